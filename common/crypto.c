@@ -1,0 +1,340 @@
+/*
+ * crypto.c: SHA-256, Ed25519, random bytes and text encodings over OpenSSL 3.
+ *
+ * OpenSSL errors are drained from its error queue and logged here, where the failing call is
+ * known; callers see MM_ECRYPTO. Secrets pass through OpenSSL only as raw 32-byte seeds, and the
+ * EVP_PKEY objects holding them are freed before returning.
+ */
+#include "crypto.h"
+
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag.h"
+
+struct mm_sha256_ctx {
+    EVP_MD_CTX *md;
+};
+
+static mm_err_t ssl_fail(const char *what)
+{
+    unsigned long e = ERR_get_error();
+    char buf[256] = "no detail";
+    if (e != 0) {
+        ERR_error_string_n(e, buf, sizeof(buf));
+    }
+    ERR_clear_error();
+    MM_ERROR("%s: %s", what, buf);
+    return MM_ECRYPTO;
+}
+
+void mm_sha256(const void *data, size_t len, uint8_t out[MM_SHA256_LEN])
+{
+    unsigned int n = 0;
+    /* EVP_Digest with the built-in SHA-256 cannot fail short of memory corruption. */
+    if (EVP_Digest(data, len, out, &n, EVP_sha256(), NULL) != 1) {
+        ssl_fail("SHA-256");
+        abort();
+    }
+}
+
+mm_err_t mm_sha256_create(mm_sha256_ctx_t **out)
+{
+    mm_sha256_ctx_t *c = calloc(1, sizeof(*c));
+    if (c == NULL) {
+        return MM_ENOMEM;
+    }
+    c->md = EVP_MD_CTX_new();
+    if (c->md == NULL || EVP_DigestInit_ex(c->md, EVP_sha256(), NULL) != 1) {
+        EVP_MD_CTX_free(c->md);
+        free(c);
+        return MM_ENOMEM;
+    }
+    *out = c;
+    return MM_OK;
+}
+
+void mm_sha256_update(mm_sha256_ctx_t *ctx, const void *data, size_t len)
+{
+    if (EVP_DigestUpdate(ctx->md, data, len) != 1) {
+        ssl_fail("SHA-256 update");
+        abort();
+    }
+}
+
+void mm_sha256_final(mm_sha256_ctx_t *ctx, uint8_t out[MM_SHA256_LEN])
+{
+    unsigned int n = 0;
+    if (EVP_DigestFinal_ex(ctx->md, out, &n) != 1) {
+        ssl_fail("SHA-256 final");
+        abort();
+    }
+}
+
+void mm_sha256_reset(mm_sha256_ctx_t *ctx)
+{
+    if (EVP_DigestInit_ex(ctx->md, EVP_sha256(), NULL) != 1) {
+        ssl_fail("SHA-256 reset");
+        abort();
+    }
+}
+
+void mm_sha256_destroy(mm_sha256_ctx_t *ctx)
+{
+    if (ctx == NULL) {
+        return;
+    }
+    EVP_MD_CTX_free(ctx->md);
+    free(ctx);
+}
+
+mm_err_t mm_random(void *buf, size_t len)
+{
+    if (len > 0 && RAND_bytes(buf, (int)len) != 1) {
+        return ssl_fail("RAND_bytes");
+    }
+    return MM_OK;
+}
+
+void mm_wipe(void *p, size_t len)
+{
+    OPENSSL_cleanse(p, len);
+}
+
+mm_err_t mm_ed25519_from_seed(const uint8_t seed[MM_ED25519_SEED_LEN], mm_ed25519_t *out)
+{
+    EVP_PKEY *pk = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, seed, MM_ED25519_SEED_LEN);
+    if (pk == NULL) {
+        return ssl_fail("Ed25519 private key");
+    }
+    size_t publen = MM_ED25519_PUB_LEN;
+    int ok = EVP_PKEY_get_raw_public_key(pk, out->pub, &publen);
+    EVP_PKEY_free(pk);
+    if (ok != 1 || publen != MM_ED25519_PUB_LEN) {
+        return ssl_fail("Ed25519 public key");
+    }
+    memcpy(out->seed, seed, MM_ED25519_SEED_LEN);
+    out->has_secret = 1;
+    return MM_OK;
+}
+
+mm_err_t mm_ed25519_generate(mm_ed25519_t *out)
+{
+    uint8_t seed[MM_ED25519_SEED_LEN];
+    mm_err_t err = mm_random(seed, sizeof(seed));
+    if (err == MM_OK) {
+        err = mm_ed25519_from_seed(seed, out);
+    }
+    mm_wipe(seed, sizeof(seed));
+    return err;
+}
+
+mm_err_t mm_ed25519_sign(const mm_ed25519_t *key, const void *msg, size_t len,
+                         uint8_t sig[MM_ED25519_SIG_LEN])
+{
+    if (!key->has_secret) {
+        return MM_EINVAL;
+    }
+    mm_err_t err = MM_OK;
+    EVP_MD_CTX *md = NULL;
+    EVP_PKEY *pk =
+        EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, key->seed, MM_ED25519_SEED_LEN);
+    if (pk == NULL) {
+        err = ssl_fail("Ed25519 private key");
+        goto out;
+    }
+    md = EVP_MD_CTX_new();
+    size_t siglen = MM_ED25519_SIG_LEN;
+    if (md == NULL || EVP_DigestSignInit(md, NULL, NULL, NULL, pk) != 1 ||
+        EVP_DigestSign(md, sig, &siglen, msg, len) != 1 || siglen != MM_ED25519_SIG_LEN) {
+        err = ssl_fail("Ed25519 sign");
+    }
+out:
+    EVP_MD_CTX_free(md);
+    EVP_PKEY_free(pk);
+    return err;
+}
+
+mm_err_t mm_ed25519_verify(const uint8_t pub[MM_ED25519_PUB_LEN], const void *msg, size_t len,
+                           const uint8_t sig[MM_ED25519_SIG_LEN])
+{
+    mm_err_t err = MM_EVERIFY;
+    EVP_MD_CTX *md = NULL;
+    EVP_PKEY *pk = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, pub, MM_ED25519_PUB_LEN);
+    if (pk == NULL) {
+        /* Not every 32-byte string is a point; such a key verifies nothing. */
+        ERR_clear_error();
+        goto out;
+    }
+    md = EVP_MD_CTX_new();
+    if (md == NULL) {
+        err = MM_ENOMEM;
+        goto out;
+    }
+    if (EVP_DigestVerifyInit(md, NULL, NULL, NULL, pk) == 1 &&
+        EVP_DigestVerify(md, sig, MM_ED25519_SIG_LEN, msg, len) == 1) {
+        err = MM_OK;
+    }
+    ERR_clear_error();
+out:
+    EVP_MD_CTX_free(md);
+    EVP_PKEY_free(pk);
+    return err;
+}
+
+void mm_ed25519_wipe(mm_ed25519_t *key)
+{
+    mm_wipe(key, sizeof(*key));
+}
+
+static const char b64chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+size_t mm_base64_encoded_len(size_t len)
+{
+    return (len + 2) / 3 * 4;
+}
+
+int mm_base64_encode(const void *in, size_t len, char *out, size_t cap)
+{
+    const uint8_t *p = in;
+    size_t need = mm_base64_encoded_len(len);
+    if (cap < need + 1) {
+        return MM_ERANGE;
+    }
+    size_t o = 0;
+    for (size_t i = 0; i < len; i += 3) {
+        uint32_t v = (uint32_t)p[i] << 16;
+        if (i + 1 < len) {
+            v |= (uint32_t)p[i + 1] << 8;
+        }
+        if (i + 2 < len) {
+            v |= p[i + 2];
+        }
+        out[o++] = b64chars[(v >> 18) & 63];
+        out[o++] = b64chars[(v >> 12) & 63];
+        out[o++] = i + 1 < len ? b64chars[(v >> 6) & 63] : '=';
+        out[o++] = i + 2 < len ? b64chars[v & 63] : '=';
+    }
+    out[o] = '\0';
+    return (int)o;
+}
+
+static int b64val(char c)
+{
+    if (c >= 'A' && c <= 'Z') {
+        return c - 'A';
+    }
+    if (c >= 'a' && c <= 'z') {
+        return c - 'a' + 26;
+    }
+    if (c >= '0' && c <= '9') {
+        return c - '0' + 52;
+    }
+    if (c == '+') {
+        return 62;
+    }
+    if (c == '/') {
+        return 63;
+    }
+    return -1;
+}
+
+int mm_base64_decode(const char *in, size_t len, uint8_t *out, size_t cap)
+{
+    if (len % 4 != 0) {
+        return MM_EPARSE;
+    }
+    size_t o = 0;
+    for (size_t i = 0; i < len; i += 4) {
+        int pad = 0;
+        int v[4];
+        for (int j = 0; j < 4; j++) {
+            char c = in[i + j];
+            if (c == '=') {
+                /* Padding only at the very end, only in the last two places. */
+                if (i + 4 != len || j < 2) {
+                    return MM_EPARSE;
+                }
+                pad++;
+                v[j] = 0;
+            } else {
+                if (pad > 0) {
+                    return MM_EPARSE;
+                }
+                v[j] = b64val(c);
+                if (v[j] < 0) {
+                    return MM_EPARSE;
+                }
+            }
+        }
+        uint32_t w = (uint32_t)v[0] << 18 | (uint32_t)v[1] << 12 | (uint32_t)v[2] << 6 |
+                     (uint32_t)v[3];
+        size_t nbytes = 3 - (size_t)pad;
+        /* Canonical form: the bits that padding leaves unused must be zero. */
+        if ((pad == 1 && (w & 0xff) != 0) || (pad == 2 && (w & 0xffff) != 0)) {
+            return MM_EPARSE;
+        }
+        if (o + nbytes > cap) {
+            return MM_ERANGE;
+        }
+        out[o++] = (uint8_t)(w >> 16);
+        if (nbytes > 1) {
+            out[o++] = (uint8_t)(w >> 8);
+        }
+        if (nbytes > 2) {
+            out[o++] = (uint8_t)w;
+        }
+    }
+    return (int)o;
+}
+
+mm_err_t mm_hex_encode(const void *in, size_t len, char *out, size_t cap)
+{
+    static const char digits[] = "0123456789abcdef";
+    const uint8_t *p = in;
+    if (cap < 2 * len + 1) {
+        return MM_ERANGE;
+    }
+    for (size_t i = 0; i < len; i++) {
+        out[2 * i] = digits[p[i] >> 4];
+        out[2 * i + 1] = digits[p[i] & 15];
+    }
+    out[2 * len] = '\0';
+    return MM_OK;
+}
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9') {
+        return c - '0';
+    }
+    if (c >= 'a' && c <= 'f') {
+        return c - 'a' + 10;
+    }
+    if (c >= 'A' && c <= 'F') {
+        return c - 'A' + 10;
+    }
+    return -1;
+}
+
+int mm_hex_decode(const char *in, size_t len, uint8_t *out, size_t cap)
+{
+    if (len % 2 != 0) {
+        return MM_EPARSE;
+    }
+    if (len / 2 > cap) {
+        return MM_ERANGE;
+    }
+    for (size_t i = 0; i < len; i += 2) {
+        int hi = hexval(in[i]);
+        int lo = hexval(in[i + 1]);
+        if (hi < 0 || lo < 0) {
+            return MM_EPARSE;
+        }
+        out[i / 2] = (uint8_t)(hi << 4 | lo);
+    }
+    return (int)(len / 2);
+}

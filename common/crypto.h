@@ -1,0 +1,85 @@
+/*
+ * crypto.h: the small set of primitives mimamori needs, all through OpenSSL 3.
+ *
+ * SHA-256, Ed25519 signing, secure random bytes, and the text encodings used in keys, notes and
+ * the API (standard base64 with padding, lower-case hex). Secret material lives in value types
+ * that the caller wipes with mm_ed25519_wipe() when done.
+ */
+#ifndef MM_CRYPTO_H
+#define MM_CRYPTO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+
+#define MM_SHA256_LEN 32
+#define MM_ED25519_PUB_LEN 32
+#define MM_ED25519_SEED_LEN 32
+#define MM_ED25519_SIG_LEN 64
+
+/* One-shot SHA-256 of len bytes at data into out. Cannot fail. */
+void mm_sha256(const void *data, size_t len, uint8_t out[MM_SHA256_LEN]);
+
+/* Incremental SHA-256. */
+typedef struct mm_sha256_ctx mm_sha256_ctx_t;
+/* Returns MM_OK, or MM_ENOMEM. */
+mm_err_t mm_sha256_create(mm_sha256_ctx_t **out);
+void mm_sha256_update(mm_sha256_ctx_t *ctx, const void *data, size_t len);
+/* Writes the digest; the context may then only be destroyed or reset. */
+void mm_sha256_final(mm_sha256_ctx_t *ctx, uint8_t out[MM_SHA256_LEN]);
+/* Starts a new digest on the same context. */
+void mm_sha256_reset(mm_sha256_ctx_t *ctx);
+/* Accepts NULL. */
+void mm_sha256_destroy(mm_sha256_ctx_t *ctx);
+
+/* Fills buf with len cryptographically secure random bytes. Returns MM_OK or MM_ECRYPTO. */
+mm_err_t mm_random(void *buf, size_t len);
+
+/*
+ * An Ed25519 key. A value type: has_secret says whether seed holds the private seed (RFC 8032)
+ * or only pub is meaningful. Wipe it with mm_ed25519_wipe() when it held a secret.
+ */
+typedef struct {
+    uint8_t pub[MM_ED25519_PUB_LEN];
+    uint8_t seed[MM_ED25519_SEED_LEN];
+    int has_secret;
+} mm_ed25519_t;
+
+/* Generates a new key pair. Returns MM_OK or MM_ECRYPTO. */
+mm_err_t mm_ed25519_generate(mm_ed25519_t *out);
+/* Derives the key pair of a 32-byte seed. Returns MM_OK or MM_ECRYPTO. */
+mm_err_t mm_ed25519_from_seed(const uint8_t seed[MM_ED25519_SEED_LEN], mm_ed25519_t *out);
+/* Signs msg. Returns MM_OK, MM_EINVAL when key has no secret, or MM_ECRYPTO. */
+mm_err_t mm_ed25519_sign(const mm_ed25519_t *key, const void *msg, size_t len,
+                         uint8_t sig[MM_ED25519_SIG_LEN]);
+/* Returns MM_OK when sig is a valid signature of msg by pub, MM_EVERIFY when it is not. */
+mm_err_t mm_ed25519_verify(const uint8_t pub[MM_ED25519_PUB_LEN], const void *msg, size_t len,
+                           const uint8_t sig[MM_ED25519_SIG_LEN]);
+/* Overwrites the secret seed (and everything else) with zeros. */
+void mm_ed25519_wipe(mm_ed25519_t *key);
+
+/* Overwrites len bytes at p with zeros in a way the compiler cannot remove. */
+void mm_wipe(void *p, size_t len);
+
+/*
+ * Base64 (RFC 4648, standard alphabet, with padding).
+ * mm_base64_encode writes a NUL-terminated string; cap must be at least
+ * mm_base64_encoded_len(len) + 1. Returns the length written (without NUL), or MM_ERANGE.
+ * mm_base64_decode accepts only canonical input (correct padding, no whitespace, zero unused
+ * bits) and returns the number of bytes written, MM_EPARSE for bad input or MM_ERANGE when out
+ * is too small.
+ */
+size_t mm_base64_encoded_len(size_t len);
+int mm_base64_encode(const void *in, size_t len, char *out, size_t cap);
+int mm_base64_decode(const char *in, size_t len, uint8_t *out, size_t cap);
+
+/*
+ * Lower-case hex. mm_hex_encode writes 2*len characters and a NUL (cap >= 2*len+1) and returns
+ * MM_OK or MM_ERANGE. mm_hex_decode accepts upper or lower case, needs an even length, and
+ * returns the number of bytes written, MM_EPARSE or MM_ERANGE.
+ */
+mm_err_t mm_hex_encode(const void *in, size_t len, char *out, size_t cap);
+int mm_hex_decode(const char *in, size_t len, uint8_t *out, size_t cap);
+
+#endif

@@ -1,0 +1,31 @@
+/*
+ * diag.h: diagnostic messages for operators (stderr), not to be confused with the site log.
+ *
+ * The site log (log.h) is the signed record the city relies on; this is the daemon's own
+ * chatter. One line per message: time, level, component, source location, text. Lines are
+ * written with a single write(2) so that threads never interleave within a line.
+ */
+#ifndef MM_DIAG_H
+#define MM_DIAG_H
+
+typedef enum { MM_DIAG_DEBUG = 0, MM_DIAG_INFO, MM_DIAG_WARN, MM_DIAG_ERROR } mm_diag_level_t;
+
+/*
+ * Sets the component name printed on every line (copied, at most 31 bytes) and the lowest level
+ * written. The environment variable MM_LOG_LEVEL (debug, info, warn, error), when set, overrides
+ * level. Call once at start-up, before threads start.
+ */
+void mm_diag_init(const char *component, mm_diag_level_t level);
+
+/* Returns non-zero when a message at level would be written. */
+int mm_diag_enabled(mm_diag_level_t level);
+
+void mm_diag_write(mm_diag_level_t level, const char *file, int line, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+#define MM_DEBUG(...) mm_diag_write(MM_DIAG_DEBUG, __FILE__, __LINE__, __VA_ARGS__)
+#define MM_INFO(...) mm_diag_write(MM_DIAG_INFO, __FILE__, __LINE__, __VA_ARGS__)
+#define MM_WARN(...) mm_diag_write(MM_DIAG_WARN, __FILE__, __LINE__, __VA_ARGS__)
+#define MM_ERROR(...) mm_diag_write(MM_DIAG_ERROR, __FILE__, __LINE__, __VA_ARGS__)
+
+#endif

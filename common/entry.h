@@ -1,0 +1,60 @@
+/*
+ * entry.h: site-log entries (LogEntry in proto/mimamori/v1).
+ *
+ * Entries carry metadata only: ids, times, counts and hashes; never pixels, never keys. Their
+ * serialized bytes are the Merkle leaves, so an entry is encoded once, when appended, and those
+ * bytes are kept; decoding is for reading, never for re-encoding to check a hash.
+ */
+#ifndef MM_ENTRY_H
+#define MM_ENTRY_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+
+#define MM_ID_MAX 64 /* camera and site ids: at most 63 bytes */
+
+typedef enum {
+    MM_ENTRY_SEGMENT_RECORDED = 10,
+} mm_entry_kind_t;
+
+typedef struct {
+    char camera[MM_ID_MAX];
+    int64_t start_us;
+    int64_t end_us;
+    uint64_t bytes;
+    uint32_t frames;
+    uint8_t content_hash[32];
+    char codec[16];
+} mm_segment_recorded_t;
+
+typedef struct {
+    int64_t time_us;
+    mm_entry_kind_t kind;
+    union {
+        mm_segment_recorded_t segment_recorded;
+    } u;
+} mm_entry_t;
+
+/* Encodes e into a malloc'd buffer. MM_EINVAL for an unknown kind or over-long strings. */
+mm_err_t mm_entry_encode(const mm_entry_t *e, uint8_t **out, size_t *len);
+
+/*
+ * Decodes an entry. MM_EPROTO when the bytes are not a LogEntry of a known kind, or a field is
+ * out of its bounds (string too long, hash not 32 bytes), MM_ETOOBIG over MM_LOG_ENTRY_MAX.
+ */
+mm_err_t mm_entry_decode(const void *buf, size_t len, mm_entry_t *out);
+
+/* Stable lower-case name of a kind ("segment_recorded"), "unknown" otherwise. */
+const char *mm_entry_kind_name(mm_entry_kind_t kind);
+
+/*
+ * Converts entry bytes to a JSON object for the API: {"time_us":..,"type":"segment_recorded",
+ * "segment_recorded":{...}} with bytes fields in lower-case hex. NULL when the bytes do not
+ * decode. The caller owns the reference.
+ */
+json_t *mm_entry_to_json(const void *buf, size_t len);
+
+#endif

@@ -1,0 +1,66 @@
+/*
+ * wire.h: the messages edges and the hub exchange over ZeroMQ (proto/mimamori/v1).
+ *
+ * Daemons never touch the generated protobuf-c structs; they use these plain types. Decoding
+ * bounds the input size before unpacking (protobuf-c has no limit of its own), rejects unknown
+ * protocol versions and envelopes without a body, and keeps the received bytes of each entry so
+ * that the hub hashes exactly what the edge hashed.
+ */
+#ifndef MM_WIRE_H
+#define MM_WIRE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+
+#define MM_WIRE_VERSION 1
+#define MM_WIRE_MAX (1024 * 1024)  /* largest envelope accepted; also ZMQ_MAXMSGSIZE */
+#define MM_WIRE_BATCH_MAX 512      /* most entries in one batch */
+
+typedef enum { MM_MSG_BATCH = 1, MM_MSG_ACK = 2 } mm_msg_kind_t;
+
+typedef enum { MM_ACK_OK = 0, MM_ACK_WRONG_SIZE = 1, MM_ACK_REFUSED = 2 } mm_ack_status_t;
+
+typedef struct {
+    const uint8_t *data;
+    size_t len;
+} mm_bytes_t;
+
+typedef struct {
+    uint64_t first_index;
+    size_t n_entries;
+    const mm_bytes_t *entries;
+    const char *checkpoint; /* signed note text, NUL-terminated */
+    size_t checkpoint_len;
+} mm_batch_t;
+
+typedef struct {
+    mm_ack_status_t status;
+    uint64_t size;
+    const char *cosignature; /* NUL-terminated, "" when absent */
+    const char *reason;      /* NUL-terminated, "" when absent */
+} mm_ack_t;
+
+/* A decoded envelope; owns everything its accessors hand out. */
+typedef struct mm_msg mm_msg_t;
+
+/*
+ * Decodes one envelope. MM_ETOOBIG when len > MM_WIRE_MAX, MM_EPROTO when the bytes are not a
+ * valid version-1 envelope with a body (or a batch has more than MM_WIRE_BATCH_MAX entries),
+ * MM_ENOMEM. On success *out must be freed with mm_msg_free.
+ */
+mm_err_t mm_msg_decode(const void *buf, size_t len, mm_msg_t **out);
+void mm_msg_free(mm_msg_t *msg);
+
+mm_msg_kind_t mm_msg_kind(const mm_msg_t *msg);
+uint64_t mm_msg_seq(const mm_msg_t *msg);
+/* Borrowed views, valid until mm_msg_free; NULL when the message is of another kind. */
+const mm_batch_t *mm_msg_batch(const mm_msg_t *msg);
+const mm_ack_t *mm_msg_ack(const mm_msg_t *msg);
+
+/* Encoders return a malloc'd buffer in *out (free with free()). MM_ETOOBIG above MM_WIRE_MAX. */
+mm_err_t mm_msg_encode_batch(uint64_t seq, const mm_batch_t *batch, uint8_t **out, size_t *len);
+mm_err_t mm_msg_encode_ack(uint64_t seq, const mm_ack_t *ack, uint8_t **out, size_t *len);
+
+#endif

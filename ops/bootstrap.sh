@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Installs every Debian package that building, running and testing mimamori need.
+# Idempotent: when everything is present it prints one line and exits quickly.
+set -euo pipefail
+
+packages=(
+  # build
+  build-essential cmake pkg-config clang libclang-rt-14-dev git
+  # libraries named by the design
+  libzmq3-dev libprotobuf-c-dev protobuf-c-compiler liblmdb-dev lmdb-utils
+  libuv1-dev libssl-dev openssl libh2o-dev libjansson-dev libcmocka-dev
+  libavformat-dev libavcodec-dev libavutil-dev libavfilter-dev libswscale-dev
+  # test camera: GStreamer's RTSP server with x264enc (ugly) and h264parse (bad)
+  libgstrtspserver-1.0-dev gstreamer1.0-plugins-base gstreamer1.0-plugins-good
+  gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-tools
+  # test tools: ffprobe, independent crypto, age, network namespaces
+  ffmpeg python3 python3-cryptography age minisign iproute2 curl procps psmisc
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "bootstrap: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "bootstrap: missing packages: ${missing[*]}; run as root to install them" >&2
+  exit 1
+fi
+
+echo "bootstrap: installing ${#missing[@]} packages: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "bootstrap: done"
