@@ -1,0 +1,180 @@
+/*
+ * siteconf.c: loading and checking the edge's site configuration (see siteconf.h).
+ */
+#include "siteconf.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag.h"
+
+static int id_ok(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n >= MM_ID_MAX)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '_' || c == '.'))
+            return 0;
+    }
+    return 1;
+}
+
+static int z85_key_ok(const char *s)
+{
+    static const char alphabet[] = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                   ".-:+=^!/*?&<>()[]{}@%$#";
+    if (strlen(s) != MM_Z85_KEY_LEN)
+        return 0;
+    for (const char *p = s; *p; p++)
+        if (!strchr(alphabet, *p))
+            return 0;
+    return 1;
+}
+
+static void parse_hub(mm_conf_t *conf, json_t *root, edge_config_t *out)
+{
+    static const char *const keys[] = {"endpoint", "curve_public", "verifier", NULL};
+    json_t *hub = mm_conf_object(conf, root, "", "hub", 1);
+    if (!hub)
+        return;
+    mm_conf_check_keys(conf, hub, "hub", keys);
+
+    const char *ep = mm_conf_string(conf, hub, "hub", "endpoint", 1, NULL);
+    if (ep) {
+        if (strncmp(ep, "tcp://", 6) != 0 && strncmp(ep, "ipc://", 6) != 0)
+            mm_conf_problem(conf, "hub.endpoint", "must start with tcp:// or ipc://, got \"%s\"",
+                            ep);
+        else
+            out->hub_endpoint = strdup(ep);
+    }
+
+    const char *cp = mm_conf_string(conf, hub, "hub", "curve_public", 1, NULL);
+    if (cp) {
+        if (!z85_key_ok(cp))
+            mm_conf_problem(conf, "hub.curve_public",
+                            "must be a %d-character Z85 CURVE public key", MM_Z85_KEY_LEN);
+        else
+            memcpy(out->hub_curve_public, cp, MM_Z85_KEY_LEN + 1);
+    }
+
+    const char *v = mm_conf_string(conf, hub, "hub", "verifier", 1, NULL);
+    if (v && mm_note_verifier_parse(v, &out->hub_verifier) != MM_OK)
+        mm_conf_problem(conf, "hub.verifier",
+                        "not a signed-note verifier key (name+keyid+base64): \"%.80s\"", v);
+}
+
+static void parse_cameras(mm_conf_t *conf, json_t *root, edge_config_t *out)
+{
+    static const char *const keys[] = {"id", "url", NULL};
+    json_t *cams = mm_conf_array(conf, root, "", "cameras", 1);
+    if (!cams)
+        return;
+    if (json_array_size(cams) > EDGE_MAX_CAMERAS) {
+        mm_conf_problem(conf, "cameras", "at most %d cameras per edge, got %zu",
+                        EDGE_MAX_CAMERAS, json_array_size(cams));
+        return;
+    }
+    size_t i;
+    json_t *cam;
+    json_array_foreach(cams, i, cam) {
+        char path[64];
+        mm_conf_index(path, sizeof path, "cameras", i);
+        if (!json_is_object(cam)) {
+            mm_conf_problem(conf, path, "must be an object");
+            continue;
+        }
+        mm_conf_check_keys(conf, cam, path, keys);
+        edge_config_camera_t *c = &out->cameras[out->n_cameras];
+        const char *id = mm_conf_string(conf, cam, path, "id", 1, NULL);
+        const char *url = mm_conf_string(conf, cam, path, "url", 1, NULL);
+        char kp[96];
+        if (id && !id_ok(id)) {
+            mm_conf_problem(conf, mm_conf_key(kp, sizeof kp, path, "id"),
+                            "must be 1-63 characters of A-Z a-z 0-9 . _ -, got \"%.80s\"", id);
+            id = NULL;
+        }
+        if (id) {
+            for (size_t j = 0; j < out->n_cameras; j++)
+                if (strcmp(out->cameras[j].id, id) == 0) {
+                    mm_conf_problem(conf, mm_conf_key(kp, sizeof kp, path, "id"),
+                                    "duplicate camera id \"%s\" (also cameras[%zu])", id, j);
+                    id = NULL;
+                    break;
+                }
+        }
+        if (url && strncmp(url, "rtsp://", 7) != 0 && strncmp(url, "rtsps://", 8) != 0) {
+            mm_conf_problem(conf, mm_conf_key(kp, sizeof kp, path, "url"),
+                            "must be an rtsp:// or rtsps:// URL, got \"%.80s\"", url);
+            url = NULL;
+        }
+        if (id && url) {
+            snprintf(c->id, sizeof c->id, "%s", id);
+            c->url = strdup(url);
+            out->n_cameras++;
+        }
+    }
+    if (json_array_size(cams) == 0)
+        mm_conf_problem(conf, "cameras", "an edge needs at least one camera");
+}
+
+mm_err_t edge_config_parse(mm_conf_t *conf, edge_config_t *out)
+{
+    static const char *const keys[] = {"site",  "key_file", "state_dir", "segment_seconds",
+                                       "hub",   "cameras",  NULL};
+    memset(out, 0, sizeof *out);
+    json_t *root = mm_conf_root(conf);
+    if (!root)
+        return MM_ECONFIG;
+    mm_conf_check_keys(conf, root, "", keys);
+
+    const char *site = mm_conf_string(conf, root, "", "site", 1, NULL);
+    if (site) {
+        if (!mm_keys_name_ok(site))
+            mm_conf_problem(conf, "site",
+                            "must be 1-63 characters of A-Z a-z 0-9 . _ -, got \"%.80s\"", site);
+        else
+            snprintf(out->site, sizeof out->site, "%s", site);
+    }
+    const char *kf = mm_conf_string(conf, root, "", "key_file", 1, NULL);
+    if (kf)
+        out->key_file = mm_conf_resolve(conf, kf);
+    const char *sd = mm_conf_string(conf, root, "", "state_dir", 1, NULL);
+    if (sd)
+        out->state_dir = mm_conf_resolve(conf, sd);
+    out->segment_seconds = (int)mm_conf_int(conf, root, "", "segment_seconds", 0, 10, 1, 600);
+    parse_hub(conf, root, out);
+    parse_cameras(conf, root, out);
+    return mm_conf_failed(conf) ? MM_ECONFIG : MM_OK;
+}
+
+mm_err_t edge_config_load(const char *path, edge_config_t *out)
+{
+    mm_conf_t *conf = NULL;
+    mm_err_t err = mm_conf_load(path, &conf);
+    if (err == MM_ENOMEM)
+        return err;
+    if (err == MM_OK)
+        err = edge_config_parse(conf, out);
+    else
+        memset(out, 0, sizeof *out);
+    if (err != MM_OK) {
+        mm_conf_report(conf);
+        MM_ERROR("%zu problem(s) in %s", mm_conf_problem_count(conf), path);
+        edge_config_free(out);
+    }
+    mm_conf_destroy(conf);
+    return err;
+}
+
+void edge_config_free(edge_config_t *cfg)
+{
+    free(cfg->key_file);
+    free(cfg->state_dir);
+    free(cfg->hub_endpoint);
+    for (size_t i = 0; i < cfg->n_cameras; i++)
+        free(cfg->cameras[i].url);
+    memset(cfg, 0, sizeof *cfg);
+}

@@ -1,0 +1,361 @@
+/*
+ * uplink.c: the site log's way to the hub (see uplink.h and docs/protocol.md).
+ */
+#include "uplink.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zmq.h>
+
+#include "diag.h"
+#include "wire.h"
+#include "zloop.h"
+
+#define TICK_MS 250
+#define HELLO_MS 30000 /* an empty batch when idle this long, so both sides know where they are */
+
+struct edge_uplink {
+    uv_loop_t *loop;
+    uv_timer_t timer;
+    void *socket;
+    mm_zsock_t *zs;
+    edge_store_t *store;
+    edge_uplink_conf_t conf;
+    char origin[MM_ORIGIN_MAX + 1];
+
+    uint64_t acked;         /* size the hub acknowledged */
+    uint64_t next_seq;
+    uint64_t last_contact;  /* uv_now of the last acknowledgement, 0 for never */
+    uint64_t wait_until;    /* no sending before this uv_now (after REFUSED) */
+    int unreachable_said;   /* "hub not reachable" logged since the last contact */
+
+    /* The batch in flight. */
+    int in_flight;
+    uint64_t seq;
+    uint64_t first;
+    uint64_t size;
+    uint64_t sent_at;
+    char note[MM_NOTE_MAX + 1];
+    size_t note_len;
+
+    int closing;
+    void (*done)(void *);
+    void *done_arg;
+};
+
+static void try_send(edge_uplink_t *up);
+
+static int setopt_int(void *s, int opt, int v)
+{
+    return zmq_setsockopt(s, opt, &v, sizeof v);
+}
+
+/* Signs a checkpoint for the first size entries into up->note. */
+static mm_err_t sign_checkpoint(edge_uplink_t *up, uint64_t size)
+{
+    mm_checkpoint_t cp = {.size = size};
+    snprintf(cp.origin, sizeof cp.origin, "%s", up->origin);
+    mm_err_t err = edge_store_root(up->store, size, &cp.root);
+    if (err != MM_OK)
+        return err;
+    err = mm_checkpoint_sign(&cp, up->conf.keys->name, &up->conf.keys->sign, up->note,
+                             sizeof up->note, &up->note_len);
+    if (err == MM_OK)
+        up->note[up->note_len] = 0;
+    return err;
+}
+
+static void try_send(edge_uplink_t *up)
+{
+    if (up->closing || up->in_flight)
+        return;
+    uint64_t now = uv_now(up->loop);
+    if (now < up->wait_until)
+        return;
+    uint64_t size;
+    if (edge_store_size(up->store, &size) != MM_OK)
+        return;
+    if (up->acked > size) {
+        /* Said when the hub's answer revealed it; nothing sensible can be sent. */
+        return;
+    }
+    uint64_t n = size - up->acked;
+    if (n == 0 && up->last_contact && now - up->last_contact < HELLO_MS)
+        return;
+    if (n > EDGE_UPLINK_BATCH)
+        n = EDGE_UPLINK_BATCH;
+
+    for (;;) {
+        mm_bytes_t *entries = NULL;
+        mm_err_t err = MM_OK;
+        if (n > 0)
+            err = edge_store_entries(up->store, up->acked, (size_t)n, &entries);
+        if (err == MM_OK)
+            err = sign_checkpoint(up, up->acked + n);
+        if (err != MM_OK) {
+            free(entries);
+            MM_ERROR("cannot prepare a batch from %" PRIu64 ": %s", up->acked, mm_strerror(err));
+            return;
+        }
+        mm_batch_t batch = {.first_index = up->acked,
+                            .n_entries = (size_t)n,
+                            .entries = entries,
+                            .checkpoint = up->note,
+                            .checkpoint_len = up->note_len};
+        uint8_t *buf = NULL;
+        size_t len = 0;
+        uint64_t seq = ++up->next_seq;
+        err = mm_msg_encode_batch(seq, &batch, &buf, &len);
+        free(entries);
+        if (err == MM_ETOOBIG && n > 1) {
+            n /= 2;
+            continue;
+        }
+        if (err != MM_OK) {
+            MM_ERROR("cannot encode a batch: %s", mm_strerror(err));
+            return;
+        }
+        const void *parts[1] = {buf};
+        size_t lens[1] = {len};
+        err = mm_zsock_send(up->zs, parts, lens, 1);
+        free(buf);
+        if (err == MM_EAGAIN) {
+            if (!up->unreachable_said)
+                MM_WARN("hub %s not reachable; recording goes on, %" PRIu64
+                        " entries wait to be sent",
+                        up->conf.hub_endpoint, size - up->acked);
+            up->unreachable_said = 1;
+            return;
+        }
+        if (err != MM_OK) {
+            MM_ERROR("sending a batch failed: %s", mm_strerror(err));
+            return;
+        }
+        up->in_flight = 1;
+        up->seq = seq;
+        up->first = up->acked;
+        up->size = up->acked + n;
+        up->sent_at = now;
+        MM_DEBUG("sent batch seq %" PRIu64 ": entries [%" PRIu64 ", %" PRIu64 ")", seq,
+                 up->first, up->size);
+        return;
+    }
+}
+
+static void on_ok(edge_uplink_t *up, const mm_ack_t *ack, uint64_t own_size)
+{
+    if (ack->size > own_size) {
+        MM_ERROR("hub acknowledged size %" PRIu64 " but this site's log has %" PRIu64
+                 " entries: the site's state was lost or replaced",
+                 ack->size, own_size);
+        up->wait_until = uv_now(up->loop) + up->conf.refused_wait_ms;
+        return;
+    }
+    char cosigned[MM_NOTE_MAX + MM_NOTE_LINE_MAX + 1];
+    const char *keep = NULL;
+    size_t keep_len = 0;
+    size_t clen = strlen(ack->cosignature);
+    if (ack->size == up->size && clen > 0 && clen < MM_NOTE_LINE_MAX) {
+        memcpy(cosigned, up->note, up->note_len);
+        memcpy(cosigned + up->note_len, ack->cosignature, clen);
+        cosigned[up->note_len + clen] = 0;
+        mm_note_t note;
+        uint64_t ts = 0;
+        mm_err_t err = mm_note_parse(cosigned, up->note_len + clen, &note);
+        if (err == MM_OK)
+            err = mm_note_verify(&note, up->conf.hub_verifier, &ts);
+        if (err == MM_OK) {
+            keep = cosigned;
+            keep_len = up->note_len + clen;
+        } else {
+            MM_WARN("the hub's cosignature on size %" PRIu64 " does not verify with %s: %s",
+                    ack->size, up->conf.hub_verifier->name, mm_strerror(err));
+        }
+    }
+    if (edge_store_set_acked(up->store, ack->size, keep, keep_len) != MM_OK)
+        return;
+    if (ack->size != up->acked)
+        MM_DEBUG("hub holds %" PRIu64 " entries", ack->size);
+    up->acked = ack->size;
+}
+
+static void on_ack(edge_uplink_t *up, const mm_ack_t *ack, uint64_t seq)
+{
+    if (!up->in_flight || seq != up->seq) {
+        MM_DEBUG("ignoring an acknowledgement for seq %" PRIu64, seq);
+        return;
+    }
+    up->in_flight = 0;
+    up->last_contact = uv_now(up->loop);
+    if (up->unreachable_said)
+        MM_INFO("hub %s reachable again", up->conf.hub_endpoint);
+    up->unreachable_said = 0;
+    uint64_t own = 0;
+    if (edge_store_size(up->store, &own) != MM_OK)
+        return;
+    switch (ack->status) {
+    case MM_ACK_OK:
+        on_ok(up, ack, own);
+        break;
+    case MM_ACK_WRONG_SIZE:
+        if (ack->size > own) {
+            MM_ERROR("hub holds %" PRIu64 " entries of this site but its log has %" PRIu64
+                     ": the site's state was lost or replaced; not sending",
+                     ack->size, own);
+            up->wait_until = uv_now(up->loop) + up->conf.refused_wait_ms;
+            return;
+        }
+        MM_INFO("hub holds %" PRIu64 " entries, sending from there", ack->size);
+        up->acked = ack->size;
+        edge_store_set_acked(up->store, ack->size, NULL, 0);
+        break;
+    case MM_ACK_REFUSED:
+        MM_ERROR("hub refused the batch [%" PRIu64 ", %" PRIu64 "): %s; retrying in %" PRIu64
+                 " s",
+                 up->first, up->size, ack->reason, up->conf.refused_wait_ms / 1000);
+        up->wait_until = uv_now(up->loop) + up->conf.refused_wait_ms;
+        return;
+    }
+    try_send(up);
+}
+
+static void on_recv(mm_zsock_t *zs, mm_zmsg_t *msg, void *arg)
+{
+    (void)zs;
+    edge_uplink_t *up = arg;
+    if (msg->n != 1) {
+        MM_WARN("ignoring a %zu-part message from the hub", msg->n);
+        return;
+    }
+    mm_msg_t *m = NULL;
+    mm_err_t err = mm_msg_decode(zmq_msg_data(&msg->parts[0]), zmq_msg_size(&msg->parts[0]), &m);
+    if (err != MM_OK) {
+        MM_WARN("ignoring an undecodable message from the hub: %s", mm_strerror(err));
+        return;
+    }
+    const mm_ack_t *ack = mm_msg_ack(m);
+    if (ack)
+        on_ack(up, ack, mm_msg_seq(m));
+    else
+        MM_WARN("ignoring a message from the hub that is not an acknowledgement");
+    mm_msg_free(m);
+}
+
+static void on_tick(uv_timer_t *t)
+{
+    edge_uplink_t *up = t->data;
+    uint64_t now = uv_now(up->loop);
+    if (up->in_flight && now - up->sent_at >= up->conf.resend_ms) {
+        MM_DEBUG("no acknowledgement for seq %" PRIu64 " after %" PRIu64 " ms; sending again",
+                 up->seq, now - up->sent_at);
+        up->in_flight = 0;
+    }
+    try_send(up);
+}
+
+mm_err_t edge_uplink_create(uv_loop_t *loop, void *zctx, edge_store_t *store,
+                            const edge_uplink_conf_t *conf, edge_uplink_t **out)
+{
+    edge_uplink_t *up = calloc(1, sizeof *up);
+    if (!up)
+        return MM_ENOMEM;
+    up->loop = loop;
+    up->store = store;
+    up->conf = *conf;
+    if (!up->conf.resend_ms)
+        up->conf.resend_ms = 5000;
+    if (!up->conf.refused_wait_ms)
+        up->conf.refused_wait_ms = 30000;
+    snprintf(up->origin, sizeof up->origin, "mimamori/site/%s", conf->site);
+    mm_err_t err = edge_store_acked(store, &up->acked);
+    if (err != MM_OK) {
+        free(up);
+        return err;
+    }
+
+    void *s = zmq_socket(zctx, ZMQ_DEALER);
+    if (!s) {
+        free(up);
+        return MM_ENET;
+    }
+    int64_t maxmsg = MM_WIRE_MAX;
+    int rc = 0;
+    rc |= zmq_setsockopt(s, ZMQ_CURVE_SERVERKEY, conf->hub_curve_public,
+                         strlen(conf->hub_curve_public) + 1);
+    rc |= zmq_setsockopt(s, ZMQ_CURVE_PUBLICKEY, conf->keys->curve_public,
+                         strlen(conf->keys->curve_public) + 1);
+    rc |= zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, conf->keys->curve_secret,
+                         strlen(conf->keys->curve_secret) + 1);
+    rc |= setopt_int(s, ZMQ_IMMEDIATE, 1);
+    rc |= setopt_int(s, ZMQ_LINGER, 0);
+    rc |= setopt_int(s, ZMQ_HEARTBEAT_IVL, 2000);
+    rc |= setopt_int(s, ZMQ_HEARTBEAT_TIMEOUT, 6000);
+    rc |= setopt_int(s, ZMQ_RECONNECT_IVL, 500);
+    rc |= setopt_int(s, ZMQ_RECONNECT_IVL_MAX, 5000);
+    rc |= zmq_setsockopt(s, ZMQ_MAXMSGSIZE, &maxmsg, sizeof maxmsg);
+    if (rc != 0) {
+        MM_ERROR("setting up the hub socket: %s", zmq_strerror(zmq_errno()));
+        zmq_close(s);
+        free(up);
+        return MM_ENET;
+    }
+    if (zmq_connect(s, conf->hub_endpoint) != 0) {
+        MM_ERROR("connecting to %s: %s", conf->hub_endpoint, zmq_strerror(zmq_errno()));
+        zmq_close(s);
+        free(up);
+        return MM_ENET;
+    }
+    up->socket = s;
+    err = mm_zsock_create(loop, s, on_recv, up, &up->zs);
+    if (err != MM_OK) {
+        zmq_close(s);
+        free(up);
+        return err;
+    }
+    uv_timer_init(loop, &up->timer);
+    up->timer.data = up;
+    uv_timer_start(&up->timer, on_tick, TICK_MS, TICK_MS);
+    MM_INFO("sending the site log to %s; the hub has acknowledged %" PRIu64 " entries",
+            conf->hub_endpoint, up->acked);
+    *out = up;
+    return MM_OK;
+}
+
+void edge_uplink_kick(edge_uplink_t *up)
+{
+    try_send(up);
+}
+
+uint64_t edge_uplink_acked(const edge_uplink_t *up)
+{
+    return up->acked;
+}
+
+static void on_timer_closed(uv_handle_t *h)
+{
+    edge_uplink_t *up = h->data;
+    void (*done)(void *) = up->done;
+    void *arg = up->done_arg;
+    free(up);
+    if (done)
+        done(arg);
+}
+
+static void on_zs_closed(void *arg)
+{
+    edge_uplink_t *up = arg;
+    zmq_close(up->socket);
+    uv_close((uv_handle_t *)&up->timer, on_timer_closed);
+}
+
+void edge_uplink_close(edge_uplink_t *up, void (*done)(void *arg), void *arg)
+{
+    if (!up)
+        return;
+    up->closing = 1;
+    up->done = done;
+    up->done_arg = arg;
+    uv_timer_stop(&up->timer);
+    mm_zsock_close(up->zs, on_zs_closed, up);
+}
