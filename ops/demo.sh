@@ -1,0 +1,111 @@
+#!/bin/sh
+# ops/demo.sh: one hub, two edge sites and three simulated cameras on this machine (loopback only).
+#
+#   ops/demo.sh            runs until Ctrl-C
+#   ops/demo.sh --for 60   stops after 60 seconds
+#
+# State (keys, configs, LMDB, segment files, logs) goes under run/demo/, which git ignores; it is
+# kept between runs, so a second run carries on the same logs. Remove run/demo/ to start afresh.
+# Ports: MM_DEMO_RTSP_PORT (8554), MM_DEMO_ZMQ_PORT (7400), MM_DEMO_HTTP_PORT (8480).
+set -eu
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+duration=0
+while [ $# -gt 0 ]; do
+    case "$1" in
+    --for) duration=${2:?--for needs a number of seconds}; shift 2 ;;
+    --for=*) duration=${1#--for=}; shift ;;
+    -h|--help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "demo.sh: unknown argument: $1 (try --help)" >&2; exit 2 ;;
+    esac
+done
+case "$duration" in ''|*[!0-9]*) echo "demo.sh: --for needs a whole number of seconds" >&2; exit 2 ;; esac
+
+rtsp_port=${MM_DEMO_RTSP_PORT:-8554}
+zmq_port=${MM_DEMO_ZMQ_PORT:-7400}
+http_port=${MM_DEMO_HTTP_PORT:-8480}
+
+ops/bootstrap.sh
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build -j"$(nproc)" >/dev/null
+bin=$root/build
+state=$root/run/demo
+mkdir -p "$state/logs"
+
+# Keys: made once, kept with the state.
+for who in hub site-a site-b; do
+    [ -f "$state/$who.key" ] || "$bin/mimamori-keys" generate --name "$who" --out "$state/$who.key" >/dev/null
+done
+
+# Configs, written from the public halves the key tool prints.
+/usr/bin/python3 - "$bin/mimamori-keys" "$state" "$rtsp_port" "$zmq_port" "$http_port" <<'PY'
+import json, subprocess, sys
+tool, state, rtsp, zmqp, http = sys.argv[1:]
+pub = {w: json.loads(subprocess.check_output([tool, "show", f"{state}/{w}.key"]))
+       for w in ("hub", "site-a", "site-b")}
+hub = {"name": "hub", "key_file": "hub.key", "state_dir": "hub",
+       "listen": f"tcp://127.0.0.1:{zmqp}",
+       "http": {"host": "127.0.0.1", "port": int(http)},
+       "sites": [{"id": s, "verifier": pub[s]["verifier"], "curve_public": pub[s]["curve_public"]}
+                 for s in ("site-a", "site-b")]}
+json.dump(hub, open(f"{state}/hub.json", "w"), indent=2)
+cams = {"site-a": ["cam1", "cam2"], "site-b": ["cam3"]}
+for s, ids in cams.items():
+    edge = {"site": s, "key_file": f"{s}.key", "state_dir": s, "segment_seconds": 10,
+            "hub": {"endpoint": f"tcp://127.0.0.1:{zmqp}",
+                    "curve_public": pub["hub"]["curve_public"],
+                    "verifier": pub["hub"]["verifier"]},
+            "cameras": [{"id": c, "url": f"rtsp://127.0.0.1:{rtsp}/{c}"} for c in ids]}
+    json.dump(edge, open(f"{state}/{s}.json", "w"), indent=2)
+PY
+
+pids=""
+stop() {
+    trap - INT TERM EXIT
+    for p in $pids; do kill -TERM "$p" 2>/dev/null || true; done
+    for p in $pids; do wait "$p" 2>/dev/null || true; done
+    echo "demo: stopped; state and logs are in $state"
+}
+trap stop INT TERM EXIT
+
+"$bin/mimamori-testcam" --port "$rtsp_port" --stream cam1 --stream cam2 --stream cam3 \
+    >"$state/logs/testcam.log" 2>&1 &
+pids="$pids $!"
+"$bin/mimamori-hub" --config "$state/hub.json" >"$state/logs/hub.log" 2>&1 &
+pids="$pids $!"
+for s in site-a site-b; do
+    "$bin/mimamori-edge" --config "$state/$s.json" >"$state/logs/$s.log" 2>&1 &
+    pids="$pids $!"
+done
+
+echo "demo: cameras  rtsp://127.0.0.1:$rtsp_port/cam1 cam2 cam3"
+echo "demo: hub API  http://127.0.0.1:$http_port/api/v1/sites"
+echo "demo:          http://127.0.0.1:$http_port/api/v1/sites/site-a/checkpoint"
+echo "demo:          http://127.0.0.1:$http_port/api/v1/sites/site-a/entries?start=0&end=10"
+echo "demo:          http://127.0.0.1:$http_port/api/v1/findings"
+echo "demo: logs in  $state/logs/"
+if [ "$duration" -gt 0 ]; then
+    echo "demo: running for $duration s"
+else
+    echo "demo: running until Ctrl-C"
+fi
+
+elapsed=0
+while [ "$duration" -eq 0 ] || [ "$elapsed" -lt "$duration" ]; do
+    sleep 1
+    elapsed=$((elapsed + 1))
+    for p in $pids; do
+        if ! kill -0 "$p" 2>/dev/null; then
+            echo "demo: a process ended early; see $state/logs/" >&2
+            tail -n 5 "$state"/logs/*.log >&2
+            exit 1
+        fi
+    done
+    if [ $((elapsed % 15)) -eq 0 ]; then
+        curl -fsS "http://127.0.0.1:$http_port/api/v1/sites" 2>/dev/null | sed 's/^/demo: sites /' || true
+        echo
+    fi
+done
+curl -fsS "http://127.0.0.1:$http_port/api/v1/sites" 2>/dev/null | sed 's/^/demo: sites /' || true
+echo

@@ -1,0 +1,381 @@
+"""mmtest: what the integration tests share.
+
+Processes are started from the build tree ($MM_BUILD) with state in a fresh directory under
+$MM_BUILD/itest/<test>/, and killed when the test ends. Everything here checks mimamori with code
+of its own (hashlib, python3-cryptography, a small protobuf reader), never with mimamori's.
+"""
+import atexit
+import base64
+import hashlib
+import json
+import os
+import shutil
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+BUILD = os.environ.get("MM_BUILD") or sys.exit("MM_BUILD is not set (run under ctest)")
+SOURCE = os.environ.get("MM_SOURCE") or sys.exit("MM_SOURCE is not set (run under ctest)")
+sys.path.insert(0, os.path.join(SOURCE, "tests", "integration"))
+
+
+def fail(msg):
+    print("FAIL: " + msg, flush=True)
+    sys.exit(1)
+
+
+def check(cond, msg):
+    if not cond:
+        fail(msg)
+
+
+def say(msg):
+    print(msg, flush=True)
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def wait_until(fn, timeout, what, step=0.25):
+    """Polls fn until it returns a true value; fails naming what after timeout seconds."""
+    deadline = time.time() + timeout
+    while True:
+        try:
+            v = fn()
+        except Exception as e:  # a server still starting refuses connections
+            v = None
+            last = e
+        if v:
+            return v
+        if time.time() > deadline:
+            fail(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(step)
+
+
+class Run:
+    """One test's processes and state directory."""
+
+    def __init__(self, name):
+        self.dir = os.path.join(BUILD, "itest", name)
+        shutil.rmtree(self.dir, ignore_errors=True)
+        os.makedirs(os.path.join(self.dir, "logs"))
+        self.procs = {}
+        atexit.register(self.stop_all)
+
+    def path(self, *parts):
+        return os.path.join(self.dir, *parts)
+
+    def keys(self, name):
+        """Makes a key file and returns the public halves the key tool prints."""
+        path = self.path(name + ".key")
+        subprocess.run([os.path.join(BUILD, "mimamori-keys"), "generate", "--name", name,
+                        "--out", path], check=True, stdout=subprocess.DEVNULL)
+        out = subprocess.check_output([os.path.join(BUILD, "mimamori-keys"), "show", path])
+        pub = json.loads(out)
+        pub["file"] = path
+        return pub
+
+    def write_json(self, name, obj):
+        path = self.path(name)
+        with open(path, "w") as f:
+            json.dump(obj, f, indent=2)
+        return path
+
+    def start(self, name, argv, env=None):
+        log = open(self.path("logs", name + ".log"), "ab")
+        e = dict(os.environ)
+        e.setdefault("MM_LOG_LEVEL", "debug")
+        if env:
+            e.update(env)
+        p = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, env=e,
+                             start_new_session=True)
+        self.procs[name] = p
+        return p
+
+    def log(self, name):
+        with open(self.path("logs", name + ".log"), "rb") as f:
+            return f.read().decode("utf-8", "replace")
+
+    def stop(self, name, sig=signal.SIGTERM, timeout=20):
+        p = self.procs.pop(name, None)
+        if p is None or p.poll() is not None:
+            return p.returncode if p else None
+        p.send_signal(sig)
+        try:
+            return p.wait(timeout)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+            fail(f"{name} did not stop within {timeout} s of signal {sig}")
+
+    def alive(self, name):
+        p = self.procs.get(name)
+        return p is not None and p.poll() is None
+
+    def stop_all(self):
+        for name in list(self.procs):
+            p = self.procs.pop(name)
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+
+    # --- the pieces ------------------------------------------------------------------------
+
+    def camera(self, streams, name="testcam"):
+        port = free_port()
+        argv = [os.path.join(BUILD, "mimamori-testcam"), "--port", str(port)]
+        for s in streams:
+            argv += ["--stream", s]
+        self.start(name, argv)
+        wait_until(lambda: self.log(name).count("ready ") >= len(streams), 20,
+                   "the test camera to listen")
+        return port
+
+    def hub(self, hub_keys, sites, name="hub", zmq_port=None, http_port=None):
+        self.hub_zmq = zmq_port or free_port()
+        self.hub_http = http_port or free_port()
+        conf = {"name": hub_keys["name"], "key_file": hub_keys["file"],
+                "state_dir": self.path(name + "-state"),
+                "listen": f"tcp://127.0.0.1:{self.hub_zmq}",
+                "http": {"host": "127.0.0.1", "port": self.hub_http},
+                "sites": [{"id": s["name"], "verifier": s["verifier"],
+                           "curve_public": s["curve_public"]} for s in sites]}
+        path = self.write_json(name + ".json", conf)
+        self.start_hub(path, name)
+        return path
+
+    def start_hub(self, conf_path, name="hub"):
+        self.start(name, [os.path.join(BUILD, "mimamori-hub"), "--config", conf_path])
+        wait_until(lambda: self.api("/api/v1/sites")[0] == 200, 20, "the hub API")
+
+    def edge(self, site_keys, hub_keys, cameras, rtsp_port, segment_seconds=5, name=None):
+        name = name or site_keys["name"]
+        conf = {"site": site_keys["name"], "key_file": site_keys["file"],
+                "state_dir": self.path(name + "-state"), "segment_seconds": segment_seconds,
+                "hub": {"endpoint": f"tcp://127.0.0.1:{self.hub_zmq}",
+                        "curve_public": hub_keys["curve_public"],
+                        "verifier": hub_keys["verifier"]},
+                "cameras": [{"id": c, "url": f"rtsp://127.0.0.1:{rtsp_port}/{c}"}
+                            for c in cameras]}
+        path = self.write_json(name + ".json", conf)
+        self.start(name, [os.path.join(BUILD, "mimamori-edge"), "--config", path])
+        return path
+
+    def api(self, path):
+        """GET on the hub API: (status, parsed JSON or text)."""
+        url = f"http://127.0.0.1:{self.hub_http}{path}"
+        try:
+            with urllib.request.urlopen(url, timeout=5) as r:
+                body = r.read()
+                status = r.status
+                ctype = r.headers.get("Content-Type", "")
+        except urllib.error.HTTPError as e:
+            body, status, ctype = e.read(), e.code, e.headers.get("Content-Type", "")
+        if ctype.startswith("application/json"):
+            return status, json.loads(body)
+        return status, body.decode("utf-8")
+
+    def site_size(self, site):
+        st, body = self.api("/api/v1/sites")
+        check(st == 200, f"/api/v1/sites answered {st}")
+        for s in body["sites"]:
+            if s["id"] == site:
+                return s["log_size"]
+        return None
+
+    def entries(self, site):
+        """Every entry the hub holds for site, paged."""
+        out = []
+        while True:
+            st, body = self.api(f"/api/v1/sites/{site}/entries?start={len(out)}"
+                                f"&end={len(out) + 1000}")
+            check(st == 200, f"entries answered {st}: {body}")
+            if not body["entries"]:
+                return out
+            out += body["entries"]
+
+    def findings(self):
+        st, body = self.api("/api/v1/findings")
+        check(st == 200, f"/api/v1/findings answered {st}")
+        return body["findings"]
+
+
+# --- RFC 6962 Merkle tree, written from the RFC -----------------------------------------------
+
+def leaf_hash(data):
+    return hashlib.sha256(b"\x00" + data).digest()
+
+
+def node_hash(left, right):
+    return hashlib.sha256(b"\x01" + left + right).digest()
+
+
+def merkle_root(leaves):
+    """Root over a list of leaf hashes (RFC 6962 section 2.1)."""
+    n = len(leaves)
+    if n == 0:
+        return hashlib.sha256(b"").digest()
+    if n == 1:
+        return leaves[0]
+    k = 1
+    while k * 2 < n:
+        k *= 2
+    return node_hash(merkle_root(leaves[:k]), merkle_root(leaves[k:]))
+
+
+# --- C2SP signed notes, checked with python3-cryptography --------------------------------------
+
+def parse_verifier(text):
+    """'name+hex8+base64(alg||pub)' -> (name, keyid bytes, alg, pub)."""
+    name, hexid, b64 = text.split("+")
+    raw = base64.b64decode(b64, validate=True)
+    alg, pub = raw[0], raw[1:]
+    keyid = hashlib.sha256(name.encode() + b"\n" + bytes([alg]) + pub).digest()[:4]
+    check(keyid.hex() == hexid, f"verifier {text}: key id does not match the key")
+    return name, keyid, alg, pub
+
+
+def split_note(text):
+    body, sep, sigs = text.partition("\n\n")
+    check(sep, "note has no blank line")
+    body += "\n"
+    lines = [l for l in sigs.split("\n") if l]
+    out = []
+    for l in lines:
+        check(l.startswith("\u2014 "), f"signature line does not start with an em dash: {l!r}")
+        name, b64 = l[2:].split(" ")
+        out.append((name, base64.b64decode(b64, validate=True)))
+    return body, out
+
+
+def verify_note(text, verifier, cosig=False):
+    """Checks the signature line of verifier in note text with an independent Ed25519
+    implementation. Returns the cosignature timestamp for cosignatures, True otherwise."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+    name, keyid, alg, pub = parse_verifier(verifier)
+    body, sigs = split_note(text)
+    key = Ed25519PublicKey.from_public_bytes(pub)
+    for n, raw in sigs:
+        if n != name or raw[:4] != keyid:
+            continue
+        if cosig:
+            check(alg == 4, "cosignature verifier is not of alg 0x04")
+            ts = struct.unpack(">Q", raw[4:12])[0]
+            msg = f"cosignature/v1\ntime {ts}\n".encode() + body.encode()
+            key.verify(raw[12:], msg)  # raises InvalidSignature
+            return ts
+        check(alg == 1, "signer verifier is not of alg 0x01")
+        key.verify(raw[4:], body.encode())
+        return True
+    fail(f"no signature line from {name} in the note")
+
+
+def parse_checkpoint(text):
+    body, _ = split_note(text)
+    origin, size, root = body.split("\n")[:3]
+    return origin, int(size), base64.b64decode(root, validate=True)
+
+
+# --- a protobuf reader and writer, enough for proto/mimamori/v1 ---------------------------------
+
+def _varint(buf, i):
+    v = shift = 0
+    while True:
+        b = buf[i]
+        i += 1
+        v |= (b & 0x7F) << shift
+        shift += 7
+        if not b & 0x80:
+            return v, i
+
+
+def pb_fields(buf):
+    """Decodes a message into {field number: [values]} (bytes for length-delimited)."""
+    out, i = {}, 0
+    while i < len(buf):
+        key, i = _varint(buf, i)
+        num, wt = key >> 3, key & 7
+        if wt == 0:
+            v, i = _varint(buf, i)
+        elif wt == 2:
+            n, i = _varint(buf, i)
+            v, i = buf[i:i + n], i + n
+        elif wt == 1:
+            v, i = buf[i:i + 8], i + 8
+        elif wt == 5:
+            v, i = buf[i:i + 4], i + 4
+        else:
+            raise ValueError(f"wire type {wt}")
+        out.setdefault(num, []).append(v)
+    return out
+
+
+def pb_varint(v):
+    out = bytearray()
+    v &= (1 << 64) - 1
+    while True:
+        b = v & 0x7F
+        v >>= 7
+        if v:
+            out.append(b | 0x80)
+        else:
+            out.append(b)
+            return bytes(out)
+
+
+def pb_field(num, value):
+    if isinstance(value, int):
+        return pb_varint(num << 3) + pb_varint(value)
+    if isinstance(value, str):
+        value = value.encode()
+    return pb_varint(num << 3 | 2) + pb_varint(len(value)) + value
+
+
+def segment_entry(time_us, camera, start_us, end_us, nbytes, frames, content_hash, codec="h264"):
+    """A LogEntry{segment_recorded} encoded by hand."""
+    seg = (pb_field(1, camera) + pb_field(2, start_us) + pb_field(3, end_us) +
+           pb_field(4, nbytes) + pb_field(5, frames) + pb_field(6, content_hash) +
+           pb_field(7, codec))
+    return pb_field(1, time_us) + pb_field(10, seg)
+
+
+def batch_envelope(seq, first_index, entries, checkpoint):
+    batch = pb_field(1, first_index) if first_index else b""
+    for e in entries:
+        batch += pb_field(2, e)
+    batch += pb_field(3, checkpoint)
+    return pb_field(1, 1) + pb_field(2, seq) + pb_field(10, batch)
+
+
+def decode_ack(buf):
+    env = pb_fields(buf)
+    check(env.get(1, [0])[0] == 1, "ack envelope version is not 1")
+    ack = pb_fields(env[11][0]) if 11 in env else None
+    check(ack is not None, "the hub's answer is not an ack")
+    return {"seq": env.get(2, [0])[0], "status": ack.get(1, [0])[0], "size": ack.get(2, [0])[0],
+            "cosignature": ack.get(3, [b""])[0].decode(), "reason": ack.get(4, [b""])[0].decode()}
+
+
+def sign_checkpoint(key_file, origin, size, root):
+    """Signs a checkpoint with the seed in a mimamori key file, using python3-cryptography."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    k = json.load(open(key_file))
+    priv = Ed25519PrivateKey.from_private_bytes(base64.b64decode(k["sign_seed"]))
+    from cryptography.hazmat.primitives import serialization
+    pub = priv.public_key().public_bytes(serialization.Encoding.Raw,
+                                         serialization.PublicFormat.Raw)
+    name = k["name"]
+    keyid = hashlib.sha256(name.encode() + b"\n\x01" + pub).digest()[:4]
+    body = f"{origin}\n{size}\n{base64.b64encode(root).decode()}\n"
+    sig = priv.sign(body.encode())
+    return body + "\n\u2014 " + name + " " + base64.b64encode(keyid + sig).decode() + "\n"
