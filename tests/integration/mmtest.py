@@ -75,9 +75,9 @@ class Run:
     def path(self, *parts):
         return os.path.join(self.dir, *parts)
 
-    def keys(self, name):
+    def keys(self, name, file=None):
         """Makes a key file and returns the public halves the key tool prints."""
-        path = self.path(name + ".key")
+        path = self.path(file or name + ".key")
         subprocess.run([os.path.join(BUILD, "mimamori-keys"), "generate", "--name", name,
                         "--out", path], check=True, stdout=subprocess.DEVNULL)
         out = subprocess.check_output([os.path.join(BUILD, "mimamori-keys"), "show", path])

@@ -1,0 +1,146 @@
+/*
+ * test_siteconf.c: the edge's site configuration — every mistake is reported at once, each
+ * naming the file and the key.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "config.h"
+#include "siteconf.h"
+
+#define HUB_CURVE "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7"
+
+static char verifier[MM_VERIFIER_MAX];
+
+static int setup(void **state)
+{
+    (void)state;
+    uint8_t pub[MM_ED25519_PUB_LEN] = {1, 2, 3};
+    mm_note_verifier_t v;
+    assert_int_equal(mm_note_verifier_make("hub", MM_NOTE_ALG_COSIG_V1, pub, &v), MM_OK);
+    assert_int_equal(mm_note_verifier_format(&v, verifier, sizeof verifier), MM_OK);
+    return 0;
+}
+
+/* Parses text as site.json; returns the number of problems and checks each expected one. */
+static size_t parse(const char *text, edge_config_t *cfg, const char *const *expect)
+{
+    mm_conf_t *conf = NULL;
+    mm_conf_load_string("/etc/mimamori/site.json", text, &conf);
+    assert_non_null(conf);
+    mm_err_t err = edge_config_parse(conf, cfg);
+    size_t n = mm_conf_problem_count(conf);
+    assert_int_equal(err, n ? MM_ECONFIG : MM_OK);
+    for (size_t i = 0; expect && expect[i]; i++) {
+        int found = 0;
+        for (size_t j = 0; j < n; j++)
+            if (strstr(mm_conf_problem_at(conf, j), expect[i]))
+                found = 1;
+        if (!found) {
+            for (size_t j = 0; j < n; j++)
+                print_message("problem: %s\n", mm_conf_problem_at(conf, j));
+            fail_msg("no problem containing \"%s\"", expect[i]);
+        }
+    }
+    mm_conf_destroy(conf);
+    return n;
+}
+
+static void good(void **state)
+{
+    (void)state;
+    char text[2048];
+    snprintf(text, sizeof text,
+             "{\"site\":\"site-a\",\"key_file\":\"keys/site-a.key\",\"state_dir\":\"/var/lib/mm\","
+             "\"segment_seconds\":4,"
+             "\"hub\":{\"endpoint\":\"tcp://127.0.0.1:7400\",\"curve_public\":\"%s\","
+             "\"verifier\":\"%s\"},"
+             "\"cameras\":[{\"id\":\"cam1\",\"url\":\"rtsp://127.0.0.1:8554/cam1\"},"
+             "{\"id\":\"cam2\",\"url\":\"rtsp://127.0.0.1:8554/cam2\"}]}",
+             HUB_CURVE, verifier);
+    edge_config_t cfg;
+    assert_int_equal(parse(text, &cfg, NULL), 0);
+    assert_string_equal(cfg.site, "site-a");
+    assert_string_equal(cfg.key_file, "/etc/mimamori/keys/site-a.key");
+    assert_string_equal(cfg.state_dir, "/var/lib/mm");
+    assert_int_equal(cfg.segment_seconds, 4);
+    assert_string_equal(cfg.hub_endpoint, "tcp://127.0.0.1:7400");
+    assert_string_equal(cfg.hub_curve_public, HUB_CURVE);
+    assert_string_equal(cfg.hub_verifier.name, "hub");
+    assert_int_equal(cfg.n_cameras, 2);
+    assert_string_equal(cfg.cameras[1].id, "cam2");
+    assert_string_equal(cfg.cameras[1].url, "rtsp://127.0.0.1:8554/cam2");
+    edge_config_free(&cfg);
+}
+
+static void every_mistake_at_once(void **state)
+{
+    (void)state;
+    const char *text =
+        "{\"site\":\"site a\",\"state_dir\":\"/x\",\"segment_seconds\":0,\"colour\":1,"
+        "\"hub\":{\"endpoint\":\"http://hub\",\"curve_public\":\"short\",\"verifier\":\"nope\"},"
+        "\"cameras\":[{\"id\":\"cam1\",\"url\":\"http://x\"},{\"id\":\"cam1\",\"url\":\"rtsp://a\"},"
+        "{\"url\":\"rtsp://b\",\"zoom\":2},7]}";
+    static const char *const expect[] = {
+        "/etc/mimamori/site.json: site: must be 1-63 characters",
+        "/etc/mimamori/site.json: key_file: missing",
+        "/etc/mimamori/site.json: segment_seconds:",
+        "/etc/mimamori/site.json: colour: unknown key",
+        "/etc/mimamori/site.json: hub.endpoint: must start with tcp://",
+        "/etc/mimamori/site.json: hub.curve_public: must be a 40-character Z85",
+        "/etc/mimamori/site.json: hub.verifier: not a signed-note verifier key",
+        "/etc/mimamori/site.json: cameras[0].url: must be an rtsp://",
+        "/etc/mimamori/site.json: cameras[1].id: duplicate camera id \"cam1\"",
+        "/etc/mimamori/site.json: cameras[2].id: missing",
+        "/etc/mimamori/site.json: cameras[2].zoom: unknown key",
+        "/etc/mimamori/site.json: cameras[3]: must be an object",
+        NULL,
+    };
+    edge_config_t cfg;
+    size_t n = parse(text, &cfg, expect);
+    assert_true(n >= 12);
+    edge_config_free(&cfg);
+}
+
+static void no_cameras_and_no_hub(void **state)
+{
+    (void)state;
+    static const char *const expect[] = {
+        "site.json: hub: missing",
+        "site.json: cameras: an edge needs at least one camera",
+        NULL,
+    };
+    edge_config_t cfg;
+    parse("{\"site\":\"s\",\"key_file\":\"k\",\"state_dir\":\"d\",\"cameras\":[]}", &cfg, expect);
+    edge_config_free(&cfg);
+}
+
+static void not_json(void **state)
+{
+    (void)state;
+    mm_conf_t *conf = NULL;
+    assert_int_equal(mm_conf_load_string("site.json", "{\"site\": ", &conf), MM_ECONFIG);
+    edge_config_t cfg;
+    assert_int_equal(edge_config_parse(conf, &cfg), MM_ECONFIG);
+    assert_true(mm_conf_problem_count(conf) >= 1);
+    assert_non_null(strstr(mm_conf_problem_at(conf, 0), "site.json"));
+    mm_conf_destroy(conf);
+    edge_config_free(&cfg);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(good),
+        cmocka_unit_test(every_mistake_at_once),
+        cmocka_unit_test(no_cameras_and_no_hub),
+        cmocka_unit_test(not_json),
+    };
+    return cmocka_run_group_tests(tests, setup, NULL);
+}
