@@ -64,6 +64,8 @@ static void parse_hub(mm_conf_t *conf, json_t *root, edge_config_t *out)
     if (v && mm_note_verifier_parse(v, &out->hub_verifier) != MM_OK)
         mm_conf_problem(conf, "hub.verifier",
                         "not a signed-note verifier key (name+keyid+base64): \"%.80s\"", v);
+    else if (v && out->hub_verifier.alg != MM_NOTE_ALG_ED25519)
+        mm_conf_problem(conf, "hub.verifier", "must be an Ed25519 key (algorithm 1)");
 }
 
 static void parse_cameras(mm_conf_t *conf, json_t *root, edge_config_t *out)

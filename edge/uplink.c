@@ -160,11 +160,16 @@ static void on_ok(edge_uplink_t *up, const mm_ack_t *ack, uint64_t own_size)
         memcpy(cosigned, up->note, up->note_len);
         memcpy(cosigned + up->note_len, ack->cosignature, clen);
         cosigned[up->note_len + clen] = 0;
+        /* The hub cosigns with its signing key under the cosignature algorithm. */
         mm_note_t note;
+        mm_note_verifier_t cv;
         uint64_t ts = 0;
-        mm_err_t err = mm_note_parse(cosigned, up->note_len + clen, &note);
+        mm_err_t err = mm_note_verifier_make(up->conf.hub_verifier->name, MM_NOTE_ALG_COSIG_V1,
+                                             up->conf.hub_verifier->pub, &cv);
         if (err == MM_OK)
-            err = mm_note_verify(&note, up->conf.hub_verifier, &ts);
+            err = mm_note_parse(cosigned, up->note_len + clen, &note);
+        if (err == MM_OK)
+            err = mm_note_verify(&note, &cv, &ts);
         if (err == MM_OK) {
             keep = cosigned;
             keep_len = up->note_len + clen;

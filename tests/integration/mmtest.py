@@ -263,18 +263,21 @@ def verify_note(text, verifier, cosig=False):
     implementation. Returns the cosignature timestamp for cosignatures, True otherwise."""
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
     name, keyid, alg, pub = parse_verifier(verifier)
+    check(alg == 1, "a verifier key names an Ed25519 (alg 0x01) key")
+    if cosig:
+        # The same key signs cosignatures under alg 0x04, which has its own key id.
+        alg = 4
+        keyid = hashlib.sha256(name.encode() + b"\n\x04" + pub).digest()[:4]
     body, sigs = split_note(text)
     key = Ed25519PublicKey.from_public_bytes(pub)
     for n, raw in sigs:
         if n != name or raw[:4] != keyid:
             continue
         if cosig:
-            check(alg == 4, "cosignature verifier is not of alg 0x04")
             ts = struct.unpack(">Q", raw[4:12])[0]
             msg = f"cosignature/v1\ntime {ts}\n".encode() + body.encode()
             key.verify(raw[12:], msg)  # raises InvalidSignature
             return ts
-        check(alg == 1, "signer verifier is not of alg 0x01")
         key.verify(raw[4:], body.encode())
         return True
     fail(f"no signature line from {name} in the note")

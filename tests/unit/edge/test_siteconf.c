@@ -23,7 +23,7 @@ static int setup(void **state)
     (void)state;
     uint8_t pub[MM_ED25519_PUB_LEN] = {1, 2, 3};
     mm_note_verifier_t v;
-    assert_int_equal(mm_note_verifier_make("hub", MM_NOTE_ALG_COSIG_V1, pub, &v), MM_OK);
+    assert_int_equal(mm_note_verifier_make("hub", MM_NOTE_ALG_ED25519, pub, &v), MM_OK);
     assert_int_equal(mm_note_verifier_format(&v, verifier, sizeof verifier), MM_OK);
     return 0;
 }
