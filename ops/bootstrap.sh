@@ -12,7 +12,7 @@ packages=(
   libavformat-dev libavcodec-dev libavutil-dev libavfilter-dev libswscale-dev
   # test camera: GStreamer's RTSP server with x264enc (ugly) and h264parse (bad)
   libgstrtspserver-1.0-dev gstreamer1.0-plugins-base gstreamer1.0-plugins-good
-  gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-tools
+  gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-tools gstreamer1.0-x
   # test tools: ffprobe, independent crypto, age, network namespaces
   ffmpeg python3 python3-cryptography python3-zmq age minisign iproute2 curl procps psmisc
 )

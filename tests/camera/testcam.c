@@ -1,0 +1,114 @@
+/*
+ * mimamori-testcam: simulated IP cameras for tests and the demo.
+ *
+ * One process serves N RTSP streams at rtsp://127.0.0.1:PORT/NAME, each H.264 from
+ * videotestsrc ! x264enc through GStreamer's RTSP server. A stream is shared by all its clients,
+ * like a real camera. Prints "ready rtsp://127.0.0.1:PORT/NAME" per stream once listening, and
+ * stops cleanly on SIGINT or SIGTERM.
+ */
+#include <glib-unix.h>
+#include <gst/gst.h>
+#include <gst/rtsp-server/rtsp-server.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_STREAMS 32
+
+static gboolean on_signal(gpointer loop)
+{
+    g_main_loop_quit(loop);
+    return G_SOURCE_REMOVE;
+}
+
+static void usage(FILE *f)
+{
+    fputs("usage: mimamori-testcam --port PORT --stream NAME [--stream NAME ...]\n"
+          "                        [--fps N] [--keyint FRAMES] [--width W --height H]\n"
+          "Serves each NAME at rtsp://127.0.0.1:PORT/NAME (H.264 test pattern with a clock).\n",
+          f);
+}
+
+int main(int argc, char **argv)
+{
+    const char *port = NULL;
+    const char *streams[MAX_STREAMS];
+    int n = 0, fps = 15, keyint = 30, width = 640, height = 360;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0) {
+            usage(stdout);
+            return 0;
+        } else if (strcmp(argv[i], "--port") == 0 && i + 1 < argc) {
+            port = argv[++i];
+        } else if (strcmp(argv[i], "--stream") == 0 && i + 1 < argc && n < MAX_STREAMS) {
+            streams[n++] = argv[++i];
+        } else if (strcmp(argv[i], "--fps") == 0 && i + 1 < argc) {
+            fps = atoi(argv[++i]);
+        } else if (strcmp(argv[i], "--keyint") == 0 && i + 1 < argc) {
+            keyint = atoi(argv[++i]);
+        } else if (strcmp(argv[i], "--width") == 0 && i + 1 < argc) {
+            width = atoi(argv[++i]);
+        } else if (strcmp(argv[i], "--height") == 0 && i + 1 < argc) {
+            height = atoi(argv[++i]);
+        } else {
+            fprintf(stderr, "mimamori-testcam: unknown or incomplete argument \"%s\"\n", argv[i]);
+            usage(stderr);
+            return 2;
+        }
+    }
+    if (!port || n == 0 || fps < 1 || fps > 60 || keyint < 1 || width < 16 || height < 16) {
+        usage(stderr);
+        return 2;
+    }
+
+    gst_init(&argc, &argv);
+    GMainLoop *loop = g_main_loop_new(NULL, FALSE);
+    GstRTSPServer *server = gst_rtsp_server_new();
+    gst_rtsp_server_set_address(server, "127.0.0.1");
+    gst_rtsp_server_set_service(server, port);
+    GstRTSPMountPoints *mounts = gst_rtsp_server_get_mount_points(server);
+
+    /* A clock and the stream's name on the picture when the pango plugin is there. */
+    GstElementFactory *overlay = gst_element_factory_find("clockoverlay");
+    int overlays = overlay != NULL;
+    if (overlay)
+        gst_object_unref(overlay);
+    static const char *const patterns[] = {"smpte", "ball", "snow", "pinwheel", "bar"};
+    for (int i = 0; i < n; i++) {
+        char text[256] = "";
+        if (overlays)
+            snprintf(text, sizeof text,
+                     "clockoverlay halignment=right valignment=bottom ! "
+                     "textoverlay text=\"%s\" valignment=top halignment=left ! ",
+                     streams[i]);
+        char launch[1024];
+        snprintf(launch, sizeof launch,
+                 "( videotestsrc is-live=true pattern=%s ! "
+                 "video/x-raw,width=%d,height=%d,framerate=%d/1 ! %s"
+                 "x264enc tune=zerolatency speed-preset=ultrafast bitrate=500 key-int-max=%d ! "
+                 "rtph264pay name=pay0 pt=96 config-interval=1 )",
+                 patterns[i % 5], width, height, fps, text, keyint);
+        GstRTSPMediaFactory *factory = gst_rtsp_media_factory_new();
+        gst_rtsp_media_factory_set_launch(factory, launch);
+        gst_rtsp_media_factory_set_shared(factory, TRUE);
+        char path[128];
+        snprintf(path, sizeof path, "/%s", streams[i]);
+        gst_rtsp_mount_points_add_factory(mounts, path, factory);
+    }
+    g_object_unref(mounts);
+
+    if (gst_rtsp_server_attach(server, NULL) == 0) {
+        fprintf(stderr, "mimamori-testcam: cannot listen on 127.0.0.1:%s\n", port);
+        return 1;
+    }
+    for (int i = 0; i < n; i++)
+        printf("ready rtsp://127.0.0.1:%s/%s\n", port, streams[i]);
+    fflush(stdout);
+
+    g_unix_signal_add(SIGINT, on_signal, loop);
+    g_unix_signal_add(SIGTERM, on_signal, loop);
+    g_main_loop_run(loop);
+    g_object_unref(server);
+    g_main_loop_unref(loop);
+    return 0;
+}
