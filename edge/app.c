@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <zmq.h>
 
 #include "diag.h"
@@ -37,8 +38,8 @@ typedef struct {
 
 static int64_t wall_us(void)
 {
-    uv_timespec64_t ts;
-    uv_clock_gettime(UV_CLOCK_REALTIME, &ts);
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
     return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 

@@ -32,7 +32,7 @@ static void make_seg(mm_segment_recorded_t *s, const char *camera, int64_t start
 typedef struct {
     int n;
     int64_t starts[16];
-    char files[16][64];
+    char files[16][EDGE_PATH_MAX];
 } found_t;
 
 static int collect(const edge_segment_row_t *row, void *arg)
