@@ -28,6 +28,21 @@ int mm_keys_name_ok(const char *name)
     return 1;
 }
 
+mm_err_t mm_keys_z85_decode(const char *z85, uint8_t *raw)
+{
+    static const char alphabet[] = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                   ".-:+=^!/*?&<>()[]{}@%$#";
+    if (strlen(z85) != MM_Z85_KEY_LEN)
+        return MM_EPARSE;
+    for (const char *p = z85; *p; p++)
+        if (!strchr(alphabet, *p))
+            return MM_EPARSE;
+    uint8_t tmp[32];
+    if (!zmq_z85_decode(raw ? raw : tmp, z85))
+        return MM_EPARSE;
+    return MM_OK;
+}
+
 mm_err_t mm_keys_generate(const char *name, mm_keypair_t *out)
 {
     memset(out, 0, sizeof *out);
@@ -138,12 +153,12 @@ mm_err_t mm_keys_load(const char *path, mm_keypair_t *out, char *err, size_t cap
         e = MM_ECONFIG;
     }
     uint8_t raw[32];
-    if (e == MM_OK && (strlen(cpub) != MM_Z85_KEY_LEN || !zmq_z85_decode(raw, cpub))) {
+    if (e == MM_OK && mm_keys_z85_decode(cpub, raw) != MM_OK) {
         if (err)
             snprintf(err, cap, "%s: curve_public: must be a 40-character Z85 key", path);
         e = MM_ECONFIG;
     }
-    if (e == MM_OK && (strlen(csec) != MM_Z85_KEY_LEN || !zmq_z85_decode(raw, csec))) {
+    if (e == MM_OK && mm_keys_z85_decode(csec, raw) != MM_OK) {
         if (err)
             snprintf(err, cap, "%s: curve_secret: must be a 40-character Z85 key", path);
         e = MM_ECONFIG;

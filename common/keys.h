@@ -33,6 +33,12 @@ typedef struct {
  */
 int mm_keys_name_ok(const char *name);
 
+/*
+ * Decodes a 40-character Z85 CURVE key into 32 bytes (raw may be NULL to only check it).
+ * Returns MM_OK or MM_EPARSE.
+ */
+mm_err_t mm_keys_z85_decode(const char *z85, uint8_t *raw);
+
 /* Generates both pairs. Returns MM_OK, MM_EINVAL for a bad name, or MM_ECRYPTO. */
 mm_err_t mm_keys_generate(const char *name, mm_keypair_t *out);
 

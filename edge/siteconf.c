@@ -22,18 +22,6 @@ static int id_ok(const char *s)
     return 1;
 }
 
-static int z85_key_ok(const char *s)
-{
-    static const char alphabet[] = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                   ".-:+=^!/*?&<>()[]{}@%$#";
-    if (strlen(s) != MM_Z85_KEY_LEN)
-        return 0;
-    for (const char *p = s; *p; p++)
-        if (!strchr(alphabet, *p))
-            return 0;
-    return 1;
-}
-
 static void parse_hub(mm_conf_t *conf, json_t *root, edge_config_t *out)
 {
     static const char *const keys[] = {"endpoint", "curve_public", "verifier", NULL};
@@ -53,7 +41,7 @@ static void parse_hub(mm_conf_t *conf, json_t *root, edge_config_t *out)
 
     const char *cp = mm_conf_string(conf, hub, "hub", "curve_public", 1, NULL);
     if (cp) {
-        if (!z85_key_ok(cp))
+        if (mm_keys_z85_decode(cp, NULL) != MM_OK)
             mm_conf_problem(conf, "hub.curve_public",
                             "must be a %d-character Z85 CURVE public key", MM_Z85_KEY_LEN);
         else

@@ -1,0 +1,173 @@
+/*
+ * findings.c: findings in LMDB (see findings.h).
+ */
+#include "findings.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "diag.h"
+
+struct hub_findings {
+    mm_db_t *db;
+    MDB_dbi items;
+    MDB_dbi keys;
+};
+
+mm_err_t hub_findings_open(mm_db_t *db, hub_findings_t **out)
+{
+    hub_findings_t *f = calloc(1, sizeof *f);
+    if (!f)
+        return MM_ENOMEM;
+    f->db = db;
+    mm_err_t err = mm_db_dbi(db, "hub.findings", 0, &f->items);
+    if (err == MM_OK)
+        err = mm_db_dbi(db, "hub.findkeys", 0, &f->keys);
+    if (err != MM_OK) {
+        free(f);
+        return err;
+    }
+    *out = f;
+    return MM_OK;
+}
+
+void hub_findings_close(hub_findings_t *f)
+{
+    free(f);
+}
+
+static void rfc3339(int64_t us, char *buf, size_t cap)
+{
+    time_t t = (time_t)(us / 1000000);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+typedef struct {
+    hub_findings_t *f;
+    const char *site, *kind, *severity, *message;
+    uint8_t key[512];
+    size_t klen;
+    json_t *evidence;
+    int64_t now_us;
+} raise_t;
+
+static mm_err_t put_json(MDB_txn *txn, MDB_dbi dbi, uint64_t id, json_t *o)
+{
+    char *text = json_dumps(o, JSON_COMPACT);
+    if (!text)
+        return MM_ENOMEM;
+    uint8_t k[8];
+    mm_be64_put(k, id);
+    MDB_val kv = {8, k}, vv = {strlen(text), text};
+    mm_err_t err = mm_db_err(mdb_put(txn, dbi, &kv, &vv, 0), "put finding");
+    free(text);
+    return err;
+}
+
+static mm_err_t raise_txn(MDB_txn *txn, void *arg)
+{
+    raise_t *r = arg;
+    char when[32];
+    rfc3339(r->now_us, when, sizeof when);
+    MDB_val k = {r->klen, r->key}, v;
+    int rc = mdb_get(txn, r->f->keys, &k, &v);
+    if (rc == 0 && v.mv_size == 8) {
+        /* Seen before: count it and move last_seen. */
+        uint64_t id = mm_be64_get(v.mv_data);
+        uint8_t ik[8];
+        mm_be64_put(ik, id);
+        MDB_val ikv = {8, ik}, iv;
+        if (mdb_get(txn, r->f->items, &ikv, &iv) == 0) {
+            json_t *o = json_loadb(iv.mv_data, iv.mv_size, 0, NULL);
+            if (o) {
+                json_int_t count = json_integer_value(json_object_get(o, "count"));
+                json_object_set_new(o, "count", json_integer(count + 1));
+                json_object_set_new(o, "last_seen", json_string(when));
+                json_object_set_new(o, "message", json_string(r->message));
+                if (r->evidence)
+                    json_object_set(o, "evidence", r->evidence);
+                mm_err_t err = put_json(txn, r->f->items, id, o);
+                json_decref(o);
+                return err;
+            }
+        }
+    } else if (rc != 0 && rc != MDB_NOTFOUND) {
+        return mm_db_err(rc, "read finding key");
+    }
+
+    /* A new finding: the next id follows the last one. */
+    uint64_t id = 1;
+    MDB_cursor *cur;
+    rc = mdb_cursor_open(txn, r->f->items, &cur);
+    if (rc != 0)
+        return mm_db_err(rc, "open findings cursor");
+    MDB_val lk, lv;
+    if (mdb_cursor_get(cur, &lk, &lv, MDB_LAST) == 0 && lk.mv_size == 8)
+        id = mm_be64_get(lk.mv_data) + 1;
+    mdb_cursor_close(cur);
+
+    json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:o}", "id", (json_int_t)id,
+                          "site", r->site, "kind", r->kind, "severity", r->severity, "message",
+                          r->message, "first_seen", when, "last_seen", when, "count",
+                          (json_int_t)1, "evidence",
+                          r->evidence ? json_incref(r->evidence) : json_object());
+    if (!o)
+        return MM_ENOMEM;
+    mm_err_t err = put_json(txn, r->f->items, id, o);
+    json_decref(o);
+    if (err != MM_OK)
+        return err;
+    uint8_t idb[8];
+    mm_be64_put(idb, id);
+    MDB_val iv = {8, idb};
+    return mm_db_err(mdb_put(txn, r->f->keys, &k, &iv, 0), "put finding key");
+}
+
+mm_err_t hub_findings_raise(hub_findings_t *f, const char *site, const char *kind,
+                            const char *severity, const char *dedupe, json_t *evidence,
+                            int64_t now_us, const char *fmt, ...)
+{
+    char message[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(message, sizeof message, fmt, ap);
+    va_end(ap);
+    raise_t r = {.f = f, .site = site ? site : "", .kind = kind, .severity = severity,
+                 .message = message, .evidence = evidence, .now_us = now_us};
+    int n = snprintf((char *)r.key, sizeof r.key, "%s%c%s%c%s", r.site, 0, kind, 0,
+                     dedupe ? dedupe : "");
+    r.klen = n < 0 ? 0 : (size_t)n < sizeof r.key ? (size_t)n : sizeof r.key - 1;
+    if (r.klen == 0)
+        r.klen = 1;
+    MM_WARN("finding %s (%s) for site \"%s\": %s", kind, severity, r.site, message);
+    mm_err_t err = mm_db_write(f->db, raise_txn, &r);
+    json_decref(evidence);
+    return err;
+}
+
+json_t *hub_findings_list(hub_findings_t *f)
+{
+    MDB_txn *txn;
+    if (mm_db_read(f->db, &txn) != MM_OK)
+        return NULL;
+    json_t *a = json_array();
+    MDB_cursor *cur;
+    if (a && mdb_cursor_open(txn, f->items, &cur) == 0) {
+        MDB_val k, v;
+        int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
+        while (rc == 0) {
+            json_t *o = json_loadb(v.mv_data, v.mv_size, 0, NULL);
+            if (o)
+                json_array_append_new(a, o);
+            rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+        }
+        mdb_cursor_close(cur);
+    }
+    mdb_txn_abort(txn);
+    return a;
+}

@@ -1,0 +1,39 @@
+/*
+ * findings.h: what the hub found wrong, kept in LMDB.
+ *
+ * A finding has a kind ("root_mismatch", "fork", "bad_signature", "unknown_peer", ...), a
+ * severity, the site it concerns ("" when none is known), a message, evidence (a JSON object),
+ * and when it was first and last seen with a count. The same (site, kind, dedupe key) raised
+ * again updates the one finding instead of adding another, so a peer repeating a bad message
+ * cannot grow the store without bound.
+ *
+ *   hub.findings   id (BE64)            -> JSON object
+ *   hub.findkeys   site \0 kind \0 key  -> id (BE64)
+ */
+#ifndef HUB_FINDINGS_H
+#define HUB_FINDINGS_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "db.h"
+#include "err.h"
+
+typedef struct hub_findings hub_findings_t;
+
+mm_err_t hub_findings_open(mm_db_t *db, hub_findings_t **out);
+void hub_findings_close(hub_findings_t *f);
+
+/*
+ * Records a finding (its own write transaction). evidence is stolen (may be NULL). now_us is
+ * the wall clock. Returns MM_OK or a storage error (already logged).
+ */
+mm_err_t hub_findings_raise(hub_findings_t *f, const char *site, const char *kind,
+                            const char *severity, const char *dedupe, json_t *evidence,
+                            int64_t now_us, const char *fmt, ...)
+    __attribute__((format(printf, 8, 9)));
+
+/* Every finding, oldest first, as a new JSON array (NULL on failure). */
+json_t *hub_findings_list(hub_findings_t *f);
+
+#endif

@@ -1,0 +1,54 @@
+/*
+ * hubconf.h: the hub's configuration.
+ *
+ *   {"name": "hub", "key_file": "hub.key", "state_dir": "hub",
+ *    "listen": "tcp://127.0.0.1:7400",
+ *    "http": {"host": "127.0.0.1", "port": 8480},
+ *    "sites": [{"id": "site-a", "verifier": "site-a+1a2b3c4d+AQ...", "curve_public": "<Z85>"}]}
+ *
+ * Relative paths resolve against the directory of the file. Every problem is reported at once,
+ * each naming the file and the key.
+ */
+#ifndef HUB_HUBCONF_H
+#define HUB_HUBCONF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "err.h"
+#include "keys.h"
+#include "note.h"
+
+#define HUB_MAX_SITES 1024
+
+typedef struct {
+    char id[MM_KEY_NAME_MAX];
+    mm_note_verifier_t verifier;
+    char curve_public[MM_Z85_KEY_LEN + 1];
+    uint8_t curve_raw[32];
+} hub_site_conf_t;
+
+typedef struct {
+    char name[MM_KEY_NAME_MAX];
+    char *key_file;
+    char *state_dir;
+    char *listen;
+    char *http_host;
+    int http_port;
+    size_t n_sites;
+    hub_site_conf_t *sites;
+} hub_config_t;
+
+/* Reads the configuration out of conf, recording every problem there. MM_ECONFIG if any. */
+mm_err_t hub_config_parse(mm_conf_t *conf, hub_config_t *out);
+/* Loads and parses path; on MM_ECONFIG every problem has been written to the log. */
+mm_err_t hub_config_load(const char *path, hub_config_t *out);
+void hub_config_free(hub_config_t *cfg);
+
+/* The site whose CURVE public key (32 raw bytes) is key, or NULL. */
+const hub_site_conf_t *hub_config_site_by_key(const hub_config_t *cfg, const uint8_t key[32]);
+/* The site with id, or NULL. */
+const hub_site_conf_t *hub_config_site(const hub_config_t *cfg, const char *id);
+
+#endif

@@ -1,0 +1,468 @@
+/*
+ * mirror.c: verifying and storing site logs at the hub (see mirror.h and docs/protocol.md).
+ */
+#include "mirror.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crypto.h"
+#include "diag.h"
+#include "entry.h"
+
+struct hub_mirror {
+    mm_db_t *db;
+    mm_log_t *log;
+    MDB_dbi sites;
+    MDB_dbi state;
+    const hub_config_t *cfg;
+    const mm_keypair_t *keys;
+    hub_findings_t *findings;
+};
+
+mm_err_t hub_mirror_open(mm_db_t *db, const hub_config_t *cfg, const mm_keypair_t *keys,
+                         hub_findings_t *findings, hub_mirror_t **out)
+{
+    hub_mirror_t *m = calloc(1, sizeof *m);
+    if (!m)
+        return MM_ENOMEM;
+    m->db = db;
+    m->cfg = cfg;
+    m->keys = keys;
+    m->findings = findings;
+    mm_err_t err = mm_log_open(db, &m->log);
+    if (err == MM_OK)
+        err = mm_db_dbi(db, "hub.sites", 0, &m->sites);
+    if (err == MM_OK)
+        err = mm_db_dbi(db, "hub.state", 0, &m->state);
+    if (err != MM_OK) {
+        hub_mirror_close(m);
+        return err;
+    }
+    *out = m;
+    return MM_OK;
+}
+
+void hub_mirror_close(hub_mirror_t *m)
+{
+    if (!m)
+        return;
+    mm_log_close(m->log);
+    free(m);
+}
+
+/* --- site ids to log ids -------------------------------------------------------------------*/
+
+static mm_err_t lookup_id(hub_mirror_t *m, MDB_txn *txn, const char *site, uint32_t *id)
+{
+    MDB_val k = {strlen(site), (void *)site}, v;
+    int rc = mdb_get(txn, m->sites, &k, &v);
+    if (rc != 0)
+        return mm_db_err(rc, "read site log id");
+    if (v.mv_size != 4)
+        return MM_ECORRUPT;
+    *id = mm_be32_get(v.mv_data);
+    return MM_OK;
+}
+
+typedef struct {
+    hub_mirror_t *m;
+    const char *site;
+    uint32_t id;
+} assign_t;
+
+static mm_err_t assign_txn(MDB_txn *txn, void *arg)
+{
+    assign_t *a = arg;
+    if (lookup_id(a->m, txn, a->site, &a->id) == MM_OK)
+        return MM_OK;
+    MDB_stat st;
+    int rc = mdb_stat(txn, a->m->sites, &st);
+    if (rc != 0)
+        return mm_db_err(rc, "count sites");
+    /* Log ids start at 1; the hub's own log will be 0. */
+    a->id = (uint32_t)st.ms_entries + 1;
+    uint8_t b[4];
+    mm_be32_put(b, a->id);
+    MDB_val k = {strlen(a->site), (void *)a->site}, v = {4, b};
+    return mm_db_err(mdb_put(txn, a->m->sites, &k, &v, MDB_NOOVERWRITE), "assign site log id");
+}
+
+static mm_err_t site_log(hub_mirror_t *m, const char *site, int create, uint32_t *id)
+{
+    MDB_txn *txn;
+    mm_err_t err = mm_db_read(m->db, &txn);
+    if (err != MM_OK)
+        return err;
+    err = lookup_id(m, txn, site, id);
+    mdb_txn_abort(txn);
+    if (err != MM_ENOTFOUND || !create)
+        return err;
+    assign_t a = {m, site, 0};
+    err = mm_db_write(m->db, assign_txn, &a);
+    if (err == MM_OK)
+        *id = a.id;
+    return err;
+}
+
+/* --- answers ---------------------------------------------------------------------------------*/
+
+static void answer(hub_answer_t *out, mm_ack_status_t status, uint64_t size, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void answer(hub_answer_t *out, mm_ack_status_t status, uint64_t size, const char *fmt, ...)
+{
+    out->ack.status = status;
+    out->ack.size = size;
+    out->ack.cosignature = out->cosignature;
+    out->ack.reason = out->reason;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(out->reason, sizeof out->reason, fmt, ap);
+    va_end(ap);
+}
+
+static void hex32(const uint8_t *b, char *out)
+{
+    mm_hex_encode(b, 32, out, 65);
+}
+
+void hub_mirror_malformed(hub_mirror_t *m, const char *site, mm_err_t why, int64_t now_us,
+                          hub_answer_t *out)
+{
+    memset(out, 0, sizeof *out);
+    hub_site_state_t st = {0};
+    hub_mirror_state(m, site, &st);
+    hub_findings_raise(m->findings, site, "malformed_message", "medium", mm_err_name(why), NULL,
+                       now_us, "a message from the site did not decode: %s", mm_strerror(why));
+    answer(out, MM_ACK_REFUSED, st.size, "malformed message: %s", mm_strerror(why));
+}
+
+/* --- the batch -------------------------------------------------------------------------------*/
+
+typedef struct {
+    hub_mirror_t *m;
+    uint32_t id;
+    const mm_batch_t *batch;
+    const mm_checkpoint_t *cp;
+    uint64_t held;               /* H when the transaction started */
+    const char *cosigned;        /* note + cosignature line */
+    size_t cosigned_len;
+    int64_t now_us;
+    /* why the transaction failed */
+    int fork;
+    uint64_t fork_index;
+    mm_hash_t computed;
+} store_t;
+
+static mm_err_t store_txn(MDB_txn *txn, void *arg)
+{
+    store_t *s = arg;
+    hub_mirror_t *m = s->m;
+    const mm_batch_t *b = s->batch;
+    uint64_t held;
+    mm_err_t err = mm_log_size(m->log, txn, s->id, &held);
+    if (err != MM_OK)
+        return err;
+    s->held = held;
+    s->fork = 0;
+
+    /* The overlap must be what we hold. */
+    for (uint64_t i = b->first_index; i < held; i++) {
+        mm_hash_t ours, theirs;
+        const mm_bytes_t *e = &b->entries[i - b->first_index];
+        err = mm_log_leaf(m->log, txn, s->id, i, &ours);
+        if (err != MM_OK)
+            return err;
+        mm_merkle_leaf_hash(e->data, e->len, &theirs);
+        if (memcmp(ours.b, theirs.b, MM_HASH_LEN) != 0) {
+            s->fork = 1;
+            s->fork_index = i;
+            return MM_EVERIFY;
+        }
+    }
+    for (uint64_t i = held; i < s->cp->size; i++) {
+        const mm_bytes_t *e = &b->entries[i - b->first_index];
+        err = mm_log_append(m->log, txn, s->id, e->data, e->len, NULL);
+        if (err != MM_OK)
+            return err;
+    }
+    err = mm_log_root(m->log, txn, s->id, s->cp->size, &s->computed);
+    if (err != MM_OK)
+        return err;
+    if (memcmp(s->computed.b, s->cp->root.b, MM_HASH_LEN) != 0)
+        return MM_EVERIFY; /* the transaction is aborted: nothing of this batch is kept */
+
+    uint8_t key[4];
+    mm_be32_put(key, s->id);
+    size_t vlen = 8 + s->cosigned_len;
+    MDB_val k = {4, key}, v = {vlen, NULL};
+    int rc = mdb_put(txn, m->state, &k, &v, MDB_RESERVE);
+    if (rc != 0)
+        return mm_db_err(rc, "put site state");
+    mm_be64_put(v.mv_data, (uint64_t)s->now_us);
+    memcpy((uint8_t *)v.mv_data + 8, s->cosigned, s->cosigned_len);
+    return MM_OK;
+}
+
+void hub_mirror_batch(hub_mirror_t *m, const char *site, const mm_batch_t *b, int64_t now_us,
+                      hub_answer_t *out)
+{
+    memset(out, 0, sizeof *out);
+    const hub_site_conf_t *sc = hub_config_site(m->cfg, site);
+    if (!sc) {
+        answer(out, MM_ACK_REFUSED, 0, "unknown site \"%s\"", site);
+        return;
+    }
+    uint32_t id;
+    mm_err_t err = site_log(m, site, 1, &id);
+    if (err != MM_OK) {
+        answer(out, MM_ACK_REFUSED, 0, "hub storage error: %s", mm_strerror(err));
+        return;
+    }
+    hub_site_state_t st;
+    if (hub_mirror_state(m, site, &st) != MM_OK) {
+        answer(out, MM_ACK_REFUSED, 0, "hub storage error");
+        return;
+    }
+    uint64_t held = st.size;
+
+    /* 1. The checkpoint: form, signature, origin, size. */
+    mm_note_t note;
+    mm_checkpoint_t cp;
+    err = mm_note_parse(b->checkpoint, b->checkpoint_len, &note);
+    if (err == MM_OK)
+        err = mm_checkpoint_parse_body(note.body, note.body_len, &cp);
+    if (err != MM_OK) {
+        hub_findings_raise(m->findings, site, "malformed_checkpoint", "high", "", NULL, now_us,
+                           "a batch carried a checkpoint that does not parse: %s",
+                           mm_strerror(err));
+        answer(out, MM_ACK_REFUSED, held, "malformed checkpoint: %s", mm_strerror(err));
+        return;
+    }
+    err = mm_note_verify(&note, &sc->verifier, NULL);
+    if (err != MM_OK) {
+        json_t *ev = json_pack("{s:s, s:I}", "checkpoint", b->checkpoint, "size",
+                               (json_int_t)cp.size);
+        hub_findings_raise(m->findings, site, "bad_signature", "critical", "", ev, now_us,
+                           "a checkpoint for size %" PRIu64 " %s the site's key %s", cp.size,
+                           err == MM_ENOTFOUND ? "is not signed by" : "has a bad signature of",
+                           sc->verifier.name);
+        answer(out, MM_ACK_REFUSED, held, "checkpoint signature: %s", mm_strerror(err));
+        return;
+    }
+    char origin[MM_ORIGIN_MAX + 1];
+    snprintf(origin, sizeof origin, "mimamori/site/%s", site);
+    if (strcmp(cp.origin, origin) != 0) {
+        hub_findings_raise(m->findings, site, "bad_origin", "high", "", NULL, now_us,
+                           "a checkpoint names the log \"%s\", not \"%s\"", cp.origin, origin);
+        answer(out, MM_ACK_REFUSED, held, "checkpoint origin is \"%s\", want \"%s\"", cp.origin,
+               origin);
+        return;
+    }
+    if (b->first_index > UINT64_MAX - b->n_entries || cp.size != b->first_index + b->n_entries) {
+        hub_findings_raise(m->findings, site, "malformed_batch", "medium", "", NULL, now_us,
+                           "a batch from %" PRIu64 " with %zu entries carries a checkpoint "
+                           "for size %" PRIu64,
+                           b->first_index, b->n_entries, cp.size);
+        answer(out, MM_ACK_REFUSED, held, "checkpoint size %" PRIu64 " is not %" PRIu64 " + %zu",
+               cp.size, b->first_index, b->n_entries);
+        return;
+    }
+    for (size_t i = 0; i < b->n_entries; i++) {
+        mm_entry_t e;
+        mm_err_t de = mm_entry_decode(b->entries[i].data, b->entries[i].len, &e);
+        if (de != MM_OK) {
+            json_t *ev = json_pack("{s:I}", "index", (json_int_t)(b->first_index + i));
+            hub_findings_raise(m->findings, site, "malformed_entry", "high", "", ev, now_us,
+                               "entry %" PRIu64 " is not a log entry: %s",
+                               b->first_index + i, mm_strerror(de));
+            answer(out, MM_ACK_REFUSED, held, "entry %" PRIu64 ": %s", b->first_index + i,
+                   mm_strerror(de));
+            return;
+        }
+    }
+
+    /* 2. Where it stands against what we hold. */
+    if (b->first_index > held) {
+        answer(out, MM_ACK_WRONG_SIZE, held, "the hub holds %" PRIu64 " entries", held);
+        return;
+    }
+    char body_hex[65], ours_hex[65];
+    if (cp.size <= held) {
+        mm_hash_t ours;
+        MDB_txn *txn;
+        err = mm_db_read(m->db, &txn);
+        if (err == MM_OK) {
+            err = cp.size == 0 ? (mm_merkle_empty_root(&ours), MM_OK)
+                               : mm_log_root(m->log, txn, id, cp.size, &ours);
+            mdb_txn_abort(txn);
+        }
+        if (err != MM_OK) {
+            answer(out, MM_ACK_REFUSED, held, "hub storage error: %s", mm_strerror(err));
+            return;
+        }
+        if (memcmp(ours.b, cp.root.b, MM_HASH_LEN) != 0) {
+            hex32(cp.root.b, body_hex);
+            hex32(ours.b, ours_hex);
+            json_t *ev = json_pack("{s:I, s:s, s:s, s:s}", "size", (json_int_t)cp.size,
+                                   "signed_root", body_hex, "hub_root", ours_hex, "checkpoint",
+                                   b->checkpoint);
+            char dk[32];
+            snprintf(dk, sizeof dk, "%" PRIu64, cp.size);
+            hub_findings_raise(m->findings, site, "fork", "critical", dk, ev, now_us,
+                               "the site signed a checkpoint for size %" PRIu64
+                               " whose root differs from the log the hub holds",
+                               cp.size);
+            answer(out, MM_ACK_REFUSED, held, "fork: checkpoint %" PRIu64 " disagrees with the hub",
+                   cp.size);
+            return;
+        }
+        /* A resend of what we hold: harmless, acknowledge it. */
+        mm_cosig_sign(note.body, note.body_len, m->keys->name, &m->keys->sign,
+                      (uint64_t)(now_us / 1000000), out->cosignature, sizeof out->cosignature);
+        answer(out, MM_ACK_OK, held, "%s", "");
+        return;
+    }
+
+    /* 3. New entries: store them if, with what we hold, they hash to the signed root. */
+    err = mm_cosig_sign(note.body, note.body_len, m->keys->name, &m->keys->sign,
+                        (uint64_t)(now_us / 1000000), out->cosignature, sizeof out->cosignature);
+    if (err != MM_OK) {
+        answer(out, MM_ACK_REFUSED, held, "cannot cosign: %s", mm_strerror(err));
+        return;
+    }
+    size_t clen = strlen(out->cosignature);
+    char *cosigned = malloc(b->checkpoint_len + clen + 1);
+    if (!cosigned) {
+        out->cosignature[0] = 0;
+        answer(out, MM_ACK_REFUSED, held, "out of memory");
+        return;
+    }
+    memcpy(cosigned, b->checkpoint, b->checkpoint_len);
+    memcpy(cosigned + b->checkpoint_len, out->cosignature, clen + 1);
+    store_t s = {.m = m, .id = id, .batch = b, .cp = &cp, .cosigned = cosigned,
+                 .cosigned_len = b->checkpoint_len + clen, .now_us = now_us};
+    err = mm_db_write(m->db, store_txn, &s);
+    free(cosigned);
+    if (err == MM_OK) {
+        MM_INFO("site %s: verified entries [%" PRIu64 ", %" PRIu64 ")", site, s.held, cp.size);
+        answer(out, MM_ACK_OK, cp.size, "%s", "");
+        return;
+    }
+    out->cosignature[0] = 0;
+    if (err == MM_EVERIFY && s.fork) {
+        json_t *ev = json_pack("{s:I, s:s}", "index", (json_int_t)s.fork_index, "checkpoint",
+                               b->checkpoint);
+        char dk[32];
+        snprintf(dk, sizeof dk, "entry %" PRIu64, s.fork_index);
+        hub_findings_raise(m->findings, site, "fork", "critical", dk, ev, now_us,
+                           "entry %" PRIu64 " sent again differs from the one the hub holds",
+                           s.fork_index);
+        answer(out, MM_ACK_REFUSED, s.held, "fork: entry %" PRIu64 " differs from the hub's",
+               s.fork_index);
+    } else if (err == MM_EVERIFY) {
+        hex32(cp.root.b, body_hex);
+        hex32(s.computed.b, ours_hex);
+        json_t *ev = json_pack("{s:I, s:I, s:I, s:s, s:s}", "first_index",
+                               (json_int_t)b->first_index, "entries", (json_int_t)b->n_entries,
+                               "checkpoint_size", (json_int_t)cp.size, "signed_root", body_hex,
+                               "computed_root", ours_hex);
+        hub_findings_raise(m->findings, site, "root_mismatch", "critical", "", ev, now_us,
+                           "entries [%" PRIu64 ", %" PRIu64 ") do not hash to the signed root: "
+                           "an entry was altered after signing",
+                           b->first_index, cp.size);
+        answer(out, MM_ACK_REFUSED, s.held,
+               "entries do not hash to the signed root of size %" PRIu64, cp.size);
+    } else {
+        answer(out, MM_ACK_REFUSED, held, "hub storage error: %s", mm_strerror(err));
+    }
+}
+
+/* --- reading ---------------------------------------------------------------------------------*/
+
+mm_err_t hub_mirror_state(hub_mirror_t *m, const char *site, hub_site_state_t *out)
+{
+    memset(out, 0, sizeof *out);
+    uint32_t id;
+    mm_err_t err = site_log(m, site, 0, &id);
+    if (err == MM_ENOTFOUND)
+        return MM_OK;
+    if (err != MM_OK)
+        return err;
+    MDB_txn *txn;
+    err = mm_db_read(m->db, &txn);
+    if (err != MM_OK)
+        return err;
+    err = mm_log_size(m->log, txn, id, &out->size);
+    uint8_t key[4];
+    mm_be32_put(key, id);
+    MDB_val k = {4, key}, v;
+    if (err == MM_OK && mdb_get(txn, m->state, &k, &v) == 0 && v.mv_size >= 8)
+        out->checkpoint_us = (int64_t)mm_be64_get(v.mv_data);
+    mdb_txn_abort(txn);
+    return err;
+}
+
+mm_err_t hub_mirror_checkpoint(hub_mirror_t *m, const char *site, char **note)
+{
+    uint32_t id;
+    mm_err_t err = site_log(m, site, 0, &id);
+    if (err != MM_OK)
+        return err;
+    MDB_txn *txn;
+    err = mm_db_read(m->db, &txn);
+    if (err != MM_OK)
+        return err;
+    uint8_t key[4];
+    mm_be32_put(key, id);
+    MDB_val k = {4, key}, v;
+    int rc = mdb_get(txn, m->state, &k, &v);
+    if (rc == 0 && v.mv_size > 8) {
+        *note = malloc(v.mv_size - 8 + 1);
+        if (*note) {
+            memcpy(*note, (uint8_t *)v.mv_data + 8, v.mv_size - 8);
+            (*note)[v.mv_size - 8] = 0;
+        } else {
+            err = MM_ENOMEM;
+        }
+    } else {
+        err = rc == 0 || rc == MDB_NOTFOUND ? MM_ENOTFOUND : mm_db_err(rc, "read site state");
+    }
+    mdb_txn_abort(txn);
+    return err;
+}
+
+mm_err_t hub_mirror_entries(hub_mirror_t *m, const char *site, uint64_t start, uint64_t end,
+                            hub_entry_fn fn, void *arg)
+{
+    uint32_t id;
+    mm_err_t err = site_log(m, site, 0, &id);
+    if (err == MM_ENOTFOUND)
+        return MM_OK;
+    if (err != MM_OK)
+        return err;
+    MDB_txn *txn;
+    err = mm_db_read(m->db, &txn);
+    if (err != MM_OK)
+        return err;
+    uint64_t size;
+    err = mm_log_size(m->log, txn, id, &size);
+    if (end > size)
+        end = size;
+    for (uint64_t i = start; err == MM_OK && i < end; i++) {
+        const void *d;
+        size_t len;
+        mm_hash_t leaf;
+        err = mm_log_get(m->log, txn, id, i, &d, &len);
+        if (err == MM_OK)
+            err = mm_log_leaf(m->log, txn, id, i, &leaf);
+        if (err == MM_OK && fn(i, d, len, &leaf, arg))
+            break;
+    }
+    mdb_txn_abort(txn);
+    return err;
+}

@@ -1,0 +1,66 @@
+/*
+ * mirror.h: the hub's verified copies of the site logs.
+ *
+ * Each batch from a site is checked as docs/protocol.md says — signature, origin, size, that it
+ * extends what the hub holds, that the entries hash to the signed root — and either stored
+ * whole with the checkpoint and the hub's cosignature, in one transaction, or refused whole with
+ * a finding. Nothing here touches a socket, so all of it is tested directly.
+ *
+ *   hub.sites   site id          -> log id (BE32), assigned in order of first contact
+ *   hub.state   log id (BE32)    -> checkpoint time (BE64 µs) || cosigned checkpoint note
+ */
+#ifndef HUB_MIRROR_H
+#define HUB_MIRROR_H
+
+#include <stdint.h>
+
+#include "db.h"
+#include "findings.h"
+#include "hubconf.h"
+#include "keys.h"
+#include "log.h"
+#include "wire.h"
+
+typedef struct hub_mirror hub_mirror_t;
+
+/* The answer to a batch; cosignature and reason point into the struct. */
+typedef struct {
+    mm_ack_t ack;
+    char cosignature[MM_NOTE_LINE_MAX];
+    char reason[256];
+} hub_answer_t;
+
+/* Per-site state for the API. */
+typedef struct {
+    uint64_t size;
+    int64_t checkpoint_us;       /* 0 when none yet */
+} hub_site_state_t;
+
+mm_err_t hub_mirror_open(mm_db_t *db, const hub_config_t *cfg, const mm_keypair_t *keys,
+                         hub_findings_t *findings, hub_mirror_t **out);
+void hub_mirror_close(hub_mirror_t *m);
+
+/* Verifies and stores (or refuses) a batch from site at wall-clock time now_us. */
+void hub_mirror_batch(hub_mirror_t *m, const char *site, const mm_batch_t *batch, int64_t now_us,
+                      hub_answer_t *out);
+
+/* Records a message from site that did not decode (a finding, and the answer to give). */
+void hub_mirror_malformed(hub_mirror_t *m, const char *site, mm_err_t why, int64_t now_us,
+                          hub_answer_t *out);
+
+/* State of a configured site (size 0 when it never sent anything). */
+mm_err_t hub_mirror_state(hub_mirror_t *m, const char *site, hub_site_state_t *out);
+
+/*
+ * The latest cosigned checkpoint note of site into a malloc'd NUL-terminated string.
+ * MM_ENOTFOUND when there is none.
+ */
+mm_err_t hub_mirror_checkpoint(hub_mirror_t *m, const char *site, char **note);
+
+/* Calls fn for entries [start, end) of site's log (clamped to its size), in a read txn. */
+typedef int (*hub_entry_fn)(uint64_t index, const void *data, size_t len, const mm_hash_t *leaf,
+                            void *arg);
+mm_err_t hub_mirror_entries(hub_mirror_t *m, const char *site, uint64_t start, uint64_t end,
+                            hub_entry_fn fn, void *arg);
+
+#endif
