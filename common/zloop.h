@@ -17,7 +17,7 @@
 
 #include "err.h"
 
-#define MM_ZMSG_MAX_PARTS 4
+#define MM_ZMSG_MAX_PARTS 8 /* a ZAP request has 7 */
 
 /* One multi-part message. Parts are closed by this module after the callback returns. */
 typedef struct {

@@ -1,5 +1,61 @@
-/* placeholder until this session lands the real program */
-int main(void)
+/*
+ * mimamori-hub: verifies and mirrors the sites' signed logs, cosigns them, and serves the API.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "app.h"
+#include "diag.h"
+
+static void usage(FILE *f)
 {
-    return 1;
+    fputs("usage: mimamori-hub --config FILE [--log-level debug|info|warn|error]\n"
+          "\n"
+          "Accepts the registered sites over ZeroMQ (CURVE, keys from FILE), verifies each\n"
+          "batch of their signed logs, stores and cosigns what verifies, records what does not\n"
+          "as findings, and serves the JSON API. Runs until SIGINT or SIGTERM.\n"
+          "Exit status: 0 clean stop, 1 failure at run time, 2 configuration problem.\n"
+          "The environment variable MM_LOG_LEVEL sets the log level too.\n",
+          f);
+}
+
+int main(int argc, char **argv)
+{
+    const char *config = NULL;
+    const char *level = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            usage(stdout);
+            return 0;
+        } else if (strcmp(argv[i], "--config") == 0 && i + 1 < argc) {
+            config = argv[++i];
+        } else if (strcmp(argv[i], "--log-level") == 0 && i + 1 < argc) {
+            level = argv[++i];
+        } else {
+            fprintf(stderr, "mimamori-hub: unknown or incomplete argument \"%s\"\n", argv[i]);
+            usage(stderr);
+            return 2;
+        }
+    }
+    if (!config) {
+        fputs("mimamori-hub: --config FILE is required\n", stderr);
+        usage(stderr);
+        return 2;
+    }
+    mm_diag_level_t lv = MM_DIAG_INFO;
+    if (level) {
+        static const char *const names[] = {"debug", "info", "warn", "error"};
+        int found = 0;
+        for (int i = 0; i < 4; i++)
+            if (strcmp(level, names[i]) == 0) {
+                lv = (mm_diag_level_t)i;
+                found = 1;
+            }
+        if (!found) {
+            fprintf(stderr, "mimamori-hub: unknown log level \"%s\"\n", level);
+            return 2;
+        }
+    }
+    mm_diag_init("hub", lv);
+    return hub_app_run(config);
 }

@@ -1,0 +1,192 @@
+/*
+ * api.c: the hub's JSON API (see api.h).
+ */
+#include "api.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "crypto.h"
+#include "entry.h"
+#include "httpparse.h"
+
+#define ENTRIES_PAGE 1000
+
+static json_t *time_json(int64_t us)
+{
+    if (us <= 0)
+        return json_null();
+    time_t t = (time_t)(us / 1000000);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    char buf[32];
+    strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return json_string(buf);
+}
+
+static void get_hub(hub_http_req_t *req, void *arg)
+{
+    hub_api_t *api = arg;
+    char verifier[MM_VERIFIER_MAX];
+    if (mm_keys_verifier(api->keys, verifier, sizeof verifier) != MM_OK) {
+        hub_http_error(req, 500, "internal", "cannot format the hub's verifier key");
+        return;
+    }
+    hub_http_json(req, 200,
+                  json_pack("{s:s, s:s, s:s}", "name", api->keys->name, "verifier", verifier,
+                            "curve_public", api->keys->curve_public));
+}
+
+static void get_sites(hub_http_req_t *req, void *arg)
+{
+    hub_api_t *api = arg;
+    json_t *sites = json_array();
+    for (size_t i = 0; i < api->cfg->n_sites; i++) {
+        const char *id = api->cfg->sites[i].id;
+        hub_site_state_t st;
+        if (hub_mirror_state(api->mirror, id, &st) != MM_OK) {
+            json_decref(sites);
+            hub_http_error(req, 500, "storage", "cannot read the state of site %s", id);
+            return;
+        }
+        json_array_append_new(
+            sites, json_pack("{s:s, s:I, s:o, s:I}", "id", id, "log_size", (json_int_t)st.size,
+                             "last_checkpoint_time", time_json(st.checkpoint_us),
+                             "last_checkpoint_unix", (json_int_t)(st.checkpoint_us / 1000000)));
+    }
+    hub_http_json(req, 200, json_pack("{s:o}", "sites", sites));
+}
+
+/* The configured site named in the path, or an answered 404. */
+static const char *site_of(hub_http_req_t *req, hub_api_t *api)
+{
+    const char *site = hub_http_param(req, "site");
+    if (!site || !hub_config_site(api->cfg, site)) {
+        hub_http_error(req, 404, "unknown_site", "no site \"%.64s\" is registered",
+                       site ? site : "");
+        return NULL;
+    }
+    return site;
+}
+
+static void get_checkpoint(hub_http_req_t *req, void *arg)
+{
+    hub_api_t *api = arg;
+    const char *site = site_of(req, api);
+    if (!site)
+        return;
+    char *note = NULL;
+    mm_err_t err = hub_mirror_checkpoint(api->mirror, site, &note);
+    if (err == MM_ENOTFOUND) {
+        hub_http_error(req, 404, "no_checkpoint", "site %s has sent no verified checkpoint yet",
+                       site);
+        return;
+    }
+    if (err != MM_OK) {
+        hub_http_error(req, 500, "storage", "cannot read the checkpoint of %s", site);
+        return;
+    }
+    hub_http_text(req, 200, "text/plain; charset=utf-8", note, strlen(note));
+    free(note);
+}
+
+static int query_u64(hub_http_req_t *req, const char *name, uint64_t fallback, uint64_t *out)
+{
+    char buf[32];
+    int rc = hub_http_query(req, name, buf, sizeof buf);
+    if (rc == 0) {
+        *out = fallback;
+        return 0;
+    }
+    if (rc < 0 || hub_http_parse_u64(buf, out) != 0) {
+        hub_http_error(req, 400, "bad_query", "%s must be a non-negative integer", name);
+        return -1;
+    }
+    return 0;
+}
+
+static int add_entry(uint64_t index, const void *data, size_t len, const mm_hash_t *leaf,
+                     void *arg)
+{
+    json_t *entries = arg;
+    char hex[65];
+    mm_hex_encode(leaf->b, 32, hex, sizeof hex);
+    size_t blen = mm_base64_encoded_len(len) + 1;
+    char *b64 = malloc(blen);
+    if (!b64 || mm_base64_encode(data, len, b64, blen) < 0) {
+        free(b64);
+        return 1;
+    }
+    json_t *e = mm_entry_to_json(data, len);
+    json_array_append_new(entries, json_pack("{s:I, s:s, s:o, s:s}", "index", (json_int_t)index,
+                                             "leaf_hash", hex, "entry", e ? e : json_null(),
+                                             "raw", b64));
+    free(b64);
+    return 0;
+}
+
+static void get_entries(hub_http_req_t *req, void *arg)
+{
+    hub_api_t *api = arg;
+    const char *site = site_of(req, api);
+    if (!site)
+        return;
+    hub_site_state_t st;
+    if (hub_mirror_state(api->mirror, site, &st) != MM_OK) {
+        hub_http_error(req, 500, "storage", "cannot read the state of %s", site);
+        return;
+    }
+    uint64_t start, end;
+    if (query_u64(req, "start", 0, &start) || query_u64(req, "end", UINT64_MAX, &end))
+        return;
+    if (end == UINT64_MAX)
+        end = start + ENTRIES_PAGE;
+    if (start > end) {
+        hub_http_error(req, 400, "bad_query", "start (%" PRIu64 ") is after end (%" PRIu64 ")",
+                       start, end);
+        return;
+    }
+    if (end - start > ENTRIES_PAGE)
+        end = start + ENTRIES_PAGE;
+    if (end > st.size)
+        end = st.size;
+    if (start > end)
+        start = end;
+    json_t *entries = json_array();
+    if (hub_mirror_entries(api->mirror, site, start, end, add_entry, entries) != MM_OK) {
+        json_decref(entries);
+        hub_http_error(req, 500, "storage", "cannot read the entries of %s", site);
+        return;
+    }
+    hub_http_json(req, 200,
+                  json_pack("{s:s, s:I, s:I, s:I, s:o}", "site", site, "start",
+                            (json_int_t)start, "end", (json_int_t)end, "size",
+                            (json_int_t)st.size, "entries", entries));
+}
+
+static void get_findings(hub_http_req_t *req, void *arg)
+{
+    hub_api_t *api = arg;
+    json_t *list = hub_findings_list(api->findings);
+    if (!list) {
+        hub_http_error(req, 500, "storage", "cannot read the findings");
+        return;
+    }
+    hub_http_json(req, 200, json_pack("{s:o}", "findings", list));
+}
+
+mm_err_t hub_api_register(hub_http_t *h, hub_api_t *api)
+{
+    mm_err_t err = hub_http_route(h, "GET", "/api/v1/hub", get_hub, api);
+    if (err == MM_OK)
+        err = hub_http_route(h, "GET", "/api/v1/sites", get_sites, api);
+    if (err == MM_OK)
+        err = hub_http_route(h, "GET", "/api/v1/sites/{site}/checkpoint", get_checkpoint, api);
+    if (err == MM_OK)
+        err = hub_http_route(h, "GET", "/api/v1/sites/{site}/entries", get_entries, api);
+    if (err == MM_OK)
+        err = hub_http_route(h, "GET", "/api/v1/findings", get_findings, api);
+    return err;
+}

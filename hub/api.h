@@ -1,0 +1,30 @@
+/*
+ * api.h: the hub's JSON API (docs/protocol.md, "Hub API").
+ *
+ *   GET /api/v1/hub                             the hub's public keys
+ *   GET /api/v1/sites                           sites, verified log size, last checkpoint time
+ *   GET /api/v1/sites/{site}/checkpoint         latest cosigned checkpoint note (text/plain)
+ *   GET /api/v1/sites/{site}/entries?start=&end= entries [start, end), at most 1000
+ *   GET /api/v1/findings                        verification failures
+ */
+#ifndef HUB_API_H
+#define HUB_API_H
+
+#include "err.h"
+#include "findings.h"
+#include "http.h"
+#include "hubconf.h"
+#include "keys.h"
+#include "mirror.h"
+
+typedef struct {
+    const hub_config_t *cfg;
+    const mm_keypair_t *keys;
+    hub_mirror_t *mirror;
+    hub_findings_t *findings;
+} hub_api_t;
+
+/* Adds the routes to h; api must outlive h. */
+mm_err_t hub_api_register(hub_http_t *h, hub_api_t *api);
+
+#endif

@@ -1,0 +1,142 @@
+/*
+ * app.c: the hub daemon (see app.h).
+ */
+#include "app.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <zmq.h>
+
+#include "api.h"
+#include "db.h"
+#include "diag.h"
+#include "findings.h"
+#include "http.h"
+#include "hubconf.h"
+#include "keys.h"
+#include "link.h"
+#include "mirror.h"
+#include "zap.h"
+
+typedef struct {
+    uv_loop_t loop;
+    uv_signal_t sigint, sigterm;
+    hub_config_t cfg;
+    mm_keypair_t keys;
+    mm_db_t *db;
+    hub_findings_t *findings;
+    hub_mirror_t *mirror;
+    void *zctx;
+    hub_zap_t *zap;
+    hub_link_t *link;
+    hub_http_t *http;
+    hub_api_t api;
+    int stopping;
+} app_t;
+
+static void shutdown_app(app_t *app)
+{
+    if (app->stopping)
+        return;
+    app->stopping = 1;
+    uv_close((uv_handle_t *)&app->sigint, NULL);
+    uv_close((uv_handle_t *)&app->sigterm, NULL);
+    hub_link_close(app->link, NULL, NULL);
+    hub_zap_close(app->zap, NULL, NULL);
+    hub_http_close(app->http, NULL, NULL);
+    app->link = NULL;
+    app->zap = NULL;
+    app->http = NULL;
+}
+
+static void on_signal(uv_signal_t *h, int signum)
+{
+    MM_INFO("signal %d: stopping", signum);
+    shutdown_app(h->data);
+}
+
+static void close_any(uv_handle_t *h, void *arg)
+{
+    (void)arg;
+    if (!uv_is_closing(h))
+        uv_close(h, NULL);
+}
+
+static int start(app_t *app, const char *config_path)
+{
+    if (hub_config_load(config_path, &app->cfg) != MM_OK)
+        return 2;
+    char err[256];
+    if (mm_keys_load(app->cfg.key_file, &app->keys, err, sizeof err) != MM_OK) {
+        MM_ERROR("%s", err);
+        return 2;
+    }
+    if (strcmp(app->keys.name, app->cfg.name) != 0) {
+        MM_ERROR("%s: key_file: the key %s is named \"%s\", but the hub is \"%s\"", config_path,
+                 app->cfg.key_file, app->keys.name, app->cfg.name);
+        return 2;
+    }
+    if (mkdir(app->cfg.state_dir, 0700) != 0 && errno != EEXIST) {
+        MM_ERROR("cannot create %s: %s", app->cfg.state_dir, strerror(errno));
+        return 1;
+    }
+    if (mm_db_open(app->cfg.state_dir, 0, 16, &app->db) != MM_OK ||
+        hub_findings_open(app->db, &app->findings) != MM_OK ||
+        hub_mirror_open(app->db, &app->cfg, &app->keys, app->findings, &app->mirror) != MM_OK)
+        return 1;
+
+    app->zctx = zmq_ctx_new();
+    if (!app->zctx)
+        return 1;
+    if (hub_zap_create(&app->loop, app->zctx, &app->cfg, app->findings, &app->zap) != MM_OK ||
+        hub_link_create(&app->loop, app->zctx, app->cfg.listen, &app->keys, app->mirror,
+                        &app->link) != MM_OK)
+        return 1;
+    if (hub_http_create(&app->loop, app->cfg.http_host, app->cfg.http_port, &app->http) != MM_OK)
+        return 1;
+    app->api = (hub_api_t){.cfg = &app->cfg, .keys = &app->keys, .mirror = app->mirror,
+                           .findings = app->findings};
+    if (hub_api_register(app->http, &app->api) != MM_OK)
+        return 1;
+    MM_INFO("hub %s: api http://%s:%d/api/v1/sites, sites at %s, %zu site(s) registered",
+            app->cfg.name, app->cfg.http_host, hub_http_port(app->http), app->cfg.listen,
+            app->cfg.n_sites);
+    return 0;
+}
+
+int hub_app_run(const char *config_path)
+{
+    app_t app = {0};
+    if (uv_loop_init(&app.loop) != 0)
+        return 1;
+    /* A peer that closes its socket must not kill the daemon. */
+    signal(SIGPIPE, SIG_IGN);
+    uv_signal_init(&app.loop, &app.sigint);
+    uv_signal_init(&app.loop, &app.sigterm);
+    app.sigint.data = app.sigterm.data = &app;
+    uv_signal_start(&app.sigint, on_signal, SIGINT);
+    uv_signal_start(&app.sigterm, on_signal, SIGTERM);
+
+    int rc = start(&app, config_path);
+    if (rc != 0)
+        shutdown_app(&app);
+    uv_run(&app.loop, UV_RUN_DEFAULT);
+    /* HTTP connections still open at shutdown belong to libh2o; close whatever is left. */
+    uv_walk(&app.loop, close_any, NULL);
+    uv_run(&app.loop, UV_RUN_DEFAULT);
+    if (uv_loop_close(&app.loop) != 0)
+        MM_WARN("libuv loop still had open handles at exit");
+    if (app.zctx)
+        zmq_ctx_term(app.zctx);
+    hub_mirror_close(app.mirror);
+    hub_findings_close(app.findings);
+    mm_db_close(app.db);
+    mm_keys_wipe(&app.keys);
+    hub_config_free(&app.cfg);
+    if (rc == 0)
+        MM_INFO("stopped");
+    return rc;
+}

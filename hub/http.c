@@ -1,0 +1,288 @@
+/*
+ * http.c: the hub's HTTP server on libh2o and libuv (see http.h).
+ */
+#include "http.h"
+
+#include <h2o.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag.h"
+#include "httpparse.h"
+
+#define MAX_ROUTES 32
+#define BODY_MAX (1024 * 1024)
+
+typedef struct {
+    char method[8];
+    char *pattern;
+    hub_http_handler fn;
+    void *arg;
+} route_t;
+
+struct hub_http {
+    uv_loop_t *loop;
+    uv_tcp_t listener;
+    h2o_globalconf_t config;
+    h2o_context_t ctx;
+    h2o_accept_ctx_t accept_ctx;
+    int port;
+    size_t n_routes;
+    route_t routes[MAX_ROUTES];
+    void (*done)(void *);
+    void *done_arg;
+};
+
+struct hub_http_req {
+    h2o_req_t *req;
+    const char *query;        /* without '?', may be NULL */
+    size_t query_len;
+    hub_http_params_t params;
+    int answered;
+};
+
+typedef struct {
+    h2o_handler_t super;
+    hub_http_t *http;
+} handler_t;
+
+static const char *reason(int status)
+{
+    switch (status) {
+    case 200: return "OK";
+    case 201: return "Created";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 409: return "Conflict";
+    case 413: return "Payload Too Large";
+    case 500: return "Internal Server Error";
+    case 503: return "Service Unavailable";
+    default: return "Status";
+    }
+}
+
+static void send_body(hub_http_req_t *r, int status, const char *ctype, const char *data,
+                      size_t len)
+{
+    h2o_req_t *req = r->req;
+    r->answered = 1;
+    req->res.status = status;
+    req->res.reason = reason(status);
+    h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, ctype,
+                   strlen(ctype));
+    h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CACHE_CONTROL, NULL,
+                   H2O_STRLIT("no-store"));
+    h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("x-content-type-options"),
+                          0, NULL, H2O_STRLIT("nosniff"));
+    /* h2o_send_inline copies the body into the request's pool. */
+    h2o_send_inline(req, data, len);
+    MM_DEBUG("%.*s %.*s -> %d", (int)req->method.len, req->method.base, (int)req->path.len,
+             req->path.base, status);
+}
+
+void hub_http_text(hub_http_req_t *req, int status, const char *content_type, const char *data,
+                   size_t len)
+{
+    send_body(req, status, content_type, data, len);
+}
+
+void hub_http_json(hub_http_req_t *req, int status, json_t *body)
+{
+    char *text = body ? json_dumps(body, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
+    json_decref(body);
+    if (!text) {
+        static const char oom[] = "{\"error\":{\"status\":500,\"code\":\"internal\","
+                                  "\"message\":\"cannot format the answer\"}}";
+        send_body(req, 500, "application/json", oom, sizeof oom - 1);
+        return;
+    }
+    send_body(req, status, "application/json", text, strlen(text));
+    free(text);
+}
+
+void hub_http_error(hub_http_req_t *req, int status, const char *code, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    json_t *e = json_pack("{s:{s:i, s:s, s:s}}", "error", "status", status, "code", code,
+                          "message", msg);
+    hub_http_json(req, status, e);
+}
+
+const char *hub_http_param(const hub_http_req_t *req, const char *name)
+{
+    size_t n = strlen(name);
+    for (size_t i = 0; i < req->params.n; i++)
+        if (req->params.name_lens[i] == n && memcmp(req->params.names[i], name, n) == 0)
+            return req->params.values[i];
+    return NULL;
+}
+
+int hub_http_query(const hub_http_req_t *req, const char *name, char *out, size_t cap)
+{
+    if (!req->query)
+        return 0;
+    return hub_http_query_get(req->query, req->query_len, name, out, cap);
+}
+
+static int on_req(h2o_handler_t *self, h2o_req_t *req)
+{
+    hub_http_t *h = ((handler_t *)self)->http;
+    hub_http_req_t r = {.req = req};
+    size_t plen = req->path.len;
+    if (req->query_at != SIZE_MAX && req->query_at < plen) {
+        r.query = req->path.base + req->query_at + 1;
+        r.query_len = plen - req->query_at - 1;
+        plen = req->query_at;
+    }
+    const char *problem = hub_http_path_problem(req->path.base, plen);
+    if (problem) {
+        hub_http_error(&r, 400, "bad_path", "%s", problem);
+        return 0;
+    }
+    if (r.query_len > HUB_HTTP_QUERY_MAX) {
+        hub_http_error(&r, 400, "bad_query", "the query is longer than %d bytes",
+                       HUB_HTTP_QUERY_MAX);
+        return 0;
+    }
+    if (req->entity.base && req->entity.len > BODY_MAX) {
+        hub_http_error(&r, 413, "too_large", "the request body is larger than %d bytes",
+                       BODY_MAX);
+        return 0;
+    }
+    char allow[64] = "";
+    for (size_t i = 0; i < h->n_routes; i++) {
+        route_t *rt = &h->routes[i];
+        if (!hub_http_match(rt->pattern, req->path.base, plen, &r.params))
+            continue;
+        if (!h2o_memis(req->method.base, req->method.len, rt->method, strlen(rt->method))) {
+            size_t al = strlen(allow);
+            snprintf(allow + al, sizeof allow - al, "%s%s", al ? ", " : "", rt->method);
+            continue;
+        }
+        rt->fn(&r, rt->arg);
+        if (!r.answered)
+            hub_http_error(&r, 500, "internal", "the handler gave no answer");
+        return 0;
+    }
+    if (allow[0]) {
+        h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_ALLOW, NULL,
+                       h2o_strdup(&req->pool, allow, SIZE_MAX).base, strlen(allow));
+        hub_http_error(&r, 405, "method_not_allowed", "allowed: %s", allow);
+        return 0;
+    }
+    hub_http_error(&r, 404, "not_found", "no such resource");
+    return 0;
+}
+
+static void on_accept(uv_stream_t *listener, int status)
+{
+    hub_http_t *h = listener->data;
+    if (status != 0)
+        return;
+    uv_tcp_t *conn = h2o_mem_alloc(sizeof *conn);
+    uv_tcp_init(listener->loop, conn);
+    if (uv_accept(listener, (uv_stream_t *)conn) != 0) {
+        uv_close((uv_handle_t *)conn, (uv_close_cb)free);
+        return;
+    }
+    h2o_socket_t *sock = h2o_uv_socket_create((uv_stream_t *)conn, (uv_close_cb)free);
+    h2o_accept(&h->accept_ctx, sock);
+}
+
+mm_err_t hub_http_create(uv_loop_t *loop, const char *host, int port, hub_http_t **out)
+{
+    hub_http_t *h = calloc(1, sizeof *h);
+    if (!h)
+        return MM_ENOMEM;
+    h->loop = loop;
+    h2o_config_init(&h->config);
+    h->config.max_request_entity_size = BODY_MAX;
+    h2o_hostconf_t *host_conf =
+        h2o_config_register_host(&h->config, h2o_iovec_init(H2O_STRLIT("default")), 65535);
+    h2o_pathconf_t *path_conf = h2o_config_register_path(host_conf, "/", 0);
+    handler_t *handler = (handler_t *)h2o_create_handler(path_conf, sizeof *handler);
+    handler->super.on_req = on_req;
+    handler->http = h;
+    h2o_context_init(&h->ctx, loop, &h->config);
+    h->accept_ctx.ctx = &h->ctx;
+    h->accept_ctx.hosts = h->config.hosts;
+
+    struct sockaddr_storage addr;
+    int rc = uv_ip4_addr(host, port, (struct sockaddr_in *)&addr);
+    if (rc != 0)
+        rc = uv_ip6_addr(host, port, (struct sockaddr_in6 *)&addr);
+    if (rc != 0) {
+        MM_ERROR("http: \"%s\" is not an IP address", host);
+        free(h);
+        return MM_EINVAL;
+    }
+    uv_tcp_init(loop, &h->listener);
+    h->listener.data = h;
+    rc = uv_tcp_bind(&h->listener, (struct sockaddr *)&addr, 0);
+    if (rc == 0)
+        rc = uv_listen((uv_stream_t *)&h->listener, 128, on_accept);
+    if (rc != 0) {
+        MM_ERROR("http: cannot listen on %s:%d: %s", host, port, uv_strerror(rc));
+        /* h stays allocated: libh2o's context points into it (a start-up failure exits). */
+        uv_close((uv_handle_t *)&h->listener, NULL);
+        return MM_ENET;
+    }
+    struct sockaddr_storage bound;
+    int blen = sizeof bound;
+    uv_tcp_getsockname(&h->listener, (struct sockaddr *)&bound, &blen);
+    h->port = ntohs(((struct sockaddr_in *)&bound)->sin_port);
+    *out = h;
+    return MM_OK;
+}
+
+int hub_http_port(const hub_http_t *h)
+{
+    return h->port;
+}
+
+mm_err_t hub_http_route(hub_http_t *h, const char *method, const char *pattern,
+                        hub_http_handler fn, void *arg)
+{
+    if (h->n_routes >= MAX_ROUTES || strlen(method) >= sizeof h->routes[0].method)
+        return MM_EINVAL;
+    route_t *r = &h->routes[h->n_routes];
+    snprintf(r->method, sizeof r->method, "%s", method);
+    r->pattern = strdup(pattern);
+    if (!r->pattern)
+        return MM_ENOMEM;
+    r->fn = fn;
+    r->arg = arg;
+    h->n_routes++;
+    return MM_OK;
+}
+
+static void on_listener_closed(uv_handle_t *handle)
+{
+    hub_http_t *h = handle->data;
+    void (*done)(void *) = h->done;
+    void *arg = h->done_arg;
+    for (size_t i = 0; i < h->n_routes; i++)
+        free(h->routes[i].pattern);
+    /* Connections still open belong to libh2o until the loop ends; the context is left to
+     * process exit rather than disposed under them. */
+    if (done)
+        done(arg);
+}
+
+void hub_http_close(hub_http_t *h, void (*done)(void *arg), void *arg)
+{
+    if (!h)
+        return;
+    h->done = done;
+    h->done_arg = arg;
+    uv_close((uv_handle_t *)&h->listener, on_listener_closed);
+}

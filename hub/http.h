@@ -1,0 +1,54 @@
+/*
+ * http.h: the hub's HTTP server — libh2o on the daemon's libuv loop, a small route table, JSON
+ * answers, and JSON errors for anything malformed or hostile.
+ *
+ * Requests are checked before any route sees them (httpparse.h): a bad path or query gets 400,
+ * an unknown path 404, a known path with another method 405 with Allow. Every answer carries
+ * Cache-Control: no-store and X-Content-Type-Options: nosniff.
+ */
+#ifndef HUB_HTTP_H
+#define HUB_HTTP_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <uv.h>
+
+#include "err.h"
+
+typedef struct hub_http hub_http_t;
+typedef struct hub_http_req hub_http_req_t;
+
+/* Handles a request; must answer it with one of the hub_http_* answer calls. */
+typedef void (*hub_http_handler)(hub_http_req_t *req, void *arg);
+
+/* Listens on host:port (port 0: any free port) on loop. */
+mm_err_t hub_http_create(uv_loop_t *loop, const char *host, int port, hub_http_t **out);
+/* The port actually listened on. */
+int hub_http_port(const hub_http_t *h);
+
+/* Adds a route; pattern segments {name} capture one path segment. At most 32 routes. */
+mm_err_t hub_http_route(hub_http_t *h, const char *method, const char *pattern,
+                        hub_http_handler fn, void *arg);
+
+/* The decoded value of a {name} segment of the matched route, or NULL. */
+const char *hub_http_param(const hub_http_req_t *req, const char *name);
+
+/*
+ * The decoded value of query parameter name into out: 1 found, 0 absent, -1 malformed (the
+ * caller answers 400).
+ */
+int hub_http_query(const hub_http_req_t *req, const char *name, char *out, size_t cap);
+
+/* Answers with body as compact JSON (body is stolen). */
+void hub_http_json(hub_http_req_t *req, int status, json_t *body);
+/* Answers {"error": {"status": .., "code": "..", "message": ".."}}. */
+void hub_http_error(hub_http_req_t *req, int status, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* Answers with data of the given content type (copied). */
+void hub_http_text(hub_http_req_t *req, int status, const char *content_type, const char *data,
+                   size_t len);
+
+/* Stops listening; done(arg) runs once the listener is closed. */
+void hub_http_close(hub_http_t *h, void (*done)(void *arg), void *arg);
+
+#endif

@@ -1,0 +1,134 @@
+/*
+ * link.c: the ROUTER socket that edges talk to (see link.h and docs/protocol.md).
+ */
+#include "link.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <zmq.h>
+
+#include "diag.h"
+#include "wire.h"
+#include "zloop.h"
+
+struct hub_link {
+    void *socket;
+    mm_zsock_t *zs;
+    hub_mirror_t *mirror;
+    void (*done)(void *);
+    void *done_arg;
+};
+
+static int64_t wall_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static void send_answer(hub_link_t *l, zmq_msg_t *routing, uint64_t seq, const hub_answer_t *a)
+{
+    uint8_t *buf;
+    size_t len;
+    if (mm_msg_encode_ack(seq, &a->ack, &buf, &len) != MM_OK) {
+        MM_ERROR("cannot encode an acknowledgement");
+        return;
+    }
+    const void *parts[2] = {zmq_msg_data(routing), buf};
+    size_t lens[2] = {zmq_msg_size(routing), len};
+    mm_err_t err = mm_zsock_send(l->zs, parts, lens, 2);
+    if (err != MM_OK)
+        MM_WARN("cannot answer a site: %s", mm_strerror(err));
+    free(buf);
+}
+
+static void on_message(mm_zsock_t *zs, mm_zmsg_t *msg, void *arg)
+{
+    (void)zs;
+    hub_link_t *l = arg;
+    if (msg->n != 2) {
+        MM_WARN("ignoring a %zu-part message", msg->n);
+        return;
+    }
+    /* The site is who ZAP said the peer is, never anything the peer wrote. */
+    const char *site = zmq_msg_gets(&msg->parts[1], "User-Id");
+    if (!site || !*site) {
+        MM_WARN("ignoring a message without a ZAP User-Id");
+        return;
+    }
+    hub_answer_t answer;
+    int64_t now = wall_us();
+    mm_msg_t *m = NULL;
+    mm_err_t err = mm_msg_decode(zmq_msg_data(&msg->parts[1]), zmq_msg_size(&msg->parts[1]), &m);
+    if (err != MM_OK || mm_msg_kind(m) != MM_MSG_BATCH) {
+        hub_mirror_malformed(l->mirror, site, err != MM_OK ? err : MM_EPROTO, now, &answer);
+        send_answer(l, &msg->parts[0], m ? mm_msg_seq(m) : 0, &answer);
+        mm_msg_free(m);
+        return;
+    }
+    hub_mirror_batch(l->mirror, site, mm_msg_batch(m), now, &answer);
+    send_answer(l, &msg->parts[0], mm_msg_seq(m), &answer);
+    mm_msg_free(m);
+}
+
+mm_err_t hub_link_create(uv_loop_t *loop, void *zctx, const char *endpoint,
+                         const mm_keypair_t *keys, hub_mirror_t *mirror, hub_link_t **out)
+{
+    hub_link_t *l = calloc(1, sizeof *l);
+    if (!l)
+        return MM_ENOMEM;
+    l->mirror = mirror;
+    void *s = zmq_socket(zctx, ZMQ_ROUTER);
+    if (!s) {
+        free(l);
+        return MM_ENET;
+    }
+    int one = 1, zero = 0, ivl = 2000, tmo = 6000;
+    int64_t maxmsg = MM_WIRE_MAX + 4096;
+    int rc = 0;
+    rc |= zmq_setsockopt(s, ZMQ_CURVE_SERVER, &one, sizeof one);
+    rc |= zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, keys->curve_secret,
+                         strlen(keys->curve_secret) + 1);
+    rc |= zmq_setsockopt(s, ZMQ_ZAP_DOMAIN, "mimamori", 8);
+    rc |= zmq_setsockopt(s, ZMQ_ROUTER_MANDATORY, &one, sizeof one);
+    rc |= zmq_setsockopt(s, ZMQ_LINGER, &zero, sizeof zero);
+    rc |= zmq_setsockopt(s, ZMQ_MAXMSGSIZE, &maxmsg, sizeof maxmsg);
+    rc |= zmq_setsockopt(s, ZMQ_HEARTBEAT_IVL, &ivl, sizeof ivl);
+    rc |= zmq_setsockopt(s, ZMQ_HEARTBEAT_TIMEOUT, &tmo, sizeof tmo);
+    if (rc != 0 || zmq_bind(s, endpoint) != 0) {
+        MM_ERROR("cannot listen on %s: %s", endpoint, zmq_strerror(zmq_errno()));
+        zmq_close(s);
+        free(l);
+        return MM_ENET;
+    }
+    l->socket = s;
+    mm_err_t err = mm_zsock_create(loop, s, on_message, l, &l->zs);
+    if (err != MM_OK) {
+        zmq_close(s);
+        free(l);
+        return err;
+    }
+    *out = l;
+    return MM_OK;
+}
+
+static void on_closed(void *arg)
+{
+    hub_link_t *l = arg;
+    void (*done)(void *) = l->done;
+    void *darg = l->done_arg;
+    zmq_close(l->socket);
+    free(l);
+    if (done)
+        done(darg);
+}
+
+void hub_link_close(hub_link_t *l, void (*done)(void *arg), void *arg)
+{
+    if (!l)
+        return;
+    l->done = done;
+    l->done_arg = arg;
+    mm_zsock_close(l->zs, on_closed, l);
+}

@@ -1,0 +1,21 @@
+/*
+ * link.h: the hub's side of the edge link — a ROUTER socket with CURVE (server), whose every
+ * message is attributed to the site ZAP named (User-Id), verified by the mirror, and answered.
+ */
+#ifndef HUB_LINK_H
+#define HUB_LINK_H
+
+#include <uv.h>
+
+#include "err.h"
+#include "keys.h"
+#include "mirror.h"
+
+typedef struct hub_link hub_link_t;
+
+/* Binds endpoint with the hub's CURVE keys. The ZAP handler must exist already. */
+mm_err_t hub_link_create(uv_loop_t *loop, void *zctx, const char *endpoint,
+                         const mm_keypair_t *keys, hub_mirror_t *mirror, hub_link_t **out);
+void hub_link_close(hub_link_t *l, void (*done)(void *arg), void *arg);
+
+#endif
