@@ -87,13 +87,17 @@ static void parse_cameras(mm_conf_t *conf, json_t *root, edge_config_t *out)
             id = NULL;
         }
         if (id) {
-            for (size_t j = 0; j < out->n_cameras; j++)
-                if (strcmp(out->cameras[j].id, id) == 0) {
+            /* Compare with every earlier camera, including ones with other mistakes. */
+            for (size_t j = 0; j < i; j++) {
+                const char *other = json_string_value(json_object_get(json_array_get(cams, j),
+                                                                      "id"));
+                if (other && strcmp(other, id) == 0) {
                     mm_conf_problem(conf, mm_conf_key(kp, sizeof kp, path, "id"),
                                     "duplicate camera id \"%s\" (also cameras[%zu])", id, j);
                     id = NULL;
                     break;
                 }
+            }
         }
         if (url && strncmp(url, "rtsp://", 7) != 0 && strncmp(url, "rtsps://", 8) != 0) {
             mm_conf_problem(conf, mm_conf_key(kp, sizeof kp, path, "url"),
