@@ -237,7 +237,7 @@ def merkle_root(leaves):
 
 def parse_verifier(text):
     """'name+hex8+base64(alg||pub)' -> (name, keyid bytes, alg, pub)."""
-    name, hexid, b64 = text.split("+")
+    name, hexid, b64 = text.split("+", 2)
     raw = base64.b64decode(b64, validate=True)
     alg, pub = raw[0], raw[1:]
     keyid = hashlib.sha256(name.encode() + b"\n" + bytes([alg]) + pub).digest()[:4]
