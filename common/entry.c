@@ -14,6 +14,20 @@
 #include "crypto.h"
 #include "log.h"
 #include "mimamori/v1/mimamori.pb-c.h"
+#include "pbcheck.h"
+#include "utf8.h"
+
+/*
+ * The edge must never append an entry that the hub's decoder refuses (the log would be stuck
+ * behind it), so encode checks with the same rules that decode applies.
+ */
+#define ENTRY_REPEATED_MAX 256 /* no kind has a repeated field yet; a bound for when one does */
+
+static int str_ok(const char *s, size_t cap, int nonempty)
+{
+    size_t n = strnlen(s, cap);
+    return n < cap && (n > 0 || !nonempty) && mm_utf8_valid(s, n);
+}
 
 mm_err_t mm_entry_encode(const mm_entry_t *e, uint8_t **out, size_t *len)
 {
@@ -23,8 +37,7 @@ mm_err_t mm_entry_encode(const mm_entry_t *e, uint8_t **out, size_t *len)
     switch (e->kind) {
     case MM_ENTRY_SEGMENT_RECORDED: {
         const mm_segment_recorded_t *s = &e->u.segment_recorded;
-        if (strnlen(s->camera, MM_ID_MAX) >= MM_ID_MAX || !s->camera[0] ||
-            strnlen(s->codec, sizeof s->codec) >= sizeof s->codec)
+        if (!str_ok(s->camera, MM_ID_MAX, 1) || !str_ok(s->codec, sizeof s->codec, 0))
             return MM_EINVAL;
         sr.camera = (char *)s->camera;
         sr.start_us = s->start_us;
@@ -66,6 +79,9 @@ mm_err_t mm_entry_decode(const void *buf, size_t len, mm_entry_t *out)
 {
     if (len > MM_LOG_ENTRY_MAX)
         return MM_ETOOBIG;
+    /* Strings with NUL or bad UTF-8, malformed or oversized encodings: refused before unpack. */
+    if (mm_pb_check(&mimamori__v1__log_entry__descriptor, buf, len, ENTRY_REPEATED_MAX) != MM_OK)
+        return MM_EPROTO;
     Mimamori__V1__LogEntry *le = mimamori__v1__log_entry__unpack(NULL, len, buf);
     if (!le)
         return MM_EPROTO;

@@ -113,10 +113,23 @@ mm_err_t mm_keys_load(const char *path, mm_keypair_t *out, char *err, size_t cap
         return MM_EIO;
     }
     struct stat st;
-    if (fstat(fd, &st) != 0 || (st.st_mode & 077)) {
+    if (fstat(fd, &st) != 0) {
+        if (err)
+            snprintf(err, cap, "%s: cannot read the key file: %s", path, strerror(errno));
+        close(fd);
+        return MM_EIO;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        if (err)
+            snprintf(err, cap, "%s: not a regular file", path);
+        close(fd);
+        return MM_ECONFIG;
+    }
+    if (st.st_mode & 077) {
+        /* The secrets may already have leaked; refuse rather than quietly carry on. */
         if (err)
             snprintf(err, cap,
-                     "%s: the key file is readable by group or others (mode %03o); "
+                     "%s: the key file is accessible by group or others (mode %03o); "
                      "chmod 600 it",
                      path, (unsigned)(st.st_mode & 0777));
         close(fd);
@@ -126,14 +139,29 @@ mm_err_t mm_keys_load(const char *path, mm_keypair_t *out, char *err, size_t cap
     json_t *o = json_loadfd(fd, JSON_REJECT_DUPLICATES, &jerr);
     close(fd);
     if (!o || !json_is_object(o)) {
-        if (err)
-            snprintf(err, cap, "%s: not a key file (line %d: %s)", path, jerr.line,
-                     o ? "not an object" : jerr.text);
+        if (err && o)
+            snprintf(err, cap, "%s: not a key file: the top level is not a JSON object", path);
+        else if (err)
+            snprintf(err, cap, "%s: not a key file: line %d, column %d: %s", path, jerr.line,
+                     jerr.column, jerr.text);
         json_decref(o);
         return MM_ECONFIG;
     }
     const char *name, *seed, *cpub, *csec;
-    mm_err_t e = field(o, path, "name", &name, err, cap);
+    mm_err_t e = MM_OK;
+    const char *key;
+    json_t *val;
+    json_object_foreach(o, key, val) {
+        if (strcmp(key, "name") != 0 && strcmp(key, "sign_seed") != 0 &&
+            strcmp(key, "curve_public") != 0 && strcmp(key, "curve_secret") != 0) {
+            if (err)
+                snprintf(err, cap, "%s: %s: unknown key", path, key);
+            e = MM_ECONFIG;
+            break;
+        }
+    }
+    if (e == MM_OK)
+        e = field(o, path, "name", &name, err, cap);
     if (e == MM_OK)
         e = field(o, path, "sign_seed", &seed, err, cap);
     if (e == MM_OK)

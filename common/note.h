@@ -14,7 +14,10 @@
  * is the form configuration files take for the other side's signing key.
  *
  * Parsers here read bytes from the network and from files: they bound every length, accept only
- * the canonical form, and never allocate.
+ * the canonical form (strict UTF-8, no control characters but '\n', canonical base64, decimal
+ * without leading zeros), and never allocate. Signature lines that are well formed but cannot
+ * be ours (a name of MM_KEY_NAME_MAX bytes or more, a signature longer than MM_NOTE_SIG_MAX,
+ * as post-quantum ones are) are skipped, as C2SP asks verifiers to skip unknown keys.
  */
 #ifndef MM_NOTE_H
 #define MM_NOTE_H
@@ -28,7 +31,7 @@
 #include "merkle.h"
 
 #define MM_NOTE_MAX 8192        /* longest note accepted */
-#define MM_NOTE_MAX_SIGS 8      /* most signature lines kept from one note */
+#define MM_NOTE_MAX_SIGS 16     /* most signature lines kept from one note (C2SP: at least 16) */
 #define MM_ORIGIN_MAX 128       /* longest origin line, without the newline */
 #define MM_NOTE_SIG_MAX 80      /* longest decoded signature field: 4 + 8 + 64 */
 #define MM_NOTE_LINE_MAX 256    /* room for one formatted signature line */
@@ -72,7 +75,11 @@ mm_err_t mm_note_verifier_parse(const char *text, mm_note_verifier_t *out);
 /* Formats v; cap >= MM_VERIFIER_MAX is always enough. */
 mm_err_t mm_note_verifier_format(const mm_note_verifier_t *v, char *out, size_t cap);
 
-/* Writes the checkpoint body (three lines, each ending in '\n'). MM_ERANGE when cap is short. */
+/*
+ * Writes the checkpoint body (three lines, each ending in '\n') and a NUL. MM_EINVAL when the
+ * origin is empty, longer than MM_ORIGIN_MAX or holds control characters; MM_ERANGE when cap is
+ * short.
+ */
 mm_err_t mm_checkpoint_body(const mm_checkpoint_t *cp, char *out, size_t cap, size_t *len);
 /* Parses a body; extension lines after the root are allowed and ignored. MM_EPARSE if bad. */
 mm_err_t mm_checkpoint_parse_body(const char *body, size_t len, mm_checkpoint_t *out);
@@ -84,18 +91,26 @@ mm_err_t mm_checkpoint_parse_body(const char *body, size_t len, mm_checkpoint_t 
  */
 mm_err_t mm_note_parse(const char *text, size_t len, mm_note_t *out);
 
-/* Writes the Ed25519 signature line for body, ending in '\n'. */
+/*
+ * Writes the Ed25519 signature line for body (which must end in '\n'), ending in '\n'.
+ * MM_EINVAL for a bad name or body, MM_ERANGE when cap is short (MM_NOTE_LINE_MAX is enough).
+ */
 mm_err_t mm_note_sign(const char *body, size_t len, const char *name, const mm_ed25519_t *key,
                       char *line, size_t cap);
 
 /*
- * Finds the signature line of v (same name and key id) in note and checks it.
- * MM_OK, MM_ENOTFOUND (no line from that key) or MM_EVERIFY (a line that does not verify).
+ * Finds the signature lines of v (same name and key id) in note and checks them.
+ * MM_OK when they all verify, MM_ENOTFOUND when there is none, MM_EVERIFY when one does not
+ * verify (C2SP: a bad signature from a known key rejects the note).
  * For a cosignature verifier, writes its timestamp to *timestamp when not NULL.
  */
 mm_err_t mm_note_verify(const mm_note_t *note, const mm_note_verifier_t *v, uint64_t *timestamp);
 
-/* Writes the cosignature/v1 line of body at time timestamp (seconds since the epoch). */
+/*
+ * Writes the cosignature/v1 line of body at time timestamp (seconds since the epoch, at most
+ * 2^63 - 1), ending in '\n'. MM_EINVAL for a bad name, body or timestamp, MM_ERANGE when cap is
+ * short.
+ */
 mm_err_t mm_cosig_sign(const char *body, size_t len, const char *name, const mm_ed25519_t *key,
                        uint64_t timestamp, char *line, size_t cap);
 

@@ -1,5 +1,11 @@
 /*
  * wire.c: envelopes between edges and the hub over protobuf-c (see wire.h).
+ *
+ * Decoding is three gates, cheapest first: the size (MM_WIRE_MAX), a walk over the wire bytes
+ * that refuses malformed encodings, strings with NUL or invalid UTF-8 and too many entries
+ * before anything is allocated (pbcheck.h), and then protobuf-c's unpack followed by the
+ * protocol's own rules (version, body, bounds). What the views need is then copied into one
+ * block that the mm_msg_t owns, and protobuf-c's many small allocations are freed at once.
  */
 #include "wire.h"
 
@@ -8,75 +14,115 @@
 
 #include "mimamori/v1/mimamori.pb-c.h"
 #include "note.h"
+#include "pbcheck.h"
+#include "utf8.h"
 
 struct mm_msg {
-    Mimamori__V1__Envelope *env;
     mm_msg_kind_t kind;
+    uint64_t seq;
     mm_batch_t batch;
-    mm_bytes_t *entries;
     mm_ack_t ack;
+    void *block; /* entries array, entry bytes and strings, in one allocation */
 };
+
+/* Bump allocator over the message's block; sizes are computed before it is created. */
+typedef struct {
+    uint8_t *p;
+} bump_t;
+
+static void *bump(bump_t *b, const void *src, size_t len)
+{
+    void *at = b->p;
+    if (len)
+        memcpy(at, src, len);
+    b->p += len;
+    return at;
+}
+
+static mm_err_t take_batch(mm_msg_t *m, const Mimamori__V1__Batch *b)
+{
+    size_t cplen = strlen(b->checkpoint);
+    if (b->n_entries > MM_WIRE_BATCH_MAX || cplen == 0 || cplen > MM_NOTE_MAX)
+        return MM_EPROTO;
+    size_t total = b->n_entries * sizeof(mm_bytes_t) + cplen + 1;
+    for (size_t i = 0; i < b->n_entries; i++)
+        total += b->entries[i].len; /* bounded by MM_WIRE_MAX: no overflow */
+    m->block = malloc(total);
+    if (!m->block)
+        return MM_ENOMEM;
+    bump_t bp = {m->block};
+    mm_bytes_t *entries = (mm_bytes_t *)bp.p; /* first, so it is aligned */
+    bp.p += b->n_entries * sizeof(mm_bytes_t);
+    for (size_t i = 0; i < b->n_entries; i++) {
+        entries[i].len = b->entries[i].len;
+        entries[i].data = bump(&bp, b->entries[i].data, b->entries[i].len);
+    }
+    m->batch.first_index = b->first_index;
+    m->batch.n_entries = b->n_entries;
+    m->batch.entries = entries;
+    m->batch.checkpoint = bump(&bp, b->checkpoint, cplen + 1);
+    m->batch.checkpoint_len = cplen;
+    m->kind = MM_MSG_BATCH;
+    return MM_OK;
+}
+
+static mm_err_t take_ack(mm_msg_t *m, const Mimamori__V1__Ack *a)
+{
+    switch (a->status) {
+    case MIMAMORI__V1__ACK_STATUS__ACK_STATUS_OK:
+        m->ack.status = MM_ACK_OK;
+        break;
+    case MIMAMORI__V1__ACK_STATUS__ACK_STATUS_WRONG_SIZE:
+        m->ack.status = MM_ACK_WRONG_SIZE;
+        break;
+    case MIMAMORI__V1__ACK_STATUS__ACK_STATUS_REFUSED:
+        m->ack.status = MM_ACK_REFUSED;
+        break;
+    default:
+        return MM_EPROTO;
+    }
+    const char *cos = a->cosignature ? a->cosignature : "";
+    const char *why = a->reason ? a->reason : "";
+    size_t clen = strlen(cos), rlen = strlen(why);
+    if (clen > MM_NOTE_MAX || rlen > MM_NOTE_MAX)
+        return MM_EPROTO;
+    m->block = malloc(clen + 1 + rlen + 1);
+    if (!m->block)
+        return MM_ENOMEM;
+    bump_t bp = {m->block};
+    m->ack.size = a->size;
+    m->ack.cosignature = bump(&bp, cos, clen + 1);
+    m->ack.reason = bump(&bp, why, rlen + 1);
+    m->kind = MM_MSG_ACK;
+    return MM_OK;
+}
 
 mm_err_t mm_msg_decode(const void *buf, size_t len, mm_msg_t **out)
 {
     if (len > MM_WIRE_MAX)
         return MM_ETOOBIG;
+    if (mm_pb_check(&mimamori__v1__envelope__descriptor, buf, len, MM_WIRE_BATCH_MAX) != MM_OK)
+        return MM_EPROTO;
     Mimamori__V1__Envelope *env = mimamori__v1__envelope__unpack(NULL, len, buf);
     if (!env)
         return MM_EPROTO;
-    mm_err_t err = MM_OK;
+    mm_err_t err = MM_EPROTO;
     mm_msg_t *m = calloc(1, sizeof *m);
     if (!m) {
-        mimamori__v1__envelope__free_unpacked(env, NULL);
-        return MM_ENOMEM;
+        err = MM_ENOMEM;
+        goto out;
     }
-    m->env = env;
-    if (env->version != MM_WIRE_VERSION) {
+    m->seq = env->seq;
+    if (env->version != MM_WIRE_VERSION)
         err = MM_EPROTO;
-    } else if (env->body_case == MIMAMORI__V1__ENVELOPE__BODY_BATCH && env->batch) {
-        const Mimamori__V1__Batch *b = env->batch;
-        size_t cplen = strlen(b->checkpoint);
-        if (b->n_entries > MM_WIRE_BATCH_MAX || cplen == 0 || cplen > MM_NOTE_MAX) {
-            err = MM_EPROTO;
-        } else {
-            m->kind = MM_MSG_BATCH;
-            if (b->n_entries) {
-                m->entries = calloc(b->n_entries, sizeof *m->entries);
-                if (!m->entries)
-                    err = MM_ENOMEM;
-            }
-            for (size_t i = 0; err == MM_OK && i < b->n_entries; i++) {
-                m->entries[i].data = b->entries[i].data;
-                m->entries[i].len = b->entries[i].len;
-            }
-            m->batch.first_index = b->first_index;
-            m->batch.n_entries = b->n_entries;
-            m->batch.entries = m->entries;
-            m->batch.checkpoint = b->checkpoint;
-            m->batch.checkpoint_len = cplen;
-        }
-    } else if (env->body_case == MIMAMORI__V1__ENVELOPE__BODY_ACK && env->ack) {
-        const Mimamori__V1__Ack *a = env->ack;
-        switch (a->status) {
-        case MIMAMORI__V1__ACK_STATUS__ACK_STATUS_OK:
-            m->ack.status = MM_ACK_OK;
-            break;
-        case MIMAMORI__V1__ACK_STATUS__ACK_STATUS_WRONG_SIZE:
-            m->ack.status = MM_ACK_WRONG_SIZE;
-            break;
-        case MIMAMORI__V1__ACK_STATUS__ACK_STATUS_REFUSED:
-            m->ack.status = MM_ACK_REFUSED;
-            break;
-        default:
-            err = MM_EPROTO;
-        }
-        m->kind = MM_MSG_ACK;
-        m->ack.size = a->size;
-        m->ack.cosignature = a->cosignature ? a->cosignature : "";
-        m->ack.reason = a->reason ? a->reason : "";
-    } else {
+    else if (env->body_case == MIMAMORI__V1__ENVELOPE__BODY_BATCH && env->batch)
+        err = take_batch(m, env->batch);
+    else if (env->body_case == MIMAMORI__V1__ENVELOPE__BODY_ACK && env->ack)
+        err = take_ack(m, env->ack);
+    else
         err = MM_EPROTO;
-    }
+out:
+    mimamori__v1__envelope__free_unpacked(env, NULL);
     if (err != MM_OK) {
         mm_msg_free(m);
         return err;
@@ -89,9 +135,7 @@ void mm_msg_free(mm_msg_t *msg)
 {
     if (!msg)
         return;
-    if (msg->env)
-        mimamori__v1__envelope__free_unpacked(msg->env, NULL);
-    free(msg->entries);
+    free(msg->block);
     free(msg);
 }
 
@@ -102,7 +146,7 @@ mm_msg_kind_t mm_msg_kind(const mm_msg_t *msg)
 
 uint64_t mm_msg_seq(const mm_msg_t *msg)
 {
-    return msg->env->seq;
+    return msg->seq;
 }
 
 const mm_batch_t *mm_msg_batch(const mm_msg_t *msg)
@@ -131,7 +175,10 @@ static mm_err_t pack(const Mimamori__V1__Envelope *env, uint8_t **out, size_t *l
 
 mm_err_t mm_msg_encode_batch(uint64_t seq, const mm_batch_t *batch, uint8_t **out, size_t *len)
 {
-    if (batch->n_entries > MM_WIRE_BATCH_MAX || !batch->checkpoint)
+    if (batch->n_entries > MM_WIRE_BATCH_MAX || !batch->checkpoint ||
+        batch->checkpoint_len == 0 || batch->checkpoint_len > MM_NOTE_MAX ||
+        strnlen(batch->checkpoint, batch->checkpoint_len + 1) != batch->checkpoint_len ||
+        !mm_utf8_valid(batch->checkpoint, batch->checkpoint_len))
         return MM_EINVAL;
     ProtobufCBinaryData *entries = NULL;
     if (batch->n_entries) {
@@ -176,7 +223,23 @@ mm_err_t mm_msg_encode_ack(uint64_t seq, const mm_ack_t *ack, uint8_t **out, siz
     }
     a.size = ack->size;
     a.cosignature = (char *)(ack->cosignature ? ack->cosignature : "");
-    a.reason = (char *)(ack->reason ? ack->reason : "");
+    size_t clen = strnlen(a.cosignature, MM_NOTE_MAX + 1);
+    if (clen > MM_NOTE_MAX || !mm_utf8_valid(a.cosignature, clen))
+        return MM_EINVAL;
+    /*
+     * The reason is prose, often formatted into a fixed buffer that may have cut a character
+     * in half: send its longest valid prefix rather than an ack the edge must refuse.
+     */
+    char reason[MM_NOTE_MAX + 1];
+    const char *r = ack->reason ? ack->reason : "";
+    const char *rend = r + strnlen(r, MM_NOTE_MAX);
+    size_t rlen = 0;
+    uint32_t cp;
+    for (size_t k; (k = mm_utf8_next(r + rlen, rend, &cp)) != 0;)
+        rlen += k;
+    memcpy(reason, r, rlen);
+    reason[rlen] = 0;
+    a.reason = reason;
     Mimamori__V1__Envelope env = MIMAMORI__V1__ENVELOPE__INIT;
     env.version = MM_WIRE_VERSION;
     env.seq = seq;

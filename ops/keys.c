@@ -36,7 +36,7 @@ static int print_public(const mm_keypair_t *k)
     }
     json_t *o = json_pack("{s:s, s:s, s:s}", "name", k->name, "verifier", verifier,
                           "curve_public", k->curve_public);
-    char *text = o ? json_dumps(o, JSON_PRESERVE_ORDER) : NULL;
+    char *text = o ? json_dumps(o, JSON_PRESERVE_ORDER | JSON_COMPACT) : NULL;
     if (!text) {
         json_decref(o);
         return 1;
