@@ -1,0 +1,76 @@
+"""Hostile HTTP requests to the hub API get a 4xx with a JSON error naming the problem, never a
+crash, and the API keeps answering.
+"""
+import json
+import socket
+
+import mmtest as T
+
+run = T.Run("http_hostile")
+hub_keys = run.keys("hub")
+site = run.keys("site-a")
+run.hub(hub_keys, [site])
+
+
+def raw(request, read=True):
+    s = socket.create_connection(("127.0.0.1", run.hub_http), timeout=5)
+    s.sendall(request)
+    data = b""
+    if read:
+        try:
+            while True:
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                data += chunk
+        except socket.timeout:
+            pass
+    s.close()
+    return data
+
+
+def answer(target, method="GET", extra=""):
+    data = raw(f"{method} {target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n{extra}\r\n"
+               .encode())
+    head, _, body = data.partition(b"\r\n\r\n")
+    status = int(head.split(b" ")[1]) if head.startswith(b"HTTP/1.1 ") else None
+    return status, head.decode("latin-1"), body
+
+
+cases = [
+    ("/api/v1/../../etc/passwd", 400, "bad_path"),
+    ("/api/v1/sites/%2e%2e/entries", 400, "bad_path"),
+    ("/api/v1/sites/a%00b/entries", 400, "bad_path"),
+    ("/api/v1/sites/%zz/entries", 400, "bad_path"),
+    ("/api/v1/sites/site-a/entries?start=-1", 400, "bad_query"),
+    ("/api/v1/sites/site-a/entries?start=%zz", 400, "bad_query"),
+    ("/api/v1/sites/site-a/entries?start=5&end=2", 400, "bad_query"),
+    ("/api/v1/sites/site-a/entries?start=99999999999999999999", 400, "bad_query"),
+    ("/api/v1/sites/site-a/entries?" + "a=1&" * 2000, 400, "bad_query"),
+    ("/api/v1/sites/nobody/entries", 404, "unknown_site"),
+    ("/api/v1/sites/site-a/checkpoint", 404, "no_checkpoint"),
+    ("/nothing/here", 404, "not_found"),
+    ("/" + "a" * 3000, 400, "bad_path"),
+]
+for target, want, code in cases:
+    status, head, body = answer(target)
+    T.check(status == want, f"{target[:60]}: status {status}, want {want}")
+    T.check("application/json" in head.lower(), f"{target[:60]}: not JSON: {head}")
+    err = json.loads(body)["error"]
+    T.check(err["status"] == want and err["code"] == code,
+            f"{target[:60]}: error {err}, want code {code}")
+    T.check("no-store" in head and "nosniff" in head, f"{target[:60]}: headers {head}")
+
+status, head, body = answer("/api/v1/sites", method="POST", extra="Content-Length: 0\r\n")
+T.check(status == 405 and "allow: get" in head.lower(), f"POST: {status} {head}")
+
+# Garbage, a huge header, a half request: the connection may be dropped, the hub survives.
+raw(b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03" + b"\xff" * 500)
+raw(b"GET /api/v1/sites HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 200000 + b"\r\n\r\n")
+raw(b"GET /api/v1/sit", read=False)
+T.check(run.alive("hub"), "the hub died")
+st, body = run.api("/api/v1/sites")
+T.check(st == 200 and body["sites"][0]["id"] == "site-a", f"after abuse: {st} {body}")
+st, body = run.api("/api/v1/hub")
+T.check(st == 200 and body["verifier"] == hub_keys["verifier"], f"/api/v1/hub: {body}")
+T.say("PASS")
