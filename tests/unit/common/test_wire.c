@@ -12,6 +12,7 @@
 
 #include "entry.h"
 #include "log.h"
+#include "note.h"
 #include "wire.h"
 
 static void segment(mm_entry_t *e, int i)
@@ -182,6 +183,235 @@ static void entries(void **state)
     free(big);
 }
 
+/* A protobuf writer for hand-made envelopes, independent of protobuf-c. */
+typedef struct {
+    uint8_t *b;
+    size_t n, cap;
+} pb_t;
+
+static void pb_byte(pb_t *p, uint8_t c)
+{
+    if (p->n == p->cap) {
+        p->cap = p->cap ? 2 * p->cap : 256;
+        p->b = realloc(p->b, p->cap);
+        assert_non_null(p->b);
+    }
+    p->b[p->n++] = c;
+}
+
+static void pb_varint(pb_t *p, uint64_t v)
+{
+    while (v >= 0x80) {
+        pb_byte(p, (uint8_t)(v | 0x80));
+        v >>= 7;
+    }
+    pb_byte(p, (uint8_t)v);
+}
+
+static void pb_uint(pb_t *p, unsigned field, uint64_t v)
+{
+    pb_varint(p, (uint64_t)field << 3);
+    pb_varint(p, v);
+}
+
+static void pb_bytes(pb_t *p, unsigned field, const void *data, size_t n)
+{
+    pb_varint(p, (uint64_t)field << 3 | 2);
+    pb_varint(p, n);
+    for (size_t i = 0; i < n; i++)
+        pb_byte(p, ((const uint8_t *)data)[i]);
+}
+
+/* An envelope of version 1 whose batch body is inner. */
+static pb_t envelope_with_batch(const pb_t *inner)
+{
+    pb_t e = {0};
+    pb_uint(&e, 1, 1);
+    pb_uint(&e, 2, 9);
+    pb_bytes(&e, 10, inner->b, inner->n);
+    return e;
+}
+
+static mm_err_t decode_batch(const pb_t *inner)
+{
+    pb_t e = envelope_with_batch(inner);
+    mm_msg_t *m = NULL;
+    mm_err_t err = mm_msg_decode(e.b, e.n, &m);
+    mm_msg_free(m);
+    free(e.b);
+    return err;
+}
+
+static void hand_made_envelopes(void **state)
+{
+    (void)state;
+    static const char cp[] = "o\n1\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n\n\xe2\x80\x94 s AAAAAAA=\n";
+
+    /* The reference: a good batch, with an unknown field that old readers skip. */
+    pb_t b = {0};
+    pb_uint(&b, 1, 4);
+    pb_bytes(&b, 2, "\x08\x01", 2);
+    pb_bytes(&b, 3, cp, strlen(cp));
+    pb_uint(&b, 99, 12345);
+    assert_int_equal(decode_batch(&b), MM_OK);
+    free(b.b);
+
+    /* A checkpoint with a NUL inside: C would silently see only its first part. */
+    char nul[sizeof cp];
+    memcpy(nul, cp, sizeof cp);
+    nul[3] = 0;
+    b = (pb_t){0};
+    pb_bytes(&b, 3, nul, strlen(cp));
+    assert_int_equal(decode_batch(&b), MM_EPROTO);
+    free(b.b);
+
+    /* A checkpoint that is not UTF-8. */
+    b = (pb_t){0};
+    pb_bytes(&b, 3, "o\xff\n", 3);
+    assert_int_equal(decode_batch(&b), MM_EPROTO);
+    free(b.b);
+
+    /* A checkpoint longer than any note. */
+    char *longcp = malloc(MM_NOTE_MAX + 1);
+    memset(longcp, 'a', MM_NOTE_MAX + 1);
+    b = (pb_t){0};
+    pb_bytes(&b, 3, longcp, MM_NOTE_MAX + 1);
+    assert_int_equal(decode_batch(&b), MM_EPROTO);
+    free(b.b);
+    b = (pb_t){0};
+    pb_bytes(&b, 3, longcp, MM_NOTE_MAX);
+    assert_int_equal(decode_batch(&b), MM_OK); /* the longest is fine at this level */
+    free(b.b);
+    free(longcp);
+
+    /* One entry more than a batch may carry, refused before protobuf-c allocates them. */
+    for (int extra = 0; extra <= 1; extra++) {
+        b = (pb_t){0};
+        for (int i = 0; i < MM_WIRE_BATCH_MAX + extra; i++)
+            pb_bytes(&b, 2, "", 0);
+        pb_bytes(&b, 3, cp, strlen(cp));
+        assert_int_equal(decode_batch(&b), extra ? MM_EPROTO : MM_OK);
+        free(b.b);
+    }
+
+    /* A known field with the wrong wire type, a group, a length past the end, a tag of 0. */
+    b = (pb_t){0};
+    pb_bytes(&b, 1, "\x01", 1); /* first_index as bytes */
+    pb_bytes(&b, 3, cp, strlen(cp));
+    assert_int_equal(decode_batch(&b), MM_EPROTO);
+    free(b.b);
+    static const uint8_t group[] = {0x08, 0x01, 0x53, 0x54};          /* field 10, start group */
+    static const uint8_t past[] = {0x08, 0x01, 0x52, 0x7f, 0x1a, 0x00}; /* length 127 of 2 */
+    static const uint8_t tag0[] = {0x00, 0x01};
+    static const uint8_t longvarint[] = {0x08, 0xff, 0xff, 0xff, 0xff, 0xff,
+                                         0xff, 0xff, 0xff, 0xff, 0xff, 0x01};
+    mm_msg_t *m = NULL;
+    assert_int_equal(mm_msg_decode(group, sizeof group, &m), MM_EPROTO);
+    assert_int_equal(mm_msg_decode(past, sizeof past, &m), MM_EPROTO);
+    assert_int_equal(mm_msg_decode(tag0, sizeof tag0, &m), MM_EPROTO);
+    assert_int_equal(mm_msg_decode(longvarint, sizeof longvarint, &m), MM_EPROTO);
+    assert_int_equal(mm_msg_decode("", 0, &m), MM_EPROTO); /* version 0, no body */
+    assert_null(m);
+
+    /* An ack whose reason has a NUL in it. */
+    pb_t a = {0};
+    pb_bytes(&a, 4, "ab\0cd", 5);
+    pb_t e = {0};
+    pb_uint(&e, 1, 1);
+    pb_bytes(&e, 11, a.b, a.n);
+    assert_int_equal(mm_msg_decode(e.b, e.n, &m), MM_EPROTO);
+    free(a.b);
+    free(e.b);
+}
+
+static void decoded_messages_own_their_bytes(void **state)
+{
+    (void)state;
+    static const uint8_t entry[] = {0x08, 0x2a};
+    mm_bytes_t entries[1] = {{entry, sizeof entry}};
+    const char *cp = "o\n1\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n\n\xe2\x80\x94 s AAAAAAA=\n";
+    mm_batch_t b = {.first_index = 0, .n_entries = 1, .entries = entries, .checkpoint = cp,
+                    .checkpoint_len = strlen(cp)};
+    uint8_t *buf;
+    size_t len;
+    assert_int_equal(mm_msg_encode_batch(3, &b, &buf, &len), MM_OK);
+    mm_msg_t *m;
+    assert_int_equal(mm_msg_decode(buf, len, &m), MM_OK);
+    memset(buf, 0xee, len); /* the receive buffer is reused... */
+    free(buf);
+    const mm_batch_t *got = mm_msg_batch(m); /* ...and the views still hold the message */
+    assert_int_equal(got->n_entries, 1);
+    assert_memory_equal(got->entries[0].data, entry, sizeof entry);
+    assert_string_equal(got->checkpoint, cp);
+    assert_int_equal(got->checkpoint_len, strlen(cp));
+    mm_msg_free(m);
+    mm_msg_free(NULL);
+
+    /* The encoder refuses what the decoder would: no checkpoint, a wrong length, not UTF-8. */
+    b.checkpoint_len = 3;
+    assert_int_equal(mm_msg_encode_batch(3, &b, &buf, &len), MM_EINVAL);
+    b.checkpoint = "";
+    b.checkpoint_len = 0;
+    assert_int_equal(mm_msg_encode_batch(3, &b, &buf, &len), MM_EINVAL);
+    b.checkpoint = "o\xff\n";
+    b.checkpoint_len = 3;
+    assert_int_equal(mm_msg_encode_batch(3, &b, &buf, &len), MM_EINVAL);
+
+    /* An empty batch (a "hello") and every ack status go through. */
+    b = (mm_batch_t){.first_index = 17, .checkpoint = cp, .checkpoint_len = strlen(cp)};
+    assert_int_equal(mm_msg_encode_batch(4, &b, &buf, &len), MM_OK);
+    assert_int_equal(mm_msg_decode(buf, len, &m), MM_OK);
+    assert_int_equal(mm_msg_batch(m)->n_entries, 0);
+    assert_int_equal(mm_msg_batch(m)->first_index, 17);
+    mm_msg_free(m);
+    free(buf);
+    const char *line = "\xe2\x80\x94 hub AAAA\n";
+    for (int st = MM_ACK_OK; st <= MM_ACK_REFUSED; st++) {
+        mm_ack_t a = {.status = (mm_ack_status_t)st, .size = 1000 + (uint64_t)st,
+                      .cosignature = st == MM_ACK_OK ? line : NULL, .reason = NULL};
+        assert_int_equal(mm_msg_encode_ack(UINT64_MAX, &a, &buf, &len), MM_OK);
+        assert_int_equal(mm_msg_decode(buf, len, &m), MM_OK);
+        assert_int_equal(mm_msg_seq(m), UINT64_MAX);
+        assert_int_equal(mm_msg_ack(m)->status, st);
+        assert_int_equal(mm_msg_ack(m)->size, 1000 + st);
+        assert_string_equal(mm_msg_ack(m)->cosignature, st == MM_ACK_OK ? line : "");
+        assert_string_equal(mm_msg_ack(m)->reason, "");
+        mm_msg_free(m);
+        free(buf);
+    }
+    mm_ack_t bad = {.status = (mm_ack_status_t)7};
+    assert_int_equal(mm_msg_encode_ack(1, &bad, &buf, &len), MM_EINVAL);
+
+    /* A reason cut inside a character (a fixed buffer) is sent up to the last whole one. */
+    mm_ack_t cut = {.status = MM_ACK_REFUSED, .reason = "origin \xe5\xb7\x9d\xe5"};
+    assert_int_equal(mm_msg_encode_ack(1, &cut, &buf, &len), MM_OK);
+    assert_int_equal(mm_msg_decode(buf, len, &m), MM_OK);
+    assert_string_equal(mm_msg_ack(m)->reason, "origin \xe5\xb7\x9d");
+    mm_msg_free(m);
+    free(buf);
+}
+
+static void oversize_batches_are_not_encoded(void **state)
+{
+    (void)state;
+    /* 300 entries of 4 KiB: more than MM_WIRE_MAX in all. */
+    enum { N = 300, SZ = 4096 };
+    uint8_t *blob = calloc(1, SZ);
+    mm_bytes_t *e = calloc(N, sizeof *e);
+    for (int i = 0; i < N; i++)
+        e[i] = (mm_bytes_t){blob, SZ};
+    mm_batch_t b = {.n_entries = N, .entries = e, .checkpoint = "x", .checkpoint_len = 1};
+    uint8_t *buf = NULL;
+    size_t len;
+    assert_int_equal(mm_msg_encode_batch(1, &b, &buf, &len), MM_ETOOBIG);
+    b.n_entries = N / 2;
+    assert_int_equal(mm_msg_encode_batch(1, &b, &buf, &len), MM_OK);
+    assert_true(len <= MM_WIRE_MAX);
+    free(buf);
+    free(e);
+    free(blob);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -189,6 +419,9 @@ int main(void)
         cmocka_unit_test(ack_round_trip),
         cmocka_unit_test(bad_envelopes),
         cmocka_unit_test(entries),
+        cmocka_unit_test(hand_made_envelopes),
+        cmocka_unit_test(decoded_messages_own_their_bytes),
+        cmocka_unit_test(oversize_batches_are_not_encoded),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
