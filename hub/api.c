@@ -52,9 +52,12 @@ static void get_sites(hub_http_req_t *req, void *arg)
             return;
         }
         json_array_append_new(
-            sites, json_pack("{s:s, s:I, s:o, s:I}", "id", id, "log_size", (json_int_t)st.size,
+            sites, json_pack("{s:s, s:I, s:o, s:o}", "id", id, "log_size", (json_int_t)st.size,
                              "last_checkpoint_time", time_json(st.checkpoint_us),
-                             "last_checkpoint_unix", (json_int_t)(st.checkpoint_us / 1000000)));
+                             "last_checkpoint_unix",
+                             st.checkpoint_us > 0
+                                 ? json_integer((json_int_t)(st.checkpoint_us / 1000000))
+                                 : json_null()));
     }
     hub_http_json(req, 200, json_pack("{s:o}", "sites", sites));
 }
@@ -141,8 +144,8 @@ static void get_entries(hub_http_req_t *req, void *arg)
     uint64_t start, end;
     if (query_u64(req, "start", 0, &start) || query_u64(req, "end", UINT64_MAX, &end))
         return;
-    if (end == UINT64_MAX)
-        end = start + ENTRIES_PAGE;
+    if (end == UINT64_MAX) /* absent: one page */
+        end = start > UINT64_MAX - ENTRIES_PAGE ? UINT64_MAX : start + ENTRIES_PAGE;
     if (start > end) {
         hub_http_error(req, 400, "bad_query", "start (%" PRIu64 ") is after end (%" PRIu64 ")",
                        start, end);

@@ -65,6 +65,27 @@ static void close_any(uv_handle_t *h, void *arg)
         uv_close(h, NULL);
 }
 
+/* mkdir -p with mode 0700; 0 or -1 with errno. */
+static int mkdir_p(const char *dir)
+{
+    char path[4096];
+    size_t n = strlen(dir);
+    if (n == 0 || n >= sizeof path) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    memcpy(path, dir, n + 1);
+    for (char *p = path + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = 0;
+        if (mkdir(path, 0700) != 0 && errno != EEXIST)
+            return -1;
+        *p = '/';
+    }
+    return mkdir(path, 0700) != 0 && errno != EEXIST ? -1 : 0;
+}
+
 static int start(app_t *app, const char *config_path)
 {
     if (hub_config_load(config_path, &app->cfg) != MM_OK)
@@ -79,7 +100,7 @@ static int start(app_t *app, const char *config_path)
                  app->cfg.key_file, app->keys.name, app->cfg.name);
         return 2;
     }
-    if (mkdir(app->cfg.state_dir, 0700) != 0 && errno != EEXIST) {
+    if (mkdir_p(app->cfg.state_dir) != 0) {
         MM_ERROR("cannot create %s: %s", app->cfg.state_dir, strerror(errno));
         return 1;
     }
@@ -101,8 +122,8 @@ static int start(app_t *app, const char *config_path)
                            .findings = app->findings};
     if (hub_api_register(app->http, &app->api) != MM_OK)
         return 1;
-    MM_INFO("hub %s: api http://%s:%d/api/v1/sites, sites at %s, %zu site(s) registered",
-            app->cfg.name, app->cfg.http_host, hub_http_port(app->http), app->cfg.listen,
+    MM_INFO("hub: api http://%s:%d listening, zmq %s (hub \"%s\", %zu site(s) registered)",
+            app->cfg.http_host, hub_http_port(app->http), app->cfg.listen, app->cfg.name,
             app->cfg.n_sites);
     return 0;
 }

@@ -8,7 +8,20 @@
 
 #include "diag.h"
 
-static void parse_site(mm_conf_t *conf, json_t *s, const char *path, hub_config_t *out)
+/*
+ * Every site id and CURVE key seen so far, valid site or not, so that a duplicate is reported
+ * whatever else is wrong with either site.
+ */
+typedef struct {
+    size_t n_ids, n_keys;
+    const char **ids;
+    const char **id_paths;
+    uint8_t (*keys)[32];
+    char (*key_paths)[32];
+} seen_t;
+
+static void parse_site(mm_conf_t *conf, json_t *s, const char *path, hub_config_t *out,
+                       seen_t *seen)
 {
     static const char *const keys[] = {"id", "verifier", "curve_public", NULL};
     if (!json_is_object(s)) {
@@ -22,6 +35,17 @@ static void parse_site(mm_conf_t *conf, json_t *s, const char *path, hub_config_
     int ok = 1;
 
     const char *id = mm_conf_string(conf, s, path, "id", 1, NULL);
+    if (id) {
+        for (size_t i = 0; i < seen->n_ids; i++)
+            if (strcmp(seen->ids[i], id) == 0) {
+                mm_conf_problem(conf, mm_conf_key(kp, sizeof kp, path, "id"),
+                                "duplicate site id \"%.80s\" (also %s)", id, seen->id_paths[i]);
+                ok = 0;
+                break;
+            }
+        seen->ids[seen->n_ids] = id;
+        seen->id_paths[seen->n_ids++] = path;
+    }
     if (!id) {
         ok = 0;
     } else if (!mm_keys_name_ok(id)) {
@@ -30,11 +54,6 @@ static void parse_site(mm_conf_t *conf, json_t *s, const char *path, hub_config_
         ok = 0;
     } else {
         snprintf(site.id, sizeof site.id, "%s", id);
-        if (hub_config_site(out, id)) {
-            mm_conf_problem(conf, mm_conf_key(kp, sizeof kp, path, "id"),
-                            "duplicate site id \"%s\"", id);
-            ok = 0;
-        }
     }
 
     const char *v = mm_conf_string(conf, s, path, "verifier", 1, NULL);
@@ -57,16 +76,21 @@ static void parse_site(mm_conf_t *conf, json_t *s, const char *path, hub_config_
     const char *cp = mm_conf_string(conf, s, path, "curve_public", 1, NULL);
     if (!cp) {
         ok = 0;
-    } else if (mm_keys_z85_decode(cp, site.curve_raw) != MM_OK) {
+    } else if (strlen(cp) != MM_Z85_KEY_LEN || mm_keys_z85_decode(cp, site.curve_raw) != MM_OK) {
         mm_conf_problem(conf, mm_conf_key(kp, sizeof kp, path, "curve_public"),
-                        "must be a %d-character Z85 CURVE public key", MM_Z85_KEY_LEN);
-        ok = 0;
-    } else if (hub_config_site_by_key(out, site.curve_raw)) {
-        mm_conf_problem(conf, mm_conf_key(kp, sizeof kp, path, "curve_public"),
-                        "the same key as site \"%s\"",
-                        hub_config_site_by_key(out, site.curve_raw)->id);
+                        "must be a %d-character Z85 CURVE public key, got %zu characters",
+                        MM_Z85_KEY_LEN, strlen(cp));
         ok = 0;
     } else {
+        for (size_t i = 0; i < seen->n_keys; i++)
+            if (memcmp(seen->keys[i], site.curve_raw, 32) == 0) {
+                mm_conf_problem(conf, mm_conf_key(kp, sizeof kp, path, "curve_public"),
+                                "the same CURVE key as %s", seen->key_paths[i]);
+                ok = 0;
+                break;
+            }
+        memcpy(seen->keys[seen->n_keys], site.curve_raw, 32);
+        snprintf(seen->key_paths[seen->n_keys++], sizeof seen->key_paths[0], "%s", path);
         memcpy(site.curve_public, cp, MM_Z85_KEY_LEN + 1);
     }
     if (ok)
@@ -92,6 +116,18 @@ mm_err_t hub_config_parse(mm_conf_t *conf, hub_config_t *out)
     const char *kf = mm_conf_string(conf, root, "", "key_file", 1, NULL);
     if (kf)
         out->key_file = mm_conf_resolve(conf, kf);
+    if (out->key_file) {
+        /* The key file is part of the configuration: its problems are reported with the rest. */
+        mm_keypair_t k = {0};
+        char why[400] = "";
+        if (mm_keys_load(out->key_file, &k, why, sizeof why) != MM_OK) {
+            mm_conf_problem(conf, "key_file", "%s", why);
+        } else if (out->name[0] && strcmp(k.name, out->name) != 0) {
+            mm_conf_problem(conf, "key_file", "the key in %s is named \"%s\", but name is \"%s\"",
+                            out->key_file, k.name, out->name);
+        }
+        mm_keys_wipe(&k);
+    }
     const char *sd = mm_conf_string(conf, root, "", "state_dir", 1, NULL);
     if (sd)
         out->state_dir = mm_conf_resolve(conf, sd);
@@ -116,15 +152,34 @@ mm_err_t hub_config_parse(mm_conf_t *conf, hub_config_t *out)
         if (n > HUB_MAX_SITES) {
             mm_conf_problem(conf, "sites", "at most %d sites, got %zu", HUB_MAX_SITES, n);
         } else {
-            out->sites = calloc(n ? n : 1, sizeof *out->sites);
-            if (!out->sites)
-                return MM_ENOMEM;
-            size_t i;
-            json_t *s;
-            json_array_foreach(sites, i, s) {
-                char path[32];
-                parse_site(conf, s, mm_conf_index(path, sizeof path, "sites", i), out);
+            size_t cap = n ? n : 1;
+            seen_t seen = {0};
+            char(*paths)[32] = calloc(cap, sizeof *paths);
+            seen.ids = calloc(cap, sizeof *seen.ids);
+            seen.id_paths = calloc(cap, sizeof *seen.id_paths);
+            seen.keys = calloc(cap, sizeof *seen.keys);
+            seen.key_paths = calloc(cap, sizeof *seen.key_paths);
+            out->sites = calloc(cap, sizeof *out->sites);
+            mm_err_t err = MM_OK;
+            if (!paths || !seen.ids || !seen.id_paths || !seen.keys || !seen.key_paths ||
+                !out->sites) {
+                err = MM_ENOMEM;
+            } else {
+                size_t i;
+                json_t *s;
+                json_array_foreach(sites, i, s) {
+                    parse_site(conf, s, mm_conf_index(paths[i], sizeof paths[i], "sites", i), out,
+                               &seen);
+                }
             }
+            /* Problems are recorded as they are found, so the paths need not outlive this. */
+            free(paths);
+            free(seen.ids);
+            free(seen.id_paths);
+            free(seen.keys);
+            free(seen.key_paths);
+            if (err != MM_OK)
+                return err;
         }
     }
     return mm_conf_failed(conf) ? MM_ECONFIG : MM_OK;

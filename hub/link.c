@@ -3,6 +3,7 @@
  */
 #include "link.h"
 
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -63,11 +64,19 @@ static void on_message(mm_zsock_t *zs, mm_zmsg_t *msg, void *arg)
     mm_err_t err = mm_msg_decode(zmq_msg_data(&msg->parts[1]), zmq_msg_size(&msg->parts[1]), &m);
     if (err != MM_OK || mm_msg_kind(m) != MM_MSG_BATCH) {
         hub_mirror_malformed(l->mirror, site, err != MM_OK ? err : MM_EPROTO, now, &answer);
+        MM_WARN("site %s: message refused: %s", site, answer.reason);
         send_answer(l, &msg->parts[0], m ? mm_msg_seq(m) : 0, &answer);
         mm_msg_free(m);
         return;
     }
-    hub_mirror_batch(l->mirror, site, mm_msg_batch(m), now, &answer);
+    const mm_batch_t *b = mm_msg_batch(m);
+    hub_mirror_batch(l->mirror, site, b, now, &answer);
+    if (answer.ack.status == MM_ACK_REFUSED)
+        MM_WARN("site %s: batch seq %" PRIu64 " [%" PRIu64 ", +%zu) refused: %s", site,
+                mm_msg_seq(m), b->first_index, b->n_entries, answer.reason);
+    else if (answer.ack.status == MM_ACK_WRONG_SIZE)
+        MM_INFO("site %s: batch seq %" PRIu64 " starts at %" PRIu64 ", the hub holds %" PRIu64,
+                site, mm_msg_seq(m), b->first_index, answer.ack.size);
     send_answer(l, &msg->parts[0], mm_msg_seq(m), &answer);
     mm_msg_free(m);
 }

@@ -18,7 +18,9 @@ struct hub_zap {
     mm_zsock_t *zs;
     const hub_config_t *cfg;
     hub_findings_t *findings;
-    size_t unknown;
+    /* Distinct refused keys recorded as findings this run (at most MAX_UNKNOWN). */
+    size_t n_unknown;
+    uint8_t unknown[MAX_UNKNOWN][32];
     void (*done)(void *);
     void *done_arg;
 };
@@ -78,14 +80,25 @@ static void on_request(mm_zsock_t *zs, mm_zmsg_t *msg, void *arg)
     zmq_z85_encode(z85, key, 32);
     MM_WARN("zap: refusing unknown key %s from %s", z85, address);
     reply(z, &msg->parts[1], "400", "unknown key", "");
-    if (z->unknown < MAX_UNKNOWN) {
-        /* One finding per distinct key; repeats only move its last_seen and count. */
-        json_t *ev = json_pack("{s:s, s:s}", "curve_public", z85, "address", address);
-        if (hub_findings_raise(z->findings, "", "unknown_peer", "medium", z85, ev, wall_us(),
-                               "a peer with an unknown key tried to connect from %s",
-                               address) == MM_OK)
-            z->unknown++;
+    /*
+     * One finding per distinct key; repeats only move its last_seen and count. Beyond
+     * MAX_UNKNOWN distinct keys, new ones are only logged, so that a peer making up keys cannot
+     * grow the store without bound.
+     */
+    int known = 0;
+    for (size_t i = 0; i < z->n_unknown && !known; i++)
+        known = memcmp(z->unknown[i], key, 32) == 0;
+    if (!known && z->n_unknown >= MAX_UNKNOWN) {
+        MM_WARN("zap: %d distinct unknown keys recorded already; not recording %s", MAX_UNKNOWN,
+                z85);
+        return;
     }
+    json_t *ev = json_pack("{s:s, s:s}", "curve_public", z85, "address", address);
+    if (hub_findings_raise(z->findings, "", "unknown_peer", "medium", z85, ev, wall_us(),
+                           "a peer with an unknown key tried to connect from %s",
+                           address) == MM_OK &&
+        !known)
+        memcpy(z->unknown[z->n_unknown++], key, 32);
 }
 
 mm_err_t hub_zap_create(uv_loop_t *loop, void *zctx, const hub_config_t *cfg,

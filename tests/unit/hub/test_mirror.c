@@ -262,6 +262,274 @@ static void malformed(void **state)
     json_decref(list);
 }
 
+/* The finding of kind (the last one), or NULL; a new reference. */
+static json_t *finding(fx_t *f, const char *kind)
+{
+    json_t *list = hub_findings_list(f->findings);
+    json_t *found = NULL;
+    size_t i;
+    json_t *v;
+    json_array_foreach(list, i, v) {
+        if (strcmp(json_string_value(json_object_get(v, "kind")), kind) == 0)
+            found = v;
+    }
+    if (found)
+        json_incref(found);
+    json_decref(list);
+    return found;
+}
+
+static size_t n_findings(fx_t *f)
+{
+    json_t *list = hub_findings_list(f->findings);
+    size_t n = json_array_size(list);
+    json_decref(list);
+    return n;
+}
+
+static char *stored_note(fx_t *f)
+{
+    char *note = NULL;
+    mm_err_t err = hub_mirror_checkpoint(f->mirror, "site-a", &note);
+    return err == MM_OK ? note : NULL;
+}
+
+/* The cosignature of an answer verifies over the checkpoint it answers, with the hub's key. */
+static void check_cosignature(fx_t *f, uint64_t size, const hub_answer_t *a)
+{
+    mm_checkpoint_t cp = {.size = size};
+    strcpy(cp.origin, "mimamori/site/site-a");
+    assert_int_equal(mm_merkle_root(leaf_fn, f, size, &cp.root), MM_OK);
+    char note[MM_NOTE_MAX];
+    size_t len;
+    assert_int_equal(mm_checkpoint_sign(&cp, "site-a", &f->site_key, note, sizeof note, &len),
+                     MM_OK);
+    assert_true(len + strlen(a->cosignature) < sizeof note);
+    strcat(note, a->cosignature);
+    mm_note_t parsed;
+    assert_int_equal(mm_note_parse(note, strlen(note), &parsed), MM_OK);
+    mm_note_verifier_t cv;
+    assert_int_equal(mm_note_verifier_make("hub", MM_NOTE_ALG_COSIG_V1, f->hub.sign.pub, &cv),
+                     MM_OK);
+    assert_int_equal(mm_note_verify(&parsed, &cv, NULL), MM_OK);
+}
+
+/* Resends and hellos are cosigned too; nothing about them is a finding. */
+static void resend_cosigned_and_hello(void **state)
+{
+    fx_t *f = *state;
+    hub_answer_t a;
+    send(f, 0, 4, f->views, &f->site_key, "mimamori/site/site-a", &a);
+    assert_int_equal(a.ack.status, MM_ACK_OK);
+    check_cosignature(f, 4, &a);
+    /* A resend of an older prefix: acknowledged with the hub's size, cosigned for its own. */
+    send(f, 0, 2, f->views, &f->site_key, "mimamori/site/site-a", &a);
+    assert_int_equal(a.ack.status, MM_ACK_OK);
+    assert_int_equal(a.ack.size, 4);
+    check_cosignature(f, 2, &a);
+    /* A hello at the size held. */
+    send(f, 4, 0, f->views, &f->site_key, "mimamori/site/site-a", &a);
+    assert_int_equal(a.ack.status, MM_ACK_OK);
+    assert_int_equal(a.ack.size, 4);
+    check_cosignature(f, 4, &a);
+    /* A hello beyond it: the hub says what it holds. */
+    send(f, 6, 0, f->views, &f->site_key, "mimamori/site/site-a", &a);
+    assert_int_equal(a.ack.status, MM_ACK_WRONG_SIZE);
+    assert_int_equal(a.ack.size, 4);
+    assert_string_equal(a.ack.cosignature, "");
+    assert_int_equal(n_findings(f), 0);
+}
+
+/* A refused batch leaves the stored checkpoint and its time as they were. */
+static void refused_stores_nothing(void **state)
+{
+    fx_t *f = *state;
+    hub_answer_t a;
+    send(f, 0, 2, f->views, &f->site_key, "mimamori/site/site-a", &a);
+    assert_int_equal(a.ack.status, MM_ACK_OK);
+    char *before = stored_note(f);
+    assert_non_null(before);
+    hub_site_state_t st0;
+    assert_int_equal(hub_mirror_state(f->mirror, "site-a", &st0), MM_OK);
+    assert_int_equal(st0.checkpoint_us, 1795486419000000);
+
+    uint8_t copy[256];
+    mm_bytes_t views[N];
+    memcpy(views, f->views, sizeof views);
+    memcpy(copy, f->views[3].data, f->views[3].len);
+    copy[f->views[3].len - 2] ^= 0x20;
+    views[3].data = copy;
+    send(f, 2, 4, views + 2, &f->site_key, "mimamori/site/site-a", &a);
+    assert_int_equal(a.ack.status, MM_ACK_REFUSED);
+    assert_int_equal(a.ack.size, 2);
+    assert_string_not_equal(a.ack.reason, "");
+    char *after = stored_note(f);
+    assert_string_equal(before, after);
+    free(before);
+    free(after);
+    assert_int_equal(held(f), 2);
+
+    /* The finding names the batch and both roots. */
+    json_t *rm = finding(f, "root_mismatch");
+    assert_non_null(rm);
+    assert_string_equal(json_string_value(json_object_get(rm, "severity")), "critical");
+    assert_string_equal(json_string_value(json_object_get(rm, "site")), "site-a");
+    json_t *ev = json_object_get(rm, "evidence");
+    assert_int_equal(json_integer_value(json_object_get(ev, "first_index")), 2);
+    assert_int_equal(json_integer_value(json_object_get(ev, "checkpoint_size")), 6);
+    assert_string_not_equal(json_string_value(json_object_get(ev, "signed_root")),
+                            json_string_value(json_object_get(ev, "computed_root")));
+    assert_int_equal(json_integer_value(json_object_get(rm, "count")), 1);
+    json_decref(rm);
+}
+
+static int count_entry(uint64_t index, const void *data, size_t len, const mm_hash_t *leaf,
+                       void *arg)
+{
+    fx_t *f = ((void **)arg)[0];
+    size_t *n = ((void **)arg)[1];
+    assert_int_equal(index, *n);
+    assert_int_equal(len, f->views[index].len);
+    assert_memory_equal(data, f->views[index].data, len);
+    assert_memory_equal(leaf->b, f->leaves[index].b, MM_HASH_LEN);
+    (*n)++;
+    return 0;
+}
+
+/* What the hub holds survives closing and opening again; the site keeps its log. */
+static void persists(void **state)
+{
+    fx_t *f = *state;
+    hub_answer_t a;
+    send(f, 0, 5, f->views, &f->site_key, "mimamori/site/site-a", &a);
+    assert_int_equal(a.ack.status, MM_ACK_OK);
+    char *before = stored_note(f);
+    hub_mirror_close(f->mirror);
+    hub_findings_close(f->findings);
+    mm_db_close(f->db);
+    assert_int_equal(mm_db_open(f->dir, 0, 16, &f->db), MM_OK);
+    assert_int_equal(hub_findings_open(f->db, &f->findings), MM_OK);
+    assert_int_equal(hub_mirror_open(f->db, &f->cfg, &f->hub, f->findings, &f->mirror), MM_OK);
+    assert_int_equal(held(f), 5);
+    char *after = stored_note(f);
+    assert_non_null(after);
+    assert_string_equal(before, after);
+    free(before);
+    free(after);
+
+    size_t n = 0;
+    void *arg[2] = {f, &n};
+    assert_int_equal(hub_mirror_entries(f->mirror, "site-a", 0, 100, count_entry, arg), MM_OK);
+    assert_int_equal(n, 5);
+    n = 2;
+    assert_int_equal(hub_mirror_entries(f->mirror, "site-a", 2, 4, count_entry, arg), MM_OK);
+    assert_int_equal(n, 4);
+
+    send(f, 5, 3, f->views + 5, &f->site_key, "mimamori/site/site-a", &a);
+    assert_int_equal(a.ack.status, MM_ACK_OK);
+    assert_int_equal(held(f), 8);
+}
+
+/* A checkpoint whose size does not match the batch, and an entry that is not an entry. */
+static void malformed_batch_and_entry(void **state)
+{
+    fx_t *f = *state;
+    hub_answer_t a;
+    mm_checkpoint_t cp = {.size = 3};
+    strcpy(cp.origin, "mimamori/site/site-a");
+    assert_int_equal(mm_merkle_root(leaf_fn, f, 3, &cp.root), MM_OK);
+    char note[MM_NOTE_MAX];
+    size_t len;
+    assert_int_equal(mm_checkpoint_sign(&cp, "site-a", &f->site_key, note, sizeof note, &len),
+                     MM_OK);
+    mm_batch_t b = {.first_index = 0, .n_entries = 2, .entries = f->views, .checkpoint = note,
+                    .checkpoint_len = len};
+    hub_mirror_batch(f->mirror, "site-a", &b, 5, &a);
+    assert_int_equal(a.ack.status, MM_ACK_REFUSED);
+    assert_true(has_finding(f, "malformed_batch"));
+    /* A first_index that would overflow. */
+    b.first_index = UINT64_MAX;
+    hub_mirror_batch(f->mirror, "site-a", &b, 5, &a);
+    assert_int_equal(a.ack.status, MM_ACK_REFUSED);
+
+    mm_bytes_t views[3];
+    memcpy(views, f->views, sizeof views);
+    static const uint8_t junk[] = {0xff, 0xff, 0xff};
+    views[1].data = junk;
+    views[1].len = sizeof junk;
+    b = (mm_batch_t){.first_index = 0, .n_entries = 3, .entries = views, .checkpoint = note,
+                     .checkpoint_len = len};
+    hub_mirror_batch(f->mirror, "site-a", &b, 5, &a);
+    assert_int_equal(a.ack.status, MM_ACK_REFUSED);
+    json_t *me = finding(f, "malformed_entry");
+    assert_non_null(me);
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(me, "evidence"), "index")),
+                     1);
+    json_decref(me);
+    views[1].len = 0;
+    hub_mirror_batch(f->mirror, "site-a", &b, 5, &a);
+    assert_int_equal(a.ack.status, MM_ACK_REFUSED);
+    assert_int_equal(held(f), 0);
+    assert_int_equal(hub_mirror_checkpoint(f->mirror, "site-a", &(char *){NULL}), MM_ENOTFOUND);
+
+    /* A message that did not decode. */
+    hub_mirror_malformed(f->mirror, "site-a", MM_EPROTO, 6, &a);
+    assert_int_equal(a.ack.status, MM_ACK_REFUSED);
+    assert_true(has_finding(f, "malformed_message"));
+}
+
+/* Two sites get two logs; one site's checkpoint does not count for the other. */
+static void two_sites(void **state)
+{
+    fx_t *f = *state;
+    hub_site_conf_t sites[2];
+    sites[0] = f->site;
+    mm_ed25519_t key_b;
+    assert_int_equal(mm_ed25519_generate(&key_b), MM_OK);
+    memset(&sites[1], 0, sizeof sites[1]);
+    strcpy(sites[1].id, "site-b");
+    assert_int_equal(mm_note_verifier_make("site-b", MM_NOTE_ALG_ED25519, key_b.pub,
+                                           &sites[1].verifier),
+                     MM_OK);
+    f->cfg.sites = sites;
+    f->cfg.n_sites = 2;
+
+    hub_answer_t a;
+    send(f, 0, 3, f->views, &f->site_key, "mimamori/site/site-a", &a);
+    assert_int_equal(a.ack.status, MM_ACK_OK);
+
+    /* site-a's checkpoint sent as site-b: site-b's key did not sign it. */
+    mm_checkpoint_t cp = {.size = 3};
+    strcpy(cp.origin, "mimamori/site/site-a");
+    assert_int_equal(mm_merkle_root(leaf_fn, f, 3, &cp.root), MM_OK);
+    char note[MM_NOTE_MAX];
+    size_t len;
+    assert_int_equal(mm_checkpoint_sign(&cp, "site-a", &f->site_key, note, sizeof note, &len),
+                     MM_OK);
+    mm_batch_t b = {.first_index = 0, .n_entries = 3, .entries = f->views, .checkpoint = note,
+                    .checkpoint_len = len};
+    hub_mirror_batch(f->mirror, "site-b", &b, 7, &a);
+    assert_int_equal(a.ack.status, MM_ACK_REFUSED);
+    json_t *bs = finding(f, "bad_signature");
+    assert_non_null(bs);
+    assert_string_equal(json_string_value(json_object_get(bs, "site")), "site-b");
+    json_decref(bs);
+
+    /* site-b with its own key and origin has a log of its own. */
+    strcpy(cp.origin, "mimamori/site/site-b");
+    assert_int_equal(mm_checkpoint_sign(&cp, "site-b", &key_b, note, sizeof note, &len), MM_OK);
+    b.checkpoint_len = len;
+    hub_mirror_batch(f->mirror, "site-b", &b, 8, &a);
+    assert_int_equal(a.ack.status, MM_ACK_OK);
+    hub_site_state_t st;
+    assert_int_equal(hub_mirror_state(f->mirror, "site-b", &st), MM_OK);
+    assert_int_equal(st.size, 3);
+    assert_int_equal(st.checkpoint_us, 8);
+    assert_int_equal(held(f), 3);
+    f->cfg.sites = &f->site;
+    f->cfg.n_sites = 1;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -269,6 +537,11 @@ int main(void)
         cmocka_unit_test_setup_teardown(refusals, setup, teardown),
         cmocka_unit_test_setup_teardown(fork_at_held_size, setup, teardown),
         cmocka_unit_test_setup_teardown(malformed, setup, teardown),
+        cmocka_unit_test_setup_teardown(resend_cosigned_and_hello, setup, teardown),
+        cmocka_unit_test_setup_teardown(refused_stores_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(persists, setup, teardown),
+        cmocka_unit_test_setup_teardown(malformed_batch_and_entry, setup, teardown),
+        cmocka_unit_test_setup_teardown(two_sites, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

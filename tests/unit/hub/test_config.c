@@ -1,0 +1,314 @@
+/*
+ * test_config.c: the hub's configuration — a good file is read whole with paths resolved
+ * against its directory; every mistake is reported at once, each naming the file and the key.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "config.h"
+#include "hubconf.h"
+
+typedef struct {
+    char dir[64];
+    char conf_path[128];
+    char key_path[128];
+    mm_keypair_t hub;
+    mm_keypair_t site[3];
+    char verifier[3][MM_VERIFIER_MAX];
+} fx_t;
+
+static int setup(void **state)
+{
+    fx_t *f = calloc(1, sizeof *f);
+    strcpy(f->dir, "/tmp/mm-test-hubconf-XXXXXX");
+    assert_non_null(mkdtemp(f->dir));
+    snprintf(f->conf_path, sizeof f->conf_path, "%s/hub.json", f->dir);
+    snprintf(f->key_path, sizeof f->key_path, "%s/hub.key", f->dir);
+    assert_int_equal(mm_keys_generate("hub", &f->hub), MM_OK);
+    assert_int_equal(mm_keys_save(&f->hub, f->key_path), MM_OK);
+    static const char *const names[3] = {"site-a", "site-b", "site-c"};
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(mm_keys_generate(names[i], &f->site[i]), MM_OK);
+        assert_int_equal(mm_keys_verifier(&f->site[i], f->verifier[i], sizeof f->verifier[i]),
+                         MM_OK);
+    }
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fx_t *f = *state;
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
+    assert_int_equal(system(cmd), 0);
+    free(f);
+    return 0;
+}
+
+static void write_conf(fx_t *f, const char *text)
+{
+    FILE *fp = fopen(f->conf_path, "w");
+    assert_non_null(fp);
+    fputs(text, fp);
+    fclose(fp);
+}
+
+/*
+ * Parses text as the file hub.json in the fixture's directory; checks that every expected
+ * problem is there (each a substring of one problem line) and returns how many there are.
+ */
+static size_t parse(fx_t *f, const char *text, hub_config_t *cfg, const char *const *expect)
+{
+    write_conf(f, text);
+    mm_conf_t *conf = NULL;
+    mm_conf_load(f->conf_path, &conf);
+    assert_non_null(conf);
+    mm_err_t err = hub_config_parse(conf, cfg);
+    size_t n = mm_conf_problem_count(conf);
+    assert_int_equal(err, n ? MM_ECONFIG : MM_OK);
+    for (size_t j = 0; j < n; j++) {
+        /* Every problem names the file. */
+        const char *p = mm_conf_problem_at(conf, j);
+        assert_true(strncmp(p, f->conf_path, strlen(f->conf_path)) == 0);
+    }
+    for (size_t i = 0; expect && expect[i]; i++) {
+        int found = 0;
+        for (size_t j = 0; j < n; j++)
+            if (strstr(mm_conf_problem_at(conf, j), expect[i]))
+                found = 1;
+        if (!found) {
+            for (size_t j = 0; j < n; j++)
+                print_message("problem: %s\n", mm_conf_problem_at(conf, j));
+            fail_msg("no problem containing \"%s\"", expect[i]);
+        }
+    }
+    mm_conf_destroy(conf);
+    return n;
+}
+
+static void good(void **state)
+{
+    fx_t *f = *state;
+    char text[4096];
+    snprintf(text, sizeof text,
+             "{\"name\": \"hub\", \"key_file\": \"hub.key\", \"state_dir\": \"state/hub\",\n"
+             " \"listen\": \"tcp://127.0.0.1:7400\",\n"
+             " \"http\": {\"host\": \"127.0.0.1\", \"port\": 8480},\n"
+             " \"sites\": [{\"id\": \"site-a\", \"verifier\": \"%s\", \"curve_public\": \"%s\"},\n"
+             "           {\"id\": \"site-b\", \"verifier\": \"%s\", \"curve_public\": \"%s\"}]}\n",
+             f->verifier[0], f->site[0].curve_public, f->verifier[1], f->site[1].curve_public);
+    hub_config_t cfg;
+    assert_int_equal(parse(f, text, &cfg, NULL), 0);
+    char want[160];
+    assert_string_equal(cfg.name, "hub");
+    snprintf(want, sizeof want, "%s/hub.key", f->dir);
+    assert_string_equal(cfg.key_file, want);
+    snprintf(want, sizeof want, "%s/state/hub", f->dir);
+    assert_string_equal(cfg.state_dir, want);
+    assert_string_equal(cfg.listen, "tcp://127.0.0.1:7400");
+    assert_string_equal(cfg.http_host, "127.0.0.1");
+    assert_int_equal(cfg.http_port, 8480);
+    assert_int_equal(cfg.n_sites, 2);
+    assert_string_equal(cfg.sites[1].id, "site-b");
+    assert_string_equal(cfg.sites[1].verifier.name, "site-b");
+    assert_memory_equal(cfg.sites[1].verifier.pub, f->site[1].sign.pub, MM_ED25519_PUB_LEN);
+    assert_string_equal(cfg.sites[1].curve_public, f->site[1].curve_public);
+
+    /* Look-ups by id and by raw CURVE key. */
+    uint8_t raw[32];
+    assert_int_equal(mm_keys_z85_decode(f->site[0].curve_public, raw), MM_OK);
+    assert_ptr_equal(hub_config_site_by_key(&cfg, raw), &cfg.sites[0]);
+    assert_int_equal(mm_keys_z85_decode(f->site[2].curve_public, raw), MM_OK);
+    assert_null(hub_config_site_by_key(&cfg, raw));
+    assert_ptr_equal(hub_config_site(&cfg, "site-b"), &cfg.sites[1]);
+    assert_null(hub_config_site(&cfg, "site-c"));
+    hub_config_free(&cfg);
+
+    /* Absolute paths stay; http.host defaults to loopback; no sites is allowed. */
+    snprintf(text, sizeof text,
+             "{\"name\": \"hub\", \"key_file\": \"%s\", \"state_dir\": \"/var/lib/mm\","
+             " \"listen\": \"ipc:///tmp/hub.sock\", \"http\": {\"port\": 0}, \"sites\": []}",
+             f->key_path);
+    assert_int_equal(parse(f, text, &cfg, NULL), 0);
+    assert_string_equal(cfg.key_file, f->key_path);
+    assert_string_equal(cfg.state_dir, "/var/lib/mm");
+    assert_string_equal(cfg.http_host, "127.0.0.1");
+    assert_int_equal(cfg.n_sites, 0);
+    hub_config_free(&cfg);
+}
+
+/* One file with a mistake of every kind: each is reported, naming its key. */
+static void every_problem_at_once(void **state)
+{
+    fx_t *f = *state;
+    char text[8192];
+    char short_z85[32];
+    snprintf(short_z85, sizeof short_z85, "%.30s", f->site[2].curve_public);
+    snprintf(text, sizeof text,
+             "{\"name\": \"hub\", \"key_file\": \"nowhere.key\", \"state_dir\": \"s\",\n"
+             " \"listen\": \"http://127.0.0.1:7400\", \"colour\": \"blue\",\n"
+             " \"http\": {\"host\": \"127.0.0.1\", \"port\": 70000, \"tls\": true},\n"
+             " \"sites\": [\n"
+             "  {\"id\": \"site-a\", \"verifier\": \"site-a+00000000+AQ\", \"curve_public\": \"%s\"},\n"
+             "  {\"id\": \"site-x\", \"verifier\": \"%s\", \"curve_public\": \"%s\"},\n"
+             "  {\"id\": \"site-a\", \"verifier\": \"%s\", \"curve_public\": \"%s\"},\n"
+             "  {\"id\": \"site-c\", \"verifier\": \"%s\", \"curve_public\": \"%s\","
+             "   \"note\": 1},\n"
+             "  {\"id\": \"site c\", \"verifier\": 7},\n"
+             "  \"site-d\"]}\n",
+             f->site[0].curve_public,                        /* sites[0]: bad verifier */
+             f->verifier[1], f->site[1].curve_public,        /* sites[1]: name != id */
+             f->verifier[0], f->site[0].curve_public,        /* sites[2]: dup id and key */
+             f->verifier[2], short_z85);                     /* sites[3]: short key */
+    hub_config_t cfg;
+    const char *const expect[] = {
+        ": key_file: ",
+        "nowhere.key",
+        ": listen: must start with tcp:// or ipc://",
+        ": colour: unknown key",
+        ": http.port: must be between 0 and 65535, got 70000",
+        ": http.tls: unknown key",
+        ": sites[0].verifier: not an Ed25519 signed-note verifier key",
+        ": sites[1].verifier: the key is named \"site-b\" but the site is \"site-x\"",
+        ": sites[2].id: duplicate site id \"site-a\" (also sites[0])",
+        ": sites[2].curve_public: the same CURVE key as sites[0]",
+        ": sites[3].curve_public: must be a 40-character Z85 CURVE public key, got 30",
+        ": sites[3].note: unknown key",
+        ": sites[4].id: must be 1-63 characters",
+        ": sites[4].verifier: must be a string",
+        ": sites[4].curve_public: missing",
+        ": sites[5]: must be an object",
+        NULL};
+    size_t n = parse(f, text, &cfg, expect);
+    assert_int_equal(n, 15);
+    hub_config_free(&cfg);
+}
+
+/* A duplicate is found even when the first of the two is wrong in another way. */
+static void duplicates_of_bad_sites(void **state)
+{
+    fx_t *f = *state;
+    char text[4096];
+    snprintf(text, sizeof text,
+             "{\"name\": \"hub\", \"key_file\": \"hub.key\", \"state_dir\": \"s\","
+             " \"listen\": \"tcp://127.0.0.1:7400\", \"http\": {\"port\": 8480},"
+             " \"sites\": [{\"id\": \"site-a\", \"verifier\": \"bad\", \"curve_public\": \"%s\"},"
+             "             {\"id\": \"site-a\", \"verifier\": \"%s\", \"curve_public\": \"%s\"}]}",
+             f->site[1].curve_public, f->verifier[0], f->site[1].curve_public);
+    hub_config_t cfg;
+    const char *const expect[] = {": sites[0].verifier: ", ": sites[1].id: duplicate site id",
+                                  ": sites[1].curve_public: the same CURVE key as sites[0]",
+                                  NULL};
+    assert_int_equal(parse(f, text, &cfg, expect), 3);
+    hub_config_free(&cfg);
+}
+
+/* The key file must exist, be a key file, and carry the hub's name. */
+static void key_file_problems(void **state)
+{
+    fx_t *f = *state;
+    hub_config_t cfg;
+#define TMPL                                                                                   \
+    "{\"name\": \"%s\", \"key_file\": \"%s\", \"state_dir\": \"s\","                               \
+    " \"listen\": \"tcp://127.0.0.1:7400\", \"http\": {\"port\": 8480}, \"sites\": []}"
+    char text[1024];
+
+    snprintf(text, sizeof text, TMPL, "city-hub", "hub.key");
+    const char *const named[] = {": key_file: the key in", "is named \"hub\", but name is "
+                                                           "\"city-hub\"",
+                                 NULL};
+    assert_int_equal(parse(f, text, &cfg, named), 1);
+    hub_config_free(&cfg);
+
+    char bad[160];
+    snprintf(bad, sizeof bad, "%s/junk.key", f->dir);
+    FILE *fp = fopen(bad, "w");
+    assert_non_null(fp);
+    fputs("{\"name\": \"hub\"}", fp);
+    fclose(fp);
+    chmod(bad, 0600);
+    snprintf(text, sizeof text, TMPL, "hub", "junk.key");
+    const char *const junk[] = {": key_file: ", "junk.key", NULL};
+    assert_int_equal(parse(f, text, &cfg, junk), 1);
+    hub_config_free(&cfg);
+
+    /* A directory is not a key file. */
+    snprintf(text, sizeof text, TMPL, "hub", ".");
+    const char *const dir[] = {": key_file: ", NULL};
+    assert_int_equal(parse(f, text, &cfg, dir), 1);
+    hub_config_free(&cfg);
+#undef TMPL
+}
+
+/* Missing keys, wrong types, and files that are not JSON. */
+static void missing_and_malformed(void **state)
+{
+    fx_t *f = *state;
+    hub_config_t cfg;
+    const char *const missing[] = {": name: missing", ": key_file: missing",
+                                   ": state_dir: missing", ": listen: missing", ": http: missing",
+                                   ": sites: missing", NULL};
+    assert_int_equal(parse(f, "{}", &cfg, missing), 6);
+    hub_config_free(&cfg);
+
+    const char *const types[] = {": name: must be a string", ": sites: ", ": http: ", NULL};
+    assert_true(parse(f,
+                      "{\"name\": 1, \"key_file\": \"hub.key\", \"state_dir\": \"s\","
+                      " \"listen\": \"tcp://127.0.0.1:1\", \"http\": [], \"sites\": {}}",
+                      &cfg, types) >= 3);
+    hub_config_free(&cfg);
+
+    const char *const syntax[] = {"not valid JSON at line 2", NULL};
+    assert_int_equal(parse(f, "{\"name\": \"hub\",\n  oops}", &cfg, syntax), 1);
+    hub_config_free(&cfg);
+
+    /* hub_config_load on a file that is not there reports, and returns MM_ECONFIG. */
+    char nowhere[160];
+    snprintf(nowhere, sizeof nowhere, "%s/none.json", f->dir);
+    assert_int_equal(hub_config_load(nowhere, &cfg), MM_ECONFIG);
+    assert_null(cfg.sites);
+}
+
+/* hub_config_load reads a good file and refuses a bad one, leaving nothing allocated. */
+static void load(void **state)
+{
+    fx_t *f = *state;
+    char text[2048];
+    snprintf(text, sizeof text,
+             "{\"name\": \"hub\", \"key_file\": \"hub.key\", \"state_dir\": \"s\","
+             " \"listen\": \"tcp://127.0.0.1:7400\", \"http\": {\"port\": 8480},"
+             " \"sites\": [{\"id\": \"site-c\", \"verifier\": \"%s\", \"curve_public\": \"%s\"}]}",
+             f->verifier[2], f->site[2].curve_public);
+    write_conf(f, text);
+    hub_config_t cfg;
+    assert_int_equal(hub_config_load(f->conf_path, &cfg), MM_OK);
+    assert_int_equal(cfg.n_sites, 1);
+    hub_config_free(&cfg);
+    write_conf(f, "{\"name\": \"hub\", \"http\": {\"port\": -1}}");
+    assert_int_equal(hub_config_load(f->conf_path, &cfg), MM_ECONFIG);
+    assert_null(cfg.key_file);
+    assert_int_equal(cfg.n_sites, 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(good, setup, teardown),
+        cmocka_unit_test_setup_teardown(every_problem_at_once, setup, teardown),
+        cmocka_unit_test_setup_teardown(duplicates_of_bad_sites, setup, teardown),
+        cmocka_unit_test_setup_teardown(key_file_problems, setup, teardown),
+        cmocka_unit_test_setup_teardown(missing_and_malformed, setup, teardown),
+        cmocka_unit_test_setup_teardown(load, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
