@@ -19,6 +19,7 @@
 #define VERSION 1
 #define CHUNK_US 1000000        /* frames per chunk: about one second */
 #define FRAME_HDR (8 + 8 + 1 + 4)
+#define TRAILER_LEN (4 + 4 + 8 + 32 + 32)
 
 struct edge_segment_writer {
     int fd;
@@ -27,6 +28,7 @@ struct edge_segment_writer {
     char final[EDGE_SEG_PATH_MAX];
     edge_segment_info_t info;
     mm_sha256_ctx_t *hash;
+    mm_sha256_ctx_t *file_hash; /* every byte before the trailer */
     uint8_t *buf;          /* the chunk being filled: its frames' records */
     size_t len, cap;
     uint32_t chunk_frames;
@@ -36,6 +38,8 @@ struct edge_segment_writer {
 
 static mm_err_t write_all(int fd, const void *data, size_t len)
 {
+    if (len == 0)
+        return MM_OK;
     const uint8_t *p = data;
     while (len) {
         ssize_t n = write(fd, p, len);
@@ -123,7 +127,10 @@ mm_err_t edge_segment_create(const char *dir, const char *camera, const char *co
     snprintf(w->info.codec, sizeof w->info.codec, "%s", codec);
     w->info.start_us = start_us;
     mm_err_t err = mm_sha256_create(&w->hash);
+    if (err == MM_OK)
+        err = mm_sha256_create(&w->file_hash);
     if (err != MM_OK) {
+        mm_sha256_destroy(w->hash);
         free(w);
         return err;
     }
@@ -154,6 +161,7 @@ mm_err_t edge_segment_create(const char *dir, const char *camera, const char *co
     if (extralen)
         memcpy(p, extradata, extralen);
     err = write_all(w->fd, h, hl);
+    mm_sha256_update(w->file_hash, h, hl);
     free(h);
     if (err != MM_OK) {
         edge_segment_abort(w);
@@ -177,6 +185,8 @@ static mm_err_t flush_chunk(edge_segment_writer_t *w)
         err = write_all(w->fd, w->buf, w->len);
     if (err != MM_OK)
         return err;
+    mm_sha256_update(w->file_hash, hdr, sizeof hdr);
+    mm_sha256_update(w->file_hash, w->buf, w->len);
     w->written += sizeof hdr + w->len;
     w->len = 0;
     w->chunk_frames = 0;
@@ -230,6 +240,7 @@ static void writer_free(edge_segment_writer_t *w)
     if (w->dirfd >= 0)
         close(w->dirfd);
     mm_sha256_destroy(w->hash);
+    mm_sha256_destroy(w->file_hash);
     free(w->buf);
     free(w);
 }
@@ -237,13 +248,15 @@ static void writer_free(edge_segment_writer_t *w)
 mm_err_t edge_segment_finish(edge_segment_writer_t *w, int64_t end_us, edge_segment_info_t *info)
 {
     mm_err_t err = flush_chunk(w);
-    uint8_t tr[4 + 4 + 8 + 32];
+    uint8_t tr[TRAILER_LEN];
     mm_sha256_final(w->hash, w->info.content_hash);
     w->info.end_us = end_us;
     memcpy(tr, "END!", 4);
     mm_be32_put(tr + 4, w->info.frames);
     mm_be64_put(tr + 8, (uint64_t)end_us);
     memcpy(tr + 16, w->info.content_hash, 32);
+    mm_sha256_update(w->file_hash, tr, 48);
+    mm_sha256_final(w->file_hash, tr + 48);
     if (err == MM_OK)
         err = write_all(w->fd, tr, sizeof tr);
     if (err == MM_OK && fsync(w->fd) != 0)
@@ -281,6 +294,7 @@ struct edge_segment_reader {
     uint8_t *extra;
     size_t extralen;
     mm_sha256_ctx_t *hash;
+    mm_sha256_ctx_t *file_hash;
     uint8_t *chunk;         /* current chunk payload */
     size_t chunk_len, chunk_pos;
     uint32_t chunk_frames_left;
@@ -292,6 +306,15 @@ struct edge_segment_reader {
 static int read_exact(FILE *f, void *buf, size_t len)
 {
     return fread(buf, 1, len, f) == len ? 0 : -1;
+}
+
+/* Reads and adds to the file hash. */
+static int read_hashed(edge_segment_reader_t *r, void *buf, size_t len)
+{
+    if (read_exact(r->f, buf, len))
+        return -1;
+    mm_sha256_update(r->file_hash, buf, len);
+    return 0;
 }
 
 static mm_err_t corrupt(edge_segment_reader_t *r, const char *what)
@@ -313,18 +336,19 @@ mm_err_t edge_segment_open(const char *path, edge_segment_reader_t **out,
         return MM_EIO;
     }
     mm_err_t err = mm_sha256_create(&r->hash);
+    if (err == MM_OK)
+        err = mm_sha256_create(&r->file_hash);
     if (err != MM_OK) {
         edge_segment_close(r);
         return err;
     }
     memset(info, 0, sizeof *info);
     uint8_t m[MAGIC_LEN + 2], b8[8], b4[4], kl;
-    if (read_exact(r->f, m, sizeof m) || memcmp(m, MAGIC, MAGIC_LEN) || m[MAGIC_LEN] != VERSION ||
+    if (read_hashed(r, m, sizeof m) || memcmp(m, MAGIC, MAGIC_LEN) || m[MAGIC_LEN] != VERSION ||
         m[MAGIC_LEN + 1] == 0 || m[MAGIC_LEN + 1] >= MM_ID_MAX ||
-        read_exact(r->f, info->camera, m[MAGIC_LEN + 1]) || read_exact(r->f, &kl, 1) ||
-        kl == 0 || kl >= EDGE_SEG_CODEC_MAX || read_exact(r->f, info->codec, kl) ||
-        read_exact(r->f, b8, 8) || read_exact(r->f, b4, 4) ||
-        mm_be32_get(b4) > EDGE_SEG_EXTRA_MAX) {
+        read_hashed(r, info->camera, m[MAGIC_LEN + 1]) || read_hashed(r, &kl, 1) || kl == 0 ||
+        kl >= EDGE_SEG_CODEC_MAX || read_hashed(r, info->codec, kl) || read_hashed(r, b8, 8) ||
+        read_hashed(r, b4, 4) || mm_be32_get(b4) > EDGE_SEG_EXTRA_MAX) {
         err = corrupt(r, "bad header");
         edge_segment_close(r);
         return err;
@@ -332,7 +356,7 @@ mm_err_t edge_segment_open(const char *path, edge_segment_reader_t **out,
     info->start_us = (int64_t)mm_be64_get(b8);
     r->extralen = mm_be32_get(b4);
     r->extra = malloc(r->extralen + 1);
-    if (!r->extra || (r->extralen && read_exact(r->f, r->extra, r->extralen))) {
+    if (!r->extra || (r->extralen && read_hashed(r, r->extra, r->extralen))) {
         err = r->extra ? corrupt(r, "truncated header") : MM_ENOMEM;
         edge_segment_close(r);
         return err;
@@ -360,11 +384,16 @@ mm_err_t edge_segment_next(edge_segment_reader_t *r, edge_frame_t *fr)
         if (read_exact(r->f, tag, 4))
             return corrupt(r, "truncated: no trailer");
         if (memcmp(tag, "END!", 4) == 0) {
-            uint8_t tr[4 + 8 + 32], digest[32];
+            uint8_t tr[TRAILER_LEN - 4], digest[32], fdigest[32];
             if (read_exact(r->f, tr, sizeof tr))
                 return corrupt(r, "truncated trailer");
             if (fgetc(r->f) != EOF)
                 return corrupt(r, "bytes after the trailer");
+            mm_sha256_update(r->file_hash, tag, 4);
+            mm_sha256_update(r->file_hash, tr, 44);
+            mm_sha256_final(r->file_hash, fdigest);
+            if (memcmp(fdigest, tr + 44, 32) != 0)
+                return corrupt(r, "file hash does not match: the file was altered");
             if (mm_be32_get(tr) != r->frames)
                 return corrupt(r, "frame count in the trailer does not match");
             mm_sha256_final(r->hash, digest);
@@ -373,8 +402,9 @@ mm_err_t edge_segment_next(edge_segment_reader_t *r, edge_frame_t *fr)
             r->done = 1;
             return MM_ENOTFOUND;
         }
+        mm_sha256_update(r->file_hash, tag, 4);
         uint8_t h[8];
-        if (memcmp(tag, "CHNK", 4) != 0 || read_exact(r->f, h, 8))
+        if (memcmp(tag, "CHNK", 4) != 0 || read_hashed(r, h, 8))
             return corrupt(r, "bad chunk header");
         size_t len = mm_be32_get(h);
         uint32_t n = mm_be32_get(h + 4);
@@ -384,7 +414,7 @@ mm_err_t edge_segment_next(edge_segment_reader_t *r, edge_frame_t *fr)
         if (!c)
             return MM_ENOMEM;
         r->chunk = c;
-        if (read_exact(r->f, r->chunk, len))
+        if (read_hashed(r, r->chunk, len))
             return corrupt(r, "truncated chunk");
         r->chunk_len = len;
         r->chunk_pos = 0;
@@ -416,6 +446,7 @@ void edge_segment_close(edge_segment_reader_t *r)
     if (r->f)
         fclose(r->f);
     mm_sha256_destroy(r->hash);
+    mm_sha256_destroy(r->file_hash);
     free(r->extra);
     free(r->chunk);
     free(r);
@@ -433,7 +464,7 @@ mm_err_t edge_segment_verify(const char *path, edge_segment_info_t *info)
     if (err == MM_ENOTFOUND) {
         err = MM_OK;
         /* The trailer was checked; read its end time and hash again for info. */
-        uint8_t tr[4 + 4 + 8 + 32];
+        uint8_t tr[TRAILER_LEN];
         if (fseek(r->f, -(long)sizeof tr, SEEK_END) == 0 && read_exact(r->f, tr, sizeof tr) == 0) {
             info->frames = mm_be32_get(tr + 4);
             info->end_us = (int64_t)mm_be64_get(tr + 8);

@@ -9,8 +9,10 @@
  *   chunk*   "CHNK" payload_length(u32) frame_count(u32) payload
  *            payload = frame_count × [time_us(i64) pts(i64) flags(u8: 1 = keyframe)
  *                                     length(u32) data (Annex B)]
- *   trailer  "END!" frame_count(u32) end_us(i64) content_hash(32)
+ *   trailer  "END!" frame_count(u32) end_us(i64) content_hash(32) file_hash(32)
  *
+ * file_hash is SHA-256 over every byte before it (header, chunks, trailer fields), so that any
+ * change to a finished file — times, flags, framing, not only the coded frames — is detected.
  * Chunks hold about one second of frames; issue 3 will encrypt and authenticate each chunk
  * (AES-256-GCM) so that a crash loses at most the last one.
  *

@@ -69,8 +69,11 @@ def read(path):
     while True:
         tag = take(4, "chunk tag")
         if tag == b"END!":
+            file_digest = hashlib.sha256(buf[:pos + 44]).digest()
             count, end_us = struct.unpack(">Iq", take(12, "trailer"))
             digest = take(32, "trailer hash")
+            if take(32, "trailer file hash") != file_digest:
+                raise Corrupt(f"{path}: file hash does not match: the file was altered")
             if pos != len(buf):
                 raise Corrupt(f"{path}: bytes after the trailer")
             if count != frames:
