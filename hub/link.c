@@ -63,7 +63,13 @@ static void on_message(mm_zsock_t *zs, mm_zmsg_t *msg, void *arg)
     mm_msg_t *m = NULL;
     mm_err_t err = mm_msg_decode(zmq_msg_data(&msg->parts[1]), zmq_msg_size(&msg->parts[1]), &m);
     if (err != MM_OK || mm_msg_kind(m) != MM_MSG_BATCH) {
-        hub_mirror_malformed(l->mirror, site, err != MM_OK ? err : MM_EPROTO, now, &answer);
+        char what[160];
+        if (err != MM_OK)
+            snprintf(what, sizeof what, "not a mimamori.v1 envelope: %s", mm_strerror(err));
+        else
+            snprintf(what, sizeof what, "a site may send only batches (got kind %d)",
+                     (int)mm_msg_kind(m));
+        hub_mirror_malformed(l->mirror, site, err != MM_OK ? err : MM_EPROTO, what, now, &answer);
         MM_WARN("site %s: message refused: %s", site, answer.reason);
         send_answer(l, &msg->parts[0], m ? mm_msg_seq(m) : 0, &answer);
         mm_msg_free(m);

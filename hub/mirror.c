@@ -130,15 +130,15 @@ static void hex32(const uint8_t *b, char *out)
     mm_hex_encode(b, 32, out, 65);
 }
 
-void hub_mirror_malformed(hub_mirror_t *m, const char *site, mm_err_t why, int64_t now_us,
-                          hub_answer_t *out)
+void hub_mirror_malformed(hub_mirror_t *m, const char *site, mm_err_t why, const char *what,
+                          int64_t now_us, hub_answer_t *out)
 {
     memset(out, 0, sizeof *out);
     hub_site_state_t st = {0};
     hub_mirror_state(m, site, &st);
     hub_findings_raise(m->findings, site, "malformed_message", "medium", mm_err_name(why), NULL,
-                       now_us, "a message from the site did not decode: %s", mm_strerror(why));
-    answer(out, MM_ACK_REFUSED, st.size, "malformed message: %s", mm_strerror(why));
+                       now_us, "a message from the site was refused: %s", what);
+    answer(out, MM_ACK_REFUSED, st.size, "%s", what);
 }
 
 /* --- the batch -------------------------------------------------------------------------------*/

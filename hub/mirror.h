@@ -44,9 +44,12 @@ void hub_mirror_close(hub_mirror_t *m);
 void hub_mirror_batch(hub_mirror_t *m, const char *site, const mm_batch_t *batch, int64_t now_us,
                       hub_answer_t *out);
 
-/* Records a message from site that did not decode (a finding, and the answer to give). */
-void hub_mirror_malformed(hub_mirror_t *m, const char *site, mm_err_t why, int64_t now_us,
-                          hub_answer_t *out);
+/*
+ * Records a message from site that is not a batch or did not decode (a finding, and the answer
+ * to give). why is the error code, what says in words what was wrong.
+ */
+void hub_mirror_malformed(hub_mirror_t *m, const char *site, mm_err_t why, const char *what,
+                          int64_t now_us, hub_answer_t *out);
 
 /* State of a configured site (size 0 when it never sent anything). */
 mm_err_t hub_mirror_state(hub_mirror_t *m, const char *site, hub_site_state_t *out);

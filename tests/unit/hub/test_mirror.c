@@ -473,8 +473,9 @@ static void malformed_batch_and_entry(void **state)
     assert_int_equal(hub_mirror_checkpoint(f->mirror, "site-a", &(char *){NULL}), MM_ENOTFOUND);
 
     /* A message that did not decode. */
-    hub_mirror_malformed(f->mirror, "site-a", MM_EPROTO, 6, &a);
+    hub_mirror_malformed(f->mirror, "site-a", MM_EPROTO, "not an envelope", 6, &a);
     assert_int_equal(a.ack.status, MM_ACK_REFUSED);
+    assert_string_equal(a.ack.reason, "not an envelope");
     assert_true(has_finding(f, "malformed_message"));
 }
 
