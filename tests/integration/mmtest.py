@@ -70,7 +70,7 @@ class Run:
         shutil.rmtree(self.dir, ignore_errors=True)
         os.makedirs(os.path.join(self.dir, "logs"))
         self.procs = {}
-        atexit.register(self.stop_all)
+        atexit.register(self.finish)
 
     def path(self, *parts):
         return os.path.join(self.dir, *parts)
@@ -121,6 +121,23 @@ class Run:
     def alive(self, name):
         p = self.procs.get(name)
         return p is not None and p.poll() is None
+
+    SANITIZER_MARKS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:")
+
+    def finish(self):
+        """At exit: kill what runs, then fail the test if any process reported a sanitizer
+        error in its log (an ASan build reports and keeps going or exits; either way it is a
+        defect even when every check passed)."""
+        self.stop_all()
+        logs = self.path("logs")
+        for name in sorted(os.listdir(logs)):
+            with open(os.path.join(logs, name), "rb") as f:
+                text = f.read().decode("utf-8", "replace")
+            for mark in self.SANITIZER_MARKS:
+                if mark in text:
+                    line = next(l for l in text.splitlines() if mark in l)
+                    print(f"FAIL: {name}: {line.strip()}", flush=True)
+                    os._exit(1)
 
     def stop_all(self):
         for name in list(self.procs):
