@@ -21,7 +21,7 @@
  * The edge must never append an entry that the hub's decoder refuses (the log would be stuck
  * behind it), so encode checks with the same rules that decode applies.
  */
-#define ENTRY_REPEATED_MAX 256 /* no kind has a repeated field yet; a bound for when one does */
+#define ENTRY_REPEATED_MAX MM_ERASED_MAX /* segments_erased.content_hashes */
 
 static int str_ok(const char *s, size_t cap, int nonempty)
 {
@@ -29,16 +29,30 @@ static int str_ok(const char *s, size_t cap, int nonempty)
     return n < cap && (n > 0 || !nonempty) && mm_utf8_valid(s, n);
 }
 
+/* Every string field of an entry: its C buffer and whether it may be empty. */
+#define CHECK_STR(field, nonempty)                                                             \
+    do {                                                                                       \
+        if (!str_ok((field), sizeof(field), (nonempty)))                                       \
+            return MM_EINVAL;                                                                  \
+    } while (0)
+
 mm_err_t mm_entry_encode(const mm_entry_t *e, uint8_t **out, size_t *len)
 {
     Mimamori__V1__LogEntry le = MIMAMORI__V1__LOG_ENTRY__INIT;
     Mimamori__V1__SegmentRecorded sr = MIMAMORI__V1__SEGMENT_RECORDED__INIT;
+    Mimamori__V1__CameraGap gap = MIMAMORI__V1__CAMERA_GAP__INIT;
+    Mimamori__V1__CameraUptime up = MIMAMORI__V1__CAMERA_UPTIME__INIT;
+    Mimamori__V1__SegmentsErased er = MIMAMORI__V1__SEGMENTS_ERASED__INIT;
+    Mimamori__V1__HoldPlaced hp = MIMAMORI__V1__HOLD_PLACED__INIT;
+    Mimamori__V1__HoldReleased hr = MIMAMORI__V1__HOLD_RELEASED__INIT;
+    Mimamori__V1__StorageAlarm al = MIMAMORI__V1__STORAGE_ALARM__INIT;
+    ProtobufCBinaryData hashes[MM_ERASED_MAX];
     le.time_us = e->time_us;
     switch (e->kind) {
     case MM_ENTRY_SEGMENT_RECORDED: {
         const mm_segment_recorded_t *s = &e->u.segment_recorded;
-        if (!str_ok(s->camera, MM_ID_MAX, 1) || !str_ok(s->codec, sizeof s->codec, 0))
-            return MM_EINVAL;
+        CHECK_STR(s->camera, 1);
+        CHECK_STR(s->codec, 0);
         sr.camera = (char *)s->camera;
         sr.start_us = s->start_us;
         sr.end_us = s->end_us;
@@ -47,8 +61,97 @@ mm_err_t mm_entry_encode(const mm_entry_t *e, uint8_t **out, size_t *len)
         sr.content_hash.data = (uint8_t *)s->content_hash;
         sr.content_hash.len = 32;
         sr.codec = (char *)s->codec;
+        sr.recovered = s->recovered != 0;
         le.kind_case = MIMAMORI__V1__LOG_ENTRY__KIND_SEGMENT_RECORDED;
         le.segment_recorded = &sr;
+        break;
+    }
+    case MM_ENTRY_CAMERA_GAP: {
+        const mm_camera_gap_t *g = &e->u.camera_gap;
+        CHECK_STR(g->camera, 1);
+        CHECK_STR(g->reason, 0);
+        if (g->end_us < g->start_us)
+            return MM_EINVAL;
+        gap.camera = (char *)g->camera;
+        gap.start_us = g->start_us;
+        gap.end_us = g->end_us;
+        gap.reason = (char *)g->reason;
+        le.kind_case = MIMAMORI__V1__LOG_ENTRY__KIND_CAMERA_GAP;
+        le.camera_gap = &gap;
+        break;
+    }
+    case MM_ENTRY_CAMERA_UPTIME: {
+        const mm_camera_uptime_t *u = &e->u.camera_uptime;
+        CHECK_STR(u->camera, 1);
+        up.camera = (char *)u->camera;
+        up.hour_start_us = u->hour_start_us;
+        up.recorded_us = u->recorded_us;
+        up.gaps = u->gaps;
+        le.kind_case = MIMAMORI__V1__LOG_ENTRY__KIND_CAMERA_UPTIME;
+        le.camera_uptime = &up;
+        break;
+    }
+    case MM_ENTRY_SEGMENTS_ERASED: {
+        const mm_segments_erased_t *x = &e->u.segments_erased;
+        CHECK_STR(x->camera, 1);
+        CHECK_STR(x->reason, 1);
+        CHECK_STR(x->hold_id, 0);
+        if (x->n_hashes > MM_ERASED_MAX)
+            return MM_EINVAL;
+        er.camera = (char *)x->camera;
+        er.start_us = x->start_us;
+        er.end_us = x->end_us;
+        er.count = x->count;
+        er.bytes = x->bytes;
+        for (size_t i = 0; i < x->n_hashes; i++) {
+            hashes[i].data = (uint8_t *)x->hashes[i];
+            hashes[i].len = 32;
+        }
+        er.n_content_hashes = x->n_hashes;
+        er.content_hashes = hashes;
+        er.reason = (char *)x->reason;
+        er.hold_id = (char *)x->hold_id;
+        le.kind_case = MIMAMORI__V1__LOG_ENTRY__KIND_SEGMENTS_ERASED;
+        le.segments_erased = &er;
+        break;
+    }
+    case MM_ENTRY_HOLD_PLACED: {
+        const mm_hold_placed_t *h = &e->u.hold_placed;
+        CHECK_STR(h->hold_id, 1);
+        CHECK_STR(h->camera, 1);
+        CHECK_STR(h->reason, 0);
+        hp.hold_id = (char *)h->hold_id;
+        hp.camera = (char *)h->camera;
+        hp.start_us = h->start_us;
+        hp.end_us = h->end_us;
+        hp.reason = (char *)h->reason;
+        hp.segments = h->segments;
+        le.kind_case = MIMAMORI__V1__LOG_ENTRY__KIND_HOLD_PLACED;
+        le.hold_placed = &hp;
+        break;
+    }
+    case MM_ENTRY_HOLD_RELEASED: {
+        const mm_hold_released_t *h = &e->u.hold_released;
+        CHECK_STR(h->hold_id, 1);
+        CHECK_STR(h->reason, 0);
+        hr.hold_id = (char *)h->hold_id;
+        hr.reason = (char *)h->reason;
+        le.kind_case = MIMAMORI__V1__LOG_ENTRY__KIND_HOLD_RELEASED;
+        le.hold_released = &hr;
+        break;
+    }
+    case MM_ENTRY_STORAGE_ALARM: {
+        const mm_storage_alarm_t *a = &e->u.storage_alarm;
+        CHECK_STR(a->state, 1);
+        CHECK_STR(a->camera, 0);
+        CHECK_STR(a->message, 0);
+        al.state = (char *)a->state;
+        al.camera = (char *)a->camera;
+        al.free_bytes = a->free_bytes;
+        al.total_bytes = a->total_bytes;
+        al.message = (char *)a->message;
+        le.kind_case = MIMAMORI__V1__LOG_ENTRY__KIND_STORAGE_ALARM;
+        le.storage_alarm = &al;
         break;
     }
     default:
@@ -66,13 +169,111 @@ mm_err_t mm_entry_encode(const mm_entry_t *e, uint8_t **out, size_t *len)
     return MM_OK;
 }
 
-static int copy_str(char *dst, size_t cap, const char *src)
+/* Copies a decoded string; -1 when it does not fit (or is empty and must not be). */
+static int copy_str(char *dst, size_t cap, const char *src, int nonempty)
 {
     size_t n = strlen(src);
-    if (n >= cap)
+    if (n >= cap || (nonempty && n == 0))
         return -1;
     memcpy(dst, src, n + 1);
     return 0;
+}
+
+#define COPY_STR(dst, src, nonempty) copy_str((dst), sizeof(dst), (src), (nonempty))
+
+static int decode_kind(const Mimamori__V1__LogEntry *le, mm_entry_t *out)
+{
+    switch (le->kind_case) {
+    case MIMAMORI__V1__LOG_ENTRY__KIND_SEGMENT_RECORDED: {
+        const Mimamori__V1__SegmentRecorded *sr = le->segment_recorded;
+        mm_segment_recorded_t *s = &out->u.segment_recorded;
+        out->kind = MM_ENTRY_SEGMENT_RECORDED;
+        if (!sr || COPY_STR(s->camera, sr->camera, 1) || COPY_STR(s->codec, sr->codec, 0) ||
+            sr->content_hash.len != 32)
+            return -1;
+        s->start_us = sr->start_us;
+        s->end_us = sr->end_us;
+        s->bytes = sr->bytes;
+        s->frames = sr->frames;
+        memcpy(s->content_hash, sr->content_hash.data, 32);
+        s->recovered = sr->recovered != 0;
+        return 0;
+    }
+    case MIMAMORI__V1__LOG_ENTRY__KIND_CAMERA_GAP: {
+        const Mimamori__V1__CameraGap *g = le->camera_gap;
+        mm_camera_gap_t *c = &out->u.camera_gap;
+        out->kind = MM_ENTRY_CAMERA_GAP;
+        if (!g || COPY_STR(c->camera, g->camera, 1) || COPY_STR(c->reason, g->reason, 0) ||
+            g->end_us < g->start_us)
+            return -1;
+        c->start_us = g->start_us;
+        c->end_us = g->end_us;
+        return 0;
+    }
+    case MIMAMORI__V1__LOG_ENTRY__KIND_CAMERA_UPTIME: {
+        const Mimamori__V1__CameraUptime *u = le->camera_uptime;
+        mm_camera_uptime_t *c = &out->u.camera_uptime;
+        out->kind = MM_ENTRY_CAMERA_UPTIME;
+        if (!u || COPY_STR(c->camera, u->camera, 1))
+            return -1;
+        c->hour_start_us = u->hour_start_us;
+        c->recorded_us = u->recorded_us;
+        c->gaps = u->gaps;
+        return 0;
+    }
+    case MIMAMORI__V1__LOG_ENTRY__KIND_SEGMENTS_ERASED: {
+        const Mimamori__V1__SegmentsErased *x = le->segments_erased;
+        mm_segments_erased_t *c = &out->u.segments_erased;
+        out->kind = MM_ENTRY_SEGMENTS_ERASED;
+        if (!x || COPY_STR(c->camera, x->camera, 1) || COPY_STR(c->reason, x->reason, 1) ||
+            COPY_STR(c->hold_id, x->hold_id, 0) || x->n_content_hashes > MM_ERASED_MAX)
+            return -1;
+        c->start_us = x->start_us;
+        c->end_us = x->end_us;
+        c->count = x->count;
+        c->bytes = x->bytes;
+        c->n_hashes = x->n_content_hashes;
+        for (size_t i = 0; i < x->n_content_hashes; i++) {
+            if (x->content_hashes[i].len != 32)
+                return -1;
+            memcpy(c->hashes[i], x->content_hashes[i].data, 32);
+        }
+        return 0;
+    }
+    case MIMAMORI__V1__LOG_ENTRY__KIND_HOLD_PLACED: {
+        const Mimamori__V1__HoldPlaced *h = le->hold_placed;
+        mm_hold_placed_t *c = &out->u.hold_placed;
+        out->kind = MM_ENTRY_HOLD_PLACED;
+        if (!h || COPY_STR(c->hold_id, h->hold_id, 1) || COPY_STR(c->camera, h->camera, 1) ||
+            COPY_STR(c->reason, h->reason, 0))
+            return -1;
+        c->start_us = h->start_us;
+        c->end_us = h->end_us;
+        c->segments = h->segments;
+        return 0;
+    }
+    case MIMAMORI__V1__LOG_ENTRY__KIND_HOLD_RELEASED: {
+        const Mimamori__V1__HoldReleased *h = le->hold_released;
+        mm_hold_released_t *c = &out->u.hold_released;
+        out->kind = MM_ENTRY_HOLD_RELEASED;
+        if (!h || COPY_STR(c->hold_id, h->hold_id, 1) || COPY_STR(c->reason, h->reason, 0))
+            return -1;
+        return 0;
+    }
+    case MIMAMORI__V1__LOG_ENTRY__KIND_STORAGE_ALARM: {
+        const Mimamori__V1__StorageAlarm *a = le->storage_alarm;
+        mm_storage_alarm_t *c = &out->u.storage_alarm;
+        out->kind = MM_ENTRY_STORAGE_ALARM;
+        if (!a || COPY_STR(c->state, a->state, 1) || COPY_STR(c->camera, a->camera, 0) ||
+            COPY_STR(c->message, a->message, 0))
+            return -1;
+        c->free_bytes = a->free_bytes;
+        c->total_bytes = a->total_bytes;
+        return 0;
+    }
+    default:
+        return -1;
+    }
 }
 
 mm_err_t mm_entry_decode(const void *buf, size_t len, mm_entry_t *out)
@@ -85,29 +286,9 @@ mm_err_t mm_entry_decode(const void *buf, size_t len, mm_entry_t *out)
     Mimamori__V1__LogEntry *le = mimamori__v1__log_entry__unpack(NULL, len, buf);
     if (!le)
         return MM_EPROTO;
-    mm_err_t err = MM_OK;
     memset(out, 0, sizeof *out);
     out->time_us = le->time_us;
-    switch (le->kind_case) {
-    case MIMAMORI__V1__LOG_ENTRY__KIND_SEGMENT_RECORDED: {
-        const Mimamori__V1__SegmentRecorded *sr = le->segment_recorded;
-        mm_segment_recorded_t *s = &out->u.segment_recorded;
-        out->kind = MM_ENTRY_SEGMENT_RECORDED;
-        if (!sr || copy_str(s->camera, sizeof s->camera, sr->camera) != 0 || !s->camera[0] ||
-            copy_str(s->codec, sizeof s->codec, sr->codec) != 0 || sr->content_hash.len != 32) {
-            err = MM_EPROTO;
-            break;
-        }
-        s->start_us = sr->start_us;
-        s->end_us = sr->end_us;
-        s->bytes = sr->bytes;
-        s->frames = sr->frames;
-        memcpy(s->content_hash, sr->content_hash.data, 32);
-        break;
-    }
-    default:
-        err = MM_EPROTO;
-    }
+    mm_err_t err = decode_kind(le, out) == 0 ? MM_OK : MM_EPROTO;
     mimamori__v1__log_entry__free_unpacked(le, NULL);
     return err;
 }
@@ -117,6 +298,18 @@ const char *mm_entry_kind_name(mm_entry_kind_t kind)
     switch (kind) {
     case MM_ENTRY_SEGMENT_RECORDED:
         return "segment_recorded";
+    case MM_ENTRY_CAMERA_GAP:
+        return "camera_gap";
+    case MM_ENTRY_CAMERA_UPTIME:
+        return "camera_uptime";
+    case MM_ENTRY_SEGMENTS_ERASED:
+        return "segments_erased";
+    case MM_ENTRY_HOLD_PLACED:
+        return "hold_placed";
+    case MM_ENTRY_HOLD_RELEASED:
+        return "hold_released";
+    case MM_ENTRY_STORAGE_ALARM:
+        return "storage_alarm";
     }
     return "unknown";
 }

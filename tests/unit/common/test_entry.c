@@ -130,7 +130,8 @@ static void json_view_fields(void **state)
     assert_string_equal(json_string_value(json_object_get(j, "type")), "segment_recorded");
     json_t *s = json_object_get(j, "segment_recorded");
     assert_true(json_is_object(s));
-    assert_int_equal(json_object_size(s), 7);
+    assert_int_equal(json_object_size(s), 8);
+    assert_false(json_is_true(json_object_get(s, "recovered")));
     assert_string_equal(json_string_value(json_object_get(s, "camera")), "gate-1");
     assert_int_equal(json_integer_value(json_object_get(s, "start_us")), 1795486400000000);
     assert_int_equal(json_integer_value(json_object_get(s, "end_us")), 1795486410000000);
@@ -221,6 +222,152 @@ static void bad_entries_are_refused(void **state)
     assert_string_equal(mm_entry_kind_name((mm_entry_kind_t)99), "unknown");
 }
 
+/* Encodes, decodes, and checks that decoding gives back exactly what was encoded. */
+static void round_trip(const mm_entry_t *e)
+{
+    uint8_t *buf;
+    size_t len;
+    mm_entry_t *back = malloc(sizeof *back);
+    assert_non_null(back);
+    assert_int_equal(mm_entry_encode(e, &buf, &len), MM_OK);
+    assert_int_equal(mm_entry_decode(buf, len, back), MM_OK);
+    assert_int_equal(back->kind, e->kind);
+    assert_int_equal(back->time_us, e->time_us);
+    json_t *j = mm_entry_to_json(buf, len);
+    assert_non_null(j);
+    assert_string_equal(json_string_value(json_object_get(j, "type")), mm_entry_kind_name(e->kind));
+    json_decref(j);
+    free(buf);
+    /* Every field compared: the structs were zeroed before filling, and decode zeroes. */
+    assert_memory_equal(&back->u, &e->u, sizeof e->u);
+    free(back);
+}
+
+static mm_entry_t *zeroed(mm_entry_kind_t kind)
+{
+    mm_entry_t *e = calloc(1, sizeof *e);
+    assert_non_null(e);
+    e->time_us = 1795486419000000;
+    e->kind = kind;
+    return e;
+}
+
+/* Every kind of issue 3 (gap, uptime, erasure, holds, storage alarms) survives the trip. */
+static void recorder_kinds_round_trip(void **state)
+{
+    (void)state;
+    mm_entry_t *e = zeroed(MM_ENTRY_SEGMENT_RECORDED);
+    *e = sample();
+    e->u.segment_recorded.recovered = 1;
+    round_trip(e);
+    free(e);
+
+    e = zeroed(MM_ENTRY_CAMERA_GAP);
+    strcpy(e->u.camera_gap.camera, "gate-1");
+    e->u.camera_gap.start_us = 1795486400000000;
+    e->u.camera_gap.end_us = 1795486412500000;
+    strcpy(e->u.camera_gap.reason, "timeout: no packet for 5 s");
+    round_trip(e);
+    e->u.camera_gap.end_us = e->u.camera_gap.start_us - 1; /* ends before it starts */
+    uint8_t *buf;
+    size_t len;
+    assert_int_equal(mm_entry_encode(e, &buf, &len), MM_EINVAL);
+    free(e);
+
+    e = zeroed(MM_ENTRY_CAMERA_UPTIME);
+    strcpy(e->u.camera_uptime.camera, "gate-1");
+    e->u.camera_uptime.hour_start_us = 1795485600000000;
+    e->u.camera_uptime.recorded_us = 3587000000;
+    e->u.camera_uptime.gaps = 2;
+    round_trip(e);
+    free(e);
+
+    e = zeroed(MM_ENTRY_SEGMENTS_ERASED);
+    mm_segments_erased_t *x = &e->u.segments_erased;
+    strcpy(x->camera, "gate-1");
+    x->start_us = 1795400000000000;
+    x->end_us = 1795403600000000;
+    x->count = MM_ERASED_MAX;
+    x->bytes = 123456789;
+    x->n_hashes = MM_ERASED_MAX;
+    for (size_t i = 0; i < MM_ERASED_MAX; i++)
+        memset(x->hashes[i], (int)i, 32);
+    strcpy(x->reason, "hold_released");
+    strcpy(x->hold_id, "req-2026-0042");
+    round_trip(e);
+    x->n_hashes = MM_ERASED_MAX + 1;
+    assert_int_equal(mm_entry_encode(e, &buf, &len), MM_EINVAL);
+    x->n_hashes = 0;
+    x->reason[0] = 0; /* the reason is required */
+    assert_int_equal(mm_entry_encode(e, &buf, &len), MM_EINVAL);
+    free(e);
+
+    e = zeroed(MM_ENTRY_HOLD_PLACED);
+    strcpy(e->u.hold_placed.hold_id, "req-2026-0042");
+    strcpy(e->u.hold_placed.camera, "gate-1");
+    e->u.hold_placed.start_us = 1795400000000000;
+    e->u.hold_placed.end_us = 1795400600000000;
+    strcpy(e->u.hold_placed.reason, "捜査関係事項照会");
+    e->u.hold_placed.segments = 60;
+    round_trip(e);
+    e->u.hold_placed.hold_id[0] = 0;
+    assert_int_equal(mm_entry_encode(e, &buf, &len), MM_EINVAL);
+    free(e);
+
+    e = zeroed(MM_ENTRY_HOLD_RELEASED);
+    strcpy(e->u.hold_released.hold_id, "req-2026-0042");
+    strcpy(e->u.hold_released.reason, "denied");
+    round_trip(e);
+    free(e);
+
+    e = zeroed(MM_ENTRY_STORAGE_ALARM);
+    strcpy(e->u.storage_alarm.state, "camera_stopped");
+    strcpy(e->u.storage_alarm.camera, "lobby");
+    e->u.storage_alarm.free_bytes = 1024;
+    e->u.storage_alarm.total_bytes = 1 << 30;
+    strcpy(e->u.storage_alarm.message, "nothing may be erased to make room");
+    round_trip(e);
+    e->u.storage_alarm.state[0] = 0;
+    assert_int_equal(mm_entry_encode(e, &buf, &len), MM_EINVAL);
+    free(e);
+}
+
+/* Hand-written segments_erased with one content hash of hashlen bytes. */
+static size_t erased_bytes(uint8_t *out, size_t hashlen)
+{
+    size_t n = 0;
+    out[n++] = 0x08; /* time_us = 1 */
+    out[n++] = 0x01;
+    out[n++] = 0x6a; /* segments_erased (13), length-delimited */
+    out[n++] = (uint8_t)(3 + 2 + hashlen + 11);
+    out[n++] = 0x0a; /* camera "c" */
+    out[n++] = 0x01;
+    out[n++] = 'c';
+    out[n++] = 0x32; /* content_hashes */
+    out[n++] = (uint8_t)hashlen;
+    memset(out + n, 0xab, hashlen);
+    n += hashlen;
+    out[n++] = 0x3a; /* reason "retention" */
+    out[n++] = 0x09;
+    memcpy(out + n, "retention", 9);
+    return n + 9;
+}
+
+/* A segments_erased entry with a hash that is not 32 bytes is refused by decode. */
+static void erased_hash_length_checked(void **state)
+{
+    (void)state;
+    uint8_t buf[128];
+    mm_entry_t *d = malloc(sizeof *d);
+    assert_non_null(d);
+    assert_int_equal(mm_entry_decode(buf, erased_bytes(buf, 32), d), MM_OK);
+    assert_int_equal(d->u.segments_erased.n_hashes, 1);
+    assert_string_equal(d->u.segments_erased.reason, "retention");
+    assert_int_equal(mm_entry_decode(buf, erased_bytes(buf, 31), d), MM_EPROTO);
+    assert_int_equal(mm_entry_decode(buf, erased_bytes(buf, 33), d), MM_EPROTO);
+    free(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -228,6 +375,8 @@ int main(void)
         cmocka_unit_test(known_bytes),
         cmocka_unit_test(json_view_fields),
         cmocka_unit_test(bad_entries_are_refused),
+        cmocka_unit_test(recorder_kinds_round_trip),
+        cmocka_unit_test(erased_hash_length_checked),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
