@@ -257,3 +257,17 @@ mm_err_t mm_merkle_complete(mm_merkle_node_fn fn, mm_merkle_store_fn store, void
     }
     return MM_OK;
 }
+
+mm_err_t mm_merkle_leaves_node(void *ctx, unsigned level, uint64_t index, mm_hash_t *out)
+{
+    const mm_hash_t *leaves = ctx;
+    if (level == 0) {
+        *out = leaves[index];
+        return MM_OK;
+    }
+    mm_hash_t l, r;
+    mm_merkle_leaves_node(ctx, level - 1, index * 2, &l);
+    mm_merkle_leaves_node(ctx, level - 1, index * 2 + 1, &r);
+    mm_merkle_node_hash(&l, &r, out);
+    return MM_OK;
+}

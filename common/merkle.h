@@ -44,6 +44,12 @@ void mm_merkle_empty_root(mm_hash_t *out);
 mm_err_t mm_merkle_root(mm_merkle_node_fn fn, void *ctx, uint64_t size, mm_hash_t *out);
 
 /*
+ * A node function over an array of leaf hashes (ctx = the array), computing each perfect
+ * subtree from its leaves: for checking roots from scratch in tests and tools, not for logs.
+ */
+mm_err_t mm_merkle_leaves_node(void *ctx, unsigned level, uint64_t index, mm_hash_t *out);
+
+/*
  * Inclusion proof (audit path) of leaf index in the tree of size leaves. Writes up to
  * MM_MERKLE_MAX_PROOF hashes to proof and their count to n. MM_ERANGE when index >= size.
  */

@@ -57,27 +57,16 @@ static void add_entry(log_t *log, const char *camera, int salt)
     log->n++;
 }
 
-static mm_err_t leaf_node(void *ctx, unsigned level, uint64_t index, mm_hash_t *out)
-{
-    const log_t *log = ctx;
-    if (level == 0) {
-        mm_merkle_leaf_hash(log->data[index], log->len[index], out);
-        return MM_OK;
-    }
-    mm_hash_t l, r;
-    leaf_node(ctx, level - 1, index * 2, &l);
-    leaf_node(ctx, level - 1, index * 2 + 1, &r);
-    mm_merkle_node_hash(&l, &r, out);
-    return MM_OK;
-}
-
 /* Appends the batch of entries [first, first + n) with a checkpoint of size `size`. */
 static void add_batch_signed(seed_t *s, const log_t *log, const log_t *signed_log,
                              uint64_t first, size_t n, uint64_t size, const mm_ed25519_t *key)
 {
     mm_checkpoint_t cp = {.size = size};
     snprintf(cp.origin, sizeof cp.origin, "mimamori/site/site-a");
-    if (mm_merkle_root(leaf_node, (void *)signed_log, size, &cp.root) != MM_OK)
+    mm_hash_t leaves[MAX_ENTRIES];
+    for (size_t i = 0; i < signed_log->n; i++)
+        mm_merkle_leaf_hash(signed_log->data[i], signed_log->len[i], &leaves[i]);
+    if (mm_merkle_root(mm_merkle_leaves_node, leaves, size, &cp.root) != MM_OK)
         die("mm_merkle_root");
     char note[1024];
     size_t note_len;

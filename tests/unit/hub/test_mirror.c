@@ -33,21 +33,6 @@ typedef struct {
     mm_hash_t leaves[N];
 } fx_t;
 
-static mm_err_t leaf_fn(void *ctx, unsigned level, uint64_t index, mm_hash_t *out)
-{
-    fx_t *f = ctx;
-    /* Perfect subtree hashes computed from the leaves, for reference roots. */
-    if (level == 0) {
-        *out = f->leaves[index];
-        return MM_OK;
-    }
-    mm_hash_t l, r;
-    leaf_fn(ctx, level - 1, index * 2, &l);
-    leaf_fn(ctx, level - 1, index * 2 + 1, &r);
-    mm_merkle_node_hash(&l, &r, out);
-    return MM_OK;
-}
-
 static int setup(void **state)
 {
     fx_t *f = calloc(1, sizeof *f);
@@ -104,7 +89,7 @@ static void send(fx_t *f, uint64_t first, size_t n, const mm_bytes_t *views,
     mm_checkpoint_t cp = {.size = first + n};
     snprintf(cp.origin, sizeof cp.origin, "%s", origin);
     /* The root over the true leaves: views may differ from them (that is the point). */
-    assert_int_equal(mm_merkle_root(leaf_fn, f, cp.size, &cp.root), MM_OK);
+    assert_int_equal(mm_merkle_root(mm_merkle_leaves_node, f->leaves, cp.size, &cp.root), MM_OK);
     char note[MM_NOTE_MAX];
     size_t len;
     assert_int_equal(mm_checkpoint_sign(&cp, "site-a", key, note, sizeof note, &len), MM_OK);
@@ -299,7 +284,7 @@ static void check_cosignature(fx_t *f, uint64_t size, const hub_answer_t *a)
 {
     mm_checkpoint_t cp = {.size = size};
     strcpy(cp.origin, "mimamori/site/site-a");
-    assert_int_equal(mm_merkle_root(leaf_fn, f, size, &cp.root), MM_OK);
+    assert_int_equal(mm_merkle_root(mm_merkle_leaves_node, f->leaves, size, &cp.root), MM_OK);
     char note[MM_NOTE_MAX];
     size_t len;
     assert_int_equal(mm_checkpoint_sign(&cp, "site-a", &f->site_key, note, sizeof note, &len),
@@ -437,7 +422,7 @@ static void malformed_batch_and_entry(void **state)
     hub_answer_t a;
     mm_checkpoint_t cp = {.size = 3};
     strcpy(cp.origin, "mimamori/site/site-a");
-    assert_int_equal(mm_merkle_root(leaf_fn, f, 3, &cp.root), MM_OK);
+    assert_int_equal(mm_merkle_root(mm_merkle_leaves_node, f->leaves, 3, &cp.root), MM_OK);
     char note[MM_NOTE_MAX];
     size_t len;
     assert_int_equal(mm_checkpoint_sign(&cp, "site-a", &f->site_key, note, sizeof note, &len),
@@ -502,7 +487,7 @@ static void two_sites(void **state)
     /* site-a's checkpoint sent as site-b: site-b's key did not sign it. */
     mm_checkpoint_t cp = {.size = 3};
     strcpy(cp.origin, "mimamori/site/site-a");
-    assert_int_equal(mm_merkle_root(leaf_fn, f, 3, &cp.root), MM_OK);
+    assert_int_equal(mm_merkle_root(mm_merkle_leaves_node, f->leaves, 3, &cp.root), MM_OK);
     char note[MM_NOTE_MAX];
     size_t len;
     assert_int_equal(mm_checkpoint_sign(&cp, "site-a", &f->site_key, note, sizeof note, &len),
