@@ -59,6 +59,29 @@ mm_err_t mm_ed25519_verify(const uint8_t pub[MM_ED25519_PUB_LEN], const void *ms
 /* Overwrites the secret seed (and everything else) with zeros. */
 void mm_ed25519_wipe(mm_ed25519_t *key);
 
+/*
+ * HKDF-SHA256 (RFC 5869): extract with salt (may be NULL/0), expand with info to outlen bytes
+ * (at most 255 * 32). Returns MM_OK or MM_ECRYPTO.
+ */
+mm_err_t mm_hkdf_sha256(const uint8_t *ikm, size_t ikm_len, const uint8_t *salt, size_t salt_len,
+                        const uint8_t *info, size_t info_len, uint8_t *out, size_t outlen);
+
+#define MM_AES_KEY_LEN 32
+#define MM_GCM_NONCE_LEN 12
+#define MM_GCM_TAG_LEN 16
+
+/*
+ * AES-256-GCM. seal encrypts len bytes of in to out (same length; in == out allowed) and writes
+ * the 16-byte tag. open decrypts and checks the tag: MM_VERIFY when the key, nonce, aad,
+ * ciphertext or tag do not match (out is then zeroed), MM_ECRYPTO on library failure.
+ */
+mm_err_t mm_aes256gcm_seal(const uint8_t key[MM_AES_KEY_LEN], const uint8_t nonce[MM_GCM_NONCE_LEN],
+                           const void *aad, size_t aad_len, const void *in, size_t len, void *out,
+                           uint8_t tag[MM_GCM_TAG_LEN]);
+mm_err_t mm_aes256gcm_open(const uint8_t key[MM_AES_KEY_LEN], const uint8_t nonce[MM_GCM_NONCE_LEN],
+                           const void *aad, size_t aad_len, const void *in, size_t len, void *out,
+                           const uint8_t tag[MM_GCM_TAG_LEN]);
+
 /* Overwrites len bytes at p with zeros in a way the compiler cannot remove. */
 void mm_wipe(void *p, size_t len);
 

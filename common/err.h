@@ -31,7 +31,8 @@
     X(DENIED, -19, "permission denied")                                                            \
     X(CONFLICT, -20, "conflicting state")                                                          \
     X(RANGE, -21, "out of range")                                                                  \
-    X(CORRUPT, -22, "data corrupt")
+    X(CORRUPT, -22, "data corrupt")                                                                \
+    X(ERASED, -23, "erased: no key to decrypt it exists any more")
 
 typedef enum {
     MM_OK = 0,

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <zmq.h>
 
+#include "clock.h"
 #include "diag.h"
 #include "ingest.h"
 #include "keys.h"
@@ -35,13 +36,6 @@ typedef struct {
     int stopping;
     int failed;
 } app_t;
-
-static int64_t wall_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 static int make_dir(const char *path)
 {
@@ -79,7 +73,7 @@ static void on_segment(const edge_segment_info_t *info, void *arg)
     if (strncmp(file, app->segments_dir, dl) == 0 && file[dl] == '/')
         file += dl + 1;
     uint64_t index = 0;
-    mm_err_t err = edge_store_add_segment(app->store, &seg, file, wall_us(), &index);
+    mm_err_t err = edge_store_add_segment(app->store, &seg, file, mm_now_us(), &index);
     if (err != MM_OK) {
         MM_ERROR("%s: cannot record segment %s in the log: %s", seg.camera, info->path,
                  mm_strerror(err));

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "diag.h"
 
 #define READ_DEADLINE_US 10000000   /* a camera silent this long is reconnected */
@@ -43,13 +44,6 @@ struct edge_ingest {
     size_t n;
     camera_t *cams;
 };
-
-static int64_t wall_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 static int on_interrupt(void *arg)
 {
@@ -173,7 +167,7 @@ static int record_session(camera_t *c)
             av_packet_unref(pkt);
             continue;
         }
-        int64_t now = wall_us();
+        int64_t now = mm_now_us();
         int key = (pkt->flags & AV_PKT_FLAG_KEY) != 0;
         if (w && key && now - seg_start >= (int64_t)c->segment_seconds * 1000000)
             finish(c, &w, now);
@@ -204,7 +198,7 @@ static int record_session(camera_t *c)
         av_packet_unref(pkt);
     }
     /* The segment ends at the last frame received (on stop or camera failure). */
-    finish(c, &w, last_time ? last_time : wall_us());
+    finish(c, &w, last_time ? last_time : mm_now_us());
     av_packet_free(&pkt);
     avformat_close_input(&fmt);
     return got;

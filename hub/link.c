@@ -9,6 +9,7 @@
 #include <time.h>
 #include <zmq.h>
 
+#include "clock.h"
 #include "diag.h"
 #include "wire.h"
 #include "zloop.h"
@@ -20,13 +21,6 @@ struct hub_link {
     void (*done)(void *);
     void *done_arg;
 };
-
-static int64_t wall_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 static void send_answer(hub_link_t *l, zmq_msg_t *routing, uint64_t seq, const hub_answer_t *a)
 {
@@ -59,7 +53,7 @@ static void on_message(mm_zsock_t *zs, mm_zmsg_t *msg, void *arg)
         return;
     }
     hub_answer_t answer;
-    int64_t now = wall_us();
+    int64_t now = mm_now_us();
     mm_msg_t *m = NULL;
     mm_err_t err = mm_msg_decode(zmq_msg_data(&msg->parts[1]), zmq_msg_size(&msg->parts[1]), &m);
     if (err != MM_OK || mm_msg_kind(m) != MM_MSG_BATCH) {

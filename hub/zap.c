@@ -8,6 +8,7 @@
 #include <time.h>
 #include <zmq.h>
 
+#include "clock.h"
 #include "diag.h"
 #include "zloop.h"
 
@@ -24,13 +25,6 @@ struct hub_zap {
     void (*done)(void *);
     void *done_arg;
 };
-
-static int64_t wall_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 static int part_is(zmq_msg_t *m, const char *s)
 {
@@ -94,7 +88,7 @@ static void on_request(mm_zsock_t *zs, mm_zmsg_t *msg, void *arg)
         return;
     }
     json_t *ev = json_pack("{s:s, s:s}", "curve_public", z85, "address", address);
-    if (hub_findings_raise(z->findings, "", "unknown_peer", "medium", z85, ev, wall_us(),
+    if (hub_findings_raise(z->findings, "", "unknown_peer", "medium", z85, ev, mm_now_us(),
                            "a peer with an unknown key tried to connect from %s",
                            address) == MM_OK &&
         !known)
