@@ -1,14 +1,20 @@
 /*
- * crypto.c: SHA-256, Ed25519, random bytes and text encodings over OpenSSL 3.
+ * crypto.c: SHA-256, Ed25519, HKDF, AES-256-GCM, random bytes and text encodings over OpenSSL 3.
  *
  * OpenSSL errors are drained from its error queue and logged here, where the failing call is
- * known; callers see MM_ECRYPTO. Secrets pass through OpenSSL only as raw 32-byte seeds, and the
- * EVP_PKEY objects holding them are freed before returning.
+ * known; callers see MM_ECRYPTO. Secrets pass through OpenSSL only as raw 32-byte seeds and keys,
+ * and the OpenSSL objects holding them are freed (OpenSSL cleanses key schedules on free) before
+ * returning. A GCM tag that does not match is not a library failure: it is MM_EVERIFY, and
+ * nothing of the unauthenticated plaintext is left in the caller's buffer.
  */
 #include "crypto.h"
 
+#include <limits.h>
+#include <openssl/core_names.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/kdf.h>
+#include <openssl/params.h>
 #include <openssl/rand.h>
 #include <stdlib.h>
 #include <string.h>
@@ -188,6 +194,139 @@ out:
 void mm_ed25519_wipe(mm_ed25519_t *key)
 {
     mm_wipe(key, sizeof(*key));
+}
+
+mm_err_t mm_hkdf_sha256(const uint8_t *ikm, size_t ikm_len, const uint8_t *salt, size_t salt_len,
+                        const uint8_t *info, size_t info_len, uint8_t *out, size_t outlen)
+{
+    /*
+     * OpenSSL wants non-NULL octet strings. An absent salt is left out of the parameters:
+     * RFC 5869 then uses HashLen zero bytes, which HMAC treats exactly like an empty key.
+     */
+    static const uint8_t empty[1];
+    mm_err_t err = MM_OK;
+    EVP_KDF_CTX *kctx = NULL;
+    EVP_KDF *kdf = EVP_KDF_fetch(NULL, OSSL_KDF_NAME_HKDF, NULL);
+    if (kdf == NULL) {
+        err = ssl_fail("HKDF fetch");
+        goto out;
+    }
+    kctx = EVP_KDF_CTX_new(kdf);
+    if (kctx == NULL) {
+        err = ssl_fail("HKDF context");
+        goto out;
+    }
+    OSSL_PARAM params[5];
+    size_t n = 0;
+    params[n++] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, (char *)"SHA256", 0);
+    params[n++] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY,
+                                                    (void *)(ikm_len > 0 ? ikm : empty), ikm_len);
+    if (salt_len > 0) {
+        params[n++] =
+            OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, (void *)salt, salt_len);
+    }
+    if (info_len > 0) {
+        params[n++] =
+            OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, (void *)info, info_len);
+    }
+    params[n] = OSSL_PARAM_construct_end();
+    if (EVP_KDF_derive(kctx, out, outlen, params) != 1) {
+        err = ssl_fail("HKDF derive");
+    }
+out:
+    EVP_KDF_CTX_free(kctx);
+    EVP_KDF_free(kdf);
+    return err;
+}
+
+/*
+ * EVP_*Update takes an int length; longer inputs go through in pieces, which GCM allows (the
+ * pieces need not be block-aligned). aad is skipped when empty so that NULL is acceptable.
+ */
+#define GCM_PIECE ((size_t)1 << 30)
+
+static int gcm_update(EVP_CIPHER_CTX *c, int enc, uint8_t *out, const uint8_t *in, size_t len)
+{
+    while (len > 0) {
+        int n = (int)(len < GCM_PIECE ? len : GCM_PIECE);
+        int outl = 0;
+        int ok =
+            enc ? EVP_EncryptUpdate(c, out, &outl, in, n) : EVP_DecryptUpdate(c, out, &outl, in, n);
+        if (ok != 1 || (out != NULL && outl != n)) {
+            return 0;
+        }
+        in += n;
+        if (out != NULL) {
+            out += n;
+        }
+        len -= (size_t)n;
+    }
+    return 1;
+}
+
+mm_err_t mm_aes256gcm_seal(const uint8_t key[MM_AES_KEY_LEN], const uint8_t nonce[MM_GCM_NONCE_LEN],
+                           const void *aad, size_t aad_len, const void *in, size_t len, void *out,
+                           uint8_t tag[MM_GCM_TAG_LEN])
+{
+    mm_err_t err = MM_OK;
+    uint8_t rest[16]; /* GCM is a stream mode: the final step writes nothing */
+    int outl = 0;
+    EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
+    if (c == NULL) {
+        err = ssl_fail("AES-GCM context");
+        goto out;
+    }
+    /* 12 bytes is GCM's default nonce length; it is set anyway so that nothing depends on it. */
+    if (EVP_EncryptInit_ex(c, EVP_aes_256_gcm(), NULL, NULL, NULL) != 1 ||
+        EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_IVLEN, MM_GCM_NONCE_LEN, NULL) != 1 ||
+        EVP_EncryptInit_ex(c, NULL, NULL, key, nonce) != 1) {
+        err = ssl_fail("AES-GCM seal init");
+        goto out;
+    }
+    if (!gcm_update(c, 1, NULL, aad, aad_len) || !gcm_update(c, 1, out, in, len) ||
+        EVP_EncryptFinal_ex(c, rest, &outl) != 1 ||
+        EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_GET_TAG, MM_GCM_TAG_LEN, tag) != 1) {
+        err = ssl_fail("AES-GCM seal");
+    }
+out:
+    EVP_CIPHER_CTX_free(c);
+    return err;
+}
+
+mm_err_t mm_aes256gcm_open(const uint8_t key[MM_AES_KEY_LEN], const uint8_t nonce[MM_GCM_NONCE_LEN],
+                           const void *aad, size_t aad_len, const void *in, size_t len, void *out,
+                           const uint8_t tag[MM_GCM_TAG_LEN])
+{
+    mm_err_t err = MM_OK;
+    uint8_t rest[16]; /* GCM is a stream mode: the final step writes nothing */
+    int outl = 0;
+    EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
+    if (c == NULL) {
+        err = ssl_fail("AES-GCM context");
+        goto out;
+    }
+    if (EVP_DecryptInit_ex(c, EVP_aes_256_gcm(), NULL, NULL, NULL) != 1 ||
+        EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_IVLEN, MM_GCM_NONCE_LEN, NULL) != 1 ||
+        EVP_DecryptInit_ex(c, NULL, NULL, key, nonce) != 1 ||
+        EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_TAG, MM_GCM_TAG_LEN, (void *)tag) != 1) {
+        err = ssl_fail("AES-GCM open init");
+        goto out;
+    }
+    if (!gcm_update(c, 0, NULL, aad, aad_len) || !gcm_update(c, 0, out, in, len)) {
+        err = ssl_fail("AES-GCM open");
+        goto out;
+    }
+    /* The final step only compares tags; its failure is a mismatch, not a broken library. */
+    if (EVP_DecryptFinal_ex(c, rest, &outl) != 1) {
+        ERR_clear_error();
+        err = MM_EVERIFY;
+    }
+out:
+    if (err != MM_OK && len > 0) {
+        mm_wipe(out, len);
+    }
+    EVP_CIPHER_CTX_free(c);
+    return err;
 }
 
 static const char b64chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";

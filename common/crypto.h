@@ -72,7 +72,7 @@ mm_err_t mm_hkdf_sha256(const uint8_t *ikm, size_t ikm_len, const uint8_t *salt,
 
 /*
  * AES-256-GCM. seal encrypts len bytes of in to out (same length; in == out allowed) and writes
- * the 16-byte tag. open decrypts and checks the tag: MM_VERIFY when the key, nonce, aad,
+ * the 16-byte tag. open decrypts and checks the tag: MM_EVERIFY when the key, nonce, aad,
  * ciphertext or tag do not match (out is then zeroed), MM_ECRYPTO on library failure.
  */
 mm_err_t mm_aes256gcm_seal(const uint8_t key[MM_AES_KEY_LEN], const uint8_t nonce[MM_GCM_NONCE_LEN],

@@ -1,9 +1,11 @@
 /*
  * test_crypto.c: SHA-256 against the FIPS 180-2 examples, Ed25519 against RFC 8032 section 7.1
- * (tests 1 and 2), base64 against RFC 4648 section 10 and its canonical form, and hex.
+ * (tests 1 and 2), HKDF-SHA256 against RFC 5869 appendix A (cases 1 and 3), AES-256-GCM against
+ * McGrew and Viega's GCM specification (test cases 13 and 16, the 256-bit-key ones), base64
+ * against RFC 4648 section 10 and its canonical form, and hex.
  *
  * The expected values are the published ones; they were also recomputed with Python's hashlib
- * and python3-cryptography when this test was written.
+ * and python3-cryptography (Debian's /usr/bin/python3) when this test was written.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -153,6 +155,169 @@ static void random_bytes_differ(void **state)
     assert_memory_equal(a, zero, sizeof a);
 }
 
+static void hkdf_sha256_rfc5869_case1(void **state)
+{
+    (void)state;
+    uint8_t ikm[22], salt[13], info[10], okm[42];
+    memset(ikm, 0x0b, sizeof ikm);
+    for (int i = 0; i < 13; i++)
+        salt[i] = (uint8_t)i;
+    for (int i = 0; i < 10; i++)
+        info[i] = (uint8_t)(0xf0 + i);
+    assert_int_equal(
+        mm_hkdf_sha256(ikm, sizeof ikm, salt, sizeof salt, info, sizeof info, okm, sizeof okm),
+        MM_OK);
+    assert_hex(okm, 42,
+               "3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b88718"
+               "5865");
+}
+
+static void hkdf_sha256_rfc5869_case3_without_salt_or_info(void **state)
+{
+    (void)state;
+    uint8_t ikm[22], okm[42];
+    memset(ikm, 0x0b, sizeof ikm);
+    const char *want =
+        "8da4e775a563c18f715f802a063c5a31b8a11f5c5ee1879ec3454e5f3c738d2d9d201395faa4"
+        "b61a96c8";
+    assert_int_equal(mm_hkdf_sha256(ikm, sizeof ikm, NULL, 0, NULL, 0, okm, sizeof okm), MM_OK);
+    assert_hex(okm, 42, want);
+    /* A zero-length salt given as a pointer is the same as none. */
+    uint8_t s0[1] = {0};
+    assert_int_equal(mm_hkdf_sha256(ikm, sizeof ikm, s0, 0, s0, 0, okm, sizeof okm), MM_OK);
+    assert_hex(okm, 42, want);
+}
+
+static void hkdf_sha256_refuses_more_than_255_blocks(void **state)
+{
+    (void)state;
+    static uint8_t okm[255 * 32 + 1];
+    uint8_t ikm[32] = {1};
+    assert_int_equal(mm_hkdf_sha256(ikm, 32, NULL, 0, NULL, 0, okm, 255 * 32), MM_OK);
+    assert_int_equal(mm_hkdf_sha256(ikm, 32, NULL, 0, NULL, 0, okm, sizeof okm), MM_ECRYPTO);
+}
+
+/* McGrew and Viega, "The Galois/Counter Mode of Operation", test case 16. */
+static const char gcm16_key[] = "feffe9928665731c6d6a8f9467308308feffe9928665731c6d6a8f9467308308";
+static const char gcm16_nonce[] = "cafebabefacedbaddecaf888";
+static const char gcm16_aad[] = "feedfacedeadbeeffeedfacedeadbeefabaddad2";
+static const char gcm16_plain[] = "d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a72"
+                                  "1c3c0c95956809532fcf0e2449a6b525b16aedf5aa0de657ba637b39";
+static const char gcm16_cipher[] =
+    "522dc1f099567d07f47f37a32a84427d643a8cdcbfe5c0c97598a2bd2555d1aa"
+    "8cb08e48590dbb3da7b08b1056828838c5f61e6393ba7a0abcc9f662";
+static const char gcm16_tag[] = "76fc6ece0f4e1768cddf8853bb2d551b";
+
+typedef struct {
+    uint8_t key[32], nonce[12], aad[20], plain[60], cipher[60], tag[16];
+} gcm_vec_t;
+
+static void gcm16_load(gcm_vec_t *v)
+{
+    unhex(gcm16_key, v->key, 32);
+    unhex(gcm16_nonce, v->nonce, 12);
+    unhex(gcm16_aad, v->aad, 20);
+    unhex(gcm16_plain, v->plain, 60);
+    unhex(gcm16_cipher, v->cipher, 60);
+    unhex(gcm16_tag, v->tag, 16);
+}
+
+static void aes256gcm_known_answer(void **state)
+{
+    (void)state;
+    gcm_vec_t v;
+    gcm16_load(&v);
+    uint8_t out[60], tag[16];
+    assert_int_equal(mm_aes256gcm_seal(v.key, v.nonce, v.aad, 20, v.plain, 60, out, tag), MM_OK);
+    assert_memory_equal(out, v.cipher, 60);
+    assert_memory_equal(tag, v.tag, 16);
+    uint8_t back[60];
+    assert_int_equal(mm_aes256gcm_open(v.key, v.nonce, v.aad, 20, v.cipher, 60, back, v.tag),
+                     MM_OK);
+    assert_memory_equal(back, v.plain, 60);
+
+    /* Test case 13: zero key and nonce, nothing to encrypt, no aad; only the tag. */
+    uint8_t zero[32] = {0};
+    assert_int_equal(mm_aes256gcm_seal(zero, zero, NULL, 0, NULL, 0, NULL, tag), MM_OK);
+    assert_hex(tag, 16, "530f8afbc74536b9a963b4f1c4cb738b");
+    assert_int_equal(mm_aes256gcm_open(zero, zero, NULL, 0, NULL, 0, NULL, tag), MM_OK);
+    tag[0] ^= 1;
+    assert_int_equal(mm_aes256gcm_open(zero, zero, NULL, 0, NULL, 0, NULL, tag), MM_EVERIFY);
+}
+
+static void aes256gcm_round_trip_in_place(void **state)
+{
+    (void)state;
+    uint8_t key[32], nonce[12], buf[1000], orig[1000], tag[16];
+    assert_int_equal(mm_random(key, sizeof key), MM_OK);
+    assert_int_equal(mm_random(nonce, sizeof nonce), MM_OK);
+    assert_int_equal(mm_random(orig, sizeof orig), MM_OK);
+    memcpy(buf, orig, sizeof buf);
+    assert_int_equal(mm_aes256gcm_seal(key, nonce, "cam1", 4, buf, sizeof buf, buf, tag), MM_OK);
+    assert_memory_not_equal(buf, orig, sizeof buf);
+    assert_int_equal(mm_aes256gcm_open(key, nonce, "cam1", 4, buf, sizeof buf, buf, tag), MM_OK);
+    assert_memory_equal(buf, orig, sizeof buf);
+
+    /* In place agrees with out of place. */
+    uint8_t sep[1000], tag2[16];
+    memcpy(buf, orig, sizeof buf);
+    assert_int_equal(mm_aes256gcm_seal(key, nonce, "cam1", 4, buf, sizeof buf, buf, tag), MM_OK);
+    assert_int_equal(mm_aes256gcm_seal(key, nonce, "cam1", 4, orig, sizeof orig, sep, tag2), MM_OK);
+    assert_memory_equal(buf, sep, sizeof buf);
+    assert_memory_equal(tag, tag2, 16);
+    mm_wipe(key, sizeof key);
+}
+
+static int all_zero(const uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (p[i])
+            return 0;
+    return 1;
+}
+
+static void aes256gcm_any_flipped_byte_fails_and_zeroes_output(void **state)
+{
+    (void)state;
+    gcm_vec_t good;
+    gcm16_load(&good);
+    /* One flipped bit in each input the tag covers, at its first, a middle and its last byte. */
+    for (int what = 0; what < 5; what++) {
+        size_t len = what == 0 ? 32 : what == 1 ? 12 : what == 2 ? 20 : what == 3 ? 60 : 16;
+        size_t at[3] = {0, len / 2, len - 1};
+        for (int j = 0; j < 3; j++) {
+            gcm_vec_t v = good;
+            uint8_t *p = what == 0   ? v.key
+                         : what == 1 ? v.nonce
+                         : what == 2 ? v.aad
+                         : what == 3 ? v.cipher
+                                     : v.tag;
+            p[at[j]] ^= 0x80;
+            uint8_t out[60];
+            memset(out, 0xa5, sizeof out);
+            if (mm_aes256gcm_open(v.key, v.nonce, v.aad, 20, v.cipher, 60, out, v.tag) !=
+                MM_EVERIFY)
+                fail_msg("input %d byte %zu: opened", what, at[j]);
+            assert_true(all_zero(out, sizeof out));
+
+            /* The same in place: the ciphertext buffer is zeroed, nothing of it is left. */
+            if (mm_aes256gcm_open(v.key, v.nonce, v.aad, 20, v.cipher, 60, v.cipher, v.tag) !=
+                MM_EVERIFY)
+                fail_msg("input %d byte %zu: opened in place", what, at[j]);
+            assert_true(all_zero(v.cipher, sizeof v.cipher));
+        }
+    }
+    /* A shorter aad or ciphertext fails as well. */
+    uint8_t out[60];
+    assert_int_equal(
+        mm_aes256gcm_open(good.key, good.nonce, good.aad, 19, good.cipher, 60, out, good.tag),
+        MM_EVERIFY);
+    assert_int_equal(
+        mm_aes256gcm_open(good.key, good.nonce, good.aad, 20, good.cipher, 59, out, good.tag),
+        MM_EVERIFY);
+    assert_true(all_zero(out, 59));
+}
+
 static void base64_rfc4648_vectors(void **state)
 {
     (void)state;
@@ -236,6 +401,12 @@ int main(void)
         cmocka_unit_test(ed25519_rfc8032_vectors),
         cmocka_unit_test(ed25519_generate_sign_verify),
         cmocka_unit_test(random_bytes_differ),
+        cmocka_unit_test(hkdf_sha256_rfc5869_case1),
+        cmocka_unit_test(hkdf_sha256_rfc5869_case3_without_salt_or_info),
+        cmocka_unit_test(hkdf_sha256_refuses_more_than_255_blocks),
+        cmocka_unit_test(aes256gcm_known_answer),
+        cmocka_unit_test(aes256gcm_round_trip_in_place),
+        cmocka_unit_test(aes256gcm_any_flipped_byte_fails_and_zeroes_output),
         cmocka_unit_test(base64_rfc4648_vectors),
         cmocka_unit_test(base64_refuses_non_canonical),
         cmocka_unit_test(hex_encode_decode),
