@@ -1,14 +1,21 @@
 /*
  * app.c: the edge daemon (see app.h).
  *
- * One libuv loop owns the store, the uplink and every ZeroMQ socket. Each camera is read by its
- * own ingest thread (ingest.h), which hands finished segments to the loop; the loop records them
- * in the index and the site log, and wakes the uplink.
+ * One libuv loop owns the store, the keyring's advance, the uplink and every ZeroMQ socket. Each
+ * camera is read by its own ingest thread (ingest.h), which hands finished segments, gaps and
+ * full-disk reports to the loop; the loop records them in the index and the site log, and wakes
+ * the uplink. A housekeeping timer summarises uptime, runs retention and watches free space.
+ *
+ * Start-up order matters: segments a crash left unfinished are recovered and indexed before any
+ * camera starts, so that the index and the log are whole again, and each camera's gap since
+ * its last recorded frame can be reported when recording resumes.
  */
 #include "app.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -16,25 +23,37 @@
 #include <zmq.h>
 
 #include "clock.h"
+#include "crypto.h"
 #include "diag.h"
 #include "ingest.h"
+#include "keyring.h"
 #include "keys.h"
+#include "retention.h"
 #include "siteconf.h"
+#include "storage.h"
 #include "store.h"
 #include "uplink.h"
+#include "uptime.h"
+
+#define HOUSEKEEPING_MS 2000
+#define DAY_US (86400LL * 1000000)
 
 typedef struct {
     uv_loop_t loop;
     uv_signal_t sigint, sigterm;
+    uv_timer_t housekeeping;
     edge_config_t cfg;
     mm_keypair_t keys;
     edge_store_t *store;
+    edge_keyring_t *keyring;
+    edge_vault_t vault;
     void *zctx;
     edge_uplink_t *uplink;
     edge_ingest_t *ingest;
     char *segments_dir;
     int stopping;
-    int failed;
+    int storage_alarm;                       /* free space is below the minimum */
+    int paused_for_space[EDGE_MAX_CAMERAS];
 } app_t;
 
 static int make_dir(const char *path)
@@ -54,10 +73,9 @@ static char *join(const char *a, const char *b)
     return s;
 }
 
-/* A finished segment, on the loop thread: index it and log it in one transaction. */
-static void on_segment(const edge_segment_info_t *info, void *arg)
+/* Indexes a finished (or recovered) segment and logs it, in one transaction. */
+static void record_segment(app_t *app, const edge_segment_info_t *info)
 {
-    app_t *app = arg;
     mm_segment_recorded_t seg = {0};
     snprintf(seg.camera, sizeof seg.camera, "%s", info->camera);
     seg.start_us = info->start_us;
@@ -66,6 +84,7 @@ static void on_segment(const edge_segment_info_t *info, void *arg)
     seg.frames = info->frames;
     memcpy(seg.content_hash, info->content_hash, 32);
     snprintf(seg.codec, sizeof seg.codec, "%s", info->codec);
+    seg.recovered = info->recovered;
 
     /* The index keeps the file relative to the segments directory. */
     const char *file = info->path;
@@ -79,11 +98,242 @@ static void on_segment(const edge_segment_info_t *info, void *arg)
                  mm_strerror(err));
         return;
     }
-    MM_INFO("%s: segment of %.1f s, %" PRIu32 " frames, %" PRIu64 " bytes -> log entry %" PRIu64,
-            seg.camera, (double)(seg.end_us - seg.start_us) / 1e6, seg.frames, seg.bytes, index);
+    MM_INFO("%s: %ssegment of %.1f s, %" PRIu32 " frames, %" PRIu64 " bytes -> log entry %" PRIu64,
+            seg.camera, seg.recovered ? "recovered " : "", (double)(seg.end_us - seg.start_us) / 1e6,
+            seg.frames, seg.bytes, index);
     if (app->uplink)
         edge_uplink_kick(app->uplink);
 }
+
+static void on_segment(void *arg, const edge_segment_info_t *info)
+{
+    record_segment(arg, info);
+}
+
+static void append_entry(app_t *app, const mm_entry_t *e)
+{
+    uint64_t index;
+    mm_err_t err = edge_store_append(app->store, e, &index);
+    if (err != MM_OK) {
+        MM_ERROR("cannot append a %s entry: %s", mm_entry_kind_name(e->kind), mm_strerror(err));
+        return;
+    }
+    if (app->uplink)
+        edge_uplink_kick(app->uplink);
+}
+
+static void on_gap(void *arg, const mm_camera_gap_t *gap)
+{
+    mm_entry_t e = {.time_us = mm_now_us(), .kind = MM_ENTRY_CAMERA_GAP};
+    e.u.camera_gap = *gap;
+    append_entry(arg, &e);
+}
+
+static void storage_check(app_t *app);
+
+static void on_disk_full(void *arg, const char *camera)
+{
+    MM_WARN("%s: the disk is full", camera);
+    storage_check(arg);
+}
+
+/* Ingest thread: a new segment's key (keyring.h is thread-safe). */
+static mm_err_t segment_key(void *arg, const char *camera, int64_t start_us, int64_t *epoch,
+                            uint8_t salt[EDGE_SEG_SALT_LEN], uint8_t key[EDGE_SEG_KEY_LEN])
+{
+    app_t *app = arg;
+    *epoch = edge_epoch_of(start_us);
+    mm_err_t err = mm_random(salt, EDGE_SEG_SALT_LEN);
+    if (err == MM_OK)
+        err = edge_keyring_segment_key(app->keyring, *epoch, camera, start_us, salt, key);
+    return err;
+}
+
+/* --- storage ---------------------------------------------------------------------------------*/
+
+static void storage_alarm(app_t *app, const char *state, const char *camera, uint64_t free_b,
+                          uint64_t total, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+static void storage_alarm(app_t *app, const char *state, const char *camera, uint64_t free_b,
+                          uint64_t total, const char *fmt, ...)
+{
+    mm_entry_t e = {.time_us = mm_now_us(), .kind = MM_ENTRY_STORAGE_ALARM};
+    mm_storage_alarm_t *a = &e.u.storage_alarm;
+    snprintf(a->state, sizeof a->state, "%s", state);
+    snprintf(a->camera, sizeof a->camera, "%s", camera ? camera : "");
+    a->free_bytes = free_b;
+    a->total_bytes = total;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(a->message, sizeof a->message, fmt, ap);
+    va_end(ap);
+    MM_WARN("storage: %s", a->message);
+    append_entry(app, &e);
+}
+
+/*
+ * Below the minimum: erase what only the longer retention keeps (never inside the floor, never
+ * held), else stop the lowest-priority camera. Above twice the minimum: resume, then clear.
+ */
+static void storage_check(app_t *app)
+{
+    uint64_t free_b, total;
+    if (app->stopping || edge_storage_space(app->cfg.state_dir, &free_b, &total) != MM_OK)
+        return;
+    uint64_t min = (uint64_t)app->cfg.min_free_mb << 20;
+    edge_storage_camera_t cams[EDGE_MAX_CAMERAS];
+    for (size_t i = 0; i < app->cfg.n_cameras; i++)
+        cams[i] = (edge_storage_camera_t){app->cfg.cameras[i].id, app->cfg.cameras[i].priority,
+                                          app->paused_for_space[i]};
+    if (free_b < min) {
+        if (!app->storage_alarm) {
+            app->storage_alarm = 1;
+            storage_alarm(app, "disk_full", NULL, free_b, total,
+                          "free space %" PRIu64 " MB is below the minimum of %" PRId64 " MB",
+                          free_b >> 20, app->cfg.min_free_mb);
+        }
+        int64_t floor_us = edge_policy_floor_days(app->cfg.policy) * DAY_US;
+        edge_retention_report_t rep;
+        if (floor_us < app->cfg.retention_days * DAY_US &&
+            edge_retention_run(&app->vault, floor_us, mm_now_us(), "storage_pressure", 1, &rep) ==
+                MM_OK &&
+            rep.erased > 0)
+            return; /* look again at the next tick */
+        int i = edge_storage_pick_pause(cams, app->cfg.n_cameras);
+        if (i >= 0 && app->ingest) {
+            const char *id = app->cfg.cameras[i].id;
+            edge_ingest_pause(app->ingest, id, "stopped: disk full (lowest priority camera)");
+            app->paused_for_space[i] = 1;
+            storage_alarm(app, "camera_stopped", id, free_b, total,
+                          "camera %s stopped: disk full, nothing may be erased to make room "
+                          "(held or inside the %d-day floor)",
+                          id, edge_policy_floor_days(app->cfg.policy));
+        }
+    } else if (free_b >= 2 * min) {
+        int i = edge_storage_pick_resume(cams, app->cfg.n_cameras);
+        if (i >= 0 && app->ingest) {
+            const char *id = app->cfg.cameras[i].id;
+            edge_ingest_resume(app->ingest, id);
+            app->paused_for_space[i] = 0;
+            storage_alarm(app, "camera_resumed", id, free_b, total,
+                          "camera %s resumed: %" PRIu64 " MB free", id, free_b >> 20);
+        } else if (app->storage_alarm) {
+            app->storage_alarm = 0;
+            storage_alarm(app, "space_recovered", NULL, free_b, total,
+                          "free space %" PRIu64 " MB is back above twice the minimum",
+                          free_b >> 20);
+        }
+    }
+}
+
+/* --- housekeeping ----------------------------------------------------------------------------*/
+
+static void on_housekeeping(uv_timer_t *t)
+{
+    app_t *app = t->data;
+    int64_t now = mm_now_us();
+    for (size_t i = 0; i < app->cfg.n_cameras; i++) {
+        uint32_t n = 0;
+        mm_err_t err = edge_uptime_catch_up(app->store, app->cfg.cameras[i].id, now, 48, &n);
+        if (err != MM_OK)
+            MM_ERROR("%s: cannot summarise uptime: %s", app->cfg.cameras[i].id, mm_strerror(err));
+        if (n && app->uplink)
+            edge_uplink_kick(app->uplink);
+    }
+    edge_retention_report_t rep;
+    if (edge_retention_run(&app->vault, app->cfg.retention_days * DAY_US, now, "retention", 24,
+                           &rep) == MM_OK &&
+        rep.erased && app->uplink)
+        edge_uplink_kick(app->uplink);
+    storage_check(app);
+}
+
+/* --- recovery at start -----------------------------------------------------------------------*/
+
+/* Parses "<digits>.mmseg" or "<digits>.mmseg.partial"; 1 for final, 2 for partial, 0 else. */
+static int segment_name(const char *name, int64_t *start)
+{
+    char *end;
+    errno = 0;
+    long long v = strtoll(name, &end, 10);
+    if (end == name || errno || v < 0)
+        return 0;
+    *start = v;
+    if (strcmp(end, ".mmseg") == 0)
+        return 1;
+    if (strcmp(end, ".mmseg.partial") == 0)
+        return 2;
+    return 0;
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/*
+ * Brings one camera's index up to date with its directory: recovers unfinished segments and
+ * indexes finished ones the index does not have yet (the crash came between the rename and the
+ * commit), in time order. Returns the end of its last segment (0 when none).
+ */
+static int64_t recover_camera(app_t *app, const char *camera, const char *dir)
+{
+    edge_segment_row_t last;
+    int64_t last_start = -1, last_end = 0;
+    mm_err_t err = edge_store_last_segment(app->store, camera, &last);
+    if (err == MM_OK) {
+        last_start = last.seg.start_us;
+        last_end = last.seg.end_us;
+    }
+    DIR *d = opendir(dir);
+    if (!d)
+        return last_end;
+    int64_t *todo = NULL;
+    size_t n = 0, cap = 0;
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        int64_t start;
+        int kind = segment_name(de->d_name, &start);
+        if (!kind || (kind == 1 && start <= last_start))
+            continue;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 16;
+            int64_t *t = realloc(todo, cap * sizeof *t);
+            if (!t)
+                break;
+            todo = t;
+        }
+        todo[n++] = start;
+    }
+    closedir(d);
+    if (n)
+        qsort(todo, n, sizeof *todo, cmp_i64);
+    for (size_t i = 0; i < n; i++) {
+        char path[EDGE_SEG_PATH_MAX];
+        snprintf(path, sizeof path, "%s/%lld.mmseg", dir, (long long)todo[i]);
+        edge_segment_info_t info;
+        struct stat st;
+        if (stat(path, &st) == 0) {
+            err = edge_segment_verify(path, edge_vault_segment_key, &app->vault, &info);
+        } else {
+            char partial[EDGE_SEG_PATH_MAX + 8];
+            snprintf(partial, sizeof partial, "%s.partial", path);
+            err = edge_segment_recover(partial, edge_vault_segment_key, &app->vault, &info);
+        }
+        if (err == MM_OK && strcmp(info.camera, camera) == 0 && info.start_us == todo[i]) {
+            record_segment(app, &info);
+            last_end = info.end_us;
+        } else if (err != MM_OK && err != MM_ENOTFOUND) {
+            MM_ERROR("%s: segment %s cannot be recovered (%s); it is left in place", camera,
+                     path, mm_strerror(err));
+        }
+    }
+    free(todo);
+    return last_end;
+}
+
+/* --- start and stop --------------------------------------------------------------------------*/
 
 static void on_uplink_closed(void *arg)
 {
@@ -104,6 +354,7 @@ static void shutdown_app(app_t *app)
     uv_signal_stop(&app->sigterm);
     uv_close((uv_handle_t *)&app->sigint, NULL);
     uv_close((uv_handle_t *)&app->sigterm, NULL);
+    uv_close((uv_handle_t *)&app->housekeeping, NULL);
     if (app->uplink)
         edge_uplink_close(app->uplink, on_uplink_closed, NULL);
     app->uplink = NULL;
@@ -131,21 +382,29 @@ static int start(app_t *app, const char *config_path)
         return 2;
     }
     char *db_dir = join(app->cfg.state_dir, "db");
+    char *keys_dir = join(app->cfg.state_dir, "keys");
     app->segments_dir = join(app->cfg.state_dir, "segments");
-    if (!db_dir || !app->segments_dir) {
-        free(db_dir);
-        return 1;
-    }
-    if (make_dir(app->cfg.state_dir) != 0 || make_dir(app->segments_dir) != 0) {
-        free(db_dir);
-        return 1;
-    }
-    mm_err_t e = edge_store_open(db_dir, &app->store);
-    free(db_dir);
-    if (e != MM_OK) {
+    int rc = 0;
+    if (!db_dir || !keys_dir || !app->segments_dir || make_dir(app->cfg.state_dir) != 0 ||
+        make_dir(app->segments_dir) != 0)
+        rc = 1;
+    mm_err_t e = rc ? MM_EIO : edge_store_open(db_dir, &app->store);
+    if (e != MM_OK && rc == 0) {
         MM_ERROR("cannot open the store in %s: %s", app->cfg.state_dir, mm_strerror(e));
-        return 1;
+        rc = 1;
     }
+    if (rc == 0 && (e = edge_keyring_open(keys_dir, mm_now_us(), &app->keyring)) != MM_OK) {
+        MM_ERROR("cannot open the footage keys in %s: %s", keys_dir, mm_strerror(e));
+        rc = 1;
+    }
+    free(db_dir);
+    free(keys_dir);
+    if (rc != 0)
+        return rc;
+    app->vault = (edge_vault_t){app->store, app->keyring, app->segments_dir};
+    MM_INFO("policy %s: footage kept %d days (floor %d, registered %d)",
+            edge_policy_name(app->cfg.policy), app->cfg.retention_days,
+            edge_policy_floor_days(app->cfg.policy), app->cfg.registered_retention_days);
 
     app->zctx = zmq_ctx_new();
     if (!app->zctx)
@@ -165,21 +424,26 @@ static int start(app_t *app, const char *config_path)
 
     edge_camera_conf_t cams[EDGE_MAX_CAMERAS];
     char *dirs[EDGE_MAX_CAMERAS] = {0};
-    int rc = 0;
     for (size_t i = 0; i < app->cfg.n_cameras && rc == 0; i++) {
         dirs[i] = join(app->segments_dir, app->cfg.cameras[i].id);
         if (!dirs[i] || make_dir(dirs[i]) != 0) {
             rc = 1;
             break;
         }
+        int64_t last_seen = recover_camera(app, app->cfg.cameras[i].id, dirs[i]);
         cams[i] = (edge_camera_conf_t){.id = app->cfg.cameras[i].id,
                                        .url = app->cfg.cameras[i].url,
                                        .dir = dirs[i],
-                                       .segment_seconds = app->cfg.segment_seconds};
+                                       .segment_seconds = app->cfg.segment_seconds,
+                                       .last_seen_us = last_seen};
     }
     if (rc == 0) {
-        e = edge_ingest_create(&app->loop, cams, app->cfg.n_cameras, on_segment, app,
-                               &app->ingest);
+        edge_ingest_hooks_t hooks = {.segment = on_segment,
+                                     .gap = on_gap,
+                                     .disk_full = on_disk_full,
+                                     .key = segment_key,
+                                     .arg = app};
+        e = edge_ingest_create(&app->loop, cams, app->cfg.n_cameras, &hooks, &app->ingest);
         if (e == MM_OK)
             e = edge_ingest_start(app->ingest);
         if (e != MM_OK) {
@@ -191,6 +455,7 @@ static int start(app_t *app, const char *config_path)
         free(dirs[i]);
     if (rc != 0)
         return rc;
+    uv_timer_start(&app->housekeeping, on_housekeeping, 0, HOUSEKEEPING_MS);
     MM_INFO("site %s: recording %zu camera(s) into %s", app->cfg.site, app->cfg.n_cameras,
             app->segments_dir);
     return 0;
@@ -203,7 +468,8 @@ int edge_app_run(const char *config_path)
         return 1;
     uv_signal_init(&app.loop, &app.sigint);
     uv_signal_init(&app.loop, &app.sigterm);
-    app.sigint.data = app.sigterm.data = &app;
+    uv_timer_init(&app.loop, &app.housekeeping);
+    app.sigint.data = app.sigterm.data = app.housekeeping.data = &app;
     uv_signal_start(&app.sigint, on_signal, SIGINT);
     uv_signal_start(&app.sigterm, on_signal, SIGTERM);
 
@@ -216,6 +482,7 @@ int edge_app_run(const char *config_path)
     edge_ingest_destroy(app.ingest);
     if (uv_loop_close(&app.loop) != 0)
         MM_WARN("libuv loop still had open handles at exit");
+    edge_keyring_close(app.keyring);
     edge_store_close(app.store);
     if (app.zctx)
         zmq_ctx_term(app.zctx);

@@ -1,5 +1,8 @@
 /*
  * ingest.c: one recording thread per camera (see ingest.h).
+ *
+ * A thread owns its camera's connection, its open segment and its gap bookkeeping; it shares
+ * only the event queue (under the lock) and the stop and pause flags with the loop thread.
  */
 #include "ingest.h"
 
@@ -12,16 +15,24 @@
 #include <time.h>
 
 #include "clock.h"
+#include "crypto.h"
 #include "diag.h"
 
 #define READ_DEADLINE_US 10000000   /* a camera silent this long is reconnected */
 #define BACKOFF_MIN_MS 500
 #define BACKOFF_MAX_MS 10000
 
-typedef struct done_s {
-    struct done_s *next;
-    edge_segment_info_t info;
-} done_t;
+typedef enum { EV_SEGMENT, EV_GAP, EV_FULL } event_kind_t;
+
+typedef struct event_s {
+    struct event_s *next;
+    event_kind_t kind;
+    union {
+        edge_segment_info_t segment;
+        mm_camera_gap_t gap;
+        char camera[MM_ID_MAX];
+    } u;
+} event_t;
 
 typedef struct {
     struct edge_ingest *in;
@@ -30,17 +41,23 @@ typedef struct {
     pthread_t thread;
     int started;
     int64_t deadline_us;          /* monotonic; av_read_frame gives up after it */
+    /* gap bookkeeping, camera thread only */
+    int64_t last_frame_us;        /* time of the last frame written, 0 before the first */
+    int broken;                   /* a break happened since last_frame_us */
+    char why[MM_TEXT_MAX];        /* what the break was */
+    /* pause, under in->lock */
+    int paused;
+    char pause_reason[MM_TEXT_MAX];
 } camera_t;
 
 struct edge_ingest {
     uv_loop_t *loop;
     uv_async_t async;
-    edge_ingest_cb cb;
-    void *arg;
+    edge_ingest_hooks_t hooks;
     atomic_int stop;
     pthread_mutex_t lock;
-    pthread_cond_t wake;          /* backoff sleeps wake on stop */
-    done_t *head, *tail;          /* finished segments for the loop, under lock */
+    pthread_cond_t wake;          /* backoff sleeps and pauses wake on stop and resume */
+    event_t *head, *tail;         /* events for the loop, under lock */
     size_t n;
     camera_t *cams;
 };
@@ -51,25 +68,59 @@ static int on_interrupt(void *arg)
     return atomic_load(&c->in->stop) || av_gettime_relative() > c->deadline_us;
 }
 
-/* Hands a finished segment to the loop thread. */
-static void deliver(struct edge_ingest *in, const edge_segment_info_t *info)
+/* Queues an event for the loop thread (takes ownership of ev). */
+static void post(struct edge_ingest *in, event_t *ev)
 {
-    done_t *d = malloc(sizeof *d);
-    if (!d) {
-        MM_ERROR("%s: out of memory; segment %s is on disk but not logged", info->camera,
-                 info->path);
-        return;
-    }
-    d->info = *info;
-    d->next = NULL;
+    ev->next = NULL;
     pthread_mutex_lock(&in->lock);
     if (in->tail)
-        in->tail->next = d;
+        in->tail->next = ev;
     else
-        in->head = d;
-    in->tail = d;
+        in->head = ev;
+    in->tail = ev;
     pthread_mutex_unlock(&in->lock);
     uv_async_send(&in->async);
+}
+
+static event_t *event_new(event_kind_t kind)
+{
+    event_t *ev = calloc(1, sizeof *ev);
+    if (ev)
+        ev->kind = kind;
+    return ev;
+}
+
+/* Notes a break in recording; the first reason given since the last frame is kept. */
+static void note_break(camera_t *c, const char *what, const char *detail)
+{
+    if (c->broken)
+        return;
+    c->broken = 1;
+    snprintf(c->why, sizeof c->why, "%s%s%s", what, detail ? ": " : "", detail ? detail : "");
+}
+
+/* A frame is about to be written at now: reports the gap that it ends, if any. */
+static void end_gap(camera_t *c, int64_t now)
+{
+    if (c->last_frame_us > 0 && (c->broken || now - c->last_frame_us > EDGE_GAP_US)) {
+        if (!c->broken)
+            snprintf(c->why, sizeof c->why, "no frames from the camera for %.1f s",
+                     (double)(now - c->last_frame_us) / 1e6);
+        event_t *ev = event_new(EV_GAP);
+        if (ev) {
+            snprintf(ev->u.gap.camera, sizeof ev->u.gap.camera, "%s", c->id);
+            ev->u.gap.start_us = c->last_frame_us;
+            ev->u.gap.end_us = now;
+            snprintf(ev->u.gap.reason, sizeof ev->u.gap.reason, "%s", c->why);
+            MM_WARN("%s: gap of %.1f s ended: %s", c->id, (double)(now - c->last_frame_us) / 1e6,
+                    c->why);
+            post(c->in, ev);
+        } else {
+            MM_ERROR("%s: out of memory; a gap of the camera goes unlogged", c->id);
+        }
+    }
+    c->broken = 0;
+    c->why[0] = 0;
 }
 
 static void finish(camera_t *c, edge_segment_writer_t **w, int64_t end_us)
@@ -79,14 +130,22 @@ static void finish(camera_t *c, edge_segment_writer_t **w, int64_t end_us)
     if (edge_segment_frames(*w) == 0) {
         edge_segment_abort(*w);
     } else {
-        edge_segment_info_t info;
-        if (edge_segment_finish(*w, end_us, &info) == MM_OK)
-            deliver(c->in, &info);
+        event_t *ev = event_new(EV_SEGMENT);
+        mm_err_t err = ev ? edge_segment_finish(*w, end_us, &ev->u.segment) : MM_ENOMEM;
+        if (err == MM_OK) {
+            post(c->in, ev);
+        } else {
+            if (!ev)
+                edge_segment_abort(*w);
+            free(ev);
+            /* A partial file stays when finishing failed: it is recovered at the next start. */
+            MM_ERROR("%s: cannot finish a segment: %s", c->id, mm_strerror(err));
+        }
     }
     *w = NULL;
 }
 
-/* Sleeps ms unless stopping. */
+/* Sleeps ms unless stopping or woken by resume. */
 static void backoff_sleep(struct edge_ingest *in, int ms)
 {
     struct timespec until;
@@ -104,6 +163,14 @@ static void backoff_sleep(struct edge_ingest *in, int ms)
     pthread_mutex_unlock(&in->lock);
 }
 
+static int is_paused(camera_t *c)
+{
+    pthread_mutex_lock(&c->in->lock);
+    int p = c->paused;
+    pthread_mutex_unlock(&c->in->lock);
+    return p;
+}
+
 static const char *codec_name(enum AVCodecID id)
 {
     switch (id) {
@@ -116,7 +183,38 @@ static const char *codec_name(enum AVCodecID id)
     }
 }
 
-/* One connection: returns when the camera fails or stop is set. Returns 1 if frames came. */
+static mm_err_t start_segment(camera_t *c, const char *codec, const AVCodecParameters *par,
+                              int64_t now, edge_segment_writer_t **w)
+{
+    int64_t epoch;
+    uint8_t salt[EDGE_SEG_SALT_LEN], key[EDGE_SEG_KEY_LEN];
+    const edge_ingest_hooks_t *h = &c->in->hooks;
+    mm_err_t err = h->key(h->arg, c->id, now, &epoch, salt, key);
+    if (err == MM_OK)
+        err = edge_segment_create(c->dir, c->id, codec, par->extradata,
+                                  par->extradata_size > 0 ? (size_t)par->extradata_size : 0, now,
+                                  epoch, salt, key, w);
+    mm_wipe(key, sizeof key);
+    return err;
+}
+
+/* A write failed: full disk is reported to the loop; the session ends. */
+static void write_failed(camera_t *c, mm_err_t err)
+{
+    if (err == MM_EFULL) {
+        note_break(c, "disk full: writing stopped", NULL);
+        event_t *ev = event_new(EV_FULL);
+        if (ev) {
+            snprintf(ev->u.camera, sizeof ev->u.camera, "%s", c->id);
+            post(c->in, ev);
+        }
+    } else {
+        note_break(c, "cannot write", mm_strerror(err));
+    }
+    MM_ERROR("%s: cannot write footage: %s", c->id, mm_strerror(err));
+}
+
+/* One connection: returns when the camera fails, is paused, or stop is set. 1 if frames came. */
 static int record_session(camera_t *c)
 {
     AVFormatContext *fmt = avformat_alloc_context();
@@ -130,10 +228,11 @@ static int record_session(camera_t *c)
     c->deadline_us = av_gettime_relative() + READ_DEADLINE_US;
     int rc = avformat_open_input(&fmt, c->url, NULL, &opts);
     av_dict_free(&opts);
+    char e[128];
     if (rc < 0) {
-        char e[128];
         av_strerror(rc, e, sizeof e);
         MM_WARN("%s: cannot open %s: %s", c->id, c->url, e);
+        note_break(c, "camera unreachable", e);
         return 0;
     }
     c->deadline_us = av_gettime_relative() + READ_DEADLINE_US;
@@ -142,6 +241,7 @@ static int record_session(camera_t *c)
     const char *codec = vs >= 0 ? codec_name(fmt->streams[vs]->codecpar->codec_id) : NULL;
     if (!codec) {
         MM_WARN("%s: %s has no H.264 or H.265 video stream", c->id, c->url);
+        note_break(c, "camera sends no H.264 or H.265 video", NULL);
         avformat_close_input(&fmt);
         return 0;
     }
@@ -150,16 +250,18 @@ static int record_session(camera_t *c)
 
     AVPacket *pkt = av_packet_alloc();
     edge_segment_writer_t *w = NULL;
-    int64_t seg_start = 0, last_time = 0;
+    int64_t seg_start = 0;
     int got = 0;
     while (pkt && !atomic_load(&c->in->stop)) {
+        if (is_paused(c))
+            break;
         c->deadline_us = av_gettime_relative() + READ_DEADLINE_US;
         rc = av_read_frame(fmt, pkt);
         if (rc < 0) {
             if (!atomic_load(&c->in->stop)) {
-                char e[128];
                 av_strerror(rc, e, sizeof e);
                 MM_WARN("%s: reading %s failed: %s", c->id, c->url, e);
+                note_break(c, "connection to the camera lost", e);
             }
             break;
         }
@@ -172,33 +274,48 @@ static int record_session(camera_t *c)
         if (w && key && now - seg_start >= (int64_t)c->segment_seconds * 1000000)
             finish(c, &w, now);
         if (!w && key) {
-            mm_err_t err = edge_segment_create(c->dir, c->id, codec, par->extradata,
-                                               (size_t)(par->extradata_size > 0
-                                                            ? par->extradata_size
-                                                            : 0),
-                                               now, &w);
+            mm_err_t err = start_segment(c, codec, par, now, &w);
             if (err != MM_OK) {
                 MM_ERROR("%s: cannot start a segment in %s: %s", c->id, c->dir,
                          mm_strerror(err));
+                write_failed(c, err);
                 av_packet_unref(pkt);
                 break;
             }
             seg_start = now;
         }
         if (w) {
+            int64_t prev = c->last_frame_us;
+            /* A stall inside one segment ends that segment, so that segments never span a gap
+             * and their times stay a true record of what was recorded. */
+            if (prev > 0 && now - prev > EDGE_GAP_US && edge_segment_frames(w) > 0) {
+                finish(c, &w, prev);
+                if (!key) {
+                    av_packet_unref(pkt);
+                    continue; /* wait for a keyframe to start the next */
+                }
+                mm_err_t err = start_segment(c, codec, par, now, &w);
+                if (err != MM_OK) {
+                    write_failed(c, err);
+                    av_packet_unref(pkt);
+                    break;
+                }
+                seg_start = now;
+            }
+            end_gap(c, now);
             mm_err_t err = edge_segment_write(w, now, pkt->pts, key, pkt->data, (size_t)pkt->size);
             if (err != MM_OK) {
-                MM_ERROR("%s: cannot write a frame: %s", c->id, mm_strerror(err));
+                write_failed(c, err);
                 av_packet_unref(pkt);
                 break;
             }
             got = 1;
-            last_time = now;
+            c->last_frame_us = now;
         }
         av_packet_unref(pkt);
     }
-    /* The segment ends at the last frame received (on stop or camera failure). */
-    finish(c, &w, last_time ? last_time : mm_now_us());
+    /* The segment ends at the last frame written (on stop, pause or camera failure). */
+    finish(c, &w, c->last_frame_us ? c->last_frame_us : mm_now_us());
     av_packet_free(&pkt);
     avformat_close_input(&fmt);
     return got;
@@ -207,14 +324,25 @@ static int record_session(camera_t *c)
 static void *camera_thread(void *arg)
 {
     camera_t *c = arg;
+    struct edge_ingest *in = c->in;
     int backoff = BACKOFF_MIN_MS;
-    while (!atomic_load(&c->in->stop)) {
+    while (!atomic_load(&in->stop)) {
+        pthread_mutex_lock(&in->lock);
+        if (c->paused) {
+            note_break(c, c->pause_reason, NULL);
+            while (c->paused && !atomic_load(&in->stop))
+                pthread_cond_wait(&in->wake, &in->lock);
+            backoff = BACKOFF_MIN_MS;
+        }
+        pthread_mutex_unlock(&in->lock);
+        if (atomic_load(&in->stop))
+            break;
         if (record_session(c))
             backoff = BACKOFF_MIN_MS;
-        if (atomic_load(&c->in->stop))
-            break;
+        if (atomic_load(&in->stop) || is_paused(c))
+            continue;
         MM_WARN("%s: camera down; reconnecting in %d ms", c->id, backoff);
-        backoff_sleep(c->in, backoff);
+        backoff_sleep(in, backoff);
         backoff = backoff * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : backoff * 2;
     }
     return NULL;
@@ -224,14 +352,28 @@ static void *camera_thread(void *arg)
 static void drain(struct edge_ingest *in)
 {
     pthread_mutex_lock(&in->lock);
-    done_t *d = in->head;
+    event_t *ev = in->head;
     in->head = in->tail = NULL;
     pthread_mutex_unlock(&in->lock);
-    while (d) {
-        done_t *next = d->next;
-        in->cb(&d->info, in->arg);
-        free(d);
-        d = next;
+    const edge_ingest_hooks_t *h = &in->hooks;
+    while (ev) {
+        event_t *next = ev->next;
+        switch (ev->kind) {
+        case EV_SEGMENT:
+            if (h->segment)
+                h->segment(h->arg, &ev->u.segment);
+            break;
+        case EV_GAP:
+            if (h->gap)
+                h->gap(h->arg, &ev->u.gap);
+            break;
+        case EV_FULL:
+            if (h->disk_full)
+                h->disk_full(h->arg, ev->u.camera);
+            break;
+        }
+        free(ev);
+        ev = next;
     }
 }
 
@@ -241,8 +383,10 @@ static void on_async(uv_async_t *h)
 }
 
 mm_err_t edge_ingest_create(uv_loop_t *loop, const edge_camera_conf_t *cams, size_t n,
-                            edge_ingest_cb cb, void *arg, edge_ingest_t **out)
+                            const edge_ingest_hooks_t *hooks, edge_ingest_t **out)
 {
+    if (!hooks->key)
+        return MM_EINVAL;
     edge_ingest_t *in = calloc(1, sizeof *in);
     if (!in)
         return MM_ENOMEM;
@@ -252,8 +396,7 @@ mm_err_t edge_ingest_create(uv_loop_t *loop, const edge_camera_conf_t *cams, siz
         return MM_ENOMEM;
     }
     in->loop = loop;
-    in->cb = cb;
-    in->arg = arg;
+    in->hooks = *hooks;
     in->n = n;
     atomic_init(&in->stop, 0);
     pthread_mutex_init(&in->lock, NULL);
@@ -265,6 +408,9 @@ mm_err_t edge_ingest_create(uv_loop_t *loop, const edge_camera_conf_t *cams, siz
         c->url = strdup(cams[i].url);
         c->dir = strdup(cams[i].dir);
         c->segment_seconds = cams[i].segment_seconds > 0 ? cams[i].segment_seconds : 10;
+        c->last_frame_us = cams[i].last_seen_us;
+        if (c->last_frame_us > 0)
+            note_break(c, "the edge was not recording (stopped, restarted or crashed)", NULL);
         if (!c->id || !c->url || !c->dir) {
             in->n = i + 1;
             edge_ingest_destroy(in);
@@ -288,6 +434,44 @@ mm_err_t edge_ingest_start(edge_ingest_t *in)
     return MM_OK;
 }
 
+static camera_t *find(edge_ingest_t *in, const char *camera)
+{
+    for (size_t i = 0; i < in->n; i++)
+        if (strcmp(in->cams[i].id, camera) == 0)
+            return &in->cams[i];
+    return NULL;
+}
+
+mm_err_t edge_ingest_pause(edge_ingest_t *in, const char *camera, const char *reason)
+{
+    camera_t *c = find(in, camera);
+    if (!c)
+        return MM_ENOTFOUND;
+    pthread_mutex_lock(&in->lock);
+    c->paused = 1;
+    snprintf(c->pause_reason, sizeof c->pause_reason, "%s", reason);
+    pthread_mutex_unlock(&in->lock);
+    return MM_OK;
+}
+
+mm_err_t edge_ingest_resume(edge_ingest_t *in, const char *camera)
+{
+    camera_t *c = find(in, camera);
+    if (!c)
+        return MM_ENOTFOUND;
+    pthread_mutex_lock(&in->lock);
+    c->paused = 0;
+    pthread_cond_broadcast(&in->wake);
+    pthread_mutex_unlock(&in->lock);
+    return MM_OK;
+}
+
+int edge_ingest_paused(edge_ingest_t *in, const char *camera)
+{
+    camera_t *c = find(in, camera);
+    return c ? is_paused(c) : 0;
+}
+
 void edge_ingest_stop(edge_ingest_t *in)
 {
     atomic_store(&in->stop, 1);
@@ -307,11 +491,11 @@ void edge_ingest_destroy(edge_ingest_t *in)
 {
     if (!in)
         return;
-    done_t *d = in->head;
-    while (d) {
-        done_t *next = d->next;
-        free(d);
-        d = next;
+    event_t *ev = in->head;
+    while (ev) {
+        event_t *next = ev->next;
+        free(ev);
+        ev = next;
     }
     for (size_t i = 0; i < in->n; i++) {
         free(in->cams[i].id);

@@ -4,40 +4,79 @@
  * Each thread reads its camera over RTSP/TCP without transcoding, with a socket timeout, a read
  * deadline and an interrupt callback (so stopping never waits on the network), reconnects with
  * capped exponential backoff (0.5 s doubling to 10 s), and cuts a new segment at the first
- * keyframe after the target length. Frame times are the wall clock at receipt. A finished
- * segment is handed to the libuv loop thread (uv_async_send), where the owner's callback runs.
+ * keyframe after the target length. H.264 and H.265 are recorded; anything else is refused with
+ * a message. Frame times are the wall clock at receipt (mm_now_us); the camera's own
+ * presentation time is kept beside each frame for reference.
+ *
+ * Gaps. Every break in a camera's recording is reported when it ends, with its exact bounds:
+ * from the time of the last frame written before it to the first frame written after it. A
+ * break is a lost connection, a stall of more than EDGE_GAP_US between frames, a write that
+ * failed (disk full), a pause (edge_ingest_pause), or — for the first frame after start — the
+ * time since last_seen_us, when the edge itself was not recording. A gap still open when the
+ * edge stops is reported at the next start through last_seen_us.
+ *
+ * Events (finished segments, gaps, a full disk) are handed to the libuv loop thread
+ * (uv_async_send), where the hooks run. The key hook runs on the camera's thread.
  */
 #ifndef EDGE_INGEST_H
 #define EDGE_INGEST_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <uv.h>
 
+#include "entry.h"
 #include "err.h"
 #include "segment.h"
+
+#define EDGE_GAP_US 2000000 /* frames further apart than this are a gap */
 
 typedef struct {
     const char *id;         /* camera id */
     const char *url;        /* rtsp://... */
     const char *dir;        /* where its segment files go (exists) */
     int segment_seconds;    /* target length */
+    int64_t last_seen_us;   /* end of its last recorded segment before this start, or 0 */
 } edge_camera_conf_t;
 
-/* Called on the loop thread for every finished segment. */
-typedef void (*edge_ingest_cb)(const edge_segment_info_t *info, void *arg);
+typedef struct {
+    /* Loop thread: a finished segment. */
+    void (*segment)(void *arg, const edge_segment_info_t *info);
+    /* Loop thread: a gap that has ended. */
+    void (*gap)(void *arg, const mm_camera_gap_t *gap);
+    /* Loop thread: a write of camera failed for lack of space. */
+    void (*disk_full)(void *arg, const char *camera);
+    /*
+     * Camera thread: a new segment's key. Fills epoch, salt and key for (camera, start_us).
+     * An error stops that segment from starting (the camera backs off and retries).
+     */
+    mm_err_t (*key)(void *arg, const char *camera, int64_t start_us, int64_t *epoch,
+                    uint8_t salt[EDGE_SEG_SALT_LEN], uint8_t key[EDGE_SEG_KEY_LEN]);
+    void *arg;
+} edge_ingest_hooks_t;
 
 typedef struct edge_ingest edge_ingest_t;
 
-/* Prepares recording of n cameras (the configuration is copied). Nothing starts yet. */
+/* Prepares recording of n cameras (configuration and hooks are copied). Nothing starts yet. */
 mm_err_t edge_ingest_create(uv_loop_t *loop, const edge_camera_conf_t *cams, size_t n,
-                            edge_ingest_cb cb, void *arg, edge_ingest_t **out);
+                            const edge_ingest_hooks_t *hooks, edge_ingest_t **out);
 
 /* Starts one thread per camera. */
 mm_err_t edge_ingest_start(edge_ingest_t *in);
 
 /*
+ * Pauses one camera: its thread finishes the open segment and disconnects, and records nothing
+ * until resumed; the time in between is a gap with the reason given. Resume reconnects at once.
+ * MM_ENOTFOUND for an unknown camera. Any thread.
+ */
+mm_err_t edge_ingest_pause(edge_ingest_t *in, const char *camera, const char *reason);
+mm_err_t edge_ingest_resume(edge_ingest_t *in, const char *camera);
+/* Whether the camera is paused. */
+int edge_ingest_paused(edge_ingest_t *in, const char *camera);
+
+/*
  * On the loop thread: stops every thread (they finish their open segments), delivers every
- * segment not yet delivered to the callback, and closes the loop handle. Call once.
+ * event not yet delivered, and closes the loop handle. Call once.
  */
 void edge_ingest_stop(edge_ingest_t *in);
 

@@ -33,7 +33,7 @@
 
 /*
  * The epoch file: magic (7), version (1), h0 BE64 (8), K[h0] (32), SHA-256 of those 48 (32).
- * That is 80 bytes; keyring.h's "88" miscounts its own field list, which is what is followed.
+ * That is 80 bytes.
  */
 #define EPOCH_MAGIC "MMKEY1\n"
 #define EPOCH_MAGIC_LEN 7

@@ -26,7 +26,7 @@
  * are useless.
  *
  * The file layout of <dir>/epoch: "MMKEY1\n" (7 bytes), version u8 = 1, h0 (BE64), K[h0] (32),
- * SHA-256 of the 48 bytes before it (32): 88 bytes. A file that does not check is refused
+ * SHA-256 of the 48 bytes before it (32): 80 bytes. A file that does not check is refused
  * (MM_ECORRUPT), never replaced by a new key: that would silently lose all footage.
  * Files are mode 0600 in a directory of mode 0700.
  *

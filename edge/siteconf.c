@@ -22,6 +22,45 @@ static int id_ok(const char *s)
     return 1;
 }
 
+int edge_policy_floor_days(edge_policy_t p)
+{
+    return p == EDGE_POLICY_KAWAGUCHI ? 7 : 1;
+}
+
+const char *edge_policy_name(edge_policy_t p)
+{
+    return p == EDGE_POLICY_KAWAGUCHI ? "kawaguchi" : p == EDGE_POLICY_NAHA ? "naha" : "?";
+}
+
+static void parse_retention(mm_conf_t *conf, json_t *root, edge_config_t *out)
+{
+    const char *pol = mm_conf_string(conf, root, "", "policy", 1, NULL);
+    if (pol) {
+        if (strcmp(pol, "kawaguchi") == 0)
+            out->policy = EDGE_POLICY_KAWAGUCHI;
+        else if (strcmp(pol, "naha") == 0)
+            out->policy = EDGE_POLICY_NAHA;
+        else
+            mm_conf_problem(conf, "policy", "must be \"kawaguchi\" or \"naha\", got \"%.40s\"",
+                            pol);
+    }
+    int floor = out->policy ? edge_policy_floor_days(out->policy) : 1;
+    int64_t days = mm_conf_int(conf, root, "", "retention_days", 0, floor, 1, 3650);
+    int64_t reg = mm_conf_int(conf, root, "", "registered_retention_days", 0, days, 1, 3650);
+    if (out->policy && days < floor)
+        mm_conf_problem(conf, "retention_days",
+                        "the %s policy keeps footage at least %d days; %lld is below that floor",
+                        edge_policy_name(out->policy), floor, (long long)days);
+    if (days > reg)
+        mm_conf_problem(conf, "retention_days",
+                        "%lld days is longer than the period registered with the city "
+                        "(registered_retention_days = %lld)",
+                        (long long)days, (long long)reg);
+    out->retention_days = (int)days;
+    out->registered_retention_days = (int)reg;
+    out->min_free_mb = mm_conf_int(conf, root, "", "min_free_mb", 0, 1024, 1, 1 << 20);
+}
+
 static void parse_hub(mm_conf_t *conf, json_t *root, edge_config_t *out)
 {
     static const char *const keys[] = {"endpoint", "curve_public", "verifier", NULL};
@@ -58,7 +97,7 @@ static void parse_hub(mm_conf_t *conf, json_t *root, edge_config_t *out)
 
 static void parse_cameras(mm_conf_t *conf, json_t *root, edge_config_t *out)
 {
-    static const char *const keys[] = {"id", "url", NULL};
+    static const char *const keys[] = {"id", "url", "priority", NULL};
     json_t *cams = mm_conf_array(conf, root, "", "cameras", 1);
     if (!cams)
         return;
@@ -104,7 +143,9 @@ static void parse_cameras(mm_conf_t *conf, json_t *root, edge_config_t *out)
                             "must be an rtsp:// or rtsps:// URL, got \"%.80s\"", url);
             url = NULL;
         }
+        int prio = (int)mm_conf_int(conf, cam, path, "priority", 0, 0, -1000, 1000);
         if (id && url) {
+            c->priority = prio;
             snprintf(c->id, sizeof c->id, "%s", id);
             c->url = strdup(url);
             out->n_cameras++;
@@ -116,8 +157,12 @@ static void parse_cameras(mm_conf_t *conf, json_t *root, edge_config_t *out)
 
 mm_err_t edge_config_parse(mm_conf_t *conf, edge_config_t *out)
 {
-    static const char *const keys[] = {"site",  "key_file", "state_dir", "segment_seconds",
-                                       "hub",   "cameras",  NULL};
+    static const char *const keys[] = {"site",           "key_file",
+                                       "state_dir",      "segment_seconds",
+                                       "policy",         "retention_days",
+                                       "registered_retention_days", "min_free_mb",
+                                       "hub",            "cameras",
+                                       NULL};
     memset(out, 0, sizeof *out);
     json_t *root = mm_conf_root(conf);
     if (!root)
@@ -139,6 +184,7 @@ mm_err_t edge_config_parse(mm_conf_t *conf, edge_config_t *out)
     if (sd)
         out->state_dir = mm_conf_resolve(conf, sd);
     out->segment_seconds = (int)mm_conf_int(conf, root, "", "segment_seconds", 0, 10, 1, 600);
+    parse_retention(conf, root, out);
     parse_hub(conf, root, out);
     parse_cameras(conf, root, out);
     return mm_conf_failed(conf) ? MM_ECONFIG : MM_OK;

@@ -5,12 +5,25 @@
  *    "key_file": "site-a.key",
  *    "state_dir": "state/site-a",
  *    "segment_seconds": 10,
+ *    "policy": "kawaguchi", "retention_days": 7, "registered_retention_days": 14,
+ *    "min_free_mb": 1024,
  *    "hub": {"endpoint": "tcp://127.0.0.1:7400", "curve_public": "<Z85>",
  *            "verifier": "hub+1a2b3c4d+AQ..."},
- *    "cameras": [{"id": "cam1", "url": "rtsp://127.0.0.1:8554/cam1"}]}
+ *    "cameras": [{"id": "cam1", "url": "rtsp://127.0.0.1:8554/cam1", "priority": 0}]}
  *
  * Relative paths resolve against the directory of the configuration file. Loading checks every
  * key and reports every problem at once, each naming the file and the key.
+ *
+ * Retention (R-K2.2.6b, R-N7.5): policy names the rules the site runs under; its floor is the
+ * least retention it allows (kawaguchi: 7 days, "about 7 days or more"; naha: 1 day — the
+ * ordinance sets no minimum, and a day is what a disclosure request needs to reach footage at
+ * all). retention_days defaults to the floor and may not be below it, nor above the period
+ * the site registered with the city (registered_retention_days, default retention_days). Neither
+ * bound can be configured away: a configuration outside them does not load.
+ *
+ * min_free_mb: below this much free space in the state directory the edge raises a storage
+ * alarm and stops its lowest-priority camera (the lowest "priority", then the last listed);
+ * cameras resume once twice as much is free.
  */
 #ifndef EDGE_SITECONF_H
 #define EDGE_SITECONF_H
@@ -28,13 +41,24 @@
 typedef struct {
     char id[MM_ID_MAX];
     char *url;
+    int priority;          /* higher keeps recording longer when the disk is full */
 } edge_config_camera_t;
+
+typedef enum { EDGE_POLICY_KAWAGUCHI = 1, EDGE_POLICY_NAHA = 2 } edge_policy_t;
+
+/* The least retention a policy allows, in days. */
+int edge_policy_floor_days(edge_policy_t p);
+const char *edge_policy_name(edge_policy_t p);
 
 typedef struct {
     char site[MM_KEY_NAME_MAX];
     char *key_file;        /* resolved */
     char *state_dir;       /* resolved */
     int segment_seconds;   /* target segment length */
+    edge_policy_t policy;
+    int retention_days;
+    int registered_retention_days;
+    int64_t min_free_mb;
     char *hub_endpoint;
     char hub_curve_public[MM_Z85_KEY_LEN + 1];
     mm_note_verifier_t hub_verifier;

@@ -8,6 +8,9 @@
  *   seg.index  camera id || 0x00 || start_us (BE64)  ->  edge_segment_row_t, packed (see store.c)
  *   edge.meta  "acked"      ->  BE64 size the hub has acknowledged
  *              "cosigned"   ->  the latest checkpoint note with the hub's cosignature line
+ *              "uptime/<camera>" -> BE64 the last hour (epoch) summarised for the camera
+ *   hold.list  hold id      ->  camera || 0x00 || start_us (BE64) || end_us (BE64)
+ *   hold.keys  hold id || 0x00 || camera || 0x00 || start_us (BE64)  ->  wrapped segment key (60)
  *
  * The site log is log id EDGE_SITE_LOG in the shared log databases (common/log.h).
  */
@@ -66,5 +69,63 @@ mm_err_t edge_store_set_acked(edge_store_t *st, uint64_t size, const char *cosig
 mm_err_t edge_store_segments(edge_store_t *st, const char *camera, int64_t start_us,
                              int64_t end_us, int (*fn)(const edge_segment_row_t *row, void *arg),
                              void *arg);
+
+/* Appends one entry (time e->time_us) to the site log in its own transaction. */
+mm_err_t edge_store_append(edge_store_t *st, const mm_entry_t *e, uint64_t *index);
+/* The same, and sets the edge.meta value name in the same transaction. */
+mm_err_t edge_store_append_meta(edge_store_t *st, const mm_entry_t *e, const char *name,
+                                const void *val, size_t len, uint64_t *index);
+
+/*
+ * Small named values in edge.meta. get copies the value into buf (MM_ERANGE when longer than
+ * cap) and sets *len; MM_ENOTFOUND when there is none.
+ */
+mm_err_t edge_store_meta_get(edge_store_t *st, const char *name, void *buf, size_t cap,
+                             size_t *len);
+mm_err_t edge_store_meta_put(edge_store_t *st, const char *name, const void *buf, size_t len);
+
+/* The camera's segment with the latest start; MM_ENOTFOUND when it has none. */
+mm_err_t edge_store_last_segment(edge_store_t *st, const char *camera, edge_segment_row_t *row);
+
+/* Calls fn for every camera that has segments in the index, in order; fn returns non-zero to
+ * stop. */
+mm_err_t edge_store_cameras(edge_store_t *st, int (*fn)(const char *camera, void *arg),
+                            void *arg);
+
+/*
+ * Erasure: removes the index rows of camera at starts[0..n) and appends e (a segments_erased
+ * entry), in one transaction. Rows already gone are skipped.
+ */
+mm_err_t edge_store_erase(edge_store_t *st, const char *camera, const int64_t *starts, size_t n,
+                          const mm_entry_t *e, uint64_t *index);
+
+/* A legal hold on one camera's footage in [start_us, end_us). */
+typedef struct {
+    char id[MM_ID_MAX];
+    char camera[MM_ID_MAX];
+    int64_t start_us;
+    int64_t end_us;
+} edge_hold_row_t;
+
+#define EDGE_WRAPPED_KEY_LEN 60
+
+/* Adds the hold and appends e (its hold_placed entry) in one transaction. MM_EEXIST. */
+mm_err_t edge_store_hold_add(edge_store_t *st, const edge_hold_row_t *h, const mm_entry_t *e,
+                             uint64_t *index);
+/* Removes the hold and every key wrapped under it, and appends e (hold_released), in one
+ * transaction. MM_ENOTFOUND. */
+mm_err_t edge_store_hold_remove(edge_store_t *st, const char *id, const mm_entry_t *e,
+                                uint64_t *index);
+/* MM_OK with *h, or MM_ENOTFOUND. */
+mm_err_t edge_store_hold_get(edge_store_t *st, const char *id, edge_hold_row_t *h);
+/* Calls fn for every hold in id order; fn returns non-zero to stop. */
+mm_err_t edge_store_holds(edge_store_t *st, int (*fn)(const edge_hold_row_t *h, void *arg),
+                          void *arg);
+/* A segment key wrapped under a hold's key (keyring.h), by (hold, camera, start). */
+mm_err_t edge_store_hold_key_put(edge_store_t *st, const char *hold_id, const char *camera,
+                                 int64_t start_us, const uint8_t wrapped[EDGE_WRAPPED_KEY_LEN]);
+/* MM_OK, or MM_ENOTFOUND when that segment's key was not wrapped under the hold. */
+mm_err_t edge_store_hold_key_get(edge_store_t *st, const char *hold_id, const char *camera,
+                                 int64_t start_us, uint8_t wrapped[EDGE_WRAPPED_KEY_LEN]);
 
 #endif

@@ -51,8 +51,10 @@ hub = {"name": "hub", "key_file": "hub.key", "state_dir": "hub",
                  for s in ("site-a", "site-b")]}
 json.dump(hub, open(f"{state}/hub.json", "w"), indent=2)
 cams = {"site-a": ["cam1", "cam2"], "site-b": ["cam3"]}
+policy = {"site-a": "kawaguchi", "site-b": "naha"}
 for s, ids in cams.items():
     edge = {"site": s, "key_file": f"{s}.key", "state_dir": s, "segment_seconds": 10,
+            "policy": policy[s],
             "hub": {"endpoint": f"tcp://127.0.0.1:{zmqp}",
                     "curve_public": pub["hub"]["curve_public"],
                     "verifier": pub["hub"]["verifier"]},

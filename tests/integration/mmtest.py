@@ -175,17 +175,28 @@ class Run:
         self.start(name, [os.path.join(BUILD, "mimamori-hub"), "--config", conf_path])
         wait_until(lambda: self.api("/api/v1/sites")[0] == 200, 20, "the hub API")
 
-    def edge(self, site_keys, hub_keys, cameras, rtsp_port, segment_seconds=5, name=None):
+    def edge_conf(self, site_keys, hub_keys, cameras, rtsp_port, segment_seconds=5, name=None,
+                  **extra):
+        """Writes an edge configuration; extra keys (policy, retention_days, ...) override."""
         name = name or site_keys["name"]
         conf = {"site": site_keys["name"], "key_file": site_keys["file"],
                 "state_dir": self.path(name + "-state"), "segment_seconds": segment_seconds,
+                "policy": "kawaguchi",
                 "hub": {"endpoint": f"tcp://127.0.0.1:{self.hub_zmq}",
                         "curve_public": hub_keys["curve_public"],
                         "verifier": hub_keys["verifier"]},
-                "cameras": [{"id": c, "url": f"rtsp://127.0.0.1:{rtsp_port}/{c}"}
+                "cameras": [c if isinstance(c, dict) else
+                            {"id": c, "url": f"rtsp://127.0.0.1:{rtsp_port}/{c}"}
                             for c in cameras]}
-        path = self.write_json(name + ".json", conf)
-        self.start(name, [os.path.join(BUILD, "mimamori-edge"), "--config", path])
+        conf.update(extra)
+        return self.write_json(name + ".json", conf), conf
+
+    def edge(self, site_keys, hub_keys, cameras, rtsp_port, segment_seconds=5, name=None,
+             env=None, **extra):
+        name = name or site_keys["name"]
+        path, _ = self.edge_conf(site_keys, hub_keys, cameras, rtsp_port, segment_seconds, name,
+                                 **extra)
+        self.start(name, [os.path.join(BUILD, "mimamori-edge"), "--config", path], env=env)
         return path
 
     def api(self, path):

@@ -58,7 +58,8 @@ static void good(void **state)
     char text[2048];
     snprintf(text, sizeof text,
              "{\"site\":\"site-a\",\"key_file\":\"keys/site-a.key\",\"state_dir\":\"/var/lib/mm\","
-             "\"segment_seconds\":4,"
+             "\"segment_seconds\":4,\"policy\":\"kawaguchi\",\"retention_days\":10,"
+             "\"registered_retention_days\":14,"
              "\"hub\":{\"endpoint\":\"tcp://127.0.0.1:7400\",\"curve_public\":\"%s\","
              "\"verifier\":\"%s\"},"
              "\"cameras\":[{\"id\":\"cam1\",\"url\":\"rtsp://127.0.0.1:8554/cam1\"},"
@@ -76,6 +77,68 @@ static void good(void **state)
     assert_int_equal(cfg.n_cameras, 2);
     assert_string_equal(cfg.cameras[1].id, "cam2");
     assert_string_equal(cfg.cameras[1].url, "rtsp://127.0.0.1:8554/cam2");
+    assert_int_equal(cfg.policy, EDGE_POLICY_KAWAGUCHI);
+    assert_int_equal(cfg.retention_days, 10);
+    assert_int_equal(cfg.registered_retention_days, 14);
+    assert_int_equal(cfg.min_free_mb, 1024);
+    assert_int_equal(cfg.cameras[0].priority, 0);
+    edge_config_free(&cfg);
+}
+
+/* Text of a configuration that is good but for its retention keys (given as JSON members). */
+static void with_retention(char *text, size_t cap, const char *members)
+{
+    snprintf(text, cap,
+             "{\"site\":\"s\",\"key_file\":\"k\",\"state_dir\":\"d\",%s"
+             "\"hub\":{\"endpoint\":\"tcp://127.0.0.1:7400\",\"curve_public\":\"%s\","
+             "\"verifier\":\"%s\"},"
+             "\"cameras\":[{\"id\":\"c\",\"url\":\"rtsp://127.0.0.1:1/c\",\"priority\":5}]}",
+             members, HUB_CURVE, verifier);
+}
+
+/* R-K2.2.6b: retention can be configured neither below the policy's floor nor above the
+ * registered period; the floor is what an unset retention means. */
+static void retention_floor_and_ceiling_cannot_be_configured_away(void **state)
+{
+    (void)state;
+    char text[2048];
+    edge_config_t cfg;
+    with_retention(text, sizeof text, "\"policy\":\"kawaguchi\",");
+    assert_int_equal(parse(text, &cfg, NULL), 0);
+    assert_int_equal(cfg.retention_days, 7);
+    assert_int_equal(cfg.registered_retention_days, 7);
+    assert_int_equal(cfg.cameras[0].priority, 5);
+    edge_config_free(&cfg);
+
+    with_retention(text, sizeof text, "\"policy\":\"naha\",\"retention_days\":2,");
+    assert_int_equal(parse(text, &cfg, NULL), 0);
+    assert_int_equal(cfg.policy, EDGE_POLICY_NAHA);
+    assert_int_equal(cfg.retention_days, 2);
+    edge_config_free(&cfg);
+
+    static const char *const below[] = {
+        "retention_days: the kawaguchi policy keeps footage at least 7 days; 3 is below", NULL};
+    with_retention(text, sizeof text, "\"policy\":\"kawaguchi\",\"retention_days\":3,");
+    assert_int_equal(parse(text, &cfg, below), 1);
+    edge_config_free(&cfg);
+
+    static const char *const above[] = {
+        "retention_days: 30 days is longer than the period registered with the city "
+        "(registered_retention_days = 14)",
+        NULL};
+    with_retention(text, sizeof text,
+                   "\"policy\":\"naha\",\"retention_days\":30,\"registered_retention_days\":14,");
+    assert_int_equal(parse(text, &cfg, above), 1);
+    edge_config_free(&cfg);
+
+    static const char *const missing[] = {"policy: missing", NULL};
+    with_retention(text, sizeof text, "");
+    assert_int_equal(parse(text, &cfg, missing), 1);
+    edge_config_free(&cfg);
+
+    static const char *const unknown[] = {"policy: must be \"kawaguchi\" or \"naha\"", NULL};
+    with_retention(text, sizeof text, "\"policy\":\"tokyo\",");
+    assert_int_equal(parse(text, &cfg, unknown), 1);
     edge_config_free(&cfg);
 }
 
@@ -139,6 +202,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(good),
         cmocka_unit_test(every_mistake_at_once),
+        cmocka_unit_test(retention_floor_and_ceiling_cannot_be_configured_away),
         cmocka_unit_test(no_cameras_and_no_hub),
         cmocka_unit_test(not_json),
     };
