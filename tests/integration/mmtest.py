@@ -148,13 +148,16 @@ class Run:
 
     # --- the pieces ------------------------------------------------------------------------
 
-    def camera(self, streams, name="testcam"):
-        port = free_port()
-        argv = [os.path.join(BUILD, "mimamori-testcam"), "--port", str(port)]
+    def camera(self, streams, name="testcam", port=None, args=()):
+        port = port or free_port()
+        argv = [os.path.join(BUILD, "mimamori-testcam"), "--port", str(port)] + list(args)
         for s in streams:
             argv += ["--stream", s]
+        # A restarted camera appends to the same log: count only its own "ready" lines.
+        logf = self.path("logs", name + ".log")
+        before = self.log(name).count("ready ") if os.path.exists(logf) else 0
         self.start(name, argv)
-        wait_until(lambda: self.log(name).count("ready ") >= len(streams), 20,
+        wait_until(lambda: self.log(name).count("ready ") >= before + len(streams), 20,
                    "the test camera to listen")
         return port
 
@@ -231,6 +234,14 @@ class Run:
             if not body["entries"]:
                 return out
             out += body["entries"]
+
+    def segment_entries(self, site):
+        """The segment_recorded entries the hub holds for site (other kinds are left out)."""
+        return [e for e in self.entries(site) if e["entry"]["type"] == "segment_recorded"]
+
+    def entries_of(self, site, kind):
+        """The bodies of the entries of one kind the hub holds for site."""
+        return [e["entry"][kind] for e in self.entries(site) if e["entry"]["type"] == kind]
 
     def findings(self):
         st, body = self.api("/api/v1/findings")

@@ -36,9 +36,13 @@ def files_on_disk():
     return sorted(f for f in glob.glob(os.path.join(seg_dir, "*", "*")) if mmseg.is_segment(f))
 
 
+def segment_entries(entries):
+    return [e for e in entries if e["entry"]["type"] == "segment_recorded"]
+
+
 def caught_up():
     entries = run.entries("site-a")
-    return entries if len(entries) >= len(files_on_disk()) else None
+    return entries if len(segment_entries(entries)) >= len(files_on_disk()) else None
 
 
 entries = T.wait_until(caught_up, 30, "the hub to hold an entry for every segment file")
@@ -50,7 +54,9 @@ T.check(len(files) >= 8, f"only {len(files)} segments in 30 s of two cameras")
 # Every file has exactly one entry, and its facts are the file's.
 by_key = {}
 for e in entries:
-    T.check(e["entry"]["type"] == "segment_recorded", f"unexpected entry type {e['entry']}")
+    T.check(e["entry"]["type"] in ("segment_recorded", "camera_gap", "camera_uptime"),
+            f"unexpected entry type {e['entry']}")
+for e in segment_entries(entries):
     s = e["entry"]["segment_recorded"]
     key = (s["camera"], s["start_us"])
     T.check(key not in by_key, f"two entries for segment {key}")
@@ -76,9 +82,10 @@ for i, e in enumerate(entries):
     raw = base64.b64decode(e["raw"])
     T.check(T.leaf_hash(raw).hex() == e["leaf_hash"], f"leaf hash of entry {i}")
     fields = T.pb_fields(raw)
-    seg = T.pb_fields(fields[10][0])
-    T.check(seg[6][0].hex() == e["entry"]["segment_recorded"]["content_hash"],
-            f"entry {i}: JSON and bytes disagree on the content hash")
+    if e["entry"]["type"] == "segment_recorded":
+        seg = T.pb_fields(fields[10][0])
+        T.check(seg[6][0].hex() == e["entry"]["segment_recorded"]["content_hash"],
+                f"entry {i}: JSON and bytes disagree on the content hash")
     leaves.append(bytes.fromhex(e["leaf_hash"]))
 st, note = run.api("/api/v1/sites/site-a/checkpoint")
 T.check(st == 200, f"checkpoint answered {st}")
