@@ -1,0 +1,111 @@
+"""A full disk on a running edge (R-K2.2.6b, R-K2.2.6a).
+
+The edge keeps its state on a small tmpfs this test mounts (so it needs root, as ops/test.sh
+has). It records two cameras (cam1 priority 10, cam2 priority 0) under kawaguchi with a 10-day
+retention. Its clock is moved 8 days ahead, so the first footage is past the 7-day floor but
+still inside retention; then a ballast file leaves the disk just above min_free_mb. The edge
+must raise the alarm, erase only what is past the floor (reason storage_pressure), stop cam2
+and then cam1 rather than erase anything inside the floor, keep every file recorded since, and
+resume cam1 then cam2 when the ballast goes, logging the time stopped as gaps.
+"""
+import atexit
+import glob
+import os
+import subprocess
+import time
+
+import mmtest as T
+import mmseg
+
+DAY_US = 86400 * 1000000
+MIN_FREE_MB = 8
+
+run = T.Run("disk_full")
+small = run.path("small")
+os.makedirs(small, exist_ok=True)
+r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=48m,mode=0700", "tmpfs", small],
+                   capture_output=True, text=True)
+T.check(r.returncode == 0, f"cannot mount a tmpfs (this test needs root): {r.stderr.strip()}")
+atexit.register(lambda: subprocess.run(["umount", "-l", small]))
+
+hub_keys = run.keys("hub")
+site = run.keys("site-a")
+rtsp = run.camera(["cam1", "cam2"])
+run.hub(hub_keys, [site])
+clock = run.path("clock")
+with open(clock, "w") as f:
+    f.write("0\n")
+cams = [{"id": "cam1", "url": f"rtsp://127.0.0.1:{rtsp}/cam1", "priority": 10},
+        {"id": "cam2", "url": f"rtsp://127.0.0.1:{rtsp}/cam2", "priority": 0}]
+state = os.path.join(small, "state")
+run.edge(site, hub_keys, cams, rtsp, segment_seconds=3, env={"MM_TEST_CLOCK_FILE": clock},
+         retention_days=10, min_free_mb=MIN_FREE_MB, state_dir=state)
+seg_dir = os.path.join(state, "segments")
+
+
+def segs():
+    return run.entries_of("site-a", "segment_recorded")
+
+
+T.wait_until(lambda: len(segs()) >= 4, 60, "footage of both cameras")
+old = segs()
+with open(clock, "w") as f:
+    f.write(f"{8 * DAY_US}\n")
+jump_us = int(time.time() * 1e6) + 8 * DAY_US
+T.say("clock moved 8 days ahead: the first footage is past the floor, inside retention")
+T.wait_until(lambda: {s["camera"] for s in segs() if s["start_us"] > jump_us} == {"cam1", "cam2"},
+             60, "footage of both cameras at the new time")
+
+st = os.statvfs(small)
+ballast = st.f_bavail * st.f_frsize - (MIN_FREE_MB << 20) - (1 << 20)
+with open(os.path.join(small, "ballast"), "wb") as f:
+    f.write(b"\0" * ballast)
+T.say(f"ballast of {ballast >> 20} MB: {(st.f_bavail * st.f_frsize - ballast) >> 20} MB left")
+
+
+def alarms():
+    return [(a["state"], a["camera"]) for a in run.entries_of("site-a", "storage_alarm")]
+
+
+T.wait_until(lambda: ("camera_stopped", "cam1") in alarms(), 90, "both cameras stopped")
+a = alarms()
+T.check(a[0] == ("disk_full", ""), f"the first alarm is {a[0]}")
+T.check(a.index(("camera_stopped", "cam2")) < a.index(("camera_stopped", "cam1")),
+        f"cam1 (priority 10) stopped before cam2 (priority 0): {a}")
+
+# Only footage past the floor was erased to make room; everything since is kept.
+erased = run.entries_of("site-a", "segments_erased")
+T.check(erased, "nothing past the floor was erased under pressure")
+for e in erased:
+    T.check(e["reason"] == "storage_pressure", f"erased for {e['reason']}")
+    T.check(e["end_us"] <= jump_us - 7 * DAY_US, f"erased footage inside the floor: {e}")
+erased_hashes = {h for e in erased for h in e["content_hashes"]}
+T.check({s["content_hash"] for s in old} <= erased_hashes, "old footage left while under pressure")
+kept = [s for s in segs() if s["start_us"] > jump_us]
+for s in kept:
+    path = os.path.join(seg_dir, s["camera"], f"{s['start_us']}.mmseg")
+    T.check(os.path.exists(path), f"{path} inside the floor is gone")
+    T.check(mmseg.read(path)["content_hash"] == s["content_hash"], f"{path} does not verify")
+n_stopped = len(segs())
+time.sleep(5)
+T.check(len(segs()) <= n_stopped + 2, "cameras kept recording after they were stopped")
+T.say(f"{len(erased)} erasure(s) past the floor; {len(kept)} segments inside it kept; both stopped")
+
+os.remove(os.path.join(small, "ballast"))
+T.say("ballast removed")
+T.wait_until(lambda: ("space_recovered", "") in alarms(), 60, "space recovered")
+a = alarms()
+T.check(a.index(("camera_resumed", "cam1")) < a.index(("camera_resumed", "cam2")),
+        f"cam2 resumed before cam1: {a}")
+
+
+def recording_again():
+    after = [s for s in segs() if s["start_us"] > time.time() * 1e6 + 8 * DAY_US - 30e6]
+    return {s["camera"] for s in after} == {"cam1", "cam2"}
+
+
+T.wait_until(recording_again, 60, "both cameras recording again")
+gaps = T.wait_until(lambda: [g for g in run.entries_of("site-a", "camera_gap")
+                             if "disk full" in g["reason"]] or None, 30, "gaps for the stop")
+T.check({g["camera"] for g in gaps} == {"cam1", "cam2"}, f"gaps: {gaps}")
+T.say("PASS: nothing inside the floor erased; lowest priority stopped first; resumed")
