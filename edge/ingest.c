@@ -177,7 +177,7 @@ static const char *codec_name(enum AVCodecID id)
     case AV_CODEC_ID_H264:
         return "h264";
     case AV_CODEC_ID_HEVC:
-        return "h265";
+        return "hevc";
     default:
         return NULL;
     }
