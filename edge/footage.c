@@ -1,0 +1,804 @@
+/*
+ * footage.c: the read path (see footage.h).
+ *
+ * The index says which segments a range touches and what each must hash to; a file is trusted
+ * only once it has been read whole and found equal to its row. An export therefore reads its
+ * segments twice: first to verify every one of them and to learn the frames' times and order,
+ * then to write the frames. The second reading checks them again as it goes (a file could
+ * change in between), and any failure removes the temporary file, so a damaged range never
+ * yields a partial export.
+ *
+ * Segments hold Annex B; MP4 wants the parameter sets in an avcC/hvcC box and length-prefixed
+ * NAL units. libavformat's mov muxer converts both itself when the extradata is in Annex B form,
+ * or absent (it then takes the parameter sets from the first keyframe) — which is what ingest
+ * records from RTSP. Any other form is refused rather than guessed at. The muxer keeps a NAL
+ * unit's trailing zero bytes, though, so each frame is handed over rewritten as its bare NAL units
+ * (frame_packet): the MP4 then holds exactly the NAL units the content hash covers, and the hash
+ * of the frames written, taken as at recording, can be recomputed from the file itself.
+ *
+ * Timestamps: decode times are the frames' recording times on a 1/90000 clock from the first
+ * frame written, made strictly increasing. Recording times follow decode order, so with B-frames
+ * the presentation times come from the camera's own timestamps, used only for their order within
+ * each group of pictures: the k-th frame shown gets the k-th decode time of its group, plus one
+ * delay for the whole file, the least that keeps every presentation time at or after its decode
+ * time. Without B-frames the two are equal.
+ */
+#include "footage.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <libavcodec/avcodec.h>
+#include <libavformat/avformat.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "crypto.h"
+#include "diag.h"
+
+#define LOOKBACK_US                                                                                \
+    EDGE_EPOCH_US /* no segment is longer than this (retention.c relies on it too) */
+#define MP4_HZ 90000
+#define LONE_FRAME_DUR (MP4_HZ / 15) /* duration of the only frame of a one-frame export */
+
+/* --- rows ------------------------------------------------------------------------------------*/
+
+typedef struct {
+    edge_segment_row_t *v;
+    size_t n, cap;
+    int64_t start;
+    int failed;
+} rows_t;
+
+static int add_row(const edge_segment_row_t *row, void *arg)
+{
+    rows_t *r = arg;
+    const mm_segment_recorded_t *s = &row->seg;
+    int64_t end = s->end_us > s->start_us ? s->end_us : s->start_us + 1;
+    if (end <= r->start)
+        return 0;
+    if (r->n == r->cap) {
+        size_t cap = r->cap ? r->cap * 2 : 32;
+        edge_segment_row_t *nv = realloc(r->v, cap * sizeof *nv);
+        if (!nv) {
+            r->failed = 1;
+            return 1;
+        }
+        r->v = nv;
+        r->cap = cap;
+    }
+    r->v[r->n++] = *row;
+    return 0;
+}
+
+/* The rows of camera overlapping [start, end), collected so that no read transaction stays open
+ * while files are read. */
+static mm_err_t rows_in(const edge_vault_t *v, const char *camera, int64_t start, int64_t end,
+                        rows_t *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!v || !v->store || !camera || start >= end)
+        return MM_EINVAL;
+    out->start = start;
+    /* Index keys sort as unsigned: nothing is recorded before 1970, so the search starts at 0. */
+    int64_t from = start > LOOKBACK_US ? start - LOOKBACK_US : 0;
+    if (end <= from)
+        return MM_OK;
+    mm_err_t err = edge_store_segments(v->store, camera, from, end, add_row, out);
+    if (err == MM_OK && out->failed)
+        err = MM_ENOMEM;
+    if (err != MM_OK) {
+        free(out->v);
+        memset(out, 0, sizeof *out);
+    }
+    return err;
+}
+
+mm_err_t edge_footage_find(const edge_vault_t *v, const char *camera, int64_t start_us,
+                           int64_t end_us, edge_footage_fn fn, void *arg)
+{
+    if (!fn)
+        return MM_EINVAL;
+    rows_t rows;
+    mm_err_t err = rows_in(v, camera, start_us, end_us, &rows);
+    for (size_t i = 0; err == MM_OK && i < rows.n; i++)
+        if (fn(&rows.v[i], arg))
+            break;
+    free(rows.v);
+    return err;
+}
+
+/* --- reading one segment whole ---------------------------------------------------------------*/
+
+/* What reading a segment calls: once with its header, then for each frame (ord counts from 0).
+ * A callback that fails logs why. */
+typedef struct {
+    mm_err_t (*on_header)(void *arg, size_t seg, const edge_segment_info_t *hdr,
+                          const uint8_t *extra, size_t extralen);
+    mm_err_t (*on_frame)(void *arg, size_t seg, uint32_t ord, const edge_frame_t *f);
+    void *arg;
+} reading_t;
+
+typedef struct {
+    char path[EDGE_SEG_PATH_MAX];
+    uint32_t frames;
+    uint64_t bytes;
+} seg_read_t;
+
+/*
+ * Reads the segment of row number seg whole and checks it against the row: its header names the
+ * same camera, start and codec, and its frames, their count and their content hash are the
+ * recorded ones. Logs a failure with the file's path.
+ */
+static mm_err_t read_segment(const edge_vault_t *v, const edge_segment_row_t *row, size_t seg,
+                             const reading_t *rd, seg_read_t *out)
+{
+    const mm_segment_recorded_t *s = &row->seg;
+    memset(out, 0, sizeof *out);
+    if (edge_vault_path(v, s->camera, s->start_us, out->path, sizeof out->path) != 0) {
+        MM_ERROR("footage: %s segment %lld: path too long", s->camera, (long long)s->start_us);
+        return MM_EINVAL;
+    }
+    edge_segment_reader_t *r = NULL;
+    mm_sha256_ctx_t *hash = NULL;
+    edge_segment_info_t hdr, trailer;
+    const char *why = NULL;
+    /* edge_vault_segment_key only reads the vault; its callback type has no const. */
+    mm_err_t err = edge_segment_open(out->path, edge_vault_segment_key, (void *)v, &r, &hdr);
+    if (err != MM_OK) {
+        why = err == MM_EERASED ? "has no key any more" : "cannot be opened";
+        goto out;
+    }
+    if (strcmp(hdr.camera, s->camera) != 0 || hdr.start_us != s->start_us ||
+        strcmp(hdr.codec, s->codec) != 0) {
+        err = MM_ECORRUPT;
+        why = "is not the segment its index row names";
+        goto out;
+    }
+    if ((err = mm_sha256_create(&hash)) != MM_OK)
+        goto out;
+    if (rd && rd->on_header) {
+        size_t el;
+        const uint8_t *extra = edge_segment_extradata(r, &el);
+        if ((err = rd->on_header(rd->arg, seg, &hdr, extra, el)) != MM_OK)
+            goto out;
+    }
+    edge_frame_t f;
+    while ((err = edge_segment_next(r, &f)) == MM_OK) {
+        edge_segment_hash_frame(hash, f.data, f.len);
+        if (rd && rd->on_frame && (err = rd->on_frame(rd->arg, seg, out->frames, &f)) != MM_OK)
+            goto out;
+        out->frames++;
+        out->bytes += f.len;
+    }
+    if (err != MM_ENOTFOUND) {
+        why = "does not read back";
+        goto out;
+    }
+    uint8_t h[32];
+    mm_sha256_final(hash, h);
+    edge_segment_trailer(r, &trailer);
+    if (out->frames != s->frames || trailer.frames != s->frames ||
+        memcmp(h, s->content_hash, 32) != 0 || memcmp(trailer.content_hash, h, 32) != 0) {
+        err = MM_ECORRUPT;
+        why = "does not match the content hash of its log entry";
+        goto out;
+    }
+    err = MM_OK;
+out:
+    if (why)
+        MM_ERROR("footage: %s segment %lld (%s) %s: %s", s->camera, (long long)s->start_us,
+                 out->path, why, mm_strerror(err));
+    mm_sha256_destroy(hash);
+    edge_segment_close(r);
+    return err;
+}
+
+static void report_init(edge_footage_report_t *rep)
+{
+    memset(rep, 0, sizeof *rep);
+    rep->failed_err = MM_OK;
+}
+
+static void report_failure(edge_footage_report_t *rep, mm_err_t err, const edge_segment_row_t *row,
+                           const char *path)
+{
+    if (rep->failed_err != MM_OK)
+        return;
+    rep->failed_err = err;
+    rep->failed_start_us = row->seg.start_us;
+    snprintf(rep->failed_path, sizeof rep->failed_path, "%s", path);
+}
+
+/* --- verify ----------------------------------------------------------------------------------*/
+
+mm_err_t edge_footage_verify(const edge_vault_t *v, const char *camera, int64_t start_us,
+                             int64_t end_us, edge_footage_report_t *rep)
+{
+    edge_footage_report_t local;
+    if (!rep)
+        rep = &local;
+    report_init(rep);
+    rows_t rows;
+    mm_err_t err = rows_in(v, camera, start_us, end_us, &rows);
+    if (err != MM_OK)
+        return err;
+    if (rows.n == 0) {
+        free(rows.v);
+        return MM_ENOTFOUND;
+    }
+    for (size_t i = 0; i < rows.n; i++) {
+        seg_read_t sr;
+        rep->segments++;
+        err = read_segment(v, &rows.v[i], i, NULL, &sr);
+        if (err != MM_OK) {
+            rep->failed++;
+            report_failure(rep, err, &rows.v[i], sr.path);
+            continue;
+        }
+        rep->frames += sr.frames;
+        rep->bytes += sr.bytes;
+    }
+    free(rows.v);
+    if (rep->failed)
+        MM_ERROR("footage: %s [%lld, %lld): %" PRIu32 " of %" PRIu32 " segments fail to verify",
+                 camera, (long long)start_us, (long long)end_us, rep->failed, rep->segments);
+    return rep->failed_err;
+}
+
+/* --- the export plan: which frames, with which timestamps -------------------------------------*/
+
+typedef struct {
+    int64_t time_us, pts;
+    uint32_t seg, ord;
+    int key;
+} meta_t;
+
+typedef struct {
+    int64_t end;
+    meta_t *f; /* frames of the overlapping segments before end, as read */
+    size_t n, cap;
+    size_t first;             /* the keyframe the export starts at */
+    int64_t *dts, *pts, *dur; /* of f[first..n), indexed from first, on the 1/90000 clock */
+} plan_t;
+
+static int annexb(const uint8_t *d, size_t len)
+{
+    return (len >= 3 && d[0] == 0 && d[1] == 0 && d[2] == 1) ||
+           (len >= 4 && d[0] == 0 && d[1] == 0 && d[2] == 0 && d[3] == 1);
+}
+
+static mm_err_t plan_header(void *arg, size_t seg, const edge_segment_info_t *hdr,
+                            const uint8_t *extra, size_t extralen)
+{
+    (void)arg, (void)seg;
+    if (extralen > 0 && !annexb(extra, extralen)) {
+        MM_ERROR("footage: segment %s: its parameter sets are not in Annex B form; they cannot be "
+                 "remuxed as recorded",
+                 hdr->path);
+        return MM_EMEDIA;
+    }
+    return MM_OK;
+}
+
+static mm_err_t plan_frame(void *arg, size_t seg, uint32_t ord, const edge_frame_t *f)
+{
+    plan_t *p = arg;
+    if (f->time_us >= p->end)
+        return MM_OK;
+    if (p->n == p->cap) {
+        size_t cap = p->cap ? p->cap * 2 : 1024;
+        meta_t *nf = realloc(p->f, cap * sizeof *nf);
+        if (!nf) {
+            MM_ERROR("footage: out of memory planning an export");
+            return MM_ENOMEM;
+        }
+        p->f = nf;
+        p->cap = cap;
+    }
+    p->f[p->n++] = (meta_t){f->time_us, f->pts, (uint32_t)seg, ord, f->key};
+    return MM_OK;
+}
+
+typedef struct {
+    int64_t pts;
+    size_t k;
+} order_t;
+
+static int by_pts(const void *a, const void *b)
+{
+    const order_t *x = a, *y = b;
+    if (x->pts != y->pts)
+        return x->pts < y->pts ? -1 : 1;
+    return x->k < y->k ? -1 : x->k > y->k;
+}
+
+/* Decode and presentation times of the frames to write (see the top of this file). */
+static mm_err_t plan_times(plan_t *p)
+{
+    size_t m = p->n - p->first;
+    const meta_t *f = p->f + p->first;
+    size_t *pos = malloc(m * sizeof *pos);
+    order_t *ord = malloc(m * sizeof *ord);
+    p->dts = malloc(m * sizeof *p->dts);
+    p->pts = malloc(m * sizeof *p->pts);
+    p->dur = malloc(m * sizeof *p->dur);
+    mm_err_t err = MM_ENOMEM;
+    if (!pos || !ord || !p->dts || !p->pts || !p->dur)
+        goto out;
+    for (size_t k = 0; k < m; k++) {
+        int64_t t = av_rescale(f[k].time_us - f[0].time_us, MP4_HZ, 1000000);
+        p->dts[k] = k > 0 && t <= p->dts[k - 1] ? p->dts[k - 1] + 1 : t;
+    }
+    /* pos[k]: where frame k is shown within its group, as an index into dts. */
+    for (size_t a = 0; a < m;) {
+        size_t b = a + 1;
+        while (b < m && !f[b].key)
+            b++;
+        int known = 1;
+        for (size_t k = a; k < b; k++) {
+            ord[k - a] = (order_t){f[k].pts, k};
+            known &= f[k].pts != AV_NOPTS_VALUE;
+        }
+        if (known)
+            qsort(ord, b - a, sizeof *ord, by_pts);
+        for (size_t r = 0; r < b - a; r++)
+            pos[known ? ord[r].k : a + r] = a + r;
+        a = b;
+    }
+    int64_t delay = 0;
+    for (size_t k = 0; k < m; k++)
+        if (p->dts[k] - p->dts[pos[k]] > delay)
+            delay = p->dts[k] - p->dts[pos[k]];
+    for (size_t k = 0; k < m; k++) {
+        p->pts[k] = p->dts[pos[k]] + delay;
+        p->dur[k] = k + 1 < m ? p->dts[k + 1] - p->dts[k] : k > 0 ? p->dur[k - 1] : LONE_FRAME_DUR;
+    }
+    err = MM_OK;
+out:
+    if (err != MM_OK)
+        MM_ERROR("footage: out of memory planning an export");
+    free(pos);
+    free(ord);
+    return err;
+}
+
+/* Chooses the frames: from the last keyframe at or before start (or, if there is none, the first
+ * keyframe after it) to the end. */
+static mm_err_t plan_range(plan_t *p, int64_t start)
+{
+    size_t first = SIZE_MAX;
+    for (size_t i = 0; i < p->n; i++) {
+        if (!p->f[i].key)
+            continue;
+        if (p->f[i].time_us <= start) {
+            first = i;
+        } else {
+            if (first == SIZE_MAX)
+                first = i;
+            break;
+        }
+    }
+    if (first == SIZE_MAX)
+        return MM_ENOTFOUND;
+    p->first = first;
+    return plan_times(p);
+}
+
+static void plan_free(plan_t *p)
+{
+    free(p->f);
+    free(p->dts);
+    free(p->pts);
+    free(p->dur);
+}
+
+/* --- writing the MP4 -------------------------------------------------------------------------*/
+
+/* Converts a libav error where it happened: logged with its own text. */
+static mm_err_t av_fail(int rc, const char *what, const char *path)
+{
+    char e[AV_ERROR_MAX_STRING_SIZE];
+    av_strerror(rc, e, sizeof e);
+    MM_ERROR("footage: cannot %s %s: %s", what, path, e);
+    if (rc == AVERROR(ENOMEM))
+        return MM_ENOMEM;
+    if (rc == AVERROR(ENOSPC) || rc == AVERROR(EDQUOT))
+        return MM_EFULL;
+    if (rc == AVERROR(EINVAL) || rc <= -4096) /* below -4095: libav's own tags, not errno */
+        return MM_EMEDIA;
+    return MM_EIO;
+}
+
+static mm_err_t errno_fail(const char *what, const char *path)
+{
+    int e = errno;
+    MM_ERROR("footage: cannot %s %s: %s", what, path, strerror(e));
+    return e == ENOSPC || e == EDQUOT ? MM_EFULL : MM_EIO;
+}
+
+typedef struct {
+    const plan_t *p;
+    size_t next; /* the plan's next frame to write */
+    enum AVCodecID id;
+    const char *tmp;
+    uint8_t *extra; /* the parameter sets of the first segment written */
+    size_t extralen;
+    int have_extra, warned;
+    AVFormatContext *oc;
+    AVStream *st;
+    AVPacket *pkt;
+    int header_done;
+    mm_sha256_ctx_t *hash;
+    edge_footage_report_t *rep;
+} mux_t;
+
+/*
+ * Splits Annex B data into NAL units exactly as the content hash does (segment.c): start codes
+ * and trailing zero bytes removed; data without any start code is one NAL unit.
+ */
+static void each_nal(const uint8_t *d, size_t len, void (*fn)(void *, const uint8_t *, size_t),
+                     void *arg)
+{
+    size_t i = 0, start = SIZE_MAX;
+    while (i + 3 <= len) {
+        if (d[i] == 0 && d[i + 1] == 0 && d[i + 2] == 1) {
+            if (start != SIZE_MAX) {
+                size_t end = i;
+                while (end > start && d[end - 1] == 0)
+                    end--;
+                if (end > start)
+                    fn(arg, d + start, end - start);
+            }
+            i += 3;
+            start = i;
+        } else {
+            i++;
+        }
+    }
+    if (start == SIZE_MAX) {
+        if (len)
+            fn(arg, d, len);
+        return;
+    }
+    size_t end = len;
+    while (end > start && d[end - 1] == 0)
+        end--;
+    if (end > start)
+        fn(arg, d + start, end - start);
+}
+
+typedef struct {
+    uint8_t *out; /* NULL: only count */
+    size_t len;
+} nal_copy_t;
+
+static void copy_nal(void *arg, const uint8_t *nal, size_t len)
+{
+    nal_copy_t *c = arg;
+    if (c->out) {
+        static const uint8_t sc[4] = {0, 0, 0, 1};
+        memcpy(c->out + c->len, sc, 4);
+        memcpy(c->out + c->len + 4, nal, len);
+    }
+    c->len += 4 + len;
+}
+
+/*
+ * Puts a frame into pkt as its NAL units, each after a 4-byte start code and without trailing
+ * zero bytes. The mov muxer turns start codes into lengths but keeps a NAL unit's trailing zero
+ * bytes (trailing_zero_8bits, which some encoders write); given this form, the MP4 holds exactly
+ * the NAL units the content hash covers, and the same hash can be computed from the file.
+ */
+static int frame_packet(AVPacket *pkt, const uint8_t *data, size_t len)
+{
+    nal_copy_t c = {NULL, 0};
+    each_nal(data, len, copy_nal, &c);
+    if (c.len > INT32_MAX)
+        return AVERROR(EINVAL);
+    int rc = av_new_packet(pkt, (int)c.len); /* padded, as the muxer's parsers expect */
+    if (rc < 0)
+        return rc;
+    c = (nal_copy_t){pkt->data, 0};
+    each_nal(data, len, copy_nal, &c);
+    return 0;
+}
+
+/* Width and height from the parameter sets, for the MP4's sample description. 0 when the parser
+ * finds none; decoders read them from the parameter sets anyway. */
+static void frame_size(enum AVCodecID id, const uint8_t *extra, size_t extralen,
+                       const uint8_t *data, size_t len, int *w, int *h)
+{
+    AVCodecParserContext *pc = av_parser_init(id);
+    AVCodecContext *cc = avcodec_alloc_context3(NULL);
+    uint8_t *buf = av_mallocz(extralen + len + AV_INPUT_BUFFER_PADDING_SIZE);
+    if (pc && cc && buf && extralen + len <= INT32_MAX) {
+        pc->flags |= PARSER_FLAG_COMPLETE_FRAMES;
+        if (extralen)
+            memcpy(buf, extra, extralen);
+        memcpy(buf + extralen, data, len);
+        uint8_t *outbuf;
+        int outlen;
+        av_parser_parse2(pc, cc, &outbuf, &outlen, buf, (int)(extralen + len), AV_NOPTS_VALUE,
+                         AV_NOPTS_VALUE, 0);
+        *w = pc->width;
+        *h = pc->height;
+    }
+    av_free(buf);
+    avcodec_free_context(&cc);
+    av_parser_close(pc);
+}
+
+/* Opens the muxer at the first frame (which gives the picture size). */
+static mm_err_t mux_open(mux_t *m, const edge_frame_t *f)
+{
+    int rc = avformat_alloc_output_context2(&m->oc, NULL, "mp4", m->tmp);
+    if (rc < 0)
+        return av_fail(rc, "create an MP4 muxer for", m->tmp);
+    m->st = avformat_new_stream(m->oc, NULL);
+    if (!m->st)
+        return av_fail(AVERROR(ENOMEM), "add a stream to", m->tmp);
+    AVCodecParameters *par = m->st->codecpar;
+    par->codec_type = AVMEDIA_TYPE_VIDEO;
+    par->codec_id = m->id;
+    if (m->extralen) {
+        par->extradata = av_mallocz(m->extralen + AV_INPUT_BUFFER_PADDING_SIZE);
+        if (!par->extradata)
+            return av_fail(AVERROR(ENOMEM), "set the parameter sets of", m->tmp);
+        memcpy(par->extradata, m->extra, m->extralen);
+        par->extradata_size = (int)m->extralen;
+    }
+    frame_size(m->id, m->extra, m->extralen, f->data, f->len, &par->width, &par->height);
+    if (par->width <= 0 || par->height <= 0)
+        MM_WARN("footage: no picture size in the parameter sets of the first frame of %s", m->tmp);
+    m->st->time_base = (AVRational){1, MP4_HZ};
+    rc = avio_open(&m->oc->pb, m->tmp, AVIO_FLAG_WRITE);
+    if (rc < 0)
+        return av_fail(rc, "open", m->tmp);
+    AVDictionary *opts = NULL;
+    av_dict_set(&opts, "movflags", "+faststart", 0);
+    rc = avformat_write_header(m->oc, &opts);
+    av_dict_free(&opts);
+    if (rc < 0)
+        return av_fail(rc, "write the MP4 header of", m->tmp);
+    m->header_done = 1;
+    return MM_OK;
+}
+
+static mm_err_t mux_header(void *arg, size_t seg, const edge_segment_info_t *hdr,
+                           const uint8_t *extra, size_t extralen)
+{
+    mux_t *m = arg;
+    (void)seg;
+    if (!m->have_extra) {
+        m->have_extra = 1;
+        m->extralen = extralen;
+        if (extralen && !(m->extra = malloc(extralen))) {
+            MM_ERROR("footage: out of memory exporting %s", hdr->path);
+            return MM_ENOMEM;
+        }
+        if (extralen)
+            memcpy(m->extra, extra, extralen);
+    } else if (!m->warned &&
+               (extralen != m->extralen || (extralen && memcmp(extra, m->extra, extralen) != 0))) {
+        /* One MP4 track has one sample description; the frames carry their own in-band. */
+        m->warned = 1;
+        MM_WARN("footage: parameter sets change at segment %s; the MP4 describes the first ones",
+                hdr->path);
+    }
+    return MM_OK;
+}
+
+static mm_err_t mux_frame(void *arg, size_t seg, uint32_t ord, const edge_frame_t *f)
+{
+    mux_t *m = arg;
+    const plan_t *p = m->p;
+    if (m->next >= p->n || p->f[m->next].seg != seg || p->f[m->next].ord != ord)
+        return MM_OK; /* before the first keyframe or after the end */
+    size_t k = m->next++ - p->first;
+    mm_err_t err;
+    if (!m->oc && (err = mux_open(m, f)) != MM_OK)
+        return err;
+    av_packet_unref(m->pkt);
+    int rc = frame_packet(m->pkt, f->data, f->len);
+    if (rc < 0)
+        return av_fail(rc, "make a packet for", m->tmp);
+    m->pkt->stream_index = m->st->index;
+    m->pkt->dts = p->dts[k];
+    m->pkt->pts = p->pts[k];
+    m->pkt->duration = p->dur[k];
+    if (f->key)
+        m->pkt->flags |= AV_PKT_FLAG_KEY;
+    av_packet_rescale_ts(m->pkt, (AVRational){1, MP4_HZ}, m->st->time_base);
+    rc = av_write_frame(m->oc, m->pkt);
+    if (rc < 0)
+        return av_fail(rc, "write a frame to", m->tmp);
+    edge_segment_hash_frame(m->hash, f->data, f->len);
+    if (m->rep->frames == 0)
+        m->rep->first_us = f->time_us;
+    m->rep->last_us = f->time_us;
+    m->rep->frames++;
+    m->rep->bytes += f->len;
+    return MM_OK;
+}
+
+/* Makes the finished file durable under its final name. */
+static mm_err_t publish(const char *tmp, const char *out_path)
+{
+    int fd = open(tmp, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return errno_fail("reopen", tmp);
+    if (fsync(fd) != 0) {
+        mm_err_t err = errno_fail("sync", tmp);
+        close(fd);
+        return err;
+    }
+    close(fd);
+    if (rename(tmp, out_path) != 0)
+        return errno_fail("rename to its final name", tmp);
+    char dir[EDGE_PATH_MAX];
+    const char *slash = strrchr(out_path, '/');
+    if (!slash)
+        snprintf(dir, sizeof dir, ".");
+    else
+        snprintf(dir, sizeof dir, "%.*s", slash == out_path ? 1 : (int)(slash - out_path),
+                 out_path);
+    fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0 || fsync(fd) != 0) {
+        mm_err_t err = errno_fail("sync the directory", dir);
+        if (fd >= 0)
+            close(fd);
+        return err;
+    }
+    close(fd);
+    return MM_OK;
+}
+
+static enum AVCodecID codec_id(const char *codec)
+{
+    if (strcmp(codec, "h264") == 0)
+        return AV_CODEC_ID_H264;
+    if (strcmp(codec, "h265") == 0)
+        return AV_CODEC_ID_HEVC;
+    return AV_CODEC_ID_NONE;
+}
+
+mm_err_t edge_footage_mp4(const edge_vault_t *v, const char *camera, int64_t start_us,
+                          int64_t end_us, const char *out_path, edge_footage_report_t *rep)
+{
+    edge_footage_report_t local;
+    if (!rep)
+        rep = &local;
+    report_init(rep);
+    if (!out_path || !*out_path)
+        return MM_EINVAL;
+    char tmp[EDGE_PATH_MAX];
+    if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp", out_path) >= sizeof tmp)
+        return MM_EINVAL;
+
+    rows_t rows;
+    plan_t plan = {.end = end_us};
+    mux_t m = {.p = &plan, .tmp = tmp, .rep = rep};
+    int tmp_made = 0;
+    mm_err_t err = rows_in(v, camera, start_us, end_us, &rows);
+    if (err != MM_OK)
+        return err;
+    if (rows.n == 0) {
+        err = MM_ENOTFOUND;
+        goto out;
+    }
+
+    /* Pass 1: every overlapping segment verifies, or nothing is written. */
+    reading_t plan_rd = {plan_header, plan_frame, &plan};
+    for (size_t i = 0; i < rows.n; i++) {
+        seg_read_t sr;
+        rep->segments++;
+        err = read_segment(v, &rows.v[i], i, &plan_rd, &sr);
+        if (err != MM_OK) {
+            report_failure(rep, err, &rows.v[i], sr.path);
+            MM_ERROR("footage: export of %s [%lld, %lld) refused: segment %s %s (%s)", camera,
+                     (long long)start_us, (long long)end_us, sr.path,
+                     err == MM_EMEDIA || err == MM_ENOMEM ? "cannot be remuxed" : "fails to verify",
+                     mm_strerror(err));
+            goto out;
+        }
+    }
+    if ((err = plan_range(&plan, start_us)) != MM_OK) {
+        if (err == MM_ENOTFOUND)
+            MM_WARN("footage: %s [%lld, %lld) holds no keyframe: nothing to export", camera,
+                    (long long)start_us, (long long)end_us);
+        goto out;
+    }
+    size_t seg0 = plan.f[plan.first].seg, seg1 = plan.f[plan.n - 1].seg;
+    for (size_t i = seg0; i <= seg1; i++) {
+        if (strcmp(rows.v[i].seg.codec, rows.v[seg0].seg.codec) != 0) {
+            MM_ERROR("footage: %s [%lld, %lld): the codec changes from %s to %s; one MP4 track "
+                     "cannot hold both",
+                     camera, (long long)start_us, (long long)end_us, rows.v[seg0].seg.codec,
+                     rows.v[i].seg.codec);
+            err = MM_EMEDIA;
+            goto out;
+        }
+    }
+    if ((m.id = codec_id(rows.v[seg0].seg.codec)) == AV_CODEC_ID_NONE) {
+        MM_ERROR("footage: %s: unknown codec %s", camera, rows.v[seg0].seg.codec);
+        err = MM_EMEDIA;
+        goto out;
+    }
+
+    /* Pass 2: the frames into the temporary file, created first with mode 0600 (it holds
+     * footage in clear), and never one left over from before. */
+    if (unlink(tmp) != 0 && errno != ENOENT) {
+        err = errno_fail("remove", tmp);
+        goto out;
+    }
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        err = errno_fail("create", tmp);
+        goto out;
+    }
+    close(fd);
+    tmp_made = 1;
+    if ((err = mm_sha256_create(&m.hash)) != MM_OK)
+        goto out;
+    if (!(m.pkt = av_packet_alloc())) {
+        err = av_fail(AVERROR(ENOMEM), "allocate a packet for", tmp);
+        goto out;
+    }
+    m.next = plan.first;
+    reading_t mux_rd = {mux_header, mux_frame, &m};
+    for (size_t i = seg0; i <= seg1; i++) {
+        seg_read_t sr;
+        err = read_segment(v, &rows.v[i], i, &mux_rd, &sr);
+        if (err != MM_OK) {
+            report_failure(rep, err, &rows.v[i], sr.path);
+            goto out;
+        }
+    }
+    if (m.next != plan.n) {
+        MM_ERROR("footage: %s: the segments changed while they were exported", camera);
+        err = MM_ECORRUPT;
+        goto out;
+    }
+    int rc = av_write_trailer(m.oc);
+    m.header_done = 0;
+    if (rc < 0) {
+        err = av_fail(rc, "finish", tmp);
+        goto out;
+    }
+    if ((rc = avio_closep(&m.oc->pb)) < 0) {
+        err = av_fail(rc, "close", tmp);
+        goto out;
+    }
+    mm_sha256_final(m.hash, rep->content_hash);
+    if ((err = publish(tmp, out_path)) != MM_OK)
+        goto out;
+    tmp_made = 0;
+    MM_INFO("footage: %s [%lld, %lld) exported to %s: %" PRIu64 " frames from %u segments", camera,
+            (long long)start_us, (long long)end_us, out_path, rep->frames,
+            (unsigned)(seg1 - seg0 + 1));
+
+out:
+    if (m.oc) {
+        if (m.header_done)
+            av_write_trailer(m.oc);
+        if (m.oc->pb)
+            avio_closep(&m.oc->pb);
+        avformat_free_context(m.oc);
+    }
+    if (tmp_made && unlink(tmp) != 0 && errno != ENOENT)
+        MM_ERROR("footage: cannot remove %s: %s", tmp, strerror(errno));
+    if (err != MM_OK) {
+        memset(rep->content_hash, 0, sizeof rep->content_hash);
+        rep->frames = 0;
+        rep->bytes = 0;
+    }
+    av_packet_free(&m.pkt);
+    mm_sha256_destroy(m.hash);
+    free(m.extra);
+    plan_free(&plan);
+    free(rows.v);
+    return err;
+}

@@ -1,0 +1,88 @@
+/*
+ * footage.h: the read path — a camera's recorded footage found by time, decrypted and checked
+ * against the record, and remuxed into one playable MP4 file.
+ *
+ * This is an internal C API, meant for the disclosure export and for playback, and nothing else
+ * calls it: no command line and no HTTP route reaches it (R-N7.3: footage is copied only for a
+ * disclosure). Whoever calls edge_footage_mp4() is responsible for that file, which holds
+ * footage in clear.
+ *
+ * What comes out is what was recorded or an error, never something in between. Every segment
+ * used is read whole: each chunk is authenticated as it is decrypted (segment.h), and the
+ * segment's content hash, frame count, camera and start must equal those of its index row —
+ * which are the ones its segment_recorded entry in the site log carries. A segment whose key
+ * is gone (erased, R-N7.5) fails with MM_EERASED.
+ *
+ * A segment overlaps [start_us, end_us) when start < end_us and end > start_us, where
+ * [start, end) is its row's span (a segment of a single frame counts as [start, start + 1)).
+ * No segment is longer than an epoch (EDGE_EPOCH_US), so the index is searched from one epoch
+ * before start_us. One edge case follows from the half-open span: a segment that ended because
+ * its camera stopped ends at its last frame's time, so a range starting exactly there does not
+ * include that one frame.
+ *
+ * The functions read the store (any thread: LMDB read transactions) and do blocking file I/O
+ * for as long as the range takes; the caller chooses the thread.
+ */
+#ifndef EDGE_FOOTAGE_H
+#define EDGE_FOOTAGE_H
+
+#include <stdint.h>
+
+#include "err.h"
+#include "retention.h"
+#include "segment.h"
+#include "store.h"
+
+/* What a verify or an export did. */
+typedef struct {
+    uint32_t segments;         /* overlapping segments read (verify: attempted) */
+    uint32_t failed;           /* verify: segments that failed */
+    uint64_t frames;           /* verify: frames read; mp4: frames written */
+    uint64_t bytes;            /* those frames' Annex B bytes */
+    int64_t first_us, last_us; /* mp4: times of the first and last frame written */
+    uint8_t content_hash[32];  /* mp4: content hash (segment.h) of the frames written */
+    mm_err_t failed_err;       /* the first failure, MM_OK when none */
+    int64_t failed_start_us;   /* start of the segment that failed first */
+    char failed_path[EDGE_SEG_PATH_MAX];
+} edge_footage_report_t;
+
+/* Called with each row found; returns non-zero to stop. row is valid during the call. */
+typedef int (*edge_footage_fn)(const edge_segment_row_t *row, void *arg);
+
+/*
+ * Calls fn for every index row of camera that overlaps [start_us, end_us), in time order. No
+ * file is opened. MM_EINVAL for an empty range or a bad camera id, MM_ENOMEM, or a store error.
+ */
+mm_err_t edge_footage_find(const edge_vault_t *v, const char *camera, int64_t start_us,
+                           int64_t end_us, edge_footage_fn fn, void *arg);
+
+/*
+ * Reads every overlapping segment whole with edge_vault_segment_key and checks it against its
+ * index row (see above). Goes on after a failure, so that rep counts every damaged segment, and
+ * returns the first failure: MM_ECORRUPT (altered, cut short, or not the file the index names),
+ * MM_EERASED (its key no longer exists), MM_EIO (missing or unreadable file); each is logged
+ * with the segment's path. MM_ENOTFOUND when no segment overlaps. Fills rep when not NULL.
+ */
+mm_err_t edge_footage_verify(const edge_vault_t *v, const char *camera, int64_t start_us,
+                             int64_t end_us, edge_footage_report_t *rep);
+
+/*
+ * Writes the frames of camera whose time lies in [start_us, end_us) to out_path as one MP4 (the
+ * frames' NAL units as recorded, no re-encoding; only the start codes become lengths and trailing
+ * zero bytes, which belong to no NAL unit, are dropped), starting at the last keyframe at or before
+ * start_us so that the file plays from its first frame. Timestamps are the frames' recording
+ * times on a 1/90000 clock starting at 0 (decode order; display order comes from the frames'
+ * camera timestamps). rep->content_hash is the content hash of the frames written: for a range
+ * that is exactly one segment it equals that segment's hash in the log.
+ *
+ * Every overlapping segment is verified first; if any fails, nothing is written and its error
+ * is returned (as for verify). The file is written to out_path + ".tmp" (mode 0600), synced and
+ * renamed; on any failure the temporary file is removed. MM_ENOTFOUND when the range holds no
+ * keyframe-led footage, MM_EMEDIA for footage that cannot go into one MP4 track (codec changes
+ * within the range, parameter sets not in Annex B form) or a muxer failure, MM_EIO or MM_EFULL
+ * when the file cannot be written, MM_EINVAL for bad arguments. Fills rep when not NULL.
+ */
+mm_err_t edge_footage_mp4(const edge_vault_t *v, const char *camera, int64_t start_us,
+                          int64_t end_us, const char *out_path, edge_footage_report_t *rep);
+
+#endif

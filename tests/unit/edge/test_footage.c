@@ -1,0 +1,760 @@
+/*
+ * test_footage.c: the read path over real footage. H.264 and H.265 with B-frames, encoded by
+ * Debian's ffmpeg into MPEG-TS (Annex B, as cameras send it over RTSP), are recorded here into
+ * encrypted 2-second segments with keys from a real keyring and indexed in a real store, the
+ * way ingest and app.c do. Then: segments are found by time; verification catches an altered,
+ * swapped or missing file and erased keys (R-N7.5); an MP4 export plays (ffprobe and ffmpeg
+ * decode every frame in display order), and carries exactly the frames recorded: its content
+ * hash, recomputed here from the MP4's own length-prefixed NAL units, equals the hash in the
+ * log. Damaged footage is never exported, not even in part (R-N7.3: stored footage is hashed
+ * at recording so any alteration is detectable).
+ *
+ * ffmpeg and ffprobe are required (ops/bootstrap.sh installs them): without them every test
+ * fails and says so.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include <libavformat/avformat.h>
+
+#include "crypto.h"
+#include "footage.h"
+#include "keyring.h"
+#include "retention.h"
+#include "segment.h"
+#include "store.h"
+
+#define S 1000000LL
+#define T0 (472222LL * EDGE_EPOCH_US + 600 * S) /* ten minutes into an epoch */
+#define SEG_US (2 * S)
+#define NSEG_MAX 16
+#define FRAME_US 66667 /* 15 frames a second */
+
+typedef struct {
+    const char *codec; /* as segments name it */
+    const char *probe; /* as ffprobe names it */
+    char src[160];     /* the MPEG-TS file encoded in the group setup */
+} media_t;
+
+static media_t h264 = {"h264", "h264", ""};
+static media_t h265 = {"h265", "hevc", ""};
+static char media_dir[] = "/tmp/mm-test-footage-media-XXXXXX";
+static char media_error[6144];
+
+typedef struct {
+    const media_t *media;
+    char dir[64];
+    char segdir[128];
+    edge_store_t *store;
+    edge_keyring_t *kr;
+    edge_vault_t v;
+    size_t nseg;
+    edge_segment_info_t seg[NSEG_MAX]; /* cam1's segments, in time order */
+    int64_t end[NSEG_MAX];             /* their index rows' ends */
+    uint32_t frames;                   /* cam1's frames */
+} fx_t;
+
+/* --- helpers ---------------------------------------------------------------------------------*/
+
+/* Runs cmd through the shell with stderr folded into out; returns its exit status. */
+static int run(const char *cmd, char *out, size_t cap)
+{
+    char full[1024];
+    snprintf(full, sizeof full, "%s 2>&1", cmd);
+    FILE *p = popen(full, "r");
+    assert_non_null(p);
+    size_t n = fread(out, 1, cap - 1, p);
+    out[n] = 0;
+    int st = pclose(p);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static int exists(const char *path)
+{
+    return access(path, F_OK) == 0;
+}
+
+static void flip_byte(const char *path, long at)
+{
+    FILE *f = fopen(path, "r+b");
+    assert_non_null(f);
+    assert_int_equal(fseek(f, at, SEEK_SET), 0);
+    int c = fgetc(f);
+    assert_true(c != EOF);
+    assert_int_equal(fseek(f, at, SEEK_SET), 0);
+    assert_int_equal(fputc(c ^ 0x20, f), c ^ 0x20);
+    assert_int_equal(fclose(f), 0);
+}
+
+static long file_size(const char *path)
+{
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+    return (long)st.st_size;
+}
+
+/* Finishes a segment and indexes it as app.c record_segment does. */
+static void finish_segment(fx_t *f, edge_segment_writer_t *w, int64_t end, int mine)
+{
+    edge_segment_info_t info;
+    assert_int_equal(edge_segment_finish(w, end, &info), MM_OK);
+    mm_segment_recorded_t seg = {0};
+    snprintf(seg.camera, sizeof seg.camera, "%s", info.camera);
+    seg.start_us = info.start_us;
+    seg.end_us = info.end_us;
+    seg.bytes = info.bytes;
+    seg.frames = info.frames;
+    memcpy(seg.content_hash, info.content_hash, 32);
+    snprintf(seg.codec, sizeof seg.codec, "%s", info.codec);
+    char file[EDGE_PATH_MAX];
+    snprintf(file, sizeof file, "%s/%lld.mmseg", info.camera, (long long)info.start_us);
+    assert_int_equal(edge_store_add_segment(f->store, &seg, file, end, NULL), MM_OK);
+    if (mine) {
+        assert_true(f->nseg < NSEG_MAX);
+        f->end[f->nseg] = seg.end_us;
+        f->seg[f->nseg++] = info;
+    }
+}
+
+/*
+ * Records media as camera from t0: frames timed by their decode timestamps (the order a camera
+ * sends them in), a new segment at the first keyframe 2 s after the last one started. extra,
+ * when not NULL, replaces the parameter sets in the headers. Returns the time after the last
+ * frame.
+ */
+static int64_t record(fx_t *f, const media_t *media, const char *camera, int64_t t0,
+                      const uint8_t *extra, size_t extralen)
+{
+    char camdir[256];
+    snprintf(camdir, sizeof camdir, "%s/%s", f->segdir, camera);
+    mkdir(camdir, 0700);
+    AVFormatContext *ic = NULL;
+    assert_int_equal(avformat_open_input(&ic, media->src, NULL, NULL), 0);
+    assert_true(avformat_find_stream_info(ic, NULL) >= 0);
+    int vs = av_find_best_stream(ic, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0);
+    assert_true(vs >= 0);
+    AVStream *st = ic->streams[vs];
+    if (!extra) {
+        extra = st->codecpar->extradata;
+        extralen = (size_t)st->codecpar->extradata_size;
+    }
+    int mine = strcmp(camera, "cam1") == 0;
+    AVPacket *pkt = av_packet_alloc();
+    assert_non_null(pkt);
+    edge_segment_writer_t *w = NULL;
+    int64_t dts0 = AV_NOPTS_VALUE, seg_start = 0, last = t0;
+    while (av_read_frame(ic, pkt) >= 0) {
+        if (pkt->stream_index != vs) {
+            av_packet_unref(pkt);
+            continue;
+        }
+        if (dts0 == AV_NOPTS_VALUE)
+            dts0 = pkt->dts;
+        int64_t t = t0 + av_rescale_q(pkt->dts - dts0, st->time_base, (AVRational){1, 1000000});
+        int key = (pkt->flags & AV_PKT_FLAG_KEY) != 0;
+        if (w && key && t - seg_start >= SEG_US) {
+            finish_segment(f, w, t, mine);
+            w = NULL;
+        }
+        if (!w) {
+            assert_true(key);
+            uint8_t salt[EDGE_SEG_SALT_LEN], k[EDGE_SEG_KEY_LEN];
+            assert_int_equal(mm_random(salt, sizeof salt), MM_OK);
+            int64_t epoch = edge_epoch_of(t);
+            assert_int_equal(edge_keyring_segment_key(f->kr, epoch, camera, t, salt, k), MM_OK);
+            assert_int_equal(edge_segment_create(camdir, camera, media->codec, extra, extralen, t,
+                                                 epoch, salt, k, &w),
+                             MM_OK);
+            seg_start = t;
+        }
+        assert_int_equal(edge_segment_write(w, t, pkt->pts, key, pkt->data, (size_t)pkt->size),
+                         MM_OK);
+        if (mine)
+            f->frames++;
+        last = t;
+        av_packet_unref(pkt);
+    }
+    assert_non_null(w);
+    finish_segment(f, w, last + FRAME_US, mine);
+    av_packet_free(&pkt);
+    avformat_close_input(&ic);
+    return last + FRAME_US;
+}
+
+/*
+ * What an export of cam1 over [start, end) must hold, worked out here from the segments read back
+ * with edge_segment_next: the frames from the last keyframe at or before start (or the first
+ * after it) with times before end. Their content hash, count and first time.
+ */
+static void expected_export(fx_t *f, int64_t start, int64_t end, uint8_t hash[32], uint64_t *n,
+                            int64_t *first_us)
+{
+    /* Pass 1: the keyframe to start at. */
+    int64_t before = INT64_MIN, after = INT64_MAX;
+    for (size_t i = 0; i < f->nseg; i++) {
+        edge_segment_reader_t *r;
+        edge_segment_info_t hdr;
+        assert_int_equal(edge_segment_open(f->seg[i].path, edge_vault_segment_key, &f->v, &r, &hdr),
+                         MM_OK);
+        edge_frame_t fr;
+        while (edge_segment_next(r, &fr) == MM_OK) {
+            if (fr.key && fr.time_us <= start && fr.time_us > before)
+                before = fr.time_us;
+            if (fr.key && fr.time_us > start && fr.time_us < after)
+                after = fr.time_us;
+        }
+        edge_segment_close(r);
+    }
+    int64_t from = before != INT64_MIN ? before : after;
+    mm_sha256_ctx_t *h;
+    assert_int_equal(mm_sha256_create(&h), MM_OK);
+    *n = 0;
+    *first_us = 0;
+    for (size_t i = 0; i < f->nseg; i++) {
+        edge_segment_reader_t *r;
+        edge_segment_info_t hdr;
+        assert_int_equal(edge_segment_open(f->seg[i].path, edge_vault_segment_key, &f->v, &r, &hdr),
+                         MM_OK);
+        edge_frame_t fr;
+        while (edge_segment_next(r, &fr) == MM_OK) {
+            if (fr.time_us < from || fr.time_us >= end)
+                continue;
+            if (*n == 0)
+                *first_us = fr.time_us;
+            edge_segment_hash_frame(h, fr.data, fr.len);
+            (*n)++;
+        }
+        edge_segment_close(r);
+    }
+    mm_sha256_final(h, hash);
+    mm_sha256_destroy(h);
+}
+
+/*
+ * The content hash of an MP4, computed from the file alone: every packet is a run of NAL units
+ * each prefixed by its 4-byte big-endian length, hashed as u32 length || NAL unit (segment.h).
+ * Also checks that the muxer wrote avcC/hvcC parameter sets (first byte 1), not Annex B.
+ */
+static void mp4_hash(const char *path, uint8_t hash[32], uint64_t *n)
+{
+    AVFormatContext *ic = NULL;
+    assert_int_equal(avformat_open_input(&ic, path, NULL, NULL), 0);
+    assert_true(avformat_find_stream_info(ic, NULL) >= 0);
+    assert_int_equal(ic->nb_streams, 1);
+    const AVCodecParameters *par = ic->streams[0]->codecpar;
+    assert_true(par->extradata_size > 0);
+    assert_int_equal(par->extradata[0], 1);
+    assert_int_equal(par->width, 320);
+    assert_int_equal(par->height, 240);
+    mm_sha256_ctx_t *h;
+    assert_int_equal(mm_sha256_create(&h), MM_OK);
+    AVPacket *pkt = av_packet_alloc();
+    *n = 0;
+    while (av_read_frame(ic, pkt) >= 0) {
+        const uint8_t *p = pkt->data;
+        size_t left = (size_t)pkt->size;
+        while (left > 0) {
+            assert_true(left >= 4);
+            uint32_t len = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+            assert_true(len > 0 && len <= left - 4);
+            mm_sha256_update(h, p, 4 + len);
+            p += 4 + len;
+            left -= 4 + len;
+        }
+        (*n)++;
+        av_packet_unref(pkt);
+    }
+    av_packet_free(&pkt);
+    avformat_close_input(&ic);
+    mm_sha256_final(h, hash);
+    mm_sha256_destroy(h);
+}
+
+/* ffprobe names the codec, and decoding gives every frame, in strictly increasing display
+ * times, without an error. */
+static void assert_plays(const char *path, const media_t *media, uint64_t frames)
+{
+    char cmd[512], out[1 << 16];
+    snprintf(cmd, sizeof cmd, "ffprobe -v error -show_entries stream=codec_name -of csv=p=0 '%s'",
+             path);
+    assert_int_equal(run(cmd, out, sizeof out), 0);
+    char want[32];
+    snprintf(want, sizeof want, "%s\n", media->probe);
+    assert_string_equal(out, want);
+
+    snprintf(
+        cmd, sizeof cmd,
+        "ffprobe -v error -select_streams v:0 -show_entries frame=pts -of default=nw=1:nk=1 '%s'",
+        path);
+    assert_int_equal(run(cmd, out, sizeof out), 0);
+    uint64_t n = 0;
+    long long prev = -1;
+    for (char *line = strtok(out, "\n"); line; line = strtok(NULL, "\n")) {
+        char *end;
+        long long pts = strtoll(line, &end, 10);
+        if (end == line || *end != 0)
+            fail_msg("ffprobe, decoding %s: %s", path, line);
+        if (pts <= prev)
+            fail_msg("frame %llu shown at %lld, after %lld", (unsigned long long)n, pts, prev);
+        prev = pts;
+        n++;
+    }
+    assert_int_equal(n, frames);
+
+    snprintf(cmd, sizeof cmd, "ffmpeg -nostdin -v error -i '%s' -f null -", path);
+    assert_int_equal(run(cmd, out, sizeof out), 0);
+    assert_string_equal(out, "");
+}
+
+static void out_path(fx_t *f, const char *name, char *out, size_t cap)
+{
+    snprintf(out, cap, "%s/%s", f->dir, name);
+}
+
+static int no_export(const char *path)
+{
+    char tmp[600];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    return !exists(path) && !exists(tmp);
+}
+
+/* --- fixtures --------------------------------------------------------------------------------*/
+
+static int encode(media_t *m, const char *name, const char *codec_args)
+{
+    snprintf(m->src, sizeof m->src, "%s/%s.ts", media_dir, name);
+    char cmd[1024], out[4096];
+    snprintf(cmd, sizeof cmd,
+             "ffmpeg -nostdin -v error -y -f lavfi -i testsrc=size=320x240:rate=15 -t 8 "
+             "-pix_fmt yuv420p %s -f mpegts '%s'",
+             codec_args, m->src);
+    if (run(cmd, out, sizeof out) != 0 || !exists(m->src)) {
+        snprintf(media_error, sizeof media_error,
+                 "cannot encode test footage with ffmpeg (ops/bootstrap.sh installs it): %s: %s",
+                 cmd, out);
+        return -1;
+    }
+    return 0;
+}
+
+static int group_setup(void **state)
+{
+    (void)state;
+    if (!mkdtemp(media_dir)) {
+        snprintf(media_error, sizeof media_error, "cannot create %s", media_dir);
+        return 0;
+    }
+    char out[4096];
+    if (run("ffprobe -version", out, sizeof out) != 0) {
+        snprintf(media_error, sizeof media_error,
+                 "ffprobe is missing (ops/bootstrap.sh installs ffmpeg): %s", out);
+        return 0;
+    }
+    /* Keyframes every second exactly; B-frames as the encoders like them; closed groups of
+     * pictures, as cameras send. */
+    if (encode(&h264, "h264", "-c:v libx264 -g 15 -keyint_min 15 -sc_threshold 0") == 0)
+        encode(&h265, "h265",
+               "-c:v libx265 -x265-params "
+               "keyint=15:min-keyint=15:scenecut=0:open-gop=0:log-level=error");
+    return 0; /* a failure is reported by every test, in setup */
+}
+
+static int group_teardown(void **state)
+{
+    (void)state;
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", media_dir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+static int setup(void **state)
+{
+    if (media_error[0])
+        fail_msg("%s", media_error);
+    fx_t *f = calloc(1, sizeof *f);
+    assert_non_null(f);
+    f->media = *state;
+    snprintf(f->dir, sizeof f->dir, "/tmp/mm-test-footage-XXXXXX");
+    assert_non_null(mkdtemp(f->dir));
+    snprintf(f->segdir, sizeof f->segdir, "%s/segments", f->dir);
+    assert_int_equal(mkdir(f->segdir, 0700), 0);
+    char p[160];
+    snprintf(p, sizeof p, "%s/db", f->dir);
+    assert_int_equal(edge_store_open(p, &f->store), MM_OK);
+    snprintf(p, sizeof p, "%s/keys", f->dir);
+    assert_int_equal(edge_keyring_open(p, T0, &f->kr), MM_OK);
+    f->v = (edge_vault_t){f->store, f->kr, f->segdir};
+    record(f, f->media, "cam1", T0, NULL, 0);
+    /* 8 s of footage with a keyframe each second: four 2-second segments of 30 frames. */
+    assert_int_equal(f->nseg, 4);
+    assert_int_equal(f->frames, 120);
+    for (size_t i = 0; i < f->nseg; i++) {
+        assert_int_equal(f->seg[i].start_us, T0 + (int64_t)i * SEG_US);
+        assert_int_equal(f->seg[i].frames, 30);
+        if (i + 1 < f->nseg)
+            assert_int_equal(f->end[i], T0 + (int64_t)(i + 1) * SEG_US);
+    }
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fx_t *f = *state;
+    if (!f || f == (void *)&h264 || f == (void *)&h265)
+        return 0;
+    edge_keyring_close(f->kr);
+    edge_store_close(f->store);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
+    int rc = system(cmd);
+    free(f);
+    return rc == 0 ? 0 : -1;
+}
+
+/* --- find ------------------------------------------------------------------------------------*/
+
+typedef struct {
+    int64_t starts[NSEG_MAX];
+    size_t n;
+    size_t stop_after;
+} found_t;
+
+static int on_row(const edge_segment_row_t *row, void *arg)
+{
+    found_t *fd = arg;
+    assert_string_equal(row->seg.camera, "cam1");
+    fd->starts[fd->n++] = row->seg.start_us;
+    return fd->stop_after && fd->n == fd->stop_after;
+}
+
+static size_t find(fx_t *f, int64_t start, int64_t end, found_t *fd)
+{
+    memset(fd, 0, sizeof *fd);
+    assert_int_equal(edge_footage_find(&f->v, "cam1", start, end, on_row, fd), MM_OK);
+    return fd->n;
+}
+
+static void footage_find_returns_overlapping_segments_in_time_order(void **state)
+{
+    fx_t *f = *state;
+    const int64_t *s =
+        (int64_t[]){f->seg[0].start_us, f->seg[1].start_us, f->seg[2].start_us, f->seg[3].start_us};
+    found_t fd;
+    /* A range that starts inside a segment finds it (it started before the range). */
+    assert_int_equal(find(f, s[1] + 500000, s[2] + 1, &fd), 2);
+    assert_int_equal(fd.starts[0], s[1]);
+    assert_int_equal(fd.starts[1], s[2]);
+    /* The whole recording, in time order. */
+    assert_int_equal(find(f, T0 - EDGE_EPOCH_US, T0 + EDGE_EPOCH_US, &fd), 4);
+    for (size_t i = 0; i < 4; i++)
+        assert_int_equal(fd.starts[i], s[i]);
+    /* Half-open: a range ending where a segment starts does not find it, nor one starting where
+     * a segment ends. */
+    assert_int_equal(find(f, s[1], s[2], &fd), 1);
+    assert_int_equal(fd.starts[0], s[1]);
+    assert_int_equal(find(f, T0 - 10 * S, s[0], &fd), 0);
+    assert_int_equal(find(f, f->end[3], f->end[3] + S, &fd), 0);
+    assert_int_equal(find(f, f->end[3] - 1, f->end[3] + S, &fd), 1);
+    /* fn stops the walk. */
+    memset(&fd, 0, sizeof fd);
+    fd.stop_after = 2;
+    assert_int_equal(edge_footage_find(&f->v, "cam1", T0, T0 + 60 * S, on_row, &fd), MM_OK);
+    assert_int_equal(fd.n, 2);
+    /* Another camera has nothing; bad arguments. */
+    memset(&fd, 0, sizeof fd);
+    assert_int_equal(edge_footage_find(&f->v, "cam2", T0, T0 + 60 * S, on_row, &fd), MM_OK);
+    assert_int_equal(fd.n, 0);
+    assert_int_equal(edge_footage_find(&f->v, "cam1", T0, T0, on_row, &fd), MM_EINVAL);
+    assert_int_equal(edge_footage_find(&f->v, "", T0, T0 + S, on_row, &fd), MM_EINVAL);
+    assert_int_equal(edge_footage_find(&f->v, "cam1", T0, T0 + S, NULL, NULL), MM_EINVAL);
+}
+
+/* --- verify ----------------------------------------------------------------------------------*/
+
+static void footage_verify_passes_on_recorded_footage(void **state)
+{
+    fx_t *f = *state;
+    edge_footage_report_t rep;
+    assert_int_equal(edge_footage_verify(&f->v, "cam1", T0, T0 + 60 * S, &rep), MM_OK);
+    assert_int_equal(rep.segments, 4);
+    assert_int_equal(rep.failed, 0);
+    assert_int_equal(rep.failed_err, MM_OK);
+    assert_int_equal(rep.frames, 120);
+    assert_true(rep.bytes > 0);
+    assert_int_equal(
+        edge_footage_verify(&f->v, "cam1", f->seg[1].start_us + 1, f->seg[1].start_us + 2, &rep),
+        MM_OK);
+    assert_int_equal(rep.segments, 1);
+    assert_int_equal(rep.frames, 30);
+    /* No footage in the range, bad ranges. */
+    assert_int_equal(edge_footage_verify(&f->v, "cam1", T0 - 60 * S, T0, &rep), MM_ENOTFOUND);
+    assert_int_equal(rep.segments, 0);
+    assert_int_equal(edge_footage_verify(&f->v, "cam1", T0, T0 - 1, NULL), MM_EINVAL);
+}
+
+/* R-N7.3: an altered byte in a stored segment is detected, named, and blocks its export. */
+static void footage_altered_segment_fails_verify_and_export_naming_it(void **state)
+{
+    fx_t *f = *state;
+    const edge_segment_info_t *bad = &f->seg[2];
+    flip_byte(bad->path, file_size(bad->path) / 2);
+
+    edge_footage_report_t rep;
+    assert_int_equal(edge_footage_verify(&f->v, "cam1", T0, T0 + 60 * S, &rep), MM_ECORRUPT);
+    assert_int_equal(rep.segments, 4);
+    assert_int_equal(rep.failed, 1);
+    assert_int_equal(rep.failed_err, MM_ECORRUPT);
+    assert_int_equal(rep.failed_start_us, bad->start_us);
+    assert_string_equal(rep.failed_path, bad->path);
+    assert_int_equal(rep.frames, 90); /* the three good segments */
+
+    char out[256];
+    out_path(f, "export.mp4", out, sizeof out);
+    assert_int_equal(edge_footage_mp4(&f->v, "cam1", f->seg[1].start_us + S, f->end[3], out, &rep),
+                     MM_ECORRUPT);
+    assert_int_equal(rep.failed_err, MM_ECORRUPT);
+    assert_int_equal(rep.failed_start_us, bad->start_us);
+    assert_string_equal(rep.failed_path, bad->path);
+    assert_int_equal(rep.frames, 0);
+    assert_true(no_export(out));
+
+    /* The undamaged footage before it still exports. */
+    assert_int_equal(edge_footage_mp4(&f->v, "cam1", T0, f->end[1], out, &rep), MM_OK);
+    assert_int_equal(rep.frames, 60);
+    assert_true(exists(out));
+}
+
+/* A segment file replaced by another (a valid one, of the same camera) is not what the index
+ * names: refused. */
+static void footage_swapped_segment_file_is_corrupt(void **state)
+{
+    fx_t *f = *state;
+    char cmd[1200];
+    snprintf(cmd, sizeof cmd, "cp '%s' '%s'", f->seg[2].path, f->seg[1].path);
+    assert_int_equal(system(cmd), 0);
+    edge_footage_report_t rep;
+    assert_int_equal(edge_footage_verify(&f->v, "cam1", T0, T0 + 60 * S, &rep), MM_ECORRUPT);
+    assert_int_equal(rep.failed, 1);
+    assert_int_equal(rep.failed_start_us, f->seg[1].start_us);
+    char out[256];
+    out_path(f, "export.mp4", out, sizeof out);
+    assert_int_equal(edge_footage_mp4(&f->v, "cam1", T0, T0 + 60 * S, out, &rep), MM_ECORRUPT);
+    assert_true(no_export(out));
+}
+
+static void footage_missing_segment_file_is_eio(void **state)
+{
+    fx_t *f = *state;
+    assert_int_equal(unlink(f->seg[3].path), 0);
+    edge_footage_report_t rep;
+    assert_int_equal(edge_footage_verify(&f->v, "cam1", T0, T0 + 60 * S, &rep), MM_EIO);
+    assert_int_equal(rep.failed, 1);
+    assert_int_equal(rep.failed_start_us, f->seg[3].start_us);
+    assert_string_equal(rep.failed_path, f->seg[3].path);
+    char out[256];
+    out_path(f, "export.mp4", out, sizeof out);
+    assert_int_equal(edge_footage_mp4(&f->v, "cam1", f->seg[3].start_us, T0 + 60 * S, out, &rep),
+                     MM_EIO);
+    assert_true(no_export(out));
+}
+
+/* R-N7.5: once the keyring has passed the epoch, no key reads the footage; nothing exports. */
+static void footage_erased_epoch_is_eerased(void **state)
+{
+    fx_t *f = *state;
+    assert_int_equal(edge_keyring_advance(f->kr, edge_epoch_of(T0) + 1), MM_OK);
+    edge_footage_report_t rep;
+    assert_int_equal(edge_footage_verify(&f->v, "cam1", T0, T0 + 60 * S, &rep), MM_EERASED);
+    assert_int_equal(rep.segments, 4);
+    assert_int_equal(rep.failed, 4);
+    assert_int_equal(rep.failed_start_us, T0);
+    assert_int_equal(rep.frames, 0);
+    char out[256];
+    out_path(f, "export.mp4", out, sizeof out);
+    assert_int_equal(edge_footage_mp4(&f->v, "cam1", T0, T0 + 60 * S, out, &rep), MM_EERASED);
+    assert_true(no_export(out));
+}
+
+/* --- mp4 -------------------------------------------------------------------------------------*/
+
+/* A range inside two segments: the export starts at the keyframe before it, plays, and holds
+ * exactly the frames recorded (its own hash, from the MP4, equals the one from the segments). */
+static void footage_mp4_of_a_middle_range_plays_and_hashes_as_recorded(void **state)
+{
+    fx_t *f = *state;
+    int64_t start = f->seg[1].start_us + 500000, end = f->seg[2].start_us + 1500000;
+    char out[256];
+    out_path(f, "middle.mp4", out, sizeof out);
+    edge_footage_report_t rep;
+    assert_int_equal(edge_footage_mp4(&f->v, "cam1", start, end, out, &rep), MM_OK);
+    assert_true(exists(out));
+    struct stat st;
+    assert_int_equal(stat(out, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0600);
+    char tmp[300];
+    snprintf(tmp, sizeof tmp, "%s.tmp", out);
+    assert_false(exists(tmp));
+
+    uint8_t want[32];
+    uint64_t n;
+    int64_t first_us;
+    expected_export(f, start, end, want, &n, &first_us);
+    assert_int_equal(first_us, f->seg[1].start_us); /* the keyframe at or before start */
+    assert_int_equal(rep.first_us, first_us);
+    assert_true(rep.last_us < end);
+    assert_int_equal(rep.frames, n);
+    assert_int_equal(n, 53); /* all 30 of the first segment, 23 of the second */
+    assert_int_equal(rep.segments, 2);
+    assert_memory_equal(rep.content_hash, want, 32);
+
+    uint8_t got[32];
+    uint64_t packets;
+    mp4_hash(out, got, &packets);
+    assert_int_equal(packets, n);
+    assert_memory_equal(got, want, 32);
+    assert_plays(out, f->media, n);
+}
+
+/* An export of exactly one segment has that segment's hash from the log; of two, the hash of
+ * their frames read back one after the other. */
+static void footage_mp4_of_whole_segments_hashes_to_the_log(void **state)
+{
+    fx_t *f = *state;
+    char out[256];
+    out_path(f, "one.mp4", out, sizeof out);
+    edge_footage_report_t rep;
+    assert_int_equal(edge_footage_mp4(&f->v, "cam1", f->seg[1].start_us, f->end[1], out, &rep),
+                     MM_OK);
+    assert_int_equal(rep.frames, 30);
+    assert_memory_equal(rep.content_hash, f->seg[1].content_hash, 32);
+    uint8_t got[32];
+    uint64_t packets;
+    mp4_hash(out, got, &packets);
+    assert_memory_equal(got, f->seg[1].content_hash, 32);
+    assert_plays(out, f->media, 30);
+
+    out_path(f, "two.mp4", out, sizeof out);
+    assert_int_equal(edge_footage_mp4(&f->v, "cam1", f->seg[2].start_us, f->end[3], out, &rep),
+                     MM_OK);
+    uint8_t want[32];
+    uint64_t n;
+    int64_t first_us;
+    expected_export(f, f->seg[2].start_us, f->end[3], want, &n, &first_us);
+    assert_int_equal(n, 60);
+    assert_int_equal(rep.frames, 60);
+    assert_memory_equal(rep.content_hash, want, 32);
+    mp4_hash(out, got, &packets);
+    assert_memory_equal(got, want, 32);
+    assert_plays(out, f->media, 60);
+
+    /* The whole recording; an existing file is replaced. */
+    assert_int_equal(edge_footage_mp4(&f->v, "cam1", T0 - 60 * S, T0 + 60 * S, out, &rep), MM_OK);
+    assert_int_equal(rep.frames, 120);
+    assert_int_equal(rep.first_us, T0);
+    assert_plays(out, f->media, 120);
+}
+
+/* A range that holds one keyframe and nothing else gives a one-frame file that plays. */
+static void footage_mp4_of_a_single_keyframe_plays(void **state)
+{
+    fx_t *f = *state;
+    char out[256];
+    out_path(f, "still.mp4", out, sizeof out);
+    edge_footage_report_t rep;
+    assert_int_equal(edge_footage_mp4(&f->v, "cam1", T0 - 10 * S, T0 + 1, out, &rep), MM_OK);
+    assert_int_equal(rep.frames, 1);
+    assert_int_equal(rep.first_us, T0);
+    assert_plays(out, f->media, 1);
+}
+
+static void footage_mp4_refuses_what_it_cannot_write(void **state)
+{
+    fx_t *f = *state;
+    edge_footage_report_t rep;
+    char out[256];
+    out_path(f, "x.mp4", out, sizeof out);
+    /* No footage there. */
+    assert_int_equal(edge_footage_mp4(&f->v, "cam1", T0 - 60 * S, T0, out, &rep), MM_ENOTFOUND);
+    assert_true(no_export(out));
+    /* A directory that does not exist. */
+    char nodir[300];
+    snprintf(nodir, sizeof nodir, "%s/no/such/dir/x.mp4", f->dir);
+    assert_int_equal(edge_footage_mp4(&f->v, "cam1", T0, T0 + S, nodir, &rep), MM_EIO);
+    assert_int_equal(edge_footage_mp4(&f->v, "cam1", T0, T0 + S, NULL, &rep), MM_EINVAL);
+    assert_int_equal(edge_footage_mp4(&f->v, "cam1", T0 + S, T0, out, &rep), MM_EINVAL);
+
+    /* Parameter sets that are not Annex B (an avcC box) are refused rather than guessed at. */
+    static const uint8_t avcc[] = {1, 0x64, 0, 0x0d, 0xff, 0xe1, 0,    4,    0x67, 0x64,
+                                   0, 0x0d, 1, 0,    4,    0x68, 0xee, 0x3c, 0x80};
+    record(f, f->media, "cam2", T0, avcc, sizeof avcc);
+    assert_int_equal(edge_footage_verify(&f->v, "cam2", T0, T0 + 60 * S, &rep), MM_OK);
+    assert_int_equal(edge_footage_mp4(&f->v, "cam2", T0, T0 + 60 * S, out, &rep), MM_EMEDIA);
+    assert_true(no_export(out));
+
+    /* A codec change inside the range: one MP4 track cannot hold both. */
+    const media_t *other = f->media == &h264 ? &h265 : &h264;
+    int64_t t = record(f, f->media, "cam3", T0, NULL, 0);
+    record(f, other, "cam3", t + S, NULL, 0);
+    assert_int_equal(edge_footage_verify(&f->v, "cam3", T0, T0 + 60 * S, &rep), MM_OK);
+    assert_int_equal(edge_footage_mp4(&f->v, "cam3", T0, T0 + 60 * S, out, &rep), MM_EMEDIA);
+    assert_true(no_export(out));
+    /* Each part alone exports. */
+    assert_int_equal(edge_footage_mp4(&f->v, "cam3", t + S, T0 + 60 * S, out, &rep), MM_OK);
+    assert_plays(out, other, 120);
+}
+
+/* Segments whose header has no parameter sets (a camera whose SDP carried none): the muxer
+ * takes them from the first keyframe, which carries them in-band. */
+static void footage_mp4_without_parameter_sets_in_headers_plays(void **state)
+{
+    fx_t *f = *state;
+    static const uint8_t none[1];
+    record(f, f->media, "cam4", T0, none, 0);
+    char out[256];
+    out_path(f, "bare.mp4", out, sizeof out);
+    edge_footage_report_t rep;
+    assert_int_equal(edge_footage_mp4(&f->v, "cam4", T0, T0 + 60 * S, out, &rep), MM_OK);
+    assert_int_equal(rep.frames, 120);
+    uint8_t got[32];
+    uint64_t packets;
+    mp4_hash(out, got, &packets);
+    assert_memory_equal(got, rep.content_hash, 32);
+    assert_plays(out, f->media, 120);
+}
+
+#define BOTH(fn)                                                                                   \
+    cmocka_unit_test_prestate_setup_teardown(fn, setup, teardown, &h264),                          \
+        cmocka_unit_test_prestate_setup_teardown(fn, setup, teardown, &h265)
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_prestate_setup_teardown(
+            footage_find_returns_overlapping_segments_in_time_order, setup, teardown, &h264),
+        cmocka_unit_test_prestate_setup_teardown(footage_verify_passes_on_recorded_footage, setup,
+                                                 teardown, &h264),
+        BOTH(footage_altered_segment_fails_verify_and_export_naming_it),
+        cmocka_unit_test_prestate_setup_teardown(footage_swapped_segment_file_is_corrupt, setup,
+                                                 teardown, &h264),
+        cmocka_unit_test_prestate_setup_teardown(footage_missing_segment_file_is_eio, setup,
+                                                 teardown, &h264),
+        BOTH(footage_erased_epoch_is_eerased),
+        BOTH(footage_mp4_of_a_middle_range_plays_and_hashes_as_recorded),
+        BOTH(footage_mp4_of_whole_segments_hashes_to_the_log),
+        BOTH(footage_mp4_of_a_single_keyframe_plays),
+        BOTH(footage_mp4_without_parameter_sets_in_headers_plays),
+        BOTH(footage_mp4_refuses_what_it_cannot_write),
+    };
+    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
