@@ -435,41 +435,6 @@ typedef struct {
     edge_footage_report_t *rep;
 } mux_t;
 
-/*
- * Splits Annex B data into NAL units exactly as the content hash does (segment.c): start codes
- * and trailing zero bytes removed; data without any start code is one NAL unit.
- */
-static void each_nal(const uint8_t *d, size_t len, void (*fn)(void *, const uint8_t *, size_t),
-                     void *arg)
-{
-    size_t i = 0, start = SIZE_MAX;
-    while (i + 3 <= len) {
-        if (d[i] == 0 && d[i + 1] == 0 && d[i + 2] == 1) {
-            if (start != SIZE_MAX) {
-                size_t end = i;
-                while (end > start && d[end - 1] == 0)
-                    end--;
-                if (end > start)
-                    fn(arg, d + start, end - start);
-            }
-            i += 3;
-            start = i;
-        } else {
-            i++;
-        }
-    }
-    if (start == SIZE_MAX) {
-        if (len)
-            fn(arg, d, len);
-        return;
-    }
-    size_t end = len;
-    while (end > start && d[end - 1] == 0)
-        end--;
-    if (end > start)
-        fn(arg, d + start, end - start);
-}
-
 typedef struct {
     uint8_t *out; /* NULL: only count */
     size_t len;
@@ -495,14 +460,14 @@ static void copy_nal(void *arg, const uint8_t *nal, size_t len)
 static int frame_packet(AVPacket *pkt, const uint8_t *data, size_t len)
 {
     nal_copy_t c = {NULL, 0};
-    each_nal(data, len, copy_nal, &c);
+    edge_segment_each_nal(data, len, copy_nal, &c);
     if (c.len > INT32_MAX)
         return AVERROR(EINVAL);
     int rc = av_new_packet(pkt, (int)c.len); /* padded, as the muxer's parsers expect */
     if (rc < 0)
         return rc;
     c = (nal_copy_t){pkt->data, 0};
-    each_nal(data, len, copy_nal, &c);
+    edge_segment_each_nal(data, len, copy_nal, &c);
     return 0;
 }
 
@@ -660,7 +625,7 @@ static enum AVCodecID codec_id(const char *codec)
 {
     if (strcmp(codec, "h264") == 0)
         return AV_CODEC_ID_H264;
-    if (strcmp(codec, "h265") == 0)
+    if (strcmp(codec, "hevc") == 0 || strcmp(codec, "h265") == 0)
         return AV_CODEC_ID_HEVC;
     return AV_CODEC_ID_NONE;
 }

@@ -108,9 +108,8 @@ static mm_err_t put_chunk(int fd, const uint8_t key[32], const uint8_t hh[32], u
     return MM_OK;
 }
 
-/* Splits Annex B data into NAL units and calls fn on each. */
-static void each_nal(const uint8_t *d, size_t len, void (*fn)(void *, const uint8_t *, size_t),
-                     void *arg)
+void edge_segment_each_nal(const uint8_t *d, size_t len,
+                           void (*fn)(void *arg, const uint8_t *nal, size_t len), void *arg)
 {
     size_t i = 0, start = SIZE_MAX;
     while (i + 3 <= len) {
@@ -151,7 +150,7 @@ static void hash_nal(void *arg, const uint8_t *nal, size_t len)
 
 void edge_segment_hash_frame(struct mm_sha256_ctx *ctx, const uint8_t *data, size_t len)
 {
-    each_nal(data, len, hash_nal, ctx);
+    edge_segment_each_nal(data, len, hash_nal, ctx);
 }
 
 /* --- writing ---------------------------------------------------------------------------------*/

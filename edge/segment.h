@@ -32,8 +32,10 @@
  *
  * Content hash: SHA-256 over, for every frame in order, every NAL unit of the frame written as
  * u32 length || NAL unit bytes. NAL units are taken from the Annex B data (start codes removed,
- * trailing zero bytes removed), so the same frames in an MP4 (length-prefixed) give the same
- * hash. The container, times and extradata are not covered: the hash names the footage.
+ * trailing zero bytes removed), so the same NAL units in an MP4 (length-prefixed) give the same
+ * hash; edge_footage_mp4 writes each frame as exactly these NAL units (a plain remux may keep
+ * an encoder's trailing zero bytes inside the MP4's NAL units). The container, times and
+ * extradata are not covered: the hash names the footage.
  *
  * A segment is written to "<start_us>.mmseg.partial", and renamed to "<start_us>.mmseg" when its
  * LAST chunk is on disk, then its directory is fsync'd.
@@ -153,6 +155,13 @@ mm_err_t edge_segment_verify(const char *path, edge_segment_key_fn key_fn, void 
  */
 mm_err_t edge_segment_recover(const char *partial, edge_segment_key_fn key_fn, void *arg,
                               edge_segment_info_t *info);
+
+/*
+ * Splits one frame of Annex B data into its NAL units as the content hash does: start codes and
+ * trailing zero bytes removed; data without any start code is one NAL unit. Calls fn on each.
+ */
+void edge_segment_each_nal(const uint8_t *data, size_t len,
+                           void (*fn)(void *arg, const uint8_t *nal, size_t len), void *arg);
 
 /* Adds the NAL units of one Annex B frame to a content hash (see above). */
 struct mm_sha256_ctx;

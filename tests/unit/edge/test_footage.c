@@ -47,7 +47,7 @@ typedef struct {
 } media_t;
 
 static media_t h264 = {"h264", "h264", ""};
-static media_t h265 = {"h265", "hevc", ""};
+static media_t h265 = {"hevc", "hevc", ""};
 static char media_dir[] = "/tmp/mm-test-footage-media-XXXXXX";
 static char media_error[6144];
 
