@@ -50,6 +50,10 @@ static void shutdown_app(app_t *app)
     app->link = NULL;
     app->zap = NULL;
     app->http = NULL;
+    /* libh2o's context keeps a handle of its own open (its message queue), and kept-alive HTTP
+     * connections would keep the loop waiting for their idle timeout: the loop is stopped here,
+     * and hub_app_run closes whatever is left, ours finishing their closing callbacks. */
+    uv_stop(&app->loop);
 }
 
 static void on_signal(uv_signal_t *h, int signum)

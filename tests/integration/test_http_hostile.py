@@ -3,6 +3,7 @@ crash, and the API keeps answering.
 """
 import json
 import socket
+import time
 
 import mmtest as T
 
@@ -73,4 +74,16 @@ st, body = run.api("/api/v1/sites")
 T.check(st == 200 and body["sites"][0]["id"] == "site-a", f"after abuse: {st} {body}")
 st, body = run.api("/api/v1/hub")
 T.check(st == 200 and body["verifier"] == hub_keys["verifier"], f"/api/v1/hub: {body}")
+
+# SIGTERM stops the hub at once and cleanly, even with a kept-alive connection open.
+held = socket.create_connection(("127.0.0.1", run.hub_http), timeout=5)
+held.sendall(b"GET /api/v1/sites HTTP/1.1\r\nHost: x\r\n\r\n")
+T.check(held.recv(65536).startswith(b"HTTP/1.1 200"), "kept-alive request not answered")
+t0 = time.monotonic()
+rc = run.stop("hub", timeout=5)
+T.check(rc == 0, f"the hub exited with {rc} on SIGTERM")
+T.check("stopped" in run.log("hub").splitlines()[-1],
+        f"the hub did not log its clean stop: {run.log('hub')[-500:]}")
+T.say(f"SIGTERM with a connection open: stopped in {time.monotonic() - t0:.2f} s")
+held.close()
 T.say("PASS")
