@@ -111,21 +111,27 @@ static mm_err_t put_chunk(int fd, const uint8_t key[32], const uint8_t hh[32], u
 void edge_segment_each_nal(const uint8_t *d, size_t len,
                            void (*fn)(void *arg, const uint8_t *nal, size_t len), void *arg)
 {
+    /* A start code 00 00 01 is found from its 01: memchr looks for that byte many bytes at a
+     * time, and in coded video it is rare (about one byte in 256), unlike 00. */
     size_t i = 0, start = SIZE_MAX;
     while (i + 3 <= len) {
-        if (d[i] == 0 && d[i + 1] == 0 && d[i + 2] == 1) {
-            if (start != SIZE_MAX) {
-                size_t end = i;
-                while (end > start && d[end - 1] == 0)
-                    end--;
-                if (end > start)
-                    fn(arg, d + start, end - start);
-            }
-            i += 3;
-            start = i;
-        } else {
-            i++;
+        const uint8_t *one = memchr(d + i + 2, 1, len - i - 2);
+        if (!one)
+            break;
+        size_t p = (size_t)(one - d);
+        if (d[p - 1] != 0 || d[p - 2] != 0) {
+            i = p - 1; /* the next candidate 01 is at p + 1 or later */
+            continue;
         }
+        if (start != SIZE_MAX) {
+            size_t end = p - 2;
+            while (end > start && d[end - 1] == 0)
+                end--;
+            if (end > start)
+                fn(arg, d + start, end - start);
+        }
+        i = p + 1;
+        start = i;
     }
     if (start == SIZE_MAX) {
         /* No start code: the whole buffer is one NAL unit. */
@@ -199,8 +205,10 @@ static void writer_free(edge_segment_writer_t *w)
     if (w->dirfd >= 0)
         close(w->dirfd);
     mm_sha256_destroy(w->hash);
+    /* Chunks are encrypted in place when they are written: only the frames of the chunk
+     * being filled are still plaintext. */
     if (w->buf)
-        mm_wipe(w->buf, w->cap);
+        mm_wipe(w->buf, w->len);
     free(w->buf);
     mm_wipe(w->key, sizeof w->key);
     free(w);

@@ -411,6 +411,80 @@ static void segment_abort_removes_partial(void **state)
     assert_int_equal(system(cmd), 0);
 }
 
+/* --- the NAL splitter against a byte-by-byte reference -------------------------------------*/
+
+typedef struct {
+    size_t off[4096], len[4096];
+    size_t n;
+    const uint8_t *base;
+} nals_t;
+
+static void collect_nal(void *arg, const uint8_t *nal, size_t len)
+{
+    nals_t *ns = arg;
+    assert_true(ns->n < 4096);
+    ns->off[ns->n] = (size_t)(nal - ns->base);
+    ns->len[ns->n++] = len;
+}
+
+/* The definition in segment.h, one byte at a time: NAL units are what lies between start codes
+ * 00 00 01, without trailing zero bytes; a buffer without any start code is one NAL unit. */
+static void reference_nals(const uint8_t *d, size_t len, nals_t *ns)
+{
+    size_t start = SIZE_MAX;
+    int found = 0;
+    for (size_t i = 0; i + 3 <= len; i++) {
+        if (d[i] != 0 || d[i + 1] != 0 || d[i + 2] != 1)
+            continue;
+        if (found) {
+            size_t end = i;
+            while (end > start && d[end - 1] == 0)
+                end--;
+            if (end > start)
+                collect_nal(ns, d + start, end - start);
+        }
+        found = 1;
+        start = i + 3;
+        i += 2;
+    }
+    if (!found) {
+        if (len)
+            collect_nal(ns, d, len);
+        return;
+    }
+    size_t end = len;
+    while (end > start && d[end - 1] == 0)
+        end--;
+    if (end > start)
+        collect_nal(ns, d + start, end - start);
+}
+
+static void segment_nal_splitter_matches_reference(void **state)
+{
+    (void)state;
+    static uint8_t buf[8192];
+    static nals_t got, want;
+    srand(7);
+    for (int round = 0; round < 20000; round++) {
+        /* Bytes from {0, 1, 2, 0xff} mostly, so that start codes, runs of zeros, 00 00 02
+         * and 00 01 appear everywhere, including at both ends. */
+        size_t len = (size_t)(rand() % (round < 1000 ? 12 : 600));
+        for (size_t i = 0; i < len; i++) {
+            int r = rand() % 10;
+            buf[i] = r < 5 ? 0 : r < 8 ? 1 : r < 9 ? 2 : 0xff;
+        }
+        got.n = want.n = 0;
+        got.base = want.base = buf;
+        edge_segment_each_nal(buf, len, collect_nal, &got);
+        reference_nals(buf, len, &want);
+        assert_int_equal(got.n, want.n);
+        for (size_t k = 0; k < got.n; k++) {
+            assert_int_equal(got.off[k], want.off[k]);
+            assert_int_equal(got.len[k], want.len[k]);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -421,6 +495,7 @@ int main(void)
         cmocka_unit_test(segment_crash_before_first_chunk_leaves_nothing),
         cmocka_unit_test(segment_finished_but_not_renamed_is_kept_whole),
         cmocka_unit_test(segment_abort_removes_partial),
+        cmocka_unit_test(segment_nal_splitter_matches_reference),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
