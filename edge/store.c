@@ -1,38 +1,62 @@
 /*
  * store.c: the segment index and the site log in LMDB (see store.h).
  *
+ * Each camera's segments are a database of their own, "seg/<camera>", keyed by start_us (BE64):
+ * the recorder appends to it in time order, so LMDB fills its pages (it splits a page unevenly
+ * when the new key goes last). In one table keyed by camera and start, every camera but the
+ * last inserted into the middle of the tree and left its pages half empty.
+ *
  * A packed index row is: end_us BE64, bytes BE64, frames BE32, content hash (32), log index BE64,
- * codec (16, NUL-padded), file name (the rest, no NUL).
+ * codec length (1) and codec, then the file name (the rest, no NUL) only when it is not the
+ * name the recorder gives every segment, "<camera>/<start_us>.mmseg": 83 bytes a row with its
+ * key and LMDB's node header, 500 bytes per camera-minute in 10-second segments.
  */
 #include "store.h"
 
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "diag.h"
 
-#define ROW_FIXED (8 + 8 + 4 + 32 + 8 + 16)
+#define ROW_FIXED (8 + 8 + 4 + 32 + 8 + 1)
 #define KEY_MAX (MM_ID_MAX + 1 + 8)
+#define SEG_PREFIX "seg/"
+#define SEG_PREFIX_LEN 4
+#define OTHER_DBS 16
+
+typedef struct {
+    char camera[MM_ID_MAX];
+    MDB_dbi dbi;
+} camera_db_t;
 
 struct edge_store {
     mm_db_t *db;
     mm_log_t *log;
-    MDB_dbi index;
     MDB_dbi meta;
     MDB_dbi holds;
     MDB_dbi hold_keys;
+    /* Handles of the cameras' index databases opened so far. LMDB allows one transaction at a
+     * time to open databases; the lock serialises that and guards the list. */
+    pthread_mutex_t lock;
+    camera_db_t cams[EDGE_STORE_CAMERAS_MAX];
+    size_t n_cams;
 };
+
+static mm_err_t refuse_old_index(edge_store_t *st, const char *dir);
 
 mm_err_t edge_store_open(const char *dir, edge_store_t **out)
 {
     edge_store_t *st = calloc(1, sizeof *st);
     if (!st)
         return MM_ENOMEM;
-    mm_err_t err = mm_db_open(dir, 0, 16, &st->db);
+    pthread_mutex_init(&st->lock, NULL);
+    mm_err_t err = mm_db_open(dir, 0, OTHER_DBS + EDGE_STORE_CAMERAS_MAX, &st->db);
+    if (err == MM_OK)
+        err = refuse_old_index(st, dir);
     if (err == MM_OK)
         err = mm_log_open(st->db, &st->log);
-    if (err == MM_OK)
-        err = mm_db_dbi(st->db, "seg.index", 0, &st->index);
     if (err == MM_OK)
         err = mm_db_dbi(st->db, "edge.meta", 0, &st->meta);
     if (err == MM_OK)
@@ -53,7 +77,77 @@ void edge_store_close(edge_store_t *st)
         return;
     mm_log_close(st->log);
     mm_db_close(st->db);
+    pthread_mutex_destroy(&st->lock);
     free(st);
+}
+
+/*
+ * The handle of camera's index database: from the list, or opened (created when create is set,
+ * else MM_ENOTFOUND if the camera never had a segment) in a transaction of its own. Never
+ * called inside another transaction of this thread that uses the handle: a handle opened after
+ * a transaction began is not valid in it.
+ */
+static mm_err_t camera_dbi(edge_store_t *st, const char *camera, int create, MDB_dbi *out)
+{
+    pthread_mutex_lock(&st->lock);
+    for (size_t i = 0; i < st->n_cams; i++) {
+        if (strcmp(st->cams[i].camera, camera) == 0) {
+            *out = st->cams[i].dbi;
+            pthread_mutex_unlock(&st->lock);
+            return MM_OK;
+        }
+    }
+    mm_err_t err = MM_OK;
+    char name[SEG_PREFIX_LEN + MM_ID_MAX];
+    snprintf(name, sizeof name, SEG_PREFIX "%s", camera);
+    MDB_txn *txn = NULL;
+    MDB_dbi dbi;
+    int rc = mdb_txn_begin(mm_db_env(st->db), NULL, create ? 0 : MDB_RDONLY, &txn);
+    if (rc == 0)
+        rc = mdb_dbi_open(txn, name, create ? MDB_CREATE : 0, &dbi);
+    if (rc == MDB_NOTFOUND) {
+        err = MM_ENOTFOUND;
+    } else if (rc == MDB_DBS_FULL || (rc == 0 && st->n_cams == EDGE_STORE_CAMERAS_MAX)) {
+        MM_ERROR("segment index: more than %d cameras have recorded in this store; camera %s "
+                 "has no room", EDGE_STORE_CAMERAS_MAX, camera);
+        err = MM_EFULL;
+    } else if (rc != 0) {
+        err = mm_db_err(rc, "open a camera's segment index");
+    }
+    if (err == MM_OK) {
+        rc = mdb_txn_commit(txn); /* makes the handle usable by every later transaction */
+        txn = NULL;
+        err = mm_db_err(rc, "commit a camera's segment index");
+    }
+    if (txn)
+        mdb_txn_abort(txn);
+    if (err == MM_OK) {
+        camera_db_t *c = &st->cams[st->n_cams++];
+        snprintf(c->camera, sizeof c->camera, "%s", camera);
+        c->dbi = dbi;
+        *out = dbi;
+    }
+    pthread_mutex_unlock(&st->lock);
+    return err;
+}
+
+/* A store from before the per-camera index kept one table, seg.index; its rows are not read. */
+static mm_err_t refuse_old_index(edge_store_t *st, const char *dir)
+{
+    MDB_txn *txn;
+    mm_err_t err = mm_db_read(st->db, &txn);
+    if (err != MM_OK)
+        return err;
+    MDB_dbi old;
+    int rc = mdb_dbi_open(txn, "seg.index", 0, &old);
+    mdb_txn_abort(txn);
+    if (rc == 0) {
+        MM_ERROR("%s: this store was written by an earlier mimamori (its segment index is the "
+                 "table seg.index, which this version does not read): move the state directory "
+                 "away and start afresh", dir);
+        return MM_ECORRUPT;
+    }
+    return MM_OK;
 }
 
 static size_t index_key(uint8_t *key, const char *camera, int64_t start_us)
@@ -65,11 +159,24 @@ static size_t index_key(uint8_t *key, const char *camera, int64_t start_us)
     return n + 1 + 8;
 }
 
+/* The key of a row in a camera's index database. */
+static void start_key(uint8_t key[8], int64_t start_us)
+{
+    mm_be64_put(key, (uint64_t)start_us);
+}
+
+/* The file name the recorder gives a segment, relative to the segments directory. */
+static void default_file(char out[EDGE_PATH_MAX], const char *camera, int64_t start_us)
+{
+    snprintf(out, EDGE_PATH_MAX, "%s/%lld.mmseg", camera, (long long)start_us);
+}
+
 typedef struct {
     edge_store_t *st;
     const mm_segment_recorded_t *seg;
     const char *file;
     int64_t now_us;
+    MDB_dbi dbi;
     uint64_t index;
 } add_ctx_t;
 
@@ -88,21 +195,24 @@ static mm_err_t add_txn(MDB_txn *txn, void *arg)
     if (err != MM_OK)
         return err;
 
-    uint8_t key[KEY_MAX];
-    size_t klen = index_key(key, c->seg->camera, c->seg->start_us);
-    size_t flen = strlen(c->file);
-    uint8_t row[ROW_FIXED + EDGE_PATH_MAX];
+    uint8_t key[8];
+    start_key(key, c->seg->start_us);
+    char usual[EDGE_PATH_MAX];
+    default_file(usual, c->seg->camera, c->seg->start_us);
+    size_t flen = strcmp(c->file, usual) == 0 ? 0 : strlen(c->file);
+    size_t cl = strnlen(c->seg->codec, sizeof c->seg->codec - 1);
+    uint8_t row[ROW_FIXED + sizeof c->seg->codec + EDGE_PATH_MAX];
     uint8_t *p = row;
     mm_be64_put(p, (uint64_t)c->seg->end_us), p += 8;
     mm_be64_put(p, c->seg->bytes), p += 8;
     mm_be32_put(p, c->seg->frames), p += 4;
     memcpy(p, c->seg->content_hash, 32), p += 32;
     mm_be64_put(p, c->index), p += 8;
-    memset(p, 0, 16);
-    memcpy(p, c->seg->codec, strnlen(c->seg->codec, 15)), p += 16;
+    *p++ = (uint8_t)cl;
+    memcpy(p, c->seg->codec, cl), p += cl;
     memcpy(p, c->file, flen), p += flen;
-    MDB_val k = {klen, key}, v = {(size_t)(p - row), row};
-    return mm_db_err(mdb_put(txn, c->st->index, &k, &v, 0), "put segment index row");
+    MDB_val k = {sizeof key, key}, v = {(size_t)(p - row), row};
+    return mm_db_err(mdb_put(txn, c->dbi, &k, &v, 0), "put segment index row");
 }
 
 mm_err_t edge_store_add_segment(edge_store_t *st, const mm_segment_recorded_t *seg,
@@ -112,7 +222,9 @@ mm_err_t edge_store_add_segment(edge_store_t *st, const mm_segment_recorded_t *s
         strlen(seg->camera) >= MM_ID_MAX)
         return MM_EINVAL;
     add_ctx_t c = {.st = st, .seg = seg, .file = file, .now_us = now_us};
-    mm_err_t err = mm_db_write(st->db, add_txn, &c);
+    mm_err_t err = camera_dbi(st, seg->camera, 1, &c.dbi);
+    if (err == MM_OK)
+        err = mm_db_write(st->db, add_txn, &c);
     if (err == MM_OK && index)
         *index = c.index;
     return err;
@@ -231,24 +343,31 @@ mm_err_t edge_store_set_acked(edge_store_t *st, uint64_t size, const char *cosig
     return mm_db_write(st->db, acked_txn, &c);
 }
 
-static int unpack_row(const MDB_val *k, const MDB_val *v, edge_segment_row_t *row)
+static int unpack_row(const char *camera, const MDB_val *k, const MDB_val *v,
+                      edge_segment_row_t *row)
 {
-    const uint8_t *key = k->mv_data;
-    size_t klen = k->mv_size;
-    if (klen < 10 || klen > KEY_MAX || key[klen - 9] != 0 || v->mv_size < ROW_FIXED ||
-        v->mv_size - ROW_FIXED >= EDGE_PATH_MAX)
+    if (k->mv_size != 8 || v->mv_size < ROW_FIXED)
         return -1;
-    memset(row, 0, sizeof *row);
-    memcpy(row->seg.camera, key, klen - 9);
-    row->seg.start_us = (int64_t)mm_be64_get(key + klen - 8);
     const uint8_t *p = v->mv_data;
+    size_t cl = p[ROW_FIXED - 1];
+    if (cl >= sizeof row->seg.codec || v->mv_size < ROW_FIXED + cl ||
+        v->mv_size - ROW_FIXED - cl >= EDGE_PATH_MAX)
+        return -1;
+    size_t flen = v->mv_size - ROW_FIXED - cl;
+    memset(row, 0, sizeof *row);
+    snprintf(row->seg.camera, sizeof row->seg.camera, "%s", camera);
+    row->seg.start_us = (int64_t)mm_be64_get(k->mv_data);
     row->seg.end_us = (int64_t)mm_be64_get(p), p += 8;
     row->seg.bytes = mm_be64_get(p), p += 8;
     row->seg.frames = mm_be32_get(p), p += 4;
     memcpy(row->seg.content_hash, p, 32), p += 32;
     row->log_index = mm_be64_get(p), p += 8;
-    memcpy(row->seg.codec, p, 15), p += 16;
-    memcpy(row->file, p, v->mv_size - ROW_FIXED);
+    p++; /* the codec's length */
+    memcpy(row->seg.codec, p, cl), p += cl;
+    if (flen)
+        memcpy(row->file, p, flen);
+    else
+        default_file(row->file, row->seg.camera, row->seg.start_us);
     return 0;
 }
 
@@ -258,28 +377,28 @@ mm_err_t edge_store_segments(edge_store_t *st, const char *camera, int64_t start
 {
     if (strlen(camera) == 0 || strlen(camera) >= MM_ID_MAX)
         return MM_EINVAL;
-    MDB_txn *txn;
-    mm_err_t err = mm_db_read(st->db, &txn);
+    MDB_dbi dbi;
+    mm_err_t err = camera_dbi(st, camera, 0, &dbi);
     if (err != MM_OK)
+        return err == MM_ENOTFOUND ? MM_OK : err;
+    MDB_txn *txn;
+    if ((err = mm_db_read(st->db, &txn)) != MM_OK)
         return err;
     MDB_cursor *cur;
-    int rc = mdb_cursor_open(txn, st->index, &cur);
+    int rc = mdb_cursor_open(txn, dbi, &cur);
     if (rc != 0) {
         mdb_txn_abort(txn);
         return mm_db_err(rc, "open segment index cursor");
     }
-    uint8_t key[KEY_MAX];
-    size_t clen = strlen(camera);
-    MDB_val k = {index_key(key, camera, start_us), key}, v;
+    uint8_t key[8];
+    start_key(key, start_us < 0 ? 0 : start_us);
+    MDB_val k = {sizeof key, key}, v;
     rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
     while (rc == 0) {
-        const uint8_t *kp = k.mv_data;
-        if (k.mv_size != clen + 9 || memcmp(kp, camera, clen) != 0 || kp[clen] != 0)
-            break;
-        if ((int64_t)mm_be64_get(kp + clen + 1) >= end_us)
+        if (k.mv_size == 8 && (int64_t)mm_be64_get(k.mv_data) >= end_us)
             break;
         edge_segment_row_t row;
-        if (unpack_row(&k, &v, &row) != 0) {
+        if (unpack_row(camera, &k, &v, &row) != 0) {
             MM_ERROR("seg.index: malformed row for camera %s", camera);
             err = MM_ECORRUPT;
             break;
@@ -385,31 +504,24 @@ mm_err_t edge_store_last_segment(edge_store_t *st, const char *camera, edge_segm
     size_t clen = strlen(camera);
     if (clen == 0 || clen >= MM_ID_MAX)
         return MM_EINVAL;
-    MDB_txn *txn;
-    mm_err_t err = mm_db_read(st->db, &txn);
+    MDB_dbi dbi;
+    mm_err_t err = camera_dbi(st, camera, 0, &dbi);
     if (err != MM_OK)
         return err;
+    MDB_txn *txn;
+    if ((err = mm_db_read(st->db, &txn)) != MM_OK)
+        return err;
     MDB_cursor *cur;
-    int rc = mdb_cursor_open(txn, st->index, &cur);
+    int rc = mdb_cursor_open(txn, dbi, &cur);
     if (rc != 0) {
         mdb_txn_abort(txn);
         return mm_db_err(rc, "open segment index cursor");
     }
-    /* Seek just past the camera's keys (camera || 0x01), then step back one. */
-    uint8_t key[KEY_MAX];
-    memcpy(key, camera, clen);
-    key[clen] = 1;
-    MDB_val k = {clen + 1, key}, v;
-    rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-    if (rc == 0)
-        rc = mdb_cursor_get(cur, &k, &v, MDB_PREV);
-    else if (rc == MDB_NOTFOUND)
-        rc = mdb_cursor_get(cur, &k, &v, MDB_LAST);
+    MDB_val k, v;
+    rc = mdb_cursor_get(cur, &k, &v, MDB_LAST);
     err = MM_ENOTFOUND;
     if (rc == 0) {
-        const uint8_t *kp = k.mv_data;
-        if (k.mv_size == clen + 9 && memcmp(kp, camera, clen) == 0 && kp[clen] == 0)
-            err = unpack_row(&k, &v, row) == 0 ? MM_OK : MM_ECORRUPT;
+        err = unpack_row(camera, &k, &v, row) == 0 ? MM_OK : MM_ECORRUPT;
     } else if (rc != MDB_NOTFOUND) {
         err = mm_db_err(rc, "walk segment index");
     }
@@ -421,42 +533,58 @@ mm_err_t edge_store_last_segment(edge_store_t *st, const char *camera, edge_segm
 mm_err_t edge_store_cameras(edge_store_t *st, int (*fn)(const char *camera, void *arg),
                             void *arg)
 {
+    /* The names first (the main database lists every named one), then each camera's handle
+     * outside that transaction, then whether it still has a row. */
+    char (*names)[MM_ID_MAX] = calloc(EDGE_STORE_CAMERAS_MAX, MM_ID_MAX);
+    if (!names)
+        return MM_ENOMEM;
+    size_t n = 0;
     MDB_txn *txn;
     mm_err_t err = mm_db_read(st->db, &txn);
-    if (err != MM_OK)
+    if (err != MM_OK) {
+        free(names);
         return err;
-    MDB_cursor *cur;
-    int rc = mdb_cursor_open(txn, st->index, &cur);
-    if (rc != 0) {
-        mdb_txn_abort(txn);
-        return mm_db_err(rc, "open segment index cursor");
     }
-    MDB_val k, v;
-    rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
-    while (rc == 0) {
-        const uint8_t *kp = k.mv_data;
-        if (k.mv_size < 10 || k.mv_size > KEY_MAX || kp[k.mv_size - 9] != 0) {
+    MDB_dbi main_dbi;
+    MDB_cursor *cur = NULL;
+    int rc = mdb_dbi_open(txn, NULL, 0, &main_dbi);
+    if (rc == 0)
+        rc = mdb_cursor_open(txn, main_dbi, &cur);
+    MDB_val k = {SEG_PREFIX_LEN, SEG_PREFIX}, v;
+    if (rc == 0)
+        rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+    while (rc == 0 && k.mv_size > SEG_PREFIX_LEN &&
+           memcmp(k.mv_data, SEG_PREFIX, SEG_PREFIX_LEN) == 0) {
+        size_t clen = k.mv_size - SEG_PREFIX_LEN;
+        if (clen >= MM_ID_MAX || n == EDGE_STORE_CAMERAS_MAX) {
             err = MM_ECORRUPT;
             break;
         }
-        char camera[MM_ID_MAX];
-        size_t clen = k.mv_size - 9;
-        memcpy(camera, kp, clen);
-        camera[clen] = 0;
-        if (fn(camera, arg))
-            break;
-        /* Jump over the rest of this camera's rows. */
-        uint8_t next[KEY_MAX];
-        memcpy(next, camera, clen);
-        next[clen] = 1;
-        k.mv_size = clen + 1;
-        k.mv_data = next;
-        rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+        memcpy(names[n], (const char *)k.mv_data + SEG_PREFIX_LEN, clen);
+        names[n++][clen] = 0;
+        rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
     }
     if (rc != 0 && rc != MDB_NOTFOUND)
-        err = mm_db_err(rc, "walk segment index");
-    mdb_cursor_close(cur);
+        err = mm_db_err(rc, "list segment indexes");
+    if (cur)
+        mdb_cursor_close(cur);
     mdb_txn_abort(txn);
+    for (size_t i = 0; i < n && err == MM_OK; i++) {
+        MDB_dbi dbi;
+        MDB_stat ms;
+        if ((err = camera_dbi(st, names[i], 0, &dbi)) != MM_OK ||
+            (err = mm_db_read(st->db, &txn)) != MM_OK)
+            break;
+        rc = mdb_stat(txn, dbi, &ms);
+        mdb_txn_abort(txn);
+        if (rc != 0) {
+            err = mm_db_err(rc, "count a camera's segments");
+            break;
+        }
+        if (ms.ms_entries > 0 && fn(names[i], arg))
+            break;
+    }
+    free(names);
     return err;
 }
 
@@ -464,20 +592,22 @@ mm_err_t edge_store_cameras(edge_store_t *st, int (*fn)(const char *camera, void
 
 typedef struct {
     edge_store_t *st;
-    const char *camera;
     const int64_t *starts;
     size_t n;
     const mm_entry_t *e;
+    int have_dbi;
+    MDB_dbi dbi;
     uint64_t index;
 } erase_ctx_t;
 
 static mm_err_t erase_txn(MDB_txn *txn, void *arg)
 {
     erase_ctx_t *c = arg;
-    for (size_t i = 0; i < c->n; i++) {
-        uint8_t key[KEY_MAX];
-        MDB_val k = {index_key(key, c->camera, c->starts[i]), key};
-        int rc = mdb_del(txn, c->st->index, &k, NULL);
+    for (size_t i = 0; i < c->n && c->have_dbi; i++) {
+        uint8_t key[8];
+        start_key(key, c->starts[i]);
+        MDB_val k = {sizeof key, key};
+        int rc = mdb_del(txn, c->dbi, &k, NULL);
         if (rc != 0 && rc != MDB_NOTFOUND)
             return mm_db_err(rc, "delete segment index row");
     }
@@ -489,8 +619,12 @@ mm_err_t edge_store_erase(edge_store_t *st, const char *camera, const int64_t *s
 {
     if (strlen(camera) == 0 || strlen(camera) >= MM_ID_MAX)
         return MM_EINVAL;
-    erase_ctx_t c = {st, camera, starts, n, e, 0};
-    mm_err_t err = mm_db_write(st->db, erase_txn, &c);
+    erase_ctx_t c = {.st = st, .starts = starts, .n = n, .e = e};
+    mm_err_t err = camera_dbi(st, camera, 0, &c.dbi);
+    if (err != MM_OK && err != MM_ENOTFOUND)
+        return err;
+    c.have_dbi = err == MM_OK;
+    err = mm_db_write(st->db, erase_txn, &c);
     if (err == MM_OK && index)
         *index = c.index;
     return err;

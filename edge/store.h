@@ -2,10 +2,10 @@
  * store.h: the edge's records in LMDB — the segment index and the site log.
  *
  * A recorded segment becomes, in one write transaction, a row in the segment index and a
- * *segment recorded* entry in the site log; neither exists without the other. The index is
- * keyed by (camera, start) so a camera's segments are found by time:
+ * *segment recorded* entry in the site log; neither exists without the other. Each camera has
+ * an index database of its own, keyed by start so that its segments are found by time:
  *
- *   seg.index  camera id || 0x00 || start_us (BE64)  ->  edge_segment_row_t, packed (see store.c)
+ *   seg/<camera>  start_us (BE64)  ->  edge_segment_row_t, packed (see store.c)
  *   edge.meta  "acked"      ->  BE64 size the hub has acknowledged
  *              "cosigned"   ->  the latest checkpoint note with the hub's cosignature line
  *              "uptime/<camera>" -> BE64 the last hour (epoch) summarised for the camera
@@ -29,6 +29,8 @@
 
 #define EDGE_SITE_LOG 1u
 #define EDGE_PATH_MAX 512
+/* Cameras that can ever have recorded into one store (each has an index database). */
+#define EDGE_STORE_CAMERAS_MAX 128
 
 typedef struct edge_store edge_store_t;
 

@@ -160,11 +160,155 @@ static void refuses_bad_rows(void **state)
     assert_int_equal(system(cmd), 0);
 }
 
+typedef struct {
+    int n;
+    edge_segment_row_t rows[4];
+} rows_t;
+
+static int keep_row(const edge_segment_row_t *row, void *arg)
+{
+    rows_t *r = arg;
+    assert_true(r->n < 4);
+    r->rows[r->n++] = *row;
+    return 0;
+}
+
+/* A row keeps its file name only when it is not the usual one; both read back the same. */
+static void row_file_names_and_codecs(void **state)
+{
+    (void)state;
+    char d[] = "/tmp/mm-test-store-rows-XXXXXX";
+    assert_non_null(mkdtemp(d));
+    edge_store_t *st;
+    assert_int_equal(edge_store_open(d, &st), MM_OK);
+    mm_segment_recorded_t a, b;
+    make_seg(&a, "door", 3000000000);
+    make_seg(&b, "door", 3010000000);
+    snprintf(b.codec, sizeof b.codec, "hevc");
+    b.frames = 7;
+    assert_int_equal(edge_store_add_segment(st, &a, "door/3000000000.mmseg", 1, NULL), MM_OK);
+    assert_int_equal(edge_store_add_segment(st, &b, "moved/elsewhere.mmseg", 2, NULL), MM_OK);
+    rows_t r = {0};
+    assert_int_equal(edge_store_segments(st, "door", 0, INT64_MAX, keep_row, &r), MM_OK);
+    assert_int_equal(r.n, 2);
+    assert_string_equal(r.rows[0].file, "door/3000000000.mmseg");
+    assert_string_equal(r.rows[0].seg.codec, "h264");
+    assert_int_equal(r.rows[0].log_index, 0);
+    assert_string_equal(r.rows[1].file, "moved/elsewhere.mmseg");
+    assert_string_equal(r.rows[1].seg.codec, "hevc");
+    assert_int_equal(r.rows[1].seg.frames, 7);
+    assert_int_equal(r.rows[1].seg.bytes, b.bytes);
+    assert_int_equal(r.rows[1].seg.end_us, b.end_us);
+    assert_memory_equal(r.rows[1].seg.content_hash, b.content_hash, 32);
+    assert_int_equal(r.rows[1].log_index, 1);
+    edge_store_close(st);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", d);
+    assert_int_equal(system(cmd), 0);
+}
+
+typedef struct {
+    int n;
+    char names[4][MM_ID_MAX];
+} names_t;
+
+static int keep_name(const char *camera, void *arg)
+{
+    names_t *n = arg;
+    assert_true(n->n < 4);
+    snprintf(n->names[n->n++], MM_ID_MAX, "%s", camera);
+    return 0;
+}
+
+/* Cameras are listed while they have a row; the last segment is the latest; an unknown camera
+ * has none; erasing rows of a camera that never recorded still logs the entry. */
+static void cameras_last_and_erase(void **state)
+{
+    (void)state;
+    char d[] = "/tmp/mm-test-store-cams-XXXXXX";
+    assert_non_null(mkdtemp(d));
+    edge_store_t *st;
+    assert_int_equal(edge_store_open(d, &st), MM_OK);
+    const char *cams[] = {"gate", "gate", "yard", "gate"};
+    const int64_t starts[] = {4000000000, 4010000000, 4000000000, 4020000000};
+    for (int i = 0; i < 4; i++) {
+        mm_segment_recorded_t s;
+        make_seg(&s, cams[i], starts[i]);
+        char file[64];
+        snprintf(file, sizeof file, "%s/%lld.mmseg", cams[i], (long long)starts[i]);
+        assert_int_equal(edge_store_add_segment(st, &s, file, 1, NULL), MM_OK);
+    }
+    names_t n = {0};
+    assert_int_equal(edge_store_cameras(st, keep_name, &n), MM_OK);
+    assert_int_equal(n.n, 2);
+    assert_string_equal(n.names[0], "gate");
+    assert_string_equal(n.names[1], "yard");
+
+    edge_segment_row_t row;
+    assert_int_equal(edge_store_last_segment(st, "gate", &row), MM_OK);
+    assert_int_equal(row.seg.start_us, 4020000000);
+    assert_string_equal(row.seg.camera, "gate");
+    assert_int_equal(edge_store_last_segment(st, "nobody", &row), MM_ENOTFOUND);
+
+    int64_t yard = 4000000000;
+    static mm_entry_t e = {.time_us = 2, .kind = MM_ENTRY_SEGMENTS_ERASED};
+    mm_segments_erased_t *er = &e.u.segments_erased;
+    snprintf(er->camera, sizeof er->camera, "yard");
+    snprintf(er->reason, sizeof er->reason, "retention");
+    er->start_us = yard;
+    er->end_us = yard + 10000000;
+    er->count = 1;
+    er->n_hashes = 1;
+    uint64_t index = 0;
+    assert_int_equal(edge_store_erase(st, "yard", &yard, 1, &e, &index), MM_OK);
+    assert_int_equal(index, 4);
+    assert_int_equal(edge_store_last_segment(st, "yard", &row), MM_ENOTFOUND);
+    snprintf(er->camera, sizeof er->camera, "nobody");
+    assert_int_equal(edge_store_erase(st, "nobody", &yard, 1, &e, &index), MM_OK);
+    assert_int_equal(index, 5);
+    memset(&n, 0, sizeof n);
+    assert_int_equal(edge_store_cameras(st, keep_name, &n), MM_OK);
+    assert_int_equal(n.n, 1);
+    assert_string_equal(n.names[0], "gate");
+
+    /* Closed and opened again, the rows are found the same way. */
+    edge_store_close(st);
+    assert_int_equal(edge_store_open(d, &st), MM_OK);
+    assert_int_equal(edge_store_last_segment(st, "gate", &row), MM_OK);
+    assert_int_equal(row.seg.start_us, 4020000000);
+    edge_store_close(st);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", d);
+    assert_int_equal(system(cmd), 0);
+}
+
+/* A store whose index is the single table of earlier versions is refused with a message. */
+static void refuses_old_single_table_index(void **state)
+{
+    (void)state;
+    char d[] = "/tmp/mm-test-store-old-XXXXXX";
+    assert_non_null(mkdtemp(d));
+    mm_db_t *db;
+    MDB_dbi old;
+    assert_int_equal(mm_db_open(d, 0, 4, &db), MM_OK);
+    assert_int_equal(mm_db_dbi(db, "seg.index", 0, &old), MM_OK);
+    mm_db_close(db);
+    edge_store_t *st = NULL;
+    assert_int_equal(edge_store_open(d, &st), MM_ECORRUPT);
+    assert_null(st);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", d);
+    assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(records_and_finds),
         cmocka_unit_test(refuses_bad_rows),
+        cmocka_unit_test(row_file_names_and_codecs),
+        cmocka_unit_test(cameras_last_and_erase),
+        cmocka_unit_test(refuses_old_single_table_index),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
