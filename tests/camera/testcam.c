@@ -25,15 +25,20 @@ static void usage(FILE *f)
 {
     fputs("usage: mimamori-testcam --port PORT --stream NAME [--stream NAME ...]\n"
           "                        [--fps N] [--keyint FRAMES] [--width W --height H]\n"
-          "Serves each NAME at rtsp://127.0.0.1:PORT/NAME (H.264 test pattern with a clock).\n",
+          "                        [--bitrate KBPS] [--pattern NAME] [--codec h264|h265]\n"
+          "Serves each NAME at rtsp://127.0.0.1:PORT/NAME (H.264 or H.265 test pattern with a\n"
+          "clock).\n"
+          "KBPS is x264enc's target bitrate (default 500); a still pattern stays below it.\n"
+          "--pattern sets videotestsrc's pattern for every stream (default: a different one\n"
+          "per stream); \"snow\" changes every pixel of every frame and fills any bitrate.\n",
           f);
 }
 
 int main(int argc, char **argv)
 {
-    const char *port = NULL;
+    const char *port = NULL, *pattern = NULL, *codec = "h264";
     const char *streams[MAX_STREAMS];
-    int n = 0, fps = 15, keyint = 30, width = 640, height = 360;
+    int n = 0, fps = 15, keyint = 30, width = 640, height = 360, bitrate = 500;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0) {
             usage(stdout);
@@ -50,13 +55,21 @@ int main(int argc, char **argv)
             width = atoi(argv[++i]);
         } else if (strcmp(argv[i], "--height") == 0 && i + 1 < argc) {
             height = atoi(argv[++i]);
+        } else if (strcmp(argv[i], "--bitrate") == 0 && i + 1 < argc) {
+            bitrate = atoi(argv[++i]);
+        } else if (strcmp(argv[i], "--pattern") == 0 && i + 1 < argc) {
+            pattern = argv[++i];
+        } else if (strcmp(argv[i], "--codec") == 0 && i + 1 < argc) {
+            codec = argv[++i];
         } else {
             fprintf(stderr, "mimamori-testcam: unknown or incomplete argument \"%s\"\n", argv[i]);
             usage(stderr);
             return 2;
         }
     }
-    if (!port || n == 0 || fps < 1 || fps > 60 || keyint < 1 || width < 16 || height < 16) {
+    if (!port || n == 0 || fps < 1 || fps > 60 || keyint < 1 || width < 16 || height < 16 ||
+        bitrate < 1 || bitrate > 100000 ||
+        (strcmp(codec, "h264") != 0 && strcmp(codec, "h265") != 0)) {
         usage(stderr);
         return 2;
     }
@@ -81,13 +94,22 @@ int main(int argc, char **argv)
                      "clockoverlay halignment=right valignment=bottom ! "
                      "textoverlay text=\"%s\" valignment=top halignment=left ! ",
                      streams[i]);
+        char enc[256];
+        if (strcmp(codec, "h265") == 0) /* x265enc and rtph265pay: gstreamer1.0-plugins-bad */
+            snprintf(enc, sizeof enc,
+                     "x265enc tune=zerolatency speed-preset=ultrafast bitrate=%d key-int-max=%d ! "
+                     "rtph265pay name=pay0 pt=96 config-interval=-1",
+                     bitrate, keyint);
+        else
+            snprintf(enc, sizeof enc,
+                     "x264enc tune=zerolatency speed-preset=ultrafast bitrate=%d key-int-max=%d ! "
+                     "rtph264pay name=pay0 pt=96 config-interval=1",
+                     bitrate, keyint);
         char launch[1024];
         snprintf(launch, sizeof launch,
                  "( videotestsrc is-live=true pattern=%s ! "
-                 "video/x-raw,width=%d,height=%d,framerate=%d/1 ! %s"
-                 "x264enc tune=zerolatency speed-preset=ultrafast bitrate=500 key-int-max=%d ! "
-                 "rtph264pay name=pay0 pt=96 config-interval=1 )",
-                 patterns[i % 5], width, height, fps, text, keyint);
+                 "video/x-raw,width=%d,height=%d,framerate=%d/1 ! %s%s )",
+                 pattern ? pattern : patterns[i % 5], width, height, fps, text, enc);
         GstRTSPMediaFactory *factory = gst_rtsp_media_factory_new();
         gst_rtsp_media_factory_set_launch(factory, launch);
         gst_rtsp_media_factory_set_shared(factory, TRUE);

@@ -90,7 +90,7 @@ def keys_dir_of(path):
     return os.path.join(state, "keys")
 
 
-def read(path, keys_dir=None, key=None):
+def read(path, keys_dir=None, key=None, with_frames=False):
     with open(path, "rb") as f:
         buf = f.read()
     pos = 0
@@ -109,7 +109,7 @@ def read(path, keys_dir=None, key=None):
     codec = take(take(1, "codec length")[0], "codec").decode()
     start_us, epoch = struct.unpack(">qq", take(16, "start and epoch"))
     salt = take(16, "salt")
-    take(struct.unpack(">I", take(4, "extradata length"))[0], "extradata")
+    extradata = take(struct.unpack(">I", take(4, "extradata length"))[0], "extradata")
     header_hash = hashlib.sha256(buf[:pos]).digest()
     if epoch != start_us // HOUR_US:
         raise Corrupt(f"{path}: epoch {epoch} does not match the start")
@@ -118,6 +118,7 @@ def read(path, keys_dir=None, key=None):
     gcm = AESGCM(key)
     h = hashlib.sha256()
     frames = 0
+    payloads = []
     index = 0
     while True:
         if pos == len(buf):
@@ -143,6 +144,8 @@ def read(path, keys_dir=None, key=None):
                 raise Corrupt(f"{path}: frame longer than its chunk")
             for nal in nal_units(data):
                 h.update(struct.pack(">I", len(nal)) + nal)
+            if with_frames:
+                payloads.append(data)
             frames += 1
             cp += 21 + flen
         if tag == b"LAST":
@@ -154,9 +157,13 @@ def read(path, keys_dir=None, key=None):
                 raise Corrupt(f"{path}: LAST says {count} frames, file has {frames}")
             if digest != h.digest():
                 raise Corrupt(f"{path}: content hash does not match the frames")
-            return {"camera": camera, "codec": codec, "start_us": start_us, "end_us": end_us,
+            info = {"camera": camera, "codec": codec, "start_us": start_us, "end_us": end_us,
                     "frames": frames, "bytes": len(buf), "content_hash": h.hexdigest(),
                     "recovered": bool(recovered), "epoch": epoch}
+            if with_frames:
+                info["extradata"] = extradata
+                info["frame_data"] = payloads
+            return info
         if cp != len(chunk):
             raise Corrupt(f"{path}: chunk longer than its frames")
 
