@@ -1,0 +1,202 @@
+/*
+ * bench_writer: the edge's segment writer fed from a file, for tests/bench/bench_writer.py.
+ *
+ * Demuxes the first H.264 video stream of INPUT with libavformat, turns MP4-style packets into
+ * Annex B with the h264_mp4toannexb filter (the edge receives Annex B from RTSP), and writes
+ * segments of SECONDS into OUTDIR with edge_segment_create/write/finish, cutting at the first
+ * keyframe after the target length, as edge/ingest.c does. Keys come from an edge keyring in
+ * OUTDIR/keys, derived per segment as edge/app.c does. Frame times are the file's timestamps
+ * (not the wall clock), so a chunk holds about 0.9 s of footage and is followed by one
+ * fdatasync, as in live recording.
+ *
+ * Prints one JSON line: CPU seconds of this process (getrusage, user and system), wall seconds
+ * of the loop, bytes of packets read, bytes written, segments and frames. Exits 1 on any error.
+ */
+#include <libavcodec/avcodec.h>
+#include <libavcodec/bsf.h>
+#include <libavformat/avformat.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "clock.h"
+#include "crypto.h"
+#include "diag.h"
+#include "keyring.h"
+#include "segment.h"
+
+typedef struct {
+    edge_keyring_t *keyring;
+    const char *dir;
+    edge_segment_writer_t *w;
+    int64_t seg_start;
+    int64_t last_time;
+    uint64_t bytes_out;
+    unsigned segments;
+    unsigned frames;
+} bench_t;
+
+static double seconds(struct timeval tv)
+{
+    return (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
+}
+
+static double mono_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int finish_segment(bench_t *b)
+{
+    if (!b->w)
+        return 0;
+    edge_segment_info_t info;
+    mm_err_t err = edge_segment_finish(b->w, b->last_time, &info);
+    b->w = NULL;
+    if (err != MM_OK) {
+        fprintf(stderr, "bench_writer: finishing a segment: %s\n", mm_strerror(err));
+        return -1;
+    }
+    b->bytes_out += info.bytes;
+    b->segments++;
+    return 0;
+}
+
+static int start_segment(bench_t *b, const AVCodecParameters *par, int64_t time_us)
+{
+    int64_t epoch = edge_epoch_of(time_us);
+    uint8_t salt[EDGE_SEG_SALT_LEN], key[EDGE_SEG_KEY_LEN];
+    mm_err_t err = mm_random(salt, sizeof salt);
+    if (err == MM_OK)
+        err = edge_keyring_segment_key(b->keyring, epoch, "bench", time_us, salt, key);
+    if (err == MM_OK)
+        err = edge_segment_create(b->dir, "bench", "h264", par->extradata,
+                                  par->extradata_size > 0 ? (size_t)par->extradata_size : 0,
+                                  time_us, epoch, salt, key, &b->w);
+    mm_wipe(key, sizeof key);
+    if (err != MM_OK) {
+        fprintf(stderr, "bench_writer: starting a segment: %s\n", mm_strerror(err));
+        return -1;
+    }
+    b->seg_start = time_us;
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 4) {
+        fprintf(stderr, "usage: bench_writer INPUT OUTDIR SECONDS\n");
+        return 2;
+    }
+    mm_diag_init("bench_writer", MM_DIAG_WARN);
+    const char *input = argv[1];
+    int seg_seconds = atoi(argv[3]);
+    bench_t b = {.dir = argv[2]};
+    AVFormatContext *fmt = NULL;
+    AVBSFContext *bsf = NULL;
+    AVPacket *pkt = av_packet_alloc();
+    int rc = 1;
+    char keys_dir[1024];
+    snprintf(keys_dir, sizeof keys_dir, "%s/keys", b.dir);
+    if (!pkt || seg_seconds < 1 || mkdir(b.dir, 0700) != 0) {
+        fprintf(stderr, "bench_writer: cannot create %s (it must not exist)\n", b.dir);
+        goto out;
+    }
+    /* The keyring's epoch must cover the first frame: frames are timed from now on. */
+    int64_t base_us = mm_now_us();
+    mm_err_t err = edge_keyring_open(keys_dir, base_us, &b.keyring);
+    if (err != MM_OK) {
+        fprintf(stderr, "bench_writer: keyring: %s\n", mm_strerror(err));
+        goto out;
+    }
+    double wall0 = mono_now();
+    if (avformat_open_input(&fmt, input, NULL, NULL) < 0 ||
+        avformat_find_stream_info(fmt, NULL) < 0) {
+        fprintf(stderr, "bench_writer: cannot open %s\n", input);
+        goto out;
+    }
+    int vs = av_find_best_stream(fmt, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0);
+    if (vs < 0 || fmt->streams[vs]->codecpar->codec_id != AV_CODEC_ID_H264) {
+        fprintf(stderr, "bench_writer: %s has no H.264 stream\n", input);
+        goto out;
+    }
+    AVStream *st = fmt->streams[vs];
+    const AVBitStreamFilter *filter = av_bsf_get_by_name("h264_mp4toannexb");
+    if (!filter || av_bsf_alloc(filter, &bsf) < 0 ||
+        avcodec_parameters_copy(bsf->par_in, st->codecpar) < 0) {
+        fprintf(stderr, "bench_writer: no h264_mp4toannexb filter\n");
+        goto out;
+    }
+    bsf->time_base_in = st->time_base;
+    if (av_bsf_init(bsf) < 0) {
+        fprintf(stderr, "bench_writer: h264_mp4toannexb does not start\n");
+        goto out;
+    }
+    uint64_t bytes_in = 0;
+    int64_t first_ts = AV_NOPTS_VALUE;
+    for (;;) {
+        int r = av_read_frame(fmt, pkt);
+        if (r == AVERROR_EOF)
+            break;
+        if (r < 0) {
+            fprintf(stderr, "bench_writer: reading %s failed\n", input);
+            goto out;
+        }
+        if (pkt->stream_index != vs) {
+            av_packet_unref(pkt);
+            continue;
+        }
+        bytes_in += (uint64_t)pkt->size;
+        if (av_bsf_send_packet(bsf, pkt) < 0) {
+            fprintf(stderr, "bench_writer: h264_mp4toannexb refused a packet\n");
+            goto out;
+        }
+        while (av_bsf_receive_packet(bsf, pkt) == 0) {
+            /* Decode order times: frames reach the recorder in this order. */
+            int64_t ts = pkt->dts != AV_NOPTS_VALUE ? pkt->dts : pkt->pts;
+            if (first_ts == AV_NOPTS_VALUE)
+                first_ts = ts;
+            int64_t t = base_us + av_rescale_q(ts - first_ts, st->time_base, AV_TIME_BASE_Q);
+            int key = (pkt->flags & AV_PKT_FLAG_KEY) != 0;
+            if (b.w && key && t - b.seg_start >= (int64_t)seg_seconds * 1000000) {
+                b.last_time = t;
+                if (finish_segment(&b) != 0)
+                    goto out;
+            }
+            if (!b.w && key && start_segment(&b, bsf->par_out, t) != 0)
+                goto out;
+            if (b.w) {
+                err = edge_segment_write(b.w, t, pkt->pts, key, pkt->data, (size_t)pkt->size);
+                if (err != MM_OK) {
+                    fprintf(stderr, "bench_writer: write: %s\n", mm_strerror(err));
+                    goto out;
+                }
+                b.frames++;
+                b.last_time = t;
+            }
+            av_packet_unref(pkt);
+        }
+    }
+    if (finish_segment(&b) != 0)
+        goto out;
+    double wall = mono_now() - wall0;
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    printf("{\"user_s\": %.3f, \"sys_s\": %.3f, \"wall_s\": %.3f, \"bytes_in\": %llu, "
+           "\"bytes_out\": %llu, \"segments\": %u, \"frames\": %u}\n",
+           seconds(ru.ru_utime), seconds(ru.ru_stime), wall, (unsigned long long)bytes_in,
+           (unsigned long long)b.bytes_out, b.segments, b.frames);
+    rc = 0;
+out:
+    edge_segment_abort(b.w);
+    av_bsf_free(&bsf);
+    avformat_close_input(&fmt);
+    av_packet_free(&pkt);
+    edge_keyring_close(b.keyring);
+    return rc;
+}
