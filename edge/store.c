@@ -399,7 +399,7 @@ mm_err_t edge_store_segments(edge_store_t *st, const char *camera, int64_t start
             break;
         edge_segment_row_t row;
         if (unpack_row(camera, &k, &v, &row) != 0) {
-            MM_ERROR("seg.index: malformed row for camera %s", camera);
+            MM_ERROR("segment index seg/%s: malformed row", camera);
             err = MM_ECORRUPT;
             break;
         }

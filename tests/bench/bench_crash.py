@@ -1,7 +1,7 @@
 """bench_crash: how much footage a kill -9 of the edge loses.
 
     /usr/bin/python3 tests/bench/bench_crash.py [--cycles 10] [--seed S]
-        [--width 1280 --height 720 --fps 15 --bitrate 2000 --keyint 30 --pattern snow]
+        [--width 320 --height 240 --fps 15 --bitrate 2000 --keyint 30 --pattern snow]
 
 Starts mimamori-testcam with two streams, a hub and an edge recording both (10-second segments;
 state under $MM_BUILD/itest/bench-crash/). Then CYCLES times: lets the edge record for a random
@@ -43,8 +43,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--cycles", type=int, default=10)
     ap.add_argument("--seed", type=int, default=None)
-    ap.add_argument("--width", type=int, default=1280)
-    ap.add_argument("--height", type=int, default=720)
+    ap.add_argument("--width", type=int, default=320)
+    ap.add_argument("--height", type=int, default=240)
     ap.add_argument("--fps", type=int, default=15)
     ap.add_argument("--bitrate", type=int, default=2000)
     ap.add_argument("--keyint", type=int, default=30)

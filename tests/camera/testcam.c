@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_STREAMS 32
+#define MAX_STREAMS 64 /* as many cameras as one edge records (EDGE_MAX_CAMERAS) */
 
 static gboolean on_signal(gpointer loop)
 {
@@ -45,7 +45,11 @@ int main(int argc, char **argv)
             return 0;
         } else if (strcmp(argv[i], "--port") == 0 && i + 1 < argc) {
             port = argv[++i];
-        } else if (strcmp(argv[i], "--stream") == 0 && i + 1 < argc && n < MAX_STREAMS) {
+        } else if (strcmp(argv[i], "--stream") == 0 && i + 1 < argc) {
+            if (n == MAX_STREAMS) {
+                fprintf(stderr, "mimamori-testcam: more than %d streams\n", MAX_STREAMS);
+                return 2;
+            }
             streams[n++] = argv[++i];
         } else if (strcmp(argv[i], "--fps") == 0 && i + 1 < argc) {
             fps = atoi(argv[++i]);
