@@ -22,6 +22,7 @@
  * behind it), so encode checks with the same rules that decode applies.
  */
 #define ENTRY_REPEATED_MAX MM_ERASED_MAX /* segments_erased.content_hashes */
+#define PPM 1000000u                     /* camera_coverage fractions */
 
 static int str_ok(const char *s, size_t cap, int nonempty)
 {
@@ -46,6 +47,7 @@ mm_err_t mm_entry_encode(const mm_entry_t *e, uint8_t **out, size_t *len)
     Mimamori__V1__HoldPlaced hp = MIMAMORI__V1__HOLD_PLACED__INIT;
     Mimamori__V1__HoldReleased hr = MIMAMORI__V1__HOLD_RELEASED__INIT;
     Mimamori__V1__StorageAlarm al = MIMAMORI__V1__STORAGE_ALARM__INIT;
+    Mimamori__V1__CameraCoverage cc = MIMAMORI__V1__CAMERA_COVERAGE__INIT;
     ProtobufCBinaryData hashes[MM_ERASED_MAX];
     le.time_us = e->time_us;
     switch (e->kind) {
@@ -152,6 +154,26 @@ mm_err_t mm_entry_encode(const mm_entry_t *e, uint8_t **out, size_t *len)
         al.message = (char *)a->message;
         le.kind_case = MIMAMORI__V1__LOG_ENTRY__KIND_STORAGE_ALARM;
         le.storage_alarm = &al;
+        break;
+    }
+    case MM_ENTRY_CAMERA_COVERAGE: {
+        const mm_camera_coverage_t *c = &e->u.camera_coverage;
+        CHECK_STR(c->camera, 1);
+        CHECK_STR(c->policy, 1);
+        CHECK_STR(c->exception, 0);
+        if (c->public_ppm > PPM || c->private_ppm > PPM || c->masked_ppm > PPM ||
+            c->share_ppm > PPM || c->threshold_ppm > PPM)
+            return MM_EINVAL;
+        cc.camera = (char *)c->camera;
+        cc.public_ppm = c->public_ppm;
+        cc.private_ppm = c->private_ppm;
+        cc.masked_ppm = c->masked_ppm;
+        cc.share_ppm = c->share_ppm;
+        cc.threshold_ppm = c->threshold_ppm;
+        cc.policy = (char *)c->policy;
+        cc.exception = (char *)c->exception;
+        le.kind_case = MIMAMORI__V1__LOG_ENTRY__KIND_CAMERA_COVERAGE;
+        le.camera_coverage = &cc;
         break;
     }
     default:
@@ -271,6 +293,22 @@ static int decode_kind(const Mimamori__V1__LogEntry *le, mm_entry_t *out)
         c->total_bytes = a->total_bytes;
         return 0;
     }
+    case MIMAMORI__V1__LOG_ENTRY__KIND_CAMERA_COVERAGE: {
+        const Mimamori__V1__CameraCoverage *a = le->camera_coverage;
+        mm_camera_coverage_t *c = &out->u.camera_coverage;
+        out->kind = MM_ENTRY_CAMERA_COVERAGE;
+        if (!a || COPY_STR(c->camera, a->camera, 1) || COPY_STR(c->policy, a->policy, 1) ||
+            COPY_STR(c->exception, a->exception, 0) || a->public_ppm > PPM ||
+            a->private_ppm > PPM || a->masked_ppm > PPM || a->share_ppm > PPM ||
+            a->threshold_ppm > PPM)
+            return -1;
+        c->public_ppm = a->public_ppm;
+        c->private_ppm = a->private_ppm;
+        c->masked_ppm = a->masked_ppm;
+        c->share_ppm = a->share_ppm;
+        c->threshold_ppm = a->threshold_ppm;
+        return 0;
+    }
     default:
         return -1;
     }
@@ -310,6 +348,8 @@ const char *mm_entry_kind_name(mm_entry_kind_t kind)
         return "hold_released";
     case MM_ENTRY_STORAGE_ALARM:
         return "storage_alarm";
+    case MM_ENTRY_CAMERA_COVERAGE:
+        return "camera_coverage";
     }
     return "unknown";
 }

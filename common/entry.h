@@ -16,6 +16,7 @@
 
 #define MM_ID_MAX 64      /* camera, site and hold ids: at most 63 bytes */
 #define MM_TEXT_MAX 256   /* reasons and messages: at most 255 bytes */
+#define MM_LONG_TEXT_MAX 2048 /* written reasons people compose (an exception): 2047 bytes */
 #define MM_ERASED_MAX 512 /* content hashes in one segments_erased entry */
 
 typedef enum {
@@ -26,6 +27,7 @@ typedef enum {
     MM_ENTRY_HOLD_PLACED = 14,
     MM_ENTRY_HOLD_RELEASED = 15,
     MM_ENTRY_STORAGE_ALARM = 16,
+    MM_ENTRY_CAMERA_COVERAGE = 17,
 } mm_entry_kind_t;
 
 typedef struct {
@@ -88,6 +90,15 @@ typedef struct {
 } mm_storage_alarm_t;
 
 typedef struct {
+    char camera[MM_ID_MAX];
+    uint32_t public_ppm, private_ppm, masked_ppm; /* of the frame, each <= 1000000 */
+    uint32_t share_ppm;                           /* public / (frame - masked) */
+    uint32_t threshold_ppm;                       /* 0: the policy sets none */
+    char policy[16];
+    char exception[MM_LONG_TEXT_MAX];
+} mm_camera_coverage_t;
+
+typedef struct {
     int64_t time_us;
     mm_entry_kind_t kind;
     union {
@@ -98,6 +109,7 @@ typedef struct {
         mm_hold_placed_t hold_placed;
         mm_hold_released_t hold_released;
         mm_storage_alarm_t storage_alarm;
+        mm_camera_coverage_t camera_coverage;
     } u;
 } mm_entry_t;
 

@@ -23,6 +23,7 @@
 #include <zmq.h>
 
 #include "clock.h"
+#include "coverlog.h"
 #include "crypto.h"
 #include "diag.h"
 #include "ingest.h"
@@ -405,6 +406,18 @@ static int start(app_t *app, const char *config_path)
     MM_INFO("policy %s: footage kept %d days (floor %d, registered %d)",
             edge_policy_name(app->cfg.policy), app->cfg.retention_days,
             edge_policy_floor_days(app->cfg.policy), app->cfg.registered_retention_days);
+    for (size_t i = 0; i < app->cfg.n_cameras; i++) {
+        const edge_config_camera_t *c = &app->cfg.cameras[i];
+        int logged = 0;
+        if ((e = edge_coverage_log(app->store, c->id, app->cfg.policy, &c->gov, mm_now_us(),
+                                   &logged)) != MM_OK) {
+            MM_ERROR("%s: cannot log the camera's coverage: %s", c->id, mm_strerror(e));
+            return 1;
+        }
+        MM_INFO("%s: public share %.1f %% of the image (threshold %.1f %%)%s", c->id,
+                c->gov.coverage.public_share * 100, c->gov.threshold * 100,
+                logged ? ", logged" : "");
+    }
 
     app->zctx = zmq_ctx_new();
     if (!app->zctx)

@@ -22,16 +22,6 @@ static int id_ok(const char *s)
     return 1;
 }
 
-int edge_policy_floor_days(edge_policy_t p)
-{
-    return p == EDGE_POLICY_KAWAGUCHI ? 7 : 1;
-}
-
-const char *edge_policy_name(edge_policy_t p)
-{
-    return p == EDGE_POLICY_KAWAGUCHI ? "kawaguchi" : p == EDGE_POLICY_NAHA ? "naha" : "?";
-}
-
 static void parse_retention(mm_conf_t *conf, json_t *root, edge_config_t *out)
 {
     const char *pol = mm_conf_string(conf, root, "", "policy", 1, NULL);
@@ -97,7 +87,14 @@ static void parse_hub(mm_conf_t *conf, json_t *root, edge_config_t *out)
 
 static void parse_cameras(mm_conf_t *conf, json_t *root, edge_config_t *out)
 {
-    static const char *const keys[] = {"id", "url", "priority", NULL};
+    static const char *const own[] = {"id", "url", "priority", NULL};
+    const char *keys[16];
+    size_t nk = 0;
+    for (size_t k = 0; own[k]; k++)
+        keys[nk++] = own[k];
+    for (size_t k = 0; edge_camera_gov_keys[k] && nk + 1 < sizeof keys / sizeof *keys; k++)
+        keys[nk++] = edge_camera_gov_keys[k];
+    keys[nk] = NULL;
     json_t *cams = mm_conf_array(conf, root, "", "cameras", 1);
     if (!cams)
         return;
@@ -144,11 +141,16 @@ static void parse_cameras(mm_conf_t *conf, json_t *root, edge_config_t *out)
             url = NULL;
         }
         int prio = (int)mm_conf_int(conf, cam, path, "priority", 0, 0, -1000, 1000);
+        edge_camera_gov_t gov;
+        edge_camera_gov_parse(conf, cam, path, out->policy, &gov);
         if (id && url) {
             c->priority = prio;
             snprintf(c->id, sizeof c->id, "%s", id);
             c->url = strdup(url);
+            c->gov = gov;
             out->n_cameras++;
+        } else {
+            edge_camera_gov_free(&gov);
         }
     }
     if (json_array_size(cams) == 0)
@@ -157,13 +159,21 @@ static void parse_cameras(mm_conf_t *conf, json_t *root, edge_config_t *out)
 
 mm_err_t edge_config_parse(mm_conf_t *conf, edge_config_t *out)
 {
-    static const char *const keys[] = {"site",           "key_file",
-                                       "state_dir",      "segment_seconds",
-                                       "policy",         "retention_days",
-                                       "registered_retention_days", "min_free_mb",
-                                       "hub",            "cameras",
-                                       NULL};
+    static const char *const own[] = {"site",           "key_file",
+                                      "state_dir",      "segment_seconds",
+                                      "policy",         "retention_days",
+                                      "registered_retention_days", "min_free_mb",
+                                      "hub",            "cameras",
+                                      NULL};
+    const char *keys[32];
+    size_t nk = 0;
+    for (size_t k = 0; own[k]; k++)
+        keys[nk++] = own[k];
+    for (size_t k = 0; edge_governance_keys[k] && nk + 1 < sizeof keys / sizeof *keys; k++)
+        keys[nk++] = edge_governance_keys[k];
+    keys[nk] = NULL;
     memset(out, 0, sizeof *out);
+    out->gov.manager = -1;
     json_t *root = mm_conf_root(conf);
     if (!root)
         return MM_ECONFIG;
@@ -186,6 +196,7 @@ mm_err_t edge_config_parse(mm_conf_t *conf, edge_config_t *out)
     out->segment_seconds = (int)mm_conf_int(conf, root, "", "segment_seconds", 0, 10, 1, 600);
     parse_retention(conf, root, out);
     parse_hub(conf, root, out);
+    edge_governance_parse(conf, root, out->policy, &out->gov);
     parse_cameras(conf, root, out);
     return mm_conf_failed(conf) ? MM_ECONFIG : MM_OK;
 }
@@ -214,7 +225,10 @@ void edge_config_free(edge_config_t *cfg)
     free(cfg->key_file);
     free(cfg->state_dir);
     free(cfg->hub_endpoint);
-    for (size_t i = 0; i < cfg->n_cameras; i++)
+    for (size_t i = 0; i < cfg->n_cameras; i++) {
         free(cfg->cameras[i].url);
+        edge_camera_gov_free(&cfg->cameras[i].gov);
+    }
+    edge_governance_free(&cfg->gov);
     memset(cfg, 0, sizeof *cfg);
 }

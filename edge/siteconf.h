@@ -9,7 +9,11 @@
  *    "min_free_mb": 1024,
  *    "hub": {"endpoint": "tcp://127.0.0.1:7400", "curve_public": "<Z85>",
  *            "verifier": "hub+1a2b3c4d+AQ..."},
- *    "cameras": [{"id": "cam1", "url": "rtsp://127.0.0.1:8554/cam1", "priority": 0}]}
+ *    "cameras": [{"id": "cam1", "url": "rtsp://127.0.0.1:8554/cam1", "priority": 0, ...}],
+ *    ...}
+ *
+ * and the keys of edge/governance.h: installer, purpose, people, manager, operators, and per
+ * camera its location, signage and coverage map.
  *
  * Relative paths resolve against the directory of the configuration file. Loading checks every
  * key and reports every problem at once, each naming the file and the key.
@@ -33,6 +37,7 @@
 #include "config.h"
 #include "entry.h"
 #include "err.h"
+#include "governance.h"
 #include "keys.h"
 #include "note.h"
 
@@ -42,13 +47,8 @@ typedef struct {
     char id[MM_ID_MAX];
     char *url;
     int priority;          /* higher keeps recording longer when the disk is full */
+    edge_camera_gov_t gov; /* location, purpose, signage, coverage (governance.h) */
 } edge_config_camera_t;
-
-typedef enum { EDGE_POLICY_KAWAGUCHI = 1, EDGE_POLICY_NAHA = 2 } edge_policy_t;
-
-/* The least retention a policy allows, in days. */
-int edge_policy_floor_days(edge_policy_t p);
-const char *edge_policy_name(edge_policy_t p);
 
 typedef struct {
     char site[MM_KEY_NAME_MAX];
@@ -62,6 +62,7 @@ typedef struct {
     char *hub_endpoint;
     char hub_curve_public[MM_Z85_KEY_LEN + 1];
     mm_note_verifier_t hub_verifier;
+    edge_governance_t gov; /* installer, people and roles (governance.h) */
     size_t n_cameras;
     edge_config_camera_t cameras[EDGE_MAX_CAMERAS];
 } edge_config_t;

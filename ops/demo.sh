@@ -52,13 +52,33 @@ hub = {"name": "hub", "key_file": "hub.key", "state_dir": "hub",
 json.dump(hub, open(f"{state}/hub.json", "w"), indent=2)
 cams = {"site-a": ["cam1", "cam2"], "site-b": ["cam3"]}
 policy = {"site-a": "kawaguchi", "site-b": "naha"}
+street = {"site-a": "中央通り商店街振興組合", "site-b": "国際通り商店街振興組合"}
 for s, ids in cams.items():
     edge = {"site": s, "key_file": f"{s}.key", "state_dir": s, "segment_seconds": 10,
             "policy": policy[s],
+            "installer": {"name": street[s], "contact": "000-0000-0000"},
+            "purpose": "防犯（街頭犯罪の抑止と事後の捜査協力）",
+            "storage_location": "組合事務所の施錠された棚",
+            "consensus": {"date": "2026-03-01", "note": "町内会総会で合意"},
+            "land_owner_permission": {"reference": "道路占用許可 2026-17", "date": "2026-03-10"},
+            "people": [{"id": "kanri", "name": "管理 太郎", "account": "root"},
+                       {"id": "sousa", "name": "操作 花子", "account": "nobody"}],
+            "manager": "kanri", "operators": ["sousa"],
             "hub": {"endpoint": f"tcp://127.0.0.1:{zmqp}",
                     "curve_public": pub["hub"]["curve_public"],
                     "verifier": pub["hub"]["verifier"]},
-            "cameras": [{"id": c, "url": f"rtsp://127.0.0.1:{rtsp}/{c}"} for c in ids]}
+            "cameras": [{"id": c, "url": f"rtsp://127.0.0.1:{rtsp}/{c}",
+                         "location": f"{street[s]} {c} 街灯柱", "purpose": "歩道と車道の見守り",
+                         "install_date": "2026-04-01",
+                         "signage": {"text": f"防犯カメラ作動中 設置者 {street[s]}",
+                                     "installer_shown": True, "checked": "2026-04-15"},
+                         # the lower three quarters are the street; the top quarter shows
+                         # upper floors, masked on the left, private on the right
+                         "coverage": {"areas": [
+                             {"kind": "public", "points": [[0, 0.25], [1, 0.25], [1, 1], [0, 1]]},
+                             {"kind": "masked", "points": [[0, 0], [0.5, 0], [0.5, 0.25], [0, 0.25]]},
+                             {"kind": "private", "points": [[0.5, 0], [1, 0], [1, 0.25], [0.5, 0.25]]}]}}
+                        for c in ids]}
     json.dump(edge, open(f"{state}/{s}.json", "w"), indent=2)
 PY
 

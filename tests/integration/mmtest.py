@@ -62,6 +62,29 @@ def wait_until(fn, timeout, what, step=0.25):
         time.sleep(step)
 
 
+# What the rules ask a site to record (edge/governance.h), for tests that are about something
+# else: a manager and an operator, consent, and per camera a sign and an all-public view.
+SITE_GOVERNANCE = {
+    "installer": {"name": "テスト商店街振興組合", "contact": "048-000-0000"},
+    "purpose": "防犯",
+    "storage_location": "組合事務所",
+    "consensus": {"date": "2026-03-01"},
+    "land_owner_permission": {"reference": "許可 2026-17"},
+    "people": [{"id": "manager", "name": "管理 太郎", "account": "mm-manager"},
+               {"id": "operator", "name": "操作 花子", "account": "mm-operator"}],
+    "manager": "manager",
+    "operators": ["operator"],
+}
+CAMERA_GOVERNANCE = {
+    "location": "中央通り",
+    "purpose": "防犯",
+    "install_date": "2026-04-01",
+    "signage": {"text": "防犯カメラ作動中 設置者 テスト商店街振興組合", "installer_shown": True,
+                "checked": "2026-04-01"},
+    "coverage": {"areas": [{"kind": "public", "points": [[0, 0], [1, 0], [1, 1], [0, 1]]}]},
+}
+
+
 class Run:
     """One test's processes and state directory."""
 
@@ -180,17 +203,24 @@ class Run:
 
     def edge_conf(self, site_keys, hub_keys, cameras, rtsp_port, segment_seconds=5, name=None,
                   **extra):
-        """Writes an edge configuration; extra keys (policy, retention_days, ...) override."""
+        """Writes an edge configuration; extra keys (policy, retention_days, ...) override.
+        Cameras get the governance records of CAMERA_GOVERNANCE unless they bring their own."""
         name = name or site_keys["name"]
+        cams = []
+        for c in cameras:
+            c = dict(c) if isinstance(c, dict) else {
+                "id": c, "url": f"rtsp://127.0.0.1:{rtsp_port}/{c}"}
+            for k, v in CAMERA_GOVERNANCE.items():
+                c.setdefault(k, v)
+            cams.append(c)
         conf = {"site": site_keys["name"], "key_file": site_keys["file"],
                 "state_dir": self.path(name + "-state"), "segment_seconds": segment_seconds,
                 "policy": "kawaguchi",
                 "hub": {"endpoint": f"tcp://127.0.0.1:{self.hub_zmq}",
                         "curve_public": hub_keys["curve_public"],
                         "verifier": hub_keys["verifier"]},
-                "cameras": [c if isinstance(c, dict) else
-                            {"id": c, "url": f"rtsp://127.0.0.1:{rtsp_port}/{c}"}
-                            for c in cameras]}
+                "cameras": cams}
+        conf.update(SITE_GOVERNANCE)
         conf.update(extra)
         return self.write_json(name + ".json", conf), conf
 

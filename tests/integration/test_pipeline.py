@@ -54,7 +54,8 @@ T.check(len(files) >= 8, f"only {len(files)} segments in 30 s of two cameras")
 # Every file has exactly one entry, and its facts are the file's.
 by_key = {}
 for e in entries:
-    T.check(e["entry"]["type"] in ("segment_recorded", "camera_gap", "camera_uptime"),
+    T.check(e["entry"]["type"] in ("segment_recorded", "camera_gap", "camera_uptime",
+                                   "camera_coverage"),
             f"unexpected entry type {e['entry']}")
 for e in segment_entries(entries):
     s = e["entry"]["segment_recorded"]
@@ -87,6 +88,12 @@ for i, e in enumerate(entries):
         T.check(seg[6][0].hex() == e["entry"]["segment_recorded"]["content_hash"],
                 f"entry {i}: JSON and bytes disagree on the content hash")
     leaves.append(bytes.fromhex(e["leaf_hash"]))
+# R-K2.1.3a: each camera's coverage is in the log once, as configured (all public).
+cov = [e["entry"]["camera_coverage"] for e in entries if e["entry"]["type"] == "camera_coverage"]
+T.check(sorted(c["camera"] for c in cov) == sorted(cams), f"coverage entries {cov}")
+T.check(all(c["share_ppm"] == 1000000 and c["threshold_ppm"] == 666667 and
+            c["policy"] == "kawaguchi" for c in cov), f"coverage entries {cov}")
+
 st, note = run.api("/api/v1/sites/site-a/checkpoint")
 T.check(st == 200, f"checkpoint answered {st}")
 origin, size, root = T.parse_checkpoint(note)

@@ -332,6 +332,31 @@ static void recorder_kinds_round_trip(void **state)
     free(e);
 }
 
+/* camera_coverage (R-K2.1.3a): round trip, and fractions over a million parts refused. */
+static void camera_coverage_round_trip(void **state)
+{
+    (void)state;
+    mm_entry_t *e = zeroed(MM_ENTRY_CAMERA_COVERAGE);
+    mm_camera_coverage_t *c = &e->u.camera_coverage;
+    strcpy(c->camera, "gate-1");
+    strcpy(c->policy, "kawaguchi");
+    c->public_ppm = 600000;
+    c->private_ppm = 350000;
+    c->masked_ppm = 50000;
+    c->share_ppm = 631579;
+    c->threshold_ppm = 500000;
+    memset(c->exception, 'a', sizeof c->exception - 1); /* the longest written reason */
+    round_trip(e);
+    uint8_t *buf;
+    size_t len;
+    c->share_ppm = 1000001;
+    assert_int_equal(mm_entry_encode(e, &buf, &len), MM_EINVAL);
+    c->share_ppm = 631579;
+    c->policy[0] = 0; /* the policy is required */
+    assert_int_equal(mm_entry_encode(e, &buf, &len), MM_EINVAL);
+    free(e);
+}
+
 /* Hand-written segments_erased with one content hash of hashlen bytes. */
 static size_t erased_bytes(uint8_t *out, size_t hashlen)
 {
@@ -376,6 +401,7 @@ int main(void)
         cmocka_unit_test(json_view_fields),
         cmocka_unit_test(bad_entries_are_refused),
         cmocka_unit_test(recorder_kinds_round_trip),
+        cmocka_unit_test(camera_coverage_round_trip),
         cmocka_unit_test(erased_hash_length_checked),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -18,6 +18,17 @@
 
 static char verifier[MM_VERIFIER_MAX];
 
+/* The governance records every site needs (tests/unit/edge/test_governance.c tests them). */
+#define SITE_GOV                                                                                   \
+    "\"installer\":{\"name\":\"組合\",\"contact\":\"048\"},\"purpose\":\"防犯\","                        \
+    "\"storage_location\":\"事務所\",\"consensus\":{\"date\":\"2026-03-01\"},"                        \
+    "\"land_owner_permission\":{\"reference\":\"許可 1\"},"                                            \
+    "\"people\":[{\"id\":\"m\",\"name\":\"管理\",\"account\":\"mgr\"}],\"manager\":\"m\","
+#define CAM_GOV                                                                                    \
+    ",\"location\":\"通り\",\"purpose\":\"防犯\",\"install_date\":\"2026-04-01\","                    \
+    "\"signage\":{\"text\":\"防犯カメラ作動中\",\"installer_shown\":true,\"checked\":\"2026-04-01\"},"  \
+    "\"coverage\":{\"areas\":[{\"kind\":\"public\",\"points\":[[0,0],[1,0],[1,1],[0,1]]}]}"
+
 static int setup(void **state)
 {
     (void)state;
@@ -55,15 +66,15 @@ static size_t parse(const char *text, edge_config_t *cfg, const char *const *exp
 static void good(void **state)
 {
     (void)state;
-    char text[2048];
+    char text[4096];
     snprintf(text, sizeof text,
              "{\"site\":\"site-a\",\"key_file\":\"keys/site-a.key\",\"state_dir\":\"/var/lib/mm\","
              "\"segment_seconds\":4,\"policy\":\"kawaguchi\",\"retention_days\":10,"
-             "\"registered_retention_days\":14,"
+             "\"registered_retention_days\":14," SITE_GOV
              "\"hub\":{\"endpoint\":\"tcp://127.0.0.1:7400\",\"curve_public\":\"%s\","
              "\"verifier\":\"%s\"},"
-             "\"cameras\":[{\"id\":\"cam1\",\"url\":\"rtsp://127.0.0.1:8554/cam1\"},"
-             "{\"id\":\"cam2\",\"url\":\"rtsp://127.0.0.1:8554/cam2\"}]}",
+             "\"cameras\":[{\"id\":\"cam1\",\"url\":\"rtsp://127.0.0.1:8554/cam1\"" CAM_GOV "},"
+             "{\"id\":\"cam2\",\"url\":\"rtsp://127.0.0.1:8554/cam2\"" CAM_GOV "}]}",
              HUB_CURVE, verifier);
     edge_config_t cfg;
     assert_int_equal(parse(text, &cfg, NULL), 0);
@@ -82,6 +93,9 @@ static void good(void **state)
     assert_int_equal(cfg.registered_retention_days, 14);
     assert_int_equal(cfg.min_free_mb, 1024);
     assert_int_equal(cfg.cameras[0].priority, 0);
+    assert_string_equal(cfg.gov.people[cfg.gov.manager].account, "mgr");
+    assert_string_equal(cfg.cameras[1].gov.location, "通り");
+    assert_true(cfg.cameras[1].gov.coverage.public_share > 0.999999);
     edge_config_free(&cfg);
 }
 
@@ -89,10 +103,11 @@ static void good(void **state)
 static void with_retention(char *text, size_t cap, const char *members)
 {
     snprintf(text, cap,
-             "{\"site\":\"s\",\"key_file\":\"k\",\"state_dir\":\"d\",%s"
+             "{\"site\":\"s\",\"key_file\":\"k\",\"state_dir\":\"d\",%s" SITE_GOV
              "\"hub\":{\"endpoint\":\"tcp://127.0.0.1:7400\",\"curve_public\":\"%s\","
              "\"verifier\":\"%s\"},"
-             "\"cameras\":[{\"id\":\"c\",\"url\":\"rtsp://127.0.0.1:1/c\",\"priority\":5}]}",
+             "\"cameras\":[{\"id\":\"c\",\"url\":\"rtsp://127.0.0.1:1/c\",\"priority\":5" CAM_GOV
+             "}]}",
              members, HUB_CURVE, verifier);
 }
 
@@ -101,7 +116,7 @@ static void with_retention(char *text, size_t cap, const char *members)
 static void retention_floor_and_ceiling_cannot_be_configured_away(void **state)
 {
     (void)state;
-    char text[2048];
+    char text[4096];
     edge_config_t cfg;
     with_retention(text, sizeof text, "\"policy\":\"kawaguchi\",");
     assert_int_equal(parse(text, &cfg, NULL), 0);
