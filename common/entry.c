@@ -24,6 +24,25 @@
 #define ENTRY_REPEATED_MAX MM_ERASED_MAX /* segments_erased.content_hashes */
 #define PPM 1000000u                     /* camera_coverage fractions */
 
+/*
+ * The values an enumerated string field may take. Decode refuses any other value as it refuses
+ * an over-long string, so adding a value here is a change that old hubs cannot ignore.
+ */
+static const char *const access_roles[] = {"manager", "operator", "emergency", "none", NULL};
+static const char *const role_changes[] = {"operator_designated", "operator_revoked",
+                                           "emergency_granted", "emergency_revoked", NULL};
+static const char *const viewing_states[] = {"started", "ended", NULL};
+static const char *const camera_states[] = {"suspended", "resumed", "abolished", NULL};
+
+/* Whether s, a NUL-terminated string, is one of the NULL-terminated set. */
+static int str_in(const char *s, const char *const *set)
+{
+    for (; *set; set++)
+        if (strcmp(s, *set) == 0)
+            return 1;
+    return 0;
+}
+
 static int str_ok(const char *s, size_t cap, int nonempty)
 {
     size_t n = strnlen(s, cap);
@@ -48,6 +67,12 @@ mm_err_t mm_entry_encode(const mm_entry_t *e, uint8_t **out, size_t *len)
     Mimamori__V1__HoldReleased hr = MIMAMORI__V1__HOLD_RELEASED__INIT;
     Mimamori__V1__StorageAlarm al = MIMAMORI__V1__STORAGE_ALARM__INIT;
     Mimamori__V1__CameraCoverage cc = MIMAMORI__V1__CAMERA_COVERAGE__INIT;
+    Mimamori__V1__Access ac = MIMAMORI__V1__ACCESS__INIT;
+    Mimamori__V1__RoleChanged rc = MIMAMORI__V1__ROLE_CHANGED__INIT;
+    Mimamori__V1__EmergencyReport rp = MIMAMORI__V1__EMERGENCY_REPORT__INIT;
+    Mimamori__V1__Viewing vw = MIMAMORI__V1__VIEWING__INIT;
+    Mimamori__V1__CameraState cs = MIMAMORI__V1__CAMERA_STATE__INIT;
+    Mimamori__V1__ConfigurationChanged cf = MIMAMORI__V1__CONFIGURATION_CHANGED__INIT;
     ProtobufCBinaryData hashes[MM_ERASED_MAX];
     le.time_us = e->time_us;
     switch (e->kind) {
@@ -174,6 +199,120 @@ mm_err_t mm_entry_encode(const mm_entry_t *e, uint8_t **out, size_t *len)
         cc.exception = (char *)c->exception;
         le.kind_case = MIMAMORI__V1__LOG_ENTRY__KIND_CAMERA_COVERAGE;
         le.camera_coverage = &cc;
+        break;
+    }
+    case MM_ENTRY_ACCESS: {
+        const mm_access_t *a = &e->u.access;
+        CHECK_STR(a->person, 0);
+        CHECK_STR(a->account, 1);
+        CHECK_STR(a->role, 1);
+        CHECK_STR(a->action, 1);
+        CHECK_STR(a->camera, 0);
+        CHECK_STR(a->reason, 0);
+        if (!str_in(a->role, access_roles))
+            return MM_EINVAL;
+        ac.person = (char *)a->person;
+        ac.account = (char *)a->account;
+        ac.uid = a->uid;
+        ac.role = (char *)a->role;
+        ac.action = (char *)a->action;
+        ac.camera = (char *)a->camera;
+        ac.start_us = a->start_us;
+        ac.end_us = a->end_us;
+        ac.allowed = a->allowed != 0;
+        ac.reason = (char *)a->reason;
+        le.kind_case = MIMAMORI__V1__LOG_ENTRY__KIND_ACCESS;
+        le.access = &ac;
+        break;
+    }
+    case MM_ENTRY_ROLE_CHANGED: {
+        const mm_role_changed_t *r = &e->u.role_changed;
+        CHECK_STR(r->change, 1);
+        CHECK_STR(r->person, 1);
+        CHECK_STR(r->by, 1);
+        CHECK_STR(r->grant_id, 0);
+        CHECK_STR(r->actions, 0);
+        CHECK_STR(r->cameras, 0);
+        CHECK_STR(r->reason, 0);
+        if (!str_in(r->change, role_changes))
+            return MM_EINVAL;
+        rc.change = (char *)r->change;
+        rc.person = (char *)r->person;
+        rc.by = (char *)r->by;
+        rc.grant_id = (char *)r->grant_id;
+        rc.actions = (char *)r->actions;
+        rc.cameras = (char *)r->cameras;
+        rc.until_us = r->until_us;
+        rc.reason = (char *)r->reason;
+        le.kind_case = MIMAMORI__V1__LOG_ENTRY__KIND_ROLE_CHANGED;
+        le.role_changed = &rc;
+        break;
+    }
+    case MM_ENTRY_EMERGENCY_REPORT: {
+        const mm_emergency_report_t *r = &e->u.emergency_report;
+        CHECK_STR(r->grant_id, 1);
+        CHECK_STR(r->person, 1);
+        CHECK_STR(r->text, 1);
+        rp.grant_id = (char *)r->grant_id;
+        rp.person = (char *)r->person;
+        rp.text = (char *)r->text;
+        le.kind_case = MIMAMORI__V1__LOG_ENTRY__KIND_EMERGENCY_REPORT;
+        le.emergency_report = &rp;
+        break;
+    }
+    case MM_ENTRY_VIEWING: {
+        const mm_viewing_t *v = &e->u.viewing;
+        CHECK_STR(v->state, 1);
+        CHECK_STR(v->session, 1);
+        CHECK_STR(v->person, 1);
+        CHECK_STR(v->camera, 1);
+        CHECK_STR(v->reason, 0);
+        if (!str_in(v->state, viewing_states))
+            return MM_EINVAL;
+        vw.state = (char *)v->state;
+        vw.session = (char *)v->session;
+        vw.person = (char *)v->person;
+        vw.camera = (char *)v->camera;
+        vw.start_us = v->start_us;
+        vw.end_us = v->end_us;
+        vw.bytes = v->bytes;
+        vw.reason = (char *)v->reason;
+        le.kind_case = MIMAMORI__V1__LOG_ENTRY__KIND_VIEWING;
+        le.viewing = &vw;
+        break;
+    }
+    case MM_ENTRY_CAMERA_STATE: {
+        const mm_camera_state_t *c = &e->u.camera_state;
+        CHECK_STR(c->camera, 1);
+        CHECK_STR(c->state, 1);
+        CHECK_STR(c->by, 1);
+        CHECK_STR(c->reason, 0);
+        if (!str_in(c->state, camera_states))
+            return MM_EINVAL;
+        cs.camera = (char *)c->camera;
+        cs.state = (char *)c->state;
+        cs.by = (char *)c->by;
+        cs.reason = (char *)c->reason;
+        le.kind_case = MIMAMORI__V1__LOG_ENTRY__KIND_CAMERA_STATE;
+        le.camera_state = &cs;
+        break;
+    }
+    case MM_ENTRY_CONFIGURATION_CHANGED: {
+        const mm_configuration_changed_t *c = &e->u.configuration_changed;
+        CHECK_STR(c->policy, 1);
+        CHECK_STR(c->summary, 0);
+        if (c->version < 1)
+            return MM_EINVAL;
+        cf.version = c->version;
+        cf.document_hash.data = (uint8_t *)c->document_hash;
+        cf.document_hash.len = 32;
+        cf.config_hash.data = (uint8_t *)c->config_hash;
+        cf.config_hash.len = 32;
+        cf.policy = (char *)c->policy;
+        cf.cameras = c->cameras;
+        cf.summary = (char *)c->summary;
+        le.kind_case = MIMAMORI__V1__LOG_ENTRY__KIND_CONFIGURATION_CHANGED;
+        le.configuration_changed = &cf;
         break;
     }
     default:
@@ -309,6 +448,78 @@ static int decode_kind(const Mimamori__V1__LogEntry *le, mm_entry_t *out)
         c->threshold_ppm = a->threshold_ppm;
         return 0;
     }
+    case MIMAMORI__V1__LOG_ENTRY__KIND_ACCESS: {
+        const Mimamori__V1__Access *a = le->access;
+        mm_access_t *c = &out->u.access;
+        out->kind = MM_ENTRY_ACCESS;
+        if (!a || COPY_STR(c->person, a->person, 0) || COPY_STR(c->account, a->account, 1) ||
+            COPY_STR(c->role, a->role, 1) || COPY_STR(c->action, a->action, 1) ||
+            COPY_STR(c->camera, a->camera, 0) || COPY_STR(c->reason, a->reason, 0) ||
+            !str_in(c->role, access_roles))
+            return -1;
+        c->uid = a->uid;
+        c->start_us = a->start_us;
+        c->end_us = a->end_us;
+        c->allowed = a->allowed != 0;
+        return 0;
+    }
+    case MIMAMORI__V1__LOG_ENTRY__KIND_ROLE_CHANGED: {
+        const Mimamori__V1__RoleChanged *r = le->role_changed;
+        mm_role_changed_t *c = &out->u.role_changed;
+        out->kind = MM_ENTRY_ROLE_CHANGED;
+        if (!r || COPY_STR(c->change, r->change, 1) || COPY_STR(c->person, r->person, 1) ||
+            COPY_STR(c->by, r->by, 1) || COPY_STR(c->grant_id, r->grant_id, 0) ||
+            COPY_STR(c->actions, r->actions, 0) || COPY_STR(c->cameras, r->cameras, 0) ||
+            COPY_STR(c->reason, r->reason, 0) || !str_in(c->change, role_changes))
+            return -1;
+        c->until_us = r->until_us;
+        return 0;
+    }
+    case MIMAMORI__V1__LOG_ENTRY__KIND_EMERGENCY_REPORT: {
+        const Mimamori__V1__EmergencyReport *r = le->emergency_report;
+        mm_emergency_report_t *c = &out->u.emergency_report;
+        out->kind = MM_ENTRY_EMERGENCY_REPORT;
+        if (!r || COPY_STR(c->grant_id, r->grant_id, 1) || COPY_STR(c->person, r->person, 1) ||
+            COPY_STR(c->text, r->text, 1))
+            return -1;
+        return 0;
+    }
+    case MIMAMORI__V1__LOG_ENTRY__KIND_VIEWING: {
+        const Mimamori__V1__Viewing *v = le->viewing;
+        mm_viewing_t *c = &out->u.viewing;
+        out->kind = MM_ENTRY_VIEWING;
+        if (!v || COPY_STR(c->state, v->state, 1) || COPY_STR(c->session, v->session, 1) ||
+            COPY_STR(c->person, v->person, 1) || COPY_STR(c->camera, v->camera, 1) ||
+            COPY_STR(c->reason, v->reason, 0) || !str_in(c->state, viewing_states))
+            return -1;
+        c->start_us = v->start_us;
+        c->end_us = v->end_us;
+        c->bytes = v->bytes;
+        return 0;
+    }
+    case MIMAMORI__V1__LOG_ENTRY__KIND_CAMERA_STATE: {
+        const Mimamori__V1__CameraState *s = le->camera_state;
+        mm_camera_state_t *c = &out->u.camera_state;
+        out->kind = MM_ENTRY_CAMERA_STATE;
+        if (!s || COPY_STR(c->camera, s->camera, 1) || COPY_STR(c->state, s->state, 1) ||
+            COPY_STR(c->by, s->by, 1) || COPY_STR(c->reason, s->reason, 0) ||
+            !str_in(c->state, camera_states))
+            return -1;
+        return 0;
+    }
+    case MIMAMORI__V1__LOG_ENTRY__KIND_CONFIGURATION_CHANGED: {
+        const Mimamori__V1__ConfigurationChanged *f = le->configuration_changed;
+        mm_configuration_changed_t *c = &out->u.configuration_changed;
+        out->kind = MM_ENTRY_CONFIGURATION_CHANGED;
+        if (!f || COPY_STR(c->policy, f->policy, 1) || COPY_STR(c->summary, f->summary, 0) ||
+            f->version < 1 || f->document_hash.len != 32 || f->config_hash.len != 32)
+            return -1;
+        c->version = f->version;
+        memcpy(c->document_hash, f->document_hash.data, 32);
+        memcpy(c->config_hash, f->config_hash.data, 32);
+        c->cameras = f->cameras;
+        return 0;
+    }
     default:
         return -1;
     }
@@ -350,6 +561,18 @@ const char *mm_entry_kind_name(mm_entry_kind_t kind)
         return "storage_alarm";
     case MM_ENTRY_CAMERA_COVERAGE:
         return "camera_coverage";
+    case MM_ENTRY_ACCESS:
+        return "access";
+    case MM_ENTRY_ROLE_CHANGED:
+        return "role_changed";
+    case MM_ENTRY_EMERGENCY_REPORT:
+        return "emergency_report";
+    case MM_ENTRY_VIEWING:
+        return "viewing";
+    case MM_ENTRY_CAMERA_STATE:
+        return "camera_state";
+    case MM_ENTRY_CONFIGURATION_CHANGED:
+        return "configuration_changed";
     }
     return "unknown";
 }

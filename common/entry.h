@@ -28,6 +28,12 @@ typedef enum {
     MM_ENTRY_HOLD_RELEASED = 15,
     MM_ENTRY_STORAGE_ALARM = 16,
     MM_ENTRY_CAMERA_COVERAGE = 17,
+    MM_ENTRY_ACCESS = 18,
+    MM_ENTRY_ROLE_CHANGED = 19,
+    MM_ENTRY_EMERGENCY_REPORT = 20,
+    MM_ENTRY_VIEWING = 21,
+    MM_ENTRY_CAMERA_STATE = 22,
+    MM_ENTRY_CONFIGURATION_CHANGED = 23,
 } mm_entry_kind_t;
 
 typedef struct {
@@ -98,6 +104,74 @@ typedef struct {
     char exception[MM_LONG_TEXT_MAX];
 } mm_camera_coverage_t;
 
+/*
+ * A call on the edge's control socket, allowed or refused (R-K2.2.3-4, R-N6.2, R-N7.2). The
+ * caller is known by the peer credentials of the socket: uid and account always, person when
+ * the account is one of the site's people.
+ */
+typedef struct {
+    char person[MM_ID_MAX];  /* "" when the account is nobody the site knows */
+    char account[40];        /* local OS account name, or "uid:<n>" when it has none */
+    uint32_t uid;
+    char role[16];           /* "manager", "operator", "emergency", "none" */
+    char action[32];         /* "status", "search", "playback", "operator_designate", ... */
+    char camera[MM_ID_MAX];  /* "" when the call names none */
+    int64_t start_us;        /* the time range it names, 0 when none */
+    int64_t end_us;
+    int allowed;
+    char reason[MM_TEXT_MAX]; /* why it was refused, or a note on what was done */
+} mm_access_t;
+
+/* Who may do what changed: an operator designated or revoked, an emergency grant given (R-N6). */
+typedef struct {
+    char change[32];         /* "operator_designated", "operator_revoked", "emergency_granted",
+                                "emergency_revoked" */
+    char person[MM_ID_MAX];  /* whose role changed */
+    char by[MM_ID_MAX];      /* the manager who changed it */
+    char grant_id[MM_ID_MAX]; /* emergency grants: the grant's id */
+    char actions[MM_TEXT_MAX]; /* emergency grants: allowed actions, comma-separated */
+    char cameras[MM_TEXT_MAX]; /* emergency grants: cameras, comma-separated ("" all) */
+    int64_t until_us;        /* emergency grants: when the grant ends */
+    char reason[MM_LONG_TEXT_MAX];
+} mm_role_changed_t;
+
+/* What someone did under an emergency grant, reported to the manager (R-N6.3). */
+typedef struct {
+    char grant_id[MM_ID_MAX];
+    char person[MM_ID_MAX];  /* who reports: the grant's holder */
+    char text[MM_LONG_TEXT_MAX];
+} mm_emergency_report_t;
+
+/* Someone began or ended watching footage through the control socket (R-K2.2.3-4). */
+typedef struct {
+    char state[16];          /* "started" or "ended" */
+    char session[MM_ID_MAX]; /* ties the two together */
+    char person[MM_ID_MAX];
+    char camera[MM_ID_MAX];
+    int64_t start_us;        /* the footage's range */
+    int64_t end_us;
+    uint64_t bytes;          /* "ended": bytes streamed */
+    char reason[MM_TEXT_MAX]; /* "ended": finished, viewer closed, error ... */
+} mm_viewing_t;
+
+/* A camera suspended, resumed or abolished: a filing for the city (R-N4.2). */
+typedef struct {
+    char camera[MM_ID_MAX];
+    char state[16];          /* "suspended", "resumed", "abolished" */
+    char by[MM_ID_MAX];      /* the manager */
+    char reason[MM_LONG_TEXT_MAX];
+} mm_camera_state_t;
+
+/* The enforced configuration, and so its standards document, changed (R-N4.1-2, R-K2.2.7). */
+typedef struct {
+    uint32_t version;        /* 1 for the first */
+    uint8_t document_hash[32]; /* SHA-256 of the generated Markdown document */
+    uint8_t config_hash[32]; /* SHA-256 of the configuration file as loaded */
+    char policy[16];
+    uint32_t cameras;
+    char summary[MM_TEXT_MAX]; /* what changed, in words */
+} mm_configuration_changed_t;
+
 typedef struct {
     int64_t time_us;
     mm_entry_kind_t kind;
@@ -110,10 +184,17 @@ typedef struct {
         mm_hold_released_t hold_released;
         mm_storage_alarm_t storage_alarm;
         mm_camera_coverage_t camera_coverage;
+        mm_access_t access;
+        mm_role_changed_t role_changed;
+        mm_emergency_report_t emergency_report;
+        mm_viewing_t viewing;
+        mm_camera_state_t camera_state;
+        mm_configuration_changed_t configuration_changed;
     } u;
 } mm_entry_t;
 
-/* Encodes e into a malloc'd buffer. MM_EINVAL for an unknown kind or over-long strings. */
+/* Encodes e into a malloc'd buffer. MM_EINVAL for an unknown kind, an over-long or empty
+ * required string, a value outside its enumeration, or a version of 0. */
 mm_err_t mm_entry_encode(const mm_entry_t *e, uint8_t **out, size_t *len);
 
 /*

@@ -23,12 +23,14 @@
 #include <zmq.h>
 
 #include "clock.h"
+#include "control.h"
 #include "coverlog.h"
 #include "crypto.h"
 #include "diag.h"
 #include "ingest.h"
 #include "keyring.h"
 #include "keys.h"
+#include "ops.h"
 #include "retention.h"
 #include "siteconf.h"
 #include "storage.h"
@@ -51,6 +53,9 @@ typedef struct {
     void *zctx;
     edge_uplink_t *uplink;
     edge_ingest_t *ingest;
+    edge_ops_t ops;
+    int ops_ready;
+    edge_control_t *control;
     char *segments_dir;
     int stopping;
     int storage_alarm;                       /* free space is below the minimum */
@@ -123,6 +128,28 @@ static void append_entry(app_t *app, const mm_entry_t *e)
         edge_uplink_kick(app->uplink);
 }
 
+static void kick_uplink(void *arg)
+{
+    app_t *app = arg;
+    if (app->uplink)
+        edge_uplink_kick(app->uplink);
+}
+
+/* Creates the directory that will hold path (one level), readable by all: the control
+ * socket's directory must let every local account reach the socket. */
+static int make_dir_parent(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash || slash == path)
+        return 0;
+    char dir[256];
+    snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+    if (mkdir(dir, 0755) == 0 || errno == EEXIST)
+        return 0;
+    MM_ERROR("cannot create %s for the control socket: %s", dir, strerror(errno));
+    return -1;
+}
+
 static void on_gap(void *arg, const mm_camera_gap_t *gap)
 {
     mm_entry_t e = {.time_us = mm_now_us(), .kind = MM_ENTRY_CAMERA_GAP};
@@ -182,10 +209,15 @@ static void storage_check(app_t *app)
     if (app->stopping || edge_storage_space(app->cfg.state_dir, &free_b, &total) != MM_OK)
         return;
     uint64_t min = (uint64_t)app->cfg.min_free_mb << 20;
+    /* Cameras the manager suspended or abolished are neither stopped nor resumed here: they
+     * stand for the lowest priority, already stopped. */
     edge_storage_camera_t cams[EDGE_MAX_CAMERAS];
-    for (size_t i = 0; i < app->cfg.n_cameras; i++)
-        cams[i] = (edge_storage_camera_t){app->cfg.cameras[i].id, app->cfg.cameras[i].priority,
-                                          app->paused_for_space[i]};
+    for (size_t i = 0; i < app->cfg.n_cameras; i++) {
+        int held_off = app->ops_ready && !edge_ops_may_record(&app->ops, i);
+        cams[i] = (edge_storage_camera_t){app->cfg.cameras[i].id,
+                                          held_off ? -1000000 : app->cfg.cameras[i].priority,
+                                          held_off || app->paused_for_space[i]};
+    }
     if (free_b < min) {
         if (!app->storage_alarm) {
             app->storage_alarm = 1;
@@ -351,6 +383,11 @@ static void shutdown_app(app_t *app)
      * before it ends, so they are logged and sent by the next start if not now. */
     if (app->ingest)
         edge_ingest_stop(app->ingest);
+    edge_control_close(app->control);
+    app->control = NULL;
+    if (app->ops_ready)
+        edge_ops_close(&app->ops);
+    app->ops_ready = 0;
     uv_signal_stop(&app->sigint);
     uv_signal_stop(&app->sigterm);
     uv_close((uv_handle_t *)&app->sigint, NULL);
@@ -419,6 +456,24 @@ static int start(app_t *app, const char *config_path)
                 logged ? ", logged" : "");
     }
 
+    app->ops = (edge_ops_t){.loop = &app->loop,
+                            .config_path = config_path,
+                            .cfg = &app->cfg,
+                            .store = app->store,
+                            .vault = &app->vault,
+                            .logged = kick_uplink,
+                            .arg = app};
+    if ((e = edge_ops_init(&app->ops)) != MM_OK) {
+        MM_ERROR("cannot restore who may do what: %s", mm_strerror(e));
+        return 1;
+    }
+    app->ops_ready = 1;
+    edge_control_hooks_t ch = {.request = edge_ops_request, .arg = &app->ops};
+    if (make_dir_parent(app->cfg.control_socket) != 0 ||
+        edge_control_open(&app->loop, app->cfg.control_socket, &ch, &app->control) != MM_OK)
+        return 1;
+    MM_INFO("control socket %s", app->cfg.control_socket);
+
     app->zctx = zmq_ctx_new();
     if (!app->zctx)
         return 1;
@@ -457,8 +512,16 @@ static int start(app_t *app, const char *config_path)
                                      .key = segment_key,
                                      .arg = app};
         e = edge_ingest_create(&app->loop, cams, app->cfg.n_cameras, &hooks, &app->ingest);
-        if (e == MM_OK)
+        /* Suspended and abolished cameras stay connected to nothing (R-N4.2). */
+        for (size_t i = 0; e == MM_OK && i < app->cfg.n_cameras; i++)
+            if (!edge_ops_may_record(&app->ops, i))
+                edge_ingest_pause(app->ingest, app->cfg.cameras[i].id,
+                                  app->ops.cam_state[i] == EDGE_CAM_SUSPENDED ? "camera suspended"
+                                                                              : "camera abolished");
+        if (e == MM_OK) {
+            app->ops.ingest = app->ingest;
             e = edge_ingest_start(app->ingest);
+        }
         if (e != MM_OK) {
             MM_ERROR("cannot start recording: %s", mm_strerror(e));
             rc = 1;

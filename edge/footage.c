@@ -423,7 +423,10 @@ typedef struct {
     const plan_t *p;
     size_t next; /* the plan's next frame to write */
     enum AVCodecID id;
-    const char *tmp;
+    const char *tmp;     /* where the frames go: a file, or a name for messages */
+    const char *format;  /* "mp4" or "mpegts" */
+    int fd;              /* mpegts: the descriptor written, else -1 */
+    uint64_t written;    /* mpegts: bytes written to fd */
     uint8_t *extra; /* the parameter sets of the first segment written */
     size_t extralen;
     int have_extra, warned;
@@ -496,12 +499,31 @@ static void frame_size(enum AVCodecID id, const uint8_t *extra, size_t extralen,
     av_parser_close(pc);
 }
 
+#define STREAM_BUF (64 * 1024)
+
+/* Writes the muxer's output to the stream's descriptor, whole; an error ends the stream. */
+static int fd_write(void *opaque, uint8_t *buf, int len)
+{
+    mux_t *m = opaque;
+    int done = 0;
+    while (done < len) {
+        ssize_t w = write(m->fd, buf + done, (size_t)(len - done));
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return AVERROR(w < 0 ? errno : EIO);
+        done += (int)w;
+    }
+    m->written += (uint64_t)len;
+    return len;
+}
+
 /* Opens the muxer at the first frame (which gives the picture size). */
 static mm_err_t mux_open(mux_t *m, const edge_frame_t *f)
 {
-    int rc = avformat_alloc_output_context2(&m->oc, NULL, "mp4", m->tmp);
+    int rc = avformat_alloc_output_context2(&m->oc, NULL, m->format, m->tmp);
     if (rc < 0)
-        return av_fail(rc, "create an MP4 muxer for", m->tmp);
+        return av_fail(rc, "create a muxer for", m->tmp);
     m->st = avformat_new_stream(m->oc, NULL);
     if (!m->st)
         return av_fail(AVERROR(ENOMEM), "add a stream to", m->tmp);
@@ -519,15 +541,24 @@ static mm_err_t mux_open(mux_t *m, const edge_frame_t *f)
     if (par->width <= 0 || par->height <= 0)
         MM_WARN("footage: no picture size in the parameter sets of the first frame of %s", m->tmp);
     m->st->time_base = (AVRational){1, MP4_HZ};
-    rc = avio_open(&m->oc->pb, m->tmp, AVIO_FLAG_WRITE);
-    if (rc < 0)
+    if (m->fd >= 0) {
+        uint8_t *iobuf = av_malloc(STREAM_BUF);
+        m->oc->pb = iobuf ? avio_alloc_context(iobuf, STREAM_BUF, 1, m, NULL, fd_write, NULL) : NULL;
+        if (!m->oc->pb) {
+            av_free(iobuf);
+            return av_fail(AVERROR(ENOMEM), "set up the stream to", m->tmp);
+        }
+        m->oc->flags |= AVFMT_FLAG_CUSTOM_IO;
+    } else if ((rc = avio_open(&m->oc->pb, m->tmp, AVIO_FLAG_WRITE)) < 0) {
         return av_fail(rc, "open", m->tmp);
+    }
     AVDictionary *opts = NULL;
-    av_dict_set(&opts, "movflags", "+faststart", 0);
+    if (strcmp(m->format, "mp4") == 0)
+        av_dict_set(&opts, "movflags", "+faststart", 0);
     rc = avformat_write_header(m->oc, &opts);
     av_dict_free(&opts);
     if (rc < 0)
-        return av_fail(rc, "write the MP4 header of", m->tmp);
+        return av_fail(rc, "write the header of", m->tmp);
     m->header_done = 1;
     return MM_OK;
 }
@@ -630,23 +661,30 @@ static enum AVCodecID codec_id(const char *codec)
     return AV_CODEC_ID_NONE;
 }
 
-mm_err_t edge_footage_mp4(const edge_vault_t *v, const char *camera, int64_t start_us,
-                          int64_t end_us, const char *out_path, edge_footage_report_t *rep)
+/* Creates the MP4's temporary file with mode 0600 (it holds footage in clear), never one left
+ * over from before. */
+static mm_err_t make_tmp(const char *tmp)
 {
-    edge_footage_report_t local;
-    if (!rep)
-        rep = &local;
-    report_init(rep);
-    if (!out_path || !*out_path)
-        return MM_EINVAL;
-    char tmp[EDGE_PATH_MAX];
-    if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp", out_path) >= sizeof tmp)
-        return MM_EINVAL;
+    if (unlink(tmp) != 0 && errno != ENOENT)
+        return errno_fail("remove", tmp);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return errno_fail("create", tmp);
+    close(fd);
+    return MM_OK;
+}
 
+/*
+ * The frames of camera in [start_us, end_us) into m's muxer: every overlapping segment verified
+ * first, then written from the last keyframe at or before start_us. For a file (m->fd < 0) the
+ * temporary file m->tmp is created once everything verified, and *tmp_made says so.
+ */
+static mm_err_t mux_range(const edge_vault_t *v, const char *camera, int64_t start_us,
+                          int64_t end_us, mux_t *m, edge_footage_report_t *rep, int *tmp_made)
+{
     rows_t rows;
     plan_t plan = {.end = end_us};
-    mux_t m = {.p = &plan, .tmp = tmp, .rep = rep};
-    int tmp_made = 0;
+    m->p = &plan;
     mm_err_t err = rows_in(v, camera, start_us, end_us, &rows);
     if (err != MM_OK)
         return err;
@@ -679,7 +717,7 @@ mm_err_t edge_footage_mp4(const edge_vault_t *v, const char *camera, int64_t sta
     size_t seg0 = plan.f[plan.first].seg, seg1 = plan.f[plan.n - 1].seg;
     for (size_t i = seg0; i <= seg1; i++) {
         if (strcmp(rows.v[i].seg.codec, rows.v[seg0].seg.codec) != 0) {
-            MM_ERROR("footage: %s [%lld, %lld): the codec changes from %s to %s; one MP4 track "
+            MM_ERROR("footage: %s [%lld, %lld): the codec changes from %s to %s; one track "
                      "cannot hold both",
                      camera, (long long)start_us, (long long)end_us, rows.v[seg0].seg.codec,
                      rows.v[i].seg.codec);
@@ -687,33 +725,26 @@ mm_err_t edge_footage_mp4(const edge_vault_t *v, const char *camera, int64_t sta
             goto out;
         }
     }
-    if ((m.id = codec_id(rows.v[seg0].seg.codec)) == AV_CODEC_ID_NONE) {
+    if ((m->id = codec_id(rows.v[seg0].seg.codec)) == AV_CODEC_ID_NONE) {
         MM_ERROR("footage: %s: unknown codec %s", camera, rows.v[seg0].seg.codec);
         err = MM_EMEDIA;
         goto out;
     }
 
-    /* Pass 2: the frames into the temporary file, created first with mode 0600 (it holds
-     * footage in clear), and never one left over from before. */
-    if (unlink(tmp) != 0 && errno != ENOENT) {
-        err = errno_fail("remove", tmp);
+    /* Pass 2: the frames into the muxer. */
+    if (m->fd < 0) {
+        if ((err = make_tmp(m->tmp)) != MM_OK)
+            goto out;
+        *tmp_made = 1;
+    }
+    if ((err = mm_sha256_create(&m->hash)) != MM_OK)
+        goto out;
+    if (!(m->pkt = av_packet_alloc())) {
+        err = av_fail(AVERROR(ENOMEM), "allocate a packet for", m->tmp);
         goto out;
     }
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd < 0) {
-        err = errno_fail("create", tmp);
-        goto out;
-    }
-    close(fd);
-    tmp_made = 1;
-    if ((err = mm_sha256_create(&m.hash)) != MM_OK)
-        goto out;
-    if (!(m.pkt = av_packet_alloc())) {
-        err = av_fail(AVERROR(ENOMEM), "allocate a packet for", tmp);
-        goto out;
-    }
-    m.next = plan.first;
-    reading_t mux_rd = {mux_header, mux_frame, &m};
+    m->next = plan.first;
+    reading_t mux_rd = {mux_header, mux_frame, m};
     for (size_t i = seg0; i <= seg1; i++) {
         seg_read_t sr;
         err = read_segment(v, &rows.v[i], i, &mux_rd, &sr);
@@ -722,37 +753,74 @@ mm_err_t edge_footage_mp4(const edge_vault_t *v, const char *camera, int64_t sta
             goto out;
         }
     }
-    if (m.next != plan.n) {
+    if (m->next != plan.n) {
         MM_ERROR("footage: %s: the segments changed while they were exported", camera);
         err = MM_ECORRUPT;
         goto out;
     }
-    int rc = av_write_trailer(m.oc);
-    m.header_done = 0;
+    int rc = av_write_trailer(m->oc);
+    m->header_done = 0;
     if (rc < 0) {
-        err = av_fail(rc, "finish", tmp);
+        err = av_fail(rc, "finish", m->tmp);
         goto out;
     }
-    if ((rc = avio_closep(&m.oc->pb)) < 0) {
-        err = av_fail(rc, "close", tmp);
+    if (m->fd < 0 && (rc = avio_closep(&m->oc->pb)) < 0) {
+        err = av_fail(rc, "close", m->tmp);
         goto out;
     }
-    mm_sha256_final(m.hash, rep->content_hash);
-    if ((err = publish(tmp, out_path)) != MM_OK)
-        goto out;
-    tmp_made = 0;
-    MM_INFO("footage: %s [%lld, %lld) exported to %s: %" PRIu64 " frames from %u segments", camera,
-            (long long)start_us, (long long)end_us, out_path, rep->frames,
-            (unsigned)(seg1 - seg0 + 1));
+    if (m->fd >= 0)
+        avio_flush(m->oc->pb);
+    mm_sha256_final(m->hash, rep->content_hash);
+    MM_INFO("footage: %s [%lld, %lld) %s %s: %" PRIu64 " frames from %u segments", camera,
+            (long long)start_us, (long long)end_us, m->fd < 0 ? "exported to" : "streamed to",
+            m->tmp, rep->frames, (unsigned)(seg1 - seg0 + 1));
 
 out:
-    if (m.oc) {
-        if (m.header_done)
-            av_write_trailer(m.oc);
-        if (m.oc->pb)
-            avio_closep(&m.oc->pb);
-        avformat_free_context(m.oc);
+    if (m->oc) {
+        if (m->header_done)
+            av_write_trailer(m->oc);
+        if (m->oc->flags & AVFMT_FLAG_CUSTOM_IO) {
+            if (m->oc->pb)
+                av_freep(&m->oc->pb->buffer);
+            avio_context_free(&m->oc->pb);
+        } else if (m->oc->pb) {
+            avio_closep(&m->oc->pb);
+        }
+        avformat_free_context(m->oc);
+        m->oc = NULL;
     }
+    if (err != MM_OK) {
+        memset(rep->content_hash, 0, sizeof rep->content_hash);
+        rep->frames = 0;
+        rep->bytes = 0;
+    }
+    av_packet_free(&m->pkt);
+    mm_sha256_destroy(m->hash);
+    m->hash = NULL;
+    free(m->extra);
+    m->extra = NULL;
+    plan_free(&plan);
+    free(rows.v);
+    return err;
+}
+
+mm_err_t edge_footage_mp4(const edge_vault_t *v, const char *camera, int64_t start_us,
+                          int64_t end_us, const char *out_path, edge_footage_report_t *rep)
+{
+    edge_footage_report_t local;
+    if (!rep)
+        rep = &local;
+    report_init(rep);
+    if (!out_path || !*out_path)
+        return MM_EINVAL;
+    char tmp[EDGE_PATH_MAX];
+    if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp", out_path) >= sizeof tmp)
+        return MM_EINVAL;
+    mux_t m = {.tmp = tmp, .format = "mp4", .fd = -1, .rep = rep};
+    int tmp_made = 0;
+    mm_err_t err = mux_range(v, camera, start_us, end_us, &m, rep, &tmp_made);
+    if (err == MM_OK && (err = publish(tmp, out_path)) == MM_OK)
+        tmp_made = 0;
     if (tmp_made && unlink(tmp) != 0 && errno != ENOENT)
         MM_ERROR("footage: cannot remove %s: %s", tmp, strerror(errno));
     if (err != MM_OK) {
@@ -760,10 +828,26 @@ out:
         rep->frames = 0;
         rep->bytes = 0;
     }
-    av_packet_free(&m.pkt);
-    mm_sha256_destroy(m.hash);
-    free(m.extra);
-    plan_free(&plan);
-    free(rows.v);
+    return err;
+}
+
+mm_err_t edge_footage_stream(const edge_vault_t *v, const char *camera, int64_t start_us,
+                             int64_t end_us, int fd, uint64_t *written,
+                             edge_footage_report_t *rep)
+{
+    edge_footage_report_t local;
+    if (!rep)
+        rep = &local;
+    report_init(rep);
+    if (written)
+        *written = 0;
+    if (fd < 0)
+        return MM_EINVAL;
+    char name[64];
+    snprintf(name, sizeof name, "descriptor %d", fd);
+    mux_t m = {.tmp = name, .format = "mpegts", .fd = fd, .rep = rep};
+    mm_err_t err = mux_range(v, camera, start_us, end_us, &m, rep, NULL);
+    if (written)
+        *written = m.written;
     return err;
 }

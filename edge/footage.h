@@ -85,4 +85,14 @@ mm_err_t edge_footage_verify(const edge_vault_t *v, const char *camera, int64_t 
 mm_err_t edge_footage_mp4(const edge_vault_t *v, const char *camera, int64_t start_us,
                           int64_t end_us, const char *out_path, edge_footage_report_t *rep);
 
+/*
+ * The same frames as edge_footage_mp4, verified the same way first, written as an MPEG-TS
+ * stream to the descriptor fd (a socket or pipe to a player: playback, never a file). Writing
+ * stops at the first failed write (the viewer went away): MM_EMEDIA. *written counts the bytes
+ * that went out.
+ */
+mm_err_t edge_footage_stream(const edge_vault_t *v, const char *camera, int64_t start_us,
+                             int64_t end_us, int fd, uint64_t *written,
+                             edge_footage_report_t *rep);
+
 #endif

@@ -1,15 +1,18 @@
 /*
  * mimamori-edge: records a site's cameras and sends its signed site log to the hub.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "app.h"
+#include "cli.h"
 #include "diag.h"
 
 static void usage(FILE *f)
 {
-    fputs("usage: mimamori-edge --config FILE [--log-level debug|info|warn|error]\n"
+    fputs("usage: mimamori-edge [run] --config FILE [--log-level debug|info|warn|error]\n"
+          "       mimamori-edge COMMAND [OPTIONS]   (mimamori-edge help lists the commands)\n"
           "\n"
           "Records every camera of the site configuration FILE into segment files, logs each\n"
           "segment in the signed site log and sends the log to the hub. Runs until SIGINT or\n"
@@ -22,7 +25,12 @@ int main(int argc, char **argv)
 {
     const char *config = NULL;
     const char *level = NULL;
-    for (int i = 1; i < argc; i++) {
+    int first = 1;
+    if (argc > 1 && strcmp(argv[1], "run") == 0)
+        first = 2;
+    else if (argc > 1 && edge_cli_is_command(argv[1]))
+        return edge_cli_main(argc, argv);
+    for (int i = first; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             usage(stdout);
             return 0;
@@ -56,5 +64,7 @@ int main(int argc, char **argv)
         }
     }
     mm_diag_init("edge", lv);
+    /* A viewer that closes its player ends its stream with an error, not the edge. */
+    signal(SIGPIPE, SIG_IGN);
     return edge_app_run(config);
 }

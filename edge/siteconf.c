@@ -164,7 +164,7 @@ mm_err_t edge_config_parse(mm_conf_t *conf, edge_config_t *out)
                                       "policy",         "retention_days",
                                       "registered_retention_days", "min_free_mb",
                                       "hub",            "cameras",
-                                      NULL};
+                                      "control_socket", NULL};
     const char *keys[32];
     size_t nk = 0;
     for (size_t k = 0; own[k]; k++)
@@ -193,6 +193,18 @@ mm_err_t edge_config_parse(mm_conf_t *conf, edge_config_t *out)
     const char *sd = mm_conf_string(conf, root, "", "state_dir", 1, NULL);
     if (sd)
         out->state_dir = mm_conf_resolve(conf, sd);
+    const char *cs = mm_conf_string(conf, root, "", "control_socket", 0, NULL);
+    if (cs) {
+        out->control_socket = mm_conf_resolve(conf, cs);
+    } else if (out->site[0]) {
+        char def[sizeof out->site + 32];
+        snprintf(def, sizeof def, "/run/mimamori/%s.sock", out->site);
+        out->control_socket = strdup(def);
+    }
+    if (out->control_socket && strlen(out->control_socket) >= 108)
+        mm_conf_problem(conf, "control_socket",
+                        "a Unix socket path has at most 107 bytes, this one has %zu",
+                        strlen(out->control_socket));
     out->segment_seconds = (int)mm_conf_int(conf, root, "", "segment_seconds", 0, 10, 1, 600);
     parse_retention(conf, root, out);
     parse_hub(conf, root, out);
@@ -224,6 +236,7 @@ void edge_config_free(edge_config_t *cfg)
 {
     free(cfg->key_file);
     free(cfg->state_dir);
+    free(cfg->control_socket);
     free(cfg->hub_endpoint);
     for (size_t i = 0; i < cfg->n_cameras; i++) {
         free(cfg->cameras[i].url);

@@ -216,6 +216,7 @@ class Run:
         conf = {"site": site_keys["name"], "key_file": site_keys["file"],
                 "state_dir": self.path(name + "-state"), "segment_seconds": segment_seconds,
                 "policy": "kawaguchi",
+                "control_socket": self.path(name + ".sock"),
                 "hub": {"endpoint": f"tcp://127.0.0.1:{self.hub_zmq}",
                         "curve_public": hub_keys["curve_public"],
                         "verifier": hub_keys["verifier"]},

@@ -55,7 +55,7 @@ T.check(len(files) >= 8, f"only {len(files)} segments in 30 s of two cameras")
 by_key = {}
 for e in entries:
     T.check(e["entry"]["type"] in ("segment_recorded", "camera_gap", "camera_uptime",
-                                   "camera_coverage"),
+                                   "camera_coverage", "configuration_changed"),
             f"unexpected entry type {e['entry']}")
 for e in segment_entries(entries):
     s = e["entry"]["segment_recorded"]
@@ -93,6 +93,12 @@ cov = [e["entry"]["camera_coverage"] for e in entries if e["entry"]["type"] == "
 T.check(sorted(c["camera"] for c in cov) == sorted(cams), f"coverage entries {cov}")
 T.check(all(c["share_ppm"] == 1000000 and c["threshold_ppm"] == 666667 and
             c["policy"] == "kawaguchi" for c in cov), f"coverage entries {cov}")
+
+# R-N4.2: the first version of the standards document is filed once, at the first start.
+cc = [e["entry"]["configuration_changed"] for e in entries
+      if e["entry"]["type"] == "configuration_changed"]
+T.check(len(cc) == 1 and cc[0]["version"] == 1 and len(cc[0]["document_hash"]) == 64,
+        f"configuration_changed entries {cc}")
 
 st, note = run.api("/api/v1/sites/site-a/checkpoint")
 T.check(st == 200, f"checkpoint answered {st}")

@@ -357,6 +357,384 @@ static void camera_coverage_round_trip(void **state)
     free(e);
 }
 
+/*
+ * Sets a string field and zeroes the rest of its buffer, as decode leaves it: round_trip compares
+ * whole structs, so a shorter string written over a longer one must not leave the tail behind.
+ */
+static void set_str(char *dst, size_t cap, const char *src)
+{
+    size_t n = strlen(src);
+    assert_true(n < cap);
+    memset(dst, 0, cap);
+    memcpy(dst, src, n);
+}
+
+#define SET(dst, src) set_str((dst), sizeof(dst), (src))
+
+/* Expects encode to refuse e with MM_EINVAL. */
+static void refused(const mm_entry_t *e)
+{
+    uint8_t *buf = NULL;
+    size_t len;
+    assert_int_equal(mm_entry_encode(e, &buf, &len), MM_EINVAL);
+    assert_null(buf);
+}
+
+/* Encodes e and returns its bytes (the caller frees them): a start for hand-altered bytes. */
+static uint8_t *encoded(const mm_entry_t *e, size_t *len)
+{
+    uint8_t *buf;
+    assert_int_equal(mm_entry_encode(e, &buf, len), MM_OK);
+    return buf;
+}
+
+/*
+ * access (R-K2.2.3-4, R-N6.2): a call on the control socket, allowed or refused, survives the
+ * trip with every field; the role must be one the site knows; account, role and action are
+ * required, person, camera and reason are not.
+ */
+static void access_round_trip(void **state)
+{
+    (void)state;
+    mm_entry_t *e = zeroed(MM_ENTRY_ACCESS);
+    mm_access_t *a = &e->u.access;
+    SET(a->person, "tanaka");
+    SET(a->account, "tanaka");
+    a->uid = 1001;
+    SET(a->role, "operator");
+    SET(a->action, "playback");
+    SET(a->camera, "gate-1");
+    a->start_us = 1795486400000000;
+    a->end_us = 1795486700000000;
+    a->allowed = 1;
+    SET(a->reason, "捜査関係事項照会 2026-0042");
+    round_trip(e);
+
+    /* Someone the site does not know, refused: person and camera empty, allowed false. */
+    SET(a->person, "");
+    SET(a->camera, "");
+    SET(a->account, "uid:4242");
+    a->uid = 4242;
+    SET(a->role, "none");
+    a->start_us = a->end_us = 0;
+    a->allowed = 0;
+    SET(a->reason, "not one of the site's people");
+    round_trip(e);
+    static const char *const roles[] = {"manager", "operator", "emergency"};
+    for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++) {
+        SET(a->role, roles[i]);
+        round_trip(e);
+    }
+
+    SET(a->role, "admin"); /* not a role */
+    refused(e);
+    SET(a->role, "Manager"); /* roles are matched exactly */
+    refused(e);
+    SET(a->role, "");
+    refused(e);
+    SET(a->role, "none");
+    SET(a->account, "");
+    refused(e);
+    SET(a->account, "uid:4242");
+    SET(a->action, "");
+    refused(e);
+    memset(a->account, 'a', sizeof a->account); /* no NUL within the buffer */
+    SET(a->action, "status");
+    refused(e);
+    free(e);
+}
+
+/*
+ * role_changed (R-N6.1, R-N7.2): a designation and an emergency grant survive the trip; the
+ * change must be one of the four; change, person and by are required.
+ */
+static void role_changed_round_trip(void **state)
+{
+    (void)state;
+    mm_entry_t *e = zeroed(MM_ENTRY_ROLE_CHANGED);
+    mm_role_changed_t *r = &e->u.role_changed;
+    SET(r->change, "operator_designated");
+    SET(r->person, "tanaka");
+    SET(r->by, "suzuki");
+    round_trip(e);
+
+    SET(r->change, "emergency_granted");
+    SET(r->person, "police-1");
+    SET(r->grant_id, "g-2026-0007");
+    SET(r->actions, "search,playback");
+    SET(r->cameras, "gate-1,lobby");
+    r->until_us = 1795490000000000;
+    memset(r->reason, 'r', sizeof r->reason - 1); /* the longest written reason */
+    round_trip(e);
+    static const char *const changes[] = {"operator_revoked", "emergency_revoked"};
+    for (size_t i = 0; i < sizeof changes / sizeof changes[0]; i++) {
+        SET(r->change, changes[i]);
+        round_trip(e);
+    }
+
+    SET(r->change, "operator_promoted");
+    refused(e);
+    SET(r->change, "");
+    refused(e);
+    SET(r->change, "emergency_revoked");
+    SET(r->by, ""); /* a change always has a manager behind it */
+    refused(e);
+    SET(r->by, "suzuki");
+    SET(r->person, "");
+    refused(e);
+    SET(r->person, "police-1");
+    memset(r->reason, 'r', sizeof r->reason); /* 2048 bytes: one too many */
+    refused(e);
+    free(e);
+}
+
+/* emergency_report (R-N6.3): grant, person and text are all required. */
+static void emergency_report_round_trip(void **state)
+{
+    (void)state;
+    mm_entry_t *e = zeroed(MM_ENTRY_EMERGENCY_REPORT);
+    mm_emergency_report_t *r = &e->u.emergency_report;
+    SET(r->grant_id, "g-2026-0007");
+    SET(r->person, "police-1");
+    memset(r->text, 't', sizeof r->text - 1);
+    round_trip(e);
+    SET(r->text, "viewed gate-1 from 02:10 to 02:25 for the reported break-in");
+    round_trip(e);
+
+    SET(r->text, "");
+    refused(e);
+    SET(r->text, "x");
+    SET(r->grant_id, "");
+    refused(e);
+    SET(r->grant_id, "g-2026-0007");
+    SET(r->person, "");
+    refused(e);
+    free(e);
+}
+
+/*
+ * viewing (R-K2.2.3-4): a started and an ended viewing survive the trip; the state is
+ * "started" or "ended"; state, session, person and camera are required.
+ */
+static void viewing_round_trip(void **state)
+{
+    (void)state;
+    mm_entry_t *e = zeroed(MM_ENTRY_VIEWING);
+    mm_viewing_t *v = &e->u.viewing;
+    SET(v->state, "started");
+    SET(v->session, "v-81f3");
+    SET(v->person, "tanaka");
+    SET(v->camera, "gate-1");
+    v->start_us = 1795486400000000;
+    v->end_us = 1795486700000000;
+    round_trip(e);
+    SET(v->state, "ended");
+    v->bytes = UINT64_MAX;
+    SET(v->reason, "viewer closed");
+    round_trip(e);
+
+    SET(v->state, "paused");
+    refused(e);
+    SET(v->state, "ended");
+    SET(v->session, "");
+    refused(e);
+    SET(v->session, "v-81f3");
+    SET(v->person, "");
+    refused(e);
+    SET(v->person, "tanaka");
+    SET(v->camera, "");
+    refused(e);
+    free(e);
+}
+
+/*
+ * camera_state (R-N4.2): each of the three filings survives the trip; camera, state and the
+ * manager are required.
+ */
+static void camera_state_round_trip(void **state)
+{
+    (void)state;
+    mm_entry_t *e = zeroed(MM_ENTRY_CAMERA_STATE);
+    mm_camera_state_t *c = &e->u.camera_state;
+    SET(c->camera, "gate-1");
+    SET(c->by, "suzuki");
+    static const char *const states[] = {"suspended", "resumed", "abolished"};
+    for (size_t i = 0; i < sizeof states / sizeof states[0]; i++) {
+        SET(c->state, states[i]);
+        round_trip(e);
+    }
+    memset(c->reason, 'r', sizeof c->reason - 1);
+    round_trip(e);
+
+    SET(c->state, "removed");
+    refused(e);
+    SET(c->state, "");
+    refused(e);
+    SET(c->state, "abolished");
+    SET(c->by, "");
+    refused(e);
+    SET(c->by, "suzuki");
+    SET(c->camera, "");
+    refused(e);
+    free(e);
+}
+
+/* Sets the version of an encoded configuration_changed: its first field, as a one-byte varint. */
+static void set_config_version(uint8_t *buf, size_t len, uint8_t version)
+{
+    /* time_us (1 + 8 bytes), the oneof's tag (2 bytes) and length (1 byte), then version. */
+    assert_true(len > 14);
+    assert_int_equal(buf[12], 0x08);
+    buf[13] = version;
+}
+
+/*
+ * configuration_changed (R-N4.1-2): the version and both hashes survive the trip, and show in
+ * the JSON view as an integer and hex; version 0 and an empty policy are refused.
+ */
+static void configuration_changed_round_trip(void **state)
+{
+    (void)state;
+    mm_entry_t *e = zeroed(MM_ENTRY_CONFIGURATION_CHANGED);
+    mm_configuration_changed_t *c = &e->u.configuration_changed;
+    c->version = 1;
+    for (int i = 0; i < 32; i++) {
+        c->document_hash[i] = (uint8_t)i;
+        c->config_hash[i] = (uint8_t)(0xe0 + i);
+    }
+    SET(c->policy, "kawaguchi");
+    c->cameras = 4;
+    SET(c->summary, "first configuration");
+    round_trip(e);
+
+    size_t len;
+    uint8_t *buf = encoded(e, &len);
+    json_t *j = mm_entry_to_json(buf, len);
+    assert_non_null(j);
+    assert_string_equal(json_string_value(json_object_get(j, "type")), "configuration_changed");
+    json_t *o = json_object_get(j, "configuration_changed");
+    assert_int_equal(json_object_size(o), 6);
+    assert_int_equal(json_integer_value(json_object_get(o, "version")), 1);
+    assert_string_equal(json_string_value(json_object_get(o, "document_hash")),
+                        "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f");
+    assert_string_equal(json_string_value(json_object_get(o, "config_hash")),
+                        "e0e1e2e3e4e5e6e7e8e9eaebecedeeeff0f1f2f3f4f5f6f7f8f9fafbfcfdfeff");
+    assert_string_equal(json_string_value(json_object_get(o, "policy")), "kawaguchi");
+    assert_int_equal(json_integer_value(json_object_get(o, "cameras")), 4);
+    assert_string_equal(json_string_value(json_object_get(o, "summary")), "first configuration");
+    json_decref(j);
+
+    /* The same bytes with version 0 are refused by decode as encode refuses them. */
+    mm_entry_t *d = malloc(sizeof *d);
+    assert_non_null(d);
+    set_config_version(buf, len, 0);
+    assert_int_equal(mm_entry_decode(buf, len, d), MM_EPROTO);
+    assert_null(mm_entry_to_json(buf, len));
+    set_config_version(buf, len, 2);
+    assert_int_equal(mm_entry_decode(buf, len, d), MM_OK);
+    assert_int_equal(d->u.configuration_changed.version, 2);
+    free(buf);
+    free(d);
+
+    c->version = UINT32_MAX;
+    SET(c->summary, ""); /* the summary may be empty */
+    SET(c->policy, "naha");
+    round_trip(e);
+    c->version = 0;
+    refused(e);
+    c->version = 2;
+    SET(c->policy, "");
+    refused(e);
+    free(e);
+}
+
+/* Hand-written configuration_changed with hashes of the given lengths and policy "naha". */
+static size_t config_bytes(uint8_t *out, size_t doclen, size_t cfglen)
+{
+    size_t n = 0;
+    out[n++] = 0x08; /* time_us = 1 */
+    out[n++] = 0x01;
+    out[n++] = 0xba; /* configuration_changed (23), length-delimited: a two-byte tag */
+    out[n++] = 0x01;
+    out[n++] = (uint8_t)(2 + 2 + doclen + 2 + cfglen + 6);
+    out[n++] = 0x08; /* version 1 */
+    out[n++] = 0x01;
+    out[n++] = 0x12; /* document_hash */
+    out[n++] = (uint8_t)doclen;
+    memset(out + n, 0xab, doclen);
+    n += doclen;
+    out[n++] = 0x1a; /* config_hash */
+    out[n++] = (uint8_t)cfglen;
+    memset(out + n, 0xcd, cfglen);
+    n += cfglen;
+    out[n++] = 0x22; /* policy "naha" */
+    out[n++] = 0x04;
+    memcpy(out + n, "naha", 4);
+    return n + 4;
+}
+
+/* Hand-written access with the given role and account "a", action "status". */
+static size_t access_bytes(uint8_t *out, const char *role)
+{
+    size_t n = 0, rl = strlen(role);
+    out[n++] = 0x08; /* time_us = 1 */
+    out[n++] = 0x01;
+    out[n++] = 0x92; /* access (18), length-delimited: a two-byte tag */
+    out[n++] = 0x01;
+    out[n++] = (uint8_t)(3 + 2 + rl + 8);
+    out[n++] = 0x12; /* account "a" */
+    out[n++] = 0x01;
+    out[n++] = 'a';
+    out[n++] = 0x22; /* role */
+    out[n++] = (uint8_t)rl;
+    memcpy(out + n, role, rl);
+    n += rl;
+    out[n++] = 0x2a; /* action "status" */
+    out[n++] = 0x06;
+    memcpy(out + n, "status", 6);
+    return n + 6;
+}
+
+/*
+ * What the hub decodes of the new kinds: hashes of exactly 32 bytes (R-N4.1-2), roles the site
+ * knows (R-N6.2). Bytes another encoder might write are refused as ours would be.
+ */
+static void new_kinds_refused_on_decode(void **state)
+{
+    (void)state;
+    uint8_t buf[128];
+    mm_entry_t *d = malloc(sizeof *d);
+    assert_non_null(d);
+    assert_int_equal(mm_entry_decode(buf, config_bytes(buf, 32, 32), d), MM_OK);
+    assert_int_equal(d->kind, MM_ENTRY_CONFIGURATION_CHANGED);
+    assert_string_equal(d->u.configuration_changed.policy, "naha");
+    assert_int_equal(d->u.configuration_changed.document_hash[31], 0xab);
+    assert_int_equal(d->u.configuration_changed.config_hash[0], 0xcd);
+    static const size_t bad[] = {0, 31, 33};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        assert_int_equal(mm_entry_decode(buf, config_bytes(buf, bad[i], 32), d), MM_EPROTO);
+        assert_int_equal(mm_entry_decode(buf, config_bytes(buf, 32, bad[i]), d), MM_EPROTO);
+        assert_null(mm_entry_to_json(buf, config_bytes(buf, 32, bad[i])));
+    }
+
+    assert_int_equal(mm_entry_decode(buf, access_bytes(buf, "emergency"), d), MM_OK);
+    assert_int_equal(d->kind, MM_ENTRY_ACCESS);
+    assert_string_equal(d->u.access.role, "emergency");
+    assert_false(d->u.access.allowed);
+    assert_int_equal(mm_entry_decode(buf, access_bytes(buf, "root"), d), MM_EPROTO);
+    assert_int_equal(mm_entry_decode(buf, access_bytes(buf, ""), d), MM_EPROTO);
+    assert_null(mm_entry_to_json(buf, access_bytes(buf, "root")));
+    free(d);
+
+    assert_string_equal(mm_entry_kind_name(MM_ENTRY_ACCESS), "access");
+    assert_string_equal(mm_entry_kind_name(MM_ENTRY_ROLE_CHANGED), "role_changed");
+    assert_string_equal(mm_entry_kind_name(MM_ENTRY_EMERGENCY_REPORT), "emergency_report");
+    assert_string_equal(mm_entry_kind_name(MM_ENTRY_VIEWING), "viewing");
+    assert_string_equal(mm_entry_kind_name(MM_ENTRY_CAMERA_STATE), "camera_state");
+    assert_string_equal(mm_entry_kind_name(MM_ENTRY_CONFIGURATION_CHANGED),
+                        "configuration_changed");
+}
+
 /* Hand-written segments_erased with one content hash of hashlen bytes. */
 static size_t erased_bytes(uint8_t *out, size_t hashlen)
 {
@@ -402,6 +780,13 @@ int main(void)
         cmocka_unit_test(bad_entries_are_refused),
         cmocka_unit_test(recorder_kinds_round_trip),
         cmocka_unit_test(camera_coverage_round_trip),
+        cmocka_unit_test(access_round_trip),
+        cmocka_unit_test(role_changed_round_trip),
+        cmocka_unit_test(emergency_report_round_trip),
+        cmocka_unit_test(viewing_round_trip),
+        cmocka_unit_test(camera_state_round_trip),
+        cmocka_unit_test(configuration_changed_round_trip),
+        cmocka_unit_test(new_kinds_refused_on_decode),
         cmocka_unit_test(erased_hash_length_checked),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,149 @@
+/*
+ * access.h: who may do what at a site — roles, operator designations and emergency grants, and
+ * the decision for each call on the control socket (R-K2.2.3-4, R-N6, R-N7.2).
+ *
+ * Roles follow the rules: the manager (R-K2.2.2, R-N5.5) does everything a site needs done;
+ * operators, who are never the manager (R-N6.1), look at the site's status and footage; anybody
+ * else only with an emergency grant from the manager, for the actions, cameras and time it
+ * names (R-N6.2), and until they have filed their report (R-N6.3). A grant whose report is not
+ * filed stays open, expired or not, and shows as such.
+ *
+ * The configuration names the operators; the manager designates and revokes operators at run
+ * time, and those changes take precedence over the file and survive restarts (they are kept in
+ * the store, see edge_access_to_json). Revocation takes effect at the next call (R-N7.2).
+ *
+ * This module decides; it does not talk to sockets or the log. The caller logs every decision.
+ */
+#ifndef EDGE_ACCESS_H
+#define EDGE_ACCESS_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "entry.h"
+#include "err.h"
+#include "governance.h"
+
+#define EDGE_MAX_GRANTS 128
+#define EDGE_GRANT_MAX_MINUTES (72 * 60) /* an emergency lasts at most three days */
+
+typedef enum {
+    EDGE_ROLE_NONE = 0,
+    EDGE_ROLE_MANAGER,
+    EDGE_ROLE_OPERATOR,
+    EDGE_ROLE_EMERGENCY,
+} edge_role_t;
+
+typedef enum {
+    EDGE_ACT_STATUS = 0,
+    EDGE_ACT_CAMERAS,
+    EDGE_ACT_SEARCH,
+    EDGE_ACT_PLAYBACK,
+    EDGE_ACT_STANDARDS,
+    EDGE_ACT_OPERATORS,          /* list the people and their roles */
+    EDGE_ACT_OPERATOR_DESIGNATE,
+    EDGE_ACT_OPERATOR_REVOKE,
+    EDGE_ACT_EMERGENCY_GRANT,
+    EDGE_ACT_EMERGENCY_REVOKE,
+    EDGE_ACT_EMERGENCY_LIST,
+    EDGE_ACT_EMERGENCY_REPORT,
+    EDGE_ACT_CAMERA_SUSPEND,
+    EDGE_ACT_CAMERA_RESUME,
+    EDGE_ACT_CAMERA_ABOLISH,
+    EDGE_ACT_COUNT
+} edge_action_t;
+
+/* The actions an emergency grant may allow: looking, never changing. */
+#define EDGE_GRANTABLE                                                                         \
+    ((1u << EDGE_ACT_STATUS) | (1u << EDGE_ACT_CAMERAS) | (1u << EDGE_ACT_SEARCH) |            \
+     (1u << EDGE_ACT_PLAYBACK))
+
+const char *edge_role_name(edge_role_t r);
+/* "status", "playback", "operator_designate", ... */
+const char *edge_action_name(edge_action_t a);
+/* MM_EINVAL for a name that is no action. */
+mm_err_t edge_action_parse(const char *name, edge_action_t *out);
+
+typedef struct {
+    char id[MM_ID_MAX];
+    char person[MM_ID_MAX];      /* a person id, or "@account" for someone not in the people list */
+    char account[EDGE_ACCOUNT_MAX];
+    char by[MM_ID_MAX];          /* the manager who granted it */
+    unsigned actions;            /* bits (1 << edge_action_t), within EDGE_GRANTABLE */
+    char cameras[MM_TEXT_MAX];   /* comma-separated camera ids, "" for all */
+    char reason[MM_LONG_TEXT_MAX];
+    int64_t granted_us, until_us;
+    int revoked;
+    int64_t reported_us;         /* 0 while the report is not filed */
+} edge_grant_t;
+
+typedef struct {
+    char id[MM_ID_MAX];
+    int operator;                /* 1 designated, 0 revoked */
+    int64_t time_us;
+    char by[MM_ID_MAX];
+} edge_override_t;
+
+typedef struct {
+    size_t n_overrides;
+    edge_override_t overrides[EDGE_MAX_PEOPLE];
+    size_t n_grants;
+    edge_grant_t grants[EDGE_MAX_GRANTS];
+} edge_access_t;
+
+/* Who is calling, as the control socket learned it. */
+typedef struct {
+    uint32_t uid;
+    char account[EDGE_ACCOUNT_MAX]; /* "" when the uid has no account */
+    int person;                     /* index into the people, -1 when none */
+} edge_caller_t;
+
+typedef struct {
+    edge_role_t role;
+    int allowed;
+    int grant;                      /* the grant used (EDGE_ROLE_EMERGENCY), else -1 */
+    char reason[MM_TEXT_MAX];       /* why it was refused */
+} edge_decision_t;
+
+/* Whether person (an index into g->people) is an operator now: the file, then overrides. */
+int edge_access_is_operator(const edge_access_t *a, const edge_governance_t *g, int person);
+
+/* The caller's role at now, and whether it may do act on camera (NULL or "" for none). */
+void edge_access_decide(const edge_access_t *a, const edge_governance_t *g,
+                        const edge_caller_t *who, edge_action_t act, const char *camera,
+                        int64_t now, edge_decision_t *d);
+
+/*
+ * Changes. Each returns MM_OK, or MM_EINVAL/MM_ENOTFOUND/MM_EEXIST with why in msg (cap bytes),
+ * and changes nothing then. by is the manager's person id.
+ */
+mm_err_t edge_access_designate(edge_access_t *a, const edge_governance_t *g, int person,
+                               const char *by, int64_t now, char *msg, size_t cap);
+mm_err_t edge_access_revoke(edge_access_t *a, const edge_governance_t *g, int person,
+                            const char *by, int64_t now, char *msg, size_t cap);
+/* grantee: a person id, or the name of a local account that is no person of the site. */
+mm_err_t edge_access_grant(edge_access_t *a, const edge_governance_t *g, const char *grantee,
+                           const char *by, unsigned actions, const char *cameras, int minutes,
+                           const char *reason, int64_t now, const edge_grant_t **out, char *msg,
+                           size_t cap);
+mm_err_t edge_access_grant_revoke(edge_access_t *a, const char *grant_id, int64_t now,
+                                  const edge_grant_t **out, char *msg, size_t cap);
+/* The holder of grant_id files its report; nobody else may. */
+mm_err_t edge_access_report(edge_access_t *a, const edge_governance_t *g, const edge_caller_t *who,
+                            const char *grant_id, int64_t now, const edge_grant_t **out,
+                            char *msg, size_t cap);
+
+/* Whether a grant is in force at now: not revoked, not reported, not expired. */
+int edge_grant_active(const edge_grant_t *gr, int64_t now);
+/* Whether camera is one of the grant's cameras (all when it names none). */
+int edge_grant_has_camera(const edge_grant_t *gr, const char *camera);
+/* "status,search" for a bit set; into buf. */
+void edge_actions_format(unsigned actions, char *buf, size_t cap);
+/* Parses "status,search,playback"; MM_EINVAL naming the bad word in msg. */
+mm_err_t edge_actions_parse(const char *list, unsigned *out, char *msg, size_t cap);
+
+/* The state as JSON for the store, and back. from_json: MM_ECORRUPT with msg when malformed. */
+json_t *edge_access_to_json(const edge_access_t *a);
+mm_err_t edge_access_from_json(json_t *j, edge_access_t *a, char *msg, size_t cap);
+
+#endif

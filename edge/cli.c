@@ -1,0 +1,796 @@
+/*
+ * cli.c: the operator commands (see cli.h).
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <glob.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "clock.h"
+
+#define DEFAULT_PLAYER "ffplay -loglevel error -autoexit -"
+#define REPLY_MAX (16 * 1024 * 1024)
+
+typedef struct {
+    const char *socket;
+    int json;
+    const char *from, *to, *reason, *text, *text_file, *actions, *cameras, *player;
+    int minutes, html;
+    const char *args[4]; /* positional arguments after the command */
+    int n_args;
+} opts_t;
+
+/* --- help ------------------------------------------------------------------------------------*/
+
+static const struct {
+    const char *name, *usage, *what;
+} commands[] = {
+    {"status", "status [--json]", "The site, its policy, its cameras' states, the log, and your role."},
+    {"cameras", "cameras [--json]",
+     "Each camera: state, location, purpose, public share of its image, last recording."},
+    {"search", "search CAMERA --from TIME --to TIME [--json]",
+     "The segments recorded by CAMERA in the time range (the search is logged)."},
+    {"playback", "playback CAMERA --from TIME [--to TIME] [--player CMD]",
+     "Plays footage in a player (default: " DEFAULT_PLAYER "), or into a pipe when standard\n"
+     "  output is one. Never into a file (R-N7.3). --to defaults to 10 minutes after --from.\n"
+     "  The start and end of viewing are logged."},
+    {"standards", "standards [--html] [--json]",
+     "The site's standards document (運用規程 / 設置運用基準) as enforced, current version."},
+    {"operators", "operators [list|add PERSON|revoke PERSON] [--reason TEXT] [--json]",
+     "Lists the people and their roles; the manager designates or revokes operators."},
+    {"emergency",
+     "emergency list [--json]\n"
+     "       emergency grant PERSON --minutes N --actions LIST [--cameras LIST] --reason TEXT\n"
+     "       emergency revoke GRANT [--reason TEXT]\n"
+     "       emergency report GRANT (--text TEXT | --text-file FILE)",
+     "Emergency access (R-N6.2-3): the manager grants someone else status, cameras, search or\n"
+     "  playback for up to 72 hours; the holder reports what they did. PERSON is a person id of\n"
+     "  the site, or the local account name of someone who is not one."},
+    {"camera", "camera suspend|resume|abolish CAMERA --reason TEXT",
+     "The manager suspends, resumes or abolishes a camera; each is filed in the site log (R-N4.2)."},
+};
+#define N_COMMANDS (sizeof commands / sizeof commands[0])
+
+static void help_common(FILE *f)
+{
+    fputs("\nOptions for every command:\n"
+          "  --socket PATH  the edge's control socket (default: $MIMAMORI_EDGE_SOCKET, else the one\n"
+          "                 socket in /run/mimamori/)\n"
+          "  --json         print the edge's answer as JSON\n"
+          "  --help         this text\n"
+          "TIME: now, -90s, -10m, -2h, -1d, @UNIXSECONDS, or \"YYYY-MM-DD HH:MM[:SS]\" (local; Z for "
+          "UTC).\n"
+          "Exit status: 0 done, 1 the edge failed, 2 bad usage, 3 not permitted, 4 not found,\n"
+          "5 already in that state, 6 the edge cannot be reached.\n",
+          f);
+}
+
+static void help_command(FILE *f, const char *name)
+{
+    for (size_t i = 0; i < N_COMMANDS; i++)
+        if (strcmp(commands[i].name, name) == 0) {
+            fprintf(f, "usage: mimamori-edge %s\n\n  %s\n", commands[i].usage, commands[i].what);
+            help_common(f);
+        }
+}
+
+int edge_cli_is_command(const char *name)
+{
+    for (size_t i = 0; i < N_COMMANDS; i++)
+        if (strcmp(commands[i].name, name) == 0)
+            return 1;
+    return strcmp(name, "help") == 0;
+}
+
+static void help_all(FILE *f)
+{
+    fputs("Operator commands (each asks the running edge, which checks who you are):\n", f);
+    for (size_t i = 0; i < N_COMMANDS; i++)
+        fprintf(f, "  mimamori-edge %s\n", commands[i].usage);
+    help_common(f);
+}
+
+/* --- times -----------------------------------------------------------------------------------*/
+
+int edge_cli_parse_time(const char *s, int64_t now_us, int64_t *out_us)
+{
+    if (!s || !*s)
+        return -1;
+    if (strcmp(s, "now") == 0) {
+        *out_us = now_us;
+        return 0;
+    }
+    char *end;
+    if (s[0] == '-' || s[0] == '@') {
+        errno = 0;
+        long long v = strtoll(s + 1, &end, 10);
+        if (end == s + 1 || errno || v < 0 || v > 100LL * 365 * 86400)
+            return -1;
+        if (s[0] == '@') {
+            if (*end)
+                return -1;
+            *out_us = (int64_t)v * 1000000;
+            return 0;
+        }
+        int64_t unit = !strcmp(end, "s") ? 1 : !strcmp(end, "m") ? 60 : !strcmp(end, "h") ? 3600
+                                                               : !strcmp(end, "d") ? 86400 : 0;
+        if (!unit)
+            return -1;
+        *out_us = now_us - (int64_t)v * unit * 1000000;
+        return 0;
+    }
+    struct tm tm = {0};
+    int y, mo, d, h, mi, sec = 0, n = 0;
+    char sep;
+    if (sscanf(s, "%4d-%2d-%2d%c%2d:%2d%n", &y, &mo, &d, &sep, &h, &mi, &n) != 6 ||
+        (sep != ' ' && sep != 'T'))
+        return -1;
+    const char *rest = s + n;
+    if (*rest == ':') {
+        int m2 = 0;
+        if (sscanf(rest, ":%2d%n", &sec, &m2) != 1)
+            return -1;
+        rest += m2;
+    }
+    int utc = 0;
+    if (*rest == 'Z') {
+        utc = 1;
+        rest++;
+    }
+    if (*rest || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60 || y < 1970)
+        return -1;
+    tm.tm_year = y - 1900;
+    tm.tm_mon = mo - 1;
+    tm.tm_mday = d;
+    tm.tm_hour = h;
+    tm.tm_min = mi;
+    tm.tm_sec = sec;
+    tm.tm_isdst = -1;
+    time_t t = utc ? timegm(&tm) : mktime(&tm);
+    if (t == (time_t)-1)
+        return -1;
+    *out_us = (int64_t)t * 1000000;
+    return 0;
+}
+
+static void format_time(int64_t us, char *buf, size_t cap)
+{
+    if (us <= 0) {
+        snprintf(buf, cap, "-");
+        return;
+    }
+    time_t t = (time_t)(us / 1000000);
+    struct tm tm;
+    localtime_r(&t, &tm);
+    strftime(buf, cap, "%Y-%m-%d %H:%M:%S", &tm);
+}
+
+/* --- talking to the edge ---------------------------------------------------------------------*/
+
+static const char *find_socket(const char *given)
+{
+    if (given)
+        return given;
+    const char *env = getenv("MIMAMORI_EDGE_SOCKET");
+    if (env && *env)
+        return env;
+    static char found[256];
+    glob_t g;
+    if (glob("/run/mimamori/*.sock", 0, NULL, &g) == 0 && g.gl_pathc == 1 &&
+        strlen(g.gl_pathv[0]) < sizeof found) {
+        snprintf(found, sizeof found, "%s", g.gl_pathv[0]);
+        globfree(&g);
+        return found;
+    }
+    if (g.gl_pathc > 1)
+        fprintf(stderr, "mimamori-edge: %zu edges run here; name one with --socket "
+                        "/run/mimamori/SITE.sock\n", g.gl_pathc);
+    globfree(&g);
+    return NULL;
+}
+
+static int connect_edge(const char *path)
+{
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    if (strlen(path) >= sizeof sa.sun_path) {
+        fprintf(stderr, "mimamori-edge: socket path too long: %s\n", path);
+        return -1;
+    }
+    memcpy(sa.sun_path, path, strlen(path) + 1);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
+        fprintf(stderr, "mimamori-edge: cannot reach the edge at %s: %s\n", path,
+                strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+static int send_all(int fd, const char *buf, size_t len)
+{
+    while (len) {
+        ssize_t w = send(fd, buf, len, MSG_NOSIGNAL);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return -1;
+        buf += w;
+        len -= (size_t)w;
+    }
+    return 0;
+}
+
+/* Reads one line (the answer) from fd; what came after it stays in *rest (*rest_len bytes). */
+static char *read_line(int fd, char **rest, size_t *rest_len)
+{
+    size_t cap = 65536, len = 0;
+    char *buf = malloc(cap);
+    while (buf) {
+        char *nl = memchr(buf, '\n', len);
+        if (nl) {
+            *nl = 0;
+            *rest = nl + 1;
+            *rest_len = len - (size_t)(nl + 1 - buf);
+            return buf;
+        }
+        if (len == cap) {
+            if (cap >= REPLY_MAX)
+                break;
+            char *b = realloc(buf, cap * 2);
+            if (!b)
+                break;
+            buf = b;
+            cap *= 2;
+        }
+        ssize_t r = read(fd, buf + len, cap - len);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break;
+        len += (size_t)r;
+    }
+    free(buf);
+    return NULL;
+}
+
+static int exit_for(const char *code)
+{
+    if (!code)
+        return EDGE_EXIT_FAILED;
+    if (!strcmp(code, "denied"))
+        return EDGE_EXIT_DENIED;
+    if (!strcmp(code, "not_found"))
+        return EDGE_EXIT_NOT_FOUND;
+    if (!strcmp(code, "conflict"))
+        return EDGE_EXIT_CONFLICT;
+    if (!strcmp(code, "invalid"))
+        return EDGE_EXIT_USAGE;
+    return EDGE_EXIT_FAILED;
+}
+
+static void print_json(json_t *j)
+{
+    char *d = json_dumps(j, JSON_INDENT(2) | JSON_SORT_KEYS);
+    if (d)
+        puts(d);
+    free(d);
+}
+
+/*
+ * Sends req (stolen) and reads the answer. Returns the exit status; *result is the answer's
+ * result on success. For a stream, *fd_out keeps the connection open and the bytes already read
+ * after the answer line are in *extra (malloc'd, with *line to free).
+ */
+static int call(const opts_t *o, json_t *req, json_t **result, int *fd_out, char **line,
+                char **extra, size_t *extra_len)
+{
+    *result = NULL;
+    const char *path = find_socket(o->socket);
+    if (!path) {
+        json_decref(req);
+        fputs("mimamori-edge: no control socket found; give --socket PATH\n", stderr);
+        return EDGE_EXIT_UNREACHABLE;
+    }
+    char *s = json_dumps(req, JSON_COMPACT);
+    json_decref(req);
+    int fd = s ? connect_edge(path) : -1;
+    if (fd < 0) {
+        free(s);
+        return EDGE_EXIT_UNREACHABLE;
+    }
+    size_t n = strlen(s);
+    s[n] = '\n'; /* json_dumps left room for the NUL, which becomes the newline */
+    int rc = send_all(fd, s, n + 1);
+    free(s);
+    char *rest = NULL;
+    size_t rest_len = 0;
+    char *ans = rc == 0 ? read_line(fd, &rest, &rest_len) : NULL;
+    json_t *j = ans ? json_loads(ans, 0, NULL) : NULL;
+    if (!j) {
+        fprintf(stderr, "mimamori-edge: the edge at %s gave no answer\n", path);
+        free(ans);
+        close(fd);
+        return EDGE_EXIT_FAILED;
+    }
+    if (!json_is_true(json_object_get(j, "ok"))) {
+        const char *code = json_string_value(json_object_get(j, "code"));
+        const char *err = json_string_value(json_object_get(j, "error"));
+        if (o->json)
+            print_json(j);
+        fprintf(stderr, "mimamori-edge: refused: %s\n", err ? err : "(no reason given)");
+        rc = exit_for(code);
+        json_decref(j);
+        free(ans);
+        close(fd);
+        return rc;
+    }
+    if (fd_out) {
+        *fd_out = fd;
+        *line = ans;
+        *extra = rest;
+        *extra_len = rest_len;
+        *result = j;
+        return EDGE_EXIT_OK;
+    }
+    close(fd);
+    free(ans);
+    json_t *res = json_object_get(j, "result");
+    *result = json_incref(res ? res : json_object());
+    json_decref(j);
+    return EDGE_EXIT_OK;
+}
+
+/* --- printing answers ------------------------------------------------------------------------*/
+
+static const char *str(json_t *o, const char *key)
+{
+    const char *s = json_string_value(json_object_get(o, key));
+    return s ? s : "";
+}
+
+static json_int_t num(json_t *o, const char *key)
+{
+    return json_integer_value(json_object_get(o, key));
+}
+
+static void show_status(json_t *r)
+{
+    json_t *you = json_object_get(r, "you"), *cams = json_object_get(r, "cameras"),
+           *log = json_object_get(r, "log"), *st = json_object_get(r, "standards");
+    printf("site        %s (%s)\n", str(r, "site"), str(r, "installer"));
+    printf("policy      %s: footage kept %d days (floor %d, registered %d)\n", str(r, "policy"),
+           (int)num(r, "retention_days"), (int)num(r, "floor_days"),
+           (int)num(r, "registered_retention_days"));
+    printf("cameras     %d recording, %d suspended, %d abolished\n", (int)num(cams, "recording"),
+           (int)num(cams, "suspended"), (int)num(cams, "abolished"));
+    printf("site log    %" JSON_INTEGER_FORMAT " entries, %" JSON_INTEGER_FORMAT
+           " acknowledged by the hub\n",
+           num(log, "entries"), num(log, "acknowledged_by_hub"));
+    printf("standards   version %d of %s\n", (int)num(st, "version"), str(st, "date"));
+    printf("emergency   %d report(s) not yet filed\n", (int)num(r, "open_emergency_reports"));
+    printf("you         %s (%s), role %s\n", str(you, "person"), str(you, "account"),
+           str(you, "role"));
+}
+
+static void show_cameras(json_t *r)
+{
+    size_t i;
+    json_t *c;
+    printf("%-12s %-10s %7s %7s  %-19s  %s\n", "CAMERA", "STATE", "PUBLIC", "NEEDED",
+           "LAST RECORDED", "LOCATION");
+    json_array_foreach(json_object_get(r, "cameras"), i, c)
+    {
+        char t[32];
+        format_time(num(c, "last_recorded_us"), t, sizeof t);
+        printf("%-12s %-10s %6.1f%% %6.1f%%  %-19s  %s\n", str(c, "id"), str(c, "state"),
+               json_number_value(json_object_get(c, "public_share")) * 100,
+               json_number_value(json_object_get(c, "threshold")) * 100, t, str(c, "location"));
+    }
+}
+
+static void show_search(json_t *r)
+{
+    size_t i;
+    json_t *s;
+    json_t *segs = json_object_get(r, "segments");
+    printf("%-19s  %-19s %7s %10s  %s\n", "START", "END", "FRAMES", "BYTES", "CONTENT HASH");
+    json_array_foreach(segs, i, s)
+    {
+        char a[32], b[32];
+        format_time(num(s, "start_us"), a, sizeof a);
+        format_time(num(s, "end_us"), b, sizeof b);
+        printf("%-19s  %-19s %7d %10" JSON_INTEGER_FORMAT "  %.16s…%s\n", a, b,
+               (int)num(s, "frames"), num(s, "bytes"), str(s, "content_hash"),
+               json_is_true(json_object_get(s, "recovered")) ? " (recovered)" : "");
+    }
+    printf("%zu segment(s)%s\n", json_array_size(segs),
+           json_is_true(json_object_get(r, "truncated")) ? ", list cut short" : "");
+}
+
+static void show_people(json_t *r)
+{
+    size_t i;
+    json_t *p;
+    printf("%-14s %-10s %-14s %s\n", "PERSON", "ROLE", "ACCOUNT", "NAME");
+    json_array_foreach(json_object_get(r, "people"), i, p)
+        printf("%-14s %-10s %-14s %s\n", str(p, "id"), str(p, "role"), str(p, "account"),
+               str(p, "name"));
+}
+
+static void show_grant(json_t *g)
+{
+    char a[32], b[32];
+    format_time(num(g, "granted_us"), a, sizeof a);
+    format_time(num(g, "until_us"), b, sizeof b);
+    printf("%-22s %-12s %-9s %s → %s  report %-12s %s [%s]\n", str(g, "id"), str(g, "person"),
+           str(g, "state"), a, b, str(g, "report"), str(g, "actions"),
+           *str(g, "cameras") ? str(g, "cameras") : "all cameras");
+}
+
+static void show_grants(json_t *r)
+{
+    size_t i;
+    json_t *g;
+    json_array_foreach(json_object_get(r, "grants"), i, g)
+        show_grant(g);
+    printf("%d report(s) not yet filed\n", (int)num(r, "open_reports"));
+}
+
+/* --- commands --------------------------------------------------------------------------------*/
+
+static int simple(const opts_t *o, json_t *req, void (*show)(json_t *))
+{
+    json_t *res;
+    int rc = call(o, req, &res, NULL, NULL, NULL, NULL);
+    if (rc == EDGE_EXIT_OK) {
+        if (o->json || !show)
+            print_json(res);
+        else
+            show(res);
+    }
+    json_decref(res);
+    return rc;
+}
+
+static int need_time(const char *opt, const char *val, int64_t now, int64_t *out)
+{
+    if (!val) {
+        fprintf(stderr, "mimamori-edge: %s TIME is required\n", opt);
+        return -1;
+    }
+    if (edge_cli_parse_time(val, now, out) != 0) {
+        fprintf(stderr, "mimamori-edge: %s: \"%s\" is not a time (see --help)\n", opt, val);
+        return -1;
+    }
+    return 0;
+}
+
+/* Copies the stream to out until either side ends. */
+static int pump(int in, int out, const char *first, size_t first_len)
+{
+    if (first_len && write(out, first, first_len) != (ssize_t)first_len)
+        return -1;
+    char buf[65536];
+    for (;;) {
+        ssize_t r = read(in, buf, sizeof buf);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return r < 0 ? -1 : 0;
+        for (ssize_t done = 0; done < r;) {
+            ssize_t w = write(out, buf + done, (size_t)(r - done));
+            if (w < 0 && errno == EINTR)
+                continue;
+            if (w <= 0)
+                return -1; /* the player went away */
+            done += w;
+        }
+    }
+}
+
+static int cmd_playback(const opts_t *o)
+{
+    if (o->n_args != 1) {
+        help_command(stderr, "playback");
+        return EDGE_EXIT_USAGE;
+    }
+    int64_t now = mm_now_us(), from, to;
+    if (need_time("--from", o->from, now, &from) != 0)
+        return EDGE_EXIT_USAGE;
+    if (o->to) {
+        if (need_time("--to", o->to, now, &to) != 0)
+            return EDGE_EXIT_USAGE;
+    } else {
+        to = from + 600LL * 1000000;
+    }
+    /* Footage goes to a player, never into a file (R-N7.3). */
+    struct stat st;
+    int to_stdout = !o->player && !isatty(STDOUT_FILENO);
+    if (to_stdout && fstat(STDOUT_FILENO, &st) == 0 && !S_ISFIFO(st.st_mode) &&
+        !S_ISSOCK(st.st_mode)) {
+        fputs("mimamori-edge: playback goes to a player or a pipe into one, never into a file "
+              "(R-N7.3); footage leaves the site only by a disclosure\n",
+              stderr);
+        return EDGE_EXIT_USAGE;
+    }
+    json_t *req = json_pack("{s:s, s:s, s:I, s:I}", "action", "playback", "camera", o->args[0],
+                            "from_us", (json_int_t)from, "to_us", (json_int_t)to);
+    json_t *head;
+    int fd = -1;
+    char *line = NULL, *extra = NULL;
+    size_t extra_len = 0;
+    int rc = call(o, req, &head, &fd, &line, &extra, &extra_len);
+    if (rc != EDGE_EXIT_OK)
+        return rc;
+    fprintf(stderr, "mimamori-edge: playing %s, session %s (logged)\n", o->args[0],
+            str(head, "session"));
+    json_decref(head);
+    signal(SIGPIPE, SIG_IGN);
+    int out = STDOUT_FILENO;
+    pid_t child = -1;
+    if (!to_stdout) {
+        int p[2];
+        if (pipe(p) != 0) {
+            perror("mimamori-edge: pipe");
+            rc = EDGE_EXIT_FAILED;
+            goto done;
+        }
+        const char *player = o->player ? o->player : DEFAULT_PLAYER;
+        child = fork();
+        if (child == 0) {
+            dup2(p[0], STDIN_FILENO);
+            close(p[0]);
+            close(p[1]);
+            close(fd);
+            execl("/bin/sh", "sh", "-c", player, (char *)NULL);
+            _exit(127);
+        }
+        close(p[0]);
+        out = p[1];
+        if (child < 0) {
+            perror("mimamori-edge: fork");
+            close(p[1]);
+            rc = EDGE_EXIT_FAILED;
+            goto done;
+        }
+    }
+    pump(fd, out, extra, extra_len);
+    if (child > 0) {
+        close(out);
+        int status;
+        waitpid(child, &status, 0);
+    }
+done:
+    close(fd);
+    free(line);
+    return rc;
+}
+
+static int read_file_text(const char *path, char *buf, size_t cap)
+{
+    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+    if (!f) {
+        fprintf(stderr, "mimamori-edge: cannot read %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    size_t n = fread(buf, 1, cap - 1, f);
+    int big = !feof(f);
+    if (f != stdin)
+        fclose(f);
+    buf[n] = 0;
+    if (big) {
+        fprintf(stderr, "mimamori-edge: %s: a report is at most %zu bytes\n", path, cap - 1);
+        return -1;
+    }
+    return 0;
+}
+
+static int cmd_emergency(const opts_t *o)
+{
+    const char *sub = o->n_args ? o->args[0] : "list";
+    if (!strcmp(sub, "list") && o->n_args <= 1)
+        return simple(o, json_pack("{s:s}", "action", "emergency_list"), show_grants);
+    if (!strcmp(sub, "grant") && o->n_args == 2) {
+        if (!o->minutes || !o->actions || !o->reason) {
+            fputs("mimamori-edge: emergency grant needs --minutes, --actions and --reason\n",
+                  stderr);
+            return EDGE_EXIT_USAGE;
+        }
+        json_t *req = json_pack("{s:s, s:s, s:i, s:s, s:s}", "action", "emergency_grant",
+                                "person", o->args[1], "minutes", o->minutes, "actions",
+                                o->actions, "reason", o->reason);
+        if (o->cameras)
+            json_object_set_new(req, "cameras", json_string(o->cameras));
+        return simple(o, req, show_grant);
+    }
+    if (!strcmp(sub, "revoke") && o->n_args == 2) {
+        json_t *req = json_pack("{s:s, s:s}", "action", "emergency_revoke", "grant_id",
+                                o->args[1]);
+        if (o->reason)
+            json_object_set_new(req, "reason", json_string(o->reason));
+        return simple(o, req, show_grant);
+    }
+    if (!strcmp(sub, "report") && o->n_args == 2) {
+        static char text[2048];
+        if (o->text_file) {
+            if (read_file_text(o->text_file, text, sizeof text) != 0)
+                return EDGE_EXIT_USAGE;
+        } else if (o->text) {
+            snprintf(text, sizeof text, "%s", o->text);
+        } else {
+            fputs("mimamori-edge: emergency report needs --text or --text-file\n", stderr);
+            return EDGE_EXIT_USAGE;
+        }
+        return simple(o,
+                      json_pack("{s:s, s:s, s:s}", "action", "emergency_report", "grant_id",
+                                o->args[1], "text", text),
+                      show_grant);
+    }
+    help_command(stderr, "emergency");
+    return EDGE_EXIT_USAGE;
+}
+
+static int cmd_operators(const opts_t *o)
+{
+    const char *sub = o->n_args ? o->args[0] : "list";
+    if (!strcmp(sub, "list") && o->n_args <= 1)
+        return simple(o, json_pack("{s:s}", "action", "operators"), show_people);
+    if ((!strcmp(sub, "add") || !strcmp(sub, "revoke")) && o->n_args == 2) {
+        json_t *req = json_pack("{s:s, s:s}", "action",
+                                !strcmp(sub, "add") ? "operator_designate" : "operator_revoke",
+                                "person", o->args[1]);
+        if (o->reason)
+            json_object_set_new(req, "reason", json_string(o->reason));
+        return simple(o, req, NULL);
+    }
+    help_command(stderr, "operators");
+    return EDGE_EXIT_USAGE;
+}
+
+static int cmd_camera(const opts_t *o)
+{
+    if (o->n_args != 2 || (strcmp(o->args[0], "suspend") && strcmp(o->args[0], "resume") &&
+                           strcmp(o->args[0], "abolish"))) {
+        help_command(stderr, "camera");
+        return EDGE_EXIT_USAGE;
+    }
+    if (!o->reason) {
+        fputs("mimamori-edge: camera changes are filed with the city: --reason TEXT is required\n",
+              stderr);
+        return EDGE_EXIT_USAGE;
+    }
+    char action[32];
+    snprintf(action, sizeof action, "camera_%s", o->args[0]);
+    return simple(o,
+                  json_pack("{s:s, s:s, s:s}", "action", action, "camera", o->args[1], "reason",
+                            o->reason),
+                  NULL);
+}
+
+static int cmd_search(const opts_t *o)
+{
+    if (o->n_args != 1) {
+        help_command(stderr, "search");
+        return EDGE_EXIT_USAGE;
+    }
+    int64_t now = mm_now_us(), from, to;
+    if (need_time("--from", o->from, now, &from) != 0 || need_time("--to", o->to, now, &to) != 0)
+        return EDGE_EXIT_USAGE;
+    return simple(o,
+                  json_pack("{s:s, s:s, s:I, s:I}", "action", "search", "camera", o->args[0],
+                            "from_us", (json_int_t)from, "to_us", (json_int_t)to),
+                  show_search);
+}
+
+static void show_document(json_t *r)
+{
+    fputs(str(r, "document"), stdout);
+}
+
+static int cmd_standards(const opts_t *o)
+{
+    json_t *req = json_pack("{s:s}", "action", "standards");
+    if (o->html)
+        json_object_set_new(req, "html", json_true());
+    return simple(o, req, show_document);
+}
+
+int edge_cli_main(int argc, char **argv)
+{
+    const char *cmd = argv[1];
+    opts_t o = {0};
+    if (!strcmp(cmd, "help")) {
+        help_all(stdout);
+        return EDGE_EXIT_OK;
+    }
+    for (int i = 2; i < argc; i++) {
+        const char *a = argv[i];
+        const char **slot = NULL;
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            help_command(stdout, cmd);
+            return EDGE_EXIT_OK;
+        } else if (!strcmp(a, "--json")) {
+            o.json = 1;
+        } else if (!strcmp(a, "--html")) {
+            o.html = 1;
+        } else if (!strcmp(a, "--socket")) {
+            slot = &o.socket;
+        } else if (!strcmp(a, "--from")) {
+            slot = &o.from;
+        } else if (!strcmp(a, "--to")) {
+            slot = &o.to;
+        } else if (!strcmp(a, "--reason")) {
+            slot = &o.reason;
+        } else if (!strcmp(a, "--text")) {
+            slot = &o.text;
+        } else if (!strcmp(a, "--text-file")) {
+            slot = &o.text_file;
+        } else if (!strcmp(a, "--actions")) {
+            slot = &o.actions;
+        } else if (!strcmp(a, "--cameras")) {
+            slot = &o.cameras;
+        } else if (!strcmp(a, "--player")) {
+            slot = &o.player;
+        } else if (!strcmp(a, "--minutes")) {
+            if (i + 1 >= argc) {
+                fputs("mimamori-edge: --minutes needs a number\n", stderr);
+                return EDGE_EXIT_USAGE;
+            }
+            char *end;
+            long m = strtol(argv[++i], &end, 10);
+            if (*end || m <= 0 || m > 72 * 60) {
+                fprintf(stderr, "mimamori-edge: --minutes: 1 to %d, not \"%s\"\n", 72 * 60,
+                        argv[i]);
+                return EDGE_EXIT_USAGE;
+            }
+            o.minutes = (int)m;
+        } else if (a[0] == '-' && a[1] == '-') {
+            fprintf(stderr, "mimamori-edge %s: unknown option %s (see --help)\n", cmd, a);
+            return EDGE_EXIT_USAGE;
+        } else if (o.n_args < 4) {
+            o.args[o.n_args++] = a;
+        } else {
+            fprintf(stderr, "mimamori-edge %s: too many arguments\n", cmd);
+            return EDGE_EXIT_USAGE;
+        }
+        if (slot) {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "mimamori-edge: %s needs a value\n", a);
+                return EDGE_EXIT_USAGE;
+            }
+            *slot = argv[++i];
+        }
+    }
+    if (!strcmp(cmd, "status") && !o.n_args)
+        return simple(&o, json_pack("{s:s}", "action", "status"), show_status);
+    if (!strcmp(cmd, "cameras") && !o.n_args)
+        return simple(&o, json_pack("{s:s}", "action", "cameras"), show_cameras);
+    if (!strcmp(cmd, "search"))
+        return cmd_search(&o);
+    if (!strcmp(cmd, "playback"))
+        return cmd_playback(&o);
+    if (!strcmp(cmd, "standards") && !o.n_args)
+        return cmd_standards(&o);
+    if (!strcmp(cmd, "operators"))
+        return cmd_operators(&o);
+    if (!strcmp(cmd, "emergency"))
+        return cmd_emergency(&o);
+    if (!strcmp(cmd, "camera"))
+        return cmd_camera(&o);
+    help_command(stderr, cmd);
+    return EDGE_EXIT_USAGE;
+}

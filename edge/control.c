@@ -1,0 +1,478 @@
+/*
+ * control.c: the control socket (see control.h).
+ */
+#include "control.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "diag.h"
+#include "utf8.h"
+
+/* --- requests --------------------------------------------------------------------------------*/
+
+enum {
+    K_CAMERA = 1 << 0,
+    K_FROM = 1 << 1,
+    K_TO = 1 << 2,
+    K_PERSON = 1 << 3,
+    K_GRANT = 1 << 4,
+    K_MINUTES = 1 << 5,
+    K_ACTIONS = 1 << 6,
+    K_CAMERAS = 1 << 7,
+    K_REASON = 1 << 8,
+    K_TEXT = 1 << 9,
+    K_HTML = 1 << 10,
+};
+
+static const char *const key_names[] = {"camera",  "from_us", "to_us",   "person",
+                                        "grant_id", "minutes", "actions", "cameras",
+                                        "reason",  "text",    "html"};
+#define N_KEYS (sizeof key_names / sizeof key_names[0])
+
+/* Per action: the keys it requires, and those it may have besides. */
+static const struct {
+    unsigned need, may;
+} action_keys[EDGE_ACT_COUNT] = {
+    [EDGE_ACT_STATUS] = {0, 0},
+    [EDGE_ACT_CAMERAS] = {0, 0},
+    [EDGE_ACT_SEARCH] = {K_CAMERA | K_FROM | K_TO, 0},
+    [EDGE_ACT_PLAYBACK] = {K_CAMERA | K_FROM | K_TO, 0},
+    [EDGE_ACT_STANDARDS] = {0, K_HTML},
+    [EDGE_ACT_OPERATORS] = {0, 0},
+    [EDGE_ACT_OPERATOR_DESIGNATE] = {K_PERSON, K_REASON},
+    [EDGE_ACT_OPERATOR_REVOKE] = {K_PERSON, K_REASON},
+    [EDGE_ACT_EMERGENCY_GRANT] = {K_PERSON | K_MINUTES | K_ACTIONS | K_REASON, K_CAMERAS},
+    [EDGE_ACT_EMERGENCY_REVOKE] = {K_GRANT, K_REASON},
+    [EDGE_ACT_EMERGENCY_LIST] = {0, 0},
+    [EDGE_ACT_EMERGENCY_REPORT] = {K_GRANT | K_TEXT, 0},
+    [EDGE_ACT_CAMERA_SUSPEND] = {K_CAMERA | K_REASON, 0},
+    [EDGE_ACT_CAMERA_RESUME] = {K_CAMERA | K_REASON, 0},
+    [EDGE_ACT_CAMERA_ABOLISH] = {K_CAMERA | K_REASON, 0},
+};
+
+#define MAX_SPAN_US (31LL * 86400 * 1000000) /* a search or playback covers at most 31 days */
+
+static mm_err_t bad(char *msg, size_t cap, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static mm_err_t bad(char *msg, size_t cap, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, cap, fmt, ap);
+    va_end(ap);
+    return MM_EPROTO;
+}
+
+/* A string field: UTF-8, no control characters, shorter than cap. */
+static int get_text(json_t *v, char *dst, size_t cap, int line)
+{
+    if (!json_is_string(v))
+        return -1;
+    const char *s = json_string_value(v);
+    size_t n = json_string_length(v);
+    if (n >= cap || strlen(s) != n || !mm_utf8_valid(s, n))
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)s[i] < 0x20 && !(!line && (s[i] == '\n' || s[i] == '\t')))
+            return -1;
+    memcpy(dst, s, n + 1);
+    return 0;
+}
+
+mm_err_t edge_request_parse(const char *line, size_t len, edge_request_t *out, char *msg,
+                            size_t cap)
+{
+    memset(out, 0, sizeof *out);
+    if (len > EDGE_REQUEST_MAX)
+        return bad(msg, cap, "request longer than %d bytes", EDGE_REQUEST_MAX);
+    json_error_t je;
+    json_t *o = json_loadb(line, len, JSON_REJECT_DUPLICATES, &je);
+    if (!o)
+        return bad(msg, cap, "request is not JSON: %s", je.text);
+    mm_err_t err = MM_EPROTO;
+    if (!json_is_object(o)) {
+        bad(msg, cap, "request is not a JSON object");
+        goto out;
+    }
+    json_t *a = json_object_get(o, "action");
+    if (!json_is_string(a) || edge_action_parse(json_string_value(a), &out->action) != MM_OK) {
+        bad(msg, cap, "\"action\" is missing or names no action");
+        goto out;
+    }
+    unsigned need = action_keys[out->action].need, may = need | action_keys[out->action].may;
+    unsigned have = 0;
+    const char *key;
+    json_t *v;
+    json_object_foreach(o, key, v)
+    {
+        if (strcmp(key, "action") == 0)
+            continue;
+        size_t k = 0;
+        while (k < N_KEYS && strcmp(key, key_names[k]) != 0)
+            k++;
+        if (k == N_KEYS || !((may >> k) & 1)) {
+            bad(msg, cap, "\"%.64s\" is not a key of a %s request", key,
+                edge_action_name(out->action));
+            goto out;
+        }
+        have |= 1u << k;
+        int ok = 0;
+        switch (1u << k) {
+        case K_CAMERA:
+            ok = get_text(v, out->camera, sizeof out->camera, 1) == 0 && out->camera[0];
+            break;
+        case K_FROM:
+            ok = json_is_integer(v) && (out->from_us = json_integer_value(v)) > 0;
+            break;
+        case K_TO:
+            ok = json_is_integer(v) && (out->to_us = json_integer_value(v)) > 0;
+            break;
+        case K_PERSON:
+            ok = get_text(v, out->person, sizeof out->person, 1) == 0 && out->person[0];
+            break;
+        case K_GRANT:
+            ok = get_text(v, out->grant_id, sizeof out->grant_id, 1) == 0 && out->grant_id[0];
+            break;
+        case K_MINUTES:
+            ok = json_is_integer(v) && json_integer_value(v) > 0 &&
+                 json_integer_value(v) <= EDGE_GRANT_MAX_MINUTES;
+            if (ok)
+                out->minutes = (int)json_integer_value(v);
+            break;
+        case K_ACTIONS: {
+            char list[MM_TEXT_MAX], why[MM_TEXT_MAX];
+            ok = get_text(v, list, sizeof list, 1) == 0;
+            if (ok && edge_actions_parse(list, &out->actions, why, sizeof why) != MM_OK) {
+                bad(msg, cap, "\"actions\": %s", why);
+                goto out;
+            }
+            break;
+        }
+        case K_CAMERAS:
+            ok = get_text(v, out->cameras, sizeof out->cameras, 1) == 0;
+            break;
+        case K_REASON:
+            ok = get_text(v, out->reason, sizeof out->reason, 0) == 0 && out->reason[0];
+            break;
+        case K_TEXT:
+            ok = get_text(v, out->text, sizeof out->text, 0) == 0 && out->text[0];
+            break;
+        case K_HTML:
+            ok = json_is_boolean(v);
+            out->html = json_is_true(v);
+            break;
+        }
+        if (!ok) {
+            bad(msg, cap, "\"%s\" has a bad value", key);
+            goto out;
+        }
+    }
+    if ((have & need) != need) {
+        for (size_t k = 0; k < N_KEYS; k++)
+            if (((need & ~have) >> k) & 1) {
+                bad(msg, cap, "a %s request needs \"%s\"", edge_action_name(out->action),
+                    key_names[k]);
+                goto out;
+            }
+    }
+    if ((have & K_FROM) && (have & K_TO) &&
+        (out->to_us <= out->from_us || out->to_us - out->from_us > MAX_SPAN_US)) {
+        bad(msg, cap, "the time range must run forwards and cover at most 31 days");
+        goto out;
+    }
+    err = MM_OK;
+out:
+    json_decref(o);
+    return err;
+}
+
+/* --- connections -----------------------------------------------------------------------------*/
+
+struct edge_control {
+    uv_loop_t *loop;
+    uv_pipe_t server;
+    edge_control_hooks_t hooks;
+    char *path;
+    edge_conn_t *conns; /* open connections, linked */
+    size_t n_conns;
+    int closing;
+};
+
+struct edge_conn {
+    edge_control_t *c;
+    uv_pipe_t pipe;
+    uv_timer_t timer;
+    edge_conn_t *next, **prev;
+    char *buf;
+    size_t len;
+    int answered;  /* a request has been handed to the hook */
+    int closing;
+    int handles;   /* open handles: pipe and timer */
+};
+
+typedef struct {
+    uv_write_t req;
+    edge_conn_t *conn;
+    char *data;
+} reply_write_t;
+
+static void conn_freed(uv_handle_t *h)
+{
+    edge_conn_t *conn = h->data;
+    if (--conn->handles > 0)
+        return;
+    free(conn->buf);
+    free(conn);
+}
+
+static void conn_unlink(edge_conn_t *conn)
+{
+    if (!conn->prev)
+        return;
+    *conn->prev = conn->next;
+    if (conn->next)
+        conn->next->prev = conn->prev;
+    conn->prev = NULL;
+    conn->c->n_conns--;
+}
+
+static void conn_close(edge_conn_t *conn)
+{
+    if (conn->closing)
+        return;
+    conn->closing = 1;
+    conn_unlink(conn);
+    uv_close((uv_handle_t *)&conn->pipe, conn_freed);
+    uv_close((uv_handle_t *)&conn->timer, conn_freed);
+}
+
+static void on_written(uv_write_t *w, int status)
+{
+    reply_write_t *rw = (reply_write_t *)w;
+    (void)status; /* a client that went away misses its answer; the call is logged anyway */
+    conn_close(rw->conn);
+    free(rw->data);
+    free(rw);
+}
+
+void edge_conn_reply(edge_conn_t *conn, json_t *reply)
+{
+    char *s = reply ? json_dumps(reply, JSON_COMPACT) : NULL;
+    json_decref(reply);
+    reply_write_t *rw = s ? malloc(sizeof *rw) : NULL;
+    char *data = s ? malloc(strlen(s) + 2) : NULL;
+    if (!rw || !data || conn->closing) {
+        free(s);
+        free(rw);
+        free(data);
+        conn_close(conn);
+        return;
+    }
+    size_t n = strlen(s);
+    memcpy(data, s, n);
+    data[n++] = '\n';
+    free(s);
+    rw->conn = conn;
+    rw->data = data;
+    uv_buf_t b = uv_buf_init(data, (unsigned)n);
+    if (uv_write(&rw->req, (uv_stream_t *)&conn->pipe, &b, 1, on_written) != 0) {
+        free(rw->data);
+        free(rw);
+        conn_close(conn);
+    }
+}
+
+void edge_conn_error(edge_conn_t *conn, const char *code, const char *msg)
+{
+    edge_conn_reply(conn, json_pack("{s:b, s:s, s:s}", "ok", 0, "code", code, "error", msg));
+}
+
+int edge_conn_take(edge_conn_t *conn)
+{
+    uv_os_fd_t fd;
+    int dup_fd = -1;
+    if (!conn->closing && uv_fileno((uv_handle_t *)&conn->pipe, &fd) == 0)
+        dup_fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+    if (dup_fd >= 0) {
+        int fl = fcntl(dup_fd, F_GETFL);
+        if (fl < 0 || fcntl(dup_fd, F_SETFL, fl & ~O_NONBLOCK) < 0) {
+            close(dup_fd);
+            dup_fd = -1;
+        }
+    }
+    /* The duplicate keeps the connection open after libuv closes its own descriptor. */
+    uv_read_stop((uv_stream_t *)&conn->pipe);
+    conn_close(conn);
+    return dup_fd;
+}
+
+static void on_timeout(uv_timer_t *t)
+{
+    edge_conn_t *conn = t->data;
+    if (!conn->answered) {
+        MM_WARN("control: a client sent no request in %d ms; closed", EDGE_REQUEST_TIMEOUT_MS);
+        conn_close(conn);
+    }
+}
+
+static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
+{
+    edge_conn_t *conn = h->data;
+    (void)suggested;
+    size_t room = EDGE_REQUEST_MAX + 2 - conn->len;
+    buf->base = conn->buf + conn->len;
+    buf->len = room;
+}
+
+static void dispatch(edge_conn_t *conn, size_t line_len)
+{
+    struct ucred cred;
+    socklen_t clen = sizeof cred;
+    uv_os_fd_t fd;
+    conn->answered = 1;
+    uv_read_stop((uv_stream_t *)&conn->pipe);
+    uv_timer_stop(&conn->timer);
+    if (uv_fileno((uv_handle_t *)&conn->pipe, &fd) != 0 ||
+        getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) != 0) {
+        MM_ERROR("control: cannot learn who is calling: %s", strerror(errno));
+        edge_conn_error(conn, "internal", "the edge cannot learn who is calling");
+        return;
+    }
+    edge_request_t r;
+    char msg[MM_TEXT_MAX];
+    if (edge_request_parse(conn->buf, line_len, &r, msg, sizeof msg) != MM_OK) {
+        MM_WARN("control: uid %u: bad request: %s", (unsigned)cred.uid, msg);
+        edge_conn_error(conn, "invalid", msg);
+        return;
+    }
+    conn->c->hooks.request(conn->c->hooks.arg, conn, cred.uid, cred.pid, &r);
+}
+
+static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
+{
+    edge_conn_t *conn = s->data;
+    (void)buf;
+    if (n < 0) {
+        conn_close(conn);
+        return;
+    }
+    size_t old = conn->len;
+    conn->len += (size_t)n;
+    char *nl = memchr(conn->buf + old, '\n', (size_t)n);
+    if (nl) {
+        dispatch(conn, (size_t)(nl - conn->buf));
+    } else if (conn->len > EDGE_REQUEST_MAX) {
+        uv_read_stop(s);
+        conn->answered = 1;
+        edge_conn_error(conn, "invalid", "request longer than 65536 bytes, or no newline");
+    }
+}
+
+static void on_connection(uv_stream_t *server, int status)
+{
+    edge_control_t *c = server->data;
+    if (status < 0 || c->closing)
+        return;
+    edge_conn_t *conn = calloc(1, sizeof *conn);
+    if (conn)
+        conn->buf = malloc(EDGE_REQUEST_MAX + 2);
+    if (!conn || !conn->buf) {
+        /* Accept and drop, so that the listener is not woken for it again and again. */
+        uv_pipe_t tmp;
+        uv_pipe_init(c->loop, &tmp, 0);
+        if (uv_accept(server, (uv_stream_t *)&tmp) == 0)
+            MM_ERROR("control: out of memory; a connection was dropped");
+        uv_close((uv_handle_t *)&tmp, NULL);
+        if (conn)
+            free(conn->buf);
+        free(conn);
+        return;
+    }
+    conn->c = c;
+    uv_pipe_init(c->loop, &conn->pipe, 0);
+    uv_timer_init(c->loop, &conn->timer);
+    conn->pipe.data = conn->timer.data = conn;
+    conn->handles = 2;
+    conn->next = c->conns;
+    if (c->conns)
+        c->conns->prev = &conn->next;
+    conn->prev = &c->conns;
+    c->conns = conn;
+    c->n_conns++;
+    if (uv_accept(server, (uv_stream_t *)&conn->pipe) != 0) {
+        conn_close(conn);
+        return;
+    }
+    if (c->n_conns > EDGE_CONTROL_CONNS) {
+        conn->answered = 1;
+        edge_conn_error(conn, "busy", "too many connections at once; try again");
+        return;
+    }
+    uv_timer_start(&conn->timer, on_timeout, EDGE_REQUEST_TIMEOUT_MS, 0);
+    uv_read_start((uv_stream_t *)&conn->pipe, on_alloc, on_read);
+}
+
+mm_err_t edge_control_open(uv_loop_t *loop, const char *path, const edge_control_hooks_t *hooks,
+                           edge_control_t **out)
+{
+    struct stat st;
+    if (lstat(path, &st) == 0) {
+        if (!S_ISSOCK(st.st_mode)) {
+            MM_ERROR("control: %s exists and is not a socket; not replacing it", path);
+            return MM_EEXIST;
+        }
+        unlink(path);
+    }
+    edge_control_t *c = calloc(1, sizeof *c);
+    if (!c || !(c->path = strdup(path))) {
+        free(c);
+        return MM_ENOMEM;
+    }
+    c->loop = loop;
+    c->hooks = *hooks;
+    uv_pipe_init(loop, &c->server, 0);
+    c->server.data = c;
+    int rc = uv_pipe_bind(&c->server, path);
+    if (rc == 0 && chmod(path, 0666) != 0)
+        rc = uv_translate_sys_error(errno);
+    if (rc == 0)
+        rc = uv_listen((uv_stream_t *)&c->server, 16, on_connection);
+    if (rc != 0) {
+        MM_ERROR("control: cannot listen on %s: %s", path, uv_strerror(rc));
+        c->closing = 1;
+        uv_close((uv_handle_t *)&c->server, NULL);
+        unlink(path);
+        free(c->path);
+        free(c);
+        return MM_EIO;
+    }
+    *out = c;
+    return MM_OK;
+}
+
+static void server_closed(uv_handle_t *h)
+{
+    edge_control_t *c = h->data;
+    free(c->path);
+    free(c);
+}
+
+void edge_control_close(edge_control_t *c)
+{
+    if (!c || c->closing)
+        return;
+    c->closing = 1;
+    while (c->conns)
+        conn_close(c->conns);
+    unlink(c->path);
+    uv_close((uv_handle_t *)&c->server, server_closed);
+}

@@ -1,0 +1,82 @@
+/*
+ * control.h: the edge's control socket — a local Unix stream socket through which people
+ * operate the site (mimamori-edge status, search, playback, operators, ...).
+ *
+ * The socket is the only way in, and it knows who is calling: the kernel's peer credentials
+ * (SO_PEERCRED) give the caller's uid, which the edge maps to a local account and a person
+ * (access.h). Nothing the client says about itself is believed.
+ *
+ * Protocol (docs/protocol.md, "Control socket"): the client sends one request, a JSON object
+ * on one line of at most EDGE_REQUEST_MAX bytes; the edge answers with one JSON object on one
+ * line and closes, except for playback, where the answer line is followed by the stream itself
+ * until the edge closes. A connection that sends nothing for EDGE_REQUEST_TIMEOUT_MS is closed.
+ */
+#ifndef EDGE_CONTROL_H
+#define EDGE_CONTROL_H
+
+#include <jansson.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <uv.h>
+
+#include "access.h"
+#include "err.h"
+
+#define EDGE_REQUEST_MAX (64 * 1024)
+#define EDGE_REQUEST_TIMEOUT_MS 10000
+#define EDGE_CONTROL_CONNS 32 /* connections at once; more are answered "busy" and closed */
+
+/* One request, checked: every field the action needs is there and within its bounds. */
+typedef struct {
+    edge_action_t action;
+    char camera[MM_ID_MAX];      /* "" when none */
+    int64_t from_us, to_us;      /* 0 when none */
+    char person[MM_ID_MAX];      /* operator_designate/revoke, emergency_grant: whom */
+    char grant_id[MM_ID_MAX];    /* emergency_revoke, emergency_report */
+    int minutes;                 /* emergency_grant */
+    unsigned actions;            /* emergency_grant: bits of edge_action_t */
+    char cameras[MM_TEXT_MAX];   /* emergency_grant: comma-separated, "" all */
+    char reason[MM_LONG_TEXT_MAX]; /* grants, designations, camera state changes */
+    char text[MM_LONG_TEXT_MAX]; /* emergency_report: what was done */
+    int html;                    /* standards: HTML instead of Markdown */
+} edge_request_t;
+
+/*
+ * Parses one request line (without its newline). MM_EPROTO with a message naming the problem
+ * in msg: not JSON, not an object, unknown action, unknown key, a missing or out-of-range
+ * field. Times are microseconds since the epoch; a range must have from < to.
+ */
+mm_err_t edge_request_parse(const char *line, size_t len, edge_request_t *out, char *msg,
+                            size_t cap);
+
+typedef struct edge_control edge_control_t;
+typedef struct edge_conn edge_conn_t;
+
+typedef struct {
+    /* A request arrived on conn from the peer (uid, pid). Call edge_conn_reply or
+     * edge_conn_take exactly once, now or later. */
+    void (*request)(void *arg, edge_conn_t *conn, uid_t uid, pid_t pid, const edge_request_t *r);
+    void *arg;
+} edge_control_hooks_t;
+
+/*
+ * Listens on path (a stale socket there is replaced; any other file there is an error), with
+ * mode 0666: anyone on the machine may connect, and the edge decides what each may do.
+ */
+mm_err_t edge_control_open(uv_loop_t *loop, const char *path, const edge_control_hooks_t *hooks,
+                           edge_control_t **out);
+/* Stops listening, closes every connection, removes the socket file; frees c once the loop
+ * has run the close callbacks. */
+void edge_control_close(edge_control_t *c);
+
+/* Sends reply (one JSON object, reference stolen) and closes the connection. */
+void edge_conn_reply(edge_conn_t *conn, json_t *reply);
+/* Sends {"ok":false,"code":code,"error":msg} and closes. */
+void edge_conn_error(edge_conn_t *conn, const char *code, const char *msg);
+/*
+ * Hands the connection over for a stream: returns a blocking file descriptor the caller owns
+ * (and must close), or -1. The connection object is gone after this call.
+ */
+int edge_conn_take(edge_conn_t *conn);
+
+#endif

@@ -1,0 +1,81 @@
+/*
+ * ops.h: what the edge does for the people who run it — each call on the control socket
+ * decided (access.h), done and logged; camera suspension, resumption and abolition; the
+ * standards document and its versions (standards.h).
+ *
+ * Every call is one `access` entry in the site log, allowed or refused, naming the person (or
+ * the account), the action, the camera and the time range (R-K2.2.3-4). Changes of role are
+ * `role_changed` entries, reports `emergency_report`, playback `viewing` started/ended, camera
+ * states `camera_state` (a filing, R-N4.2). Whenever the standards document the configuration
+ * gives differs from the last version (at start, or when the manager changes the operators), a
+ * new version is made and logged as `configuration_changed` with the document's hash (R-N4.2).
+ *
+ * State kept in the store (edge.meta): "access" (designations and grants, JSON),
+ * "camera_state/<id>" ("suspended" or "abolished"), "standards" (version, date, content hash).
+ *
+ * Playback streams from a thread of its own straight into the caller's socket; its end comes
+ * back to the loop, which logs it.
+ */
+#ifndef EDGE_OPS_H
+#define EDGE_OPS_H
+
+#include <pthread.h>
+#include <uv.h>
+
+#include "access.h"
+#include "control.h"
+#include "ingest.h"
+#include "retention.h"
+#include "siteconf.h"
+#include "store.h"
+
+#define EDGE_MAX_VIEWERS 8 /* playback streams at once */
+
+typedef enum {
+    EDGE_CAM_RECORDING = 0,
+    EDGE_CAM_SUSPENDED,
+    EDGE_CAM_ABOLISHED,
+} edge_cam_state_t;
+
+const char *edge_cam_state_name(edge_cam_state_t s);
+
+typedef struct edge_viewer edge_viewer_t;
+
+typedef struct {
+    uv_loop_t *loop;
+    const char *config_path;
+    const edge_config_t *cfg;
+    edge_store_t *store;
+    const edge_vault_t *vault;
+    edge_ingest_t *ingest;              /* set once recording starts; NULL before */
+    void (*logged)(void *arg);          /* an entry was appended: wake the uplink */
+    void *arg;
+
+    edge_access_t access;
+    edge_cam_state_t cam_state[EDGE_MAX_CAMERAS];
+    uint32_t standards_version;
+    char standards_date[EDGE_DATE_LEN];
+
+    uv_async_t viewer_done;
+    pthread_mutex_t lock;               /* guards viewers[].done */
+    edge_viewer_t *viewers[EDGE_MAX_VIEWERS];
+    unsigned next_session;
+} edge_ops_t;
+
+/*
+ * Loads the access state and camera states from the store and brings the standards document's
+ * version up to date (logging configuration_changed when it changed). Fields up to `arg` must be
+ * set. MM_ECORRUPT when the stored state is malformed (named in the log).
+ */
+mm_err_t edge_ops_init(edge_ops_t *ops);
+
+/* The control socket's request hook (arg is the edge_ops_t). */
+void edge_ops_request(void *arg, edge_conn_t *conn, uid_t uid, pid_t pid, const edge_request_t *r);
+
+/* Whether camera i may record (neither suspended nor abolished). */
+int edge_ops_may_record(const edge_ops_t *ops, size_t i);
+
+/* Ends every playback stream, logs their ends, and closes the loop handle. */
+void edge_ops_close(edge_ops_t *ops);
+
+#endif
