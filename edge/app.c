@@ -468,7 +468,8 @@ static int start(app_t *app, const char *config_path)
         return 1;
     }
     app->ops_ready = 1;
-    edge_control_hooks_t ch = {.request = edge_ops_request, .arg = &app->ops};
+    edge_control_hooks_t ch = {
+        .request = edge_ops_request, .malformed = edge_ops_malformed, .arg = &app->ops};
     if (make_dir_parent(app->cfg.control_socket) != 0 ||
         edge_control_open(&app->loop, app->cfg.control_socket, &ch, &app->control) != MM_OK)
         return 1;

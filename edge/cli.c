@@ -19,6 +19,9 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "diag.h"
+#include "siteconf.h"
+#include "standards.h"
 
 #define DEFAULT_PLAYER "ffplay -loglevel error -autoexit -"
 #define REPLY_MAX (16 * 1024 * 1024)
@@ -26,6 +29,7 @@
 typedef struct {
     const char *socket;
     int json;
+    const char *config;
     const char *from, *to, *reason, *text, *text_file, *actions, *cameras, *player;
     int minutes, html;
     const char *args[4]; /* positional arguments after the command */
@@ -46,8 +50,14 @@ static const struct {
      "Plays footage in a player (default: " DEFAULT_PLAYER "), or into a pipe when standard\n"
      "  output is one. Never into a file (R-N7.3). --to defaults to 10 minutes after --from.\n"
      "  The start and end of viewing are logged."},
-    {"standards", "standards [--html] [--json]",
-     "The site's standards document (運用規程 / 設置運用基準) as enforced, current version."},
+    {"standards", "standards [--html] [--json] [--config FILE]",
+     "The site's standards document (運用規程 / 設置運用基準) as enforced, current version.\n"
+     "  With --config, a draft (案) from that file, without asking the edge: for the first\n"
+     "  filing before the site starts."},
+    {"check", "check --config FILE [--json]",
+     "Checks a site configuration without starting anything: every problem, each naming its\n"
+     "  key, and each camera's public share against its threshold. Exit 0 when it is sound,\n"
+     "  2 when it is not."},
     {"operators", "operators [list|add PERSON|revoke PERSON] [--reason TEXT] [--json]",
      "Lists the people and their roles; the manager designates or revokes operators."},
     {"emergency",
@@ -701,8 +711,69 @@ static void show_document(json_t *r)
     fputs(str(r, "document"), stdout);
 }
 
+/* Loads a configuration for check and the draft standards; problems go to standard error. */
+static int load_config(const opts_t *o, edge_config_t *cfg)
+{
+    mm_diag_init("mimamori-edge", MM_DIAG_WARN);
+    return edge_config_load(o->config, cfg) == MM_OK ? 0 : -1;
+}
+
+static int cmd_check(const opts_t *o)
+{
+    if (!o->config || o->n_args) {
+        help_command(stderr, "check");
+        return EDGE_EXIT_USAGE;
+    }
+    edge_config_t cfg;
+    if (load_config(o, &cfg) != 0)
+        return EDGE_EXIT_USAGE;
+    json_t *list = json_array();
+    for (size_t i = 0; i < cfg.n_cameras; i++) {
+        const edge_camera_gov_t *g = &cfg.cameras[i].gov;
+        json_array_append_new(list, json_pack("{s:s, s:f, s:f, s:f, s:f, s:s?}", "id",
+                                              cfg.cameras[i].id, "public_share",
+                                              g->coverage.public_share, "threshold", g->threshold,
+                                              "masked", g->coverage.masked_area, "private",
+                                              g->coverage.private_area, "exception",
+                                              g->exception));
+    }
+    json_t *res = json_pack("{s:s, s:s, s:i, s:i, s:o}", "site", cfg.site, "policy",
+                            edge_policy_name(cfg.policy), "retention_days", cfg.retention_days,
+                            "people", (int)cfg.gov.n_people, "cameras", list);
+    if (o->json) {
+        print_json(res);
+    } else {
+        printf("%s: site %s, policy %s, footage kept %d days, %zu people, %zu cameras: sound\n",
+               o->config, cfg.site, edge_policy_name(cfg.policy), cfg.retention_days,
+               cfg.gov.n_people, cfg.n_cameras);
+        for (size_t i = 0; i < cfg.n_cameras; i++) {
+            const edge_camera_gov_t *g = &cfg.cameras[i].gov;
+            printf("  %-12s public %5.1f%% of the image (needed %4.1f%%; masked %4.1f%%, "
+                   "private %4.1f%%)%s\n",
+                   cfg.cameras[i].id, g->coverage.public_share * 100, g->threshold * 100,
+                   g->coverage.masked_area * 100, g->coverage.private_area * 100,
+                   g->exception ? ", 1/2 rule with a written exception" : "");
+        }
+    }
+    json_decref(res);
+    edge_config_free(&cfg);
+    return EDGE_EXIT_OK;
+}
+
 static int cmd_standards(const opts_t *o)
 {
+    if (o->config) {
+        edge_config_t cfg;
+        if (load_config(o, &cfg) != 0)
+            return EDGE_EXIT_USAGE;
+        char *doc = edge_standards_render(&cfg, NULL, o->html ? EDGE_DOC_HTML : EDGE_DOC_MARKDOWN);
+        edge_config_free(&cfg);
+        if (!doc)
+            return EDGE_EXIT_FAILED;
+        fputs(doc, stdout);
+        free(doc);
+        return EDGE_EXIT_OK;
+    }
     json_t *req = json_pack("{s:s}", "action", "standards");
     if (o->html)
         json_object_set_new(req, "html", json_true());
@@ -729,6 +800,8 @@ int edge_cli_main(int argc, char **argv)
             o.html = 1;
         } else if (!strcmp(a, "--socket")) {
             slot = &o.socket;
+        } else if (!strcmp(a, "--config")) {
+            slot = &o.config;
         } else if (!strcmp(a, "--from")) {
             slot = &o.from;
         } else if (!strcmp(a, "--to")) {
@@ -785,6 +858,8 @@ int edge_cli_main(int argc, char **argv)
         return cmd_playback(&o);
     if (!strcmp(cmd, "standards") && !o.n_args)
         return cmd_standards(&o);
+    if (!strcmp(cmd, "check"))
+        return cmd_check(&o);
     if (!strcmp(cmd, "operators"))
         return cmd_operators(&o);
     if (!strcmp(cmd, "emergency"))

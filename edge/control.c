@@ -351,6 +351,8 @@ static void dispatch(edge_conn_t *conn, size_t line_len)
     char msg[MM_TEXT_MAX];
     if (edge_request_parse(conn->buf, line_len, &r, msg, sizeof msg) != MM_OK) {
         MM_WARN("control: uid %u: bad request: %s", (unsigned)cred.uid, msg);
+        if (conn->c->hooks.malformed)
+            conn->c->hooks.malformed(conn->c->hooks.arg, cred.uid, cred.pid, msg);
         edge_conn_error(conn, "invalid", msg);
         return;
     }

@@ -56,6 +56,9 @@ typedef struct {
     /* A request arrived on conn from the peer (uid, pid). Call edge_conn_reply or
      * edge_conn_take exactly once, now or later. */
     void (*request)(void *arg, edge_conn_t *conn, uid_t uid, pid_t pid, const edge_request_t *r);
+    /* A request that does not parse (msg says why); the connection is answered "invalid" and
+     * closed after the call. NULL: nothing is told. */
+    void (*malformed)(void *arg, uid_t uid, pid_t pid, const char *msg);
     void *arg;
 } edge_control_hooks_t;
 

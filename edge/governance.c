@@ -288,6 +288,15 @@ static void parse_roles(mm_conf_t *conf, json_t *root, edge_governance_t *out)
         edge_contractor_t *c = &out->contractors[out->n_contractors++];
         c->name = text(conf, o, path, "name", 1);
         json_t *staff = mm_conf_array(conf, o, path, "staff", 1);
+        /* c->staff holds EDGE_MAX_PEOPLE; a longer list (it can only repeat people) would
+         * write past it. */
+        if (json_array_size(staff) > EDGE_MAX_PEOPLE) {
+            char sp[80];
+            mm_conf_problem(conf, mm_conf_key(sp, sizeof sp, path, "staff"),
+                            "at most %d staff, got %zu", EDGE_MAX_PEOPLE,
+                            json_array_size(staff));
+            continue;
+        }
         size_t j;
         json_t *s;
         json_array_foreach(staff, j, s) {

@@ -365,7 +365,8 @@ static void log_call(call_t *c, int allowed, const char *reason)
         snprintf(a->account, sizeof a->account, "uid:%u", (unsigned)c->who.uid);
     a->uid = c->who.uid;
     snprintf(a->role, sizeof a->role, "%s", edge_role_name(c->d.role));
-    snprintf(a->action, sizeof a->action, "%s", edge_action_name(c->r->action));
+    snprintf(a->action, sizeof a->action, "%s",
+             c->r->action == EDGE_ACT_COUNT ? "malformed" : edge_action_name(c->r->action));
     snprintf(a->camera, sizeof a->camera, "%s", c->r->camera);
     a->start_us = c->r->from_us;
     a->end_us = c->r->to_us;
@@ -838,26 +839,47 @@ static void do_camera_state(call_t *c)
            NULL);
 }
 
+/* Who is calling: account and person from the uid. */
+static void identify(call_t *c, uid_t uid)
+{
+    const edge_governance_t *g = &c->ops->cfg->gov;
+    c->who.uid = uid;
+    c->who.person = -1;
+    struct passwd pw, *res = NULL;
+    char buf[4096];
+    if (getpwuid_r(uid, &pw, buf, sizeof buf, &res) == 0 && res &&
+        strlen(pw.pw_name) < sizeof c->who.account)
+        snprintf(c->who.account, sizeof c->who.account, "%s", pw.pw_name);
+    if (c->who.account[0])
+        c->who.person = edge_governance_person_by_account(g, c->who.account);
+    if (c->who.person >= 0)
+        snprintf(c->person, sizeof c->person, "%s", g->people[c->who.person].id);
+    else if (c->who.account[0])
+        snprintf(c->person, sizeof c->person, "@%s", c->who.account);
+    else
+        snprintf(c->person, sizeof c->person, "uid:%u", (unsigned)uid);
+}
+
+void edge_ops_malformed(void *arg, uid_t uid, pid_t pid, const char *msg)
+{
+    edge_ops_t *ops = arg;
+    edge_request_t r = {.action = EDGE_ACT_COUNT}; /* logged as "malformed" */
+    call_t c = {.ops = ops, .r = &r};
+    (void)pid;
+    identify(&c, uid);
+    const edge_governance_t *g = &ops->cfg->gov;
+    c.d.role = c.who.person >= 0 && c.who.person == g->manager ? EDGE_ROLE_MANAGER
+               : edge_access_is_operator(&ops->access, g, c.who.person) ? EDGE_ROLE_OPERATOR
+                                                                        : EDGE_ROLE_NONE;
+    log_call(&c, 0, msg);
+}
+
 void edge_ops_request(void *arg, edge_conn_t *conn, uid_t uid, pid_t pid, const edge_request_t *r)
 {
     edge_ops_t *ops = arg;
     call_t c = {.ops = ops, .conn = conn, .r = r};
     (void)pid;
-    c.who.uid = uid;
-    c.who.person = -1;
-    struct passwd pw, *res = NULL;
-    char buf[4096];
-    if (getpwuid_r(uid, &pw, buf, sizeof buf, &res) == 0 && res &&
-        strlen(pw.pw_name) < sizeof c.who.account)
-        snprintf(c.who.account, sizeof c.who.account, "%s", pw.pw_name);
-    if (c.who.account[0])
-        c.who.person = edge_governance_person_by_account(&ops->cfg->gov, c.who.account);
-    if (c.who.person >= 0)
-        snprintf(c.person, sizeof c.person, "%s", ops->cfg->gov.people[c.who.person].id);
-    else if (c.who.account[0])
-        snprintf(c.person, sizeof c.person, "@%s", c.who.account);
-    else
-        snprintf(c.person, sizeof c.person, "uid:%u", (unsigned)uid);
+    identify(&c, uid);
 
     int cam = r->camera[0] ? camera_index(ops, r->camera) : 0;
     edge_access_decide(&ops->access, &ops->cfg->gov, &c.who, r->action, r->camera, mm_now_us(),

@@ -72,6 +72,9 @@ mm_err_t edge_ops_init(edge_ops_t *ops);
 /* The control socket's request hook (arg is the edge_ops_t). */
 void edge_ops_request(void *arg, edge_conn_t *conn, uid_t uid, pid_t pid, const edge_request_t *r);
 
+/* The control socket's hook for requests that do not parse: logged as refused calls. */
+void edge_ops_malformed(void *arg, uid_t uid, pid_t pid, const char *msg);
+
 /* Whether camera i may record (neither suspended nor abolished). */
 int edge_ops_may_record(const edge_ops_t *ops, size_t i);
 

@@ -107,6 +107,10 @@ echo "demo:          http://127.0.0.1:$http_port/api/v1/sites/site-a/checkpoint"
 echo "demo:          http://127.0.0.1:$http_port/api/v1/sites/site-a/entries?start=0&end=10"
 echo "demo:          http://127.0.0.1:$http_port/api/v1/findings"
 echo "demo: logs in  $state/logs/"
+echo "demo: operator commands (docs/operator-guide.md), as the manager or, via runuser -u nobody, the operator:"
+echo "demo:          $bin/mimamori-edge status --socket /run/mimamori/site-a.sock"
+echo "demo:          $bin/mimamori-edge cameras --socket /run/mimamori/site-b.sock"
+echo "demo:          $bin/mimamori-edge standards --socket /run/mimamori/site-a.sock"
 if [ "$duration" -gt 0 ]; then
     echo "demo: running for $duration s"
 else
@@ -124,6 +128,11 @@ while [ "$duration" -eq 0 ] || [ "$elapsed" -lt "$duration" ]; do
             exit 1
         fi
     done
+    if [ "$elapsed" -eq 5 ]; then
+        "$bin/mimamori-edge" status --socket /run/mimamori/site-a.sock 2>&1 | sed 's/^/demo: site-a /' || true
+        runuser -u nobody -- "$bin/mimamori-edge" cameras --socket /run/mimamori/site-b.sock 2>&1 \
+            | sed 's/^/demo: site-b /' || true
+    fi
     if [ $((elapsed % 15)) -eq 0 ]; then
         curl -fsS "http://127.0.0.1:$http_port/api/v1/sites" 2>/dev/null | sed 's/^/demo: sites /' || true
         echo

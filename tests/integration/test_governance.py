@@ -6,9 +6,12 @@ the operator `daemon`, a person who is neither `bin`, and `sys` gets an emergenc
 commands run as those accounts (setuid from root). Rules: R-K2.2.3-4, R-N6.1, R-N6.2, R-N6.3,
 R-N7.2, R-N7.3, R-N4.2, R-K2.2.7.
 """
+import atexit
 import json
 import os
+import shutil
 import subprocess
+import tempfile
 import time
 
 import mmtest as T
@@ -17,7 +20,6 @@ if os.geteuid() != 0:
     T.fail("this test runs the operator commands as other local accounts and needs root")
 
 run = T.Run("governance")
-os.chmod(run.dir, 0o755)
 hub_keys = run.keys("hub")
 site = run.keys("site-g")
 cams = ["cam1", "cam2"]
@@ -34,9 +36,16 @@ people = {
     "manager": "kanri",
     "operators": ["sousa"],
 }
-conf_path, conf = run.edge_conf(site, hub_keys, cams, rtsp, segment_seconds=2, **people)
-sock = conf["control_socket"]
-EDGE = os.path.join(T.BUILD, "mimamori-edge")
+# The other accounts must reach the command and the socket wherever the checkout lies (it may
+# be under a home directory they cannot enter): both go into a directory of their own.
+pub = tempfile.mkdtemp(prefix="mm-governance-")
+atexit.register(shutil.rmtree, pub, True)
+os.chmod(pub, 0o755)
+EDGE = shutil.copy(os.path.join(T.BUILD, "mimamori-edge"), pub)
+os.chmod(EDGE, 0o755)
+sock = os.path.join(pub, "site-g.sock")
+conf_path, conf = run.edge_conf(site, hub_keys, cams, rtsp, segment_seconds=2,
+                                control_socket=sock, **people)
 run.start("site-g", [EDGE, "--config", conf_path], env={"MM_TEST_CLOCK_FILE": clock})
 T.wait_until(lambda: os.path.exists(sock), 20, "the control socket")
 
@@ -79,6 +88,14 @@ _, err = cli("root", "operators", "add", "kanri", expect=3, action="operator_des
 T.check("R-N6.1" in err, f"designating the manager as operator is refused by R-N6.1: {err}")
 cli("daemon", "operators", "add", "kumiai", expect=3, action="operator_designate")
 cli("daemon", "camera", "suspend", "cam1", "--reason", "x", expect=3, action="camera_suspend")
+# A request that does not parse is refused and logged too, naming who sent it.
+import socket
+with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as raw:
+    raw.connect(sock)
+    raw.sendall(b'{"action":"playback","camera":"cam1","from_us":5,"to_us":1}\n')
+    ans = json.loads(raw.makefile().readline())
+T.check(ans["ok"] is False and ans["code"] == "invalid", f"malformed request answered {ans}")
+calls.append(("root", "malformed", False))
 ppl = cli_json("daemon", "operators", action="operators")["people"]
 T.check({p["id"]: p["role"] for p in ppl} ==
         {"kanri": "manager", "sousa": "operator", "kumiai": "none", "kinkyu": "none"}, f"{ppl}")

@@ -18,7 +18,7 @@ rtsp = run.camera(cams)
 hub_conf = run.hub(hub_keys, [site])
 run.edge(site, hub_keys, cams, rtsp, segment_seconds=3)
 
-T.wait_until(lambda: (run.site_size("site-a") or 0) >= 2, 30, "the first entries at the hub")
+T.wait_until(lambda: len(run.segment_entries("site-a")) >= 2, 40, "the first segments at the hub")
 before = len(run.segment_entries("site-a"))
 st, note_before = run.api("/api/v1/sites/site-a/checkpoint")
 T.check(st == 200, "no checkpoint before the outage")

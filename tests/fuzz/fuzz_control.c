@@ -1,0 +1,110 @@
+/*
+ * fuzz_control.c: control-socket request lines as anyone on the machine could send them — the
+ * socket is mode 0666 (control.h), so the parser sees arbitrary bytes. Nothing may crash or
+ * hang. A request that parses must be one the handlers can trust without checking again: a
+ * known action, every string NUL-terminated inside its buffer and free of control characters
+ * (line fields) or of all but newline and tab (reason, text), a range that runs forwards,
+ * minutes within a grant's limit, only grantable actions, and every field the action needs. A
+ * request that does not parse must say why: a non-empty, NUL-terminated message. Violations
+ * abort().
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "control.h"
+#include "utf8.h"
+
+/* A NUL-terminated string of UTF-8 inside buf (cap bytes); multi: newline and tab allowed. */
+static void check_text(const char *buf, size_t cap, int multi)
+{
+    const char *nul = memchr(buf, 0, cap);
+    if (!nul)
+        abort();
+    size_t n = (size_t)(nul - buf);
+    if (!mm_utf8_valid(buf, n))
+        abort();
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)buf[i] < 0x20 && !(multi && (buf[i] == '\n' || buf[i] == '\t')))
+            abort();
+}
+
+static void check_ok(const edge_request_t *r)
+{
+    if ((unsigned)r->action >= EDGE_ACT_COUNT)
+        abort();
+    check_text(r->camera, sizeof r->camera, 0);
+    check_text(r->person, sizeof r->person, 0);
+    check_text(r->grant_id, sizeof r->grant_id, 0);
+    check_text(r->cameras, sizeof r->cameras, 0);
+    check_text(r->reason, sizeof r->reason, 1);
+    check_text(r->text, sizeof r->text, 1);
+    if (r->from_us < 0 || r->to_us < 0)
+        abort();
+    if (r->from_us && r->to_us && r->from_us >= r->to_us)
+        abort();
+    if (r->minutes && (r->minutes < 1 || r->minutes > EDGE_GRANT_MAX_MINUTES))
+        abort();
+    if (r->actions & ~EDGE_GRANTABLE)
+        abort();
+    if (r->html != 0 && r->html != 1)
+        abort();
+
+    /* What each action needs (control.c, action_keys), and nothing it may not have. */
+    int range = r->action == EDGE_ACT_SEARCH || r->action == EDGE_ACT_PLAYBACK;
+    int camera = range || r->action == EDGE_ACT_CAMERA_SUSPEND ||
+                 r->action == EDGE_ACT_CAMERA_RESUME || r->action == EDGE_ACT_CAMERA_ABOLISH;
+    int person = r->action == EDGE_ACT_OPERATOR_DESIGNATE ||
+                 r->action == EDGE_ACT_OPERATOR_REVOKE || r->action == EDGE_ACT_EMERGENCY_GRANT;
+    int grant = r->action == EDGE_ACT_EMERGENCY_GRANT;
+    int grant_id =
+        r->action == EDGE_ACT_EMERGENCY_REVOKE || r->action == EDGE_ACT_EMERGENCY_REPORT;
+    if (range != (r->from_us > 0) || range != (r->to_us > 0))
+        abort();
+    if (camera != (r->camera[0] != 0) || person != (r->person[0] != 0) ||
+        grant_id != (r->grant_id[0] != 0))
+        abort();
+    if (grant != (r->minutes != 0) || grant != (r->actions != 0))
+        abort();
+    if (!grant && r->cameras[0])
+        abort();
+    if ((grant || (camera && !range)) && !r->reason[0])
+        abort();
+    if ((r->action == EDGE_ACT_EMERGENCY_REPORT) != (r->text[0] != 0))
+        abort();
+    if (r->html && r->action != EDGE_ACT_STANDARDS)
+        abort();
+}
+
+/* A failure's message: non-empty and NUL-terminated within cap (msg was filled with 'X'). */
+static void check_msg(const char *msg, size_t cap)
+{
+    if (cap == 0)
+        return;
+    const char *nul = memchr(msg, 0, cap);
+    if (!nul || (cap > 1 && nul == msg))
+        abort();
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    static edge_request_t req;
+    char msg[MM_TEXT_MAX];
+    memset(msg, 'X', sizeof msg);
+    memset(&req, 0xa5, sizeof req); /* the parser must not rely on a zeroed request */
+    mm_err_t err = edge_request_parse((const char *)data, size, &req, msg, sizeof msg);
+    if (err == MM_OK) {
+        check_ok(&req);
+    } else {
+        if (err != MM_EPROTO)
+            abort();
+        check_msg(msg, sizeof msg);
+        /* A short buffer truncates the message, still terminated. */
+        char small[8];
+        memset(small, 'X', sizeof small);
+        if (edge_request_parse((const char *)data, size, &req, small, sizeof small) == MM_OK)
+            abort();
+        check_msg(small, sizeof small);
+    }
+    return 0;
+}
