@@ -68,7 +68,10 @@ static void date(mm_conf_t *conf, json_t *obj, const char *objpath, const char *
         return;
     int y, m, d, n = 0;
     static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    int ok = strlen(s) == 10 && sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) == 3 && n == 10 &&
+    int digits = strlen(s) == 10;
+    for (int i = 0; digits && i < 10; i++)
+        digits = (i == 4 || i == 7) ? s[i] == '-' : (s[i] >= '0' && s[i] <= '9');
+    int ok = digits && sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) == 3 && n == 10 &&
              s[4] == '-' && s[7] == '-' && y >= 1900 && y <= 2999 && m >= 1 && m <= 12 &&
              d >= 1 && d <= days[m - 1] + (m == 2 && leap(y));
     if (!ok) {
@@ -310,6 +313,13 @@ static void parse_roles(mm_conf_t *conf, json_t *root, edge_governance_t *out)
             if (!out->is_operator[p]) {
                 mm_conf_problem(conf, kp, "%s works for a contractor but is not an operator",
                                 out->people[p].id);
+                continue;
+            }
+            int dup = 0;
+            for (size_t k = 0; k < c->n_staff; k++)
+                dup |= c->staff[k] == p;
+            if (dup) {
+                mm_conf_problem(conf, kp, "%s is listed twice", out->people[p].id);
                 continue;
             }
             c->staff[c->n_staff++] = p;

@@ -212,6 +212,16 @@ static void R_K2_2_1_signage_is_required_and_names_the_installer(void **state)
          CAM_BASE "\"signage\":{\"text\":\"作動中\",\"installer_shown\":false,"
                   "\"checked\":\"2026-02-30\"}," ALL_PUBLIC);
     expect_problems(text, 2, hidden, NULL);
+
+    /* Every character of a date is a digit or one of its two dashes. */
+    static const char *const loose[] = {
+        "site.json: cameras[0].signage.checked: must be a date written YYYY-MM-DD, got "
+        "\"2026-+4- 1\"",
+        NULL};
+    make(text, sizeof text, "naha", INSTALLER PURPOSE PEOPLE ROLES,
+         CAM_BASE "\"signage\":{\"text\":\"作動中\",\"installer_shown\":true,"
+                  "\"checked\":\"2026-+4- 1\"}," ALL_PUBLIC);
+    expect_problems(text, 1, loose, NULL);
 }
 
 /* R-K2.1.3a: at least 2/3 of the image is public; 1/2 with a written reason; naha: reported. */
