@@ -147,7 +147,8 @@ static mm_err_t load_camera_states(edge_ops_t *ops)
 
 /* --- the standards document ------------------------------------------------------------------*/
 
-static char *render(const edge_ops_t *ops, uint32_t version, const char *date, int with_state,
+/* The document as filed: the operators in force and the cameras' states are part of it. */
+static char *render(const edge_ops_t *ops, uint32_t version, const char *date,
                     edge_doc_format_t fmt)
 {
     int is_op[EDGE_MAX_PEOPLE] = {0};
@@ -159,7 +160,7 @@ static char *render(const edge_ops_t *ops, uint32_t version, const char *date, i
     edge_standards_meta_t meta = {.version = version,
                                   .effective = date,
                                   .is_operator = is_op,
-                                  .camera_state = with_state ? states : NULL};
+                                  .camera_state = states};
     return edge_standards_render(ops->cfg, &meta, fmt);
 }
 
@@ -192,12 +193,13 @@ static int file_hash(const char *path, uint8_t out[32])
 }
 
 /*
- * Makes a new version of the standards document when what the configuration says (without
- * version, date or camera states) differs from the last version's; logs it (R-N4.2).
+ * Makes a new version of the standards document when what it says (without its version and
+ * date) differs from the last version's; logs it (R-N4.2). The `standards` action serves that
+ * same Markdown, so its SHA-256 is the document_hash of the last configuration_changed entry.
  */
 static mm_err_t standards_update(edge_ops_t *ops, const char *summary)
 {
-    char *content = render(ops, 0, NULL, 0, EDGE_DOC_MARKDOWN);
+    char *content = render(ops, 0, NULL, EDGE_DOC_MARKDOWN);
     if (!content)
         return MM_ENOMEM;
     uint8_t h[32];
@@ -237,7 +239,7 @@ static mm_err_t standards_update(edge_ops_t *ops, const char *summary)
 
     version++;
     today(date);
-    char *doc = render(ops, version, date, 0, EDGE_DOC_MARKDOWN);
+    char *doc = render(ops, version, date, EDGE_DOC_MARKDOWN);
     if (!doc)
         return MM_ENOMEM;
     mm_entry_t e = {.time_us = mm_now_us(), .kind = MM_ENTRY_CONFIGURATION_CHANGED};
@@ -576,7 +578,7 @@ static void do_playback(call_t *c)
 
 static void do_standards(call_t *c)
 {
-    char *doc = render(c->ops, c->ops->standards_version, c->ops->standards_date, 1,
+    char *doc = render(c->ops, c->ops->standards_version, c->ops->standards_date,
                        c->r->html ? EDGE_DOC_HTML : EDGE_DOC_MARKDOWN);
     if (!doc) {
         refuse(c, "internal", "out of memory");
@@ -837,6 +839,11 @@ static void do_camera_state(call_t *c)
     MM_INFO("%s: camera %s by %s: %s", c->r->camera, name, c->person, c->r->reason);
     answer(c, json_pack("{s:s, s:s}", "camera", c->r->camera, "state", edge_cam_state_name(to)),
            NULL);
+    /* The standards list each camera's state: a new version comes with the filing. */
+    char summary[MM_TEXT_MAX];
+    snprintf(summary, sizeof summary, "camera %s %s by %s", c->r->camera, name, c->person);
+    if (standards_update(ops, summary) != MM_OK)
+        MM_ERROR("standards: cannot record the new version after %s", summary);
 }
 
 /* Who is calling: account and person from the uid. */

@@ -6,9 +6,10 @@
  * Every call is one `access` entry in the site log, allowed or refused, naming the person (or
  * the account), the action, the camera and the time range (R-K2.2.3-4). Changes of role are
  * `role_changed` entries, reports `emergency_report`, playback `viewing` started/ended, camera
- * states `camera_state` (a filing, R-N4.2). Whenever the standards document the configuration
- * gives differs from the last version (at start, or when the manager changes the operators), a
- * new version is made and logged as `configuration_changed` with the document's hash (R-N4.2).
+ * states `camera_state` (a filing, R-N4.2). Whenever the standards document differs from the
+ * last version (at start after a configuration change, when the manager changes the operators
+ * or a camera's state), a new version is made and logged as `configuration_changed` with the
+ * document's hash (R-N4.2).
  *
  * State kept in the store (edge.meta): "access" (designations and grants, JSON),
  * "camera_state/<id>" ("suspended" or "abolished"), "standards" (version, date, content hash).

@@ -7,6 +7,7 @@ commands run as those accounts (setuid from root). Rules: R-K2.2.3-4, R-N6.1, R-
 R-N7.2, R-N7.3, R-N4.2, R-K2.2.7.
 """
 import atexit
+import hashlib
 import json
 import os
 import shutil
@@ -175,6 +176,7 @@ cli("root", "camera", "resume", "cam2", "--reason", "x", expect=5, action="camer
 doc, _ = cli("bin", "standards", action="standards")
 for item in ("ア", "イ", "ウ", "エ", "オ", "カ", "キ", "管理 太郎", "組合 次郎", "中央通り"):
     T.check(item in doc, f"the standards document lacks {item!r}")
+T.check("廃止" in doc, "the abolished camera is not shown as such in the standards")
 T.check("操作 花子" not in doc.split("ウ")[1].split("エ")[0],
         "the revoked operator is still listed")
 html, _ = cli("bin", "standards", "--html", action="standards")
@@ -212,9 +214,17 @@ T.check(len(reps) == 1 and reps[0]["grant_id"] == gid and reps[0]["person"] == "
 states = [(c["camera"], c["state"], c["by"]) for c in run.entries_of("site-g", "camera_state")]
 T.check(states == [("cam2", "suspended", "kanri"), ("cam2", "resumed", "kanri"),
                    ("cam2", "abolished", "kanri")], f"camera filings {states}")
-# The standards: version 1 at start, one new version per change of operators (R-N4.2).
-versions = [c["version"] for c in run.entries_of("site-g", "configuration_changed")]
-T.check(versions == [1, 2, 3], f"standards versions {versions}")
+# The standards: version 1 at start, one new version per change of operators or of a camera's
+# state (R-N4.2); what `standards` prints is the last version filed, to the byte.
+changes = run.entries_of("site-g", "configuration_changed")
+T.check([c["version"] for c in changes] == [1, 2, 3, 4, 5, 6],
+        f"standards versions {[(c['version'], c['summary']) for c in changes]}")
+T.check([c["summary"] for c in changes[1:]] ==
+        ["operator sousa revoked by kanri", "operator kumiai designated by kanri",
+         "camera cam2 suspended by kanri", "camera cam2 resumed by kanri",
+         "camera cam2 abolished by kanri"], f"summaries {[c['summary'] for c in changes]}")
+T.check(hashlib.sha256(doc.encode()).hexdigest() == changes[-1]["document_hash"],
+        "the printed standards are not the version filed")
 
 # --- a restart keeps it all; a changed configuration is a new version ---------------------------
 run.stop("site-g")
@@ -225,8 +235,8 @@ T.wait_until(lambda: os.path.exists(sock), 20, "the control socket after restart
 cli("daemon", "status", expect=3, action="status")
 st = cli_json("bin", "status", action="status")
 T.check(st["you"]["role"] == "operator" and st["cameras"]["abolished"] == 1 and
-        st["standards"]["version"] == 4, f"status after restart {st}")
-T.wait_until(lambda: len(run.entries_of("site-g", "configuration_changed")) == 4, 20,
+        st["standards"]["version"] == 7, f"status after restart {st}")
+T.wait_until(lambda: len(run.entries_of("site-g", "configuration_changed")) == 7, 20,
              "the changed configuration's filing")
 last = run.entries_of("site-g", "configuration_changed")[-1]
 T.check(last["summary"] == "configuration changed" and last["cameras"] == 2, f"{last}")
