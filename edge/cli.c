@@ -406,9 +406,15 @@ static void show_cameras(json_t *r)
     {
         char t[32];
         format_time(num(c, "last_recorded_us"), t, sizeof t);
-        printf("%-12s %-10s %6.1f%% %6.1f%%  %-19s  %s\n", str(c, "id"), str(c, "state"),
-               json_number_value(json_object_get(c, "public_share")) * 100,
-               json_number_value(json_object_get(c, "threshold")) * 100, t, str(c, "location"));
+        double need = json_number_value(json_object_get(c, "threshold")) * 100;
+        char needed[16];
+        if (need > 0)
+            snprintf(needed, sizeof needed, "%6.1f%%", need);
+        else
+            snprintf(needed, sizeof needed, "%7s", "-"); /* naha: no threshold */
+        printf("%-12s %-10s %6.1f%% %s  %-19s  %s\n", str(c, "id"), str(c, "state"),
+               json_number_value(json_object_get(c, "public_share")) * 100, needed, t,
+               str(c, "location"));
     }
 }
 
