@@ -184,7 +184,8 @@ void edge_access_decide(const edge_access_t *a, const edge_governance_t *g,
             expired = (int)i;
         }
     }
-    if (act == EDGE_ACT_EMERGENCY_REPORT)
+    /* A holder sees their own grants (to know the id to report on) and files the report. */
+    if (act == EDGE_ACT_EMERGENCY_REPORT || act == EDGE_ACT_EMERGENCY_LIST)
         goto report;
     if (held >= 0) {
         const edge_grant_t *gr = &a->grants[held];
@@ -226,8 +227,8 @@ report:
             return;
         }
     }
-    snprintf(d->reason, sizeof d->reason, "%s holds no emergency grant with a report to file",
-             name);
+    snprintf(d->reason, sizeof d->reason, "%s holds no emergency grant with a report to file%s",
+             name, act == EDGE_ACT_EMERGENCY_LIST ? " (R-N6.2)" : "");
 }
 
 static mm_err_t set_override(edge_access_t *a, const char *id, int op, const char *by,
@@ -371,9 +372,9 @@ mm_err_t edge_access_grant(edge_access_t *a, const edge_governance_t *g, const c
         if (strcmp(g->people[i].id, grantee) == 0)
             person = (int)i;
     if (person >= 0 && person == g->manager)
-        return fail(MM_EINVAL, msg, cap, "%s is the manager and needs no grant", grantee);
+        return fail(MM_ECONFLICT, msg, cap, "%s is the manager and needs no grant", grantee);
     if (person >= 0 && edge_access_is_operator(a, g, person))
-        return fail(MM_EINVAL, msg, cap, "%s is an operator and needs no grant", grantee);
+        return fail(MM_ECONFLICT, msg, cap, "%s is an operator and needs no grant", grantee);
     if (person < 0 && edge_governance_person_by_account(g, grantee) >= 0)
         return fail(MM_EINVAL, msg, cap,
                     "account %s belongs to one of the site's people: name the person's id",
@@ -429,7 +430,7 @@ mm_err_t edge_access_grant_revoke(edge_access_t *a, const char *grant_id, int64_
     if (!gr)
         return fail(MM_ENOTFOUND, msg, cap, "no emergency grant %s", grant_id ? grant_id : "");
     if (!edge_grant_active(gr, now))
-        return fail(MM_EINVAL, msg, cap, "emergency grant %s is no longer in force", gr->id);
+        return fail(MM_ECONFLICT, msg, cap, "emergency grant %s is no longer in force", gr->id);
     /* Ending a grant early ends the access, not the duty to report what was done. */
     gr->until_us = now;
     if (out)

@@ -114,8 +114,10 @@ void edge_access_decide(const edge_access_t *a, const edge_governance_t *g,
                         int64_t now, edge_decision_t *d);
 
 /*
- * Changes. Each returns MM_OK, or MM_EINVAL/MM_ENOTFOUND/MM_EEXIST with why in msg (cap bytes),
- * and changes nothing then. by is the manager's person id.
+ * Changes. Each returns MM_OK, or an error with why in msg (cap bytes), and changes nothing then:
+ * MM_EINVAL (a bad argument), MM_ENOTFOUND, MM_EEXIST (already so), MM_ECONFLICT (a grant for
+ * someone who has access anyway, or one no longer in force), MM_EDENIED (a rule forbids it:
+ * the manager as operator, R-N6.1; a report on someone else's grant). by is the manager's id.
  */
 mm_err_t edge_access_designate(edge_access_t *a, const edge_governance_t *g, int person,
                                const char *by, int64_t now, char *msg, size_t cap);

@@ -209,14 +209,16 @@ static void storage_check(app_t *app)
     if (app->stopping || edge_storage_space(app->cfg.state_dir, &free_b, &total) != MM_OK)
         return;
     uint64_t min = (uint64_t)app->cfg.min_free_mb << 20;
-    /* Cameras the manager suspended or abolished are neither stopped nor resumed here: they
-     * stand for the lowest priority, already stopped. */
+    /* Cameras the manager suspended or abolished are left out: the full-disk logic neither
+     * stops nor resumes them. at[k] is the configuration index of cams[k]. */
     edge_storage_camera_t cams[EDGE_MAX_CAMERAS];
+    size_t at[EDGE_MAX_CAMERAS], n = 0;
     for (size_t i = 0; i < app->cfg.n_cameras; i++) {
-        int held_off = app->ops_ready && !edge_ops_may_record(&app->ops, i);
-        cams[i] = (edge_storage_camera_t){app->cfg.cameras[i].id,
-                                          held_off ? -1000000 : app->cfg.cameras[i].priority,
-                                          held_off || app->paused_for_space[i]};
+        if (app->ops_ready && !edge_ops_may_record(&app->ops, i))
+            continue;
+        at[n] = i;
+        cams[n++] = (edge_storage_camera_t){app->cfg.cameras[i].id, app->cfg.cameras[i].priority,
+                                            app->paused_for_space[i]};
     }
     if (free_b < min) {
         if (!app->storage_alarm) {
@@ -232,7 +234,8 @@ static void storage_check(app_t *app)
                 MM_OK &&
             rep.erased > 0)
             return; /* look again at the next tick */
-        int i = edge_storage_pick_pause(cams, app->cfg.n_cameras);
+        int k = edge_storage_pick_pause(cams, n);
+        int i = k < 0 ? -1 : (int)at[k];
         if (i >= 0 && app->ingest) {
             const char *id = app->cfg.cameras[i].id;
             edge_ingest_pause(app->ingest, id, "stopped: disk full (lowest priority camera)");
@@ -243,7 +246,8 @@ static void storage_check(app_t *app)
                           id, edge_policy_floor_days(app->cfg.policy));
         }
     } else if (free_b >= 2 * min) {
-        int i = edge_storage_pick_resume(cams, app->cfg.n_cameras);
+        int k = edge_storage_pick_resume(cams, n);
+        int i = k < 0 ? -1 : (int)at[k];
         if (i >= 0 && app->ingest) {
             const char *id = app->cfg.cameras[i].id;
             edge_ingest_resume(app->ingest, id);

@@ -646,6 +646,11 @@ static int cmd_emergency(const opts_t *o)
             if (read_file_text(o->text_file, text, sizeof text) != 0)
                 return EDGE_EXIT_USAGE;
         } else if (o->text) {
+            if (strlen(o->text) >= sizeof text) {
+                fprintf(stderr, "mimamori-edge: a report is at most %zu bytes; use --text-file "
+                                "for a long one and shorten it\n", sizeof text - 1);
+                return EDGE_EXIT_USAGE;
+            }
             snprintf(text, sizeof text, "%s", o->text);
         } else {
             fputs("mimamori-edge: emergency report needs --text or --text-file\n", stderr);
@@ -754,9 +759,14 @@ static int cmd_check(const opts_t *o)
                cfg.gov.n_people, cfg.n_cameras);
         for (size_t i = 0; i < cfg.n_cameras; i++) {
             const edge_camera_gov_t *g = &cfg.cameras[i].gov;
-            printf("  %-12s public %5.1f%% of the image (needed %4.1f%%; masked %4.1f%%, "
-                   "private %4.1f%%)%s\n",
-                   cfg.cameras[i].id, g->coverage.public_share * 100, g->threshold * 100,
+            char needed[32];
+            if (g->threshold > 0)
+                snprintf(needed, sizeof needed, "needed %4.1f%%", g->threshold * 100);
+            else
+                snprintf(needed, sizeof needed, "no threshold under %s",
+                         edge_policy_name(cfg.policy));
+            printf("  %-12s public %5.1f%% of the image (%s; masked %4.1f%%, private %4.1f%%)%s\n",
+                   cfg.cameras[i].id, g->coverage.public_share * 100, needed,
                    g->coverage.masked_area * 100, g->coverage.private_area * 100,
                    g->exception ? ", 1/2 rule with a written exception" : "");
         }

@@ -752,8 +752,14 @@ static void do_grant_list(call_t *c)
 {
     json_t *list = json_array();
     int64_t now = mm_now_us();
-    for (size_t i = 0; i < c->ops->access.n_grants; i++)
-        json_array_append_new(list, grant_json(&c->ops->access.grants[i], now));
+    /* The manager and operators see every grant; a holder sees their own. */
+    int own = c->d.role != EDGE_ROLE_MANAGER && c->d.role != EDGE_ROLE_OPERATOR;
+    const char *holder = c->d.grant >= 0 ? c->ops->access.grants[c->d.grant].person : "";
+    for (size_t i = 0; i < c->ops->access.n_grants; i++) {
+        const edge_grant_t *gr = &c->ops->access.grants[i];
+        if (!own || strcmp(gr->person, holder) == 0)
+            json_array_append_new(list, grant_json(gr, now));
+    }
     answer(c, json_pack("{s:o, s:i}", "grants", list, "open_reports", open_reports(c->ops)),
            NULL);
 }
