@@ -33,6 +33,7 @@ static const char *const role_changes[] = {"operator_designated", "operator_revo
                                            "emergency_granted", "emergency_revoked", NULL};
 static const char *const viewing_states[] = {"started", "ended", NULL};
 static const char *const camera_states[] = {"suspended", "resumed", "abolished", NULL};
+static const char *const policies[] = {"kawaguchi", "naha", NULL};
 
 /* Whether s, a NUL-terminated string, is one of the NULL-terminated set. */
 static int str_in(const char *s, const char *const *set)
@@ -47,6 +48,31 @@ static int str_ok(const char *s, size_t cap, int nonempty)
 {
     size_t n = strnlen(s, cap);
     return n < cap && (n > 0 || !nonempty) && mm_utf8_valid(s, n);
+}
+
+/* Whether s is a date as the configuration writes one: exactly "YYYY-MM-DD" in digits, or "". */
+static int date_ok(const char *s, int nonempty)
+{
+    if (!*s)
+        return !nonempty;
+    for (int i = 0; i < 10; i++)
+        if ((i == 4 || i == 7) ? s[i] != '-' : (s[i] < '0' || s[i] > '9'))
+            return 0;
+    return s[10] == 0;
+}
+
+/*
+ * Whether s is "" or the text of a JSON array (site_facts.contractors). The hub parses it to
+ * build its registry, so text it could not parse must not enter the log.
+ */
+static int json_array_ok(const char *s)
+{
+    if (!*s)
+        return 1;
+    json_t *j = json_loads(s, 0, NULL);
+    int ok = json_is_array(j);
+    json_decref(j);
+    return ok;
 }
 
 /* Every string field of an entry: its C buffer and whether it may be empty. */
@@ -73,6 +99,8 @@ mm_err_t mm_entry_encode(const mm_entry_t *e, uint8_t **out, size_t *len)
     Mimamori__V1__Viewing vw = MIMAMORI__V1__VIEWING__INIT;
     Mimamori__V1__CameraState cs = MIMAMORI__V1__CAMERA_STATE__INIT;
     Mimamori__V1__ConfigurationChanged cf = MIMAMORI__V1__CONFIGURATION_CHANGED__INIT;
+    Mimamori__V1__SiteFacts sf = MIMAMORI__V1__SITE_FACTS__INIT;
+    Mimamori__V1__CameraFacts cm = MIMAMORI__V1__CAMERA_FACTS__INIT;
     ProtobufCBinaryData hashes[MM_ERASED_MAX];
     le.time_us = e->time_us;
     switch (e->kind) {
@@ -315,6 +343,66 @@ mm_err_t mm_entry_encode(const mm_entry_t *e, uint8_t **out, size_t *len)
         le.configuration_changed = &cf;
         break;
     }
+    case MM_ENTRY_SITE_FACTS: {
+        const mm_site_facts_t *f = &e->u.site_facts;
+        CHECK_STR(f->policy, 1);
+        CHECK_STR(f->installer_name, 1);
+        CHECK_STR(f->installer_address, 0);
+        CHECK_STR(f->installer_contact, 0);
+        CHECK_STR(f->purpose, 0);
+        CHECK_STR(f->storage_location, 0);
+        CHECK_STR(f->consensus_date, 0);
+        CHECK_STR(f->land_permission_ref, 0);
+        CHECK_STR(f->land_permission_date, 0);
+        CHECK_STR(f->manager, 0);
+        CHECK_STR(f->manager_name, 0);
+        CHECK_STR(f->operators, 0);
+        CHECK_STR(f->contractors, 0);
+        if (!str_in(f->policy, policies) || !date_ok(f->consensus_date, 0) ||
+            !date_ok(f->land_permission_date, 0) || !json_array_ok(f->contractors))
+            return MM_EINVAL;
+        sf.policy = (char *)f->policy;
+        sf.retention_days = f->retention_days;
+        sf.registered_retention_days = f->registered_retention_days;
+        sf.floor_days = f->floor_days;
+        sf.installer_name = (char *)f->installer_name;
+        sf.installer_address = (char *)f->installer_address;
+        sf.installer_contact = (char *)f->installer_contact;
+        sf.purpose = (char *)f->purpose;
+        sf.storage_location = (char *)f->storage_location;
+        sf.consensus_date = (char *)f->consensus_date;
+        sf.land_permission_ref = (char *)f->land_permission_ref;
+        sf.land_permission_date = (char *)f->land_permission_date;
+        sf.manager = (char *)f->manager;
+        sf.manager_name = (char *)f->manager_name;
+        sf.operators = (char *)f->operators;
+        sf.contractors = (char *)f->contractors;
+        sf.cameras = f->cameras;
+        le.kind_case = MIMAMORI__V1__LOG_ENTRY__KIND_SITE_FACTS;
+        le.site_facts = &sf;
+        break;
+    }
+    case MM_ENTRY_CAMERA_FACTS: {
+        const mm_camera_facts_t *f = &e->u.camera_facts;
+        CHECK_STR(f->camera, 1);
+        CHECK_STR(f->location, 1);
+        CHECK_STR(f->purpose, 1);
+        CHECK_STR(f->install_date, 1);
+        CHECK_STR(f->signage_text, 0);
+        CHECK_STR(f->signage_checked, 0);
+        if (!date_ok(f->install_date, 1) || !date_ok(f->signage_checked, 0))
+            return MM_EINVAL;
+        cm.camera = (char *)f->camera;
+        cm.location = (char *)f->location;
+        cm.purpose = (char *)f->purpose;
+        cm.install_date = (char *)f->install_date;
+        cm.signage_text = (char *)f->signage_text;
+        cm.signage_installer_shown = f->signage_installer_shown != 0;
+        cm.signage_checked = (char *)f->signage_checked;
+        le.kind_case = MIMAMORI__V1__LOG_ENTRY__KIND_CAMERA_FACTS;
+        le.camera_facts = &cm;
+        break;
+    }
     default:
         return MM_EINVAL;
     }
@@ -520,6 +608,46 @@ static int decode_kind(const Mimamori__V1__LogEntry *le, mm_entry_t *out)
         c->cameras = f->cameras;
         return 0;
     }
+    case MIMAMORI__V1__LOG_ENTRY__KIND_SITE_FACTS: {
+        const Mimamori__V1__SiteFacts *f = le->site_facts;
+        mm_site_facts_t *c = &out->u.site_facts;
+        out->kind = MM_ENTRY_SITE_FACTS;
+        if (!f || COPY_STR(c->policy, f->policy, 1) ||
+            COPY_STR(c->installer_name, f->installer_name, 1) ||
+            COPY_STR(c->installer_address, f->installer_address, 0) ||
+            COPY_STR(c->installer_contact, f->installer_contact, 0) ||
+            COPY_STR(c->purpose, f->purpose, 0) ||
+            COPY_STR(c->storage_location, f->storage_location, 0) ||
+            COPY_STR(c->consensus_date, f->consensus_date, 0) ||
+            COPY_STR(c->land_permission_ref, f->land_permission_ref, 0) ||
+            COPY_STR(c->land_permission_date, f->land_permission_date, 0) ||
+            COPY_STR(c->manager, f->manager, 0) ||
+            COPY_STR(c->manager_name, f->manager_name, 0) ||
+            COPY_STR(c->operators, f->operators, 0) ||
+            COPY_STR(c->contractors, f->contractors, 0) || !str_in(c->policy, policies) ||
+            !date_ok(c->consensus_date, 0) || !date_ok(c->land_permission_date, 0) ||
+            !json_array_ok(c->contractors))
+            return -1;
+        c->retention_days = f->retention_days;
+        c->registered_retention_days = f->registered_retention_days;
+        c->floor_days = f->floor_days;
+        c->cameras = f->cameras;
+        return 0;
+    }
+    case MIMAMORI__V1__LOG_ENTRY__KIND_CAMERA_FACTS: {
+        const Mimamori__V1__CameraFacts *f = le->camera_facts;
+        mm_camera_facts_t *c = &out->u.camera_facts;
+        out->kind = MM_ENTRY_CAMERA_FACTS;
+        if (!f || COPY_STR(c->camera, f->camera, 1) || COPY_STR(c->location, f->location, 1) ||
+            COPY_STR(c->purpose, f->purpose, 1) ||
+            COPY_STR(c->install_date, f->install_date, 1) ||
+            COPY_STR(c->signage_text, f->signage_text, 0) ||
+            COPY_STR(c->signage_checked, f->signage_checked, 0) ||
+            !date_ok(c->install_date, 1) || !date_ok(c->signage_checked, 0))
+            return -1;
+        c->signage_installer_shown = f->signage_installer_shown != 0;
+        return 0;
+    }
     default:
         return -1;
     }
@@ -573,6 +701,10 @@ const char *mm_entry_kind_name(mm_entry_kind_t kind)
         return "camera_state";
     case MM_ENTRY_CONFIGURATION_CHANGED:
         return "configuration_changed";
+    case MM_ENTRY_SITE_FACTS:
+        return "site_facts";
+    case MM_ENTRY_CAMERA_FACTS:
+        return "camera_facts";
     }
     return "unknown";
 }

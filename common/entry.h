@@ -34,6 +34,8 @@ typedef enum {
     MM_ENTRY_VIEWING = 21,
     MM_ENTRY_CAMERA_STATE = 22,
     MM_ENTRY_CONFIGURATION_CHANGED = 23,
+    MM_ENTRY_SITE_FACTS = 24,
+    MM_ENTRY_CAMERA_FACTS = 25,
 } mm_entry_kind_t;
 
 typedef struct {
@@ -172,6 +174,44 @@ typedef struct {
     char summary[MM_TEXT_MAX]; /* what changed, in words */
 } mm_configuration_changed_t;
 
+/*
+ * What the site's configuration says about the site, as the city registers it: logged at start
+ * when it differs from the last logged, and when the operators in force change. The hub builds
+ * its registry and checks the rules from these (R-N4.1, R-N5, R-K2.1.3c, R-K2.2.2, R-N6.1).
+ */
+typedef struct {
+    char policy[16];                         /* "kawaguchi" or "naha" */
+    uint32_t retention_days;
+    uint32_t registered_retention_days;
+    uint32_t floor_days;                     /* the policy's least retention */
+    char installer_name[MM_LONG_TEXT_MAX];
+    char installer_address[MM_LONG_TEXT_MAX]; /* "" when not given */
+    char installer_contact[MM_LONG_TEXT_MAX];
+    char purpose[MM_LONG_TEXT_MAX];
+    char storage_location[MM_LONG_TEXT_MAX];
+    char consensus_date[16];                 /* "YYYY-MM-DD", "" when not given */
+    char land_permission_ref[MM_LONG_TEXT_MAX]; /* "" when not given */
+    char land_permission_date[16];
+    char manager[MM_ID_MAX];                 /* person id; "" when none (never, at our edge) */
+    char manager_name[MM_LONG_TEXT_MAX];
+    char operators[MM_LONG_TEXT_MAX];        /* person ids in force, comma-separated */
+    char contractors[MM_LONG_TEXT_MAX];      /* JSON: [{"name": "...", "staff": ["id", ...]}] */
+    uint32_t cameras;                        /* cameras in the configuration */
+} mm_site_facts_t;
+
+/* What the configuration says about one camera (R-K2.1.3b, R-K2.2.1, R-N5.1-4). Logged at
+ * start when it differs from the last logged. Its share is in camera_coverage, its state in
+ * camera_state. */
+typedef struct {
+    char camera[MM_ID_MAX];
+    char location[MM_LONG_TEXT_MAX];
+    char purpose[MM_LONG_TEXT_MAX];
+    char install_date[16];                   /* "YYYY-MM-DD" */
+    char signage_text[MM_LONG_TEXT_MAX];     /* "" when there is no sign */
+    int signage_installer_shown;
+    char signage_checked[16];                /* "YYYY-MM-DD", "" when never */
+} mm_camera_facts_t;
+
 typedef struct {
     int64_t time_us;
     mm_entry_kind_t kind;
@@ -190,11 +230,14 @@ typedef struct {
         mm_viewing_t viewing;
         mm_camera_state_t camera_state;
         mm_configuration_changed_t configuration_changed;
+        mm_site_facts_t site_facts;
+        mm_camera_facts_t camera_facts;
     } u;
 } mm_entry_t;
 
 /* Encodes e into a malloc'd buffer. MM_EINVAL for an unknown kind, an over-long or empty
- * required string, a value outside its enumeration, or a version of 0. */
+ * required string, a value outside its enumeration, a version of 0, a date not "YYYY-MM-DD"
+ * (nor "" where it may be empty), or site_facts.contractors neither "" nor a JSON array. */
 mm_err_t mm_entry_encode(const mm_entry_t *e, uint8_t **out, size_t *len);
 
 /*

@@ -17,6 +17,7 @@
 #include "clock.h"
 #include "crypto.h"
 #include "diag.h"
+#include "facts.h"
 #include "footage.h"
 #include "standards.h"
 
@@ -143,6 +144,26 @@ static mm_err_t load_camera_states(edge_ops_t *ops)
         }
     }
     return MM_OK;
+}
+
+/* --- the site's facts ------------------------------------------------------------------------*/
+
+/*
+ * Logs site_facts and camera_facts where they differ from the last logged (facts.h), with the
+ * operators in force now: the city's registry names them (R-N6.1).
+ */
+static mm_err_t facts_update(edge_ops_t *ops)
+{
+    int is_op[EDGE_MAX_PEOPLE] = {0};
+    for (size_t i = 0; i < ops->cfg->gov.n_people; i++)
+        is_op[i] = edge_access_is_operator(&ops->access, &ops->cfg->gov, (int)i);
+    int logged = 0;
+    mm_err_t err = edge_facts_log(ops->store, ops->cfg, is_op, mm_now_us(), &logged);
+    if (err != MM_OK)
+        MM_ERROR("cannot log the site's facts: %s", mm_strerror(err));
+    if (logged && ops->logged)
+        ops->logged(ops->arg);
+    return err;
 }
 
 /* --- the standards document ------------------------------------------------------------------*/
@@ -657,6 +678,8 @@ static void do_designation(call_t *c, int designate)
     answer(c, json_pack("{s:s, s:s}", "person", c->r->person, "role",
                         designate ? "operator" : "none"),
            NULL);
+    /* The city's registry lists the operators in force. Logged on failure, as below. */
+    facts_update(ops);
     /* The operators are part of the standards (R-K2.2.7 ウ): a new version, filed. */
     char summary[MM_TEXT_MAX];
     snprintf(summary, sizeof summary, "operator %s %s by %s", c->r->person,
@@ -954,6 +977,8 @@ mm_err_t edge_ops_init(edge_ops_t *ops)
     mm_err_t err = load_access(ops);
     if (err == MM_OK)
         err = load_camera_states(ops);
+    if (err == MM_OK)
+        err = facts_update(ops);
     if (err == MM_OK)
         err = standards_update(ops, "configuration changed");
     if (err != MM_OK)

@@ -9,10 +9,12 @@
  * states `camera_state` (a filing, R-N4.2). Whenever the standards document differs from the
  * last version (at start after a configuration change, when the manager changes the operators
  * or a camera's state), a new version is made and logged as `configuration_changed` with the
- * document's hash (R-N4.2).
+ * document's hash (R-N4.2). The site's facts for the city's registry (facts.h) are logged at
+ * start and when the operators change, each only when it differs from the last logged.
  *
  * State kept in the store (edge.meta): "access" (designations and grants, JSON),
- * "camera_state/<id>" ("suspended" or "abolished"), "standards" (version, date, content hash).
+ * "camera_state/<id>" ("suspended" or "abolished"), "standards" (version, date, content hash),
+ * "facts/site" and "facts/camera/<id>" (the last logged entries' bytes, facts.h).
  *
  * Playback streams from a thread of its own straight into the caller's socket; its end comes
  * back to the loop, which logs it.
@@ -64,9 +66,10 @@ typedef struct {
 } edge_ops_t;
 
 /*
- * Loads the access state and camera states from the store and brings the standards document's
- * version up to date (logging configuration_changed when it changed). Fields up to `arg` must be
- * set. MM_ECORRUPT when the stored state is malformed (named in the log).
+ * Loads the access state and camera states from the store, logs the site's facts that changed
+ * (facts.h) and brings the standards document's version up to date (logging
+ * configuration_changed when it changed). Fields up to `arg` must be set. MM_ECORRUPT when the
+ * stored state is malformed (named in the log); the errors of edge_facts_log.
  */
 mm_err_t edge_ops_init(edge_ops_t *ops);
 

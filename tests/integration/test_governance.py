@@ -213,6 +213,10 @@ T.check(views[1]["bytes"] > 10000 and views[1]["reason"] == "finished", f"viewin
 roles = [(r["change"], r["person"]) for r in run.entries_of("site-g", "role_changed")]
 T.check(roles == [("operator_revoked", "sousa"), ("operator_designated", "kumiai"),
                   ("emergency_granted", "kinkyu")], f"role changes {roles}")
+# The city's registry follows the operators in force (R-N6.1): at start, after the revocation
+# (nobody), after the designation.
+facts = [f["operators"] for f in run.entries_of("site-g", "site_facts")]
+T.check(facts == ["sousa", "", "kumiai"], f"operators in site_facts {facts}")
 reps = run.entries_of("site-g", "emergency_report")
 T.check(len(reps) == 1 and reps[0]["grant_id"] == gid and reps[0]["person"] == "kinkyu",
         f"reports {reps}")

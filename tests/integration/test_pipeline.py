@@ -55,7 +55,8 @@ T.check(len(files) >= 8, f"only {len(files)} segments in 30 s of two cameras")
 by_key = {}
 for e in entries:
     T.check(e["entry"]["type"] in ("segment_recorded", "camera_gap", "camera_uptime",
-                                   "camera_coverage", "configuration_changed"),
+                                   "camera_coverage", "configuration_changed", "site_facts",
+                                   "camera_facts"),
             f"unexpected entry type {e['entry']}")
 for e in segment_entries(entries):
     s = e["entry"]["segment_recorded"]
@@ -99,6 +100,21 @@ cc = [e["entry"]["configuration_changed"] for e in entries
       if e["entry"]["type"] == "configuration_changed"]
 T.check(len(cc) == 1 and cc[0]["version"] == 1 and len(cc[0]["document_hash"]) == 64,
         f"configuration_changed entries {cc}")
+
+# R-N4.1, R-N5: the site's facts once, each camera's once, as configured; the restart with the
+# same configuration logs neither again.
+sf = [e["entry"]["site_facts"] for e in entries if e["entry"]["type"] == "site_facts"]
+T.check(len(sf) == 1 and sf[0]["policy"] == "kawaguchi" and sf[0]["cameras"] == len(cams) and
+        sf[0]["installer_name"] == T.SITE_GOVERNANCE["installer"]["name"] and
+        sf[0]["manager"] == T.SITE_GOVERNANCE["manager"] and
+        sf[0]["operators"] == ",".join(T.SITE_GOVERNANCE["operators"]),
+        f"site_facts entries {sf}")
+cf = [e["entry"]["camera_facts"] for e in entries if e["entry"]["type"] == "camera_facts"]
+T.check(sorted(c["camera"] for c in cf) == sorted(cams) and
+        all(c["location"] == T.CAMERA_GOVERNANCE["location"] and
+            c["install_date"] == T.CAMERA_GOVERNANCE["install_date"] and
+            c["signage_installer_shown"] is True for c in cf),
+        f"camera_facts entries {cf}")
 
 st, note = run.api("/api/v1/sites/site-a/checkpoint")
 T.check(st == 200, f"checkpoint answered {st}")

@@ -735,6 +735,207 @@ static void new_kinds_refused_on_decode(void **state)
                         "configuration_changed");
 }
 
+/* Replaces the first occurrence of from in buf by to, of the same length. */
+static void patch(uint8_t *buf, size_t len, const char *from, const char *to)
+{
+    size_t n = strlen(from);
+    assert_int_equal(strlen(to), n);
+    for (size_t i = 0; i + n <= len; i++)
+        if (memcmp(buf + i, from, n) == 0) {
+            memcpy(buf + i, to, n);
+            return;
+        }
+    fail_msg("\"%s\" is not in the bytes", from);
+}
+
+/* Expects decode to refuse the bytes of e with from replaced by to, and the JSON view too. */
+static void refused_on_decode(const mm_entry_t *e, const char *from, const char *to)
+{
+    size_t len;
+    uint8_t *buf = encoded(e, &len);
+    mm_entry_t *d = malloc(sizeof *d);
+    assert_non_null(d);
+    assert_int_equal(mm_entry_decode(buf, len, d), MM_OK);
+    patch(buf, len, from, to);
+    assert_int_equal(mm_entry_decode(buf, len, d), MM_EPROTO);
+    assert_null(mm_entry_to_json(buf, len));
+    free(d);
+    free(buf);
+}
+
+static void site_facts_sample(mm_site_facts_t *f)
+{
+    SET(f->policy, "kawaguchi");
+    f->retention_days = 7;
+    f->registered_retention_days = 14;
+    f->floor_days = 7;
+    SET(f->installer_name, "中央通り商店街振興組合");
+    SET(f->installer_address, "川口市中央通り 1-2-3");
+    SET(f->installer_contact, "048-000-0000");
+    SET(f->purpose, "防犯");
+    SET(f->storage_location, "組合事務所 2 階");
+    SET(f->consensus_date, "2026-03-01");
+    SET(f->land_permission_ref, "許可 2026-17");
+    SET(f->land_permission_date, "2026-03-10");
+    SET(f->manager, "tanaka");
+    SET(f->manager_name, "田中一郎");
+    SET(f->operators, "suzuki,sato");
+    SET(f->contractors, "[{\"name\":\"東京警備株式会社\",\"staff\":[\"sato\"]}]");
+    f->cameras = 4;
+}
+
+/*
+ * site_facts (R-N4.1, R-N5, R-K2.2.2, R-N6.1): what the city registers survives the trip and
+ * shows in the JSON view; the policy must be one of the two, the installer named, dates
+ * "YYYY-MM-DD" or empty, contractors empty or a JSON array. Decode refuses what encode refuses.
+ */
+static void site_facts_round_trip(void **state)
+{
+    (void)state;
+    mm_entry_t *e = zeroed(MM_ENTRY_SITE_FACTS);
+    mm_site_facts_t *f = &e->u.site_facts;
+    site_facts_sample(f);
+    round_trip(e);
+
+    size_t len;
+    uint8_t *buf = encoded(e, &len);
+    json_t *j = mm_entry_to_json(buf, len);
+    assert_non_null(j);
+    assert_string_equal(json_string_value(json_object_get(j, "type")), "site_facts");
+    json_t *o = json_object_get(j, "site_facts");
+    assert_int_equal(json_object_size(o), 17);
+    assert_string_equal(json_string_value(json_object_get(o, "operators")), "suzuki,sato");
+    assert_int_equal(json_integer_value(json_object_get(o, "floor_days")), 7);
+    json_decref(j);
+    free(buf);
+
+    /* What may be empty: all but the policy and the installer's name (naha, nothing given). */
+    SET(f->policy, "naha");
+    f->retention_days = f->registered_retention_days = f->floor_days = 1;
+    SET(f->installer_address, "");
+    SET(f->installer_contact, "");
+    SET(f->purpose, "");
+    SET(f->storage_location, "");
+    SET(f->consensus_date, "");
+    SET(f->land_permission_ref, "");
+    SET(f->land_permission_date, "");
+    SET(f->manager, "");
+    SET(f->manager_name, "");
+    SET(f->operators, "");
+    SET(f->contractors, "");
+    f->cameras = 0;
+    round_trip(e);
+    SET(f->contractors, "[]");
+    round_trip(e);
+    memset(f->installer_address, 'a', sizeof f->installer_address - 1); /* 2047 bytes */
+    round_trip(e);
+
+    site_facts_sample(f);
+    SET(f->policy, "tokyo");
+    refused(e);
+    SET(f->policy, "");
+    refused(e);
+    site_facts_sample(f);
+    SET(f->installer_name, "");
+    refused(e);
+    site_facts_sample(f);
+    memset(f->purpose, 'p', sizeof f->purpose); /* 2048 bytes: one too many */
+    refused(e);
+    static const char *const bad_dates[] = {"2026-3-01",  "2026/03/01", "26-03-01",
+                                            "2026-03-01x", "２026-03-01", " 2026-03-01"};
+    for (size_t i = 0; i < sizeof bad_dates / sizeof bad_dates[0]; i++) {
+        site_facts_sample(f);
+        SET(f->consensus_date, bad_dates[i]);
+        refused(e);
+        site_facts_sample(f);
+        SET(f->land_permission_date, bad_dates[i]);
+        refused(e);
+    }
+    static const char *const bad_json[] = {"{\"name\":\"x\"}", "[", "[1,]", "\"x\"", "null",
+                                           "[] []", "none"};
+    for (size_t i = 0; i < sizeof bad_json / sizeof bad_json[0]; i++) {
+        site_facts_sample(f);
+        SET(f->contractors, bad_json[i]);
+        refused(e);
+    }
+
+    /* Another encoder's bytes: refused by decode as ours are by encode. */
+    site_facts_sample(f);
+    refused_on_decode(e, "kawaguchi", "kawaguchu");
+    refused_on_decode(e, "2026-03-10", "2026-03-1x");
+    SET(f->contractors, "[1]");
+    refused_on_decode(e, "[1]", "{1}");
+    refused_on_decode(e, "[1]", "[1,");
+    SET(f->contractors, "[]");
+    refused_on_decode(e, "[]", "{}"); /* JSON, but not an array */
+    free(e);
+}
+
+/*
+ * camera_facts (R-K2.1.3b, R-K2.2.1, R-N5.1-4): a camera's place, purpose and sign survive the
+ * trip; camera, location, purpose and install date are required; dates are "YYYY-MM-DD".
+ */
+static void camera_facts_round_trip(void **state)
+{
+    (void)state;
+    mm_entry_t *e = zeroed(MM_ENTRY_CAMERA_FACTS);
+    mm_camera_facts_t *c = &e->u.camera_facts;
+    SET(c->camera, "gate-1");
+    SET(c->location, "中央通り 3 番地 街灯柱");
+    SET(c->purpose, "防犯");
+    SET(c->install_date, "2026-04-10");
+    SET(c->signage_text, "防犯カメラ作動中 設置者 中央通り商店街振興組合");
+    c->signage_installer_shown = 1;
+    SET(c->signage_checked, "2026-04-15");
+    round_trip(e);
+
+    size_t len;
+    uint8_t *buf = encoded(e, &len);
+    json_t *j = mm_entry_to_json(buf, len);
+    assert_non_null(j);
+    assert_string_equal(json_string_value(json_object_get(j, "type")), "camera_facts");
+    json_t *o = json_object_get(j, "camera_facts");
+    assert_int_equal(json_object_size(o), 7);
+    assert_true(json_is_true(json_object_get(o, "signage_installer_shown")));
+    assert_string_equal(json_string_value(json_object_get(o, "install_date")), "2026-04-10");
+    json_decref(j);
+    free(buf);
+
+    /* No sign, never checked. */
+    SET(c->signage_text, "");
+    c->signage_installer_shown = 0;
+    SET(c->signage_checked, "");
+    round_trip(e);
+    memset(c->location, 'l', sizeof c->location - 1);
+    round_trip(e);
+
+    SET(c->location, "");
+    refused(e);
+    SET(c->location, "中央通り");
+    SET(c->purpose, "");
+    refused(e);
+    SET(c->purpose, "防犯");
+    SET(c->camera, "");
+    refused(e);
+    SET(c->camera, "gate-1");
+    SET(c->install_date, ""); /* required */
+    refused(e);
+    SET(c->install_date, "2026-4-10");
+    refused(e);
+    SET(c->install_date, "2026-04-10");
+    SET(c->signage_checked, "yesterday");
+    refused(e);
+    SET(c->signage_checked, "2026-04-15");
+    round_trip(e);
+
+    refused_on_decode(e, "2026-04-10", "2026-04-1o");
+    refused_on_decode(e, "2026-04-15", "2026_04-15");
+    free(e);
+
+    assert_string_equal(mm_entry_kind_name(MM_ENTRY_SITE_FACTS), "site_facts");
+    assert_string_equal(mm_entry_kind_name(MM_ENTRY_CAMERA_FACTS), "camera_facts");
+}
+
 /* Hand-written segments_erased with one content hash of hashlen bytes. */
 static size_t erased_bytes(uint8_t *out, size_t hashlen)
 {
@@ -787,6 +988,8 @@ int main(void)
         cmocka_unit_test(camera_state_round_trip),
         cmocka_unit_test(configuration_changed_round_trip),
         cmocka_unit_test(new_kinds_refused_on_decode),
+        cmocka_unit_test(site_facts_round_trip),
+        cmocka_unit_test(camera_facts_round_trip),
         cmocka_unit_test(erased_hash_length_checked),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
