@@ -5,7 +5,10 @@
  *   GET /api/v1/sites                           sites, verified log size, last checkpoint time
  *   GET /api/v1/sites/{site}/checkpoint         latest cosigned checkpoint note (text/plain)
  *   GET /api/v1/sites/{site}/entries?start=&end= entries [start, end), at most 1000
- *   GET /api/v1/findings                        verification failures
+ *   GET /api/v1/findings                        findings: verification failures and rules
+ *   GET /api/v1/registry                        the public registry: sites, installers, cameras
+ *   GET /api/v1/sites/{site}/registry           the city's whole record of a site
+ *   GET /api/v1/sites/{site}/filings            the site's filings and their states
  */
 #ifndef HUB_API_H
 #define HUB_API_H
@@ -16,12 +19,14 @@
 #include "hubconf.h"
 #include "keys.h"
 #include "mirror.h"
+#include "registry.h"
 
 typedef struct {
     const hub_config_t *cfg;
     const mm_keypair_t *keys;
     hub_mirror_t *mirror;
     hub_findings_t *findings;
+    hub_registry_t *registry;
 } hub_api_t;
 
 /* Adds the routes to h; api must outlive h. */

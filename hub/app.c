@@ -11,6 +11,7 @@
 #include <zmq.h>
 
 #include "api.h"
+#include "clock.h"
 #include "db.h"
 #include "diag.h"
 #include "findings.h"
@@ -19,7 +20,11 @@
 #include "keys.h"
 #include "link.h"
 #include "mirror.h"
+#include "registry.h"
+#include "rules.h"
 #include "zap.h"
+
+#define RULES_MS 5000 /* how often the time-based rules look again */
 
 typedef struct {
     uv_loop_t loop;
@@ -29,6 +34,8 @@ typedef struct {
     mm_db_t *db;
     hub_findings_t *findings;
     hub_mirror_t *mirror;
+    hub_registry_t *registry;
+    uv_timer_t rules_timer;
     void *zctx;
     hub_zap_t *zap;
     hub_link_t *link;
@@ -44,6 +51,7 @@ static void shutdown_app(app_t *app)
     app->stopping = 1;
     uv_close((uv_handle_t *)&app->sigint, NULL);
     uv_close((uv_handle_t *)&app->sigterm, NULL);
+    uv_close((uv_handle_t *)&app->rules_timer, NULL);
     hub_link_close(app->link, NULL, NULL);
     hub_zap_close(app->zap, NULL, NULL);
     hub_http_close(app->http, NULL, NULL);
@@ -90,6 +98,39 @@ static int mkdir_p(const char *dir)
     return mkdir(path, 0700) != 0 && errno != EEXIST ? -1 : 0;
 }
 
+/* The rules over one site's record, and its findings brought up to date (rules.h). */
+static void evaluate(app_t *app, const char *site)
+{
+    hub_site_state_t st;
+    if (hub_mirror_state(app->mirror, site, &st) != MM_OK || st.size == 0)
+        return; /* nothing verified yet: nothing to judge */
+    json_t *rec = hub_registry_get(app->registry, site);
+    if (!rec)
+        return;
+    hub_rules_input_t in = {.now_us = mm_now_us(),
+                            .last_checkpoint_us = st.checkpoint_us,
+                            .silent_after_us = (int64_t)app->cfg.silent_after_minutes * 60000000,
+                            .uptime_min = 0.99};
+    json_t *current = hub_rules_evaluate(rec, &in);
+    if (current)
+        hub_findings_reconcile(app->findings, site, current, in.now_us, NULL, NULL);
+    json_decref(current);
+    json_decref(rec);
+}
+
+static void on_learned(void *arg, const char *site)
+{
+    evaluate(arg, site);
+}
+
+/* What time alone changes: a silent site, an overdue report, a day that is over. */
+static void on_rules_timer(uv_timer_t *t)
+{
+    app_t *app = t->data;
+    for (size_t i = 0; i < app->cfg.n_sites; i++)
+        evaluate(app, app->cfg.sites[i].id);
+}
+
 static int start(app_t *app, const char *config_path)
 {
     if (hub_config_load(config_path, &app->cfg) != MM_OK)
@@ -110,8 +151,11 @@ static int start(app_t *app, const char *config_path)
     }
     if (mm_db_open(app->cfg.state_dir, 0, 16, &app->db) != MM_OK ||
         hub_findings_open(app->db, &app->findings) != MM_OK ||
-        hub_mirror_open(app->db, &app->cfg, &app->keys, app->findings, &app->mirror) != MM_OK)
+        hub_mirror_open(app->db, &app->cfg, &app->keys, app->findings, &app->mirror) != MM_OK ||
+        hub_registry_open(app->db, &app->registry) != MM_OK)
         return 1;
+    hub_mirror_set_registry(app->mirror, app->registry, on_learned, app);
+    uv_timer_start(&app->rules_timer, on_rules_timer, 1000, RULES_MS);
 
     app->zctx = zmq_ctx_new();
     if (!app->zctx)
@@ -123,7 +167,7 @@ static int start(app_t *app, const char *config_path)
     if (hub_http_create(&app->loop, app->cfg.http_host, app->cfg.http_port, &app->http) != MM_OK)
         return 1;
     app->api = (hub_api_t){.cfg = &app->cfg, .keys = &app->keys, .mirror = app->mirror,
-                           .findings = app->findings};
+                           .findings = app->findings, .registry = app->registry};
     if (hub_api_register(app->http, &app->api) != MM_OK)
         return 1;
     MM_INFO("hub: api http://%s:%d listening, zmq %s (hub \"%s\", %zu site(s) registered)",
@@ -141,7 +185,8 @@ int hub_app_run(const char *config_path)
     signal(SIGPIPE, SIG_IGN);
     uv_signal_init(&app.loop, &app.sigint);
     uv_signal_init(&app.loop, &app.sigterm);
-    app.sigint.data = app.sigterm.data = &app;
+    uv_timer_init(&app.loop, &app.rules_timer);
+    app.sigint.data = app.sigterm.data = app.rules_timer.data = &app;
     uv_signal_start(&app.sigint, on_signal, SIGINT);
     uv_signal_start(&app.sigterm, on_signal, SIGTERM);
 
@@ -157,6 +202,7 @@ int hub_app_run(const char *config_path)
     if (app.zctx)
         zmq_ctx_term(app.zctx);
     hub_mirror_close(app.mirror);
+    hub_registry_close(app.registry);
     hub_findings_close(app.findings);
     mm_db_close(app.db);
     mm_keys_wipe(&app.keys);

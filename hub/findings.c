@@ -111,11 +111,12 @@ static mm_err_t raise_txn(MDB_txn *txn, void *arg)
         id = mm_be64_get(lk.mv_data) + 1;
     mdb_cursor_close(cur);
 
-    json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:o}", "id", (json_int_t)id,
-                          "site", r->site, "kind", r->kind, "severity", r->severity, "message",
-                          r->message, "first_seen", when, "last_seen", when, "count",
-                          (json_int_t)1, "evidence",
-                          r->evidence ? json_incref(r->evidence) : json_object());
+    json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:o, s:s, s:s, s:[{s:s, s:s}]}",
+                          "id", (json_int_t)id, "site", r->site, "kind", r->kind, "severity",
+                          r->severity, "message", r->message, "first_seen", when, "last_seen",
+                          when, "count", (json_int_t)1, "evidence",
+                          r->evidence ? json_incref(r->evidence) : json_object(), "state", "open",
+                          "source", "verification", "history", "state", "open", "at", when);
     if (!o)
         return MM_ENOMEM;
     mm_err_t err = put_json(txn, r->f->items, id, o);
@@ -170,4 +171,155 @@ json_t *hub_findings_list(hub_findings_t *f)
     }
     mdb_txn_abort(txn);
     return a;
+}
+
+/* --- findings from the rules (rules.h) ------------------------------------------------------*/
+
+typedef struct {
+    hub_findings_t *f;
+    const char *site;
+    json_t *current;
+    int64_t now_us;
+    size_t opened, closed;
+} reconcile_t;
+
+static int key_of(const char *site, const char *kind, const char *dedupe, uint8_t *key,
+                  size_t cap)
+{
+    int n = snprintf((char *)key, cap, "%s%c%s%c%s", site, 0, kind, 0, dedupe);
+    return n < 0 ? 0 : (size_t)n < cap ? n : (int)cap - 1;
+}
+
+static void set_state(json_t *o, const char *state, const char *when)
+{
+    json_object_set_new(o, "state", json_string(state));
+    json_t *h = json_object_get(o, "history");
+    if (!json_is_array(h)) {
+        h = json_array();
+        json_object_set_new(o, "history", h);
+    }
+    json_array_append_new(h, json_pack("{s:s, s:s}", "state", state, "at", when));
+}
+
+static mm_err_t reconcile_txn(MDB_txn *txn, void *arg)
+{
+    reconcile_t *rc = arg;
+    hub_findings_t *f = rc->f;
+    char when[32];
+    rfc3339(rc->now_us, when, sizeof when);
+    rc->opened = rc->closed = 0;
+    size_t i;
+    json_t *c;
+    mm_err_t err = MM_OK;
+    /* What holds now: refresh or open each. */
+    json_array_foreach(rc->current, i, c)
+    {
+        const char *kind = json_string_value(json_object_get(c, "kind"));
+        const char *dedupe = json_string_value(json_object_get(c, "dedupe"));
+        uint8_t key[512];
+        int kl = key_of(rc->site, kind, dedupe ? dedupe : "", key, sizeof key);
+        MDB_val k = {(size_t)kl, key}, v;
+        int r = mdb_get(txn, f->keys, &k, &v);
+        uint64_t id;
+        json_t *o = NULL;
+        if (r == 0 && v.mv_size == 8) {
+            id = mm_be64_get(v.mv_data);
+            uint8_t ik[8];
+            mm_be64_put(ik, id);
+            MDB_val ikv = {8, ik}, iv;
+            if (mdb_get(txn, f->items, &ikv, &iv) == 0)
+                o = json_loadb(iv.mv_data, iv.mv_size, 0, NULL);
+        } else if (r != MDB_NOTFOUND) {
+            return mm_db_err(r, "read finding key");
+        }
+        if (o) {
+            if (strcmp(json_string_value(json_object_get(o, "state")) ?: "", "open") != 0) {
+                set_state(o, "open", when);
+                rc->opened++;
+            }
+        } else {
+            id = 1;
+            MDB_cursor *cur;
+            if ((r = mdb_cursor_open(txn, f->items, &cur)) != 0)
+                return mm_db_err(r, "open findings cursor");
+            MDB_val lk, lv;
+            if (mdb_cursor_get(cur, &lk, &lv, MDB_LAST) == 0 && lk.mv_size == 8)
+                id = mm_be64_get(lk.mv_data) + 1;
+            mdb_cursor_close(cur);
+            o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:I, s:s, s:[]}", "id", (json_int_t)id,
+                          "site", rc->site, "kind", kind, "first_seen", when, "source", "rules",
+                          "count", (json_int_t)1, "dedupe", dedupe ? dedupe : "", "history");
+            if (!o)
+                return MM_ENOMEM;
+            set_state(o, "open", when);
+            rc->opened++;
+            uint8_t idb[8];
+            mm_be64_put(idb, id);
+            MDB_val iv = {8, idb};
+            if ((err = mm_db_err(mdb_put(txn, f->keys, &k, &iv, 0), "put finding key")) != MM_OK) {
+                json_decref(o);
+                return err;
+            }
+        }
+        json_object_set(o, "severity", json_object_get(c, "severity"));
+        json_object_set(o, "rule", json_object_get(c, "rule"));
+        json_object_set(o, "message", json_object_get(c, "message"));
+        json_object_set(o, "evidence", json_object_get(c, "evidence"));
+        json_object_set_new(o, "last_seen", json_string(when));
+        err = put_json(txn, f->items, id, o);
+        json_decref(o);
+        if (err != MM_OK)
+            return err;
+    }
+    /* What no longer holds: close it, keeping its history. */
+    MDB_cursor *cur;
+    int r = mdb_cursor_open(txn, f->items, &cur);
+    if (r != 0)
+        return mm_db_err(r, "open findings cursor");
+    MDB_val k, v;
+    for (r = mdb_cursor_get(cur, &k, &v, MDB_FIRST); r == 0 && err == MM_OK;
+         r = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        json_t *o = json_loadb(v.mv_data, v.mv_size, 0, NULL);
+        if (!o)
+            continue;
+        const char *src = json_string_value(json_object_get(o, "source"));
+        const char *st = json_string_value(json_object_get(o, "state"));
+        const char *site = json_string_value(json_object_get(o, "site"));
+        int still = 0;
+        if (src && !strcmp(src, "rules") && st && !strcmp(st, "open") && site &&
+            !strcmp(site, rc->site)) {
+            const char *kind = json_string_value(json_object_get(o, "kind"));
+            const char *dedupe = json_string_value(json_object_get(o, "dedupe"));
+            json_array_foreach(rc->current, i, c)
+            {
+                const char *ck = json_string_value(json_object_get(c, "kind"));
+                const char *cd = json_string_value(json_object_get(c, "dedupe"));
+                still |= kind && ck && !strcmp(kind, ck) && !strcmp(dedupe ?: "", cd ?: "");
+            }
+            if (!still) {
+                set_state(o, "closed", when);
+                json_object_set_new(o, "closed_at", json_string(when));
+                rc->closed++;
+                uint64_t id = mm_be64_get(k.mv_data);
+                err = put_json(txn, f->items, id, o);
+            }
+        }
+        json_decref(o);
+    }
+    mdb_cursor_close(cur);
+    return err;
+}
+
+mm_err_t hub_findings_reconcile(hub_findings_t *f, const char *site, json_t *current,
+                                int64_t now_us, size_t *opened, size_t *closed)
+{
+    reconcile_t rc = {.f = f, .site = site, .current = current, .now_us = now_us};
+    mm_err_t err = mm_db_write(f->db, reconcile_txn, &rc);
+    if (err == MM_OK && (rc.opened || rc.closed))
+        MM_INFO("findings for site %s: %zu opened, %zu closed", site, rc.opened, rc.closed);
+    if (opened)
+        *opened = rc.opened;
+    if (closed)
+        *closed = rc.closed;
+    return err;
 }

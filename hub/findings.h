@@ -3,7 +3,8 @@
  *
  * A finding has a kind ("root_mismatch", "fork", "bad_signature", "unknown_peer", ...), a
  * severity, the site it concerns ("" when none is known), a message, evidence (a JSON object),
- * and when it was first and last seen with a count. The same (site, kind, dedupe key) raised
+ * a state ("open", "closed") with its history, its source ("verification" or "rules", with the
+ * rule's requirement ID), and when it was first and last seen with a count. The same (site, kind, dedupe key) raised
  * again updates the one finding instead of adding another, so a peer repeating a bad message
  * cannot grow the store without bound.
  *
@@ -32,6 +33,16 @@ mm_err_t hub_findings_raise(hub_findings_t *f, const char *site, const char *kin
                             const char *severity, const char *dedupe, json_t *evidence,
                             int64_t now_us, const char *fmt, ...)
     __attribute__((format(printf, 8, 9)));
+
+/*
+ * The findings the rules (rules.h) see for site now: current is an array of {"kind", "dedupe",
+ * "rule", "severity", "message", "evidence"}. Each is opened, or refreshed (last_seen, message,
+ * evidence) if open, or opened again if it had closed; every open rules finding of the site that
+ * is not in current is closed. A finding keeps its history of openings and closings
+ * ({"state", "at"}). Verification findings (hub_findings_raise) are left alone.
+ */
+mm_err_t hub_findings_reconcile(hub_findings_t *f, const char *site, json_t *current,
+                                int64_t now_us, size_t *opened, size_t *closed);
 
 /* Every finding, oldest first, as a new JSON array (NULL on failure). */
 json_t *hub_findings_list(hub_findings_t *f);

@@ -100,7 +100,7 @@ static void parse_site(mm_conf_t *conf, json_t *s, const char *path, hub_config_
 mm_err_t hub_config_parse(mm_conf_t *conf, hub_config_t *out)
 {
     static const char *const keys[] = {"name", "key_file", "state_dir", "listen",
-                                       "http", "sites",    NULL};
+                                       "http", "sites",    "silent_after_minutes", NULL};
     static const char *const http_keys[] = {"host", "port", NULL};
     memset(out, 0, sizeof *out);
     json_t *root = mm_conf_root(conf);
@@ -145,6 +145,8 @@ mm_err_t hub_config_parse(mm_conf_t *conf, hub_config_t *out)
         out->http_host = strdup(host);
         out->http_port = (int)mm_conf_int(conf, http, "http", "port", 1, 0, 0, 65535);
     }
+    out->silent_after_minutes =
+        (int)mm_conf_int(conf, root, "", "silent_after_minutes", 0, 60, 1, 7 * 24 * 60);
 
     json_t *sites = mm_conf_array(conf, root, "", "sites", 1);
     if (sites) {

@@ -36,6 +36,7 @@ typedef struct {
     char *listen;
     char *http_host;
     int http_port;
+    int silent_after_minutes;  /* a site without a verified checkpoint this long: a finding */
     size_t n_sites;
     hub_site_conf_t *sites;
 } hub_config_t;

@@ -21,7 +21,18 @@ struct hub_mirror {
     const hub_config_t *cfg;
     const mm_keypair_t *keys;
     hub_findings_t *findings;
+    hub_registry_t *registry;     /* NULL: entries are only mirrored */
+    void (*learned)(void *arg, const char *site);
+    void *learned_arg;
 };
+
+void hub_mirror_set_registry(hub_mirror_t *m, hub_registry_t *r,
+                             void (*learned)(void *arg, const char *site), void *arg)
+{
+    m->registry = r;
+    m->learned = learned;
+    m->learned_arg = arg;
+}
 
 mm_err_t hub_mirror_open(mm_db_t *db, const hub_config_t *cfg, const mm_keypair_t *keys,
                          hub_findings_t *findings, hub_mirror_t **out)
@@ -152,6 +163,8 @@ typedef struct {
     const char *cosigned;        /* note + cosignature line */
     size_t cosigned_len;
     int64_t now_us;
+    const char *site;
+    int registry_changed;
     /* why the transaction failed */
     int fork;
     uint64_t fork_index;
@@ -195,6 +208,22 @@ static mm_err_t store_txn(MDB_txn *txn, void *arg)
         return err;
     if (memcmp(s->computed.b, s->cp->root.b, MM_HASH_LEN) != 0)
         return MM_EVERIFY; /* the transaction is aborted: nothing of this batch is kept */
+
+    /* Verified: the registry learns from the new entries in the same transaction. */
+    if (m->registry && held < s->cp->size) {
+        hub_registry_batch_t rb;
+        hub_registry_batch_begin(&rb, m->registry, txn, s->site);
+        for (uint64_t i = held; i < s->cp->size && err == MM_OK; i++) {
+            const mm_bytes_t *e = &b->entries[i - b->first_index];
+            err = hub_registry_apply(&rb, i, e->data, e->len);
+        }
+        mm_err_t end = hub_registry_batch_end(&rb, err == MM_OK);
+        if (err == MM_OK)
+            err = end;
+        if (err != MM_OK)
+            return err;
+        s->registry_changed = rb.dirty;
+    }
 
     uint8_t key[4];
     mm_be32_put(key, s->id);
@@ -345,12 +374,14 @@ void hub_mirror_batch(hub_mirror_t *m, const char *site, const mm_batch_t *b, in
     memcpy(cosigned, b->checkpoint, b->checkpoint_len);
     memcpy(cosigned + b->checkpoint_len, out->cosignature, clen + 1);
     store_t s = {.m = m, .id = id, .batch = b, .cp = &cp, .cosigned = cosigned,
-                 .cosigned_len = b->checkpoint_len + clen, .now_us = now_us};
+                 .cosigned_len = b->checkpoint_len + clen, .now_us = now_us, .site = site};
     err = mm_db_write(m->db, store_txn, &s);
     free(cosigned);
     if (err == MM_OK) {
         MM_INFO("site %s: verified entries [%" PRIu64 ", %" PRIu64 ")", site, s.held, cp.size);
         answer(out, MM_ACK_OK, cp.size, "%s", "");
+        if (s.registry_changed && m->learned)
+            m->learned(m->learned_arg, site);
         return;
     }
     out->cosignature[0] = 0;

@@ -19,6 +19,7 @@
 #include "hubconf.h"
 #include "keys.h"
 #include "log.h"
+#include "registry.h"
 #include "wire.h"
 
 typedef struct hub_mirror hub_mirror_t;
@@ -39,6 +40,11 @@ typedef struct {
 mm_err_t hub_mirror_open(mm_db_t *db, const hub_config_t *cfg, const mm_keypair_t *keys,
                          hub_findings_t *findings, hub_mirror_t **out);
 void hub_mirror_close(hub_mirror_t *m);
+
+/* From now on, verified entries also go to the registry (registry.h), in the transaction that
+ * stores them; learned(arg, site) runs after a batch that changed the site's record. */
+void hub_mirror_set_registry(hub_mirror_t *m, hub_registry_t *r,
+                             void (*learned)(void *arg, const char *site), void *arg);
 
 /* Verifies and stores (or refuses) a batch from site at wall-clock time now_us. */
 void hub_mirror_batch(hub_mirror_t *m, const char *site, const mm_batch_t *batch, int64_t now_us,

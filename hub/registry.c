@@ -1,0 +1,344 @@
+/*
+ * registry.c: the city's record of each site, from its verified log (see registry.h).
+ */
+#include "registry.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "diag.h"
+#include "entry.h"
+
+struct hub_registry {
+    mm_db_t *db;
+    MDB_dbi dbi;
+};
+
+mm_err_t hub_registry_open(mm_db_t *db, hub_registry_t **out)
+{
+    hub_registry_t *r = calloc(1, sizeof *r);
+    if (!r)
+        return MM_ENOMEM;
+    r->db = db;
+    mm_err_t err = mm_db_dbi(db, "hub.registry", 0, &r->dbi);
+    if (err != MM_OK) {
+        free(r);
+        return err;
+    }
+    *out = r;
+    return MM_OK;
+}
+
+void hub_registry_close(hub_registry_t *r)
+{
+    free(r);
+}
+
+void hub_registry_day(int64_t us, char out[11])
+{
+    time_t t = (time_t)(us / 1000000) + 9 * 3600; /* Japan: UTC+9, no daylight saving */
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, 11, "%Y-%m-%d", &tm);
+}
+
+/* The LogEntry field number of an entry's kind (10 and up), from its first bytes: a look at
+ * the wire format, so that the many entries the registry skips cost no decoding. 0 when none. */
+static unsigned peek_kind(const uint8_t *p, size_t len)
+{
+    size_t i = 0;
+    while (i < len) {
+        uint64_t tag = 0;
+        for (int shift = 0; i < len && shift < 64; shift += 7) {
+            uint8_t b = p[i++];
+            tag |= (uint64_t)(b & 0x7f) << shift;
+            if (!(b & 0x80))
+                break;
+        }
+        unsigned field = (unsigned)(tag >> 3), wt = (unsigned)(tag & 7);
+        if (field >= 10)
+            return field;
+        if (wt == 0) {
+            while (i < len && (p[i++] & 0x80))
+                ;
+        } else if (wt == 1) {
+            i += 8;
+        } else if (wt == 5) {
+            i += 4;
+        } else if (wt == 2) {
+            uint64_t n = 0;
+            for (int shift = 0; i < len && shift < 64; shift += 7) {
+                uint8_t b = p[i++];
+                n |= (uint64_t)(b & 0x7f) << shift;
+                if (!(b & 0x80))
+                    break;
+            }
+            if (n > len - i)
+                return 0;
+            i += n;
+        } else {
+            return 0;
+        }
+    }
+    return 0;
+}
+
+static json_t *load(hub_registry_t *r, MDB_txn *txn, const char *site)
+{
+    MDB_val k = {strlen(site), (void *)site}, v;
+    if (mdb_get(txn, r->dbi, &k, &v) == 0) {
+        json_t *rec = json_loadb(v.mv_data, v.mv_size, 0, NULL);
+        if (rec)
+            return rec;
+        MM_ERROR("registry: the record of %s is damaged; starting it again", site);
+    }
+    return json_pack("{s:s, s:n, s:{}, s:[], s:{}}", "site", site, "facts", "cameras", "filings",
+                     "grants");
+}
+
+static mm_err_t store(hub_registry_t *r, MDB_txn *txn, const char *site, json_t *rec)
+{
+    char *text = json_dumps(rec, JSON_COMPACT);
+    if (!text)
+        return MM_ENOMEM;
+    MDB_val k = {strlen(site), (void *)site}, v = {strlen(text), text};
+    mm_err_t err = mm_db_err(mdb_put(txn, r->dbi, &k, &v, 0), "put registry record");
+    free(text);
+    return err;
+}
+
+void hub_registry_batch_begin(hub_registry_batch_t *b, hub_registry_t *r, MDB_txn *txn,
+                              const char *site)
+{
+    *b = (hub_registry_batch_t){.r = r, .txn = txn, .site = site};
+}
+
+static json_t *camera(json_t *rec, const char *id)
+{
+    json_t *cams = json_object_get(rec, "cameras");
+    json_t *c = json_object_get(cams, id);
+    if (!c) {
+        c = json_pack("{s:s, s:s}", "id", id, "state", "recording");
+        json_object_set_new(cams, id, c);
+    }
+    return c;
+}
+
+/* body + {"index": i, "time_us": t}, as a new reference. */
+static json_t *with_origin(json_t *body, uint64_t index, json_int_t t)
+{
+    json_t *o = json_deep_copy(body);
+    json_object_set_new(o, "index", json_integer((json_int_t)index));
+    json_object_set_new(o, "time_us", json_integer(t));
+    return o;
+}
+
+static void add_filing(json_t *rec, uint64_t index, json_int_t t, const char *kind, json_t *extra)
+{
+    char id[24];
+    snprintf(id, sizeof id, "%llu", (unsigned long long)index);
+    json_t *f = json_pack("{s:s, s:s, s:I, s:I, s:s, s:[{s:s, s:I}]}", "id", id, "kind", kind,
+                          "index", (json_int_t)index, "time_us", t, "state", "received",
+                          "history", "state", "received", "time_us", t);
+    json_object_update(f, extra);
+    json_decref(extra);
+    json_array_append_new(json_object_get(rec, "filings"), f);
+}
+
+/* Adds an hour's recorded time to its day; keeps the newest HUB_UPTIME_DAYS days. */
+static void add_uptime(json_t *cam, json_t *u, uint64_t index)
+{
+    json_t *days = json_object_get(cam, "uptime");
+    if (!days) {
+        days = json_object();
+        json_object_set_new(cam, "uptime", days);
+    }
+    char day[11];
+    hub_registry_day(json_integer_value(json_object_get(u, "hour_start_us")), day);
+    json_t *d = json_object_get(days, day);
+    if (!d) {
+        d = json_pack("{s:I, s:i, s:i, s:I}", "recorded_us", (json_int_t)0, "hours", 0, "gaps", 0,
+                      "first_index", (json_int_t)index);
+        json_object_set_new(days, day, d);
+    }
+    json_object_set_new(d, "recorded_us",
+                        json_integer(json_integer_value(json_object_get(d, "recorded_us")) +
+                                     json_integer_value(json_object_get(u, "recorded_us"))));
+    json_object_set_new(d, "hours",
+                        json_integer(json_integer_value(json_object_get(d, "hours")) + 1));
+    json_object_set_new(d, "gaps", json_integer(json_integer_value(json_object_get(d, "gaps")) +
+                                                json_integer_value(json_object_get(u, "gaps"))));
+    json_object_set_new(d, "last_index", json_integer((json_int_t)index));
+    while (json_object_size(days) > HUB_UPTIME_DAYS) {
+        const char *oldest = NULL, *k;
+        json_t *v;
+        json_object_foreach(days, k, v)
+        {
+            if (!oldest || strcmp(k, oldest) < 0)
+                oldest = k;
+        }
+        json_object_del(days, oldest);
+    }
+}
+
+static void apply_json(json_t *rec, uint64_t index, json_t *e)
+{
+    const char *type = json_string_value(json_object_get(e, "type"));
+    json_int_t t = json_integer_value(json_object_get(e, "time_us"));
+    json_t *body = type ? json_object_get(e, type) : NULL;
+    if (!body)
+        return;
+    const char *cam_id = json_string_value(json_object_get(body, "camera"));
+    if (!strcmp(type, "site_facts")) {
+        json_object_set_new(rec, "facts", with_origin(body, index, t));
+    } else if (!strcmp(type, "camera_facts") && cam_id) {
+        json_object_set_new(camera(rec, cam_id), "facts", with_origin(body, index, t));
+    } else if (!strcmp(type, "camera_coverage") && cam_id) {
+        json_object_set_new(camera(rec, cam_id), "coverage", with_origin(body, index, t));
+    } else if (!strcmp(type, "camera_uptime") && cam_id) {
+        add_uptime(camera(rec, cam_id), body, index);
+    } else if (!strcmp(type, "camera_state") && cam_id) {
+        const char *st = json_string_value(json_object_get(body, "state"));
+        json_t *c = camera(rec, cam_id);
+        json_object_set_new(c, "state", json_string(!strcmp(st, "resumed") ? "recording" : st));
+        json_object_set_new(c, "state_index", json_integer((json_int_t)index));
+        json_object_set_new(c, "state_time_us", json_integer(t));
+        const char *kind = !strcmp(st, "suspended") ? "suspension"
+                           : !strcmp(st, "resumed") ? "resumption"
+                                                    : "abolition";
+        add_filing(rec, index, t, kind,
+                   json_pack("{s:s, s:O?, s:O?}", "camera", cam_id, "reason",
+                             json_object_get(body, "reason"), "by", json_object_get(body, "by")));
+    } else if (!strcmp(type, "configuration_changed")) {
+        json_int_t v = json_integer_value(json_object_get(body, "version"));
+        add_filing(rec, index, t, v == 1 ? "initial" : "change",
+                   json_pack("{s:I, s:O?, s:O?, s:O?, s:O?}", "version", v, "document_hash",
+                             json_object_get(body, "document_hash"), "config_hash",
+                             json_object_get(body, "config_hash"), "summary",
+                             json_object_get(body, "summary"), "policy",
+                             json_object_get(body, "policy")));
+    } else if (!strcmp(type, "role_changed")) {
+        const char *change = json_string_value(json_object_get(body, "change"));
+        const char *gid = json_string_value(json_object_get(body, "grant_id"));
+        json_t *grants = json_object_get(rec, "grants");
+        if (change && gid && *gid && !strcmp(change, "emergency_granted")) {
+            json_object_set_new(
+                grants, gid,
+                json_pack("{s:O?, s:O?, s:O?, s:O?, s:O?, s:I, s:I}", "person",
+                          json_object_get(body, "person"), "by", json_object_get(body, "by"),
+                          "actions", json_object_get(body, "actions"), "cameras",
+                          json_object_get(body, "cameras"), "until_us",
+                          json_object_get(body, "until_us"), "granted_index", (json_int_t)index,
+                          "granted_us", t));
+        } else if (change && gid && !strcmp(change, "emergency_revoked")) {
+            json_t *g = json_object_get(grants, gid);
+            if (g)
+                json_object_set(g, "until_us", json_object_get(body, "until_us"));
+        }
+    } else if (!strcmp(type, "emergency_report")) {
+        const char *gid = json_string_value(json_object_get(body, "grant_id"));
+        json_t *g = gid ? json_object_get(json_object_get(rec, "grants"), gid) : NULL;
+        if (g) {
+            json_object_set_new(g, "report_index", json_integer((json_int_t)index));
+            json_object_set_new(g, "reported_us", json_integer(t));
+        }
+    }
+}
+
+mm_err_t hub_registry_apply(hub_registry_batch_t *b, uint64_t index, const void *data,
+                            size_t len)
+{
+    switch (peek_kind(data, len)) {
+    case MM_ENTRY_CAMERA_UPTIME:
+    case MM_ENTRY_CAMERA_COVERAGE:
+    case MM_ENTRY_ROLE_CHANGED:
+    case MM_ENTRY_EMERGENCY_REPORT:
+    case MM_ENTRY_CAMERA_STATE:
+    case MM_ENTRY_CONFIGURATION_CHANGED:
+    case MM_ENTRY_SITE_FACTS:
+    case MM_ENTRY_CAMERA_FACTS:
+        break;
+    default:
+        return MM_OK;
+    }
+    json_t *e = mm_entry_to_json(data, len);
+    if (!e)
+        return MM_OK; /* the mirror has checked the entries; nothing to learn from this one */
+    if (!b->rec && !(b->rec = load(b->r, b->txn, b->site))) {
+        json_decref(e);
+        return MM_ENOMEM;
+    }
+    apply_json(b->rec, index, e);
+    b->dirty = 1;
+    json_decref(e);
+    return MM_OK;
+}
+
+mm_err_t hub_registry_batch_end(hub_registry_batch_t *b, int commit)
+{
+    mm_err_t err = MM_OK;
+    if (commit && b->dirty && b->rec)
+        err = store(b->r, b->txn, b->site, b->rec);
+    json_decref(b->rec);
+    b->rec = NULL;
+    return err;
+}
+
+json_t *hub_registry_get(hub_registry_t *r, const char *site)
+{
+    MDB_txn *txn;
+    if (mm_db_read(r->db, &txn) != MM_OK)
+        return NULL;
+    json_t *rec = load(r, txn, site);
+    mdb_txn_abort(txn);
+    return rec;
+}
+
+typedef struct {
+    hub_registry_t *r;
+    const char *site, *filing, *state, *reason, *by;
+    int64_t now;
+    mm_err_t result;
+} decide_t;
+
+static mm_err_t decide_txn(MDB_txn *txn, void *arg)
+{
+    decide_t *d = arg;
+    json_t *rec = load(d->r, txn, d->site);
+    if (!rec)
+        return MM_ENOMEM;
+    size_t i;
+    json_t *f, *found = NULL;
+    json_array_foreach(json_object_get(rec, "filings"), i, f)
+    {
+        if (!strcmp(json_string_value(json_object_get(f, "id")), d->filing))
+            found = f;
+    }
+    mm_err_t err = MM_OK;
+    if (!found)
+        err = MM_ENOTFOUND;
+    else if (strcmp(json_string_value(json_object_get(found, "state")), "received") != 0)
+        err = MM_ECONFLICT;
+    if (err == MM_OK) {
+        json_object_set_new(found, "state", json_string(d->state));
+        json_array_append_new(json_object_get(found, "history"),
+                              json_pack("{s:s, s:I, s:s, s:s}", "state", d->state, "time_us",
+                                        (json_int_t)d->now, "by", d->by, "reason",
+                                        d->reason ? d->reason : ""));
+        err = store(d->r, txn, d->site, rec);
+    }
+    json_decref(rec);
+    d->result = err;
+    return err == MM_ENOTFOUND || err == MM_ECONFLICT ? MM_OK : err;
+}
+
+mm_err_t hub_registry_decide_filing(hub_registry_t *r, const char *site, const char *filing_id,
+                                    const char *state, const char *reason, const char *by,
+                                    int64_t now_us)
+{
+    decide_t d = {r, site, filing_id, state, reason, by, now_us, MM_OK};
+    mm_err_t err = mm_db_write(r->db, decide_txn, &d);
+    return err != MM_OK ? err : d.result;
+}

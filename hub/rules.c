@@ -1,0 +1,231 @@
+/*
+ * rules.c: the rules, from a registry record to findings (see rules.h).
+ */
+#include "rules.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "registry.h"
+
+#define DAY_US (86400LL * 1000000)
+#define YEAR5_US (5LL * 365 * DAY_US + 1 * DAY_US) /* five years, one leap day */
+
+int hub_rules_floor_days(const char *policy)
+{
+    if (policy && !strcmp(policy, "kawaguchi"))
+        return 7; /* "about 7 days or more" (R-K2.2.6b) */
+    if (policy && !strcmp(policy, "naha"))
+        return 1;
+    return -1;
+}
+
+static const char *str(json_t *o, const char *k)
+{
+    const char *s = json_string_value(json_object_get(o, k));
+    return s ? s : "";
+}
+
+static json_int_t num(json_t *o, const char *k)
+{
+    return json_integer_value(json_object_get(o, k));
+}
+
+static void add(json_t *out, const char *kind, const char *dedupe, const char *rule,
+                const char *severity, json_t *evidence, const char *fmt, ...)
+    __attribute__((format(printf, 7, 8)));
+
+static void add(json_t *out, const char *kind, const char *dedupe, const char *rule,
+                const char *severity, json_t *evidence, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    json_array_append_new(out, json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "kind", kind,
+                                         "dedupe", dedupe, "rule", rule, "severity", severity,
+                                         "message", msg, "evidence",
+                                         evidence ? evidence : json_object()));
+}
+
+/* {"entries": [index, ...]} from the "index" of each object given (those that have one). */
+static json_t *evidence(json_t *a, json_t *b)
+{
+    json_t *list = json_array();
+    if (json_is_integer(json_object_get(a, "index")))
+        json_array_append(list, json_object_get(a, "index"));
+    if (b && json_is_integer(json_object_get(b, "index")))
+        json_array_append(list, json_object_get(b, "index"));
+    return json_pack("{s:o}", "entries", list);
+}
+
+static int64_t date_us(const char *ymd)
+{
+    struct tm tm = {0};
+    if (!ymd || sscanf(ymd, "%4d-%2d-%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday) != 3)
+        return 0;
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    return ((int64_t)timegm(&tm) - 9 * 3600) * 1000000; /* midnight in Japan */
+}
+
+static int listed(const char *csv, const char *id)
+{
+    size_t n = strlen(id);
+    for (const char *p = csv; *p;) {
+        const char *c = strchr(p, ',');
+        size_t len = c ? (size_t)(c - p) : strlen(p);
+        if (len == n && !memcmp(p, id, n))
+            return 1;
+        if (!c)
+            break;
+        p = c + 1;
+    }
+    return 0;
+}
+
+static void site_rules(json_t *out, json_t *f)
+{
+    const char *policy = str(f, "policy");
+    int floor = hub_rules_floor_days(policy);
+    json_int_t ret = num(f, "retention_days"), reg = num(f, "registered_retention_days");
+    if (!*str(f, "manager"))
+        add(out, "manager_missing", "", "R-K2.2.2", "high", evidence(f, NULL),
+            "the site names no manager");
+    else if (listed(str(f, "operators"), str(f, "manager")))
+        add(out, "operator_is_manager", str(f, "manager"), "R-N6.1", "high", evidence(f, NULL),
+            "the manager %s is also listed as an operator", str(f, "manager"));
+    if (floor < 0)
+        add(out, "policy_unknown", "", "R-N4.1", "high", evidence(f, NULL),
+            "the site runs under an unknown policy \"%s\"", policy);
+    else if (ret < floor)
+        add(out, "retention_below_floor", "", "R-K2.2.6b", "high", evidence(f, NULL),
+            "footage is kept %lld days, below the %s floor of %d", (long long)ret, policy, floor);
+    if (reg > 0 && ret > reg)
+        add(out, "retention_above_registered", "", "R-K2.2.6b", "high", evidence(f, NULL),
+            "footage is kept %lld days, longer than the registered %lld", (long long)ret,
+            (long long)reg);
+    if (!strcmp(policy, "kawaguchi")) {
+        if (!*str(f, "consensus_date"))
+            add(out, "consensus_missing", "", "R-K2.1.3c", "medium", evidence(f, NULL),
+                "no date of the local consensus is registered");
+        if (!*str(f, "land_permission_ref"))
+            add(out, "land_permission_missing", "", "R-K2.1.3c", "medium", evidence(f, NULL),
+                "no land owner's permission is registered");
+    }
+}
+
+static void uptime_rules(json_t *out, const char *id, json_t *cam, const hub_rules_input_t *in)
+{
+    json_t *days = json_object_get(cam, "uptime");
+    if (!json_is_object(days) || json_object_size(days) < 2)
+        return;
+    char today[11];
+    hub_registry_day(in->now_us, today);
+    const char *first = NULL, *d;
+    json_t *v;
+    json_object_foreach(days, d, v)
+    {
+        if (!first || strcmp(d, first) < 0)
+            first = d;
+    }
+    json_object_foreach(days, d, v)
+    {
+        /* The first day is the installation's; today is not over. */
+        if (!strcmp(d, first) || strcmp(d, today) >= 0)
+            continue;
+        double share = (double)num(v, "recorded_us") / (double)DAY_US;
+        if (share < in->uptime_min) {
+            char key[96];
+            snprintf(key, sizeof key, "%s/%s", id, d);
+            json_t *ev = json_pack("{s:[I, I], s:s, s:s}", "entries", num(v, "first_index"),
+                                   num(v, "last_index"), "camera", id, "day", d);
+            add(out, "uptime_below_24h", key, "R-K2.2.6a", "medium", ev,
+                "camera %s recorded %.1f h of %s (%lld gaps): cameras run 24 hours a day", id,
+                share * 24, d, (long long)num(v, "gaps"));
+        }
+    }
+}
+
+static void camera_rules(json_t *out, const char *policy, const char *id, json_t *cam,
+                         const hub_rules_input_t *in)
+{
+    const char *state = str(cam, "state");
+    json_t *facts = json_object_get(cam, "facts"), *cov = json_object_get(cam, "coverage");
+    if (!strcmp(state, "abolished")) {
+        int64_t installed = date_us(str(facts, "install_date"));
+        int64_t gone = num(cam, "state_time_us");
+        if (installed && gone < installed + YEAR5_US) {
+            json_t *ev = json_pack("{s:[I, I], s:s}", "entries", num(facts, "index"),
+                                   num(cam, "state_index"), "camera", id);
+            add(out, "camera_retired_early", id, "R-K2.1.3b", "medium", ev,
+                "camera %s, installed %s, was abolished after %.1f years; cameras run 5 years",
+                id, str(facts, "install_date"), (double)(gone - installed) / (365.25 * DAY_US));
+        }
+        return; /* an abolished camera is held to nothing else */
+    }
+    if (!cov) {
+        add(out, "coverage_missing", id, "R-N5.3", "high", json_pack("{s:s}", "camera", id),
+            "camera %s has no coverage map on record", id);
+    } else if (!strcmp(policy, "kawaguchi")) {
+        int exception = *str(cov, "exception") != 0;
+        json_int_t need = exception ? 500000 : 666667, share = num(cov, "share_ppm");
+        if (share < need)
+            add(out, "coverage_below_threshold", id, "R-K2.1.3a", "high", evidence(cov, NULL),
+                "camera %s shows %.1f %% public space; %s", id, share / 1e4,
+                exception ? "at least 1/2 is needed even with an exception"
+                          : "at least 2/3 is needed (1/2 with a written exception)");
+    }
+    if (!facts)
+        add(out, "camera_unregistered", id, "R-N5.1", "medium", json_pack("{s:s}", "camera", id),
+            "camera %s records but its location and purpose are not on record", id);
+    else if (!*str(facts, "signage_text") || !json_is_true(json_object_get(facts,
+                                                                         "signage_installer_shown")) ||
+             !*str(facts, "signage_checked"))
+        add(out, "signage_missing", id, "R-K2.2.1", "high", evidence(facts, NULL),
+            "camera %s has no sign on record that shows it operates and who installed it", id);
+    if (!strcmp(state, "recording"))
+        uptime_rules(out, id, cam, in);
+}
+
+json_t *hub_rules_evaluate(json_t *rec, const hub_rules_input_t *in)
+{
+    json_t *out = json_array();
+    if (!out || !rec)
+        return out;
+    json_t *facts = json_object_get(rec, "facts");
+    if (json_is_object(facts))
+        site_rules(out, facts);
+    const char *policy = json_is_object(facts) ? str(facts, "policy") : "";
+    const char *id;
+    json_t *cam;
+    json_object_foreach(json_object_get(rec, "cameras"), id, cam)
+        camera_rules(out, policy, id, cam, in);
+
+    /* R-N6.3: whoever used emergency access reports to the manager without delay. */
+    json_t *g;
+    json_object_foreach(json_object_get(rec, "grants"), id, g)
+    {
+        if (json_is_integer(json_object_get(g, "report_index")) || num(g, "until_us") > in->now_us)
+            continue;
+        json_t *ev = json_pack("{s:[I], s:s}", "entries", num(g, "granted_index"), "grant", id);
+        time_t t = (time_t)(num(g, "until_us") / 1000000);
+        char ended[32];
+        struct tm tm;
+        gmtime_r(&t, &tm);
+        strftime(ended, sizeof ended, "%Y-%m-%dT%H:%M:%SZ", &tm);
+        add(out, "emergency_report_open", id, "R-N6.3", "medium", ev,
+            "emergency grant %s to %s ended %s; no report of what was done is on record", id,
+            str(g, "person"), ended);
+    }
+    if (in->last_checkpoint_us && in->silent_after_us > 0 &&
+        in->now_us - in->last_checkpoint_us > in->silent_after_us)
+        add(out, "site_silent", "", "R-K2.2.6a", "high", NULL,
+            "no verified checkpoint for %lld minutes", (long long)((in->now_us -
+                                                                     in->last_checkpoint_us) /
+                                                                    60000000));
+    return out;
+}

@@ -1,0 +1,31 @@
+/*
+ * rules.h: the rules the hub checks for the city, turned from a site's registry record
+ * (registry.h) into findings (findings.h), each with its requirement ID and the site-log
+ * entries that are its evidence.
+ *
+ * The rules read only verified facts and the hub's own clock; the thresholds are the hub's
+ * (the policy floors, 2/3 and 1/2), never the ones a site claims. Evaluated after every batch
+ * that changed a record and on a timer (for what time alone changes: a silent site, a report
+ * now overdue, a day now over); a finding whose facts no longer hold closes itself.
+ */
+#ifndef HUB_RULES_H
+#define HUB_RULES_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+typedef struct {
+    int64_t now_us;
+    int64_t last_checkpoint_us;   /* the site's last verified checkpoint, 0 when none */
+    int64_t silent_after_us;      /* a site silent this long is a finding */
+    double uptime_min;            /* the least share of a day a camera must record (0.99) */
+} hub_rules_input_t;
+
+/* The findings that hold for rec now: a new array of {"kind", "dedupe", "rule", "severity",
+ * "message", "evidence"} (hub_findings_reconcile's input). */
+json_t *hub_rules_evaluate(json_t *rec, const hub_rules_input_t *in);
+
+/* The least retention (days) the hub accepts for a policy, -1 for an unknown policy. */
+int hub_rules_floor_days(const char *policy);
+
+#endif

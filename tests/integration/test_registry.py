@@ -1,0 +1,126 @@
+"""The city's view at the hub, built only from a real edge's verified log: the registry of the
+site and its cameras, filings (initial, change, suspension, abolition), and findings that open
+and close themselves as the facts change. Rules: R-N4.2, R-N6.3, R-K2.1.3b, R-K2.2.6a.
+
+Edge and hub share an injected clock (MM_TEST_CLOCK_FILE), so that an emergency grant can end
+and a site can fall silent without waiting.
+"""
+import json
+import os
+import subprocess
+import time
+
+import mmtest as T
+
+if os.geteuid() != 0:
+    T.fail("this test runs an operator command as another local account and needs root")
+
+run = T.Run("registry")
+clock = run.path("clock")
+
+
+def set_clock(seconds):
+    with open(clock, "w") as f:
+        f.write(str(int(seconds * 1000000)))
+
+
+set_clock(0)
+env = {"MM_TEST_CLOCK_FILE": clock}
+hub_keys = run.keys("hub")
+site = run.keys("site-r")
+cams = ["cam1", "cam2"]
+rtsp = run.camera(cams)
+hub_conf = run.hub(hub_keys, [site])
+run.stop("hub")
+run.start("hub", [os.path.join(T.BUILD, "mimamori-hub"), "--config", hub_conf], env=env)
+T.wait_until(lambda: run.api("/api/v1/sites")[0] == 200, 20, "the hub API")
+
+people = {
+    "people": [{"id": "kanri", "name": "管理 太郎", "account": "root"},
+               {"id": "sousa", "name": "操作 花子", "account": "daemon"},
+               {"id": "kinkyu", "name": "緊急 三郎", "account": "sys"}],
+    "manager": "kanri", "operators": ["sousa"],
+}
+conf_path, conf = run.edge_conf(site, hub_keys, cams, rtsp, segment_seconds=2, **people)
+EDGE = os.path.join(T.BUILD, "mimamori-edge")
+sock = conf["control_socket"]
+run.start("site-r", [EDGE, "--config", conf_path], env=env)
+T.wait_until(lambda: len(run.segment_entries("site-r")) >= 2, 40, "the first segments")
+
+
+def cli(*args, user=None, expect=0):
+    p = subprocess.run([EDGE, *args, "--socket", sock, "--json"], user=user,
+                       capture_output=True, timeout=30)
+    T.check(p.returncode == expect, f"mimamori-edge {' '.join(args)} exited {p.returncode}: "
+                                    f"{p.stderr.decode()}")
+    return json.loads(p.stdout) if p.stdout else None
+
+
+def registry():
+    st, body = run.api("/api/v1/registry")
+    T.check(st == 200, f"/api/v1/registry answered {st}: {body}")
+    return body["sites"]
+
+
+def findings(kind=None, state="open"):
+    return [f for f in run.findings() if f["site"] == "site-r" and f.get("source") == "rules"
+            and (kind is None or f["kind"] == kind) and (state is None or f["state"] == state)]
+
+
+# --- the registry, as the site's own log says it (R-N4.1, R-N5) --------------------------------
+T.wait_until(lambda: registry(), 20, "the site in the public registry")
+pub = registry()[0]
+T.check(pub["site"] == "site-r" and pub["installer"] == T.SITE_GOVERNANCE["installer"]["name"]
+        and pub["manager"] == "管理 太郎" and pub["standards_version"] == 1
+        and pub["standards_state"] == "received", f"public registry {pub}")
+T.check([(c["id"], c["location"], c["state"], c["public_share"]) for c in pub["cameras"]] ==
+        [(c, T.CAMERA_GOVERNANCE["location"], "recording", 1.0) for c in cams],
+        f"registered cameras {pub['cameras']}")
+T.check("sousa" not in json.dumps(pub) and "grants" not in pub,
+        "the public registry shows more than a resident may know")
+st, filings = run.api("/api/v1/sites/site-r/filings")
+T.check(st == 200 and [(f["kind"], f["version"], f["state"]) for f in filings["filings"]] ==
+        [("initial", 1, "received")], f"filings {filings}")
+T.check(not findings(), f"a sound site has findings: {findings()}")
+
+# --- an emergency report not filed is a finding until it is (R-N6.3) --------------------------
+g = cli("emergency", "grant", "kinkyu", "--minutes", "1", "--actions", "search",
+        "--reason", "火災の状況確認")
+set_clock(120)  # both clocks: the grant has ended
+T.wait_until(lambda: findings("emergency_report_open"), 20, "the open-report finding")
+f = findings("emergency_report_open")[0]
+T.check(f["rule"] == "R-N6.3" and g["id"] in f["message"] and f["evidence"]["entries"],
+        f"open-report finding {f}")
+cli("emergency", "report", g["id"], "--text", "cam1 を検索した。", user="sys")
+T.wait_until(lambda: findings("emergency_report_open", state="closed"), 20,
+             "the open-report finding to close")
+closed = findings("emergency_report_open", state="closed")[0]
+T.check([h["state"] for h in closed["history"]] == ["open", "closed"], f"history {closed}")
+
+# --- filings for camera states, and a camera retired before 5 years (R-N4.2, R-K2.1.3b) ------
+cli("camera", "suspend", "cam2", "--reason", "工事のため")
+cli("camera", "abolish", "cam2", "--reason", "撤去")
+
+
+def kinds():
+    return [(f["kind"], f.get("camera", "")) for f in run.api("/api/v1/sites/site-r/filings")[1]
+            ["filings"]]
+
+
+T.wait_until(lambda: ("abolition", "cam2") in kinds(), 20, "the abolition filing")
+T.wait_until(lambda: len(kinds()) == 5, 20, "the standards' new versions")
+T.check(kinds() == [("initial", ""), ("suspension", "cam2"), ("change", ""),
+                    ("abolition", "cam2"), ("change", "")], f"filings {kinds()}")
+T.wait_until(lambda: findings("camera_retired_early"), 20, "the retired-early finding")
+T.check(findings("camera_retired_early")[0]["rule"] == "R-K2.1.3b", "rule of retired early")
+T.check([c["state"] for c in registry()[0]["cameras"]] == ["recording", "abolished"],
+        f"camera states {registry()[0]['cameras']}")
+
+# --- a silent site is a finding until it speaks again (R-K2.2.6a) ------------------------------
+run.stop("site-r")
+set_clock(120 + 2 * 3600)
+T.wait_until(lambda: findings("site_silent"), 20, "the silent-site finding")
+run.start("site-r", [EDGE, "--config", conf_path], env=env)
+T.wait_until(lambda: findings("site_silent", state="closed"), 40, "the silent-site finding to close")
+run.stop("site-r")
+T.say("registry, filings and self-closing findings as the site's log says")
