@@ -274,22 +274,27 @@ static void get_registry(hub_http_req_t *req, void *arg)
                             "unhappy with the answer, appeal to the city."));
 }
 
+/* Who may read what the city reads (everything but the public registry). */
+#define READ (HUB_ROLE_OVERSIGHT | HUB_ROLE_READONLY)
+
 mm_err_t hub_api_register(hub_http_t *h, hub_api_t *api)
 {
-    mm_err_t err = hub_http_route(h, "GET", "/api/v1/hub", get_hub, api);
+    mm_err_t err = hub_http_route(h, "GET", "/api/v1/hub", 0, get_hub, api);
     if (err == MM_OK)
-        err = hub_http_route(h, "GET", "/api/v1/sites", get_sites, api);
+        err = hub_http_route(h, "GET", "/api/v1/sites", 0, get_sites, api);
     if (err == MM_OK)
-        err = hub_http_route(h, "GET", "/api/v1/sites/{site}/checkpoint", get_checkpoint, api);
+        err = hub_http_route(h, "GET", "/api/v1/sites/{site}/checkpoint", 0, get_checkpoint,
+                             api);
     if (err == MM_OK)
-        err = hub_http_route(h, "GET", "/api/v1/sites/{site}/entries", get_entries, api);
+        err = hub_http_route(h, "GET", "/api/v1/sites/{site}/entries", READ, get_entries, api);
     if (err == MM_OK)
-        err = hub_http_route(h, "GET", "/api/v1/findings", get_findings, api);
+        err = hub_http_route(h, "GET", "/api/v1/findings", READ, get_findings, api);
     if (err == MM_OK)
-        err = hub_http_route(h, "GET", "/api/v1/registry", get_registry, api);
+        err = hub_http_route(h, "GET", "/api/v1/registry", 0, get_registry, api);
     if (err == MM_OK)
-        err = hub_http_route(h, "GET", "/api/v1/sites/{site}/registry", get_site_registry, api);
+        err = hub_http_route(h, "GET", "/api/v1/sites/{site}/registry", READ, get_site_registry,
+                             api);
     if (err == MM_OK)
-        err = hub_http_route(h, "GET", "/api/v1/sites/{site}/filings", get_filings, api);
+        err = hub_http_route(h, "GET", "/api/v1/sites/{site}/filings", READ, get_filings, api);
     return err;
 }

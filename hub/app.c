@@ -168,6 +168,7 @@ static int start(app_t *app, const char *config_path)
         return 1;
     app->api = (hub_api_t){.cfg = &app->cfg, .keys = &app->keys, .mirror = app->mirror,
                            .findings = app->findings, .registry = app->registry};
+    hub_http_set_people(app->http, &app->cfg);
     if (hub_api_register(app->http, &app->api) != MM_OK)
         return 1;
     MM_INFO("hub: api http://%s:%d listening, zmq %s (hub \"%s\", %zu site(s) registered)",

@@ -12,12 +12,13 @@
 #include "diag.h"
 #include "httpparse.h"
 
-#define MAX_ROUTES 32
+#define MAX_ROUTES 48
 #define BODY_MAX (1024 * 1024)
 
 typedef struct {
     char method[8];
     char *pattern;
+    unsigned roles;
     hub_http_handler fn;
     void *arg;
 } route_t;
@@ -31,6 +32,7 @@ struct hub_http {
     int port;
     size_t n_routes;
     route_t routes[MAX_ROUTES];
+    const hub_config_t *people;
     void (*done)(void *);
     void *done_arg;
 };
@@ -40,6 +42,7 @@ struct hub_http_req {
     const char *query;        /* without '?', may be NULL */
     size_t query_len;
     hub_http_params_t params;
+    const hub_person_t *caller;
     int answered;
 };
 
@@ -133,6 +136,60 @@ int hub_http_query(const hub_http_req_t *req, const char *name, char *out, size_
     return hub_http_query_get(req->query, req->query_len, name, out, cap);
 }
 
+void hub_http_set_people(hub_http_t *h, const hub_config_t *cfg)
+{
+    h->people = cfg;
+}
+
+const hub_person_t *hub_http_caller(const hub_http_req_t *req)
+{
+    return req->caller;
+}
+
+const char *hub_http_body(const hub_http_req_t *req, size_t *len)
+{
+    *len = req->req->entity.base ? req->req->entity.len : 0;
+    return *len ? req->req->entity.base : NULL;
+}
+
+int hub_http_header(const hub_http_req_t *req, const char *name, char *out, size_t cap)
+{
+    ssize_t i = h2o_find_header_by_str(&req->req->headers, name, strlen(name), -1);
+    if (i < 0)
+        return 0;
+    const h2o_iovec_t *v = &req->req->headers.entries[i].value;
+    if (v->len >= cap)
+        return -1;
+    memcpy(out, v->base, v->len);
+    out[v->len] = 0;
+    return 1;
+}
+
+/* Who is calling a route that needs a role; answers 401/403 and returns -1 otherwise. */
+static int authorize(hub_http_t *h, hub_http_req_t *r, unsigned roles)
+{
+    char auth[512];
+    int got = hub_http_header(r, "authorization", auth, sizeof auth);
+    const hub_person_t *p = NULL;
+    if (got == 1 && strncasecmp(auth, "Bearer ", 7) == 0 && h->people)
+        p = hub_config_person_by_token(h->people, auth + 7, strlen(auth + 7));
+    if (!p) {
+        h2o_add_header_by_str(&r->req->pool, &r->req->res.headers, H2O_STRLIT("www-authenticate"),
+                              0, NULL, H2O_STRLIT("Bearer realm=\"mimamori\""));
+        hub_http_error(r, 401, "unauthorized",
+                       got == 1 ? "the token is not one the hub knows"
+                                : "this needs \"Authorization: Bearer <token>\"");
+        return -1;
+    }
+    if (!(p->role & roles)) {
+        hub_http_error(r, 403, "forbidden", "%s (%s) may not do this", p->id,
+                       hub_role_name(p->role));
+        return -1;
+    }
+    r->caller = p;
+    return 0;
+}
+
 static int on_req(h2o_handler_t *self, h2o_req_t *req)
 {
     hub_http_t *h = ((handler_t *)self)->http;
@@ -168,6 +225,8 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
             snprintf(allow + al, sizeof allow - al, "%s%s", al ? ", " : "", rt->method);
             continue;
         }
+        if (rt->roles && authorize(h, &r, rt->roles) != 0)
+            return 0;
         rt->fn(&r, rt->arg);
         if (!r.answered)
             hub_http_error(&r, 500, "internal", "the handler gave no answer");
@@ -249,7 +308,7 @@ int hub_http_port(const hub_http_t *h)
     return h->port;
 }
 
-mm_err_t hub_http_route(hub_http_t *h, const char *method, const char *pattern,
+mm_err_t hub_http_route(hub_http_t *h, const char *method, const char *pattern, unsigned roles,
                         hub_http_handler fn, void *arg)
 {
     if (h->n_routes >= MAX_ROUTES || strlen(method) >= sizeof h->routes[0].method)
@@ -261,6 +320,7 @@ mm_err_t hub_http_route(hub_http_t *h, const char *method, const char *pattern,
         return MM_ENOMEM;
     r->fn = fn;
     r->arg = arg;
+    r->roles = roles;
     h->n_routes++;
     return MM_OK;
 }

@@ -14,6 +14,7 @@
 #include <uv.h>
 
 #include "err.h"
+#include "hubconf.h"
 
 typedef struct hub_http hub_http_t;
 typedef struct hub_http_req hub_http_req_t;
@@ -26,9 +27,22 @@ mm_err_t hub_http_create(uv_loop_t *loop, const char *host, int port, hub_http_t
 /* The port actually listened on. */
 int hub_http_port(const hub_http_t *h);
 
-/* Adds a route; pattern segments {name} capture one path segment. At most 32 routes. */
-mm_err_t hub_http_route(hub_http_t *h, const char *method, const char *pattern,
+/*
+ * Adds a route; pattern segments {name} capture one path segment. At most 48 routes. roles 0:
+ * anyone; else the caller must present "Authorization: Bearer <token>" of a person (of cfg,
+ * given to hub_http_set_people) whose role is one of roles: 401 without a known token, 403 for
+ * another role.
+ */
+mm_err_t hub_http_route(hub_http_t *h, const char *method, const char *pattern, unsigned roles,
                         hub_http_handler fn, void *arg);
+/* The people whose tokens the routes accept (cfg must outlive h). */
+void hub_http_set_people(hub_http_t *h, const hub_config_t *cfg);
+/* The person who made an authenticated request, NULL on a public route. */
+const hub_person_t *hub_http_caller(const hub_http_req_t *req);
+/* The request body (NULL and 0 when there is none); at most 1 MiB. */
+const char *hub_http_body(const hub_http_req_t *req, size_t *len);
+/* The value of request header name (lower case) into out: 1 found, 0 absent, -1 too long. */
+int hub_http_header(const hub_http_req_t *req, const char *name, char *out, size_t cap);
 
 /* The decoded value of a {name} segment of the matched route, or NULL. */
 const char *hub_http_param(const hub_http_req_t *req, const char *name);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crypto.h"
 #include "diag.h"
 
 /*
@@ -97,10 +98,105 @@ static void parse_site(mm_conf_t *conf, json_t *s, const char *path, hub_config_
         out->sites[out->n_sites++] = site;
 }
 
+static const char *const role_names[] = {"oversight", "requester", "intake", "readonly"};
+
+const char *hub_role_name(unsigned role)
+{
+    for (unsigned i = 0; i < 4; i++)
+        if (role == 1u << i)
+            return role_names[i];
+    return "none";
+}
+
+/* people[i]: {"id", "name", "role", "token_sha256"} */
+static void parse_person(mm_conf_t *conf, json_t *o, const char *path, hub_config_t *out)
+{
+    static const char *const keys[] = {"id", "name", "role", "token_sha256", NULL};
+    if (!json_is_object(o)) {
+        mm_conf_problem(conf, path, "must be an object");
+        return;
+    }
+    mm_conf_check_keys(conf, o, path, keys);
+    char kp[128];
+    hub_person_t p;
+    memset(&p, 0, sizeof p);
+    int ok = 1;
+    const char *id = mm_conf_string(conf, o, path, "id", 1, NULL);
+    if (!id || !mm_keys_name_ok(id)) {
+        if (id)
+            mm_conf_problem(conf, mm_conf_key(kp, sizeof kp, path, "id"),
+                            "must be 1-63 characters of A-Z a-z 0-9 . _ -, got \"%.80s\"", id);
+        ok = 0;
+    } else {
+        for (size_t i = 0; i < out->n_people; i++)
+            if (!strcmp(out->people[i].id, id)) {
+                mm_conf_problem(conf, mm_conf_key(kp, sizeof kp, path, "id"),
+                                "duplicate person id \"%s\"", id);
+                ok = 0;
+            }
+        snprintf(p.id, sizeof p.id, "%s", id);
+    }
+    const char *name = mm_conf_string(conf, o, path, "name", 1, NULL);
+    if (name && strlen(name) >= sizeof p.name) {
+        mm_conf_problem(conf, mm_conf_key(kp, sizeof kp, path, "name"), "at most %zu bytes",
+                        sizeof p.name - 1);
+        ok = 0;
+    } else if (name) {
+        snprintf(p.name, sizeof p.name, "%s", name);
+    } else {
+        ok = 0;
+    }
+    const char *role = mm_conf_string(conf, o, path, "role", 1, NULL);
+    for (unsigned i = 0; role && i < 4; i++)
+        if (!strcmp(role, role_names[i]))
+            p.role = 1u << i;
+    if (role && !p.role)
+        mm_conf_problem(conf, mm_conf_key(kp, sizeof kp, path, "role"),
+                        "must be oversight, requester, intake or readonly, got \"%.40s\"", role);
+    if (!p.role)
+        ok = 0;
+    const char *hash = mm_conf_string(conf, o, path, "token_sha256", 1, NULL);
+    if (hash && (strlen(hash) != 64 || mm_hex_decode(hash, 64, p.token_sha256, 32) != 32)) {
+        mm_conf_problem(conf, mm_conf_key(kp, sizeof kp, path, "token_sha256"),
+                        "must be the 64 hex digits of the token's SHA-256 (mimamori-hub token "
+                        "makes both)");
+        ok = 0;
+    } else if (!hash) {
+        ok = 0;
+    } else {
+        for (size_t i = 0; i < out->n_people; i++)
+            if (!memcmp(out->people[i].token_sha256, p.token_sha256, 32)) {
+                mm_conf_problem(conf, mm_conf_key(kp, sizeof kp, path, "token_sha256"),
+                                "the same token as %s", out->people[i].id);
+                ok = 0;
+            }
+    }
+    if (ok)
+        out->people[out->n_people++] = p;
+}
+
+const hub_person_t *hub_config_person_by_token(const hub_config_t *cfg, const char *token,
+                                               size_t len)
+{
+    uint8_t h[32];
+    mm_sha256(token, len, h);
+    const hub_person_t *found = NULL;
+    for (size_t i = 0; i < cfg->n_people; i++) {
+        /* Every hash is compared whole, whatever matched before. */
+        uint8_t diff = 0;
+        for (size_t k = 0; k < 32; k++)
+            diff |= h[k] ^ cfg->people[i].token_sha256[k];
+        if (!diff)
+            found = &cfg->people[i];
+    }
+    return found;
+}
+
 mm_err_t hub_config_parse(mm_conf_t *conf, hub_config_t *out)
 {
     static const char *const keys[] = {"name", "key_file", "state_dir", "listen",
-                                       "http", "sites",    "silent_after_minutes", NULL};
+                                       "http", "sites",    "silent_after_minutes", "people",
+                                       NULL};
     static const char *const http_keys[] = {"host", "port", NULL};
     memset(out, 0, sizeof *out);
     json_t *root = mm_conf_root(conf);
@@ -147,6 +243,23 @@ mm_err_t hub_config_parse(mm_conf_t *conf, hub_config_t *out)
     }
     out->silent_after_minutes =
         (int)mm_conf_int(conf, root, "", "silent_after_minutes", 0, 60, 1, 7 * 24 * 60);
+    json_t *people = json_object_get(root, "people") ? mm_conf_array(conf, root, "", "people", 0)
+                                                     : NULL;
+    if (people && json_array_size(people) > HUB_MAX_PEOPLE) {
+        mm_conf_problem(conf, "people", "at most %d people, got %zu", HUB_MAX_PEOPLE,
+                        json_array_size(people));
+    } else if (people) {
+        out->people = calloc(json_array_size(people) + 1, sizeof *out->people);
+        if (!out->people)
+            return MM_ENOMEM;
+        size_t i;
+        json_t *o;
+        json_array_foreach(people, i, o)
+        {
+            char pp[32];
+            parse_person(conf, o, mm_conf_index(pp, sizeof pp, "people", i), out);
+        }
+    }
 
     json_t *sites = mm_conf_array(conf, root, "", "sites", 1);
     if (sites) {
@@ -213,6 +326,7 @@ void hub_config_free(hub_config_t *cfg)
     free(cfg->listen);
     free(cfg->http_host);
     free(cfg->sites);
+    free(cfg->people);
     memset(cfg, 0, sizeof *cfg);
 }
 

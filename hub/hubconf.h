@@ -29,6 +29,27 @@ typedef struct {
     uint8_t curve_raw[32];
 } hub_site_conf_t;
 
+/* Roles of the people who use the hub's API (R-N10-12; issue 5). */
+enum {
+    HUB_ROLE_OVERSIGHT = 1 << 0, /* city oversight staff: every city action */
+    HUB_ROLE_REQUESTER = 1 << 1, /* a disclosure requester (police, ...) */
+    HUB_ROLE_INTAKE = 1 << 2,    /* public intake: registers complaints */
+    HUB_ROLE_READONLY = 1 << 3,  /* reads what oversight reads, changes nothing */
+};
+#define HUB_ROLES_ANY (HUB_ROLE_OVERSIGHT | HUB_ROLE_REQUESTER | HUB_ROLE_INTAKE | HUB_ROLE_READONLY)
+#define HUB_MAX_PEOPLE 256
+
+/* A person with a token: only the token's SHA-256 is kept (and configured). */
+typedef struct {
+    char id[MM_KEY_NAME_MAX];
+    char name[128];
+    unsigned role;                 /* one HUB_ROLE_* bit */
+    uint8_t token_sha256[32];
+} hub_person_t;
+
+/* "oversight", "requester", "intake", "readonly" */
+const char *hub_role_name(unsigned role);
+
 typedef struct {
     char name[MM_KEY_NAME_MAX];
     char *key_file;
@@ -39,7 +60,13 @@ typedef struct {
     int silent_after_minutes;  /* a site without a verified checkpoint this long: a finding */
     size_t n_sites;
     hub_site_conf_t *sites;
+    size_t n_people;
+    hub_person_t *people;
 } hub_config_t;
+
+/* The person whose token this is (compared by SHA-256, in constant time), or NULL. */
+const hub_person_t *hub_config_person_by_token(const hub_config_t *cfg, const char *token,
+                                               size_t len);
 
 /* Reads the configuration out of conf, recording every problem there. MM_ECONFIG if any. */
 mm_err_t hub_config_parse(mm_conf_t *conf, hub_config_t *out);

@@ -5,11 +5,13 @@
 #include <string.h>
 
 #include "app.h"
+#include "crypto.h"
 #include "diag.h"
 
 static void usage(FILE *f)
 {
     fputs("usage: mimamori-hub --config FILE [--log-level debug|info|warn|error]\n"
+          "       mimamori-hub token   (a new API token and the SHA-256 the configuration keeps)\n"
           "\n"
           "Accepts the registered sites over ZeroMQ (CURVE, keys from FILE), verifies each\n"
           "batch of their signed logs, stores and cosigns what verifies, records what does not\n"
@@ -19,8 +21,26 @@ static void usage(FILE *f)
           f);
 }
 
+/* A new token: 32 random bytes in hex, printed once with its SHA-256 for "people". */
+static int make_token(void)
+{
+    uint8_t raw[32], h[32];
+    char tok[65], hex[65];
+    if (mm_random(raw, sizeof raw) != MM_OK) {
+        fputs("mimamori-hub: no random bytes\n", stderr);
+        return 1;
+    }
+    mm_hex_encode(raw, sizeof raw, tok, sizeof tok);
+    mm_sha256(tok, strlen(tok), h);
+    mm_hex_encode(h, sizeof h, hex, sizeof hex);
+    printf("{\"token\": \"%s\", \"token_sha256\": \"%s\"}\n", tok, hex);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc == 2 && strcmp(argv[1], "token") == 0)
+        return make_token();
     const char *config = NULL;
     const char *level = NULL;
     for (int i = 1; i < argc; i++) {

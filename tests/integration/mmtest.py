@@ -85,6 +85,15 @@ CAMERA_GOVERNANCE = {
 }
 
 
+# API tokens of the people every test hub knows (hub configuration "people"); api() uses the
+# oversight one unless told otherwise.
+TOKENS = {"oversight": "test-oversight-token", "readonly": "test-readonly-token",
+          "intake": "test-intake-token", "requester": "test-requester-token"}
+HUB_PEOPLE = [{"id": f"{role}-1", "name": f"{role} person", "role": role,
+               "token_sha256": hashlib.sha256(tok.encode()).hexdigest()}
+              for role, tok in TOKENS.items()]
+
+
 class Run:
     """One test's processes and state directory."""
 
@@ -192,7 +201,8 @@ class Run:
                 "listen": f"tcp://127.0.0.1:{self.hub_zmq}",
                 "http": {"host": "127.0.0.1", "port": self.hub_http},
                 "sites": [{"id": s["name"], "verifier": s["verifier"],
-                           "curve_public": s["curve_public"]} for s in sites]}
+                           "curve_public": s["curve_public"]} for s in sites],
+                "people": HUB_PEOPLE}
         path = self.write_json(name + ".json", conf)
         self.start_hub(path, name)
         return path
@@ -233,11 +243,18 @@ class Run:
         self.start(name, [os.path.join(BUILD, "mimamori-edge"), "--config", path], env=env)
         return path
 
-    def api(self, path):
-        """GET on the hub API: (status, parsed JSON or text)."""
+    def api(self, path, token="oversight", method="GET", body=None):
+        """A request to the hub API as the person with that role's token (None: no token):
+        (status, parsed JSON or text)."""
         url = f"http://127.0.0.1:{self.hub_http}{path}"
+        headers = {"Authorization": f"Bearer {TOKENS[token]}"} if token else {}
+        data = None
+        if body is not None:
+            data = body if isinstance(body, bytes) else json.dumps(body).encode()
+            headers["Content-Type"] = "application/json"
+        req = urllib.request.Request(url, data=data, headers=headers, method=method)
         try:
-            with urllib.request.urlopen(url, timeout=5) as r:
+            with urllib.request.urlopen(req, timeout=5) as r:
                 body = r.read()
                 status = r.status
                 ctype = r.headers.get("Content-Type", "")

@@ -30,9 +30,10 @@ def raw(request, read=True):
     return data
 
 
-def answer(target, method="GET", extra=""):
-    data = raw(f"{method} {target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n{extra}\r\n"
-               .encode())
+def answer(target, method="GET", extra="", token=T.TOKENS["oversight"]):
+    auth = f"Authorization: Bearer {token}\r\n" if token else ""
+    data = raw(f"{method} {target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n{auth}{extra}"
+               "\r\n".encode())
     head, _, body = data.partition(b"\r\n\r\n")
     status = int(head.split(b" ")[1]) if head.startswith(b"HTTP/1.1 ") else None
     return status, head.decode("latin-1"), body
@@ -61,6 +62,21 @@ for target, want, code in cases:
     T.check(err["status"] == want and err["code"] == code,
             f"{target[:60]}: error {err}, want code {code}")
     T.check("no-store" in head and "nosniff" in head, f"{target[:60]}: headers {head}")
+
+# Tokens: none, unknown, malformed, or of a role that may not read this.
+for token, want, code in ((None, 401, "unauthorized"), ("no-such-token", 401, "unauthorized"),
+                          ("x" * 600, 401, "unauthorized"), (T.TOKENS["intake"], 403, "forbidden"),
+                          (T.TOKENS["requester"], 403, "forbidden")):
+    status, head, body = answer("/api/v1/findings", token=token)
+    err = json.loads(body)["error"]
+    T.check(status == want and err["code"] == code, f"findings with token {str(token)[:20]}: "
+                                                     f"{status} {err}")
+    if want == 401:
+        T.check("www-authenticate: bearer" in head.lower(), f"401 without the scheme: {head}")
+status, head, body = answer("/api/v1/findings", token=T.TOKENS["readonly"])
+T.check(status == 200, f"findings as readonly: {status}")
+status, head, body = answer("/api/v1/registry", token=None)
+T.check(status == 200, f"the public registry needs no token: {status}")
 
 status, head, body = answer("/api/v1/sites", method="POST", extra="Content-Length: 0\r\n")
 T.check(status == 405 and "allow: get" in head.lower(), f"POST: {status} {head}")
