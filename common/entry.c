@@ -75,6 +75,17 @@ static int json_array_ok(const char *s)
     return ok;
 }
 
+/* Whether s is "" or the text of a JSON object (city_action.detail). */
+static int json_object_ok(const char *s)
+{
+    if (!*s)
+        return 1;
+    json_t *j = json_loads(s, 0, NULL);
+    int ok = json_is_object(j);
+    json_decref(j);
+    return ok;
+}
+
 /* Every string field of an entry: its C buffer and whether it may be empty. */
 #define CHECK_STR(field, nonempty)                                                             \
     do {                                                                                       \
@@ -101,6 +112,7 @@ mm_err_t mm_entry_encode(const mm_entry_t *e, uint8_t **out, size_t *len)
     Mimamori__V1__ConfigurationChanged cf = MIMAMORI__V1__CONFIGURATION_CHANGED__INIT;
     Mimamori__V1__SiteFacts sf = MIMAMORI__V1__SITE_FACTS__INIT;
     Mimamori__V1__CameraFacts cm = MIMAMORI__V1__CAMERA_FACTS__INIT;
+    Mimamori__V1__CityAction ca = MIMAMORI__V1__CITY_ACTION__INIT;
     ProtobufCBinaryData hashes[MM_ERASED_MAX];
     le.time_us = e->time_us;
     switch (e->kind) {
@@ -382,6 +394,28 @@ mm_err_t mm_entry_encode(const mm_entry_t *e, uint8_t **out, size_t *len)
         le.site_facts = &sf;
         break;
     }
+    case MM_ENTRY_CITY_ACTION: {
+        const mm_city_action_t *a = &e->u.city_action;
+        CHECK_STR(a->action, 1);
+        CHECK_STR(a->site, 1);
+        CHECK_STR(a->subject, 0);
+        CHECK_STR(a->person, 1);
+        CHECK_STR(a->role, 1);
+        CHECK_STR(a->reason, 0);
+        CHECK_STR(a->detail, 0);
+        if (!json_object_ok(a->detail))
+            return MM_EINVAL;
+        ca.action = (char *)a->action;
+        ca.site = (char *)a->site;
+        ca.subject = (char *)a->subject;
+        ca.person = (char *)a->person;
+        ca.role = (char *)a->role;
+        ca.reason = (char *)a->reason;
+        ca.detail = (char *)a->detail;
+        le.kind_case = MIMAMORI__V1__LOG_ENTRY__KIND_CITY_ACTION;
+        le.city_action = &ca;
+        break;
+    }
     case MM_ENTRY_CAMERA_FACTS: {
         const mm_camera_facts_t *f = &e->u.camera_facts;
         CHECK_STR(f->camera, 1);
@@ -634,6 +668,17 @@ static int decode_kind(const Mimamori__V1__LogEntry *le, mm_entry_t *out)
         c->cameras = f->cameras;
         return 0;
     }
+    case MIMAMORI__V1__LOG_ENTRY__KIND_CITY_ACTION: {
+        const Mimamori__V1__CityAction *a = le->city_action;
+        mm_city_action_t *c = &out->u.city_action;
+        out->kind = MM_ENTRY_CITY_ACTION;
+        if (!a || COPY_STR(c->action, a->action, 1) || COPY_STR(c->site, a->site, 1) ||
+            COPY_STR(c->subject, a->subject, 0) || COPY_STR(c->person, a->person, 1) ||
+            COPY_STR(c->role, a->role, 1) || COPY_STR(c->reason, a->reason, 0) ||
+            COPY_STR(c->detail, a->detail, 0) || !json_object_ok(c->detail))
+            return -1;
+        return 0;
+    }
     case MIMAMORI__V1__LOG_ENTRY__KIND_CAMERA_FACTS: {
         const Mimamori__V1__CameraFacts *f = le->camera_facts;
         mm_camera_facts_t *c = &out->u.camera_facts;
@@ -705,6 +750,8 @@ const char *mm_entry_kind_name(mm_entry_kind_t kind)
         return "site_facts";
     case MM_ENTRY_CAMERA_FACTS:
         return "camera_facts";
+    case MM_ENTRY_CITY_ACTION:
+        return "city_action";
     }
     return "unknown";
 }

@@ -36,6 +36,7 @@ typedef enum {
     MM_ENTRY_CONFIGURATION_CHANGED = 23,
     MM_ENTRY_SITE_FACTS = 24,
     MM_ENTRY_CAMERA_FACTS = 25,
+    MM_ENTRY_CITY_ACTION = 26,
 } mm_entry_kind_t;
 
 typedef struct {
@@ -212,6 +213,17 @@ typedef struct {
     char signage_checked[16];                /* "YYYY-MM-DD", "" when never */
 } mm_camera_facts_t;
 
+/* A city action, in the hub's own log (R-N10-12): who did what to which site's what, and why. */
+typedef struct {
+    char action[32];          /* "filing_accepted", "filing_returned", ... */
+    char site[MM_ID_MAX];
+    char subject[MM_ID_MAX];  /* the filing, finding, complaint, ... acted on; "" when none */
+    char person[MM_ID_MAX];   /* the hub person who acted */
+    char role[16];            /* their role: "oversight", ... */
+    char reason[MM_LONG_TEXT_MAX];
+    char detail[MM_LONG_TEXT_MAX]; /* "" or a JSON object with the action's particulars */
+} mm_city_action_t;
+
 typedef struct {
     int64_t time_us;
     mm_entry_kind_t kind;
@@ -232,6 +244,7 @@ typedef struct {
         mm_configuration_changed_t configuration_changed;
         mm_site_facts_t site_facts;
         mm_camera_facts_t camera_facts;
+        mm_city_action_t city_action;
     } u;
 } mm_entry_t;
 

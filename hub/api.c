@@ -8,9 +8,12 @@
 #include <string.h>
 #include <time.h>
 
+#include "apibody.h"
+#include "clock.h"
 #include "crypto.h"
 #include "entry.h"
 #include "httpparse.h"
+#include "merkle.h"
 
 #define ENTRIES_PAGE 1000
 
@@ -274,6 +277,111 @@ static void get_registry(hub_http_req_t *req, void *arg)
                             "unhappy with the answer, appeal to the city."));
 }
 
+typedef struct {
+    hub_api_t *api;
+    const char *site, *filing, *state, *reason, *by;
+    int64_t now;
+} decision_t;
+
+static mm_err_t decide_in(MDB_txn *txn, void *arg)
+{
+    decision_t *d = arg;
+    return hub_registry_decide_in(d->api->registry, txn, d->site, d->filing, d->state, d->reason,
+                                  d->by, d->now);
+}
+
+/* A filing accepted or returned: the registry and the hub's log change in one commit. */
+static void post_decision(hub_http_req_t *req, void *arg)
+{
+    hub_api_t *api = arg;
+    const char *site = site_of(req, api);
+    if (!site)
+        return;
+    const char *filing = hub_http_param(req, "filing");
+    size_t len;
+    const char *body = hub_http_body(req, &len);
+    hub_decision_body_t b;
+    char msg[256];
+    if (hub_body_decision(body, len, &b, msg, sizeof msg) != MM_OK) {
+        hub_http_error(req, 400, "bad_body", "%s", msg);
+        return;
+    }
+    const hub_person_t *who = hub_http_caller(req);
+    const char *state = b.accepted ? "accepted" : "returned";
+    mm_entry_t e = {.time_us = mm_now_us(), .kind = MM_ENTRY_CITY_ACTION};
+    mm_city_action_t *a = &e.u.city_action;
+    snprintf(a->action, sizeof a->action, "filing_%s", state);
+    snprintf(a->site, sizeof a->site, "%s", site);
+    snprintf(a->subject, sizeof a->subject, "%s", filing ? filing : "");
+    snprintf(a->person, sizeof a->person, "%s", who->id);
+    snprintf(a->role, sizeof a->role, "%s", hub_role_name(who->role));
+    snprintf(a->reason, sizeof a->reason, "%s", b.reason);
+    decision_t d = {api, site, filing ? filing : "", state, b.reason, who->id, e.time_us};
+    uint64_t index = 0;
+    mm_err_t err = hub_hublog_append(api->hublog, &e, decide_in, &d, &index);
+    if (err == MM_ENOTFOUND) {
+        hub_http_error(req, 404, "unknown_filing", "site %s has no filing \"%.64s\"", site,
+                       filing ? filing : "");
+    } else if (err == MM_ECONFLICT) {
+        hub_http_error(req, 409, "already_decided",
+                       "filing %.64s of %s has been decided already", filing, site);
+    } else if (err != MM_OK) {
+        hub_http_error(req, 500, "storage", "cannot record the decision: %s", mm_strerror(err));
+    } else {
+        hub_http_json(req, 200, json_pack("{s:s, s:s, s:s, s:I}", "site", site, "filing", filing,
+                                          "state", state, "hub_log_index", (json_int_t)index));
+    }
+}
+
+static void get_hub_checkpoint(hub_http_req_t *req, void *arg)
+{
+    hub_api_t *api = arg;
+    char *note = NULL;
+    mm_err_t err = hub_hublog_checkpoint(api->hublog, &note);
+    if (err == MM_ENOTFOUND) {
+        hub_http_error(req, 404, "no_checkpoint", "the hub has logged no city action yet");
+        return;
+    }
+    if (err != MM_OK) {
+        hub_http_error(req, 500, "storage", "cannot read the hub's checkpoint");
+        return;
+    }
+    hub_http_text(req, 200, "text/plain; charset=utf-8", note, strlen(note));
+    free(note);
+}
+
+static int add_hub_entry(uint64_t index, const void *data, size_t len, void *arg)
+{
+    mm_hash_t leaf;
+    mm_merkle_leaf_hash(data, len, &leaf);
+    return add_entry(index, data, len, &leaf, arg);
+}
+
+static void get_hub_entries(hub_http_req_t *req, void *arg)
+{
+    hub_api_t *api = arg;
+    uint64_t size = 0, start, end;
+    if (hub_hublog_size(api->hublog, &size) != MM_OK) {
+        hub_http_error(req, 500, "storage", "cannot read the hub's log");
+        return;
+    }
+    if (query_u64(req, "start", 0, &start) != 0 || query_u64(req, "end", start + 100, &end) != 0)
+        return;
+    if (end < start || end - start > 1000) {
+        hub_http_error(req, 400, "bad_query", "end must be at least start, and at most 1000 "
+                                              "entries apart");
+        return;
+    }
+    json_t *entries = json_array();
+    if (hub_hublog_entries(api->hublog, start, end, add_hub_entry, entries) != MM_OK) {
+        json_decref(entries);
+        hub_http_error(req, 500, "storage", "cannot read the hub's log");
+        return;
+    }
+    hub_http_json(req, 200, json_pack("{s:s, s:I, s:o}", "origin", hub_hublog_origin(api->hublog),
+                                      "size", (json_int_t)size, "entries", entries));
+}
+
 /* Who may read what the city reads (everything but the public registry). */
 #define READ (HUB_ROLE_OVERSIGHT | HUB_ROLE_READONLY)
 
@@ -296,5 +404,12 @@ mm_err_t hub_api_register(hub_http_t *h, hub_api_t *api)
                              api);
     if (err == MM_OK)
         err = hub_http_route(h, "GET", "/api/v1/sites/{site}/filings", READ, get_filings, api);
+    if (err == MM_OK)
+        err = hub_http_route(h, "POST", "/api/v1/sites/{site}/filings/{filing}/decision",
+                             HUB_ROLE_OVERSIGHT, post_decision, api);
+    if (err == MM_OK)
+        err = hub_http_route(h, "GET", "/api/v1/hub/checkpoint", 0, get_hub_checkpoint, api);
+    if (err == MM_OK)
+        err = hub_http_route(h, "GET", "/api/v1/hub/entries", READ, get_hub_entries, api);
     return err;
 }

@@ -9,6 +9,9 @@
  *   GET /api/v1/registry                        the public registry: sites, installers, cameras
  *   GET /api/v1/sites/{site}/registry           the city's whole record of a site
  *   GET /api/v1/sites/{site}/filings            the site's filings and their states
+ *   POST /api/v1/sites/{site}/filings/{filing}/decision   accept or return a filing (oversight)
+ *   GET /api/v1/hub/checkpoint                  the hub's own log: its signed checkpoint
+ *   GET /api/v1/hub/entries?start=&end=         the hub's own log: city actions
  */
 #ifndef HUB_API_H
 #define HUB_API_H
@@ -19,6 +22,7 @@
 #include "hubconf.h"
 #include "keys.h"
 #include "mirror.h"
+#include "hublog.h"
 #include "registry.h"
 
 typedef struct {
@@ -27,6 +31,7 @@ typedef struct {
     hub_mirror_t *mirror;
     hub_findings_t *findings;
     hub_registry_t *registry;
+    hub_hublog_t *hublog;
 } hub_api_t;
 
 /* Adds the routes to h; api must outlive h. */

@@ -20,6 +20,7 @@
 #include "keys.h"
 #include "link.h"
 #include "mirror.h"
+#include "hublog.h"
 #include "registry.h"
 #include "rules.h"
 #include "zap.h"
@@ -35,6 +36,7 @@ typedef struct {
     hub_findings_t *findings;
     hub_mirror_t *mirror;
     hub_registry_t *registry;
+    hub_hublog_t *hublog;
     uv_timer_t rules_timer;
     void *zctx;
     hub_zap_t *zap;
@@ -152,7 +154,8 @@ static int start(app_t *app, const char *config_path)
     if (mm_db_open(app->cfg.state_dir, 0, 16, &app->db) != MM_OK ||
         hub_findings_open(app->db, &app->findings) != MM_OK ||
         hub_mirror_open(app->db, &app->cfg, &app->keys, app->findings, &app->mirror) != MM_OK ||
-        hub_registry_open(app->db, &app->registry) != MM_OK)
+        hub_registry_open(app->db, &app->registry) != MM_OK ||
+        hub_hublog_open(app->db, &app->keys, &app->hublog) != MM_OK)
         return 1;
     hub_mirror_set_registry(app->mirror, app->registry, on_learned, app);
     uv_timer_start(&app->rules_timer, on_rules_timer, 1000, RULES_MS);
@@ -167,7 +170,8 @@ static int start(app_t *app, const char *config_path)
     if (hub_http_create(&app->loop, app->cfg.http_host, app->cfg.http_port, &app->http) != MM_OK)
         return 1;
     app->api = (hub_api_t){.cfg = &app->cfg, .keys = &app->keys, .mirror = app->mirror,
-                           .findings = app->findings, .registry = app->registry};
+                           .findings = app->findings, .registry = app->registry,
+                           .hublog = app->hublog};
     hub_http_set_people(app->http, &app->cfg);
     if (hub_api_register(app->http, &app->api) != MM_OK)
         return 1;
@@ -204,6 +208,7 @@ int hub_app_run(const char *config_path)
         zmq_ctx_term(app.zctx);
     hub_mirror_close(app.mirror);
     hub_registry_close(app.registry);
+    hub_hublog_close(app.hublog);
     hub_findings_close(app.findings);
     mm_db_close(app.db);
     mm_keys_wipe(&app.keys);

@@ -334,6 +334,15 @@ static mm_err_t decide_txn(MDB_txn *txn, void *arg)
     return err == MM_ENOTFOUND || err == MM_ECONFLICT ? MM_OK : err;
 }
 
+mm_err_t hub_registry_decide_in(hub_registry_t *r, MDB_txn *txn, const char *site,
+                                const char *filing_id, const char *state, const char *reason,
+                                const char *by, int64_t now_us)
+{
+    decide_t d = {r, site, filing_id, state, reason, by, now_us, MM_OK};
+    mm_err_t err = decide_txn(txn, &d);
+    return err != MM_OK ? err : d.result;
+}
+
 mm_err_t hub_registry_decide_filing(hub_registry_t *r, const char *site, const char *filing_id,
                                     const char *state, const char *reason, const char *by,
                                     int64_t now_us)

@@ -60,6 +60,12 @@ mm_err_t hub_registry_decide_filing(hub_registry_t *r, const char *site, const c
                                     const char *state, const char *reason, const char *by,
                                     int64_t now_us);
 
+/* The same inside the caller's write transaction (with the city action that logs it); the
+ * errors are returned, so that the caller aborts. */
+mm_err_t hub_registry_decide_in(hub_registry_t *r, MDB_txn *txn, const char *site,
+                                const char *filing_id, const char *state, const char *reason,
+                                const char *by, int64_t now_us);
+
 /* The day (Japan time, UTC+9) an instant falls on, as "YYYY-MM-DD". */
 void hub_registry_day(int64_t us, char out[11]);
 

@@ -5,6 +5,7 @@ and close themselves as the facts change. Rules: R-N4.2, R-N6.3, R-K2.1.3b, R-K2
 Edge and hub share an injected clock (MM_TEST_CLOCK_FILE), so that an emergency grant can end
 and a site can fall silent without waiting.
 """
+import base64
 import json
 import os
 import subprocess
@@ -82,6 +83,42 @@ st, filings = run.api("/api/v1/sites/site-r/filings")
 T.check(st == 200 and [(f["kind"], f["version"], f["state"]) for f in filings["filings"]] ==
         [("initial", 1, "received")], f"filings {filings}")
 T.check(not findings(), f"a sound site has findings: {findings()}")
+
+# --- the city accepts the initial filing: the decision is in the hub's own signed log ---------
+decide = "/api/v1/sites/site-r/filings/{}/decision"
+fid = filings["filings"][0]["id"]
+for token, body, want in (("readonly", {"decision": "accepted"}, 403),
+                          ("intake", {"decision": "accepted"}, 403),
+                          (None, {"decision": "accepted"}, 401),
+                          ("oversight", {"decision": "returned"}, 400),
+                          ("oversight", {"decision": "maybe"}, 400),
+                          ("oversight", {"decision": "accepted", "extra": 1}, 400),
+                          ("oversight", b"{not json", 400),
+                          ("oversight", b"", 400)):
+    st, ans = run.api(decide.format(fid), token=token, method="POST", body=body)
+    T.check(st == want and "error" in ans, f"decision {body!r} as {token}: {st} {ans}")
+st, ans = run.api(decide.format("999999"), method="POST", body={"decision": "accepted"})
+T.check(st == 404, f"unknown filing: {st} {ans}")
+st, ans = run.api(decide.format(fid), method="POST",
+                  body={"decision": "accepted", "reason": "基準を確認した"})
+T.check(st == 200 and ans["state"] == "accepted" and ans["hub_log_index"] == 0, f"{st} {ans}")
+st, ans = run.api(decide.format(fid), method="POST", body={"decision": "accepted"})
+T.check(st == 409, f"deciding twice: {st} {ans}")
+st, filings = run.api("/api/v1/sites/site-r/filings")
+f0 = filings["filings"][0]
+T.check(f0["state"] == "accepted" and f0["history"][-1]["by"] == "oversight-1",
+        f"accepted filing {f0}")
+st, hl = run.api("/api/v1/hub/entries?start=0&end=10")
+T.check(st == 200 and hl["size"] == 1, f"hub log {hl}")
+act = hl["entries"][0]["entry"]["city_action"]
+T.check(act["action"] == "filing_accepted" and act["site"] == "site-r" and act["subject"] == fid
+        and act["person"] == "oversight-1" and act["role"] == "oversight", f"city action {act}")
+st, note = run.api("/api/v1/hub/checkpoint", token=None)
+T.check(st == 200 and T.verify_note(note, hub_keys["verifier"]), "hub checkpoint signature")
+origin, size, root = T.parse_checkpoint(note)
+raw = [base64.b64decode(e["raw"]) for e in hl["entries"]]
+T.check(origin == "mimamori/hub/hub" and size == 1 and
+        root == T.merkle_root([T.leaf_hash(r) for r in raw]), "hub checkpoint root")
 
 # --- an emergency report not filed is a finding until it is (R-N6.3) --------------------------
 g = cli("emergency", "grant", "kinkyu", "--minutes", "1", "--actions", "search",

@@ -1,0 +1,119 @@
+/*
+ * apibody.c: strict parsers of API request bodies (see apibody.h).
+ */
+#include "apibody.h"
+
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "utf8.h"
+
+#define BODY_MAX (64 * 1024)
+
+static mm_err_t bad(char *msg, size_t cap, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static mm_err_t bad(char *msg, size_t cap, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, cap, fmt, ap);
+    va_end(ap);
+    return MM_EPROTO;
+}
+
+/* The body as a JSON object with no key outside allowed; NULL with msg set otherwise. */
+static json_t *object(const char *body, size_t len, const char *const *allowed, char *msg,
+                      size_t cap)
+{
+    if (!body || len == 0) {
+        bad(msg, cap, "the request needs a JSON body");
+        return NULL;
+    }
+    if (len > BODY_MAX) {
+        bad(msg, cap, "the body is longer than %d bytes", BODY_MAX);
+        return NULL;
+    }
+    json_error_t je;
+    json_t *o = json_loadb(body, len, JSON_REJECT_DUPLICATES, &je);
+    if (!o) {
+        bad(msg, cap, "the body is not JSON: %s (line %d, column %d)", je.text, je.line,
+            je.column);
+        return NULL;
+    }
+    if (!json_is_object(o)) {
+        json_decref(o);
+        bad(msg, cap, "the body must be a JSON object");
+        return NULL;
+    }
+    const char *key;
+    json_t *v;
+    json_object_foreach(o, key, v)
+    {
+        int ok = 0;
+        for (size_t i = 0; allowed[i]; i++)
+            ok |= !strcmp(key, allowed[i]);
+        if (!ok) {
+            char shown[48];
+            mm_utf8_valid(key, strlen(key)) ? snprintf(shown, sizeof shown, "%.40s", key)
+                                            : snprintf(shown, sizeof shown, "(not UTF-8)");
+            bad(msg, cap, "\"%s\" is not a key of this request", shown);
+            json_decref(o);
+            return NULL;
+        }
+    }
+    return o;
+}
+
+/* A text field: absent gives "", else a string of at most cap - 1 bytes, UTF-8, no control
+ * characters but newline and tab when multiline. -1 with msg on a bad value. */
+static int text(json_t *o, const char *key, char *out, size_t cap, int multiline, char *msg,
+                size_t mcap)
+{
+    json_t *v = json_object_get(o, key);
+    out[0] = 0;
+    if (!v)
+        return 0;
+    const char *s = json_string_value(v);
+    size_t n = json_string_length(v);
+    if (!s || strlen(s) != n) {
+        bad(msg, mcap, "\"%s\" must be a string without NUL", key);
+        return -1;
+    }
+    if (n >= cap) {
+        bad(msg, mcap, "\"%s\" is longer than %zu bytes", key, cap - 1);
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)s[i] < 0x20 && !(multiline && (s[i] == '\n' || s[i] == '\t'))) {
+            bad(msg, mcap, "\"%s\" holds a control character", key);
+            return -1;
+        }
+    memcpy(out, s, n + 1);
+    return 0;
+}
+
+mm_err_t hub_body_decision(const char *body, size_t len, hub_decision_body_t *out, char *msg,
+                           size_t cap)
+{
+    static const char *const keys[] = {"decision", "reason", NULL};
+    memset(out, 0, sizeof *out);
+    json_t *o = object(body, len, keys, msg, cap);
+    if (!o)
+        return MM_EPROTO;
+    mm_err_t err = MM_EPROTO;
+    const char *d = json_string_value(json_object_get(o, "decision"));
+    if (!d || (strcmp(d, "accepted") && strcmp(d, "returned"))) {
+        bad(msg, cap, "\"decision\" must be \"accepted\" or \"returned\"");
+    } else if (text(o, "reason", out->reason, sizeof out->reason, 1, msg, cap) == 0) {
+        out->accepted = !strcmp(d, "accepted");
+        if (!out->accepted && !out->reason[0])
+            bad(msg, cap, "a returned filing needs its \"reason\"");
+        else
+            err = MM_OK;
+    }
+    json_decref(o);
+    return err;
+}

@@ -1,0 +1,158 @@
+/*
+ * hublog.c: the hub's own signed log of city actions (see hublog.h).
+ */
+#include "hublog.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag.h"
+#include "note.h"
+
+#define NOTE_MAX 1024
+
+struct hub_hublog {
+    mm_db_t *db;
+    mm_log_t *log;
+    MDB_dbi meta;
+    const mm_keypair_t *keys;
+    char origin[MM_ORIGIN_MAX + 1];
+};
+
+mm_err_t hub_hublog_open(mm_db_t *db, const mm_keypair_t *keys, hub_hublog_t **out)
+{
+    hub_hublog_t *h = calloc(1, sizeof *h);
+    if (!h)
+        return MM_ENOMEM;
+    h->db = db;
+    h->keys = keys;
+    snprintf(h->origin, sizeof h->origin, "mimamori/hub/%s", keys->name);
+    mm_err_t err = mm_log_open(db, &h->log);
+    if (err == MM_OK)
+        err = mm_db_dbi(db, "hub.hublog", 0, &h->meta);
+    if (err != MM_OK) {
+        free(h);
+        return err;
+    }
+    *out = h;
+    return MM_OK;
+}
+
+void hub_hublog_close(hub_hublog_t *h)
+{
+    if (h)
+        mm_log_close(h->log);
+    free(h);
+}
+
+const char *hub_hublog_origin(const hub_hublog_t *h)
+{
+    return h->origin;
+}
+
+typedef struct {
+    hub_hublog_t *h;
+    const uint8_t *data;
+    size_t len;
+    mm_err_t (*extra)(MDB_txn *txn, void *arg);
+    void *arg;
+    uint64_t index;
+} append_t;
+
+static mm_err_t append_txn(MDB_txn *txn, void *arg)
+{
+    append_t *a = arg;
+    hub_hublog_t *h = a->h;
+    mm_err_t err = a->extra ? a->extra(txn, a->arg) : MM_OK;
+    if (err == MM_OK)
+        err = mm_log_append(h->log, txn, HUB_LOG_ID, a->data, a->len, &a->index);
+    mm_checkpoint_t cp = {.size = a->index + 1};
+    snprintf(cp.origin, sizeof cp.origin, "%s", h->origin);
+    if (err == MM_OK)
+        err = mm_log_root(h->log, txn, HUB_LOG_ID, cp.size, &cp.root);
+    char note[NOTE_MAX];
+    size_t nlen = 0;
+    if (err == MM_OK)
+        err = mm_checkpoint_sign(&cp, h->keys->name, &h->keys->sign, note, sizeof note, &nlen);
+    if (err != MM_OK)
+        return err;
+    MDB_val k = {10, "checkpoint"}, v = {nlen, note};
+    return mm_db_err(mdb_put(txn, h->meta, &k, &v, 0), "put hub checkpoint");
+}
+
+mm_err_t hub_hublog_append(hub_hublog_t *h, const mm_entry_t *e,
+                           mm_err_t (*extra)(MDB_txn *txn, void *arg), void *arg,
+                           uint64_t *index)
+{
+    uint8_t *data;
+    size_t len;
+    mm_err_t err = mm_entry_encode(e, &data, &len);
+    if (err != MM_OK)
+        return err;
+    append_t a = {h, data, len, extra, arg, 0};
+    err = mm_db_write(h->db, append_txn, &a);
+    free(data);
+    if (err == MM_OK) {
+        MM_INFO("hub log: %s entry %llu", mm_entry_kind_name(e->kind),
+                (unsigned long long)a.index);
+        if (index)
+            *index = a.index;
+    }
+    return err;
+}
+
+mm_err_t hub_hublog_checkpoint(hub_hublog_t *h, char **note)
+{
+    MDB_txn *txn;
+    mm_err_t err = mm_db_read(h->db, &txn);
+    if (err != MM_OK)
+        return err;
+    MDB_val k = {10, "checkpoint"}, v;
+    int rc = mdb_get(txn, h->meta, &k, &v);
+    if (rc == 0) {
+        *note = malloc(v.mv_size + 1);
+        if (*note) {
+            memcpy(*note, v.mv_data, v.mv_size);
+            (*note)[v.mv_size] = 0;
+        }
+        err = *note ? MM_OK : MM_ENOMEM;
+    } else {
+        err = rc == MDB_NOTFOUND ? MM_ENOTFOUND : mm_db_err(rc, "read hub checkpoint");
+    }
+    mdb_txn_abort(txn);
+    return err;
+}
+
+mm_err_t hub_hublog_size(hub_hublog_t *h, uint64_t *size)
+{
+    MDB_txn *txn;
+    mm_err_t err = mm_db_read(h->db, &txn);
+    if (err != MM_OK)
+        return err;
+    err = mm_log_size(h->log, txn, HUB_LOG_ID, size);
+    mdb_txn_abort(txn);
+    return err;
+}
+
+mm_err_t hub_hublog_entries(hub_hublog_t *h, uint64_t start, uint64_t end, hub_hublog_fn fn,
+                            void *arg)
+{
+    MDB_txn *txn;
+    mm_err_t err = mm_db_read(h->db, &txn);
+    if (err != MM_OK)
+        return err;
+    uint64_t size;
+    err = mm_log_size(h->log, txn, HUB_LOG_ID, &size);
+    if (end > size)
+        end = size;
+    for (uint64_t i = start; err == MM_OK && i < end; i++) {
+        const void *data;
+        size_t len;
+        err = mm_log_get(h->log, txn, HUB_LOG_ID, i, &data, &len);
+        if (err == MM_OK && fn(i, data, len, arg))
+            break;
+    }
+    mdb_txn_abort(txn);
+    return err;
+}

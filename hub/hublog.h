@@ -1,0 +1,53 @@
+/*
+ * hublog.h: the hub's own signed log of city actions, in the same format as the sites' logs.
+ *
+ * Every action the city takes through the API (accepting or returning a filing, and the ones
+ * still to come: report requests, guidance, hearings, publication) is a `city_action` entry
+ * appended to log id 0 of the hub's LMDB (common/log.h), and the hub signs a checkpoint of it
+ * in the C2SP signed-note format with its own key, exactly as an edge signs its site log. So a
+ * site, a court or a resident can check what the city did with the same tools.
+ *
+ *   hub.hublog   "checkpoint"  -> the latest signed checkpoint note
+ */
+#ifndef HUB_HUBLOG_H
+#define HUB_HUBLOG_H
+
+#include <stdint.h>
+
+#include "db.h"
+#include "entry.h"
+#include "err.h"
+#include "keys.h"
+#include "log.h"
+
+#define HUB_LOG_ID 0
+
+typedef struct hub_hublog hub_hublog_t;
+
+mm_err_t hub_hublog_open(mm_db_t *db, const mm_keypair_t *keys, hub_hublog_t **out);
+void hub_hublog_close(hub_hublog_t *h);
+
+/* The origin line of the hub's checkpoints: "mimamori/hub/<name>". */
+const char *hub_hublog_origin(const hub_hublog_t *h);
+
+/*
+ * Appends e and signs the new checkpoint, in one transaction; *index is the entry's index.
+ * extra(txn, arg) runs in the same transaction first, so that a city action and the record it
+ * changes commit together (NULL: none); its error aborts both.
+ */
+mm_err_t hub_hublog_append(hub_hublog_t *h, const mm_entry_t *e,
+                           mm_err_t (*extra)(MDB_txn *txn, void *arg), void *arg,
+                           uint64_t *index);
+
+/* The latest signed checkpoint note (malloc'd); MM_ENOTFOUND before the first entry. */
+mm_err_t hub_hublog_checkpoint(hub_hublog_t *h, char **note);
+
+/* Size of the hub's log. */
+mm_err_t hub_hublog_size(hub_hublog_t *h, uint64_t *size);
+
+/* Calls fn for entries [start, end) (clamped), in a read transaction. */
+typedef int (*hub_hublog_fn)(uint64_t index, const void *data, size_t len, void *arg);
+mm_err_t hub_hublog_entries(hub_hublog_t *h, uint64_t start, uint64_t end, hub_hublog_fn fn,
+                            void *arg);
+
+#endif

@@ -1,0 +1,666 @@
+/*
+ * test_rules.c: the rules the hub checks for the city (hub/rules), one by one, over registry
+ * records written by hand in the shape hub/registry.c keeps them: each finding's kind, rule,
+ * dedupe key and evidence, and the hub's own thresholds rather than the site's claims.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "registry.h"
+#include "rules.h"
+
+#define DAY_US (86400LL * 1000000)
+#define NOW_US (1779246000LL * 1000000)     /* 2026-05-20 12:00 in Japan */
+#define INSTALL_US (1775746800LL * 1000000) /* 2026-04-10 00:00 in Japan */
+
+static const hub_rules_input_t IN = {.now_us = NOW_US,
+                                     .last_checkpoint_us = NOW_US - 60LL * 1000000,
+                                     .silent_after_us = 3600LL * 1000000,
+                                     .uptime_min = 0.99};
+
+/* A kawaguchi site that breaks no rule: one recording camera with a sign and 75 % public. */
+static json_t *sound(void)
+{
+    json_t *rec = json_loads(
+        "{\"site\": \"site-a\","
+        " \"facts\": {\"policy\": \"kawaguchi\", \"retention_days\": 7,"
+        "            \"registered_retention_days\": 14, \"floor_days\": 7,"
+        "            \"installer_name\": \"組合\", \"manager\": \"tanaka\","
+        "            \"operators\": \"suzuki,sato\", \"consensus_date\": \"2026-03-01\","
+        "            \"land_permission_ref\": \"permit-7\", \"land_permission_date\": \"2026-03-10\","
+        "            \"index\": 3, \"time_us\": 100},"
+        " \"cameras\": {\"cam1\": {\"id\": \"cam1\", \"state\": \"recording\","
+        "   \"facts\": {\"camera\": \"cam1\", \"location\": \"3 番地\", \"purpose\": \"見守り\","
+        "              \"install_date\": \"2026-04-10\", \"signage_text\": \"防犯カメラ作動中\","
+        "              \"signage_installer_shown\": true, \"signage_checked\": \"2026-04-15\","
+        "              \"index\": 4, \"time_us\": 101},"
+        "   \"coverage\": {\"camera\": \"cam1\", \"share_ppm\": 750000, \"threshold_ppm\": 666667,"
+        "                 \"policy\": \"kawaguchi\", \"exception\": \"\", \"index\": 5,"
+        "                 \"time_us\": 102}}},"
+        " \"filings\": [], \"grants\": {}}",
+        0, NULL);
+    assert_non_null(rec);
+    return rec;
+}
+
+static json_t *facts(json_t *rec)
+{
+    return json_object_get(rec, "facts");
+}
+
+static json_t *cam(json_t *rec, const char *id)
+{
+    return json_object_get(json_object_get(rec, "cameras"), id);
+}
+
+static json_t *eval(json_t *rec, const hub_rules_input_t *in)
+{
+    json_t *out = hub_rules_evaluate(rec, in);
+    assert_true(json_is_array(out));
+    return out;
+}
+
+static size_t count(json_t *out, const char *kind)
+{
+    size_t i, n = 0;
+    json_t *f;
+    json_array_foreach(out, i, f)
+    {
+        if (!strcmp(json_string_value(json_object_get(f, "kind")), kind))
+            n++;
+    }
+    return n;
+}
+
+/* The one finding of kind, checked for its rule and dedupe key. */
+static json_t *only(json_t *out, const char *kind, const char *rule, const char *dedupe)
+{
+    assert_int_equal(count(out, kind), 1);
+    size_t i;
+    json_t *f, *found = NULL;
+    json_array_foreach(out, i, f)
+    {
+        if (!strcmp(json_string_value(json_object_get(f, "kind")), kind))
+            found = f;
+    }
+    assert_string_equal(json_string_value(json_object_get(found, "rule")), rule);
+    assert_string_equal(json_string_value(json_object_get(found, "dedupe")), dedupe);
+    assert_non_null(json_string_value(json_object_get(found, "severity")));
+    assert_non_null(json_string_value(json_object_get(found, "message")));
+    assert_true(json_is_object(json_object_get(found, "evidence")));
+    return found;
+}
+
+/* The finding's evidence entries are exactly the n indexes given. */
+static void entries_are(json_t *finding, size_t n, const json_int_t *want)
+{
+    json_t *e = json_object_get(json_object_get(finding, "evidence"), "entries");
+    assert_true(json_is_array(e));
+    assert_int_equal(json_array_size(e), n);
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(json_integer_value(json_array_get(e, i)), want[i]);
+}
+
+static void set_int(json_t *o, const char *k, json_int_t v)
+{
+    json_object_set_new(o, k, json_integer(v));
+}
+
+static void set_str(json_t *o, const char *k, const char *v)
+{
+    json_object_set_new(o, k, json_string(v));
+}
+
+/* --- site rules -----------------------------------------------------------------------------*/
+
+static void sound_kawaguchi_site_gives_none(void **state)
+{
+    (void)state;
+    json_t *rec = sound();
+    json_t *out = eval(rec, &IN);
+    if (json_array_size(out)) {
+        char *s = json_dumps(out, JSON_INDENT(2));
+        print_error("unexpected findings: %s\n", s);
+        free(s);
+    }
+    assert_int_equal(json_array_size(out), 0);
+    json_decref(out);
+    json_decref(rec);
+}
+
+static void empty_record_gives_none(void **state)
+{
+    (void)state;
+    json_t *rec = json_loads("{\"site\": \"x\", \"facts\": null, \"cameras\": {},"
+                             " \"filings\": [], \"grants\": {}}",
+                             0, NULL);
+    json_t *out = eval(rec, &IN);
+    assert_int_equal(json_array_size(out), 0);
+    json_decref(out);
+    json_decref(rec);
+    out = hub_rules_evaluate(NULL, &IN);
+    assert_int_equal(json_array_size(out), 0);
+    json_decref(out);
+}
+
+static void r_k2_2_2_manager_missing(void **state)
+{
+    (void)state;
+    json_t *rec = sound();
+    set_str(facts(rec), "manager", "");
+    json_t *out = eval(rec, &IN);
+    json_t *f = only(out, "manager_missing", "R-K2.2.2", "");
+    entries_are(f, 1, (json_int_t[]){3});
+    assert_int_equal(count(out, "operator_is_manager"), 0);
+    assert_int_equal(json_array_size(out), 1);
+    json_decref(out);
+    json_decref(rec);
+
+    /* No manager at all, not only an empty one. */
+    rec = sound();
+    json_object_del(facts(rec), "manager");
+    out = eval(rec, &IN);
+    only(out, "manager_missing", "R-K2.2.2", "");
+    json_decref(out);
+    json_decref(rec);
+}
+
+static void r_n6_1_operator_is_manager(void **state)
+{
+    (void)state;
+    const char *lists[] = {"tanaka", "tanaka,suzuki", "suzuki,tanaka", "suzuki,tanaka,sato"};
+    for (size_t i = 0; i < sizeof lists / sizeof *lists; i++) {
+        json_t *rec = sound();
+        set_str(facts(rec), "operators", lists[i]);
+        json_t *out = eval(rec, &IN);
+        json_t *f = only(out, "operator_is_manager", "R-N6.1", "tanaka");
+        entries_are(f, 1, (json_int_t[]){3});
+        assert_int_equal(json_array_size(out), 1);
+        json_decref(out);
+        json_decref(rec);
+    }
+    /* A manager whose id is a prefix, a suffix or a part of an operator's is not one. */
+    struct {
+        const char *manager, *operators;
+    } no[] = {{"tan", "tanaka"},       {"tan", "suzuki,tanaka"}, {"naka", "tanaka"},
+              {"tanaka", "tanaka2"},   {"tanaka", "xtanaka,y"},  {"tanaka", ""},
+              {"tanaka", "suzuki,sato"}};
+    for (size_t i = 0; i < sizeof no / sizeof *no; i++) {
+        json_t *rec = sound();
+        set_str(facts(rec), "manager", no[i].manager);
+        set_str(facts(rec), "operators", no[i].operators);
+        json_t *out = eval(rec, &IN);
+        assert_int_equal(count(out, "operator_is_manager"), 0);
+        assert_int_equal(json_array_size(out), 0);
+        json_decref(out);
+        json_decref(rec);
+    }
+}
+
+static void r_k2_2_6b_retention_below_floor(void **state)
+{
+    (void)state;
+    assert_int_equal(hub_rules_floor_days("kawaguchi"), 7);
+    assert_int_equal(hub_rules_floor_days("naha"), 1);
+    assert_int_equal(hub_rules_floor_days("tokyo"), -1);
+    assert_int_equal(hub_rules_floor_days(""), -1);
+    assert_int_equal(hub_rules_floor_days(NULL), -1);
+
+    /* kawaguchi: 6 days is below the floor of 7, 7 is not. */
+    json_t *rec = sound();
+    set_int(facts(rec), "retention_days", 6);
+    json_t *out = eval(rec, &IN);
+    json_t *f = only(out, "retention_below_floor", "R-K2.2.6b", "");
+    entries_are(f, 1, (json_int_t[]){3});
+    assert_int_equal(json_array_size(out), 1);
+    json_decref(out);
+    json_decref(rec);
+
+    /* naha: 1 day is enough, 0 is not (nor does naha need a consensus or a permission). */
+    rec = sound();
+    set_str(facts(rec), "policy", "naha");
+    set_int(facts(rec), "retention_days", 1);
+    out = eval(rec, &IN);
+    assert_int_equal(json_array_size(out), 0);
+    json_decref(out);
+    set_int(facts(rec), "retention_days", 0);
+    out = eval(rec, &IN);
+    only(out, "retention_below_floor", "R-K2.2.6b", "");
+    assert_int_equal(json_array_size(out), 1);
+    json_decref(out);
+    json_decref(rec);
+
+    /* A site's claimed floor_days is not the hub's. */
+    rec = sound();
+    set_int(facts(rec), "floor_days", 3);
+    set_int(facts(rec), "retention_days", 3);
+    out = eval(rec, &IN);
+    only(out, "retention_below_floor", "R-K2.2.6b", "");
+    json_decref(out);
+    json_decref(rec);
+}
+
+static void r_k2_2_6b_retention_above_registered(void **state)
+{
+    (void)state;
+    json_t *rec = sound();
+    set_int(facts(rec), "retention_days", 15);
+    json_t *out = eval(rec, &IN);
+    json_t *f = only(out, "retention_above_registered", "R-K2.2.6b", "");
+    entries_are(f, 1, (json_int_t[]){3});
+    assert_int_equal(json_array_size(out), 1);
+    json_decref(out);
+
+    /* Exactly the registered days, and no registered days at all, are fine. */
+    set_int(facts(rec), "retention_days", 14);
+    out = eval(rec, &IN);
+    assert_int_equal(json_array_size(out), 0);
+    json_decref(out);
+    set_int(facts(rec), "retention_days", 30);
+    set_int(facts(rec), "registered_retention_days", 0);
+    out = eval(rec, &IN);
+    assert_int_equal(json_array_size(out), 0);
+    json_decref(out);
+    json_decref(rec);
+}
+
+static void r_k2_1_3c_consensus_and_land_permission(void **state)
+{
+    (void)state;
+    json_t *rec = sound();
+    set_str(facts(rec), "consensus_date", "");
+    json_t *out = eval(rec, &IN);
+    json_t *f = only(out, "consensus_missing", "R-K2.1.3c", "");
+    entries_are(f, 1, (json_int_t[]){3});
+    assert_int_equal(json_array_size(out), 1);
+    json_decref(out);
+    json_decref(rec);
+
+    rec = sound();
+    set_str(facts(rec), "land_permission_ref", "");
+    out = eval(rec, &IN);
+    f = only(out, "land_permission_missing", "R-K2.1.3c", "");
+    entries_are(f, 1, (json_int_t[]){3});
+    assert_int_equal(json_array_size(out), 1);
+    json_decref(out);
+
+    set_str(facts(rec), "consensus_date", "");
+    out = eval(rec, &IN);
+    assert_int_equal(count(out, "land_permission_missing"), 1);
+    assert_int_equal(count(out, "consensus_missing"), 1);
+    assert_int_equal(json_array_size(out), 2);
+    json_decref(out);
+
+    /* Only kawaguchi asks for them. */
+    set_str(facts(rec), "policy", "naha");
+    out = eval(rec, &IN);
+    assert_int_equal(json_array_size(out), 0);
+    json_decref(out);
+    json_decref(rec);
+}
+
+/* --- camera rules ---------------------------------------------------------------------------*/
+
+static void coverage_is(json_t *rec, json_int_t share, json_int_t threshold, const char *exception)
+{
+    json_t *c = json_object_get(cam(rec, "cam1"), "coverage");
+    set_int(c, "share_ppm", share);
+    set_int(c, "threshold_ppm", threshold);
+    set_str(c, "exception", exception);
+}
+
+static void r_k2_1_3a_coverage_below_threshold(void **state)
+{
+    (void)state;
+    /* 60 % without a written exception: below 2/3. */
+    json_t *rec = sound();
+    coverage_is(rec, 600000, 666667, "");
+    json_t *out = eval(rec, &IN);
+    json_t *f = only(out, "coverage_below_threshold", "R-K2.1.3a", "cam1");
+    entries_are(f, 1, (json_int_t[]){5});
+    assert_int_equal(json_array_size(out), 1);
+    json_decref(out);
+
+    /* The same with an exception: 1/2 is enough. */
+    coverage_is(rec, 600000, 500000, "the shop front faces a private lot; agreed 2026-03-01");
+    out = eval(rec, &IN);
+    assert_int_equal(json_array_size(out), 0);
+    json_decref(out);
+
+    /* 40 % is too little even with an exception. */
+    coverage_is(rec, 400000, 500000, "the shop front faces a private lot; agreed 2026-03-01");
+    out = eval(rec, &IN);
+    only(out, "coverage_below_threshold", "R-K2.1.3a", "cam1");
+    assert_int_equal(json_array_size(out), 1);
+    json_decref(out);
+
+    /* The edges: exactly 2/3 (rounded up) and exactly 1/2 with an exception pass. */
+    coverage_is(rec, 666667, 666667, "");
+    out = eval(rec, &IN);
+    assert_int_equal(json_array_size(out), 0);
+    json_decref(out);
+    coverage_is(rec, 500000, 500000, "written");
+    out = eval(rec, &IN);
+    assert_int_equal(json_array_size(out), 0);
+    json_decref(out);
+
+    /* The hub ignores a threshold the site claims: 0 ("none") under kawaguchi still fails. */
+    coverage_is(rec, 300000, 0, "");
+    out = eval(rec, &IN);
+    only(out, "coverage_below_threshold", "R-K2.1.3a", "cam1");
+    json_decref(out);
+    coverage_is(rec, 600000, 100000, "");
+    out = eval(rec, &IN);
+    only(out, "coverage_below_threshold", "R-K2.1.3a", "cam1");
+    json_decref(out);
+    json_decref(rec);
+
+    /* naha sets no share at all. */
+    rec = sound();
+    set_str(facts(rec), "policy", "naha");
+    coverage_is(rec, 100000, 0, "");
+    out = eval(rec, &IN);
+    assert_int_equal(json_array_size(out), 0);
+    json_decref(out);
+    json_decref(rec);
+}
+
+static void r_n5_3_coverage_missing(void **state)
+{
+    (void)state;
+    const char *policies[] = {"kawaguchi", "naha"};
+    for (size_t i = 0; i < 2; i++) {
+        json_t *rec = sound();
+        set_str(facts(rec), "policy", policies[i]);
+        json_object_del(cam(rec, "cam1"), "coverage");
+        json_t *out = eval(rec, &IN);
+        json_t *f = only(out, "coverage_missing", "R-N5.3", "cam1");
+        assert_string_equal(
+            json_string_value(json_object_get(json_object_get(f, "evidence"), "camera")), "cam1");
+        assert_int_equal(count(out, "coverage_below_threshold"), 0);
+        assert_int_equal(json_array_size(out), 1);
+        json_decref(out);
+        json_decref(rec);
+    }
+}
+
+static void r_k2_2_1_signage_missing(void **state)
+{
+    (void)state;
+    for (int variant = 0; variant < 4; variant++) {
+        json_t *rec = sound();
+        json_t *cf = json_object_get(cam(rec, "cam1"), "facts");
+        switch (variant) {
+        case 0: set_str(cf, "signage_text", ""); break;
+        case 1: json_object_set_new(cf, "signage_installer_shown", json_false()); break;
+        case 2: set_str(cf, "signage_checked", ""); break;
+        case 3: json_object_del(cf, "signage_installer_shown"); break;
+        }
+        json_t *out = eval(rec, &IN);
+        json_t *f = only(out, "signage_missing", "R-K2.2.1", "cam1");
+        entries_are(f, 1, (json_int_t[]){4});
+        assert_int_equal(json_array_size(out), 1);
+        json_decref(out);
+        json_decref(rec);
+    }
+}
+
+static void r_n5_1_camera_unregistered(void **state)
+{
+    (void)state;
+    json_t *rec = sound();
+    json_object_del(cam(rec, "cam1"), "facts");
+    json_t *out = eval(rec, &IN);
+    only(out, "camera_unregistered", "R-N5.1", "cam1");
+    assert_int_equal(count(out, "signage_missing"), 0);
+    assert_int_equal(json_array_size(out), 1);
+    json_decref(out);
+    json_decref(rec);
+}
+
+static void abolish(json_t *rec, double years, json_int_t index)
+{
+    json_t *c = cam(rec, "cam1");
+    set_str(c, "state", "abolished");
+    set_int(c, "state_index", index);
+    set_int(c, "state_time_us", INSTALL_US + (json_int_t)(years * 365.25 * (double)DAY_US));
+}
+
+static void r_k2_1_3b_camera_retired_early(void **state)
+{
+    (void)state;
+    json_t *rec = sound();
+    abolish(rec, 2, 42);
+    json_t *out = eval(rec, &IN);
+    json_t *f = only(out, "camera_retired_early", "R-K2.1.3b", "cam1");
+    entries_are(f, 2, (json_int_t[]){4, 42});
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(f, "evidence"), "camera")), "cam1");
+    assert_int_equal(json_array_size(out), 1);
+    json_decref(out);
+    json_decref(rec);
+
+    /* After 6 years it may go. */
+    rec = sound();
+    abolish(rec, 6, 42);
+    out = eval(rec, &IN);
+    assert_int_equal(json_array_size(out), 0);
+    json_decref(out);
+    json_decref(rec);
+}
+
+static void abolished_camera_is_held_to_nothing_else(void **state)
+{
+    (void)state;
+    json_t *rec = sound();
+    json_t *c = cam(rec, "cam1");
+    json_object_del(c, "coverage");
+    set_str(json_object_get(c, "facts"), "signage_text", "");
+    json_t *days = json_object();
+    char d[11];
+    for (int i = 3; i >= 0; i--) {
+        hub_registry_day(NOW_US - i * DAY_US, d);
+        json_object_set_new(days, d,
+                            json_pack("{s:I, s:i, s:i, s:I, s:I}", "recorded_us", (json_int_t)0,
+                                      "hours", 24, "gaps", 1, "first_index", (json_int_t)10,
+                                      "last_index", (json_int_t)11));
+    }
+    json_object_set_new(c, "uptime", days);
+    abolish(rec, 6, 42);
+    json_t *out = eval(rec, &IN);
+    assert_int_equal(json_array_size(out), 0);
+    json_decref(out);
+
+    abolish(rec, 2, 42);
+    out = eval(rec, &IN);
+    only(out, "camera_retired_early", "R-K2.1.3b", "cam1");
+    assert_int_equal(json_array_size(out), 1);
+    json_decref(out);
+    json_decref(rec);
+}
+
+/* --- emergency grants and silence -----------------------------------------------------------*/
+
+static void r_n6_3_emergency_report_open(void **state)
+{
+    (void)state;
+    json_t *rec = sound();
+    json_t *g = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:I}", "person", "suzuki", "by",
+                          "tanaka", "actions", "playback", "cameras", "", "until_us",
+                          (json_int_t)(NOW_US + 3600LL * 1000000), "granted_index",
+                          (json_int_t)17, "granted_us", (json_int_t)(NOW_US - 3600LL * 1000000));
+    json_object_set_new(json_object_get(rec, "grants"), "g1", g);
+
+    /* Still running: no report is due yet. */
+    json_t *out = eval(rec, &IN);
+    assert_int_equal(json_array_size(out), 0);
+    json_decref(out);
+
+    /* Over without a report. */
+    set_int(g, "until_us", NOW_US - 1);
+    out = eval(rec, &IN);
+    json_t *f = only(out, "emergency_report_open", "R-N6.3", "g1");
+    entries_are(f, 1, (json_int_t[]){17});
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(f, "evidence"), "grant")), "g1");
+    assert_int_equal(json_array_size(out), 1);
+    json_decref(out);
+
+    /* Reported. */
+    set_int(g, "report_index", 20);
+    set_int(g, "reported_us", NOW_US - 100);
+    out = eval(rec, &IN);
+    assert_int_equal(json_array_size(out), 0);
+    json_decref(out);
+
+    /* Reported before it ended is reported too. */
+    set_int(g, "until_us", NOW_US + 3600LL * 1000000);
+    out = eval(rec, &IN);
+    assert_int_equal(json_array_size(out), 0);
+    json_decref(out);
+    json_decref(rec);
+}
+
+static void site_silent(void **state)
+{
+    (void)state;
+    json_t *rec = sound();
+    hub_rules_input_t in = IN;
+    in.last_checkpoint_us = NOW_US - 2 * 3600LL * 1000000;
+    json_t *out = eval(rec, &in);
+    only(out, "site_silent", "R-K2.2.6a", "");
+    assert_int_equal(json_array_size(out), 1);
+    json_decref(out);
+
+    /* Not before silent_after_us. */
+    in.last_checkpoint_us = NOW_US - 30 * 60LL * 1000000;
+    out = eval(rec, &in);
+    assert_int_equal(json_array_size(out), 0);
+    json_decref(out);
+    in.last_checkpoint_us = NOW_US - in.silent_after_us;
+    out = eval(rec, &in);
+    assert_int_equal(json_array_size(out), 0);
+    json_decref(out);
+
+    /* No checkpoint yet, or no limit set: nothing to judge. */
+    in.last_checkpoint_us = 0;
+    out = eval(rec, &in);
+    assert_int_equal(json_array_size(out), 0);
+    json_decref(out);
+    in.last_checkpoint_us = NOW_US - 2 * 3600LL * 1000000;
+    in.silent_after_us = 0;
+    out = eval(rec, &in);
+    assert_int_equal(json_array_size(out), 0);
+    json_decref(out);
+    json_decref(rec);
+}
+
+/* --- uptime ---------------------------------------------------------------------------------*/
+
+/* Days before NOW_US (3: the first on record, 0: today) with the given shares of a day. */
+static void uptime_is(json_t *rec, const double share[4])
+{
+    json_t *days = json_object();
+    char d[11];
+    for (int i = 3; i >= 0; i--) {
+        hub_registry_day(NOW_US - i * DAY_US, d);
+        json_int_t first = 100 + 10 * (3 - i);
+        json_object_set_new(days, d,
+                            json_pack("{s:I, s:i, s:i, s:I, s:I}", "recorded_us",
+                                      (json_int_t)(share[3 - i] * (double)DAY_US + 0.5), "hours", 24,
+                                      "gaps", 2, "first_index", first, "last_index",
+                                      first + 9));
+    }
+    json_object_set_new(cam(rec, "cam1"), "uptime", days);
+}
+
+static void r_k2_2_6a_uptime_below_24h(void **state)
+{
+    (void)state;
+    char first[11], low[11], full[11], today[11];
+    hub_registry_day(NOW_US - 3 * DAY_US, first);
+    hub_registry_day(NOW_US - 2 * DAY_US, low);
+    hub_registry_day(NOW_US - 1 * DAY_US, full);
+    hub_registry_day(NOW_US, today);
+    assert_string_equal(today, "2026-05-20");
+    assert_string_equal(first, "2026-05-17");
+
+    /* The first day (installation) and today (not over) are low but skipped; a day at 98 % is
+     * a finding, one at 99.5 % is not. */
+    json_t *rec = sound();
+    uptime_is(rec, (double[]){0.3, 0.98, 0.995, 0.5});
+    json_t *out = eval(rec, &IN);
+    char key[32];
+    snprintf(key, sizeof key, "cam1/%s", low);
+    json_t *f = only(out, "uptime_below_24h", "R-K2.2.6a", key);
+    entries_are(f, 2, (json_int_t[]){110, 119});
+    json_t *ev = json_object_get(f, "evidence");
+    assert_string_equal(json_string_value(json_object_get(ev, "camera")), "cam1");
+    assert_string_equal(json_string_value(json_object_get(ev, "day")), low);
+    assert_int_equal(json_array_size(out), 1);
+    json_decref(out);
+
+    /* Two low days are two findings. */
+    uptime_is(rec, (double[]){0.3, 0.5, 0.2, 0.5});
+    out = eval(rec, &IN);
+    assert_int_equal(count(out, "uptime_below_24h"), 2);
+    assert_int_equal(json_array_size(out), 2);
+    json_decref(out);
+
+    /* Exactly 99 % is enough. */
+    uptime_is(rec, (double[]){1, 0.99, 1, 1});
+    out = eval(rec, &IN);
+    assert_int_equal(json_array_size(out), 0);
+    json_decref(out);
+
+    /* A suspended camera is not expected to record. */
+    uptime_is(rec, (double[]){0.3, 0.5, 0.2, 0.5});
+    set_str(cam(rec, "cam1"), "state", "suspended");
+    out = eval(rec, &IN);
+    assert_int_equal(json_array_size(out), 0);
+    json_decref(out);
+    json_decref(rec);
+
+    /* One day on record is the installation's. */
+    rec = sound();
+    json_t *days = json_object();
+    json_object_set_new(days, low,
+                        json_pack("{s:I, s:i, s:i, s:I, s:I}", "recorded_us", (json_int_t)0,
+                                  "hours", 1, "gaps", 1, "first_index", (json_int_t)1,
+                                  "last_index", (json_int_t)1));
+    json_object_set_new(cam(rec, "cam1"), "uptime", days);
+    out = eval(rec, &IN);
+    assert_int_equal(json_array_size(out), 0);
+    json_decref(out);
+    json_decref(rec);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(sound_kawaguchi_site_gives_none),
+        cmocka_unit_test(empty_record_gives_none),
+        cmocka_unit_test(r_k2_2_2_manager_missing),
+        cmocka_unit_test(r_n6_1_operator_is_manager),
+        cmocka_unit_test(r_k2_2_6b_retention_below_floor),
+        cmocka_unit_test(r_k2_2_6b_retention_above_registered),
+        cmocka_unit_test(r_k2_1_3c_consensus_and_land_permission),
+        cmocka_unit_test(r_k2_1_3a_coverage_below_threshold),
+        cmocka_unit_test(r_n5_3_coverage_missing),
+        cmocka_unit_test(r_k2_2_1_signage_missing),
+        cmocka_unit_test(r_n5_1_camera_unregistered),
+        cmocka_unit_test(r_k2_1_3b_camera_retired_early),
+        cmocka_unit_test(abolished_camera_is_held_to_nothing_else),
+        cmocka_unit_test(r_n6_3_emergency_report_open),
+        cmocka_unit_test(site_silent),
+        cmocka_unit_test(r_k2_2_6a_uptime_below_24h),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
