@@ -38,17 +38,25 @@ for who in hub site-a site-b; do
     [ -f "$state/$who.key" ] || "$bin/mimamori-keys" generate --name "$who" --out "$state/$who.key" >/dev/null
 done
 
+# The oversight desk's API token: made once, kept with the state (the hub keeps only its hash).
+[ -f "$state/oversight.token.json" ] || "$bin/mimamori-hub" token >"$state/oversight.token.json"
+token=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["token"])' \
+    "$state/oversight.token.json")
+
 # Configs, written from the public halves the key tool prints.
 /usr/bin/python3 - "$bin/mimamori-keys" "$state" "$rtsp_port" "$zmq_port" "$http_port" <<'PY'
 import json, subprocess, sys
 tool, state, rtsp, zmqp, http = sys.argv[1:]
+desk = json.load(open(f"{state}/oversight.token.json"))
 pub = {w: json.loads(subprocess.check_output([tool, "show", f"{state}/{w}.key"]))
        for w in ("hub", "site-a", "site-b")}
 hub = {"name": "hub", "key_file": "hub.key", "state_dir": "hub",
        "listen": f"tcp://127.0.0.1:{zmqp}",
        "http": {"host": "127.0.0.1", "port": int(http)},
        "sites": [{"id": s, "verifier": pub[s]["verifier"], "curve_public": pub[s]["curve_public"]}
-                 for s in ("site-a", "site-b")]}
+                 for s in ("site-a", "site-b")],
+       "people": [{"id": "bouhan-ka", "name": "防犯対策課", "role": "oversight",
+                   "token_sha256": desk["token_sha256"]}]}
 json.dump(hub, open(f"{state}/hub.json", "w"), indent=2)
 cams = {"site-a": ["cam1", "cam2"], "site-b": ["cam3"]}
 policy = {"site-a": "kawaguchi", "site-b": "naha"}
@@ -104,8 +112,10 @@ done
 echo "demo: cameras  rtsp://127.0.0.1:$rtsp_port/cam1 cam2 cam3"
 echo "demo: hub API  http://127.0.0.1:$http_port/api/v1/sites"
 echo "demo:          http://127.0.0.1:$http_port/api/v1/sites/site-a/checkpoint"
-echo "demo:          http://127.0.0.1:$http_port/api/v1/sites/site-a/entries?start=0&end=10"
-echo "demo:          http://127.0.0.1:$http_port/api/v1/findings"
+echo "demo:          http://127.0.0.1:$http_port/api/v1/registry   (public)"
+echo "demo:          curl -H 'Authorization: Bearer $token' http://127.0.0.1:$http_port/api/v1/findings"
+echo "demo:          curl -H 'Authorization: Bearer $token' 'http://127.0.0.1:$http_port/api/v1/sites/site-a/entries?start=0&end=10'"
+echo "demo:          (the oversight token is in $state/oversight.token.json)"
 echo "demo: logs in  $state/logs/"
 echo "demo: operator commands (docs/operator-guide.md), as the manager or, via runuser -u nobody, the operator:"
 echo "demo:          $bin/mimamori-edge status --socket /run/mimamori/site-a.sock"
