@@ -382,6 +382,224 @@ static void get_hub_entries(hub_http_req_t *req, void *arg)
                                       "size", (json_int_t)size, "entries", entries));
 }
 
+/* --- measures: guidance, recommendations, hearings, publication (R-N10.2, R-N11) ----------*/
+
+typedef enum { M_CREATE, M_OFFER, M_HEARD, M_PUBLISH } measure_step_t;
+
+typedef struct {
+    hub_api_t *api;
+    measure_step_t step;
+    hub_measure_op_t op;
+    mm_entry_t *e;
+    const hub_measure_body_t *create;
+    const hub_hearing_body_t *hearing;
+    const hub_publication_body_t *pub;
+} measure_call_t;
+
+static mm_err_t measure_in(MDB_txn *txn, void *arg)
+{
+    measure_call_t *c = arg;
+    hub_measures_t *m = c->api->measures;
+    mm_city_action_t *a = &c->e->u.city_action;
+    json_t *detail = NULL;
+    mm_err_t err;
+    switch (c->step) {
+    case M_CREATE: {
+        json_t *ids = json_array();
+        for (size_t i = 0; i < c->create->n_findings; i++)
+            json_array_append_new(ids, json_integer((json_int_t)c->create->findings[i]));
+        err = hub_measures_create(m, txn, &c->op, c->create->kind, ids, c->create->text);
+        snprintf(a->action, sizeof a->action, "%s_given", c->create->kind);
+        snprintf(a->reason, sizeof a->reason, "%s", c->create->text);
+        detail = json_pack("{s:o}", "findings", ids);
+        break;
+    }
+    case M_OFFER:
+        err = hub_measures_offer_hearing(m, txn, &c->op, c->hearing->deadline, c->hearing->text);
+        snprintf(a->action, sizeof a->action, "hearing_offered");
+        snprintf(a->reason, sizeof a->reason, "%s", c->hearing->text);
+        detail = json_pack("{s:s}", "deadline", c->hearing->deadline);
+        break;
+    case M_HEARD:
+        err = hub_measures_record_hearing(m, txn, &c->op, c->hearing->outcome, c->hearing->text);
+        snprintf(a->action, sizeof a->action, "hearing_recorded");
+        snprintf(a->reason, sizeof a->reason, "%s", c->hearing->text);
+        detail = json_pack("{s:s}", "outcome", c->hearing->outcome);
+        break;
+    default:
+        err = hub_measures_publish(m, txn, &c->op, c->pub->text);
+        snprintf(a->action, sizeof a->action, "recommendation_published");
+        snprintf(a->reason, sizeof a->reason, "%s", c->pub->text);
+        break;
+    }
+    snprintf(a->subject, sizeof a->subject, "measure/%llu", (unsigned long long)c->op.id);
+    char *d = detail ? json_dumps(detail, JSON_COMPACT) : NULL;
+    snprintf(a->detail, sizeof a->detail, "%s", d && strlen(d) < sizeof a->detail ? d : "");
+    free(d);
+    json_decref(detail);
+    return err;
+}
+
+/* Runs a measure step with its city_action entry, and answers. */
+static void measure_step(hub_http_req_t *req, hub_api_t *api, const char *site,
+                         measure_call_t *c)
+{
+    const hub_person_t *who = hub_http_caller(req);
+    mm_entry_t e = {.time_us = mm_now_us(), .kind = MM_ENTRY_CITY_ACTION};
+    snprintf(e.u.city_action.site, sizeof e.u.city_action.site, "%s", site);
+    snprintf(e.u.city_action.person, sizeof e.u.city_action.person, "%s", who->id);
+    snprintf(e.u.city_action.role, sizeof e.u.city_action.role, "%s", hub_role_name(who->role));
+    c->api = api;
+    c->e = &e;
+    c->op.site = site;
+    c->op.by = who->id;
+    c->op.now_us = e.time_us;
+    uint64_t index = 0;
+    mm_err_t err = hub_hublog_append(api->hublog, &e, measure_in, c, &index);
+    if (err == MM_OK) {
+        json_object_set_new(c->op.result, "hub_log_index", json_integer((json_int_t)index));
+        hub_http_json(req, c->step == M_CREATE ? 201 : 200, c->op.result);
+        return;
+    }
+    json_decref(c->op.result);
+    if (err == MM_ENOTFOUND)
+        hub_http_error(req, 404, "unknown_measure", "%s", c->op.why);
+    else if (err == MM_ECONFLICT)
+        hub_http_error(req, 409, c->step == M_PUBLISH ? "hearing_required" : "conflict", "%s",
+                       c->op.why);
+    else if (err == MM_EINVAL)
+        hub_http_error(req, 400, "bad_body", "%s", c->op.why);
+    else
+        hub_http_error(req, 500, "storage", "cannot record it: %s", mm_strerror(err));
+}
+
+static int measure_id(hub_http_req_t *req, uint64_t *id)
+{
+    const char *s = hub_http_param(req, "id");
+    if (!s || hub_http_parse_u64(s, id) != 0 || *id == 0) {
+        hub_http_error(req, 404, "unknown_measure", "no measure \"%.32s\"", s ? s : "");
+        return -1;
+    }
+    return 0;
+}
+
+static void post_measure(hub_http_req_t *req, void *arg)
+{
+    hub_api_t *api = arg;
+    const char *site = site_of(req, api);
+    if (!site)
+        return;
+    size_t len;
+    const char *body = hub_http_body(req, &len);
+    static hub_measure_body_t b; /* one request at a time: the loop's thread */
+    char msg[256];
+    if (hub_body_measure(body, len, &b, msg, sizeof msg) != MM_OK) {
+        hub_http_error(req, 400, "bad_body", "%s", msg);
+        return;
+    }
+    /* Every finding named is one of this site's. */
+    json_t *all = hub_findings_list(api->findings);
+    for (size_t i = 0; all && i < b.n_findings; i++) {
+        int ok = 0;
+        size_t k;
+        json_t *f;
+        json_array_foreach(all, k, f)
+        {
+            const char *fs = json_string_value(json_object_get(f, "site"));
+            ok |= (uint64_t)json_integer_value(json_object_get(f, "id")) == b.findings[i] && fs &&
+                  !strcmp(fs, site);
+        }
+        if (!ok) {
+            json_decref(all);
+            hub_http_error(req, 400, "unknown_finding", "site %s has no finding %llu", site,
+                           (unsigned long long)b.findings[i]);
+            return;
+        }
+    }
+    json_decref(all);
+    measure_call_t c = {.step = M_CREATE, .create = &b};
+    measure_step(req, api, site, &c);
+}
+
+static void post_hearing(hub_http_req_t *req, void *arg)
+{
+    hub_api_t *api = arg;
+    const char *site = site_of(req, api);
+    uint64_t id;
+    if (!site || measure_id(req, &id) != 0)
+        return;
+    size_t len;
+    const char *body = hub_http_body(req, &len);
+    static hub_hearing_body_t b;
+    char msg[256];
+    if (hub_body_hearing(body, len, &b, msg, sizeof msg) != MM_OK) {
+        hub_http_error(req, 400, "bad_body", "%s", msg);
+        return;
+    }
+    measure_call_t c = {.step = b.offer ? M_OFFER : M_HEARD, .hearing = &b, .op.id = id};
+    measure_step(req, api, site, &c);
+}
+
+static void post_publication(hub_http_req_t *req, void *arg)
+{
+    hub_api_t *api = arg;
+    const char *site = site_of(req, api);
+    uint64_t id;
+    if (!site || measure_id(req, &id) != 0)
+        return;
+    size_t len;
+    const char *body = hub_http_body(req, &len);
+    static hub_publication_body_t b;
+    char msg[256];
+    if (hub_body_publication(body, len, &b, msg, sizeof msg) != MM_OK) {
+        hub_http_error(req, 400, "bad_body", "%s", msg);
+        return;
+    }
+    measure_call_t c = {.step = M_PUBLISH, .pub = &b, .op.id = id};
+    measure_step(req, api, site, &c);
+}
+
+static void get_measures(hub_http_req_t *req, void *arg)
+{
+    hub_api_t *api = arg;
+    const char *site = site_of(req, api);
+    if (!site)
+        return;
+    json_t *list = hub_measures_list(api->measures, site, 0);
+    if (!list) {
+        hub_http_error(req, 500, "storage", "cannot read the measures");
+        return;
+    }
+    hub_http_json(req, 200, json_pack("{s:s, s:o}", "site", site, "measures", list));
+}
+
+/* What the city has published (R-N11): the recommendation, the hearing, the publication. */
+static void get_publications(hub_http_req_t *req, void *arg)
+{
+    hub_api_t *api = arg;
+    json_t *list = hub_measures_list(api->measures, NULL, 1);
+    if (!list) {
+        hub_http_error(req, 500, "storage", "cannot read the publications");
+        return;
+    }
+    json_t *out = json_array();
+    size_t i;
+    json_t *m;
+    json_array_foreach(list, i, m)
+    {
+        json_t *h = json_object_get(m, "hearing");
+        json_array_append_new(
+            out, json_pack("{s:O, s:O, s:O?, s:O?, s:O?}", "site", json_object_get(m, "site"),
+                           "recommendation", json_object_get(m, "text"), "hearing_outcome",
+                           json_object_get(h, "outcome"), "publication",
+                           json_object_get(json_object_get(m, "publication"), "text"),
+                           "published_us",
+                           json_object_get(json_object_get(m, "publication"), "published_us")));
+    }
+    json_decref(list);
+    hub_http_json(req, 200, json_pack("{s:o}", "publications", out));
+}
+
 /* Who may read what the city reads (everything but the public registry). */
 #define READ (HUB_ROLE_OVERSIGHT | HUB_ROLE_READONLY)
 
@@ -407,6 +625,19 @@ mm_err_t hub_api_register(hub_http_t *h, hub_api_t *api)
     if (err == MM_OK)
         err = hub_http_route(h, "POST", "/api/v1/sites/{site}/filings/{filing}/decision",
                              HUB_ROLE_OVERSIGHT, post_decision, api);
+    if (err == MM_OK)
+        err = hub_http_route(h, "POST", "/api/v1/sites/{site}/measures", HUB_ROLE_OVERSIGHT,
+                             post_measure, api);
+    if (err == MM_OK)
+        err = hub_http_route(h, "GET", "/api/v1/sites/{site}/measures", READ, get_measures, api);
+    if (err == MM_OK)
+        err = hub_http_route(h, "POST", "/api/v1/sites/{site}/measures/{id}/hearing",
+                             HUB_ROLE_OVERSIGHT, post_hearing, api);
+    if (err == MM_OK)
+        err = hub_http_route(h, "POST", "/api/v1/sites/{site}/measures/{id}/publication",
+                             HUB_ROLE_OVERSIGHT, post_publication, api);
+    if (err == MM_OK)
+        err = hub_http_route(h, "GET", "/api/v1/publications", 0, get_publications, api);
     if (err == MM_OK)
         err = hub_http_route(h, "GET", "/api/v1/hub/checkpoint", 0, get_hub_checkpoint, api);
     if (err == MM_OK)

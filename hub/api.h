@@ -10,6 +10,11 @@
  *   GET /api/v1/sites/{site}/registry           the city's whole record of a site
  *   GET /api/v1/sites/{site}/filings            the site's filings and their states
  *   POST /api/v1/sites/{site}/filings/{filing}/decision   accept or return a filing (oversight)
+ *   POST /api/v1/sites/{site}/measures          guidance or a recommendation on findings
+ *   POST /api/v1/sites/{site}/measures/{id}/hearing       offer a hearing / record its outcome
+ *   POST /api/v1/sites/{site}/measures/{id}/publication   publish (only after a hearing)
+ *   GET /api/v1/sites/{site}/measures           the site's measures
+ *   GET /api/v1/publications                    what has been published (public)
  *   GET /api/v1/hub/checkpoint                  the hub's own log: its signed checkpoint
  *   GET /api/v1/hub/entries?start=&end=         the hub's own log: city actions
  */
@@ -23,6 +28,7 @@
 #include "keys.h"
 #include "mirror.h"
 #include "hublog.h"
+#include "measures.h"
 #include "registry.h"
 
 typedef struct {
@@ -32,6 +38,7 @@ typedef struct {
     hub_findings_t *findings;
     hub_registry_t *registry;
     hub_hublog_t *hublog;
+    hub_measures_t *measures;
 } hub_api_t;
 
 /* Adds the routes to h; api must outlive h. */

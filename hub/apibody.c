@@ -117,3 +117,116 @@ mm_err_t hub_body_decision(const char *body, size_t len, hub_decision_body_t *ou
     json_decref(o);
     return err;
 }
+
+/* A required multi-line text. */
+static int required_text(json_t *o, const char *key, char *out, size_t cap, char *msg,
+                         size_t mcap)
+{
+    if (text(o, key, out, cap, 1, msg, mcap) != 0)
+        return -1;
+    if (!out[0]) {
+        bad(msg, mcap, "\"%s\" is required and must not be empty", key);
+        return -1;
+    }
+    return 0;
+}
+
+mm_err_t hub_body_measure(const char *body, size_t len, hub_measure_body_t *out, char *msg,
+                          size_t cap)
+{
+    static const char *const keys[] = {"kind", "findings", "text", NULL};
+    memset(out, 0, sizeof *out);
+    json_t *o = object(body, len, keys, msg, cap);
+    if (!o)
+        return MM_EPROTO;
+    mm_err_t err = MM_EPROTO;
+    const char *kind = json_string_value(json_object_get(o, "kind"));
+    json_t *f = json_object_get(o, "findings");
+    if (!kind || (strcmp(kind, "guidance") && strcmp(kind, "recommendation"))) {
+        bad(msg, cap, "\"kind\" must be \"guidance\" or \"recommendation\"");
+    } else if (!json_is_array(f) || json_array_size(f) == 0 ||
+               json_array_size(f) > HUB_MEASURE_FINDINGS_MAX) {
+        bad(msg, cap, "\"findings\" must list 1 to %d finding ids: a measure is tied to findings "
+                      "(R-N10.2)",
+            HUB_MEASURE_FINDINGS_MAX);
+    } else if (required_text(o, "text", out->text, sizeof out->text, msg, cap) == 0) {
+        snprintf(out->kind, sizeof out->kind, "%s", kind);
+        err = MM_OK;
+        size_t i;
+        json_t *v;
+        json_array_foreach(f, i, v)
+        {
+            if (!json_is_integer(v) || json_integer_value(v) < 1) {
+                bad(msg, cap, "\"findings\"[%zu] must be a finding id (a positive integer)", i);
+                err = MM_EPROTO;
+                break;
+            }
+            out->findings[out->n_findings++] = (uint64_t)json_integer_value(v);
+        }
+    }
+    json_decref(o);
+    return err;
+}
+
+static int date_ok(const char *s)
+{
+    if (strlen(s) != 10)
+        return 0;
+    for (int i = 0; i < 10; i++)
+        if ((i == 4 || i == 7) ? s[i] != '-' : (s[i] < '0' || s[i] > '9'))
+            return 0;
+    int m = (s[5] - '0') * 10 + (s[6] - '0'), d = (s[8] - '0') * 10 + (s[9] - '0');
+    return m >= 1 && m <= 12 && d >= 1 && d <= 31;
+}
+
+mm_err_t hub_body_hearing(const char *body, size_t len, hub_hearing_body_t *out, char *msg,
+                          size_t cap)
+{
+    static const char *const keys[] = {"action", "deadline", "outcome", "text", NULL};
+    memset(out, 0, sizeof *out);
+    json_t *o = object(body, len, keys, msg, cap);
+    if (!o)
+        return MM_EPROTO;
+    mm_err_t err = MM_EPROTO;
+    const char *action = json_string_value(json_object_get(o, "action"));
+    if (!action || (strcmp(action, "offer") && strcmp(action, "outcome"))) {
+        bad(msg, cap, "\"action\" must be \"offer\" or \"outcome\"");
+    } else if (required_text(o, "text", out->text, sizeof out->text, msg, cap) == 0) {
+        out->offer = !strcmp(action, "offer");
+        const char *d = json_string_value(json_object_get(o, "deadline"));
+        const char *oc = json_string_value(json_object_get(o, "outcome"));
+        if (out->offer && json_object_get(o, "outcome"))
+            bad(msg, cap, "an offer has no \"outcome\"");
+        else if (!out->offer && json_object_get(o, "deadline"))
+            bad(msg, cap, "an outcome has no \"deadline\"");
+        else if (out->offer && (!d || !date_ok(d)))
+            bad(msg, cap, "\"deadline\" must be a date YYYY-MM-DD");
+        else if (!out->offer && (!oc || (strcmp(oc, "opinion_stated") &&
+                                         strcmp(oc, "no_opinion") && strcmp(oc, "declined"))))
+            bad(msg, cap, "\"outcome\" must be opinion_stated, no_opinion or declined");
+        else {
+            if (out->offer)
+                snprintf(out->deadline, sizeof out->deadline, "%s", d);
+            else
+                snprintf(out->outcome, sizeof out->outcome, "%s", oc);
+            err = MM_OK;
+        }
+    }
+    json_decref(o);
+    return err;
+}
+
+mm_err_t hub_body_publication(const char *body, size_t len, hub_publication_body_t *out,
+                              char *msg, size_t cap)
+{
+    static const char *const keys[] = {"text", NULL};
+    memset(out, 0, sizeof *out);
+    json_t *o = object(body, len, keys, msg, cap);
+    if (!o)
+        return MM_EPROTO;
+    mm_err_t err = required_text(o, "text", out->text, sizeof out->text, msg, cap) == 0
+                       ? MM_OK
+                       : MM_EPROTO;
+    json_decref(o);
+    return err;
+}

@@ -8,6 +8,7 @@
 #define HUB_APIBODY_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "entry.h"
 #include "err.h"
@@ -22,5 +23,38 @@ typedef struct {
 /* MM_EPROTO with what is wrong in msg (naming the key). */
 mm_err_t hub_body_decision(const char *body, size_t len, hub_decision_body_t *out, char *msg,
                            size_t cap);
+
+#define HUB_MEASURE_FINDINGS_MAX 64
+
+/* POST /api/v1/sites/{site}/measures
+ *   {"kind": "guidance" | "recommendation", "findings": [finding ids, 1..64], "text": "..."} */
+typedef struct {
+    char kind[16];
+    size_t n_findings;
+    uint64_t findings[HUB_MEASURE_FINDINGS_MAX];
+    char text[MM_LONG_TEXT_MAX];
+} hub_measure_body_t;
+mm_err_t hub_body_measure(const char *body, size_t len, hub_measure_body_t *out, char *msg,
+                          size_t cap);
+
+/* POST /api/v1/sites/{site}/measures/{id}/hearing
+ *   {"action": "offer", "deadline": "YYYY-MM-DD", "text": "the letter"}
+ *   {"action": "outcome", "outcome": "opinion_stated" | "no_opinion" | "declined",
+ *    "text": "the record"} */
+typedef struct {
+    int offer;                  /* 1 offer, 0 outcome */
+    char deadline[11];
+    char outcome[16];
+    char text[MM_LONG_TEXT_MAX];
+} hub_hearing_body_t;
+mm_err_t hub_body_hearing(const char *body, size_t len, hub_hearing_body_t *out, char *msg,
+                          size_t cap);
+
+/* POST /api/v1/sites/{site}/measures/{id}/publication  {"text": "what is published"} */
+typedef struct {
+    char text[MM_LONG_TEXT_MAX];
+} hub_publication_body_t;
+mm_err_t hub_body_publication(const char *body, size_t len, hub_publication_body_t *out,
+                              char *msg, size_t cap);
 
 #endif

@@ -37,6 +37,7 @@ typedef struct {
     hub_mirror_t *mirror;
     hub_registry_t *registry;
     hub_hublog_t *hublog;
+    hub_measures_t *measures;
     uv_timer_t rules_timer;
     void *zctx;
     hub_zap_t *zap;
@@ -151,11 +152,12 @@ static int start(app_t *app, const char *config_path)
         MM_ERROR("cannot create %s: %s", app->cfg.state_dir, strerror(errno));
         return 1;
     }
-    if (mm_db_open(app->cfg.state_dir, 0, 16, &app->db) != MM_OK ||
+    if (mm_db_open(app->cfg.state_dir, 0, 32, &app->db) != MM_OK ||
         hub_findings_open(app->db, &app->findings) != MM_OK ||
         hub_mirror_open(app->db, &app->cfg, &app->keys, app->findings, &app->mirror) != MM_OK ||
         hub_registry_open(app->db, &app->registry) != MM_OK ||
-        hub_hublog_open(app->db, &app->keys, &app->hublog) != MM_OK)
+        hub_hublog_open(app->db, &app->keys, &app->hublog) != MM_OK ||
+        hub_measures_open(app->db, &app->measures) != MM_OK)
         return 1;
     hub_mirror_set_registry(app->mirror, app->registry, on_learned, app);
     uv_timer_start(&app->rules_timer, on_rules_timer, 1000, RULES_MS);
@@ -171,7 +173,7 @@ static int start(app_t *app, const char *config_path)
         return 1;
     app->api = (hub_api_t){.cfg = &app->cfg, .keys = &app->keys, .mirror = app->mirror,
                            .findings = app->findings, .registry = app->registry,
-                           .hublog = app->hublog};
+                           .hublog = app->hublog, .measures = app->measures};
     hub_http_set_people(app->http, &app->cfg);
     if (hub_api_register(app->http, &app->api) != MM_OK)
         return 1;
@@ -209,6 +211,7 @@ int hub_app_run(const char *config_path)
     hub_mirror_close(app.mirror);
     hub_registry_close(app.registry);
     hub_hublog_close(app.hublog);
+    hub_measures_close(app.measures);
     hub_findings_close(app.findings);
     mm_db_close(app.db);
     mm_keys_wipe(&app.keys);

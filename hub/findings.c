@@ -15,7 +15,36 @@ struct hub_findings {
     mm_db_t *db;
     MDB_dbi items;
     MDB_dbi keys;
+    void (*observer)(void *arg, json_t *finding);
+    void *observer_arg;
 };
+
+void hub_findings_set_observer(hub_findings_t *f, void (*fn)(void *arg, json_t *finding),
+                               void *arg)
+{
+    f->observer = fn;
+    f->observer_arg = arg;
+}
+
+/* Whether o's member name would change to c's (a member c lacks is left as it is). */
+static int differs(json_t *o, json_t *c, const char *name)
+{
+    json_t *was = json_object_get(o, name), *now = json_object_get(c, name);
+    return now && !(was && json_equal(was, now));
+}
+
+/* Hands each finding that changed to the observer, once the transaction has committed. */
+static void notify(hub_findings_t *f, json_t *changed)
+{
+    size_t i;
+    json_t *o;
+    if (!f->observer)
+        return;
+    json_array_foreach(changed, i, o)
+    {
+        f->observer(f->observer_arg, o);
+    }
+}
 
 mm_err_t hub_findings_open(mm_db_t *db, hub_findings_t **out)
 {
@@ -54,6 +83,7 @@ typedef struct {
     size_t klen;
     json_t *evidence;
     int64_t now_us;
+    json_t *changed; /* the findings this transaction opened or changed */
 } raise_t;
 
 static mm_err_t put_json(MDB_txn *txn, MDB_dbi dbi, uint64_t id, json_t *o)
@@ -74,6 +104,7 @@ static mm_err_t raise_txn(MDB_txn *txn, void *arg)
     raise_t *r = arg;
     char when[32];
     rfc3339(r->now_us, when, sizeof when);
+    json_array_clear(r->changed); /* mm_db_write may run this again */
     MDB_val k = {r->klen, r->key}, v;
     int rc = mdb_get(txn, r->f->keys, &k, &v);
     if (rc == 0 && v.mv_size == 8) {
@@ -86,6 +117,12 @@ static mm_err_t raise_txn(MDB_txn *txn, void *arg)
             json_t *o = json_loadb(iv.mv_data, iv.mv_size, 0, NULL);
             if (o) {
                 json_int_t count = json_integer_value(json_object_get(o, "count"));
+                /* A repeat counts; it is news only when it says something new. */
+                json_t *m = json_string(r->message);
+                if (!json_equal(json_object_get(o, "message"), m) ||
+                    (r->evidence && !json_equal(json_object_get(o, "evidence"), r->evidence)))
+                    json_array_append(r->changed, o);
+                json_decref(m);
                 json_object_set_new(o, "count", json_integer(count + 1));
                 json_object_set_new(o, "last_seen", json_string(when));
                 json_object_set_new(o, "message", json_string(r->message));
@@ -120,6 +157,7 @@ static mm_err_t raise_txn(MDB_txn *txn, void *arg)
     if (!o)
         return MM_ENOMEM;
     mm_err_t err = put_json(txn, r->f->items, id, o);
+    json_array_append(r->changed, o);
     json_decref(o);
     if (err != MM_OK)
         return err;
@@ -139,7 +177,8 @@ mm_err_t hub_findings_raise(hub_findings_t *f, const char *site, const char *kin
     vsnprintf(message, sizeof message, fmt, ap);
     va_end(ap);
     raise_t r = {.f = f, .site = site ? site : "", .kind = kind, .severity = severity,
-                 .message = message, .evidence = evidence, .now_us = now_us};
+                 .message = message, .evidence = evidence, .now_us = now_us,
+                 .changed = json_array()};
     int n = snprintf((char *)r.key, sizeof r.key, "%s%c%s%c%s", r.site, 0, kind, 0,
                      dedupe ? dedupe : "");
     r.klen = n < 0 ? 0 : (size_t)n < sizeof r.key ? (size_t)n : sizeof r.key - 1;
@@ -148,6 +187,9 @@ mm_err_t hub_findings_raise(hub_findings_t *f, const char *site, const char *kin
     MM_WARN("finding %s (%s) for site \"%s\": %s", kind, severity, r.site, message);
     mm_err_t err = mm_db_write(f->db, raise_txn, &r);
     json_decref(evidence);
+    if (err == MM_OK)
+        notify(f, r.changed);
+    json_decref(r.changed);
     return err;
 }
 
@@ -181,6 +223,7 @@ typedef struct {
     json_t *current;
     int64_t now_us;
     size_t opened, closed;
+    json_t *changed; /* the findings this transaction opened, changed or closed */
 } reconcile_t;
 
 static int key_of(const char *site, const char *kind, const char *dedupe, uint8_t *key,
@@ -208,6 +251,7 @@ static mm_err_t reconcile_txn(MDB_txn *txn, void *arg)
     char when[32];
     rfc3339(rc->now_us, when, sizeof when);
     rc->opened = rc->closed = 0;
+    json_array_clear(rc->changed); /* mm_db_write may run this again */
     size_t i;
     json_t *c;
     mm_err_t err = MM_OK;
@@ -222,6 +266,7 @@ static mm_err_t reconcile_txn(MDB_txn *txn, void *arg)
         int r = mdb_get(txn, f->keys, &k, &v);
         uint64_t id;
         json_t *o = NULL;
+        int changed = 0;
         if (r == 0 && v.mv_size == 8) {
             id = mm_be64_get(v.mv_data);
             uint8_t ik[8];
@@ -236,6 +281,7 @@ static mm_err_t reconcile_txn(MDB_txn *txn, void *arg)
             if (strcmp(json_string_value(json_object_get(o, "state")) ?: "", "open") != 0) {
                 set_state(o, "open", when);
                 rc->opened++;
+                changed = 1;
             }
         } else {
             id = 1;
@@ -253,6 +299,7 @@ static mm_err_t reconcile_txn(MDB_txn *txn, void *arg)
                 return MM_ENOMEM;
             set_state(o, "open", when);
             rc->opened++;
+            changed = 1;
             uint8_t idb[8];
             mm_be64_put(idb, id);
             MDB_val iv = {8, idb};
@@ -261,12 +308,16 @@ static mm_err_t reconcile_txn(MDB_txn *txn, void *arg)
                 return err;
             }
         }
+        changed |= differs(o, c, "severity") || differs(o, c, "rule") ||
+                   differs(o, c, "message") || differs(o, c, "evidence");
         json_object_set(o, "severity", json_object_get(c, "severity"));
         json_object_set(o, "rule", json_object_get(c, "rule"));
         json_object_set(o, "message", json_object_get(c, "message"));
         json_object_set(o, "evidence", json_object_get(c, "evidence"));
         json_object_set_new(o, "last_seen", json_string(when));
         err = put_json(txn, f->items, id, o);
+        if (changed)
+            json_array_append(rc->changed, o);
         json_decref(o);
         if (err != MM_OK)
             return err;
@@ -302,6 +353,7 @@ static mm_err_t reconcile_txn(MDB_txn *txn, void *arg)
                 rc->closed++;
                 uint64_t id = mm_be64_get(k.mv_data);
                 err = put_json(txn, f->items, id, o);
+                json_array_append(rc->changed, o);
             }
         }
         json_decref(o);
@@ -313,8 +365,12 @@ static mm_err_t reconcile_txn(MDB_txn *txn, void *arg)
 mm_err_t hub_findings_reconcile(hub_findings_t *f, const char *site, json_t *current,
                                 int64_t now_us, size_t *opened, size_t *closed)
 {
-    reconcile_t rc = {.f = f, .site = site, .current = current, .now_us = now_us};
+    reconcile_t rc = {.f = f, .site = site, .current = current, .now_us = now_us,
+                      .changed = json_array()};
     mm_err_t err = mm_db_write(f->db, reconcile_txn, &rc);
+    if (err == MM_OK)
+        notify(f, rc.changed);
+    json_decref(rc.changed);
     if (err == MM_OK && (rc.opened || rc.closed))
         MM_INFO("findings for site %s: %zu opened, %zu closed", site, rc.opened, rc.closed);
     if (opened)

@@ -44,6 +44,15 @@ mm_err_t hub_findings_raise(hub_findings_t *f, const char *site, const char *kin
 mm_err_t hub_findings_reconcile(hub_findings_t *f, const char *site, json_t *current,
                                 int64_t now_us, size_t *opened, size_t *closed);
 
+/*
+ * From now on, fn(arg, finding) runs for every finding that hub_findings_raise or
+ * hub_findings_reconcile opened, opened again, closed, or changed (severity, rule, message or
+ * evidence; a repeat that only counts is not a change), after the transaction has committed.
+ * finding is the finding as stored, borrowed for the call.
+ */
+void hub_findings_set_observer(hub_findings_t *f, void (*fn)(void *arg, json_t *finding),
+                               void *arg);
+
 /* Every finding, oldest first, as a new JSON array (NULL on failure). */
 json_t *hub_findings_list(hub_findings_t *f);
 

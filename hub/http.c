@@ -14,6 +14,7 @@
 
 #define MAX_ROUTES 48
 #define BODY_MAX (1024 * 1024)
+#define STREAM_BEHIND_MAX (4 * 1024 * 1024) /* a stream's client further behind is dropped */
 
 typedef struct {
     char method[8];
@@ -35,9 +36,12 @@ struct hub_http {
     const hub_config_t *people;
     void (*done)(void *);
     void *done_arg;
+    uint64_t requests;
+    hub_http_stream_t *streams; /* open streams, so that closing the server ends them */
 };
 
 struct hub_http_req {
+    hub_http_t *http;
     h2o_req_t *req;
     const char *query;        /* without '?', may be NULL */
     size_t query_len;
@@ -69,8 +73,8 @@ static const char *reason(int status)
     }
 }
 
-static void send_body(hub_http_req_t *r, int status, const char *ctype, const char *data,
-                      size_t len)
+/* The status and the headers every answer carries. */
+static void start_answer(hub_http_req_t *r, int status, const char *ctype)
 {
     h2o_req_t *req = r->req;
     r->answered = 1;
@@ -82,6 +86,13 @@ static void send_body(hub_http_req_t *r, int status, const char *ctype, const ch
                    H2O_STRLIT("no-store"));
     h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("x-content-type-options"),
                           0, NULL, H2O_STRLIT("nosniff"));
+}
+
+static void send_body(hub_http_req_t *r, int status, const char *ctype, const char *data,
+                      size_t len)
+{
+    h2o_req_t *req = r->req;
+    start_answer(r, status, ctype);
     /* h2o_send_inline copies the body into the request's pool. */
     h2o_send_inline(req, data, len);
     MM_DEBUG("%.*s %.*s -> %d", (int)req->method.len, req->method.base, (int)req->path.len,
@@ -165,6 +176,184 @@ int hub_http_header(const hub_http_req_t *req, const char *name, char *out, size
     return 1;
 }
 
+uint64_t hub_http_requests(const hub_http_t *h)
+{
+    return h->requests;
+}
+
+/* --- streams ---------------------------------------------------------------------------------
+ *
+ * libh2o's generator protocol: after h2o_send(IN_PROGRESS) the bytes given stay ours to keep
+ * unchanged until libh2o calls proceed, and nothing may be sent before it does; stop means the
+ * request is being disposed of (the client went away) and no call may follow. So a stream has
+ * two buffers: the one in flight, and the one that fills meanwhile; proceed swaps them. A
+ * response is ended with h2o_send(FINAL or ERROR) only when nothing is in flight, after which
+ * libh2o calls neither proceed nor stop, and the stream is freed at once. */
+
+struct hub_http_stream {
+    h2o_generator_t gen; /* libh2o hands this back to proceed and stop */
+    h2o_req_t *req;
+    hub_http_t *http;    /* NULL once unlinked from the server's list */
+    hub_http_stream_t *prev, *next;
+    char *sending; /* in flight: libh2o's until proceed */
+    size_t sending_len, sending_cap;
+    char *queued;
+    size_t queued_len, queued_cap;
+    int in_flight;
+    int ended;  /* closed has run, or the owner ended it: no more writes */
+    int finish; /* 0, or 1 + the h2o_send_state_t that ends the response when nothing is in flight */
+    void (*closed)(void *arg);
+    void (*drained)(void *arg);
+    void *arg;
+};
+
+static void stream_unlink(hub_http_stream_t *s)
+{
+    if (!s->http)
+        return;
+    if (s->prev)
+        s->prev->next = s->next;
+    else
+        s->http->streams = s->next;
+    if (s->next)
+        s->next->prev = s->prev;
+    s->http = NULL;
+}
+
+static void stream_free(hub_http_stream_t *s)
+{
+    stream_unlink(s);
+    free(s->sending);
+    free(s->queued);
+    free(s);
+}
+
+/* The owner is told, once, that the stream is over. */
+static void stream_end(hub_http_stream_t *s)
+{
+    if (s->ended)
+        return;
+    s->ended = 1;
+    s->queued_len = 0;
+    if (s->closed)
+        s->closed(s->arg);
+}
+
+/* Sends what is queued, else the end if one is due, unless a send is in flight. The end frees
+ * s. */
+static void stream_flush(hub_http_stream_t *s)
+{
+    if (s->in_flight)
+        return;
+    if (s->queued_len == 0) {
+        if (s->finish) {
+            h2o_send(s->req, NULL, 0, (h2o_send_state_t)(s->finish - 1));
+            stream_free(s);
+        }
+        return;
+    }
+    char *b = s->sending;
+    size_t cap = s->sending_cap;
+    s->sending = s->queued;
+    s->sending_cap = s->queued_cap;
+    s->sending_len = s->queued_len;
+    s->queued = b;
+    s->queued_cap = cap;
+    s->queued_len = 0;
+    s->in_flight = 1;
+    h2o_iovec_t buf = h2o_iovec_init(s->sending, s->sending_len);
+    h2o_send(s->req, &buf, 1, H2O_SEND_STATE_IN_PROGRESS);
+}
+
+static void stream_proceed(h2o_generator_t *gen, h2o_req_t *req)
+{
+    hub_http_stream_t *s = (hub_http_stream_t *)gen;
+    s->in_flight = 0;
+    s->sending_len = 0;
+    if (s->finish || s->queued_len) {
+        stream_flush(s);
+        return;
+    }
+    if (s->drained && !s->ended)
+        s->drained(s->arg);
+}
+
+static void stream_stop(h2o_generator_t *gen, h2o_req_t *req)
+{
+    hub_http_stream_t *s = (hub_http_stream_t *)gen;
+    MM_DEBUG("http: a stream's client went away");
+    stream_end(s);
+    stream_free(s);
+}
+
+hub_http_stream_t *hub_http_stream_open(hub_http_req_t *req, const char *content_type,
+                                        void (*closed)(void *arg), void *arg)
+{
+    hub_http_stream_t *s = calloc(1, sizeof *s);
+    if (!s)
+        return NULL;
+    s->gen.proceed = stream_proceed;
+    s->gen.stop = stream_stop;
+    s->req = req->req;
+    s->closed = closed;
+    s->arg = arg;
+    s->http = req->http;
+    s->next = s->http->streams;
+    if (s->next)
+        s->next->prev = s;
+    s->http->streams = s;
+    start_answer(req, 200, content_type);
+    h2o_start_response(req->req, &s->gen);
+    MM_DEBUG("%.*s %.*s -> 200, streaming", (int)req->req->method.len, req->req->method.base,
+             (int)req->req->path.len, req->req->path.base);
+    return s;
+}
+
+void hub_http_stream_set_drained(hub_http_stream_t *s, void (*drained)(void *arg))
+{
+    s->drained = drained;
+}
+
+mm_err_t hub_http_stream_write(hub_http_stream_t *s, const void *data, size_t len)
+{
+    if (s->ended)
+        return MM_ECLOSED;
+    if (len > STREAM_BEHIND_MAX - s->queued_len - s->sending_len) {
+        MM_WARN("http: a stream's client is more than %d bytes behind; ending the stream",
+                STREAM_BEHIND_MAX);
+        s->finish = 1 + H2O_SEND_STATE_ERROR;
+        stream_end(s);
+        stream_flush(s);
+        return MM_EFULL;
+    }
+    if (s->queued_len + len > s->queued_cap) {
+        size_t cap = s->queued_cap ? s->queued_cap : 4096;
+        while (cap < s->queued_len + len)
+            cap *= 2;
+        char *b = realloc(s->queued, cap);
+        if (!b)
+            return MM_ENOMEM;
+        s->queued = b;
+        s->queued_cap = cap;
+    }
+    memcpy(s->queued + s->queued_len, data, len);
+    s->queued_len += len;
+    stream_flush(s);
+    return MM_OK;
+}
+
+size_t hub_http_stream_behind(const hub_http_stream_t *s)
+{
+    return s->queued_len + s->sending_len;
+}
+
+void hub_http_stream_end(hub_http_stream_t *s)
+{
+    s->ended = 1; /* the owner ends it: closed does not run */
+    s->finish = 1 + H2O_SEND_STATE_FINAL;
+    stream_flush(s);
+}
+
 /* Who is calling a route that needs a role; answers 401/403 and returns -1 otherwise. */
 static int authorize(hub_http_t *h, hub_http_req_t *r, unsigned roles)
 {
@@ -193,7 +382,8 @@ static int authorize(hub_http_t *h, hub_http_req_t *r, unsigned roles)
 static int on_req(h2o_handler_t *self, h2o_req_t *req)
 {
     hub_http_t *h = ((handler_t *)self)->http;
-    hub_http_req_t r = {.req = req};
+    hub_http_req_t r = {.http = h, .req = req};
+    h->requests++;
     size_t plen = req->path.len;
     if (req->query_at != SIZE_MAX && req->query_at < plen) {
         r.query = req->path.base + req->query_at + 1;
@@ -342,6 +532,15 @@ void hub_http_close(hub_http_t *h, void (*done)(void *arg), void *arg)
 {
     if (!h)
         return;
+    while (h->streams) {
+        hub_http_stream_t *s = h->streams;
+        stream_end(s);
+        s->finish = 1 + H2O_SEND_STATE_FINAL;
+        if (s->in_flight)
+            stream_unlink(s); /* left to libh2o, which calls stop or proceed, or to exit */
+        else
+            stream_flush(s);
+    }
     h->done = done;
     h->done_arg = arg;
     uv_close((uv_handle_t *)&h->listener, on_listener_closed);

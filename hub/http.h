@@ -11,6 +11,7 @@
 
 #include <jansson.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <uv.h>
 
 #include "err.h"
@@ -62,7 +63,36 @@ void hub_http_error(hub_http_req_t *req, int status, const char *code, const cha
 void hub_http_text(hub_http_req_t *req, int status, const char *content_type, const char *data,
                    size_t len);
 
-/* Stops listening; done(arg) runs once the listener is closed. */
+/*
+ * Streams: an answer that stays open and is written to as things happen (Server-Sent Events).
+ *
+ * hub_http_stream_open answers req with 200, content_type and the usual headers, and keeps the
+ * connection open; nothing is sent until the first write. It returns NULL when out of memory
+ * (req is not answered then). closed(arg) runs exactly once: when the client goes away, when
+ * the client is too far behind (hub_http_stream_write), or when the server closes
+ * (hub_http_close); after it the stream is gone and must not be used. drained(arg) (optional)
+ * runs whenever everything written has been handed to the connection, so that a writer with
+ * much to send can send it a piece at a time.
+ */
+typedef struct hub_http_stream hub_http_stream_t;
+hub_http_stream_t *hub_http_stream_open(hub_http_req_t *req, const char *content_type,
+                                        void (*closed)(void *arg), void *arg);
+void hub_http_stream_set_drained(hub_http_stream_t *s, void (*drained)(void *arg));
+/*
+ * Queues len bytes (copied) and sends them as soon as the connection takes them. MM_EFULL when
+ * the client would be more than 4 MiB behind: the stream is ended and closed has already run;
+ * MM_ENOMEM (nothing queued, the stream stays).
+ */
+mm_err_t hub_http_stream_write(hub_http_stream_t *s, const void *data, size_t len);
+/* Bytes written but not yet taken by the connection. */
+size_t hub_http_stream_behind(const hub_http_stream_t *s);
+/* Ends the answer after what is queued; closed does not run, and s must not be used again. */
+void hub_http_stream_end(hub_http_stream_t *s);
+
+/* Requests received since the server started. */
+uint64_t hub_http_requests(const hub_http_t *h);
+
+/* Stops listening and ends every open stream; done(arg) runs once the listener is closed. */
 void hub_http_close(hub_http_t *h, void (*done)(void *arg), void *arg);
 
 #endif

@@ -53,7 +53,8 @@ const char *hub_hublog_origin(const hub_hublog_t *h)
 
 typedef struct {
     hub_hublog_t *h;
-    const uint8_t *data;
+    mm_entry_t *e;
+    uint8_t *data;
     size_t len;
     mm_err_t (*extra)(MDB_txn *txn, void *arg);
     void *arg;
@@ -65,6 +66,11 @@ static mm_err_t append_txn(MDB_txn *txn, void *arg)
     append_t *a = arg;
     hub_hublog_t *h = a->h;
     mm_err_t err = a->extra ? a->extra(txn, a->arg) : MM_OK;
+    /* Encoded after extra, which may fill in what only the transaction knows (a new id). */
+    free(a->data);
+    a->data = NULL;
+    if (err == MM_OK)
+        err = mm_entry_encode(a->e, &a->data, &a->len);
     if (err == MM_OK)
         err = mm_log_append(h->log, txn, HUB_LOG_ID, a->data, a->len, &a->index);
     mm_checkpoint_t cp = {.size = a->index + 1};
@@ -81,18 +87,13 @@ static mm_err_t append_txn(MDB_txn *txn, void *arg)
     return mm_db_err(mdb_put(txn, h->meta, &k, &v, 0), "put hub checkpoint");
 }
 
-mm_err_t hub_hublog_append(hub_hublog_t *h, const mm_entry_t *e,
+mm_err_t hub_hublog_append(hub_hublog_t *h, mm_entry_t *e,
                            mm_err_t (*extra)(MDB_txn *txn, void *arg), void *arg,
                            uint64_t *index)
 {
-    uint8_t *data;
-    size_t len;
-    mm_err_t err = mm_entry_encode(e, &data, &len);
-    if (err != MM_OK)
-        return err;
-    append_t a = {h, data, len, extra, arg, 0};
-    err = mm_db_write(h->db, append_txn, &a);
-    free(data);
+    append_t a = {h, e, NULL, 0, extra, arg, 0};
+    mm_err_t err = mm_db_write(h->db, append_txn, &a);
+    free(a.data);
     if (err == MM_OK) {
         MM_INFO("hub log: %s entry %llu", mm_entry_kind_name(e->kind),
                 (unsigned long long)a.index);

@@ -33,9 +33,10 @@ const char *hub_hublog_origin(const hub_hublog_t *h);
 /*
  * Appends e and signs the new checkpoint, in one transaction; *index is the entry's index.
  * extra(txn, arg) runs in the same transaction first, so that a city action and the record it
- * changes commit together (NULL: none); its error aborts both.
+ * changes commit together (NULL: none); its error aborts both. extra may still fill in e (a
+ * new record's id): e is encoded after it. A retried transaction runs extra again.
  */
-mm_err_t hub_hublog_append(hub_hublog_t *h, const mm_entry_t *e,
+mm_err_t hub_hublog_append(hub_hublog_t *h, mm_entry_t *e,
                            mm_err_t (*extra)(MDB_txn *txn, void *arg), void *arg,
                            uint64_t *index);
 

@@ -24,6 +24,9 @@ struct hub_mirror {
     hub_registry_t *registry;     /* NULL: entries are only mirrored */
     void (*learned)(void *arg, const char *site);
     void *learned_arg;
+    hub_mirror_observer observer;
+    void *observer_arg;
+    uint64_t accepted, refused; /* batches answered, for the metrics */
 };
 
 void hub_mirror_set_registry(hub_mirror_t *m, hub_registry_t *r,
@@ -32,6 +35,18 @@ void hub_mirror_set_registry(hub_mirror_t *m, hub_registry_t *r,
     m->registry = r;
     m->learned = learned;
     m->learned_arg = arg;
+}
+
+void hub_mirror_set_observer(hub_mirror_t *m, hub_mirror_observer fn, void *arg)
+{
+    m->observer = fn;
+    m->observer_arg = arg;
+}
+
+void hub_mirror_counts(const hub_mirror_t *m, uint64_t *accepted, uint64_t *refused)
+{
+    *accepted = m->accepted;
+    *refused = m->refused;
 }
 
 mm_err_t hub_mirror_open(mm_db_t *db, const hub_config_t *cfg, const mm_keypair_t *keys,
@@ -150,6 +165,7 @@ void hub_mirror_malformed(hub_mirror_t *m, const char *site, mm_err_t why, const
     hub_findings_raise(m->findings, site, "malformed_message", "medium", mm_err_name(why), NULL,
                        now_us, "a message from the site was refused: %s", what);
     answer(out, MM_ACK_REFUSED, st.size, "%s", what);
+    m->refused++;
 }
 
 /* --- the batch -------------------------------------------------------------------------------*/
@@ -237,8 +253,8 @@ static mm_err_t store_txn(MDB_txn *txn, void *arg)
     return MM_OK;
 }
 
-void hub_mirror_batch(hub_mirror_t *m, const char *site, const mm_batch_t *b, int64_t now_us,
-                      hub_answer_t *out)
+static void batch(hub_mirror_t *m, const char *site, const mm_batch_t *b, int64_t now_us,
+                  hub_answer_t *out)
 {
     memset(out, 0, sizeof *out);
     const hub_site_conf_t *sc = hub_config_site(m->cfg, site);
@@ -380,6 +396,10 @@ void hub_mirror_batch(hub_mirror_t *m, const char *site, const mm_batch_t *b, in
     if (err == MM_OK) {
         MM_INFO("site %s: verified entries [%" PRIu64 ", %" PRIu64 ")", site, s.held, cp.size);
         answer(out, MM_ACK_OK, cp.size, "%s", "");
+        /* The observer first: what the batch says comes before what the rules make of it. */
+        if (m->observer && s.held < cp.size)
+            m->observer(m->observer_arg, site, s.held, cp.size,
+                        &b->entries[s.held - b->first_index]);
         if (s.registry_changed && m->learned)
             m->learned(m->learned_arg, site);
         return;
@@ -411,6 +431,16 @@ void hub_mirror_batch(hub_mirror_t *m, const char *site, const mm_batch_t *b, in
     } else {
         answer(out, MM_ACK_REFUSED, held, "hub storage error: %s", mm_strerror(err));
     }
+}
+
+void hub_mirror_batch(hub_mirror_t *m, const char *site, const mm_batch_t *b, int64_t now_us,
+                      hub_answer_t *out)
+{
+    batch(m, site, b, now_us, out);
+    if (out->ack.status == MM_ACK_OK)
+        m->accepted++;
+    else
+        m->refused++;
 }
 
 /* --- reading ---------------------------------------------------------------------------------*/

@@ -46,6 +46,19 @@ void hub_mirror_close(hub_mirror_t *m);
 void hub_mirror_set_registry(hub_mirror_t *m, hub_registry_t *r,
                              void (*learned)(void *arg, const char *site), void *arg);
 
+/*
+ * From now on, fn(arg, site, first, size, entries) runs after every batch that stored new
+ * entries, once it has committed: entries [first, size) of the site's log are new, their bytes
+ * entries[0 .. size - first) (valid during the call). It runs before learned (above).
+ */
+typedef void (*hub_mirror_observer)(void *arg, const char *site, uint64_t first, uint64_t size,
+                                    const mm_bytes_t *entries);
+void hub_mirror_set_observer(hub_mirror_t *m, hub_mirror_observer fn, void *arg);
+
+/* How many batches were answered OK (stored, or a harmless resend) and how many were not
+ * (refused, not where the hub's copy ends, or not a batch at all), since the mirror opened. */
+void hub_mirror_counts(const hub_mirror_t *m, uint64_t *accepted, uint64_t *refused);
+
 /* Verifies and stores (or refuses) a batch from site at wall-clock time now_us. */
 void hub_mirror_batch(hub_mirror_t *m, const char *site, const mm_batch_t *batch, int64_t now_us,
                       hub_answer_t *out);

@@ -1,9 +1,10 @@
 /*
  * fuzz_apibody.c: bodies of the hub API's requests that change something (hub/apibody.h), as
- * anyone holding a token could send them. Nothing may crash or hang. A body that parses must be
- * one the handler can trust: a known decision, a reason that is NUL-terminated UTF-8 without
- * control characters other than newline and tab, and a reason whenever a filing is returned. A
- * body that does not parse must say why. Violations abort().
+ * anyone holding a token could send them; every input goes to every parser. Nothing may crash
+ * or hang. A body that parses must be one the handler can trust: known enumerations, texts
+ * that are NUL-terminated UTF-8 without control characters other than newline and tab,
+ * required texts present, finding ids positive and within the limit, dates in form. A body
+ * that does not parse must say why. Violations abort().
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -12,8 +13,64 @@
 #include "apibody.h"
 #include "utf8.h"
 
+static void check_text(const char *buf, size_t cap, int required)
+{
+    const char *nul = memchr(buf, 0, cap);
+    if (!nul || !mm_utf8_valid(buf, (size_t)(nul - buf)) || (required && !buf[0]))
+        abort();
+    for (const char *p = buf; p < nul; p++)
+        if ((unsigned char)*p < 0x20 && *p != '\n' && *p != '\t')
+            abort();
+}
+
+static void check_failure(mm_err_t err, const char *msg, size_t cap)
+{
+    if (err != MM_EPROTO || !memchr(msg, 0, cap) || !msg[0])
+        abort();
+}
+
+static void others(const char *body, size_t size)
+{
+    static hub_measure_body_t m;
+    static hub_hearing_body_t h;
+    static hub_publication_body_t p;
+    char msg[256];
+    memset(msg, 0x5a, sizeof msg);
+    mm_err_t err = hub_body_measure(body, size, &m, msg, sizeof msg);
+    if (err == MM_OK) {
+        if ((strcmp(m.kind, "guidance") && strcmp(m.kind, "recommendation")) ||
+            m.n_findings < 1 || m.n_findings > HUB_MEASURE_FINDINGS_MAX)
+            abort();
+        for (size_t i = 0; i < m.n_findings; i++)
+            if (m.findings[i] < 1)
+                abort();
+        check_text(m.text, sizeof m.text, 1);
+    } else {
+        check_failure(err, msg, sizeof msg);
+    }
+    memset(msg, 0x5a, sizeof msg);
+    err = hub_body_hearing(body, size, &h, msg, sizeof msg);
+    if (err == MM_OK) {
+        check_text(h.text, sizeof h.text, 1);
+        if (h.offer && (strlen(h.deadline) != 10 || h.deadline[4] != '-' || h.deadline[7] != '-'))
+            abort();
+        if (!h.offer && strcmp(h.outcome, "opinion_stated") && strcmp(h.outcome, "no_opinion") &&
+            strcmp(h.outcome, "declined"))
+            abort();
+    } else {
+        check_failure(err, msg, sizeof msg);
+    }
+    memset(msg, 0x5a, sizeof msg);
+    err = hub_body_publication(body, size, &p, msg, sizeof msg);
+    if (err == MM_OK)
+        check_text(p.text, sizeof p.text, 1);
+    else
+        check_failure(err, msg, sizeof msg);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    others((const char *)data, size);
     hub_decision_body_t d;
     char msg[256];
     memset(&d, 0x5a, sizeof d);

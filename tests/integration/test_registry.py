@@ -153,6 +153,58 @@ T.check(findings("camera_retired_early")[0]["rule"] == "R-K2.1.3b", "rule of ret
 T.check([c["state"] for c in registry()[0]["cameras"]] == ["recording", "abolished"],
         f"camera states {registry()[0]['cameras']}")
 
+# --- guidance, a recommendation, the hearing that must come before publication (R-N10.2, R-N11)
+early = findings("camera_retired_early")[0]["id"]
+st, ans = run.api("/api/v1/sites/site-r/measures", method="POST",
+                  body={"kind": "recommendation", "findings": [99999], "text": "x"})
+T.check(st == 400 and ans["error"]["code"] == "unknown_finding", f"{st} {ans}")
+st, ans = run.api("/api/v1/sites/site-r/measures", method="POST",
+                  body={"kind": "recommendation", "findings": [], "text": "x"})
+T.check(st == 400 and "R-N10.2" in ans["error"]["message"], f"{st} {ans}")
+st, ans = run.api("/api/v1/sites/site-r/measures", method="POST", token="readonly",
+                  body={"kind": "guidance", "findings": [early], "text": "x"})
+T.check(st == 403, f"readonly gave guidance: {st}")
+st, g = run.api("/api/v1/sites/site-r/measures", method="POST",
+                body={"kind": "guidance", "findings": [early], "text": "設置から5年は運用すること"})
+T.check(st == 201 and g["kind"] == "guidance" and g["findings"] == [early], f"{st} {g}")
+st, rec = run.api("/api/v1/sites/site-r/measures", method="POST",
+                  body={"kind": "recommendation", "findings": [early],
+                        "text": "カメラを再設置すること"})
+T.check(st == 201 and rec["state"] == "given", f"{st} {rec}")
+pub = f"/api/v1/sites/site-r/measures/{rec['id']}/publication"
+hearing = f"/api/v1/sites/site-r/measures/{rec['id']}/hearing"
+statement = {"text": "勧告に正当な理由なく従わなかったため公表する"}
+st, ans = run.api(pub, method="POST", body=statement)
+T.check(st == 409 and ans["error"]["code"] == "hearing_required" and
+        "R-N11.2" in ans["error"]["message"], f"publication without a hearing: {st} {ans}")
+st, ans = run.api(f"/api/v1/sites/site-r/measures/{g['id']}/publication", method="POST",
+                  body=statement)
+T.check(st == 409 and "guidance" in ans["error"]["message"], f"publishing guidance: {st} {ans}")
+st, ans = run.api(hearing, method="POST",
+                  body={"action": "outcome", "outcome": "no_opinion", "text": "x"})
+T.check(st == 409, f"an outcome before an offer: {st} {ans}")
+st, ans = run.api(hearing, method="POST",
+                  body={"action": "offer", "deadline": "2026-13-01", "text": "x"})
+T.check(st == 400, f"a bad deadline: {st} {ans}")
+st, ans = run.api(hearing, method="POST", body={"action": "offer", "deadline": "2027-01-15",
+                                               "text": "意見を述べる機会を設けます"})
+T.check(st == 200 and ans["state"] == "hearing_offered", f"{st} {ans}")
+st, ans = run.api(pub, method="POST", body=statement)
+T.check(st == 409 and "outcome" in ans["error"]["message"], f"publication before the outcome: "
+                                                             f"{st} {ans}")
+st, ans = run.api(hearing, method="POST", body={"action": "outcome", "outcome": "no_opinion",
+                                               "text": "期限までに意見の提出なし"})
+T.check(st == 200 and ans["state"] == "heard", f"{st} {ans}")
+st, ans = run.api(pub, method="POST", body=statement)
+T.check(st == 200 and ans["state"] == "published", f"publication: {st} {ans}")
+st, pubs = run.api("/api/v1/publications", token=None)
+T.check(st == 200 and len(pubs["publications"]) == 1 and
+        pubs["publications"][0]["hearing_outcome"] == "no_opinion", f"publications {pubs}")
+st, hl = run.api("/api/v1/hub/entries?start=0&end=100")
+T.check([e["entry"]["city_action"]["action"] for e in hl["entries"]] ==
+        ["filing_accepted", "guidance_given", "recommendation_given", "hearing_offered",
+         "hearing_recorded", "recommendation_published"], f"hub log {hl['entries']}")
+
 # --- a silent site is a finding until it speaks again (R-K2.2.6a) ------------------------------
 run.stop("site-r")
 set_clock(120 + 2 * 3600)

@@ -1,0 +1,365 @@
+/*
+ * feed.c: the hub's feed of events in LMDB, and the subscribers it pushes them to (see feed.h).
+ *
+ * What must stay true: an event is committed before any subscriber sees it, and ids are never
+ * reused, so "everything after id N" read from the store and then the live events is the whole
+ * feed without loss or repetition. The next id follows the last one stored; trimming deletes
+ * from the oldest end only and always keeps the newest, so the last id survives a restart.
+ *
+ * Each event costs its own write transaction, after the transaction of what it reports has
+ * committed: a crash between the two loses that one event (the verified entries themselves are
+ * safe in the mirror). The alternative, writing it in the mirror's transaction, would tie this
+ * module into the mirror's; an "entries" event carries "from" and "to", so a client can see the
+ * rare gap and read the entries from the API.
+ */
+#include "feed.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "clock.h"
+#include "diag.h"
+#include "entry.h"
+
+struct hub_feed_sub {
+    hub_feed_t *f;
+    hub_feed_fn fn;
+    void *arg;
+    int dead; /* unsubscribed while the feed was calling subscribers: freed afterwards */
+    hub_feed_sub_t *next;
+};
+
+struct hub_feed {
+    mm_db_t *db;
+    MDB_dbi dbi;
+    uint64_t keep;
+    uint64_t last_id;
+    hub_feed_sub_t *subs;
+    size_t n_subs; /* not counting dead ones */
+    int calling;   /* depth of deliver(): subscriptions are only unlinked outside it */
+};
+
+static mm_err_t last_id(hub_feed_t *f)
+{
+    MDB_txn *txn;
+    mm_err_t err = mm_db_read(f->db, &txn);
+    if (err != MM_OK)
+        return err;
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(txn, f->dbi, &cur);
+    if (rc == 0) {
+        MDB_val k, v;
+        rc = mdb_cursor_get(cur, &k, &v, MDB_LAST);
+        if (rc == 0 && k.mv_size == 8)
+            f->last_id = mm_be64_get(k.mv_data);
+        mdb_cursor_close(cur);
+    }
+    mdb_txn_abort(txn);
+    return rc == 0 || rc == MDB_NOTFOUND ? MM_OK : mm_db_err(rc, "read the last feed event");
+}
+
+mm_err_t hub_feed_open(mm_db_t *db, uint64_t keep, hub_feed_t **out)
+{
+    hub_feed_t *f = calloc(1, sizeof *f);
+    if (!f)
+        return MM_ENOMEM;
+    f->db = db;
+    f->keep = keep ? keep : HUB_FEED_KEEP;
+    mm_err_t err = mm_db_dbi(db, "hub.feed", 0, &f->dbi);
+    if (err == MM_OK)
+        err = last_id(f);
+    if (err != MM_OK) {
+        free(f);
+        return err;
+    }
+    *out = f;
+    return MM_OK;
+}
+
+void hub_feed_close(hub_feed_t *f)
+{
+    if (!f)
+        return;
+    while (f->subs) {
+        hub_feed_sub_t *s = f->subs;
+        f->subs = s->next;
+        free(s);
+    }
+    free(f);
+}
+
+uint64_t hub_feed_last_id(const hub_feed_t *f)
+{
+    return f->last_id;
+}
+
+/* --- storing ---------------------------------------------------------------------------------*/
+
+typedef struct {
+    hub_feed_t *f;
+    uint64_t id;
+    const char *text;
+    size_t len;
+} store_t;
+
+static mm_err_t store_txn(MDB_txn *txn, void *arg)
+{
+    store_t *s = arg;
+    uint8_t key[8];
+    mm_be64_put(key, s->id);
+    MDB_val k = {8, key}, v = {s->len, (void *)s->text};
+    int rc = mdb_put(txn, s->f->dbi, &k, &v, MDB_APPEND);
+    if (rc != 0)
+        return mm_db_err(rc, "put feed event");
+    MDB_stat st;
+    if ((rc = mdb_stat(txn, s->f->dbi, &st)) != 0)
+        return mm_db_err(rc, "count feed events");
+    if (st.ms_entries <= s->f->keep)
+        return MM_OK;
+    /* Over the bound: the oldest go (usually exactly one). */
+    MDB_cursor *cur;
+    if ((rc = mdb_cursor_open(txn, s->f->dbi, &cur)) != 0)
+        return mm_db_err(rc, "open feed cursor");
+    for (size_t n = st.ms_entries; rc == 0 && n > s->f->keep; n--) {
+        MDB_val ok, ov;
+        rc = mdb_cursor_get(cur, &ok, &ov, MDB_FIRST);
+        if (rc == 0)
+            rc = mdb_cursor_del(cur, 0);
+    }
+    mdb_cursor_close(cur);
+    return rc == 0 ? MM_OK : mm_db_err(rc, "trim feed events");
+}
+
+static void sweep(hub_feed_t *f)
+{
+    for (hub_feed_sub_t **p = &f->subs; *p;) {
+        hub_feed_sub_t *s = *p;
+        if (s->dead) {
+            *p = s->next;
+            free(s);
+        } else {
+            p = &s->next;
+        }
+    }
+}
+
+static void deliver(hub_feed_t *f, uint64_t id, const char *type, const char *text, size_t len)
+{
+    f->calling++;
+    for (hub_feed_sub_t *s = f->subs; s; s = s->next)
+        if (!s->dead)
+            s->fn(s->arg, id, type, text, len);
+    if (--f->calling == 0)
+        sweep(f);
+}
+
+static void rfc3339(int64_t us, char *buf, size_t cap)
+{
+    time_t t = (time_t)(us / 1000000);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+mm_err_t hub_feed_publish(hub_feed_t *f, const char *type, const char *site, json_t *data,
+                          uint64_t *id)
+{
+    if (data && !json_is_object(data)) {
+        json_decref(data);
+        return MM_EINVAL;
+    }
+    char when[32];
+    rfc3339(mm_now_us(), when, sizeof when);
+    uint64_t next = f->last_id + 1;
+    json_t *ev = json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)next, "time", when, "type",
+                           type, "site", site ? site : "");
+    const char *key;
+    json_t *value;
+    if (ev && data)
+        json_object_foreach(data, key, value)
+        {
+            if (strcmp(key, "id") && strcmp(key, "time") && strcmp(key, "type") &&
+                strcmp(key, "site"))
+                json_object_set(ev, key, value);
+        }
+    json_decref(data);
+    char *text = ev ? json_dumps(ev, JSON_COMPACT) : NULL;
+    json_decref(ev);
+    if (!text)
+        return MM_ENOMEM;
+    store_t s = {.f = f, .id = next, .text = text, .len = strlen(text)};
+    mm_err_t err = mm_db_write(f->db, store_txn, &s);
+    if (err == MM_OK) {
+        f->last_id = next;
+        if (id)
+            *id = next;
+        deliver(f, next, type, text, s.len);
+    } else {
+        MM_ERROR("feed: cannot store a \"%s\" event: %s", type, mm_strerror(err));
+    }
+    free(text);
+    return err;
+}
+
+/* --- the kinds of events ---------------------------------------------------------------------*/
+
+/*
+ * The LogEntry field number of an entry, which is its kind (entry.h), from the wire format: the
+ * many segment entries of a batch are counted without decoding them. The mirror has already
+ * decoded every entry, so the bytes are well formed. 0 when no kind is found.
+ */
+static unsigned kind_of(const uint8_t *p, size_t len)
+{
+    size_t i = 0;
+    while (i < len) {
+        uint64_t tag = 0, n = 0;
+        for (int shift = 0; i < len && shift < 64; shift += 7) {
+            tag |= (uint64_t)(p[i] & 0x7f) << shift;
+            if (!(p[i++] & 0x80))
+                break;
+        }
+        if (tag >> 3 >= 10)
+            return (unsigned)(tag >> 3);
+        switch (tag & 7) {
+        case 0:
+            while (i < len && (p[i++] & 0x80))
+                ;
+            break;
+        case 1:
+            i += 8;
+            break;
+        case 5:
+            i += 4;
+            break;
+        case 2:
+            for (int shift = 0; i < len && shift < 64; shift += 7) {
+                n |= (uint64_t)(p[i] & 0x7f) << shift;
+                if (!(p[i++] & 0x80))
+                    break;
+            }
+            if (n > len - i)
+                return 0;
+            i += n;
+            break;
+        default:
+            return 0;
+        }
+    }
+    return 0;
+}
+
+mm_err_t hub_feed_entries(hub_feed_t *f, const char *site, uint64_t first, uint64_t size,
+                          const mm_bytes_t *entries)
+{
+    json_t *kinds = json_object(), *list = json_array();
+    json_int_t omitted = 0;
+    for (uint64_t i = 0; kinds && list && first + i < size; i++) {
+        const mm_bytes_t *b = &entries[i];
+        unsigned kind = kind_of(b->data, b->len);
+        const char *name = mm_entry_kind_name((mm_entry_kind_t)kind);
+        json_object_set_new(kinds, name,
+                            json_integer(json_integer_value(json_object_get(kinds, name)) + 1));
+        if (kind == MM_ENTRY_SEGMENT_RECORDED)
+            continue;
+        if (json_array_size(list) >= HUB_FEED_ENTRIES_MAX) {
+            omitted++;
+            continue;
+        }
+        json_t *e = mm_entry_to_json(b->data, b->len);
+        if (!e)
+            continue; /* the mirror has decoded it: this does not happen */
+        json_object_set_new(e, "index", json_integer((json_int_t)(first + i)));
+        json_array_append_new(list, e);
+    }
+    json_t *data = json_pack("{s:I, s:I, s:o, s:o}", "from", (json_int_t)first, "to",
+                             (json_int_t)size, "kinds", kinds, "entries", list);
+    if (data && omitted)
+        json_object_set_new(data, "entries_omitted", json_integer(omitted));
+    if (!data)
+        return MM_ENOMEM;
+    return hub_feed_publish(f, "entries", site, data, NULL);
+}
+
+mm_err_t hub_feed_finding(hub_feed_t *f, json_t *finding)
+{
+    const char *site = json_string_value(json_object_get(finding, "site"));
+    json_t *data = json_pack("{s:O}", "finding", finding);
+    return data ? hub_feed_publish(f, "finding", site, data, NULL) : MM_ENOMEM;
+}
+
+mm_err_t hub_feed_filing(hub_feed_t *f, const char *site, json_t *filing)
+{
+    json_t *data = json_pack("{s:O}", "filing", filing);
+    return data ? hub_feed_publish(f, "filing", site, data, NULL) : MM_ENOMEM;
+}
+
+/* --- reading and subscribing -----------------------------------------------------------------*/
+
+mm_err_t hub_feed_read(hub_feed_t *f, uint64_t after, size_t max, hub_feed_fn fn, void *arg,
+                       uint64_t *oldest)
+{
+    if (oldest)
+        *oldest = 0;
+    MDB_txn *txn;
+    mm_err_t err = mm_db_read(f->db, &txn);
+    if (err != MM_OK)
+        return err;
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(txn, f->dbi, &cur);
+    if (rc != 0) {
+        mdb_txn_abort(txn);
+        return mm_db_err(rc, "open feed cursor");
+    }
+    MDB_val k, v;
+    if (oldest && mdb_cursor_get(cur, &k, &v, MDB_FIRST) == 0 && k.mv_size == 8)
+        *oldest = mm_be64_get(k.mv_data);
+    uint8_t key[8];
+    mm_be64_put(key, after == UINT64_MAX ? after : after + 1);
+    k = (MDB_val){8, key};
+    rc = after == UINT64_MAX ? MDB_NOTFOUND : mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+    for (size_t n = 0; rc == 0 && n < max; n++) {
+        json_t *ev = json_loadb(v.mv_data, v.mv_size, 0, NULL);
+        const char *type = json_string_value(json_object_get(ev, "type"));
+        int stop = 0;
+        if (type && k.mv_size == 8)
+            stop = fn(arg, mm_be64_get(k.mv_data), type, v.mv_data, v.mv_size);
+        else
+            MM_WARN("feed: a stored event does not parse; skipped");
+        json_decref(ev);
+        if (stop)
+            break;
+        rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+    }
+    mdb_cursor_close(cur);
+    mdb_txn_abort(txn);
+    return rc == 0 || rc == MDB_NOTFOUND ? MM_OK : mm_db_err(rc, "read feed events");
+}
+
+mm_err_t hub_feed_subscribe(hub_feed_t *f, hub_feed_fn fn, void *arg, hub_feed_sub_t **out)
+{
+    hub_feed_sub_t *s = calloc(1, sizeof *s);
+    if (!s)
+        return MM_ENOMEM;
+    *s = (hub_feed_sub_t){.f = f, .fn = fn, .arg = arg, .next = f->subs};
+    f->subs = s;
+    f->n_subs++;
+    *out = s;
+    return MM_OK;
+}
+
+void hub_feed_unsubscribe(hub_feed_sub_t *s)
+{
+    if (!s || s->dead)
+        return;
+    hub_feed_t *f = s->f;
+    s->dead = 1;
+    f->n_subs--;
+    if (!f->calling)
+        sweep(f);
+}
+
+size_t hub_feed_subscribers(const hub_feed_t *f)
+{
+    return f->n_subs;
+}

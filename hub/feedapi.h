@@ -1,0 +1,32 @@
+/*
+ * feedapi.h: GET /api/v1/feed — the hub's feed (feed.h) as Server-Sent Events.
+ *
+ * A client gets the stored events after the id it names (the Last-Event-ID header, else the
+ * last_event_id or from query parameter; none: only what happens from now on), then every new
+ * event as it is published, each as
+ *
+ *   id: <id>\nevent: <type>\ndata: <the event as compact JSON>\n\n
+ *
+ * and a comment line ": keep-alive" every 15 s. Oversight and read-only people may read it.
+ */
+#ifndef HUB_FEEDAPI_H
+#define HUB_FEEDAPI_H
+
+#include <uv.h>
+
+#include "err.h"
+#include "feed.h"
+#include "http.h"
+
+typedef struct hub_feedapi hub_feedapi_t;
+
+/* Adds the route to http and starts the keep-alive timer on loop; feed and http must outlive
+ * the result until hub_feedapi_close. */
+mm_err_t hub_feedapi_create(uv_loop_t *loop, hub_http_t *http, hub_feed_t *feed,
+                            hub_feedapi_t **out);
+
+/* Ends the streams still open (hub_http_close has usually ended them already) and stops the
+ * timer; the memory goes in the timer's close callback. Accepts NULL. */
+void hub_feedapi_close(hub_feedapi_t *fa);
+
+#endif
