@@ -75,6 +75,12 @@ static int json_array_ok(const char *s)
     return ok;
 }
 
+static int request_kind_ok(const char *k)
+{
+    return !strcmp(k, "complaint") || !strcmp(k, "report_request") ||
+           !strcmp(k, "complaint_measure");
+}
+
 /* Whether s is "" or the text of a JSON object (city_action.detail). */
 static int json_object_ok(const char *s)
 {
@@ -113,6 +119,8 @@ mm_err_t mm_entry_encode(const mm_entry_t *e, uint8_t **out, size_t *len)
     Mimamori__V1__SiteFacts sf = MIMAMORI__V1__SITE_FACTS__INIT;
     Mimamori__V1__CameraFacts cm = MIMAMORI__V1__CAMERA_FACTS__INIT;
     Mimamori__V1__CityAction ca = MIMAMORI__V1__CITY_ACTION__INIT;
+    Mimamori__V1__CityRequestReceived cq = MIMAMORI__V1__CITY_REQUEST_RECEIVED__INIT;
+    Mimamori__V1__RequestAnswered ra = MIMAMORI__V1__REQUEST_ANSWERED__INIT;
     ProtobufCBinaryData hashes[MM_ERASED_MAX];
     le.time_us = e->time_us;
     switch (e->kind) {
@@ -394,6 +402,48 @@ mm_err_t mm_entry_encode(const mm_entry_t *e, uint8_t **out, size_t *len)
         le.site_facts = &sf;
         break;
     }
+    case MM_ENTRY_CITY_REQUEST: {
+        const mm_city_request_entry_t *q = &e->u.city_request;
+        CHECK_STR(q->id, 1);
+        CHECK_STR(q->kind, 1);
+        CHECK_STR(q->camera, 0);
+        CHECK_STR(q->text, 0);
+        CHECK_STR(q->complaint, 0);
+        if (!request_kind_ok(q->kind))
+            return MM_EINVAL;
+        cq.id = (char *)q->id;
+        cq.kind = (char *)q->kind;
+        cq.city_time_us = q->city_time_us;
+        cq.deadline_us = q->deadline_us;
+        cq.camera = (char *)q->camera;
+        cq.text = (char *)q->text;
+        cq.from_us = q->from_us;
+        cq.to_us = q->to_us;
+        cq.complaint = (char *)q->complaint;
+        le.kind_case = MIMAMORI__V1__LOG_ENTRY__KIND_CITY_REQUEST;
+        le.city_request = &cq;
+        break;
+    }
+    case MM_ENTRY_REQUEST_ANSWERED: {
+        const mm_request_answered_t *r = &e->u.request_answered;
+        CHECK_STR(r->id, 1);
+        CHECK_STR(r->kind, 1);
+        CHECK_STR(r->by, 0);
+        CHECK_STR(r->text, 0);
+        CHECK_STR(r->report, 0);
+        CHECK_STR(r->report_signature, 0);
+        if (!request_kind_ok(r->kind) || !json_object_ok(r->report))
+            return MM_EINVAL;
+        ra.id = (char *)r->id;
+        ra.kind = (char *)r->kind;
+        ra.by = (char *)r->by;
+        ra.text = (char *)r->text;
+        ra.report = (char *)r->report;
+        ra.report_signature = (char *)r->report_signature;
+        le.kind_case = MIMAMORI__V1__LOG_ENTRY__KIND_REQUEST_ANSWERED;
+        le.request_answered = &ra;
+        break;
+    }
     case MM_ENTRY_CITY_ACTION: {
         const mm_city_action_t *a = &e->u.city_action;
         CHECK_STR(a->action, 1);
@@ -668,6 +718,32 @@ static int decode_kind(const Mimamori__V1__LogEntry *le, mm_entry_t *out)
         c->cameras = f->cameras;
         return 0;
     }
+    case MIMAMORI__V1__LOG_ENTRY__KIND_CITY_REQUEST: {
+        const Mimamori__V1__CityRequestReceived *q = le->city_request;
+        mm_city_request_entry_t *c = &out->u.city_request;
+        out->kind = MM_ENTRY_CITY_REQUEST;
+        if (!q || COPY_STR(c->id, q->id, 1) || COPY_STR(c->kind, q->kind, 1) ||
+            COPY_STR(c->camera, q->camera, 0) || COPY_STR(c->text, q->text, 0) ||
+            COPY_STR(c->complaint, q->complaint, 0) || !request_kind_ok(c->kind))
+            return -1;
+        c->city_time_us = q->city_time_us;
+        c->deadline_us = q->deadline_us;
+        c->from_us = q->from_us;
+        c->to_us = q->to_us;
+        return 0;
+    }
+    case MIMAMORI__V1__LOG_ENTRY__KIND_REQUEST_ANSWERED: {
+        const Mimamori__V1__RequestAnswered *r = le->request_answered;
+        mm_request_answered_t *c = &out->u.request_answered;
+        out->kind = MM_ENTRY_REQUEST_ANSWERED;
+        if (!r || COPY_STR(c->id, r->id, 1) || COPY_STR(c->kind, r->kind, 1) ||
+            COPY_STR(c->by, r->by, 0) || COPY_STR(c->text, r->text, 0) ||
+            COPY_STR(c->report, r->report, 0) ||
+            COPY_STR(c->report_signature, r->report_signature, 0) ||
+            !request_kind_ok(c->kind) || !json_object_ok(c->report))
+            return -1;
+        return 0;
+    }
     case MIMAMORI__V1__LOG_ENTRY__KIND_CITY_ACTION: {
         const Mimamori__V1__CityAction *a = le->city_action;
         mm_city_action_t *c = &out->u.city_action;
@@ -752,6 +828,10 @@ const char *mm_entry_kind_name(mm_entry_kind_t kind)
         return "camera_facts";
     case MM_ENTRY_CITY_ACTION:
         return "city_action";
+    case MM_ENTRY_CITY_REQUEST:
+        return "city_request";
+    case MM_ENTRY_REQUEST_ANSWERED:
+        return "request_answered";
     }
     return "unknown";
 }

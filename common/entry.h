@@ -37,6 +37,8 @@ typedef enum {
     MM_ENTRY_SITE_FACTS = 24,
     MM_ENTRY_CAMERA_FACTS = 25,
     MM_ENTRY_CITY_ACTION = 26,
+    MM_ENTRY_CITY_REQUEST = 27,
+    MM_ENTRY_REQUEST_ANSWERED = 28,
 } mm_entry_kind_t;
 
 typedef struct {
@@ -224,6 +226,32 @@ typedef struct {
     char detail[MM_LONG_TEXT_MAX]; /* "" or a JSON object with the action's particulars */
 } mm_city_action_t;
 
+/* The site received something the city asks (wire.h CityRequest): a complaint, a report
+ * request, a measure asked for (R-N10.1, R-N12). Logged once per request id. */
+typedef struct {
+    char id[MM_ID_MAX];
+    char kind[32];            /* "complaint", "report_request", "complaint_measure" */
+    int64_t city_time_us;     /* when the city registered it */
+    int64_t deadline_us;
+    char camera[MM_ID_MAX];
+    char text[MM_LONG_TEXT_MAX];
+    int64_t from_us, to_us;   /* report requests */
+    char complaint[MM_ID_MAX]; /* complaint measures */
+} mm_city_request_entry_t;
+
+#define MM_REPORT_MAX 16384   /* bytes of a report's JSON, with its NUL */
+
+/* The site answered a city request: a complaint's answer, a measure taken, or a report built
+ * from its own records and signed with the site key (R-N10.1, R-N12). */
+typedef struct {
+    char id[MM_ID_MAX];        /* the request's id */
+    char kind[32];
+    char by[MM_ID_MAX];        /* the person who answered, "" for the edge itself (reports) */
+    char text[MM_LONG_TEXT_MAX];
+    char report[MM_REPORT_MAX]; /* report requests: the report, compact JSON; else "" */
+    char report_signature[128]; /* base64 Ed25519 signature of report's bytes by the site key */
+} mm_request_answered_t;
+
 typedef struct {
     int64_t time_us;
     mm_entry_kind_t kind;
@@ -245,6 +273,8 @@ typedef struct {
         mm_site_facts_t site_facts;
         mm_camera_facts_t camera_facts;
         mm_city_action_t city_action;
+        mm_city_request_entry_t city_request;
+        mm_request_answered_t request_answered;
     } u;
 } mm_entry_t;
 

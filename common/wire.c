@@ -23,7 +23,24 @@ struct mm_msg {
     mm_batch_t batch;
     mm_ack_t ack;
     void *block; /* entries array, entry bytes and strings, in one allocation */
+    mm_city_request_t *requests;
 };
+
+/* Copies a decoded string into a fixed buffer; -1 when it does not fit or is invalid. */
+static int req_str(char *dst, size_t cap, const char *src, int nonempty)
+{
+    size_t n = src ? strlen(src) : 0;
+    if (n >= cap || (nonempty && n == 0) || (n && !mm_utf8_valid(src, n)))
+        return -1;
+    memcpy(dst, src ? src : "", n + 1);
+    return 0;
+}
+
+static int req_kind_ok(const char *k)
+{
+    return !strcmp(k, "complaint") || !strcmp(k, "report_request") ||
+           !strcmp(k, "complaint_measure");
+}
 
 /* Bump allocator over the message's block; sizes are computed before it is created. */
 typedef struct {
@@ -93,6 +110,29 @@ static mm_err_t take_ack(mm_msg_t *m, const Mimamori__V1__Ack *a)
     m->ack.size = a->size;
     m->ack.cosignature = bump(&bp, cos, clen + 1);
     m->ack.reason = bump(&bp, why, rlen + 1);
+    if (a->n_requests > MM_WIRE_REQUESTS_MAX)
+        return MM_EPROTO;
+    if (a->n_requests) {
+        m->requests = calloc(a->n_requests, sizeof *m->requests);
+        if (!m->requests)
+            return MM_ENOMEM;
+        for (size_t i = 0; i < a->n_requests; i++) {
+            const Mimamori__V1__CityRequest *q = a->requests[i];
+            mm_city_request_t *r = &m->requests[i];
+            if (!q || req_str(r->id, sizeof r->id, q->id, 1) ||
+                req_str(r->kind, sizeof r->kind, q->kind, 1) || !req_kind_ok(r->kind) ||
+                req_str(r->camera, sizeof r->camera, q->camera, 0) ||
+                req_str(r->text, sizeof r->text, q->text, 0) ||
+                req_str(r->complaint, sizeof r->complaint, q->complaint, 0))
+                return MM_EPROTO;
+            r->time_us = q->time_us;
+            r->deadline_us = q->deadline_us;
+            r->from_us = q->from_us;
+            r->to_us = q->to_us;
+        }
+        m->ack.requests = m->requests;
+        m->ack.n_requests = a->n_requests;
+    }
     m->kind = MM_MSG_ACK;
     return MM_OK;
 }
@@ -136,6 +176,7 @@ void mm_msg_free(mm_msg_t *msg)
     if (!msg)
         return;
     free(msg->block);
+    free(msg->requests);
     free(msg);
 }
 
@@ -240,6 +281,30 @@ mm_err_t mm_msg_encode_ack(uint64_t seq, const mm_ack_t *ack, uint8_t **out, siz
     memcpy(reason, r, rlen);
     reason[rlen] = 0;
     a.reason = reason;
+    Mimamori__V1__CityRequest reqs[MM_WIRE_REQUESTS_MAX];
+    Mimamori__V1__CityRequest *reqp[MM_WIRE_REQUESTS_MAX];
+    if (ack->n_requests > MM_WIRE_REQUESTS_MAX)
+        return MM_EINVAL;
+    for (size_t i = 0; i < ack->n_requests; i++) {
+        const mm_city_request_t *q = &ack->requests[i];
+        if (!q->id[0] || !req_kind_ok(q->kind) || !mm_utf8_valid(q->text, strlen(q->text)) ||
+            !mm_utf8_valid(q->camera, strlen(q->camera)) ||
+            !mm_utf8_valid(q->complaint, strlen(q->complaint)))
+            return MM_EINVAL;
+        mimamori__v1__city_request__init(&reqs[i]);
+        reqs[i].id = (char *)q->id;
+        reqs[i].kind = (char *)q->kind;
+        reqs[i].time_us = q->time_us;
+        reqs[i].deadline_us = q->deadline_us;
+        reqs[i].camera = (char *)q->camera;
+        reqs[i].text = (char *)q->text;
+        reqs[i].from_us = q->from_us;
+        reqs[i].to_us = q->to_us;
+        reqs[i].complaint = (char *)q->complaint;
+        reqp[i] = &reqs[i];
+    }
+    a.n_requests = ack->n_requests;
+    a.requests = ack->n_requests ? reqp : NULL;
     Mimamori__V1__Envelope env = MIMAMORI__V1__ENVELOPE__INIT;
     env.version = MM_WIRE_VERSION;
     env.seq = seq;

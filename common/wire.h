@@ -35,11 +35,27 @@ typedef struct {
     size_t checkpoint_len;
 } mm_batch_t;
 
+#define MM_WIRE_REQUESTS_MAX 16    /* city requests in one ack */
+#define MM_REQUEST_TEXT_MAX 2048   /* bytes of a request's text, with its NUL */
+
+/* What the city asks of a site (CityRequest). */
+typedef struct {
+    char id[64];
+    char kind[32];                 /* "complaint", "report_request", "complaint_measure" */
+    int64_t time_us, deadline_us;
+    char camera[64];
+    char text[MM_REQUEST_TEXT_MAX];
+    int64_t from_us, to_us;
+    char complaint[64];
+} mm_city_request_t;
+
 typedef struct {
     mm_ack_status_t status;
     uint64_t size;
     const char *cosignature; /* NUL-terminated, "" when absent */
     const char *reason;      /* NUL-terminated, "" when absent */
+    size_t n_requests;       /* 0..MM_WIRE_REQUESTS_MAX */
+    const mm_city_request_t *requests;
 } mm_ack_t;
 
 /* A decoded envelope; owns everything its accessors hand out. */
