@@ -600,6 +600,230 @@ static void get_publications(hub_http_req_t *req, void *arg)
     hub_http_json(req, 200, json_pack("{s:o}", "publications", out));
 }
 
+/* --- what the city asks of a site: complaints, measures, report requests (R-N10.1, R-N12) --*/
+
+#define DAY_US (86400LL * 1000000)
+
+typedef struct {
+    const char *kind;       /* "complaint", "complaint_measure", "report_request", or NULL for
+                               an appeal */
+    const char *target;     /* appeal, complaint_measure: the request acted on */
+    json_t *fields;         /* the new request's fields (kind and id added here) */
+    mm_entry_t *e;
+    char id[64];
+    const char *why;        /* on failure */
+} request_call_t;
+
+static mm_err_t add_request(json_t *rec, void *arg)
+{
+    request_call_t *c = arg;
+    json_t *reqs = json_object_get(rec, "requests");
+    if (!reqs) {
+        reqs = json_object();
+        json_object_set_new(rec, "requests", reqs);
+    }
+    if (c->target) {
+        json_t *t = json_object_get(reqs, c->target);
+        const char *tk = json_string_value(json_object_get(t, "kind"));
+        if (!t || !tk || strcmp(tk, "complaint") != 0) {
+            c->why = "no such complaint";
+            return MM_ENOTFOUND;
+        }
+        if (!c->kind) { /* an appeal to the mayor (R-N12.2) */
+            if (json_object_get(t, "appeal")) {
+                c->why = "the complaint has been appealed already";
+                return MM_ECONFLICT;
+            }
+            json_object_set(t, "appeal", c->fields);
+            snprintf(c->id, sizeof c->id, "%s", c->target);
+            return MM_OK;
+        }
+    }
+    const char *prefix = !strcmp(c->kind, "complaint")           ? "complaint"
+                         : !strcmp(c->kind, "complaint_measure") ? "measure-request"
+                                                                 : "report";
+    snprintf(c->id, sizeof c->id, "%s-%zu", prefix, json_object_size(reqs) + 1);
+    json_object_set_new(c->fields, "id", json_string(c->id));
+    json_object_set_new(c->fields, "kind", json_string(c->kind));
+    json_object_set_new(c->fields, "state", json_string("pending"));
+    if (c->target)
+        json_object_set_new(c->fields, "complaint", json_string(c->target));
+    json_object_set(reqs, c->id, c->fields);
+    return MM_OK;
+}
+
+typedef struct {
+    hub_api_t *api;
+    const char *site;
+    request_call_t *c;
+} request_txn_t;
+
+static mm_err_t request_in(MDB_txn *txn, void *arg)
+{
+    request_txn_t *t = arg;
+    mm_err_t err = hub_registry_update_in(t->api->registry, txn, t->site, add_request, t->c);
+    snprintf(t->c->e->u.city_action.subject, sizeof t->c->e->u.city_action.subject, "%s",
+             t->c->id);
+    return err;
+}
+
+static void run_request(hub_http_req_t *req, hub_api_t *api, const char *site, const char *action,
+                        request_call_t *c)
+{
+    const hub_person_t *who = hub_http_caller(req);
+    mm_entry_t e = {.time_us = mm_now_us(), .kind = MM_ENTRY_CITY_ACTION};
+    mm_city_action_t *a = &e.u.city_action;
+    snprintf(a->action, sizeof a->action, "%s", action);
+    snprintf(a->site, sizeof a->site, "%s", site);
+    snprintf(a->person, sizeof a->person, "%s", who->id);
+    snprintf(a->role, sizeof a->role, "%s", hub_role_name(who->role));
+    const char *text = json_string_value(json_object_get(c->fields, "text"));
+    snprintf(a->reason, sizeof a->reason, "%s", text ? text : "");
+    json_object_set_new(c->fields, "by", json_string(who->id));
+    json_object_set_new(c->fields, "time_us", json_integer((json_int_t)e.time_us));
+    c->e = &e;
+    request_txn_t t = {api, site, c};
+    uint64_t index = 0;
+    mm_err_t err = hub_hublog_append(api->hublog, &e, request_in, &t, &index);
+    if (err == MM_OK) {
+        json_t *out = json_deep_copy(c->fields);
+        json_object_set_new(out, "id", json_string(c->id));
+        json_object_set_new(out, "site", json_string(site));
+        json_object_set_new(out, "hub_log_index", json_integer((json_int_t)index));
+        hub_http_json(req, 201, out);
+    } else if (err == MM_ENOTFOUND) {
+        hub_http_error(req, 404, "unknown_request", "%s of site %s: %s", c->target, site, c->why);
+    } else if (err == MM_ECONFLICT) {
+        hub_http_error(req, 409, "conflict", "%s: %s", c->target, c->why);
+    } else {
+        hub_http_error(req, 500, "storage", "cannot record it: %s", mm_strerror(err));
+    }
+    json_decref(c->fields);
+}
+
+static void post_complaint(hub_http_req_t *req, void *arg)
+{
+    hub_api_t *api = arg;
+    size_t len;
+    const char *body = hub_http_body(req, &len);
+    static hub_complaint_body_t b;
+    char msg[256];
+    if (hub_body_complaint(body, len, &b, msg, sizeof msg) != MM_OK) {
+        hub_http_error(req, 400, "bad_body", "%s", msg);
+        return;
+    }
+    if (!hub_config_site(api->cfg, b.site)) {
+        hub_http_error(req, 404, "unknown_site", "no site \"%.64s\" is registered", b.site);
+        return;
+    }
+    int64_t now = mm_now_us();
+    /* The complainant's contact stays at the hub: the site gets the complaint, not the person. */
+    request_call_t c = {.kind = "complaint",
+                        .fields = json_pack("{s:s, s:s, s:s, s:s, s:I}", "camera", b.camera,
+                                            "text", b.text, "contact", b.contact, "via", b.via,
+                                            "deadline_us", (json_int_t)(now + 14 * DAY_US))};
+    run_request(req, api, b.site, "complaint_registered", &c);
+}
+
+static void post_appeal(hub_http_req_t *req, void *arg)
+{
+    hub_api_t *api = arg;
+    const char *site = site_of(req, api);
+    if (!site)
+        return;
+    size_t len;
+    const char *body = hub_http_body(req, &len);
+    static hub_request_body_t b;
+    char msg[256];
+    if (hub_body_appeal(body, len, &b, msg, sizeof msg) != MM_OK) {
+        hub_http_error(req, 400, "bad_body", "%s", msg);
+        return;
+    }
+    request_call_t c = {.target = hub_http_param(req, "id"),
+                        .fields = json_pack("{s:s, s:I}", "text", b.text, "time_us",
+                                            (json_int_t)mm_now_us())};
+    run_request(req, api, site, "complaint_appealed", &c);
+}
+
+static void post_complaint_measures(hub_http_req_t *req, void *arg)
+{
+    hub_api_t *api = arg;
+    const char *site = site_of(req, api);
+    if (!site)
+        return;
+    size_t len;
+    const char *body = hub_http_body(req, &len);
+    static hub_request_body_t b;
+    char msg[256];
+    if (hub_body_measures(body, len, &b, msg, sizeof msg) != MM_OK) {
+        hub_http_error(req, 400, "bad_body", "%s", msg);
+        return;
+    }
+    int64_t now = mm_now_us();
+    request_call_t c = {.kind = "complaint_measure",
+                        .target = hub_http_param(req, "id"),
+                        .fields = json_pack("{s:s, s:I}", "text", b.text, "deadline_us",
+                                            (json_int_t)(now + b.deadline_days * DAY_US))};
+    run_request(req, api, site, "measures_requested", &c);
+}
+
+static void post_report_request(hub_http_req_t *req, void *arg)
+{
+    hub_api_t *api = arg;
+    const char *site = site_of(req, api);
+    if (!site)
+        return;
+    size_t len;
+    const char *body = hub_http_body(req, &len);
+    static hub_request_body_t b;
+    char msg[256];
+    if (hub_body_report_request(body, len, &b, msg, sizeof msg) != MM_OK) {
+        hub_http_error(req, 400, "bad_body", "%s", msg);
+        return;
+    }
+    int64_t now = mm_now_us();
+    request_call_t c = {.kind = "report_request",
+                        .fields = json_pack("{s:s, s:I, s:I, s:I}", "text", b.text, "from_us",
+                                            (json_int_t)b.from_us, "to_us", (json_int_t)b.to_us,
+                                            "deadline_us",
+                                            (json_int_t)(now + b.deadline_days * DAY_US))};
+    run_request(req, api, site, "report_requested", &c);
+}
+
+/* The site's requests, each answer's report signature checked with the site's key. */
+static void get_requests(hub_http_req_t *req, void *arg)
+{
+    hub_api_t *api = arg;
+    const char *site = site_of(req, api);
+    if (!site)
+        return;
+    json_t *rec = hub_registry_get(api->registry, site);
+    if (!rec) {
+        hub_http_error(req, 500, "storage", "cannot read the record of %s", site);
+        return;
+    }
+    const hub_site_conf_t *sc = hub_config_site(api->cfg, site);
+    json_t *list = json_array();
+    const char *id;
+    json_t *q;
+    json_object_foreach(json_object_get(rec, "requests"), id, q)
+    {
+        json_t *ans = json_object_get(q, "answer");
+        const char *report = json_string_value(json_object_get(ans, "report"));
+        const char *sig = json_string_value(json_object_get(ans, "report_signature"));
+        if (report && *report) {
+            uint8_t raw[128];
+            int n = sig ? mm_base64_decode(sig, strlen(sig), raw, sizeof raw) : -1;
+            int ok = n == 64 && mm_ed25519_verify(sc->verifier.pub, report, strlen(report), raw) ==
+                                    MM_OK;
+            json_object_set_new(ans, "report_signature_valid", json_boolean(ok));
+        }
+        json_array_append(list, q);
+    }
+    json_decref(rec);
+    hub_http_json(req, 200, json_pack("{s:s, s:o}", "site", site, "requests", list));
+}
+
 /* Who may read what the city reads (everything but the public registry). */
 #define READ (HUB_ROLE_OVERSIGHT | HUB_ROLE_READONLY)
 
@@ -638,6 +862,20 @@ mm_err_t hub_api_register(hub_http_t *h, hub_api_t *api)
                              HUB_ROLE_OVERSIGHT, post_publication, api);
     if (err == MM_OK)
         err = hub_http_route(h, "GET", "/api/v1/publications", 0, get_publications, api);
+    if (err == MM_OK)
+        err = hub_http_route(h, "POST", "/api/v1/complaints",
+                             HUB_ROLE_OVERSIGHT | HUB_ROLE_INTAKE, post_complaint, api);
+    if (err == MM_OK)
+        err = hub_http_route(h, "GET", "/api/v1/sites/{site}/requests", READ, get_requests, api);
+    if (err == MM_OK)
+        err = hub_http_route(h, "POST", "/api/v1/sites/{site}/requests/{id}/appeal",
+                             HUB_ROLE_OVERSIGHT | HUB_ROLE_INTAKE, post_appeal, api);
+    if (err == MM_OK)
+        err = hub_http_route(h, "POST", "/api/v1/sites/{site}/requests/{id}/measures",
+                             HUB_ROLE_OVERSIGHT, post_complaint_measures, api);
+    if (err == MM_OK)
+        err = hub_http_route(h, "POST", "/api/v1/sites/{site}/report-requests",
+                             HUB_ROLE_OVERSIGHT, post_report_request, api);
     if (err == MM_OK)
         err = hub_http_route(h, "GET", "/api/v1/hub/checkpoint", 0, get_hub_checkpoint, api);
     if (err == MM_OK)

@@ -230,3 +230,109 @@ mm_err_t hub_body_publication(const char *body, size_t len, hub_publication_body
     json_decref(o);
     return err;
 }
+
+/* A short single-line field: absent gives "" unless required. */
+static int line(json_t *o, const char *key, char *out, size_t cap, int required, char *msg,
+                size_t mcap)
+{
+    if (text(o, key, out, cap, 0, msg, mcap) != 0)
+        return -1;
+    if (required && !out[0]) {
+        bad(msg, mcap, "\"%s\" is required", key);
+        return -1;
+    }
+    return 0;
+}
+
+static int deadline_days(json_t *o, int *out, char *msg, size_t cap)
+{
+    json_t *v = json_object_get(o, "deadline_days");
+    *out = 14;
+    if (!v)
+        return 0;
+    if (!json_is_integer(v) || json_integer_value(v) < 1 || json_integer_value(v) > 90) {
+        bad(msg, cap, "\"deadline_days\" must be a whole number of days, 1 to 90");
+        return -1;
+    }
+    *out = (int)json_integer_value(v);
+    return 0;
+}
+
+mm_err_t hub_body_complaint(const char *body, size_t len, hub_complaint_body_t *out, char *msg,
+                            size_t cap)
+{
+    static const char *const keys[] = {"site", "camera", "text", "contact", "via", NULL};
+    memset(out, 0, sizeof *out);
+    json_t *o = object(body, len, keys, msg, cap);
+    if (!o)
+        return MM_EPROTO;
+    mm_err_t err = MM_EPROTO;
+    if (line(o, "site", out->site, sizeof out->site, 1, msg, cap) == 0 &&
+        line(o, "camera", out->camera, sizeof out->camera, 0, msg, cap) == 0 &&
+        required_text(o, "text", out->text, sizeof out->text, msg, cap) == 0 &&
+        line(o, "contact", out->contact, sizeof out->contact, 0, msg, cap) == 0 &&
+        line(o, "via", out->via, sizeof out->via, 0, msg, cap) == 0) {
+        if (!out->via[0])
+            snprintf(out->via, sizeof out->via, "public");
+        if (strcmp(out->via, "public") && strcmp(out->via, "staff"))
+            bad(msg, cap, "\"via\" must be \"public\" or \"staff\"");
+        else
+            err = MM_OK;
+    }
+    json_decref(o);
+    return err;
+}
+
+mm_err_t hub_body_appeal(const char *body, size_t len, hub_request_body_t *out, char *msg,
+                         size_t cap)
+{
+    static const char *const keys[] = {"text", NULL};
+    memset(out, 0, sizeof *out);
+    json_t *o = object(body, len, keys, msg, cap);
+    if (!o)
+        return MM_EPROTO;
+    mm_err_t err = required_text(o, "text", out->text, sizeof out->text, msg, cap) == 0
+                       ? MM_OK
+                       : MM_EPROTO;
+    json_decref(o);
+    return err;
+}
+
+mm_err_t hub_body_measures(const char *body, size_t len, hub_request_body_t *out, char *msg,
+                           size_t cap)
+{
+    static const char *const keys[] = {"text", "deadline_days", NULL};
+    memset(out, 0, sizeof *out);
+    json_t *o = object(body, len, keys, msg, cap);
+    if (!o)
+        return MM_EPROTO;
+    mm_err_t err = required_text(o, "text", out->text, sizeof out->text, msg, cap) == 0 &&
+                           deadline_days(o, &out->deadline_days, msg, cap) == 0
+                       ? MM_OK
+                       : MM_EPROTO;
+    json_decref(o);
+    return err;
+}
+
+mm_err_t hub_body_report_request(const char *body, size_t len, hub_request_body_t *out,
+                                 char *msg, size_t cap)
+{
+    static const char *const keys[] = {"from_us", "to_us", "text", "deadline_days", NULL};
+    memset(out, 0, sizeof *out);
+    json_t *o = object(body, len, keys, msg, cap);
+    if (!o)
+        return MM_EPROTO;
+    mm_err_t err = MM_EPROTO;
+    json_t *f = json_object_get(o, "from_us"), *t = json_object_get(o, "to_us");
+    if (!json_is_integer(f) || !json_is_integer(t) || json_integer_value(f) < 0 ||
+        json_integer_value(t) <= json_integer_value(f))
+        bad(msg, cap, "\"from_us\" and \"to_us\" must be times in microseconds, from before to");
+    else if (text(o, "text", out->text, sizeof out->text, 1, msg, cap) == 0 &&
+             deadline_days(o, &out->deadline_days, msg, cap) == 0) {
+        out->from_us = json_integer_value(f);
+        out->to_us = json_integer_value(t);
+        err = MM_OK;
+    }
+    json_decref(o);
+    return err;
+}

@@ -57,4 +57,32 @@ typedef struct {
 mm_err_t hub_body_publication(const char *body, size_t len, hub_publication_body_t *out,
                               char *msg, size_t cap);
 
+/* POST /api/v1/complaints
+ *   {"site": "...", "camera": "...", "text": "...", "contact": "...", "via": "public" | "staff"}
+ * (camera and contact optional; via defaults to "public") */
+typedef struct {
+    char site[MM_ID_MAX];
+    char camera[MM_ID_MAX];
+    char text[MM_LONG_TEXT_MAX];
+    char contact[256];
+    char via[16];
+} hub_complaint_body_t;
+mm_err_t hub_body_complaint(const char *body, size_t len, hub_complaint_body_t *out, char *msg,
+                            size_t cap);
+
+/* POST .../requests/{id}/appeal {"text"}; .../requests/{id}/measures {"text", "deadline_days"};
+ * POST /api/v1/sites/{site}/report-requests {"from_us", "to_us", "text", "deadline_days"}
+ * (text optional for report requests; deadline_days 1..90, default 14) */
+typedef struct {
+    char text[MM_LONG_TEXT_MAX];
+    int deadline_days;
+    int64_t from_us, to_us;
+} hub_request_body_t;
+mm_err_t hub_body_appeal(const char *body, size_t len, hub_request_body_t *out, char *msg,
+                         size_t cap);
+mm_err_t hub_body_measures(const char *body, size_t len, hub_request_body_t *out, char *msg,
+                           size_t cap);
+mm_err_t hub_body_report_request(const char *body, size_t len, hub_request_body_t *out,
+                                 char *msg, size_t cap);
+
 #endif

@@ -14,11 +14,14 @@
 #include "clock.h"
 #include "db.h"
 #include "diag.h"
+#include "feed.h"
+#include "feedapi.h"
 #include "findings.h"
 #include "http.h"
 #include "hubconf.h"
 #include "keys.h"
 #include "link.h"
+#include "metrics.h"
 #include "mirror.h"
 #include "hublog.h"
 #include "registry.h"
@@ -44,6 +47,9 @@ typedef struct {
     hub_link_t *link;
     hub_http_t *http;
     hub_api_t api;
+    hub_feed_t *feed;
+    hub_feedapi_t *feedapi;
+    hub_metrics_t metrics;
     int stopping;
 } app_t;
 
@@ -57,7 +63,9 @@ static void shutdown_app(app_t *app)
     uv_close((uv_handle_t *)&app->rules_timer, NULL);
     hub_link_close(app->link, NULL, NULL);
     hub_zap_close(app->zap, NULL, NULL);
-    hub_http_close(app->http, NULL, NULL);
+    hub_http_close(app->http, NULL, NULL); /* ends the feed's streams */
+    hub_feedapi_close(app->feedapi);
+    app->feedapi = NULL;
     app->link = NULL;
     app->zap = NULL;
     app->http = NULL;
@@ -121,9 +129,61 @@ static void evaluate(app_t *app, const char *site)
     json_decref(rec);
 }
 
+/* The requests of site the site has not logged as received yet (registry.h "requests"). */
+static size_t pending_requests(void *arg, const char *site, mm_city_request_t *out, size_t cap)
+{
+    app_t *app = arg;
+    json_t *rec = hub_registry_get(app->registry, site);
+    size_t n = 0;
+    const char *id;
+    json_t *q;
+    json_object_foreach(json_object_get(rec, "requests"), id, q)
+    {
+        if (n == cap)
+            break;
+        if (json_object_get(q, "delivered_index") || json_is_true(json_object_get(q,
+                                                                              "unknown_to_hub")))
+            continue;
+        mm_city_request_t *r = &out[n];
+        memset(r, 0, sizeof *r);
+        const char *kind = json_string_value(json_object_get(q, "kind"));
+        const char *text = json_string_value(json_object_get(q, "text"));
+        const char *cam = json_string_value(json_object_get(q, "camera"));
+        const char *compl = json_string_value(json_object_get(q, "complaint"));
+        if (!kind || strlen(id) >= sizeof r->id)
+            continue;
+        snprintf(r->id, sizeof r->id, "%s", id);
+        snprintf(r->kind, sizeof r->kind, "%s", kind);
+        snprintf(r->text, sizeof r->text, "%s", text ? text : "");
+        snprintf(r->camera, sizeof r->camera, "%s", cam ? cam : "");
+        snprintf(r->complaint, sizeof r->complaint, "%s", compl ? compl : "");
+        r->time_us = json_integer_value(json_object_get(q, "time_us"));
+        r->deadline_us = json_integer_value(json_object_get(q, "deadline_us"));
+        r->from_us = json_integer_value(json_object_get(q, "from_us"));
+        r->to_us = json_integer_value(json_object_get(q, "to_us"));
+        n++;
+    }
+    json_decref(rec);
+    return n;
+}
+
 static void on_learned(void *arg, const char *site)
 {
     evaluate(arg, site);
+}
+
+/* What the feed reports: verified batches and findings that changed (feed.h). */
+static void on_stored(void *arg, const char *site, uint64_t first, uint64_t size,
+                      const mm_bytes_t *entries)
+{
+    app_t *app = arg;
+    hub_feed_entries(app->feed, site, first, size, entries);
+}
+
+static void on_finding(void *arg, json_t *finding)
+{
+    app_t *app = arg;
+    hub_feed_finding(app->feed, finding);
 }
 
 /* What time alone changes: a silent site, an overdue report, a day that is over. */
@@ -157,9 +217,12 @@ static int start(app_t *app, const char *config_path)
         hub_mirror_open(app->db, &app->cfg, &app->keys, app->findings, &app->mirror) != MM_OK ||
         hub_registry_open(app->db, &app->registry) != MM_OK ||
         hub_hublog_open(app->db, &app->keys, &app->hublog) != MM_OK ||
-        hub_measures_open(app->db, &app->measures) != MM_OK)
+        hub_measures_open(app->db, &app->measures) != MM_OK ||
+        hub_feed_open(app->db, 0, &app->feed) != MM_OK)
         return 1;
     hub_mirror_set_registry(app->mirror, app->registry, on_learned, app);
+    hub_mirror_set_observer(app->mirror, on_stored, app);
+    hub_findings_set_observer(app->findings, on_finding, app);
     uv_timer_start(&app->rules_timer, on_rules_timer, 1000, RULES_MS);
 
     app->zctx = zmq_ctx_new();
@@ -169,6 +232,7 @@ static int start(app_t *app, const char *config_path)
         hub_link_create(&app->loop, app->zctx, app->cfg.listen, &app->keys, app->mirror,
                         &app->link) != MM_OK)
         return 1;
+    hub_link_set_requests(app->link, pending_requests, app);
     if (hub_http_create(&app->loop, app->cfg.http_host, app->cfg.http_port, &app->http) != MM_OK)
         return 1;
     app->api = (hub_api_t){.cfg = &app->cfg, .keys = &app->keys, .mirror = app->mirror,
@@ -176,6 +240,12 @@ static int start(app_t *app, const char *config_path)
                            .hublog = app->hublog, .measures = app->measures};
     hub_http_set_people(app->http, &app->cfg);
     if (hub_api_register(app->http, &app->api) != MM_OK)
+        return 1;
+    app->metrics = (hub_metrics_t){.cfg = &app->cfg, .mirror = app->mirror,
+                                   .findings = app->findings, .feed = app->feed,
+                                   .http = app->http};
+    if (hub_feedapi_create(&app->loop, app->http, app->feed, &app->feedapi) != MM_OK ||
+        hub_metrics_register(app->http, &app->metrics) != MM_OK)
         return 1;
     MM_INFO("hub: api http://%s:%d listening, zmq %s (hub \"%s\", %zu site(s) registered)",
             app->cfg.http_host, hub_http_port(app->http), app->cfg.listen, app->cfg.name,
@@ -213,6 +283,7 @@ int hub_app_run(const char *config_path)
     hub_hublog_close(app.hublog);
     hub_measures_close(app.measures);
     hub_findings_close(app.findings);
+    hub_feed_close(app.feed);
     mm_db_close(app.db);
     mm_keys_wipe(&app.keys);
     hub_config_free(&app.cfg);

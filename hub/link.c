@@ -20,7 +20,16 @@ struct hub_link {
     hub_mirror_t *mirror;
     void (*done)(void *);
     void *done_arg;
+    hub_link_requests_fn requests;
+    void *requests_arg;
+    mm_city_request_t pending[MM_WIRE_REQUESTS_MAX];
 };
+
+void hub_link_set_requests(hub_link_t *l, hub_link_requests_fn fn, void *arg)
+{
+    l->requests = fn;
+    l->requests_arg = arg;
+}
 
 static void send_answer(hub_link_t *l, zmq_msg_t *routing, uint64_t seq, const hub_answer_t *a)
 {
@@ -71,6 +80,11 @@ static void on_message(mm_zsock_t *zs, mm_zmsg_t *msg, void *arg)
     }
     const mm_batch_t *b = mm_msg_batch(m);
     hub_mirror_batch(l->mirror, site, b, now, &answer);
+    if (l->requests) {
+        answer.ack.n_requests = l->requests(l->requests_arg, site, l->pending,
+                                            MM_WIRE_REQUESTS_MAX);
+        answer.ack.requests = l->pending;
+    }
     if (answer.ack.status == MM_ACK_REFUSED)
         MM_WARN("site %s: batch seq %" PRIu64 " [%" PRIu64 ", +%zu) refused: %s", site,
                 mm_msg_seq(m), b->first_index, b->n_entries, answer.reason);

@@ -10,6 +10,7 @@
 #include "err.h"
 #include "keys.h"
 #include "mirror.h"
+#include "wire.h"
 
 typedef struct hub_link hub_link_t;
 
@@ -17,5 +18,11 @@ typedef struct hub_link hub_link_t;
 mm_err_t hub_link_create(uv_loop_t *loop, void *zctx, const char *endpoint,
                          const mm_keypair_t *keys, hub_mirror_t *mirror, hub_link_t **out);
 void hub_link_close(hub_link_t *l, void (*done)(void *arg), void *arg);
+
+/* What the city asks of a site, to go with every ack to it until the site has logged it:
+ * fn fills up to cap requests for site and returns how many. */
+typedef size_t (*hub_link_requests_fn)(void *arg, const char *site, mm_city_request_t *out,
+                                       size_t cap);
+void hub_link_set_requests(hub_link_t *l, hub_link_requests_fn fn, void *arg);
 
 #endif

@@ -237,6 +237,31 @@ static void apply_json(json_t *rec, uint64_t index, json_t *e)
             if (g)
                 json_object_set(g, "until_us", json_object_get(body, "until_us"));
         }
+    } else if (!strcmp(type, "city_request") || !strcmp(type, "request_answered")) {
+        const char *rid = json_string_value(json_object_get(body, "id"));
+        json_t *reqs = json_object_get(rec, "requests");
+        if (!reqs) {
+            reqs = json_object();
+            json_object_set_new(rec, "requests", reqs);
+        }
+        json_t *q = rid ? json_object_get(reqs, rid) : NULL;
+        if (rid && !q) {
+            /* Not one the city sent: kept, and marked, for the city to see. */
+            q = json_pack("{s:s, s:O?, s:b}", "id", rid, "kind", json_object_get(body, "kind"),
+                          "unknown_to_hub", 1);
+            json_object_set_new(reqs, rid, q);
+        }
+        if (q && !strcmp(type, "city_request")) {
+            if (!json_object_get(q, "delivered_index")) {
+                json_object_set_new(q, "delivered_index", json_integer((json_int_t)index));
+                json_object_set_new(q, "delivered_us", json_integer(t));
+                if (!json_object_get(q, "answer"))
+                    json_object_set_new(q, "state", json_string("delivered"));
+            }
+        } else if (q) {
+            json_object_set_new(q, "answer", with_origin(body, index, t));
+            json_object_set_new(q, "state", json_string("answered"));
+        }
     } else if (!strcmp(type, "emergency_report")) {
         const char *gid = json_string_value(json_object_get(body, "grant_id"));
         json_t *g = gid ? json_object_get(json_object_get(rec, "grants"), gid) : NULL;
@@ -259,6 +284,8 @@ mm_err_t hub_registry_apply(hub_registry_batch_t *b, uint64_t index, const void 
     case MM_ENTRY_CONFIGURATION_CHANGED:
     case MM_ENTRY_SITE_FACTS:
     case MM_ENTRY_CAMERA_FACTS:
+    case MM_ENTRY_CITY_REQUEST:
+    case MM_ENTRY_REQUEST_ANSWERED:
         break;
     default:
         return MM_OK;
@@ -350,4 +377,17 @@ mm_err_t hub_registry_decide_filing(hub_registry_t *r, const char *site, const c
     decide_t d = {r, site, filing_id, state, reason, by, now_us, MM_OK};
     mm_err_t err = mm_db_write(r->db, decide_txn, &d);
     return err != MM_OK ? err : d.result;
+}
+
+mm_err_t hub_registry_update_in(hub_registry_t *r, MDB_txn *txn, const char *site,
+                                mm_err_t (*fn)(json_t *rec, void *arg), void *arg)
+{
+    json_t *rec = load(r, txn, site);
+    if (!rec)
+        return MM_ENOMEM;
+    mm_err_t err = fn(rec, arg);
+    if (err == MM_OK)
+        err = store(r, txn, site, rec);
+    json_decref(rec);
+    return err;
 }

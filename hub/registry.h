@@ -6,8 +6,9 @@
  * (site_facts), each camera's facts, coverage, state and daily recording time (camera_facts,
  * camera_coverage, camera_state, camera_uptime), its filings (configuration_changed is a filing
  * of the standards — initial or change —, camera_state one of suspension, resumption or
- * abolition, R-N4.2), and its emergency grants and their reports (role_changed,
- * emergency_report, R-N6.3). A record is therefore never ahead of or behind the verified log,
+ * abolition, R-N4.2), its emergency grants and their reports (role_changed,
+ * emergency_report, R-N6.3), and what the city asked of it — complaints, report requests,
+ * measures — with their delivery (city_request) and answers (request_answered), R-N10.1, R-N12. A record is therefore never ahead of or behind the verified log,
  * and nothing in it comes from anywhere else: the city does not have to trust the installer.
  *
  *   hub.registry   site id -> JSON record (see docs/architecture.md, "Hub registry")
@@ -65,6 +66,11 @@ mm_err_t hub_registry_decide_filing(hub_registry_t *r, const char *site, const c
 mm_err_t hub_registry_decide_in(hub_registry_t *r, MDB_txn *txn, const char *site,
                                 const char *filing_id, const char *state, const char *reason,
                                 const char *by, int64_t now_us);
+
+/* Changes site's record with fn inside the caller's write transaction (the city's own
+ * additions: requests it sends, their appeals); fn's error aborts. */
+mm_err_t hub_registry_update_in(hub_registry_t *r, MDB_txn *txn, const char *site,
+                                mm_err_t (*fn)(json_t *rec, void *arg), void *arg);
 
 /* The day (Japan time, UTC+9) an instant falls on, as "YYYY-MM-DD". */
 void hub_registry_day(int64_t us, char out[11]);

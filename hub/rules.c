@@ -221,6 +221,23 @@ json_t *hub_rules_evaluate(json_t *rec, const hub_rules_input_t *in)
             "emergency grant %s to %s ended %s; no report of what was done is on record", id,
             str(g, "person"), ended);
     }
+    /* R-N12, R-N10.1: what the city asked is answered by its deadline. */
+    json_t *q;
+    json_object_foreach(json_object_get(rec, "requests"), id, q)
+    {
+        json_int_t deadline = num(q, "deadline_us");
+        const char *kind = str(q, "kind");
+        if (!deadline || in->now_us <= deadline || json_object_get(q, "answer") ||
+            json_is_true(json_object_get(q, "unknown_to_hub")))
+            continue;
+        json_t *ev = json_pack("{s:s}", "request", id);
+        if (json_is_integer(json_object_get(q, "delivered_index")))
+            json_object_set_new(ev, "entries",
+                                json_pack("[O]", json_object_get(q, "delivered_index")));
+        add(out, "request_overdue", id, !strcmp(kind, "report_request") ? "R-N10.1" : "R-N12",
+            "medium", ev, "%s %s was not answered by its deadline%s", kind, id,
+            json_object_get(q, "delivered_index") ? "" : " (the site never received it)");
+    }
     if (in->last_checkpoint_us && in->silent_after_us > 0 &&
         in->now_us - in->last_checkpoint_us > in->silent_after_us)
         add(out, "site_silent", "", "R-K2.2.6a", "high", NULL,
