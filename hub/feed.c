@@ -40,22 +40,38 @@ struct hub_feed {
     int calling;   /* depth of deliver(): subscriptions are only unlinked outside it */
 };
 
+/* A cursor on the feed in a read transaction; release with close_cursor. */
+static mm_err_t open_cursor(hub_feed_t *f, MDB_txn **txn, MDB_cursor **cur)
+{
+    mm_err_t err = mm_db_read(f->db, txn);
+    if (err != MM_OK)
+        return err;
+    int rc = mdb_cursor_open(*txn, f->dbi, cur);
+    if (rc != 0) {
+        mdb_txn_abort(*txn);
+        return mm_db_err(rc, "open feed cursor");
+    }
+    return MM_OK;
+}
+
+static void close_cursor(MDB_txn *txn, MDB_cursor *cur)
+{
+    mdb_cursor_close(cur);
+    mdb_txn_abort(txn);
+}
+
 static mm_err_t last_id(hub_feed_t *f)
 {
     MDB_txn *txn;
-    mm_err_t err = mm_db_read(f->db, &txn);
+    MDB_cursor *cur;
+    mm_err_t err = open_cursor(f, &txn, &cur);
     if (err != MM_OK)
         return err;
-    MDB_cursor *cur;
-    int rc = mdb_cursor_open(txn, f->dbi, &cur);
-    if (rc == 0) {
-        MDB_val k, v;
-        rc = mdb_cursor_get(cur, &k, &v, MDB_LAST);
-        if (rc == 0 && k.mv_size == 8)
-            f->last_id = mm_be64_get(k.mv_data);
-        mdb_cursor_close(cur);
-    }
-    mdb_txn_abort(txn);
+    MDB_val k, v;
+    int rc = mdb_cursor_get(cur, &k, &v, MDB_LAST);
+    if (rc == 0 && k.mv_size == 8)
+        f->last_id = mm_be64_get(k.mv_data);
+    close_cursor(txn, cur);
     return rc == 0 || rc == MDB_NOTFOUND ? MM_OK : mm_db_err(rc, "read the last feed event");
 }
 
@@ -254,6 +270,7 @@ mm_err_t hub_feed_entries(hub_feed_t *f, const char *site, uint64_t first, uint6
 {
     json_t *kinds = json_object(), *list = json_array();
     json_int_t omitted = 0;
+    size_t bytes = 0;
     for (uint64_t i = 0; kinds && list && first + i < size; i++) {
         const mm_bytes_t *b = &entries[i];
         unsigned kind = kind_of(b->data, b->len);
@@ -270,6 +287,14 @@ mm_err_t hub_feed_entries(hub_feed_t *f, const char *site, uint64_t first, uint6
         if (!e)
             continue; /* the mirror has decoded it: this does not happen */
         json_object_set_new(e, "index", json_integer((json_int_t)(first + i)));
+        /* An event every client must be able to take whole, however large the entries. */
+        size_t n = json_dumpb(e, NULL, 0, JSON_COMPACT);
+        if (bytes + n > HUB_FEED_ENTRIES_BYTES) {
+            json_decref(e);
+            omitted++;
+            continue;
+        }
+        bytes += n;
         json_array_append_new(list, e);
     }
     json_t *data = json_pack("{s:I, s:I, s:o, s:o}", "from", (json_int_t)first, "to",
@@ -296,28 +321,35 @@ mm_err_t hub_feed_filing(hub_feed_t *f, const char *site, json_t *filing)
 
 /* --- reading and subscribing -----------------------------------------------------------------*/
 
-mm_err_t hub_feed_read(hub_feed_t *f, uint64_t after, size_t max, hub_feed_fn fn, void *arg,
-                       uint64_t *oldest)
+mm_err_t hub_feed_oldest_id(hub_feed_t *f, uint64_t *id)
 {
-    if (oldest)
-        *oldest = 0;
+    *id = 0;
     MDB_txn *txn;
-    mm_err_t err = mm_db_read(f->db, &txn);
+    MDB_cursor *cur;
+    mm_err_t err = open_cursor(f, &txn, &cur);
     if (err != MM_OK)
         return err;
-    MDB_cursor *cur;
-    int rc = mdb_cursor_open(txn, f->dbi, &cur);
-    if (rc != 0) {
-        mdb_txn_abort(txn);
-        return mm_db_err(rc, "open feed cursor");
-    }
     MDB_val k, v;
-    if (oldest && mdb_cursor_get(cur, &k, &v, MDB_FIRST) == 0 && k.mv_size == 8)
-        *oldest = mm_be64_get(k.mv_data);
+    int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
+    if (rc == 0 && k.mv_size == 8)
+        *id = mm_be64_get(k.mv_data);
+    close_cursor(txn, cur);
+    return rc == 0 || rc == MDB_NOTFOUND ? MM_OK : mm_db_err(rc, "read the oldest feed event");
+}
+
+mm_err_t hub_feed_read(hub_feed_t *f, uint64_t after, size_t max, hub_feed_fn fn, void *arg)
+{
+    if (after == UINT64_MAX || max == 0)
+        return MM_OK;
+    MDB_txn *txn;
+    MDB_cursor *cur;
+    mm_err_t err = open_cursor(f, &txn, &cur);
+    if (err != MM_OK)
+        return err;
     uint8_t key[8];
-    mm_be64_put(key, after == UINT64_MAX ? after : after + 1);
-    k = (MDB_val){8, key};
-    rc = after == UINT64_MAX ? MDB_NOTFOUND : mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+    mm_be64_put(key, after + 1);
+    MDB_val k = {8, key}, v;
+    int rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
     for (size_t n = 0; rc == 0 && n < max; n++) {
         json_t *ev = json_loadb(v.mv_data, v.mv_size, 0, NULL);
         const char *type = json_string_value(json_object_get(ev, "type"));
@@ -331,8 +363,7 @@ mm_err_t hub_feed_read(hub_feed_t *f, uint64_t after, size_t max, hub_feed_fn fn
             break;
         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
     }
-    mdb_cursor_close(cur);
-    mdb_txn_abort(txn);
+    close_cursor(txn, cur);
     return rc == 0 || rc == MDB_NOTFOUND ? MM_OK : mm_db_err(rc, "read feed events");
 }
 

@@ -26,8 +26,9 @@
 #include "err.h"
 #include "wire.h"
 
-#define HUB_FEED_KEEP 100000    /* events kept by default */
-#define HUB_FEED_ENTRIES_MAX 50 /* non-segment entries listed in one "entries" event */
+#define HUB_FEED_KEEP 100000                /* events kept by default */
+#define HUB_FEED_ENTRIES_MAX 50             /* non-segment entries listed in one "entries" event */
+#define HUB_FEED_ENTRIES_BYTES (256 * 1024) /* and their JSON at most this long */
 
 typedef struct hub_feed hub_feed_t;
 typedef struct hub_feed_sub hub_feed_sub_t;
@@ -51,8 +52,8 @@ mm_err_t hub_feed_publish(hub_feed_t *f, const char *type, const char *site, jso
  * An "entries" event for a verified batch of site: entries [first, size) of its log, whose bytes
  * are entries[0 .. size - first). The event carries "from" (first), "to" (size), "kinds" (how
  * many entries of each kind) and "entries": the entries that are not segment_recorded, as the
- * API shows them with their "index", at most HUB_FEED_ENTRIES_MAX (then "entries_omitted" says
- * how many more there were).
+ * API shows them with their "index", at most HUB_FEED_ENTRIES_MAX of them and
+ * HUB_FEED_ENTRIES_BYTES of JSON ("entries_omitted" then says how many more there were).
  */
 mm_err_t hub_feed_entries(hub_feed_t *f, const char *site, uint64_t first, uint64_t size,
                           const mm_bytes_t *entries);
@@ -68,16 +69,17 @@ uint64_t hub_feed_last_id(const hub_feed_t *f);
  * An event as stored: its id, type (NUL-terminated) and JSON text (len bytes, not
  * NUL-terminated). The pointers are valid only during the call.
  */
-typedef int (*hub_feed_fn)(void *arg, uint64_t id, const char *type, const char *json,
-                           size_t len);
+typedef int (*hub_feed_fn)(void *arg, uint64_t id, const char *type, const char *json, size_t len);
+
+/* The id of the oldest event kept into *id (0 when none), so that a reader can tell that
+ * events it asked for were trimmed. Returns MM_OK or a storage error. */
+mm_err_t hub_feed_oldest_id(hub_feed_t *f, uint64_t *id);
 
 /*
  * Calls fn for up to max stored events with an id above after, oldest first, until fn returns
- * non-zero. *oldest (may be NULL) is the id of the oldest event kept (0 when none), so that a
- * caller can tell that events it asked for were trimmed. Returns MM_OK or a storage error.
+ * non-zero. Returns MM_OK or a storage error.
  */
-mm_err_t hub_feed_read(hub_feed_t *f, uint64_t after, size_t max, hub_feed_fn fn, void *arg,
-                       uint64_t *oldest);
+mm_err_t hub_feed_read(hub_feed_t *f, uint64_t after, size_t max, hub_feed_fn fn, void *arg);
 
 /*
  * Registers fn to receive every event published from now on (its return value is ignored).

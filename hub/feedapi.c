@@ -20,8 +20,8 @@
 #include "httpparse.h"
 
 #define KEEPALIVE_MS 15000
-#define PAGE 100                  /* stored events read at once */
-#define PUMP_BEHIND (256 * 1024)  /* catching up pauses while this much is unsent */
+#define PAGE 100                 /* stored events read at once */
+#define PUMP_BEHIND (256 * 1024) /* catching up pauses while this much is unsent */
 
 typedef struct client client_t;
 
@@ -58,17 +58,22 @@ static void on_closed(void *arg)
     forget(arg);
 }
 
+/* Ends c's stream from our side (out of memory, a storage error). */
+static void drop(client_t *c, mm_err_t why)
+{
+    MM_WARN("feed: dropping a client: %s", mm_strerror(why));
+    hub_http_stream_end(c->stream);
+    forget(c);
+}
+
 /* Writes to c's stream; -1 when c is gone after it (and must not be used). */
 static int put(client_t *c, const char *data, size_t len)
 {
     mm_err_t err = hub_http_stream_write(c->stream, data, len);
     if (err == MM_OK)
         return 0;
-    if (err != MM_EFULL) { /* EFULL: on_closed has run */
-        MM_WARN("feed: cannot write to a client: %s", mm_strerror(err));
-        hub_http_stream_end(c->stream);
-        forget(c);
-    }
+    if (err != MM_EFULL) /* EFULL: on_closed has run */
+        drop(c, err);
     return -1;
 }
 
@@ -79,8 +84,10 @@ static int put_event(client_t *c, uint64_t id, const char *type, const char *jso
     if (n < 0 || (size_t)n >= sizeof head)
         return 0; /* no type of ours is that long */
     char *buf = malloc((size_t)n + len + 2);
-    if (!buf)
-        return put(c, NULL, SIZE_MAX); /* too big to queue: the client is dropped */
+    if (!buf) {
+        drop(c, MM_ENOMEM);
+        return -1;
+    }
     memcpy(buf, head, (size_t)n);
     memcpy(buf + n, json, len);
     memcpy(buf + n + len, "\n\n", 2);
@@ -117,13 +124,11 @@ static void pump(client_t *c)
 {
     while (c->catching_up) {
         page_t p = {.c = c};
-        mm_err_t err = hub_feed_read(c->fa->feed, c->sent, PAGE, replay_one, &p, NULL);
+        mm_err_t err = hub_feed_read(c->fa->feed, c->sent, PAGE, replay_one, &p);
         if (p.gone)
             return;
         if (err != MM_OK) {
-            MM_ERROR("feed: cannot read stored events: %s", mm_strerror(err));
-            hub_http_stream_end(c->stream);
-            forget(c);
+            drop(c, err);
             return;
         }
         if (p.paused)
@@ -223,7 +228,7 @@ static void get_feed(hub_http_req_t *req, void *arg)
     if (put(c, hello, sizeof hello - 1) != 0)
         return;
     uint64_t oldest = 0;
-    hub_feed_read(fa->feed, UINT64_MAX, 0, NULL, NULL, &oldest);
+    hub_feed_oldest_id(fa->feed, &oldest);
     if (oldest > after + 1) {
         char note[128];
         int n = snprintf(note, sizeof note,

@@ -19,8 +19,7 @@ struct hub_findings {
     void *observer_arg;
 };
 
-void hub_findings_set_observer(hub_findings_t *f, void (*fn)(void *arg, json_t *finding),
-                               void *arg)
+void hub_findings_set_observer(hub_findings_t *f, void (*fn)(void *arg, json_t *finding), void *arg)
 {
     f->observer = fn;
     f->observer_arg = arg;

@@ -516,6 +516,69 @@ static void two_sites(void **state)
     f->cfg.n_sites = 1;
 }
 
+/* What the observer was told: one call per batch that stored entries. */
+typedef struct {
+    int calls;
+    uint64_t first, size;
+    int bytes_match;
+    fx_t *f;
+} observed_t;
+
+static void observe(void *arg, const char *site, uint64_t first, uint64_t size,
+                    const mm_bytes_t *entries)
+{
+    observed_t *o = arg;
+    assert_string_equal(site, "site-a");
+    o->calls++;
+    o->first = first;
+    o->size = size;
+    o->bytes_match = 1;
+    for (uint64_t i = first; i < size; i++)
+        o->bytes_match &= entries[i - first].len == o->f->views[i].len &&
+                          !memcmp(entries[i - first].data, o->f->views[i].data,
+                                  o->f->views[i].len);
+    /* After the commit: the mirror already holds them. */
+    assert_int_equal(held(o->f), size);
+}
+
+static void observer_hears_each_stored_batch_once(void **state)
+{
+    fx_t *f = *state;
+    observed_t o = {.f = f};
+    hub_mirror_set_observer(f->mirror, observe, &o);
+    hub_answer_t a;
+    send(f, 0, 0, f->views, &f->site_key, "mimamori/site/site-a", &a); /* hello: nothing new */
+    assert_int_equal(o.calls, 0);
+    send(f, 0, 3, f->views, &f->site_key, "mimamori/site/site-a", &a);
+    assert_int_equal(o.calls, 1);
+    assert_int_equal(o.first, 0);
+    assert_int_equal(o.size, 3);
+    assert_true(o.bytes_match);
+
+    /* An overlap: only the new entries. A resend: nothing. */
+    send(f, 1, 4, f->views + 1, &f->site_key, "mimamori/site/site-a", &a);
+    assert_int_equal(o.calls, 2);
+    assert_int_equal(o.first, 3);
+    assert_int_equal(o.size, 5);
+    assert_true(o.bytes_match);
+    send(f, 0, 5, f->views, &f->site_key, "mimamori/site/site-a", &a);
+    assert_int_equal(o.calls, 2);
+
+    /* Refused or out of place: nothing, and counted as not accepted. */
+    mm_ed25519_t other;
+    assert_int_equal(mm_ed25519_generate(&other), MM_OK);
+    send(f, 5, 2, f->views + 5, &other, "mimamori/site/site-a", &a);
+    assert_int_equal(a.ack.status, MM_ACK_REFUSED);
+    send(f, 6, 2, f->views + 6, &f->site_key, "mimamori/site/site-a", &a);
+    assert_int_equal(a.ack.status, MM_ACK_WRONG_SIZE);
+    hub_mirror_malformed(f->mirror, "site-a", MM_EPROTO, "not an envelope", 6, &a);
+    assert_int_equal(o.calls, 2);
+    uint64_t accepted, refused;
+    hub_mirror_counts(f->mirror, &accepted, &refused);
+    assert_int_equal(accepted, 4);
+    assert_int_equal(refused, 3);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -528,6 +591,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(persists, setup, teardown),
         cmocka_unit_test_setup_teardown(malformed_batch_and_entry, setup, teardown),
         cmocka_unit_test_setup_teardown(two_sites, setup, teardown),
+        cmocka_unit_test_setup_teardown(observer_hears_each_stored_batch_once, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
