@@ -17,6 +17,24 @@
 
 #define ENTRIES_PAGE 1000
 
+/* A city action now in the hub's log, to the live feed (entry e, at index). */
+static void announce(hub_api_t *api, const mm_entry_t *e, uint64_t index)
+{
+    if (!api->feed)
+        return;
+    uint8_t *data;
+    size_t len;
+    if (mm_entry_encode(e, &data, &len) != MM_OK)
+        return;
+    json_t *j = mm_entry_to_json(data, len);
+    free(data);
+    if (!j)
+        return;
+    json_object_set_new(j, "hub_log_index", json_integer((json_int_t)index));
+    hub_feed_publish(api->feed, "city_action", e->u.city_action.site, j, NULL);
+    json_decref(j);
+}
+
 static json_t *time_json(int64_t us)
 {
     if (us <= 0)
@@ -328,6 +346,16 @@ static void post_decision(hub_http_req_t *req, void *arg)
     } else if (err != MM_OK) {
         hub_http_error(req, 500, "storage", "cannot record the decision: %s", mm_strerror(err));
     } else {
+        announce(api, &e, index);
+        json_t *rec = api->feed ? hub_registry_get(api->registry, site) : NULL;
+        size_t i;
+        json_t *f;
+        json_array_foreach(json_object_get(rec, "filings"), i, f)
+        {
+            if (!strcmp(json_string_value(json_object_get(f, "id")) ?: "", filing))
+                hub_feed_filing(api->feed, site, f);
+        }
+        json_decref(rec);
         hub_http_json(req, 200, json_pack("{s:s, s:s, s:s, s:I}", "site", site, "filing", filing,
                                           "state", state, "hub_log_index", (json_int_t)index));
     }
@@ -457,6 +485,7 @@ static void measure_step(hub_http_req_t *req, hub_api_t *api, const char *site,
     uint64_t index = 0;
     mm_err_t err = hub_hublog_append(api->hublog, &e, measure_in, c, &index);
     if (err == MM_OK) {
+        announce(api, &e, index);
         json_object_set_new(c->op.result, "hub_log_index", json_integer((json_int_t)index));
         hub_http_json(req, c->step == M_CREATE ? 201 : 200, c->op.result);
         return;
@@ -686,6 +715,7 @@ static void run_request(hub_http_req_t *req, hub_api_t *api, const char *site, c
     uint64_t index = 0;
     mm_err_t err = hub_hublog_append(api->hublog, &e, request_in, &t, &index);
     if (err == MM_OK) {
+        announce(api, &e, index);
         json_t *out = json_deep_copy(c->fields);
         json_object_set_new(out, "id", json_string(c->id));
         json_object_set_new(out, "site", json_string(site));

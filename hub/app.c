@@ -237,7 +237,8 @@ static int start(app_t *app, const char *config_path)
         return 1;
     app->api = (hub_api_t){.cfg = &app->cfg, .keys = &app->keys, .mirror = app->mirror,
                            .findings = app->findings, .registry = app->registry,
-                           .hublog = app->hublog, .measures = app->measures};
+                           .hublog = app->hublog, .measures = app->measures,
+                           .feed = app->feed};
     hub_http_set_people(app->http, &app->cfg);
     if (hub_api_register(app->http, &app->api) != MM_OK)
         return 1;
