@@ -14,7 +14,7 @@ packages=(
   libgstrtspserver-1.0-dev gstreamer1.0-plugins-base gstreamer1.0-plugins-good
   gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-tools gstreamer1.0-x
   # test tools: ffprobe, independent crypto, age, network namespaces
-  ffmpeg python3 python3-cryptography python3-zmq age minisign iproute2 curl procps psmisc
+  ffmpeg python3 python3-cryptography python3-zmq age minisign iproute2 curl procps psmisc wrk
 )
 
 missing=()
