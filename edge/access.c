@@ -28,12 +28,14 @@ static const char *const action_names[EDGE_ACT_COUNT] = {
     [EDGE_ACT_CAMERA_SUSPEND] = "camera_suspend",
     [EDGE_ACT_CAMERA_RESUME] = "camera_resume",
     [EDGE_ACT_CAMERA_ABOLISH] = "camera_abolish",
+    [EDGE_ACT_REQUESTS] = "requests",
+    [EDGE_ACT_REQUEST_ANSWER] = "request_answer",
 };
 
-/* What operators may do: look at the site and its footage (R-N6.1). */
+/* What operators may do: look at the site, its footage and what the city asks (R-N6.1). */
 #define OPERATOR_ACTIONS                                                                       \
     (EDGE_GRANTABLE | (1u << EDGE_ACT_STANDARDS) | (1u << EDGE_ACT_OPERATORS) |                \
-     (1u << EDGE_ACT_EMERGENCY_LIST))
+     (1u << EDGE_ACT_EMERGENCY_LIST) | (1u << EDGE_ACT_REQUESTS))
 
 const char *edge_role_name(edge_role_t r)
 {

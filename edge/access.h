@@ -50,6 +50,9 @@ typedef enum {
     EDGE_ACT_CAMERA_SUSPEND,
     EDGE_ACT_CAMERA_RESUME,
     EDGE_ACT_CAMERA_ABOLISH,
+    /* New actions go last: grants keep their actions as bits of these numbers. */
+    EDGE_ACT_REQUESTS,           /* list the city's requests (R-N10.1, R-N12) */
+    EDGE_ACT_REQUEST_ANSWER,     /* the manager answers a complaint or a measure asked for */
     EDGE_ACT_COUNT
 } edge_action_t;
 

@@ -465,6 +465,7 @@ static int start(app_t *app, const char *config_path)
                             .cfg = &app->cfg,
                             .store = app->store,
                             .vault = &app->vault,
+                            .site_key = &app->keys.sign,
                             .logged = kick_uplink,
                             .arg = app};
     if ((e = edge_ops_init(&app->ops)) != MM_OK) {
@@ -488,6 +489,8 @@ static int start(app_t *app, const char *config_path)
         .hub_endpoint = app->cfg.hub_endpoint,
         .hub_curve_public = app->cfg.hub_curve_public,
         .hub_verifier = &app->cfg.hub_verifier,
+        .requests = edge_ops_city_requests,
+        .arg = &app->ops,
     };
     e = edge_uplink_create(&app->loop, app->zctx, app->store, &uc, &app->uplink);
     if (e != MM_OK) {

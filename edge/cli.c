@@ -70,6 +70,12 @@ static const struct {
      "  the site, or the local account name of someone who is not one."},
     {"camera", "camera suspend|resume|abolish CAMERA --reason TEXT",
      "The manager suspends, resumes or abolishes a camera; each is filed in the site log (R-N4.2)."},
+    {"requests",
+     "requests [list] [--json]\n"
+     "       requests answer ID (--text TEXT | --text-file FILE)",
+     "What the city asks of the site (R-N10.1, R-N12): complaints, report requests and measures\n"
+     "  asked for, each open or answered, with its deadline. The edge answers a report request\n"
+     "  itself, at once, with a report signed by the site's key; the manager answers the others."},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
@@ -466,6 +472,36 @@ static void show_grants(json_t *r)
     printf("%d report(s) not yet filed\n", (int)num(r, "open_reports"));
 }
 
+static void show_requests(json_t *r)
+{
+    size_t i;
+    json_t *q;
+    printf("%-20s %-18s %-9s %-19s  %s\n", "REQUEST", "KIND", "STATE", "DEADLINE", "TEXT");
+    json_array_foreach(json_object_get(r, "requests"), i, q)
+    {
+        char deadline[32];
+        format_time(num(q, "deadline_us"), deadline, sizeof deadline);
+        /* The first line of the text, at most 60 bytes, cut at a character's start. */
+        const char *text = str(q, "text");
+        size_t n = strcspn(text, "\n");
+        if (n > 60) {
+            n = 60;
+            while (n > 0 && ((unsigned char)text[n] & 0xc0) == 0x80)
+                n--;
+        }
+        const char *state = str(q, "state");
+        int overdue = json_is_true(json_object_get(q, "overdue"));
+        printf("%-20s %-18s %-9s %-19s%s %.*s%s\n", str(q, "id"), str(q, "kind"), state, deadline,
+               overdue ? "!" : " ", (int)n, text, text[n] ? "…" : "");
+    }
+    printf("%d open (! past its deadline)\n", (int)num(r, "open"));
+}
+
+static void show_request(json_t *q)
+{
+    printf("%s (%s): %s by %s\n", str(q, "id"), str(q, "kind"), str(q, "state"), str(q, "by"));
+}
+
 /* --- commands --------------------------------------------------------------------------------*/
 
 static int simple(const opts_t *o, json_t *req, void (*show)(json_t *))
@@ -609,7 +645,7 @@ static int read_file_text(const char *path, char *buf, size_t cap)
         fclose(f);
     buf[n] = 0;
     if (big) {
-        fprintf(stderr, "mimamori-edge: %s: a report is at most %zu bytes\n", path, cap - 1);
+        fprintf(stderr, "mimamori-edge: %s: the text is at most %zu bytes\n", path, cap - 1);
         return -1;
     }
     return 0;
@@ -662,6 +698,41 @@ static int cmd_emergency(const opts_t *o)
                       show_grant);
     }
     help_command(stderr, "emergency");
+    return EDGE_EXIT_USAGE;
+}
+
+/* --text or --text-file into text (cap bytes); what names the command for messages. */
+static int text_option(const opts_t *o, const char *what, char *text, size_t cap)
+{
+    if (o->text_file)
+        return read_file_text(o->text_file, text, cap);
+    if (!o->text) {
+        fprintf(stderr, "mimamori-edge: %s needs --text or --text-file\n", what);
+        return -1;
+    }
+    if (strlen(o->text) >= cap) {
+        fprintf(stderr, "mimamori-edge: %s: the text is at most %zu bytes\n", what, cap - 1);
+        return -1;
+    }
+    snprintf(text, cap, "%s", o->text);
+    return 0;
+}
+
+static int cmd_requests(const opts_t *o)
+{
+    const char *sub = o->n_args ? o->args[0] : "list";
+    if (!strcmp(sub, "list") && o->n_args <= 1)
+        return simple(o, json_pack("{s:s}", "action", "requests"), show_requests);
+    if (!strcmp(sub, "answer") && o->n_args == 2) {
+        static char text[2048];
+        if (text_option(o, "requests answer", text, sizeof text) != 0)
+            return EDGE_EXIT_USAGE;
+        return simple(o,
+                      json_pack("{s:s, s:s, s:s}", "action", "request_answer", "request_id",
+                                o->args[1], "text", text),
+                      show_request);
+    }
+    help_command(stderr, "requests");
     return EDGE_EXIT_USAGE;
 }
 
@@ -882,6 +953,8 @@ int edge_cli_main(int argc, char **argv)
         return cmd_emergency(&o);
     if (!strcmp(cmd, "camera"))
         return cmd_camera(&o);
+    if (!strcmp(cmd, "requests"))
+        return cmd_requests(&o);
     help_command(stderr, cmd);
     return EDGE_EXIT_USAGE;
 }

@@ -30,11 +30,12 @@ enum {
     K_REASON = 1 << 8,
     K_TEXT = 1 << 9,
     K_HTML = 1 << 10,
+    K_REQUEST = 1 << 11,
 };
 
 static const char *const key_names[] = {"camera",  "from_us", "to_us",   "person",
                                         "grant_id", "minutes", "actions", "cameras",
-                                        "reason",  "text",    "html"};
+                                        "reason",  "text",    "html",    "request_id"};
 #define N_KEYS (sizeof key_names / sizeof key_names[0])
 
 /* Per action: the keys it requires, and those it may have besides. */
@@ -56,6 +57,8 @@ static const struct {
     [EDGE_ACT_CAMERA_SUSPEND] = {K_CAMERA | K_REASON, 0},
     [EDGE_ACT_CAMERA_RESUME] = {K_CAMERA | K_REASON, 0},
     [EDGE_ACT_CAMERA_ABOLISH] = {K_CAMERA | K_REASON, 0},
+    [EDGE_ACT_REQUESTS] = {0, 0},
+    [EDGE_ACT_REQUEST_ANSWER] = {K_REQUEST | K_TEXT, 0},
 };
 
 #define MAX_SPAN_US (31LL * 86400 * 1000000) /* a search or playback covers at most 31 days */
@@ -169,6 +172,10 @@ mm_err_t edge_request_parse(const char *line, size_t len, edge_request_t *out, c
         case K_HTML:
             ok = json_is_boolean(v);
             out->html = json_is_true(v);
+            break;
+        case K_REQUEST:
+            ok = get_text(v, out->request_id, sizeof out->request_id, 1) == 0 &&
+                 out->request_id[0];
             break;
         }
         if (!ok) {

@@ -37,7 +37,8 @@ typedef struct {
     unsigned actions;            /* emergency_grant: bits of edge_action_t */
     char cameras[MM_TEXT_MAX];   /* emergency_grant: comma-separated, "" all */
     char reason[MM_LONG_TEXT_MAX]; /* grants, designations, camera state changes */
-    char text[MM_LONG_TEXT_MAX]; /* emergency_report: what was done */
+    char text[MM_LONG_TEXT_MAX]; /* emergency_report: what was done; request_answer: answer */
+    char request_id[MM_ID_MAX];  /* request_answer: the city request answered */
     int html;                    /* standards: HTML instead of Markdown */
 } edge_request_t;
 

@@ -19,6 +19,7 @@
 #include "diag.h"
 #include "facts.h"
 #include "footage.h"
+#include "requests.h"
 #include "standards.h"
 
 #define SEARCH_MAX 20000 /* segments listed by one search */
@@ -875,6 +876,88 @@ static void do_camera_state(call_t *c)
         MM_ERROR("standards: cannot record the new version after %s", summary);
 }
 
+/* --- the city's requests ---------------------------------------------------------------------*/
+
+/* What a report says of the site now: as configured, with the cameras' states and the
+ * operators in force. */
+typedef struct {
+    edge_report_site_t site;
+    edge_report_camera_t cams[EDGE_MAX_CAMERAS];
+    const char *operators[EDGE_MAX_PEOPLE];
+} report_site_t;
+
+static void report_site(const edge_ops_t *ops, report_site_t *rs)
+{
+    const edge_config_t *cfg = ops->cfg;
+    const edge_governance_t *g = &cfg->gov;
+    size_t n_ops = 0;
+    for (size_t i = 0; i < cfg->n_cameras; i++)
+        rs->cams[i] = (edge_report_camera_t){cfg->cameras[i].id,
+                                             edge_cam_state_name(ops->cam_state[i]),
+                                             cfg->cameras[i].gov.location};
+    for (size_t i = 0; i < g->n_people; i++)
+        if (edge_access_is_operator(&ops->access, g, (int)i))
+            rs->operators[n_ops++] = g->people[i].id;
+    rs->site = (edge_report_site_t){
+        .site = cfg->site,
+        .policy = edge_policy_name(cfg->policy),
+        .retention_days = cfg->retention_days,
+        .registered_retention_days = cfg->registered_retention_days,
+        .cameras = rs->cams,
+        .n_cameras = cfg->n_cameras,
+        .manager = g->manager >= 0 ? g->people[g->manager].id : "",
+        .operators = rs->operators,
+        .n_operators = n_ops,
+    };
+}
+
+void edge_ops_city_requests(void *arg, const mm_city_request_t *r, size_t n)
+{
+    edge_ops_t *ops = arg;
+    if (!ops->site_key) {
+        MM_ERROR("%zu city request(s) arrived, but the edge has no key to sign reports with", n);
+        return;
+    }
+    report_site_t rs;
+    report_site(ops, &rs);
+    size_t logged = 0;
+    mm_err_t err = edge_requests_receive(ops->store, r, n, &rs.site, ops->site_key, mm_now_us(),
+                                         &logged);
+    if (err != MM_OK)
+        MM_ERROR("city requests: not all could be logged or answered: %s", mm_strerror(err));
+    if (logged && ops->logged)
+        ops->logged(ops->arg);
+}
+
+static void do_requests(call_t *c)
+{
+    json_t *res = NULL;
+    mm_err_t err = edge_requests_list(c->ops->store, mm_now_us(), &res);
+    if (err != MM_OK) {
+        refuse(c, "internal", "the city's requests cannot be read: %s", mm_strerror(err));
+        return;
+    }
+    answer(c, res, NULL);
+}
+
+static void do_request_answer(call_t *c)
+{
+    edge_ops_t *ops = c->ops;
+    char msg[MM_TEXT_MAX];
+    json_t *res = NULL;
+    mm_err_t err = edge_requests_answer(ops->store, c->r->request_id, c->person, c->r->text,
+                                        mm_now_us(), &res, msg, sizeof msg);
+    if (err != MM_OK) {
+        refuse(c, err_code(err), "%s", msg);
+        return;
+    }
+    if (ops->logged)
+        ops->logged(ops->arg);
+    char note[MM_TEXT_MAX];
+    snprintf(note, sizeof note, "city request %s answered", c->r->request_id);
+    answer(c, res, note);
+}
+
 /* Who is calling: account and person from the uid. */
 static void identify(call_t *c, uid_t uid)
 {
@@ -964,6 +1047,12 @@ void edge_ops_request(void *arg, edge_conn_t *conn, uid_t uid, pid_t pid, const 
     case EDGE_ACT_EMERGENCY_REPORT:
         do_report(&c);
         break;
+    case EDGE_ACT_REQUESTS:
+        do_requests(&c);
+        break;
+    case EDGE_ACT_REQUEST_ANSWER:
+        do_request_answer(&c);
+        break;
     default:
         do_camera_state(&c);
         break;
@@ -971,6 +1060,33 @@ void edge_ops_request(void *arg, edge_conn_t *conn, uid_t uid, pid_t pid, const 
 }
 
 /* --- start and stop --------------------------------------------------------------------------*/
+
+/* Answers the report requests left open by a stop, and says what waits for the manager. A
+ * failure here is logged and does not keep the edge from recording. */
+static void city_requests_at_start(edge_ops_t *ops)
+{
+    if (ops->site_key) {
+        report_site_t rs;
+        report_site(ops, &rs);
+        size_t logged = 0;
+        mm_err_t err = edge_requests_catch_up(ops->store, &rs.site, ops->site_key, mm_now_us(),
+                                              &logged);
+        if (err != MM_OK)
+            MM_ERROR("city requests: open report requests could not be answered: %s",
+                     mm_strerror(err));
+        if (logged && ops->logged)
+            ops->logged(ops->arg);
+    }
+    json_t *list = NULL;
+    if (edge_requests_list(ops->store, mm_now_us(), &list) == MM_OK) {
+        json_int_t open = json_integer_value(json_object_get(list, "open"));
+        if (open)
+            MM_WARN("%" JSON_INTEGER_FORMAT " city request(s) not yet answered (R-N10.1, "
+                    "R-N12): mimamori-edge requests",
+                    open);
+    }
+    json_decref(list);
+}
 
 mm_err_t edge_ops_init(edge_ops_t *ops)
 {
@@ -994,6 +1110,7 @@ mm_err_t edge_ops_init(edge_ops_t *ops)
     int open = open_reports(ops);
     if (open)
         MM_WARN("%d emergency report(s) not yet filed (R-N6.3)", open);
+    city_requests_at_start(ops);
     return MM_OK;
 }
 

@@ -12,9 +12,14 @@
  * document's hash (R-N4.2). The site's facts for the city's registry (facts.h) are logged at
  * start and when the operators change, each only when it differs from the last logged.
  *
+ * What the city asks (requests.h) comes with the hub's acknowledgements: each request is logged
+ * once as `city_request`; report requests are answered at once with a signed report, complaints
+ * and measures by the manager (`request_answer`), each answer a `request_answered` entry.
+ *
  * State kept in the store (edge.meta): "access" (designations and grants, JSON),
  * "camera_state/<id>" ("suspended" or "abolished"), "standards" (version, date, content hash),
- * "facts/site" and "facts/camera/<id>" (the last logged entries' bytes, facts.h).
+ * "facts/site" and "facts/camera/<id>" (the last logged entries' bytes, facts.h),
+ * "request/<id>" (each city request and its state, requests.h).
  *
  * Playback streams from a thread of its own straight into the caller's socket; its end comes
  * back to the loop, which logs it.
@@ -27,10 +32,12 @@
 
 #include "access.h"
 #include "control.h"
+#include "crypto.h"
 #include "ingest.h"
 #include "retention.h"
 #include "siteconf.h"
 #include "store.h"
+#include "wire.h"
 
 #define EDGE_MAX_VIEWERS 8 /* playback streams at once */
 
@@ -51,6 +58,8 @@ typedef struct {
     edge_store_t *store;
     const edge_vault_t *vault;
     edge_ingest_t *ingest;              /* set once recording starts; NULL before */
+    const mm_ed25519_t *site_key;       /* signs reports to the city (requests.h); may be NULL
+                                           before the keys are loaded: no reports then */
     void (*logged)(void *arg);          /* an entry was appended: wake the uplink */
     void *arg;
 
@@ -78,6 +87,12 @@ void edge_ops_request(void *arg, edge_conn_t *conn, uid_t uid, pid_t pid, const 
 
 /* The control socket's hook for requests that do not parse: logged as refused calls. */
 void edge_ops_malformed(void *arg, uid_t uid, pid_t pid, const char *msg);
+
+/*
+ * The uplink's requests hook (arg is the edge_ops_t): logs the city's requests not seen before
+ * and answers report requests at once with a report signed by site_key (requests.h).
+ */
+void edge_ops_city_requests(void *arg, const mm_city_request_t *r, size_t n);
 
 /* Whether camera i may record (neither suspended nor abolished). */
 int edge_ops_may_record(const edge_ops_t *ops, size_t i);

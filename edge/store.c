@@ -497,6 +497,38 @@ mm_err_t edge_store_meta_put(edge_store_t *st, const char *name, const void *buf
     return mm_db_write(st->db, put_txn, &c);
 }
 
+mm_err_t edge_store_meta_each(edge_store_t *st, const char *prefix,
+                              int (*fn)(const char *name, size_t name_len, const void *val,
+                                        size_t len, void *arg),
+                              void *arg)
+{
+    size_t plen = strlen(prefix);
+    if (plen == 0)
+        return MM_EINVAL; /* LMDB refuses an empty key to start from */
+    MDB_txn *txn;
+    mm_err_t err = mm_db_read(st->db, &txn);
+    if (err != MM_OK)
+        return err;
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(txn, st->meta, &cur);
+    if (rc != 0) {
+        mdb_txn_abort(txn);
+        return mm_db_err(rc, "open edge.meta cursor");
+    }
+    MDB_val k = {plen, (void *)prefix}, v;
+    rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+    while (rc == 0 && k.mv_size >= plen && memcmp(k.mv_data, prefix, plen) == 0) {
+        if (fn(k.mv_data, k.mv_size, v.mv_data, v.mv_size, arg))
+            break;
+        rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+    }
+    if (rc != 0 && rc != MDB_NOTFOUND)
+        err = mm_db_err(rc, "walk edge.meta");
+    mdb_cursor_close(cur);
+    mdb_txn_abort(txn);
+    return err;
+}
+
 /* --- index walks -----------------------------------------------------------------------------*/
 
 mm_err_t edge_store_last_segment(edge_store_t *st, const char *camera, edge_segment_row_t *row)

@@ -9,6 +9,7 @@
  *   edge.meta  "acked"      ->  BE64 size the hub has acknowledged
  *              "cosigned"   ->  the latest checkpoint note with the hub's cosignature line
  *              "uptime/<camera>" -> BE64 the last hour (epoch) summarised for the camera
+ *              "request/<id>" -> a city request and its state, JSON (requests.h)
  *   hold.list  hold id      ->  camera || 0x00 || start_us (BE64) || end_us (BE64)
  *   hold.keys  hold id || 0x00 || camera || 0x00 || start_us (BE64)  ->  wrapped segment key (60)
  *
@@ -85,6 +86,15 @@ mm_err_t edge_store_append_meta(edge_store_t *st, const mm_entry_t *e, const cha
 mm_err_t edge_store_meta_get(edge_store_t *st, const char *name, void *buf, size_t cap,
                              size_t *len);
 mm_err_t edge_store_meta_put(edge_store_t *st, const char *name, const void *buf, size_t len);
+/*
+ * Calls fn for every edge.meta value whose name starts with prefix, in name order, inside one
+ * read transaction: name (name_len bytes, not NUL-terminated) and val are valid only during the
+ * call, and fn must not write to the store. fn returns non-zero to stop.
+ */
+mm_err_t edge_store_meta_each(edge_store_t *st, const char *prefix,
+                              int (*fn)(const char *name, size_t name_len, const void *val,
+                                        size_t len, void *arg),
+                              void *arg);
 
 /* The camera's segment with the latest start; MM_ENOTFOUND when it has none. */
 mm_err_t edge_store_last_segment(edge_store_t *st, const char *camera, edge_segment_row_t *row);

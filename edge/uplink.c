@@ -13,7 +13,6 @@
 #include "zloop.h"
 
 #define TICK_MS 250
-#define HELLO_MS 30000 /* an empty batch when idle this long, so both sides know where they are */
 
 struct edge_uplink {
     uv_loop_t *loop;
@@ -81,7 +80,9 @@ static void try_send(edge_uplink_t *up)
         return;
     }
     uint64_t n = size - up->acked;
-    if (n == 0 && up->last_contact && now - up->last_contact < HELLO_MS)
+    /* Idle: a hello once a keepalive interval, so both sides know where they are and the
+     * hub's answer can bring the city's requests. */
+    if (n == 0 && up->last_contact && now - up->last_contact < up->conf.keepalive_ms)
         return;
     if (n > EDGE_UPLINK_BATCH)
         n = EDGE_UPLINK_BATCH;
@@ -240,6 +241,11 @@ static void on_recv(mm_zsock_t *zs, mm_zmsg_t *msg, void *arg)
         return;
     }
     const mm_ack_t *ack = mm_msg_ack(m);
+    /* Requests first, so that what the hook logs goes out with the batch this ack lets us
+     * send. They are what the hub still waits for, whatever the ack answers: a late ack's are
+     * taken too (logging is once per id). */
+    if (ack && ack->n_requests && up->conf.requests && !up->closing)
+        up->conf.requests(up->conf.arg, ack->requests, ack->n_requests);
     if (ack)
         on_ack(up, ack, mm_msg_seq(m));
     else
@@ -272,6 +278,8 @@ mm_err_t edge_uplink_create(uv_loop_t *loop, void *zctx, edge_store_t *store,
         up->conf.resend_ms = 5000;
     if (!up->conf.refused_wait_ms)
         up->conf.refused_wait_ms = 30000;
+    if (!up->conf.keepalive_ms)
+        up->conf.keepalive_ms = 5000;
     snprintf(up->origin, sizeof up->origin, "mimamori/site/%s", conf->site);
     mm_err_t err = edge_store_acked(store, &up->acked);
     if (err != MM_OK) {

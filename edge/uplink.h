@@ -7,6 +7,11 @@
  * checkpoint; no answer within the resend interval sends again; WRONG_SIZE adopts the hub's
  * size; REFUSED waits before trying again. While the hub is away nothing is lost: entries stay
  * in the log and go out when it returns.
+ *
+ * When no entries wait, an empty batch presenting the current checkpoint (a hello) goes out
+ * every keepalive interval, so that the hub's answers, and the city requests they carry, reach
+ * a quiet site too. Every acknowledgement's requests, whatever its status, are handed to the
+ * requests hook on the loop thread; the hub sends them again until the site has logged them.
  */
 #ifndef EDGE_UPLINK_H
 #define EDGE_UPLINK_H
@@ -18,6 +23,7 @@
 #include "keys.h"
 #include "note.h"
 #include "store.h"
+#include "wire.h"
 
 #define EDGE_UPLINK_BATCH 256        /* most entries per batch */
 
@@ -31,6 +37,11 @@ typedef struct {
     const mm_note_verifier_t *hub_verifier;
     uint64_t resend_ms;                /* default 5000 */
     uint64_t refused_wait_ms;          /* default 30000 */
+    uint64_t keepalive_ms;             /* a hello when idle this long; default 5000 */
+    /* The city's requests in an acknowledgement (r[0..n), valid during the call); NULL: none
+     * wanted. It may append to the log and kick the uplink. */
+    void (*requests)(void *arg, const mm_city_request_t *r, size_t n);
+    void *arg;
 } edge_uplink_conf_t;
 
 /* Connects and starts the send timer on loop. zctx is the daemon's ZeroMQ context. */

@@ -39,6 +39,7 @@ static void check_ok(const edge_request_t *r)
     check_text(r->cameras, sizeof r->cameras, 0);
     check_text(r->reason, sizeof r->reason, 1);
     check_text(r->text, sizeof r->text, 1);
+    check_text(r->request_id, sizeof r->request_id, 0);
     if (r->from_us < 0 || r->to_us < 0)
         abort();
     if (r->from_us && r->to_us && r->from_us >= r->to_us)
@@ -59,10 +60,12 @@ static void check_ok(const edge_request_t *r)
     int grant = r->action == EDGE_ACT_EMERGENCY_GRANT;
     int grant_id =
         r->action == EDGE_ACT_EMERGENCY_REVOKE || r->action == EDGE_ACT_EMERGENCY_REPORT;
+    int request_id = r->action == EDGE_ACT_REQUEST_ANSWER;
+    int text = r->action == EDGE_ACT_EMERGENCY_REPORT || r->action == EDGE_ACT_REQUEST_ANSWER;
     if (range != (r->from_us > 0) || range != (r->to_us > 0))
         abort();
     if (camera != (r->camera[0] != 0) || person != (r->person[0] != 0) ||
-        grant_id != (r->grant_id[0] != 0))
+        grant_id != (r->grant_id[0] != 0) || request_id != (r->request_id[0] != 0))
         abort();
     if (grant != (r->minutes != 0) || grant != (r->actions != 0))
         abort();
@@ -70,7 +73,7 @@ static void check_ok(const edge_request_t *r)
         abort();
     if ((grant || (camera && !range)) && !r->reason[0])
         abort();
-    if ((r->action == EDGE_ACT_EMERGENCY_REPORT) != (r->text[0] != 0))
+    if (text != (r->text[0] != 0))
         abort();
     if (r->html && r->action != EDGE_ACT_STANDARDS)
         abort();

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -391,6 +392,129 @@ static void decoded_messages_own_their_bytes(void **state)
     free(buf);
 }
 
+static mm_city_request_t city_request(int i)
+{
+    mm_city_request_t q;
+    memset(&q, 0, sizeof q);
+    snprintf(q.id, sizeof q.id, "complaint-%d", i);
+    snprintf(q.kind, sizeof q.kind, "complaint");
+    q.time_us = 1795486400000000 + i;
+    q.deadline_us = 1796091200000000 + i;
+    return q;
+}
+
+/* A hand-made ack (status OK, size 3) with n requests whose kind is kind. */
+static mm_err_t decode_ack_with(int n, const char *kind, const char *id)
+{
+    pb_t a = {0};
+    pb_uint(&a, 2, 3);
+    for (int i = 0; i < n; i++) {
+        pb_t q = {0};
+        pb_bytes(&q, 1, id, strlen(id));
+        pb_bytes(&q, 2, kind, strlen(kind));
+        pb_uint(&q, 3, 1795486400000000);
+        pb_bytes(&q, 6, "text", 4);
+        pb_bytes(&a, 5, q.b, q.n);
+        free(q.b);
+    }
+    pb_t e = {0};
+    pb_uint(&e, 1, 1);
+    pb_uint(&e, 2, 9);
+    pb_bytes(&e, 11, a.b, a.n);
+    mm_msg_t *m = NULL;
+    mm_err_t err = mm_msg_decode(e.b, e.n, &m);
+    if (err == MM_OK && (mm_msg_ack(m)->n_requests != (size_t)n ||
+                         (n && strcmp(mm_msg_ack(m)->requests[n - 1].kind, kind) != 0)))
+        err = MM_EINVAL; /* decoded, but not as sent */
+    mm_msg_free(m);
+    free(a.b);
+    free(e.b);
+    return err;
+}
+
+/* R-N10.1, R-N12: the city's requests ride on acks, every field as sent; at most 16, of the
+ * three kinds, each with an id. */
+static void ack_with_requests_round_trip(void **state)
+{
+    (void)state;
+    mm_city_request_t q[MM_WIRE_REQUESTS_MAX + 1];
+    for (int i = 0; i <= MM_WIRE_REQUESTS_MAX; i++)
+        q[i] = city_request(i);
+    snprintf(q[0].camera, sizeof q[0].camera, "cam1");
+    snprintf(q[0].text, sizeof q[0].text, "カメラが自宅の玄関を映している\n二行目");
+    snprintf(q[1].id, sizeof q[1].id, "report-3");
+    snprintf(q[1].kind, sizeof q[1].kind, "report_request");
+    q[1].from_us = 1790000000000000;
+    q[1].to_us = 1795000000000000;
+    snprintf(q[1].complaint, sizeof q[1].complaint, "complaint-0");
+
+    mm_ack_t a = {.status = MM_ACK_OK, .size = 12, .cosignature = "", .reason = "",
+                  .n_requests = 2, .requests = q};
+    uint8_t *buf;
+    size_t len;
+    assert_int_equal(mm_msg_encode_ack(8, &a, &buf, &len), MM_OK);
+    mm_msg_t *m;
+    assert_int_equal(mm_msg_decode(buf, len, &m), MM_OK);
+    free(buf);
+    const mm_ack_t *g = mm_msg_ack(m);
+    assert_non_null(g);
+    assert_int_equal(g->size, 12);
+    assert_int_equal(g->n_requests, 2);
+    for (int i = 0; i < 2; i++) {
+        const mm_city_request_t *w = &q[i], *r = &g->requests[i];
+        assert_string_equal(r->id, w->id);
+        assert_string_equal(r->kind, w->kind);
+        assert_int_equal(r->time_us, w->time_us);
+        assert_int_equal(r->deadline_us, w->deadline_us);
+        assert_string_equal(r->camera, w->camera);
+        assert_string_equal(r->text, w->text);
+        assert_int_equal(r->from_us, w->from_us);
+        assert_int_equal(r->to_us, w->to_us);
+        assert_string_equal(r->complaint, w->complaint);
+    }
+    mm_msg_free(m);
+
+    /* Any status may carry them; none is none. */
+    a.status = MM_ACK_REFUSED;
+    a.n_requests = MM_WIRE_REQUESTS_MAX;
+    assert_int_equal(mm_msg_encode_ack(9, &a, &buf, &len), MM_OK);
+    assert_int_equal(mm_msg_decode(buf, len, &m), MM_OK);
+    assert_int_equal(mm_msg_ack(m)->n_requests, MM_WIRE_REQUESTS_MAX);
+    assert_string_equal(mm_msg_ack(m)->requests[15].id, "complaint-15");
+    mm_msg_free(m);
+    free(buf);
+    a.n_requests = 0;
+    assert_int_equal(mm_msg_encode_ack(10, &a, &buf, &len), MM_OK);
+    assert_int_equal(mm_msg_decode(buf, len, &m), MM_OK);
+    assert_int_equal(mm_msg_ack(m)->n_requests, 0);
+    assert_null(mm_msg_ack(m)->requests);
+    mm_msg_free(m);
+    free(buf);
+
+    /* 17 are refused, by the encoder and by the decoder. */
+    a.n_requests = MM_WIRE_REQUESTS_MAX + 1;
+    assert_int_equal(mm_msg_encode_ack(11, &a, &buf, &len), MM_EINVAL);
+    assert_int_equal(decode_ack_with(MM_WIRE_REQUESTS_MAX, "complaint", "c-1"), MM_OK);
+    assert_int_equal(decode_ack_with(MM_WIRE_REQUESTS_MAX + 1, "complaint", "c-1"), MM_EPROTO);
+
+    /* A kind that is none of the three, or a request without an id, likewise. */
+    a.n_requests = 2;
+    snprintf(q[1].kind, sizeof q[1].kind, "appeal");
+    assert_int_equal(mm_msg_encode_ack(12, &a, &buf, &len), MM_EINVAL);
+    snprintf(q[1].kind, sizeof q[1].kind, "complaint_measure");
+    q[1].id[0] = 0;
+    assert_int_equal(mm_msg_encode_ack(12, &a, &buf, &len), MM_EINVAL);
+    assert_int_equal(decode_ack_with(1, "complaint_measure", "m-1"), MM_OK);
+    assert_int_equal(decode_ack_with(1, "report_request", "r-1"), MM_OK);
+    assert_int_equal(decode_ack_with(1, "appeal", "c-1"), MM_EPROTO);
+    assert_int_equal(decode_ack_with(1, "", "c-1"), MM_EPROTO);
+    assert_int_equal(decode_ack_with(1, "complaint", ""), MM_EPROTO);
+    char long_id[80];
+    memset(long_id, 'a', sizeof long_id - 1);
+    long_id[sizeof long_id - 1] = 0;
+    assert_int_equal(decode_ack_with(1, "complaint", long_id), MM_EPROTO);
+}
+
 static void oversize_batches_are_not_encoded(void **state)
 {
     (void)state;
@@ -422,6 +546,7 @@ int main(void)
         cmocka_unit_test(hand_made_envelopes),
         cmocka_unit_test(decoded_messages_own_their_bytes),
         cmocka_unit_test(oversize_batches_are_not_encoded),
+        cmocka_unit_test(ack_with_requests_round_trip),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -199,9 +199,10 @@ static void R_N6_1_designation_of_operators(void **state)
 static void R_N6_2_roles_decide_what_each_caller_may_do(void **state)
 {
     edge_access_t *a = *state;
-    static const edge_action_t looking[] = {EDGE_ACT_STATUS, EDGE_ACT_SEARCH, EDGE_ACT_PLAYBACK};
+    static const edge_action_t looking[] = {EDGE_ACT_STATUS, EDGE_ACT_SEARCH, EDGE_ACT_PLAYBACK,
+                                            EDGE_ACT_REQUESTS};
     static const edge_action_t managing[] = {EDGE_ACT_OPERATOR_DESIGNATE, EDGE_ACT_EMERGENCY_GRANT,
-                                             EDGE_ACT_CAMERA_SUSPEND};
+                                             EDGE_ACT_CAMERA_SUSPEND, EDGE_ACT_REQUEST_ANSWER};
 
     for (size_t i = 0; i < sizeof looking / sizeof looking[0]; i++) {
         /* Someone of the site with no role. */

@@ -282,6 +282,38 @@ static void cameras_last_and_erase(void **state)
     assert_int_equal(system(cmd), 0);
 }
 
+static int keep_meta(const char *name, size_t name_len, const void *val, size_t len, void *arg)
+{
+    char *seen = arg;
+    size_t n = strlen(seen);
+    snprintf(seen + n, 256 - n, "%.*s=%.*s;", (int)name_len, name, (int)len, (const char *)val);
+    return strncmp(name, "request/c", 9) == 0; /* stops after the first request/c... */
+}
+
+/* Meta values are walked by prefix, in name order, and the walk stops when asked. */
+static void meta_values_by_prefix(void **state)
+{
+    (void)state;
+    char d[] = "/tmp/mm-test-store-meta-XXXXXX";
+    assert_non_null(mkdtemp(d));
+    edge_store_t *st;
+    assert_int_equal(edge_store_open(d, &st), MM_OK);
+    const char *names[] = {"request/b", "requests", "request/a", "reques", "request/c", "request/d"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        assert_int_equal(edge_store_meta_put(st, names[i], "v", 1), MM_OK);
+    char seen[256] = "";
+    assert_int_equal(edge_store_meta_each(st, "request/", keep_meta, seen), MM_OK);
+    assert_string_equal(seen, "request/a=v;request/b=v;request/c=v;");
+    seen[0] = 0;
+    assert_int_equal(edge_store_meta_each(st, "nothing/", keep_meta, seen), MM_OK);
+    assert_string_equal(seen, "");
+    assert_int_equal(edge_store_meta_each(st, "", keep_meta, seen), MM_EINVAL);
+    edge_store_close(st);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", d);
+    assert_int_equal(system(cmd), 0);
+}
+
 /* A store whose index is the single table of earlier versions is refused with a message. */
 static void refuses_old_single_table_index(void **state)
 {
@@ -309,6 +341,7 @@ int main(void)
         cmocka_unit_test(row_file_names_and_codecs),
         cmocka_unit_test(cameras_last_and_erase),
         cmocka_unit_test(refuses_old_single_table_index),
+        cmocka_unit_test(meta_values_by_prefix),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
