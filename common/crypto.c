@@ -16,6 +16,7 @@
 #include <openssl/kdf.h>
 #include <openssl/params.h>
 #include <openssl/rand.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,11 +38,30 @@ static mm_err_t ssl_fail(const char *what)
     return MM_ECRYPTO;
 }
 
+/*
+ * SHA-256 fetched from the default provider once: EVP_sha256() makes OpenSSL 3 look the
+ * algorithm up again on every digest (under a global lock), which cost the hub's ingest more
+ * than the hashing itself (docs/performance.md, "Hub").
+ */
+static EVP_MD *sha256_md;
+static pthread_once_t sha256_once = PTHREAD_ONCE_INIT;
+
+static void sha256_fetch(void)
+{
+    sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+}
+
+static const EVP_MD *sha256(void)
+{
+    pthread_once(&sha256_once, sha256_fetch);
+    return sha256_md ? sha256_md : EVP_sha256();
+}
+
 void mm_sha256(const void *data, size_t len, uint8_t out[MM_SHA256_LEN])
 {
     unsigned int n = 0;
     /* EVP_Digest with the built-in SHA-256 cannot fail short of memory corruption. */
-    if (EVP_Digest(data, len, out, &n, EVP_sha256(), NULL) != 1) {
+    if (EVP_Digest(data, len, out, &n, sha256(), NULL) != 1) {
         ssl_fail("SHA-256");
         abort();
     }
@@ -54,7 +74,7 @@ mm_err_t mm_sha256_create(mm_sha256_ctx_t **out)
         return MM_ENOMEM;
     }
     c->md = EVP_MD_CTX_new();
-    if (c->md == NULL || EVP_DigestInit_ex(c->md, EVP_sha256(), NULL) != 1) {
+    if (c->md == NULL || EVP_DigestInit_ex(c->md, sha256(), NULL) != 1) {
         EVP_MD_CTX_free(c->md);
         free(c);
         return MM_ENOMEM;
@@ -82,7 +102,7 @@ void mm_sha256_final(mm_sha256_ctx_t *ctx, uint8_t out[MM_SHA256_LEN])
 
 void mm_sha256_reset(mm_sha256_ctx_t *ctx)
 {
-    if (EVP_DigestInit_ex(ctx->md, EVP_sha256(), NULL) != 1) {
+    if (EVP_DigestInit_ex(ctx->md, sha256(), NULL) != 1) {
         ssl_fail("SHA-256 reset");
         abort();
     }

@@ -121,6 +121,7 @@ mm_err_t mm_entry_encode(const mm_entry_t *e, uint8_t **out, size_t *len)
     Mimamori__V1__CityAction ca = MIMAMORI__V1__CITY_ACTION__INIT;
     Mimamori__V1__CityRequestReceived cq = MIMAMORI__V1__CITY_REQUEST_RECEIVED__INIT;
     Mimamori__V1__RequestAnswered ra = MIMAMORI__V1__REQUEST_ANSWERED__INIT;
+    Mimamori__V1__StandardsFiled sd = MIMAMORI__V1__STANDARDS_FILED__INIT;
     ProtobufCBinaryData hashes[MM_ERASED_MAX];
     le.time_us = e->time_us;
     switch (e->kind) {
@@ -400,6 +401,20 @@ mm_err_t mm_entry_encode(const mm_entry_t *e, uint8_t **out, size_t *len)
         sf.cameras = f->cameras;
         le.kind_case = MIMAMORI__V1__LOG_ENTRY__KIND_SITE_FACTS;
         le.site_facts = &sf;
+        break;
+    }
+    case MM_ENTRY_STANDARDS_FILED: {
+        const mm_standards_filed_t *f = &e->u.standards_filed;
+        CHECK_STR(f->by, 0);
+        if (f->version < 1)
+            return MM_EINVAL;
+        sd.version = f->version;
+        sd.document_hash.data = (uint8_t *)f->document_hash;
+        sd.document_hash.len = 32;
+        sd.by = (char *)f->by;
+        sd.automatic = f->automatic != 0;
+        le.kind_case = MIMAMORI__V1__LOG_ENTRY__KIND_STANDARDS_FILED;
+        le.standards_filed = &sd;
         break;
     }
     case MM_ENTRY_CITY_REQUEST: {
@@ -718,6 +733,17 @@ static int decode_kind(const Mimamori__V1__LogEntry *le, mm_entry_t *out)
         c->cameras = f->cameras;
         return 0;
     }
+    case MIMAMORI__V1__LOG_ENTRY__KIND_STANDARDS_FILED: {
+        const Mimamori__V1__StandardsFiled *f = le->standards_filed;
+        mm_standards_filed_t *c = &out->u.standards_filed;
+        out->kind = MM_ENTRY_STANDARDS_FILED;
+        if (!f || f->version < 1 || f->document_hash.len != 32 || COPY_STR(c->by, f->by, 0))
+            return -1;
+        c->version = f->version;
+        memcpy(c->document_hash, f->document_hash.data, 32);
+        c->automatic = f->automatic != 0;
+        return 0;
+    }
     case MIMAMORI__V1__LOG_ENTRY__KIND_CITY_REQUEST: {
         const Mimamori__V1__CityRequestReceived *q = le->city_request;
         mm_city_request_entry_t *c = &out->u.city_request;
@@ -830,6 +856,8 @@ const char *mm_entry_kind_name(mm_entry_kind_t kind)
         return "city_action";
     case MM_ENTRY_CITY_REQUEST:
         return "city_request";
+    case MM_ENTRY_STANDARDS_FILED:
+        return "standards_filed";
     case MM_ENTRY_REQUEST_ANSWERED:
         return "request_answered";
     }

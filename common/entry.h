@@ -39,6 +39,7 @@ typedef enum {
     MM_ENTRY_CITY_ACTION = 26,
     MM_ENTRY_CITY_REQUEST = 27,
     MM_ENTRY_REQUEST_ANSWERED = 28,
+    MM_ENTRY_STANDARDS_FILED = 29,
 } mm_entry_kind_t;
 
 typedef struct {
@@ -252,6 +253,15 @@ typedef struct {
     char report_signature[128]; /* base64 Ed25519 signature of report's bytes by the site key */
 } mm_request_answered_t;
 
+/* A version of the standards filed with the city (R-N4.2): at once when the site files
+ * automatically, or when the manager files it. */
+typedef struct {
+    uint32_t version;
+    uint8_t document_hash[32];
+    char by[MM_ID_MAX];        /* the manager who filed it, "" when filed automatically */
+    int automatic;
+} mm_standards_filed_t;
+
 typedef struct {
     int64_t time_us;
     mm_entry_kind_t kind;
@@ -275,6 +285,7 @@ typedef struct {
         mm_city_action_t city_action;
         mm_city_request_entry_t city_request;
         mm_request_answered_t request_answered;
+        mm_standards_filed_t standards_filed;
     } u;
 } mm_entry_t;
 

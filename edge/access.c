@@ -30,6 +30,7 @@ static const char *const action_names[EDGE_ACT_COUNT] = {
     [EDGE_ACT_CAMERA_ABOLISH] = "camera_abolish",
     [EDGE_ACT_REQUESTS] = "requests",
     [EDGE_ACT_REQUEST_ANSWER] = "request_answer",
+    [EDGE_ACT_STANDARDS_FILE] = "standards_file",
 };
 
 /* What operators may do: look at the site, its footage and what the city asks (R-N6.1). */

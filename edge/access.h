@@ -53,6 +53,7 @@ typedef enum {
     /* New actions go last: grants keep their actions as bits of these numbers. */
     EDGE_ACT_REQUESTS,           /* list the city's requests (R-N10.1, R-N12) */
     EDGE_ACT_REQUEST_ANSWER,     /* the manager answers a complaint or a measure asked for */
+    EDGE_ACT_STANDARDS_FILE,     /* the manager files the current standards (R-N4.2) */
     EDGE_ACT_COUNT
 } edge_action_t;
 

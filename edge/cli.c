@@ -50,8 +50,11 @@ static const struct {
      "Plays footage in a player (default: " DEFAULT_PLAYER "), or into a pipe when standard\n"
      "  output is one. Never into a file (R-N7.3). --to defaults to 10 minutes after --from.\n"
      "  The start and end of viewing are logged."},
-    {"standards", "standards [--html] [--json] [--config FILE]",
+    {"standards", "standards [--html] [--json] [--config FILE]\n"
+     "       standards file",
      "The site's standards document (運用規程 / 設置運用基準) as enforced, current version.\n"
+     "  `standards file` (the manager) files the current version with the city, for a site\n"
+     "  whose configuration says \"filing\": \"manual\" (R-N4.2).\n"
      "  With --config, a draft (案) from that file, without asking the edge: for the first\n"
      "  filing before the site starts."},
     {"check", "check --config FILE [--json]",
@@ -396,7 +399,8 @@ static void show_status(json_t *r)
     printf("site log    %" JSON_INTEGER_FORMAT " entries, %" JSON_INTEGER_FORMAT
            " acknowledged by the hub\n",
            num(log, "entries"), num(log, "acknowledged_by_hub"));
-    printf("standards   version %d of %s\n", (int)num(st, "version"), str(st, "date"));
+    printf("standards   version %d of %s; version %d filed with the city (%s filing)\n",
+           (int)num(st, "version"), str(st, "date"), (int)num(st, "filed"), str(st, "filing"));
     printf("emergency   %d report(s) not yet filed\n", (int)num(r, "open_emergency_reports"));
     printf("you         %s (%s), role %s\n", str(you, "person"), str(you, "account"),
            str(you, "role"));
@@ -849,6 +853,12 @@ static int cmd_check(const opts_t *o)
 
 static int cmd_standards(const opts_t *o)
 {
+    if (o->n_args == 1 && !strcmp(o->args[0], "file"))
+        return simple(o, json_pack("{s:s}", "action", "standards_file"), NULL);
+    if (o->n_args) {
+        help_command(stderr, "standards");
+        return EDGE_EXIT_USAGE;
+    }
     if (o->config) {
         edge_config_t cfg;
         if (load_config(o, &cfg) != 0)
@@ -943,7 +953,7 @@ int edge_cli_main(int argc, char **argv)
         return cmd_search(&o);
     if (!strcmp(cmd, "playback"))
         return cmd_playback(&o);
-    if (!strcmp(cmd, "standards") && !o.n_args)
+    if (!strcmp(cmd, "standards"))
         return cmd_standards(&o);
     if (!strcmp(cmd, "check"))
         return cmd_check(&o);

@@ -59,6 +59,7 @@ static const struct {
     [EDGE_ACT_CAMERA_ABOLISH] = {K_CAMERA | K_REASON, 0},
     [EDGE_ACT_REQUESTS] = {0, 0},
     [EDGE_ACT_REQUEST_ANSWER] = {K_REQUEST | K_TEXT, 0},
+    [EDGE_ACT_STANDARDS_FILE] = {0, 0},
 };
 
 #define MAX_SPAN_US (31LL * 86400 * 1000000) /* a search or playback covers at most 31 days */

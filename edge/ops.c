@@ -214,6 +214,8 @@ static int file_hash(const char *path, uint8_t out[32])
     return 0;
 }
 
+static mm_err_t standards_file(edge_ops_t *ops, const char *by);
+
 /*
  * Makes a new version of the standards document when what it says (without its version and
  * date) differs from the last version's; logs it (R-N4.2). The `standards` action serves that
@@ -239,24 +241,32 @@ static mm_err_t standards_update(edge_ops_t *ops, const char *summary)
         buf[len] = 0;
         json_t *j = json_loads(buf, 0, NULL);
         const char *d = NULL, *oh = NULL;
-        json_int_t v = 0;
-        if (!j || json_unpack(j, "{s:I, s:s, s:s}", "version", &v, "date", &d, "content", &oh) ||
-            v < 1 || v > UINT32_MAX || strlen(d) >= sizeof date || strlen(oh) != 64) {
+        json_int_t v = 0, filed = 0;
+        if (!j ||
+            json_unpack(j, "{s:I, s:s, s:s, s?I}", "version", &v, "date", &d, "content", &oh,
+                        "filed", &filed) ||
+            v < 1 || v > UINT32_MAX || strlen(d) >= sizeof date || strlen(oh) != 64 ||
+            filed < 0 || filed > v) {
             json_decref(j);
             MM_ERROR("the store's standards version record is damaged");
             return MM_ECORRUPT;
         }
         version = (uint32_t)v;
+        ops->standards_filed = (uint32_t)filed;
         snprintf(date, sizeof date, "%s", d);
         snprintf(old_hex, sizeof old_hex, "%s", oh);
         json_decref(j);
     } else if (err != MM_ENOTFOUND) {
         return err;
     }
+    snprintf(ops->standards_content, sizeof ops->standards_content, "%s", hex);
     if (version && strcmp(old_hex, hex) == 0) {
         ops->standards_version = version;
         snprintf(ops->standards_date, sizeof ops->standards_date, "%s", date);
-        return MM_OK;
+        /* A site filing automatically files what a crash left unfiled. */
+        return ops->cfg->filing_manual || ops->standards_filed == version
+                   ? MM_OK
+                   : standards_file(ops, "");
     }
 
     version++;
@@ -274,8 +284,8 @@ static mm_err_t standards_update(edge_ops_t *ops, const char *summary)
     c->cameras = (uint32_t)ops->cfg->n_cameras;
     snprintf(c->summary, sizeof c->summary, "%s",
              version == 1 ? "first version of the standards" : summary);
-    json_t *rec = json_pack("{s:I, s:s, s:s}", "version", (json_int_t)version, "date", date,
-                            "content", hex);
+    json_t *rec = json_pack("{s:I, s:s, s:s, s:I}", "version", (json_int_t)version, "date", date,
+                            "content", hex, "filed", (json_int_t)ops->standards_filed);
     char *s = rec ? json_dumps(rec, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
     json_decref(rec);
     if (!s)
@@ -287,7 +297,42 @@ static mm_err_t standards_update(edge_ops_t *ops, const char *summary)
     ops->standards_version = version;
     snprintf(ops->standards_date, sizeof ops->standards_date, "%s", date);
     MM_INFO("standards: version %u of %s (%s)", version, date, c->summary);
-    return MM_OK;
+    return ops->cfg->filing_manual ? MM_OK : standards_file(ops, "");
+}
+
+/*
+ * Files the current version with the city (R-N4.2): a standards_filed entry with the hash of
+ * the versioned document, and the record of what is filed, in one transaction. by is the
+ * manager's id, or "" when the site files automatically.
+ */
+static mm_err_t standards_file(edge_ops_t *ops, const char *by)
+{
+    char *doc = render(ops, ops->standards_version, ops->standards_date, EDGE_DOC_MARKDOWN);
+    if (!doc)
+        return MM_ENOMEM;
+    mm_entry_t e = {.time_us = mm_now_us(), .kind = MM_ENTRY_STANDARDS_FILED};
+    mm_standards_filed_t *f = &e.u.standards_filed;
+    f->version = ops->standards_version;
+    mm_sha256(doc, strlen(doc), f->document_hash);
+    free(doc);
+    snprintf(f->by, sizeof f->by, "%s", by);
+    f->automatic = !*by;
+    json_t *rec = json_pack("{s:I, s:s, s:s, s:I}", "version",
+                            (json_int_t)ops->standards_version, "date", ops->standards_date,
+                            "content", ops->standards_content, "filed",
+                            (json_int_t)ops->standards_version);
+    char *s = rec ? json_dumps(rec, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    json_decref(rec);
+    if (!s)
+        return MM_ENOMEM;
+    mm_err_t err = append(ops, &e, "standards", s, strlen(s));
+    free(s);
+    if (err == MM_OK) {
+        ops->standards_filed = ops->standards_version;
+        MM_INFO("standards: version %u filed%s%s", f->version, *by ? " by " : " automatically",
+                by);
+    }
+    return err;
 }
 
 /* --- playback threads ------------------------------------------------------------------------*/
@@ -478,7 +523,7 @@ static void do_status(call_t *c)
     edge_store_acked(ops->store, &acked);
     json_t *res = json_pack(
         "{s:s, s:s, s:s, s:i, s:i, s:i, s:{s:s, s:s, s:s}, s:{s:i, s:i, s:i}, s:{s:I, s:I}, "
-        "s:i, s:{s:i, s:s}, s:I}",
+        "s:i, s:{s:i, s:s, s:i, s:s}, s:I}",
         "site", ops->cfg->site, "installer", ops->cfg->gov.installer_name, "policy",
         edge_policy_name(ops->cfg->policy), "retention_days", ops->cfg->retention_days,
         "floor_days", edge_policy_floor_days(ops->cfg->policy), "registered_retention_days",
@@ -487,7 +532,8 @@ static void do_status(call_t *c)
         "suspended", counts[1], "abolished", counts[2], "log", "entries", (json_int_t)size,
         "acknowledged_by_hub", (json_int_t)acked, "open_emergency_reports", open_reports(ops),
         "standards", "version", (int)ops->standards_version, "date", ops->standards_date,
-        "time_us", (json_int_t)mm_now_us());
+        "filed", (int)ops->standards_filed, "filing",
+        ops->cfg->filing_manual ? "manual" : "automatic", "time_us", (json_int_t)mm_now_us());
     answer(c, res, NULL);
 }
 
@@ -611,6 +657,24 @@ static void do_standards(call_t *c)
                             c->r->html ? "html" : "markdown", "document", doc);
     free(doc);
     answer(c, res, NULL);
+}
+
+/* The manager files the current version with the city (R-N4.2). */
+static void do_standards_file(call_t *c)
+{
+    edge_ops_t *ops = c->ops;
+    if (ops->standards_filed == ops->standards_version) {
+        refuse(c, "conflict", "version %u of the standards is filed already",
+               ops->standards_version);
+        return;
+    }
+    if (standards_file(ops, c->person) != MM_OK) {
+        refuse(c, "internal", "the filing could not be stored; nothing changed");
+        return;
+    }
+    answer(c, json_pack("{s:i, s:s}", "filed", (int)ops->standards_filed, "date",
+                        ops->standards_date),
+           NULL);
 }
 
 static void do_operators(call_t *c)
@@ -1052,6 +1116,9 @@ void edge_ops_request(void *arg, edge_conn_t *conn, uid_t uid, pid_t pid, const 
         break;
     case EDGE_ACT_REQUEST_ANSWER:
         do_request_answer(&c);
+        break;
+    case EDGE_ACT_STANDARDS_FILE:
+        do_standards_file(&c);
         break;
     default:
         do_camera_state(&c);

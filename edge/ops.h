@@ -67,6 +67,8 @@ typedef struct {
     edge_cam_state_t cam_state[EDGE_MAX_CAMERAS];
     uint32_t standards_version;
     char standards_date[EDGE_DATE_LEN];
+    uint32_t standards_filed;           /* the last version filed with the city, 0 none */
+    char standards_content[65];         /* hex SHA-256 of the unversioned document */
 
     uv_async_t viewer_done;
     pthread_mutex_t lock;               /* guards viewers[].done */

@@ -164,7 +164,7 @@ mm_err_t edge_config_parse(mm_conf_t *conf, edge_config_t *out)
                                       "policy",         "retention_days",
                                       "registered_retention_days", "min_free_mb",
                                       "hub",            "cameras",
-                                      "control_socket", NULL};
+                                      "control_socket", "filing", NULL};
     const char *keys[32];
     size_t nk = 0;
     for (size_t k = 0; own[k]; k++)
@@ -205,6 +205,12 @@ mm_err_t edge_config_parse(mm_conf_t *conf, edge_config_t *out)
         mm_conf_problem(conf, "control_socket",
                         "a Unix socket path has at most 107 bytes, this one has %zu",
                         strlen(out->control_socket));
+    const char *filing = mm_conf_string(conf, root, "", "filing", 0, "automatic");
+    if (filing && !strcmp(filing, "manual"))
+        out->filing_manual = 1;
+    else if (filing && strcmp(filing, "automatic") != 0)
+        mm_conf_problem(conf, "filing", "must be \"automatic\" or \"manual\", got \"%.40s\"",
+                        filing);
     out->segment_seconds = (int)mm_conf_int(conf, root, "", "segment_seconds", 0, 10, 1, 600);
     parse_retention(conf, root, out);
     parse_hub(conf, root, out);

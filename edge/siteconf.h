@@ -8,6 +8,7 @@
  *    "policy": "kawaguchi", "retention_days": 7, "registered_retention_days": 14,
  *    "min_free_mb": 1024,
  *    "control_socket": "/run/mimamori/site-a.sock",
+ *    "filing": "automatic",     or "manual": the manager files each version (R-N4.2)
  *    "hub": {"endpoint": "tcp://127.0.0.1:7400", "curve_public": "<Z85>",
  *            "verifier": "hub+1a2b3c4d+AQ..."},
  *    "cameras": [{"id": "cam1", "url": "rtsp://127.0.0.1:8554/cam1", "priority": 0, ...}],
@@ -56,6 +57,7 @@ typedef struct {
     char *key_file;        /* resolved */
     char *state_dir;       /* resolved */
     char *control_socket;  /* resolved; default /run/mimamori/<site>.sock (control.h) */
+    int filing_manual;     /* "filing": "manual" — the manager files each standards version */
     int segment_seconds;   /* target segment length */
     edge_policy_t policy;
     int retention_days;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <zmq.h>
 
 #include "api.h"
@@ -113,15 +114,27 @@ static int mkdir_p(const char *dir)
 static void evaluate(app_t *app, const char *site)
 {
     hub_site_state_t st;
-    if (hub_mirror_state(app->mirror, site, &st) != MM_OK || st.size == 0)
-        return; /* nothing verified yet: nothing to judge */
+    const hub_site_conf_t *sc = hub_config_site(&app->cfg, site);
+    int64_t transitional = 0;
+    if (sc && sc->existing_installer && app->cfg.ordinance_us) {
+        /* Three months after the ordinance's day (R-N-T). */
+        time_t t = (time_t)(app->cfg.ordinance_us / 1000000) + 9 * 3600;
+        struct tm tm;
+        gmtime_r(&t, &tm);
+        tm.tm_mon += 3;
+        transitional = ((int64_t)timegm(&tm) - 9 * 3600) * 1000000;
+    }
+    if (hub_mirror_state(app->mirror, site, &st) != MM_OK || (st.size == 0 && !transitional))
+        return; /* nothing verified yet, and nothing due: nothing to judge */
     json_t *rec = hub_registry_get(app->registry, site);
     if (!rec)
         return;
     hub_rules_input_t in = {.now_us = mm_now_us(),
                             .last_checkpoint_us = st.checkpoint_us,
                             .silent_after_us = (int64_t)app->cfg.silent_after_minutes * 60000000,
-                            .uptime_min = 0.99};
+                            .uptime_min = 0.99,
+                            .filing_grace_us = (int64_t)app->cfg.filing_grace_days * 86400000000LL,
+                            .transitional_us = transitional};
     json_t *current = hub_rules_evaluate(rec, &in);
     if (current)
         hub_findings_reconcile(app->findings, site, current, in.now_us, NULL, NULL);

@@ -3,8 +3,10 @@
  */
 #include "hubconf.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "crypto.h"
 #include "diag.h"
@@ -24,7 +26,8 @@ typedef struct {
 static void parse_site(mm_conf_t *conf, json_t *s, const char *path, hub_config_t *out,
                        seen_t *seen)
 {
-    static const char *const keys[] = {"id", "verifier", "curve_public", NULL};
+    static const char *const keys[] = {"id", "verifier", "curve_public", "existing_installer",
+                                       NULL};
     if (!json_is_object(s)) {
         mm_conf_problem(conf, path, "must be an object");
         return;
@@ -94,6 +97,7 @@ static void parse_site(mm_conf_t *conf, json_t *s, const char *path, hub_config_
         snprintf(seen->key_paths[seen->n_keys++], sizeof seen->key_paths[0], "%s", path);
         memcpy(site.curve_public, cp, MM_Z85_KEY_LEN + 1);
     }
+    site.existing_installer = mm_conf_bool(conf, s, path, "existing_installer", 0, 0);
     if (ok)
         out->sites[out->n_sites++] = site;
 }
@@ -196,7 +200,7 @@ mm_err_t hub_config_parse(mm_conf_t *conf, hub_config_t *out)
 {
     static const char *const keys[] = {"name", "key_file", "state_dir", "listen",
                                        "http", "sites",    "silent_after_minutes", "people",
-                                       NULL};
+                                       "filing_grace_days", "ordinance_effective", NULL};
     static const char *const http_keys[] = {"host", "port", NULL};
     memset(out, 0, sizeof *out);
     json_t *root = mm_conf_root(conf);
@@ -243,6 +247,22 @@ mm_err_t hub_config_parse(mm_conf_t *conf, hub_config_t *out)
     }
     out->silent_after_minutes =
         (int)mm_conf_int(conf, root, "", "silent_after_minutes", 0, 60, 1, 7 * 24 * 60);
+    out->filing_grace_days = (int)mm_conf_int(conf, root, "", "filing_grace_days", 0, 30, 0, 365);
+    const char *ord = mm_conf_string(conf, root, "", "ordinance_effective", 0, NULL);
+    if (ord) {
+        struct tm tm = {0};
+        int n = 0;
+        if (strlen(ord) != 10 ||
+            sscanf(ord, "%4d-%2d-%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &n) != 3 || n != 10 ||
+            tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 || tm.tm_mday > 31) {
+            mm_conf_problem(conf, "ordinance_effective", "must be a date YYYY-MM-DD, got \"%.40s\"",
+                            ord);
+        } else {
+            tm.tm_year -= 1900;
+            tm.tm_mon -= 1;
+            out->ordinance_us = ((int64_t)timegm(&tm) - 9 * 3600) * 1000000; /* Japan */
+        }
+    }
     json_t *people = json_object_get(root, "people") ? mm_conf_array(conf, root, "", "people", 0)
                                                      : NULL;
     if (people && json_array_size(people) > HUB_MAX_PEOPLE) {

@@ -27,6 +27,7 @@ typedef struct {
     mm_note_verifier_t verifier;
     char curve_public[MM_Z85_KEY_LEN + 1];
     uint8_t curve_raw[32];
+    int existing_installer;     /* ran cameras when the ordinance took effect (R-N-T) */
 } hub_site_conf_t;
 
 /* Roles of the people who use the hub's API (R-N10-12; issue 5). */
@@ -58,6 +59,8 @@ typedef struct {
     char *http_host;
     int http_port;
     int silent_after_minutes;  /* a site without a verified checkpoint this long: a finding */
+    int filing_grace_days;     /* a new standards version unfiled this long: a finding */
+    int64_t ordinance_us;      /* the ordinance's day ("ordinance_effective"), 0 when unset */
     size_t n_sites;
     hub_site_conf_t *sites;
     size_t n_people;

@@ -212,13 +212,27 @@ static void apply_json(json_t *rec, uint64_t index, json_t *e)
                    json_pack("{s:s, s:O?, s:O?}", "camera", cam_id, "reason",
                              json_object_get(body, "reason"), "by", json_object_get(body, "by")));
     } else if (!strcmp(type, "configuration_changed")) {
+        /* The standards the site now runs under; filed or not is standards_filed's to say. */
+        json_object_set_new(rec, "standards", with_origin(body, index, t));
+    } else if (!strcmp(type, "standards_filed")) {
         json_int_t v = json_integer_value(json_object_get(body, "version"));
-        add_filing(rec, index, t, v == 1 ? "initial" : "change",
-                   json_pack("{s:I, s:O?, s:O?, s:O?, s:O?}", "version", v, "document_hash",
-                             json_object_get(body, "document_hash"), "config_hash",
-                             json_object_get(body, "config_hash"), "summary",
-                             json_object_get(body, "summary"), "policy",
-                             json_object_get(body, "policy")));
+        int first = 1;
+        size_t i;
+        json_t *f;
+        json_array_foreach(json_object_get(rec, "filings"), i, f)
+        {
+            const char *k = json_string_value(json_object_get(f, "kind"));
+            first &= !(k && (!strcmp(k, "initial") || !strcmp(k, "change")));
+        }
+        json_t *run = json_object_get(rec, "standards");
+        int same = json_integer_value(json_object_get(run, "version")) == v;
+        add_filing(rec, index, t, first ? "initial" : "change",
+                   json_pack("{s:I, s:O?, s:O?, s:O?, s:O?, s:O?, s:O?}", "version", v,
+                             "document_hash", json_object_get(body, "document_hash"), "automatic",
+                             json_object_get(body, "automatic"), "by", json_object_get(body, "by"),
+                             "summary", same ? json_object_get(run, "summary") : NULL,
+                             "config_hash", same ? json_object_get(run, "config_hash") : NULL,
+                             "policy", same ? json_object_get(run, "policy") : NULL));
     } else if (!strcmp(type, "role_changed")) {
         const char *change = json_string_value(json_object_get(body, "change"));
         const char *gid = json_string_value(json_object_get(body, "grant_id"));
@@ -286,6 +300,7 @@ mm_err_t hub_registry_apply(hub_registry_batch_t *b, uint64_t index, const void 
     case MM_ENTRY_CAMERA_FACTS:
     case MM_ENTRY_CITY_REQUEST:
     case MM_ENTRY_REQUEST_ANSWERED:
+    case MM_ENTRY_STANDARDS_FILED:
         break;
     default:
         return MM_OK;

@@ -4,9 +4,9 @@
  * As the mirror stores a batch (mirror.h), in the same LMDB transaction, every new entry of a
  * kind the registry cares about is applied to the site's record: its registered facts
  * (site_facts), each camera's facts, coverage, state and daily recording time (camera_facts,
- * camera_coverage, camera_state, camera_uptime), its filings (configuration_changed is a filing
- * of the standards — initial or change —, camera_state one of suspension, resumption or
- * abolition, R-N4.2), its emergency grants and their reports (role_changed,
+ * camera_coverage, camera_state, camera_uptime), the standards it runs under
+ * (configuration_changed), its filings (standards_filed is a filing of the standards — initial
+ * or change —, camera_state one of suspension, resumption or abolition, R-N4.2), its emergency grants and their reports (role_changed,
  * emergency_report, R-N6.3), and what the city asked of it — complaints, report requests,
  * measures — with their delivery (city_request) and answers (request_answered), R-N10.1, R-N12. A record is therefore never ahead of or behind the verified log,
  * and nothing in it comes from anywhere else: the city does not have to trust the installer.

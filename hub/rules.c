@@ -221,6 +221,28 @@ json_t *hub_rules_evaluate(json_t *rec, const hub_rules_input_t *in)
             "emergency grant %s to %s ended %s; no report of what was done is on record", id,
             str(g, "person"), ended);
     }
+    /* R-N4.2: the standards the site runs under are filed; R-N-T: an existing installer files
+     * within three months of the ordinance. */
+    json_t *run = json_object_get(rec, "standards");
+    json_int_t filed = 0;
+    size_t fi;
+    json_t *fl;
+    json_array_foreach(json_object_get(rec, "filings"), fi, fl)
+    {
+        const char *k = str(fl, "kind");
+        if ((!strcmp(k, "initial") || !strcmp(k, "change")) && num(fl, "version") > filed)
+            filed = num(fl, "version");
+    }
+    if (run && num(run, "version") > filed && in->now_us - num(run, "time_us") > in->filing_grace_us)
+        add(out, "filing_overdue", "", "R-N4.2", "high", evidence(run, NULL),
+            "the site runs under version %lld of its standards (%s) but has filed %s%lld",
+            (long long)num(run, "version"), str(run, "summary"), filed ? "only version " : "",
+            (long long)filed);
+    if (in->transitional_us && !filed && in->now_us > in->transitional_us)
+        add(out, "initial_filing_overdue", "", "R-N-T", "high", NULL,
+            "an installer running cameras when the ordinance took effect files its standards "
+            "within three months; nothing has been filed");
+
     /* R-N12, R-N10.1: what the city asked is answered by its deadline. */
     json_t *q;
     json_object_foreach(json_object_get(rec, "requests"), id, q)

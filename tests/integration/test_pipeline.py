@@ -56,7 +56,7 @@ by_key = {}
 for e in entries:
     T.check(e["entry"]["type"] in ("segment_recorded", "camera_gap", "camera_uptime",
                                    "camera_coverage", "configuration_changed", "site_facts",
-                                   "camera_facts"),
+                                   "camera_facts", "standards_filed"),
             f"unexpected entry type {e['entry']}")
 for e in segment_entries(entries):
     s = e["entry"]["segment_recorded"]

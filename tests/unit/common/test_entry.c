@@ -972,6 +972,58 @@ static void erased_hash_length_checked(void **state)
     free(d);
 }
 
+/* standards_filed (R-N4.2): round trip; version 0 refused; city_action and the request kinds
+ * round trip too (R-N10-12). */
+static void standards_filed_and_city_kinds_round_trip(void **state)
+{
+    (void)state;
+    mm_entry_t *e = zeroed(MM_ENTRY_STANDARDS_FILED);
+    e->u.standards_filed.version = 3;
+    memset(e->u.standards_filed.document_hash, 0xab, 32);
+    strcpy(e->u.standards_filed.by, "tanaka");
+    round_trip(e);
+    memset(e->u.standards_filed.by, 0, sizeof e->u.standards_filed.by);
+    e->u.standards_filed.automatic = 1;
+    round_trip(e);
+    uint8_t *buf;
+    size_t len;
+    e->u.standards_filed.version = 0;
+    assert_int_equal(mm_entry_encode(e, &buf, &len), MM_EINVAL);
+    free(e);
+
+    e = zeroed(MM_ENTRY_CITY_ACTION);
+    strcpy(e->u.city_action.action, "filing_accepted");
+    strcpy(e->u.city_action.site, "site-a");
+    strcpy(e->u.city_action.subject, "12");
+    strcpy(e->u.city_action.person, "desk-1");
+    strcpy(e->u.city_action.role, "oversight");
+    strcpy(e->u.city_action.detail, "{\"findings\":[1,2]}");
+    round_trip(e);
+    strcpy(e->u.city_action.detail, "[1]"); /* detail is an object or nothing */
+    assert_int_equal(mm_entry_encode(e, &buf, &len), MM_EINVAL);
+    free(e);
+
+    e = zeroed(MM_ENTRY_CITY_REQUEST);
+    strcpy(e->u.city_request.id, "complaint-1");
+    strcpy(e->u.city_request.kind, "complaint");
+    strcpy(e->u.city_request.text, "まぶしい");
+    e->u.city_request.deadline_us = 5;
+    round_trip(e);
+    strcpy(e->u.city_request.kind, "gossip");
+    assert_int_equal(mm_entry_encode(e, &buf, &len), MM_EINVAL);
+    free(e);
+
+    e = zeroed(MM_ENTRY_REQUEST_ANSWERED);
+    strcpy(e->u.request_answered.id, "report-2");
+    strcpy(e->u.request_answered.kind, "report_request");
+    strcpy(e->u.request_answered.report, "{\"site\":\"site-a\"}");
+    strcpy(e->u.request_answered.report_signature, "c2ln");
+    round_trip(e);
+    strcpy(e->u.request_answered.report, "not json");
+    assert_int_equal(mm_entry_encode(e, &buf, &len), MM_EINVAL);
+    free(e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -981,6 +1033,7 @@ int main(void)
         cmocka_unit_test(bad_entries_are_refused),
         cmocka_unit_test(recorder_kinds_round_trip),
         cmocka_unit_test(camera_coverage_round_trip),
+        cmocka_unit_test(standards_filed_and_city_kinds_round_trip),
         cmocka_unit_test(access_round_trip),
         cmocka_unit_test(role_changed_round_trip),
         cmocka_unit_test(emergency_report_round_trip),

@@ -133,6 +133,16 @@ static mm_entry_t config_changed(int64_t t, uint32_t version)
     return e;
 }
 
+/* A filing of the standards (R-N4.2): configuration_changed says what runs, this files it. */
+static mm_entry_t filed(int64_t t, uint32_t version)
+{
+    mm_entry_t e = {.time_us = t, .kind = MM_ENTRY_STANDARDS_FILED};
+    e.u.standards_filed.version = version;
+    memset(e.u.standards_filed.document_hash, 0xd0 + (int)version, 32);
+    strcpy(e.u.standards_filed.by, "tanaka");
+    return e;
+}
+
 static mm_entry_t granted(int64_t t, const char *grant, int64_t until)
 {
     mm_entry_t e = {.time_us = t, .kind = MM_ENTRY_ROLE_CHANGED};
@@ -270,8 +280,8 @@ static void first_batch(fx_t *f)
         segment(T0 + 1, "cam1"),                    /* 1: skipped */
         camera_facts(T0 + 2, "cam1"),               /* 2 */
         coverage(T0 + 3, "cam1", 750000),           /* 3 */
-        config_changed(T0 + 4, 1),                  /* 4: initial */
-        config_changed(T0 + 5, 2),                  /* 5: change */
+        filed(T0 + 4, 1),                           /* 4: initial */
+        filed(T0 + 5, 2),                           /* 5: change */
         granted(T0 + 6, "g1", T0 + HOUR_US),        /* 6 */
         report(T0 + 7, "g1"),                       /* 7 */
         camera_state(T0 + 8, "cam1", "suspended"),  /* 8: suspension */
@@ -388,8 +398,7 @@ static void facts_states_filings_grants(void **state)
     json_t *initial = json_array_get(filings, 0), *change = json_array_get(filings, 1);
     assert_int_equal(int_at(initial, "version"), 1);
     assert_int_equal(int_at(change, "version"), 2);
-    assert_string_equal(str_at(change, "summary"), "version 2");
-    assert_string_equal(str_at(change, "policy"), "kawaguchi");
+    assert_string_equal(str_at(change, "by"), "tanaka");
     assert_int_equal(strlen(str_at(change, "document_hash")), 64);
     assert_memory_equal(str_at(change, "document_hash"), "d2d2d2d2", 8);
     json_t *susp = json_array_get(filings, 2), *abol = json_array_get(filings, 4);
@@ -600,7 +609,7 @@ static void decide_filing(void **state)
                      MM_ENOTFOUND);
 
     /* A later batch keeps the decisions. */
-    const mm_entry_t more[] = {config_changed(T0 + 200, 3)};
+    const mm_entry_t more[] = {filed(T0 + 200, 3)};
     assert_int_equal(apply(f, "site-a", FIRST_N, more, 1, 1, MM_OK, NULL), MM_OK);
     rec = get(f, "site-a");
     assert_string_equal(str_at(filing(rec, "4"), "state"), "accepted");
@@ -780,10 +789,37 @@ static void many_findings_close_together(void **state)
     reconcile(f, "site-a", cur, T0 + 2000000, 200, 0);
 }
 
+/* R-N4.2: configuration_changed says which standards run; only standards_filed files them, and
+ * the filing of the running version carries its summary. */
+static void standards_running_then_filed(void **state)
+{
+    fx_t *f = *state;
+    const mm_entry_t entries[] = {config_changed(T0, 1), config_changed(T0 + 1, 2),
+                                  filed(T0 + 2, 2)};
+    int dirty = 0;
+    assert_int_equal(apply(f, "site-s", 0, entries, 1, 1, MM_OK, &dirty), MM_OK);
+    json_t *rec = get(f, "site-s");
+    assert_int_equal(int_at(json_object_get(rec, "standards"), "version"), 1);
+    assert_int_equal(json_array_size(json_object_get(rec, "filings")), 0);
+    json_decref(rec);
+    assert_int_equal(apply(f, "site-s", 1, entries + 1, 2, 1, MM_OK, &dirty), MM_OK);
+    rec = get(f, "site-s");
+    assert_int_equal(int_at(json_object_get(rec, "standards"), "version"), 2);
+    json_t *filings = json_object_get(rec, "filings");
+    assert_int_equal(json_array_size(filings), 1);
+    json_t *fl = json_array_get(filings, 0);
+    assert_string_equal(str_at(fl, "kind"), "initial");
+    assert_int_equal(int_at(fl, "version"), 2);
+    assert_string_equal(str_at(fl, "summary"), "version 2");
+    assert_string_equal(str_at(fl, "policy"), "kawaguchi");
+    json_decref(rec);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(empty_record, setup, teardown),
+        cmocka_unit_test_setup_teardown(standards_running_then_filed, setup, teardown),
         cmocka_unit_test_setup_teardown(segments_are_skipped, setup, teardown),
         cmocka_unit_test_setup_teardown(facts_states_filings_grants, setup, teardown),
         cmocka_unit_test_setup_teardown(uptime_per_japan_day, setup, teardown),

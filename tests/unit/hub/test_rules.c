@@ -642,9 +642,64 @@ static void r_k2_2_6a_uptime_below_24h(void **state)
     json_decref(rec);
 }
 
+/* R-N4.2: the version a site runs under is filed; the grace period is the hub's. */
+static void r_n4_2_unfiled_standards(void **state)
+{
+    (void)state;
+    json_t *rec = sound();
+    /* Running version 2 since an hour ago; version 1 filed. */
+    json_object_set_new(rec, "standards",
+                        json_pack("{s:i, s:I, s:i, s:s}", "version", 2, "time_us",
+                                  (json_int_t)(NOW_US - 3600LL * 1000000), "index", 9,
+                                  "summary", "configuration changed"));
+    json_array_append_new(json_object_get(rec, "filings"),
+                          json_pack("{s:s, s:i}", "kind", "initial", "version", 1));
+    hub_rules_input_t in = IN;
+    in.filing_grace_us = 2 * 3600LL * 1000000; /* within the grace period: nothing yet */
+    json_t *out = eval(rec, &in);
+    assert_int_equal(count(out, "filing_overdue"), 0);
+    json_decref(out);
+    in.filing_grace_us = 0;
+    out = eval(rec, &in);
+    const json_int_t want[] = {9};
+    entries_are(only(out, "filing_overdue", "R-N4.2", ""), 1, want);
+    json_decref(out);
+    /* Filed: gone. */
+    json_array_append_new(json_object_get(rec, "filings"),
+                          json_pack("{s:s, s:i}", "kind", "change", "version", 2));
+    out = eval(rec, &in);
+    assert_int_equal(count(out, "filing_overdue"), 0);
+    json_decref(out);
+    json_decref(rec);
+}
+
+/* R-N-T: an existing installer files within three months of the ordinance. */
+static void r_n_t_transitional_filing(void **state)
+{
+    (void)state;
+    json_t *rec = sound();
+    hub_rules_input_t in = IN;
+    in.transitional_us = NOW_US + 1; /* not yet due */
+    json_t *out = eval(rec, &in);
+    assert_int_equal(count(out, "initial_filing_overdue"), 0);
+    json_decref(out);
+    in.transitional_us = NOW_US - 1;
+    out = eval(rec, &in);
+    only(out, "initial_filing_overdue", "R-N-T", "");
+    json_decref(out);
+    json_array_append_new(json_object_get(rec, "filings"),
+                          json_pack("{s:s, s:i}", "kind", "initial", "version", 1));
+    out = eval(rec, &in);
+    assert_int_equal(count(out, "initial_filing_overdue"), 0);
+    json_decref(out);
+    json_decref(rec);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(r_n4_2_unfiled_standards),
+        cmocka_unit_test(r_n_t_transitional_filing),
         cmocka_unit_test(sound_kawaguchi_site_gives_none),
         cmocka_unit_test(empty_record_gives_none),
         cmocka_unit_test(r_k2_2_2_manager_missing),
