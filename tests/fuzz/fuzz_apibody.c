@@ -68,9 +68,47 @@ static void others(const char *body, size_t size)
         check_failure(err, msg, sizeof msg);
 }
 
+static void requests(const char *body, size_t size)
+{
+    static hub_complaint_body_t c;
+    static hub_request_body_t r;
+    char msg[256];
+    memset(msg, 0x5a, sizeof msg);
+    mm_err_t err = hub_body_complaint(body, size, &c, msg, sizeof msg);
+    if (err == MM_OK) {
+        check_text(c.site, sizeof c.site, 1);
+        check_text(c.camera, sizeof c.camera, 0);
+        check_text(c.text, sizeof c.text, 1);
+        check_text(c.contact, sizeof c.contact, 0);
+        if (strcmp(c.via, "public") && strcmp(c.via, "staff"))
+            abort();
+        if (strchr(c.site, '\n') || strchr(c.camera, '\n') || strchr(c.contact, '\n'))
+            abort();
+    } else {
+        check_failure(err, msg, sizeof msg);
+    }
+    mm_err_t (*const parsers[])(const char *, size_t, hub_request_body_t *, char *, size_t) = {
+        hub_body_appeal, hub_body_measures, hub_body_report_request};
+    for (size_t i = 0; i < 3; i++) {
+        memset(msg, 0x5a, sizeof msg);
+        err = parsers[i](body, size, &r, msg, sizeof msg);
+        if (err == MM_OK) {
+            check_text(r.text, sizeof r.text, i != 2);
+            if (i == 1 && (r.deadline_days < 1 || r.deadline_days > 90))
+                abort();
+            if (i == 2 && (r.from_us < 0 || r.to_us <= r.from_us || r.deadline_days < 1 ||
+                           r.deadline_days > 90))
+                abort();
+        } else {
+            check_failure(err, msg, sizeof msg);
+        }
+    }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     others((const char *)data, size);
+    requests((const char *)data, size);
     hub_decision_body_t d;
     char msg[256];
     memset(&d, 0x5a, sizeof d);
