@@ -31,8 +31,7 @@ static void announce(hub_api_t *api, const mm_entry_t *e, uint64_t index)
     if (!j)
         return;
     json_object_set_new(j, "hub_log_index", json_integer((json_int_t)index));
-    hub_feed_publish(api->feed, "city_action", e->u.city_action.site, j, NULL);
-    json_decref(j);
+    hub_feed_publish(api->feed, "city_action", e->u.city_action.site, j, NULL); /* takes j */
 }
 
 static json_t *time_json(int64_t us)
