@@ -16,7 +16,7 @@
 struct mm_age_writer {
     mm_age_sink_fn sink;
     void *arg;
-    uint8_t key[32];              /* payload key */
+    uint8_t key[32]; /* payload key */
     uint64_t counter;
     size_t fill;
     uint8_t buf[MM_AGE_CHUNK];
@@ -85,8 +85,8 @@ mm_err_t mm_age_recipient_parse(const char *text, uint8_t pub[32])
 /* --- primitives ------------------------------------------------------------------------------*/
 
 /* ChaCha20-Poly1305 with a 12-byte nonce and no associated data: out = ciphertext || tag. */
-static mm_err_t seal(const uint8_t key[32], const uint8_t nonce[12], const uint8_t *in,
-                     size_t len, uint8_t *out)
+static mm_err_t seal(const uint8_t key[32], const uint8_t nonce[12], const uint8_t *in, size_t len,
+                     uint8_t *out)
 {
     EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
     int n = 0, ok = c && len <= INT32_MAX &&
@@ -174,14 +174,13 @@ mm_err_t mm_age_begin(const uint8_t recipient[32], mm_age_sink_fn sink, void *ar
         b64raw(body, 32, s_body, sizeof s_body);
         hl = snprintf(header, sizeof header, "age-encryption.org/v1\n-> X25519 %s\n%s\n---",
                       s_share, s_body);
-        err = mm_hkdf_sha256(file_key, FILE_KEY_LEN, NULL, 0, (const uint8_t *)"header", 6,
-                             mac_key, 32);
+        err = mm_hkdf_sha256(file_key, FILE_KEY_LEN, NULL, 0, (const uint8_t *)"header", 6, mac_key,
+                             32);
     }
     size_t ml = 0;
-    if (err == MM_OK &&
-        (!EVP_Q_mac(NULL, "HMAC", NULL, "SHA256", NULL, mac_key, 32, (const uint8_t *)header,
-                    (size_t)hl, mac, sizeof mac, &ml) ||
-         ml != 32))
+    if (err == MM_OK && (!EVP_Q_mac(NULL, "HMAC", NULL, "SHA256", NULL, mac_key, 32,
+                                    (const uint8_t *)header, (size_t)hl, mac, sizeof mac, &ml) ||
+                         ml != 32))
         err = MM_ECRYPTO;
     if (err == MM_OK) {
         b64raw(mac, 32, s_mac, sizeof s_mac);

@@ -429,8 +429,8 @@ int mm_base64_decode(const char *in, size_t len, uint8_t *out, size_t cap)
                 }
             }
         }
-        uint32_t w = (uint32_t)v[0] << 18 | (uint32_t)v[1] << 12 | (uint32_t)v[2] << 6 |
-                     (uint32_t)v[3];
+        uint32_t w =
+            (uint32_t)v[0] << 18 | (uint32_t)v[1] << 12 | (uint32_t)v[2] << 6 | (uint32_t)v[3];
         size_t nbytes = 3 - (size_t)pad;
         /* Canonical form: the bits that padding leaves unused must be zero. */
         if ((pad == 1 && (w & 0xff) != 0) || (pad == 2 && (w & 0xffff) != 0)) {

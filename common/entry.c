@@ -93,10 +93,10 @@ static int json_object_ok(const char *s)
 }
 
 /* Every string field of an entry: its C buffer and whether it may be empty. */
-#define CHECK_STR(field, nonempty)                                                             \
-    do {                                                                                       \
-        if (!str_ok((field), sizeof(field), (nonempty)))                                       \
-            return MM_EINVAL;                                                                  \
+#define CHECK_STR(field, nonempty)                                                                 \
+    do {                                                                                           \
+        if (!str_ok((field), sizeof(field), (nonempty)))                                           \
+            return MM_EINVAL;                                                                      \
     } while (0)
 
 mm_err_t mm_entry_encode(const mm_entry_t *e, uint8_t **out, size_t *len)
@@ -720,8 +720,7 @@ static int decode_kind(const Mimamori__V1__LogEntry *le, mm_entry_t *out)
             COPY_STR(c->consensus_date, f->consensus_date, 0) ||
             COPY_STR(c->land_permission_ref, f->land_permission_ref, 0) ||
             COPY_STR(c->land_permission_date, f->land_permission_date, 0) ||
-            COPY_STR(c->manager, f->manager, 0) ||
-            COPY_STR(c->manager_name, f->manager_name, 0) ||
+            COPY_STR(c->manager, f->manager, 0) || COPY_STR(c->manager_name, f->manager_name, 0) ||
             COPY_STR(c->operators, f->operators, 0) ||
             COPY_STR(c->contractors, f->contractors, 0) || !str_in(c->policy, policies) ||
             !date_ok(c->consensus_date, 0) || !date_ok(c->land_permission_date, 0) ||
@@ -765,8 +764,8 @@ static int decode_kind(const Mimamori__V1__LogEntry *le, mm_entry_t *out)
         if (!r || COPY_STR(c->id, r->id, 1) || COPY_STR(c->kind, r->kind, 1) ||
             COPY_STR(c->by, r->by, 0) || COPY_STR(c->text, r->text, 0) ||
             COPY_STR(c->report, r->report, 0) ||
-            COPY_STR(c->report_signature, r->report_signature, 0) ||
-            !request_kind_ok(c->kind) || !json_object_ok(c->report))
+            COPY_STR(c->report_signature, r->report_signature, 0) || !request_kind_ok(c->kind) ||
+            !json_object_ok(c->report))
             return -1;
         return 0;
     }
@@ -786,11 +785,10 @@ static int decode_kind(const Mimamori__V1__LogEntry *le, mm_entry_t *out)
         mm_camera_facts_t *c = &out->u.camera_facts;
         out->kind = MM_ENTRY_CAMERA_FACTS;
         if (!f || COPY_STR(c->camera, f->camera, 1) || COPY_STR(c->location, f->location, 1) ||
-            COPY_STR(c->purpose, f->purpose, 1) ||
-            COPY_STR(c->install_date, f->install_date, 1) ||
+            COPY_STR(c->purpose, f->purpose, 1) || COPY_STR(c->install_date, f->install_date, 1) ||
             COPY_STR(c->signage_text, f->signage_text, 0) ||
-            COPY_STR(c->signage_checked, f->signage_checked, 0) ||
-            !date_ok(c->install_date, 1) || !date_ok(c->signage_checked, 0))
+            COPY_STR(c->signage_checked, f->signage_checked, 0) || !date_ok(c->install_date, 1) ||
+            !date_ok(c->signage_checked, 0))
             return -1;
         c->signage_installer_shown = f->signage_installer_shown != 0;
         return 0;
@@ -886,13 +884,27 @@ static json_t *message_json(const ProtobufCMessage *m)
             const char *arr = *(char *const *)(base + f->offset);
             size_t sz = 0;
             switch (f->type) {
-            case PROTOBUF_C_TYPE_INT32: case PROTOBUF_C_TYPE_UINT32: case PROTOBUF_C_TYPE_ENUM:
-            case PROTOBUF_C_TYPE_SINT32: case PROTOBUF_C_TYPE_FIXED32: case PROTOBUF_C_TYPE_SFIXED32:
-            case PROTOBUF_C_TYPE_FLOAT: sz = 4; break;
-            case PROTOBUF_C_TYPE_BOOL: sz = sizeof(protobuf_c_boolean); break;
-            case PROTOBUF_C_TYPE_STRING: case PROTOBUF_C_TYPE_MESSAGE: sz = sizeof(void *); break;
-            case PROTOBUF_C_TYPE_BYTES: sz = sizeof(ProtobufCBinaryData); break;
-            default: sz = 8;
+            case PROTOBUF_C_TYPE_INT32:
+            case PROTOBUF_C_TYPE_UINT32:
+            case PROTOBUF_C_TYPE_ENUM:
+            case PROTOBUF_C_TYPE_SINT32:
+            case PROTOBUF_C_TYPE_FIXED32:
+            case PROTOBUF_C_TYPE_SFIXED32:
+            case PROTOBUF_C_TYPE_FLOAT:
+                sz = 4;
+                break;
+            case PROTOBUF_C_TYPE_BOOL:
+                sz = sizeof(protobuf_c_boolean);
+                break;
+            case PROTOBUF_C_TYPE_STRING:
+            case PROTOBUF_C_TYPE_MESSAGE:
+                sz = sizeof(void *);
+                break;
+            case PROTOBUF_C_TYPE_BYTES:
+                sz = sizeof(ProtobufCBinaryData);
+                break;
+            default:
+                sz = 8;
             }
             json_t *a = json_array();
             for (size_t k = 0; a && k < n; k++)
@@ -941,7 +953,8 @@ static json_t *field_json(const ProtobufCFieldDescriptor *f, const void *member)
         return json_real(*(const double *)member);
     case PROTOBUF_C_TYPE_ENUM: {
         const ProtobufCEnumDescriptor *ed = f->descriptor;
-        const ProtobufCEnumValue *ev = protobuf_c_enum_descriptor_get_value(ed, *(const int *)member);
+        const ProtobufCEnumValue *ev =
+            protobuf_c_enum_descriptor_get_value(ed, *(const int *)member);
         return ev ? json_string(ev->name) : json_integer(*(const int *)member);
     }
     case PROTOBUF_C_TYPE_STRING: {
@@ -953,9 +966,8 @@ static json_t *field_json(const ProtobufCFieldDescriptor *f, const void *member)
         char *hex = malloc(b->len * 2 + 1);
         if (!hex)
             return NULL;
-        json_t *j = mm_hex_encode(b->data, b->len, hex, b->len * 2 + 1) == MM_OK
-                        ? json_string(hex)
-                        : NULL;
+        json_t *j =
+            mm_hex_encode(b->data, b->len, hex, b->len * 2 + 1) == MM_OK ? json_string(hex) : NULL;
         free(hex);
         return j;
     }

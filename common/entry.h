@@ -14,10 +14,10 @@
 
 #include "err.h"
 
-#define MM_ID_MAX 64      /* camera, site and hold ids: at most 63 bytes */
-#define MM_TEXT_MAX 256   /* reasons and messages: at most 255 bytes */
+#define MM_ID_MAX 64          /* camera, site and hold ids: at most 63 bytes */
+#define MM_TEXT_MAX 256       /* reasons and messages: at most 255 bytes */
 #define MM_LONG_TEXT_MAX 2048 /* written reasons people compose (an exception): 2047 bytes */
-#define MM_ERASED_MAX 512 /* content hashes in one segments_erased entry */
+#define MM_ERASED_MAX 512     /* content hashes in one segments_erased entry */
 
 typedef enum {
     MM_ENTRY_SEGMENT_RECORDED = 10,
@@ -116,13 +116,13 @@ typedef struct {
  * the account is one of the site's people.
  */
 typedef struct {
-    char person[MM_ID_MAX];  /* "" when the account is nobody the site knows */
-    char account[40];        /* local OS account name, or "uid:<n>" when it has none */
+    char person[MM_ID_MAX]; /* "" when the account is nobody the site knows */
+    char account[40];       /* local OS account name, or "uid:<n>" when it has none */
     uint32_t uid;
-    char role[16];           /* "manager", "operator", "emergency", "none" */
-    char action[32];         /* "status", "search", "playback", "operator_designate", ... */
-    char camera[MM_ID_MAX];  /* "" when the call names none */
-    int64_t start_us;        /* the time range it names, 0 when none */
+    char role[16];          /* "manager", "operator", "emergency", "none" */
+    char action[32];        /* "status", "search", "playback", "operator_designate", ... */
+    char camera[MM_ID_MAX]; /* "" when the call names none */
+    int64_t start_us;       /* the time range it names, 0 when none */
     int64_t end_us;
     int allowed;
     char reason[MM_TEXT_MAX]; /* why it was refused, or a note on what was done */
@@ -130,21 +130,21 @@ typedef struct {
 
 /* Who may do what changed: an operator designated or revoked, an emergency grant given (R-N6). */
 typedef struct {
-    char change[32];         /* "operator_designated", "operator_revoked", "emergency_granted",
-                                "emergency_revoked" */
-    char person[MM_ID_MAX];  /* whose role changed */
-    char by[MM_ID_MAX];      /* the manager who changed it */
-    char grant_id[MM_ID_MAX]; /* emergency grants: the grant's id */
+    char change[32];           /* "operator_designated", "operator_revoked", "emergency_granted",
+                                  "emergency_revoked" */
+    char person[MM_ID_MAX];    /* whose role changed */
+    char by[MM_ID_MAX];        /* the manager who changed it */
+    char grant_id[MM_ID_MAX];  /* emergency grants: the grant's id */
     char actions[MM_TEXT_MAX]; /* emergency grants: allowed actions, comma-separated */
     char cameras[MM_TEXT_MAX]; /* emergency grants: cameras, comma-separated ("" all) */
-    int64_t until_us;        /* emergency grants: when the grant ends */
+    int64_t until_us;          /* emergency grants: when the grant ends */
     char reason[MM_LONG_TEXT_MAX];
 } mm_role_changed_t;
 
 /* What someone did under an emergency grant, reported to the manager (R-N6.3). */
 typedef struct {
     char grant_id[MM_ID_MAX];
-    char person[MM_ID_MAX];  /* who reports: the grant's holder */
+    char person[MM_ID_MAX]; /* who reports: the grant's holder */
     char text[MM_LONG_TEXT_MAX];
 } mm_emergency_report_t;
 
@@ -154,25 +154,25 @@ typedef struct {
     char session[MM_ID_MAX]; /* ties the two together */
     char person[MM_ID_MAX];
     char camera[MM_ID_MAX];
-    int64_t start_us;        /* the footage's range */
+    int64_t start_us; /* the footage's range */
     int64_t end_us;
-    uint64_t bytes;          /* "ended": bytes streamed */
+    uint64_t bytes;           /* "ended": bytes streamed */
     char reason[MM_TEXT_MAX]; /* "ended": finished, viewer closed, error ... */
 } mm_viewing_t;
 
 /* A camera suspended, resumed or abolished: a filing for the city (R-N4.2). */
 typedef struct {
     char camera[MM_ID_MAX];
-    char state[16];          /* "suspended", "resumed", "abolished" */
-    char by[MM_ID_MAX];      /* the manager */
+    char state[16];     /* "suspended", "resumed", "abolished" */
+    char by[MM_ID_MAX]; /* the manager */
     char reason[MM_LONG_TEXT_MAX];
 } mm_camera_state_t;
 
 /* The enforced configuration, and so its standards document, changed (R-N4.1-2, R-K2.2.7). */
 typedef struct {
-    uint32_t version;        /* 1 for the first */
+    uint32_t version;          /* 1 for the first */
     uint8_t document_hash[32]; /* SHA-256 of the generated Markdown document */
-    uint8_t config_hash[32]; /* SHA-256 of the configuration file as loaded */
+    uint8_t config_hash[32];   /* SHA-256 of the configuration file as loaded */
     char policy[16];
     uint32_t cameras;
     char summary[MM_TEXT_MAX]; /* what changed, in words */
@@ -184,23 +184,23 @@ typedef struct {
  * its registry and checks the rules from these (R-N4.1, R-N5, R-K2.1.3c, R-K2.2.2, R-N6.1).
  */
 typedef struct {
-    char policy[16];                         /* "kawaguchi" or "naha" */
+    char policy[16]; /* "kawaguchi" or "naha" */
     uint32_t retention_days;
     uint32_t registered_retention_days;
-    uint32_t floor_days;                     /* the policy's least retention */
+    uint32_t floor_days; /* the policy's least retention */
     char installer_name[MM_LONG_TEXT_MAX];
     char installer_address[MM_LONG_TEXT_MAX]; /* "" when not given */
     char installer_contact[MM_LONG_TEXT_MAX];
     char purpose[MM_LONG_TEXT_MAX];
     char storage_location[MM_LONG_TEXT_MAX];
-    char consensus_date[16];                 /* "YYYY-MM-DD", "" when not given */
+    char consensus_date[16];                    /* "YYYY-MM-DD", "" when not given */
     char land_permission_ref[MM_LONG_TEXT_MAX]; /* "" when not given */
     char land_permission_date[16];
-    char manager[MM_ID_MAX];                 /* person id; "" when none (never, at our edge) */
+    char manager[MM_ID_MAX]; /* person id; "" when none (never, at our edge) */
     char manager_name[MM_LONG_TEXT_MAX];
-    char operators[MM_LONG_TEXT_MAX];        /* person ids in force, comma-separated */
-    char contractors[MM_LONG_TEXT_MAX];      /* JSON: [{"name": "...", "staff": ["id", ...]}] */
-    uint32_t cameras;                        /* cameras in the configuration */
+    char operators[MM_LONG_TEXT_MAX];   /* person ids in force, comma-separated */
+    char contractors[MM_LONG_TEXT_MAX]; /* JSON: [{"name": "...", "staff": ["id", ...]}] */
+    uint32_t cameras;                   /* cameras in the configuration */
 } mm_site_facts_t;
 
 /* What the configuration says about one camera (R-K2.1.3b, R-K2.2.1, R-N5.1-4). Logged at
@@ -210,19 +210,19 @@ typedef struct {
     char camera[MM_ID_MAX];
     char location[MM_LONG_TEXT_MAX];
     char purpose[MM_LONG_TEXT_MAX];
-    char install_date[16];                   /* "YYYY-MM-DD" */
-    char signage_text[MM_LONG_TEXT_MAX];     /* "" when there is no sign */
+    char install_date[16];               /* "YYYY-MM-DD" */
+    char signage_text[MM_LONG_TEXT_MAX]; /* "" when there is no sign */
     int signage_installer_shown;
-    char signage_checked[16];                /* "YYYY-MM-DD", "" when never */
+    char signage_checked[16]; /* "YYYY-MM-DD", "" when never */
 } mm_camera_facts_t;
 
 /* A city action, in the hub's own log (R-N10-12): who did what to which site's what, and why. */
 typedef struct {
-    char action[32];          /* "filing_accepted", "filing_returned", ... */
+    char action[32]; /* "filing_accepted", "filing_returned", ... */
     char site[MM_ID_MAX];
-    char subject[MM_ID_MAX];  /* the filing, finding, complaint, ... acted on; "" when none */
-    char person[MM_ID_MAX];   /* the hub person who acted */
-    char role[16];            /* their role: "oversight", ... */
+    char subject[MM_ID_MAX]; /* the filing, finding, complaint, ... acted on; "" when none */
+    char person[MM_ID_MAX];  /* the hub person who acted */
+    char role[16];           /* their role: "oversight", ... */
     char reason[MM_LONG_TEXT_MAX];
     char detail[MM_LONG_TEXT_MAX]; /* "" or a JSON object with the action's particulars */
 } mm_city_action_t;
@@ -231,23 +231,23 @@ typedef struct {
  * request, a measure asked for (R-N10.1, R-N12). Logged once per request id. */
 typedef struct {
     char id[MM_ID_MAX];
-    char kind[32];            /* "complaint", "report_request", "complaint_measure" */
-    int64_t city_time_us;     /* when the city registered it */
+    char kind[32];        /* "complaint", "report_request", "complaint_measure" */
+    int64_t city_time_us; /* when the city registered it */
     int64_t deadline_us;
     char camera[MM_ID_MAX];
     char text[MM_LONG_TEXT_MAX];
-    int64_t from_us, to_us;   /* report requests */
+    int64_t from_us, to_us;    /* report requests */
     char complaint[MM_ID_MAX]; /* complaint measures */
 } mm_city_request_entry_t;
 
-#define MM_REPORT_MAX 16384   /* bytes of a report's JSON, with its NUL */
+#define MM_REPORT_MAX 16384 /* bytes of a report's JSON, with its NUL */
 
 /* The site answered a city request: a complaint's answer, a measure taken, or a report built
  * from its own records and signed with the site key (R-N10.1, R-N12). */
 typedef struct {
-    char id[MM_ID_MAX];        /* the request's id */
+    char id[MM_ID_MAX]; /* the request's id */
     char kind[32];
-    char by[MM_ID_MAX];        /* the person who answered, "" for the edge itself (reports) */
+    char by[MM_ID_MAX]; /* the person who answered, "" for the edge itself (reports) */
     char text[MM_LONG_TEXT_MAX];
     char report[MM_REPORT_MAX]; /* report requests: the report, compact JSON; else "" */
     char report_signature[128]; /* base64 Ed25519 signature of report's bytes by the site key */
@@ -258,7 +258,7 @@ typedef struct {
 typedef struct {
     uint32_t version;
     uint8_t document_hash[32];
-    char by[MM_ID_MAX];        /* the manager who filed it, "" when filed automatically */
+    char by[MM_ID_MAX]; /* the manager who filed it, "" when filed automatically */
     int automatic;
 } mm_standards_filed_t;
 

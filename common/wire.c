@@ -216,8 +216,8 @@ static mm_err_t pack(const Mimamori__V1__Envelope *env, uint8_t **out, size_t *l
 
 mm_err_t mm_msg_encode_batch(uint64_t seq, const mm_batch_t *batch, uint8_t **out, size_t *len)
 {
-    if (batch->n_entries > MM_WIRE_BATCH_MAX || !batch->checkpoint ||
-        batch->checkpoint_len == 0 || batch->checkpoint_len > MM_NOTE_MAX ||
+    if (batch->n_entries > MM_WIRE_BATCH_MAX || !batch->checkpoint || batch->checkpoint_len == 0 ||
+        batch->checkpoint_len > MM_NOTE_MAX ||
         strnlen(batch->checkpoint, batch->checkpoint_len + 1) != batch->checkpoint_len ||
         !mm_utf8_valid(batch->checkpoint, batch->checkpoint_len))
         return MM_EINVAL;

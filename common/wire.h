@@ -15,8 +15,8 @@
 #include "err.h"
 
 #define MM_WIRE_VERSION 1
-#define MM_WIRE_MAX (1024 * 1024)  /* largest envelope accepted; also ZMQ_MAXMSGSIZE */
-#define MM_WIRE_BATCH_MAX 512      /* most entries in one batch */
+#define MM_WIRE_MAX (1024 * 1024) /* largest envelope accepted; also ZMQ_MAXMSGSIZE */
+#define MM_WIRE_BATCH_MAX 512     /* most entries in one batch */
 
 typedef enum { MM_MSG_BATCH = 1, MM_MSG_ACK = 2 } mm_msg_kind_t;
 
@@ -35,13 +35,13 @@ typedef struct {
     size_t checkpoint_len;
 } mm_batch_t;
 
-#define MM_WIRE_REQUESTS_MAX 16    /* city requests in one ack */
-#define MM_REQUEST_TEXT_MAX 2048   /* bytes of a request's text, with its NUL */
+#define MM_WIRE_REQUESTS_MAX 16  /* city requests in one ack */
+#define MM_REQUEST_TEXT_MAX 2048 /* bytes of a request's text, with its NUL */
 
 /* What the city asks of a site (CityRequest). */
 typedef struct {
     char id[64];
-    char kind[32];                 /* "complaint", "report_request", "complaint_measure" */
+    char kind[32]; /* "complaint", "report_request", "complaint_measure" */
     int64_t time_us, deadline_us;
     char camera[64];
     char text[MM_REQUEST_TEXT_MAX];

@@ -34,8 +34,8 @@ static const char *const action_names[EDGE_ACT_COUNT] = {
 };
 
 /* What operators may do: look at the site, its footage and what the city asks (R-N6.1). */
-#define OPERATOR_ACTIONS                                                                       \
-    (EDGE_GRANTABLE | (1u << EDGE_ACT_STANDARDS) | (1u << EDGE_ACT_OPERATORS) |                \
+#define OPERATOR_ACTIONS                                                                           \
+    (EDGE_GRANTABLE | (1u << EDGE_ACT_STANDARDS) | (1u << EDGE_ACT_OPERATORS) |                    \
      (1u << EDGE_ACT_EMERGENCY_LIST) | (1u << EDGE_ACT_REQUESTS))
 
 const char *edge_role_name(edge_role_t r)
@@ -94,7 +94,7 @@ int edge_access_is_operator(const edge_access_t *a, const edge_governance_t *g, 
     if (person < 0 || (size_t)person >= g->n_people || person == g->manager)
         return 0;
     const edge_override_t *o = override_of(a, g->people[person].id);
-    return o ? o->operator : g->is_operator[person];
+    return o ? o->operator: g->is_operator[person];
 }
 
 int edge_grant_active(const edge_grant_t *gr, int64_t now)
@@ -234,8 +234,7 @@ report:
              name, act == EDGE_ACT_EMERGENCY_LIST ? " (R-N6.2)" : "");
 }
 
-static mm_err_t set_override(edge_access_t *a, const char *id, int op, const char *by,
-                             int64_t now)
+static mm_err_t set_override(edge_access_t *a, const char *id, int op, const char *by, int64_t now)
 {
     edge_override_t *o = (edge_override_t *)override_of(a, id);
     if (!o) {
@@ -244,7 +243,7 @@ static mm_err_t set_override(edge_access_t *a, const char *id, int op, const cha
         o = &a->overrides[a->n_overrides++];
         snprintf(o->id, sizeof o->id, "%s", id);
     }
-    o->operator = op;
+    o->operator= op;
     o->time_us = now;
     snprintf(o->by, sizeof o->by, "%s", by);
     return MM_OK;
@@ -313,8 +312,7 @@ void edge_actions_format(unsigned actions, char *buf, size_t cap)
         buf[0] = 0;
     for (int i = 0; i < EDGE_ACT_COUNT; i++)
         if ((actions >> i) & 1) {
-            int w = snprintf(buf + n, n < cap ? cap - n : 0, "%s%s", n ? "," : "",
-                             action_names[i]);
+            int w = snprintf(buf + n, n < cap ? cap - n : 0, "%s%s", n ? "," : "", action_names[i]);
             if (w < 0 || n + (size_t)w >= cap)
                 return;
             n += (size_t)w;
@@ -442,8 +440,8 @@ mm_err_t edge_access_grant_revoke(edge_access_t *a, const char *grant_id, int64_
 }
 
 mm_err_t edge_access_report(edge_access_t *a, const edge_governance_t *g, const edge_caller_t *who,
-                            const char *grant_id, int64_t now, const edge_grant_t **out,
-                            char *msg, size_t cap)
+                            const char *grant_id, int64_t now, const edge_grant_t **out, char *msg,
+                            size_t cap)
 {
     edge_grant_t *gr = grant_by_id(a, grant_id);
     if (!gr)
@@ -499,8 +497,8 @@ mm_err_t edge_access_from_json(json_t *j, edge_access_t *a, char *msg, size_t ca
     json_t *ov, *gs;
     int version;
     json_error_t je;
-    if (json_unpack_ex(j, &je, JSON_STRICT, "{s:i, s:o, s:o}", "version", &version,
-                       "overrides", &ov, "grants", &gs) != 0 ||
+    if (json_unpack_ex(j, &je, JSON_STRICT, "{s:i, s:o, s:o}", "version", &version, "overrides",
+                       &ov, "grants", &gs) != 0 ||
         version != 1 || !json_is_array(ov) || !json_is_array(gs) ||
         json_array_size(ov) > EDGE_MAX_PEOPLE || json_array_size(gs) > EDGE_MAX_GRANTS)
         return fail(MM_ECORRUPT, msg, cap, "the access state is malformed: %s", je.text);
@@ -512,11 +510,11 @@ mm_err_t edge_access_from_json(json_t *j, edge_access_t *a, char *msg, size_t ca
         const char *id, *by;
         json_int_t t;
         int op;
-        if (json_unpack_ex(v, &je, JSON_STRICT, "{s:s, s:b, s:I, s:s}", "id", &id, "operator",
-                           &op, "time_us", &t, "by", &by) != 0 ||
+        if (json_unpack_ex(v, &je, JSON_STRICT, "{s:s, s:b, s:I, s:s}", "id", &id, "operator", &op,
+                           "time_us", &t, "by", &by) != 0 ||
             copy_field(o->id, sizeof o->id, id) || copy_field(o->by, sizeof o->by, by))
             return fail(MM_ECORRUPT, msg, cap, "access state: designation %zu is malformed", i);
-        o->operator = op;
+        o->operator= op;
         o->time_us = t;
     }
     a->n_overrides = json_array_size(ov);
@@ -526,12 +524,11 @@ mm_err_t edge_access_from_json(json_t *j, edge_access_t *a, char *msg, size_t ca
         const char *id, *person, *account, *by, *cameras, *reason;
         json_int_t actions, granted, until, reported;
         int revoked;
-        if (json_unpack_ex(v, &je, JSON_STRICT,
-                           "{s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:I, s:I, s:b, s:I}", "id", &id,
-                           "person", &person, "account", &account, "by", &by, "actions", &actions,
-                           "cameras", &cameras, "reason", &reason, "granted_us", &granted,
-                           "until_us", &until, "revoked", &revoked, "reported_us",
-                           &reported) != 0 ||
+        if (json_unpack_ex(
+                v, &je, JSON_STRICT, "{s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:I, s:I, s:b, s:I}",
+                "id", &id, "person", &person, "account", &account, "by", &by, "actions", &actions,
+                "cameras", &cameras, "reason", &reason, "granted_us", &granted, "until_us", &until,
+                "revoked", &revoked, "reported_us", &reported) != 0 ||
             copy_field(gr->id, sizeof gr->id, id) ||
             copy_field(gr->person, sizeof gr->person, person) ||
             copy_field(gr->account, sizeof gr->account, account) ||

@@ -40,7 +40,7 @@ typedef enum {
     EDGE_ACT_SEARCH,
     EDGE_ACT_PLAYBACK,
     EDGE_ACT_STANDARDS,
-    EDGE_ACT_OPERATORS,          /* list the people and their roles */
+    EDGE_ACT_OPERATORS, /* list the people and their roles */
     EDGE_ACT_OPERATOR_DESIGNATE,
     EDGE_ACT_OPERATOR_REVOKE,
     EDGE_ACT_EMERGENCY_GRANT,
@@ -51,15 +51,15 @@ typedef enum {
     EDGE_ACT_CAMERA_RESUME,
     EDGE_ACT_CAMERA_ABOLISH,
     /* New actions go last: grants keep their actions as bits of these numbers. */
-    EDGE_ACT_REQUESTS,           /* list the city's requests (R-N10.1, R-N12) */
-    EDGE_ACT_REQUEST_ANSWER,     /* the manager answers a complaint or a measure asked for */
-    EDGE_ACT_STANDARDS_FILE,     /* the manager files the current standards (R-N4.2) */
+    EDGE_ACT_REQUESTS,       /* list the city's requests (R-N10.1, R-N12) */
+    EDGE_ACT_REQUEST_ANSWER, /* the manager answers a complaint or a measure asked for */
+    EDGE_ACT_STANDARDS_FILE, /* the manager files the current standards (R-N4.2) */
     EDGE_ACT_COUNT
 } edge_action_t;
 
 /* The actions an emergency grant may allow: looking, never changing. */
-#define EDGE_GRANTABLE                                                                         \
-    ((1u << EDGE_ACT_STATUS) | (1u << EDGE_ACT_CAMERAS) | (1u << EDGE_ACT_SEARCH) |            \
+#define EDGE_GRANTABLE                                                                             \
+    ((1u << EDGE_ACT_STATUS) | (1u << EDGE_ACT_CAMERAS) | (1u << EDGE_ACT_SEARCH) |                \
      (1u << EDGE_ACT_PLAYBACK))
 
 const char *edge_role_name(edge_role_t r);
@@ -70,20 +70,20 @@ mm_err_t edge_action_parse(const char *name, edge_action_t *out);
 
 typedef struct {
     char id[MM_ID_MAX];
-    char person[MM_ID_MAX];      /* a person id, or "@account" for someone not in the people list */
+    char person[MM_ID_MAX]; /* a person id, or "@account" for someone not in the people list */
     char account[EDGE_ACCOUNT_MAX];
-    char by[MM_ID_MAX];          /* the manager who granted it */
-    unsigned actions;            /* bits (1 << edge_action_t), within EDGE_GRANTABLE */
-    char cameras[MM_TEXT_MAX];   /* comma-separated camera ids, "" for all */
+    char by[MM_ID_MAX];        /* the manager who granted it */
+    unsigned actions;          /* bits (1 << edge_action_t), within EDGE_GRANTABLE */
+    char cameras[MM_TEXT_MAX]; /* comma-separated camera ids, "" for all */
     char reason[MM_LONG_TEXT_MAX];
     int64_t granted_us, until_us;
     int revoked;
-    int64_t reported_us;         /* 0 while the report is not filed */
+    int64_t reported_us; /* 0 while the report is not filed */
 } edge_grant_t;
 
 typedef struct {
     char id[MM_ID_MAX];
-    int operator;                /* 1 designated, 0 revoked */
+    int operator; /* 1 designated, 0 revoked */
     int64_t time_us;
     char by[MM_ID_MAX];
 } edge_override_t;
@@ -105,8 +105,8 @@ typedef struct {
 typedef struct {
     edge_role_t role;
     int allowed;
-    int grant;                      /* the grant used (EDGE_ROLE_EMERGENCY), else -1 */
-    char reason[MM_TEXT_MAX];       /* why it was refused */
+    int grant;                /* the grant used (EDGE_ROLE_EMERGENCY), else -1 */
+    char reason[MM_TEXT_MAX]; /* why it was refused */
 } edge_decision_t;
 
 /* Whether person (an index into g->people) is an operator now: the file, then overrides. */
@@ -136,8 +136,8 @@ mm_err_t edge_access_grant_revoke(edge_access_t *a, const char *grant_id, int64_
                                   const edge_grant_t **out, char *msg, size_t cap);
 /* The holder of grant_id files its report; nobody else may. */
 mm_err_t edge_access_report(edge_access_t *a, const edge_governance_t *g, const edge_caller_t *who,
-                            const char *grant_id, int64_t now, const edge_grant_t **out,
-                            char *msg, size_t cap);
+                            const char *grant_id, int64_t now, const edge_grant_t **out, char *msg,
+                            size_t cap);
 
 /* Whether a grant is in force at now: not revoked, not reported, not expired. */
 int edge_grant_active(const edge_grant_t *gr, int64_t now);

@@ -58,7 +58,7 @@ typedef struct {
     edge_control_t *control;
     char *segments_dir;
     int stopping;
-    int storage_alarm;                       /* free space is below the minimum */
+    int storage_alarm; /* free space is below the minimum */
     int paused_for_space[EDGE_MAX_CAMERAS];
 } app_t;
 
@@ -105,8 +105,8 @@ static void record_segment(app_t *app, const edge_segment_info_t *info)
         return;
     }
     MM_INFO("%s: %ssegment of %.1f s, %" PRIu32 " frames, %" PRIu64 " bytes -> log entry %" PRIu64,
-            seg.camera, seg.recovered ? "recovered " : "", (double)(seg.end_us - seg.start_us) / 1e6,
-            seg.frames, seg.bytes, index);
+            seg.camera, seg.recovered ? "recovered " : "",
+            (double)(seg.end_us - seg.start_us) / 1e6, seg.frames, seg.bytes, index);
     if (app->uplink)
         edge_uplink_kick(app->uplink);
 }
@@ -180,7 +180,8 @@ static mm_err_t segment_key(void *arg, const char *camera, int64_t start_us, int
 /* --- storage ---------------------------------------------------------------------------------*/
 
 static void storage_alarm(app_t *app, const char *state, const char *camera, uint64_t free_b,
-                          uint64_t total, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+                          uint64_t total, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
 
 static void storage_alarm(app_t *app, const char *state, const char *camera, uint64_t free_b,
                           uint64_t total, const char *fmt, ...)
@@ -362,8 +363,8 @@ static int64_t recover_camera(app_t *app, const char *camera, const char *dir)
             record_segment(app, &info);
             last_end = info.end_us;
         } else if (err != MM_OK && err != MM_ENOTFOUND) {
-            MM_ERROR("%s: segment %s cannot be recovered (%s); it is left in place", camera,
-                     path, mm_strerror(err));
+            MM_ERROR("%s: segment %s cannot be recovered (%s); it is left in place", camera, path,
+                     mm_strerror(err));
         }
     }
     free(todo);

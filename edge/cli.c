@@ -41,7 +41,8 @@ typedef struct {
 static const struct {
     const char *name, *usage, *what;
 } commands[] = {
-    {"status", "status [--json]", "The site, its policy, its cameras' states, the log, and your role."},
+    {"status", "status [--json]",
+     "The site, its policy, its cameras' states, the log, and your role."},
     {"cameras", "cameras [--json]",
      "Each camera: state, location, purpose, public share of its image, last recording."},
     {"search", "search CAMERA --from TIME --to TIME [--json]",
@@ -50,7 +51,8 @@ static const struct {
      "Plays footage in a player (default: " DEFAULT_PLAYER "), or into a pipe when standard\n"
      "  output is one. Never into a file (R-N7.3). --to defaults to 10 minutes after --from.\n"
      "  The start and end of viewing are logged."},
-    {"standards", "standards [--html] [--json] [--config FILE]\n"
+    {"standards",
+     "standards [--html] [--json] [--config FILE]\n"
      "       standards file",
      "The site's standards document (運用規程 / 設置運用基準) as enforced, current version.\n"
      "  `standards file` (the manager) files the current version with the city, for a site\n"
@@ -72,7 +74,8 @@ static const struct {
      "  playback for up to 72 hours; the holder reports what they did. PERSON is a person id of\n"
      "  the site, or the local account name of someone who is not one."},
     {"camera", "camera suspend|resume|abolish CAMERA --reason TEXT",
-     "The manager suspends, resumes or abolishes a camera; each is filed in the site log (R-N4.2)."},
+     "The manager suspends, resumes or abolishes a camera; each is filed in the site log "
+     "(R-N4.2)."},
     {"requests",
      "requests [list] [--json]\n"
      "       requests answer ID (--text TEXT | --text-file FILE)",
@@ -84,16 +87,17 @@ static const struct {
 
 static void help_common(FILE *f)
 {
-    fputs("\nOptions for every command:\n"
-          "  --socket PATH  the edge's control socket (default: $MIMAMORI_EDGE_SOCKET, else the one\n"
-          "                 socket in /run/mimamori/)\n"
-          "  --json         print the edge's answer as JSON\n"
-          "  --help         this text\n"
-          "TIME: now, -90s, -10m, -2h, -1d, @UNIXSECONDS, or \"YYYY-MM-DD HH:MM[:SS]\" (local; Z for "
-          "UTC).\n"
-          "Exit status: 0 done, 1 the edge failed, 2 bad usage, 3 not permitted, 4 not found,\n"
-          "5 already in that state, 6 the edge cannot be reached.\n",
-          f);
+    fputs(
+        "\nOptions for every command:\n"
+        "  --socket PATH  the edge's control socket (default: $MIMAMORI_EDGE_SOCKET, else the one\n"
+        "                 socket in /run/mimamori/)\n"
+        "  --json         print the edge's answer as JSON\n"
+        "  --help         this text\n"
+        "TIME: now, -90s, -10m, -2h, -1d, @UNIXSECONDS, or \"YYYY-MM-DD HH:MM[:SS]\" (local; Z for "
+        "UTC).\n"
+        "Exit status: 0 done, 1 the edge failed, 2 bad usage, 3 not permitted, 4 not found,\n"
+        "5 already in that state, 6 the edge cannot be reached.\n",
+        f);
 }
 
 static void help_command(FILE *f, const char *name)
@@ -143,8 +147,11 @@ int edge_cli_parse_time(const char *s, int64_t now_us, int64_t *out_us)
             *out_us = (int64_t)v * 1000000;
             return 0;
         }
-        int64_t unit = !strcmp(end, "s") ? 1 : !strcmp(end, "m") ? 60 : !strcmp(end, "h") ? 3600
-                                                               : !strcmp(end, "d") ? 86400 : 0;
+        int64_t unit = !strcmp(end, "s")   ? 1
+                       : !strcmp(end, "m") ? 60
+                       : !strcmp(end, "h") ? 3600
+                       : !strcmp(end, "d") ? 86400
+                                           : 0;
         if (!unit)
             return -1;
         *out_us = now_us - (int64_t)v * unit * 1000000;
@@ -214,8 +221,10 @@ static const char *find_socket(const char *given)
         return found;
     }
     if (g.gl_pathc > 1)
-        fprintf(stderr, "mimamori-edge: %zu edges run here; name one with --socket "
-                        "/run/mimamori/SITE.sock\n", g.gl_pathc);
+        fprintf(stderr,
+                "mimamori-edge: %zu edges run here; name one with --socket "
+                "/run/mimamori/SITE.sock\n",
+                g.gl_pathc);
     globfree(&g);
     return NULL;
 }
@@ -230,8 +239,7 @@ static int connect_edge(const char *path)
     memcpy(sa.sun_path, path, strlen(path) + 1);
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
-        fprintf(stderr, "mimamori-edge: cannot reach the edge at %s: %s\n", path,
-                strerror(errno));
+        fprintf(stderr, "mimamori-edge: cannot reach the edge at %s: %s\n", path, strerror(errno));
         if (fd >= 0)
             close(fd);
         return -1;
@@ -452,9 +460,8 @@ static void show_people(json_t *r)
     size_t i;
     json_t *p;
     printf("%-14s %-10s %-14s %s\n", "PERSON", "ROLE", "ACCOUNT", "NAME");
-    json_array_foreach(json_object_get(r, "people"), i, p)
-        printf("%-14s %-10s %-14s %s\n", str(p, "id"), str(p, "role"), str(p, "account"),
-               str(p, "name"));
+    json_array_foreach(json_object_get(r, "people"), i, p) printf(
+        "%-14s %-10s %-14s %s\n", str(p, "id"), str(p, "role"), str(p, "account"), str(p, "name"));
 }
 
 static void show_grant(json_t *g)
@@ -471,8 +478,7 @@ static void show_grants(json_t *r)
 {
     size_t i;
     json_t *g;
-    json_array_foreach(json_object_get(r, "grants"), i, g)
-        show_grant(g);
+    json_array_foreach(json_object_get(r, "grants"), i, g) show_grant(g);
     printf("%d report(s) not yet filed\n", (int)num(r, "open_reports"));
 }
 
@@ -666,16 +672,15 @@ static int cmd_emergency(const opts_t *o)
                   stderr);
             return EDGE_EXIT_USAGE;
         }
-        json_t *req = json_pack("{s:s, s:s, s:i, s:s, s:s}", "action", "emergency_grant",
-                                "person", o->args[1], "minutes", o->minutes, "actions",
-                                o->actions, "reason", o->reason);
+        json_t *req = json_pack("{s:s, s:s, s:i, s:s, s:s}", "action", "emergency_grant", "person",
+                                o->args[1], "minutes", o->minutes, "actions", o->actions, "reason",
+                                o->reason);
         if (o->cameras)
             json_object_set_new(req, "cameras", json_string(o->cameras));
         return simple(o, req, show_grant);
     }
     if (!strcmp(sub, "revoke") && o->n_args == 2) {
-        json_t *req = json_pack("{s:s, s:s}", "action", "emergency_revoke", "grant_id",
-                                o->args[1]);
+        json_t *req = json_pack("{s:s, s:s}", "action", "emergency_revoke", "grant_id", o->args[1]);
         if (o->reason)
             json_object_set_new(req, "reason", json_string(o->reason));
         return simple(o, req, show_grant);
@@ -687,8 +692,10 @@ static int cmd_emergency(const opts_t *o)
                 return EDGE_EXIT_USAGE;
         } else if (o->text) {
             if (strlen(o->text) >= sizeof text) {
-                fprintf(stderr, "mimamori-edge: a report is at most %zu bytes; use --text-file "
-                                "for a long one and shorten it\n", sizeof text - 1);
+                fprintf(stderr,
+                        "mimamori-edge: a report is at most %zu bytes; use --text-file "
+                        "for a long one and shorten it\n",
+                        sizeof text - 1);
                 return EDGE_EXIT_USAGE;
             }
             snprintf(text, sizeof text, "%s", o->text);
@@ -771,10 +778,10 @@ static int cmd_camera(const opts_t *o)
     }
     char action[32];
     snprintf(action, sizeof action, "camera_%s", o->args[0]);
-    return simple(o,
-                  json_pack("{s:s, s:s, s:s}", "action", action, "camera", o->args[1], "reason",
-                            o->reason),
-                  NULL);
+    return simple(
+        o,
+        json_pack("{s:s, s:s, s:s}", "action", action, "camera", o->args[1], "reason", o->reason),
+        NULL);
 }
 
 static int cmd_search(const opts_t *o)
@@ -816,12 +823,11 @@ static int cmd_check(const opts_t *o)
     json_t *list = json_array();
     for (size_t i = 0; i < cfg.n_cameras; i++) {
         const edge_camera_gov_t *g = &cfg.cameras[i].gov;
-        json_array_append_new(list, json_pack("{s:s, s:f, s:f, s:f, s:f, s:s?}", "id",
-                                              cfg.cameras[i].id, "public_share",
-                                              g->coverage.public_share, "threshold", g->threshold,
-                                              "masked", g->coverage.masked_area, "private",
-                                              g->coverage.private_area, "exception",
-                                              g->exception));
+        json_array_append_new(list,
+                              json_pack("{s:s, s:f, s:f, s:f, s:f, s:s?}", "id", cfg.cameras[i].id,
+                                        "public_share", g->coverage.public_share, "threshold",
+                                        g->threshold, "masked", g->coverage.masked_area, "private",
+                                        g->coverage.private_area, "exception", g->exception));
     }
     json_t *res = json_pack("{s:s, s:s, s:i, s:i, s:o}", "site", cfg.site, "policy",
                             edge_policy_name(cfg.policy), "retention_days", cfg.retention_days,

@@ -33,9 +33,9 @@ enum {
     K_REQUEST = 1 << 11,
 };
 
-static const char *const key_names[] = {"camera",  "from_us", "to_us",   "person",
+static const char *const key_names[] = {"camera",   "from_us", "to_us",   "person",
                                         "grant_id", "minutes", "actions", "cameras",
-                                        "reason",  "text",    "html",    "request_id"};
+                                        "reason",   "text",    "html",    "request_id"};
 #define N_KEYS (sizeof key_names / sizeof key_names[0])
 
 /* Per action: the keys it requires, and those it may have besides. */
@@ -175,8 +175,7 @@ mm_err_t edge_request_parse(const char *line, size_t len, edge_request_t *out, c
             out->html = json_is_true(v);
             break;
         case K_REQUEST:
-            ok = get_text(v, out->request_id, sizeof out->request_id, 1) == 0 &&
-                 out->request_id[0];
+            ok = get_text(v, out->request_id, sizeof out->request_id, 1) == 0 && out->request_id[0];
             break;
         }
         if (!ok) {
@@ -222,9 +221,9 @@ struct edge_conn {
     edge_conn_t *next, **prev;
     char *buf;
     size_t len;
-    int answered;  /* a request has been handed to the hook */
+    int answered; /* a request has been handed to the hook */
     int closing;
-    int handles;   /* open handles: pipe and timer */
+    int handles; /* open handles: pipe and timer */
 };
 
 typedef struct {

@@ -29,17 +29,17 @@
 /* One request, checked: every field the action needs is there and within its bounds. */
 typedef struct {
     edge_action_t action;
-    char camera[MM_ID_MAX];      /* "" when none */
-    int64_t from_us, to_us;      /* 0 when none */
-    char person[MM_ID_MAX];      /* operator_designate/revoke, emergency_grant: whom */
-    char grant_id[MM_ID_MAX];    /* emergency_revoke, emergency_report */
-    int minutes;                 /* emergency_grant */
-    unsigned actions;            /* emergency_grant: bits of edge_action_t */
-    char cameras[MM_TEXT_MAX];   /* emergency_grant: comma-separated, "" all */
+    char camera[MM_ID_MAX];        /* "" when none */
+    int64_t from_us, to_us;        /* 0 when none */
+    char person[MM_ID_MAX];        /* operator_designate/revoke, emergency_grant: whom */
+    char grant_id[MM_ID_MAX];      /* emergency_revoke, emergency_report */
+    int minutes;                   /* emergency_grant */
+    unsigned actions;              /* emergency_grant: bits of edge_action_t */
+    char cameras[MM_TEXT_MAX];     /* emergency_grant: comma-separated, "" all */
     char reason[MM_LONG_TEXT_MAX]; /* grants, designations, camera state changes */
-    char text[MM_LONG_TEXT_MAX]; /* emergency_report: what was done; request_answer: answer */
-    char request_id[MM_ID_MAX];  /* request_answer: the city request answered */
-    int html;                    /* standards: HTML instead of Markdown */
+    char text[MM_LONG_TEXT_MAX];   /* emergency_report: what was done; request_answer: answer */
+    char request_id[MM_ID_MAX];    /* request_answer: the city request answered */
+    int html;                      /* standards: HTML instead of Markdown */
 } edge_request_t;
 
 /*

@@ -423,11 +423,11 @@ typedef struct {
     const plan_t *p;
     size_t next; /* the plan's next frame to write */
     enum AVCodecID id;
-    const char *tmp;     /* where the frames go: a file, or a name for messages */
-    const char *format;  /* "mp4" or "mpegts" */
-    int fd;              /* mpegts: the descriptor written, else -1 */
-    uint64_t written;    /* mpegts: bytes written to fd */
-    uint8_t *extra; /* the parameter sets of the first segment written */
+    const char *tmp;    /* where the frames go: a file, or a name for messages */
+    const char *format; /* "mp4" or "mpegts" */
+    int fd;             /* mpegts: the descriptor written, else -1 */
+    uint64_t written;   /* mpegts: bytes written to fd */
+    uint8_t *extra;     /* the parameter sets of the first segment written */
     size_t extralen;
     int have_extra, warned;
     AVFormatContext *oc;
@@ -543,7 +543,8 @@ static mm_err_t mux_open(mux_t *m, const edge_frame_t *f)
     m->st->time_base = (AVRational){1, MP4_HZ};
     if (m->fd >= 0) {
         uint8_t *iobuf = av_malloc(STREAM_BUF);
-        m->oc->pb = iobuf ? avio_alloc_context(iobuf, STREAM_BUF, 1, m, NULL, fd_write, NULL) : NULL;
+        m->oc->pb =
+            iobuf ? avio_alloc_context(iobuf, STREAM_BUF, 1, m, NULL, fd_write, NULL) : NULL;
         if (!m->oc->pb) {
             av_free(iobuf);
             return av_fail(AVERROR(ENOMEM), "set up the stream to", m->tmp);
@@ -832,8 +833,7 @@ mm_err_t edge_footage_mp4(const edge_vault_t *v, const char *camera, int64_t sta
 }
 
 mm_err_t edge_footage_stream(const edge_vault_t *v, const char *camera, int64_t start_us,
-                             int64_t end_us, int fd, uint64_t *written,
-                             edge_footage_report_t *rep)
+                             int64_t end_us, int fd, uint64_t *written, edge_footage_report_t *rep)
 {
     edge_footage_report_t local;
     if (!rep)

@@ -92,7 +92,6 @@ mm_err_t edge_footage_mp4(const edge_vault_t *v, const char *camera, int64_t sta
  * that went out.
  */
 mm_err_t edge_footage_stream(const edge_vault_t *v, const char *camera, int64_t start_us,
-                             int64_t end_us, int fd, uint64_t *written,
-                             edge_footage_report_t *rep);
+                             int64_t end_us, int fd, uint64_t *written, edge_footage_report_t *rep);
 
 #endif

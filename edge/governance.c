@@ -9,8 +9,8 @@
 #include <string.h>
 
 const char *const edge_governance_keys[] = {
-    "installer", "purpose",  "storage_location", "consensus",   "land_owner_permission",
-    "people",    "manager",  "operators",        "contractors", NULL};
+    "installer", "purpose", "storage_location", "consensus",   "land_owner_permission",
+    "people",    "manager", "operators",        "contractors", NULL};
 const char *const edge_camera_gov_keys[] = {"location", "purpose",  "install_date",
                                             "signage",  "coverage", NULL};
 
@@ -34,8 +34,7 @@ double edge_policy_share_threshold(edge_policy_t p, int exception)
 /* --- value checks ----------------------------------------------------------------------------*/
 
 /* A required or optional free text: non-blank, at most EDGE_TEXT_MAX bytes; malloc'd or NULL. */
-static char *text(mm_conf_t *conf, json_t *obj, const char *objpath, const char *key,
-                  int required)
+static char *text(mm_conf_t *conf, json_t *obj, const char *objpath, const char *key, int required)
 {
     const char *s = mm_conf_string(conf, obj, objpath, key, required, NULL);
     if (!s)
@@ -59,8 +58,8 @@ static int leap(int y)
 }
 
 /* A date "YYYY-MM-DD" that exists in the calendar, into out ("" when absent or wrong). */
-static void date(mm_conf_t *conf, json_t *obj, const char *objpath, const char *key,
-                 int required, char out[EDGE_DATE_LEN])
+static void date(mm_conf_t *conf, json_t *obj, const char *objpath, const char *key, int required,
+                 char out[EDGE_DATE_LEN])
 {
     out[0] = 0;
     const char *s = mm_conf_string(conf, obj, objpath, key, required, NULL);
@@ -71,9 +70,9 @@ static void date(mm_conf_t *conf, json_t *obj, const char *objpath, const char *
     int digits = strlen(s) == 10;
     for (int i = 0; digits && i < 10; i++)
         digits = (i == 4 || i == 7) ? s[i] == '-' : (s[i] >= '0' && s[i] <= '9');
-    int ok = digits && sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) == 3 && n == 10 &&
-             s[4] == '-' && s[7] == '-' && y >= 1900 && y <= 2999 && m >= 1 && m <= 12 &&
-             d >= 1 && d <= days[m - 1] + (m == 2 && leap(y));
+    int ok = digits && sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) == 3 && n == 10 && s[4] == '-' &&
+             s[7] == '-' && y >= 1900 && y <= 2999 && m >= 1 && m <= 12 && d >= 1 &&
+             d <= days[m - 1] + (m == 2 && leap(y));
     if (!ok) {
         char kp[128];
         mm_conf_problem(conf, mm_conf_key(kp, sizeof kp, objpath, key),
@@ -91,8 +90,7 @@ static int account_ok(const char *s)
         return 0;
     for (size_t i = 1; i < n; i++) {
         char c = s[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.' ||
-              c == '-'))
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-'))
             return 0;
     }
     return 1;
@@ -178,7 +176,8 @@ static void parse_people(mm_conf_t *conf, json_t *root, edge_governance_t *out)
     }
     size_t i;
     json_t *p;
-    json_array_foreach(people, i, p) {
+    json_array_foreach(people, i, p)
+    {
         char path[64], kp[96];
         mm_conf_index(path, sizeof path, "people", i);
         if (!json_is_object(p)) {
@@ -202,7 +201,8 @@ static void parse_people(mm_conf_t *conf, json_t *root, edge_governance_t *out)
         if (account && !account_ok(account)) {
             mm_conf_problem(conf, mm_conf_key(kp, sizeof kp, path, "account"),
                             "must be a login name (a-z 0-9 _ . -, at most 32, not starting "
-                            "with a digit), got \"%.80s\"", account);
+                            "with a digit), got \"%.80s\"",
+                            account);
             account = NULL;
         }
         if (account) {
@@ -230,8 +230,7 @@ static void parse_people(mm_conf_t *conf, json_t *root, edge_governance_t *out)
 }
 
 /* The person named by the string at obj[key] (at path kp), or -1 with a problem recorded. */
-static int person_ref(mm_conf_t *conf, const edge_governance_t *g, json_t *value,
-                      const char *kp)
+static int person_ref(mm_conf_t *conf, const edge_governance_t *g, json_t *value, const char *kp)
 {
     if (!json_is_string(value)) {
         mm_conf_problem(conf, kp, "must be a person id (a string)");
@@ -256,7 +255,8 @@ static void parse_roles(mm_conf_t *conf, json_t *root, edge_governance_t *out)
     json_t *ops = mm_conf_array(conf, root, "", "operators", 0);
     size_t i;
     json_t *o;
-    json_array_foreach(ops, i, o) {
+    json_array_foreach(ops, i, o)
+    {
         char kp[64];
         mm_conf_index(kp, sizeof kp, "operators", i);
         int p = person_ref(conf, out, o, kp);
@@ -280,7 +280,8 @@ static void parse_roles(mm_conf_t *conf, json_t *root, edge_governance_t *out)
                         EDGE_MAX_CONTRACTORS, json_array_size(cons));
         return;
     }
-    json_array_foreach(cons, i, o) {
+    json_array_foreach(cons, i, o)
+    {
         char path[64];
         mm_conf_index(path, sizeof path, "contractors", i);
         if (!json_is_object(o)) {
@@ -296,13 +297,13 @@ static void parse_roles(mm_conf_t *conf, json_t *root, edge_governance_t *out)
         if (json_array_size(staff) > EDGE_MAX_PEOPLE) {
             char sp[80];
             mm_conf_problem(conf, mm_conf_key(sp, sizeof sp, path, "staff"),
-                            "at most %d staff, got %zu", EDGE_MAX_PEOPLE,
-                            json_array_size(staff));
+                            "at most %d staff, got %zu", EDGE_MAX_PEOPLE, json_array_size(staff));
             continue;
         }
         size_t j;
         json_t *s;
-        json_array_foreach(staff, j, s) {
+        json_array_foreach(staff, j, s)
+        {
             char kp[96], sp[80];
             mm_conf_key(sp, sizeof sp, path, "staff");
             mm_conf_index(kp, sizeof kp, sp, j);
@@ -350,8 +351,9 @@ static void parse_signage(mm_conf_t *conf, json_t *cam, const char *path, edge_c
     /* R-K2.2.1, R-N5.4: a sign shows that cameras operate and who installed them. */
     json_t *s = json_object_get(cam, "signage");
     if (!s) {
-        mm_conf_problem(conf, sp, "missing: every camera needs a sign saying that it operates "
-                                  "and who installed it");
+        mm_conf_problem(conf, sp,
+                        "missing: every camera needs a sign saying that it operates "
+                        "and who installed it");
         return;
     }
     if (!json_is_object(s)) {
@@ -400,7 +402,8 @@ static int parse_area(mm_conf_t *conf, json_t *a, const char *path, edge_polygon
     }
     size_t i;
     json_t *pt;
-    json_array_foreach(pts, i, pt) {
+    json_array_foreach(pts, i, pt)
+    {
         json_t *x = json_array_get(pt, 0), *y = json_array_get(pt, 1);
         if (!json_is_array(pt) || json_array_size(pt) != 2 || !json_is_number(x) ||
             !json_is_number(y)) {
@@ -441,8 +444,7 @@ static void parse_coverage(mm_conf_t *conf, json_t *cam, const char *path, edge_
     char ap[128];
     mm_conf_key(ap, sizeof ap, cp, "areas");
     if (json_array_size(areas) == 0 || json_array_size(areas) > EDGE_MAX_AREAS) {
-        mm_conf_problem(conf, ap, "1 to %d areas, got %zu", EDGE_MAX_AREAS,
-                        json_array_size(areas));
+        mm_conf_problem(conf, ap, "1 to %d areas, got %zu", EDGE_MAX_AREAS, json_array_size(areas));
         return;
     }
     out->areas = calloc(json_array_size(areas), sizeof *out->areas);
@@ -453,7 +455,8 @@ static void parse_coverage(mm_conf_t *conf, json_t *cam, const char *path, edge_
     int usable = 1;
     size_t i;
     json_t *a;
-    json_array_foreach(areas, i, a) {
+    json_array_foreach(areas, i, a)
+    {
         char path_i[160];
         mm_conf_index(path_i, sizeof path_i, ap, i);
         if (parse_area(conf, a, path_i, &out->areas[out->n_areas]) == 0)
@@ -470,14 +473,12 @@ static void parse_coverage(mm_conf_t *conf, json_t *cam, const char *path, edge_
             mm_conf_problem(conf, cp,
                             "camera %s shows %.1f %% public space; even with the exception the "
                             "%s policy needs at least 1/2",
-                            camera_id, out->coverage.public_share * 100,
-                            edge_policy_name(policy));
+                            camera_id, out->coverage.public_share * 100, edge_policy_name(policy));
         else
             mm_conf_problem(conf, cp,
                             "camera %s shows %.1f %% public space; the %s policy needs at least "
                             "2/3, or 1/2 with a written reason in coverage.exception",
-                            camera_id, out->coverage.public_share * 100,
-                            edge_policy_name(policy));
+                            camera_id, out->coverage.public_share * 100, edge_policy_name(policy));
     }
 }
 

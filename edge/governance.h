@@ -40,10 +40,10 @@
 
 #define EDGE_MAX_PEOPLE 64
 #define EDGE_MAX_CONTRACTORS 16
-#define EDGE_MAX_AREAS 32     /* polygons in one camera's coverage map */
-#define EDGE_TEXT_MAX 2000    /* bytes of any free text (UTF-8) */
-#define EDGE_ACCOUNT_MAX 33   /* POSIX login names: at most 32 characters */
-#define EDGE_DATE_LEN 11      /* "YYYY-MM-DD" and its NUL */
+#define EDGE_MAX_AREAS 32   /* polygons in one camera's coverage map */
+#define EDGE_TEXT_MAX 2000  /* bytes of any free text (UTF-8) */
+#define EDGE_ACCOUNT_MAX 33 /* POSIX login names: at most 32 characters */
+#define EDGE_DATE_LEN 11    /* "YYYY-MM-DD" and its NUL */
 
 typedef enum { EDGE_POLICY_KAWAGUCHI = 1, EDGE_POLICY_NAHA = 2 } edge_policy_t;
 
@@ -63,22 +63,22 @@ typedef struct {
 typedef struct {
     char *name;
     size_t n_staff;
-    int staff[EDGE_MAX_PEOPLE];        /* indexes into people */
+    int staff[EDGE_MAX_PEOPLE]; /* indexes into people */
 } edge_contractor_t;
 
 typedef struct {
     char *installer_name;
-    char *installer_address;           /* may be NULL */
+    char *installer_address; /* may be NULL */
     char *installer_contact;
     char *purpose;
     char *storage_location;
-    char consensus_date[EDGE_DATE_LEN];        /* "" when not given */
-    char *consensus_note;                      /* may be NULL */
-    char *land_permission_ref;                 /* may be NULL */
-    char land_permission_date[EDGE_DATE_LEN];  /* "" when not given */
+    char consensus_date[EDGE_DATE_LEN];       /* "" when not given */
+    char *consensus_note;                     /* may be NULL */
+    char *land_permission_ref;                /* may be NULL */
+    char land_permission_date[EDGE_DATE_LEN]; /* "" when not given */
     size_t n_people;
     edge_person_t people[EDGE_MAX_PEOPLE];
-    int manager;                               /* index into people, -1 when unset */
+    int manager; /* index into people, -1 when unset */
     int is_operator[EDGE_MAX_PEOPLE];
     size_t n_contractors;
     edge_contractor_t contractors[EDGE_MAX_CONTRACTORS];
@@ -92,10 +92,10 @@ typedef struct {
     int signage_installer_shown;
     char signage_checked[EDGE_DATE_LEN];
     size_t n_areas;
-    edge_polygon_t *areas;             /* n_areas, malloc'd */
-    char *exception;                   /* the 1/2 rule's written reason, or NULL */
-    edge_coverage_t coverage;          /* computed from areas */
-    double threshold;                  /* the least share allowed (0: none) */
+    edge_polygon_t *areas;    /* n_areas, malloc'd */
+    char *exception;          /* the 1/2 rule's written reason, or NULL */
+    edge_coverage_t coverage; /* computed from areas */
+    double threshold;         /* the least share allowed (0: none) */
 } edge_camera_gov_t;
 
 /* Reads the site's governance keys from root, recording every problem in conf. */

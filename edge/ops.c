@@ -139,8 +139,8 @@ static mm_err_t load_camera_states(edge_ops_t *ops)
         else if (strcmp(val, "abolished") == 0)
             ops->cam_state[i] = EDGE_CAM_ABOLISHED;
         else if (strcmp(val, "recording") != 0) {
-            MM_ERROR("the store's state of camera %s is damaged: \"%s\"",
-                     ops->cfg->cameras[i].id, val);
+            MM_ERROR("the store's state of camera %s is damaged: \"%s\"", ops->cfg->cameras[i].id,
+                     val);
             return MM_ECORRUPT;
         }
     }
@@ -179,10 +179,8 @@ static char *render(const edge_ops_t *ops, uint32_t version, const char *date,
         is_op[i] = edge_access_is_operator(&ops->access, &ops->cfg->gov, (int)i);
     for (size_t i = 0; i < ops->cfg->n_cameras; i++)
         states[i] = edge_cam_state_name(ops->cam_state[i]);
-    edge_standards_meta_t meta = {.version = version,
-                                  .effective = date,
-                                  .is_operator = is_op,
-                                  .camera_state = states};
+    edge_standards_meta_t meta = {
+        .version = version, .effective = date, .is_operator = is_op, .camera_state = states};
     return edge_standards_render(ops->cfg, &meta, fmt);
 }
 
@@ -245,8 +243,8 @@ static mm_err_t standards_update(edge_ops_t *ops, const char *summary)
         if (!j ||
             json_unpack(j, "{s:I, s:s, s:s, s?I}", "version", &v, "date", &d, "content", &oh,
                         "filed", &filed) ||
-            v < 1 || v > UINT32_MAX || strlen(d) >= sizeof date || strlen(oh) != 64 ||
-            filed < 0 || filed > v) {
+            v < 1 || v > UINT32_MAX || strlen(d) >= sizeof date || strlen(oh) != 64 || filed < 0 ||
+            filed > v) {
             json_decref(j);
             MM_ERROR("the store's standards version record is damaged");
             return MM_ECORRUPT;
@@ -264,9 +262,8 @@ static mm_err_t standards_update(edge_ops_t *ops, const char *summary)
         ops->standards_version = version;
         snprintf(ops->standards_date, sizeof ops->standards_date, "%s", date);
         /* A site filing automatically files what a crash left unfiled. */
-        return ops->cfg->filing_manual || ops->standards_filed == version
-                   ? MM_OK
-                   : standards_file(ops, "");
+        return ops->cfg->filing_manual || ops->standards_filed == version ? MM_OK
+                                                                          : standards_file(ops, "");
     }
 
     version++;
@@ -317,9 +314,8 @@ static mm_err_t standards_file(edge_ops_t *ops, const char *by)
     free(doc);
     snprintf(f->by, sizeof f->by, "%s", by);
     f->automatic = !*by;
-    json_t *rec = json_pack("{s:I, s:s, s:s, s:I}", "version",
-                            (json_int_t)ops->standards_version, "date", ops->standards_date,
-                            "content", ops->standards_content, "filed",
+    json_t *rec = json_pack("{s:I, s:s, s:s, s:I}", "version", (json_int_t)ops->standards_version,
+                            "date", ops->standards_date, "content", ops->standards_content, "filed",
                             (json_int_t)ops->standards_version);
     char *s = rec ? json_dumps(rec, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
     json_decref(rec);
@@ -329,8 +325,7 @@ static mm_err_t standards_file(edge_ops_t *ops, const char *by)
     free(s);
     if (err == MM_OK) {
         ops->standards_filed = ops->standards_version;
-        MM_INFO("standards: version %u filed%s%s", f->version, *by ? " by " : " automatically",
-                by);
+        MM_INFO("standards: version %u filed%s%s", f->version, *by ? " by " : " automatically", by);
     }
     return err;
 }
@@ -341,8 +336,8 @@ static void *viewer_main(void *arg)
 {
     edge_viewer_t *vw = arg;
     char head[256];
-    int n = snprintf(head, sizeof head,
-                     "{\"ok\":true,\"session\":\"%s\",\"format\":\"mpegts\"}\n", vw->session);
+    int n = snprintf(head, sizeof head, "{\"ok\":true,\"session\":\"%s\",\"format\":\"mpegts\"}\n",
+                     vw->session);
     if (send(vw->fd, head, (size_t)n, MSG_NOSIGNAL) != n)
         vw->err = MM_ECLOSED;
     else
@@ -463,8 +458,8 @@ static void refuse(call_t *c, const char *code, const char *fmt, ...)
 static void answer(call_t *c, json_t *result, const char *note)
 {
     log_call(c, 1, note);
-    edge_conn_reply(c->conn, json_pack("{s:b, s:o}", "ok", 1, "result",
-                                       result ? result : json_object()));
+    edge_conn_reply(c->conn,
+                    json_pack("{s:b, s:o}", "ok", 1, "result", result ? result : json_object()));
 }
 
 static const char *err_code(mm_err_t err)
@@ -498,8 +493,8 @@ static json_t *camera_json(edge_ops_t *ops, size_t i)
     return json_pack("{s:s, s:s, s:s?, s:s?, s:s, s:f, s:f, s:s?, s:I}", "id", cam->id, "state",
                      state, "location", cam->gov.location, "purpose", cam->gov.purpose,
                      "install_date", cam->gov.install_date, "public_share",
-                     cam->gov.coverage.public_share, "threshold", cam->gov.threshold,
-                     "exception", cam->gov.exception, "last_recorded_us", (json_int_t)last_end);
+                     cam->gov.coverage.public_share, "threshold", cam->gov.threshold, "exception",
+                     cam->gov.exception, "last_recorded_us", (json_int_t)last_end);
 }
 
 static int open_reports(const edge_ops_t *ops)
@@ -527,13 +522,13 @@ static void do_status(call_t *c)
         "site", ops->cfg->site, "installer", ops->cfg->gov.installer_name, "policy",
         edge_policy_name(ops->cfg->policy), "retention_days", ops->cfg->retention_days,
         "floor_days", edge_policy_floor_days(ops->cfg->policy), "registered_retention_days",
-        ops->cfg->registered_retention_days, "you", "person", c->person, "account",
-        c->who.account, "role", edge_role_name(c->d.role), "cameras", "recording", counts[0],
-        "suspended", counts[1], "abolished", counts[2], "log", "entries", (json_int_t)size,
+        ops->cfg->registered_retention_days, "you", "person", c->person, "account", c->who.account,
+        "role", edge_role_name(c->d.role), "cameras", "recording", counts[0], "suspended",
+        counts[1], "abolished", counts[2], "log", "entries", (json_int_t)size,
         "acknowledged_by_hub", (json_int_t)acked, "open_emergency_reports", open_reports(ops),
-        "standards", "version", (int)ops->standards_version, "date", ops->standards_date,
-        "filed", (int)ops->standards_filed, "filing",
-        ops->cfg->filing_manual ? "manual" : "automatic", "time_us", (json_int_t)mm_now_us());
+        "standards", "version", (int)ops->standards_version, "date", ops->standards_date, "filed",
+        (int)ops->standards_filed, "filing", ops->cfg->filing_manual ? "manual" : "automatic",
+        "time_us", (json_int_t)mm_now_us());
     answer(c, res, NULL);
 }
 
@@ -574,8 +569,8 @@ static int add_found(const edge_segment_row_t *row, void *arg)
 static void do_search(call_t *c)
 {
     search_t s = {json_array(), 0};
-    mm_err_t err = edge_footage_find(c->ops->vault, c->r->camera, c->r->from_us, c->r->to_us,
-                                     add_found, &s);
+    mm_err_t err =
+        edge_footage_find(c->ops->vault, c->r->camera, c->r->from_us, c->r->to_us, add_found, &s);
     if (err != MM_OK) {
         json_decref(s.list);
         refuse(c, err_code(err), "cannot search %s: %s", c->r->camera, mm_strerror(err));
@@ -583,8 +578,9 @@ static void do_search(call_t *c)
     }
     char note[64];
     snprintf(note, sizeof note, "%zu segments", s.n > SEARCH_MAX ? (size_t)SEARCH_MAX : s.n);
-    answer(c, json_pack("{s:s, s:o, s:b}", "camera", c->r->camera, "segments", s.list,
-                        "truncated", s.n > SEARCH_MAX),
+    answer(c,
+           json_pack("{s:s, s:o, s:b}", "camera", c->r->camera, "segments", s.list, "truncated",
+                     s.n > SEARCH_MAX),
            note);
 }
 
@@ -599,8 +595,8 @@ static void do_playback(call_t *c)
 {
     edge_ops_t *ops = c->ops;
     size_t found = 0;
-    mm_err_t err = edge_footage_find(ops->vault, c->r->camera, c->r->from_us, c->r->to_us,
-                                     count_rows, &found);
+    mm_err_t err =
+        edge_footage_find(ops->vault, c->r->camera, c->r->from_us, c->r->to_us, count_rows, &found);
     if (err != MM_OK || !found) {
         refuse(c, "not_found", "camera %s has no footage in that time range", c->r->camera);
         return;
@@ -672,8 +668,8 @@ static void do_standards_file(call_t *c)
         refuse(c, "internal", "the filing could not be stored; nothing changed");
         return;
     }
-    answer(c, json_pack("{s:i, s:s}", "filed", (int)ops->standards_filed, "date",
-                        ops->standards_date),
+    answer(c,
+           json_pack("{s:i, s:s}", "filed", (int)ops->standards_filed, "date", ops->standards_date),
            NULL);
 }
 
@@ -682,12 +678,12 @@ static void do_operators(call_t *c)
     const edge_governance_t *g = &c->ops->cfg->gov;
     json_t *list = json_array();
     for (size_t i = 0; i < g->n_people; i++) {
-        const char *role = (int)i == g->manager ? "manager"
+        const char *role = (int)i == g->manager                                  ? "manager"
                            : edge_access_is_operator(&c->ops->access, g, (int)i) ? "operator"
                                                                                  : "none";
-        json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s}", "id", g->people[i].id,
-                                              "name", g->people[i].name, "account",
-                                              g->people[i].account, "role", role));
+        json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s}", "id", g->people[i].id, "name",
+                                              g->people[i].name, "account", g->people[i].account,
+                                              "role", role));
     }
     answer(c, json_pack("{s:o}", "people", list), NULL);
 }
@@ -733,15 +729,15 @@ static void do_designation(call_t *c, int designate)
         return;
     }
     mm_entry_t e;
-    role_entry(&e, designate ? "operator_designated" : "operator_revoked", c->r->person,
-               c->person, c->r->reason);
+    role_entry(&e, designate ? "operator_designated" : "operator_revoked", c->r->person, c->person,
+               c->r->reason);
     if (save_access(ops, &e) != MM_OK) {
         ops->access = saved;
         refuse(c, "internal", "the change could not be stored; nothing changed");
         return;
     }
-    answer(c, json_pack("{s:s, s:s}", "person", c->r->person, "role",
-                        designate ? "operator" : "none"),
+    answer(c,
+           json_pack("{s:s, s:s}", "person", c->r->person, "role", designate ? "operator" : "none"),
            NULL);
     /* The city's registry lists the operators in force. Logged on failure, as below. */
     facts_update(ops);
@@ -763,10 +759,10 @@ static json_t *grant_json(const edge_grant_t *gr, int64_t now)
                                                    : "ended";
     const char *report = gr->revoked ? "not_required" : gr->reported_us ? "filed" : "open";
     return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:s, s:I}", "id", gr->id,
-                     "person", gr->person, "by", gr->by, "actions", actions, "cameras",
-                     gr->cameras, "reason", gr->reason, "state", state, "granted_us",
-                     (json_int_t)gr->granted_us, "until_us", (json_int_t)gr->until_us, "report",
-                     report, "reported_us", (json_int_t)gr->reported_us);
+                     "person", gr->person, "by", gr->by, "actions", actions, "cameras", gr->cameras,
+                     "reason", gr->reason, "state", state, "granted_us", (json_int_t)gr->granted_us,
+                     "until_us", (json_int_t)gr->until_us, "report", report, "reported_us",
+                     (json_int_t)gr->reported_us);
 }
 
 static void do_grant(call_t *c)
@@ -785,9 +781,9 @@ static void do_grant(call_t *c)
     const edge_grant_t *gr;
     char msg[MM_TEXT_MAX];
     int64_t now = mm_now_us();
-    mm_err_t err = edge_access_grant(&ops->access, &ops->cfg->gov, c->r->person, c->person,
-                                     c->r->actions, cams, c->r->minutes, c->r->reason, now, &gr,
-                                     msg, sizeof msg);
+    mm_err_t err =
+        edge_access_grant(&ops->access, &ops->cfg->gov, c->r->person, c->person, c->r->actions,
+                          cams, c->r->minutes, c->r->reason, now, &gr, msg, sizeof msg);
     if (err != MM_OK) {
         refuse(c, err_code(err), "%s", msg);
         return;
@@ -816,8 +812,8 @@ static void do_grant_revoke(call_t *c)
     const edge_grant_t *gr;
     char msg[MM_TEXT_MAX];
     int64_t now = mm_now_us();
-    mm_err_t err = edge_access_grant_revoke(&ops->access, c->r->grant_id, now, &gr, msg,
-                                            sizeof msg);
+    mm_err_t err =
+        edge_access_grant_revoke(&ops->access, c->r->grant_id, now, &gr, msg, sizeof msg);
     if (err != MM_OK) {
         refuse(c, err_code(err), "%s", msg);
         return;
@@ -848,8 +844,7 @@ static void do_grant_list(call_t *c)
         if (!own || strcmp(gr->person, holder) == 0)
             json_array_append_new(list, grant_json(gr, now));
     }
-    answer(c, json_pack("{s:o, s:i}", "grants", list, "open_reports", open_reports(c->ops)),
-           NULL);
+    answer(c, json_pack("{s:o, s:i}", "grants", list, "open_reports", open_reports(c->ops)), NULL);
 }
 
 static void do_report(call_t *c)
@@ -859,8 +854,8 @@ static void do_report(call_t *c)
     const edge_grant_t *gr;
     char msg[MM_TEXT_MAX];
     int64_t now = mm_now_us();
-    mm_err_t err = edge_access_report(&ops->access, &ops->cfg->gov, &c->who, c->r->grant_id,
-                                      now, &gr, msg, sizeof msg);
+    mm_err_t err = edge_access_report(&ops->access, &ops->cfg->gov, &c->who, c->r->grant_id, now,
+                                      &gr, msg, sizeof msg);
     if (err != MM_OK) {
         refuse(c, err_code(err), "%s", msg);
         return;
@@ -904,8 +899,7 @@ static void do_camera_state(call_t *c)
         return;
     }
     if (from == to || (to == EDGE_CAM_RECORDING && from != EDGE_CAM_SUSPENDED)) {
-        refuse(c, "conflict", "camera %s is %s already", c->r->camera,
-               edge_cam_state_name(from));
+        refuse(c, "conflict", "camera %s is %s already", c->r->camera, edge_cam_state_name(from));
         return;
     }
     mm_entry_t e = {.time_us = mm_now_us(), .kind = MM_ENTRY_CAMERA_STATE};
@@ -956,9 +950,9 @@ static void report_site(const edge_ops_t *ops, report_site_t *rs)
     const edge_governance_t *g = &cfg->gov;
     size_t n_ops = 0;
     for (size_t i = 0; i < cfg->n_cameras; i++)
-        rs->cams[i] = (edge_report_camera_t){cfg->cameras[i].id,
-                                             edge_cam_state_name(ops->cam_state[i]),
-                                             cfg->cameras[i].gov.location};
+        rs->cams[i] =
+            (edge_report_camera_t){cfg->cameras[i].id, edge_cam_state_name(ops->cam_state[i]),
+                                   cfg->cameras[i].gov.location};
     for (size_t i = 0; i < g->n_people; i++)
         if (edge_access_is_operator(&ops->access, g, (int)i))
             rs->operators[n_ops++] = g->people[i].id;
@@ -985,8 +979,8 @@ void edge_ops_city_requests(void *arg, const mm_city_request_t *r, size_t n)
     report_site_t rs;
     report_site(ops, &rs);
     size_t logged = 0;
-    mm_err_t err = edge_requests_receive(ops->store, r, n, &rs.site, ops->site_key, mm_now_us(),
-                                         &logged);
+    mm_err_t err =
+        edge_requests_receive(ops->store, r, n, &rs.site, ops->site_key, mm_now_us(), &logged);
     if (err != MM_OK)
         MM_ERROR("city requests: not all could be logged or answered: %s", mm_strerror(err));
     if (logged && ops->logged)
@@ -1051,7 +1045,7 @@ void edge_ops_malformed(void *arg, uid_t uid, pid_t pid, const char *msg)
     (void)pid;
     identify(&c, uid);
     const edge_governance_t *g = &ops->cfg->gov;
-    c.d.role = c.who.person >= 0 && c.who.person == g->manager ? EDGE_ROLE_MANAGER
+    c.d.role = c.who.person >= 0 && c.who.person == g->manager          ? EDGE_ROLE_MANAGER
                : edge_access_is_operator(&ops->access, g, c.who.person) ? EDGE_ROLE_OPERATOR
                                                                         : EDGE_ROLE_NONE;
     log_call(&c, 0, msg);
@@ -1136,8 +1130,8 @@ static void city_requests_at_start(edge_ops_t *ops)
         report_site_t rs;
         report_site(ops, &rs);
         size_t logged = 0;
-        mm_err_t err = edge_requests_catch_up(ops->store, &rs.site, ops->site_key, mm_now_us(),
-                                              &logged);
+        mm_err_t err =
+            edge_requests_catch_up(ops->store, &rs.site, ops->site_key, mm_now_us(), &logged);
         if (err != MM_OK)
             MM_ERROR("city requests: open report requests could not be answered: %s",
                      mm_strerror(err));

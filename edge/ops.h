@@ -57,21 +57,21 @@ typedef struct {
     const edge_config_t *cfg;
     edge_store_t *store;
     const edge_vault_t *vault;
-    edge_ingest_t *ingest;              /* set once recording starts; NULL before */
-    const mm_ed25519_t *site_key;       /* signs reports to the city (requests.h); may be NULL
-                                           before the keys are loaded: no reports then */
-    void (*logged)(void *arg);          /* an entry was appended: wake the uplink */
+    edge_ingest_t *ingest;        /* set once recording starts; NULL before */
+    const mm_ed25519_t *site_key; /* signs reports to the city (requests.h); may be NULL
+                                     before the keys are loaded: no reports then */
+    void (*logged)(void *arg);    /* an entry was appended: wake the uplink */
     void *arg;
 
     edge_access_t access;
     edge_cam_state_t cam_state[EDGE_MAX_CAMERAS];
     uint32_t standards_version;
     char standards_date[EDGE_DATE_LEN];
-    uint32_t standards_filed;           /* the last version filed with the city, 0 none */
-    char standards_content[65];         /* hex SHA-256 of the unversioned document */
+    uint32_t standards_filed;   /* the last version filed with the city, 0 none */
+    char standards_content[65]; /* hex SHA-256 of the unversioned document */
 
     uv_async_t viewer_done;
-    pthread_mutex_t lock;               /* guards viewers[].done */
+    pthread_mutex_t lock; /* guards viewers[].done */
     edge_viewer_t *viewers[EDGE_MAX_VIEWERS];
     unsigned next_session;
 } edge_ops_t;

@@ -71,8 +71,8 @@ static void parse_hub(mm_conf_t *conf, json_t *root, edge_config_t *out)
     const char *cp = mm_conf_string(conf, hub, "hub", "curve_public", 1, NULL);
     if (cp) {
         if (mm_keys_z85_decode(cp, NULL) != MM_OK)
-            mm_conf_problem(conf, "hub.curve_public",
-                            "must be a %d-character Z85 CURVE public key", MM_Z85_KEY_LEN);
+            mm_conf_problem(conf, "hub.curve_public", "must be a %d-character Z85 CURVE public key",
+                            MM_Z85_KEY_LEN);
         else
             memcpy(out->hub_curve_public, cp, MM_Z85_KEY_LEN + 1);
     }
@@ -99,13 +99,14 @@ static void parse_cameras(mm_conf_t *conf, json_t *root, edge_config_t *out)
     if (!cams)
         return;
     if (json_array_size(cams) > EDGE_MAX_CAMERAS) {
-        mm_conf_problem(conf, "cameras", "at most %d cameras per edge, got %zu",
-                        EDGE_MAX_CAMERAS, json_array_size(cams));
+        mm_conf_problem(conf, "cameras", "at most %d cameras per edge, got %zu", EDGE_MAX_CAMERAS,
+                        json_array_size(cams));
         return;
     }
     size_t i;
     json_t *cam;
-    json_array_foreach(cams, i, cam) {
+    json_array_foreach(cams, i, cam)
+    {
         char path[64];
         mm_conf_index(path, sizeof path, "cameras", i);
         if (!json_is_object(cam)) {
@@ -125,8 +126,8 @@ static void parse_cameras(mm_conf_t *conf, json_t *root, edge_config_t *out)
         if (id) {
             /* Compare with every earlier camera, including ones with other mistakes. */
             for (size_t j = 0; j < i; j++) {
-                const char *other = json_string_value(json_object_get(json_array_get(cams, j),
-                                                                      "id"));
+                const char *other =
+                    json_string_value(json_object_get(json_array_get(cams, j), "id"));
                 if (other && strcmp(other, id) == 0) {
                     mm_conf_problem(conf, mm_conf_key(kp, sizeof kp, path, "id"),
                                     "duplicate camera id \"%s\" (also cameras[%zu])", id, j);
@@ -159,12 +160,19 @@ static void parse_cameras(mm_conf_t *conf, json_t *root, edge_config_t *out)
 
 mm_err_t edge_config_parse(mm_conf_t *conf, edge_config_t *out)
 {
-    static const char *const own[] = {"site",           "key_file",
-                                      "state_dir",      "segment_seconds",
-                                      "policy",         "retention_days",
-                                      "registered_retention_days", "min_free_mb",
-                                      "hub",            "cameras",
-                                      "control_socket", "filing", NULL};
+    static const char *const own[] = {"site",
+                                      "key_file",
+                                      "state_dir",
+                                      "segment_seconds",
+                                      "policy",
+                                      "retention_days",
+                                      "registered_retention_days",
+                                      "min_free_mb",
+                                      "hub",
+                                      "cameras",
+                                      "control_socket",
+                                      "filing",
+                                      NULL};
     const char *keys[32];
     size_t nk = 0;
     for (size_t k = 0; own[k]; k++)

@@ -54,11 +54,11 @@ typedef struct {
 
 typedef struct {
     char site[MM_KEY_NAME_MAX];
-    char *key_file;        /* resolved */
-    char *state_dir;       /* resolved */
-    char *control_socket;  /* resolved; default /run/mimamori/<site>.sock (control.h) */
-    int filing_manual;     /* "filing": "manual" — the manager files each standards version */
-    int segment_seconds;   /* target segment length */
+    char *key_file;       /* resolved */
+    char *state_dir;      /* resolved */
+    char *control_socket; /* resolved; default /run/mimamori/<site>.sock (control.h) */
+    int filing_manual;    /* "filing": "manual" — the manager files each standards version */
+    int segment_seconds;  /* target segment length */
     edge_policy_t policy;
     int retention_days;
     int registered_retention_days;

@@ -109,7 +109,8 @@ static mm_err_t camera_dbi(edge_store_t *st, const char *camera, int create, MDB
         err = MM_ENOTFOUND;
     } else if (rc == MDB_DBS_FULL || (rc == 0 && st->n_cams == EDGE_STORE_CAMERAS_MAX)) {
         MM_ERROR("segment index: more than %d cameras have recorded in this store; camera %s "
-                 "has no room", EDGE_STORE_CAMERAS_MAX, camera);
+                 "has no room",
+                 EDGE_STORE_CAMERAS_MAX, camera);
         err = MM_EFULL;
     } else if (rc != 0) {
         err = mm_db_err(rc, "open a camera's segment index");
@@ -144,7 +145,8 @@ static mm_err_t refuse_old_index(edge_store_t *st, const char *dir)
     if (rc == 0) {
         MM_ERROR("%s: this store was written by an earlier mimamori (its segment index is the "
                  "table seg.index, which this version does not read): move the state directory "
-                 "away and start afresh", dir);
+                 "away and start afresh",
+                 dir);
         return MM_ECORRUPT;
     }
     return MM_OK;
@@ -371,9 +373,8 @@ static int unpack_row(const char *camera, const MDB_val *k, const MDB_val *v,
     return 0;
 }
 
-mm_err_t edge_store_segments(edge_store_t *st, const char *camera, int64_t start_us,
-                             int64_t end_us, int (*fn)(const edge_segment_row_t *row, void *arg),
-                             void *arg)
+mm_err_t edge_store_segments(edge_store_t *st, const char *camera, int64_t start_us, int64_t end_us,
+                             int (*fn)(const edge_segment_row_t *row, void *arg), void *arg)
 {
     if (strlen(camera) == 0 || strlen(camera) >= MM_ID_MAX)
         return MM_EINVAL;
@@ -460,8 +461,7 @@ mm_err_t edge_store_append_meta(edge_store_t *st, const mm_entry_t *e, const cha
     return err;
 }
 
-mm_err_t edge_store_meta_get(edge_store_t *st, const char *name, void *buf, size_t cap,
-                             size_t *len)
+mm_err_t edge_store_meta_get(edge_store_t *st, const char *name, void *buf, size_t cap, size_t *len)
 {
     MDB_txn *txn;
     mm_err_t err = mm_db_read(st->db, &txn);
@@ -562,12 +562,11 @@ mm_err_t edge_store_last_segment(edge_store_t *st, const char *camera, edge_segm
     return err;
 }
 
-mm_err_t edge_store_cameras(edge_store_t *st, int (*fn)(const char *camera, void *arg),
-                            void *arg)
+mm_err_t edge_store_cameras(edge_store_t *st, int (*fn)(const char *camera, void *arg), void *arg)
 {
     /* The names first (the main database lists every named one), then each camera's handle
      * outside that transaction, then whether it still has a row. */
-    char (*names)[MM_ID_MAX] = calloc(EDGE_STORE_CAMERAS_MAX, MM_ID_MAX);
+    char(*names)[MM_ID_MAX] = calloc(EDGE_STORE_CAMERAS_MAX, MM_ID_MAX);
     if (!names)
         return MM_ENOMEM;
     size_t n = 0;
@@ -823,8 +822,7 @@ mm_err_t edge_store_holds(edge_store_t *st, int (*fn)(const edge_hold_row_t *h, 
     return err;
 }
 
-static size_t hold_key_key(uint8_t *key, const char *hold_id, const char *camera,
-                           int64_t start_us)
+static size_t hold_key_key(uint8_t *key, const char *hold_id, const char *camera, int64_t start_us)
 {
     size_t il = strlen(hold_id);
     memcpy(key, hold_id, il);
@@ -838,7 +836,9 @@ mm_err_t edge_store_hold_key_put(edge_store_t *st, const char *hold_id, const ch
     if (!hold_id_ok(hold_id) || strlen(camera) == 0 || strlen(camera) >= MM_ID_MAX)
         return MM_EINVAL;
     uint8_t key[MM_ID_MAX + KEY_MAX];
-    put_ctx_t c = {st, st->hold_keys, {hold_key_key(key, hold_id, camera, start_us), key},
+    put_ctx_t c = {st,
+                   st->hold_keys,
+                   {hold_key_key(key, hold_id, camera, start_us), key},
                    {EDGE_WRAPPED_KEY_LEN, (void *)wrapped}};
     return mm_db_write(st->db, put_txn, &c);
 }

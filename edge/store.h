@@ -38,8 +38,8 @@ typedef struct edge_store edge_store_t;
 /* One row of the segment index. */
 typedef struct {
     mm_segment_recorded_t seg;
-    uint64_t log_index;            /* index of its segment recorded entry */
-    char file[EDGE_PATH_MAX];      /* segment file, relative to the segments directory */
+    uint64_t log_index;       /* index of its segment recorded entry */
+    char file[EDGE_PATH_MAX]; /* segment file, relative to the segments directory */
 } edge_segment_row_t;
 
 /* Opens (creating) the store in dir. */
@@ -69,9 +69,8 @@ mm_err_t edge_store_set_acked(edge_store_t *st, uint64_t size, const char *cosig
 
 /* Calls fn for each segment of camera whose start lies in [start_us, end_us), in time order;
  * fn returns non-zero to stop. */
-mm_err_t edge_store_segments(edge_store_t *st, const char *camera, int64_t start_us,
-                             int64_t end_us, int (*fn)(const edge_segment_row_t *row, void *arg),
-                             void *arg);
+mm_err_t edge_store_segments(edge_store_t *st, const char *camera, int64_t start_us, int64_t end_us,
+                             int (*fn)(const edge_segment_row_t *row, void *arg), void *arg);
 
 /* Appends one entry (time e->time_us) to the site log in its own transaction. */
 mm_err_t edge_store_append(edge_store_t *st, const mm_entry_t *e, uint64_t *index);
@@ -101,8 +100,7 @@ mm_err_t edge_store_last_segment(edge_store_t *st, const char *camera, edge_segm
 
 /* Calls fn for every camera that has segments in the index, in order; fn returns non-zero to
  * stop. */
-mm_err_t edge_store_cameras(edge_store_t *st, int (*fn)(const char *camera, void *arg),
-                            void *arg);
+mm_err_t edge_store_cameras(edge_store_t *st, int (*fn)(const char *camera, void *arg), void *arg);
 
 /*
  * Erasure: removes the index rows of camera at starts[0..n) and appends e (a segments_erased

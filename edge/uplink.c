@@ -23,11 +23,11 @@ struct edge_uplink {
     edge_uplink_conf_t conf;
     char origin[MM_ORIGIN_MAX + 1];
 
-    uint64_t acked;         /* size the hub acknowledged */
+    uint64_t acked; /* size the hub acknowledged */
     uint64_t next_seq;
-    uint64_t last_contact;  /* uv_now of the last acknowledgement, 0 for never */
-    uint64_t wait_until;    /* no sending before this uv_now (after REFUSED) */
-    int unreachable_said;   /* "hub not reachable" logged since the last contact */
+    uint64_t last_contact; /* uv_now of the last acknowledgement, 0 for never */
+    uint64_t wait_until;   /* no sending before this uv_now (after REFUSED) */
+    int unreachable_said;  /* "hub not reachable" logged since the last contact */
 
     /* The batch in flight. */
     int in_flight;
@@ -138,8 +138,8 @@ static void try_send(edge_uplink_t *up)
         up->first = up->acked;
         up->size = up->acked + n;
         up->sent_at = now;
-        MM_DEBUG("sent batch seq %" PRIu64 ": entries [%" PRIu64 ", %" PRIu64 ")", seq,
-                 up->first, up->size);
+        MM_DEBUG("sent batch seq %" PRIu64 ": entries [%" PRIu64 ", %" PRIu64 ")", seq, up->first,
+                 up->size);
         return;
     }
 }
@@ -217,8 +217,7 @@ static void on_ack(edge_uplink_t *up, const mm_ack_t *ack, uint64_t seq)
         edge_store_set_acked(up->store, ack->size, NULL, 0);
         break;
     case MM_ACK_REFUSED:
-        MM_ERROR("hub refused the batch [%" PRIu64 ", %" PRIu64 "): %s; retrying in %" PRIu64
-                 " s",
+        MM_ERROR("hub refused the batch [%" PRIu64 ", %" PRIu64 "): %s; retrying in %" PRIu64 " s",
                  up->first, up->size, ack->reason, up->conf.refused_wait_ms / 1000);
         up->wait_until = uv_now(up->loop) + up->conf.refused_wait_ms;
         return;

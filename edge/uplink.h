@@ -25,19 +25,19 @@
 #include "store.h"
 #include "wire.h"
 
-#define EDGE_UPLINK_BATCH 256        /* most entries per batch */
+#define EDGE_UPLINK_BATCH 256 /* most entries per batch */
 
 typedef struct edge_uplink edge_uplink_t;
 
 typedef struct {
-    const char *site;                  /* site id; the log origin is "mimamori/site/<site>" */
-    const mm_keypair_t *keys;          /* the site's keys (borrowed) */
+    const char *site;         /* site id; the log origin is "mimamori/site/<site>" */
+    const mm_keypair_t *keys; /* the site's keys (borrowed) */
     const char *hub_endpoint;
     const char *hub_curve_public;
     const mm_note_verifier_t *hub_verifier;
-    uint64_t resend_ms;                /* default 5000 */
-    uint64_t refused_wait_ms;          /* default 30000 */
-    uint64_t keepalive_ms;             /* a hello when idle this long; default 5000 */
+    uint64_t resend_ms;       /* default 5000 */
+    uint64_t refused_wait_ms; /* default 30000 */
+    uint64_t keepalive_ms;    /* a hello when idle this long; default 5000 */
     /* The city's requests in an acknowledgement (r[0..n), valid during the call); NULL: none
      * wanted. It may append to the log and kick the uplink. */
     void (*requests)(void *arg, const mm_city_request_t *r, size_t n);

@@ -72,12 +72,11 @@ static void get_sites(hub_http_req_t *req, void *arg)
             return;
         }
         json_array_append_new(
-            sites, json_pack("{s:s, s:I, s:o, s:o}", "id", id, "log_size", (json_int_t)st.size,
-                             "last_checkpoint_time", time_json(st.checkpoint_us),
-                             "last_checkpoint_unix",
-                             st.checkpoint_us > 0
-                                 ? json_integer((json_int_t)(st.checkpoint_us / 1000000))
-                                 : json_null()));
+            sites,
+            json_pack("{s:s, s:I, s:o, s:o}", "id", id, "log_size", (json_int_t)st.size,
+                      "last_checkpoint_time", time_json(st.checkpoint_us), "last_checkpoint_unix",
+                      st.checkpoint_us > 0 ? json_integer((json_int_t)(st.checkpoint_us / 1000000))
+                                           : json_null()));
     }
     hub_http_json(req, 200, json_pack("{s:o}", "sites", sites));
 }
@@ -130,8 +129,7 @@ static int query_u64(hub_http_req_t *req, const char *name, uint64_t fallback, u
     return 0;
 }
 
-static int add_entry(uint64_t index, const void *data, size_t len, const mm_hash_t *leaf,
-                     void *arg)
+static int add_entry(uint64_t index, const void *data, size_t len, const mm_hash_t *leaf, void *arg)
 {
     json_t *entries = arg;
     char hex[65];
@@ -143,9 +141,9 @@ static int add_entry(uint64_t index, const void *data, size_t len, const mm_hash
         return 1;
     }
     json_t *e = mm_entry_to_json(data, len);
-    json_array_append_new(entries, json_pack("{s:I, s:s, s:o, s:s}", "index", (json_int_t)index,
-                                             "leaf_hash", hex, "entry", e ? e : json_null(),
-                                             "raw", b64));
+    json_array_append_new(entries,
+                          json_pack("{s:I, s:s, s:o, s:s}", "index", (json_int_t)index, "leaf_hash",
+                                    hex, "entry", e ? e : json_null(), "raw", b64));
     free(b64);
     return 0;
 }
@@ -184,9 +182,9 @@ static void get_entries(hub_http_req_t *req, void *arg)
         return;
     }
     hub_http_json(req, 200,
-                  json_pack("{s:s, s:I, s:I, s:I, s:o}", "site", site, "start",
-                            (json_int_t)start, "end", (json_int_t)end, "size",
-                            (json_int_t)st.size, "entries", entries));
+                  json_pack("{s:s, s:I, s:I, s:I, s:o}", "site", site, "start", (json_int_t)start,
+                            "end", (json_int_t)end, "size", (json_int_t)st.size, "entries",
+                            entries));
 }
 
 static void get_findings(hub_http_req_t *req, void *arg)
@@ -242,15 +240,14 @@ static json_t *public_site(const char *site, json_t *rec)
     {
         json_t *cf = json_object_get(c, "facts"), *cov = json_object_get(c, "coverage");
         json_array_append_new(
-            cams, json_pack("{s:s, s:O?, s:O?, s:O?, s:O?, s:o}", "id", id, "location",
-                            json_object_get(cf, "location"), "purpose",
-                            json_object_get(cf, "purpose"), "install_date",
-                            json_object_get(cf, "install_date"), "state",
-                            json_object_get(c, "state"), "public_share",
-                            cov ? json_real((double)json_integer_value(
-                                                json_object_get(cov, "share_ppm")) /
-                                            1e6)
-                                : json_null()));
+            cams,
+            json_pack(
+                "{s:s, s:O?, s:O?, s:O?, s:O?, s:o}", "id", id, "location",
+                json_object_get(cf, "location"), "purpose", json_object_get(cf, "purpose"),
+                "install_date", json_object_get(cf, "install_date"), "state",
+                json_object_get(c, "state"), "public_share",
+                cov ? json_real((double)json_integer_value(json_object_get(cov, "share_ppm")) / 1e6)
+                    : json_null()));
     }
     json_t *last = NULL;
     size_t i;
@@ -261,14 +258,13 @@ static json_t *public_site(const char *site, json_t *rec)
         if (kind && (!strcmp(kind, "initial") || !strcmp(kind, "change")))
             last = fl;
     }
-    return json_pack("{s:s, s:O?, s:O?, s:O?, s:O?, s:O?, s:O?, s:o, s:O?, s:O?}", "site", site,
-                     "installer", json_object_get(f, "installer_name"), "installer_address",
-                     json_object_get(f, "installer_address"), "contact",
-                     json_object_get(f, "installer_contact"), "manager",
-                     json_object_get(f, "manager_name"), "purpose", json_object_get(f, "purpose"),
-                     "policy", json_object_get(f, "policy"), "cameras", cams, "standards_version",
-                     json_object_get(last, "version"), "standards_state",
-                     json_object_get(last, "state"));
+    return json_pack(
+        "{s:s, s:O?, s:O?, s:O?, s:O?, s:O?, s:O?, s:o, s:O?, s:O?}", "site", site, "installer",
+        json_object_get(f, "installer_name"), "installer_address",
+        json_object_get(f, "installer_address"), "contact", json_object_get(f, "installer_contact"),
+        "manager", json_object_get(f, "manager_name"), "purpose", json_object_get(f, "purpose"),
+        "policy", json_object_get(f, "policy"), "cameras", cams, "standards_version",
+        json_object_get(last, "version"), "standards_state", json_object_get(last, "state"));
 }
 
 static void get_registry(hub_http_req_t *req, void *arg)
@@ -340,8 +336,8 @@ static void post_decision(hub_http_req_t *req, void *arg)
         hub_http_error(req, 404, "unknown_filing", "site %s has no filing \"%.64s\"", site,
                        filing ? filing : "");
     } else if (err == MM_ECONFLICT) {
-        hub_http_error(req, 409, "already_decided",
-                       "filing %.64s of %s has been decided already", filing, site);
+        hub_http_error(req, 409, "already_decided", "filing %.64s of %s has been decided already",
+                       filing, site);
     } else if (err != MM_OK) {
         hub_http_error(req, 500, "storage", "cannot record the decision: %s", mm_strerror(err));
     } else {
@@ -355,8 +351,9 @@ static void post_decision(hub_http_req_t *req, void *arg)
                 hub_feed_filing(api->feed, site, f);
         }
         json_decref(rec);
-        hub_http_json(req, 200, json_pack("{s:s, s:s, s:s, s:I}", "site", site, "filing", filing,
-                                          "state", state, "hub_log_index", (json_int_t)index));
+        hub_http_json(req, 200,
+                      json_pack("{s:s, s:s, s:s, s:I}", "site", site, "filing", filing, "state",
+                                state, "hub_log_index", (json_int_t)index));
     }
 }
 
@@ -395,8 +392,9 @@ static void get_hub_entries(hub_http_req_t *req, void *arg)
     if (query_u64(req, "start", 0, &start) != 0 || query_u64(req, "end", start + 100, &end) != 0)
         return;
     if (end < start || end - start > 1000) {
-        hub_http_error(req, 400, "bad_query", "end must be at least start, and at most 1000 "
-                                              "entries apart");
+        hub_http_error(req, 400, "bad_query",
+                       "end must be at least start, and at most 1000 "
+                       "entries apart");
         return;
     }
     json_t *entries = json_array();
@@ -405,8 +403,9 @@ static void get_hub_entries(hub_http_req_t *req, void *arg)
         hub_http_error(req, 500, "storage", "cannot read the hub's log");
         return;
     }
-    hub_http_json(req, 200, json_pack("{s:s, s:I, s:o}", "origin", hub_hublog_origin(api->hublog),
-                                      "size", (json_int_t)size, "entries", entries));
+    hub_http_json(req, 200,
+                  json_pack("{s:s, s:I, s:o}", "origin", hub_hublog_origin(api->hublog), "size",
+                            (json_int_t)size, "entries", entries));
 }
 
 /* --- measures: guidance, recommendations, hearings, publication (R-N10.2, R-N11) ----------*/
@@ -468,8 +467,7 @@ static mm_err_t measure_in(MDB_txn *txn, void *arg)
 }
 
 /* Runs a measure step with its city_action entry, and answers. */
-static void measure_step(hub_http_req_t *req, hub_api_t *api, const char *site,
-                         measure_call_t *c)
+static void measure_step(hub_http_req_t *req, hub_api_t *api, const char *site, measure_call_t *c)
 {
     const hub_person_t *who = hub_http_caller(req);
     mm_entry_t e = {.time_us = mm_now_us(), .kind = MM_ENTRY_CITY_ACTION};
@@ -617,12 +615,12 @@ static void get_publications(hub_http_req_t *req, void *arg)
     {
         json_t *h = json_object_get(m, "hearing");
         json_array_append_new(
-            out, json_pack("{s:O, s:O, s:O?, s:O?, s:O?}", "site", json_object_get(m, "site"),
-                           "recommendation", json_object_get(m, "text"), "hearing_outcome",
-                           json_object_get(h, "outcome"), "publication",
-                           json_object_get(json_object_get(m, "publication"), "text"),
-                           "published_us",
-                           json_object_get(json_object_get(m, "publication"), "published_us")));
+            out,
+            json_pack("{s:O, s:O, s:O?, s:O?, s:O?}", "site", json_object_get(m, "site"),
+                      "recommendation", json_object_get(m, "text"), "hearing_outcome",
+                      json_object_get(h, "outcome"), "publication",
+                      json_object_get(json_object_get(m, "publication"), "text"), "published_us",
+                      json_object_get(json_object_get(m, "publication"), "published_us")));
     }
     json_decref(list);
     hub_http_json(req, 200, json_pack("{s:o}", "publications", out));
@@ -633,13 +631,13 @@ static void get_publications(hub_http_req_t *req, void *arg)
 #define DAY_US (86400LL * 1000000)
 
 typedef struct {
-    const char *kind;       /* "complaint", "complaint_measure", "report_request", or NULL for
-                               an appeal */
-    const char *target;     /* appeal, complaint_measure: the request acted on */
-    json_t *fields;         /* the new request's fields (kind and id added here) */
+    const char *kind;   /* "complaint", "complaint_measure", "report_request", or NULL for
+                           an appeal */
+    const char *target; /* appeal, complaint_measure: the request acted on */
+    json_t *fields;     /* the new request's fields (kind and id added here) */
     mm_entry_t *e;
     char id[64];
-    const char *why;        /* on failure */
+    const char *why; /* on failure */
 } request_call_t;
 
 static mm_err_t add_request(json_t *rec, void *arg)
@@ -690,8 +688,7 @@ static mm_err_t request_in(MDB_txn *txn, void *arg)
 {
     request_txn_t *t = arg;
     mm_err_t err = hub_registry_update_in(t->api->registry, txn, t->site, add_request, t->c);
-    snprintf(t->c->e->u.city_action.subject, sizeof t->c->e->u.city_action.subject, "%s",
-             t->c->id);
+    snprintf(t->c->e->u.city_action.subject, sizeof t->c->e->u.city_action.subject, "%s", t->c->id);
     return err;
 }
 
@@ -748,8 +745,8 @@ static void post_complaint(hub_http_req_t *req, void *arg)
     int64_t now = mm_now_us();
     /* The complainant's contact stays at the hub: the site gets the complaint, not the person. */
     request_call_t c = {.kind = "complaint",
-                        .fields = json_pack("{s:s, s:s, s:s, s:s, s:I}", "camera", b.camera,
-                                            "text", b.text, "contact", b.contact, "via", b.via,
+                        .fields = json_pack("{s:s, s:s, s:s, s:s, s:I}", "camera", b.camera, "text",
+                                            b.text, "contact", b.contact, "via", b.via,
                                             "deadline_us", (json_int_t)(now + 14 * DAY_US))};
     run_request(req, api, b.site, "complaint_registered", &c);
 }
@@ -768,9 +765,9 @@ static void post_appeal(hub_http_req_t *req, void *arg)
         hub_http_error(req, 400, "bad_body", "%s", msg);
         return;
     }
-    request_call_t c = {.target = hub_http_param(req, "id"),
-                        .fields = json_pack("{s:s, s:I}", "text", b.text, "time_us",
-                                            (json_int_t)mm_now_us())};
+    request_call_t c = {
+        .target = hub_http_param(req, "id"),
+        .fields = json_pack("{s:s, s:I}", "text", b.text, "time_us", (json_int_t)mm_now_us())};
     run_request(req, api, site, "complaint_appealed", &c);
 }
 
@@ -812,10 +809,10 @@ static void post_report_request(hub_http_req_t *req, void *arg)
     }
     int64_t now = mm_now_us();
     request_call_t c = {.kind = "report_request",
-                        .fields = json_pack("{s:s, s:I, s:I, s:I}", "text", b.text, "from_us",
-                                            (json_int_t)b.from_us, "to_us", (json_int_t)b.to_us,
-                                            "deadline_us",
-                                            (json_int_t)(now + b.deadline_days * DAY_US))};
+                        .fields =
+                            json_pack("{s:s, s:I, s:I, s:I}", "text", b.text, "from_us",
+                                      (json_int_t)b.from_us, "to_us", (json_int_t)b.to_us,
+                                      "deadline_us", (json_int_t)(now + b.deadline_days * DAY_US))};
     run_request(req, api, site, "report_requested", &c);
 }
 
@@ -843,8 +840,8 @@ static void get_requests(hub_http_req_t *req, void *arg)
         if (report && *report) {
             uint8_t raw[128];
             int n = sig ? mm_base64_decode(sig, strlen(sig), raw, sizeof raw) : -1;
-            int ok = n == 64 && mm_ed25519_verify(sc->verifier.pub, report, strlen(report), raw) ==
-                                    MM_OK;
+            int ok = n == 64 &&
+                     mm_ed25519_verify(sc->verifier.pub, report, strlen(report), raw) == MM_OK;
             json_object_set_new(ans, "report_signature_valid", json_boolean(ok));
         }
         json_array_append(list, q);
@@ -862,8 +859,7 @@ mm_err_t hub_api_register(hub_http_t *h, hub_api_t *api)
     if (err == MM_OK)
         err = hub_http_route(h, "GET", "/api/v1/sites", 0, get_sites, api);
     if (err == MM_OK)
-        err = hub_http_route(h, "GET", "/api/v1/sites/{site}/checkpoint", 0, get_checkpoint,
-                             api);
+        err = hub_http_route(h, "GET", "/api/v1/sites/{site}/checkpoint", 0, get_checkpoint, api);
     if (err == MM_OK)
         err = hub_http_route(h, "GET", "/api/v1/sites/{site}/entries", READ, get_entries, api);
     if (err == MM_OK)
@@ -871,8 +867,8 @@ mm_err_t hub_api_register(hub_http_t *h, hub_api_t *api)
     if (err == MM_OK)
         err = hub_http_route(h, "GET", "/api/v1/registry", 0, get_registry, api);
     if (err == MM_OK)
-        err = hub_http_route(h, "GET", "/api/v1/sites/{site}/registry", READ, get_site_registry,
-                             api);
+        err =
+            hub_http_route(h, "GET", "/api/v1/sites/{site}/registry", READ, get_site_registry, api);
     if (err == MM_OK)
         err = hub_http_route(h, "GET", "/api/v1/sites/{site}/filings", READ, get_filings, api);
     if (err == MM_OK)
@@ -892,8 +888,8 @@ mm_err_t hub_api_register(hub_http_t *h, hub_api_t *api)
     if (err == MM_OK)
         err = hub_http_route(h, "GET", "/api/v1/publications", 0, get_publications, api);
     if (err == MM_OK)
-        err = hub_http_route(h, "POST", "/api/v1/complaints",
-                             HUB_ROLE_OVERSIGHT | HUB_ROLE_INTAKE, post_complaint, api);
+        err = hub_http_route(h, "POST", "/api/v1/complaints", HUB_ROLE_OVERSIGHT | HUB_ROLE_INTAKE,
+                             post_complaint, api);
     if (err == MM_OK)
         err = hub_http_route(h, "GET", "/api/v1/sites/{site}/requests", READ, get_requests, api);
     if (err == MM_OK)
@@ -903,8 +899,8 @@ mm_err_t hub_api_register(hub_http_t *h, hub_api_t *api)
         err = hub_http_route(h, "POST", "/api/v1/sites/{site}/requests/{id}/measures",
                              HUB_ROLE_OVERSIGHT, post_complaint_measures, api);
     if (err == MM_OK)
-        err = hub_http_route(h, "POST", "/api/v1/sites/{site}/report-requests",
-                             HUB_ROLE_OVERSIGHT, post_report_request, api);
+        err = hub_http_route(h, "POST", "/api/v1/sites/{site}/report-requests", HUB_ROLE_OVERSIGHT,
+                             post_report_request, api);
     if (err == MM_OK)
         err = hub_http_route(h, "GET", "/api/v1/hub/checkpoint", 0, get_hub_checkpoint, api);
     if (err == MM_OK)

@@ -40,7 +40,7 @@ typedef struct {
     hub_registry_t *registry;
     hub_hublog_t *hublog;
     hub_measures_t *measures;
-    hub_feed_t *feed;          /* city actions and filings are announced here (NULL: not) */
+    hub_feed_t *feed; /* city actions and filings are announced here (NULL: not) */
 } hub_api_t;
 
 /* Adds the routes to h; api must outlive h. */

@@ -39,8 +39,7 @@ static json_t *object(const char *body, size_t len, const char *const *allowed, 
     json_error_t je;
     json_t *o = json_loadb(body, len, JSON_REJECT_DUPLICATES, &je);
     if (!o) {
-        bad(msg, cap, "the body is not JSON: %s (line %d, column %d)", je.text, je.line,
-            je.column);
+        bad(msg, cap, "the body is not JSON: %s (line %d, column %d)", je.text, je.line, je.column);
         return NULL;
     }
     if (!json_is_object(o)) {
@@ -119,8 +118,7 @@ mm_err_t hub_body_decision(const char *body, size_t len, hub_decision_body_t *ou
 }
 
 /* A required multi-line text. */
-static int required_text(json_t *o, const char *key, char *out, size_t cap, char *msg,
-                         size_t mcap)
+static int required_text(json_t *o, const char *key, char *out, size_t cap, char *msg, size_t mcap)
 {
     if (text(o, key, out, cap, 1, msg, mcap) != 0)
         return -1;
@@ -146,8 +144,9 @@ mm_err_t hub_body_measure(const char *body, size_t len, hub_measure_body_t *out,
         bad(msg, cap, "\"kind\" must be \"guidance\" or \"recommendation\"");
     } else if (!json_is_array(f) || json_array_size(f) == 0 ||
                json_array_size(f) > HUB_MEASURE_FINDINGS_MAX) {
-        bad(msg, cap, "\"findings\" must list 1 to %d finding ids: a measure is tied to findings "
-                      "(R-N10.2)",
+        bad(msg, cap,
+            "\"findings\" must list 1 to %d finding ids: a measure is tied to findings "
+            "(R-N10.2)",
             HUB_MEASURE_FINDINGS_MAX);
     } else if (required_text(o, "text", out->text, sizeof out->text, msg, cap) == 0) {
         snprintf(out->kind, sizeof out->kind, "%s", kind);
@@ -201,8 +200,8 @@ mm_err_t hub_body_hearing(const char *body, size_t len, hub_hearing_body_t *out,
             bad(msg, cap, "an outcome has no \"deadline\"");
         else if (out->offer && (!d || !date_ok(d)))
             bad(msg, cap, "\"deadline\" must be a date YYYY-MM-DD");
-        else if (!out->offer && (!oc || (strcmp(oc, "opinion_stated") &&
-                                         strcmp(oc, "no_opinion") && strcmp(oc, "declined"))))
+        else if (!out->offer && (!oc || (strcmp(oc, "opinion_stated") && strcmp(oc, "no_opinion") &&
+                                         strcmp(oc, "declined"))))
             bad(msg, cap, "\"outcome\" must be opinion_stated, no_opinion or declined");
         else {
             if (out->offer)
@@ -216,17 +215,16 @@ mm_err_t hub_body_hearing(const char *body, size_t len, hub_hearing_body_t *out,
     return err;
 }
 
-mm_err_t hub_body_publication(const char *body, size_t len, hub_publication_body_t *out,
-                              char *msg, size_t cap)
+mm_err_t hub_body_publication(const char *body, size_t len, hub_publication_body_t *out, char *msg,
+                              size_t cap)
 {
     static const char *const keys[] = {"text", NULL};
     memset(out, 0, sizeof *out);
     json_t *o = object(body, len, keys, msg, cap);
     if (!o)
         return MM_EPROTO;
-    mm_err_t err = required_text(o, "text", out->text, sizeof out->text, msg, cap) == 0
-                       ? MM_OK
-                       : MM_EPROTO;
+    mm_err_t err =
+        required_text(o, "text", out->text, sizeof out->text, msg, cap) == 0 ? MM_OK : MM_EPROTO;
     json_decref(o);
     return err;
 }
@@ -291,9 +289,8 @@ mm_err_t hub_body_appeal(const char *body, size_t len, hub_request_body_t *out, 
     json_t *o = object(body, len, keys, msg, cap);
     if (!o)
         return MM_EPROTO;
-    mm_err_t err = required_text(o, "text", out->text, sizeof out->text, msg, cap) == 0
-                       ? MM_OK
-                       : MM_EPROTO;
+    mm_err_t err =
+        required_text(o, "text", out->text, sizeof out->text, msg, cap) == 0 ? MM_OK : MM_EPROTO;
     json_decref(o);
     return err;
 }
@@ -314,8 +311,8 @@ mm_err_t hub_body_measures(const char *body, size_t len, hub_request_body_t *out
     return err;
 }
 
-mm_err_t hub_body_report_request(const char *body, size_t len, hub_request_body_t *out,
-                                 char *msg, size_t cap)
+mm_err_t hub_body_report_request(const char *body, size_t len, hub_request_body_t *out, char *msg,
+                                 size_t cap)
 {
     static const char *const keys[] = {"from_us", "to_us", "text", "deadline_days", NULL};
     memset(out, 0, sizeof *out);

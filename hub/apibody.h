@@ -42,7 +42,7 @@ mm_err_t hub_body_measure(const char *body, size_t len, hub_measure_body_t *out,
  *   {"action": "outcome", "outcome": "opinion_stated" | "no_opinion" | "declined",
  *    "text": "the record"} */
 typedef struct {
-    int offer;                  /* 1 offer, 0 outcome */
+    int offer; /* 1 offer, 0 outcome */
     char deadline[11];
     char outcome[16];
     char text[MM_LONG_TEXT_MAX];
@@ -54,8 +54,8 @@ mm_err_t hub_body_hearing(const char *body, size_t len, hub_hearing_body_t *out,
 typedef struct {
     char text[MM_LONG_TEXT_MAX];
 } hub_publication_body_t;
-mm_err_t hub_body_publication(const char *body, size_t len, hub_publication_body_t *out,
-                              char *msg, size_t cap);
+mm_err_t hub_body_publication(const char *body, size_t len, hub_publication_body_t *out, char *msg,
+                              size_t cap);
 
 /* POST /api/v1/complaints
  *   {"site": "...", "camera": "...", "text": "...", "contact": "...", "via": "public" | "staff"}
@@ -82,7 +82,7 @@ mm_err_t hub_body_appeal(const char *body, size_t len, hub_request_body_t *out, 
                          size_t cap);
 mm_err_t hub_body_measures(const char *body, size_t len, hub_request_body_t *out, char *msg,
                            size_t cap);
-mm_err_t hub_body_report_request(const char *body, size_t len, hub_request_body_t *out,
-                                 char *msg, size_t cap);
+mm_err_t hub_body_report_request(const char *body, size_t len, hub_request_body_t *out, char *msg,
+                                 size_t cap);
 
 #endif

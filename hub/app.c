@@ -154,8 +154,8 @@ static size_t pending_requests(void *arg, const char *site, mm_city_request_t *o
     {
         if (n == cap)
             break;
-        if (json_object_get(q, "delivered_index") || json_is_true(json_object_get(q,
-                                                                              "unknown_to_hub")))
+        if (json_object_get(q, "delivered_index") ||
+            json_is_true(json_object_get(q, "unknown_to_hub")))
             continue;
         mm_city_request_t *r = &out[n];
         memset(r, 0, sizeof *r);
@@ -248,15 +248,21 @@ static int start(app_t *app, const char *config_path)
     hub_link_set_requests(app->link, pending_requests, app);
     if (hub_http_create(&app->loop, app->cfg.http_host, app->cfg.http_port, &app->http) != MM_OK)
         return 1;
-    app->api = (hub_api_t){.cfg = &app->cfg, .keys = &app->keys, .mirror = app->mirror,
-                           .findings = app->findings, .registry = app->registry,
-                           .hublog = app->hublog, .measures = app->measures,
+    app->api = (hub_api_t){.cfg = &app->cfg,
+                           .keys = &app->keys,
+                           .mirror = app->mirror,
+                           .findings = app->findings,
+                           .registry = app->registry,
+                           .hublog = app->hublog,
+                           .measures = app->measures,
                            .feed = app->feed};
     hub_http_set_people(app->http, &app->cfg);
     if (hub_api_register(app->http, &app->api) != MM_OK)
         return 1;
-    app->metrics = (hub_metrics_t){.cfg = &app->cfg, .mirror = app->mirror,
-                                   .findings = app->findings, .feed = app->feed,
+    app->metrics = (hub_metrics_t){.cfg = &app->cfg,
+                                   .mirror = app->mirror,
+                                   .findings = app->findings,
+                                   .feed = app->feed,
                                    .http = app->http};
     if (hub_feedapi_create(&app->loop, app->http, app->feed, &app->feedapi) != MM_OK ||
         hub_metrics_register(app->http, &app->metrics) != MM_OK)

@@ -149,8 +149,8 @@ static mm_err_t raise_txn(MDB_txn *txn, void *arg)
 
     json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:o, s:s, s:s, s:[{s:s, s:s}]}",
                           "id", (json_int_t)id, "site", r->site, "kind", r->kind, "severity",
-                          r->severity, "message", r->message, "first_seen", when, "last_seen",
-                          when, "count", (json_int_t)1, "evidence",
+                          r->severity, "message", r->message, "first_seen", when, "last_seen", when,
+                          "count", (json_int_t)1, "evidence",
                           r->evidence ? json_incref(r->evidence) : json_object(), "state", "open",
                           "source", "verification", "history", "state", "open", "at", when);
     if (!o)
@@ -175,8 +175,13 @@ mm_err_t hub_findings_raise(hub_findings_t *f, const char *site, const char *kin
     va_start(ap, fmt);
     vsnprintf(message, sizeof message, fmt, ap);
     va_end(ap);
-    raise_t r = {.f = f, .site = site ? site : "", .kind = kind, .severity = severity,
-                 .message = message, .evidence = evidence, .now_us = now_us,
+    raise_t r = {.f = f,
+                 .site = site ? site : "",
+                 .kind = kind,
+                 .severity = severity,
+                 .message = message,
+                 .evidence = evidence,
+                 .now_us = now_us,
                  .changed = json_array()};
     int n = snprintf((char *)r.key, sizeof r.key, "%s%c%s%c%s", r.site, 0, kind, 0,
                      dedupe ? dedupe : "");
@@ -225,8 +230,7 @@ typedef struct {
     json_t *changed; /* the findings this transaction opened, changed or closed */
 } reconcile_t;
 
-static int key_of(const char *site, const char *kind, const char *dedupe, uint8_t *key,
-                  size_t cap)
+static int key_of(const char *site, const char *kind, const char *dedupe, uint8_t *key, size_t cap)
 {
     int n = snprintf((char *)key, cap, "%s%c%s%c%s", site, 0, kind, 0, dedupe);
     return n < 0 ? 0 : (size_t)n < cap ? n : (int)cap - 1;
@@ -291,9 +295,9 @@ static mm_err_t reconcile_txn(MDB_txn *txn, void *arg)
             if (mdb_cursor_get(cur, &lk, &lv, MDB_LAST) == 0 && lk.mv_size == 8)
                 id = mm_be64_get(lk.mv_data) + 1;
             mdb_cursor_close(cur);
-            o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:I, s:s, s:[]}", "id", (json_int_t)id,
-                          "site", rc->site, "kind", kind, "first_seen", when, "source", "rules",
-                          "count", (json_int_t)1, "dedupe", dedupe ? dedupe : "", "history");
+            o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:I, s:s, s:[]}", "id", (json_int_t)id, "site",
+                          rc->site, "kind", kind, "first_seen", when, "source", "rules", "count",
+                          (json_int_t)1, "dedupe", dedupe ? dedupe : "", "history");
             if (!o)
                 return MM_ENOMEM;
             set_state(o, "open", when);
@@ -307,8 +311,8 @@ static mm_err_t reconcile_txn(MDB_txn *txn, void *arg)
                 return err;
             }
         }
-        changed |= differs(o, c, "severity") || differs(o, c, "rule") ||
-                   differs(o, c, "message") || differs(o, c, "evidence");
+        changed |= differs(o, c, "severity") || differs(o, c, "rule") || differs(o, c, "message") ||
+                   differs(o, c, "evidence");
         json_object_set(o, "severity", json_object_get(c, "severity"));
         json_object_set(o, "rule", json_object_get(c, "rule"));
         json_object_set(o, "message", json_object_get(c, "message"));
@@ -364,8 +368,8 @@ static mm_err_t reconcile_txn(MDB_txn *txn, void *arg)
 mm_err_t hub_findings_reconcile(hub_findings_t *f, const char *site, json_t *current,
                                 int64_t now_us, size_t *opened, size_t *closed)
 {
-    reconcile_t rc = {.f = f, .site = site, .current = current, .now_us = now_us,
-                      .changed = json_array()};
+    reconcile_t rc = {
+        .f = f, .site = site, .current = current, .now_us = now_us, .changed = json_array()};
     mm_err_t err = mm_db_write(f->db, reconcile_txn, &rc);
     if (err == MM_OK)
         notify(f, rc.changed);

@@ -4,9 +4,9 @@
  * A finding has a kind ("root_mismatch", "fork", "bad_signature", "unknown_peer", ...), a
  * severity, the site it concerns ("" when none is known), a message, evidence (a JSON object),
  * a state ("open", "closed") with its history, its source ("verification" or "rules", with the
- * rule's requirement ID), and when it was first and last seen with a count. The same (site, kind, dedupe key) raised
- * again updates the one finding instead of adding another, so a peer repeating a bad message
- * cannot grow the store without bound.
+ * rule's requirement ID), and when it was first and last seen with a count. The same (site, kind,
+ * dedupe key) raised again updates the one finding instead of adding another, so a peer repeating a
+ * bad message cannot grow the store without bound.
  *
  *   hub.findings   id (BE64)            -> JSON object
  *   hub.findkeys   site \0 kind \0 key  -> id (BE64)

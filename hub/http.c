@@ -43,7 +43,7 @@ struct hub_http {
 struct hub_http_req {
     hub_http_t *http;
     h2o_req_t *req;
-    const char *query;        /* without '?', may be NULL */
+    const char *query; /* without '?', may be NULL */
     size_t query_len;
     hub_http_params_t params;
     const hub_person_t *caller;
@@ -58,18 +58,30 @@ typedef struct {
 static const char *reason(int status)
 {
     switch (status) {
-    case 200: return "OK";
-    case 201: return "Created";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 409: return "Conflict";
-    case 413: return "Payload Too Large";
-    case 500: return "Internal Server Error";
-    case 503: return "Service Unavailable";
-    default: return "Status";
+    case 200:
+        return "OK";
+    case 201:
+        return "Created";
+    case 400:
+        return "Bad Request";
+    case 401:
+        return "Unauthorized";
+    case 403:
+        return "Forbidden";
+    case 404:
+        return "Not Found";
+    case 405:
+        return "Method Not Allowed";
+    case 409:
+        return "Conflict";
+    case 413:
+        return "Payload Too Large";
+    case 500:
+        return "Internal Server Error";
+    case 503:
+        return "Service Unavailable";
+    default:
+        return "Status";
     }
 }
 
@@ -84,8 +96,8 @@ static void start_answer(hub_http_req_t *r, int status, const char *ctype)
                    strlen(ctype));
     h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CACHE_CONTROL, NULL,
                    H2O_STRLIT("no-store"));
-    h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("x-content-type-options"),
-                          0, NULL, H2O_STRLIT("nosniff"));
+    h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("x-content-type-options"), 0,
+                          NULL, H2O_STRLIT("nosniff"));
 }
 
 static void send_body(hub_http_req_t *r, int status, const char *ctype, const char *data,
@@ -126,8 +138,8 @@ void hub_http_error(hub_http_req_t *req, int status, const char *code, const cha
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    json_t *e = json_pack("{s:{s:i, s:s, s:s}}", "error", "status", status, "code", code,
-                          "message", msg);
+    json_t *e =
+        json_pack("{s:{s:i, s:s, s:s}}", "error", "status", status, "code", code, "message", msg);
     hub_http_json(req, status, e);
 }
 
@@ -193,7 +205,7 @@ uint64_t hub_http_requests(const hub_http_t *h)
 struct hub_http_stream {
     h2o_generator_t gen; /* libh2o hands this back to proceed and stop */
     h2o_req_t *req;
-    hub_http_t *http;    /* NULL once unlinked from the server's list */
+    hub_http_t *http; /* NULL once unlinked from the server's list */
     hub_http_stream_t *prev, *next;
     char *sending; /* in flight: libh2o's until proceed */
     size_t sending_len, sending_cap;
@@ -201,7 +213,8 @@ struct hub_http_stream {
     size_t queued_len, queued_cap;
     int in_flight;
     int ended;  /* closed has run, or the owner ended it: no more writes */
-    int finish; /* 0, or 1 + the h2o_send_state_t that ends the response when nothing is in flight */
+    int finish; /* 0, or 1 + the h2o_send_state_t that ends the response when nothing is in flight
+                 */
     void (*closed)(void *arg);
     void (*drained)(void *arg);
     void *arg;
@@ -401,8 +414,7 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
         return 0;
     }
     if (req->entity.base && req->entity.len > BODY_MAX) {
-        hub_http_error(&r, 413, "too_large", "the request body is larger than %d bytes",
-                       BODY_MAX);
+        hub_http_error(&r, 413, "too_large", "the request body is larger than %d bytes", BODY_MAX);
         return 0;
     }
     char allow[64] = "";

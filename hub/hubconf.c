@@ -72,8 +72,7 @@ static void parse_site(mm_conf_t *conf, json_t *s, const char *path, hub_config_
         ok = 0;
     } else if (id && strcmp(site.verifier.name, id) != 0) {
         mm_conf_problem(conf, mm_conf_key(kp, sizeof kp, path, "verifier"),
-                        "the key is named \"%s\" but the site is \"%s\"", site.verifier.name,
-                        id);
+                        "the key is named \"%s\" but the site is \"%s\"", site.verifier.name, id);
         ok = 0;
     }
 
@@ -198,9 +197,17 @@ const hub_person_t *hub_config_person_by_token(const hub_config_t *cfg, const ch
 
 mm_err_t hub_config_parse(mm_conf_t *conf, hub_config_t *out)
 {
-    static const char *const keys[] = {"name", "key_file", "state_dir", "listen",
-                                       "http", "sites",    "silent_after_minutes", "people",
-                                       "filing_grace_days", "ordinance_effective", NULL};
+    static const char *const keys[] = {"name",
+                                       "key_file",
+                                       "state_dir",
+                                       "listen",
+                                       "http",
+                                       "sites",
+                                       "silent_after_minutes",
+                                       "people",
+                                       "filing_grace_days",
+                                       "ordinance_effective",
+                                       NULL};
     static const char *const http_keys[] = {"host", "port", NULL};
     memset(out, 0, sizeof *out);
     json_t *root = mm_conf_root(conf);
@@ -233,8 +240,7 @@ mm_err_t hub_config_parse(mm_conf_t *conf, hub_config_t *out)
         out->state_dir = mm_conf_resolve(conf, sd);
     const char *listen = mm_conf_string(conf, root, "", "listen", 1, NULL);
     if (listen && strncmp(listen, "tcp://", 6) != 0 && strncmp(listen, "ipc://", 6) != 0)
-        mm_conf_problem(conf, "listen", "must start with tcp:// or ipc://, got \"%.80s\"",
-                        listen);
+        mm_conf_problem(conf, "listen", "must start with tcp:// or ipc://, got \"%.80s\"", listen);
     else if (listen)
         out->listen = strdup(listen);
 
@@ -253,8 +259,8 @@ mm_err_t hub_config_parse(mm_conf_t *conf, hub_config_t *out)
         struct tm tm = {0};
         int n = 0;
         if (strlen(ord) != 10 ||
-            sscanf(ord, "%4d-%2d-%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &n) != 3 || n != 10 ||
-            tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 || tm.tm_mday > 31) {
+            sscanf(ord, "%4d-%2d-%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &n) != 3 ||
+            n != 10 || tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 || tm.tm_mday > 31) {
             mm_conf_problem(conf, "ordinance_effective", "must be a date YYYY-MM-DD, got \"%.40s\"",
                             ord);
         } else {
@@ -263,8 +269,8 @@ mm_err_t hub_config_parse(mm_conf_t *conf, hub_config_t *out)
             out->ordinance_us = ((int64_t)timegm(&tm) - 9 * 3600) * 1000000; /* Japan */
         }
     }
-    json_t *people = json_object_get(root, "people") ? mm_conf_array(conf, root, "", "people", 0)
-                                                     : NULL;
+    json_t *people =
+        json_object_get(root, "people") ? mm_conf_array(conf, root, "", "people", 0) : NULL;
     if (people && json_array_size(people) > HUB_MAX_PEOPLE) {
         mm_conf_problem(conf, "people", "at most %d people, got %zu", HUB_MAX_PEOPLE,
                         json_array_size(people));
@@ -302,7 +308,8 @@ mm_err_t hub_config_parse(mm_conf_t *conf, hub_config_t *out)
             } else {
                 size_t i;
                 json_t *s;
-                json_array_foreach(sites, i, s) {
+                json_array_foreach(sites, i, s)
+                {
                     parse_site(conf, s, mm_conf_index(paths[i], sizeof paths[i], "sites", i), out,
                                &seen);
                 }

@@ -27,7 +27,7 @@ typedef struct {
     mm_note_verifier_t verifier;
     char curve_public[MM_Z85_KEY_LEN + 1];
     uint8_t curve_raw[32];
-    int existing_installer;     /* ran cameras when the ordinance took effect (R-N-T) */
+    int existing_installer; /* ran cameras when the ordinance took effect (R-N-T) */
 } hub_site_conf_t;
 
 /* Roles of the people who use the hub's API (R-N10-12; issue 5). */
@@ -37,14 +37,15 @@ enum {
     HUB_ROLE_INTAKE = 1 << 2,    /* public intake: registers complaints */
     HUB_ROLE_READONLY = 1 << 3,  /* reads what oversight reads, changes nothing */
 };
-#define HUB_ROLES_ANY (HUB_ROLE_OVERSIGHT | HUB_ROLE_REQUESTER | HUB_ROLE_INTAKE | HUB_ROLE_READONLY)
+#define HUB_ROLES_ANY                                                                              \
+    (HUB_ROLE_OVERSIGHT | HUB_ROLE_REQUESTER | HUB_ROLE_INTAKE | HUB_ROLE_READONLY)
 #define HUB_MAX_PEOPLE 256
 
 /* A person with a token: only the token's SHA-256 is kept (and configured). */
 typedef struct {
     char id[MM_KEY_NAME_MAX];
     char name[128];
-    unsigned role;                 /* one HUB_ROLE_* bit */
+    unsigned role; /* one HUB_ROLE_* bit */
     uint8_t token_sha256[32];
 } hub_person_t;
 
@@ -58,9 +59,9 @@ typedef struct {
     char *listen;
     char *http_host;
     int http_port;
-    int silent_after_minutes;  /* a site without a verified checkpoint this long: a finding */
-    int filing_grace_days;     /* a new standards version unfiled this long: a finding */
-    int64_t ordinance_us;      /* the ordinance's day ("ordinance_effective"), 0 when unset */
+    int silent_after_minutes; /* a site without a verified checkpoint this long: a finding */
+    int filing_grace_days;    /* a new standards version unfiled this long: a finding */
+    int64_t ordinance_us;     /* the ordinance's day ("ordinance_effective"), 0 when unset */
     size_t n_sites;
     hub_site_conf_t *sites;
     size_t n_people;

@@ -88,15 +88,13 @@ static mm_err_t append_txn(MDB_txn *txn, void *arg)
 }
 
 mm_err_t hub_hublog_append(hub_hublog_t *h, mm_entry_t *e,
-                           mm_err_t (*extra)(MDB_txn *txn, void *arg), void *arg,
-                           uint64_t *index)
+                           mm_err_t (*extra)(MDB_txn *txn, void *arg), void *arg, uint64_t *index)
 {
     append_t a = {h, e, NULL, 0, extra, arg, 0};
     mm_err_t err = mm_db_write(h->db, append_txn, &a);
     free(a.data);
     if (err == MM_OK) {
-        MM_INFO("hub log: %s entry %llu", mm_entry_kind_name(e->kind),
-                (unsigned long long)a.index);
+        MM_INFO("hub log: %s entry %llu", mm_entry_kind_name(e->kind), (unsigned long long)a.index);
         if (index)
             *index = a.index;
     }

@@ -37,8 +37,7 @@ const char *hub_hublog_origin(const hub_hublog_t *h);
  * new record's id): e is encoded after it. A retried transaction runs extra again.
  */
 mm_err_t hub_hublog_append(hub_hublog_t *h, mm_entry_t *e,
-                           mm_err_t (*extra)(MDB_txn *txn, void *arg), void *arg,
-                           uint64_t *index);
+                           mm_err_t (*extra)(MDB_txn *txn, void *arg), void *arg, uint64_t *index);
 
 /* The latest signed checkpoint note (malloc'd); MM_ENOTFOUND before the first entry. */
 mm_err_t hub_hublog_checkpoint(hub_hublog_t *h, char **note);

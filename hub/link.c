@@ -81,8 +81,8 @@ static void on_message(mm_zsock_t *zs, mm_zmsg_t *msg, void *arg)
     const mm_batch_t *b = mm_msg_batch(m);
     hub_mirror_batch(l->mirror, site, b, now, &answer);
     if (l->requests) {
-        answer.ack.n_requests = l->requests(l->requests_arg, site, l->pending,
-                                            MM_WIRE_REQUESTS_MAX);
+        answer.ack.n_requests =
+            l->requests(l->requests_arg, site, l->pending, MM_WIRE_REQUESTS_MAX);
         answer.ack.requests = l->pending;
     }
     if (answer.ack.status == MM_ACK_REFUSED)
@@ -111,8 +111,8 @@ mm_err_t hub_link_create(uv_loop_t *loop, void *zctx, const char *endpoint,
     int64_t maxmsg = MM_WIRE_MAX + 4096;
     int rc = 0;
     rc |= zmq_setsockopt(s, ZMQ_CURVE_SERVER, &one, sizeof one);
-    rc |= zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, keys->curve_secret,
-                         strlen(keys->curve_secret) + 1);
+    rc |=
+        zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, keys->curve_secret, strlen(keys->curve_secret) + 1);
     rc |= zmq_setsockopt(s, ZMQ_ZAP_DOMAIN, "mimamori", 8);
     rc |= zmq_setsockopt(s, ZMQ_ROUTER_MANDATORY, &one, sizeof one);
     rc |= zmq_setsockopt(s, ZMQ_LINGER, &zero, sizeof zero);

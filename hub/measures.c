@@ -105,9 +105,9 @@ mm_err_t hub_measures_create(hub_measures_t *m, MDB_txn *txn, hub_measure_op_t *
         id = mm_be64_get(k.mv_data) + 1;
     mdb_cursor_close(cur);
     op->id = id;
-    json_t *o = json_pack("{s:I, s:s, s:s, s:O, s:s, s:s, s:I, s:[]}", "id", (json_int_t)id,
-                          "site", op->site, "kind", kind, "findings", findings, "text", text,
-                          "by", op->by, "time_us", (json_int_t)op->now_us, "history");
+    json_t *o = json_pack("{s:I, s:s, s:s, s:O, s:s, s:s, s:I, s:[]}", "id", (json_int_t)id, "site",
+                          op->site, "kind", kind, "findings", findings, "text", text, "by", op->by,
+                          "time_us", (json_int_t)op->now_us, "history");
     if (!o)
         return MM_ENOMEM;
     history(o, "given", op, text);
@@ -143,8 +143,9 @@ mm_err_t hub_measures_offer_hearing(hub_measures_t *m, MDB_txn *txn, hub_measure
         return err;
     err = MM_OK;
     if (!is(o, "kind", "recommendation"))
-        err = refuse(op, MM_ECONFLICT, "a hearing is offered before publishing a "
-                                       "recommendation; measure %llu is guidance",
+        err = refuse(op, MM_ECONFLICT,
+                     "a hearing is offered before publishing a "
+                     "recommendation; measure %llu is guidance",
                      (unsigned long long)op->id);
     else if (json_object_get(o, "hearing"))
         err = refuse(op, MM_ECONFLICT, "a hearing has been offered on measure %llu already",
@@ -155,8 +156,9 @@ mm_err_t hub_measures_offer_hearing(hub_measures_t *m, MDB_txn *txn, hub_measure
         json_decref(o);
         return err;
     }
-    json_object_set_new(o, "hearing", json_pack("{s:s, s:s, s:I}", "deadline", deadline, "letter",
-                                                text, "offered_us", (json_int_t)op->now_us));
+    json_object_set_new(o, "hearing",
+                        json_pack("{s:s, s:s, s:I}", "deadline", deadline, "letter", text,
+                                  "offered_us", (json_int_t)op->now_us));
     history(o, "hearing_offered", op, text);
     return finish(m, txn, op, o);
 }
@@ -220,8 +222,9 @@ mm_err_t hub_measures_publish(hub_measures_t *m, MDB_txn *txn, hub_measure_op_t 
         json_decref(o);
         return err;
     }
-    json_object_set_new(o, "publication", json_pack("{s:s, s:I}", "text", text, "published_us",
-                                                    (json_int_t)op->now_us));
+    json_object_set_new(
+        o, "publication",
+        json_pack("{s:s, s:I}", "text", text, "published_us", (json_int_t)op->now_us));
     history(o, "published", op, text);
     return finish(m, txn, op, o);
 }
@@ -238,8 +241,8 @@ json_t *hub_measures_list(hub_measures_t *m, const char *site, int published_onl
         for (int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
              rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
             json_t *o = json_loadb(v.mv_data, v.mv_size, 0, NULL);
-            if (o && (!site || is(o, "site", site)) && (!published_only || is(o, "state",
-                                                                               "published")))
+            if (o && (!site || is(o, "site", site)) &&
+                (!published_only || is(o, "state", "published")))
                 json_array_append_new(a, o);
             else
                 json_decref(o);

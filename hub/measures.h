@@ -33,11 +33,11 @@ void hub_measures_close(hub_measures_t *m);
 /* Everything about one change, for the transaction and for its log entry. */
 typedef struct {
     const char *site;
-    const char *by;         /* the hub person acting */
+    const char *by; /* the hub person acting */
     int64_t now_us;
-    char why[256];          /* on MM_ECONFLICT / MM_ENOTFOUND / MM_EINVAL: why, in words */
-    uint64_t id;            /* create: the new measure's id; else the measure acted on */
-    json_t *result;         /* the measure as it now is (new reference), on success */
+    char why[256];  /* on MM_ECONFLICT / MM_ENOTFOUND / MM_EINVAL: why, in words */
+    uint64_t id;    /* create: the new measure's id; else the measure acted on */
+    json_t *result; /* the measure as it now is (new reference), on success */
 } hub_measure_op_t;
 
 /* New guidance or recommendation ("guidance" | "recommendation") tied to findings (ids of

@@ -21,7 +21,7 @@ struct hub_mirror {
     const hub_config_t *cfg;
     const mm_keypair_t *keys;
     hub_findings_t *findings;
-    hub_registry_t *registry;     /* NULL: entries are only mirrored */
+    hub_registry_t *registry; /* NULL: entries are only mirrored */
     void (*learned)(void *arg, const char *site);
     void *learned_arg;
     hub_mirror_observer observer;
@@ -175,8 +175,8 @@ typedef struct {
     uint32_t id;
     const mm_batch_t *batch;
     const mm_checkpoint_t *cp;
-    uint64_t held;               /* H when the transaction started */
-    const char *cosigned;        /* note + cosignature line */
+    uint64_t held;        /* H when the transaction started */
+    const char *cosigned; /* note + cosignature line */
     size_t cosigned_len;
     int64_t now_us;
     const char *site;
@@ -290,8 +290,8 @@ static void batch(hub_mirror_t *m, const char *site, const mm_batch_t *b, int64_
     }
     err = mm_note_verify(&note, &sc->verifier, NULL);
     if (err != MM_OK) {
-        json_t *ev = json_pack("{s:s, s:I}", "checkpoint", b->checkpoint, "size",
-                               (json_int_t)cp.size);
+        json_t *ev =
+            json_pack("{s:s, s:I}", "checkpoint", b->checkpoint, "size", (json_int_t)cp.size);
         hub_findings_raise(m->findings, site, "bad_signature", "critical", "", ev, now_us,
                            "a checkpoint for size %" PRIu64 " %s the site's key %s", cp.size,
                            err == MM_ENOTFOUND ? "is not signed by" : "has a bad signature of",
@@ -323,8 +323,8 @@ static void batch(hub_mirror_t *m, const char *site, const mm_batch_t *b, int64_
         if (de != MM_OK) {
             json_t *ev = json_pack("{s:I}", "index", (json_int_t)(b->first_index + i));
             hub_findings_raise(m->findings, site, "malformed_entry", "high", "", ev, now_us,
-                               "entry %" PRIu64 " is not a log entry: %s",
-                               b->first_index + i, mm_strerror(de));
+                               "entry %" PRIu64 " is not a log entry: %s", b->first_index + i,
+                               mm_strerror(de));
             answer(out, MM_ACK_REFUSED, held, "entry %" PRIu64 ": %s", b->first_index + i,
                    mm_strerror(de));
             return;
@@ -353,9 +353,9 @@ static void batch(hub_mirror_t *m, const char *site, const mm_batch_t *b, int64_
         if (memcmp(ours.b, cp.root.b, MM_HASH_LEN) != 0) {
             hex32(cp.root.b, body_hex);
             hex32(ours.b, ours_hex);
-            json_t *ev = json_pack("{s:I, s:s, s:s, s:s}", "size", (json_int_t)cp.size,
-                                   "signed_root", body_hex, "hub_root", ours_hex, "checkpoint",
-                                   b->checkpoint);
+            json_t *ev =
+                json_pack("{s:I, s:s, s:s, s:s}", "size", (json_int_t)cp.size, "signed_root",
+                          body_hex, "hub_root", ours_hex, "checkpoint", b->checkpoint);
             char dk[32];
             snprintf(dk, sizeof dk, "%" PRIu64, cp.size);
             hub_findings_raise(m->findings, site, "fork", "critical", dk, ev, now_us,
@@ -389,8 +389,14 @@ static void batch(hub_mirror_t *m, const char *site, const mm_batch_t *b, int64_
     }
     memcpy(cosigned, b->checkpoint, b->checkpoint_len);
     memcpy(cosigned + b->checkpoint_len, out->cosignature, clen + 1);
-    store_t s = {.m = m, .id = id, .batch = b, .cp = &cp, .cosigned = cosigned,
-                 .cosigned_len = b->checkpoint_len + clen, .now_us = now_us, .site = site};
+    store_t s = {.m = m,
+                 .id = id,
+                 .batch = b,
+                 .cp = &cp,
+                 .cosigned = cosigned,
+                 .cosigned_len = b->checkpoint_len + clen,
+                 .now_us = now_us,
+                 .site = site};
     err = mm_db_write(m->db, store_txn, &s);
     free(cosigned);
     if (err == MM_OK) {
@@ -406,8 +412,8 @@ static void batch(hub_mirror_t *m, const char *site, const mm_batch_t *b, int64_
     }
     out->cosignature[0] = 0;
     if (err == MM_EVERIFY && s.fork) {
-        json_t *ev = json_pack("{s:I, s:s}", "index", (json_int_t)s.fork_index, "checkpoint",
-                               b->checkpoint);
+        json_t *ev =
+            json_pack("{s:I, s:s}", "index", (json_int_t)s.fork_index, "checkpoint", b->checkpoint);
         char dk[32];
         snprintf(dk, sizeof dk, "entry %" PRIu64, s.fork_index);
         hub_findings_raise(m->findings, site, "fork", "critical", dk, ev, now_us,
@@ -418,10 +424,10 @@ static void batch(hub_mirror_t *m, const char *site, const mm_batch_t *b, int64_
     } else if (err == MM_EVERIFY) {
         hex32(cp.root.b, body_hex);
         hex32(s.computed.b, ours_hex);
-        json_t *ev = json_pack("{s:I, s:I, s:I, s:s, s:s}", "first_index",
-                               (json_int_t)b->first_index, "entries", (json_int_t)b->n_entries,
-                               "checkpoint_size", (json_int_t)cp.size, "signed_root", body_hex,
-                               "computed_root", ours_hex);
+        json_t *ev =
+            json_pack("{s:I, s:I, s:I, s:s, s:s}", "first_index", (json_int_t)b->first_index,
+                      "entries", (json_int_t)b->n_entries, "checkpoint_size", (json_int_t)cp.size,
+                      "signed_root", body_hex, "computed_root", ours_hex);
         hub_findings_raise(m->findings, site, "root_mismatch", "critical", "", ev, now_us,
                            "entries [%" PRIu64 ", %" PRIu64 ") do not hash to the signed root: "
                            "an entry was altered after signing",

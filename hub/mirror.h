@@ -34,7 +34,7 @@ typedef struct {
 /* Per-site state for the API. */
 typedef struct {
     uint64_t size;
-    int64_t checkpoint_us;       /* 0 when none yet */
+    int64_t checkpoint_us; /* 0 when none yet */
 } hub_site_state_t;
 
 mm_err_t hub_mirror_open(mm_db_t *db, const hub_config_t *cfg, const mm_keypair_t *keys,

@@ -140,8 +140,8 @@ static void add_filing(json_t *rec, uint64_t index, json_int_t t, const char *ki
     char id[24];
     snprintf(id, sizeof id, "%llu", (unsigned long long)index);
     json_t *f = json_pack("{s:s, s:s, s:I, s:I, s:s, s:[{s:s, s:I}]}", "id", id, "kind", kind,
-                          "index", (json_int_t)index, "time_us", t, "state", "received",
-                          "history", "state", "received", "time_us", t);
+                          "index", (json_int_t)index, "time_us", t, "state", "received", "history",
+                          "state", "received", "time_us", t);
     json_object_update(f, extra);
     json_decref(extra);
     json_array_append_new(json_object_get(rec, "filings"), f);
@@ -168,8 +168,9 @@ static void add_uptime(json_t *cam, json_t *u, uint64_t index)
                                      json_integer_value(json_object_get(u, "recorded_us"))));
     json_object_set_new(d, "hours",
                         json_integer(json_integer_value(json_object_get(d, "hours")) + 1));
-    json_object_set_new(d, "gaps", json_integer(json_integer_value(json_object_get(d, "gaps")) +
-                                                json_integer_value(json_object_get(u, "gaps"))));
+    json_object_set_new(d, "gaps",
+                        json_integer(json_integer_value(json_object_get(d, "gaps")) +
+                                     json_integer_value(json_object_get(u, "gaps"))));
     json_object_set_new(d, "last_index", json_integer((json_int_t)index));
     while (json_object_size(days) > HUB_UPTIME_DAYS) {
         const char *oldest = NULL, *k;
@@ -238,14 +239,14 @@ static void apply_json(json_t *rec, uint64_t index, json_t *e)
         const char *gid = json_string_value(json_object_get(body, "grant_id"));
         json_t *grants = json_object_get(rec, "grants");
         if (change && gid && *gid && !strcmp(change, "emergency_granted")) {
-            json_object_set_new(
-                grants, gid,
-                json_pack("{s:O?, s:O?, s:O?, s:O?, s:O?, s:I, s:I}", "person",
-                          json_object_get(body, "person"), "by", json_object_get(body, "by"),
-                          "actions", json_object_get(body, "actions"), "cameras",
-                          json_object_get(body, "cameras"), "until_us",
-                          json_object_get(body, "until_us"), "granted_index", (json_int_t)index,
-                          "granted_us", t));
+            json_object_set_new(grants, gid,
+                                json_pack("{s:O?, s:O?, s:O?, s:O?, s:O?, s:I, s:I}", "person",
+                                          json_object_get(body, "person"), "by",
+                                          json_object_get(body, "by"), "actions",
+                                          json_object_get(body, "actions"), "cameras",
+                                          json_object_get(body, "cameras"), "until_us",
+                                          json_object_get(body, "until_us"), "granted_index",
+                                          (json_int_t)index, "granted_us", t));
         } else if (change && gid && !strcmp(change, "emergency_revoked")) {
             json_t *g = json_object_get(grants, gid);
             if (g)
@@ -286,8 +287,7 @@ static void apply_json(json_t *rec, uint64_t index, json_t *e)
     }
 }
 
-mm_err_t hub_registry_apply(hub_registry_batch_t *b, uint64_t index, const void *data,
-                            size_t len)
+mm_err_t hub_registry_apply(hub_registry_batch_t *b, uint64_t index, const void *data, size_t len)
 {
     switch (peek_kind(data, len)) {
     case MM_ENTRY_CAMERA_UPTIME:

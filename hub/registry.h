@@ -6,10 +6,11 @@
  * (site_facts), each camera's facts, coverage, state and daily recording time (camera_facts,
  * camera_coverage, camera_state, camera_uptime), the standards it runs under
  * (configuration_changed), its filings (standards_filed is a filing of the standards — initial
- * or change —, camera_state one of suspension, resumption or abolition, R-N4.2), its emergency grants and their reports (role_changed,
- * emergency_report, R-N6.3), and what the city asked of it — complaints, report requests,
- * measures — with their delivery (city_request) and answers (request_answered), R-N10.1, R-N12. A record is therefore never ahead of or behind the verified log,
- * and nothing in it comes from anywhere else: the city does not have to trust the installer.
+ * or change —, camera_state one of suspension, resumption or abolition, R-N4.2), its emergency
+ * grants and their reports (role_changed, emergency_report, R-N6.3), and what the city asked of it
+ * — complaints, report requests, measures — with their delivery (city_request) and answers
+ * (request_answered), R-N10.1, R-N12. A record is therefore never ahead of or behind the verified
+ * log, and nothing in it comes from anywhere else: the city does not have to trust the installer.
  *
  *   hub.registry   site id -> JSON record (see docs/architecture.md, "Hub registry")
  *
@@ -37,7 +38,7 @@ typedef struct {
     hub_registry_t *r;
     MDB_txn *txn;
     const char *site;
-    json_t *rec;  /* loaded at the first entry that matters */
+    json_t *rec; /* loaded at the first entry that matters */
     int dirty;
 } hub_registry_batch_t;
 
@@ -45,8 +46,7 @@ void hub_registry_batch_begin(hub_registry_batch_t *b, hub_registry_t *r, MDB_tx
                               const char *site);
 /* Applies entry index of the site (its bytes as logged). Entries the registry does not use are
  * skipped after a look at their kind. */
-mm_err_t hub_registry_apply(hub_registry_batch_t *b, uint64_t index, const void *data,
-                            size_t len);
+mm_err_t hub_registry_apply(hub_registry_batch_t *b, uint64_t index, const void *data, size_t len);
 /* Writes the record if it changed; frees the batch state either way. */
 mm_err_t hub_registry_batch_end(hub_registry_batch_t *b, int commit);
 

@@ -45,10 +45,9 @@ static void add(json_t *out, const char *kind, const char *dedupe, const char *r
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    json_array_append_new(out, json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "kind", kind,
-                                         "dedupe", dedupe, "rule", rule, "severity", severity,
-                                         "message", msg, "evidence",
-                                         evidence ? evidence : json_object()));
+    json_array_append_new(out, json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "kind", kind, "dedupe",
+                                         dedupe, "rule", rule, "severity", severity, "message", msg,
+                                         "evidence", evidence ? evidence : json_object()));
 }
 
 /* {"entries": [index, ...]} from the "index" of each object given (those that have one). */
@@ -162,8 +161,8 @@ static void camera_rules(json_t *out, const char *policy, const char *id, json_t
             json_t *ev = json_pack("{s:[I, I], s:s}", "entries", num(facts, "index"),
                                    num(cam, "state_index"), "camera", id);
             add(out, "camera_retired_early", id, "R-K2.1.3b", "medium", ev,
-                "camera %s, installed %s, was abolished after %.1f years; cameras run 5 years",
-                id, str(facts, "install_date"), (double)(gone - installed) / (365.25 * DAY_US));
+                "camera %s, installed %s, was abolished after %.1f years; cameras run 5 years", id,
+                str(facts, "install_date"), (double)(gone - installed) / (365.25 * DAY_US));
         }
         return; /* an abolished camera is held to nothing else */
     }
@@ -182,8 +181,8 @@ static void camera_rules(json_t *out, const char *policy, const char *id, json_t
     if (!facts)
         add(out, "camera_unregistered", id, "R-N5.1", "medium", json_pack("{s:s}", "camera", id),
             "camera %s records but its location and purpose are not on record", id);
-    else if (!*str(facts, "signage_text") || !json_is_true(json_object_get(facts,
-                                                                         "signage_installer_shown")) ||
+    else if (!*str(facts, "signage_text") ||
+             !json_is_true(json_object_get(facts, "signage_installer_shown")) ||
              !*str(facts, "signage_checked"))
         add(out, "signage_missing", id, "R-K2.2.1", "high", evidence(facts, NULL),
             "camera %s has no sign on record that shows it operates and who installed it", id);
@@ -233,7 +232,8 @@ json_t *hub_rules_evaluate(json_t *rec, const hub_rules_input_t *in)
         if ((!strcmp(k, "initial") || !strcmp(k, "change")) && num(fl, "version") > filed)
             filed = num(fl, "version");
     }
-    if (run && num(run, "version") > filed && in->now_us - num(run, "time_us") > in->filing_grace_us)
+    if (run && num(run, "version") > filed &&
+        in->now_us - num(run, "time_us") > in->filing_grace_us)
         add(out, "filing_overdue", "", "R-N4.2", "high", evidence(run, NULL),
             "the site runs under version %lld of its standards (%s) but has filed %s%lld",
             (long long)num(run, "version"), str(run, "summary"), filed ? "only version " : "",
@@ -263,8 +263,7 @@ json_t *hub_rules_evaluate(json_t *rec, const hub_rules_input_t *in)
     if (in->last_checkpoint_us && in->silent_after_us > 0 &&
         in->now_us - in->last_checkpoint_us > in->silent_after_us)
         add(out, "site_silent", "", "R-K2.2.6a", "high", NULL,
-            "no verified checkpoint for %lld minutes", (long long)((in->now_us -
-                                                                     in->last_checkpoint_us) /
-                                                                    60000000));
+            "no verified checkpoint for %lld minutes",
+            (long long)((in->now_us - in->last_checkpoint_us) / 60000000));
     return out;
 }

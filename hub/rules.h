@@ -16,12 +16,12 @@
 
 typedef struct {
     int64_t now_us;
-    int64_t last_checkpoint_us;   /* the site's last verified checkpoint, 0 when none */
-    int64_t silent_after_us;      /* a site silent this long is a finding */
-    double uptime_min;            /* the least share of a day a camera must record (0.99) */
-    int64_t filing_grace_us;      /* how long a new version may go unfiled (R-N4.2) */
-    int64_t transitional_us;      /* an existing installer's first filing is due by then
-                                     (R-N-T: the ordinance's day + 3 months); 0: not one */
+    int64_t last_checkpoint_us; /* the site's last verified checkpoint, 0 when none */
+    int64_t silent_after_us;    /* a site silent this long is a finding */
+    double uptime_min;          /* the least share of a day a camera must record (0.99) */
+    int64_t filing_grace_us;    /* how long a new version may go unfiled (R-N4.2) */
+    int64_t transitional_us;    /* an existing installer's first filing is due by then
+                                   (R-N-T: the ordinance's day + 3 months); 0: not one */
 } hub_rules_input_t;
 
 /* The findings that hold for rec now: a new array of {"kind", "dedupe", "rule", "severity",
