@@ -410,6 +410,8 @@ static void show_status(json_t *r)
     printf("standards   version %d of %s; version %d filed with the city (%s filing)\n",
            (int)num(st, "version"), str(st, "date"), (int)num(st, "filed"), str(st, "filing"));
     printf("emergency   %d report(s) not yet filed\n", (int)num(r, "open_emergency_reports"));
+    printf("city        %d request(s) open (mimamori-edge requests)\n",
+           (int)num(r, "open_city_requests"));
     printf("you         %s (%s), role %s\n", str(you, "person"), str(you, "account"),
            str(you, "role"));
 }

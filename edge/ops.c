@@ -529,6 +529,11 @@ static void do_status(call_t *c)
         "standards", "version", (int)ops->standards_version, "date", ops->standards_date, "filed",
         (int)ops->standards_filed, "filing", ops->cfg->filing_manual ? "manual" : "automatic",
         "time_us", (json_int_t)mm_now_us());
+    /* What the city asked and the site has not answered yet (R-N10.1, R-N12). */
+    json_t *reqs = NULL;
+    if (res && edge_requests_list(ops->store, mm_now_us(), &reqs) == MM_OK)
+        json_object_set(res, "open_city_requests", json_object_get(reqs, "open"));
+    json_decref(reqs);
     answer(c, res, NULL);
 }
 

@@ -74,6 +74,8 @@ st, c1 = run.api("/api/v1/complaints", token="intake", method="POST",
                        "text": "カメラが自宅の窓を写しているのではないか"})
 T.check(st == 201 and c1["id"] == "complaint-1" and c1["state"] == "pending", f"{st} {c1}")
 T.wait_until(lambda: state("complaint-1") == "delivered", 20, "the complaint at the site")
+T.check(cli("status", user="daemon")["open_city_requests"] == 1, "status does not show the "
+        "open complaint")
 at_edge = {q["id"]: q for q in cli("requests", user="daemon")["requests"]}
 T.check(at_edge["complaint-1"]["text"] == c1["text"] and
         "090-0000-0000" not in json.dumps(at_edge), f"the site's view {at_edge}")
