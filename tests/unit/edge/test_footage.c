@@ -27,7 +27,9 @@
 
 #include <libavformat/avformat.h>
 
+#include "age.h"
 #include "crypto.h"
+#include "export.h"
 #include "footage.h"
 #include "keyring.h"
 #include "retention.h"
@@ -737,9 +739,121 @@ static void footage_mp4_without_parameter_sets_in_headers_plays(void **state)
     cmocka_unit_test_prestate_setup_teardown(fn, setup, teardown, &h264),                          \
         cmocka_unit_test_prestate_setup_teardown(fn, setup, teardown, &h265)
 
+/* --- disclosure export ---------------------------------------------------------------------*/
+
+static int to_file(void *arg, const uint8_t *data, size_t len)
+{
+    return fwrite(data, 1, len, arg) == len ? 0 : -1;
+}
+
+/*
+ * R-K2.2.5, R-N7.3, R-N8: an export decrypts with the standard age tool, unpacks with tar, its
+ * MP4 plays, its manifest's signature checks with openssl and the site's key, every segment it
+ * names is the index's (content hash and site-log index), and no clear footage stays behind.
+ */
+static void export_opens_with_standard_tools_and_matches_the_record(void **state)
+{
+    fx_t *f = *state;
+    char key[128], cmd[2048], out[4096], rec[128], enc[128], dir[160];
+    snprintf(key, sizeof key, "%s/requester.key", f->dir);
+    snprintf(cmd, sizeof cmd, "age-keygen -o %s 2>&1", key);
+    assert_int_equal(run(cmd, out, sizeof out), 0);
+    FILE *k = fopen(key, "r");
+    char line[256];
+    rec[0] = 0;
+    while (k && fgets(line, sizeof line, k))
+        if (sscanf(line, "# public key: %127s", rec) == 1)
+            break;
+    fclose(k);
+    mm_keypair_t site;
+    assert_int_equal(mm_keys_generate("site-a", &site), MM_OK);
+    const char *cams[] = {"cam1"};
+    int64_t start = f->seg[1].start_us, end = f->end[2];
+    edge_export_req_t req = {.id = "req-1", .legal_basis = "law",
+                             .reference = "捜査関係事項照会 第123号", .requester = "警察署",
+                             .cameras = cams, .n_cameras = 1, .from_us = start, .to_us = end};
+    assert_int_equal(mm_age_recipient_parse(rec, req.recipient), MM_OK);
+    snprintf(enc, sizeof enc, "%s/export.age", f->dir);
+    FILE *o = fopen(enc, "wb");
+    edge_export_report_t rep;
+    assert_int_equal(edge_export_build(&f->v, &site, f->dir, &req, to_file, o, &rep), MM_OK);
+    fclose(o);
+    assert_int_equal(rep.files, 4);
+    snprintf(cmd, sizeof cmd, "%s/req-1-cam1.mp4", f->dir);
+    assert_false(exists(cmd)); /* the clear MP4 is gone */
+
+    snprintf(dir, sizeof dir, "%s/opened", f->dir);
+    snprintf(cmd, sizeof cmd,
+             "mkdir -p %s && age -d -i %s %s | tar -x -C %s && "
+             "openssl pkeyutl -verify -pubin -inkey %s/req-1/site-key.pem -rawin "
+             "-in %s/req-1/manifest.json -sigfile %s/req-1/manifest.json.sig 2>&1",
+             dir, key, enc, dir, dir, dir, dir);
+    assert_int_equal(run(cmd, out, sizeof out), 0);
+    assert_non_null(strstr(out, "Signature Verified Successfully"));
+
+    char mp4[256], man[256];
+    snprintf(mp4, sizeof mp4, "%s/req-1/cam1.mp4", dir);
+    snprintf(man, sizeof man, "%s/req-1/manifest.json", dir);
+    uint8_t want[32];
+    uint64_t n;
+    int64_t first_us;
+    expected_export(f, start, end, want, &n, &first_us);
+    assert_plays(mp4, f->media, n);
+
+    json_t *m = json_load_file(man, 0, NULL);
+    assert_non_null(m);
+    assert_string_equal(json_string_value(json_object_get(m, "site")), "site-a");
+    json_t *r = json_object_get(m, "request");
+    assert_string_equal(json_string_value(json_object_get(r, "legal_basis")), "law");
+    json_t *c = json_array_get(json_object_get(m, "cameras"), 0);
+    char hex[65];
+    mm_hex_encode(want, 32, hex, sizeof hex);
+    assert_string_equal(json_string_value(json_object_get(c, "content_hash")), hex);
+    /* The MP4's own hash, as the manifest states it. */
+    FILE *mf = fopen(mp4, "rb");
+    fseek(mf, 0, SEEK_END);
+    long sz = ftell(mf);
+    fseek(mf, 0, SEEK_SET);
+    uint8_t *buf = malloc((size_t)sz);
+    assert_int_equal(fread(buf, 1, (size_t)sz, mf), (size_t)sz);
+    fclose(mf);
+    uint8_t sha[32];
+    mm_sha256(buf, (size_t)sz, sha);
+    free(buf);
+    mm_hex_encode(sha, 32, hex, sizeof hex);
+    assert_string_equal(json_string_value(json_object_get(c, "mp4_sha256")), hex);
+    /* Every segment named is the index's, with its log index. */
+    json_t *segs = json_object_get(c, "segments");
+    assert_int_equal(json_array_size(segs), 2);
+    for (size_t i = 0; i < 2; i++) {
+        json_t *sg = json_array_get(segs, i);
+        mm_hex_encode(f->seg[i + 1].content_hash, 32, hex, sizeof hex);
+        assert_string_equal(json_string_value(json_object_get(sg, "content_hash")), hex);
+        assert_true(json_is_integer(json_object_get(sg, "log_index")));
+    }
+    json_decref(m);
+
+    /* One changed byte in the manifest and the signature no longer checks. */
+    flip_byte(man, 20);
+    snprintf(cmd, sizeof cmd,
+             "openssl pkeyutl -verify -pubin -inkey %s/req-1/site-key.pem -rawin -in %s "
+             "-sigfile %s/req-1/manifest.json.sig 2>&1",
+             dir, man, dir);
+    assert_int_not_equal(run(cmd, out, sizeof out), 0);
+
+    /* A request the export cannot serve is refused before anything is written. */
+    edge_export_req_t bad = req;
+    bad.id = "../etc";
+    assert_int_equal(edge_export_build(&f->v, &site, f->dir, &bad, to_file, NULL, NULL),
+                     MM_EINVAL);
+    mm_keys_wipe(&site);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test_prestate_setup_teardown(
+            export_opens_with_standard_tools_and_matches_the_record, setup, teardown, &h264),
         cmocka_unit_test_prestate_setup_teardown(
             footage_find_returns_overlapping_segments_in_time_order, setup, teardown, &h264),
         cmocka_unit_test_prestate_setup_teardown(footage_verify_passes_on_recorded_footage, setup,

@@ -1,0 +1,59 @@
+/*
+ * export.h: a disclosure export — the only way footage leaves a site (R-K2.2.5, R-N7.3, R-N8;
+ * DESIGN.md "Disclosure"). Called by the disclosure flow once the manager has approved a
+ * request, never by an operator command.
+ *
+ * What it makes, streamed into the age format to the requester's X25519 key (common/age.h), so
+ * that the requester decrypts it with the standard `age` tool: a tar archive (POSIX ustar) of
+ *
+ *   <request>/<camera>.mp4        each camera's range, remuxed, not re-encoded (footage.h)
+ *   <request>/manifest.json       what it is: site, request and legal basis, range, per camera
+ *                                 the MP4's SHA-256, the frames' content hash, and every
+ *                                 segment used with its content hash and site-log index; the
+ *                                 site's latest checkpoint cosigned by the hub
+ *   <request>/manifest.json.sig   Ed25519 signature of manifest.json's bytes by the site key
+ *   <request>/site-key.pem        the site's public key, so that
+ *                                 `openssl pkeyutl -verify -pubin -inkey site-key.pem -rawin
+ *                                  -in manifest.json -sigfile manifest.json.sig` checks it
+ *
+ * The clear MP4s are written to work_dir (mode 0600, removed before returning) only for as long
+ * as it takes to stream them into the encryption.
+ */
+#ifndef EDGE_EXPORT_H
+#define EDGE_EXPORT_H
+
+#include <stdint.h>
+
+#include "age.h"
+#include "err.h"
+#include "keys.h"
+#include "retention.h"
+
+typedef struct {
+    const char *id;          /* the request's id: [A-Za-z0-9._-], names the archive's folder */
+    const char *legal_basis; /* "consent", "law", "emergency", "own_images" */
+    const char *reference;   /* the document reference (a warrant, an inquiry), or "" */
+    const char *requester;
+    const char *const *cameras;
+    size_t n_cameras;
+    int64_t from_us, to_us;
+    uint8_t recipient[32]; /* the requester's X25519 key (mm_age_recipient_parse) */
+} edge_export_req_t;
+
+typedef struct {
+    size_t files;   /* in the archive */
+    uint64_t bytes; /* of the archive, before encryption */
+    uint8_t manifest_sha256[32];
+} edge_export_report_t;
+
+/*
+ * Builds the export for r from the footage of v and streams it, encrypted, to sink. MM_EINVAL
+ * for a bad request (id, camera list, range), the footage errors of edge_footage_mp4 (a segment
+ * that fails to verify stops the export: nothing unverified leaves), MM_EIO when the sink
+ * fails. Fills rep when not NULL.
+ */
+mm_err_t edge_export_build(const edge_vault_t *v, const mm_keypair_t *site_key,
+                           const char *work_dir, const edge_export_req_t *r, mm_age_sink_fn sink,
+                           void *arg, edge_export_report_t *rep);
+
+#endif
