@@ -15,6 +15,7 @@
 #include "crypto.h"
 #include "diag.h"
 #include "footage.h"
+#include "merkle.h"
 
 #define BLOCK 512
 
@@ -120,14 +121,50 @@ static mm_err_t add_file(tar_t *t, const char *prefix, const char *name, const c
     return err;
 }
 
+typedef struct {
+    json_t *list;
+    edge_store_t *store;
+    uint64_t tree_size; /* the size of the hub-cosigned checkpoint, 0 when none */
+} segs_t;
+
+/*
+ * A segment for the manifest: its times, content hash and site-log index, and — when the hub
+ * has cosigned a checkpoint that covers it — its log entry's bytes and their inclusion proof
+ * to that checkpoint, so that a verifier needs nothing but the export and the hub's key.
+ */
 static int add_segment(const edge_segment_row_t *row, void *arg)
 {
+    segs_t *s = arg;
     char hex[65];
     mm_hex_encode(row->seg.content_hash, 32, hex, sizeof hex);
-    json_array_append_new(arg, json_pack("{s:I, s:I, s:s, s:I}", "start_us",
-                                         (json_int_t)row->seg.start_us, "end_us",
-                                         (json_int_t)row->seg.end_us, "content_hash", hex,
-                                         "log_index", (json_int_t)row->log_index));
+    json_t *o = json_pack("{s:I, s:I, s:s, s:I}", "start_us", (json_int_t)row->seg.start_us,
+                          "end_us", (json_int_t)row->seg.end_us, "content_hash", hex, "log_index",
+                          (json_int_t)row->log_index);
+    mm_hash_t proof[MM_MERKLE_MAX_PROOF];
+    size_t n = 0;
+    mm_bytes_t *entry = NULL;
+    if (o && row->log_index < s->tree_size &&
+        edge_store_inclusion_proof(s->store, row->log_index, s->tree_size, proof, &n) == MM_OK &&
+        edge_store_entries(s->store, row->log_index, 1, &entry) == MM_OK) {
+        size_t cap = mm_base64_encoded_len(entry[0].len) + 1;
+        char *b64 = malloc(cap);
+        json_t *path = json_array();
+        for (size_t i = 0; i < n; i++) {
+            char h[65];
+            mm_hex_encode(proof[i].b, 32, h, sizeof h);
+            json_array_append_new(path, json_string(h));
+        }
+        if (b64 && mm_base64_encode(entry[0].data, entry[0].len, b64, cap) >= 0) {
+            json_object_set_new(o, "entry", json_string(b64));
+            json_object_set_new(o, "tree_size", json_integer((json_int_t)s->tree_size));
+            json_object_set_new(o, "inclusion", path);
+        } else {
+            json_decref(path);
+        }
+        free(b64);
+    }
+    free(entry);
+    json_array_append_new(s->list, o);
     return 0;
 }
 
@@ -176,8 +213,11 @@ mm_err_t edge_export_build(const edge_vault_t *v, const mm_keypair_t *site_key,
         edge_footage_report_t fr;
         err = edge_footage_mp4(v, r->cameras[i], r->from_us, r->to_us, paths[i], &fr);
         json_t *segs = json_array();
+        segs_t sg = {segs, v->store, 0};
+        if (edge_store_acked(v->store, &sg.tree_size) != MM_OK)
+            sg.tree_size = 0;
         if (err == MM_OK)
-            err = edge_footage_find(v, r->cameras[i], r->from_us, r->to_us, add_segment, segs);
+            err = edge_footage_find(v, r->cameras[i], r->from_us, r->to_us, add_segment, &sg);
         char hex[65];
         mm_hex_encode(fr.content_hash, 32, hex, sizeof hex);
         char file[80];

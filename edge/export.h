@@ -9,8 +9,10 @@
  *   <request>/<camera>.mp4        each camera's range, remuxed, not re-encoded (footage.h)
  *   <request>/manifest.json       what it is: site, request and legal basis, range, per camera
  *                                 the MP4's SHA-256, the frames' content hash, and every
- *                                 segment used with its content hash and site-log index; the
- *                                 site's latest checkpoint cosigned by the hub
+ *                                 segment used with its content hash and site-log index (and,
+ *                                 where the hub's checkpoint covers it, the entry's bytes and
+ *                                 its inclusion proof to that checkpoint); the site's latest
+ *                                 checkpoint cosigned by the hub
  *   <request>/manifest.json.sig   Ed25519 signature of manifest.json's bytes by the site key
  *   <request>/site-key.pem        the site's public key, so that
  *                                 `openssl pkeyutl -verify -pubin -inkey site-key.pem -rawin

@@ -254,6 +254,18 @@ mm_err_t edge_store_root(edge_store_t *st, uint64_t size, mm_hash_t *root)
     return err;
 }
 
+mm_err_t edge_store_inclusion_proof(edge_store_t *st, uint64_t index, uint64_t size,
+                                    mm_hash_t *proof, size_t *n)
+{
+    MDB_txn *txn;
+    mm_err_t err = mm_db_read(st->db, &txn);
+    if (err != MM_OK)
+        return err;
+    err = mm_log_inclusion_proof(st->log, txn, EDGE_SITE_LOG, index, size, proof, n);
+    mdb_txn_abort(txn);
+    return err;
+}
+
 mm_err_t edge_store_entries(edge_store_t *st, uint64_t first, size_t n, mm_bytes_t **out)
 {
     MDB_txn *txn;

@@ -62,6 +62,10 @@ mm_err_t edge_store_root(edge_store_t *st, uint64_t size, mm_hash_t *root);
  * the bytes they point at. Free with free(*out). MM_ERANGE when they are not all there.
  */
 mm_err_t edge_store_entries(edge_store_t *st, uint64_t first, size_t n, mm_bytes_t **out);
+/* The inclusion proof (RFC 6962) of entry index in the site log of size entries; proof has room
+ * for MM_MERKLE_MAX_PROOF hashes. MM_ERANGE when index >= size or size is beyond the log. */
+mm_err_t edge_store_inclusion_proof(edge_store_t *st, uint64_t index, uint64_t size,
+                                    mm_hash_t *proof, size_t *n);
 
 /* The size the hub has acknowledged (0 at first) and its update. */
 mm_err_t edge_store_acked(edge_store_t *st, uint64_t *size);

@@ -29,6 +29,8 @@
 
 #include "age.h"
 #include "crypto.h"
+#include "entry.h"
+#include "merkle.h"
 #include "export.h"
 #include "footage.h"
 #include "keyring.h"
@@ -773,6 +775,13 @@ static void export_opens_with_standard_tools_and_matches_the_record(void **state
                              .reference = "捜査関係事項照会 第123号", .requester = "警察署",
                              .cameras = cams, .n_cameras = 1, .from_us = start, .to_us = end};
     assert_int_equal(mm_age_recipient_parse(rec, req.recipient), MM_OK);
+    /* The hub has acknowledged the whole log: the manifest then proves each segment's entry. */
+    uint64_t size = 0;
+    assert_int_equal(edge_store_size(f->store, &size), MM_OK);
+    static const char note[] = "mimamori/site/site-a\n(a cosigned checkpoint)\n";
+    assert_int_equal(edge_store_set_acked(f->store, size, note, sizeof note - 1), MM_OK);
+    mm_hash_t root;
+    assert_int_equal(edge_store_root(f->store, size, &root), MM_OK);
     snprintf(enc, sizeof enc, "%s/export.age", f->dir);
     FILE *o = fopen(enc, "wb");
     edge_export_report_t rep;
@@ -830,7 +839,32 @@ static void export_opens_with_standard_tools_and_matches_the_record(void **state
         mm_hex_encode(f->seg[i + 1].content_hash, 32, hex, sizeof hex);
         assert_string_equal(json_string_value(json_object_get(sg, "content_hash")), hex);
         assert_true(json_is_integer(json_object_get(sg, "log_index")));
+        /* The entry is the segment's, and its proof leads to the acknowledged root. */
+        const char *b64 = json_string_value(json_object_get(sg, "entry"));
+        assert_non_null(b64);
+        uint8_t raw[4096];
+        int len = mm_base64_decode(b64, strlen(b64), raw, sizeof raw);
+        assert_true(len > 0);
+        mm_entry_t e;
+        assert_int_equal(mm_entry_decode(raw, (size_t)len, &e), MM_OK);
+        assert_int_equal(e.kind, MM_ENTRY_SEGMENT_RECORDED);
+        assert_memory_equal(e.u.segment_recorded.content_hash, f->seg[i + 1].content_hash, 32);
+        json_t *path = json_object_get(sg, "inclusion");
+        mm_hash_t proof[MM_MERKLE_MAX_PROOF], leaf;
+        size_t np = json_array_size(path);
+        for (size_t j = 0; j < np; j++)
+            assert_int_equal(mm_hex_decode(json_string_value(json_array_get(path, j)), 64,
+                                           proof[j].b, 32),
+                             32);
+        mm_merkle_leaf_hash(raw, (size_t)len, &leaf);
+        assert_int_equal(json_integer_value(json_object_get(sg, "tree_size")), (json_int_t)size);
+        assert_int_equal(
+            mm_merkle_verify_inclusion(&leaf,
+                                       (uint64_t)json_integer_value(json_object_get(sg, "log_index")),
+                                       size, proof, np, &root),
+            MM_OK);
     }
+    assert_non_null(strstr(json_string_value(json_object_get(m, "checkpoint")), "cosigned"));
     json_decref(m);
 
     /* One changed byte in the manifest and the signature no longer checks. */
