@@ -36,33 +36,13 @@ mm_err_t edge_coverage_log(edge_store_t *st, const char *camera, edge_policy_t p
                            const edge_camera_gov_t *gov, int64_t now_us, int *logged)
 {
     *logged = 0;
-    /* The entry without its time is what is compared. */
     mm_entry_t *e = malloc(sizeof *e);
     if (!e)
         return MM_ENOMEM;
     edge_coverage_entry(camera, policy, gov, 0, e);
-    uint8_t *bytes = NULL, *last = NULL;
-    size_t len = 0, last_len = 0;
     char name[MM_ID_MAX + 16];
     snprintf(name, sizeof name, "coverage/%s", camera);
-    mm_err_t err = mm_entry_encode(e, &bytes, &len);
-    if (err == MM_OK && !(last = malloc(len + 1)))
-        err = MM_ENOMEM;
-    if (err == MM_OK) {
-        err = edge_store_meta_get(st, name, last, len + 1, &last_len);
-        if (err == MM_OK && last_len == len && memcmp(last, bytes, len) == 0)
-            goto out; /* logged before, unchanged */
-        if (err == MM_OK || err == MM_ENOTFOUND || err == MM_ERANGE)
-            err = MM_OK;
-    }
-    if (err == MM_OK) {
-        e->time_us = now_us;
-        err = edge_store_append_meta(st, e, name, bytes, len, NULL);
-        *logged = err == MM_OK;
-    }
-out:
-    free(bytes);
-    free(last);
+    mm_err_t err = edge_store_append_changed(st, e, name, now_us, logged);
     free(e);
     return err;
 }

@@ -110,32 +110,13 @@ static mm_err_t camera_entry(const edge_config_camera_t *cam, mm_entry_t *e)
     return MM_OK;
 }
 
-/* Appends e (time now) unless the meta value name holds its bytes already; *logged += 1 if so. */
+/* Appends e (time now) unless it is what name last logged; *logged += 1 if appended. */
 static mm_err_t log_changed(edge_store_t *st, mm_entry_t *e, const char *name, int64_t now,
                             int *logged)
 {
-    uint8_t *bytes = NULL, *last = NULL;
-    size_t len = 0, last_len = 0;
-    e->time_us = 0;
-    mm_err_t err = mm_entry_encode(e, &bytes, &len);
-    if (err == MM_OK && !(last = malloc(len + 1)))
-        err = MM_ENOMEM;
-    if (err == MM_OK) {
-        err = edge_store_meta_get(st, name, last, len + 1, &last_len);
-        if (err == MM_OK && last_len == len && memcmp(last, bytes, len) == 0)
-            goto out; /* logged before, unchanged */
-        if (err == MM_OK || err == MM_ENOTFOUND || err == MM_ERANGE)
-            err = MM_OK;
-    }
-    if (err == MM_OK) {
-        e->time_us = now;
-        err = edge_store_append_meta(st, e, name, bytes, len, NULL);
-        if (err == MM_OK)
-            (*logged)++;
-    }
-out:
-    free(bytes);
-    free(last);
+    int appended = 0;
+    mm_err_t err = edge_store_append_changed(st, e, name, now, &appended);
+    *logged += appended;
     return err;
 }
 

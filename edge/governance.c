@@ -96,7 +96,7 @@ static int account_ok(const char *s)
     return 1;
 }
 
-static int person_id_ok(const char *s)
+int edge_id_ok(const char *s)
 {
     size_t n = strlen(s);
     if (n == 0 || n >= MM_ID_MAX)
@@ -188,7 +188,7 @@ static void parse_people(mm_conf_t *conf, json_t *root, edge_governance_t *out)
         const char *id = mm_conf_string(conf, p, path, "id", 1, NULL);
         char *name = text(conf, p, path, "name", 1);
         const char *account = mm_conf_string(conf, p, path, "account", 1, NULL);
-        if (id && !person_id_ok(id)) {
+        if (id && !edge_id_ok(id)) {
             mm_conf_problem(conf, mm_conf_key(kp, sizeof kp, path, "id"),
                             "must be 1-63 characters of A-Z a-z 0-9 . _ -, got \"%.80s\"", id);
             id = NULL;

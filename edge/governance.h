@@ -109,6 +109,9 @@ void edge_camera_gov_parse(mm_conf_t *conf, json_t *cam, const char *path, edge_
 extern const char *const edge_governance_keys[];
 extern const char *const edge_camera_gov_keys[];
 
+/* Whether s may be a camera or person id: 1-63 characters of A-Z a-z 0-9 . _ -. */
+int edge_id_ok(const char *s);
+
 /* The person whose OS account is account, or -1. */
 int edge_governance_person_by_account(const edge_governance_t *g, const char *account);
 

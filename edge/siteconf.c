@@ -8,20 +8,6 @@
 
 #include "diag.h"
 
-static int id_ok(const char *s)
-{
-    size_t n = strlen(s);
-    if (n == 0 || n >= MM_ID_MAX)
-        return 0;
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '-' || c == '_' || c == '.'))
-            return 0;
-    }
-    return 1;
-}
-
 static void parse_retention(mm_conf_t *conf, json_t *root, edge_config_t *out)
 {
     const char *pol = mm_conf_string(conf, root, "", "policy", 1, NULL);
@@ -118,7 +104,7 @@ static void parse_cameras(mm_conf_t *conf, json_t *root, edge_config_t *out)
         const char *id = mm_conf_string(conf, cam, path, "id", 1, NULL);
         const char *url = mm_conf_string(conf, cam, path, "url", 1, NULL);
         char kp[96];
-        if (id && !id_ok(id)) {
+        if (id && !edge_id_ok(id)) {
             mm_conf_problem(conf, mm_conf_key(kp, sizeof kp, path, "id"),
                             "must be 1-63 characters of A-Z a-z 0-9 . _ -, got \"%.80s\"", id);
             id = NULL;

@@ -254,6 +254,34 @@ mm_err_t edge_store_root(edge_store_t *st, uint64_t size, mm_hash_t *root)
     return err;
 }
 
+mm_err_t edge_store_append_changed(edge_store_t *st, mm_entry_t *e, const char *name, int64_t now,
+                                   int *appended)
+{
+    uint8_t *bytes = NULL, *last = NULL;
+    size_t len = 0, last_len = 0;
+    *appended = 0;
+    e->time_us = 0; /* the entry without its time is what is compared */
+    mm_err_t err = mm_entry_encode(e, &bytes, &len);
+    if (err == MM_OK && !(last = malloc(len + 1)))
+        err = MM_ENOMEM;
+    if (err == MM_OK) {
+        err = edge_store_meta_get(st, name, last, len + 1, &last_len);
+        if (err == MM_OK && last_len == len && memcmp(last, bytes, len) == 0)
+            goto out; /* logged before, unchanged */
+        if (err == MM_OK || err == MM_ENOTFOUND || err == MM_ERANGE)
+            err = MM_OK;
+    }
+    if (err == MM_OK) {
+        e->time_us = now;
+        err = edge_store_append_meta(st, e, name, bytes, len, NULL);
+        *appended = err == MM_OK;
+    }
+out:
+    free(bytes);
+    free(last);
+    return err;
+}
+
 mm_err_t edge_store_inclusion_proof(edge_store_t *st, uint64_t index, uint64_t size,
                                     mm_hash_t *proof, size_t *n)
 {

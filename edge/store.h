@@ -83,6 +83,15 @@ mm_err_t edge_store_append_meta(edge_store_t *st, const mm_entry_t *e, const cha
                                 const void *val, size_t len, uint64_t *index);
 
 /*
+ * Appends e at time now unless the edge.meta value name holds e's bytes (encoded with time 0)
+ * already; when it appends, name gets those bytes in the same transaction. *appended says which.
+ * For entries logged when a fact changes (camera_coverage, site_facts, camera_facts). e's
+ * time_us is overwritten.
+ */
+mm_err_t edge_store_append_changed(edge_store_t *st, mm_entry_t *e, const char *name, int64_t now,
+                                   int *appended);
+
+/*
  * Small named values in edge.meta. get copies the value into buf (MM_ERANGE when longer than
  * cap) and sets *len; MM_ENOTFOUND when there is none.
  */
