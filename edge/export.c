@@ -15,6 +15,7 @@
 #include "crypto.h"
 #include "diag.h"
 #include "footage.h"
+#include "governance.h"
 #include "merkle.h"
 
 #define BLOCK 512
@@ -181,15 +182,10 @@ static void public_pem(const mm_keypair_t *k, char *out, size_t cap)
     snprintf(out, cap, "-----BEGIN PUBLIC KEY-----\n%s\n-----END PUBLIC KEY-----\n", b64);
 }
 
+/* An id that names a file or folder of the archive: an id (governance.h), not hidden. */
 static int name_ok(const char *s)
 {
-    size_t n = s ? strlen(s) : 0;
-    if (n == 0 || n > 63 || s[0] == '.')
-        return 0;
-    for (size_t i = 0; i < n; i++)
-        if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-", s[i]))
-            return 0;
-    return 1;
+    return s && s[0] != '.' && edge_id_ok(s);
 }
 
 mm_err_t edge_export_build(const edge_vault_t *v, const mm_keypair_t *site_key,

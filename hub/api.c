@@ -727,6 +727,22 @@ static void run_request(hub_http_req_t *req, hub_api_t *api, const char *site, c
     json_decref(c->fields);
 }
 
+/* The request's body parsed into b, or -1 once a 400 naming the problem has been answered. */
+static int request_body(hub_http_req_t *req,
+                        mm_err_t (*parse)(const char *, size_t, hub_request_body_t *, char *,
+                                          size_t),
+                        hub_request_body_t *b)
+{
+    size_t len;
+    const char *body = hub_http_body(req, &len);
+    char msg[256];
+    if (parse(body, len, b, msg, sizeof msg) != MM_OK) {
+        hub_http_error(req, 400, "bad_body", "%s", msg);
+        return -1;
+    }
+    return 0;
+}
+
 static void post_complaint(hub_http_req_t *req, void *arg)
 {
     hub_api_t *api = arg;
@@ -757,14 +773,9 @@ static void post_appeal(hub_http_req_t *req, void *arg)
     const char *site = site_of(req, api);
     if (!site)
         return;
-    size_t len;
-    const char *body = hub_http_body(req, &len);
     static hub_request_body_t b;
-    char msg[256];
-    if (hub_body_appeal(body, len, &b, msg, sizeof msg) != MM_OK) {
-        hub_http_error(req, 400, "bad_body", "%s", msg);
+    if (request_body(req, hub_body_appeal, &b) != 0)
         return;
-    }
     request_call_t c = {
         .target = hub_http_param(req, "id"),
         .fields = json_pack("{s:s, s:I}", "text", b.text, "time_us", (json_int_t)mm_now_us())};
@@ -777,14 +788,9 @@ static void post_complaint_measures(hub_http_req_t *req, void *arg)
     const char *site = site_of(req, api);
     if (!site)
         return;
-    size_t len;
-    const char *body = hub_http_body(req, &len);
     static hub_request_body_t b;
-    char msg[256];
-    if (hub_body_measures(body, len, &b, msg, sizeof msg) != MM_OK) {
-        hub_http_error(req, 400, "bad_body", "%s", msg);
+    if (request_body(req, hub_body_measures, &b) != 0)
         return;
-    }
     int64_t now = mm_now_us();
     request_call_t c = {.kind = "complaint_measure",
                         .target = hub_http_param(req, "id"),
@@ -799,14 +805,9 @@ static void post_report_request(hub_http_req_t *req, void *arg)
     const char *site = site_of(req, api);
     if (!site)
         return;
-    size_t len;
-    const char *body = hub_http_body(req, &len);
     static hub_request_body_t b;
-    char msg[256];
-    if (hub_body_report_request(body, len, &b, msg, sizeof msg) != MM_OK) {
-        hub_http_error(req, 400, "bad_body", "%s", msg);
+    if (request_body(req, hub_body_report_request, &b) != 0)
         return;
-    }
     int64_t now = mm_now_us();
     request_call_t c = {.kind = "report_request",
                         .fields =
