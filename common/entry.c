@@ -78,7 +78,25 @@ static int json_array_ok(const char *s)
 static int request_kind_ok(const char *k)
 {
     return !strcmp(k, "complaint") || !strcmp(k, "report_request") ||
-           !strcmp(k, "complaint_measure");
+           !strcmp(k, "complaint_measure") || !strcmp(k, "disclosure") ||
+           !strcmp(k, "disclosure_downloaded");
+}
+
+int mm_disclosure_step_ok(const char *s)
+{
+    static const char *const steps[] = {"held",      "refused",   "prepared", "approved",
+                                        "denied",    "expired",   "exported", "failed",
+                                        "delivered", "downloaded"};
+    for (size_t i = 0; i < sizeof steps / sizeof *steps; i++)
+        if (!strcmp(s, steps[i]))
+            return 1;
+    return 0;
+}
+
+int mm_legal_basis_ok(const char *s)
+{
+    return !strcmp(s, "consent") || !strcmp(s, "law") || !strcmp(s, "emergency") ||
+           !strcmp(s, "own_images");
 }
 
 /* Whether s is "" or the text of a JSON object (city_action.detail). */
@@ -122,6 +140,7 @@ mm_err_t mm_entry_encode(const mm_entry_t *e, uint8_t **out, size_t *len)
     Mimamori__V1__CityRequestReceived cq = MIMAMORI__V1__CITY_REQUEST_RECEIVED__INIT;
     Mimamori__V1__RequestAnswered ra = MIMAMORI__V1__REQUEST_ANSWERED__INIT;
     Mimamori__V1__StandardsFiled sd = MIMAMORI__V1__STANDARDS_FILED__INIT;
+    Mimamori__V1__Disclosure ds = MIMAMORI__V1__DISCLOSURE__INIT;
     ProtobufCBinaryData hashes[MM_ERASED_MAX];
     le.time_us = e->time_us;
     switch (e->kind) {
@@ -415,6 +434,43 @@ mm_err_t mm_entry_encode(const mm_entry_t *e, uint8_t **out, size_t *len)
         sd.automatic = f->automatic != 0;
         le.kind_case = MIMAMORI__V1__LOG_ENTRY__KIND_STANDARDS_FILED;
         le.standards_filed = &sd;
+        break;
+    }
+    case MM_ENTRY_DISCLOSURE: {
+        const mm_disclosure_t *d = &e->u.disclosure;
+        CHECK_STR(d->request, 1);
+        CHECK_STR(d->step, 1);
+        CHECK_STR(d->by, 0);
+        CHECK_STR(d->cameras, 0);
+        CHECK_STR(d->legal_basis, 0);
+        CHECK_STR(d->reference, 0);
+        CHECK_STR(d->requester, 0);
+        CHECK_STR(d->text, 0);
+        CHECK_STR(d->regions, 0);
+        if (!mm_disclosure_step_ok(d->step) ||
+            (d->legal_basis[0] && !mm_legal_basis_ok(d->legal_basis)) ||
+            !json_array_ok(d->regions) || (d->has_sha256 != 0) != !strcmp(d->step, "exported"))
+            return MM_EINVAL;
+        ds.request = (char *)d->request;
+        ds.step = (char *)d->step;
+        ds.by = (char *)d->by;
+        ds.cameras = (char *)d->cameras;
+        ds.from_us = d->from_us;
+        ds.to_us = d->to_us;
+        ds.legal_basis = (char *)d->legal_basis;
+        ds.reference = (char *)d->reference;
+        ds.requester = (char *)d->requester;
+        ds.text = (char *)d->text;
+        if (d->has_sha256) {
+            ds.sha256.data = (uint8_t *)d->sha256;
+            ds.sha256.len = 32;
+            ds.manifest_sha256.data = (uint8_t *)d->manifest_sha256;
+            ds.manifest_sha256.len = 32;
+        }
+        ds.bytes = d->bytes;
+        ds.regions = (char *)d->regions;
+        le.kind_case = MIMAMORI__V1__LOG_ENTRY__KIND_DISCLOSURE;
+        le.disclosure = &ds;
         break;
     }
     case MM_ENTRY_CITY_REQUEST: {
@@ -743,6 +799,32 @@ static int decode_kind(const Mimamori__V1__LogEntry *le, mm_entry_t *out)
         c->automatic = f->automatic != 0;
         return 0;
     }
+    case MIMAMORI__V1__LOG_ENTRY__KIND_DISCLOSURE: {
+        const Mimamori__V1__Disclosure *d = le->disclosure;
+        mm_disclosure_t *c = &out->u.disclosure;
+        out->kind = MM_ENTRY_DISCLOSURE;
+        if (!d || COPY_STR(c->request, d->request, 1) || COPY_STR(c->step, d->step, 1) ||
+            COPY_STR(c->by, d->by, 0) || COPY_STR(c->cameras, d->cameras, 0) ||
+            COPY_STR(c->legal_basis, d->legal_basis, 0) ||
+            COPY_STR(c->reference, d->reference, 0) || COPY_STR(c->requester, d->requester, 0) ||
+            COPY_STR(c->text, d->text, 0) || COPY_STR(c->regions, d->regions, 0) ||
+            !mm_disclosure_step_ok(c->step) ||
+            (c->legal_basis[0] && !mm_legal_basis_ok(c->legal_basis)) || !json_array_ok(c->regions))
+            return -1;
+        int exported = !strcmp(c->step, "exported");
+        if (exported != (d->sha256.len == 32) || (d->sha256.len != 0 && d->sha256.len != 32) ||
+            d->manifest_sha256.len != d->sha256.len)
+            return -1;
+        c->has_sha256 = exported;
+        if (exported) {
+            memcpy(c->sha256, d->sha256.data, 32);
+            memcpy(c->manifest_sha256, d->manifest_sha256.data, 32);
+        }
+        c->from_us = d->from_us;
+        c->to_us = d->to_us;
+        c->bytes = d->bytes;
+        return 0;
+    }
     case MIMAMORI__V1__LOG_ENTRY__KIND_CITY_REQUEST: {
         const Mimamori__V1__CityRequestReceived *q = le->city_request;
         mm_city_request_entry_t *c = &out->u.city_request;
@@ -856,6 +938,8 @@ const char *mm_entry_kind_name(mm_entry_kind_t kind)
         return "city_request";
     case MM_ENTRY_STANDARDS_FILED:
         return "standards_filed";
+    case MM_ENTRY_DISCLOSURE:
+        return "disclosure";
     case MM_ENTRY_REQUEST_ANSWERED:
         return "request_answered";
     }

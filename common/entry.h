@@ -40,6 +40,7 @@ typedef enum {
     MM_ENTRY_CITY_REQUEST = 27,
     MM_ENTRY_REQUEST_ANSWERED = 28,
     MM_ENTRY_STANDARDS_FILED = 29,
+    MM_ENTRY_DISCLOSURE = 30,
 } mm_entry_kind_t;
 
 typedef struct {
@@ -231,7 +232,8 @@ typedef struct {
  * request, a measure asked for (R-N10.1, R-N12). Logged once per request id. */
 typedef struct {
     char id[MM_ID_MAX];
-    char kind[32];        /* "complaint", "report_request", "complaint_measure" */
+    char kind[32];        /* "complaint", "report_request", "complaint_measure", "disclosure",
+                             "disclosure_downloaded" */
     int64_t city_time_us; /* when the city registered it */
     int64_t deadline_us;
     char camera[MM_ID_MAX];
@@ -262,6 +264,31 @@ typedef struct {
     int automatic;
 } mm_standards_filed_t;
 
+/* A step of a disclosure request at the site (R-K2.2.5, R-N7.4, R-N7.6, R-N8). step is one of
+ * "held", "refused", "prepared", "approved", "denied", "expired", "exported", "failed",
+ * "delivered", "downloaded"; legal_basis "" or one of "consent", "law", "emergency",
+ * "own_images". sha256 and manifest_sha256 are set (has_sha256) only for "exported". */
+typedef struct {
+    char request[MM_ID_MAX];
+    char step[16];
+    char by[MM_ID_MAX];             /* person id, "" for the edge itself */
+    char cameras[MM_LONG_TEXT_MAX]; /* comma-separated camera ids */
+    int64_t from_us, to_us;
+    char legal_basis[16];
+    char reference[MM_TEXT_MAX];
+    char requester[MM_ID_MAX];
+    char text[MM_LONG_TEXT_MAX]; /* note, reason, what failed */
+    int has_sha256;
+    uint8_t sha256[32]; /* of the ciphertext */
+    uint64_t bytes;     /* of the ciphertext */
+    uint8_t manifest_sha256[32];
+    char regions[MM_LONG_TEXT_MAX]; /* "" or a JSON array of the regions kept clear */
+} mm_disclosure_t;
+
+/* Whether s names a disclosure step / a legal basis (non-empty). */
+int mm_disclosure_step_ok(const char *s);
+int mm_legal_basis_ok(const char *s);
+
 typedef struct {
     int64_t time_us;
     mm_entry_kind_t kind;
@@ -286,6 +313,7 @@ typedef struct {
         mm_city_request_entry_t city_request;
         mm_request_answered_t request_answered;
         mm_standards_filed_t standards_filed;
+        mm_disclosure_t disclosure;
     } u;
 } mm_entry_t;
 

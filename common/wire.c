@@ -9,6 +9,7 @@
  */
 #include "wire.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,6 +25,8 @@ struct mm_msg {
     mm_ack_t ack;
     void *block; /* entries array, entry bytes and strings, in one allocation */
     mm_city_request_t *requests;
+    mm_export_chunk_t chunk;
+    mm_export_ack_t export_ack;
 };
 
 /* Copies a decoded string into a fixed buffer; -1 when it does not fit or is invalid. */
@@ -39,7 +42,96 @@ static int req_str(char *dst, size_t cap, const char *src, int nonempty)
 static int req_kind_ok(const char *k)
 {
     return !strcmp(k, "complaint") || !strcmp(k, "report_request") ||
-           !strcmp(k, "complaint_measure");
+           !strcmp(k, "complaint_measure") || !strcmp(k, "disclosure") ||
+           !strcmp(k, "disclosure_downloaded");
+}
+
+static int basis_ok(const char *s)
+{
+    return !strcmp(s, "consent") || !strcmp(s, "law") || !strcmp(s, "emergency") ||
+           !strcmp(s, "own_images");
+}
+
+/* The disclosure fields of a request, by its kind: what a disclosure must carry. */
+static int req_disclosure_ok(const mm_city_request_t *r)
+{
+    if (!strcmp(r->kind, "disclosure_downloaded"))
+        return r->disclosure[0] != 0;
+    if (strcmp(r->kind, "disclosure") != 0)
+        return 1;
+    if (!basis_ok(r->legal_basis) || !r->requester[0] || !r->recipient[0] || r->n_cameras == 0 ||
+        r->n_cameras > MM_REQUEST_CAMERAS_MAX || !r->has_signature)
+        return 0;
+    for (size_t i = 0; i < r->n_cameras; i++)
+        if (!r->cameras[i][0])
+            return 0;
+    return 1;
+}
+
+/* Appends "key value\n" to out, escaping the value (\\, \n, \xNN for other controls). */
+static int stmt_line(char *out, size_t cap, size_t *at, const char *key, const char *v)
+{
+    int n = snprintf(out + *at, cap - *at, "%s ", key);
+    if (n < 0 || (size_t)n >= cap - *at)
+        return -1;
+    *at += (size_t)n;
+    for (const unsigned char *p = (const unsigned char *)v; *p; p++) {
+        char esc[5];
+        if (*p == '\\')
+            snprintf(esc, sizeof esc, "\\\\");
+        else if (*p == '\n')
+            snprintf(esc, sizeof esc, "\\n");
+        else if (*p < 0x20 || *p == 0x7f)
+            snprintf(esc, sizeof esc, "\\x%02x", *p);
+        else
+            esc[0] = (char)*p, esc[1] = 0;
+        size_t el = strlen(esc);
+        if (*at + el + 2 > cap)
+            return -1;
+        memcpy(out + *at, esc, el);
+        *at += el;
+    }
+    if (*at + 2 > cap)
+        return -1;
+    out[(*at)++] = '\n';
+    out[*at] = 0;
+    return 0;
+}
+
+mm_err_t mm_disclosure_statement(const mm_city_request_t *r, const char *site, char *out,
+                                 size_t cap, size_t *len)
+{
+    char cams[MM_REQUEST_CAMERAS_MAX * 64 + 1] = "";
+    size_t cl = 0;
+    for (size_t i = 0; i < r->n_cameras && i < MM_REQUEST_CAMERAS_MAX; i++) {
+        size_t n = strnlen(r->cameras[i], sizeof r->cameras[i] - 1);
+        if (i)
+            cams[cl++] = ',';
+        memcpy(cams + cl, r->cameras[i], n);
+        cl += n;
+        cams[cl] = 0;
+    }
+    char num[4][24];
+    snprintf(num[0], sizeof num[0], "%lld", (long long)r->from_us);
+    snprintf(num[1], sizeof num[1], "%lld", (long long)r->to_us);
+    snprintf(num[2], sizeof num[2], "%lld", (long long)r->time_us);
+    snprintf(num[3], sizeof num[3], "%lld", (long long)r->deadline_us);
+    size_t at = 0;
+    if (cap < 32)
+        return MM_ERANGE;
+    at = (size_t)snprintf(out, cap, "mimamori-disclosure/1\n");
+    if (stmt_line(out, cap, &at, "id", r->id) || stmt_line(out, cap, &at, "site", site) ||
+        stmt_line(out, cap, &at, "legal_basis", r->legal_basis) ||
+        stmt_line(out, cap, &at, "reference", r->reference) ||
+        stmt_line(out, cap, &at, "requester", r->requester) ||
+        stmt_line(out, cap, &at, "recipient", r->recipient) ||
+        stmt_line(out, cap, &at, "cameras", cams) || stmt_line(out, cap, &at, "from_us", num[0]) ||
+        stmt_line(out, cap, &at, "to_us", num[1]) || stmt_line(out, cap, &at, "time_us", num[2]) ||
+        stmt_line(out, cap, &at, "deadline_us", num[3]) ||
+        stmt_line(out, cap, &at, "reason", r->text))
+        return MM_ERANGE;
+    *len = at;
+    return MM_OK;
 }
 
 /* Bump allocator over the message's block; sizes are computed before it is created. */
@@ -123,7 +215,23 @@ static mm_err_t take_ack(mm_msg_t *m, const Mimamori__V1__Ack *a)
                 req_str(r->kind, sizeof r->kind, q->kind, 1) || !req_kind_ok(r->kind) ||
                 req_str(r->camera, sizeof r->camera, q->camera, 0) ||
                 req_str(r->text, sizeof r->text, q->text, 0) ||
-                req_str(r->complaint, sizeof r->complaint, q->complaint, 0))
+                req_str(r->complaint, sizeof r->complaint, q->complaint, 0) ||
+                req_str(r->legal_basis, sizeof r->legal_basis, q->legal_basis, 0) ||
+                req_str(r->reference, sizeof r->reference, q->reference, 0) ||
+                req_str(r->requester, sizeof r->requester, q->requester, 0) ||
+                req_str(r->recipient, sizeof r->recipient, q->recipient, 0) ||
+                req_str(r->disclosure, sizeof r->disclosure, q->disclosure, 0) ||
+                q->n_cameras > MM_REQUEST_CAMERAS_MAX ||
+                (q->signature.len != 0 && q->signature.len != 64))
+                return MM_EPROTO;
+            r->n_cameras = q->n_cameras;
+            for (size_t c = 0; c < q->n_cameras; c++)
+                if (req_str(r->cameras[c], sizeof r->cameras[c], q->cameras[c], 1))
+                    return MM_EPROTO;
+            r->has_signature = q->signature.len == 64;
+            if (r->has_signature)
+                memcpy(r->signature, q->signature.data, 64);
+            if (!req_disclosure_ok(r))
                 return MM_EPROTO;
             r->time_us = q->time_us;
             r->deadline_us = q->deadline_us;
@@ -134,6 +242,54 @@ static mm_err_t take_ack(mm_msg_t *m, const Mimamori__V1__Ack *a)
         m->ack.n_requests = a->n_requests;
     }
     m->kind = MM_MSG_ACK;
+    return MM_OK;
+}
+
+static mm_err_t take_export_chunk(mm_msg_t *m, const Mimamori__V1__ExportChunk *c)
+{
+    mm_export_chunk_t *x = &m->chunk;
+    if (req_str(x->request, sizeof x->request, c->request, 1) ||
+        c->data.len > MM_EXPORT_CHUNK_MAX || c->sha256.len != 32 || c->offset > c->total ||
+        c->data.len > c->total - c->offset)
+        return MM_EPROTO;
+    m->block = malloc(c->data.len ? c->data.len : 1);
+    if (!m->block)
+        return MM_ENOMEM;
+    if (c->data.len)
+        memcpy(m->block, c->data.data, c->data.len);
+    x->data = m->block;
+    x->len = c->data.len;
+    x->offset = c->offset;
+    x->total = c->total;
+    memcpy(x->sha256, c->sha256.data, 32);
+    m->kind = MM_MSG_EXPORT_CHUNK;
+    return MM_OK;
+}
+
+static mm_err_t take_export_ack(mm_msg_t *m, const Mimamori__V1__ExportAck *a)
+{
+    mm_export_ack_t *x = &m->export_ack;
+    if (req_str(x->request, sizeof x->request, a->request, 1) ||
+        req_str(x->reason, sizeof x->reason, a->reason, 0))
+        return MM_EPROTO;
+    switch (a->status) {
+    case MIMAMORI__V1__EXPORT_STATUS__EXPORT_STATUS_CONTINUE:
+        x->status = MM_EXPORT_CONTINUE;
+        break;
+    case MIMAMORI__V1__EXPORT_STATUS__EXPORT_STATUS_COMPLETE:
+        x->status = MM_EXPORT_COMPLETE;
+        break;
+    case MIMAMORI__V1__EXPORT_STATUS__EXPORT_STATUS_WAIT:
+        x->status = MM_EXPORT_WAIT;
+        break;
+    case MIMAMORI__V1__EXPORT_STATUS__EXPORT_STATUS_REFUSED:
+        x->status = MM_EXPORT_REFUSED;
+        break;
+    default:
+        return MM_EPROTO;
+    }
+    x->have = a->have;
+    m->kind = MM_MSG_EXPORT_ACK;
     return MM_OK;
 }
 
@@ -159,6 +315,10 @@ mm_err_t mm_msg_decode(const void *buf, size_t len, mm_msg_t **out)
         err = take_batch(m, env->batch);
     else if (env->body_case == MIMAMORI__V1__ENVELOPE__BODY_ACK && env->ack)
         err = take_ack(m, env->ack);
+    else if (env->body_case == MIMAMORI__V1__ENVELOPE__BODY_EXPORT_CHUNK && env->export_chunk)
+        err = take_export_chunk(m, env->export_chunk);
+    else if (env->body_case == MIMAMORI__V1__ENVELOPE__BODY_EXPORT_ACK && env->export_ack)
+        err = take_export_ack(m, env->export_ack);
     else
         err = MM_EPROTO;
 out:
@@ -198,6 +358,16 @@ const mm_batch_t *mm_msg_batch(const mm_msg_t *msg)
 const mm_ack_t *mm_msg_ack(const mm_msg_t *msg)
 {
     return msg->kind == MM_MSG_ACK ? &msg->ack : NULL;
+}
+
+const mm_export_chunk_t *mm_msg_export_chunk(const mm_msg_t *msg)
+{
+    return msg->kind == MM_MSG_EXPORT_CHUNK ? &msg->chunk : NULL;
+}
+
+const mm_export_ack_t *mm_msg_export_ack(const mm_msg_t *msg)
+{
+    return msg->kind == MM_MSG_EXPORT_ACK ? &msg->export_ack : NULL;
 }
 
 static mm_err_t pack(const Mimamori__V1__Envelope *env, uint8_t **out, size_t *len)
@@ -283,13 +453,17 @@ mm_err_t mm_msg_encode_ack(uint64_t seq, const mm_ack_t *ack, uint8_t **out, siz
     a.reason = reason;
     Mimamori__V1__CityRequest reqs[MM_WIRE_REQUESTS_MAX];
     Mimamori__V1__CityRequest *reqp[MM_WIRE_REQUESTS_MAX];
+    char *cams[MM_WIRE_REQUESTS_MAX][MM_REQUEST_CAMERAS_MAX];
     if (ack->n_requests > MM_WIRE_REQUESTS_MAX)
         return MM_EINVAL;
     for (size_t i = 0; i < ack->n_requests; i++) {
         const mm_city_request_t *q = &ack->requests[i];
         if (!q->id[0] || !req_kind_ok(q->kind) || !mm_utf8_valid(q->text, strlen(q->text)) ||
             !mm_utf8_valid(q->camera, strlen(q->camera)) ||
-            !mm_utf8_valid(q->complaint, strlen(q->complaint)))
+            !mm_utf8_valid(q->complaint, strlen(q->complaint)) ||
+            !mm_utf8_valid(q->reference, strlen(q->reference)) ||
+            !mm_utf8_valid(q->requester, strlen(q->requester)) ||
+            !mm_utf8_valid(q->recipient, strlen(q->recipient)) || !req_disclosure_ok(q))
             return MM_EINVAL;
         mimamori__v1__city_request__init(&reqs[i]);
         reqs[i].id = (char *)q->id;
@@ -301,6 +475,19 @@ mm_err_t mm_msg_encode_ack(uint64_t seq, const mm_ack_t *ack, uint8_t **out, siz
         reqs[i].from_us = q->from_us;
         reqs[i].to_us = q->to_us;
         reqs[i].complaint = (char *)q->complaint;
+        reqs[i].legal_basis = (char *)q->legal_basis;
+        reqs[i].reference = (char *)q->reference;
+        reqs[i].requester = (char *)q->requester;
+        reqs[i].recipient = (char *)q->recipient;
+        reqs[i].disclosure = (char *)q->disclosure;
+        reqs[i].n_cameras = q->n_cameras;
+        for (size_t c = 0; c < q->n_cameras; c++)
+            cams[i][c] = (char *)q->cameras[c];
+        reqs[i].cameras = q->n_cameras ? cams[i] : NULL;
+        if (q->has_signature) {
+            reqs[i].signature.data = (uint8_t *)q->signature;
+            reqs[i].signature.len = 64;
+        }
         reqp[i] = &reqs[i];
     }
     a.n_requests = ack->n_requests;
@@ -310,5 +497,62 @@ mm_err_t mm_msg_encode_ack(uint64_t seq, const mm_ack_t *ack, uint8_t **out, siz
     env.seq = seq;
     env.body_case = MIMAMORI__V1__ENVELOPE__BODY_ACK;
     env.ack = &a;
+    return pack(&env, out, len);
+}
+
+mm_err_t mm_msg_encode_export_chunk(uint64_t seq, const mm_export_chunk_t *c, uint8_t **out,
+                                    size_t *len)
+{
+    if (!c->request[0] || strnlen(c->request, sizeof c->request) == sizeof c->request ||
+        c->len > MM_EXPORT_CHUNK_MAX || c->offset > c->total || c->len > c->total - c->offset)
+        return MM_EINVAL;
+    Mimamori__V1__ExportChunk x = MIMAMORI__V1__EXPORT_CHUNK__INIT;
+    x.request = (char *)c->request;
+    x.offset = c->offset;
+    x.data.data = (uint8_t *)c->data;
+    x.data.len = c->len;
+    x.total = c->total;
+    x.sha256.data = (uint8_t *)c->sha256;
+    x.sha256.len = 32;
+    Mimamori__V1__Envelope env = MIMAMORI__V1__ENVELOPE__INIT;
+    env.version = MM_WIRE_VERSION;
+    env.seq = seq;
+    env.body_case = MIMAMORI__V1__ENVELOPE__BODY_EXPORT_CHUNK;
+    env.export_chunk = &x;
+    return pack(&env, out, len);
+}
+
+mm_err_t mm_msg_encode_export_ack(uint64_t seq, const mm_export_ack_t *a, uint8_t **out,
+                                  size_t *len)
+{
+    size_t rl = strnlen(a->reason, sizeof a->reason);
+    if (!a->request[0] || strnlen(a->request, sizeof a->request) == sizeof a->request ||
+        rl == sizeof a->reason || !mm_utf8_valid(a->reason, rl))
+        return MM_EINVAL;
+    Mimamori__V1__ExportAck x = MIMAMORI__V1__EXPORT_ACK__INIT;
+    x.request = (char *)a->request;
+    switch (a->status) {
+    case MM_EXPORT_CONTINUE:
+        x.status = MIMAMORI__V1__EXPORT_STATUS__EXPORT_STATUS_CONTINUE;
+        break;
+    case MM_EXPORT_COMPLETE:
+        x.status = MIMAMORI__V1__EXPORT_STATUS__EXPORT_STATUS_COMPLETE;
+        break;
+    case MM_EXPORT_WAIT:
+        x.status = MIMAMORI__V1__EXPORT_STATUS__EXPORT_STATUS_WAIT;
+        break;
+    case MM_EXPORT_REFUSED:
+        x.status = MIMAMORI__V1__EXPORT_STATUS__EXPORT_STATUS_REFUSED;
+        break;
+    default:
+        return MM_EINVAL;
+    }
+    x.have = a->have;
+    x.reason = (char *)a->reason;
+    Mimamori__V1__Envelope env = MIMAMORI__V1__ENVELOPE__INIT;
+    env.version = MM_WIRE_VERSION;
+    env.seq = seq;
+    env.body_case = MIMAMORI__V1__ENVELOPE__BODY_EXPORT_ACK;
+    env.export_ack = &x;
     return pack(&env, out, len);
 }

@@ -18,7 +18,12 @@
 #define MM_WIRE_MAX (1024 * 1024) /* largest envelope accepted; also ZMQ_MAXMSGSIZE */
 #define MM_WIRE_BATCH_MAX 512     /* most entries in one batch */
 
-typedef enum { MM_MSG_BATCH = 1, MM_MSG_ACK = 2 } mm_msg_kind_t;
+typedef enum {
+    MM_MSG_BATCH = 1,
+    MM_MSG_ACK = 2,
+    MM_MSG_EXPORT_CHUNK = 3,
+    MM_MSG_EXPORT_ACK = 4
+} mm_msg_kind_t;
 
 typedef enum { MM_ACK_OK = 0, MM_ACK_WRONG_SIZE = 1, MM_ACK_REFUSED = 2 } mm_ack_status_t;
 
@@ -38,16 +43,39 @@ typedef struct {
 #define MM_WIRE_REQUESTS_MAX 16  /* city requests in one ack */
 #define MM_REQUEST_TEXT_MAX 2048 /* bytes of a request's text, with its NUL */
 
+#define MM_REQUEST_CAMERAS_MAX 16 /* cameras in one disclosure request */
+
 /* What the city asks of a site (CityRequest). */
 typedef struct {
     char id[64];
-    char kind[32]; /* "complaint", "report_request", "complaint_measure" */
+    char kind[32]; /* "complaint", "report_request", "complaint_measure", "disclosure",
+                      "disclosure_downloaded" */
     int64_t time_us, deadline_us;
     char camera[64];
     char text[MM_REQUEST_TEXT_MAX];
     int64_t from_us, to_us;
     char complaint[64];
+    /* Disclosures: */
+    char legal_basis[16]; /* "consent", "law", "emergency", "own_images" */
+    char reference[256];
+    char requester[64];
+    char recipient[128]; /* "age1..." */
+    size_t n_cameras;
+    char cameras[MM_REQUEST_CAMERAS_MAX][64];
+    int has_signature;
+    uint8_t signature[64]; /* the hub's, over mm_disclosure_statement */
+    char disclosure[64];   /* "disclosure_downloaded": the request concerned */
 } mm_city_request_t;
+
+/*
+ * The statement the hub signs for a disclosure request to site (docs/protocol.md, "Disclosure
+ * statement"): lines "key value" in a fixed order, free text escaped so that the statement is
+ * one exact byte string on both sides. Writes it NUL-terminated into out (cap bytes) and its
+ * length to *len. MM_ERANGE when it does not fit (cap of MM_STATEMENT_MAX always does).
+ */
+#define MM_STATEMENT_MAX 16384
+mm_err_t mm_disclosure_statement(const mm_city_request_t *r, const char *site, char *out,
+                                 size_t cap, size_t *len);
 
 typedef struct {
     mm_ack_status_t status;
@@ -57,6 +85,33 @@ typedef struct {
     size_t n_requests;       /* 0..MM_WIRE_REQUESTS_MAX */
     const mm_city_request_t *requests;
 } mm_ack_t;
+
+#define MM_EXPORT_CHUNK_MAX (512 * 1024) /* bytes of ciphertext in one ExportChunk */
+
+/* Edge -> hub: a piece of a disclosure export's ciphertext (ExportChunk). */
+typedef struct {
+    char request[64];
+    uint64_t offset;
+    const uint8_t *data; /* borrowed */
+    size_t len;          /* <= MM_EXPORT_CHUNK_MAX */
+    uint64_t total;
+    uint8_t sha256[32];
+} mm_export_chunk_t;
+
+typedef enum {
+    MM_EXPORT_CONTINUE = 0,
+    MM_EXPORT_COMPLETE = 1,
+    MM_EXPORT_WAIT = 2,
+    MM_EXPORT_REFUSED = 3
+} mm_export_status_t;
+
+/* Hub -> edge: the answer to an ExportChunk (ExportAck). */
+typedef struct {
+    char request[64];
+    mm_export_status_t status;
+    uint64_t have;
+    char reason[512];
+} mm_export_ack_t;
 
 /* A decoded envelope; owns everything its accessors hand out. */
 typedef struct mm_msg mm_msg_t;
@@ -74,9 +129,16 @@ uint64_t mm_msg_seq(const mm_msg_t *msg);
 /* Borrowed views, valid until mm_msg_free; NULL when the message is of another kind. */
 const mm_batch_t *mm_msg_batch(const mm_msg_t *msg);
 const mm_ack_t *mm_msg_ack(const mm_msg_t *msg);
+const mm_export_chunk_t *mm_msg_export_chunk(const mm_msg_t *msg);
+const mm_export_ack_t *mm_msg_export_ack(const mm_msg_t *msg);
 
 /* Encoders return a malloc'd buffer in *out (free with free()). MM_ETOOBIG above MM_WIRE_MAX. */
 mm_err_t mm_msg_encode_batch(uint64_t seq, const mm_batch_t *batch, uint8_t **out, size_t *len);
 mm_err_t mm_msg_encode_ack(uint64_t seq, const mm_ack_t *ack, uint8_t **out, size_t *len);
+/* MM_EINVAL for an empty request id, len over MM_EXPORT_CHUNK_MAX or offset + len > total. */
+mm_err_t mm_msg_encode_export_chunk(uint64_t seq, const mm_export_chunk_t *c, uint8_t **out,
+                                    size_t *len);
+mm_err_t mm_msg_encode_export_ack(uint64_t seq, const mm_export_ack_t *a, uint8_t **out,
+                                  size_t *len);
 
 #endif

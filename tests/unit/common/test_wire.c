@@ -515,6 +515,176 @@ static void ack_with_requests_round_trip(void **state)
     assert_int_equal(decode_ack_with(1, "complaint", long_id), MM_EPROTO);
 }
 
+static mm_city_request_t disclosure_request(void)
+{
+    mm_city_request_t q;
+    memset(&q, 0, sizeof q);
+    snprintf(q.id, sizeof q.id, "disclosure-4");
+    snprintf(q.kind, sizeof q.kind, "disclosure");
+    q.time_us = 1795486400000000;
+    q.deadline_us = 1796696000000000;
+    q.from_us = 1795400000000000;
+    q.to_us = 1795403600000000;
+    snprintf(q.legal_basis, sizeof q.legal_basis, "law");
+    snprintf(q.reference, sizeof q.reference, "那覇署 捜査関係事項照会 第123号");
+    snprintf(q.requester, sizeof q.requester, "police1");
+    snprintf(q.recipient, sizeof q.recipient, "age1qqqq");
+    snprintf(q.text, sizeof q.text, "theft on 11/20\nnear the gate");
+    q.n_cameras = 2;
+    snprintf(q.cameras[0], sizeof q.cameras[0], "cam1");
+    snprintf(q.cameras[1], sizeof q.cameras[1], "cam2");
+    q.has_signature = 1;
+    memset(q.signature, 0xab, 64);
+    return q;
+}
+
+/* R-K2.2.5, R-N7.4: a disclosure request travels with its legal basis, requester, recipient,
+ * cameras and the hub's signature, every field as sent; one without them is refused. */
+static void disclosure_requests_round_trip(void **state)
+{
+    (void)state;
+    mm_city_request_t q[2] = {disclosure_request(), city_request(1)};
+    snprintf(q[1].id, sizeof q[1].id, "download-1");
+    snprintf(q[1].kind, sizeof q[1].kind, "disclosure_downloaded");
+    snprintf(q[1].disclosure, sizeof q[1].disclosure, "disclosure-4");
+    mm_ack_t a = {.status = MM_ACK_OK, .size = 3, .cosignature = "", .reason = "",
+                  .n_requests = 2, .requests = q};
+    uint8_t *buf;
+    size_t len;
+    assert_int_equal(mm_msg_encode_ack(8, &a, &buf, &len), MM_OK);
+    mm_msg_t *m;
+    assert_int_equal(mm_msg_decode(buf, len, &m), MM_OK);
+    free(buf);
+    const mm_city_request_t *r = &mm_msg_ack(m)->requests[0];
+    assert_string_equal(r->legal_basis, "law");
+    assert_string_equal(r->reference, q[0].reference);
+    assert_string_equal(r->requester, "police1");
+    assert_string_equal(r->recipient, "age1qqqq");
+    assert_int_equal(r->n_cameras, 2);
+    assert_string_equal(r->cameras[1], "cam2");
+    assert_true(r->has_signature);
+    assert_memory_equal(r->signature, q[0].signature, 64);
+    assert_string_equal(mm_msg_ack(m)->requests[1].disclosure, "disclosure-4");
+    mm_msg_free(m);
+
+    /* Without a legal basis, a signature, cameras or a requester it is not a request. */
+    mm_city_request_t bad = disclosure_request();
+    a.requests = &bad;
+    a.n_requests = 1;
+    snprintf(bad.legal_basis, sizeof bad.legal_basis, "curiosity");
+    assert_int_equal(mm_msg_encode_ack(9, &a, &buf, &len), MM_EINVAL);
+    bad = disclosure_request();
+    bad.has_signature = 0;
+    assert_int_equal(mm_msg_encode_ack(9, &a, &buf, &len), MM_EINVAL);
+    bad = disclosure_request();
+    bad.n_cameras = 0;
+    assert_int_equal(mm_msg_encode_ack(9, &a, &buf, &len), MM_EINVAL);
+    bad = disclosure_request();
+    bad.requester[0] = 0;
+    assert_int_equal(mm_msg_encode_ack(9, &a, &buf, &len), MM_EINVAL);
+    bad = city_request(2);
+    snprintf(bad.kind, sizeof bad.kind, "disclosure_downloaded");
+    assert_int_equal(mm_msg_encode_ack(9, &a, &buf, &len), MM_EINVAL);
+    /* A hand-made disclosure without its fields is refused by the decoder too. */
+    assert_int_equal(decode_ack_with(1, "disclosure", "d-1"), MM_EPROTO);
+}
+
+/* The statement the hub signs is one exact byte string: fields in order, text escaped. */
+static void disclosure_statement_is_exact(void **state)
+{
+    (void)state;
+    mm_city_request_t q = disclosure_request();
+    char out[MM_STATEMENT_MAX];
+    size_t len = 0;
+    assert_int_equal(mm_disclosure_statement(&q, "shotengai-1", out, sizeof out, &len), MM_OK);
+    assert_int_equal(len, strlen(out));
+    assert_string_equal(out, "mimamori-disclosure/1\n"
+                             "id disclosure-4\n"
+                             "site shotengai-1\n"
+                             "legal_basis law\n"
+                             "reference 那覇署 捜査関係事項照会 第123号\n"
+                             "requester police1\n"
+                             "recipient age1qqqq\n"
+                             "cameras cam1,cam2\n"
+                             "from_us 1795400000000000\n"
+                             "to_us 1795403600000000\n"
+                             "time_us 1795486400000000\n"
+                             "deadline_us 1796696000000000\n"
+                             "reason theft on 11/20\\nnear the gate\n");
+    /* A reason that tries to add a line cannot: it stays one escaped line. */
+    snprintf(q.text, sizeof q.text, "x\nsite other\\\x01");
+    assert_int_equal(mm_disclosure_statement(&q, "s", out, sizeof out, &len), MM_OK);
+    assert_non_null(strstr(out, "reason x\\nsite other\\\\\\x01\n"));
+    assert_int_equal(mm_disclosure_statement(&q, "s", out, 100, &len), MM_ERANGE);
+}
+
+/* Export chunks and their acks round-trip; a chunk past its total or without a 32-byte hash
+ * is not one. */
+static void export_chunks_round_trip(void **state)
+{
+    (void)state;
+    static uint8_t data[MM_EXPORT_CHUNK_MAX + 1];
+    memset(data, 0x5a, sizeof data);
+    mm_export_chunk_t c = {.request = "disclosure-4", .offset = 1024, .data = data,
+                           .len = MM_EXPORT_CHUNK_MAX, .total = 4 * MM_EXPORT_CHUNK_MAX};
+    memset(c.sha256, 0x11, 32);
+    uint8_t *buf;
+    size_t len;
+    assert_int_equal(mm_msg_encode_export_chunk(5, &c, &buf, &len), MM_OK);
+    mm_msg_t *m;
+    assert_int_equal(mm_msg_decode(buf, len, &m), MM_OK);
+    free(buf);
+    assert_int_equal(mm_msg_kind(m), MM_MSG_EXPORT_CHUNK);
+    assert_null(mm_msg_ack(m));
+    const mm_export_chunk_t *g = mm_msg_export_chunk(m);
+    assert_string_equal(g->request, "disclosure-4");
+    assert_int_equal(g->offset, 1024);
+    assert_int_equal(g->len, MM_EXPORT_CHUNK_MAX);
+    assert_int_equal(g->total, 4 * MM_EXPORT_CHUNK_MAX);
+    assert_memory_equal(g->data, data, g->len);
+    assert_memory_equal(g->sha256, c.sha256, 32);
+    mm_msg_free(m);
+
+    c.len = MM_EXPORT_CHUNK_MAX + 1;
+    assert_int_equal(mm_msg_encode_export_chunk(5, &c, &buf, &len), MM_EINVAL);
+    c.len = 10;
+    c.offset = c.total - 5;
+    assert_int_equal(mm_msg_encode_export_chunk(5, &c, &buf, &len), MM_EINVAL);
+    c.offset = 0;
+    c.request[0] = 0;
+    assert_int_equal(mm_msg_encode_export_chunk(5, &c, &buf, &len), MM_EINVAL);
+
+    /* Hand-made: a hash of 31 bytes, or data past the total. */
+    for (int k = 0; k < 2; k++) {
+        pb_t x = {0};
+        pb_bytes(&x, 1, "d-1", 3);
+        pb_uint(&x, 2, k ? 10 : 0);
+        pb_bytes(&x, 3, "abcdef", 6);
+        pb_uint(&x, 4, 12);
+        pb_bytes(&x, 5, data, k ? 32 : 31);
+        pb_t e = {0};
+        pb_uint(&e, 1, 1);
+        pb_bytes(&e, 12, x.b, x.n);
+        assert_int_equal(mm_msg_decode(e.b, e.n, &m), MM_EPROTO);
+        free(x.b);
+        free(e.b);
+    }
+
+    mm_export_ack_t a = {.request = "disclosure-4", .status = MM_EXPORT_WAIT, .have = 77,
+                         .reason = "the site's exported entry has not arrived yet"};
+    assert_int_equal(mm_msg_encode_export_ack(6, &a, &buf, &len), MM_OK);
+    assert_int_equal(mm_msg_decode(buf, len, &m), MM_OK);
+    free(buf);
+    const mm_export_ack_t *ga = mm_msg_export_ack(m);
+    assert_non_null(ga);
+    assert_int_equal(ga->status, MM_EXPORT_WAIT);
+    assert_int_equal(ga->have, 77);
+    assert_string_equal(ga->reason, a.reason);
+    mm_msg_free(m);
+    a.status = (mm_export_status_t)9;
+    assert_int_equal(mm_msg_encode_export_ack(6, &a, &buf, &len), MM_EINVAL);
+}
+
 static void oversize_batches_are_not_encoded(void **state)
 {
     (void)state;
@@ -547,6 +717,9 @@ int main(void)
         cmocka_unit_test(decoded_messages_own_their_bytes),
         cmocka_unit_test(oversize_batches_are_not_encoded),
         cmocka_unit_test(ack_with_requests_round_trip),
+        cmocka_unit_test(disclosure_requests_round_trip),
+        cmocka_unit_test(disclosure_statement_is_exact),
+        cmocka_unit_test(export_chunks_round_trip),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
