@@ -193,7 +193,10 @@ class Run:
                    "the test camera to listen")
         return port
 
-    def hub(self, hub_keys, sites, name="hub", zmq_port=None, http_port=None):
+    def hub(self, hub_keys, sites, name="hub", zmq_port=None, http_port=None, env=None,
+            people=None, **extra):
+        """Writes a hub configuration and starts the hub; env for its process (an injected
+        clock), people beyond HUB_PEOPLE, extra configuration keys."""
         self.hub_zmq = zmq_port or free_port()
         self.hub_http = http_port or free_port()
         conf = {"name": hub_keys["name"], "key_file": hub_keys["file"],
@@ -202,13 +205,14 @@ class Run:
                 "http": {"host": "127.0.0.1", "port": self.hub_http},
                 "sites": [{"id": s["name"], "verifier": s["verifier"],
                            "curve_public": s["curve_public"]} for s in sites],
-                "people": HUB_PEOPLE}
+                "people": HUB_PEOPLE + (people or [])}
+        conf.update(extra)
         path = self.write_json(name + ".json", conf)
-        self.start_hub(path, name)
+        self.start_hub(path, name, env)
         return path
 
-    def start_hub(self, conf_path, name="hub"):
-        self.start(name, [os.path.join(BUILD, "mimamori-hub"), "--config", conf_path])
+    def start_hub(self, conf_path, name="hub", env=None):
+        self.start(name, [os.path.join(BUILD, "mimamori-hub"), "--config", conf_path], env=env)
         wait_until(lambda: self.api("/api/v1/sites")[0] == 200, 20, "the hub API")
 
     def edge_conf(self, site_keys, hub_keys, cameras, rtsp_port, segment_seconds=5, name=None,
@@ -247,7 +251,7 @@ class Run:
         """A request to the hub API as the person with that role's token (None: no token):
         (status, parsed JSON or text)."""
         url = f"http://127.0.0.1:{self.hub_http}{path}"
-        headers = {"Authorization": f"Bearer {TOKENS[token]}"} if token else {}
+        headers = {"Authorization": f"Bearer {TOKENS.get(token, token)}"} if token else {}
         data = None
         if body is not None:
             data = body if isinstance(body, bytes) else json.dumps(body).encode()
