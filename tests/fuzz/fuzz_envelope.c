@@ -1,6 +1,7 @@
 /*
  * fuzz_envelope.c: the envelope decoder on arbitrary bytes — everything a peer can send over
- * the link — and the entry decoder and JSON view on every entry of a batch that decodes.
+ * the link — and the entry decoder and JSON view on every entry of a batch that decodes; the
+ * disclosure statement of every request that decodes; re-encoding of export chunks and acks.
  */
 #include <jansson.h>
 #include <stdint.h>
@@ -35,6 +36,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         uint8_t *buf;
         size_t len;
         if (mm_msg_encode_ack(mm_msg_seq(m), a, &buf, &len) == MM_OK)
+            free(buf);
+        /* The statement of every disclosure that decoded can be built (it always fits). */
+        static char stmt[MM_STATEMENT_MAX];
+        for (size_t i = 0; i < a->n_requests; i++)
+            if (mm_disclosure_statement(&a->requests[i], "site", stmt, sizeof stmt, &len) != MM_OK)
+                __builtin_trap();
+    }
+    const mm_export_chunk_t *c = mm_msg_export_chunk(m);
+    if (c) {
+        uint8_t *buf;
+        size_t len;
+        if (mm_msg_encode_export_chunk(mm_msg_seq(m), c, &buf, &len) != MM_OK)
+            __builtin_trap(); /* what decoded must encode */
+        free(buf);
+    }
+    const mm_export_ack_t *x = mm_msg_export_ack(m);
+    if (x) {
+        uint8_t *buf;
+        size_t len;
+        if (mm_msg_encode_export_ack(mm_msg_seq(m), x, &buf, &len) == MM_OK)
             free(buf);
     }
     mm_msg_free(m);
