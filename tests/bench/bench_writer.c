@@ -11,6 +11,12 @@
  *
  * Prints one JSON line: CPU seconds of this process (getrusage, user and system), wall seconds
  * of the loop, bytes of packets read, bytes written, segments and frames. Exits 1 on any error.
+ *
+ * With --state STATE --camera CAMERA --start-us T it lays the footage out as an edge whose
+ * state_dir is STATE would have recorded it from T on (STATE/keys, STATE/db,
+ * STATE/segments/CAMERA/), every segment indexed and logged as segment_recorded, so that a real
+ * edge started on STATE holds it as its own (tests/bench/bench_export.py: an hour of footage
+ * without waiting an hour).
  */
 #include <libavcodec/avcodec.h>
 #include <libavcodec/bsf.h>
@@ -27,9 +33,12 @@
 #include "diag.h"
 #include "keyring.h"
 #include "segment.h"
+#include "store.h"
 
 typedef struct {
     edge_keyring_t *keyring;
+    edge_store_t *store; /* --state: index and log each segment */
+    const char *camera;
     const char *dir;
     edge_segment_writer_t *w;
     int64_t seg_start;
@@ -62,6 +71,24 @@ static int finish_segment(bench_t *b)
         fprintf(stderr, "bench_writer: finishing a segment: %s\n", mm_strerror(err));
         return -1;
     }
+    if (b->store) {
+        mm_segment_recorded_t seg = {0};
+        snprintf(seg.camera, sizeof seg.camera, "%s", b->camera);
+        seg.start_us = info.start_us;
+        seg.end_us = info.end_us;
+        seg.bytes = info.bytes;
+        seg.frames = info.frames;
+        memcpy(seg.content_hash, info.content_hash, 32);
+        snprintf(seg.codec, sizeof seg.codec, "h264");
+        char file[256];
+        snprintf(file, sizeof file, "%s/%lld.mmseg", b->camera, (long long)info.start_us);
+        uint64_t index;
+        err = edge_store_add_segment(b->store, &seg, file, mm_now_us(), &index);
+        if (err != MM_OK) {
+            fprintf(stderr, "bench_writer: indexing a segment: %s\n", mm_strerror(err));
+            return -1;
+        }
+    }
     b->bytes_out += info.bytes;
     b->segments++;
     return 0;
@@ -73,9 +100,9 @@ static int start_segment(bench_t *b, const AVCodecParameters *par, int64_t time_
     uint8_t salt[EDGE_SEG_SALT_LEN], key[EDGE_SEG_KEY_LEN];
     mm_err_t err = mm_random(salt, sizeof salt);
     if (err == MM_OK)
-        err = edge_keyring_segment_key(b->keyring, epoch, "bench", time_us, salt, key);
+        err = edge_keyring_segment_key(b->keyring, epoch, b->camera, time_us, salt, key);
     if (err == MM_OK)
-        err = edge_segment_create(b->dir, "bench", "h264", par->extradata,
+        err = edge_segment_create(b->dir, b->camera, "h264", par->extradata,
                                   par->extradata_size > 0 ? (size_t)par->extradata_size : 0,
                                   time_us, epoch, salt, key, &b->w);
     mm_wipe(key, sizeof key);
@@ -89,27 +116,59 @@ static int start_segment(bench_t *b, const AVCodecParameters *par, int64_t time_
 
 int main(int argc, char **argv)
 {
-    if (argc != 4) {
-        fprintf(stderr, "usage: bench_writer INPUT OUTDIR SECONDS\n");
+    const char *state = NULL, *camera = "bench";
+    int64_t base_us = mm_now_us();
+    while (argc > 4 && !strncmp(argv[1], "--", 2)) {
+        if (!strcmp(argv[1], "--state"))
+            state = argv[2];
+        else if (!strcmp(argv[1], "--camera"))
+            camera = argv[2];
+        else if (!strcmp(argv[1], "--start-us"))
+            base_us = strtoll(argv[2], NULL, 10);
+        else
+            break;
+        argc -= 2;
+        argv += 2;
+    }
+    if (argc != 4 && !(state && argc == 3)) {
+        fprintf(stderr,
+                "usage: bench_writer INPUT OUTDIR SECONDS\n"
+                "       bench_writer --state STATE --camera C --start-us T INPUT SECONDS\n");
         return 2;
     }
     mm_diag_init("bench_writer", MM_DIAG_WARN);
     const char *input = argv[1];
-    int seg_seconds = atoi(argv[3]);
-    bench_t b = {.dir = argv[2]};
+    int seg_seconds = atoi(argv[argc - 1]);
+    char seg_dir[1024], keys_dir[1024], db_dir[1024];
+    bench_t b = {.dir = argv[2], .camera = camera};
     AVFormatContext *fmt = NULL;
     AVBSFContext *bsf = NULL;
     AVPacket *pkt = av_packet_alloc();
     int rc = 1;
-    char keys_dir[1024];
-    snprintf(keys_dir, sizeof keys_dir, "%s/keys", b.dir);
+    mm_err_t err;
+    if (state) {
+        snprintf(seg_dir, sizeof seg_dir, "%s/segments", state);
+        snprintf(db_dir, sizeof db_dir, "%s/db", state);
+        if (mkdir(state, 0700) != 0 || mkdir(seg_dir, 0700) != 0 || mkdir(db_dir, 0700) != 0) {
+            fprintf(stderr, "bench_writer: cannot create %s (it must not exist)\n", state);
+            goto out;
+        }
+        snprintf(seg_dir, sizeof seg_dir, "%s/segments/%s", state, camera);
+        snprintf(keys_dir, sizeof keys_dir, "%s/keys", state);
+        b.dir = seg_dir;
+        if ((err = edge_store_open(db_dir, &b.store)) != MM_OK) {
+            fprintf(stderr, "bench_writer: store: %s\n", mm_strerror(err));
+            goto out;
+        }
+    } else {
+        snprintf(keys_dir, sizeof keys_dir, "%s/keys", b.dir);
+    }
     if (!pkt || seg_seconds < 1 || mkdir(b.dir, 0700) != 0) {
         fprintf(stderr, "bench_writer: cannot create %s (it must not exist)\n", b.dir);
         goto out;
     }
-    /* The keyring's epoch must cover the first frame: frames are timed from now on. */
-    int64_t base_us = mm_now_us();
-    mm_err_t err = edge_keyring_open(keys_dir, base_us, &b.keyring);
+    /* The keyring's epoch must cover the first frame: frames are timed from base_us on. */
+    err = edge_keyring_open(keys_dir, base_us, &b.keyring);
     if (err != MM_OK) {
         fprintf(stderr, "bench_writer: keyring: %s\n", mm_strerror(err));
         goto out;
@@ -198,5 +257,6 @@ out:
     avformat_close_input(&fmt);
     av_packet_free(&pkt);
     edge_keyring_close(b.keyring);
+    edge_store_close(b.store);
     return rc;
 }
