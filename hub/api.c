@@ -20,18 +20,7 @@
 /* A city action now in the hub's log, to the live feed (entry e, at index). */
 static void announce(hub_api_t *api, const mm_entry_t *e, uint64_t index)
 {
-    if (!api->feed)
-        return;
-    uint8_t *data;
-    size_t len;
-    if (mm_entry_encode(e, &data, &len) != MM_OK)
-        return;
-    json_t *j = mm_entry_to_json(data, len);
-    free(data);
-    if (!j)
-        return;
-    json_object_set_new(j, "hub_log_index", json_integer((json_int_t)index));
-    hub_feed_publish(api->feed, "city_action", e->u.city_action.site, j, NULL); /* takes j */
+    hub_feed_city_action(api->feed, e, index);
 }
 
 static json_t *time_json(int64_t us)

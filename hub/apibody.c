@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "age.h"
+#include "keys.h"
 #include "utf8.h"
 
 #define BODY_MAX (64 * 1024)
@@ -328,6 +330,94 @@ mm_err_t hub_body_report_request(const char *body, size_t len, hub_request_body_
              deadline_days(o, &out->deadline_days, msg, cap) == 0) {
         out->from_us = json_integer_value(f);
         out->to_us = json_integer_value(t);
+        err = MM_OK;
+    }
+    json_decref(o);
+    return err;
+}
+
+static int disclosure_cameras(json_t *o, hub_disclosure_body_t *out, char *msg, size_t cap)
+{
+    json_t *cams = json_object_get(o, "cameras");
+    if (!json_is_array(cams) || json_array_size(cams) == 0 ||
+        json_array_size(cams) > MM_REQUEST_CAMERAS_MAX) {
+        bad(msg, cap, "\"cameras\" must list 1 to %d camera ids", MM_REQUEST_CAMERAS_MAX);
+        return -1;
+    }
+    size_t i;
+    json_t *v;
+    json_array_foreach(cams, i, v)
+    {
+        const char *id = json_string_value(v);
+        if (!id || strlen(id) != json_string_length(v) || !mm_keys_name_ok(id)) {
+            bad(msg, cap,
+                "\"cameras\"[%zu] must be a camera id: 1-63 characters of A-Z a-z 0-9 . _ -", i);
+            return -1;
+        }
+        for (size_t k = 0; k < out->n_cameras; k++)
+            if (!strcmp(out->cameras[k], id)) {
+                bad(msg, cap, "\"cameras\" names %s twice", id);
+                return -1;
+            }
+        snprintf(out->cameras[out->n_cameras++], sizeof out->cameras[0], "%s", id);
+    }
+    return 0;
+}
+
+static int disclosure_range(json_t *o, hub_disclosure_body_t *out, char *msg, size_t cap)
+{
+    json_t *f = json_object_get(o, "from_us"), *t = json_object_get(o, "to_us");
+    if (!json_is_integer(f) || json_integer_value(f) < 0) {
+        bad(msg, cap, "\"from_us\" must be a time in microseconds since the epoch");
+        return -1;
+    }
+    if (!json_is_integer(t) || json_integer_value(t) < 0) {
+        bad(msg, cap, "\"to_us\" must be a time in microseconds since the epoch");
+        return -1;
+    }
+    if (json_integer_value(f) >= json_integer_value(t)) {
+        bad(msg, cap, "\"from_us\" must be before \"to_us\"");
+        return -1;
+    }
+    out->from_us = json_integer_value(f);
+    out->to_us = json_integer_value(t);
+    return 0;
+}
+
+mm_err_t hub_body_disclosure(const char *body, size_t len, hub_disclosure_body_t *out, char *msg,
+                             size_t cap)
+{
+    static const char *const keys[] = {"site",         "cameras",   "from_us", "to_us",
+                                       "legal_basis",  "reference", "reason",  "recipient",
+                                       "organisation", NULL};
+    memset(out, 0, sizeof *out);
+    json_t *o = object(body, len, keys, msg, cap);
+    if (!o)
+        return MM_EPROTO;
+    mm_err_t err = MM_EPROTO;
+    const char *basis = json_string_value(json_object_get(o, "legal_basis"));
+    uint8_t pub[32];
+    if (line(o, "site", out->site, sizeof out->site, 1, msg, cap) != 0 ||
+        disclosure_cameras(o, out, msg, cap) != 0 || disclosure_range(o, out, msg, cap) != 0) {
+        /* msg says which */
+    } else if (!basis || !mm_legal_basis_ok(basis) || strlen(basis) >= sizeof out->legal_basis) {
+        bad(msg, cap,
+            "\"legal_basis\": a disclosure needs a legal basis: consent, law, emergency or "
+            "own_images");
+    } else if (line(o, "reference", out->reference, sizeof out->reference, 0, msg, cap) != 0 ||
+               required_text(o, "reason", out->reason, sizeof out->reason, msg, cap) != 0 ||
+               line(o, "recipient", out->recipient, sizeof out->recipient, 1, msg, cap) != 0 ||
+               line(o, "organisation", out->organisation, sizeof out->organisation, 0, msg, cap) !=
+                   0) {
+        /* msg says which */
+    } else if (!out->reference[0] && (!strcmp(basis, "law") || !strcmp(basis, "consent"))) {
+        bad(msg, cap, "\"reference\" is required for legal basis %s: %s", basis,
+            !strcmp(basis, "law") ? "the warrant or the investigative inquiry's number"
+                                  : "the subject's written consent");
+    } else if (mm_age_recipient_parse(out->recipient, pub) != MM_OK) {
+        bad(msg, cap, "\"recipient\" is not an age X25519 recipient (age1...)");
+    } else {
+        snprintf(out->legal_basis, sizeof out->legal_basis, "%s", basis);
         err = MM_OK;
     }
     json_decref(o);

@@ -12,6 +12,7 @@
 
 #include "entry.h"
 #include "err.h"
+#include "wire.h"
 
 /* POST /api/v1/sites/{site}/filings/{filing}/decision
  *   {"decision": "accepted" | "returned", "reason": "..."}   (a return needs its reason) */
@@ -84,5 +85,32 @@ mm_err_t hub_body_measures(const char *body, size_t len, hub_request_body_t *out
                            size_t cap);
 mm_err_t hub_body_report_request(const char *body, size_t len, hub_request_body_t *out, char *msg,
                                  size_t cap);
+
+/*
+ * POST /api/v1/disclosures
+ *   {"site": "...", "cameras": ["cam1", ...], "from_us": .., "to_us": ..,
+ *    "legal_basis": "consent" | "law" | "emergency" | "own_images",
+ *    "reference": "...", "reason": "...", "recipient": "age1...", "organisation": "..."}
+ * cameras: 1..16 distinct camera ids (A-Z a-z 0-9 . _ -, at most 63 bytes); from_us >= 0 and
+ * before to_us; reference (one line, at most 255 bytes) required for law (the warrant or the
+ * inquiry's number) and consent (the subject's written consent), optional otherwise; reason
+ * required (at most 2047 bytes, may have newlines); recipient an age X25519 recipient that
+ * parses; organisation optional (one line, at most 255 bytes). What needs the clock, the
+ * configuration or the site's record (a range in the future or too long, an unknown site or
+ * camera) is checked by the disclosure module (disclosure.h).
+ */
+typedef struct {
+    char site[MM_ID_MAX];
+    size_t n_cameras;
+    char cameras[MM_REQUEST_CAMERAS_MAX][MM_ID_MAX];
+    int64_t from_us, to_us;
+    char legal_basis[16];
+    char reference[MM_TEXT_MAX];
+    char reason[MM_LONG_TEXT_MAX];
+    char recipient[128];
+    char organisation[MM_TEXT_MAX];
+} hub_disclosure_body_t;
+mm_err_t hub_body_disclosure(const char *body, size_t len, hub_disclosure_body_t *out, char *msg,
+                             size_t cap);
 
 #endif

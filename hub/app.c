@@ -15,6 +15,8 @@
 #include "clock.h"
 #include "db.h"
 #include "diag.h"
+#include "disclosure.h"
+#include "disclosureapi.h"
 #include "feed.h"
 #include "feedapi.h"
 #include "findings.h"
@@ -42,6 +44,7 @@ typedef struct {
     hub_registry_t *registry;
     hub_hublog_t *hublog;
     hub_measures_t *measures;
+    hub_disclosure_t *disclosures;
     uv_timer_t rules_timer;
     void *zctx;
     hub_zap_t *zap;
@@ -142,42 +145,32 @@ static void evaluate(app_t *app, const char *site)
     json_decref(rec);
 }
 
-/* The requests of site the site has not logged as received yet (registry.h "requests"). */
+/* The requests of site the site has not logged as received yet (registry.h). */
 static size_t pending_requests(void *arg, const char *site, mm_city_request_t *out, size_t cap)
 {
     app_t *app = arg;
-    json_t *rec = hub_registry_get(app->registry, site);
-    size_t n = 0;
-    const char *id;
-    json_t *q;
-    json_object_foreach(json_object_get(rec, "requests"), id, q)
-    {
-        if (n == cap)
-            break;
-        if (json_object_get(q, "delivered_index") ||
-            json_is_true(json_object_get(q, "unknown_to_hub")))
-            continue;
-        mm_city_request_t *r = &out[n];
-        memset(r, 0, sizeof *r);
-        const char *kind = json_string_value(json_object_get(q, "kind"));
-        const char *text = json_string_value(json_object_get(q, "text"));
-        const char *cam = json_string_value(json_object_get(q, "camera"));
-        const char *compl = json_string_value(json_object_get(q, "complaint"));
-        if (!kind || strlen(id) >= sizeof r->id)
-            continue;
-        snprintf(r->id, sizeof r->id, "%s", id);
-        snprintf(r->kind, sizeof r->kind, "%s", kind);
-        snprintf(r->text, sizeof r->text, "%s", text ? text : "");
-        snprintf(r->camera, sizeof r->camera, "%s", cam ? cam : "");
-        snprintf(r->complaint, sizeof r->complaint, "%s", compl ? compl : "");
-        r->time_us = json_integer_value(json_object_get(q, "time_us"));
-        r->deadline_us = json_integer_value(json_object_get(q, "deadline_us"));
-        r->from_us = json_integer_value(json_object_get(q, "from_us"));
-        r->to_us = json_integer_value(json_object_get(q, "to_us"));
-        n++;
-    }
-    json_decref(rec);
-    return n;
+    return hub_registry_pending(app->registry, site, out, cap);
+}
+
+/* The disclosure module learns the site's steps in the mirror's transaction (mirror.h). */
+static mm_err_t apply_disclosure(void *arg, MDB_txn *txn, const char *site, uint64_t index,
+                                 const void *data, size_t len)
+{
+    app_t *app = arg;
+    return hub_disclosure_apply_in(app->disclosures, txn, site, index, data, len);
+}
+
+static void applied_disclosure(void *arg, int committed)
+{
+    app_t *app = arg;
+    hub_disclosure_applied(app->disclosures, committed);
+}
+
+static void on_export_chunk(void *arg, const char *site, const mm_export_chunk_t *c,
+                            mm_export_ack_t *out)
+{
+    app_t *app = arg;
+    hub_disclosure_chunk(app->disclosures, site, c, mm_now_us(), out);
 }
 
 static void on_learned(void *arg, const char *site)
@@ -231,9 +224,15 @@ static int start(app_t *app, const char *config_path)
         hub_registry_open(app->db, &app->registry) != MM_OK ||
         hub_hublog_open(app->db, &app->keys, &app->hublog) != MM_OK ||
         hub_measures_open(app->db, &app->measures) != MM_OK ||
+        hub_disclosure_open(app->db, &app->cfg, &app->keys, app->registry, app->hublog,
+                            &app->disclosures) != MM_OK ||
         hub_feed_open(app->db, 0, &app->feed) != MM_OK)
         return 1;
+    hub_disclosure_set_feed(app->disclosures, app->feed);
     hub_mirror_set_registry(app->mirror, app->registry, on_learned, app);
+    hub_mirror_set_applier(
+        app->mirror,
+        &(hub_mirror_applier_t){.apply = apply_disclosure, .done = applied_disclosure, .arg = app});
     hub_mirror_set_observer(app->mirror, on_stored, app);
     hub_findings_set_observer(app->findings, on_finding, app);
     uv_timer_start(&app->rules_timer, on_rules_timer, 1000, RULES_MS);
@@ -246,6 +245,7 @@ static int start(app_t *app, const char *config_path)
                         &app->link) != MM_OK)
         return 1;
     hub_link_set_requests(app->link, pending_requests, app);
+    hub_link_set_exports(app->link, on_export_chunk, app);
     if (hub_http_create(&app->loop, app->cfg.http_host, app->cfg.http_port, &app->http) != MM_OK)
         return 1;
     app->api = (hub_api_t){.cfg = &app->cfg,
@@ -257,7 +257,8 @@ static int start(app_t *app, const char *config_path)
                            .measures = app->measures,
                            .feed = app->feed};
     hub_http_set_people(app->http, &app->cfg);
-    if (hub_api_register(app->http, &app->api) != MM_OK)
+    if (hub_api_register(app->http, &app->api) != MM_OK ||
+        hub_disclosureapi_register(app->http, app->disclosures) != MM_OK)
         return 1;
     app->metrics = (hub_metrics_t){.cfg = &app->cfg,
                                    .mirror = app->mirror,
@@ -302,6 +303,7 @@ int hub_app_run(const char *config_path)
     hub_registry_close(app.registry);
     hub_hublog_close(app.hublog);
     hub_measures_close(app.measures);
+    hub_disclosure_close(app.disclosures);
     hub_findings_close(app.findings);
     hub_feed_close(app.feed);
     mm_db_close(app.db);

@@ -11,7 +11,8 @@
  *   hub.feed   id (BE64) -> the event as compact JSON
  *
  * Types: "entries" (a verified batch, hub_feed_entries), "finding" (a finding opened, changed or
- * closed, hub_feed_finding), "filing" (a filing's state changed, hub_feed_filing).
+ * closed, hub_feed_finding), "filing" (a filing's state changed, hub_feed_filing), "city_action"
+ * (an entry of the hub's own log, hub_feed_city_action).
  *
  * Only the loop thread calls these (they write LMDB and call subscribers synchronously).
  */
@@ -23,6 +24,7 @@
 #include <stdint.h>
 
 #include "db.h"
+#include "entry.h"
 #include "err.h"
 #include "wire.h"
 
@@ -61,6 +63,10 @@ mm_err_t hub_feed_entries(hub_feed_t *f, const char *site, uint64_t first, uint6
 mm_err_t hub_feed_finding(hub_feed_t *f, json_t *finding);
 /* A "filing" event: {"filing": the filing with its new state} (filing borrowed). */
 mm_err_t hub_feed_filing(hub_feed_t *f, const char *site, json_t *filing);
+
+/* A "city_action" event: the hub-log entry e (a city action) as the API shows it, with its
+ * "hub_log_index". f NULL: nothing (MM_OK). */
+mm_err_t hub_feed_city_action(hub_feed_t *f, const mm_entry_t *e, uint64_t index);
 
 /* The id of the newest event (0 when there has been none). */
 uint64_t hub_feed_last_id(const hub_feed_t *f);

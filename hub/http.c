@@ -3,11 +3,13 @@
  */
 #include "http.h"
 
+#include <errno.h>
 #include <h2o.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "diag.h"
 #include "httpparse.h"
@@ -15,6 +17,7 @@
 #define MAX_ROUTES 48
 #define BODY_MAX (1024 * 1024)
 #define STREAM_BEHIND_MAX (4 * 1024 * 1024) /* a stream's client further behind is dropped */
+#define FILE_PIECE (256 * 1024)             /* bytes of a file read and sent at a time */
 
 typedef struct {
     char method[8];
@@ -191,6 +194,93 @@ int hub_http_header(const hub_http_req_t *req, const char *name, char *out, size
 uint64_t hub_http_requests(const hub_http_t *h)
 {
     return h->requests;
+}
+
+/* --- files ---------------------------------------------------------------------------------
+ *
+ * The same generator protocol with one buffer: proceed means the piece sent is taken, so the
+ * next one is read into the same buffer and sent. The generator and the buffer live in the
+ * request's pool; the generator is a shared chunk whose dispose closes the file, so the file is
+ * closed when the request is done with, whether it ended, failed or was stopped. */
+
+typedef struct {
+    h2o_generator_t gen;
+    h2o_req_t *req;
+    int fd;
+    uint64_t left;
+    char *buf;
+} file_gen_t;
+
+static void file_close(void *p)
+{
+    file_gen_t *g = p;
+    if (g->fd >= 0)
+        close(g->fd);
+    g->fd = -1;
+}
+
+static void file_send(file_gen_t *g)
+{
+    size_t want = g->left < FILE_PIECE ? (size_t)g->left : FILE_PIECE, got = 0;
+    while (got < want) {
+        ssize_t n = read(g->fd, g->buf + got, want - got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        got += (size_t)n;
+    }
+    if (got < want) {
+        MM_ERROR("http: a file being sent ended or failed %llu bytes early: %s",
+                 (unsigned long long)(g->left - got), got ? "short read" : strerror(errno));
+        file_close(g);
+        h2o_send(g->req, NULL, 0, H2O_SEND_STATE_ERROR);
+        return;
+    }
+    g->left -= got;
+    h2o_iovec_t b = h2o_iovec_init(g->buf, got);
+    if (!g->left)
+        file_close(g);
+    h2o_send(g->req, &b, 1, g->left ? H2O_SEND_STATE_IN_PROGRESS : H2O_SEND_STATE_FINAL);
+}
+
+static void file_proceed(h2o_generator_t *gen, h2o_req_t *req)
+{
+    (void)req;
+    file_send((file_gen_t *)gen);
+}
+
+static void file_stop(h2o_generator_t *gen, h2o_req_t *req)
+{
+    (void)req;
+    MM_DEBUG("http: a file's client went away");
+    file_close(gen);
+}
+
+void hub_http_file(hub_http_req_t *r, int fd, uint64_t size, const char *content_type,
+                   const char *filename)
+{
+    h2o_req_t *req = r->req;
+    file_gen_t *g = h2o_mem_alloc_shared(&req->pool, sizeof *g, file_close);
+    g->gen.proceed = file_proceed;
+    g->gen.stop = file_stop;
+    g->req = req;
+    g->fd = fd;
+    g->left = size;
+    g->buf = h2o_mem_alloc_pool(&req->pool, FILE_PIECE);
+    start_answer(r, 200, content_type);
+    req->res.content_length = (size_t)size;
+    if (filename) {
+        char cd[256];
+        int n = snprintf(cd, sizeof cd, "attachment; filename=\"%s\"", filename);
+        if (n > 0 && (size_t)n < sizeof cd)
+            h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("content-disposition"),
+                                  0, NULL, h2o_strdup(&req->pool, cd, (size_t)n).base, (size_t)n);
+    }
+    MM_DEBUG("%.*s %.*s -> 200, a file of %llu bytes", (int)req->method.len, req->method.base,
+             (int)req->path.len, req->path.base, (unsigned long long)size);
+    h2o_start_response(req, &g->gen);
+    file_send(g);
 }
 
 /* --- streams ---------------------------------------------------------------------------------

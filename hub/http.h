@@ -64,6 +64,17 @@ void hub_http_text(hub_http_req_t *req, int status, const char *content_type, co
                    size_t len);
 
 /*
+ * Answers 200 with the first size bytes of the open file fd, read and sent 256 KiB at a time as
+ * the connection takes them, so that a file of any size is never held in memory whole; with
+ * content_type, Content-Length, and, when filename is given (a plain name: no quotes, slashes
+ * or control characters), Content-Disposition: attachment; filename="<filename>". Takes fd: it
+ * is closed when the answer ends, however it ends. A read error or a file shorter than size
+ * ends the answer early: the client sees fewer bytes than Content-Length promised.
+ */
+void hub_http_file(hub_http_req_t *req, int fd, uint64_t size, const char *content_type,
+                   const char *filename);
+
+/*
  * Streams: an answer that stays open and is written to as things happen (Server-Sent Events).
  *
  * hub_http_stream_open answers req with 200, content_type and the usual headers, and keeps the

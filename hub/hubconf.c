@@ -207,6 +207,8 @@ mm_err_t hub_config_parse(mm_conf_t *conf, hub_config_t *out)
                                        "people",
                                        "filing_grace_days",
                                        "ordinance_effective",
+                                       "disclosure_days",
+                                       "disclosure_max_hours",
                                        NULL};
     static const char *const http_keys[] = {"host", "port", NULL};
     memset(out, 0, sizeof *out);
@@ -254,6 +256,9 @@ mm_err_t hub_config_parse(mm_conf_t *conf, hub_config_t *out)
     out->silent_after_minutes =
         (int)mm_conf_int(conf, root, "", "silent_after_minutes", 0, 60, 1, 7 * 24 * 60);
     out->filing_grace_days = (int)mm_conf_int(conf, root, "", "filing_grace_days", 0, 30, 0, 365);
+    out->disclosure_days = (int)mm_conf_int(conf, root, "", "disclosure_days", 0, 14, 1, 90);
+    out->disclosure_max_hours =
+        (int)mm_conf_int(conf, root, "", "disclosure_max_hours", 0, 24, 1, 168);
     const char *ord = mm_conf_string(conf, root, "", "ordinance_effective", 0, NULL);
     if (ord) {
         struct tm tm = {0};

@@ -62,6 +62,8 @@ typedef struct {
     int silent_after_minutes; /* a site without a verified checkpoint this long: a finding */
     int filing_grace_days;    /* a new standards version unfiled this long: a finding */
     int64_t ordinance_us;     /* the ordinance's day ("ordinance_effective"), 0 when unset */
+    int disclosure_days;      /* a disclosure request's deadline after filing (1..90, 14) */
+    int disclosure_max_hours; /* the longest range one request may name (1..168, 24) */
     size_t n_sites;
     hub_site_conf_t *sites;
     size_t n_people;

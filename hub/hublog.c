@@ -51,29 +51,16 @@ const char *hub_hublog_origin(const hub_hublog_t *h)
     return h->origin;
 }
 
-typedef struct {
-    hub_hublog_t *h;
-    mm_entry_t *e;
-    uint8_t *data;
-    size_t len;
-    mm_err_t (*extra)(MDB_txn *txn, void *arg);
-    void *arg;
-    uint64_t index;
-} append_t;
-
-static mm_err_t append_txn(MDB_txn *txn, void *arg)
+mm_err_t hub_hublog_append_in(hub_hublog_t *h, MDB_txn *txn, const mm_entry_t *e, uint64_t *index)
 {
-    append_t *a = arg;
-    hub_hublog_t *h = a->h;
-    mm_err_t err = a->extra ? a->extra(txn, a->arg) : MM_OK;
-    /* Encoded after extra, which may fill in what only the transaction knows (a new id). */
-    free(a->data);
-    a->data = NULL;
+    uint8_t *data = NULL;
+    size_t len = 0;
+    uint64_t at = 0;
+    mm_err_t err = mm_entry_encode(e, &data, &len);
     if (err == MM_OK)
-        err = mm_entry_encode(a->e, &a->data, &a->len);
-    if (err == MM_OK)
-        err = mm_log_append(h->log, txn, HUB_LOG_ID, a->data, a->len, &a->index);
-    mm_checkpoint_t cp = {.size = a->index + 1};
+        err = mm_log_append(h->log, txn, HUB_LOG_ID, data, len, &at);
+    free(data);
+    mm_checkpoint_t cp = {.size = at + 1};
     snprintf(cp.origin, sizeof cp.origin, "%s", h->origin);
     if (err == MM_OK)
         err = mm_log_root(h->log, txn, HUB_LOG_ID, cp.size, &cp.root);
@@ -84,15 +71,33 @@ static mm_err_t append_txn(MDB_txn *txn, void *arg)
     if (err != MM_OK)
         return err;
     MDB_val k = {10, "checkpoint"}, v = {nlen, note};
-    return mm_db_err(mdb_put(txn, h->meta, &k, &v, 0), "put hub checkpoint");
+    err = mm_db_err(mdb_put(txn, h->meta, &k, &v, 0), "put hub checkpoint");
+    if (err == MM_OK && index)
+        *index = at;
+    return err;
+}
+
+typedef struct {
+    hub_hublog_t *h;
+    mm_entry_t *e;
+    mm_err_t (*extra)(MDB_txn *txn, void *arg);
+    void *arg;
+    uint64_t index;
+} append_t;
+
+static mm_err_t append_txn(MDB_txn *txn, void *arg)
+{
+    append_t *a = arg;
+    mm_err_t err = a->extra ? a->extra(txn, a->arg) : MM_OK;
+    /* Encoded after extra, which may fill in what only the transaction knows (a new id). */
+    return err == MM_OK ? hub_hublog_append_in(a->h, txn, a->e, &a->index) : err;
 }
 
 mm_err_t hub_hublog_append(hub_hublog_t *h, mm_entry_t *e,
                            mm_err_t (*extra)(MDB_txn *txn, void *arg), void *arg, uint64_t *index)
 {
-    append_t a = {h, e, NULL, 0, extra, arg, 0};
+    append_t a = {h, e, extra, arg, 0};
     mm_err_t err = mm_db_write(h->db, append_txn, &a);
-    free(a.data);
     if (err == MM_OK) {
         MM_INFO("hub log: %s entry %llu", mm_entry_kind_name(e->kind), (unsigned long long)a.index);
         if (index)

@@ -39,6 +39,13 @@ const char *hub_hublog_origin(const hub_hublog_t *h);
 mm_err_t hub_hublog_append(hub_hublog_t *h, mm_entry_t *e,
                            mm_err_t (*extra)(MDB_txn *txn, void *arg), void *arg, uint64_t *index);
 
+/*
+ * The same inside the caller's write transaction txn, which the caller commits or aborts: for a
+ * city action that must commit with what the caller writes there (the mirror logging a site's
+ * disclosure step as it stores the entry). Nothing is logged to the diagnostic log.
+ */
+mm_err_t hub_hublog_append_in(hub_hublog_t *h, MDB_txn *txn, const mm_entry_t *e, uint64_t *index);
+
 /* The latest signed checkpoint note (malloc'd); MM_ENOTFOUND before the first entry. */
 mm_err_t hub_hublog_checkpoint(hub_hublog_t *h, char **note);
 

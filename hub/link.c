@@ -22,6 +22,8 @@ struct hub_link {
     void *done_arg;
     hub_link_requests_fn requests;
     void *requests_arg;
+    hub_link_export_fn exports;
+    void *exports_arg;
     mm_city_request_t pending[MM_WIRE_REQUESTS_MAX];
 };
 
@@ -29,6 +31,40 @@ void hub_link_set_requests(hub_link_t *l, hub_link_requests_fn fn, void *arg)
 {
     l->requests = fn;
     l->requests_arg = arg;
+}
+
+void hub_link_set_exports(hub_link_t *l, hub_link_export_fn fn, void *arg)
+{
+    l->exports = fn;
+    l->exports_arg = arg;
+}
+
+static void send_parts(hub_link_t *l, zmq_msg_t *routing, const uint8_t *buf, size_t len)
+{
+    const void *parts[2] = {zmq_msg_data(routing), buf};
+    size_t lens[2] = {zmq_msg_size(routing), len};
+    mm_err_t err = mm_zsock_send(l->zs, parts, lens, 2);
+    if (err != MM_OK)
+        MM_WARN("cannot answer a site: %s", mm_strerror(err));
+}
+
+/* A chunk of a disclosure export: answered by the disclosure module (link.h). */
+static void export_chunk(hub_link_t *l, const char *site, zmq_msg_t *routing, const mm_msg_t *m)
+{
+    mm_export_ack_t a;
+    const mm_export_chunk_t *c = mm_msg_export_chunk(m);
+    l->exports(l->exports_arg, site, c, &a);
+    if (a.status == MM_EXPORT_REFUSED)
+        MM_WARN("site %s: export chunk of %s at %" PRIu64 " refused: %s", site, c->request,
+                c->offset, a.reason);
+    uint8_t *buf;
+    size_t len;
+    if (mm_msg_encode_export_ack(mm_msg_seq(m), &a, &buf, &len) != MM_OK) {
+        MM_ERROR("cannot encode an export acknowledgement");
+        return;
+    }
+    send_parts(l, routing, buf, len);
+    free(buf);
 }
 
 static void send_answer(hub_link_t *l, zmq_msg_t *routing, uint64_t seq, const hub_answer_t *a)
@@ -39,11 +75,7 @@ static void send_answer(hub_link_t *l, zmq_msg_t *routing, uint64_t seq, const h
         MM_ERROR("cannot encode an acknowledgement");
         return;
     }
-    const void *parts[2] = {zmq_msg_data(routing), buf};
-    size_t lens[2] = {zmq_msg_size(routing), len};
-    mm_err_t err = mm_zsock_send(l->zs, parts, lens, 2);
-    if (err != MM_OK)
-        MM_WARN("cannot answer a site: %s", mm_strerror(err));
+    send_parts(l, routing, buf, len);
     free(buf);
 }
 
@@ -65,12 +97,18 @@ static void on_message(mm_zsock_t *zs, mm_zmsg_t *msg, void *arg)
     int64_t now = mm_now_us();
     mm_msg_t *m = NULL;
     mm_err_t err = mm_msg_decode(zmq_msg_data(&msg->parts[1]), zmq_msg_size(&msg->parts[1]), &m);
+    if (err == MM_OK && mm_msg_kind(m) == MM_MSG_EXPORT_CHUNK && l->exports) {
+        export_chunk(l, site, &msg->parts[0], m);
+        mm_msg_free(m);
+        return;
+    }
     if (err != MM_OK || mm_msg_kind(m) != MM_MSG_BATCH) {
         char what[160];
         if (err != MM_OK)
             snprintf(what, sizeof what, "not a mimamori.v1 envelope: %s", mm_strerror(err));
         else
-            snprintf(what, sizeof what, "a site may send only batches (got kind %d)",
+            snprintf(what, sizeof what,
+                     "a site may send only batches and export chunks (got kind %d)",
                      (int)mm_msg_kind(m));
         hub_mirror_malformed(l->mirror, site, err != MM_OK ? err : MM_EPROTO, what, now, &answer);
         MM_WARN("site %s: message refused: %s", site, answer.reason);

@@ -25,4 +25,11 @@ typedef size_t (*hub_link_requests_fn)(void *arg, const char *site, mm_city_requ
                                        size_t cap);
 void hub_link_set_requests(hub_link_t *l, hub_link_requests_fn fn, void *arg);
 
+/* What answers an ExportChunk from site (the site ZAP named, as for batches: never a name in
+ * the message): fn fills out, which goes back with the chunk's seq. Until this is set a chunk
+ * is refused like any message that is not a batch. */
+typedef void (*hub_link_export_fn)(void *arg, const char *site, const mm_export_chunk_t *c,
+                                   mm_export_ack_t *out);
+void hub_link_set_exports(hub_link_t *l, hub_link_export_fn fn, void *arg);
+
 #endif

@@ -26,7 +26,8 @@ struct hub_mirror {
     void *learned_arg;
     hub_mirror_observer observer;
     void *observer_arg;
-    uint64_t accepted, refused; /* batches answered, for the metrics */
+    hub_mirror_applier_t applier; /* apply NULL: none */
+    uint64_t accepted, refused;   /* batches answered, for the metrics */
 };
 
 void hub_mirror_set_registry(hub_mirror_t *m, hub_registry_t *r,
@@ -41,6 +42,11 @@ void hub_mirror_set_observer(hub_mirror_t *m, hub_mirror_observer fn, void *arg)
 {
     m->observer = fn;
     m->observer_arg = arg;
+}
+
+void hub_mirror_set_applier(hub_mirror_t *m, const hub_mirror_applier_t *a)
+{
+    m->applier = *a;
 }
 
 void hub_mirror_counts(const hub_mirror_t *m, uint64_t *accepted, uint64_t *refused)
@@ -240,6 +246,12 @@ static mm_err_t store_txn(MDB_txn *txn, void *arg)
             return err;
         s->registry_changed = rb.dirty;
     }
+    for (uint64_t i = held; m->applier.apply && i < s->cp->size; i++) {
+        const mm_bytes_t *e = &b->entries[i - b->first_index];
+        err = m->applier.apply(m->applier.arg, txn, s->site, i, e->data, e->len);
+        if (err != MM_OK)
+            return err;
+    }
 
     uint8_t key[4];
     mm_be32_put(key, s->id);
@@ -399,6 +411,8 @@ static void batch(hub_mirror_t *m, const char *site, const mm_batch_t *b, int64_
                  .site = site};
     err = mm_db_write(m->db, store_txn, &s);
     free(cosigned);
+    if (m->applier.done)
+        m->applier.done(m->applier.arg, err == MM_OK);
     if (err == MM_OK) {
         MM_INFO("site %s: verified entries [%" PRIu64 ", %" PRIu64 ")", site, s.held, cp.size);
         answer(out, MM_ACK_OK, cp.size, "%s", "");

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "crypto.h"
 #include "diag.h"
 #include "entry.h"
 
@@ -48,6 +49,8 @@ void hub_registry_day(int64_t us, char out[11])
  * the wire format, so that the many entries the registry skips cost no decoding. 0 when none. */
 static unsigned peek_kind(const uint8_t *p, size_t len)
 {
+    if (!p)
+        return 0;
     size_t i = 0;
     while (i < len) {
         uint64_t tag = 0;
@@ -287,6 +290,11 @@ static void apply_json(json_t *rec, uint64_t index, json_t *e)
     }
 }
 
+unsigned hub_registry_entry_kind(const void *data, size_t len)
+{
+    return peek_kind(data, len);
+}
+
 mm_err_t hub_registry_apply(hub_registry_batch_t *b, uint64_t index, const void *data, size_t len)
 {
     switch (peek_kind(data, len)) {
@@ -405,4 +413,81 @@ mm_err_t hub_registry_update_in(hub_registry_t *r, MDB_txn *txn, const char *sit
         err = store(r, txn, site, rec);
     json_decref(rec);
     return err;
+}
+
+/* A string member of q into dst (cap bytes): 0, or -1 when it does not fit. Absent: "". */
+static int take(char *dst, size_t cap, json_t *q, const char *key)
+{
+    const char *v = json_string_value(json_object_get(q, key));
+    size_t n = v ? strlen(v) : 0;
+    if (n >= cap)
+        return -1;
+    memcpy(dst, v ? v : "", n + 1);
+    return 0;
+}
+
+/* One request of the record as it goes out; -1 when it cannot go whole. */
+static int pending_one(const char *id, json_t *q, mm_city_request_t *r)
+{
+    memset(r, 0, sizeof *r);
+    if (!json_string_value(json_object_get(q, "kind")) || strlen(id) >= sizeof r->id)
+        return -1;
+    snprintf(r->id, sizeof r->id, "%s", id);
+    if (take(r->kind, sizeof r->kind, q, "kind") || take(r->text, sizeof r->text, q, "text") ||
+        take(r->camera, sizeof r->camera, q, "camera") ||
+        take(r->complaint, sizeof r->complaint, q, "complaint") ||
+        take(r->legal_basis, sizeof r->legal_basis, q, "legal_basis") ||
+        take(r->reference, sizeof r->reference, q, "reference") ||
+        take(r->requester, sizeof r->requester, q, "requester") ||
+        take(r->recipient, sizeof r->recipient, q, "recipient") ||
+        take(r->disclosure, sizeof r->disclosure, q, "disclosure"))
+        return -1;
+    r->time_us = json_integer_value(json_object_get(q, "time_us"));
+    r->deadline_us = json_integer_value(json_object_get(q, "deadline_us"));
+    r->from_us = json_integer_value(json_object_get(q, "from_us"));
+    r->to_us = json_integer_value(json_object_get(q, "to_us"));
+    json_t *cams = json_object_get(q, "cameras");
+    if (json_array_size(cams) > MM_REQUEST_CAMERAS_MAX)
+        return -1;
+    size_t i;
+    json_t *c;
+    json_array_foreach(cams, i, c)
+    {
+        const char *v = json_string_value(c);
+        if (!v || strlen(v) >= sizeof r->cameras[0])
+            return -1;
+        snprintf(r->cameras[r->n_cameras++], sizeof r->cameras[0], "%s", v);
+    }
+    const char *sig = json_string_value(json_object_get(q, "signature"));
+    if (sig) {
+        uint8_t raw[96];
+        if (mm_base64_decode(sig, strlen(sig), raw, sizeof raw) != 64)
+            return -1;
+        memcpy(r->signature, raw, 64);
+        r->has_signature = 1;
+    }
+    return 0;
+}
+
+size_t hub_registry_pending(hub_registry_t *r, const char *site, mm_city_request_t *out, size_t cap)
+{
+    json_t *rec = hub_registry_get(r, site);
+    size_t n = 0;
+    const char *id;
+    json_t *q;
+    json_object_foreach(json_object_get(rec, "requests"), id, q)
+    {
+        if (n == cap)
+            break;
+        if (json_object_get(q, "delivered_index") ||
+            json_is_true(json_object_get(q, "unknown_to_hub")))
+            continue;
+        if (pending_one(id, q, &out[n]) != 0) {
+            MM_WARN("registry: request %s of %s does not fit the wire; not sent", id, site);
+            continue;
+        }
+        n++;
+    }
+    json_decref(rec);
+    return n;
 }

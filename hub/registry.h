@@ -25,6 +25,7 @@
 
 #include "db.h"
 #include "err.h"
+#include "wire.h"
 
 #define HUB_UPTIME_DAYS 14 /* days of recording time kept per camera */
 
@@ -71,6 +72,21 @@ mm_err_t hub_registry_decide_in(hub_registry_t *r, MDB_txn *txn, const char *sit
  * additions: requests it sends, their appeals); fn's error aborts. */
 mm_err_t hub_registry_update_in(hub_registry_t *r, MDB_txn *txn, const char *site,
                                 mm_err_t (*fn)(json_t *rec, void *arg), void *arg);
+
+/* The entry kind (mm_entry_kind_t) of an entry's bytes, from a look at the wire format that
+ * decodes nothing; 0 when the bytes name none. For skipping the many entries a reader ignores. */
+unsigned hub_registry_entry_kind(const void *data, size_t len);
+
+/*
+ * The requests in site's record that the site has not logged as received (no delivered_index,
+ * not unknown_to_hub), up to cap, as they go out with every ack (link.h): complaints, report
+ * requests, measures, and disclosures with their legal basis, reference, requester, recipient,
+ * cameras and the hub's signature (base64 "signature" in the record), and notices of a download
+ * ("disclosure"). A request whose fields do not fit the wire's bounds is left out (and logged):
+ * cut short, a disclosure's statement would no longer match its signature. Returns how many.
+ */
+size_t hub_registry_pending(hub_registry_t *r, const char *site, mm_city_request_t *out,
+                            size_t cap);
 
 /* The day (Japan time, UTC+9) an instant falls on, as "YYYY-MM-DD". */
 void hub_registry_day(int64_t us, char out[11]);

@@ -249,8 +249,11 @@ json_t *hub_rules_evaluate(json_t *rec, const hub_rules_input_t *in)
     {
         json_int_t deadline = num(q, "deadline_us");
         const char *kind = str(q, "kind");
+        /* A disclosure is not answered but decided, and at its deadline the site itself logs
+         * it expired: its steps are the disclosure module's to follow, not a finding here. */
         if (!deadline || in->now_us <= deadline || json_object_get(q, "answer") ||
-            json_is_true(json_object_get(q, "unknown_to_hub")))
+            json_is_true(json_object_get(q, "unknown_to_hub")) || !kind ||
+            !strncmp(kind, "disclosure", 10))
             continue;
         json_t *ev = json_pack("{s:s}", "request", id);
         if (json_is_integer(json_object_get(q, "delivered_index")))

@@ -1,0 +1,1199 @@
+/*
+ * disclosure.c: the hub's side of a disclosure (see disclosure.h).
+ *
+ * Three things must stay true here. A request the hub refuses leaves no trace but the answer:
+ * every check runs before the one write transaction that stores the record, logs it and queues
+ * it for the site. Every step is in both logs: a step the site logs is logged again in the
+ * hub's log inside the mirror's transaction that stores the site's entry (both logs live in
+ * the one LMDB environment, so hub_hublog_append_in can join that transaction), which is why
+ * no queue is needed and nothing can be lost between the two. And the hub hands out only
+ * ciphertext whose SHA-256 and length the site logged, only to the requester who filed the
+ * request, and only after the download is logged.
+ *
+ * The ciphertext arrives in chunks of at most 512 KiB, each written and fdatasync'd before it
+ * is acknowledged. What the hub holds is the length of the ".part" file, so a transfer resumes
+ * after a broken link or a restart from what is on disk. Its SHA-256 is computed as the chunks
+ * arrive (a few contexts are kept; after a restart the part on disk is hashed once), so that
+ * the last chunk does not stall the loop reading hundreds of megabytes back.
+ */
+#include "disclosure.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "crypto.h"
+#include "diag.h"
+#include "entry.h"
+
+#define DAY_US (86400LL * 1000000)
+#define HOUR_US (3600LL * 1000000)
+#define PIECE (256 * 1024) /* bytes read at a time when hashing a file */
+#define PART_HASHES 4      /* transfers whose running SHA-256 is kept */
+#define ID_PREFIX "disclosure-"
+
+/* A hub-log entry made in the mirror's transaction, for the feed once it commits. */
+typedef struct {
+    json_t *event;
+    char site[MM_ID_MAX];
+    uint64_t index;
+} pending_t;
+
+/* The running SHA-256 of one transfer: of the first `at` bytes of its part file. */
+typedef struct {
+    char site[MM_ID_MAX]; /* "": free */
+    uint64_t n;
+    uint8_t sha[32]; /* the logged hash the transfer is for */
+    uint64_t at;
+    uint64_t used; /* for reuse: the least recently used goes */
+    mm_sha256_ctx_t *ctx;
+} part_hash_t;
+
+struct hub_disclosure {
+    mm_db_t *db;
+    MDB_dbi dbi, meta;
+    const hub_config_t *cfg;
+    const mm_keypair_t *keys;
+    hub_registry_t *registry;
+    hub_hublog_t *hublog;
+    hub_feed_t *feed;
+    pending_t *pending;
+    size_t n_pending, cap_pending;
+    part_hash_t parts[PART_HASHES];
+    uint64_t tick;
+};
+
+mm_err_t hub_disclosure_open(mm_db_t *db, const hub_config_t *cfg, const mm_keypair_t *keys,
+                             hub_registry_t *registry, hub_hublog_t *hublog, hub_disclosure_t **out)
+{
+    hub_disclosure_t *d = calloc(1, sizeof *d);
+    if (!d)
+        return MM_ENOMEM;
+    d->db = db;
+    d->cfg = cfg;
+    d->keys = keys;
+    d->registry = registry;
+    d->hublog = hublog;
+    mm_err_t err = mm_db_dbi(db, "hub.disclosures", 0, &d->dbi);
+    if (err == MM_OK)
+        err = mm_db_dbi(db, "hub.disclosure_meta", 0, &d->meta);
+    if (err != MM_OK) {
+        free(d);
+        return err;
+    }
+    *out = d;
+    return MM_OK;
+}
+
+void hub_disclosure_close(hub_disclosure_t *d)
+{
+    if (!d)
+        return;
+    for (size_t i = 0; i < d->n_pending; i++)
+        json_decref(d->pending[i].event);
+    free(d->pending);
+    for (size_t i = 0; i < PART_HASHES; i++)
+        mm_sha256_destroy(d->parts[i].ctx);
+    free(d);
+}
+
+void hub_disclosure_set_feed(hub_disclosure_t *d, hub_feed_t *feed)
+{
+    d->feed = feed;
+}
+
+/* --- records ---------------------------------------------------------------------------------*/
+
+static const char *str(json_t *o, const char *key)
+{
+    const char *s = json_string_value(json_object_get(o, key));
+    return s ? s : "";
+}
+
+/* N of "disclosure-N" (decimal, no leading zero, N >= 1), or 0 when id is not one. */
+static uint64_t id_number(const char *id)
+{
+    if (!id || strncmp(id, ID_PREFIX, sizeof ID_PREFIX - 1) != 0)
+        return 0;
+    const char *p = id + sizeof ID_PREFIX - 1;
+    if (*p < '1' || *p > '9')
+        return 0;
+    uint64_t v = 0;
+    for (; *p; p++) {
+        if (*p < '0' || *p > '9' || v > (UINT64_MAX - 9) / 10)
+            return 0;
+        v = v * 10 + (uint64_t)(*p - '0');
+    }
+    return v;
+}
+
+/* The record N in txn (a new reference), NULL when there is none. */
+static json_t *load(hub_disclosure_t *d, MDB_txn *txn, uint64_t n)
+{
+    uint8_t key[8];
+    mm_be64_put(key, n);
+    MDB_val k = {8, key}, v;
+    if (mdb_get(txn, d->dbi, &k, &v) != 0)
+        return NULL;
+    json_t *rec = json_loadb(v.mv_data, v.mv_size, 0, NULL);
+    if (!json_is_object(rec)) {
+        MM_ERROR("disclosure: the record of %s%" PRIu64 " is damaged", ID_PREFIX, n);
+        json_decref(rec);
+        return NULL;
+    }
+    return rec;
+}
+
+static json_t *load_read(hub_disclosure_t *d, uint64_t n)
+{
+    MDB_txn *txn;
+    if (!n || mm_db_read(d->db, &txn) != MM_OK)
+        return NULL;
+    json_t *rec = load(d, txn, n);
+    mdb_txn_abort(txn);
+    return rec;
+}
+
+static mm_err_t put(hub_disclosure_t *d, MDB_txn *txn, uint64_t n, json_t *rec)
+{
+    char *text = json_dumps(rec, JSON_COMPACT);
+    if (!text)
+        return MM_ENOMEM;
+    uint8_t key[8];
+    mm_be64_put(key, n);
+    MDB_val k = {8, key}, v = {strlen(text), text};
+    mm_err_t err = mm_db_err(mdb_put(txn, d->dbi, &k, &v, 0), "put disclosure record");
+    free(text);
+    return err;
+}
+
+static int visible(const hub_person_t *who, json_t *rec)
+{
+    if (who->role & (HUB_ROLE_OVERSIGHT | HUB_ROLE_READONLY))
+        return 1;
+    return (who->role & HUB_ROLE_REQUESTER) &&
+           !strcmp(str(json_object_get(rec, "requester"), "id"), who->id);
+}
+
+static void refuse(hub_disclosure_why_t *why, int status, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void refuse(hub_disclosure_why_t *why, int status, const char *code, const char *fmt, ...)
+{
+    why->status = status;
+    why->code = code;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(why->message, sizeof why->message, fmt, ap);
+    va_end(ap);
+}
+
+static void hex32(const uint8_t *b, char out[65])
+{
+    mm_hex_encode(b, 32, out, 65);
+}
+
+/* A city action of the hub's log about disclosure id of site. */
+static void city_action(mm_entry_t *e, int64_t now, const char *action, const char *site,
+                        const char *id, const char *person, const char *role)
+{
+    memset(e, 0, sizeof *e);
+    e->time_us = now;
+    e->kind = MM_ENTRY_CITY_ACTION;
+    mm_city_action_t *a = &e->u.city_action;
+    snprintf(a->action, sizeof a->action, "%s", action);
+    snprintf(a->site, sizeof a->site, "%s", site);
+    snprintf(a->subject, sizeof a->subject, "%s", id);
+    snprintf(a->person, sizeof a->person, "%s", person);
+    snprintf(a->role, sizeof a->role, "%s", role);
+}
+
+/* detail (compact JSON) into the entry; MM_ERANGE when it does not fit. */
+static mm_err_t set_detail(mm_entry_t *e, json_t *detail)
+{
+    char *text = json_dumps(detail, JSON_COMPACT);
+    if (!text)
+        return MM_ENOMEM;
+    size_t n = strlen(text);
+    mm_err_t err = n < sizeof e->u.city_action.detail ? MM_OK : MM_ERANGE;
+    if (err == MM_OK)
+        memcpy(e->u.city_action.detail, text, n + 1);
+    free(text);
+    return err;
+}
+
+static void announce(hub_disclosure_t *d, const mm_entry_t *e, uint64_t index)
+{
+    if (hub_feed_city_action(d->feed, e, index) != MM_OK)
+        MM_WARN("disclosure: cannot announce hub-log entry %" PRIu64, index);
+}
+
+/* --- filing ----------------------------------------------------------------------------------*/
+
+typedef struct {
+    hub_disclosure_t *d;
+    const hub_person_t *who;
+    const hub_disclosure_body_t *b;
+    int64_t now;
+    mm_entry_t *e;
+    json_t *record;  /* the new record, once committed */
+    json_t *request; /* what goes to the site (registry "requests") */
+    uint64_t index;  /* in the hub's log */
+} file_t;
+
+static mm_err_t add_request(json_t *rec, void *arg)
+{
+    json_t *q = arg;
+    json_t *reqs = json_object_get(rec, "requests");
+    if (!reqs) {
+        reqs = json_object();
+        json_object_set_new(rec, "requests", reqs);
+    }
+    return json_object_set(reqs, str(q, "id"), q) == 0 ? MM_OK : MM_ENOMEM;
+}
+
+static mm_err_t file_txn(MDB_txn *txn, void *arg)
+{
+    file_t *f = arg;
+    hub_disclosure_t *d = f->d;
+    const hub_disclosure_body_t *b = f->b;
+    json_decref(f->record);
+    json_decref(f->request);
+    f->record = f->request = NULL;
+    MDB_stat st;
+    int rc = mdb_stat(txn, d->dbi, &st);
+    if (rc != 0)
+        return mm_db_err(rc, "count disclosures");
+    uint64_t n = (uint64_t)st.ms_entries + 1; /* records are never removed */
+
+    /* What the site receives, and the statement of it the hub signs. */
+    mm_city_request_t *r = calloc(1, sizeof *r);
+    char *stmt = malloc(MM_STATEMENT_MAX);
+    if (!r || !stmt) {
+        free(r);
+        free(stmt);
+        return MM_ENOMEM;
+    }
+    snprintf(r->id, sizeof r->id, "%s%" PRIu64, ID_PREFIX, n);
+    snprintf(r->kind, sizeof r->kind, "disclosure");
+    r->time_us = f->now;
+    r->deadline_us = f->now + (int64_t)d->cfg->disclosure_days * DAY_US;
+    snprintf(r->text, sizeof r->text, "%s", b->reason);
+    r->from_us = b->from_us;
+    r->to_us = b->to_us;
+    snprintf(r->legal_basis, sizeof r->legal_basis, "%s", b->legal_basis);
+    snprintf(r->reference, sizeof r->reference, "%s", b->reference);
+    snprintf(r->requester, sizeof r->requester, "%s", f->who->id);
+    snprintf(r->recipient, sizeof r->recipient, "%s", b->recipient);
+    r->n_cameras = b->n_cameras;
+    for (size_t i = 0; i < b->n_cameras; i++)
+        snprintf(r->cameras[i], sizeof r->cameras[i], "%s", b->cameras[i]);
+    size_t slen = 0;
+    uint8_t sig[MM_ED25519_SIG_LEN];
+    char sig64[96];
+    mm_err_t err = mm_disclosure_statement(r, b->site, stmt, MM_STATEMENT_MAX, &slen);
+    if (err == MM_OK)
+        err = mm_ed25519_sign(&d->keys->sign, stmt, slen, sig);
+    if (err == MM_OK && mm_base64_encode(sig, sizeof sig, sig64, sizeof sig64) < 0)
+        err = MM_ERANGE;
+    free(stmt);
+    if (err != MM_OK) {
+        free(r);
+        return err;
+    }
+
+    snprintf(f->e->u.city_action.subject, sizeof f->e->u.city_action.subject, "%s", r->id);
+    err = hub_hublog_append_in(d->hublog, txn, f->e, &f->index);
+    if (err != MM_OK) {
+        free(r);
+        return err;
+    }
+    json_t *cams = json_array();
+    for (size_t i = 0; i < b->n_cameras; i++)
+        json_array_append_new(cams, json_string(b->cameras[i]));
+    f->request =
+        json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:s, s:I, s:I, s:s, s:s, s:s, s:s, "
+                  "s:O, s:s}",
+                  "id", r->id, "kind", "disclosure", "state", "pending", "by", f->who->id,
+                  "time_us", (json_int_t)r->time_us, "deadline_us", (json_int_t)r->deadline_us,
+                  "text", r->text, "from_us", (json_int_t)r->from_us, "to_us", (json_int_t)r->to_us,
+                  "legal_basis", r->legal_basis, "reference", r->reference, "requester",
+                  r->requester, "recipient", r->recipient, "cameras", cams, "signature", sig64);
+    f->record = json_pack(
+        "{s:s, s:s, s:s, s:{s:s, s:s, s:s}, s:s, s:s, s:s, s:o, s:I, s:I, s:s, s:I, s:I, s:s, "
+        "s:I, s:[{s:I, s:s, s:s, s:s, s:I}], s:i}",
+        "id", r->id, "site", b->site, "state", "filed", "requester", "id", f->who->id, "name",
+        f->who->name, "organisation", b->organisation, "legal_basis", b->legal_basis, "reference",
+        b->reference, "reason", b->reason, "cameras", cams, "from_us", (json_int_t)b->from_us,
+        "to_us", (json_int_t)b->to_us, "recipient", b->recipient, "time_us", (json_int_t)r->time_us,
+        "deadline_us", (json_int_t)r->deadline_us, "signature", sig64, "hub_log_index",
+        (json_int_t)f->index, "history", "time_us", (json_int_t)r->time_us, "step", "filed", "by",
+        f->who->id, "text", "", "hub_log_index", (json_int_t)f->index, "downloads", 0);
+    free(r);
+    if (!f->request || !f->record)
+        return MM_ENOMEM;
+    err = put(d, txn, n, f->record);
+    if (err == MM_OK)
+        err = hub_registry_update_in(d->registry, txn, b->site, add_request, f->request);
+    return err;
+}
+
+mm_err_t hub_disclosure_file(hub_disclosure_t *d, const hub_person_t *who,
+                             const hub_disclosure_body_t *b, int64_t now_us, json_t **out,
+                             hub_disclosure_why_t *why)
+{
+    memset(why, 0, sizeof *why);
+    *out = NULL;
+    if (!hub_config_site(d->cfg, b->site)) {
+        refuse(why, 404, "unknown_site", "no site \"%.64s\" is registered", b->site);
+        return MM_EINVAL;
+    }
+    if (b->to_us > now_us) {
+        refuse(why, 422, "range_in_future",
+               "\"to_us\" is in the future: only footage already recorded can be requested");
+        return MM_EINVAL;
+    }
+    if (b->to_us - b->from_us > (int64_t)d->cfg->disclosure_max_hours * HOUR_US) {
+        refuse(why, 422, "range_too_long",
+               "the range is %lld minutes long; one request may name at most %d hours "
+               "(disclosure_max_hours)",
+               (long long)((b->to_us - b->from_us) / 60000000), d->cfg->disclosure_max_hours);
+        return MM_EINVAL;
+    }
+    json_t *site = hub_registry_get(d->registry, b->site);
+    if (!site) {
+        refuse(why, 500, "storage", "cannot read the record of site %s", b->site);
+        return MM_EDB;
+    }
+    json_t *known = json_object_get(site, "cameras");
+    for (size_t i = 0; i < b->n_cameras; i++) {
+        if (!json_object_get(known, b->cameras[i])) {
+            refuse(why, 422, "unknown_camera", "site %s has no camera %s", b->site, b->cameras[i]);
+            json_decref(site);
+            return MM_EINVAL;
+        }
+    }
+    json_decref(site);
+
+    mm_entry_t *e = calloc(1, sizeof *e);
+    if (!e) {
+        refuse(why, 500, "internal", "out of memory");
+        return MM_ENOMEM;
+    }
+    city_action(e, now_us, "disclosure_requested", b->site, "", who->id, hub_role_name(who->role));
+    snprintf(e->u.city_action.reason, sizeof e->u.city_action.reason, "%s", b->reason);
+    json_t *cams = json_array();
+    for (size_t i = 0; i < b->n_cameras; i++)
+        json_array_append_new(cams, json_string(b->cameras[i]));
+    json_t *detail =
+        json_pack("{s:s, s:s, s:o, s:I, s:I, s:s, s:s}", "legal_basis", b->legal_basis, "reference",
+                  b->reference, "cameras", cams, "from_us", (json_int_t)b->from_us, "to_us",
+                  (json_int_t)b->to_us, "recipient", b->recipient, "organisation", b->organisation);
+    mm_err_t err = detail ? set_detail(e, detail) : MM_ENOMEM;
+    json_decref(detail);
+    if (err == MM_ERANGE) {
+        refuse(why, 422, "too_long",
+               "the request's particulars (reference, organisation, cameras) are too long to "
+               "log in one entry of the hub's log; shorten the reference or the organisation");
+        free(e);
+        return MM_EINVAL;
+    }
+    file_t f = {.d = d, .who = who, .b = b, .now = now_us, .e = e};
+    if (err == MM_OK)
+        err = mm_db_write(d->db, file_txn, &f);
+    json_decref(f.request);
+    if (err != MM_OK) {
+        json_decref(f.record);
+        free(e);
+        refuse(why, 500, "storage", "cannot record the request: %s", mm_strerror(err));
+        return err;
+    }
+    MM_INFO("disclosure %s filed by %s for site %s (%s)", str(f.record, "id"), who->id, b->site,
+            b->legal_basis);
+    announce(d, e, f.index);
+    free(e);
+    *out = f.record;
+    return MM_OK;
+}
+
+/* --- reading ---------------------------------------------------------------------------------*/
+
+json_t *hub_disclosure_list(hub_disclosure_t *d, const hub_person_t *who)
+{
+    MDB_txn *txn;
+    MDB_cursor *cur;
+    if (mm_db_read(d->db, &txn) != MM_OK)
+        return NULL;
+    if (mdb_cursor_open(txn, d->dbi, &cur) != 0) {
+        mdb_txn_abort(txn);
+        return NULL;
+    }
+    json_t *list = json_array();
+    MDB_val k, v;
+    int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
+    while (rc == 0) {
+        json_t *rec = json_loadb(v.mv_data, v.mv_size, 0, NULL);
+        if (rec && visible(who, rec))
+            json_array_append(list, rec);
+        json_decref(rec);
+        rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+    }
+    mdb_cursor_close(cur);
+    mdb_txn_abort(txn);
+    if (rc != MDB_NOTFOUND) {
+        mm_db_err(rc, "list disclosures");
+        json_decref(list);
+        return NULL;
+    }
+    return list;
+}
+
+mm_err_t hub_disclosure_get(hub_disclosure_t *d, const hub_person_t *who, const char *id,
+                            json_t **out)
+{
+    json_t *rec = load_read(d, id_number(id));
+    if (!rec || !visible(who, rec)) {
+        json_decref(rec);
+        return MM_ENOTFOUND;
+    }
+    *out = rec;
+    return MM_OK;
+}
+
+/* --- exports on disk -------------------------------------------------------------------------*/
+
+typedef struct {
+    char dir[PATH_MAX];
+    char part[PATH_MAX];
+    char whole[PATH_MAX];
+} paths_t;
+
+static int export_paths(hub_disclosure_t *d, const char *site, const char *id, paths_t *p)
+{
+    int a = snprintf(p->dir, sizeof p->dir, "%s/exports/%s", d->cfg->state_dir, site);
+    int b = snprintf(p->part, sizeof p->part, "%s/%s.age.part", p->dir, id);
+    int c = snprintf(p->whole, sizeof p->whole, "%s/%s.age", p->dir, id);
+    return a > 0 && (size_t)a < sizeof p->dir && b > 0 && (size_t)b < sizeof p->part && c > 0 &&
+                   (size_t)c < sizeof p->whole
+               ? 0
+               : -1;
+}
+
+static int fsync_dir(const char *dir)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    int rc = fsync(fd);
+    close(fd);
+    return rc;
+}
+
+/* mkdir dir 0700 unless it exists; a new directory is made durable in its parent. */
+static int make_dir(const char *dir, const char *parent)
+{
+    if (mkdir(dir, 0700) == 0)
+        return fsync_dir(parent);
+    return errno == EEXIST ? 0 : -1;
+}
+
+static int ensure_dirs(hub_disclosure_t *d, const paths_t *p)
+{
+    char exports[PATH_MAX];
+    snprintf(exports, sizeof exports, "%s/exports", d->cfg->state_dir);
+    if (make_dir(exports, d->cfg->state_dir) != 0 || make_dir(p->dir, exports) != 0) {
+        MM_ERROR("disclosure: cannot create %s: %s", p->dir, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+/* Hashes the first upto bytes of path into ctx. */
+static mm_err_t hash_file(const char *path, uint64_t upto, mm_sha256_ctx_t *ctx)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return upto == 0 && errno == ENOENT ? MM_OK : MM_EIO;
+    uint8_t *buf = malloc(PIECE);
+    mm_err_t err = buf ? MM_OK : MM_ENOMEM;
+    while (err == MM_OK && upto > 0) {
+        ssize_t n = read(fd, buf, upto < PIECE ? (size_t)upto : PIECE);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            err = MM_EIO;
+            break;
+        }
+        mm_sha256_update(ctx, buf, (size_t)n);
+        upto -= (uint64_t)n;
+    }
+    free(buf);
+    close(fd);
+    if (err == MM_EIO)
+        MM_ERROR("disclosure: cannot read %s: %s", path, errno ? strerror(errno) : "short");
+    return err;
+}
+
+static void part_forget(hub_disclosure_t *d, const char *site, uint64_t n)
+{
+    for (size_t i = 0; i < PART_HASHES; i++) {
+        part_hash_t *p = &d->parts[i];
+        if (p->n == n && !strcmp(p->site, site)) {
+            p->site[0] = 0;
+            p->used = 0;
+        }
+    }
+}
+
+/* The running hash of the first have bytes of the transfer (site, n) for the logged hash sha:
+ * the one kept, or one made again from the part on disk. NULL on an error. */
+static part_hash_t *part_hash(hub_disclosure_t *d, const char *site, uint64_t n,
+                              const uint8_t sha[32], uint64_t have, const char *path)
+{
+    part_hash_t *slot = NULL, *lru = &d->parts[0];
+    for (size_t i = 0; i < PART_HASHES; i++) {
+        part_hash_t *p = &d->parts[i];
+        if (p->site[0] && p->n == n && !strcmp(p->site, site) && !memcmp(p->sha, sha, 32))
+            slot = p;
+        if (p->used < lru->used)
+            lru = p;
+    }
+    if (slot && slot->at == have) {
+        slot->used = ++d->tick;
+        return slot;
+    }
+    if (!slot)
+        slot = lru;
+    if (!slot->ctx && mm_sha256_create(&slot->ctx) != MM_OK)
+        return NULL;
+    mm_sha256_reset(slot->ctx);
+    slot->site[0] = 0;
+    if (hash_file(path, have, slot->ctx) != MM_OK)
+        return NULL;
+    snprintf(slot->site, sizeof slot->site, "%s", site);
+    slot->n = n;
+    memcpy(slot->sha, sha, 32);
+    slot->at = have;
+    slot->used = ++d->tick;
+    return slot;
+}
+
+/* Writes len bytes at offset of path (made 0600 when new) and fdatasyncs them. */
+static int append_at(const char *path, uint64_t offset, const uint8_t *data, size_t len)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return -1;
+    size_t done = 0;
+    while (done < len) {
+        ssize_t n = pwrite(fd, data + done, len - done, (off_t)(offset + done));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        done += (size_t)n;
+    }
+    int rc = done == len && fdatasync(fd) == 0 ? 0 : -1;
+    int saved = errno;
+    close(fd);
+    errno = saved;
+    return rc;
+}
+
+static int empty_file(const char *path)
+{
+    int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+    if (fd < 0)
+        return errno == ENOENT ? 0 : -1;
+    int rc = fdatasync(fd);
+    close(fd);
+    return rc;
+}
+
+/* --- the record changing in one transaction with its hub-log entry ---------------------------*/
+
+typedef struct {
+    hub_disclosure_t *d;
+    uint64_t n;
+    mm_entry_t *e;  /* NULL: no hub-log entry */
+    uint64_t index; /* of e */
+    int64_t now;
+    const char *step; /* "received", "downloaded", or NULL (only part_sha256) */
+    const char *by;
+    json_t *fields; /* merged into the history item (borrowed) */
+    const char *part_sha256;
+    char download[MM_ID_MAX]; /* "downloaded": the notice's id, made here */
+} change_t;
+
+static mm_err_t change_txn(MDB_txn *txn, void *arg)
+{
+    change_t *c = arg;
+    hub_disclosure_t *d = c->d;
+    json_t *rec = load(d, txn, c->n);
+    if (!rec)
+        return MM_ENOTFOUND;
+    mm_err_t err = MM_OK;
+    json_t *notice = NULL;
+    if (c->step && !strcmp(c->step, "downloaded")) {
+        /* The notice to the site ("download-N"), and its id in the hub's log. */
+        uint64_t count = 0;
+        MDB_val k = {9, "downloads"}, v;
+        int rc = mdb_get(txn, d->meta, &k, &v);
+        if (rc == 0 && v.mv_size == 8)
+            count = mm_be64_get(v.mv_data);
+        else if (rc != MDB_NOTFOUND && rc != 0)
+            err = mm_db_err(rc, "read downloads");
+        uint8_t b[8];
+        mm_be64_put(b, ++count);
+        MDB_val nv = {8, b};
+        if (err == MM_OK)
+            err = mm_db_err(mdb_put(txn, d->meta, &k, &nv, 0), "count downloads");
+        snprintf(c->download, sizeof c->download, "download-%" PRIu64, count);
+        json_t *detail = json_pack(
+            "{s:O, s:O, s:s}", "sha256", json_object_get(json_object_get(rec, "export"), "sha256"),
+            "bytes", json_object_get(json_object_get(rec, "export"), "bytes"), "download",
+            c->download);
+        if (err == MM_OK)
+            err = detail ? set_detail(c->e, detail) : MM_ENOMEM;
+        json_decref(detail);
+        notice = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I}", "id", c->download, "kind",
+                           "disclosure_downloaded", "state", "pending", "by", c->by, "disclosure",
+                           str(rec, "id"), "time_us", (json_int_t)c->now);
+        if (err == MM_OK && !notice)
+            err = MM_ENOMEM;
+        if (err == MM_OK)
+            err = hub_registry_update_in(d->registry, txn, str(rec, "site"), add_request, notice);
+    }
+    if (err == MM_OK && c->e)
+        err = hub_hublog_append_in(d->hublog, txn, c->e, &c->index);
+    if (err == MM_OK && c->step) {
+        json_t *h =
+            json_pack("{s:I, s:s, s:s, s:s, s:I}", "time_us", (json_int_t)c->now, "step", c->step,
+                      "by", c->by, "text", "", "hub_log_index", (json_int_t)c->index);
+        if (c->fields)
+            json_object_update(h, c->fields);
+        if (c->download[0])
+            json_object_set_new(h, "download", json_string(c->download));
+        json_array_append_new(json_object_get(rec, "history"), h);
+        json_object_set_new(rec, "state", json_string(c->step));
+        if (!strcmp(c->step, "received")) {
+            json_object_set_new(rec, "received_us", json_integer((json_int_t)c->now));
+        } else {
+            json_object_set_new(rec, "downloaded_us", json_integer((json_int_t)c->now));
+            json_object_set_new(
+                rec, "downloads",
+                json_integer(json_integer_value(json_object_get(rec, "downloads")) + 1));
+        }
+    }
+    if (err == MM_OK && c->part_sha256)
+        json_object_set_new(rec, "part_sha256", json_string(c->part_sha256));
+    if (err == MM_OK)
+        err = put(d, txn, c->n, rec);
+    json_decref(notice);
+    json_decref(rec);
+    return err;
+}
+
+/* --- downloads -------------------------------------------------------------------------------*/
+
+mm_err_t hub_disclosure_download(hub_disclosure_t *d, const hub_person_t *who, const char *id,
+                                 int64_t now_us, int *fd, uint64_t *size, hub_disclosure_why_t *why)
+{
+    memset(why, 0, sizeof *why);
+    *fd = -1;
+    *size = 0;
+    uint64_t n = id_number(id);
+    json_t *rec = load_read(d, n);
+    mm_err_t err = MM_EINVAL;
+    paths_t p;
+    if (!rec) {
+        refuse(why, 404, "unknown_disclosure", "no disclosure \"%.64s\"", id ? id : "");
+        return MM_EINVAL;
+    }
+    json_t *x = json_object_get(rec, "export");
+    const char *site = str(rec, "site");
+    if (!(who->role & HUB_ROLE_REQUESTER)) {
+        refuse(why, 403, "forbidden",
+               "the city oversees disclosures, it does not receive footage: only the requester "
+               "who filed %s may download its export",
+               id);
+    } else if (strcmp(str(json_object_get(rec, "requester"), "id"), who->id) != 0) {
+        refuse(why, 403, "forbidden", "this export is another requester's");
+    } else if (!json_object_get(rec, "received_us") || !x) {
+        refuse(why, 409, "not_received", "the export of %s has not arrived at the hub (state %s)",
+               id, str(rec, "state"));
+    } else if (export_paths(d, site, str(rec, "id"), &p) != 0) {
+        refuse(why, 500, "storage", "the export of %s has no path", id);
+        err = MM_ERANGE;
+    } else if ((*fd = open(p.whole, O_RDONLY | O_CLOEXEC)) < 0) {
+        refuse(why, 500, "storage", "cannot open the export of %s", id);
+        MM_ERROR("disclosure: cannot open %s: %s", p.whole, strerror(errno));
+        err = MM_EIO;
+    } else {
+        struct stat st;
+        uint64_t bytes = (uint64_t)json_integer_value(json_object_get(x, "bytes"));
+        if (fstat(*fd, &st) != 0 || (uint64_t)st.st_size != bytes) {
+            refuse(why, 500, "storage", "the export of %s on disk is not the one received", id);
+            MM_ERROR("disclosure: %s is not %" PRIu64 " bytes", p.whole, bytes);
+            err = MM_ECORRUPT;
+        } else {
+            *size = bytes;
+            err = MM_OK;
+        }
+    }
+    if (err != MM_OK) {
+        if (*fd >= 0)
+            close(*fd);
+        *fd = -1;
+        json_decref(rec);
+        return err;
+    }
+    mm_entry_t *e = calloc(1, sizeof *e);
+    json_t *fields = json_pack("{s:O}", "sha256", json_object_get(x, "sha256"));
+    change_t c = {.d = d,
+                  .n = n,
+                  .e = e,
+                  .now = now_us,
+                  .step = "downloaded",
+                  .by = who->id,
+                  .fields = fields};
+    err = e && fields ? MM_OK : MM_ENOMEM;
+    if (err == MM_OK) {
+        city_action(e, now_us, "disclosure_downloaded", site, str(rec, "id"), who->id,
+                    hub_role_name(who->role));
+        err = mm_db_write(d->db, change_txn, &c);
+    }
+    if (err == MM_OK) {
+        MM_INFO("disclosure %s: export downloaded by %s (%s)", id, who->id, c.download);
+        announce(d, e, c.index);
+    } else {
+        refuse(why, 500, "storage", "cannot record the download: %s", mm_strerror(err));
+        close(*fd);
+        *fd = -1;
+        *size = 0;
+    }
+    json_decref(fields);
+    free(e);
+    json_decref(rec);
+    return err;
+}
+
+/* --- what the site logs ----------------------------------------------------------------------*/
+
+static mm_err_t push_pending(hub_disclosure_t *d, const mm_entry_t *e, uint64_t index)
+{
+    /* The transaction ran again from the start (the map grew): what it made before is gone. */
+    while (d->n_pending && d->pending[d->n_pending - 1].index >= index)
+        json_decref(d->pending[--d->n_pending].event);
+    if (d->n_pending == d->cap_pending) {
+        size_t cap = d->cap_pending ? d->cap_pending * 2 : 8;
+        pending_t *p = realloc(d->pending, cap * sizeof *p);
+        if (!p)
+            return MM_ENOMEM;
+        d->pending = p;
+        d->cap_pending = cap;
+    }
+    uint8_t *data;
+    size_t len;
+    mm_err_t err = mm_entry_encode(e, &data, &len);
+    if (err != MM_OK)
+        return err;
+    json_t *j = mm_entry_to_json(data, len);
+    free(data);
+    if (!j)
+        return MM_ENOMEM;
+    json_object_set_new(j, "hub_log_index", json_integer((json_int_t)index));
+    pending_t *p = &d->pending[d->n_pending++];
+    p->event = j;
+    p->index = index;
+    snprintf(p->site, sizeof p->site, "%s", e->u.city_action.site);
+    return MM_OK;
+}
+
+void hub_disclosure_applied(hub_disclosure_t *d, int committed)
+{
+    for (size_t i = 0; i < d->n_pending; i++) {
+        pending_t *p = &d->pending[i];
+        if (committed && d->feed)
+            hub_feed_publish(d->feed, "city_action", p->site, p->event, NULL); /* takes it */
+        else
+            json_decref(p->event);
+    }
+    d->n_pending = 0;
+}
+
+/* The site logged that it has request r (its city_request entry). */
+static mm_err_t forwarded(hub_disclosure_t *d, MDB_txn *txn, const char *site, uint64_t index,
+                          const mm_entry_t *e)
+{
+    const mm_city_request_entry_t *r = &e->u.city_request;
+    uint64_t n = strcmp(r->kind, "disclosure") ? 0 : id_number(r->id);
+    json_t *rec = n ? load(d, txn, n) : NULL;
+    mm_err_t err = MM_OK;
+    if (rec && !strcmp(str(rec, "site"), site) && !json_object_get(rec, "forwarded_index")) {
+        json_object_set_new(rec, "forwarded_index", json_integer((json_int_t)index));
+        json_object_set_new(rec, "forwarded_us", json_integer((json_int_t)e->time_us));
+        if (!strcmp(str(rec, "state"), "filed"))
+            json_object_set_new(rec, "state", json_string("forwarded"));
+        err = put(d, txn, n, rec);
+    }
+    json_decref(rec);
+    return err;
+}
+
+/* The step's particulars for the hub's log: what identifies the site's entry and what it says,
+ * the longer members only while they fit one entry. */
+static json_t *step_detail(const mm_disclosure_t *s, uint64_t index, int64_t site_time)
+{
+    json_t *o =
+        json_pack("{s:I, s:I}", "index", (json_int_t)index, "time_us", (json_int_t)site_time);
+    if (!o)
+        return NULL;
+    if (s->has_sha256) {
+        char h[65], m[65];
+        hex32(s->sha256, h);
+        hex32(s->manifest_sha256, m);
+        json_object_set_new(o, "sha256", json_string(h));
+        json_object_set_new(o, "bytes", json_integer((json_int_t)s->bytes));
+        json_object_set_new(o, "manifest_sha256", json_string(m));
+    }
+    if (s->legal_basis[0])
+        json_object_set_new(o, "legal_basis", json_string(s->legal_basis));
+    if (s->requester[0])
+        json_object_set_new(o, "requester", json_string(s->requester));
+    if (s->from_us || s->to_us) {
+        json_object_set_new(o, "from_us", json_integer((json_int_t)s->from_us));
+        json_object_set_new(o, "to_us", json_integer((json_int_t)s->to_us));
+    }
+    const char *optional[][2] = {
+        {"cameras", s->cameras}, {"reference", s->reference}, {"regions", s->regions}};
+    for (size_t i = 0; i < 3; i++) {
+        if (!optional[i][1][0])
+            continue;
+        json_object_set_new(o, optional[i][0], json_string(optional[i][1]));
+        char *text = json_dumps(o, JSON_COMPACT);
+        size_t n = text ? strlen(text) : SIZE_MAX;
+        free(text);
+        if (n >= MM_LONG_TEXT_MAX)
+            json_object_del(o, optional[i][0]);
+    }
+    return o;
+}
+
+static int terminal(const char *state)
+{
+    return !strcmp(state, "refused") || !strcmp(state, "denied") || !strcmp(state, "expired");
+}
+
+/* A step the site logged: into the record, and into the hub's log in the same transaction. */
+static mm_err_t step(hub_disclosure_t *d, MDB_txn *txn, const char *site, uint64_t index,
+                     const mm_entry_t *e)
+{
+    const mm_disclosure_t *s = &e->u.disclosure;
+    uint64_t n = id_number(s->request);
+    json_t *rec = n ? load(d, txn, n) : NULL;
+    if (!rec || strcmp(str(rec, "site"), site) != 0) {
+        MM_WARN("site %s logged step %s of disclosure \"%s\" (entry %" PRIu64
+                "), which the hub did not send it",
+                site, s->step, s->request, index);
+        json_decref(rec);
+        return MM_OK;
+    }
+    mm_entry_t *a = calloc(1, sizeof *a);
+    if (!a) {
+        json_decref(rec);
+        return MM_ENOMEM;
+    }
+    /* person: who at the site took the step, or the site itself ("site:<id>" when it fits). */
+    char person[MM_ID_MAX], action[32];
+    if (s->by[0])
+        snprintf(person, sizeof person, "%s", s->by);
+    else if (strlen(site) + 5 < sizeof person)
+        snprintf(person, sizeof person, "site:%s", site);
+    else
+        snprintf(person, sizeof person, "site");
+    snprintf(action, sizeof action, "disclosure_%s", s->step);
+    city_action(a, mm_now_us(), action, site, s->request, person, "site");
+    snprintf(a->u.city_action.reason, sizeof a->u.city_action.reason, "%s", s->text);
+    json_t *detail = step_detail(s, index, e->time_us);
+    mm_err_t err = detail ? set_detail(a, detail) : MM_ENOMEM;
+    json_decref(detail);
+    uint64_t hindex = 0;
+    if (err == MM_OK)
+        err = hub_hublog_append_in(d->hublog, txn, a, &hindex);
+    if (err == MM_OK)
+        err = push_pending(d, a, hindex);
+    free(a);
+    if (err != MM_OK) {
+        json_decref(rec);
+        return err;
+    }
+
+    json_t *h = json_pack("{s:I, s:s, s:s, s:s, s:I, s:I}", "time_us", (json_int_t)e->time_us,
+                          "step", s->step, "by", s->by, "text", s->text, "index", (json_int_t)index,
+                          "hub_log_index", (json_int_t)hindex);
+    if (s->has_sha256) {
+        char hx[65], mx[65];
+        hex32(s->sha256, hx);
+        hex32(s->manifest_sha256, mx);
+        json_object_set_new(h, "sha256", json_string(hx));
+        json_object_set_new(h, "bytes", json_integer((json_int_t)s->bytes));
+        json_object_set_new(h, "manifest_sha256", json_string(mx));
+        if (!strcmp(s->step, "exported"))
+            json_object_set_new(rec, "export",
+                                json_pack("{s:s, s:I, s:s, s:I, s:I}", "sha256", hx, "bytes",
+                                          (json_int_t)s->bytes, "manifest_sha256", mx, "index",
+                                          (json_int_t)index, "time_us", (json_int_t)e->time_us));
+    }
+    if (s->regions[0])
+        json_object_set_new(h, "regions", json_string(s->regions));
+    json_array_append_new(json_object_get(rec, "history"), h);
+    if (!strcmp(s->step, "approved") && !json_object_get(rec, "approved_index"))
+        json_object_set_new(rec, "approved_index", json_integer((json_int_t)index));
+    /* Once the hub holds the ciphertext its state is the hub's to say; the site's later steps
+     * (delivered, downloaded) are history. */
+    if (!json_object_get(rec, "received_us"))
+        json_object_set_new(rec, "state", json_string(s->step));
+    err = put(d, txn, n, rec);
+    json_decref(rec);
+    return err;
+}
+
+mm_err_t hub_disclosure_apply_in(hub_disclosure_t *d, MDB_txn *txn, const char *site,
+                                 uint64_t index, const void *data, size_t len)
+{
+    unsigned kind = hub_registry_entry_kind(data, len);
+    if (kind != MM_ENTRY_DISCLOSURE && kind != MM_ENTRY_CITY_REQUEST)
+        return MM_OK;
+    mm_entry_t *e = malloc(sizeof *e);
+    if (!e)
+        return MM_ENOMEM;
+    mm_err_t err = MM_OK;
+    if (mm_entry_decode(data, len, e) == MM_OK)
+        err = e->kind == MM_ENTRY_DISCLOSURE ? step(d, txn, site, index, e)
+                                             : forwarded(d, txn, site, index, e);
+    free(e);
+    return err;
+}
+
+/* --- chunks of an export ---------------------------------------------------------------------*/
+
+static void ack(mm_export_ack_t *out, mm_export_status_t status, uint64_t have, const char *fmt,
+                ...) __attribute__((format(printf, 4, 5)));
+
+static void ack(mm_export_ack_t *out, mm_export_status_t status, uint64_t have, const char *fmt,
+                ...)
+{
+    out->status = status;
+    out->have = have;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(out->reason, sizeof out->reason, fmt, ap);
+    va_end(ap);
+}
+
+/* The whole ciphertext is at p->whole: the record says so, and the hub's log. */
+static void finish(hub_disclosure_t *d, const char *site, uint64_t n, const char *id,
+                   const char *sha_hex, uint64_t bytes, int64_t now, mm_export_ack_t *out)
+{
+    mm_entry_t *e = calloc(1, sizeof *e);
+    json_t *detail = json_pack("{s:s, s:I}", "sha256", sha_hex, "bytes", (json_int_t)bytes);
+    mm_err_t err = e && detail ? MM_OK : MM_ENOMEM;
+    change_t c = {.d = d,
+                  .n = n,
+                  .e = e,
+                  .now = now,
+                  .step = "received",
+                  .by = d->keys->name,
+                  .fields = detail};
+    if (err == MM_OK) {
+        city_action(e, now, "disclosure_received", site, id, d->keys->name, "hub");
+        err = set_detail(e, detail);
+    }
+    if (err == MM_OK)
+        err = mm_db_write(d->db, change_txn, &c);
+    if (err == MM_OK) {
+        MM_INFO("disclosure %s: the export of site %s is here whole (%" PRIu64 " bytes)", id, site,
+                bytes);
+        announce(d, e, c.index);
+        ack(out, MM_EXPORT_COMPLETE, bytes, "%s", "");
+    } else {
+        /* The file stays whole where it is; the next chunk finds it and records it. */
+        ack(out, MM_EXPORT_WAIT, 0, "hub storage error: %s", mm_strerror(err));
+    }
+    json_decref(detail);
+    free(e);
+}
+
+/* The chunk of an approved, logged export that it matches: stored, or answered. */
+static void receive(hub_disclosure_t *d, const char *site, uint64_t n, const char *id, json_t *rec,
+                    const mm_export_chunk_t *c, uint64_t bytes, const char *want_hex, int64_t now,
+                    mm_export_ack_t *out)
+{
+    paths_t p;
+    if (export_paths(d, site, id, &p) != 0 || ensure_dirs(d, &p) != 0) {
+        ack(out, MM_EXPORT_WAIT, 0, "hub storage error: cannot make the export's directory");
+        return;
+    }
+    struct stat st;
+    /* A whole file left by a stop between its rename and the commit that records it. */
+    if (stat(p.whole, &st) == 0) {
+        mm_sha256_ctx_t *ctx = NULL;
+        uint8_t got[32];
+        char got_hex[65] = "";
+        if ((uint64_t)st.st_size == bytes && mm_sha256_create(&ctx) == MM_OK &&
+            hash_file(p.whole, bytes, ctx) == MM_OK) {
+            mm_sha256_final(ctx, got);
+            hex32(got, got_hex);
+        }
+        mm_sha256_destroy(ctx);
+        if (!strcmp(got_hex, want_hex)) {
+            finish(d, site, n, id, want_hex, bytes, now, out);
+            return;
+        }
+        unlink(p.whole);
+    }
+    uint64_t have = 0;
+    if (stat(p.part, &st) == 0) {
+        have = (uint64_t)st.st_size;
+    } else if (errno != ENOENT) {
+        ack(out, MM_EXPORT_WAIT, 0, "hub storage error: %s", strerror(errno));
+        return;
+    }
+    /* The part must be of this export: the site may have logged a new one since. */
+    const char *part_for = str(rec, "part_sha256");
+    if (have > bytes || (have > 0 && strcmp(part_for, want_hex) != 0)) {
+        MM_INFO("disclosure %s: the part held is not of the export logged; starting again", id);
+        if (empty_file(p.part) != 0) {
+            ack(out, MM_EXPORT_WAIT, 0, "hub storage error: %s", strerror(errno));
+            return;
+        }
+        part_forget(d, site, n);
+        have = 0;
+    }
+    if (have == 0 && strcmp(part_for, want_hex) != 0) {
+        change_t ch = {.d = d, .n = n, .part_sha256 = want_hex};
+        mm_err_t err = mm_db_write(d->db, change_txn, &ch);
+        if (err != MM_OK) {
+            ack(out, MM_EXPORT_WAIT, 0, "hub storage error: %s", mm_strerror(err));
+            return;
+        }
+    }
+    uint8_t want[32];
+    mm_hex_decode(want_hex, 64, want, sizeof want);
+    part_hash_t *ph;
+    if (have < bytes) {
+        if (c->offset != have) {
+            ack(out, MM_EXPORT_CONTINUE, have, "the hub holds %" PRIu64 " bytes: send from there",
+                have);
+            return;
+        }
+        if (c->len == 0) {
+            ack(out, MM_EXPORT_CONTINUE, have, "%s", "");
+            return;
+        }
+        ph = part_hash(d, site, n, want, have, p.part);
+        if (!ph) {
+            ack(out, MM_EXPORT_WAIT, have, "hub storage error: cannot read what it holds");
+            return;
+        }
+        if (append_at(p.part, have, c->data, c->len) != 0) {
+            MM_ERROR("disclosure: cannot write %s: %s", p.part, strerror(errno));
+            part_forget(d, site, n);
+            ack(out, MM_EXPORT_WAIT, have, "hub storage error: cannot store the chunk");
+            return;
+        }
+        mm_sha256_update(ph->ctx, c->data, c->len);
+        ph->at += c->len;
+        have += c->len;
+        if (have < bytes) {
+            ack(out, MM_EXPORT_CONTINUE, have, "%s", "");
+            return;
+        }
+    }
+    /* All of it: it must be what the site logged. */
+    if (bytes == 0 && append_at(p.part, 0, (const uint8_t *)"", 0) != 0) {
+        ack(out, MM_EXPORT_WAIT, 0, "hub storage error: %s", strerror(errno));
+        return;
+    }
+    ph = part_hash(d, site, n, want, have, p.part);
+    if (!ph) {
+        ack(out, MM_EXPORT_WAIT, have, "hub storage error: cannot read what it holds");
+        return;
+    }
+    uint8_t got[32];
+    mm_sha256_final(ph->ctx, got);
+    part_forget(d, site, n);
+    if (memcmp(got, want, 32) != 0) {
+        char got_hex[65];
+        hex32(got, got_hex);
+        MM_WARN("disclosure %s: the %" PRIu64 " bytes from site %s hash to %s, the site logged %s;"
+                " emptied",
+                id, bytes, site, got_hex, want_hex);
+        if (empty_file(p.part) != 0) {
+            ack(out, MM_EXPORT_WAIT, 0, "hub storage error: %s", strerror(errno));
+            return;
+        }
+        ack(out, MM_EXPORT_REFUSED, 0, "hash mismatch; send again from 0");
+        return;
+    }
+    if (rename(p.part, p.whole) != 0 || fsync_dir(p.dir) != 0) {
+        MM_ERROR("disclosure: cannot make %s whole: %s", p.whole, strerror(errno));
+        ack(out, MM_EXPORT_WAIT, have, "hub storage error: cannot keep the export");
+        return;
+    }
+    finish(d, site, n, id, want_hex, bytes, now, out);
+}
+
+void hub_disclosure_chunk(hub_disclosure_t *d, const char *site, const mm_export_chunk_t *c,
+                          int64_t now_us, mm_export_ack_t *out)
+{
+    memset(out, 0, sizeof *out);
+    snprintf(out->request, sizeof out->request, "%s", c->request);
+    uint64_t n = id_number(c->request);
+    json_t *rec = load_read(d, n);
+    if (!rec || strcmp(str(rec, "site"), site) != 0) {
+        ack(out, MM_EXPORT_REFUSED, 0, "no disclosure request %.64s for site %s", c->request, site);
+        json_decref(rec);
+        return;
+    }
+    const char *id = str(rec, "id");
+    const char *state = str(rec, "state");
+    json_t *x = json_object_get(rec, "export");
+    const char *want_hex = str(x, "sha256");
+    uint64_t bytes = (uint64_t)json_integer_value(json_object_get(x, "bytes"));
+    char got_hex[65];
+    hex32(c->sha256, got_hex);
+    int same = x && c->total == bytes && !strcmp(got_hex, want_hex);
+    if (json_object_get(rec, "received_us")) {
+        if (same)
+            ack(out, MM_EXPORT_COMPLETE, bytes, "%s", "");
+        else
+            ack(out, MM_EXPORT_REFUSED, 0,
+                "the hub holds the export of %s the site logged, and this is not it", id);
+    } else if (terminal(state)) {
+        ack(out, MM_EXPORT_REFUSED, 0, "disclosure %s was %s: no export of it is accepted", id,
+            state);
+    } else if (!x) {
+        ack(out, MM_EXPORT_WAIT, 0,
+            "the hub has not yet seen the site's \"exported\" step of %s in its verified log", id);
+    } else if (!json_object_get(rec, "approved_index")) {
+        ack(out, MM_EXPORT_REFUSED, 0, "the site logged an export of %s it never logged approved",
+            id);
+    } else if (!same) {
+        ack(out, MM_EXPORT_REFUSED, 0,
+            "not the export the site logged: %s is %" PRIu64 " bytes with SHA-256 %s", id, bytes,
+            want_hex);
+    } else {
+        receive(d, site, n, id, rec, c, bytes, want_hex, now_us, out);
+    }
+    json_decref(rec);
+}
