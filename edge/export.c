@@ -1,5 +1,11 @@
 /*
  * export.c: a disclosure export, remuxed, signed, archived and encrypted (see export.h).
+ *
+ * A content hash covers a whole segment, so a clip is made of whole segments: the ones that
+ * overlap the requested range, from the first one's start to the last one's end. The manifest
+ * lists them in order with their frame counts, and the clip must hold exactly those frames, in
+ * that order, or the export fails: a verifier splits the MP4's samples by those counts and
+ * hashes each run against the segment's entry in the site log.
  */
 #include "export.h"
 
@@ -17,6 +23,7 @@
 #include "footage.h"
 #include "governance.h"
 #include "merkle.h"
+#include "note.h"
 
 #define BLOCK 512
 
@@ -123,39 +130,92 @@ static mm_err_t add_file(tar_t *t, const char *prefix, const char *name, const c
 }
 
 typedef struct {
+    edge_segment_row_t *v;
+    size_t n, cap;
+    int failed;
+} rows_t;
+
+static int collect(const edge_segment_row_t *row, void *arg)
+{
+    rows_t *r = arg;
+    if (r->n == r->cap) {
+        size_t cap = r->cap ? r->cap * 2 : 16;
+        edge_segment_row_t *nv = realloc(r->v, cap * sizeof *nv);
+        if (!nv) {
+            r->failed = 1;
+            return 1;
+        }
+        r->v = nv;
+        r->cap = cap;
+    }
+    r->v[r->n++] = *row;
+    return 0;
+}
+
+typedef struct {
+    int64_t after; /* the clip's last segment's start */
+    int found;
+} later_t;
+
+static int later(const edge_segment_row_t *row, void *arg)
+{
+    later_t *l = arg;
+    l->found |= row->seg.start_us > l->after;
+    return l->found;
+}
+
+/*
+ * The end to ask edge_footage_mp4 for, so that the clip holds its last segment whole. That is
+ * the segment's end, except for a segment that ended because its camera stopped: it ends at its
+ * last frame's time (footage.h), which a half-open range leaves out. One microsecond more takes
+ * that frame in, and nothing else as long as no later segment starts there.
+ */
+static mm_err_t clip_end(const edge_vault_t *v, const char *camera, const edge_segment_row_t *last,
+                         int64_t clip_to, int64_t *mp4_to)
+{
+    later_t l = {last->seg.start_us, 0};
+    mm_err_t err = edge_footage_find(v, camera, clip_to, clip_to + 1, later, &l);
+    *mp4_to = l.found ? clip_to : clip_to + 1;
+    return err;
+}
+
+typedef struct {
     json_t *list;
     edge_store_t *store;
     uint64_t tree_size; /* the size of the hub-cosigned checkpoint, 0 when none */
 } segs_t;
 
 /*
- * A segment for the manifest: its times, content hash and site-log index, and — when the hub
- * has cosigned a checkpoint that covers it — its log entry's bytes and their inclusion proof
- * to that checkpoint, so that a verifier needs nothing but the export and the hub's key.
+ * A segment for the manifest: its times, frame count, content hash and site-log index, and —
+ * when the hub has cosigned a checkpoint that covers it — its log entry's bytes and their
+ * inclusion proof to that checkpoint, so that a verifier needs nothing but the export and the
+ * hub's key.
  */
-static int add_segment(const edge_segment_row_t *row, void *arg)
+static mm_err_t add_segment(const edge_segment_row_t *row, segs_t *s)
 {
-    segs_t *s = arg;
     char hex[65];
     mm_hex_encode(row->seg.content_hash, 32, hex, sizeof hex);
-    json_t *o = json_pack("{s:I, s:I, s:s, s:I}", "start_us", (json_int_t)row->seg.start_us,
-                          "end_us", (json_int_t)row->seg.end_us, "content_hash", hex, "log_index",
-                          (json_int_t)row->log_index);
+    json_t *o =
+        json_pack("{s:I, s:I, s:I, s:s, s:I}", "start_us", (json_int_t)row->seg.start_us, "end_us",
+                  (json_int_t)row->seg.end_us, "frames", (json_int_t)row->seg.frames,
+                  "content_hash", hex, "log_index", (json_int_t)row->log_index);
+    if (!o)
+        return MM_ENOMEM;
     mm_hash_t proof[MM_MERKLE_MAX_PROOF];
     size_t n = 0;
     mm_bytes_t *entry = NULL;
-    if (o && row->log_index < s->tree_size &&
+    if (row->log_index < s->tree_size &&
         edge_store_inclusion_proof(s->store, row->log_index, s->tree_size, proof, &n) == MM_OK &&
         edge_store_entries(s->store, row->log_index, 1, &entry) == MM_OK) {
         size_t cap = mm_base64_encoded_len(entry[0].len) + 1;
         char *b64 = malloc(cap);
         json_t *path = json_array();
-        for (size_t i = 0; i < n; i++) {
+        for (size_t i = 0; path && i < n; i++) {
             char h[65];
             mm_hex_encode(proof[i].b, 32, h, sizeof h);
             json_array_append_new(path, json_string(h));
         }
-        if (b64 && mm_base64_encode(entry[0].data, entry[0].len, b64, cap) >= 0) {
+        if (b64 && path && mm_base64_encode(entry[0].data, entry[0].len, b64, cap) >= 0) {
             json_object_set_new(o, "entry", json_string(b64));
             json_object_set_new(o, "tree_size", json_integer((json_int_t)s->tree_size));
             json_object_set_new(o, "inclusion", path);
@@ -165,8 +225,79 @@ static int add_segment(const edge_segment_row_t *row, void *arg)
         free(b64);
     }
     free(entry);
-    json_array_append_new(s->list, o);
-    return 0;
+    return json_array_append_new(s->list, o) == 0 ? MM_OK : MM_ENOMEM;
+}
+
+/*
+ * The size of the checkpoint in the hub-cosigned note, 0 when there is none. Proofs go to this
+ * size, not to the acknowledged one: an acknowledgement whose cosignature did not verify moves
+ * the latter without replacing the note (uplink.c).
+ */
+static uint64_t checkpoint_size(const char *text, size_t len)
+{
+    mm_note_t note;
+    mm_checkpoint_t cp;
+    if (len == 0 || mm_note_parse(text, len, &note) != MM_OK ||
+        mm_checkpoint_parse_body(note.body, note.body_len, &cp) != MM_OK)
+        return 0;
+    return cp.size;
+}
+
+/* One camera's clip, remuxed into path, and its entry in the manifest's camera list. */
+static mm_err_t add_camera(const edge_vault_t *v, const edge_export_req_t *r, const char *camera,
+                           const char *path, uint64_t tree_size, json_t *cams)
+{
+    rows_t rows = {0};
+    json_t *segs = json_array();
+    mm_err_t err =
+        segs ? edge_footage_find(v, camera, r->from_us, r->to_us, collect, &rows) : MM_ENOMEM;
+    if (err == MM_OK && rows.failed)
+        err = MM_ENOMEM;
+    if (err == MM_OK && rows.n == 0) {
+        MM_ERROR("export %s: camera %s has no footage in [%lld, %lld)", r->id, camera,
+                 (long long)r->from_us, (long long)r->to_us);
+        err = MM_ENOTFOUND;
+    }
+    if (err != MM_OK)
+        goto out;
+
+    const edge_segment_row_t *last = &rows.v[rows.n - 1];
+    int64_t clip_from = rows.v[0].seg.start_us, mp4_to;
+    int64_t clip_to =
+        last->seg.end_us > last->seg.start_us ? last->seg.end_us : last->seg.start_us + 1;
+    uint64_t frames = 0;
+    for (size_t i = 0; i < rows.n; i++)
+        frames += rows.v[i].seg.frames;
+    edge_footage_report_t fr = {0};
+    if ((err = clip_end(v, camera, last, clip_to, &mp4_to)) != MM_OK ||
+        (err = edge_footage_mp4(v, camera, clip_from, mp4_to, path, &fr)) != MM_OK)
+        goto out;
+    if (fr.frames != frames) {
+        MM_ERROR("export %s: the clip of %s [%lld, %lld) holds %llu frames but its %zu segments "
+                 "hold %llu: its segments could not be checked one by one",
+                 r->id, camera, (long long)clip_from, (long long)clip_to,
+                 (unsigned long long)fr.frames, rows.n, (unsigned long long)frames);
+        err = MM_EMEDIA;
+        goto out;
+    }
+    segs_t sg = {segs, v->store, tree_size};
+    for (size_t i = 0; err == MM_OK && i < rows.n; i++)
+        err = add_segment(&rows.v[i], &sg);
+    if (err != MM_OK)
+        goto out;
+    char hex[65], file[80];
+    mm_hex_encode(fr.content_hash, 32, hex, sizeof hex);
+    snprintf(file, sizeof file, "%s.mp4", camera);
+    json_t *c =
+        json_pack("{s:s, s:s, s:{s:I, s:I}, s:I, s:I, s:I, s:s, s:O}", "camera", camera, "file",
+                  file, "clip", "from_us", (json_int_t)clip_from, "to_us", (json_int_t)clip_to,
+                  "frames", (json_int_t)fr.frames, "first_us", (json_int_t)fr.first_us, "last_us",
+                  (json_int_t)fr.last_us, "content_hash", hex, "segments", segs);
+    err = c && json_array_append_new(cams, c) == 0 ? MM_OK : MM_ENOMEM;
+out:
+    json_decref(segs);
+    free(rows.v);
+    return err;
 }
 
 /* The site's public key as PEM (SubjectPublicKeyInfo), for openssl. */
@@ -203,26 +334,18 @@ mm_err_t edge_export_build(const edge_vault_t *v, const mm_keypair_t *site_key,
     tar_t t = {0};
     mm_err_t err = paths && cams ? MM_OK : MM_ENOMEM;
 
+    /* The hub-cosigned checkpoint, which the segments' inclusion proofs lead to. */
+    char checkpoint[4096];
+    size_t cl = 0;
+    if (edge_store_meta_get(v->store, "cosigned", checkpoint, sizeof checkpoint - 1, &cl) != MM_OK)
+        cl = 0;
+    checkpoint[cl] = 0;
+    uint64_t tree_size = checkpoint_size(checkpoint, cl);
+
     /* The footage, verified segment by segment, remuxed into clear MP4s in work_dir. */
     for (size_t i = 0; err == MM_OK && i < r->n_cameras; i++) {
         snprintf(paths[i], sizeof paths[i], "%s/%s-%s.mp4", work_dir, r->id, r->cameras[i]);
-        edge_footage_report_t fr;
-        err = edge_footage_mp4(v, r->cameras[i], r->from_us, r->to_us, paths[i], &fr);
-        json_t *segs = json_array();
-        segs_t sg = {segs, v->store, 0};
-        if (edge_store_acked(v->store, &sg.tree_size) != MM_OK)
-            sg.tree_size = 0;
-        if (err == MM_OK)
-            err = edge_footage_find(v, r->cameras[i], r->from_us, r->to_us, add_segment, &sg);
-        char hex[65];
-        mm_hex_encode(fr.content_hash, 32, hex, sizeof hex);
-        char file[80];
-        snprintf(file, sizeof file, "%s.mp4", r->cameras[i]);
-        json_array_append_new(
-            cams,
-            json_pack("{s:s, s:s, s:I, s:I, s:I, s:s, s:o}", "camera", r->cameras[i], "file", file,
-                      "frames", (json_int_t)fr.frames, "first_us", (json_int_t)fr.first_us,
-                      "last_us", (json_int_t)fr.last_us, "content_hash", hex, "segments", segs));
+        err = add_camera(v, r, r->cameras[i], paths[i], tree_size, cams);
     }
 
     /* Start the archive: header, then the MP4s, hashing each on its way in. */
@@ -238,21 +361,16 @@ mm_err_t edge_export_build(const edge_vault_t *v, const mm_keypair_t *site_key,
     }
 
     /* The manifest, signed with the site key, and the key to check it with. */
-    char checkpoint[4096];
-    size_t cl = 0;
-    if (edge_store_meta_get(v->store, "cosigned", checkpoint, sizeof checkpoint - 1, &cl) != MM_OK)
-        cl = 0;
-    checkpoint[cl] = 0;
     if (err == MM_OK) {
         manifest =
-            json_pack("{s:s, s:s, s:{s:s, s:s, s:s, s:s}, s:{s:I, s:I}, s:I, s:O, s:s?, "
+            json_pack("{s:s, s:s, s:{s:s, s:s, s:s, s:s, s:s}, s:{s:I, s:I}, s:I, s:O, s:s?, "
                       "s:b}",
                       "format", "mimamori-export/1", "site", site_key->name, "request", "id", r->id,
                       "legal_basis", r->legal_basis, "reference", r->reference ? r->reference : "",
-                      "requester", r->requester ? r->requester : "", "range", "from_us",
-                      (json_int_t)r->from_us, "to_us", (json_int_t)r->to_us, "created_us",
-                      (json_int_t)mm_now_us(), "cameras", cams, "checkpoint",
-                      cl ? checkpoint : NULL, "redacted", 0);
+                      "requester", r->requester ? r->requester : "", "reason",
+                      r->reason ? r->reason : "", "range", "from_us", (json_int_t)r->from_us,
+                      "to_us", (json_int_t)r->to_us, "created_us", (json_int_t)mm_now_us(),
+                      "cameras", cams, "checkpoint", cl ? checkpoint : NULL, "redacted", 0);
         text = manifest ? json_dumps(manifest, JSON_INDENT(2) | JSON_SORT_KEYS) : NULL;
         err = text ? MM_OK : MM_ENOMEM;
     }

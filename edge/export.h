@@ -6,10 +6,15 @@
  * What it makes, streamed into the age format to the requester's X25519 key (common/age.h), so
  * that the requester decrypts it with the standard `age` tool: a tar archive (POSIX ustar) of
  *
- *   <request>/<camera>.mp4        each camera's range, remuxed, not re-encoded (footage.h)
- *   <request>/manifest.json       what it is: site, request and legal basis, range, per camera
- *                                 the MP4's SHA-256, the frames' content hash, and every
- *                                 segment used with its content hash and site-log index (and,
+ *   <request>/<camera>.mp4        each camera's footage, remuxed, not re-encoded (footage.h): the
+ *                                 whole segments that overlap the requested range, so that
+ *                                 each segment's content hash can be recomputed from the file
+ *   <request>/manifest.json       what it is (format "mimamori-export/1"): site, request (id,
+ *                                 legal basis, reference, requester, reason), the requested
+ *                                 range, and per camera the clip's bounds (the first segment's
+ *                                 start to the last one's end), the MP4's SHA-256, the frames'
+ *                                 content hash, and every segment in it, in order, with its
+ *                                 times, frame count, content hash and site-log index (and,
  *                                 where the hub's checkpoint covers it, the entry's bytes and
  *                                 its inclusion proof to that checkpoint); the site's latest
  *                                 checkpoint cosigned by the hub
@@ -17,6 +22,10 @@
  *   <request>/site-key.pem        the site's public key, so that
  *                                 `openssl pkeyutl -verify -pubin -inkey site-key.pem -rawin
  *                                  -in manifest.json -sigfile manifest.json.sig` checks it
+ *
+ * A segment's frames are the next "frames" samples of the MP4 after those of the segments before
+ * it: that is how mimamori-verify (verify.h) splits a clip to check it against the site log.
+ * docs/protocol.md "Verifying an export" describes the manifest field by field.
  *
  * The clear MP4s are written to work_dir (mode 0600, removed before returning) only for as long
  * as it takes to stream them into the encryption.
@@ -40,6 +49,7 @@ typedef struct {
     size_t n_cameras;
     int64_t from_us, to_us;
     uint8_t recipient[32]; /* the requester's X25519 key (mm_age_recipient_parse) */
+    const char *reason;    /* why the footage is asked for, or NULL */
 } edge_export_req_t;
 
 typedef struct {
@@ -50,9 +60,11 @@ typedef struct {
 
 /*
  * Builds the export for r from the footage of v and streams it, encrypted, to sink. MM_EINVAL
- * for a bad request (id, camera list, range), the footage errors of edge_footage_mp4 (a segment
- * that fails to verify stops the export: nothing unverified leaves), MM_EIO when the sink
- * fails. Fills rep when not NULL.
+ * for a bad request (id, camera list, range), MM_ENOTFOUND when a camera has no footage in the
+ * range, the footage errors of edge_footage_mp4 (a segment that fails to verify stops the
+ * export: nothing unverified leaves), MM_EMEDIA when a camera's clip would not hold exactly its
+ * segments' frames (a segment that does not start with a keyframe), MM_EIO when the sink fails.
+ * Fills rep when not NULL.
  */
 mm_err_t edge_export_build(const edge_vault_t *v, const mm_keypair_t *site_key,
                            const char *work_dir, const edge_export_req_t *r, mm_age_sink_fn sink,

@@ -12,187 +12,21 @@
  * ffmpeg and ffprobe are required (ops/bootstrap.sh installs them): without them every test
  * fails and says so.
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <cmocka.h>
-
-#include <libavformat/avformat.h>
+#include "footage_fixture.h"
 
 #include "age.h"
-#include "crypto.h"
 #include "entry.h"
-#include "merkle.h"
 #include "export.h"
 #include "footage.h"
-#include "keyring.h"
-#include "retention.h"
-#include "segment.h"
-#include "store.h"
-
-#define S 1000000LL
-#define T0 (472222LL * EDGE_EPOCH_US + 600 * S) /* ten minutes into an epoch */
-#define SEG_US (2 * S)
-#define NSEG_MAX 16
-#define FRAME_US 66667 /* 15 frames a second */
-
-typedef struct {
-    const char *codec; /* as segments name it */
-    const char *probe; /* as ffprobe names it */
-    char src[160];     /* the MPEG-TS file encoded in the group setup */
-} media_t;
-
-static media_t h264 = {"h264", "h264", ""};
-static media_t h265 = {"hevc", "hevc", ""};
-static char media_dir[] = "/tmp/mm-test-footage-media-XXXXXX";
-static char media_error[6144];
-
-typedef struct {
-    const media_t *media;
-    char dir[64];
-    char segdir[128];
-    edge_store_t *store;
-    edge_keyring_t *kr;
-    edge_vault_t v;
-    size_t nseg;
-    edge_segment_info_t seg[NSEG_MAX]; /* cam1's segments, in time order */
-    int64_t end[NSEG_MAX];             /* their index rows' ends */
-    uint32_t frames;                   /* cam1's frames */
-} fx_t;
+#include "merkle.h"
 
 /* --- helpers ---------------------------------------------------------------------------------*/
-
-/* Runs cmd through the shell with stderr folded into out; returns its exit status. */
-static int run(const char *cmd, char *out, size_t cap)
-{
-    char full[1024];
-    snprintf(full, sizeof full, "%s 2>&1", cmd);
-    FILE *p = popen(full, "r");
-    assert_non_null(p);
-    size_t n = fread(out, 1, cap - 1, p);
-    out[n] = 0;
-    int st = pclose(p);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-static int exists(const char *path)
-{
-    return access(path, F_OK) == 0;
-}
-
-static void flip_byte(const char *path, long at)
-{
-    FILE *f = fopen(path, "r+b");
-    assert_non_null(f);
-    assert_int_equal(fseek(f, at, SEEK_SET), 0);
-    int c = fgetc(f);
-    assert_true(c != EOF);
-    assert_int_equal(fseek(f, at, SEEK_SET), 0);
-    assert_int_equal(fputc(c ^ 0x20, f), c ^ 0x20);
-    assert_int_equal(fclose(f), 0);
-}
 
 static long file_size(const char *path)
 {
     struct stat st;
     assert_int_equal(stat(path, &st), 0);
     return (long)st.st_size;
-}
-
-/* Finishes a segment and indexes it as app.c record_segment does. */
-static void finish_segment(fx_t *f, edge_segment_writer_t *w, int64_t end, int mine)
-{
-    edge_segment_info_t info;
-    assert_int_equal(edge_segment_finish(w, end, &info), MM_OK);
-    mm_segment_recorded_t seg = {0};
-    snprintf(seg.camera, sizeof seg.camera, "%s", info.camera);
-    seg.start_us = info.start_us;
-    seg.end_us = info.end_us;
-    seg.bytes = info.bytes;
-    seg.frames = info.frames;
-    memcpy(seg.content_hash, info.content_hash, 32);
-    snprintf(seg.codec, sizeof seg.codec, "%s", info.codec);
-    char file[EDGE_PATH_MAX];
-    snprintf(file, sizeof file, "%s/%lld.mmseg", info.camera, (long long)info.start_us);
-    assert_int_equal(edge_store_add_segment(f->store, &seg, file, end, NULL), MM_OK);
-    if (mine) {
-        assert_true(f->nseg < NSEG_MAX);
-        f->end[f->nseg] = seg.end_us;
-        f->seg[f->nseg++] = info;
-    }
-}
-
-/*
- * Records media as camera from t0: frames timed by their decode timestamps (the order a camera
- * sends them in), a new segment at the first keyframe 2 s after the last one started. extra,
- * when not NULL, replaces the parameter sets in the headers. Returns the time after the last
- * frame.
- */
-static int64_t record(fx_t *f, const media_t *media, const char *camera, int64_t t0,
-                      const uint8_t *extra, size_t extralen)
-{
-    char camdir[256];
-    snprintf(camdir, sizeof camdir, "%s/%s", f->segdir, camera);
-    mkdir(camdir, 0700);
-    AVFormatContext *ic = NULL;
-    assert_int_equal(avformat_open_input(&ic, media->src, NULL, NULL), 0);
-    assert_true(avformat_find_stream_info(ic, NULL) >= 0);
-    int vs = av_find_best_stream(ic, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0);
-    assert_true(vs >= 0);
-    AVStream *st = ic->streams[vs];
-    if (!extra) {
-        extra = st->codecpar->extradata;
-        extralen = (size_t)st->codecpar->extradata_size;
-    }
-    int mine = strcmp(camera, "cam1") == 0;
-    AVPacket *pkt = av_packet_alloc();
-    assert_non_null(pkt);
-    edge_segment_writer_t *w = NULL;
-    int64_t dts0 = AV_NOPTS_VALUE, seg_start = 0, last = t0;
-    while (av_read_frame(ic, pkt) >= 0) {
-        if (pkt->stream_index != vs) {
-            av_packet_unref(pkt);
-            continue;
-        }
-        if (dts0 == AV_NOPTS_VALUE)
-            dts0 = pkt->dts;
-        int64_t t = t0 + av_rescale_q(pkt->dts - dts0, st->time_base, (AVRational){1, 1000000});
-        int key = (pkt->flags & AV_PKT_FLAG_KEY) != 0;
-        if (w && key && t - seg_start >= SEG_US) {
-            finish_segment(f, w, t, mine);
-            w = NULL;
-        }
-        if (!w) {
-            assert_true(key);
-            uint8_t salt[EDGE_SEG_SALT_LEN], k[EDGE_SEG_KEY_LEN];
-            assert_int_equal(mm_random(salt, sizeof salt), MM_OK);
-            int64_t epoch = edge_epoch_of(t);
-            assert_int_equal(edge_keyring_segment_key(f->kr, epoch, camera, t, salt, k), MM_OK);
-            assert_int_equal(edge_segment_create(camdir, camera, media->codec, extra, extralen, t,
-                                                 epoch, salt, k, &w),
-                             MM_OK);
-            seg_start = t;
-        }
-        assert_int_equal(edge_segment_write(w, t, pkt->pts, key, pkt->data, (size_t)pkt->size),
-                         MM_OK);
-        if (mine)
-            f->frames++;
-        last = t;
-        av_packet_unref(pkt);
-    }
-    assert_non_null(w);
-    finish_segment(f, w, last + FRAME_US, mine);
-    av_packet_free(&pkt);
-    avformat_close_input(&ic);
-    return last + FRAME_US;
 }
 
 /*
@@ -330,100 +164,6 @@ static int no_export(const char *path)
     char tmp[600];
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
     return !exists(path) && !exists(tmp);
-}
-
-/* --- fixtures --------------------------------------------------------------------------------*/
-
-static int encode(media_t *m, const char *name, const char *codec_args)
-{
-    snprintf(m->src, sizeof m->src, "%s/%s.ts", media_dir, name);
-    char cmd[1024], out[4096];
-    snprintf(cmd, sizeof cmd,
-             "ffmpeg -nostdin -v error -y -f lavfi -i testsrc=size=320x240:rate=15 -t 8 "
-             "-pix_fmt yuv420p %s -f mpegts '%s'",
-             codec_args, m->src);
-    if (run(cmd, out, sizeof out) != 0 || !exists(m->src)) {
-        snprintf(media_error, sizeof media_error,
-                 "cannot encode test footage with ffmpeg (ops/bootstrap.sh installs it): %s: %s",
-                 cmd, out);
-        return -1;
-    }
-    return 0;
-}
-
-static int group_setup(void **state)
-{
-    (void)state;
-    if (!mkdtemp(media_dir)) {
-        snprintf(media_error, sizeof media_error, "cannot create %s", media_dir);
-        return 0;
-    }
-    char out[4096];
-    if (run("ffprobe -version", out, sizeof out) != 0) {
-        snprintf(media_error, sizeof media_error,
-                 "ffprobe is missing (ops/bootstrap.sh installs ffmpeg): %s", out);
-        return 0;
-    }
-    /* Keyframes every second exactly; B-frames as the encoders like them; closed groups of
-     * pictures, as cameras send. */
-    if (encode(&h264, "h264", "-c:v libx264 -g 15 -keyint_min 15 -sc_threshold 0") == 0)
-        encode(&h265, "h265",
-               "-c:v libx265 -x265-params "
-               "keyint=15:min-keyint=15:scenecut=0:open-gop=0:log-level=error");
-    return 0; /* a failure is reported by every test, in setup */
-}
-
-static int group_teardown(void **state)
-{
-    (void)state;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", media_dir);
-    return system(cmd) == 0 ? 0 : -1;
-}
-
-static int setup(void **state)
-{
-    if (media_error[0])
-        fail_msg("%s", media_error);
-    fx_t *f = calloc(1, sizeof *f);
-    assert_non_null(f);
-    f->media = *state;
-    snprintf(f->dir, sizeof f->dir, "/tmp/mm-test-footage-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
-    snprintf(f->segdir, sizeof f->segdir, "%s/segments", f->dir);
-    assert_int_equal(mkdir(f->segdir, 0700), 0);
-    char p[160];
-    snprintf(p, sizeof p, "%s/db", f->dir);
-    assert_int_equal(edge_store_open(p, &f->store), MM_OK);
-    snprintf(p, sizeof p, "%s/keys", f->dir);
-    assert_int_equal(edge_keyring_open(p, T0, &f->kr), MM_OK);
-    f->v = (edge_vault_t){f->store, f->kr, f->segdir};
-    record(f, f->media, "cam1", T0, NULL, 0);
-    /* 8 s of footage with a keyframe each second: four 2-second segments of 30 frames. */
-    assert_int_equal(f->nseg, 4);
-    assert_int_equal(f->frames, 120);
-    for (size_t i = 0; i < f->nseg; i++) {
-        assert_int_equal(f->seg[i].start_us, T0 + (int64_t)i * SEG_US);
-        assert_int_equal(f->seg[i].frames, 30);
-        if (i + 1 < f->nseg)
-            assert_int_equal(f->end[i], T0 + (int64_t)(i + 1) * SEG_US);
-    }
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fx_t *f = *state;
-    if (!f || f == (void *)&h264 || f == (void *)&h265)
-        return 0;
-    edge_keyring_close(f->kr);
-    edge_store_close(f->store);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
-    int rc = system(cmd);
-    free(f);
-    return rc == 0 ? 0 : -1;
 }
 
 /* --- find ------------------------------------------------------------------------------------*/
@@ -743,45 +483,38 @@ static void footage_mp4_without_parameter_sets_in_headers_plays(void **state)
 
 /* --- disclosure export ---------------------------------------------------------------------*/
 
-static int to_file(void *arg, const uint8_t *data, size_t len)
-{
-    return fwrite(data, 1, len, arg) == len ? 0 : -1;
-}
-
 /*
  * R-K2.2.5, R-N7.3, R-N8: an export decrypts with the standard age tool, unpacks with tar, its
  * MP4 plays, its manifest's signature checks with openssl and the site's key, every segment it
- * names is the index's (content hash and site-log index), and no clear footage stays behind.
+ * names is the index's (content hash, frame count and site-log index, with the entry's bytes and
+ * their inclusion proof to the hub-cosigned checkpoint), and no clear footage stays behind. The
+ * clip is made of whole segments: a range that starts and ends inside segments gets both whole.
  */
 static void export_opens_with_standard_tools_and_matches_the_record(void **state)
 {
     fx_t *f = *state;
     char key[128], cmd[2048], out[4096], rec[128], enc[128], dir[160];
-    snprintf(key, sizeof key, "%s/requester.key", f->dir);
-    snprintf(cmd, sizeof cmd, "age-keygen -o %s 2>&1", key);
-    assert_int_equal(run(cmd, out, sizeof out), 0);
-    FILE *k = fopen(key, "r");
-    char line[256];
-    rec[0] = 0;
-    while (k && fgets(line, sizeof line, k))
-        if (sscanf(line, "# public key: %127s", rec) == 1)
-            break;
-    fclose(k);
-    mm_keypair_t site;
+    requester_key(f, "requester.key", key, rec);
+    mm_keypair_t site, hub;
     assert_int_equal(mm_keys_generate("site-a", &site), MM_OK);
+    assert_int_equal(mm_keys_generate("hub", &hub), MM_OK);
     const char *cams[] = {"cam1"};
-    int64_t start = f->seg[1].start_us, end = f->end[2];
-    edge_export_req_t req = {.id = "req-1", .legal_basis = "law",
-                             .reference = "捜査関係事項照会 第123号", .requester = "警察署",
-                             .cameras = cams, .n_cameras = 1, .from_us = start, .to_us = end};
+    /* From the middle of segment 1 to the middle of segment 2: the clip holds both whole. */
+    int64_t start = f->seg[1].start_us + S / 2, end = f->seg[2].start_us + 3 * S / 2;
+    edge_export_req_t req = {.id = "req-1",
+                             .legal_basis = "law",
+                             .reference = "捜査関係事項照会 第123号",
+                             .requester = "警察署",
+                             .reason = "窃盗事件の捜査",
+                             .cameras = cams,
+                             .n_cameras = 1,
+                             .from_us = start,
+                             .to_us = end};
     assert_int_equal(mm_age_recipient_parse(rec, req.recipient), MM_OK);
     /* The hub has acknowledged the whole log: the manifest then proves each segment's entry. */
     uint64_t size = 0;
-    assert_int_equal(edge_store_size(f->store, &size), MM_OK);
-    static const char note[] = "mimamori/site/site-a\n(a cosigned checkpoint)\n";
-    assert_int_equal(edge_store_set_acked(f->store, size, note, sizeof note - 1), MM_OK);
     mm_hash_t root;
-    assert_int_equal(edge_store_root(f->store, size, &root), MM_OK);
+    cosign_log(f, &site, &hub, &size, &root);
     snprintf(enc, sizeof enc, "%s/export.age", f->dir);
     FILE *o = fopen(enc, "wb");
     edge_export_report_t rep;
@@ -806,7 +539,8 @@ static void export_opens_with_standard_tools_and_matches_the_record(void **state
     uint8_t want[32];
     uint64_t n;
     int64_t first_us;
-    expected_export(f, start, end, want, &n, &first_us);
+    expected_export(f, f->seg[1].start_us, f->end[2], want, &n, &first_us);
+    assert_int_equal(n, 60);
     assert_plays(mp4, f->media, n);
 
     json_t *m = json_load_file(man, 0, NULL);
@@ -814,7 +548,16 @@ static void export_opens_with_standard_tools_and_matches_the_record(void **state
     assert_string_equal(json_string_value(json_object_get(m, "site")), "site-a");
     json_t *r = json_object_get(m, "request");
     assert_string_equal(json_string_value(json_object_get(r, "legal_basis")), "law");
+    assert_string_equal(json_string_value(json_object_get(r, "reason")), "窃盗事件の捜査");
+    /* The range is the request's; the clip, its whole segments. */
+    json_t *range = json_object_get(m, "range");
+    assert_int_equal(json_integer_value(json_object_get(range, "from_us")), start);
+    assert_int_equal(json_integer_value(json_object_get(range, "to_us")), end);
     json_t *c = json_array_get(json_object_get(m, "cameras"), 0);
+    json_t *clip = json_object_get(c, "clip");
+    assert_int_equal(json_integer_value(json_object_get(clip, "from_us")), f->seg[1].start_us);
+    assert_int_equal(json_integer_value(json_object_get(clip, "to_us")), f->end[2]);
+    assert_int_equal(json_integer_value(json_object_get(c, "frames")), 60);
     char hex[65];
     mm_hex_encode(want, 32, hex, sizeof hex);
     assert_string_equal(json_string_value(json_object_get(c, "content_hash")), hex);
@@ -831,13 +574,20 @@ static void export_opens_with_standard_tools_and_matches_the_record(void **state
     free(buf);
     mm_hex_encode(sha, 32, hex, sizeof hex);
     assert_string_equal(json_string_value(json_object_get(c, "mp4_sha256")), hex);
-    /* Every segment named is the index's, with its log index. */
+    /* Every segment named is the index's, with its frames and log index; their frames add up
+     * to the clip's. */
     json_t *segs = json_object_get(c, "segments");
     assert_int_equal(json_array_size(segs), 2);
+    json_int_t frames = 0;
     for (size_t i = 0; i < 2; i++) {
         json_t *sg = json_array_get(segs, i);
         mm_hex_encode(f->seg[i + 1].content_hash, 32, hex, sizeof hex);
         assert_string_equal(json_string_value(json_object_get(sg, "content_hash")), hex);
+        assert_int_equal(json_integer_value(json_object_get(sg, "start_us")),
+                         f->seg[i + 1].start_us);
+        assert_int_equal(json_integer_value(json_object_get(sg, "end_us")), f->end[i + 1]);
+        assert_int_equal(json_integer_value(json_object_get(sg, "frames")), f->seg[i + 1].frames);
+        frames += json_integer_value(json_object_get(sg, "frames"));
         assert_true(json_is_integer(json_object_get(sg, "log_index")));
         /* The entry is the segment's, and its proof leads to the acknowledged root. */
         const char *b64 = json_string_value(json_object_get(sg, "entry"));
@@ -853,18 +603,18 @@ static void export_opens_with_standard_tools_and_matches_the_record(void **state
         mm_hash_t proof[MM_MERKLE_MAX_PROOF], leaf;
         size_t np = json_array_size(path);
         for (size_t j = 0; j < np; j++)
-            assert_int_equal(mm_hex_decode(json_string_value(json_array_get(path, j)), 64,
-                                           proof[j].b, 32),
-                             32);
+            assert_int_equal(
+                mm_hex_decode(json_string_value(json_array_get(path, j)), 64, proof[j].b, 32), 32);
         mm_merkle_leaf_hash(raw, (size_t)len, &leaf);
         assert_int_equal(json_integer_value(json_object_get(sg, "tree_size")), (json_int_t)size);
-        assert_int_equal(
-            mm_merkle_verify_inclusion(&leaf,
-                                       (uint64_t)json_integer_value(json_object_get(sg, "log_index")),
-                                       size, proof, np, &root),
-            MM_OK);
+        assert_int_equal(mm_merkle_verify_inclusion(
+                             &leaf, (uint64_t)json_integer_value(json_object_get(sg, "log_index")),
+                             size, proof, np, &root),
+                         MM_OK);
     }
-    assert_non_null(strstr(json_string_value(json_object_get(m, "checkpoint")), "cosigned"));
+    assert_int_equal(frames, json_integer_value(json_object_get(c, "frames")));
+    assert_non_null(
+        strstr(json_string_value(json_object_get(m, "checkpoint")), "mimamori/site/site-a\n"));
     json_decref(m);
 
     /* One changed byte in the manifest and the signature no longer checks. */
@@ -875,12 +625,18 @@ static void export_opens_with_standard_tools_and_matches_the_record(void **state
              dir, man, dir);
     assert_int_not_equal(run(cmd, out, sizeof out), 0);
 
-    /* A request the export cannot serve is refused before anything is written. */
+    /* A request the export cannot serve is refused before anything is written; a camera with
+     * no footage in the range fails the export. */
     edge_export_req_t bad = req;
     bad.id = "../etc";
+    assert_int_equal(edge_export_build(&f->v, &site, f->dir, &bad, to_file, NULL, NULL), MM_EINVAL);
+    bad = req;
+    bad.from_us = T0 - 60 * S;
+    bad.to_us = T0;
     assert_int_equal(edge_export_build(&f->v, &site, f->dir, &bad, to_file, NULL, NULL),
-                     MM_EINVAL);
+                     MM_ENOTFOUND);
     mm_keys_wipe(&site);
+    mm_keys_wipe(&hub);
 }
 
 int main(void)
