@@ -11,12 +11,12 @@
 
 #define HUB_HTTP_PATH_MAX 2048
 #define HUB_HTTP_QUERY_MAX 4096
-#define HUB_HTTP_PARAM_MAX 128   /* longest decoded path parameter */
+#define HUB_HTTP_PARAM_MAX 128 /* longest decoded path parameter */
 #define HUB_HTTP_MAX_PARAMS 4
 
 typedef struct {
     size_t n;
-    const char *names[HUB_HTTP_MAX_PARAMS];      /* point into the pattern; not NUL-ended */
+    const char *names[HUB_HTTP_MAX_PARAMS]; /* point into the pattern; not NUL-ended */
     size_t name_lens[HUB_HTTP_MAX_PARAMS];
     char values[HUB_HTTP_MAX_PARAMS][HUB_HTTP_PARAM_MAX + 1];
 } hub_http_params_t;

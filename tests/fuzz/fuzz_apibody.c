@@ -3,14 +3,19 @@
  * anyone holding a token could send them; every input goes to every parser. Nothing may crash
  * or hang. A body that parses must be one the handler can trust: known enumerations, texts
  * that are NUL-terminated UTF-8 without control characters other than newline and tab,
- * required texts present, finding ids positive and within the limit, dates in form. A body
+ * required texts present, finding ids positive and within the limit, dates in form; a
+ * disclosure with a legal basis, a reference where its basis needs one, 1..16 distinct camera
+ * ids, a range from before to, and a recipient that parses. A body
  * that does not parse must say why. Violations abort().
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "age.h"
 #include "apibody.h"
+#include "entry.h"
+#include "keys.h"
 #include "utf8.h"
 
 static void check_text(const char *buf, size_t cap, int required)
@@ -38,8 +43,8 @@ static void others(const char *body, size_t size)
     memset(msg, 0x5a, sizeof msg);
     mm_err_t err = hub_body_measure(body, size, &m, msg, sizeof msg);
     if (err == MM_OK) {
-        if ((strcmp(m.kind, "guidance") && strcmp(m.kind, "recommendation")) ||
-            m.n_findings < 1 || m.n_findings > HUB_MEASURE_FINDINGS_MAX)
+        if ((strcmp(m.kind, "guidance") && strcmp(m.kind, "recommendation")) || m.n_findings < 1 ||
+            m.n_findings > HUB_MEASURE_FINDINGS_MAX)
             abort();
         for (size_t i = 0; i < m.n_findings; i++)
             if (m.findings[i] < 1)
@@ -105,10 +110,51 @@ static void requests(const char *body, size_t size)
     }
 }
 
+static void disclosure(const char *body, size_t size)
+{
+    static hub_disclosure_body_t b;
+    char msg[256];
+    memset(&b, 0x5a, sizeof b);
+    memset(msg, 0x5a, sizeof msg);
+    mm_err_t err = hub_body_disclosure(body, size, &b, msg, sizeof msg);
+    if (err != MM_OK) {
+        check_failure(err, msg, sizeof msg);
+        return;
+    }
+    check_text(b.site, sizeof b.site, 1);
+    check_text(b.legal_basis, sizeof b.legal_basis, 1);
+    check_text(b.reference, sizeof b.reference, 0);
+    check_text(b.reason, sizeof b.reason, 1);
+    check_text(b.recipient, sizeof b.recipient, 1);
+    check_text(b.organisation, sizeof b.organisation, 0);
+    if (strchr(b.site, '\n') || strchr(b.reference, '\n') || strchr(b.recipient, '\n') ||
+        strchr(b.organisation, '\n'))
+        abort();
+    if (!mm_legal_basis_ok(b.legal_basis))
+        abort();
+    if (!b.reference[0] && (!strcmp(b.legal_basis, "law") || !strcmp(b.legal_basis, "consent")))
+        abort();
+    if (b.from_us < 0 || b.to_us <= b.from_us)
+        abort();
+    uint8_t pub[32];
+    if (mm_age_recipient_parse(b.recipient, pub) != MM_OK)
+        abort();
+    if (b.n_cameras < 1 || b.n_cameras > MM_REQUEST_CAMERAS_MAX)
+        abort();
+    for (size_t i = 0; i < b.n_cameras; i++) {
+        if (!memchr(b.cameras[i], 0, sizeof b.cameras[i]) || !mm_keys_name_ok(b.cameras[i]))
+            abort();
+        for (size_t k = 0; k < i; k++)
+            if (!strcmp(b.cameras[i], b.cameras[k]))
+                abort();
+    }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     others((const char *)data, size);
     requests((const char *)data, size);
+    disclosure((const char *)data, size);
     hub_decision_body_t d;
     char msg[256];
     memset(&d, 0x5a, sizeof d);

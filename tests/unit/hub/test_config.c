@@ -123,6 +123,8 @@ static void good(void **state)
     assert_string_equal(cfg.sites[1].verifier.name, "site-b");
     assert_memory_equal(cfg.sites[1].verifier.pub, f->site[1].sign.pub, MM_ED25519_PUB_LEN);
     assert_string_equal(cfg.sites[1].curve_public, f->site[1].curve_public);
+    assert_int_equal(cfg.disclosure_days, 14); /* defaults */
+    assert_int_equal(cfg.disclosure_max_hours, 24);
 
     /* Look-ups by id and by raw CURVE key. */
     uint8_t raw[32];
@@ -154,22 +156,23 @@ static void every_problem_at_once(void **state)
     char text[8192];
     char short_z85[32];
     snprintf(short_z85, sizeof short_z85, "%.30s", f->site[2].curve_public);
-    snprintf(text, sizeof text,
-             "{\"name\": \"hub\", \"key_file\": \"nowhere.key\", \"state_dir\": \"s\",\n"
-             " \"listen\": \"http://127.0.0.1:7400\", \"colour\": \"blue\",\n"
-             " \"http\": {\"host\": \"127.0.0.1\", \"port\": 70000, \"tls\": true},\n"
-             " \"sites\": [\n"
-             "  {\"id\": \"site-a\", \"verifier\": \"site-a+00000000+AQ\", \"curve_public\": \"%s\"},\n"
-             "  {\"id\": \"site-x\", \"verifier\": \"%s\", \"curve_public\": \"%s\"},\n"
-             "  {\"id\": \"site-a\", \"verifier\": \"%s\", \"curve_public\": \"%s\"},\n"
-             "  {\"id\": \"site-c\", \"verifier\": \"%s\", \"curve_public\": \"%s\","
-             "   \"note\": 1},\n"
-             "  {\"id\": \"site c\", \"verifier\": 7},\n"
-             "  \"site-d\"]}\n",
-             f->site[0].curve_public,                        /* sites[0]: bad verifier */
-             f->verifier[1], f->site[1].curve_public,        /* sites[1]: name != id */
-             f->verifier[0], f->site[0].curve_public,        /* sites[2]: dup id and key */
-             f->verifier[2], short_z85);                     /* sites[3]: short key */
+    snprintf(
+        text, sizeof text,
+        "{\"name\": \"hub\", \"key_file\": \"nowhere.key\", \"state_dir\": \"s\",\n"
+        " \"listen\": \"http://127.0.0.1:7400\", \"colour\": \"blue\",\n"
+        " \"http\": {\"host\": \"127.0.0.1\", \"port\": 70000, \"tls\": true},\n"
+        " \"sites\": [\n"
+        "  {\"id\": \"site-a\", \"verifier\": \"site-a+00000000+AQ\", \"curve_public\": \"%s\"},\n"
+        "  {\"id\": \"site-x\", \"verifier\": \"%s\", \"curve_public\": \"%s\"},\n"
+        "  {\"id\": \"site-a\", \"verifier\": \"%s\", \"curve_public\": \"%s\"},\n"
+        "  {\"id\": \"site-c\", \"verifier\": \"%s\", \"curve_public\": \"%s\","
+        "   \"note\": 1},\n"
+        "  {\"id\": \"site c\", \"verifier\": 7},\n"
+        "  \"site-d\"]}\n",
+        f->site[0].curve_public,                 /* sites[0]: bad verifier */
+        f->verifier[1], f->site[1].curve_public, /* sites[1]: name != id */
+        f->verifier[0], f->site[0].curve_public, /* sites[2]: dup id and key */
+        f->verifier[2], short_z85);              /* sites[3]: short key */
     hub_config_t cfg;
     const char *const expect[] = {
         ": key_file: ",
@@ -207,8 +210,7 @@ static void duplicates_of_bad_sites(void **state)
              f->site[1].curve_public, f->verifier[0], f->site[1].curve_public);
     hub_config_t cfg;
     const char *const expect[] = {": sites[0].verifier: ", ": sites[1].id: duplicate site id",
-                                  ": sites[1].curve_public: the same CURVE key as sites[0]",
-                                  NULL};
+                                  ": sites[1].curve_public: the same CURVE key as sites[0]", NULL};
     assert_int_equal(parse(f, text, &cfg, expect), 3);
     hub_config_free(&cfg);
 }
@@ -218,14 +220,15 @@ static void key_file_problems(void **state)
 {
     fx_t *f = *state;
     hub_config_t cfg;
-#define TMPL                                                                                   \
+#define TMPL                                                                                       \
     "{\"name\": \"%s\", \"key_file\": \"%s\", \"state_dir\": \"s\","                               \
     " \"listen\": \"tcp://127.0.0.1:7400\", \"http\": {\"port\": 8480}, \"sites\": []}"
     char text[1024];
 
     snprintf(text, sizeof text, TMPL, "city-hub", "hub.key");
-    const char *const named[] = {": key_file: the key in", "is named \"hub\", but name is "
-                                                           "\"city-hub\"",
+    const char *const named[] = {": key_file: the key in",
+                                 "is named \"hub\", but name is "
+                                 "\"city-hub\"",
                                  NULL};
     assert_int_equal(parse(f, text, &cfg, named), 1);
     hub_config_free(&cfg);
@@ -255,9 +258,13 @@ static void missing_and_malformed(void **state)
 {
     fx_t *f = *state;
     hub_config_t cfg;
-    const char *const missing[] = {": name: missing", ": key_file: missing",
-                                   ": state_dir: missing", ": listen: missing", ": http: missing",
-                                   ": sites: missing", NULL};
+    const char *const missing[] = {": name: missing",
+                                   ": key_file: missing",
+                                   ": state_dir: missing",
+                                   ": listen: missing",
+                                   ": http: missing",
+                                   ": sites: missing",
+                                   NULL};
     assert_int_equal(parse(f, "{}", &cfg, missing), 6);
     hub_config_free(&cfg);
 
@@ -280,6 +287,39 @@ static void missing_and_malformed(void **state)
 }
 
 /* hub_config_load reads a good file and refuses a bad one, leaving nothing allocated. */
+/* The disclosure limits: a request's deadline in days and the longest range it may name. */
+static void disclosure_limits(void **state)
+{
+    fx_t *f = *state;
+    char text[1024];
+    hub_config_t cfg;
+    snprintf(text, sizeof text,
+             "{\"name\": \"hub\", \"key_file\": \"hub.key\", \"state_dir\": \"s\","
+             " \"listen\": \"tcp://127.0.0.1:7400\", \"http\": {\"port\": 0}, \"sites\": [],"
+             " \"disclosure_days\": 30, \"disclosure_max_hours\": 168}");
+    assert_int_equal(parse(f, text, &cfg, NULL), 0);
+    assert_int_equal(cfg.disclosure_days, 30);
+    assert_int_equal(cfg.disclosure_max_hours, 168);
+    hub_config_free(&cfg);
+    snprintf(text, sizeof text,
+             "{\"name\": \"hub\", \"key_file\": \"hub.key\", \"state_dir\": \"s\","
+             " \"listen\": \"tcp://127.0.0.1:7400\", \"http\": {\"port\": 0}, \"sites\": [],"
+             " \"disclosure_days\": 0, \"disclosure_max_hours\": \"24\"}");
+    const char *const expect[] = {": disclosure_days: must be between 1 and 90, got 0",
+                                  ": disclosure_max_hours: ", NULL};
+    assert_int_equal(parse(f, text, &cfg, expect), 2);
+    hub_config_free(&cfg);
+    snprintf(text, sizeof text,
+             "{\"name\": \"hub\", \"key_file\": \"hub.key\", \"state_dir\": \"s\","
+             " \"listen\": \"tcp://127.0.0.1:7400\", \"http\": {\"port\": 0}, \"sites\": [],"
+             " \"disclosure_days\": 91, \"disclosure_max_hours\": 169}");
+    const char *const expect2[] = {": disclosure_days: must be between 1 and 90, got 91",
+                                   ": disclosure_max_hours: must be between 1 and 168, got 169",
+                                   NULL};
+    assert_int_equal(parse(f, text, &cfg, expect2), 2);
+    hub_config_free(&cfg);
+}
+
 static void load(void **state)
 {
     fx_t *f = *state;
@@ -308,6 +348,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(duplicates_of_bad_sites, setup, teardown),
         cmocka_unit_test_setup_teardown(key_file_problems, setup, teardown),
         cmocka_unit_test_setup_teardown(missing_and_malformed, setup, teardown),
+        cmocka_unit_test_setup_teardown(disclosure_limits, setup, teardown),
         cmocka_unit_test_setup_teardown(load, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
