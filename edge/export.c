@@ -243,6 +243,54 @@ static uint64_t checkpoint_size(const char *text, size_t len)
     return cp.size;
 }
 
+/*
+ * Own images (R-N8): replaces the clip at path by its rendering with everything but camera's
+ * regions blurred, and says so in the camera's manifest entry c. The clear source is removed
+ * with the rest by the caller.
+ */
+static mm_err_t redact(const edge_export_req_t *r, const char *camera, const char *path, json_t *c)
+{
+    edge_region_t keep[EDGE_REDACT_MAX_REGIONS];
+    size_t n = 0;
+    json_t *list = json_array();
+    if (!list)
+        return MM_ENOMEM;
+    for (size_t i = 0; i < r->n_regions; i++) {
+        if (!r->regions[i].camera || strcmp(r->regions[i].camera, camera) != 0)
+            continue;
+        if (n == EDGE_REDACT_MAX_REGIONS) {
+            json_decref(list);
+            return MM_EINVAL;
+        }
+        keep[n++] = r->regions[i].region;
+        json_array_append_new(list, json_pack("{s:f, s:f, s:f, s:f}", "x", r->regions[i].region.x,
+                                              "y", r->regions[i].region.y, "w",
+                                              r->regions[i].region.w, "h", r->regions[i].region.h));
+    }
+    char out[600];
+    if ((size_t)snprintf(out, sizeof out, "%s.redacted.mp4", path) >= sizeof out) {
+        json_decref(list);
+        return MM_EINVAL;
+    }
+    edge_redact_report_t rr = {0};
+    mm_err_t err = edge_redact_mp4(path, out, keep, n, &rr);
+    if (err == MM_OK && rename(out, path) != 0) {
+        MM_ERROR("export %s: cannot put the redacted clip in place: %s", r->id, strerror(errno));
+        unlink(out);
+        err = MM_EIO;
+    }
+    if (err != MM_OK) {
+        MM_ERROR("export %s: redacting %s failed: %s", r->id, camera, mm_strerror(err));
+        json_decref(list);
+        return err;
+    }
+    json_object_set_new(c, "redaction",
+                        json_pack("{s:o, s:s, s:I, s:I}", "kept_regions", list, "encoder",
+                                  rr.encoder, "frames_in", (json_int_t)rr.frames_in, "frames_out",
+                                  (json_int_t)rr.frames_out));
+    return MM_OK;
+}
+
 /* One camera's clip, remuxed into path, and its entry in the manifest's camera list. */
 static mm_err_t add_camera(const edge_vault_t *v, const edge_export_req_t *r, const char *camera,
                            const char *path, uint64_t tree_size, json_t *cams)
@@ -293,6 +341,12 @@ static mm_err_t add_camera(const edge_vault_t *v, const edge_export_req_t *r, co
                   file, "clip", "from_us", (json_int_t)clip_from, "to_us", (json_int_t)clip_to,
                   "frames", (json_int_t)fr.frames, "first_us", (json_int_t)fr.first_us, "last_us",
                   (json_int_t)fr.last_us, "content_hash", hex, "segments", segs);
+    if (c && r->redact)
+        err = redact(r, camera, path, c);
+    if (err != MM_OK) {
+        json_decref(c);
+        goto out;
+    }
     err = c && json_array_append_new(cams, c) == 0 ? MM_OK : MM_ENOMEM;
 out:
     json_decref(segs);
@@ -328,6 +382,17 @@ mm_err_t edge_export_build(const edge_vault_t *v, const mm_keypair_t *site_key,
     for (size_t i = 0; i < r->n_cameras; i++)
         if (!name_ok(r->cameras[i]))
             return MM_EINVAL;
+    /* Regions only in a redacted export, each of a camera the export holds. */
+    if (r->n_regions && (!r->redact || !r->regions))
+        return MM_EINVAL;
+    for (size_t i = 0; i < r->n_regions; i++) {
+        size_t k = 0;
+        while (k < r->n_cameras &&
+               (!r->regions[i].camera || strcmp(r->regions[i].camera, r->cameras[k]) != 0))
+            k++;
+        if (k == r->n_cameras)
+            return MM_EINVAL;
+    }
     char(*paths)[512] = calloc(r->n_cameras, sizeof *paths);
     json_t *cams = json_array(), *manifest = NULL;
     char *text = NULL;
@@ -362,15 +427,15 @@ mm_err_t edge_export_build(const edge_vault_t *v, const mm_keypair_t *site_key,
 
     /* The manifest, signed with the site key, and the key to check it with. */
     if (err == MM_OK) {
-        manifest =
-            json_pack("{s:s, s:s, s:{s:s, s:s, s:s, s:s, s:s}, s:{s:I, s:I}, s:I, s:O, s:s?, "
-                      "s:b}",
-                      "format", "mimamori-export/1", "site", site_key->name, "request", "id", r->id,
-                      "legal_basis", r->legal_basis, "reference", r->reference ? r->reference : "",
-                      "requester", r->requester ? r->requester : "", "reason",
-                      r->reason ? r->reason : "", "range", "from_us", (json_int_t)r->from_us,
-                      "to_us", (json_int_t)r->to_us, "created_us", (json_int_t)mm_now_us(),
-                      "cameras", cams, "checkpoint", cl ? checkpoint : NULL, "redacted", 0);
+        manifest = json_pack(
+            "{s:s, s:s, s:{s:s, s:s, s:s, s:s, s:s}, s:{s:I, s:I}, s:I, s:O, s:s?, "
+            "s:b}",
+            "format", "mimamori-export/1", "site", site_key->name, "request", "id", r->id,
+            "legal_basis", r->legal_basis, "reference", r->reference ? r->reference : "",
+            "requester", r->requester ? r->requester : "", "reason", r->reason ? r->reason : "",
+            "range", "from_us", (json_int_t)r->from_us, "to_us", (json_int_t)r->to_us, "created_us",
+            (json_int_t)mm_now_us(), "cameras", cams, "checkpoint", cl ? checkpoint : NULL,
+            "redacted", r->redact != 0);
         text = manifest ? json_dumps(manifest, JSON_INDENT(2) | JSON_SORT_KEYS) : NULL;
         err = text ? MM_OK : MM_ENOMEM;
     }

@@ -38,7 +38,14 @@
 #include "age.h"
 #include "err.h"
 #include "keys.h"
+#include "redact.h"
 #include "retention.h"
+
+/* A region of one camera's picture kept clear in an own-image export (R-N8). */
+typedef struct {
+    const char *camera;
+    edge_region_t region;
+} edge_export_region_t;
 
 typedef struct {
     const char *id;          /* the request's id: [A-Za-z0-9._-], names the archive's folder */
@@ -50,6 +57,13 @@ typedef struct {
     int64_t from_us, to_us;
     uint8_t recipient[32]; /* the requester's X25519 key (mm_age_recipient_parse) */
     const char *reason;    /* why the footage is asked for, or NULL */
+    /* Own images (R-N8): when redact is set, every camera's clip is blurred but for its regions
+     * (none: all of it) and re-encoded (redact.h); the manifest says "redacted": true and, per
+     * camera, the regions kept and the encoder. The segments listed are still those of the
+     * source, with their hashes and proofs: they name the footage the rendering was made from. */
+    int redact;
+    const edge_export_region_t *regions;
+    size_t n_regions;
 } edge_export_req_t;
 
 typedef struct {
@@ -63,7 +77,9 @@ typedef struct {
  * for a bad request (id, camera list, range), MM_ENOTFOUND when a camera has no footage in the
  * range, the footage errors of edge_footage_mp4 (a segment that fails to verify stops the
  * export: nothing unverified leaves), MM_EMEDIA when a camera's clip would not hold exactly its
- * segments' frames (a segment that does not start with a keyframe), MM_EIO when the sink fails.
+ * segments' frames (a segment that does not start with a keyframe), the errors of
+ * edge_redact_mp4 for a redacted export (MM_EINVAL for a region of a camera not in the request,
+ * or more than EDGE_REDACT_MAX_REGIONS for one camera), MM_EIO when the sink fails.
  * Fills rep when not NULL.
  */
 mm_err_t edge_export_build(const edge_vault_t *v, const mm_keypair_t *site_key,

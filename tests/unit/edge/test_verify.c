@@ -49,8 +49,9 @@ static void wipe_keys(keys_t *k)
  * Exports camera over [from, to) as request "req-1", decrypts it with age and unpacks it with tar
  * into f->dir/<name>; the folder holding manifest.json goes into out.
  */
-static void export_opened(fx_t *f, const keys_t *k, const char *camera, int64_t from, int64_t to,
-                          const char *name, char out[256])
+static void export_opened_with(fx_t *f, const keys_t *k, const char *camera, int64_t from,
+                               int64_t to, const char *name, char out[256], int redact,
+                               const edge_export_region_t *regions, size_t n_regions)
 {
     char key[128], rec[128], enc[256], cmd[1024], text[4096];
     requester_key(f, "requester.key", key, rec);
@@ -63,7 +64,10 @@ static void export_opened(fx_t *f, const keys_t *k, const char *camera, int64_t 
                              .cameras = cams,
                              .n_cameras = 1,
                              .from_us = from,
-                             .to_us = to};
+                             .to_us = to,
+                             .redact = redact,
+                             .regions = regions,
+                             .n_regions = n_regions};
     assert_int_equal(mm_age_recipient_parse(rec, req.recipient), MM_OK);
     snprintf(enc, sizeof enc, "%s/%s.age", f->dir, name);
     FILE *o = fopen(enc, "wb");
@@ -74,6 +78,12 @@ static void export_opened(fx_t *f, const keys_t *k, const char *camera, int64_t 
              key, enc, f->dir, name);
     assert_int_equal(run(cmd, text, sizeof text), 0);
     snprintf(out, 256, "%s/%s/req-1", f->dir, name);
+}
+
+static void export_opened(fx_t *f, const keys_t *k, const char *camera, int64_t from, int64_t to,
+                          const char *name, char out[256])
+{
+    export_opened_with(f, k, camera, from, to, name, out, 0, NULL, 0);
 }
 
 /* The export in f->dir/<name> of cam1's segments 1 and 2 (asked for from the middle of one to
@@ -559,6 +569,80 @@ static void verify_command_line_exit_status_says_the_verdict(void **state)
     wipe_keys(&k);
 }
 
+/*
+ * R-N8: an own-image export is a redacted rendering — blurred but for the region the manager
+ * marked, re-encoded — and says so; it still names the source segments with their proofs and
+ * checks out, and a changed byte in it is still caught. Regions only go with a redacted export,
+ * and only for cameras it holds.
+ */
+static void verify_accepts_a_redacted_export_and_says_so(void **state)
+{
+    fx_t *f = *state;
+    keys_t k;
+    make_keys(f, &k, 1);
+    edge_export_region_t keep = {"cam1", {0.25, 0.25, 0.5, 0.5}};
+    char dir[256];
+    export_opened_with(f, &k, "cam1", f->seg[1].start_us + S / 2, f->seg[2].start_us + 3 * S / 2,
+                       "redacted", dir, 1, &keep, 1);
+    json_t *m = load_manifest(dir);
+    assert_true(json_is_true(json_object_get(m, "redacted")));
+    json_t *cam = json_array_get(json_object_get(m, "cameras"), 0);
+    json_t *red = json_object_get(cam, "redaction");
+    assert_string_equal(json_string_value(json_object_get(red, "encoder")), "libx264");
+    assert_int_equal(json_array_size(json_object_get(red, "kept_regions")), 1);
+    assert_int_equal(json_integer_value(json_object_get(red, "frames_out")), 60);
+    json_decref(m);
+
+    char cmd[512], text[512];
+    snprintf(cmd, sizeof cmd,
+             "ffprobe -v error -count_frames -select_streams v:0 -show_entries "
+             "stream=codec_name,nb_read_frames -of csv=p=0 %s/cam1.mp4",
+             dir);
+    assert_int_equal(run(cmd, text, sizeof text), 0);
+    assert_string_equal(text, "h264,60\n");
+
+    edge_verify_report_t rep;
+    assert_int_equal(edge_verify_export(dir, k.hub_key, &rep), MM_OK);
+    show(&rep);
+    assert_true(rep.ok);
+    assert_true(rep.redacted);
+    edge_verify_report_deinit(&rep);
+
+    char clip[320];
+    file_path(dir, "cam1.mp4", clip);
+    FILE *c = fopen(clip, "r+b");
+    assert_non_null(c);
+    assert_int_equal(fseek(c, 2000, SEEK_SET), 0);
+    int b = fgetc(c);
+    assert_int_equal(fseek(c, 2000, SEEK_SET), 0);
+    fputc(b ^ 1, c);
+    assert_int_equal(fclose(c), 0);
+    assert_int_equal(edge_verify_export(dir, k.hub_key, &rep), MM_OK);
+    assert_false(rep.ok);
+    assert_true(failed(&rep, "clip"));
+    edge_verify_report_deinit(&rep);
+
+    /* A region of a camera the export does not hold, or regions without redaction. */
+    const char *cams[] = {"cam1"};
+    edge_export_region_t other = {"cam2", {0, 0, 1, 1}};
+    edge_export_req_t req = {.id = "req-2",
+                             .legal_basis = "own_images",
+                             .cameras = cams,
+                             .n_cameras = 1,
+                             .from_us = f->seg[1].start_us,
+                             .to_us = f->seg[2].start_us,
+                             .redact = 1,
+                             .regions = &other,
+                             .n_regions = 1};
+    assert_int_equal(edge_export_build(&f->v, &k.site, f->dir, &req, to_file, NULL, NULL),
+                     MM_EINVAL);
+    req.regions = &keep;
+    req.redact = 0;
+    assert_int_equal(edge_export_build(&f->v, &k.site, f->dir, &req, to_file, NULL, NULL),
+                     MM_EINVAL);
+    wipe_keys(&k);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_prestate_setup_teardown(fn, setup, teardown, &h264)
@@ -572,6 +656,7 @@ int main(void)
         T(verify_refuses_an_export_without_a_checkpoint),
         T(verify_names_missing_files),
         T(verify_command_line_exit_status_says_the_verdict),
+        T(verify_accepts_a_redacted_export_and_says_so),
     };
 #undef T
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
