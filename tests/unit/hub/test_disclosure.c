@@ -422,7 +422,7 @@ static void test_filing_body_refusals_name_the_field(void **state)
     for (int i = 1; i < 16; i++)
         snprintf(json + strlen(json), sizeof json - strlen(json), ",\"c%d\"", i);
     hub_disclosure_body_t b;
-    char msg[256], more[2048];
+    char msg[256], more[sizeof json + 16];
     snprintf(more, sizeof more, "%s]}", json);
     assert_int_equal(hub_body_disclosure(more, strlen(more), &b, msg, sizeof msg), MM_OK);
     assert_int_equal(b.n_cameras, 16);
