@@ -31,12 +31,18 @@ static const char *const action_names[EDGE_ACT_COUNT] = {
     [EDGE_ACT_REQUESTS] = "requests",
     [EDGE_ACT_REQUEST_ANSWER] = "request_answer",
     [EDGE_ACT_STANDARDS_FILE] = "standards_file",
+    [EDGE_ACT_DISCLOSURES] = "disclosures",
+    [EDGE_ACT_DISCLOSURE_PREPARE] = "disclosure_prepare",
+    [EDGE_ACT_DISCLOSURE_APPROVE] = "disclosure_approve",
+    [EDGE_ACT_DISCLOSURE_DENY] = "disclosure_deny",
 };
 
-/* What operators may do: look at the site, its footage and what the city asks (R-N6.1). */
+/* What operators may do: look at the site, its footage and what the city asks (R-N6.1), and
+ * prepare a disclosure for the manager to decide (DESIGN.md "Disclosure"). */
 #define OPERATOR_ACTIONS                                                                           \
     (EDGE_GRANTABLE | (1u << EDGE_ACT_STANDARDS) | (1u << EDGE_ACT_OPERATORS) |                    \
-     (1u << EDGE_ACT_EMERGENCY_LIST) | (1u << EDGE_ACT_REQUESTS))
+     (1u << EDGE_ACT_EMERGENCY_LIST) | (1u << EDGE_ACT_REQUESTS) | (1u << EDGE_ACT_DISCLOSURES) |  \
+     (1u << EDGE_ACT_DISCLOSURE_PREPARE))
 
 const char *edge_role_name(edge_role_t r)
 {

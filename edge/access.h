@@ -54,6 +54,11 @@ typedef enum {
     EDGE_ACT_REQUESTS,       /* list the city's requests (R-N10.1, R-N12) */
     EDGE_ACT_REQUEST_ANSWER, /* the manager answers a complaint or a measure asked for */
     EDGE_ACT_STANDARDS_FILE, /* the manager files the current standards (R-N4.2) */
+    /* Disclosure requests (disclosure.h; R-K2.2.5, R-N7.4, R-N8): */
+    EDGE_ACT_DISCLOSURES,        /* list them (the manager and operators) */
+    EDGE_ACT_DISCLOSURE_PREPARE, /* narrow cameras and range, add a note (manager, operators) */
+    EDGE_ACT_DISCLOSURE_APPROVE, /* the manager only */
+    EDGE_ACT_DISCLOSURE_DENY,    /* the manager only */
     EDGE_ACT_COUNT
 } edge_action_t;
 

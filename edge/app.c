@@ -9,6 +9,11 @@
  * Start-up order matters: segments a crash left unfinished are recovered and indexed before any
  * camera starts, so that the index and the log are whole again, and each camera's gap since
  * its last recorded frame can be reported when recording resumes.
+ *
+ * Disclosure requests (disclosure.h) arrive with the uplink's acknowledgements through ops; their
+ * exports go back through the uplink, whose end of a transfer is handed to the disclosure module
+ * here. The module catches up once the uplink exists, so that an export interrupted by a stop
+ * is sent again.
  */
 #include "app.h"
 
@@ -27,6 +32,7 @@
 #include "coverlog.h"
 #include "crypto.h"
 #include "diag.h"
+#include "disclosure.h"
 #include "ingest.h"
 #include "keyring.h"
 #include "keys.h"
@@ -56,6 +62,7 @@ typedef struct {
     edge_ops_t ops;
     int ops_ready;
     edge_control_t *control;
+    edge_disclosure_t *disclosure;
     char *segments_dir;
     int stopping;
     int storage_alarm; /* free space is below the minimum */
@@ -371,6 +378,27 @@ static int64_t recover_camera(app_t *app, const char *camera, const char *dir)
     return last_end;
 }
 
+/* --- disclosure exports ---------------------------------------------------------------------*/
+
+static void on_export_sent(void *arg, const char *id, int delivered, const char *reason)
+{
+    app_t *app = arg;
+    if (app->disclosure)
+        edge_disclosure_transfer_done(app->disclosure, id, delivered, reason, mm_now_us());
+}
+
+static void send_export(void *arg, const char *id, const char *path, uint64_t total,
+                        const uint8_t sha256[32])
+{
+    app_t *app = arg;
+    if (!app->uplink || app->stopping)
+        return;
+    mm_err_t err =
+        edge_uplink_send_export(app->uplink, id, path, total, sha256, on_export_sent, app);
+    if (err != MM_OK)
+        MM_WARN("export %s cannot be sent now (%s); tried again shortly", id, mm_strerror(err));
+}
+
 /* --- start and stop --------------------------------------------------------------------------*/
 
 static void on_uplink_closed(void *arg)
@@ -393,6 +421,10 @@ static void shutdown_app(app_t *app)
     if (app->ops_ready)
         edge_ops_close(&app->ops);
     app->ops_ready = 0;
+    app->ops.disclosure = NULL;
+    /* A running export is asked to stop; the loop ends once it has. */
+    edge_disclosure_close(app->disclosure, NULL, NULL);
+    app->disclosure = NULL;
     uv_signal_stop(&app->sigint);
     uv_signal_stop(&app->sigterm);
     uv_close((uv_handle_t *)&app->sigint, NULL);
@@ -461,6 +493,29 @@ static int start(app_t *app, const char *config_path)
                 logged ? ", logged" : "");
     }
 
+    const char *cam_ids[EDGE_MAX_CAMERAS];
+    for (size_t i = 0; i < app->cfg.n_cameras; i++)
+        cam_ids[i] = app->cfg.cameras[i].id;
+    char *exports_dir = join(app->cfg.state_dir, "exports");
+    edge_disclosure_conf_t dc = {.loop = &app->loop,
+                                 .store = app->store,
+                                 .vault = &app->vault,
+                                 .site_key = &app->keys,
+                                 .site = app->cfg.site,
+                                 .hub_pub = app->cfg.hub_verifier.pub,
+                                 .cameras = cam_ids,
+                                 .n_cameras = app->cfg.n_cameras,
+                                 .exports_dir = exports_dir,
+                                 .logged = kick_uplink,
+                                 .send = send_export,
+                                 .arg = app};
+    e = exports_dir ? edge_disclosure_create(&dc, &app->disclosure) : MM_ENOMEM;
+    free(exports_dir);
+    if (e != MM_OK) {
+        MM_ERROR("cannot set up disclosures in %s: %s", app->cfg.state_dir, mm_strerror(e));
+        return 1;
+    }
+
     app->ops = (edge_ops_t){.loop = &app->loop,
                             .config_path = config_path,
                             .cfg = &app->cfg,
@@ -468,6 +523,7 @@ static int start(app_t *app, const char *config_path)
                             .vault = &app->vault,
                             .site_key = &app->keys.sign,
                             .logged = kick_uplink,
+                            .disclosure = app->disclosure,
                             .arg = app};
     if ((e = edge_ops_init(&app->ops)) != MM_OK) {
         MM_ERROR("cannot restore who may do what: %s", mm_strerror(e));
@@ -498,6 +554,8 @@ static int start(app_t *app, const char *config_path)
         MM_ERROR("cannot set up the link to the hub: %s", mm_strerror(e));
         return 1;
     }
+    /* Receipts, expiries and exports a stop interrupted; failures are retried by its timer. */
+    edge_disclosure_start(app->disclosure, mm_now_us());
 
     edge_camera_conf_t cams[EDGE_MAX_CAMERAS];
     char *dirs[EDGE_MAX_CAMERAS] = {0};

@@ -30,8 +30,12 @@ typedef struct {
     const char *socket;
     int json;
     const char *config;
-    const char *from, *to, *reason, *text, *text_file, *actions, *cameras, *player;
+    const char *from, *to, *reason, *text, *text_file, *actions, *cameras, *player, *note;
     int minutes, html;
+    const char *camera[16]; /* --camera, repeated (disclosure prepare) */
+    int n_camera;
+    const char *keep[32]; /* --keep, repeated (disclosure approve) */
+    int n_keep;
     const char *args[4]; /* positional arguments after the command */
     int n_args;
 } opts_t;
@@ -82,6 +86,20 @@ static const struct {
      "What the city asks of the site (R-N10.1, R-N12): complaints, report requests and measures\n"
      "  asked for, each open or answered, with its deadline. The edge answers a report request\n"
      "  itself, at once, with a report signed by the site's key; the manager answers the others."},
+    {"disclosures", "disclosures [--json]",
+     "Disclosure requests from the city (R-K2.2.5, R-N7.4, R-N8): legal basis, requester,\n"
+     "  cameras, range, deadline, what was prepared and decided, and the export's state."},
+    {"disclosure",
+     "disclosure prepare ID [--camera CAMERA]... [--from TIME] [--to TIME] [--note TEXT]\n"
+     "       disclosure approve ID --reason TEXT [--keep CAMERA:x,y,w,h]...\n"
+     "       disclosure deny ID --reason TEXT",
+     "An operator or the manager prepares a request: the cameras (some of the request's) and the\n"
+     "  range (inside the request's) to disclose, and a note; the last preparation is what is\n"
+     "  exported. The manager approves (never what they alone prepared) or denies, with a reason.\n"
+     "  An own-images request needs --keep: the regions showing the requester, in fractions of\n"
+     "  the frame (x,y,w,h from 0 to 1); everything else is blurred. An approved request is\n"
+     "  exported, encrypted to the requester, and sent to the hub; a denied or expired one\n"
+     "  releases its footage to retention."},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
@@ -412,6 +430,8 @@ static void show_status(json_t *r)
     printf("emergency   %d report(s) not yet filed\n", (int)num(r, "open_emergency_reports"));
     printf("city        %d request(s) open (mimamori-edge requests)\n",
            (int)num(r, "open_city_requests"));
+    printf("disclosure  %d request(s) waiting for the manager (mimamori-edge disclosures)\n",
+           (int)num(r, "disclosures_waiting"));
     printf("you         %s (%s), role %s\n", str(you, "person"), str(you, "account"),
            str(you, "role"));
 }
@@ -512,6 +532,55 @@ static void show_requests(json_t *r)
 static void show_request(json_t *q)
 {
     printf("%s (%s): %s by %s\n", str(q, "id"), str(q, "kind"), str(q, "state"), str(q, "by"));
+}
+
+static void format_range(json_t *o, char *buf, size_t cap)
+{
+    char a[32], b[32];
+    format_time(num(o, "from_us"), a, sizeof a);
+    format_time(num(o, "to_us"), b, sizeof b);
+    snprintf(buf, cap, "%s → %s", a, b);
+}
+
+static void join_strings(json_t *a, char *buf, size_t cap)
+{
+    size_t i, at = 0;
+    json_t *v;
+    buf[0] = 0;
+    json_array_foreach(a, i, v)
+    {
+        int n = snprintf(buf + at, cap - at, "%s%s", i ? "," : "", json_string_value(v));
+        if (n < 0 || (size_t)n >= cap - at)
+            break;
+        at += (size_t)n;
+    }
+}
+
+static void show_disclosure(json_t *q)
+{
+    char range[80], cams[256], deadline[32];
+    json_t *sel = json_object_get(q, "selection");
+    format_range(sel, range, sizeof range);
+    join_strings(json_object_get(sel, "cameras"), cams, sizeof cams);
+    format_time(num(q, "deadline_us"), deadline, sizeof deadline);
+    const char *wait = str(q, "waiting_for");
+    printf("%-20s %-10s %-10s %-12s %s [%s] deadline %s%s%s\n", str(q, "id"), str(q, "state"),
+           str(q, "legal_basis"), str(q, "requester"), range, cams, deadline,
+           *wait ? ", waiting for the " : "", wait);
+    if (*str(q, "refusal"))
+        printf("  refused: %s\n", str(q, "refusal"));
+    if (*str(q, "failure"))
+        printf("  failed: %s\n", str(q, "failure"));
+}
+
+static void show_disclosures(json_t *r)
+{
+    size_t i;
+    json_t *q;
+    printf("%-20s %-10s %-10s %-12s %s\n", "REQUEST", "STATE", "BASIS", "REQUESTER",
+           "RANGE [CAMERAS], DEADLINE");
+    json_array_foreach(json_object_get(r, "disclosures"), i, q) show_disclosure(q);
+    printf("%d waiting for the manager\n", (int)num(r, "waiting"));
 }
 
 /* --- commands --------------------------------------------------------------------------------*/
@@ -749,6 +818,81 @@ static int cmd_requests(const opts_t *o)
     return EDGE_EXIT_USAGE;
 }
 
+static int cmd_disclosure(const opts_t *o)
+{
+    const char *sub = o->n_args ? o->args[0] : "";
+    if (o->n_args != 2) {
+        help_command(stderr, "disclosure");
+        return EDGE_EXIT_USAGE;
+    }
+    const char *id = o->args[1];
+    if (!strcmp(sub, "prepare")) {
+        if (o->reason || o->n_keep) {
+            fputs("mimamori-edge: disclosure prepare takes --camera, --from, --to and --note\n",
+                  stderr);
+            return EDGE_EXIT_USAGE;
+        }
+        json_t *req = json_pack("{s:s, s:s}", "action", "disclosure_prepare", "request_id", id);
+        int64_t now = mm_now_us(), t;
+        if (o->from) {
+            if (need_time("--from", o->from, now, &t) != 0) {
+                json_decref(req);
+                return EDGE_EXIT_USAGE;
+            }
+            json_object_set_new(req, "from_us", json_integer(t));
+        }
+        if (o->to) {
+            if (need_time("--to", o->to, now, &t) != 0) {
+                json_decref(req);
+                return EDGE_EXIT_USAGE;
+            }
+            json_object_set_new(req, "to_us", json_integer(t));
+        }
+        if (o->n_camera) {
+            char list[256] = "";
+            size_t at = 0;
+            for (int i = 0; i < o->n_camera; i++) {
+                int n = snprintf(list + at, sizeof list - at, "%s%s", i ? "," : "", o->camera[i]);
+                if (n < 0 || (size_t)n >= sizeof list - at || strchr(o->camera[i], ',')) {
+                    fputs("mimamori-edge: --camera: one camera each, at most 255 bytes in all\n",
+                          stderr);
+                    json_decref(req);
+                    return EDGE_EXIT_USAGE;
+                }
+                at += (size_t)n;
+            }
+            json_object_set_new(req, "cameras", json_string(list));
+        }
+        if (o->note)
+            json_object_set_new(req, "text", json_string(o->note));
+        return simple(o, req, show_disclosure);
+    }
+    if (!strcmp(sub, "approve") || !strcmp(sub, "deny")) {
+        int approve = !strcmp(sub, "approve");
+        if (!o->reason) {
+            fprintf(stderr, "mimamori-edge: disclosure %s needs --reason TEXT\n", sub);
+            return EDGE_EXIT_USAGE;
+        }
+        if (o->n_camera || o->from || o->to || o->note || (!approve && o->n_keep)) {
+            fprintf(stderr, "mimamori-edge: disclosure %s takes --reason%s\n", sub,
+                    approve ? " and --keep" : "");
+            return EDGE_EXIT_USAGE;
+        }
+        json_t *req = json_pack("{s:s, s:s, s:s}", "action",
+                                approve ? "disclosure_approve" : "disclosure_deny", "request_id",
+                                id, "reason", o->reason);
+        if (o->n_keep) {
+            json_t *keep = json_array();
+            for (int i = 0; i < o->n_keep; i++)
+                json_array_append_new(keep, json_string(o->keep[i]));
+            json_object_set_new(req, "keep", keep);
+        }
+        return simple(o, req, show_disclosure);
+    }
+    help_command(stderr, "disclosure");
+    return EDGE_EXIT_USAGE;
+}
+
 static int cmd_operators(const opts_t *o)
 {
     const char *sub = o->n_args ? o->args[0] : "list";
@@ -923,6 +1067,21 @@ int edge_cli_main(int argc, char **argv)
             slot = &o.cameras;
         } else if (!strcmp(a, "--player")) {
             slot = &o.player;
+        } else if (!strcmp(a, "--note")) {
+            slot = &o.note;
+        } else if (!strcmp(a, "--camera") || !strcmp(a, "--keep")) {
+            int cam = !strcmp(a, "--camera");
+            int *n = cam ? &o.n_camera : &o.n_keep;
+            int max = cam ? 16 : 32;
+            if (i + 1 >= argc) {
+                fprintf(stderr, "mimamori-edge: %s needs a value\n", a);
+                return EDGE_EXIT_USAGE;
+            }
+            if (*n == max) {
+                fprintf(stderr, "mimamori-edge: %s at most %d times\n", a, max);
+                return EDGE_EXIT_USAGE;
+            }
+            (cam ? o.camera : o.keep)[(*n)++] = argv[++i];
         } else if (!strcmp(a, "--minutes")) {
             if (i + 1 >= argc) {
                 fputs("mimamori-edge: --minutes needs a number\n", stderr);
@@ -973,6 +1132,10 @@ int edge_cli_main(int argc, char **argv)
         return cmd_camera(&o);
     if (!strcmp(cmd, "requests"))
         return cmd_requests(&o);
+    if (!strcmp(cmd, "disclosures") && !o.n_args)
+        return simple(&o, json_pack("{s:s}", "action", "disclosures"), show_disclosures);
+    if (!strcmp(cmd, "disclosure"))
+        return cmd_disclosure(&o);
     help_command(stderr, cmd);
     return EDGE_EXIT_USAGE;
 }

@@ -31,11 +31,12 @@ enum {
     K_TEXT = 1 << 9,
     K_HTML = 1 << 10,
     K_REQUEST = 1 << 11,
+    K_KEEP = 1 << 12,
 };
 
-static const char *const key_names[] = {"camera",   "from_us", "to_us",   "person",
-                                        "grant_id", "minutes", "actions", "cameras",
-                                        "reason",   "text",    "html",    "request_id"};
+static const char *const key_names[] = {"camera",  "from_us",    "to_us",   "person", "grant_id",
+                                        "minutes", "actions",    "cameras", "reason", "text",
+                                        "html",    "request_id", "keep"};
 #define N_KEYS (sizeof key_names / sizeof key_names[0])
 
 /* Per action: the keys it requires, and those it may have besides. */
@@ -60,6 +61,10 @@ static const struct {
     [EDGE_ACT_REQUESTS] = {0, 0},
     [EDGE_ACT_REQUEST_ANSWER] = {K_REQUEST | K_TEXT, 0},
     [EDGE_ACT_STANDARDS_FILE] = {0, 0},
+    [EDGE_ACT_DISCLOSURES] = {0, 0},
+    [EDGE_ACT_DISCLOSURE_PREPARE] = {K_REQUEST, K_CAMERAS | K_FROM | K_TO | K_TEXT},
+    [EDGE_ACT_DISCLOSURE_APPROVE] = {K_REQUEST | K_REASON, K_KEEP},
+    [EDGE_ACT_DISCLOSURE_DENY] = {K_REQUEST | K_REASON, 0},
 };
 
 #define MAX_SPAN_US (31LL * 86400 * 1000000) /* a search or playback covers at most 31 days */
@@ -177,6 +182,15 @@ mm_err_t edge_request_parse(const char *line, size_t len, edge_request_t *out, c
         case K_REQUEST:
             ok = get_text(v, out->request_id, sizeof out->request_id, 1) == 0 && out->request_id[0];
             break;
+        case K_KEEP:
+            /* One to EDGE_KEEP_MAX non-empty strings; what they say is checked by the action. */
+            ok = json_is_array(v) && json_array_size(v) >= 1 && json_array_size(v) <= EDGE_KEEP_MAX;
+            for (size_t i = 0; ok && i < json_array_size(v); i++)
+                ok = get_text(json_array_get(v, i), out->keep[i], sizeof out->keep[i], 1) == 0 &&
+                     out->keep[i][0];
+            if (ok)
+                out->n_keep = json_array_size(v);
+            break;
         }
         if (!ok) {
             bad(msg, cap, "\"%s\" has a bad value", key);
@@ -191,9 +205,12 @@ mm_err_t edge_request_parse(const char *line, size_t len, edge_request_t *out, c
                 goto out;
             }
     }
+    /* What is watched here spans at most 31 days; a disclosure's range is the city's. */
+    int watched = out->action == EDGE_ACT_SEARCH || out->action == EDGE_ACT_PLAYBACK;
     if ((have & K_FROM) && (have & K_TO) &&
-        (out->to_us <= out->from_us || out->to_us - out->from_us > MAX_SPAN_US)) {
-        bad(msg, cap, "the time range must run forwards and cover at most 31 days");
+        (out->to_us <= out->from_us || (watched && out->to_us - out->from_us > MAX_SPAN_US))) {
+        bad(msg, cap, "the time range must run forwards%s",
+            watched ? " and cover at most 31 days" : "");
         goto out;
     }
     err = MM_OK;

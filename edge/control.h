@@ -26,6 +26,9 @@
 #define EDGE_REQUEST_TIMEOUT_MS 10000
 #define EDGE_CONTROL_CONNS 32 /* connections at once; more are answered "busy" and closed */
 
+#define EDGE_KEEP_MAX 32  /* regions kept clear in one approval (own images, R-N8) */
+#define EDGE_KEEP_LEN 128 /* bytes of one "CAM:x,y,w,h", with its NUL */
+
 /* One request, checked: every field the action needs is there and within its bounds. */
 typedef struct {
     edge_action_t action;
@@ -35,17 +38,23 @@ typedef struct {
     char grant_id[MM_ID_MAX];      /* emergency_revoke, emergency_report */
     int minutes;                   /* emergency_grant */
     unsigned actions;              /* emergency_grant: bits of edge_action_t */
-    char cameras[MM_TEXT_MAX];     /* emergency_grant: comma-separated, "" all */
-    char reason[MM_LONG_TEXT_MAX]; /* grants, designations, camera state changes */
-    char text[MM_LONG_TEXT_MAX];   /* emergency_report: what was done; request_answer: answer */
-    char request_id[MM_ID_MAX];    /* request_answer: the city request answered */
+    char cameras[MM_TEXT_MAX];     /* emergency_grant: comma-separated, "" all;
+                                      disclosure_prepare: the cameras chosen, "" the request's */
+    char reason[MM_LONG_TEXT_MAX]; /* grants, designations, camera state changes; disclosure
+                                      approve and deny */
+    char text[MM_LONG_TEXT_MAX];   /* emergency_report: what was done; request_answer: answer;
+                                      disclosure_prepare: the note ("" none) */
+    char request_id[MM_ID_MAX];    /* request_answer, disclosure_*: the city request */
     int html;                      /* standards: HTML instead of Markdown */
+    size_t n_keep;                 /* disclosure_approve: regions kept clear, as given */
+    char keep[EDGE_KEEP_MAX][EDGE_KEEP_LEN]; /* "CAM:x,y,w,h" (checked by disclosure.h) */
 } edge_request_t;
 
 /*
  * Parses one request line (without its newline). MM_EPROTO with a message naming the problem
  * in msg: not JSON, not an object, unknown action, unknown key, a missing or out-of-range
- * field. Times are microseconds since the epoch; a range must have from < to.
+ * field. Times are microseconds since the epoch; a range must have from < to, and a search's or
+ * a playback's covers at most 31 days.
  */
 mm_err_t edge_request_parse(const char *line, size_t len, edge_request_t *out, char *msg,
                             size_t cap);

@@ -534,6 +534,10 @@ static void do_status(call_t *c)
     if (res && edge_requests_list(ops->store, mm_now_us(), &reqs) == MM_OK)
         json_object_set(res, "open_city_requests", json_object_get(reqs, "open"));
     json_decref(reqs);
+    /* Disclosure requests waiting for the manager: to decide, or to approve again. */
+    size_t waiting = 0;
+    if (res && ops->disclosure && edge_disclosure_waiting(ops->disclosure, &waiting) == MM_OK)
+        json_object_set_new(res, "disclosures_waiting", json_integer((json_int_t)waiting));
     answer(c, res, NULL);
 }
 
@@ -990,6 +994,18 @@ void edge_ops_city_requests(void *arg, const mm_city_request_t *r, size_t n)
         MM_ERROR("city requests: not all could be logged or answered: %s", mm_strerror(err));
     if (logged && ops->logged)
         ops->logged(ops->arg);
+    /* Disclosures go on once their city_request entry is logged, as logged; each is handled
+     * once however often it comes, and what fails here is finished by the module's sweep. */
+    mm_city_request_t *q = NULL;
+    for (size_t i = 0; i < n && ops->disclosure; i++) {
+        if (strcmp(r[i].kind, "disclosure") != 0 && strcmp(r[i].kind, "disclosure_downloaded") != 0)
+            continue;
+        if (!q && !(q = malloc(sizeof *q)))
+            break;
+        if (edge_requests_get(ops->store, r[i].id, q) == MM_OK)
+            edge_disclosure_receive(ops->disclosure, q, mm_now_us());
+    }
+    free(q);
 }
 
 static void do_requests(call_t *c)
@@ -1018,6 +1034,78 @@ static void do_request_answer(call_t *c)
         ops->logged(ops->arg);
     char note[MM_TEXT_MAX];
     snprintf(note, sizeof note, "city request %s answered", c->r->request_id);
+    answer(c, res, note);
+}
+
+/* --- disclosure requests --------------------------------------------------------------------*/
+
+static int disclosures_ready(call_t *c)
+{
+    if (c->ops->disclosure)
+        return 1;
+    refuse(c, "internal", "this edge takes no disclosure requests (not started)");
+    return 0;
+}
+
+static void do_disclosures(call_t *c)
+{
+    json_t *res = NULL;
+    if (!disclosures_ready(c))
+        return;
+    mm_err_t err = edge_disclosure_list(c->ops->disclosure, &res);
+    if (err != MM_OK) {
+        refuse(c, "internal", "the disclosure requests cannot be read: %s", mm_strerror(err));
+        return;
+    }
+    answer(c, res, NULL);
+}
+
+/* prepare, approve or deny; the note in the access entry names the request and the step. */
+static void do_disclosure_step(call_t *c)
+{
+    edge_ops_t *ops = c->ops;
+    const edge_request_t *r = c->r;
+    if (!disclosures_ready(c))
+        return;
+    char msg[MM_TEXT_MAX];
+    json_t *res = NULL;
+    mm_err_t err;
+    const char *step;
+    int64_t now = mm_now_us();
+    if (r->action == EDGE_ACT_DISCLOSURE_PREPARE) {
+        char list[sizeof r->cameras];
+        const char *cams[MM_REQUEST_CAMERAS_MAX + 1];
+        size_t n = 0;
+        snprintf(list, sizeof list, "%s", r->cameras);
+        for (char *save = NULL, *t = strtok_r(list, ",", &save); t;
+             t = strtok_r(NULL, ",", &save)) {
+            if (n == MM_REQUEST_CAMERAS_MAX) {
+                refuse(c, "invalid", "a request names at most %d cameras", MM_REQUEST_CAMERAS_MAX);
+                return;
+            }
+            cams[n++] = t;
+        }
+        step = "prepared";
+        err = edge_disclosure_prepare(ops->disclosure, r->request_id, c->person, cams, n,
+                                      r->from_us, r->to_us, r->text, now, &res, msg, sizeof msg);
+    } else if (r->action == EDGE_ACT_DISCLOSURE_APPROVE) {
+        const char *keep[EDGE_KEEP_MAX];
+        for (size_t i = 0; i < r->n_keep; i++)
+            keep[i] = r->keep[i];
+        step = "approved";
+        err = edge_disclosure_approve(ops->disclosure, r->request_id, c->person, r->reason, keep,
+                                      r->n_keep, now, &res, msg, sizeof msg);
+    } else {
+        step = "denied";
+        err = edge_disclosure_deny(ops->disclosure, r->request_id, c->person, r->reason, now, &res,
+                                   msg, sizeof msg);
+    }
+    if (err != MM_OK) {
+        refuse(c, err_code(err), "%s", msg);
+        return;
+    }
+    char note[MM_TEXT_MAX];
+    snprintf(note, sizeof note, "disclosure %s %s", r->request_id, step);
     answer(c, res, note);
 }
 
@@ -1118,6 +1206,14 @@ void edge_ops_request(void *arg, edge_conn_t *conn, uid_t uid, pid_t pid, const 
         break;
     case EDGE_ACT_STANDARDS_FILE:
         do_standards_file(&c);
+        break;
+    case EDGE_ACT_DISCLOSURES:
+        do_disclosures(&c);
+        break;
+    case EDGE_ACT_DISCLOSURE_PREPARE:
+    case EDGE_ACT_DISCLOSURE_APPROVE:
+    case EDGE_ACT_DISCLOSURE_DENY:
+        do_disclosure_step(&c);
         break;
     default:
         do_camera_state(&c);

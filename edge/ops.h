@@ -15,11 +15,15 @@
  * What the city asks (requests.h) comes with the hub's acknowledgements: each request is logged
  * once as `city_request`; report requests are answered at once with a signed report, complaints
  * and measures by the manager (`request_answer`), each answer a `request_answered` entry.
+ * Disclosure requests and the hub's download notices are handed on to disclosure.h once logged;
+ * people list, prepare, approve and deny them here (`disclosures`, `disclosure_prepare`,
+ * `disclosure_approve`, `disclosure_deny`), each step a `disclosure` entry.
  *
  * State kept in the store (edge.meta): "access" (designations and grants, JSON),
  * "camera_state/<id>" ("suspended" or "abolished"), "standards" (version, date, content hash),
  * "facts/site" and "facts/camera/<id>" (the last logged entries' bytes, facts.h),
- * "request/<id>" (each city request and its state, requests.h).
+ * "request/<id>" (each city request and its state, requests.h), "disclosure/<id>" (each
+ * disclosure request and its steps, disclosure.h).
  *
  * Playback streams from a thread of its own straight into the caller's socket; its end comes
  * back to the loop, which logs it.
@@ -33,6 +37,7 @@
 #include "access.h"
 #include "control.h"
 #include "crypto.h"
+#include "disclosure.h"
 #include "ingest.h"
 #include "retention.h"
 #include "siteconf.h"
@@ -57,10 +62,11 @@ typedef struct {
     const edge_config_t *cfg;
     edge_store_t *store;
     const edge_vault_t *vault;
-    edge_ingest_t *ingest;        /* set once recording starts; NULL before */
-    const mm_ed25519_t *site_key; /* signs reports to the city (requests.h); may be NULL
-                                     before the keys are loaded: no reports then */
-    void (*logged)(void *arg);    /* an entry was appended: wake the uplink */
+    edge_ingest_t *ingest;         /* set once recording starts; NULL before */
+    edge_disclosure_t *disclosure; /* disclosure requests; NULL: none are taken */
+    const mm_ed25519_t *site_key;  /* signs reports to the city (requests.h); may be NULL
+                                      before the keys are loaded: no reports then */
+    void (*logged)(void *arg);     /* an entry was appended: wake the uplink */
     void *arg;
 
     edge_access_t access;
@@ -91,8 +97,9 @@ void edge_ops_request(void *arg, edge_conn_t *conn, uid_t uid, pid_t pid, const 
 void edge_ops_malformed(void *arg, uid_t uid, pid_t pid, const char *msg);
 
 /*
- * The uplink's requests hook (arg is the edge_ops_t): logs the city's requests not seen before
- * and answers report requests at once with a report signed by site_key (requests.h).
+ * The uplink's requests hook (arg is the edge_ops_t): logs the city's requests not seen before,
+ * answers report requests at once with a report signed by site_key (requests.h), and hands
+ * disclosure requests and download notices, once logged, to the disclosure module.
  */
 void edge_ops_city_requests(void *arg, const mm_city_request_t *r, size_t n);
 

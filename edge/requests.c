@@ -53,7 +53,15 @@ static mm_err_t fail(mm_err_t err, char *msg, size_t cap, const char *fmt, ...)
 static int kind_ok(const char *k)
 {
     return !strcmp(k, "complaint") || !strcmp(k, "report_request") ||
-           !strcmp(k, "complaint_measure");
+           !strcmp(k, "complaint_measure") || !strcmp(k, "disclosure") ||
+           !strcmp(k, "disclosure_downloaded");
+}
+
+/* Disclosures and their download notices are decided and logged by disclosure.h, not answered
+ * here in words. */
+static int is_disclosure(const char *kind)
+{
+    return !strcmp(kind, "disclosure") || !strcmp(kind, "disclosure_downloaded");
 }
 
 /* A string inside its buffer (NUL-terminated there), UTF-8, non-empty when asked. */
@@ -80,6 +88,26 @@ static char *record_dump(const record_t *r)
                           "complaint", q->complaint, "received_us", (json_int_t)r->received_us,
                           "state", r->answered ? "answered" : "open", "answered_us",
                           (json_int_t)r->answered_us, "by", r->by);
+    /* A disclosure keeps everything it came with, so that its receipt can be finished from the
+     * record alone after a stop (disclosure.h). Other kinds' records stay as they were. */
+    if (j && is_disclosure(q->kind)) {
+        json_t *cams = json_array();
+        for (size_t i = 0; cams && i < q->n_cameras; i++)
+            json_array_append_new(cams, json_string(q->cameras[i]));
+        char sig[2 * sizeof q->signature + 1] = "";
+        if (q->has_signature)
+            mm_hex_encode(q->signature, sizeof q->signature, sig, sizeof sig);
+        if (!cams || json_object_set_new(j, "legal_basis", json_string(q->legal_basis)) ||
+            json_object_set_new(j, "reference", json_string(q->reference)) ||
+            json_object_set_new(j, "requester", json_string(q->requester)) ||
+            json_object_set_new(j, "recipient", json_string(q->recipient)) ||
+            json_object_set_new(j, "cameras", cams) ||
+            json_object_set_new(j, "signature", json_string(sig)) ||
+            json_object_set_new(j, "disclosure", json_string(q->disclosure))) {
+            json_decref(j);
+            j = NULL;
+        }
+    }
     char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
     json_decref(j);
     return s;
@@ -99,23 +127,44 @@ static mm_err_t record_parse(const void *buf, size_t len, record_t *r)
     memset(r, 0, sizeof *r);
     json_t *j = json_loadb(buf, len, JSON_REJECT_DUPLICATES, NULL);
     const char *id, *kind, *camera, *text, *complaint, *state, *by;
+    const char *basis = "", *reference = "", *requester = "", *recipient = "", *sig = "",
+               *disclosure = "";
+    json_t *cams = NULL;
     json_int_t t, deadline, from, to, received, answered;
     mm_city_request_t *q = &r->q;
-    int bad = !j ||
-              json_unpack_ex(j, NULL, JSON_STRICT,
-                             "{s:s, s:s, s:I, s:I, s:s, s:s, s:I, s:I, s:s, s:I, s:s, s:I, s:s}",
-                             "id", &id, "kind", &kind, "time_us", &t, "deadline_us", &deadline,
-                             "camera", &camera, "text", &text, "from_us", &from, "to_us", &to,
-                             "complaint", &complaint, "received_us", &received, "state", &state,
-                             "answered_us", &answered, "by", &by) != 0 ||
-              copy_text(q->id, sizeof q->id, id, 1) ||
-              copy_text(q->kind, sizeof q->kind, kind, 1) || !kind_ok(q->kind) ||
-              copy_text(q->camera, sizeof q->camera, camera, 0) ||
-              copy_text(q->text, sizeof q->text, text, 0) ||
-              copy_text(q->complaint, sizeof q->complaint, complaint, 0) ||
-              copy_text(r->by, sizeof r->by, by, 0) ||
-              (strcmp(state, "open") != 0 && strcmp(state, "answered") != 0);
+    int bad =
+        !j ||
+        json_unpack_ex(j, NULL, JSON_STRICT,
+                       "{s:s, s:s, s:I, s:I, s:s, s:s, s:I, s:I, s:s, s:I, s:s, s:I, s:s, "
+                       "s?s, s?s, s?s, s?s, s?o, s?s, s?s}",
+                       "id", &id, "kind", &kind, "time_us", &t, "deadline_us", &deadline, "camera",
+                       &camera, "text", &text, "from_us", &from, "to_us", &to, "complaint",
+                       &complaint, "received_us", &received, "state", &state, "answered_us",
+                       &answered, "by", &by, "legal_basis", &basis, "reference", &reference,
+                       "requester", &requester, "recipient", &recipient, "cameras", &cams,
+                       "signature", &sig, "disclosure", &disclosure) != 0 ||
+        (cams && (!json_is_array(cams) || json_array_size(cams) > MM_REQUEST_CAMERAS_MAX)) ||
+        copy_text(q->legal_basis, sizeof q->legal_basis, basis, 0) ||
+        copy_text(q->reference, sizeof q->reference, reference, 0) ||
+        copy_text(q->requester, sizeof q->requester, requester, 0) ||
+        copy_text(q->recipient, sizeof q->recipient, recipient, 0) ||
+        copy_text(q->disclosure, sizeof q->disclosure, disclosure, 0) ||
+        (*sig && mm_hex_decode(sig, strlen(sig), q->signature, sizeof q->signature) !=
+                     (int)sizeof q->signature) ||
+        copy_text(q->id, sizeof q->id, id, 1) || copy_text(q->kind, sizeof q->kind, kind, 1) ||
+        !kind_ok(q->kind) || copy_text(q->camera, sizeof q->camera, camera, 0) ||
+        copy_text(q->text, sizeof q->text, text, 0) ||
+        copy_text(q->complaint, sizeof q->complaint, complaint, 0) ||
+        copy_text(r->by, sizeof r->by, by, 0) ||
+        (strcmp(state, "open") != 0 && strcmp(state, "answered") != 0);
+    for (size_t i = 0; !bad && cams && i < json_array_size(cams); i++) {
+        json_t *c = json_array_get(cams, i);
+        bad = !json_is_string(c) ||
+              copy_text(q->cameras[i], sizeof q->cameras[i], json_string_value(c), 1);
+        q->n_cameras = i + 1;
+    }
     if (!bad) {
+        q->has_signature = *sig != 0;
         q->time_us = t;
         q->deadline_us = deadline;
         q->from_us = from;
@@ -416,7 +465,10 @@ static mm_err_t log_request(edge_store_t *st, const mm_city_request_t *q, int64_
     free(e);
     if (err == MM_OK)
         MM_INFO("city request %s (%s) received%s", q->id, q->kind,
-                strcmp(q->kind, "report_request") ? "; the manager answers it" : "");
+                !strcmp(q->kind, "report_request") ? ""
+                : !strcmp(q->kind, "disclosure")   ? "; the manager decides it"
+                : is_disclosure(q->kind)           ? ""
+                                                   : "; the manager answers it");
     else
         MM_ERROR("city request %s: cannot log it: %s", q->id, mm_strerror(err));
     return err;
@@ -431,9 +483,22 @@ _Static_assert(sizeof((mm_city_request_t *)0)->kind <= 32, "request kind");
 
 static int request_ok(const mm_city_request_t *q)
 {
-    return text_ok(q->id, sizeof q->id, 1) && text_ok(q->kind, sizeof q->kind, 1) &&
-           kind_ok(q->kind) && text_ok(q->camera, sizeof q->camera, 0) &&
-           text_ok(q->text, sizeof q->text, 0) && text_ok(q->complaint, sizeof q->complaint, 0);
+    if (!text_ok(q->id, sizeof q->id, 1) || !text_ok(q->kind, sizeof q->kind, 1) ||
+        !kind_ok(q->kind) || !text_ok(q->camera, sizeof q->camera, 0) ||
+        !text_ok(q->text, sizeof q->text, 0) || !text_ok(q->complaint, sizeof q->complaint, 0))
+        return 0;
+    if (!is_disclosure(q->kind))
+        return 1;
+    if (!text_ok(q->legal_basis, sizeof q->legal_basis, 0) ||
+        !text_ok(q->reference, sizeof q->reference, 0) ||
+        !text_ok(q->requester, sizeof q->requester, 0) ||
+        !text_ok(q->recipient, sizeof q->recipient, 0) ||
+        !text_ok(q->disclosure, sizeof q->disclosure, 0) || q->n_cameras > MM_REQUEST_CAMERAS_MAX)
+        return 0;
+    for (size_t i = 0; i < q->n_cameras; i++)
+        if (!text_ok(q->cameras[i], sizeof q->cameras[i], 1))
+            return 0;
+    return 1;
 }
 
 mm_err_t edge_requests_receive(edge_store_t *st, const mm_city_request_t *r, size_t n,
@@ -476,9 +541,10 @@ mm_err_t edge_requests_receive(edge_store_t *st, const mm_city_request_t *r, siz
 
 typedef struct {
     int64_t now_us;
-    json_t *list; /* list: every request */
+    json_t *list; /* list: every request but disclosures */
     size_t open;
-    record_t *reports; /* catch up: the open report requests */
+    int disclosures;   /* collect the disclosures and their notices instead of report requests */
+    record_t *reports; /* catch up: the open report requests (or the disclosures) */
     size_t n_reports, cap_reports;
     mm_err_t err;
 } walk_t;
@@ -493,6 +559,8 @@ static int walk_one(const char *name, size_t name_len, const void *val, size_t l
         return 1;
     }
     if (w->list) {
+        if (is_disclosure(r.q.kind))
+            return 0; /* listed by mimamori-edge disclosures */
         w->open += !r.answered;
         if (json_array_append_new(w->list, record_json(&r, w->now_us)) != 0) {
             w->err = MM_ENOMEM;
@@ -500,7 +568,8 @@ static int walk_one(const char *name, size_t name_len, const void *val, size_t l
         }
         return 0;
     }
-    if (r.answered || strcmp(r.q.kind, "report_request") != 0)
+    if (w->disclosures ? !is_disclosure(r.q.kind)
+                       : r.answered || strcmp(r.q.kind, "report_request") != 0)
         return 0;
     if (w->n_reports == w->cap_reports) {
         size_t cap = w->cap_reports ? 2 * w->cap_reports : 4;
@@ -533,6 +602,39 @@ mm_err_t edge_requests_catch_up(edge_store_t *st, const edge_report_site_t *site
     if (logged)
         *logged = done;
     return err;
+}
+
+mm_err_t edge_requests_get(edge_store_t *st, const char *id, mm_city_request_t *out)
+{
+    if (!id || !text_ok(id, MM_ID_MAX, 1))
+        return MM_ENOTFOUND;
+    record_t *r = malloc(sizeof *r);
+    if (!r)
+        return MM_ENOMEM;
+    mm_err_t err = record_load(st, id, r);
+    if (err == MM_OK)
+        *out = r->q;
+    free(r);
+    return err;
+}
+
+mm_err_t edge_requests_each_disclosure(edge_store_t *st,
+                                       mm_err_t (*fn)(void *arg, const mm_city_request_t *q),
+                                       void *arg)
+{
+    walk_t w = {.disclosures = 1};
+    mm_err_t err = edge_store_meta_each(st, PREFIX, walk_one, &w);
+    if (err == MM_OK)
+        err = w.err;
+    /* Called after the walk: its read transaction is over, fn may write. */
+    mm_err_t first = MM_OK;
+    for (size_t i = 0; err == MM_OK && i < w.n_reports; i++) {
+        mm_err_t e = fn(arg, &w.reports[i].q);
+        if (first == MM_OK)
+            first = e;
+    }
+    free(w.reports);
+    return err != MM_OK ? err : first;
 }
 
 mm_err_t edge_requests_list(edge_store_t *st, int64_t now_us, json_t **out)
@@ -577,6 +679,19 @@ mm_err_t edge_requests_answer(edge_store_t *st, const char *id, const char *by, 
     }
     if (err != MM_OK) {
         fail(err, msg, cap, "the request %s cannot be read: %s", id, mm_strerror(err));
+        goto out;
+    }
+    if (!strcmp(r->q.kind, "disclosure")) {
+        err = fail(MM_ECONFLICT, msg, cap,
+                   "%s is a disclosure request: the manager approves or denies it "
+                   "(mimamori-edge disclosure approve|deny)",
+                   id);
+        goto out;
+    }
+    if (is_disclosure(r->q.kind)) {
+        err =
+            fail(MM_ECONFLICT, msg, cap,
+                 "%s is the hub's notice that a disclosure was downloaded: nothing to answer", id);
         goto out;
     }
     if (strcmp(r->q.kind, "report_request") == 0) {

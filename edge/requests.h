@@ -8,6 +8,11 @@
  * as JSON, with its state) are written in one transaction, so the record says exactly whether
  * the entry exists.
  *
+ * Disclosure requests (kind "disclosure") and the hub's notices that one was downloaded (kind
+ * "disclosure_downloaded") are logged here like the others, with every field they carry kept in
+ * the record, and then handed to disclosure.h, which decides nothing by words: they are neither
+ * listed nor answered here (edge_requests_answer refuses them).
+ *
  * A report request is answered by the edge itself, at once: a report built from the site's own
  * records (the configuration's facts as the caller gives them, and counts of the log's entries
  * in the period asked for), signed with the site's Ed25519 key, in a request_answered entry with
@@ -103,15 +108,31 @@ mm_err_t edge_requests_report(edge_store_t *st, const edge_report_site_t *site, 
  * person id; text: 1..2047 bytes) and marks the request answered, in one transaction. On
  * success *out (may be NULL) is the request as edge_requests_list shows it (caller owns it).
  * Errors, with why in msg (cap bytes), nothing changed: MM_ENOTFOUND (no such request),
- * MM_ECONFLICT (a report request: the edge answers those itself), MM_EEXIST (answered already),
+ * MM_ECONFLICT (a report request: the edge answers those itself; a disclosure: the manager
+ * approves or denies it, disclosure.h; a download notice), MM_EEXIST (answered already),
  * MM_EINVAL (empty or over-long text or by), MM_ECORRUPT, store errors.
  */
 mm_err_t edge_requests_answer(edge_store_t *st, const char *id, const char *by, const char *text,
                               int64_t now_us, json_t **out, char *msg, size_t cap);
 
 /*
- * Every request received, in id order: {"requests": [{"id", "kind", "state" ("open" or
- * "answered"), "received_us", "time_us" (the city's), "deadline_us", "overdue" (open past its
+ * The logged request id as received (every field, disclosures' too). MM_ENOTFOUND when the site
+ * has not logged it, MM_ECORRUPT, MM_ENOMEM, store errors.
+ */
+mm_err_t edge_requests_get(edge_store_t *st, const char *id, mm_city_request_t *out);
+
+/*
+ * Calls fn for every logged request of kind "disclosure" or "disclosure_downloaded", in id order,
+ * outside any transaction (fn may write). Returns the first error of the walk, else the first
+ * error fn returned (the others are called all the same).
+ */
+mm_err_t edge_requests_each_disclosure(edge_store_t *st,
+                                       mm_err_t (*fn)(void *arg, const mm_city_request_t *q),
+                                       void *arg);
+
+/*
+ * Every request received but disclosures, in id order: {"requests": [{"id", "kind", "state" ("open"
+ * or "answered"), "received_us", "time_us" (the city's), "deadline_us", "overdue" (open past its
  * deadline at now_us), "camera", "text", "from_us", "to_us", "complaint", "answered_us", "by"}],
  * "open": n}. The caller owns *out. MM_ECORRUPT when a record is damaged, MM_ENOMEM, store
  * errors.

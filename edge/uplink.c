@@ -1,11 +1,23 @@
 /*
- * uplink.c: the site log's way to the hub (see uplink.h and docs/protocol.md).
+ * uplink.c: the site log's way to the hub, and disclosure exports' (see uplink.h and
+ * docs/protocol.md).
+ *
+ * Batches and export chunks share the DEALER socket but not their state: the batch in flight
+ * and each export's chunk in flight are answered, timed out and resent each on their own, so a
+ * 512 KiB chunk never holds back the batch that carries the entry the hub waits for, and
+ * batches never hold back a transfer. A chunk is read from the file when it is sent (pread at
+ * the hub's `have`), so nothing but one chunk's buffer is kept in memory.
  */
 #include "uplink.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <zmq.h>
 
 #include "diag.h"
@@ -13,6 +25,26 @@
 #include "zloop.h"
 
 #define TICK_MS 250
+#define UNREACHABLE_WAIT_MS 1000 /* a chunk the socket would not take is tried again after */
+
+/* An export being sent. */
+typedef struct {
+    int used;
+    char id[64];
+    char *path;
+    int fd; /* -1 until the first chunk is read */
+    uint64_t total;
+    uint8_t sha256[32];
+    uint64_t have;       /* what the hub last said it holds */
+    int in_flight;       /* a chunk from have is unanswered */
+    uint64_t seq;        /* its envelope's seq */
+    uint64_t sent_at;    /* uv_now when it was sent */
+    uint64_t wait_until; /* no chunk before this uv_now (WAIT, socket full) */
+    int failed;          /* ends at the next tick with why */
+    char why[512];
+    edge_uplink_export_done_fn done;
+    void *arg;
+} xfer_t;
 
 struct edge_uplink {
     uv_loop_t *loop;
@@ -37,6 +69,9 @@ struct edge_uplink {
     uint64_t sent_at;
     char note[MM_NOTE_MAX + 1];
     size_t note_len;
+
+    xfer_t xfers[EDGE_UPLINK_EXPORTS];
+    uint8_t *chunk; /* MM_EXPORT_CHUNK_MAX bytes, allocated at the first export */
 
     int closing;
     void (*done)(void *);
@@ -225,6 +260,202 @@ static void on_ack(edge_uplink_t *up, const mm_ack_t *ack, uint64_t seq)
     try_send(up);
 }
 
+/* --- exports --------------------------------------------------------------------------------*/
+
+static void xfer_free(xfer_t *x)
+{
+    if (x->fd >= 0)
+        close(x->fd);
+    free(x->path);
+    memset(x, 0, sizeof *x);
+    x->fd = -1;
+}
+
+/* Ends a transfer and tells its owner. */
+static void xfer_finish(xfer_t *x, int delivered, const char *why)
+{
+    char id[sizeof x->id], reason[sizeof x->why];
+    snprintf(id, sizeof id, "%s", x->id);
+    snprintf(reason, sizeof reason, "%s", why ? why : "");
+    edge_uplink_export_done_fn done = x->done;
+    void *arg = x->arg;
+    xfer_free(x);
+    if (delivered)
+        MM_INFO("export %s delivered to the hub", id);
+    else
+        MM_ERROR("export %s not delivered: %s", id, reason);
+    if (done)
+        done(arg, id, delivered, reason);
+}
+
+static void xfer_fail(xfer_t *x, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void xfer_fail(xfer_t *x, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(x->why, sizeof x->why, fmt, ap);
+    va_end(ap);
+    x->failed = 1;
+}
+
+/* Sends the chunk of x that starts at the hub's `have`. */
+static void send_chunk(edge_uplink_t *up, xfer_t *x)
+{
+    uint64_t now = uv_now(up->loop);
+    if (x->fd < 0) {
+        x->fd = open(x->path, O_RDONLY | O_CLOEXEC);
+        if (x->fd < 0) {
+            xfer_fail(x, "cannot read the export file %s: %s", x->path, strerror(errno));
+            return;
+        }
+    }
+    if (!up->chunk && !(up->chunk = malloc(MM_EXPORT_CHUNK_MAX))) {
+        x->wait_until = now + UNREACHABLE_WAIT_MS;
+        return;
+    }
+    size_t len = x->total - x->have < MM_EXPORT_CHUNK_MAX ? (size_t)(x->total - x->have)
+                                                          : MM_EXPORT_CHUNK_MAX;
+    for (size_t got = 0; got < len;) {
+        ssize_t n = pread(x->fd, up->chunk + got, len - got, (off_t)(x->have + got));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            xfer_fail(x, "cannot read the export file %s at %" PRIu64 ": %s", x->path,
+                      x->have + got, n < 0 ? strerror(errno) : "it is shorter than logged");
+            return;
+        }
+        got += (size_t)n;
+    }
+    mm_export_chunk_t c = {.offset = x->have, .data = up->chunk, .len = len, .total = x->total};
+    snprintf(c.request, sizeof c.request, "%s", x->id);
+    memcpy(c.sha256, x->sha256, 32);
+    uint8_t *buf = NULL;
+    size_t blen = 0;
+    uint64_t seq = ++up->next_seq;
+    mm_err_t err = mm_msg_encode_export_chunk(seq, &c, &buf, &blen);
+    if (err == MM_OK) {
+        /* In flight before it goes: a send drains the socket, and the answer may be in it. */
+        x->in_flight = 1;
+        x->seq = seq;
+        x->sent_at = now;
+        const void *parts[1] = {buf};
+        size_t lens[1] = {blen};
+        err = mm_zsock_send(up->zs, parts, lens, 1);
+        free(buf);
+        if (err != MM_OK)
+            x->in_flight = 0;
+    }
+    if (err == MM_EAGAIN) {
+        /* The hub is away: the batches say so; try again in a while, not every tick. */
+        x->wait_until = now + UNREACHABLE_WAIT_MS;
+        return;
+    }
+    if (err != MM_OK) {
+        MM_ERROR("export %s: sending a chunk failed: %s", x->id, mm_strerror(err));
+        x->wait_until = now + UNREACHABLE_WAIT_MS;
+        return;
+    }
+    MM_DEBUG("export %s: sent [%" PRIu64 ", %" PRIu64 ") of %" PRIu64 ", seq %" PRIu64, x->id,
+             x->have, x->have + len, x->total, seq);
+}
+
+/* Ends what failed, times out what is unanswered, sends what may go. */
+static void tick_exports(edge_uplink_t *up)
+{
+    uint64_t now = uv_now(up->loop);
+    for (int i = 0; i < EDGE_UPLINK_EXPORTS && !up->closing; i++) {
+        xfer_t *x = &up->xfers[i];
+        if (!x->used)
+            continue;
+        if (x->failed) {
+            xfer_finish(x, 0, x->why);
+            continue;
+        }
+        if (x->in_flight && now - x->sent_at >= up->conf.resend_ms) {
+            MM_DEBUG("export %s: no answer for seq %" PRIu64 "; sending from %" PRIu64 " again",
+                     x->id, x->seq, x->have);
+            x->in_flight = 0;
+        }
+        if (!x->in_flight && now >= x->wait_until)
+            send_chunk(up, x);
+    }
+}
+
+static void on_export_ack(edge_uplink_t *up, const mm_export_ack_t *a, uint64_t seq)
+{
+    xfer_t *x = NULL;
+    for (int i = 0; i < EDGE_UPLINK_EXPORTS && !x; i++)
+        if (up->xfers[i].used && strcmp(up->xfers[i].id, a->request) == 0)
+            x = &up->xfers[i];
+    if (!x) {
+        MM_DEBUG("ignoring the hub's answer about export %s: none is being sent", a->request);
+        return;
+    }
+    if (!x->in_flight || seq != x->seq) {
+        MM_DEBUG("export %s: ignoring a late answer (seq %" PRIu64 ")", x->id, seq);
+        return;
+    }
+    x->in_flight = 0;
+    switch (a->status) {
+    case MM_EXPORT_CONTINUE:
+        if (a->have > x->total) {
+            xfer_finish(x, 0, "the hub says it holds more bytes than the export has");
+            return;
+        }
+        if (a->have < x->have)
+            MM_INFO("export %s: the hub holds %" PRIu64 " bytes, sending from there", x->id,
+                    a->have);
+        x->have = a->have;
+        send_chunk(up, x);
+        break;
+    case MM_EXPORT_WAIT:
+        /* The hub has not verified the "exported" entry yet: make sure it is on its way. */
+        MM_DEBUG("export %s: the hub waits for the log; again in %" PRIu64 " ms", x->id,
+                 up->conf.export_wait_ms);
+        x->wait_until = uv_now(up->loop) + up->conf.export_wait_ms;
+        try_send(up);
+        break;
+    case MM_EXPORT_REFUSED:
+        xfer_finish(x, 0, a->reason[0] ? a->reason : "the hub refused it without a reason");
+        break;
+    case MM_EXPORT_COMPLETE:
+        xfer_finish(x, 1, "");
+        break;
+    }
+}
+
+mm_err_t edge_uplink_send_export(edge_uplink_t *up, const char *id, const char *path,
+                                 uint64_t total, const uint8_t sha256[32],
+                                 edge_uplink_export_done_fn done, void *arg)
+{
+    if (!id || !*id || strlen(id) >= sizeof up->xfers[0].id || !path || !*path || !total)
+        return MM_EINVAL;
+    xfer_t *free_slot = NULL;
+    for (int i = 0; i < EDGE_UPLINK_EXPORTS; i++) {
+        xfer_t *x = &up->xfers[i];
+        if (x->used && strcmp(x->id, id) == 0)
+            return MM_OK;
+        if (!x->used && !free_slot)
+            free_slot = x;
+    }
+    if (!free_slot)
+        return MM_EFULL;
+    xfer_t *x = free_slot;
+    memset(x, 0, sizeof *x);
+    x->fd = -1;
+    if (!(x->path = strdup(path)))
+        return MM_ENOMEM;
+    x->used = 1;
+    snprintf(x->id, sizeof x->id, "%s", id);
+    x->total = total;
+    memcpy(x->sha256, sha256, 32);
+    x->done = done;
+    x->arg = arg;
+    MM_INFO("export %s: sending %" PRIu64 " bytes to the hub", id, total);
+    return MM_OK; /* the first chunk goes at the next tick */
+}
+
 static void on_recv(mm_zsock_t *zs, mm_zmsg_t *msg, void *arg)
 {
     (void)zs;
@@ -245,10 +476,14 @@ static void on_recv(mm_zsock_t *zs, mm_zmsg_t *msg, void *arg)
      * taken too (logging is once per id). */
     if (ack && ack->n_requests && up->conf.requests && !up->closing)
         up->conf.requests(up->conf.arg, ack->requests, ack->n_requests);
+    const mm_export_ack_t *xa = mm_msg_export_ack(m);
     if (ack)
         on_ack(up, ack, mm_msg_seq(m));
-    else
-        MM_WARN("ignoring a message from the hub that is not an acknowledgement");
+    else if (xa && !up->closing)
+        on_export_ack(up, xa, mm_msg_seq(m));
+    else if (!xa)
+        MM_WARN("ignoring a message from the hub that is neither an acknowledgement nor an "
+                "export's answer");
     mm_msg_free(m);
 }
 
@@ -262,6 +497,7 @@ static void on_tick(uv_timer_t *t)
         up->in_flight = 0;
     }
     try_send(up);
+    tick_exports(up);
 }
 
 mm_err_t edge_uplink_create(uv_loop_t *loop, void *zctx, edge_store_t *store,
@@ -279,6 +515,10 @@ mm_err_t edge_uplink_create(uv_loop_t *loop, void *zctx, edge_store_t *store,
         up->conf.refused_wait_ms = 30000;
     if (!up->conf.keepalive_ms)
         up->conf.keepalive_ms = 5000;
+    if (!up->conf.export_wait_ms)
+        up->conf.export_wait_ms = 1000;
+    for (int i = 0; i < EDGE_UPLINK_EXPORTS; i++)
+        up->xfers[i].fd = -1;
     snprintf(up->origin, sizeof up->origin, "mimamori/site/%s", conf->site);
     mm_err_t err = edge_store_acked(store, &up->acked);
     if (err != MM_OK) {
@@ -349,6 +589,9 @@ static void on_timer_closed(uv_handle_t *h)
     edge_uplink_t *up = h->data;
     void (*done)(void *) = up->done;
     void *arg = up->done_arg;
+    for (int i = 0; i < EDGE_UPLINK_EXPORTS; i++)
+        xfer_free(&up->xfers[i]); /* not delivered: sent again after the next start */
+    free(up->chunk);
     free(up);
     if (done)
         done(arg);

@@ -12,6 +12,17 @@
  * every keepalive interval, so that the hub's answers, and the city requests they carry, reach
  * a quiet site too. Every acknowledgement's requests, whatever its status, are handed to the
  * requests hook on the loop thread; the hub sends them again until the site has logged them.
+ *
+ * Disclosure exports (disclosure.h) go to the hub on the same socket, as ExportChunk messages of
+ * at most MM_EXPORT_CHUNK_MAX bytes, read from the ciphertext file. Each export has one chunk in
+ * flight; the hub's ExportAck (matched by request id and the chunk's seq) says what to do:
+ * CONTINUE sends from the `have` it names — the bytes the hub has on disk, so that the hub's
+ * disk paces the transfer and a broken link resumes where the hub's copy ends —; WAIT (the hub's
+ * verified copy of the log does not yet show the export's "exported" entry) sends the same chunk
+ * again after export_wait_ms, while the batches that carry the entry go on; REFUSED and
+ * COMPLETE end the transfer. No answer within the resend interval sends the chunk at the last
+ * known `have` again. Batches and chunks each keep their own slot in flight, so neither waits
+ * for the other.
  */
 #ifndef EDGE_UPLINK_H
 #define EDGE_UPLINK_H
@@ -38,6 +49,7 @@ typedef struct {
     uint64_t resend_ms;       /* default 5000 */
     uint64_t refused_wait_ms; /* default 30000 */
     uint64_t keepalive_ms;    /* a hello when idle this long; default 5000 */
+    uint64_t export_wait_ms;  /* after an export's WAIT; default 1000 */
     /* The city's requests in an acknowledgement (r[0..n), valid during the call); NULL: none
      * wanted. It may append to the log and kick the uplink. */
     void (*requests)(void *arg, const mm_city_request_t *r, size_t n);
@@ -50,6 +62,26 @@ mm_err_t edge_uplink_create(uv_loop_t *loop, void *zctx, edge_store_t *store,
 
 /* Says that the log has grown; sends at once when nothing is in flight. */
 void edge_uplink_kick(edge_uplink_t *up);
+
+#define EDGE_UPLINK_EXPORTS 8 /* exports sent at once */
+
+/*
+ * How a transfer ended: delivered (COMPLETE) or not (the hub REFUSED it, or the file could not be
+ * read: reason says why). Called on the loop thread, never from within edge_uplink_send_export,
+ * and not at all when the uplink closes first.
+ */
+typedef void (*edge_uplink_export_done_fn)(void *arg, const char *id, int delivered,
+                                           const char *reason);
+
+/*
+ * Starts sending the export of request id: the file at path (copied), total bytes whose SHA-256
+ * is sha256, exactly as logged in the "exported" entry. MM_OK also when that id is being sent
+ * already (nothing changes then); MM_EINVAL for an empty or over-long id or path, or total 0;
+ * MM_EFULL when EDGE_UPLINK_EXPORTS are being sent; MM_ENOMEM.
+ */
+mm_err_t edge_uplink_send_export(edge_uplink_t *up, const char *id, const char *path,
+                                 uint64_t total, const uint8_t sha256[32],
+                                 edge_uplink_export_done_fn done, void *arg);
 
 /* The size the hub has acknowledged. */
 uint64_t edge_uplink_acked(const edge_uplink_t *up);

@@ -4,7 +4,8 @@
  * hang. A request that parses must be one the handlers can trust without checking again: a
  * known action, every string NUL-terminated inside its buffer and free of control characters
  * (line fields) or of all but newline and tab (reason, text), a range that runs forwards,
- * minutes within a grant's limit, only grantable actions, and every field the action needs. A
+ * minutes within a grant's limit, only grantable actions, kept regions only on an approval (one
+ * to EDGE_KEEP_MAX non-empty line strings), and every field the action needs. A
  * request that does not parse must say why: a non-empty, NUL-terminated message. Violations
  * abort().
  */
@@ -40,6 +41,13 @@ static void check_ok(const edge_request_t *r)
     check_text(r->reason, sizeof r->reason, 1);
     check_text(r->text, sizeof r->text, 1);
     check_text(r->request_id, sizeof r->request_id, 0);
+    if (r->n_keep > EDGE_KEEP_MAX)
+        abort();
+    for (size_t i = 0; i < r->n_keep; i++) {
+        check_text(r->keep[i], sizeof r->keep[i], 0);
+        if (!r->keep[i][0])
+            abort();
+    }
     if (r->from_us < 0 || r->to_us < 0)
         abort();
     if (r->from_us && r->to_us && r->from_us >= r->to_us)
@@ -53,27 +61,36 @@ static void check_ok(const edge_request_t *r)
 
     /* What each action needs (control.c, action_keys), and nothing it may not have. */
     int range = r->action == EDGE_ACT_SEARCH || r->action == EDGE_ACT_PLAYBACK;
+    int prepare = r->action == EDGE_ACT_DISCLOSURE_PREPARE;
+    int decide = r->action == EDGE_ACT_DISCLOSURE_APPROVE || r->action == EDGE_ACT_DISCLOSURE_DENY;
     int camera = range || r->action == EDGE_ACT_CAMERA_SUSPEND ||
                  r->action == EDGE_ACT_CAMERA_RESUME || r->action == EDGE_ACT_CAMERA_ABOLISH;
     int person = r->action == EDGE_ACT_OPERATOR_DESIGNATE ||
                  r->action == EDGE_ACT_OPERATOR_REVOKE || r->action == EDGE_ACT_EMERGENCY_GRANT;
     int grant = r->action == EDGE_ACT_EMERGENCY_GRANT;
-    int grant_id =
-        r->action == EDGE_ACT_EMERGENCY_REVOKE || r->action == EDGE_ACT_EMERGENCY_REPORT;
-    int request_id = r->action == EDGE_ACT_REQUEST_ANSWER;
+    int grant_id = r->action == EDGE_ACT_EMERGENCY_REVOKE || r->action == EDGE_ACT_EMERGENCY_REPORT;
+    int request_id = r->action == EDGE_ACT_REQUEST_ANSWER || prepare || decide;
     int text = r->action == EDGE_ACT_EMERGENCY_REPORT || r->action == EDGE_ACT_REQUEST_ANSWER;
-    if (range != (r->from_us > 0) || range != (r->to_us > 0))
+    /* A preparation may name a range, either end or none; a search and a playback need one. */
+    if (!prepare && (range != (r->from_us > 0) || range != (r->to_us > 0)))
+        abort();
+    if (range && r->to_us - r->from_us > 31LL * 86400 * 1000000)
         abort();
     if (camera != (r->camera[0] != 0) || person != (r->person[0] != 0) ||
         grant_id != (r->grant_id[0] != 0) || request_id != (r->request_id[0] != 0))
         abort();
     if (grant != (r->minutes != 0) || grant != (r->actions != 0))
         abort();
-    if (!grant && r->cameras[0])
+    if (!grant && !prepare && r->cameras[0])
         abort();
-    if ((grant || (camera && !range)) && !r->reason[0])
+    if ((grant || decide || (camera && !range)) && !r->reason[0])
         abort();
-    if (text != (r->text[0] != 0))
+    if (r->reason[0] && !grant && !decide && !camera && r->action != EDGE_ACT_OPERATOR_DESIGNATE &&
+        r->action != EDGE_ACT_OPERATOR_REVOKE && r->action != EDGE_ACT_EMERGENCY_REVOKE)
+        abort();
+    if (text ? !r->text[0] : (r->text[0] && !prepare))
+        abort();
+    if (r->n_keep && r->action != EDGE_ACT_DISCLOSURE_APPROVE)
         abort();
     if (r->html && r->action != EDGE_ACT_STANDARDS)
         abort();
