@@ -931,6 +931,9 @@ static mm_err_t step(hub_disclosure_t *d, MDB_txn *txn, const char *site, uint64
         err = hub_hublog_append_in(d->hublog, txn, a, &hindex);
     if (err == MM_OK)
         err = push_pending(d, a, hindex);
+    if (err == MM_OK)
+        MM_INFO("disclosure %s: site %s logged step %s (entry %" PRIu64 "; hub log %" PRIu64 ")",
+                s->request, site, s->step, index, hindex);
     free(a);
     if (err != MM_OK) {
         json_decref(rec);
