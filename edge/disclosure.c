@@ -127,6 +127,8 @@ typedef struct {
     char reason[MM_REQUEST_TEXT_MAX];
     sel_t sel;
     const char *cams[CAMS_MAX];
+    region_t keep[EDGE_DISCLOSURE_REGIONS_MAX]; /* own images: the regions kept clear */
+    edge_export_region_t regions[EDGE_DISCLOSURE_REGIONS_MAX];
     edge_export_req_t r;
     char path[PATH_MAX], tmp[PATH_MAX];
     int fd;
@@ -1027,15 +1029,6 @@ static mm_err_t export_refuse(edge_disclosure_t *d, rec_t *r, const char *why, i
 /* Starts the export of r (approved) on the worker thread. */
 static mm_err_t export_start(edge_disclosure_t *d, rec_t *r, int64_t now_us)
 {
-    if (!strcmp(r->q.legal_basis, "own_images")) {
-        /*
-         * TODO(redaction): an own-images export blurs everything outside r->regions[0..
-         * r->n_regions) (each {camera, x, y, w, h}) in each camera's clip; pass them to
-         * edge_export_build once export.c takes them (redact.h). Until then nothing is
-         * exported for own images: never unredacted (R-N8).
-         */
-        return export_refuse(d, r, "redaction not available", now_us);
-    }
     job_t *j = calloc(1, sizeof *j);
     if (!j)
         return MM_ENOMEM;
@@ -1058,6 +1051,18 @@ static mm_err_t export_start(edge_disclosure_t *d, rec_t *r, int64_t now_us)
                                .from_us = j->sel.from_us,
                                .to_us = j->sel.to_us,
                                .reason = j->reason[0] ? j->reason : NULL};
+    /* Own images (R-N8): every clip is blurred but for the regions the manager marked as the
+     * requester — never exported clear, whatever the regions say. */
+    if (!strcmp(r->q.legal_basis, "own_images")) {
+        for (size_t i = 0; i < r->n_regions && i < EDGE_DISCLOSURE_REGIONS_MAX; i++) {
+            j->keep[i] = r->regions[i];
+            j->regions[i] = (edge_export_region_t){
+                j->keep[i].camera, {j->keep[i].x, j->keep[i].y, j->keep[i].w, j->keep[i].h}};
+        }
+        j->r.redact = 1;
+        j->r.regions = j->regions;
+        j->r.n_regions = r->n_regions;
+    }
     int n1 = snprintf(j->path, sizeof j->path, "%s/%s.age", d->exports_dir, j->id);
     int n2 = snprintf(j->tmp, sizeof j->tmp, "%s/%s.age.tmp", d->exports_dir, j->id);
     if (mm_age_recipient_parse(r->q.recipient, j->r.recipient) != MM_OK || n1 < 0 ||

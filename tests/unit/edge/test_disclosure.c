@@ -647,8 +647,8 @@ static void disclosure_manager_approves_only_what_someone_else_prepared(void **s
     free(q);
 }
 
-/* R-N8: an own-images approval marks the requester; other bases take no regions. Until
- * redaction is in the export, nothing is exported for own images (never unredacted). */
+/* R-N8: an own-images approval marks the requester; other bases take no regions. The export
+ * is the redacted rendering: blurred but for the regions, and its manifest says so. */
 static void disclosure_own_images_needs_regions_and_never_goes_unredacted(void **state)
 {
     t_t *t = *state;
@@ -685,10 +685,17 @@ static void disclosure_own_images_needs_regions_and_never_goes_unredacted(void *
     assert_true(json_number_value(json_object_get(r1, "w")) == 1);
     json_decref(regions);
     finish_export(t);
-    assert_int_equal(steps(t, "disclosure-13", "failed", e), 1);
-    assert_string_equal(e->u.disclosure.text, "redaction not available");
-    assert_int_equal(steps(t, "disclosure-13", "exported", NULL), 0);
-    assert_int_equal(t->n_sent, 0);
+    assert_int_equal(steps(t, "disclosure-13", "failed", NULL), 0);
+    assert_int_equal(steps(t, "disclosure-13", "exported", e), 1);
+    assert_int_equal(t->n_sent, 1);
+    char cmd[2048], out[4096];
+    snprintf(cmd, sizeof cmd,
+             "mkdir -p %s/own && age -d -i %s %s | tar -x -C %s/own && "
+             "grep -c '\"redacted\": true' %s/own/disclosure-13/manifest.json && "
+             "grep -c '\"kept_regions\"' %s/own/disclosure-13/manifest.json",
+             t->f->dir, t->key, t->sent[0].path, t->f->dir, t->f->dir, t->f->dir);
+    assert_int_equal(run(cmd, out, sizeof out), 0);
+    assert_string_equal(out, "1\n1\n");
     free(e);
     free(q2);
     free(q);
