@@ -84,9 +84,9 @@ static int request_kind_ok(const char *k)
 
 int mm_disclosure_step_ok(const char *s)
 {
-    static const char *const steps[] = {"held",      "refused",   "prepared", "approved",
-                                        "denied",    "expired",   "exported", "failed",
-                                        "delivered", "downloaded"};
+    static const char *const steps[] = {"held",      "refused",    "prepared", "approved",
+                                        "denied",    "expired",    "exported", "failed",
+                                        "delivered", "downloaded", "released"};
     for (size_t i = 0; i < sizeof steps / sizeof *steps; i++)
         if (!strcmp(s, steps[i]))
             return 1;

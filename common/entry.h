@@ -264,10 +264,12 @@ typedef struct {
     int automatic;
 } mm_standards_filed_t;
 
-/* A step of a disclosure request at the site (R-K2.2.5, R-N7.4, R-N7.6, R-N8). step is one of
- * "held", "refused", "prepared", "approved", "denied", "expired", "exported", "failed",
- * "delivered", "downloaded"; legal_basis "" or one of "consent", "law", "emergency",
- * "own_images". sha256 and manifest_sha256 are set (has_sha256) only for "exported". */
+/* A step of a disclosure request at the site (R-K2.2.5, R-K2.2.6b, R-N7.4, R-N7.6, R-N8). step
+ * is one of "held", "refused", "prepared", "approved", "denied", "expired", "exported",
+ * "failed", "delivered", "downloaded", "released" (the manager ended the legal hold of an
+ * approved request once its export was delivered or had failed); legal_basis "" or one of
+ * "consent", "law", "emergency", "own_images". sha256 and manifest_sha256 are set (has_sha256)
+ * only for "exported". */
 typedef struct {
     char request[MM_ID_MAX];
     char step[16];

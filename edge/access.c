@@ -35,6 +35,7 @@ static const char *const action_names[EDGE_ACT_COUNT] = {
     [EDGE_ACT_DISCLOSURE_PREPARE] = "disclosure_prepare",
     [EDGE_ACT_DISCLOSURE_APPROVE] = "disclosure_approve",
     [EDGE_ACT_DISCLOSURE_DENY] = "disclosure_deny",
+    [EDGE_ACT_DISCLOSURE_RELEASE] = "disclosure_release",
 };
 
 /* What operators may do: look at the site, its footage and what the city asks (R-N6.1), and

@@ -59,6 +59,7 @@ typedef enum {
     EDGE_ACT_DISCLOSURE_PREPARE, /* narrow cameras and range, add a note (manager, operators) */
     EDGE_ACT_DISCLOSURE_APPROVE, /* the manager only */
     EDGE_ACT_DISCLOSURE_DENY,    /* the manager only */
+    EDGE_ACT_DISCLOSURE_RELEASE, /* end the hold of a delivered request (R-K2.2.6b): the manager */
     EDGE_ACT_COUNT
 } edge_action_t;
 

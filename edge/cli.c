@@ -92,14 +92,17 @@ static const struct {
     {"disclosure",
      "disclosure prepare ID [--camera CAMERA]... [--from TIME] [--to TIME] [--note TEXT]\n"
      "       disclosure approve ID --reason TEXT [--keep CAMERA:x,y,w,h]...\n"
-     "       disclosure deny ID --reason TEXT",
+     "       disclosure deny ID --reason TEXT\n"
+     "       disclosure release ID --reason TEXT",
      "An operator or the manager prepares a request: the cameras (some of the request's) and the\n"
      "  range (inside the request's) to disclose, and a note; the last preparation is what is\n"
      "  exported. The manager approves (never what they alone prepared) or denies, with a reason.\n"
      "  An own-images request needs --keep: the regions showing the requester, in fractions of\n"
      "  the frame (x,y,w,h from 0 to 1); everything else is blurred. An approved request is\n"
      "  exported, encrypted to the requester, and sent to the hub; a denied or expired one\n"
-     "  releases its footage to retention."},
+     "  releases its footage to retention. An approved one keeps its hold until the manager\n"
+     "  releases it, once the export is delivered (or has failed) and the inquiry no longer\n"
+     "  needs the footage (R-K2.2.6b); retention then erases what was kept past its time."},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
@@ -571,6 +574,12 @@ static void show_disclosure(json_t *q)
         printf("  refused: %s\n", str(q, "refusal"));
     if (*str(q, "failure"))
         printf("  failed: %s\n", str(q, "failure"));
+    json_t *rel = json_object_get(q, "release");
+    if (json_is_object(rel)) {
+        char when[32];
+        format_time(num(rel, "time_us"), when, sizeof when);
+        printf("  hold released %s by %s: %s\n", when, str(rel, "by"), str(rel, "reason"));
+    }
 }
 
 static void show_disclosures(json_t *r)
@@ -867,7 +876,7 @@ static int cmd_disclosure(const opts_t *o)
             json_object_set_new(req, "text", json_string(o->note));
         return simple(o, req, show_disclosure);
     }
-    if (!strcmp(sub, "approve") || !strcmp(sub, "deny")) {
+    if (!strcmp(sub, "approve") || !strcmp(sub, "deny") || !strcmp(sub, "release")) {
         int approve = !strcmp(sub, "approve");
         if (!o->reason) {
             fprintf(stderr, "mimamori-edge: disclosure %s needs --reason TEXT\n", sub);
@@ -878,9 +887,11 @@ static int cmd_disclosure(const opts_t *o)
                     approve ? " and --keep" : "");
             return EDGE_EXIT_USAGE;
         }
-        json_t *req = json_pack("{s:s, s:s, s:s}", "action",
-                                approve ? "disclosure_approve" : "disclosure_deny", "request_id",
-                                id, "reason", o->reason);
+        const char *action = approve                ? "disclosure_approve"
+                             : !strcmp(sub, "deny") ? "disclosure_deny"
+                                                    : "disclosure_release";
+        json_t *req =
+            json_pack("{s:s, s:s, s:s}", "action", action, "request_id", id, "reason", o->reason);
         if (o->n_keep) {
             json_t *keep = json_array();
             for (int i = 0; i < o->n_keep; i++)

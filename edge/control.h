@@ -41,7 +41,7 @@ typedef struct {
     char cameras[MM_TEXT_MAX];     /* emergency_grant: comma-separated, "" all;
                                       disclosure_prepare: the cameras chosen, "" the request's */
     char reason[MM_LONG_TEXT_MAX]; /* grants, designations, camera state changes; disclosure
-                                      approve and deny */
+                                      approve, deny and release */
     char text[MM_LONG_TEXT_MAX];   /* emergency_report: what was done; request_answer: answer;
                                       disclosure_prepare: the note ("" none) */
     char request_id[MM_ID_MAX];    /* request_answer, disclosure_*: the city request */

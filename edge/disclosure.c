@@ -6,9 +6,11 @@
  * retention module places and releases them in transactions of their own, so the order is
  * chosen to make a stop harmless. Holds are placed before the "held" step (a stop in between
  * leaves holds and no record: the receipt is redone from the logged city request, and a hold
- * already there with the same camera and range counts as placed); a decision is logged before
- * its holds are released (a stop in between leaves a closed request with holds: the next start
- * releases them). Nothing is ever approved without its holds.
+ * already there with the same camera and range counts as placed); a denial, an expiry and the
+ * manager's release of a delivered request are logged before the holds are released (a stop in
+ * between leaves a closed request with holds: the next start releases them). Nothing is ever
+ * approved without its holds, and an approved request keeps them until the manager releases
+ * them: only a person can say that the inquiry no longer needs the footage.
  *
  * The export is the one slow step. It runs on a libuv worker thread, one at a time (export.c
  * streams through static buffers, and one export at a time is what a small box can afford),
@@ -67,12 +69,13 @@ typedef enum {
     ST_DOWNLOADED,
     ST_DENIED,
     ST_EXPIRED,
+    ST_RELEASED,
     ST_COUNT
 } state_t;
 
 static const char *const state_names[ST_COUNT] = {
-    "held",   "refused",   "prepared",   "approved", "exported",
-    "failed", "delivered", "downloaded", "denied",   "expired",
+    "held",      "refused",    "prepared", "approved", "exported", "failed",
+    "delivered", "downloaded", "denied",   "expired",  "released",
 };
 
 /* Cameras and a range: what a request names, a preparation chose, an approval covers. */
@@ -116,6 +119,9 @@ typedef struct {
     uint8_t sha256[32], manifest_sha256[32];
     uint64_t bytes;
     int64_t exported_us, delivered_us, downloaded_us;
+    int64_t released_us; /* 0: the holds are not released by the manager */
+    char released_by[MM_ID_MAX];
+    char release_reason[MM_LONG_TEXT_MAX];
 } rec_t;
 
 /* An export being built on the worker thread. */
@@ -237,6 +243,12 @@ static int due(const rec_t *r, int64_t now_us)
     return undecided(r) && r->q.deadline_us > 0 && now_us >= r->q.deadline_us;
 }
 
+/* Closed with its holds released (or to be released, after a stop): denied, expired, released. */
+static int closed(const rec_t *r)
+{
+    return r->state == ST_DENIED || r->state == ST_EXPIRED || r->state == ST_RELEASED;
+}
+
 static void request_sel(const rec_t *r, sel_t *s)
 {
     memset(s, 0, sizeof *s);
@@ -338,16 +350,21 @@ static json_t *rec_json(const rec_t *r, int shown)
                                           "exported_us", (json_int_t)r->exported_us, "delivered_us",
                                           (json_int_t)r->delivered_us)
                               : json_null();
+    json_t *rel = r->released_us
+                      ? json_pack("{s:s, s:I, s:s}", "by", r->released_by, "time_us",
+                                  (json_int_t)r->released_us, "reason", r->release_reason)
+                      : json_null();
     char sig[2 * sizeof q->signature + 1] = "";
     if (q->has_signature)
         mm_hex_encode(q->signature, sizeof q->signature, sig, sizeof sig);
     json_t *j = json_object();
-    if (!j || !holds || !preps || !decision || !exp) {
+    if (!j || !holds || !preps || !decision || !exp || !rel) {
         json_decref(j);
         json_decref(holds);
         json_decref(preps);
         json_decref(decision);
         json_decref(exp);
+        json_decref(rel);
         return NULL;
     }
     /* Keys go out in the order they are set. */
@@ -375,6 +392,7 @@ static json_t *rec_json(const rec_t *r, int shown)
     bad |= json_object_set_new(j, "failure", json_string(r->failure));
     bad |= json_object_set_new(j, "export", exp);
     bad |= json_object_set_new(j, "downloaded_us", json_integer(r->downloaded_us));
+    bad |= json_object_set_new(j, "release", rel);
     if (shown) {
         sel_t scratch;
         const sel_t *s = current_sel(r, &scratch);
@@ -464,7 +482,8 @@ static mm_err_t rec_parse(const void *buf, size_t len, rec_t *r)
     sel_t req;
     int64_t attempts = 0;
     json_t *holds = json_object_get(j, "holds"), *preps = json_object_get(j, "preparations"),
-           *dec = json_object_get(j, "decision"), *exp = json_object_get(j, "export");
+           *dec = json_object_get(j, "decision"), *exp = json_object_get(j, "export"),
+           *rel = json_object_get(j, "release");
     int bad =
         !json_is_object(j) || get_str(j, "id", q->id, sizeof q->id, 1) ||
         get_str(j, "state", state, sizeof state, 1) || parse_state(state, &r->state) ||
@@ -482,7 +501,8 @@ static mm_err_t rec_parse(const void *buf, size_t len, rec_t *r)
         attempts < 0 || attempts > UINT32_MAX ||
         get_str(j, "failure", r->failure, sizeof r->failure, 0) ||
         !(json_is_null(exp) || json_is_object(exp)) ||
-        get_int(j, "downloaded_us", &r->downloaded_us);
+        get_int(j, "downloaded_us", &r->downloaded_us) ||
+        !(!rel || json_is_null(rel) || json_is_object(rel)); /* none in older records */
     if (!bad) {
         snprintf(q->kind, sizeof q->kind, "disclosure");
         q->n_cameras = req.n;
@@ -538,6 +558,10 @@ static mm_err_t rec_parse(const void *buf, size_t len, rec_t *r)
               get_int(exp, "delivered_us", &r->delivered_us);
         r->bytes = (uint64_t)bytes;
     }
+    if (!bad && json_is_object(rel))
+        bad = get_str(rel, "by", r->released_by, sizeof r->released_by, 1) ||
+              get_int(rel, "time_us", &r->released_us) || r->released_us <= 0 ||
+              get_str(rel, "reason", r->release_reason, sizeof r->release_reason, 1);
     json_decref(j);
     return bad ? MM_ECORRUPT : MM_OK;
 }
@@ -1138,9 +1162,8 @@ static int walk_one(const char *name, size_t name_len, const void *val, size_t l
     case W_APPROVED:
         return r->state == ST_APPROVED ? (add_id(w, r->q.id), 1) : 0;
     case W_SWEEP:
-        /* What is due, what waits to be sent, and at start the holds decisions left. */
-        if (due(r, w->now_us) || r->state == ST_EXPORTED ||
-            (w->starting && (r->state == ST_DENIED || r->state == ST_EXPIRED)))
+        /* What is due, what waits to be sent, and at start the holds closed requests left. */
+        if (due(r, w->now_us) || r->state == ST_EXPORTED || (w->starting && closed(r)))
             return add_id(w, r->q.id);
         return 0;
     }
@@ -1195,8 +1218,8 @@ static mm_err_t sweep_one(edge_disclosure_t *d, const char *id, int64_t now_us, 
             snprintf(path, sizeof path, "%s/%s.age", d->exports_dir, r->q.id);
             if (d->conf.send)
                 d->conf.send(d->conf.arg, r->q.id, path, r->bytes, r->sha256);
-        } else if (starting && (r->state == ST_DENIED || r->state == ST_EXPIRED)) {
-            err = release_holds(d, r, r->state == ST_DENIED ? "denied" : "expired", now_us);
+        } else if (starting && closed(r)) {
+            err = release_holds(d, r, state_names[r->state], now_us);
         }
     }
     free(r);
@@ -1423,6 +1446,9 @@ static mm_err_t load_for_step(edge_disclosure_t *d, const char *id, rec_t *r, in
     case ST_APPROVED:
         return fail(MM_ECONFLICT, msg, cap, "%s is approved (by %s); its export is being built", id,
                     r->decided_by);
+    case ST_RELEASED:
+        return fail(MM_ECONFLICT, msg, cap, "%s is closed: %s released its hold", id,
+                    r->released_by);
     default:
         return fail(MM_ECONFLICT, msg, cap, "%s is %s already (approved by %s)", id,
                     state_names[r->state], r->decided_by);
@@ -1664,6 +1690,122 @@ mm_err_t edge_disclosure_deny(edge_disclosure_t *d, const char *id, const char *
         goto out;
     }
     release_holds(d, r, "denied", now_us); /* what fails here is released at the next start */
+    if (out)
+        *out = rec_json(r, 1);
+out:
+    free(r);
+    return err;
+}
+
+/* --- the end of the hold --------------------------------------------------------------------*/
+
+/*
+ * Why r's hold cannot be released now (MM_ECONFLICT with msg), or MM_OK: approved, its export
+ * delivered (downloaded too, perhaps) or failed, and at least one of its holds still there.
+ */
+static mm_err_t release_allowed(edge_disclosure_t *d, const rec_t *r, char *msg, size_t cap)
+{
+    const char *id = r->q.id;
+    char when[40];
+    switch (r->state) {
+    case ST_DELIVERED:
+    case ST_DOWNLOADED:
+    case ST_FAILED:
+        break;
+    case ST_HELD:
+    case ST_PREPARED:
+        return fail(MM_ECONFLICT, msg, cap,
+                    "%s is not decided: only an approved request's hold is released; deny it to "
+                    "release its footage",
+                    id);
+    case ST_REFUSED:
+        return fail(MM_ECONFLICT, msg, cap, "%s was refused on arrival (%s): it holds nothing", id,
+                    r->refusal);
+    case ST_DENIED:
+        return fail(MM_ECONFLICT, msg, cap, "%s is denied (by %s): its hold was released then", id,
+                    r->decided_by);
+    case ST_EXPIRED:
+        fmt_time(r->q.deadline_us, when, sizeof when);
+        return fail(MM_ECONFLICT, msg, cap,
+                    "%s expired undecided at its deadline, %s: its hold was released then", id,
+                    when);
+    case ST_APPROVED:
+        return fail(MM_ECONFLICT, msg, cap,
+                    "%s's export is being built: its hold is released once the export is "
+                    "delivered (or has failed)",
+                    id);
+    case ST_EXPORTED:
+        return fail(MM_ECONFLICT, msg, cap,
+                    "%s's export is being sent to the hub: its hold is released once the export "
+                    "is delivered (or has failed)",
+                    id);
+    case ST_RELEASED:
+        return fail(MM_ECONFLICT, msg, cap, "%s's hold is released already (by %s)", id,
+                    r->released_by);
+    default:
+        return fail(MM_ECONFLICT, msg, cap, "%s's hold cannot be released now", id);
+    }
+    size_t left = 0;
+    for (size_t i = 0; i < r->n_holds; i++) {
+        char h[MM_ID_MAX];
+        edge_hold_row_t row;
+        hold_id(id, i, h);
+        mm_err_t err = edge_store_hold_get(d->conf.store, h, &row);
+        if (err != MM_OK && err != MM_ENOTFOUND)
+            return fail(err, msg, cap, "the hold %s cannot be read: %s", h, mm_strerror(err));
+        left += err == MM_OK;
+    }
+    if (!left)
+        return fail(MM_ECONFLICT, msg, cap, "%s holds no footage any more: its holds are gone", id);
+    return MM_OK;
+}
+
+mm_err_t edge_disclosure_release(edge_disclosure_t *d, const char *id, const char *by,
+                                 const char *reason, int64_t now_us, json_t **out, char *msg,
+                                 size_t cap)
+{
+    if (out)
+        *out = NULL;
+    if (!by || !text_ok(by, MM_ID_MAX, 1))
+        return fail(MM_EINVAL, msg, cap, "a release names who gives it");
+    if (!reason || !text_ok(reason, MM_LONG_TEXT_MAX, 1))
+        return fail(MM_EINVAL, msg, cap, "a release gives a reason of 1 to %d bytes",
+                    MM_LONG_TEXT_MAX - 1);
+    rec_t *r = calloc(1, sizeof *r);
+    if (!r)
+        return fail(MM_ENOMEM, msg, cap, "out of memory");
+    mm_err_t err = rec_load(d, id, r);
+    if (err == MM_ENOTFOUND) {
+        fail(err, msg, cap, "no disclosure request %.63s", id ? id : "");
+        goto out;
+    }
+    if (err != MM_OK) {
+        fail(err, msg, cap, "the request %s cannot be read: %s", id, mm_strerror(err));
+        goto out;
+    }
+    /* Undecided past its deadline: expired first, as for every step people take. */
+    if (due(r, now_us) && (err = expire(d, r, now_us)) != MM_OK) {
+        fail(err, msg, cap, "the request %s cannot be expired: %s", id, mm_strerror(err));
+        goto out;
+    }
+    err = release_allowed(d, r, msg, cap);
+    if (err != MM_OK)
+        goto out;
+    /* Logged first: a stop before the holds go leaves a released request with holds, which the
+     * next start releases. */
+    state_t was = r->state;
+    r->state = ST_RELEASED;
+    r->released_us = now_us;
+    put(r->released_by, sizeof r->released_by, by);
+    put(r->release_reason, sizeof r->release_reason, reason);
+    step_t s = {.by = by, .text = reason};
+    err = log_step(d, r, "released", &s, now_us);
+    if (err != MM_OK) {
+        r->state = was;
+        fail(err, msg, cap, "the release could not be stored: %s", mm_strerror(err));
+        goto out;
+    }
+    release_holds(d, r, "released", now_us); /* what fails here is released at the next start */
     if (out)
         *out = rec_json(r, 1);
 out:

@@ -1,6 +1,6 @@
 /*
  * disclosure.h: disclosure requests at the site — the only way footage leaves it (R-K2.2.5,
- * R-N7.3, R-N7.4, R-N7.6, R-N8; DESIGN.md "Disclosure"; docs/protocol.md "Disclosure
+ * R-K2.2.6b, R-N7.3, R-N7.4, R-N7.6, R-N8; DESIGN.md "Disclosure"; docs/protocol.md "Disclosure
  * requests").
  *
  * A request comes from the hub as a city request of kind "disclosure" (wire.h), logged first as
@@ -28,6 +28,11 @@
  *               again
  *   delivered   the hub holds the whole export; the site's copy is deleted
  *   downloaded  the hub says the requester downloaded it
+ *   released    the manager ended the legal hold, with a reason, once the export was delivered
+ *               (or downloaded) or had failed: the inquiry no longer needs the footage
+ *               (R-K2.2.6b: kept as long as it needs, and no longer); the holds are released.
+ *               Nothing else ends the hold of an approved request: nothing is released on its
+ *               own, not even once the requester has downloaded the export
  *
  * The record: {"id", "state" (the last step's name), "legal_basis", "reference", "requester",
  * "recipient", "cameras": [ids], "from_us", "to_us", "reason", "time_us", "deadline_us",
@@ -36,16 +41,17 @@
  * "decision": null or {"state" ("approved", "denied", "expired"), "by", "time_us", "reason",
  * "cameras", "from_us", "to_us", "regions": [{"camera", "x", "y", "w", "h"}]}, "attempts"
  * (approvals so far), "failure" (the last failure, "" none), "export": null or {"sha256",
- * "bytes", "manifest_sha256", "exported_us", "delivered_us"} (hex digests), "downloaded_us"}.
+ * "bytes", "manifest_sha256", "exported_us", "delivered_us"} (hex digests), "downloaded_us",
+ * "release": null or {"by", "time_us", "reason"}}.
  * What the control socket shows adds "selection" ({"cameras", "from_us", "to_us"}: what an
  * approval now would export) and "waiting_for" ("manager", "export", "hub" or "").
  *
  * Nothing is lost to a stop: a receipt is finished at the next start from the logged city
- * request (holds already placed are recognised), a decision's holds are released again, an
- * approved export is built again, and an exported one is sent again. The export runs on a libuv
- * worker thread (one at a time), reading the store and the footage as playback does (LMDB
- * read transactions of their own, MDB_NOTLS; keyring.h is thread-safe); everything else,
- * every write included, runs on the loop thread.
+ * request (holds already placed are recognised), the holds of a denial, an expiry or a release
+ * are released again, an approved export is built again, and an exported one is sent again. The
+ * export runs on a libuv worker thread (one at a time), reading the store and the footage as
+ * playback does (LMDB read transactions of their own, MDB_NOTLS; keyring.h is thread-safe);
+ * everything else, every write included, runs on the loop thread.
  */
 #ifndef EDGE_DISCLOSURE_H
 #define EDGE_DISCLOSURE_H
@@ -143,6 +149,20 @@ mm_err_t edge_disclosure_approve(edge_disclosure_t *d, const char *id, const cha
 mm_err_t edge_disclosure_deny(edge_disclosure_t *d, const char *id, const char *by,
                               const char *reason, int64_t now_us, json_t **out, char *msg,
                               size_t cap);
+
+/*
+ * The manager ends the legal hold of an approved request (R-K2.2.6b): by and the reason (1..2047
+ * bytes) are logged as step "released", then every hold of the request still there is
+ * released (a stop in between: the next start releases them), and retention erases what they
+ * kept past its time. *out and msg as for the steps above. Errors, nothing changed:
+ * MM_ENOTFOUND (no such request), MM_ECONFLICT (not approved: undecided — deny it instead —,
+ * refused, denied or expired; approved but its export is being built or sent to the hub;
+ * released already, or none of its holds is left), MM_EINVAL (no or over-long reason), store
+ * errors.
+ */
+mm_err_t edge_disclosure_release(edge_disclosure_t *d, const char *id, const char *by,
+                                 const char *reason, int64_t now_us, json_t **out, char *msg,
+                                 size_t cap);
 
 /*
  * Every request, in id order: {"disclosures": [request as shown], "waiting": n} where n counts

@@ -1060,7 +1060,8 @@ static void do_disclosures(call_t *c)
     answer(c, res, NULL);
 }
 
-/* prepare, approve or deny; the note in the access entry names the request and the step. */
+/* prepare, approve, deny or release; the note in the access entry names the request and the
+ * step. */
 static void do_disclosure_step(call_t *c)
 {
     edge_ops_t *ops = c->ops;
@@ -1095,10 +1096,14 @@ static void do_disclosure_step(call_t *c)
         step = "approved";
         err = edge_disclosure_approve(ops->disclosure, r->request_id, c->person, r->reason, keep,
                                       r->n_keep, now, &res, msg, sizeof msg);
-    } else {
+    } else if (r->action == EDGE_ACT_DISCLOSURE_DENY) {
         step = "denied";
         err = edge_disclosure_deny(ops->disclosure, r->request_id, c->person, r->reason, now, &res,
                                    msg, sizeof msg);
+    } else {
+        step = "released";
+        err = edge_disclosure_release(ops->disclosure, r->request_id, c->person, r->reason, now,
+                                      &res, msg, sizeof msg);
     }
     if (err != MM_OK) {
         refuse(c, err_code(err), "%s", msg);
@@ -1213,6 +1218,7 @@ void edge_ops_request(void *arg, edge_conn_t *conn, uid_t uid, pid_t pid, const 
     case EDGE_ACT_DISCLOSURE_PREPARE:
     case EDGE_ACT_DISCLOSURE_APPROVE:
     case EDGE_ACT_DISCLOSURE_DENY:
+    case EDGE_ACT_DISCLOSURE_RELEASE:
         do_disclosure_step(&c);
         break;
     default:

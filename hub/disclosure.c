@@ -338,7 +338,8 @@ static mm_err_t file_txn(MDB_txn *txn, void *arg)
         (json_int_t)f->index, "history", "time_us", (json_int_t)r->time_us, "step", "filed", "by",
         f->who->id, "text", "", "hub_log_index", (json_int_t)f->index, "downloads", 0);
     free(r);
-    if (!f->request || !f->record)
+    if (!f->request || !f->record ||
+        json_object_set_new(f->record, "holding", json_false()) != 0) /* until the site holds */
         return MM_ENOMEM;
     err = put(d, txn, n, f->record);
     if (err == MM_OK)
@@ -888,9 +889,29 @@ static json_t *step_detail(const mm_disclosure_t *s, uint64_t index, int64_t sit
     return o;
 }
 
+/* States after which no export of the request is taken. */
 static int terminal(const char *state)
 {
-    return !strcmp(state, "refused") || !strcmp(state, "denied") || !strcmp(state, "expired");
+    return !strcmp(state, "refused") || !strcmp(state, "denied") || !strcmp(state, "expired") ||
+           !strcmp(state, "released");
+}
+
+/* Steps with which the site releases the request's holds. */
+static int releases_holds(const char *step)
+{
+    return !strcmp(step, "denied") || !strcmp(step, "expired") || !strcmp(step, "released");
+}
+
+static int in_history(json_t *rec, const char *step)
+{
+    size_t i;
+    json_t *h;
+    json_array_foreach(json_object_get(rec, "history"), i, h)
+    {
+        if (!strcmp(str(h, "step"), step))
+            return 1;
+    }
+    return 0;
 }
 
 /* A step the site logged: into the record, and into the hub's log in the same transaction. */
@@ -958,11 +979,20 @@ static mm_err_t step(hub_disclosure_t *d, MDB_txn *txn, const char *site, uint64
     }
     if (s->regions[0])
         json_object_set_new(h, "regions", json_string(s->regions));
+    /* Whether the site keeps footage for the request past retention (R-K2.2.6b): from "held"
+     * until the step that released the holds, the first of which says when. */
+    if (!strcmp(s->step, "held")) {
+        json_object_set_new(rec, "holding", json_true());
+    } else if (releases_holds(s->step)) {
+        if (in_history(rec, "held") && !json_object_get(rec, "holds_released_us"))
+            json_object_set_new(rec, "holds_released_us", json_integer((json_int_t)e->time_us));
+        json_object_set_new(rec, "holding", json_false());
+    }
     json_array_append_new(json_object_get(rec, "history"), h);
     if (!strcmp(s->step, "approved") && !json_object_get(rec, "approved_index"))
         json_object_set_new(rec, "approved_index", json_integer((json_int_t)index));
     /* Once the hub holds the ciphertext its state is the hub's to say; the site's later steps
-     * (delivered, downloaded) are history. */
+     * (delivered, downloaded, released) are history, and "holding" says whether it is released. */
     if (!json_object_get(rec, "received_us"))
         json_object_set_new(rec, "state", json_string(s->step));
     err = put(d, txn, n, rec);

@@ -25,13 +25,16 @@
  * or "hub_log_index", with "sha256", "bytes", "manifest_sha256" for "exported"}], "export":
  * {"sha256", "bytes", "manifest_sha256", "index", "time_us"} once the site logged it,
  * "forwarded_index"/"forwarded_us" (the site's city_request entry), "received_us",
- * "downloaded_us", "downloads"}.
+ * "downloaded_us", "downloads", "holding" (whether the site keeps the request's footage under a
+ * legal hold: true from its step "held" until the step that released the holds — "denied",
+ * "expired" or the manager's "released" —, so that the city sees which disclosures still hold
+ * footage, R-K2.2.6b), "holds_released_us" (the site's time of that step, once logged)}.
  *
  * state: "filed"; "forwarded" once the site logged the request; then the step the site logged
- * last ("held", "refused", "prepared", "approved", "denied", "expired", "exported", "failed");
- * "received" once the hub holds the whole ciphertext, "downloaded" once the requester took it.
- * After "received" the site's later steps ("delivered", its "downloaded") go to the history
- * only.
+ * last ("held", "refused", "prepared", "approved", "denied", "expired", "exported", "failed",
+ * "released" after a failure); "received" once the hub holds the whole ciphertext,
+ * "downloaded" once the requester took it. After "received" the site's later steps
+ * ("delivered", its "downloaded", "released") go to the history only.
  *
  * Only the loop thread calls these.
  */
@@ -129,15 +132,16 @@ void hub_disclosure_applied(hub_disclosure_t *d, int committed);
 
 /*
  * Answers a chunk of an export's ciphertext from site (who ZAP says sent it: never a name in
- * the message). REFUSED when no request of that id is site's, when it was refused, denied or
- * expired, when the site logged an export it never approved, or when the chunk's total and
- * SHA-256 are not the ones of the site's logged "exported" step; WAIT until the verified log
- * shows that step; CONTINUE with what the hub holds (have) when the chunk does not start
- * there, so that a transfer resumes after a broken link or a restart; CONTINUE after storing
- * it (written and fdatasync'd); COMPLETE when the hub holds all of it and its SHA-256 is the
- * logged one (and for any chunk after that). A whole file whose hash differs is emptied and
- * REFUSED "hash mismatch; send again from 0": the hub keeps nothing of it, and a new transfer
- * from 0 is accepted. Storage errors answer WAIT (the edge tries again later).
+ * the message). REFUSED when no request of that id is site's, when it was refused, denied,
+ * expired or released before the hub held its export, when the site logged an export it never
+ * approved, or when the chunk's total and SHA-256 are not the ones of the site's logged
+ * "exported" step; WAIT until the verified log shows that step; CONTINUE with what the hub
+ * holds (have) when the chunk does not start there, so that a transfer resumes after a broken
+ * link or a restart; CONTINUE after storing it (written and fdatasync'd); COMPLETE when the hub
+ * holds all of it and its SHA-256 is the logged one (and for any chunk after that). A whole file
+ * whose hash differs is emptied and REFUSED "hash mismatch; send again from 0": the hub keeps
+ * nothing of it, and a new transfer from 0 is accepted. Storage errors answer WAIT (the edge tries
+ * again later).
  */
 void hub_disclosure_chunk(hub_disclosure_t *d, const char *site, const mm_export_chunk_t *c,
                           int64_t now_us, mm_export_ack_t *out);

@@ -62,7 +62,10 @@ static void check_ok(const edge_request_t *r)
     /* What each action needs (control.c, action_keys), and nothing it may not have. */
     int range = r->action == EDGE_ACT_SEARCH || r->action == EDGE_ACT_PLAYBACK;
     int prepare = r->action == EDGE_ACT_DISCLOSURE_PREPARE;
-    int decide = r->action == EDGE_ACT_DISCLOSURE_APPROVE || r->action == EDGE_ACT_DISCLOSURE_DENY;
+    /* The manager's disclosure steps: approve, deny, release the hold. Each names a request and
+     * gives a reason. */
+    int decide = r->action == EDGE_ACT_DISCLOSURE_APPROVE ||
+                 r->action == EDGE_ACT_DISCLOSURE_DENY || r->action == EDGE_ACT_DISCLOSURE_RELEASE;
     int camera = range || r->action == EDGE_ACT_CAMERA_SUSPEND ||
                  r->action == EDGE_ACT_CAMERA_RESUME || r->action == EDGE_ACT_CAMERA_ABOLISH;
     int person = r->action == EDGE_ACT_OPERATOR_DESIGNATE ||

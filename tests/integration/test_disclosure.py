@@ -17,7 +17,11 @@ days ahead, retention erases everything else and the held ranges survive. Then:
 - request D (own images, cam1): approved with the region the manager marks as the requester;
   the export is a redacted rendering, and says so.
 
-Every step is in the site's log and in the hub's (R-N7.6).
+Every step is in the site's log and in the hub's (R-N7.6). At the end A's footage is still held
+(the hub says so); the manager, told that the inquiry no longer needs it, releases A's hold (an
+operator cannot, nor can a denied request's be released); the release is in both logs, the hub
+no longer shows A as holding footage, and A's footage, long past retention, is erased at once
+while D's stays held (R-K2.2.6b: kept as long as an inquiry needs it, and no longer).
 """
 import atexit
 import base64
@@ -438,5 +442,67 @@ access = [(a.get("person", ""), a["action"], bool(a.get("allowed")))
           for a in run.entries_of("site-d", "access") if a["action"].startswith("disclosure")]
 T.check(("sousa", "disclosure_approve", False) in access and
         ("kanri", "disclosure_approve", True) in access, f"access entries {access}")
+
+# --- the end of A's hold (R-K2.2.6b) ------------------------------------------------------------
+a_hold = f"dsc.{ids['A']}.0"
+st, listed = run.api("/api/v1/disclosures")
+holding = {d["id"]: d.get("holding") for d in listed["disclosures"]}
+T.check(holding == {ids["A"]: True, ids["B"]: False, ids["C"]: False, ids["D"]: True},
+        f"the hub's view of which disclosures hold footage, before the release: {holding}")
+a_segs = overlapping(c1, a_from, a_to)
+T.check(all(os.path.exists(run.path("site-d-state", "segments", "cam1",
+                                    f"{s['start_us']}.mmseg")) for s in a_segs),
+        "A's footage is gone before its hold was released")
+cli("daemon", "disclosure", "release", ids["A"], "--reason", "x", expect=3)
+_, err = cli("root", "disclosure", "release", ids["B"], "--reason", "x", expect=5)
+T.check("denied" in err, f"releasing denied B: {err}")
+out, _ = cli("root", "disclosure", "release", ids["A"], "--reason",
+             "請求者から捜査終了の連絡があり、映像はもう必要ない", "--json")
+shown = json.loads(out)
+T.check(shown["state"] == "released" and shown["release"]["by"] == "kanri",
+        f"A as released: {shown}")
+out, _ = cli("root", "disclosures")
+T.check(any(l.startswith(ids["A"]) and "released" in l for l in out.splitlines()) and
+        "hold released" in out, f"disclosures after the release:\n{out}")
+_, err = cli("root", "disclosure", "release", ids["A"], "--reason", "again", expect=5)
+T.check("already" in err, f"releasing A again: {err}")
+out, _ = cli("root", "status", "--json")
+T.check(json.loads(out)["disclosures_waiting"] == 0, f"status after the release: {out}")
+
+T.wait_until(lambda: has_step(ids["A"], "released"), 30, "A's release in the site log")
+rel = has_step(ids["A"], "released")[0]
+T.check(rel["by"] == "kanri" and rel["text"] == "請求者から捜査終了の連絡があり、映像はもう必要ない"
+        and rel["cameras"] == "cam1", f"A's release as logged: {rel}")
+T.wait_until(lambda: [h for h in run.entries_of("site-d", "hold_released")
+                      if h["hold_id"] == a_hold], 30, "A's hold released in the site log")
+a_hashes = {s["content_hash"] for s in a_segs}
+
+
+def erased_for_a():
+    return {h for e in run.entries_of("site-d", "segments_erased")
+            if e["reason"] == "hold_released" and e.get("hold_id") == a_hold
+            for h in e["content_hashes"]}
+
+
+# The clock is 15 days ahead: A's footage is long past retention and goes with its hold.
+T.wait_until(lambda: a_hashes <= erased_for_a(), 60, "A's footage to be erased")
+for s in a_segs:
+    path = run.path("site-d-state", "segments", "cam1", f"{s['start_us']}.mmseg")
+    T.check(not os.path.exists(path), f"A's segment {path} survived the release")
+for s in overlapping(c1, d_from, d_to):
+    path = run.path("site-d-state", "segments", "cam1", f"{s['start_us']}.mmseg")
+    T.check(os.path.exists(path), f"D's held segment {path} went with A's hold")
+
+T.wait_until(lambda: "disclosure_released" in hub_actions(ids["A"]), 30,
+             "A's release in the hub's log")
+a_rec = record(ids["A"])
+T.check(a_rec["holding"] is False and a_rec["holds_released_us"] > 0 and
+        a_rec["state"] == "downloaded" and a_rec["history"][-1]["step"] == "released",
+        f"A's record at the hub after the release: {a_rec}")
+st, listed = run.api("/api/v1/disclosures")
+holding = {d["id"]: d.get("holding") for d in listed["disclosures"]}
+T.check(holding == {ids["A"]: False, ids["B"]: False, ids["C"]: False, ids["D"]: True},
+        f"the hub's view of which disclosures hold footage, after the release: {holding}")
+T.say("A's hold released by the manager: logged at the site and the hub, its footage erased")
 run.stop("site-d")
 T.say("disclosure: requests filed, held, decided, exported, delivered, downloaded, verified")

@@ -1025,9 +1025,9 @@ static void standards_filed_and_city_kinds_round_trip(void **state)
 }
 
 /*
- * disclosure (R-K2.2.5, R-N7.4, R-N7.6, R-N8): every step survives the trip; only "exported"
- * carries hashes and it must; the step and the legal basis must be known ones; regions are a
- * JSON array or nothing.
+ * disclosure (R-K2.2.5, R-K2.2.6b, R-N7.4, R-N7.6, R-N8): every step survives the trip, the
+ * release of the hold included; only "exported" carries hashes and it must; the step and the
+ * legal basis must be known ones; regions are a JSON array or nothing.
  */
 static void disclosure_round_trip(void **state)
 {
@@ -1060,6 +1060,10 @@ static void disclosure_round_trip(void **state)
     d->has_sha256 = 0;
     memset(d->sha256, 0, 32);
     memset(d->manifest_sha256, 0, 32);
+    round_trip(e);
+    /* The manager ends the hold of a delivered request (R-K2.2.6b). */
+    SET(d->step, "released");
+    SET(d->text, "the inquiry no longer needs the footage");
     round_trip(e);
     SET(d->step, "exporting");
     refused(e);

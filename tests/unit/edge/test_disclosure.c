@@ -8,10 +8,12 @@
  * unknown camera, a backwards range or a bad recipient is refused without a hold; a receipt a
  * stop interrupted is finished at start. Preparations narrow within the request; an operator
  * cannot approve; nobody approves what they alone prepared; own images need regions. Denial and
- * expiry release the holds (expiry also by the timer, on the injected clock). An approved export
- * is built off the loop, decrypts with Debian's `age`, and its SHA-256 is the logged one. The
- * uplink's transfer: one chunk in flight, sent again from the hub's `have`, after WAIT and when
- * unanswered, late answers ignored, ended by COMPLETE or REFUSED — against a ZeroMQ ROUTER here.
+ * expiry release the holds (expiry also by the timer, on the injected clock); an approved
+ * request keeps them until the manager releases them, which only the manager may do and only
+ * once the export is delivered or has failed (R-K2.2.6b). An approved export is built off the
+ * loop, decrypts with Debian's `age`, and its SHA-256 is the logged one. The uplink's transfer:
+ * one chunk in flight, sent again from the hub's `have`, after WAIT and when unanswered, late
+ * answers ignored, ended by COMPLETE or REFUSED — against a ZeroMQ ROUTER here.
  *
  * ffmpeg, age and age-keygen are required (ops/bootstrap.sh installs them).
  */
@@ -559,8 +561,8 @@ static void disclosure_prepare_narrows_within_the_request(void **state)
     free(q);
 }
 
-/* Operators list and prepare; only the manager approves or denies (the control socket's
- * decision, access.h), and each call names the role refused. */
+/* Operators list and prepare; only the manager approves, denies or releases a hold (the control
+ * socket's decision, access.h), and each call names the role refused. */
 static void disclosure_operator_prepares_but_does_not_decide(void **state)
 {
     (void)state;
@@ -591,7 +593,10 @@ static void disclosure_operator_prepares_but_does_not_decide(void **state)
     assert_string_equal(d.reason, "sousa is an operator; only the manager may disclosure_approve");
     edge_access_decide(a, g, &op, EDGE_ACT_DISCLOSURE_DENY, NULL, NOW, &d);
     assert_false(d.allowed);
-    for (int act = EDGE_ACT_DISCLOSURES; act <= EDGE_ACT_DISCLOSURE_DENY; act++) {
+    edge_access_decide(a, g, &op, EDGE_ACT_DISCLOSURE_RELEASE, NULL, NOW, &d);
+    assert_false(d.allowed);
+    assert_string_equal(d.reason, "sousa is an operator; only the manager may disclosure_release");
+    for (int act = EDGE_ACT_DISCLOSURES; act <= EDGE_ACT_DISCLOSURE_RELEASE; act++) {
         edge_access_decide(a, g, &manager, (edge_action_t)act, NULL, NOW, &d);
         assert_true(d.allowed);
         edge_access_decide(a, g, &other, (edge_action_t)act, NULL, NOW, &d);
@@ -959,6 +964,165 @@ static void disclosure_refused_transfer_fails_and_start_cleans_up(void **state)
     free(q);
 }
 
+/* --- the end of the hold --------------------------------------------------------------------*/
+
+static mm_err_t release(t_t *t, const char *id, const char *reason, int64_t now, char *msg)
+{
+    json_t *out = NULL;
+    mm_err_t err = edge_disclosure_release(t->d, id, "kanri", reason, now, &out, msg, 256);
+    assert_true((err == MM_OK) == (out != NULL));
+    json_decref(out);
+    return err;
+}
+
+/*
+ * R-K2.2.6b: footage an inquiry needs is kept as long as it needs, and no longer. An approved
+ * request keeps its hold through export, delivery and download; the manager releases it once
+ * the export is delivered — never while it is undecided, being built or sent —; the release is
+ * logged, the hold goes, and retention then erases the footage. A stop between the logged
+ * release and the holds' release is finished at the next start. A failed export may be
+ * released too.
+ */
+static void disclosure_release_ends_the_hold_once_delivered(void **state)
+{
+    t_t *t = *state;
+    char msg[256];
+    mm_city_request_t *q = held(t, "disclosure-24", "law", "cam1");
+    const char *hold = "dsc.disclosure-24.0";
+
+    /* Not while undecided, being built or being sent; not for a request the site never had. */
+    assert_int_equal(release(t, "disclosure-24", "捜査終了", NOW + S, msg), MM_ECONFLICT);
+    assert_non_null(strstr(msg, "not decided"));
+    assert_int_equal(release(t, "disclosure-99", "捜査終了", NOW + S, msg), MM_ENOTFOUND);
+    assert_int_equal(approve(t, "disclosure-24", "kanri", NULL, 0, msg), MM_OK);
+    assert_int_equal(release(t, "disclosure-24", "捜査終了", NOW + 2 * S, msg), MM_ECONFLICT);
+    assert_non_null(strstr(msg, "being built"));
+    finish_export(t);
+    assert_string_equal(state_of(t, "disclosure-24"), "exported");
+    assert_int_equal(release(t, "disclosure-24", "捜査終了", NOW + 3 * S, msg), MM_ECONFLICT);
+    assert_non_null(strstr(msg, "being sent to the hub"));
+    edge_disclosure_transfer_done(t->d, "disclosure-24", 1, "", NOW + 4 * S);
+    assert_string_equal(state_of(t, "disclosure-24"), "delivered");
+    assert_true(hold_exists(t, hold));
+    assert_int_equal(steps(t, "disclosure-24", "released", NULL), 0);
+    assert_int_equal(entries_of(t, MM_ENTRY_HOLD_RELEASED), 0);
+    /* A reason is required. */
+    assert_int_equal(release(t, "disclosure-24", "", NOW + 5 * S, msg), MM_EINVAL);
+
+    /* Delivered: the manager releases it. */
+    json_t *out = NULL;
+    assert_int_equal(edge_disclosure_release(t->d, "disclosure-24", "kanri",
+                                             "請求者から捜査終了の連絡", NOW + 5 * S, &out, msg,
+                                             sizeof msg),
+                     MM_OK);
+    assert_string_equal(json_string_value(json_object_get(out, "state")), "released");
+    assert_string_equal(json_string_value(json_object_get(out, "waiting_for")), "");
+    json_t *rel = json_object_get(out, "release");
+    assert_string_equal(json_string_value(json_object_get(rel, "by")), "kanri");
+    assert_string_equal(json_string_value(json_object_get(rel, "reason")),
+                        "請求者から捜査終了の連絡");
+    assert_int_equal(json_integer_value(json_object_get(rel, "time_us")), NOW + 5 * S);
+    assert_non_null(json_object_get(out, "export")); /* what was disclosed stays on record */
+    json_decref(out);
+    mm_entry_t *e = malloc(sizeof *e);
+    assert_int_equal(steps(t, "disclosure-24", "released", e), 1);
+    assert_string_equal(e->u.disclosure.by, "kanri");
+    assert_string_equal(e->u.disclosure.text, "請求者から捜査終了の連絡");
+    assert_string_equal(e->u.disclosure.cameras, "cam1"); /* what was held: the request's */
+    assert_int_equal(e->u.disclosure.from_us, FROM);
+    assert_int_equal(e->u.disclosure.to_us, TO);
+    assert_false(hold_exists(t, hold));
+    assert_int_equal(entries_of(t, MM_ENTRY_HOLD_RELEASED), 1);
+    size_t waiting = 9;
+    assert_int_equal(edge_disclosure_waiting(t->d, &waiting), MM_OK);
+    assert_int_equal(waiting, 0);
+
+    /* Once only; and nothing more is decided about it. */
+    assert_int_equal(release(t, "disclosure-24", "もう一度", NOW + 6 * S, msg), MM_ECONFLICT);
+    assert_non_null(strstr(msg, "released already (by kanri)"));
+    assert_int_equal(approve(t, "disclosure-24", "kanri", NULL, 0, msg), MM_ECONFLICT);
+    assert_non_null(strstr(msg, "released"));
+    /* A download notice after the release is logged, and the request stays released. */
+    mm_city_request_t n = {0};
+    snprintf(n.id, sizeof n.id, "downloaded-24");
+    snprintf(n.kind, sizeof n.kind, "disclosure_downloaded");
+    snprintf(n.disclosure, sizeof n.disclosure, "disclosure-24");
+    n.time_us = NOW + 7 * S;
+    assert_int_equal(arrive(t, &n, NOW + 7 * S), MM_OK);
+    assert_int_equal(steps(t, "disclosure-24", "downloaded", NULL), 1);
+    assert_string_equal(state_of(t, "disclosure-24"), "released");
+
+    /* A stop between the logged release and the holds' release: the next start releases
+     * them (a hold of that id placed again stands for the one left behind). */
+    assert_int_equal(edge_hold_place(&t->f->v, hold, "cam1", FROM, TO,
+                                     "disclosure request disclosure-24 (law)", NOW + 8 * S),
+                     MM_OK);
+    close_disclosure(t);
+    open_disclosure(t, 0);
+    assert_int_equal(edge_disclosure_start(t->d, NOW + 9 * S), MM_OK);
+    assert_false(hold_exists(t, hold));
+    assert_int_equal(entries_of(t, MM_ENTRY_HOLD_RELEASED), 2);
+    assert_int_equal(steps(t, "disclosure-24", "released", NULL), 1);
+
+    /* Retention now erases what the hold kept: past seven days, all four segments go. */
+    edge_retention_report_t rep;
+    assert_int_equal(
+        edge_retention_run(&t->f->v, 7 * DAY_US, T0 + 8 * DAY_US, "retention", 0, &rep), MM_OK);
+    assert_int_equal(rep.erased, 4);
+    assert_false(segment_kept(t, t->f->seg[1].start_us));
+    assert_false(segment_kept(t, t->f->seg[2].start_us));
+
+    /* cam2 has no footage: the export fails; the manager may release it instead of trying
+     * again. */
+    mm_city_request_t *q2 = held(t, "disclosure-25", "consent", "cam2");
+    assert_int_equal(approve(t, "disclosure-25", "kanri", NULL, 0, msg), MM_OK);
+    finish_export(t);
+    assert_string_equal(state_of(t, "disclosure-25"), "failed");
+    assert_int_equal(release(t, "disclosure-25", "本人が請求を取り下げた", NOW + 10 * S, msg),
+                     MM_OK);
+    assert_false(hold_exists(t, "dsc.disclosure-25.0"));
+    assert_string_equal(state_of(t, "disclosure-25"), "released");
+    free(q2);
+    free(e);
+    free(q);
+}
+
+/* Denied or expired: the hold went with the decision; there is nothing to release. Nor when
+ * the holds are gone some other way. */
+static void disclosure_release_refused_when_closed(void **state)
+{
+    t_t *t = *state;
+    char msg[256];
+    mm_city_request_t *q1 = held(t, "disclosure-26", "emergency", "cam1");
+    mm_city_request_t *q2 = held(t, "disclosure-27", "consent", "cam1");
+    json_t *out = NULL;
+    assert_int_equal(edge_disclosure_deny(t->d, "disclosure-26", "kanri", "不要", NOW + S, &out,
+                                          msg, sizeof msg),
+                     MM_OK);
+    json_decref(out);
+    assert_int_equal(release(t, "disclosure-26", "x", NOW + 2 * S, msg), MM_ECONFLICT);
+    assert_non_null(strstr(msg, "denied"));
+    /* Past its deadline, undecided: expired first, then refused as such. */
+    assert_int_equal(release(t, "disclosure-27", "x", DEADLINE, msg), MM_ECONFLICT);
+    assert_non_null(strstr(msg, "expired"));
+    assert_int_equal(steps(t, "disclosure-27", "expired", NULL), 1);
+    /* Approved, its export failed, but its hold is gone already: nothing to release. */
+    mm_city_request_t *q3 = held(t, "disclosure-28", "consent", "cam2");
+    assert_int_equal(approve(t, "disclosure-28", "kanri", NULL, 0, msg), MM_OK);
+    finish_export(t);
+    assert_int_equal(
+        edge_hold_release(&t->f->v, "dsc.disclosure-28.0", "released by hand", NOW + 3 * S, NULL),
+        MM_OK);
+    assert_int_equal(release(t, "disclosure-28", "x", NOW + 4 * S, msg), MM_ECONFLICT);
+    assert_non_null(strstr(msg, "holds no footage any more"));
+    assert_int_equal(steps(t, "disclosure-26", "released", NULL), 0);
+    assert_int_equal(steps(t, "disclosure-27", "released", NULL), 0);
+    assert_int_equal(steps(t, "disclosure-28", "released", NULL), 0);
+    free(q3);
+    free(q2);
+    free(q1);
+}
+
 /* --- the transfer (uplink.c) -----------------------------------------------------------------*/
 
 #define XFER_TOTAL (2 * MM_EXPORT_CHUNK_MAX + 163424)
@@ -1226,6 +1390,8 @@ int main(void)
         T(disclosure_timer_expires_on_the_injected_clock),
         T(disclosure_export_decrypts_with_age_and_matches_the_log),
         T(disclosure_refused_transfer_fails_and_start_cleans_up),
+        T(disclosure_release_ends_the_hold_once_delivered),
+        T(disclosure_release_refused_when_closed),
         cmocka_unit_test(uplink_export_chunks_follow_the_hubs_have),
         cmocka_unit_test(uplink_export_refused_ends_with_the_hubs_reason),
     };

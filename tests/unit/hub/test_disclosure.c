@@ -6,10 +6,11 @@
  * Filing: every refusal names what is wrong and leaves nothing stored, logged or sent; a valid
  * request is stored, logged in the hub's log, signed over its statement with the hub's key and
  * sent with every ack until the site logs it (R-K2.2.5, R-N7.4). Steps: each step the site logs
- * is in the record and in the hub's log (R-N7.6). Chunks: WAIT before the export is logged,
- * REFUSED for what is not this site's or was denied, CONTINUE and resume from what is on disk
- * (after a restart too), COMPLETE only for the logged hash. Downloads: the requester who filed
- * it and nobody else, logged first and noticed to the site.
+ * is in the record and in the hub's log (R-N7.6); the record says whether the site still holds
+ * the footage, until the manager's release or a denial or expiry (R-K2.2.6b). Chunks: WAIT before
+ * the export is logged, REFUSED for what is not this site's or was denied, CONTINUE and resume from
+ * what is on disk (after a restart too), COMPLETE only for the logged hash. Downloads: the
+ * requester who filed it and nobody else, logged first and noticed to the site.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -679,6 +680,122 @@ static void test_site_steps_reach_record_and_hub_log(void **state)
     assert_int_equal(events, 5);
 }
 
+/* The record's "holding" as the API shows it, in the list too. */
+static int holding(fx_t *f, const char *id)
+{
+    json_t *rec = record(f, id);
+    json_t *h = json_object_get(rec, "holding");
+    assert_true(json_is_boolean(h));
+    int v = json_is_true(h);
+    json_decref(rec);
+    json_t *list = hub_disclosure_list(f->d, &f->people[OVERSIGHT]);
+    size_t i;
+    json_t *r;
+    int found = 0;
+    json_array_foreach(list, i, r)
+    {
+        if (!strcmp(json_string_value(json_object_get(r, "id")), id)) {
+            assert_int_equal(json_is_true(json_object_get(r, "holding")), v);
+            found = 1;
+        }
+    }
+    assert_true(found);
+    json_decref(list);
+    return v;
+}
+
+/*
+ * R-K2.2.6b, R-N7.6: the manager's release of a delivered request's hold reaches the record and
+ * the hub's log like every step. The record holds footage from "held" until the step that
+ * released the holds ("released", "denied", "expired"), and says when; the hub's state stays
+ * "received" once it holds the export. Released after a failure, the state is "released" and
+ * no chunk of it is taken any more.
+ */
+static void test_release_reaches_record_and_hub_log(void **state)
+{
+    fx_t *f = *state;
+    cameras(f);
+    char id[64], denied[64], refused[64], failed[64];
+    file_ok(f, REQUESTER, id);
+    file_ok(f, REQUESTER, denied);
+    file_ok(f, REQUESTER, refused);
+    file_ok(f, REQUESTER, failed);
+    assert_false(holding(f, id)); /* filed: the site holds nothing yet */
+    uint8_t data[2000];
+    memset(data, 0x5a, sizeof data);
+    uint8_t sha[32];
+    mm_sha256(data, sizeof data, sha);
+    const char *all[] = {id, denied, failed};
+    for (size_t i = 0; i < 3; i++) {
+        mm_entry_t e = step(all[i], "held", "");
+        site_logs(f, 0, &e);
+    }
+    mm_entry_t e = step(refused, "refused", "");
+    site_logs(f, 0, &e);
+    e = step(id, "approved", "kanri");
+    site_logs(f, 0, &e);
+    e = exported(id, data, sizeof data);
+    site_logs(f, 0, &e);
+    e = step(denied, "denied", "kanri");
+    site_logs(f, 0, &e);
+    e = step(failed, "approved", "kanri");
+    site_logs(f, 0, &e);
+    e = step(failed, "failed", "");
+    site_logs_and_sends(f, 0, &e);
+    assert_true(holding(f, id));
+    assert_true(holding(f, failed));
+    assert_false(holding(f, denied));
+    assert_false(holding(f, refused));
+    json_t *rec = record(f, denied);
+    assert_int_equal(json_integer_value(json_object_get(rec, "holds_released_us")), T0 + 2000);
+    json_decref(rec);
+    rec = record(f, refused);
+    assert_null(json_object_get(rec, "holds_released_us")); /* it never held anything */
+    json_decref(rec);
+
+    /* The hub receives the export; the site logs it delivered, then the manager's release. */
+    assert_int_equal(chunk(f, "site-a", id, 0, data, sizeof data, sizeof data, sha).status,
+                     MM_EXPORT_COMPLETE);
+    e = step(id, "delivered", "");
+    site_logs(f, 0, &e);
+    assert_true(holding(f, id));
+    e = step(id, "released", "kanri");
+    e.time_us = T0 + 5000;
+    snprintf(e.u.disclosure.text, sizeof e.u.disclosure.text, "捜査が終わったと請求者から連絡");
+    site_logs_and_sends(f, 0, &e);
+
+    rec = record(f, id);
+    assert_string_equal(json_string_value(json_object_get(rec, "state")), "received");
+    assert_false(json_is_true(json_object_get(rec, "holding")));
+    assert_int_equal(json_integer_value(json_object_get(rec, "holds_released_us")), T0 + 5000);
+    json_t *h = json_object_get(rec, "history");
+    json_t *last = json_array_get(h, json_array_size(h) - 1);
+    assert_string_equal(json_string_value(json_object_get(last, "step")), "released");
+    assert_string_equal(json_string_value(json_object_get(last, "by")), "kanri");
+    assert_string_equal(json_string_value(json_object_get(last, "text")),
+                        "捜査が終わったと請求者から連絡");
+    assert_non_null(json_object_get(last, "hub_log_index"));
+    json_decref(rec);
+    json_t *log = hub_log(f);
+    json_t *a = action_in(log, "disclosure_released", id);
+    assert_non_null(a);
+    assert_string_equal(json_string_value(json_object_get(a, "person")), "kanri");
+    assert_string_equal(json_string_value(json_object_get(a, "role")), "site");
+    assert_string_equal(json_string_value(json_object_get(a, "reason")),
+                        "捜査が終わったと請求者から連絡");
+    json_decref(log);
+    assert_false(holding(f, id));
+
+    /* Released after a failed export: the state says so, and no export of it is taken. */
+    e = step(failed, "released", "kanri");
+    site_logs_and_sends(f, 0, &e);
+    assert_string_equal(state_of(f, failed), "released");
+    assert_false(holding(f, failed));
+    mm_export_ack_t ack = chunk(f, "site-a", failed, 0, data, sizeof data, sizeof data, sha);
+    assert_int_equal(ack.status, MM_EXPORT_REFUSED);
+    assert_non_null(strstr(ack.reason, "released"));
+}
+
 /* --- the export's chunks ---------------------------------------------------------------------*/
 
 #define EXPORT_LEN (300 * 1000)
@@ -1016,6 +1133,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_filing_stores_logs_signs_and_forwards_until_logged,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_site_steps_reach_record_and_hub_log, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_release_reaches_record_and_hub_log, setup, teardown),
         cmocka_unit_test_setup_teardown(test_chunks_wait_refuse_continue_resume_complete, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_chunks_hash_mismatch_starts_again, setup, teardown),
