@@ -131,6 +131,9 @@ typedef struct {
     char id[MM_ID_MAX];
     char basis[16], reference[MM_TEXT_MAX], requester[MM_ID_MAX];
     char reason[MM_REQUEST_TEXT_MAX];
+    char recipient[sizeof(((mm_city_request_t *)0)->recipient)];
+    char statement[MM_STATEMENT_MAX]; /* the request as the hub signed it, for the manifest */
+    uint8_t hub_signature[64];
     sel_t sel;
     const char *cams[CAMS_MAX];
     region_t keep[EDGE_DISCLOSURE_REGIONS_MAX]; /* own images: the regions kept clear */
@@ -1063,6 +1066,7 @@ static mm_err_t export_start(edge_disclosure_t *d, rec_t *r, int64_t now_us)
     put(j->reference, sizeof j->reference, r->q.reference);
     put(j->requester, sizeof j->requester, r->q.requester);
     put(j->reason, sizeof j->reason, r->q.text);
+    put(j->recipient, sizeof j->recipient, r->q.recipient);
     j->sel = r->approved;
     for (size_t i = 0; i < j->sel.n; i++)
         j->cams[i] = j->sel.cam[i];
@@ -1074,7 +1078,21 @@ static mm_err_t export_start(edge_disclosure_t *d, rec_t *r, int64_t now_us)
                                .n_cameras = j->sel.n,
                                .from_us = j->sel.from_us,
                                .to_us = j->sel.to_us,
-                               .reason = j->reason[0] ? j->reason : NULL};
+                               .recipient_text = j->recipient,
+                               .reason = j->reason[0] ? j->reason : NULL,
+                               .hub_statement = j->statement,
+                               .hub_signature = j->hub_signature};
+    /* The statement the hub signed, rebuilt from the request as received (check_request verified
+     * it then): the manifest carries it so that the recipient can check the request against the
+     * hub's key (verify.h). */
+    size_t slen = 0;
+    if (!r->q.has_signature || mm_disclosure_statement(&r->q, d->conf.site, j->statement,
+                                                       sizeof j->statement, &slen) != MM_OK) {
+        free(j);
+        return export_refuse(d, r, "the request's statement signed by the hub cannot be rebuilt",
+                             now_us);
+    }
+    memcpy(j->hub_signature, r->q.signature, sizeof j->hub_signature);
     /* Own images (R-N8): every clip is blurred but for the regions the manager marked as the
      * requester — never exported clear, whatever the regions say. */
     if (!strcmp(r->q.legal_basis, "own_images")) {

@@ -382,6 +382,17 @@ mm_err_t edge_export_build(const edge_vault_t *v, const mm_keypair_t *site_key,
     for (size_t i = 0; i < r->n_cameras; i++)
         if (!name_ok(r->cameras[i]))
             return MM_EINVAL;
+    /* The hub's statement goes with its signature; the recipient named is the one encrypted to. */
+    if (!r->hub_statement != !r->hub_signature)
+        return MM_EINVAL;
+    uint8_t to[32];
+    if (r->recipient_text && (mm_age_recipient_parse(r->recipient_text, to) != MM_OK ||
+                              memcmp(to, r->recipient, sizeof to) != 0))
+        return MM_EINVAL;
+    char hub_sig[MM_ED25519_SIG_LEN * 2];
+    if (r->hub_signature &&
+        mm_base64_encode(r->hub_signature, MM_ED25519_SIG_LEN, hub_sig, sizeof hub_sig) < 0)
+        return MM_EINVAL;
     /* Regions only in a redacted export, each of a camera the export holds. */
     if (r->n_regions && (!r->redact || !r->regions))
         return MM_EINVAL;
@@ -425,17 +436,19 @@ mm_err_t edge_export_build(const edge_vault_t *v, const mm_keypair_t *site_key,
         json_object_set_new(c, "mp4_sha256", json_string(hex));
     }
 
-    /* The manifest, signed with the site key, and the key to check it with. */
+    /* The manifest, signed with the site key, and the key to check it with. The request, as the
+     * hub signed it, is what ties the manifest's request to the hub's key (verify.h). */
     if (err == MM_OK) {
         manifest = json_pack(
-            "{s:s, s:s, s:{s:s, s:s, s:s, s:s, s:s}, s:{s:I, s:I}, s:I, s:O, s:s?, "
-            "s:b}",
+            "{s:s, s:s, s:{s:s, s:s, s:s, s:s, s:s, s:s*, s:s*, s:s*}, s:{s:I, s:I}, s:I, s:O, "
+            "s:s?, s:b}",
             "format", "mimamori-export/1", "site", site_key->name, "request", "id", r->id,
             "legal_basis", r->legal_basis, "reference", r->reference ? r->reference : "",
             "requester", r->requester ? r->requester : "", "reason", r->reason ? r->reason : "",
-            "range", "from_us", (json_int_t)r->from_us, "to_us", (json_int_t)r->to_us, "created_us",
-            (json_int_t)mm_now_us(), "cameras", cams, "checkpoint", cl ? checkpoint : NULL,
-            "redacted", r->redact != 0);
+            "recipient", r->recipient_text, "hub_statement", r->hub_statement, "hub_signature",
+            r->hub_signature ? hub_sig : NULL, "range", "from_us", (json_int_t)r->from_us, "to_us",
+            (json_int_t)r->to_us, "created_us", (json_int_t)mm_now_us(), "cameras", cams,
+            "checkpoint", cl ? checkpoint : NULL, "redacted", r->redact != 0);
         text = manifest ? json_dumps(manifest, JSON_INDENT(2) | JSON_SORT_KEYS) : NULL;
         err = text ? MM_OK : MM_ENOMEM;
     }

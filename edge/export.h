@@ -10,11 +10,12 @@
  *                                 whole segments that overlap the requested range, so that
  *                                 each segment's content hash can be recomputed from the file
  *   <request>/manifest.json       what it is (format "mimamori-export/1"): site, request (id,
- *                                 legal basis, reference, requester, reason), the requested
- *                                 range, and per camera the clip's bounds (the first segment's
- *                                 start to the last one's end), the MP4's SHA-256, the frames'
- *                                 content hash, and every segment in it, in order, with its
- *                                 times, frame count, content hash and site-log index (and,
+ *                                 legal basis, reference, requester, reason, recipient, and the
+ *                                 statement of it the hub signed, with that signature), the
+ *                                 requested range, and per camera the clip's bounds (the first
+ *                                 segment's start to the last one's end), the MP4's SHA-256, the
+ *                                 frames' content hash, and every segment in it, in order, with
+ *                                 its times, frame count, content hash and site-log index (and,
  *                                 where the hub's checkpoint covers it, the entry's bytes and
  *                                 its inclusion proof to that checkpoint); the site's latest
  *                                 checkpoint cosigned by the hub
@@ -55,8 +56,16 @@ typedef struct {
     const char *const *cameras;
     size_t n_cameras;
     int64_t from_us, to_us;
-    uint8_t recipient[32]; /* the requester's X25519 key (mm_age_recipient_parse) */
-    const char *reason;    /* why the footage is asked for, or NULL */
+    uint8_t recipient[32];      /* the requester's X25519 key (mm_age_recipient_parse) */
+    const char *recipient_text; /* the "age1..." it was parsed from, for the manifest, or NULL */
+    const char *reason;         /* why the footage is asked for, or NULL */
+    /* The request as the hub signed it (docs/protocol.md, "Disclosure requests"): the disclosure
+     * statement's exact text (mm_disclosure_statement) and the hub's 64-byte Ed25519 signature
+     * over it, both or neither. The manifest carries them so that the recipient can check the
+     * request against the hub's key, which does not vouch for the site key that signs the
+     * manifest. The export does not check them: the disclosure flow did when the request came. */
+    const char *hub_statement;
+    const uint8_t *hub_signature;
     /* Own images (R-N8): when redact is set, every camera's clip is blurred but for its regions
      * (none: all of it) and re-encoded (redact.h); the manifest says "redacted": true and, per
      * camera, the regions kept and the encoder. The segments listed are still those of the
@@ -79,8 +88,9 @@ typedef struct {
  * export: nothing unverified leaves), MM_EMEDIA when a camera's clip would not hold exactly its
  * segments' frames (a segment that does not start with a keyframe), the errors of
  * edge_redact_mp4 for a redacted export (MM_EINVAL for a region of a camera not in the request,
- * or more than EDGE_REDACT_MAX_REGIONS for one camera), MM_EIO when the sink fails.
- * Fills rep when not NULL.
+ * or more than EDGE_REDACT_MAX_REGIONS for one camera), MM_EIO when the sink fails. MM_EINVAL
+ * too for a hub statement without its signature or the other way round, and for a
+ * recipient_text that is not the recipient. Fills rep when not NULL.
  */
 mm_err_t edge_export_build(const edge_vault_t *v, const mm_keypair_t *site_key,
                            const char *work_dir, const edge_export_req_t *r, mm_age_sink_fn sink,

@@ -11,6 +11,8 @@
  * hash of its frames' length-prefixed NAL units, which is exactly what an MP4 sample holds) →
  * the segment_recorded entry that carries that hash → its RFC 6962 inclusion proof → the
  * checkpoint's root → the hub's cosignature on the checkpoint. Each arrow is one check below.
+ * The link from the request to the hub's key is shorter: the manifest's request → the statement
+ * the hub signed when the request was filed (which must say the same) → the hub's signature.
  */
 #include "verify.h"
 
@@ -33,6 +35,7 @@
 #include "merkle.h"
 #include "note.h"
 #include "utf8.h"
+#include "wire.h"
 
 #define FORMAT "mimamori-export/1"
 #define MANIFEST_MAX (1024LL * 1024 * 1024) /* a day of 2 s segments is about 70 MiB */
@@ -51,6 +54,8 @@ typedef struct {
     uint8_t site_pub[MM_ED25519_PUB_LEN];
     int have_site_pub;
     mm_note_verifier_t hub;
+    mm_note_verifier_t site_rec; /* the site's key as the hub has it on record */
+    int have_site_rec;
 
     json_t *manifest;
     const char *site;
@@ -232,6 +237,23 @@ static int hash_of(json_t *o, const char *key, uint8_t out[32])
     return s && strlen(s) == 64 && mm_hex_decode(s, 64, out, 32) == 32 ? 0 : -1;
 }
 
+/* Appends ", what" to a list of differences. */
+static void differ(char *out, size_t cap, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void differ(char *out, size_t cap, const char *fmt, ...)
+{
+    size_t used = strlen(out);
+    if (used && used + 2 < cap) {
+        memcpy(out + used, ", ", 3);
+        used += 2;
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(out + used, cap - used, fmt, ap);
+    va_end(ap);
+}
+
 /* --- 1. signature ----------------------------------------------------------------------------*/
 
 static void check_signature(ctx_t *c, const char *man, size_t man_len, int have_man)
@@ -318,6 +340,7 @@ static void check_manifest(ctx_t *c, const char *man, size_t man_len)
     copy(rep->reference, sizeof rep->reference, str_of(req, "reference"));
     copy(rep->requester, sizeof rep->requester, str_of(req, "requester"));
     copy(rep->reason, sizeof rep->reason, str_of(req, "reason"));
+    copy(rep->recipient, sizeof rep->recipient, str_of(req, "recipient"));
     json_t *range = json_object_get(m, "range");
     if (int_of(range, "from_us", &rep->from_us) != 0 || int_of(range, "to_us", &rep->to_us) != 0)
         fail(c, "manifest", "\"range\" is missing or not two integers");
@@ -412,7 +435,270 @@ static void check_manifest(ctx_t *c, const char *man, size_t man_len)
     }
 }
 
-/* --- 3. checkpoint ---------------------------------------------------------------------------*/
+/* --- 3. request -----------------------------------------------------------------------------*/
+
+/* The statement's lines after its first, in their order (common/wire.c). */
+enum {
+    K_ID,
+    K_SITE,
+    K_BASIS,
+    K_REF,
+    K_REQUESTER,
+    K_RECIPIENT,
+    K_CAMERAS,
+    K_FROM,
+    K_TO,
+    K_TIME,
+    K_DEADLINE,
+    K_REASON,
+    K_N
+};
+static const char *const STATEMENT_KEYS[K_N] = {
+    "id",      "site",    "legal_basis", "reference", "requester",   "recipient",
+    "cameras", "from_us", "to_us",       "time_us",   "deadline_us", "reason"};
+#define STATEMENT_FIRST "mimamori-disclosure/1\n"
+
+static int hex_digit(char ch)
+{
+    return ch >= '0' && ch <= '9'   ? ch - '0'
+           : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10
+           : ch >= 'A' && ch <= 'F' ? ch - 'A' + 10
+                                    : -1;
+}
+
+/*
+ * Undoes a statement value's escaping (\\, \n, \xNN) into out, NUL-terminated in cap bytes. -1
+ * for an unknown escape, a raw control byte or a NUL (the hub escapes the one and never writes
+ * the other), or a value that does not fit.
+ */
+static int unescape(const char *v, size_t len, char *out, size_t cap)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++) {
+        int ch = (unsigned char)v[i];
+        if (ch < 0x20 || ch == 0x7f)
+            return -1;
+        if (ch == '\\') {
+            char e = i + 1 < len ? v[++i] : 0;
+            if (e == '\\') {
+                ch = '\\';
+            } else if (e == 'n') {
+                ch = '\n';
+            } else if (e == 'x' && i + 2 < len && hex_digit(v[i + 1]) >= 0 &&
+                       hex_digit(v[i + 2]) >= 0) {
+                ch = hex_digit(v[i + 1]) << 4 | hex_digit(v[i + 2]);
+                i += 2;
+                if (ch == 0)
+                    return -1;
+            } else {
+                return -1;
+            }
+        }
+        if (n + 1 >= cap)
+            return -1;
+        out[n++] = (char)ch;
+    }
+    out[n] = 0;
+    return 0;
+}
+
+static int parse_i64(const char *s, int64_t *out)
+{
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (!*s || *end || errno)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+/* "cam1,cam2" into q's cameras: 1..MM_REQUEST_CAMERAS_MAX ids, none empty. */
+static int parse_cameras(const char *s, mm_city_request_t *q)
+{
+    q->n_cameras = 0;
+    for (const char *p = s;; p++) {
+        size_t n = strcspn(p, ",");
+        if (n == 0 || n >= sizeof q->cameras[0] || q->n_cameras == MM_REQUEST_CAMERAS_MAX)
+            return -1;
+        memcpy(q->cameras[q->n_cameras], p, n);
+        q->cameras[q->n_cameras++][n] = 0;
+        p += n;
+        if (!*p)
+            return 0;
+    }
+}
+
+/*
+ * Parses a disclosure statement (docs/protocol.md, "Disclosure requests") into q and site. It
+ * must be exactly what mm_disclosure_statement writes for them, byte for byte, so that what is
+ * compared with the manifest is what the hub's signature covers. -1 with why filled otherwise.
+ */
+static int parse_statement(const char *text, size_t len, mm_city_request_t *q, char site[MM_ID_MAX],
+                           char *why, size_t cap)
+{
+    memset(q, 0, sizeof *q);
+    size_t first = strlen(STATEMENT_FIRST);
+    if (len < first || memcmp(text, STATEMENT_FIRST, first) != 0) {
+        snprintf(why, cap, "its first line is not mimamori-disclosure/1");
+        return -1;
+    }
+    const char *p = text + first, *end = text + len;
+    char cams[MM_REQUEST_CAMERAS_MAX * sizeof q->cameras[0] + 1], num[4][24];
+    for (int k = 0; k < K_N; k++) {
+        const char *key = STATEMENT_KEYS[k];
+        size_t kl = strlen(key);
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        if (!nl || (size_t)(nl - p) < kl + 1 || memcmp(p, key, kl) != 0 || p[kl] != ' ') {
+            snprintf(why, cap, "line %d is not \"%s <value>\"", k + 2, key);
+            return -1;
+        }
+        char *dst = k == K_ID          ? q->id
+                    : k == K_SITE      ? site
+                    : k == K_BASIS     ? q->legal_basis
+                    : k == K_REF       ? q->reference
+                    : k == K_REQUESTER ? q->requester
+                    : k == K_RECIPIENT ? q->recipient
+                    : k == K_CAMERAS   ? cams
+                    : k == K_REASON    ? q->text
+                                       : num[k - K_FROM];
+        size_t dcap = k == K_ID          ? sizeof q->id
+                      : k == K_SITE      ? MM_ID_MAX
+                      : k == K_BASIS     ? sizeof q->legal_basis
+                      : k == K_REF       ? sizeof q->reference
+                      : k == K_REQUESTER ? sizeof q->requester
+                      : k == K_RECIPIENT ? sizeof q->recipient
+                      : k == K_CAMERAS   ? sizeof cams
+                      : k == K_REASON    ? sizeof q->text
+                                         : sizeof num[0];
+        if (unescape(p + kl + 1, (size_t)(nl - p) - kl - 1, dst, dcap) != 0) {
+            snprintf(why, cap, "the value of %s is malformed or too long", key);
+            return -1;
+        }
+        p = nl + 1;
+    }
+    if (p != end) {
+        snprintf(why, cap, "it goes on after its reason line");
+        return -1;
+    }
+    if (parse_cameras(cams, q) != 0 || parse_i64(num[0], &q->from_us) != 0 ||
+        parse_i64(num[1], &q->to_us) != 0 || parse_i64(num[2], &q->time_us) != 0 ||
+        parse_i64(num[3], &q->deadline_us) != 0) {
+        snprintf(why, cap, "its cameras or times are malformed");
+        return -1;
+    }
+    char *again = malloc(MM_STATEMENT_MAX);
+    size_t alen = 0;
+    int same = again && mm_disclosure_statement(q, site, again, MM_STATEMENT_MAX, &alen) == MM_OK &&
+               alen == len && memcmp(again, text, len) == 0;
+    free(again);
+    if (!same) {
+        snprintf(why, cap, "it is not written as the hub writes one");
+        return -1;
+    }
+    return 0;
+}
+
+/* A value for a message: the text, or "(none)". */
+static const char *or_none(const char *s)
+{
+    return s && *s ? s : "(none)";
+}
+
+/* A field the manifest states and the hub signed: a failure naming it when they differ. Free
+ * text is quoted (and cut: the message is one line). */
+static void agree(ctx_t *c, const char *field, const char *manifest, const char *hub, int text)
+{
+    if (strcmp(manifest ? manifest : "", hub) == 0)
+        return;
+    if (text)
+        fail(c, "request", "the manifest says %s \"%.160s\" but the hub signed \"%.160s\"", field,
+             manifest ? manifest : "", hub);
+    else
+        fail(c, "request", "the manifest says %s %s but the hub signed %s", field,
+             or_none(manifest), or_none(hub));
+}
+
+/*
+ * The request as the hub signed it: the statement verifies with the hub's own Ed25519 key (the
+ * hub signs it with mm_ed25519_sign, not as a note), parses, and the manifest says what it says.
+ * The manager may narrow a request to fewer cameras and a shorter range, never widen it.
+ */
+static void check_request(ctx_t *c)
+{
+    json_t *req = json_object_get(c->manifest, "request");
+    json_t *js = json_object_get(req, "hub_statement");
+    json_t *jsig = json_object_get(req, "hub_signature");
+    if (!js && !jsig) {
+        fail(c, "request",
+             "the export carries no request signed by the hub (it is not a "
+             "disclosure)");
+        return;
+    }
+    const char *text = json_string_value(js);
+    size_t len = json_string_length(js);
+    if (!text) {
+        fail(c, "request", "hub_statement is missing or not a string");
+        return;
+    }
+    const char *b64 = json_string_value(jsig);
+    uint8_t sig[MM_ED25519_SIG_LEN + 3];
+    if (!b64 || mm_base64_decode(b64, strlen(b64), sig, sizeof sig) != MM_ED25519_SIG_LEN)
+        fail(c, "request", "hub_signature is missing or not a 64-byte signature in base64");
+    else if (mm_ed25519_verify(c->hub.pub, text, len, sig) != MM_OK)
+        fail(c, "request",
+             "the hub's signature on the request does not verify with the hub key %s: the hub "
+             "did not sign this request",
+             c->hub.name);
+    else
+        c->rep->request_signed = 1;
+
+    mm_city_request_t *q = malloc(sizeof *q);
+    char site[MM_ID_MAX], why[128];
+    if (!q) {
+        c->nomem = 1;
+        return;
+    }
+    if (parse_statement(text, len, q, site, why, sizeof why) != 0) {
+        fail(c, "request", "hub_statement is not a disclosure statement: %s", why);
+        c->rep->request_signed = 0;
+        free(q);
+        return;
+    }
+    agree(c, "id", str_of(req, "id"), q->id, 0);
+    agree(c, "site", str_of(c->manifest, "site"), site, 0);
+    agree(c, "legal basis", str_of(req, "legal_basis"), q->legal_basis, 0);
+    agree(c, "reference", str_of(req, "reference"), q->reference, 1);
+    agree(c, "requester", str_of(req, "requester"), q->requester, 0);
+    agree(c, "reason", str_of(req, "reason"), q->text, 1);
+    agree(c, "recipient", str_of(req, "recipient"), q->recipient, 0);
+
+    char signed_cams[sizeof q->cameras + MM_REQUEST_CAMERAS_MAX] = "";
+    for (size_t i = 0; i < q->n_cameras; i++)
+        differ(signed_cams, sizeof signed_cams, "%s", q->cameras[i]);
+    json_t *cams = json_object_get(c->manifest, "cameras");
+    for (size_t i = 0; i < json_array_size(cams); i++) {
+        const char *id = str_of(json_array_get(cams, i), "camera");
+        size_t k = 0;
+        while (id && k < q->n_cameras && strcmp(id, q->cameras[k]) != 0)
+            k++;
+        if (id && k == q->n_cameras)
+            fail(c, "request", "the manifest holds camera %s but the hub signed only %s", id,
+                 signed_cams);
+    }
+    json_t *range = json_object_get(c->manifest, "range");
+    int64_t from, to;
+    if (int_of(range, "from_us", &from) == 0 && int_of(range, "to_us", &to) == 0 &&
+        (from < q->from_us || to > q->to_us)) {
+        char a[40], b[40], x[40], y[40];
+        fail(c, "request",
+             "the manifest's range %s to %s is not within the range the hub signed, %s to %s",
+             iso(from, a), iso(to, b), iso(q->from_us, x), iso(q->to_us, y));
+    }
+    free(q);
+}
+
+/* --- 4. checkpoint ---------------------------------------------------------------------------*/
 
 static void check_checkpoint(ctx_t *c)
 {
@@ -467,7 +753,7 @@ static void check_checkpoint(ctx_t *c)
         fail(c, "checkpoint", "not cosigned by the hub key %s", c->hub.name);
 }
 
-/* --- 4. clip and hashes ----------------------------------------------------------------------*/
+/* --- 5. clip and hashes ----------------------------------------------------------------------*/
 
 static int sha256_file(const char *path, uint8_t out[32])
 {
@@ -650,24 +936,7 @@ static void check_clip(ctx_t *c, json_t *cam)
         check_hashes(c, cam, path);
 }
 
-/* --- 5. log and inclusion --------------------------------------------------------------------*/
-
-/* Appends ", what" to a list of differences. */
-static void differ(char *out, size_t cap, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void differ(char *out, size_t cap, const char *fmt, ...)
-{
-    size_t used = strlen(out);
-    if (used && used + 2 < cap) {
-        memcpy(out + used, ", ", 3);
-        used += 2;
-    }
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(out + used, cap - used, fmt, ap);
-    va_end(ap);
-}
+/* --- 6. log and inclusion --------------------------------------------------------------------*/
 
 static void check_segment_log(ctx_t *c, const char *cam, json_t *sg, size_t k)
 {
@@ -768,16 +1037,41 @@ static void check_segment_log(ctx_t *c, const char *cam, json_t *sg, size_t k)
     free(raw);
 }
 
+/* --- 7. site key ----------------------------------------------------------------------------*/
+
+/* site-key.pem is the key the hub has on record for the manifest's site (its name and its
+ * 32-byte Ed25519 key). */
+static void check_site_key(ctx_t *c)
+{
+    const mm_note_verifier_t *rec = &c->site_rec;
+    if (!c->have_site_pub) {
+        fail(c, "site key", "cannot be checked: site-key.pem holds no key");
+        return;
+    }
+    int same_name = c->site && strcmp(rec->name, c->site) == 0;
+    int same_key = memcmp(rec->pub, c->site_pub, sizeof c->site_pub) == 0;
+    if (!same_name)
+        fail(c, "site key", "the key on record given is %s's, but the export says it is from %s",
+             rec->name, or_none(c->site));
+    if (!same_key)
+        fail(c, "site key", "site-key.pem is not the key the hub has on record for %s", rec->name);
+    c->rep->site_key_known = same_name && same_key;
+}
+
 /* --- the whole ----------------------------------------------------------------------------*/
 
-mm_err_t edge_verify_export(const char *dir, const char *hub_verifier, edge_verify_report_t *rep)
+mm_err_t edge_verify_export(const char *dir, const char *hub_verifier, const char *site_verifier,
+                            edge_verify_report_t *rep)
 {
     if (!rep)
         return MM_EINVAL;
     memset(rep, 0, sizeof *rep);
-    ctx_t c = {.rep = rep, .dir = dir};
+    ctx_t c = {.rep = rep, .dir = dir, .have_site_rec = site_verifier != NULL};
     if (!dir || !hub_verifier || mm_note_verifier_parse(hub_verifier, &c.hub) != MM_OK ||
         c.hub.alg != MM_NOTE_ALG_ED25519)
+        return MM_EINVAL;
+    if (site_verifier && (mm_note_verifier_parse(site_verifier, &c.site_rec) != MM_OK ||
+                          c.site_rec.alg != MM_NOTE_ALG_ED25519))
         return MM_EINVAL;
     rep->ok = 1;
     copy(rep->hub, sizeof rep->hub, c.hub.name);
@@ -791,6 +1085,7 @@ mm_err_t edge_verify_export(const char *dir, const char *hub_verifier, edge_veri
     if (me == MM_OK)
         check_manifest(&c, man, man_len);
     if (c.manifest) {
+        check_request(&c);
         check_checkpoint(&c);
         /* Cameras whose form is wrong were named under "manifest"; the others are checked. */
         json_t *cams = json_object_get(c.manifest, "cameras");
@@ -803,6 +1098,8 @@ mm_err_t edge_verify_export(const char *dir, const char *hub_verifier, edge_veri
             for (size_t k = 0; c.cam_ok[i] && k < json_array_size(segs); k++)
                 check_segment_log(&c, str_of(cam, "camera"), json_array_get(segs, k), k);
         }
+        if (c.have_site_rec)
+            check_site_key(&c);
     }
     json_decref(c.manifest);
     free(c.cam_ok);

@@ -60,12 +60,22 @@ static void get_sites(hub_http_req_t *req, void *arg)
             hub_http_error(req, 500, "storage", "cannot read the state of site %s", id);
             return;
         }
-        json_array_append_new(
-            sites,
-            json_pack("{s:s, s:I, s:o, s:o}", "id", id, "log_size", (json_int_t)st.size,
-                      "last_checkpoint_time", time_json(st.checkpoint_us), "last_checkpoint_unix",
-                      st.checkpoint_us > 0 ? json_integer((json_int_t)(st.checkpoint_us / 1000000))
-                                           : json_null()));
+        /* The site's key as the hub has it on record: a requester checks an export's
+         * site-key.pem against it (mimamori-verify --site-key). */
+        char verifier[MM_VERIFIER_MAX];
+        if (mm_note_verifier_format(&api->cfg->sites[i].verifier, verifier, sizeof verifier) !=
+            MM_OK) {
+            json_decref(sites);
+            hub_http_error(req, 500, "internal", "cannot format the verifier key of site %s", id);
+            return;
+        }
+        json_array_append_new(sites,
+                              json_pack("{s:s, s:s, s:I, s:o, s:o}", "id", id, "verifier", verifier,
+                                        "log_size", (json_int_t)st.size, "last_checkpoint_time",
+                                        time_json(st.checkpoint_us), "last_checkpoint_unix",
+                                        st.checkpoint_us > 0
+                                            ? json_integer((json_int_t)(st.checkpoint_us / 1000000))
+                                            : json_null()));
     }
     hub_http_json(req, 200, json_pack("{s:o}", "sites", sites));
 }

@@ -1,6 +1,7 @@
 /*
  * mimamori-verify: tells the recipient of a disclosure export whether it is authentic, with
- * nothing but the export (decrypted with `age -d`, unpacked with tar) and the hub's public key.
+ * nothing but the export (decrypted with `age -d`, unpacked with tar) and the hub's public key
+ * (and, optionally, the site's key as the hub has it on record).
  * The checks are edge/verify.h's; this file parses arguments and prints the verdict.
  */
 #include <jansson.h>
@@ -16,18 +17,22 @@
 static void usage(FILE *f)
 {
     fputs(
-        "usage: mimamori-verify [--json] (--hub-key KEY | --hub-key-file FILE) DIR\n"
+        "usage: mimamori-verify [--json] (--hub-key KEY | --hub-key-file FILE)\n"
+        "                       [--site-key SITEKEY] DIR\n"
         "\n"
         "Checks the disclosure export unpacked in DIR (the folder holding manifest.json):\n"
-        "the site's signature on the manifest, the checkpoint of the site's log and the hub's\n"
-        "cosignature on it, each clip's SHA-256, each segment's frames against its content\n"
-        "hash, and each segment's entry in the site log with its inclusion proof.\n"
+        "the site's signature on the manifest, the request against the statement of it the\n"
+        "hub signed, the checkpoint of the site's log and the hub's cosignature on it, each\n"
+        "clip's SHA-256, each segment's frames against its content hash, and each segment's\n"
+        "entry in the site log with its inclusion proof.\n"
         "\n"
         "KEY is the hub's verifier key, name+keyid+base64, as `mimamori-keys show` prints it\n"
-        "under \"verifier\"; FILE holds that key, or the JSON `mimamori-keys` prints.\n"
+        "under \"verifier\" and GET /api/v1/hub serves it; FILE holds that key, or the JSON\n"
+        "`mimamori-keys` prints. SITEKEY is the site's verifier key as the hub has it on\n"
+        "record (\"verifier\" of the site in GET /api/v1/sites): site-key.pem must be it.\n"
         "--json prints one JSON object: {\"authentic\", \"failures\": [{\"check\", \"message\"}],\n"
         "\"missing\", \"site\", \"request\", \"range\", \"cameras\", \"frames\", \"redacted\",\n"
-        "\"checkpoint\"}.\n"
+        "\"checkpoint\", \"site_key_on_record\"}.\n"
         "Exit status: 0 authentic, 1 not authentic, 2 wrong usage, 3 the folder cannot be\n"
         "read (missing files are named).\n",
         f);
@@ -100,6 +105,10 @@ static void print_text(const edge_verify_report_t *r)
     printf("legal basis:  %s\n", r->legal_basis);
     if (r->reason[0])
         printf("reason:       %s\n", r->reason);
+    if (r->recipient[0])
+        printf("recipient:    %s\n", r->recipient);
+    printf("hub:          request signed by the hub %s: %s%s%s\n", r->hub, r->legal_basis,
+           r->reference[0] ? ", " : "", r->reference);
     printf("range:        %s to %s (requested)\n", when(r->from_us, a), when(r->to_us, b));
     for (size_t i = 0; i < r->n_cameras; i++) {
         const edge_verify_camera_t *c = &r->cameras[i];
@@ -113,6 +122,8 @@ static void print_text(const edge_verify_report_t *r)
            "%s at %s\n",
            (unsigned long long)r->checkpoint_size, r->hub,
            when((int64_t)r->cosigned_at * 1000000, a));
+    if (r->site_key_known)
+        printf("site key:     site-key.pem is the key the hub has on record for %s\n", r->site);
     if (r->redacted)
         puts("redacted:     the clip is a redacted rendering; segment hashes name the source "
              "footage");
@@ -140,14 +151,15 @@ static int print_json(const edge_verify_report_t *r)
             p++;
     }
     json_t *o = json_pack(
-        "{s:b, s:o, s:o, s:s, s:{s:s, s:s, s:s, s:s, s:s}, s:{s:I, s:I}, s:o, s:I, s:b, "
-        "s:{s:I, s:s, s:I}}",
+        "{s:b, s:o, s:o, s:s, s:{s:s, s:s, s:s, s:s, s:s, s:s, s:b}, s:{s:I, s:I}, s:o, s:I, "
+        "s:b, s:{s:I, s:s, s:I}, s:b}",
         "authentic", r->ok, "failures", fails, "missing", miss, "site", r->site, "request", "id",
         r->request_id, "legal_basis", r->legal_basis, "reference", r->reference, "requester",
-        r->requester, "reason", r->reason, "range", "from_us", (json_int_t)r->from_us, "to_us",
+        r->requester, "reason", r->reason, "recipient", r->recipient, "signed_by_hub",
+        r->request_signed, "range", "from_us", (json_int_t)r->from_us, "to_us",
         (json_int_t)r->to_us, "cameras", cams, "frames", (json_int_t)r->frames, "redacted",
         r->redacted, "checkpoint", "size", (json_int_t)r->checkpoint_size, "hub", r->hub,
-        "cosigned_at", (json_int_t)r->cosigned_at);
+        "cosigned_at", (json_int_t)r->cosigned_at, "site_key_on_record", r->site_key_known);
     char *text = o ? json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
     json_decref(o);
     if (!text) {
@@ -161,7 +173,7 @@ static int print_json(const edge_verify_report_t *r)
 
 int main(int argc, char **argv)
 {
-    const char *key = NULL, *key_file = NULL, *dir = NULL;
+    const char *key = NULL, *key_file = NULL, *site_key = NULL, *dir = NULL;
     int as_json = 0;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--json") == 0) {
@@ -170,6 +182,8 @@ int main(int argc, char **argv)
             key = argv[++i];
         } else if (strcmp(argv[i], "--hub-key-file") == 0 && i + 1 < argc) {
             key_file = argv[++i];
+        } else if (strcmp(argv[i], "--site-key") == 0 && i + 1 < argc && !site_key) {
+            site_key = argv[++i];
         } else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
             usage(stdout);
             return 0;
@@ -195,13 +209,21 @@ int main(int argc, char **argv)
 
     av_log_set_level(AV_LOG_QUIET); /* a damaged clip is reported as a failed check */
     edge_verify_report_t rep;
-    mm_err_t err = edge_verify_export(dir, key, &rep);
+    mm_err_t err = edge_verify_export(dir, key, site_key, &rep);
     int status;
+    mm_note_verifier_t v;
     if (err == MM_EINVAL) {
-        fprintf(stderr,
-                "mimamori-verify: \"%s\" is not a hub verifier key (name+keyid+base64, as "
-                "mimamori-keys show prints it)\n",
-                key);
+        if (site_key &&
+            (mm_note_verifier_parse(site_key, &v) != MM_OK || v.alg != MM_NOTE_ALG_ED25519))
+            fprintf(stderr,
+                    "mimamori-verify: \"%s\" is not a site verifier key (name+keyid+base64, as "
+                    "GET /api/v1/sites lists it)\n",
+                    site_key);
+        else
+            fprintf(stderr,
+                    "mimamori-verify: \"%s\" is not a hub verifier key (name+keyid+base64, as "
+                    "mimamori-keys show prints it)\n",
+                    key);
         status = 2;
     } else if (err == MM_EIO) {
         /* What is there may still have been checked: say what failed, then what is missing. */

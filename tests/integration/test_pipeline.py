@@ -125,4 +125,9 @@ T.check(T.merkle_root(leaves[:size]) == root, "checkpoint root is not the root o
 T.verify_note(note, site["verifier"])
 ts = T.verify_note(note, hub_keys["verifier"], cosig=True)
 T.check(abs(ts - time.time()) < 120, f"cosignature time {ts} is not now")
+# The site's key as the hub has it on record is public: a requester checks an export's
+# site-key.pem against it (mimamori-verify --site-key).
+st, body = run.api("/api/v1/sites")
+T.check(st == 200 and [s.get("verifier") for s in body["sites"] if s["id"] == "site-a"] ==
+        [site["verifier"]], f"/api/v1/sites does not list site-a's verifier key: {st} {body}")
 T.say(f"PASS: {len(files)} segments, checkpoint of size {size} verified")

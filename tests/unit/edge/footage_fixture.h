@@ -3,7 +3,9 @@
  * (test_footage.c, test_verify.c). H.264 and H.265 with B-frames, encoded by Debian's ffmpeg into
  * MPEG-TS (Annex B, as cameras send it over RTSP) once per program (group_setup), are recorded by
  * setup into encrypted 2-second segments with keys from a real keyring and indexed in a real store,
- * the way ingest and app.c do: cam1 holds four segments of 30 frames from T0.
+ * the way ingest and app.c do: cam1 holds four segments of 30 frames from T0. The hub's part of
+ * an export — the checkpoint it cosigned, the request it signed — is made here as the hub makes
+ * it.
  *
  * Included by one test program each: everything here is static, and marked unused so that a
  * program takes only what it needs.
@@ -27,12 +29,14 @@
 #include <libavformat/avformat.h>
 
 #include "crypto.h"
+#include "export.h"
 #include "keyring.h"
 #include "keys.h"
 #include "note.h"
 #include "retention.h"
 #include "segment.h"
 #include "store.h"
+#include "wire.h"
 
 #define FX_UNUSED __attribute__((unused))
 
@@ -299,6 +303,40 @@ FX_UNUSED static void requester_key(fx_t *f, const char *name, char key[128], ch
             break;
     fclose(k);
     assert_true(rec[0] != 0);
+}
+
+/*
+ * The hub files r as a disclosure request to site, as hub/disclosure.c does: the disclosure
+ * statement of r's id, legal basis, reference, requester, recipient (the "age1..." text), cameras
+ * and reason, over [r->from_us - margin, r->to_us + margin) (a margin as when the manager
+ * narrowed the request), signed with hub's key. Writes the statement into stmt (MM_STATEMENT_MAX
+ * bytes) and the signature into sig, and points r at both and at recipient.
+ */
+FX_UNUSED static void hub_signs(const mm_keypair_t *hub, const char *site, edge_export_req_t *r,
+                                const char *recipient, int64_t margin, char *stmt, uint8_t sig[64])
+{
+    mm_city_request_t *q = calloc(1, sizeof *q);
+    assert_non_null(q);
+    snprintf(q->id, sizeof q->id, "%s", r->id);
+    snprintf(q->kind, sizeof q->kind, "disclosure");
+    q->time_us = T0 - 3600 * S;
+    q->deadline_us = T0 + 14 * 86400 * S;
+    q->from_us = r->from_us - margin;
+    q->to_us = r->to_us + margin;
+    snprintf(q->text, sizeof q->text, "%s", r->reason ? r->reason : "");
+    snprintf(q->legal_basis, sizeof q->legal_basis, "%s", r->legal_basis);
+    snprintf(q->reference, sizeof q->reference, "%s", r->reference ? r->reference : "");
+    snprintf(q->requester, sizeof q->requester, "%s", r->requester ? r->requester : "");
+    snprintf(q->recipient, sizeof q->recipient, "%s", recipient);
+    for (size_t i = 0; i < r->n_cameras; i++)
+        snprintf(q->cameras[q->n_cameras++], sizeof q->cameras[0], "%s", r->cameras[i]);
+    size_t len = 0;
+    assert_int_equal(mm_disclosure_statement(q, site, stmt, MM_STATEMENT_MAX, &len), MM_OK);
+    assert_int_equal(mm_ed25519_sign(&hub->sign, stmt, len, sig), MM_OK);
+    free(q);
+    r->recipient_text = recipient;
+    r->hub_statement = stmt;
+    r->hub_signature = sig;
 }
 
 /*

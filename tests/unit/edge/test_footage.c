@@ -485,10 +485,11 @@ static void footage_mp4_without_parameter_sets_in_headers_plays(void **state)
 
 /*
  * R-K2.2.5, R-N7.3, R-N8: an export decrypts with the standard age tool, unpacks with tar, its
- * MP4 plays, its manifest's signature checks with openssl and the site's key, every segment it
- * names is the index's (content hash, frame count and site-log index, with the entry's bytes and
- * their inclusion proof to the hub-cosigned checkpoint), and no clear footage stays behind. The
- * clip is made of whole segments: a range that starts and ends inside segments gets both whole.
+ * MP4 plays, its manifest's signature checks with openssl and the site's key, its request carries
+ * the statement the hub signed and the recipient it is encrypted to, every segment it names is
+ * the index's (content hash, frame count and site-log index, with the entry's bytes and their
+ * inclusion proof to the hub-cosigned checkpoint), and no clear footage stays behind. The clip is
+ * made of whole segments: a range that starts and ends inside segments gets both whole.
  */
 static void export_opens_with_standard_tools_and_matches_the_record(void **state)
 {
@@ -511,6 +512,11 @@ static void export_opens_with_standard_tools_and_matches_the_record(void **state
                              .from_us = start,
                              .to_us = end};
     assert_int_equal(mm_age_recipient_parse(rec, req.recipient), MM_OK);
+    /* The hub signed the request when it was filed: the manifest carries that. */
+    char *stmt = malloc(MM_STATEMENT_MAX);
+    uint8_t hub_sig[64];
+    assert_non_null(stmt);
+    hub_signs(&hub, site.name, &req, rec, 0, stmt, hub_sig);
     /* The hub has acknowledged the whole log: the manifest then proves each segment's entry. */
     uint64_t size = 0;
     mm_hash_t root;
@@ -549,6 +555,14 @@ static void export_opens_with_standard_tools_and_matches_the_record(void **state
     json_t *r = json_object_get(m, "request");
     assert_string_equal(json_string_value(json_object_get(r, "legal_basis")), "law");
     assert_string_equal(json_string_value(json_object_get(r, "reason")), "窃盗事件の捜査");
+    /* The request as the hub signed it, and the key the export is encrypted to. */
+    assert_string_equal(json_string_value(json_object_get(r, "recipient")), rec);
+    assert_string_equal(json_string_value(json_object_get(r, "hub_statement")), stmt);
+    const char *sig64 = json_string_value(json_object_get(r, "hub_signature"));
+    assert_non_null(sig64);
+    uint8_t got_sig[64 + 3];
+    assert_int_equal(mm_base64_decode(sig64, strlen(sig64), got_sig, sizeof got_sig), 64);
+    assert_memory_equal(got_sig, hub_sig, 64);
     /* The range is the request's; the clip, its whole segments. */
     json_t *range = json_object_get(m, "range");
     assert_int_equal(json_integer_value(json_object_get(range, "from_us")), start);
@@ -635,6 +649,7 @@ static void export_opens_with_standard_tools_and_matches_the_record(void **state
     bad.to_us = T0;
     assert_int_equal(edge_export_build(&f->v, &site, f->dir, &bad, to_file, NULL, NULL),
                      MM_ENOTFOUND);
+    free(stmt);
     mm_keys_wipe(&site);
     mm_keys_wipe(&hub);
 }

@@ -6,7 +6,10 @@
  * or in the manifest is caught and named; a manifest re-signed by the site that names another
  * log entry, a segment's hash it never logged, or no entry at all is caught by the log checks,
  * which need only the hub's key (R-N8: the requester can check what was disclosed against what
- * was recorded); a wrong hub key is refused. The command line gives 0, 1, 2 and 3 as documented.
+ * was recorded); a manifest re-signed by the site that changes the request (legal basis,
+ * recipient, range, cameras) is caught by the statement the hub signed, and an export without
+ * one is no disclosure; a wrong hub key is refused; site-key.pem is checked against the key the
+ * hub has on record when it is given. The command line gives 0, 1, 2 and 3 as documented.
  */
 #include "footage_fixture.h"
 
@@ -23,16 +26,23 @@
 
 typedef struct {
     mm_keypair_t site, hub;
-    char hub_key[MM_VERIFIER_MAX]; /* the hub's verifier key, as mimamori-keys prints it */
-    uint64_t size;                 /* the cosigned checkpoint's size */
+    char hub_key[MM_VERIFIER_MAX];  /* the hub's verifier key, as mimamori-keys prints it */
+    char site_key[MM_VERIFIER_MAX]; /* the site's, as the hub has it on record */
+    uint64_t size;                  /* the cosigned checkpoint's size */
+    /* The request the hub signed for the export: by default by hub, for exactly the export's
+     * cameras and range. */
+    int unsigned_request;               /* none: the export carries no statement */
+    const mm_keypair_t *request_signer; /* another key than hub's */
+    int64_t request_margin;             /* the hub's range is this much wider on both sides */
 } keys_t;
 
 static void make_keys(fx_t *f, keys_t *k, int cosign)
 {
+    memset(k, 0, sizeof *k);
     assert_int_equal(mm_keys_generate("site-a", &k->site), MM_OK);
     assert_int_equal(mm_keys_generate("hub", &k->hub), MM_OK);
     assert_int_equal(mm_keys_verifier(&k->hub, k->hub_key, sizeof k->hub_key), MM_OK);
-    k->size = 0;
+    assert_int_equal(mm_keys_verifier(&k->site, k->site_key, sizeof k->site_key), MM_OK);
     if (cosign) {
         mm_hash_t root;
         cosign_log(f, &k->site, &k->hub, &k->size, &root);
@@ -46,8 +56,9 @@ static void wipe_keys(keys_t *k)
 }
 
 /*
- * Exports camera over [from, to) as request "req-1", decrypts it with age and unpacks it with tar
- * into f->dir/<name>; the folder holding manifest.json goes into out.
+ * Exports camera over [from, to) as request "req-1", filed at the hub (which signed it, as k
+ * says), decrypts it with age and unpacks it with tar into f->dir/<name>; the folder holding
+ * manifest.json goes into out.
  */
 static void export_opened_with(fx_t *f, const keys_t *k, const char *camera, int64_t from,
                                int64_t to, const char *name, char out[256], int redact,
@@ -69,11 +80,18 @@ static void export_opened_with(fx_t *f, const keys_t *k, const char *camera, int
                              .regions = regions,
                              .n_regions = n_regions};
     assert_int_equal(mm_age_recipient_parse(rec, req.recipient), MM_OK);
+    char *stmt = malloc(MM_STATEMENT_MAX);
+    uint8_t sig[MM_ED25519_SIG_LEN];
+    assert_non_null(stmt);
+    if (!k->unsigned_request)
+        hub_signs(k->request_signer ? k->request_signer : &k->hub, k->site.name, &req, rec,
+                  k->request_margin, stmt, sig);
     snprintf(enc, sizeof enc, "%s/%s.age", f->dir, name);
     FILE *o = fopen(enc, "wb");
     assert_non_null(o);
     assert_int_equal(edge_export_build(&f->v, &k->site, f->dir, &req, to_file, o, NULL), MM_OK);
     assert_int_equal(fclose(o), 0);
+    free(stmt);
     snprintf(cmd, sizeof cmd, "mkdir -p %s/%s && age -d -i %s %s | tar -x -C %s/%s", f->dir, name,
              key, enc, f->dir, name);
     assert_int_equal(run(cmd, text, sizeof text), 0);
@@ -173,7 +191,7 @@ static void verify_accepts_an_export_as_made(void **state)
     cam1_export(f, &k, "opened", dir);
 
     edge_verify_report_t rep;
-    assert_int_equal(edge_verify_export(dir, k.hub_key, &rep), MM_OK);
+    assert_int_equal(edge_verify_export(dir, k.hub_key, NULL, &rep), MM_OK);
     show(&rep);
     assert_true(rep.ok);
     assert_int_equal(rep.n_failures, 0);
@@ -195,6 +213,9 @@ static void verify_accepts_an_export_as_made(void **state)
     assert_int_equal(rep.cosigned_at, 1795486421);
     assert_string_equal(rep.hub, "hub");
     assert_false(rep.redacted);
+    assert_true(rep.request_signed);
+    assert_true(strncmp(rep.recipient, "age1", 4) == 0);
+    assert_false(rep.site_key_known);
     edge_verify_report_deinit(&rep);
     edge_verify_report_deinit(&rep); /* twice is harmless */
     wipe_keys(&k);
@@ -212,7 +233,7 @@ static void verify_accepts_the_last_segment_of_a_stopped_camera(void **state)
     char dir[256];
     export_opened(f, &k, "cam5", end - 3 * S, end, "opened", dir);
     edge_verify_report_t rep;
-    assert_int_equal(edge_verify_export(dir, k.hub_key, &rep), MM_OK);
+    assert_int_equal(edge_verify_export(dir, k.hub_key, NULL, &rep), MM_OK);
     show(&rep);
     assert_true(rep.ok);
     assert_int_equal(rep.cameras[0].segments, 2);
@@ -239,7 +260,7 @@ static void verify_names_a_changed_byte_in_a_clip(void **state)
     flip_byte(mp4, (long)st.st_size / 2);
 
     edge_verify_report_t rep;
-    assert_int_equal(edge_verify_export(dir, k.hub_key, &rep), MM_OK);
+    assert_int_equal(edge_verify_export(dir, k.hub_key, NULL, &rep), MM_OK);
     show(&rep);
     assert_false(rep.ok);
     const edge_verify_failure_t *fl = failure(&rep, "clip", "cam1.mp4 SHA-256 is ");
@@ -255,7 +276,7 @@ static void verify_names_a_changed_byte_in_a_clip(void **state)
 }
 
 /* One changed byte in the manifest (the legal basis, "law" to "Law"): the site's signature no
- * longer verifies, and that is the only failure. */
+ * longer verifies, and the request is no longer the one the hub signed; nothing else fails. */
 static void verify_names_a_changed_byte_in_the_manifest(void **state)
 {
     fx_t *f = *state;
@@ -274,12 +295,14 @@ static void verify_names_a_changed_byte_in_the_manifest(void **state)
     flip_byte(man, at - text + 1);
 
     edge_verify_report_t rep;
-    assert_int_equal(edge_verify_export(dir, k.hub_key, &rep), MM_OK);
+    assert_int_equal(edge_verify_export(dir, k.hub_key, NULL, &rep), MM_OK);
     show(&rep);
     assert_false(rep.ok);
-    assert_int_equal(rep.n_failures, 1);
+    assert_int_equal(rep.n_failures, 2);
     assert_non_null(
         failure(&rep, "signature", "manifest.json.sig does not verify with site-key.pem"));
+    assert_non_null(
+        failure(&rep, "request", "the manifest says legal basis Law but the hub signed law"));
     edge_verify_report_deinit(&rep);
     wipe_keys(&k);
 }
@@ -308,7 +331,7 @@ static void verify_catches_a_resigned_manifest_that_misnames_the_log(void **stat
     assert_true(other != json_integer_value(json_object_get(segment(m, 0), "log_index")));
     json_object_set_new(segment(m, 0), "log_index", json_integer(other));
     resign(dir, m, &k.site);
-    assert_int_equal(edge_verify_export(dir, k.hub_key, &rep), MM_OK);
+    assert_int_equal(edge_verify_export(dir, k.hub_key, NULL, &rep), MM_OK);
     show(&rep);
     assert_false(rep.ok);
     assert_false(failed(&rep, "signature"));
@@ -323,7 +346,7 @@ static void verify_catches_a_resigned_manifest_that_misnames_the_log(void **stat
     json_object_set(segment(m, 0), "entry", json_object_get(segment(m, 1), "entry"));
     json_object_set(segment(m, 0), "inclusion", json_object_get(segment(m, 1), "inclusion"));
     resign(dir, m, &k.site);
-    assert_int_equal(edge_verify_export(dir, k.hub_key, &rep), MM_OK);
+    assert_int_equal(edge_verify_export(dir, k.hub_key, NULL, &rep), MM_OK);
     show(&rep);
     assert_false(rep.ok);
     snprintf(want, sizeof want, "claims log index %lld but the entry given holds",
@@ -342,7 +365,7 @@ static void verify_catches_a_resigned_manifest_that_misnames_the_log(void **stat
                         json_string("0000000000000000000000000000000000000000000000000000000000"
                                     "000000"));
     resign(dir, m, &k.site);
-    assert_int_equal(edge_verify_export(dir, k.hub_key, &rep), MM_OK);
+    assert_int_equal(edge_verify_export(dir, k.hub_key, NULL, &rep), MM_OK);
     show(&rep);
     assert_false(rep.ok);
     assert_non_null(failure(&rep, "hashes", "cam1 segment 2 (start "));
@@ -355,7 +378,7 @@ static void verify_catches_a_resigned_manifest_that_misnames_the_log(void **stat
     m = json_deep_copy(orig);
     json_object_del(segment(m, 1), "entry");
     resign(dir, m, &k.site);
-    assert_int_equal(edge_verify_export(dir, k.hub_key, &rep), MM_OK);
+    assert_int_equal(edge_verify_export(dir, k.hub_key, NULL, &rep), MM_OK);
     show(&rep);
     assert_false(rep.ok);
     fl = failure(&rep, "inclusion", "is not covered by the hub-cosigned checkpoint");
@@ -384,7 +407,7 @@ static void verify_catches_a_resigned_manifest_that_misnames_the_log(void **stat
                         json_string(hex));
     json_object_set_new(m, "redacted", json_true());
     resign(dir, m, &k.site);
-    assert_int_equal(edge_verify_export(dir, k.hub_key, &rep), MM_OK);
+    assert_int_equal(edge_verify_export(dir, k.hub_key, NULL, &rep), MM_OK);
     show(&rep);
     assert_true(rep.ok);
     assert_true(rep.redacted);
@@ -392,7 +415,7 @@ static void verify_catches_a_resigned_manifest_that_misnames_the_log(void **stat
     /* The same clip in an export that says it is not redacted does not hold the frames. */
     json_object_set_new(m, "redacted", json_false());
     resign(dir, m, &k.site);
-    assert_int_equal(edge_verify_export(dir, k.hub_key, &rep), MM_OK);
+    assert_int_equal(edge_verify_export(dir, k.hub_key, NULL, &rep), MM_OK);
     show(&rep);
     assert_false(rep.ok);
     assert_true(failed(&rep, "hashes"));
@@ -403,7 +426,8 @@ static void verify_catches_a_resigned_manifest_that_misnames_the_log(void **stat
     wipe_keys(&k);
 }
 
-/* The checkpoint: a wrong hub key, and an export made before the hub cosigned anything. */
+/* The checkpoint: a wrong hub key (which signed neither the checkpoint nor the request), and an
+ * export made before the hub cosigned anything. */
 static void verify_refuses_a_checkpoint_the_hub_did_not_cosign(void **state)
 {
     fx_t *f = *state;
@@ -416,18 +440,19 @@ static void verify_refuses_a_checkpoint_the_hub_did_not_cosign(void **state)
     char other_key[MM_VERIFIER_MAX];
     assert_int_equal(mm_keys_verifier(&other, other_key, sizeof other_key), MM_OK);
     edge_verify_report_t rep;
-    assert_int_equal(edge_verify_export(dir, other_key, &rep), MM_OK);
+    assert_int_equal(edge_verify_export(dir, other_key, NULL, &rep), MM_OK);
     show(&rep);
     assert_false(rep.ok);
-    assert_int_equal(rep.n_failures, 1);
+    assert_int_equal(rep.n_failures, 2);
     assert_non_null(failure(&rep, "checkpoint", "not cosigned by the hub key hub"));
+    assert_non_null(failure(&rep, "request", "does not verify with the hub key hub"));
     edge_verify_report_deinit(&rep);
     mm_keys_wipe(&other);
 
     /* A key that is no verifier key at all is a usage error. */
-    assert_int_equal(edge_verify_export(dir, "hub+00000000+AAAA", &rep), MM_EINVAL);
+    assert_int_equal(edge_verify_export(dir, "hub+00000000+AAAA", NULL, &rep), MM_EINVAL);
     edge_verify_report_deinit(&rep);
-    assert_int_equal(edge_verify_export(dir, NULL, &rep), MM_EINVAL);
+    assert_int_equal(edge_verify_export(dir, NULL, NULL, &rep), MM_EINVAL);
     edge_verify_report_deinit(&rep);
     wipe_keys(&k);
 }
@@ -440,7 +465,7 @@ static void verify_refuses_an_export_without_a_checkpoint(void **state)
     char dir[256];
     cam1_export(f, &k, "opened", dir);
     edge_verify_report_t rep;
-    assert_int_equal(edge_verify_export(dir, k.hub_key, &rep), MM_OK);
+    assert_int_equal(edge_verify_export(dir, k.hub_key, NULL, &rep), MM_OK);
     show(&rep);
     assert_false(rep.ok);
     assert_non_null(failure(&rep, "checkpoint",
@@ -465,7 +490,7 @@ static void verify_names_missing_files(void **state)
     file_path(dir, "cam1.mp4", p);
     assert_int_equal(unlink(p), 0);
     edge_verify_report_t rep;
-    assert_int_equal(edge_verify_export(dir, k.hub_key, &rep), MM_EIO);
+    assert_int_equal(edge_verify_export(dir, k.hub_key, NULL, &rep), MM_EIO);
     assert_false(rep.ok);
     assert_string_equal(rep.missing, "cam1.mp4");
     assert_non_null(failure(&rep, "clip", "cam1.mp4 is missing"));
@@ -477,8 +502,325 @@ static void verify_names_missing_files(void **state)
     assert_int_equal(unlink(p), 0);
     file_path(dir, "manifest.json", p);
     assert_int_equal(unlink(p), 0);
-    assert_int_equal(edge_verify_export(dir, k.hub_key, &rep), MM_EIO);
+    assert_int_equal(edge_verify_export(dir, k.hub_key, NULL, &rep), MM_EIO);
     assert_string_equal(rep.missing, "manifest.json, site-key.pem");
+    edge_verify_report_deinit(&rep);
+    wipe_keys(&k);
+}
+
+/* --- the request ---------------------------------------------------------------------------*/
+
+/*
+ * The manifest's request carries the statement the hub signed, byte for byte as the hub builds
+ * it, and its signature; the recipient is the key the export was encrypted to. A request the
+ * manager narrowed (the hub signed a longer range) checks out.
+ */
+static void verify_ties_the_request_to_the_hubs_signature(void **state)
+{
+    fx_t *f = *state;
+    keys_t k;
+    make_keys(f, &k, 1);
+    k.request_margin = 60 * S;
+    char dir[256];
+    cam1_export(f, &k, "opened", dir);
+    json_t *m = load_manifest(dir);
+    json_t *req = json_object_get(m, "request");
+    const char *stmt = json_string_value(json_object_get(req, "hub_statement"));
+    assert_non_null(stmt);
+    assert_true(
+        strncmp(stmt, "mimamori-disclosure/1\nid req-1\nsite site-a\nlegal_basis law\n", 59) == 0);
+    assert_non_null(strstr(stmt, "\ncameras cam1\n"));
+    assert_non_null(strstr(stmt, "\nreason 窃盗事件の捜査\n"));
+    const char *b64 = json_string_value(json_object_get(req, "hub_signature"));
+    assert_non_null(b64);
+    uint8_t sig[MM_ED25519_SIG_LEN + 3];
+    assert_int_equal(mm_base64_decode(b64, strlen(b64), sig, sizeof sig), MM_ED25519_SIG_LEN);
+    assert_int_equal(mm_ed25519_verify(k.hub.sign.pub, stmt, strlen(stmt), sig), MM_OK);
+    char recipient[128], line[160];
+    assert_non_null(json_string_value(json_object_get(req, "recipient")));
+    snprintf(recipient, sizeof recipient, "%s",
+             json_string_value(json_object_get(req, "recipient")));
+    snprintf(line, sizeof line, "\nrecipient %s\n", recipient);
+    assert_non_null(strstr(stmt, line));
+    json_decref(m);
+
+    edge_verify_report_t rep;
+    assert_int_equal(edge_verify_export(dir, k.hub_key, NULL, &rep), MM_OK);
+    show(&rep);
+    assert_true(rep.ok);
+    assert_true(rep.request_signed);
+    assert_string_equal(rep.recipient, recipient);
+    edge_verify_report_deinit(&rep);
+
+    /* The export does not take a statement without its signature, nor a recipient it was not
+     * encrypted to. */
+    const char *cams[] = {"cam1"};
+    edge_export_req_t bad = {.id = "req-2",
+                             .legal_basis = "law",
+                             .cameras = cams,
+                             .n_cameras = 1,
+                             .from_us = f->seg[1].start_us,
+                             .to_us = f->seg[2].start_us,
+                             .hub_statement = "mimamori-disclosure/1\n"};
+    assert_int_equal(edge_export_build(&f->v, &k.site, f->dir, &bad, to_file, NULL, NULL),
+                     MM_EINVAL);
+    bad.hub_statement = NULL;
+    bad.recipient_text = recipient; /* bad.recipient is all zeroes */
+    assert_int_equal(edge_export_build(&f->v, &k.site, f->dir, &bad, to_file, NULL, NULL),
+                     MM_EINVAL);
+    wipe_keys(&k);
+}
+
+/* A statement signed by another key than the hub's: only the request check fails. */
+static void verify_refuses_a_request_another_key_signed(void **state)
+{
+    fx_t *f = *state;
+    keys_t k;
+    make_keys(f, &k, 1);
+    mm_keypair_t other;
+    assert_int_equal(mm_keys_generate("hub", &other), MM_OK);
+    k.request_signer = &other;
+    char dir[256];
+    cam1_export(f, &k, "opened", dir);
+    edge_verify_report_t rep;
+    assert_int_equal(edge_verify_export(dir, k.hub_key, NULL, &rep), MM_OK);
+    show(&rep);
+    assert_false(rep.ok);
+    assert_false(rep.request_signed);
+    assert_int_equal(rep.n_failures, 1);
+    assert_non_null(failure(&rep, "request",
+                            "the hub's signature on the request does not verify with the hub key "
+                            "hub: the hub did not sign this request"));
+    edge_verify_report_deinit(&rep);
+    mm_keys_wipe(&other);
+    wipe_keys(&k);
+}
+
+/* An export without the hub's statement is not a disclosure, whatever else checks out. */
+static void verify_refuses_an_export_without_a_request_the_hub_signed(void **state)
+{
+    fx_t *f = *state;
+    keys_t k;
+    make_keys(f, &k, 1);
+    k.unsigned_request = 1;
+    char dir[256];
+    cam1_export(f, &k, "opened", dir);
+    edge_verify_report_t rep;
+    assert_int_equal(edge_verify_export(dir, k.hub_key, NULL, &rep), MM_OK);
+    show(&rep);
+    assert_false(rep.ok);
+    assert_int_equal(rep.n_failures, 1);
+    assert_non_null(failure(&rep, "request",
+                            "the export carries no request signed by the hub (it is not a "
+                            "disclosure)"));
+    edge_verify_report_deinit(&rep);
+    wipe_keys(&k);
+}
+
+/* Puts into m's request a statement of it with reason, signed by k's hub, as if the hub had
+ * signed that. */
+static void hub_signs_manifest(json_t *m, const keys_t *k, const char *reason)
+{
+    json_t *req = json_object_get(m, "request"), *range = json_object_get(m, "range");
+    const char *cams[] = {"cam1"};
+    edge_export_req_t r = {.id = json_string_value(json_object_get(req, "id")),
+                           .legal_basis = json_string_value(json_object_get(req, "legal_basis")),
+                           .reference = json_string_value(json_object_get(req, "reference")),
+                           .requester = json_string_value(json_object_get(req, "requester")),
+                           .reason = reason,
+                           .cameras = cams,
+                           .n_cameras = 1,
+                           .from_us = json_integer_value(json_object_get(range, "from_us")),
+                           .to_us = json_integer_value(json_object_get(range, "to_us"))};
+    char *stmt = malloc(MM_STATEMENT_MAX), b64[128];
+    uint8_t sig[MM_ED25519_SIG_LEN];
+    assert_non_null(stmt);
+    hub_signs(&k->hub, "site-a", &r, json_string_value(json_object_get(req, "recipient")), 0, stmt,
+              sig);
+    assert_true(mm_base64_encode(sig, sizeof sig, b64, sizeof b64) > 0);
+    json_object_set_new(req, "hub_statement", json_string(stmt));
+    json_object_set_new(req, "hub_signature", json_string(b64));
+    json_object_set_new(req, "reason", json_string(reason));
+    free(stmt);
+}
+
+/*
+ * A manifest the site re-signed, so that only the hub's signature can tell: another legal basis,
+ * another recipient, a wider range, a camera the hub did not sign for, a statement the site
+ * rewrote. A statement the hub did sign, with escapes in its reason, checks out.
+ */
+static void verify_catches_a_resigned_manifest_that_changes_the_request(void **state)
+{
+    fx_t *f = *state;
+    keys_t k;
+    make_keys(f, &k, 1);
+    char dir[256];
+    cam1_export(f, &k, "opened", dir);
+    edge_verify_report_t rep;
+    json_t *orig = load_manifest(dir);
+
+    /* 1. The legal basis. */
+    json_t *m = json_deep_copy(orig);
+    json_object_set_new(json_object_get(m, "request"), "legal_basis", json_string("consent"));
+    resign(dir, m, &k.site);
+    assert_int_equal(edge_verify_export(dir, k.hub_key, NULL, &rep), MM_OK);
+    show(&rep);
+    assert_false(rep.ok);
+    assert_int_equal(rep.n_failures, 1);
+    assert_non_null(
+        failure(&rep, "request", "the manifest says legal basis consent but the hub signed law"));
+    edge_verify_report_deinit(&rep);
+    json_decref(m);
+
+    /* 2. The recipient and the reference. */
+    m = json_deep_copy(orig);
+    json_object_set_new(json_object_get(m, "request"), "recipient", json_string("age1someoneelse"));
+    json_object_set_new(json_object_get(m, "request"), "reference", json_string("第999号"));
+    resign(dir, m, &k.site);
+    assert_int_equal(edge_verify_export(dir, k.hub_key, NULL, &rep), MM_OK);
+    show(&rep);
+    assert_false(rep.ok);
+    assert_int_equal(rep.n_failures, 2);
+    assert_non_null(failure(&rep, "request", "the manifest says recipient age1someoneelse but"));
+    assert_non_null(failure(&rep, "request",
+                            "the manifest says reference \"第999号\" but the hub signed "
+                            "\"捜査関係事項照会 第123号\""));
+    edge_verify_report_deinit(&rep);
+    json_decref(m);
+
+    /* 3. A range wider than the hub's, by a second at the start. */
+    m = json_deep_copy(orig);
+    json_t *range = json_object_get(m, "range");
+    json_object_set_new(range, "from_us",
+                        json_integer(json_integer_value(json_object_get(range, "from_us")) - S));
+    resign(dir, m, &k.site);
+    assert_int_equal(edge_verify_export(dir, k.hub_key, NULL, &rep), MM_OK);
+    show(&rep);
+    assert_false(rep.ok);
+    assert_int_equal(rep.n_failures, 1);
+    assert_non_null(failure(&rep, "request", "is not within the range the hub signed"));
+    edge_verify_report_deinit(&rep);
+    json_decref(m);
+
+    /* 4. A camera the hub did not sign for. */
+    m = json_deep_copy(orig);
+    json_object_set_new(json_array_get(json_object_get(m, "cameras"), 0), "camera",
+                        json_string("cam9"));
+    resign(dir, m, &k.site);
+    assert_int_equal(edge_verify_export(dir, k.hub_key, NULL, &rep), MM_OK);
+    show(&rep);
+    assert_false(rep.ok);
+    assert_non_null(
+        failure(&rep, "request", "the manifest holds camera cam9 but the hub signed only cam1"));
+    edge_verify_report_deinit(&rep);
+    json_decref(m);
+
+    /* 5. The statement rewritten to match: the hub's signature no longer covers it. */
+    m = json_deep_copy(orig);
+    json_t *req = json_object_get(m, "request");
+    char *stmt = strdup(json_string_value(json_object_get(req, "hub_statement")));
+    char *at = strstr(stmt, "legal_basis law\n");
+    assert_non_null(at);
+    memcpy(at + 12, "Law", 3);
+    json_object_set_new(req, "hub_statement", json_string(stmt));
+    json_object_set_new(req, "legal_basis", json_string("Law"));
+    resign(dir, m, &k.site);
+    assert_int_equal(edge_verify_export(dir, k.hub_key, NULL, &rep), MM_OK);
+    show(&rep);
+    assert_false(rep.ok);
+    assert_int_equal(rep.n_failures, 1);
+    assert_non_null(failure(&rep, "request", "does not verify with the hub key hub"));
+    edge_verify_report_deinit(&rep);
+
+    /* 6. Signed by the hub but not a statement (a line out of order): not compared. */
+    char *swap = strstr(stmt, "\nsite site-a\n");
+    assert_non_null(swap);
+    memcpy(swap + 1, "stie", 4);
+    uint8_t sig[MM_ED25519_SIG_LEN];
+    char b64[128];
+    assert_int_equal(mm_ed25519_sign(&k.hub.sign, stmt, strlen(stmt), sig), MM_OK);
+    assert_true(mm_base64_encode(sig, sizeof sig, b64, sizeof b64) > 0);
+    json_object_set_new(req, "hub_statement", json_string(stmt));
+    json_object_set_new(req, "hub_signature", json_string(b64));
+    resign(dir, m, &k.site);
+    assert_int_equal(edge_verify_export(dir, k.hub_key, NULL, &rep), MM_OK);
+    show(&rep);
+    assert_false(rep.ok);
+    assert_int_equal(rep.n_failures, 1);
+    assert_non_null(failure(&rep, "request",
+                            "hub_statement is not a disclosure statement: line 3 is not \"site "
+                            "<value>\""));
+    edge_verify_report_deinit(&rep);
+    free(stmt);
+    json_decref(m);
+
+    /* 7. A reason with a newline, a backslash and a tab, as the hub escapes them. */
+    m = json_deep_copy(orig);
+    hub_signs_manifest(m, &k, "二行目まで\nC:\\path\there");
+    const char *hs =
+        json_string_value(json_object_get(json_object_get(m, "request"), "hub_statement"));
+    assert_non_null(strstr(hs, "\nreason 二行目まで\\nC:\\\\path\\x09here\n"));
+    resign(dir, m, &k.site);
+    assert_int_equal(edge_verify_export(dir, k.hub_key, NULL, &rep), MM_OK);
+    show(&rep);
+    assert_true(rep.ok);
+    edge_verify_report_deinit(&rep);
+    json_decref(m);
+    json_decref(orig);
+    wipe_keys(&k);
+}
+
+/* --- the site key ----------------------------------------------------------------------------*/
+
+/*
+ * Given the site's key as the hub has it on record (GET /api/v1/sites), the verifier checks that
+ * site-key.pem is that key: the right one passes; another site's, or another key under the
+ * site's name, fails "site key"; a string that is no verifier key is refused.
+ */
+static void verify_checks_site_key_pem_against_the_hubs_record(void **state)
+{
+    fx_t *f = *state;
+    keys_t k;
+    make_keys(f, &k, 1);
+    char dir[256];
+    cam1_export(f, &k, "opened", dir);
+    edge_verify_report_t rep;
+    assert_int_equal(edge_verify_export(dir, k.hub_key, k.site_key, &rep), MM_OK);
+    show(&rep);
+    assert_true(rep.ok);
+    assert_true(rep.site_key_known);
+    edge_verify_report_deinit(&rep);
+
+    mm_keypair_t b;
+    char b_key[MM_VERIFIER_MAX];
+    assert_int_equal(mm_keys_generate("site-b", &b), MM_OK);
+    assert_int_equal(mm_keys_verifier(&b, b_key, sizeof b_key), MM_OK);
+    assert_int_equal(edge_verify_export(dir, k.hub_key, b_key, &rep), MM_OK);
+    show(&rep);
+    assert_false(rep.ok);
+    assert_false(rep.site_key_known);
+    assert_int_equal(rep.n_failures, 2);
+    assert_non_null(
+        failure(&rep, "site key", "site-key.pem is not the key the hub has on record for site-b"));
+    assert_non_null(failure(&rep, "site key",
+                            "the key on record given is site-b's, but the export says it is "
+                            "from site-a"));
+    edge_verify_report_deinit(&rep);
+    mm_keys_wipe(&b);
+
+    mm_keypair_t a2;
+    char a2_key[MM_VERIFIER_MAX];
+    assert_int_equal(mm_keys_generate("site-a", &a2), MM_OK);
+    assert_int_equal(mm_keys_verifier(&a2, a2_key, sizeof a2_key), MM_OK);
+    assert_int_equal(edge_verify_export(dir, k.hub_key, a2_key, &rep), MM_OK);
+    assert_false(rep.ok);
+    assert_int_equal(rep.n_failures, 1);
+    assert_non_null(
+        failure(&rep, "site key", "site-key.pem is not the key the hub has on record for site-a"));
+    edge_verify_report_deinit(&rep);
+    mm_keys_wipe(&a2);
+
+    assert_int_equal(edge_verify_export(dir, k.hub_key, "site-a+00000000+AAAA", &rep), MM_EINVAL);
     edge_verify_report_deinit(&rep);
     wipe_keys(&k);
 }
@@ -507,6 +849,27 @@ static void verify_command_line_exit_status_says_the_verdict(void **state)
     assert_non_null(strstr(out, "site:         site-a\n"));
     assert_non_null(strstr(out, "legal basis:  law\n"));
     assert_non_null(strstr(out, "frames:       60\n"));
+    assert_non_null(strstr(
+        out, "hub:          request signed by the hub hub: law, 捜査関係事項照会 第123号\n"));
+    assert_null(strstr(out, "site key:"));
+
+    /* The site's key on record: the right one says so, another site's is a failure. */
+    snprintf(args, sizeof args, "--hub-key '%s' --site-key '%s' '%s'", k.hub_key, k.site_key, dir);
+    assert_int_equal(verify_cli(args, out, sizeof out), 0);
+    assert_non_null(
+        strstr(out, "site key:     site-key.pem is the key the hub has on record for site-a\n"));
+    mm_keypair_t b;
+    char b_key[MM_VERIFIER_MAX];
+    assert_int_equal(mm_keys_generate("site-b", &b), MM_OK);
+    assert_int_equal(mm_keys_verifier(&b, b_key, sizeof b_key), MM_OK);
+    mm_keys_wipe(&b);
+    snprintf(args, sizeof args, "--hub-key '%s' --site-key '%s' '%s'", k.hub_key, b_key, dir);
+    assert_int_equal(verify_cli(args, out, sizeof out), 1);
+    assert_non_null(
+        strstr(out, "\nsite key: site-key.pem is not the key the hub has on record for site-b\n"));
+    snprintf(args, sizeof args, "--hub-key '%s' --site-key not-a-key '%s'", k.hub_key, dir);
+    assert_int_equal(verify_cli(args, out, sizeof out), 2);
+    assert_non_null(strstr(out, "is not a site verifier key"));
 
     /* The key from a file, as mimamori-keys prints it; JSON out. */
     char keyfile[320];
@@ -523,6 +886,8 @@ static void verify_command_line_exit_status_says_the_verdict(void **state)
     assert_true(json_is_true(json_object_get(j, "authentic")));
     assert_int_equal(json_array_size(json_object_get(j, "failures")), 0);
     assert_int_equal(json_integer_value(json_object_get(j, "frames")), 60);
+    assert_true(json_is_true(json_object_get(json_object_get(j, "request"), "signed_by_hub")));
+    assert_true(json_is_false(json_object_get(j, "site_key_on_record")));
     json_decref(j);
 
     /* Not authentic: a changed clip. */
@@ -602,7 +967,7 @@ static void verify_accepts_a_redacted_export_and_says_so(void **state)
     assert_string_equal(text, "h264,60\n");
 
     edge_verify_report_t rep;
-    assert_int_equal(edge_verify_export(dir, k.hub_key, &rep), MM_OK);
+    assert_int_equal(edge_verify_export(dir, k.hub_key, NULL, &rep), MM_OK);
     show(&rep);
     assert_true(rep.ok);
     assert_true(rep.redacted);
@@ -617,7 +982,7 @@ static void verify_accepts_a_redacted_export_and_says_so(void **state)
     assert_int_equal(fseek(c, 2000, SEEK_SET), 0);
     fputc(b ^ 1, c);
     assert_int_equal(fclose(c), 0);
-    assert_int_equal(edge_verify_export(dir, k.hub_key, &rep), MM_OK);
+    assert_int_equal(edge_verify_export(dir, k.hub_key, NULL, &rep), MM_OK);
     assert_false(rep.ok);
     assert_true(failed(&rep, "clip"));
     edge_verify_report_deinit(&rep);
@@ -655,6 +1020,11 @@ int main(void)
         T(verify_refuses_a_checkpoint_the_hub_did_not_cosign),
         T(verify_refuses_an_export_without_a_checkpoint),
         T(verify_names_missing_files),
+        T(verify_ties_the_request_to_the_hubs_signature),
+        T(verify_refuses_a_request_another_key_signed),
+        T(verify_refuses_an_export_without_a_request_the_hub_signed),
+        T(verify_catches_a_resigned_manifest_that_changes_the_request),
+        T(verify_checks_site_key_pem_against_the_hubs_record),
         T(verify_command_line_exit_status_says_the_verdict),
         T(verify_accepts_a_redacted_export_and_says_so),
     };
