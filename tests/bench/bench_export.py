@@ -108,6 +108,7 @@ def ours(inp, seconds, recipient, n):
     T.wait_until(lambda: [d for d in run.entries_of("site-x", "disclosure")
                           if d["request"] == rid and d["step"] == "held"], 60, "the hold")
     t0 = time.monotonic()
+    approved_us = int(time.time() * 1e6)
     subprocess.run([os.path.join(BUILD, "mimamori-edge"), "disclosure", "approve", rid,
                     "--reason", "bench", "--socket", sock], check=True,
                    stdout=subprocess.DEVNULL)
@@ -118,11 +119,16 @@ def ours(inp, seconds, recipient, n):
 
     rec = T.wait_until(received, 3600, "the export at the hub", step=0.1)
     dt = time.monotonic() - t0
-    size = rec["bytes"]
+    size = rec["export"]["bytes"]
+    # Where the time went: building (approval to the site's "exported" entry) and the transfer
+    # (that entry to the hub's receipt of the last byte, the hash checked).
+    exported_us = rec["export"]["time_us"]
+    phases = {"build_s": round((exported_us - approved_us) / 1e6, 2),
+              "transfer_s": round((rec["received_us"] - exported_us) / 1e6, 2)}
     run.stop_all()
     shutil.rmtree(pub, True)
     shutil.rmtree(run.dir, True)
-    return dt, size, len(segs)
+    return dt, size, len(segs), phases
 
 
 def main():
@@ -138,10 +144,10 @@ def main():
                      if l.startswith("Public key: "))
     for n in range(a.runs):
         bt, bsize = baseline(inp, recipient, work)
-        ot, osize, nseg = ours(inp, a.seconds, recipient, n)
+        ot, osize, nseg, phases = ours(inp, a.seconds, recipient, n)
         print(json.dumps({"input_bytes": os.path.getsize(inp), "segments": nseg,
                           "ours_s": round(ot, 2), "ours_bytes": osize,
-                          "ours_MBps": round(osize / ot / 1e6, 1),
+                          "ours_MBps": round(osize / ot / 1e6, 1), **phases,
                           "baseline_s": round(bt, 2), "baseline_bytes": bsize,
                           "baseline_MBps": round(bsize / bt / 1e6, 1),
                           "ratio_time": round(ot / bt, 2)}), flush=True)
