@@ -42,12 +42,19 @@ done
 [ -f "$state/oversight.token.json" ] || "$bin/mimamori-hub" token >"$state/oversight.token.json"
 token=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["token"])' \
     "$state/oversight.token.json")
+# A police desk that may file disclosure requests, with its age key (Debian's age-keygen).
+[ -f "$state/police.token.json" ] || "$bin/mimamori-hub" token >"$state/police.token.json"
+police=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["token"])' \
+    "$state/police.token.json")
+[ -f "$state/police.age" ] || age-keygen -o "$state/police.age" 2>/dev/null
+police_age=$(age-keygen -y "$state/police.age")
 
 # Configs, written from the public halves the key tool prints.
 /usr/bin/python3 - "$bin/mimamori-keys" "$state" "$rtsp_port" "$zmq_port" "$http_port" <<'PY'
 import json, subprocess, sys
 tool, state, rtsp, zmqp, http = sys.argv[1:]
 desk = json.load(open(f"{state}/oversight.token.json"))
+police = json.load(open(f"{state}/police.token.json"))
 pub = {w: json.loads(subprocess.check_output([tool, "show", f"{state}/{w}.key"]))
        for w in ("hub", "site-a", "site-b")}
 hub = {"name": "hub", "key_file": "hub.key", "state_dir": "hub",
@@ -56,7 +63,9 @@ hub = {"name": "hub", "key_file": "hub.key", "state_dir": "hub",
        "sites": [{"id": s, "verifier": pub[s]["verifier"], "curve_public": pub[s]["curve_public"]}
                  for s in ("site-a", "site-b")],
        "people": [{"id": "bouhan-ka", "name": "防犯対策課", "role": "oversight",
-                   "token_sha256": desk["token_sha256"]}]}
+                   "token_sha256": desk["token_sha256"]},
+                  {"id": "keisatsu", "name": "那覇警察署 刑事課", "role": "requester",
+                   "token_sha256": police["token_sha256"]}]}
 json.dump(hub, open(f"{state}/hub.json", "w"), indent=2)
 cams = {"site-a": ["cam1", "cam2"], "site-b": ["cam3"]}
 policy = {"site-a": "kawaguchi", "site-b": "naha"}
@@ -116,6 +125,13 @@ echo "demo:          http://127.0.0.1:$http_port/api/v1/registry   (public)"
 echo "demo:          curl -H 'Authorization: Bearer $token' http://127.0.0.1:$http_port/api/v1/findings"
 echo "demo:          curl -H 'Authorization: Bearer $token' 'http://127.0.0.1:$http_port/api/v1/sites/site-a/entries?start=0&end=10'"
 echo "demo:          (the oversight token is in $state/oversight.token.json)"
+echo "demo: a disclosure request (as the police desk; the range must be footage already recorded):"
+echo "demo:          now=\$(date +%s%6N); curl -H 'Authorization: Bearer $police' -H 'Content-Type: application/json' \\"
+echo "demo:            -d '{\"site\":\"site-a\",\"cameras\":[\"cam1\"],\"from_us\":'\$((now-60000000))',\"to_us\":'\$((now-20000000))',\"legal_basis\":\"law\",\"reference\":\"捜査関係事項照会 第1号\",\"reason\":\"demo\",\"recipient\":\"$police_age\"}' \\"
+echo "demo:            http://127.0.0.1:$http_port/api/v1/disclosures"
+echo "demo:          $bin/mimamori-edge disclosure approve disclosure-1 --reason 照会に応じる --socket /run/mimamori/site-a.sock"
+echo "demo:          curl -o d1.age -H 'Authorization: Bearer $police' http://127.0.0.1:$http_port/api/v1/disclosures/disclosure-1/export"
+echo "demo:          age -d -i $state/police.age d1.age | tar -x && $bin/mimamori-verify --hub-key \"\$(curl -s http://127.0.0.1:$http_port/api/v1/hub | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)[\"verifier\"])')\" disclosure-1"
 echo "demo: logs in  $state/logs/"
 echo "demo: operator commands (docs/operator-guide.md), as the manager or, via runuser -u nobody, the operator:"
 echo "demo:          $bin/mimamori-edge status --socket /run/mimamori/site-a.sock"
