@@ -3,6 +3,9 @@
  */
 #include "err.h"
 
+#include <stdarg.h>
+#include <stdio.h>
+
 const char *mm_strerror(int err)
 {
     switch (err) {
@@ -29,4 +32,15 @@ const char *mm_err_name(int err)
 #undef MM_ERR_NAME
     }
     return "MM_E?";
+}
+
+mm_err_t mm_errf(mm_err_t err, char *msg, size_t cap, const char *fmt, ...)
+{
+    if (msg && cap) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(msg, cap, fmt, ap);
+        va_end(ap);
+    }
+    return err;
 }

@@ -9,6 +9,8 @@
 #ifndef MM_ERR_H
 #define MM_ERR_H
 
+#include <stddef.h>
+
 #define MM_ERR_MAP(X)                                                                              \
     X(NOMEM, -1, "out of memory")                                                                  \
     X(INVAL, -2, "invalid argument")                                                               \
@@ -46,5 +48,12 @@ const char *mm_strerror(int err);
 
 /* Returns the symbolic name ("MM_EIO") for err, or "MM_E?" for unknown codes. */
 const char *mm_err_name(int err);
+
+/*
+ * Writes why (printf-style) into msg (cap bytes, NUL-terminated; nothing when msg is NULL or cap
+ * is 0) and returns err: for functions that say why they refuse in a caller's buffer.
+ */
+mm_err_t mm_errf(mm_err_t err, char *msg, size_t cap, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 #endif

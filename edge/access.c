@@ -74,20 +74,6 @@ mm_err_t edge_action_parse(const char *name, edge_action_t *out)
     return MM_EINVAL;
 }
 
-static mm_err_t fail(mm_err_t err, char *msg, size_t cap, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static mm_err_t fail(mm_err_t err, char *msg, size_t cap, const char *fmt, ...)
-{
-    if (msg && cap) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(msg, cap, fmt, ap);
-        va_end(ap);
-    }
-    return err;
-}
-
 static const edge_override_t *override_of(const edge_access_t *a, const char *id)
 {
     for (size_t i = 0; i < a->n_overrides; i++)
@@ -260,15 +246,15 @@ mm_err_t edge_access_designate(edge_access_t *a, const edge_governance_t *g, int
                                const char *by, int64_t now, char *msg, size_t cap)
 {
     if (person < 0 || (size_t)person >= g->n_people)
-        return fail(MM_ENOTFOUND, msg, cap, "no such person");
+        return mm_errf(MM_ENOTFOUND, msg, cap, "no such person");
     const char *id = g->people[person].id;
     if (person == g->manager)
-        return fail(MM_EDENIED, msg, cap,
-                    "%s is the manager; an operator must be someone else (R-N6.1)", id);
+        return mm_errf(MM_EDENIED, msg, cap,
+                       "%s is the manager; an operator must be someone else (R-N6.1)", id);
     if (edge_access_is_operator(a, g, person))
-        return fail(MM_EEXIST, msg, cap, "%s is an operator already", id);
+        return mm_errf(MM_EEXIST, msg, cap, "%s is an operator already", id);
     if (set_override(a, id, 1, by, now) != MM_OK)
-        return fail(MM_EFULL, msg, cap, "too many designations");
+        return mm_errf(MM_EFULL, msg, cap, "too many designations");
     return MM_OK;
 }
 
@@ -276,12 +262,12 @@ mm_err_t edge_access_revoke(edge_access_t *a, const edge_governance_t *g, int pe
                             const char *by, int64_t now, char *msg, size_t cap)
 {
     if (person < 0 || (size_t)person >= g->n_people)
-        return fail(MM_ENOTFOUND, msg, cap, "no such person");
+        return mm_errf(MM_ENOTFOUND, msg, cap, "no such person");
     const char *id = g->people[person].id;
     if (!edge_access_is_operator(a, g, person))
-        return fail(MM_ENOTFOUND, msg, cap, "%s is not an operator", id);
+        return mm_errf(MM_ENOTFOUND, msg, cap, "%s is not an operator", id);
     if (set_override(a, id, 0, by, now) != MM_OK)
-        return fail(MM_EFULL, msg, cap, "too many designations");
+        return mm_errf(MM_EFULL, msg, cap, "too many designations");
     return MM_OK;
 }
 
@@ -294,20 +280,20 @@ mm_err_t edge_actions_parse(const char *list, unsigned *out, char *msg, size_t c
         size_t len = comma ? (size_t)(comma - p) : strlen(p);
         char word[32];
         if (len == 0 || len >= sizeof word)
-            return fail(MM_EINVAL, msg, cap, "bad action list \"%s\"", list);
+            return mm_errf(MM_EINVAL, msg, cap, "bad action list \"%s\"", list);
         memcpy(word, p, len);
         word[len] = 0;
         edge_action_t act;
         if (edge_action_parse(word, &act) != MM_OK || !((EDGE_GRANTABLE >> act) & 1))
-            return fail(MM_EINVAL, msg, cap,
-                        "\"%s\" cannot be granted: a grant allows status, cameras, search, "
-                        "playback",
-                        word);
+            return mm_errf(MM_EINVAL, msg, cap,
+                           "\"%s\" cannot be granted: a grant allows status, cameras, search, "
+                           "playback",
+                           word);
         bits |= 1u << act;
         p = comma ? comma + 1 : NULL;
     }
     if (!bits)
-        return fail(MM_EINVAL, msg, cap, "a grant must allow at least one action");
+        return mm_errf(MM_EINVAL, msg, cap, "a grant must allow at least one action");
     *out = bits;
     return MM_OK;
 }
@@ -361,35 +347,35 @@ mm_err_t edge_access_grant(edge_access_t *a, const edge_governance_t *g, const c
                            size_t cap)
 {
     if (!grantee || !*grantee || strlen(grantee) >= EDGE_ACCOUNT_MAX)
-        return fail(MM_EINVAL, msg, cap, "a grant names the person or account it is for");
+        return mm_errf(MM_EINVAL, msg, cap, "a grant names the person or account it is for");
     if (minutes <= 0 || minutes > EDGE_GRANT_MAX_MINUTES)
-        return fail(MM_EINVAL, msg, cap, "a grant lasts 1 to %d minutes, not %d",
-                    EDGE_GRANT_MAX_MINUTES, minutes);
+        return mm_errf(MM_EINVAL, msg, cap, "a grant lasts 1 to %d minutes, not %d",
+                       EDGE_GRANT_MAX_MINUTES, minutes);
     if (!reason || !*reason || strlen(reason) >= MM_LONG_TEXT_MAX ||
         !mm_utf8_valid(reason, strlen(reason)))
-        return fail(MM_EINVAL, msg, cap, "a grant needs its reason (UTF-8, under %d bytes)",
-                    MM_LONG_TEXT_MAX);
+        return mm_errf(MM_EINVAL, msg, cap, "a grant needs its reason (UTF-8, under %d bytes)",
+                       MM_LONG_TEXT_MAX);
     if (!cameras)
         cameras = "";
     if (strlen(cameras) >= MM_TEXT_MAX || !cameras_ok(cameras))
-        return fail(MM_EINVAL, msg, cap, "bad camera list \"%s\"", cameras);
+        return mm_errf(MM_EINVAL, msg, cap, "bad camera list \"%s\"", cameras);
     if (!actions || (actions & ~EDGE_GRANTABLE))
-        return fail(MM_EINVAL, msg, cap, "a grant allows status, cameras, search, playback");
+        return mm_errf(MM_EINVAL, msg, cap, "a grant allows status, cameras, search, playback");
     int person = -1;
     for (size_t i = 0; i < g->n_people; i++)
         if (strcmp(g->people[i].id, grantee) == 0)
             person = (int)i;
     if (person >= 0 && person == g->manager)
-        return fail(MM_ECONFLICT, msg, cap, "%s is the manager and needs no grant", grantee);
+        return mm_errf(MM_ECONFLICT, msg, cap, "%s is the manager and needs no grant", grantee);
     if (person >= 0 && edge_access_is_operator(a, g, person))
-        return fail(MM_ECONFLICT, msg, cap, "%s is an operator and needs no grant", grantee);
+        return mm_errf(MM_ECONFLICT, msg, cap, "%s is an operator and needs no grant", grantee);
     if (person < 0 && edge_governance_person_by_account(g, grantee) >= 0)
-        return fail(MM_EINVAL, msg, cap,
-                    "account %s belongs to one of the site's people: name the person's id",
-                    grantee);
+        return mm_errf(MM_EINVAL, msg, cap,
+                       "account %s belongs to one of the site's people: name the person's id",
+                       grantee);
     if (a->n_grants == EDGE_MAX_GRANTS && !make_room(a, now))
-        return fail(MM_EFULL, msg, cap, "%d grants are open; file their reports first",
-                    EDGE_MAX_GRANTS);
+        return mm_errf(MM_EFULL, msg, cap, "%d grants are open; file their reports first",
+                       EDGE_MAX_GRANTS);
     edge_grant_t *gr = &a->grants[a->n_grants];
     memset(gr, 0, sizeof *gr);
     /* Ids are unique while grants are kept: the time, then a counter when two share it. */
@@ -436,9 +422,9 @@ mm_err_t edge_access_grant_revoke(edge_access_t *a, const char *grant_id, int64_
 {
     edge_grant_t *gr = grant_by_id(a, grant_id);
     if (!gr)
-        return fail(MM_ENOTFOUND, msg, cap, "no emergency grant %s", grant_id ? grant_id : "");
+        return mm_errf(MM_ENOTFOUND, msg, cap, "no emergency grant %s", grant_id ? grant_id : "");
     if (!edge_grant_active(gr, now))
-        return fail(MM_ECONFLICT, msg, cap, "emergency grant %s is no longer in force", gr->id);
+        return mm_errf(MM_ECONFLICT, msg, cap, "emergency grant %s is no longer in force", gr->id);
     /* Ending a grant early ends the access, not the duty to report what was done. */
     gr->until_us = now;
     if (out)
@@ -452,13 +438,13 @@ mm_err_t edge_access_report(edge_access_t *a, const edge_governance_t *g, const 
 {
     edge_grant_t *gr = grant_by_id(a, grant_id);
     if (!gr)
-        return fail(MM_ENOTFOUND, msg, cap, "no emergency grant %s", grant_id ? grant_id : "");
+        return mm_errf(MM_ENOTFOUND, msg, cap, "no emergency grant %s", grant_id ? grant_id : "");
     if (!grant_is_callers(gr, g, who))
-        return fail(MM_EDENIED, msg, cap, "emergency grant %s is not yours: %s reports on it",
-                    gr->id, gr->person);
+        return mm_errf(MM_EDENIED, msg, cap, "emergency grant %s is not yours: %s reports on it",
+                       gr->id, gr->person);
     if (gr->reported_us)
-        return fail(MM_EEXIST, msg, cap, "the report on emergency grant %s is filed already",
-                    gr->id);
+        return mm_errf(MM_EEXIST, msg, cap, "the report on emergency grant %s is filed already",
+                       gr->id);
     gr->reported_us = now;
     if (out)
         *out = gr;
@@ -508,7 +494,7 @@ mm_err_t edge_access_from_json(json_t *j, edge_access_t *a, char *msg, size_t ca
                        &ov, "grants", &gs) != 0 ||
         version != 1 || !json_is_array(ov) || !json_is_array(gs) ||
         json_array_size(ov) > EDGE_MAX_PEOPLE || json_array_size(gs) > EDGE_MAX_GRANTS)
-        return fail(MM_ECORRUPT, msg, cap, "the access state is malformed: %s", je.text);
+        return mm_errf(MM_ECORRUPT, msg, cap, "the access state is malformed: %s", je.text);
     size_t i;
     json_t *v;
     json_array_foreach(ov, i, v)
@@ -520,7 +506,7 @@ mm_err_t edge_access_from_json(json_t *j, edge_access_t *a, char *msg, size_t ca
         if (json_unpack_ex(v, &je, JSON_STRICT, "{s:s, s:b, s:I, s:s}", "id", &id, "operator", &op,
                            "time_us", &t, "by", &by) != 0 ||
             copy_field(o->id, sizeof o->id, id) || copy_field(o->by, sizeof o->by, by))
-            return fail(MM_ECORRUPT, msg, cap, "access state: designation %zu is malformed", i);
+            return mm_errf(MM_ECORRUPT, msg, cap, "access state: designation %zu is malformed", i);
         o->operator= op;
         o->time_us = t;
     }
@@ -543,7 +529,7 @@ mm_err_t edge_access_from_json(json_t *j, edge_access_t *a, char *msg, size_t ca
             copy_field(gr->cameras, sizeof gr->cameras, cameras) ||
             copy_field(gr->reason, sizeof gr->reason, reason) || actions <= 0 ||
             ((unsigned)actions & ~EDGE_GRANTABLE) || actions > (json_int_t)EDGE_GRANTABLE)
-            return fail(MM_ECORRUPT, msg, cap, "access state: grant %zu is malformed", i);
+            return mm_errf(MM_ECORRUPT, msg, cap, "access state: grant %zu is malformed", i);
         gr->actions = (unsigned)actions;
         gr->granted_us = granted;
         gr->until_us = until;

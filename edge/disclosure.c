@@ -168,20 +168,6 @@ struct edge_disclosure {
 
 /* --- small helpers ---------------------------------------------------------------------------*/
 
-static mm_err_t fail(mm_err_t err, char *msg, size_t cap, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static mm_err_t fail(mm_err_t err, char *msg, size_t cap, const char *fmt, ...)
-{
-    if (msg && cap) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(msg, cap, fmt, ap);
-        va_end(ap);
-    }
-    return err;
-}
-
 /* Copies src into dst (cap bytes), cut at a character boundary when it does not fit. */
 static void put(char *dst, size_t cap, const char *src)
 {
@@ -1438,14 +1424,14 @@ static mm_err_t load_for_step(edge_disclosure_t *d, const char *id, rec_t *r, in
 {
     mm_err_t err = rec_load(d, id, r);
     if (err == MM_ENOTFOUND)
-        return fail(err, msg, cap, "no disclosure request %.63s", id ? id : "");
+        return mm_errf(err, msg, cap, "no disclosure request %.63s", id ? id : "");
     if (err != MM_OK)
-        return fail(err, msg, cap, "the request %s cannot be read: %s", id, mm_strerror(err));
+        return mm_errf(err, msg, cap, "the request %s cannot be read: %s", id, mm_strerror(err));
     if (due(r, now_us)) {
         err = expire(d, r, now_us);
         if (err != MM_OK)
-            return fail(err, msg, cap, "the request %s cannot be expired: %s", id,
-                        mm_strerror(err));
+            return mm_errf(err, msg, cap, "the request %s cannot be expired: %s", id,
+                           mm_strerror(err));
     }
     char when[40];
     switch (r->state) {
@@ -1454,22 +1440,23 @@ static mm_err_t load_for_step(edge_disclosure_t *d, const char *id, rec_t *r, in
     case ST_FAILED:
         return MM_OK;
     case ST_REFUSED:
-        return fail(MM_ECONFLICT, msg, cap, "%s was refused on arrival (%s): nothing to %s", id,
-                    r->refusal, step);
+        return mm_errf(MM_ECONFLICT, msg, cap, "%s was refused on arrival (%s): nothing to %s", id,
+                       r->refusal, step);
     case ST_EXPIRED:
         fmt_time(r->q.deadline_us, when, sizeof when);
-        return fail(MM_ECONFLICT, msg, cap, "%s expired undecided at its deadline, %s", id, when);
+        return mm_errf(MM_ECONFLICT, msg, cap, "%s expired undecided at its deadline, %s", id,
+                       when);
     case ST_DENIED:
-        return fail(MM_ECONFLICT, msg, cap, "%s is denied already (by %s)", id, r->decided_by);
+        return mm_errf(MM_ECONFLICT, msg, cap, "%s is denied already (by %s)", id, r->decided_by);
     case ST_APPROVED:
-        return fail(MM_ECONFLICT, msg, cap, "%s is approved (by %s); its export is being built", id,
-                    r->decided_by);
+        return mm_errf(MM_ECONFLICT, msg, cap, "%s is approved (by %s); its export is being built",
+                       id, r->decided_by);
     case ST_RELEASED:
-        return fail(MM_ECONFLICT, msg, cap, "%s is closed: %s released its hold", id,
-                    r->released_by);
+        return mm_errf(MM_ECONFLICT, msg, cap, "%s is closed: %s released its hold", id,
+                       r->released_by);
     default:
-        return fail(MM_ECONFLICT, msg, cap, "%s is %s already (approved by %s)", id,
-                    state_names[r->state], r->decided_by);
+        return mm_errf(MM_ECONFLICT, msg, cap, "%s is %s already (approved by %s)", id,
+                       state_names[r->state], r->decided_by);
     }
 }
 
@@ -1491,19 +1478,19 @@ mm_err_t edge_disclosure_prepare(edge_disclosure_t *d, const char *id, const cha
     if (!note)
         note = "";
     if (!by || !text_ok(by, MM_ID_MAX, 1))
-        return fail(MM_EINVAL, msg, cap, "a preparation names who makes it");
+        return mm_errf(MM_EINVAL, msg, cap, "a preparation names who makes it");
     if (!text_ok(note, MM_LONG_TEXT_MAX, 0))
-        return fail(MM_EINVAL, msg, cap, "a note is at most %d bytes of UTF-8",
-                    MM_LONG_TEXT_MAX - 1);
+        return mm_errf(MM_EINVAL, msg, cap, "a note is at most %d bytes of UTF-8",
+                       MM_LONG_TEXT_MAX - 1);
     rec_t *r = calloc(1, sizeof *r);
     if (!r)
-        return fail(MM_ENOMEM, msg, cap, "out of memory");
+        return mm_errf(MM_ENOMEM, msg, cap, "out of memory");
     mm_err_t err = load_for_step(d, id, r, now_us, "prepare", msg, cap);
     if (err != MM_OK)
         goto out;
     if (r->n_preps == EDGE_DISCLOSURE_PREPS_MAX) {
-        err = fail(MM_EINVAL, msg, cap, "%s has %d preparations already; no more are taken", id,
-                   EDGE_DISCLOSURE_PREPS_MAX);
+        err = mm_errf(MM_EINVAL, msg, cap, "%s has %d preparations already; no more are taken", id,
+                      EDGE_DISCLOSURE_PREPS_MAX);
         goto out;
     }
     sel_t req, sel;
@@ -1513,12 +1500,12 @@ mm_err_t edge_disclosure_prepare(edge_disclosure_t *d, const char *id, const cha
     join_cams(&req, list, sizeof list);
     for (size_t i = 0; i < n; i++) {
         if (!sel_has(&req, cameras[i])) {
-            err = fail(MM_EINVAL, msg, cap, "camera %.63s is not one of the request's (%s)",
-                       cameras[i], list);
+            err = mm_errf(MM_EINVAL, msg, cap, "camera %.63s is not one of the request's (%s)",
+                          cameras[i], list);
             goto out;
         }
         if (sel_has(&sel, cameras[i])) {
-            err = fail(MM_EINVAL, msg, cap, "camera %.63s is named twice", cameras[i]);
+            err = mm_errf(MM_EINVAL, msg, cap, "camera %.63s is named twice", cameras[i]);
             goto out;
         }
         put(sel.cam[sel.n++], MM_ID_MAX, cameras[i]);
@@ -1530,8 +1517,8 @@ mm_err_t edge_disclosure_prepare(edge_disclosure_t *d, const char *id, const cha
     if (sel.from_us < req.from_us || sel.to_us > req.to_us || sel.from_us >= sel.to_us) {
         char range[100];
         range_text(req.from_us, req.to_us, range, sizeof range);
-        err = fail(MM_EINVAL, msg, cap,
-                   "the range must run forwards and lie inside the request's, %s", range);
+        err = mm_errf(MM_EINVAL, msg, cap,
+                      "the range must run forwards and lie inside the request's, %s", range);
         goto out;
     }
     prep_t *p = &r->preps[r->n_preps++];
@@ -1546,7 +1533,7 @@ mm_err_t edge_disclosure_prepare(edge_disclosure_t *d, const char *id, const cha
     err = log_step(d, r, "prepared", &s, now_us);
     if (err != MM_OK) {
         r->state = was;
-        fail(err, msg, cap, "the preparation could not be stored: %s", mm_strerror(err));
+        mm_errf(err, msg, cap, "the preparation could not be stored: %s", mm_strerror(err));
         goto out;
     }
     if (out)
@@ -1579,14 +1566,14 @@ mm_err_t edge_disclosure_approve(edge_disclosure_t *d, const char *id, const cha
     if (out)
         *out = NULL;
     if (!by || !text_ok(by, MM_ID_MAX, 1))
-        return fail(MM_EINVAL, msg, cap, "an approval names who gives it");
+        return mm_errf(MM_EINVAL, msg, cap, "an approval names who gives it");
     if (!reason || !text_ok(reason, MM_LONG_TEXT_MAX, 1))
-        return fail(MM_EINVAL, msg, cap, "an approval gives a reason of 1 to %d bytes",
-                    MM_LONG_TEXT_MAX - 1);
+        return mm_errf(MM_EINVAL, msg, cap, "an approval gives a reason of 1 to %d bytes",
+                       MM_LONG_TEXT_MAX - 1);
     rec_t *r = calloc(1, sizeof *r);
     char *regions = NULL;
     if (!r)
-        return fail(MM_ENOMEM, msg, cap, "out of memory");
+        return mm_errf(MM_ENOMEM, msg, cap, "out of memory");
     mm_err_t err = load_for_step(d, id, r, now_us, "approve", msg, cap);
     if (err != MM_OK)
         goto out;
@@ -1595,28 +1582,28 @@ mm_err_t edge_disclosure_approve(edge_disclosure_t *d, const char *id, const cha
     for (size_t i = 0; i < r->n_preps; i++)
         own += strcmp(r->preps[i].by, by) == 0;
     if (r->n_preps && own == r->n_preps) {
-        err = fail(MM_ECONFLICT, msg, cap,
-                   "nobody approves what they prepared alone: every preparation of %s is %s's; "
-                   "someone else must prepare it",
-                   id, by);
+        err = mm_errf(MM_ECONFLICT, msg, cap,
+                      "nobody approves what they prepared alone: every preparation of %s is %s's; "
+                      "someone else must prepare it",
+                      id, by);
         goto out;
     }
     int own_images = !strcmp(r->q.legal_basis, "own_images");
     if (own_images && !n_keep) {
-        err = fail(MM_EINVAL, msg, cap,
-                   "%s asks for the requester's own images (R-N8): mark the requester with at "
-                   "least one --keep CAMERA:x,y,w,h; everything else is blurred",
-                   id);
+        err = mm_errf(MM_EINVAL, msg, cap,
+                      "%s asks for the requester's own images (R-N8): mark the requester with at "
+                      "least one --keep CAMERA:x,y,w,h; everything else is blurred",
+                      id);
         goto out;
     }
     if (!own_images && n_keep) {
-        err = fail(MM_EINVAL, msg, cap,
-                   "--keep is only for own-images requests; %s's legal basis is %s", id,
-                   r->q.legal_basis);
+        err = mm_errf(MM_EINVAL, msg, cap,
+                      "--keep is only for own-images requests; %s's legal basis is %s", id,
+                      r->q.legal_basis);
         goto out;
     }
     if (n_keep > EDGE_DISCLOSURE_REGIONS_MAX) {
-        err = fail(MM_EINVAL, msg, cap, "at most %d regions", EDGE_DISCLOSURE_REGIONS_MAX);
+        err = mm_errf(MM_EINVAL, msg, cap, "at most %d regions", EDGE_DISCLOSURE_REGIONS_MAX);
         goto out;
     }
     sel_t scratch;
@@ -1624,15 +1611,16 @@ mm_err_t edge_disclosure_approve(edge_disclosure_t *d, const char *id, const cha
     region_t regs[EDGE_DISCLOSURE_REGIONS_MAX];
     for (size_t i = 0; i < n_keep; i++) {
         if (region_parse(keep[i], &regs[i]) != 0) {
-            err = fail(MM_EINVAL, msg, cap,
-                       "\"%.100s\" is not a region CAMERA:x,y,w,h in fractions of the frame "
-                       "(each 0 to 1, w and h above 0, x+w and y+h at most 1)",
-                       keep[i]);
+            err = mm_errf(MM_EINVAL, msg, cap,
+                          "\"%.100s\" is not a region CAMERA:x,y,w,h in fractions of the frame "
+                          "(each 0 to 1, w and h above 0, x+w and y+h at most 1)",
+                          keep[i]);
             goto out;
         }
         if (!sel_has(sel, regs[i].camera)) {
-            err = fail(MM_EINVAL, msg, cap, "region %.100s: camera %s is not one being disclosed",
-                       keep[i], regs[i].camera);
+            err =
+                mm_errf(MM_EINVAL, msg, cap, "region %.100s: camera %s is not one being disclosed",
+                        keep[i], regs[i].camera);
             goto out;
         }
     }
@@ -1652,18 +1640,18 @@ mm_err_t edge_disclosure_approve(edge_disclosure_t *d, const char *id, const cha
     regions = rj ? json_dumps(rj, JSON_COMPACT | JSON_REAL_PRECISION(9)) : NULL;
     json_decref(rj);
     if (!regions) {
-        err = fail(MM_ENOMEM, msg, cap, "out of memory");
+        err = mm_errf(MM_ENOMEM, msg, cap, "out of memory");
         goto out;
     }
     if (strlen(regions) >= MM_LONG_TEXT_MAX) {
-        err = fail(MM_EINVAL, msg, cap, "the regions do not fit in the log entry; give fewer");
+        err = mm_errf(MM_EINVAL, msg, cap, "the regions do not fit in the log entry; give fewer");
         goto out;
     }
     step_t s = {.by = by, .sel = sel, .text = reason, .regions = n_keep ? regions : ""};
     err = log_step(d, r, "approved", &s, now_us);
     if (err != MM_OK) {
         r->state = was;
-        fail(err, msg, cap, "the approval could not be stored: %s", mm_strerror(err));
+        mm_errf(err, msg, cap, "the approval could not be stored: %s", mm_strerror(err));
         goto out;
     }
     if (out)
@@ -1682,13 +1670,13 @@ mm_err_t edge_disclosure_deny(edge_disclosure_t *d, const char *id, const char *
     if (out)
         *out = NULL;
     if (!by || !text_ok(by, MM_ID_MAX, 1))
-        return fail(MM_EINVAL, msg, cap, "a denial names who gives it");
+        return mm_errf(MM_EINVAL, msg, cap, "a denial names who gives it");
     if (!reason || !text_ok(reason, MM_LONG_TEXT_MAX, 1))
-        return fail(MM_EINVAL, msg, cap, "a denial gives a reason of 1 to %d bytes",
-                    MM_LONG_TEXT_MAX - 1);
+        return mm_errf(MM_EINVAL, msg, cap, "a denial gives a reason of 1 to %d bytes",
+                       MM_LONG_TEXT_MAX - 1);
     rec_t *r = calloc(1, sizeof *r);
     if (!r)
-        return fail(MM_ENOMEM, msg, cap, "out of memory");
+        return mm_errf(MM_ENOMEM, msg, cap, "out of memory");
     mm_err_t err = load_for_step(d, id, r, now_us, "deny", msg, cap);
     if (err != MM_OK)
         goto out;
@@ -1704,7 +1692,7 @@ mm_err_t edge_disclosure_deny(edge_disclosure_t *d, const char *id, const char *
     err = log_step(d, r, "denied", &s, now_us);
     if (err != MM_OK) {
         r->state = was;
-        fail(err, msg, cap, "the denial could not be stored: %s", mm_strerror(err));
+        mm_errf(err, msg, cap, "the denial could not be stored: %s", mm_strerror(err));
         goto out;
     }
     release_holds(d, r, "denied", now_us); /* what fails here is released at the next start */
@@ -1732,36 +1720,36 @@ static mm_err_t release_allowed(edge_disclosure_t *d, const rec_t *r, char *msg,
         break;
     case ST_HELD:
     case ST_PREPARED:
-        return fail(MM_ECONFLICT, msg, cap,
-                    "%s is not decided: only an approved request's hold is released; deny it to "
-                    "release its footage",
-                    id);
+        return mm_errf(MM_ECONFLICT, msg, cap,
+                       "%s is not decided: only an approved request's hold is released; deny it to "
+                       "release its footage",
+                       id);
     case ST_REFUSED:
-        return fail(MM_ECONFLICT, msg, cap, "%s was refused on arrival (%s): it holds nothing", id,
-                    r->refusal);
+        return mm_errf(MM_ECONFLICT, msg, cap, "%s was refused on arrival (%s): it holds nothing",
+                       id, r->refusal);
     case ST_DENIED:
-        return fail(MM_ECONFLICT, msg, cap, "%s is denied (by %s): its hold was released then", id,
-                    r->decided_by);
+        return mm_errf(MM_ECONFLICT, msg, cap, "%s is denied (by %s): its hold was released then",
+                       id, r->decided_by);
     case ST_EXPIRED:
         fmt_time(r->q.deadline_us, when, sizeof when);
-        return fail(MM_ECONFLICT, msg, cap,
-                    "%s expired undecided at its deadline, %s: its hold was released then", id,
-                    when);
+        return mm_errf(MM_ECONFLICT, msg, cap,
+                       "%s expired undecided at its deadline, %s: its hold was released then", id,
+                       when);
     case ST_APPROVED:
-        return fail(MM_ECONFLICT, msg, cap,
-                    "%s's export is being built: its hold is released once the export is "
-                    "delivered (or has failed)",
-                    id);
+        return mm_errf(MM_ECONFLICT, msg, cap,
+                       "%s's export is being built: its hold is released once the export is "
+                       "delivered (or has failed)",
+                       id);
     case ST_EXPORTED:
-        return fail(MM_ECONFLICT, msg, cap,
-                    "%s's export is being sent to the hub: its hold is released once the export "
-                    "is delivered (or has failed)",
-                    id);
+        return mm_errf(MM_ECONFLICT, msg, cap,
+                       "%s's export is being sent to the hub: its hold is released once the export "
+                       "is delivered (or has failed)",
+                       id);
     case ST_RELEASED:
-        return fail(MM_ECONFLICT, msg, cap, "%s's hold is released already (by %s)", id,
-                    r->released_by);
+        return mm_errf(MM_ECONFLICT, msg, cap, "%s's hold is released already (by %s)", id,
+                       r->released_by);
     default:
-        return fail(MM_ECONFLICT, msg, cap, "%s's hold cannot be released now", id);
+        return mm_errf(MM_ECONFLICT, msg, cap, "%s's hold cannot be released now", id);
     }
     size_t left = 0;
     for (size_t i = 0; i < r->n_holds; i++) {
@@ -1770,11 +1758,12 @@ static mm_err_t release_allowed(edge_disclosure_t *d, const rec_t *r, char *msg,
         hold_id(id, i, h);
         mm_err_t err = edge_store_hold_get(d->conf.store, h, &row);
         if (err != MM_OK && err != MM_ENOTFOUND)
-            return fail(err, msg, cap, "the hold %s cannot be read: %s", h, mm_strerror(err));
+            return mm_errf(err, msg, cap, "the hold %s cannot be read: %s", h, mm_strerror(err));
         left += err == MM_OK;
     }
     if (!left)
-        return fail(MM_ECONFLICT, msg, cap, "%s holds no footage any more: its holds are gone", id);
+        return mm_errf(MM_ECONFLICT, msg, cap, "%s holds no footage any more: its holds are gone",
+                       id);
     return MM_OK;
 }
 
@@ -1785,25 +1774,25 @@ mm_err_t edge_disclosure_release(edge_disclosure_t *d, const char *id, const cha
     if (out)
         *out = NULL;
     if (!by || !text_ok(by, MM_ID_MAX, 1))
-        return fail(MM_EINVAL, msg, cap, "a release names who gives it");
+        return mm_errf(MM_EINVAL, msg, cap, "a release names who gives it");
     if (!reason || !text_ok(reason, MM_LONG_TEXT_MAX, 1))
-        return fail(MM_EINVAL, msg, cap, "a release gives a reason of 1 to %d bytes",
-                    MM_LONG_TEXT_MAX - 1);
+        return mm_errf(MM_EINVAL, msg, cap, "a release gives a reason of 1 to %d bytes",
+                       MM_LONG_TEXT_MAX - 1);
     rec_t *r = calloc(1, sizeof *r);
     if (!r)
-        return fail(MM_ENOMEM, msg, cap, "out of memory");
+        return mm_errf(MM_ENOMEM, msg, cap, "out of memory");
     mm_err_t err = rec_load(d, id, r);
     if (err == MM_ENOTFOUND) {
-        fail(err, msg, cap, "no disclosure request %.63s", id ? id : "");
+        mm_errf(err, msg, cap, "no disclosure request %.63s", id ? id : "");
         goto out;
     }
     if (err != MM_OK) {
-        fail(err, msg, cap, "the request %s cannot be read: %s", id, mm_strerror(err));
+        mm_errf(err, msg, cap, "the request %s cannot be read: %s", id, mm_strerror(err));
         goto out;
     }
     /* Undecided past its deadline: expired first, as for every step people take. */
     if (due(r, now_us) && (err = expire(d, r, now_us)) != MM_OK) {
-        fail(err, msg, cap, "the request %s cannot be expired: %s", id, mm_strerror(err));
+        mm_errf(err, msg, cap, "the request %s cannot be expired: %s", id, mm_strerror(err));
         goto out;
     }
     err = release_allowed(d, r, msg, cap);
@@ -1820,7 +1809,7 @@ mm_err_t edge_disclosure_release(edge_disclosure_t *d, const char *id, const cha
     err = log_step(d, r, "released", &s, now_us);
     if (err != MM_OK) {
         r->state = was;
-        fail(err, msg, cap, "the release could not be stored: %s", mm_strerror(err));
+        mm_errf(err, msg, cap, "the release could not be stored: %s", mm_strerror(err));
         goto out;
     }
     release_holds(d, r, "released", now_us); /* what fails here is released at the next start */

@@ -36,20 +36,6 @@ typedef struct {
     char by[MM_ID_MAX]; /* who answered: a person id, "" for the edge (reports) */
 } record_t;
 
-static mm_err_t fail(mm_err_t err, char *msg, size_t cap, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static mm_err_t fail(mm_err_t err, char *msg, size_t cap, const char *fmt, ...)
-{
-    if (msg && cap) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(msg, cap, fmt, ap);
-        va_end(ap);
-    }
-    return err;
-}
-
 static int kind_ok(const char *k)
 {
     return !strcmp(k, "complaint") || !strcmp(k, "report_request") ||
@@ -664,44 +650,45 @@ mm_err_t edge_requests_answer(edge_store_t *st, const char *id, const char *by, 
     if (out)
         *out = NULL;
     if (!id || !text_ok(id, MM_ID_MAX, 1))
-        return fail(MM_ENOTFOUND, msg, cap, "no city request %.63s", id ? id : "");
+        return mm_errf(MM_ENOTFOUND, msg, cap, "no city request %.63s", id ? id : "");
     if (!by || !text_ok(by, MM_ID_MAX, 1))
-        return fail(MM_EINVAL, msg, cap, "an answer names who gives it");
+        return mm_errf(MM_EINVAL, msg, cap, "an answer names who gives it");
     if (!text || !text_ok(text, MM_LONG_TEXT_MAX, 1))
-        return fail(MM_EINVAL, msg, cap, "an answer is 1 to %d bytes of UTF-8",
-                    MM_LONG_TEXT_MAX - 1);
+        return mm_errf(MM_EINVAL, msg, cap, "an answer is 1 to %d bytes of UTF-8",
+                       MM_LONG_TEXT_MAX - 1);
     record_t *r = malloc(sizeof *r);
     mm_entry_t *e = calloc(1, sizeof *e);
     mm_err_t err = r && e ? record_load(st, id, r) : MM_ENOMEM;
     if (err == MM_ENOTFOUND) {
-        fail(err, msg, cap, "no city request %s", id);
+        mm_errf(err, msg, cap, "no city request %s", id);
         goto out;
     }
     if (err != MM_OK) {
-        fail(err, msg, cap, "the request %s cannot be read: %s", id, mm_strerror(err));
+        mm_errf(err, msg, cap, "the request %s cannot be read: %s", id, mm_strerror(err));
         goto out;
     }
     if (!strcmp(r->q.kind, "disclosure")) {
-        err = fail(MM_ECONFLICT, msg, cap,
-                   "%s is a disclosure request: the manager approves or denies it "
-                   "(mimamori-edge disclosure approve|deny)",
-                   id);
+        err = mm_errf(MM_ECONFLICT, msg, cap,
+                      "%s is a disclosure request: the manager approves or denies it "
+                      "(mimamori-edge disclosure approve|deny)",
+                      id);
         goto out;
     }
     if (is_disclosure(r->q.kind)) {
-        err =
-            fail(MM_ECONFLICT, msg, cap,
-                 "%s is the hub's notice that a disclosure was downloaded: nothing to answer", id);
+        err = mm_errf(MM_ECONFLICT, msg, cap,
+                      "%s is the hub's notice that a disclosure was downloaded: nothing to answer",
+                      id);
         goto out;
     }
     if (strcmp(r->q.kind, "report_request") == 0) {
-        err = fail(MM_ECONFLICT, msg, cap,
-                   "%s is a report request: the edge answers it itself with a signed report", id);
+        err =
+            mm_errf(MM_ECONFLICT, msg, cap,
+                    "%s is a report request: the edge answers it itself with a signed report", id);
         goto out;
     }
     if (r->answered) {
-        err = fail(MM_EEXIST, msg, cap, "%s is answered already (by %s)", id,
-                   r->by[0] ? r->by : "the edge");
+        err = mm_errf(MM_EEXIST, msg, cap, "%s is answered already (by %s)", id,
+                      r->by[0] ? r->by : "the edge");
         goto out;
     }
     e->time_us = now_us;
@@ -716,7 +703,7 @@ mm_err_t edge_requests_answer(edge_store_t *st, const char *id, const char *by, 
     snprintf(r->by, sizeof r->by, "%s", by);
     err = append_with_record(st, e, r);
     if (err != MM_OK) {
-        fail(err, msg, cap, "the answer could not be stored: %s", mm_strerror(err));
+        mm_errf(err, msg, cap, "the answer could not be stored: %s", mm_strerror(err));
         goto out;
     }
     MM_INFO("city request %s (%s) answered by %s", id, r->q.kind, by);
