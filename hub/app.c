@@ -276,7 +276,10 @@ static int start(app_t *app, const char *config_path)
 
 int hub_app_run(const char *config_path)
 {
-    app_t app = {0};
+    /* Static, not on the stack: libh2o's context and the connections still open at shutdown
+     * are left to process exit (hub/http.c), and must stay reachable until then rather than be
+     * lost with this frame. hub_app_run runs once per process. */
+    static app_t app;
     if (uv_loop_init(&app.loop) != 0)
         return 1;
     /* A peer that closes its socket must not kill the daemon. */
