@@ -42,7 +42,9 @@ resumed_after = (g["end_us"] - back_us) / 1e6
 T.say(f"gap {g['start_us']}..{g['end_us']}: {g['reason']}; resumed {resumed_after:.1f} s after "
       f"the camera came back")
 T.check(g["camera"] == "cam1", f"gap of {g['camera']}")
-T.check(before_kill_us - 1500000 <= g["start_us"] <= killed_us,
+# Frames are timed when the edge reads them: those the camera sent just before it died may
+# still be in the socket and read a moment after the kill (a loaded machine, an ASan build).
+T.check(before_kill_us - 1500000 <= g["start_us"] <= killed_us + 500000,
         f"gap starts at {g['start_us']}, the camera was killed at {before_kill_us}..{killed_us}")
 T.check(back_us <= g["end_us"], f"gap ends at {g['end_us']}, before the camera came back "
         f"at {back_us}")
