@@ -29,6 +29,7 @@
 #include "hublog.h"
 #include "registry.h"
 #include "rules.h"
+#include "www.h"
 #include "zap.h"
 
 #define RULES_MS 5000 /* how often the time-based rules look again */
@@ -258,7 +259,8 @@ static int start(app_t *app, const char *config_path)
                            .feed = app->feed};
     hub_http_set_people(app->http, &app->cfg);
     if (hub_api_register(app->http, &app->api) != MM_OK ||
-        hub_disclosureapi_register(app->http, app->disclosures) != MM_OK)
+        hub_disclosureapi_register(app->http, app->disclosures) != MM_OK ||
+        hub_www_register(app->http) != MM_OK)
         return 1;
     app->metrics = (hub_metrics_t){.cfg = &app->cfg,
                                    .mirror = app->mirror,

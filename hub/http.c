@@ -65,6 +65,8 @@ static const char *reason(int status)
         return "OK";
     case 201:
         return "Created";
+    case 304:
+        return "Not Modified";
     case 400:
         return "Bad Request";
     case 401:
@@ -88,19 +90,31 @@ static const char *reason(int status)
     }
 }
 
-/* The status and the headers every answer carries. */
-static void start_answer(hub_http_req_t *r, int status, const char *ctype)
+/* The status and the headers every answer carries; cache is the Cache-Control value. */
+static void start_answer_cached(hub_http_req_t *r, int status, const char *ctype, const char *cache)
 {
     h2o_req_t *req = r->req;
     r->answered = 1;
     req->res.status = status;
     req->res.reason = reason(status);
-    h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, ctype,
-                   strlen(ctype));
-    h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CACHE_CONTROL, NULL,
-                   H2O_STRLIT("no-store"));
+    if (ctype)
+        h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, ctype,
+                       strlen(ctype));
+    h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CACHE_CONTROL, NULL, cache,
+                   strlen(cache));
     h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("x-content-type-options"), 0,
                           NULL, H2O_STRLIT("nosniff"));
+    h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("referrer-policy"), 0, NULL,
+                          H2O_STRLIT("no-referrer"));
+    h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("x-frame-options"), 0, NULL,
+                          H2O_STRLIT("DENY"));
+    h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("content-security-policy"), 0,
+                          NULL, H2O_STRLIT(HUB_HTTP_CSP));
+}
+
+static void start_answer(hub_http_req_t *r, int status, const char *ctype)
+{
+    start_answer_cached(r, status, ctype, "no-store");
 }
 
 static void send_body(hub_http_req_t *r, int status, const char *ctype, const char *data,
@@ -118,6 +132,54 @@ void hub_http_text(hub_http_req_t *req, int status, const char *content_type, co
                    size_t len)
 {
     send_body(req, status, content_type, data, len);
+}
+
+/* Whether an If-None-Match value (a list of quoted tags, or "*") names etag; weak tags
+ * ("W/...") compare by their tag, as RFC 9110 13.1.2 asks of If-None-Match. */
+static int etag_listed(const char *list, const char *etag)
+{
+    size_t elen = strlen(etag);
+    const char *p = list;
+    while (*p) {
+        while (*p == ' ' || *p == '\t' || *p == ',')
+            p++;
+        if (*p == '*')
+            return 1;
+        if (p[0] == 'W' && p[1] == '/')
+            p += 2;
+        const char *end = strchr(p, ',');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+            n--;
+        if (n == elen && memcmp(p, etag, n) == 0)
+            return 1;
+        if (!end)
+            break;
+        p = end;
+    }
+    return 0;
+}
+
+void hub_http_static(hub_http_req_t *r, const char *content_type, const void *data, size_t len,
+                     const char *etag, const char *cache_control)
+{
+    /* Nothing to free or to call back: the bytes outlive the request. */
+    static h2o_generator_t generator = {NULL, NULL};
+    h2o_req_t *req = r->req;
+    char inm[512];
+    int fresh = hub_http_header(r, "if-none-match", inm, sizeof inm) == 1 && etag_listed(inm, etag);
+    start_answer_cached(r, fresh ? 304 : 200, fresh ? NULL : content_type, cache_control);
+    h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_ETAG, NULL, etag, strlen(etag));
+    MM_DEBUG("%.*s %.*s -> %d", (int)req->method.len, req->method.base, (int)req->path.len,
+             req->path.base, fresh ? 304 : 200);
+    if (fresh) {
+        h2o_send_inline(req, "", 0);
+        return;
+    }
+    req->res.content_length = len;
+    h2o_iovec_t body = h2o_iovec_init(data, len);
+    h2o_start_response(req, &generator);
+    h2o_send(req, &body, 1, H2O_SEND_STATE_FINAL);
 }
 
 void hub_http_json(hub_http_req_t *req, int status, json_t *body)

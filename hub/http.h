@@ -4,7 +4,9 @@
  *
  * Requests are checked before any route sees them (httpparse.h): a bad path or query gets 400,
  * an unknown path 404, a known path with another method 405 with Allow. Every answer carries
- * Cache-Control: no-store and X-Content-Type-Options: nosniff.
+ * X-Content-Type-Options: nosniff, Referrer-Policy: no-referrer, X-Frame-Options: DENY and a
+ * Content-Security-Policy that allows only the hub's own files (HUB_HTTP_CSP); every answer but
+ * a static file's (hub_http_static) carries Cache-Control: no-store.
  */
 #ifndef HUB_HTTP_H
 #define HUB_HTTP_H
@@ -16,6 +18,12 @@
 
 #include "err.h"
 #include "hubconf.h"
+
+/* The Content-Security-Policy of every answer: scripts, styles, images and connections from the
+ * hub itself only, no inline script or style, no plugins, never framed. */
+#define HUB_HTTP_CSP                                                                               \
+    "default-src 'self'; base-uri 'none'; object-src 'none'; form-action 'self'; "                 \
+    "frame-ancestors 'none'"
 
 typedef struct hub_http hub_http_t;
 typedef struct hub_http_req hub_http_req_t;
@@ -62,6 +70,15 @@ void hub_http_error(hub_http_req_t *req, int status, const char *code, const cha
 /* Answers with data of the given content type (copied). */
 void hub_http_text(hub_http_req_t *req, int status, const char *content_type, const char *data,
                    size_t len);
+
+/*
+ * Answers with static bytes — data must stay valid and unchanged for as long as the server runs
+ * (a compiled-in array): 200 with content_type, ETag: etag (quoted, as sent) and Cache-Control:
+ * cache_control; or 304 with no body when the request's If-None-Match names etag (or is "*").
+ * data is not copied.
+ */
+void hub_http_static(hub_http_req_t *req, const char *content_type, const void *data, size_t len,
+                     const char *etag, const char *cache_control);
 
 /*
  * Answers 200 with the first size bytes of the open file fd, read and sent 256 KiB at a time as

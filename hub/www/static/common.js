@@ -1,0 +1,190 @@
+/*
+ * common.js: what the dashboard and the public registry share — building elements without
+ * innerHTML (everything the hub sends is shown as text, never parsed as markup), times in Japan
+ * time, ages, sizes, hashes, the language switch, and the seven-day recording chart.
+ */
+'use strict';
+(function () {
+  const I = window.mmI18n;
+  const t = I.t;
+  const SVG_NS = 'http://www.w3.org/2000/svg';
+
+  /* Appends children (strings, nodes, arrays of them; null and false are skipped). */
+  function append(el, kids) {
+    for (const k of kids) {
+      if (k === null || k === undefined || k === false) continue;
+      if (Array.isArray(k)) append(el, k);
+      else el.append(k instanceof Node ? k : document.createTextNode(String(k)));
+    }
+    return el;
+  }
+
+  /* h('a', {href: '#/', class: 'x', onclick: fn, dataset: {k: v}}, 'text', child, ...) */
+  function build(el, attrs) {
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (v === null || v === undefined || v === false) continue;
+      if (k.startsWith('on') && typeof v === 'function') el.addEventListener(k.slice(2), v);
+      else if (k === 'dataset') Object.assign(el.dataset, v);
+      else if (k === 'hidden' || k === 'disabled' || k === 'checked' || k === 'required' ||
+               k === 'selected' || k === 'open')
+        el[k] = Boolean(v);
+      else if (k === 'value') el.value = v;
+      else el.setAttribute(k, v === true ? '' : String(v));
+    }
+    return el;
+  }
+
+  function h(tag, attrs, ...kids) {
+    return append(build(document.createElement(tag), attrs), kids);
+  }
+
+  function s(tag, attrs, ...kids) {
+    return append(build(document.createElementNS(SVG_NS, tag), attrs), kids);
+  }
+
+  function clear(el) {
+    while (el.firstChild) el.firstChild.remove();
+    return el;
+  }
+
+  const JST_MS = 9 * 3600 * 1000;
+
+  /* "YYYY-MM-DD" of the Japan day an instant (ms) falls on (Japan has no daylight saving). */
+  function jstDay(ms) {
+    return new Date(ms + JST_MS).toISOString().slice(0, 10);
+  }
+
+  function pad(n) {
+    return String(n).padStart(2, '0');
+  }
+
+  /* An instant in microseconds as Japan time "2026/11/29 08:05:03". */
+  function fmtTime(us) {
+    if (us === null || us === undefined || us <= 0) return '—';
+    const d = new Date(Math.floor(us / 1000) + JST_MS);
+    return `${d.getUTCFullYear()}/${pad(d.getUTCMonth() + 1)}/${pad(d.getUTCDate())} ` +
+      `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
+  }
+
+  function fmtClock(ms) {
+    const d = new Date(ms + JST_MS);
+    return `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
+  }
+
+  function fmtDate(us) {
+    if (!us || us <= 0) return '—';
+    return jstDay(Math.floor(us / 1000));
+  }
+
+  /* How long ago, in words, from seconds. */
+  function fmtAge(sec) {
+    if (sec === null || sec === undefined || !isFinite(sec)) return t('ov.never');
+    sec = Math.max(0, Math.floor(sec));
+    if (sec < 2) return t('age.now');
+    if (sec < 120) return t('age.s', { n: sec });
+    if (sec < 7200) return t('age.m', { n: Math.floor(sec / 60) });
+    if (sec < 172800) return t('age.h', { n: Math.floor(sec / 3600) });
+    return t('age.d', { n: Math.floor(sec / 86400) });
+  }
+
+  function fmtBytes(n) {
+    if (n === null || n === undefined) return '—';
+    const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+    let i = 0;
+    let v = Number(n);
+    while (v >= 1000 && i < units.length - 1) {
+      v /= 1000;
+      i++;
+    }
+    return (i ? v.toFixed(1) : String(v)) + ' ' + units[i];
+  }
+
+  function fmtPercent(x) {
+    if (x === null || x === undefined || !isFinite(x)) return '—';
+    return (x * 100).toFixed(x >= 0.999 || x === 0 ? 0 : 1) + '%';
+  }
+
+  /* A hash shown short, with the whole of it as the element's title and for copying. */
+  function hashEl(hex) {
+    if (!hex) return h('span', { class: 'muted' }, '—');
+    return h('code', { class: 'hash', title: hex }, hex.slice(0, 12) + '…');
+  }
+
+  /*
+   * The seven-day recording chart: one bar per Japan day ending today, its height the share of
+   * the hours summarised that day that the cameras' segments cover (registry uptime: per camera
+   * and day, recorded_us and the hours summarised). cameras is a list of registry camera records.
+   */
+  function uptimeDays(cameras, nowMs) {
+    const days = [];
+    for (let i = 6; i >= 0; i--) days.push(jstDay(nowMs - i * 86400000));
+    return days.map((day) => {
+      let rec = 0;
+      let hours = 0;
+      for (const c of cameras) {
+        const u = c && c.uptime && c.uptime[day];
+        if (!u) continue;
+        rec += Number(u.recorded_us) || 0;
+        hours += Number(u.hours) || 0;
+      }
+      return { day, recorded_us: rec, hours, ratio: hours > 0 ? Math.min(1, rec / (hours * 3.6e9)) : null };
+    });
+  }
+
+  function uptimeChart(cameras, nowMs) {
+    const days = uptimeDays(cameras, nowMs);
+    const W = 10, GAP = 3, H = 28;
+    const known = days.filter((d) => d.ratio !== null);
+    const low = known.length ? Math.min(...known.map((d) => d.ratio)) : null;
+    const svg = s('svg', {
+      class: 'uptime', viewBox: `0 0 ${7 * W + 6 * GAP} ${H + 2}`, width: 7 * W + 6 * GAP,
+      height: H + 2, role: 'img',
+      'aria-label': low === null ? t('uptime.summary_none') : t('uptime.summary', { p: fmtPercent(low) }),
+    });
+    days.forEach((d, i) => {
+      const x = i * (W + GAP);
+      let title;
+      if (d.ratio === null) {
+        title = t('uptime.day_none', { day: d.day });
+        svg.append(s('rect', { x, y: H - 2, width: W, height: 2, class: 'up-none' }, s('title', {}, title)));
+        return;
+      }
+      title = t('uptime.day', {
+        day: d.day, h: (d.recorded_us / 3.6e9).toFixed(1), of: d.hours, p: fmtPercent(d.ratio),
+      });
+      const bh = Math.max(2, Math.round(d.ratio * H));
+      const cls = d.ratio >= 0.99 ? 'up-ok' : d.ratio >= 0.9 ? 'up-warn' : 'up-bad';
+      svg.append(s('rect', { x, y: 0, width: W, height: H, class: 'up-bg' }));
+      svg.append(s('rect', { x, y: H - bh, width: W, height: bh, class: cls }, s('title', {}, title)));
+    });
+    svg.dataset.days = days.map((d) => (d.ratio === null ? '-' : d.ratio.toFixed(3))).join(',');
+    return svg;
+  }
+
+  /* Wires the language button (id "lang"): switching re-renders through onChange. */
+  function langButton(onChange) {
+    const b = document.getElementById('lang');
+    if (!b) return;
+    const paint = () => {
+      b.textContent = t('nav.lang');
+      b.setAttribute('aria-label', t('nav.lang_label'));
+      b.setAttribute('lang', I.lang() === 'ja' ? 'en' : 'ja');
+    };
+    paint();
+    b.addEventListener('click', () => {
+      I.setLang(I.lang() === 'ja' ? 'en' : 'ja');
+      paint();
+      onChange();
+    });
+  }
+
+  /* Elements with data-t get their text from the table. */
+  function paintStatic(root) {
+    for (const el of (root || document).querySelectorAll('[data-t]')) el.textContent = t(el.dataset.t);
+  }
+
+  window.mm = {
+    h, s, clear, append, jstDay, fmtTime, fmtClock, fmtDate, fmtAge, fmtBytes, fmtPercent, hashEl,
+    uptimeDays, uptimeChart, langButton, paintStatic,
+  };
+})();

@@ -1,0 +1,392 @@
+/*
+ * dashboard.test.js: the dashboard in headless Chromium, driven by playwright-core, against the
+ * hub and edges that test_dashboard.py started (parameters in $MM_BROWSER as JSON).
+ *
+ * Checks, in order: both language tables have the same keys; the public registry without a token
+ * (and its English switch, remembered); the login (a wrong token refused with the reason); the
+ * overview lists both sites with installer, cameras, findings and the seven-day chart; an
+ * operator command at an edge shows in the live feed within 2 s without a reload; a finding
+ * raised at the edge (a camera abolished within five years) shows in the feed and the overview;
+ * a filing accepted in the page shows in the filings and in the hub's log view, a return without
+ * a reason is refused with the hub's message; a recommendation published without a hearing is
+ * refused with the hub's reason (409 hearing_required), then offered, heard and published; a
+ * complaint registered, answered at the edge, appealed and followed by measures; a report
+ * request; the site log filtered by type; the English switch; both layouts (1366x768 and
+ * 390x844, no sideways scrolling on the phone), with screenshots; no script error and no
+ * Content-Security-Policy violation anywhere; logout.
+ */
+'use strict';
+const assert = require('assert');
+const fs = require('fs');
+const path = require('path');
+const vm = require('vm');
+const { execFileSync } = require('child_process');
+const { chromium } = require('playwright-core');
+
+const P = JSON.parse(process.env.MM_BROWSER || '{}');
+const results = [];
+const problems = [];
+let current = null; /* the page to photograph when a step fails */
+
+function say(msg) {
+  console.log(msg);
+}
+
+async function step(name, fn) {
+  const t0 = Date.now();
+  try {
+    await fn();
+    results.push([name, true]);
+    say(`ok   ${name} (${Date.now() - t0} ms)`);
+  } catch (e) {
+    results.push([name, false]);
+    say(`FAIL ${name}: ${e && e.stack ? e.stack : e}`);
+    if (problems.length) say('     page problems: ' + problems.join('\n     '));
+    if (current) {
+      await current.screenshot({ path: path.join(P.shots, 'failure.png') }).catch(() => {});
+      say(`     the page at the failure: ${path.join(P.shots, 'failure.png')}`);
+    }
+    throw e;
+  }
+}
+
+function edge(site, ...args) {
+  return execFileSync(P.edge, [...args, '--socket', P.sockets[site]], { encoding: 'utf8', timeout: 20000 });
+}
+
+function watch(page, what) {
+  page.on('pageerror', (e) => problems.push(`${what}: script error: ${e.message}`));
+  page.on('console', (m) => {
+    const text = m.text();
+    if (m.type() === 'error' && /Content Security Policy|Refused to/.test(text)) problems.push(`${what}: ${text}`);
+    if (m.type() === 'error' && /Uncaught/.test(text)) problems.push(`${what}: ${text}`);
+  });
+}
+
+async function api(p, opts) {
+  const res = await fetch(P.base + p, {
+    method: (opts && opts.method) || 'GET',
+    headers: { Authorization: 'Bearer ' + P.token, 'Content-Type': 'application/json' },
+    body: opts && opts.body ? JSON.stringify(opts.body) : undefined,
+  });
+  return { status: res.status, body: await res.json() };
+}
+
+async function waitFor(fn, ms, what) {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/* Submits the open dialog and waits until it closes (success) or shows the hub's refusal. */
+async function submitDialog(page) {
+  await page.click('dialog.dlg[open] button[type=submit]');
+  await page.waitForFunction(() => {
+    const d = document.querySelector('dialog.dlg[open]');
+    return !d || !d.querySelector('.dlg-error').hidden;
+  }, null, { timeout: 10000 });
+  const err = await page.$('dialog.dlg[open] .dlg-error');
+  return err ? err.textContent() : null;
+}
+
+async function fill(page, name, value) {
+  await page.fill(`dialog.dlg[open] [name="${name}"]`, value);
+}
+
+async function main() {
+  const started = Date.now();
+
+  await step('the two language tables have the same keys', async () => {
+    const ctx = { window: { localStorage: { getItem: () => null, setItem() {} } }, document: { documentElement: {} } };
+    vm.runInNewContext(fs.readFileSync(path.join(P.source, 'hub/www/static/i18n.js'), 'utf8'), ctx);
+    const { ja, en } = ctx.window.mmI18n.tables;
+    const onlyJa = Object.keys(ja).filter((k) => !(k in en));
+    const onlyEn = Object.keys(en).filter((k) => !(k in ja));
+    assert.deepStrictEqual([onlyJa, onlyEn], [[], []], 'keys in one table only');
+  });
+
+  const browser = await chromium.launch({
+    executablePath: P.chromium,
+    headless: true,
+    args: process.getuid && process.getuid() === 0 ? ['--no-sandbox'] : [],
+  });
+  const desk = await browser.newContext({
+    viewport: { width: 1366, height: 768 }, locale: 'ja-JP', timezoneId: 'Asia/Tokyo',
+  });
+  const page = await desk.newPage();
+  watch(page, 'desktop');
+  current = page;
+
+  await step('the public registry needs no login, shows each site and how to complain', async () => {
+    const res = await page.goto(P.base + '/registry');
+    assert.strictEqual(res.status(), 200);
+    const csp = res.headers()['content-security-policy'] || '';
+    assert.ok(csp.includes("default-src 'self'"), 'CSP ' + csp);
+    await page.waitForSelector('.reg-site[data-site="chuo"]');
+    const text = await page.textContent('#app');
+    for (const want of [P.installers.chuo, P.installers.ekimae, '中央通り 3 番地 街灯柱', '苦情・問合せの方法', '048-000-0000', '管理 太郎']) {
+      assert.ok(text.includes(want), 'registry lacks ' + want);
+    }
+    assert.strictEqual(await page.getAttribute('html', 'lang'), 'ja');
+    await page.screenshot({ path: path.join(P.shots, 'registry-1366.png') });
+    await page.click('#lang');
+    await page.waitForSelector('text=Public register of security cameras');
+    assert.ok((await page.textContent('#howto')).includes('How to ask or complain'));
+    await page.reload();
+    await page.waitForSelector('text=Public register of security cameras'); /* remembered */
+    await page.click('#lang');
+    await page.waitForSelector('text=苦情・問合せの方法');
+  });
+
+  await step('the dashboard asks for a token and refuses a wrong one with the reason', async () => {
+    await page.goto(P.base + '/');
+    await page.waitForSelector('#token');
+    assert.ok((await page.textContent('.login')).includes('アクセストークン'));
+    await page.fill('#token', 'not-a-token');
+    await page.click('.login button[type=submit]');
+    await page.waitForSelector('.login .error:not([hidden])');
+    const err = await page.textContent('.login .error');
+    assert.ok(err.includes('トークンが認められませんでした') && err.includes('401'), err);
+    await page.fill('#token', P.token);
+    await page.click('.login button[type=submit]');
+    await page.waitForSelector('#sites-table tr[data-site="chuo"]');
+    assert.strictEqual(await page.evaluate(() => sessionStorage.getItem('mm.token')), P.token);
+  });
+
+  await step('the overview lists every site with installer, cameras, findings and uptime', async () => {
+    await page.waitForSelector('#sites-table tr[data-site="ekimae"] .sev');
+    for (const site of ['chuo', 'ekimae']) {
+      const row = await page.textContent(`#sites-table tr[data-site="${site}"]`);
+      assert.ok(row.includes(P.installers[site]), `${site} row: ${row}`);
+      assert.ok(row.includes('録画中 2'), `${site} cameras: ${row}`);
+    }
+    const ek = await page.textContent('#sites-table tr[data-site="ekimae"] .findings-cell');
+    assert.ok(/中 \d+/.test(ek), 'ekimae findings: ' + ek);
+    const days = await page.getAttribute('#sites-table tr[data-site="ekimae"] svg.uptime', 'data-days');
+    const known = days.split(',').filter((d) => d !== '-');
+    assert.ok(known.length >= 5, 'ekimae uptime days ' + days);
+    assert.ok(known.some((d) => Number(d) < 0.5), 'ekimae low days ' + days);
+    await page.waitForSelector('#feed-status.live');
+  });
+
+  await step('an operator command at an edge shows in the live feed within 2 s, without reload', async () => {
+    await page.evaluate(() => { window.__noReload = true; });
+    const t0 = Date.now();
+    edge('chuo', 'status');
+    await page.waitForSelector('.feed-item[data-site="chuo"][data-entry-types~="access"]', { timeout: 2000 });
+    const ms = Date.now() - t0;
+    assert.ok(await page.evaluate(() => window.__noReload === true), 'the page was reloaded');
+    const item = await page.textContent('.feed-item[data-site="chuo"][data-entry-types~="access"]');
+    assert.ok(item.includes('status') && item.includes('許可'), item);
+    say(`     feed latency from the command's return: ${ms} ms`);
+  });
+
+  let abolished;
+  await step('a finding raised at the edge side shows in the feed and the overview', async () => {
+    edge('chuo', 'camera', 'abolish', 'c2', '--reason', '老朽化のため撤去');
+    abolished = Date.now();
+    await page.waitForSelector('.feed-item[data-type="finding"][data-kind="camera_retired_early"]', { timeout: 15000 });
+    await page.waitForSelector('#sites-table tr[data-site="chuo"] .findings-cell .sev-medium', { timeout: 5000 });
+    await page.waitForSelector('#sites-table tr[data-site="chuo"] .chip >> text=廃止 1', { timeout: 5000 });
+    assert.ok(await page.evaluate(() => window.__noReload === true), 'the page was reloaded');
+    say(`     finding on screen ${Date.now() - abolished} ms after the command`);
+    await page.waitForSelector('#sites-table tr[data-site="chuo"] >> text=判断待ち');
+    await page.screenshot({ path: path.join(P.shots, 'overview-1366.png') });
+  });
+
+  await step("a site's page: cameras with location, purpose, share, sign, state", async () => {
+    await page.click('#sites-table a.site-link >> text=chuo');
+    await page.waitForSelector('.cams-table tr[data-camera="c1"]');
+    const c1 = await page.textContent('.cams-table tr[data-camera="c1"]');
+    for (const want of ['中央通り 3 番地 街灯柱', '街頭犯罪の防止', '100%', '防犯カメラ作動中', '録画中']) assert.ok(c1.includes(want), `c1 ${want}: ${c1}`);
+    assert.ok((await page.textContent('.cams-table tr[data-camera="c2"]')).includes('廃止'));
+    assert.ok((await page.textContent('.site-head')).includes(P.installers.chuo));
+  });
+
+  let accepted;
+  await step('a filing accepted in the page shows in the filings and in the log of city actions', async () => {
+    await page.click('#tab-filings');
+    await page.waitForSelector('.filings-table tr[data-state="received"]');
+    const ids = await page.$$eval('.filings-table tr[data-state="received"]', (rows) => rows.map((r) => r.dataset.filing));
+    accepted = ids[ids.length - 1]; /* the oldest: the initial filing */
+    const row = `.filings-table tr[data-filing="${accepted}"]`;
+    assert.ok((await page.textContent(row)).includes('当初の届出'));
+    assert.ok(/[0-9a-f]{12}…/.test(await page.textContent(row + ' .docs')), 'no document hash');
+    await page.click(row + ' .act-accept');
+    await fill(page, 'reason', '運用規程を確認した');
+    assert.strictEqual(await submitDialog(page), null);
+    await page.waitForSelector(`${row}[data-state="accepted"]`);
+    await page.waitForSelector('.toast >> text=市の記録 #');
+    await page.click('#tab-hublog');
+    await page.waitForSelector(`#hublog-table tr[data-action="filing_accepted"][data-subject="${accepted}"]`);
+    const text = await page.textContent(`#hublog-table tr[data-action="filing_accepted"][data-subject="${accepted}"]`);
+    assert.ok(text.includes('届出を受理') && text.includes('oversight-1') && text.includes('運用規程を確認した'), text);
+  });
+
+  await step('a return without its reason is refused with the hub\'s message, then returned', async () => {
+    await page.click('#tab-filings');
+    const id = await page.$eval('.filings-table tr[data-state="received"]', (r) => r.dataset.filing);
+    await page.click(`.filings-table tr[data-filing="${id}"] .act-return`);
+    const err = await submitDialog(page);
+    assert.ok(err && err.includes('400') && err.includes('a returned filing needs its "reason"'), err);
+    await fill(page, 'reason', '理由の記載が不十分');
+    assert.strictEqual(await submitDialog(page), null);
+    await page.waitForSelector(`.filings-table tr[data-filing="${id}"][data-state="returned"]`);
+  });
+
+  await step('publication without a hearing is refused in the page with the hub\'s reason', async () => {
+    await page.click('#tab-findings');
+    await page.waitForSelector('.finding[data-kind="camera_retired_early"]');
+    const f = await page.textContent('.finding[data-kind="camera_retired_early"]');
+    assert.ok(f.includes('R-K2.1.3b') && f.includes('#'), f);
+    await page.click('#tab-measures');
+    await page.click('#new-measure');
+    await page.selectOption('dialog.dlg[open] [name="kind"]', 'recommendation');
+    await page.check('dialog.dlg[open] input[name="findings"]');
+    await fill(page, 'text', 'カメラを再設置し、設置から5年は運用すること');
+    assert.strictEqual(await submitDialog(page), null);
+    await page.waitForSelector('.measure[data-kind="recommendation"] .act-publish');
+    await page.click('.measure[data-kind="recommendation"] .act-publish');
+    await fill(page, 'text', '勧告に従わなかったため公表する');
+    const err = await submitDialog(page);
+    assert.ok(err && err.includes('409') && err.includes('hearing_required') && err.includes('R-N11.2'), err);
+    assert.ok(err.includes('ハブが受け付けませんでした'), err);
+    await page.screenshot({ path: path.join(P.shots, 'refused-1366.png') });
+    await page.click('dialog.dlg[open] button.plain');
+    /* the order the ordinance sets: offer, outcome, then publish */
+    await page.click('.measure[data-kind="recommendation"] .act-offer');
+    await fill(page, 'text', '意見を述べる機会を設けます');
+    assert.strictEqual(await submitDialog(page), null);
+    await page.waitForSelector('.measure[data-state="hearing_offered"] .act-outcome');
+    await page.click('.measure[data-kind="recommendation"] .act-outcome');
+    await page.selectOption('dialog.dlg[open] [name="outcome"]', 'no_opinion');
+    await fill(page, 'text', '期限までに意見の提出なし');
+    assert.strictEqual(await submitDialog(page), null);
+    await page.waitForSelector('.measure[data-state="heard"]');
+    await page.click('.measure[data-kind="recommendation"] .act-publish');
+    await fill(page, 'text', '勧告に従わなかったため公表する');
+    assert.strictEqual(await submitDialog(page), null);
+    await page.waitForSelector('.measure[data-state="published"]');
+  });
+
+  await step('a complaint registered, answered at the edge, appealed, measures asked; a report requested', async () => {
+    await page.click('#tab-requests');
+    await page.click('#new-complaint');
+    await page.selectOption('dialog.dlg[open] [name="camera"]', 'c1');
+    await fill(page, 'text', '自宅の窓が映っているのではないか');
+    await fill(page, 'contact', '090-0000-0000');
+    assert.strictEqual(await submitDialog(page), null);
+    await page.waitForSelector('.request[data-kind="complaint"]');
+    const id = await page.$eval('.request[data-kind="complaint"]', (r) => r.dataset.id);
+    await page.waitForSelector(`.request[data-id="${id}"][data-state="delivered"]`, { timeout: 15000 });
+    edge('chuo', 'requests', 'answer', id, '--text', 'マスキングを確認しました。窓は映っていません。');
+    await page.waitForSelector(`.request[data-id="${id}"][data-state="answered"]`, { timeout: 15000 });
+    await page.click(`.request[data-id="${id}"] .act-appeal`);
+    await fill(page, 'text', '回答に納得できない');
+    assert.strictEqual(await submitDialog(page), null);
+    await page.waitForSelector(`.request[data-id="${id}"] >> text=回答に納得できない`);
+    await page.click(`.request[data-id="${id}"] .act-measures`);
+    await fill(page, 'text', '撮影範囲の再確認と報告を求める');
+    assert.strictEqual(await submitDialog(page), null);
+    await page.waitForSelector('.request[data-kind="complaint_measure"]');
+    await page.click('#new-report');
+    await fill(page, 'text', '過去1週間の運用状況');
+    assert.strictEqual(await submitDialog(page), null);
+    await page.waitForSelector('.request[data-kind="report_request"]');
+  });
+
+  await step('the site log pages and filters by entry type; evidence links into it', async () => {
+    await page.click('#tab-log');
+    await page.waitForSelector('#log-table tr[data-type="segment_recorded"]');
+    await page.selectOption('#log-type', 'access');
+    await page.waitForFunction(() => {
+      const rows = [...document.querySelectorAll('#log-table tbody tr')];
+      return rows.length > 0 && rows.every((r) => r.dataset.type === 'access');
+    });
+    assert.ok((await page.textContent('#log-table')).includes('status'));
+    await page.selectOption('#log-type', 'camera_state');
+    await page.waitForSelector('#log-table tr[data-type="camera_state"] >> text=老朽化のため撤去');
+    await page.click('#tab-findings');
+    await page.click('.finding[data-kind="camera_retired_early"] .evidence-link >> nth=0');
+    await page.waitForSelector('#log-table tr.hit');
+    await page.click('#tab-cameras');
+    await page.waitForSelector('.cams-table');
+    await page.screenshot({ path: path.join(P.shots, 'site-1366.png') });
+  });
+
+  await step("ekimae's uptime findings carry their evidence", async () => {
+    await page.goto(P.base + '/#/site/ekimae/findings');
+    await page.waitForSelector('.finding[data-kind="uptime_below_24h"] .evidence-link');
+    const f = await page.textContent('.finding[data-kind="uptime_below_24h"]');
+    assert.ok(f.includes('24時間録画されていない日') && f.includes('R-K2.2.6a'), f);
+    await page.screenshot({ path: path.join(P.shots, 'site-findings-1366.png') });
+  });
+
+  await step('the English switch changes every label and is remembered', async () => {
+    await page.click('#lang');
+    await page.waitForSelector('#tab-findings >> text=Findings');
+    assert.ok((await page.textContent('header')).includes('Overview'));
+    assert.ok((await page.textContent('.finding[data-kind="uptime_below_24h"]')).includes('a day with less than 24 h of recording'));
+    await page.reload();
+    await page.waitForSelector('#tab-findings >> text=Findings');
+    await page.click('#lang');
+    await page.waitForSelector('#tab-findings >> text=所見');
+  });
+
+  await step('a phone-sized screen: no sideways scrolling, the same content', async () => {
+    const phone = await browser.newContext({
+      viewport: { width: 390, height: 844 }, locale: 'ja-JP', timezoneId: 'Asia/Tokyo', isMobile: true, hasTouch: true,
+    });
+    await phone.addInitScript((tok) => sessionStorage.setItem('mm.token', tok), P.token);
+    const m = await phone.newPage();
+    watch(m, 'phone');
+    current = m;
+    await m.goto(P.base + '/');
+    await m.waitForSelector('#sites-table tr[data-site="ekimae"] svg.uptime');
+    await m.waitForSelector('.feed-status.live');
+    const wide = async () => m.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(await wide() <= 390, 'overview scrolls sideways: ' + await wide());
+    await m.screenshot({ path: path.join(P.shots, 'overview-390.png') });
+    await m.goto(P.base + '/#/site/chuo/filings');
+    await m.waitForSelector('.filings-table tr[data-state="accepted"]');
+    assert.ok(await wide() <= 390, 'site page scrolls sideways: ' + await wide());
+    await m.screenshot({ path: path.join(P.shots, 'site-390.png') });
+    await m.goto(P.base + '/#/site/chuo/cameras');
+    await m.waitForSelector('.cams-table tr[data-camera="c1"]');
+    assert.ok(await wide() <= 390, 'cameras scroll sideways: ' + await wide());
+    await m.screenshot({ path: path.join(P.shots, 'site-cameras-390.png') });
+    await m.goto(P.base + '/registry');
+    await m.waitForSelector('.reg-site[data-site="chuo"]');
+    assert.ok(await wide() <= 390, 'registry scrolls sideways: ' + await wide());
+    await m.screenshot({ path: path.join(P.shots, 'registry-390.png') });
+    current = page;
+    await phone.close();
+  });
+
+  await step('logging out forgets the token and shows the login', async () => {
+    await page.goto(P.base + '/');
+    await page.waitForSelector('#logout:not([hidden])');
+    await page.click('#logout');
+    await page.waitForSelector('#token');
+    assert.strictEqual(await page.evaluate(() => sessionStorage.getItem('mm.token')), null);
+  });
+
+  await step('no script error and no Content-Security-Policy violation', async () => {
+    assert.deepStrictEqual(problems, []);
+  });
+
+  await browser.close();
+  const passed = results.filter((r) => r[1]).length;
+  say(`browser: ${passed} passed, ${results.length - passed} failed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+main().catch((e) => {
+  if (!results.length || results[results.length - 1][1]) say('FAIL: ' + (e && e.stack ? e.stack : e));
+  const passed = results.filter((r) => r[1]).length;
+  say(`browser: ${passed} passed, ${results.length - passed} failed`);
+  process.exit(1);
+});
