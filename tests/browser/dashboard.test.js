@@ -139,7 +139,7 @@ async function main() {
     await page.reload();
     await page.waitForSelector('text=Public register of security cameras'); /* remembered */
     await page.click('#lang');
-    await page.waitForSelector('text=苦情・問合せの方法');
+    await page.waitForSelector('#howto h2 >> text=苦情・問合せの方法');
   });
 
   await step('the dashboard asks for a token and refuses a wrong one with the reason', async () => {
@@ -350,19 +350,19 @@ async function main() {
     await m.waitForSelector('.feed-status.live');
     const wide = async () => m.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(await wide() <= 390, 'overview scrolls sideways: ' + await wide());
-    await m.screenshot({ path: path.join(P.shots, 'overview-390.png') });
+    await m.screenshot({ path: path.join(P.shots, 'overview-390.png'), fullPage: true });
     await m.goto(P.base + '/#/site/chuo/filings');
     await m.waitForSelector('.filings-table tr[data-state="accepted"]');
     assert.ok(await wide() <= 390, 'site page scrolls sideways: ' + await wide());
-    await m.screenshot({ path: path.join(P.shots, 'site-390.png') });
+    await m.screenshot({ path: path.join(P.shots, 'site-390.png'), fullPage: true });
     await m.goto(P.base + '/#/site/chuo/cameras');
     await m.waitForSelector('.cams-table tr[data-camera="c1"]');
     assert.ok(await wide() <= 390, 'cameras scroll sideways: ' + await wide());
-    await m.screenshot({ path: path.join(P.shots, 'site-cameras-390.png') });
+    await m.screenshot({ path: path.join(P.shots, 'site-cameras-390.png'), fullPage: true });
     await m.goto(P.base + '/registry');
     await m.waitForSelector('.reg-site[data-site="chuo"]');
     assert.ok(await wide() <= 390, 'registry scrolls sideways: ' + await wide());
-    await m.screenshot({ path: path.join(P.shots, 'registry-390.png') });
+    await m.screenshot({ path: path.join(P.shots, 'registry-390.png'), fullPage: true });
     current = page;
     await phone.close();
   });

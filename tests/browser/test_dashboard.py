@@ -68,7 +68,10 @@ def site_conf(name, installer, cams):
                    {"id": "sousa", "name": "操作 花子", "account": operator}],
         "manager": "kanri", "operators": ["sousa"],
         "cameras": [{"id": c, "url": f"rtsp://127.0.0.1:{rtsp}/{c}", "location": loc,
-                     "purpose": "街頭犯罪の防止"} for c, loc in cams],
+                     "purpose": "街頭犯罪の防止",
+                     "signage": {"text": f"防犯カメラ作動中 設置者 {installer}",
+                                 "installer_shown": True, "checked": "2026-04-01"}}
+                    for c, loc in cams],
     }
 
 

@@ -1,7 +1,9 @@
 """Hostile HTTP requests to the hub API get a 4xx with a JSON error naming the problem, never a
-crash, and the API keeps answering.
+crash, and the API keeps answering. The dashboard's files are served only as compiled in: every
+spelling of a path outside them is refused, and every answer carries the security headers.
 """
 import json
+import os
 import socket
 import time
 
@@ -65,6 +67,78 @@ for target, want, code in cases:
     T.check(err["status"] == want and err["code"] == code,
             f"{target[:60]}: error {err}, want code {code}")
     T.check("no-store" in head and "nosniff" in head, f"{target[:60]}: headers {head}")
+
+# Every answer, JSON or page, carries the security headers (http.h).
+def header_map(head):
+    out = {}
+    for line in head.split("\r\n")[1:]:
+        k, _, v = line.partition(":")
+        out.setdefault(k.strip().lower(), v.strip())
+    return out
+
+
+def check_security(target, head):
+    hs = header_map(head)
+    T.check(hs.get("x-content-type-options") == "nosniff" and
+            hs.get("referrer-policy") == "no-referrer" and hs.get("x-frame-options") == "DENY" and
+            "default-src 'self'" in hs.get("content-security-policy", "") and
+            "frame-ancestors 'none'" in hs.get("content-security-policy", ""),
+            f"{target}: security headers {hs}")
+    return hs
+
+
+for target in ("/api/v1/sites", "/api/v1/findings", "/nothing/here"):
+    check_security(target, answer(target)[1])
+
+# The dashboard's files: compiled into the hub, served with their type, an ETag and no-cache (a
+# browser revalidates and gets 304 while its copy is current), without a token; an unknown name,
+# any spelling of a path outside them, or another method is refused, and no file on disk is ever
+# read (the hub's own configuration and keys sit next to it here).
+www = os.path.join(T.SOURCE, "hub", "www")
+for target, name, ctype in (("/", "index.html", "text/html; charset=utf-8"),
+                            ("/registry", "registry.html", "text/html; charset=utf-8"),
+                            ("/static/dashboard.js", "static/dashboard.js",
+                             "text/javascript; charset=utf-8"),
+                            ("/static/i18n.js", "static/i18n.js", "text/javascript; charset=utf-8"),
+                            ("/static/style.css", "static/style.css", "text/css; charset=utf-8"),
+                            ("/static/favicon.svg", "static/favicon.svg", "image/svg+xml")):
+    status, head, body = answer(target, token=None)
+    hs = check_security(target, head)
+    T.check(status == 200 and hs.get("content-type") == ctype, f"{target}: {status} {hs}")
+    with open(os.path.join(www, name), "rb") as f:
+        T.check(body == f.read(), f"{target}: the body is not hub/www/{name}")
+    etag = hs.get("etag", "")
+    T.check(len(etag) == 34 and etag[0] == etag[-1] == '"' and hs.get("cache-control") == "no-cache",
+            f"{target}: etag {etag!r}, cache-control {hs.get('cache-control')}")
+    for inm in (etag, f'"other", {etag}', f"W/{etag}", "*"):
+        status, head, body = answer(target, token=None, extra=f"If-None-Match: {inm}\r\n")
+        T.check(status == 304 and body == b"" and header_map(head).get("etag") == etag,
+                f"{target} If-None-Match {inm}: {status} {head}")
+    status, head, body = answer(target, token=None, extra='If-None-Match: "stale"\r\n')
+    T.check(status == 200 and len(body) > 0, f"{target} with a stale ETag: {status}")
+for target, want, code in (("/static/nope.js", 404, "not_found"),
+                           ("/static/", 404, "not_found"),
+                           ("/static", 404, "not_found"),
+                           ("/index.html", 404, "not_found"),
+                           ("/registry/", 404, "not_found"),
+                           ("/static/dashboard.js/", 404, "not_found"),
+                           ("/static/a/dashboard.js", 404, "not_found"),
+                           ("/static/..%2findex.html", 404, "not_found"),
+                           ("/static/..%2f..%2fhub.json", 404, "not_found"),
+                           ("/static/%2e%2e%2f%2e%2e%2fhub.key", 404, "not_found"),
+                           ("/static/%2fetc%2fpasswd", 404, "not_found"),
+                           ("/static/DASHBOARD.JS", 404, "not_found"),
+                           ("/static/../index.html", 400, "bad_path"),
+                           ("/static/%2e%2e/registry.html", 400, "bad_path"),
+                           ("/static/./style.css", 400, "bad_path"),
+                           ("/..", 400, "bad_path"),
+                           ("/static/dash%00board.js", 400, "bad_path")):
+    status, head, body = answer(target, token=None)
+    T.check(status == want and json.loads(body)["error"]["code"] == code,
+            f"{target}: {status} {body[:200]}, want {want} {code}")
+    check_security(target, head)
+status, head, body = answer("/", method="POST", token=None, extra="Content-Length: 0\r\n")
+T.check(status == 405 and "allow: get" in head.lower(), f"POST /: {status} {head}")
 
 # Tokens: none, unknown, malformed, or of a role that may not read this.
 for token, want, code in ((None, 401, "unauthorized"), ("no-such-token", 401, "unauthorized"),

@@ -1,6 +1,6 @@
 /*
- * common.js: what the dashboard and the public registry share — building elements without
- * innerHTML (everything the hub sends is shown as text, never parsed as markup), times in Japan
+ * common.js: what the dashboard and the public registry share — building elements node by node
+ * (everything the hub sends is shown as text, never parsed as markup), times in Japan
  * time, ages, sizes, hashes, the language switch, and the seven-day recording chart.
  */
 'use strict';
@@ -133,7 +133,7 @@
 
   function uptimeChart(cameras, nowMs) {
     const days = uptimeDays(cameras, nowMs);
-    const W = 10, GAP = 3, H = 28;
+    const W = 12, GAP = 3, H = 30;
     const known = days.filter((d) => d.ratio !== null);
     const low = known.length ? Math.min(...known.map((d) => d.ratio)) : null;
     const svg = s('svg', {
@@ -158,7 +158,9 @@
       svg.append(s('rect', { x, y: H - bh, width: W, height: bh, class: cls }, s('title', {}, title)));
     });
     svg.dataset.days = days.map((d) => (d.ratio === null ? '-' : d.ratio.toFixed(3))).join(',');
-    return svg;
+    const cls = low === null ? '' : low >= 0.99 ? 'ok' : low >= 0.9 ? 'warn' : 'bad';
+    return h('div', { class: 'uptime-box' }, svg,
+      h('span', { class: 'uptime-low ' + cls, 'aria-hidden': 'true' }, low === null ? t('uptime.none') : fmtPercent(low)));
   }
 
   /* Wires the language button (id "lang"): switching re-renders through onChange. */
@@ -178,13 +180,25 @@
     });
   }
 
+  /* An RFC 3339 time the hub wrote ("2026-11-29T22:41:53Z") in Japan time. */
+  function fmtIso(iso) {
+    const ms = Date.parse(iso);
+    return isFinite(ms) ? fmtTime(ms * 1000) : iso || '—';
+  }
+
+  /* A definition list's term and value, paired in a div so that a grid lays out pairs. */
+  function fact(term, value) {
+    if (value === null || value === undefined || value === '') return null;
+    return h('div', {}, h('dt', {}, term), h('dd', {}, value));
+  }
+
   /* Elements with data-t get their text from the table. */
   function paintStatic(root) {
     for (const el of (root || document).querySelectorAll('[data-t]')) el.textContent = t(el.dataset.t);
   }
 
   window.mm = {
-    h, s, clear, append, jstDay, fmtTime, fmtClock, fmtDate, fmtAge, fmtBytes, fmtPercent, hashEl,
+    h, s, clear, append, jstDay, fmtTime, fmtIso, fmtClock, fmtDate, fmtAge, fmtBytes, fmtPercent, hashEl, fact,
     uptimeDays, uptimeChart, langButton, paintStatic,
   };
 })();

@@ -19,8 +19,8 @@
   const t = I.t;
   const L = I.label;
   const {
-    h, clear, fmtTime, fmtClock, fmtDate, fmtAge, fmtBytes, fmtPercent, hashEl, uptimeChart,
-    langButton, paintStatic,
+    h, clear, fmtTime, fmtIso, fmtClock, fmtDate, fmtAge, fmtBytes, fmtPercent, hashEl, fact,
+    uptimeChart, langButton, paintStatic,
   } = window.mm;
 
   const enc = encodeURIComponent;
@@ -222,6 +222,7 @@
     const box = document.getElementById('toasts');
     const el = h('div', { class: 'toast', role: 'status' }, text);
     box.append(el);
+    while (box.children.length > 3) box.firstChild.remove();
     setTimeout(() => el.remove(), 6000);
   }
 
@@ -430,24 +431,59 @@
     return h('li', attrs, h('div', { class: 'feed-head' }, head), body);
   }
 
+  /* A batch of nothing but recordings and hourly summaries: what every site sends every few
+   * seconds. The feed leaves these out unless asked (the overview's row shows them as the log's
+   * size and the checkpoint's age). */
+  function routine(ev) {
+    return ev.type === 'entries' &&
+      Object.keys(ev.kinds || {}).every((k) => k === 'segment_recorded' || k === 'camera_uptime');
+  }
+
   function feedPanel() {
+    let all = localStorage.getItem('mm.feed.all') === '1';
     const list = h('ol', { class: 'feed-list', id: 'feed-list', 'aria-live': 'polite' });
     const empty = h('p', { class: 'muted feed-empty' }, t('ov.feed_wait'));
+    const skipped = h('span', { class: 'feed-skipped' });
+    let nskipped = 0;
+    const shown = (ev) => all || !routine(ev);
+    const count = () => {
+      skipped.textContent = !all && nskipped ? ' ' + t('feed.skipped', { n: nskipped }) : '';
+    };
     const draw = () => {
       clear(list);
-      for (const ev of feed.events.slice(0, 60)) list.append(feedItem(ev));
-      empty.hidden = feed.events.length > 0;
+      nskipped = 0;
+      for (const ev of feed.events) {
+        if (!shown(ev)) nskipped++;
+        else if (list.children.length < 60) list.append(feedItem(ev));
+      }
+      empty.hidden = list.children.length > 0;
+      count();
     };
     const onEvent = (ev) => {
+      if (!shown(ev)) {
+        nskipped++;
+        count();
+        return;
+      }
       list.prepend(feedItem(ev));
       while (list.children.length > 60) list.lastChild.remove();
       empty.hidden = true;
     };
     draw();
     feed.listeners.add(onEvent);
+    const toggle = h('label', { class: 'check' },
+      h('input', {
+        type: 'checkbox', id: 'feed-all', checked: all,
+        onchange: (e) => {
+          all = e.target.checked;
+          localStorage.setItem('mm.feed.all', all ? '1' : '0');
+          draw();
+        },
+      }), ' ', t('feed.all'));
     const el = h('section', { class: 'card feed', 'aria-labelledby': 'feed-title' },
       h('h2', { id: 'feed-title' }, t('ov.feed'), ' ',
         h('span', { id: 'feed-status-inline', class: 'feed-status ' + feed.status }, t('feed.' + feed.status))),
+      h('p', { class: 'feed-opts' }, toggle, skipped),
       empty, list);
     return { el, dispose: () => feed.listeners.delete(onEvent) };
   }
@@ -644,7 +680,7 @@
       const open = d.findings.filter((x) => x.state === 'open');
       const bySev = {};
       for (const x of open) bySev[x.severity] = (bySev[x.severity] || 0) + 1;
-      const row = (k, v) => (v === null || v === undefined || v === '' ? null : [h('dt', {}, t(k)), h('dd', {}, v)]);
+      const row = (k, v) => fact(t(k), v);
       clear(header).append(
         h('div', { class: 'site-title' }, h('h1', {}, site),
           h('div', { class: 'site-badges' },
@@ -780,9 +816,11 @@
             h('div', { class: 'finding-head' }, sevBadge(f.severity), ' ', h('strong', {}, L('fkind2', f.kind)),
               ' ', chip(L('fstate', f.state), stateClass(f.state)),
               f.rule ? h('span', { class: 'muted small' }, ' ' + t('f.rule', { r: f.rule })) : null),
+            ev.camera || ev.day ? h('p', { class: 'finding-where' },
+              [ev.camera ? t('f.camera', { c: ev.camera }) : null, ev.day ? t('f.day', { d: ev.day }) : null].filter(Boolean).join(' · ')) : null,
             h('p', { class: 'finding-msg' }, f.message),
-            h('p', { class: 'muted small' }, [t('f.first_seen', { t: f.first_seen }), t('f.last_seen', { t: f.last_seen }),
-              t('f.count', { n: f.count }), f.closed_at ? t('f.closed_at', { t: f.closed_at }) : null].filter(Boolean).join(' · ')),
+            h('p', { class: 'muted small' }, [t('f.first_seen', { t: fmtIso(f.first_seen) }), t('f.last_seen', { t: fmtIso(f.last_seen) }),
+              t('f.count', { n: f.count }), f.closed_at ? t('f.closed_at', { t: fmtIso(f.closed_at) }) : null].filter(Boolean).join(' · ')),
             evidenceLinks(ev).length ? h('p', { class: 'evidence' }, t('f.evidence') + ': ', evidenceLinks(ev)) : null,
             h('details', {}, h('summary', {}, t('f.evidence_json')), h('pre', {}, JSON.stringify(ev, null, 2))));
         })) : h('p', { class: 'muted' }, t(showClosed ? 'f.none_all' : 'f.none'))];
@@ -966,12 +1004,12 @@
         h('div', { class: 'finding-head' }, h('strong', {}, x.id), ' ', chip(L('dstate', x.state), 'info'), ' ',
           h('span', {}, L('basis', x.legal_basis)), x.holding ? chip(t('dis.holding'), 'warn') : null),
         h('dl', { class: 'facts small' },
-          h('dt', {}, t('dis.requester')), h('dd', {}, [x.requester && x.requester.name, x.requester && x.requester.organisation].filter(Boolean).join(' / ') || '—'),
-          h('dt', {}, t('dis.reference')), h('dd', {}, x.reference || '—'),
-          h('dt', {}, t('dis.cameras')), h('dd', {}, (x.cameras || []).join(', ')),
-          h('dt', {}, t('dis.range')), h('dd', {}, `${fmtTime(x.from_us)} – ${fmtTime(x.to_us)}`),
-          h('dt', {}, t('dis.filed')), h('dd', {}, fmtTime(x.time_us)),
-          h('dt', {}, t('dis.deadline')), h('dd', {}, fmtTime(x.deadline_us))),
+          fact(t('dis.requester'), [x.requester && x.requester.name, x.requester && x.requester.organisation].filter(Boolean).join(' / ') || '—'),
+          fact(t('dis.reference'), x.reference || '—'),
+          fact(t('dis.cameras'), (x.cameras || []).join(', ')),
+          fact(t('dis.range'), `${fmtTime(x.from_us)} – ${fmtTime(x.to_us)}`),
+          fact(t('dis.filed'), fmtTime(x.time_us)),
+          fact(t('dis.deadline'), fmtTime(x.deadline_us))),
         x.reason ? h('p', { class: 'small' }, x.reason) : null,
         x.export ? h('p', { class: 'small' }, t('dis.export', { bytes: fmtBytes(x.export.bytes), hash: (x.export.sha256 || '').slice(0, 16) + '…' })) : null,
         historyList(x.history, (s) => [fmtTime(s.time_us), ' ', chip(L('dstate', s.step), 'info'), s.by ? ' · ' + s.by : '', s.text ? ' — ' + s.text : '',

@@ -367,6 +367,11 @@
     'feed.filing': '届出 #{id}',
     'feed.city_action': '市の対応',
     'feed.omitted': '（{n} 件省略）',
+    'feed.all': '録画の記録も表示',
+    'feed.skipped': '（録画の記録 {n} 件は非表示）',
+    'pstate.received': '市が確認中',
+    'pstate.accepted': '市が受理',
+    'pstate.returned': '市が返戻',
 
     'f.first_seen': '初回 {t}',
     'f.last_seen': '最終 {t}',
@@ -773,6 +778,11 @@
     'feed.filing': 'filing #{id}',
     'feed.city_action': 'city action',
     'feed.omitted': '({n} omitted)',
+    'feed.all': 'Show recording batches too',
+    'feed.skipped': '({n} recording batches hidden)',
+    'pstate.received': 'under review by the city',
+    'pstate.accepted': 'accepted by the city',
+    'pstate.returned': 'returned by the city',
 
     'f.first_seen': 'first {t}',
     'f.last_seen': 'last {t}',

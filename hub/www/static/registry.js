@@ -9,7 +9,7 @@
   const I = window.mmI18n;
   const t = I.t;
   const L = I.label;
-  const { h, clear, fmtTime, fmtPercent, langButton, paintStatic } = window.mm;
+  const { h, clear, fact, fmtTime, fmtPercent, langButton, paintStatic } = window.mm;
   const app = document.getElementById('app');
   let data = null;
 
@@ -32,7 +32,7 @@
   }
 
   function siteCard(s) {
-    const row = (k, v) => (v ? [h('dt', {}, t(k)), h('dd', {}, v)] : null);
+    const row = (k, v) => fact(t(k), v);
     const contact = s.contact
       ? h('a', { href: 'tel:' + s.contact.replace(/[^0-9+]/g, '') }, s.contact)
       : null;
@@ -46,7 +46,7 @@
         row('reg.purpose', s.purpose),
         row('reg.policy', s.policy ? L('policy', s.policy) : null),
         row('site.standards', s.standards_version
-          ? t('reg.standards', { v: s.standards_version, state: L('filing', s.standards_state) }) : null)),
+          ? t('reg.standards', { v: s.standards_version, state: L('pstate', s.standards_state) }) : null)),
       h('h3', {}, t('reg.site_cameras'), ' ', h('span', { class: 'muted small' }, t('reg.cameras', { n: s.cameras.length }))),
       h('div', { class: 'table-wrap' }, h('table', { class: 'reg-cams' },
         h('thead', {}, h('tr', {}, ['cam.id', 'cam.location', 'cam.purpose', 'cam.installed', 'cam.share', 'cam.state']
@@ -78,6 +78,7 @@
         : h('p', { class: 'muted' }, t('reg.pub_none')));
     clear(app).append(
       h('section', { class: 'reg-intro' }, h('h1', {}, t('reg.title')), h('p', {}, t('reg.lead')),
+        h('a', { class: 'reg-jump', href: '#howto' }, t('reg.complain_title') + ' ↓'),
         h('p', { class: 'muted small' }, t('reg.updated', { t: fmtTime(Date.now() * 1000) }))),
       h('div', { class: 'reg-grid' },
         h('div', { class: 'reg-sites', id: 'reg-sites' },
