@@ -15,7 +15,14 @@ packages=(
   gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-tools gstreamer1.0-x
   # test tools: ffprobe, independent crypto, age, network namespaces
   ffmpeg python3 python3-cryptography python3-zmq age minisign iproute2 curl procps psmisc wrk
+  # browser tests of the dashboard: Debian's Chromium, and a Japanese font for its pages
+  chromium fonts-ipafont-gothic
 )
+# Node.js runs playwright-core. A machine that has it from elsewhere keeps it (Debian's npm
+# package would conflict with a nodejs that brings its own npm).
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  packages+=(nodejs npm)
+fi
 
 missing=()
 for p in "${packages[@]}"; do
@@ -26,16 +33,28 @@ done
 
 if [ ${#missing[@]} -eq 0 ]; then
   echo "bootstrap: all ${#packages[@]} packages present"
-  exit 0
+else
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "bootstrap: missing packages: ${missing[*]}; run as root to install them" >&2
+    exit 1
+  fi
+  echo "bootstrap: installing ${#missing[@]} packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  echo "bootstrap: done"
 fi
 
-if [ "$(id -u)" -ne 0 ]; then
-  echo "bootstrap: missing packages: ${missing[*]}; run as root to install them" >&2
-  exit 1
+# playwright-core for the browser tests (tests/browser): the version pinned in package.json and
+# package-lock.json, installed into tests/browser/node_modules with npm ci. It drives Debian's
+# chromium and downloads no browser of its own.
+browser_dir="$(cd "$(dirname "$0")/../tests/browser" && pwd)"
+want=$(sed -n 's/.*"playwright-core": *"\([^"]*\)".*/\1/p' "$browser_dir/package.json" | head -n 1)
+have=$(sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p' \
+  "$browser_dir/node_modules/playwright-core/package.json" 2>/dev/null | head -n 1 || true)
+if [ -n "$want" ] && [ "$have" = "$want" ]; then
+  echo "bootstrap: playwright-core $have present"
+else
+  echo "bootstrap: installing playwright-core $want into tests/browser/node_modules"
+  (cd "$browser_dir" && npm ci --no-audit --no-fund --loglevel=error)
 fi
-
-echo "bootstrap: installing ${#missing[@]} packages: ${missing[*]}"
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-echo "bootstrap: done"

@@ -4,6 +4,7 @@
 #   ops/test.sh                 the whole suite (build dir: build/)
 #   ops/test.sh --asan          the same under AddressSanitizer + UBSan (build dir: build-asan/)
 #   ops/test.sh -R merkle       extra arguments go to ctest
+#   ops/test.sh -L browser      the dashboard in headless Chromium (screenshots: build/browser-shots/)
 set -eu
 cd "$(dirname "$0")/.."
 
