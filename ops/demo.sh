@@ -119,6 +119,8 @@ for s in site-a site-b; do
 done
 
 echo "demo: cameras  rtsp://127.0.0.1:$rtsp_port/cam1 cam2 cam3"
+echo "demo: dashboard http://127.0.0.1:$http_port/   (token: $token)"
+echo "demo:          http://127.0.0.1:$http_port/registry   (the public registry, no login)"
 echo "demo: hub API  http://127.0.0.1:$http_port/api/v1/sites"
 echo "demo:          http://127.0.0.1:$http_port/api/v1/sites/site-a/checkpoint"
 echo "demo:          http://127.0.0.1:$http_port/api/v1/registry   (public)"

@@ -1094,11 +1094,11 @@
         logLoad('fresh');
       });
       typeSel.addEventListener('change', () => form.requestSubmit());
-      const nav = h('div', { class: 'toolbar log-nav' });
-      if (log.fresh > 0) {
-        nav.append(h('button', { type: 'button', class: 'notice', id: 'log-fresh', onclick: () => { log.rows = []; logLoad('fresh'); } },
-          t('log.new', { n: log.fresh })));
-      }
+      const nav = h('div', { class: 'toolbar log-nav' },
+        h('button', {
+          type: 'button', class: 'notice', id: 'log-fresh', hidden: log.fresh <= 0,
+          onclick: () => { log.rows = []; logLoad('fresh'); },
+        }, t('log.new', { n: log.fresh })));
       if (log.mode === 'page' && log.rows.length) {
         const a = log.rows[log.rows.length - 1].index, b = log.rows[0].index;
         nav.append(h('span', { class: 'muted', id: 'log-range' }, t('log.range', { a, b, n: log.size })));
@@ -1225,10 +1225,16 @@
           d.info.log_size = ev.to;
           d.info.last_checkpoint_unix = (Date.parse(ev.time) || Date.now()) / 1000;
         }
-        if (tab === 'log' && log.mode === 'page' && log.end >= log.size) {
+        /* New entries are announced above the log, not pushed into it: the page being read
+         * (and any entry opened in it) stays as it is. */
+        if (log.mode === 'page' && log.size && ev.to > log.size) {
           log.fresh += ev.to - Math.max(ev.from, log.size);
           log.size = ev.to;
-          drawPanel();
+          const b = document.getElementById('log-fresh');
+          if (b && tab === 'log') {
+            b.textContent = t('log.new', { n: log.fresh });
+            b.hidden = false;
+          }
         }
         if (ev.entries && ev.entries.length) later();
         else drawHeader();
