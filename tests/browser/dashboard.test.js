@@ -146,6 +146,7 @@ async function main() {
     await page.goto(P.base + '/');
     await page.waitForSelector('#token');
     assert.ok((await page.textContent('.login')).includes('アクセストークン'));
+    await page.screenshot({ path: path.join(P.shots, 'login-1366.png') });
     await page.fill('#token', 'not-a-token');
     await page.click('.login button[type=submit]');
     await page.waitForSelector('.login .error:not([hidden])');
@@ -271,6 +272,7 @@ async function main() {
     await fill(page, 'text', '勧告に従わなかったため公表する');
     assert.strictEqual(await submitDialog(page), null);
     await page.waitForSelector('.measure[data-state="published"]');
+    await page.screenshot({ path: path.join(P.shots, 'site-measures-1366.png'), fullPage: true });
   });
 
   await step('a complaint registered, answered at the edge, appealed, measures asked; a report requested', async () => {
@@ -297,6 +299,7 @@ async function main() {
     await fill(page, 'text', '過去1週間の運用状況');
     assert.strictEqual(await submitDialog(page), null);
     await page.waitForSelector('.request[data-kind="report_request"]');
+    await page.screenshot({ path: path.join(P.shots, 'site-requests-1366.png'), fullPage: true });
   });
 
   await step('the site log pages and filters by entry type; evidence links into it', async () => {
@@ -310,6 +313,11 @@ async function main() {
     assert.ok((await page.textContent('#log-table')).includes('status'));
     await page.selectOption('#log-type', 'camera_state');
     await page.waitForSelector('#log-table tr[data-type="camera_state"] >> text=老朽化のため撤去');
+    await page.click('#log-table tr[data-type="camera_state"] summary');
+    await page.screenshot({ path: path.join(P.shots, 'site-log-1366.png') });
+    await page.click('#tab-hublog');
+    await page.waitForSelector('#hublog-table tr[data-action="recommendation_published"]');
+    await page.screenshot({ path: path.join(P.shots, 'site-hublog-1366.png') });
     await page.click('#tab-findings');
     await page.click('.finding[data-kind="camera_retired_early"] .evidence-link >> nth=0');
     await page.waitForSelector('#log-table tr.hit');
@@ -333,6 +341,7 @@ async function main() {
     assert.ok((await page.textContent('.finding[data-kind="uptime_below_24h"]')).includes('a day with less than 24 h of recording'));
     await page.reload();
     await page.waitForSelector('#tab-findings >> text=Findings');
+    await page.screenshot({ path: path.join(P.shots, 'site-findings-en-1366.png') });
     await page.click('#lang');
     await page.waitForSelector('#tab-findings >> text=所見');
   });
