@@ -326,6 +326,17 @@ async function main() {
     await page.screenshot({ path: path.join(P.shots, 'site-1366.png') });
   });
 
+  await step('a disclosure shows its state, basis, reference and steps, and no footage', async () => {
+    await page.click('#tab-disclosures');
+    await page.waitForSelector('.disclosure[data-state="held"]');
+    const d = await page.textContent('.disclosure[data-state="held"]');
+    for (const want of ['法令・令状', '川口署 捜査関係事項照会 第7号', 'c1', '保全中', '受付', '11月28日の自転車盗の捜査']) {
+      assert.ok(d.includes(want), `disclosure lacks ${want}: ${d}`);
+    }
+    assert.ok((await page.textContent('#panel')).includes('映像そのものはここには表示されず'));
+    assert.strictEqual(await page.$$eval('a[href*="/export"]', (a) => a.length), 0, 'a link to an export');
+  });
+
   await step("ekimae's uptime findings carry their evidence", async () => {
     await page.goto(P.base + '/#/site/ekimae/findings');
     await page.waitForSelector('.finding[data-kind="uptime_below_24h"] .evidence-link');

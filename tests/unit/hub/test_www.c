@@ -53,11 +53,14 @@ static void test_each_file_is_the_source_file_with_type_and_etag(void **state)
         FILE *in = fopen(path, "rb");
         assert_non_null(in);
         char *buf = malloc(f->len + 1);
+        assert_non_null(buf);
         size_t got = fread(buf, 1, f->len + 1, in);
         fclose(in);
-        assert_int_equal(got, f->len);
-        assert_memory_equal(buf, f->data, f->len);
+        int same = got == f->len && memcmp(buf, f->data, f->len) == 0;
         free(buf);
+        if (!same)
+            fail_msg("%s: the hub has %zu bytes, the source tree %zu or other bytes (rebuild)",
+                     f->name, f->len, got);
         assert_int_equal(f->data[f->len], 0);
         assert_int_equal(strlen(f->etag), 34);
         assert_true(f->etag[0] == '"' && f->etag[33] == '"');
