@@ -658,7 +658,7 @@
     let timer = null;
     let showClosed = false;
     const log = { size: 0, rows: [], mode: 'page', end: null, type: '', q: '', scannedTo: null, fresh: 0, at: null, busy: false };
-    const hub = { rows: [], before: null, size: 0, done: false };
+    const hub = { rows: [], before: null, size: 0, busy: false, chain: Promise.resolve() };
 
     async function load() {
       const [rec, sites, f, m, r, dis] = await Promise.all([
@@ -1124,7 +1124,17 @@
     }
 
     /* The hub's own log, the actions about this site, newest first. */
-    async function hubLoad(more) {
+    /* Loads run one after another (an event may ask while the tab's first load runs). */
+    function hubLoad(more) {
+      hub.busy = true;
+      hub.chain = hub.chain.catch(() => {}).then(() => hubRead(more)).finally(() => {
+        hub.busy = false;
+        if (tab === 'hublog') drawPanel();
+      });
+      return hub.chain;
+    }
+
+    async function hubRead(more) {
       if (!more) {
         const r = await api('/api/v1/hub/entries?start=0&end=0');
         hub.size = r.size;
@@ -1144,12 +1154,11 @@
         steps++;
       }
       hub.rows = hub.rows.concat(found);
-      if (tab === 'hublog') drawPanel();
     }
 
     function drawHubLog() {
       const note = h('p', { class: 'hint' }, t('hl.note'));
-      if (!hub.rows.length) return [note, h('p', { class: 'muted' }, t('hl.none'))];
+      if (!hub.rows.length) return [note, h('p', { class: 'muted' }, t(hub.busy ? 'ov.loading' : 'hl.none'))];
       return [note, h('div', { class: 'table-wrap' }, h('table', { class: 'log-table', id: 'hublog-table' },
         h('thead', {}, h('tr', {}, ['log.index', 'log.time', 'hl.action', 'hl.subject', 'hl.person', 'hl.reason'].map((k) => h('th', { scope: 'col' }, t(k))))),
         h('tbody', {}, hub.rows.map((r) => {
@@ -1185,12 +1194,13 @@
       tab = TABS.includes(k) ? k : 'cameras';
       query = q || {};
       drawTabs();
-      drawPanel();
+      /* A load marks itself busy before its first wait, so the panel drawn next says so. */
       if (tab === 'log') {
         if (query.at !== undefined && /^\d+$/.test(query.at)) logLoad('at', Number(query.at));
         else if (!log.rows.length || log.mode === 'at') logLoad('fresh');
       }
       if (tab === 'hublog') hubLoad(false).catch((e) => toast(errorText(e)));
+      drawPanel();
     }
 
     async function reload() {
