@@ -10,6 +10,8 @@
  *              "cosigned"   ->  the latest checkpoint note with the hub's cosignature line
  *              "uptime/<camera>" -> BE64 the last hour (epoch) summarised for the camera
  *              "request/<id>" -> a city request and its state, JSON (requests.h)
+ *              "disclosure/<id>" -> a disclosure request and every step of it, JSON
+ *                                   (disclosure.h)
  *   hold.list  hold id      ->  camera || 0x00 || start_us (BE64) || end_us (BE64)
  *   hold.keys  hold id || 0x00 || camera || 0x00 || start_us (BE64)  ->  wrapped segment key (60)
  *
