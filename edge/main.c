@@ -1,6 +1,7 @@
 /*
  * mimamori-edge: records a site's cameras and sends its signed site log to the hub.
  */
+#include <libavutil/log.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -64,6 +65,10 @@ int main(int argc, char **argv)
         }
     }
     mm_diag_init("edge", lv);
+    /* libav's own chatter (an encoder's settings line for each redacted export, stream
+     * details) is not for the edge's log; its warnings and errors are. Ours name the camera or
+     * the file and go through diag.h. */
+    av_log_set_level(AV_LOG_WARNING);
     /* A viewer that closes its player ends its stream with an error, not the edge. */
     signal(SIGPIPE, SIG_IGN);
     return edge_app_run(config);
