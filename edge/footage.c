@@ -621,8 +621,7 @@ static mm_err_t mux_frame(void *arg, size_t seg, uint32_t ord, const edge_frame_
     return MM_OK;
 }
 
-/* Makes the finished file durable under its final name. */
-static mm_err_t publish(const char *tmp, const char *out_path)
+mm_err_t edge_footage_publish(const char *tmp, const char *out_path)
 {
     int fd = open(tmp, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
@@ -664,7 +663,7 @@ static enum AVCodecID codec_id(const char *codec)
 
 /* Creates the MP4's temporary file with mode 0600 (it holds footage in clear), never one left
  * over from before. */
-static mm_err_t make_tmp(const char *tmp)
+mm_err_t edge_footage_tmp_create(const char *tmp)
 {
     if (unlink(tmp) != 0 && errno != ENOENT)
         return errno_fail("remove", tmp);
@@ -734,7 +733,7 @@ static mm_err_t mux_range(const edge_vault_t *v, const char *camera, int64_t sta
 
     /* Pass 2: the frames into the muxer. */
     if (m->fd < 0) {
-        if ((err = make_tmp(m->tmp)) != MM_OK)
+        if ((err = edge_footage_tmp_create(m->tmp)) != MM_OK)
             goto out;
         *tmp_made = 1;
     }
@@ -820,7 +819,7 @@ mm_err_t edge_footage_mp4(const edge_vault_t *v, const char *camera, int64_t sta
     mux_t m = {.tmp = tmp, .format = "mp4", .fd = -1, .rep = rep};
     int tmp_made = 0;
     mm_err_t err = mux_range(v, camera, start_us, end_us, &m, rep, &tmp_made);
-    if (err == MM_OK && (err = publish(tmp, out_path)) == MM_OK)
+    if (err == MM_OK && (err = edge_footage_publish(tmp, out_path)) == MM_OK)
         tmp_made = 0;
     if (tmp_made && unlink(tmp) != 0 && errno != ENOENT)
         MM_ERROR("footage: cannot remove %s: %s", tmp, strerror(errno));

@@ -94,4 +94,13 @@ mm_err_t edge_footage_mp4(const edge_vault_t *v, const char *camera, int64_t sta
 mm_err_t edge_footage_stream(const edge_vault_t *v, const char *camera, int64_t start_us,
                              int64_t end_us, int fd, uint64_t *written, edge_footage_report_t *rep);
 
+/*
+ * How a clip file is written, here and by redact.h: edge_footage_tmp_create makes tmp anew, empty,
+ * mode 0600 (removing what a failed run left); edge_footage_publish syncs tmp, renames it to
+ * out_path and syncs out_path's directory, so the file is durable under its final name. Both log
+ * what failed with the path and return MM_EFULL (no space) or MM_EIO; the caller removes tmp.
+ */
+mm_err_t edge_footage_tmp_create(const char *tmp);
+mm_err_t edge_footage_publish(const char *tmp, const char *out_path);
+
 #endif

@@ -35,7 +35,6 @@
 #include "redact.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <libavcodec/avcodec.h>
 #include <libavfilter/avfilter.h>
@@ -53,6 +52,7 @@
 #include <unistd.h>
 
 #include "diag.h"
+#include "footage.h"
 
 #define ENCODER "libx264"
 #define CRF "23"
@@ -162,13 +162,6 @@ static mm_err_t file_fail(int rc, const char *what, const char *path)
 static mm_err_t media_fail(int rc, const char *what, const char *path)
 {
     return av_fail(rc, what, path, MM_EMEDIA);
-}
-
-static mm_err_t errno_fail(const char *what, const char *path)
-{
-    int e = errno;
-    MM_ERROR("redact: cannot %s %s: %s", what, path, strerror(e));
-    return e == ENOSPC || e == EDQUOT ? MM_EFULL : MM_EIO;
 }
 
 /* --- the job ---------------------------------------------------------------------------------*/
@@ -355,17 +348,6 @@ static mm_err_t build_graph(job_t *j, const AVFrame *f)
 
 /* Creates the temporary file with mode 0600 (it holds the requester in clear), never one left
  * over from before. */
-static mm_err_t make_tmp(const char *tmp)
-{
-    if (unlink(tmp) != 0 && errno != ENOENT)
-        return errno_fail("remove", tmp);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd < 0)
-        return errno_fail("create", tmp);
-    close(fd);
-    return MM_OK;
-}
-
 /* The encoder for the graph's frames and the muxer over the temporary file, header written. */
 static mm_err_t open_output(job_t *j, const AVFrame *f)
 {
@@ -374,7 +356,7 @@ static mm_err_t open_output(job_t *j, const AVFrame *f)
         MM_ERROR("redact: the %s encoder is not available", ENCODER);
         return MM_EMEDIA;
     }
-    mm_err_t err = make_tmp(j->tmp);
+    mm_err_t err = edge_footage_tmp_create(j->tmp);
     if (err != MM_OK)
         return err;
     j->tmp_made = 1;
@@ -575,38 +557,6 @@ static mm_err_t run(job_t *j)
     return MM_OK;
 }
 
-/* Makes the finished file durable under its final name. */
-static mm_err_t publish(const char *tmp, const char *out_path)
-{
-    int fd = open(tmp, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return errno_fail("reopen", tmp);
-    if (fsync(fd) != 0) {
-        mm_err_t err = errno_fail("sync", tmp);
-        close(fd);
-        return err;
-    }
-    close(fd);
-    if (rename(tmp, out_path) != 0)
-        return errno_fail("rename to its final name", tmp);
-    char dir[PATH_MAX];
-    const char *slash = strrchr(out_path, '/');
-    if (!slash)
-        snprintf(dir, sizeof dir, ".");
-    else
-        snprintf(dir, sizeof dir, "%.*s", slash == out_path ? 1 : (int)(slash - out_path),
-                 out_path);
-    fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0 || fsync(fd) != 0) {
-        mm_err_t err = errno_fail("sync the directory", dir);
-        if (fd >= 0)
-            close(fd);
-        return err;
-    }
-    close(fd);
-    return MM_OK;
-}
-
 mm_err_t edge_redact_mp4(const char *in_path, const char *out_path, const edge_region_t *regions,
                          size_t n, edge_redact_report_t *rep)
 {
@@ -639,7 +589,7 @@ mm_err_t edge_redact_mp4(const char *in_path, const char *out_path, const edge_r
     av_packet_free(&j.opkt);
     av_frame_free(&j.frame);
     av_frame_free(&j.filt);
-    if (err == MM_OK && (err = publish(tmp, out_path)) == MM_OK)
+    if (err == MM_OK && (err = edge_footage_publish(tmp, out_path)) == MM_OK)
         j.tmp_made = 0;
     if (j.tmp_made && unlink(tmp) != 0 && errno != ENOENT)
         MM_ERROR("redact: cannot remove %s: %s", tmp, strerror(errno));
