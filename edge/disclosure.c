@@ -1416,23 +1416,32 @@ int edge_disclosure_exporting(const edge_disclosure_t *d)
 /* --- people's steps --------------------------------------------------------------------------*/
 
 /*
- * Loads id for a step by people: refuses an unknown request, expires one past its deadline (and
- * refuses it as such), and refuses a state the step does not take.
+ * Loads id for a step by people as it stands now: refuses an unknown request, and expires one
+ * undecided past its deadline first, as for every step people take.
  */
-static mm_err_t load_for_step(edge_disclosure_t *d, const char *id, rec_t *r, int64_t now_us,
-                              const char *step, char *msg, size_t cap)
+static mm_err_t load_now(edge_disclosure_t *d, const char *id, rec_t *r, int64_t now_us, char *msg,
+                         size_t cap)
 {
     mm_err_t err = rec_load(d, id, r);
     if (err == MM_ENOTFOUND)
         return mm_errf(err, msg, cap, "no disclosure request %.63s", id ? id : "");
     if (err != MM_OK)
         return mm_errf(err, msg, cap, "the request %s cannot be read: %s", id, mm_strerror(err));
-    if (due(r, now_us)) {
-        err = expire(d, r, now_us);
-        if (err != MM_OK)
-            return mm_errf(err, msg, cap, "the request %s cannot be expired: %s", id,
-                           mm_strerror(err));
-    }
+    if (due(r, now_us) && (err = expire(d, r, now_us)) != MM_OK)
+        return mm_errf(err, msg, cap, "the request %s cannot be expired: %s", id, mm_strerror(err));
+    return MM_OK;
+}
+
+/*
+ * Loads id for a step that decides (prepare, approve, deny): load_now, then refuses a state the
+ * step does not take (an expired request among them).
+ */
+static mm_err_t load_for_step(edge_disclosure_t *d, const char *id, rec_t *r, int64_t now_us,
+                              const char *step, char *msg, size_t cap)
+{
+    mm_err_t err = load_now(d, id, r, now_us, msg, cap);
+    if (err != MM_OK)
+        return err;
     char when[40];
     switch (r->state) {
     case ST_HELD:
@@ -1781,21 +1790,9 @@ mm_err_t edge_disclosure_release(edge_disclosure_t *d, const char *id, const cha
     rec_t *r = calloc(1, sizeof *r);
     if (!r)
         return mm_errf(MM_ENOMEM, msg, cap, "out of memory");
-    mm_err_t err = rec_load(d, id, r);
-    if (err == MM_ENOTFOUND) {
-        mm_errf(err, msg, cap, "no disclosure request %.63s", id ? id : "");
-        goto out;
-    }
-    if (err != MM_OK) {
-        mm_errf(err, msg, cap, "the request %s cannot be read: %s", id, mm_strerror(err));
-        goto out;
-    }
-    /* Undecided past its deadline: expired first, as for every step people take. */
-    if (due(r, now_us) && (err = expire(d, r, now_us)) != MM_OK) {
-        mm_errf(err, msg, cap, "the request %s cannot be expired: %s", id, mm_strerror(err));
-        goto out;
-    }
-    err = release_allowed(d, r, msg, cap);
+    mm_err_t err = load_now(d, id, r, now_us, msg, cap);
+    if (err == MM_OK)
+        err = release_allowed(d, r, msg, cap);
     if (err != MM_OK)
         goto out;
     /* Logged first: a stop before the holds go leaves a released request with holds, which the
