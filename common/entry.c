@@ -75,7 +75,7 @@ static int json_array_ok(const char *s)
     return ok;
 }
 
-static int request_kind_ok(const char *k)
+int mm_request_kind_ok(const char *k)
 {
     return !strcmp(k, "complaint") || !strcmp(k, "report_request") ||
            !strcmp(k, "complaint_measure") || !strcmp(k, "disclosure") ||
@@ -480,7 +480,7 @@ mm_err_t mm_entry_encode(const mm_entry_t *e, uint8_t **out, size_t *len)
         CHECK_STR(q->camera, 0);
         CHECK_STR(q->text, 0);
         CHECK_STR(q->complaint, 0);
-        if (!request_kind_ok(q->kind))
+        if (!mm_request_kind_ok(q->kind))
             return MM_EINVAL;
         cq.id = (char *)q->id;
         cq.kind = (char *)q->kind;
@@ -503,7 +503,7 @@ mm_err_t mm_entry_encode(const mm_entry_t *e, uint8_t **out, size_t *len)
         CHECK_STR(r->text, 0);
         CHECK_STR(r->report, 0);
         CHECK_STR(r->report_signature, 0);
-        if (!request_kind_ok(r->kind) || !json_object_ok(r->report))
+        if (!mm_request_kind_ok(r->kind) || !json_object_ok(r->report))
             return MM_EINVAL;
         ra.id = (char *)r->id;
         ra.kind = (char *)r->kind;
@@ -831,7 +831,7 @@ static int decode_kind(const Mimamori__V1__LogEntry *le, mm_entry_t *out)
         out->kind = MM_ENTRY_CITY_REQUEST;
         if (!q || COPY_STR(c->id, q->id, 1) || COPY_STR(c->kind, q->kind, 1) ||
             COPY_STR(c->camera, q->camera, 0) || COPY_STR(c->text, q->text, 0) ||
-            COPY_STR(c->complaint, q->complaint, 0) || !request_kind_ok(c->kind))
+            COPY_STR(c->complaint, q->complaint, 0) || !mm_request_kind_ok(c->kind))
             return -1;
         c->city_time_us = q->city_time_us;
         c->deadline_us = q->deadline_us;
@@ -846,7 +846,7 @@ static int decode_kind(const Mimamori__V1__LogEntry *le, mm_entry_t *out)
         if (!r || COPY_STR(c->id, r->id, 1) || COPY_STR(c->kind, r->kind, 1) ||
             COPY_STR(c->by, r->by, 0) || COPY_STR(c->text, r->text, 0) ||
             COPY_STR(c->report, r->report, 0) ||
-            COPY_STR(c->report_signature, r->report_signature, 0) || !request_kind_ok(c->kind) ||
+            COPY_STR(c->report_signature, r->report_signature, 0) || !mm_request_kind_ok(c->kind) ||
             !json_object_ok(c->report))
             return -1;
         return 0;

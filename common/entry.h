@@ -287,9 +287,10 @@ typedef struct {
     char regions[MM_LONG_TEXT_MAX]; /* "" or a JSON array of the regions kept clear */
 } mm_disclosure_t;
 
-/* Whether s names a disclosure step / a legal basis (non-empty). */
+/* Whether s names a disclosure step / a legal basis / a kind of city request (non-empty). */
 int mm_disclosure_step_ok(const char *s);
 int mm_legal_basis_ok(const char *s);
+int mm_request_kind_ok(const char *s);
 
 typedef struct {
     int64_t time_us;

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "entry.h"
 #include "mimamori/v1/mimamori.pb-c.h"
 #include "note.h"
 #include "pbcheck.h"
@@ -39,19 +40,6 @@ static int req_str(char *dst, size_t cap, const char *src, int nonempty)
     return 0;
 }
 
-static int req_kind_ok(const char *k)
-{
-    return !strcmp(k, "complaint") || !strcmp(k, "report_request") ||
-           !strcmp(k, "complaint_measure") || !strcmp(k, "disclosure") ||
-           !strcmp(k, "disclosure_downloaded");
-}
-
-static int basis_ok(const char *s)
-{
-    return !strcmp(s, "consent") || !strcmp(s, "law") || !strcmp(s, "emergency") ||
-           !strcmp(s, "own_images");
-}
-
 /* The disclosure fields of a request, by its kind: what a disclosure must carry. */
 static int req_disclosure_ok(const mm_city_request_t *r)
 {
@@ -59,8 +47,8 @@ static int req_disclosure_ok(const mm_city_request_t *r)
         return r->disclosure[0] != 0;
     if (strcmp(r->kind, "disclosure") != 0)
         return 1;
-    if (!basis_ok(r->legal_basis) || !r->requester[0] || !r->recipient[0] || r->n_cameras == 0 ||
-        r->n_cameras > MM_REQUEST_CAMERAS_MAX || !r->has_signature)
+    if (!mm_legal_basis_ok(r->legal_basis) || !r->requester[0] || !r->recipient[0] ||
+        r->n_cameras == 0 || r->n_cameras > MM_REQUEST_CAMERAS_MAX || !r->has_signature)
         return 0;
     for (size_t i = 0; i < r->n_cameras; i++)
         if (!r->cameras[i][0])
@@ -212,7 +200,7 @@ static mm_err_t take_ack(mm_msg_t *m, const Mimamori__V1__Ack *a)
             const Mimamori__V1__CityRequest *q = a->requests[i];
             mm_city_request_t *r = &m->requests[i];
             if (!q || req_str(r->id, sizeof r->id, q->id, 1) ||
-                req_str(r->kind, sizeof r->kind, q->kind, 1) || !req_kind_ok(r->kind) ||
+                req_str(r->kind, sizeof r->kind, q->kind, 1) || !mm_request_kind_ok(r->kind) ||
                 req_str(r->camera, sizeof r->camera, q->camera, 0) ||
                 req_str(r->text, sizeof r->text, q->text, 0) ||
                 req_str(r->complaint, sizeof r->complaint, q->complaint, 0) ||
@@ -458,7 +446,7 @@ mm_err_t mm_msg_encode_ack(uint64_t seq, const mm_ack_t *ack, uint8_t **out, siz
         return MM_EINVAL;
     for (size_t i = 0; i < ack->n_requests; i++) {
         const mm_city_request_t *q = &ack->requests[i];
-        if (!q->id[0] || !req_kind_ok(q->kind) || !mm_utf8_valid(q->text, strlen(q->text)) ||
+        if (!q->id[0] || !mm_request_kind_ok(q->kind) || !mm_utf8_valid(q->text, strlen(q->text)) ||
             !mm_utf8_valid(q->camera, strlen(q->camera)) ||
             !mm_utf8_valid(q->complaint, strlen(q->complaint)) ||
             !mm_utf8_valid(q->reference, strlen(q->reference)) ||
