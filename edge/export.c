@@ -130,29 +130,6 @@ static mm_err_t add_file(tar_t *t, const char *prefix, const char *name, const c
 }
 
 typedef struct {
-    edge_segment_row_t *v;
-    size_t n, cap;
-    int failed;
-} rows_t;
-
-static int collect(const edge_segment_row_t *row, void *arg)
-{
-    rows_t *r = arg;
-    if (r->n == r->cap) {
-        size_t cap = r->cap ? r->cap * 2 : 16;
-        edge_segment_row_t *nv = realloc(r->v, cap * sizeof *nv);
-        if (!nv) {
-            r->failed = 1;
-            return 1;
-        }
-        r->v = nv;
-        r->cap = cap;
-    }
-    r->v[r->n++] = *row;
-    return 0;
-}
-
-typedef struct {
     int64_t after; /* the clip's last segment's start */
     int found;
 } later_t;
@@ -295,13 +272,12 @@ static mm_err_t redact(const edge_export_req_t *r, const char *camera, const cha
 static mm_err_t add_camera(const edge_vault_t *v, const edge_export_req_t *r, const char *camera,
                            const char *path, uint64_t tree_size, json_t *cams)
 {
-    rows_t rows = {0};
+    edge_segment_row_t *rows = NULL;
+    size_t n_rows = 0;
     json_t *segs = json_array();
     mm_err_t err =
-        segs ? edge_footage_find(v, camera, r->from_us, r->to_us, collect, &rows) : MM_ENOMEM;
-    if (err == MM_OK && rows.failed)
-        err = MM_ENOMEM;
-    if (err == MM_OK && rows.n == 0) {
+        segs ? edge_footage_rows(v, camera, r->from_us, r->to_us, &rows, &n_rows) : MM_ENOMEM;
+    if (err == MM_OK && n_rows == 0) {
         MM_ERROR("export %s: camera %s has no footage in [%lld, %lld)", r->id, camera,
                  (long long)r->from_us, (long long)r->to_us);
         err = MM_ENOTFOUND;
@@ -309,13 +285,13 @@ static mm_err_t add_camera(const edge_vault_t *v, const edge_export_req_t *r, co
     if (err != MM_OK)
         goto out;
 
-    const edge_segment_row_t *last = &rows.v[rows.n - 1];
-    int64_t clip_from = rows.v[0].seg.start_us, mp4_to;
+    const edge_segment_row_t *last = &rows[n_rows - 1];
+    int64_t clip_from = rows[0].seg.start_us, mp4_to;
     int64_t clip_to =
         last->seg.end_us > last->seg.start_us ? last->seg.end_us : last->seg.start_us + 1;
     uint64_t frames = 0;
-    for (size_t i = 0; i < rows.n; i++)
-        frames += rows.v[i].seg.frames;
+    for (size_t i = 0; i < n_rows; i++)
+        frames += rows[i].seg.frames;
     edge_footage_report_t fr = {0};
     if ((err = clip_end(v, camera, last, clip_to, &mp4_to)) != MM_OK ||
         (err = edge_footage_mp4(v, camera, clip_from, mp4_to, path, &fr)) != MM_OK)
@@ -324,13 +300,13 @@ static mm_err_t add_camera(const edge_vault_t *v, const edge_export_req_t *r, co
         MM_ERROR("export %s: the clip of %s [%lld, %lld) holds %llu frames but its %zu segments "
                  "hold %llu: its segments could not be checked one by one",
                  r->id, camera, (long long)clip_from, (long long)clip_to,
-                 (unsigned long long)fr.frames, rows.n, (unsigned long long)frames);
+                 (unsigned long long)fr.frames, n_rows, (unsigned long long)frames);
         err = MM_EMEDIA;
         goto out;
     }
     segs_t sg = {segs, v->store, tree_size};
-    for (size_t i = 0; err == MM_OK && i < rows.n; i++)
-        err = add_segment(&rows.v[i], &sg);
+    for (size_t i = 0; err == MM_OK && i < n_rows; i++)
+        err = add_segment(&rows[i], &sg);
     if (err != MM_OK)
         goto out;
     char hex[65], file[80];
@@ -350,7 +326,7 @@ static mm_err_t add_camera(const edge_vault_t *v, const edge_export_req_t *r, co
     err = c && json_array_append_new(cams, c) == 0 ? MM_OK : MM_ENOMEM;
 out:
     json_decref(segs);
-    free(rows.v);
+    free(rows);
     return err;
 }
 

@@ -110,6 +110,16 @@ mm_err_t edge_footage_find(const edge_vault_t *v, const char *camera, int64_t st
     return err;
 }
 
+mm_err_t edge_footage_rows(const edge_vault_t *v, const char *camera, int64_t start_us,
+                           int64_t end_us, edge_segment_row_t **rows, size_t *n)
+{
+    rows_t r;
+    mm_err_t err = rows_in(v, camera, start_us, end_us, &r);
+    *rows = err == MM_OK ? r.v : NULL;
+    *n = err == MM_OK ? r.n : 0;
+    return err;
+}
+
 /* --- reading one segment whole ---------------------------------------------------------------*/
 
 /* What reading a segment calls: once with its header, then for each frame (ord counts from 0).

@@ -56,6 +56,11 @@ typedef int (*edge_footage_fn)(const edge_segment_row_t *row, void *arg);
 mm_err_t edge_footage_find(const edge_vault_t *v, const char *camera, int64_t start_us,
                            int64_t end_us, edge_footage_fn fn, void *arg);
 
+/* The same rows as an array: *rows (malloc'd, the caller frees it; NULL when *n is 0) holds the
+ * *n rows overlapping [start_us, end_us) in time order. Errors as edge_footage_find. */
+mm_err_t edge_footage_rows(const edge_vault_t *v, const char *camera, int64_t start_us,
+                           int64_t end_us, edge_segment_row_t **rows, size_t *n);
+
 /*
  * Reads every overlapping segment whole with edge_vault_segment_key and checks it against its
  * index row (see above). Goes on after a failure, so that rep counts every damaged segment, and
