@@ -4,6 +4,7 @@
 #include "db.h"
 
 #include <errno.h>
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -163,4 +164,17 @@ mm_err_t mm_db_write(mm_db_t *db, mm_db_write_fn fn, void *ctx)
     }
     MM_ERROR("database in %s still full after growing its map", db->dir);
     return MM_EFULL;
+}
+
+mm_err_t mm_db_put_json(MDB_txn *txn, MDB_dbi dbi, uint64_t id, const json_t *o, const char *what)
+{
+    char *text = json_dumps(o, JSON_COMPACT);
+    if (!text)
+        return MM_ENOMEM;
+    uint8_t k[8];
+    mm_be64_put(k, id);
+    MDB_val kv = {8, k}, vv = {strlen(text), text};
+    mm_err_t err = mm_db_err(mdb_put(txn, dbi, &kv, &vv, 0), what);
+    free(text);
+    return err;
 }

@@ -11,6 +11,7 @@
 #ifndef MM_DB_H
 #define MM_DB_H
 
+#include <jansson.h>
 #include <lmdb.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -53,6 +54,10 @@ mm_err_t mm_db_write(mm_db_t *db, mm_db_write_fn fn, void *ctx);
  * is MDB_SUCCESS or MDB_NOTFOUND. MDB_MAP_FULL becomes MM_EFULL, MDB_NOTFOUND MM_ENOTFOUND.
  */
 mm_err_t mm_db_err(int rc, const char *what);
+
+/* Puts o, as compact JSON, under the 8-byte big-endian key id in dbi (overwriting); what names it
+ * in the diagnostic log on failure. MM_ENOMEM, or mm_db_err's codes. */
+mm_err_t mm_db_put_json(MDB_txn *txn, MDB_dbi dbi, uint64_t id, const json_t *o, const char *what);
 
 static inline void mm_be64_put(uint8_t *p, uint64_t v)
 {

@@ -164,15 +164,7 @@ static json_t *load_read(hub_disclosure_t *d, uint64_t n)
 
 static mm_err_t put(hub_disclosure_t *d, MDB_txn *txn, uint64_t n, json_t *rec)
 {
-    char *text = json_dumps(rec, JSON_COMPACT);
-    if (!text)
-        return MM_ENOMEM;
-    uint8_t key[8];
-    mm_be64_put(key, n);
-    MDB_val k = {8, key}, v = {strlen(text), text};
-    mm_err_t err = mm_db_err(mdb_put(txn, d->dbi, &k, &v, 0), "put disclosure record");
-    free(text);
-    return err;
+    return mm_db_put_json(txn, d->dbi, n, rec, "put disclosure record");
 }
 
 static int visible(const hub_person_t *who, json_t *rec)

@@ -85,19 +85,6 @@ typedef struct {
     json_t *changed; /* the findings this transaction opened or changed */
 } raise_t;
 
-static mm_err_t put_json(MDB_txn *txn, MDB_dbi dbi, uint64_t id, json_t *o)
-{
-    char *text = json_dumps(o, JSON_COMPACT);
-    if (!text)
-        return MM_ENOMEM;
-    uint8_t k[8];
-    mm_be64_put(k, id);
-    MDB_val kv = {8, k}, vv = {strlen(text), text};
-    mm_err_t err = mm_db_err(mdb_put(txn, dbi, &kv, &vv, 0), "put finding");
-    free(text);
-    return err;
-}
-
 static mm_err_t raise_txn(MDB_txn *txn, void *arg)
 {
     raise_t *r = arg;
@@ -127,7 +114,7 @@ static mm_err_t raise_txn(MDB_txn *txn, void *arg)
                 json_object_set_new(o, "message", json_string(r->message));
                 if (r->evidence)
                     json_object_set(o, "evidence", r->evidence);
-                mm_err_t err = put_json(txn, r->f->items, id, o);
+                mm_err_t err = mm_db_put_json(txn, r->f->items, id, o, "put finding");
                 json_decref(o);
                 return err;
             }
@@ -155,7 +142,7 @@ static mm_err_t raise_txn(MDB_txn *txn, void *arg)
                           "source", "verification", "history", "state", "open", "at", when);
     if (!o)
         return MM_ENOMEM;
-    mm_err_t err = put_json(txn, r->f->items, id, o);
+    mm_err_t err = mm_db_put_json(txn, r->f->items, id, o, "put finding");
     json_array_append(r->changed, o);
     json_decref(o);
     if (err != MM_OK)
@@ -318,7 +305,7 @@ static mm_err_t reconcile_txn(MDB_txn *txn, void *arg)
         json_object_set(o, "message", json_object_get(c, "message"));
         json_object_set(o, "evidence", json_object_get(c, "evidence"));
         json_object_set_new(o, "last_seen", json_string(when));
-        err = put_json(txn, f->items, id, o);
+        err = mm_db_put_json(txn, f->items, id, o, "put finding");
         if (changed)
             json_array_append(rc->changed, o);
         json_decref(o);
@@ -355,7 +342,7 @@ static mm_err_t reconcile_txn(MDB_txn *txn, void *arg)
                 json_object_set_new(o, "closed_at", json_string(when));
                 rc->closed++;
                 uint64_t id = mm_be64_get(k.mv_data);
-                err = put_json(txn, f->items, id, o);
+                err = mm_db_put_json(txn, f->items, id, o, "put finding");
                 json_array_append(rc->changed, o);
             }
         }

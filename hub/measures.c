@@ -49,15 +49,7 @@ static mm_err_t refuse(hub_measure_op_t *op, mm_err_t err, const char *fmt, ...)
 
 static mm_err_t put(hub_measures_t *m, MDB_txn *txn, uint64_t id, json_t *o)
 {
-    char *text = json_dumps(o, JSON_COMPACT);
-    if (!text)
-        return MM_ENOMEM;
-    uint8_t k[8];
-    mm_be64_put(k, id);
-    MDB_val kv = {8, k}, vv = {strlen(text), text};
-    mm_err_t err = mm_db_err(mdb_put(txn, m->dbi, &kv, &vv, 0), "put measure");
-    free(text);
-    return err;
+    return mm_db_put_json(txn, m->dbi, id, o, "put measure");
 }
 
 static json_t *get(hub_measures_t *m, MDB_txn *txn, uint64_t id)
