@@ -35,23 +35,8 @@ os.environ.setdefault("MM_LOG_LEVEL", "info")
 sys.path.insert(0, os.path.join(SOURCE, "tests", "integration"))
 import mmtest as T  # noqa: E402
 
-BENCH = os.path.join(BUILD, "bench")
-
-
-def make_input(seconds):
-    path = os.path.join(BENCH, f"input-720p15-{seconds}s.mp4")
-    if os.path.exists(path):
-        return path
-    os.makedirs(BENCH, exist_ok=True)
-    print(f"making {path} (once)", flush=True)
-    tmp = path + ".tmp.mp4"
-    subprocess.run(["ffmpeg", "-loglevel", "error", "-y", "-f", "lavfi", "-i",
-                    f"testsrc2=size=1280x720:rate=15:duration={seconds}",
-                    "-vf", "noise=alls=6:allf=t", "-c:v", "libx264", "-preset", "ultrafast",
-                    "-b:v", "2M", "-maxrate", "2M", "-bufsize", "2M", "-g", "30",
-                    "-pix_fmt", "yuv420p", tmp], check=True)
-    os.rename(tmp, path)
-    return path
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench_writer import make_input  # noqa: E402
 
 
 def baseline(inp, recipient, work):
@@ -136,7 +121,7 @@ def main():
     ap.add_argument("--seconds", type=int, default=3600)
     ap.add_argument("--runs", type=int, default=1)
     a = ap.parse_args()
-    inp = make_input(a.seconds)
+    inp = make_input(a.seconds, width=1280, height=720, rate=15, noise=6, bitrate="2M")
     work = tempfile.mkdtemp(prefix="mm-bench-export-")
     ident = os.path.join(work, "id.age")
     kg = subprocess.run(["age-keygen", "-o", ident], capture_output=True, text=True, check=True)

@@ -32,17 +32,19 @@ BUILD = os.environ.get("MM_BUILD") or os.path.join(SOURCE, "build")
 BENCH = os.path.join(BUILD, "bench")
 
 
-def make_input(seconds):
-    path = os.path.join(BENCH, f"input-1080p30-{seconds}s.mp4")
+def make_input(seconds, width=1920, height=1080, rate=30, noise=12, bitrate="40M"):
+    """An H.264 file of testsrc2 with temporal noise (so that the bit rate is real), libx264
+    ultrafast at bitrate, a keyframe every 30 frames; made once, cached in $MM_BUILD/bench/."""
+    path = os.path.join(BENCH, f"input-{height}p{rate}-{seconds}s.mp4")
     if os.path.exists(path):
         return path
     os.makedirs(BENCH, exist_ok=True)
     print(f"making {path} (once)", flush=True)
     tmp = path + ".tmp.mp4"
     subprocess.run(["ffmpeg", "-loglevel", "error", "-y", "-f", "lavfi", "-i",
-                    f"testsrc2=size=1920x1080:rate=30:duration={seconds}",
-                    "-vf", "noise=alls=12:allf=t", "-c:v", "libx264", "-preset", "ultrafast",
-                    "-b:v", "40M", "-maxrate", "40M", "-bufsize", "40M", "-g", "30",
+                    f"testsrc2=size={width}x{height}:rate={rate}:duration={seconds}",
+                    "-vf", f"noise=alls={noise}:allf=t", "-c:v", "libx264", "-preset", "ultrafast",
+                    "-b:v", bitrate, "-maxrate", bitrate, "-bufsize", bitrate, "-g", "30",
                     "-pix_fmt", "yuv420p", tmp], check=True)
     os.rename(tmp, path)
     return path
