@@ -1,14 +1,14 @@
 /*
  * age.c: age-format encryption to one X25519 recipient (see age.h), on OpenSSL 3.
  */
-#include "age.h"
+#include "common/age.h"
 
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "crypto.h"
+#include "common/crypto.h"
 
 #define FILE_KEY_LEN 16
 #define STANZA_LABEL "age-encryption.org/v1/X25519"

@@ -1,14 +1,14 @@
 /*
  * clock.c: the injectable wall clock (see clock.h).
  */
-#include "clock.h"
+#include "common/clock.h"
 
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 
-#include "diag.h"
+#include "common/diag.h"
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static int64_t offset_us;

@@ -1,14 +1,14 @@
 /*
  * config.c: strict JSON configuration files with errors people can act on (see config.h).
  */
-#include "config.h"
+#include "common/config.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "diag.h"
+#include "common/diag.h"
 
 #define MAX_PROBLEMS 256
 

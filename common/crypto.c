@@ -7,7 +7,7 @@
  * returning. A GCM tag that does not match is not a library failure: it is MM_EVERIFY, and
  * nothing of the unauthenticated plaintext is left in the caller's buffer.
  */
-#include "crypto.h"
+#include "common/crypto.h"
 
 #include <limits.h>
 #include <openssl/core_names.h>
@@ -20,7 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "diag.h"
+#include "common/diag.h"
 
 struct mm_sha256_ctx {
     EVP_MD_CTX *md;

@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "err.h"
+#include "common/err.h"
 
 #define MM_SHA256_LEN 32
 #define MM_ED25519_PUB_LEN 32

@@ -1,7 +1,7 @@
 /*
  * db.c: LMDB, opened the way mimamori needs it (see db.h).
  */
-#include "db.h"
+#include "common/db.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -9,7 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "diag.h"
+#include "common/diag.h"
 
 #define DEFAULT_MAP ((size_t)1 << 30)
 

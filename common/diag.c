@@ -5,7 +5,7 @@
  * whole when several threads (camera readers, the loop) report at once. Long messages are cut,
  * never split.
  */
-#include "diag.h"
+#include "common/diag.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -5,17 +5,17 @@
  * shows in the API without code here; encode and decode are written per kind because they
  * check bounds that the schema cannot say.
  */
-#include "entry.h"
+#include "common/entry.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "crypto.h"
-#include "log.h"
+#include "common/crypto.h"
+#include "common/log.h"
+#include "common/pbcheck.h"
+#include "common/utf8.h"
 #include "mimamori/v1/mimamori.pb-c.h"
-#include "pbcheck.h"
-#include "utf8.h"
 
 /*
  * The edge must never append an entry that the hub's decoder refuses (the log would be stuck

@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "err.h"
+#include "common/err.h"
 
 #define MM_ID_MAX 64          /* camera, site and hold ids: at most 63 bytes */
 #define MM_TEXT_MAX 256       /* reasons and messages: at most 255 bytes */

@@ -1,7 +1,7 @@
 /*
  * err.c: messages for mm_err_t, generated from the same table as the enum.
  */
-#include "err.h"
+#include "common/err.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -1,7 +1,7 @@
 /*
  * keys.c: key pairs and key files (see keys.h).
  */
-#include "keys.h"
+#include "common/keys.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -12,7 +12,7 @@
 #include <unistd.h>
 #include <zmq.h>
 
-#include "note.h"
+#include "common/note.h"
 
 int mm_keys_name_ok(const char *name)
 {

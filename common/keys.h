@@ -14,8 +14,8 @@
 #ifndef MM_KEYS_H
 #define MM_KEYS_H
 
-#include "crypto.h"
-#include "err.h"
+#include "common/crypto.h"
+#include "common/err.h"
 
 #define MM_KEY_NAME_MAX 64
 #define MM_Z85_KEY_LEN 40

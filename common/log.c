@@ -4,12 +4,12 @@
  * Keys: entries id(4) || index(8); nodes id(4) || level(1) || index(8); meta id(4). All
  * big-endian, so a cursor walks a log's entries in order.
  */
-#include "log.h"
+#include "common/log.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "diag.h"
+#include "common/diag.h"
 
 struct mm_log {
     mm_db_t *db;

@@ -22,9 +22,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "db.h"
-#include "err.h"
-#include "merkle.h"
+#include "common/db.h"
+#include "common/err.h"
+#include "common/merkle.h"
 
 #define MM_LOG_ENTRY_MAX (64 * 1024) /* largest entry accepted */
 

@@ -6,12 +6,12 @@
  * its length, so each perfect part is one stored node. Verification follows RFC 9162 sections
  * 2.1.3.2 and 2.1.4.2 step by step.
  */
-#include "merkle.h"
+#include "common/merkle.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "crypto.h"
+#include "common/crypto.h"
 
 void mm_merkle_leaf_hash(const void *data, size_t len, mm_hash_t *out)
 {

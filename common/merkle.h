@@ -18,7 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "err.h"
+#include "common/err.h"
 
 #define MM_HASH_LEN 32
 /* A proof for a tree of at most 2^64 leaves has at most 64 hashes (consistency: 2 * 64 max). */

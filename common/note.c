@@ -7,13 +7,13 @@
  * Signing and verifying build the signed message in a stack buffer of at most
  * MM_NOTE_MAX + 64 bytes.
  */
-#include "note.h"
+#include "common/note.h"
 
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "utf8.h"
+#include "common/utf8.h"
 
 #define EM_DASH "\xe2\x80\x94"
 #define SIG_PREFIX EM_DASH " "

@@ -25,10 +25,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "crypto.h"
-#include "err.h"
-#include "keys.h"
-#include "merkle.h"
+#include "common/crypto.h"
+#include "common/err.h"
+#include "common/keys.h"
+#include "common/merkle.h"
 
 #define MM_NOTE_MAX 8192        /* longest note accepted */
 #define MM_NOTE_MAX_SIGS 16     /* most signature lines kept from one note (C2SP: at least 16) */

@@ -4,7 +4,7 @@
  * Table-free: each lead byte says how many continuation bytes follow and the smallest code
  * point that length may carry, which is how overlong forms are refused.
  */
-#include "utf8.h"
+#include "common/utf8.h"
 
 size_t mm_utf8_next(const char *p, const char *end, uint32_t *cp)
 {

@@ -7,17 +7,17 @@
  * protocol's own rules (version, body, bounds). What the views need is then copied into one
  * block that the mm_msg_t owns, and protobuf-c's many small allocations are freed at once.
  */
-#include "wire.h"
+#include "common/wire.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "entry.h"
+#include "common/entry.h"
+#include "common/note.h"
+#include "common/pbcheck.h"
+#include "common/utf8.h"
 #include "mimamori/v1/mimamori.pb-c.h"
-#include "note.h"
-#include "pbcheck.h"
-#include "utf8.h"
 
 struct mm_msg {
     mm_msg_kind_t kind;

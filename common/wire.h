@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "err.h"
+#include "common/err.h"
 
 #define MM_WIRE_VERSION 1
 #define MM_WIRE_MAX (1024 * 1024) /* largest envelope accepted; also ZMQ_MAXMSGSIZE */

@@ -1,13 +1,13 @@
 /*
  * zloop.c: a ZeroMQ socket driven by a libuv loop (see zloop.h).
  */
-#include "zloop.h"
+#include "common/zloop.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "diag.h"
+#include "common/diag.h"
 
 struct mm_zsock {
     uv_poll_t poll;

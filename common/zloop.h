@@ -15,7 +15,7 @@
 #include <uv.h>
 #include <zmq.h>
 
-#include "err.h"
+#include "common/err.h"
 
 #define MM_ZMSG_MAX_PARTS 8 /* a ZAP request has 7 */
 

@@ -1,14 +1,14 @@
 /*
  * access.c: roles, designations, emergency grants and decisions (see access.h).
  */
-#include "access.h"
+#include "edge/access.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "utf8.h"
+#include "common/utf8.h"
 
 #define MINUTE_US (60LL * 1000000)
 

@@ -20,9 +20,9 @@
 #include <jansson.h>
 #include <stdint.h>
 
-#include "entry.h"
-#include "err.h"
-#include "governance.h"
+#include "common/entry.h"
+#include "common/err.h"
+#include "edge/governance.h"
 
 #define EDGE_MAX_GRANTS 128
 #define EDGE_GRANT_MAX_MINUTES (72 * 60) /* an emergency lasts at most three days */

@@ -15,7 +15,7 @@
  * here. The module catches up once the uplink exists, so that an export interrupted by a stop
  * is sent again.
  */
-#include "app.h"
+#include "edge/app.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -27,22 +27,22 @@
 #include <time.h>
 #include <zmq.h>
 
-#include "clock.h"
-#include "control.h"
-#include "coverlog.h"
-#include "crypto.h"
-#include "diag.h"
-#include "disclosure.h"
-#include "ingest.h"
-#include "keyring.h"
-#include "keys.h"
-#include "ops.h"
-#include "retention.h"
-#include "siteconf.h"
-#include "storage.h"
-#include "store.h"
-#include "uplink.h"
-#include "uptime.h"
+#include "common/clock.h"
+#include "common/crypto.h"
+#include "common/diag.h"
+#include "common/keys.h"
+#include "edge/control.h"
+#include "edge/coverlog.h"
+#include "edge/disclosure.h"
+#include "edge/ingest.h"
+#include "edge/keyring.h"
+#include "edge/ops.h"
+#include "edge/retention.h"
+#include "edge/siteconf.h"
+#include "edge/storage.h"
+#include "edge/store.h"
+#include "edge/uplink.h"
+#include "edge/uptime.h"
 
 #define HOUSEKEEPING_MS 2000
 #define DAY_US (86400LL * 1000000)

@@ -1,7 +1,7 @@
 /*
  * cli.c: the operator commands (see cli.h).
  */
-#include "cli.h"
+#include "edge/cli.h"
 
 #include <errno.h>
 #include <glob.h>
@@ -18,10 +18,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "clock.h"
-#include "diag.h"
-#include "siteconf.h"
-#include "standards.h"
+#include "common/clock.h"
+#include "common/diag.h"
+#include "edge/siteconf.h"
+#include "edge/standards.h"
 
 #define DEFAULT_PLAYER "ffplay -loglevel error -autoexit -"
 #define REPLY_MAX (16 * 1024 * 1024)

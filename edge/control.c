@@ -1,7 +1,7 @@
 /*
  * control.c: the control socket (see control.h).
  */
-#include "control.h"
+#include "edge/control.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -13,8 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "diag.h"
-#include "utf8.h"
+#include "common/diag.h"
+#include "common/utf8.h"
 
 /* --- requests --------------------------------------------------------------------------------*/
 

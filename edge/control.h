@@ -19,8 +19,8 @@
 #include <sys/types.h>
 #include <uv.h>
 
-#include "access.h"
-#include "err.h"
+#include "common/err.h"
+#include "edge/access.h"
 
 #define EDGE_REQUEST_MAX (64 * 1024)
 #define EDGE_REQUEST_TIMEOUT_MS 10000

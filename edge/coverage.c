@@ -25,7 +25,7 @@
  * overlapping maps: 30 polygons of 6 points about 0.6 ms, 10 of 64 points about 2 ms, 50 of 64
  * points about 0.1 s (thousands of crossings, so thousands of slabs).
  */
-#include "coverage.h"
+#include "edge/coverage.h"
 
 #include <math.h>
 #include <stdlib.h>

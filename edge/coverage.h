@@ -19,7 +19,7 @@
 
 #include <stddef.h>
 
-#include "err.h"
+#include "common/err.h"
 
 /* The values are the precedence: where polygons overlap, the greater kind wins. */
 typedef enum {

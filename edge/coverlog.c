@@ -1,7 +1,7 @@
 /*
  * coverlog.c: camera_coverage entries, logged when they change (see coverlog.h).
  */
-#include "coverlog.h"
+#include "edge/coverlog.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -11,9 +11,9 @@
 
 #include <stdint.h>
 
-#include "entry.h"
-#include "governance.h"
-#include "store.h"
+#include "common/entry.h"
+#include "edge/governance.h"
+#include "edge/store.h"
 
 /* Fills e (kind camera_coverage, time now_us) from the camera's coverage as configured. */
 void edge_coverage_entry(const char *camera, edge_policy_t policy, const edge_camera_gov_t *gov,

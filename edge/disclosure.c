@@ -24,7 +24,7 @@
  * The exports directory holds clear footage only while export.c remuxes it; anything a stop
  * left there that is not a ciphertext still to be sent is removed at start.
  */
-#include "disclosure.h"
+#include "edge/disclosure.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -40,17 +40,17 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "age.h"
-#include "clock.h"
-#include "crypto.h"
-#include "diag.h"
-#include "entry.h"
-#include "export.h"
-#include "governance.h"
-#include "redact.h"
-#include "requests.h"
-#include "siteconf.h"
-#include "utf8.h"
+#include "common/age.h"
+#include "common/clock.h"
+#include "common/crypto.h"
+#include "common/diag.h"
+#include "common/entry.h"
+#include "common/utf8.h"
+#include "edge/export.h"
+#include "edge/governance.h"
+#include "edge/redact.h"
+#include "edge/requests.h"
+#include "edge/siteconf.h"
 
 #define PREFIX "disclosure/"
 #define KEY_MAX (sizeof PREFIX + MM_ID_MAX)

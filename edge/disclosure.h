@@ -61,11 +61,11 @@
 #include <stdint.h>
 #include <uv.h>
 
-#include "err.h"
-#include "keys.h"
-#include "retention.h"
-#include "store.h"
-#include "wire.h"
+#include "common/err.h"
+#include "common/keys.h"
+#include "common/wire.h"
+#include "edge/retention.h"
+#include "edge/store.h"
 
 #define EDGE_DISCLOSURE_PREPS_MAX 32   /* preparations of one request */
 #define EDGE_DISCLOSURE_REGIONS_MAX 32 /* regions kept clear in one approval (redact.h) */

@@ -7,7 +7,7 @@
  * that order, or the export fails: a verifier splits the MP4's samples by those counts and
  * hashes each run against the segment's entry in the site log.
  */
-#include "export.h"
+#include "edge/export.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -17,13 +17,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "clock.h"
-#include "crypto.h"
-#include "diag.h"
-#include "footage.h"
-#include "governance.h"
-#include "merkle.h"
-#include "note.h"
+#include "common/clock.h"
+#include "common/crypto.h"
+#include "common/diag.h"
+#include "common/merkle.h"
+#include "common/note.h"
+#include "edge/footage.h"
+#include "edge/governance.h"
 
 #define BLOCK 512
 

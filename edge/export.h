@@ -36,11 +36,11 @@
 
 #include <stdint.h>
 
-#include "age.h"
-#include "err.h"
-#include "keys.h"
-#include "redact.h"
-#include "retention.h"
+#include "common/age.h"
+#include "common/err.h"
+#include "common/keys.h"
+#include "edge/redact.h"
+#include "edge/retention.h"
 
 /* A region of one camera's picture kept clear in an own-image export (R-N8). */
 typedef struct {

@@ -5,7 +5,7 @@
  * encoded with time 0, as edge/coverlog.c does for coverage. Texts are copied whole or not at
  * all; a registry entry with a clipped address or a missing operator would be a false filing.
  */
-#include "facts.h"
+#include "edge/facts.h"
 
 #include <jansson.h>
 #include <stdio.h>

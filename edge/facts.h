@@ -14,8 +14,8 @@
 
 #include <stdint.h>
 
-#include "siteconf.h"
-#include "store.h"
+#include "edge/siteconf.h"
+#include "edge/store.h"
 
 /*
  * Appends the site_facts entry and each camera's camera_facts entry (time now, µs since the

@@ -23,7 +23,7 @@
  * delay for the whole file, the least that keeps every presentation time at or after its decode
  * time. Without B-frames the two are equal.
  */
-#include "footage.h"
+#include "edge/footage.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -35,8 +35,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "crypto.h"
-#include "diag.h"
+#include "common/crypto.h"
+#include "common/diag.h"
 
 #define LOOKBACK_US                                                                                \
     EDGE_EPOCH_US /* no segment is longer than this (retention.c relies on it too) */

@@ -28,10 +28,10 @@
 
 #include <stdint.h>
 
-#include "err.h"
-#include "retention.h"
-#include "segment.h"
-#include "store.h"
+#include "common/err.h"
+#include "edge/retention.h"
+#include "edge/segment.h"
+#include "edge/store.h"
 
 /* What a verify or an export did. */
 typedef struct {

@@ -2,7 +2,7 @@
  * governance.c: the site's people, installer and per-camera records, checked as they load
  * (see governance.h).
  */
-#include "governance.h"
+#include "edge/governance.h"
 
 #include <stdio.h>
 #include <stdlib.h>

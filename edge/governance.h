@@ -34,9 +34,9 @@
 
 #include <stddef.h>
 
-#include "config.h"
-#include "coverage.h"
-#include "entry.h"
+#include "common/config.h"
+#include "common/entry.h"
+#include "edge/coverage.h"
 
 #define EDGE_MAX_PEOPLE 64
 #define EDGE_MAX_CONTRACTORS 16

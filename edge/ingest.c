@@ -4,7 +4,7 @@
  * A thread owns its camera's connection, its open segment and its gap bookkeeping; it shares
  * only the event queue (under the lock) and the stop and pause flags with the loop thread.
  */
-#include "ingest.h"
+#include "edge/ingest.h"
 
 #include <libavformat/avformat.h>
 #include <libavutil/time.h>
@@ -14,9 +14,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "clock.h"
-#include "crypto.h"
-#include "diag.h"
+#include "common/clock.h"
+#include "common/crypto.h"
+#include "common/diag.h"
 
 #define READ_DEADLINE_US 10000000   /* a camera silent this long is reconnected */
 #define BACKOFF_MIN_MS 500

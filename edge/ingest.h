@@ -25,9 +25,9 @@
 #include <stdint.h>
 #include <uv.h>
 
-#include "entry.h"
-#include "err.h"
-#include "segment.h"
+#include "common/entry.h"
+#include "common/err.h"
+#include "edge/segment.h"
 
 #define EDGE_GAP_US 2000000 /* frames further apart than this are a gap */
 

@@ -16,7 +16,7 @@
  * with a wrap or unwrap of the same hold. Key derivation is a few microseconds per ratchet step;
  * holding the lock across it is cheap next to writing video.
  */
-#include "keyring.h"
+#include "edge/keyring.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -27,9 +27,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "crypto.h"
-#include "diag.h"
-#include "entry.h"
+#include "common/crypto.h"
+#include "common/diag.h"
+#include "common/entry.h"
 
 /*
  * The epoch file: magic (7), version (1), h0 BE64 (8), K[h0] (32), SHA-256 of those 48 (32).

@@ -43,7 +43,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "err.h"
+#include "common/err.h"
 
 #define EDGE_KEY_LEN 32
 #define EDGE_SALT_LEN 16

@@ -6,9 +6,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "app.h"
-#include "cli.h"
-#include "diag.h"
+#include "common/diag.h"
+#include "edge/app.h"
+#include "edge/cli.h"
 
 static void usage(FILE *f)
 {

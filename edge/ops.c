@@ -1,7 +1,7 @@
 /*
  * ops.c: the control socket's actions (see ops.h).
  */
-#include "ops.h"
+#include "edge/ops.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -14,13 +14,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "clock.h"
-#include "crypto.h"
-#include "diag.h"
-#include "facts.h"
-#include "footage.h"
-#include "requests.h"
-#include "standards.h"
+#include "common/clock.h"
+#include "common/crypto.h"
+#include "common/diag.h"
+#include "edge/facts.h"
+#include "edge/footage.h"
+#include "edge/requests.h"
+#include "edge/standards.h"
 
 #define SEARCH_MAX 20000 /* segments listed by one search */
 

@@ -34,15 +34,15 @@
 #include <pthread.h>
 #include <uv.h>
 
-#include "access.h"
-#include "control.h"
-#include "crypto.h"
-#include "disclosure.h"
-#include "ingest.h"
-#include "retention.h"
-#include "siteconf.h"
-#include "store.h"
-#include "wire.h"
+#include "common/crypto.h"
+#include "common/wire.h"
+#include "edge/access.h"
+#include "edge/control.h"
+#include "edge/disclosure.h"
+#include "edge/ingest.h"
+#include "edge/retention.h"
+#include "edge/siteconf.h"
+#include "edge/store.h"
 
 #define EDGE_MAX_VIEWERS 8 /* playback streams at once */
 

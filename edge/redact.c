@@ -32,7 +32,7 @@
  * the input's frame types on the encoder) and side data (captions, regions of interest) are
  * dropped. Paths are opened through libav's file protocol only, never a network URL.
  */
-#include "redact.h"
+#include "edge/redact.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -51,8 +51,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "diag.h"
-#include "footage.h"
+#include "common/diag.h"
+#include "edge/footage.h"
 
 #define ENCODER "libx264"
 #define CRF "23"

@@ -23,7 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "err.h"
+#include "common/err.h"
 
 /* The most regions one clip may keep. */
 #define EDGE_REDACT_MAX_REGIONS 32

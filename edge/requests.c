@@ -10,7 +10,7 @@
  * lies outside the period is skipped on its first field (our encoder writes time_us first), so
  * only the entries in the period are decoded in full.
  */
-#include "requests.h"
+#include "edge/requests.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
@@ -18,9 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "diag.h"
-#include "entry.h"
-#include "utf8.h"
+#include "common/diag.h"
+#include "common/entry.h"
+#include "common/utf8.h"
 
 #define PREFIX "request/"
 #define KEY_MAX (sizeof PREFIX + MM_ID_MAX)

@@ -47,10 +47,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "crypto.h"
-#include "err.h"
-#include "store.h"
-#include "wire.h"
+#include "common/crypto.h"
+#include "common/err.h"
+#include "common/wire.h"
+#include "edge/store.h"
 
 /* One camera as a report shows it. */
 typedef struct {

@@ -6,7 +6,7 @@
  * segments are found by overlap with the holds loaded at the start of the run; the loop thread
  * is the only one that places or releases holds, so the list cannot change during a run.
  */
-#include "retention.h"
+#include "edge/retention.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -14,9 +14,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "crypto.h"
-#include "db.h"
-#include "diag.h"
+#include "common/crypto.h"
+#include "common/db.h"
+#include "common/diag.h"
 
 #define HOUR_US EDGE_EPOCH_US
 #define MAX_SEGMENT_US HOUR_US /* a segment never starts more than this before a hold it overlaps */

@@ -31,10 +31,10 @@
 
 #include <stdint.h>
 
-#include "err.h"
-#include "keyring.h"
-#include "segment.h"
-#include "store.h"
+#include "common/err.h"
+#include "edge/keyring.h"
+#include "edge/segment.h"
+#include "edge/store.h"
 
 typedef struct {
     edge_store_t *store;

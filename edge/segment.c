@@ -6,7 +6,7 @@
  * reader and the recovery see a short chunk and stop before it. The reader opens a whole chunk
  * before handing out any of its frames, so altered footage is never played.
  */
-#include "segment.h"
+#include "edge/segment.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -17,9 +17,9 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-#include "crypto.h"
-#include "db.h"
-#include "diag.h"
+#include "common/crypto.h"
+#include "common/db.h"
+#include "common/diag.h"
 
 #define MAGIC "MMSEG2\n"
 #define MAGIC_LEN 7

@@ -46,8 +46,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "entry.h"
-#include "err.h"
+#include "common/entry.h"
+#include "common/err.h"
 
 #define EDGE_SEG_PATH_MAX 512
 #define EDGE_SEG_CODEC_MAX 16

@@ -1,12 +1,12 @@
 /*
  * siteconf.c: loading and checking the edge's site configuration (see siteconf.h).
  */
-#include "siteconf.h"
+#include "edge/siteconf.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "diag.h"
+#include "common/diag.h"
 
 static void parse_retention(mm_conf_t *conf, json_t *root, edge_config_t *out)
 {

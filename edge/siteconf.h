@@ -36,12 +36,12 @@
 
 #include <stddef.h>
 
-#include "config.h"
-#include "entry.h"
-#include "err.h"
-#include "governance.h"
-#include "keys.h"
-#include "note.h"
+#include "common/config.h"
+#include "common/entry.h"
+#include "common/err.h"
+#include "common/keys.h"
+#include "common/note.h"
+#include "edge/governance.h"
 
 #define EDGE_MAX_CAMERAS 64
 

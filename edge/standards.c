@@ -14,7 +14,7 @@
  * Nothing reads the clock or the environment; numbers are integers and one-decimal percentages
  * in the C locale (nothing in mimamori calls setlocale), so the same inputs give the same bytes.
  */
-#include "standards.h"
+#include "edge/standards.h"
 
 #include <inttypes.h>
 #include <math.h>

@@ -23,7 +23,7 @@
 
 #include <stdint.h>
 
-#include "siteconf.h"
+#include "edge/siteconf.h"
 
 /* What the configuration does not say about a document: its version and what is in force now.
  * Every pointer is borrowed for the call. */

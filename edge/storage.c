@@ -1,13 +1,13 @@
 /*
  * storage.c: free space and the order in which cameras give way (see storage.h).
  */
-#include "storage.h"
+#include "edge/storage.h"
 
 #include <errno.h>
 #include <string.h>
 #include <sys/statvfs.h>
 
-#include "diag.h"
+#include "common/diag.h"
 
 mm_err_t edge_storage_space(const char *path, uint64_t *free_bytes, uint64_t *total_bytes)
 {

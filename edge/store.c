@@ -11,14 +11,14 @@
  * name the recorder gives every segment, "<camera>/<start_us>.mmseg": 83 bytes a row with its
  * key and LMDB's node header, 500 bytes per camera-minute in 10-second segments.
  */
-#include "store.h"
+#include "edge/store.h"
 
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "diag.h"
+#include "common/diag.h"
 
 #define ROW_FIXED (8 + 8 + 4 + 32 + 8 + 1)
 #define KEY_MAX (MM_ID_MAX + 1 + 8)

@@ -23,12 +23,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "db.h"
-#include "entry.h"
-#include "err.h"
-#include "log.h"
-#include "merkle.h"
-#include "wire.h"
+#include "common/db.h"
+#include "common/entry.h"
+#include "common/err.h"
+#include "common/log.h"
+#include "common/merkle.h"
+#include "common/wire.h"
 
 #define EDGE_SITE_LOG 1u
 #define EDGE_PATH_MAX 512

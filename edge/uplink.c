@@ -8,7 +8,7 @@
  * batches never hold back a transfer. A chunk is read from the file when it is sent (pread at
  * the hub's `have`), so nothing but one chunk's buffer is kept in memory.
  */
-#include "uplink.h"
+#include "edge/uplink.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -20,9 +20,9 @@
 #include <unistd.h>
 #include <zmq.h>
 
-#include "diag.h"
-#include "wire.h"
-#include "zloop.h"
+#include "common/diag.h"
+#include "common/wire.h"
+#include "common/zloop.h"
 
 #define TICK_MS 250
 #define UNREACHABLE_WAIT_MS 1000 /* a chunk the socket would not take is tried again after */

@@ -30,11 +30,11 @@
 #include <stdint.h>
 #include <uv.h>
 
-#include "err.h"
-#include "keys.h"
-#include "note.h"
-#include "store.h"
-#include "wire.h"
+#include "common/err.h"
+#include "common/keys.h"
+#include "common/note.h"
+#include "common/wire.h"
+#include "edge/store.h"
 
 #define EDGE_UPLINK_BATCH 256 /* most entries per batch */
 

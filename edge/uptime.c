@@ -1,14 +1,14 @@
 /*
  * uptime.c: hourly recording summaries from the segment index (see uptime.h).
  */
-#include "uptime.h"
+#include "edge/uptime.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#include "db.h"
-#include "diag.h"
-#include "keyring.h"
+#include "common/db.h"
+#include "common/diag.h"
+#include "edge/keyring.h"
 
 #define HOUR_US EDGE_EPOCH_US
 

@@ -14,9 +14,9 @@
 
 #include <stdint.h>
 
-#include "entry.h"
-#include "err.h"
-#include "store.h"
+#include "common/entry.h"
+#include "common/err.h"
+#include "edge/store.h"
 
 #define EDGE_UPTIME_GRACE_US (60LL * 1000000)
 #define EDGE_UPTIME_SLACK_US 2000000

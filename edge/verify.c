@@ -14,7 +14,7 @@
  * The link from the request to the hub's key is shorter: the manifest's request → the statement
  * the hub signed when the request was filed (which must say the same) → the hub's signature.
  */
-#include "verify.h"
+#include "edge/verify.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -29,13 +29,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "crypto.h"
-#include "governance.h"
-#include "log.h"
-#include "merkle.h"
-#include "note.h"
-#include "utf8.h"
-#include "wire.h"
+#include "common/crypto.h"
+#include "common/log.h"
+#include "common/merkle.h"
+#include "common/note.h"
+#include "common/utf8.h"
+#include "common/wire.h"
+#include "edge/governance.h"
 
 #define FORMAT "mimamori-export/1"
 #define MANIFEST_MAX (1024LL * 1024 * 1024) /* a day of 2 s segments is about 70 MiB */

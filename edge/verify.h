@@ -43,9 +43,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "entry.h"
-#include "err.h"
-#include "keys.h"
+#include "common/entry.h"
+#include "common/err.h"
+#include "common/keys.h"
 
 /* One failed check: check is its short machine name (above), message one English sentence. */
 typedef struct {

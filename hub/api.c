@@ -1,19 +1,19 @@
 /*
  * api.c: the hub's JSON API (see api.h).
  */
-#include "api.h"
+#include "hub/api.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "apibody.h"
-#include "clock.h"
-#include "crypto.h"
-#include "entry.h"
-#include "httpparse.h"
-#include "merkle.h"
+#include "common/clock.h"
+#include "common/crypto.h"
+#include "common/entry.h"
+#include "common/merkle.h"
+#include "hub/apibody.h"
+#include "hub/httpparse.h"
 
 #define ENTRIES_PAGE 1000
 

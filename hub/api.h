@@ -21,16 +21,16 @@
 #ifndef HUB_API_H
 #define HUB_API_H
 
-#include "err.h"
-#include "findings.h"
-#include "http.h"
-#include "hubconf.h"
-#include "keys.h"
-#include "mirror.h"
-#include "feed.h"
-#include "hublog.h"
-#include "measures.h"
-#include "registry.h"
+#include "common/err.h"
+#include "common/keys.h"
+#include "hub/feed.h"
+#include "hub/findings.h"
+#include "hub/http.h"
+#include "hub/hubconf.h"
+#include "hub/hublog.h"
+#include "hub/measures.h"
+#include "hub/mirror.h"
+#include "hub/registry.h"
 
 typedef struct {
     const hub_config_t *cfg;

@@ -1,16 +1,16 @@
 /*
  * apibody.c: strict parsers of API request bodies (see apibody.h).
  */
-#include "apibody.h"
+#include "hub/apibody.h"
 
 #include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "age.h"
-#include "keys.h"
-#include "utf8.h"
+#include "common/age.h"
+#include "common/keys.h"
+#include "common/utf8.h"
 
 #define BODY_MAX (64 * 1024)
 

@@ -10,9 +10,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "entry.h"
-#include "err.h"
-#include "wire.h"
+#include "common/entry.h"
+#include "common/err.h"
+#include "common/wire.h"
 
 /* POST /api/v1/sites/{site}/filings/{filing}/decision
  *   {"decision": "accepted" | "returned", "reason": "..."}   (a return needs its reason) */

@@ -1,7 +1,7 @@
 /*
  * app.c: the hub daemon (see app.h).
  */
-#include "app.h"
+#include "hub/app.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -11,26 +11,26 @@
 #include <time.h>
 #include <zmq.h>
 
-#include "api.h"
-#include "clock.h"
-#include "db.h"
-#include "diag.h"
-#include "disclosure.h"
-#include "disclosureapi.h"
-#include "feed.h"
-#include "feedapi.h"
-#include "findings.h"
-#include "http.h"
-#include "hubconf.h"
-#include "keys.h"
-#include "link.h"
-#include "metrics.h"
-#include "mirror.h"
-#include "hublog.h"
-#include "registry.h"
-#include "rules.h"
-#include "www.h"
-#include "zap.h"
+#include "common/clock.h"
+#include "common/db.h"
+#include "common/diag.h"
+#include "common/keys.h"
+#include "hub/api.h"
+#include "hub/disclosure.h"
+#include "hub/disclosureapi.h"
+#include "hub/feed.h"
+#include "hub/feedapi.h"
+#include "hub/findings.h"
+#include "hub/http.h"
+#include "hub/hubconf.h"
+#include "hub/hublog.h"
+#include "hub/link.h"
+#include "hub/metrics.h"
+#include "hub/mirror.h"
+#include "hub/registry.h"
+#include "hub/rules.h"
+#include "hub/www.h"
+#include "hub/zap.h"
 
 #define RULES_MS 5000 /* how often the time-based rules look again */
 

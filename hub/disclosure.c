@@ -16,7 +16,7 @@
  * arrive (a few contexts are kept; after a restart the part on disk is hashed once), so that
  * the last chunk does not stall the loop reading hundreds of megabytes back.
  */
-#include "disclosure.h"
+#include "hub/disclosure.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -29,10 +29,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "clock.h"
-#include "crypto.h"
-#include "diag.h"
-#include "entry.h"
+#include "common/clock.h"
+#include "common/crypto.h"
+#include "common/diag.h"
+#include "common/entry.h"
 
 #define DAY_US (86400LL * 1000000)
 #define HOUR_US (3600LL * 1000000)

@@ -45,15 +45,15 @@
 #include <lmdb.h>
 #include <stdint.h>
 
-#include "apibody.h"
-#include "db.h"
-#include "err.h"
-#include "feed.h"
-#include "hublog.h"
-#include "hubconf.h"
-#include "keys.h"
-#include "registry.h"
-#include "wire.h"
+#include "common/db.h"
+#include "common/err.h"
+#include "common/keys.h"
+#include "common/wire.h"
+#include "hub/apibody.h"
+#include "hub/feed.h"
+#include "hub/hubconf.h"
+#include "hub/hublog.h"
+#include "hub/registry.h"
 
 typedef struct hub_disclosure hub_disclosure_t;
 

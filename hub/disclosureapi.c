@@ -2,11 +2,11 @@
  * disclosureapi.c: the disclosure routes of the hub's API (see disclosureapi.h). The handlers
  * only translate: what may be filed, seen and downloaded is disclosure.c's to decide.
  */
-#include "disclosureapi.h"
+#include "hub/disclosureapi.h"
 
 #include <stdio.h>
 
-#include "clock.h"
+#include "common/clock.h"
 
 static void post_disclosure(hub_http_req_t *req, void *arg)
 {

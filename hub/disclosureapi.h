@@ -19,9 +19,9 @@
 #ifndef HUB_DISCLOSUREAPI_H
 #define HUB_DISCLOSUREAPI_H
 
-#include "disclosure.h"
-#include "err.h"
-#include "http.h"
+#include "common/err.h"
+#include "hub/disclosure.h"
+#include "hub/http.h"
 
 /* Adds the routes to h; d must outlive h. */
 mm_err_t hub_disclosureapi_register(hub_http_t *h, hub_disclosure_t *d);

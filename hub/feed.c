@@ -12,15 +12,15 @@
  * module into the mirror's; an "entries" event carries "from" and "to", so a client can see the
  * rare gap and read the entries from the API.
  */
-#include "feed.h"
+#include "hub/feed.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "clock.h"
-#include "diag.h"
-#include "entry.h"
+#include "common/clock.h"
+#include "common/diag.h"
+#include "common/entry.h"
 
 struct hub_feed_sub {
     hub_feed_t *f;

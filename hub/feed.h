@@ -23,10 +23,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "db.h"
-#include "entry.h"
-#include "err.h"
-#include "wire.h"
+#include "common/db.h"
+#include "common/entry.h"
+#include "common/err.h"
+#include "common/wire.h"
 
 #define HUB_FEED_KEEP 100000                /* events kept by default */
 #define HUB_FEED_ENTRIES_MAX 50             /* non-segment entries listed in one "entries" event */

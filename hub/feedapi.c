@@ -9,15 +9,15 @@
  * events. The loop is single-threaded and an event is stored before it is published, so nothing
  * falls between the two; an event at or below the last id sent is never sent twice.
  */
-#include "feedapi.h"
+#include "hub/feedapi.h"
 
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "diag.h"
-#include "httpparse.h"
+#include "common/diag.h"
+#include "hub/httpparse.h"
 
 #define KEEPALIVE_MS 15000
 #define PAGE 100                 /* stored events read at once */

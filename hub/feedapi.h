@@ -14,9 +14,9 @@
 
 #include <uv.h>
 
-#include "err.h"
-#include "feed.h"
-#include "http.h"
+#include "common/err.h"
+#include "hub/feed.h"
+#include "hub/http.h"
 
 typedef struct hub_feedapi hub_feedapi_t;
 

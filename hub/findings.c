@@ -1,7 +1,7 @@
 /*
  * findings.c: findings in LMDB (see findings.h).
  */
-#include "findings.h"
+#include "hub/findings.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -9,7 +9,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "diag.h"
+#include "common/diag.h"
 
 struct hub_findings {
     mm_db_t *db;

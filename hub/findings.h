@@ -17,8 +17,8 @@
 #include <jansson.h>
 #include <stdint.h>
 
-#include "db.h"
-#include "err.h"
+#include "common/db.h"
+#include "common/err.h"
 
 typedef struct hub_findings hub_findings_t;
 

@@ -1,7 +1,7 @@
 /*
  * http.c: the hub's HTTP server on libh2o and libuv (see http.h).
  */
-#include "http.h"
+#include "hub/http.h"
 
 #include <errno.h>
 #include <h2o.h>
@@ -11,8 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "diag.h"
-#include "httpparse.h"
+#include "common/diag.h"
+#include "hub/httpparse.h"
 
 #define MAX_ROUTES 48
 #define BODY_MAX (1024 * 1024)

@@ -16,8 +16,8 @@
 #include <stdint.h>
 #include <uv.h>
 
-#include "err.h"
-#include "hubconf.h"
+#include "common/err.h"
+#include "hub/hubconf.h"
 
 /* The Content-Security-Policy of every answer: scripts, styles, images and connections from the
  * hub itself only, no inline script or style, no plugins, never framed. */

@@ -1,7 +1,7 @@
 /*
  * httpparse.c: request path, route and query parsing (see httpparse.h).
  */
-#include "httpparse.h"
+#include "hub/httpparse.h"
 
 #include <string.h>
 

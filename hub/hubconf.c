@@ -1,15 +1,15 @@
 /*
  * hubconf.c: loading and checking the hub's configuration (see hubconf.h).
  */
-#include "hubconf.h"
+#include "hub/hubconf.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "crypto.h"
-#include "diag.h"
+#include "common/crypto.h"
+#include "common/diag.h"
 
 /*
  * Every site id and CURVE key seen so far, valid site or not, so that a duplicate is reported

@@ -15,10 +15,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "config.h"
-#include "err.h"
-#include "keys.h"
-#include "note.h"
+#include "common/config.h"
+#include "common/err.h"
+#include "common/keys.h"
+#include "common/note.h"
 
 #define HUB_MAX_SITES 1024
 

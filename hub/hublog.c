@@ -1,14 +1,14 @@
 /*
  * hublog.c: the hub's own signed log of city actions (see hublog.h).
  */
-#include "hublog.h"
+#include "hub/hublog.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "diag.h"
-#include "note.h"
+#include "common/diag.h"
+#include "common/note.h"
 
 #define NOTE_MAX 1024
 

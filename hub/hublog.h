@@ -14,11 +14,11 @@
 
 #include <stdint.h>
 
-#include "db.h"
-#include "entry.h"
-#include "err.h"
-#include "keys.h"
-#include "log.h"
+#include "common/db.h"
+#include "common/entry.h"
+#include "common/err.h"
+#include "common/keys.h"
+#include "common/log.h"
 
 #define HUB_LOG_ID 0
 

@@ -1,7 +1,7 @@
 /*
  * link.c: the ROUTER socket that edges talk to (see link.h and docs/protocol.md).
  */
-#include "link.h"
+#include "hub/link.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -9,10 +9,10 @@
 #include <time.h>
 #include <zmq.h>
 
-#include "clock.h"
-#include "diag.h"
-#include "wire.h"
-#include "zloop.h"
+#include "common/clock.h"
+#include "common/diag.h"
+#include "common/wire.h"
+#include "common/zloop.h"
 
 struct hub_link {
     void *socket;

@@ -7,10 +7,10 @@
 
 #include <uv.h>
 
-#include "err.h"
-#include "keys.h"
-#include "mirror.h"
-#include "wire.h"
+#include "common/err.h"
+#include "common/keys.h"
+#include "common/wire.h"
+#include "hub/mirror.h"
 
 typedef struct hub_link hub_link_t;
 

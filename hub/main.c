@@ -4,9 +4,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "app.h"
-#include "crypto.h"
-#include "diag.h"
+#include "common/crypto.h"
+#include "common/diag.h"
+#include "hub/app.h"
 
 static void usage(FILE *f)
 {

@@ -1,14 +1,14 @@
 /*
  * measures.c: guidance, recommendations, hearings, publication (see measures.h).
  */
-#include "measures.h"
+#include "hub/measures.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "diag.h"
+#include "common/diag.h"
 
 struct hub_measures {
     mm_db_t *db;

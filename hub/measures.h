@@ -22,8 +22,8 @@
 #include <lmdb.h>
 #include <stdint.h>
 
-#include "db.h"
-#include "err.h"
+#include "common/db.h"
+#include "common/err.h"
 
 typedef struct hub_measures hub_measures_t;
 

@@ -5,7 +5,7 @@
  * scraper knows the names from the first scrape. A site without a verified checkpoint has no
  * checkpoint age sample (absent, not zero: zero would read as "just heard from").
  */
-#include "metrics.h"
+#include "hub/metrics.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "clock.h"
+#include "common/clock.h"
 
 /* Severities that always have a sample, so that a rate or an alert has a series to work on. */
 static const char *const SEVERITIES[] = {"low", "medium", "high", "critical"};

@@ -16,12 +16,12 @@
 #ifndef HUB_METRICS_H
 #define HUB_METRICS_H
 
-#include "err.h"
-#include "feed.h"
-#include "findings.h"
-#include "http.h"
-#include "hubconf.h"
-#include "mirror.h"
+#include "common/err.h"
+#include "hub/feed.h"
+#include "hub/findings.h"
+#include "hub/http.h"
+#include "hub/hubconf.h"
+#include "hub/mirror.h"
 
 typedef struct {
     const hub_config_t *cfg;

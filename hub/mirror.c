@@ -1,7 +1,7 @@
 /*
  * mirror.c: verifying and storing site logs at the hub (see mirror.h and docs/protocol.md).
  */
-#include "mirror.h"
+#include "hub/mirror.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "crypto.h"
-#include "diag.h"
-#include "entry.h"
+#include "common/crypto.h"
+#include "common/diag.h"
+#include "common/entry.h"
 
 struct hub_mirror {
     mm_db_t *db;

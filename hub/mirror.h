@@ -14,13 +14,13 @@
 
 #include <stdint.h>
 
-#include "db.h"
-#include "findings.h"
-#include "hubconf.h"
-#include "keys.h"
-#include "log.h"
-#include "registry.h"
-#include "wire.h"
+#include "common/db.h"
+#include "common/keys.h"
+#include "common/log.h"
+#include "common/wire.h"
+#include "hub/findings.h"
+#include "hub/hubconf.h"
+#include "hub/registry.h"
 
 typedef struct hub_mirror hub_mirror_t;
 

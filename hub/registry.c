@@ -1,16 +1,16 @@
 /*
  * registry.c: the city's record of each site, from its verified log (see registry.h).
  */
-#include "registry.h"
+#include "hub/registry.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "crypto.h"
-#include "diag.h"
-#include "entry.h"
+#include "common/crypto.h"
+#include "common/diag.h"
+#include "common/entry.h"
 
 struct hub_registry {
     mm_db_t *db;

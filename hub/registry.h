@@ -23,9 +23,9 @@
 #include <lmdb.h>
 #include <stdint.h>
 
-#include "db.h"
-#include "err.h"
-#include "wire.h"
+#include "common/db.h"
+#include "common/err.h"
+#include "common/wire.h"
 
 #define HUB_UPTIME_DAYS 14 /* days of recording time kept per camera */
 

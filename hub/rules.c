@@ -1,14 +1,14 @@
 /*
  * rules.c: the rules, from a registry record to findings (see rules.h).
  */
-#include "rules.h"
+#include "hub/rules.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
-#include "registry.h"
+#include "hub/registry.h"
 
 #define DAY_US (86400LL * 1000000)
 #define YEAR5_US (5LL * 365 * DAY_US + 1 * DAY_US) /* five years, one leap day */

@@ -6,7 +6,7 @@
  * compared with the names in the table: "static/" + name either is one of the files the build
  * embedded or the answer is 404. No file system call is made for any request.
  */
-#include "www.h"
+#include "hub/www.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -18,9 +18,9 @@
 
 #include <stddef.h>
 
-#include "err.h"
-#include "http.h"
-#include "httpparse.h"
+#include "common/err.h"
+#include "hub/http.h"
+#include "hub/httpparse.h"
 
 /* The longest name looked up: "static/" and a decoded path segment. */
 #define HUB_WWW_NAME_MAX (sizeof "static/" + HUB_HTTP_PARAM_MAX)

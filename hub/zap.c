@@ -1,16 +1,16 @@
 /*
  * zap.c: the hub's ZAP handler (see zap.h).
  */
-#include "zap.h"
+#include "hub/zap.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <zmq.h>
 
-#include "clock.h"
-#include "diag.h"
-#include "zloop.h"
+#include "common/clock.h"
+#include "common/diag.h"
+#include "common/zloop.h"
 
 #define MAX_UNKNOWN 1024 /* distinct refused keys remembered as findings */
 

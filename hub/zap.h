@@ -9,9 +9,9 @@
 
 #include <uv.h>
 
-#include "err.h"
-#include "findings.h"
-#include "hubconf.h"
+#include "common/err.h"
+#include "hub/findings.h"
+#include "hub/hubconf.h"
 
 typedef struct hub_zap hub_zap_t;
 

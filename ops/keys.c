@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "keys.h"
-#include "note.h"
+#include "common/keys.h"
+#include "common/note.h"
 
 static void usage(FILE *f)
 {

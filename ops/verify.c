@@ -11,8 +11,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "note.h"
-#include "verify.h"
+#include "common/note.h"
+#include "edge/verify.h"
 
 static void usage(FILE *f)
 {

@@ -32,10 +32,10 @@
 #include <sys/resource.h>
 #include <time.h>
 
-#include "crypto.h"
-#include "diag.h"
-#include "entry.h"
-#include "mirror.h"
+#include "common/crypto.h"
+#include "common/diag.h"
+#include "common/entry.h"
+#include "hub/mirror.h"
 
 typedef struct {
     mm_hash_t h;

@@ -17,9 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "crypto.h"
-#include "diag.h"
-#include "store.h"
+#include "common/crypto.h"
+#include "common/diag.h"
+#include "edge/store.h"
 
 int main(int argc, char **argv)
 {

@@ -28,12 +28,12 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "clock.h"
-#include "crypto.h"
-#include "diag.h"
-#include "keyring.h"
-#include "segment.h"
-#include "store.h"
+#include "common/clock.h"
+#include "common/crypto.h"
+#include "common/diag.h"
+#include "edge/keyring.h"
+#include "edge/segment.h"
+#include "edge/store.h"
 
 typedef struct {
     edge_keyring_t *keyring;

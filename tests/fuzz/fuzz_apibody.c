@@ -12,11 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "age.h"
-#include "apibody.h"
-#include "entry.h"
-#include "keys.h"
-#include "utf8.h"
+#include "common/age.h"
+#include "common/entry.h"
+#include "common/keys.h"
+#include "common/utf8.h"
+#include "hub/apibody.h"
 
 static void check_text(const char *buf, size_t cap, int required)
 {

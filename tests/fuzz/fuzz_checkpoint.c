@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "note.h"
+#include "common/note.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "control.h"
-#include "utf8.h"
+#include "common/utf8.h"
+#include "edge/control.h"
 
 /* A NUL-terminated string of UTF-8 inside buf (cap bytes); multi: newline and tab allowed. */
 static void check_text(const char *buf, size_t cap, int multi)

@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "httpparse.h"
+#include "hub/httpparse.h"
 
 static const char *const patterns[] = {
     "/api/v1/sites",

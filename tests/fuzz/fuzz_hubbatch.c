@@ -25,8 +25,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "diag.h"
-#include "mirror.h"
+#include "common/diag.h"
+#include "hub/mirror.h"
 
 #define MAX_MSGS 8
 #define NOW_US 1795486419000000LL

@@ -15,8 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
-#include "siteconf.h"
+#include "common/config.h"
+#include "edge/siteconf.h"
 
 #define NAME "/etc/mimamori/site.json"
 

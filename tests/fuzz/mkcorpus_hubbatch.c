@@ -11,10 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "entry.h"
-#include "merkle.h"
-#include "note.h"
-#include "wire.h"
+#include "common/entry.h"
+#include "common/merkle.h"
+#include "common/note.h"
+#include "common/wire.h"
 
 #define MAX_ENTRIES 16
 

@@ -16,8 +16,8 @@
 
 #include <cmocka.h>
 
-#include "age.h"
-#include "crypto.h"
+#include "common/age.h"
+#include "common/crypto.h"
 
 typedef struct {
     char dir[64];

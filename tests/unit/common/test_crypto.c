@@ -16,7 +16,7 @@
 
 #include <cmocka.h>
 
-#include "crypto.h"
+#include "common/crypto.h"
 
 static void unhex(const char *hex, uint8_t *out, size_t n)
 {

@@ -13,8 +13,8 @@
 
 #include <cmocka.h>
 
-#include "entry.h"
-#include "log.h"
+#include "common/entry.h"
+#include "common/log.h"
 
 static mm_entry_t sample(void)
 {

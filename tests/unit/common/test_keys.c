@@ -18,8 +18,8 @@
 #include <jansson.h>
 #include <zmq.h>
 
-#include "keys.h"
-#include "note.h"
+#include "common/keys.h"
+#include "common/note.h"
 
 typedef struct {
     char dir[64];

@@ -15,8 +15,8 @@
 
 #include <cmocka.h>
 
-#include "crypto.h"
-#include "merkle.h"
+#include "common/crypto.h"
+#include "common/merkle.h"
 
 #define MAXN 64
 

@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "note.h"
+#include "common/note.h"
 
 /* The example from the signed-note specification. */
 static const char *const PN_VERIFIER = "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW";

@@ -11,10 +11,10 @@
 
 #include <cmocka.h>
 
-#include "entry.h"
-#include "log.h"
-#include "note.h"
-#include "wire.h"
+#include "common/entry.h"
+#include "common/log.h"
+#include "common/note.h"
+#include "common/wire.h"
 
 static void segment(mm_entry_t *e, int i)
 {

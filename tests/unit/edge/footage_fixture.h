@@ -28,15 +28,15 @@
 
 #include <libavformat/avformat.h>
 
-#include "crypto.h"
-#include "export.h"
-#include "keyring.h"
-#include "keys.h"
-#include "note.h"
-#include "retention.h"
-#include "segment.h"
-#include "store.h"
-#include "wire.h"
+#include "common/crypto.h"
+#include "common/keys.h"
+#include "common/note.h"
+#include "common/wire.h"
+#include "edge/export.h"
+#include "edge/keyring.h"
+#include "edge/retention.h"
+#include "edge/segment.h"
+#include "edge/store.h"
 
 #define FX_UNUSED __attribute__((unused))
 

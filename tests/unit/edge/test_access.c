@@ -15,9 +15,9 @@
 
 #include <cmocka.h>
 
-#include "access.h"
-#include "config.h"
-#include "siteconf.h"
+#include "common/config.h"
+#include "edge/access.h"
+#include "edge/siteconf.h"
 
 #define HUB_CURVE "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7"
 #define MIN_US (60LL * 1000000)

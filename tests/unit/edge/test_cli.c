@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "cli.h"
+#include "edge/cli.h"
 
 #define S 1000000LL
 static const int64_t NOW = 1795480000LL * S;

@@ -15,7 +15,7 @@
 
 #include <cmocka.h>
 
-#include "coverage.h"
+#include "edge/coverage.h"
 
 #define EPS 1e-12
 

@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "coverlog.h"
+#include "edge/coverlog.h"
 
 static char dir[] = "/tmp/mm-test-coverlog-XXXXXX";
 

@@ -22,13 +22,13 @@
 #include <uv.h>
 #include <zmq.h>
 
-#include "access.h"
-#include "clock.h"
-#include "disclosure.h"
-#include "entry.h"
-#include "requests.h"
-#include "uplink.h"
-#include "wire.h"
+#include "common/clock.h"
+#include "common/entry.h"
+#include "common/wire.h"
+#include "edge/access.h"
+#include "edge/disclosure.h"
+#include "edge/requests.h"
+#include "edge/uplink.h"
 
 #define DAY_US (86400 * S)
 

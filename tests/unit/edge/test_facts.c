@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "facts.h"
+#include "edge/facts.h"
 
 typedef struct {
     char dir[64];

@@ -14,11 +14,11 @@
  */
 #include "footage_fixture.h"
 
-#include "age.h"
-#include "entry.h"
-#include "export.h"
-#include "footage.h"
-#include "merkle.h"
+#include "common/age.h"
+#include "common/entry.h"
+#include "common/merkle.h"
+#include "edge/export.h"
+#include "edge/footage.h"
 
 /* --- helpers ---------------------------------------------------------------------------------*/
 

@@ -19,8 +19,8 @@
 
 #include <cmocka.h>
 
-#include "crypto.h"
-#include "keyring.h"
+#include "common/crypto.h"
+#include "edge/keyring.h"
 
 #define H 480000LL /* an hour in 2024 */
 #define T0 (H * EDGE_EPOCH_US + 1234)

@@ -26,7 +26,7 @@
 
 #include <cmocka.h>
 
-#include "redact.h"
+#include "edge/redact.h"
 
 #define W 320
 #define H 240

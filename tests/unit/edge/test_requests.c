@@ -13,8 +13,8 @@
 
 #include <cmocka.h>
 
-#include "crypto.h"
-#include "requests.h"
+#include "common/crypto.h"
+#include "edge/requests.h"
 
 typedef struct {
     char dir[64];

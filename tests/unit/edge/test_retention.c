@@ -17,11 +17,11 @@
 
 #include <cmocka.h>
 
-#include "crypto.h"
-#include "keyring.h"
-#include "retention.h"
-#include "segment.h"
-#include "store.h"
+#include "common/crypto.h"
+#include "edge/keyring.h"
+#include "edge/retention.h"
+#include "edge/segment.h"
+#include "edge/store.h"
 
 #define H EDGE_EPOCH_US
 #define DAY (24 * H)

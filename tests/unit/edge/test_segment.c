@@ -16,8 +16,8 @@
 
 #include <cmocka.h>
 
-#include "crypto.h"
-#include "segment.h"
+#include "common/crypto.h"
+#include "edge/segment.h"
 
 static char dir[] = "/tmp/mm-test-segment-XXXXXX";
 

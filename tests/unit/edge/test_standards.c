@@ -15,9 +15,9 @@
 
 #include <cmocka.h>
 
-#include "config.h"
-#include "siteconf.h"
-#include "standards.h"
+#include "common/config.h"
+#include "edge/siteconf.h"
+#include "edge/standards.h"
 
 #define HUB_CURVE "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7"
 

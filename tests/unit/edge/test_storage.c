@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "storage.h"
+#include "edge/storage.h"
 
 static void lowest_priority_camera_stops_first_and_resumes_last(void **state)
 {

@@ -12,8 +12,8 @@
 
 #include <cmocka.h>
 
-#include "crypto.h"
-#include "store.h"
+#include "common/crypto.h"
+#include "edge/store.h"
 
 static char dir[] = "/tmp/mm-test-store-XXXXXX";
 

@@ -12,10 +12,10 @@
 
 #include <cmocka.h>
 
-#include "crypto.h"
-#include "keyring.h"
-#include "store.h"
-#include "uptime.h"
+#include "common/crypto.h"
+#include "edge/keyring.h"
+#include "edge/store.h"
+#include "edge/uptime.h"
 
 #define H EDGE_EPOCH_US
 #define S 1000000LL

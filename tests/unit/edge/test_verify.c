@@ -15,10 +15,10 @@
 
 #include <jansson.h>
 
-#include "age.h"
-#include "export.h"
-#include "keys.h"
-#include "verify.h"
+#include "common/age.h"
+#include "common/keys.h"
+#include "edge/export.h"
+#include "edge/verify.h"
 
 #ifndef MM_VERIFY_BIN
 #error "tests/CMakeLists.txt passes the path of mimamori-verify as MM_VERIFY_BIN"

@@ -14,8 +14,8 @@
 
 #include <cmocka.h>
 
-#include "config.h"
-#include "hubconf.h"
+#include "common/config.h"
+#include "hub/hubconf.h"
 
 typedef struct {
     char dir[64];

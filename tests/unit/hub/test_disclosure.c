@@ -24,16 +24,16 @@
 
 #include <cmocka.h>
 
-#include "apibody.h"
-#include "crypto.h"
-#include "disclosure.h"
-#include "entry.h"
-#include "feed.h"
-#include "findings.h"
-#include "hublog.h"
-#include "mirror.h"
-#include "registry.h"
-#include "rules.h"
+#include "common/crypto.h"
+#include "common/entry.h"
+#include "hub/apibody.h"
+#include "hub/disclosure.h"
+#include "hub/feed.h"
+#include "hub/findings.h"
+#include "hub/hublog.h"
+#include "hub/mirror.h"
+#include "hub/registry.h"
+#include "hub/rules.h"
 
 #define HOUR_US (3600LL * 1000000)
 #define DAY_US (24 * HOUR_US)

@@ -15,8 +15,8 @@
 
 #include <cmocka.h>
 
-#include "entry.h"
-#include "feed.h"
+#include "common/entry.h"
+#include "hub/feed.h"
 
 typedef struct {
     char dir[64];

@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "findings.h"
+#include "hub/findings.h"
 
 #define T0 (1779246000LL * 1000000)
 

@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "httpparse.h"
+#include "hub/httpparse.h"
 
 static void pct(void **state)
 {

@@ -14,8 +14,8 @@
 
 #include <cmocka.h>
 
-#include "entry.h"
-#include "mirror.h"
+#include "common/entry.h"
+#include "hub/mirror.h"
 
 #define N 8
 

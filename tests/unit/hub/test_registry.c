@@ -16,9 +16,9 @@
 
 #include <cmocka.h>
 
-#include "entry.h"
-#include "findings.h"
-#include "registry.h"
+#include "common/entry.h"
+#include "hub/findings.h"
+#include "hub/registry.h"
 
 #define HOUR_US (3600LL * 1000000)
 #define DAY_US (24 * HOUR_US)

@@ -13,8 +13,8 @@
 
 #include <cmocka.h>
 
-#include "registry.h"
-#include "rules.h"
+#include "hub/registry.h"
+#include "hub/rules.h"
 
 #define DAY_US (86400LL * 1000000)
 #define NOW_US (1779246000LL * 1000000)     /* 2026-05-20 12:00 in Japan */

@@ -16,7 +16,7 @@
 
 #include <cmocka.h>
 
-#include "www.h"
+#include "hub/www.h"
 
 #define WWW_DIR MM_WWW_DIR
 
