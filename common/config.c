@@ -96,11 +96,6 @@ json_t *mm_conf_root(mm_conf_t *conf)
     return conf->root;
 }
 
-const char *mm_conf_path(mm_conf_t *conf)
-{
-    return conf->path;
-}
-
 void mm_conf_problem(mm_conf_t *conf, const char *keypath, const char *fmt, ...)
 {
     if (conf->n >= MAX_PROBLEMS) {

@@ -30,7 +30,6 @@ void mm_conf_destroy(mm_conf_t *conf);
 
 /* The top-level object; borrowed, valid until mm_conf_destroy. NULL when loading failed. */
 json_t *mm_conf_root(mm_conf_t *conf);
-const char *mm_conf_path(mm_conf_t *conf);
 
 /* Records a problem at key path (may be "" for the whole file). */
 void mm_conf_problem(mm_conf_t *conf, const char *keypath, const char *fmt, ...)

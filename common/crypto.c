@@ -479,6 +479,11 @@ static int hexval(char c)
     return -1;
 }
 
+void mm_hex32(const uint8_t h[32], char out[65])
+{
+    mm_hex_encode(h, 32, out, 65);
+}
+
 int mm_hex_decode(const char *in, size_t len, uint8_t *out, size_t cap)
 {
     if (len % 2 != 0) {

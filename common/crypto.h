@@ -103,6 +103,8 @@ int mm_base64_decode(const char *in, size_t len, uint8_t *out, size_t cap);
  * returns the number of bytes written, MM_EPARSE or MM_ERANGE.
  */
 mm_err_t mm_hex_encode(const void *in, size_t len, char *out, size_t cap);
+/* The 32 bytes at h (a SHA-256, a key) as 64 lower-case hex digits and a NUL. */
+void mm_hex32(const uint8_t h[32], char out[65]);
 int mm_hex_decode(const char *in, size_t len, uint8_t *out, size_t cap);
 
 #endif

@@ -36,11 +36,6 @@ void mm_diag_init(const char *component, mm_diag_level_t level)
     }
 }
 
-int mm_diag_enabled(mm_diag_level_t level)
-{
-    return level >= min_level;
-}
-
 void mm_diag_write(mm_diag_level_t level, const char *file, int line, const char *fmt, ...)
 {
     if (level < min_level) {

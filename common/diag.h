@@ -17,9 +17,6 @@ typedef enum { MM_DIAG_DEBUG = 0, MM_DIAG_INFO, MM_DIAG_WARN, MM_DIAG_ERROR } mm
  */
 void mm_diag_init(const char *component, mm_diag_level_t level);
 
-/* Returns non-zero when a message at level would be written. */
-int mm_diag_enabled(mm_diag_level_t level);
-
 void mm_diag_write(mm_diag_level_t level, const char *file, int line, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 

@@ -195,13 +195,3 @@ mm_err_t mm_log_inclusion_proof(mm_log_t *log, MDB_txn *txn, uint32_t id, uint64
     node_ctx_t c = {log, txn, id};
     return mm_merkle_inclusion_proof(get_node, &c, index, size, proof, n);
 }
-
-mm_err_t mm_log_consistency_proof(mm_log_t *log, MDB_txn *txn, uint32_t id, uint64_t old_size,
-                                  uint64_t new_size, mm_hash_t *proof, size_t *n)
-{
-    mm_err_t err = within(log, txn, id, new_size);
-    if (err != MM_OK)
-        return err;
-    node_ctx_t c = {log, txn, id};
-    return mm_merkle_consistency_proof(get_node, &c, old_size, new_size, proof, n);
-}

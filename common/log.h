@@ -57,10 +57,9 @@ mm_err_t mm_log_leaf(mm_log_t *log, MDB_txn *txn, uint32_t id, uint64_t index, m
 /* Root of the first size entries (size <= current size). MM_ERANGE otherwise. */
 mm_err_t mm_log_root(mm_log_t *log, MDB_txn *txn, uint32_t id, uint64_t size, mm_hash_t *out);
 
-/* Proofs, as in merkle.h, over the stored log. proof has room for MM_MERKLE_MAX_PROOF. */
+/* An inclusion proof, as in merkle.h, over the stored log. proof has room for
+ * MM_MERKLE_MAX_PROOF. */
 mm_err_t mm_log_inclusion_proof(mm_log_t *log, MDB_txn *txn, uint32_t id, uint64_t index,
                                 uint64_t size, mm_hash_t *proof, size_t *n);
-mm_err_t mm_log_consistency_proof(mm_log_t *log, MDB_txn *txn, uint32_t id, uint64_t old_size,
-                                  uint64_t new_size, mm_hash_t *proof, size_t *n);
 
 #endif

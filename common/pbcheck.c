@@ -5,13 +5,13 @@
  * occurrence; a field number that occurs again in the same message (which protobuf merges or
  * overwrites) is counted too, and packed scalars count one per element.
  */
-#include "pbcheck.h"
+#include "common/pbcheck.h"
 
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
-#include "utf8.h"
+#include "common/utf8.h"
 
 #define COUNTED_FIELDS 64 /* repeated fields counted per message (ours have a handful) */
 
@@ -163,4 +163,48 @@ mm_err_t mm_pb_check(const ProtobufCMessageDescriptor *d, const void *buf, size_
         return MM_EPROTO;
     const uint8_t *p = buf;
     return check(d, p, p + len, max_repeated, 0);
+}
+
+int mm_pb_field(const uint8_t **p, const uint8_t *end, mm_pb_field_t *f)
+{
+    if (*p >= end)
+        return 0;
+    uint64_t tag;
+    size_t n = varint(*p, end, &tag);
+    if (!n || tag >> 3 == 0 || tag >> 3 > UINT32_MAX)
+        return -1;
+    const uint8_t *q = *p + n;
+    *f = (mm_pb_field_t){.number = (uint32_t)(tag >> 3), .wire_type = (int)(tag & 7)};
+    size_t len;
+    switch (f->wire_type) {
+    case WT_VARINT:
+        if (!(n = varint(q, end, &f->varint)))
+            return -1;
+        *p = q + n;
+        return 1;
+    case WT_I64:
+        len = 8;
+        break;
+    case WT_I32:
+        len = 4;
+        break;
+    case WT_LEN: {
+        uint64_t l;
+        if (!(n = varint(q, end, &l)))
+            return -1;
+        q += n;
+        if (l > (uint64_t)(end - q))
+            return -1;
+        len = (size_t)l;
+        break;
+    }
+    default:
+        return -1;
+    }
+    if (len > (size_t)(end - q))
+        return -1;
+    f->data = q;
+    f->len = len;
+    *p = q + len;
+    return 1;
 }

@@ -6,6 +6,8 @@
  */
 #include "common/utf8.h"
 
+#include <string.h>
+
 size_t mm_utf8_next(const char *p, const char *end, uint32_t *cp)
 {
     if (p >= end)
@@ -69,4 +71,10 @@ int mm_utf8_is_space(uint32_t cp)
     default:
         return cp >= 0x2000 && cp <= 0x200a;
     }
+}
+
+int mm_utf8_field_ok(const char *s, size_t cap, int nonempty)
+{
+    size_t n = strnlen(s, cap);
+    return n < cap && (n > 0 || !nonempty) && mm_utf8_valid(s, n);
 }

@@ -20,6 +20,13 @@ size_t mm_utf8_next(const char *p, const char *end, uint32_t *cp);
 int mm_utf8_valid(const char *s, size_t len);
 
 /*
+ * Returns non-zero when the string in the cap-byte buffer s is a field as the log and the wire
+ * carry one: NUL-terminated inside the buffer (at most cap - 1 bytes), UTF-8, and not empty when
+ * nonempty is set.
+ */
+int mm_utf8_field_ok(const char *s, size_t cap, int nonempty);
+
+/*
  * Returns non-zero for the code points Go's unicode.IsSpace reports (which C2SP signed-note
  * means by "Unicode spaces"): ASCII white space, U+0085, U+00A0, U+1680, U+2000..U+200A,
  * U+2028, U+2029, U+202F, U+205F, U+3000.

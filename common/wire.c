@@ -43,12 +43,13 @@ static int req_str(char *dst, size_t cap, const char *src, int nonempty)
 /* The disclosure fields of a request, by its kind: what a disclosure must carry. */
 static int req_disclosure_ok(const mm_city_request_t *r)
 {
-    if (!strcmp(r->kind, "disclosure_downloaded"))
+    if (r->kind == MM_REQUEST_KIND_DISCLOSURE_DOWNLOADED)
         return r->disclosure[0] != 0;
-    if (strcmp(r->kind, "disclosure") != 0)
+    if (r->kind != MM_REQUEST_KIND_DISCLOSURE)
         return 1;
-    if (!mm_legal_basis_ok(r->legal_basis) || !r->requester[0] || !r->recipient[0] ||
-        r->n_cameras == 0 || r->n_cameras > MM_REQUEST_CAMERAS_MAX || !r->has_signature)
+    if (r->legal_basis == MM_LEGAL_BASIS_NONE || !mm_legal_basis_name(r->legal_basis) ||
+        !r->requester[0] || !r->recipient[0] || r->n_cameras == 0 ||
+        r->n_cameras > MM_REQUEST_CAMERAS_MAX || !r->has_signature)
         return 0;
     for (size_t i = 0; i < r->n_cameras; i++)
         if (!r->cameras[i][0])
@@ -104,12 +105,13 @@ mm_err_t mm_disclosure_statement(const mm_city_request_t *r, const char *site, c
     snprintf(num[1], sizeof num[1], "%lld", (long long)r->to_us);
     snprintf(num[2], sizeof num[2], "%lld", (long long)r->time_us);
     snprintf(num[3], sizeof num[3], "%lld", (long long)r->deadline_us);
+    const char *basis = mm_legal_basis_name(r->legal_basis);
     size_t at = 0;
-    if (cap < 32)
+    if (cap < 32 || !basis)
         return MM_ERANGE;
     at = (size_t)snprintf(out, cap, "mimamori-disclosure/1\n");
     if (stmt_line(out, cap, &at, "id", r->id) || stmt_line(out, cap, &at, "site", site) ||
-        stmt_line(out, cap, &at, "legal_basis", r->legal_basis) ||
+        stmt_line(out, cap, &at, "legal_basis", basis) ||
         stmt_line(out, cap, &at, "reference", r->reference) ||
         stmt_line(out, cap, &at, "requester", r->requester) ||
         stmt_line(out, cap, &at, "recipient", r->recipient) ||
@@ -200,11 +202,11 @@ static mm_err_t take_ack(mm_msg_t *m, const Mimamori__V1__Ack *a)
             const Mimamori__V1__CityRequest *q = a->requests[i];
             mm_city_request_t *r = &m->requests[i];
             if (!q || req_str(r->id, sizeof r->id, q->id, 1) ||
-                req_str(r->kind, sizeof r->kind, q->kind, 1) || !mm_request_kind_ok(r->kind) ||
+                !mm_request_kind_parse(q->kind, &r->kind) ||
                 req_str(r->camera, sizeof r->camera, q->camera, 0) ||
                 req_str(r->text, sizeof r->text, q->text, 0) ||
                 req_str(r->complaint, sizeof r->complaint, q->complaint, 0) ||
-                req_str(r->legal_basis, sizeof r->legal_basis, q->legal_basis, 0) ||
+                !mm_legal_basis_parse(q->legal_basis ? q->legal_basis : "", &r->legal_basis) ||
                 req_str(r->reference, sizeof r->reference, q->reference, 0) ||
                 req_str(r->requester, sizeof r->requester, q->requester, 0) ||
                 req_str(r->recipient, sizeof r->recipient, q->recipient, 0) ||
@@ -446,16 +448,17 @@ mm_err_t mm_msg_encode_ack(uint64_t seq, const mm_ack_t *ack, uint8_t **out, siz
         return MM_EINVAL;
     for (size_t i = 0; i < ack->n_requests; i++) {
         const mm_city_request_t *q = &ack->requests[i];
-        if (!q->id[0] || !mm_request_kind_ok(q->kind) || !mm_utf8_valid(q->text, strlen(q->text)) ||
-            !mm_utf8_valid(q->camera, strlen(q->camera)) ||
-            !mm_utf8_valid(q->complaint, strlen(q->complaint)) ||
-            !mm_utf8_valid(q->reference, strlen(q->reference)) ||
-            !mm_utf8_valid(q->requester, strlen(q->requester)) ||
-            !mm_utf8_valid(q->recipient, strlen(q->recipient)) || !req_disclosure_ok(q))
+        if (!q->id[0] || !mm_request_kind_name(q->kind) || !mm_legal_basis_name(q->legal_basis) ||
+            !mm_utf8_field_ok(q->text, sizeof q->text, 0) ||
+            !mm_utf8_field_ok(q->camera, sizeof q->camera, 0) ||
+            !mm_utf8_field_ok(q->complaint, sizeof q->complaint, 0) ||
+            !mm_utf8_field_ok(q->reference, sizeof q->reference, 0) ||
+            !mm_utf8_field_ok(q->requester, sizeof q->requester, 0) ||
+            !mm_utf8_field_ok(q->recipient, sizeof q->recipient, 0) || !req_disclosure_ok(q))
             return MM_EINVAL;
         mimamori__v1__city_request__init(&reqs[i]);
         reqs[i].id = (char *)q->id;
-        reqs[i].kind = (char *)q->kind;
+        reqs[i].kind = (char *)mm_request_kind_name(q->kind);
         reqs[i].time_us = q->time_us;
         reqs[i].deadline_us = q->deadline_us;
         reqs[i].camera = (char *)q->camera;
@@ -463,7 +466,7 @@ mm_err_t mm_msg_encode_ack(uint64_t seq, const mm_ack_t *ack, uint8_t **out, siz
         reqs[i].from_us = q->from_us;
         reqs[i].to_us = q->to_us;
         reqs[i].complaint = (char *)q->complaint;
-        reqs[i].legal_basis = (char *)q->legal_basis;
+        reqs[i].legal_basis = (char *)mm_legal_basis_name(q->legal_basis);
         reqs[i].reference = (char *)q->reference;
         reqs[i].requester = (char *)q->requester;
         reqs[i].recipient = (char *)q->recipient;

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "common/err.h"
+#include "common/vocab.h"
 
 #define MM_WIRE_VERSION 1
 #define MM_WIRE_MAX (1024 * 1024) /* largest envelope accepted; also ZMQ_MAXMSGSIZE */
@@ -48,15 +49,14 @@ typedef struct {
 /* What the city asks of a site (CityRequest). */
 typedef struct {
     char id[64];
-    char kind[32]; /* "complaint", "report_request", "complaint_measure", "disclosure",
-                      "disclosure_downloaded" */
+    mm_request_kind_t kind;
     int64_t time_us, deadline_us;
     char camera[64];
     char text[MM_REQUEST_TEXT_MAX];
     int64_t from_us, to_us;
     char complaint[64];
     /* Disclosures: */
-    char legal_basis[16]; /* "consent", "law", "emergency", "own_images" */
+    mm_legal_basis_t legal_basis; /* disclosures: never MM_LEGAL_BASIS_NONE */
     char reference[256];
     char requester[64];
     char recipient[128]; /* "age1..." */

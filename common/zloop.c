@@ -144,11 +144,6 @@ mm_err_t mm_zsock_send(mm_zsock_t *zs, const void *const *parts, const size_t *l
     return err;
 }
 
-void *mm_zsock_socket(mm_zsock_t *zs)
-{
-    return zs->socket;
-}
-
 static void on_closed(uv_handle_t *h)
 {
     mm_zsock_t *zs = h->data;

@@ -45,9 +45,6 @@ mm_err_t mm_zsock_create(uv_loop_t *loop, void *socket, mm_zsock_recv_cb cb, voi
  */
 mm_err_t mm_zsock_send(mm_zsock_t *zs, const void *const *parts, const size_t *lens, size_t n);
 
-/* The socket being driven. */
-void *mm_zsock_socket(mm_zsock_t *zs);
-
 /*
  * Stops polling and frees zs once libuv has closed its handles, then calls done(arg) (may be
  * NULL). Does not close the ZeroMQ socket. Accepts NULL.

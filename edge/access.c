@@ -12,31 +12,7 @@
 
 #define MINUTE_US (60LL * 1000000)
 
-static const char *const action_names[EDGE_ACT_COUNT] = {
-    [EDGE_ACT_STATUS] = "status",
-    [EDGE_ACT_CAMERAS] = "cameras",
-    [EDGE_ACT_SEARCH] = "search",
-    [EDGE_ACT_PLAYBACK] = "playback",
-    [EDGE_ACT_STANDARDS] = "standards",
-    [EDGE_ACT_OPERATORS] = "operators",
-    [EDGE_ACT_OPERATOR_DESIGNATE] = "operator_designate",
-    [EDGE_ACT_OPERATOR_REVOKE] = "operator_revoke",
-    [EDGE_ACT_EMERGENCY_GRANT] = "emergency_grant",
-    [EDGE_ACT_EMERGENCY_REVOKE] = "emergency_revoke",
-    [EDGE_ACT_EMERGENCY_LIST] = "emergency_list",
-    [EDGE_ACT_EMERGENCY_REPORT] = "emergency_report",
-    [EDGE_ACT_CAMERA_SUSPEND] = "camera_suspend",
-    [EDGE_ACT_CAMERA_RESUME] = "camera_resume",
-    [EDGE_ACT_CAMERA_ABOLISH] = "camera_abolish",
-    [EDGE_ACT_REQUESTS] = "requests",
-    [EDGE_ACT_REQUEST_ANSWER] = "request_answer",
-    [EDGE_ACT_STANDARDS_FILE] = "standards_file",
-    [EDGE_ACT_DISCLOSURES] = "disclosures",
-    [EDGE_ACT_DISCLOSURE_PREPARE] = "disclosure_prepare",
-    [EDGE_ACT_DISCLOSURE_APPROVE] = "disclosure_approve",
-    [EDGE_ACT_DISCLOSURE_DENY] = "disclosure_deny",
-    [EDGE_ACT_DISCLOSURE_RELEASE] = "disclosure_release",
-};
+MM_ENUM_DEFINE(edge_action, EDGE_ACT, EDGE_ACTION_MAP, "action")
 
 /* What operators may do: look at the site, its footage and what the city asks (R-N6.1), and
  * prepare a disclosure for the manager to decide (DESIGN.md "Disclosure"). */
@@ -44,35 +20,6 @@ static const char *const action_names[EDGE_ACT_COUNT] = {
     (EDGE_GRANTABLE | (1u << EDGE_ACT_STANDARDS) | (1u << EDGE_ACT_OPERATORS) |                    \
      (1u << EDGE_ACT_EMERGENCY_LIST) | (1u << EDGE_ACT_REQUESTS) | (1u << EDGE_ACT_DISCLOSURES) |  \
      (1u << EDGE_ACT_DISCLOSURE_PREPARE))
-
-const char *edge_role_name(edge_role_t r)
-{
-    switch (r) {
-    case EDGE_ROLE_MANAGER:
-        return "manager";
-    case EDGE_ROLE_OPERATOR:
-        return "operator";
-    case EDGE_ROLE_EMERGENCY:
-        return "emergency";
-    default:
-        return "none";
-    }
-}
-
-const char *edge_action_name(edge_action_t a)
-{
-    return (unsigned)a < EDGE_ACT_COUNT ? action_names[a] : "unknown";
-}
-
-mm_err_t edge_action_parse(const char *name, edge_action_t *out)
-{
-    for (int i = 0; i < EDGE_ACT_COUNT; i++)
-        if (name && strcmp(name, action_names[i]) == 0) {
-            *out = (edge_action_t)i;
-            return MM_OK;
-        }
-    return MM_EINVAL;
-}
 
 static const edge_override_t *override_of(const edge_access_t *a, const char *id)
 {
@@ -142,7 +89,7 @@ void edge_access_decide(const edge_access_t *a, const edge_governance_t *g,
         return;
     }
     if (who->person >= 0 && who->person == g->manager) {
-        d->role = EDGE_ROLE_MANAGER;
+        d->role = MM_ROLE_MANAGER;
         /* A report is filed with the manager, by whoever used a grant. */
         d->allowed = act != EDGE_ACT_EMERGENCY_REPORT;
         if (!d->allowed)
@@ -151,7 +98,7 @@ void edge_access_decide(const edge_access_t *a, const edge_governance_t *g,
         return;
     }
     if (edge_access_is_operator(a, g, who->person)) {
-        d->role = EDGE_ROLE_OPERATOR;
+        d->role = MM_ROLE_OPERATOR;
         if (act == EDGE_ACT_EMERGENCY_REPORT)
             goto report; /* an operator may also hold an old grant */
         d->allowed = (OPERATOR_ACTIONS >> act) & 1;
@@ -185,7 +132,7 @@ void edge_access_decide(const edge_access_t *a, const edge_governance_t *g,
         goto report;
     if (held >= 0) {
         const edge_grant_t *gr = &a->grants[held];
-        d->role = EDGE_ROLE_EMERGENCY;
+        d->role = MM_ROLE_EMERGENCY;
         d->grant = held;
         if (!((gr->actions >> act) & 1))
             snprintf(d->reason, sizeof d->reason, "emergency grant %s does not allow %s", gr->id,
@@ -216,8 +163,8 @@ report:
     for (size_t i = 0; i < a->n_grants; i++) {
         const edge_grant_t *gr = &a->grants[i];
         if (grant_is_callers(gr, g, who) && !gr->revoked && gr->reported_us == 0) {
-            if (d->role == EDGE_ROLE_NONE)
-                d->role = EDGE_ROLE_EMERGENCY;
+            if (d->role == MM_ROLE_NONE)
+                d->role = MM_ROLE_EMERGENCY;
             d->grant = (int)i;
             d->allowed = 1;
             return;
@@ -284,7 +231,7 @@ mm_err_t edge_actions_parse(const char *list, unsigned *out, char *msg, size_t c
         memcpy(word, p, len);
         word[len] = 0;
         edge_action_t act;
-        if (edge_action_parse(word, &act) != MM_OK || !((EDGE_GRANTABLE >> act) & 1))
+        if (!edge_action_parse(word, &act) || !((EDGE_GRANTABLE >> act) & 1))
             return mm_errf(MM_EINVAL, msg, cap,
                            "\"%s\" cannot be granted: a grant allows status, cameras, search, "
                            "playback",
@@ -305,7 +252,8 @@ void edge_actions_format(unsigned actions, char *buf, size_t cap)
         buf[0] = 0;
     for (int i = 0; i < EDGE_ACT_COUNT; i++)
         if ((actions >> i) & 1) {
-            int w = snprintf(buf + n, n < cap ? cap - n : 0, "%s%s", n ? "," : "", action_names[i]);
+            int w = snprintf(buf + n, n < cap ? cap - n : 0, "%s%s", n ? "," : "",
+                             edge_action_name((edge_action_t)i));
             if (w < 0 || n + (size_t)w >= cap)
                 return;
             n += (size_t)w;

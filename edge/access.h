@@ -27,52 +27,41 @@
 #define EDGE_MAX_GRANTS 128
 #define EDGE_GRANT_MAX_MINUTES (72 * 60) /* an emergency lasts at most three days */
 
-typedef enum {
-    EDGE_ROLE_NONE = 0,
-    EDGE_ROLE_MANAGER,
-    EDGE_ROLE_OPERATOR,
-    EDGE_ROLE_EMERGENCY,
-} edge_role_t;
-
-typedef enum {
-    EDGE_ACT_STATUS = 0,
-    EDGE_ACT_CAMERAS,
-    EDGE_ACT_SEARCH,
-    EDGE_ACT_PLAYBACK,
-    EDGE_ACT_STANDARDS,
-    EDGE_ACT_OPERATORS, /* list the people and their roles */
-    EDGE_ACT_OPERATOR_DESIGNATE,
-    EDGE_ACT_OPERATOR_REVOKE,
-    EDGE_ACT_EMERGENCY_GRANT,
-    EDGE_ACT_EMERGENCY_REVOKE,
-    EDGE_ACT_EMERGENCY_LIST,
-    EDGE_ACT_EMERGENCY_REPORT,
-    EDGE_ACT_CAMERA_SUSPEND,
-    EDGE_ACT_CAMERA_RESUME,
-    EDGE_ACT_CAMERA_ABOLISH,
-    /* New actions go last: grants keep their actions as bits of these numbers. */
-    EDGE_ACT_REQUESTS,       /* list the city's requests (R-N10.1, R-N12) */
-    EDGE_ACT_REQUEST_ANSWER, /* the manager answers a complaint or a measure asked for */
-    EDGE_ACT_STANDARDS_FILE, /* the manager files the current standards (R-N4.2) */
-    /* Disclosure requests (disclosure.h; R-K2.2.5, R-N7.4, R-N8): */
-    EDGE_ACT_DISCLOSURES,        /* list them (the manager and operators) */
-    EDGE_ACT_DISCLOSURE_PREPARE, /* narrow cameras and range, add a note (manager, operators) */
-    EDGE_ACT_DISCLOSURE_APPROVE, /* the manager only */
-    EDGE_ACT_DISCLOSURE_DENY,    /* the manager only */
-    EDGE_ACT_DISCLOSURE_RELEASE, /* end the hold of a delivered request (R-K2.2.6b): the manager */
-    EDGE_ACT_COUNT
-} edge_action_t;
+/*
+ * What a caller asks of the control socket, with the name it goes by on the socket and in the
+ * access entries. New actions go last: grants keep their actions as bits of these numbers.
+ */
+#define EDGE_ACTION_MAP(X, P)                                                                      \
+    X(P, STATUS, "status")                                                                         \
+    X(P, CAMERAS, "cameras")                                                                       \
+    X(P, SEARCH, "search")                                                                         \
+    X(P, PLAYBACK, "playback")                                                                     \
+    X(P, STANDARDS, "standards")                                                                   \
+    X(P, OPERATORS, "operators") /* list the people and their roles */                             \
+    X(P, OPERATOR_DESIGNATE, "operator_designate")                                                 \
+    X(P, OPERATOR_REVOKE, "operator_revoke")                                                       \
+    X(P, EMERGENCY_GRANT, "emergency_grant")                                                       \
+    X(P, EMERGENCY_REVOKE, "emergency_revoke")                                                     \
+    X(P, EMERGENCY_LIST, "emergency_list")                                                         \
+    X(P, EMERGENCY_REPORT, "emergency_report")                                                     \
+    X(P, CAMERA_SUSPEND, "camera_suspend")                                                         \
+    X(P, CAMERA_RESUME, "camera_resume")                                                           \
+    X(P, CAMERA_ABOLISH, "camera_abolish")                                                         \
+    X(P, REQUESTS, "requests")             /* list the city's requests (R-N10.1, R-N12) */         \
+    X(P, REQUEST_ANSWER, "request_answer") /* the manager answers a complaint or a measure */      \
+    X(P, STANDARDS_FILE, "standards_file") /* the manager files the current standards (R-N4.2) */  \
+    /* Disclosure requests (disclosure.h; R-K2.2.5, R-N7.4, R-N8): */                              \
+    X(P, DISCLOSURES, "disclosures")               /* list them (the manager and operators) */     \
+    X(P, DISCLOSURE_PREPARE, "disclosure_prepare") /* narrow cameras and range, add a note */      \
+    X(P, DISCLOSURE_APPROVE, "disclosure_approve") /* the manager only */                          \
+    X(P, DISCLOSURE_DENY, "disclosure_deny")       /* the manager only */                          \
+    X(P, DISCLOSURE_RELEASE, "disclosure_release") /* end the hold of a delivered request */
+MM_ENUM_DECLARE(edge_action, EDGE_ACT, EDGE_ACTION_MAP)
 
 /* The actions an emergency grant may allow: looking, never changing. */
 #define EDGE_GRANTABLE                                                                             \
     ((1u << EDGE_ACT_STATUS) | (1u << EDGE_ACT_CAMERAS) | (1u << EDGE_ACT_SEARCH) |                \
      (1u << EDGE_ACT_PLAYBACK))
-
-const char *edge_role_name(edge_role_t r);
-/* "status", "playback", "operator_designate", ... */
-const char *edge_action_name(edge_action_t a);
-/* MM_EINVAL for a name that is no action. */
-mm_err_t edge_action_parse(const char *name, edge_action_t *out);
 
 typedef struct {
     char id[MM_ID_MAX];
@@ -109,9 +98,9 @@ typedef struct {
 } edge_caller_t;
 
 typedef struct {
-    edge_role_t role;
+    mm_role_t role;
     int allowed;
-    int grant;                /* the grant used (EDGE_ROLE_EMERGENCY), else -1 */
+    int grant;                /* the grant used (MM_ROLE_EMERGENCY), else -1 */
     char reason[MM_TEXT_MAX]; /* why it was refused */
 } edge_decision_t;
 

@@ -186,16 +186,16 @@ static mm_err_t segment_key(void *arg, const char *camera, int64_t start_us, int
 
 /* --- storage ---------------------------------------------------------------------------------*/
 
-static void storage_alarm(app_t *app, const char *state, const char *camera, uint64_t free_b,
+static void storage_alarm(app_t *app, mm_alarm_t state, const char *camera, uint64_t free_b,
                           uint64_t total, const char *fmt, ...)
     __attribute__((format(printf, 6, 7)));
 
-static void storage_alarm(app_t *app, const char *state, const char *camera, uint64_t free_b,
+static void storage_alarm(app_t *app, mm_alarm_t state, const char *camera, uint64_t free_b,
                           uint64_t total, const char *fmt, ...)
 {
     mm_entry_t e = {.time_us = mm_now_us(), .kind = MM_ENTRY_STORAGE_ALARM};
     mm_storage_alarm_t *a = &e.u.storage_alarm;
-    snprintf(a->state, sizeof a->state, "%s", state);
+    a->state = state;
     snprintf(a->camera, sizeof a->camera, "%s", camera ? camera : "");
     a->free_bytes = free_b;
     a->total_bytes = total;
@@ -231,15 +231,15 @@ static void storage_check(app_t *app)
     if (free_b < min) {
         if (!app->storage_alarm) {
             app->storage_alarm = 1;
-            storage_alarm(app, "disk_full", NULL, free_b, total,
+            storage_alarm(app, MM_ALARM_DISK_FULL, NULL, free_b, total,
                           "free space %" PRIu64 " MB is below the minimum of %" PRId64 " MB",
                           free_b >> 20, app->cfg.min_free_mb);
         }
         int64_t floor_us = edge_policy_floor_days(app->cfg.policy) * DAY_US;
         edge_retention_report_t rep;
         if (floor_us < app->cfg.retention_days * DAY_US &&
-            edge_retention_run(&app->vault, floor_us, mm_now_us(), "storage_pressure", 1, &rep) ==
-                MM_OK &&
+            edge_retention_run(&app->vault, floor_us, mm_now_us(), MM_ERASE_REASON_STORAGE_PRESSURE,
+                               1, &rep) == MM_OK &&
             rep.erased > 0)
             return; /* look again at the next tick */
         int k = edge_storage_pick_pause(cams, n);
@@ -248,7 +248,7 @@ static void storage_check(app_t *app)
             const char *id = app->cfg.cameras[i].id;
             edge_ingest_pause(app->ingest, id, "stopped: disk full (lowest priority camera)");
             app->paused_for_space[i] = 1;
-            storage_alarm(app, "camera_stopped", id, free_b, total,
+            storage_alarm(app, MM_ALARM_CAMERA_STOPPED, id, free_b, total,
                           "camera %s stopped: disk full, nothing may be erased to make room "
                           "(held or inside the %d-day floor)",
                           id, edge_policy_floor_days(app->cfg.policy));
@@ -260,11 +260,11 @@ static void storage_check(app_t *app)
             const char *id = app->cfg.cameras[i].id;
             edge_ingest_resume(app->ingest, id);
             app->paused_for_space[i] = 0;
-            storage_alarm(app, "camera_resumed", id, free_b, total,
+            storage_alarm(app, MM_ALARM_CAMERA_RESUMED, id, free_b, total,
                           "camera %s resumed: %" PRIu64 " MB free", id, free_b >> 20);
         } else if (app->storage_alarm) {
             app->storage_alarm = 0;
-            storage_alarm(app, "space_recovered", NULL, free_b, total,
+            storage_alarm(app, MM_ALARM_SPACE_RECOVERED, NULL, free_b, total,
                           "free space %" PRIu64 " MB is back above twice the minimum",
                           free_b >> 20);
         }
@@ -286,8 +286,8 @@ static void on_housekeeping(uv_timer_t *t)
             edge_uplink_kick(app->uplink);
     }
     edge_retention_report_t rep;
-    if (edge_retention_run(&app->vault, app->cfg.retention_days * DAY_US, now, "retention", 24,
-                           &rep) == MM_OK &&
+    if (edge_retention_run(&app->vault, app->cfg.retention_days * DAY_US, now,
+                           MM_ERASE_REASON_RETENTION, 24, &rep) == MM_OK &&
         rep.erased && app->uplink)
         edge_uplink_kick(app->uplink);
     storage_check(app);
@@ -478,7 +478,7 @@ static int start(app_t *app, const char *config_path)
         return rc;
     app->vault = (edge_vault_t){app->store, app->keyring, app->segments_dir};
     MM_INFO("policy %s: footage kept %d days (floor %d, registered %d)",
-            edge_policy_name(app->cfg.policy), app->cfg.retention_days,
+            mm_policy_name(app->cfg.policy), app->cfg.retention_days,
             edge_policy_floor_days(app->cfg.policy), app->cfg.registered_retention_days);
     for (size_t i = 0; i < app->cfg.n_cameras; i++) {
         const edge_config_camera_t *c = &app->cfg.cameras[i];

@@ -987,13 +987,13 @@ static int cmd_check(const opts_t *o)
                                         g->coverage.private_area, "exception", g->exception));
     }
     json_t *res = json_pack("{s:s, s:s, s:i, s:i, s:o}", "site", cfg.site, "policy",
-                            edge_policy_name(cfg.policy), "retention_days", cfg.retention_days,
+                            mm_policy_name(cfg.policy), "retention_days", cfg.retention_days,
                             "people", (int)cfg.gov.n_people, "cameras", list);
     if (o->json) {
         print_json(res);
     } else {
         printf("%s: site %s, policy %s, footage kept %d days, %zu people, %zu cameras: sound\n",
-               o->config, cfg.site, edge_policy_name(cfg.policy), cfg.retention_days,
+               o->config, cfg.site, mm_policy_name(cfg.policy), cfg.retention_days,
                cfg.gov.n_people, cfg.n_cameras);
         for (size_t i = 0; i < cfg.n_cameras; i++) {
             const edge_camera_gov_t *g = &cfg.cameras[i].gov;
@@ -1002,7 +1002,7 @@ static int cmd_check(const opts_t *o)
                 snprintf(needed, sizeof needed, "needed %4.1f%%", g->threshold * 100);
             else
                 snprintf(needed, sizeof needed, "no threshold under %s",
-                         edge_policy_name(cfg.policy));
+                         mm_policy_name(cfg.policy));
             printf("  %-12s public %5.1f%% of the image (%s; masked %4.1f%%, private %4.1f%%)%s\n",
                    cfg.cameras[i].id, g->coverage.public_share * 100, needed,
                    g->coverage.masked_area * 100, g->coverage.private_area * 100,

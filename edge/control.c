@@ -114,7 +114,7 @@ mm_err_t edge_request_parse(const char *line, size_t len, edge_request_t *out, c
         goto out;
     }
     json_t *a = json_object_get(o, "action");
-    if (!json_is_string(a) || edge_action_parse(json_string_value(a), &out->action) != MM_OK) {
+    if (!json_is_string(a) || !edge_action_parse(json_string_value(a), &out->action)) {
         bad(msg, cap, "\"action\" is missing or names no action");
         goto out;
     }

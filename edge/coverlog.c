@@ -14,7 +14,7 @@ static uint32_t ppm(double fraction)
     return v < 0 ? 0 : v > 1e6 ? 1000000u : (uint32_t)v;
 }
 
-void edge_coverage_entry(const char *camera, edge_policy_t policy, const edge_camera_gov_t *gov,
+void edge_coverage_entry(const char *camera, mm_policy_t policy, const edge_camera_gov_t *gov,
                          int64_t now_us, mm_entry_t *e)
 {
     memset(e, 0, sizeof *e);
@@ -22,7 +22,7 @@ void edge_coverage_entry(const char *camera, edge_policy_t policy, const edge_ca
     e->kind = MM_ENTRY_CAMERA_COVERAGE;
     mm_camera_coverage_t *c = &e->u.camera_coverage;
     snprintf(c->camera, sizeof c->camera, "%s", camera);
-    snprintf(c->policy, sizeof c->policy, "%s", edge_policy_name(policy));
+    c->policy = policy;
     c->public_ppm = ppm(gov->coverage.public_area);
     c->private_ppm = ppm(gov->coverage.private_area);
     c->masked_ppm = ppm(gov->coverage.masked_area);
@@ -32,7 +32,7 @@ void edge_coverage_entry(const char *camera, edge_policy_t policy, const edge_ca
         snprintf(c->exception, sizeof c->exception, "%s", gov->exception);
 }
 
-mm_err_t edge_coverage_log(edge_store_t *st, const char *camera, edge_policy_t policy,
+mm_err_t edge_coverage_log(edge_store_t *st, const char *camera, mm_policy_t policy,
                            const edge_camera_gov_t *gov, int64_t now_us, int *logged)
 {
     *logged = 0;

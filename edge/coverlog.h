@@ -16,7 +16,7 @@
 #include "edge/store.h"
 
 /* Fills e (kind camera_coverage, time now_us) from the camera's coverage as configured. */
-void edge_coverage_entry(const char *camera, edge_policy_t policy, const edge_camera_gov_t *gov,
+void edge_coverage_entry(const char *camera, mm_policy_t policy, const edge_camera_gov_t *gov,
                          int64_t now_us, mm_entry_t *e);
 
 /*
@@ -24,7 +24,7 @@ void edge_coverage_entry(const char *camera, edge_policy_t policy, const edge_ca
  * camera (edge.meta "coverage/<camera>" keeps that one's bytes, set in the same transaction).
  * *logged says whether it was appended.
  */
-mm_err_t edge_coverage_log(edge_store_t *st, const char *camera, edge_policy_t policy,
+mm_err_t edge_coverage_log(edge_store_t *st, const char *camera, mm_policy_t policy,
                            const edge_camera_gov_t *gov, int64_t now_us, int *logged);
 
 #endif

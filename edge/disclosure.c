@@ -45,6 +45,7 @@
 #include "common/crypto.h"
 #include "common/diag.h"
 #include "common/entry.h"
+#include "common/files.h"
 #include "common/utf8.h"
 #include "edge/export.h"
 #include "edge/governance.h"
@@ -57,26 +58,6 @@
 #define RECORD_MAX (1 << 20)
 #define CAMS_MAX MM_REQUEST_CAMERAS_MAX
 #define SWEEP_MS 10000
-
-typedef enum {
-    ST_HELD,
-    ST_REFUSED,
-    ST_PREPARED,
-    ST_APPROVED,
-    ST_EXPORTED,
-    ST_FAILED,
-    ST_DELIVERED,
-    ST_DOWNLOADED,
-    ST_DENIED,
-    ST_EXPIRED,
-    ST_RELEASED,
-    ST_COUNT
-} state_t;
-
-static const char *const state_names[ST_COUNT] = {
-    "held",      "refused",    "prepared", "approved", "exported", "failed",
-    "delivered", "downloaded", "denied",   "expired",  "released",
-};
 
 /* Cameras and a range: what a request names, a preparation chose, an approval covers. */
 typedef struct {
@@ -100,7 +81,7 @@ typedef struct {
 /* A request and everything that happened to it, as kept in "disclosure/<id>". */
 typedef struct {
     mm_city_request_t q; /* as received; kind "disclosure" */
-    state_t state;
+    mm_disclosure_step_t state;
     int64_t received_us, updated_us;
     char refusal[MM_LONG_TEXT_MAX];
     size_t n_holds; /* holds placed: one per camera of the request, or none */
@@ -181,12 +162,6 @@ static void put(char *dst, size_t cap, const char *src)
     dst[n] = 0;
 }
 
-static int text_ok(const char *s, size_t cap, int nonempty)
-{
-    size_t n = strnlen(s, cap);
-    return n < cap && (!nonempty || n > 0) && mm_utf8_valid(s, n);
-}
-
 static void fmt_time(int64_t us, char *buf, size_t cap)
 {
     time_t t = (time_t)(us / 1000000);
@@ -207,7 +182,7 @@ static void record_key(const char *id, char key[KEY_MAX])
 static void hold_id(const char *id, size_t i, char out[MM_ID_MAX])
 {
     int n = snprintf(out, MM_ID_MAX, "dsc.%s.%zu", id, i);
-    if (n < 0 || n >= MM_ID_MAX || !edge_id_ok(out)) {
+    if (n < 0 || n >= MM_ID_MAX || !mm_id_ok(out)) {
         uint8_t h[MM_SHA256_LEN];
         char hex[33];
         mm_sha256(id, strlen(id), h);
@@ -218,13 +193,13 @@ static void hold_id(const char *id, size_t i, char out[MM_ID_MAX])
 
 static int undecided(const rec_t *r)
 {
-    return r->state == ST_HELD || r->state == ST_PREPARED;
+    return r->state == MM_DISCLOSURE_STEP_HELD || r->state == MM_DISCLOSURE_STEP_PREPARED;
 }
 
 /* Waiting for the manager: to decide, or to approve again after a failure. */
 static int waiting(const rec_t *r)
 {
-    return undecided(r) || r->state == ST_FAILED;
+    return undecided(r) || r->state == MM_DISCLOSURE_STEP_FAILED;
 }
 
 static int due(const rec_t *r, int64_t now_us)
@@ -235,7 +210,8 @@ static int due(const rec_t *r, int64_t now_us)
 /* Closed with its holds released (or to be released, after a stop): denied, expired, released. */
 static int closed(const rec_t *r)
 {
-    return r->state == ST_DENIED || r->state == ST_EXPIRED || r->state == ST_RELEASED;
+    return r->state == MM_DISCLOSURE_STEP_DENIED || r->state == MM_DISCLOSURE_STEP_EXPIRED ||
+           r->state == MM_DISCLOSURE_STEP_RELEASED;
 }
 
 static void request_sel(const rec_t *r, sel_t *s)
@@ -359,8 +335,8 @@ static json_t *rec_json(const rec_t *r, int shown)
     /* Keys go out in the order they are set. */
     int bad = 0;
     bad |= json_object_set_new(j, "id", json_string(q->id));
-    bad |= json_object_set_new(j, "state", json_string(state_names[r->state]));
-    bad |= json_object_set_new(j, "legal_basis", json_string(q->legal_basis));
+    bad |= json_object_set_new(j, "state", json_string(mm_disclosure_step_name(r->state)));
+    bad |= json_object_set_new(j, "legal_basis", json_string(mm_legal_basis_name(q->legal_basis)));
     bad |= json_object_set_new(j, "reference", json_string(q->reference));
     bad |= json_object_set_new(j, "requester", json_string(q->requester));
     bad |= json_object_set_new(j, "recipient", json_string(q->recipient));
@@ -385,10 +361,10 @@ static json_t *rec_json(const rec_t *r, int shown)
     if (shown) {
         sel_t scratch;
         const sel_t *s = current_sel(r, &scratch);
-        const char *wait = waiting(r)                ? "manager"
-                           : r->state == ST_APPROVED ? "export"
-                           : r->state == ST_EXPORTED ? "hub"
-                                                     : "";
+        const char *wait = waiting(r)                                ? "manager"
+                           : r->state == MM_DISCLOSURE_STEP_APPROVED ? "export"
+                           : r->state == MM_DISCLOSURE_STEP_EXPORTED ? "hub"
+                                                                     : "";
         bad |=
             json_object_set_new(j, "selection",
                                 json_pack("{s:o, s:I, s:I}", "cameras", cams_json(s), "from_us",
@@ -452,22 +428,12 @@ static int get_sel(json_t *o, sel_t *s)
     return 0;
 }
 
-static int parse_state(const char *s, state_t *out)
-{
-    for (int i = 0; i < ST_COUNT; i++)
-        if (strcmp(s, state_names[i]) == 0) {
-            *out = (state_t)i;
-            return 0;
-        }
-    return -1;
-}
-
 static mm_err_t rec_parse(const void *buf, size_t len, rec_t *r)
 {
     memset(r, 0, sizeof *r);
     json_t *j = json_loadb(buf, len, JSON_REJECT_DUPLICATES, NULL);
     mm_city_request_t *q = &r->q;
-    char state[16], sig[2 * sizeof q->signature + 1];
+    char state[16], basis[16], sig[2 * sizeof q->signature + 1];
     sel_t req;
     int64_t attempts = 0;
     json_t *holds = json_object_get(j, "holds"), *preps = json_object_get(j, "preparations"),
@@ -475,8 +441,10 @@ static mm_err_t rec_parse(const void *buf, size_t len, rec_t *r)
            *rel = json_object_get(j, "release");
     int bad =
         !json_is_object(j) || get_str(j, "id", q->id, sizeof q->id, 1) ||
-        get_str(j, "state", state, sizeof state, 1) || parse_state(state, &r->state) ||
-        get_str(j, "legal_basis", q->legal_basis, sizeof q->legal_basis, 0) ||
+        get_str(j, "state", state, sizeof state, 1) ||
+        !mm_disclosure_step_parse(state, &r->state) ||
+        get_str(j, "legal_basis", basis, sizeof basis, 0) ||
+        !mm_legal_basis_parse(basis, &q->legal_basis) ||
         get_str(j, "reference", q->reference, sizeof q->reference, 0) ||
         get_str(j, "requester", q->requester, sizeof q->requester, 0) ||
         get_str(j, "recipient", q->recipient, sizeof q->recipient, 0) || get_sel(j, &req) ||
@@ -493,7 +461,7 @@ static mm_err_t rec_parse(const void *buf, size_t len, rec_t *r)
         get_int(j, "downloaded_us", &r->downloaded_us) ||
         !(!rel || json_is_null(rel) || json_is_object(rel)); /* none in older records */
     if (!bad) {
-        snprintf(q->kind, sizeof q->kind, "disclosure");
+        q->kind = MM_REQUEST_KIND_DISCLOSURE;
         q->n_cameras = req.n;
         for (size_t i = 0; i < req.n; i++)
             put(q->cameras[i], sizeof q->cameras[i], req.cam[i]);
@@ -558,7 +526,7 @@ static mm_err_t rec_parse(const void *buf, size_t len, rec_t *r)
 /* MM_OK with *r, MM_ENOTFOUND, MM_ECORRUPT (named in the log), MM_ENOMEM, store errors. */
 static mm_err_t rec_load(edge_disclosure_t *d, const char *id, rec_t *r)
 {
-    if (!id || !text_ok(id, MM_ID_MAX, 1))
+    if (!id || !mm_utf8_field_ok(id, MM_ID_MAX, 1))
         return MM_ENOTFOUND;
     char key[KEY_MAX];
     record_key(id, key);
@@ -587,10 +555,10 @@ typedef struct {
 } step_t;
 
 /*
- * Logs step name of r (a disclosure entry from s) and stores r, updated at now_us, in one
+ * Logs step of r (a disclosure entry from s) and stores r, updated at now_us, in one
  * transaction. r->state must already say where the step leads.
  */
-static mm_err_t log_step(edge_disclosure_t *d, rec_t *r, const char *name, const step_t *s,
+static mm_err_t log_step(edge_disclosure_t *d, rec_t *r, mm_disclosure_step_t step, const step_t *s,
                          int64_t now_us)
 {
     mm_entry_t *e = calloc(1, sizeof *e);
@@ -605,21 +573,21 @@ static mm_err_t log_step(edge_disclosure_t *d, rec_t *r, const char *name, const
         request_sel(r, &req);
     const sel_t *sel = s->sel ? s->sel : &req;
     put(x->request, sizeof x->request, q->id);
-    put(x->step, sizeof x->step, name);
+    x->step = step;
     put(x->by, sizeof x->by, s->by ? s->by : "");
     join_cams(sel, x->cameras, sizeof x->cameras);
     x->from_us = sel->from_us;
     x->to_us = sel->to_us;
-    if (mm_legal_basis_ok(q->legal_basis))
-        put(x->legal_basis, sizeof x->legal_basis, q->legal_basis);
-    if (!strcmp(name, "held") || !strcmp(name, "refused")) {
+    x->legal_basis = q->legal_basis;
+    if (step == MM_DISCLOSURE_STEP_HELD || step == MM_DISCLOSURE_STEP_REFUSED) {
         put(x->reference, sizeof x->reference, q->reference);
         put(x->requester, sizeof x->requester, q->requester);
     }
     put(x->text, sizeof x->text, s->text ? s->text : "");
     put(x->regions, sizeof x->regions, s->regions ? s->regions : "");
-    if (!strcmp(name, "exported")) {
+    if (step == MM_DISCLOSURE_STEP_EXPORTED) {
         x->has_sha256 = 1;
+        x->has_manifest_sha256 = 1;
         memcpy(x->sha256, r->sha256, 32);
         memcpy(x->manifest_sha256, r->manifest_sha256, 32);
         x->bytes = r->bytes;
@@ -635,11 +603,13 @@ static mm_err_t log_step(edge_disclosure_t *d, rec_t *r, const char *name, const
     free(val);
     free(e);
     if (err != MM_OK) {
-        MM_ERROR("disclosure %s: cannot log step %s: %s", q->id, name, mm_strerror(err));
+        MM_ERROR("disclosure %s: cannot log step %s: %s", q->id, mm_disclosure_step_name(step),
+                 mm_strerror(err));
         return err;
     }
-    MM_INFO("disclosure %s: %s%s%s%s%s", q->id, name, s->by && *s->by ? " by " : "",
-            s->by ? s->by : "", s->text && *s->text ? ": " : "", s->text ? s->text : "");
+    MM_INFO("disclosure %s: %s%s%s%s%s", q->id, mm_disclosure_step_name(step),
+            s->by && *s->by ? " by " : "", s->by ? s->by : "", s->text && *s->text ? ": " : "",
+            s->text ? s->text : "");
     if (d->conf.logged)
         d->conf.logged(d->conf.arg);
     return MM_OK;
@@ -673,8 +643,8 @@ static mm_err_t expire(edge_disclosure_t *d, rec_t *r, int64_t now_us)
     char when[40], text[128];
     fmt_time(r->q.deadline_us, when, sizeof when);
     snprintf(text, sizeof text, "not decided by its deadline, %s", when);
-    state_t was = r->state;
-    r->state = ST_EXPIRED;
+    mm_disclosure_step_t was = r->state;
+    r->state = MM_DISCLOSURE_STEP_EXPIRED;
     snprintf(r->decision, sizeof r->decision, "expired");
     r->decided_by[0] = 0;
     r->decided_us = now_us;
@@ -682,7 +652,7 @@ static mm_err_t expire(edge_disclosure_t *d, rec_t *r, int64_t now_us)
     request_sel(r, &r->approved);
     r->n_regions = 0;
     step_t s = {.text = text};
-    mm_err_t err = log_step(d, r, "expired", &s, now_us);
+    mm_err_t err = log_step(d, r, MM_DISCLOSURE_STEP_EXPIRED, &s, now_us);
     if (err != MM_OK) {
         r->state = was;
         r->decision[0] = 0;
@@ -716,15 +686,13 @@ static int check_request(edge_disclosure_t *d, const mm_city_request_t *q, char 
     free(stmt);
     if (why[0])
         return -1;
-    if (!edge_id_ok(q->id)) {
+    if (!mm_id_ok(q->id)) {
         snprintf(why, cap,
                  "the request id is not one the site can use (1-63 of A-Z a-z 0-9 . _ -)");
         return -1;
     }
-    if (!mm_legal_basis_ok(q->legal_basis)) {
-        snprintf(why, cap,
-                 "the legal basis \"%.15s\" is none of consent, law, emergency, own_images",
-                 q->legal_basis);
+    if (q->legal_basis == MM_LEGAL_BASIS_NONE || !mm_legal_basis_name(q->legal_basis)) {
+        snprintf(why, cap, "the legal basis is none of consent, law, emergency, own_images");
         return -1;
     }
     if (q->n_cameras == 0 || q->n_cameras > CAMS_MAX) {
@@ -766,8 +734,8 @@ static mm_err_t place_hold(edge_disclosure_t *d, const mm_city_request_t *q, siz
     char h[MM_ID_MAX], reason[MM_TEXT_MAX];
     hold_id(q->id, i, h);
     char full[MM_TEXT_MAX + 512];
-    snprintf(full, sizeof full, "disclosure request %s (%s%s%s)", q->id, q->legal_basis,
-             q->reference[0] ? ": " : "", q->reference);
+    snprintf(full, sizeof full, "disclosure request %s (%s%s%s)", q->id,
+             mm_legal_basis_name(q->legal_basis), q->reference[0] ? ": " : "", q->reference);
     put(reason, sizeof reason, full);
     mm_err_t err =
         edge_hold_place(d->conf.vault, h, q->cameras[i], q->from_us, q->to_us, reason, now_us);
@@ -801,10 +769,10 @@ static mm_err_t receipt(edge_disclosure_t *d, const mm_city_request_t *q, int64_
     r->received_us = now_us;
     char why[MM_TEXT_MAX];
     if (check_request(d, q, why, sizeof why) != 0) {
-        r->state = ST_REFUSED;
+        r->state = MM_DISCLOSURE_STEP_REFUSED;
         put(r->refusal, sizeof r->refusal, why);
         step_t s = {.text = why};
-        err = log_step(d, r, "refused", &s, now_us);
+        err = log_step(d, r, MM_DISCLOSURE_STEP_REFUSED, &s, now_us);
         MM_WARN("disclosure %s refused: %s", q->id, why);
         free(r);
         return err;
@@ -813,9 +781,9 @@ static mm_err_t receipt(edge_disclosure_t *d, const mm_city_request_t *q, int64_
         err = place_hold(d, q, i, now_us);
     if (err == MM_OK) {
         r->n_holds = q->n_cameras;
-        r->state = ST_HELD;
+        r->state = MM_DISCLOSURE_STEP_HELD;
         step_t s = {.text = q->text};
-        err = log_step(d, r, "held", &s, now_us);
+        err = log_step(d, r, MM_DISCLOSURE_STEP_HELD, &s, now_us);
     }
     if (err != MM_OK)
         MM_ERROR("disclosure %s: the receipt is not finished (%s); it is tried again", q->id,
@@ -823,7 +791,7 @@ static mm_err_t receipt(edge_disclosure_t *d, const mm_city_request_t *q, int64_
     else
         MM_WARN("disclosure request %s (%s) held on %zu camera(s); the manager decides it "
                 "(mimamori-edge disclosures)",
-                q->id, q->legal_basis, q->n_cameras);
+                q->id, mm_legal_basis_name(q->legal_basis), q->n_cameras);
     free(r);
     return err;
 }
@@ -842,13 +810,13 @@ static mm_err_t downloaded(edge_disclosure_t *d, const mm_city_request_t *q, int
         char when[40], text[128];
         fmt_time(q->time_us, when, sizeof when);
         snprintf(text, sizeof text, "the requester downloaded the export from the hub at %s", when);
-        state_t was = r->state;
+        mm_disclosure_step_t was = r->state;
         r->downloaded_us = now_us;
-        if (r->state == ST_DELIVERED)
-            r->state = ST_DOWNLOADED;
+        if (r->state == MM_DISCLOSURE_STEP_DELIVERED)
+            r->state = MM_DISCLOSURE_STEP_DOWNLOADED;
         const sel_t *sel = r->decision[0] ? &r->approved : NULL;
         step_t s = {.sel = sel, .text = text};
-        err = log_step(d, r, "downloaded", &s, now_us);
+        err = log_step(d, r, MM_DISCLOSURE_STEP_DOWNLOADED, &s, now_us);
         if (err != MM_OK)
             r->state = was;
     }
@@ -859,9 +827,9 @@ static mm_err_t downloaded(edge_disclosure_t *d, const mm_city_request_t *q, int
 mm_err_t edge_disclosure_receive(edge_disclosure_t *d, const mm_city_request_t *q, int64_t now_us)
 {
     mm_err_t err;
-    if (!strcmp(q->kind, "disclosure"))
+    if (q->kind == MM_REQUEST_KIND_DISCLOSURE)
         err = receipt(d, q, now_us);
-    else if (!strcmp(q->kind, "disclosure_downloaded"))
+    else if (q->kind == MM_REQUEST_KIND_DISCLOSURE_DOWNLOADED)
         err = downloaded(d, q, now_us);
     else
         return MM_EINVAL;
@@ -948,11 +916,7 @@ static void export_work(uv_work_t *req)
         snprintf(j->what, sizeof j->what, "cannot rename %.200s: %s", j->tmp, strerror(errno));
     }
     if (j->err == MM_OK) {
-        int dfd = open(d->exports_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (dfd >= 0) {
-            fsync(dfd);
-            close(dfd);
-        }
+        mm_dir_sync(d->exports_dir); /* best effort: the export is complete either way */
         return;
     }
     unlink(j->tmp);
@@ -983,12 +947,12 @@ static void export_done(uv_work_t *req, int status)
                 "next start",
                 j->id);
         unlink(j->tmp);
-    } else if (err != MM_OK || r->state != ST_APPROVED) {
+    } else if (err != MM_OK || r->state != MM_DISCLOSURE_STEP_APPROVED) {
         MM_ERROR("disclosure %s: the export ended but the request is %s; its file is removed",
-                 j->id, err != MM_OK ? mm_strerror(err) : state_names[r->state]);
+                 j->id, err != MM_OK ? mm_strerror(err) : mm_disclosure_step_name(r->state));
         unlink(j->path);
     } else if (j->err == MM_OK) {
-        r->state = ST_EXPORTED;
+        r->state = MM_DISCLOSURE_STEP_EXPORTED;
         r->exported = 1;
         memcpy(r->sha256, j->digest, 32);
         memcpy(r->manifest_sha256, j->rep.manifest_sha256, 32);
@@ -1000,7 +964,7 @@ static void export_done(uv_work_t *req, int status)
         snprintf(text, sizeof text, "%zu files, %" PRIu64 " bytes before encryption", j->rep.files,
                  j->rep.bytes);
         step_t s = {.sel = &r->approved, .text = text};
-        if (log_step(d, r, "exported", &s, now) == MM_OK) {
+        if (log_step(d, r, MM_DISCLOSURE_STEP_EXPORTED, &s, now) == MM_OK) {
             if (d->conf.send && !d->closing)
                 d->conf.send(d->conf.arg, r->q.id, j->path, r->bytes, r->sha256);
         } else {
@@ -1009,10 +973,10 @@ static void export_done(uv_work_t *req, int status)
     } else {
         char text[MM_LONG_TEXT_MAX];
         snprintf(text, sizeof text, "the export could not be built: %s", j->what);
-        r->state = ST_FAILED;
+        r->state = MM_DISCLOSURE_STEP_FAILED;
         put(r->failure, sizeof r->failure, text);
         step_t s = {.sel = &r->approved, .text = text};
-        log_step(d, r, "failed", &s, now);
+        log_step(d, r, MM_DISCLOSURE_STEP_FAILED, &s, now);
     }
     free(r);
     free(j);
@@ -1033,10 +997,10 @@ static void export_done(uv_work_t *req, int status)
 /* Fails an approved request without building anything. */
 static mm_err_t export_refuse(edge_disclosure_t *d, rec_t *r, const char *why, int64_t now_us)
 {
-    r->state = ST_FAILED;
+    r->state = MM_DISCLOSURE_STEP_FAILED;
     put(r->failure, sizeof r->failure, why);
     step_t s = {.sel = &r->approved, .text = why};
-    return log_step(d, r, "failed", &s, now_us);
+    return log_step(d, r, MM_DISCLOSURE_STEP_FAILED, &s, now_us);
 }
 
 /* Starts the export of r (approved) on the worker thread. */
@@ -1048,7 +1012,7 @@ static mm_err_t export_start(edge_disclosure_t *d, rec_t *r, int64_t now_us)
     j->d = d;
     j->fd = -1;
     put(j->id, sizeof j->id, r->q.id);
-    put(j->basis, sizeof j->basis, r->q.legal_basis);
+    put(j->basis, sizeof j->basis, mm_legal_basis_name(r->q.legal_basis));
     put(j->reference, sizeof j->reference, r->q.reference);
     put(j->requester, sizeof j->requester, r->q.requester);
     put(j->reason, sizeof j->reason, r->q.text);
@@ -1081,7 +1045,7 @@ static mm_err_t export_start(edge_disclosure_t *d, rec_t *r, int64_t now_us)
     memcpy(j->hub_signature, r->q.signature, sizeof j->hub_signature);
     /* Own images (R-N8): every clip is blurred but for the regions the manager marked as the
      * requester — never exported clear, whatever the regions say. */
-    if (!strcmp(r->q.legal_basis, "own_images")) {
+    if (r->q.legal_basis == MM_LEGAL_BASIS_OWN_IMAGES) {
         for (size_t i = 0; i < r->n_regions && i < EDGE_DISCLOSURE_REGIONS_MAX; i++) {
             j->keep[i] = r->regions[i];
             j->regions[i] = (edge_export_region_t){
@@ -1164,10 +1128,11 @@ static int walk_one(const char *name, size_t name_len, const void *val, size_t l
         }
         return 0;
     case W_APPROVED:
-        return r->state == ST_APPROVED ? (add_id(w, r->q.id), 1) : 0;
+        return r->state == MM_DISCLOSURE_STEP_APPROVED ? (add_id(w, r->q.id), 1) : 0;
     case W_SWEEP:
         /* What is due, what waits to be sent, and at start the holds closed requests left. */
-        if (due(r, w->now_us) || r->state == ST_EXPORTED || (w->starting && closed(r)))
+        if (due(r, w->now_us) || r->state == MM_DISCLOSURE_STEP_EXPORTED ||
+            (w->starting && closed(r)))
             return add_id(w, r->q.id);
         return 0;
     }
@@ -1192,7 +1157,7 @@ static void export_kick(edge_disclosure_t *d)
         walk_t w = {.mode = W_APPROVED};
         mm_err_t err = walk(d, &w);
         rec_t *r = err == MM_OK && w.n_ids ? calloc(1, sizeof *r) : NULL;
-        if (r && rec_load(d, w.ids[0], r) == MM_OK && r->state == ST_APPROVED)
+        if (r && rec_load(d, w.ids[0], r) == MM_OK && r->state == MM_DISCLOSURE_STEP_APPROVED)
             err = export_start(d, r, mm_now_us());
         else
             err = MM_ENOTFOUND; /* nothing (more) to export */
@@ -1217,13 +1182,13 @@ static mm_err_t sweep_one(edge_disclosure_t *d, const char *id, int64_t now_us, 
     if (err == MM_OK) {
         if (due(r, now_us)) {
             err = expire(d, r, now_us);
-        } else if (r->state == ST_EXPORTED) {
+        } else if (r->state == MM_DISCLOSURE_STEP_EXPORTED) {
             char path[PATH_MAX];
             snprintf(path, sizeof path, "%s/%s.age", d->exports_dir, r->q.id);
             if (d->conf.send)
                 d->conf.send(d->conf.arg, r->q.id, path, r->bytes, r->sha256);
         } else if (starting && closed(r)) {
-            err = release_holds(d, r, state_names[r->state], now_us);
+            err = release_holds(d, r, mm_disclosure_step_name(r->state), now_us);
         }
     }
     free(r);
@@ -1336,7 +1301,7 @@ static void clean_exports(edge_disclosure_t *d)
         char id[MM_ID_MAX] = "";
         if (n > 4 && !strcmp(name + n - 4, ".age") && n - 4 < sizeof id)
             snprintf(id, sizeof id, "%.*s", (int)(n - 4), name);
-        if (id[0] && r && rec_load(d, id, r) == MM_OK && r->state == ST_EXPORTED)
+        if (id[0] && r && rec_load(d, id, r) == MM_OK && r->state == MM_DISCLOSURE_STEP_EXPORTED)
             continue;
         char path[PATH_MAX];
         snprintf(path, sizeof path, "%s/%s", d->exports_dir, name);
@@ -1444,28 +1409,28 @@ static mm_err_t load_for_step(edge_disclosure_t *d, const char *id, rec_t *r, in
         return err;
     char when[40];
     switch (r->state) {
-    case ST_HELD:
-    case ST_PREPARED:
-    case ST_FAILED:
+    case MM_DISCLOSURE_STEP_HELD:
+    case MM_DISCLOSURE_STEP_PREPARED:
+    case MM_DISCLOSURE_STEP_FAILED:
         return MM_OK;
-    case ST_REFUSED:
+    case MM_DISCLOSURE_STEP_REFUSED:
         return mm_errf(MM_ECONFLICT, msg, cap, "%s was refused on arrival (%s): nothing to %s", id,
                        r->refusal, step);
-    case ST_EXPIRED:
+    case MM_DISCLOSURE_STEP_EXPIRED:
         fmt_time(r->q.deadline_us, when, sizeof when);
         return mm_errf(MM_ECONFLICT, msg, cap, "%s expired undecided at its deadline, %s", id,
                        when);
-    case ST_DENIED:
+    case MM_DISCLOSURE_STEP_DENIED:
         return mm_errf(MM_ECONFLICT, msg, cap, "%s is denied already (by %s)", id, r->decided_by);
-    case ST_APPROVED:
+    case MM_DISCLOSURE_STEP_APPROVED:
         return mm_errf(MM_ECONFLICT, msg, cap, "%s is approved (by %s); its export is being built",
                        id, r->decided_by);
-    case ST_RELEASED:
+    case MM_DISCLOSURE_STEP_RELEASED:
         return mm_errf(MM_ECONFLICT, msg, cap, "%s is closed: %s released its hold", id,
                        r->released_by);
     default:
         return mm_errf(MM_ECONFLICT, msg, cap, "%s is %s already (approved by %s)", id,
-                       state_names[r->state], r->decided_by);
+                       mm_disclosure_step_name(r->state), r->decided_by);
     }
 }
 
@@ -1486,9 +1451,9 @@ mm_err_t edge_disclosure_prepare(edge_disclosure_t *d, const char *id, const cha
         *out = NULL;
     if (!note)
         note = "";
-    if (!by || !text_ok(by, MM_ID_MAX, 1))
+    if (!by || !mm_utf8_field_ok(by, MM_ID_MAX, 1))
         return mm_errf(MM_EINVAL, msg, cap, "a preparation names who makes it");
-    if (!text_ok(note, MM_LONG_TEXT_MAX, 0))
+    if (!mm_utf8_field_ok(note, MM_LONG_TEXT_MAX, 0))
         return mm_errf(MM_EINVAL, msg, cap, "a note is at most %d bytes of UTF-8",
                        MM_LONG_TEXT_MAX - 1);
     rec_t *r = calloc(1, sizeof *r);
@@ -1536,10 +1501,10 @@ mm_err_t edge_disclosure_prepare(edge_disclosure_t *d, const char *id, const cha
     p->time_us = now_us;
     p->sel = sel;
     put(p->note, sizeof p->note, note);
-    state_t was = r->state;
-    r->state = ST_PREPARED;
+    mm_disclosure_step_t was = r->state;
+    r->state = MM_DISCLOSURE_STEP_PREPARED;
     step_t s = {.by = by, .sel = &sel, .text = note};
-    err = log_step(d, r, "prepared", &s, now_us);
+    err = log_step(d, r, MM_DISCLOSURE_STEP_PREPARED, &s, now_us);
     if (err != MM_OK) {
         r->state = was;
         mm_errf(err, msg, cap, "the preparation could not be stored: %s", mm_strerror(err));
@@ -1574,9 +1539,9 @@ mm_err_t edge_disclosure_approve(edge_disclosure_t *d, const char *id, const cha
 {
     if (out)
         *out = NULL;
-    if (!by || !text_ok(by, MM_ID_MAX, 1))
+    if (!by || !mm_utf8_field_ok(by, MM_ID_MAX, 1))
         return mm_errf(MM_EINVAL, msg, cap, "an approval names who gives it");
-    if (!reason || !text_ok(reason, MM_LONG_TEXT_MAX, 1))
+    if (!reason || !mm_utf8_field_ok(reason, MM_LONG_TEXT_MAX, 1))
         return mm_errf(MM_EINVAL, msg, cap, "an approval gives a reason of 1 to %d bytes",
                        MM_LONG_TEXT_MAX - 1);
     rec_t *r = calloc(1, sizeof *r);
@@ -1597,7 +1562,7 @@ mm_err_t edge_disclosure_approve(edge_disclosure_t *d, const char *id, const cha
                       id, by);
         goto out;
     }
-    int own_images = !strcmp(r->q.legal_basis, "own_images");
+    int own_images = r->q.legal_basis == MM_LEGAL_BASIS_OWN_IMAGES;
     if (own_images && !n_keep) {
         err = mm_errf(MM_EINVAL, msg, cap,
                       "%s asks for the requester's own images (R-N8): mark the requester with at "
@@ -1608,7 +1573,7 @@ mm_err_t edge_disclosure_approve(edge_disclosure_t *d, const char *id, const cha
     if (!own_images && n_keep) {
         err = mm_errf(MM_EINVAL, msg, cap,
                       "--keep is only for own-images requests; %s's legal basis is %s", id,
-                      r->q.legal_basis);
+                      mm_legal_basis_name(r->q.legal_basis));
         goto out;
     }
     if (n_keep > EDGE_DISCLOSURE_REGIONS_MAX) {
@@ -1633,8 +1598,8 @@ mm_err_t edge_disclosure_approve(edge_disclosure_t *d, const char *id, const cha
             goto out;
         }
     }
-    state_t was = r->state;
-    r->state = ST_APPROVED;
+    mm_disclosure_step_t was = r->state;
+    r->state = MM_DISCLOSURE_STEP_APPROVED;
     snprintf(r->decision, sizeof r->decision, "approved");
     put(r->decided_by, sizeof r->decided_by, by);
     r->decided_us = now_us;
@@ -1657,7 +1622,7 @@ mm_err_t edge_disclosure_approve(edge_disclosure_t *d, const char *id, const cha
         goto out;
     }
     step_t s = {.by = by, .sel = sel, .text = reason, .regions = n_keep ? regions : ""};
-    err = log_step(d, r, "approved", &s, now_us);
+    err = log_step(d, r, MM_DISCLOSURE_STEP_APPROVED, &s, now_us);
     if (err != MM_OK) {
         r->state = was;
         mm_errf(err, msg, cap, "the approval could not be stored: %s", mm_strerror(err));
@@ -1678,9 +1643,9 @@ mm_err_t edge_disclosure_deny(edge_disclosure_t *d, const char *id, const char *
 {
     if (out)
         *out = NULL;
-    if (!by || !text_ok(by, MM_ID_MAX, 1))
+    if (!by || !mm_utf8_field_ok(by, MM_ID_MAX, 1))
         return mm_errf(MM_EINVAL, msg, cap, "a denial names who gives it");
-    if (!reason || !text_ok(reason, MM_LONG_TEXT_MAX, 1))
+    if (!reason || !mm_utf8_field_ok(reason, MM_LONG_TEXT_MAX, 1))
         return mm_errf(MM_EINVAL, msg, cap, "a denial gives a reason of 1 to %d bytes",
                        MM_LONG_TEXT_MAX - 1);
     rec_t *r = calloc(1, sizeof *r);
@@ -1689,8 +1654,8 @@ mm_err_t edge_disclosure_deny(edge_disclosure_t *d, const char *id, const char *
     mm_err_t err = load_for_step(d, id, r, now_us, "deny", msg, cap);
     if (err != MM_OK)
         goto out;
-    state_t was = r->state;
-    r->state = ST_DENIED;
+    mm_disclosure_step_t was = r->state;
+    r->state = MM_DISCLOSURE_STEP_DENIED;
     snprintf(r->decision, sizeof r->decision, "denied");
     put(r->decided_by, sizeof r->decided_by, by);
     r->decided_us = now_us;
@@ -1698,7 +1663,7 @@ mm_err_t edge_disclosure_deny(edge_disclosure_t *d, const char *id, const char *
     request_sel(r, &r->approved);
     r->n_regions = 0;
     step_t s = {.by = by, .text = reason};
-    err = log_step(d, r, "denied", &s, now_us);
+    err = log_step(d, r, MM_DISCLOSURE_STEP_DENIED, &s, now_us);
     if (err != MM_OK) {
         r->state = was;
         mm_errf(err, msg, cap, "the denial could not be stored: %s", mm_strerror(err));
@@ -1723,38 +1688,38 @@ static mm_err_t release_allowed(edge_disclosure_t *d, const rec_t *r, char *msg,
     const char *id = r->q.id;
     char when[40];
     switch (r->state) {
-    case ST_DELIVERED:
-    case ST_DOWNLOADED:
-    case ST_FAILED:
+    case MM_DISCLOSURE_STEP_DELIVERED:
+    case MM_DISCLOSURE_STEP_DOWNLOADED:
+    case MM_DISCLOSURE_STEP_FAILED:
         break;
-    case ST_HELD:
-    case ST_PREPARED:
+    case MM_DISCLOSURE_STEP_HELD:
+    case MM_DISCLOSURE_STEP_PREPARED:
         return mm_errf(MM_ECONFLICT, msg, cap,
                        "%s is not decided: only an approved request's hold is released; deny it to "
                        "release its footage",
                        id);
-    case ST_REFUSED:
+    case MM_DISCLOSURE_STEP_REFUSED:
         return mm_errf(MM_ECONFLICT, msg, cap, "%s was refused on arrival (%s): it holds nothing",
                        id, r->refusal);
-    case ST_DENIED:
+    case MM_DISCLOSURE_STEP_DENIED:
         return mm_errf(MM_ECONFLICT, msg, cap, "%s is denied (by %s): its hold was released then",
                        id, r->decided_by);
-    case ST_EXPIRED:
+    case MM_DISCLOSURE_STEP_EXPIRED:
         fmt_time(r->q.deadline_us, when, sizeof when);
         return mm_errf(MM_ECONFLICT, msg, cap,
                        "%s expired undecided at its deadline, %s: its hold was released then", id,
                        when);
-    case ST_APPROVED:
+    case MM_DISCLOSURE_STEP_APPROVED:
         return mm_errf(MM_ECONFLICT, msg, cap,
                        "%s's export is being built: its hold is released once the export is "
                        "delivered (or has failed)",
                        id);
-    case ST_EXPORTED:
+    case MM_DISCLOSURE_STEP_EXPORTED:
         return mm_errf(MM_ECONFLICT, msg, cap,
                        "%s's export is being sent to the hub: its hold is released once the export "
                        "is delivered (or has failed)",
                        id);
-    case ST_RELEASED:
+    case MM_DISCLOSURE_STEP_RELEASED:
         return mm_errf(MM_ECONFLICT, msg, cap, "%s's hold is released already (by %s)", id,
                        r->released_by);
     default:
@@ -1782,9 +1747,9 @@ mm_err_t edge_disclosure_release(edge_disclosure_t *d, const char *id, const cha
 {
     if (out)
         *out = NULL;
-    if (!by || !text_ok(by, MM_ID_MAX, 1))
+    if (!by || !mm_utf8_field_ok(by, MM_ID_MAX, 1))
         return mm_errf(MM_EINVAL, msg, cap, "a release names who gives it");
-    if (!reason || !text_ok(reason, MM_LONG_TEXT_MAX, 1))
+    if (!reason || !mm_utf8_field_ok(reason, MM_LONG_TEXT_MAX, 1))
         return mm_errf(MM_EINVAL, msg, cap, "a release gives a reason of 1 to %d bytes",
                        MM_LONG_TEXT_MAX - 1);
     rec_t *r = calloc(1, sizeof *r);
@@ -1797,13 +1762,13 @@ mm_err_t edge_disclosure_release(edge_disclosure_t *d, const char *id, const cha
         goto out;
     /* Logged first: a stop before the holds go leaves a released request with holds, which the
      * next start releases. */
-    state_t was = r->state;
-    r->state = ST_RELEASED;
+    mm_disclosure_step_t was = r->state;
+    r->state = MM_DISCLOSURE_STEP_RELEASED;
     r->released_us = now_us;
     put(r->released_by, sizeof r->released_by, by);
     put(r->release_reason, sizeof r->release_reason, reason);
     step_t s = {.by = by, .text = reason};
-    err = log_step(d, r, "released", &s, now_us);
+    err = log_step(d, r, MM_DISCLOSURE_STEP_RELEASED, &s, now_us);
     if (err != MM_OK) {
         r->state = was;
         mm_errf(err, msg, cap, "the release could not be stored: %s", mm_strerror(err));
@@ -1852,28 +1817,28 @@ void edge_disclosure_transfer_done(edge_disclosure_t *d, const char *id, int del
 {
     rec_t *r = calloc(1, sizeof *r);
     mm_err_t err = r ? rec_load(d, id, r) : MM_ENOMEM;
-    if (err != MM_OK || r->state != ST_EXPORTED) {
+    if (err != MM_OK || r->state != MM_DISCLOSURE_STEP_EXPORTED) {
         MM_WARN("disclosure %s: the hub's answer on the export is not taken: the request is %s", id,
-                err != MM_OK ? mm_strerror(err) : state_names[r->state]);
+                err != MM_OK ? mm_strerror(err) : mm_disclosure_step_name(r->state));
         free(r);
         return;
     }
     char path[PATH_MAX], text[MM_LONG_TEXT_MAX];
     snprintf(path, sizeof path, "%s/%s.age", d->exports_dir, r->q.id);
     if (delivered) {
-        r->state = ST_DELIVERED;
+        r->state = MM_DISCLOSURE_STEP_DELIVERED;
         r->delivered_us = now_us;
         snprintf(text, sizeof text, "the hub holds the export, %" PRIu64 " bytes", r->bytes);
         step_t s = {.sel = &r->approved, .text = text};
-        err = log_step(d, r, "delivered", &s, now_us);
+        err = log_step(d, r, MM_DISCLOSURE_STEP_DELIVERED, &s, now_us);
     } else {
         char why[MM_LONG_TEXT_MAX - 64];
         put(why, sizeof why, reason && *reason ? reason : "no reason given");
         snprintf(text, sizeof text, "the transfer to the hub failed: %s", why);
-        r->state = ST_FAILED;
+        r->state = MM_DISCLOSURE_STEP_FAILED;
         put(r->failure, sizeof r->failure, text);
         step_t s = {.sel = &r->approved, .text = text};
-        err = log_step(d, r, "failed", &s, now_us);
+        err = log_step(d, r, MM_DISCLOSURE_STEP_FAILED, &s, now_us);
     }
     /* Logged first: a stop before the unlink leaves a file the next start removes. */
     if (err == MM_OK && unlink(path) != 0 && errno != ENOENT)

@@ -171,7 +171,7 @@ typedef struct {
 static mm_err_t add_segment(const edge_segment_row_t *row, segs_t *s)
 {
     char hex[65];
-    mm_hex_encode(row->seg.content_hash, 32, hex, sizeof hex);
+    mm_hex32(row->seg.content_hash, hex);
     json_t *o =
         json_pack("{s:I, s:I, s:I, s:s, s:I}", "start_us", (json_int_t)row->seg.start_us, "end_us",
                   (json_int_t)row->seg.end_us, "frames", (json_int_t)row->seg.frames,
@@ -189,7 +189,7 @@ static mm_err_t add_segment(const edge_segment_row_t *row, segs_t *s)
         json_t *path = json_array();
         for (size_t i = 0; path && i < n; i++) {
             char h[65];
-            mm_hex_encode(proof[i].b, 32, h, sizeof h);
+            mm_hex32(proof[i].b, h);
             json_array_append_new(path, json_string(h));
         }
         if (b64 && path && mm_base64_encode(entry[0].data, entry[0].len, b64, cap) >= 0) {
@@ -310,7 +310,7 @@ static mm_err_t add_camera(const edge_vault_t *v, const edge_export_req_t *r, co
     if (err != MM_OK)
         goto out;
     char hex[65], file[80];
-    mm_hex_encode(fr.content_hash, 32, hex, sizeof hex);
+    mm_hex32(fr.content_hash, hex);
     snprintf(file, sizeof file, "%s.mp4", camera);
     json_t *c =
         json_pack("{s:s, s:s, s:{s:I, s:I}, s:I, s:I, s:I, s:s, s:O}", "camera", camera, "file",
@@ -346,7 +346,7 @@ static void public_pem(const mm_keypair_t *k, char *out, size_t cap)
 /* An id that names a file or folder of the archive: an id (governance.h), not hidden. */
 static int name_ok(const char *s)
 {
-    return s && s[0] != '.' && edge_id_ok(s);
+    return s && s[0] != '.' && mm_id_ok(s);
 }
 
 mm_err_t edge_export_build(const edge_vault_t *v, const mm_keypair_t *site_key,
@@ -408,7 +408,7 @@ mm_err_t edge_export_build(const edge_vault_t *v, const mm_keypair_t *site_key,
         char hex[65];
         json_t *c = json_array_get(cams, i);
         err = add_file(&t, r->id, json_string_value(json_object_get(c, "file")), paths[i], sha);
-        mm_hex_encode(sha, 32, hex, sizeof hex);
+        mm_hex32(sha, hex);
         json_object_set_new(c, "mp4_sha256", json_string(hex));
     }
 

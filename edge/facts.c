@@ -82,8 +82,8 @@ static mm_err_t site_entry(const edge_config_t *cfg, const int *is_operator, mm_
     f->floor_days = (uint32_t)edge_policy_floor_days(cfg->policy);
     f->cameras = (uint32_t)cfg->n_cameras;
     const edge_person_t *mgr = g->manager >= 0 ? &g->people[g->manager] : NULL;
-    if (PUT(f->policy, edge_policy_name(cfg->policy)) ||
-        PUT(f->installer_name, g->installer_name) ||
+    f->policy = cfg->policy;
+    if (PUT(f->installer_name, g->installer_name) ||
         PUT(f->installer_address, g->installer_address) ||
         PUT(f->installer_contact, g->installer_contact) || PUT(f->purpose, g->purpose) ||
         PUT(f->storage_location, g->storage_location) ||

@@ -37,6 +37,7 @@
 
 #include "common/crypto.h"
 #include "common/diag.h"
+#include "common/files.h"
 
 #define LOOKBACK_US                                                                                \
     EDGE_EPOCH_US /* no segment is longer than this (retention.c relies on it too) */
@@ -644,21 +645,8 @@ mm_err_t edge_footage_publish(const char *tmp, const char *out_path)
     close(fd);
     if (rename(tmp, out_path) != 0)
         return errno_fail("rename to its final name", tmp);
-    char dir[EDGE_PATH_MAX];
-    const char *slash = strrchr(out_path, '/');
-    if (!slash)
-        snprintf(dir, sizeof dir, ".");
-    else
-        snprintf(dir, sizeof dir, "%.*s", slash == out_path ? 1 : (int)(slash - out_path),
-                 out_path);
-    fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0 || fsync(fd) != 0) {
-        mm_err_t err = errno_fail("sync the directory", dir);
-        if (fd >= 0)
-            close(fd);
-        return err;
-    }
-    close(fd);
+    if (mm_dir_sync_of(out_path) != MM_OK)
+        return errno_fail("sync the directory of", out_path);
     return MM_OK;
 }
 

@@ -14,19 +14,14 @@ const char *const edge_governance_keys[] = {
 const char *const edge_camera_gov_keys[] = {"location", "purpose",  "install_date",
                                             "signage",  "coverage", NULL};
 
-int edge_policy_floor_days(edge_policy_t p)
+int edge_policy_floor_days(mm_policy_t p)
 {
-    return p == EDGE_POLICY_KAWAGUCHI ? 7 : 1;
+    return p == MM_POLICY_KAWAGUCHI ? 7 : 1;
 }
 
-const char *edge_policy_name(edge_policy_t p)
+double edge_policy_share_threshold(mm_policy_t p, int exception)
 {
-    return p == EDGE_POLICY_KAWAGUCHI ? "kawaguchi" : p == EDGE_POLICY_NAHA ? "naha" : "?";
-}
-
-double edge_policy_share_threshold(edge_policy_t p, int exception)
-{
-    if (p != EDGE_POLICY_KAWAGUCHI)
+    if (p != MM_POLICY_KAWAGUCHI)
         return 0;
     return exception ? 1.0 / 2.0 : 2.0 / 3.0;
 }
@@ -96,20 +91,6 @@ static int account_ok(const char *s)
     return 1;
 }
 
-int edge_id_ok(const char *s)
-{
-    size_t n = strlen(s);
-    if (n == 0 || n >= MM_ID_MAX)
-        return 0;
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '-' || c == '_' || c == '.'))
-            return 0;
-    }
-    return 1;
-}
-
 static int person_by_id(const edge_governance_t *g, const char *id)
 {
     for (size_t i = 0; i < g->n_people; i++)
@@ -142,11 +123,10 @@ static void parse_installer(mm_conf_t *conf, json_t *root, edge_governance_t *ou
     out->installer_contact = text(conf, in, "installer", "contact", 1);
 }
 
-static void parse_consent(mm_conf_t *conf, json_t *root, edge_policy_t policy,
-                          edge_governance_t *out)
+static void parse_consent(mm_conf_t *conf, json_t *root, mm_policy_t policy, edge_governance_t *out)
 {
     /* R-K2.1.3c: consensus and the land owner's permission come before installation. */
-    int required = policy == EDGE_POLICY_KAWAGUCHI;
+    int required = policy == MM_POLICY_KAWAGUCHI;
     static const char *const ckeys[] = {"date", "note", NULL};
     json_t *c = mm_conf_object(conf, root, "", "consensus", required);
     if (c) {
@@ -188,7 +168,7 @@ static void parse_people(mm_conf_t *conf, json_t *root, edge_governance_t *out)
         const char *id = mm_conf_string(conf, p, path, "id", 1, NULL);
         char *name = text(conf, p, path, "name", 1);
         const char *account = mm_conf_string(conf, p, path, "account", 1, NULL);
-        if (id && !edge_id_ok(id)) {
+        if (id && !mm_id_ok(id)) {
             mm_conf_problem(conf, mm_conf_key(kp, sizeof kp, path, "id"),
                             "must be 1-63 characters of A-Z a-z 0-9 . _ -, got \"%.80s\"", id);
             id = NULL;
@@ -328,7 +308,7 @@ static void parse_roles(mm_conf_t *conf, json_t *root, edge_governance_t *out)
     }
 }
 
-void edge_governance_parse(mm_conf_t *conf, json_t *root, edge_policy_t policy,
+void edge_governance_parse(mm_conf_t *conf, json_t *root, mm_policy_t policy,
                            edge_governance_t *out)
 {
     memset(out, 0, sizeof *out);
@@ -427,7 +407,7 @@ static int parse_area(mm_conf_t *conf, json_t *a, const char *path, edge_polygon
     return ok;
 }
 
-static void parse_coverage(mm_conf_t *conf, json_t *cam, const char *path, edge_policy_t policy,
+static void parse_coverage(mm_conf_t *conf, json_t *cam, const char *path, mm_policy_t policy,
                            const char *camera_id, edge_camera_gov_t *out)
 {
     static const char *const keys[] = {"areas", "exception", NULL};
@@ -473,16 +453,16 @@ static void parse_coverage(mm_conf_t *conf, json_t *cam, const char *path, edge_
             mm_conf_problem(conf, cp,
                             "camera %s shows %.1f %% public space; even with the exception the "
                             "%s policy needs at least 1/2",
-                            camera_id, out->coverage.public_share * 100, edge_policy_name(policy));
+                            camera_id, out->coverage.public_share * 100, mm_policy_name(policy));
         else
             mm_conf_problem(conf, cp,
                             "camera %s shows %.1f %% public space; the %s policy needs at least "
                             "2/3, or 1/2 with a written reason in coverage.exception",
-                            camera_id, out->coverage.public_share * 100, edge_policy_name(policy));
+                            camera_id, out->coverage.public_share * 100, mm_policy_name(policy));
     }
 }
 
-void edge_camera_gov_parse(mm_conf_t *conf, json_t *cam, const char *path, edge_policy_t policy,
+void edge_camera_gov_parse(mm_conf_t *conf, json_t *cam, const char *path, mm_policy_t policy,
                            edge_camera_gov_t *out)
 {
     memset(out, 0, sizeof *out);

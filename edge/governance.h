@@ -45,14 +45,11 @@
 #define EDGE_ACCOUNT_MAX 33 /* POSIX login names: at most 32 characters */
 #define EDGE_DATE_LEN 11    /* "YYYY-MM-DD" and its NUL */
 
-typedef enum { EDGE_POLICY_KAWAGUCHI = 1, EDGE_POLICY_NAHA = 2 } edge_policy_t;
-
 /* The least retention a policy allows, in days. */
-int edge_policy_floor_days(edge_policy_t p);
-const char *edge_policy_name(edge_policy_t p);
+int edge_policy_floor_days(mm_policy_t p);
 /* The least public share a camera may have under p: 2/3, or 1/2 with a written exception
  * (kawaguchi); 0 (naha: no threshold). */
-double edge_policy_share_threshold(edge_policy_t p, int exception);
+double edge_policy_share_threshold(mm_policy_t p, int exception);
 
 typedef struct {
     char id[MM_ID_MAX];
@@ -99,18 +96,15 @@ typedef struct {
 } edge_camera_gov_t;
 
 /* Reads the site's governance keys from root, recording every problem in conf. */
-void edge_governance_parse(mm_conf_t *conf, json_t *root, edge_policy_t policy,
+void edge_governance_parse(mm_conf_t *conf, json_t *root, mm_policy_t policy,
                            edge_governance_t *out);
 /* Reads one camera's governance keys from cam (at key path path). */
-void edge_camera_gov_parse(mm_conf_t *conf, json_t *cam, const char *path, edge_policy_t policy,
+void edge_camera_gov_parse(mm_conf_t *conf, json_t *cam, const char *path, mm_policy_t policy,
                            edge_camera_gov_t *out);
 
 /* The keys edge_governance_parse and edge_camera_gov_parse read, for unknown-key checks. */
 extern const char *const edge_governance_keys[];
 extern const char *const edge_camera_gov_keys[];
-
-/* Whether s may be a camera or person id: 1-63 characters of A-Z a-z 0-9 . _ -. */
-int edge_id_ok(const char *s);
 
 /* The person whose OS account is account, or -1. */
 int edge_governance_person_by_account(const edge_governance_t *g, const char *account);

@@ -228,7 +228,7 @@ static mm_err_t standards_update(edge_ops_t *ops, const char *summary)
     char hex[65];
     mm_sha256(content, strlen(content), h);
     free(content);
-    mm_hex_encode(h, 32, hex, sizeof hex);
+    mm_hex32(h, hex);
 
     char buf[512];
     size_t len = 0;
@@ -277,7 +277,7 @@ static mm_err_t standards_update(edge_ops_t *ops, const char *summary)
     mm_sha256(doc, strlen(doc), c->document_hash);
     free(doc);
     file_hash(ops->config_path, c->config_hash);
-    snprintf(c->policy, sizeof c->policy, "%s", edge_policy_name(ops->cfg->policy));
+    c->policy = ops->cfg->policy;
     c->cameras = (uint32_t)ops->cfg->n_cameras;
     snprintf(c->summary, sizeof c->summary, "%s",
              version == 1 ? "first version of the standards" : summary);
@@ -351,12 +351,12 @@ static void *viewer_main(void *arg)
     return NULL;
 }
 
-static void log_viewing(edge_ops_t *ops, const edge_viewer_t *vw, const char *state,
+static void log_viewing(edge_ops_t *ops, const edge_viewer_t *vw, mm_viewing_state_t state,
                         const char *reason)
 {
     mm_entry_t e = {.time_us = mm_now_us(), .kind = MM_ENTRY_VIEWING};
     mm_viewing_t *v = &e.u.viewing;
-    snprintf(v->state, sizeof v->state, "%s", state);
+    v->state = state;
     snprintf(v->session, sizeof v->session, "%s", vw->session);
     snprintf(v->person, sizeof v->person, "%s", vw->person);
     snprintf(v->camera, sizeof v->camera, "%s", vw->camera);
@@ -389,7 +389,7 @@ static void reap_viewers(edge_ops_t *ops, int wait)
                                                  : mm_strerror(vw->err);
         MM_INFO("playback %s of %s by %s ended: %s, %" PRIu64 " bytes", vw->session, vw->camera,
                 vw->person, why, vw->written);
-        log_viewing(ops, vw, "ended", why);
+        log_viewing(ops, vw, MM_VIEWING_STATE_ENDED, why);
         free(vw);
         ops->viewers[i] = NULL;
     }
@@ -428,7 +428,7 @@ static void log_call(call_t *c, int allowed, const char *reason)
     else
         snprintf(a->account, sizeof a->account, "uid:%u", (unsigned)c->who.uid);
     a->uid = c->who.uid;
-    snprintf(a->role, sizeof a->role, "%s", edge_role_name(c->d.role));
+    a->role = c->d.role;
     snprintf(a->action, sizeof a->action, "%s",
              c->r->action == EDGE_ACT_COUNT ? "malformed" : edge_action_name(c->r->action));
     snprintf(a->camera, sizeof a->camera, "%s", c->r->camera);
@@ -449,7 +449,7 @@ static void refuse(call_t *c, const char *code, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    MM_WARN("control: %s (%s) %s%s%s refused: %s", c->person, edge_role_name(c->d.role),
+    MM_WARN("control: %s (%s) %s%s%s refused: %s", c->person, mm_role_name(c->d.role),
             edge_action_name(c->r->action), c->r->camera[0] ? " " : "", c->r->camera, msg);
     log_call(c, 0, msg);
     edge_conn_error(c->conn, code, msg);
@@ -520,13 +520,13 @@ static void do_status(call_t *c)
         "{s:s, s:s, s:s, s:i, s:i, s:i, s:{s:s, s:s, s:s}, s:{s:i, s:i, s:i}, s:{s:I, s:I}, "
         "s:i, s:{s:i, s:s, s:i, s:s}, s:I}",
         "site", ops->cfg->site, "installer", ops->cfg->gov.installer_name, "policy",
-        edge_policy_name(ops->cfg->policy), "retention_days", ops->cfg->retention_days,
-        "floor_days", edge_policy_floor_days(ops->cfg->policy), "registered_retention_days",
+        mm_policy_name(ops->cfg->policy), "retention_days", ops->cfg->retention_days, "floor_days",
+        edge_policy_floor_days(ops->cfg->policy), "registered_retention_days",
         ops->cfg->registered_retention_days, "you", "person", c->person, "account", c->who.account,
-        "role", edge_role_name(c->d.role), "cameras", "recording", counts[0], "suspended",
-        counts[1], "abolished", counts[2], "log", "entries", (json_int_t)size,
-        "acknowledged_by_hub", (json_int_t)acked, "open_emergency_reports", open_reports(ops),
-        "standards", "version", (int)ops->standards_version, "date", ops->standards_date, "filed",
+        "role", mm_role_name(c->d.role), "cameras", "recording", counts[0], "suspended", counts[1],
+        "abolished", counts[2], "log", "entries", (json_int_t)size, "acknowledged_by_hub",
+        (json_int_t)acked, "open_emergency_reports", open_reports(ops), "standards", "version",
+        (int)ops->standards_version, "date", ops->standards_date, "filed",
         (int)ops->standards_filed, "filing", ops->cfg->filing_manual ? "manual" : "automatic",
         "time_us", (json_int_t)mm_now_us());
     /* What the city asked and the site has not answered yet (R-N10.1, R-N12). */
@@ -546,7 +546,7 @@ static void do_cameras(call_t *c)
     json_t *list = json_array();
     for (size_t i = 0; i < c->ops->cfg->n_cameras; i++) {
         /* An emergency grant shows only the cameras it covers. */
-        if (c->d.role == EDGE_ROLE_EMERGENCY &&
+        if (c->d.role == MM_ROLE_EMERGENCY &&
             !edge_grant_has_camera(&c->ops->access.grants[c->d.grant], c->ops->cfg->cameras[i].id))
             continue;
         json_array_append_new(list, camera_json(c->ops, i));
@@ -565,7 +565,7 @@ static int add_found(const edge_segment_row_t *row, void *arg)
     if (s->n++ >= SEARCH_MAX)
         return 1;
     char hex[65];
-    mm_hex_encode(row->seg.content_hash, 32, hex, sizeof hex);
+    mm_hex32(row->seg.content_hash, hex);
     json_array_append_new(s->list,
                           json_pack("{s:I, s:I, s:i, s:I, s:s, s:s, s:b}", "start_us",
                                     (json_int_t)row->seg.start_us, "end_us",
@@ -638,11 +638,11 @@ static void do_playback(call_t *c)
         free(vw);
         return;
     }
-    log_viewing(ops, vw, "started", "");
+    log_viewing(ops, vw, MM_VIEWING_STATE_STARTED, "");
     if (pthread_create(&vw->thread, NULL, viewer_main, vw) != 0) {
         vw->err = MM_ENOMEM;
         close(vw->fd);
-        log_viewing(ops, vw, "ended", "the edge could not start the stream");
+        log_viewing(ops, vw, MM_VIEWING_STATE_ENDED, "the edge could not start the stream");
         free(vw);
         return;
     }
@@ -705,14 +705,14 @@ static int person_index(const edge_governance_t *g, const char *id)
     return -1;
 }
 
-static void role_entry(mm_entry_t *e, const char *change, const char *person, const char *by,
+static void role_entry(mm_entry_t *e, mm_role_change_t change, const char *person, const char *by,
                        const char *reason)
 {
     memset(e, 0, sizeof *e);
     e->time_us = mm_now_us();
     e->kind = MM_ENTRY_ROLE_CHANGED;
     mm_role_changed_t *rc = &e->u.role_changed;
-    snprintf(rc->change, sizeof rc->change, "%s", change);
+    rc->change = change;
     snprintf(rc->person, sizeof rc->person, "%s", person);
     snprintf(rc->by, sizeof rc->by, "%s", by);
     snprintf(rc->reason, sizeof rc->reason, "%s", reason ? reason : "");
@@ -738,8 +738,8 @@ static void do_designation(call_t *c, int designate)
         return;
     }
     mm_entry_t e;
-    role_entry(&e, designate ? "operator_designated" : "operator_revoked", c->r->person, c->person,
-               c->r->reason);
+    role_entry(&e, designate ? MM_ROLE_CHANGE_OPERATOR_DESIGNATED : MM_ROLE_CHANGE_OPERATOR_REVOKED,
+               c->r->person, c->person, c->r->reason);
     if (save_access(ops, &e) != MM_OK) {
         ops->access = saved;
         refuse(c, "internal", "the change could not be stored; nothing changed");
@@ -798,7 +798,7 @@ static void do_grant(call_t *c)
         return;
     }
     mm_entry_t e;
-    role_entry(&e, "emergency_granted", gr->person, c->person, c->r->reason);
+    role_entry(&e, MM_ROLE_CHANGE_EMERGENCY_GRANTED, gr->person, c->person, c->r->reason);
     mm_role_changed_t *rc = &e.u.role_changed;
     snprintf(rc->grant_id, sizeof rc->grant_id, "%s", gr->id);
     edge_actions_format(gr->actions, rc->actions, sizeof rc->actions);
@@ -828,7 +828,7 @@ static void do_grant_revoke(call_t *c)
         return;
     }
     mm_entry_t e;
-    role_entry(&e, "emergency_revoked", gr->person, c->person, c->r->reason);
+    role_entry(&e, MM_ROLE_CHANGE_EMERGENCY_REVOKED, gr->person, c->person, c->r->reason);
     snprintf(e.u.role_changed.grant_id, sizeof e.u.role_changed.grant_id, "%s", gr->id);
     e.u.role_changed.until_us = gr->until_us;
     json_t *res = grant_json(gr, now);
@@ -846,7 +846,7 @@ static void do_grant_list(call_t *c)
     json_t *list = json_array();
     int64_t now = mm_now_us();
     /* The manager and operators see every grant; a holder sees their own. */
-    int own = c->d.role != EDGE_ROLE_MANAGER && c->d.role != EDGE_ROLE_OPERATOR;
+    int own = c->d.role != MM_ROLE_MANAGER && c->d.role != MM_ROLE_OPERATOR;
     const char *holder = c->d.grant >= 0 ? c->ops->access.grants[c->d.grant].person : "";
     for (size_t i = 0; i < c->ops->access.n_grants; i++) {
         const edge_grant_t *gr = &c->ops->access.grants[i];
@@ -914,8 +914,9 @@ static void do_camera_state(call_t *c)
     mm_entry_t e = {.time_us = mm_now_us(), .kind = MM_ENTRY_CAMERA_STATE};
     mm_camera_state_t *cs = &e.u.camera_state;
     snprintf(cs->camera, sizeof cs->camera, "%s", c->r->camera);
-    const char *name = to == EDGE_CAM_RECORDING ? "resumed" : edge_cam_state_name(to);
-    snprintf(cs->state, sizeof cs->state, "%s", name);
+    cs->state = to == EDGE_CAM_RECORDING   ? MM_CAM_STATE_RESUMED
+                : to == EDGE_CAM_SUSPENDED ? MM_CAM_STATE_SUSPENDED
+                                           : MM_CAM_STATE_ABOLISHED;
     snprintf(cs->by, sizeof cs->by, "%s", c->person);
     snprintf(cs->reason, sizeof cs->reason, "%s", c->r->reason);
     char key[MM_ID_MAX + 16];
@@ -933,12 +934,14 @@ static void do_camera_state(call_t *c)
             edge_ingest_pause(ops->ingest, c->r->camera,
                               to == EDGE_CAM_SUSPENDED ? "camera suspended" : "camera abolished");
     }
-    MM_INFO("%s: camera %s by %s: %s", c->r->camera, name, c->person, c->r->reason);
+    MM_INFO("%s: camera %s by %s: %s", c->r->camera, mm_cam_state_name(cs->state), c->person,
+            c->r->reason);
     answer(c, json_pack("{s:s, s:s}", "camera", c->r->camera, "state", edge_cam_state_name(to)),
            NULL);
     /* The standards list each camera's state: a new version comes with the filing. */
     char summary[MM_TEXT_MAX];
-    snprintf(summary, sizeof summary, "camera %s %s by %s", c->r->camera, name, c->person);
+    snprintf(summary, sizeof summary, "camera %s %s by %s", c->r->camera,
+             mm_cam_state_name(cs->state), c->person);
     if (standards_update(ops, summary) != MM_OK)
         MM_ERROR("standards: cannot record the new version after %s", summary);
 }
@@ -967,7 +970,7 @@ static void report_site(const edge_ops_t *ops, report_site_t *rs)
             rs->operators[n_ops++] = g->people[i].id;
     rs->site = (edge_report_site_t){
         .site = cfg->site,
-        .policy = edge_policy_name(cfg->policy),
+        .policy = mm_policy_name(cfg->policy),
         .retention_days = cfg->retention_days,
         .registered_retention_days = cfg->registered_retention_days,
         .cameras = rs->cams,
@@ -998,7 +1001,8 @@ void edge_ops_city_requests(void *arg, const mm_city_request_t *r, size_t n)
      * once however often it comes, and what fails here is finished by the module's sweep. */
     mm_city_request_t *q = NULL;
     for (size_t i = 0; i < n && ops->disclosure; i++) {
-        if (strcmp(r[i].kind, "disclosure") != 0 && strcmp(r[i].kind, "disclosure_downloaded") != 0)
+        if (r[i].kind != MM_REQUEST_KIND_DISCLOSURE &&
+            r[i].kind != MM_REQUEST_KIND_DISCLOSURE_DOWNLOADED)
             continue;
         if (!q && !(q = malloc(sizeof *q)))
             break;
@@ -1143,9 +1147,9 @@ void edge_ops_malformed(void *arg, uid_t uid, pid_t pid, const char *msg)
     (void)pid;
     identify(&c, uid);
     const edge_governance_t *g = &ops->cfg->gov;
-    c.d.role = c.who.person >= 0 && c.who.person == g->manager          ? EDGE_ROLE_MANAGER
-               : edge_access_is_operator(&ops->access, g, c.who.person) ? EDGE_ROLE_OPERATOR
-                                                                        : EDGE_ROLE_NONE;
+    c.d.role = c.who.person >= 0 && c.who.person == g->manager          ? MM_ROLE_MANAGER
+               : edge_access_is_operator(&ops->access, g, c.who.person) ? MM_ROLE_OPERATOR
+                                                                        : MM_ROLE_NONE;
     log_call(&c, 0, msg);
 }
 

@@ -36,25 +36,11 @@ typedef struct {
     char by[MM_ID_MAX]; /* who answered: a person id, "" for the edge (reports) */
 } record_t;
 
-static int kind_ok(const char *k)
-{
-    return !strcmp(k, "complaint") || !strcmp(k, "report_request") ||
-           !strcmp(k, "complaint_measure") || !strcmp(k, "disclosure") ||
-           !strcmp(k, "disclosure_downloaded");
-}
-
 /* Disclosures and their download notices are decided and logged by disclosure.h, not answered
  * here in words. */
-static int is_disclosure(const char *kind)
+static int is_disclosure(mm_request_kind_t kind)
 {
-    return !strcmp(kind, "disclosure") || !strcmp(kind, "disclosure_downloaded");
-}
-
-/* A string inside its buffer (NUL-terminated there), UTF-8, non-empty when asked. */
-static int text_ok(const char *s, size_t cap, int nonempty)
-{
-    size_t n = strnlen(s, cap);
-    return n < cap && (!nonempty || n > 0) && mm_utf8_valid(s, n);
+    return kind == MM_REQUEST_KIND_DISCLOSURE || kind == MM_REQUEST_KIND_DISCLOSURE_DOWNLOADED;
 }
 
 static void record_key(const char *id, char key[KEY_MAX])
@@ -68,12 +54,12 @@ static char *record_dump(const record_t *r)
 {
     const mm_city_request_t *q = &r->q;
     json_t *j = json_pack("{s:s, s:s, s:I, s:I, s:s, s:s, s:I, s:I, s:s, s:I, s:s, s:I, s:s}", "id",
-                          q->id, "kind", q->kind, "time_us", (json_int_t)q->time_us, "deadline_us",
-                          (json_int_t)q->deadline_us, "camera", q->camera, "text", q->text,
-                          "from_us", (json_int_t)q->from_us, "to_us", (json_int_t)q->to_us,
-                          "complaint", q->complaint, "received_us", (json_int_t)r->received_us,
-                          "state", r->answered ? "answered" : "open", "answered_us",
-                          (json_int_t)r->answered_us, "by", r->by);
+                          q->id, "kind", mm_request_kind_name(q->kind), "time_us",
+                          (json_int_t)q->time_us, "deadline_us", (json_int_t)q->deadline_us,
+                          "camera", q->camera, "text", q->text, "from_us", (json_int_t)q->from_us,
+                          "to_us", (json_int_t)q->to_us, "complaint", q->complaint, "received_us",
+                          (json_int_t)r->received_us, "state", r->answered ? "answered" : "open",
+                          "answered_us", (json_int_t)r->answered_us, "by", r->by);
     /* A disclosure keeps everything it came with, so that its receipt can be finished from the
      * record alone after a stop (disclosure.h). Other kinds' records stay as they were. */
     if (j && is_disclosure(q->kind)) {
@@ -83,7 +69,9 @@ static char *record_dump(const record_t *r)
         char sig[2 * sizeof q->signature + 1] = "";
         if (q->has_signature)
             mm_hex_encode(q->signature, sizeof q->signature, sig, sizeof sig);
-        if (!cams || json_object_set_new(j, "legal_basis", json_string(q->legal_basis)) ||
+        if (!cams ||
+            json_object_set_new(j, "legal_basis",
+                                json_string(mm_legal_basis_name(q->legal_basis))) ||
             json_object_set_new(j, "reference", json_string(q->reference)) ||
             json_object_set_new(j, "requester", json_string(q->requester)) ||
             json_object_set_new(j, "recipient", json_string(q->recipient)) ||
@@ -130,15 +118,15 @@ static mm_err_t record_parse(const void *buf, size_t len, record_t *r)
                        "requester", &requester, "recipient", &recipient, "cameras", &cams,
                        "signature", &sig, "disclosure", &disclosure) != 0 ||
         (cams && (!json_is_array(cams) || json_array_size(cams) > MM_REQUEST_CAMERAS_MAX)) ||
-        copy_text(q->legal_basis, sizeof q->legal_basis, basis, 0) ||
+        !mm_legal_basis_parse(basis, &q->legal_basis) ||
         copy_text(q->reference, sizeof q->reference, reference, 0) ||
         copy_text(q->requester, sizeof q->requester, requester, 0) ||
         copy_text(q->recipient, sizeof q->recipient, recipient, 0) ||
         copy_text(q->disclosure, sizeof q->disclosure, disclosure, 0) ||
         (*sig && mm_hex_decode(sig, strlen(sig), q->signature, sizeof q->signature) !=
                      (int)sizeof q->signature) ||
-        copy_text(q->id, sizeof q->id, id, 1) || copy_text(q->kind, sizeof q->kind, kind, 1) ||
-        !kind_ok(q->kind) || copy_text(q->camera, sizeof q->camera, camera, 0) ||
+        copy_text(q->id, sizeof q->id, id, 1) || !mm_request_kind_parse(kind, &q->kind) ||
+        copy_text(q->camera, sizeof q->camera, camera, 0) ||
         copy_text(q->text, sizeof q->text, text, 0) ||
         copy_text(q->complaint, sizeof q->complaint, complaint, 0) ||
         copy_text(r->by, sizeof r->by, by, 0) ||
@@ -188,12 +176,12 @@ static json_t *record_json(const record_t *r, int64_t now_us)
     const mm_city_request_t *q = &r->q;
     int overdue = !r->answered && q->deadline_us > 0 && now_us > q->deadline_us;
     return json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:b, s:s, s:s, s:I, s:I, s:s, s:I, s:s}", "id",
-                     q->id, "kind", q->kind, "state", r->answered ? "answered" : "open",
-                     "received_us", (json_int_t)r->received_us, "time_us", (json_int_t)q->time_us,
-                     "deadline_us", (json_int_t)q->deadline_us, "overdue", overdue, "camera",
-                     q->camera, "text", q->text, "from_us", (json_int_t)q->from_us, "to_us",
-                     (json_int_t)q->to_us, "complaint", q->complaint, "answered_us",
-                     (json_int_t)r->answered_us, "by", r->by);
+                     q->id, "kind", mm_request_kind_name(q->kind), "state",
+                     r->answered ? "answered" : "open", "received_us", (json_int_t)r->received_us,
+                     "time_us", (json_int_t)q->time_us, "deadline_us", (json_int_t)q->deadline_us,
+                     "overdue", overdue, "camera", q->camera, "text", q->text, "from_us",
+                     (json_int_t)q->from_us, "to_us", (json_int_t)q->to_us, "complaint",
+                     q->complaint, "answered_us", (json_int_t)r->answered_us, "by", r->by);
 }
 
 /* Appends e and sets the request's record, in one transaction. */
@@ -216,25 +204,6 @@ typedef struct {
         emergency_grants, emergency_reports, complaints_received, complaints_answered, camera_gaps;
 } counts_t;
 
-/*
- * The entry's time when its bytes begin with field 1 (time_us) as a varint, as mm_entry_encode
- * writes them; 0 when they do not, and the entry is then decoded in full to learn it.
- */
-static int quick_time(const uint8_t *p, size_t len, int64_t *t)
-{
-    if (len < 2 || p[0] != 0x08)
-        return 0;
-    uint64_t v = 0;
-    for (size_t i = 1; i < len && i <= 10; i++) {
-        v |= (uint64_t)(p[i] & 0x7f) << (7 * (i - 1));
-        if (!(p[i] & 0x80)) {
-            *t = (int64_t)v;
-            return 1;
-        }
-    }
-    return 0;
-}
-
 static void count(counts_t *c, const mm_entry_t *e)
 {
     switch (e->kind) {
@@ -251,19 +220,19 @@ static void count(counts_t *c, const mm_entry_t *e)
             c->access_refused++;
         break;
     case MM_ENTRY_VIEWING:
-        c->viewings += strcmp(e->u.viewing.state, "started") == 0;
+        c->viewings += e->u.viewing.state == MM_VIEWING_STATE_STARTED;
         break;
     case MM_ENTRY_ROLE_CHANGED:
-        c->emergency_grants += strcmp(e->u.role_changed.change, "emergency_granted") == 0;
+        c->emergency_grants += e->u.role_changed.change == MM_ROLE_CHANGE_EMERGENCY_GRANTED;
         break;
     case MM_ENTRY_EMERGENCY_REPORT:
         c->emergency_reports++;
         break;
     case MM_ENTRY_CITY_REQUEST:
-        c->complaints_received += strcmp(e->u.city_request.kind, "complaint") == 0;
+        c->complaints_received += e->u.city_request.kind == MM_REQUEST_KIND_COMPLAINT;
         break;
     case MM_ENTRY_REQUEST_ANSWERED:
-        c->complaints_answered += strcmp(e->u.request_answered.kind, "complaint") == 0;
+        c->complaints_answered += e->u.request_answered.kind == MM_REQUEST_KIND_COMPLAINT;
         break;
     case MM_ENTRY_CAMERA_GAP:
         c->camera_gaps++;
@@ -290,7 +259,8 @@ static mm_err_t count_log(edge_store_t *st, int64_t from_us, int64_t to_us, coun
         err = edge_store_entries(st, i, n, &es);
         for (size_t k = 0; err == MM_OK && k < n; k++) {
             int64_t t;
-            if (quick_time(es[k].data, es[k].len, &t) && (t < from_us || t >= to_us))
+            if (mm_entry_peek(es[k].data, es[k].len, NULL, &t) == MM_OK &&
+                (t < from_us || t >= to_us))
                 continue;
             if (mm_entry_decode(es[k].data, es[k].len, e) != MM_OK) {
                 MM_ERROR("site log entry %" PRIu64 " does not decode", i + k);
@@ -396,7 +366,7 @@ static mm_err_t answer_report(edge_store_t *st, record_t *r, const edge_report_s
     e->kind = MM_ENTRY_REQUEST_ANSWERED;
     mm_request_answered_t *a = &e->u.request_answered;
     snprintf(a->id, sizeof a->id, "%s", r->q.id);
-    snprintf(a->kind, sizeof a->kind, "%s", r->q.kind);
+    a->kind = r->q.kind;
     mm_err_t err = edge_requests_report(st, site, r->q.from_us, r->q.to_us, now_us, a->report,
                                         sizeof a->report);
     uint8_t sig[MM_ED25519_SIG_LEN];
@@ -436,7 +406,7 @@ static mm_err_t log_request(edge_store_t *st, const mm_city_request_t *q, int64_
     e->kind = MM_ENTRY_CITY_REQUEST;
     mm_city_request_entry_t *c = &e->u.city_request;
     snprintf(c->id, sizeof c->id, "%s", q->id);
-    snprintf(c->kind, sizeof c->kind, "%s", q->kind);
+    c->kind = q->kind;
     c->city_time_us = q->time_us;
     c->deadline_us = q->deadline_us;
     snprintf(c->camera, sizeof c->camera, "%s", q->camera);
@@ -450,11 +420,11 @@ static mm_err_t log_request(edge_store_t *st, const mm_city_request_t *q, int64_
     mm_err_t err = append_with_record(st, e, r);
     free(e);
     if (err == MM_OK)
-        MM_INFO("city request %s (%s) received%s", q->id, q->kind,
-                !strcmp(q->kind, "report_request") ? ""
-                : !strcmp(q->kind, "disclosure")   ? "; the manager decides it"
-                : is_disclosure(q->kind)           ? ""
-                                                   : "; the manager answers it");
+        MM_INFO("city request %s (%s) received%s", q->id, mm_request_kind_name(q->kind),
+                q->kind == MM_REQUEST_KIND_REPORT_REQUEST ? ""
+                : q->kind == MM_REQUEST_KIND_DISCLOSURE   ? "; the manager decides it"
+                : is_disclosure(q->kind)                  ? ""
+                                                          : "; the manager answers it");
     else
         MM_ERROR("city request %s: cannot log it: %s", q->id, mm_strerror(err));
     return err;
@@ -465,24 +435,25 @@ _Static_assert(sizeof((mm_city_request_t *)0)->id <= MM_ID_MAX, "request id");
 _Static_assert(sizeof((mm_city_request_t *)0)->camera <= MM_ID_MAX, "request camera");
 _Static_assert(sizeof((mm_city_request_t *)0)->complaint <= MM_ID_MAX, "request complaint");
 _Static_assert(sizeof((mm_city_request_t *)0)->text <= MM_LONG_TEXT_MAX, "request text");
-_Static_assert(sizeof((mm_city_request_t *)0)->kind <= 32, "request kind");
 
 static int request_ok(const mm_city_request_t *q)
 {
-    if (!text_ok(q->id, sizeof q->id, 1) || !text_ok(q->kind, sizeof q->kind, 1) ||
-        !kind_ok(q->kind) || !text_ok(q->camera, sizeof q->camera, 0) ||
-        !text_ok(q->text, sizeof q->text, 0) || !text_ok(q->complaint, sizeof q->complaint, 0))
+    if (!mm_utf8_field_ok(q->id, sizeof q->id, 1) || !mm_request_kind_name(q->kind) ||
+        !mm_utf8_field_ok(q->camera, sizeof q->camera, 0) ||
+        !mm_utf8_field_ok(q->text, sizeof q->text, 0) ||
+        !mm_utf8_field_ok(q->complaint, sizeof q->complaint, 0))
         return 0;
     if (!is_disclosure(q->kind))
         return 1;
-    if (!text_ok(q->legal_basis, sizeof q->legal_basis, 0) ||
-        !text_ok(q->reference, sizeof q->reference, 0) ||
-        !text_ok(q->requester, sizeof q->requester, 0) ||
-        !text_ok(q->recipient, sizeof q->recipient, 0) ||
-        !text_ok(q->disclosure, sizeof q->disclosure, 0) || q->n_cameras > MM_REQUEST_CAMERAS_MAX)
+    if (!mm_legal_basis_name(q->legal_basis) ||
+        !mm_utf8_field_ok(q->reference, sizeof q->reference, 0) ||
+        !mm_utf8_field_ok(q->requester, sizeof q->requester, 0) ||
+        !mm_utf8_field_ok(q->recipient, sizeof q->recipient, 0) ||
+        !mm_utf8_field_ok(q->disclosure, sizeof q->disclosure, 0) ||
+        q->n_cameras > MM_REQUEST_CAMERAS_MAX)
         return 0;
     for (size_t i = 0; i < q->n_cameras; i++)
-        if (!text_ok(q->cameras[i], sizeof q->cameras[i], 1))
+        if (!mm_utf8_field_ok(q->cameras[i], sizeof q->cameras[i], 1))
             return 0;
     return 1;
 }
@@ -500,8 +471,8 @@ mm_err_t edge_requests_receive(edge_store_t *st, const mm_city_request_t *r, siz
         const mm_city_request_t *q = &r[i];
         mm_err_t err;
         if (!request_ok(q)) {
-            MM_ERROR("a city request the site cannot log (id \"%.63s\", kind \"%.31s\")", q->id,
-                     q->kind);
+            MM_ERROR("a city request the site cannot log (id \"%.63s\", kind %d)", q->id,
+                     (int)q->kind);
             err = MM_EINVAL;
         } else {
             err = record_load(st, q->id, rec);
@@ -509,7 +480,7 @@ mm_err_t edge_requests_receive(edge_store_t *st, const mm_city_request_t *r, siz
                 err = log_request(st, q, now_us, rec);
                 done += err == MM_OK;
             }
-            if (err == MM_OK && !rec->answered && strcmp(rec->q.kind, "report_request") == 0) {
+            if (err == MM_OK && !rec->answered && rec->q.kind == MM_REQUEST_KIND_REPORT_REQUEST) {
                 err = answer_report(st, rec, site, key, now_us);
                 done += err == MM_OK;
             }
@@ -555,7 +526,7 @@ static int walk_one(const char *name, size_t name_len, const void *val, size_t l
         return 0;
     }
     if (w->disclosures ? !is_disclosure(r.q.kind)
-                       : r.answered || strcmp(r.q.kind, "report_request") != 0)
+                       : r.answered || r.q.kind != MM_REQUEST_KIND_REPORT_REQUEST)
         return 0;
     if (w->n_reports == w->cap_reports) {
         size_t cap = w->cap_reports ? 2 * w->cap_reports : 4;
@@ -592,7 +563,7 @@ mm_err_t edge_requests_catch_up(edge_store_t *st, const edge_report_site_t *site
 
 mm_err_t edge_requests_get(edge_store_t *st, const char *id, mm_city_request_t *out)
 {
-    if (!id || !text_ok(id, MM_ID_MAX, 1))
+    if (!id || !mm_utf8_field_ok(id, MM_ID_MAX, 1))
         return MM_ENOTFOUND;
     record_t *r = malloc(sizeof *r);
     if (!r)
@@ -649,11 +620,11 @@ mm_err_t edge_requests_answer(edge_store_t *st, const char *id, const char *by, 
 {
     if (out)
         *out = NULL;
-    if (!id || !text_ok(id, MM_ID_MAX, 1))
+    if (!id || !mm_utf8_field_ok(id, MM_ID_MAX, 1))
         return mm_errf(MM_ENOTFOUND, msg, cap, "no city request %.63s", id ? id : "");
-    if (!by || !text_ok(by, MM_ID_MAX, 1))
+    if (!by || !mm_utf8_field_ok(by, MM_ID_MAX, 1))
         return mm_errf(MM_EINVAL, msg, cap, "an answer names who gives it");
-    if (!text || !text_ok(text, MM_LONG_TEXT_MAX, 1))
+    if (!text || !mm_utf8_field_ok(text, MM_LONG_TEXT_MAX, 1))
         return mm_errf(MM_EINVAL, msg, cap, "an answer is 1 to %d bytes of UTF-8",
                        MM_LONG_TEXT_MAX - 1);
     record_t *r = malloc(sizeof *r);
@@ -667,7 +638,7 @@ mm_err_t edge_requests_answer(edge_store_t *st, const char *id, const char *by, 
         mm_errf(err, msg, cap, "the request %s cannot be read: %s", id, mm_strerror(err));
         goto out;
     }
-    if (!strcmp(r->q.kind, "disclosure")) {
+    if (r->q.kind == MM_REQUEST_KIND_DISCLOSURE) {
         err = mm_errf(MM_ECONFLICT, msg, cap,
                       "%s is a disclosure request: the manager approves or denies it "
                       "(mimamori-edge disclosure approve|deny)",
@@ -680,7 +651,7 @@ mm_err_t edge_requests_answer(edge_store_t *st, const char *id, const char *by, 
                       id);
         goto out;
     }
-    if (strcmp(r->q.kind, "report_request") == 0) {
+    if (r->q.kind == MM_REQUEST_KIND_REPORT_REQUEST) {
         err =
             mm_errf(MM_ECONFLICT, msg, cap,
                     "%s is a report request: the edge answers it itself with a signed report", id);
@@ -695,7 +666,7 @@ mm_err_t edge_requests_answer(edge_store_t *st, const char *id, const char *by, 
     e->kind = MM_ENTRY_REQUEST_ANSWERED;
     mm_request_answered_t *a = &e->u.request_answered;
     snprintf(a->id, sizeof a->id, "%s", r->q.id);
-    snprintf(a->kind, sizeof a->kind, "%s", r->q.kind);
+    a->kind = r->q.kind;
     snprintf(a->by, sizeof a->by, "%s", by);
     snprintf(a->text, sizeof a->text, "%s", text);
     r->answered = 1;
@@ -706,7 +677,7 @@ mm_err_t edge_requests_answer(edge_store_t *st, const char *id, const char *by, 
         mm_errf(err, msg, cap, "the answer could not be stored: %s", mm_strerror(err));
         goto out;
     }
-    MM_INFO("city request %s (%s) answered by %s", id, r->q.kind, by);
+    MM_INFO("city request %s (%s) answered by %s", id, mm_request_kind_name(r->q.kind), by);
     if (out)
         *out = record_json(r, now_us);
 out:

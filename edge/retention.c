@@ -281,7 +281,7 @@ mm_err_t edge_retention_due(const edge_vault_t *v, int64_t keep_us, int64_t now_
 
 /* Removes the files of rows and records them as erased: one entry per MM_ERASED_MAX. */
 static mm_err_t erase_rows(const edge_vault_t *v, const char *camera,
-                           const edge_segment_row_t *rows, size_t n, const char *reason,
+                           const edge_segment_row_t *rows, size_t n, mm_erase_reason_t reason,
                            const char *hold_id, int64_t now_us, edge_retention_report_t *rep)
 {
     mm_entry_t *e = calloc(1, sizeof *e);
@@ -294,7 +294,7 @@ static mm_err_t erase_rows(const edge_vault_t *v, const char *camera,
         e->kind = MM_ENTRY_SEGMENTS_ERASED;
         mm_segments_erased_t *se = &e->u.segments_erased;
         snprintf(se->camera, sizeof se->camera, "%s", camera);
-        snprintf(se->reason, sizeof se->reason, "%s", reason);
+        se->reason = reason;
         if (hold_id)
             snprintf(se->hold_id, sizeof se->hold_id, "%s", hold_id);
         se->start_us = rows[first].seg.start_us;
@@ -312,13 +312,13 @@ static mm_err_t erase_rows(const edge_vault_t *v, const char *camera,
                 break;
             }
             starts[i] = row->seg.start_us;
-            memcpy(se->hashes[i], row->seg.content_hash, 32);
+            memcpy(se->content_hashes[i], row->seg.content_hash, 32);
             se->count++;
             se->bytes += row->seg.bytes;
             if (row->seg.end_us > se->end_us)
                 se->end_us = row->seg.end_us;
         }
-        se->n_hashes = se->count;
+        se->n_content_hashes = se->count;
         if (err == MM_OK && se->count)
             err = edge_store_erase(v->store, camera, starts, se->count, e, NULL);
         if (err == MM_OK && rep) {
@@ -335,7 +335,7 @@ typedef struct {
     const edge_vault_t *v;
     const holds_t *holds;
     int64_t before;             /* erase what starts before this */
-    const char *reason;
+    mm_erase_reason_t reason;
     int64_t now_us;
     edge_retention_report_t *rep;
     mm_err_t err;
@@ -395,7 +395,8 @@ static mm_err_t wrap_held(const edge_vault_t *v, const holds_t *hs, int64_t from
 }
 
 mm_err_t edge_retention_run(const edge_vault_t *v, int64_t keep_us, int64_t now_us,
-                            const char *reason, uint32_t max_epochs, edge_retention_report_t *rep)
+                            mm_erase_reason_t reason, uint32_t max_epochs,
+                            edge_retention_report_t *rep)
 {
     edge_retention_report_t local;
     if (!rep)
@@ -530,7 +531,8 @@ mm_err_t edge_hold_release(const edge_vault_t *v, const char *id, const char *re
         rows.rows[keep++] = *row;
     }
     if (err == MM_OK && keep)
-        err = erase_rows(v, h.camera, rows.rows, keep, "hold_released", id, now_us, rep);
+        err = erase_rows(v, h.camera, rows.rows, keep, MM_ERASE_REASON_HOLD_RELEASED, id, now_us,
+                         rep);
     free(rows.rows);
     free(hs.h);
     return err;

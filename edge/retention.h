@@ -60,12 +60,13 @@ mm_err_t edge_retention_due(const edge_vault_t *v, int64_t keep_us, int64_t now_
 
 /*
  * Runs retention for keep_us at now_us (see above). reason goes into the erased entries
- * ("retention", or "storage_pressure" when the disk is short of space and keep_us is shorter
- * than the configured retention but not than the floor). At most max_epochs epochs are passed
- * in one run (0: no limit). Fills rep when not NULL.
+ * (MM_ERASE_REASON_RETENTION, or _STORAGE_PRESSURE when the disk is short of space and keep_us is
+ * shorter than the configured retention but not than the floor). At most max_epochs epochs are
+ * passed in one run (0: no limit). Fills rep when not NULL.
  */
 mm_err_t edge_retention_run(const edge_vault_t *v, int64_t keep_us, int64_t now_us,
-                            const char *reason, uint32_t max_epochs, edge_retention_report_t *rep);
+                            mm_erase_reason_t reason, uint32_t max_epochs,
+                            edge_retention_report_t *rep);
 
 /*
  * Places hold id on camera's footage in [start_us, end_us) and logs hold_placed with the reason

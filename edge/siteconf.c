@@ -11,22 +11,16 @@
 static void parse_retention(mm_conf_t *conf, json_t *root, edge_config_t *out)
 {
     const char *pol = mm_conf_string(conf, root, "", "policy", 1, NULL);
-    if (pol) {
-        if (strcmp(pol, "kawaguchi") == 0)
-            out->policy = EDGE_POLICY_KAWAGUCHI;
-        else if (strcmp(pol, "naha") == 0)
-            out->policy = EDGE_POLICY_NAHA;
-        else
-            mm_conf_problem(conf, "policy", "must be \"kawaguchi\" or \"naha\", got \"%.40s\"",
-                            pol);
-    }
-    int floor = out->policy ? edge_policy_floor_days(out->policy) : 1;
+    int known = pol && mm_policy_parse(pol, &out->policy);
+    if (pol && !known)
+        mm_conf_problem(conf, "policy", "must be \"kawaguchi\" or \"naha\", got \"%.40s\"", pol);
+    int floor = known ? edge_policy_floor_days(out->policy) : 1;
     int64_t days = mm_conf_int(conf, root, "", "retention_days", 0, floor, 1, 3650);
     int64_t reg = mm_conf_int(conf, root, "", "registered_retention_days", 0, days, 1, 3650);
-    if (out->policy && days < floor)
+    if (known && days < floor)
         mm_conf_problem(conf, "retention_days",
                         "the %s policy keeps footage at least %d days; %lld is below that floor",
-                        edge_policy_name(out->policy), floor, (long long)days);
+                        mm_policy_name(out->policy), floor, (long long)days);
     if (days > reg)
         mm_conf_problem(conf, "retention_days",
                         "%lld days is longer than the period registered with the city "
@@ -104,7 +98,7 @@ static void parse_cameras(mm_conf_t *conf, json_t *root, edge_config_t *out)
         const char *id = mm_conf_string(conf, cam, path, "id", 1, NULL);
         const char *url = mm_conf_string(conf, cam, path, "url", 1, NULL);
         char kp[96];
-        if (id && !edge_id_ok(id)) {
+        if (id && !mm_id_ok(id)) {
             mm_conf_problem(conf, mm_conf_key(kp, sizeof kp, path, "id"),
                             "must be 1-63 characters of A-Z a-z 0-9 . _ -, got \"%.80s\"", id);
             id = NULL;

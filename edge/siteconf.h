@@ -59,7 +59,7 @@ typedef struct {
     char *control_socket; /* resolved; default /run/mimamori/<site>.sock (control.h) */
     int filing_manual;    /* "filing": "manual" — the manager files each standards version */
     int segment_seconds;  /* target segment length */
-    edge_policy_t policy;
+    mm_policy_t policy;
     int retention_days;
     int registered_retention_days;
     int64_t min_free_mb;

@@ -478,7 +478,7 @@ static size_t cameras_in_state(const ctx_t *c, const char *state)
 
 static int is_kawaguchi(const ctx_t *c)
 {
-    return c->cfg->policy == EDGE_POLICY_KAWAGUCHI;
+    return c->cfg->policy == MM_POLICY_KAWAGUCHI;
 }
 
 /* A camera's public share as a percentage with one decimal, e.g. "66.7%". */
@@ -1102,7 +1102,7 @@ char *edge_standards_render(const edge_config_t *cfg, const edge_standards_meta_
         return NULL;
     ctx_t c = {.d = {.fmt = fmt}, .cfg = cfg, .meta = meta};
     c.is_op = meta && meta->is_operator ? meta->is_operator : cfg->gov.is_operator;
-    int k = cfg->policy == EDGE_POLICY_KAWAGUCHI;
+    int k = cfg->policy == MM_POLICY_KAWAGUCHI;
     c.op_term = k ? "運用従事者" : "操作担当者";
 
     if (k)

@@ -579,11 +579,6 @@ void edge_uplink_kick(edge_uplink_t *up)
     try_send(up);
 }
 
-uint64_t edge_uplink_acked(const edge_uplink_t *up)
-{
-    return up->acked;
-}
-
 static void on_timer_closed(uv_handle_t *h)
 {
     edge_uplink_t *up = h->data;

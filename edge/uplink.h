@@ -83,9 +83,6 @@ mm_err_t edge_uplink_send_export(edge_uplink_t *up, const char *id, const char *
                                  uint64_t total, const uint8_t sha256[32],
                                  edge_uplink_export_done_fn done, void *arg);
 
-/* The size the hub has acknowledged. */
-uint64_t edge_uplink_acked(const edge_uplink_t *up);
-
 /* Stops, closes the socket and frees up once libuv has closed its handles, then calls done. */
 void edge_uplink_close(edge_uplink_t *up, void (*done)(void *arg), void *arg);
 

@@ -33,9 +33,9 @@
 #include "common/log.h"
 #include "common/merkle.h"
 #include "common/note.h"
+#include "common/timefmt.h"
 #include "common/utf8.h"
 #include "common/wire.h"
-#include "edge/governance.h"
 
 #define FORMAT "mimamori-export/1"
 #define MANIFEST_MAX (1024LL * 1024 * 1024) /* a day of 2 s segments is about 70 MiB */
@@ -132,22 +132,10 @@ void edge_verify_report_deinit(edge_verify_report_t *rep)
 /* --- small readers ---------------------------------------------------------------------------*/
 
 /* "2021-03-04T05:06:07.123456Z" */
-static const char *iso(int64_t us, char out[40])
+static const char *iso(int64_t us, char out[MM_RFC3339_MAX])
 {
-    time_t s = (time_t)(us >= 0 ? us / 1000000 : (us - 999999) / 1000000);
-    struct tm tm;
-    if (!gmtime_r(&s, &tm)) {
-        snprintf(out, 40, "%lld us", (long long)us);
-        return out;
-    }
-    size_t n = strftime(out, 40, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(out + n, 40 - n, ".%06lldZ", (long long)(us - (int64_t)s * 1000000));
+    mm_time_rfc3339_us(us, out);
     return out;
-}
-
-static void hex32(const uint8_t h[32], char out[65])
-{
-    mm_hex_encode(h, 32, out, 65);
 }
 
 /*
@@ -298,8 +286,7 @@ static void copy(char *dst, size_t cap, const char *src)
 /* A file name the manifest gives: a plain name in the folder, never a path. */
 static int file_name_ok(const char *s)
 {
-    return s && s[0] != '.' && strlen(s) < sizeof(((edge_verify_camera_t *)0)->file) &&
-           edge_id_ok(s);
+    return s && s[0] != '.' && strlen(s) < sizeof(((edge_verify_camera_t *)0)->file) && mm_id_ok(s);
 }
 
 /*
@@ -368,8 +355,8 @@ static void check_manifest(ctx_t *c, const char *man, size_t man_len)
         const char *id = str_of(cam, "camera"), *file = str_of(cam, "file");
         copy(vc->camera, sizeof vc->camera, id);
         copy(vc->file, sizeof vc->file, file);
-        const char *who = id && edge_id_ok(id) ? id : "?";
-        if (!id || !edge_id_ok(id)) {
+        const char *who = id && mm_id_ok(id) ? id : "?";
+        if (!id || !mm_id_ok(id)) {
             fail(c, "manifest", "camera %zu has no valid camera id", i + 1);
             bad = 1;
         }
@@ -544,7 +531,8 @@ static int parse_statement(const char *text, size_t len, mm_city_request_t *q, c
         return -1;
     }
     const char *p = text + first, *end = text + len;
-    char cams[MM_REQUEST_CAMERAS_MAX * sizeof q->cameras[0] + 1], num[4][24];
+    char cams[MM_REQUEST_CAMERAS_MAX * sizeof q->cameras[0] + 1], num[4][24], basis[16];
+    q->kind = MM_REQUEST_KIND_DISCLOSURE;
     for (int k = 0; k < K_N; k++) {
         const char *key = STATEMENT_KEYS[k];
         size_t kl = strlen(key);
@@ -555,7 +543,7 @@ static int parse_statement(const char *text, size_t len, mm_city_request_t *q, c
         }
         char *dst = k == K_ID          ? q->id
                     : k == K_SITE      ? site
-                    : k == K_BASIS     ? q->legal_basis
+                    : k == K_BASIS     ? basis
                     : k == K_REF       ? q->reference
                     : k == K_REQUESTER ? q->requester
                     : k == K_RECIPIENT ? q->recipient
@@ -564,7 +552,7 @@ static int parse_statement(const char *text, size_t len, mm_city_request_t *q, c
                                        : num[k - K_FROM];
         size_t dcap = k == K_ID          ? sizeof q->id
                       : k == K_SITE      ? MM_ID_MAX
-                      : k == K_BASIS     ? sizeof q->legal_basis
+                      : k == K_BASIS     ? sizeof basis
                       : k == K_REF       ? sizeof q->reference
                       : k == K_REQUESTER ? sizeof q->requester
                       : k == K_RECIPIENT ? sizeof q->recipient
@@ -579,6 +567,10 @@ static int parse_statement(const char *text, size_t len, mm_city_request_t *q, c
     }
     if (p != end) {
         snprintf(why, cap, "it goes on after its reason line");
+        return -1;
+    }
+    if (!mm_legal_basis_parse(basis, &q->legal_basis) || q->legal_basis == MM_LEGAL_BASIS_NONE) {
+        snprintf(why, cap, "its legal basis is none of consent, law, emergency, own_images");
         return -1;
     }
     if (parse_cameras(cams, q) != 0 || parse_i64(num[0], &q->from_us) != 0 ||
@@ -667,7 +659,7 @@ static void check_request(ctx_t *c)
     }
     agree(c, "id", str_of(req, "id"), q->id, 0);
     agree(c, "site", str_of(c->manifest, "site"), site, 0);
-    agree(c, "legal basis", str_of(req, "legal_basis"), q->legal_basis, 0);
+    agree(c, "legal basis", str_of(req, "legal_basis"), mm_legal_basis_name(q->legal_basis), 0);
     agree(c, "reference", str_of(req, "reference"), q->reference, 1);
     agree(c, "requester", str_of(req, "requester"), q->requester, 0);
     agree(c, "reason", str_of(req, "reason"), q->text, 1);
@@ -874,8 +866,8 @@ static void check_hashes(ctx_t *c, json_t *cam, const char *path)
         if (hash_of(sg, "content_hash", claim) == 0 && memcmp(got, claim, 32) != 0) {
             char label[160], g[65], w[65];
             seg_label(sg, id, k, label, sizeof label);
-            hex32(got, g);
-            hex32(claim, w);
+            mm_hex32(got, g);
+            mm_hex32(claim, w);
             fail(c, "hashes", "%s: frames in the clip hash to %s but the manifest says %s", label,
                  g, w);
         }
@@ -901,8 +893,8 @@ static void check_hashes(ctx_t *c, json_t *cam, const char *path)
         mm_sha256_final(all_h, got);
         if (hash_of(cam, "content_hash", claim) == 0 && memcmp(got, claim, 32) != 0) {
             char g[65], w[65];
-            hex32(got, g);
-            hex32(claim, w);
+            mm_hex32(got, g);
+            mm_hex32(claim, w);
             fail(c, "hashes", "%s: the clip's frames hash to %s but the manifest says %s", id, g,
                  w);
         }
@@ -928,8 +920,8 @@ static void check_clip(ctx_t *c, json_t *cam)
     }
     if (hash_of(cam, "mp4_sha256", claim) == 0 && memcmp(got, claim, 32) != 0) {
         char g[65], w[65];
-        hex32(got, g);
-        hex32(claim, w);
+        mm_hex32(got, g);
+        mm_hex32(claim, w);
         fail(c, "clip", "%s SHA-256 is %s but the manifest says %s", file, g, w);
     }
     if (!c->redacted)
@@ -994,8 +986,8 @@ static void check_segment_log(ctx_t *c, const char *cam, json_t *sg, size_t k)
             differ(d, sizeof d, "frames %" PRIu32 " (manifest: %" PRId64 ")", s->frames, frames);
         if (memcmp(s->content_hash, claim, 32) != 0) {
             char g[65], w[65];
-            hex32(s->content_hash, g);
-            hex32(claim, w);
+            mm_hex32(s->content_hash, g);
+            mm_hex32(claim, w);
             differ(d, sizeof d, "content hash %s (manifest: %s)", g, w);
         }
         if (d[0])

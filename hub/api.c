@@ -12,6 +12,7 @@
 #include "common/crypto.h"
 #include "common/entry.h"
 #include "common/merkle.h"
+#include "common/timefmt.h"
 #include "hub/apibody.h"
 #include "hub/httpparse.h"
 
@@ -27,11 +28,8 @@ static json_t *time_json(int64_t us)
 {
     if (us <= 0)
         return json_null();
-    time_t t = (time_t)(us / 1000000);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    char buf[32];
-    strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    char buf[MM_RFC3339_MAX];
+    mm_time_rfc3339(us, buf);
     return json_string(buf);
 }
 
@@ -132,7 +130,7 @@ static int add_entry(uint64_t index, const void *data, size_t len, const mm_hash
 {
     json_t *entries = arg;
     char hex[65];
-    mm_hex_encode(leaf->b, 32, hex, sizeof hex);
+    mm_hex32(leaf->b, hex);
     size_t blen = mm_base64_encoded_len(len) + 1;
     char *b64 = malloc(blen);
     if (!b64 || mm_base64_encode(data, len, b64, blen) < 0) {

@@ -396,11 +396,12 @@ mm_err_t hub_body_disclosure(const char *body, size_t len, hub_disclosure_body_t
         return MM_EPROTO;
     mm_err_t err = MM_EPROTO;
     const char *basis = json_string_value(json_object_get(o, "legal_basis"));
+    mm_legal_basis_t lb = MM_LEGAL_BASIS_NONE;
     uint8_t pub[32];
     if (line(o, "site", out->site, sizeof out->site, 1, msg, cap) != 0 ||
         disclosure_cameras(o, out, msg, cap) != 0 || disclosure_range(o, out, msg, cap) != 0) {
         /* msg says which */
-    } else if (!basis || !mm_legal_basis_ok(basis) || strlen(basis) >= sizeof out->legal_basis) {
+    } else if (!mm_legal_basis_parse(basis, &lb) || lb == MM_LEGAL_BASIS_NONE) {
         bad(msg, cap,
             "\"legal_basis\": a disclosure needs a legal basis: consent, law, emergency or "
             "own_images");
@@ -410,14 +411,14 @@ mm_err_t hub_body_disclosure(const char *body, size_t len, hub_disclosure_body_t
                line(o, "organisation", out->organisation, sizeof out->organisation, 0, msg, cap) !=
                    0) {
         /* msg says which */
-    } else if (!out->reference[0] && (!strcmp(basis, "law") || !strcmp(basis, "consent"))) {
+    } else if (!out->reference[0] && (lb == MM_LEGAL_BASIS_LAW || lb == MM_LEGAL_BASIS_CONSENT)) {
         bad(msg, cap, "\"reference\" is required for legal basis %s: %s", basis,
-            !strcmp(basis, "law") ? "the warrant or the investigative inquiry's number"
-                                  : "the subject's written consent");
+            lb == MM_LEGAL_BASIS_LAW ? "the warrant or the investigative inquiry's number"
+                                     : "the subject's written consent");
     } else if (mm_age_recipient_parse(out->recipient, pub) != MM_OK) {
         bad(msg, cap, "\"recipient\" is not an age X25519 recipient (age1...)");
     } else {
-        snprintf(out->legal_basis, sizeof out->legal_basis, "%s", basis);
+        out->legal_basis = lb;
         err = MM_OK;
     }
     json_decref(o);

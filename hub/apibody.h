@@ -12,6 +12,7 @@
 
 #include "common/entry.h"
 #include "common/err.h"
+#include "common/vocab.h"
 #include "common/wire.h"
 
 /* POST /api/v1/sites/{site}/filings/{filing}/decision
@@ -104,7 +105,7 @@ typedef struct {
     size_t n_cameras;
     char cameras[MM_REQUEST_CAMERAS_MAX][MM_ID_MAX];
     int64_t from_us, to_us;
-    char legal_basis[16];
+    mm_legal_basis_t legal_basis;
     char reference[MM_TEXT_MAX];
     char reason[MM_LONG_TEXT_MAX];
     char recipient[128];

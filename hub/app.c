@@ -15,6 +15,7 @@
 #include "common/db.h"
 #include "common/diag.h"
 #include "common/keys.h"
+#include "common/timefmt.h"
 #include "hub/api.h"
 #include "hub/disclosure.h"
 #include "hub/disclosureapi.h"
@@ -122,11 +123,7 @@ static void evaluate(app_t *app, const char *site)
     int64_t transitional = 0;
     if (sc && sc->existing_installer && app->cfg.ordinance_us) {
         /* Three months after the ordinance's day (R-N-T). */
-        time_t t = (time_t)(app->cfg.ordinance_us / 1000000) + 9 * 3600;
-        struct tm tm;
-        gmtime_r(&t, &tm);
-        tm.tm_mon += 3;
-        transitional = ((int64_t)timegm(&tm) - 9 * 3600) * 1000000;
+        transitional = mm_jst_add_months(app->cfg.ordinance_us, 3);
     }
     if (hub_mirror_state(app->mirror, site, &st) != MM_OK || (st.size == 0 && !transitional))
         return; /* nothing verified yet, and nothing due: nothing to judge */

@@ -33,6 +33,7 @@
 #include "common/crypto.h"
 #include "common/diag.h"
 #include "common/entry.h"
+#include "common/files.h"
 
 #define DAY_US (86400LL * 1000000)
 #define HOUR_US (3600LL * 1000000)
@@ -188,11 +189,6 @@ static void refuse(hub_disclosure_why_t *why, int status, const char *code, cons
     va_end(ap);
 }
 
-static void hex32(const uint8_t *b, char out[65])
-{
-    mm_hex_encode(b, 32, out, 65);
-}
-
 /* A city action of the hub's log about disclosure id of site. */
 static void city_action(mm_entry_t *e, int64_t now, const char *action, const char *site,
                         const char *id, const char *person, const char *role)
@@ -275,13 +271,13 @@ static mm_err_t file_txn(MDB_txn *txn, void *arg)
         return MM_ENOMEM;
     }
     snprintf(r->id, sizeof r->id, "%s%" PRIu64, ID_PREFIX, n);
-    snprintf(r->kind, sizeof r->kind, "disclosure");
+    r->kind = MM_REQUEST_KIND_DISCLOSURE;
     r->time_us = f->now;
     r->deadline_us = f->now + (int64_t)d->cfg->disclosure_days * DAY_US;
     snprintf(r->text, sizeof r->text, "%s", b->reason);
     r->from_us = b->from_us;
     r->to_us = b->to_us;
-    snprintf(r->legal_basis, sizeof r->legal_basis, "%s", b->legal_basis);
+    r->legal_basis = b->legal_basis;
     snprintf(r->reference, sizeof r->reference, "%s", b->reference);
     snprintf(r->requester, sizeof r->requester, "%s", f->who->id);
     snprintf(r->recipient, sizeof r->recipient, "%s", b->recipient);
@@ -311,24 +307,25 @@ static mm_err_t file_txn(MDB_txn *txn, void *arg)
     json_t *cams = json_array();
     for (size_t i = 0; i < b->n_cameras; i++)
         json_array_append_new(cams, json_string(b->cameras[i]));
-    f->request =
-        json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:s, s:I, s:I, s:s, s:s, s:s, s:s, "
-                  "s:O, s:s}",
-                  "id", r->id, "kind", "disclosure", "state", "pending", "by", f->who->id,
-                  "time_us", (json_int_t)r->time_us, "deadline_us", (json_int_t)r->deadline_us,
-                  "text", r->text, "from_us", (json_int_t)r->from_us, "to_us", (json_int_t)r->to_us,
-                  "legal_basis", r->legal_basis, "reference", r->reference, "requester",
-                  r->requester, "recipient", r->recipient, "cameras", cams, "signature", sig64);
+    f->request = json_pack(
+        "{s:s, s:s, s:s, s:s, s:I, s:I, s:s, s:I, s:I, s:s, s:s, s:s, s:s, "
+        "s:O, s:s}",
+        "id", r->id, "kind", "disclosure", "state", "pending", "by", f->who->id, "time_us",
+        (json_int_t)r->time_us, "deadline_us", (json_int_t)r->deadline_us, "text", r->text,
+        "from_us", (json_int_t)r->from_us, "to_us", (json_int_t)r->to_us, "legal_basis",
+        mm_legal_basis_name(r->legal_basis), "reference", r->reference, "requester", r->requester,
+        "recipient", r->recipient, "cameras", cams, "signature", sig64);
     f->record = json_pack(
         "{s:s, s:s, s:s, s:{s:s, s:s, s:s}, s:s, s:s, s:s, s:o, s:I, s:I, s:s, s:I, s:I, s:s, "
         "s:I, s:[{s:I, s:s, s:s, s:s, s:I}], s:i}",
         "id", r->id, "site", b->site, "state", "filed", "requester", "id", f->who->id, "name",
-        f->who->name, "organisation", b->organisation, "legal_basis", b->legal_basis, "reference",
-        b->reference, "reason", b->reason, "cameras", cams, "from_us", (json_int_t)b->from_us,
-        "to_us", (json_int_t)b->to_us, "recipient", b->recipient, "time_us", (json_int_t)r->time_us,
-        "deadline_us", (json_int_t)r->deadline_us, "signature", sig64, "hub_log_index",
-        (json_int_t)f->index, "history", "time_us", (json_int_t)r->time_us, "step", "filed", "by",
-        f->who->id, "text", "", "hub_log_index", (json_int_t)f->index, "downloads", 0);
+        f->who->name, "organisation", b->organisation, "legal_basis",
+        mm_legal_basis_name(b->legal_basis), "reference", b->reference, "reason", b->reason,
+        "cameras", cams, "from_us", (json_int_t)b->from_us, "to_us", (json_int_t)b->to_us,
+        "recipient", b->recipient, "time_us", (json_int_t)r->time_us, "deadline_us",
+        (json_int_t)r->deadline_us, "signature", sig64, "hub_log_index", (json_int_t)f->index,
+        "history", "time_us", (json_int_t)r->time_us, "step", "filed", "by", f->who->id, "text", "",
+        "hub_log_index", (json_int_t)f->index, "downloads", 0);
     free(r);
     if (!f->request || !f->record ||
         json_object_set_new(f->record, "holding", json_false()) != 0) /* until the site holds */
@@ -386,10 +383,10 @@ mm_err_t hub_disclosure_file(hub_disclosure_t *d, const hub_person_t *who,
     json_t *cams = json_array();
     for (size_t i = 0; i < b->n_cameras; i++)
         json_array_append_new(cams, json_string(b->cameras[i]));
-    json_t *detail =
-        json_pack("{s:s, s:s, s:o, s:I, s:I, s:s, s:s}", "legal_basis", b->legal_basis, "reference",
-                  b->reference, "cameras", cams, "from_us", (json_int_t)b->from_us, "to_us",
-                  (json_int_t)b->to_us, "recipient", b->recipient, "organisation", b->organisation);
+    json_t *detail = json_pack(
+        "{s:s, s:s, s:o, s:I, s:I, s:s, s:s}", "legal_basis", mm_legal_basis_name(b->legal_basis),
+        "reference", b->reference, "cameras", cams, "from_us", (json_int_t)b->from_us, "to_us",
+        (json_int_t)b->to_us, "recipient", b->recipient, "organisation", b->organisation);
     mm_err_t err = detail ? set_detail(e, detail) : MM_ENOMEM;
     json_decref(detail);
     if (err == MM_ERANGE) {
@@ -410,7 +407,7 @@ mm_err_t hub_disclosure_file(hub_disclosure_t *d, const hub_person_t *who,
         return err;
     }
     MM_INFO("disclosure %s filed by %s for site %s (%s)", str(f.record, "id"), who->id, b->site,
-            b->legal_basis);
+            mm_legal_basis_name(b->legal_basis));
     announce(d, e, f.index);
     free(e);
     *out = f.record;
@@ -480,21 +477,11 @@ static int export_paths(hub_disclosure_t *d, const char *site, const char *id, p
                : -1;
 }
 
-static int fsync_dir(const char *dir)
-{
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
-    int rc = fsync(fd);
-    close(fd);
-    return rc;
-}
-
 /* mkdir dir 0700 unless it exists; a new directory is made durable in its parent. */
 static int make_dir(const char *dir, const char *parent)
 {
     if (mkdir(dir, 0700) == 0)
-        return fsync_dir(parent);
+        return mm_dir_sync(parent) == MM_OK ? 0 : -1;
     return errno == EEXIST ? 0 : -1;
 }
 
@@ -828,7 +815,7 @@ static mm_err_t forwarded(hub_disclosure_t *d, MDB_txn *txn, const char *site, u
                           const mm_entry_t *e)
 {
     const mm_city_request_entry_t *r = &e->u.city_request;
-    uint64_t n = strcmp(r->kind, "disclosure") ? 0 : id_number(r->id);
+    uint64_t n = r->kind == MM_REQUEST_KIND_DISCLOSURE ? id_number(r->id) : 0;
     json_t *rec = n ? load(d, txn, n) : NULL;
     mm_err_t err = MM_OK;
     if (rec && !strcmp(str(rec, "site"), site) && !json_object_get(rec, "forwarded_index")) {
@@ -852,14 +839,14 @@ static json_t *step_detail(const mm_disclosure_t *s, uint64_t index, int64_t sit
         return NULL;
     if (s->has_sha256) {
         char h[65], m[65];
-        hex32(s->sha256, h);
-        hex32(s->manifest_sha256, m);
+        mm_hex32(s->sha256, h);
+        mm_hex32(s->manifest_sha256, m);
         json_object_set_new(o, "sha256", json_string(h));
         json_object_set_new(o, "bytes", json_integer((json_int_t)s->bytes));
         json_object_set_new(o, "manifest_sha256", json_string(m));
     }
-    if (s->legal_basis[0])
-        json_object_set_new(o, "legal_basis", json_string(s->legal_basis));
+    if (s->legal_basis != MM_LEGAL_BASIS_NONE)
+        json_object_set_new(o, "legal_basis", json_string(mm_legal_basis_name(s->legal_basis)));
     if (s->requester[0])
         json_object_set_new(o, "requester", json_string(s->requester));
     if (s->from_us || s->to_us) {
@@ -889,9 +876,10 @@ static int terminal(const char *state)
 }
 
 /* Steps with which the site releases the request's holds. */
-static int releases_holds(const char *step)
+static int releases_holds(mm_disclosure_step_t step)
 {
-    return !strcmp(step, "denied") || !strcmp(step, "expired") || !strcmp(step, "released");
+    return step == MM_DISCLOSURE_STEP_DENIED || step == MM_DISCLOSURE_STEP_EXPIRED ||
+           step == MM_DISCLOSURE_STEP_RELEASED;
 }
 
 static int in_history(json_t *rec, const char *step)
@@ -916,7 +904,7 @@ static mm_err_t step(hub_disclosure_t *d, MDB_txn *txn, const char *site, uint64
     if (!rec || strcmp(str(rec, "site"), site) != 0) {
         MM_WARN("site %s logged step %s of disclosure \"%s\" (entry %" PRIu64
                 "), which the hub did not send it",
-                site, s->step, s->request, index);
+                site, mm_disclosure_step_name(s->step), s->request, index);
         json_decref(rec);
         return MM_OK;
     }
@@ -933,7 +921,7 @@ static mm_err_t step(hub_disclosure_t *d, MDB_txn *txn, const char *site, uint64
         snprintf(person, sizeof person, "site:%s", site);
     else
         snprintf(person, sizeof person, "site");
-    snprintf(action, sizeof action, "disclosure_%s", s->step);
+    snprintf(action, sizeof action, "disclosure_%s", mm_disclosure_step_name(s->step));
     city_action(a, mm_now_us(), action, site, s->request, person, "site");
     snprintf(a->u.city_action.reason, sizeof a->u.city_action.reason, "%s", s->text);
     json_t *detail = step_detail(s, index, e->time_us);
@@ -946,7 +934,7 @@ static mm_err_t step(hub_disclosure_t *d, MDB_txn *txn, const char *site, uint64
         err = push_pending(d, a, hindex);
     if (err == MM_OK)
         MM_INFO("disclosure %s: site %s logged step %s (entry %" PRIu64 "; hub log %" PRIu64 ")",
-                s->request, site, s->step, index, hindex);
+                s->request, site, mm_disclosure_step_name(s->step), index, hindex);
     free(a);
     if (err != MM_OK) {
         json_decref(rec);
@@ -954,16 +942,16 @@ static mm_err_t step(hub_disclosure_t *d, MDB_txn *txn, const char *site, uint64
     }
 
     json_t *h = json_pack("{s:I, s:s, s:s, s:s, s:I, s:I}", "time_us", (json_int_t)e->time_us,
-                          "step", s->step, "by", s->by, "text", s->text, "index", (json_int_t)index,
-                          "hub_log_index", (json_int_t)hindex);
+                          "step", mm_disclosure_step_name(s->step), "by", s->by, "text", s->text,
+                          "index", (json_int_t)index, "hub_log_index", (json_int_t)hindex);
     if (s->has_sha256) {
         char hx[65], mx[65];
-        hex32(s->sha256, hx);
-        hex32(s->manifest_sha256, mx);
+        mm_hex32(s->sha256, hx);
+        mm_hex32(s->manifest_sha256, mx);
         json_object_set_new(h, "sha256", json_string(hx));
         json_object_set_new(h, "bytes", json_integer((json_int_t)s->bytes));
         json_object_set_new(h, "manifest_sha256", json_string(mx));
-        if (!strcmp(s->step, "exported"))
+        if (s->step == MM_DISCLOSURE_STEP_EXPORTED)
             json_object_set_new(rec, "export",
                                 json_pack("{s:s, s:I, s:s, s:I, s:I}", "sha256", hx, "bytes",
                                           (json_int_t)s->bytes, "manifest_sha256", mx, "index",
@@ -973,7 +961,7 @@ static mm_err_t step(hub_disclosure_t *d, MDB_txn *txn, const char *site, uint64
         json_object_set_new(h, "regions", json_string(s->regions));
     /* Whether the site keeps footage for the request past retention (R-K2.2.6b): from "held"
      * until the step that released the holds, the first of which says when. */
-    if (!strcmp(s->step, "held")) {
+    if (s->step == MM_DISCLOSURE_STEP_HELD) {
         json_object_set_new(rec, "holding", json_true());
     } else if (releases_holds(s->step)) {
         if (in_history(rec, "held") && !json_object_get(rec, "holds_released_us"))
@@ -981,12 +969,12 @@ static mm_err_t step(hub_disclosure_t *d, MDB_txn *txn, const char *site, uint64
         json_object_set_new(rec, "holding", json_false());
     }
     json_array_append_new(json_object_get(rec, "history"), h);
-    if (!strcmp(s->step, "approved") && !json_object_get(rec, "approved_index"))
+    if (s->step == MM_DISCLOSURE_STEP_APPROVED && !json_object_get(rec, "approved_index"))
         json_object_set_new(rec, "approved_index", json_integer((json_int_t)index));
     /* Once the hub holds the ciphertext its state is the hub's to say; the site's later steps
      * (delivered, downloaded, released) are history, and "holding" says whether it is released. */
     if (!json_object_get(rec, "received_us"))
-        json_object_set_new(rec, "state", json_string(s->step));
+        json_object_set_new(rec, "state", json_string(mm_disclosure_step_name(s->step)));
     err = put(d, txn, n, rec);
     json_decref(rec);
     return err;
@@ -995,7 +983,8 @@ static mm_err_t step(hub_disclosure_t *d, MDB_txn *txn, const char *site, uint64
 mm_err_t hub_disclosure_apply_in(hub_disclosure_t *d, MDB_txn *txn, const char *site,
                                  uint64_t index, const void *data, size_t len)
 {
-    unsigned kind = hub_registry_entry_kind(data, len);
+    mm_entry_kind_t kind = 0;
+    mm_entry_peek(data, len, &kind, NULL);
     if (kind != MM_ENTRY_DISCLOSURE && kind != MM_ENTRY_CITY_REQUEST)
         return MM_OK;
     mm_entry_t *e = malloc(sizeof *e);
@@ -1077,7 +1066,7 @@ static void receive(hub_disclosure_t *d, const char *site, uint64_t n, const cha
         if ((uint64_t)st.st_size == bytes && mm_sha256_create(&ctx) == MM_OK &&
             hash_file(p.whole, bytes, ctx) == MM_OK) {
             mm_sha256_final(ctx, got);
-            hex32(got, got_hex);
+            mm_hex32(got, got_hex);
         }
         mm_sha256_destroy(ctx);
         if (!strcmp(got_hex, want_hex)) {
@@ -1159,7 +1148,7 @@ static void receive(hub_disclosure_t *d, const char *site, uint64_t n, const cha
     part_forget(d, site, n);
     if (memcmp(got, want, 32) != 0) {
         char got_hex[65];
-        hex32(got, got_hex);
+        mm_hex32(got, got_hex);
         MM_WARN("disclosure %s: the %" PRIu64 " bytes from site %s hash to %s, the site logged %s;"
                 " emptied",
                 id, bytes, site, got_hex, want_hex);
@@ -1170,7 +1159,7 @@ static void receive(hub_disclosure_t *d, const char *site, uint64_t n, const cha
         ack(out, MM_EXPORT_REFUSED, 0, "hash mismatch; send again from 0");
         return;
     }
-    if (rename(p.part, p.whole) != 0 || fsync_dir(p.dir) != 0) {
+    if (rename(p.part, p.whole) != 0 || mm_dir_sync(p.dir) != MM_OK) {
         MM_ERROR("disclosure: cannot make %s whole: %s", p.whole, strerror(errno));
         ack(out, MM_EXPORT_WAIT, have, "hub storage error: cannot keep the export");
         return;
@@ -1196,7 +1185,7 @@ void hub_disclosure_chunk(hub_disclosure_t *d, const char *site, const mm_export
     const char *want_hex = str(x, "sha256");
     uint64_t bytes = (uint64_t)json_integer_value(json_object_get(x, "bytes"));
     char got_hex[65];
-    hex32(c->sha256, got_hex);
+    mm_hex32(c->sha256, got_hex);
     int same = x && c->total == bytes && !strcmp(got_hex, want_hex);
     if (json_object_get(rec, "received_us")) {
         if (same)

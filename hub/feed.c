@@ -21,6 +21,7 @@
 #include "common/clock.h"
 #include "common/diag.h"
 #include "common/entry.h"
+#include "common/timefmt.h"
 
 struct hub_feed_sub {
     hub_feed_t *f;
@@ -170,14 +171,6 @@ static void deliver(hub_feed_t *f, uint64_t id, const char *type, const char *te
         sweep(f);
 }
 
-static void rfc3339(int64_t us, char *buf, size_t cap)
-{
-    time_t t = (time_t)(us / 1000000);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 mm_err_t hub_feed_publish(hub_feed_t *f, const char *type, const char *site, json_t *data,
                           uint64_t *id)
 {
@@ -185,8 +178,8 @@ mm_err_t hub_feed_publish(hub_feed_t *f, const char *type, const char *site, jso
         json_decref(data);
         return MM_EINVAL;
     }
-    char when[32];
-    rfc3339(mm_now_us(), when, sizeof when);
+    char when[MM_RFC3339_MAX];
+    mm_time_rfc3339(mm_now_us(), when);
     uint64_t next = f->last_id + 1;
     json_t *ev = json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)next, "time", when, "type",
                            type, "site", site ? site : "");
@@ -220,51 +213,6 @@ mm_err_t hub_feed_publish(hub_feed_t *f, const char *type, const char *site, jso
 
 /* --- the kinds of events ---------------------------------------------------------------------*/
 
-/*
- * The LogEntry field number of an entry, which is its kind (entry.h), from the wire format: the
- * many segment entries of a batch are counted without decoding them. The mirror has already
- * decoded every entry, so the bytes are well formed. 0 when no kind is found.
- */
-static unsigned kind_of(const uint8_t *p, size_t len)
-{
-    size_t i = 0;
-    while (i < len) {
-        uint64_t tag = 0, n = 0;
-        for (int shift = 0; i < len && shift < 64; shift += 7) {
-            tag |= (uint64_t)(p[i] & 0x7f) << shift;
-            if (!(p[i++] & 0x80))
-                break;
-        }
-        if (tag >> 3 >= 10)
-            return (unsigned)(tag >> 3);
-        switch (tag & 7) {
-        case 0:
-            while (i < len && (p[i++] & 0x80))
-                ;
-            break;
-        case 1:
-            i += 8;
-            break;
-        case 5:
-            i += 4;
-            break;
-        case 2:
-            for (int shift = 0; i < len && shift < 64; shift += 7) {
-                n |= (uint64_t)(p[i] & 0x7f) << shift;
-                if (!(p[i++] & 0x80))
-                    break;
-            }
-            if (n > len - i)
-                return 0;
-            i += n;
-            break;
-        default:
-            return 0;
-        }
-    }
-    return 0;
-}
-
 mm_err_t hub_feed_entries(hub_feed_t *f, const char *site, uint64_t first, uint64_t size,
                           const mm_bytes_t *entries)
 {
@@ -273,8 +221,10 @@ mm_err_t hub_feed_entries(hub_feed_t *f, const char *site, uint64_t first, uint6
     size_t bytes = 0;
     for (uint64_t i = 0; kinds && list && first + i < size; i++) {
         const mm_bytes_t *b = &entries[i];
-        unsigned kind = kind_of(b->data, b->len);
-        const char *name = mm_entry_kind_name((mm_entry_kind_t)kind);
+        /* The many segment entries of a batch are counted without decoding them. */
+        mm_entry_kind_t kind = 0;
+        mm_entry_peek(b->data, b->len, &kind, NULL);
+        const char *name = mm_entry_kind_name(kind);
         json_object_set_new(kinds, name,
                             json_integer(json_integer_value(json_object_get(kinds, name)) + 1));
         if (kind == MM_ENTRY_SEGMENT_RECORDED)

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "common/diag.h"
+#include "common/timefmt.h"
 
 struct hub_findings {
     mm_db_t *db;
@@ -67,14 +68,6 @@ void hub_findings_close(hub_findings_t *f)
     free(f);
 }
 
-static void rfc3339(int64_t us, char *buf, size_t cap)
-{
-    time_t t = (time_t)(us / 1000000);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 typedef struct {
     hub_findings_t *f;
     const char *site, *kind, *severity, *message;
@@ -88,8 +81,8 @@ typedef struct {
 static mm_err_t raise_txn(MDB_txn *txn, void *arg)
 {
     raise_t *r = arg;
-    char when[32];
-    rfc3339(r->now_us, when, sizeof when);
+    char when[MM_RFC3339_MAX];
+    mm_time_rfc3339(r->now_us, when);
     json_array_clear(r->changed); /* mm_db_write may run this again */
     MDB_val k = {r->klen, r->key}, v;
     int rc = mdb_get(txn, r->f->keys, &k, &v);
@@ -238,8 +231,8 @@ static mm_err_t reconcile_txn(MDB_txn *txn, void *arg)
 {
     reconcile_t *rc = arg;
     hub_findings_t *f = rc->f;
-    char when[32];
-    rfc3339(rc->now_us, when, sizeof when);
+    char when[MM_RFC3339_MAX];
+    mm_time_rfc3339(rc->now_us, when);
     rc->opened = rc->closed = 0;
     json_array_clear(rc->changed); /* mm_db_write may run this again */
     size_t i;

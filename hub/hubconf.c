@@ -10,6 +10,7 @@
 
 #include "common/crypto.h"
 #include "common/diag.h"
+#include "common/timefmt.h"
 
 /*
  * Every site id and CURVE key seen so far, valid site or not, so that a duplicate is reported
@@ -260,20 +261,9 @@ mm_err_t hub_config_parse(mm_conf_t *conf, hub_config_t *out)
     out->disclosure_max_hours =
         (int)mm_conf_int(conf, root, "", "disclosure_max_hours", 0, 24, 1, 168);
     const char *ord = mm_conf_string(conf, root, "", "ordinance_effective", 0, NULL);
-    if (ord) {
-        struct tm tm = {0};
-        int n = 0;
-        if (strlen(ord) != 10 ||
-            sscanf(ord, "%4d-%2d-%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &n) != 3 ||
-            n != 10 || tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 || tm.tm_mday > 31) {
-            mm_conf_problem(conf, "ordinance_effective", "must be a date YYYY-MM-DD, got \"%.40s\"",
-                            ord);
-        } else {
-            tm.tm_year -= 1900;
-            tm.tm_mon -= 1;
-            out->ordinance_us = ((int64_t)timegm(&tm) - 9 * 3600) * 1000000; /* Japan */
-        }
-    }
+    if (ord && mm_jst_date_us(ord, &out->ordinance_us) != 0)
+        mm_conf_problem(conf, "ordinance_effective", "must be a date YYYY-MM-DD, got \"%.40s\"",
+                        ord);
     json_t *people =
         json_object_get(root, "people") ? mm_conf_array(conf, root, "", "people", 0) : NULL;
     if (people && json_array_size(people) > HUB_MAX_PEOPLE) {

@@ -157,11 +157,6 @@ static void answer(hub_answer_t *out, mm_ack_status_t status, uint64_t size, con
     va_end(ap);
 }
 
-static void hex32(const uint8_t *b, char *out)
-{
-    mm_hex_encode(b, 32, out, 65);
-}
-
 void hub_mirror_malformed(hub_mirror_t *m, const char *site, mm_err_t why, const char *what,
                           int64_t now_us, hub_answer_t *out)
 {
@@ -363,8 +358,8 @@ static void batch(hub_mirror_t *m, const char *site, const mm_batch_t *b, int64_
             return;
         }
         if (memcmp(ours.b, cp.root.b, MM_HASH_LEN) != 0) {
-            hex32(cp.root.b, body_hex);
-            hex32(ours.b, ours_hex);
+            mm_hex32(cp.root.b, body_hex);
+            mm_hex32(ours.b, ours_hex);
             json_t *ev =
                 json_pack("{s:I, s:s, s:s, s:s}", "size", (json_int_t)cp.size, "signed_root",
                           body_hex, "hub_root", ours_hex, "checkpoint", b->checkpoint);
@@ -436,8 +431,8 @@ static void batch(hub_mirror_t *m, const char *site, const mm_batch_t *b, int64_
         answer(out, MM_ACK_REFUSED, s.held, "fork: entry %" PRIu64 " differs from the hub's",
                s.fork_index);
     } else if (err == MM_EVERIFY) {
-        hex32(cp.root.b, body_hex);
-        hex32(s.computed.b, ours_hex);
+        mm_hex32(cp.root.b, body_hex);
+        mm_hex32(s.computed.b, ours_hex);
         json_t *ev =
             json_pack("{s:I, s:I, s:I, s:s, s:s}", "first_index", (json_int_t)b->first_index,
                       "entries", (json_int_t)b->n_entries, "checkpoint_size", (json_int_t)cp.size,

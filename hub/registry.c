@@ -11,6 +11,7 @@
 #include "common/crypto.h"
 #include "common/diag.h"
 #include "common/entry.h"
+#include "common/timefmt.h"
 
 struct hub_registry {
     mm_db_t *db;
@@ -35,57 +36,6 @@ mm_err_t hub_registry_open(mm_db_t *db, hub_registry_t **out)
 void hub_registry_close(hub_registry_t *r)
 {
     free(r);
-}
-
-void hub_registry_day(int64_t us, char out[11])
-{
-    time_t t = (time_t)(us / 1000000) + 9 * 3600; /* Japan: UTC+9, no daylight saving */
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(out, 11, "%Y-%m-%d", &tm);
-}
-
-/* The LogEntry field number of an entry's kind (10 and up), from its first bytes: a look at
- * the wire format, so that the many entries the registry skips cost no decoding. 0 when none. */
-static unsigned peek_kind(const uint8_t *p, size_t len)
-{
-    if (!p)
-        return 0;
-    size_t i = 0;
-    while (i < len) {
-        uint64_t tag = 0;
-        for (int shift = 0; i < len && shift < 64; shift += 7) {
-            uint8_t b = p[i++];
-            tag |= (uint64_t)(b & 0x7f) << shift;
-            if (!(b & 0x80))
-                break;
-        }
-        unsigned field = (unsigned)(tag >> 3), wt = (unsigned)(tag & 7);
-        if (field >= 10)
-            return field;
-        if (wt == 0) {
-            while (i < len && (p[i++] & 0x80))
-                ;
-        } else if (wt == 1) {
-            i += 8;
-        } else if (wt == 5) {
-            i += 4;
-        } else if (wt == 2) {
-            uint64_t n = 0;
-            for (int shift = 0; i < len && shift < 64; shift += 7) {
-                uint8_t b = p[i++];
-                n |= (uint64_t)(b & 0x7f) << shift;
-                if (!(b & 0x80))
-                    break;
-            }
-            if (n > len - i)
-                return 0;
-            i += n;
-        } else {
-            return 0;
-        }
-    }
-    return 0;
 }
 
 static json_t *load(hub_registry_t *r, MDB_txn *txn, const char *site)
@@ -159,7 +109,7 @@ static void add_uptime(json_t *cam, json_t *u, uint64_t index)
         json_object_set_new(cam, "uptime", days);
     }
     char day[11];
-    hub_registry_day(json_integer_value(json_object_get(u, "hour_start_us")), day);
+    mm_jst_day(json_integer_value(json_object_get(u, "hour_start_us")), day);
     json_t *d = json_object_get(days, day);
     if (!d) {
         d = json_pack("{s:I, s:i, s:i, s:I}", "recorded_us", (json_int_t)0, "hours", 0, "gaps", 0,
@@ -290,14 +240,12 @@ static void apply_json(json_t *rec, uint64_t index, json_t *e)
     }
 }
 
-unsigned hub_registry_entry_kind(const void *data, size_t len)
-{
-    return peek_kind(data, len);
-}
-
 mm_err_t hub_registry_apply(hub_registry_batch_t *b, uint64_t index, const void *data, size_t len)
 {
-    switch (peek_kind(data, len)) {
+    mm_entry_kind_t kind = 0;
+    if (mm_entry_peek(data, len, &kind, NULL) != MM_OK)
+        return MM_OK; /* the mirror has checked the entries; nothing to learn from this one */
+    switch (kind) {
     case MM_ENTRY_CAMERA_UPTIME:
     case MM_ENTRY_CAMERA_COVERAGE:
     case MM_ENTRY_ROLE_CHANGED:
@@ -430,13 +378,14 @@ static int take(char *dst, size_t cap, json_t *q, const char *key)
 static int pending_one(const char *id, json_t *q, mm_city_request_t *r)
 {
     memset(r, 0, sizeof *r);
-    if (!json_string_value(json_object_get(q, "kind")) || strlen(id) >= sizeof r->id)
+    const char *basis = json_string_value(json_object_get(q, "legal_basis"));
+    if (!mm_request_kind_parse(json_string_value(json_object_get(q, "kind")), &r->kind) ||
+        !mm_legal_basis_parse(basis ? basis : "", &r->legal_basis) || strlen(id) >= sizeof r->id)
         return -1;
     snprintf(r->id, sizeof r->id, "%s", id);
-    if (take(r->kind, sizeof r->kind, q, "kind") || take(r->text, sizeof r->text, q, "text") ||
+    if (take(r->text, sizeof r->text, q, "text") ||
         take(r->camera, sizeof r->camera, q, "camera") ||
         take(r->complaint, sizeof r->complaint, q, "complaint") ||
-        take(r->legal_basis, sizeof r->legal_basis, q, "legal_basis") ||
         take(r->reference, sizeof r->reference, q, "reference") ||
         take(r->requester, sizeof r->requester, q, "requester") ||
         take(r->recipient, sizeof r->recipient, q, "recipient") ||

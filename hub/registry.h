@@ -73,10 +73,6 @@ mm_err_t hub_registry_decide_in(hub_registry_t *r, MDB_txn *txn, const char *sit
 mm_err_t hub_registry_update_in(hub_registry_t *r, MDB_txn *txn, const char *site,
                                 mm_err_t (*fn)(json_t *rec, void *arg), void *arg);
 
-/* The entry kind (mm_entry_kind_t) of an entry's bytes, from a look at the wire format that
- * decodes nothing; 0 when the bytes name none. For skipping the many entries a reader ignores. */
-unsigned hub_registry_entry_kind(const void *data, size_t len);
-
 /*
  * The requests in site's record that the site has not logged as received (no delivered_index,
  * not unknown_to_hub), up to cap, as they go out with every ack (link.h): complaints, report
@@ -87,8 +83,5 @@ unsigned hub_registry_entry_kind(const void *data, size_t len);
  */
 size_t hub_registry_pending(hub_registry_t *r, const char *site, mm_city_request_t *out,
                             size_t cap);
-
-/* The day (Japan time, UTC+9) an instant falls on, as "YYYY-MM-DD". */
-void hub_registry_day(int64_t us, char out[11]);
 
 #endif

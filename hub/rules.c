@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/timefmt.h"
 #include "hub/registry.h"
 
 #define DAY_US (86400LL * 1000000)
@@ -61,14 +62,11 @@ static json_t *evidence(json_t *a, json_t *b)
     return json_pack("{s:o}", "entries", list);
 }
 
+/* Midnight in Japan at the start of the day ymd, 0 when ymd is no date. */
 static int64_t date_us(const char *ymd)
 {
-    struct tm tm = {0};
-    if (!ymd || sscanf(ymd, "%4d-%2d-%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday) != 3)
-        return 0;
-    tm.tm_year -= 1900;
-    tm.tm_mon -= 1;
-    return ((int64_t)timegm(&tm) - 9 * 3600) * 1000000; /* midnight in Japan */
+    int64_t us;
+    return mm_jst_date_us(ymd, &us) == 0 ? us : 0;
 }
 
 static int listed(const char *csv, const char *id)
@@ -123,7 +121,7 @@ static void uptime_rules(json_t *out, const char *id, json_t *cam, const hub_rul
     if (!json_is_object(days) || json_object_size(days) < 2)
         return;
     char today[11];
-    hub_registry_day(in->now_us, today);
+    mm_jst_day(in->now_us, today);
     const char *first = NULL, *d;
     json_t *v;
     json_object_foreach(days, d, v)
@@ -211,11 +209,8 @@ json_t *hub_rules_evaluate(json_t *rec, const hub_rules_input_t *in)
         if (json_is_integer(json_object_get(g, "report_index")) || num(g, "until_us") > in->now_us)
             continue;
         json_t *ev = json_pack("{s:[I], s:s}", "entries", num(g, "granted_index"), "grant", id);
-        time_t t = (time_t)(num(g, "until_us") / 1000000);
-        char ended[32];
-        struct tm tm;
-        gmtime_r(&t, &tm);
-        strftime(ended, sizeof ended, "%Y-%m-%dT%H:%M:%SZ", &tm);
+        char ended[MM_RFC3339_MAX];
+        mm_time_rfc3339(num(g, "until_us"), ended);
         add(out, "emergency_report_open", id, "R-N6.3", "medium", ev,
             "emergency grant %s to %s ended %s; no report of what was done is on record", id,
             str(g, "person"), ended);

@@ -122,7 +122,6 @@ static void disclosure(const char *body, size_t size)
         return;
     }
     check_text(b.site, sizeof b.site, 1);
-    check_text(b.legal_basis, sizeof b.legal_basis, 1);
     check_text(b.reference, sizeof b.reference, 0);
     check_text(b.reason, sizeof b.reason, 1);
     check_text(b.recipient, sizeof b.recipient, 1);
@@ -130,9 +129,10 @@ static void disclosure(const char *body, size_t size)
     if (strchr(b.site, '\n') || strchr(b.reference, '\n') || strchr(b.recipient, '\n') ||
         strchr(b.organisation, '\n'))
         abort();
-    if (!mm_legal_basis_ok(b.legal_basis))
+    if (b.legal_basis == MM_LEGAL_BASIS_NONE || !mm_legal_basis_name(b.legal_basis))
         abort();
-    if (!b.reference[0] && (!strcmp(b.legal_basis, "law") || !strcmp(b.legal_basis, "consent")))
+    if (!b.reference[0] &&
+        (b.legal_basis == MM_LEGAL_BASIS_LAW || b.legal_basis == MM_LEGAL_BASIS_CONSENT))
         abort();
     if (b.from_us < 0 || b.to_us <= b.from_us)
         abort();

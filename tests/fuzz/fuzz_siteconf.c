@@ -74,7 +74,7 @@ static void check_ok(const edge_config_t *cfg)
         abort();
     if (cfg->segment_seconds < 1 || cfg->segment_seconds > 600)
         abort();
-    if (cfg->policy != EDGE_POLICY_KAWAGUCHI && cfg->policy != EDGE_POLICY_NAHA)
+    if (cfg->policy != MM_POLICY_KAWAGUCHI && cfg->policy != MM_POLICY_NAHA)
         abort();
     if (cfg->retention_days < edge_policy_floor_days(cfg->policy) ||
         cfg->retention_days > cfg->registered_retention_days ||

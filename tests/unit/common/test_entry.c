@@ -289,16 +289,16 @@ static void recorder_kinds_round_trip(void **state)
     x->end_us = 1795403600000000;
     x->count = MM_ERASED_MAX;
     x->bytes = 123456789;
-    x->n_hashes = MM_ERASED_MAX;
+    x->n_content_hashes = MM_ERASED_MAX;
     for (size_t i = 0; i < MM_ERASED_MAX; i++)
-        memset(x->hashes[i], (int)i, 32);
-    strcpy(x->reason, "hold_released");
+        memset(x->content_hashes[i], (int)i, 32);
+    x->reason = MM_ERASE_REASON_HOLD_RELEASED;
     strcpy(x->hold_id, "req-2026-0042");
     round_trip(e);
-    x->n_hashes = MM_ERASED_MAX + 1;
+    x->n_content_hashes = MM_ERASED_MAX + 1;
     assert_int_equal(mm_entry_encode(e, &buf, &len), MM_EINVAL);
-    x->n_hashes = 0;
-    x->reason[0] = 0; /* the reason is required */
+    x->n_content_hashes = 0;
+    x->reason = (mm_erase_reason_t)MM_ERASE_REASON_COUNT; /* no reason */
     assert_int_equal(mm_entry_encode(e, &buf, &len), MM_EINVAL);
     free(e);
 
@@ -321,13 +321,13 @@ static void recorder_kinds_round_trip(void **state)
     free(e);
 
     e = zeroed(MM_ENTRY_STORAGE_ALARM);
-    strcpy(e->u.storage_alarm.state, "camera_stopped");
+    e->u.storage_alarm.state = MM_ALARM_CAMERA_STOPPED;
     strcpy(e->u.storage_alarm.camera, "lobby");
     e->u.storage_alarm.free_bytes = 1024;
     e->u.storage_alarm.total_bytes = 1 << 30;
     strcpy(e->u.storage_alarm.message, "nothing may be erased to make room");
     round_trip(e);
-    e->u.storage_alarm.state[0] = 0;
+    e->u.storage_alarm.state = (mm_alarm_t)MM_ALARM_COUNT;
     assert_int_equal(mm_entry_encode(e, &buf, &len), MM_EINVAL);
     free(e);
 }
@@ -339,7 +339,7 @@ static void camera_coverage_round_trip(void **state)
     mm_entry_t *e = zeroed(MM_ENTRY_CAMERA_COVERAGE);
     mm_camera_coverage_t *c = &e->u.camera_coverage;
     strcpy(c->camera, "gate-1");
-    strcpy(c->policy, "kawaguchi");
+    c->policy = MM_POLICY_KAWAGUCHI;
     c->public_ppm = 600000;
     c->private_ppm = 350000;
     c->masked_ppm = 50000;
@@ -352,7 +352,7 @@ static void camera_coverage_round_trip(void **state)
     c->share_ppm = 1000001;
     assert_int_equal(mm_entry_encode(e, &buf, &len), MM_EINVAL);
     c->share_ppm = 631579;
-    c->policy[0] = 0; /* the policy is required */
+    c->policy = (mm_policy_t)MM_POLICY_COUNT; /* no policy */
     assert_int_equal(mm_entry_encode(e, &buf, &len), MM_EINVAL);
     free(e);
 }
@@ -370,6 +370,15 @@ static void set_str(char *dst, size_t cap, const char *src)
 }
 
 #define SET(dst, src) set_str((dst), sizeof(dst), (src))
+
+/* The value named src of enumeration en, or one past its last value when src names none. */
+static int name_value(const mm_enum_t *en, const char *src)
+{
+    int v = mm_enum_value(en, src);
+    return v < 0 ? en->count : v;
+}
+
+#define SETE(dst, en, src) ((dst) = name_value(&en##_enum, (src)))
 
 /* Expects encode to refuse e with MM_EINVAL. */
 static void refused(const mm_entry_t *e)
@@ -401,7 +410,7 @@ static void access_round_trip(void **state)
     SET(a->person, "tanaka");
     SET(a->account, "tanaka");
     a->uid = 1001;
-    SET(a->role, "operator");
+    SETE(a->role, mm_role, "operator");
     SET(a->action, "playback");
     SET(a->camera, "gate-1");
     a->start_us = 1795486400000000;
@@ -415,24 +424,24 @@ static void access_round_trip(void **state)
     SET(a->camera, "");
     SET(a->account, "uid:4242");
     a->uid = 4242;
-    SET(a->role, "none");
+    SETE(a->role, mm_role, "none");
     a->start_us = a->end_us = 0;
     a->allowed = 0;
     SET(a->reason, "not one of the site's people");
     round_trip(e);
     static const char *const roles[] = {"manager", "operator", "emergency"};
     for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++) {
-        SET(a->role, roles[i]);
+        SETE(a->role, mm_role, roles[i]);
         round_trip(e);
     }
 
-    SET(a->role, "admin"); /* not a role */
+    SETE(a->role, mm_role, "admin"); /* not a role */
     refused(e);
-    SET(a->role, "Manager"); /* roles are matched exactly */
+    SETE(a->role, mm_role, "Manager"); /* roles are matched exactly */
     refused(e);
-    SET(a->role, "");
+    SETE(a->role, mm_role, "");
     refused(e);
-    SET(a->role, "none");
+    SETE(a->role, mm_role, "none");
     SET(a->account, "");
     refused(e);
     SET(a->account, "uid:4242");
@@ -453,12 +462,12 @@ static void role_changed_round_trip(void **state)
     (void)state;
     mm_entry_t *e = zeroed(MM_ENTRY_ROLE_CHANGED);
     mm_role_changed_t *r = &e->u.role_changed;
-    SET(r->change, "operator_designated");
+    SETE(r->change, mm_role_change, "operator_designated");
     SET(r->person, "tanaka");
     SET(r->by, "suzuki");
     round_trip(e);
 
-    SET(r->change, "emergency_granted");
+    SETE(r->change, mm_role_change, "emergency_granted");
     SET(r->person, "police-1");
     SET(r->grant_id, "g-2026-0007");
     SET(r->actions, "search,playback");
@@ -468,15 +477,15 @@ static void role_changed_round_trip(void **state)
     round_trip(e);
     static const char *const changes[] = {"operator_revoked", "emergency_revoked"};
     for (size_t i = 0; i < sizeof changes / sizeof changes[0]; i++) {
-        SET(r->change, changes[i]);
+        SETE(r->change, mm_role_change, changes[i]);
         round_trip(e);
     }
 
-    SET(r->change, "operator_promoted");
+    SETE(r->change, mm_role_change, "operator_promoted");
     refused(e);
-    SET(r->change, "");
+    SETE(r->change, mm_role_change, "");
     refused(e);
-    SET(r->change, "emergency_revoked");
+    SETE(r->change, mm_role_change, "emergency_revoked");
     SET(r->by, ""); /* a change always has a manager behind it */
     refused(e);
     SET(r->by, "suzuki");
@@ -521,21 +530,21 @@ static void viewing_round_trip(void **state)
     (void)state;
     mm_entry_t *e = zeroed(MM_ENTRY_VIEWING);
     mm_viewing_t *v = &e->u.viewing;
-    SET(v->state, "started");
+    SETE(v->state, mm_viewing_state, "started");
     SET(v->session, "v-81f3");
     SET(v->person, "tanaka");
     SET(v->camera, "gate-1");
     v->start_us = 1795486400000000;
     v->end_us = 1795486700000000;
     round_trip(e);
-    SET(v->state, "ended");
+    SETE(v->state, mm_viewing_state, "ended");
     v->bytes = UINT64_MAX;
     SET(v->reason, "viewer closed");
     round_trip(e);
 
-    SET(v->state, "paused");
+    SETE(v->state, mm_viewing_state, "paused");
     refused(e);
-    SET(v->state, "ended");
+    SETE(v->state, mm_viewing_state, "ended");
     SET(v->session, "");
     refused(e);
     SET(v->session, "v-81f3");
@@ -560,17 +569,17 @@ static void camera_state_round_trip(void **state)
     SET(c->by, "suzuki");
     static const char *const states[] = {"suspended", "resumed", "abolished"};
     for (size_t i = 0; i < sizeof states / sizeof states[0]; i++) {
-        SET(c->state, states[i]);
+        SETE(c->state, mm_cam_state, states[i]);
         round_trip(e);
     }
     memset(c->reason, 'r', sizeof c->reason - 1);
     round_trip(e);
 
-    SET(c->state, "removed");
+    SETE(c->state, mm_cam_state, "removed");
     refused(e);
-    SET(c->state, "");
+    SETE(c->state, mm_cam_state, "");
     refused(e);
-    SET(c->state, "abolished");
+    SETE(c->state, mm_cam_state, "abolished");
     SET(c->by, "");
     refused(e);
     SET(c->by, "suzuki");
@@ -602,7 +611,7 @@ static void configuration_changed_round_trip(void **state)
         c->document_hash[i] = (uint8_t)i;
         c->config_hash[i] = (uint8_t)(0xe0 + i);
     }
-    SET(c->policy, "kawaguchi");
+    SETE(c->policy, mm_policy, "kawaguchi");
     c->cameras = 4;
     SET(c->summary, "first configuration");
     round_trip(e);
@@ -638,12 +647,12 @@ static void configuration_changed_round_trip(void **state)
 
     c->version = UINT32_MAX;
     SET(c->summary, ""); /* the summary may be empty */
-    SET(c->policy, "naha");
+    SETE(c->policy, mm_policy, "naha");
     round_trip(e);
     c->version = 0;
     refused(e);
     c->version = 2;
-    SET(c->policy, "");
+    SETE(c->policy, mm_policy, "");
     refused(e);
     free(e);
 }
@@ -707,7 +716,7 @@ static void new_kinds_refused_on_decode(void **state)
     assert_non_null(d);
     assert_int_equal(mm_entry_decode(buf, config_bytes(buf, 32, 32), d), MM_OK);
     assert_int_equal(d->kind, MM_ENTRY_CONFIGURATION_CHANGED);
-    assert_string_equal(d->u.configuration_changed.policy, "naha");
+    assert_int_equal(d->u.configuration_changed.policy, MM_POLICY_NAHA);
     assert_int_equal(d->u.configuration_changed.document_hash[31], 0xab);
     assert_int_equal(d->u.configuration_changed.config_hash[0], 0xcd);
     static const size_t bad[] = {0, 31, 33};
@@ -719,7 +728,7 @@ static void new_kinds_refused_on_decode(void **state)
 
     assert_int_equal(mm_entry_decode(buf, access_bytes(buf, "emergency"), d), MM_OK);
     assert_int_equal(d->kind, MM_ENTRY_ACCESS);
-    assert_string_equal(d->u.access.role, "emergency");
+    assert_int_equal(d->u.access.role, MM_ROLE_EMERGENCY);
     assert_false(d->u.access.allowed);
     assert_int_equal(mm_entry_decode(buf, access_bytes(buf, "root"), d), MM_EPROTO);
     assert_int_equal(mm_entry_decode(buf, access_bytes(buf, ""), d), MM_EPROTO);
@@ -765,7 +774,7 @@ static void refused_on_decode(const mm_entry_t *e, const char *from, const char 
 
 static void site_facts_sample(mm_site_facts_t *f)
 {
-    SET(f->policy, "kawaguchi");
+    SETE(f->policy, mm_policy, "kawaguchi");
     f->retention_days = 7;
     f->registered_retention_days = 14;
     f->floor_days = 7;
@@ -810,7 +819,7 @@ static void site_facts_round_trip(void **state)
     free(buf);
 
     /* What may be empty: all but the policy and the installer's name (naha, nothing given). */
-    SET(f->policy, "naha");
+    SETE(f->policy, mm_policy, "naha");
     f->retention_days = f->registered_retention_days = f->floor_days = 1;
     SET(f->installer_address, "");
     SET(f->installer_contact, "");
@@ -831,9 +840,9 @@ static void site_facts_round_trip(void **state)
     round_trip(e);
 
     site_facts_sample(f);
-    SET(f->policy, "tokyo");
+    SETE(f->policy, mm_policy, "tokyo");
     refused(e);
-    SET(f->policy, "");
+    SETE(f->policy, mm_policy, "");
     refused(e);
     site_facts_sample(f);
     SET(f->installer_name, "");
@@ -965,8 +974,8 @@ static void erased_hash_length_checked(void **state)
     mm_entry_t *d = malloc(sizeof *d);
     assert_non_null(d);
     assert_int_equal(mm_entry_decode(buf, erased_bytes(buf, 32), d), MM_OK);
-    assert_int_equal(d->u.segments_erased.n_hashes, 1);
-    assert_string_equal(d->u.segments_erased.reason, "retention");
+    assert_int_equal(d->u.segments_erased.n_content_hashes, 1);
+    assert_int_equal(d->u.segments_erased.reason, MM_ERASE_REASON_RETENTION);
     assert_int_equal(mm_entry_decode(buf, erased_bytes(buf, 31), d), MM_EPROTO);
     assert_int_equal(mm_entry_decode(buf, erased_bytes(buf, 33), d), MM_EPROTO);
     free(d);
@@ -1005,17 +1014,17 @@ static void standards_filed_and_city_kinds_round_trip(void **state)
 
     e = zeroed(MM_ENTRY_CITY_REQUEST);
     strcpy(e->u.city_request.id, "complaint-1");
-    strcpy(e->u.city_request.kind, "complaint");
+    e->u.city_request.kind = MM_REQUEST_KIND_COMPLAINT;
     strcpy(e->u.city_request.text, "まぶしい");
     e->u.city_request.deadline_us = 5;
     round_trip(e);
-    strcpy(e->u.city_request.kind, "gossip");
+    e->u.city_request.kind = (mm_request_kind_t)MM_REQUEST_KIND_COUNT; /* no name: "gossip" */
     assert_int_equal(mm_entry_encode(e, &buf, &len), MM_EINVAL);
     free(e);
 
     e = zeroed(MM_ENTRY_REQUEST_ANSWERED);
     strcpy(e->u.request_answered.id, "report-2");
-    strcpy(e->u.request_answered.kind, "report_request");
+    e->u.request_answered.kind = MM_REQUEST_KIND_REPORT_REQUEST;
     strcpy(e->u.request_answered.report, "{\"site\":\"site-a\"}");
     strcpy(e->u.request_answered.report_signature, "c2ln");
     round_trip(e);
@@ -1035,42 +1044,42 @@ static void disclosure_round_trip(void **state)
     mm_entry_t *e = zeroed(MM_ENTRY_DISCLOSURE);
     mm_disclosure_t *d = &e->u.disclosure;
     SET(d->request, "disclosure-4");
-    SET(d->step, "held");
+    SETE(d->step, mm_disclosure_step, "held");
     SET(d->cameras, "cam1,cam2");
     d->from_us = 1795400000000000;
     d->to_us = 1795403600000000;
-    SET(d->legal_basis, "law");
+    SETE(d->legal_basis, mm_legal_basis, "law");
     SET(d->reference, "照会 第123号");
     SET(d->requester, "police1");
     SET(d->text, "theft near the gate");
     round_trip(e);
-    SET(d->step, "approved");
+    SETE(d->step, mm_disclosure_step, "approved");
     SET(d->by, "tanaka");
     SET(d->regions, "[{\"camera\":\"cam1\",\"x\":0.25,\"y\":0.25,\"w\":0.5,\"h\":0.5}]");
     round_trip(e);
-    SET(d->step, "exported");
+    SETE(d->step, mm_disclosure_step, "exported");
     refused(e); /* an export without its hashes */
-    d->has_sha256 = 1;
+    d->has_sha256 = d->has_manifest_sha256 = 1;
     memset(d->sha256, 0x42, 32);
     memset(d->manifest_sha256, 0x43, 32);
     d->bytes = 123456789;
     round_trip(e);
-    SET(d->step, "delivered");
+    SETE(d->step, mm_disclosure_step, "delivered");
     refused(e); /* hashes belong to "exported" only */
-    d->has_sha256 = 0;
+    d->has_sha256 = d->has_manifest_sha256 = 0;
     memset(d->sha256, 0, 32);
     memset(d->manifest_sha256, 0, 32);
     round_trip(e);
     /* The manager ends the hold of a delivered request (R-K2.2.6b). */
-    SET(d->step, "released");
+    SETE(d->step, mm_disclosure_step, "released");
     SET(d->text, "the inquiry no longer needs the footage");
     round_trip(e);
-    SET(d->step, "exporting");
+    SETE(d->step, mm_disclosure_step, "exporting");
     refused(e);
-    SET(d->step, "denied");
-    SET(d->legal_basis, "whim");
+    SETE(d->step, mm_disclosure_step, "denied");
+    SETE(d->legal_basis, mm_legal_basis, "whim");
     refused(e);
-    SET(d->legal_basis, "own_images");
+    SETE(d->legal_basis, mm_legal_basis, "own_images");
     SET(d->regions, "{}");
     refused(e);
     SET(d->regions, "");
@@ -1085,9 +1094,9 @@ static void disclosure_round_trip(void **state)
 
     e = zeroed(MM_ENTRY_CITY_REQUEST);
     SET(e->u.city_request.id, "disclosure-4");
-    SET(e->u.city_request.kind, "disclosure");
+    SETE(e->u.city_request.kind, mm_request_kind, "disclosure");
     round_trip(e);
-    SET(e->u.city_request.kind, "disclosure_downloaded");
+    SETE(e->u.city_request.kind, mm_request_kind, "disclosure_downloaded");
     round_trip(e);
     free(e);
 }

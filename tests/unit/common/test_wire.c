@@ -397,7 +397,7 @@ static mm_city_request_t city_request(int i)
     mm_city_request_t q;
     memset(&q, 0, sizeof q);
     snprintf(q.id, sizeof q.id, "complaint-%d", i);
-    snprintf(q.kind, sizeof q.kind, "complaint");
+    q.kind = MM_REQUEST_KIND_COMPLAINT;
     q.time_us = 1795486400000000 + i;
     q.deadline_us = 1796091200000000 + i;
     return q;
@@ -423,8 +423,9 @@ static mm_err_t decode_ack_with(int n, const char *kind, const char *id)
     pb_bytes(&e, 11, a.b, a.n);
     mm_msg_t *m = NULL;
     mm_err_t err = mm_msg_decode(e.b, e.n, &m);
-    if (err == MM_OK && (mm_msg_ack(m)->n_requests != (size_t)n ||
-                         (n && strcmp(mm_msg_ack(m)->requests[n - 1].kind, kind) != 0)))
+    if (err == MM_OK &&
+        (mm_msg_ack(m)->n_requests != (size_t)n ||
+         (n && strcmp(mm_request_kind_name(mm_msg_ack(m)->requests[n - 1].kind), kind) != 0)))
         err = MM_EINVAL; /* decoded, but not as sent */
     mm_msg_free(m);
     free(a.b);
@@ -443,7 +444,7 @@ static void ack_with_requests_round_trip(void **state)
     snprintf(q[0].camera, sizeof q[0].camera, "cam1");
     snprintf(q[0].text, sizeof q[0].text, "カメラが自宅の玄関を映している\n二行目");
     snprintf(q[1].id, sizeof q[1].id, "report-3");
-    snprintf(q[1].kind, sizeof q[1].kind, "report_request");
+    q[1].kind = MM_REQUEST_KIND_REPORT_REQUEST;
     q[1].from_us = 1790000000000000;
     q[1].to_us = 1795000000000000;
     snprintf(q[1].complaint, sizeof q[1].complaint, "complaint-0");
@@ -463,7 +464,7 @@ static void ack_with_requests_round_trip(void **state)
     for (int i = 0; i < 2; i++) {
         const mm_city_request_t *w = &q[i], *r = &g->requests[i];
         assert_string_equal(r->id, w->id);
-        assert_string_equal(r->kind, w->kind);
+        assert_int_equal(r->kind, w->kind);
         assert_int_equal(r->time_us, w->time_us);
         assert_int_equal(r->deadline_us, w->deadline_us);
         assert_string_equal(r->camera, w->camera);
@@ -499,9 +500,9 @@ static void ack_with_requests_round_trip(void **state)
 
     /* A kind that is none of the three, or a request without an id, likewise. */
     a.n_requests = 2;
-    snprintf(q[1].kind, sizeof q[1].kind, "appeal");
+    q[1].kind = (mm_request_kind_t)MM_REQUEST_KIND_COUNT; /* no name: "appeal" */
     assert_int_equal(mm_msg_encode_ack(12, &a, &buf, &len), MM_EINVAL);
-    snprintf(q[1].kind, sizeof q[1].kind, "complaint_measure");
+    q[1].kind = MM_REQUEST_KIND_COMPLAINT_MEASURE;
     q[1].id[0] = 0;
     assert_int_equal(mm_msg_encode_ack(12, &a, &buf, &len), MM_EINVAL);
     assert_int_equal(decode_ack_with(1, "complaint_measure", "m-1"), MM_OK);
@@ -520,12 +521,12 @@ static mm_city_request_t disclosure_request(void)
     mm_city_request_t q;
     memset(&q, 0, sizeof q);
     snprintf(q.id, sizeof q.id, "disclosure-4");
-    snprintf(q.kind, sizeof q.kind, "disclosure");
+    q.kind = MM_REQUEST_KIND_DISCLOSURE;
     q.time_us = 1795486400000000;
     q.deadline_us = 1796696000000000;
     q.from_us = 1795400000000000;
     q.to_us = 1795403600000000;
-    snprintf(q.legal_basis, sizeof q.legal_basis, "law");
+    q.legal_basis = MM_LEGAL_BASIS_LAW;
     snprintf(q.reference, sizeof q.reference, "那覇署 捜査関係事項照会 第123号");
     snprintf(q.requester, sizeof q.requester, "police1");
     snprintf(q.recipient, sizeof q.recipient, "age1qqqq");
@@ -545,7 +546,7 @@ static void disclosure_requests_round_trip(void **state)
     (void)state;
     mm_city_request_t q[2] = {disclosure_request(), city_request(1)};
     snprintf(q[1].id, sizeof q[1].id, "download-1");
-    snprintf(q[1].kind, sizeof q[1].kind, "disclosure_downloaded");
+    q[1].kind = MM_REQUEST_KIND_DISCLOSURE_DOWNLOADED;
     snprintf(q[1].disclosure, sizeof q[1].disclosure, "disclosure-4");
     mm_ack_t a = {.status = MM_ACK_OK, .size = 3, .cosignature = "", .reason = "",
                   .n_requests = 2, .requests = q};
@@ -556,7 +557,7 @@ static void disclosure_requests_round_trip(void **state)
     assert_int_equal(mm_msg_decode(buf, len, &m), MM_OK);
     free(buf);
     const mm_city_request_t *r = &mm_msg_ack(m)->requests[0];
-    assert_string_equal(r->legal_basis, "law");
+    assert_int_equal(r->legal_basis, MM_LEGAL_BASIS_LAW);
     assert_string_equal(r->reference, q[0].reference);
     assert_string_equal(r->requester, "police1");
     assert_string_equal(r->recipient, "age1qqqq");
@@ -571,7 +572,7 @@ static void disclosure_requests_round_trip(void **state)
     mm_city_request_t bad = disclosure_request();
     a.requests = &bad;
     a.n_requests = 1;
-    snprintf(bad.legal_basis, sizeof bad.legal_basis, "curiosity");
+    bad.legal_basis = (mm_legal_basis_t)MM_LEGAL_BASIS_COUNT; /* no name: "curiosity" */
     assert_int_equal(mm_msg_encode_ack(9, &a, &buf, &len), MM_EINVAL);
     bad = disclosure_request();
     bad.has_signature = 0;
@@ -583,7 +584,7 @@ static void disclosure_requests_round_trip(void **state)
     bad.requester[0] = 0;
     assert_int_equal(mm_msg_encode_ack(9, &a, &buf, &len), MM_EINVAL);
     bad = city_request(2);
-    snprintf(bad.kind, sizeof bad.kind, "disclosure_downloaded");
+    bad.kind = MM_REQUEST_KIND_DISCLOSURE_DOWNLOADED;
     assert_int_equal(mm_msg_encode_ack(9, &a, &buf, &len), MM_EINVAL);
     /* A hand-made disclosure without its fields is refused by the decoder too. */
     assert_int_equal(decode_ack_with(1, "disclosure", "d-1"), MM_EPROTO);

@@ -318,13 +318,13 @@ FX_UNUSED static void hub_signs(const mm_keypair_t *hub, const char *site, edge_
     mm_city_request_t *q = calloc(1, sizeof *q);
     assert_non_null(q);
     snprintf(q->id, sizeof q->id, "%s", r->id);
-    snprintf(q->kind, sizeof q->kind, "disclosure");
+    q->kind = MM_REQUEST_KIND_DISCLOSURE;
     q->time_us = T0 - 3600 * S;
     q->deadline_us = T0 + 14 * 86400 * S;
     q->from_us = r->from_us - margin;
     q->to_us = r->to_us + margin;
     snprintf(q->text, sizeof q->text, "%s", r->reason ? r->reason : "");
-    snprintf(q->legal_basis, sizeof q->legal_basis, "%s", r->legal_basis);
+    assert_true(mm_legal_basis_parse(r->legal_basis, &q->legal_basis));
     snprintf(q->reference, sizeof q->reference, "%s", r->reference ? r->reference : "");
     snprintf(q->requester, sizeof q->requester, "%s", r->requester ? r->requester : "");
     snprintf(q->recipient, sizeof q->recipient, "%s", recipient);

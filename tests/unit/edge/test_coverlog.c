@@ -30,7 +30,7 @@ static void make_gov(edge_camera_gov_t *g, edge_polygon_t areas[3], const char *
     g->n_areas = 3;
     assert_int_equal(edge_coverage_compute(areas, 3, &g->coverage), MM_OK);
     g->exception = (char *)exception;
-    g->threshold = edge_policy_share_threshold(EDGE_POLICY_KAWAGUCHI, exception != NULL);
+    g->threshold = edge_policy_share_threshold(MM_POLICY_KAWAGUCHI, exception != NULL);
 }
 
 static void logged_once_then_on_change(void **state)
@@ -44,23 +44,19 @@ static void logged_once_then_on_change(void **state)
     make_gov(&g, areas, NULL);
 
     int logged = 0;
-    assert_int_equal(edge_coverage_log(st, "cam1", EDGE_POLICY_KAWAGUCHI, &g, 1000, &logged),
-                     MM_OK);
+    assert_int_equal(edge_coverage_log(st, "cam1", MM_POLICY_KAWAGUCHI, &g, 1000, &logged), MM_OK);
     assert_true(logged);
-    assert_int_equal(edge_coverage_log(st, "cam1", EDGE_POLICY_KAWAGUCHI, &g, 2000, &logged),
-                     MM_OK);
+    assert_int_equal(edge_coverage_log(st, "cam1", MM_POLICY_KAWAGUCHI, &g, 2000, &logged), MM_OK);
     assert_false(logged);
     /* Another camera with the same map has an entry of its own. */
-    assert_int_equal(edge_coverage_log(st, "cam2", EDGE_POLICY_KAWAGUCHI, &g, 2500, &logged),
-                     MM_OK);
+    assert_int_equal(edge_coverage_log(st, "cam2", MM_POLICY_KAWAGUCHI, &g, 2500, &logged), MM_OK);
     assert_true(logged);
     /* A written exception changes the threshold and the entry. */
     make_gov(&g, areas, "建物が迫る");
-    assert_int_equal(edge_coverage_log(st, "cam1", EDGE_POLICY_KAWAGUCHI, &g, 3000, &logged),
-                     MM_OK);
+    assert_int_equal(edge_coverage_log(st, "cam1", MM_POLICY_KAWAGUCHI, &g, 3000, &logged), MM_OK);
     assert_true(logged);
     /* So does the policy. */
-    assert_int_equal(edge_coverage_log(st, "cam1", EDGE_POLICY_NAHA, &g, 4000, &logged), MM_OK);
+    assert_int_equal(edge_coverage_log(st, "cam1", MM_POLICY_NAHA, &g, 4000, &logged), MM_OK);
     assert_true(logged);
 
     uint64_t size;
@@ -74,7 +70,7 @@ static void logged_once_then_on_change(void **state)
     assert_int_equal(e->time_us, 1000);
     const mm_camera_coverage_t *c = &e->u.camera_coverage;
     assert_string_equal(c->camera, "cam1");
-    assert_string_equal(c->policy, "kawaguchi");
+    assert_int_equal(c->policy, MM_POLICY_KAWAGUCHI);
     /* Public 0.7; private 0.3 less the masked 0.1; share 0.7 / 0.9. */
     assert_int_equal(c->public_ppm, 700000);
     assert_int_equal(c->private_ppm, 200000);
@@ -87,7 +83,7 @@ static void logged_once_then_on_change(void **state)
     assert_string_equal(e->u.camera_coverage.exception, "建物が迫る");
     assert_int_equal(mm_entry_decode(es[3].data, es[3].len, e), MM_OK);
     assert_int_equal(e->u.camera_coverage.threshold_ppm, 0);
-    assert_string_equal(e->u.camera_coverage.policy, "naha");
+    assert_int_equal(e->u.camera_coverage.policy, MM_POLICY_NAHA);
     free(e);
     free(es);
     edge_store_close(st);

@@ -148,13 +148,13 @@ static mm_city_request_t *request(t_t *t, const char *id, const char *basis, con
     mm_city_request_t *q = calloc(1, sizeof *q);
     assert_non_null(q);
     snprintf(q->id, sizeof q->id, "%s", id);
-    snprintf(q->kind, sizeof q->kind, "disclosure");
+    q->kind = MM_REQUEST_KIND_DISCLOSURE;
     q->time_us = T0 + 7 * S;
     q->deadline_us = DEADLINE;
     snprintf(q->text, sizeof q->text, "11月20日の窃盗事件の捜査\n(照会書のとおり)");
     q->from_us = FROM;
     q->to_us = TO;
-    snprintf(q->legal_basis, sizeof q->legal_basis, "%s", basis);
+    assert_true(mm_legal_basis_parse(basis, &q->legal_basis));
     snprintf(q->reference, sizeof q->reference, "那覇署 捜査関係事項照会 第12号");
     snprintf(q->requester, sizeof q->requester, "requester-1");
     snprintf(q->recipient, sizeof q->recipient, "%s", t->rec);
@@ -232,7 +232,7 @@ static size_t steps(t_t *t, const char *id, const char *step, mm_entry_t *out)
     for (uint64_t i = 0; i < n; i++) {
         assert_int_equal(mm_entry_decode(es[i].data, es[i].len, e), MM_OK);
         if (e->kind != MM_ENTRY_DISCLOSURE || strcmp(e->u.disclosure.request, id) != 0 ||
-            (step && strcmp(e->u.disclosure.step, step) != 0))
+            (step && strcmp(mm_disclosure_step_name(e->u.disclosure.step), step) != 0))
             continue;
         found++;
         if (out)
@@ -360,7 +360,7 @@ static void disclosure_valid_request_is_held_and_outlives_retention(void **state
     mm_entry_t *e = malloc(sizeof *e);
     assert_int_equal(steps(t, "disclosure-1", "held", e), 1);
     const mm_disclosure_t *h = &e->u.disclosure;
-    assert_string_equal(h->legal_basis, "law");
+    assert_int_equal(h->legal_basis, MM_LEGAL_BASIS_LAW);
     assert_string_equal(h->reference, "那覇署 捜査関係事項照会 第12号");
     assert_string_equal(h->requester, "requester-1");
     assert_string_equal(h->cameras, "cam1");
@@ -384,8 +384,9 @@ static void disclosure_valid_request_is_held_and_outlives_retention(void **state
 
     /* Eight days on, with seven days' retention: the held segments 1 and 2 stay, 0 and 3 go. */
     edge_retention_report_t rep;
-    assert_int_equal(
-        edge_retention_run(&t->f->v, 7 * DAY_US, T0 + 8 * DAY_US, "retention", 0, &rep), MM_OK);
+    assert_int_equal(edge_retention_run(&t->f->v, 7 * DAY_US, T0 + 8 * DAY_US,
+                                        MM_ERASE_REASON_RETENTION, 0, &rep),
+                     MM_OK);
     assert_int_equal(rep.erased, 2);
     assert_false(segment_kept(t, t->f->seg[0].start_us));
     assert_true(segment_kept(t, t->f->seg[1].start_us));
@@ -411,7 +412,7 @@ static void disclosure_bad_signature_is_refused_without_a_hold(void **state)
     assert_int_equal(arrive(t, q, NOW), MM_OK);
     assert_int_equal(steps(t, "disclosure-2", "refused", e), 1);
     assert_string_equal(e->u.disclosure.text, "the hub's signature does not verify");
-    assert_string_equal(e->u.disclosure.legal_basis, "law");
+    assert_int_equal(e->u.disclosure.legal_basis, MM_LEGAL_BASIS_LAW);
     assert_false(hold_exists(t, "dsc.disclosure-2.0"));
     assert_string_equal(state_of(t, "disclosure-2"), "refused");
     free(q);
@@ -495,7 +496,7 @@ static void disclosure_receipt_interrupted_is_finished_at_start(void **state)
     /* The hub says the requester downloaded it; the edge stopped before handing it on. */
     mm_city_request_t n = {0};
     snprintf(n.id, sizeof n.id, "downloaded-9");
-    snprintf(n.kind, sizeof n.kind, "disclosure_downloaded");
+    n.kind = MM_REQUEST_KIND_DISCLOSURE_DOWNLOADED;
     snprintf(n.disclosure, sizeof n.disclosure, "disclosure-9");
     n.time_us = NOW + 2 * S;
     assert_int_equal(
@@ -589,7 +590,7 @@ static void disclosure_operator_prepares_but_does_not_decide(void **state)
     assert_true(d.allowed);
     edge_access_decide(a, g, &op, EDGE_ACT_DISCLOSURE_APPROVE, NULL, NOW, &d);
     assert_false(d.allowed);
-    assert_int_equal(d.role, EDGE_ROLE_OPERATOR);
+    assert_int_equal(d.role, MM_ROLE_OPERATOR);
     assert_string_equal(d.reason, "sousa is an operator; only the manager may disclosure_approve");
     edge_access_decide(a, g, &op, EDGE_ACT_DISCLOSURE_DENY, NULL, NOW, &d);
     assert_false(d.allowed);
@@ -731,8 +732,9 @@ static void disclosure_deny_releases_the_holds(void **state)
     assert_int_equal(approve(t, "disclosure-15", "kanri", NULL, 0, msg), MM_ECONFLICT);
     assert_non_null(strstr(msg, "denied"));
     edge_retention_report_t rep;
-    assert_int_equal(
-        edge_retention_run(&t->f->v, 7 * DAY_US, T0 + 8 * DAY_US, "retention", 0, &rep), MM_OK);
+    assert_int_equal(edge_retention_run(&t->f->v, 7 * DAY_US, T0 + 8 * DAY_US,
+                                        MM_ERASE_REASON_RETENTION, 0, &rep),
+                     MM_OK);
     assert_int_equal(rep.erased, 4);
     free(e);
     free(q);
@@ -851,7 +853,7 @@ static void disclosure_export_decrypts_with_age_and_matches_the_log(void **state
     const mm_disclosure_t *x = &e->u.disclosure;
     assert_true(x->has_sha256);
     assert_string_equal(x->cameras, "cam1");
-    assert_string_equal(x->legal_basis, "law");
+    assert_int_equal(x->legal_basis, MM_LEGAL_BASIS_LAW);
     snprintf(path, sizeof path, "%s/disclosure-20.age", t->exports);
     struct stat st;
     assert_int_equal(stat(path, &st), 0);
@@ -907,7 +909,7 @@ static void disclosure_export_decrypts_with_age_and_matches_the_log(void **state
     /* The hub says the requester downloaded it. */
     mm_city_request_t n = {0};
     snprintf(n.id, sizeof n.id, "downloaded-20");
-    snprintf(n.kind, sizeof n.kind, "disclosure_downloaded");
+    n.kind = MM_REQUEST_KIND_DISCLOSURE_DOWNLOADED;
     snprintf(n.disclosure, sizeof n.disclosure, "disclosure-20");
     n.time_us = NOW + 6 * S;
     assert_int_equal(arrive(t, &n, NOW + 6 * S), MM_OK);
@@ -1045,7 +1047,7 @@ static void disclosure_release_ends_the_hold_once_delivered(void **state)
     /* A download notice after the release is logged, and the request stays released. */
     mm_city_request_t n = {0};
     snprintf(n.id, sizeof n.id, "downloaded-24");
-    snprintf(n.kind, sizeof n.kind, "disclosure_downloaded");
+    n.kind = MM_REQUEST_KIND_DISCLOSURE_DOWNLOADED;
     snprintf(n.disclosure, sizeof n.disclosure, "disclosure-24");
     n.time_us = NOW + 7 * S;
     assert_int_equal(arrive(t, &n, NOW + 7 * S), MM_OK);
@@ -1066,8 +1068,9 @@ static void disclosure_release_ends_the_hold_once_delivered(void **state)
 
     /* Retention now erases what the hold kept: past seven days, all four segments go. */
     edge_retention_report_t rep;
-    assert_int_equal(
-        edge_retention_run(&t->f->v, 7 * DAY_US, T0 + 8 * DAY_US, "retention", 0, &rep), MM_OK);
+    assert_int_equal(edge_retention_run(&t->f->v, 7 * DAY_US, T0 + 8 * DAY_US,
+                                        MM_ERASE_REASON_RETENTION, 0, &rep),
+                     MM_OK);
     assert_int_equal(rep.erased, 4);
     assert_false(segment_kept(t, t->f->seg[1].start_us));
     assert_false(segment_kept(t, t->f->seg[2].start_us));

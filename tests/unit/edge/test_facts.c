@@ -53,7 +53,7 @@ static int setup(void **state)
     if (!mkdtemp(f->dir) || edge_store_open(f->dir, &f->st) != MM_OK)
         return -1;
     edge_config_t *cfg = f->cfg;
-    cfg->policy = EDGE_POLICY_KAWAGUCHI;
+    cfg->policy = MM_POLICY_KAWAGUCHI;
     cfg->retention_days = 7;
     cfg->registered_retention_days = 14;
     edge_governance_t *g = &cfg->gov;
@@ -137,7 +137,7 @@ static void first_call_logs_site_and_each_camera(void **state)
     assert_int_equal(es[0].kind, MM_ENTRY_SITE_FACTS);
     assert_int_equal(es[0].time_us, 1000);
     const mm_site_facts_t *s = &es[0].u.site_facts;
-    assert_string_equal(s->policy, "kawaguchi");
+    assert_int_equal(s->policy, MM_POLICY_KAWAGUCHI);
     assert_int_equal(s->retention_days, 7);
     assert_int_equal(s->registered_retention_days, 14);
     assert_int_equal(s->floor_days, 7);
@@ -234,7 +234,7 @@ static void changed_operators_log_site_only(void **state)
 static void naha_site_without_contractors(void **state)
 {
     fixture_t *f = *state;
-    f->cfg->policy = EDGE_POLICY_NAHA;
+    f->cfg->policy = MM_POLICY_NAHA;
     f->cfg->retention_days = 1;
     f->cfg->gov.n_contractors = 0;
     f->cfg->gov.consensus_date[0] = 0;
@@ -246,7 +246,7 @@ static void naha_site_without_contractors(void **state)
     size_t n;
     mm_entry_t *es = appended(f, &n);
     const mm_site_facts_t *s = &es[0].u.site_facts;
-    assert_string_equal(s->policy, "naha");
+    assert_int_equal(s->policy, MM_POLICY_NAHA);
     assert_int_equal(s->retention_days, 1);
     assert_int_equal(s->floor_days, 1);
     assert_string_equal(s->contractors, "[]");

@@ -68,7 +68,8 @@ static mm_city_request_t request(const char *id, const char *kind)
     mm_city_request_t q;
     memset(&q, 0, sizeof q);
     snprintf(q.id, sizeof q.id, "%s", id);
-    snprintf(q.kind, sizeof q.kind, "%s", kind);
+    if (!mm_request_kind_parse(kind, &q.kind))
+        q.kind = (mm_request_kind_t)MM_REQUEST_KIND_COUNT; /* a kind the site cannot log */
     q.time_us = 900;
     q.deadline_us = 1000000;
     return q;
@@ -137,7 +138,7 @@ static void R_N12_complaint_is_logged_once_however_often_it_arrives(void **state
     assert_int_equal(e->time_us, 5000);
     const mm_city_request_entry_t *c = &e->u.city_request;
     assert_string_equal(c->id, "complaint-7");
-    assert_string_equal(c->kind, "complaint");
+    assert_int_equal(c->kind, MM_REQUEST_KIND_COMPLAINT);
     assert_string_equal(c->camera, "cam1");
     assert_string_equal(c->text, "カメラが自宅の玄関を映している");
     assert_int_equal(c->city_time_us, 900);
@@ -172,19 +173,19 @@ static void R_N10_1_report_request_is_answered_with_a_signed_report(void **state
     append(f, e, 1999, MM_ENTRY_SEGMENT_RECORDED);
     e->u.segments_erased.count = 3;
     snprintf(e->u.segments_erased.camera, MM_ID_MAX, "cam1");
-    snprintf(e->u.segments_erased.reason, 32, "retention");
+    e->u.segments_erased.reason = MM_ERASE_REASON_RETENTION;
     append(f, e, 1600, MM_ENTRY_SEGMENTS_ERASED);
     for (int i = 0; i < 3; i++) {
         mm_access_t *a = &e->u.access;
         snprintf(a->account, sizeof a->account, "suzuki");
-        snprintf(a->role, sizeof a->role, "operator");
+        a->role = MM_ROLE_OPERATOR;
         snprintf(a->action, sizeof a->action, "search");
         a->allowed = i < 2;
         append(f, e, 1700 + i, MM_ENTRY_ACCESS);
     }
     for (int i = 0; i < 2; i++) {
         mm_viewing_t *v = &e->u.viewing;
-        snprintf(v->state, sizeof v->state, "%s", i ? "ended" : "started");
+        assert_true(mm_viewing_state_parse(i ? "ended" : "started", &v->state));
         snprintf(v->session, sizeof v->session, "pb-1");
         snprintf(v->person, sizeof v->person, "suzuki");
         snprintf(v->camera, sizeof v->camera, "cam1");
@@ -193,7 +194,7 @@ static void R_N10_1_report_request_is_answered_with_a_signed_report(void **state
     const char *changes[] = {"emergency_granted", "emergency_revoked"};
     for (int i = 0; i < 2; i++) {
         mm_role_changed_t *r = &e->u.role_changed;
-        snprintf(r->change, sizeof r->change, "%s", changes[i]);
+        assert_true(mm_role_change_parse(changes[i], &r->change));
         snprintf(r->person, sizeof r->person, "police-1");
         snprintf(r->by, sizeof r->by, "tanaka");
         append(f, e, 1810 + i, MM_ENTRY_ROLE_CHANGED);
@@ -210,11 +211,11 @@ static void R_N10_1_report_request_is_answered_with_a_signed_report(void **state
     const char *kinds[] = {"complaint", "complaint_measure"};
     for (int i = 0; i < 2; i++) {
         snprintf(e->u.city_request.id, MM_ID_MAX, "c-%d", i);
-        snprintf(e->u.city_request.kind, 32, "%s", kinds[i]);
+        assert_true(mm_request_kind_parse(kinds[i], &e->u.city_request.kind));
         append(f, e, 1840 + i, MM_ENTRY_CITY_REQUEST);
     }
     snprintf(e->u.request_answered.id, MM_ID_MAX, "c-0");
-    snprintf(e->u.request_answered.kind, 32, "complaint");
+    e->u.request_answered.kind = MM_REQUEST_KIND_COMPLAINT;
     snprintf(e->u.request_answered.by, MM_ID_MAX, "tanaka");
     append(f, e, 1850, MM_ENTRY_REQUEST_ANSWERED);
     free(e);
@@ -240,7 +241,7 @@ static void R_N10_1_report_request_is_answered_with_a_signed_report(void **state
     assert_int_equal(e->time_us, 9000);
     const mm_request_answered_t *a = &e->u.request_answered;
     assert_string_equal(a->id, "report-3");
-    assert_string_equal(a->kind, "report_request");
+    assert_int_equal(a->kind, MM_REQUEST_KIND_REPORT_REQUEST);
     assert_string_equal(a->by, "");
 
     /* The signature is the site key's over the report's exact bytes. */
@@ -344,7 +345,7 @@ static void R_N12_manager_answers_a_complaint_once(void **state)
     assert_int_equal(e->kind, MM_ENTRY_REQUEST_ANSWERED);
     assert_int_equal(e->time_us, 7000);
     assert_string_equal(e->u.request_answered.id, "complaint-7");
-    assert_string_equal(e->u.request_answered.kind, "complaint");
+    assert_int_equal(e->u.request_answered.kind, MM_REQUEST_KIND_COMPLAINT);
     assert_string_equal(e->u.request_answered.by, "tanaka");
     assert_string_equal(e->u.request_answered.text, "向きを変え、玄関が映らないようにした。");
     assert_string_equal(e->u.request_answered.report, "");

@@ -216,14 +216,16 @@ static void retention_makes_expired_hours_undecryptable_then_removes_and_logs_th
 
     /* Not yet: the first hour ended 7 days ago minus a second. */
     edge_retention_report_t rep;
-    assert_int_equal(edge_retention_run(&f->v, KEEP, T0 + H + KEEP - 1, "retention", 0, &rep),
-                     MM_OK);
+    assert_int_equal(
+        edge_retention_run(&f->v, KEEP, T0 + H + KEEP - 1, MM_ERASE_REASON_RETENTION, 0, &rep),
+        MM_OK);
     assert_int_equal(rep.erased, 0);
     assert_int_equal(edge_keyring_oldest(f->kr), E0);
 
     /* Two hours are past retention; the third is not. */
-    assert_int_equal(edge_retention_run(&f->v, KEEP, T0 + 2 * H + KEEP, "retention", 0, &rep),
-                     MM_OK);
+    assert_int_equal(
+        edge_retention_run(&f->v, KEEP, T0 + 2 * H + KEEP, MM_ERASE_REASON_RETENTION, 0, &rep),
+        MM_OK);
     assert_int_equal(rep.old_h0, E0);
     assert_int_equal(rep.new_h0, E0 + 2);
     assert_int_equal(rep.erased, 2);
@@ -246,14 +248,14 @@ static void retention_makes_expired_hours_undecryptable_then_removes_and_logs_th
     assert_int_equal(e.kind, MM_ENTRY_SEGMENTS_ERASED);
     mm_segments_erased_t *se = &e.u.segments_erased;
     assert_string_equal(se->camera, "cam1");
-    assert_string_equal(se->reason, "retention");
+    assert_int_equal(se->reason, MM_ERASE_REASON_RETENTION);
     assert_int_equal(se->count, 2);
-    assert_int_equal(se->n_hashes, 2);
+    assert_int_equal(se->n_content_hashes, 2);
     assert_int_equal(se->start_us, s[0].start_us);
     assert_int_equal(se->end_us, s[1].end_us);
     assert_int_equal(se->bytes, s[0].bytes + s[1].bytes);
-    assert_memory_equal(se->hashes[0], s[0].content_hash, 32);
-    assert_memory_equal(se->hashes[1], s[1].content_hash, 32);
+    assert_memory_equal(se->content_hashes[0], s[0].content_hash, 32);
+    assert_memory_equal(se->content_hashes[1], s[1].content_hash, 32);
 
     /* The ratchet survives a restart: the old epochs stay gone. */
     fx_close(f);
@@ -261,8 +263,9 @@ static void retention_makes_expired_hours_undecryptable_then_removes_and_logs_th
     assert_int_equal(edge_keyring_oldest(f->kr), E0 + 2);
     assert_false(any_key_opens(f, saved[0]));
     /* A second run does nothing more. */
-    assert_int_equal(edge_retention_run(&f->v, KEEP, T0 + 2 * H + KEEP, "retention", 0, &rep),
-                     MM_OK);
+    assert_int_equal(
+        edge_retention_run(&f->v, KEEP, T0 + 2 * H + KEEP, MM_ERASE_REASON_RETENTION, 0, &rep),
+        MM_OK);
     assert_int_equal(rep.erased, 0);
     assert_int_equal(log_size(f), before + 1);
 }
@@ -275,11 +278,12 @@ static void retention_waits_for_the_end_of_a_segment_that_crosses_the_hour(void 
     edge_segment_info_t s;
     record(f, "cam1", T0 + H - 5000000, 10000000, &s); /* ends 5 s into the next hour */
     edge_retention_report_t rep;
-    assert_int_equal(edge_retention_run(&f->v, KEEP, T0 + H + KEEP, "retention", 0, &rep), MM_OK);
+    assert_int_equal(
+        edge_retention_run(&f->v, KEEP, T0 + H + KEEP, MM_ERASE_REASON_RETENTION, 0, &rep), MM_OK);
     assert_int_equal(rep.erased, 0);
     assert_true(exists(s.path));
-    assert_int_equal(edge_retention_run(&f->v, KEEP, T0 + H + KEEP + 5000000, "retention", 0,
-                                        &rep),
+    assert_int_equal(edge_retention_run(&f->v, KEEP, T0 + H + KEEP + 5000000,
+                                        MM_ERASE_REASON_RETENTION, 0, &rep),
                      MM_OK);
     assert_int_equal(rep.erased, 1);
     assert_false(exists(s.path));
@@ -317,7 +321,8 @@ static void held_footage_survives_retention_until_released(void **state)
     copy_file(held.path, saved);
 
     edge_retention_report_t rep;
-    assert_int_equal(edge_retention_run(&f->v, KEEP, T0 + 30 * DAY, "retention", 0, &rep), MM_OK);
+    assert_int_equal(
+        edge_retention_run(&f->v, KEEP, T0 + 30 * DAY, MM_ERASE_REASON_RETENTION, 0, &rep), MM_OK);
     assert_int_equal(rep.erased, 2); /* the other cam1 segment and cam2's */
     assert_int_equal(rep.held, 1);
     assert_true(edge_keyring_oldest(f->kr) > E0);
@@ -329,7 +334,8 @@ static void held_footage_survives_retention_until_released(void **state)
     assert_int_equal(edge_segment_verify(held.path, edge_vault_segment_key, &f->v, &info), MM_OK);
     assert_memory_equal(info.content_hash, held.content_hash, 32);
     /* Retention again, later: still kept. */
-    assert_int_equal(edge_retention_run(&f->v, KEEP, T0 + 60 * DAY, "retention", 0, &rep), MM_OK);
+    assert_int_equal(
+        edge_retention_run(&f->v, KEEP, T0 + 60 * DAY, MM_ERASE_REASON_RETENTION, 0, &rep), MM_OK);
     assert_int_equal(rep.erased, 0);
     assert_true(exists(held.path));
 
@@ -348,9 +354,9 @@ static void held_footage_survives_retention_until_released(void **state)
     assert_string_equal(e.u.hold_released.reason, "request withdrawn");
     entry_at(f, before + 1, &e);
     assert_int_equal(e.kind, MM_ENTRY_SEGMENTS_ERASED);
-    assert_string_equal(e.u.segments_erased.reason, "hold_released");
+    assert_int_equal(e.u.segments_erased.reason, MM_ERASE_REASON_HOLD_RELEASED);
     assert_string_equal(e.u.segments_erased.hold_id, "req-1");
-    assert_memory_equal(e.u.segments_erased.hashes[0], held.content_hash, 32);
+    assert_memory_equal(e.u.segments_erased.content_hashes[0], held.content_hash, 32);
     assert_int_equal(edge_hold_release(&f->v, "req-1", "again", T0 + 61 * DAY, &rep),
                      MM_ENOTFOUND);
 }
@@ -383,7 +389,8 @@ static void footage_under_two_holds_stays_until_both_are_released(void **state)
                                      T0 + H),
                      MM_OK);
     edge_retention_report_t rep;
-    assert_int_equal(edge_retention_run(&f->v, KEEP, T0 + 10 * DAY, "retention", 0, &rep), MM_OK);
+    assert_int_equal(
+        edge_retention_run(&f->v, KEEP, T0 + 10 * DAY, MM_ERASE_REASON_RETENTION, 0, &rep), MM_OK);
     assert_int_equal(rep.held, 1);
     assert_int_equal(edge_hold_release(&f->v, "a", "done", T0 + 10 * DAY, &rep), MM_OK);
     assert_int_equal(rep.erased, 0);
@@ -403,7 +410,8 @@ static void an_interrupted_run_is_finished_by_the_next(void **state)
     assert_int_equal(edge_keyring_advance(f->kr, E0 + 1), MM_OK); /* the crash came here */
     assert_true(exists(s.path));
     edge_retention_report_t rep;
-    assert_int_equal(edge_retention_run(&f->v, KEEP, T0 + H, "retention", 0, &rep), MM_OK);
+    assert_int_equal(edge_retention_run(&f->v, KEEP, T0 + H, MM_ERASE_REASON_RETENTION, 0, &rep),
+                     MM_OK);
     assert_int_equal(rep.erased, 1);
     assert_false(exists(s.path));
     assert_int_equal(rows(f, "cam1"), 0);
@@ -416,8 +424,9 @@ static void a_run_passes_at_most_max_epochs(void **state)
     for (int i = 0; i < 4; i++)
         record(f, "cam1", T0 + i * H + 1000000, 10000000, NULL);
     edge_retention_report_t rep;
-    assert_int_equal(edge_retention_run(&f->v, KEEP, T0 + 10 * DAY, "storage_pressure", 1, &rep),
-                     MM_OK);
+    assert_int_equal(
+        edge_retention_run(&f->v, KEEP, T0 + 10 * DAY, MM_ERASE_REASON_STORAGE_PRESSURE, 1, &rep),
+        MM_OK);
     assert_int_equal(rep.erased, 1);
     assert_int_equal(edge_keyring_oldest(f->kr), E0 + 1);
     int64_t due;

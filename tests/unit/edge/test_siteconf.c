@@ -88,7 +88,7 @@ static void good(void **state)
     assert_int_equal(cfg.n_cameras, 2);
     assert_string_equal(cfg.cameras[1].id, "cam2");
     assert_string_equal(cfg.cameras[1].url, "rtsp://127.0.0.1:8554/cam2");
-    assert_int_equal(cfg.policy, EDGE_POLICY_KAWAGUCHI);
+    assert_int_equal(cfg.policy, MM_POLICY_KAWAGUCHI);
     assert_int_equal(cfg.retention_days, 10);
     assert_int_equal(cfg.registered_retention_days, 14);
     assert_int_equal(cfg.min_free_mb, 1024);
@@ -127,7 +127,7 @@ static void retention_floor_and_ceiling_cannot_be_configured_away(void **state)
 
     with_retention(text, sizeof text, "\"policy\":\"naha\",\"retention_days\":2,");
     assert_int_equal(parse(text, &cfg, NULL), 0);
-    assert_int_equal(cfg.policy, EDGE_POLICY_NAHA);
+    assert_int_equal(cfg.policy, MM_POLICY_NAHA);
     assert_int_equal(cfg.retention_days, 2);
     edge_config_free(&cfg);
 

@@ -254,11 +254,11 @@ static void cameras_last_and_erase(void **state)
     static mm_entry_t e = {.time_us = 2, .kind = MM_ENTRY_SEGMENTS_ERASED};
     mm_segments_erased_t *er = &e.u.segments_erased;
     snprintf(er->camera, sizeof er->camera, "yard");
-    snprintf(er->reason, sizeof er->reason, "retention");
+    er->reason = MM_ERASE_REASON_RETENTION;
     er->start_us = yard;
     er->end_us = yard + 10000000;
     er->count = 1;
-    er->n_hashes = 1;
+    er->n_content_hashes = 1;
     uint64_t index = 0;
     assert_int_equal(edge_store_erase(st, "yard", &yard, 1, &e, &index), MM_OK);
     assert_int_equal(index, 4);

@@ -728,8 +728,9 @@ static void verify_catches_a_resigned_manifest_that_changes_the_request(void **s
     assert_int_equal(edge_verify_export(dir, k.hub_key, NULL, &rep), MM_OK);
     show(&rep);
     assert_false(rep.ok);
-    assert_int_equal(rep.n_failures, 1);
+    assert_int_equal(rep.n_failures, 2);
     assert_non_null(failure(&rep, "request", "does not verify with the hub key hub"));
+    assert_non_null(failure(&rep, "request", "its legal basis is none of"));
     edge_verify_report_deinit(&rep);
 
     /* 6. Signed by the hub but not a statement (a line out of order): not compared. */

@@ -216,7 +216,7 @@ static mm_entry_t city_request(const char *id, const char *kind)
 {
     mm_entry_t e = {.time_us = T0 + 1000, .kind = MM_ENTRY_CITY_REQUEST};
     strcpy(e.u.city_request.id, id);
-    strcpy(e.u.city_request.kind, kind);
+    assert_true(mm_request_kind_parse(kind, &e.u.city_request.kind));
     e.u.city_request.city_time_us = T0;
     return e;
 }
@@ -226,12 +226,12 @@ static mm_entry_t step(const char *req, const char *st, const char *by)
     mm_entry_t e = {.time_us = T0 + 2000, .kind = MM_ENTRY_DISCLOSURE};
     mm_disclosure_t *d = &e.u.disclosure;
     strcpy(d->request, req);
-    strcpy(d->step, st);
+    assert_true(mm_disclosure_step_parse(st, &d->step));
     strcpy(d->by, by);
     strcpy(d->cameras, "cam1");
     d->from_us = T0 - 2 * HOUR_US;
     d->to_us = T0 - HOUR_US;
-    strcpy(d->legal_basis, "law");
+    d->legal_basis = MM_LEGAL_BASIS_LAW;
     strcpy(d->requester, "requester-1");
     snprintf(d->text, sizeof d->text, "%s by %s", st, by[0] ? by : "the edge");
     return e;
@@ -241,6 +241,7 @@ static mm_entry_t exported(const char *req, const uint8_t *data, size_t len)
 {
     mm_entry_t e = step(req, "exported", "");
     e.u.disclosure.has_sha256 = 1;
+    e.u.disclosure.has_manifest_sha256 = 1;
     mm_sha256(data, len, e.u.disclosure.sha256);
     e.u.disclosure.bytes = len;
     memset(e.u.disclosure.manifest_sha256, 0x4d, 32);
@@ -428,7 +429,7 @@ static void test_filing_body_refusals_name_the_field(void **state)
     assert_int_equal(hub_body_disclosure(more, strlen(more), &b, msg, sizeof msg), MM_OK);
     assert_int_equal(b.n_cameras, 16);
     assert_string_equal(b.cameras[15], "c15");
-    assert_string_equal(b.legal_basis, "own_images");
+    assert_int_equal(b.legal_basis, MM_LEGAL_BASIS_OWN_IMAGES);
     assert_string_equal(b.reference, "");
     snprintf(more, sizeof more, "%s,\"c16\"]}", json);
     assert_int_equal(hub_body_disclosure(more, strlen(more), &b, msg, sizeof msg), MM_EPROTO);
@@ -537,8 +538,8 @@ static void test_filing_stores_logs_signs_and_forwards_until_logged(void **state
         assert_int_equal(pending(f, "site-b", out + 1), 0);
         mm_city_request_t *r = &out[0];
         assert_string_equal(r->id, id);
-        assert_string_equal(r->kind, "disclosure");
-        assert_string_equal(r->legal_basis, "law");
+        assert_int_equal(r->kind, MM_REQUEST_KIND_DISCLOSURE);
+        assert_int_equal(r->legal_basis, MM_LEGAL_BASIS_LAW);
         assert_string_equal(r->reference, "那覇署 捜査関係事項照会 第12号");
         assert_string_equal(r->requester, "requester-1");
         assert_string_equal(r->recipient, RECIPIENT);
@@ -1092,7 +1093,7 @@ static void test_download_only_by_its_requester_logged_and_noticed(void **state)
     size_t n = pending(f, "site-a", out);
     int notices = 0;
     for (size_t i = 0; i < n; i++) {
-        if (strcmp(out[i].kind, "disclosure_downloaded"))
+        if (out[i].kind != MM_REQUEST_KIND_DISCLOSURE_DOWNLOADED)
             continue;
         notices++;
         assert_string_equal(out[i].disclosure, id);
@@ -1106,7 +1107,7 @@ static void test_download_only_by_its_requester_logged_and_noticed(void **state)
     site_logs_and_sends(f, 0, &e);
     n = pending(f, "site-a", out);
     for (size_t i = 0; i < n; i++)
-        assert_string_not_equal(out[i].kind, "disclosure_downloaded");
+        assert_int_not_equal(out[i].kind, MM_REQUEST_KIND_DISCLOSURE_DOWNLOADED);
 
     /* Who sees what. */
     json_t *list = hub_disclosure_list(f->d, &f->people[REQUESTER]);

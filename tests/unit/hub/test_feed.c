@@ -355,9 +355,10 @@ static void test_entries_event_lists_at_most_256_kib(void **state)
         e.u.segments_erased.start_us = 1;
         e.u.segments_erased.end_us = 2;
         e.u.segments_erased.count = MM_ERASED_MAX;
-        e.u.segments_erased.n_hashes = MM_ERASED_MAX;
-        memset(e.u.segments_erased.hashes, i + 1, sizeof e.u.segments_erased.hashes);
-        strcpy(e.u.segments_erased.reason, "retention");
+        e.u.segments_erased.n_content_hashes = MM_ERASED_MAX;
+        memset(e.u.segments_erased.content_hashes, i + 1,
+               sizeof e.u.segments_erased.content_hashes);
+        e.u.segments_erased.reason = MM_ERASE_REASON_RETENTION;
         b[i] = entry(&e);
     }
     assert_int_equal(hub_feed_entries(f->feed, "site-a", 0, N, b), MM_OK);

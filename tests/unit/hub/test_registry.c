@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "common/entry.h"
+#include "common/timefmt.h"
 #include "hub/findings.h"
 #include "hub/registry.h"
 
@@ -63,7 +64,7 @@ static mm_entry_t site_facts(int64_t t, uint32_t retention)
 {
     mm_entry_t e = {.time_us = t, .kind = MM_ENTRY_SITE_FACTS};
     mm_site_facts_t *s = &e.u.site_facts;
-    strcpy(s->policy, "kawaguchi");
+    s->policy = MM_POLICY_KAWAGUCHI;
     s->retention_days = retention;
     s->registered_retention_days = 14;
     s->floor_days = 7;
@@ -106,7 +107,7 @@ static mm_entry_t coverage(int64_t t, const char *cam, uint32_t share)
     c->masked_ppm = 250000;
     c->share_ppm = share;
     c->threshold_ppm = 666667;
-    strcpy(c->policy, "kawaguchi");
+    c->policy = MM_POLICY_KAWAGUCHI;
     return e;
 }
 
@@ -114,7 +115,7 @@ static mm_entry_t camera_state(int64_t t, const char *cam, const char *st)
 {
     mm_entry_t e = {.time_us = t, .kind = MM_ENTRY_CAMERA_STATE};
     strcpy(e.u.camera_state.camera, cam);
-    strcpy(e.u.camera_state.state, st);
+    assert_true(mm_cam_state_parse(st, &e.u.camera_state.state));
     strcpy(e.u.camera_state.by, "tanaka");
     snprintf(e.u.camera_state.reason, sizeof e.u.camera_state.reason, "%s for works", st);
     return e;
@@ -127,7 +128,7 @@ static mm_entry_t config_changed(int64_t t, uint32_t version)
     c->version = version;
     memset(c->document_hash, 0xd0 + (int)version, 32);
     memset(c->config_hash, 0xc0 + (int)version, 32);
-    strcpy(c->policy, "kawaguchi");
+    c->policy = MM_POLICY_KAWAGUCHI;
     c->cameras = 2;
     snprintf(c->summary, sizeof c->summary, "version %u", version);
     return e;
@@ -147,7 +148,7 @@ static mm_entry_t granted(int64_t t, const char *grant, int64_t until)
 {
     mm_entry_t e = {.time_us = t, .kind = MM_ENTRY_ROLE_CHANGED};
     mm_role_changed_t *r = &e.u.role_changed;
-    strcpy(r->change, "emergency_granted");
+    r->change = MM_ROLE_CHANGE_EMERGENCY_GRANTED;
     strcpy(r->person, "suzuki");
     strcpy(r->by, "tanaka");
     strcpy(r->grant_id, grant);
@@ -428,9 +429,9 @@ static void facts_states_filings_grants(void **state)
      * grant is ignored; a revoked grant ends when it was revoked; an operator designated is no
      * grant. */
     mm_entry_t revoked = granted(T0 + 103, "g1", T0 + 103);
-    strcpy(revoked.u.role_changed.change, "emergency_revoked");
+    revoked.u.role_changed.change = MM_ROLE_CHANGE_EMERGENCY_REVOKED;
     mm_entry_t designated = granted(T0 + 104, "", 0);
-    strcpy(designated.u.role_changed.change, "operator_designated");
+    designated.u.role_changed.change = MM_ROLE_CHANGE_OPERATOR_DESIGNATED;
     const mm_entry_t more[] = {site_facts(T0 + 100, 10), report(T0 + 101, "g9"),
                                report(T0 + 102, "g2"), revoked, designated};
     assert_int_equal(apply(f, "site-a", FIRST_N, more, 5, 1, MM_OK, NULL), MM_OK);
@@ -504,9 +505,9 @@ static void uptime_per_japan_day(void **state)
     json_decref(rec);
 
     char d[11];
-    hub_registry_day(MAY1_US - 1, d);
+    mm_jst_day(MAY1_US - 1, d);
     assert_string_equal(d, "2026-04-30");
-    hub_registry_day(MAY1_US, d);
+    mm_jst_day(MAY1_US, d);
     assert_string_equal(d, "2026-05-01");
 }
 

@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "common/timefmt.h"
 #include "hub/registry.h"
 #include "hub/rules.h"
 
@@ -466,7 +467,7 @@ static void abolished_camera_is_held_to_nothing_else(void **state)
     json_t *days = json_object();
     char d[11];
     for (int i = 3; i >= 0; i--) {
-        hub_registry_day(NOW_US - i * DAY_US, d);
+        mm_jst_day(NOW_US - i * DAY_US, d);
         json_object_set_new(days, d,
                             json_pack("{s:I, s:i, s:i, s:I, s:I}", "recorded_us", (json_int_t)0,
                                       "hours", 24, "gaps", 1, "first_index", (json_int_t)10,
@@ -570,7 +571,7 @@ static void uptime_is(json_t *rec, const double share[4])
     json_t *days = json_object();
     char d[11];
     for (int i = 3; i >= 0; i--) {
-        hub_registry_day(NOW_US - i * DAY_US, d);
+        mm_jst_day(NOW_US - i * DAY_US, d);
         json_int_t first = 100 + 10 * (3 - i);
         json_object_set_new(days, d,
                             json_pack("{s:I, s:i, s:i, s:I, s:I}", "recorded_us",
@@ -585,10 +586,10 @@ static void r_k2_2_6a_uptime_below_24h(void **state)
 {
     (void)state;
     char first[11], low[11], full[11], today[11];
-    hub_registry_day(NOW_US - 3 * DAY_US, first);
-    hub_registry_day(NOW_US - 2 * DAY_US, low);
-    hub_registry_day(NOW_US - 1 * DAY_US, full);
-    hub_registry_day(NOW_US, today);
+    mm_jst_day(NOW_US - 3 * DAY_US, first);
+    mm_jst_day(NOW_US - 2 * DAY_US, low);
+    mm_jst_day(NOW_US - 1 * DAY_US, full);
+    mm_jst_day(NOW_US, today);
     assert_string_equal(today, "2026-05-20");
     assert_string_equal(first, "2026-05-17");
 
