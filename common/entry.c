@@ -492,8 +492,9 @@ mm_err_t mm_entry_peek(const void *buf, size_t len, mm_entry_kind_t *kind, int64
     while ((r = mm_pb_field(&p, end, &f)) == 1) {
         if (f.number == 1 && f.wire_type == 0)
             t = (int64_t)f.varint;
-        else if (f.number >= FIRST_KIND_FIELD && f.wire_type == 2)
-            k = f.number;
+        else if (f.number >= FIRST_KIND_FIELD && f.wire_type == 2 &&
+                 mm_entry_kind_info((mm_entry_kind_t)f.number))
+            k = f.number; /* a field of no known kind is skipped, as protobuf-c skips it */
     }
     if (r < 0 || !mm_entry_kind_info((mm_entry_kind_t)k))
         return MM_EPROTO;

@@ -32,6 +32,9 @@ def dealer(public, secret):
     s.curve_secretkey = secret.encode()
     s.linger = 0
     s.rcvtimeo = 4000
+    # A refused handshake can drop the connection before the send: without a timeout, a DEALER
+    # with no peer blocks in send for ever.
+    s.sndtimeo = 4000
     s.connect(f"tcp://127.0.0.1:{run.hub_zmq}")
     return s
 
@@ -42,8 +45,8 @@ def site_curve(pub):
 
 
 def exchange(sock, env):
-    sock.send(env)
     try:
+        sock.send(env)
         return T.decode_ack(sock.recv())
     except zmq.Again:
         return None
