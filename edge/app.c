@@ -43,6 +43,7 @@
 #include "edge/store.h"
 #include "edge/uplink.h"
 #include "edge/uptime.h"
+#include "edge/vault.h"
 
 #define HOUSEKEEPING_MS 2000
 #define DAY_US (86400LL * 1000000)
@@ -55,7 +56,7 @@ typedef struct {
     mm_keypair_t keys;
     edge_store_t *store;
     edge_keyring_t *keyring;
-    edge_vault_t vault;
+    edge_vault_t *vault;
     void *zctx;
     edge_uplink_t *uplink;
     edge_ingest_t *ingest;
@@ -238,7 +239,7 @@ static void storage_check(app_t *app)
         int64_t floor_us = edge_policy_floor_days(app->cfg.policy) * DAY_US;
         edge_retention_report_t rep;
         if (floor_us < app->cfg.retention_days * DAY_US &&
-            edge_retention_run(&app->vault, floor_us, mm_now_us(), MM_ERASE_REASON_STORAGE_PRESSURE,
+            edge_retention_run(app->vault, floor_us, mm_now_us(), MM_ERASE_REASON_STORAGE_PRESSURE,
                                1, &rep) == MM_OK &&
             rep.erased > 0)
             return; /* look again at the next tick */
@@ -286,7 +287,7 @@ static void on_housekeeping(uv_timer_t *t)
             edge_uplink_kick(app->uplink);
     }
     edge_retention_report_t rep;
-    if (edge_retention_run(&app->vault, app->cfg.retention_days * DAY_US, now,
+    if (edge_retention_run(app->vault, app->cfg.retention_days * DAY_US, now,
                            MM_ERASE_REASON_RETENTION, 24, &rep) == MM_OK &&
         rep.erased && app->uplink)
         edge_uplink_kick(app->uplink);
@@ -360,11 +361,11 @@ static int64_t recover_camera(app_t *app, const char *camera, const char *dir)
         edge_segment_info_t info;
         struct stat st;
         if (stat(path, &st) == 0) {
-            err = edge_segment_verify(path, edge_vault_segment_key, &app->vault, &info);
+            err = edge_segment_verify(path, edge_vault_segment_key, app->vault, &info);
         } else {
             char partial[EDGE_SEG_PATH_MAX + 8];
             snprintf(partial, sizeof partial, "%s.partial", path);
-            err = edge_segment_recover(partial, edge_vault_segment_key, &app->vault, &info);
+            err = edge_segment_recover(partial, edge_vault_segment_key, app->vault, &info);
         }
         if (err == MM_OK && strcmp(info.camera, camera) == 0 && info.start_us == todo[i]) {
             record_segment(app, &info);
@@ -476,7 +477,11 @@ static int start(app_t *app, const char *config_path)
     free(keys_dir);
     if (rc != 0)
         return rc;
-    app->vault = (edge_vault_t){app->store, app->keyring, app->segments_dir};
+    if ((e = edge_vault_create(app->store, app->keyring, app->segments_dir, &app->vault)) !=
+        MM_OK) {
+        MM_ERROR("cannot open the holds in %s: %s", app->cfg.state_dir, mm_strerror(e));
+        return 1;
+    }
     MM_INFO("policy %s: footage kept %d days (floor %d, registered %d)",
             mm_policy_name(app->cfg.policy), app->cfg.retention_days,
             edge_policy_floor_days(app->cfg.policy), app->cfg.registered_retention_days);
@@ -499,7 +504,7 @@ static int start(app_t *app, const char *config_path)
     char *exports_dir = join(app->cfg.state_dir, "exports");
     edge_disclosure_conf_t dc = {.loop = &app->loop,
                                  .store = app->store,
-                                 .vault = &app->vault,
+                                 .vault = app->vault,
                                  .site_key = &app->keys,
                                  .site = app->cfg.site,
                                  .hub_pub = app->cfg.hub_verifier.pub,
@@ -520,7 +525,7 @@ static int start(app_t *app, const char *config_path)
                             .config_path = config_path,
                             .cfg = &app->cfg,
                             .store = app->store,
-                            .vault = &app->vault,
+                            .vault = app->vault,
                             .site_key = &app->keys.sign,
                             .logged = kick_uplink,
                             .disclosure = app->disclosure,
@@ -625,6 +630,7 @@ int edge_app_run(const char *config_path)
     edge_ingest_destroy(app.ingest);
     if (uv_loop_close(&app.loop) != 0)
         MM_WARN("libuv loop still had open handles at exit");
+    edge_vault_destroy(app.vault);
     edge_keyring_close(app.keyring);
     edge_store_close(app.store);
     if (app.zctx)

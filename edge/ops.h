@@ -40,9 +40,9 @@
 #include "edge/control.h"
 #include "edge/disclosure.h"
 #include "edge/ingest.h"
-#include "edge/retention.h"
 #include "edge/siteconf.h"
 #include "edge/store.h"
+#include "edge/vault.h"
 
 #define EDGE_MAX_VIEWERS 8 /* playback streams at once */
 
