@@ -60,8 +60,7 @@ typedef struct {
     void *zctx;
     edge_uplink_t *uplink;
     edge_ingest_t *ingest;
-    edge_ops_t ops;
-    int ops_ready;
+    edge_ops_t *ops;
     edge_control_t *control;
     edge_disclosure_t *disclosure;
     char *segments_dir;
@@ -223,7 +222,7 @@ static void storage_check(app_t *app)
     edge_storage_camera_t cams[EDGE_MAX_CAMERAS];
     size_t at[EDGE_MAX_CAMERAS], n = 0;
     for (size_t i = 0; i < app->cfg.n_cameras; i++) {
-        if (app->ops_ready && !edge_ops_may_record(&app->ops, i))
+        if (app->ops && !edge_ops_may_record(app->ops, i))
             continue;
         at[n] = i;
         cams[n++] = (edge_storage_camera_t){app->cfg.cameras[i].id, app->cfg.cameras[i].priority,
@@ -419,10 +418,8 @@ static void shutdown_app(app_t *app)
         edge_ingest_stop(app->ingest);
     edge_control_close(app->control);
     app->control = NULL;
-    if (app->ops_ready)
-        edge_ops_close(&app->ops);
-    app->ops_ready = 0;
-    app->ops.disclosure = NULL;
+    edge_ops_close(app->ops);
+    app->ops = NULL;
     /* A running export is asked to stop; the loop ends once it has. */
     edge_disclosure_close(app->disclosure, NULL, NULL);
     app->disclosure = NULL;
@@ -521,22 +518,21 @@ static int start(app_t *app, const char *config_path)
         return 1;
     }
 
-    app->ops = (edge_ops_t){.loop = &app->loop,
-                            .config_path = config_path,
-                            .cfg = &app->cfg,
-                            .store = app->store,
-                            .vault = app->vault,
-                            .site_key = &app->keys.sign,
-                            .logged = kick_uplink,
-                            .disclosure = app->disclosure,
-                            .arg = app};
-    if ((e = edge_ops_init(&app->ops)) != MM_OK) {
+    edge_ops_conf_t oc = {.loop = &app->loop,
+                          .config_path = config_path,
+                          .cfg = &app->cfg,
+                          .store = app->store,
+                          .vault = app->vault,
+                          .site_key = &app->keys.sign,
+                          .logged = kick_uplink,
+                          .disclosure = app->disclosure,
+                          .arg = app};
+    if ((e = edge_ops_create(&oc, &app->ops)) != MM_OK) {
         MM_ERROR("cannot restore who may do what: %s", mm_strerror(e));
         return 1;
     }
-    app->ops_ready = 1;
     edge_control_hooks_t ch = {
-        .request = edge_ops_request, .malformed = edge_ops_malformed, .arg = &app->ops};
+        .request = edge_ops_request, .malformed = edge_ops_malformed, .arg = app->ops};
     if (make_dir_parent(app->cfg.control_socket) != 0 ||
         edge_control_open(&app->loop, app->cfg.control_socket, &ch, &app->control) != MM_OK)
         return 1;
@@ -552,7 +548,7 @@ static int start(app_t *app, const char *config_path)
         .hub_curve_public = app->cfg.hub_curve_public,
         .hub_verifier = &app->cfg.hub_verifier,
         .requests = edge_ops_city_requests,
-        .arg = &app->ops,
+        .arg = app->ops,
     };
     e = edge_uplink_create(&app->loop, app->zctx, app->store, &uc, &app->uplink);
     if (e != MM_OK) {
@@ -586,12 +582,13 @@ static int start(app_t *app, const char *config_path)
         e = edge_ingest_create(&app->loop, cams, app->cfg.n_cameras, &hooks, &app->ingest);
         /* Suspended and abolished cameras stay connected to nothing (R-N4.2). */
         for (size_t i = 0; e == MM_OK && i < app->cfg.n_cameras; i++)
-            if (!edge_ops_may_record(&app->ops, i))
+            if (!edge_ops_may_record(app->ops, i))
                 edge_ingest_pause(app->ingest, app->cfg.cameras[i].id,
-                                  app->ops.cam_state[i] == EDGE_CAM_SUSPENDED ? "camera suspended"
-                                                                              : "camera abolished");
+                                  edge_ops_camera_state(app->ops, i) == EDGE_CAM_SUSPENDED
+                                      ? "camera suspended"
+                                      : "camera abolished");
         if (e == MM_OK) {
-            app->ops.ingest = app->ingest;
+            edge_ops_set_ingest(app->ops, app->ingest);
             e = edge_ingest_start(app->ingest);
         }
         if (e != MM_OK) {
