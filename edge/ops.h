@@ -16,8 +16,8 @@
  * once as `city_request`; report requests are answered at once with a signed report, complaints
  * and measures by the manager (`request_answer`), each answer a `request_answered` entry.
  * Disclosure requests and the hub's download notices are handed on to disclosure.h once logged;
- * people list, prepare, approve and deny them here (`disclosures`, `disclosure_prepare`,
- * `disclosure_approve`, `disclosure_deny`), each step a `disclosure` entry.
+ * people list, prepare, approve, deny and release them here (`disclosures`, `disclosure_prepare`,
+ * `disclosure_approve`, `disclosure_deny`, `disclosure_release`), each step a `disclosure` entry.
  *
  * State kept in the store (edge.meta): "access" (designations and grants, JSON),
  * "camera_state/<id>" ("suspended" or "abolished"), "standards" (version, date, content hash),
@@ -27,6 +27,10 @@
  *
  * Playback streams from a thread of its own straight into the caller's socket; its end comes
  * back to the loop, which logs it.
+ *
+ * The module is one file per job (dispatch, cameras, playback, standards, people, grants, the
+ * city's requests) around one private state; ops_impl.h says which file does what. Callers use
+ * only the functions below.
  */
 #ifndef EDGE_OPS_H
 #define EDGE_OPS_H
