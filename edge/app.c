@@ -43,6 +43,7 @@
 #include "edge/store.h"
 #include "edge/uplink.h"
 #include "edge/uptime.h"
+#include "edge/vault.h"
 
 #define HOUSEKEEPING_MS 2000
 #define DAY_US (86400LL * 1000000)
@@ -55,12 +56,11 @@ typedef struct {
     mm_keypair_t keys;
     edge_store_t *store;
     edge_keyring_t *keyring;
-    edge_vault_t vault;
+    edge_vault_t *vault;
     void *zctx;
     edge_uplink_t *uplink;
     edge_ingest_t *ingest;
-    edge_ops_t ops;
-    int ops_ready;
+    edge_ops_t *ops;
     edge_control_t *control;
     edge_disclosure_t *disclosure;
     char *segments_dir;
@@ -222,7 +222,7 @@ static void storage_check(app_t *app)
     edge_storage_camera_t cams[EDGE_MAX_CAMERAS];
     size_t at[EDGE_MAX_CAMERAS], n = 0;
     for (size_t i = 0; i < app->cfg.n_cameras; i++) {
-        if (app->ops_ready && !edge_ops_may_record(&app->ops, i))
+        if (app->ops && !edge_ops_may_record(app->ops, i))
             continue;
         at[n] = i;
         cams[n++] = (edge_storage_camera_t){app->cfg.cameras[i].id, app->cfg.cameras[i].priority,
@@ -238,7 +238,7 @@ static void storage_check(app_t *app)
         int64_t floor_us = edge_policy_floor_days(app->cfg.policy) * DAY_US;
         edge_retention_report_t rep;
         if (floor_us < app->cfg.retention_days * DAY_US &&
-            edge_retention_run(&app->vault, floor_us, mm_now_us(), MM_ERASE_REASON_STORAGE_PRESSURE,
+            edge_retention_run(app->vault, floor_us, mm_now_us(), MM_ERASE_REASON_STORAGE_PRESSURE,
                                1, &rep) == MM_OK &&
             rep.erased > 0)
             return; /* look again at the next tick */
@@ -286,7 +286,7 @@ static void on_housekeeping(uv_timer_t *t)
             edge_uplink_kick(app->uplink);
     }
     edge_retention_report_t rep;
-    if (edge_retention_run(&app->vault, app->cfg.retention_days * DAY_US, now,
+    if (edge_retention_run(app->vault, app->cfg.retention_days * DAY_US, now,
                            MM_ERASE_REASON_RETENTION, 24, &rep) == MM_OK &&
         rep.erased && app->uplink)
         edge_uplink_kick(app->uplink);
@@ -360,11 +360,11 @@ static int64_t recover_camera(app_t *app, const char *camera, const char *dir)
         edge_segment_info_t info;
         struct stat st;
         if (stat(path, &st) == 0) {
-            err = edge_segment_verify(path, edge_vault_segment_key, &app->vault, &info);
+            err = edge_segment_verify(path, edge_vault_segment_key, app->vault, &info);
         } else {
             char partial[EDGE_SEG_PATH_MAX + 8];
             snprintf(partial, sizeof partial, "%s.partial", path);
-            err = edge_segment_recover(partial, edge_vault_segment_key, &app->vault, &info);
+            err = edge_segment_recover(partial, edge_vault_segment_key, app->vault, &info);
         }
         if (err == MM_OK && strcmp(info.camera, camera) == 0 && info.start_us == todo[i]) {
             record_segment(app, &info);
@@ -418,10 +418,8 @@ static void shutdown_app(app_t *app)
         edge_ingest_stop(app->ingest);
     edge_control_close(app->control);
     app->control = NULL;
-    if (app->ops_ready)
-        edge_ops_close(&app->ops);
-    app->ops_ready = 0;
-    app->ops.disclosure = NULL;
+    edge_ops_close(app->ops);
+    app->ops = NULL;
     /* A running export is asked to stop; the loop ends once it has. */
     edge_disclosure_close(app->disclosure, NULL, NULL);
     app->disclosure = NULL;
@@ -442,64 +440,97 @@ static void on_signal(uv_signal_t *h, int signum)
     shutdown_app(app);
 }
 
-static int start(app_t *app, const char *config_path)
+/* --- start: one small step after another ----------------------------------------------------*/
+
+/*
+ * Each step returns 0, or -1 once it has said what failed; start stops at the first failure and
+ * edge_app_run's stop path (shutdown_app, then the teardown after the loop) closes whatever the
+ * earlier steps opened. The order is the one the top of this file explains.
+ */
+
+/* The configuration, and the site key it names (the key must carry the site's name). */
+static int load_config(app_t *app, const char *config_path)
 {
     if (edge_config_load(config_path, &app->cfg) != MM_OK)
-        return 2;
+        return -1;
     char err[256];
     if (mm_keys_load(app->cfg.key_file, &app->keys, err, sizeof err) != MM_OK) {
         MM_ERROR("%s", err);
-        return 2;
+        return -1;
     }
     if (strcmp(app->keys.name, app->cfg.site) != 0) {
         MM_ERROR("%s: key_file: the key %s is named \"%s\", but the site is \"%s\"", config_path,
                  app->cfg.key_file, app->keys.name, app->cfg.site);
-        return 2;
+        return -1;
     }
+    return 0;
+}
+
+/* The state directory: the store (db/), the footage keys (keys/), the segments (segments/) and
+ * the vault over them. */
+static int open_state(app_t *app)
+{
     char *db_dir = join(app->cfg.state_dir, "db");
     char *keys_dir = join(app->cfg.state_dir, "keys");
     app->segments_dir = join(app->cfg.state_dir, "segments");
-    int rc = 0;
+    int rc = -1;
+    mm_err_t e;
     if (!db_dir || !keys_dir || !app->segments_dir || make_dir(app->cfg.state_dir) != 0 ||
         make_dir(app->segments_dir) != 0)
-        rc = 1;
-    mm_err_t e = rc ? MM_EIO : edge_store_open(db_dir, &app->store);
-    if (e != MM_OK && rc == 0) {
+        goto out;
+    if ((e = edge_store_open(db_dir, &app->store)) != MM_OK) {
         MM_ERROR("cannot open the store in %s: %s", app->cfg.state_dir, mm_strerror(e));
-        rc = 1;
+        goto out;
     }
-    if (rc == 0 && (e = edge_keyring_open(keys_dir, mm_now_us(), &app->keyring)) != MM_OK) {
+    if ((e = edge_keyring_open(keys_dir, mm_now_us(), &app->keyring)) != MM_OK) {
         MM_ERROR("cannot open the footage keys in %s: %s", keys_dir, mm_strerror(e));
-        rc = 1;
+        goto out;
     }
+    if ((e = edge_vault_create(app->store, app->keyring, app->segments_dir, &app->vault)) !=
+        MM_OK) {
+        MM_ERROR("cannot open the holds in %s: %s", app->cfg.state_dir, mm_strerror(e));
+        goto out;
+    }
+    rc = 0;
+out:
     free(db_dir);
     free(keys_dir);
-    if (rc != 0)
-        return rc;
-    app->vault = (edge_vault_t){app->store, app->keyring, app->segments_dir};
+    return rc;
+}
+
+/* The retention in force, and each camera's public share, logged when it differs from the last
+ * logged (coverlog.h). */
+static int log_coverage(app_t *app)
+{
     MM_INFO("policy %s: footage kept %d days (floor %d, registered %d)",
             mm_policy_name(app->cfg.policy), app->cfg.retention_days,
             edge_policy_floor_days(app->cfg.policy), app->cfg.registered_retention_days);
     for (size_t i = 0; i < app->cfg.n_cameras; i++) {
         const edge_config_camera_t *c = &app->cfg.cameras[i];
         int logged = 0;
-        if ((e = edge_coverage_log(app->store, c->id, app->cfg.policy, &c->gov, mm_now_us(),
-                                   &logged)) != MM_OK) {
+        mm_err_t e =
+            edge_coverage_log(app->store, c->id, app->cfg.policy, &c->gov, mm_now_us(), &logged);
+        if (e != MM_OK) {
             MM_ERROR("%s: cannot log the camera's coverage: %s", c->id, mm_strerror(e));
-            return 1;
+            return -1;
         }
         MM_INFO("%s: public share %.1f %% of the image (threshold %.1f %%)%s", c->id,
                 c->gov.coverage.public_share * 100, c->gov.threshold * 100,
                 logged ? ", logged" : "");
     }
+    return 0;
+}
 
+/* The disclosure module (started once the uplink exists, to send what a stop interrupted). */
+static int create_disclosure(app_t *app)
+{
     const char *cam_ids[EDGE_MAX_CAMERAS];
     for (size_t i = 0; i < app->cfg.n_cameras; i++)
         cam_ids[i] = app->cfg.cameras[i].id;
     char *exports_dir = join(app->cfg.state_dir, "exports");
     edge_disclosure_conf_t dc = {.loop = &app->loop,
                                  .store = app->store,
-                                 .vault = &app->vault,
+                                 .vault = app->vault,
                                  .site_key = &app->keys,
                                  .site = app->cfg.site,
                                  .hub_pub = app->cfg.hub_verifier.pub,
@@ -509,37 +540,52 @@ static int start(app_t *app, const char *config_path)
                                  .logged = kick_uplink,
                                  .send = send_export,
                                  .arg = app};
-    e = exports_dir ? edge_disclosure_create(&dc, &app->disclosure) : MM_ENOMEM;
+    mm_err_t e = exports_dir ? edge_disclosure_create(&dc, &app->disclosure) : MM_ENOMEM;
     free(exports_dir);
     if (e != MM_OK) {
         MM_ERROR("cannot set up disclosures in %s: %s", app->cfg.state_dir, mm_strerror(e));
-        return 1;
+        return -1;
     }
+    return 0;
+}
 
-    app->ops = (edge_ops_t){.loop = &app->loop,
-                            .config_path = config_path,
-                            .cfg = &app->cfg,
-                            .store = app->store,
-                            .vault = &app->vault,
-                            .site_key = &app->keys.sign,
-                            .logged = kick_uplink,
-                            .disclosure = app->disclosure,
-                            .arg = app};
-    if ((e = edge_ops_init(&app->ops)) != MM_OK) {
+/* Ops: who may do what, the cameras' states and the standards, restored (ops.h). */
+static int create_ops(app_t *app, const char *config_path)
+{
+    edge_ops_conf_t oc = {.loop = &app->loop,
+                          .config_path = config_path,
+                          .cfg = &app->cfg,
+                          .store = app->store,
+                          .vault = app->vault,
+                          .site_key = &app->keys.sign,
+                          .logged = kick_uplink,
+                          .disclosure = app->disclosure,
+                          .arg = app};
+    mm_err_t e = edge_ops_create(&oc, &app->ops);
+    if (e != MM_OK) {
         MM_ERROR("cannot restore who may do what: %s", mm_strerror(e));
-        return 1;
+        return -1;
     }
-    app->ops_ready = 1;
+    return 0;
+}
+
+/* The control socket, in a directory every local account can reach. */
+static int open_control(app_t *app)
+{
     edge_control_hooks_t ch = {
-        .request = edge_ops_request, .malformed = edge_ops_malformed, .arg = &app->ops};
+        .request = edge_ops_request, .malformed = edge_ops_malformed, .arg = app->ops};
     if (make_dir_parent(app->cfg.control_socket) != 0 ||
         edge_control_open(&app->loop, app->cfg.control_socket, &ch, &app->control) != MM_OK)
-        return 1;
+        return -1;
     MM_INFO("control socket %s", app->cfg.control_socket);
+    return 0;
+}
 
-    app->zctx = zmq_ctx_new();
-    if (!app->zctx)
-        return 1;
+/* The link to the hub; the city's requests that come with its acknowledgements go to ops. */
+static int create_uplink(app_t *app)
+{
+    if (!(app->zctx = zmq_ctx_new()))
+        return -1;
     edge_uplink_conf_t uc = {
         .site = app->cfg.site,
         .keys = &app->keys,
@@ -547,24 +593,30 @@ static int start(app_t *app, const char *config_path)
         .hub_curve_public = app->cfg.hub_curve_public,
         .hub_verifier = &app->cfg.hub_verifier,
         .requests = edge_ops_city_requests,
-        .arg = &app->ops,
+        .arg = app->ops,
     };
-    e = edge_uplink_create(&app->loop, app->zctx, app->store, &uc, &app->uplink);
+    mm_err_t e = edge_uplink_create(&app->loop, app->zctx, app->store, &uc, &app->uplink);
     if (e != MM_OK) {
         MM_ERROR("cannot set up the link to the hub: %s", mm_strerror(e));
-        return 1;
+        return -1;
     }
-    /* Receipts, expiries and exports a stop interrupted; failures are retried by its timer. */
-    edge_disclosure_start(app->disclosure, mm_now_us());
+    return 0;
+}
 
+/*
+ * Recording: each camera's directory made and recovered first (recover_camera), then the
+ * recorder created with every camera, the suspended and abolished ones paused (R-N4.2), and
+ * started.
+ */
+static int start_recording(app_t *app)
+{
     edge_camera_conf_t cams[EDGE_MAX_CAMERAS];
     char *dirs[EDGE_MAX_CAMERAS] = {0};
-    for (size_t i = 0; i < app->cfg.n_cameras && rc == 0; i++) {
+    int rc = -1;
+    for (size_t i = 0; i < app->cfg.n_cameras; i++) {
         dirs[i] = join(app->segments_dir, app->cfg.cameras[i].id);
-        if (!dirs[i] || make_dir(dirs[i]) != 0) {
-            rc = 1;
-            break;
-        }
+        if (!dirs[i] || make_dir(dirs[i]) != 0)
+            goto out;
         int64_t last_seen = recover_camera(app, app->cfg.cameras[i].id, dirs[i]);
         cams[i] = (edge_camera_conf_t){.id = app->cfg.cameras[i].id,
                                        .url = app->cfg.cameras[i].url,
@@ -572,32 +624,54 @@ static int start(app_t *app, const char *config_path)
                                        .segment_seconds = app->cfg.segment_seconds,
                                        .last_seen_us = last_seen};
     }
-    if (rc == 0) {
-        edge_ingest_hooks_t hooks = {.segment = on_segment,
-                                     .gap = on_gap,
-                                     .disk_full = on_disk_full,
-                                     .key = segment_key,
-                                     .arg = app};
-        e = edge_ingest_create(&app->loop, cams, app->cfg.n_cameras, &hooks, &app->ingest);
-        /* Suspended and abolished cameras stay connected to nothing (R-N4.2). */
-        for (size_t i = 0; e == MM_OK && i < app->cfg.n_cameras; i++)
-            if (!edge_ops_may_record(&app->ops, i))
-                edge_ingest_pause(app->ingest, app->cfg.cameras[i].id,
-                                  app->ops.cam_state[i] == EDGE_CAM_SUSPENDED ? "camera suspended"
-                                                                              : "camera abolished");
-        if (e == MM_OK) {
-            app->ops.ingest = app->ingest;
-            e = edge_ingest_start(app->ingest);
-        }
-        if (e != MM_OK) {
-            MM_ERROR("cannot start recording: %s", mm_strerror(e));
-            rc = 1;
-        }
+    edge_ingest_hooks_t hooks = {.segment = on_segment,
+                                 .gap = on_gap,
+                                 .disk_full = on_disk_full,
+                                 .key = segment_key,
+                                 .arg = app};
+    mm_err_t e = edge_ingest_create(&app->loop, cams, app->cfg.n_cameras, &hooks, &app->ingest);
+    for (size_t i = 0; e == MM_OK && i < app->cfg.n_cameras; i++)
+        if (!edge_ops_may_record(app->ops, i))
+            edge_ingest_pause(app->ingest, app->cfg.cameras[i].id,
+                              edge_ops_camera_state(app->ops, i) == EDGE_CAM_SUSPENDED
+                                  ? "camera suspended"
+                                  : "camera abolished");
+    if (e == MM_OK) {
+        edge_ops_set_ingest(app->ops, app->ingest);
+        e = edge_ingest_start(app->ingest);
     }
+    if (e != MM_OK) {
+        MM_ERROR("cannot start recording: %s", mm_strerror(e));
+        goto out;
+    }
+    rc = 0;
+out:
     for (size_t i = 0; i < app->cfg.n_cameras; i++)
         free(dirs[i]);
-    if (rc != 0)
-        return rc;
+    return rc;
+}
+
+/* Returns the process exit status start-up earned: 0, 2 for the configuration or keys, 1. */
+static int start(app_t *app, const char *config_path)
+{
+    if (load_config(app, config_path) != 0)
+        return 2;
+    if (open_state(app) != 0)
+        return 1;
+    if (log_coverage(app) != 0)
+        return 1;
+    if (create_disclosure(app) != 0)
+        return 1;
+    if (create_ops(app, config_path) != 0)
+        return 1;
+    if (open_control(app) != 0)
+        return 1;
+    if (create_uplink(app) != 0)
+        return 1;
+    /* Receipts, expiries and exports a stop interrupted; failures are retried by its timer. */
+    edge_disclosure_start(app->disclosure, mm_now_us());
+    if (start_recording(app) != 0)
+        return 1;
     uv_timer_start(&app->housekeeping, on_housekeeping, 0, HOUSEKEEPING_MS);
     MM_INFO("site %s: recording %zu camera(s) into %s", app->cfg.site, app->cfg.n_cameras,
             app->segments_dir);
@@ -625,6 +699,7 @@ int edge_app_run(const char *config_path)
     edge_ingest_destroy(app.ingest);
     if (uv_loop_close(&app.loop) != 0)
         MM_WARN("libuv loop still had open handles at exit");
+    edge_vault_destroy(app.vault);
     edge_keyring_close(app.keyring);
     edge_store_close(app.store);
     if (app.zctx)

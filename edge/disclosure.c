@@ -51,6 +51,7 @@
 #include "edge/governance.h"
 #include "edge/redact.h"
 #include "edge/requests.h"
+#include "edge/retention.h"
 #include "edge/siteconf.h"
 
 #define PREFIX "disclosure/"
@@ -625,7 +626,7 @@ static mm_err_t release_holds(edge_disclosure_t *d, const rec_t *r, const char *
         char h[MM_ID_MAX];
         hold_id(r->q.id, i, h);
         edge_retention_report_t rep;
-        mm_err_t err = edge_hold_release(d->conf.vault, h, reason, now_us, &rep);
+        mm_err_t err = edge_retention_release_hold(d->conf.vault, h, reason, now_us, &rep);
         if (err == MM_ENOTFOUND)
             continue;
         if (err != MM_OK)
@@ -737,11 +738,11 @@ static mm_err_t place_hold(edge_disclosure_t *d, const mm_city_request_t *q, siz
     snprintf(full, sizeof full, "disclosure request %s (%s%s%s)", q->id,
              mm_legal_basis_name(q->legal_basis), q->reference[0] ? ": " : "", q->reference);
     put(reason, sizeof reason, full);
-    mm_err_t err =
-        edge_hold_place(d->conf.vault, h, q->cameras[i], q->from_us, q->to_us, reason, now_us);
+    mm_err_t err = edge_vault_hold_place(d->conf.vault, h, q->cameras[i], q->from_us, q->to_us,
+                                         reason, now_us);
     if (err == MM_EEXIST) {
         edge_hold_row_t row;
-        err = edge_store_hold_get(d->conf.store, h, &row);
+        err = edge_vault_hold_get(d->conf.vault, h, &row);
         if (err == MM_OK && (strcmp(row.camera, q->cameras[i]) != 0 || row.start_us != q->from_us ||
                              row.end_us != q->to_us)) {
             MM_ERROR("disclosure %s: hold %s exists for something else", q->id, h);
@@ -1730,7 +1731,7 @@ static mm_err_t release_allowed(edge_disclosure_t *d, const rec_t *r, char *msg,
         char h[MM_ID_MAX];
         edge_hold_row_t row;
         hold_id(id, i, h);
-        mm_err_t err = edge_store_hold_get(d->conf.store, h, &row);
+        mm_err_t err = edge_vault_hold_get(d->conf.vault, h, &row);
         if (err != MM_OK && err != MM_ENOTFOUND)
             return mm_errf(err, msg, cap, "the hold %s cannot be read: %s", h, mm_strerror(err));
         left += err == MM_OK;

@@ -64,8 +64,8 @@
 #include "common/err.h"
 #include "common/keys.h"
 #include "common/wire.h"
-#include "edge/retention.h"
 #include "edge/store.h"
+#include "edge/vault.h"
 
 #define EDGE_DISCLOSURE_PREPS_MAX 32   /* preparations of one request */
 #define EDGE_DISCLOSURE_REGIONS_MAX 32 /* regions kept clear in one approval (redact.h) */

@@ -304,7 +304,7 @@ static mm_err_t add_camera(const edge_vault_t *v, const edge_export_req_t *r, co
         err = MM_EMEDIA;
         goto out;
     }
-    segs_t sg = {segs, v->store, tree_size};
+    segs_t sg = {segs, edge_vault_store(v), tree_size};
     for (size_t i = 0; err == MM_OK && i < n_rows; i++)
         err = add_segment(&rows[i], &sg);
     if (err != MM_OK)
@@ -389,7 +389,8 @@ mm_err_t edge_export_build(const edge_vault_t *v, const mm_keypair_t *site_key,
     /* The hub-cosigned checkpoint, which the segments' inclusion proofs lead to. */
     char checkpoint[4096];
     size_t cl = 0;
-    if (edge_store_meta_get(v->store, "cosigned", checkpoint, sizeof checkpoint - 1, &cl) != MM_OK)
+    if (edge_store_meta_get(edge_vault_store(v), "cosigned", checkpoint, sizeof checkpoint - 1,
+                            &cl) != MM_OK)
         cl = 0;
     checkpoint[cl] = 0;
     uint64_t tree_size = checkpoint_size(checkpoint, cl);

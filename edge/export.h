@@ -40,7 +40,7 @@
 #include "common/err.h"
 #include "common/keys.h"
 #include "edge/redact.h"
-#include "edge/retention.h"
+#include "edge/vault.h"
 
 /* A region of one camera's picture kept clear in an own-image export (R-N8). */
 typedef struct {

@@ -39,8 +39,7 @@
 #include "common/diag.h"
 #include "common/files.h"
 
-#define LOOKBACK_US                                                                                \
-    EDGE_EPOCH_US /* no segment is longer than this (retention.c relies on it too) */
+#define LOOKBACK_US EDGE_VAULT_SEGMENT_MAX_US /* no segment is longer than this (vault.h) */
 #define MP4_HZ 90000
 #define LONE_FRAME_DUR (MP4_HZ / 15) /* duration of the only frame of a one-frame export */
 
@@ -80,14 +79,14 @@ static mm_err_t rows_in(const edge_vault_t *v, const char *camera, int64_t start
                         rows_t *out)
 {
     memset(out, 0, sizeof *out);
-    if (!v || !v->store || !camera || start >= end)
+    if (!v || !camera || start >= end)
         return MM_EINVAL;
     out->start = start;
     /* Index keys sort as unsigned: nothing is recorded before 1970, so the search starts at 0. */
     int64_t from = start > LOOKBACK_US ? start - LOOKBACK_US : 0;
     if (end <= from)
         return MM_OK;
-    mm_err_t err = edge_store_segments(v->store, camera, from, end, add_row, out);
+    mm_err_t err = edge_store_segments(edge_vault_store(v), camera, from, end, add_row, out);
     if (err == MM_OK && out->failed)
         err = MM_ENOMEM;
     if (err != MM_OK) {

@@ -29,9 +29,9 @@
 #include <stdint.h>
 
 #include "common/err.h"
-#include "edge/retention.h"
 #include "edge/segment.h"
 #include "edge/store.h"
+#include "edge/vault.h"
 
 /* What a verify or an export did. */
 typedef struct {

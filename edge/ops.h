@@ -16,8 +16,8 @@
  * once as `city_request`; report requests are answered at once with a signed report, complaints
  * and measures by the manager (`request_answer`), each answer a `request_answered` entry.
  * Disclosure requests and the hub's download notices are handed on to disclosure.h once logged;
- * people list, prepare, approve and deny them here (`disclosures`, `disclosure_prepare`,
- * `disclosure_approve`, `disclosure_deny`), each step a `disclosure` entry.
+ * people list, prepare, approve, deny and release them here (`disclosures`, `disclosure_prepare`,
+ * `disclosure_approve`, `disclosure_deny`, `disclosure_release`), each step a `disclosure` entry.
  *
  * State kept in the store (edge.meta): "access" (designations and grants, JSON),
  * "camera_state/<id>" ("suspended" or "abolished"), "standards" (version, date, content hash),
@@ -27,22 +27,26 @@
  *
  * Playback streams from a thread of its own straight into the caller's socket; its end comes
  * back to the loop, which logs it.
+ *
+ * The module is one file per job (dispatch, cameras, playback, standards, people, grants, the
+ * city's requests) around one private state; ops_impl.h says which file does what. Callers use
+ * only the functions below.
  */
 #ifndef EDGE_OPS_H
 #define EDGE_OPS_H
 
-#include <pthread.h>
+#include <stddef.h>
+#include <sys/types.h>
 #include <uv.h>
 
 #include "common/crypto.h"
 #include "common/wire.h"
-#include "edge/access.h"
 #include "edge/control.h"
 #include "edge/disclosure.h"
 #include "edge/ingest.h"
-#include "edge/retention.h"
 #include "edge/siteconf.h"
 #include "edge/store.h"
+#include "edge/vault.h"
 
 #define EDGE_MAX_VIEWERS 8 /* playback streams at once */
 
@@ -54,41 +58,32 @@ typedef enum {
 
 const char *edge_cam_state_name(edge_cam_state_t s);
 
-typedef struct edge_viewer edge_viewer_t;
+typedef struct edge_ops edge_ops_t;
 
+/* What ops works with; everything is borrowed and must outlive it. */
 typedef struct {
     uv_loop_t *loop;
-    const char *config_path;
+    const char *config_path; /* hashed into configuration_changed entries */
     const edge_config_t *cfg;
     edge_store_t *store;
-    const edge_vault_t *vault;
-    edge_ingest_t *ingest;         /* set once recording starts; NULL before */
+    const edge_vault_t *vault;     /* footage for search and playback */
     edge_disclosure_t *disclosure; /* disclosure requests; NULL: none are taken */
-    const mm_ed25519_t *site_key;  /* signs reports to the city (requests.h); may be NULL
-                                      before the keys are loaded: no reports then */
+    const mm_ed25519_t *site_key;  /* signs reports to the city (requests.h); NULL: no reports */
     void (*logged)(void *arg);     /* an entry was appended: wake the uplink */
     void *arg;
-
-    edge_access_t access;
-    edge_cam_state_t cam_state[EDGE_MAX_CAMERAS];
-    uint32_t standards_version;
-    char standards_date[EDGE_DATE_LEN];
-    uint32_t standards_filed;   /* the last version filed with the city, 0 none */
-    char standards_content[65]; /* hex SHA-256 of the unversioned document */
-
-    uv_async_t viewer_done;
-    pthread_mutex_t lock; /* guards viewers[].done */
-    edge_viewer_t *viewers[EDGE_MAX_VIEWERS];
-    unsigned next_session;
-} edge_ops_t;
+} edge_ops_conf_t;
 
 /*
- * Loads the access state and camera states from the store, logs the site's facts that changed
- * (facts.h) and brings the standards document's version up to date (logging
- * configuration_changed when it changed). Fields up to `arg` must be set. MM_ECORRUPT when the
- * stored state is malformed (named in the log); the errors of edge_facts_log.
+ * Creates ops: loads the access state and camera states from the store, logs the site's facts
+ * that changed (facts.h), brings the standards document's version up to date (logging
+ * configuration_changed when it changed), answers the report requests a stop left open, and
+ * starts its loop handle (for playback streams that end). MM_ECORRUPT when the stored state is
+ * malformed (named in the log); MM_ENOMEM; the errors of edge_facts_log and of the store.
  */
-mm_err_t edge_ops_init(edge_ops_t *ops);
+mm_err_t edge_ops_create(const edge_ops_conf_t *conf, edge_ops_t **out);
+
+/* Recording has started: camera states change the recorder from now on (borrowed). */
+void edge_ops_set_ingest(edge_ops_t *ops, edge_ingest_t *ingest);
 
 /* The control socket's request hook (arg is the edge_ops_t). */
 void edge_ops_request(void *arg, edge_conn_t *conn, uid_t uid, pid_t pid, const edge_request_t *r);
@@ -103,10 +98,15 @@ void edge_ops_malformed(void *arg, uid_t uid, pid_t pid, const char *msg);
  */
 void edge_ops_city_requests(void *arg, const mm_city_request_t *r, size_t n);
 
+/* The state of camera i (the configuration's order). */
+edge_cam_state_t edge_ops_camera_state(const edge_ops_t *ops, size_t i);
 /* Whether camera i may record (neither suspended nor abolished). */
 int edge_ops_may_record(const edge_ops_t *ops, size_t i);
 
-/* Ends every playback stream, logs their ends, and closes the loop handle. */
+/*
+ * Ends every playback stream and logs their ends, closes the loop handle, and frees ops once
+ * libuv has closed it; no hook may be called after this. Accepts NULL.
+ */
 void edge_ops_close(edge_ops_t *ops);
 
 #endif

@@ -1,28 +1,31 @@
 /*
- * retention.h: what is kept and what is erased — retention, legal holds, and the keys that read
- * footage (R-K2.2.6b, R-K2.2.6c, R-N7.5).
+ * retention.h: what is kept and for how long — which hours of footage are due for erasure, when
+ * the keyring's ratchet passes them, and which of their segments go (R-K2.2.6b, R-K2.2.6c,
+ * R-N7.5).
+ *
+ * This is the policy; the mechanics of footage at rest, of holds and of their keys are the
+ * vault's (vault.h), and the ratchet itself is the keyring's (keyring.h).
  *
  * Erasure is cryptographic and happens an hour (an epoch, keyring.h) at a time. Epoch h expires
  * once every segment that starts in it has ended at least keep_us ago (and the hour itself has),
  * so no footage is erased before it has been kept for the whole retention period. A retention
  * run then, in this order:
  *
- *   1. wraps the keys of held segments in the expiring epochs under their holds' keys, durably;
+ *   1. wraps the keys of held segments in the expiring epochs under their holds' keys, durably
+ *      (edge_vault_holds_wrap);
  *   2. advances the keyring past the expired epochs: from then on no key that can decrypt them
  *      exists (the undecryptable step);
  *   3. removes the files of the segments that no hold covers, and
  *   4. removes their index rows and logs a segments_erased entry (camera, range, count, bytes,
  *      content hashes; several entries when there are more than MM_ERASED_MAX) in one
- *      transaction per entry.
+ *      transaction per entry (3 and 4: edge_vault_erase).
  *
  * A crash between any two steps is finished by the next run: wraps are idempotent, the advance
  * is a no-op when done, and a file already gone counts as removed.
  *
- * Holds. A hold keeps one camera's footage in [start_us, end_us): every segment overlapping it
- * has its key wrapped under the hold's own key when the hold is placed (and, for segments
- * recorded later, before their epoch expires), and is skipped by erasure. Releasing a hold
- * destroys its key and erases the segments it covered whose epoch has expired and that no other
- * hold covers. Placing and releasing are logged (hold_placed, hold_released).
+ * Releasing a hold (edge_retention_release_hold) ends what it kept: the vault destroys its key
+ * and logs hold_released, and what it covered whose epoch has expired and that no other hold
+ * covers is erased with reason hold_released.
  *
  * Everything here runs on the loop thread (the store's only writer).
  */
@@ -31,16 +34,9 @@
 
 #include <stdint.h>
 
+#include "common/entry.h"
 #include "common/err.h"
-#include "edge/keyring.h"
-#include "edge/segment.h"
-#include "edge/store.h"
-
-typedef struct {
-    edge_store_t *store;
-    edge_keyring_t *keyring;
-    const char *segments_dir;   /* segment files are <segments_dir>/<camera>/<start_us>.mmseg */
-} edge_vault_t;
+#include "edge/vault.h"
 
 /* What a run did. */
 typedef struct {
@@ -69,30 +65,12 @@ mm_err_t edge_retention_run(const edge_vault_t *v, int64_t keep_us, int64_t now_
                             edge_retention_report_t *rep);
 
 /*
- * Places hold id on camera's footage in [start_us, end_us) and logs hold_placed with the reason
- * and the number of segments it keeps. MM_EEXIST for a hold id in use, MM_EINVAL for a bad id or
- * an empty range.
+ * Releases hold id (edge_vault_hold_release: its key destroyed, hold_released logged) and erases
+ * (reason hold_released) what it kept past retention unless another hold keeps it. Fills rep
+ * (erased, erased_bytes) when not NULL. MM_ENOTFOUND for an unknown hold, MM_EINVAL for a reason
+ * too long; vault and store errors.
  */
-mm_err_t edge_hold_place(const edge_vault_t *v, const char *id, const char *camera,
-                         int64_t start_us, int64_t end_us, const char *reason, int64_t now_us);
-
-/*
- * Releases hold id: destroys its key, logs hold_released, and erases (reason "hold_released")
- * what it kept past retention. MM_ENOTFOUND for an unknown hold.
- */
-mm_err_t edge_hold_release(const edge_vault_t *v, const char *id, const char *reason,
-                           int64_t now_us, edge_retention_report_t *rep);
-
-/*
- * The key of a segment from its header: from the keyring while its epoch is kept, else from a
- * hold that covers it; MM_EERASED when neither has it any more. An edge_segment_key_fn with
- * arg = the vault.
- */
-mm_err_t edge_vault_segment_key(void *vault, const edge_segment_info_t *hdr,
-                                uint8_t key[EDGE_SEG_KEY_LEN]);
-
-/* The path of a segment file of camera starting at start_us. */
-int edge_vault_path(const edge_vault_t *v, const char *camera, int64_t start_us, char *out,
-                    size_t cap);
+mm_err_t edge_retention_release_hold(const edge_vault_t *v, const char *id, const char *reason,
+                                     int64_t now_us, edge_retention_report_t *rep);
 
 #endif

@@ -21,7 +21,6 @@
 #include "common/diag.h"
 
 #define ROW_FIXED (8 + 8 + 4 + 32 + 8 + 1)
-#define KEY_MAX (MM_ID_MAX + 1 + 8)
 #define SEG_PREFIX "seg/"
 #define SEG_PREFIX_LEN 4
 #define OTHER_DBS 16
@@ -35,8 +34,6 @@ struct edge_store {
     mm_db_t *db;
     mm_log_t *log;
     MDB_dbi meta;
-    MDB_dbi holds;
-    MDB_dbi hold_keys;
     /* Handles of the cameras' index databases opened so far. LMDB allows one transaction at a
      * time to open databases; the lock serialises that and guards the list. */
     pthread_mutex_t lock;
@@ -59,10 +56,6 @@ mm_err_t edge_store_open(const char *dir, edge_store_t **out)
         err = mm_log_open(st->db, &st->log);
     if (err == MM_OK)
         err = mm_db_dbi(st->db, "edge.meta", 0, &st->meta);
-    if (err == MM_OK)
-        err = mm_db_dbi(st->db, "hold.list", 0, &st->holds);
-    if (err == MM_OK)
-        err = mm_db_dbi(st->db, "hold.keys", 0, &st->hold_keys);
     if (err != MM_OK) {
         edge_store_close(st);
         return err;
@@ -79,6 +72,11 @@ void edge_store_close(edge_store_t *st)
     mm_db_close(st->db);
     pthread_mutex_destroy(&st->lock);
     free(st);
+}
+
+mm_db_t *edge_store_db(edge_store_t *st)
+{
+    return st->db;
 }
 
 /*
@@ -150,15 +148,6 @@ static mm_err_t refuse_old_index(edge_store_t *st, const char *dir)
         return MM_ECORRUPT;
     }
     return MM_OK;
-}
-
-static size_t index_key(uint8_t *key, const char *camera, int64_t start_us)
-{
-    size_t n = strlen(camera);
-    memcpy(key, camera, n);
-    key[n] = 0;
-    mm_be64_put(key + n + 1, (uint64_t)start_us);
-    return n + 1 + 8;
 }
 
 /* The key of a row in a camera's index database. */
@@ -455,6 +444,46 @@ mm_err_t edge_store_segments(edge_store_t *st, const char *camera, int64_t start
     return err;
 }
 
+typedef struct {
+    edge_segment_row_t *rows;
+    size_t n, cap;
+    int failed;
+} rows_t;
+
+static int collect_row(const edge_segment_row_t *row, void *arg)
+{
+    rows_t *r = arg;
+    if (r->n == r->cap) {
+        size_t cap = r->cap ? r->cap * 2 : 64;
+        edge_segment_row_t *nr = realloc(r->rows, cap * sizeof *nr);
+        if (!nr) {
+            r->failed = 1;
+            return 1;
+        }
+        r->rows = nr;
+        r->cap = cap;
+    }
+    r->rows[r->n++] = *row;
+    return 0;
+}
+
+mm_err_t edge_store_segment_rows(edge_store_t *st, const char *camera, int64_t start_us,
+                                 int64_t end_us, edge_segment_row_t **rows, size_t *n)
+{
+    rows_t r = {0};
+    mm_err_t err = edge_store_segments(st, camera, start_us, end_us, collect_row, &r);
+    if (err == MM_OK && r.failed)
+        err = MM_ENOMEM;
+    if (err != MM_OK) {
+        free(r.rows);
+        r.rows = NULL;
+        r.n = 0;
+    }
+    *rows = r.rows;
+    *n = r.n;
+    return err;
+}
+
 /* --- generic entries and meta values ---------------------------------------------------------*/
 
 typedef struct {
@@ -464,8 +493,7 @@ typedef struct {
     MDB_val k, v; /* a meta value to set with it, when k.mv_size */
 } append_ctx_t;
 
-/* Encodes and appends an entry inside txn. */
-static mm_err_t append_in(edge_store_t *st, MDB_txn *txn, const mm_entry_t *e, uint64_t *index)
+mm_err_t edge_store_append_in(edge_store_t *st, MDB_txn *txn, const mm_entry_t *e, uint64_t *index)
 {
     uint8_t *bytes = NULL;
     size_t len = 0;
@@ -480,7 +508,7 @@ static mm_err_t append_in(edge_store_t *st, MDB_txn *txn, const mm_entry_t *e, u
 static mm_err_t append_txn(MDB_txn *txn, void *arg)
 {
     append_ctx_t *c = arg;
-    mm_err_t err = append_in(c->st, txn, c->e, &c->index);
+    mm_err_t err = edge_store_append_in(c->st, txn, c->e, &c->index);
     if (err == MM_OK && c->k.mv_size)
         err = mm_db_err(mdb_put(txn, c->st->meta, &c->k, &c->v, 0), "put edge.meta value");
     return err;
@@ -682,7 +710,7 @@ static mm_err_t erase_txn(MDB_txn *txn, void *arg)
         if (rc != 0 && rc != MDB_NOTFOUND)
             return mm_db_err(rc, "delete segment index row");
     }
-    return append_in(c->st, txn, c->e, &c->index);
+    return edge_store_append_in(c->st, txn, c->e, &c->index);
 }
 
 mm_err_t edge_store_erase(edge_store_t *st, const char *camera, const int64_t *starts, size_t n,
@@ -698,207 +726,5 @@ mm_err_t edge_store_erase(edge_store_t *st, const char *camera, const int64_t *s
     err = mm_db_write(st->db, erase_txn, &c);
     if (err == MM_OK && index)
         *index = c.index;
-    return err;
-}
-
-/* --- holds -----------------------------------------------------------------------------------*/
-
-static int hold_id_ok(const char *id)
-{
-    size_t n = strlen(id);
-    return n > 0 && n < MM_ID_MAX;
-}
-
-static size_t hold_value(uint8_t *v, const edge_hold_row_t *h)
-{
-    size_t cl = strlen(h->camera);
-    memcpy(v, h->camera, cl);
-    v[cl] = 0;
-    mm_be64_put(v + cl + 1, (uint64_t)h->start_us);
-    mm_be64_put(v + cl + 9, (uint64_t)h->end_us);
-    return cl + 17;
-}
-
-static int hold_unpack(const MDB_val *k, const MDB_val *v, edge_hold_row_t *h)
-{
-    if (k->mv_size == 0 || k->mv_size >= MM_ID_MAX || v->mv_size < 18 ||
-        v->mv_size - 17 >= MM_ID_MAX)
-        return -1;
-    const uint8_t *p = v->mv_data;
-    size_t cl = v->mv_size - 17;
-    if (p[cl] != 0)
-        return -1;
-    memset(h, 0, sizeof *h);
-    memcpy(h->id, k->mv_data, k->mv_size);
-    memcpy(h->camera, p, cl);
-    h->start_us = (int64_t)mm_be64_get(p + cl + 1);
-    h->end_us = (int64_t)mm_be64_get(p + cl + 9);
-    return 0;
-}
-
-typedef struct {
-    edge_store_t *st;
-    const edge_hold_row_t *h;
-    const char *id;
-    const mm_entry_t *e;
-    uint64_t index;
-} hold_ctx_t;
-
-static mm_err_t hold_add_txn(MDB_txn *txn, void *arg)
-{
-    hold_ctx_t *c = arg;
-    uint8_t val[MM_ID_MAX + 17];
-    MDB_val k = {strlen(c->h->id), (void *)c->h->id}, v = {hold_value(val, c->h), val};
-    int rc = mdb_put(txn, c->st->holds, &k, &v, MDB_NOOVERWRITE);
-    if (rc == MDB_KEYEXIST)
-        return MM_EEXIST;
-    if (rc != 0)
-        return mm_db_err(rc, "put hold");
-    return append_in(c->st, txn, c->e, &c->index);
-}
-
-mm_err_t edge_store_hold_add(edge_store_t *st, const edge_hold_row_t *h, const mm_entry_t *e,
-                             uint64_t *index)
-{
-    if (!hold_id_ok(h->id) || strlen(h->camera) == 0 || strlen(h->camera) >= MM_ID_MAX)
-        return MM_EINVAL;
-    hold_ctx_t c = {.st = st, .h = h, .e = e};
-    mm_err_t err = mm_db_write(st->db, hold_add_txn, &c);
-    if (err == MM_OK && index)
-        *index = c.index;
-    return err;
-}
-
-static mm_err_t hold_remove_txn(MDB_txn *txn, void *arg)
-{
-    hold_ctx_t *c = arg;
-    size_t il = strlen(c->id);
-    MDB_val k = {il, (void *)c->id};
-    int rc = mdb_del(txn, c->st->holds, &k, NULL);
-    if (rc == MDB_NOTFOUND)
-        return MM_ENOTFOUND;
-    if (rc != 0)
-        return mm_db_err(rc, "delete hold");
-    /* Every key wrapped under it: hold id || 0x00 || ... */
-    MDB_cursor *cur;
-    if ((rc = mdb_cursor_open(txn, c->st->hold_keys, &cur)) != 0)
-        return mm_db_err(rc, "open hold key cursor");
-    uint8_t prefix[MM_ID_MAX + 1];
-    memcpy(prefix, c->id, il);
-    prefix[il] = 0;
-    MDB_val kk = {il + 1, prefix}, v;
-    rc = mdb_cursor_get(cur, &kk, &v, MDB_SET_RANGE);
-    while (rc == 0 && kk.mv_size > il && memcmp(kk.mv_data, prefix, il + 1) == 0) {
-        if ((rc = mdb_cursor_del(cur, 0)) != 0)
-            break;
-        kk.mv_size = il + 1;
-        kk.mv_data = prefix;
-        rc = mdb_cursor_get(cur, &kk, &v, MDB_SET_RANGE);
-    }
-    mdb_cursor_close(cur);
-    if (rc != 0 && rc != MDB_NOTFOUND)
-        return mm_db_err(rc, "delete wrapped keys");
-    return append_in(c->st, txn, c->e, &c->index);
-}
-
-mm_err_t edge_store_hold_remove(edge_store_t *st, const char *id, const mm_entry_t *e,
-                                uint64_t *index)
-{
-    if (!hold_id_ok(id))
-        return MM_EINVAL;
-    hold_ctx_t c = {.st = st, .id = id, .e = e};
-    mm_err_t err = mm_db_write(st->db, hold_remove_txn, &c);
-    if (err == MM_OK && index)
-        *index = c.index;
-    return err;
-}
-
-mm_err_t edge_store_hold_get(edge_store_t *st, const char *id, edge_hold_row_t *h)
-{
-    if (!hold_id_ok(id))
-        return MM_EINVAL;
-    MDB_txn *txn;
-    mm_err_t err = mm_db_read(st->db, &txn);
-    if (err != MM_OK)
-        return err;
-    MDB_val k = {strlen(id), (void *)id}, v;
-    err = mm_db_err(mdb_get(txn, st->holds, &k, &v), "get hold");
-    if (err == MM_OK && hold_unpack(&k, &v, h) != 0)
-        err = MM_ECORRUPT;
-    mdb_txn_abort(txn);
-    return err;
-}
-
-mm_err_t edge_store_holds(edge_store_t *st, int (*fn)(const edge_hold_row_t *h, void *arg),
-                          void *arg)
-{
-    MDB_txn *txn;
-    mm_err_t err = mm_db_read(st->db, &txn);
-    if (err != MM_OK)
-        return err;
-    MDB_cursor *cur;
-    int rc = mdb_cursor_open(txn, st->holds, &cur);
-    if (rc != 0) {
-        mdb_txn_abort(txn);
-        return mm_db_err(rc, "open hold cursor");
-    }
-    MDB_val k, v;
-    rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
-    while (rc == 0) {
-        edge_hold_row_t h;
-        if (hold_unpack(&k, &v, &h) != 0) {
-            MM_ERROR("hold.list: malformed row");
-            err = MM_ECORRUPT;
-            break;
-        }
-        if (fn(&h, arg))
-            break;
-        rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
-    }
-    if (rc != 0 && rc != MDB_NOTFOUND)
-        err = mm_db_err(rc, "walk holds");
-    mdb_cursor_close(cur);
-    mdb_txn_abort(txn);
-    return err;
-}
-
-static size_t hold_key_key(uint8_t *key, const char *hold_id, const char *camera, int64_t start_us)
-{
-    size_t il = strlen(hold_id);
-    memcpy(key, hold_id, il);
-    key[il] = 0;
-    return il + 1 + index_key(key + il + 1, camera, start_us);
-}
-
-mm_err_t edge_store_hold_key_put(edge_store_t *st, const char *hold_id, const char *camera,
-                                 int64_t start_us, const uint8_t wrapped[EDGE_WRAPPED_KEY_LEN])
-{
-    if (!hold_id_ok(hold_id) || strlen(camera) == 0 || strlen(camera) >= MM_ID_MAX)
-        return MM_EINVAL;
-    uint8_t key[MM_ID_MAX + KEY_MAX];
-    put_ctx_t c = {st,
-                   st->hold_keys,
-                   {hold_key_key(key, hold_id, camera, start_us), key},
-                   {EDGE_WRAPPED_KEY_LEN, (void *)wrapped}};
-    return mm_db_write(st->db, put_txn, &c);
-}
-
-mm_err_t edge_store_hold_key_get(edge_store_t *st, const char *hold_id, const char *camera,
-                                 int64_t start_us, uint8_t wrapped[EDGE_WRAPPED_KEY_LEN])
-{
-    if (!hold_id_ok(hold_id) || strlen(camera) == 0 || strlen(camera) >= MM_ID_MAX)
-        return MM_EINVAL;
-    MDB_txn *txn;
-    mm_err_t err = mm_db_read(st->db, &txn);
-    if (err != MM_OK)
-        return err;
-    uint8_t key[MM_ID_MAX + KEY_MAX];
-    MDB_val k = {hold_key_key(key, hold_id, camera, start_us), key}, v;
-    err = mm_db_err(mdb_get(txn, st->hold_keys, &k, &v), "get wrapped key");
-    if (err == MM_OK && v.mv_size != EDGE_WRAPPED_KEY_LEN)
-        err = MM_ECORRUPT;
-    if (err == MM_OK)
-        memcpy(wrapped, v.mv_data, EDGE_WRAPPED_KEY_LEN);
-    mdb_txn_abort(txn);
     return err;
 }

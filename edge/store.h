@@ -12,10 +12,10 @@
  *              "request/<id>" -> a city request and its state, JSON (requests.h)
  *              "disclosure/<id>" -> a disclosure request and every step of it, JSON
  *                                   (disclosure.h)
- *   hold.list  hold id      ->  camera || 0x00 || start_us (BE64) || end_us (BE64)
- *   hold.keys  hold id || 0x00 || camera || 0x00 || start_us (BE64)  ->  wrapped segment key (60)
  *
- * The site log is log id EDGE_SITE_LOG in the shared log databases (common/log.h).
+ * The site log is log id EDGE_SITE_LOG in the shared log databases (common/log.h). Other modules
+ * keep tables of their own in the same environment (the holds, vault.h) and write them in one
+ * transaction with their log entry through edge_store_db and edge_store_append_in.
  */
 #ifndef EDGE_STORE_H
 #define EDGE_STORE_H
@@ -49,6 +49,13 @@ mm_err_t edge_store_open(const char *dir, edge_store_t **out);
 void edge_store_close(edge_store_t *st);
 
 /*
+ * The LMDB environment of the store, for a module that keeps tables of its own beside the log
+ * and writes them with mm_db_write in one transaction with their entry. Valid until
+ * edge_store_close.
+ */
+mm_db_t *edge_store_db(edge_store_t *st);
+
+/*
  * Records a finished segment: the index row and its log entry (time now_us), in one
  * transaction. Writes the entry's log index to *index (may be NULL).
  */
@@ -77,7 +84,18 @@ mm_err_t edge_store_set_acked(edge_store_t *st, uint64_t size, const char *cosig
  * fn returns non-zero to stop. */
 mm_err_t edge_store_segments(edge_store_t *st, const char *camera, int64_t start_us, int64_t end_us,
                              int (*fn)(const edge_segment_row_t *row, void *arg), void *arg);
+/* The same rows as an array: *rows (malloc'd, the caller frees it; NULL when *n is 0). MM_ENOMEM,
+ * or the errors of edge_store_segments. */
+mm_err_t edge_store_segment_rows(edge_store_t *st, const char *camera, int64_t start_us,
+                                 int64_t end_us, edge_segment_row_t **rows, size_t *n);
 
+/*
+ * Appends one entry (time e->time_us) to the site log inside the caller's write transaction txn
+ * (edge_store_db), which the caller commits or aborts: for a record that must commit with its
+ * entry. Writes the entry's index to *index (may be NULL); it counts once txn commits. The
+ * mm_log_append errors (MM_EFULL: let mm_db_write grow the map and run again).
+ */
+mm_err_t edge_store_append_in(edge_store_t *st, MDB_txn *txn, const mm_entry_t *e, uint64_t *index);
 /* Appends one entry (time e->time_us) to the site log in its own transaction. */
 mm_err_t edge_store_append(edge_store_t *st, const mm_entry_t *e, uint64_t *index);
 /* The same, and sets the edge.meta value name in the same transaction. */
@@ -123,34 +141,5 @@ mm_err_t edge_store_cameras(edge_store_t *st, int (*fn)(const char *camera, void
  */
 mm_err_t edge_store_erase(edge_store_t *st, const char *camera, const int64_t *starts, size_t n,
                           const mm_entry_t *e, uint64_t *index);
-
-/* A legal hold on one camera's footage in [start_us, end_us). */
-typedef struct {
-    char id[MM_ID_MAX];
-    char camera[MM_ID_MAX];
-    int64_t start_us;
-    int64_t end_us;
-} edge_hold_row_t;
-
-#define EDGE_WRAPPED_KEY_LEN 60
-
-/* Adds the hold and appends e (its hold_placed entry) in one transaction. MM_EEXIST. */
-mm_err_t edge_store_hold_add(edge_store_t *st, const edge_hold_row_t *h, const mm_entry_t *e,
-                             uint64_t *index);
-/* Removes the hold and every key wrapped under it, and appends e (hold_released), in one
- * transaction. MM_ENOTFOUND. */
-mm_err_t edge_store_hold_remove(edge_store_t *st, const char *id, const mm_entry_t *e,
-                                uint64_t *index);
-/* MM_OK with *h, or MM_ENOTFOUND. */
-mm_err_t edge_store_hold_get(edge_store_t *st, const char *id, edge_hold_row_t *h);
-/* Calls fn for every hold in id order; fn returns non-zero to stop. */
-mm_err_t edge_store_holds(edge_store_t *st, int (*fn)(const edge_hold_row_t *h, void *arg),
-                          void *arg);
-/* A segment key wrapped under a hold's key (keyring.h), by (hold, camera, start). */
-mm_err_t edge_store_hold_key_put(edge_store_t *st, const char *hold_id, const char *camera,
-                                 int64_t start_us, const uint8_t wrapped[EDGE_WRAPPED_KEY_LEN]);
-/* MM_OK, or MM_ENOTFOUND when that segment's key was not wrapped under the hold. */
-mm_err_t edge_store_hold_key_get(edge_store_t *st, const char *hold_id, const char *camera,
-                                 int64_t start_us, uint8_t wrapped[EDGE_WRAPPED_KEY_LEN]);
 
 #endif

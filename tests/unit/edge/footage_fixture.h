@@ -34,9 +34,9 @@
 #include "common/wire.h"
 #include "edge/export.h"
 #include "edge/keyring.h"
-#include "edge/retention.h"
 #include "edge/segment.h"
 #include "edge/store.h"
+#include "edge/vault.h"
 
 #define FX_UNUSED __attribute__((unused))
 
@@ -63,7 +63,7 @@ typedef struct {
     char segdir[128];
     edge_store_t *store;
     edge_keyring_t *kr;
-    edge_vault_t v;
+    edge_vault_t *v;
     size_t nseg;
     edge_segment_info_t seg[NSEG_MAX]; /* cam1's segments, in time order */
     int64_t end[NSEG_MAX];             /* their index rows' ends */
@@ -252,7 +252,7 @@ FX_UNUSED static int setup(void **state)
     assert_int_equal(edge_store_open(p, &f->store), MM_OK);
     snprintf(p, sizeof p, "%s/keys", f->dir);
     assert_int_equal(edge_keyring_open(p, T0, &f->kr), MM_OK);
-    f->v = (edge_vault_t){f->store, f->kr, f->segdir};
+    assert_int_equal(edge_vault_create(f->store, f->kr, f->segdir, &f->v), MM_OK);
     record(f, f->media, "cam1", T0, NULL, 0);
     /* 8 s of footage with a keyframe each second: four 2-second segments of 30 frames. */
     assert_int_equal(f->nseg, 4);
@@ -272,6 +272,7 @@ FX_UNUSED static int teardown(void **state)
     fx_t *f = *state;
     if (!f || f == (void *)&h264 || f == (void *)&h265)
         return 0;
+    edge_vault_destroy(f->v);
     edge_keyring_close(f->kr);
     edge_store_close(f->store);
     char cmd[128];

@@ -28,6 +28,7 @@
 #include "edge/access.h"
 #include "edge/disclosure.h"
 #include "edge/requests.h"
+#include "edge/retention.h"
 #include "edge/uplink.h"
 
 #define DAY_US (86400 * S)
@@ -81,7 +82,7 @@ static void open_disclosure(t_t *t, uint64_t sweep_ms)
 {
     edge_disclosure_conf_t c = {.loop = &t->loop,
                                 .store = t->f->store,
-                                .vault = &t->f->v,
+                                .vault = t->f->v,
                                 .site_key = &t->site,
                                 .site = "site-a",
                                 .hub_pub = t->hub.pub,
@@ -287,7 +288,7 @@ static const char *state_of(t_t *t, const char *id)
 static int hold_exists(t_t *t, const char *hold)
 {
     edge_hold_row_t row;
-    mm_err_t err = edge_store_hold_get(t->f->store, hold, &row);
+    mm_err_t err = edge_vault_hold_get(t->f->v, hold, &row);
     assert_true(err == MM_OK || err == MM_ENOTFOUND);
     return err == MM_OK;
 }
@@ -303,7 +304,7 @@ static int cb_found(const edge_segment_row_t *row, void *arg)
 static int segment_kept(t_t *t, int64_t start)
 {
     char path[EDGE_SEG_PATH_MAX];
-    edge_vault_path(&t->f->v, "cam1", start, path, sizeof path);
+    edge_vault_path(t->f->v, "cam1", start, path, sizeof path);
     int row = 0;
     assert_int_equal(edge_store_segments(t->f->store, "cam1", start, start + 1, cb_found, &row),
                      MM_OK);
@@ -370,7 +371,7 @@ static void disclosure_valid_request_is_held_and_outlives_retention(void **state
     assert_string_equal(h->by, "");
     assert_true(hold_exists(t, "dsc.disclosure-1.0"));
     edge_hold_row_t row;
-    assert_int_equal(edge_store_hold_get(t->f->store, "dsc.disclosure-1.0", &row), MM_OK);
+    assert_int_equal(edge_vault_hold_get(t->f->v, "dsc.disclosure-1.0", &row), MM_OK);
     assert_string_equal(row.camera, "cam1");
     assert_int_equal(row.start_us, FROM);
     assert_int_equal(row.end_us, TO);
@@ -384,7 +385,7 @@ static void disclosure_valid_request_is_held_and_outlives_retention(void **state
 
     /* Eight days on, with seven days' retention: the held segments 1 and 2 stay, 0 and 3 go. */
     edge_retention_report_t rep;
-    assert_int_equal(edge_retention_run(&t->f->v, 7 * DAY_US, T0 + 8 * DAY_US,
+    assert_int_equal(edge_retention_run(t->f->v, 7 * DAY_US, T0 + 8 * DAY_US,
                                         MM_ERASE_REASON_RETENTION, 0, &rep),
                      MM_OK);
     assert_int_equal(rep.erased, 2);
@@ -393,8 +394,8 @@ static void disclosure_valid_request_is_held_and_outlives_retention(void **state
     assert_true(segment_kept(t, t->f->seg[2].start_us));
     assert_false(segment_kept(t, t->f->seg[3].start_us));
     edge_segment_info_t info;
-    assert_int_equal(
-        edge_segment_verify(t->f->seg[1].path, edge_vault_segment_key, &t->f->v, &info), MM_OK);
+    assert_int_equal(edge_segment_verify(t->f->seg[1].path, edge_vault_segment_key, t->f->v, &info),
+                     MM_OK);
     free(e);
     free(q);
 }
@@ -481,8 +482,8 @@ static void disclosure_receipt_interrupted_is_finished_at_start(void **state)
     sign_with(q, &t->hub);
     assert_int_equal(
         edge_requests_receive(t->f->store, q, 1, &report_site, &t->site.sign, NOW, NULL), MM_OK);
-    assert_int_equal(edge_hold_place(&t->f->v, "dsc.disclosure-9.0", "cam1", FROM, TO,
-                                     "disclosure request disclosure-9 (law)", NOW),
+    assert_int_equal(edge_vault_hold_place(t->f->v, "dsc.disclosure-9.0", "cam1", FROM, TO,
+                                           "disclosure request disclosure-9 (law)", NOW),
                      MM_OK);
     assert_int_equal(steps(t, "disclosure-9", NULL, NULL), 0);
 
@@ -732,7 +733,7 @@ static void disclosure_deny_releases_the_holds(void **state)
     assert_int_equal(approve(t, "disclosure-15", "kanri", NULL, 0, msg), MM_ECONFLICT);
     assert_non_null(strstr(msg, "denied"));
     edge_retention_report_t rep;
-    assert_int_equal(edge_retention_run(&t->f->v, 7 * DAY_US, T0 + 8 * DAY_US,
+    assert_int_equal(edge_retention_run(t->f->v, 7 * DAY_US, T0 + 8 * DAY_US,
                                         MM_ERASE_REASON_RETENTION, 0, &rep),
                      MM_OK);
     assert_int_equal(rep.erased, 4);
@@ -1056,8 +1057,8 @@ static void disclosure_release_ends_the_hold_once_delivered(void **state)
 
     /* A stop between the logged release and the holds' release: the next start releases
      * them (a hold of that id placed again stands for the one left behind). */
-    assert_int_equal(edge_hold_place(&t->f->v, hold, "cam1", FROM, TO,
-                                     "disclosure request disclosure-24 (law)", NOW + 8 * S),
+    assert_int_equal(edge_vault_hold_place(t->f->v, hold, "cam1", FROM, TO,
+                                           "disclosure request disclosure-24 (law)", NOW + 8 * S),
                      MM_OK);
     close_disclosure(t);
     open_disclosure(t, 0);
@@ -1068,7 +1069,7 @@ static void disclosure_release_ends_the_hold_once_delivered(void **state)
 
     /* Retention now erases what the hold kept: past seven days, all four segments go. */
     edge_retention_report_t rep;
-    assert_int_equal(edge_retention_run(&t->f->v, 7 * DAY_US, T0 + 8 * DAY_US,
+    assert_int_equal(edge_retention_run(t->f->v, 7 * DAY_US, T0 + 8 * DAY_US,
                                         MM_ERASE_REASON_RETENTION, 0, &rep),
                      MM_OK);
     assert_int_equal(rep.erased, 4);
@@ -1113,9 +1114,9 @@ static void disclosure_release_refused_when_closed(void **state)
     mm_city_request_t *q3 = held(t, "disclosure-28", "consent", "cam2");
     assert_int_equal(approve(t, "disclosure-28", "kanri", NULL, 0, msg), MM_OK);
     finish_export(t);
-    assert_int_equal(
-        edge_hold_release(&t->f->v, "dsc.disclosure-28.0", "released by hand", NOW + 3 * S, NULL),
-        MM_OK);
+    assert_int_equal(edge_retention_release_hold(t->f->v, "dsc.disclosure-28.0", "released by hand",
+                                                 NOW + 3 * S, NULL),
+                     MM_OK);
     assert_int_equal(release(t, "disclosure-28", "x", NOW + 4 * S, msg), MM_ECONFLICT);
     assert_non_null(strstr(msg, "holds no footage any more"));
     assert_int_equal(steps(t, "disclosure-26", "released", NULL), 0);

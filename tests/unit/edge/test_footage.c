@@ -42,7 +42,7 @@ static void expected_export(fx_t *f, int64_t start, int64_t end, uint8_t hash[32
     for (size_t i = 0; i < f->nseg; i++) {
         edge_segment_reader_t *r;
         edge_segment_info_t hdr;
-        assert_int_equal(edge_segment_open(f->seg[i].path, edge_vault_segment_key, &f->v, &r, &hdr),
+        assert_int_equal(edge_segment_open(f->seg[i].path, edge_vault_segment_key, f->v, &r, &hdr),
                          MM_OK);
         edge_frame_t fr;
         while (edge_segment_next(r, &fr) == MM_OK) {
@@ -61,7 +61,7 @@ static void expected_export(fx_t *f, int64_t start, int64_t end, uint8_t hash[32
     for (size_t i = 0; i < f->nseg; i++) {
         edge_segment_reader_t *r;
         edge_segment_info_t hdr;
-        assert_int_equal(edge_segment_open(f->seg[i].path, edge_vault_segment_key, &f->v, &r, &hdr),
+        assert_int_equal(edge_segment_open(f->seg[i].path, edge_vault_segment_key, f->v, &r, &hdr),
                          MM_OK);
         edge_frame_t fr;
         while (edge_segment_next(r, &fr) == MM_OK) {
@@ -185,7 +185,7 @@ static int on_row(const edge_segment_row_t *row, void *arg)
 static size_t find(fx_t *f, int64_t start, int64_t end, found_t *fd)
 {
     memset(fd, 0, sizeof *fd);
-    assert_int_equal(edge_footage_find(&f->v, "cam1", start, end, on_row, fd), MM_OK);
+    assert_int_equal(edge_footage_find(f->v, "cam1", start, end, on_row, fd), MM_OK);
     return fd->n;
 }
 
@@ -213,15 +213,15 @@ static void footage_find_returns_overlapping_segments_in_time_order(void **state
     /* fn stops the walk. */
     memset(&fd, 0, sizeof fd);
     fd.stop_after = 2;
-    assert_int_equal(edge_footage_find(&f->v, "cam1", T0, T0 + 60 * S, on_row, &fd), MM_OK);
+    assert_int_equal(edge_footage_find(f->v, "cam1", T0, T0 + 60 * S, on_row, &fd), MM_OK);
     assert_int_equal(fd.n, 2);
     /* Another camera has nothing; bad arguments. */
     memset(&fd, 0, sizeof fd);
-    assert_int_equal(edge_footage_find(&f->v, "cam2", T0, T0 + 60 * S, on_row, &fd), MM_OK);
+    assert_int_equal(edge_footage_find(f->v, "cam2", T0, T0 + 60 * S, on_row, &fd), MM_OK);
     assert_int_equal(fd.n, 0);
-    assert_int_equal(edge_footage_find(&f->v, "cam1", T0, T0, on_row, &fd), MM_EINVAL);
-    assert_int_equal(edge_footage_find(&f->v, "", T0, T0 + S, on_row, &fd), MM_EINVAL);
-    assert_int_equal(edge_footage_find(&f->v, "cam1", T0, T0 + S, NULL, NULL), MM_EINVAL);
+    assert_int_equal(edge_footage_find(f->v, "cam1", T0, T0, on_row, &fd), MM_EINVAL);
+    assert_int_equal(edge_footage_find(f->v, "", T0, T0 + S, on_row, &fd), MM_EINVAL);
+    assert_int_equal(edge_footage_find(f->v, "cam1", T0, T0 + S, NULL, NULL), MM_EINVAL);
 }
 
 /* --- verify ----------------------------------------------------------------------------------*/
@@ -230,21 +230,21 @@ static void footage_verify_passes_on_recorded_footage(void **state)
 {
     fx_t *f = *state;
     edge_footage_report_t rep;
-    assert_int_equal(edge_footage_verify(&f->v, "cam1", T0, T0 + 60 * S, &rep), MM_OK);
+    assert_int_equal(edge_footage_verify(f->v, "cam1", T0, T0 + 60 * S, &rep), MM_OK);
     assert_int_equal(rep.segments, 4);
     assert_int_equal(rep.failed, 0);
     assert_int_equal(rep.failed_err, MM_OK);
     assert_int_equal(rep.frames, 120);
     assert_true(rep.bytes > 0);
     assert_int_equal(
-        edge_footage_verify(&f->v, "cam1", f->seg[1].start_us + 1, f->seg[1].start_us + 2, &rep),
+        edge_footage_verify(f->v, "cam1", f->seg[1].start_us + 1, f->seg[1].start_us + 2, &rep),
         MM_OK);
     assert_int_equal(rep.segments, 1);
     assert_int_equal(rep.frames, 30);
     /* No footage in the range, bad ranges. */
-    assert_int_equal(edge_footage_verify(&f->v, "cam1", T0 - 60 * S, T0, &rep), MM_ENOTFOUND);
+    assert_int_equal(edge_footage_verify(f->v, "cam1", T0 - 60 * S, T0, &rep), MM_ENOTFOUND);
     assert_int_equal(rep.segments, 0);
-    assert_int_equal(edge_footage_verify(&f->v, "cam1", T0, T0 - 1, NULL), MM_EINVAL);
+    assert_int_equal(edge_footage_verify(f->v, "cam1", T0, T0 - 1, NULL), MM_EINVAL);
 }
 
 /* R-N7.3: an altered byte in a stored segment is detected, named, and blocks its export. */
@@ -255,7 +255,7 @@ static void footage_altered_segment_fails_verify_and_export_naming_it(void **sta
     flip_byte(bad->path, file_size(bad->path) / 2);
 
     edge_footage_report_t rep;
-    assert_int_equal(edge_footage_verify(&f->v, "cam1", T0, T0 + 60 * S, &rep), MM_ECORRUPT);
+    assert_int_equal(edge_footage_verify(f->v, "cam1", T0, T0 + 60 * S, &rep), MM_ECORRUPT);
     assert_int_equal(rep.segments, 4);
     assert_int_equal(rep.failed, 1);
     assert_int_equal(rep.failed_err, MM_ECORRUPT);
@@ -265,7 +265,7 @@ static void footage_altered_segment_fails_verify_and_export_naming_it(void **sta
 
     char out[256];
     out_path(f, "export.mp4", out, sizeof out);
-    assert_int_equal(edge_footage_mp4(&f->v, "cam1", f->seg[1].start_us + S, f->end[3], out, &rep),
+    assert_int_equal(edge_footage_mp4(f->v, "cam1", f->seg[1].start_us + S, f->end[3], out, &rep),
                      MM_ECORRUPT);
     assert_int_equal(rep.failed_err, MM_ECORRUPT);
     assert_int_equal(rep.failed_start_us, bad->start_us);
@@ -274,7 +274,7 @@ static void footage_altered_segment_fails_verify_and_export_naming_it(void **sta
     assert_true(no_export(out));
 
     /* The undamaged footage before it still exports. */
-    assert_int_equal(edge_footage_mp4(&f->v, "cam1", T0, f->end[1], out, &rep), MM_OK);
+    assert_int_equal(edge_footage_mp4(f->v, "cam1", T0, f->end[1], out, &rep), MM_OK);
     assert_int_equal(rep.frames, 60);
     assert_true(exists(out));
 }
@@ -288,12 +288,12 @@ static void footage_swapped_segment_file_is_corrupt(void **state)
     snprintf(cmd, sizeof cmd, "cp '%s' '%s'", f->seg[2].path, f->seg[1].path);
     assert_int_equal(system(cmd), 0);
     edge_footage_report_t rep;
-    assert_int_equal(edge_footage_verify(&f->v, "cam1", T0, T0 + 60 * S, &rep), MM_ECORRUPT);
+    assert_int_equal(edge_footage_verify(f->v, "cam1", T0, T0 + 60 * S, &rep), MM_ECORRUPT);
     assert_int_equal(rep.failed, 1);
     assert_int_equal(rep.failed_start_us, f->seg[1].start_us);
     char out[256];
     out_path(f, "export.mp4", out, sizeof out);
-    assert_int_equal(edge_footage_mp4(&f->v, "cam1", T0, T0 + 60 * S, out, &rep), MM_ECORRUPT);
+    assert_int_equal(edge_footage_mp4(f->v, "cam1", T0, T0 + 60 * S, out, &rep), MM_ECORRUPT);
     assert_true(no_export(out));
 }
 
@@ -302,13 +302,13 @@ static void footage_missing_segment_file_is_eio(void **state)
     fx_t *f = *state;
     assert_int_equal(unlink(f->seg[3].path), 0);
     edge_footage_report_t rep;
-    assert_int_equal(edge_footage_verify(&f->v, "cam1", T0, T0 + 60 * S, &rep), MM_EIO);
+    assert_int_equal(edge_footage_verify(f->v, "cam1", T0, T0 + 60 * S, &rep), MM_EIO);
     assert_int_equal(rep.failed, 1);
     assert_int_equal(rep.failed_start_us, f->seg[3].start_us);
     assert_string_equal(rep.failed_path, f->seg[3].path);
     char out[256];
     out_path(f, "export.mp4", out, sizeof out);
-    assert_int_equal(edge_footage_mp4(&f->v, "cam1", f->seg[3].start_us, T0 + 60 * S, out, &rep),
+    assert_int_equal(edge_footage_mp4(f->v, "cam1", f->seg[3].start_us, T0 + 60 * S, out, &rep),
                      MM_EIO);
     assert_true(no_export(out));
 }
@@ -319,14 +319,14 @@ static void footage_erased_epoch_is_eerased(void **state)
     fx_t *f = *state;
     assert_int_equal(edge_keyring_advance(f->kr, edge_epoch_of(T0) + 1), MM_OK);
     edge_footage_report_t rep;
-    assert_int_equal(edge_footage_verify(&f->v, "cam1", T0, T0 + 60 * S, &rep), MM_EERASED);
+    assert_int_equal(edge_footage_verify(f->v, "cam1", T0, T0 + 60 * S, &rep), MM_EERASED);
     assert_int_equal(rep.segments, 4);
     assert_int_equal(rep.failed, 4);
     assert_int_equal(rep.failed_start_us, T0);
     assert_int_equal(rep.frames, 0);
     char out[256];
     out_path(f, "export.mp4", out, sizeof out);
-    assert_int_equal(edge_footage_mp4(&f->v, "cam1", T0, T0 + 60 * S, out, &rep), MM_EERASED);
+    assert_int_equal(edge_footage_mp4(f->v, "cam1", T0, T0 + 60 * S, out, &rep), MM_EERASED);
     assert_true(no_export(out));
 }
 
@@ -341,7 +341,7 @@ static void footage_mp4_of_a_middle_range_plays_and_hashes_as_recorded(void **st
     char out[256];
     out_path(f, "middle.mp4", out, sizeof out);
     edge_footage_report_t rep;
-    assert_int_equal(edge_footage_mp4(&f->v, "cam1", start, end, out, &rep), MM_OK);
+    assert_int_equal(edge_footage_mp4(f->v, "cam1", start, end, out, &rep), MM_OK);
     assert_true(exists(out));
     struct stat st;
     assert_int_equal(stat(out, &st), 0);
@@ -378,7 +378,7 @@ static void footage_mp4_of_whole_segments_hashes_to_the_log(void **state)
     char out[256];
     out_path(f, "one.mp4", out, sizeof out);
     edge_footage_report_t rep;
-    assert_int_equal(edge_footage_mp4(&f->v, "cam1", f->seg[1].start_us, f->end[1], out, &rep),
+    assert_int_equal(edge_footage_mp4(f->v, "cam1", f->seg[1].start_us, f->end[1], out, &rep),
                      MM_OK);
     assert_int_equal(rep.frames, 30);
     assert_memory_equal(rep.content_hash, f->seg[1].content_hash, 32);
@@ -389,7 +389,7 @@ static void footage_mp4_of_whole_segments_hashes_to_the_log(void **state)
     assert_plays(out, f->media, 30);
 
     out_path(f, "two.mp4", out, sizeof out);
-    assert_int_equal(edge_footage_mp4(&f->v, "cam1", f->seg[2].start_us, f->end[3], out, &rep),
+    assert_int_equal(edge_footage_mp4(f->v, "cam1", f->seg[2].start_us, f->end[3], out, &rep),
                      MM_OK);
     uint8_t want[32];
     uint64_t n;
@@ -403,7 +403,7 @@ static void footage_mp4_of_whole_segments_hashes_to_the_log(void **state)
     assert_plays(out, f->media, 60);
 
     /* The whole recording; an existing file is replaced. */
-    assert_int_equal(edge_footage_mp4(&f->v, "cam1", T0 - 60 * S, T0 + 60 * S, out, &rep), MM_OK);
+    assert_int_equal(edge_footage_mp4(f->v, "cam1", T0 - 60 * S, T0 + 60 * S, out, &rep), MM_OK);
     assert_int_equal(rep.frames, 120);
     assert_int_equal(rep.first_us, T0);
     assert_plays(out, f->media, 120);
@@ -416,7 +416,7 @@ static void footage_mp4_of_a_single_keyframe_plays(void **state)
     char out[256];
     out_path(f, "still.mp4", out, sizeof out);
     edge_footage_report_t rep;
-    assert_int_equal(edge_footage_mp4(&f->v, "cam1", T0 - 10 * S, T0 + 1, out, &rep), MM_OK);
+    assert_int_equal(edge_footage_mp4(f->v, "cam1", T0 - 10 * S, T0 + 1, out, &rep), MM_OK);
     assert_int_equal(rep.frames, 1);
     assert_int_equal(rep.first_us, T0);
     assert_plays(out, f->media, 1);
@@ -429,32 +429,32 @@ static void footage_mp4_refuses_what_it_cannot_write(void **state)
     char out[256];
     out_path(f, "x.mp4", out, sizeof out);
     /* No footage there. */
-    assert_int_equal(edge_footage_mp4(&f->v, "cam1", T0 - 60 * S, T0, out, &rep), MM_ENOTFOUND);
+    assert_int_equal(edge_footage_mp4(f->v, "cam1", T0 - 60 * S, T0, out, &rep), MM_ENOTFOUND);
     assert_true(no_export(out));
     /* A directory that does not exist. */
     char nodir[300];
     snprintf(nodir, sizeof nodir, "%s/no/such/dir/x.mp4", f->dir);
-    assert_int_equal(edge_footage_mp4(&f->v, "cam1", T0, T0 + S, nodir, &rep), MM_EIO);
-    assert_int_equal(edge_footage_mp4(&f->v, "cam1", T0, T0 + S, NULL, &rep), MM_EINVAL);
-    assert_int_equal(edge_footage_mp4(&f->v, "cam1", T0 + S, T0, out, &rep), MM_EINVAL);
+    assert_int_equal(edge_footage_mp4(f->v, "cam1", T0, T0 + S, nodir, &rep), MM_EIO);
+    assert_int_equal(edge_footage_mp4(f->v, "cam1", T0, T0 + S, NULL, &rep), MM_EINVAL);
+    assert_int_equal(edge_footage_mp4(f->v, "cam1", T0 + S, T0, out, &rep), MM_EINVAL);
 
     /* Parameter sets that are not Annex B (an avcC box) are refused rather than guessed at. */
     static const uint8_t avcc[] = {1, 0x64, 0, 0x0d, 0xff, 0xe1, 0,    4,    0x67, 0x64,
                                    0, 0x0d, 1, 0,    4,    0x68, 0xee, 0x3c, 0x80};
     record(f, f->media, "cam2", T0, avcc, sizeof avcc);
-    assert_int_equal(edge_footage_verify(&f->v, "cam2", T0, T0 + 60 * S, &rep), MM_OK);
-    assert_int_equal(edge_footage_mp4(&f->v, "cam2", T0, T0 + 60 * S, out, &rep), MM_EMEDIA);
+    assert_int_equal(edge_footage_verify(f->v, "cam2", T0, T0 + 60 * S, &rep), MM_OK);
+    assert_int_equal(edge_footage_mp4(f->v, "cam2", T0, T0 + 60 * S, out, &rep), MM_EMEDIA);
     assert_true(no_export(out));
 
     /* A codec change inside the range: one MP4 track cannot hold both. */
     const media_t *other = f->media == &h264 ? &h265 : &h264;
     int64_t t = record(f, f->media, "cam3", T0, NULL, 0);
     record(f, other, "cam3", t + S, NULL, 0);
-    assert_int_equal(edge_footage_verify(&f->v, "cam3", T0, T0 + 60 * S, &rep), MM_OK);
-    assert_int_equal(edge_footage_mp4(&f->v, "cam3", T0, T0 + 60 * S, out, &rep), MM_EMEDIA);
+    assert_int_equal(edge_footage_verify(f->v, "cam3", T0, T0 + 60 * S, &rep), MM_OK);
+    assert_int_equal(edge_footage_mp4(f->v, "cam3", T0, T0 + 60 * S, out, &rep), MM_EMEDIA);
     assert_true(no_export(out));
     /* Each part alone exports. */
-    assert_int_equal(edge_footage_mp4(&f->v, "cam3", t + S, T0 + 60 * S, out, &rep), MM_OK);
+    assert_int_equal(edge_footage_mp4(f->v, "cam3", t + S, T0 + 60 * S, out, &rep), MM_OK);
     assert_plays(out, other, 120);
 }
 
@@ -468,7 +468,7 @@ static void footage_mp4_without_parameter_sets_in_headers_plays(void **state)
     char out[256];
     out_path(f, "bare.mp4", out, sizeof out);
     edge_footage_report_t rep;
-    assert_int_equal(edge_footage_mp4(&f->v, "cam4", T0, T0 + 60 * S, out, &rep), MM_OK);
+    assert_int_equal(edge_footage_mp4(f->v, "cam4", T0, T0 + 60 * S, out, &rep), MM_OK);
     assert_int_equal(rep.frames, 120);
     uint8_t got[32];
     uint64_t packets;
@@ -524,7 +524,7 @@ static void export_opens_with_standard_tools_and_matches_the_record(void **state
     snprintf(enc, sizeof enc, "%s/export.age", f->dir);
     FILE *o = fopen(enc, "wb");
     edge_export_report_t rep;
-    assert_int_equal(edge_export_build(&f->v, &site, f->dir, &req, to_file, o, &rep), MM_OK);
+    assert_int_equal(edge_export_build(f->v, &site, f->dir, &req, to_file, o, &rep), MM_OK);
     fclose(o);
     assert_int_equal(rep.files, 4);
     snprintf(cmd, sizeof cmd, "%s/req-1-cam1.mp4", f->dir);
@@ -643,11 +643,11 @@ static void export_opens_with_standard_tools_and_matches_the_record(void **state
      * no footage in the range fails the export. */
     edge_export_req_t bad = req;
     bad.id = "../etc";
-    assert_int_equal(edge_export_build(&f->v, &site, f->dir, &bad, to_file, NULL, NULL), MM_EINVAL);
+    assert_int_equal(edge_export_build(f->v, &site, f->dir, &bad, to_file, NULL, NULL), MM_EINVAL);
     bad = req;
     bad.from_us = T0 - 60 * S;
     bad.to_us = T0;
-    assert_int_equal(edge_export_build(&f->v, &site, f->dir, &bad, to_file, NULL, NULL),
+    assert_int_equal(edge_export_build(f->v, &site, f->dir, &bad, to_file, NULL, NULL),
                      MM_ENOTFOUND);
     free(stmt);
     mm_keys_wipe(&site);

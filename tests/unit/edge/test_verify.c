@@ -89,7 +89,7 @@ static void export_opened_with(fx_t *f, const keys_t *k, const char *camera, int
     snprintf(enc, sizeof enc, "%s/%s.age", f->dir, name);
     FILE *o = fopen(enc, "wb");
     assert_non_null(o);
-    assert_int_equal(edge_export_build(&f->v, &k->site, f->dir, &req, to_file, o, NULL), MM_OK);
+    assert_int_equal(edge_export_build(f->v, &k->site, f->dir, &req, to_file, o, NULL), MM_OK);
     assert_int_equal(fclose(o), 0);
     free(stmt);
     snprintf(cmd, sizeof cmd, "mkdir -p %s/%s && age -d -i %s %s | tar -x -C %s/%s", f->dir, name,
@@ -562,11 +562,11 @@ static void verify_ties_the_request_to_the_hubs_signature(void **state)
                              .from_us = f->seg[1].start_us,
                              .to_us = f->seg[2].start_us,
                              .hub_statement = "mimamori-disclosure/1\n"};
-    assert_int_equal(edge_export_build(&f->v, &k.site, f->dir, &bad, to_file, NULL, NULL),
+    assert_int_equal(edge_export_build(f->v, &k.site, f->dir, &bad, to_file, NULL, NULL),
                      MM_EINVAL);
     bad.hub_statement = NULL;
     bad.recipient_text = recipient; /* bad.recipient is all zeroes */
-    assert_int_equal(edge_export_build(&f->v, &k.site, f->dir, &bad, to_file, NULL, NULL),
+    assert_int_equal(edge_export_build(f->v, &k.site, f->dir, &bad, to_file, NULL, NULL),
                      MM_EINVAL);
     wipe_keys(&k);
 }
@@ -1000,11 +1000,11 @@ static void verify_accepts_a_redacted_export_and_says_so(void **state)
                              .redact = 1,
                              .regions = &other,
                              .n_regions = 1};
-    assert_int_equal(edge_export_build(&f->v, &k.site, f->dir, &req, to_file, NULL, NULL),
+    assert_int_equal(edge_export_build(f->v, &k.site, f->dir, &req, to_file, NULL, NULL),
                      MM_EINVAL);
     req.regions = &keep;
     req.redact = 0;
-    assert_int_equal(edge_export_build(&f->v, &k.site, f->dir, &req, to_file, NULL, NULL),
+    assert_int_equal(edge_export_build(f->v, &k.site, f->dir, &req, to_file, NULL, NULL),
                      MM_EINVAL);
     wipe_keys(&k);
 }

@@ -1,0 +1,174 @@
+/*
+ * ops_dispatch.c: a call on the control socket (ops_impl.h) — who is calling (the peer's uid, its
+ * account and the person with that account), whether they may (access.h), which handler does
+ * it, and the answer or the refusal.
+ *
+ * Every call is logged as one access entry, allowed or refused, exactly once: a handler ends by
+ * answering (edge_ops_answer) or refusing (edge_ops_refuse), which log it; playback logs it
+ * before it takes the connection over. The table below has a handler for every action; an action
+ * without one is refused as internal rather than sent to some other handler.
+ */
+#include <jansson.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "common/clock.h"
+#include "common/diag.h"
+#include "edge/ops_impl.h"
+
+/* Logs the call as an access entry: once, with how it ended. */
+void edge_ops_log_call(edge_ops_call_t *c, int allowed, const char *reason)
+{
+    if (c->logged)
+        return;
+    c->logged = 1;
+    const edge_governance_t *g = &c->ops->cfg->gov;
+    mm_entry_t e = {.time_us = mm_now_us(), .kind = MM_ENTRY_ACCESS};
+    mm_access_t *a = &e.u.access;
+    if (c->who.person >= 0)
+        snprintf(a->person, sizeof a->person, "%s", g->people[c->who.person].id);
+    if (c->who.account[0])
+        snprintf(a->account, sizeof a->account, "%s", c->who.account);
+    else
+        snprintf(a->account, sizeof a->account, "uid:%u", (unsigned)c->who.uid);
+    a->uid = c->who.uid;
+    a->role = c->d.role;
+    snprintf(a->action, sizeof a->action, "%s",
+             c->r->action == EDGE_ACT_COUNT ? "malformed" : edge_action_name(c->r->action));
+    snprintf(a->camera, sizeof a->camera, "%s", c->r->camera);
+    a->start_us = c->r->from_us;
+    a->end_us = c->r->to_us;
+    a->allowed = allowed;
+    snprintf(a->reason, sizeof a->reason, "%s", reason ? reason : "");
+    edge_ops_append(c->ops, &e, NULL, NULL, 0);
+}
+
+void edge_ops_refuse(edge_ops_call_t *c, const char *code, const char *fmt, ...)
+{
+    char msg[MM_TEXT_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    MM_WARN("control: %s (%s) %s%s%s refused: %s", c->person, mm_role_name(c->d.role),
+            edge_action_name(c->r->action), c->r->camera[0] ? " " : "", c->r->camera, msg);
+    edge_ops_log_call(c, 0, msg);
+    edge_conn_error(c->conn, code, msg);
+}
+
+void edge_ops_answer(edge_ops_call_t *c, json_t *result, const char *note)
+{
+    edge_ops_log_call(c, 1, note);
+    edge_conn_reply(c->conn,
+                    json_pack("{s:b, s:o}", "ok", 1, "result", result ? result : json_object()));
+}
+
+const char *edge_ops_err_code(mm_err_t err)
+{
+    switch (err) {
+    case MM_ENOTFOUND:
+        return "not_found";
+    case MM_EEXIST:
+    case MM_ECONFLICT:
+        return "conflict";
+    case MM_EDENIED:
+        return "denied";
+    case MM_EINVAL:
+        return "invalid";
+    default:
+        return "internal";
+    }
+}
+
+/* Who is calling: account and person from the uid. */
+static void identify(edge_ops_call_t *c, uid_t uid)
+{
+    const edge_governance_t *g = &c->ops->cfg->gov;
+    c->who.uid = uid;
+    c->who.person = -1;
+    struct passwd pw, *res = NULL;
+    char buf[4096];
+    if (getpwuid_r(uid, &pw, buf, sizeof buf, &res) == 0 && res &&
+        strlen(pw.pw_name) < sizeof c->who.account)
+        snprintf(c->who.account, sizeof c->who.account, "%s", pw.pw_name);
+    if (c->who.account[0])
+        c->who.person = edge_governance_person_by_account(g, c->who.account);
+    if (c->who.person >= 0)
+        snprintf(c->person, sizeof c->person, "%s", g->people[c->who.person].id);
+    else if (c->who.account[0])
+        snprintf(c->person, sizeof c->person, "@%s", c->who.account);
+    else
+        snprintf(c->person, sizeof c->person, "uid:%u", (unsigned)uid);
+}
+
+void edge_ops_malformed(void *arg, uid_t uid, pid_t pid, const char *msg)
+{
+    edge_ops_t *ops = arg;
+    edge_request_t r = {.action = EDGE_ACT_COUNT}; /* logged as "malformed" */
+    edge_ops_call_t c = {.ops = ops, .r = &r};
+    (void)pid;
+    identify(&c, uid);
+    const edge_governance_t *g = &ops->cfg->gov;
+    c.d.role = c.who.person >= 0 && c.who.person == g->manager          ? MM_ROLE_MANAGER
+               : edge_access_is_operator(&ops->access, g, c.who.person) ? MM_ROLE_OPERATOR
+                                                                        : MM_ROLE_NONE;
+    edge_ops_log_call(&c, 0, msg);
+}
+
+typedef void (*handler_t)(edge_ops_call_t *c);
+
+static const handler_t handlers[EDGE_ACT_COUNT] = {
+    [EDGE_ACT_STATUS] = edge_ops_do_status,
+    [EDGE_ACT_CAMERAS] = edge_ops_do_cameras,
+    [EDGE_ACT_SEARCH] = edge_ops_do_search,
+    [EDGE_ACT_PLAYBACK] = edge_ops_do_playback,
+    [EDGE_ACT_STANDARDS] = edge_ops_do_standards,
+    [EDGE_ACT_OPERATORS] = edge_ops_do_operators,
+    [EDGE_ACT_OPERATOR_DESIGNATE] = edge_ops_do_designation,
+    [EDGE_ACT_OPERATOR_REVOKE] = edge_ops_do_designation,
+    [EDGE_ACT_EMERGENCY_GRANT] = edge_ops_do_grant,
+    [EDGE_ACT_EMERGENCY_REVOKE] = edge_ops_do_grant_revoke,
+    [EDGE_ACT_EMERGENCY_LIST] = edge_ops_do_grant_list,
+    [EDGE_ACT_EMERGENCY_REPORT] = edge_ops_do_grant_report,
+    [EDGE_ACT_CAMERA_SUSPEND] = edge_ops_do_camera_state,
+    [EDGE_ACT_CAMERA_RESUME] = edge_ops_do_camera_state,
+    [EDGE_ACT_CAMERA_ABOLISH] = edge_ops_do_camera_state,
+    [EDGE_ACT_REQUESTS] = edge_ops_do_requests,
+    [EDGE_ACT_REQUEST_ANSWER] = edge_ops_do_request_answer,
+    [EDGE_ACT_STANDARDS_FILE] = edge_ops_do_standards_file,
+    [EDGE_ACT_DISCLOSURES] = edge_ops_do_disclosures,
+    [EDGE_ACT_DISCLOSURE_PREPARE] = edge_ops_do_disclosure_step,
+    [EDGE_ACT_DISCLOSURE_APPROVE] = edge_ops_do_disclosure_step,
+    [EDGE_ACT_DISCLOSURE_DENY] = edge_ops_do_disclosure_step,
+    [EDGE_ACT_DISCLOSURE_RELEASE] = edge_ops_do_disclosure_step,
+};
+
+void edge_ops_request(void *arg, edge_conn_t *conn, uid_t uid, pid_t pid, const edge_request_t *r)
+{
+    edge_ops_t *ops = arg;
+    edge_ops_call_t c = {.ops = ops, .conn = conn, .r = r};
+    (void)pid;
+    identify(&c, uid);
+
+    int cam = r->camera[0] ? edge_ops_camera_index(ops, r->camera) : 0;
+    edge_access_decide(&ops->access, &ops->cfg->gov, &c.who, r->action, r->camera, mm_now_us(),
+                       &c.d);
+    if (!c.d.allowed) {
+        edge_ops_refuse(&c, "denied", "%s", c.d.reason);
+        return;
+    }
+    if (cam < 0 && r->action != EDGE_ACT_CAMERA_SUSPEND && r->action != EDGE_ACT_CAMERA_RESUME &&
+        r->action != EDGE_ACT_CAMERA_ABOLISH) {
+        edge_ops_refuse(&c, "not_found", "the site has no camera %s", r->camera);
+        return;
+    }
+    handler_t h = (unsigned)r->action < EDGE_ACT_COUNT ? handlers[r->action] : NULL;
+    if (!h) {
+        edge_ops_refuse(&c, "internal", "this edge has no handler for %s",
+                        edge_action_name(r->action));
+        return;
+    }
+    h(&c);
+}

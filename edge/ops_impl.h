@@ -1,0 +1,163 @@
+/*
+ * ops_impl.h: the inside of ops (ops.h), shared by its files and by nothing else.
+ *
+ * Ops is one module in one file per job, as Knot DNS keeps one file per handler:
+ *
+ *   ops.c            the module's life (create: the state restored and brought up to date;
+ *                    close), appending its entries, the site's facts, and `status`
+ *   ops_dispatch.c   a control-socket request: who calls, the access decision, the handler table,
+ *                    and answering or refusing, each call one access entry
+ *   ops_cameras.c    the cameras as people see them, and their states (suspend, resume, abolish)
+ *   ops_playback.c   footage for people: `search`, and playback streams with their viewing
+ *                    entries
+ *   ops_standards.c  the standards document's versions (configuration_changed) and filings
+ *                    (standards_filed)
+ *   ops_people.c     who may do what: the access state, the people and their operator roles
+ *   ops_grants.c     emergency grants, their revocation and their reports
+ *   ops_city.c       what the city asks: requests logged and answered, disclosure requests handed
+ *                    on and their steps taken by people
+ *
+ * One private header rather than one per file: the files share one state (struct edge_ops) and
+ * one call being answered (edge_ops_call_t), and each offers the others its handlers and a few
+ * helpers; a header apiece would hide that they are parts of one module with one public face.
+ * Everything runs on the loop thread but a playback stream, which touches only its own viewer
+ * and, under lock, its done flag.
+ */
+#ifndef EDGE_OPS_IMPL_H
+#define EDGE_OPS_IMPL_H
+
+#include <pthread.h>
+#include <uv.h>
+
+#include "edge/access.h"
+#include "edge/control.h"
+#include "edge/ops.h"
+
+typedef struct edge_viewer edge_viewer_t;
+
+struct edge_ops {
+    /* From edge_ops_conf_t, borrowed. */
+    uv_loop_t *loop;
+    const char *config_path;
+    const edge_config_t *cfg;
+    edge_store_t *store;
+    const edge_vault_t *vault;
+    edge_disclosure_t *disclosure;
+    const mm_ed25519_t *site_key;
+    void (*logged)(void *arg);
+    void *arg;
+
+    edge_ingest_t *ingest; /* set once recording starts; NULL before */
+
+    edge_access_t access;                         /* ops_people.c, ops_grants.c */
+    edge_cam_state_t cam_state[EDGE_MAX_CAMERAS]; /* ops_cameras.c */
+
+    /* ops_standards.c */
+    uint32_t standards_version;
+    char standards_date[EDGE_DATE_LEN];
+    uint32_t standards_filed;   /* the last version filed with the city, 0 none */
+    char standards_content[65]; /* hex SHA-256 of the unversioned document */
+
+    /* ops_playback.c */
+    uv_async_t viewer_done;
+    pthread_mutex_t lock; /* guards viewers[].done */
+    edge_viewer_t *viewers[EDGE_MAX_VIEWERS];
+    unsigned next_session;
+};
+
+/* A call on the control socket being answered. */
+typedef struct {
+    edge_ops_t *ops;
+    edge_conn_t *conn;
+    const edge_request_t *r;
+    edge_caller_t who;
+    edge_decision_t d;
+    char person[MM_ID_MAX]; /* the caller's person id, or "@account" */
+    int logged;
+} edge_ops_call_t;
+
+/* --- the handlers, one per action (ops_dispatch.c's table) --------------------------------- */
+
+/* ops.c */
+void edge_ops_do_status(edge_ops_call_t *c);
+/* ops_cameras.c: the list; suspend, resume and abolish */
+void edge_ops_do_cameras(edge_ops_call_t *c);
+void edge_ops_do_camera_state(edge_ops_call_t *c);
+/* ops_playback.c; playback answers by taking the connection over */
+void edge_ops_do_search(edge_ops_call_t *c);
+void edge_ops_do_playback(edge_ops_call_t *c);
+/* ops_standards.c */
+void edge_ops_do_standards(edge_ops_call_t *c);
+void edge_ops_do_standards_file(edge_ops_call_t *c);
+/* ops_people.c: the list; operator_designate and operator_revoke */
+void edge_ops_do_operators(edge_ops_call_t *c);
+void edge_ops_do_designation(edge_ops_call_t *c);
+/* ops_grants.c */
+void edge_ops_do_grant(edge_ops_call_t *c);
+void edge_ops_do_grant_revoke(edge_ops_call_t *c);
+void edge_ops_do_grant_list(edge_ops_call_t *c);
+void edge_ops_do_grant_report(edge_ops_call_t *c);
+/* ops_city.c; a disclosure step is prepare, approve, deny or release */
+void edge_ops_do_requests(edge_ops_call_t *c);
+void edge_ops_do_request_answer(edge_ops_call_t *c);
+void edge_ops_do_disclosures(edge_ops_call_t *c);
+void edge_ops_do_disclosure_step(edge_ops_call_t *c);
+
+/* --- answering (ops_dispatch.c) ------------------------------------------------------------- */
+
+/* Logs the call as an access entry: once, with how it ended (reason NULL: none). */
+void edge_ops_log_call(edge_ops_call_t *c, int allowed, const char *reason);
+/* Refuses the call with an error code ("denied", "not_found", ...) and a message, logged. */
+void edge_ops_refuse(edge_ops_call_t *c, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Answers {"ok": true, "result": result} (taking result; NULL: {}) and logs the call as allowed
+ * with note. */
+void edge_ops_answer(edge_ops_call_t *c, json_t *result, const char *note);
+/* The control socket's error code for an error. */
+const char *edge_ops_err_code(mm_err_t err);
+
+/* --- what the files share ------------------------------------------------------------------- */
+
+/*
+ * Appends e to the site log, with the edge.meta value meta (NULL: none) in the same transaction,
+ * and wakes the uplink; a failure is logged with the entry's kind (ops.c).
+ */
+mm_err_t edge_ops_append(edge_ops_t *ops, mm_entry_t *e, const char *meta, const void *val,
+                         size_t len);
+/* Logs the site's facts that changed, with the operators in force now (ops.c). */
+mm_err_t edge_ops_facts_update(edge_ops_t *ops);
+
+/* The index of camera id in the configuration, or -1 (ops_cameras.c). */
+int edge_ops_camera_index(const edge_ops_t *ops, const char *id);
+/* Restores the cameras' states from the store; MM_ECORRUPT for a damaged one (ops_cameras.c). */
+mm_err_t edge_ops_cameras_load(edge_ops_t *ops);
+
+/* Restores who may do what from the store; MM_ECORRUPT when it is damaged (ops_people.c). */
+mm_err_t edge_ops_access_load(edge_ops_t *ops);
+/* Stores the access state with its entry e, in one transaction (ops_people.c). */
+mm_err_t edge_ops_access_save(edge_ops_t *ops, mm_entry_t *e);
+/* Fills e as a role_changed entry of now (ops_people.c). */
+void edge_ops_role_entry(mm_entry_t *e, mm_role_change_t change, const char *person, const char *by,
+                         const char *reason);
+
+/* Emergency grants whose report is still open (ops_grants.c). */
+int edge_ops_open_reports(const edge_ops_t *ops);
+
+/*
+ * Makes and logs a new version of the standards document when what it says differs from the last
+ * version's, summary saying why, and files it when the site files automatically
+ * (ops_standards.c).
+ */
+mm_err_t edge_ops_standards_update(edge_ops_t *ops, const char *summary);
+
+/* Starts the playback module's handle (ops_playback.c). */
+mm_err_t edge_ops_playback_init(edge_ops_t *ops);
+/* Ends every stream, logs their ends, and closes the handle; closed(handle) runs once libuv has
+ * (ops_playback.c). */
+void edge_ops_playback_close(edge_ops_t *ops, uv_close_cb closed);
+
+/* Answers the report requests a stop left open and says what waits for the manager
+ * (ops_city.c). */
+void edge_ops_city_at_start(edge_ops_t *ops);
+
+#endif
