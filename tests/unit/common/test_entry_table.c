@@ -452,7 +452,7 @@ static void test_peek_refuses_what_is_no_entry(void **state)
     assert_int_equal(mm_entry_peek(truncated, sizeof truncated, &k, &t), MM_EPROTO);
     const uint8_t no_kind[] = {0x08, 0x01};
     assert_int_equal(mm_entry_peek(no_kind, sizeof no_kind, &k, &t), MM_EPROTO);
-    const uint8_t unknown_kind[] = {0x08, 0x01, 0xfa, 0x01, 0x00}; /* field 31 */
+    const uint8_t unknown_kind[] = {0x08, 0x01, 0xc2, 0x3e, 0x00}; /* field 1000: no kind */
     assert_int_equal(mm_entry_peek(unknown_kind, sizeof unknown_kind, &k, &t), MM_EPROTO);
     const uint8_t past_end[] = {0x08, 0x01, 0x52, 0x05, 0x0a};
     assert_int_equal(mm_entry_peek(past_end, sizeof past_end, &k, &t), MM_EPROTO);
@@ -463,31 +463,37 @@ static void test_peek_refuses_what_is_no_entry(void **state)
     assert_int_equal(t, 0);
 }
 
-/* Every enumeration the log, the wire and the API carry: each value has a name, distinct, and
- * the name gives the value back; nothing else parses. */
+/* Every enumeration of the table (each ENUM field's): each value has a name, distinct, and the
+ * name gives the value back; nothing else parses. */
+static void check_enum(const mm_enum_t *en)
+{
+    assert_true(en->count > 0);
+    assert_non_null(en->what);
+    for (int v = 0; v < en->count; v++) {
+        const char *name = mm_enum_name(en, v);
+        assert_non_null(name);
+        assert_int_equal(mm_enum_value(en, name), v);
+        for (int w = 0; w < v; w++)
+            assert_string_not_equal(name, mm_enum_name(en, w));
+    }
+    assert_null(mm_enum_name(en, en->count));
+    assert_null(mm_enum_name(en, -1));
+    assert_int_equal(mm_enum_value(en, "no-such-name"), -1);
+    assert_int_equal(mm_enum_value(en, NULL), -1);
+}
+
 static void test_every_enum_value_has_a_name_and_back(void **state)
 {
     (void)state;
-    const mm_enum_t *all[] = {&mm_policy_enum,         &mm_role_enum,         &mm_role_change_enum,
-                              &mm_viewing_state_enum,  &mm_cam_state_enum,    &mm_alarm_enum,
-                              &mm_erase_reason_enum,   &mm_request_kind_enum, &mm_legal_basis_enum,
-                              &mm_disclosure_step_enum};
-    for (size_t i = 0; i < sizeof all / sizeof *all; i++) {
-        const mm_enum_t *en = all[i];
-        assert_true(en->count > 0);
-        assert_non_null(en->what);
-        for (int v = 0; v < en->count; v++) {
-            const char *name = mm_enum_name(en, v);
-            assert_non_null(name);
-            assert_int_equal(mm_enum_value(en, name), v);
-            for (int w = 0; w < v; w++)
-                assert_string_not_equal(name, mm_enum_name(en, w));
-        }
-        assert_null(mm_enum_name(en, en->count));
-        assert_null(mm_enum_name(en, -1));
-        assert_int_equal(mm_enum_value(en, "no-such-name"), -1);
-        assert_int_equal(mm_enum_value(en, NULL), -1);
-    }
+    size_t n, checked = 0;
+    const mm_entry_kind_info_t *kinds = mm_entry_kinds(&n);
+    for (size_t i = 0; i < n; i++)
+        for (size_t f = 0; f < kinds[i].n_fields; f++)
+            if (kinds[i].fields[f].type == MM_FT_ENUM) {
+                check_enum(kinds[i].fields[f].values);
+                checked++;
+            }
+    assert_true(checked >= 13);
     /* The typed forms say the same. */
     mm_disclosure_step_t st = MM_DISCLOSURE_STEP_HELD;
     assert_true(mm_disclosure_step_parse("released", &st));
@@ -496,17 +502,6 @@ static void test_every_enum_value_has_a_name_and_back(void **state)
     assert_int_equal(st, MM_DISCLOSURE_STEP_RELEASED); /* untouched */
     assert_string_equal(mm_legal_basis_name(MM_LEGAL_BASIS_OWN_IMAGES), "own_images");
     assert_string_equal(mm_legal_basis_name(MM_LEGAL_BASIS_NONE), "");
-    /* Every enumerated field of the table names one of these. */
-    size_t n;
-    const mm_entry_kind_info_t *kinds = mm_entry_kinds(&n);
-    for (size_t i = 0; i < n; i++)
-        for (size_t f = 0; f < kinds[i].n_fields; f++)
-            if (kinds[i].fields[f].type == MM_FT_ENUM) {
-                int found = 0;
-                for (size_t a = 0; a < sizeof all / sizeof *all; a++)
-                    found |= kinds[i].fields[f].values == all[a];
-                assert_true(found);
-            }
 }
 
 int main(void)
