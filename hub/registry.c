@@ -15,6 +15,7 @@
 
 MM_ENUM_DEFINE(hub_filing_kind, HUB_FILING_KIND, HUB_FILING_KIND_MAP, "filing kind")
 MM_ENUM_DEFINE(hub_filing_state, HUB_FILING_STATE, HUB_FILING_STATE_MAP, "filing state")
+MM_ENUM_DEFINE(hub_camera_state, HUB_CAMERA_STATE, HUB_CAMERA_STATE_MAP, "camera state")
 
 struct hub_registry {
     mm_db_t *db;
@@ -76,7 +77,8 @@ static json_t *camera(json_t *rec, const char *id)
     json_t *cams = json_object_get(rec, "cameras");
     json_t *c = json_object_get(cams, id);
     if (!c) {
-        c = json_pack("{s:s, s:s}", "id", id, "state", "recording");
+        c = json_pack("{s:s, s:s}", "id", id, "state",
+                      hub_camera_state_name(HUB_CAMERA_STATE_RECORDING));
         json_object_set_new(cams, id, c);
     }
     return c;
@@ -166,11 +168,13 @@ static void apply_json(json_t *rec, uint64_t index, json_t *e)
     } else if (!strcmp(type, "camera_uptime") && cam_id) {
         add_uptime(camera(rec, cam_id), body, index);
     } else if (!strcmp(type, "camera_state") && cam_id) {
-        const char *st = json_string_value(json_object_get(body, "state"));
-        mm_cam_state_t cs = MM_CAM_STATE_ABOLISHED;
-        mm_cam_state_parse(st, &cs); /* the mirror has checked the entry */
+        mm_cam_state_t cs = MM_CAM_STATE_ABOLISHED; /* the mirror has checked the entry */
+        mm_cam_state_parse(json_string_value(json_object_get(body, "state")), &cs);
+        hub_camera_state_t now = cs == MM_CAM_STATE_SUSPENDED ? HUB_CAMERA_STATE_SUSPENDED
+                                 : cs == MM_CAM_STATE_RESUMED ? HUB_CAMERA_STATE_RECORDING
+                                                              : HUB_CAMERA_STATE_ABOLISHED;
         json_t *c = camera(rec, cam_id);
-        json_object_set_new(c, "state", json_string(cs == MM_CAM_STATE_RESUMED ? "recording" : st));
+        json_object_set_new(c, "state", json_string(hub_camera_state_name(now)));
         json_object_set_new(c, "state_index", json_integer((json_int_t)index));
         json_object_set_new(c, "state_time_us", json_integer(t));
         hub_filing_kind_t kind = cs == MM_CAM_STATE_SUSPENDED ? HUB_FILING_KIND_SUSPENSION

@@ -46,6 +46,12 @@ MM_ENUM_DECLARE(hub_filing_kind, HUB_FILING_KIND, HUB_FILING_KIND_MAP)
     X(P, RECEIVED, "received") X(P, ACCEPTED, "accepted") X(P, RETURNED, "returned")
 MM_ENUM_DECLARE(hub_filing_state, HUB_FILING_STATE, HUB_FILING_STATE_MAP)
 
+/* A camera's "state" in the record, as its camera_state entries leave it: recording (before
+ * any, and again once resumed), suspended or abolished. */
+#define HUB_CAMERA_STATE_MAP(X, P)                                                                 \
+    X(P, RECORDING, "recording") X(P, SUSPENDED, "suspended") X(P, ABOLISHED, "abolished")
+MM_ENUM_DECLARE(hub_camera_state, HUB_CAMERA_STATE, HUB_CAMERA_STATE_MAP)
+
 /* Whether filing (a member of a record's "filings") is one of the standards: initial or change. */
 int hub_filing_of_standards(json_t *filing);
 
