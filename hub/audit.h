@@ -10,30 +10,33 @@
  * the record and the log never disagree; the feed hears of an action only once that transaction
  * has committed (hub_audit_done).
  *
- * action                    module        subject          reason           detail
- * filing_accepted           registry.c    filing id        the decision's   ""
- * filing_returned           registry.c    filing id        the decision's   ""
- * guidance_given            measures.c    "measure/<id>"   the text         {"findings": [ids]}
- * recommendation_given      measures.c    "measure/<id>"   the text         {"findings": [ids]}
- * hearing_offered           measures.c    "measure/<id>"   the letter       {"deadline"}
- * hearing_recorded          measures.c    "measure/<id>"   the record       {"outcome"}
- * recommendation_published  measures.c    "measure/<id>"   what is published ""
- * complaint_registered      requests.c    "complaint-N"    the complaint    ""
- * complaint_appealed        requests.c    "complaint-N"    the appeal       ""
- * measures_requested        requests.c    "measure-request-N" the text      ""
- * report_requested          requests.c    "report-N"       the text         ""
- * disclosure_requested      disclosure.c  "disclosure-N"   the reason       {"legal_basis",
- *                           "reference", "cameras": [ids], "from_us", "to_us", "recipient",
- *                           "organisation"}
- * disclosure_<step>         disclosure.c  "disclosure-N"   the site's text  {"index", "time_us",
- *                           ... the site's entry, disclosure.c step_detail} (a step the site
- *                           logged: held, refused, prepared, approved, denied, expired, exported,
- *                           failed, delivered, downloaded, released; role "site")
- * disclosure_received       disclosure.c  "disclosure-N"   ""               {"sha256", "bytes"}
- *                           (the hub holds the whole export; person the hub, role "hub")
- * disclosure_downloaded     disclosure.c  "disclosure-N"   ""               {"sha256", "bytes",
- *                           "download"} (the requester took the export; the site's own step
- *                           "downloaded" has the same name, with role "site")
+ * action                    appended by   subject              reason           detail
+ * filing_accepted           registry.c    the filing's id      the decision's   ""
+ * filing_returned           registry.c    the filing's id      the decision's   ""
+ * guidance_given            measures.c    "measure/<id>"       the text         {"findings": [ids]}
+ * recommendation_given      measures.c    "measure/<id>"       the text         {"findings": [ids]}
+ * hearing_offered           measures.c    "measure/<id>"       the letter       {"deadline"}
+ * hearing_recorded          measures.c    "measure/<id>"       the record       {"outcome"}
+ * recommendation_published  measures.c    "measure/<id>"       the publication  ""
+ * complaint_registered      requests.c    "complaint-N"        the complaint    ""
+ * complaint_appealed        requests.c    "complaint-N"        the appeal       ""
+ * measures_requested        requests.c    "measure-request-N"  the text         ""
+ * report_requested          requests.c    "report-N"           the text         ""
+ * disclosure_requested      disclosure.c  "disclosure-N"       the reason       see below
+ * disclosure_<step>         disclosure.c  "disclosure-N"       the site's text  see below
+ * disclosure_received       disclosure.c  "disclosure-N"       ""               {"sha256", "bytes"}
+ * disclosure_downloaded     disclosure.c  "disclosure-N"       ""               see below
+ *
+ * The person is the hub person who acted, with hub_role_name() of their role, except for the
+ * steps a site logged of a disclosure, which the hub logs again as "disclosure_<step>" (held,
+ * refused, prepared, approved, denied, expired, exported, failed, delivered, downloaded,
+ * released) with the site's person and role "site", and for disclosure_received, whose person is
+ * the hub's name and role "hub". Details: disclosure_requested {"legal_basis", "reference",
+ * "cameras": [ids], "from_us", "to_us", "recipient", "organisation"}; disclosure_<step> {"index",
+ * "time_us" of the site's entry, what it says of "sha256", "bytes", "manifest_sha256",
+ * "legal_basis", "requester", "from_us", "to_us", and, while they fit, "cameras", "reference",
+ * "regions"}; disclosure_downloaded, the requester's download, {"sha256", "bytes", "download"}
+ * (the site's own step "downloaded" has the same name, with role "site").
  *
  * Only the loop thread calls these.
  */

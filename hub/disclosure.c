@@ -192,8 +192,8 @@ typedef struct {
     int64_t now;
     hub_city_action_t *a; /* "disclosure_requested", its subject set here */
     json_t *record;       /* the new record, once committed */
-    json_t *request; /* what goes to the site (registry "requests") */
-    uint64_t index;  /* in the hub's log */
+    json_t *request;      /* what goes to the site (registry "requests") */
+    uint64_t index;       /* in the hub's log */
 } file_t;
 
 static mm_err_t add_request(json_t *rec, void *arg)

@@ -11,6 +11,9 @@
  * — complaints, report requests, measures — with their delivery (city_request) and answers
  * (request_answered), R-N10.1, R-N12. A record is therefore never ahead of or behind the verified
  * log, and nothing in it comes from anywhere else: the city does not have to trust the installer.
+ * What the city adds is its own doing, never the site's: its decisions on filings
+ * (hub_registry_decide) and the requests it sends (requests.h, disclosure.h), each logged as a
+ * city action in the hub's log (audit.h) in the transaction that records it.
  *
  *   hub.registry   site id -> JSON record (see docs/architecture.md, "Hub registry")
  *
