@@ -24,7 +24,8 @@ MM_ENUM_DEFINE(hub_action, HUB_ACTION, HUB_ACTION_MAP, "city action")
 
 /* An action appended in the current transaction, for the feed once it commits. */
 typedef struct {
-    json_t *event; /* the entry as the API shows it, with its "hub_log_index" */
+    uint8_t *entry; /* its bytes as logged */
+    size_t len;
     char site[MM_ID_MAX];
     hub_action_t action;
     uint64_t index;
@@ -123,7 +124,7 @@ static mm_err_t push(hub_audit_t *au, hub_action_t action, const mm_entry_t *e, 
     /* The transaction ran again from the start (the map grew): what it appended before is
      * gone, and the indexes are given out again. */
     while (au->n_pending && au->pending[au->n_pending - 1].index >= index)
-        json_decref(au->pending[--au->n_pending].event);
+        free(au->pending[--au->n_pending].entry);
     if (au->n_pending == au->cap_pending) {
         size_t cap = au->cap_pending ? au->cap_pending * 2 : 8;
         pending_t *p = realloc(au->pending, cap * sizeof *p);
@@ -132,18 +133,11 @@ static mm_err_t push(hub_audit_t *au, hub_action_t action, const mm_entry_t *e, 
         au->pending = p;
         au->cap_pending = cap;
     }
-    uint8_t *data = NULL;
-    size_t len = 0;
-    mm_err_t err = mm_entry_encode(e, &data, &len);
+    pending_t *p = &au->pending[au->n_pending];
+    mm_err_t err = mm_entry_encode(e, &p->entry, &p->len);
     if (err != MM_OK)
         return err;
-    json_t *j = mm_entry_to_json(data, len);
-    free(data);
-    if (!j)
-        return MM_ENOMEM;
-    json_object_set_new(j, "hub_log_index", json_integer((json_int_t)index));
-    pending_t *p = &au->pending[au->n_pending++];
-    p->event = j;
+    au->n_pending++;
     p->action = action;
     p->index = index;
     snprintf(p->site, sizeof p->site, "%s", e->u.city_action.site);
@@ -172,16 +166,13 @@ void hub_audit_done(hub_audit_t *au, int committed)
 {
     for (size_t i = 0; i < au->n_pending; i++) {
         pending_t *p = &au->pending[i];
-        if (!committed) {
-            json_decref(p->event);
-            continue;
+        if (committed) {
+            MM_INFO("hub log: entry %" PRIu64 ", %s (site %s)", p->index,
+                    hub_action_name(p->action), p->site);
+            if (hub_feed_city_action(au->feed, p->site, p->entry, p->len, p->index) != MM_OK)
+                MM_WARN("hub log: cannot announce entry %" PRIu64, p->index);
         }
-        MM_INFO("hub log: entry %" PRIu64 ", %s (site %s)", p->index, hub_action_name(p->action),
-                p->site);
-        if (!au->feed)
-            json_decref(p->event);
-        else if (hub_feed_publish(au->feed, "city_action", p->site, p->event, NULL) != MM_OK)
-            MM_WARN("hub log: cannot announce entry %" PRIu64, p->index); /* it took the event */
+        free(p->entry);
     }
     au->n_pending = 0;
 }
