@@ -15,14 +15,23 @@
  *   POST /api/v1/sites/{site}/measures/{id}/publication   publish (only after a hearing)
  *   GET /api/v1/sites/{site}/measures           the site's measures
  *   GET /api/v1/publications                    what has been published (public)
+ *   POST /api/v1/complaints                     register a complaint (oversight, intake)
+ *   GET /api/v1/sites/{site}/requests           what the city asked of the site, and answers
+ *   POST /api/v1/sites/{site}/requests/{id}/appeal        appeal a complaint's answer
+ *   POST /api/v1/sites/{site}/requests/{id}/measures      request measures on a complaint
+ *   POST /api/v1/sites/{site}/report-requests   request a report on a period
  *   GET /api/v1/hub/checkpoint                  the hub's own log: its signed checkpoint
  *   GET /api/v1/hub/entries?start=&end=         the hub's own log: city actions
+ *
+ * The handlers parse and answer; what may be done, and the city action that logs it, is the
+ * domain modules' (registry.h, measures.h, requests.h). The files are laid out in api_impl.h.
  */
 #ifndef HUB_API_H
 #define HUB_API_H
 
 #include "common/err.h"
 #include "common/keys.h"
+#include "hub/audit.h"
 #include "hub/feed.h"
 #include "hub/findings.h"
 #include "hub/http.h"
@@ -31,6 +40,7 @@
 #include "hub/measures.h"
 #include "hub/mirror.h"
 #include "hub/registry.h"
+#include "hub/requests.h"
 
 typedef struct {
     const hub_config_t *cfg;
@@ -39,8 +49,10 @@ typedef struct {
     hub_findings_t *findings;
     hub_registry_t *registry;
     hub_hublog_t *hublog;
+    hub_audit_t *audit; /* the city's decisions on filings are logged through it */
     hub_measures_t *measures;
-    hub_feed_t *feed; /* city actions and filings are announced here (NULL: not) */
+    hub_requests_t *requests;
+    hub_feed_t *feed; /* filings are announced here (NULL: not) */
 } hub_api_t;
 
 /* Adds the routes to h; api must outlive h. */

@@ -106,11 +106,10 @@ mm_err_t hub_body_decision(const char *body, size_t len, hub_decision_body_t *ou
         return MM_EPROTO;
     mm_err_t err = MM_EPROTO;
     const char *d = json_string_value(json_object_get(o, "decision"));
-    if (!d || (strcmp(d, "accepted") && strcmp(d, "returned"))) {
+    if (!hub_filing_state_parse(d, &out->decision) || out->decision == HUB_FILING_STATE_RECEIVED) {
         bad(msg, cap, "\"decision\" must be \"accepted\" or \"returned\"");
     } else if (text(o, "reason", out->reason, sizeof out->reason, 1, msg, cap) == 0) {
-        out->accepted = !strcmp(d, "accepted");
-        if (!out->accepted && !out->reason[0])
+        if (out->decision == HUB_FILING_STATE_RETURNED && !out->reason[0])
             bad(msg, cap, "a returned filing needs its \"reason\"");
         else
             err = MM_OK;
@@ -142,7 +141,7 @@ mm_err_t hub_body_measure(const char *body, size_t len, hub_measure_body_t *out,
     mm_err_t err = MM_EPROTO;
     const char *kind = json_string_value(json_object_get(o, "kind"));
     json_t *f = json_object_get(o, "findings");
-    if (!kind || (strcmp(kind, "guidance") && strcmp(kind, "recommendation"))) {
+    if (!hub_measure_kind_parse(kind, &out->kind)) {
         bad(msg, cap, "\"kind\" must be \"guidance\" or \"recommendation\"");
     } else if (!json_is_array(f) || json_array_size(f) == 0 ||
                json_array_size(f) > HUB_MEASURE_FINDINGS_MAX) {
@@ -151,7 +150,6 @@ mm_err_t hub_body_measure(const char *body, size_t len, hub_measure_body_t *out,
             "(R-N10.2)",
             HUB_MEASURE_FINDINGS_MAX);
     } else if (required_text(o, "text", out->text, sizeof out->text, msg, cap) == 0) {
-        snprintf(out->kind, sizeof out->kind, "%s", kind);
         err = MM_OK;
         size_t i;
         json_t *v;
@@ -202,14 +200,11 @@ mm_err_t hub_body_hearing(const char *body, size_t len, hub_hearing_body_t *out,
             bad(msg, cap, "an outcome has no \"deadline\"");
         else if (out->offer && (!d || !date_ok(d)))
             bad(msg, cap, "\"deadline\" must be a date YYYY-MM-DD");
-        else if (!out->offer && (!oc || (strcmp(oc, "opinion_stated") && strcmp(oc, "no_opinion") &&
-                                         strcmp(oc, "declined"))))
+        else if (!out->offer && !hub_hearing_outcome_parse(oc, &out->outcome))
             bad(msg, cap, "\"outcome\" must be opinion_stated, no_opinion or declined");
         else {
             if (out->offer)
                 snprintf(out->deadline, sizeof out->deadline, "%s", d);
-            else
-                snprintf(out->outcome, sizeof out->outcome, "%s", oc);
             err = MM_OK;
         }
     }

@@ -14,11 +14,13 @@
 #include "common/err.h"
 #include "common/vocab.h"
 #include "common/wire.h"
+#include "hub/measures.h"
+#include "hub/registry.h"
 
 /* POST /api/v1/sites/{site}/filings/{filing}/decision
  *   {"decision": "accepted" | "returned", "reason": "..."}   (a return needs its reason) */
 typedef struct {
-    int accepted;                  /* 1 accepted, 0 returned */
+    hub_filing_state_t decision;   /* HUB_FILING_STATE_ACCEPTED or _RETURNED */
     char reason[MM_LONG_TEXT_MAX]; /* "" when none */
 } hub_decision_body_t;
 
@@ -31,7 +33,7 @@ mm_err_t hub_body_decision(const char *body, size_t len, hub_decision_body_t *ou
 /* POST /api/v1/sites/{site}/measures
  *   {"kind": "guidance" | "recommendation", "findings": [finding ids, 1..64], "text": "..."} */
 typedef struct {
-    char kind[16];
+    hub_measure_kind_t kind;
     size_t n_findings;
     uint64_t findings[HUB_MEASURE_FINDINGS_MAX];
     char text[MM_LONG_TEXT_MAX];
@@ -46,7 +48,7 @@ mm_err_t hub_body_measure(const char *body, size_t len, hub_measure_body_t *out,
 typedef struct {
     int offer; /* 1 offer, 0 outcome */
     char deadline[11];
-    char outcome[16];
+    hub_hearing_outcome_t outcome; /* an outcome's */
     char text[MM_LONG_TEXT_MAX];
 } hub_hearing_body_t;
 mm_err_t hub_body_hearing(const char *body, size_t len, hub_hearing_body_t *out, char *msg,

@@ -17,6 +17,7 @@
 #include "common/keys.h"
 #include "common/timefmt.h"
 #include "hub/api.h"
+#include "hub/audit.h"
 #include "hub/disclosure.h"
 #include "hub/disclosureapi.h"
 #include "hub/feed.h"
@@ -29,6 +30,7 @@
 #include "hub/metrics.h"
 #include "hub/mirror.h"
 #include "hub/registry.h"
+#include "hub/requests.h"
 #include "hub/rules.h"
 #include "hub/www.h"
 #include "hub/zap.h"
@@ -45,7 +47,9 @@ typedef struct {
     hub_mirror_t *mirror;
     hub_registry_t *registry;
     hub_hublog_t *hublog;
+    hub_audit_t *audit;
     hub_measures_t *measures;
+    hub_requests_t *requests;
     hub_disclosure_t *disclosures;
     uv_timer_t rules_timer;
     void *zctx;
@@ -221,12 +225,14 @@ static int start(app_t *app, const char *config_path)
         hub_mirror_open(app->db, &app->cfg, &app->keys, app->findings, &app->mirror) != MM_OK ||
         hub_registry_open(app->db, &app->registry) != MM_OK ||
         hub_hublog_open(app->db, &app->keys, &app->hublog) != MM_OK ||
-        hub_measures_open(app->db, &app->measures) != MM_OK ||
-        hub_disclosure_open(app->db, &app->cfg, &app->keys, app->registry, app->hublog,
+        hub_audit_create(app->db, app->hublog, &app->audit) != MM_OK ||
+        hub_measures_open(app->db, app->audit, &app->measures) != MM_OK ||
+        hub_requests_create(app->registry, app->audit, &app->requests) != MM_OK ||
+        hub_disclosure_open(app->db, &app->cfg, &app->keys, app->registry, app->audit,
                             &app->disclosures) != MM_OK ||
         hub_feed_open(app->db, 0, &app->feed) != MM_OK)
         return 1;
-    hub_disclosure_set_feed(app->disclosures, app->feed);
+    hub_audit_set_feed(app->audit, app->feed);
     hub_mirror_set_registry(app->mirror, app->registry, on_learned, app);
     hub_mirror_set_applier(
         app->mirror,
@@ -252,7 +258,9 @@ static int start(app_t *app, const char *config_path)
                            .findings = app->findings,
                            .registry = app->registry,
                            .hublog = app->hublog,
+                           .audit = app->audit,
                            .measures = app->measures,
+                           .requests = app->requests,
                            .feed = app->feed};
     hub_http_set_people(app->http, &app->cfg);
     if (hub_api_register(app->http, &app->api) != MM_OK ||
@@ -305,7 +313,9 @@ int hub_app_run(const char *config_path)
     hub_registry_close(app.registry);
     hub_hublog_close(app.hublog);
     hub_measures_close(app.measures);
+    hub_requests_destroy(app.requests);
     hub_disclosure_close(app.disclosures);
+    hub_audit_destroy(app.audit);
     hub_findings_close(app.findings);
     hub_feed_close(app.feed);
     mm_db_close(app.db);

@@ -5,7 +5,7 @@
  * every check runs before the one write transaction that stores the record, logs it and queues
  * it for the site. Every step is in both logs: a step the site logs is logged again in the
  * hub's log inside the mirror's transaction that stores the site's entry (both logs live in
- * the one LMDB environment, so hub_hublog_append_in can join that transaction), which is why
+ * the one LMDB environment, so hub_audit_append_in can join that transaction), which is why
  * no queue is needed and nothing can be lost between the two. And the hub hands out only
  * ciphertext whose SHA-256 and length the site logged, only to the requester who filed the
  * request, and only after the download is logged.
@@ -41,13 +41,6 @@
 #define PART_HASHES 4      /* transfers whose running SHA-256 is kept */
 #define ID_PREFIX "disclosure-"
 
-/* A hub-log entry made in the mirror's transaction, for the feed once it commits. */
-typedef struct {
-    json_t *event;
-    char site[MM_ID_MAX];
-    uint64_t index;
-} pending_t;
-
 /* The running SHA-256 of one transfer: of the first `at` bytes of its part file. */
 typedef struct {
     char site[MM_ID_MAX]; /* "": free */
@@ -64,16 +57,13 @@ struct hub_disclosure {
     const hub_config_t *cfg;
     const mm_keypair_t *keys;
     hub_registry_t *registry;
-    hub_hublog_t *hublog;
-    hub_feed_t *feed;
-    pending_t *pending;
-    size_t n_pending, cap_pending;
+    hub_audit_t *audit;
     part_hash_t parts[PART_HASHES];
     uint64_t tick;
 };
 
 mm_err_t hub_disclosure_open(mm_db_t *db, const hub_config_t *cfg, const mm_keypair_t *keys,
-                             hub_registry_t *registry, hub_hublog_t *hublog, hub_disclosure_t **out)
+                             hub_registry_t *registry, hub_audit_t *audit, hub_disclosure_t **out)
 {
     hub_disclosure_t *d = calloc(1, sizeof *d);
     if (!d)
@@ -82,7 +72,7 @@ mm_err_t hub_disclosure_open(mm_db_t *db, const hub_config_t *cfg, const mm_keyp
     d->cfg = cfg;
     d->keys = keys;
     d->registry = registry;
-    d->hublog = hublog;
+    d->audit = audit;
     mm_err_t err = mm_db_dbi(db, "hub.disclosures", 0, &d->dbi);
     if (err == MM_OK)
         err = mm_db_dbi(db, "hub.disclosure_meta", 0, &d->meta);
@@ -98,17 +88,9 @@ void hub_disclosure_close(hub_disclosure_t *d)
 {
     if (!d)
         return;
-    for (size_t i = 0; i < d->n_pending; i++)
-        json_decref(d->pending[i].event);
-    free(d->pending);
     for (size_t i = 0; i < PART_HASHES; i++)
         mm_sha256_destroy(d->parts[i].ctx);
     free(d);
-}
-
-void hub_disclosure_set_feed(hub_disclosure_t *d, hub_feed_t *feed)
-{
-    d->feed = feed;
 }
 
 /* --- records ---------------------------------------------------------------------------------*/
@@ -189,39 +171,16 @@ static void refuse(hub_disclosure_why_t *why, int status, const char *code, cons
     va_end(ap);
 }
 
-/* A city action of the hub's log about disclosure id of site. */
-static void city_action(mm_entry_t *e, int64_t now, const char *action, const char *site,
-                        const char *id, const char *person, const char *role)
+/* A city action about disclosure id of site by person (with role) at now. */
+static hub_city_action_t action(hub_action_t what, int64_t now, const char *site, const char *id,
+                                const char *person, const char *role)
 {
-    memset(e, 0, sizeof *e);
-    e->time_us = now;
-    e->kind = MM_ENTRY_CITY_ACTION;
-    mm_city_action_t *a = &e->u.city_action;
-    snprintf(a->action, sizeof a->action, "%s", action);
-    snprintf(a->site, sizeof a->site, "%s", site);
-    snprintf(a->subject, sizeof a->subject, "%s", id);
-    snprintf(a->person, sizeof a->person, "%s", person);
-    snprintf(a->role, sizeof a->role, "%s", role);
-}
-
-/* detail (compact JSON) into the entry; MM_ERANGE when it does not fit. */
-static mm_err_t set_detail(mm_entry_t *e, json_t *detail)
-{
-    char *text = json_dumps(detail, JSON_COMPACT);
-    if (!text)
-        return MM_ENOMEM;
-    size_t n = strlen(text);
-    mm_err_t err = n < sizeof e->u.city_action.detail ? MM_OK : MM_ERANGE;
-    if (err == MM_OK)
-        memcpy(e->u.city_action.detail, text, n + 1);
-    free(text);
-    return err;
-}
-
-static void announce(hub_disclosure_t *d, const mm_entry_t *e, uint64_t index)
-{
-    if (hub_feed_city_action(d->feed, e, index) != MM_OK)
-        MM_WARN("disclosure: cannot announce hub-log entry %" PRIu64, index);
+    return (hub_city_action_t){.action = what,
+                               .time_us = now,
+                               .site = site,
+                               .subject = id,
+                               .person = person,
+                               .role = role};
 }
 
 /* --- filing ----------------------------------------------------------------------------------*/
@@ -231,10 +190,10 @@ typedef struct {
     const hub_person_t *who;
     const hub_disclosure_body_t *b;
     int64_t now;
-    mm_entry_t *e;
-    json_t *record;  /* the new record, once committed */
-    json_t *request; /* what goes to the site (registry "requests") */
-    uint64_t index;  /* in the hub's log */
+    hub_city_action_t *a; /* "disclosure_requested", its subject set here */
+    json_t *record;       /* the new record, once committed */
+    json_t *request;      /* what goes to the site (registry "requests") */
+    uint64_t index;       /* in the hub's log */
 } file_t;
 
 static mm_err_t add_request(json_t *rec, void *arg)
@@ -298,8 +257,9 @@ static mm_err_t file_txn(MDB_txn *txn, void *arg)
         return err;
     }
 
-    snprintf(f->e->u.city_action.subject, sizeof f->e->u.city_action.subject, "%s", r->id);
-    err = hub_hublog_append_in(d->hublog, txn, f->e, &f->index);
+    f->a->subject = r->id;
+    err = hub_audit_append_in(d->audit, txn, f->a, &f->index);
+    f->a->subject = NULL; /* r goes */
     if (err != MM_OK) {
         free(r);
         return err;
@@ -373,13 +333,6 @@ mm_err_t hub_disclosure_file(hub_disclosure_t *d, const hub_person_t *who,
     }
     json_decref(site);
 
-    mm_entry_t *e = calloc(1, sizeof *e);
-    if (!e) {
-        refuse(why, 500, "internal", "out of memory");
-        return MM_ENOMEM;
-    }
-    city_action(e, now_us, "disclosure_requested", b->site, "", who->id, hub_role_name(who->role));
-    snprintf(e->u.city_action.reason, sizeof e->u.city_action.reason, "%s", b->reason);
     json_t *cams = json_array();
     for (size_t i = 0; i < b->n_cameras; i++)
         json_array_append_new(cams, json_string(b->cameras[i]));
@@ -387,29 +340,30 @@ mm_err_t hub_disclosure_file(hub_disclosure_t *d, const hub_person_t *who,
         "{s:s, s:s, s:o, s:I, s:I, s:s, s:s}", "legal_basis", mm_legal_basis_name(b->legal_basis),
         "reference", b->reference, "cameras", cams, "from_us", (json_int_t)b->from_us, "to_us",
         (json_int_t)b->to_us, "recipient", b->recipient, "organisation", b->organisation);
-    mm_err_t err = detail ? set_detail(e, detail) : MM_ENOMEM;
-    json_decref(detail);
+    hub_city_action_t a = action(HUB_ACTION_DISCLOSURE_REQUESTED, now_us, b->site, NULL, who->id,
+                                 hub_role_name(who->role));
+    a.reason = b->reason;
+    a.detail = detail;
+    mm_err_t err = detail ? hub_audit_check(&a) : MM_ENOMEM;
     if (err == MM_ERANGE) {
         refuse(why, 422, "too_long",
                "the request's particulars (reference, organisation, cameras) are too long to "
                "log in one entry of the hub's log; shorten the reference or the organisation");
-        free(e);
+        json_decref(detail);
         return MM_EINVAL;
     }
-    file_t f = {.d = d, .who = who, .b = b, .now = now_us, .e = e};
+    file_t f = {.d = d, .who = who, .b = b, .now = now_us, .a = &a};
     if (err == MM_OK)
-        err = mm_db_write(d->db, file_txn, &f);
+        err = hub_audit_write(d->audit, file_txn, &f);
     json_decref(f.request);
+    json_decref(detail);
     if (err != MM_OK) {
         json_decref(f.record);
-        free(e);
         refuse(why, 500, "storage", "cannot record the request: %s", mm_strerror(err));
         return err;
     }
     MM_INFO("disclosure %s filed by %s for site %s (%s)", str(f.record, "id"), who->id, b->site,
             mm_legal_basis_name(b->legal_basis));
-    announce(d, e, f.index);
-    free(e);
     *out = f.record;
     return MM_OK;
 }
@@ -603,8 +557,8 @@ static int empty_file(const char *path)
 typedef struct {
     hub_disclosure_t *d;
     uint64_t n;
-    mm_entry_t *e;  /* NULL: no hub-log entry */
-    uint64_t index; /* of e */
+    hub_city_action_t *a; /* NULL: no city action */
+    uint64_t index;       /* of a in the hub's log */
     int64_t now;
     const char *step; /* "received", "downloaded", or NULL (only part_sha256) */
     const char *by;
@@ -621,7 +575,7 @@ static mm_err_t change_txn(MDB_txn *txn, void *arg)
     if (!rec)
         return MM_ENOTFOUND;
     mm_err_t err = MM_OK;
-    json_t *notice = NULL;
+    json_t *notice = NULL, *detail = NULL;
     if (c->step && !strcmp(c->step, "downloaded")) {
         /* The notice to the site ("download-N"), and its id in the hub's log. */
         uint64_t count = 0;
@@ -637,13 +591,13 @@ static mm_err_t change_txn(MDB_txn *txn, void *arg)
         if (err == MM_OK)
             err = mm_db_err(mdb_put(txn, d->meta, &k, &nv, 0), "count downloads");
         snprintf(c->download, sizeof c->download, "download-%" PRIu64, count);
-        json_t *detail = json_pack(
-            "{s:O, s:O, s:s}", "sha256", json_object_get(json_object_get(rec, "export"), "sha256"),
-            "bytes", json_object_get(json_object_get(rec, "export"), "bytes"), "download",
-            c->download);
-        if (err == MM_OK)
-            err = detail ? set_detail(c->e, detail) : MM_ENOMEM;
-        json_decref(detail);
+        detail = json_pack("{s:O, s:O, s:s}", "sha256",
+                           json_object_get(json_object_get(rec, "export"), "sha256"), "bytes",
+                           json_object_get(json_object_get(rec, "export"), "bytes"), "download",
+                           c->download);
+        if (err == MM_OK && !detail)
+            err = MM_ENOMEM;
+        c->a->detail = detail;
         notice = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I}", "id", c->download, "kind",
                            "disclosure_downloaded", "state", "pending", "by", c->by, "disclosure",
                            str(rec, "id"), "time_us", (json_int_t)c->now);
@@ -652,8 +606,8 @@ static mm_err_t change_txn(MDB_txn *txn, void *arg)
         if (err == MM_OK)
             err = hub_registry_update_in(d->registry, txn, str(rec, "site"), add_request, notice);
     }
-    if (err == MM_OK && c->e)
-        err = hub_hublog_append_in(d->hublog, txn, c->e, &c->index);
+    if (err == MM_OK && c->a)
+        err = hub_audit_append_in(d->audit, txn, c->a, &c->index);
     if (err == MM_OK && c->step) {
         json_t *h =
             json_pack("{s:I, s:s, s:s, s:s, s:I}", "time_us", (json_int_t)c->now, "step", c->step,
@@ -677,6 +631,9 @@ static mm_err_t change_txn(MDB_txn *txn, void *arg)
         json_object_set_new(rec, "part_sha256", json_string(c->part_sha256));
     if (err == MM_OK)
         err = put(d, txn, c->n, rec);
+    if (detail)
+        c->a->detail = NULL; /* made again if the transaction runs again */
+    json_decref(detail);
     json_decref(notice);
     json_decref(rec);
     return err;
@@ -736,24 +693,19 @@ mm_err_t hub_disclosure_download(hub_disclosure_t *d, const hub_person_t *who, c
         json_decref(rec);
         return err;
     }
-    mm_entry_t *e = calloc(1, sizeof *e);
     json_t *fields = json_pack("{s:O}", "sha256", json_object_get(x, "sha256"));
+    hub_city_action_t a = action(HUB_ACTION_DISCLOSURE_DOWNLOADED, now_us, site, str(rec, "id"),
+                                 who->id, hub_role_name(who->role));
     change_t c = {.d = d,
                   .n = n,
-                  .e = e,
+                  .a = &a,
                   .now = now_us,
                   .step = "downloaded",
                   .by = who->id,
                   .fields = fields};
-    err = e && fields ? MM_OK : MM_ENOMEM;
-    if (err == MM_OK) {
-        city_action(e, now_us, "disclosure_downloaded", site, str(rec, "id"), who->id,
-                    hub_role_name(who->role));
-        err = mm_db_write(d->db, change_txn, &c);
-    }
+    err = fields ? hub_audit_write(d->audit, change_txn, &c) : MM_ENOMEM;
     if (err == MM_OK) {
         MM_INFO("disclosure %s: export downloaded by %s (%s)", id, who->id, c.download);
-        announce(d, e, c.index);
     } else {
         refuse(why, 500, "storage", "cannot record the download: %s", mm_strerror(err));
         close(*fd);
@@ -761,53 +713,15 @@ mm_err_t hub_disclosure_download(hub_disclosure_t *d, const hub_person_t *who, c
         *size = 0;
     }
     json_decref(fields);
-    free(e);
     json_decref(rec);
     return err;
 }
 
 /* --- what the site logs ----------------------------------------------------------------------*/
 
-static mm_err_t push_pending(hub_disclosure_t *d, const mm_entry_t *e, uint64_t index)
-{
-    /* The transaction ran again from the start (the map grew): what it made before is gone. */
-    while (d->n_pending && d->pending[d->n_pending - 1].index >= index)
-        json_decref(d->pending[--d->n_pending].event);
-    if (d->n_pending == d->cap_pending) {
-        size_t cap = d->cap_pending ? d->cap_pending * 2 : 8;
-        pending_t *p = realloc(d->pending, cap * sizeof *p);
-        if (!p)
-            return MM_ENOMEM;
-        d->pending = p;
-        d->cap_pending = cap;
-    }
-    uint8_t *data;
-    size_t len;
-    mm_err_t err = mm_entry_encode(e, &data, &len);
-    if (err != MM_OK)
-        return err;
-    json_t *j = mm_entry_to_json(data, len);
-    free(data);
-    if (!j)
-        return MM_ENOMEM;
-    json_object_set_new(j, "hub_log_index", json_integer((json_int_t)index));
-    pending_t *p = &d->pending[d->n_pending++];
-    p->event = j;
-    p->index = index;
-    snprintf(p->site, sizeof p->site, "%s", e->u.city_action.site);
-    return MM_OK;
-}
-
 void hub_disclosure_applied(hub_disclosure_t *d, int committed)
 {
-    for (size_t i = 0; i < d->n_pending; i++) {
-        pending_t *p = &d->pending[i];
-        if (committed && d->feed)
-            hub_feed_publish(d->feed, "city_action", p->site, p->event, NULL); /* takes it */
-        else
-            json_decref(p->event);
-    }
-    d->n_pending = 0;
+    hub_audit_done(d->audit, committed);
 }
 
 /* The site logged that it has request r (its city_request entry). */
@@ -908,34 +822,24 @@ static mm_err_t step(hub_disclosure_t *d, MDB_txn *txn, const char *site, uint64
         json_decref(rec);
         return MM_OK;
     }
-    mm_entry_t *a = calloc(1, sizeof *a);
-    if (!a) {
-        json_decref(rec);
-        return MM_ENOMEM;
-    }
     /* person: who at the site took the step, or the site itself ("site:<id>" when it fits). */
-    char person[MM_ID_MAX], action[32];
+    char person[MM_ID_MAX];
     if (s->by[0])
         snprintf(person, sizeof person, "%s", s->by);
     else if (strlen(site) + 5 < sizeof person)
         snprintf(person, sizeof person, "site:%s", site);
     else
         snprintf(person, sizeof person, "site");
-    snprintf(action, sizeof action, "disclosure_%s", mm_disclosure_step_name(s->step));
-    city_action(a, mm_now_us(), action, site, s->request, person, "site");
-    snprintf(a->u.city_action.reason, sizeof a->u.city_action.reason, "%s", s->text);
-    json_t *detail = step_detail(s, index, e->time_us);
-    mm_err_t err = detail ? set_detail(a, detail) : MM_ENOMEM;
-    json_decref(detail);
+    hub_city_action_t a =
+        action(hub_action_of_step(s->step), mm_now_us(), site, s->request, person, "site");
+    a.reason = s->text;
+    a.detail = step_detail(s, index, e->time_us);
     uint64_t hindex = 0;
-    if (err == MM_OK)
-        err = hub_hublog_append_in(d->hublog, txn, a, &hindex);
-    if (err == MM_OK)
-        err = push_pending(d, a, hindex);
+    mm_err_t err = a.detail ? hub_audit_append_in(d->audit, txn, &a, &hindex) : MM_ENOMEM;
+    json_decref(a.detail);
     if (err == MM_OK)
         MM_INFO("disclosure %s: site %s logged step %s (entry %" PRIu64 "; hub log %" PRIu64 ")",
                 s->request, site, mm_disclosure_step_name(s->step), index, hindex);
-    free(a);
     if (err != MM_OK) {
         json_decref(rec);
         return err;
@@ -1018,33 +922,27 @@ static void ack(mm_export_ack_t *out, mm_export_status_t status, uint64_t have, 
 static void finish(hub_disclosure_t *d, const char *site, uint64_t n, const char *id,
                    const char *sha_hex, uint64_t bytes, int64_t now, mm_export_ack_t *out)
 {
-    mm_entry_t *e = calloc(1, sizeof *e);
     json_t *detail = json_pack("{s:s, s:I}", "sha256", sha_hex, "bytes", (json_int_t)bytes);
-    mm_err_t err = e && detail ? MM_OK : MM_ENOMEM;
+    hub_city_action_t a =
+        action(HUB_ACTION_DISCLOSURE_RECEIVED, now, site, id, d->keys->name, "hub");
+    a.detail = detail;
     change_t c = {.d = d,
                   .n = n,
-                  .e = e,
+                  .a = &a,
                   .now = now,
                   .step = "received",
                   .by = d->keys->name,
                   .fields = detail};
-    if (err == MM_OK) {
-        city_action(e, now, "disclosure_received", site, id, d->keys->name, "hub");
-        err = set_detail(e, detail);
-    }
-    if (err == MM_OK)
-        err = mm_db_write(d->db, change_txn, &c);
+    mm_err_t err = detail ? hub_audit_write(d->audit, change_txn, &c) : MM_ENOMEM;
     if (err == MM_OK) {
         MM_INFO("disclosure %s: the export of site %s is here whole (%" PRIu64 " bytes)", id, site,
                 bytes);
-        announce(d, e, c.index);
         ack(out, MM_EXPORT_COMPLETE, bytes, "%s", "");
     } else {
         /* The file stays whole where it is; the next chunk finds it and records it. */
         ack(out, MM_EXPORT_WAIT, 0, "hub storage error: %s", mm_strerror(err));
     }
     json_decref(detail);
-    free(e);
 }
 
 /* The chunk of an approved, logged export that it matches: stored, or answered. */

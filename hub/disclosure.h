@@ -50,9 +50,8 @@
 #include "common/keys.h"
 #include "common/wire.h"
 #include "hub/apibody.h"
-#include "hub/feed.h"
+#include "hub/audit.h"
 #include "hub/hubconf.h"
-#include "hub/hublog.h"
 #include "hub/registry.h"
 
 typedef struct hub_disclosure hub_disclosure_t;
@@ -60,16 +59,14 @@ typedef struct hub_disclosure hub_disclosure_t;
 /*
  * Opens the module's databases in db (at start-up, before other transactions). cfg gives the
  * sites, people, limits and state_dir (exports go under <state_dir>/exports); keys are the
- * hub's (its Ed25519 key signs each request). All must outlive the module.
+ * hub's (its Ed25519 key signs each request); the city actions of disclosures go to the hub's
+ * log through audit (audit.h), which announces them once they commit. All must outlive the
+ * module.
  */
 mm_err_t hub_disclosure_open(mm_db_t *db, const hub_config_t *cfg, const mm_keypair_t *keys,
-                             hub_registry_t *registry, hub_hublog_t *hublog,
-                             hub_disclosure_t **out);
+                             hub_registry_t *registry, hub_audit_t *audit, hub_disclosure_t **out);
 /* Accepts NULL. */
 void hub_disclosure_close(hub_disclosure_t *d);
-
-/* City actions are announced on feed from now on (NULL: not). */
-void hub_disclosure_set_feed(hub_disclosure_t *d, hub_feed_t *feed);
 
 /* Why a call was refused: the HTTP status it answers with, an error code and what is wrong. */
 typedef struct {
@@ -127,7 +124,7 @@ mm_err_t hub_disclosure_download(hub_disclosure_t *d, const hub_person_t *who, c
 mm_err_t hub_disclosure_apply_in(hub_disclosure_t *d, MDB_txn *txn, const char *site,
                                  uint64_t index, const void *data, size_t len);
 /* The mirror's transaction is over: committed, its hub-log entries go to the feed; else they
- * are forgotten. */
+ * are forgotten (hub_audit_done). */
 void hub_disclosure_applied(hub_disclosure_t *d, int committed);
 
 /*

@@ -5,6 +5,7 @@
 #include "hub/disclosureapi.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "common/clock.h"
 
@@ -13,18 +14,21 @@ static void post_disclosure(hub_http_req_t *req, void *arg)
     hub_disclosure_t *d = arg;
     size_t len;
     const char *body = hub_http_body(req, &len);
-    static hub_disclosure_body_t b; /* large; the loop thread is the only caller */
-    char msg[256];
-    if (hub_body_disclosure(body, len, &b, msg, sizeof msg) != MM_OK) {
-        hub_http_error(req, 400, "bad_body", "%s", msg);
+    hub_disclosure_body_t *b = malloc(sizeof *b); /* kilobytes: the request's own, on the heap */
+    if (!b) {
+        hub_http_error(req, 500, "internal", "out of memory");
         return;
     }
+    char msg[256];
     json_t *rec = NULL;
     hub_disclosure_why_t why;
-    if (hub_disclosure_file(d, hub_http_caller(req), &b, mm_now_us(), &rec, &why) != MM_OK)
+    if (hub_body_disclosure(body, len, b, msg, sizeof msg) != MM_OK)
+        hub_http_error(req, 400, "bad_body", "%s", msg);
+    else if (hub_disclosure_file(d, hub_http_caller(req), b, mm_now_us(), &rec, &why) != MM_OK)
         hub_http_error(req, why.status, why.code, "%s", why.message);
     else
         hub_http_json(req, 201, rec);
+    free(b);
 }
 
 static void get_disclosures(hub_http_req_t *req, void *arg)

@@ -269,21 +269,16 @@ mm_err_t hub_feed_filing(hub_feed_t *f, const char *site, json_t *filing)
     return data ? hub_feed_publish(f, "filing", site, data, NULL) : MM_ENOMEM;
 }
 
-mm_err_t hub_feed_city_action(hub_feed_t *f, const mm_entry_t *e, uint64_t index)
+mm_err_t hub_feed_city_action(hub_feed_t *f, const char *site, const void *entry, size_t len,
+                              uint64_t index)
 {
     if (!f)
         return MM_OK;
-    uint8_t *data;
-    size_t len;
-    mm_err_t err = mm_entry_encode(e, &data, &len);
-    if (err != MM_OK)
-        return err;
-    json_t *j = mm_entry_to_json(data, len);
-    free(data);
+    json_t *j = mm_entry_to_json(entry, len);
     if (!j)
         return MM_ENOMEM;
     json_object_set_new(j, "hub_log_index", json_integer((json_int_t)index));
-    return hub_feed_publish(f, "city_action", e->u.city_action.site, j, NULL);
+    return hub_feed_publish(f, "city_action", site, j, NULL);
 }
 
 /* --- reading and subscribing -----------------------------------------------------------------*/

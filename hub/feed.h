@@ -12,7 +12,8 @@
  *
  * Types: "entries" (a verified batch, hub_feed_entries), "finding" (a finding opened, changed or
  * closed, hub_feed_finding), "filing" (a filing's state changed, hub_feed_filing), "city_action"
- * (an entry of the hub's own log, hub_feed_city_action).
+ * (an entry of the hub's own log, hub_feed_city_action, which audit.h calls once the entry has
+ * committed).
  *
  * Only the loop thread calls these (they write LMDB and call subscribers synchronously).
  */
@@ -64,9 +65,10 @@ mm_err_t hub_feed_finding(hub_feed_t *f, json_t *finding);
 /* A "filing" event: {"filing": the filing with its new state} (filing borrowed). */
 mm_err_t hub_feed_filing(hub_feed_t *f, const char *site, json_t *filing);
 
-/* A "city_action" event: the hub-log entry e (a city action) as the API shows it, with its
- * "hub_log_index". f NULL: nothing (MM_OK). */
-mm_err_t hub_feed_city_action(hub_feed_t *f, const mm_entry_t *e, uint64_t index);
+/* A "city_action" event for site: the hub-log entry index (a city action, its bytes as logged:
+ * entry[0 .. len)) as the API shows it, with its "hub_log_index". f NULL: nothing (MM_OK). */
+mm_err_t hub_feed_city_action(hub_feed_t *f, const char *site, const void *entry, size_t len,
+                              uint64_t index);
 
 /* The id of the newest event (0 when there has been none). */
 uint64_t hub_feed_last_id(const hub_feed_t *f);

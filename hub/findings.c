@@ -12,6 +12,9 @@
 #include "common/diag.h"
 #include "common/timefmt.h"
 
+MM_ENUM_DEFINE(hub_finding_state, HUB_FINDING_STATE, HUB_FINDING_STATE_MAP, "finding state")
+MM_ENUM_DEFINE(hub_finding_source, HUB_FINDING_SOURCE, HUB_FINDING_SOURCE_MAP, "finding source")
+
 struct hub_findings {
     mm_db_t *db;
     MDB_dbi items;
@@ -127,12 +130,14 @@ static mm_err_t raise_txn(MDB_txn *txn, void *arg)
         id = mm_be64_get(lk.mv_data) + 1;
     mdb_cursor_close(cur);
 
-    json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:o, s:s, s:s, s:[{s:s, s:s}]}",
-                          "id", (json_int_t)id, "site", r->site, "kind", r->kind, "severity",
-                          r->severity, "message", r->message, "first_seen", when, "last_seen", when,
-                          "count", (json_int_t)1, "evidence",
-                          r->evidence ? json_incref(r->evidence) : json_object(), "state", "open",
-                          "source", "verification", "history", "state", "open", "at", when);
+    json_t *o =
+        json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:o, s:s, s:s, s:[{s:s, s:s}]}", "id",
+                  (json_int_t)id, "site", r->site, "kind", r->kind, "severity", r->severity,
+                  "message", r->message, "first_seen", when, "last_seen", when, "count",
+                  (json_int_t)1, "evidence", r->evidence ? json_incref(r->evidence) : json_object(),
+                  "state", hub_finding_state_name(HUB_FINDING_STATE_OPEN), "source",
+                  hub_finding_source_name(HUB_FINDING_SOURCE_VERIFICATION), "history", "state",
+                  hub_finding_state_name(HUB_FINDING_STATE_OPEN), "at", when);
     if (!o)
         return MM_ENOMEM;
     mm_err_t err = mm_db_put_json(txn, r->f->items, id, o, "put finding");
@@ -216,8 +221,23 @@ static int key_of(const char *site, const char *kind, const char *dedupe, uint8_
     return n < 0 ? 0 : (size_t)n < cap ? n : (int)cap - 1;
 }
 
-static void set_state(json_t *o, const char *state, const char *when)
+static int is_open(json_t *o)
 {
+    hub_finding_state_t st;
+    return hub_finding_state_parse(json_string_value(json_object_get(o, "state")), &st) &&
+           st == HUB_FINDING_STATE_OPEN;
+}
+
+static int from_rules(json_t *o)
+{
+    hub_finding_source_t src;
+    return hub_finding_source_parse(json_string_value(json_object_get(o, "source")), &src) &&
+           src == HUB_FINDING_SOURCE_RULES;
+}
+
+static void set_state(json_t *o, hub_finding_state_t st, const char *when)
+{
+    const char *state = hub_finding_state_name(st);
     json_object_set_new(o, "state", json_string(state));
     json_t *h = json_object_get(o, "history");
     if (!json_is_array(h)) {
@@ -261,8 +281,8 @@ static mm_err_t reconcile_txn(MDB_txn *txn, void *arg)
             return mm_db_err(r, "read finding key");
         }
         if (o) {
-            if (strcmp(json_string_value(json_object_get(o, "state")) ?: "", "open") != 0) {
-                set_state(o, "open", when);
+            if (!is_open(o)) {
+                set_state(o, HUB_FINDING_STATE_OPEN, when);
                 rc->opened++;
                 changed = 1;
             }
@@ -276,11 +296,12 @@ static mm_err_t reconcile_txn(MDB_txn *txn, void *arg)
                 id = mm_be64_get(lk.mv_data) + 1;
             mdb_cursor_close(cur);
             o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:I, s:s, s:[]}", "id", (json_int_t)id, "site",
-                          rc->site, "kind", kind, "first_seen", when, "source", "rules", "count",
-                          (json_int_t)1, "dedupe", dedupe ? dedupe : "", "history");
+                          rc->site, "kind", kind, "first_seen", when, "source",
+                          hub_finding_source_name(HUB_FINDING_SOURCE_RULES), "count", (json_int_t)1,
+                          "dedupe", dedupe ? dedupe : "", "history");
             if (!o)
                 return MM_ENOMEM;
-            set_state(o, "open", when);
+            set_state(o, HUB_FINDING_STATE_OPEN, when);
             rc->opened++;
             changed = 1;
             uint8_t idb[8];
@@ -316,12 +337,9 @@ static mm_err_t reconcile_txn(MDB_txn *txn, void *arg)
         json_t *o = json_loadb(v.mv_data, v.mv_size, 0, NULL);
         if (!o)
             continue;
-        const char *src = json_string_value(json_object_get(o, "source"));
-        const char *st = json_string_value(json_object_get(o, "state"));
         const char *site = json_string_value(json_object_get(o, "site"));
         int still = 0;
-        if (src && !strcmp(src, "rules") && st && !strcmp(st, "open") && site &&
-            !strcmp(site, rc->site)) {
+        if (from_rules(o) && is_open(o) && site && !strcmp(site, rc->site)) {
             const char *kind = json_string_value(json_object_get(o, "kind"));
             const char *dedupe = json_string_value(json_object_get(o, "dedupe"));
             json_array_foreach(rc->current, i, c)
@@ -331,7 +349,7 @@ static mm_err_t reconcile_txn(MDB_txn *txn, void *arg)
                 still |= kind && ck && !strcmp(kind, ck) && !strcmp(dedupe ?: "", cd ?: "");
             }
             if (!still) {
-                set_state(o, "closed", when);
+                set_state(o, HUB_FINDING_STATE_CLOSED, when);
                 json_object_set_new(o, "closed_at", json_string(when));
                 rc->closed++;
                 uint64_t id = mm_be64_get(k.mv_data);

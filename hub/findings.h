@@ -18,7 +18,17 @@
 #include <stdint.h>
 
 #include "common/db.h"
+#include "common/enum.h"
 #include "common/err.h"
+
+/* A finding's "state" (and each item of its "history"). */
+#define HUB_FINDING_STATE_MAP(X, P) X(P, OPEN, "open") X(P, CLOSED, "closed")
+MM_ENUM_DECLARE(hub_finding_state, HUB_FINDING_STATE, HUB_FINDING_STATE_MAP)
+
+/* A finding's "source": the verification of what a site sent (hub_findings_raise), or the rules
+ * over its record (hub_findings_reconcile), which alone close findings. */
+#define HUB_FINDING_SOURCE_MAP(X, P) X(P, VERIFICATION, "verification") X(P, RULES, "rules")
+MM_ENUM_DECLARE(hub_finding_source, HUB_FINDING_SOURCE, HUB_FINDING_SOURCE_MAP)
 
 typedef struct hub_findings hub_findings_t;
 

@@ -102,13 +102,13 @@ static void parse_site(mm_conf_t *conf, json_t *s, const char *path, hub_config_
         out->sites[out->n_sites++] = site;
 }
 
-static const char *const role_names[] = {"oversight", "requester", "intake", "readonly"};
+MM_ENUM_DEFINE(hub_person_role, HUB_PERSON_ROLE, HUB_PERSON_ROLE_MAP, "hub person's role")
 
 const char *hub_role_name(unsigned role)
 {
-    for (unsigned i = 0; i < 4; i++)
-        if (role == 1u << i)
-            return role_names[i];
+    for (int r = 0; r < HUB_PERSON_ROLE_COUNT; r++)
+        if (role == HUB_ROLE_BIT(r))
+            return hub_person_role_name((hub_person_role_t)r);
     return "none";
 }
 
@@ -151,9 +151,9 @@ static void parse_person(mm_conf_t *conf, json_t *o, const char *path, hub_confi
         ok = 0;
     }
     const char *role = mm_conf_string(conf, o, path, "role", 1, NULL);
-    for (unsigned i = 0; role && i < 4; i++)
-        if (!strcmp(role, role_names[i]))
-            p.role = 1u << i;
+    hub_person_role_t r;
+    if (role && hub_person_role_parse(role, &r))
+        p.role = HUB_ROLE_BIT(r);
     if (role && !p.role)
         mm_conf_problem(conf, mm_conf_key(kp, sizeof kp, path, "role"),
                         "must be oversight, requester, intake or readonly, got \"%.40s\"", role);

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "common/config.h"
+#include "common/enum.h"
 #include "common/err.h"
 #include "common/keys.h"
 #include "common/note.h"
@@ -30,12 +31,23 @@ typedef struct {
     int existing_installer; /* ran cameras when the ordinance took effect (R-N-T) */
 } hub_site_conf_t;
 
-/* Roles of the people who use the hub's API (R-N10-12; issue 5). */
+/*
+ * Roles of the people who use the hub's API (R-N10-12; issue 5), by the names the configuration
+ * and the hub's log give them: city oversight staff (every city action), a disclosure requester
+ * (police, ...), public intake (registers complaints), and readonly (reads what oversight reads,
+ * changes nothing). A person holds one; a route admits a set of them, as bits (HUB_ROLE_*).
+ */
+#define HUB_PERSON_ROLE_MAP(X, P)                                                                  \
+    X(P, OVERSIGHT, "oversight")                                                                   \
+    X(P, REQUESTER, "requester") X(P, INTAKE, "intake") X(P, READONLY, "readonly")
+MM_ENUM_DECLARE(hub_person_role, HUB_PERSON_ROLE, HUB_PERSON_ROLE_MAP)
+
+#define HUB_ROLE_BIT(r) (1u << (r))
 enum {
-    HUB_ROLE_OVERSIGHT = 1 << 0, /* city oversight staff: every city action */
-    HUB_ROLE_REQUESTER = 1 << 1, /* a disclosure requester (police, ...) */
-    HUB_ROLE_INTAKE = 1 << 2,    /* public intake: registers complaints */
-    HUB_ROLE_READONLY = 1 << 3,  /* reads what oversight reads, changes nothing */
+    HUB_ROLE_OVERSIGHT = HUB_ROLE_BIT(HUB_PERSON_ROLE_OVERSIGHT),
+    HUB_ROLE_REQUESTER = HUB_ROLE_BIT(HUB_PERSON_ROLE_REQUESTER),
+    HUB_ROLE_INTAKE = HUB_ROLE_BIT(HUB_PERSON_ROLE_INTAKE),
+    HUB_ROLE_READONLY = HUB_ROLE_BIT(HUB_PERSON_ROLE_READONLY),
 };
 #define HUB_ROLES_ANY                                                                              \
     (HUB_ROLE_OVERSIGHT | HUB_ROLE_REQUESTER | HUB_ROLE_INTAKE | HUB_ROLE_READONLY)
@@ -45,11 +57,11 @@ enum {
 typedef struct {
     char id[MM_KEY_NAME_MAX];
     char name[128];
-    unsigned role; /* one HUB_ROLE_* bit */
+    unsigned role; /* one HUB_ROLE_* bit: HUB_ROLE_BIT of the person's hub_person_role_t */
     uint8_t token_sha256[32];
 } hub_person_t;
 
-/* "oversight", "requester", "intake", "readonly" */
+/* The name of the role whose bit is role ("oversight", ...), "none" for anything else. */
 const char *hub_role_name(unsigned role);
 
 typedef struct {

@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/diag.h"
 #include "common/note.h"
 
 #define NOTE_MAX 1024
@@ -74,35 +73,6 @@ mm_err_t hub_hublog_append_in(hub_hublog_t *h, MDB_txn *txn, const mm_entry_t *e
     err = mm_db_err(mdb_put(txn, h->meta, &k, &v, 0), "put hub checkpoint");
     if (err == MM_OK && index)
         *index = at;
-    return err;
-}
-
-typedef struct {
-    hub_hublog_t *h;
-    mm_entry_t *e;
-    mm_err_t (*extra)(MDB_txn *txn, void *arg);
-    void *arg;
-    uint64_t index;
-} append_t;
-
-static mm_err_t append_txn(MDB_txn *txn, void *arg)
-{
-    append_t *a = arg;
-    mm_err_t err = a->extra ? a->extra(txn, a->arg) : MM_OK;
-    /* Encoded after extra, which may fill in what only the transaction knows (a new id). */
-    return err == MM_OK ? hub_hublog_append_in(a->h, txn, a->e, &a->index) : err;
-}
-
-mm_err_t hub_hublog_append(hub_hublog_t *h, mm_entry_t *e,
-                           mm_err_t (*extra)(MDB_txn *txn, void *arg), void *arg, uint64_t *index)
-{
-    append_t a = {h, e, extra, arg, 0};
-    mm_err_t err = mm_db_write(h->db, append_txn, &a);
-    if (err == MM_OK) {
-        MM_INFO("hub log: %s entry %llu", mm_entry_kind_name(e->kind), (unsigned long long)a.index);
-        if (index)
-            *index = a.index;
-    }
     return err;
 }
 

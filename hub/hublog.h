@@ -1,11 +1,12 @@
 /*
  * hublog.h: the hub's own signed log of city actions, in the same format as the sites' logs.
  *
- * Every action the city takes through the API (accepting or returning a filing, and the ones
- * still to come: report requests, guidance, hearings, publication) is a `city_action` entry
- * appended to log id 0 of the hub's LMDB (common/log.h), and the hub signs a checkpoint of it
- * in the C2SP signed-note format with its own key, exactly as an edge signs its site log. So a
- * site, a court or a resident can check what the city did with the same tools.
+ * Every action the city takes (audit.h names them all: filing decisions, measures, requests,
+ * disclosures) is a `city_action` entry appended to log id 0 of the hub's LMDB (common/log.h),
+ * and the hub signs a checkpoint of it in the C2SP signed-note format with its own key, exactly
+ * as an edge signs its site log. So a site, a court or a resident can check what the city did
+ * with the same tools. Entries are appended only through audit.h, inside the transaction of the
+ * record they log.
  *
  *   hub.hublog   "checkpoint"  -> the latest signed checkpoint note
  */
@@ -31,18 +32,9 @@ void hub_hublog_close(hub_hublog_t *h);
 const char *hub_hublog_origin(const hub_hublog_t *h);
 
 /*
- * Appends e and signs the new checkpoint, in one transaction; *index is the entry's index.
- * extra(txn, arg) runs in the same transaction first, so that a city action and the record it
- * changes commit together (NULL: none); its error aborts both. extra may still fill in e (a
- * new record's id): e is encoded after it. A retried transaction runs extra again.
- */
-mm_err_t hub_hublog_append(hub_hublog_t *h, mm_entry_t *e,
-                           mm_err_t (*extra)(MDB_txn *txn, void *arg), void *arg, uint64_t *index);
-
-/*
- * The same inside the caller's write transaction txn, which the caller commits or aborts: for a
- * city action that must commit with what the caller writes there (the mirror logging a site's
- * disclosure step as it stores the entry). Nothing is logged to the diagnostic log.
+ * Appends e and signs the new checkpoint inside the caller's write transaction txn, which the
+ * caller commits or aborts, so that an entry commits with the record it logs; *index (may be
+ * NULL) is the entry's index. Nothing is logged to the diagnostic log.
  */
 mm_err_t hub_hublog_append_in(hub_hublog_t *h, MDB_txn *txn, const mm_entry_t *e, uint64_t *index);
 

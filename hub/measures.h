@@ -4,7 +4,7 @@
  * ignored without good reason may be published, and the publication itself.
  *
  * A measure is a JSON record in LMDB; every change to it is made in the same transaction as
- * the `city_action` entry that logs it in the hub's own log (hublog.h), so the record and the
+ * the `city_action` entry that logs it in the hub's own log (audit.h), so the record and the
  * log never disagree. The order the ordinance sets cannot be skipped:
  *
  *   recommendation ──offer hearing──▶ hearing offered ──record outcome──▶ heard ──publish──▶
@@ -20,39 +20,62 @@
 
 #include <jansson.h>
 #include <lmdb.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "common/db.h"
+#include "common/enum.h"
 #include "common/err.h"
+#include "hub/audit.h"
+#include "hub/hubconf.h"
+
+/* What a measure is (its "kind"): guidance, or a recommendation, which alone may be published. */
+#define HUB_MEASURE_KIND_MAP(X, P) X(P, GUIDANCE, "guidance") X(P, RECOMMENDATION, "recommendation")
+MM_ENUM_DECLARE(hub_measure_kind, HUB_MEASURE_KIND, HUB_MEASURE_KIND_MAP)
+
+/* Where a measure stands (its "state", and each item of its "history"). */
+#define HUB_MEASURE_STATE_MAP(X, P)                                                                \
+    X(P, GIVEN, "given")                                                                           \
+    X(P, HEARING_OFFERED, "hearing_offered") X(P, HEARD, "heard") X(P, PUBLISHED, "published")
+MM_ENUM_DECLARE(hub_measure_state, HUB_MEASURE_STATE, HUB_MEASURE_STATE_MAP)
+
+/* How a hearing went (R-N11.2): the party stated its opinion, stated none, or declined. */
+#define HUB_HEARING_OUTCOME_MAP(X, P)                                                              \
+    X(P, OPINION_STATED, "opinion_stated") X(P, NO_OPINION, "no_opinion") X(P, DECLINED, "declined")
+MM_ENUM_DECLARE(hub_hearing_outcome, HUB_HEARING_OUTCOME, HUB_HEARING_OUTCOME_MAP)
 
 typedef struct hub_measures hub_measures_t;
 
-mm_err_t hub_measures_open(mm_db_t *db, hub_measures_t **out);
+/* Opens the measures in db; every change is logged through audit (both outlive m). */
+mm_err_t hub_measures_open(mm_db_t *db, hub_audit_t *audit, hub_measures_t **out);
 void hub_measures_close(hub_measures_t *m);
 
-/* Everything about one change, for the transaction and for its log entry. */
+/* Everything about one change. Each call below runs one write transaction: the change and its
+ * city action (audit.h names them) commit together or not at all. */
 typedef struct {
     const char *site;
-    const char *by; /* the hub person acting */
+    const hub_person_t *who; /* the hub person acting */
     int64_t now_us;
-    char why[256];  /* on MM_ECONFLICT / MM_ENOTFOUND / MM_EINVAL: why, in words */
-    uint64_t id;    /* create: the new measure's id; else the measure acted on */
-    json_t *result; /* the measure as it now is (new reference), on success */
+    char why[256];          /* on MM_ECONFLICT / MM_ENOTFOUND / MM_EINVAL: why, in words */
+    uint64_t id;            /* create: the new measure's id; else the measure acted on */
+    json_t *result;         /* the measure as it now is (new reference), on success */
+    uint64_t hub_log_index; /* the city action's index in the hub's log, on success */
 } hub_measure_op_t;
 
-/* New guidance or recommendation ("guidance" | "recommendation") tied to findings (ids of
- * that site's findings, checked by the caller). */
-mm_err_t hub_measures_create(hub_measures_t *m, MDB_txn *txn, hub_measure_op_t *op,
-                             const char *kind, json_t *findings, const char *text);
-/* A hearing offered, with its deadline ("YYYY-MM-DD") and letter. Recommendations only. */
-mm_err_t hub_measures_offer_hearing(hub_measures_t *m, MDB_txn *txn, hub_measure_op_t *op,
-                                    const char *deadline, const char *text);
-/* The hearing's outcome ("opinion_stated", "no_opinion", "declined") and its record. */
-mm_err_t hub_measures_record_hearing(hub_measures_t *m, MDB_txn *txn, hub_measure_op_t *op,
-                                     const char *outcome, const char *text);
-/* Publishes that the recommendation was ignored without good reason (R-N11). */
-mm_err_t hub_measures_publish(hub_measures_t *m, MDB_txn *txn, hub_measure_op_t *op,
-                              const char *text);
+/* New guidance or a recommendation tied to findings (ids of that site's findings, checked by
+ * the caller); "guidance_given" / "recommendation_given". */
+mm_err_t hub_measures_create(hub_measures_t *m, hub_measure_op_t *op, hub_measure_kind_t kind,
+                             const uint64_t *findings, size_t n_findings, const char *text);
+/* A hearing offered, with its deadline ("YYYY-MM-DD") and letter. Recommendations only;
+ * "hearing_offered". */
+mm_err_t hub_measures_offer_hearing(hub_measures_t *m, hub_measure_op_t *op, const char *deadline,
+                                    const char *text);
+/* The hearing's outcome and its record; "hearing_recorded". */
+mm_err_t hub_measures_record_hearing(hub_measures_t *m, hub_measure_op_t *op,
+                                     hub_hearing_outcome_t outcome, const char *text);
+/* Publishes that the recommendation was ignored without good reason (R-N11);
+ * "recommendation_published". */
+mm_err_t hub_measures_publish(hub_measures_t *m, hub_measure_op_t *op, const char *text);
 
 /* The measures of site (NULL: all), oldest first; published_only for the public list. */
 json_t *hub_measures_list(hub_measures_t *m, const char *site, int published_only);

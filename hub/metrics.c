@@ -93,9 +93,10 @@ static void open_findings(out_t *o, hub_findings_t *findings)
     json_t *f;
     json_array_foreach(list, i, f)
     {
-        const char *state = json_string_value(json_object_get(f, "state"));
+        hub_finding_state_t state;
         const char *sev = json_string_value(json_object_get(f, "severity"));
-        if (!state || strcmp(state, "open") != 0 || !sev)
+        if (!hub_finding_state_parse(json_string_value(json_object_get(f, "state")), &state) ||
+            state != HUB_FINDING_STATE_OPEN || !sev)
             continue;
         size_t k = 0;
         while (k < N_SEVERITIES && strcmp(SEVERITIES[k], sev) != 0)

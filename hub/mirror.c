@@ -260,17 +260,218 @@ static mm_err_t store_txn(MDB_txn *txn, void *arg)
     return MM_OK;
 }
 
+/* One batch being answered: what every step of it needs. */
+typedef struct {
+    hub_mirror_t *m;
+    const char *site;
+    const hub_site_conf_t *sc;
+    const mm_batch_t *b;
+    int64_t now_us;
+    uint32_t id;   /* the site's log */
+    uint64_t held; /* entries the hub holds of it */
+    mm_note_t note;
+    mm_checkpoint_t cp;
+    hub_answer_t *out;
+} batch_t;
+
+/* 1. The checkpoint: form, signature, origin, size; and the entries' form. 0, or -1 once the
+ * batch is refused (with a finding). */
+static int check(batch_t *x)
+{
+    hub_mirror_t *m = x->m;
+    const mm_batch_t *b = x->b;
+    const char *site = x->site;
+    mm_err_t err = mm_note_parse(b->checkpoint, b->checkpoint_len, &x->note);
+    if (err == MM_OK)
+        err = mm_checkpoint_parse_body(x->note.body, x->note.body_len, &x->cp);
+    if (err != MM_OK) {
+        hub_findings_raise(m->findings, site, "malformed_checkpoint", "high", "", NULL, x->now_us,
+                           "a batch carried a checkpoint that does not parse: %s",
+                           mm_strerror(err));
+        answer(x->out, MM_ACK_REFUSED, x->held, "malformed checkpoint: %s", mm_strerror(err));
+        return -1;
+    }
+    err = mm_note_verify(&x->note, &x->sc->verifier, NULL);
+    if (err != MM_OK) {
+        json_t *ev =
+            json_pack("{s:s, s:I}", "checkpoint", b->checkpoint, "size", (json_int_t)x->cp.size);
+        hub_findings_raise(m->findings, site, "bad_signature", "critical", "", ev, x->now_us,
+                           "a checkpoint for size %" PRIu64 " %s the site's key %s", x->cp.size,
+                           err == MM_ENOTFOUND ? "is not signed by" : "has a bad signature of",
+                           x->sc->verifier.name);
+        answer(x->out, MM_ACK_REFUSED, x->held, "checkpoint signature: %s", mm_strerror(err));
+        return -1;
+    }
+    char origin[MM_ORIGIN_MAX + 1];
+    snprintf(origin, sizeof origin, "mimamori/site/%s", site);
+    if (strcmp(x->cp.origin, origin) != 0) {
+        hub_findings_raise(m->findings, site, "bad_origin", "high", "", NULL, x->now_us,
+                           "a checkpoint names the log \"%s\", not \"%s\"", x->cp.origin, origin);
+        answer(x->out, MM_ACK_REFUSED, x->held, "checkpoint origin is \"%s\", want \"%s\"",
+               x->cp.origin, origin);
+        return -1;
+    }
+    if (b->first_index > UINT64_MAX - b->n_entries || x->cp.size != b->first_index + b->n_entries) {
+        hub_findings_raise(m->findings, site, "malformed_batch", "medium", "", NULL, x->now_us,
+                           "a batch from %" PRIu64 " with %zu entries carries a checkpoint "
+                           "for size %" PRIu64,
+                           b->first_index, b->n_entries, x->cp.size);
+        answer(x->out, MM_ACK_REFUSED, x->held,
+               "checkpoint size %" PRIu64 " is not %" PRIu64 " + %zu", x->cp.size, b->first_index,
+               b->n_entries);
+        return -1;
+    }
+    for (size_t i = 0; i < b->n_entries; i++) {
+        mm_entry_t e;
+        mm_err_t de = mm_entry_decode(b->entries[i].data, b->entries[i].len, &e);
+        if (de != MM_OK) {
+            json_t *ev = json_pack("{s:I}", "index", (json_int_t)(b->first_index + i));
+            hub_findings_raise(m->findings, site, "malformed_entry", "high", "", ev, x->now_us,
+                               "entry %" PRIu64 " is not a log entry: %s", b->first_index + i,
+                               mm_strerror(de));
+            answer(x->out, MM_ACK_REFUSED, x->held, "entry %" PRIu64 ": %s", b->first_index + i,
+                   mm_strerror(de));
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* 2. A batch that ends within what the hub holds: a resend, acknowledged, or a fork, refused. */
+static void resend(batch_t *x)
+{
+    hub_mirror_t *m = x->m;
+    hub_answer_t *out = x->out;
+    mm_hash_t ours;
+    MDB_txn *txn;
+    mm_err_t err = mm_db_read(m->db, &txn);
+    if (err == MM_OK) {
+        err = x->cp.size == 0 ? (mm_merkle_empty_root(&ours), MM_OK)
+                              : mm_log_root(m->log, txn, x->id, x->cp.size, &ours);
+        mdb_txn_abort(txn);
+    }
+    if (err != MM_OK) {
+        answer(out, MM_ACK_REFUSED, x->held, "hub storage error: %s", mm_strerror(err));
+        return;
+    }
+    if (memcmp(ours.b, x->cp.root.b, MM_HASH_LEN) != 0) {
+        char body_hex[65], ours_hex[65];
+        mm_hex32(x->cp.root.b, body_hex);
+        mm_hex32(ours.b, ours_hex);
+        json_t *ev =
+            json_pack("{s:I, s:s, s:s, s:s}", "size", (json_int_t)x->cp.size, "signed_root",
+                      body_hex, "hub_root", ours_hex, "checkpoint", x->b->checkpoint);
+        char dk[32];
+        snprintf(dk, sizeof dk, "%" PRIu64, x->cp.size);
+        hub_findings_raise(m->findings, x->site, "fork", "critical", dk, ev, x->now_us,
+                           "the site signed a checkpoint for size %" PRIu64
+                           " whose root differs from the log the hub holds",
+                           x->cp.size);
+        answer(out, MM_ACK_REFUSED, x->held, "fork: checkpoint %" PRIu64 " disagrees with the hub",
+               x->cp.size);
+        return;
+    }
+    /* A resend of what we hold: harmless, acknowledge it. */
+    mm_cosig_sign(x->note.body, x->note.body_len, m->keys->name, &m->keys->sign,
+                  (uint64_t)(x->now_us / 1000000), out->cosignature, sizeof out->cosignature);
+    answer(out, MM_ACK_OK, x->held, "%s", "");
+}
+
+/* The batch's new entries were not stored (err): a fork, a root that does not match (each a
+ * finding), or storage. */
+static void refused(batch_t *x, const store_t *s, mm_err_t err)
+{
+    hub_mirror_t *m = x->m;
+    const mm_batch_t *b = x->b;
+    x->out->cosignature[0] = 0;
+    if (err == MM_EVERIFY && s->fork) {
+        json_t *ev = json_pack("{s:I, s:s}", "index", (json_int_t)s->fork_index, "checkpoint",
+                               b->checkpoint);
+        char dk[32];
+        snprintf(dk, sizeof dk, "entry %" PRIu64, s->fork_index);
+        hub_findings_raise(m->findings, x->site, "fork", "critical", dk, ev, x->now_us,
+                           "entry %" PRIu64 " sent again differs from the one the hub holds",
+                           s->fork_index);
+        answer(x->out, MM_ACK_REFUSED, s->held, "fork: entry %" PRIu64 " differs from the hub's",
+               s->fork_index);
+    } else if (err == MM_EVERIFY) {
+        char body_hex[65], ours_hex[65];
+        mm_hex32(x->cp.root.b, body_hex);
+        mm_hex32(s->computed.b, ours_hex);
+        json_t *ev =
+            json_pack("{s:I, s:I, s:I, s:s, s:s}", "first_index", (json_int_t)b->first_index,
+                      "entries", (json_int_t)b->n_entries, "checkpoint_size",
+                      (json_int_t)x->cp.size, "signed_root", body_hex, "computed_root", ours_hex);
+        hub_findings_raise(m->findings, x->site, "root_mismatch", "critical", "", ev, x->now_us,
+                           "entries [%" PRIu64 ", %" PRIu64 ") do not hash to the signed root: "
+                           "an entry was altered after signing",
+                           b->first_index, x->cp.size);
+        answer(x->out, MM_ACK_REFUSED, s->held,
+               "entries do not hash to the signed root of size %" PRIu64, x->cp.size);
+    } else {
+        answer(x->out, MM_ACK_REFUSED, x->held, "hub storage error: %s", mm_strerror(err));
+    }
+}
+
+/* 3. New entries: stored if, with what we hold, they hash to the signed root. */
+static void store_new(batch_t *x)
+{
+    hub_mirror_t *m = x->m;
+    const mm_batch_t *b = x->b;
+    hub_answer_t *out = x->out;
+    mm_err_t err =
+        mm_cosig_sign(x->note.body, x->note.body_len, m->keys->name, &m->keys->sign,
+                      (uint64_t)(x->now_us / 1000000), out->cosignature, sizeof out->cosignature);
+    if (err != MM_OK) {
+        answer(out, MM_ACK_REFUSED, x->held, "cannot cosign: %s", mm_strerror(err));
+        return;
+    }
+    size_t clen = strlen(out->cosignature);
+    char *cosigned = malloc(b->checkpoint_len + clen + 1);
+    if (!cosigned) {
+        out->cosignature[0] = 0;
+        answer(out, MM_ACK_REFUSED, x->held, "out of memory");
+        return;
+    }
+    memcpy(cosigned, b->checkpoint, b->checkpoint_len);
+    memcpy(cosigned + b->checkpoint_len, out->cosignature, clen + 1);
+    store_t s = {.m = m,
+                 .id = x->id,
+                 .batch = b,
+                 .cp = &x->cp,
+                 .cosigned = cosigned,
+                 .cosigned_len = b->checkpoint_len + clen,
+                 .now_us = x->now_us,
+                 .site = x->site};
+    err = mm_db_write(m->db, store_txn, &s);
+    free(cosigned);
+    if (m->applier.done)
+        m->applier.done(m->applier.arg, err == MM_OK);
+    if (err != MM_OK) {
+        refused(x, &s, err);
+        return;
+    }
+    MM_INFO("site %s: verified entries [%" PRIu64 ", %" PRIu64 ")", x->site, s.held, x->cp.size);
+    answer(out, MM_ACK_OK, x->cp.size, "%s", "");
+    /* The observer first: what the batch says comes before what the rules make of it. */
+    if (m->observer && s.held < x->cp.size)
+        m->observer(m->observer_arg, x->site, s.held, x->cp.size,
+                    &b->entries[s.held - b->first_index]);
+    if (s.registry_changed && m->learned)
+        m->learned(m->learned_arg, x->site);
+}
+
 static void batch(hub_mirror_t *m, const char *site, const mm_batch_t *b, int64_t now_us,
                   hub_answer_t *out)
 {
     memset(out, 0, sizeof *out);
-    const hub_site_conf_t *sc = hub_config_site(m->cfg, site);
-    if (!sc) {
+    batch_t x = {.m = m, .site = site, .b = b, .now_us = now_us, .out = out};
+    x.sc = hub_config_site(m->cfg, site);
+    if (!x.sc) {
         answer(out, MM_ACK_REFUSED, 0, "unknown site \"%s\"", site);
         return;
     }
-    uint32_t id;
-    mm_err_t err = site_log(m, site, 1, &id);
+    mm_err_t err = site_log(m, site, 1, &x.id);
     if (err != MM_OK) {
         answer(out, MM_ACK_REFUSED, 0, "hub storage error: %s", mm_strerror(err));
         return;
@@ -280,172 +481,16 @@ static void batch(hub_mirror_t *m, const char *site, const mm_batch_t *b, int64_
         answer(out, MM_ACK_REFUSED, 0, "hub storage error");
         return;
     }
-    uint64_t held = st.size;
-
-    /* 1. The checkpoint: form, signature, origin, size. */
-    mm_note_t note;
-    mm_checkpoint_t cp;
-    err = mm_note_parse(b->checkpoint, b->checkpoint_len, &note);
-    if (err == MM_OK)
-        err = mm_checkpoint_parse_body(note.body, note.body_len, &cp);
-    if (err != MM_OK) {
-        hub_findings_raise(m->findings, site, "malformed_checkpoint", "high", "", NULL, now_us,
-                           "a batch carried a checkpoint that does not parse: %s",
-                           mm_strerror(err));
-        answer(out, MM_ACK_REFUSED, held, "malformed checkpoint: %s", mm_strerror(err));
+    x.held = st.size;
+    if (check(&x) != 0)
         return;
-    }
-    err = mm_note_verify(&note, &sc->verifier, NULL);
-    if (err != MM_OK) {
-        json_t *ev =
-            json_pack("{s:s, s:I}", "checkpoint", b->checkpoint, "size", (json_int_t)cp.size);
-        hub_findings_raise(m->findings, site, "bad_signature", "critical", "", ev, now_us,
-                           "a checkpoint for size %" PRIu64 " %s the site's key %s", cp.size,
-                           err == MM_ENOTFOUND ? "is not signed by" : "has a bad signature of",
-                           sc->verifier.name);
-        answer(out, MM_ACK_REFUSED, held, "checkpoint signature: %s", mm_strerror(err));
-        return;
-    }
-    char origin[MM_ORIGIN_MAX + 1];
-    snprintf(origin, sizeof origin, "mimamori/site/%s", site);
-    if (strcmp(cp.origin, origin) != 0) {
-        hub_findings_raise(m->findings, site, "bad_origin", "high", "", NULL, now_us,
-                           "a checkpoint names the log \"%s\", not \"%s\"", cp.origin, origin);
-        answer(out, MM_ACK_REFUSED, held, "checkpoint origin is \"%s\", want \"%s\"", cp.origin,
-               origin);
-        return;
-    }
-    if (b->first_index > UINT64_MAX - b->n_entries || cp.size != b->first_index + b->n_entries) {
-        hub_findings_raise(m->findings, site, "malformed_batch", "medium", "", NULL, now_us,
-                           "a batch from %" PRIu64 " with %zu entries carries a checkpoint "
-                           "for size %" PRIu64,
-                           b->first_index, b->n_entries, cp.size);
-        answer(out, MM_ACK_REFUSED, held, "checkpoint size %" PRIu64 " is not %" PRIu64 " + %zu",
-               cp.size, b->first_index, b->n_entries);
-        return;
-    }
-    for (size_t i = 0; i < b->n_entries; i++) {
-        mm_entry_t e;
-        mm_err_t de = mm_entry_decode(b->entries[i].data, b->entries[i].len, &e);
-        if (de != MM_OK) {
-            json_t *ev = json_pack("{s:I}", "index", (json_int_t)(b->first_index + i));
-            hub_findings_raise(m->findings, site, "malformed_entry", "high", "", ev, now_us,
-                               "entry %" PRIu64 " is not a log entry: %s", b->first_index + i,
-                               mm_strerror(de));
-            answer(out, MM_ACK_REFUSED, held, "entry %" PRIu64 ": %s", b->first_index + i,
-                   mm_strerror(de));
-            return;
-        }
-    }
-
     /* 2. Where it stands against what we hold. */
-    if (b->first_index > held) {
-        answer(out, MM_ACK_WRONG_SIZE, held, "the hub holds %" PRIu64 " entries", held);
-        return;
-    }
-    char body_hex[65], ours_hex[65];
-    if (cp.size <= held) {
-        mm_hash_t ours;
-        MDB_txn *txn;
-        err = mm_db_read(m->db, &txn);
-        if (err == MM_OK) {
-            err = cp.size == 0 ? (mm_merkle_empty_root(&ours), MM_OK)
-                               : mm_log_root(m->log, txn, id, cp.size, &ours);
-            mdb_txn_abort(txn);
-        }
-        if (err != MM_OK) {
-            answer(out, MM_ACK_REFUSED, held, "hub storage error: %s", mm_strerror(err));
-            return;
-        }
-        if (memcmp(ours.b, cp.root.b, MM_HASH_LEN) != 0) {
-            mm_hex32(cp.root.b, body_hex);
-            mm_hex32(ours.b, ours_hex);
-            json_t *ev =
-                json_pack("{s:I, s:s, s:s, s:s}", "size", (json_int_t)cp.size, "signed_root",
-                          body_hex, "hub_root", ours_hex, "checkpoint", b->checkpoint);
-            char dk[32];
-            snprintf(dk, sizeof dk, "%" PRIu64, cp.size);
-            hub_findings_raise(m->findings, site, "fork", "critical", dk, ev, now_us,
-                               "the site signed a checkpoint for size %" PRIu64
-                               " whose root differs from the log the hub holds",
-                               cp.size);
-            answer(out, MM_ACK_REFUSED, held, "fork: checkpoint %" PRIu64 " disagrees with the hub",
-                   cp.size);
-            return;
-        }
-        /* A resend of what we hold: harmless, acknowledge it. */
-        mm_cosig_sign(note.body, note.body_len, m->keys->name, &m->keys->sign,
-                      (uint64_t)(now_us / 1000000), out->cosignature, sizeof out->cosignature);
-        answer(out, MM_ACK_OK, held, "%s", "");
-        return;
-    }
-
-    /* 3. New entries: store them if, with what we hold, they hash to the signed root. */
-    err = mm_cosig_sign(note.body, note.body_len, m->keys->name, &m->keys->sign,
-                        (uint64_t)(now_us / 1000000), out->cosignature, sizeof out->cosignature);
-    if (err != MM_OK) {
-        answer(out, MM_ACK_REFUSED, held, "cannot cosign: %s", mm_strerror(err));
-        return;
-    }
-    size_t clen = strlen(out->cosignature);
-    char *cosigned = malloc(b->checkpoint_len + clen + 1);
-    if (!cosigned) {
-        out->cosignature[0] = 0;
-        answer(out, MM_ACK_REFUSED, held, "out of memory");
-        return;
-    }
-    memcpy(cosigned, b->checkpoint, b->checkpoint_len);
-    memcpy(cosigned + b->checkpoint_len, out->cosignature, clen + 1);
-    store_t s = {.m = m,
-                 .id = id,
-                 .batch = b,
-                 .cp = &cp,
-                 .cosigned = cosigned,
-                 .cosigned_len = b->checkpoint_len + clen,
-                 .now_us = now_us,
-                 .site = site};
-    err = mm_db_write(m->db, store_txn, &s);
-    free(cosigned);
-    if (m->applier.done)
-        m->applier.done(m->applier.arg, err == MM_OK);
-    if (err == MM_OK) {
-        MM_INFO("site %s: verified entries [%" PRIu64 ", %" PRIu64 ")", site, s.held, cp.size);
-        answer(out, MM_ACK_OK, cp.size, "%s", "");
-        /* The observer first: what the batch says comes before what the rules make of it. */
-        if (m->observer && s.held < cp.size)
-            m->observer(m->observer_arg, site, s.held, cp.size,
-                        &b->entries[s.held - b->first_index]);
-        if (s.registry_changed && m->learned)
-            m->learned(m->learned_arg, site);
-        return;
-    }
-    out->cosignature[0] = 0;
-    if (err == MM_EVERIFY && s.fork) {
-        json_t *ev =
-            json_pack("{s:I, s:s}", "index", (json_int_t)s.fork_index, "checkpoint", b->checkpoint);
-        char dk[32];
-        snprintf(dk, sizeof dk, "entry %" PRIu64, s.fork_index);
-        hub_findings_raise(m->findings, site, "fork", "critical", dk, ev, now_us,
-                           "entry %" PRIu64 " sent again differs from the one the hub holds",
-                           s.fork_index);
-        answer(out, MM_ACK_REFUSED, s.held, "fork: entry %" PRIu64 " differs from the hub's",
-               s.fork_index);
-    } else if (err == MM_EVERIFY) {
-        mm_hex32(cp.root.b, body_hex);
-        mm_hex32(s.computed.b, ours_hex);
-        json_t *ev =
-            json_pack("{s:I, s:I, s:I, s:s, s:s}", "first_index", (json_int_t)b->first_index,
-                      "entries", (json_int_t)b->n_entries, "checkpoint_size", (json_int_t)cp.size,
-                      "signed_root", body_hex, "computed_root", ours_hex);
-        hub_findings_raise(m->findings, site, "root_mismatch", "critical", "", ev, now_us,
-                           "entries [%" PRIu64 ", %" PRIu64 ") do not hash to the signed root: "
-                           "an entry was altered after signing",
-                           b->first_index, cp.size);
-        answer(out, MM_ACK_REFUSED, s.held,
-               "entries do not hash to the signed root of size %" PRIu64, cp.size);
-    } else {
-        answer(out, MM_ACK_REFUSED, held, "hub storage error: %s", mm_strerror(err));
-    }
+    if (b->first_index > x.held)
+        answer(out, MM_ACK_WRONG_SIZE, x.held, "the hub holds %" PRIu64 " entries", x.held);
+    else if (x.cp.size <= x.held)
+        resend(&x);
+    else
+        store_new(&x);
 }
 
 void hub_mirror_batch(hub_mirror_t *m, const char *site, const mm_batch_t *b, int64_t now_us,

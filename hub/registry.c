@@ -13,6 +13,10 @@
 #include "common/entry.h"
 #include "common/timefmt.h"
 
+MM_ENUM_DEFINE(hub_filing_kind, HUB_FILING_KIND, HUB_FILING_KIND_MAP, "filing kind")
+MM_ENUM_DEFINE(hub_filing_state, HUB_FILING_STATE, HUB_FILING_STATE_MAP, "filing state")
+MM_ENUM_DEFINE(hub_camera_state, HUB_CAMERA_STATE, HUB_CAMERA_STATE_MAP, "camera state")
+
 struct hub_registry {
     mm_db_t *db;
     MDB_dbi dbi;
@@ -73,7 +77,8 @@ static json_t *camera(json_t *rec, const char *id)
     json_t *cams = json_object_get(rec, "cameras");
     json_t *c = json_object_get(cams, id);
     if (!c) {
-        c = json_pack("{s:s, s:s}", "id", id, "state", "recording");
+        c = json_pack("{s:s, s:s}", "id", id, "state",
+                      hub_camera_state_name(HUB_CAMERA_STATE_RECORDING));
         json_object_set_new(cams, id, c);
     }
     return c;
@@ -88,13 +93,22 @@ static json_t *with_origin(json_t *body, uint64_t index, json_int_t t)
     return o;
 }
 
-static void add_filing(json_t *rec, uint64_t index, json_int_t t, const char *kind, json_t *extra)
+int hub_filing_of_standards(json_t *filing)
+{
+    hub_filing_kind_t k;
+    return hub_filing_kind_parse(json_string_value(json_object_get(filing, "kind")), &k) &&
+           (k == HUB_FILING_KIND_INITIAL || k == HUB_FILING_KIND_CHANGE);
+}
+
+static void add_filing(json_t *rec, uint64_t index, json_int_t t, hub_filing_kind_t kind,
+                       json_t *extra)
 {
     char id[24];
     snprintf(id, sizeof id, "%llu", (unsigned long long)index);
-    json_t *f = json_pack("{s:s, s:s, s:I, s:I, s:s, s:[{s:s, s:I}]}", "id", id, "kind", kind,
-                          "index", (json_int_t)index, "time_us", t, "state", "received", "history",
-                          "state", "received", "time_us", t);
+    const char *received = hub_filing_state_name(HUB_FILING_STATE_RECEIVED);
+    json_t *f = json_pack("{s:s, s:s, s:I, s:I, s:s, s:[{s:s, s:I}]}", "id", id, "kind",
+                          hub_filing_kind_name(kind), "index", (json_int_t)index, "time_us", t,
+                          "state", received, "history", "state", received, "time_us", t);
     json_object_update(f, extra);
     json_decref(extra);
     json_array_append_new(json_object_get(rec, "filings"), f);
@@ -154,14 +168,18 @@ static void apply_json(json_t *rec, uint64_t index, json_t *e)
     } else if (!strcmp(type, "camera_uptime") && cam_id) {
         add_uptime(camera(rec, cam_id), body, index);
     } else if (!strcmp(type, "camera_state") && cam_id) {
-        const char *st = json_string_value(json_object_get(body, "state"));
+        mm_cam_state_t cs = MM_CAM_STATE_ABOLISHED; /* the mirror has checked the entry */
+        mm_cam_state_parse(json_string_value(json_object_get(body, "state")), &cs);
+        hub_camera_state_t now = cs == MM_CAM_STATE_SUSPENDED ? HUB_CAMERA_STATE_SUSPENDED
+                                 : cs == MM_CAM_STATE_RESUMED ? HUB_CAMERA_STATE_RECORDING
+                                                              : HUB_CAMERA_STATE_ABOLISHED;
         json_t *c = camera(rec, cam_id);
-        json_object_set_new(c, "state", json_string(!strcmp(st, "resumed") ? "recording" : st));
+        json_object_set_new(c, "state", json_string(hub_camera_state_name(now)));
         json_object_set_new(c, "state_index", json_integer((json_int_t)index));
         json_object_set_new(c, "state_time_us", json_integer(t));
-        const char *kind = !strcmp(st, "suspended") ? "suspension"
-                           : !strcmp(st, "resumed") ? "resumption"
-                                                    : "abolition";
+        hub_filing_kind_t kind = cs == MM_CAM_STATE_SUSPENDED ? HUB_FILING_KIND_SUSPENSION
+                                 : cs == MM_CAM_STATE_RESUMED ? HUB_FILING_KIND_RESUMPTION
+                                                              : HUB_FILING_KIND_ABOLITION;
         add_filing(rec, index, t, kind,
                    json_pack("{s:s, s:O?, s:O?}", "camera", cam_id, "reason",
                              json_object_get(body, "reason"), "by", json_object_get(body, "by")));
@@ -175,12 +193,11 @@ static void apply_json(json_t *rec, uint64_t index, json_t *e)
         json_t *f;
         json_array_foreach(json_object_get(rec, "filings"), i, f)
         {
-            const char *k = json_string_value(json_object_get(f, "kind"));
-            first &= !(k && (!strcmp(k, "initial") || !strcmp(k, "change")));
+            first &= !hub_filing_of_standards(f);
         }
         json_t *run = json_object_get(rec, "standards");
         int same = json_integer_value(json_object_get(run, "version")) == v;
-        add_filing(rec, index, t, first ? "initial" : "change",
+        add_filing(rec, index, t, first ? HUB_FILING_KIND_INITIAL : HUB_FILING_KIND_CHANGE,
                    json_pack("{s:I, s:O?, s:O?, s:O?, s:O?, s:O?, s:O?}", "version", v,
                              "document_hash", json_object_get(body, "document_hash"), "automatic",
                              json_object_get(body, "automatic"), "by", json_object_get(body, "by"),
@@ -294,60 +311,81 @@ json_t *hub_registry_get(hub_registry_t *r, const char *site)
     return rec;
 }
 
+/* The city_action that logs decision d. */
+static hub_city_action_t decision_action(const hub_filing_decision_t *d)
+{
+    return (hub_city_action_t){.action = d->state == HUB_FILING_STATE_ACCEPTED
+                                             ? HUB_ACTION_FILING_ACCEPTED
+                                             : HUB_ACTION_FILING_RETURNED,
+                               .time_us = d->now_us,
+                               .site = d->site,
+                               .subject = d->filing,
+                               .person = d->who->id,
+                               .role = hub_role_name(d->who->role),
+                               .reason = d->reason};
+}
+
 typedef struct {
     hub_registry_t *r;
-    const char *site, *filing, *state, *reason, *by;
-    int64_t now;
-    mm_err_t result;
+    hub_audit_t *audit;
+    hub_filing_decision_t *d;
 } decide_t;
 
 static mm_err_t decide_txn(MDB_txn *txn, void *arg)
 {
-    decide_t *d = arg;
-    json_t *rec = load(d->r, txn, d->site);
+    decide_t *c = arg;
+    hub_filing_decision_t *d = c->d;
+    json_decref(d->decided); /* a retried transaction sets it again */
+    d->decided = NULL;
+    json_t *rec = load(c->r, txn, d->site);
     if (!rec)
         return MM_ENOMEM;
     size_t i;
     json_t *f, *found = NULL;
     json_array_foreach(json_object_get(rec, "filings"), i, f)
     {
-        if (!strcmp(json_string_value(json_object_get(f, "id")), d->filing))
+        const char *id = json_string_value(json_object_get(f, "id"));
+        if (id && !strcmp(id, d->filing))
             found = f;
     }
+    hub_filing_state_t now;
     mm_err_t err = MM_OK;
     if (!found)
         err = MM_ENOTFOUND;
-    else if (strcmp(json_string_value(json_object_get(found, "state")), "received") != 0)
+    else if (!hub_filing_state_parse(json_string_value(json_object_get(found, "state")), &now) ||
+             now != HUB_FILING_STATE_RECEIVED)
         err = MM_ECONFLICT;
     if (err == MM_OK) {
-        json_object_set_new(found, "state", json_string(d->state));
+        const char *state = hub_filing_state_name(d->state);
+        json_object_set_new(found, "state", json_string(state));
         json_array_append_new(json_object_get(found, "history"),
-                              json_pack("{s:s, s:I, s:s, s:s}", "state", d->state, "time_us",
-                                        (json_int_t)d->now, "by", d->by, "reason",
+                              json_pack("{s:s, s:I, s:s, s:s}", "state", state, "time_us",
+                                        (json_int_t)d->now_us, "by", d->who->id, "reason",
                                         d->reason ? d->reason : ""));
-        err = store(d->r, txn, d->site, rec);
+        err = store(c->r, txn, d->site, rec);
     }
+    hub_city_action_t a = decision_action(d);
+    if (err == MM_OK)
+        err = hub_audit_append_in(c->audit, txn, &a, &d->hub_log_index);
+    if (err == MM_OK)
+        d->decided = json_incref(found);
     json_decref(rec);
-    d->result = err;
-    return err == MM_ENOTFOUND || err == MM_ECONFLICT ? MM_OK : err;
+    return err;
 }
 
-mm_err_t hub_registry_decide_in(hub_registry_t *r, MDB_txn *txn, const char *site,
-                                const char *filing_id, const char *state, const char *reason,
-                                const char *by, int64_t now_us)
+mm_err_t hub_registry_decide(hub_registry_t *r, hub_audit_t *audit, hub_filing_decision_t *d)
 {
-    decide_t d = {r, site, filing_id, state, reason, by, now_us, MM_OK};
-    mm_err_t err = decide_txn(txn, &d);
-    return err != MM_OK ? err : d.result;
-}
-
-mm_err_t hub_registry_decide_filing(hub_registry_t *r, const char *site, const char *filing_id,
-                                    const char *state, const char *reason, const char *by,
-                                    int64_t now_us)
-{
-    decide_t d = {r, site, filing_id, state, reason, by, now_us, MM_OK};
-    mm_err_t err = mm_db_write(r->db, decide_txn, &d);
-    return err != MM_OK ? err : d.result;
+    d->decided = NULL;
+    d->hub_log_index = 0;
+    if (d->state != HUB_FILING_STATE_ACCEPTED && d->state != HUB_FILING_STATE_RETURNED)
+        return MM_EINVAL;
+    decide_t c = {r, audit, d};
+    mm_err_t err = hub_audit_write(audit, decide_txn, &c);
+    if (err != MM_OK) {
+        json_decref(d->decided);
+        d->decided = NULL;
+    }
+    return err;
 }
 
 mm_err_t hub_registry_update_in(hub_registry_t *r, MDB_txn *txn, const char *site,

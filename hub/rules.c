@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "common/timefmt.h"
+#include "common/vocab.h"
 #include "hub/registry.h"
 
 #define DAY_US (86400LL * 1000000)
@@ -16,11 +17,30 @@
 
 int hub_rules_floor_days(const char *policy)
 {
-    if (policy && !strcmp(policy, "kawaguchi"))
+    mm_policy_t p;
+    if (!mm_policy_parse(policy, &p))
+        return -1;
+    switch (p) {
+    case MM_POLICY_KAWAGUCHI:
         return 7; /* "about 7 days or more" (R-K2.2.6b) */
-    if (policy && !strcmp(policy, "naha"))
+    case MM_POLICY_NAHA:
         return 1;
-    return -1;
+    default:
+        return -1;
+    }
+}
+
+static int is_kawaguchi(const char *policy)
+{
+    mm_policy_t p;
+    return mm_policy_parse(policy, &p) && p == MM_POLICY_KAWAGUCHI;
+}
+
+static int camera_is(json_t *cam, hub_camera_state_t state)
+{
+    hub_camera_state_t st;
+    return hub_camera_state_parse(json_string_value(json_object_get(cam, "state")), &st) &&
+           st == state;
 }
 
 static const char *str(json_t *o, const char *k)
@@ -105,7 +125,7 @@ static void site_rules(json_t *out, json_t *f)
         add(out, "retention_above_registered", "", "R-K2.2.6b", "high", evidence(f, NULL),
             "footage is kept %lld days, longer than the registered %lld", (long long)ret,
             (long long)reg);
-    if (!strcmp(policy, "kawaguchi")) {
+    if (is_kawaguchi(policy)) {
         if (!*str(f, "consensus_date"))
             add(out, "consensus_missing", "", "R-K2.1.3c", "medium", evidence(f, NULL),
                 "no date of the local consensus is registered");
@@ -150,9 +170,8 @@ static void uptime_rules(json_t *out, const char *id, json_t *cam, const hub_rul
 static void camera_rules(json_t *out, const char *policy, const char *id, json_t *cam,
                          const hub_rules_input_t *in)
 {
-    const char *state = str(cam, "state");
     json_t *facts = json_object_get(cam, "facts"), *cov = json_object_get(cam, "coverage");
-    if (!strcmp(state, "abolished")) {
+    if (camera_is(cam, HUB_CAMERA_STATE_ABOLISHED)) {
         int64_t installed = date_us(str(facts, "install_date"));
         int64_t gone = num(cam, "state_time_us");
         if (installed && gone < installed + YEAR5_US) {
@@ -167,7 +186,7 @@ static void camera_rules(json_t *out, const char *policy, const char *id, json_t
     if (!cov) {
         add(out, "coverage_missing", id, "R-N5.3", "high", json_pack("{s:s}", "camera", id),
             "camera %s has no coverage map on record", id);
-    } else if (!strcmp(policy, "kawaguchi")) {
+    } else if (is_kawaguchi(policy)) {
         int exception = *str(cov, "exception") != 0;
         json_int_t need = exception ? 500000 : 666667, share = num(cov, "share_ppm");
         if (share < need)
@@ -184,7 +203,7 @@ static void camera_rules(json_t *out, const char *policy, const char *id, json_t
              !*str(facts, "signage_checked"))
         add(out, "signage_missing", id, "R-K2.2.1", "high", evidence(facts, NULL),
             "camera %s has no sign on record that shows it operates and who installed it", id);
-    if (!strcmp(state, "recording"))
+    if (camera_is(cam, HUB_CAMERA_STATE_RECORDING))
         uptime_rules(out, id, cam, in);
 }
 
@@ -223,8 +242,7 @@ json_t *hub_rules_evaluate(json_t *rec, const hub_rules_input_t *in)
     json_t *fl;
     json_array_foreach(json_object_get(rec, "filings"), fi, fl)
     {
-        const char *k = str(fl, "kind");
-        if ((!strcmp(k, "initial") || !strcmp(k, "change")) && num(fl, "version") > filed)
+        if (hub_filing_of_standards(fl) && num(fl, "version") > filed)
             filed = num(fl, "version");
     }
     if (run && num(run, "version") > filed &&
@@ -244,18 +262,22 @@ json_t *hub_rules_evaluate(json_t *rec, const hub_rules_input_t *in)
     {
         json_int_t deadline = num(q, "deadline_us");
         const char *kind = str(q, "kind");
+        mm_request_kind_t k = MM_REQUEST_KIND_COMPLAINT;
+        int known = mm_request_kind_parse(kind, &k);
         /* A disclosure is not answered but decided, and at its deadline the site itself logs
          * it expired: its steps are the disclosure module's to follow, not a finding here. */
         if (!deadline || in->now_us <= deadline || json_object_get(q, "answer") ||
             json_is_true(json_object_get(q, "unknown_to_hub")) || !kind ||
-            !strncmp(kind, "disclosure", 10))
+            (known &&
+             (k == MM_REQUEST_KIND_DISCLOSURE || k == MM_REQUEST_KIND_DISCLOSURE_DOWNLOADED)))
             continue;
         json_t *ev = json_pack("{s:s}", "request", id);
         if (json_is_integer(json_object_get(q, "delivered_index")))
             json_object_set_new(ev, "entries",
                                 json_pack("[O]", json_object_get(q, "delivered_index")));
-        add(out, "request_overdue", id, !strcmp(kind, "report_request") ? "R-N10.1" : "R-N12",
-            "medium", ev, "%s %s was not answered by its deadline%s", kind, id,
+        add(out, "request_overdue", id,
+            known && k == MM_REQUEST_KIND_REPORT_REQUEST ? "R-N10.1" : "R-N12", "medium", ev,
+            "%s %s was not answered by its deadline%s", kind, id,
             json_object_get(q, "delivered_index") ? "" : " (the site never received it)");
     }
     if (in->last_checkpoint_us && in->silent_after_us > 0 &&

@@ -43,7 +43,7 @@ static void others(const char *body, size_t size)
     memset(msg, 0x5a, sizeof msg);
     mm_err_t err = hub_body_measure(body, size, &m, msg, sizeof msg);
     if (err == MM_OK) {
-        if ((strcmp(m.kind, "guidance") && strcmp(m.kind, "recommendation")) || m.n_findings < 1 ||
+        if (!hub_measure_kind_name(m.kind) || m.n_findings < 1 ||
             m.n_findings > HUB_MEASURE_FINDINGS_MAX)
             abort();
         for (size_t i = 0; i < m.n_findings; i++)
@@ -59,8 +59,7 @@ static void others(const char *body, size_t size)
         check_text(h.text, sizeof h.text, 1);
         if (h.offer && (strlen(h.deadline) != 10 || h.deadline[4] != '-' || h.deadline[7] != '-'))
             abort();
-        if (!h.offer && strcmp(h.outcome, "opinion_stated") && strcmp(h.outcome, "no_opinion") &&
-            strcmp(h.outcome, "declined"))
+        if (!h.offer && !hub_hearing_outcome_name(h.outcome))
             abort();
     } else {
         check_failure(err, msg, sizeof msg);
@@ -162,13 +161,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     mm_err_t err = hub_body_decision((const char *)data, size, &d, msg, sizeof msg);
     if (err == MM_OK) {
         const char *nul = memchr(d.reason, 0, sizeof d.reason);
-        if (!nul || (d.accepted != 0 && d.accepted != 1) ||
+        if (!nul ||
+            (d.decision != HUB_FILING_STATE_ACCEPTED && d.decision != HUB_FILING_STATE_RETURNED) ||
             !mm_utf8_valid(d.reason, (size_t)(nul - d.reason)))
             abort();
         for (const char *p = d.reason; p < nul; p++)
             if ((unsigned char)*p < 0x20 && *p != '\n' && *p != '\t')
                 abort();
-        if (!d.accepted && !d.reason[0])
+        if (d.decision == HUB_FILING_STATE_RETURNED && !d.reason[0])
             abort();
     } else if (err != MM_EPROTO || !memchr(msg, 0, sizeof msg) || !msg[0]) {
         abort();

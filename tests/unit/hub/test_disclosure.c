@@ -27,6 +27,7 @@
 #include "common/crypto.h"
 #include "common/entry.h"
 #include "hub/apibody.h"
+#include "hub/audit.h"
 #include "hub/disclosure.h"
 #include "hub/feed.h"
 #include "hub/findings.h"
@@ -64,6 +65,7 @@ typedef struct {
     hub_mirror_t *mirror;
     hub_registry_t *reg;
     hub_hublog_t *hublog;
+    hub_audit_t *audit;
     hub_feed_t *feed;
     hub_disclosure_t *d;
     site_t site[2];
@@ -119,8 +121,9 @@ static int setup(void **state)
     assert_int_equal(hub_registry_open(f->db, &f->reg), MM_OK);
     assert_int_equal(hub_hublog_open(f->db, &f->hub, &f->hublog), MM_OK);
     assert_int_equal(hub_feed_open(f->db, 0, &f->feed), MM_OK);
-    assert_int_equal(hub_disclosure_open(f->db, &f->cfg, &f->hub, f->reg, f->hublog, &f->d), MM_OK);
-    hub_disclosure_set_feed(f->d, f->feed);
+    assert_int_equal(hub_audit_create(f->db, f->hublog, &f->audit), MM_OK);
+    hub_audit_set_feed(f->audit, f->feed);
+    assert_int_equal(hub_disclosure_open(f->db, &f->cfg, &f->hub, f->reg, f->audit, &f->d), MM_OK);
     hub_mirror_set_registry(f->mirror, f->reg, NULL, NULL);
     hub_mirror_set_applier(f->mirror,
                            &(hub_mirror_applier_t){.apply = apply, .done = applied, .arg = f});
@@ -132,6 +135,7 @@ static int teardown(void **state)
 {
     fx_t *f = *state;
     hub_disclosure_close(f->d);
+    hub_audit_destroy(f->audit);
     hub_feed_close(f->feed);
     hub_hublog_close(f->hublog);
     hub_registry_close(f->reg);
@@ -885,7 +889,7 @@ static void test_chunks_wait_refuse_continue_resume_complete(void **state)
 
     /* The hub restarts: what it holds is what is on disk. */
     hub_disclosure_close(f->d);
-    assert_int_equal(hub_disclosure_open(f->db, &f->cfg, &f->hub, f->reg, f->hublog, &f->d), MM_OK);
+    assert_int_equal(hub_disclosure_open(f->db, &f->cfg, &f->hub, f->reg, f->audit, &f->d), MM_OK);
     a = chunk(f, "site-a", id, 2 * PIECE, data + 2 * PIECE, EXPORT_LEN - 2 * PIECE, EXPORT_LEN,
               sha);
     assert_int_equal(a.status, MM_EXPORT_CONTINUE);

@@ -3,8 +3,9 @@
  * LMDB write transaction, as the mirror does: facts with the index of their entry, camera
  * states and the filings they make, emergency grants and their reports, recording time summed
  * per day in Japan; a batch that is not committed leaves the record as it was; the city's
- * decisions on filings. Then the rules' findings kept in LMDB (hub/findings): opened, refreshed,
- * closed and opened again with their history, verification findings left alone.
+ * decisions on filings, each logged in the hub's log in the same commit. Then the rules' findings
+ * kept in LMDB (hub/findings): opened, refreshed, closed and opened again with their history,
+ * verification findings left alone.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,7 +19,9 @@
 
 #include "common/entry.h"
 #include "common/timefmt.h"
+#include "hub/audit.h"
 #include "hub/findings.h"
+#include "hub/hublog.h"
 #include "hub/registry.h"
 
 #define HOUR_US (3600LL * 1000000)
@@ -31,6 +34,9 @@ typedef struct {
     mm_db_t *db;
     hub_registry_t *reg;
     hub_findings_t *findings;
+    mm_keypair_t hub;
+    hub_hublog_t *hublog;
+    hub_audit_t *audit;
 } fx_t;
 
 static int setup(void **state)
@@ -41,6 +47,9 @@ static int setup(void **state)
     assert_int_equal(mm_db_open(f->dir, 0, 16, &f->db), MM_OK);
     assert_int_equal(hub_registry_open(f->db, &f->reg), MM_OK);
     assert_int_equal(hub_findings_open(f->db, &f->findings), MM_OK);
+    assert_int_equal(mm_keys_generate("hub", &f->hub), MM_OK);
+    assert_int_equal(hub_hublog_open(f->db, &f->hub, &f->hublog), MM_OK);
+    assert_int_equal(hub_audit_create(f->db, f->hublog, &f->audit), MM_OK);
     *state = f;
     return 0;
 }
@@ -48,9 +57,12 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fx_t *f = *state;
+    hub_audit_destroy(f->audit);
+    hub_hublog_close(f->hublog);
     hub_findings_close(f->findings);
     hub_registry_close(f->reg);
     mm_db_close(f->db);
+    mm_keys_wipe(&f->hub);
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
     assert_int_equal(system(cmd), 0);
@@ -555,13 +567,52 @@ static void aborted_batch_changes_nothing(void **state)
     json_decref(after);
 }
 
+/* The city decides filing of site as by, at now (hub_registry_decide). */
+static mm_err_t decide(fx_t *f, const char *site, const char *filing, hub_filing_state_t state,
+                       const char *reason, const char *by, int64_t now)
+{
+    hub_person_t who = {.role = HUB_ROLE_OVERSIGHT};
+    snprintf(who.id, sizeof who.id, "%s", by);
+    hub_filing_decision_t d = {.site = site,
+                               .filing = filing,
+                               .state = state,
+                               .reason = reason,
+                               .who = &who,
+                               .now_us = now};
+    mm_err_t err = hub_registry_decide(f->reg, f->audit, &d);
+    if (err == MM_OK) {
+        assert_non_null(d.decided);
+        assert_string_equal(str_at(d.decided, "id"), filing);
+        assert_string_equal(str_at(d.decided, "state"), hub_filing_state_name(state));
+    } else {
+        assert_null(d.decided);
+    }
+    json_decref(d.decided);
+    return err;
+}
+
+static int add_hub_entry(uint64_t index, const void *data, size_t len, void *arg)
+{
+    (void)index;
+    json_array_append_new(arg, mm_entry_to_json(data, len));
+    return 0;
+}
+
+/* The city actions of the hub's log, as the API shows its entries. */
+static json_t *hub_log(fx_t *f)
+{
+    json_t *all = json_array();
+    assert_int_equal(hub_hublog_entries(f->hublog, 0, UINT64_MAX, add_hub_entry, all), MM_OK);
+    return all;
+}
+
 static void decide_filing(void **state)
 {
     fx_t *f = *state;
     first_batch(f);
-    assert_int_equal(hub_registry_decide_filing(f->reg, "site-a", "4", "accepted", NULL,
-                                                "city-clerk", T0 + DAY_US),
-                     MM_OK);
+    assert_int_equal(
+        decide(f, "site-a", "4", HUB_FILING_STATE_ACCEPTED, NULL, "city-clerk", T0 + DAY_US),
+        MM_OK);
     json_t *rec = get(f, "site-a");
     json_t *fl = filing(rec, "4");
     assert_non_null(fl);
@@ -576,20 +627,35 @@ static void decide_filing(void **state)
     /* The others are untouched. */
     assert_string_equal(str_at(filing(rec, "5"), "state"), "received");
     json_decref(rec);
+    /* The decision is in the hub's log, committed with it. */
+    json_t *log = hub_log(f);
+    assert_int_equal(json_array_size(log), 1);
+    json_t *a = json_object_get(json_array_get(log, 0), "city_action");
+    assert_string_equal(str_at(a, "action"), "filing_accepted");
+    assert_string_equal(str_at(a, "site"), "site-a");
+    assert_string_equal(str_at(a, "subject"), "4");
+    assert_string_equal(str_at(a, "person"), "city-clerk");
+    assert_string_equal(str_at(a, "role"), "oversight");
+    assert_string_equal(str_at(a, "reason"), "");
+    assert_string_equal(str_at(a, "detail"), "");
+    assert_int_equal(int_at(json_array_get(log, 0), "time_us"), T0 + DAY_US);
+    json_decref(log);
 
-    /* Deciding twice is a conflict, and changes nothing. */
-    assert_int_equal(hub_registry_decide_filing(f->reg, "site-a", "4", "returned", "no",
-                                                "city-clerk", T0 + 2 * DAY_US),
-                     MM_ECONFLICT);
+    /* Deciding twice is a conflict, and changes nothing, in the record or the hub's log. */
+    assert_int_equal(
+        decide(f, "site-a", "4", HUB_FILING_STATE_RETURNED, "no", "city-clerk", T0 + 2 * DAY_US),
+        MM_ECONFLICT);
     rec = get(f, "site-a");
     assert_string_equal(str_at(filing(rec, "4"), "state"), "accepted");
     assert_int_equal(json_array_size(json_object_get(filing(rec, "4"), "history")), 2);
     json_decref(rec);
+    log = hub_log(f);
+    assert_int_equal(json_array_size(log), 1);
+    json_decref(log);
 
     /* Returned with a reason. */
-    assert_int_equal(hub_registry_decide_filing(f->reg, "site-a", "11", "returned",
-                                                "no reason given for the abolition", "clerk-2",
-                                                T0 + 3 * DAY_US),
+    assert_int_equal(decide(f, "site-a", "11", HUB_FILING_STATE_RETURNED,
+                            "no reason given for the abolition", "clerk-2", T0 + 3 * DAY_US),
                      MM_OK);
     rec = get(f, "site-a");
     fl = filing(rec, "11");
@@ -598,16 +664,25 @@ static void decide_filing(void **state)
     assert_string_equal(str_at(last, "reason"), "no reason given for the abolition");
     assert_string_equal(str_at(last, "by"), "clerk-2");
     json_decref(rec);
+    log = hub_log(f);
+    assert_int_equal(json_array_size(log), 2);
+    a = json_object_get(json_array_get(log, 1), "city_action");
+    assert_string_equal(str_at(a, "action"), "filing_returned");
+    assert_string_equal(str_at(a, "subject"), "11");
+    assert_string_equal(str_at(a, "reason"), "no reason given for the abolition");
+    json_decref(log);
 
-    /* Unknown filings, and unknown sites. */
-    assert_int_equal(hub_registry_decide_filing(f->reg, "site-a", "999", "accepted", NULL, "x",
-                                                T0),
+    /* Unknown filings, and unknown sites; "received" is no decision. None is logged. */
+    assert_int_equal(decide(f, "site-a", "999", HUB_FILING_STATE_ACCEPTED, NULL, "x", T0),
                      MM_ENOTFOUND);
-    assert_int_equal(hub_registry_decide_filing(f->reg, "site-a", "0", "accepted", NULL, "x", T0),
+    assert_int_equal(decide(f, "site-a", "0", HUB_FILING_STATE_ACCEPTED, NULL, "x", T0),
                      MM_ENOTFOUND); /* an entry, but no filing */
-    assert_int_equal(hub_registry_decide_filing(f->reg, "nowhere", "4", "accepted", NULL, "x",
-                                                T0),
+    assert_int_equal(decide(f, "nowhere", "4", HUB_FILING_STATE_ACCEPTED, NULL, "x", T0),
                      MM_ENOTFOUND);
+    assert_int_equal(decide(f, "site-a", "5", HUB_FILING_STATE_RECEIVED, NULL, "x", T0), MM_EINVAL);
+    log = hub_log(f);
+    assert_int_equal(json_array_size(log), 2);
+    json_decref(log);
 
     /* A later batch keeps the decisions. */
     const mm_entry_t more[] = {filed(T0 + 200, 3)};

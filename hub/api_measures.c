@@ -1,0 +1,210 @@
+/*
+ * api_measures.c: measures (api_impl.h) — guidance and recommendations on a site's findings,
+ * the hearing offered on a recommendation and its outcome, publication (R-N10.2, R-N11), the
+ * site's measures, and the public list of what has been published.
+ *
+ * The measures module keeps the ordinance's order and logs each step (measures.h); a refusal
+ * comes back with its reason, which is the answer's message. Only the findings a measure names
+ * are checked here, against the site's findings, because they are the request's to get right.
+ */
+#include "hub/api_impl.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/clock.h"
+#include "hub/apibody.h"
+#include "hub/httpparse.h"
+
+typedef enum { CREATE, HEARING, PUBLISH } step_t;
+
+/* Answers a measure step's outcome: the measure as it now is, or why not. */
+static void answer(hub_http_req_t *req, step_t step, mm_err_t err, hub_measure_op_t *op)
+{
+    if (err == MM_OK) {
+        json_object_set_new(op->result, "hub_log_index",
+                            json_integer((json_int_t)op->hub_log_index));
+        hub_http_json(req, step == CREATE ? 201 : 200, op->result);
+        op->result = NULL;
+    } else if (err == MM_ENOTFOUND) {
+        hub_http_error(req, 404, "unknown_measure", "%s", op->why);
+    } else if (err == MM_ECONFLICT) {
+        hub_http_error(req, 409, step == PUBLISH ? "hearing_required" : "conflict", "%s", op->why);
+    } else if (err == MM_EINVAL) {
+        hub_http_error(req, 400, "bad_body", "%s", op->why);
+    } else {
+        hub_http_error(req, 500, "storage", "cannot record it: %s", mm_strerror(err));
+    }
+}
+
+/* The measure named in the path, or -1 once a 404 has been answered. */
+static int measure_id(hub_http_req_t *req, uint64_t *id)
+{
+    const char *s = hub_http_param(req, "id");
+    if (!s || hub_http_parse_u64(s, id) != 0 || *id == 0) {
+        hub_http_error(req, 404, "unknown_measure", "no measure \"%.32s\"", s ? s : "");
+        return -1;
+    }
+    return 0;
+}
+
+/* Whether every finding b names is one of site's; else 0 once a 400 has been answered. A
+ * store that cannot be read checks nothing: the measure is the city's to give. */
+static int findings_of_site(hub_http_req_t *req, hub_api_t *api, const char *site,
+                            const hub_measure_body_t *b)
+{
+    json_t *all = hub_findings_list(api->findings);
+    for (size_t i = 0; all && i < b->n_findings; i++) {
+        int ok = 0;
+        size_t k;
+        json_t *f;
+        json_array_foreach(all, k, f)
+        {
+            const char *fs = json_string_value(json_object_get(f, "site"));
+            ok |= (uint64_t)json_integer_value(json_object_get(f, "id")) == b->findings[i] && fs &&
+                  !strcmp(fs, site);
+        }
+        if (!ok) {
+            json_decref(all);
+            hub_http_error(req, 400, "unknown_finding", "site %s has no finding %llu", site,
+                           (unsigned long long)b->findings[i]);
+            return 0;
+        }
+    }
+    json_decref(all);
+    return 1;
+}
+
+static void post_measure(hub_http_req_t *req, void *arg)
+{
+    hub_api_t *api = arg;
+    const char *site = hub_api_site(req, api);
+    if (!site)
+        return;
+    hub_measure_body_t *b = hub_api_body_alloc(req, sizeof *b);
+    if (!b)
+        return;
+    size_t len;
+    const char *body = hub_http_body(req, &len);
+    char msg[256];
+    if (hub_body_measure(body, len, b, msg, sizeof msg) != MM_OK) {
+        hub_http_error(req, 400, "bad_body", "%s", msg);
+    } else if (findings_of_site(req, api, site, b)) {
+        hub_measure_op_t op = {.site = site, .who = hub_http_caller(req), .now_us = mm_now_us()};
+        mm_err_t err =
+            hub_measures_create(api->measures, &op, b->kind, b->findings, b->n_findings, b->text);
+        answer(req, CREATE, err, &op);
+        json_decref(op.result);
+    }
+    free(b);
+}
+
+static void post_hearing(hub_http_req_t *req, void *arg)
+{
+    hub_api_t *api = arg;
+    const char *site = hub_api_site(req, api);
+    uint64_t id;
+    if (!site || measure_id(req, &id) != 0)
+        return;
+    hub_hearing_body_t *b = hub_api_body_alloc(req, sizeof *b);
+    if (!b)
+        return;
+    size_t len;
+    const char *body = hub_http_body(req, &len);
+    char msg[256];
+    if (hub_body_hearing(body, len, b, msg, sizeof msg) != MM_OK) {
+        hub_http_error(req, 400, "bad_body", "%s", msg);
+    } else {
+        hub_measure_op_t op = {
+            .site = site, .who = hub_http_caller(req), .now_us = mm_now_us(), .id = id};
+        mm_err_t err = b->offer
+                           ? hub_measures_offer_hearing(api->measures, &op, b->deadline, b->text)
+                           : hub_measures_record_hearing(api->measures, &op, b->outcome, b->text);
+        answer(req, HEARING, err, &op);
+        json_decref(op.result);
+    }
+    free(b);
+}
+
+static void post_publication(hub_http_req_t *req, void *arg)
+{
+    hub_api_t *api = arg;
+    const char *site = hub_api_site(req, api);
+    uint64_t id;
+    if (!site || measure_id(req, &id) != 0)
+        return;
+    hub_publication_body_t *b = hub_api_body_alloc(req, sizeof *b);
+    if (!b)
+        return;
+    size_t len;
+    const char *body = hub_http_body(req, &len);
+    char msg[256];
+    if (hub_body_publication(body, len, b, msg, sizeof msg) != MM_OK) {
+        hub_http_error(req, 400, "bad_body", "%s", msg);
+    } else {
+        hub_measure_op_t op = {
+            .site = site, .who = hub_http_caller(req), .now_us = mm_now_us(), .id = id};
+        answer(req, PUBLISH, hub_measures_publish(api->measures, &op, b->text), &op);
+        json_decref(op.result);
+    }
+    free(b);
+}
+
+static void get_measures(hub_http_req_t *req, void *arg)
+{
+    hub_api_t *api = arg;
+    const char *site = hub_api_site(req, api);
+    if (!site)
+        return;
+    json_t *list = hub_measures_list(api->measures, site, 0);
+    if (!list) {
+        hub_http_error(req, 500, "storage", "cannot read the measures");
+        return;
+    }
+    hub_http_json(req, 200, json_pack("{s:s, s:o}", "site", site, "measures", list));
+}
+
+/* What the city has published (R-N11): the recommendation, the hearing, the publication. */
+static void get_publications(hub_http_req_t *req, void *arg)
+{
+    hub_api_t *api = arg;
+    json_t *list = hub_measures_list(api->measures, NULL, 1);
+    if (!list) {
+        hub_http_error(req, 500, "storage", "cannot read the publications");
+        return;
+    }
+    json_t *out = json_array();
+    size_t i;
+    json_t *m;
+    json_array_foreach(list, i, m)
+    {
+        json_t *h = json_object_get(m, "hearing");
+        json_array_append_new(
+            out,
+            json_pack("{s:O, s:O, s:O?, s:O?, s:O?}", "site", json_object_get(m, "site"),
+                      "recommendation", json_object_get(m, "text"), "hearing_outcome",
+                      json_object_get(h, "outcome"), "publication",
+                      json_object_get(json_object_get(m, "publication"), "text"), "published_us",
+                      json_object_get(json_object_get(m, "publication"), "published_us")));
+    }
+    json_decref(list);
+    hub_http_json(req, 200, json_pack("{s:o}", "publications", out));
+}
+
+mm_err_t hub_api_measures_register(hub_http_t *h, hub_api_t *api)
+{
+    mm_err_t err = hub_http_route(h, "POST", "/api/v1/sites/{site}/measures", HUB_ROLE_OVERSIGHT,
+                                  post_measure, api);
+    if (err == MM_OK)
+        err = hub_http_route(h, "GET", "/api/v1/sites/{site}/measures", HUB_API_READ, get_measures,
+                             api);
+    if (err == MM_OK)
+        err = hub_http_route(h, "POST", "/api/v1/sites/{site}/measures/{id}/hearing",
+                             HUB_ROLE_OVERSIGHT, post_hearing, api);
+    if (err == MM_OK)
+        err = hub_http_route(h, "POST", "/api/v1/sites/{site}/measures/{id}/publication",
+                             HUB_ROLE_OVERSIGHT, post_publication, api);
+    if (err == MM_OK)
+        err = hub_http_route(h, "GET", "/api/v1/publications", 0, get_publications, api);
+    return err;
+}

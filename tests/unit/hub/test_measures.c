@@ -1,0 +1,269 @@
+/*
+ * test_measures.c: guidance, recommendations, hearings and publication (hub/measures), with
+ * real LMDB and a real hub log.
+ *
+ * Each step changes the measure and logs its city action in one commit (R-N10.2, R-N11): the
+ * action, subject, reason and detail are the ones the hub has always logged. The ordinance's
+ * order cannot be skipped: no hearing on guidance, no publication of guidance, before a hearing
+ * is offered or before its outcome is on record (R-N11.2), no second hearing or publication;
+ * each refusal says why and leaves the measure and the hub's log as they were. A measure of
+ * another site, or none, is not found.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "common/entry.h"
+#include "hub/audit.h"
+#include "hub/hublog.h"
+#include "hub/measures.h"
+
+#define T0 (1795000000LL * 1000000)
+
+typedef struct {
+    char dir[64];
+    mm_db_t *db;
+    mm_keypair_t hub;
+    hub_hublog_t *hublog;
+    hub_audit_t *audit;
+    hub_measures_t *m;
+    hub_person_t clerk;
+} fx_t;
+
+static int setup(void **state)
+{
+    fx_t *f = calloc(1, sizeof *f);
+    strcpy(f->dir, "/tmp/mm-test-measures-XXXXXX");
+    assert_non_null(mkdtemp(f->dir));
+    assert_int_equal(mm_db_open(f->dir, 0, 16, &f->db), MM_OK);
+    assert_int_equal(mm_keys_generate("hub", &f->hub), MM_OK);
+    assert_int_equal(hub_hublog_open(f->db, &f->hub, &f->hublog), MM_OK);
+    assert_int_equal(hub_audit_create(f->db, f->hublog, &f->audit), MM_OK);
+    assert_int_equal(hub_measures_open(f->db, f->audit, &f->m), MM_OK);
+    strcpy(f->clerk.id, "oversight-1");
+    f->clerk.role = HUB_ROLE_OVERSIGHT;
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fx_t *f = *state;
+    hub_measures_close(f->m);
+    hub_audit_destroy(f->audit);
+    hub_hublog_close(f->hublog);
+    mm_db_close(f->db);
+    mm_keys_wipe(&f->hub);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
+    assert_int_equal(system(cmd), 0);
+    free(f);
+    return 0;
+}
+
+static hub_measure_op_t op(fx_t *f, const char *site, uint64_t id, int64_t now)
+{
+    return (hub_measure_op_t){.site = site, .who = &f->clerk, .now_us = now, .id = id};
+}
+
+static int add_hub_entry(uint64_t index, const void *data, size_t len, void *arg)
+{
+    (void)index;
+    json_array_append_new(arg, mm_entry_to_json(data, len));
+    return 0;
+}
+
+/* The hub's log, as the API shows its entries. */
+static json_t *hub_log(fx_t *f)
+{
+    json_t *all = json_array();
+    assert_int_equal(hub_hublog_entries(f->hublog, 0, UINT64_MAX, add_hub_entry, all), MM_OK);
+    return all;
+}
+
+static const char *str_at(json_t *o, const char *k)
+{
+    const char *s = json_string_value(json_object_get(o, k));
+    return s ? s : "";
+}
+
+/* Entry i of the hub's log is the city action with these members. */
+static void logged(fx_t *f, size_t i, const char *action, const char *subject, const char *reason,
+                   const char *detail, int64_t time_us)
+{
+    json_t *log = hub_log(f);
+    assert_true(i < json_array_size(log));
+    json_t *a = json_object_get(json_array_get(log, i), "city_action");
+    assert_string_equal(str_at(a, "action"), action);
+    assert_string_equal(str_at(a, "site"), "site-a");
+    assert_string_equal(str_at(a, "subject"), subject);
+    assert_string_equal(str_at(a, "person"), "oversight-1");
+    assert_string_equal(str_at(a, "role"), "oversight");
+    assert_string_equal(str_at(a, "reason"), reason);
+    assert_string_equal(str_at(a, "detail"), detail);
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(log, i), "time_us")),
+                     time_us);
+    json_decref(log);
+}
+
+static size_t log_size(fx_t *f)
+{
+    uint64_t n = 0;
+    assert_int_equal(hub_hublog_size(f->hublog, &n), MM_OK);
+    return (size_t)n;
+}
+
+/* A recommendation through its hearing to publication, each step logged as it has been. */
+static void test_recommendation_is_heard_then_published_and_each_step_logged(void **state)
+{
+    fx_t *f = *state;
+    const uint64_t findings[] = {2, 5};
+    hub_measure_op_t o = op(f, "site-a", 0, T0);
+    assert_int_equal(hub_measures_create(f->m, &o, HUB_MEASURE_KIND_RECOMMENDATION, findings, 2,
+                                         "カメラを再設置すること"),
+                     MM_OK);
+    assert_int_equal(o.id, 1);
+    assert_int_equal(o.hub_log_index, 0);
+    assert_string_equal(str_at(o.result, "kind"), "recommendation");
+    assert_string_equal(str_at(o.result, "state"), "given");
+    assert_string_equal(str_at(o.result, "by"), "oversight-1");
+    assert_int_equal(json_array_size(json_object_get(o.result, "findings")), 2);
+    json_decref(o.result);
+    logged(f, 0, "recommendation_given", "measure/1", "カメラを再設置すること",
+           "{\"findings\":[2,5]}", T0);
+
+    o = op(f, "site-a", 1, T0 + 1);
+    assert_int_equal(hub_measures_offer_hearing(f->m, &o, "2026-12-20", "意見を述べる機会"), MM_OK);
+    assert_int_equal(o.hub_log_index, 1);
+    assert_string_equal(str_at(o.result, "state"), "hearing_offered");
+    json_decref(o.result);
+    logged(f, 1, "hearing_offered", "measure/1", "意見を述べる機会",
+           "{\"deadline\":\"2026-12-20\"}", T0 + 1);
+
+    o = op(f, "site-a", 1, T0 + 2);
+    assert_int_equal(
+        hub_measures_record_hearing(f->m, &o, HUB_HEARING_OUTCOME_NO_OPINION, "意見の提出なし"),
+        MM_OK);
+    assert_string_equal(str_at(o.result, "state"), "heard");
+    assert_string_equal(str_at(json_object_get(o.result, "hearing"), "outcome"), "no_opinion");
+    json_decref(o.result);
+    logged(f, 2, "hearing_recorded", "measure/1", "意見の提出なし", "{\"outcome\":\"no_opinion\"}",
+           T0 + 2);
+
+    o = op(f, "site-a", 1, T0 + 3);
+    assert_int_equal(hub_measures_publish(f->m, &o, "公表する"), MM_OK);
+    assert_string_equal(str_at(o.result, "state"), "published");
+    json_t *h = json_object_get(o.result, "history");
+    assert_int_equal(json_array_size(h), 4);
+    const char *states[] = {"given", "hearing_offered", "heard", "published"};
+    for (size_t i = 0; i < 4; i++)
+        assert_string_equal(str_at(json_array_get(h, i), "state"), states[i]);
+    json_decref(o.result);
+    logged(f, 3, "recommendation_published", "measure/1", "公表する", "", T0 + 3);
+
+    json_t *pub = hub_measures_list(f->m, NULL, 1);
+    assert_int_equal(json_array_size(pub), 1);
+    json_decref(pub);
+}
+
+/* Each refusal of the ordinance's order says why, and changes neither measure nor log. */
+static void test_order_cannot_be_skipped(void **state)
+{
+    fx_t *f = *state;
+    const uint64_t findings[] = {1};
+    hub_measure_op_t o = op(f, "site-a", 0, T0);
+    assert_int_equal(
+        hub_measures_create(f->m, &o, HUB_MEASURE_KIND_GUIDANCE, findings, 1, "運用すること"),
+        MM_OK);
+    json_decref(o.result);
+    logged(f, 0, "guidance_given", "measure/1", "運用すること", "{\"findings\":[1]}", T0);
+    o = op(f, "site-a", 0, T0);
+    assert_int_equal(hub_measures_create(f->m, &o, HUB_MEASURE_KIND_RECOMMENDATION, findings, 1,
+                                         "再設置すること"),
+                     MM_OK);
+    assert_int_equal(o.id, 2);
+    json_decref(o.result);
+    assert_int_equal(log_size(f), 2);
+
+    /* Guidance has no hearing and is never published. */
+    o = op(f, "site-a", 1, T0 + 1);
+    assert_int_equal(hub_measures_offer_hearing(f->m, &o, "2026-12-20", "x"), MM_ECONFLICT);
+    assert_non_null(strstr(o.why, "guidance"));
+    assert_null(o.result);
+    o = op(f, "site-a", 1, T0 + 1);
+    assert_int_equal(hub_measures_publish(f->m, &o, "x"), MM_ECONFLICT);
+    assert_non_null(strstr(o.why, "R-N11"));
+
+    /* A recommendation: no outcome before a hearing is offered, no publication before it is
+     * offered or before its outcome is recorded, no second hearing. */
+    o = op(f, "site-a", 2, T0 + 1);
+    assert_int_equal(hub_measures_record_hearing(f->m, &o, HUB_HEARING_OUTCOME_DECLINED, "x"),
+                     MM_ECONFLICT);
+    assert_non_null(strstr(o.why, "no hearing has been offered"));
+    o = op(f, "site-a", 2, T0 + 1);
+    assert_int_equal(hub_measures_publish(f->m, &o, "x"), MM_ECONFLICT);
+    assert_non_null(strstr(o.why, "none has been offered"));
+    o = op(f, "site-a", 2, T0 + 1);
+    assert_int_equal(hub_measures_offer_hearing(f->m, &o, "2026-12-20", "letter"), MM_OK);
+    json_decref(o.result);
+    o = op(f, "site-a", 2, T0 + 2);
+    assert_int_equal(hub_measures_offer_hearing(f->m, &o, "2026-12-21", "again"), MM_ECONFLICT);
+    assert_non_null(strstr(o.why, "already"));
+    o = op(f, "site-a", 2, T0 + 2);
+    assert_int_equal(hub_measures_publish(f->m, &o, "x"), MM_ECONFLICT);
+    assert_non_null(strstr(o.why, "has none yet"));
+    assert_int_equal(log_size(f), 3);
+
+    /* An outcome outside the enumeration, a kind outside it. */
+    o = op(f, "site-a", 2, T0 + 2);
+    assert_int_equal(hub_measures_record_hearing(f->m, &o, HUB_HEARING_OUTCOME_COUNT, "x"),
+                     MM_EINVAL);
+    o = op(f, "site-a", 0, T0 + 2);
+    assert_int_equal(hub_measures_create(f->m, &o, HUB_MEASURE_KIND_COUNT, findings, 1, "x"),
+                     MM_EINVAL);
+    assert_int_equal(log_size(f), 3);
+
+    /* Nothing of the refusals is in the measures. */
+    json_t *list = hub_measures_list(f->m, "site-a", 0);
+    assert_int_equal(json_array_size(list), 2);
+    assert_string_equal(str_at(json_array_get(list, 0), "state"), "given");
+    assert_string_equal(str_at(json_array_get(list, 1), "state"), "hearing_offered");
+    json_decref(list);
+}
+
+/* A measure of another site, or none, is not found; nothing is logged. */
+static void test_unknown_measures_are_not_found(void **state)
+{
+    fx_t *f = *state;
+    const uint64_t findings[] = {1};
+    hub_measure_op_t o = op(f, "site-a", 0, T0);
+    assert_int_equal(
+        hub_measures_create(f->m, &o, HUB_MEASURE_KIND_RECOMMENDATION, findings, 1, "x"), MM_OK);
+    json_decref(o.result);
+    o = op(f, "site-b", 1, T0);
+    assert_int_equal(hub_measures_offer_hearing(f->m, &o, "2026-12-20", "x"), MM_ENOTFOUND);
+    assert_string_equal(o.why, "site site-b has no measure 1");
+    o = op(f, "site-a", 7, T0);
+    assert_int_equal(hub_measures_publish(f->m, &o, "x"), MM_ENOTFOUND);
+    assert_int_equal(log_size(f), 1);
+    json_t *list = hub_measures_list(f->m, "site-b", 0);
+    assert_int_equal(json_array_size(list), 0);
+    json_decref(list);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(
+            test_recommendation_is_heard_then_published_and_each_step_logged, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_order_cannot_be_skipped, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unknown_measures_are_not_found, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

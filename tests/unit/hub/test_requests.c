@@ -1,0 +1,310 @@
+/*
+ * test_requests.c: what the city asks of a site (hub/requests), with real LMDB, a real registry
+ * and a real hub log.
+ *
+ * A complaint, a measure request on it and a report request join the site's requests with
+ * their ids ("complaint-N", "measure-request-N", "report-N"), their fields in the order the API
+ * answers with, and go out to the site (registry pending); an appeal joins its complaint. Each
+ * is logged in the hub's log in the same commit, as it has always been (R-N10.1, R-N12). An
+ * appeal or a measure request of what is no complaint is not found, a second appeal is a
+ * conflict; neither leaves a trace. The site's requests list each answer's report signature as
+ * checked with the site's key.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "common/crypto.h"
+#include "common/entry.h"
+#include "hub/audit.h"
+#include "hub/hublog.h"
+#include "hub/registry.h"
+#include "hub/requests.h"
+
+#define DAY_US (86400LL * 1000000)
+#define T0 (1795000000LL * 1000000)
+
+typedef struct {
+    char dir[64];
+    mm_db_t *db;
+    mm_keypair_t hub;
+    hub_hublog_t *hublog;
+    hub_audit_t *audit;
+    hub_registry_t *reg;
+    hub_requests_t *q;
+    hub_person_t clerk, intake;
+} fx_t;
+
+static int setup(void **state)
+{
+    fx_t *f = calloc(1, sizeof *f);
+    strcpy(f->dir, "/tmp/mm-test-requests-XXXXXX");
+    assert_non_null(mkdtemp(f->dir));
+    assert_int_equal(mm_db_open(f->dir, 0, 16, &f->db), MM_OK);
+    assert_int_equal(mm_keys_generate("hub", &f->hub), MM_OK);
+    assert_int_equal(hub_hublog_open(f->db, &f->hub, &f->hublog), MM_OK);
+    assert_int_equal(hub_audit_create(f->db, f->hublog, &f->audit), MM_OK);
+    assert_int_equal(hub_registry_open(f->db, &f->reg), MM_OK);
+    assert_int_equal(hub_requests_create(f->reg, f->audit, &f->q), MM_OK);
+    strcpy(f->clerk.id, "oversight-1");
+    f->clerk.role = HUB_ROLE_OVERSIGHT;
+    strcpy(f->intake.id, "intake-1");
+    f->intake.role = HUB_ROLE_INTAKE;
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fx_t *f = *state;
+    hub_requests_destroy(f->q);
+    hub_registry_close(f->reg);
+    hub_audit_destroy(f->audit);
+    hub_hublog_close(f->hublog);
+    mm_db_close(f->db);
+    mm_keys_wipe(&f->hub);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
+    assert_int_equal(system(cmd), 0);
+    free(f);
+    return 0;
+}
+
+static int add_hub_entry(uint64_t index, const void *data, size_t len, void *arg)
+{
+    (void)index;
+    json_array_append_new(arg, mm_entry_to_json(data, len));
+    return 0;
+}
+
+static json_t *hub_log(fx_t *f)
+{
+    json_t *all = json_array();
+    assert_int_equal(hub_hublog_entries(f->hublog, 0, UINT64_MAX, add_hub_entry, all), MM_OK);
+    return all;
+}
+
+static const char *str_at(json_t *o, const char *k)
+{
+    const char *s = json_string_value(json_object_get(o, k));
+    return s ? s : "";
+}
+
+/* The members of o, in order, joined with commas. */
+static void keys_of(json_t *o, char *out, size_t cap)
+{
+    out[0] = 0;
+    const char *k;
+    json_t *v;
+    json_object_foreach(o, k, v)
+    {
+        size_t n = strlen(out);
+        snprintf(out + n, cap - n, "%s%s", n ? "," : "", k);
+    }
+}
+
+/* Entry i of the hub's log is the city action with these members. */
+static void logged(fx_t *f, size_t i, const char *action, const char *site, const char *subject,
+                   const char *person, const char *role, const char *reason)
+{
+    json_t *log = hub_log(f);
+    assert_true(i < json_array_size(log));
+    json_t *a = json_object_get(json_array_get(log, i), "city_action");
+    assert_string_equal(str_at(a, "action"), action);
+    assert_string_equal(str_at(a, "site"), site);
+    assert_string_equal(str_at(a, "subject"), subject);
+    assert_string_equal(str_at(a, "person"), person);
+    assert_string_equal(str_at(a, "role"), role);
+    assert_string_equal(str_at(a, "reason"), reason);
+    assert_string_equal(str_at(a, "detail"), "");
+    json_decref(log);
+}
+
+static size_t log_size(fx_t *f)
+{
+    uint64_t n = 0;
+    assert_int_equal(hub_hublog_size(f->hublog, &n), MM_OK);
+    return (size_t)n;
+}
+
+static void test_requests_join_the_record_and_the_hub_log(void **state)
+{
+    fx_t *f = *state;
+    char keys[256];
+    hub_complaint_body_t c = {.site = "site-a", .camera = "cam1", .via = "public"};
+    strcpy(c.text, "夜間に照明がまぶしい");
+    strcpy(c.contact, "resident@example.jp");
+    hub_request_made_t made;
+    assert_int_equal(hub_requests_complaint(f->q, &f->intake, &c, T0, &made), MM_OK);
+    assert_string_equal(made.id, "complaint-1");
+    assert_int_equal(made.hub_log_index, 0);
+    keys_of(made.request, keys, sizeof keys);
+    assert_string_equal(keys, "camera,text,contact,via,deadline_us,by,time_us,id,kind,state");
+    assert_string_equal(str_at(made.request, "kind"), "complaint");
+    assert_string_equal(str_at(made.request, "state"), "pending");
+    assert_string_equal(str_at(made.request, "by"), "intake-1");
+    assert_int_equal(json_integer_value(json_object_get(made.request, "deadline_us")),
+                     T0 + 14 * DAY_US);
+    json_decref(made.request);
+    logged(f, 0, "complaint_registered", "site-a", "complaint-1", "intake-1", "intake",
+           "夜間に照明がまぶしい");
+
+    hub_request_body_t b = {.deadline_days = 30};
+    strcpy(b.text, "撮影範囲の再確認");
+    assert_int_equal(
+        hub_requests_measures(f->q, &f->clerk, "site-a", "complaint-1", &b, T0 + 1, &made), MM_OK);
+    assert_string_equal(made.id, "measure-request-2");
+    keys_of(made.request, keys, sizeof keys);
+    assert_string_equal(keys, "text,deadline_us,by,time_us,id,kind,state,complaint");
+    assert_string_equal(str_at(made.request, "kind"), "complaint_measure");
+    assert_string_equal(str_at(made.request, "complaint"), "complaint-1");
+    assert_int_equal(json_integer_value(json_object_get(made.request, "deadline_us")),
+                     T0 + 1 + 30 * DAY_US);
+    json_decref(made.request);
+    logged(f, 1, "measures_requested", "site-a", "measure-request-2", "oversight-1", "oversight",
+           "撮影範囲の再確認");
+
+    b = (hub_request_body_t){.deadline_days = 7, .from_us = T0 - DAY_US, .to_us = T0};
+    assert_int_equal(hub_requests_report(f->q, &f->clerk, "site-a", &b, T0 + 2, &made), MM_OK);
+    assert_string_equal(made.id, "report-3");
+    keys_of(made.request, keys, sizeof keys);
+    assert_string_equal(keys, "text,from_us,to_us,deadline_us,by,time_us,id,kind,state");
+    json_decref(made.request);
+    logged(f, 2, "report_requested", "site-a", "report-3", "oversight-1", "oversight", "");
+
+    strcpy(b.text, "回答に納得できない");
+    assert_int_equal(
+        hub_requests_appeal(f->q, &f->intake, "site-a", "complaint-1", &b, T0 + 3, &made), MM_OK);
+    assert_string_equal(made.id, "complaint-1");
+    keys_of(made.request, keys, sizeof keys);
+    assert_string_equal(keys, "text,time_us,by");
+    assert_int_equal(json_integer_value(json_object_get(made.request, "time_us")), T0 + 3);
+    json_decref(made.request);
+    logged(f, 3, "complaint_appealed", "site-a", "complaint-1", "intake-1", "intake",
+           "回答に納得できない");
+
+    /* In the record, and on their way to the site: three requests, the appeal in its complaint. */
+    json_t *rec = hub_registry_get(f->reg, "site-a");
+    json_t *reqs = json_object_get(rec, "requests");
+    assert_int_equal(json_object_size(reqs), 3);
+    json_t *appeal = json_object_get(json_object_get(reqs, "complaint-1"), "appeal");
+    assert_string_equal(str_at(appeal, "text"), "回答に納得できない");
+    json_decref(rec);
+    mm_city_request_t *out = calloc(MM_WIRE_REQUESTS_MAX, sizeof *out);
+    assert_int_equal(hub_registry_pending(f->reg, "site-a", out, MM_WIRE_REQUESTS_MAX), 3);
+    assert_int_equal(out[1].kind, MM_REQUEST_KIND_COMPLAINT_MEASURE);
+    assert_string_equal(out[1].complaint, "complaint-1");
+    free(out);
+}
+
+static void test_refusals_leave_no_trace(void **state)
+{
+    fx_t *f = *state;
+    hub_request_body_t b = {.deadline_days = 7};
+    strcpy(b.text, "x");
+    hub_request_made_t made;
+    /* Nothing to appeal, nothing to request measures on. */
+    assert_int_equal(hub_requests_appeal(f->q, &f->intake, "site-a", "complaint-1", &b, T0, &made),
+                     MM_ENOTFOUND);
+    assert_string_equal(made.why, "no such complaint");
+    assert_null(made.request);
+    assert_int_equal(hub_requests_report(f->q, &f->clerk, "site-a", &b, T0, &made), MM_OK);
+    json_decref(made.request);
+    assert_int_equal(hub_requests_measures(f->q, &f->clerk, "site-a", "report-1", &b, T0, &made),
+                     MM_ENOTFOUND); /* a report request is no complaint */
+    assert_int_equal(hub_requests_appeal(f->q, &f->intake, "site-a", NULL, &b, T0, &made),
+                     MM_ENOTFOUND);
+
+    hub_complaint_body_t c = {.site = "site-a", .via = "staff"};
+    strcpy(c.text, "t");
+    assert_int_equal(hub_requests_complaint(f->q, &f->clerk, &c, T0, &made), MM_OK);
+    assert_string_equal(made.id, "complaint-2");
+    json_decref(made.request);
+    assert_int_equal(hub_requests_appeal(f->q, &f->intake, "site-a", "complaint-2", &b, T0, &made),
+                     MM_OK);
+    json_decref(made.request);
+    assert_int_equal(hub_requests_appeal(f->q, &f->intake, "site-a", "complaint-2", &b, T0, &made),
+                     MM_ECONFLICT);
+    assert_string_equal(made.why, "the complaint has been appealed already");
+    assert_int_equal(log_size(f), 3);
+    json_t *rec = hub_registry_get(f->reg, "site-a");
+    assert_int_equal(json_object_size(json_object_get(rec, "requests")), 2);
+    json_decref(rec);
+}
+
+/* An answer's report, signed (or not) with the site's key, as the registry learns it. */
+static mm_err_t answer_in(json_t *rec, void *arg)
+{
+    json_t *answers = arg;
+    const char *id;
+    json_t *a;
+    json_object_foreach(answers, id, a)
+    {
+        json_object_set(json_object_get(json_object_get(rec, "requests"), id), "answer", a);
+    }
+    return MM_OK;
+}
+
+typedef struct {
+    hub_registry_t *reg;
+    json_t *answers;
+} answer_t;
+
+static mm_err_t answer_txn(MDB_txn *txn, void *arg)
+{
+    answer_t *a = arg;
+    return hub_registry_update_in(a->reg, txn, "site-a", answer_in, a->answers);
+}
+
+static void test_list_checks_report_signatures(void **state)
+{
+    fx_t *f = *state;
+    hub_site_conf_t site = {.id = "site-a"};
+    mm_ed25519_t key;
+    assert_int_equal(mm_ed25519_generate(&key), MM_OK);
+    memcpy(site.verifier.pub, key.pub, sizeof site.verifier.pub);
+    hub_request_body_t b = {.deadline_days = 7};
+    hub_request_made_t made;
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(hub_requests_report(f->q, &f->clerk, "site-a", &b, T0, &made), MM_OK);
+        json_decref(made.request);
+    }
+    const char *report = "{\"hours\":24}";
+    uint8_t sig[MM_ED25519_SIG_LEN];
+    assert_int_equal(mm_ed25519_sign(&key, report, strlen(report), sig), MM_OK);
+    char good[128];
+    assert_true(mm_base64_encode(sig, sizeof sig, good, sizeof good) > 0);
+    sig[0] ^= 1;
+    char bad[128];
+    assert_true(mm_base64_encode(sig, sizeof sig, bad, sizeof bad) > 0);
+    answer_t a = {f->reg, json_pack("{s:{s:s, s:s}, s:{s:s, s:s}}", "report-1", "report", report,
+                                    "report_signature", good, "report-2", "report", report,
+                                    "report_signature", bad)};
+    assert_int_equal(mm_db_write(f->db, answer_txn, &a), MM_OK);
+    json_decref(a.answers);
+
+    json_t *list = hub_requests_list(f->q, &site);
+    assert_int_equal(json_array_size(list), 2);
+    json_t *ans = json_object_get(json_array_get(list, 0), "answer");
+    assert_true(json_is_true(json_object_get(ans, "report_signature_valid")));
+    ans = json_object_get(json_array_get(list, 1), "answer");
+    assert_true(json_is_false(json_object_get(ans, "report_signature_valid")));
+    json_decref(list);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_requests_join_the_record_and_the_hub_log, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_refusals_leave_no_trace, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_list_checks_report_signatures, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
