@@ -265,10 +265,10 @@ int main(int argc, char **argv)
     }
     t_build = now_s() - t_build;
 
-    mm_db_t *db;
-    hub_findings_t *findings;
-    hub_registry_t *registry;
-    hub_mirror_t *mirror;
+    mm_db_t *db = NULL;
+    hub_findings_t *findings = NULL;
+    hub_registry_t *registry = NULL;
+    hub_mirror_t *mirror = NULL;
     if ((err = mm_db_open(dir, 0, 32, &db)) != MM_OK ||
         (err = hub_findings_open(db, &findings)) != MM_OK ||
         (err = hub_registry_open(db, &registry)) != MM_OK ||
