@@ -156,10 +156,10 @@ static size_t pending_requests(void *arg, const char *site, mm_city_request_t *o
 
 /* The disclosure module learns the site's steps in the mirror's transaction (mirror.h). */
 static mm_err_t apply_disclosure(void *arg, MDB_txn *txn, const char *site, uint64_t index,
-                                 const void *data, size_t len)
+                                 const mm_entry_t *e)
 {
     app_t *app = arg;
-    return hub_disclosure_apply_in(app->disclosures, txn, site, index, data, len);
+    return hub_disclosure_apply_in(app->disclosures, txn, site, index, e);
 }
 
 static void applied_disclosure(void *arg, int committed)

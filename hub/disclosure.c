@@ -885,21 +885,16 @@ static mm_err_t step(hub_disclosure_t *d, MDB_txn *txn, const char *site, uint64
 }
 
 mm_err_t hub_disclosure_apply_in(hub_disclosure_t *d, MDB_txn *txn, const char *site,
-                                 uint64_t index, const void *data, size_t len)
+                                 uint64_t index, const mm_entry_t *e)
 {
-    mm_entry_kind_t kind = 0;
-    mm_entry_peek(data, len, &kind, NULL);
-    if (kind != MM_ENTRY_DISCLOSURE && kind != MM_ENTRY_CITY_REQUEST)
+    switch (e->kind) {
+    case MM_ENTRY_DISCLOSURE:
+        return step(d, txn, site, index, e);
+    case MM_ENTRY_CITY_REQUEST:
+        return forwarded(d, txn, site, index, e);
+    default:
         return MM_OK;
-    mm_entry_t *e = malloc(sizeof *e);
-    if (!e)
-        return MM_ENOMEM;
-    mm_err_t err = MM_OK;
-    if (mm_entry_decode(data, len, e) == MM_OK)
-        err = e->kind == MM_ENTRY_DISCLOSURE ? step(d, txn, site, index, e)
-                                             : forwarded(d, txn, site, index, e);
-    free(e);
-    return err;
+    }
 }
 
 /* --- chunks of an export ---------------------------------------------------------------------*/

@@ -46,6 +46,7 @@
 #include <stdint.h>
 
 #include "common/db.h"
+#include "common/entry.h"
 #include "common/err.h"
 #include "common/keys.h"
 #include "common/wire.h"
@@ -113,7 +114,7 @@ mm_err_t hub_disclosure_download(hub_disclosure_t *d, const hub_person_t *who, c
                                  hub_disclosure_why_t *why);
 
 /*
- * Learns from entry index of site's verified log (its bytes as logged), inside the mirror's
+ * Learns from entry index of site's verified log (e, as the mirror decoded it), inside the mirror's
  * write transaction txn (mirror.h hub_mirror_set_applier): the site's city_request entry of a
  * disclosure marks it forwarded; a disclosure entry adds its step to the record and appends
  * "disclosure_<step>" to the hub's log in txn. Entries of other kinds, and steps of requests
@@ -122,7 +123,7 @@ mm_err_t hub_disclosure_download(hub_disclosure_t *d, const hub_person_t *who, c
  * hub_disclosure_applied(d, 1).
  */
 mm_err_t hub_disclosure_apply_in(hub_disclosure_t *d, MDB_txn *txn, const char *site,
-                                 uint64_t index, const void *data, size_t len);
+                                 uint64_t index, const mm_entry_t *e);
 /* The mirror's transaction is over: committed, its hub-log entries go to the feed; else they
  * are forgotten (hub_audit_done). */
 void hub_disclosure_applied(hub_disclosure_t *d, int committed);

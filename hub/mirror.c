@@ -176,7 +176,8 @@ typedef struct {
     uint32_t id;
     const mm_batch_t *batch;
     const mm_checkpoint_t *cp;
-    uint64_t held;        /* H when the transaction started */
+    const mm_entry_t *decoded; /* the batch's entries, decoded as they were checked */
+    uint64_t held;             /* H when the transaction started */
     const char *cosigned; /* note + cosignature line */
     size_t cosigned_len;
     int64_t now_us;
@@ -230,10 +231,8 @@ static mm_err_t store_txn(MDB_txn *txn, void *arg)
     if (m->registry && held < s->cp->size) {
         hub_registry_batch_t rb;
         hub_registry_batch_begin(&rb, m->registry, txn, s->site);
-        for (uint64_t i = held; i < s->cp->size && err == MM_OK; i++) {
-            const mm_bytes_t *e = &b->entries[i - b->first_index];
-            err = hub_registry_apply(&rb, i, e->data, e->len);
-        }
+        for (uint64_t i = held; i < s->cp->size && err == MM_OK; i++)
+            err = hub_registry_apply(&rb, i, &s->decoded[i - b->first_index]);
         mm_err_t end = hub_registry_batch_end(&rb, err == MM_OK);
         if (err == MM_OK)
             err = end;
@@ -242,8 +241,7 @@ static mm_err_t store_txn(MDB_txn *txn, void *arg)
         s->registry_changed = rb.dirty;
     }
     for (uint64_t i = held; m->applier.apply && i < s->cp->size; i++) {
-        const mm_bytes_t *e = &b->entries[i - b->first_index];
-        err = m->applier.apply(m->applier.arg, txn, s->site, i, e->data, e->len);
+        err = m->applier.apply(m->applier.arg, txn, s->site, i, &s->decoded[i - b->first_index]);
         if (err != MM_OK)
             return err;
     }
@@ -271,6 +269,7 @@ typedef struct {
     uint64_t held; /* entries the hub holds of it */
     mm_note_t note;
     mm_checkpoint_t cp;
+    mm_entry_t *decoded; /* b's entries, decoded once by check (n_entries of them) */
     hub_answer_t *out;
 } batch_t;
 
@@ -321,9 +320,14 @@ static int check(batch_t *x)
                b->n_entries);
         return -1;
     }
+    /* Decoded once, here: the registry and the applier take the decoded entries. */
+    x->decoded = b->n_entries ? malloc(b->n_entries * sizeof *x->decoded) : NULL;
+    if (b->n_entries && !x->decoded) {
+        answer(x->out, MM_ACK_REFUSED, x->held, "hub out of memory");
+        return -1;
+    }
     for (size_t i = 0; i < b->n_entries; i++) {
-        mm_entry_t e;
-        mm_err_t de = mm_entry_decode(b->entries[i].data, b->entries[i].len, &e);
+        mm_err_t de = mm_entry_decode(b->entries[i].data, b->entries[i].len, &x->decoded[i]);
         if (de != MM_OK) {
             json_t *ev = json_pack("{s:I}", "index", (json_int_t)(b->first_index + i));
             hub_findings_raise(m->findings, site, "malformed_entry", "high", "", ev, x->now_us,
@@ -439,6 +443,7 @@ static void store_new(batch_t *x)
                  .id = x->id,
                  .batch = b,
                  .cp = &x->cp,
+                 .decoded = x->decoded,
                  .cosigned = cosigned,
                  .cosigned_len = b->checkpoint_len + clen,
                  .now_us = x->now_us,
@@ -482,15 +487,16 @@ static void batch(hub_mirror_t *m, const char *site, const mm_batch_t *b, int64_
         return;
     }
     x.held = st.size;
-    if (check(&x) != 0)
-        return;
-    /* 2. Where it stands against what we hold. */
-    if (b->first_index > x.held)
-        answer(out, MM_ACK_WRONG_SIZE, x.held, "the hub holds %" PRIu64 " entries", x.held);
-    else if (x.cp.size <= x.held)
-        resend(&x);
-    else
-        store_new(&x);
+    if (check(&x) == 0) {
+        /* 2. Where it stands against what we hold. */
+        if (b->first_index > x.held)
+            answer(out, MM_ACK_WRONG_SIZE, x.held, "the hub holds %" PRIu64 " entries", x.held);
+        else if (x.cp.size <= x.held)
+            resend(&x);
+        else
+            store_new(&x);
+    }
+    free(x.decoded);
 }
 
 void hub_mirror_batch(hub_mirror_t *m, const char *site, const mm_batch_t *b, int64_t now_us,

@@ -257,12 +257,9 @@ static void apply_json(json_t *rec, uint64_t index, json_t *e)
     }
 }
 
-mm_err_t hub_registry_apply(hub_registry_batch_t *b, uint64_t index, const void *data, size_t len)
+mm_err_t hub_registry_apply(hub_registry_batch_t *b, uint64_t index, const mm_entry_t *entry)
 {
-    mm_entry_kind_t kind = 0;
-    if (mm_entry_peek(data, len, &kind, NULL) != MM_OK)
-        return MM_OK; /* the mirror has checked the entries; nothing to learn from this one */
-    switch (kind) {
+    switch (entry->kind) {
     case MM_ENTRY_CAMERA_UPTIME:
     case MM_ENTRY_CAMERA_COVERAGE:
     case MM_ENTRY_ROLE_CHANGED:
@@ -278,7 +275,7 @@ mm_err_t hub_registry_apply(hub_registry_batch_t *b, uint64_t index, const void 
     default:
         return MM_OK;
     }
-    json_t *e = mm_entry_to_json(data, len);
+    json_t *e = mm_entry_json(entry);
     if (!e)
         return MM_OK; /* the mirror has checked the entries; nothing to learn from this one */
     if (!b->rec && !(b->rec = load(b->r, b->txn, b->site))) {

@@ -27,6 +27,7 @@
 #include <stdint.h>
 
 #include "common/db.h"
+#include "common/entry.h"
 #include "common/enum.h"
 #include "common/err.h"
 #include "common/wire.h"
@@ -74,9 +75,9 @@ typedef struct {
 
 void hub_registry_batch_begin(hub_registry_batch_t *b, hub_registry_t *r, MDB_txn *txn,
                               const char *site);
-/* Applies entry index of the site (its bytes as logged). Entries the registry does not use are
- * skipped after a look at their kind. */
-mm_err_t hub_registry_apply(hub_registry_batch_t *b, uint64_t index, const void *data, size_t len);
+/* Applies entry index of the site, as the mirror decoded it (borrowed). Entries of kinds the
+ * registry does not use change nothing. */
+mm_err_t hub_registry_apply(hub_registry_batch_t *b, uint64_t index, const mm_entry_t *e);
 /* Writes the record if it changed; frees the batch state either way. */
 mm_err_t hub_registry_batch_end(hub_registry_batch_t *b, int commit);
 

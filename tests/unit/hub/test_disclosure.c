@@ -71,11 +71,11 @@ typedef struct {
     site_t site[2];
 } fx_t;
 
-static mm_err_t apply(void *arg, MDB_txn *txn, const char *site, uint64_t index, const void *data,
-                      size_t len)
+static mm_err_t apply(void *arg, MDB_txn *txn, const char *site, uint64_t index,
+                      const mm_entry_t *e)
 {
     fx_t *f = arg;
-    return hub_disclosure_apply_in(f->d, txn, site, index, data, len);
+    return hub_disclosure_apply_in(f->d, txn, site, index, e);
 }
 
 static void applied(void *arg, int committed)
