@@ -53,25 +53,18 @@ static int measure_id(hub_http_req_t *req, uint64_t *id)
 static int findings_of_site(hub_http_req_t *req, hub_api_t *api, const char *site,
                             const hub_measure_body_t *b)
 {
-    json_t *all = hub_findings_list(api->findings);
-    for (size_t i = 0; all && i < b->n_findings; i++) {
-        int ok = 0;
-        size_t k;
-        json_t *f;
-        json_array_foreach(all, k, f)
-        {
-            const char *fs = json_string_value(json_object_get(f, "site"));
-            ok |= (uint64_t)json_integer_value(json_object_get(f, "id")) == b->findings[i] && fs &&
-                  !strcmp(fs, site);
-        }
+    for (size_t i = 0; i < b->n_findings; i++) {
+        hub_finding_t f;
+        mm_err_t err = hub_findings_get(api->findings, b->findings[i], &f);
+        int ok = err != MM_OK && err != MM_ENOTFOUND; /* unreadable: not checked */
+        ok |= err == MM_OK && !strcmp(f.site, site);
+        hub_finding_deinit(&f);
         if (!ok) {
-            json_decref(all);
             hub_http_error(req, 400, "unknown_finding", "site %s has no finding %llu", site,
                            (unsigned long long)b->findings[i]);
             return 0;
         }
     }
-    json_decref(all);
     return 1;
 }
 

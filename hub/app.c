@@ -23,6 +23,7 @@
 #include "hub/feed.h"
 #include "hub/feedapi.h"
 #include "hub/findings.h"
+#include "hub/findings_codec.h"
 #include "hub/http.h"
 #include "hub/hubconf.h"
 #include "hub/hublog.h"
@@ -141,8 +142,19 @@ static void evaluate(app_t *app, const char *site)
                             .filing_grace_us = (int64_t)app->cfg.filing_grace_days * 86400000000LL,
                             .transitional_us = transitional};
     json_t *current = hub_rules_evaluate(rec, &in);
-    if (current)
-        hub_findings_reconcile(app->findings, site, current, in.now_us, NULL, NULL);
+    hub_finding_list_t list;
+    hub_finding_list_init(&list);
+    size_t i;
+    json_t *c;
+    int ok = current != NULL;
+    json_array_foreach(current, i, c)
+    {
+        hub_finding_t *t = hub_finding_list_add(&list);
+        ok &= t && hub_finding_from_json(c, t) == MM_OK;
+    }
+    if (ok)
+        hub_findings_reconcile(app->findings, site, list.items, list.n, in.now_us, NULL, NULL);
+    hub_finding_list_deinit(&list);
     json_decref(current);
     json_decref(rec);
 }
@@ -188,7 +200,7 @@ static void on_stored(void *arg, const char *site, uint64_t first, uint64_t size
     hub_feed_entries(app->feed, site, first, size, entries);
 }
 
-static void on_finding(void *arg, json_t *finding)
+static void on_finding(void *arg, const hub_finding_t *finding)
 {
     app_t *app = arg;
     hub_feed_finding(app->feed, finding);

@@ -21,6 +21,7 @@
 #include "common/timefmt.h"
 #include "hub/audit.h"
 #include "hub/findings.h"
+#include "hub/findings_codec.h"
 #include "hub/hublog.h"
 #include "hub/registry.h"
 
@@ -740,12 +741,34 @@ static void history_is(json_t *finding, size_t n, const char *const *states)
     }
 }
 
+static int add_json(void *arg, const hub_finding_t *finding)
+{
+    json_array_append_new(arg, hub_finding_json(finding));
+    return 0;
+}
+
+/* Every finding, oldest first, as stored and listed. */
+static json_t *findings_list(fx_t *f)
+{
+    json_t *list = json_array();
+    assert_int_equal(hub_findings_each(f->findings, add_json, list), MM_OK);
+    return list;
+}
+
+/* Reconciles site with the rules findings current (JSON, read through the codec). */
 static void reconcile(fx_t *f, const char *site, json_t *current, int64_t now, size_t want_open,
                       size_t want_closed)
 {
     size_t opened = 99, closed = 99;
-    assert_int_equal(hub_findings_reconcile(f->findings, site, current, now, &opened, &closed),
+    hub_finding_list_t l;
+    hub_finding_list_init(&l);
+    size_t i;
+    json_t *c;
+    json_array_foreach(current, i, c)
+        assert_int_equal(hub_finding_from_json(c, hub_finding_list_add(&l)), MM_OK);
+    assert_int_equal(hub_findings_reconcile(f->findings, site, l.items, l.n, now, &opened, &closed),
                      MM_OK);
+    hub_finding_list_deinit(&l);
     assert_int_equal(opened, want_open);
     assert_int_equal(closed, want_closed);
     json_decref(current);
@@ -756,16 +779,19 @@ static void findings_reconcile(void **state)
     fx_t *f = *state;
     int64_t t = T0;
     /* A verification finding first: reconcile must never close it. */
-    assert_int_equal(hub_findings_raise(f->findings, "site-a", "root_mismatch", "high", "",
-                                        json_pack("{s:i}", "index", 3), t, "bad root at %d", 3),
+    hub_evidence_t ev = {0};
+    assert_int_equal(hub_evidence_int(&ev, "index", 3), MM_OK);
+    assert_int_equal(hub_findings_raise(f->findings, "site-a", "root_mismatch", HUB_SEVERITY_HIGH,
+                                        "", &ev, t, "bad root at %d", 3),
                      MM_OK);
+    hub_evidence_deinit(&ev);
 
     /* [A, B] opens both. */
     reconcile(f, "site-a",
               json_pack("[o, o]", rule_finding("manager_missing", "", 1),
                         rule_finding("coverage_missing", "cam1", 2)),
               t += 1000000, 2, 0);
-    json_t *list = hub_findings_list(f->findings);
+    json_t *list = findings_list(f);
     assert_int_equal(json_array_size(list), 3);
     json_t *a = find(list, "site-a", "manager_missing", ""),
            *b = find(list, "site-a", "coverage_missing", "cam1");
@@ -786,7 +812,7 @@ static void findings_reconcile(void **state)
               json_pack("[o, o]", rule_finding("manager_missing", "", 1),
                         rule_finding("coverage_missing", "cam1", 7)),
               t += 1000000, 0, 0);
-    list = hub_findings_list(f->findings);
+    list = findings_list(f);
     assert_int_equal(json_array_size(list), 3);
     b = find(list, "site-a", "coverage_missing", "cam1");
     assert_int_equal(json_integer_value(json_array_get(
@@ -798,7 +824,7 @@ static void findings_reconcile(void **state)
     /* [A]: B closes, keeping its history. */
     reconcile(f, "site-a", json_pack("[o]", rule_finding("manager_missing", "", 1)),
               t += 1000000, 0, 1);
-    list = hub_findings_list(f->findings);
+    list = findings_list(f);
     b = find(list, "site-a", "coverage_missing", "cam1");
     assert_string_equal(str_at(b, "state"), "closed");
     history_is(b, 2, (const char *[]){"open", "closed"});
@@ -814,7 +840,7 @@ static void findings_reconcile(void **state)
               json_pack("[o, o]", rule_finding("manager_missing", "", 1),
                         rule_finding("coverage_missing", "cam1", 2)),
               t += 1000000, 1, 0);
-    list = hub_findings_list(f->findings);
+    list = findings_list(f);
     assert_int_equal(json_array_size(list), 3);
     b = find(list, "site-a", "coverage_missing", "cam1");
     assert_int_equal(int_at(b, "id"), id_b);
@@ -835,7 +861,7 @@ static void findings_reconcile(void **state)
 
     /* Nothing holds: every rules finding of site-a closes, the verification one stays open. */
     reconcile(f, "site-a", json_array(), t += 1000000, 0, 3);
-    list = hub_findings_list(f->findings);
+    list = findings_list(f);
     assert_int_equal(json_array_size(list), 5);
     json_t *v = find(list, "site-a", "root_mismatch", NULL);
     assert_string_equal(str_at(v, "state"), "open");
@@ -863,7 +889,7 @@ static void many_findings_close_together(void **state)
     }
     reconcile(f, "site-a", json_incref(cur), T0, 200, 0);
     reconcile(f, "site-a", json_array(), T0 + 1000000, 0, 200);
-    json_t *list = hub_findings_list(f->findings);
+    json_t *list = findings_list(f);
     assert_int_equal(json_array_size(list), 200);
     size_t i;
     json_t *v;
