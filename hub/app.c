@@ -23,7 +23,6 @@
 #include "hub/feed.h"
 #include "hub/feedapi.h"
 #include "hub/findings.h"
-#include "hub/findings_codec.h"
 #include "hub/http.h"
 #include "hub/hubconf.h"
 #include "hub/hublog.h"
@@ -132,31 +131,27 @@ static void evaluate(app_t *app, const char *site)
     }
     if (hub_mirror_state(app->mirror, site, &st) != MM_OK || (st.size == 0 && !transitional))
         return; /* nothing verified yet, and nothing due: nothing to judge */
-    json_t *rec = hub_registry_get(app->registry, site);
-    if (!rec)
+    hub_site_record_t *rec = malloc(sizeof *rec);
+    if (!rec || hub_registry_get(app->registry, site, rec) != MM_OK) {
+        if (rec)
+            hub_site_record_deinit(rec);
+        free(rec);
         return;
+    }
     hub_rules_input_t in = {.now_us = mm_now_us(),
                             .last_checkpoint_us = st.checkpoint_us,
                             .silent_after_us = (int64_t)app->cfg.silent_after_minutes * 60000000,
                             .uptime_min = 0.99,
                             .filing_grace_us = (int64_t)app->cfg.filing_grace_days * 86400000000LL,
                             .transitional_us = transitional};
-    json_t *current = hub_rules_evaluate(rec, &in);
-    hub_finding_list_t list;
-    hub_finding_list_init(&list);
-    size_t i;
-    json_t *c;
-    int ok = current != NULL;
-    json_array_foreach(current, i, c)
-    {
-        hub_finding_t *t = hub_finding_list_add(&list);
-        ok &= t && hub_finding_from_json(c, t) == MM_OK;
-    }
-    if (ok)
-        hub_findings_reconcile(app->findings, site, list.items, list.n, in.now_us, NULL, NULL);
-    hub_finding_list_deinit(&list);
-    json_decref(current);
-    json_decref(rec);
+    hub_finding_list_t current;
+    hub_finding_list_init(&current);
+    if (hub_rules_evaluate(rec, &in, &current) == MM_OK)
+        hub_findings_reconcile(app->findings, site, current.items, current.n, in.now_us, NULL,
+                               NULL);
+    hub_finding_list_deinit(&current);
+    hub_site_record_deinit(rec);
+    free(rec);
 }
 
 /* The requests of site the site has not logged as received yet (registry.h). */

@@ -192,19 +192,44 @@ typedef struct {
     int64_t now;
     hub_city_action_t *a; /* "disclosure_requested", its subject set here */
     json_t *record;       /* the new record, once committed */
-    json_t *request;      /* what goes to the site (registry "requests") */
+    hub_request_t request; /* what goes to the site (among the record's requests) */
     uint64_t index;       /* in the hub's log */
 } file_t;
 
-static mm_err_t add_request(json_t *rec, void *arg)
+/* Puts the request arg among the site's requests (a request of that id already there is
+ * replaced where it stands). */
+static mm_err_t add_request(hub_site_record_t *rec, void *arg)
 {
-    json_t *q = arg;
-    json_t *reqs = json_object_get(rec, "requests");
-    if (!reqs) {
-        reqs = json_object();
-        json_object_set_new(rec, "requests", reqs);
-    }
-    return json_object_set(reqs, str(q, "id"), q) == 0 ? MM_OK : MM_ENOMEM;
+    const hub_request_t *q = arg;
+    hub_request_t *there = hub_site_record_request(rec, q->id);
+    if (!there && !(there = hub_site_record_add_request(rec)))
+        return MM_ENOMEM;
+    *there = *q;
+    return MM_OK;
+}
+
+/* The request the site receives of a disclosure r, as the record keeps it. */
+static void request_of(hub_request_t *q, const mm_city_request_t *r, const char *by,
+                       const char *sig64)
+{
+    memset(q, 0, sizeof *q);
+    snprintf(q->id, sizeof q->id, "%s", r->id);
+    q->kind = MM_REQUEST_KIND_DISCLOSURE;
+    q->state = HUB_REQUEST_STATE_PENDING;
+    snprintf(q->by, sizeof q->by, "%s", by);
+    q->time_us = r->time_us;
+    q->deadline_us = r->deadline_us;
+    snprintf(q->text, sizeof q->text, "%s", r->text);
+    q->from_us = r->from_us;
+    q->to_us = r->to_us;
+    q->legal_basis = r->legal_basis;
+    snprintf(q->reference, sizeof q->reference, "%s", r->reference);
+    snprintf(q->requester, sizeof q->requester, "%s", r->requester);
+    snprintf(q->recipient, sizeof q->recipient, "%s", r->recipient);
+    q->n_cameras = r->n_cameras;
+    for (size_t i = 0; i < r->n_cameras; i++)
+        snprintf(q->cameras[i], sizeof q->cameras[i], "%s", r->cameras[i]);
+    snprintf(q->signature, sizeof q->signature, "%s", sig64);
 }
 
 static mm_err_t file_txn(MDB_txn *txn, void *arg)
@@ -213,8 +238,7 @@ static mm_err_t file_txn(MDB_txn *txn, void *arg)
     hub_disclosure_t *d = f->d;
     const hub_disclosure_body_t *b = f->b;
     json_decref(f->record);
-    json_decref(f->request);
-    f->record = f->request = NULL;
+    f->record = NULL;
     MDB_stat st;
     int rc = mdb_stat(txn, d->dbi, &st);
     if (rc != 0)
@@ -267,14 +291,7 @@ static mm_err_t file_txn(MDB_txn *txn, void *arg)
     json_t *cams = json_array();
     for (size_t i = 0; i < b->n_cameras; i++)
         json_array_append_new(cams, json_string(b->cameras[i]));
-    f->request = json_pack(
-        "{s:s, s:s, s:s, s:s, s:I, s:I, s:s, s:I, s:I, s:s, s:s, s:s, s:s, "
-        "s:O, s:s}",
-        "id", r->id, "kind", "disclosure", "state", "pending", "by", f->who->id, "time_us",
-        (json_int_t)r->time_us, "deadline_us", (json_int_t)r->deadline_us, "text", r->text,
-        "from_us", (json_int_t)r->from_us, "to_us", (json_int_t)r->to_us, "legal_basis",
-        mm_legal_basis_name(r->legal_basis), "reference", r->reference, "requester", r->requester,
-        "recipient", r->recipient, "cameras", cams, "signature", sig64);
+    request_of(&f->request, r, f->who->id, sig64);
     f->record = json_pack(
         "{s:s, s:s, s:s, s:{s:s, s:s, s:s}, s:s, s:s, s:s, s:o, s:I, s:I, s:s, s:I, s:I, s:s, "
         "s:I, s:[{s:I, s:s, s:s, s:s, s:I}], s:i}",
@@ -287,12 +304,12 @@ static mm_err_t file_txn(MDB_txn *txn, void *arg)
         "history", "time_us", (json_int_t)r->time_us, "step", "filed", "by", f->who->id, "text", "",
         "hub_log_index", (json_int_t)f->index, "downloads", 0);
     free(r);
-    if (!f->request || !f->record ||
+    if (!f->record ||
         json_object_set_new(f->record, "holding", json_false()) != 0) /* until the site holds */
         return MM_ENOMEM;
     err = put(d, txn, n, f->record);
     if (err == MM_OK)
-        err = hub_registry_update_in(d->registry, txn, b->site, add_request, f->request);
+        err = hub_registry_update_in(d->registry, txn, b->site, add_request, &f->request);
     return err;
 }
 
@@ -318,20 +335,24 @@ mm_err_t hub_disclosure_file(hub_disclosure_t *d, const hub_person_t *who,
                (long long)((b->to_us - b->from_us) / 60000000), d->cfg->disclosure_max_hours);
         return MM_EINVAL;
     }
-    json_t *site = hub_registry_get(d->registry, b->site);
-    if (!site) {
+    hub_site_record_t *site = malloc(sizeof *site);
+    if (!site || hub_registry_get(d->registry, b->site, site) != MM_OK) {
+        if (site)
+            hub_site_record_deinit(site);
+        free(site);
         refuse(why, 500, "storage", "cannot read the record of site %s", b->site);
         return MM_EDB;
     }
-    json_t *known = json_object_get(site, "cameras");
     for (size_t i = 0; i < b->n_cameras; i++) {
-        if (!json_object_get(known, b->cameras[i])) {
+        if (!hub_site_record_camera(site, b->cameras[i], 0)) {
             refuse(why, 422, "unknown_camera", "site %s has no camera %s", b->site, b->cameras[i]);
-            json_decref(site);
+            hub_site_record_deinit(site);
+            free(site);
             return MM_EINVAL;
         }
     }
-    json_decref(site);
+    hub_site_record_deinit(site);
+    free(site);
 
     json_t *cams = json_array();
     for (size_t i = 0; i < b->n_cameras; i++)
@@ -352,19 +373,24 @@ mm_err_t hub_disclosure_file(hub_disclosure_t *d, const hub_person_t *who,
         json_decref(detail);
         return MM_EINVAL;
     }
-    file_t f = {.d = d, .who = who, .b = b, .now = now_us, .a = &a};
+    file_t *f = calloc(1, sizeof *f); /* a request's worth of kilobytes: on the heap */
+    if (!f)
+        err = MM_ENOMEM;
+    else
+        *f = (file_t){.d = d, .who = who, .b = b, .now = now_us, .a = &a};
     if (err == MM_OK)
-        err = hub_audit_write(d->audit, file_txn, &f);
-    json_decref(f.request);
+        err = hub_audit_write(d->audit, file_txn, f);
+    json_t *record = f ? f->record : NULL;
+    free(f);
     json_decref(detail);
     if (err != MM_OK) {
-        json_decref(f.record);
+        json_decref(record);
         refuse(why, 500, "storage", "cannot record the request: %s", mm_strerror(err));
         return err;
     }
-    MM_INFO("disclosure %s filed by %s for site %s (%s)", str(f.record, "id"), who->id, b->site,
+    MM_INFO("disclosure %s filed by %s for site %s (%s)", str(record, "id"), who->id, b->site,
             mm_legal_basis_name(b->legal_basis));
-    *out = f.record;
+    *out = record;
     return MM_OK;
 }
 
@@ -575,7 +601,8 @@ static mm_err_t change_txn(MDB_txn *txn, void *arg)
     if (!rec)
         return MM_ENOTFOUND;
     mm_err_t err = MM_OK;
-    json_t *notice = NULL, *detail = NULL;
+    json_t *detail = NULL;
+    hub_request_t *notice = NULL;
     if (c->step && !strcmp(c->step, "downloaded")) {
         /* The notice to the site ("download-N"), and its id in the hub's log. */
         uint64_t count = 0;
@@ -598,13 +625,18 @@ static mm_err_t change_txn(MDB_txn *txn, void *arg)
         if (err == MM_OK && !detail)
             err = MM_ENOMEM;
         c->a->detail = detail;
-        notice = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I}", "id", c->download, "kind",
-                           "disclosure_downloaded", "state", "pending", "by", c->by, "disclosure",
-                           str(rec, "id"), "time_us", (json_int_t)c->now);
+        notice = calloc(1, sizeof *notice);
         if (err == MM_OK && !notice)
             err = MM_ENOMEM;
-        if (err == MM_OK)
+        if (err == MM_OK) {
+            snprintf(notice->id, sizeof notice->id, "%s", c->download);
+            notice->kind = MM_REQUEST_KIND_DISCLOSURE_DOWNLOADED;
+            notice->state = HUB_REQUEST_STATE_PENDING;
+            snprintf(notice->by, sizeof notice->by, "%s", c->by);
+            snprintf(notice->disclosure, sizeof notice->disclosure, "%s", str(rec, "id"));
+            notice->time_us = c->now;
             err = hub_registry_update_in(d->registry, txn, str(rec, "site"), add_request, notice);
+        }
     }
     if (err == MM_OK && c->a)
         err = hub_audit_append_in(d->audit, txn, c->a, &c->index);
@@ -634,7 +666,7 @@ static mm_err_t change_txn(MDB_txn *txn, void *arg)
     if (detail)
         c->a->detail = NULL; /* made again if the transaction runs again */
     json_decref(detail);
-    json_decref(notice);
+    free(notice);
     json_decref(rec);
     return err;
 }

@@ -64,7 +64,8 @@ mm_err_t hub_feed_entries(hub_feed_t *f, const char *site, uint64_t first, uint6
 /* A "finding" event for the finding's site: {"finding": the finding as stored
  * (findings_codec.h)} (finding borrowed). */
 mm_err_t hub_feed_finding(hub_feed_t *f, const hub_finding_t *finding);
-/* A "filing" event: {"filing": the filing with its new state} (filing borrowed). */
+/* A "filing" event: {"filing": the filing with its new state, as the record keeps it
+ * (registry_codec.h hub_filing_json)} (filing borrowed). */
 mm_err_t hub_feed_filing(hub_feed_t *f, const char *site, json_t *filing);
 
 /* A "city_action" event for site: the hub-log entry index (a city action, its bytes as logged:

@@ -581,17 +581,18 @@ static void test_filing_stores_logs_signs_and_forwards_until_logged(void **state
     assert_string_equal(state_of(f, id), "forwarded");
 
     /* Its deadline passing is no finding: the site's own steps say what became of it. */
-    json_t *site = hub_registry_get(f->reg, "site-a");
+    hub_site_record_t *site = malloc(sizeof *site);
+    assert_int_equal(hub_registry_get(f->reg, "site-a", site), MM_OK);
+    assert_int_equal(site->n_requests, 1);
     hub_rules_input_t in = {.now_us = T0 + 30 * DAY_US, .uptime_min = 0};
-    json_t *findings = hub_rules_evaluate(site, &in);
-    size_t i;
-    json_t *fi;
-    json_array_foreach(findings, i, fi)
-    {
-        assert_string_not_equal(json_string_value(json_object_get(fi, "kind")), "request_overdue");
-    }
-    json_decref(findings);
-    json_decref(site);
+    hub_finding_list_t findings;
+    hub_finding_list_init(&findings);
+    assert_int_equal(hub_rules_evaluate(site, &in, &findings), MM_OK);
+    for (size_t i = 0; i < findings.n; i++)
+        assert_string_not_equal(findings.items[i].kind, "request_overdue");
+    hub_finding_list_deinit(&findings);
+    hub_site_record_deinit(site);
+    free(site);
 
     /* Ids go on across requests. */
     file_ok(f, REQUESTER2, id);
