@@ -1,8 +1,11 @@
 /*
  * test_findings.c: the observer of findings (hub/findings), which feeds the hub's feed: it
  * hears of a finding when it is opened, opened again, closed, or says something new, after the
- * commit and once per change; a repeat that only counts is not news. (Reconciling itself is
- * tested in test_registry.c.)
+ * commit and once per change; a repeat that only counts is not news; a site's reconciling keeps
+ * to the site's own range of the key index; and raising and reconciling store, and tell the
+ * observer, byte for byte what the store wrote when it kept findings as JSON
+ * (tests/data/hub/findings_scenario.txt, written by that code). (Reconciling itself is tested in
+ * test_registry.c.)
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -234,6 +237,135 @@ static void test_reconcile_keeps_to_the_sites_own_range(void **state)
     reconcile_site(f, "site-a2", 0, 0, 1);
 }
 
+/* --- byte for byte what the findings kept as JSON wrote ----------------------------------- */
+
+#define SCENARIO MM_TEST_DATA "/hub/findings_scenario.txt"
+
+typedef struct {
+    FILE *want; /* tests/data/hub/findings_scenario.txt, written by the JSON findings store */
+    char *line;
+    size_t cap;
+} golden_t;
+
+static void next_is(golden_t *g, const char *label, const hub_finding_t *finding)
+{
+    json_t *o = hub_finding_json(finding);
+    char *text = json_dumps(o, JSON_COMPACT);
+    json_decref(o);
+    ssize_t len = getline(&g->line, &g->cap, g->want);
+    assert_true(len > 0);
+    if (g->line[len - 1] == '\n')
+        g->line[len - 1] = 0;
+    char *got = malloc(strlen(label) + strlen(text) + 2);
+    sprintf(got, "%s %s", label, text);
+    assert_string_equal(got, g->line);
+    free(got);
+    free(text);
+}
+
+static void heard_golden(void *arg, const hub_finding_t *finding)
+{
+    next_is(arg, "heard", finding);
+}
+
+static int stored_golden(void *arg, const hub_finding_t *finding)
+{
+    next_is(arg, "stored", finding);
+    return 0;
+}
+
+/* Evidence from JSON, kept for the test's length (static: a few at most). */
+static hub_evidence_t *ev_of(json_t *j)
+{
+    static hub_evidence_t ev[8];
+    static size_t n;
+    assert_true(n < 8);
+    hub_evidence_t *e = &ev[n++];
+    assert_int_equal(hub_evidence_from_json(j, e), MM_OK);
+    json_decref(j);
+    return e;
+}
+
+static void rule_of(hub_finding_t *f, const char *kind, const char *dedupe, hub_severity_t sev,
+                    const char *msg, json_t *ev)
+{
+    hub_finding_init(f);
+    strcpy(f->kind, kind);
+    strcpy(f->dedupe, dedupe);
+    strcpy(f->rule, "R-X");
+    f->severity = sev;
+    strcpy(f->message, msg);
+    assert_int_equal(hub_evidence_from_json(ev, &f->evidence), MM_OK);
+    json_decref(ev);
+}
+
+static void test_store_writes_what_the_json_store_wrote(void **state)
+{
+    fx_t *f = *state;
+    golden_t g = {fopen(SCENARIO, "r"), NULL, 0};
+    assert_non_null(g.want);
+    hub_findings_set_observer(f->findings, heard_golden, &g);
+    hub_findings_t *s = f->findings;
+    json_t *ck = json_pack("{s:i, s:s}", "index", 5, "checkpoint", "note\nline");
+    assert_int_equal(hub_findings_raise(s, "site-a", "fork", HUB_SEVERITY_CRITICAL, "5",
+                                        ev_of(json_incref(ck)), T0, "fork at %d", 5),
+                     MM_OK);
+    assert_int_equal(hub_findings_raise(s, "site-a", "fork", HUB_SEVERITY_CRITICAL, "5",
+                                        ev_of(ck), T0 + 1000000, "fork at %d", 5),
+                     MM_OK);
+    assert_int_equal(
+        hub_findings_raise(s, "site-a", "fork", HUB_SEVERITY_CRITICAL, "5",
+                           ev_of(json_pack("{s:i, s:s}", "index", 6, "checkpoint", "note\nline")),
+                           T0 + 2000000, "fork at %d", 5),
+        MM_OK);
+    assert_int_equal(hub_findings_raise(s, "site-a", "fork", HUB_SEVERITY_CRITICAL, "5", NULL,
+                                        T0 + 3000000, "fork at %d!", 5),
+                     MM_OK);
+    assert_int_equal(hub_findings_raise(s, "", "unknown_peer", HUB_SEVERITY_MEDIUM, "KEY",
+                                        ev_of(json_pack("{s:s, s:s}", "curve_public", "KEY",
+                                                        "address", "1.2.3.4")),
+                                        T0, "peer"),
+                     MM_OK);
+    assert_int_equal(
+        hub_findings_raise(s, "site-a", "root_mismatch", HUB_SEVERITY_CRITICAL, "",
+                           ev_of(json_pack("{s:I, s:I, s:I, s:s, s:s}", "first_index",
+                                           (json_int_t)0, "entries", (json_int_t)3,
+                                           "checkpoint_size", (json_int_t)3, "signed_root", "ab",
+                                           "computed_root", "cd")),
+                           T0, "root"),
+        MM_OK);
+    assert_int_equal(hub_findings_raise(s, "site-b", "malformed_message", HUB_SEVERITY_MEDIUM,
+                                        "EPROTO", NULL, T0, "bad"),
+                     MM_OK);
+    hub_finding_t a, b, c, c2, d;
+    rule_of(&a, "manager_missing", "", HUB_SEVERITY_HIGH, "no manager",
+            json_pack("{s:[i]}", "entries", 1));
+    rule_of(&b, "uptime_below_24h", "c/d", HUB_SEVERITY_MEDIUM, "low",
+            json_pack("{s:[i,i], s:s, s:s}", "entries", 2, 3, "camera", "c", "day", "d"));
+    rule_of(&c, "request_overdue", "r", HUB_SEVERITY_MEDIUM, "late",
+            json_pack("{s:s, s:[i]}", "request", "r", "entries", 4));
+    rule_of(&c2, "request_overdue", "r", HUB_SEVERITY_MEDIUM, "later",
+            json_pack("{s:s, s:[i]}", "request", "r", "entries", 4));
+    rule_of(&d, "site_silent", "", HUB_SEVERITY_HIGH, "silent", json_object());
+    hub_finding_t l1[] = {a, b, c, d}, l2[] = {a, c2}, l3[] = {a, b, c2};
+    assert_int_equal(hub_findings_reconcile(s, "site-a", l1, 4, T0 + 10000000, NULL, NULL), MM_OK);
+    assert_int_equal(hub_findings_reconcile(s, "site-a", l2, 2, T0 + 20000000, NULL, NULL), MM_OK);
+    assert_int_equal(hub_findings_reconcile(s, "site-a", l3, 3, T0 + 30000000, NULL, NULL), MM_OK);
+    assert_int_equal(hub_findings_reconcile(s, "site-b", &a, 1, T0 + 40000000, NULL, NULL), MM_OK);
+    assert_int_equal(hub_findings_reconcile(s, "site-b", NULL, 0, T0 + 50000000, NULL, NULL),
+                     MM_OK);
+    assert_int_equal(hub_findings_each(s, stored_golden, &g), MM_OK);
+    assert_int_equal(getline(&g.line, &g.cap, g.want), -1); /* nothing more */
+    hub_finding_deinit(&a);
+    hub_finding_deinit(&b);
+    hub_finding_deinit(&c);
+    hub_finding_deinit(&c2);
+    hub_finding_deinit(&d);
+    hub_findings_set_observer(f->findings, observer, f);
+    free(g.line);
+    fclose(g.want);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -242,6 +374,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_reconcile_is_heard_on_open_change_close_and_reopen,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_reconcile_keeps_to_the_sites_own_range, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_store_writes_what_the_json_store_wrote, setup,
                                         teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
