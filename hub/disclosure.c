@@ -367,18 +367,6 @@ static int check_request(hub_disclosure_t *d, const hub_disclosure_body_t *b, in
     return known ? 0 : -1;
 }
 
-/* The city action's particulars of a request (the hub log's JSON, audit.h). */
-static json_t *filing_detail(const hub_disclosure_body_t *b)
-{
-    json_t *cams = json_array();
-    for (size_t i = 0; cams && i < b->n_cameras; i++)
-        json_array_append_new(cams, json_string(b->cameras[i]));
-    return json_pack("{s:s, s:s, s:o, s:I, s:I, s:s, s:s}", "legal_basis",
-                     mm_legal_basis_name(b->legal_basis), "reference", b->reference, "cameras",
-                     cams, "from_us", (json_int_t)b->from_us, "to_us", (json_int_t)b->to_us,
-                     "recipient", b->recipient, "organisation", b->organisation);
-}
-
 mm_err_t hub_disclosure_file(hub_disclosure_t *d, const hub_person_t *who,
                              const hub_disclosure_body_t *b, int64_t now_us,
                              hub_disclosure_rec_t *out, hub_disclosure_why_t *why)
@@ -387,7 +375,7 @@ mm_err_t hub_disclosure_file(hub_disclosure_t *d, const hub_person_t *who,
     hub_disclosure_rec_init(out);
     if (check_request(d, b, now_us, why) != 0)
         return why->status == 500 ? MM_EDB : MM_EINVAL;
-    json_t *detail = filing_detail(b);
+    json_t *detail = hub_disclosure_filing_detail(b);
     hub_city_action_t a = hub_disclosure_action(HUB_ACTION_DISCLOSURE_REQUESTED, now_us, b->site,
                                                 NULL, who->id, hub_role_name(who->role));
     a.reason = b->reason;
@@ -535,15 +523,6 @@ static mm_err_t hub_step(hub_disclosure_change_t *c, hub_disclosure_rec_t *rec)
     return MM_OK;
 }
 
-/* The particulars of a download for the hub's log (audit.h): the export and the notice. */
-static json_t *download_detail(const hub_disclosure_rec_t *rec, const char *download)
-{
-    char hex[65];
-    mm_hex32(rec->export.sha256, hex);
-    return json_pack("{s:s, s:I, s:s}", "sha256", hex, "bytes", (json_int_t)rec->export.bytes,
-                     "download", download);
-}
-
 mm_err_t hub_disclosure_change_txn(MDB_txn *txn, void *arg)
 {
     hub_disclosure_change_t *c = arg;
@@ -552,7 +531,7 @@ mm_err_t hub_disclosure_change_txn(MDB_txn *txn, void *arg)
     json_t *detail = NULL;
     if (err == MM_OK && c->step == HUB_DISCLOSURE_STATE_DOWNLOADED) {
         err = notice(c, txn, &rec);
-        detail = download_detail(&rec, c->download);
+        detail = hub_disclosure_download_detail(&rec, c->download);
         if (err == MM_OK && !detail)
             err = MM_ENOMEM;
         c->a->detail = detail;

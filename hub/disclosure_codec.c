@@ -7,6 +7,7 @@
  */
 #include "hub/disclosure_codec.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -262,4 +263,67 @@ mm_err_t hub_disclosure_rec_decode(const void *text, size_t len, hub_disclosure_
     mm_err_t err = hub_disclosure_rec_from_json(o, out);
     json_decref(o);
     return err;
+}
+
+/* --- the particulars of city actions (the hub log's JSON detail, audit.h) ------------------ */
+
+json_t *hub_disclosure_filing_detail(const hub_disclosure_body_t *b)
+{
+    json_t *cams = json_array();
+    for (size_t i = 0; cams && i < b->n_cameras; i++)
+        json_array_append_new(cams, json_string(b->cameras[i]));
+    return json_pack("{s:s, s:s, s:o, s:I, s:I, s:s, s:s}", "legal_basis",
+                     mm_legal_basis_name(b->legal_basis), "reference", b->reference, "cameras",
+                     cams, "from_us", (json_int_t)b->from_us, "to_us", (json_int_t)b->to_us,
+                     "recipient", b->recipient, "organisation", b->organisation);
+}
+
+json_t *hub_disclosure_step_detail(const mm_disclosure_t *s, uint64_t index, int64_t site_time)
+{
+    json_t *o =
+        json_pack("{s:I, s:I}", "index", (json_int_t)index, "time_us", (json_int_t)site_time);
+    if (!o)
+        return NULL;
+    if (s->has_sha256) {
+        char h[65], m[65];
+        mm_hex32(s->sha256, h);
+        mm_hex32(s->manifest_sha256, m);
+        json_object_set_new(o, "sha256", json_string(h));
+        json_object_set_new(o, "bytes", json_integer((json_int_t)s->bytes));
+        json_object_set_new(o, "manifest_sha256", json_string(m));
+    }
+    if (s->legal_basis != MM_LEGAL_BASIS_NONE)
+        json_object_set_new(o, "legal_basis", json_string(mm_legal_basis_name(s->legal_basis)));
+    if (s->requester[0])
+        json_object_set_new(o, "requester", json_string(s->requester));
+    if (s->from_us || s->to_us) {
+        json_object_set_new(o, "from_us", json_integer((json_int_t)s->from_us));
+        json_object_set_new(o, "to_us", json_integer((json_int_t)s->to_us));
+    }
+    const char *optional[][2] = {
+        {"cameras", s->cameras}, {"reference", s->reference}, {"regions", s->regions}};
+    for (size_t i = 0; i < 3; i++) {
+        if (!optional[i][1][0])
+            continue;
+        json_object_set_new(o, optional[i][0], json_string(optional[i][1]));
+        char *text = json_dumps(o, JSON_COMPACT);
+        size_t n = text ? strlen(text) : SIZE_MAX;
+        free(text);
+        if (n >= MM_LONG_TEXT_MAX)
+            json_object_del(o, optional[i][0]);
+    }
+    return o;
+}
+
+json_t *hub_disclosure_download_detail(const hub_disclosure_rec_t *rec, const char *download)
+{
+    char hex[65];
+    mm_hex32(rec->export.sha256, hex);
+    return json_pack("{s:s, s:I, s:s}", "sha256", hex, "bytes", (json_int_t)rec->export.bytes,
+                     "download", download);
+}
+
+json_t *hub_disclosure_received_detail(const char *sha_hex, uint64_t bytes)
+{
+    return json_pack("{s:s, s:I}", "sha256", sha_hex, "bytes", (json_int_t)bytes);
 }

@@ -16,6 +16,7 @@
 
 #include <jansson.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "common/err.h"
 #include "hub/disclosure.h"
@@ -29,5 +30,17 @@ mm_err_t hub_disclosure_rec_decode(const void *text, size_t len, hub_disclosure_
 /* r as a JSON object (a new reference; NULL when out of memory), and back (as decode). */
 json_t *hub_disclosure_rec_json(const hub_disclosure_rec_t *r);
 mm_err_t hub_disclosure_rec_from_json(const json_t *o, hub_disclosure_rec_t *out);
+
+/* The particulars of the city actions of a disclosure (the hub log's JSON detail, audit.h), new
+ * references (NULL when out of memory): */
+/* a request filed: its legal basis, reference, cameras, range, recipient and organisation; */
+json_t *hub_disclosure_filing_detail(const hub_disclosure_body_t *b);
+/* a step the site logged (entry index at site_time): what identifies the site's entry and what
+ * it says, the longer members only while they fit one entry of the hub's log; */
+json_t *hub_disclosure_step_detail(const mm_disclosure_t *s, uint64_t index, int64_t site_time);
+/* the whole ciphertext received: its SHA-256 (hex) and length; */
+json_t *hub_disclosure_received_detail(const char *sha_hex, uint64_t bytes);
+/* a download: the export's SHA-256 and length, and the notice to the site. */
+json_t *hub_disclosure_download_detail(const hub_disclosure_rec_t *rec, const char *download);
 
 #endif

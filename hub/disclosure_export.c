@@ -22,6 +22,7 @@
 
 #include "common/diag.h"
 #include "common/files.h"
+#include "hub/disclosure_codec.h"
 #include "hub/disclosure_impl.h"
 
 #define PIECE (256 * 1024) /* bytes read at a time when hashing a file */
@@ -181,7 +182,7 @@ static void ack(mm_export_ack_t *out, mm_export_status_t status, uint64_t have, 
 static void finish(hub_disclosure_t *d, const char *site, uint64_t n, const char *id,
                    const char *sha_hex, uint64_t bytes, int64_t now, mm_export_ack_t *out)
 {
-    json_t *detail = json_pack("{s:s, s:I}", "sha256", sha_hex, "bytes", (json_int_t)bytes);
+    json_t *detail = hub_disclosure_received_detail(sha_hex, bytes);
     hub_city_action_t a =
         hub_disclosure_action(HUB_ACTION_DISCLOSURE_RECEIVED, now, site, id, d->keys->name, "hub");
     a.detail = detail;

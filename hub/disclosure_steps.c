@@ -16,6 +16,7 @@
 
 #include "common/clock.h"
 #include "common/diag.h"
+#include "hub/disclosure_codec.h"
 #include "hub/disclosure_impl.h"
 
 void hub_disclosure_applied(hub_disclosure_t *d, int committed)
@@ -43,45 +44,6 @@ static mm_err_t forwarded(hub_disclosure_t *d, MDB_txn *txn, const char *site, u
     }
     hub_disclosure_rec_deinit(&rec);
     return err == MM_ENOTFOUND ? MM_OK : err;
-}
-
-/* The step's particulars for the hub's log (the hub log's JSON, audit.h): what identifies the
- * site's entry and what it says, the longer members only while they fit one entry. */
-static json_t *step_detail(const mm_disclosure_t *s, uint64_t index, int64_t site_time)
-{
-    json_t *o =
-        json_pack("{s:I, s:I}", "index", (json_int_t)index, "time_us", (json_int_t)site_time);
-    if (!o)
-        return NULL;
-    if (s->has_sha256) {
-        char h[65], m[65];
-        mm_hex32(s->sha256, h);
-        mm_hex32(s->manifest_sha256, m);
-        json_object_set_new(o, "sha256", json_string(h));
-        json_object_set_new(o, "bytes", json_integer((json_int_t)s->bytes));
-        json_object_set_new(o, "manifest_sha256", json_string(m));
-    }
-    if (s->legal_basis != MM_LEGAL_BASIS_NONE)
-        json_object_set_new(o, "legal_basis", json_string(mm_legal_basis_name(s->legal_basis)));
-    if (s->requester[0])
-        json_object_set_new(o, "requester", json_string(s->requester));
-    if (s->from_us || s->to_us) {
-        json_object_set_new(o, "from_us", json_integer((json_int_t)s->from_us));
-        json_object_set_new(o, "to_us", json_integer((json_int_t)s->to_us));
-    }
-    const char *optional[][2] = {
-        {"cameras", s->cameras}, {"reference", s->reference}, {"regions", s->regions}};
-    for (size_t i = 0; i < 3; i++) {
-        if (!optional[i][1][0])
-            continue;
-        json_object_set_new(o, optional[i][0], json_string(optional[i][1]));
-        char *text = json_dumps(o, JSON_COMPACT);
-        size_t n = text ? strlen(text) : SIZE_MAX;
-        free(text);
-        if (n >= MM_LONG_TEXT_MAX)
-            json_object_del(o, optional[i][0]);
-    }
-    return o;
 }
 
 /* Steps with which the site releases the request's holds. */
@@ -180,7 +142,7 @@ static mm_err_t step(hub_disclosure_t *d, MDB_txn *txn, const char *site, uint64
     hub_city_action_t a = hub_disclosure_action(hub_action_of_step(s->step), mm_now_us(), site,
                                                 s->request, person, "site");
     a.reason = s->text;
-    a.detail = err == MM_OK ? step_detail(s, index, e->time_us) : NULL;
+    a.detail = err == MM_OK ? hub_disclosure_step_detail(s, index, e->time_us) : NULL;
     uint64_t hindex = 0;
     if (err == MM_OK)
         err = a.detail ? hub_audit_append_in(d->audit, txn, &a, &hindex) : MM_ENOMEM;

@@ -22,8 +22,8 @@
 MM_ENUM_DEFINE(hub_finding_state, HUB_FINDING_STATE, HUB_FINDING_STATE_MAP, "finding state")
 MM_ENUM_DEFINE(hub_finding_source, HUB_FINDING_SOURCE, HUB_FINDING_SOURCE_MAP, "finding source")
 
-#define KEY_MAX 512 /* bytes of a key in hub.findkeys (longer ones are cut, as they always were)   \
-                     */
+/* Bytes of a key in hub.findkeys; longer ones are cut, as they always were. */
+#define KEY_MAX 512
 
 struct hub_findings {
     mm_db_t *db;

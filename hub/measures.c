@@ -237,31 +237,18 @@ typedef struct {
     hub_hearing_outcome_t outcome;
 } step_t;
 
-/* The step's change to the measure, and the detail of its city action (a new reference; NULL
- * for none) into *detail: the detail is the hub log's JSON, which audit.h names. */
-static mm_err_t change_in(step_t *s, MDB_txn *txn, json_t **detail)
+/* The step's change to the measure. */
+static mm_err_t change_in(step_t *s, MDB_txn *txn)
 {
     hub_measure_op_t *op = s->op;
-    mm_err_t err;
     switch (s->action) {
     case HUB_ACTION_GUIDANCE_GIVEN:
-    case HUB_ACTION_RECOMMENDATION_GIVEN: {
-        err = create_in(s->m, txn, op, s->kind, s->findings, s->n_findings, s->text);
-        json_t *ids = json_array();
-        for (size_t i = 0; i < s->n_findings; i++)
-            json_array_append_new(ids, json_integer((json_int_t)s->findings[i]));
-        *detail = json_pack("{s:o}", "findings", ids);
-        return err;
-    }
+    case HUB_ACTION_RECOMMENDATION_GIVEN:
+        return create_in(s->m, txn, op, s->kind, s->findings, s->n_findings, s->text);
     case HUB_ACTION_HEARING_OFFERED:
-        err = offer_in(s->m, txn, op, s->deadline, s->text);
-        *detail = json_pack("{s:s}", "deadline", s->deadline);
-        return err;
+        return offer_in(s->m, txn, op, s->deadline, s->text);
     case HUB_ACTION_HEARING_RECORDED:
-        err = heard_in(s->m, txn, op, s->outcome, s->text);
-        if (err == MM_OK)
-            *detail = json_pack("{s:s}", "outcome", hub_hearing_outcome_name(s->outcome));
-        return err;
+        return heard_in(s->m, txn, op, s->outcome, s->text);
     default:
         return publish_in(s->m, txn, op, s->text);
     }
@@ -270,8 +257,8 @@ static mm_err_t change_in(step_t *s, MDB_txn *txn, json_t **detail)
 static mm_err_t step_txn(MDB_txn *txn, void *arg)
 {
     step_t *s = arg;
-    json_t *detail = NULL;
-    mm_err_t err = change_in(s, txn, &detail);
+    mm_err_t err = change_in(s, txn);
+    json_t *detail = err == MM_OK ? hub_measure_detail(s->action, &s->op->result) : NULL;
     char subject[32];
     snprintf(subject, sizeof subject, "measure/%llu", (unsigned long long)s->op->id);
     hub_city_action_t a = {.action = s->action,

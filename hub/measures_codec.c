@@ -140,3 +140,22 @@ mm_err_t hub_measure_decode(const void *text, size_t len, hub_measure_t *out)
     json_decref(o);
     return err;
 }
+
+json_t *hub_measure_detail(hub_action_t action, const hub_measure_t *m)
+{
+    switch (action) {
+    case HUB_ACTION_GUIDANCE_GIVEN:
+    case HUB_ACTION_RECOMMENDATION_GIVEN: {
+        json_t *ids = json_array();
+        for (size_t i = 0; ids && i < m->n_findings; i++)
+            json_array_append_new(ids, json_integer((json_int_t)m->findings[i]));
+        return json_pack("{s:o}", "findings", ids);
+    }
+    case HUB_ACTION_HEARING_OFFERED:
+        return json_pack("{s:s}", "deadline", m->hearing.deadline);
+    case HUB_ACTION_HEARING_RECORDED:
+        return json_pack("{s:s}", "outcome", hub_hearing_outcome_name(m->hearing.outcome));
+    default:
+        return NULL;
+    }
+}

@@ -26,4 +26,12 @@ mm_err_t hub_measure_decode(const void *text, size_t len, hub_measure_t *out);
 json_t *hub_measure_json(const hub_measure_t *m);
 mm_err_t hub_measure_from_json(const json_t *o, hub_measure_t *out);
 
+/*
+ * The particulars of the city action that logs a step of m (the hub log's JSON detail, audit.h),
+ * m as the step left it: {"findings": [ids]} when guidance or a recommendation is given,
+ * {"deadline"} when a hearing is offered, {"outcome"} when it is recorded; NULL for a step with
+ * none (publication). A new reference.
+ */
+json_t *hub_measure_detail(hub_action_t action, const hub_measure_t *m);
+
 #endif
