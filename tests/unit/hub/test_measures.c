@@ -7,7 +7,9 @@
  * order cannot be skipped: no hearing on guidance, no publication of guidance, before a hearing
  * is offered or before its outcome is on record (R-N11.2), no second hearing or publication;
  * each refusal says why and leaves the measure and the hub's log as they were. A measure of
- * another site, or none, is not found.
+ * another site, or none, is not found. And a scenario of steps and refusals stores, answers and
+ * lists byte for byte what the hub did when it kept measures as JSON
+ * (tests/data/hub/measures_scenario.txt, written by that code).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -281,6 +283,97 @@ static void test_unknown_measures_are_not_found(void **state)
     json_decref(list);
 }
 
+/* --- byte for byte what the measures kept as JSON wrote ------------------------------------ */
+
+#define SCENARIO MM_TEST_DATA "/hub/measures_scenario.txt"
+
+typedef struct {
+    FILE *want; /* tests/data/hub/measures_scenario.txt, written by the JSON measures */
+    char *line;
+    size_t cap;
+    const char *label; /* of the measures listed */
+} golden_t;
+
+static void next_line_is(golden_t *g, const char *got)
+{
+    ssize_t len = getline(&g->line, &g->cap, g->want);
+    assert_true(len > 0);
+    if (g->line[len - 1] == '\n')
+        g->line[len - 1] = 0;
+    assert_string_equal(got, g->line);
+}
+
+/* The outcome of a step (err, id, place in the hub's log, why) and the measure it left. */
+static void step_is(golden_t *g, const char *label, mm_err_t err, const hub_measure_op_t *o)
+{
+    char line[1024];
+    snprintf(line, sizeof line, "%s err=%d id=%llu log=%llu why=%s", label, err,
+             (unsigned long long)o->id, (unsigned long long)o->hub_log_index, o->why);
+    next_line_is(g, line);
+    if (err != MM_OK)
+        return;
+    json_t *j = hub_measure_json(&o->result);
+    char *text = json_dumps(j, JSON_COMPACT);
+    char *got = malloc(strlen(label) + strlen(text) + 2);
+    sprintf(got, "%s %s", label, text);
+    next_line_is(g, got);
+    free(got);
+    free(text);
+    json_decref(j);
+}
+
+static int listed_is(void *arg, const hub_measure_t *m)
+{
+    golden_t *g = arg;
+    json_t *j = hub_measure_json(m);
+    char *text = json_dumps(j, JSON_COMPACT);
+    char *got = malloc(strlen(g->label) + strlen(text) + 2);
+    sprintf(got, "%s %s", g->label, text);
+    next_line_is(g, got);
+    free(got);
+    free(text);
+    json_decref(j);
+    return 0;
+}
+
+static void test_measures_store_what_the_json_measures_stored(void **state)
+{
+    fx_t *f = *state;
+    const int64_t S0 = 1779246000LL * 1000000; /* the scenario's clock */
+    golden_t g = {fopen(SCENARIO, "r"), NULL, 0, "all"};
+    assert_non_null(g.want);
+    const uint64_t f1[] = {1}, f2[] = {2, 5};
+    hub_measure_op_t o = op(f, "site-a", 0, S0);
+    step_is(&g, "guidance",
+            hub_measures_create(f->m, &o, HUB_MEASURE_KIND_GUIDANCE, f1, 1, "運用 \"すること\""),
+            &o);
+    o = op(f, "site-a", 0, S0);
+    step_is(&g, "recommendation",
+            hub_measures_create(f->m, &o, HUB_MEASURE_KIND_RECOMMENDATION, f2, 2, "再設置"), &o);
+    o = op(f, "site-a", 1, S0 + 1);
+    step_is(&g, "offer-guidance", hub_measures_offer_hearing(f->m, &o, "2026-12-20", "x"), &o);
+    o = op(f, "site-a", 2, S0 + 2);
+    step_is(&g, "publish-early", hub_measures_publish(f->m, &o, "x"), &o);
+    o = op(f, "site-a", 2, S0 + 2);
+    step_is(&g, "offer", hub_measures_offer_hearing(f->m, &o, "2026-12-20", "意見の機会"), &o);
+    o = op(f, "site-a", 2, S0 + 2);
+    step_is(&g, "record",
+            hub_measures_record_hearing(f->m, &o, HUB_HEARING_OUTCOME_DECLINED, "辞退"), &o);
+    o = op(f, "site-a", 2, S0 + 2);
+    step_is(&g, "publish", hub_measures_publish(f->m, &o, "公表"), &o);
+    o = op(f, "site-b", 0, S0 + 3);
+    step_is(&g, "other-site",
+            hub_measures_create(f->m, &o, HUB_MEASURE_KIND_RECOMMENDATION, f1, 1, "b"), &o);
+    o = op(f, "site-b", 3, S0 + 4);
+    step_is(&g, "offer-b", hub_measures_offer_hearing(f->m, &o, "2027-01-01", "letter b"), &o);
+    assert_int_equal(hub_measures_each(f->m, NULL, 0, listed_is, &g), MM_OK);
+    g.label = "published";
+    assert_int_equal(hub_measures_each(f->m, "site-a", 1, listed_is, &g), MM_OK);
+    assert_int_equal(getline(&g.line, &g.cap, g.want), -1); /* nothing more */
+    free(g.line);
+    fclose(g.want);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -288,6 +381,8 @@ int main(void)
             test_recommendation_is_heard_then_published_and_each_step_logged, setup, teardown),
         cmocka_unit_test_setup_teardown(test_order_cannot_be_skipped, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unknown_measures_are_not_found, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_measures_store_what_the_json_measures_stored, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
