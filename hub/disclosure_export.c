@@ -10,6 +10,8 @@
  * whole file whose hash is the one the site logged is kept, and recorded as received in the
  * record and the hub's log in one transaction.
  */
+#include "hub/disclosure.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>

@@ -10,6 +10,8 @@
  * holds the whole ciphertext; from then on it is the hub's to say, and the site's later steps
  * are history.
  */
+#include "hub/disclosure.h"
+
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>

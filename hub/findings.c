@@ -405,7 +405,8 @@ static mm_err_t gone(reconcile_t *rc, MDB_txn *txn, uint64_t **ids, size_t *n)
             break; /* past the site's range */
         rkey_t probe = {.len = k.mv_size < KEY_MAX ? k.mv_size : KEY_MAX};
         memcpy(probe.key, k.mv_data, probe.len);
-        if (v.mv_size != 8 || bsearch(&probe, rc->keys, rc->n, sizeof *rc->keys, key_cmp))
+        if (v.mv_size != 8 ||
+            (rc->n && bsearch(&probe, rc->keys, rc->n, sizeof *rc->keys, key_cmp)))
             continue;
         if (*n == cap) {
             cap = cap ? cap * 2 : 16;
@@ -436,7 +437,8 @@ static mm_err_t close_gone(reconcile_t *rc, MDB_txn *txn, const char *when)
     uint64_t *ids = NULL;
     size_t n = 0;
     mm_err_t err = gone(rc, txn, &ids, &n);
-    qsort(ids, n, sizeof *ids, id_cmp);
+    if (n)
+        qsort(ids, n, sizeof *ids, id_cmp);
     for (size_t i = 0; err == MM_OK && i < n; i++) {
         hub_finding_t o;
         err = load(rc->f, txn, ids[i], &o);
@@ -483,7 +485,8 @@ mm_err_t hub_findings_reconcile(hub_findings_t *f, const char *site, const hub_f
     for (size_t i = 0; err == MM_OK && i < n; i++)
         rc.keys[i].len = key_of(site, current[i].kind, current[i].dedupe, rc.keys[i].key);
     if (err == MM_OK) {
-        qsort(rc.keys, n, sizeof *rc.keys, key_cmp);
+        if (n)
+            qsort(rc.keys, n, sizeof *rc.keys, key_cmp);
         err = mm_db_write(f->db, reconcile_txn, &rc);
     }
     if (err == MM_OK)

@@ -124,7 +124,8 @@ static mm_err_t create_in(hub_measures_t *m, MDB_txn *txn, hub_measure_op_t *op,
     snprintf(o->site, sizeof o->site, "%s", op->site);
     o->kind = kind;
     o->n_findings = n;
-    memcpy(o->findings, findings, n * sizeof *findings);
+    if (n)
+        memcpy(o->findings, findings, n * sizeof *findings);
     snprintf(o->text, sizeof o->text, "%s", text);
     snprintf(o->by, sizeof o->by, "%s", op->who->id);
     o->time_us = op->now_us;

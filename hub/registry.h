@@ -18,7 +18,9 @@
  *   hub.registry   site id -> the record as JSON (registry_codec.h; docs/architecture.md,
  *                  "Hub registry")
  *
- * Each fact keeps the index of the entry it came from, so that findings can cite evidence.
+ * Each fact keeps the index of the entry it came from, so that findings can cite evidence. In
+ * memory a record is a hub_site_record_t (below), which the rules read (rules.h); only its codec
+ * (registry_codec.h) knows its JSON, for storage and for the API.
  */
 #ifndef HUB_REGISTRY_H
 #define HUB_REGISTRY_H
