@@ -9,6 +9,7 @@
 
 #include "common/clock.h"
 #include "hub/apibody.h"
+#include "hub/registry_codec.h"
 
 static void get_filings(hub_http_req_t *req, void *arg)
 {
@@ -16,14 +17,20 @@ static void get_filings(hub_http_req_t *req, void *arg)
     const char *site = hub_api_site(req, api);
     if (!site)
         return;
-    json_t *rec = hub_registry_get(api->registry, site);
-    if (!rec) {
+    hub_site_record_t *rec = malloc(sizeof *rec);
+    if (!rec || hub_registry_get(api->registry, site, rec) != MM_OK) {
+        if (rec)
+            hub_site_record_deinit(rec);
+        free(rec);
         hub_http_error(req, 500, "storage", "cannot read the record of %s", site);
         return;
     }
-    json_t *f = json_object_get(rec, "filings");
-    hub_http_json(req, 200, json_pack("{s:s, s:O}", "site", site, "filings", f ? f : json_null()));
-    json_decref(rec);
+    json_t *filings = json_array();
+    for (size_t i = 0; filings && i < rec->n_filings; i++)
+        json_array_append_new(filings, hub_filing_json(&rec->filings[i]));
+    hub_site_record_deinit(rec);
+    free(rec);
+    hub_http_json(req, 200, json_pack("{s:s, s:o}", "site", site, "filings", filings));
 }
 
 static void answer(hub_http_req_t *req, hub_api_t *api, mm_err_t err,
@@ -38,8 +45,10 @@ static void answer(hub_http_req_t *req, hub_api_t *api, mm_err_t err,
     } else if (err != MM_OK) {
         hub_http_error(req, 500, "storage", "cannot record the decision: %s", mm_strerror(err));
     } else {
-        if (api->feed)
-            hub_feed_filing(api->feed, d->site, d->decided);
+        json_t *filing = api->feed ? hub_filing_json(&d->decided) : NULL;
+        if (filing)
+            hub_feed_filing(api->feed, d->site, filing);
+        json_decref(filing);
         hub_http_json(req, 200,
                       json_pack("{s:s, s:s, s:s, s:I}", "site", d->site, "filing", d->filing,
                                 "state", hub_filing_state_name(d->state), "hub_log_index",
@@ -71,7 +80,6 @@ static void post_decision(hub_http_req_t *req, void *arg)
                                    .who = hub_http_caller(req),
                                    .now_us = mm_now_us()};
         answer(req, api, hub_registry_decide(api->registry, api->audit, &d), &d);
-        json_decref(d.decided);
     }
     free(b);
 }

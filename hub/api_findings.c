@@ -4,11 +4,20 @@
  */
 #include "hub/api_impl.h"
 
+#include "hub/findings_codec.h"
+
+static int add_finding(void *arg, const hub_finding_t *finding)
+{
+    json_t *o = hub_finding_json(finding);
+    return !o || json_array_append_new(arg, o) != 0;
+}
+
 static void get_findings(hub_http_req_t *req, void *arg)
 {
     hub_api_t *api = arg;
-    json_t *list = hub_findings_list(api->findings);
-    if (!list) {
+    json_t *list = json_array();
+    if (!list || hub_findings_each(api->findings, add_finding, list) != MM_OK) {
+        json_decref(list);
         hub_http_error(req, 500, "storage", "cannot read the findings");
         return;
     }

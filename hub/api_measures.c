@@ -15,6 +15,7 @@
 #include "common/clock.h"
 #include "hub/apibody.h"
 #include "hub/httpparse.h"
+#include "hub/measures_codec.h"
 
 typedef enum { CREATE, HEARING, PUBLISH } step_t;
 
@@ -22,10 +23,13 @@ typedef enum { CREATE, HEARING, PUBLISH } step_t;
 static void answer(hub_http_req_t *req, step_t step, mm_err_t err, hub_measure_op_t *op)
 {
     if (err == MM_OK) {
-        json_object_set_new(op->result, "hub_log_index",
-                            json_integer((json_int_t)op->hub_log_index));
-        hub_http_json(req, step == CREATE ? 201 : 200, op->result);
-        op->result = NULL;
+        json_t *o = hub_measure_json(&op->result);
+        if (!o) {
+            hub_http_error(req, 500, "internal", "out of memory");
+            return;
+        }
+        json_object_set_new(o, "hub_log_index", json_integer((json_int_t)op->hub_log_index));
+        hub_http_json(req, step == CREATE ? 201 : 200, o);
     } else if (err == MM_ENOTFOUND) {
         hub_http_error(req, 404, "unknown_measure", "%s", op->why);
     } else if (err == MM_ECONFLICT) {
@@ -53,25 +57,18 @@ static int measure_id(hub_http_req_t *req, uint64_t *id)
 static int findings_of_site(hub_http_req_t *req, hub_api_t *api, const char *site,
                             const hub_measure_body_t *b)
 {
-    json_t *all = hub_findings_list(api->findings);
-    for (size_t i = 0; all && i < b->n_findings; i++) {
-        int ok = 0;
-        size_t k;
-        json_t *f;
-        json_array_foreach(all, k, f)
-        {
-            const char *fs = json_string_value(json_object_get(f, "site"));
-            ok |= (uint64_t)json_integer_value(json_object_get(f, "id")) == b->findings[i] && fs &&
-                  !strcmp(fs, site);
-        }
+    for (size_t i = 0; i < b->n_findings; i++) {
+        hub_finding_t f;
+        mm_err_t err = hub_findings_get(api->findings, b->findings[i], &f);
+        int ok = err != MM_OK && err != MM_ENOTFOUND; /* unreadable: not checked */
+        ok |= err == MM_OK && !strcmp(f.site, site);
+        hub_finding_deinit(&f);
         if (!ok) {
-            json_decref(all);
             hub_http_error(req, 400, "unknown_finding", "site %s has no finding %llu", site,
                            (unsigned long long)b->findings[i]);
             return 0;
         }
     }
-    json_decref(all);
     return 1;
 }
 
@@ -94,7 +91,6 @@ static void post_measure(hub_http_req_t *req, void *arg)
         mm_err_t err =
             hub_measures_create(api->measures, &op, b->kind, b->findings, b->n_findings, b->text);
         answer(req, CREATE, err, &op);
-        json_decref(op.result);
     }
     free(b);
 }
@@ -121,7 +117,6 @@ static void post_hearing(hub_http_req_t *req, void *arg)
                            ? hub_measures_offer_hearing(api->measures, &op, b->deadline, b->text)
                            : hub_measures_record_hearing(api->measures, &op, b->outcome, b->text);
         answer(req, HEARING, err, &op);
-        json_decref(op.result);
     }
     free(b);
 }
@@ -145,9 +140,14 @@ static void post_publication(hub_http_req_t *req, void *arg)
         hub_measure_op_t op = {
             .site = site, .who = hub_http_caller(req), .now_us = mm_now_us(), .id = id};
         answer(req, PUBLISH, hub_measures_publish(api->measures, &op, b->text), &op);
-        json_decref(op.result);
     }
     free(b);
+}
+
+static int add_measure(void *arg, const hub_measure_t *measure)
+{
+    json_t *o = hub_measure_json(measure);
+    return !o || json_array_append_new(arg, o) != 0;
 }
 
 static void get_measures(hub_http_req_t *req, void *arg)
@@ -156,38 +156,39 @@ static void get_measures(hub_http_req_t *req, void *arg)
     const char *site = hub_api_site(req, api);
     if (!site)
         return;
-    json_t *list = hub_measures_list(api->measures, site, 0);
-    if (!list) {
+    json_t *list = json_array();
+    if (!list || hub_measures_each(api->measures, site, 0, add_measure, list) != MM_OK) {
+        json_decref(list);
         hub_http_error(req, 500, "storage", "cannot read the measures");
         return;
     }
     hub_http_json(req, 200, json_pack("{s:s, s:o}", "site", site, "measures", list));
 }
 
+/* A published measure as the public list shows it: the recommendation, the hearing's outcome,
+ * the publication (each null when there is none). */
+static int add_publication(void *arg, const hub_measure_t *m)
+{
+    const hub_hearing_t *h = &m->hearing;
+    json_t *o = json_pack(
+        "{s:s, s:s, s:o, s:o, s:o}", "site", m->site, "recommendation", m->text, "hearing_outcome",
+        m->has_hearing && h->heard ? json_string(hub_hearing_outcome_name(h->outcome))
+                                   : json_null(),
+        "publication", m->published ? json_string(m->publication) : json_null(), "published_us",
+        m->published ? json_integer(m->published_us) : json_null());
+    return !o || json_array_append_new(arg, o) != 0;
+}
+
 /* What the city has published (R-N11): the recommendation, the hearing, the publication. */
 static void get_publications(hub_http_req_t *req, void *arg)
 {
     hub_api_t *api = arg;
-    json_t *list = hub_measures_list(api->measures, NULL, 1);
-    if (!list) {
+    json_t *out = json_array();
+    if (!out || hub_measures_each(api->measures, NULL, 1, add_publication, out) != MM_OK) {
+        json_decref(out);
         hub_http_error(req, 500, "storage", "cannot read the publications");
         return;
     }
-    json_t *out = json_array();
-    size_t i;
-    json_t *m;
-    json_array_foreach(list, i, m)
-    {
-        json_t *h = json_object_get(m, "hearing");
-        json_array_append_new(
-            out,
-            json_pack("{s:O, s:O, s:O?, s:O?, s:O?}", "site", json_object_get(m, "site"),
-                      "recommendation", json_object_get(m, "text"), "hearing_outcome",
-                      json_object_get(h, "outcome"), "publication",
-                      json_object_get(json_object_get(m, "publication"), "text"), "published_us",
-                      json_object_get(json_object_get(m, "publication"), "published_us")));
-    }
-    json_decref(list);
     hub_http_json(req, 200, json_pack("{s:o}", "publications", out));
 }
 

@@ -9,58 +9,61 @@
  */
 #include "hub/api_impl.h"
 
-/* What a resident may know of a site. */
-static json_t *public_site(const char *site, json_t *rec)
+#include <stdlib.h>
+
+#include "hub/registry_codec.h"
+
+/* A camera as the public registry shows it (location, purpose and date null when no facts are
+ * on record, the share null when no coverage is). */
+static json_t *public_camera(const hub_camera_t *c)
 {
-    json_t *f = json_object_get(rec, "facts");
+    int facts = hub_members_has(&c->members, HUB_CAMERA_FACTS);
+    int coverage = hub_members_has(&c->members, HUB_CAMERA_COVERAGE);
+    return json_pack("{s:s, s:o, s:o, s:o, s:s, s:o}", "id", c->id, "location",
+                     facts ? json_string(c->facts.location) : json_null(), "purpose",
+                     facts ? json_string(c->facts.purpose) : json_null(), "install_date",
+                     facts ? json_string(c->facts.install_date) : json_null(), "state",
+                     hub_camera_state_name(c->state), "public_share",
+                     coverage ? json_real((double)c->coverage.share_ppm / 1e6) : json_null());
+}
+
+/* What a resident may know of a site (which has facts on record). */
+static json_t *public_site(const hub_site_record_t *rec)
+{
+    const mm_site_facts_t *f = &rec->facts;
     json_t *cams = json_array();
-    const char *id;
-    json_t *c;
-    json_object_foreach(json_object_get(rec, "cameras"), id, c)
-    {
-        json_t *cf = json_object_get(c, "facts"), *cov = json_object_get(c, "coverage");
-        json_array_append_new(
-            cams,
-            json_pack(
-                "{s:s, s:O?, s:O?, s:O?, s:O?, s:o}", "id", id, "location",
-                json_object_get(cf, "location"), "purpose", json_object_get(cf, "purpose"),
-                "install_date", json_object_get(cf, "install_date"), "state",
-                json_object_get(c, "state"), "public_share",
-                cov ? json_real((double)json_integer_value(json_object_get(cov, "share_ppm")) / 1e6)
-                    : json_null()));
-    }
-    json_t *last = NULL;
-    size_t i;
-    json_t *fl;
-    json_array_foreach(json_object_get(rec, "filings"), i, fl)
-    {
-        if (hub_filing_of_standards(fl))
-            last = fl;
-    }
-    return json_pack(
-        "{s:s, s:O?, s:O?, s:O?, s:O?, s:O?, s:O?, s:o, s:O?, s:O?}", "site", site, "installer",
-        json_object_get(f, "installer_name"), "installer_address",
-        json_object_get(f, "installer_address"), "contact", json_object_get(f, "installer_contact"),
-        "manager", json_object_get(f, "manager_name"), "purpose", json_object_get(f, "purpose"),
-        "policy", json_object_get(f, "policy"), "cameras", cams, "standards_version",
-        json_object_get(last, "version"), "standards_state", json_object_get(last, "state"));
+    for (size_t i = 0; i < rec->n_cameras; i++)
+        json_array_append_new(cams, public_camera(&rec->cameras[i]));
+    const hub_filing_t *last = NULL;
+    for (size_t i = 0; i < rec->n_filings; i++)
+        if (hub_filing_of_standards(&rec->filings[i]))
+            last = &rec->filings[i];
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o}", "site", rec->site,
+                     "installer", f->installer_name, "installer_address", f->installer_address,
+                     "contact", f->installer_contact, "manager", f->manager_name, "purpose",
+                     f->purpose, "policy", mm_policy_name(f->policy), "cameras", cams,
+                     "standards_version", last ? json_integer(last->version) : json_null(),
+                     "standards_state",
+                     last ? json_string(hub_filing_state_name(last->state)) : json_null());
 }
 
 static void get_registry(hub_http_req_t *req, void *arg)
 {
     hub_api_t *api = arg;
     json_t *sites = json_array();
-    for (size_t i = 0; i < api->cfg->n_sites; i++) {
-        const char *site = api->cfg->sites[i].id;
-        json_t *rec = hub_registry_get(api->registry, site);
-        if (!rec) {
-            json_decref(sites);
-            hub_http_error(req, 500, "storage", "cannot read the registry");
-            return;
-        }
-        if (json_is_object(json_object_get(rec, "facts")))
-            json_array_append_new(sites, public_site(site, rec));
-        json_decref(rec);
+    hub_site_record_t *rec = malloc(sizeof *rec);
+    mm_err_t err = rec && sites ? MM_OK : MM_ENOMEM;
+    for (size_t i = 0; err == MM_OK && i < api->cfg->n_sites; i++) {
+        err = hub_registry_get(api->registry, api->cfg->sites[i].id, rec);
+        if (err == MM_OK && rec->has_facts)
+            json_array_append_new(sites, public_site(rec));
+        hub_site_record_deinit(rec);
+    }
+    free(rec);
+    if (err != MM_OK) {
+        json_decref(sites);
+        hub_http_error(req, 500, "storage", "cannot read the registry");
+        return;
     }
     hub_http_json(req, 200,
                   json_pack("{s:o, s:s}", "sites", sites, "complaints",
@@ -75,12 +78,22 @@ static void get_site_registry(hub_http_req_t *req, void *arg)
     const char *site = hub_api_site(req, api);
     if (!site)
         return;
-    json_t *rec = hub_registry_get(api->registry, site);
-    if (!rec) {
+    hub_site_record_t *rec = malloc(sizeof *rec);
+    if (!rec || hub_registry_get(api->registry, site, rec) != MM_OK) {
+        if (rec)
+            hub_site_record_deinit(rec);
+        free(rec);
         hub_http_error(req, 500, "storage", "cannot read the record of %s", site);
         return;
     }
-    hub_http_json(req, 200, rec);
+    json_t *o = hub_site_record_json(rec);
+    hub_site_record_deinit(rec);
+    free(rec);
+    if (!o) {
+        hub_http_error(req, 500, "internal", "out of memory");
+        return;
+    }
+    hub_http_json(req, 200, o);
 }
 
 mm_err_t hub_api_registry_register(hub_http_t *h, hub_api_t *api)

@@ -10,13 +10,15 @@
 
 #include "common/clock.h"
 #include "hub/apibody.h"
+#include "hub/registry_codec.h"
 
 /* Answers a request made (target: the complaint an appeal or a measure request names). */
 static void answer(hub_http_req_t *req, const char *site, const char *target, mm_err_t err,
                    hub_request_made_t *made)
 {
     if (err == MM_OK) {
-        json_t *out = json_deep_copy(made->request);
+        json_t *out = made->appeal ? hub_appeal_json(&made->request.appeal)
+                                   : hub_request_json(&made->request);
         json_object_set_new(out, "id", json_string(made->id));
         json_object_set_new(out, "site", json_string(site));
         json_object_set_new(out, "hub_log_index", json_integer((json_int_t)made->hub_log_index));
@@ -28,8 +30,6 @@ static void answer(hub_http_req_t *req, const char *site, const char *target, mm
     } else {
         hub_http_error(req, 500, "storage", "cannot record it: %s", mm_strerror(err));
     }
-    json_decref(made->request);
-    made->request = NULL;
 }
 
 static void post_complaint(hub_http_req_t *req, void *arg)
@@ -119,18 +119,39 @@ static void post_report_request(hub_http_req_t *req, void *arg)
     site_request(req, arg, hub_body_report_request, make_report);
 }
 
-/* The site's requests, each answer's report signature checked with the site's key. */
+/* A request as the record keeps it, its answer's report signature checked with the site's
+ * key ("report_signature_valid" in the answer). */
+static json_t *request_listed(const hub_site_conf_t *sc, const hub_request_t *q)
+{
+    json_t *o = hub_request_json(q);
+    int valid = hub_requests_report_valid(sc, q);
+    if (o && valid >= 0)
+        json_object_set_new(json_object_get(o, "answer"), "report_signature_valid",
+                            json_boolean(valid));
+    return o;
+}
+
+/* The site's requests, oldest first. */
 static void get_requests(hub_http_req_t *req, void *arg)
 {
     hub_api_t *api = arg;
     const char *site = hub_api_site(req, api);
     if (!site)
         return;
-    json_t *list = hub_requests_list(api->requests, hub_config_site(api->cfg, site));
-    if (!list) {
+    hub_site_record_t *rec = malloc(sizeof *rec);
+    if (!rec || hub_registry_get(api->registry, site, rec) != MM_OK) {
+        if (rec)
+            hub_site_record_deinit(rec);
+        free(rec);
         hub_http_error(req, 500, "storage", "cannot read the record of %s", site);
         return;
     }
+    const hub_site_conf_t *sc = hub_config_site(api->cfg, site);
+    json_t *list = json_array();
+    for (size_t i = 0; list && i < rec->n_requests; i++)
+        json_array_append_new(list, request_listed(sc, &rec->requests[i]));
+    hub_site_record_deinit(rec);
+    free(rec);
     hub_http_json(req, 200, json_pack("{s:s, s:o}", "site", site, "requests", list));
 }
 

@@ -262,14 +262,14 @@ mm_err_t hub_body_complaint(const char *body, size_t len, hub_complaint_body_t *
     if (!o)
         return MM_EPROTO;
     mm_err_t err = MM_EPROTO;
+    char via[16];
     if (line(o, "site", out->site, sizeof out->site, 1, msg, cap) == 0 &&
         line(o, "camera", out->camera, sizeof out->camera, 0, msg, cap) == 0 &&
         required_text(o, "text", out->text, sizeof out->text, msg, cap) == 0 &&
         line(o, "contact", out->contact, sizeof out->contact, 0, msg, cap) == 0 &&
-        line(o, "via", out->via, sizeof out->via, 0, msg, cap) == 0) {
-        if (!out->via[0])
-            snprintf(out->via, sizeof out->via, "public");
-        if (strcmp(out->via, "public") && strcmp(out->via, "staff"))
+        line(o, "via", via, sizeof via, 0, msg, cap) == 0) {
+        out->via = HUB_COMPLAINT_VIA_PUBLIC; /* when absent */
+        if (via[0] && !hub_complaint_via_parse(via, &out->via))
             bad(msg, cap, "\"via\" must be \"public\" or \"staff\"");
         else
             err = MM_OK;

@@ -28,8 +28,6 @@ typedef struct {
 mm_err_t hub_body_decision(const char *body, size_t len, hub_decision_body_t *out, char *msg,
                            size_t cap);
 
-#define HUB_MEASURE_FINDINGS_MAX 64
-
 /* POST /api/v1/sites/{site}/measures
  *   {"kind": "guidance" | "recommendation", "findings": [finding ids, 1..64], "text": "..."} */
 typedef struct {
@@ -69,7 +67,7 @@ typedef struct {
     char camera[MM_ID_MAX];
     char text[MM_LONG_TEXT_MAX];
     char contact[256];
-    char via[16];
+    hub_complaint_via_t via;
 } hub_complaint_body_t;
 mm_err_t hub_body_complaint(const char *body, size_t len, hub_complaint_body_t *out, char *msg,
                             size_t cap);

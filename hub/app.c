@@ -131,20 +131,27 @@ static void evaluate(app_t *app, const char *site)
     }
     if (hub_mirror_state(app->mirror, site, &st) != MM_OK || (st.size == 0 && !transitional))
         return; /* nothing verified yet, and nothing due: nothing to judge */
-    json_t *rec = hub_registry_get(app->registry, site);
-    if (!rec)
+    hub_site_record_t *rec = malloc(sizeof *rec);
+    if (!rec || hub_registry_get(app->registry, site, rec) != MM_OK) {
+        if (rec)
+            hub_site_record_deinit(rec);
+        free(rec);
         return;
+    }
     hub_rules_input_t in = {.now_us = mm_now_us(),
                             .last_checkpoint_us = st.checkpoint_us,
                             .silent_after_us = (int64_t)app->cfg.silent_after_minutes * 60000000,
                             .uptime_min = 0.99,
                             .filing_grace_us = (int64_t)app->cfg.filing_grace_days * 86400000000LL,
                             .transitional_us = transitional};
-    json_t *current = hub_rules_evaluate(rec, &in);
-    if (current)
-        hub_findings_reconcile(app->findings, site, current, in.now_us, NULL, NULL);
-    json_decref(current);
-    json_decref(rec);
+    hub_finding_list_t current;
+    hub_finding_list_init(&current);
+    if (hub_rules_evaluate(rec, &in, &current) == MM_OK)
+        hub_findings_reconcile(app->findings, site, current.items, current.n, in.now_us, NULL,
+                               NULL);
+    hub_finding_list_deinit(&current);
+    hub_site_record_deinit(rec);
+    free(rec);
 }
 
 /* The requests of site the site has not logged as received yet (registry.h). */
@@ -156,10 +163,10 @@ static size_t pending_requests(void *arg, const char *site, mm_city_request_t *o
 
 /* The disclosure module learns the site's steps in the mirror's transaction (mirror.h). */
 static mm_err_t apply_disclosure(void *arg, MDB_txn *txn, const char *site, uint64_t index,
-                                 const void *data, size_t len)
+                                 const mm_entry_t *e)
 {
     app_t *app = arg;
-    return hub_disclosure_apply_in(app->disclosures, txn, site, index, data, len);
+    return hub_disclosure_apply_in(app->disclosures, txn, site, index, e);
 }
 
 static void applied_disclosure(void *arg, int committed)
@@ -188,7 +195,7 @@ static void on_stored(void *arg, const char *site, uint64_t first, uint64_t size
     hub_feed_entries(app->feed, site, first, size, entries);
 }
 
-static void on_finding(void *arg, json_t *finding)
+static void on_finding(void *arg, const hub_finding_t *finding)
 {
     app_t *app = arg;
     hub_feed_finding(app->feed, finding);

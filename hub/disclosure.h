@@ -13,46 +13,133 @@
  * read (it holds no key), and hands it to the requester who filed the request and to nobody
  * else: the city oversees disclosures, it does not receive footage.
  *
- *   hub.disclosures       N (BE64)      -> the record of "disclosure-N" (JSON, below)
+ *   hub.disclosures       N (BE64)      -> the record of "disclosure-N" (hub_disclosure_rec_t,
+ *                                          stored as JSON: disclosure_codec.h)
  *   hub.disclosure_meta   "downloads"   -> BE64 count of downloads ("download-N" notices)
  *   <state_dir>/exports/<site>/<id>.age.part   the ciphertext as it arrives (file 0600, dirs 0700)
  *   <state_dir>/exports/<site>/<id>.age        all of it, its SHA-256 the one the site logged
  *
- * A record: {"id", "site", "state", "requester": {"id", "name", "organisation"}, "legal_basis",
- * "reference", "reason", "cameras": [...], "from_us", "to_us", "recipient", "time_us",
- * "deadline_us", "signature" (base64, the hub's Ed25519 signature of the statement),
- * "hub_log_index", "history": [{"time_us", "step", "by", "text", and "index" (the site log's)
- * or "hub_log_index", with "sha256", "bytes", "manifest_sha256" for "exported"}], "export":
- * {"sha256", "bytes", "manifest_sha256", "index", "time_us"} once the site logged it,
- * "forwarded_index"/"forwarded_us" (the site's city_request entry), "received_us",
- * "downloaded_us", "downloads", "holding" (whether the site keeps the request's footage under a
- * legal hold: true from its step "held" until the step that released the holds — "denied",
- * "expired" or the manager's "released" —, so that the city sees which disclosures still hold
- * footage, R-K2.2.6b), "holds_released_us" (the site's time of that step, once logged)}.
+ * A record keeps the request as filed (requester, legal basis, reference, reason, cameras,
+ * range, recipient, deadline, the hub's signature of its statement and the hub-log entry that
+ * logged it), its history (each step with its time, who took it, its text, the site's entry or
+ * the hub's, and for an export its hashes and length), and as they happen: the site's
+ * city_request entry (forwarded), the export the site logged, whether the site keeps the
+ * request's footage under a legal hold ("holding": from its step "held" until the step that
+ * released the holds — "denied", "expired" or the manager's "released" —, so that the city sees
+ * which disclosures still hold footage, R-K2.2.6b, and when that was), the approval's entry,
+ * when the hub held the whole ciphertext, and the downloads.
  *
- * state: "filed"; "forwarded" once the site logged the request; then the step the site logged
- * last ("held", "refused", "prepared", "approved", "denied", "expired", "exported", "failed",
- * "released" after a failure); "received" once the hub holds the whole ciphertext,
- * "downloaded" once the requester took it. After "received" the site's later steps
- * ("delivered", its "downloaded", "released") go to the history only.
+ * Its state (hub_disclosure_state_t): "filed"; "forwarded" once the site logged the request;
+ * then the step the site logged last ("held", "refused", "prepared", "approved", "denied",
+ * "expired", "exported", "failed", "released" after a failure); "received" once the hub holds
+ * the whole ciphertext, "downloaded" once the requester took it. After "received" the site's
+ * later steps ("delivered", its "downloaded", "released") go to the history only.
  *
  * Only the loop thread calls these.
  */
 #ifndef HUB_DISCLOSURE_H
 #define HUB_DISCLOSURE_H
 
-#include <jansson.h>
 #include <lmdb.h>
 #include <stdint.h>
 
 #include "common/db.h"
+#include "common/entry.h"
 #include "common/err.h"
 #include "common/keys.h"
 #include "common/wire.h"
 #include "hub/apibody.h"
 #include "hub/audit.h"
 #include "hub/hubconf.h"
+#include "hub/members.h"
 #include "hub/registry.h"
+
+/* Where a disclosure stands, and what each step of its history is: the hub's own ("filed",
+ * "received", "downloaded"), "forwarded", and the site's steps (mm_disclosure_step_t), by name. */
+#define HUB_DISCLOSURE_STATE_MAP(X, P)                                                             \
+    X(P, FILED, "filed")                                                                           \
+    X(P, FORWARDED, "forwarded")                                                                   \
+    X(P, HELD, "held") X(P, REFUSED, "refused") X(P, PREPARED, "prepared")                         \
+        X(P, APPROVED, "approved") X(P, DENIED, "denied") X(P, EXPIRED, "expired")                 \
+            X(P, EXPORTED, "exported") X(P, FAILED, "failed") X(P, DELIVERED, "delivered")         \
+                X(P, DOWNLOADED, "downloaded") X(P, RELEASED, "released")                          \
+                    X(P, RECEIVED, "received")
+MM_ENUM_DECLARE(hub_disclosure_state, HUB_DISCLOSURE_STATE, HUB_DISCLOSURE_STATE_MAP)
+
+/* One step of a disclosure's history. */
+typedef struct {
+    int64_t time_us;
+    hub_disclosure_state_t step;
+    char by[MM_KEY_NAME_MAX]; /* who took it ("" for the site itself) */
+    char text[MM_LONG_TEXT_MAX];
+    int has_index;
+    uint64_t index;         /* has_index: the site's entry of the step */
+    uint64_t hub_log_index; /* the hub's log entry of it */
+    int has_sha256, has_bytes, has_manifest;
+    uint8_t sha256[32];
+    uint64_t bytes;
+    uint8_t manifest_sha256[32];
+    char regions[MM_LONG_TEXT_MAX]; /* "" or the JSON array of the regions kept clear */
+    char download[MM_ID_MAX];       /* a download's notice to the site, "" for none */
+} hub_disclosure_step_t;
+
+/* The export the site logged (its "exported" step). */
+typedef struct {
+    uint8_t sha256[32];
+    uint64_t bytes;
+    uint8_t manifest_sha256[32];
+    uint64_t index;
+    int64_t time_us;
+} hub_disclosure_export_t;
+
+/* A record's members that come as the disclosure goes, in the order they came (members.h). */
+enum {
+    HUB_DISCLOSURE_FORWARDED,      /* forwarded_index, forwarded_us */
+    HUB_DISCLOSURE_EXPORT,         /* export */
+    HUB_DISCLOSURE_HOLDS_RELEASED, /* holds_released_us */
+    HUB_DISCLOSURE_APPROVED,       /* approved_index */
+    HUB_DISCLOSURE_RECEIVED,       /* received_us */
+    HUB_DISCLOSURE_PART,           /* part_sha256 */
+    HUB_DISCLOSURE_DOWNLOADED,     /* downloaded_us */
+};
+
+/* The record of one disclosure request. history is owned: hub_disclosure_rec_init before use,
+ * hub_disclosure_rec_deinit after. */
+typedef struct {
+    char id[MM_ID_MAX]; /* "disclosure-N" */
+    char site[MM_KEY_NAME_MAX];
+    hub_disclosure_state_t state;
+    char requester[MM_KEY_NAME_MAX];
+    char requester_name[128];
+    char organisation[MM_TEXT_MAX];
+    mm_legal_basis_t legal_basis;
+    char reference[MM_TEXT_MAX];
+    char reason[MM_LONG_TEXT_MAX];
+    size_t n_cameras;
+    char cameras[MM_REQUEST_CAMERAS_MAX][MM_ID_MAX];
+    int64_t from_us, to_us;
+    char recipient[128];
+    int64_t time_us, deadline_us;
+    char signature[96]; /* base64: the hub's signature of the statement */
+    uint64_t hub_log_index;
+    size_t n_history;
+    hub_disclosure_step_t *history;
+    int64_t downloads;
+    int holding;
+    hub_origin_t forwarded;         /* HUB_DISCLOSURE_FORWARDED: the site's city_request */
+    hub_disclosure_export_t export; /* HUB_DISCLOSURE_EXPORT */
+    int64_t holds_released_us;      /* HUB_DISCLOSURE_HOLDS_RELEASED */
+    uint64_t approved_index;        /* HUB_DISCLOSURE_APPROVED */
+    int64_t received_us;            /* HUB_DISCLOSURE_RECEIVED */
+    uint8_t part_sha256[32];        /* HUB_DISCLOSURE_PART: the export the part on disk is of */
+    int64_t downloaded_us;          /* HUB_DISCLOSURE_DOWNLOADED: the last download */
+    hub_members_t members;
+} hub_disclosure_rec_t;
+
+void hub_disclosure_rec_init(hub_disclosure_rec_t *r);
+void hub_disclosure_rec_deinit(hub_disclosure_rec_t *r);
+/* A new step at the end of r's history (zeroed), NULL when out of memory. */
+hub_disclosure_step_t *hub_disclosure_rec_add_step(hub_disclosure_rec_t *r);
 
 typedef struct hub_disclosure hub_disclosure_t;
 
@@ -82,21 +169,23 @@ typedef struct {
  * range that ends after now (422 "range_in_future") or is longer than disclosure_max_hours
  * (422 "range_too_long"), particulars too long for one hub-log entry (422 "too_long"). Else
  * the record, the hub-log entry "disclosure_requested" and the request to the site commit in
- * one transaction, and *out is the new record (a new reference). Other errors: storage (why
- * says 500).
+ * one transaction, and out (initialised here; the caller deinits it) is the new record. Other
+ * errors: storage (why says 500).
  */
 mm_err_t hub_disclosure_file(hub_disclosure_t *d, const hub_person_t *who,
-                             const hub_disclosure_body_t *b, int64_t now_us, json_t **out,
-                             hub_disclosure_why_t *why);
+                             const hub_disclosure_body_t *b, int64_t now_us,
+                             hub_disclosure_rec_t *out, hub_disclosure_why_t *why);
 
-/* The records who may see (oversight and readonly: all; a requester: their own), oldest
- * first, as a new array; NULL on a storage error. */
-json_t *hub_disclosure_list(hub_disclosure_t *d, const hub_person_t *who);
+/* Calls fn for each record who may see (oversight and readonly: all; a requester: their own),
+ * oldest first, until fn returns non-zero; rec is borrowed for the call. MM_OK or a storage
+ * error. */
+mm_err_t hub_disclosure_each(hub_disclosure_t *d, const hub_person_t *who,
+                             int (*fn)(void *arg, const hub_disclosure_rec_t *rec), void *arg);
 
-/* The record id if who may see it (a new reference); MM_ENOTFOUND when there is none or it is
- * another requester's. */
+/* The record id into out (initialised here; the caller deinits it) if who may see it;
+ * MM_ENOTFOUND when there is none or it is another requester's. */
 mm_err_t hub_disclosure_get(hub_disclosure_t *d, const hub_person_t *who, const char *id,
-                            json_t **out);
+                            hub_disclosure_rec_t *out);
 
 /*
  * The export of id for who to download: only the requester who filed it may (another
@@ -113,7 +202,7 @@ mm_err_t hub_disclosure_download(hub_disclosure_t *d, const hub_person_t *who, c
                                  hub_disclosure_why_t *why);
 
 /*
- * Learns from entry index of site's verified log (its bytes as logged), inside the mirror's
+ * Learns from entry index of site's verified log (e, as the mirror decoded it), inside the mirror's
  * write transaction txn (mirror.h hub_mirror_set_applier): the site's city_request entry of a
  * disclosure marks it forwarded; a disclosure entry adds its step to the record and appends
  * "disclosure_<step>" to the hub's log in txn. Entries of other kinds, and steps of requests
@@ -122,7 +211,7 @@ mm_err_t hub_disclosure_download(hub_disclosure_t *d, const hub_person_t *who, c
  * hub_disclosure_applied(d, 1).
  */
 mm_err_t hub_disclosure_apply_in(hub_disclosure_t *d, MDB_txn *txn, const char *site,
-                                 uint64_t index, const void *data, size_t len);
+                                 uint64_t index, const mm_entry_t *e);
 /* The mirror's transaction is over: committed, its hub-log entries go to the feed; else they
  * are forgotten (hub_audit_done). */
 void hub_disclosure_applied(hub_disclosure_t *d, int committed);

@@ -22,6 +22,7 @@
 #include "common/diag.h"
 #include "common/entry.h"
 #include "common/timefmt.h"
+#include "hub/findings_codec.h"
 
 struct hub_feed_sub {
     hub_feed_t *f;
@@ -256,11 +257,10 @@ mm_err_t hub_feed_entries(hub_feed_t *f, const char *site, uint64_t first, uint6
     return hub_feed_publish(f, "entries", site, data, NULL);
 }
 
-mm_err_t hub_feed_finding(hub_feed_t *f, json_t *finding)
+mm_err_t hub_feed_finding(hub_feed_t *f, const hub_finding_t *finding)
 {
-    const char *site = json_string_value(json_object_get(finding, "site"));
-    json_t *data = json_pack("{s:O}", "finding", finding);
-    return data ? hub_feed_publish(f, "finding", site, data, NULL) : MM_ENOMEM;
+    json_t *data = json_pack("{s:o}", "finding", hub_finding_json(finding));
+    return data ? hub_feed_publish(f, "finding", finding->site, data, NULL) : MM_ENOMEM;
 }
 
 mm_err_t hub_feed_filing(hub_feed_t *f, const char *site, json_t *filing)

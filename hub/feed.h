@@ -28,6 +28,7 @@
 #include "common/entry.h"
 #include "common/err.h"
 #include "common/wire.h"
+#include "hub/findings.h"
 
 #define HUB_FEED_KEEP 100000                /* events kept by default */
 #define HUB_FEED_ENTRIES_MAX 50             /* non-segment entries listed in one "entries" event */
@@ -60,9 +61,11 @@ mm_err_t hub_feed_publish(hub_feed_t *f, const char *type, const char *site, jso
  */
 mm_err_t hub_feed_entries(hub_feed_t *f, const char *site, uint64_t first, uint64_t size,
                           const mm_bytes_t *entries);
-/* A "finding" event: {"finding": the finding as findings.h stores it} (finding borrowed). */
-mm_err_t hub_feed_finding(hub_feed_t *f, json_t *finding);
-/* A "filing" event: {"filing": the filing with its new state} (filing borrowed). */
+/* A "finding" event for the finding's site: {"finding": the finding as stored
+ * (findings_codec.h)} (finding borrowed). */
+mm_err_t hub_feed_finding(hub_feed_t *f, const hub_finding_t *finding);
+/* A "filing" event: {"filing": the filing with its new state, as the record keeps it
+ * (registry_codec.h hub_filing_json)} (filing borrowed). */
 mm_err_t hub_feed_filing(hub_feed_t *f, const char *site, json_t *filing);
 
 /* A "city_action" event for site: the hub-log entry index (a city action, its bytes as logged:

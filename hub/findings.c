@@ -1,5 +1,13 @@
 /*
  * findings.c: findings in LMDB (see findings.h).
+ *
+ * A finding is found again by its key (site \0 kind \0 dedupe) in hub.findkeys, which names its
+ * id in hub.findings; keys are never removed, so a finding that closes and holds again is the
+ * same finding, opened again. Because the keys sort by site first, the findings of one site are
+ * one range of the index: reconciling a site reads that range only, and loads only the findings
+ * the rules no longer see, to close those that came from the rules. The store never reads the
+ * text of a finding but through findings_codec.c, and hands the observer each finding that
+ * changed once the transaction has committed, in the order of their ids.
  */
 #include "hub/findings.h"
 
@@ -7,46 +15,36 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "common/diag.h"
-#include "common/timefmt.h"
+#include "hub/findings_codec.h"
 
 MM_ENUM_DEFINE(hub_finding_state, HUB_FINDING_STATE, HUB_FINDING_STATE_MAP, "finding state")
 MM_ENUM_DEFINE(hub_finding_source, HUB_FINDING_SOURCE, HUB_FINDING_SOURCE_MAP, "finding source")
+
+/* Bytes of a key in hub.findkeys; longer ones are cut, as they always were. */
+#define KEY_MAX 512
 
 struct hub_findings {
     mm_db_t *db;
     MDB_dbi items;
     MDB_dbi keys;
-    void (*observer)(void *arg, json_t *finding);
+    void (*observer)(void *arg, const hub_finding_t *finding);
     void *observer_arg;
 };
 
-void hub_findings_set_observer(hub_findings_t *f, void (*fn)(void *arg, json_t *finding), void *arg)
+void hub_findings_set_observer(hub_findings_t *f,
+                               void (*fn)(void *arg, const hub_finding_t *finding), void *arg)
 {
     f->observer = fn;
     f->observer_arg = arg;
 }
 
-/* Whether o's member name would change to c's (a member c lacks is left as it is). */
-static int differs(json_t *o, json_t *c, const char *name)
-{
-    json_t *was = json_object_get(o, name), *now = json_object_get(c, name);
-    return now && !(was && json_equal(was, now));
-}
-
 /* Hands each finding that changed to the observer, once the transaction has committed. */
-static void notify(hub_findings_t *f, json_t *changed)
+static void notify(hub_findings_t *f, const hub_finding_list_t *changed)
 {
-    size_t i;
-    json_t *o;
-    if (!f->observer)
-        return;
-    json_array_foreach(changed, i, o)
-    {
-        f->observer(f->observer_arg, o);
-    }
+    for (size_t i = 0; f->observer && i < changed->n; i++)
+        f->observer(f->observer_arg, &changed->items[i]);
 }
 
 mm_err_t hub_findings_open(mm_db_t *db, hub_findings_t **out)
@@ -71,91 +69,175 @@ void hub_findings_close(hub_findings_t *f)
     free(f);
 }
 
+/* --- storage -------------------------------------------------------------------------------- */
+
+/* The key of (site, kind, dedupe) into key: its length (cut at KEY_MAX - 1, never 0). */
+static size_t key_of(const char *site, const char *kind, const char *dedupe, uint8_t key[KEY_MAX])
+{
+    int n = snprintf((char *)key, KEY_MAX, "%s%c%s%c%s", site, 0, kind, 0, dedupe);
+    size_t len = n < 0 ? 0 : (size_t)n < KEY_MAX ? (size_t)n : KEY_MAX - 1;
+    return len ? len : 1;
+}
+
+/* The finding id in txn into out (initialised here): MM_OK, MM_ENOTFOUND (also for one that
+ * does not decode, which is then written afresh), or a storage error. */
+static mm_err_t load(hub_findings_t *f, MDB_txn *txn, uint64_t id, hub_finding_t *out)
+{
+    uint8_t k[8];
+    mm_be64_put(k, id);
+    MDB_val kv = {8, k}, v;
+    int rc = mdb_get(txn, f->items, &kv, &v);
+    if (rc != 0) {
+        hub_finding_init(out);
+        return rc == MDB_NOTFOUND ? MM_ENOTFOUND : mm_db_err(rc, "read finding");
+    }
+    mm_err_t err = hub_finding_decode(v.mv_data, v.mv_size, out);
+    if (err == MM_ECORRUPT)
+        MM_ERROR("findings: finding %llu is damaged", (unsigned long long)id);
+    return err == MM_ECORRUPT ? MM_ENOTFOUND : err;
+}
+
+static mm_err_t put(hub_findings_t *f, MDB_txn *txn, const hub_finding_t *o)
+{
+    char *text = hub_finding_encode(o);
+    if (!text)
+        return MM_ENOMEM;
+    uint8_t k[8];
+    mm_be64_put(k, o->id);
+    MDB_val kv = {8, k}, v = {strlen(text), text};
+    mm_err_t err = mm_db_err(mdb_put(txn, f->items, &kv, &v, 0), "put finding");
+    free(text);
+    return err;
+}
+
+/* The id of the finding keyed key[0 .. len): MM_OK, MM_ENOTFOUND, or a storage error. */
+static mm_err_t id_of(hub_findings_t *f, MDB_txn *txn, const uint8_t *key, size_t len, uint64_t *id)
+{
+    MDB_val k = {len, (void *)key}, v;
+    int rc = mdb_get(txn, f->keys, &k, &v);
+    if (rc == 0 && v.mv_size == 8) {
+        *id = mm_be64_get(v.mv_data);
+        return MM_OK;
+    }
+    return rc == 0 || rc == MDB_NOTFOUND ? MM_ENOTFOUND : mm_db_err(rc, "read finding key");
+}
+
+/* A new finding's id (after the last one), and its key pointing to it. */
+static mm_err_t new_id(hub_findings_t *f, MDB_txn *txn, const uint8_t *key, size_t len,
+                       uint64_t *id)
+{
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(txn, f->items, &cur);
+    if (rc != 0)
+        return mm_db_err(rc, "open findings cursor");
+    MDB_val lk, lv;
+    *id = 1;
+    if (mdb_cursor_get(cur, &lk, &lv, MDB_LAST) == 0 && lk.mv_size == 8)
+        *id = mm_be64_get(lk.mv_data) + 1;
+    mdb_cursor_close(cur);
+    uint8_t idb[8];
+    mm_be64_put(idb, *id);
+    MDB_val k = {len, (void *)key}, v = {8, idb};
+    return mm_db_err(mdb_put(txn, f->keys, &k, &v, 0), "put finding key");
+}
+
+/* A copy of o at the end of changed (the observer's, after the commit). */
+static mm_err_t changed_add(hub_finding_list_t *changed, const hub_finding_t *o)
+{
+    hub_finding_t *c = hub_finding_list_add(changed);
+    if (!c)
+        return MM_ENOMEM;
+    *c = *o;
+    c->history = NULL;
+    c->n_history = 0;
+    c->evidence.n = 0;
+    mm_err_t err = hub_evidence_copy(&c->evidence, &o->evidence);
+    for (size_t i = 0; err == MM_OK && i < o->n_history; i++)
+        err = hub_finding_step(c, o->history[i].state, o->history[i].at);
+    c->state = o->state;
+    return err;
+}
+
+/* --- raising -------------------------------------------------------------------------------- */
+
 typedef struct {
     hub_findings_t *f;
-    const char *site, *kind, *severity, *message;
-    uint8_t key[512];
+    const char *site, *kind, *message;
+    hub_severity_t severity;
+    uint8_t key[KEY_MAX];
     size_t klen;
-    json_t *evidence;
+    const hub_evidence_t *evidence;
     int64_t now_us;
-    json_t *changed; /* the findings this transaction opened or changed */
+    hub_finding_list_t changed; /* the findings this transaction opened or changed */
 } raise_t;
+
+/* Seen before: counted, last_seen moved; news (for the observer, as it now is) only when it
+ * says something new. */
+static mm_err_t raise_again(raise_t *r, MDB_txn *txn, hub_finding_t *o, const char *when)
+{
+    mm_err_t err = MM_OK;
+    int news = strcmp(o->message, r->message) != 0 ||
+               (r->evidence && !hub_evidence_equal(&o->evidence, r->evidence));
+    o->count++;
+    snprintf(o->last_seen, sizeof o->last_seen, "%s", when);
+    snprintf(o->message, sizeof o->message, "%s", r->message);
+    if (r->evidence)
+        err = hub_evidence_copy(&o->evidence, r->evidence);
+    if (err == MM_OK)
+        err = put(r->f, txn, o);
+    if (err == MM_OK && news)
+        err = changed_add(&r->changed, o);
+    return err;
+}
 
 static mm_err_t raise_txn(MDB_txn *txn, void *arg)
 {
     raise_t *r = arg;
     char when[MM_RFC3339_MAX];
     mm_time_rfc3339(r->now_us, when);
-    json_array_clear(r->changed); /* mm_db_write may run this again */
-    MDB_val k = {r->klen, r->key}, v;
-    int rc = mdb_get(txn, r->f->keys, &k, &v);
-    if (rc == 0 && v.mv_size == 8) {
-        /* Seen before: count it and move last_seen. */
-        uint64_t id = mm_be64_get(v.mv_data);
-        uint8_t ik[8];
-        mm_be64_put(ik, id);
-        MDB_val ikv = {8, ik}, iv;
-        if (mdb_get(txn, r->f->items, &ikv, &iv) == 0) {
-            json_t *o = json_loadb(iv.mv_data, iv.mv_size, 0, NULL);
-            if (o) {
-                json_int_t count = json_integer_value(json_object_get(o, "count"));
-                /* A repeat counts; it is news only when it says something new. */
-                json_t *m = json_string(r->message);
-                if (!json_equal(json_object_get(o, "message"), m) ||
-                    (r->evidence && !json_equal(json_object_get(o, "evidence"), r->evidence)))
-                    json_array_append(r->changed, o);
-                json_decref(m);
-                json_object_set_new(o, "count", json_integer(count + 1));
-                json_object_set_new(o, "last_seen", json_string(when));
-                json_object_set_new(o, "message", json_string(r->message));
-                if (r->evidence)
-                    json_object_set(o, "evidence", r->evidence);
-                mm_err_t err = mm_db_put_json(txn, r->f->items, id, o, "put finding");
-                json_decref(o);
-                return err;
-            }
-        }
-    } else if (rc != 0 && rc != MDB_NOTFOUND) {
-        return mm_db_err(rc, "read finding key");
+    hub_finding_list_deinit(&r->changed); /* mm_db_write may run this again */
+    uint64_t id = 0;
+    mm_err_t err = id_of(r->f, txn, r->key, r->klen, &id);
+    hub_finding_t o;
+    if (err == MM_OK) {
+        err = load(r->f, txn, id, &o);
+        if (err == MM_OK)
+            err = raise_again(r, txn, &o, when);
+        hub_finding_deinit(&o);
+        if (err != MM_ENOTFOUND)
+            return err;
+    } else if (err != MM_ENOTFOUND) {
+        return err;
     }
 
-    /* A new finding: the next id follows the last one. */
-    uint64_t id = 1;
-    MDB_cursor *cur;
-    rc = mdb_cursor_open(txn, r->f->items, &cur);
-    if (rc != 0)
-        return mm_db_err(rc, "open findings cursor");
-    MDB_val lk, lv;
-    if (mdb_cursor_get(cur, &lk, &lv, MDB_LAST) == 0 && lk.mv_size == 8)
-        id = mm_be64_get(lk.mv_data) + 1;
-    mdb_cursor_close(cur);
-
-    json_t *o =
-        json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:o, s:s, s:s, s:[{s:s, s:s}]}", "id",
-                  (json_int_t)id, "site", r->site, "kind", r->kind, "severity", r->severity,
-                  "message", r->message, "first_seen", when, "last_seen", when, "count",
-                  (json_int_t)1, "evidence", r->evidence ? json_incref(r->evidence) : json_object(),
-                  "state", hub_finding_state_name(HUB_FINDING_STATE_OPEN), "source",
-                  hub_finding_source_name(HUB_FINDING_SOURCE_VERIFICATION), "history", "state",
-                  hub_finding_state_name(HUB_FINDING_STATE_OPEN), "at", when);
-    if (!o)
-        return MM_ENOMEM;
-    mm_err_t err = mm_db_put_json(txn, r->f->items, id, o, "put finding");
-    json_array_append(r->changed, o);
-    json_decref(o);
-    if (err != MM_OK)
-        return err;
-    uint8_t idb[8];
-    mm_be64_put(idb, id);
-    MDB_val iv = {8, idb};
-    return mm_db_err(mdb_put(txn, r->f->keys, &k, &iv, 0), "put finding key");
+    /* A new finding (or one whose record was lost): the next id follows the last one. */
+    hub_finding_init(&o);
+    err = new_id(r->f, txn, r->key, r->klen, &o.id);
+    snprintf(o.site, sizeof o.site, "%s", r->site);
+    snprintf(o.kind, sizeof o.kind, "%s", r->kind);
+    snprintf(o.message, sizeof o.message, "%s", r->message);
+    snprintf(o.first_seen, sizeof o.first_seen, "%s", when);
+    snprintf(o.last_seen, sizeof o.last_seen, "%s", when);
+    o.severity = r->severity;
+    o.count = 1;
+    o.source = HUB_FINDING_SOURCE_VERIFICATION;
+    if (err == MM_OK && r->evidence)
+        err = hub_evidence_copy(&o.evidence, r->evidence);
+    if (err == MM_OK)
+        err = hub_finding_step(&o, HUB_FINDING_STATE_OPEN, when);
+    if (err == MM_OK)
+        err = put(r->f, txn, &o);
+    if (err == MM_OK)
+        err = changed_add(&r->changed, &o);
+    hub_finding_deinit(&o);
+    return err;
 }
 
 mm_err_t hub_findings_raise(hub_findings_t *f, const char *site, const char *kind,
-                            const char *severity, const char *dedupe, json_t *evidence,
-                            int64_t now_us, const char *fmt, ...)
+                            hub_severity_t severity, const char *dedupe,
+                            const hub_evidence_t *evidence, int64_t now_us, const char *fmt, ...)
 {
-    char message[512];
+    char message[HUB_FINDING_MESSAGE_MAX];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(message, sizeof message, fmt, ap);
@@ -166,212 +248,251 @@ mm_err_t hub_findings_raise(hub_findings_t *f, const char *site, const char *kin
                  .severity = severity,
                  .message = message,
                  .evidence = evidence,
-                 .now_us = now_us,
-                 .changed = json_array()};
-    int n = snprintf((char *)r.key, sizeof r.key, "%s%c%s%c%s", r.site, 0, kind, 0,
-                     dedupe ? dedupe : "");
-    r.klen = n < 0 ? 0 : (size_t)n < sizeof r.key ? (size_t)n : sizeof r.key - 1;
-    if (r.klen == 0)
-        r.klen = 1;
-    MM_WARN("finding %s (%s) for site \"%s\": %s", kind, severity, r.site, message);
+                 .now_us = now_us};
+    r.klen = key_of(r.site, kind, dedupe ? dedupe : "", r.key);
+    hub_finding_list_init(&r.changed);
+    MM_WARN("finding %s (%s) for site \"%s\": %s", kind, hub_severity_name(severity), r.site,
+            message);
     mm_err_t err = mm_db_write(f->db, raise_txn, &r);
-    json_decref(evidence);
     if (err == MM_OK)
-        notify(f, r.changed);
-    json_decref(r.changed);
+        notify(f, &r.changed);
+    hub_finding_list_deinit(&r.changed);
     return err;
 }
 
-json_t *hub_findings_list(hub_findings_t *f)
+/* --- reading -------------------------------------------------------------------------------- */
+
+mm_err_t hub_findings_each(hub_findings_t *f, int (*fn)(void *arg, const hub_finding_t *finding),
+                           void *arg)
 {
     MDB_txn *txn;
-    if (mm_db_read(f->db, &txn) != MM_OK)
-        return NULL;
-    json_t *a = json_array();
+    mm_err_t err = mm_db_read(f->db, &txn);
+    if (err != MM_OK)
+        return err;
     MDB_cursor *cur;
-    if (a && mdb_cursor_open(txn, f->items, &cur) == 0) {
-        MDB_val k, v;
-        int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
-        while (rc == 0) {
-            json_t *o = json_loadb(v.mv_data, v.mv_size, 0, NULL);
-            if (o)
-                json_array_append_new(a, o);
-            rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
-        }
-        mdb_cursor_close(cur);
+    int rc = mdb_cursor_open(txn, f->items, &cur);
+    if (rc != 0) {
+        mdb_txn_abort(txn);
+        return mm_db_err(rc, "open findings cursor");
     }
+    MDB_val k, v;
+    for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        hub_finding_t o;
+        mm_err_t de = hub_finding_decode(v.mv_data, v.mv_size, &o);
+        int stop = de == MM_OK && fn(arg, &o);
+        hub_finding_deinit(&o);
+        if (de == MM_ENOMEM) {
+            err = de;
+            break;
+        }
+        if (stop)
+            break;
+    }
+    if (err == MM_OK && rc != 0 && rc != MDB_NOTFOUND)
+        err = mm_db_err(rc, "read findings");
+    mdb_cursor_close(cur);
     mdb_txn_abort(txn);
-    return a;
+    return err;
 }
 
-/* --- findings from the rules (rules.h) ------------------------------------------------------*/
+mm_err_t hub_findings_get(hub_findings_t *f, uint64_t id, hub_finding_t *out)
+{
+    MDB_txn *txn;
+    mm_err_t err = mm_db_read(f->db, &txn);
+    if (err != MM_OK) {
+        hub_finding_init(out);
+        return err;
+    }
+    err = load(f, txn, id, out);
+    mdb_txn_abort(txn);
+    return err;
+}
+
+/* --- findings from the rules (rules.h) ------------------------------------------------------ */
+
+typedef struct {
+    uint8_t key[KEY_MAX];
+    size_t len;
+} rkey_t;
 
 typedef struct {
     hub_findings_t *f;
     const char *site;
-    json_t *current;
+    const hub_finding_t *current;
+    size_t n;
+    rkey_t *keys; /* current's keys, sorted */
     int64_t now_us;
     size_t opened, closed;
-    json_t *changed; /* the findings this transaction opened, changed or closed */
+    hub_finding_list_t changed; /* the findings this transaction opened, changed or closed */
 } reconcile_t;
 
-static int key_of(const char *site, const char *kind, const char *dedupe, uint8_t *key, size_t cap)
+static int key_cmp(const void *a, const void *b)
 {
-    int n = snprintf((char *)key, cap, "%s%c%s%c%s", site, 0, kind, 0, dedupe);
-    return n < 0 ? 0 : (size_t)n < cap ? n : (int)cap - 1;
+    const rkey_t *x = a, *y = b;
+    size_t n = x->len < y->len ? x->len : y->len;
+    int c = memcmp(x->key, y->key, n);
+    return c ? c : (x->len > y->len) - (x->len < y->len);
 }
 
-static int is_open(json_t *o)
+/* Opens, opens again or refreshes the finding c says holds now. */
+static mm_err_t hold(reconcile_t *rc, MDB_txn *txn, const hub_finding_t *c, const char *when)
 {
-    hub_finding_state_t st;
-    return hub_finding_state_parse(json_string_value(json_object_get(o, "state")), &st) &&
-           st == HUB_FINDING_STATE_OPEN;
-}
-
-static int from_rules(json_t *o)
-{
-    hub_finding_source_t src;
-    return hub_finding_source_parse(json_string_value(json_object_get(o, "source")), &src) &&
-           src == HUB_FINDING_SOURCE_RULES;
-}
-
-static void set_state(json_t *o, hub_finding_state_t st, const char *when)
-{
-    const char *state = hub_finding_state_name(st);
-    json_object_set_new(o, "state", json_string(state));
-    json_t *h = json_object_get(o, "history");
-    if (!json_is_array(h)) {
-        h = json_array();
-        json_object_set_new(o, "history", h);
+    uint8_t key[KEY_MAX];
+    size_t kl = key_of(rc->site, c->kind, c->dedupe, key);
+    uint64_t id = 0;
+    hub_finding_t o;
+    int changed = 0;
+    mm_err_t err = id_of(rc->f, txn, key, kl, &id);
+    if (err == MM_OK)
+        err = load(rc->f, txn, id, &o);
+    else
+        hub_finding_init(&o);
+    if (err == MM_OK && o.state != HUB_FINDING_STATE_OPEN) {
+        err = hub_finding_step(&o, HUB_FINDING_STATE_OPEN, when);
+        rc->opened++;
+        changed = 1;
+    } else if (err == MM_ENOTFOUND) {
+        /* New (or its record was lost): {id, site, kind, first_seen, source, count, dedupe}. */
+        hub_finding_deinit(&o);
+        hub_finding_init(&o);
+        err = new_id(rc->f, txn, key, kl, &o.id);
+        snprintf(o.site, sizeof o.site, "%s", rc->site);
+        snprintf(o.kind, sizeof o.kind, "%s", c->kind);
+        snprintf(o.first_seen, sizeof o.first_seen, "%s", when);
+        snprintf(o.dedupe, sizeof o.dedupe, "%s", c->dedupe);
+        o.source = HUB_FINDING_SOURCE_RULES;
+        o.count = 1;
+        if (err == MM_OK)
+            err = hub_finding_step(&o, HUB_FINDING_STATE_OPEN, when);
+        rc->opened++;
+        changed = 1;
     }
-    json_array_append_new(h, json_pack("{s:s, s:s}", "state", state, "at", when));
+    if (err == MM_OK) {
+        changed |= o.severity != c->severity || strcmp(o.rule, c->rule) != 0 ||
+                   strcmp(o.message, c->message) != 0 ||
+                   !hub_evidence_equal(&o.evidence, &c->evidence);
+        o.severity = c->severity;
+        snprintf(o.rule, sizeof o.rule, "%s", c->rule);
+        snprintf(o.message, sizeof o.message, "%s", c->message);
+        snprintf(o.last_seen, sizeof o.last_seen, "%s", when);
+        err = hub_evidence_copy(&o.evidence, &c->evidence);
+    }
+    if (err == MM_OK)
+        err = put(rc->f, txn, &o);
+    if (err == MM_OK && changed)
+        err = changed_add(&rc->changed, &o);
+    hub_finding_deinit(&o);
+    return err;
+}
+
+/* The ids of the site's findings whose keys the rules no longer give, in id order. */
+static mm_err_t gone(reconcile_t *rc, MDB_txn *txn, uint64_t **ids, size_t *n)
+{
+    uint8_t prefix[KEY_MAX];
+    int pl = snprintf((char *)prefix, sizeof prefix, "%s%c", rc->site, 0);
+    size_t plen = pl < 0 ? 0 : (size_t)pl < sizeof prefix ? (size_t)pl : sizeof prefix - 1;
+    MDB_cursor *cur;
+    int r = mdb_cursor_open(txn, rc->f->keys, &cur);
+    if (r != 0)
+        return mm_db_err(r, "open finding keys cursor");
+    size_t cap = 0;
+    mm_err_t err = MM_OK;
+    MDB_val k = {plen, prefix}, v;
+    for (r = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); r == 0 && err == MM_OK;
+         r = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        if (k.mv_size < plen || memcmp(k.mv_data, prefix, plen) != 0)
+            break; /* past the site's range */
+        rkey_t probe = {.len = k.mv_size < KEY_MAX ? k.mv_size : KEY_MAX};
+        memcpy(probe.key, k.mv_data, probe.len);
+        if (v.mv_size != 8 ||
+            (rc->n && bsearch(&probe, rc->keys, rc->n, sizeof *rc->keys, key_cmp)))
+            continue;
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 16;
+            uint64_t *more = realloc(*ids, cap * sizeof *more);
+            if (!more) {
+                err = MM_ENOMEM;
+                break;
+            }
+            *ids = more;
+        }
+        (*ids)[(*n)++] = mm_be64_get(v.mv_data);
+    }
+    if (err == MM_OK && r != 0 && r != MDB_NOTFOUND)
+        err = mm_db_err(r, "read finding keys");
+    mdb_cursor_close(cur);
+    return err;
+}
+
+static int id_cmp(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Closes the site's open rules findings that no longer hold, keeping their history. */
+static mm_err_t close_gone(reconcile_t *rc, MDB_txn *txn, const char *when)
+{
+    uint64_t *ids = NULL;
+    size_t n = 0;
+    mm_err_t err = gone(rc, txn, &ids, &n);
+    if (n)
+        qsort(ids, n, sizeof *ids, id_cmp);
+    for (size_t i = 0; err == MM_OK && i < n; i++) {
+        hub_finding_t o;
+        err = load(rc->f, txn, ids[i], &o);
+        if (err == MM_ENOTFOUND) {
+            err = MM_OK;
+        } else if (err == MM_OK && o.source == HUB_FINDING_SOURCE_RULES &&
+                   o.state == HUB_FINDING_STATE_OPEN && !strcmp(o.site, rc->site)) {
+            err = hub_finding_step(&o, HUB_FINDING_STATE_CLOSED, when);
+            snprintf(o.closed_at, sizeof o.closed_at, "%s", when);
+            rc->closed++;
+            if (err == MM_OK)
+                err = put(rc->f, txn, &o);
+            if (err == MM_OK)
+                err = changed_add(&rc->changed, &o);
+        }
+        hub_finding_deinit(&o);
+    }
+    free(ids);
+    return err;
 }
 
 static mm_err_t reconcile_txn(MDB_txn *txn, void *arg)
 {
     reconcile_t *rc = arg;
-    hub_findings_t *f = rc->f;
     char when[MM_RFC3339_MAX];
     mm_time_rfc3339(rc->now_us, when);
     rc->opened = rc->closed = 0;
-    json_array_clear(rc->changed); /* mm_db_write may run this again */
-    size_t i;
-    json_t *c;
+    hub_finding_list_deinit(&rc->changed); /* mm_db_write may run this again */
     mm_err_t err = MM_OK;
-    /* What holds now: refresh or open each. */
-    json_array_foreach(rc->current, i, c)
-    {
-        const char *kind = json_string_value(json_object_get(c, "kind"));
-        const char *dedupe = json_string_value(json_object_get(c, "dedupe"));
-        uint8_t key[512];
-        int kl = key_of(rc->site, kind, dedupe ? dedupe : "", key, sizeof key);
-        MDB_val k = {(size_t)kl, key}, v;
-        int r = mdb_get(txn, f->keys, &k, &v);
-        uint64_t id;
-        json_t *o = NULL;
-        int changed = 0;
-        if (r == 0 && v.mv_size == 8) {
-            id = mm_be64_get(v.mv_data);
-            uint8_t ik[8];
-            mm_be64_put(ik, id);
-            MDB_val ikv = {8, ik}, iv;
-            if (mdb_get(txn, f->items, &ikv, &iv) == 0)
-                o = json_loadb(iv.mv_data, iv.mv_size, 0, NULL);
-        } else if (r != MDB_NOTFOUND) {
-            return mm_db_err(r, "read finding key");
-        }
-        if (o) {
-            if (!is_open(o)) {
-                set_state(o, HUB_FINDING_STATE_OPEN, when);
-                rc->opened++;
-                changed = 1;
-            }
-        } else {
-            id = 1;
-            MDB_cursor *cur;
-            if ((r = mdb_cursor_open(txn, f->items, &cur)) != 0)
-                return mm_db_err(r, "open findings cursor");
-            MDB_val lk, lv;
-            if (mdb_cursor_get(cur, &lk, &lv, MDB_LAST) == 0 && lk.mv_size == 8)
-                id = mm_be64_get(lk.mv_data) + 1;
-            mdb_cursor_close(cur);
-            o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:I, s:s, s:[]}", "id", (json_int_t)id, "site",
-                          rc->site, "kind", kind, "first_seen", when, "source",
-                          hub_finding_source_name(HUB_FINDING_SOURCE_RULES), "count", (json_int_t)1,
-                          "dedupe", dedupe ? dedupe : "", "history");
-            if (!o)
-                return MM_ENOMEM;
-            set_state(o, HUB_FINDING_STATE_OPEN, when);
-            rc->opened++;
-            changed = 1;
-            uint8_t idb[8];
-            mm_be64_put(idb, id);
-            MDB_val iv = {8, idb};
-            if ((err = mm_db_err(mdb_put(txn, f->keys, &k, &iv, 0), "put finding key")) != MM_OK) {
-                json_decref(o);
-                return err;
-            }
-        }
-        changed |= differs(o, c, "severity") || differs(o, c, "rule") || differs(o, c, "message") ||
-                   differs(o, c, "evidence");
-        json_object_set(o, "severity", json_object_get(c, "severity"));
-        json_object_set(o, "rule", json_object_get(c, "rule"));
-        json_object_set(o, "message", json_object_get(c, "message"));
-        json_object_set(o, "evidence", json_object_get(c, "evidence"));
-        json_object_set_new(o, "last_seen", json_string(when));
-        err = mm_db_put_json(txn, f->items, id, o, "put finding");
-        if (changed)
-            json_array_append(rc->changed, o);
-        json_decref(o);
-        if (err != MM_OK)
-            return err;
-    }
-    /* What no longer holds: close it, keeping its history. */
-    MDB_cursor *cur;
-    int r = mdb_cursor_open(txn, f->items, &cur);
-    if (r != 0)
-        return mm_db_err(r, "open findings cursor");
-    MDB_val k, v;
-    for (r = mdb_cursor_get(cur, &k, &v, MDB_FIRST); r == 0 && err == MM_OK;
-         r = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-        json_t *o = json_loadb(v.mv_data, v.mv_size, 0, NULL);
-        if (!o)
-            continue;
-        const char *site = json_string_value(json_object_get(o, "site"));
-        int still = 0;
-        if (from_rules(o) && is_open(o) && site && !strcmp(site, rc->site)) {
-            const char *kind = json_string_value(json_object_get(o, "kind"));
-            const char *dedupe = json_string_value(json_object_get(o, "dedupe"));
-            json_array_foreach(rc->current, i, c)
-            {
-                const char *ck = json_string_value(json_object_get(c, "kind"));
-                const char *cd = json_string_value(json_object_get(c, "dedupe"));
-                still |= kind && ck && !strcmp(kind, ck) && !strcmp(dedupe ?: "", cd ?: "");
-            }
-            if (!still) {
-                set_state(o, HUB_FINDING_STATE_CLOSED, when);
-                json_object_set_new(o, "closed_at", json_string(when));
-                rc->closed++;
-                uint64_t id = mm_be64_get(k.mv_data);
-                err = mm_db_put_json(txn, f->items, id, o, "put finding");
-                json_array_append(rc->changed, o);
-            }
-        }
-        json_decref(o);
-    }
-    mdb_cursor_close(cur);
+    for (size_t i = 0; err == MM_OK && i < rc->n; i++)
+        err = hold(rc, txn, &rc->current[i], when);
+    if (err == MM_OK)
+        err = close_gone(rc, txn, when);
     return err;
 }
 
-mm_err_t hub_findings_reconcile(hub_findings_t *f, const char *site, json_t *current,
-                                int64_t now_us, size_t *opened, size_t *closed)
+mm_err_t hub_findings_reconcile(hub_findings_t *f, const char *site, const hub_finding_t *current,
+                                size_t n, int64_t now_us, size_t *opened, size_t *closed)
 {
-    reconcile_t rc = {
-        .f = f, .site = site, .current = current, .now_us = now_us, .changed = json_array()};
-    mm_err_t err = mm_db_write(f->db, reconcile_txn, &rc);
+    reconcile_t rc = {.f = f, .site = site, .current = current, .n = n, .now_us = now_us};
+    hub_finding_list_init(&rc.changed);
+    rc.keys = n ? malloc(n * sizeof *rc.keys) : NULL;
+    mm_err_t err = n && !rc.keys ? MM_ENOMEM : MM_OK;
+    for (size_t i = 0; err == MM_OK && i < n; i++)
+        rc.keys[i].len = key_of(site, current[i].kind, current[i].dedupe, rc.keys[i].key);
+    if (err == MM_OK) {
+        if (n)
+            qsort(rc.keys, n, sizeof *rc.keys, key_cmp);
+        err = mm_db_write(f->db, reconcile_txn, &rc);
+    }
     if (err == MM_OK)
-        notify(f, rc.changed);
-    json_decref(rc.changed);
+        notify(f, &rc.changed);
+    hub_finding_list_deinit(&rc.changed);
+    free(rc.keys);
     if (err == MM_OK && (rc.opened || rc.closed))
         MM_INFO("findings for site %s: %zu opened, %zu closed", site, rc.opened, rc.closed);
     if (opened)

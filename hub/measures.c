@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "common/diag.h"
+#include "hub/measures_codec.h"
 
 MM_ENUM_DEFINE(hub_measure_kind, HUB_MEASURE_KIND, HUB_MEASURE_KIND_MAP, "measure kind")
 MM_ENUM_DEFINE(hub_measure_state, HUB_MEASURE_STATE, HUB_MEASURE_STATE_MAP, "measure state")
@@ -59,47 +60,54 @@ static mm_err_t refuse(hub_measure_op_t *op, mm_err_t err, const char *fmt, ...)
     return err;
 }
 
-static mm_err_t put(hub_measures_t *m, MDB_txn *txn, uint64_t id, json_t *o)
+static mm_err_t put(hub_measures_t *m, MDB_txn *txn, const hub_measure_t *o)
 {
-    return mm_db_put_json(txn, m->dbi, id, o, "put measure");
+    char *text = hub_measure_encode(o);
+    if (!text)
+        return MM_ENOMEM;
+    uint8_t k[8];
+    mm_be64_put(k, o->id);
+    MDB_val kv = {8, k}, vv = {strlen(text), text};
+    mm_err_t err = mm_db_err(mdb_put(txn, m->dbi, &kv, &vv, 0), "put measure");
+    free(text);
+    return err;
 }
 
-static json_t *get(hub_measures_t *m, MDB_txn *txn, uint64_t id)
+/* The measure id into out: MM_OK, MM_ENOTFOUND (none, or one that does not decode), or a
+ * storage error. */
+static mm_err_t get(hub_measures_t *m, MDB_txn *txn, uint64_t id, hub_measure_t *out)
 {
     uint8_t k[8];
     mm_be64_put(k, id);
     MDB_val kv = {8, k}, vv;
-    if (mdb_get(txn, m->dbi, &kv, &vv) != 0)
-        return NULL;
-    return json_loadb(vv.mv_data, vv.mv_size, 0, NULL);
+    int rc = mdb_get(txn, m->dbi, &kv, &vv);
+    if (rc != 0)
+        return rc == MDB_NOTFOUND ? MM_ENOTFOUND : mm_db_err(rc, "read measure");
+    return hub_measure_decode(vv.mv_data, vv.mv_size, out) == MM_OK ? MM_OK : MM_ENOTFOUND;
 }
 
-static void history(json_t *o, hub_measure_state_t st, hub_measure_op_t *op, const char *text)
+/* A step of o: its new state, and the step in its history. */
+static void history(hub_measure_t *o, hub_measure_state_t st, hub_measure_op_t *op,
+                    const char *text)
 {
-    const char *state = hub_measure_state_name(st);
-    json_object_set_new(o, "state", json_string(state));
-    json_array_append_new(json_object_get(o, "history"),
-                          json_pack("{s:s, s:I, s:s, s:s}", "state", state, "time_us",
-                                    (json_int_t)op->now_us, "by", op->who->id, "text",
-                                    text ? text : ""));
-}
-
-static mm_err_t finish(hub_measures_t *m, MDB_txn *txn, hub_measure_op_t *op, json_t *o)
-{
-    mm_err_t err = put(m, txn, op->id, o);
-    if (err == MM_OK) {
-        json_decref(op->result); /* a retried transaction sets it again */
-        op->result = json_incref(o);
-    }
-    json_decref(o);
-    return err;
+    o->state = st;
+    if (o->n_history == HUB_MEASURE_HISTORY_MAX)
+        return; /* the ordinance's order has no more steps than that */
+    hub_measure_step_t *h = &o->history[o->n_history++];
+    *h = (hub_measure_step_t){.state = st, .time_us = op->now_us};
+    snprintf(h->by, sizeof h->by, "%s", op->who->id);
+    snprintf(h->text, sizeof h->text, "%s", text ? text : "");
 }
 
 static mm_err_t create_in(hub_measures_t *m, MDB_txn *txn, hub_measure_op_t *op,
-                          hub_measure_kind_t kind, json_t *findings, const char *text)
+                          hub_measure_kind_t kind, const uint64_t *findings, size_t n,
+                          const char *text)
 {
     if (!hub_measure_kind_name(kind))
         return refuse(op, MM_EINVAL, "a measure is guidance or a recommendation");
+    if (n > HUB_MEASURE_FINDINGS_MAX)
+        return refuse(op, MM_EINVAL, "a measure is tied to at most %d findings",
+                      HUB_MEASURE_FINDINGS_MAX);
     uint64_t id = 1;
     MDB_cursor *cur;
     int rc = mdb_cursor_open(txn, m->dbi, &cur);
@@ -110,134 +118,109 @@ static mm_err_t create_in(hub_measures_t *m, MDB_txn *txn, hub_measure_op_t *op,
         id = mm_be64_get(k.mv_data) + 1;
     mdb_cursor_close(cur);
     op->id = id;
-    json_t *o =
-        json_pack("{s:I, s:s, s:s, s:O, s:s, s:s, s:I, s:[]}", "id", (json_int_t)id, "site",
-                  op->site, "kind", hub_measure_kind_name(kind), "findings", findings, "text", text,
-                  "by", op->who->id, "time_us", (json_int_t)op->now_us, "history");
-    if (!o)
-        return MM_ENOMEM;
+    hub_measure_t *o = &op->result;
+    memset(o, 0, sizeof *o);
+    o->id = id;
+    snprintf(o->site, sizeof o->site, "%s", op->site);
+    o->kind = kind;
+    o->n_findings = n;
+    if (n)
+        memcpy(o->findings, findings, n * sizeof *findings);
+    snprintf(o->text, sizeof o->text, "%s", text);
+    snprintf(o->by, sizeof o->by, "%s", op->who->id);
+    o->time_us = op->now_us;
     history(o, HUB_MEASURE_STATE_GIVEN, op, text);
-    return finish(m, txn, op, o);
+    return put(m, txn, o);
 }
 
-/* The measure op->id of op->site, or NULL with the refusal in op. */
-static json_t *load(hub_measures_t *m, MDB_txn *txn, hub_measure_op_t *op, mm_err_t *err)
+/* The measure op->id of op->site into op->result, or the refusal in op. */
+static mm_err_t load(hub_measures_t *m, MDB_txn *txn, hub_measure_op_t *op)
 {
-    json_t *o = get(m, txn, op->id);
-    const char *site = o ? json_string_value(json_object_get(o, "site")) : NULL;
-    if (!o || !site || strcmp(site, op->site) != 0) {
-        json_decref(o);
-        *err = refuse(op, MM_ENOTFOUND, "site %s has no measure %llu", op->site,
+    mm_err_t err = get(m, txn, op->id, &op->result);
+    if (err == MM_OK && strcmp(op->result.site, op->site) != 0)
+        err = MM_ENOTFOUND;
+    if (err == MM_ENOTFOUND)
+        return refuse(op, MM_ENOTFOUND, "site %s has no measure %llu", op->site,
                       (unsigned long long)op->id);
-        return NULL;
-    }
-    return o;
-}
-
-static int kind_is(json_t *o, hub_measure_kind_t kind)
-{
-    hub_measure_kind_t k;
-    return hub_measure_kind_parse(json_string_value(json_object_get(o, "kind")), &k) && k == kind;
-}
-
-static int state_is(json_t *o, hub_measure_state_t state)
-{
-    hub_measure_state_t st;
-    return hub_measure_state_parse(json_string_value(json_object_get(o, "state")), &st) &&
-           st == state;
+    return err;
 }
 
 static mm_err_t offer_in(hub_measures_t *m, MDB_txn *txn, hub_measure_op_t *op,
                          const char *deadline, const char *text)
 {
-    mm_err_t err;
-    json_t *o = load(m, txn, op, &err);
-    if (!o)
+    hub_measure_t *o = &op->result;
+    mm_err_t err = load(m, txn, op);
+    if (err != MM_OK)
         return err;
-    err = MM_OK;
-    if (!kind_is(o, HUB_MEASURE_KIND_RECOMMENDATION))
-        err = refuse(op, MM_ECONFLICT,
-                     "a hearing is offered before publishing a "
-                     "recommendation; measure %llu is guidance",
-                     (unsigned long long)op->id);
-    else if (json_object_get(o, "hearing"))
-        err = refuse(op, MM_ECONFLICT, "a hearing has been offered on measure %llu already",
-                     (unsigned long long)op->id);
-    else if (state_is(o, HUB_MEASURE_STATE_PUBLISHED))
-        err = refuse(op, MM_ECONFLICT, "measure %llu is published", (unsigned long long)op->id);
-    if (err != MM_OK) {
-        json_decref(o);
-        return err;
-    }
-    json_object_set_new(o, "hearing",
-                        json_pack("{s:s, s:s, s:I}", "deadline", deadline, "letter", text,
-                                  "offered_us", (json_int_t)op->now_us));
+    if (o->kind != HUB_MEASURE_KIND_RECOMMENDATION)
+        return refuse(op, MM_ECONFLICT,
+                      "a hearing is offered before publishing a "
+                      "recommendation; measure %llu is guidance",
+                      (unsigned long long)op->id);
+    if (o->has_hearing)
+        return refuse(op, MM_ECONFLICT, "a hearing has been offered on measure %llu already",
+                      (unsigned long long)op->id);
+    if (o->state == HUB_MEASURE_STATE_PUBLISHED)
+        return refuse(op, MM_ECONFLICT, "measure %llu is published", (unsigned long long)op->id);
+    o->has_hearing = 1;
+    snprintf(o->hearing.deadline, sizeof o->hearing.deadline, "%s", deadline);
+    snprintf(o->hearing.letter, sizeof o->hearing.letter, "%s", text);
+    o->hearing.offered_us = op->now_us;
     history(o, HUB_MEASURE_STATE_HEARING_OFFERED, op, text);
-    return finish(m, txn, op, o);
+    return put(m, txn, o);
 }
 
 static mm_err_t heard_in(hub_measures_t *m, MDB_txn *txn, hub_measure_op_t *op,
                          hub_hearing_outcome_t outcome, const char *text)
 {
-    mm_err_t err;
-    json_t *o = load(m, txn, op, &err);
-    if (!o)
+    hub_measure_t *o = &op->result;
+    mm_err_t err = load(m, txn, op);
+    if (err != MM_OK)
         return err;
-    json_t *h = json_object_get(o, "hearing");
-    err = MM_OK;
-    if (!h)
-        err = refuse(op, MM_ECONFLICT, "no hearing has been offered on measure %llu",
-                     (unsigned long long)op->id);
-    else if (json_object_get(h, "outcome"))
-        err = refuse(op, MM_ECONFLICT, "the hearing on measure %llu has its outcome already",
-                     (unsigned long long)op->id);
-    else if (!hub_hearing_outcome_name(outcome))
-        err = refuse(op, MM_EINVAL, "an outcome is opinion_stated, no_opinion or declined");
-    if (err != MM_OK) {
-        json_decref(o);
-        return err;
-    }
-    json_object_set_new(h, "outcome", json_string(hub_hearing_outcome_name(outcome)));
-    json_object_set_new(h, "record", json_string(text));
-    json_object_set_new(h, "recorded_us", json_integer((json_int_t)op->now_us));
+    if (!o->has_hearing)
+        return refuse(op, MM_ECONFLICT, "no hearing has been offered on measure %llu",
+                      (unsigned long long)op->id);
+    if (o->hearing.heard)
+        return refuse(op, MM_ECONFLICT, "the hearing on measure %llu has its outcome already",
+                      (unsigned long long)op->id);
+    if (!hub_hearing_outcome_name(outcome))
+        return refuse(op, MM_EINVAL, "an outcome is opinion_stated, no_opinion or declined");
+    o->hearing.heard = 1;
+    o->hearing.outcome = outcome;
+    snprintf(o->hearing.record, sizeof o->hearing.record, "%s", text);
+    o->hearing.recorded_us = op->now_us;
     history(o, HUB_MEASURE_STATE_HEARD, op, text);
-    return finish(m, txn, op, o);
+    return put(m, txn, o);
 }
 
 static mm_err_t publish_in(hub_measures_t *m, MDB_txn *txn, hub_measure_op_t *op, const char *text)
 {
-    mm_err_t err;
-    json_t *o = load(m, txn, op, &err);
-    if (!o)
+    hub_measure_t *o = &op->result;
+    mm_err_t err = load(m, txn, op);
+    if (err != MM_OK)
         return err;
-    json_t *h = json_object_get(o, "hearing");
-    err = MM_OK;
-    if (!kind_is(o, HUB_MEASURE_KIND_RECOMMENDATION))
-        err = refuse(op, MM_ECONFLICT,
-                     "only a recommendation ignored without good reason may be published "
-                     "(R-N11); measure %llu is guidance",
-                     (unsigned long long)op->id);
-    else if (state_is(o, HUB_MEASURE_STATE_PUBLISHED))
-        err = refuse(op, MM_ECONFLICT, "measure %llu is published already",
-                     (unsigned long long)op->id);
-    else if (!h)
-        err = refuse(op, MM_ECONFLICT,
-                     "publication needs a hearing first: the party must be given the chance "
-                     "to state its opinion (R-N11.2); none has been offered");
-    else if (!json_object_get(h, "outcome"))
-        err = refuse(op, MM_ECONFLICT,
-                     "publication needs the hearing's outcome on record (R-N11.2); the "
-                     "hearing offered on measure %llu has none yet",
-                     (unsigned long long)op->id);
-    if (err != MM_OK) {
-        json_decref(o);
-        return err;
-    }
-    json_object_set_new(
-        o, "publication",
-        json_pack("{s:s, s:I}", "text", text, "published_us", (json_int_t)op->now_us));
+    if (o->kind != HUB_MEASURE_KIND_RECOMMENDATION)
+        return refuse(op, MM_ECONFLICT,
+                      "only a recommendation ignored without good reason may be published "
+                      "(R-N11); measure %llu is guidance",
+                      (unsigned long long)op->id);
+    if (o->state == HUB_MEASURE_STATE_PUBLISHED)
+        return refuse(op, MM_ECONFLICT, "measure %llu is published already",
+                      (unsigned long long)op->id);
+    if (!o->has_hearing)
+        return refuse(op, MM_ECONFLICT,
+                      "publication needs a hearing first: the party must be given the chance "
+                      "to state its opinion (R-N11.2); none has been offered");
+    if (!o->hearing.heard)
+        return refuse(op, MM_ECONFLICT,
+                      "publication needs the hearing's outcome on record (R-N11.2); the "
+                      "hearing offered on measure %llu has none yet",
+                      (unsigned long long)op->id);
+    o->published = 1;
+    snprintf(o->publication, sizeof o->publication, "%s", text);
+    o->published_us = op->now_us;
     history(o, HUB_MEASURE_STATE_PUBLISHED, op, text);
-    return finish(m, txn, op, o);
+    return put(m, txn, o);
 }
 
 /* --- a step with the city action that logs it -----------------------------------------------*/
@@ -255,31 +238,18 @@ typedef struct {
     hub_hearing_outcome_t outcome;
 } step_t;
 
-/* The step's change to the measure, and the detail of its city action (a new reference; NULL
- * for none) into *detail. */
-static mm_err_t change_in(step_t *s, MDB_txn *txn, json_t **detail)
+/* The step's change to the measure. */
+static mm_err_t change_in(step_t *s, MDB_txn *txn)
 {
     hub_measure_op_t *op = s->op;
-    mm_err_t err;
     switch (s->action) {
     case HUB_ACTION_GUIDANCE_GIVEN:
-    case HUB_ACTION_RECOMMENDATION_GIVEN: {
-        json_t *ids = json_array();
-        for (size_t i = 0; i < s->n_findings; i++)
-            json_array_append_new(ids, json_integer((json_int_t)s->findings[i]));
-        err = create_in(s->m, txn, op, s->kind, ids, s->text);
-        *detail = json_pack("{s:o}", "findings", ids);
-        return err;
-    }
+    case HUB_ACTION_RECOMMENDATION_GIVEN:
+        return create_in(s->m, txn, op, s->kind, s->findings, s->n_findings, s->text);
     case HUB_ACTION_HEARING_OFFERED:
-        err = offer_in(s->m, txn, op, s->deadline, s->text);
-        *detail = json_pack("{s:s}", "deadline", s->deadline);
-        return err;
+        return offer_in(s->m, txn, op, s->deadline, s->text);
     case HUB_ACTION_HEARING_RECORDED:
-        err = heard_in(s->m, txn, op, s->outcome, s->text);
-        if (err == MM_OK)
-            *detail = json_pack("{s:s}", "outcome", hub_hearing_outcome_name(s->outcome));
-        return err;
+        return heard_in(s->m, txn, op, s->outcome, s->text);
     default:
         return publish_in(s->m, txn, op, s->text);
     }
@@ -288,8 +258,8 @@ static mm_err_t change_in(step_t *s, MDB_txn *txn, json_t **detail)
 static mm_err_t step_txn(MDB_txn *txn, void *arg)
 {
     step_t *s = arg;
-    json_t *detail = NULL;
-    mm_err_t err = change_in(s, txn, &detail);
+    mm_err_t err = change_in(s, txn);
+    json_t *detail = err == MM_OK ? hub_measure_detail(s->action, &s->op->result) : NULL;
     char subject[32];
     snprintf(subject, sizeof subject, "measure/%llu", (unsigned long long)s->op->id);
     hub_city_action_t a = {.action = s->action,
@@ -309,13 +279,11 @@ static mm_err_t step_txn(MDB_txn *txn, void *arg)
 static mm_err_t step(step_t *s)
 {
     s->op->why[0] = 0;
-    s->op->result = NULL;
+    memset(&s->op->result, 0, sizeof s->op->result);
     s->op->hub_log_index = 0;
     mm_err_t err = hub_audit_write(s->m->audit, step_txn, s);
-    if (err != MM_OK) {
-        json_decref(s->op->result);
-        s->op->result = NULL;
-    }
+    if (err != MM_OK)
+        memset(&s->op->result, 0, sizeof s->op->result);
     return err;
 }
 
@@ -355,27 +323,38 @@ mm_err_t hub_measures_publish(hub_measures_t *m, hub_measure_op_t *op, const cha
     return step(&s);
 }
 
-json_t *hub_measures_list(hub_measures_t *m, const char *site, int published_only)
+mm_err_t hub_measures_each(hub_measures_t *m, const char *site, int published_only,
+                           int (*fn)(void *arg, const hub_measure_t *measure), void *arg)
 {
+    hub_measure_t *o = malloc(sizeof *o); /* kilobytes of texts: on the heap */
+    if (!o)
+        return MM_ENOMEM;
     MDB_txn *txn;
-    if (mm_db_read(m->db, &txn) != MM_OK)
-        return NULL;
-    json_t *a = json_array();
     MDB_cursor *cur;
-    if (a && mdb_cursor_open(txn, m->dbi, &cur) == 0) {
-        MDB_val k, v;
-        for (int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
-             rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-            json_t *o = json_loadb(v.mv_data, v.mv_size, 0, NULL);
-            const char *osite = json_string_value(json_object_get(o, "site"));
-            if (o && (!site || (osite && !strcmp(osite, site))) &&
-                (!published_only || state_is(o, HUB_MEASURE_STATE_PUBLISHED)))
-                json_array_append_new(a, o);
-            else
-                json_decref(o);
-        }
-        mdb_cursor_close(cur);
+    mm_err_t err = mm_db_read(m->db, &txn);
+    int rc = err == MM_OK ? mdb_cursor_open(txn, m->dbi, &cur) : 0;
+    if (rc != 0) {
+        err = mm_db_err(rc, "open measures cursor");
+        mdb_txn_abort(txn);
     }
+    if (err != MM_OK) {
+        free(o);
+        return err;
+    }
+    MDB_val k, v;
+    for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        if (hub_measure_decode(v.mv_data, v.mv_size, o) != MM_OK ||
+            (site && strcmp(o->site, site) != 0) ||
+            (published_only && o->state != HUB_MEASURE_STATE_PUBLISHED))
+            continue;
+        if (fn(arg, o))
+            break;
+    }
+    if (rc != 0 && rc != MDB_NOTFOUND)
+        err = mm_db_err(rc, "read measures");
+    mdb_cursor_close(cur);
     mdb_txn_abort(txn);
-    return a;
+    free(o);
+    return err;
 }

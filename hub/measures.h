@@ -3,29 +3,30 @@
  * recommendations tied to findings, the hearing that must be offered before a recommendation
  * ignored without good reason may be published, and the publication itself.
  *
- * A measure is a JSON record in LMDB; every change to it is made in the same transaction as
- * the `city_action` entry that logs it in the hub's own log (audit.h), so the record and the
- * log never disagree. The order the ordinance sets cannot be skipped:
+ * A measure (hub_measure_t) is kept in LMDB as JSON (measures_codec.h); every change to it is
+ * made in the same transaction as the `city_action` entry that logs it in the hub's own log
+ * (audit.h), so the record and the log never disagree. The order the ordinance sets cannot be
+ * skipped:
  *
  *   recommendation ──offer hearing──▶ hearing offered ──record outcome──▶ heard ──publish──▶
  *
  * Publication is refused (MM_ECONFLICT, with the reason) for guidance, before a hearing has
  * been offered, and before its outcome is recorded.
  *
- *   hub.measures   id (BE64) -> {"id", "site", "kind", "findings": [ids], "text", "state",
- *                                "hearing": {...}, "publication": {...}, "history": [...]}
+ *   hub.measures   id (BE64) -> the measure as JSON (measures_codec.h)
  */
 #ifndef HUB_MEASURES_H
 #define HUB_MEASURES_H
 
-#include <jansson.h>
 #include <lmdb.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "common/db.h"
+#include "common/entry.h"
 #include "common/enum.h"
 #include "common/err.h"
+#include "common/keys.h"
 #include "hub/audit.h"
 #include "hub/hubconf.h"
 
@@ -44,6 +45,48 @@ MM_ENUM_DECLARE(hub_measure_state, HUB_MEASURE_STATE, HUB_MEASURE_STATE_MAP)
     X(P, OPINION_STATED, "opinion_stated") X(P, NO_OPINION, "no_opinion") X(P, DECLINED, "declined")
 MM_ENUM_DECLARE(hub_hearing_outcome, HUB_HEARING_OUTCOME, HUB_HEARING_OUTCOME_MAP)
 
+#define HUB_MEASURE_FINDINGS_MAX 64 /* findings one measure is tied to */
+#define HUB_MEASURE_HISTORY_MAX 4   /* given, hearing offered, heard, published */
+
+/* One step of a measure: its state from then, when, by whom, and the step's text. */
+typedef struct {
+    hub_measure_state_t state;
+    int64_t time_us;
+    char by[MM_KEY_NAME_MAX];
+    char text[MM_LONG_TEXT_MAX];
+} hub_measure_step_t;
+
+/* The hearing offered on a recommendation (R-N11.2), and once heard its outcome. */
+typedef struct {
+    char deadline[11]; /* "YYYY-MM-DD" */
+    char letter[MM_LONG_TEXT_MAX];
+    int64_t offered_us;
+    int heard;
+    hub_hearing_outcome_t outcome;
+    char record[MM_LONG_TEXT_MAX];
+    int64_t recorded_us;
+} hub_hearing_t;
+
+/* A measure: guidance or a recommendation of a site tied to its findings, with its steps. */
+typedef struct {
+    uint64_t id;
+    char site[MM_KEY_NAME_MAX];
+    hub_measure_kind_t kind;
+    size_t n_findings;
+    uint64_t findings[HUB_MEASURE_FINDINGS_MAX];
+    char text[MM_LONG_TEXT_MAX];
+    char by[MM_KEY_NAME_MAX];
+    int64_t time_us;
+    size_t n_history;
+    hub_measure_step_t history[HUB_MEASURE_HISTORY_MAX];
+    hub_measure_state_t state;
+    int has_hearing;
+    hub_hearing_t hearing;
+    int published;
+    char publication[MM_LONG_TEXT_MAX]; /* what was published, */
+    int64_t published_us;               /* and when */
+} hub_measure_t;
+
 typedef struct hub_measures hub_measures_t;
 
 /* Opens the measures in db; every change is logged through audit (both outlive m). */
@@ -58,7 +101,7 @@ typedef struct {
     int64_t now_us;
     char why[256];          /* on MM_ECONFLICT / MM_ENOTFOUND / MM_EINVAL: why, in words */
     uint64_t id;            /* create: the new measure's id; else the measure acted on */
-    json_t *result;         /* the measure as it now is (new reference), on success */
+    hub_measure_t result;   /* the measure as it now is, on success */
     uint64_t hub_log_index; /* the city action's index in the hub's log, on success */
 } hub_measure_op_t;
 
@@ -77,7 +120,10 @@ mm_err_t hub_measures_record_hearing(hub_measures_t *m, hub_measure_op_t *op,
  * "recommendation_published". */
 mm_err_t hub_measures_publish(hub_measures_t *m, hub_measure_op_t *op, const char *text);
 
-/* The measures of site (NULL: all), oldest first; published_only for the public list. */
-json_t *hub_measures_list(hub_measures_t *m, const char *site, int published_only);
+/* Calls fn for each measure of site (NULL: all), oldest first, until fn returns non-zero;
+ * published_only for the public list. measure is borrowed for the call; one that does not
+ * decode is skipped. MM_OK or a storage error. */
+mm_err_t hub_measures_each(hub_measures_t *m, const char *site, int published_only,
+                           int (*fn)(void *arg, const hub_measure_t *measure), void *arg);
 
 #endif

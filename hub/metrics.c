@@ -15,11 +15,6 @@
 
 #include "common/clock.h"
 
-/* Severities that always have a sample, so that a rate or an alert has a series to work on. */
-static const char *const SEVERITIES[] = {"low", "medium", "high", "critical"};
-#define N_SEVERITIES (sizeof SEVERITIES / sizeof SEVERITIES[0])
-#define MAX_OTHER_SEVERITIES 8
-
 typedef struct {
     char *buf;
     size_t len, cap;
@@ -79,47 +74,27 @@ static void label_value(const char *v, char *out, size_t cap)
     out[j] = 0;
 }
 
+/* Counts an open finding under its severity. */
+static int count_open(void *arg, const hub_finding_t *f)
+{
+    uint64_t *counts = arg;
+    if (f->state == HUB_FINDING_STATE_OPEN && (int)f->severity < HUB_SEVERITY_COUNT)
+        counts[f->severity]++;
+    return 0;
+}
+
 static void open_findings(out_t *o, hub_findings_t *findings)
 {
-    const char *other[MAX_OTHER_SEVERITIES];
-    uint64_t counts[N_SEVERITIES + MAX_OTHER_SEVERITIES] = {0};
-    size_t n_other = 0;
-    json_t *list = hub_findings_list(findings);
-    if (!list) {
+    uint64_t counts[HUB_SEVERITY_COUNT] = {0};
+    if (hub_findings_each(findings, count_open, counts) != MM_OK) {
         o->failed = 1;
         return;
     }
-    size_t i;
-    json_t *f;
-    json_array_foreach(list, i, f)
-    {
-        hub_finding_state_t state;
-        const char *sev = json_string_value(json_object_get(f, "severity"));
-        if (!hub_finding_state_parse(json_string_value(json_object_get(f, "state")), &state) ||
-            state != HUB_FINDING_STATE_OPEN || !sev)
-            continue;
-        size_t k = 0;
-        while (k < N_SEVERITIES && strcmp(SEVERITIES[k], sev) != 0)
-            k++;
-        if (k == N_SEVERITIES) {
-            size_t m = 0;
-            while (m < n_other && strcmp(other[m], sev) != 0)
-                m++;
-            if (m == n_other && n_other < MAX_OTHER_SEVERITIES)
-                other[n_other++] = sev;
-            if (m == MAX_OTHER_SEVERITIES)
-                continue;
-            k = N_SEVERITIES + m;
-        }
-        counts[k]++;
-    }
+    /* Every severity has a sample, so that a rate or an alert has a series to work on. */
     head(o, "mimamori_hub_findings_open", "gauge", "Findings now open, by severity.");
-    for (size_t k = 0; k < N_SEVERITIES + n_other; k++) {
-        char lv[128];
-        label_value(k < N_SEVERITIES ? SEVERITIES[k] : other[k - N_SEVERITIES], lv, sizeof lv);
-        printf_out(o, "mimamori_hub_findings_open{severity=\"%s\"} %" PRIu64 "\n", lv, counts[k]);
-    }
-    json_decref(list); /* after the loop above: other[] points into it */
+    for (int k = 0; k < HUB_SEVERITY_COUNT; k++)
+        printf_out(o, "mimamori_hub_findings_open{severity=\"%s\"} %" PRIu64 "\n",
+                   hub_severity_name((hub_severity_t)k), counts[k]);
 }
 
 static void get_metrics(hub_http_req_t *req, void *arg)

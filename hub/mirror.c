@@ -163,8 +163,9 @@ void hub_mirror_malformed(hub_mirror_t *m, const char *site, mm_err_t why, const
     memset(out, 0, sizeof *out);
     hub_site_state_t st = {0};
     hub_mirror_state(m, site, &st);
-    hub_findings_raise(m->findings, site, "malformed_message", "medium", mm_err_name(why), NULL,
-                       now_us, "a message from the site was refused: %s", what);
+    hub_findings_raise(m->findings, site, "malformed_message", HUB_SEVERITY_MEDIUM,
+                       mm_err_name(why), NULL, now_us, "a message from the site was refused: %s",
+                       what);
     answer(out, MM_ACK_REFUSED, st.size, "%s", what);
     m->refused++;
 }
@@ -176,7 +177,8 @@ typedef struct {
     uint32_t id;
     const mm_batch_t *batch;
     const mm_checkpoint_t *cp;
-    uint64_t held;        /* H when the transaction started */
+    const mm_entry_t *decoded; /* the batch's entries, decoded as they were checked */
+    uint64_t held;             /* H when the transaction started */
     const char *cosigned; /* note + cosignature line */
     size_t cosigned_len;
     int64_t now_us;
@@ -230,10 +232,8 @@ static mm_err_t store_txn(MDB_txn *txn, void *arg)
     if (m->registry && held < s->cp->size) {
         hub_registry_batch_t rb;
         hub_registry_batch_begin(&rb, m->registry, txn, s->site);
-        for (uint64_t i = held; i < s->cp->size && err == MM_OK; i++) {
-            const mm_bytes_t *e = &b->entries[i - b->first_index];
-            err = hub_registry_apply(&rb, i, e->data, e->len);
-        }
+        for (uint64_t i = held; i < s->cp->size && err == MM_OK; i++)
+            err = hub_registry_apply(&rb, i, &s->decoded[i - b->first_index]);
         mm_err_t end = hub_registry_batch_end(&rb, err == MM_OK);
         if (err == MM_OK)
             err = end;
@@ -242,8 +242,7 @@ static mm_err_t store_txn(MDB_txn *txn, void *arg)
         s->registry_changed = rb.dirty;
     }
     for (uint64_t i = held; m->applier.apply && i < s->cp->size; i++) {
-        const mm_bytes_t *e = &b->entries[i - b->first_index];
-        err = m->applier.apply(m->applier.arg, txn, s->site, i, e->data, e->len);
+        err = m->applier.apply(m->applier.arg, txn, s->site, i, &s->decoded[i - b->first_index]);
         if (err != MM_OK)
             return err;
     }
@@ -271,6 +270,7 @@ typedef struct {
     uint64_t held; /* entries the hub holds of it */
     mm_note_t note;
     mm_checkpoint_t cp;
+    mm_entry_t *decoded; /* b's entries, decoded once by check (n_entries of them) */
     hub_answer_t *out;
 } batch_t;
 
@@ -285,34 +285,38 @@ static int check(batch_t *x)
     if (err == MM_OK)
         err = mm_checkpoint_parse_body(x->note.body, x->note.body_len, &x->cp);
     if (err != MM_OK) {
-        hub_findings_raise(m->findings, site, "malformed_checkpoint", "high", "", NULL, x->now_us,
-                           "a batch carried a checkpoint that does not parse: %s",
+        hub_findings_raise(m->findings, site, "malformed_checkpoint", HUB_SEVERITY_HIGH, "", NULL,
+                           x->now_us, "a batch carried a checkpoint that does not parse: %s",
                            mm_strerror(err));
         answer(x->out, MM_ACK_REFUSED, x->held, "malformed checkpoint: %s", mm_strerror(err));
         return -1;
     }
     err = mm_note_verify(&x->note, &x->sc->verifier, NULL);
     if (err != MM_OK) {
-        json_t *ev =
-            json_pack("{s:s, s:I}", "checkpoint", b->checkpoint, "size", (json_int_t)x->cp.size);
-        hub_findings_raise(m->findings, site, "bad_signature", "critical", "", ev, x->now_us,
-                           "a checkpoint for size %" PRIu64 " %s the site's key %s", x->cp.size,
+        hub_evidence_t ev = {0};
+        hub_evidence_text(&ev, "checkpoint", b->checkpoint);
+        hub_evidence_int(&ev, "size", (int64_t)x->cp.size);
+        hub_findings_raise(m->findings, site, "bad_signature", HUB_SEVERITY_CRITICAL, "", &ev,
+                           x->now_us, "a checkpoint for size %" PRIu64 " %s the site's key %s",
+                           x->cp.size,
                            err == MM_ENOTFOUND ? "is not signed by" : "has a bad signature of",
                            x->sc->verifier.name);
+        hub_evidence_deinit(&ev);
         answer(x->out, MM_ACK_REFUSED, x->held, "checkpoint signature: %s", mm_strerror(err));
         return -1;
     }
     char origin[MM_ORIGIN_MAX + 1];
     snprintf(origin, sizeof origin, "mimamori/site/%s", site);
     if (strcmp(x->cp.origin, origin) != 0) {
-        hub_findings_raise(m->findings, site, "bad_origin", "high", "", NULL, x->now_us,
+        hub_findings_raise(m->findings, site, "bad_origin", HUB_SEVERITY_HIGH, "", NULL, x->now_us,
                            "a checkpoint names the log \"%s\", not \"%s\"", x->cp.origin, origin);
         answer(x->out, MM_ACK_REFUSED, x->held, "checkpoint origin is \"%s\", want \"%s\"",
                x->cp.origin, origin);
         return -1;
     }
     if (b->first_index > UINT64_MAX - b->n_entries || x->cp.size != b->first_index + b->n_entries) {
-        hub_findings_raise(m->findings, site, "malformed_batch", "medium", "", NULL, x->now_us,
+        hub_findings_raise(m->findings, site, "malformed_batch", HUB_SEVERITY_MEDIUM, "", NULL,
+                           x->now_us,
                            "a batch from %" PRIu64 " with %zu entries carries a checkpoint "
                            "for size %" PRIu64,
                            b->first_index, b->n_entries, x->cp.size);
@@ -321,14 +325,21 @@ static int check(batch_t *x)
                b->n_entries);
         return -1;
     }
+    /* Decoded once, here: the registry and the applier take the decoded entries. */
+    x->decoded = b->n_entries ? malloc(b->n_entries * sizeof *x->decoded) : NULL;
+    if (b->n_entries && !x->decoded) {
+        answer(x->out, MM_ACK_REFUSED, x->held, "hub out of memory");
+        return -1;
+    }
     for (size_t i = 0; i < b->n_entries; i++) {
-        mm_entry_t e;
-        mm_err_t de = mm_entry_decode(b->entries[i].data, b->entries[i].len, &e);
+        mm_err_t de = mm_entry_decode(b->entries[i].data, b->entries[i].len, &x->decoded[i]);
         if (de != MM_OK) {
-            json_t *ev = json_pack("{s:I}", "index", (json_int_t)(b->first_index + i));
-            hub_findings_raise(m->findings, site, "malformed_entry", "high", "", ev, x->now_us,
-                               "entry %" PRIu64 " is not a log entry: %s", b->first_index + i,
-                               mm_strerror(de));
+            hub_evidence_t ev = {0};
+            hub_evidence_int(&ev, "index", (int64_t)(b->first_index + i));
+            hub_findings_raise(m->findings, site, "malformed_entry", HUB_SEVERITY_HIGH, "", &ev,
+                               x->now_us, "entry %" PRIu64 " is not a log entry: %s",
+                               b->first_index + i, mm_strerror(de));
+            hub_evidence_deinit(&ev);
             answer(x->out, MM_ACK_REFUSED, x->held, "entry %" PRIu64 ": %s", b->first_index + i,
                    mm_strerror(de));
             return -1;
@@ -358,15 +369,18 @@ static void resend(batch_t *x)
         char body_hex[65], ours_hex[65];
         mm_hex32(x->cp.root.b, body_hex);
         mm_hex32(ours.b, ours_hex);
-        json_t *ev =
-            json_pack("{s:I, s:s, s:s, s:s}", "size", (json_int_t)x->cp.size, "signed_root",
-                      body_hex, "hub_root", ours_hex, "checkpoint", x->b->checkpoint);
+        hub_evidence_t ev = {0};
+        hub_evidence_int(&ev, "size", (int64_t)x->cp.size);
+        hub_evidence_text(&ev, "signed_root", body_hex);
+        hub_evidence_text(&ev, "hub_root", ours_hex);
+        hub_evidence_text(&ev, "checkpoint", x->b->checkpoint);
         char dk[32];
         snprintf(dk, sizeof dk, "%" PRIu64, x->cp.size);
-        hub_findings_raise(m->findings, x->site, "fork", "critical", dk, ev, x->now_us,
+        hub_findings_raise(m->findings, x->site, "fork", HUB_SEVERITY_CRITICAL, dk, &ev, x->now_us,
                            "the site signed a checkpoint for size %" PRIu64
                            " whose root differs from the log the hub holds",
                            x->cp.size);
+        hub_evidence_deinit(&ev);
         answer(out, MM_ACK_REFUSED, x->held, "fork: checkpoint %" PRIu64 " disagrees with the hub",
                x->cp.size);
         return;
@@ -385,27 +399,33 @@ static void refused(batch_t *x, const store_t *s, mm_err_t err)
     const mm_batch_t *b = x->b;
     x->out->cosignature[0] = 0;
     if (err == MM_EVERIFY && s->fork) {
-        json_t *ev = json_pack("{s:I, s:s}", "index", (json_int_t)s->fork_index, "checkpoint",
-                               b->checkpoint);
+        hub_evidence_t ev = {0};
+        hub_evidence_int(&ev, "index", (int64_t)s->fork_index);
+        hub_evidence_text(&ev, "checkpoint", b->checkpoint);
         char dk[32];
         snprintf(dk, sizeof dk, "entry %" PRIu64, s->fork_index);
-        hub_findings_raise(m->findings, x->site, "fork", "critical", dk, ev, x->now_us,
+        hub_findings_raise(m->findings, x->site, "fork", HUB_SEVERITY_CRITICAL, dk, &ev, x->now_us,
                            "entry %" PRIu64 " sent again differs from the one the hub holds",
                            s->fork_index);
+        hub_evidence_deinit(&ev);
         answer(x->out, MM_ACK_REFUSED, s->held, "fork: entry %" PRIu64 " differs from the hub's",
                s->fork_index);
     } else if (err == MM_EVERIFY) {
         char body_hex[65], ours_hex[65];
         mm_hex32(x->cp.root.b, body_hex);
         mm_hex32(s->computed.b, ours_hex);
-        json_t *ev =
-            json_pack("{s:I, s:I, s:I, s:s, s:s}", "first_index", (json_int_t)b->first_index,
-                      "entries", (json_int_t)b->n_entries, "checkpoint_size",
-                      (json_int_t)x->cp.size, "signed_root", body_hex, "computed_root", ours_hex);
-        hub_findings_raise(m->findings, x->site, "root_mismatch", "critical", "", ev, x->now_us,
+        hub_evidence_t ev = {0};
+        hub_evidence_int(&ev, "first_index", (int64_t)b->first_index);
+        hub_evidence_int(&ev, "entries", (int64_t)b->n_entries);
+        hub_evidence_int(&ev, "checkpoint_size", (int64_t)x->cp.size);
+        hub_evidence_text(&ev, "signed_root", body_hex);
+        hub_evidence_text(&ev, "computed_root", ours_hex);
+        hub_findings_raise(m->findings, x->site, "root_mismatch", HUB_SEVERITY_CRITICAL, "", &ev,
+                           x->now_us,
                            "entries [%" PRIu64 ", %" PRIu64 ") do not hash to the signed root: "
                            "an entry was altered after signing",
                            b->first_index, x->cp.size);
+        hub_evidence_deinit(&ev);
         answer(x->out, MM_ACK_REFUSED, s->held,
                "entries do not hash to the signed root of size %" PRIu64, x->cp.size);
     } else {
@@ -439,6 +459,7 @@ static void store_new(batch_t *x)
                  .id = x->id,
                  .batch = b,
                  .cp = &x->cp,
+                 .decoded = x->decoded,
                  .cosigned = cosigned,
                  .cosigned_len = b->checkpoint_len + clen,
                  .now_us = x->now_us,
@@ -482,15 +503,16 @@ static void batch(hub_mirror_t *m, const char *site, const mm_batch_t *b, int64_
         return;
     }
     x.held = st.size;
-    if (check(&x) != 0)
-        return;
-    /* 2. Where it stands against what we hold. */
-    if (b->first_index > x.held)
-        answer(out, MM_ACK_WRONG_SIZE, x.held, "the hub holds %" PRIu64 " entries", x.held);
-    else if (x.cp.size <= x.held)
-        resend(&x);
-    else
-        store_new(&x);
+    if (check(&x) == 0) {
+        /* 2. Where it stands against what we hold. */
+        if (b->first_index > x.held)
+            answer(out, MM_ACK_WRONG_SIZE, x.held, "the hub holds %" PRIu64 " entries", x.held);
+        else if (x.cp.size <= x.held)
+            resend(&x);
+        else
+            store_new(&x);
+    }
+    free(x.decoded);
 }
 
 void hub_mirror_batch(hub_mirror_t *m, const char *site, const mm_batch_t *b, int64_t now_us,

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "common/db.h"
+#include "common/entry.h"
 #include "common/keys.h"
 #include "common/log.h"
 #include "common/wire.h"
@@ -56,17 +57,17 @@ typedef void (*hub_mirror_observer)(void *arg, const char *site, uint64_t first,
 void hub_mirror_set_observer(hub_mirror_t *m, hub_mirror_observer fn, void *arg);
 
 /*
- * From now on, apply(arg, txn, site, index, data, len) sees every newly verified entry of a
- * site inside the write transaction that stores it, after the registry has: what it writes
- * there commits with the entries or not at all. Its error aborts the batch, which the site
+ * From now on, apply(arg, txn, site, index, e) sees every newly verified entry of a site,
+ * decoded (e is borrowed for the call), inside the write transaction that stores it, after the
+ * registry has: what it writes there commits with the entries or not at all. Its error aborts the batch, which the site
  * then sends again, so it fails only when storage does (MM_EFULL lets the map grow: the
  * transaction then runs again from the start, apply included). done(arg, committed) runs once
  * the transaction is over, so that what may happen only after a commit (telling the feed) can
  * wait for it.
  */
 typedef struct {
-    mm_err_t (*apply)(void *arg, MDB_txn *txn, const char *site, uint64_t index, const void *data,
-                      size_t len);
+    mm_err_t (*apply)(void *arg, MDB_txn *txn, const char *site, uint64_t index,
+                      const mm_entry_t *e);
     void (*done)(void *arg, int committed);
     void *arg;
 } hub_mirror_applier_t;
@@ -76,7 +77,8 @@ void hub_mirror_set_applier(hub_mirror_t *m, const hub_mirror_applier_t *a);
  * (refused, not where the hub's copy ends, or not a batch at all), since the mirror opened. */
 void hub_mirror_counts(const hub_mirror_t *m, uint64_t *accepted, uint64_t *refused);
 
-/* Verifies and stores (or refuses) a batch from site at wall-clock time now_us. */
+/* Verifies and stores (or refuses) a batch from site at wall-clock time now_us. Every entry is
+ * decoded once, as it is checked, and the registry and the applier are handed the decoded entry. */
 void hub_mirror_batch(hub_mirror_t *m, const char *site, const mm_batch_t *batch, int64_t now_us,
                       hub_answer_t *out);
 

@@ -15,23 +15,28 @@
  * (hub_registry_decide) and the requests it sends (requests.h, disclosure.h), each logged as a
  * city action in the hub's log (audit.h) in the transaction that records it.
  *
- *   hub.registry   site id -> JSON record (see docs/architecture.md, "Hub registry")
+ *   hub.registry   site id -> the record as JSON (registry_codec.h; docs/architecture.md,
+ *                  "Hub registry")
  *
- * Each fact keeps the index of the entry it came from, so that findings can cite evidence.
+ * Each fact keeps the index of the entry it came from, so that findings can cite evidence. In
+ * memory a record is a hub_site_record_t (below), which the rules read (rules.h); only its codec
+ * (registry_codec.h) knows its JSON, for storage and for the API.
  */
 #ifndef HUB_REGISTRY_H
 #define HUB_REGISTRY_H
 
-#include <jansson.h>
 #include <lmdb.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "common/db.h"
+#include "common/entry.h"
 #include "common/enum.h"
 #include "common/err.h"
 #include "common/wire.h"
 #include "hub/audit.h"
 #include "hub/hubconf.h"
+#include "hub/members.h"
 
 #define HUB_UPTIME_DAYS 14 /* days of recording time kept per camera */
 
@@ -55,8 +60,199 @@ MM_ENUM_DECLARE(hub_filing_state, HUB_FILING_STATE, HUB_FILING_STATE_MAP)
     X(P, RECORDING, "recording") X(P, SUSPENDED, "suspended") X(P, ABOLISHED, "abolished")
 MM_ENUM_DECLARE(hub_camera_state, HUB_CAMERA_STATE, HUB_CAMERA_STATE_MAP)
 
-/* Whether filing (a member of a record's "filings") is one of the standards: initial or change. */
-int hub_filing_of_standards(json_t *filing);
+/* Where a request stands in the record: "pending" as the city made it, "delivered" once the
+ * site's log holds its city_request entry, "answered" once it holds its request_answered. */
+#define HUB_REQUEST_STATE_MAP(X, P)                                                                \
+    X(P, PENDING, "pending") X(P, DELIVERED, "delivered") X(P, ANSWERED, "answered")
+MM_ENUM_DECLARE(hub_request_state, HUB_REQUEST_STATE, HUB_REQUEST_STATE_MAP)
+
+/* How a complaint reached the city: from the public, or through the city's staff. */
+#define HUB_COMPLAINT_VIA_MAP(X, P) X(P, PUBLIC, "public") X(P, STAFF, "staff")
+MM_ENUM_DECLARE(hub_complaint_via, HUB_COMPLAINT_VIA, HUB_COMPLAINT_VIA_MAP)
+
+/* --- the record ------------------------------------------------------------------------------ */
+
+#define HUB_FILING_HISTORY_MAX 4 /* steps of one filing: received, then the city's decision */
+
+/* Where a fact came from: the index of its entry in the site's log, and the entry's time. */
+typedef struct {
+    uint64_t index;
+    int64_t time_us;
+} hub_origin_t;
+
+/* A camera's recording on one day in Japan: its camera_uptime hours summed. */
+typedef struct {
+    char day[11]; /* "YYYY-MM-DD" */
+    int64_t recorded_us;
+    int64_t hours, gaps;
+    uint64_t first_index, last_index; /* the first and last camera_uptime entries of the day */
+} hub_uptime_day_t;
+
+/* A camera's optional members, in the order its entries set them (members.h). */
+enum { HUB_CAMERA_FACTS, HUB_CAMERA_COVERAGE, HUB_CAMERA_UPTIME, HUB_CAMERA_STATE_AT };
+
+/* A camera, from its camera_facts, camera_coverage, camera_state and camera_uptime entries. */
+typedef struct {
+    char id[MM_ID_MAX];
+    hub_camera_state_t state;
+    hub_origin_t state_at; /* HUB_CAMERA_STATE_AT: its last camera_state entry */
+    mm_camera_facts_t facts;
+    hub_origin_t facts_at; /* HUB_CAMERA_FACTS */
+    mm_camera_coverage_t coverage;
+    hub_origin_t coverage_at; /* HUB_CAMERA_COVERAGE */
+    size_t n_uptime;          /* HUB_CAMERA_UPTIME: the newest HUB_UPTIME_DAYS days, */
+    hub_uptime_day_t uptime[HUB_UPTIME_DAYS + 1]; /* in the order they were first seen */
+    hub_members_t members;
+} hub_camera_t;
+
+/* One step of a filing: received as the site logged it, or the city's decision (decided: by
+ * whom, and why). */
+typedef struct {
+    hub_filing_state_t state;
+    int64_t time_us;
+    int decided;
+    char by[MM_KEY_NAME_MAX];
+    char reason[MM_LONG_TEXT_MAX]; /* "" when none */
+} hub_filing_step_t;
+
+/* A filing (R-N4.2): of the standards (standards_filed) or of a camera's state (camera_state). */
+typedef struct {
+    char id[24]; /* the index of its entry, in decimal */
+    hub_filing_kind_t kind;
+    hub_origin_t at;
+    hub_filing_state_t state;
+    size_t n_history;
+    hub_filing_step_t history[HUB_FILING_HISTORY_MAX];
+    char by[MM_ID_MAX]; /* who at the site ("" for a filing the site made by itself) */
+    /* a camera's state: */
+    char camera[MM_ID_MAX];
+    char reason[MM_LONG_TEXT_MAX];
+    /* the standards: */
+    uint32_t version;
+    uint8_t document_hash[32];
+    int automatic;
+    int has_run; /* the version filed is the one running: its summary, configuration, policy */
+    char summary[MM_TEXT_MAX];
+    uint8_t config_hash[32];
+    mm_policy_t policy;
+} hub_filing_t;
+
+/* Whether filing is one of the standards: initial or change. */
+int hub_filing_of_standards(const hub_filing_t *filing);
+
+/* An emergency grant (role_changed) and its report (emergency_report), R-N6.3. */
+typedef struct {
+    char id[MM_ID_MAX];
+    char person[MM_ID_MAX];
+    char by[MM_ID_MAX];
+    char actions[MM_TEXT_MAX];
+    char cameras[MM_TEXT_MAX];
+    int64_t until_us;     /* when it ends, or ended when revoked */
+    hub_origin_t granted; /* granted_index, granted_us */
+    int reported;
+    hub_origin_t report; /* report_index, reported_us: once reported */
+} hub_grant_t;
+
+/* An appeal of a complaint to the mayor (R-N12.2). */
+typedef struct {
+    char text[MM_LONG_TEXT_MAX];
+    int64_t time_us;
+    char by[MM_KEY_NAME_MAX];
+} hub_appeal_t;
+
+/* A request's optional members, in the order they came (members.h). A request the city sent
+ * has its state from the start; one the hub never sent (unknown_to_hub) has one only once the
+ * site has logged something of it. */
+enum { HUB_REQUEST_APPEAL, HUB_REQUEST_DELIVERED, HUB_REQUEST_STATE, HUB_REQUEST_ANSWER };
+
+/*
+ * What the city asked of the site (requests.h, disclosure.h) and what the site logged of it.
+ * Which members a request has is its kind's: a complaint its camera, contact and via; a measure
+ * request its complaint; a report request its range; a disclosure its range, legal basis,
+ * reference, requester, recipient, cameras and the hub's signature; a download's notice its
+ * disclosure.
+ */
+typedef struct {
+    char id[MM_ID_MAX];
+    mm_request_kind_t kind;
+    hub_request_state_t state;
+    int unknown_to_hub; /* the site logged it; the city never sent it */
+    char by[MM_KEY_NAME_MAX];
+    int64_t time_us, deadline_us;
+    char text[MM_LONG_TEXT_MAX];
+    char camera[MM_ID_MAX];
+    char contact[256];
+    hub_complaint_via_t via;
+    hub_appeal_t appeal; /* HUB_REQUEST_APPEAL */
+    char complaint[MM_ID_MAX];
+    int64_t from_us, to_us;
+    mm_legal_basis_t legal_basis;
+    char reference[MM_TEXT_MAX];
+    char requester[MM_KEY_NAME_MAX];
+    char recipient[128];
+    size_t n_cameras;
+    char cameras[MM_REQUEST_CAMERAS_MAX][MM_ID_MAX];
+    char signature[96]; /* base64: the hub's Ed25519 signature of the disclosure statement */
+    char disclosure[MM_ID_MAX];
+    hub_origin_t delivered; /* HUB_REQUEST_DELIVERED: the site's city_request entry */
+    mm_request_answered_t answer;
+    hub_origin_t answer_at; /* HUB_REQUEST_ANSWER */
+    hub_members_t members;
+} hub_request_t;
+
+/* A record's optional members, in the order they came (members.h). */
+enum { HUB_RECORD_STANDARDS, HUB_RECORD_REQUESTS };
+
+/*
+ * The city's record of one site. Cameras, grants and requests are kept in the order they first
+ * appeared. The arrays are owned: hub_site_record_init before use, hub_site_record_deinit after.
+ */
+typedef struct {
+    char site[MM_KEY_NAME_MAX];
+    int has_facts;
+    mm_site_facts_t facts;
+    hub_origin_t facts_at;
+    size_t n_cameras;
+    hub_camera_t *cameras;
+    size_t n_filings;
+    hub_filing_t *filings;
+    size_t n_grants;
+    hub_grant_t *grants;
+    mm_configuration_changed_t standards; /* HUB_RECORD_STANDARDS: the standards it runs under */
+    hub_origin_t standards_at;
+    size_t n_requests; /* HUB_RECORD_REQUESTS */
+    hub_request_t *requests;
+    hub_members_t members;
+} hub_site_record_t;
+
+/* An empty record of site. */
+void hub_site_record_init(hub_site_record_t *r, const char *site);
+void hub_site_record_deinit(hub_site_record_t *r);
+
+/* The camera id of r; absent: NULL, or with add a new one, recording (NULL when out of memory).
+ * Pointers into r are valid until the next addition. */
+hub_camera_t *hub_site_record_camera(hub_site_record_t *r, const char *id, int add);
+/* The grant id of r, or with add a new one at the end; as above. */
+hub_grant_t *hub_site_record_grant(hub_site_record_t *r, const char *id, int add);
+/* The filing id of r, NULL when none. */
+hub_filing_t *hub_site_record_filing(hub_site_record_t *r, const char *id);
+/* A new filing at the end of r (zeroed), NULL when out of memory. */
+hub_filing_t *hub_site_record_add_filing(hub_site_record_t *r);
+/* The request id of r, NULL when none. */
+hub_request_t *hub_site_record_request(hub_site_record_t *r, const char *id);
+/* A new request at the end of r (zeroed; r then has requests), NULL when out of memory. */
+hub_request_t *hub_site_record_add_request(hub_site_record_t *r);
+
+/*
+ * Applies entry index of the site's log, e (borrowed), to the site's record r
+ * (registry_apply.c). MM_OK when the record has a place for entries of e's kind (r may have
+ * changed), MM_ENOTFOUND when it has none (r is as it was), MM_ENOMEM.
+ */
+mm_err_t hub_site_record_apply(hub_site_record_t *r, uint64_t index, const mm_entry_t *e);
+/* Whether a record has a place for entries of kind (most entries, segments, have none). */
+int hub_site_record_learns(mm_entry_kind_t kind);
+
+/* --- the store ------------------------------------------------------------------------------ */
 
 typedef struct hub_registry hub_registry_t;
 
@@ -68,20 +264,21 @@ typedef struct {
     hub_registry_t *r;
     MDB_txn *txn;
     const char *site;
-    json_t *rec; /* loaded at the first entry that matters */
+    hub_site_record_t *rec; /* loaded at the first entry that matters */
     int dirty;
 } hub_registry_batch_t;
 
 void hub_registry_batch_begin(hub_registry_batch_t *b, hub_registry_t *r, MDB_txn *txn,
                               const char *site);
-/* Applies entry index of the site (its bytes as logged). Entries the registry does not use are
- * skipped after a look at their kind. */
-mm_err_t hub_registry_apply(hub_registry_batch_t *b, uint64_t index, const void *data, size_t len);
+/* Applies entry index of the site, as the mirror decoded it (borrowed). Entries of kinds the
+ * registry does not use change nothing. */
+mm_err_t hub_registry_apply(hub_registry_batch_t *b, uint64_t index, const mm_entry_t *e);
 /* Writes the record if it changed; frees the batch state either way. */
 mm_err_t hub_registry_batch_end(hub_registry_batch_t *b, int commit);
 
-/* The record of site as a new reference (an empty record when none), NULL on a store error. */
-json_t *hub_registry_get(hub_registry_t *r, const char *site);
+/* The record of site into out (initialised here, an empty record when none; the caller deinits
+ * it). MM_OK or a storage error (out empty then). */
+mm_err_t hub_registry_get(hub_registry_t *r, const char *site, hub_site_record_t *out);
 
 /* The city's decision on one filing. */
 typedef struct {
@@ -92,7 +289,7 @@ typedef struct {
     const hub_person_t *who;
     int64_t now_us;
     uint64_t hub_log_index; /* on success: the city action's index in the hub's log */
-    json_t *decided;        /* on success: the filing as it now is (a new reference) */
+    hub_filing_t decided;   /* on success: the filing as it now is */
 } hub_filing_decision_t;
 
 /*
@@ -106,13 +303,13 @@ mm_err_t hub_registry_decide(hub_registry_t *r, hub_audit_t *audit, hub_filing_d
 /* Changes site's record with fn inside the caller's write transaction (the city's own
  * additions: requests it sends, their appeals); fn's error aborts. */
 mm_err_t hub_registry_update_in(hub_registry_t *r, MDB_txn *txn, const char *site,
-                                mm_err_t (*fn)(json_t *rec, void *arg), void *arg);
+                                mm_err_t (*fn)(hub_site_record_t *rec, void *arg), void *arg);
 
 /*
  * The requests in site's record that the site has not logged as received (no delivered_index,
  * not unknown_to_hub), up to cap, as they go out with every ack (link.h): complaints, report
  * requests, measures, and disclosures with their legal basis, reference, requester, recipient,
- * cameras and the hub's signature (base64 "signature" in the record), and notices of a download
+ * cameras and the hub's signature (base64 in the record), and notices of a download
  * ("disclosure"). A request whose fields do not fit the wire's bounds is left out (and logged):
  * cut short, a disclosure's statement would no longer match its signature. Returns how many.
  */

@@ -4,9 +4,9 @@
  * The four kinds of request differ only in their fields, their id's prefix and their city
  * action, so one transaction makes them all: it adds the request to the site's record (or the
  * appeal to its complaint) and then appends the city action, whose subject is the id that only
- * the transaction can give. Its fields are built before the transaction, in the order the API has
- * always answered with; the transaction adds "id", "kind", "state" (and "complaint"), and may
- * run again when the map grows, so it only ever sets members, which keeps their order.
+ * the transaction can give. Its fields are set before the transaction; the transaction adds its
+ * id, kind, state (and complaint), and may run again when the map grows, so it only ever sets
+ * them. The order in which the record and the API show a kind's members is registry_codec.c's.
  */
 #include "hub/requests.h"
 
@@ -45,10 +45,11 @@ typedef struct {
     hub_requests_t *q;
     const char *site;
     hub_action_t action;
-    int appeal;             /* an appeal: fields go into target's "appeal" */
+    int appeal;             /* an appeal: appeal goes to the complaint target */
     mm_request_kind_t kind; /* else the new request's kind */
     const char *target;     /* appeal, complaint measure: the complaint acted on */
-    json_t *fields;         /* the request's fields (owned) */
+    hub_request_t *fields;  /* a new request's fields (owned) */
+    hub_appeal_t appeal_of; /* an appeal's */
     const hub_person_t *who;
     int64_t now_us;
     hub_request_made_t *out;
@@ -66,40 +67,44 @@ static const char *id_prefix(mm_request_kind_t kind)
     }
 }
 
-static mm_err_t add_request(json_t *rec, void *arg)
+/* An appeal of the complaint c->target. */
+static mm_err_t add_appeal(hub_request_t *t, make_t *c)
+{
+    if (hub_members_has(&t->members, HUB_REQUEST_APPEAL)) {
+        c->out->why = "the complaint has been appealed already";
+        return MM_ECONFLICT;
+    }
+    t->appeal = c->appeal_of;
+    hub_members_add(&t->members, HUB_REQUEST_APPEAL);
+    snprintf(c->out->id, sizeof c->out->id, "%s", c->target);
+    c->out->request = *t;
+    c->out->appeal = 1;
+    return MM_OK;
+}
+
+static mm_err_t add_request(hub_site_record_t *rec, void *arg)
 {
     make_t *c = arg;
-    json_t *reqs = json_object_get(rec, "requests");
-    if (!reqs) {
-        reqs = json_object();
-        json_object_set_new(rec, "requests", reqs);
-    }
     if (c->target) {
-        json_t *t = json_object_get(reqs, c->target);
-        mm_request_kind_t tk;
-        if (!t || !mm_request_kind_parse(json_string_value(json_object_get(t, "kind")), &tk) ||
-            tk != MM_REQUEST_KIND_COMPLAINT) {
+        hub_request_t *t = hub_site_record_request(rec, c->target);
+        if (!t || t->kind != MM_REQUEST_KIND_COMPLAINT) {
             c->out->why = "no such complaint";
             return MM_ENOTFOUND;
         }
-        if (c->appeal) { /* an appeal to the mayor (R-N12.2) */
-            if (json_object_get(t, "appeal")) {
-                c->out->why = "the complaint has been appealed already";
-                return MM_ECONFLICT;
-            }
-            json_object_set(t, "appeal", c->fields);
-            snprintf(c->out->id, sizeof c->out->id, "%s", c->target);
-            return MM_OK;
-        }
+        if (c->appeal) /* an appeal to the mayor (R-N12.2) */
+            return add_appeal(t, c);
     }
-    snprintf(c->out->id, sizeof c->out->id, "%s-%zu", id_prefix(c->kind),
-             json_object_size(reqs) + 1);
-    json_object_set_new(c->fields, "id", json_string(c->out->id));
-    json_object_set_new(c->fields, "kind", json_string(mm_request_kind_name(c->kind)));
-    json_object_set_new(c->fields, "state", json_string("pending"));
+    snprintf(c->out->id, sizeof c->out->id, "%s-%zu", id_prefix(c->kind), rec->n_requests + 1);
+    hub_request_t *q = hub_site_record_request(rec, c->out->id);
+    if (!q && !(q = hub_site_record_add_request(rec)))
+        return MM_ENOMEM;
+    *q = *c->fields;
+    snprintf(q->id, sizeof q->id, "%s", c->out->id);
+    q->kind = c->kind;
+    q->state = HUB_REQUEST_STATE_PENDING;
     if (c->target)
-        json_object_set_new(c->fields, "complaint", json_string(c->target));
-    json_object_set(reqs, c->out->id, c->fields);
+        snprintf(q->complaint, sizeof q->complaint, "%s", c->target);
+    c->out->request = *q;
     return MM_OK;
 }
 
@@ -107,14 +112,13 @@ static mm_err_t make_txn(MDB_txn *txn, void *arg)
 {
     make_t *c = arg;
     mm_err_t err = hub_registry_update_in(c->q->registry, txn, c->site, add_request, c);
-    const char *text = json_string_value(json_object_get(c->fields, "text"));
     hub_city_action_t a = {.action = c->action,
                            .time_us = c->now_us,
                            .site = c->site,
                            .subject = c->out->id,
                            .person = c->who->id,
                            .role = hub_role_name(c->who->role),
-                           .reason = text};
+                           .reason = c->appeal ? c->appeal_of.text : c->fields->text};
     if (err == MM_OK)
         err = hub_audit_append_in(c->q->audit, txn, &a, &c->out->hub_log_index);
     return err;
@@ -125,15 +129,31 @@ static mm_err_t make(make_t *c)
 {
     hub_request_made_t *out = c->out;
     memset(out, 0, sizeof *out);
-    if (!c->fields)
-        return MM_ENOMEM;
-    json_object_set_new(c->fields, "by", json_string(c->who->id));
-    json_object_set_new(c->fields, "time_us", json_integer((json_int_t)c->now_us));
-    mm_err_t err = hub_audit_write(c->q->audit, make_txn, c);
-    if (err == MM_OK)
-        out->request = json_incref(c->fields);
-    json_decref(c->fields);
+    mm_err_t err = MM_ENOMEM;
+    if (c->appeal || c->fields) {
+        hub_appeal_t *a = &c->appeal_of;
+        snprintf(c->appeal ? a->by : c->fields->by, sizeof a->by, "%s", c->who->id);
+        if (c->appeal)
+            a->time_us = c->now_us;
+        else
+            c->fields->time_us = c->now_us;
+        err = hub_audit_write(c->q->audit, make_txn, c);
+    }
+    if (err != MM_OK)
+        memset(&out->request, 0, sizeof out->request);
+    free(c->fields);
     return err;
+}
+
+/* A new request's fields, zeroed, with its text and deadline; NULL when out of memory. */
+static hub_request_t *fields(const char *text, int64_t deadline_us)
+{
+    hub_request_t *f = calloc(1, sizeof *f);
+    if (f) {
+        snprintf(f->text, sizeof f->text, "%s", text);
+        f->deadline_us = deadline_us;
+    }
+    return f;
 }
 
 mm_err_t hub_requests_complaint(hub_requests_t *q, const hub_person_t *who,
@@ -144,12 +164,15 @@ mm_err_t hub_requests_complaint(hub_requests_t *q, const hub_person_t *who,
                 .site = b->site,
                 .action = HUB_ACTION_COMPLAINT_REGISTERED,
                 .kind = MM_REQUEST_KIND_COMPLAINT,
-                .fields = json_pack("{s:s, s:s, s:s, s:s, s:I}", "camera", b->camera, "text",
-                                    b->text, "contact", b->contact, "via", b->via, "deadline_us",
-                                    (json_int_t)(now_us + COMPLAINT_DAYS * DAY_US)),
+                .fields = fields(b->text, now_us + COMPLAINT_DAYS * DAY_US),
                 .who = who,
                 .now_us = now_us,
                 .out = out};
+    if (c.fields) {
+        snprintf(c.fields->camera, sizeof c.fields->camera, "%s", b->camera);
+        snprintf(c.fields->contact, sizeof c.fields->contact, "%s", b->contact);
+        c.fields->via = b->via;
+    }
     return make(&c);
 }
 
@@ -162,10 +185,10 @@ mm_err_t hub_requests_appeal(hub_requests_t *q, const hub_person_t *who, const c
                 .action = HUB_ACTION_COMPLAINT_APPEALED,
                 .appeal = 1,
                 .target = complaint ? complaint : "",
-                .fields = json_pack("{s:s, s:I}", "text", b->text, "time_us", (json_int_t)now_us),
                 .who = who,
                 .now_us = now_us,
                 .out = out};
+    snprintf(c.appeal_of.text, sizeof c.appeal_of.text, "%s", b->text);
     return make(&c);
 }
 
@@ -178,8 +201,7 @@ mm_err_t hub_requests_measures(hub_requests_t *q, const hub_person_t *who, const
                 .action = HUB_ACTION_MEASURES_REQUESTED,
                 .kind = MM_REQUEST_KIND_COMPLAINT_MEASURE,
                 .target = complaint ? complaint : "",
-                .fields = json_pack("{s:s, s:I}", "text", b->text, "deadline_us",
-                                    (json_int_t)(now_us + b->deadline_days * DAY_US)),
+                .fields = fields(b->text, now_us + b->deadline_days * DAY_US),
                 .who = who,
                 .now_us = now_us,
                 .out = out};
@@ -193,38 +215,24 @@ mm_err_t hub_requests_report(hub_requests_t *q, const hub_person_t *who, const c
                 .site = site,
                 .action = HUB_ACTION_REPORT_REQUESTED,
                 .kind = MM_REQUEST_KIND_REPORT_REQUEST,
-                .fields =
-                    json_pack("{s:s, s:I, s:I, s:I}", "text", b->text, "from_us",
-                              (json_int_t)b->from_us, "to_us", (json_int_t)b->to_us, "deadline_us",
-                              (json_int_t)(now_us + b->deadline_days * DAY_US)),
+                .fields = fields(b->text, now_us + b->deadline_days * DAY_US),
                 .who = who,
                 .now_us = now_us,
                 .out = out};
+    if (c.fields) {
+        c.fields->from_us = b->from_us;
+        c.fields->to_us = b->to_us;
+    }
     return make(&c);
 }
 
-json_t *hub_requests_list(hub_requests_t *q, const hub_site_conf_t *site)
+int hub_requests_report_valid(const hub_site_conf_t *site, const hub_request_t *q)
 {
-    json_t *rec = hub_registry_get(q->registry, site->id);
-    if (!rec)
-        return NULL;
-    json_t *list = json_array();
-    const char *id;
-    json_t *r;
-    json_object_foreach(json_object_get(rec, "requests"), id, r)
-    {
-        json_t *ans = json_object_get(r, "answer");
-        const char *report = json_string_value(json_object_get(ans, "report"));
-        const char *sig = json_string_value(json_object_get(ans, "report_signature"));
-        if (report && *report) {
-            uint8_t raw[128];
-            int n = sig ? mm_base64_decode(sig, strlen(sig), raw, sizeof raw) : -1;
-            int ok = n == 64 &&
-                     mm_ed25519_verify(site->verifier.pub, report, strlen(report), raw) == MM_OK;
-            json_object_set_new(ans, "report_signature_valid", json_boolean(ok));
-        }
-        json_array_append(list, r);
-    }
-    json_decref(rec);
-    return list;
+    const mm_request_answered_t *a = &q->answer;
+    if (!hub_members_has(&q->members, HUB_REQUEST_ANSWER) || !a->report[0])
+        return -1;
+    uint8_t raw[128];
+    int n = mm_base64_decode(a->report_signature, strlen(a->report_signature), raw, sizeof raw);
+    return n == 64 &&
+           mm_ed25519_verify(site->verifier.pub, a->report, strlen(a->report), raw) == MM_OK;
 }

@@ -9,14 +9,14 @@
  * complaint_appealed, measures_requested, report_requested) commit in one transaction. Ids are
  * "complaint-N", "measure-request-N" and "report-N", N counting all of the site's requests.
  *
- * A request as stored: {the fields of its kind, "by", "time_us", "id", "kind", "state":
- * "pending", and for complaint measures "complaint"}; the registry adds what the site logs of it
- * (delivered_index, answer, state). Only the loop thread calls these.
+ * A request is a hub_request_t in the record (registry.h): the fields of its kind, who made it
+ * and when, its id and kind, state "pending", and for complaint measures the complaint; the
+ * registry adds what the site logs of it (its delivery, its answer, its state). Only the loop
+ * thread calls these.
  */
 #ifndef HUB_REQUESTS_H
 #define HUB_REQUESTS_H
 
-#include <jansson.h>
 #include <stdint.h>
 
 #include "common/err.h"
@@ -35,7 +35,8 @@ void hub_requests_destroy(hub_requests_t *q);
 /* What became of a request made. */
 typedef struct {
     char id[64];            /* the new request's id; for an appeal the complaint's */
-    json_t *request;        /* on success: its fields as stored (a new reference) */
+    hub_request_t request;  /* on success: the request as stored (an appeal: the complaint) */
+    int appeal;             /* what was made is request's appeal */
     uint64_t hub_log_index; /* on success: the city action's index in the hub's log */
     const char *why;        /* on MM_ENOTFOUND / MM_ECONFLICT: why, in words */
 } hub_request_made_t;
@@ -51,7 +52,7 @@ typedef struct {
 mm_err_t hub_requests_complaint(hub_requests_t *q, const hub_person_t *who,
                                 const hub_complaint_body_t *b, int64_t now_us,
                                 hub_request_made_t *out);
-/* An appeal of complaint (R-N12.2): {"text", "time_us", "by"} in the complaint's "appeal". */
+/* An appeal of complaint (R-N12.2): its text, time and who, as the complaint's appeal. */
 mm_err_t hub_requests_appeal(hub_requests_t *q, const hub_person_t *who, const char *site,
                              const char *complaint, const hub_request_body_t *b, int64_t now_us,
                              hub_request_made_t *out);
@@ -63,8 +64,8 @@ mm_err_t hub_requests_measures(hub_requests_t *q, const hub_person_t *who, const
 mm_err_t hub_requests_report(hub_requests_t *q, const hub_person_t *who, const char *site,
                              const hub_request_body_t *b, int64_t now_us, hub_request_made_t *out);
 
-/* The requests of site, oldest first, each answer's report with "report_signature_valid"
- * (checked with the site's key); NULL on a storage error. */
-json_t *hub_requests_list(hub_requests_t *q, const hub_site_conf_t *site);
+/* Whether the report q's answer carries is signed by the site's key: 1 or 0; -1 when the answer
+ * carries no report (or there is no answer). */
+int hub_requests_report_valid(const hub_site_conf_t *site, const hub_request_t *q);
 
 #endif

@@ -1,26 +1,27 @@
 /*
- * rules.c: the rules, from a registry record to findings (see rules.h).
+ * rules.c: the rules, from a site's record to findings (see rules.h).
+ *
+ * Each rule reads the typed record and, when it does not hold, adds a finding with its
+ * requirement ID, its dedupe key (what makes two findings of one kind different: a camera, a
+ * day, a grant, a request) and its evidence: the indexes of the entries in the site's log the
+ * record took the facts from, and what names the thing concerned. The order of the findings is
+ * the site's, then each camera's, the grants', the filings', the requests' and the silence's, so
+ * that new findings get their ids in an order that does not change from one run to the next.
  */
 #include "hub/rules.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "common/timefmt.h"
-#include "common/vocab.h"
-#include "hub/registry.h"
 
 #define DAY_US (86400LL * 1000000)
 #define YEAR5_US (5LL * 365 * DAY_US + 1 * DAY_US) /* five years, one leap day */
 
-int hub_rules_floor_days(const char *policy)
+int hub_rules_floor(mm_policy_t policy)
 {
-    mm_policy_t p;
-    if (!mm_policy_parse(policy, &p))
-        return -1;
-    switch (p) {
+    switch (policy) {
     case MM_POLICY_KAWAGUCHI:
         return 7; /* "about 7 days or more" (R-K2.2.6b) */
     case MM_POLICY_NAHA:
@@ -30,56 +31,66 @@ int hub_rules_floor_days(const char *policy)
     }
 }
 
-static int is_kawaguchi(const char *policy)
+int hub_rules_floor_days(const char *policy)
 {
     mm_policy_t p;
-    return mm_policy_parse(policy, &p) && p == MM_POLICY_KAWAGUCHI;
+    return mm_policy_parse(policy, &p) ? hub_rules_floor(p) : -1;
 }
 
-static int camera_is(json_t *cam, hub_camera_state_t state)
-{
-    hub_camera_state_t st;
-    return hub_camera_state_parse(json_string_value(json_object_get(cam, "state")), &st) &&
-           st == state;
-}
+/* What the rules add a finding with; ev (may be NULL) is taken over by the finding. */
+typedef struct {
+    hub_finding_list_t *out;
+    mm_err_t err;
+} found_t;
 
-static const char *str(json_t *o, const char *k)
-{
-    const char *s = json_string_value(json_object_get(o, k));
-    return s ? s : "";
-}
-
-static json_int_t num(json_t *o, const char *k)
-{
-    return json_integer_value(json_object_get(o, k));
-}
-
-static void add(json_t *out, const char *kind, const char *dedupe, const char *rule,
-                const char *severity, json_t *evidence, const char *fmt, ...)
+static void add(found_t *fd, const char *kind, const char *dedupe, const char *rule,
+                hub_severity_t severity, hub_evidence_t *ev, const char *fmt, ...)
     __attribute__((format(printf, 7, 8)));
 
-static void add(json_t *out, const char *kind, const char *dedupe, const char *rule,
-                const char *severity, json_t *evidence, const char *fmt, ...)
+static void add(found_t *fd, const char *kind, const char *dedupe, const char *rule,
+                hub_severity_t severity, hub_evidence_t *ev, const char *fmt, ...)
 {
-    char msg[512];
+    hub_finding_t *f = fd->err == MM_OK ? hub_finding_list_add(fd->out) : NULL;
+    if (!f) {
+        fd->err = MM_ENOMEM;
+        if (ev)
+            hub_evidence_deinit(ev);
+        return;
+    }
+    snprintf(f->kind, sizeof f->kind, "%s", kind);
+    snprintf(f->dedupe, sizeof f->dedupe, "%s", dedupe);
+    snprintf(f->rule, sizeof f->rule, "%s", rule);
+    f->severity = severity;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    vsnprintf(f->message, sizeof f->message, fmt, ap);
     va_end(ap);
-    json_array_append_new(out, json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "kind", kind, "dedupe",
-                                         dedupe, "rule", rule, "severity", severity, "message", msg,
-                                         "evidence", evidence ? evidence : json_object()));
+    if (ev) {
+        f->evidence = *ev; /* the texts go with it */
+        ev->n = 0;
+    }
 }
 
-/* {"entries": [index, ...]} from the "index" of each object given (those that have one). */
-static json_t *evidence(json_t *a, json_t *b)
+/* Evidence {"entries": [index...]} of the n entries given, then "camera", "day", "grant" or
+ * "request" (NULL: none) as texts; a name of NULL ends them. */
+static hub_evidence_t *evidence(hub_evidence_t *ev, size_t n, const int64_t *entries, ...)
 {
-    json_t *list = json_array();
-    if (json_is_integer(json_object_get(a, "index")))
-        json_array_append(list, json_object_get(a, "index"));
-    if (b && json_is_integer(json_object_get(b, "index")))
-        json_array_append(list, json_object_get(b, "index"));
-    return json_pack("{s:o}", "entries", list);
+    memset(ev, 0, sizeof *ev);
+    hub_evidence_ints(ev, "entries", n, entries);
+    va_list ap;
+    va_start(ap, entries);
+    for (const char *name; (name = va_arg(ap, const char *));)
+        hub_evidence_text(ev, name, va_arg(ap, const char *));
+    va_end(ap);
+    return ev;
+}
+
+/* Evidence with one named text and no entries. */
+static hub_evidence_t *named(hub_evidence_t *ev, const char *name, const char *text)
+{
+    memset(ev, 0, sizeof *ev);
+    hub_evidence_text(ev, name, text);
+    return ev;
 }
 
 /* Midnight in Japan at the start of the day ymd, 0 when ymd is no date. */
@@ -104,186 +115,211 @@ static int listed(const char *csv, const char *id)
     return 0;
 }
 
-static void site_rules(json_t *out, json_t *f)
+static void site_rules(found_t *fd, const hub_site_record_t *rec)
 {
-    const char *policy = str(f, "policy");
-    int floor = hub_rules_floor_days(policy);
-    json_int_t ret = num(f, "retention_days"), reg = num(f, "registered_retention_days");
-    if (!*str(f, "manager"))
-        add(out, "manager_missing", "", "R-K2.2.2", "high", evidence(f, NULL),
+    const mm_site_facts_t *f = &rec->facts;
+    const int64_t at[1] = {(int64_t)rec->facts_at.index};
+    const char *policy = mm_policy_name(f->policy) ? mm_policy_name(f->policy) : "";
+    int floor = hub_rules_floor(f->policy);
+    int64_t ret = f->retention_days, reg = f->registered_retention_days;
+    hub_evidence_t ev;
+    if (!f->manager[0])
+        add(fd, "manager_missing", "", "R-K2.2.2", HUB_SEVERITY_HIGH, evidence(&ev, 1, at, NULL),
             "the site names no manager");
-    else if (listed(str(f, "operators"), str(f, "manager")))
-        add(out, "operator_is_manager", str(f, "manager"), "R-N6.1", "high", evidence(f, NULL),
-            "the manager %s is also listed as an operator", str(f, "manager"));
+    else if (listed(f->operators, f->manager))
+        add(fd, "operator_is_manager", f->manager, "R-N6.1", HUB_SEVERITY_HIGH,
+            evidence(&ev, 1, at, NULL), "the manager %s is also listed as an operator", f->manager);
     if (floor < 0)
-        add(out, "policy_unknown", "", "R-N4.1", "high", evidence(f, NULL),
+        add(fd, "policy_unknown", "", "R-N4.1", HUB_SEVERITY_HIGH, evidence(&ev, 1, at, NULL),
             "the site runs under an unknown policy \"%s\"", policy);
     else if (ret < floor)
-        add(out, "retention_below_floor", "", "R-K2.2.6b", "high", evidence(f, NULL),
-            "footage is kept %lld days, below the %s floor of %d", (long long)ret, policy, floor);
+        add(fd, "retention_below_floor", "", "R-K2.2.6b", HUB_SEVERITY_HIGH,
+            evidence(&ev, 1, at, NULL), "footage is kept %lld days, below the %s floor of %d",
+            (long long)ret, policy, floor);
     if (reg > 0 && ret > reg)
-        add(out, "retention_above_registered", "", "R-K2.2.6b", "high", evidence(f, NULL),
+        add(fd, "retention_above_registered", "", "R-K2.2.6b", HUB_SEVERITY_HIGH,
+            evidence(&ev, 1, at, NULL),
             "footage is kept %lld days, longer than the registered %lld", (long long)ret,
             (long long)reg);
-    if (is_kawaguchi(policy)) {
-        if (!*str(f, "consensus_date"))
-            add(out, "consensus_missing", "", "R-K2.1.3c", "medium", evidence(f, NULL),
-                "no date of the local consensus is registered");
-        if (!*str(f, "land_permission_ref"))
-            add(out, "land_permission_missing", "", "R-K2.1.3c", "medium", evidence(f, NULL),
-                "no land owner's permission is registered");
+    if (f->policy == MM_POLICY_KAWAGUCHI) {
+        if (!f->consensus_date[0])
+            add(fd, "consensus_missing", "", "R-K2.1.3c", HUB_SEVERITY_MEDIUM,
+                evidence(&ev, 1, at, NULL), "no date of the local consensus is registered");
+        if (!f->land_permission_ref[0])
+            add(fd, "land_permission_missing", "", "R-K2.1.3c", HUB_SEVERITY_MEDIUM,
+                evidence(&ev, 1, at, NULL), "no land owner's permission is registered");
     }
 }
 
-static void uptime_rules(json_t *out, const char *id, json_t *cam, const hub_rules_input_t *in)
+static void uptime_rules(found_t *fd, const hub_camera_t *cam, const hub_rules_input_t *in)
 {
-    json_t *days = json_object_get(cam, "uptime");
-    if (!json_is_object(days) || json_object_size(days) < 2)
+    if (cam->n_uptime < 2)
         return;
     char today[11];
     mm_jst_day(in->now_us, today);
-    const char *first = NULL, *d;
-    json_t *v;
-    json_object_foreach(days, d, v)
-    {
-        if (!first || strcmp(d, first) < 0)
-            first = d;
-    }
-    json_object_foreach(days, d, v)
-    {
+    const char *first = cam->uptime[0].day;
+    for (size_t i = 1; i < cam->n_uptime; i++)
+        if (strcmp(cam->uptime[i].day, first) < 0)
+            first = cam->uptime[i].day;
+    for (size_t i = 0; i < cam->n_uptime; i++) {
+        const hub_uptime_day_t *d = &cam->uptime[i];
         /* The first day is the installation's; today is not over. */
-        if (!strcmp(d, first) || strcmp(d, today) >= 0)
+        if (!strcmp(d->day, first) || strcmp(d->day, today) >= 0)
             continue;
-        double share = (double)num(v, "recorded_us") / (double)DAY_US;
+        double share = (double)d->recorded_us / (double)DAY_US;
         if (share < in->uptime_min) {
             char key[96];
-            snprintf(key, sizeof key, "%s/%s", id, d);
-            json_t *ev = json_pack("{s:[I, I], s:s, s:s}", "entries", num(v, "first_index"),
-                                   num(v, "last_index"), "camera", id, "day", d);
-            add(out, "uptime_below_24h", key, "R-K2.2.6a", "medium", ev,
-                "camera %s recorded %.1f h of %s (%lld gaps): cameras run 24 hours a day", id,
-                share * 24, d, (long long)num(v, "gaps"));
+            snprintf(key, sizeof key, "%s/%s", cam->id, d->day);
+            const int64_t at[2] = {(int64_t)d->first_index, (int64_t)d->last_index};
+            hub_evidence_t ev;
+            add(fd, "uptime_below_24h", key, "R-K2.2.6a", HUB_SEVERITY_MEDIUM,
+                evidence(&ev, 2, at, "camera", cam->id, "day", d->day, NULL),
+                "camera %s recorded %.1f h of %s (%lld gaps): cameras run 24 hours a day", cam->id,
+                share * 24, d->day, (long long)d->gaps);
         }
     }
 }
 
-static void camera_rules(json_t *out, const char *policy, const char *id, json_t *cam,
+/* An abolished camera is held to its five years (R-K2.1.3b) and to nothing else. */
+static void abolished_rules(found_t *fd, const hub_camera_t *cam)
+{
+    int has_facts = hub_members_has(&cam->members, HUB_CAMERA_FACTS);
+    const char *install = has_facts ? cam->facts.install_date : "";
+    int64_t installed = date_us(install);
+    int64_t gone = cam->state_at.time_us;
+    if (installed && gone < installed + YEAR5_US) {
+        const int64_t at[2] = {has_facts ? (int64_t)cam->facts_at.index : 0,
+                               (int64_t)cam->state_at.index};
+        hub_evidence_t ev;
+        add(fd, "camera_retired_early", cam->id, "R-K2.1.3b", HUB_SEVERITY_MEDIUM,
+            evidence(&ev, 2, at, "camera", cam->id, NULL),
+            "camera %s, installed %s, was abolished after %.1f years; cameras run 5 years", cam->id,
+            install, (double)(gone - installed) / (365.25 * DAY_US));
+    }
+}
+
+static void camera_rules(found_t *fd, int kawaguchi, const hub_camera_t *cam,
                          const hub_rules_input_t *in)
 {
-    json_t *facts = json_object_get(cam, "facts"), *cov = json_object_get(cam, "coverage");
-    if (camera_is(cam, HUB_CAMERA_STATE_ABOLISHED)) {
-        int64_t installed = date_us(str(facts, "install_date"));
-        int64_t gone = num(cam, "state_time_us");
-        if (installed && gone < installed + YEAR5_US) {
-            json_t *ev = json_pack("{s:[I, I], s:s}", "entries", num(facts, "index"),
-                                   num(cam, "state_index"), "camera", id);
-            add(out, "camera_retired_early", id, "R-K2.1.3b", "medium", ev,
-                "camera %s, installed %s, was abolished after %.1f years; cameras run 5 years", id,
-                str(facts, "install_date"), (double)(gone - installed) / (365.25 * DAY_US));
-        }
-        return; /* an abolished camera is held to nothing else */
+    hub_evidence_t ev;
+    if (cam->state == HUB_CAMERA_STATE_ABOLISHED) {
+        abolished_rules(fd, cam);
+        return;
     }
-    if (!cov) {
-        add(out, "coverage_missing", id, "R-N5.3", "high", json_pack("{s:s}", "camera", id),
-            "camera %s has no coverage map on record", id);
-    } else if (is_kawaguchi(policy)) {
-        int exception = *str(cov, "exception") != 0;
-        json_int_t need = exception ? 500000 : 666667, share = num(cov, "share_ppm");
+    const mm_camera_coverage_t *cov = &cam->coverage;
+    if (!hub_members_has(&cam->members, HUB_CAMERA_COVERAGE)) {
+        add(fd, "coverage_missing", cam->id, "R-N5.3", HUB_SEVERITY_HIGH,
+            named(&ev, "camera", cam->id), "camera %s has no coverage map on record", cam->id);
+    } else if (kawaguchi) {
+        int exception = cov->exception[0] != 0;
+        int64_t need = exception ? 500000 : 666667, share = cov->share_ppm;
+        const int64_t at[1] = {(int64_t)cam->coverage_at.index};
         if (share < need)
-            add(out, "coverage_below_threshold", id, "R-K2.1.3a", "high", evidence(cov, NULL),
-                "camera %s shows %.1f %% public space; %s", id, share / 1e4,
+            add(fd, "coverage_below_threshold", cam->id, "R-K2.1.3a", HUB_SEVERITY_HIGH,
+                evidence(&ev, 1, at, NULL), "camera %s shows %.1f %% public space; %s", cam->id,
+                share / 1e4,
                 exception ? "at least 1/2 is needed even with an exception"
                           : "at least 2/3 is needed (1/2 with a written exception)");
     }
-    if (!facts)
-        add(out, "camera_unregistered", id, "R-N5.1", "medium", json_pack("{s:s}", "camera", id),
-            "camera %s records but its location and purpose are not on record", id);
-    else if (!*str(facts, "signage_text") ||
-             !json_is_true(json_object_get(facts, "signage_installer_shown")) ||
-             !*str(facts, "signage_checked"))
-        add(out, "signage_missing", id, "R-K2.2.1", "high", evidence(facts, NULL),
-            "camera %s has no sign on record that shows it operates and who installed it", id);
-    if (camera_is(cam, HUB_CAMERA_STATE_RECORDING))
-        uptime_rules(out, id, cam, in);
+    const mm_camera_facts_t *facts = &cam->facts;
+    const int64_t at[1] = {(int64_t)cam->facts_at.index};
+    if (!hub_members_has(&cam->members, HUB_CAMERA_FACTS))
+        add(fd, "camera_unregistered", cam->id, "R-N5.1", HUB_SEVERITY_MEDIUM,
+            named(&ev, "camera", cam->id),
+            "camera %s records but its location and purpose are not on record", cam->id);
+    else if (!facts->signage_text[0] || !facts->signage_installer_shown ||
+             !facts->signage_checked[0])
+        add(fd, "signage_missing", cam->id, "R-K2.2.1", HUB_SEVERITY_HIGH,
+            evidence(&ev, 1, at, NULL),
+            "camera %s has no sign on record that shows it operates and who installed it", cam->id);
+    if (cam->state == HUB_CAMERA_STATE_RECORDING)
+        uptime_rules(fd, cam, in);
 }
 
-json_t *hub_rules_evaluate(json_t *rec, const hub_rules_input_t *in)
+/* R-N6.3: whoever used emergency access reports to the manager without delay. */
+static void grant_rules(found_t *fd, const hub_site_record_t *rec, const hub_rules_input_t *in)
 {
-    json_t *out = json_array();
-    if (!out || !rec)
-        return out;
-    json_t *facts = json_object_get(rec, "facts");
-    if (json_is_object(facts))
-        site_rules(out, facts);
-    const char *policy = json_is_object(facts) ? str(facts, "policy") : "";
-    const char *id;
-    json_t *cam;
-    json_object_foreach(json_object_get(rec, "cameras"), id, cam)
-        camera_rules(out, policy, id, cam, in);
-
-    /* R-N6.3: whoever used emergency access reports to the manager without delay. */
-    json_t *g;
-    json_object_foreach(json_object_get(rec, "grants"), id, g)
-    {
-        if (json_is_integer(json_object_get(g, "report_index")) || num(g, "until_us") > in->now_us)
+    for (size_t i = 0; i < rec->n_grants; i++) {
+        const hub_grant_t *g = &rec->grants[i];
+        if (g->reported || g->until_us > in->now_us)
             continue;
-        json_t *ev = json_pack("{s:[I], s:s}", "entries", num(g, "granted_index"), "grant", id);
+        const int64_t at[1] = {(int64_t)g->granted.index};
         char ended[MM_RFC3339_MAX];
-        mm_time_rfc3339(num(g, "until_us"), ended);
-        add(out, "emergency_report_open", id, "R-N6.3", "medium", ev,
-            "emergency grant %s to %s ended %s; no report of what was done is on record", id,
-            str(g, "person"), ended);
+        mm_time_rfc3339(g->until_us, ended);
+        hub_evidence_t ev;
+        add(fd, "emergency_report_open", g->id, "R-N6.3", HUB_SEVERITY_MEDIUM,
+            evidence(&ev, 1, at, "grant", g->id, NULL),
+            "emergency grant %s to %s ended %s; no report of what was done is on record", g->id,
+            g->person, ended);
     }
-    /* R-N4.2: the standards the site runs under are filed; R-N-T: an existing installer files
-     * within three months of the ordinance. */
-    json_t *run = json_object_get(rec, "standards");
-    json_int_t filed = 0;
-    size_t fi;
-    json_t *fl;
-    json_array_foreach(json_object_get(rec, "filings"), fi, fl)
-    {
-        if (hub_filing_of_standards(fl) && num(fl, "version") > filed)
-            filed = num(fl, "version");
-    }
-    if (run && num(run, "version") > filed &&
-        in->now_us - num(run, "time_us") > in->filing_grace_us)
-        add(out, "filing_overdue", "", "R-N4.2", "high", evidence(run, NULL),
+}
+
+/* R-N4.2: the standards the site runs under are filed; R-N-T: an existing installer files
+ * within three months of the ordinance. */
+static void filing_rules(found_t *fd, const hub_site_record_t *rec, const hub_rules_input_t *in)
+{
+    int64_t filed = 0;
+    for (size_t i = 0; i < rec->n_filings; i++)
+        if (hub_filing_of_standards(&rec->filings[i]) && rec->filings[i].version > filed)
+            filed = rec->filings[i].version;
+    const mm_configuration_changed_t *run = &rec->standards;
+    hub_evidence_t ev;
+    if (hub_members_has(&rec->members, HUB_RECORD_STANDARDS) && run->version > filed &&
+        in->now_us - rec->standards_at.time_us > in->filing_grace_us) {
+        const int64_t at[1] = {(int64_t)rec->standards_at.index};
+        add(fd, "filing_overdue", "", "R-N4.2", HUB_SEVERITY_HIGH, evidence(&ev, 1, at, NULL),
             "the site runs under version %lld of its standards (%s) but has filed %s%lld",
-            (long long)num(run, "version"), str(run, "summary"), filed ? "only version " : "",
-            (long long)filed);
+            (long long)run->version, run->summary, filed ? "only version " : "", (long long)filed);
+    }
     if (in->transitional_us && !filed && in->now_us > in->transitional_us)
-        add(out, "initial_filing_overdue", "", "R-N-T", "high", NULL,
+        add(fd, "initial_filing_overdue", "", "R-N-T", HUB_SEVERITY_HIGH, NULL,
             "an installer running cameras when the ordinance took effect files its standards "
             "within three months; nothing has been filed");
+}
 
-    /* R-N12, R-N10.1: what the city asked is answered by its deadline. */
-    json_t *q;
-    json_object_foreach(json_object_get(rec, "requests"), id, q)
-    {
-        json_int_t deadline = num(q, "deadline_us");
-        const char *kind = str(q, "kind");
-        mm_request_kind_t k = MM_REQUEST_KIND_COMPLAINT;
-        int known = mm_request_kind_parse(kind, &k);
+/* R-N12, R-N10.1: what the city asked is answered by its deadline. */
+static void request_rules(found_t *fd, const hub_site_record_t *rec, const hub_rules_input_t *in)
+{
+    for (size_t i = 0; i < rec->n_requests; i++) {
+        const hub_request_t *q = &rec->requests[i];
         /* A disclosure is not answered but decided, and at its deadline the site itself logs
          * it expired: its steps are the disclosure module's to follow, not a finding here. */
-        if (!deadline || in->now_us <= deadline || json_object_get(q, "answer") ||
-            json_is_true(json_object_get(q, "unknown_to_hub")) || !kind ||
-            (known &&
-             (k == MM_REQUEST_KIND_DISCLOSURE || k == MM_REQUEST_KIND_DISCLOSURE_DOWNLOADED)))
+        if (!q->deadline_us || in->now_us <= q->deadline_us ||
+            hub_members_has(&q->members, HUB_REQUEST_ANSWER) || q->unknown_to_hub ||
+            q->kind == MM_REQUEST_KIND_DISCLOSURE ||
+            q->kind == MM_REQUEST_KIND_DISCLOSURE_DOWNLOADED)
             continue;
-        json_t *ev = json_pack("{s:s}", "request", id);
-        if (json_is_integer(json_object_get(q, "delivered_index")))
-            json_object_set_new(ev, "entries",
-                                json_pack("[O]", json_object_get(q, "delivered_index")));
-        add(out, "request_overdue", id,
-            known && k == MM_REQUEST_KIND_REPORT_REQUEST ? "R-N10.1" : "R-N12", "medium", ev,
-            "%s %s was not answered by its deadline%s", kind, id,
-            json_object_get(q, "delivered_index") ? "" : " (the site never received it)");
+        int delivered = hub_members_has(&q->members, HUB_REQUEST_DELIVERED);
+        hub_evidence_t ev;
+        named(&ev, "request", q->id);
+        const int64_t at[1] = {(int64_t)q->delivered.index};
+        if (delivered)
+            hub_evidence_ints(&ev, "entries", 1, at);
+        add(fd, "request_overdue", q->id,
+            q->kind == MM_REQUEST_KIND_REPORT_REQUEST ? "R-N10.1" : "R-N12", HUB_SEVERITY_MEDIUM,
+            &ev, "%s %s was not answered by its deadline%s", mm_request_kind_name(q->kind), q->id,
+            delivered ? "" : " (the site never received it)");
     }
+}
+
+mm_err_t hub_rules_evaluate(const hub_site_record_t *rec, const hub_rules_input_t *in,
+                            hub_finding_list_t *out)
+{
+    found_t fd = {out, MM_OK};
+    if (!rec)
+        return MM_OK;
+    if (rec->has_facts)
+        site_rules(&fd, rec);
+    int kawaguchi = rec->has_facts && rec->facts.policy == MM_POLICY_KAWAGUCHI;
+    for (size_t i = 0; i < rec->n_cameras; i++)
+        camera_rules(&fd, kawaguchi, &rec->cameras[i], in);
+    grant_rules(&fd, rec, in);
+    filing_rules(&fd, rec, in);
+    request_rules(&fd, rec, in);
     if (in->last_checkpoint_us && in->silent_after_us > 0 &&
         in->now_us - in->last_checkpoint_us > in->silent_after_us)
-        add(out, "site_silent", "", "R-K2.2.6a", "high", NULL,
+        add(&fd, "site_silent", "", "R-K2.2.6a", HUB_SEVERITY_HIGH, NULL,
             "no verified checkpoint for %lld minutes",
             (long long)((in->now_us - in->last_checkpoint_us) / 60000000));
-    return out;
+    return fd.err;
 }

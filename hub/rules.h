@@ -11,8 +11,12 @@
 #ifndef HUB_RULES_H
 #define HUB_RULES_H
 
-#include <jansson.h>
 #include <stdint.h>
+
+#include "common/err.h"
+#include "common/vocab.h"
+#include "hub/findings.h"
+#include "hub/registry.h"
 
 typedef struct {
     int64_t now_us;
@@ -24,11 +28,15 @@ typedef struct {
                                    (R-N-T: the ordinance's day + 3 months); 0: not one */
 } hub_rules_input_t;
 
-/* The findings that hold for rec now: a new array of {"kind", "dedupe", "rule", "severity",
- * "message", "evidence"} (hub_findings_reconcile's input). */
-json_t *hub_rules_evaluate(json_t *rec, const hub_rules_input_t *in);
+/* The findings that hold for rec now, appended to out: each with its kind, dedupe key, rule,
+ * severity, message and evidence (hub_findings_reconcile's input). rec NULL holds none. MM_OK or
+ * MM_ENOMEM (out then holds what was found before). */
+mm_err_t hub_rules_evaluate(const hub_site_record_t *rec, const hub_rules_input_t *in,
+                            hub_finding_list_t *out);
 
-/* The least retention (days) the hub accepts for a policy, -1 for an unknown policy. */
+/* The least retention (days) the hub accepts for a policy, -1 for an unknown policy; the same by
+ * the policy's name (NULL is none). */
+int hub_rules_floor(mm_policy_t policy);
 int hub_rules_floor_days(const char *policy);
 
 #endif

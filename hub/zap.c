@@ -87,12 +87,15 @@ static void on_request(mm_zsock_t *zs, mm_zmsg_t *msg, void *arg)
                 z85);
         return;
     }
-    json_t *ev = json_pack("{s:s, s:s}", "curve_public", z85, "address", address);
-    if (hub_findings_raise(z->findings, "", "unknown_peer", "medium", z85, ev, mm_now_us(),
-                           "a peer with an unknown key tried to connect from %s",
+    hub_evidence_t ev = {0};
+    hub_evidence_text(&ev, "curve_public", z85);
+    hub_evidence_text(&ev, "address", address);
+    if (hub_findings_raise(z->findings, "", "unknown_peer", HUB_SEVERITY_MEDIUM, z85, &ev,
+                           mm_now_us(), "a peer with an unknown key tried to connect from %s",
                            address) == MM_OK &&
         !known)
         memcpy(z->unknown[z->n_unknown++], key, 32);
+    hub_evidence_deinit(&ev);
 }
 
 mm_err_t hub_zap_create(uv_loop_t *loop, void *zctx, const hub_config_t *cfg,

@@ -84,7 +84,7 @@ static void requests(const char *body, size_t size)
         check_text(c.camera, sizeof c.camera, 0);
         check_text(c.text, sizeof c.text, 1);
         check_text(c.contact, sizeof c.contact, 0);
-        if (strcmp(c.via, "public") && strcmp(c.via, "staff"))
+        if (c.via != HUB_COMPLAINT_VIA_PUBLIC && c.via != HUB_COMPLAINT_VIA_STAFF)
             abort();
         if (strchr(c.site, '\n') || strchr(c.camera, '\n') || strchr(c.contact, '\n'))
             abort();

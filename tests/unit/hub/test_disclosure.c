@@ -29,6 +29,7 @@
 #include "hub/apibody.h"
 #include "hub/audit.h"
 #include "hub/disclosure.h"
+#include "hub/disclosure_codec.h"
 #include "hub/feed.h"
 #include "hub/findings.h"
 #include "hub/hublog.h"
@@ -71,11 +72,11 @@ typedef struct {
     site_t site[2];
 } fx_t;
 
-static mm_err_t apply(void *arg, MDB_txn *txn, const char *site, uint64_t index, const void *data,
-                      size_t len)
+static mm_err_t apply(void *arg, MDB_txn *txn, const char *site, uint64_t index,
+                      const mm_entry_t *e)
 {
     fx_t *f = arg;
-    return hub_disclosure_apply_in(f->d, txn, site, index, data, len);
+    return hub_disclosure_apply_in(f->d, txn, site, index, e);
 }
 
 static void applied(void *arg, int committed)
@@ -276,6 +277,46 @@ static void request_json(char *out, size_t cap, const char *site, const char *ca
              site, cams, (long long)from, (long long)to);
 }
 
+/* The module's calls with the records as the API shows them (disclosure_codec). */
+static mm_err_t file_rec(hub_disclosure_t *d, const hub_person_t *who,
+                         const hub_disclosure_body_t *b, int64_t now, json_t **out,
+                         hub_disclosure_why_t *why)
+{
+    hub_disclosure_rec_t *rec = malloc(sizeof *rec);
+    mm_err_t err = hub_disclosure_file(d, who, b, now, rec, why);
+    *out = err == MM_OK ? hub_disclosure_rec_json(rec) : NULL;
+    if (err == MM_OK)
+        assert_non_null(*out);
+    hub_disclosure_rec_deinit(rec);
+    free(rec);
+    return err;
+}
+
+static int add_record(void *arg, const hub_disclosure_rec_t *rec)
+{
+    json_array_append_new(arg, hub_disclosure_rec_json(rec));
+    return 0;
+}
+
+static json_t *list_of(hub_disclosure_t *d, const hub_person_t *who)
+{
+    json_t *list = json_array();
+    assert_int_equal(hub_disclosure_each(d, who, add_record, list), MM_OK);
+    return list;
+}
+
+static mm_err_t get_rec(hub_disclosure_t *d, const hub_person_t *who, const char *id, json_t **out)
+{
+    hub_disclosure_rec_t *rec = malloc(sizeof *rec);
+    mm_err_t err = hub_disclosure_get(d, who, id, rec);
+    *out = err == MM_OK ? hub_disclosure_rec_json(rec) : NULL;
+    if (err == MM_OK)
+        assert_non_null(*out);
+    hub_disclosure_rec_deinit(rec);
+    free(rec);
+    return err;
+}
+
 /* Files a valid request as requester p; returns its id (static storage per call site). */
 static void file_ok(fx_t *f, int p, char id[64])
 {
@@ -284,7 +325,7 @@ static void file_ok(fx_t *f, int p, char id[64])
     hub_disclosure_body_t b = body_of(json);
     json_t *rec = NULL;
     hub_disclosure_why_t why;
-    mm_err_t err = hub_disclosure_file(f->d, &f->people[p], &b, T0, &rec, &why);
+    mm_err_t err = file_rec(f->d, &f->people[p], &b, T0, &rec, &why);
     if (err != MM_OK)
         fail_msg("refused: %d %s: %s", why.status, why.code, why.message);
     snprintf(id, 64, "%s", json_string_value(json_object_get(rec, "id")));
@@ -294,7 +335,7 @@ static void file_ok(fx_t *f, int p, char id[64])
 static json_t *record(fx_t *f, const char *id)
 {
     json_t *rec = NULL;
-    assert_int_equal(hub_disclosure_get(f->d, &f->people[OVERSIGHT], id, &rec), MM_OK);
+    assert_int_equal(get_rec(f->d, &f->people[OVERSIGHT], id, &rec), MM_OK);
     return rec;
 }
 
@@ -466,8 +507,7 @@ static void test_filing_refusals_store_log_and_send_nothing(void **state)
         hub_disclosure_body_t b = body_of(json);
         json_t *rec = NULL;
         hub_disclosure_why_t why;
-        assert_int_equal(hub_disclosure_file(f->d, &f->people[REQUESTER], &b, T0, &rec, &why),
-                         MM_EINVAL);
+        assert_int_equal(file_rec(f->d, &f->people[REQUESTER], &b, T0, &rec, &why), MM_EINVAL);
         assert_null(rec);
         assert_int_equal(why.status, bad[i].status);
         assert_string_equal(why.code, bad[i].code);
@@ -477,7 +517,7 @@ static void test_filing_refusals_store_log_and_send_nothing(void **state)
     /* Exactly 24 hours, ending now, is allowed. */
     request_json(json, sizeof json, "site-a", "[\"cam1\",\"cam2\"]", T0 - 24 * HOUR_US, T0);
     hub_disclosure_body_t b = body_of(json);
-    json_t *list = hub_disclosure_list(f->d, &f->people[OVERSIGHT]);
+    json_t *list = list_of(f->d, &f->people[OVERSIGHT]);
     assert_int_equal(json_array_size(list), 0);
     json_decref(list);
     assert_int_equal(hub_log_size(f), logged);
@@ -485,7 +525,7 @@ static void test_filing_refusals_store_log_and_send_nothing(void **state)
     assert_int_equal(pending(f, "site-a", out), 0);
     json_t *rec = NULL;
     hub_disclosure_why_t why;
-    assert_int_equal(hub_disclosure_file(f->d, &f->people[REQUESTER], &b, T0, &rec, &why), MM_OK);
+    assert_int_equal(file_rec(f->d, &f->people[REQUESTER], &b, T0, &rec, &why), MM_OK);
     assert_string_equal(json_string_value(json_object_get(rec, "id")), "disclosure-1");
     json_decref(rec);
 }
@@ -581,17 +621,18 @@ static void test_filing_stores_logs_signs_and_forwards_until_logged(void **state
     assert_string_equal(state_of(f, id), "forwarded");
 
     /* Its deadline passing is no finding: the site's own steps say what became of it. */
-    json_t *site = hub_registry_get(f->reg, "site-a");
+    hub_site_record_t *site = malloc(sizeof *site);
+    assert_int_equal(hub_registry_get(f->reg, "site-a", site), MM_OK);
+    assert_int_equal(site->n_requests, 1);
     hub_rules_input_t in = {.now_us = T0 + 30 * DAY_US, .uptime_min = 0};
-    json_t *findings = hub_rules_evaluate(site, &in);
-    size_t i;
-    json_t *fi;
-    json_array_foreach(findings, i, fi)
-    {
-        assert_string_not_equal(json_string_value(json_object_get(fi, "kind")), "request_overdue");
-    }
-    json_decref(findings);
-    json_decref(site);
+    hub_finding_list_t findings;
+    hub_finding_list_init(&findings);
+    assert_int_equal(hub_rules_evaluate(site, &in, &findings), MM_OK);
+    for (size_t i = 0; i < findings.n; i++)
+        assert_string_not_equal(findings.items[i].kind, "request_overdue");
+    hub_finding_list_deinit(&findings);
+    hub_site_record_deinit(site);
+    free(site);
 
     /* Ids go on across requests. */
     file_ok(f, REQUESTER2, id);
@@ -693,7 +734,7 @@ static int holding(fx_t *f, const char *id)
     assert_true(json_is_boolean(h));
     int v = json_is_true(h);
     json_decref(rec);
-    json_t *list = hub_disclosure_list(f->d, &f->people[OVERSIGHT]);
+    json_t *list = list_of(f->d, &f->people[OVERSIGHT]);
     size_t i;
     json_t *r;
     int found = 0;
@@ -1114,19 +1155,18 @@ static void test_download_only_by_its_requester_logged_and_noticed(void **state)
         assert_int_not_equal(out[i].kind, MM_REQUEST_KIND_DISCLOSURE_DOWNLOADED);
 
     /* Who sees what. */
-    json_t *list = hub_disclosure_list(f->d, &f->people[REQUESTER]);
+    json_t *list = list_of(f->d, &f->people[REQUESTER]);
     assert_int_equal(json_array_size(list), 1);
     assert_string_equal(json_string_value(json_object_get(json_array_get(list, 0), "id")), id);
     json_decref(list);
-    list = hub_disclosure_list(f->d, &f->people[READONLY]);
+    list = list_of(f->d, &f->people[READONLY]);
     assert_int_equal(json_array_size(list), 2);
     assert_string_equal(json_string_value(json_object_get(json_array_get(list, 1), "id")), theirs);
     json_decref(list);
-    assert_int_equal(hub_disclosure_get(f->d, &f->people[REQUESTER2], id, &rec), MM_ENOTFOUND);
-    assert_int_equal(hub_disclosure_get(f->d, &f->people[REQUESTER2], theirs, &rec), MM_OK);
+    assert_int_equal(get_rec(f->d, &f->people[REQUESTER2], id, &rec), MM_ENOTFOUND);
+    assert_int_equal(get_rec(f->d, &f->people[REQUESTER2], theirs, &rec), MM_OK);
     json_decref(rec);
-    assert_int_equal(hub_disclosure_get(f->d, &f->people[OVERSIGHT], "disclosure-01", &rec),
-                     MM_ENOTFOUND);
+    assert_int_equal(get_rec(f->d, &f->people[OVERSIGHT], "disclosure-01", &rec), MM_ENOTFOUND);
 }
 
 int main(void)

@@ -17,6 +17,7 @@
 
 #include "common/entry.h"
 #include "hub/feed.h"
+#include "hub/findings_codec.h"
 
 typedef struct {
     char dir[64];
@@ -378,10 +379,24 @@ static void test_entries_event_lists_at_most_256_kib(void **state)
 static void test_finding_and_filing_events_carry_the_object(void **state)
 {
     fx_t *f = *state;
-    json_t *finding = json_pack("{s:i, s:s, s:s, s:s}", "id", 7, "site", "site-b", "kind", "fork",
-                                "state", "open");
+    hub_finding_t fd;
+    hub_finding_init(&fd);
+    fd.id = 7;
+    strcpy(fd.site, "site-b");
+    strcpy(fd.kind, "fork");
+    fd.severity = HUB_SEVERITY_CRITICAL;
+    assert_int_equal(hub_evidence_int(&fd.evidence, "index", 5), MM_OK);
+    assert_int_equal(hub_finding_step(&fd, HUB_FINDING_STATE_OPEN, "2026-05-20T03:00:00Z"), MM_OK);
+    json_t *finding = hub_finding_json(&fd); /* the finding as stored */
+    hub_finding_deinit(&fd);
+    assert_int_equal(json_integer_value(json_object_get(finding, "id")), 7);
+    assert_string_equal(json_string_value(json_object_get(finding, "site")), "site-b");
+    assert_string_equal(json_string_value(json_object_get(finding, "kind")), "fork");
+    assert_string_equal(json_string_value(json_object_get(finding, "state")), "open");
     json_t *filing = json_pack("{s:s, s:s}", "id", "f-1", "state", "accepted");
-    assert_int_equal(hub_feed_finding(f->feed, finding), MM_OK);
+    assert_int_equal(hub_finding_from_json(finding, &fd), MM_OK);
+    assert_int_equal(hub_feed_finding(f->feed, &fd), MM_OK);
+    hub_finding_deinit(&fd);
     assert_int_equal(hub_feed_filing(f->feed, "site-c", filing), MM_OK);
     seen_t s = {0};
     assert_int_equal(hub_feed_read(f->feed, 0, 10, collect, &s), MM_OK);

@@ -7,7 +7,9 @@
  * order cannot be skipped: no hearing on guidance, no publication of guidance, before a hearing
  * is offered or before its outcome is on record (R-N11.2), no second hearing or publication;
  * each refusal says why and leaves the measure and the hub's log as they were. A measure of
- * another site, or none, is not found.
+ * another site, or none, is not found. And a scenario of steps and refusals stores, answers and
+ * lists byte for byte what the hub did when it kept measures as JSON
+ * (tests/data/hub/measures_scenario.txt, written by that code).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -23,6 +25,7 @@
 #include "hub/audit.h"
 #include "hub/hublog.h"
 #include "hub/measures.h"
+#include "hub/measures_codec.h"
 
 #define T0 (1795000000LL * 1000000)
 
@@ -93,6 +96,28 @@ static const char *str_at(json_t *o, const char *k)
     return s ? s : "";
 }
 
+/* The measure a step left, as the API shows it. */
+static json_t *result_of(const hub_measure_op_t *o)
+{
+    json_t *j = hub_measure_json(&o->result);
+    assert_non_null(j);
+    return j;
+}
+
+static int add_json(void *arg, const hub_measure_t *m)
+{
+    json_array_append_new(arg, hub_measure_json(m));
+    return 0;
+}
+
+/* The measures of site (NULL: all), as the API lists them. */
+static json_t *list_of(fx_t *f, const char *site, int published_only)
+{
+    json_t *list = json_array();
+    assert_int_equal(hub_measures_each(f->m, site, published_only, add_json, list), MM_OK);
+    return list;
+}
+
 /* Entry i of the hub's log is the city action with these members. */
 static void logged(fx_t *f, size_t i, const char *action, const char *subject, const char *reason,
                    const char *detail, int64_t time_us)
@@ -123,6 +148,7 @@ static size_t log_size(fx_t *f)
 static void test_recommendation_is_heard_then_published_and_each_step_logged(void **state)
 {
     fx_t *f = *state;
+    json_t *res;
     const uint64_t findings[] = {2, 5};
     hub_measure_op_t o = op(f, "site-a", 0, T0);
     assert_int_equal(hub_measures_create(f->m, &o, HUB_MEASURE_KIND_RECOMMENDATION, findings, 2,
@@ -130,19 +156,21 @@ static void test_recommendation_is_heard_then_published_and_each_step_logged(voi
                      MM_OK);
     assert_int_equal(o.id, 1);
     assert_int_equal(o.hub_log_index, 0);
-    assert_string_equal(str_at(o.result, "kind"), "recommendation");
-    assert_string_equal(str_at(o.result, "state"), "given");
-    assert_string_equal(str_at(o.result, "by"), "oversight-1");
-    assert_int_equal(json_array_size(json_object_get(o.result, "findings")), 2);
-    json_decref(o.result);
+    res = result_of(&o);
+    assert_string_equal(str_at(res, "kind"), "recommendation");
+    assert_string_equal(str_at(res, "state"), "given");
+    assert_string_equal(str_at(res, "by"), "oversight-1");
+    assert_int_equal(json_array_size(json_object_get(res, "findings")), 2);
+    json_decref(res);
     logged(f, 0, "recommendation_given", "measure/1", "カメラを再設置すること",
            "{\"findings\":[2,5]}", T0);
 
     o = op(f, "site-a", 1, T0 + 1);
     assert_int_equal(hub_measures_offer_hearing(f->m, &o, "2026-12-20", "意見を述べる機会"), MM_OK);
     assert_int_equal(o.hub_log_index, 1);
-    assert_string_equal(str_at(o.result, "state"), "hearing_offered");
-    json_decref(o.result);
+    res = result_of(&o);
+    assert_string_equal(str_at(res, "state"), "hearing_offered");
+    json_decref(res);
     logged(f, 1, "hearing_offered", "measure/1", "意見を述べる機会",
            "{\"deadline\":\"2026-12-20\"}", T0 + 1);
 
@@ -150,24 +178,26 @@ static void test_recommendation_is_heard_then_published_and_each_step_logged(voi
     assert_int_equal(
         hub_measures_record_hearing(f->m, &o, HUB_HEARING_OUTCOME_NO_OPINION, "意見の提出なし"),
         MM_OK);
-    assert_string_equal(str_at(o.result, "state"), "heard");
-    assert_string_equal(str_at(json_object_get(o.result, "hearing"), "outcome"), "no_opinion");
-    json_decref(o.result);
+    res = result_of(&o);
+    assert_string_equal(str_at(res, "state"), "heard");
+    assert_string_equal(str_at(json_object_get(res, "hearing"), "outcome"), "no_opinion");
+    json_decref(res);
     logged(f, 2, "hearing_recorded", "measure/1", "意見の提出なし", "{\"outcome\":\"no_opinion\"}",
            T0 + 2);
 
     o = op(f, "site-a", 1, T0 + 3);
     assert_int_equal(hub_measures_publish(f->m, &o, "公表する"), MM_OK);
-    assert_string_equal(str_at(o.result, "state"), "published");
-    json_t *h = json_object_get(o.result, "history");
+    res = result_of(&o);
+    assert_string_equal(str_at(res, "state"), "published");
+    json_t *h = json_object_get(res, "history");
     assert_int_equal(json_array_size(h), 4);
     const char *states[] = {"given", "hearing_offered", "heard", "published"};
     for (size_t i = 0; i < 4; i++)
         assert_string_equal(str_at(json_array_get(h, i), "state"), states[i]);
-    json_decref(o.result);
+    json_decref(res);
     logged(f, 3, "recommendation_published", "measure/1", "公表する", "", T0 + 3);
 
-    json_t *pub = hub_measures_list(f->m, NULL, 1);
+    json_t *pub = list_of(f, NULL, 1);
     assert_int_equal(json_array_size(pub), 1);
     json_decref(pub);
 }
@@ -181,21 +211,19 @@ static void test_order_cannot_be_skipped(void **state)
     assert_int_equal(
         hub_measures_create(f->m, &o, HUB_MEASURE_KIND_GUIDANCE, findings, 1, "運用すること"),
         MM_OK);
-    json_decref(o.result);
     logged(f, 0, "guidance_given", "measure/1", "運用すること", "{\"findings\":[1]}", T0);
     o = op(f, "site-a", 0, T0);
     assert_int_equal(hub_measures_create(f->m, &o, HUB_MEASURE_KIND_RECOMMENDATION, findings, 1,
                                          "再設置すること"),
                      MM_OK);
     assert_int_equal(o.id, 2);
-    json_decref(o.result);
     assert_int_equal(log_size(f), 2);
 
     /* Guidance has no hearing and is never published. */
     o = op(f, "site-a", 1, T0 + 1);
     assert_int_equal(hub_measures_offer_hearing(f->m, &o, "2026-12-20", "x"), MM_ECONFLICT);
     assert_non_null(strstr(o.why, "guidance"));
-    assert_null(o.result);
+    assert_int_equal(o.result.id, 0); /* nothing left */
     o = op(f, "site-a", 1, T0 + 1);
     assert_int_equal(hub_measures_publish(f->m, &o, "x"), MM_ECONFLICT);
     assert_non_null(strstr(o.why, "R-N11"));
@@ -211,7 +239,6 @@ static void test_order_cannot_be_skipped(void **state)
     assert_non_null(strstr(o.why, "none has been offered"));
     o = op(f, "site-a", 2, T0 + 1);
     assert_int_equal(hub_measures_offer_hearing(f->m, &o, "2026-12-20", "letter"), MM_OK);
-    json_decref(o.result);
     o = op(f, "site-a", 2, T0 + 2);
     assert_int_equal(hub_measures_offer_hearing(f->m, &o, "2026-12-21", "again"), MM_ECONFLICT);
     assert_non_null(strstr(o.why, "already"));
@@ -230,7 +257,7 @@ static void test_order_cannot_be_skipped(void **state)
     assert_int_equal(log_size(f), 3);
 
     /* Nothing of the refusals is in the measures. */
-    json_t *list = hub_measures_list(f->m, "site-a", 0);
+    json_t *list = list_of(f, "site-a", 0);
     assert_int_equal(json_array_size(list), 2);
     assert_string_equal(str_at(json_array_get(list, 0), "state"), "given");
     assert_string_equal(str_at(json_array_get(list, 1), "state"), "hearing_offered");
@@ -245,16 +272,106 @@ static void test_unknown_measures_are_not_found(void **state)
     hub_measure_op_t o = op(f, "site-a", 0, T0);
     assert_int_equal(
         hub_measures_create(f->m, &o, HUB_MEASURE_KIND_RECOMMENDATION, findings, 1, "x"), MM_OK);
-    json_decref(o.result);
     o = op(f, "site-b", 1, T0);
     assert_int_equal(hub_measures_offer_hearing(f->m, &o, "2026-12-20", "x"), MM_ENOTFOUND);
     assert_string_equal(o.why, "site site-b has no measure 1");
     o = op(f, "site-a", 7, T0);
     assert_int_equal(hub_measures_publish(f->m, &o, "x"), MM_ENOTFOUND);
     assert_int_equal(log_size(f), 1);
-    json_t *list = hub_measures_list(f->m, "site-b", 0);
+    json_t *list = list_of(f, "site-b", 0);
     assert_int_equal(json_array_size(list), 0);
     json_decref(list);
+}
+
+/* --- byte for byte what the measures kept as JSON wrote ------------------------------------ */
+
+#define SCENARIO MM_TEST_DATA "/hub/measures_scenario.txt"
+
+typedef struct {
+    FILE *want; /* tests/data/hub/measures_scenario.txt, written by the JSON measures */
+    char *line;
+    size_t cap;
+    const char *label; /* of the measures listed */
+} golden_t;
+
+static void next_line_is(golden_t *g, const char *got)
+{
+    ssize_t len = getline(&g->line, &g->cap, g->want);
+    assert_true(len > 0);
+    if (g->line[len - 1] == '\n')
+        g->line[len - 1] = 0;
+    assert_string_equal(got, g->line);
+}
+
+/* The outcome of a step (err, id, place in the hub's log, why) and the measure it left. */
+static void step_is(golden_t *g, const char *label, mm_err_t err, const hub_measure_op_t *o)
+{
+    char line[1024];
+    snprintf(line, sizeof line, "%s err=%d id=%llu log=%llu why=%s", label, err,
+             (unsigned long long)o->id, (unsigned long long)o->hub_log_index, o->why);
+    next_line_is(g, line);
+    if (err != MM_OK)
+        return;
+    json_t *j = hub_measure_json(&o->result);
+    char *text = json_dumps(j, JSON_COMPACT);
+    char *got = malloc(strlen(label) + strlen(text) + 2);
+    sprintf(got, "%s %s", label, text);
+    next_line_is(g, got);
+    free(got);
+    free(text);
+    json_decref(j);
+}
+
+static int listed_is(void *arg, const hub_measure_t *m)
+{
+    golden_t *g = arg;
+    json_t *j = hub_measure_json(m);
+    char *text = json_dumps(j, JSON_COMPACT);
+    char *got = malloc(strlen(g->label) + strlen(text) + 2);
+    sprintf(got, "%s %s", g->label, text);
+    next_line_is(g, got);
+    free(got);
+    free(text);
+    json_decref(j);
+    return 0;
+}
+
+static void test_measures_store_what_the_json_measures_stored(void **state)
+{
+    fx_t *f = *state;
+    const int64_t S0 = 1779246000LL * 1000000; /* the scenario's clock */
+    golden_t g = {fopen(SCENARIO, "r"), NULL, 0, "all"};
+    assert_non_null(g.want);
+    const uint64_t f1[] = {1}, f2[] = {2, 5};
+    hub_measure_op_t o = op(f, "site-a", 0, S0);
+    step_is(&g, "guidance",
+            hub_measures_create(f->m, &o, HUB_MEASURE_KIND_GUIDANCE, f1, 1, "運用 \"すること\""),
+            &o);
+    o = op(f, "site-a", 0, S0);
+    step_is(&g, "recommendation",
+            hub_measures_create(f->m, &o, HUB_MEASURE_KIND_RECOMMENDATION, f2, 2, "再設置"), &o);
+    o = op(f, "site-a", 1, S0 + 1);
+    step_is(&g, "offer-guidance", hub_measures_offer_hearing(f->m, &o, "2026-12-20", "x"), &o);
+    o = op(f, "site-a", 2, S0 + 2);
+    step_is(&g, "publish-early", hub_measures_publish(f->m, &o, "x"), &o);
+    o = op(f, "site-a", 2, S0 + 2);
+    step_is(&g, "offer", hub_measures_offer_hearing(f->m, &o, "2026-12-20", "意見の機会"), &o);
+    o = op(f, "site-a", 2, S0 + 2);
+    step_is(&g, "record",
+            hub_measures_record_hearing(f->m, &o, HUB_HEARING_OUTCOME_DECLINED, "辞退"), &o);
+    o = op(f, "site-a", 2, S0 + 2);
+    step_is(&g, "publish", hub_measures_publish(f->m, &o, "公表"), &o);
+    o = op(f, "site-b", 0, S0 + 3);
+    step_is(&g, "other-site",
+            hub_measures_create(f->m, &o, HUB_MEASURE_KIND_RECOMMENDATION, f1, 1, "b"), &o);
+    o = op(f, "site-b", 3, S0 + 4);
+    step_is(&g, "offer-b", hub_measures_offer_hearing(f->m, &o, "2027-01-01", "letter b"), &o);
+    assert_int_equal(hub_measures_each(f->m, NULL, 0, listed_is, &g), MM_OK);
+    g.label = "published";
+    assert_int_equal(hub_measures_each(f->m, "site-a", 1, listed_is, &g), MM_OK);
+    assert_int_equal(getline(&g.line, &g.cap, g.want), -1); /* nothing more */
+    free(g.line);
+    fclose(g.want);
 }
 
 int main(void)
@@ -264,6 +381,8 @@ int main(void)
             test_recommendation_is_heard_then_published_and_each_step_logged, setup, teardown),
         cmocka_unit_test_setup_teardown(test_order_cannot_be_skipped, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unknown_measures_are_not_found, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_measures_store_what_the_json_measures_stored, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,83 @@
+/*
+ * disclosure_impl.h: the inside of the disclosure module (disclosure.h), shared by its files:
+ * disclosure.c (records, filing, reading, downloads), disclosure_steps.c (what the site logs)
+ * and disclosure_export.c (the ciphertext on disk, chunk by chunk). As with api_impl.h, one
+ * private header: the files are parts of one module with one public face.
+ */
+#ifndef HUB_DISCLOSURE_IMPL_H
+#define HUB_DISCLOSURE_IMPL_H
+
+#include <limits.h>
+#include <stdint.h>
+
+#include "common/crypto.h"
+#include "hub/disclosure.h"
+
+#define HUB_DISCLOSURE_PART_HASHES 4 /* transfers whose running SHA-256 is kept */
+
+/* The running SHA-256 of one transfer: of the first `at` bytes of its part file. */
+typedef struct {
+    char site[MM_ID_MAX]; /* "": free */
+    uint64_t n;
+    uint8_t sha[32]; /* the logged hash the transfer is for */
+    uint64_t at;
+    uint64_t used; /* for reuse: the least recently used goes */
+    mm_sha256_ctx_t *ctx;
+} hub_part_hash_t;
+
+struct hub_disclosure {
+    mm_db_t *db;
+    MDB_dbi dbi, meta;
+    const hub_config_t *cfg;
+    const mm_keypair_t *keys;
+    hub_registry_t *registry;
+    hub_audit_t *audit;
+    hub_part_hash_t parts[HUB_DISCLOSURE_PART_HASHES];
+    uint64_t tick;
+};
+
+/* --- records (disclosure.c) ----------------------------------------------------------------- */
+
+/* N of "disclosure-N" (decimal, no leading zero, N >= 1), or 0 when id is not one. */
+uint64_t hub_disclosure_number(const char *id);
+/* The record N in txn into out (initialised here; the caller deinits it): MM_OK, MM_ENOTFOUND
+ * (none, or damaged), or a storage error. */
+mm_err_t hub_disclosure_load(hub_disclosure_t *d, MDB_txn *txn, uint64_t n,
+                             hub_disclosure_rec_t *out);
+/* The same in a read transaction of its own. */
+mm_err_t hub_disclosure_load_read(hub_disclosure_t *d, uint64_t n, hub_disclosure_rec_t *out);
+mm_err_t hub_disclosure_put(hub_disclosure_t *d, MDB_txn *txn, uint64_t n,
+                            const hub_disclosure_rec_t *rec);
+/* A city action about disclosure id of site by person (with role) at now. */
+hub_city_action_t hub_disclosure_action(hub_action_t what, int64_t now, const char *site,
+                                        const char *id, const char *person, const char *role);
+
+/* A change of the hub's own to record n, in one transaction with its hub-log entry. */
+typedef struct {
+    hub_disclosure_t *d;
+    uint64_t n;
+    hub_city_action_t *a; /* NULL: no city action */
+    uint64_t index;       /* of a in the hub's log */
+    int64_t now;
+    hub_disclosure_state_t step; /* HUB_DISCLOSURE_STATE_RECEIVED or _DOWNLOADED; _FILED: none */
+    const char *by;
+    const uint8_t *part_sha256; /* NULL, or the export the part on disk is of (no step) */
+    char download[MM_ID_MAX];   /* "downloaded": the notice's id, made here */
+} hub_disclosure_change_t;
+
+/* mm_db_write's function for a hub_disclosure_change_t (hub_audit_write when a is set). */
+mm_err_t hub_disclosure_change_txn(MDB_txn *txn, void *arg);
+
+/* --- exports on disk (disclosure_export.c) -------------------------------------------------- */
+
+typedef struct {
+    char dir[PATH_MAX];
+    char part[PATH_MAX];
+    char whole[PATH_MAX];
+} hub_export_paths_t;
+
+/* The paths of export id of site: 0, or -1 when they do not fit. */
+int hub_disclosure_export_paths(hub_disclosure_t *d, const char *site, const char *id,
+                                hub_export_paths_t *p);
+
+#endif
