@@ -4,16 +4,7 @@
  * size; an altered entry, another key, another origin, or a second history is refused whole,
  * leaves the stored log as it was, and becomes a finding.
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include <cmocka.h>
-
+#include "hub_fixture.h"
 #include "common/entry.h"
 #include "hub/findings_codec.h"
 #include "hub/mirror.h"
@@ -21,13 +12,10 @@
 #define N 8
 
 typedef struct {
-    char dir[64];
-    mm_db_t *db;
-    hub_findings_t *findings;
+    hubfx_t hub;
     hub_mirror_t *mirror;
     hub_config_t cfg;
     hub_site_conf_t site;
-    mm_keypair_t hub;
     mm_ed25519_t site_key;
     uint8_t *entries[N];
     mm_bytes_t views[N];
@@ -37,9 +25,7 @@ typedef struct {
 static int setup(void **state)
 {
     fx_t *f = calloc(1, sizeof *f);
-    strcpy(f->dir, "/tmp/mm-test-mirror-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
-    assert_int_equal(mm_keys_generate("hub", &f->hub), MM_OK);
+    hubfx_open(&f->hub, "mirror", HUBFX_FINDINGS);
     assert_int_equal(mm_ed25519_generate(&f->site_key), MM_OK);
     strcpy(f->site.id, "site-a");
     assert_int_equal(
@@ -48,9 +34,8 @@ static int setup(void **state)
     f->cfg.n_sites = 1;
     f->cfg.sites = &f->site;
     strcpy(f->cfg.name, "hub");
-    assert_int_equal(mm_db_open(f->dir, 0, 16, &f->db), MM_OK);
-    assert_int_equal(hub_findings_open(f->db, &f->findings), MM_OK);
-    assert_int_equal(hub_mirror_open(f->db, &f->cfg, &f->hub, f->findings, &f->mirror), MM_OK);
+    assert_int_equal(hub_mirror_open(f->hub.db, &f->cfg, &f->hub.keys, f->hub.findings, &f->mirror),
+                     MM_OK);
     for (int i = 0; i < N; i++) {
         mm_entry_t e = {.time_us = 1000 + i, .kind = MM_ENTRY_SEGMENT_RECORDED};
         snprintf(e.u.segment_recorded.camera, MM_ID_MAX, "cam%d", i % 2);
@@ -72,13 +57,9 @@ static int teardown(void **state)
 {
     fx_t *f = *state;
     hub_mirror_close(f->mirror);
-    hub_findings_close(f->findings);
-    mm_db_close(f->db);
+    hubfx_close(&f->hub);
     for (int i = 0; i < N; i++)
         free(f->entries[i]);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
-    assert_int_equal(system(cmd), 0);
     free(f);
     return 0;
 }
@@ -116,7 +97,7 @@ static int add_json(void *arg, const hub_finding_t *finding)
 static json_t *findings_list(fx_t *f)
 {
     json_t *list = json_array();
-    assert_int_equal(hub_findings_each(f->findings, add_json, list), MM_OK);
+    assert_int_equal(hub_findings_each(f->hub.findings, add_json, list), MM_OK);
     return list;
 }
 
@@ -153,7 +134,7 @@ static void good_resend_and_gap(void **state)
     mm_note_t parsed;
     assert_int_equal(mm_note_parse(note, strlen(note), &parsed), MM_OK);
     mm_note_verifier_t cv;
-    assert_int_equal(mm_note_verifier_make("hub", MM_NOTE_ALG_COSIG_V1, f->hub.sign.pub, &cv),
+    assert_int_equal(mm_note_verifier_make("hub", MM_NOTE_ALG_COSIG_V1, f->hub.keys.sign.pub, &cv),
                      MM_OK);
     uint64_t ts = 0;
     assert_int_equal(mm_note_verify(&parsed, &cv, &ts), MM_OK);
@@ -309,7 +290,7 @@ static void check_cosignature(fx_t *f, uint64_t size, const hub_answer_t *a)
     mm_note_t parsed;
     assert_int_equal(mm_note_parse(note, strlen(note), &parsed), MM_OK);
     mm_note_verifier_t cv;
-    assert_int_equal(mm_note_verifier_make("hub", MM_NOTE_ALG_COSIG_V1, f->hub.sign.pub, &cv),
+    assert_int_equal(mm_note_verifier_make("hub", MM_NOTE_ALG_COSIG_V1, f->hub.keys.sign.pub, &cv),
                      MM_OK);
     assert_int_equal(mm_note_verify(&parsed, &cv, NULL), MM_OK);
 }
@@ -405,11 +386,12 @@ static void persists(void **state)
     assert_int_equal(a.ack.status, MM_ACK_OK);
     char *before = stored_note(f);
     hub_mirror_close(f->mirror);
-    hub_findings_close(f->findings);
-    mm_db_close(f->db);
-    assert_int_equal(mm_db_open(f->dir, 0, 16, &f->db), MM_OK);
-    assert_int_equal(hub_findings_open(f->db, &f->findings), MM_OK);
-    assert_int_equal(hub_mirror_open(f->db, &f->cfg, &f->hub, f->findings, &f->mirror), MM_OK);
+    hub_findings_close(f->hub.findings);
+    mm_db_close(f->hub.db);
+    assert_int_equal(mm_db_open(f->hub.dir, 0, 16, &f->hub.db), MM_OK);
+    assert_int_equal(hub_findings_open(f->hub.db, &f->hub.findings), MM_OK);
+    assert_int_equal(hub_mirror_open(f->hub.db, &f->cfg, &f->hub.keys, f->hub.findings, &f->mirror),
+                     MM_OK);
     assert_int_equal(held(f), 5);
     char *after = stored_note(f);
     assert_non_null(after);
