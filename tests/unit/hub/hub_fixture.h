@@ -32,6 +32,7 @@
 #include "hub/audit.h"
 #include "hub/feed.h"
 #include "hub/findings.h"
+#include "hub/findings_codec.h"
 #include "hub/hublog.h"
 #include "hub/measures.h"
 #include "hub/registry.h"
@@ -140,6 +141,59 @@ FX_UNUSED static json_t *hubfx_log(hubfx_t *h)
     json_t *all = json_array();
     assert_int_equal(hub_hublog_entries(h->hublog, 0, UINT64_MAX, hubfx_add_entry, all), MM_OK);
     return all;
+}
+
+/* How many entries the hub's log holds. */
+FX_UNUSED static uint64_t hubfx_log_size(hubfx_t *h)
+{
+    uint64_t n = 0;
+    assert_int_equal(hub_hublog_size(h->hublog, &n), MM_OK);
+    return n;
+}
+
+/* A city action as the hub's log shows it; what is NULL (time_us 0) is not looked at. */
+typedef struct {
+    const char *action, *site, *subject, *person, *role, *reason, *detail;
+    int64_t time_us;
+} hubfx_action_t;
+
+static void hubfx_member_is(json_t *a, const char *name, const char *want)
+{
+    const char *got = json_string_value(json_object_get(a, name));
+    if (want)
+        assert_string_equal(got ? got : "", want);
+}
+
+/* Entry i of the hub's log is the city action want. */
+FX_UNUSED static void hubfx_logged(hubfx_t *h, size_t i, hubfx_action_t want)
+{
+    json_t *log = hubfx_log(h);
+    assert_true(i < json_array_size(log));
+    json_t *e = json_array_get(log, i), *a = json_object_get(e, "city_action");
+    hubfx_member_is(a, "action", want.action);
+    hubfx_member_is(a, "site", want.site);
+    hubfx_member_is(a, "subject", want.subject);
+    hubfx_member_is(a, "person", want.person);
+    hubfx_member_is(a, "role", want.role);
+    hubfx_member_is(a, "reason", want.reason);
+    hubfx_member_is(a, "detail", want.detail);
+    if (want.time_us)
+        assert_int_equal(json_integer_value(json_object_get(e, "time_us")), want.time_us);
+    json_decref(log);
+}
+
+static int hubfx_add_finding(void *arg, const hub_finding_t *finding)
+{
+    json_array_append_new(arg, hub_finding_json(finding));
+    return 0;
+}
+
+/* Every finding, oldest first, as stored and as the API lists them (a new reference). */
+FX_UNUSED static json_t *hubfx_findings(hubfx_t *h)
+{
+    json_t *list = json_array();
+    assert_int_equal(hub_findings_each(h->findings, hubfx_add_finding, list), MM_OK);
+    return list;
 }
 
 /* --- text files, line by line ----------------------------------------------------------------*/

@@ -334,13 +334,6 @@ static json_t *action_in(json_t *log, const char *action, const char *subject)
     return NULL;
 }
 
-static uint64_t hub_log_size(fx_t *f)
-{
-    uint64_t n;
-    assert_int_equal(hub_hublog_size(f->hub.hublog, &n), MM_OK);
-    return n;
-}
-
 static size_t pending(fx_t *f, const char *site, mm_city_request_t *out)
 {
     return hub_registry_pending(f->hub.reg, site, out, MM_WIRE_REQUESTS_MAX);
@@ -443,7 +436,7 @@ static void test_filing_refusals_store_log_and_send_nothing(void **state)
 {
     fx_t *f = *state;
     cameras(f);
-    uint64_t logged = hub_log_size(f);
+    uint64_t logged = hubfx_log_size(&f->hub);
     char json[1024];
     static const struct {
         const char *site, *cams;
@@ -476,7 +469,7 @@ static void test_filing_refusals_store_log_and_send_nothing(void **state)
     json_t *list = list_of(f->d, &f->people[OVERSIGHT]);
     assert_int_equal(json_array_size(list), 0);
     json_decref(list);
-    assert_int_equal(hub_log_size(f), logged);
+    assert_int_equal(hubfx_log_size(&f->hub), logged);
     mm_city_request_t out[MM_WIRE_REQUESTS_MAX];
     assert_int_equal(pending(f, "site-a", out), 0);
     json_t *rec = NULL;
@@ -898,7 +891,7 @@ static void test_chunks_wait_refuse_continue_resume_complete(void **state)
     a = chunk(f, "site-a", id, PIECE, data + PIECE, PIECE, EXPORT_LEN, sha);
     assert_int_equal(a.status, MM_EXPORT_CONTINUE);
     assert_int_equal(a.have, 2 * PIECE);
-    uint64_t logged = hub_log_size(f);
+    uint64_t logged = hubfx_log_size(&f->hub);
     a = chunk(f, "site-a", id, 2 * PIECE, data + 2 * PIECE, EXPORT_LEN - 2 * PIECE, EXPORT_LEN,
               sha);
     assert_int_equal(a.status, MM_EXPORT_COMPLETE);
@@ -919,7 +912,7 @@ static void test_chunks_wait_refuse_continue_resume_complete(void **state)
     assert_string_equal(json_string_value(json_object_get(rec, "state")), "received");
     assert_int_equal(json_integer_value(json_object_get(rec, "received_us")), T0 + HOUR_US);
     json_decref(rec);
-    assert_int_equal(hub_log_size(f), logged + 1);
+    assert_int_equal(hubfx_log_size(&f->hub), logged + 1);
     json_t *log = hubfx_log(&f->hub);
     json_t *r = action_in(log, "disclosure_received", id);
     assert_non_null(r);
@@ -935,7 +928,7 @@ static void test_chunks_wait_refuse_continue_resume_complete(void **state)
     a = chunk(f, "site-a", id, 0, data, PIECE, EXPORT_LEN, sha);
     assert_int_equal(a.status, MM_EXPORT_COMPLETE);
     assert_int_equal(a.have, EXPORT_LEN);
-    assert_int_equal(hub_log_size(f), logged + 1);
+    assert_int_equal(hubfx_log_size(&f->hub), logged + 1);
     /* The site's later steps go to the history; the state stays the hub's. */
     e = step(id, "delivered", "");
     site_logs_and_sends(f, 0, &e);
@@ -1037,7 +1030,7 @@ static void test_download_only_by_its_requester_logged_and_noticed(void **state)
     site_logs_and_sends(f, 0, &e);
     mm_export_ack_t a = chunk(f, "site-a", id, 0, data, sizeof data, sizeof data, sha);
     assert_int_equal(a.status, MM_EXPORT_COMPLETE);
-    uint64_t logged = hub_log_size(f);
+    uint64_t logged = hubfx_log_size(&f->hub);
 
     static const struct {
         int who;
@@ -1061,7 +1054,7 @@ static void test_download_only_by_its_requester_logged_and_noticed(void **state)
         if (!strstr(why.message, no[i].says))
             fail_msg("download %zu: \"%s\" does not say %s", i, why.message, no[i].says);
     }
-    assert_int_equal(hub_log_size(f), logged);
+    assert_int_equal(hubfx_log_size(&f->hub), logged);
 
     mm_city_request_t out[MM_WIRE_REQUESTS_MAX];
     for (int time = 1; time <= 2; time++) {
@@ -1073,7 +1066,7 @@ static void test_download_only_by_its_requester_logged_and_noticed(void **state)
         assert_int_equal(read(fd, back, sizeof back), sizeof data);
         assert_memory_equal(back, data, sizeof data);
         close(fd);
-        assert_int_equal(hub_log_size(f), logged + (uint64_t)time);
+        assert_int_equal(hubfx_log_size(&f->hub), logged + (uint64_t)time);
     }
     json_t *log = hubfx_log(&f->hub);
     json_t *d = action_in(log, "disclosure_downloaded", id);

@@ -18,26 +18,12 @@ typedef struct {
     json_t *heard; /* copies of what the observer got */
 } fx_t;
 
-static int add_json(void *arg, const hub_finding_t *finding)
-{
-    json_array_append_new(arg, hub_finding_json(finding));
-    return 0;
-}
-
-/* Every finding as stored, as the API lists them. */
-static json_t *list_of(fx_t *f)
-{
-    json_t *list = json_array();
-    assert_int_equal(hub_findings_each(f->hub.findings, add_json, list), MM_OK);
-    return list;
-}
-
 static void observer(void *arg, const hub_finding_t *heard)
 {
     fx_t *f = arg;
     json_t *finding = hub_finding_json(heard);
     /* After the commit: the store already says so. */
-    json_t *list = list_of(f);
+    json_t *list = hubfx_findings(&f->hub);
     size_t i;
     json_t *v;
     int stored = 0;
@@ -204,7 +190,7 @@ static void test_reconcile_keeps_to_the_sites_own_range(void **state)
     reconcile_site(f, "site-a", 0, 0, 1);
     heard(f, 1, (const char *[]){"x"}, (const char *[]){"closed"});
     reconcile_site(f, "site-a", 0, 0, 0);
-    json_t *list = list_of(f);
+    json_t *list = hubfx_findings(&f->hub);
     assert_int_equal(json_array_size(list), 4);
     size_t i;
     json_t *v;

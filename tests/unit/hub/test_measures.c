@@ -61,30 +61,13 @@ static json_t *list_of(fx_t *f, const char *site, int published_only)
     return list;
 }
 
-/* Entry i of the hub's log is the city action with these members. */
+/* Entry i of the hub's log is the clerk's city action on site-a with these members. */
 static void logged(fx_t *f, size_t i, const char *action, const char *subject, const char *reason,
                    const char *detail, int64_t time_us)
 {
-    json_t *log = hubfx_log(f);
-    assert_true(i < json_array_size(log));
-    json_t *a = json_object_get(json_array_get(log, i), "city_action");
-    assert_string_equal(str_at(a, "action"), action);
-    assert_string_equal(str_at(a, "site"), "site-a");
-    assert_string_equal(str_at(a, "subject"), subject);
-    assert_string_equal(str_at(a, "person"), "oversight-1");
-    assert_string_equal(str_at(a, "role"), "oversight");
-    assert_string_equal(str_at(a, "reason"), reason);
-    assert_string_equal(str_at(a, "detail"), detail);
-    assert_int_equal(json_integer_value(json_object_get(json_array_get(log, i), "time_us")),
-                     time_us);
-    json_decref(log);
-}
-
-static size_t log_size(fx_t *f)
-{
-    uint64_t n = 0;
-    assert_int_equal(hub_hublog_size(f->hublog, &n), MM_OK);
-    return (size_t)n;
+    hubfx_logged(f, i,
+                 (hubfx_action_t){action, "site-a", subject, "oversight-1", "oversight", reason,
+                                  detail, time_us});
 }
 
 /* A recommendation through its hearing to publication, each step logged as it has been. */
@@ -160,7 +143,7 @@ static void test_order_cannot_be_skipped(void **state)
                                          "再設置すること"),
                      MM_OK);
     assert_int_equal(o.id, 2);
-    assert_int_equal(log_size(f), 2);
+    assert_int_equal(hubfx_log_size(f), 2);
 
     /* Guidance has no hearing and is never published. */
     o = op(f, "site-a", 1, T0 + 1);
@@ -188,7 +171,7 @@ static void test_order_cannot_be_skipped(void **state)
     o = op(f, "site-a", 2, T0 + 2);
     assert_int_equal(hub_measures_publish(f->m, &o, "x"), MM_ECONFLICT);
     assert_non_null(strstr(o.why, "has none yet"));
-    assert_int_equal(log_size(f), 3);
+    assert_int_equal(hubfx_log_size(f), 3);
 
     /* An outcome outside the enumeration, a kind outside it. */
     o = op(f, "site-a", 2, T0 + 2);
@@ -197,7 +180,7 @@ static void test_order_cannot_be_skipped(void **state)
     o = op(f, "site-a", 0, T0 + 2);
     assert_int_equal(hub_measures_create(f->m, &o, HUB_MEASURE_KIND_COUNT, findings, 1, "x"),
                      MM_EINVAL);
-    assert_int_equal(log_size(f), 3);
+    assert_int_equal(hubfx_log_size(f), 3);
 
     /* Nothing of the refusals is in the measures. */
     json_t *list = list_of(f, "site-a", 0);
@@ -220,7 +203,7 @@ static void test_unknown_measures_are_not_found(void **state)
     assert_string_equal(o.why, "site site-b has no measure 1");
     o = op(f, "site-a", 7, T0);
     assert_int_equal(hub_measures_publish(f->m, &o, "x"), MM_ENOTFOUND);
-    assert_int_equal(log_size(f), 1);
+    assert_int_equal(hubfx_log_size(f), 1);
     json_t *list = list_of(f, "site-b", 0);
     assert_int_equal(json_array_size(list), 0);
     json_decref(list);

@@ -87,23 +87,9 @@ static uint64_t held(fx_t *f)
     return st.size;
 }
 
-static int add_json(void *arg, const hub_finding_t *finding)
-{
-    json_array_append_new(arg, hub_finding_json(finding));
-    return 0;
-}
-
-/* Every finding, oldest first, as stored and listed. */
-static json_t *findings_list(fx_t *f)
-{
-    json_t *list = json_array();
-    assert_int_equal(hub_findings_each(f->hub.findings, add_json, list), MM_OK);
-    return list;
-}
-
 static int has_finding(fx_t *f, const char *kind)
 {
-    json_t *list = findings_list(f);
+    json_t *list = hubfx_findings(&f->hub);
     size_t i;
     json_t *v;
     int found = 0;
@@ -218,7 +204,7 @@ static void fork_at_held_size(void **state)
     f->leaves[1] = saved;
     assert_int_equal(a.ack.status, MM_ACK_REFUSED);
     assert_true(has_finding(f, "fork"));
-    json_t *list = findings_list(f);
+    json_t *list = hubfx_findings(&f->hub);
     json_t *fk = json_array_get(list, json_array_size(list) - 1);
     assert_string_equal(json_string_value(json_object_get(fk, "severity")), "critical");
     assert_non_null(json_object_get(json_object_get(fk, "evidence"), "checkpoint"));
@@ -237,7 +223,7 @@ static void malformed(void **state)
     assert_int_equal(a.ack.status, MM_ACK_REFUSED);
     /* The same finding again only counts up. */
     hub_mirror_batch(f->mirror, "site-a", &b, 2, &a);
-    json_t *list = findings_list(f);
+    json_t *list = hubfx_findings(&f->hub);
     assert_int_equal(json_array_size(list), 1);
     assert_int_equal(json_integer_value(json_object_get(json_array_get(list, 0), "count")), 2);
     json_decref(list);
@@ -246,7 +232,7 @@ static void malformed(void **state)
 /* The finding of kind (the last one), or NULL; a new reference. */
 static json_t *finding(fx_t *f, const char *kind)
 {
-    json_t *list = findings_list(f);
+    json_t *list = hubfx_findings(&f->hub);
     json_t *found = NULL;
     size_t i;
     json_t *v;
@@ -262,7 +248,7 @@ static json_t *finding(fx_t *f, const char *kind)
 
 static size_t n_findings(fx_t *f)
 {
-    json_t *list = findings_list(f);
+    json_t *list = hubfx_findings(&f->hub);
     size_t n = json_array_size(list);
     json_decref(list);
     return n;

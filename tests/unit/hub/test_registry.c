@@ -693,20 +693,6 @@ static void history_is(json_t *finding, size_t n, const char *const *states)
     }
 }
 
-static int add_json(void *arg, const hub_finding_t *finding)
-{
-    json_array_append_new(arg, hub_finding_json(finding));
-    return 0;
-}
-
-/* Every finding, oldest first, as stored and listed. */
-static json_t *findings_list(fx_t *f)
-{
-    json_t *list = json_array();
-    assert_int_equal(hub_findings_each(f->findings, add_json, list), MM_OK);
-    return list;
-}
-
 /* Reconciles site with the rules findings current (JSON, read through the codec). */
 static void reconcile(fx_t *f, const char *site, json_t *current, int64_t now, size_t want_open,
                       size_t want_closed)
@@ -743,7 +729,7 @@ static void findings_reconcile(void **state)
               json_pack("[o, o]", rule_finding("manager_missing", "", 1),
                         rule_finding("coverage_missing", "cam1", 2)),
               t += 1000000, 2, 0);
-    json_t *list = findings_list(f);
+    json_t *list = hubfx_findings(f);
     assert_int_equal(json_array_size(list), 3);
     json_t *a = find(list, "site-a", "manager_missing", ""),
            *b = find(list, "site-a", "coverage_missing", "cam1");
@@ -764,7 +750,7 @@ static void findings_reconcile(void **state)
               json_pack("[o, o]", rule_finding("manager_missing", "", 1),
                         rule_finding("coverage_missing", "cam1", 7)),
               t += 1000000, 0, 0);
-    list = findings_list(f);
+    list = hubfx_findings(f);
     assert_int_equal(json_array_size(list), 3);
     b = find(list, "site-a", "coverage_missing", "cam1");
     assert_int_equal(json_integer_value(json_array_get(
@@ -776,7 +762,7 @@ static void findings_reconcile(void **state)
     /* [A]: B closes, keeping its history. */
     reconcile(f, "site-a", json_pack("[o]", rule_finding("manager_missing", "", 1)),
               t += 1000000, 0, 1);
-    list = findings_list(f);
+    list = hubfx_findings(f);
     b = find(list, "site-a", "coverage_missing", "cam1");
     assert_string_equal(str_at(b, "state"), "closed");
     history_is(b, 2, (const char *[]){"open", "closed"});
@@ -792,7 +778,7 @@ static void findings_reconcile(void **state)
               json_pack("[o, o]", rule_finding("manager_missing", "", 1),
                         rule_finding("coverage_missing", "cam1", 2)),
               t += 1000000, 1, 0);
-    list = findings_list(f);
+    list = hubfx_findings(f);
     assert_int_equal(json_array_size(list), 3);
     b = find(list, "site-a", "coverage_missing", "cam1");
     assert_int_equal(int_at(b, "id"), id_b);
@@ -813,7 +799,7 @@ static void findings_reconcile(void **state)
 
     /* Nothing holds: every rules finding of site-a closes, the verification one stays open. */
     reconcile(f, "site-a", json_array(), t += 1000000, 0, 3);
-    list = findings_list(f);
+    list = hubfx_findings(f);
     assert_int_equal(json_array_size(list), 5);
     json_t *v = find(list, "site-a", "root_mismatch", NULL);
     assert_string_equal(str_at(v, "state"), "open");
@@ -841,7 +827,7 @@ static void many_findings_close_together(void **state)
     }
     reconcile(f, "site-a", json_incref(cur), T0, 200, 0);
     reconcile(f, "site-a", json_array(), T0 + 1000000, 0, 200);
-    json_t *list = findings_list(f);
+    json_t *list = hubfx_findings(f);
     assert_int_equal(json_array_size(list), 200);
     size_t i;
     json_t *v;
