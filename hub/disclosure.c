@@ -348,11 +348,8 @@ static int check_request(hub_disclosure_t *d, const hub_disclosure_body_t *b, in
                (long long)((b->to_us - b->from_us) / 60000000), d->cfg->disclosure_max_hours);
         return -1;
     }
-    hub_site_record_t *site = malloc(sizeof *site);
-    if (!site || hub_registry_get(d->registry, b->site, site) != MM_OK) {
-        if (site)
-            hub_site_record_deinit(site);
-        free(site);
+    hub_site_record_t *site;
+    if (hub_registry_read(d->registry, b->site, &site) != MM_OK) {
         refuse(why, 500, "storage", "cannot read the record of site %s", b->site);
         return -1;
     }
@@ -362,8 +359,7 @@ static int check_request(hub_disclosure_t *d, const hub_disclosure_body_t *b, in
         if (!known)
             refuse(why, 422, "unknown_camera", "site %s has no camera %s", b->site, b->cameras[i]);
     }
-    hub_site_record_deinit(site);
-    free(site);
+    hub_site_record_free(site);
     return known ? 0 : -1;
 }
 
