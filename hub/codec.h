@@ -37,15 +37,9 @@ int hub_codec_hex32(const json_t *o, const char *key, uint8_t out[32]);
 /* 32 bytes as 64 lower-case hex digits, a new JSON string. */
 json_t *hub_codec_hex32_json(const uint8_t b[32]);
 
-/*
- * The fields of an entry of kind (its C struct at s, common/entry.h) added to o in the table's
- * order, written as the entry's JSON view writes them: a record keeps the facts of an entry so.
- * 0, or -1 when out of memory. Unlike mm_entry_json this does not validate: a record read from
- * storage is written back as it is.
- */
-int hub_codec_fields_json(json_t *o, mm_entry_kind_t kind, const void *s);
 /* The fields of kind from o into the struct at s, which the caller has zeroed: absent fields stay
- * zero; 0, or -1 for a field that is present but not what its type can hold. */
+ * zero; 0, or -1 for a field that is present but not what its type can hold. The inverse of
+ * mm_entry_fields_json (common/entry.h), which writes a record's facts of an entry. */
 int hub_codec_fields_from_json(const json_t *o, mm_entry_kind_t kind, void *s);
 
 #endif

@@ -29,7 +29,7 @@ static void add(json_t *o, const char *name, json_t *v, int *bad)
 static json_t *entry_json(mm_entry_kind_t kind, const void *s, const hub_origin_t *at)
 {
     json_t *o = json_object();
-    int bad = !o || hub_codec_fields_json(o, kind, s) != 0;
+    int bad = !o || mm_entry_fields_json(o, kind, s) != 0;
     add(o, "index", json_integer((json_int_t)at->index), &bad);
     add(o, "time_us", json_integer(at->time_us), &bad);
     if (bad) {
