@@ -27,6 +27,29 @@ char *hub_codec_dump(json_t *o)
     return text;
 }
 
+void hub_codec_add(json_t *o, const char *name, json_t *v, int *bad)
+{
+    if (!v || json_object_set_new(o, name, v) != 0)
+        *bad = 1;
+}
+
+json_t *hub_codec_built(json_t *o, int bad)
+{
+    if (bad) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
+void hub_codec_append(json_t **a, json_t *v)
+{
+    if (!v || json_array_append_new(*a, v) != 0) {
+        json_decref(*a);
+        *a = NULL;
+    }
+}
+
 int hub_codec_str(const json_t *o, const char *key, char *dst, size_t cap)
 {
     const json_t *v = json_object_get(o, key);

@@ -23,6 +23,15 @@ json_t *hub_codec_load(const void *text, size_t len);
 /* o as compact JSON text (malloc'd), and o released; NULL when out of memory (o released too). */
 char *hub_codec_dump(json_t *o);
 
+/* Adds v to o as name, in order; a failure (v NULL too) is remembered in *bad. Writing builds an
+ * object member by member so, and looks once, at the end, with hub_codec_built. */
+void hub_codec_add(json_t *o, const char *name, json_t *v, int *bad);
+/* o when nothing failed (bad 0); else NULL, and o released. */
+json_t *hub_codec_built(json_t *o, int bad);
+/* Appends v to the array *a; when that fails (v NULL too), *a is released and becomes NULL, so
+ * that a loop over "*a && ..." stops there. */
+void hub_codec_append(json_t **a, json_t *v);
+
 /* The string member key of o into dst (cap bytes): 0; "" when absent or null; -1 when it is
  * not a string or does not fit. */
 int hub_codec_str(const json_t *o, const char *key, char *dst, size_t cap);

@@ -16,13 +16,9 @@ static json_t *history_json(const hub_measure_t *m)
     json_t *a = json_array();
     for (size_t i = 0; a && i < m->n_history; i++) {
         const hub_measure_step_t *h = &m->history[i];
-        if (json_array_append_new(
-                a, json_pack("{s:s, s:I, s:s, s:s}", "state", hub_measure_state_name(h->state),
-                             "time_us", (json_int_t)h->time_us, "by", h->by, "text", h->text)) !=
-            0) {
-            json_decref(a);
-            return NULL;
-        }
+        hub_codec_append(&a, json_pack("{s:s, s:I, s:s, s:s}", "state",
+                                       hub_measure_state_name(h->state), "time_us",
+                                       (json_int_t)h->time_us, "by", h->by, "text", h->text));
     }
     return a;
 }
