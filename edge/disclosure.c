@@ -141,18 +141,23 @@ mm_err_t edge_disclosure_start(edge_disclosure_t *d, int64_t now_us)
     return err;
 }
 
-static void on_timer_closed(uv_handle_t *h)
+void edge_disclosure_close_end(edge_disclosure_t *d)
 {
-    edge_disclosure_t *d = h->data;
-    d->timer_open = 0;
-    if (d->job)
-        return; /* freed when the worker returns */
+    if (d->timer_open || d->job)
+        return; /* freed when the timer is closed and the worker has returned */
     void (*done)(void *) = d->done;
     void *arg = d->done_arg;
     free(d->exports_dir);
     free(d);
     if (done)
         done(arg);
+}
+
+static void on_timer_closed(uv_handle_t *h)
+{
+    edge_disclosure_t *d = h->data;
+    d->timer_open = 0;
+    edge_disclosure_close_end(d);
 }
 
 void edge_disclosure_close(edge_disclosure_t *d, void (*done)(void *arg), void *arg)
@@ -165,16 +170,10 @@ void edge_disclosure_close(edge_disclosure_t *d, void (*done)(void *arg), void *
     atomic_store(&d->cancel, 1);
     if (d->job)
         uv_cancel((uv_req_t *)&d->job->req); /* only if it has not started */
-    if (d->timer_open) {
+    if (d->timer_open)
         uv_close((uv_handle_t *)&d->timer, on_timer_closed);
-        return;
-    }
-    if (d->job)
-        return;
-    free(d->exports_dir);
-    free(d);
-    if (done)
-        done(arg);
+    else
+        edge_disclosure_close_end(d);
 }
 
 int edge_disclosure_exporting(const edge_disclosure_t *d)

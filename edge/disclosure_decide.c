@@ -25,6 +25,53 @@ static int sel_has(const sel_t *s, const char *camera)
     return 0;
 }
 
+/* Records the decision (approved, denied, expired): by whom ("" for none), why, over sel (NULL:
+ * the request's cameras and range), with no regions kept clear. */
+static void decide(rec_t *r, const char *decision, const char *by, const char *reason,
+                   const sel_t *sel, int64_t now_us)
+{
+    snprintf(r->decision, sizeof r->decision, "%s", decision);
+    edge_disclosure_copy(r->decided_by, sizeof r->decided_by, by);
+    r->decided_us = now_us;
+    edge_disclosure_copy(r->decision_reason, sizeof r->decision_reason, reason);
+    if (sel)
+        r->approved = *sel;
+    else
+        edge_disclosure_request_sel(r, &r->approved);
+    r->n_regions = 0;
+}
+
+/* Takes step, a person's: r->state becomes it and the step is logged with r, or r->state is back
+ * as it was and msg says that what ("the denial") could not be stored. On success *out (may be
+ * NULL) is the request as shown. */
+static mm_err_t take(edge_disclosure_t *d, rec_t *r, mm_disclosure_step_t step, const step_t *s,
+                     int64_t now_us, const char *what, json_t **out, char *msg, size_t cap)
+{
+    mm_disclosure_step_t was = r->state;
+    r->state = step;
+    mm_err_t err = edge_disclosure_log_step(d, r, step, s, now_us);
+    if (err != MM_OK) {
+        r->state = was;
+        return mm_errf(err, msg, cap, "%s could not be stored: %s", what, mm_strerror(err));
+    }
+    if (out)
+        *out = edge_disclosure_rec_json(r, 1);
+    return MM_OK;
+}
+
+/* The person who takes a decision (what: "an approval") and the reason they give: MM_OK, or
+ * MM_EINVAL with msg saying which is missing or not UTF-8 of the right length. */
+static mm_err_t who_and_why(const char *what, const char *by, const char *reason, char *msg,
+                            size_t cap)
+{
+    if (!by || !mm_utf8_field_ok(by, MM_ID_MAX, 1))
+        return mm_errf(MM_EINVAL, msg, cap, "%s names who gives it", what);
+    if (!reason || !mm_utf8_field_ok(reason, MM_LONG_TEXT_MAX, 1))
+        return mm_errf(MM_EINVAL, msg, cap, "%s gives a reason of 1 to %d bytes", what,
+                       MM_LONG_TEXT_MAX - 1);
+    return MM_OK;
+}
+
 mm_err_t edge_disclosure_expire(edge_disclosure_t *d, rec_t *r, int64_t now_us)
 {
     char when[40], text[128];
@@ -32,12 +79,7 @@ mm_err_t edge_disclosure_expire(edge_disclosure_t *d, rec_t *r, int64_t now_us)
     snprintf(text, sizeof text, "not decided by its deadline, %s", when);
     mm_disclosure_step_t was = r->state;
     r->state = MM_DISCLOSURE_STEP_EXPIRED;
-    snprintf(r->decision, sizeof r->decision, "expired");
-    r->decided_by[0] = 0;
-    r->decided_us = now_us;
-    edge_disclosure_copy(r->decision_reason, sizeof r->decision_reason, text);
-    edge_disclosure_request_sel(r, &r->approved);
-    r->n_regions = 0;
+    decide(r, "expired", "", text, NULL, now_us);
     step_t s = {.text = text};
     mm_err_t err = edge_disclosure_log_step(d, r, MM_DISCLOSURE_STEP_EXPIRED, &s, now_us);
     if (err != MM_OK) {
@@ -50,12 +92,16 @@ mm_err_t edge_disclosure_expire(edge_disclosure_t *d, rec_t *r, int64_t now_us)
 }
 
 /*
- * Loads id for a step by people as it stands now: refuses an unknown request, and expires one
- * undecided past its deadline first, as for every step people take.
+ * Loads id for a step by people as it stands now, into *out (allocated here; the caller frees it,
+ * on an error too): refuses an unknown request, and expires one undecided past its deadline
+ * first, as for every step people take.
  */
-static mm_err_t load_now(edge_disclosure_t *d, const char *id, rec_t *r, int64_t now_us, char *msg,
-                         size_t cap)
+static mm_err_t load_now(edge_disclosure_t *d, const char *id, rec_t **out, int64_t now_us,
+                         char *msg, size_t cap)
 {
+    rec_t *r = *out = calloc(1, sizeof *r);
+    if (!r)
+        return mm_errf(MM_ENOMEM, msg, cap, "out of memory");
     mm_err_t err = edge_disclosure_rec_load(d, id, r);
     if (err == MM_ENOTFOUND)
         return mm_errf(err, msg, cap, "no disclosure request %.63s", id ? id : "");
@@ -70,12 +116,13 @@ static mm_err_t load_now(edge_disclosure_t *d, const char *id, rec_t *r, int64_t
  * Loads id for a step that decides (prepare, approve, deny): load_now, then refuses a state the
  * step does not take (an expired request among them).
  */
-static mm_err_t load_for_step(edge_disclosure_t *d, const char *id, rec_t *r, int64_t now_us,
+static mm_err_t load_for_step(edge_disclosure_t *d, const char *id, rec_t **out, int64_t now_us,
                               const char *step, char *msg, size_t cap)
 {
-    mm_err_t err = load_now(d, id, r, now_us, msg, cap);
+    mm_err_t err = load_now(d, id, out, now_us, msg, cap);
     if (err != MM_OK)
         return err;
+    const rec_t *r = *out;
     char when[40];
     switch (r->state) {
     case MM_DISCLOSURE_STEP_HELD:
@@ -125,10 +172,8 @@ mm_err_t edge_disclosure_prepare(edge_disclosure_t *d, const char *id, const cha
     if (!mm_utf8_field_ok(note, MM_LONG_TEXT_MAX, 0))
         return mm_errf(MM_EINVAL, msg, cap, "a note is at most %d bytes of UTF-8",
                        MM_LONG_TEXT_MAX - 1);
-    rec_t *r = calloc(1, sizeof *r);
-    if (!r)
-        return mm_errf(MM_ENOMEM, msg, cap, "out of memory");
-    mm_err_t err = load_for_step(d, id, r, now_us, "prepare", msg, cap);
+    rec_t *r = NULL;
+    mm_err_t err = load_for_step(d, id, &r, now_us, "prepare", msg, cap);
     if (err != MM_OK)
         goto out;
     if (r->n_preps == EDGE_DISCLOSURE_PREPS_MAX) {
@@ -170,17 +215,8 @@ mm_err_t edge_disclosure_prepare(edge_disclosure_t *d, const char *id, const cha
     p->time_us = now_us;
     p->sel = sel;
     edge_disclosure_copy(p->note, sizeof p->note, note);
-    mm_disclosure_step_t was = r->state;
-    r->state = MM_DISCLOSURE_STEP_PREPARED;
     step_t s = {.by = by, .sel = &sel, .text = note};
-    err = edge_disclosure_log_step(d, r, MM_DISCLOSURE_STEP_PREPARED, &s, now_us);
-    if (err != MM_OK) {
-        r->state = was;
-        mm_errf(err, msg, cap, "the preparation could not be stored: %s", mm_strerror(err));
-        goto out;
-    }
-    if (out)
-        *out = edge_disclosure_rec_json(r, 1);
+    err = take(d, r, MM_DISCLOSURE_STEP_PREPARED, &s, now_us, "the preparation", out, msg, cap);
 out:
     free(r);
     return err;
@@ -208,16 +244,12 @@ mm_err_t edge_disclosure_approve(edge_disclosure_t *d, const char *id, const cha
 {
     if (out)
         *out = NULL;
-    if (!by || !mm_utf8_field_ok(by, MM_ID_MAX, 1))
-        return mm_errf(MM_EINVAL, msg, cap, "an approval names who gives it");
-    if (!reason || !mm_utf8_field_ok(reason, MM_LONG_TEXT_MAX, 1))
-        return mm_errf(MM_EINVAL, msg, cap, "an approval gives a reason of 1 to %d bytes",
-                       MM_LONG_TEXT_MAX - 1);
-    rec_t *r = calloc(1, sizeof *r);
+    mm_err_t err = who_and_why("an approval", by, reason, msg, cap);
+    if (err != MM_OK)
+        return err;
+    rec_t *r = NULL;
     char *regions = NULL;
-    if (!r)
-        return mm_errf(MM_ENOMEM, msg, cap, "out of memory");
-    mm_err_t err = load_for_step(d, id, r, now_us, "approve", msg, cap);
+    err = load_for_step(d, id, &r, now_us, "approve", msg, cap);
     if (err != MM_OK)
         goto out;
     /* Nobody approves what they prepared alone: someone else prepared it, or nobody did. */
@@ -267,13 +299,7 @@ mm_err_t edge_disclosure_approve(edge_disclosure_t *d, const char *id, const cha
             goto out;
         }
     }
-    mm_disclosure_step_t was = r->state;
-    r->state = MM_DISCLOSURE_STEP_APPROVED;
-    snprintf(r->decision, sizeof r->decision, "approved");
-    edge_disclosure_copy(r->decided_by, sizeof r->decided_by, by);
-    r->decided_us = now_us;
-    edge_disclosure_copy(r->decision_reason, sizeof r->decision_reason, reason);
-    r->approved = *sel;
+    decide(r, "approved", by, reason, sel, now_us);
     r->n_regions = n_keep;
     memcpy(r->regions, regs, n_keep * sizeof *regs);
     r->attempts++;
@@ -291,15 +317,9 @@ mm_err_t edge_disclosure_approve(edge_disclosure_t *d, const char *id, const cha
         goto out;
     }
     step_t s = {.by = by, .sel = sel, .text = reason, .regions = n_keep ? regions : ""};
-    err = edge_disclosure_log_step(d, r, MM_DISCLOSURE_STEP_APPROVED, &s, now_us);
-    if (err != MM_OK) {
-        r->state = was;
-        mm_errf(err, msg, cap, "the approval could not be stored: %s", mm_strerror(err));
-        goto out;
-    }
-    if (out)
-        *out = edge_disclosure_rec_json(r, 1);
-    edge_disclosure_export_kick(d);
+    err = take(d, r, MM_DISCLOSURE_STEP_APPROVED, &s, now_us, "the approval", out, msg, cap);
+    if (err == MM_OK)
+        edge_disclosure_export_kick(d);
 out:
     free(regions);
     free(r);
@@ -312,36 +332,18 @@ mm_err_t edge_disclosure_deny(edge_disclosure_t *d, const char *id, const char *
 {
     if (out)
         *out = NULL;
-    if (!by || !mm_utf8_field_ok(by, MM_ID_MAX, 1))
-        return mm_errf(MM_EINVAL, msg, cap, "a denial names who gives it");
-    if (!reason || !mm_utf8_field_ok(reason, MM_LONG_TEXT_MAX, 1))
-        return mm_errf(MM_EINVAL, msg, cap, "a denial gives a reason of 1 to %d bytes",
-                       MM_LONG_TEXT_MAX - 1);
-    rec_t *r = calloc(1, sizeof *r);
-    if (!r)
-        return mm_errf(MM_ENOMEM, msg, cap, "out of memory");
-    mm_err_t err = load_for_step(d, id, r, now_us, "deny", msg, cap);
+    mm_err_t err = who_and_why("a denial", by, reason, msg, cap);
+    if (err != MM_OK)
+        return err;
+    rec_t *r = NULL;
+    err = load_for_step(d, id, &r, now_us, "deny", msg, cap);
     if (err != MM_OK)
         goto out;
-    mm_disclosure_step_t was = r->state;
-    r->state = MM_DISCLOSURE_STEP_DENIED;
-    snprintf(r->decision, sizeof r->decision, "denied");
-    edge_disclosure_copy(r->decided_by, sizeof r->decided_by, by);
-    r->decided_us = now_us;
-    edge_disclosure_copy(r->decision_reason, sizeof r->decision_reason, reason);
-    edge_disclosure_request_sel(r, &r->approved);
-    r->n_regions = 0;
+    decide(r, "denied", by, reason, NULL, now_us);
     step_t s = {.by = by, .text = reason};
-    err = edge_disclosure_log_step(d, r, MM_DISCLOSURE_STEP_DENIED, &s, now_us);
-    if (err != MM_OK) {
-        r->state = was;
-        mm_errf(err, msg, cap, "the denial could not be stored: %s", mm_strerror(err));
-        goto out;
-    }
-    edge_disclosure_release_holds(d, r, "denied",
-                                  now_us); /* what fails here is released at the next start */
-    if (out)
-        *out = edge_disclosure_rec_json(r, 1);
+    err = take(d, r, MM_DISCLOSURE_STEP_DENIED, &s, now_us, "the denial", out, msg, cap);
+    if (err == MM_OK) /* what fails here is released at the next start */
+        edge_disclosure_release_holds(d, r, "denied", now_us);
 out:
     free(r);
     return err;
@@ -415,37 +417,24 @@ mm_err_t edge_disclosure_release(edge_disclosure_t *d, const char *id, const cha
 {
     if (out)
         *out = NULL;
-    if (!by || !mm_utf8_field_ok(by, MM_ID_MAX, 1))
-        return mm_errf(MM_EINVAL, msg, cap, "a release names who gives it");
-    if (!reason || !mm_utf8_field_ok(reason, MM_LONG_TEXT_MAX, 1))
-        return mm_errf(MM_EINVAL, msg, cap, "a release gives a reason of 1 to %d bytes",
-                       MM_LONG_TEXT_MAX - 1);
-    rec_t *r = calloc(1, sizeof *r);
-    if (!r)
-        return mm_errf(MM_ENOMEM, msg, cap, "out of memory");
-    mm_err_t err = load_now(d, id, r, now_us, msg, cap);
+    mm_err_t err = who_and_why("a release", by, reason, msg, cap);
+    if (err != MM_OK)
+        return err;
+    rec_t *r = NULL;
+    err = load_now(d, id, &r, now_us, msg, cap);
     if (err == MM_OK)
         err = release_allowed(d, r, msg, cap);
     if (err != MM_OK)
         goto out;
     /* Logged first: a stop before the holds go leaves a released request with holds, which the
      * next start releases. */
-    mm_disclosure_step_t was = r->state;
-    r->state = MM_DISCLOSURE_STEP_RELEASED;
     r->released_us = now_us;
     edge_disclosure_copy(r->released_by, sizeof r->released_by, by);
     edge_disclosure_copy(r->release_reason, sizeof r->release_reason, reason);
     step_t s = {.by = by, .text = reason};
-    err = edge_disclosure_log_step(d, r, MM_DISCLOSURE_STEP_RELEASED, &s, now_us);
-    if (err != MM_OK) {
-        r->state = was;
-        mm_errf(err, msg, cap, "the release could not be stored: %s", mm_strerror(err));
-        goto out;
-    }
-    edge_disclosure_release_holds(d, r, "released",
-                                  now_us); /* what fails here is released at the next start */
-    if (out)
-        *out = edge_disclosure_rec_json(r, 1);
+    err = take(d, r, MM_DISCLOSURE_STEP_RELEASED, &s, now_us, "the release", out, msg, cap);
+    if (err == MM_OK) /* what fails here is released at the next start */
+        edge_disclosure_release_holds(d, r, "released", now_us);
 out:
     free(r);
     return err;

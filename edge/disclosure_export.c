@@ -166,14 +166,7 @@ static void export_done(uv_work_t *req, int status)
     free(r);
     free(j);
     if (d->closing) {
-        if (!d->timer_open) {
-            void (*done)(void *) = d->done;
-            void *arg = d->done_arg;
-            free(d->exports_dir);
-            free(d);
-            if (done)
-                done(arg);
-        }
+        edge_disclosure_close_end(d);
         return;
     }
     edge_disclosure_export_kick(d);

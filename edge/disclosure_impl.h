@@ -134,6 +134,10 @@ typedef struct {
     const char *regions; /* JSON array, or NULL */
 } step_t;
 
+/* The end of edge_disclosure_close (disclosure.c): once the timer is closed and no export runs,
+ * frees d and calls the done callback close was given; before that, nothing. */
+void edge_disclosure_close_end(edge_disclosure_t *d);
+
 /* --- the record (disclosure_record.c) ------------------------------------------------------- */
 
 /* Copies src into dst (cap bytes), cut at a character boundary when it does not fit. */
