@@ -4,7 +4,6 @@
 #include "hub/apibody.h"
 
 #include <jansson.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -14,17 +13,8 @@
 
 #define BODY_MAX (64 * 1024)
 
-static mm_err_t bad(char *msg, size_t cap, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static mm_err_t bad(char *msg, size_t cap, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, cap, fmt, ap);
-    va_end(ap);
-    return MM_EPROTO;
-}
+/* Says why in msg, and refuses the body (err.h mm_errf). */
+#define bad(msg, cap, ...) mm_errf(MM_EPROTO, msg, cap, __VA_ARGS__)
 
 /* The body as a JSON object with no key outside allowed; NULL with msg set otherwise. */
 static json_t *object(const char *body, size_t len, const char *const *allowed, char *msg,
