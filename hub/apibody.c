@@ -202,18 +202,24 @@ mm_err_t hub_body_hearing(const char *body, size_t len, hub_hearing_body_t *out,
     return err;
 }
 
-mm_err_t hub_body_publication(const char *body, size_t len, hub_publication_body_t *out, char *msg,
-                              size_t cap)
+/* A body of a required "text" and nothing else, into text (tcap bytes). */
+static mm_err_t text_only(const char *body, size_t len, char *text, size_t tcap, char *msg,
+                          size_t cap)
 {
     static const char *const keys[] = {"text", NULL};
-    memset(out, 0, sizeof *out);
     json_t *o = object(body, len, keys, msg, cap);
     if (!o)
         return MM_EPROTO;
-    mm_err_t err =
-        required_text(o, "text", out->text, sizeof out->text, msg, cap) == 0 ? MM_OK : MM_EPROTO;
+    mm_err_t err = required_text(o, "text", text, tcap, msg, cap) == 0 ? MM_OK : MM_EPROTO;
     json_decref(o);
     return err;
+}
+
+mm_err_t hub_body_publication(const char *body, size_t len, hub_publication_body_t *out, char *msg,
+                              size_t cap)
+{
+    memset(out, 0, sizeof *out);
+    return text_only(body, len, out->text, sizeof out->text, msg, cap);
 }
 
 /* A short single-line field: absent gives "" unless required. */
@@ -271,15 +277,8 @@ mm_err_t hub_body_complaint(const char *body, size_t len, hub_complaint_body_t *
 mm_err_t hub_body_appeal(const char *body, size_t len, hub_request_body_t *out, char *msg,
                          size_t cap)
 {
-    static const char *const keys[] = {"text", NULL};
     memset(out, 0, sizeof *out);
-    json_t *o = object(body, len, keys, msg, cap);
-    if (!o)
-        return MM_EPROTO;
-    mm_err_t err =
-        required_text(o, "text", out->text, sizeof out->text, msg, cap) == 0 ? MM_OK : MM_EPROTO;
-    json_decref(o);
-    return err;
+    return text_only(body, len, out->text, sizeof out->text, msg, cap);
 }
 
 mm_err_t hub_body_measures(const char *body, size_t len, hub_request_body_t *out, char *msg,
