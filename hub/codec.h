@@ -17,6 +17,27 @@
 #include <stdint.h>
 
 #include "common/entry.h"
+#include "common/err.h"
+
+/*
+ * A codec's stored text, defined from its JSON (name##_json and name##_from_json): name##_encode,
+ * the record as compact JSON text (malloc'd; NULL when out of memory), and name##_decode, the text
+ * read back as from_json reads it (a text that is no JSON object is refused as from_json refuses
+ * one). Every codec stores its JSON so, in its .c file: HUB_CODEC_TEXT_DEFINE(hub_measure,
+ * hub_measure_t).
+ */
+#define HUB_CODEC_TEXT_DEFINE(name, type)                                                          \
+    char *name##_encode(const type *r)                                                             \
+    {                                                                                              \
+        return hub_codec_dump(name##_json(r));                                                     \
+    }                                                                                              \
+    mm_err_t name##_decode(const void *text, size_t len, type *out)                                \
+    {                                                                                              \
+        json_t *o = hub_codec_load(text, len);                                                     \
+        mm_err_t err = name##_from_json(o, out);                                                   \
+        json_decref(o);                                                                            \
+        return err;                                                                                \
+    }
 
 /* The JSON object in text[0 .. len) as a new reference; NULL when it is not one. */
 json_t *hub_codec_load(const void *text, size_t len);

@@ -105,11 +105,6 @@ json_t *hub_disclosure_rec_json(const hub_disclosure_rec_t *r)
     return hub_codec_built(o, bad);
 }
 
-char *hub_disclosure_rec_encode(const hub_disclosure_rec_t *r)
-{
-    return hub_codec_dump(hub_disclosure_rec_json(r));
-}
-
 /* --- reading -------------------------------------------------------------------------------- */
 
 static int step_from(const json_t *o, hub_disclosure_step_t *h)
@@ -235,17 +230,7 @@ mm_err_t hub_disclosure_rec_from_json(const json_t *o, hub_disclosure_rec_t *out
     return MM_OK;
 }
 
-mm_err_t hub_disclosure_rec_decode(const void *text, size_t len, hub_disclosure_rec_t *out)
-{
-    json_t *o = hub_codec_load(text, len);
-    if (!o) {
-        hub_disclosure_rec_init(out);
-        return MM_ECORRUPT;
-    }
-    mm_err_t err = hub_disclosure_rec_from_json(o, out);
-    json_decref(o);
-    return err;
-}
+HUB_CODEC_TEXT_DEFINE(hub_disclosure_rec, hub_disclosure_rec_t)
 
 /* --- the particulars of city actions (the hub log's JSON detail, audit.h) ------------------ */
 

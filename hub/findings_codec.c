@@ -127,11 +127,6 @@ json_t *hub_finding_json(const hub_finding_t *f)
     return hub_codec_built(o, bad);
 }
 
-char *hub_finding_encode(const hub_finding_t *f)
-{
-    return hub_codec_dump(hub_finding_json(f));
-}
-
 static mm_err_t history_from_json(const json_t *a, hub_finding_t *out)
 {
     size_t i;
@@ -180,14 +175,4 @@ mm_err_t hub_finding_from_json(const json_t *o, hub_finding_t *out)
     return err;
 }
 
-mm_err_t hub_finding_decode(const void *text, size_t len, hub_finding_t *out)
-{
-    json_t *o = hub_codec_load(text, len);
-    if (!o) {
-        hub_finding_init(out);
-        return MM_ECORRUPT;
-    }
-    mm_err_t err = hub_finding_from_json(o, out);
-    json_decref(o);
-    return err;
-}
+HUB_CODEC_TEXT_DEFINE(hub_finding, hub_finding_t)

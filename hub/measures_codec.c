@@ -59,11 +59,6 @@ fail:
     return NULL;
 }
 
-char *hub_measure_encode(const hub_measure_t *m)
-{
-    return hub_codec_dump(hub_measure_json(m));
-}
-
 static int history_from(const json_t *a, hub_measure_t *m)
 {
     size_t i;
@@ -125,17 +120,7 @@ mm_err_t hub_measure_from_json(const json_t *o, hub_measure_t *out)
     return MM_OK;
 }
 
-mm_err_t hub_measure_decode(const void *text, size_t len, hub_measure_t *out)
-{
-    json_t *o = hub_codec_load(text, len);
-    if (!o) {
-        memset(out, 0, sizeof *out);
-        return MM_ECORRUPT;
-    }
-    mm_err_t err = hub_measure_from_json(o, out);
-    json_decref(o);
-    return err;
-}
+HUB_CODEC_TEXT_DEFINE(hub_measure, hub_measure_t)
 
 json_t *hub_measure_detail(hub_action_t action, const hub_measure_t *m)
 {

@@ -350,11 +350,6 @@ json_t *hub_site_record_json(const hub_site_record_t *r)
     return hub_codec_built(o, bad);
 }
 
-char *hub_site_record_encode(const hub_site_record_t *r)
-{
-    return hub_codec_dump(hub_site_record_json(r));
-}
-
 /* --- reading -------------------------------------------------------------------------------- */
 
 static hub_origin_t origin_of(const json_t *o)
@@ -650,14 +645,4 @@ mm_err_t hub_site_record_from_json(const json_t *o, hub_site_record_t *out)
     return err;
 }
 
-mm_err_t hub_site_record_decode(const void *text, size_t len, hub_site_record_t *out)
-{
-    json_t *o = hub_codec_load(text, len);
-    if (!o) {
-        hub_site_record_init(out, "");
-        return MM_ECORRUPT;
-    }
-    mm_err_t err = hub_site_record_from_json(o, out);
-    json_decref(o);
-    return err;
-}
+HUB_CODEC_TEXT_DEFINE(hub_site_record, hub_site_record_t)
