@@ -64,17 +64,25 @@ static int teardown(void **state)
     return 0;
 }
 
+/* A checkpoint for size at origin, signed as signer by key, into note; its length. The root is
+ * over the true leaves: the views a batch carries may differ from them (that is the point). */
+static size_t signed_note(fx_t *f, uint64_t size, const char *origin, const char *signer,
+                          const mm_ed25519_t *key, char note[MM_NOTE_MAX])
+{
+    mm_checkpoint_t cp = {.size = size};
+    snprintf(cp.origin, sizeof cp.origin, "%s", origin);
+    assert_int_equal(mm_merkle_root(mm_merkle_leaves_node, f->leaves, size, &cp.root), MM_OK);
+    size_t len;
+    assert_int_equal(mm_checkpoint_sign(&cp, signer, key, note, MM_NOTE_MAX, &len), MM_OK);
+    return len;
+}
+
 /* A batch of views[first, first+n) with a checkpoint for first+n signed by key at origin. */
 static void send(fx_t *f, uint64_t first, size_t n, const mm_bytes_t *views,
                  const mm_ed25519_t *key, const char *origin, hub_answer_t *out)
 {
-    mm_checkpoint_t cp = {.size = first + n};
-    snprintf(cp.origin, sizeof cp.origin, "%s", origin);
-    /* The root over the true leaves: views may differ from them (that is the point). */
-    assert_int_equal(mm_merkle_root(mm_merkle_leaves_node, f->leaves, cp.size, &cp.root), MM_OK);
     char note[MM_NOTE_MAX];
-    size_t len;
-    assert_int_equal(mm_checkpoint_sign(&cp, "site-a", key, note, sizeof note, &len), MM_OK);
+    size_t len = signed_note(f, first + n, origin, "site-a", key, note);
     mm_batch_t b = {.first_index = first, .n_entries = n, .entries = views, .checkpoint = note,
                     .checkpoint_len = len};
     hub_mirror_batch(f->mirror, "site-a", &b, 1795486419000000, out);
@@ -264,13 +272,8 @@ static char *stored_note(fx_t *f)
 /* The cosignature of an answer verifies over the checkpoint it answers, with the hub's key. */
 static void check_cosignature(fx_t *f, uint64_t size, const hub_answer_t *a)
 {
-    mm_checkpoint_t cp = {.size = size};
-    strcpy(cp.origin, "mimamori/site/site-a");
-    assert_int_equal(mm_merkle_root(mm_merkle_leaves_node, f->leaves, size, &cp.root), MM_OK);
     char note[MM_NOTE_MAX];
-    size_t len;
-    assert_int_equal(mm_checkpoint_sign(&cp, "site-a", &f->site_key, note, sizeof note, &len),
-                     MM_OK);
+    size_t len = signed_note(f, size, "mimamori/site/site-a", "site-a", &f->site_key, note);
     assert_true(len + strlen(a->cosignature) < sizeof note);
     strcat(note, a->cosignature);
     mm_note_t parsed;
@@ -403,13 +406,8 @@ static void malformed_batch_and_entry(void **state)
 {
     fx_t *f = *state;
     hub_answer_t a;
-    mm_checkpoint_t cp = {.size = 3};
-    strcpy(cp.origin, "mimamori/site/site-a");
-    assert_int_equal(mm_merkle_root(mm_merkle_leaves_node, f->leaves, 3, &cp.root), MM_OK);
     char note[MM_NOTE_MAX];
-    size_t len;
-    assert_int_equal(mm_checkpoint_sign(&cp, "site-a", &f->site_key, note, sizeof note, &len),
-                     MM_OK);
+    size_t len = signed_note(f, 3, "mimamori/site/site-a", "site-a", &f->site_key, note);
     mm_batch_t b = {.first_index = 0, .n_entries = 2, .entries = f->views, .checkpoint = note,
                     .checkpoint_len = len};
     hub_mirror_batch(f->mirror, "site-a", &b, 5, &a);
@@ -468,13 +466,8 @@ static void two_sites(void **state)
     assert_int_equal(a.ack.status, MM_ACK_OK);
 
     /* site-a's checkpoint sent as site-b: site-b's key did not sign it. */
-    mm_checkpoint_t cp = {.size = 3};
-    strcpy(cp.origin, "mimamori/site/site-a");
-    assert_int_equal(mm_merkle_root(mm_merkle_leaves_node, f->leaves, 3, &cp.root), MM_OK);
     char note[MM_NOTE_MAX];
-    size_t len;
-    assert_int_equal(mm_checkpoint_sign(&cp, "site-a", &f->site_key, note, sizeof note, &len),
-                     MM_OK);
+    size_t len = signed_note(f, 3, "mimamori/site/site-a", "site-a", &f->site_key, note);
     mm_batch_t b = {.first_index = 0, .n_entries = 3, .entries = f->views, .checkpoint = note,
                     .checkpoint_len = len};
     hub_mirror_batch(f->mirror, "site-b", &b, 7, &a);
@@ -485,9 +478,7 @@ static void two_sites(void **state)
     json_decref(bs);
 
     /* site-b with its own key and origin has a log of its own. */
-    strcpy(cp.origin, "mimamori/site/site-b");
-    assert_int_equal(mm_checkpoint_sign(&cp, "site-b", &key_b, note, sizeof note, &len), MM_OK);
-    b.checkpoint_len = len;
+    b.checkpoint_len = signed_note(f, 3, "mimamori/site/site-b", "site-b", &key_b, note);
     hub_mirror_batch(f->mirror, "site-b", &b, 8, &a);
     assert_int_equal(a.ack.status, MM_ACK_OK);
     hub_site_state_t st;
