@@ -3,7 +3,7 @@
  *
  * Formatting happens into a stack buffer and the line goes out in one write(2), which keeps lines
  * whole when several threads (camera readers, the loop) report at once. Long messages are cut,
- * never split.
+ * never split. The daemons' shared command line is read here too, since it sets the level.
  */
 #include "common/diag.h"
 
