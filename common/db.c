@@ -122,6 +122,31 @@ mm_err_t mm_db_read(mm_db_t *db, MDB_txn **out)
     return mm_db_err(rc, "begin read transaction");
 }
 
+mm_err_t mm_db_each(mm_db_t *db, MDB_dbi dbi, const MDB_val *from, mm_db_each_fn fn, void *arg,
+                    const char *what)
+{
+    MDB_txn *txn;
+    mm_err_t err = mm_db_read(db, &txn);
+    if (err != MM_OK)
+        return err;
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(txn, dbi, &cur);
+    if (rc != 0) {
+        mdb_txn_abort(txn);
+        return mm_db_err(rc, what);
+    }
+    MDB_val k = from ? *from : (MDB_val){0, NULL}, v;
+    int r = 0;
+    rc = mdb_cursor_get(cur, &k, &v, from ? MDB_SET_RANGE : MDB_FIRST);
+    while (rc == 0 && (r = fn(&k, &v, arg)) == 0)
+        rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+    mdb_cursor_close(cur);
+    mdb_txn_abort(txn);
+    if (r < 0)
+        return (mm_err_t)r;
+    return rc == 0 || rc == MDB_NOTFOUND ? MM_OK : mm_db_err(rc, what);
+}
+
 static mm_err_t grow(mm_db_t *db)
 {
     size_t next = db->map_size * 2;

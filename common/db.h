@@ -50,6 +50,16 @@ typedef mm_err_t (*mm_db_write_fn)(MDB_txn *txn, void *ctx);
 mm_err_t mm_db_write(mm_db_t *db, mm_db_write_fn fn, void *ctx);
 
 /*
+ * Calls fn for the rows of dbi in key order, from the first key at or after *from (NULL: from the
+ * first row), inside one read transaction: k and v are LMDB's, valid only during the call, and fn
+ * must not write. fn returns 0 to go on, 1 to stop, or an error (a negative mm_err_t) to stop with
+ * it. MM_OK, fn's error, or mm_db_err's codes (logged with what).
+ */
+typedef int (*mm_db_each_fn)(const MDB_val *k, const MDB_val *v, void *arg);
+mm_err_t mm_db_each(mm_db_t *db, MDB_dbi dbi, const MDB_val *from, mm_db_each_fn fn, void *arg,
+                    const char *what);
+
+/*
  * Converts an LMDB return code to mm_err_t and logs it with what (e.g. "put segment") unless it
  * is MDB_SUCCESS or MDB_NOTFOUND. MDB_MAP_FULL becomes MM_EFULL, MDB_NOTFOUND MM_ENOTFOUND.
  */

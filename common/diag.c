@@ -3,7 +3,7 @@
  *
  * Formatting happens into a stack buffer and the line goes out in one write(2), which keeps lines
  * whole when several threads (camera readers, the loop) report at once. Long messages are cut,
- * never split.
+ * never split. The daemons' shared command line is read here too, since it sets the level.
  */
 #include "common/diag.h"
 
@@ -34,6 +34,48 @@ void mm_diag_init(const char *component, mm_diag_level_t level)
             }
         }
     }
+}
+
+int mm_diag_daemon_args(const char *component, int argc, char **argv, int first,
+                        void (*usage)(FILE *f), const char **config)
+{
+    const char *level = NULL;
+    *config = NULL;
+    for (int i = first; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            usage(stdout);
+            return 0;
+        } else if (strcmp(argv[i], "--config") == 0 && i + 1 < argc) {
+            *config = argv[++i];
+        } else if (strcmp(argv[i], "--log-level") == 0 && i + 1 < argc) {
+            level = argv[++i];
+        } else {
+            fprintf(stderr, "mimamori-%s: unknown or incomplete argument \"%s\"\n", component,
+                    argv[i]);
+            usage(stderr);
+            return 2;
+        }
+    }
+    if (!*config) {
+        fprintf(stderr, "mimamori-%s: --config FILE is required\n", component);
+        usage(stderr);
+        return 2;
+    }
+    mm_diag_level_t lv = MM_DIAG_INFO;
+    if (level) {
+        int found = 0;
+        for (int i = 0; i < 4; i++)
+            if (strcmp(level, level_names[i]) == 0) {
+                lv = (mm_diag_level_t)i;
+                found = 1;
+            }
+        if (!found) {
+            fprintf(stderr, "mimamori-%s: unknown log level \"%s\"\n", component, level);
+            return 2;
+        }
+    }
+    mm_diag_init(component, lv);
+    return -1;
 }
 
 void mm_diag_write(mm_diag_level_t level, const char *file, int line, const char *fmt, ...)

@@ -562,15 +562,26 @@ static json_t *field_json(const mm_entry_field_t *f, const char *s)
     return NULL;
 }
 
+int mm_entry_fields_json(json_t *o, mm_entry_kind_t kind, const void *s)
+{
+    const mm_entry_kind_info_t *k = mm_entry_kind_info(kind);
+    for (size_t i = 0; k && i < k->n_fields; i++) {
+        json_t *v = field_json(&k->fields[i], s);
+        if (json_object_set_new(o, k->fields[i].name, v ? v : json_null()) != 0)
+            return -1;
+    }
+    return k ? 0 : -1;
+}
+
 json_t *mm_entry_json(const mm_entry_t *e)
 {
     if (mm_entry_validate(e, NULL, 0) != MM_OK)
         return NULL;
     const mm_entry_kind_info_t *k = mm_entry_kind_info(e->kind);
     json_t *body = json_object();
-    for (size_t i = 0; body && i < k->n_fields; i++) {
-        json_t *v = field_json(&k->fields[i], (const char *)&e->u);
-        json_object_set_new(body, k->fields[i].name, v ? v : json_null());
+    if (body && mm_entry_fields_json(body, e->kind, &e->u) != 0) {
+        json_decref(body);
+        body = NULL;
     }
     json_t *o = json_object();
     if (!o || !body) {

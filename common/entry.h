@@ -438,4 +438,12 @@ json_t *mm_entry_json(const mm_entry_t *e);
 /* The same for entry bytes; NULL when the bytes do not decode. */
 json_t *mm_entry_to_json(const void *buf, size_t len);
 
+/*
+ * The fields of an entry of kind (its C struct at s) added to o in the schema's order, written as
+ * mm_entry_json writes them. Unlike mm_entry_json this does not validate: the hub's records keep
+ * the facts of entries so, and write back what they read. 0, or -1 when kind is unknown or memory
+ * runs out.
+ */
+int mm_entry_fields_json(json_t *o, mm_entry_kind_t kind, const void *s);
+
 #endif

@@ -5,7 +5,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,17 +69,8 @@ static const struct {
 
 #define MAX_SPAN_US (31LL * 86400 * 1000000) /* a search or playback covers at most 31 days */
 
-static mm_err_t bad(char *msg, size_t cap, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static mm_err_t bad(char *msg, size_t cap, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, cap, fmt, ap);
-    va_end(ap);
-    return MM_EPROTO;
-}
+/* Says why in msg, and refuses the body (err.h mm_errf). */
+#define bad(msg, cap, ...) mm_errf(MM_EPROTO, msg, cap, __VA_ARGS__)
 
 /* A string field: UTF-8, no control characters, shorter than cap. */
 static int get_text(json_t *v, char *dst, size_t cap, int line)

@@ -24,47 +24,15 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
-    const char *config = NULL;
-    const char *level = NULL;
     int first = 1;
     if (argc > 1 && strcmp(argv[1], "run") == 0)
         first = 2;
     else if (argc > 1 && edge_cli_is_command(argv[1]))
         return edge_cli_main(argc, argv);
-    for (int i = first; i < argc; i++) {
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            usage(stdout);
-            return 0;
-        } else if (strcmp(argv[i], "--config") == 0 && i + 1 < argc) {
-            config = argv[++i];
-        } else if (strcmp(argv[i], "--log-level") == 0 && i + 1 < argc) {
-            level = argv[++i];
-        } else {
-            fprintf(stderr, "mimamori-edge: unknown or incomplete argument \"%s\"\n", argv[i]);
-            usage(stderr);
-            return 2;
-        }
-    }
-    if (!config) {
-        fputs("mimamori-edge: --config FILE is required\n", stderr);
-        usage(stderr);
-        return 2;
-    }
-    mm_diag_level_t lv = MM_DIAG_INFO;
-    if (level) {
-        static const char *const names[] = {"debug", "info", "warn", "error"};
-        int found = 0;
-        for (int i = 0; i < 4; i++)
-            if (strcmp(level, names[i]) == 0) {
-                lv = (mm_diag_level_t)i;
-                found = 1;
-            }
-        if (!found) {
-            fprintf(stderr, "mimamori-edge: unknown log level \"%s\"\n", level);
-            return 2;
-        }
-    }
-    mm_diag_init("edge", lv);
+    const char *config;
+    int status = mm_diag_daemon_args("edge", argc, argv, first, usage, &config);
+    if (status >= 0)
+        return status;
     /* libav's own chatter (an encoder's settings line for each redacted export, stream
      * details) is not for the edge's log; its warnings and errors are. Ours name the camera or
      * the file and go through diag.h. */

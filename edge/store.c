@@ -402,6 +402,26 @@ static int unpack_row(const char *camera, const MDB_val *k, const MDB_val *v,
     return 0;
 }
 
+typedef struct {
+    const char *camera;
+    int64_t end_us;
+    int (*fn)(const edge_segment_row_t *row, void *arg);
+    void *arg;
+} segments_t;
+
+static int segment_row(const MDB_val *k, const MDB_val *v, void *arg)
+{
+    segments_t *s = arg;
+    if (k->mv_size == 8 && (int64_t)mm_be64_get(k->mv_data) >= s->end_us)
+        return 1;
+    edge_segment_row_t row;
+    if (unpack_row(s->camera, k, v, &row) != 0) {
+        MM_ERROR("segment index seg/%s: malformed row", s->camera);
+        return MM_ECORRUPT;
+    }
+    return s->fn(&row, s->arg) ? 1 : 0;
+}
+
 mm_err_t edge_store_segments(edge_store_t *st, const char *camera, int64_t start_us, int64_t end_us,
                              int (*fn)(const edge_segment_row_t *row, void *arg), void *arg)
 {
@@ -411,37 +431,11 @@ mm_err_t edge_store_segments(edge_store_t *st, const char *camera, int64_t start
     mm_err_t err = camera_dbi(st, camera, 0, &dbi);
     if (err != MM_OK)
         return err == MM_ENOTFOUND ? MM_OK : err;
-    MDB_txn *txn;
-    if ((err = mm_db_read(st->db, &txn)) != MM_OK)
-        return err;
-    MDB_cursor *cur;
-    int rc = mdb_cursor_open(txn, dbi, &cur);
-    if (rc != 0) {
-        mdb_txn_abort(txn);
-        return mm_db_err(rc, "open segment index cursor");
-    }
     uint8_t key[8];
     start_key(key, start_us < 0 ? 0 : start_us);
-    MDB_val k = {sizeof key, key}, v;
-    rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-    while (rc == 0) {
-        if (k.mv_size == 8 && (int64_t)mm_be64_get(k.mv_data) >= end_us)
-            break;
-        edge_segment_row_t row;
-        if (unpack_row(camera, &k, &v, &row) != 0) {
-            MM_ERROR("segment index seg/%s: malformed row", camera);
-            err = MM_ECORRUPT;
-            break;
-        }
-        if (fn(&row, arg))
-            break;
-        rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
-    }
-    if (rc != 0 && rc != MDB_NOTFOUND)
-        err = mm_db_err(rc, "walk segment index");
-    mdb_cursor_close(cur);
-    mdb_txn_abort(txn);
-    return err;
+    MDB_val from = {sizeof key, key};
+    segments_t s = {camera, end_us, fn, arg};
+    return mm_db_each(st->db, dbi, &from, segment_row, &s, "walk segment index");
 }
 
 typedef struct {
@@ -565,6 +559,21 @@ mm_err_t edge_store_meta_put(edge_store_t *st, const char *name, const void *buf
     return mm_db_write(st->db, put_txn, &c);
 }
 
+typedef struct {
+    const char *prefix;
+    size_t plen;
+    int (*fn)(const char *name, size_t name_len, const void *val, size_t len, void *arg);
+    void *arg;
+} meta_each_t;
+
+static int meta_row(const MDB_val *k, const MDB_val *v, void *arg)
+{
+    meta_each_t *m = arg;
+    if (k->mv_size < m->plen || memcmp(k->mv_data, m->prefix, m->plen) != 0)
+        return 1; /* past the names with the prefix */
+    return m->fn(k->mv_data, k->mv_size, v->mv_data, v->mv_size, m->arg) ? 1 : 0;
+}
+
 mm_err_t edge_store_meta_each(edge_store_t *st, const char *prefix,
                               int (*fn)(const char *name, size_t name_len, const void *val,
                                         size_t len, void *arg),
@@ -573,28 +582,9 @@ mm_err_t edge_store_meta_each(edge_store_t *st, const char *prefix,
     size_t plen = strlen(prefix);
     if (plen == 0)
         return MM_EINVAL; /* LMDB refuses an empty key to start from */
-    MDB_txn *txn;
-    mm_err_t err = mm_db_read(st->db, &txn);
-    if (err != MM_OK)
-        return err;
-    MDB_cursor *cur;
-    int rc = mdb_cursor_open(txn, st->meta, &cur);
-    if (rc != 0) {
-        mdb_txn_abort(txn);
-        return mm_db_err(rc, "open edge.meta cursor");
-    }
-    MDB_val k = {plen, (void *)prefix}, v;
-    rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-    while (rc == 0 && k.mv_size >= plen && memcmp(k.mv_data, prefix, plen) == 0) {
-        if (fn(k.mv_data, k.mv_size, v.mv_data, v.mv_size, arg))
-            break;
-        rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
-    }
-    if (rc != 0 && rc != MDB_NOTFOUND)
-        err = mm_db_err(rc, "walk edge.meta");
-    mdb_cursor_close(cur);
-    mdb_txn_abort(txn);
-    return err;
+    MDB_val from = {plen, (void *)prefix};
+    meta_each_t m = {prefix, plen, fn, arg};
+    return mm_db_each(st->db, st->meta, &from, meta_row, &m, "walk edge.meta");
 }
 
 /* --- index walks -----------------------------------------------------------------------------*/

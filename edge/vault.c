@@ -205,39 +205,29 @@ mm_err_t edge_vault_hold_get(const edge_vault_t *v, const char *id, edge_hold_ro
     return err;
 }
 
+typedef struct {
+    int (*fn)(const edge_hold_row_t *h, void *arg);
+    void *arg;
+} each_hold_t;
+
+static int hold_row(const MDB_val *k, const MDB_val *d, void *arg)
+{
+    each_hold_t *e = arg;
+    edge_hold_row_t h;
+    if (hold_unpack(k, d, &h) != 0) {
+        MM_ERROR("hold.list: malformed row");
+        return MM_ECORRUPT;
+    }
+    return e->fn(&h, e->arg) ? 1 : 0;
+}
+
 /* Calls fn for every hold in id order, inside one read transaction; fn returns non-zero to
  * stop. */
 static mm_err_t each_hold(const edge_vault_t *v, int (*fn)(const edge_hold_row_t *h, void *arg),
                           void *arg)
 {
-    MDB_txn *txn;
-    mm_err_t err = mm_db_read(v->db, &txn);
-    if (err != MM_OK)
-        return err;
-    MDB_cursor *cur;
-    int rc = mdb_cursor_open(txn, v->holds, &cur);
-    if (rc != 0) {
-        mdb_txn_abort(txn);
-        return mm_db_err(rc, "open hold cursor");
-    }
-    MDB_val k, d;
-    rc = mdb_cursor_get(cur, &k, &d, MDB_FIRST);
-    while (rc == 0) {
-        edge_hold_row_t h;
-        if (hold_unpack(&k, &d, &h) != 0) {
-            MM_ERROR("hold.list: malformed row");
-            err = MM_ECORRUPT;
-            break;
-        }
-        if (fn(&h, arg))
-            break;
-        rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT);
-    }
-    if (rc != 0 && rc != MDB_NOTFOUND)
-        err = mm_db_err(rc, "walk holds");
-    mdb_cursor_close(cur);
-    mdb_txn_abort(txn);
-    return err;
+    each_hold_t e = {fn, arg};
+    return mm_db_each(v->db, v->holds, NULL, hold_row, &e, "walk holds");
 }
 
 typedef struct {

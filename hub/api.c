@@ -27,6 +27,21 @@ const char *hub_api_site(hub_http_req_t *req, hub_api_t *api)
     return site;
 }
 
+hub_site_record_t *hub_api_record(hub_http_req_t *req, hub_api_t *api, const char **site)
+{
+    const char *name = hub_api_site(req, api);
+    if (!name)
+        return NULL;
+    hub_site_record_t *rec;
+    if (hub_registry_read(api->registry, name, &rec) != MM_OK) {
+        hub_http_error(req, 500, "storage", "cannot read the record of %s", name);
+        return NULL;
+    }
+    if (site)
+        *site = name;
+    return rec;
+}
+
 int hub_api_query_u64(hub_http_req_t *req, const char *name, uint64_t fallback, uint64_t *out)
 {
     char buf[32];

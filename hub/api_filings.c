@@ -14,22 +14,14 @@
 static void get_filings(hub_http_req_t *req, void *arg)
 {
     hub_api_t *api = arg;
-    const char *site = hub_api_site(req, api);
-    if (!site)
+    const char *site;
+    hub_site_record_t *rec = hub_api_record(req, api, &site);
+    if (!rec)
         return;
-    hub_site_record_t *rec = malloc(sizeof *rec);
-    if (!rec || hub_registry_get(api->registry, site, rec) != MM_OK) {
-        if (rec)
-            hub_site_record_deinit(rec);
-        free(rec);
-        hub_http_error(req, 500, "storage", "cannot read the record of %s", site);
-        return;
-    }
     json_t *filings = json_array();
     for (size_t i = 0; filings && i < rec->n_filings; i++)
         json_array_append_new(filings, hub_filing_json(&rec->filings[i]));
-    hub_site_record_deinit(rec);
-    free(rec);
+    hub_site_record_free(rec);
     hub_http_json(req, 200, json_pack("{s:s, s:o}", "site", site, "filings", filings));
 }
 

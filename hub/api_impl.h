@@ -23,6 +23,7 @@
 #include "common/merkle.h"
 #include "hub/api.h"
 #include "hub/http.h"
+#include "hub/registry.h"
 
 /* Who may read what the city reads (everything but the public registry). */
 #define HUB_API_READ (HUB_ROLE_OVERSIGHT | HUB_ROLE_READONLY)
@@ -49,6 +50,10 @@ mm_err_t hub_api_hublog_register(hub_http_t *h, hub_api_t *api);
 
 /* The configured site named in the path's {site}, or NULL once a 404 has been answered. */
 const char *hub_api_site(hub_http_req_t *req, hub_api_t *api);
+
+/* The record of the site named in the path's {site} (its name in *site unless site is NULL), the
+ * caller's to hub_site_record_free; NULL once a 404 or a 500 has been answered. */
+hub_site_record_t *hub_api_record(hub_http_req_t *req, hub_api_t *api, const char **site);
 
 /* The query parameter name as a non-negative integer (fallback when absent): 0, or -1 once a
  * 400 has been answered. */

@@ -75,20 +75,11 @@ static void get_registry(hub_http_req_t *req, void *arg)
 static void get_site_registry(hub_http_req_t *req, void *arg)
 {
     hub_api_t *api = arg;
-    const char *site = hub_api_site(req, api);
-    if (!site)
+    hub_site_record_t *rec = hub_api_record(req, api, NULL);
+    if (!rec)
         return;
-    hub_site_record_t *rec = malloc(sizeof *rec);
-    if (!rec || hub_registry_get(api->registry, site, rec) != MM_OK) {
-        if (rec)
-            hub_site_record_deinit(rec);
-        free(rec);
-        hub_http_error(req, 500, "storage", "cannot read the record of %s", site);
-        return;
-    }
     json_t *o = hub_site_record_json(rec);
-    hub_site_record_deinit(rec);
-    free(rec);
+    hub_site_record_free(rec);
     if (!o) {
         hub_http_error(req, 500, "internal", "out of memory");
         return;

@@ -135,23 +135,15 @@ static json_t *request_listed(const hub_site_conf_t *sc, const hub_request_t *q)
 static void get_requests(hub_http_req_t *req, void *arg)
 {
     hub_api_t *api = arg;
-    const char *site = hub_api_site(req, api);
-    if (!site)
+    const char *site;
+    hub_site_record_t *rec = hub_api_record(req, api, &site);
+    if (!rec)
         return;
-    hub_site_record_t *rec = malloc(sizeof *rec);
-    if (!rec || hub_registry_get(api->registry, site, rec) != MM_OK) {
-        if (rec)
-            hub_site_record_deinit(rec);
-        free(rec);
-        hub_http_error(req, 500, "storage", "cannot read the record of %s", site);
-        return;
-    }
     const hub_site_conf_t *sc = hub_config_site(api->cfg, site);
     json_t *list = json_array();
     for (size_t i = 0; list && i < rec->n_requests; i++)
         json_array_append_new(list, request_listed(sc, &rec->requests[i]));
-    hub_site_record_deinit(rec);
-    free(rec);
+    hub_site_record_free(rec);
     hub_http_json(req, 200, json_pack("{s:s, s:o}", "site", site, "requests", list));
 }
 

@@ -4,7 +4,6 @@
 #include "hub/apibody.h"
 
 #include <jansson.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -14,17 +13,8 @@
 
 #define BODY_MAX (64 * 1024)
 
-static mm_err_t bad(char *msg, size_t cap, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static mm_err_t bad(char *msg, size_t cap, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, cap, fmt, ap);
-    va_end(ap);
-    return MM_EPROTO;
-}
+/* Says why in msg, and refuses the body (err.h mm_errf). */
+#define bad(msg, cap, ...) mm_errf(MM_EPROTO, msg, cap, __VA_ARGS__)
 
 /* The body as a JSON object with no key outside allowed; NULL with msg set otherwise. */
 static json_t *object(const char *body, size_t len, const char *const *allowed, char *msg,
@@ -212,18 +202,24 @@ mm_err_t hub_body_hearing(const char *body, size_t len, hub_hearing_body_t *out,
     return err;
 }
 
-mm_err_t hub_body_publication(const char *body, size_t len, hub_publication_body_t *out, char *msg,
-                              size_t cap)
+/* A body of a required "text" and nothing else, into text (tcap bytes). */
+static mm_err_t text_only(const char *body, size_t len, char *text, size_t tcap, char *msg,
+                          size_t cap)
 {
     static const char *const keys[] = {"text", NULL};
-    memset(out, 0, sizeof *out);
     json_t *o = object(body, len, keys, msg, cap);
     if (!o)
         return MM_EPROTO;
-    mm_err_t err =
-        required_text(o, "text", out->text, sizeof out->text, msg, cap) == 0 ? MM_OK : MM_EPROTO;
+    mm_err_t err = required_text(o, "text", text, tcap, msg, cap) == 0 ? MM_OK : MM_EPROTO;
     json_decref(o);
     return err;
+}
+
+mm_err_t hub_body_publication(const char *body, size_t len, hub_publication_body_t *out, char *msg,
+                              size_t cap)
+{
+    memset(out, 0, sizeof *out);
+    return text_only(body, len, out->text, sizeof out->text, msg, cap);
 }
 
 /* A short single-line field: absent gives "" unless required. */
@@ -281,15 +277,8 @@ mm_err_t hub_body_complaint(const char *body, size_t len, hub_complaint_body_t *
 mm_err_t hub_body_appeal(const char *body, size_t len, hub_request_body_t *out, char *msg,
                          size_t cap)
 {
-    static const char *const keys[] = {"text", NULL};
     memset(out, 0, sizeof *out);
-    json_t *o = object(body, len, keys, msg, cap);
-    if (!o)
-        return MM_EPROTO;
-    mm_err_t err =
-        required_text(o, "text", out->text, sizeof out->text, msg, cap) == 0 ? MM_OK : MM_EPROTO;
-    json_decref(o);
-    return err;
+    return text_only(body, len, out->text, sizeof out->text, msg, cap);
 }
 
 mm_err_t hub_body_measures(const char *body, size_t len, hub_request_body_t *out, char *msg,

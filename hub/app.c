@@ -131,13 +131,9 @@ static void evaluate(app_t *app, const char *site)
     }
     if (hub_mirror_state(app->mirror, site, &st) != MM_OK || (st.size == 0 && !transitional))
         return; /* nothing verified yet, and nothing due: nothing to judge */
-    hub_site_record_t *rec = malloc(sizeof *rec);
-    if (!rec || hub_registry_get(app->registry, site, rec) != MM_OK) {
-        if (rec)
-            hub_site_record_deinit(rec);
-        free(rec);
+    hub_site_record_t *rec;
+    if (hub_registry_read(app->registry, site, &rec) != MM_OK)
         return;
-    }
     hub_rules_input_t in = {.now_us = mm_now_us(),
                             .last_checkpoint_us = st.checkpoint_us,
                             .silent_after_us = (int64_t)app->cfg.silent_after_minutes * 60000000,
@@ -150,8 +146,7 @@ static void evaluate(app_t *app, const char *site)
         hub_findings_reconcile(app->findings, site, current.items, current.n, in.now_us, NULL,
                                NULL);
     hub_finding_list_deinit(&current);
-    hub_site_record_deinit(rec);
-    free(rec);
+    hub_site_record_free(rec);
 }
 
 /* The requests of site the site has not logged as received yet (registry.h). */

@@ -27,6 +27,29 @@ char *hub_codec_dump(json_t *o)
     return text;
 }
 
+void hub_codec_add(json_t *o, const char *name, json_t *v, int *bad)
+{
+    if (!v || json_object_set_new(o, name, v) != 0)
+        *bad = 1;
+}
+
+json_t *hub_codec_built(json_t *o, int bad)
+{
+    if (bad) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
+void hub_codec_append(json_t **a, json_t *v)
+{
+    if (!v || json_array_append_new(*a, v) != 0) {
+        json_decref(*a);
+        *a = NULL;
+    }
+}
+
 int hub_codec_str(const json_t *o, const char *key, char *dst, size_t cap)
 {
     const json_t *v = json_object_get(o, key);
@@ -77,76 +100,6 @@ json_t *hub_codec_hex32_json(const uint8_t b[32])
 }
 
 /* --- an entry's fields --------------------------------------------------------------------- */
-
-static json_t *hex_json(const uint8_t *b, size_t n)
-{
-    char hex[65];
-    if (n > 32 || mm_hex_encode(b, n, hex, sizeof hex) != MM_OK)
-        return NULL;
-    return json_string(hex);
-}
-
-/* One field as common/entry.c's JSON view writes it. */
-static json_t *field_json(const mm_entry_field_t *f, const char *s)
-{
-    const char *p = s + f->offset;
-    int iv;
-    switch (f->type) {
-    case MM_FT_STR:
-        return json_string(p);
-    case MM_FT_ENUM:
-        memcpy(&iv, p, sizeof iv);
-        return json_string(mm_enum_name(f->values, iv));
-    case MM_FT_I64: {
-        int64_t v;
-        memcpy(&v, p, sizeof v);
-        return json_integer(v);
-    }
-    case MM_FT_U64: {
-        uint64_t v;
-        memcpy(&v, p, sizeof v);
-        if (v > INT64_MAX) {
-            char buf[24];
-            snprintf(buf, sizeof buf, "%" PRIu64, v);
-            return json_string(buf);
-        }
-        return json_integer((json_int_t)v);
-    }
-    case MM_FT_U32: {
-        uint32_t v;
-        memcpy(&v, p, sizeof v);
-        return json_integer(v);
-    }
-    case MM_FT_BOOL:
-        memcpy(&iv, p, sizeof iv);
-        return json_boolean(iv);
-    case MM_FT_HASH:
-        return hex_json((const uint8_t *)p, 32);
-    case MM_FT_HASHOPT:
-        memcpy(&iv, s + f->aux, sizeof iv);
-        return hex_json((const uint8_t *)p, iv ? 32 : 0);
-    case MM_FT_HASHES: {
-        size_t n;
-        memcpy(&n, s + f->aux, sizeof n);
-        json_t *a = json_array();
-        for (size_t i = 0; a && i < n; i++)
-            json_array_append_new(a, hex_json((const uint8_t *)p + 32 * i, 32));
-        return a;
-    }
-    }
-    return NULL;
-}
-
-int hub_codec_fields_json(json_t *o, mm_entry_kind_t kind, const void *s)
-{
-    const mm_entry_kind_info_t *k = mm_entry_kind_info(kind);
-    for (size_t i = 0; k && i < k->n_fields; i++) {
-        json_t *v = field_json(&k->fields[i], s);
-        if (json_object_set_new(o, k->fields[i].name, v ? v : json_null()) != 0)
-            return -1;
-    }
-    return k ? 0 : -1;
-}
 
 /* A hex string of 32 bytes (or, when may_be_empty, "") into out: its length in bytes, or -1. */
 static int hex_from(const json_t *v, uint8_t out[32], int may_be_empty)

@@ -348,11 +348,8 @@ static int check_request(hub_disclosure_t *d, const hub_disclosure_body_t *b, in
                (long long)((b->to_us - b->from_us) / 60000000), d->cfg->disclosure_max_hours);
         return -1;
     }
-    hub_site_record_t *site = malloc(sizeof *site);
-    if (!site || hub_registry_get(d->registry, b->site, site) != MM_OK) {
-        if (site)
-            hub_site_record_deinit(site);
-        free(site);
+    hub_site_record_t *site;
+    if (hub_registry_read(d->registry, b->site, &site) != MM_OK) {
         refuse(why, 500, "storage", "cannot read the record of site %s", b->site);
         return -1;
     }
@@ -362,8 +359,7 @@ static int check_request(hub_disclosure_t *d, const hub_disclosure_body_t *b, in
         if (!known)
             refuse(why, 422, "unknown_camera", "site %s has no camera %s", b->site, b->cameras[i]);
     }
-    hub_site_record_deinit(site);
-    free(site);
+    hub_site_record_free(site);
     return known ? 0 : -1;
 }
 
@@ -416,35 +412,33 @@ mm_err_t hub_disclosure_file(hub_disclosure_t *d, const hub_person_t *who,
 
 /* --- reading ---------------------------------------------------------------------------------*/
 
+typedef struct {
+    hub_disclosure_rec_t *rec; /* scratch: kilobytes of texts, on the heap */
+    const hub_person_t *who;
+    int (*fn)(void *arg, const hub_disclosure_rec_t *rec);
+    void *arg;
+} each_t;
+
+/* A record that does not decode, or that who may not see, is passed over. */
+static int each_row(const MDB_val *k, const MDB_val *v, void *arg)
+{
+    (void)k;
+    each_t *e = arg;
+    int stop = hub_disclosure_rec_decode(v->mv_data, v->mv_size, e->rec) == MM_OK &&
+               visible(e->who, e->rec) && e->fn(e->arg, e->rec);
+    hub_disclosure_rec_deinit(e->rec);
+    return stop ? 1 : 0;
+}
+
 mm_err_t hub_disclosure_each(hub_disclosure_t *d, const hub_person_t *who,
                              int (*fn)(void *arg, const hub_disclosure_rec_t *rec), void *arg)
 {
-    hub_disclosure_rec_t *rec = malloc(sizeof *rec); /* kilobytes of texts: on the heap */
-    MDB_txn *txn;
-    MDB_cursor *cur;
-    mm_err_t err = rec ? mm_db_read(d->db, &txn) : MM_ENOMEM;
-    int rc = err == MM_OK ? mdb_cursor_open(txn, d->dbi, &cur) : 0;
-    if (rc != 0) {
-        err = mm_db_err(rc, "list disclosures");
-        mdb_txn_abort(txn);
-    }
-    if (err != MM_OK) {
-        free(rec);
-        return err;
-    }
-    MDB_val k, v;
-    for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
-         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-        int stop = hub_disclosure_rec_decode(v.mv_data, v.mv_size, rec) == MM_OK &&
-                   visible(who, rec) && fn(arg, rec);
-        hub_disclosure_rec_deinit(rec);
-        if (stop)
-            break;
-    }
-    mdb_cursor_close(cur);
-    mdb_txn_abort(txn);
-    free(rec);
-    return rc == 0 || rc == MDB_NOTFOUND ? MM_OK : mm_db_err(rc, "list disclosures");
+    each_t e = {malloc(sizeof(hub_disclosure_rec_t)), who, fn, arg};
+    if (!e.rec)
+        return MM_ENOMEM;
+    mm_err_t err = mm_db_each(d->db, d->dbi, NULL, each_row, &e, "list disclosures");
+    free(e.rec);
+    return err;
 }
 
 mm_err_t hub_disclosure_get(hub_disclosure_t *d, const hub_person_t *who, const char *id,

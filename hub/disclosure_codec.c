@@ -13,36 +13,25 @@
 
 #include "hub/codec.h"
 
-/* Adds v to o as name, in order; a failure (v NULL too) is remembered in *bad. */
-static void add(json_t *o, const char *name, json_t *v, int *bad)
-{
-    if (!v || json_object_set_new(o, name, v) != 0)
-        *bad = 1;
-}
-
 static json_t *step_json(const hub_disclosure_step_t *h)
 {
     json_t *o = json_pack("{s:I, s:s, s:s, s:s}", "time_us", (json_int_t)h->time_us, "step",
                           hub_disclosure_state_name(h->step), "by", h->by, "text", h->text);
     int bad = !o;
     if (h->has_index)
-        add(o, "index", json_integer((json_int_t)h->index), &bad);
-    add(o, "hub_log_index", json_integer((json_int_t)h->hub_log_index), &bad);
+        hub_codec_add(o, "index", json_integer((json_int_t)h->index), &bad);
+    hub_codec_add(o, "hub_log_index", json_integer((json_int_t)h->hub_log_index), &bad);
     if (h->has_sha256)
-        add(o, "sha256", hub_codec_hex32_json(h->sha256), &bad);
+        hub_codec_add(o, "sha256", hub_codec_hex32_json(h->sha256), &bad);
     if (h->has_bytes)
-        add(o, "bytes", json_integer((json_int_t)h->bytes), &bad);
+        hub_codec_add(o, "bytes", json_integer((json_int_t)h->bytes), &bad);
     if (h->has_manifest)
-        add(o, "manifest_sha256", hub_codec_hex32_json(h->manifest_sha256), &bad);
+        hub_codec_add(o, "manifest_sha256", hub_codec_hex32_json(h->manifest_sha256), &bad);
     if (h->regions[0])
-        add(o, "regions", json_string(h->regions), &bad);
+        hub_codec_add(o, "regions", json_string(h->regions), &bad);
     if (h->download[0])
-        add(o, "download", json_string(h->download), &bad);
-    if (bad) {
-        json_decref(o);
-        return NULL;
-    }
-    return o;
+        hub_codec_add(o, "download", json_string(h->download), &bad);
+    return hub_codec_built(o, bad);
 }
 
 static json_t *export_json(const hub_disclosure_export_t *x)
@@ -77,26 +66,26 @@ static void later_json(json_t *o, const hub_disclosure_rec_t *r, int *bad)
     for (uint8_t i = 0; i < r->members.n; i++) {
         switch (r->members.tag[i]) {
         case HUB_DISCLOSURE_FORWARDED:
-            add(o, "forwarded_index", json_integer((json_int_t)r->forwarded.index), bad);
-            add(o, "forwarded_us", json_integer(r->forwarded.time_us), bad);
+            hub_codec_add(o, "forwarded_index", json_integer((json_int_t)r->forwarded.index), bad);
+            hub_codec_add(o, "forwarded_us", json_integer(r->forwarded.time_us), bad);
             break;
         case HUB_DISCLOSURE_EXPORT:
-            add(o, "export", export_json(&r->export), bad);
+            hub_codec_add(o, "export", export_json(&r->export), bad);
             break;
         case HUB_DISCLOSURE_HOLDS_RELEASED:
-            add(o, "holds_released_us", json_integer(r->holds_released_us), bad);
+            hub_codec_add(o, "holds_released_us", json_integer(r->holds_released_us), bad);
             break;
         case HUB_DISCLOSURE_APPROVED:
-            add(o, "approved_index", json_integer((json_int_t)r->approved_index), bad);
+            hub_codec_add(o, "approved_index", json_integer((json_int_t)r->approved_index), bad);
             break;
         case HUB_DISCLOSURE_RECEIVED:
-            add(o, "received_us", json_integer(r->received_us), bad);
+            hub_codec_add(o, "received_us", json_integer(r->received_us), bad);
             break;
         case HUB_DISCLOSURE_PART:
-            add(o, "part_sha256", hub_codec_hex32_json(r->part_sha256), bad);
+            hub_codec_add(o, "part_sha256", hub_codec_hex32_json(r->part_sha256), bad);
             break;
         case HUB_DISCLOSURE_DOWNLOADED:
-            add(o, "downloaded_us", json_integer(r->downloaded_us), bad);
+            hub_codec_add(o, "downloaded_us", json_integer(r->downloaded_us), bad);
             break;
         }
     }
@@ -108,24 +97,12 @@ json_t *hub_disclosure_rec_json(const hub_disclosure_rec_t *r)
     int bad = !o;
     json_t *history = json_array();
     for (size_t i = 0; history && i < r->n_history; i++)
-        if (json_array_append_new(history, step_json(&r->history[i])) != 0) {
-            json_decref(history);
-            history = NULL;
-        }
-    add(o, "history", history, &bad);
-    add(o, "downloads", json_integer(r->downloads), &bad);
-    add(o, "holding", json_boolean(r->holding), &bad);
+        hub_codec_append(&history, step_json(&r->history[i]));
+    hub_codec_add(o, "history", history, &bad);
+    hub_codec_add(o, "downloads", json_integer(r->downloads), &bad);
+    hub_codec_add(o, "holding", json_boolean(r->holding), &bad);
     later_json(o, r, &bad);
-    if (bad) {
-        json_decref(o);
-        return NULL;
-    }
-    return o;
-}
-
-char *hub_disclosure_rec_encode(const hub_disclosure_rec_t *r)
-{
-    return hub_codec_dump(hub_disclosure_rec_json(r));
+    return hub_codec_built(o, bad);
 }
 
 /* --- reading -------------------------------------------------------------------------------- */
@@ -253,17 +230,7 @@ mm_err_t hub_disclosure_rec_from_json(const json_t *o, hub_disclosure_rec_t *out
     return MM_OK;
 }
 
-mm_err_t hub_disclosure_rec_decode(const void *text, size_t len, hub_disclosure_rec_t *out)
-{
-    json_t *o = hub_codec_load(text, len);
-    if (!o) {
-        hub_disclosure_rec_init(out);
-        return MM_ECORRUPT;
-    }
-    mm_err_t err = hub_disclosure_rec_from_json(o, out);
-    json_decref(o);
-    return err;
-}
+HUB_CODEC_TEXT_DEFINE(hub_disclosure_rec, hub_disclosure_rec_t)
 
 /* --- the particulars of city actions (the hub log's JSON detail, audit.h) ------------------ */
 

@@ -62,7 +62,9 @@ static void close_cursor(MDB_txn *txn, MDB_cursor *cur)
     mdb_txn_abort(txn);
 }
 
-static mm_err_t last_id(hub_feed_t *f)
+/* The id of the first or the last event stored (op MDB_FIRST or MDB_LAST) into *id, left as it
+ * is when there is none. */
+static mm_err_t end_id(hub_feed_t *f, MDB_cursor_op op, uint64_t *id, const char *what)
 {
     MDB_txn *txn;
     MDB_cursor *cur;
@@ -70,11 +72,11 @@ static mm_err_t last_id(hub_feed_t *f)
     if (err != MM_OK)
         return err;
     MDB_val k, v;
-    int rc = mdb_cursor_get(cur, &k, &v, MDB_LAST);
+    int rc = mdb_cursor_get(cur, &k, &v, op);
     if (rc == 0 && k.mv_size == 8)
-        f->last_id = mm_be64_get(k.mv_data);
+        *id = mm_be64_get(k.mv_data);
     close_cursor(txn, cur);
-    return rc == 0 || rc == MDB_NOTFOUND ? MM_OK : mm_db_err(rc, "read the last feed event");
+    return rc == 0 || rc == MDB_NOTFOUND ? MM_OK : mm_db_err(rc, what);
 }
 
 mm_err_t hub_feed_open(mm_db_t *db, uint64_t keep, hub_feed_t **out)
@@ -86,7 +88,7 @@ mm_err_t hub_feed_open(mm_db_t *db, uint64_t keep, hub_feed_t **out)
     f->keep = keep ? keep : HUB_FEED_KEEP;
     mm_err_t err = mm_db_dbi(db, "hub.feed", 0, &f->dbi);
     if (err == MM_OK)
-        err = last_id(f);
+        err = end_id(f, MDB_LAST, &f->last_id, "read the last feed event");
     if (err != MM_OK) {
         free(f);
         return err;
@@ -286,17 +288,7 @@ mm_err_t hub_feed_city_action(hub_feed_t *f, const char *site, const void *entry
 mm_err_t hub_feed_oldest_id(hub_feed_t *f, uint64_t *id)
 {
     *id = 0;
-    MDB_txn *txn;
-    MDB_cursor *cur;
-    mm_err_t err = open_cursor(f, &txn, &cur);
-    if (err != MM_OK)
-        return err;
-    MDB_val k, v;
-    int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
-    if (rc == 0 && k.mv_size == 8)
-        *id = mm_be64_get(k.mv_data);
-    close_cursor(txn, cur);
-    return rc == 0 || rc == MDB_NOTFOUND ? MM_OK : mm_db_err(rc, "read the oldest feed event");
+    return end_id(f, MDB_FIRST, id, "read the oldest feed event");
 }
 
 mm_err_t hub_feed_read(hub_feed_t *f, uint64_t after, size_t max, hub_feed_fn fn, void *arg)

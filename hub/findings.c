@@ -262,38 +262,28 @@ mm_err_t hub_findings_raise(hub_findings_t *f, const char *site, const char *kin
 
 /* --- reading -------------------------------------------------------------------------------- */
 
+typedef struct {
+    int (*fn)(void *arg, const hub_finding_t *finding);
+    void *arg;
+} each_t;
+
+/* A finding that does not decode is passed over, unless memory ran out. */
+static int each_row(const MDB_val *k, const MDB_val *v, void *arg)
+{
+    (void)k;
+    each_t *e = arg;
+    hub_finding_t o;
+    mm_err_t de = hub_finding_decode(v->mv_data, v->mv_size, &o);
+    int stop = de == MM_OK && e->fn(e->arg, &o);
+    hub_finding_deinit(&o);
+    return de == MM_ENOMEM ? de : stop ? 1 : 0;
+}
+
 mm_err_t hub_findings_each(hub_findings_t *f, int (*fn)(void *arg, const hub_finding_t *finding),
                            void *arg)
 {
-    MDB_txn *txn;
-    mm_err_t err = mm_db_read(f->db, &txn);
-    if (err != MM_OK)
-        return err;
-    MDB_cursor *cur;
-    int rc = mdb_cursor_open(txn, f->items, &cur);
-    if (rc != 0) {
-        mdb_txn_abort(txn);
-        return mm_db_err(rc, "open findings cursor");
-    }
-    MDB_val k, v;
-    for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
-         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-        hub_finding_t o;
-        mm_err_t de = hub_finding_decode(v.mv_data, v.mv_size, &o);
-        int stop = de == MM_OK && fn(arg, &o);
-        hub_finding_deinit(&o);
-        if (de == MM_ENOMEM) {
-            err = de;
-            break;
-        }
-        if (stop)
-            break;
-    }
-    if (err == MM_OK && rc != 0 && rc != MDB_NOTFOUND)
-        err = mm_db_err(rc, "read findings");
-    mdb_cursor_close(cur);
-    mdb_txn_abort(txn);
-    return err;
+    each_t e = {fn, arg};
+    return mm_db_each(f->db, f->items, NULL, each_row, &e, "read findings");
 }
 
 mm_err_t hub_findings_get(hub_findings_t *f, uint64_t id, hub_finding_t *out)

@@ -87,13 +87,6 @@ static json_t *history_json(const hub_finding_t *f)
     return a;
 }
 
-/* Adds v to o as name, in order; a failure (v NULL too) is remembered in *bad. */
-static void add(json_t *o, const char *name, json_t *v, int *bad)
-{
-    if (!v || json_object_set_new(o, name, v) != 0)
-        *bad = 1;
-}
-
 json_t *hub_finding_json(const hub_finding_t *f)
 {
     json_t *o = json_object();
@@ -103,44 +96,35 @@ json_t *hub_finding_json(const hub_finding_t *f)
     const char *severity = hub_severity_name(f->severity);
     const char *source = hub_finding_source_name(f->source);
     int bad = 0;
-    add(o, "id", json_integer((json_int_t)f->id), &bad);
-    add(o, "site", json_string(f->site), &bad);
-    add(o, "kind", json_string(f->kind), &bad);
+    hub_codec_add(o, "id", json_integer((json_int_t)f->id), &bad);
+    hub_codec_add(o, "site", json_string(f->site), &bad);
+    hub_codec_add(o, "kind", json_string(f->kind), &bad);
     if (f->source == HUB_FINDING_SOURCE_VERIFICATION) {
-        add(o, "severity", json_string(severity), &bad);
-        add(o, "message", json_string(f->message), &bad);
-        add(o, "first_seen", json_string(f->first_seen), &bad);
-        add(o, "last_seen", json_string(f->last_seen), &bad);
-        add(o, "count", json_integer(f->count), &bad);
-        add(o, "evidence", hub_evidence_json(&f->evidence), &bad);
-        add(o, "state", json_string(state), &bad);
-        add(o, "source", json_string(source), &bad);
-        add(o, "history", history_json(f), &bad);
+        hub_codec_add(o, "severity", json_string(severity), &bad);
+        hub_codec_add(o, "message", json_string(f->message), &bad);
+        hub_codec_add(o, "first_seen", json_string(f->first_seen), &bad);
+        hub_codec_add(o, "last_seen", json_string(f->last_seen), &bad);
+        hub_codec_add(o, "count", json_integer(f->count), &bad);
+        hub_codec_add(o, "evidence", hub_evidence_json(&f->evidence), &bad);
+        hub_codec_add(o, "state", json_string(state), &bad);
+        hub_codec_add(o, "source", json_string(source), &bad);
+        hub_codec_add(o, "history", history_json(f), &bad);
     } else {
-        add(o, "first_seen", json_string(f->first_seen), &bad);
-        add(o, "source", json_string(source), &bad);
-        add(o, "count", json_integer(f->count), &bad);
-        add(o, "dedupe", json_string(f->dedupe), &bad);
-        add(o, "history", history_json(f), &bad);
-        add(o, "state", json_string(state), &bad);
-        add(o, "severity", json_string(severity), &bad);
-        add(o, "rule", json_string(f->rule), &bad);
-        add(o, "message", json_string(f->message), &bad);
-        add(o, "evidence", hub_evidence_json(&f->evidence), &bad);
-        add(o, "last_seen", json_string(f->last_seen), &bad);
+        hub_codec_add(o, "first_seen", json_string(f->first_seen), &bad);
+        hub_codec_add(o, "source", json_string(source), &bad);
+        hub_codec_add(o, "count", json_integer(f->count), &bad);
+        hub_codec_add(o, "dedupe", json_string(f->dedupe), &bad);
+        hub_codec_add(o, "history", history_json(f), &bad);
+        hub_codec_add(o, "state", json_string(state), &bad);
+        hub_codec_add(o, "severity", json_string(severity), &bad);
+        hub_codec_add(o, "rule", json_string(f->rule), &bad);
+        hub_codec_add(o, "message", json_string(f->message), &bad);
+        hub_codec_add(o, "evidence", hub_evidence_json(&f->evidence), &bad);
+        hub_codec_add(o, "last_seen", json_string(f->last_seen), &bad);
         if (f->closed_at[0])
-            add(o, "closed_at", json_string(f->closed_at), &bad);
+            hub_codec_add(o, "closed_at", json_string(f->closed_at), &bad);
     }
-    if (bad) {
-        json_decref(o);
-        return NULL;
-    }
-    return o;
-}
-
-char *hub_finding_encode(const hub_finding_t *f)
-{
-    return hub_codec_dump(hub_finding_json(f));
+    return hub_codec_built(o, bad);
 }
 
 static mm_err_t history_from_json(const json_t *a, hub_finding_t *out)
@@ -191,14 +175,4 @@ mm_err_t hub_finding_from_json(const json_t *o, hub_finding_t *out)
     return err;
 }
 
-mm_err_t hub_finding_decode(const void *text, size_t len, hub_finding_t *out)
-{
-    json_t *o = hub_codec_load(text, len);
-    if (!o) {
-        hub_finding_init(out);
-        return MM_ECORRUPT;
-    }
-    mm_err_t err = hub_finding_from_json(o, out);
-    json_decref(o);
-    return err;
-}
+HUB_CODEC_TEXT_DEFINE(hub_finding, hub_finding_t)

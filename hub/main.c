@@ -41,41 +41,9 @@ int main(int argc, char **argv)
 {
     if (argc == 2 && strcmp(argv[1], "token") == 0)
         return make_token();
-    const char *config = NULL;
-    const char *level = NULL;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            usage(stdout);
-            return 0;
-        } else if (strcmp(argv[i], "--config") == 0 && i + 1 < argc) {
-            config = argv[++i];
-        } else if (strcmp(argv[i], "--log-level") == 0 && i + 1 < argc) {
-            level = argv[++i];
-        } else {
-            fprintf(stderr, "mimamori-hub: unknown or incomplete argument \"%s\"\n", argv[i]);
-            usage(stderr);
-            return 2;
-        }
-    }
-    if (!config) {
-        fputs("mimamori-hub: --config FILE is required\n", stderr);
-        usage(stderr);
-        return 2;
-    }
-    mm_diag_level_t lv = MM_DIAG_INFO;
-    if (level) {
-        static const char *const names[] = {"debug", "info", "warn", "error"};
-        int found = 0;
-        for (int i = 0; i < 4; i++)
-            if (strcmp(level, names[i]) == 0) {
-                lv = (mm_diag_level_t)i;
-                found = 1;
-            }
-        if (!found) {
-            fprintf(stderr, "mimamori-hub: unknown log level \"%s\"\n", level);
-            return 2;
-        }
-    }
-    mm_diag_init("hub", lv);
+    const char *config;
+    int status = mm_diag_daemon_args("hub", argc, argv, 1, usage, &config);
+    if (status >= 0)
+        return status;
     return hub_app_run(config);
 }

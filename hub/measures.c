@@ -323,38 +323,33 @@ mm_err_t hub_measures_publish(hub_measures_t *m, hub_measure_op_t *op, const cha
     return step(&s);
 }
 
+typedef struct {
+    hub_measure_t *o; /* scratch: kilobytes of texts, on the heap */
+    const char *site;
+    int published_only;
+    int (*fn)(void *arg, const hub_measure_t *measure);
+    void *arg;
+} each_t;
+
+/* A measure that does not decode, or is not asked for, is passed over. */
+static int each_row(const MDB_val *k, const MDB_val *v, void *arg)
+{
+    (void)k;
+    each_t *e = arg;
+    if (hub_measure_decode(v->mv_data, v->mv_size, e->o) != MM_OK ||
+        (e->site && strcmp(e->o->site, e->site) != 0) ||
+        (e->published_only && e->o->state != HUB_MEASURE_STATE_PUBLISHED))
+        return 0;
+    return e->fn(e->arg, e->o) ? 1 : 0;
+}
+
 mm_err_t hub_measures_each(hub_measures_t *m, const char *site, int published_only,
                            int (*fn)(void *arg, const hub_measure_t *measure), void *arg)
 {
-    hub_measure_t *o = malloc(sizeof *o); /* kilobytes of texts: on the heap */
-    if (!o)
+    each_t e = {malloc(sizeof(hub_measure_t)), site, published_only, fn, arg};
+    if (!e.o)
         return MM_ENOMEM;
-    MDB_txn *txn;
-    MDB_cursor *cur;
-    mm_err_t err = mm_db_read(m->db, &txn);
-    int rc = err == MM_OK ? mdb_cursor_open(txn, m->dbi, &cur) : 0;
-    if (rc != 0) {
-        err = mm_db_err(rc, "open measures cursor");
-        mdb_txn_abort(txn);
-    }
-    if (err != MM_OK) {
-        free(o);
-        return err;
-    }
-    MDB_val k, v;
-    for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
-         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-        if (hub_measure_decode(v.mv_data, v.mv_size, o) != MM_OK ||
-            (site && strcmp(o->site, site) != 0) ||
-            (published_only && o->state != HUB_MEASURE_STATE_PUBLISHED))
-            continue;
-        if (fn(arg, o))
-            break;
-    }
-    if (rc != 0 && rc != MDB_NOTFOUND)
-        err = mm_db_err(rc, "read measures");
-    mdb_cursor_close(cur);
-    mdb_txn_abort(txn);
-    free(o);
+    mm_err_t err = mm_db_each(m->db, m->dbi, NULL, each_row, &e, "read measures");
+    free(e.o);
     return err;
 }

@@ -16,13 +16,9 @@ static json_t *history_json(const hub_measure_t *m)
     json_t *a = json_array();
     for (size_t i = 0; a && i < m->n_history; i++) {
         const hub_measure_step_t *h = &m->history[i];
-        if (json_array_append_new(
-                a, json_pack("{s:s, s:I, s:s, s:s}", "state", hub_measure_state_name(h->state),
-                             "time_us", (json_int_t)h->time_us, "by", h->by, "text", h->text)) !=
-            0) {
-            json_decref(a);
-            return NULL;
-        }
+        hub_codec_append(&a, json_pack("{s:s, s:I, s:s, s:s}", "state",
+                                       hub_measure_state_name(h->state), "time_us",
+                                       (json_int_t)h->time_us, "by", h->by, "text", h->text));
     }
     return a;
 }
@@ -61,11 +57,6 @@ json_t *hub_measure_json(const hub_measure_t *m)
 fail:
     json_decref(o);
     return NULL;
-}
-
-char *hub_measure_encode(const hub_measure_t *m)
-{
-    return hub_codec_dump(hub_measure_json(m));
 }
 
 static int history_from(const json_t *a, hub_measure_t *m)
@@ -129,17 +120,7 @@ mm_err_t hub_measure_from_json(const json_t *o, hub_measure_t *out)
     return MM_OK;
 }
 
-mm_err_t hub_measure_decode(const void *text, size_t len, hub_measure_t *out)
-{
-    json_t *o = hub_codec_load(text, len);
-    if (!o) {
-        memset(out, 0, sizeof *out);
-        return MM_ECORRUPT;
-    }
-    mm_err_t err = hub_measure_from_json(o, out);
-    json_decref(o);
-    return err;
-}
+HUB_CODEC_TEXT_DEFINE(hub_measure, hub_measure_t)
 
 json_t *hub_measure_detail(hub_action_t action, const hub_measure_t *m)
 {

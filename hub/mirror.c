@@ -527,24 +527,35 @@ void hub_mirror_batch(hub_mirror_t *m, const char *site, const mm_batch_t *b, in
 
 /* --- reading ---------------------------------------------------------------------------------*/
 
+/* The log id of site and a read transaction to read it in (the caller aborts it): MM_OK,
+ * MM_ENOTFOUND when the hub holds nothing of site, or a storage error. */
+static mm_err_t site_read(hub_mirror_t *m, const char *site, uint32_t *id, MDB_txn **txn)
+{
+    mm_err_t err = site_log(m, site, 0, id);
+    return err == MM_OK ? mm_db_read(m->db, txn) : err;
+}
+
+/* The stored state of log id (hub.state: the checkpoint's time, then its note) into *v: the
+ * return code of mdb_get. */
+static int state_get(hub_mirror_t *m, MDB_txn *txn, uint32_t id, MDB_val *v)
+{
+    uint8_t key[4];
+    mm_be32_put(key, id);
+    MDB_val k = {4, key};
+    return mdb_get(txn, m->state, &k, v);
+}
+
 mm_err_t hub_mirror_state(hub_mirror_t *m, const char *site, hub_site_state_t *out)
 {
     memset(out, 0, sizeof *out);
     uint32_t id;
-    mm_err_t err = site_log(m, site, 0, &id);
-    if (err == MM_ENOTFOUND)
-        return MM_OK;
-    if (err != MM_OK)
-        return err;
     MDB_txn *txn;
-    err = mm_db_read(m->db, &txn);
+    mm_err_t err = site_read(m, site, &id, &txn);
     if (err != MM_OK)
-        return err;
+        return err == MM_ENOTFOUND ? MM_OK : err;
     err = mm_log_size(m->log, txn, id, &out->size);
-    uint8_t key[4];
-    mm_be32_put(key, id);
-    MDB_val k = {4, key}, v;
-    if (err == MM_OK && mdb_get(txn, m->state, &k, &v) == 0 && v.mv_size >= 8)
+    MDB_val v;
+    if (err == MM_OK && state_get(m, txn, id, &v) == 0 && v.mv_size >= 8)
         out->checkpoint_us = (int64_t)mm_be64_get(v.mv_data);
     mdb_txn_abort(txn);
     return err;
@@ -553,17 +564,12 @@ mm_err_t hub_mirror_state(hub_mirror_t *m, const char *site, hub_site_state_t *o
 mm_err_t hub_mirror_checkpoint(hub_mirror_t *m, const char *site, char **note)
 {
     uint32_t id;
-    mm_err_t err = site_log(m, site, 0, &id);
-    if (err != MM_OK)
-        return err;
     MDB_txn *txn;
-    err = mm_db_read(m->db, &txn);
+    mm_err_t err = site_read(m, site, &id, &txn);
     if (err != MM_OK)
         return err;
-    uint8_t key[4];
-    mm_be32_put(key, id);
-    MDB_val k = {4, key}, v;
-    int rc = mdb_get(txn, m->state, &k, &v);
+    MDB_val v;
+    int rc = state_get(m, txn, id, &v);
     if (rc == 0 && v.mv_size > 8) {
         *note = malloc(v.mv_size - 8 + 1);
         if (*note) {
@@ -583,15 +589,10 @@ mm_err_t hub_mirror_entries(hub_mirror_t *m, const char *site, uint64_t start, u
                             hub_entry_fn fn, void *arg)
 {
     uint32_t id;
-    mm_err_t err = site_log(m, site, 0, &id);
-    if (err == MM_ENOTFOUND)
-        return MM_OK;
-    if (err != MM_OK)
-        return err;
     MDB_txn *txn;
-    err = mm_db_read(m->db, &txn);
+    mm_err_t err = site_read(m, site, &id, &txn);
     if (err != MM_OK)
-        return err;
+        return err == MM_ENOTFOUND ? MM_OK : err;
     uint64_t size;
     err = mm_log_size(m->log, txn, id, &size);
     if (end > size)

@@ -40,6 +40,14 @@ void hub_site_record_deinit(hub_site_record_t *r)
     memset(r, 0, sizeof *r);
 }
 
+void hub_site_record_free(hub_site_record_t *r)
+{
+    if (!r)
+        return;
+    hub_site_record_deinit(r);
+    free(r);
+}
+
 int hub_filing_of_standards(const hub_filing_t *filing)
 {
     return filing->kind == HUB_FILING_KIND_INITIAL || filing->kind == HUB_FILING_KIND_CHANGE;

@@ -135,6 +135,21 @@ mm_err_t hub_registry_get(hub_registry_t *r, const char *site, hub_site_record_t
     return err;
 }
 
+mm_err_t hub_registry_read(hub_registry_t *r, const char *site, hub_site_record_t **out)
+{
+    *out = NULL;
+    hub_site_record_t *rec = malloc(sizeof *rec);
+    if (!rec)
+        return MM_ENOMEM;
+    mm_err_t err = hub_registry_get(r, site, rec);
+    if (err != MM_OK) {
+        hub_site_record_free(rec);
+        return err;
+    }
+    *out = rec;
+    return MM_OK;
+}
+
 /* The city_action that logs decision d. */
 static hub_city_action_t decision_action(const hub_filing_decision_t *d)
 {

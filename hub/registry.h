@@ -228,6 +228,8 @@ typedef struct {
 /* An empty record of site. */
 void hub_site_record_init(hub_site_record_t *r, const char *site);
 void hub_site_record_deinit(hub_site_record_t *r);
+/* Deinits and frees a record that hub_registry_read made. Accepts NULL. */
+void hub_site_record_free(hub_site_record_t *r);
 
 /* The camera id of r; absent: NULL, or with add a new one, recording (NULL when out of memory).
  * Pointers into r are valid until the next addition. */
@@ -279,6 +281,10 @@ mm_err_t hub_registry_batch_end(hub_registry_batch_t *b, int commit);
 /* The record of site into out (initialised here, an empty record when none; the caller deinits
  * it). MM_OK or a storage error (out empty then). */
 mm_err_t hub_registry_get(hub_registry_t *r, const char *site, hub_site_record_t *out);
+/* The record of site as hub_registry_get reads it, in storage of its own on the heap (a record
+ * is kilobytes): *out is the caller's to hub_site_record_free, NULL on error. MM_OK, MM_ENOMEM
+ * or a storage error. */
+mm_err_t hub_registry_read(hub_registry_t *r, const char *site, hub_site_record_t **out);
 
 /* The city's decision on one filing. */
 typedef struct {

@@ -18,25 +18,14 @@
 
 /* --- writing ------------------------------------------------------------------------------- */
 
-/* Adds v to o as name, in order; a failure (v NULL too) is remembered in *bad. */
-static void add(json_t *o, const char *name, json_t *v, int *bad)
-{
-    if (!v || json_object_set_new(o, name, v) != 0)
-        *bad = 1;
-}
-
 /* An entry's fields with where they came from, as a record keeps them. */
 static json_t *entry_json(mm_entry_kind_t kind, const void *s, const hub_origin_t *at)
 {
     json_t *o = json_object();
-    int bad = !o || hub_codec_fields_json(o, kind, s) != 0;
-    add(o, "index", json_integer((json_int_t)at->index), &bad);
-    add(o, "time_us", json_integer(at->time_us), &bad);
-    if (bad) {
-        json_decref(o);
-        return NULL;
-    }
-    return o;
+    int bad = !o || mm_entry_fields_json(o, kind, s) != 0;
+    hub_codec_add(o, "index", json_integer((json_int_t)at->index), &bad);
+    hub_codec_add(o, "time_us", json_integer(at->time_us), &bad);
+    return hub_codec_built(o, bad);
 }
 
 static json_t *uptime_json(const hub_camera_t *c)
@@ -60,31 +49,29 @@ static json_t *camera_json(const hub_camera_t *c)
 {
     json_t *o = json_object();
     int bad = !o;
-    add(o, "id", json_string(c->id), &bad);
-    add(o, "state", json_string(hub_camera_state_name(c->state)), &bad);
+    hub_codec_add(o, "id", json_string(c->id), &bad);
+    hub_codec_add(o, "state", json_string(hub_camera_state_name(c->state)), &bad);
     for (uint8_t i = 0; i < c->members.n; i++) {
         switch (c->members.tag[i]) {
         case HUB_CAMERA_FACTS:
-            add(o, "facts", entry_json(MM_ENTRY_CAMERA_FACTS, &c->facts, &c->facts_at), &bad);
+            hub_codec_add(o, "facts", entry_json(MM_ENTRY_CAMERA_FACTS, &c->facts, &c->facts_at),
+                          &bad);
             break;
         case HUB_CAMERA_COVERAGE:
-            add(o, "coverage", entry_json(MM_ENTRY_CAMERA_COVERAGE, &c->coverage, &c->coverage_at),
-                &bad);
+            hub_codec_add(o, "coverage",
+                          entry_json(MM_ENTRY_CAMERA_COVERAGE, &c->coverage, &c->coverage_at),
+                          &bad);
             break;
         case HUB_CAMERA_UPTIME:
-            add(o, "uptime", uptime_json(c), &bad);
+            hub_codec_add(o, "uptime", uptime_json(c), &bad);
             break;
         case HUB_CAMERA_STATE_AT:
-            add(o, "state_index", json_integer((json_int_t)c->state_at.index), &bad);
-            add(o, "state_time_us", json_integer(c->state_at.time_us), &bad);
+            hub_codec_add(o, "state_index", json_integer((json_int_t)c->state_at.index), &bad);
+            hub_codec_add(o, "state_time_us", json_integer(c->state_at.time_us), &bad);
             break;
         }
     }
-    if (bad) {
-        json_decref(o);
-        return NULL;
-    }
-    return o;
+    return hub_codec_built(o, bad);
 }
 
 static json_t *filing_history_json(const hub_filing_t *f)
@@ -97,10 +84,7 @@ static json_t *filing_history_json(const hub_filing_t *f)
             h->decided ? json_pack("{s:s, s:I, s:s, s:s}", "state", state, "time_us",
                                    (json_int_t)h->time_us, "by", h->by, "reason", h->reason)
                        : json_pack("{s:s, s:I}", "state", state, "time_us", (json_int_t)h->time_us);
-        if (json_array_append_new(a, v) != 0) {
-            json_decref(a);
-            return NULL;
-        }
+        hub_codec_append(&a, v);
     }
     return a;
 }
@@ -109,32 +93,29 @@ json_t *hub_filing_json(const hub_filing_t *f)
 {
     json_t *o = json_object();
     int bad = !o;
-    add(o, "id", json_string(f->id), &bad);
-    add(o, "kind", json_string(hub_filing_kind_name(f->kind)), &bad);
-    add(o, "index", json_integer((json_int_t)f->at.index), &bad);
-    add(o, "time_us", json_integer(f->at.time_us), &bad);
-    add(o, "state", json_string(hub_filing_state_name(f->state)), &bad);
-    add(o, "history", filing_history_json(f), &bad);
+    hub_codec_add(o, "id", json_string(f->id), &bad);
+    hub_codec_add(o, "kind", json_string(hub_filing_kind_name(f->kind)), &bad);
+    hub_codec_add(o, "index", json_integer((json_int_t)f->at.index), &bad);
+    hub_codec_add(o, "time_us", json_integer(f->at.time_us), &bad);
+    hub_codec_add(o, "state", json_string(hub_filing_state_name(f->state)), &bad);
+    hub_codec_add(o, "history", filing_history_json(f), &bad);
     if (hub_filing_of_standards(f)) {
-        add(o, "version", json_integer(f->version), &bad);
-        add(o, "document_hash", hub_codec_hex32_json(f->document_hash), &bad);
-        add(o, "automatic", json_boolean(f->automatic), &bad);
-        add(o, "by", json_string(f->by), &bad);
+        hub_codec_add(o, "version", json_integer(f->version), &bad);
+        hub_codec_add(o, "document_hash", hub_codec_hex32_json(f->document_hash), &bad);
+        hub_codec_add(o, "automatic", json_boolean(f->automatic), &bad);
+        hub_codec_add(o, "by", json_string(f->by), &bad);
         /* null when the version filed is not the one running */
-        add(o, "summary", f->has_run ? json_string(f->summary) : json_null(), &bad);
-        add(o, "config_hash", f->has_run ? hub_codec_hex32_json(f->config_hash) : json_null(),
-            &bad);
-        add(o, "policy", f->has_run ? json_string(mm_policy_name(f->policy)) : json_null(), &bad);
+        hub_codec_add(o, "summary", f->has_run ? json_string(f->summary) : json_null(), &bad);
+        hub_codec_add(o, "config_hash",
+                      f->has_run ? hub_codec_hex32_json(f->config_hash) : json_null(), &bad);
+        hub_codec_add(o, "policy",
+                      f->has_run ? json_string(mm_policy_name(f->policy)) : json_null(), &bad);
     } else {
-        add(o, "camera", json_string(f->camera), &bad);
-        add(o, "reason", json_string(f->reason), &bad);
-        add(o, "by", json_string(f->by), &bad);
+        hub_codec_add(o, "camera", json_string(f->camera), &bad);
+        hub_codec_add(o, "reason", json_string(f->reason), &bad);
+        hub_codec_add(o, "by", json_string(f->by), &bad);
     }
-    if (bad) {
-        json_decref(o);
-        return NULL;
-    }
-    return o;
+    return hub_codec_built(o, bad);
 }
 
 static json_t *grant_json(const hub_grant_t *g)
@@ -145,14 +126,10 @@ static json_t *grant_json(const hub_grant_t *g)
                           "granted_us", (json_int_t)g->granted.time_us);
     int bad = !o;
     if (g->reported) {
-        add(o, "report_index", json_integer((json_int_t)g->report.index), &bad);
-        add(o, "reported_us", json_integer(g->report.time_us), &bad);
+        hub_codec_add(o, "report_index", json_integer((json_int_t)g->report.index), &bad);
+        hub_codec_add(o, "reported_us", json_integer(g->report.time_us), &bad);
     }
-    if (bad) {
-        json_decref(o);
-        return NULL;
-    }
-    return o;
+    return hub_codec_built(o, bad);
 }
 
 json_t *hub_appeal_json(const hub_appeal_t *a)
@@ -281,31 +258,27 @@ json_t *hub_request_json(const hub_request_t *q)
     json_t *o = json_object();
     int bad = !o;
     for (const char *const *name = layout(q); *name; name++)
-        add(o, *name, member_json(member(*name), q), &bad);
+        hub_codec_add(o, *name, member_json(member(*name), q), &bad);
     for (uint8_t i = 0; i < q->members.n; i++) {
         switch (q->members.tag[i]) {
         case HUB_REQUEST_APPEAL:
-            add(o, "appeal", hub_appeal_json(&q->appeal), &bad);
+            hub_codec_add(o, "appeal", hub_appeal_json(&q->appeal), &bad);
             break;
         case HUB_REQUEST_DELIVERED:
-            add(o, "delivered_index", json_integer((json_int_t)q->delivered.index), &bad);
-            add(o, "delivered_us", json_integer(q->delivered.time_us), &bad);
+            hub_codec_add(o, "delivered_index", json_integer((json_int_t)q->delivered.index), &bad);
+            hub_codec_add(o, "delivered_us", json_integer(q->delivered.time_us), &bad);
             break;
         case HUB_REQUEST_STATE:
             if (q->unknown_to_hub) /* else it is one of the kind's members */
-                add(o, "state", json_string(hub_request_state_name(q->state)), &bad);
+                hub_codec_add(o, "state", json_string(hub_request_state_name(q->state)), &bad);
             break;
         case HUB_REQUEST_ANSWER:
-            add(o, "answer", entry_json(MM_ENTRY_REQUEST_ANSWERED, &q->answer, &q->answer_at),
-                &bad);
+            hub_codec_add(o, "answer",
+                          entry_json(MM_ENTRY_REQUEST_ANSWERED, &q->answer, &q->answer_at), &bad);
             break;
         }
     }
-    if (bad) {
-        json_decref(o);
-        return NULL;
-    }
-    return o;
+    return hub_codec_built(o, bad);
 }
 
 /* --- the record ----------------------------------------------------------------------------- */
@@ -346,45 +319,35 @@ json_t *hub_site_record_json(const hub_site_record_t *r)
 {
     json_t *o = json_object();
     int bad = !o;
-    add(o, "site", json_string(r->site), &bad);
-    add(o, "facts",
-        r->has_facts ? entry_json(MM_ENTRY_SITE_FACTS, &r->facts, &r->facts_at) : json_null(),
-        &bad);
-    add(o, "cameras",
-        object_of(r->cameras, r->n_cameras, sizeof *r->cameras, offsetof(hub_camera_t, id),
-                  any_camera_json),
-        &bad);
+    hub_codec_add(o, "site", json_string(r->site), &bad);
+    hub_codec_add(o, "facts",
+                  r->has_facts ? entry_json(MM_ENTRY_SITE_FACTS, &r->facts, &r->facts_at)
+                               : json_null(),
+                  &bad);
+    hub_codec_add(o, "cameras",
+                  object_of(r->cameras, r->n_cameras, sizeof *r->cameras,
+                            offsetof(hub_camera_t, id), any_camera_json),
+                  &bad);
     json_t *filings = json_array();
     for (size_t i = 0; filings && i < r->n_filings; i++)
-        if (json_array_append_new(filings, hub_filing_json(&r->filings[i])) != 0) {
-            json_decref(filings);
-            filings = NULL;
-        }
-    add(o, "filings", filings, &bad);
-    add(o, "grants",
-        object_of(r->grants, r->n_grants, sizeof *r->grants, offsetof(hub_grant_t, id),
-                  any_grant_json),
-        &bad);
+        hub_codec_append(&filings, hub_filing_json(&r->filings[i]));
+    hub_codec_add(o, "filings", filings, &bad);
+    hub_codec_add(o, "grants",
+                  object_of(r->grants, r->n_grants, sizeof *r->grants, offsetof(hub_grant_t, id),
+                            any_grant_json),
+                  &bad);
     for (uint8_t i = 0; i < r->members.n; i++) {
         if (r->members.tag[i] == HUB_RECORD_STANDARDS)
-            add(o, "standards",
+            hub_codec_add(
+                o, "standards",
                 entry_json(MM_ENTRY_CONFIGURATION_CHANGED, &r->standards, &r->standards_at), &bad);
         else if (r->members.tag[i] == HUB_RECORD_REQUESTS)
-            add(o, "requests",
-                object_of(r->requests, r->n_requests, sizeof *r->requests,
-                          offsetof(hub_request_t, id), any_request_json),
-                &bad);
+            hub_codec_add(o, "requests",
+                          object_of(r->requests, r->n_requests, sizeof *r->requests,
+                                    offsetof(hub_request_t, id), any_request_json),
+                          &bad);
     }
-    if (bad) {
-        json_decref(o);
-        return NULL;
-    }
-    return o;
-}
-
-char *hub_site_record_encode(const hub_site_record_t *r)
-{
-    return hub_codec_dump(hub_site_record_json(r));
+    return hub_codec_built(o, bad);
 }
 
 /* --- reading -------------------------------------------------------------------------------- */
@@ -682,14 +645,4 @@ mm_err_t hub_site_record_from_json(const json_t *o, hub_site_record_t *out)
     return err;
 }
 
-mm_err_t hub_site_record_decode(const void *text, size_t len, hub_site_record_t *out)
-{
-    json_t *o = hub_codec_load(text, len);
-    if (!o) {
-        hub_site_record_init(out, "");
-        return MM_ECORRUPT;
-    }
-    mm_err_t err = hub_site_record_from_json(o, out);
-    json_decref(o);
-    return err;
-}
+HUB_CODEC_TEXT_DEFINE(hub_site_record, hub_site_record_t)

@@ -9,16 +9,7 @@
  * and once when the transaction runs again from the start. A detail too long for the entry is
  * refused, and nothing is logged.
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include <cmocka.h>
-
+#include "hub_fixture.h"
 #include "common/crypto.h"
 #include "common/entry.h"
 #include "hub/audit.h"
@@ -93,18 +84,14 @@ static hub_city_action_t from_json(json_t *j, json_t **detail)
 static void test_golden_city_actions_are_made_again_byte_for_byte(void **state)
 {
     (void)state;
-    FILE *f = fopen(GOLDEN, "r");
-    assert_non_null(f);
-    char *line = NULL;
-    size_t cap = 0, n_actions = 0;
+    lines_t in;
+    lines_open(&in, GOLDEN);
+    size_t n_actions = 0;
     int seen[HUB_ACTION_COUNT] = {0};
-    ssize_t n;
     mm_entry_t *e = malloc(sizeof *e);
     assert_non_null(e);
-    while ((n = getline(&line, &cap, f)) > 0) {
-        if (line[n - 1] == '\n')
-            line[--n] = 0;
-        char *tab = strchr(line, '\t');
+    while (lines_next(&in)) {
+        char *tab = strchr(in.line, '\t');
         assert_non_null(tab);
         json_t *j = json_loads(tab + 1, 0, NULL);
         assert_non_null(j);
@@ -123,9 +110,9 @@ static void test_golden_city_actions_are_made_again_byte_for_byte(void **state)
         for (size_t i = 0; i < len; i++)
             snprintf(hex + 2 * i, 3, "%02x", bytes[i]);
         *tab = 0;
-        if (strcmp(hex, line) != 0)
+        if (strcmp(hex, in.line) != 0)
             fail_msg("%s of %s: other bytes\n%s\nnot\n%s", hub_action_name(a.action), a.site, hex,
-                     line);
+                     in.line);
         free(hex);
         free(bytes);
         json_decref(detail);
@@ -133,8 +120,7 @@ static void test_golden_city_actions_are_made_again_byte_for_byte(void **state)
         n_actions++;
     }
     free(e);
-    free(line);
-    fclose(f);
+    lines_close(&in);
     assert_true(n_actions > 50);
     /* All but the steps an edge has not logged in the golden runs. */
     assert_true(seen[HUB_ACTION_FILING_ACCEPTED] && seen[HUB_ACTION_FILING_RETURNED]);
@@ -183,42 +169,11 @@ static void test_long_strings_are_cut_and_long_details_refused(void **state)
 
 /* --- appending -------------------------------------------------------------------------------*/
 
-typedef struct {
-    char dir[64];
-    mm_db_t *db;
-    mm_keypair_t hub;
-    hub_hublog_t *hublog;
-    hub_feed_t *feed;
-    hub_audit_t *audit;
-} fx_t;
+typedef hubfx_t fx_t;
 
 static int setup(void **state)
 {
-    fx_t *f = calloc(1, sizeof *f);
-    strcpy(f->dir, "/tmp/mm-test-audit-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
-    assert_int_equal(mm_db_open(f->dir, 0, 16, &f->db), MM_OK);
-    assert_int_equal(mm_keys_generate("hub", &f->hub), MM_OK);
-    assert_int_equal(hub_hublog_open(f->db, &f->hub, &f->hublog), MM_OK);
-    assert_int_equal(hub_feed_open(f->db, 0, &f->feed), MM_OK);
-    assert_int_equal(hub_audit_create(f->db, f->hublog, &f->audit), MM_OK);
-    hub_audit_set_feed(f->audit, f->feed);
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fx_t *f = *state;
-    hub_audit_destroy(f->audit);
-    hub_feed_close(f->feed);
-    hub_hublog_close(f->hublog);
-    mm_db_close(f->db);
-    mm_keys_wipe(&f->hub);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
-    assert_int_equal(system(cmd), 0);
-    free(f);
+    *state = hubfx_new("audit", HUBFX_FEED | HUBFX_AUDIT);
     return 0;
 }
 
@@ -411,10 +366,11 @@ int main(void)
         cmocka_unit_test(test_golden_city_actions_are_made_again_byte_for_byte),
         cmocka_unit_test(test_long_strings_are_cut_and_long_details_refused),
         cmocka_unit_test_setup_teardown(test_appended_action_is_the_entry_built_field_by_field,
-                                        setup, teardown),
+                                        setup, hubfx_teardown),
         cmocka_unit_test_setup_teardown(test_only_committed_actions_reach_the_feed, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_actions_are_logged_without_a_feed, setup, teardown),
+                                        hubfx_teardown),
+        cmocka_unit_test_setup_teardown(test_actions_are_logged_without_a_feed, setup,
+                                        hubfx_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

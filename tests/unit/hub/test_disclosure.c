@@ -12,18 +12,10 @@
  * what is on disk (after a restart too), COMPLETE only for the logged hash. Downloads: the
  * requester who filed it and nobody else, logged first and noticed to the site.
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <cmocka.h>
-
+#include "hub_fixture.h"
 #include "common/crypto.h"
 #include "common/entry.h"
 #include "hub/apibody.h"
@@ -56,18 +48,11 @@ typedef struct {
 } site_t;
 
 typedef struct {
-    char dir[64];
-    mm_db_t *db;
+    hubfx_t hub;
     hub_config_t cfg;
     hub_site_conf_t sites[2];
     hub_person_t people[4];
-    mm_keypair_t hub;
-    hub_findings_t *findings;
     hub_mirror_t *mirror;
-    hub_registry_t *reg;
-    hub_hublog_t *hublog;
-    hub_audit_t *audit;
-    hub_feed_t *feed;
     hub_disclosure_t *d;
     site_t site[2];
 } fx_t;
@@ -88,9 +73,7 @@ static void applied(void *arg, int committed)
 static int setup(void **state)
 {
     fx_t *f = calloc(1, sizeof *f);
-    strcpy(f->dir, "/tmp/mm-test-disclosure-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
-    assert_int_equal(mm_keys_generate("hub", &f->hub), MM_OK);
+    hubfx_open(&f->hub, "disclosure", HUBFX_FINDINGS | HUBFX_REGISTRY | HUBFX_FEED | HUBFX_AUDIT);
     static const char *const ids[2] = {"site-a", "site-b"};
     for (int i = 0; i < 2; i++) {
         f->site[i].id = ids[i];
@@ -109,23 +92,19 @@ static int setup(void **state)
         f->people[i].role = roles[i];
     }
     strcpy(f->cfg.name, "hub");
-    f->cfg.state_dir = f->dir;
+    f->cfg.state_dir = f->hub.dir;
     f->cfg.n_sites = 2;
     f->cfg.sites = f->sites;
     f->cfg.n_people = 4;
     f->cfg.people = f->people;
     f->cfg.disclosure_days = 14;
     f->cfg.disclosure_max_hours = 24;
-    assert_int_equal(mm_db_open(f->dir, 0, 32, &f->db), MM_OK);
-    assert_int_equal(hub_findings_open(f->db, &f->findings), MM_OK);
-    assert_int_equal(hub_mirror_open(f->db, &f->cfg, &f->hub, f->findings, &f->mirror), MM_OK);
-    assert_int_equal(hub_registry_open(f->db, &f->reg), MM_OK);
-    assert_int_equal(hub_hublog_open(f->db, &f->hub, &f->hublog), MM_OK);
-    assert_int_equal(hub_feed_open(f->db, 0, &f->feed), MM_OK);
-    assert_int_equal(hub_audit_create(f->db, f->hublog, &f->audit), MM_OK);
-    hub_audit_set_feed(f->audit, f->feed);
-    assert_int_equal(hub_disclosure_open(f->db, &f->cfg, &f->hub, f->reg, f->audit, &f->d), MM_OK);
-    hub_mirror_set_registry(f->mirror, f->reg, NULL, NULL);
+    assert_int_equal(hub_mirror_open(f->hub.db, &f->cfg, &f->hub.keys, f->hub.findings, &f->mirror),
+                     MM_OK);
+    assert_int_equal(
+        hub_disclosure_open(f->hub.db, &f->cfg, &f->hub.keys, f->hub.reg, f->hub.audit, &f->d),
+        MM_OK);
+    hub_mirror_set_registry(f->mirror, f->hub.reg, NULL, NULL);
     hub_mirror_set_applier(f->mirror,
                            &(hub_mirror_applier_t){.apply = apply, .done = applied, .arg = f});
     *state = f;
@@ -136,19 +115,11 @@ static int teardown(void **state)
 {
     fx_t *f = *state;
     hub_disclosure_close(f->d);
-    hub_audit_destroy(f->audit);
-    hub_feed_close(f->feed);
-    hub_hublog_close(f->hublog);
-    hub_registry_close(f->reg);
     hub_mirror_close(f->mirror);
-    hub_findings_close(f->findings);
-    mm_db_close(f->db);
+    hubfx_close(&f->hub);
     for (int s = 0; s < 2; s++)
         for (size_t i = 0; i < f->site[s].n; i++)
             free(f->site[s].entries[i]);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
-    assert_int_equal(system(cmd), 0);
     free(f);
     return 0;
 }
@@ -348,21 +319,6 @@ static const char *state_of(fx_t *f, const char *id)
     return st;
 }
 
-static int add_hub_entry(uint64_t index, const void *data, size_t len, void *arg)
-{
-    (void)index;
-    json_array_append_new(arg, mm_entry_to_json(data, len));
-    return 0;
-}
-
-/* The hub's log, as the API shows its entries. */
-static json_t *hub_log(fx_t *f)
-{
-    json_t *all = json_array();
-    assert_int_equal(hub_hublog_entries(f->hublog, 0, UINT64_MAX, add_hub_entry, all), MM_OK);
-    return all;
-}
-
 /* The city action of the hub's log with action about subject, or NULL (borrowed from log). */
 static json_t *action_in(json_t *log, const char *action, const char *subject)
 {
@@ -378,16 +334,9 @@ static json_t *action_in(json_t *log, const char *action, const char *subject)
     return NULL;
 }
 
-static uint64_t hub_log_size(fx_t *f)
-{
-    uint64_t n;
-    assert_int_equal(hub_hublog_size(f->hublog, &n), MM_OK);
-    return n;
-}
-
 static size_t pending(fx_t *f, const char *site, mm_city_request_t *out)
 {
-    return hub_registry_pending(f->reg, site, out, MM_WIRE_REQUESTS_MAX);
+    return hub_registry_pending(f->hub.reg, site, out, MM_WIRE_REQUESTS_MAX);
 }
 
 static mm_export_ack_t chunk(fx_t *f, const char *site, const char *req, uint64_t offset,
@@ -487,7 +436,7 @@ static void test_filing_refusals_store_log_and_send_nothing(void **state)
 {
     fx_t *f = *state;
     cameras(f);
-    uint64_t logged = hub_log_size(f);
+    uint64_t logged = hubfx_log_size(&f->hub);
     char json[1024];
     static const struct {
         const char *site, *cams;
@@ -520,7 +469,7 @@ static void test_filing_refusals_store_log_and_send_nothing(void **state)
     json_t *list = list_of(f->d, &f->people[OVERSIGHT]);
     assert_int_equal(json_array_size(list), 0);
     json_decref(list);
-    assert_int_equal(hub_log_size(f), logged);
+    assert_int_equal(hubfx_log_size(&f->hub), logged);
     mm_city_request_t out[MM_WIRE_REQUESTS_MAX];
     assert_int_equal(pending(f, "site-a", out), 0);
     json_t *rec = NULL;
@@ -554,7 +503,7 @@ static void test_filing_stores_logs_signs_and_forwards_until_logged(void **state
     assert_int_equal(json_array_size(json_object_get(rec, "history")), 1);
     json_decref(rec);
 
-    json_t *log = hub_log(f);
+    json_t *log = hubfx_log(&f->hub);
     assert_int_equal(json_array_size(log), 1);
     json_t *a = action_in(log, "disclosure_requested", id);
     assert_non_null(a);
@@ -598,13 +547,15 @@ static void test_filing_stores_logs_signs_and_forwards_until_logged(void **state
         char *stmt = malloc(MM_STATEMENT_MAX);
         size_t len;
         assert_int_equal(mm_disclosure_statement(r, "site-a", stmt, MM_STATEMENT_MAX, &len), MM_OK);
-        assert_int_equal(mm_ed25519_verify(f->hub.sign.pub, stmt, len, r->signature), MM_OK);
+        assert_int_equal(mm_ed25519_verify(f->hub.keys.sign.pub, stmt, len, r->signature), MM_OK);
         /* For another site, or changed, it does not verify. */
         assert_int_equal(mm_disclosure_statement(r, "site-b", stmt, MM_STATEMENT_MAX, &len), MM_OK);
-        assert_int_equal(mm_ed25519_verify(f->hub.sign.pub, stmt, len, r->signature), MM_EVERIFY);
+        assert_int_equal(mm_ed25519_verify(f->hub.keys.sign.pub, stmt, len, r->signature),
+                         MM_EVERIFY);
         r->to_us++;
         assert_int_equal(mm_disclosure_statement(r, "site-a", stmt, MM_STATEMENT_MAX, &len), MM_OK);
-        assert_int_equal(mm_ed25519_verify(f->hub.sign.pub, stmt, len, r->signature), MM_EVERIFY);
+        assert_int_equal(mm_ed25519_verify(f->hub.keys.sign.pub, stmt, len, r->signature),
+                         MM_EVERIFY);
         free(stmt);
     }
     /* The record keeps the same signature. */
@@ -622,7 +573,7 @@ static void test_filing_stores_logs_signs_and_forwards_until_logged(void **state
 
     /* Its deadline passing is no finding: the site's own steps say what became of it. */
     hub_site_record_t *site = malloc(sizeof *site);
-    assert_int_equal(hub_registry_get(f->reg, "site-a", site), MM_OK);
+    assert_int_equal(hub_registry_get(f->hub.reg, "site-a", site), MM_OK);
     assert_int_equal(site->n_requests, 1);
     hub_rules_input_t in = {.now_us = T0 + 30 * DAY_US, .uptime_min = 0};
     hub_finding_list_t findings;
@@ -699,7 +650,7 @@ static void test_site_steps_reach_record_and_hub_log(void **state)
     assert_int_equal(json_integer_value(json_object_get(x, "index")), 6);
     json_decref(rec);
 
-    json_t *log = hub_log(f);
+    json_t *log = hubfx_log(&f->hub);
     assert_int_equal(json_array_size(log), 5); /* requested, held, prepared, approved, exported */
     json_t *a = action_in(log, "disclosure_held", id);
     assert_non_null(a);
@@ -722,7 +673,7 @@ static void test_site_steps_reach_record_and_hub_log(void **state)
 
     /* Each step's hub-log entry was announced once its transaction had committed. */
     int events = 0;
-    assert_int_equal(hub_feed_read(f->feed, 0, 1000, count_feed, &events), MM_OK);
+    assert_int_equal(hub_feed_read(f->hub.feed, 0, 1000, count_feed, &events), MM_OK);
     assert_int_equal(events, 5);
 }
 
@@ -822,7 +773,7 @@ static void test_release_reaches_record_and_hub_log(void **state)
                         "捜査が終わったと請求者から連絡");
     assert_non_null(json_object_get(last, "hub_log_index"));
     json_decref(rec);
-    json_t *log = hub_log(f);
+    json_t *log = hubfx_log(&f->hub);
     json_t *a = action_in(log, "disclosure_released", id);
     assert_non_null(a);
     assert_string_equal(json_string_value(json_object_get(a, "person")), "kanri");
@@ -860,7 +811,7 @@ static uint8_t *export_bytes(void)
 
 static void path_of(fx_t *f, const char *id, const char *ext, char *out, size_t cap)
 {
-    snprintf(out, cap, "%s/exports/site-a/%s%s", f->dir, id, ext);
+    snprintf(out, cap, "%s/exports/site-a/%s%s", f->hub.dir, id, ext);
 }
 
 /* Chunks: WAIT until the site's log shows the export, REFUSED for what is not the site's or
@@ -920,7 +871,7 @@ static void test_chunks_wait_refuse_continue_resume_complete(void **state)
     assert_int_equal(stat(part, &st), 0);
     assert_int_equal(st.st_mode & 0777, 0600);
     char dir[256];
-    snprintf(dir, sizeof dir, "%s/exports/site-a", f->dir);
+    snprintf(dir, sizeof dir, "%s/exports/site-a", f->hub.dir);
     assert_int_equal(stat(dir, &st), 0);
     assert_int_equal(st.st_mode & 0777, 0700);
     a = chunk(f, "site-a", id, 0, data, PIECE, EXPORT_LEN, sha); /* a resend */
@@ -930,7 +881,9 @@ static void test_chunks_wait_refuse_continue_resume_complete(void **state)
 
     /* The hub restarts: what it holds is what is on disk. */
     hub_disclosure_close(f->d);
-    assert_int_equal(hub_disclosure_open(f->db, &f->cfg, &f->hub, f->reg, f->audit, &f->d), MM_OK);
+    assert_int_equal(
+        hub_disclosure_open(f->hub.db, &f->cfg, &f->hub.keys, f->hub.reg, f->hub.audit, &f->d),
+        MM_OK);
     a = chunk(f, "site-a", id, 2 * PIECE, data + 2 * PIECE, EXPORT_LEN - 2 * PIECE, EXPORT_LEN,
               sha);
     assert_int_equal(a.status, MM_EXPORT_CONTINUE);
@@ -938,7 +891,7 @@ static void test_chunks_wait_refuse_continue_resume_complete(void **state)
     a = chunk(f, "site-a", id, PIECE, data + PIECE, PIECE, EXPORT_LEN, sha);
     assert_int_equal(a.status, MM_EXPORT_CONTINUE);
     assert_int_equal(a.have, 2 * PIECE);
-    uint64_t logged = hub_log_size(f);
+    uint64_t logged = hubfx_log_size(&f->hub);
     a = chunk(f, "site-a", id, 2 * PIECE, data + 2 * PIECE, EXPORT_LEN - 2 * PIECE, EXPORT_LEN,
               sha);
     assert_int_equal(a.status, MM_EXPORT_COMPLETE);
@@ -959,8 +912,8 @@ static void test_chunks_wait_refuse_continue_resume_complete(void **state)
     assert_string_equal(json_string_value(json_object_get(rec, "state")), "received");
     assert_int_equal(json_integer_value(json_object_get(rec, "received_us")), T0 + HOUR_US);
     json_decref(rec);
-    assert_int_equal(hub_log_size(f), logged + 1);
-    json_t *log = hub_log(f);
+    assert_int_equal(hubfx_log_size(&f->hub), logged + 1);
+    json_t *log = hubfx_log(&f->hub);
     json_t *r = action_in(log, "disclosure_received", id);
     assert_non_null(r);
     json_t *detail = json_loads(json_string_value(json_object_get(r, "detail")), 0, NULL);
@@ -975,7 +928,7 @@ static void test_chunks_wait_refuse_continue_resume_complete(void **state)
     a = chunk(f, "site-a", id, 0, data, PIECE, EXPORT_LEN, sha);
     assert_int_equal(a.status, MM_EXPORT_COMPLETE);
     assert_int_equal(a.have, EXPORT_LEN);
-    assert_int_equal(hub_log_size(f), logged + 1);
+    assert_int_equal(hubfx_log_size(&f->hub), logged + 1);
     /* The site's later steps go to the history; the state stays the hub's. */
     e = step(id, "delivered", "");
     site_logs_and_sends(f, 0, &e);
@@ -1077,7 +1030,7 @@ static void test_download_only_by_its_requester_logged_and_noticed(void **state)
     site_logs_and_sends(f, 0, &e);
     mm_export_ack_t a = chunk(f, "site-a", id, 0, data, sizeof data, sizeof data, sha);
     assert_int_equal(a.status, MM_EXPORT_COMPLETE);
-    uint64_t logged = hub_log_size(f);
+    uint64_t logged = hubfx_log_size(&f->hub);
 
     static const struct {
         int who;
@@ -1101,7 +1054,7 @@ static void test_download_only_by_its_requester_logged_and_noticed(void **state)
         if (!strstr(why.message, no[i].says))
             fail_msg("download %zu: \"%s\" does not say %s", i, why.message, no[i].says);
     }
-    assert_int_equal(hub_log_size(f), logged);
+    assert_int_equal(hubfx_log_size(&f->hub), logged);
 
     mm_city_request_t out[MM_WIRE_REQUESTS_MAX];
     for (int time = 1; time <= 2; time++) {
@@ -1113,9 +1066,9 @@ static void test_download_only_by_its_requester_logged_and_noticed(void **state)
         assert_int_equal(read(fd, back, sizeof back), sizeof data);
         assert_memory_equal(back, data, sizeof data);
         close(fd);
-        assert_int_equal(hub_log_size(f), logged + (uint64_t)time);
+        assert_int_equal(hubfx_log_size(&f->hub), logged + (uint64_t)time);
     }
-    json_t *log = hub_log(f);
+    json_t *log = hubfx_log(&f->hub);
     json_t *d = action_in(log, "disclosure_downloaded", id);
     assert_non_null(d);
     assert_string_equal(json_string_value(json_object_get(d, "person")), "requester-1");

@@ -5,16 +5,7 @@
  * download — reads into the struct and writes back byte for byte, and the API shows it as
  * stored; what the struct cannot hold as it is is refused rather than changed.
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include <cmocka.h>
-
+#include "hub_fixture.h"
 #include "hub/disclosure_codec.h"
 
 #define RECORDS MM_TEST_DATA "/hub/records/disclosures.jsonl"
@@ -22,36 +13,22 @@
 static void stored_records_read_and_write_back_byte_for_byte(void **state)
 {
     (void)state;
-    FILE *in = fopen(RECORDS, "r");
-    assert_non_null(in);
-    char *line = NULL;
-    size_t cap = 0, n = 0, received = 0, released = 0;
-    ssize_t len;
+    lines_t in;
+    lines_open(&in, RECORDS);
+    size_t n = 0, received = 0, released = 0;
     hub_disclosure_rec_t *r = malloc(sizeof *r);
-    while ((len = getline(&line, &cap, in)) > 0) {
-        if (line[len - 1] == '\n')
-            line[--len] = 0;
-        if (!len)
-            continue;
-        assert_int_equal(hub_disclosure_rec_decode(line, (size_t)len, r), MM_OK);
+    while (lines_next(&in)) {
+        assert_int_equal(hub_disclosure_rec_decode(in.line, in.len, r), MM_OK);
         assert_true(r->n_history > 0);
         assert_int_equal(r->history[0].step, HUB_DISCLOSURE_STATE_FILED);
         received += hub_members_has(&r->members, HUB_DISCLOSURE_RECEIVED);
         released += hub_members_has(&r->members, HUB_DISCLOSURE_HOLDS_RELEASED);
-        char *again = hub_disclosure_rec_encode(r);
-        assert_string_equal(again, line);
-        free(again);
-        json_t *j = hub_disclosure_rec_json(r);
-        char *shown = json_dumps(j, JSON_COMPACT);
-        assert_string_equal(shown, line);
-        free(shown);
-        json_decref(j);
+        written_back_is(&in, hub_disclosure_rec_encode(r), hub_disclosure_rec_json(r));
         hub_disclosure_rec_deinit(r);
         n++;
     }
     free(r);
-    free(line);
-    fclose(in);
+    lines_close(&in);
     assert_true(n >= 6);
     assert_true(received >= 2);
     assert_true(released >= 2);

@@ -5,25 +5,12 @@
  * leave from inside the call; an "entries" event counts kinds and lists only the entries that
  * are not segments, at most 50.
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include <cmocka.h>
-
+#include "hub_fixture.h"
 #include "common/entry.h"
 #include "hub/feed.h"
 #include "hub/findings_codec.h"
 
-typedef struct {
-    char dir[64];
-    mm_db_t *db;
-    hub_feed_t *feed;
-} fx_t;
+typedef hubfx_t fx_t;
 
 static void reopen(fx_t *f, uint64_t keep)
 {
@@ -35,24 +22,7 @@ static void reopen(fx_t *f, uint64_t keep)
 
 static int setup(void **state)
 {
-    fx_t *f = calloc(1, sizeof *f);
-    strcpy(f->dir, "/tmp/mm-test-feed-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
-    assert_int_equal(mm_db_open(f->dir, 0, 16, &f->db), MM_OK);
-    assert_int_equal(hub_feed_open(f->db, 0, &f->feed), MM_OK);
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fx_t *f = *state;
-    hub_feed_close(f->feed);
-    mm_db_close(f->db);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
-    assert_int_equal(system(cmd), 0);
-    free(f);
+    *state = hubfx_new("feed", HUBFX_FEED);
     return 0;
 }
 
@@ -417,23 +387,26 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_publish_stores_event_with_id_time_type_site, setup,
-                                        teardown),
+                                        hubfx_teardown),
         cmocka_unit_test_setup_teardown(test_publish_refuses_data_that_is_not_an_object, setup,
-                                        teardown),
+                                        hubfx_teardown),
         cmocka_unit_test_setup_teardown(test_read_after_id_gives_later_events_in_order, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_ids_keep_increasing_across_reopen, setup, teardown),
+                                        hubfx_teardown),
+        cmocka_unit_test_setup_teardown(test_ids_keep_increasing_across_reopen, setup,
+                                        hubfx_teardown),
         cmocka_unit_test_setup_teardown(test_trimming_keeps_the_newest_and_the_ids, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_oldest_of_an_empty_feed_is_zero, setup, teardown),
+                                        hubfx_teardown),
+        cmocka_unit_test_setup_teardown(test_oldest_of_an_empty_feed_is_zero, setup,
+                                        hubfx_teardown),
         cmocka_unit_test_setup_teardown(test_subscribers_get_each_event_once_and_may_leave, setup,
-                                        teardown),
+                                        hubfx_teardown),
         cmocka_unit_test_setup_teardown(test_entries_event_counts_kinds_and_lists_non_segments,
-                                        setup, teardown),
-        cmocka_unit_test_setup_teardown(test_entries_event_lists_at_most_50, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_entries_event_lists_at_most_256_kib, setup, teardown),
+                                        setup, hubfx_teardown),
+        cmocka_unit_test_setup_teardown(test_entries_event_lists_at_most_50, setup, hubfx_teardown),
+        cmocka_unit_test_setup_teardown(test_entries_event_lists_at_most_256_kib, setup,
+                                        hubfx_teardown),
         cmocka_unit_test_setup_teardown(test_finding_and_filing_events_carry_the_object, setup,
-                                        teardown),
+                                        hubfx_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -7,48 +7,23 @@
  * (tests/data/hub/findings_scenario.txt, written by that code). (Reconciling itself is tested in
  * test_registry.c.)
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include <cmocka.h>
-
+#include "hub_fixture.h"
 #include "hub/findings.h"
 #include "hub/findings_codec.h"
 
 #define T0 (1779246000LL * 1000000)
 
 typedef struct {
-    char dir[64];
-    mm_db_t *db;
-    hub_findings_t *findings;
+    hubfx_t hub;
     json_t *heard; /* copies of what the observer got */
 } fx_t;
-
-static int add_json(void *arg, const hub_finding_t *finding)
-{
-    json_array_append_new(arg, hub_finding_json(finding));
-    return 0;
-}
-
-/* Every finding as stored, as the API lists them. */
-static json_t *list_of(fx_t *f)
-{
-    json_t *list = json_array();
-    assert_int_equal(hub_findings_each(f->findings, add_json, list), MM_OK);
-    return list;
-}
 
 static void observer(void *arg, const hub_finding_t *heard)
 {
     fx_t *f = arg;
     json_t *finding = hub_finding_json(heard);
     /* After the commit: the store already says so. */
-    json_t *list = list_of(f);
+    json_t *list = hubfx_findings(&f->hub);
     size_t i;
     json_t *v;
     int stored = 0;
@@ -64,12 +39,9 @@ static void observer(void *arg, const hub_finding_t *heard)
 static int setup(void **state)
 {
     fx_t *f = calloc(1, sizeof *f);
-    strcpy(f->dir, "/tmp/mm-test-findings-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
-    assert_int_equal(mm_db_open(f->dir, 0, 16, &f->db), MM_OK);
-    assert_int_equal(hub_findings_open(f->db, &f->findings), MM_OK);
+    hubfx_open(&f->hub, "findings", HUBFX_FINDINGS);
     f->heard = json_array();
-    hub_findings_set_observer(f->findings, observer, f);
+    hub_findings_set_observer(f->hub.findings, observer, f);
     *state = f;
     return 0;
 }
@@ -77,12 +49,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fx_t *f = *state;
-    hub_findings_close(f->findings);
-    mm_db_close(f->db);
+    hubfx_close(&f->hub);
     json_decref(f->heard);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
-    assert_int_equal(system(cmd), 0);
     free(f);
     return 0;
 }
@@ -117,25 +85,25 @@ static void test_raise_is_heard_when_new_or_changed_not_when_repeated(void **sta
 {
     fx_t *f = *state;
     hub_evidence_t ev = {0};
-    assert_int_equal(hub_findings_raise(f->findings, "site-a", "fork", HUB_SEVERITY_CRITICAL, "5",
-                                        at_index(&ev, 5), T0, "fork at %d", 5),
+    assert_int_equal(hub_findings_raise(f->hub.findings, "site-a", "fork", HUB_SEVERITY_CRITICAL,
+                                        "5", at_index(&ev, 5), T0, "fork at %d", 5),
                      MM_OK);
     heard(f, 1, (const char *[]){"fork"}, (const char *[]){"open"});
 
     /* The same again: counted, not news. */
-    assert_int_equal(hub_findings_raise(f->findings, "site-a", "fork", HUB_SEVERITY_CRITICAL, "5",
-                                        at_index(&ev, 5), T0 + 1, "fork at %d", 5),
+    assert_int_equal(hub_findings_raise(f->hub.findings, "site-a", "fork", HUB_SEVERITY_CRITICAL,
+                                        "5", at_index(&ev, 5), T0 + 1, "fork at %d", 5),
                      MM_OK);
     heard(f, 0, NULL, NULL);
 
     /* New evidence or a new message is news, with the count as stored. */
-    assert_int_equal(hub_findings_raise(f->findings, "site-a", "fork", HUB_SEVERITY_CRITICAL, "5",
-                                        at_index(&ev, 6), T0 + 2, "fork at %d", 5),
+    assert_int_equal(hub_findings_raise(f->hub.findings, "site-a", "fork", HUB_SEVERITY_CRITICAL,
+                                        "5", at_index(&ev, 6), T0 + 2, "fork at %d", 5),
                      MM_OK);
     assert_int_equal(json_integer_value(json_object_get(json_array_get(f->heard, 0), "count")), 3);
     heard(f, 1, (const char *[]){"fork"}, (const char *[]){"open"});
-    assert_int_equal(hub_findings_raise(f->findings, "site-a", "fork", HUB_SEVERITY_CRITICAL, "5",
-                                        NULL, T0 + 3, "fork at %d!", 5),
+    assert_int_equal(hub_findings_raise(f->hub.findings, "site-a", "fork", HUB_SEVERITY_CRITICAL,
+                                        "5", NULL, T0 + 3, "fork at %d!", 5),
                      MM_OK);
     heard(f, 1, (const char *[]){"fork"}, (const char *[]){"open"});
     hub_evidence_deinit(&ev);
@@ -162,8 +130,8 @@ static void reconcile(fx_t *f, int64_t now, ...)
     for (const char *kind; (kind = va_arg(ap, const char *));)
         rule(&l, kind, va_arg(ap, const char *));
     va_end(ap);
-    assert_int_equal(hub_findings_reconcile(f->findings, "site-a", l.items, l.n, now, NULL, NULL),
-                     MM_OK);
+    assert_int_equal(
+        hub_findings_reconcile(f->hub.findings, "site-a", l.items, l.n, now, NULL, NULL), MM_OK);
     hub_finding_list_deinit(&l);
 }
 
@@ -199,8 +167,8 @@ static void reconcile_site(fx_t *f, const char *site, int holds, size_t want_ope
     if (holds)
         rule(&l, "x", "m");
     size_t opened, closed;
-    assert_int_equal(hub_findings_reconcile(f->findings, site, l.items, l.n, T0, &opened, &closed),
-                     MM_OK);
+    assert_int_equal(
+        hub_findings_reconcile(f->hub.findings, site, l.items, l.n, T0, &opened, &closed), MM_OK);
     assert_int_equal(opened, want_opened);
     assert_int_equal(closed, want_closed);
     hub_finding_list_deinit(&l);
@@ -214,15 +182,15 @@ static void test_reconcile_keeps_to_the_sites_own_range(void **state)
     reconcile_site(f, "site-", 1, 1, 0);
     reconcile_site(f, "site-a", 1, 1, 0);
     hub_evidence_t ev = {0};
-    assert_int_equal(hub_findings_raise(f->findings, "site-a", "fork", HUB_SEVERITY_CRITICAL, "",
-                                        &ev, T0, "fork"),
+    assert_int_equal(hub_findings_raise(f->hub.findings, "site-a", "fork", HUB_SEVERITY_CRITICAL,
+                                        "", &ev, T0, "fork"),
                      MM_OK);
     json_array_clear(f->heard);
     /* Nothing holds at site-a: its rules finding closes, the others' and its fork stay open. */
     reconcile_site(f, "site-a", 0, 0, 1);
     heard(f, 1, (const char *[]){"x"}, (const char *[]){"closed"});
     reconcile_site(f, "site-a", 0, 0, 0);
-    json_t *list = list_of(f);
+    json_t *list = hubfx_findings(&f->hub);
     assert_int_equal(json_array_size(list), 4);
     size_t i;
     json_t *v;
@@ -241,36 +209,14 @@ static void test_reconcile_keeps_to_the_sites_own_range(void **state)
 
 #define SCENARIO MM_TEST_DATA "/hub/findings_scenario.txt"
 
-typedef struct {
-    FILE *want; /* tests/data/hub/findings_scenario.txt, written by the JSON findings store */
-    char *line;
-    size_t cap;
-} golden_t;
-
-static void next_is(golden_t *g, const char *label, const hub_finding_t *finding)
-{
-    json_t *o = hub_finding_json(finding);
-    char *text = json_dumps(o, JSON_COMPACT);
-    json_decref(o);
-    ssize_t len = getline(&g->line, &g->cap, g->want);
-    assert_true(len > 0);
-    if (g->line[len - 1] == '\n')
-        g->line[len - 1] = 0;
-    char *got = malloc(strlen(label) + strlen(text) + 2);
-    sprintf(got, "%s %s", label, text);
-    assert_string_equal(got, g->line);
-    free(got);
-    free(text);
-}
-
 static void heard_golden(void *arg, const hub_finding_t *finding)
 {
-    next_is(arg, "heard", finding);
+    labelled_is(arg, "heard", hub_finding_json(finding));
 }
 
 static int stored_golden(void *arg, const hub_finding_t *finding)
 {
-    next_is(arg, "stored", finding);
+    labelled_is(arg, "stored", hub_finding_json(finding));
     return 0;
 }
 
@@ -302,10 +248,10 @@ static void rule_of(hub_finding_t *f, const char *kind, const char *dedupe, hub_
 static void test_store_writes_what_the_json_store_wrote(void **state)
 {
     fx_t *f = *state;
-    golden_t g = {fopen(SCENARIO, "r"), NULL, 0};
-    assert_non_null(g.want);
-    hub_findings_set_observer(f->findings, heard_golden, &g);
-    hub_findings_t *s = f->findings;
+    lines_t g; /* tests/data/hub/findings_scenario.txt, written by the JSON findings store */
+    lines_open(&g, SCENARIO);
+    hub_findings_set_observer(f->hub.findings, heard_golden, &g);
+    hub_findings_t *s = f->hub.findings;
     json_t *ck = json_pack("{s:i, s:s}", "index", 5, "checkpoint", "note\nline");
     assert_int_equal(hub_findings_raise(s, "site-a", "fork", HUB_SEVERITY_CRITICAL, "5",
                                         ev_of(json_incref(ck)), T0, "fork at %d", 5),
@@ -355,15 +301,14 @@ static void test_store_writes_what_the_json_store_wrote(void **state)
     assert_int_equal(hub_findings_reconcile(s, "site-b", NULL, 0, T0 + 50000000, NULL, NULL),
                      MM_OK);
     assert_int_equal(hub_findings_each(s, stored_golden, &g), MM_OK);
-    assert_int_equal(getline(&g.line, &g.cap, g.want), -1); /* nothing more */
+    assert_false(lines_next(&g)); /* nothing more */
     hub_finding_deinit(&a);
     hub_finding_deinit(&b);
     hub_finding_deinit(&c);
     hub_finding_deinit(&c2);
     hub_finding_deinit(&d);
-    hub_findings_set_observer(f->findings, observer, f);
-    free(g.line);
-    fclose(g.want);
+    hub_findings_set_observer(f->hub.findings, observer, f);
+    lines_close(&g);
 }
 
 int main(void)

@@ -5,16 +5,7 @@
  * the stored text; evidence keeps its facts and their order; what the struct cannot hold as it is
  * is refused rather than changed.
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include <cmocka.h>
-
+#include "hub_fixture.h"
 #include "hub/findings_codec.h"
 
 #define RECORDS MM_TEST_DATA "/hub/records/findings.jsonl"
@@ -22,36 +13,22 @@
 static void stored_findings_read_and_write_back_byte_for_byte(void **state)
 {
     (void)state;
-    FILE *in = fopen(RECORDS, "r");
-    assert_non_null(in);
-    char *line = NULL;
-    size_t cap = 0, n = 0, sources[HUB_FINDING_SOURCE_COUNT] = {0}, closed = 0;
-    ssize_t len;
-    while ((len = getline(&line, &cap, in)) > 0) {
-        if (line[len - 1] == '\n')
-            line[--len] = 0;
+    lines_t in;
+    lines_open(&in, RECORDS);
+    size_t n = 0, sources[HUB_FINDING_SOURCE_COUNT] = {0}, closed = 0;
+    while (lines_next(&in)) {
         hub_finding_t f;
-        assert_int_equal(hub_finding_decode(line, (size_t)len, &f), MM_OK);
+        assert_int_equal(hub_finding_decode(in.line, in.len, &f), MM_OK);
         assert_true(f.id > 0);
         assert_true(f.n_history > 0);
         assert_int_equal(f.state, f.history[f.n_history - 1].state);
         sources[f.source]++;
         closed += f.closed_at[0] != 0;
-        char *again = hub_finding_encode(&f);
-        assert_non_null(again);
-        assert_string_equal(again, line);
-        free(again);
-        /* The API shows it as stored. */
-        json_t *j = hub_finding_json(&f);
-        char *shown = json_dumps(j, JSON_COMPACT);
-        assert_string_equal(shown, line);
-        free(shown);
-        json_decref(j);
+        written_back_is(&in, hub_finding_encode(&f), hub_finding_json(&f));
         hub_finding_deinit(&f);
         n++;
     }
-    free(line);
-    fclose(in);
+    lines_close(&in);
     assert_true(n >= 50);
     assert_true(sources[HUB_FINDING_SOURCE_RULES] > 0);
     assert_true(sources[HUB_FINDING_SOURCE_VERIFICATION] > 0);

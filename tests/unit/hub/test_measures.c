@@ -11,16 +11,7 @@
  * lists byte for byte what the hub did when it kept measures as JSON
  * (tests/data/hub/measures_scenario.txt, written by that code).
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include <cmocka.h>
-
+#include "hub_fixture.h"
 #include "common/entry.h"
 #include "hub/audit.h"
 #include "hub/hublog.h"
@@ -29,65 +20,17 @@
 
 #define T0 (1795000000LL * 1000000)
 
-typedef struct {
-    char dir[64];
-    mm_db_t *db;
-    mm_keypair_t hub;
-    hub_hublog_t *hublog;
-    hub_audit_t *audit;
-    hub_measures_t *m;
-    hub_person_t clerk;
-} fx_t;
+typedef hubfx_t fx_t;
 
 static int setup(void **state)
 {
-    fx_t *f = calloc(1, sizeof *f);
-    strcpy(f->dir, "/tmp/mm-test-measures-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
-    assert_int_equal(mm_db_open(f->dir, 0, 16, &f->db), MM_OK);
-    assert_int_equal(mm_keys_generate("hub", &f->hub), MM_OK);
-    assert_int_equal(hub_hublog_open(f->db, &f->hub, &f->hublog), MM_OK);
-    assert_int_equal(hub_audit_create(f->db, f->hublog, &f->audit), MM_OK);
-    assert_int_equal(hub_measures_open(f->db, f->audit, &f->m), MM_OK);
-    strcpy(f->clerk.id, "oversight-1");
-    f->clerk.role = HUB_ROLE_OVERSIGHT;
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fx_t *f = *state;
-    hub_measures_close(f->m);
-    hub_audit_destroy(f->audit);
-    hub_hublog_close(f->hublog);
-    mm_db_close(f->db);
-    mm_keys_wipe(&f->hub);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
-    assert_int_equal(system(cmd), 0);
-    free(f);
+    *state = hubfx_new("measures", HUBFX_MEASURES);
     return 0;
 }
 
 static hub_measure_op_t op(fx_t *f, const char *site, uint64_t id, int64_t now)
 {
     return (hub_measure_op_t){.site = site, .who = &f->clerk, .now_us = now, .id = id};
-}
-
-static int add_hub_entry(uint64_t index, const void *data, size_t len, void *arg)
-{
-    (void)index;
-    json_array_append_new(arg, mm_entry_to_json(data, len));
-    return 0;
-}
-
-/* The hub's log, as the API shows its entries. */
-static json_t *hub_log(fx_t *f)
-{
-    json_t *all = json_array();
-    assert_int_equal(hub_hublog_entries(f->hublog, 0, UINT64_MAX, add_hub_entry, all), MM_OK);
-    return all;
 }
 
 static const char *str_at(json_t *o, const char *k)
@@ -118,30 +61,13 @@ static json_t *list_of(fx_t *f, const char *site, int published_only)
     return list;
 }
 
-/* Entry i of the hub's log is the city action with these members. */
+/* Entry i of the hub's log is the clerk's city action on site-a with these members. */
 static void logged(fx_t *f, size_t i, const char *action, const char *subject, const char *reason,
                    const char *detail, int64_t time_us)
 {
-    json_t *log = hub_log(f);
-    assert_true(i < json_array_size(log));
-    json_t *a = json_object_get(json_array_get(log, i), "city_action");
-    assert_string_equal(str_at(a, "action"), action);
-    assert_string_equal(str_at(a, "site"), "site-a");
-    assert_string_equal(str_at(a, "subject"), subject);
-    assert_string_equal(str_at(a, "person"), "oversight-1");
-    assert_string_equal(str_at(a, "role"), "oversight");
-    assert_string_equal(str_at(a, "reason"), reason);
-    assert_string_equal(str_at(a, "detail"), detail);
-    assert_int_equal(json_integer_value(json_object_get(json_array_get(log, i), "time_us")),
-                     time_us);
-    json_decref(log);
-}
-
-static size_t log_size(fx_t *f)
-{
-    uint64_t n = 0;
-    assert_int_equal(hub_hublog_size(f->hublog, &n), MM_OK);
-    return (size_t)n;
+    hubfx_logged(f, i,
+                 (hubfx_action_t){action, "site-a", subject, "oversight-1", "oversight", reason,
+                                  detail, time_us});
 }
 
 /* A recommendation through its hearing to publication, each step logged as it has been. */
@@ -217,7 +143,7 @@ static void test_order_cannot_be_skipped(void **state)
                                          "再設置すること"),
                      MM_OK);
     assert_int_equal(o.id, 2);
-    assert_int_equal(log_size(f), 2);
+    assert_int_equal(hubfx_log_size(f), 2);
 
     /* Guidance has no hearing and is never published. */
     o = op(f, "site-a", 1, T0 + 1);
@@ -245,7 +171,7 @@ static void test_order_cannot_be_skipped(void **state)
     o = op(f, "site-a", 2, T0 + 2);
     assert_int_equal(hub_measures_publish(f->m, &o, "x"), MM_ECONFLICT);
     assert_non_null(strstr(o.why, "has none yet"));
-    assert_int_equal(log_size(f), 3);
+    assert_int_equal(hubfx_log_size(f), 3);
 
     /* An outcome outside the enumeration, a kind outside it. */
     o = op(f, "site-a", 2, T0 + 2);
@@ -254,7 +180,7 @@ static void test_order_cannot_be_skipped(void **state)
     o = op(f, "site-a", 0, T0 + 2);
     assert_int_equal(hub_measures_create(f->m, &o, HUB_MEASURE_KIND_COUNT, findings, 1, "x"),
                      MM_EINVAL);
-    assert_int_equal(log_size(f), 3);
+    assert_int_equal(hubfx_log_size(f), 3);
 
     /* Nothing of the refusals is in the measures. */
     json_t *list = list_of(f, "site-a", 0);
@@ -277,7 +203,7 @@ static void test_unknown_measures_are_not_found(void **state)
     assert_string_equal(o.why, "site site-b has no measure 1");
     o = op(f, "site-a", 7, T0);
     assert_int_equal(hub_measures_publish(f->m, &o, "x"), MM_ENOTFOUND);
-    assert_int_equal(log_size(f), 1);
+    assert_int_equal(hubfx_log_size(f), 1);
     json_t *list = list_of(f, "site-b", 0);
     assert_int_equal(json_array_size(list), 0);
     json_decref(list);
@@ -288,20 +214,9 @@ static void test_unknown_measures_are_not_found(void **state)
 #define SCENARIO MM_TEST_DATA "/hub/measures_scenario.txt"
 
 typedef struct {
-    FILE *want; /* tests/data/hub/measures_scenario.txt, written by the JSON measures */
-    char *line;
-    size_t cap;
+    lines_t want;      /* tests/data/hub/measures_scenario.txt, written by the JSON measures */
     const char *label; /* of the measures listed */
 } golden_t;
-
-static void next_line_is(golden_t *g, const char *got)
-{
-    ssize_t len = getline(&g->line, &g->cap, g->want);
-    assert_true(len > 0);
-    if (g->line[len - 1] == '\n')
-        g->line[len - 1] = 0;
-    assert_string_equal(got, g->line);
-}
 
 /* The outcome of a step (err, id, place in the hub's log, why) and the measure it left. */
 static void step_is(golden_t *g, const char *label, mm_err_t err, const hub_measure_op_t *o)
@@ -309,30 +224,15 @@ static void step_is(golden_t *g, const char *label, mm_err_t err, const hub_meas
     char line[1024];
     snprintf(line, sizeof line, "%s err=%d id=%llu log=%llu why=%s", label, err,
              (unsigned long long)o->id, (unsigned long long)o->hub_log_index, o->why);
-    next_line_is(g, line);
-    if (err != MM_OK)
-        return;
-    json_t *j = hub_measure_json(&o->result);
-    char *text = json_dumps(j, JSON_COMPACT);
-    char *got = malloc(strlen(label) + strlen(text) + 2);
-    sprintf(got, "%s %s", label, text);
-    next_line_is(g, got);
-    free(got);
-    free(text);
-    json_decref(j);
+    line_is(&g->want, line);
+    if (err == MM_OK)
+        labelled_is(&g->want, label, hub_measure_json(&o->result));
 }
 
 static int listed_is(void *arg, const hub_measure_t *m)
 {
     golden_t *g = arg;
-    json_t *j = hub_measure_json(m);
-    char *text = json_dumps(j, JSON_COMPACT);
-    char *got = malloc(strlen(g->label) + strlen(text) + 2);
-    sprintf(got, "%s %s", g->label, text);
-    next_line_is(g, got);
-    free(got);
-    free(text);
-    json_decref(j);
+    labelled_is(&g->want, g->label, hub_measure_json(m));
     return 0;
 }
 
@@ -340,8 +240,8 @@ static void test_measures_store_what_the_json_measures_stored(void **state)
 {
     fx_t *f = *state;
     const int64_t S0 = 1779246000LL * 1000000; /* the scenario's clock */
-    golden_t g = {fopen(SCENARIO, "r"), NULL, 0, "all"};
-    assert_non_null(g.want);
+    golden_t g = {.label = "all"};
+    lines_open(&g.want, SCENARIO);
     const uint64_t f1[] = {1}, f2[] = {2, 5};
     hub_measure_op_t o = op(f, "site-a", 0, S0);
     step_is(&g, "guidance",
@@ -369,20 +269,20 @@ static void test_measures_store_what_the_json_measures_stored(void **state)
     assert_int_equal(hub_measures_each(f->m, NULL, 0, listed_is, &g), MM_OK);
     g.label = "published";
     assert_int_equal(hub_measures_each(f->m, "site-a", 1, listed_is, &g), MM_OK);
-    assert_int_equal(getline(&g.line, &g.cap, g.want), -1); /* nothing more */
-    free(g.line);
-    fclose(g.want);
+    assert_false(lines_next(&g.want)); /* nothing more */
+    lines_close(&g.want);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(
-            test_recommendation_is_heard_then_published_and_each_step_logged, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_order_cannot_be_skipped, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_unknown_measures_are_not_found, setup, teardown),
+            test_recommendation_is_heard_then_published_and_each_step_logged, setup,
+            hubfx_teardown),
+        cmocka_unit_test_setup_teardown(test_order_cannot_be_skipped, setup, hubfx_teardown),
+        cmocka_unit_test_setup_teardown(test_unknown_measures_are_not_found, setup, hubfx_teardown),
         cmocka_unit_test_setup_teardown(test_measures_store_what_the_json_measures_stored, setup,
-                                        teardown),
+                                        hubfx_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

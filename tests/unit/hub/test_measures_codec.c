@@ -4,16 +4,7 @@
  * writes back byte for byte, and the API shows it as stored; what the struct cannot hold as it is
  * is refused rather than changed.
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include <cmocka.h>
-
+#include "hub_fixture.h"
 #include "hub/measures_codec.h"
 
 #define RECORDS MM_TEST_DATA "/hub/records/measures.jsonl"
@@ -21,34 +12,20 @@
 static void stored_measures_read_and_write_back_byte_for_byte(void **state)
 {
     (void)state;
-    FILE *in = fopen(RECORDS, "r");
-    assert_non_null(in);
-    char *line = NULL;
-    size_t cap = 0, n = 0, published = 0;
-    ssize_t len;
+    lines_t in;
+    lines_open(&in, RECORDS);
+    size_t n = 0, published = 0;
     hub_measure_t *m = malloc(sizeof *m);
-    while ((len = getline(&line, &cap, in)) > 0) {
-        if (line[len - 1] == '\n')
-            line[--len] = 0;
-        if (!len)
-            continue;
-        assert_int_equal(hub_measure_decode(line, (size_t)len, m), MM_OK);
+    while (lines_next(&in)) {
+        assert_int_equal(hub_measure_decode(in.line, in.len, m), MM_OK);
         assert_true(m->id > 0);
         assert_true(m->n_findings > 0);
         published += m->published;
-        char *again = hub_measure_encode(m);
-        assert_string_equal(again, line);
-        free(again);
-        json_t *j = hub_measure_json(m);
-        char *shown = json_dumps(j, JSON_COMPACT);
-        assert_string_equal(shown, line);
-        free(shown);
-        json_decref(j);
+        written_back_is(&in, hub_measure_encode(m), hub_measure_json(m));
         n++;
     }
     free(m);
-    free(line);
-    fclose(in);
+    lines_close(&in);
     assert_true(n >= 3);
     assert_true(published >= 1);
 }

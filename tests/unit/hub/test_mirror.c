@@ -4,16 +4,7 @@
  * size; an altered entry, another key, another origin, or a second history is refused whole,
  * leaves the stored log as it was, and becomes a finding.
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include <cmocka.h>
-
+#include "hub_fixture.h"
 #include "common/entry.h"
 #include "hub/findings_codec.h"
 #include "hub/mirror.h"
@@ -21,13 +12,10 @@
 #define N 8
 
 typedef struct {
-    char dir[64];
-    mm_db_t *db;
-    hub_findings_t *findings;
+    hubfx_t hub;
     hub_mirror_t *mirror;
     hub_config_t cfg;
     hub_site_conf_t site;
-    mm_keypair_t hub;
     mm_ed25519_t site_key;
     uint8_t *entries[N];
     mm_bytes_t views[N];
@@ -37,9 +25,7 @@ typedef struct {
 static int setup(void **state)
 {
     fx_t *f = calloc(1, sizeof *f);
-    strcpy(f->dir, "/tmp/mm-test-mirror-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
-    assert_int_equal(mm_keys_generate("hub", &f->hub), MM_OK);
+    hubfx_open(&f->hub, "mirror", HUBFX_FINDINGS);
     assert_int_equal(mm_ed25519_generate(&f->site_key), MM_OK);
     strcpy(f->site.id, "site-a");
     assert_int_equal(
@@ -48,9 +34,8 @@ static int setup(void **state)
     f->cfg.n_sites = 1;
     f->cfg.sites = &f->site;
     strcpy(f->cfg.name, "hub");
-    assert_int_equal(mm_db_open(f->dir, 0, 16, &f->db), MM_OK);
-    assert_int_equal(hub_findings_open(f->db, &f->findings), MM_OK);
-    assert_int_equal(hub_mirror_open(f->db, &f->cfg, &f->hub, f->findings, &f->mirror), MM_OK);
+    assert_int_equal(hub_mirror_open(f->hub.db, &f->cfg, &f->hub.keys, f->hub.findings, &f->mirror),
+                     MM_OK);
     for (int i = 0; i < N; i++) {
         mm_entry_t e = {.time_us = 1000 + i, .kind = MM_ENTRY_SEGMENT_RECORDED};
         snprintf(e.u.segment_recorded.camera, MM_ID_MAX, "cam%d", i % 2);
@@ -72,28 +57,32 @@ static int teardown(void **state)
 {
     fx_t *f = *state;
     hub_mirror_close(f->mirror);
-    hub_findings_close(f->findings);
-    mm_db_close(f->db);
+    hubfx_close(&f->hub);
     for (int i = 0; i < N; i++)
         free(f->entries[i]);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
-    assert_int_equal(system(cmd), 0);
     free(f);
     return 0;
+}
+
+/* A checkpoint for size at origin, signed as signer by key, into note; its length. The root is
+ * over the true leaves: the views a batch carries may differ from them (that is the point). */
+static size_t signed_note(fx_t *f, uint64_t size, const char *origin, const char *signer,
+                          const mm_ed25519_t *key, char note[MM_NOTE_MAX])
+{
+    mm_checkpoint_t cp = {.size = size};
+    snprintf(cp.origin, sizeof cp.origin, "%s", origin);
+    assert_int_equal(mm_merkle_root(mm_merkle_leaves_node, f->leaves, size, &cp.root), MM_OK);
+    size_t len;
+    assert_int_equal(mm_checkpoint_sign(&cp, signer, key, note, MM_NOTE_MAX, &len), MM_OK);
+    return len;
 }
 
 /* A batch of views[first, first+n) with a checkpoint for first+n signed by key at origin. */
 static void send(fx_t *f, uint64_t first, size_t n, const mm_bytes_t *views,
                  const mm_ed25519_t *key, const char *origin, hub_answer_t *out)
 {
-    mm_checkpoint_t cp = {.size = first + n};
-    snprintf(cp.origin, sizeof cp.origin, "%s", origin);
-    /* The root over the true leaves: views may differ from them (that is the point). */
-    assert_int_equal(mm_merkle_root(mm_merkle_leaves_node, f->leaves, cp.size, &cp.root), MM_OK);
     char note[MM_NOTE_MAX];
-    size_t len;
-    assert_int_equal(mm_checkpoint_sign(&cp, "site-a", key, note, sizeof note, &len), MM_OK);
+    size_t len = signed_note(f, first + n, origin, "site-a", key, note);
     mm_batch_t b = {.first_index = first, .n_entries = n, .entries = views, .checkpoint = note,
                     .checkpoint_len = len};
     hub_mirror_batch(f->mirror, "site-a", &b, 1795486419000000, out);
@@ -106,23 +95,9 @@ static uint64_t held(fx_t *f)
     return st.size;
 }
 
-static int add_json(void *arg, const hub_finding_t *finding)
-{
-    json_array_append_new(arg, hub_finding_json(finding));
-    return 0;
-}
-
-/* Every finding, oldest first, as stored and listed. */
-static json_t *findings_list(fx_t *f)
-{
-    json_t *list = json_array();
-    assert_int_equal(hub_findings_each(f->findings, add_json, list), MM_OK);
-    return list;
-}
-
 static int has_finding(fx_t *f, const char *kind)
 {
-    json_t *list = findings_list(f);
+    json_t *list = hubfx_findings(&f->hub);
     size_t i;
     json_t *v;
     int found = 0;
@@ -153,7 +128,7 @@ static void good_resend_and_gap(void **state)
     mm_note_t parsed;
     assert_int_equal(mm_note_parse(note, strlen(note), &parsed), MM_OK);
     mm_note_verifier_t cv;
-    assert_int_equal(mm_note_verifier_make("hub", MM_NOTE_ALG_COSIG_V1, f->hub.sign.pub, &cv),
+    assert_int_equal(mm_note_verifier_make("hub", MM_NOTE_ALG_COSIG_V1, f->hub.keys.sign.pub, &cv),
                      MM_OK);
     uint64_t ts = 0;
     assert_int_equal(mm_note_verify(&parsed, &cv, &ts), MM_OK);
@@ -237,7 +212,7 @@ static void fork_at_held_size(void **state)
     f->leaves[1] = saved;
     assert_int_equal(a.ack.status, MM_ACK_REFUSED);
     assert_true(has_finding(f, "fork"));
-    json_t *list = findings_list(f);
+    json_t *list = hubfx_findings(&f->hub);
     json_t *fk = json_array_get(list, json_array_size(list) - 1);
     assert_string_equal(json_string_value(json_object_get(fk, "severity")), "critical");
     assert_non_null(json_object_get(json_object_get(fk, "evidence"), "checkpoint"));
@@ -256,7 +231,7 @@ static void malformed(void **state)
     assert_int_equal(a.ack.status, MM_ACK_REFUSED);
     /* The same finding again only counts up. */
     hub_mirror_batch(f->mirror, "site-a", &b, 2, &a);
-    json_t *list = findings_list(f);
+    json_t *list = hubfx_findings(&f->hub);
     assert_int_equal(json_array_size(list), 1);
     assert_int_equal(json_integer_value(json_object_get(json_array_get(list, 0), "count")), 2);
     json_decref(list);
@@ -265,7 +240,7 @@ static void malformed(void **state)
 /* The finding of kind (the last one), or NULL; a new reference. */
 static json_t *finding(fx_t *f, const char *kind)
 {
-    json_t *list = findings_list(f);
+    json_t *list = hubfx_findings(&f->hub);
     json_t *found = NULL;
     size_t i;
     json_t *v;
@@ -281,7 +256,7 @@ static json_t *finding(fx_t *f, const char *kind)
 
 static size_t n_findings(fx_t *f)
 {
-    json_t *list = findings_list(f);
+    json_t *list = hubfx_findings(&f->hub);
     size_t n = json_array_size(list);
     json_decref(list);
     return n;
@@ -297,19 +272,14 @@ static char *stored_note(fx_t *f)
 /* The cosignature of an answer verifies over the checkpoint it answers, with the hub's key. */
 static void check_cosignature(fx_t *f, uint64_t size, const hub_answer_t *a)
 {
-    mm_checkpoint_t cp = {.size = size};
-    strcpy(cp.origin, "mimamori/site/site-a");
-    assert_int_equal(mm_merkle_root(mm_merkle_leaves_node, f->leaves, size, &cp.root), MM_OK);
     char note[MM_NOTE_MAX];
-    size_t len;
-    assert_int_equal(mm_checkpoint_sign(&cp, "site-a", &f->site_key, note, sizeof note, &len),
-                     MM_OK);
+    size_t len = signed_note(f, size, "mimamori/site/site-a", "site-a", &f->site_key, note);
     assert_true(len + strlen(a->cosignature) < sizeof note);
     strcat(note, a->cosignature);
     mm_note_t parsed;
     assert_int_equal(mm_note_parse(note, strlen(note), &parsed), MM_OK);
     mm_note_verifier_t cv;
-    assert_int_equal(mm_note_verifier_make("hub", MM_NOTE_ALG_COSIG_V1, f->hub.sign.pub, &cv),
+    assert_int_equal(mm_note_verifier_make("hub", MM_NOTE_ALG_COSIG_V1, f->hub.keys.sign.pub, &cv),
                      MM_OK);
     assert_int_equal(mm_note_verify(&parsed, &cv, NULL), MM_OK);
 }
@@ -405,11 +375,12 @@ static void persists(void **state)
     assert_int_equal(a.ack.status, MM_ACK_OK);
     char *before = stored_note(f);
     hub_mirror_close(f->mirror);
-    hub_findings_close(f->findings);
-    mm_db_close(f->db);
-    assert_int_equal(mm_db_open(f->dir, 0, 16, &f->db), MM_OK);
-    assert_int_equal(hub_findings_open(f->db, &f->findings), MM_OK);
-    assert_int_equal(hub_mirror_open(f->db, &f->cfg, &f->hub, f->findings, &f->mirror), MM_OK);
+    hub_findings_close(f->hub.findings);
+    mm_db_close(f->hub.db);
+    assert_int_equal(mm_db_open(f->hub.dir, 0, 16, &f->hub.db), MM_OK);
+    assert_int_equal(hub_findings_open(f->hub.db, &f->hub.findings), MM_OK);
+    assert_int_equal(hub_mirror_open(f->hub.db, &f->cfg, &f->hub.keys, f->hub.findings, &f->mirror),
+                     MM_OK);
     assert_int_equal(held(f), 5);
     char *after = stored_note(f);
     assert_non_null(after);
@@ -435,13 +406,8 @@ static void malformed_batch_and_entry(void **state)
 {
     fx_t *f = *state;
     hub_answer_t a;
-    mm_checkpoint_t cp = {.size = 3};
-    strcpy(cp.origin, "mimamori/site/site-a");
-    assert_int_equal(mm_merkle_root(mm_merkle_leaves_node, f->leaves, 3, &cp.root), MM_OK);
     char note[MM_NOTE_MAX];
-    size_t len;
-    assert_int_equal(mm_checkpoint_sign(&cp, "site-a", &f->site_key, note, sizeof note, &len),
-                     MM_OK);
+    size_t len = signed_note(f, 3, "mimamori/site/site-a", "site-a", &f->site_key, note);
     mm_batch_t b = {.first_index = 0, .n_entries = 2, .entries = f->views, .checkpoint = note,
                     .checkpoint_len = len};
     hub_mirror_batch(f->mirror, "site-a", &b, 5, &a);
@@ -500,13 +466,8 @@ static void two_sites(void **state)
     assert_int_equal(a.ack.status, MM_ACK_OK);
 
     /* site-a's checkpoint sent as site-b: site-b's key did not sign it. */
-    mm_checkpoint_t cp = {.size = 3};
-    strcpy(cp.origin, "mimamori/site/site-a");
-    assert_int_equal(mm_merkle_root(mm_merkle_leaves_node, f->leaves, 3, &cp.root), MM_OK);
     char note[MM_NOTE_MAX];
-    size_t len;
-    assert_int_equal(mm_checkpoint_sign(&cp, "site-a", &f->site_key, note, sizeof note, &len),
-                     MM_OK);
+    size_t len = signed_note(f, 3, "mimamori/site/site-a", "site-a", &f->site_key, note);
     mm_batch_t b = {.first_index = 0, .n_entries = 3, .entries = f->views, .checkpoint = note,
                     .checkpoint_len = len};
     hub_mirror_batch(f->mirror, "site-b", &b, 7, &a);
@@ -517,9 +478,7 @@ static void two_sites(void **state)
     json_decref(bs);
 
     /* site-b with its own key and origin has a log of its own. */
-    strcpy(cp.origin, "mimamori/site/site-b");
-    assert_int_equal(mm_checkpoint_sign(&cp, "site-b", &key_b, note, sizeof note, &len), MM_OK);
-    b.checkpoint_len = len;
+    b.checkpoint_len = signed_note(f, 3, "mimamori/site/site-b", "site-b", &key_b, note);
     hub_mirror_batch(f->mirror, "site-b", &b, 8, &a);
     assert_int_equal(a.ack.status, MM_ACK_OK);
     hub_site_state_t st;

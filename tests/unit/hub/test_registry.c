@@ -7,16 +7,7 @@
  * kept in LMDB (hub/findings): opened, refreshed, closed and opened again with their history,
  * verification findings left alone.
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include <cmocka.h>
-
+#include "hub_fixture.h"
 #include "common/entry.h"
 #include "common/timefmt.h"
 #include "hub/audit.h"
@@ -31,44 +22,11 @@
 #define T0 (1779246000LL * 1000000)     /* 2026-05-20 12:00 in Japan */
 #define MAY1_US (1777561200LL * 1000000) /* 2026-05-01 00:00 in Japan (04-30 15:00 UTC) */
 
-typedef struct {
-    char dir[64];
-    mm_db_t *db;
-    hub_registry_t *reg;
-    hub_findings_t *findings;
-    mm_keypair_t hub;
-    hub_hublog_t *hublog;
-    hub_audit_t *audit;
-} fx_t;
+typedef hubfx_t fx_t;
 
 static int setup(void **state)
 {
-    fx_t *f = calloc(1, sizeof *f);
-    strcpy(f->dir, "/tmp/mm-test-registry-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
-    assert_int_equal(mm_db_open(f->dir, 0, 16, &f->db), MM_OK);
-    assert_int_equal(hub_registry_open(f->db, &f->reg), MM_OK);
-    assert_int_equal(hub_findings_open(f->db, &f->findings), MM_OK);
-    assert_int_equal(mm_keys_generate("hub", &f->hub), MM_OK);
-    assert_int_equal(hub_hublog_open(f->db, &f->hub, &f->hublog), MM_OK);
-    assert_int_equal(hub_audit_create(f->db, f->hublog, &f->audit), MM_OK);
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fx_t *f = *state;
-    hub_audit_destroy(f->audit);
-    hub_hublog_close(f->hublog);
-    hub_findings_close(f->findings);
-    hub_registry_close(f->reg);
-    mm_db_close(f->db);
-    mm_keys_wipe(&f->hub);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
-    assert_int_equal(system(cmd), 0);
-    free(f);
+    *state = hubfx_new("registry", HUBFX_REGISTRY | HUBFX_FINDINGS | HUBFX_AUDIT);
     return 0;
 }
 
@@ -609,21 +567,6 @@ static mm_err_t decide(fx_t *f, const char *site, const char *filing, hub_filing
     return err;
 }
 
-static int add_hub_entry(uint64_t index, const void *data, size_t len, void *arg)
-{
-    (void)index;
-    json_array_append_new(arg, mm_entry_to_json(data, len));
-    return 0;
-}
-
-/* The city actions of the hub's log, as the API shows its entries. */
-static json_t *hub_log(fx_t *f)
-{
-    json_t *all = json_array();
-    assert_int_equal(hub_hublog_entries(f->hublog, 0, UINT64_MAX, add_hub_entry, all), MM_OK);
-    return all;
-}
-
 static void decide_filing(void **state)
 {
     fx_t *f = *state;
@@ -646,7 +589,7 @@ static void decide_filing(void **state)
     assert_string_equal(str_at(filing(rec, "5"), "state"), "received");
     json_decref(rec);
     /* The decision is in the hub's log, committed with it. */
-    json_t *log = hub_log(f);
+    json_t *log = hubfx_log(f);
     assert_int_equal(json_array_size(log), 1);
     json_t *a = json_object_get(json_array_get(log, 0), "city_action");
     assert_string_equal(str_at(a, "action"), "filing_accepted");
@@ -667,7 +610,7 @@ static void decide_filing(void **state)
     assert_string_equal(str_at(filing(rec, "4"), "state"), "accepted");
     assert_int_equal(json_array_size(json_object_get(filing(rec, "4"), "history")), 2);
     json_decref(rec);
-    log = hub_log(f);
+    log = hubfx_log(f);
     assert_int_equal(json_array_size(log), 1);
     json_decref(log);
 
@@ -682,7 +625,7 @@ static void decide_filing(void **state)
     assert_string_equal(str_at(last, "reason"), "no reason given for the abolition");
     assert_string_equal(str_at(last, "by"), "clerk-2");
     json_decref(rec);
-    log = hub_log(f);
+    log = hubfx_log(f);
     assert_int_equal(json_array_size(log), 2);
     a = json_object_get(json_array_get(log, 1), "city_action");
     assert_string_equal(str_at(a, "action"), "filing_returned");
@@ -698,7 +641,7 @@ static void decide_filing(void **state)
     assert_int_equal(decide(f, "nowhere", "4", HUB_FILING_STATE_ACCEPTED, NULL, "x", T0),
                      MM_ENOTFOUND);
     assert_int_equal(decide(f, "site-a", "5", HUB_FILING_STATE_RECEIVED, NULL, "x", T0), MM_EINVAL);
-    log = hub_log(f);
+    log = hubfx_log(f);
     assert_int_equal(json_array_size(log), 2);
     json_decref(log);
 
@@ -750,20 +693,6 @@ static void history_is(json_t *finding, size_t n, const char *const *states)
     }
 }
 
-static int add_json(void *arg, const hub_finding_t *finding)
-{
-    json_array_append_new(arg, hub_finding_json(finding));
-    return 0;
-}
-
-/* Every finding, oldest first, as stored and listed. */
-static json_t *findings_list(fx_t *f)
-{
-    json_t *list = json_array();
-    assert_int_equal(hub_findings_each(f->findings, add_json, list), MM_OK);
-    return list;
-}
-
 /* Reconciles site with the rules findings current (JSON, read through the codec). */
 static void reconcile(fx_t *f, const char *site, json_t *current, int64_t now, size_t want_open,
                       size_t want_closed)
@@ -800,7 +729,7 @@ static void findings_reconcile(void **state)
               json_pack("[o, o]", rule_finding("manager_missing", "", 1),
                         rule_finding("coverage_missing", "cam1", 2)),
               t += 1000000, 2, 0);
-    json_t *list = findings_list(f);
+    json_t *list = hubfx_findings(f);
     assert_int_equal(json_array_size(list), 3);
     json_t *a = find(list, "site-a", "manager_missing", ""),
            *b = find(list, "site-a", "coverage_missing", "cam1");
@@ -821,7 +750,7 @@ static void findings_reconcile(void **state)
               json_pack("[o, o]", rule_finding("manager_missing", "", 1),
                         rule_finding("coverage_missing", "cam1", 7)),
               t += 1000000, 0, 0);
-    list = findings_list(f);
+    list = hubfx_findings(f);
     assert_int_equal(json_array_size(list), 3);
     b = find(list, "site-a", "coverage_missing", "cam1");
     assert_int_equal(json_integer_value(json_array_get(
@@ -833,7 +762,7 @@ static void findings_reconcile(void **state)
     /* [A]: B closes, keeping its history. */
     reconcile(f, "site-a", json_pack("[o]", rule_finding("manager_missing", "", 1)),
               t += 1000000, 0, 1);
-    list = findings_list(f);
+    list = hubfx_findings(f);
     b = find(list, "site-a", "coverage_missing", "cam1");
     assert_string_equal(str_at(b, "state"), "closed");
     history_is(b, 2, (const char *[]){"open", "closed"});
@@ -849,7 +778,7 @@ static void findings_reconcile(void **state)
               json_pack("[o, o]", rule_finding("manager_missing", "", 1),
                         rule_finding("coverage_missing", "cam1", 2)),
               t += 1000000, 1, 0);
-    list = findings_list(f);
+    list = hubfx_findings(f);
     assert_int_equal(json_array_size(list), 3);
     b = find(list, "site-a", "coverage_missing", "cam1");
     assert_int_equal(int_at(b, "id"), id_b);
@@ -870,7 +799,7 @@ static void findings_reconcile(void **state)
 
     /* Nothing holds: every rules finding of site-a closes, the verification one stays open. */
     reconcile(f, "site-a", json_array(), t += 1000000, 0, 3);
-    list = findings_list(f);
+    list = hubfx_findings(f);
     assert_int_equal(json_array_size(list), 5);
     json_t *v = find(list, "site-a", "root_mismatch", NULL);
     assert_string_equal(str_at(v, "state"), "open");
@@ -898,7 +827,7 @@ static void many_findings_close_together(void **state)
     }
     reconcile(f, "site-a", json_incref(cur), T0, 200, 0);
     reconcile(f, "site-a", json_array(), T0 + 1000000, 0, 200);
-    json_t *list = findings_list(f);
+    json_t *list = hubfx_findings(f);
     assert_int_equal(json_array_size(list), 200);
     size_t i;
     json_t *v;
@@ -937,15 +866,15 @@ static void standards_running_then_filed(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(empty_record, setup, teardown),
-        cmocka_unit_test_setup_teardown(standards_running_then_filed, setup, teardown),
-        cmocka_unit_test_setup_teardown(segments_are_skipped, setup, teardown),
-        cmocka_unit_test_setup_teardown(facts_states_filings_grants, setup, teardown),
-        cmocka_unit_test_setup_teardown(uptime_per_japan_day, setup, teardown),
-        cmocka_unit_test_setup_teardown(aborted_batch_changes_nothing, setup, teardown),
-        cmocka_unit_test_setup_teardown(decide_filing, setup, teardown),
-        cmocka_unit_test_setup_teardown(findings_reconcile, setup, teardown),
-        cmocka_unit_test_setup_teardown(many_findings_close_together, setup, teardown),
+        cmocka_unit_test_setup_teardown(empty_record, setup, hubfx_teardown),
+        cmocka_unit_test_setup_teardown(standards_running_then_filed, setup, hubfx_teardown),
+        cmocka_unit_test_setup_teardown(segments_are_skipped, setup, hubfx_teardown),
+        cmocka_unit_test_setup_teardown(facts_states_filings_grants, setup, hubfx_teardown),
+        cmocka_unit_test_setup_teardown(uptime_per_japan_day, setup, hubfx_teardown),
+        cmocka_unit_test_setup_teardown(aborted_batch_changes_nothing, setup, hubfx_teardown),
+        cmocka_unit_test_setup_teardown(decide_filing, setup, hubfx_teardown),
+        cmocka_unit_test_setup_teardown(findings_reconcile, setup, hubfx_teardown),
+        cmocka_unit_test_setup_teardown(many_findings_close_together, setup, hubfx_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -11,16 +11,7 @@
  * hub stored and answered when its registry was kept as JSON (tests/data/hub/registry_scenario.txt,
  * written by that code).
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include <cmocka.h>
-
+#include "hub_fixture.h"
 #include "common/entry.h"
 #include "hub/audit.h"
 #include "hub/hublog.h"
@@ -37,35 +28,22 @@
 static void stored_records_read_and_write_back_byte_for_byte(void **state)
 {
     (void)state;
-    FILE *in = fopen(RECORDS, "r");
-    assert_non_null(in);
-    char *line = NULL;
-    size_t cap = 0, n = 0, requests = 0, filings = 0;
-    ssize_t len;
+    lines_t in;
+    lines_open(&in, RECORDS);
+    size_t n = 0, requests = 0, filings = 0;
     hub_site_record_t *r = malloc(sizeof *r);
-    while ((len = getline(&line, &cap, in)) > 0) {
-        if (line[len - 1] == '\n')
-            line[--len] = 0;
-        assert_int_equal(hub_site_record_decode(line, (size_t)len, r), MM_OK);
+    while (lines_next(&in)) {
+        assert_int_equal(hub_site_record_decode(in.line, in.len, r), MM_OK);
         assert_true(r->site[0] != 0);
         assert_true(r->has_facts);
         requests += r->n_requests;
         filings += r->n_filings;
-        char *again = hub_site_record_encode(r);
-        assert_non_null(again);
-        assert_string_equal(again, line);
-        free(again);
-        json_t *j = hub_site_record_json(r); /* what the API shows */
-        char *shown = json_dumps(j, JSON_COMPACT);
-        assert_string_equal(shown, line);
-        free(shown);
-        json_decref(j);
+        written_back_is(&in, hub_site_record_encode(r), hub_site_record_json(r));
         hub_site_record_deinit(r);
         n++;
     }
     free(r);
-    free(line);
-    fclose(in);
+    lines_close(&in);
     assert_true(n >= 15);
     assert_true(requests >= 10);
     assert_true(filings >= 15);
@@ -278,16 +256,8 @@ static size_t batch2(mm_entry_t *e)
 }
 
 typedef struct {
-    char dir[64];
-    mm_db_t *db;
-    mm_keypair_t hub;
-    hub_hublog_t *hublog;
-    hub_audit_t *audit;
-    hub_registry_t *reg;
-    hub_requests_t *q;
-    FILE *want; /* the scenario's lines, as the JSON registry wrote them */
-    char *line;
-    size_t cap;
+    hubfx_t hub;
+    lines_t want; /* the scenario's lines, as the JSON registry wrote them */
 } fx_t;
 
 typedef struct {
@@ -302,7 +272,7 @@ static mm_err_t batch_txn(MDB_txn *txn, void *arg)
 {
     batch_t *b = arg;
     hub_registry_batch_t rb;
-    hub_registry_batch_begin(&rb, b->f->reg, txn, "site-a");
+    hub_registry_batch_begin(&rb, b->f->hub.reg, txn, "site-a");
     mm_entry_t *e = malloc(sizeof *e);
     for (size_t i = 0; i < b->n; i++) {
         uint8_t *data;
@@ -319,52 +289,28 @@ static mm_err_t batch_txn(MDB_txn *txn, void *arg)
 static void apply(fx_t *f, mm_entry_t *e, size_t n, uint64_t first)
 {
     batch_t b = {f, e, n, first};
-    assert_int_equal(mm_db_write(f->db, batch_txn, &b), MM_OK);
-}
-
-/* The next line of the scenario is label and then o's compact JSON (o released). */
-static void next_is(fx_t *f, const char *label, json_t *o)
-{
-    assert_non_null(o);
-    char *text = json_dumps(o, JSON_COMPACT);
-    json_decref(o);
-    ssize_t len = getline(&f->line, &f->cap, f->want);
-    assert_true(len > 0);
-    if (f->line[len - 1] == '\n')
-        f->line[len - 1] = 0;
-    char *got = malloc(strlen(label) + strlen(text) + 2);
-    sprintf(got, "%s %s", label, text);
-    assert_string_equal(got, f->line);
-    free(got);
-    free(text);
+    assert_int_equal(mm_db_write(f->hub.db, batch_txn, &b), MM_OK);
 }
 
 static void made_is(fx_t *f, const char *label, mm_err_t err, const hub_request_made_t *made)
 {
     assert_int_equal(err, MM_OK);
-    next_is(f, label,
-            made->appeal ? hub_appeal_json(&made->request.appeal)
-                         : hub_request_json(&made->request));
+    labelled_is(&f->want, label,
+                made->appeal ? hub_appeal_json(&made->request.appeal)
+                             : hub_request_json(&made->request));
 }
 
 static void decided_is(fx_t *f, const char *label, hub_filing_decision_t *d)
 {
-    assert_int_equal(hub_registry_decide(f->reg, f->audit, d), MM_OK);
-    next_is(f, label, hub_filing_json(&d->decided));
+    assert_int_equal(hub_registry_decide(f->hub.reg, f->hub.audit, d), MM_OK);
+    labelled_is(&f->want, label, hub_filing_json(&d->decided));
 }
 
 static int setup(void **state)
 {
     fx_t *f = calloc(1, sizeof *f);
-    strcpy(f->dir, "/tmp/mm-test-registry-codec-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
-    assert_int_equal(mm_db_open(f->dir, 0, 16, &f->db), MM_OK);
-    assert_int_equal(mm_keys_generate("hub", &f->hub), MM_OK);
-    assert_int_equal(hub_hublog_open(f->db, &f->hub, &f->hublog), MM_OK);
-    assert_int_equal(hub_audit_create(f->db, f->hublog, &f->audit), MM_OK);
-    assert_int_equal(hub_registry_open(f->db, &f->reg), MM_OK);
-    assert_int_equal(hub_requests_create(f->reg, f->audit, &f->q), MM_OK);
-    assert_non_null(f->want = fopen(SCENARIO, "r"));
+    hubfx_open(&f->hub, "registry-codec", HUBFX_REQUESTS);
+    lines_open(&f->want, SCENARIO);
     *state = f;
     return 0;
 }
@@ -372,17 +318,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fx_t *f = *state;
-    fclose(f->want);
-    free(f->line);
-    hub_requests_destroy(f->q);
-    hub_registry_close(f->reg);
-    hub_audit_destroy(f->audit);
-    hub_hublog_close(f->hublog);
-    mm_db_close(f->db);
-    mm_keys_wipe(&f->hub);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
-    assert_int_equal(system(cmd), 0);
+    lines_close(&f->want);
+    hubfx_close(&f->hub);
     free(f);
     return 0;
 }
@@ -398,24 +335,27 @@ static void scenario_stores_what_the_json_registry_stored(void **state)
     hub_complaint_body_t c = {.site = "site-a", .camera = "cam1", .via = HUB_COMPLAINT_VIA_PUBLIC};
     strcpy(c.text, "まぶしい");
     strcpy(c.contact, "r@example.jp");
-    made_is(f, "made1", hub_requests_complaint(f->q, &clerk, &c, T0 + 50, made), made);
+    made_is(f, "made1", hub_requests_complaint(f->hub.q, &clerk, &c, T0 + 50, made), made);
     hub_request_body_t rb = {.deadline_days = 30};
     strcpy(rb.text, "確認");
     made_is(f, "made2",
-            hub_requests_measures(f->q, &clerk, "site-a", "complaint-3", &rb, T0 + 51, made), made);
+            hub_requests_measures(f->hub.q, &clerk, "site-a", "complaint-3", &rb, T0 + 51, made),
+            made);
     rb = (hub_request_body_t){.deadline_days = 7, .from_us = T0 - DAY_US, .to_us = T0};
-    made_is(f, "made3", hub_requests_report(f->q, &clerk, "site-a", &rb, T0 + 52, made), made);
+    made_is(f, "made3", hub_requests_report(f->hub.q, &clerk, "site-a", &rb, T0 + 52, made), made);
     hub_complaint_body_t c2 = {.site = "site-a", .via = HUB_COMPLAINT_VIA_STAFF};
     strcpy(c2.text, "二件目");
-    made_is(f, "made4", hub_requests_complaint(f->q, &clerk, &c2, T0 + 53, made), made);
+    made_is(f, "made4", hub_requests_complaint(f->hub.q, &clerk, &c2, T0 + 53, made), made);
     rb = (hub_request_body_t){0};
     strcpy(rb.text, "不服");
     made_is(f, "made5",
-            hub_requests_appeal(f->q, &clerk, "site-a", "complaint-6", &rb, T0 + 54, made), made);
+            hub_requests_appeal(f->hub.q, &clerk, "site-a", "complaint-6", &rb, T0 + 54, made),
+            made);
     apply(f, e, batch2(e), 24);
     strcpy(rb.text, "まだ不服");
     made_is(f, "made6",
-            hub_requests_appeal(f->q, &clerk, "site-a", "complaint-3", &rb, T0 + 200, made), made);
+            hub_requests_appeal(f->hub.q, &clerk, "site-a", "complaint-3", &rb, T0 + 200, made),
+            made);
     free(made);
 
     hub_filing_decision_t *d = malloc(sizeof *d);
@@ -435,8 +375,8 @@ static void scenario_stores_what_the_json_registry_stored(void **state)
     free(d);
 
     hub_site_record_t *r = malloc(sizeof *r);
-    assert_int_equal(hub_registry_get(f->reg, "site-a", r), MM_OK);
-    next_is(f, "record", hub_site_record_json(r));
+    assert_int_equal(hub_registry_get(f->hub.reg, "site-a", r), MM_OK);
+    labelled_is(&f->want, "record", hub_site_record_json(r));
     hub_site_record_deinit(r);
     free(r);
 }

@@ -10,16 +10,7 @@
  * conflict; neither leaves a trace. The site's requests list each answer's report signature as
  * checked with the site's key.
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include <cmocka.h>
-
+#include "hub_fixture.h"
 #include "common/crypto.h"
 #include "common/entry.h"
 #include "hub/audit.h"
@@ -31,64 +22,12 @@
 #define DAY_US (86400LL * 1000000)
 #define T0 (1795000000LL * 1000000)
 
-typedef struct {
-    char dir[64];
-    mm_db_t *db;
-    mm_keypair_t hub;
-    hub_hublog_t *hublog;
-    hub_audit_t *audit;
-    hub_registry_t *reg;
-    hub_requests_t *q;
-    hub_person_t clerk, intake;
-} fx_t;
+typedef hubfx_t fx_t;
 
 static int setup(void **state)
 {
-    fx_t *f = calloc(1, sizeof *f);
-    strcpy(f->dir, "/tmp/mm-test-requests-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
-    assert_int_equal(mm_db_open(f->dir, 0, 16, &f->db), MM_OK);
-    assert_int_equal(mm_keys_generate("hub", &f->hub), MM_OK);
-    assert_int_equal(hub_hublog_open(f->db, &f->hub, &f->hublog), MM_OK);
-    assert_int_equal(hub_audit_create(f->db, f->hublog, &f->audit), MM_OK);
-    assert_int_equal(hub_registry_open(f->db, &f->reg), MM_OK);
-    assert_int_equal(hub_requests_create(f->reg, f->audit, &f->q), MM_OK);
-    strcpy(f->clerk.id, "oversight-1");
-    f->clerk.role = HUB_ROLE_OVERSIGHT;
-    strcpy(f->intake.id, "intake-1");
-    f->intake.role = HUB_ROLE_INTAKE;
-    *state = f;
+    *state = hubfx_new("requests", HUBFX_REQUESTS);
     return 0;
-}
-
-static int teardown(void **state)
-{
-    fx_t *f = *state;
-    hub_requests_destroy(f->q);
-    hub_registry_close(f->reg);
-    hub_audit_destroy(f->audit);
-    hub_hublog_close(f->hublog);
-    mm_db_close(f->db);
-    mm_keys_wipe(&f->hub);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
-    assert_int_equal(system(cmd), 0);
-    free(f);
-    return 0;
-}
-
-static int add_hub_entry(uint64_t index, const void *data, size_t len, void *arg)
-{
-    (void)index;
-    json_array_append_new(arg, mm_entry_to_json(data, len));
-    return 0;
-}
-
-static json_t *hub_log(fx_t *f)
-{
-    json_t *all = json_array();
-    assert_int_equal(hub_hublog_entries(f->hublog, 0, UINT64_MAX, add_hub_entry, all), MM_OK);
-    return all;
 }
 
 static const char *str_at(json_t *o, const char *k)
@@ -132,28 +71,11 @@ static json_t *record_json(fx_t *f)
     return o;
 }
 
-/* Entry i of the hub's log is the city action with these members. */
+/* Entry i of the hub's log is the city action with these members (and no detail). */
 static void logged(fx_t *f, size_t i, const char *action, const char *site, const char *subject,
                    const char *person, const char *role, const char *reason)
 {
-    json_t *log = hub_log(f);
-    assert_true(i < json_array_size(log));
-    json_t *a = json_object_get(json_array_get(log, i), "city_action");
-    assert_string_equal(str_at(a, "action"), action);
-    assert_string_equal(str_at(a, "site"), site);
-    assert_string_equal(str_at(a, "subject"), subject);
-    assert_string_equal(str_at(a, "person"), person);
-    assert_string_equal(str_at(a, "role"), role);
-    assert_string_equal(str_at(a, "reason"), reason);
-    assert_string_equal(str_at(a, "detail"), "");
-    json_decref(log);
-}
-
-static size_t log_size(fx_t *f)
-{
-    uint64_t n = 0;
-    assert_int_equal(hub_hublog_size(f->hublog, &n), MM_OK);
-    return (size_t)n;
+    hubfx_logged(f, i, (hubfx_action_t){action, site, subject, person, role, reason, "", 0});
 }
 
 static void test_requests_join_the_record_and_the_hub_log(void **state)
@@ -255,7 +177,7 @@ static void test_refusals_leave_no_trace(void **state)
     assert_int_equal(hub_requests_appeal(f->q, &f->intake, "site-a", "complaint-2", &b, T0, &made),
                      MM_ECONFLICT);
     assert_string_equal(made.why, "the complaint has been appealed already");
-    assert_int_equal(log_size(f), 3);
+    assert_int_equal(hubfx_log_size(f), 3);
     json_t *rec = record_json(f);
     assert_int_equal(json_object_size(json_object_get(rec, "requests")), 2);
     json_decref(rec);
@@ -325,9 +247,9 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_requests_join_the_record_and_the_hub_log, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_refusals_leave_no_trace, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_list_checks_report_signatures, setup, teardown),
+                                        hubfx_teardown),
+        cmocka_unit_test_setup_teardown(test_refusals_leave_no_trace, setup, hubfx_teardown),
+        cmocka_unit_test_setup_teardown(test_list_checks_report_signatures, setup, hubfx_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
