@@ -3,7 +3,8 @@
  * Japanese first, English as the switch. The choice is kept in localStorage ("mm.lang") so that
  * both pages open in the language last chosen. t(key, vars) fills {name} placeholders; a key
  * missing from a table falls back to the other language, then to the key itself (the browser
- * test checks that both tables have the same keys).
+ * test checks that both tables have the same keys). A feature may keep its words in a file of its
+ * own that calls mmI18n.extend.
  */
 'use strict';
 (function () {
@@ -863,6 +864,13 @@
     document.documentElement.lang = lang;
   }
 
-  window.mmI18n = { t, label, setLang, lang: () => lang, tables };
+  /* A feature's own words, from its own file (i18n_<feature>.js, loaded after this one): the
+   * browser test checks the merged tables as it checks these. */
+  function extend(jaWords, enWords) {
+    Object.assign(ja, jaWords);
+    Object.assign(en, enWords);
+  }
+
+  window.mmI18n = { t, label, setLang, lang: () => lang, tables, extend };
   document.documentElement.lang = lang;
 })();
