@@ -166,6 +166,7 @@
     const el = h('section', { class: 'rq' }, h('p', { class: 'muted' }, t('rq.loading')));
     const state = {
       info: null, keys: { hub: null, sites: {} }, list: [], sig: null, open: new Set(), saved: {},
+      shown: new Map(), /* the state each request was last drawn in */
       disposed: false, timer: null, delay: 2000, checked: null, failed: false,
     };
     const POLL_MIN = 2000, POLL_OPEN = 15000, POLL_SETTLED = 60000, POLL_FAILED = 120000;
@@ -421,7 +422,9 @@
         h('ol', { class: 'history' }, (x.history || []).map((st) => h('li', {},
           fmtZoned(st.time_us, tz), ' ', h('span', { class: 'chip ' + stateClass(st.step) }, L('dstate', st.step)),
           st.by ? ' · ' + st.by : '', st.text ? ' — ' + st.text : '')))));
-      return h('li', { class: 'rq-item', dataset: { id: x.id, state: x.state } },
+      const changed = state.shown.has(x.id) && state.shown.get(x.id) !== x.state;
+      state.shown.set(x.id, x.state);
+      return h('li', { class: 'rq-item' + (changed ? ' rq-changed' : ''), dataset: { id: x.id, state: x.state } },
         h('div', { class: 'rq-item-head' }, h('strong', {}, x.id), ' ',
           h('span', { class: 'chip rq-state ' + stateClass(x.state) }, L('dstate', x.state)), ' ',
           h('span', {}, L('rq.basis', x.legal_basis))),
@@ -451,7 +454,7 @@
         clear(listBox).append(h('li', { class: 'muted' }, t('rq.none')));
         return;
       }
-      clear(listBox).append(state.list.slice().reverse().map(item));
+      clear(listBox).append(...state.list.slice().reverse().map(item));
     }
 
     function drawPollLine() {
