@@ -16,9 +16,9 @@
  * site's operator prepares and its manager approves through the edge's command line, the
  * download button appearing only once the hub holds the export; the download saves the file
  * under the hub's name with the export's SHA-256, and the page then says it was downloaded; the
- * English switch; a phone-sized screen without sideways scrolling; logout; no script error and no
- * Content-Security-Policy violation. What the Python driver checks afterwards it is handed in
- * P.result: the request id, the saved file's name, the SHA-256 of the API's bytes, and the
+ * English switch, which keeps what was typed; a phone-sized screen without sideways scrolling;
+ * logout, which forgets it; no script error and no Content-Security-Policy violation. What the
+ * Python driver checks afterwards it is handed in P.result: the request id, the saved file's name, the SHA-256 of the API's bytes, and the
  * commands the page prints for the export.
  */
 'use strict';
@@ -258,15 +258,20 @@ async function main() {
     out.api_sha256 = crypto.createHash('sha256').update(again.body).digest('hex');
   });
 
-  await step('the English switch changes the words and keeps the page', async () => {
+  await step('the English switch changes the words and keeps the page and what was typed', async () => {
+    await page.check('#rq-cameras input[value="c2"]');
+    await page.fill('#rq-reason', '下書きの理由');
     await page.click('#lang');
     await page.waitForSelector('h2 >> text=New request');
     assert.ok((await page.textContent('#rq-howto')).includes('Make a key'));
     const bases = await page.$eval('#rq-basis', (s) => [...s.options].map((o) => o.textContent));
     assert.ok(bases.some((b) => b.startsWith('law:')), bases.join(' | '));
     await page.waitForSelector(`.rq-item[data-id="${rec.id}"][data-state="downloaded"]`);
+    assert.strictEqual(await page.inputValue('#rq-reason'), '下書きの理由');
     await page.click('#lang');
     await page.waitForSelector('h2 >> text=新しい請求');
+    assert.strictEqual(await page.inputValue('#rq-reason'), '下書きの理由');
+    assert.ok(await page.isChecked('#rq-cameras input[value="c2"]'), 'the camera ticked was lost');
   });
 
   await step('a phone-sized screen: no sideways scrolling', async () => {
@@ -289,10 +294,17 @@ async function main() {
     await phone.close();
   });
 
-  await step('logging out forgets the token and the role', async () => {
+  await step('logging out forgets the token, the role and what was typed', async () => {
     await page.click('#logout');
     await page.waitForSelector('#token');
     assert.deepStrictEqual(await page.evaluate(() => [sessionStorage.getItem('mm.token'), sessionStorage.getItem('mm.role')]), [null, null]);
+    /* what was typed went with the session */
+    await page.fill('#token', P.token);
+    await page.click('.login button[type=submit]');
+    await page.waitForSelector('#rq-form');
+    assert.strictEqual(await page.inputValue('#rq-reason'), '');
+    await page.click('#logout');
+    await page.waitForSelector('#token');
   });
 
   await step('no script error and no Content-Security-Policy violation', async () => {

@@ -161,6 +161,11 @@
     return `'${String(s).replace(/'/g, `'\\''`)}'`;
   }
 
+  /* What was typed into the form when the page was last taken down by the language switch, which
+   * redraws it: kept in memory only, never in storage, given back once and only under the same
+   * token. A logout (the token already gone when the page is taken down) keeps nothing. */
+  let draft = null;
+
   function view(ctx) {
     const { api, ApiError, toast } = ctx;
     const el = h('section', { class: 'rq' }, h('p', { class: 'muted' }, t('rq.loading')));
@@ -256,6 +261,28 @@
       f.toTime.value = b.time;
     }
 
+    const DRAFTED = ['site', 'fromDate', 'fromTime', 'toDate', 'toTime', 'basis', 'reference',
+      'organisation', 'reason', 'recipient'];
+
+    function saveDraft() {
+      draft = null;
+      if (!f.form || !ctx.token()) return;
+      draft = { token: ctx.token(), cameras: [...f.cameras.querySelectorAll('input:checked')].map((c) => c.value) };
+      for (const k of DRAFTED) draft[k] = f[k].value;
+    }
+
+    /* Puts back what was typed; false when there was nothing. */
+    function restoreDraft() {
+      const d = draft;
+      draft = null;
+      if (!d || d.token !== ctx.token() || !siteOf(d.site)) return false;
+      f.site.value = d.site;
+      onSite();
+      for (const k of DRAFTED) if (k !== 'site') f[k].value = d[k];
+      for (const c of f.cameras.querySelectorAll('input[name=cameras]')) c.checked = d.cameras.includes(c.value);
+      return true;
+    }
+
     function onSite() {
       drawCameras();
       drawBases();
@@ -308,8 +335,11 @@
         ev.preventDefault();
         submit();
       });
-      onSite();
-      defaultRange();
+      f.form = form;
+      if (!restoreDraft()) {
+        onSite();
+        defaultRange();
+      }
       return form;
     }
 
@@ -612,6 +642,7 @@
     return {
       kind: 'requester', el,
       dispose() {
+        saveDraft();
         state.disposed = true;
         clearTimeout(state.timer);
         document.removeEventListener('visibilitychange', onVisible);
