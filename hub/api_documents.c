@@ -48,8 +48,8 @@ static void get_document(hub_http_req_t *req, void *arg)
     mm_time_rfc3339(doc.received_us, received);
     json_t *md = json_stringn(doc.markdown, doc.markdown_len);
     hub_http_json(req, 200,
-                  md ? json_pack("{s:s, s:i, s:o, s:s, s:I, s:s, s:b, s:I}", "site",
-                                 hub_http_param(req, "site"), "version", (int)doc.version,
+                  md ? json_pack("{s:s, s:I, s:o, s:s, s:I, s:s, s:b, s:I}", "site",
+                                 hub_http_param(req, "site"), "version", (json_int_t)doc.version,
                                  "markdown", md, "document_hash", hex, "received_us",
                                  (json_int_t)doc.received_us, "received", received, "has_html",
                                  doc.html_len > 0, "html_bytes", (json_int_t)doc.html_len)
