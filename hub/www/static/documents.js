@@ -10,7 +10,8 @@
  * only offers it as a file to save (fetched with the token, handed to the browser as a download).
  *
  * The filings tab is redrawn whenever the site's record changes; which documents are open, and
- * in which view, is kept here across redraws, and each document is fetched once.
+ * in which view, is kept here across redraws, and each document the hub holds is fetched once
+ * (one it does not hold yet is asked for again when shown again).
  */
 'use strict';
 (function () {
@@ -19,7 +20,7 @@
   const { h, clear, fmtTime, hashEl } = window.mm;
   const enc = encodeURIComponent;
 
-  const docs = new Map(); /* "site/version" -> Promise of the document, or null when none */
+  const docs = new Map(); /* "site/version" -> Promise of the document (null: not held) */
   const open = new Map(); /* "site/filing" -> "text" | "diff" */
 
   function fetchDoc(api, site, version) {
@@ -27,8 +28,8 @@
     if (!docs.has(key)) {
       const p = api(`/api/v1/sites/${enc(site)}/filings/${enc(version)}/document`)
         .catch((e) => {
+          docs.delete(key); /* not there yet, or a failure: asked again next time */
           if (e && e.status === 404) return null;
-          docs.delete(key); /* a failure is tried again next time */
           throw e;
         });
       docs.set(key, p);
