@@ -797,29 +797,42 @@
     }
 
     function drawFilings() {
-      const list = ((d.rec && d.rec.filings) || []).slice().reverse();
+      const all = (d.rec && d.rec.filings) || [];
+      const list = all.slice().reverse();
       if (!list.length) return h('p', { class: 'muted' }, t('fil.none'));
+      const cols = ['fil.id', 'fil.kind', 'fil.time', 'fil.state', 'fil.docs', 'fil.history', 'fil.actions'];
+      const buttons = (f, cls) => (f.state === 'received' ? [
+        h('button', { type: 'button', class: `primary small-btn ${cls}accept`, onclick: () => decide(f, true) }, t('act.accept')),
+        h('button', { type: 'button', class: `danger small-btn ${cls}return`, onclick: () => decide(f, false) }, t('act.return')),
+      ] : null);
       return h('div', { class: 'table-wrap' }, h('table', { class: 'filings-table' },
-        h('thead', {}, h('tr', {}, ['fil.id', 'fil.kind', 'fil.time', 'fil.state', 'fil.docs', 'fil.history', 'fil.actions']
-          .map((k) => h('th', { scope: 'col' }, t(k))))),
-        h('tbody', {}, list.map((f) => h('tr', { dataset: { filing: f.id, state: f.state } },
-          h('td', { 'data-label': t('fil.id') }, h('a', { href: `#/site/${enc(site)}/log?at=${f.index}` }, '#' + f.id)),
-          h('td', { 'data-label': t('fil.kind') }, L('fkind', f.kind), f.camera ? h('div', { class: 'muted small' }, t('fil.camera', { c: f.camera })) : null),
-          h('td', { 'data-label': t('fil.time') }, fmtTime(f.time_us)),
-          h('td', { 'data-label': t('fil.state') }, chip(L('filing', f.state), stateClass(f.state))),
-          h('td', { 'data-label': t('fil.docs'), class: 'docs' },
-            f.version ? h('div', {}, h('strong', {}, t('fil.version', { v: f.version })),
-              f.automatic ? h('span', { class: 'muted small' }, ' · ' + t('fil.auto')) : f.by ? h('span', { class: 'muted small' }, ' · ' + t('fil.by', { by: f.by })) : null) : null,
-            f.document_hash ? h('div', { class: 'small' }, t('fil.document_hash') + ' ', hashEl(f.document_hash)) : null,
-            f.config_hash ? h('div', { class: 'small' }, t('fil.config_hash') + ' ', hashEl(f.config_hash)) : null,
-            f.summary ? h('div', { class: 'small muted summary' }, f.summary) : null,
-            f.reason ? h('div', { class: 'small' }, f.reason) : null),
-          h('td', { 'data-label': t('fil.history') }, historyList(f.history, (x) =>
-            [chip(L('filing', x.state), stateClass(x.state)), ' ', fmtTime(x.time_us), x.by ? ' · ' + x.by : '', x.reason ? ' — ' + x.reason : ''])),
-          h('td', { 'data-label': t('fil.actions'), class: 'actions' }, f.state === 'received' ? [
-            h('button', { type: 'button', class: 'primary small-btn act-accept', onclick: () => decide(f, true) }, t('act.accept')),
-            h('button', { type: 'button', class: 'danger small-btn act-return', onclick: () => decide(f, false) }, t('act.return')),
-          ] : null))))));
+        h('thead', {}, h('tr', {}, cols.map((k) => h('th', { scope: 'col' }, t(k))))),
+        h('tbody', {}, list.map((f) => {
+          /* A filing of the standards carries its document (documents.js), read beside the
+           * buttons that decide on it. */
+          const doc = f.version && (f.kind === 'initial' || f.kind === 'change') && window.mmDocuments
+            ? window.mmDocuments.forFiling({
+              api, site, filing: f, filings: all, colspan: cols.length, toast,
+              actions: f.state === 'received' ? () => buttons(f, 'doc-act-') : null,
+            }) : null;
+          return [h('tr', { dataset: { filing: f.id, state: f.state } },
+            h('td', { 'data-label': t('fil.id') }, h('a', { href: `#/site/${enc(site)}/log?at=${f.index}` }, '#' + f.id)),
+            h('td', { 'data-label': t('fil.kind') }, L('fkind', f.kind), f.camera ? h('div', { class: 'muted small' }, t('fil.camera', { c: f.camera })) : null),
+            h('td', { 'data-label': t('fil.time') }, fmtTime(f.time_us)),
+            h('td', { 'data-label': t('fil.state') }, chip(L('filing', f.state), stateClass(f.state))),
+            h('td', { 'data-label': t('fil.docs'), class: 'docs' },
+              f.version ? h('div', {}, h('strong', {}, t('fil.version', { v: f.version })),
+                f.automatic ? h('span', { class: 'muted small' }, ' · ' + t('fil.auto')) : f.by ? h('span', { class: 'muted small' }, ' · ' + t('fil.by', { by: f.by })) : null) : null,
+              f.document_hash ? h('div', { class: 'small' }, t('fil.document_hash') + ' ', hashEl(f.document_hash)) : null,
+              f.config_hash ? h('div', { class: 'small' }, t('fil.config_hash') + ' ', hashEl(f.config_hash)) : null,
+              f.summary ? h('div', { class: 'small muted summary' }, f.summary) : null,
+              f.reason ? h('div', { class: 'small' }, f.reason) : null,
+              doc ? h('div', {}, doc.button) : null),
+            h('td', { 'data-label': t('fil.history') }, historyList(f.history, (x) =>
+              [chip(L('filing', x.state), stateClass(x.state)), ' ', fmtTime(x.time_us), x.by ? ' · ' + x.by : '', x.reason ? ' — ' + x.reason : ''])),
+            h('td', { 'data-label': t('fil.actions'), class: 'actions' }, buttons(f, 'act-'))),
+          doc && doc.row];
+        }))));
     }
 
     function evidenceLinks(ev) {
