@@ -22,7 +22,10 @@
  *   HASHES   uint8_t name[arg][32] and size_t n_<name>: a repeated field of at most arg hashes
  * flags: MM_F_REQ (a string or name that may not be empty), MM_F_DATE ("YYYY-MM-DD", or "" when
  * not required), MM_F_JSON_ARRAY / MM_F_JSON_OBJECT ("" or that JSON text), MM_F_PPM (at most
- * 1000000), MM_F_VERSION (at least 1). Rules across fields are the kind's check (entry.c).
+ * 1000000), MM_F_VERSION (at least 1), MM_F_LATE (a string or number appended to its kind after
+ * entries of the kind were written: the JSON view leaves it out while it is empty or 0, so that
+ * those entries show as they always have; on the wire an empty field is not encoded anyway).
+ * Rules across fields are the kind's check (entry.c).
  */
 #ifndef MM_ENTRY_H
 #define MM_ENTRY_H
@@ -51,6 +54,7 @@ enum {
     MM_F_JSON_OBJECT = 1 << 3,
     MM_F_PPM = 1 << 4,
     MM_F_VERSION = 1 << 5,
+    MM_F_LATE = 1 << 6,
 };
 
 /* --- the kinds ------------------------------------------------------------------------------ */
@@ -224,7 +228,8 @@ enum {
  * when it differs from the last logged, and when the operators in force change. The hub builds
  * its registry and checks the rules from these (R-N4.1, R-N5, R-K2.1.3c, R-K2.2.2, R-N6.1).
  * floor_days: the policy's least retention; manager: a person id; operators: the person ids in
- * force, comma-separated; contractors: [{"name": "...", "staff": ["id", ...]}]. */
+ * force, comma-separated; contractors: [{"name": "...", "staff": ["id", ...]}]; timezone: the
+ * site's zone, an IANA name ("" from a site that has not said: Asia/Tokyo). */
 #define MM_FIELDS_site_facts(F, S)                                                                 \
     F(S, ENUM, policy, mm_policy, MM_F_REQ)                                                        \
     F(S, U32, retention_days, 0, 0)                                                                \
@@ -242,7 +247,8 @@ enum {
     F(S, STR, manager_name, MM_LONG_TEXT_MAX, 0)                                                   \
     F(S, STR, operators, MM_LONG_TEXT_MAX, 0)                                                      \
     F(S, STR, contractors, MM_LONG_TEXT_MAX, MM_F_JSON_ARRAY)                                      \
-    F(S, U32, cameras, 0, 0)
+    F(S, U32, cameras, 0, 0)                                                                       \
+    F(S, STR, timezone, 64, MM_F_LATE)
 
 /* What the configuration says about one camera (R-K2.1.3b, R-K2.2.1, R-N5.1-4), logged at start
  * when it differs from the last logged: signage_text "" when there is no sign, signage_checked
@@ -391,6 +397,11 @@ const mm_entry_kind_info_t *mm_entry_kind_info(mm_entry_kind_t kind);
 
 /* Every kind in the table, in order: *n of them. */
 const mm_entry_kind_info_t *mm_entry_kinds(size_t *n);
+
+/* The protobuf field number of kind's i-th field (numbers need not run without gaps: a field
+ * appended to a message takes the number it was assigned); 0 when there is no such field or the
+ * table does not match the schema. */
+uint32_t mm_entry_field_number(mm_entry_kind_t kind, size_t i);
 
 /* --- encoding, decoding, names ------------------------------------------------------------- */
 

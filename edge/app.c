@@ -32,6 +32,7 @@
 #include "common/crypto.h"
 #include "common/diag.h"
 #include "common/keys.h"
+#include "common/timefmt.h"
 #include "edge/control.h"
 #include "edge/coverlog.h"
 #include "edge/disclosure.h"
@@ -479,11 +480,17 @@ static void on_signal(uv_signal_t *h, int signum)
  * earlier steps opened. The order is the one the top of this file explains.
  */
 
-/* The configuration, and the site key it names (the key must carry the site's name). */
+/* The configuration, and the site key it names (the key must carry the site's name). The
+ * site's zone becomes the process's local time here, before any thread starts: the standards'
+ * dates and every time shown to a person follow it, not the machine's zone. */
 static int load_config(app_t *app, const char *config_path)
 {
     if (edge_config_load(config_path, &app->cfg) != MM_OK)
         return -1;
+    if (mm_tz_use(app->cfg.timezone) != 0) {
+        MM_ERROR("%s: timezone: \"%s\" cannot be used", config_path, app->cfg.timezone);
+        return -1;
+    }
     char err[256];
     if (mm_keys_load(app->cfg.key_file, &app->keys, err, sizeof err) != MM_OK) {
         MM_ERROR("%s", err);

@@ -91,6 +91,7 @@ static mm_err_t site_entry(const edge_config_t *cfg, const int *is_operator, mm_
         PUT(f->land_permission_ref, g->land_permission_ref) ||
         PUT(f->land_permission_date, g->land_permission_date) ||
         PUT(f->manager, mgr ? mgr->id : NULL) || PUT(f->manager_name, mgr ? mgr->name : NULL) ||
+        PUT(f->timezone, cfg->timezone) ||
         operators_text(g, is_operator, f->operators, sizeof f->operators))
         return MM_EINVAL;
     return contractors_text(g, f->contractors, sizeof f->contractors);

@@ -152,6 +152,7 @@ mm_err_t edge_config_parse(mm_conf_t *conf, edge_config_t *out)
                                       "cameras",
                                       "control_socket",
                                       "filing",
+                                      "timezone",
                                       NULL};
     const char *keys[32];
     size_t nk = 0;
@@ -199,6 +200,12 @@ mm_err_t edge_config_parse(mm_conf_t *conf, edge_config_t *out)
     else if (filing && strcmp(filing, "automatic") != 0)
         mm_conf_problem(conf, "filing", "must be \"automatic\" or \"manual\", got \"%.40s\"",
                         filing);
+    const char *tz = mm_conf_string(conf, root, "", "timezone", 0, MM_TZ_DEFAULT);
+    char why[160];
+    if (tz && mm_tz_check(tz, why, sizeof why) != 0)
+        mm_conf_problem(conf, "timezone", "%s", why);
+    else if (tz)
+        snprintf(out->timezone, sizeof out->timezone, "%s", tz);
     out->segment_seconds = (int)mm_conf_int(conf, root, "", "segment_seconds", 0, 10, 1, 600);
     parse_retention(conf, root, out);
     parse_hub(conf, root, out);

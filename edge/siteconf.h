@@ -9,6 +9,7 @@
  *    "min_free_mb": 1024,
  *    "control_socket": "/run/mimamori/site-a.sock",
  *    "filing": "automatic",     or "manual": the manager files each version (R-N4.2)
+ *    "timezone": "Asia/Tokyo",  the site's zone (default), an IANA name of the system's tzdata
  *    "hub": {"endpoint": "tcp://127.0.0.1:7400", "curve_public": "<Z85>",
  *            "verifier": "hub+1a2b3c4d+AQ..."},
  *    "cameras": [{"id": "cam1", "url": "rtsp://127.0.0.1:8554/cam1", "priority": 0, ...}],
@@ -27,6 +28,11 @@
  * the site registered with the city (registered_retention_days, default retention_days). Neither
  * bound can be configured away: a configuration outside them does not load.
  *
+ * timezone: every time the site shows a person or takes from one (mimamori-edge's commands, the
+ * dates of the standards document) is in this zone, whatever the machine's zone or TZ says; it is
+ * reported to the city in site_facts. A name the system's time zone database does not hold is a
+ * configuration error (common/timefmt.h mm_tz_check).
+ *
  * min_free_mb: below this much free space in the state directory the edge raises a storage
  * alarm and stops its lowest-priority camera (the lowest "priority", then the last listed);
  * cameras resume once twice as much is free.
@@ -41,6 +47,7 @@
 #include "common/err.h"
 #include "common/keys.h"
 #include "common/note.h"
+#include "common/timefmt.h"
 #include "edge/governance.h"
 
 #define EDGE_MAX_CAMERAS 64
@@ -58,6 +65,7 @@ typedef struct {
     char *state_dir;      /* resolved */
     char *control_socket; /* resolved; default /run/mimamori/<site>.sock (control.h) */
     int filing_manual;    /* "filing": "manual" — the manager files each standards version */
+    char timezone[MM_TZ_NAME_MAX]; /* the site's zone, "Asia/Tokyo" unless configured */
     int segment_seconds;  /* target segment length */
     mm_policy_t policy;
     int retention_days;

@@ -85,7 +85,8 @@ static pb_t write_entry(const mm_entry_t *e, const over_t *over)
     for (size_t i = 0; i < k->n_fields; i++) {
         const mm_entry_field_t *f = &k->fields[i];
         const char *v = s + f->offset;
-        uint32_t num = (uint32_t)i + 1;
+        uint32_t num = mm_entry_field_number(e->kind, i);
+        assert_true(num >= 1);
         int o = over && over->set && over->field == i;
         switch (f->type) {
         case MM_FT_STR:
