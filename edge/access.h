@@ -55,7 +55,8 @@
     X(P, DISCLOSURE_PREPARE, "disclosure_prepare") /* narrow cameras and range, add a note */      \
     X(P, DISCLOSURE_APPROVE, "disclosure_approve") /* the manager only */                          \
     X(P, DISCLOSURE_DENY, "disclosure_deny")       /* the manager only */                          \
-    X(P, DISCLOSURE_RELEASE, "disclosure_release") /* end the hold of a delivered request */
+    X(P, DISCLOSURE_RELEASE, "disclosure_release") /* end the hold of a delivered request */       \
+    X(P, TIMEZONE, "timezone") /* the site's id and zone, for a command to read a typed time */
 MM_ENUM_DECLARE(edge_action, EDGE_ACT, EDGE_ACTION_MAP)
 
 /* The actions an emergency grant may allow: looking, never changing. */

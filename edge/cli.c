@@ -20,6 +20,7 @@
 
 #include "common/clock.h"
 #include "common/diag.h"
+#include "common/timefmt.h"
 #include "edge/siteconf.h"
 #include "edge/standards.h"
 
@@ -114,8 +115,10 @@ static void help_common(FILE *f)
         "                 socket in /run/mimamori/)\n"
         "  --json         print the edge's answer as JSON\n"
         "  --help         this text\n"
-        "TIME: now, -90s, -10m, -2h, -1d, @UNIXSECONDS, or \"YYYY-MM-DD HH:MM[:SS]\" (local; Z for "
-        "UTC).\n"
+        "TIME: now, -90s, -10m, -2h, -1d, @UNIXSECONDS, or \"YYYY-MM-DD HH:MM[:SS]\" in the "
+        "site's\n"
+        "  time zone (its configuration's \"timezone\", Asia/Tokyo unless it says; Z for UTC).\n"
+        "  Times are shown in the site's zone too, whatever the machine's zone or TZ says.\n"
         "Exit status: 0 done, 1 the edge failed, 2 bad usage, 3 not permitted, 4 not found,\n"
         "5 already in that state, 6 the edge cannot be reached.\n",
         f);
@@ -212,16 +215,38 @@ int edge_cli_parse_time(const char *s, int64_t now_us, int64_t *out_us)
     return 0;
 }
 
+/* An instant in the site's zone, "YYYY-MM-DD HH:MM:SS JST" ("-" for none). */
 static void format_time(int64_t us, char *buf, size_t cap)
 {
     if (us <= 0) {
         snprintf(buf, cap, "-");
         return;
     }
-    time_t t = (time_t)(us / 1000000);
-    struct tm tm;
-    localtime_r(&t, &tm);
-    strftime(buf, cap, "%Y-%m-%d %H:%M:%S", &tm);
+    char t[MM_LOCALTIME_MAX];
+    mm_time_local(us, t);
+    snprintf(buf, cap, "%s", t);
+}
+
+/*
+ * The zone this process shows and reads times in: the site's, as the edge's answers name it, not
+ * the machine's or TZ's (timefmt.h). Until the edge has said, Asia/Tokyo; on a machine without the
+ * time zone database, Japan's rule itself (UTC+9, no daylight saving), as close as can be.
+ */
+static char zone_used[MM_TZ_NAME_MAX];
+static int zone_from_edge;
+
+static void use_zone(const char *name, int from_edge)
+{
+    if (strcmp(zone_used, name) != 0) {
+        if (mm_tz_use(name) != 0) {
+            if (zone_used[0])
+                return;
+            setenv("TZ", "JST-9", 1);
+            tzset();
+        }
+        snprintf(zone_used, sizeof zone_used, "%s", name);
+    }
+    zone_from_edge |= from_edge;
 }
 
 /* --- talking to the edge ---------------------------------------------------------------------*/
@@ -374,6 +399,9 @@ static int call(const opts_t *o, json_t *req, json_t **result, int *fd_out, char
         close(fd);
         return EDGE_EXIT_FAILED;
     }
+    const char *tz = json_string_value(json_object_get(j, "timezone"));
+    if (tz)
+        use_zone(tz, 1);
     if (!json_is_true(json_object_get(j, "ok"))) {
         const char *code = json_string_value(json_object_get(j, "code"));
         const char *err = json_string_value(json_object_get(j, "error"));
@@ -420,6 +448,7 @@ static void show_status(json_t *r)
     json_t *you = json_object_get(r, "you"), *cams = json_object_get(r, "cameras"),
            *log = json_object_get(r, "log"), *st = json_object_get(r, "standards");
     printf("site        %s (%s)\n", str(r, "site"), str(r, "installer"));
+    printf("time zone   %s (every time shown and typed here)\n", str(r, "timezone"));
     printf("policy      %s: footage kept %d days (floor %d, registered %d)\n", str(r, "policy"),
            (int)num(r, "retention_days"), (int)num(r, "floor_days"),
            (int)num(r, "registered_retention_days"));
@@ -443,11 +472,11 @@ static void show_cameras(json_t *r)
 {
     size_t i;
     json_t *c;
-    printf("%-12s %-10s %7s %7s  %-19s  %s\n", "CAMERA", "STATE", "PUBLIC", "NEEDED",
+    printf("%-12s %-10s %7s %7s  %-23s  %s\n", "CAMERA", "STATE", "PUBLIC", "NEEDED",
            "LAST RECORDED", "LOCATION");
     json_array_foreach(json_object_get(r, "cameras"), i, c)
     {
-        char t[32];
+        char t[MM_LOCALTIME_MAX];
         format_time(num(c, "last_recorded_us"), t, sizeof t);
         double need = json_number_value(json_object_get(c, "threshold")) * 100;
         char needed[16];
@@ -455,7 +484,7 @@ static void show_cameras(json_t *r)
             snprintf(needed, sizeof needed, "%6.1f%%", need);
         else
             snprintf(needed, sizeof needed, "%7s", "-"); /* naha: no threshold */
-        printf("%-12s %-10s %6.1f%% %s  %-19s  %s\n", str(c, "id"), str(c, "state"),
+        printf("%-12s %-10s %6.1f%% %s  %-23s  %s\n", str(c, "id"), str(c, "state"),
                json_number_value(json_object_get(c, "public_share")) * 100, needed, t,
                str(c, "location"));
     }
@@ -466,13 +495,13 @@ static void show_search(json_t *r)
     size_t i;
     json_t *s;
     json_t *segs = json_object_get(r, "segments");
-    printf("%-19s  %-19s %7s %10s  %s\n", "START", "END", "FRAMES", "BYTES", "CONTENT HASH");
+    printf("%-23s  %-23s %7s %10s  %s\n", "START", "END", "FRAMES", "BYTES", "CONTENT HASH");
     json_array_foreach(segs, i, s)
     {
-        char a[32], b[32];
+        char a[MM_LOCALTIME_MAX], b[MM_LOCALTIME_MAX];
         format_time(num(s, "start_us"), a, sizeof a);
         format_time(num(s, "end_us"), b, sizeof b);
-        printf("%-19s  %-19s %7d %10" JSON_INTEGER_FORMAT "  %.16s…%s\n", a, b,
+        printf("%-23s  %-23s %7d %10" JSON_INTEGER_FORMAT "  %.16s…%s\n", a, b,
                (int)num(s, "frames"), num(s, "bytes"), str(s, "content_hash"),
                json_is_true(json_object_get(s, "recovered")) ? " (recovered)" : "");
     }
@@ -491,7 +520,7 @@ static void show_people(json_t *r)
 
 static void show_grant(json_t *g)
 {
-    char a[32], b[32];
+    char a[MM_LOCALTIME_MAX], b[MM_LOCALTIME_MAX];
     format_time(num(g, "granted_us"), a, sizeof a);
     format_time(num(g, "until_us"), b, sizeof b);
     printf("%-22s %-12s %-9s %s → %s  report %-12s %s [%s]\n", str(g, "id"), str(g, "person"),
@@ -511,10 +540,10 @@ static void show_requests(json_t *r)
 {
     size_t i;
     json_t *q;
-    printf("%-20s %-18s %-9s %-19s  %s\n", "REQUEST", "KIND", "STATE", "DEADLINE", "TEXT");
+    printf("%-20s %-18s %-9s %-23s  %s\n", "REQUEST", "KIND", "STATE", "DEADLINE", "TEXT");
     json_array_foreach(json_object_get(r, "requests"), i, q)
     {
-        char deadline[32];
+        char deadline[MM_LOCALTIME_MAX];
         format_time(num(q, "deadline_us"), deadline, sizeof deadline);
         /* The first line of the text, at most 60 bytes, cut at a character's start. */
         const char *text = str(q, "text");
@@ -526,7 +555,7 @@ static void show_requests(json_t *r)
         }
         const char *state = str(q, "state");
         int overdue = json_is_true(json_object_get(q, "overdue"));
-        printf("%-20s %-18s %-9s %-19s%s %.*s%s\n", str(q, "id"), str(q, "kind"), state, deadline,
+        printf("%-20s %-18s %-9s %-23s%s %.*s%s\n", str(q, "id"), str(q, "kind"), state, deadline,
                overdue ? "!" : " ", (int)n, text, text[n] ? "…" : "");
     }
     printf("%d open (! past its deadline)\n", (int)num(r, "open"));
@@ -539,7 +568,7 @@ static void show_request(json_t *q)
 
 static void format_range(json_t *o, char *buf, size_t cap)
 {
-    char a[32], b[32];
+    char a[MM_LOCALTIME_MAX], b[MM_LOCALTIME_MAX];
     format_time(num(o, "from_us"), a, sizeof a);
     format_time(num(o, "to_us"), b, sizeof b);
     snprintf(buf, cap, "%s → %s", a, b);
@@ -561,7 +590,7 @@ static void join_strings(json_t *a, char *buf, size_t cap)
 
 static void show_disclosure(json_t *q)
 {
-    char range[80], cams[256], deadline[32];
+    char range[2 * MM_LOCALTIME_MAX + 8], cams[256], deadline[MM_LOCALTIME_MAX];
     json_t *sel = json_object_get(q, "selection");
     format_range(sel, range, sizeof range);
     join_strings(json_object_get(sel, "cameras"), cams, sizeof cams);
@@ -576,7 +605,7 @@ static void show_disclosure(json_t *q)
         printf("  failed: %s\n", str(q, "failure"));
     json_t *rel = json_object_get(q, "release");
     if (json_is_object(rel)) {
-        char when[32];
+        char when[MM_LOCALTIME_MAX];
         format_time(num(rel, "time_us"), when, sizeof when);
         printf("  hold released %s by %s: %s\n", when, str(rel, "by"), str(rel, "reason"));
     }
@@ -608,17 +637,46 @@ static int simple(const opts_t *o, json_t *req, void (*show)(json_t *))
     return rc;
 }
 
-static int need_time(const char *opt, const char *val, int64_t now, int64_t *out)
+/* Whether s is a date and time without "Z": one the site's zone must read. */
+static int wall_time(const char *s)
+{
+    size_t n = strlen(s);
+    return n && s[0] >= '0' && s[0] <= '9' && s[n - 1] != 'Z';
+}
+
+/* Asks the edge for its zone, once, before a typed date and time is read (logged, as every call
+ * is; access.c lets anyone ask). */
+static int learn_zone(const opts_t *o)
+{
+    if (zone_from_edge)
+        return 0;
+    json_t *res;
+    int rc = call(o, json_pack("{s:s}", "action", "timezone"), &res, NULL, NULL, NULL, NULL);
+    json_decref(res);
+    if (rc == EDGE_EXIT_OK && !zone_from_edge) {
+        fputs("mimamori-edge: the edge did not name its time zone\n", stderr);
+        rc = EDGE_EXIT_FAILED;
+    }
+    return rc;
+}
+
+/* Reads the time val of option opt into *out; 0, or the exit status (the message printed). */
+static int need_time(const opts_t *o, const char *opt, const char *val, int64_t now, int64_t *out)
 {
     if (!val) {
         fprintf(stderr, "mimamori-edge: %s TIME is required\n", opt);
-        return -1;
+        return EDGE_EXIT_USAGE;
+    }
+    if (wall_time(val)) {
+        int rc = learn_zone(o);
+        if (rc != EDGE_EXIT_OK)
+            return rc;
     }
     if (edge_cli_parse_time(val, now, out) != 0) {
         fprintf(stderr, "mimamori-edge: %s: \"%s\" is not a time (see --help)\n", opt, val);
-        return -1;
+        return EDGE_EXIT_USAGE;
     }
-    return 0;
+    return EDGE_EXIT_OK;
 }
 
 /* Copies the stream to out until either side ends. */
@@ -651,11 +709,12 @@ static int cmd_playback(const opts_t *o)
         return EDGE_EXIT_USAGE;
     }
     int64_t now = mm_now_us(), from, to;
-    if (need_time("--from", o->from, now, &from) != 0)
-        return EDGE_EXIT_USAGE;
+    int rc = need_time(o, "--from", o->from, now, &from);
+    if (rc != EDGE_EXIT_OK)
+        return rc;
     if (o->to) {
-        if (need_time("--to", o->to, now, &to) != 0)
-            return EDGE_EXIT_USAGE;
+        if ((rc = need_time(o, "--to", o->to, now, &to)) != EDGE_EXIT_OK)
+            return rc;
     } else {
         to = from + 600LL * 1000000;
     }
@@ -675,7 +734,7 @@ static int cmd_playback(const opts_t *o)
     int fd = -1;
     char *line = NULL, *extra = NULL;
     size_t extra_len = 0;
-    int rc = call(o, req, &head, &fd, &line, &extra, &extra_len);
+    rc = call(o, req, &head, &fd, &line, &extra, &extra_len);
     if (rc != EDGE_EXIT_OK)
         return rc;
     fprintf(stderr, "mimamori-edge: playing %s, session %s (logged)\n", o->args[0],
@@ -844,16 +903,18 @@ static int cmd_disclosure(const opts_t *o)
         json_t *req = json_pack("{s:s, s:s}", "action", "disclosure_prepare", "request_id", id);
         int64_t now = mm_now_us(), t;
         if (o->from) {
-            if (need_time("--from", o->from, now, &t) != 0) {
+            int rc = need_time(o, "--from", o->from, now, &t);
+            if (rc != EDGE_EXIT_OK) {
                 json_decref(req);
-                return EDGE_EXIT_USAGE;
+                return rc;
             }
             json_object_set_new(req, "from_us", json_integer(t));
         }
         if (o->to) {
-            if (need_time("--to", o->to, now, &t) != 0) {
+            int rc = need_time(o, "--to", o->to, now, &t);
+            if (rc != EDGE_EXIT_OK) {
                 json_decref(req);
-                return EDGE_EXIT_USAGE;
+                return rc;
             }
             json_object_set_new(req, "to_us", json_integer(t));
         }
@@ -948,8 +1009,11 @@ static int cmd_search(const opts_t *o)
         return EDGE_EXIT_USAGE;
     }
     int64_t now = mm_now_us(), from, to;
-    if (need_time("--from", o->from, now, &from) != 0 || need_time("--to", o->to, now, &to) != 0)
-        return EDGE_EXIT_USAGE;
+    int rc = need_time(o, "--from", o->from, now, &from);
+    if (rc == EDGE_EXIT_OK)
+        rc = need_time(o, "--to", o->to, now, &to);
+    if (rc != EDGE_EXIT_OK)
+        return rc;
     return simple(o,
                   json_pack("{s:s, s:s, s:I, s:I}", "action", "search", "camera", o->args[0],
                             "from_us", (json_int_t)from, "to_us", (json_int_t)to),
@@ -961,11 +1025,15 @@ static void show_document(json_t *r)
     fputs(str(r, "document"), stdout);
 }
 
-/* Loads a configuration for check and the draft standards; problems go to standard error. */
+/* Loads a configuration for check and the draft standards; problems go to standard error. Its
+ * zone becomes the one times are shown in. */
 static int load_config(const opts_t *o, edge_config_t *cfg)
 {
     mm_diag_init("mimamori-edge", MM_DIAG_WARN);
-    return edge_config_load(o->config, cfg) == MM_OK ? 0 : -1;
+    if (edge_config_load(o->config, cfg) != MM_OK)
+        return -1;
+    use_zone(cfg->timezone, 0);
+    return 0;
 }
 
 static int cmd_check(const opts_t *o)
@@ -986,14 +1054,16 @@ static int cmd_check(const opts_t *o)
                                         g->threshold, "masked", g->coverage.masked_area, "private",
                                         g->coverage.private_area, "exception", g->exception));
     }
-    json_t *res = json_pack("{s:s, s:s, s:i, s:i, s:o}", "site", cfg.site, "policy",
-                            mm_policy_name(cfg.policy), "retention_days", cfg.retention_days,
-                            "people", (int)cfg.gov.n_people, "cameras", list);
+    json_t *res =
+        json_pack("{s:s, s:s, s:i, s:s, s:i, s:o}", "site", cfg.site, "policy",
+                  mm_policy_name(cfg.policy), "retention_days", cfg.retention_days, "timezone",
+                  cfg.timezone, "people", (int)cfg.gov.n_people, "cameras", list);
     if (o->json) {
         print_json(res);
     } else {
-        printf("%s: site %s, policy %s, footage kept %d days, %zu people, %zu cameras: sound\n",
-               o->config, cfg.site, mm_policy_name(cfg.policy), cfg.retention_days,
+        printf("%s: site %s, policy %s, footage kept %d days, time zone %s, %zu people, %zu "
+               "cameras: sound\n",
+               o->config, cfg.site, mm_policy_name(cfg.policy), cfg.retention_days, cfg.timezone,
                cfg.gov.n_people, cfg.n_cameras);
         for (size_t i = 0; i < cfg.n_cameras; i++) {
             const edge_camera_gov_t *g = &cfg.cameras[i].gov;
@@ -1044,6 +1114,7 @@ int edge_cli_main(int argc, char **argv)
 {
     const char *cmd = argv[1];
     opts_t o = {0};
+    use_zone(MM_TZ_DEFAULT, 0);
     if (!strcmp(cmd, "help")) {
         help_all(stdout);
         return EDGE_EXIT_OK;

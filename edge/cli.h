@@ -33,8 +33,9 @@ int edge_cli_main(int argc, char **argv);
 
 /*
  * Parses a time for --from/--to: "now", "-90s", "-10m", "-2h", "-1d" (before now), "@<unix
- * seconds>", or a local date and time "YYYY-MM-DD HH:MM[:SS]" / "YYYY-MM-DDTHH:MM[:SS]" (with a
- * trailing "Z" for UTC). -1 when it is none of those.
+ * seconds>", or a date and time "YYYY-MM-DD HH:MM[:SS]" / "YYYY-MM-DDTHH:MM[:SS]" in the process's
+ * zone — the command makes it the site's (timefmt.h mm_tz_use) before it reads one — or with a
+ * trailing "Z" in UTC. -1 when it is none of those.
  */
 int edge_cli_parse_time(const char *s, int64_t now_us, int64_t *out_us);
 

@@ -65,6 +65,7 @@ static const struct {
     [EDGE_ACT_DISCLOSURE_APPROVE] = {K_REQUEST | K_REASON, K_KEEP},
     [EDGE_ACT_DISCLOSURE_DENY] = {K_REQUEST | K_REASON, 0},
     [EDGE_ACT_DISCLOSURE_RELEASE] = {K_REQUEST | K_REASON, 0},
+    [EDGE_ACT_TIMEZONE] = {0, 0},
 };
 
 #define MAX_SPAN_US (31LL * 86400 * 1000000) /* a search or playback covers at most 31 days */

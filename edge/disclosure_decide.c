@@ -74,7 +74,7 @@ static mm_err_t who_and_why(const char *what, const char *by, const char *reason
 
 mm_err_t edge_disclosure_expire(edge_disclosure_t *d, rec_t *r, int64_t now_us)
 {
-    char when[40], text[128];
+    char when[MM_LOCALTIME_MAX], text[128];
     edge_disclosure_time_text(r->q.deadline_us, when, sizeof when);
     snprintf(text, sizeof text, "not decided by its deadline, %s", when);
     mm_disclosure_step_t was = r->state;
@@ -123,7 +123,7 @@ static mm_err_t load_for_step(edge_disclosure_t *d, const char *id, rec_t **out,
     if (err != MM_OK)
         return err;
     const rec_t *r = *out;
-    char when[40];
+    char when[MM_LOCALTIME_MAX];
     switch (r->state) {
     case MM_DISCLOSURE_STEP_HELD:
     case MM_DISCLOSURE_STEP_PREPARED:
@@ -152,7 +152,7 @@ static mm_err_t load_for_step(edge_disclosure_t *d, const char *id, rec_t **out,
 
 static void range_text(int64_t from, int64_t to, char *out, size_t cap)
 {
-    char a[40], b[40];
+    char a[MM_LOCALTIME_MAX], b[MM_LOCALTIME_MAX];
     edge_disclosure_time_text(from, a, sizeof a);
     edge_disclosure_time_text(to, b, sizeof b);
     snprintf(out, cap, "%s to %s", a, b);
@@ -356,7 +356,7 @@ out:
 static mm_err_t release_allowed(edge_disclosure_t *d, const rec_t *r, char *msg, size_t cap)
 {
     const char *id = r->q.id;
-    char when[40];
+    char when[MM_LOCALTIME_MAX];
     switch (r->state) {
     case MM_DISCLOSURE_STEP_DELIVERED:
     case MM_DISCLOSURE_STEP_DOWNLOADED:

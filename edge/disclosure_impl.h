@@ -33,6 +33,7 @@
 
 #include "common/crypto.h"
 #include "common/entry.h"
+#include "common/timefmt.h"
 #include "edge/disclosure.h"
 #include "edge/export.h"
 #include "edge/siteconf.h"
@@ -142,7 +143,8 @@ void edge_disclosure_close_end(edge_disclosure_t *d);
 
 /* Copies src into dst (cap bytes), cut at a character boundary when it does not fit. */
 void edge_disclosure_copy(char *dst, size_t cap, const char *src);
-/* us as "YYYY-MM-DD HH:MM:SS UTC". */
+/* us in the site's zone (the process's, timefmt.h), "YYYY-MM-DD HH:MM:SS JST": the people who
+ * read a refusal or a step's text read the site's clock. */
 void edge_disclosure_time_text(int64_t us, char *buf, size_t cap);
 /* The hold of the request's camera i: "dsc.<id>.<i>" (see disclosure_record.c). */
 void edge_disclosure_hold_id(const char *id, size_t i, char out[MM_ID_MAX]);

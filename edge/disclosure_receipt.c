@@ -191,7 +191,7 @@ static mm_err_t downloaded(edge_disclosure_t *d, const mm_city_request_t *q, int
                 "such request",
                 q->id, q->disclosure);
     if (err == MM_OK && !r->downloaded_us) {
-        char when[40], text[128];
+        char when[MM_LOCALTIME_MAX], text[128];
         edge_disclosure_time_text(q->time_us, when, sizeof when);
         snprintf(text, sizeof text, "the requester downloaded the export from the hub at %s", when);
         mm_disclosure_step_t was = r->state;

@@ -15,6 +15,7 @@
 
 #include "common/crypto.h"
 #include "common/diag.h"
+#include "common/timefmt.h"
 #include "common/utf8.h"
 #include "edge/disclosure_impl.h"
 
@@ -39,10 +40,9 @@ void edge_disclosure_copy(char *dst, size_t cap, const char *src)
 
 void edge_disclosure_time_text(int64_t us, char *buf, size_t cap)
 {
-    time_t t = (time_t)(us / 1000000);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(buf, cap, "%Y-%m-%d %H:%M:%S UTC", &tm);
+    char t[MM_LOCALTIME_MAX];
+    mm_time_local(us, t);
+    snprintf(buf, cap, "%s", t);
 }
 
 static void record_key(const char *id, char key[KEY_MAX])

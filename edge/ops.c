@@ -106,6 +106,14 @@ mm_err_t edge_ops_facts_update(edge_ops_t *ops)
     return err;
 }
 
+/* The site and its zone (anyone may ask, access.c): what a command needs to read a typed time. */
+void edge_ops_do_timezone(edge_ops_call_t *c)
+{
+    edge_ops_answer(
+        c, json_pack("{s:s, s:s}", "site", c->ops->cfg->site, "timezone", c->ops->cfg->timezone),
+        NULL);
+}
+
 void edge_ops_do_status(edge_ops_call_t *c)
 {
     edge_ops_t *ops = c->ops;
@@ -128,6 +136,8 @@ void edge_ops_do_status(edge_ops_call_t *c)
         "version", (int)ops->standards_version, "date", ops->standards_date, "filed",
         (int)ops->standards_filed, "filing", ops->cfg->filing_manual ? "manual" : "automatic",
         "time_us", (json_int_t)mm_now_us());
+    if (res)
+        json_object_set_new(res, "timezone", json_string(ops->cfg->timezone));
     /* What the city asked and the site has not answered yet (R-N10.1, R-N12). */
     json_t *reqs = NULL;
     if (res && edge_requests_list(ops->store, mm_now_us(), &reqs) == MM_OK)

@@ -58,11 +58,13 @@ void edge_ops_refuse(edge_ops_call_t *c, const char *code, const char *fmt, ...)
     edge_conn_error(c->conn, code, msg);
 }
 
+/* Every answer names the site's zone: the command shows the answer's times in it (timefmt.h). */
 void edge_ops_answer(edge_ops_call_t *c, json_t *result, const char *note)
 {
     edge_ops_log_call(c, 1, note);
     edge_conn_reply(c->conn,
-                    json_pack("{s:b, s:o}", "ok", 1, "result", result ? result : json_object()));
+                    json_pack("{s:b, s:s, s:o}", "ok", 1, "timezone", c->ops->cfg->timezone,
+                              "result", result ? result : json_object()));
 }
 
 const char *edge_ops_err_code(mm_err_t err)
@@ -143,6 +145,7 @@ static const handler_t handlers[EDGE_ACT_COUNT] = {
     [EDGE_ACT_DISCLOSURE_APPROVE] = edge_ops_do_disclosure_step,
     [EDGE_ACT_DISCLOSURE_DENY] = edge_ops_do_disclosure_step,
     [EDGE_ACT_DISCLOSURE_RELEASE] = edge_ops_do_disclosure_step,
+    [EDGE_ACT_TIMEZONE] = edge_ops_do_timezone,
 };
 
 void edge_ops_request(void *arg, edge_conn_t *conn, uid_t uid, pid_t pid, const edge_request_t *r)

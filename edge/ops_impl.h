@@ -81,6 +81,7 @@ typedef struct {
 
 /* ops.c */
 void edge_ops_do_status(edge_ops_call_t *c);
+void edge_ops_do_timezone(edge_ops_call_t *c);
 /* ops_cameras.c: the list; suspend, resume and abolish */
 void edge_ops_do_cameras(edge_ops_call_t *c);
 void edge_ops_do_camera_state(edge_ops_call_t *c);

@@ -247,6 +247,23 @@ static void R_N6_2_roles_decide_what_each_caller_may_do(void **state)
     assert_refused(decide(a, person(TANAKA), EDGE_ACT_COUNT, NULL, NOW), "unknown action");
 }
 
+/* The site's zone is asked by anyone who can reach the socket (a command reads typed times in
+ * it), and by nothing else: it opens no other action. */
+static void anyone_may_ask_the_sites_zone(void **state)
+{
+    edge_access_t *a = *state;
+    const edge_caller_t callers[] = {person(TANAKA), person(SUZUKI), person(YAMADA),
+                                     outsider("guest"), outsider("")};
+    for (size_t i = 0; i < sizeof callers / sizeof *callers; i++) {
+        edge_decision_t d = decide(a, callers[i], EDGE_ACT_TIMEZONE, NULL, NOW);
+        assert_true(d.allowed);
+        if (i > 0) /* the manager designates; nobody else does */
+            assert_refused(decide(a, callers[i], EDGE_ACT_OPERATOR_DESIGNATE, NULL, NOW), NULL);
+    }
+    assert_refused(decide(a, person(YAMADA), EDGE_ACT_STATUS, NULL, NOW), NULL);
+    assert_false(EDGE_GRANTABLE & (1u << EDGE_ACT_TIMEZONE)); /* nothing to grant */
+}
+
 /* --- R-N7.2: revocation ---------------------------------------------------------------------*/
 
 /* R-N7.2: an operator revoked is refused at the very next call. */
@@ -777,6 +794,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         T(R_N6_1_designation_of_operators),
         T(R_N6_2_roles_decide_what_each_caller_may_do),
+        T(anyone_may_ask_the_sites_zone),
         T(R_N7_2_revocation_takes_effect_at_the_next_call),
         T(R_N7_2_designations_survive_a_restart),
         T(R_N6_2_R_N6_3_emergency_grant_scope_time_and_report),

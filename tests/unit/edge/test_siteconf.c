@@ -96,6 +96,7 @@ static void good(void **state)
     assert_string_equal(cfg.gov.people[cfg.gov.manager].account, "mgr");
     assert_string_equal(cfg.cameras[1].gov.location, "通り");
     assert_true(cfg.cameras[1].gov.coverage.public_share > 0.999999);
+    assert_string_equal(cfg.timezone, "Asia/Tokyo"); /* unset: Japan */
     edge_config_free(&cfg);
 }
 
@@ -109,6 +110,37 @@ static void with_retention(char *text, size_t cap, const char *members)
              "\"cameras\":[{\"id\":\"c\",\"url\":\"rtsp://127.0.0.1:1/c\",\"priority\":5" CAM_GOV
              "}]}",
              members, HUB_CURVE, verifier);
+}
+
+/* The site's zone is an IANA name of the system's tzdata; anything else is refused with the key
+ * named, and never taken for UTC the way the C library would take it. */
+static void timezone_named_or_refused(void **state)
+{
+    (void)state;
+    char text[4096];
+    edge_config_t cfg;
+    with_retention(text, sizeof text, "\"policy\":\"naha\",\"timezone\":\"Europe/London\",");
+    assert_int_equal(parse(text, &cfg, NULL), 0);
+    assert_string_equal(cfg.timezone, "Europe/London");
+    edge_config_free(&cfg);
+
+    static const char *const unknown[] = {
+        "/etc/mimamori/site.json: timezone: unknown time zone \"Mars/Olympus\"", NULL};
+    with_retention(text, sizeof text, "\"policy\":\"naha\",\"timezone\":\"Mars/Olympus\",");
+    assert_int_equal(parse(text, &cfg, unknown), 1);
+    edge_config_free(&cfg);
+
+    static const char *const bad[] = {"/etc/mimamori/site.json: timezone: ", NULL};
+    const char *names[] = {"\"../../etc/passwd\"", "\"\"", "\"JST-9\"",      "\"localtime\"",
+                           "\"right/Asia/Tokyo\"", "9",    "\"Asia/Tokyo \""};
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+        char member[96];
+        snprintf(member, sizeof member, "\"policy\":\"naha\",\"timezone\":%s,", names[i]);
+        with_retention(text, sizeof text, member);
+        if (parse(text, &cfg, bad) != 1)
+            fail_msg("timezone %s was not refused once", names[i]);
+        edge_config_free(&cfg);
+    }
 }
 
 /* R-K2.2.6b: retention can be configured neither below the policy's floor nor above the
@@ -220,6 +252,7 @@ int main(void)
         cmocka_unit_test(retention_floor_and_ceiling_cannot_be_configured_away),
         cmocka_unit_test(no_cameras_and_no_hub),
         cmocka_unit_test(not_json),
+        cmocka_unit_test(timezone_named_or_refused),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }
