@@ -38,12 +38,12 @@ static json_t *public_site(const hub_site_record_t *rec)
     for (size_t i = 0; i < rec->n_filings; i++)
         if (hub_filing_of_standards(&rec->filings[i]))
             last = &rec->filings[i];
-    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o}", "site", rec->site,
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o}", "site", rec->site,
                      "installer", f->installer_name, "installer_address", f->installer_address,
                      "contact", f->installer_contact, "manager", f->manager_name, "purpose",
-                     f->purpose, "policy", mm_policy_name(f->policy), "cameras", cams,
-                     "standards_version", last ? json_integer(last->version) : json_null(),
-                     "standards_state",
+                     f->purpose, "policy", mm_policy_name(f->policy), "timezone",
+                     hub_site_record_timezone(rec), "cameras", cams, "standards_version",
+                     last ? json_integer(last->version) : json_null(), "standards_state",
                      last ? json_string(hub_filing_state_name(last->state)) : json_null());
 }
 
@@ -66,12 +66,15 @@ static void get_registry(hub_http_req_t *req, void *arg)
         return;
     }
     hub_http_json(req, 200,
-                  json_pack("{s:o, s:s}", "sites", sites, "complaints",
+                  json_pack("{s:o, s:s, s:s}", "sites", sites, "timezone", api->cfg->timezone,
+                            "complaints",
                             "苦情・問合せは各設置者の連絡先へ。対応に不服があるときは市へ申し出る"
                             "ことができます。 / Complaints go to the installer's contact; if "
                             "unhappy with the answer, appeal to the city."));
 }
 
+/* The record as stored, and the site's zone: at the top, and in its facts when it has facts
+ * ("Asia/Tokyo" while the site has not named one). */
 static void get_site_registry(hub_http_req_t *req, void *arg)
 {
     hub_api_t *api = arg;
@@ -79,6 +82,14 @@ static void get_site_registry(hub_http_req_t *req, void *arg)
     if (!rec)
         return;
     json_t *o = hub_site_record_json(rec);
+    const char *tz = hub_site_record_timezone(rec);
+    json_t *facts = o ? json_object_get(o, "facts") : NULL;
+    if (o &&
+        (json_object_set_new(o, "timezone", json_string(tz)) != 0 ||
+         (json_is_object(facts) && json_object_set_new(facts, "timezone", json_string(tz)) != 0))) {
+        json_decref(o);
+        o = NULL;
+    }
     hub_site_record_free(rec);
     if (!o) {
         hub_http_error(req, 500, "internal", "out of memory");

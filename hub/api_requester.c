@@ -1,7 +1,9 @@
 /*
  * api_requester.c: what a disclosure requester's form needs (api_impl.h) — who the caller is,
  * and for each configured site its installer, its cameras, the legal bases its policy admits
- * (common/legalbasis.h) and its time zone, in which the form's date and time pickers are read.
+ * (common/legalbasis.h) and its time zone, in which the form's date and time pickers are read
+ * (the zone the site reports, Asia/Tokyo while it has said none); the top-level "timezone" is
+ * the hub's own (its configuration's), for the page's times that are no site's.
  *
  * The requester reads nothing else of the city's record here: no people, grants, filings,
  * findings or requests, and no other requester's disclosures (those are disclosureapi.c's, which
@@ -19,9 +21,6 @@
 #include <stdlib.h>
 
 #include "common/legalbasis.h"
-
-/* The hub has no time-zone setting yet: every site keeps Japan time. */
-#define SITE_TIMEZONE "Asia/Tokyo"
 
 /* The bases a site admits: its policy's, or every policy's while its policy is unknown. */
 static json_t *legal_bases(const hub_site_record_t *rec)
@@ -53,7 +52,8 @@ static json_t *site_json(const hub_site_record_t *rec)
                      rec->has_facts ? json_string(rec->facts.installer_name) : json_null(),
                      "policy",
                      rec->has_facts ? json_string(mm_policy_name(rec->facts.policy)) : json_null(),
-                     "legal_bases", legal_bases(rec), "timezone", SITE_TIMEZONE, "cameras", cams);
+                     "legal_bases", legal_bases(rec), "timezone", hub_site_record_timezone(rec),
+                     "cameras", cams);
 }
 
 static void get_requester(hub_http_req_t *req, void *arg)
@@ -79,7 +79,7 @@ static void get_requester(hub_http_req_t *req, void *arg)
     }
     hub_http_json(req, 200,
                   json_pack("{s:{s:s, s:s}, s:s, s:i, s:i, s:o}", "person", "id", who->id, "name",
-                            who->name, "timezone", SITE_TIMEZONE, "disclosure_max_hours",
+                            who->name, "timezone", api->cfg->timezone, "disclosure_max_hours",
                             api->cfg->disclosure_max_hours, "disclosure_days",
                             api->cfg->disclosure_days, "sites", sites));
 }

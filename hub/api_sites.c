@@ -35,8 +35,9 @@ static void get_hub(hub_http_req_t *req, void *arg)
         return;
     }
     hub_http_json(req, 200,
-                  json_pack("{s:s, s:s, s:s}", "name", api->keys->name, "verifier", verifier,
-                            "curve_public", api->keys->curve_public));
+                  json_pack("{s:s, s:s, s:s, s:s}", "name", api->keys->name, "verifier", verifier,
+                            "curve_public", api->keys->curve_public, "timezone",
+                            api->cfg->timezone));
 }
 
 static void get_sites(hub_http_req_t *req, void *arg)

@@ -210,6 +210,7 @@ mm_err_t hub_config_parse(mm_conf_t *conf, hub_config_t *out)
                                        "ordinance_effective",
                                        "disclosure_days",
                                        "disclosure_max_hours",
+                                       "timezone",
                                        NULL};
     static const char *const http_keys[] = {"host", "port", NULL};
     memset(out, 0, sizeof *out);
@@ -260,6 +261,12 @@ mm_err_t hub_config_parse(mm_conf_t *conf, hub_config_t *out)
     out->disclosure_days = (int)mm_conf_int(conf, root, "", "disclosure_days", 0, 14, 1, 90);
     out->disclosure_max_hours =
         (int)mm_conf_int(conf, root, "", "disclosure_max_hours", 0, 24, 1, 168);
+    const char *tz = mm_conf_string(conf, root, "", "timezone", 0, MM_TZ_DEFAULT);
+    char why[160];
+    if (tz && mm_tz_check(tz, why, sizeof why) != 0)
+        mm_conf_problem(conf, "timezone", "%s", why);
+    else if (tz)
+        snprintf(out->timezone, sizeof out->timezone, "%s", tz);
     const char *ord = mm_conf_string(conf, root, "", "ordinance_effective", 0, NULL);
     if (ord && mm_jst_date_us(ord, &out->ordinance_us) != 0)
         mm_conf_problem(conf, "ordinance_effective", "must be a date YYYY-MM-DD, got \"%.40s\"",

@@ -4,6 +4,8 @@
  *   {"name": "hub", "key_file": "hub.key", "state_dir": "hub",
  *    "listen": "tcp://127.0.0.1:7400",
  *    "http": {"host": "127.0.0.1", "port": 8480},
+ *    "timezone": "Asia/Tokyo",   the zone of the hub's own pages (optional; a site's page shows
+ *                                times in the zone the site reports)
  *    "sites": [{"id": "site-a", "verifier": "site-a+1a2b3c4d+AQ...", "curve_public": "<Z85>"}]}
  *
  * Relative paths resolve against the directory of the file. Every problem is reported at once,
@@ -20,6 +22,7 @@
 #include "common/err.h"
 #include "common/keys.h"
 #include "common/note.h"
+#include "common/timefmt.h"
 
 #define HUB_MAX_SITES 1024
 
@@ -76,6 +79,7 @@ typedef struct {
     int64_t ordinance_us;     /* the ordinance's day ("ordinance_effective"), 0 when unset */
     int disclosure_days;      /* a disclosure request's deadline after filing (1..90, 14) */
     int disclosure_max_hours; /* the longest range one request may name (1..168, 24) */
+    char timezone[MM_TZ_NAME_MAX]; /* the hub's pages' zone, "Asia/Tokyo" unless configured */
     size_t n_sites;
     hub_site_conf_t *sites;
     size_t n_people;

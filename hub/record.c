@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/timefmt.h"
+
 /* Room for one more element at the end of *arr (n of size bytes), zeroed: NULL when out of
  * memory (*arr unchanged). */
 static void *grow(void **arr, size_t n, size_t size)
@@ -46,6 +48,11 @@ void hub_site_record_free(hub_site_record_t *r)
         return;
     hub_site_record_deinit(r);
     free(r);
+}
+
+const char *hub_site_record_timezone(const hub_site_record_t *r)
+{
+    return r->has_facts && r->facts.timezone[0] ? r->facts.timezone : MM_TZ_DEFAULT;
 }
 
 int hub_filing_of_standards(const hub_filing_t *filing)

@@ -231,6 +231,10 @@ void hub_site_record_deinit(hub_site_record_t *r);
 /* Deinits and frees a record that hub_registry_read made. Accepts NULL. */
 void hub_site_record_free(hub_site_record_t *r);
 
+/* The site's time zone, as its facts name it (an IANA name, as the site sent it), or
+ * "Asia/Tokyo" while it has said none: the zone the dashboard shows the site's times in. */
+const char *hub_site_record_timezone(const hub_site_record_t *r);
+
 /* The camera id of r; absent: NULL, or with add a new one, recording (NULL when out of memory).
  * Pointers into r are valid until the next addition. */
 hub_camera_t *hub_site_record_camera(hub_site_record_t *r, const char *id, int add);

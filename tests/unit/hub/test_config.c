@@ -125,6 +125,7 @@ static void good(void **state)
     assert_string_equal(cfg.sites[1].curve_public, f->site[1].curve_public);
     assert_int_equal(cfg.disclosure_days, 14); /* defaults */
     assert_int_equal(cfg.disclosure_max_hours, 24);
+    assert_string_equal(cfg.timezone, "Asia/Tokyo");
 
     /* Look-ups by id and by raw CURVE key. */
     uint8_t raw[32];
@@ -320,6 +321,29 @@ static void disclosure_limits(void **state)
     hub_config_free(&cfg);
 }
 
+/* The zone of the hub's own pages: an IANA name of the system's tzdata, or refused by name. */
+static void timezone_of_the_hubs_pages(void **state)
+{
+    fx_t *f = *state;
+    char text[1024];
+    hub_config_t cfg;
+    const char *head = "{\"name\": \"hub\", \"key_file\": \"hub.key\", \"state_dir\": \"s\","
+                       " \"listen\": \"tcp://127.0.0.1:7400\", \"http\": {\"port\": 0},"
+                       " \"sites\": [],";
+    snprintf(text, sizeof text, "%s \"timezone\": \"Europe/London\"}", head);
+    assert_int_equal(parse(f, text, &cfg, NULL), 0);
+    assert_string_equal(cfg.timezone, "Europe/London");
+    hub_config_free(&cfg);
+    snprintf(text, sizeof text, "%s \"timezone\": \"Asia/Edo\"}", head);
+    const char *const expect[] = {": timezone: unknown time zone \"Asia/Edo\"", NULL};
+    assert_int_equal(parse(f, text, &cfg, expect), 1);
+    hub_config_free(&cfg);
+    snprintf(text, sizeof text, "%s \"timezone\": 9}", head);
+    const char *const expect2[] = {": timezone: ", NULL};
+    assert_int_equal(parse(f, text, &cfg, expect2), 1);
+    hub_config_free(&cfg);
+}
+
 static void load(void **state)
 {
     fx_t *f = *state;
@@ -349,6 +373,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(key_file_problems, setup, teardown),
         cmocka_unit_test_setup_teardown(missing_and_malformed, setup, teardown),
         cmocka_unit_test_setup_teardown(disclosure_limits, setup, teardown),
+        cmocka_unit_test_setup_teardown(timezone_of_the_hubs_pages, setup, teardown),
         cmocka_unit_test_setup_teardown(load, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

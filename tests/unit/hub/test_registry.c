@@ -208,6 +208,17 @@ static mm_err_t apply(fx_t *f, const char *site, uint64_t first, const mm_entry_
     return err;
 }
 
+/* The zone the dashboard shows site's times in. */
+static void assert_zone(fx_t *f, const char *site, const char *want)
+{
+    hub_site_record_t *r = malloc(sizeof *r);
+    assert_non_null(r);
+    assert_int_equal(hub_registry_get(f->reg, site, r), MM_OK);
+    assert_string_equal(hub_site_record_timezone(r), want);
+    hub_site_record_deinit(r);
+    free(r);
+}
+
 /* The record of site as the API shows it (and as it is stored: registry_codec). */
 static json_t *get(fx_t *f, const char *site)
 {
@@ -342,6 +353,9 @@ static void facts_states_filings_grants(void **state)
     assert_string_equal(str_at(sf, "consensus_date"), "2026-03-01");
     assert_string_equal(str_at(sf, "land_permission_ref"), "permit-7");
     assert_string_equal(str_at(sf, "installer_name"), "中央通り商店街振興組合");
+    /* A site that has named no zone keeps its stored facts as they were, and Japan's zone. */
+    assert_null(json_object_get(sf, "timezone"));
+    assert_zone(f, "site-a", "Asia/Tokyo");
 
     /* Cameras: facts and coverage with their indexes; cam1 suspended then resumed is
      * recording, cam2 abolished. The segment did not add a camera. */
@@ -418,13 +432,18 @@ static void facts_states_filings_grants(void **state)
     revoked.u.role_changed.change = MM_ROLE_CHANGE_EMERGENCY_REVOKED;
     mm_entry_t designated = granted(T0 + 104, "", 0);
     designated.u.role_changed.change = MM_ROLE_CHANGE_OPERATOR_DESIGNATED;
-    const mm_entry_t more[] = {site_facts(T0 + 100, 10), report(T0 + 101, "g9"),
-                               report(T0 + 102, "g2"), revoked, designated};
+    mm_entry_t london = site_facts(T0 + 100, 10);
+    strcpy(london.u.site_facts.timezone, "Europe/London");
+    const mm_entry_t more[] = {london, report(T0 + 101, "g9"), report(T0 + 102, "g2"), revoked,
+                               designated};
     assert_int_equal(apply(f, "site-a", FIRST_N, more, 5, 1, MM_OK, NULL), MM_OK);
     rec = get(f, "site-a");
     sf = json_object_get(rec, "facts");
     assert_int_equal(int_at(sf, "index"), FIRST_N);
     assert_int_equal(int_at(sf, "retention_days"), 10);
+    assert_string_equal(str_at(sf, "timezone"), "Europe/London");
+    assert_zone(f, "site-a", "Europe/London");
+    assert_zone(f, "site-b", "Asia/Tokyo"); /* no facts at all */
     grants = json_object_get(rec, "grants");
     assert_int_equal(json_object_size(grants), 2);
     assert_int_equal(int_at(json_object_get(grants, "g2"), "report_index"), FIRST_N + 2);
