@@ -10,6 +10,8 @@ packages=(
   libzmq3-dev libprotobuf-c-dev protobuf-c-compiler liblmdb-dev lmdb-utils
   libuv1-dev libssl-dev openssl libh2o-dev libjansson-dev libcmocka-dev
   libavformat-dev libavcodec-dev libavutil-dev libavfilter-dev libswscale-dev
+  # the time zone database: a site's "timezone" (and the hub's) is checked against it and read
+  tzdata
   # test camera: GStreamer's RTSP server with x264enc (ugly) and h264parse (bad)
   libgstrtspserver-1.0-dev gstreamer1.0-plugins-base gstreamer1.0-plugins-good
   gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-tools gstreamer1.0-x
