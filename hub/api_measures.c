@@ -29,6 +29,8 @@ static void answer(hub_http_req_t *req, step_t step, mm_err_t err, hub_measure_o
             return;
         }
         json_object_set_new(o, "hub_log_index", json_integer((json_int_t)op->hub_log_index));
+        if (op->notice[0]) /* the notice that tells the site (notices.h) */
+            json_object_set_new(o, "notice", json_string(op->notice));
         hub_http_json(req, step == CREATE ? 201 : 200, o);
     } else if (err == MM_ENOTFOUND) {
         hub_http_error(req, 404, "unknown_measure", "%s", op->why);
