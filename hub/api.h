@@ -22,6 +22,7 @@
  *   POST /api/v1/sites/{site}/report-requests   request a report on a period
  *   GET /api/v1/hub/checkpoint                  the hub's own log: its signed checkpoint
  *   GET /api/v1/hub/entries?start=&end=         the hub's own log: city actions
+ *   GET /api/v1/requester                       a requester's form: sites, cameras, legal bases
  *
  * The handlers parse and answer; what may be done, and the city action that logs it, is the
  * domain modules' (registry.h, measures.h, requests.h). The files are laid out in api_impl.h.

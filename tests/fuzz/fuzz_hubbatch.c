@@ -1,6 +1,7 @@
 /*
  * fuzz_hubbatch.c: the hub's verification of batches (hub_mirror_batch) on whatever a site
- * might send, on a real LMDB that starts empty for every input.
+ * might send, on a real LMDB that starts empty for every input (one store for the run, every
+ * database emptied after each input: opening an LMDB environment per input cost most of the time).
  *
  * Input: up to 8 envelopes, each preceded by its length (2 bytes, big-endian; a short last one
  * is taken as it is). Each decoded envelope goes to the mirror as from "site-a": a batch to
@@ -25,6 +26,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <lmdb.h>
+
+#include "common/db.h"
 #include "common/diag.h"
 #include "hub/mirror.h"
 
@@ -39,16 +43,45 @@ static struct {
     hub_site_conf_t site;
     mm_keypair_t hub;
     mm_note_verifier_t cosig;
+    mm_db_t *db; /* one store for the run, emptied after each input */
 } G;
 
 static void cleanup(void)
 {
+    if (G.db)
+        mm_db_close(G.db);
     char path[128];
     snprintf(path, sizeof path, "%s/data.mdb", G.dir);
     unlink(path);
     snprintf(path, sizeof path, "%s/lock.mdb", G.dir);
     unlink(path);
     rmdir(G.dir);
+}
+
+/* Empties every named database of the store: the next input starts from an empty hub, as if the
+ * store were new, without the cost of opening an LMDB environment per input. */
+static mm_err_t empty_all(MDB_txn *txn, void *ctx)
+{
+    (void)ctx;
+    MDB_dbi main_dbi;
+    MDB_cursor *cur;
+    if (mdb_dbi_open(txn, NULL, 0, &main_dbi) != 0 || mdb_cursor_open(txn, main_dbi, &cur) != 0)
+        return MM_EIO;
+    MDB_val k, v;
+    int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
+    while (rc == 0) {
+        char name[128];
+        MDB_dbi dbi;
+        if (k.mv_size >= sizeof name)
+            abort();
+        memcpy(name, k.mv_data, k.mv_size);
+        name[k.mv_size] = 0;
+        if (mdb_dbi_open(txn, name, 0, &dbi) != 0 || mdb_drop(txn, dbi, 0) != 0)
+            abort();
+        rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+    }
+    mdb_cursor_close(cur);
+    return rc == MDB_NOTFOUND ? MM_OK : MM_EIO;
 }
 
 static void init(void)
@@ -160,12 +193,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (!G.ready)
         init();
-    mm_db_t *db;
     hub_findings_t *findings;
     hub_mirror_t *mirror;
-    cleanup();
-    if (mkdir(G.dir, 0700) != 0 || mm_db_open(G.dir, 64u << 20, 16, &db) != MM_OK)
+    if (!G.db && mm_db_open(G.dir, 64u << 20, 16, &G.db) != MM_OK)
         abort();
+    mm_db_t *db = G.db;
     if (hub_findings_open(db, &findings) != MM_OK ||
         hub_mirror_open(db, &G.cfg, &G.hub, findings, &mirror) != MM_OK)
         abort();
@@ -219,6 +251,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     hub_mirror_close(mirror);
     hub_findings_close(findings);
-    mm_db_close(db);
+    if (mm_db_write(db, empty_all, NULL) != MM_OK)
+        abort();
     return 0;
 }

@@ -11,7 +11,9 @@
  * Every city action is a POST the hub logs in its own signed log; when the hub refuses one, the
  * dialog stays open and shows the hub's own code and message.
  *
- * Routes (the hash): #/ overview, #/site/<id>/<tab>[?at=<index>] a site's page.
+ * Routes (the hash): #/ overview, #/site/<id>/<tab>[?at=<index>] a site's page. A disclosure
+ * requester, whom the city's routes refuse, gets the requester's page (requester.js) instead, and
+ * no feed: the feed is the city's.
  */
 'use strict';
 (function () {
@@ -26,6 +28,7 @@
   const enc = encodeURIComponent;
   const app = document.getElementById('app');
   let token = sessionStorage.getItem('mm.token') || '';
+  let role = sessionStorage.getItem('mm.role') || ''; /* "requester", or the city's "" */
 
   /* --- the API ------------------------------------------------------------------------------ */
 
@@ -161,11 +164,31 @@
 
   function logout(message) {
     token = '';
+    role = '';
     sessionStorage.removeItem('mm.token');
+    sessionStorage.removeItem('mm.role');
     feedStop();
     if (view && view.dispose) view.dispose();
     view = null;
     renderLogin(message);
+  }
+
+  /* Whom the token is: the city's readers see the dashboard (""); a requester, refused the
+   * city's findings but admitted to the requester's route, the requester's page. Any other
+   * refusal is the city's route's, as before. */
+  async function loginRole() {
+    try {
+      await api('/api/v1/findings', { login: true });
+      return '';
+    } catch (e) {
+      if (!(e instanceof ApiError) || e.status !== 403) throw e;
+      try {
+        await api('/api/v1/requester', { login: true });
+      } catch (e2) {
+        throw e2 instanceof ApiError && e2.status === 403 ? e : e2;
+      }
+      return 'requester';
+    }
   }
 
   function renderLogin(message) {
@@ -189,8 +212,9 @@
       button.disabled = true;
       token = tok;
       try {
-        await api('/api/v1/findings', { login: true });
+        role = await loginRole();
         sessionStorage.setItem('mm.token', tok);
+        sessionStorage.setItem('mm.role', role);
         err.hidden = true;
         route();
       } catch (e) {
@@ -214,7 +238,7 @@
   function paintHeader() {
     paintStatic(document.querySelector('header'));
     document.getElementById('logout').hidden = !token;
-    document.getElementById('feed-status').hidden = !token;
+    document.getElementById('feed-status').hidden = !token || role === 'requester';
     feedStatus(feed.status);
   }
 
@@ -1304,6 +1328,10 @@
       return;
     }
     paintHeader();
+    if (role === 'requester') {
+      mount(window.mmRequester.view({ api, ApiError, toast, token: () => token }));
+      return;
+    }
     feedStart();
     const { parts, query } = parseHash();
     if (parts[0] === 'site' && parts[1]) {
