@@ -276,7 +276,8 @@ enum {
 
 /* The site received something the city asks (wire.h CityRequest), logged once per request id
  * (R-N10.1, R-N12): when the city registered it, its deadline, and for report requests the
- * range, for complaint measures the complaint. */
+ * range, for complaint measures the complaint; for the city's notices (R-N4.2, R-N10.2, R-N11)
+ * what the notice is about ("filing/<id>", "measure/<id>") and its particulars (a JSON object). */
 #define MM_FIELDS_city_request(F, S)                                                               \
     F(S, STR, id, MM_ID_MAX, MM_F_REQ)                                                             \
     F(S, ENUM, kind, mm_request_kind, MM_F_REQ)                                                    \
@@ -286,7 +287,9 @@ enum {
     F(S, STR, text, MM_LONG_TEXT_MAX, 0)                                                           \
     F(S, I64, from_us, 0, 0)                                                                       \
     F(S, I64, to_us, 0, 0)                                                                         \
-    F(S, STR, complaint, MM_ID_MAX, 0)
+    F(S, STR, complaint, MM_ID_MAX, 0)                                                             \
+    F(S, STR, subject, MM_ID_MAX, MM_F_LATE)                                                       \
+    F(S, STR, detail, MM_LONG_TEXT_MAX, MM_F_JSON_OBJECT | MM_F_LATE)
 
 /* The site answered a city request (R-N10.1, R-N12): by the person who answered ("" for the edge
  * itself: reports); a report request's report, compact JSON, with the base64 Ed25519 signature
@@ -440,7 +443,8 @@ mm_entry_kind_t mm_entry_kind_parse(const char *s);
 
 /*
  * An entry as a JSON object for the API: {"time_us":..,"segment_recorded":{...},
- * "type":"segment_recorded"}, every field of the kind in the schema's order, enumerated values by
+ * "type":"segment_recorded"}, every field of the kind in the schema's order (but a MM_F_LATE
+ * field that is empty or 0), enumerated values by
  * name, hashes in lower-case hex (an absent optional hash as ""), unsigned values above
  * INT64_MAX as decimal strings. The caller owns the reference; NULL when e does not validate.
  */

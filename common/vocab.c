@@ -13,3 +13,17 @@ MM_ENUM_DEFINE(mm_erase_reason, MM_ERASE_REASON, MM_ERASE_REASON_MAP, "erasure r
 MM_ENUM_DEFINE(mm_request_kind, MM_REQUEST_KIND, MM_REQUEST_KIND_MAP, "request kind")
 MM_ENUM_DEFINE(mm_legal_basis, MM_LEGAL_BASIS, MM_LEGAL_BASIS_MAP, "legal basis")
 MM_ENUM_DEFINE(mm_disclosure_step, MM_DISCLOSURE_STEP, MM_DISCLOSURE_STEP_MAP, "disclosure step")
+
+int mm_request_kind_is_notice(mm_request_kind_t kind)
+{
+    switch (kind) {
+    case MM_REQUEST_KIND_FILING_DECISION:
+    case MM_REQUEST_KIND_GUIDANCE:
+    case MM_REQUEST_KIND_RECOMMENDATION:
+    case MM_REQUEST_KIND_HEARING_OFFER:
+    case MM_REQUEST_KIND_PUBLICATION:
+        return 1;
+    default:
+        return 0;
+    }
+}

@@ -213,6 +213,8 @@ static mm_err_t take_ack(mm_msg_t *m, const Mimamori__V1__Ack *a)
                 req_str(r->requester, sizeof r->requester, q->requester, 0) ||
                 req_str(r->recipient, sizeof r->recipient, q->recipient, 0) ||
                 req_str(r->disclosure, sizeof r->disclosure, q->disclosure, 0) ||
+                req_str(r->subject, sizeof r->subject, q->subject, 0) ||
+                req_str(r->detail, sizeof r->detail, q->detail, 0) ||
                 q->n_cameras > MM_REQUEST_CAMERAS_MAX ||
                 (q->signature.len != 0 && q->signature.len != 64))
                 return MM_EPROTO;
@@ -512,7 +514,9 @@ mm_err_t mm_msg_encode_ack(uint64_t seq, const mm_ack_t *ack, uint8_t **out, siz
             !mm_utf8_field_ok(q->complaint, sizeof q->complaint, 0) ||
             !mm_utf8_field_ok(q->reference, sizeof q->reference, 0) ||
             !mm_utf8_field_ok(q->requester, sizeof q->requester, 0) ||
-            !mm_utf8_field_ok(q->recipient, sizeof q->recipient, 0) || !req_disclosure_ok(q))
+            !mm_utf8_field_ok(q->recipient, sizeof q->recipient, 0) ||
+            !mm_utf8_field_ok(q->subject, sizeof q->subject, 0) ||
+            !mm_utf8_field_ok(q->detail, sizeof q->detail, 0) || !req_disclosure_ok(q))
             return MM_EINVAL;
         mimamori__v1__city_request__init(&reqs[i]);
         reqs[i].id = (char *)q->id;
@@ -529,6 +533,8 @@ mm_err_t mm_msg_encode_ack(uint64_t seq, const mm_ack_t *ack, uint8_t **out, siz
         reqs[i].requester = (char *)q->requester;
         reqs[i].recipient = (char *)q->recipient;
         reqs[i].disclosure = (char *)q->disclosure;
+        reqs[i].subject = (char *)q->subject;
+        reqs[i].detail = (char *)q->detail;
         reqs[i].n_cameras = q->n_cameras;
         for (size_t c = 0; c < q->n_cameras; c++)
             cams[i][c] = (char *)q->cameras[c];

@@ -67,6 +67,9 @@ typedef struct {
     int has_signature;
     uint8_t signature[64]; /* the hub's, over mm_disclosure_statement */
     char disclosure[64];   /* "disclosure_downloaded": the request concerned */
+    /* Notices (vocab.h mm_request_kind_is_notice): */
+    char subject[64];                 /* "filing/<id>", "measure/<id>" */
+    char detail[MM_REQUEST_TEXT_MAX]; /* "" or a compact JSON object: the particulars */
 } mm_city_request_t;
 
 /*

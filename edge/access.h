@@ -56,7 +56,10 @@
     X(P, DISCLOSURE_APPROVE, "disclosure_approve") /* the manager only */                          \
     X(P, DISCLOSURE_DENY, "disclosure_deny")       /* the manager only */                          \
     X(P, DISCLOSURE_RELEASE, "disclosure_release") /* end the hold of a delivered request */       \
-    X(P, TIMEZONE, "timezone") /* the site's id and zone, for a command to read a typed time */
+    /* The city's notices (requests.h; R-N4.2, R-N10.2, R-N11): */                                 \
+    X(P, NOTICES, "notices")       /* list them, or show one (the manager and operators) */        \
+    X(P, NOTICE_ACK, "notice_ack") /* acknowledge one (the manager and operators) */               \
+    X(P, TIMEZONE, "timezone")     /* the site's id and zone, for a command to read a typed time */
 MM_ENUM_DECLARE(edge_action, EDGE_ACT, EDGE_ACTION_MAP)
 
 /* The actions an emergency grant may allow: looking, never changing. */

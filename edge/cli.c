@@ -29,7 +29,7 @@
 
 typedef struct {
     const char *socket;
-    int json;
+    int json, all;
     const char *config;
     const char *from, *to, *reason, *text, *text_file, *actions, *cameras, *player, *note;
     int minutes, html;
@@ -85,8 +85,19 @@ static const struct {
      "requests [list] [--json]\n"
      "       requests answer ID (--text TEXT | --text-file FILE)",
      "What the city asks of the site (R-N10.1, R-N12): complaints, report requests and measures\n"
-     "  asked for, each open or answered, with its deadline. The edge answers a report request\n"
-     "  itself, at once, with a report signed by the site's key; the manager answers the others."},
+     "  asked for, each open or answered, with its deadline. The manager answers each in words;\n"
+     "  the answer to a report request also carries the city's question and a report of the\n"
+     "  site's records for the period asked (disclosures, holds, complaints, viewings, ...),\n"
+     "  signed with the site's key."},
+    {"notices",
+     "notices [--all] [--json]\n"
+     "       notices show ID [--json]\n"
+     "       notices ack ID [--text TEXT]",
+     "What the city tells the site (R-N4.2, R-N10.2, R-N11): its decisions on filings (accepted,\n"
+     "  or returned with the reason), guidance, recommendations, hearings offered (date, place,\n"
+     "  how to answer) and publications. The open ones, or --all; `show` prints one in full.\n"
+     "  The manager or an operator acknowledges a notice once read (`ack`, with an optional\n"
+     "  text); the city sees who did, and when."},
     {"disclosures", "disclosures [--json]",
      "Disclosure requests from the city (R-K2.2.5, R-N7.4, R-N8): legal basis, requester,\n"
      "  cameras, range, deadline, what was prepared and decided, and the export's state."},
@@ -443,6 +454,27 @@ static json_int_t num(json_t *o, const char *key)
     return json_integer_value(json_object_get(o, key));
 }
 
+/* The city's latest decision on the standards, as status shows it (R-N4.2). */
+static void show_filing_decision(json_t *d)
+{
+    if (!json_is_object(d)) {
+        printf("filing      no decision from the city yet\n");
+        return;
+    }
+    int version = (int)num(d, "version");
+    if (strcmp(str(d, "decision"), "returned") != 0)
+        printf("filing      version %d accepted by the city on %s (JST)\n", version,
+               str(d, "date"));
+    else if (json_is_true(json_object_get(d, "superseded")))
+        printf("filing      version %d was returned by the city on %s (JST); a later version is "
+               "filed\n",
+               version, str(d, "date"));
+    else
+        printf("filing      RETURNED: the city returned version %d on %s (JST): %s\n"
+               "            file a corrected version (mimamori-edge notices show %s)\n",
+               version, str(d, "date"), str(d, "reason"), str(d, "notice"));
+}
+
 static void show_status(json_t *r)
 {
     json_t *you = json_object_get(r, "you"), *cams = json_object_get(r, "cameras"),
@@ -462,6 +494,9 @@ static void show_status(json_t *r)
     printf("emergency   %d report(s) not yet filed\n", (int)num(r, "open_emergency_reports"));
     printf("city        %d request(s) open (mimamori-edge requests)\n",
            (int)num(r, "open_city_requests"));
+    printf("notices     %d notice(s) from the city not yet acknowledged (mimamori-edge notices)\n",
+           (int)num(r, "open_notices"));
+    show_filing_decision(json_object_get(r, "filing_decision"));
     printf("disclosure  %d request(s) waiting for the manager (mimamori-edge disclosures)\n",
            (int)num(r, "disclosures_waiting"));
     printf("you         %s (%s), role %s\n", str(you, "person"), str(you, "account"),
@@ -886,6 +921,96 @@ static int cmd_requests(const opts_t *o)
     return EDGE_EXIT_USAGE;
 }
 
+/* A notice's particulars, one "key: value" a line, in the order the city wrote them. */
+static void show_detail(json_t *d)
+{
+    const char *key;
+    json_t *v;
+    json_object_foreach(d, key, v)
+    {
+        char *text = json_is_string(v) ? NULL : json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+        printf("  %-12s %s\n", key, text ? text : json_string_value(v));
+        free(text);
+    }
+}
+
+static void show_notice_full(json_t *n)
+{
+    char made[MM_LOCALTIME_MAX], got[MM_LOCALTIME_MAX], acked[MM_LOCALTIME_MAX];
+    format_time(num(n, "time_us"), made, sizeof made);
+    format_time(num(n, "received_us"), got, sizeof got);
+    format_time(num(n, "acknowledged_us"), acked, sizeof acked);
+    printf("%s (%s) about %s\n  made by the city %s, received %s\n", str(n, "id"), str(n, "kind"),
+           str(n, "subject"), made, got);
+    if (*str(n, "text"))
+        printf("  %s\n", str(n, "text"));
+    show_detail(json_object_get(n, "detail"));
+    if (!strcmp(str(n, "state"), "acknowledged"))
+        printf("  acknowledged %s by %s%s%s\n", acked, str(n, "by"), *str(n, "answer") ? ": " : "",
+               str(n, "answer"));
+    else
+        printf("  not yet acknowledged (mimamori-edge notices ack %s)\n", str(n, "id"));
+}
+
+static void show_notice(json_t *r)
+{
+    show_notice_full(json_object_get(r, "notice"));
+}
+
+static void show_notices(json_t *r)
+{
+    size_t i;
+    json_t *n;
+    printf("%-14s %-16s %-12s %-23s %-13s %s\n", "NOTICE", "KIND", "ABOUT", "MADE", "STATE",
+           "TEXT");
+    json_array_foreach(json_object_get(r, "notices"), i, n)
+    {
+        char made[MM_LOCALTIME_MAX];
+        format_time(num(n, "time_us"), made, sizeof made);
+        const char *text = str(n, "text");
+        size_t len = strcspn(text, "\n");
+        if (len > 60) { /* cut at a character's start */
+            len = 60;
+            while (len > 0 && ((unsigned char)text[len] & 0xc0) == 0x80)
+                len--;
+        }
+        printf("%-14s %-16s %-12s %-23s %-13s %.*s%s\n", str(n, "id"), str(n, "kind"),
+               str(n, "subject"), made, str(n, "state"), (int)len, text, text[len] ? "…" : "");
+    }
+    printf("%d not yet acknowledged\n", (int)num(r, "open"));
+}
+
+static int cmd_notices(const opts_t *o)
+{
+    const char *sub = o->n_args ? o->args[0] : "list";
+    if (!strcmp(sub, "list") && o->n_args <= 1 && !o->text) {
+        json_t *req = json_pack("{s:s}", "action", "notices");
+        if (o->all)
+            json_object_set_new(req, "all", json_true());
+        return simple(o, req, show_notices);
+    }
+    if (!strcmp(sub, "show") && o->n_args == 2 && !o->all && !o->text)
+        return simple(o, json_pack("{s:s, s:s}", "action", "notices", "request_id", o->args[1]),
+                      show_notice);
+    if (!strcmp(sub, "ack") && o->n_args == 2 && !o->all) {
+        json_t *req = json_pack("{s:s, s:s}", "action", "notice_ack", "request_id", o->args[1]);
+        json_t *text = o->text ? json_string(o->text) : NULL;
+        if (o->text && (!*o->text || !text)) {
+            json_decref(req);
+            json_decref(text);
+            fprintf(stderr, "mimamori-edge: notices ack: --text %s\n",
+                    !*o->text ? "is empty; leave it out to acknowledge without words"
+                              : "is not UTF-8");
+            return EDGE_EXIT_USAGE;
+        }
+        if (text)
+            json_object_set_new(req, "text", text);
+        return simple(o, req, show_notice_full);
+    }
+    help_command(stderr, "notices");
+    return EDGE_EXIT_USAGE;
+}
+
 static int cmd_disclosure(const opts_t *o)
 {
     const char *sub = o->n_args ? o->args[0] : "";
@@ -1129,6 +1254,8 @@ int edge_cli_main(int argc, char **argv)
             o.json = 1;
         } else if (!strcmp(a, "--html")) {
             o.html = 1;
+        } else if (!strcmp(a, "--all")) {
+            o.all = 1;
         } else if (!strcmp(a, "--socket")) {
             slot = &o.socket;
         } else if (!strcmp(a, "--config")) {
@@ -1214,6 +1341,8 @@ int edge_cli_main(int argc, char **argv)
         return cmd_camera(&o);
     if (!strcmp(cmd, "requests"))
         return cmd_requests(&o);
+    if (!strcmp(cmd, "notices"))
+        return cmd_notices(&o);
     if (!strcmp(cmd, "disclosures") && !o.n_args)
         return simple(&o, json_pack("{s:s}", "action", "disclosures"), show_disclosures);
     if (!strcmp(cmd, "disclosure"))

@@ -31,11 +31,12 @@ enum {
     K_HTML = 1 << 10,
     K_REQUEST = 1 << 11,
     K_KEEP = 1 << 12,
+    K_ALL = 1 << 13,
 };
 
 static const char *const key_names[] = {"camera",  "from_us",    "to_us",   "person", "grant_id",
                                         "minutes", "actions",    "cameras", "reason", "text",
-                                        "html",    "request_id", "keep"};
+                                        "html",    "request_id", "keep",    "all"};
 #define N_KEYS (sizeof key_names / sizeof key_names[0])
 
 /* Per action: the keys it requires, and those it may have besides. */
@@ -65,6 +66,8 @@ static const struct {
     [EDGE_ACT_DISCLOSURE_APPROVE] = {K_REQUEST | K_REASON, K_KEEP},
     [EDGE_ACT_DISCLOSURE_DENY] = {K_REQUEST | K_REASON, 0},
     [EDGE_ACT_DISCLOSURE_RELEASE] = {K_REQUEST | K_REASON, 0},
+    [EDGE_ACT_NOTICES] = {0, K_REQUEST | K_ALL},
+    [EDGE_ACT_NOTICE_ACK] = {K_REQUEST, K_TEXT},
     [EDGE_ACT_TIMEZONE] = {0, 0},
 };
 
@@ -170,6 +173,10 @@ mm_err_t edge_request_parse(const char *line, size_t len, edge_request_t *out, c
         case K_HTML:
             ok = json_is_boolean(v);
             out->html = json_is_true(v);
+            break;
+        case K_ALL:
+            ok = json_is_boolean(v);
+            out->all = json_is_true(v);
             break;
         case K_REQUEST:
             ok = get_text(v, out->request_id, sizeof out->request_id, 1) == 0 && out->request_id[0];

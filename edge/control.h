@@ -43,9 +43,12 @@ typedef struct {
     char reason[MM_LONG_TEXT_MAX]; /* grants, designations, camera state changes; disclosure
                                       approve, deny and release */
     char text[MM_LONG_TEXT_MAX];   /* emergency_report: what was done; request_answer: answer;
-                                      disclosure_prepare: the note ("" none) */
-    char request_id[MM_ID_MAX];    /* request_answer, disclosure_*: the city request */
+                                      disclosure_prepare: the note ("" none); notice_ack: what
+                                      the acknowledgement says ("" none) */
+    char request_id[MM_ID_MAX];    /* request_answer, disclosure_*, notice_ack: the city
+                                      request; notices: the one to show ("" all) */
     int html;                      /* standards: HTML instead of Markdown */
+    int all;                       /* notices: the acknowledged ones too */
     size_t n_keep;                 /* disclosure_approve: regions kept clear, as given */
     char keep[EDGE_KEEP_MAX][EDGE_KEEP_LEN]; /* "CAM:x,y,w,h" (checked by disclosure.h) */
 } edge_request_t;

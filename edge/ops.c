@@ -106,6 +106,24 @@ mm_err_t edge_ops_facts_update(edge_ops_t *ops)
     return err;
 }
 
+/*
+ * The city's latest decision on the standards (R-N4.2) into res as "filing_decision" (null when
+ * there is none): a returned version stays the site's concern ("superseded": false) until a
+ * higher version is filed; accepted is accepted.
+ */
+static void status_filing(const edge_ops_t *ops, json_t *res)
+{
+    json_t *d = NULL;
+    if (edge_requests_filing_decision(ops->store, &d) != MM_OK)
+        return;
+    if (d) {
+        json_int_t version = json_integer_value(json_object_get(d, "version"));
+        json_object_set_new(d, "superseded",
+                            json_boolean((json_int_t)ops->standards_filed > version));
+    }
+    json_object_set_new(res, "filing_decision", d ? d : json_null());
+}
+
 /* The site and its zone (anyone may ask, access.c): what a command needs to read a typed time. */
 void edge_ops_do_timezone(edge_ops_call_t *c)
 {
@@ -138,11 +156,18 @@ void edge_ops_do_status(edge_ops_call_t *c)
         "time_us", (json_int_t)mm_now_us());
     if (res)
         json_object_set_new(res, "timezone", json_string(ops->cfg->timezone));
-    /* What the city asked and the site has not answered yet (R-N10.1, R-N12). */
+    /* What the city asked and the site has not answered yet (R-N10.1, R-N12), and what it told
+     * the site that nobody has acknowledged yet. */
     json_t *reqs = NULL;
     if (res && edge_requests_list(ops->store, mm_now_us(), &reqs) == MM_OK)
         json_object_set(res, "open_city_requests", json_object_get(reqs, "open"));
     json_decref(reqs);
+    char msg[MM_TEXT_MAX];
+    if (res && edge_requests_notices(ops->store, NULL, 0, &reqs, msg, sizeof msg) == MM_OK)
+        json_object_set(res, "open_notices", json_object_get(reqs, "open"));
+    json_decref(reqs);
+    if (res)
+        status_filing(ops, res);
     /* Disclosure requests waiting for the manager: to decide, or to approve again. */
     size_t waiting = 0;
     if (res && ops->disclosure && edge_disclosure_waiting(ops->disclosure, &waiting) == MM_OK)

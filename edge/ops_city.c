@@ -1,14 +1,15 @@
 /*
- * ops_city.c: what the city asks (ops_impl.h, requests.h, disclosure.h) — the requests that come
- * with the hub's acknowledgements, each logged once as `city_request`; report requests answered
- * at once with a report signed by the site key, complaints and measures answered by the manager
- * (`requests`, `request_answer`); disclosure requests handed on to the disclosure module once
- * logged, and the steps people take on them (`disclosures`, `disclosure_prepare`, `_approve`,
- * `_deny`, `_release`).
+ * ops_city.c: what the city asks and tells (ops_impl.h, requests.h, disclosure.h) — the requests
+ * that come with the hub's acknowledgements, each logged once as `city_request`; complaints,
+ * measures and report requests answered by the manager (`requests`, `request_answer`; a report
+ * request's answer carries a report signed by the site key, report.h); the city's notices
+ * listed and acknowledged by the manager or an operator (`notices`, `notice_ack`); disclosure
+ * requests handed on to the disclosure module once logged, and the steps people take on them
+ * (`disclosures`, `disclosure_prepare`, `_approve`, `_deny`, `_release`).
  *
  * A report says what the site is now: as configured, with the cameras' states and the operators
- * in force. A failure to log or answer is logged and finished later (at the next start, or by
- * the disclosure module's sweep); it never keeps the edge from recording.
+ * in force. A failure to log is logged and finished later (the hub sends the request again, the
+ * disclosure module's sweep); it never keeps the edge from recording.
  */
 #include <jansson.h>
 #include <stdio.h>
@@ -53,22 +54,33 @@ static void report_site(const edge_ops_t *ops, report_site_t *rs)
     };
 }
 
+/* Says in the diagnostic log what a notice that just arrived means for the site. */
+static void tell_of_decision(const edge_ops_t *ops, const mm_city_request_t *q)
+{
+    if (q->kind != MM_REQUEST_KIND_FILING_DECISION)
+        return;
+    json_t *d = json_loads(q->detail, JSON_REJECT_DUPLICATES, NULL);
+    const char *decision = json_string_value(json_object_get(d, "decision"));
+    json_int_t version = json_integer_value(json_object_get(d, "version"));
+    if (decision && !strcmp(decision, "returned") && version >= (json_int_t)ops->standards_filed)
+        MM_WARN("the city returned version %" JSON_INTEGER_FORMAT " of the standards (R-N4.2): "
+                "%s; file a corrected version",
+                version, q->text);
+    json_decref(d);
+}
+
 void edge_ops_city_requests(void *arg, const mm_city_request_t *r, size_t n)
 {
     edge_ops_t *ops = arg;
-    if (!ops->site_key) {
-        MM_ERROR("%zu city request(s) arrived, but the edge has no key to sign reports with", n);
-        return;
-    }
-    report_site_t rs;
-    report_site(ops, &rs);
     size_t logged = 0;
-    mm_err_t err =
-        edge_requests_receive(ops->store, r, n, &rs.site, ops->site_key, mm_now_us(), &logged);
+    mm_err_t err = edge_requests_receive(ops->store, r, n, mm_now_us(), &logged);
     if (err != MM_OK)
-        MM_ERROR("city requests: not all could be logged or answered: %s", mm_strerror(err));
+        MM_ERROR("city requests: not all could be logged: %s", mm_strerror(err));
     if (logged && ops->logged)
         ops->logged(ops->arg);
+    if (logged)
+        for (size_t i = 0; i < n; i++)
+            tell_of_decision(ops, &r[i]);
     /* Disclosures go on once their city_request entry is logged, as logged; each is handled
      * once however often it comes, and what fails here is finished by the module's sweep. */
     mm_city_request_t *q = NULL;
@@ -84,23 +96,10 @@ void edge_ops_city_requests(void *arg, const mm_city_request_t *r, size_t n)
     free(q);
 }
 
-/* Answers the report requests left open by a stop, and says what waits for the manager. A
- * failure here is logged and does not keep the edge from recording. */
+/* Says what waits for the manager and for anyone who acknowledges notices. */
 void edge_ops_city_at_start(edge_ops_t *ops)
 {
-    if (ops->site_key) {
-        report_site_t rs;
-        report_site(ops, &rs);
-        size_t logged = 0;
-        mm_err_t err =
-            edge_requests_catch_up(ops->store, &rs.site, ops->site_key, mm_now_us(), &logged);
-        if (err != MM_OK)
-            MM_ERROR("city requests: open report requests could not be answered: %s",
-                     mm_strerror(err));
-        if (logged && ops->logged)
-            ops->logged(ops->arg);
-    }
-    json_t *list = NULL;
+    json_t *list = NULL, *notices = NULL;
     if (edge_requests_list(ops->store, mm_now_us(), &list) == MM_OK) {
         json_int_t open = json_integer_value(json_object_get(list, "open"));
         if (open)
@@ -108,7 +107,16 @@ void edge_ops_city_at_start(edge_ops_t *ops)
                     "R-N12): mimamori-edge requests",
                     open);
     }
+    char msg[MM_TEXT_MAX];
+    if (edge_requests_notices(ops->store, NULL, 0, &notices, msg, sizeof msg) == MM_OK) {
+        json_int_t open = json_integer_value(json_object_get(notices, "open"));
+        if (open)
+            MM_WARN("%" JSON_INTEGER_FORMAT " notice(s) from the city not yet acknowledged: "
+                    "mimamori-edge notices",
+                    open);
+    }
     json_decref(list);
+    json_decref(notices);
 }
 
 void edge_ops_do_requests(edge_ops_call_t *c)
@@ -127,8 +135,11 @@ void edge_ops_do_request_answer(edge_ops_call_t *c)
     edge_ops_t *ops = c->ops;
     char msg[MM_TEXT_MAX];
     json_t *res = NULL;
-    mm_err_t err = edge_requests_answer(ops->store, c->r->request_id, c->person, c->r->text,
-                                        mm_now_us(), &res, msg, sizeof msg);
+    report_site_t rs;
+    report_site(ops, &rs);
+    mm_err_t err =
+        edge_requests_answer(ops->store, c->r->request_id, c->person, c->r->text, &rs.site,
+                             ops->site_key, mm_now_us(), &res, msg, sizeof msg);
     if (err != MM_OK) {
         edge_ops_refuse(c, edge_ops_err_code(err), "%s", msg);
         return;
@@ -137,6 +148,41 @@ void edge_ops_do_request_answer(edge_ops_call_t *c)
         ops->logged(ops->arg);
     char note[MM_TEXT_MAX];
     snprintf(note, sizeof note, "city request %s answered", c->r->request_id);
+    edge_ops_answer(c, res, note);
+}
+
+/* --- the city's notices ---------------------------------------------------------------------*/
+
+/* The open notices (all with "all"), or the one named. */
+void edge_ops_do_notices(edge_ops_call_t *c)
+{
+    char msg[MM_TEXT_MAX];
+    json_t *res = NULL;
+    const char *id = c->r->request_id[0] ? c->r->request_id : NULL;
+    mm_err_t err = edge_requests_notices(c->ops->store, id, c->r->all, &res, msg, sizeof msg);
+    if (err != MM_OK) {
+        edge_ops_refuse(c, edge_ops_err_code(err), "%s", msg);
+        return;
+    }
+    edge_ops_answer(c, res, NULL);
+}
+
+/* The manager or an operator acknowledges a notice: request_answered, by them. */
+void edge_ops_do_notice_ack(edge_ops_call_t *c)
+{
+    edge_ops_t *ops = c->ops;
+    char msg[MM_TEXT_MAX];
+    json_t *res = NULL;
+    mm_err_t err = edge_requests_ack(ops->store, c->r->request_id, c->person, c->r->text,
+                                     mm_now_us(), &res, msg, sizeof msg);
+    if (err != MM_OK) {
+        edge_ops_refuse(c, edge_ops_err_code(err), "%s", msg);
+        return;
+    }
+    if (ops->logged)
+        ops->logged(ops->arg);
+    char note[MM_TEXT_MAX];
+    snprintf(note, sizeof note, "notice %s acknowledged", c->r->request_id);
     edge_ops_answer(c, res, note);
 }
 

@@ -145,6 +145,8 @@ static const handler_t handlers[EDGE_ACT_COUNT] = {
     [EDGE_ACT_DISCLOSURE_APPROVE] = edge_ops_do_disclosure_step,
     [EDGE_ACT_DISCLOSURE_DENY] = edge_ops_do_disclosure_step,
     [EDGE_ACT_DISCLOSURE_RELEASE] = edge_ops_do_disclosure_step,
+    [EDGE_ACT_NOTICES] = edge_ops_do_notices,
+    [EDGE_ACT_NOTICE_ACK] = edge_ops_do_notice_ack,
     [EDGE_ACT_TIMEZONE] = edge_ops_do_timezone,
 };
 

@@ -14,8 +14,8 @@
  *                    (standards_filed)
  *   ops_people.c     who may do what: the access state, the people and their operator roles
  *   ops_grants.c     emergency grants, their revocation and their reports
- *   ops_city.c       what the city asks: requests logged and answered, disclosure requests handed
- *                    on and their steps taken by people
+ *   ops_city.c       what the city asks and tells: requests logged and answered, notices
+ *                    acknowledged, disclosure requests handed on and their steps taken by people
  *
  * One private header rather than one per file: the files share one state (struct edge_ops) and
  * one call being answered (edge_ops_call_t), and each offers the others its handlers and a few
@@ -102,6 +102,8 @@ void edge_ops_do_grant_report(edge_ops_call_t *c);
 /* ops_city.c; a disclosure step is prepare, approve, deny or release */
 void edge_ops_do_requests(edge_ops_call_t *c);
 void edge_ops_do_request_answer(edge_ops_call_t *c);
+void edge_ops_do_notices(edge_ops_call_t *c);
+void edge_ops_do_notice_ack(edge_ops_call_t *c);
 void edge_ops_do_disclosures(edge_ops_call_t *c);
 void edge_ops_do_disclosure_step(edge_ops_call_t *c);
 
@@ -158,8 +160,7 @@ mm_err_t edge_ops_playback_init(edge_ops_t *ops);
  * (ops_playback.c). */
 void edge_ops_playback_close(edge_ops_t *ops, uv_close_cb closed);
 
-/* Answers the report requests a stop left open and says what waits for the manager
- * (ops_city.c). */
+/* Says what waits for the manager and what notices are not yet acknowledged (ops_city.c). */
 void edge_ops_city_at_start(edge_ops_t *ops);
 
 #endif

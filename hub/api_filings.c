@@ -1,7 +1,8 @@
 /*
  * api_filings.c: filings (api_impl.h) — a site's filings with their states, and the city's
  * decision on one: accepted, or returned with a reason (R-N4.2). The registry decides and logs
- * the decision (registry.h hub_registry_decide); the filing as decided then goes to the feed.
+ * the decision and makes the notice that tells the site (registry.h hub_registry_decide); the
+ * answer names the notice, and the filing as decided goes to the feed.
  */
 #include "hub/api_impl.h"
 
@@ -42,9 +43,9 @@ static void answer(hub_http_req_t *req, hub_api_t *api, mm_err_t err,
             hub_feed_filing(api->feed, d->site, filing);
         json_decref(filing);
         hub_http_json(req, 200,
-                      json_pack("{s:s, s:s, s:s, s:I}", "site", d->site, "filing", d->filing,
+                      json_pack("{s:s, s:s, s:s, s:I, s:s}", "site", d->site, "filing", d->filing,
                                 "state", hub_filing_state_name(d->state), "hub_log_index",
-                                (json_int_t)d->hub_log_index));
+                                (json_int_t)d->hub_log_index, "notice", d->notice));
     }
 }
 

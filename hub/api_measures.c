@@ -29,11 +29,15 @@ static void answer(hub_http_req_t *req, step_t step, mm_err_t err, hub_measure_o
             return;
         }
         json_object_set_new(o, "hub_log_index", json_integer((json_int_t)op->hub_log_index));
+        if (op->notice[0]) /* the notice that tells the site (notices.h) */
+            json_object_set_new(o, "notice", json_string(op->notice));
         hub_http_json(req, step == CREATE ? 201 : 200, o);
     } else if (err == MM_ENOTFOUND) {
         hub_http_error(req, 404, "unknown_measure", "%s", op->why);
     } else if (err == MM_ECONFLICT) {
         hub_http_error(req, 409, step == PUBLISH ? "hearing_required" : "conflict", "%s", op->why);
+    } else if (err == MM_EINVAL && step == HEARING) {
+        hub_http_error(req, 422, "hearing_incomplete", "%s", op->why);
     } else if (err == MM_EINVAL) {
         hub_http_error(req, 400, "bad_body", "%s", op->why);
     } else {
@@ -108,13 +112,17 @@ static void post_hearing(hub_http_req_t *req, void *arg)
     size_t len;
     const char *body = hub_http_body(req, &len);
     char msg[256];
-    if (hub_body_hearing(body, len, b, msg, sizeof msg) != MM_OK) {
+    mm_err_t perr = hub_body_hearing(body, len, b, msg, sizeof msg);
+    if (perr == MM_EINVAL) { /* well formed, but an offer without its date, place or how */
+        hub_http_error(req, 422, "hearing_incomplete", "%s", msg);
+    } else if (perr != MM_OK) {
         hub_http_error(req, 400, "bad_body", "%s", msg);
     } else {
         hub_measure_op_t op = {
             .site = site, .who = hub_http_caller(req), .now_us = mm_now_us(), .id = id};
+        hub_hearing_offer_t offer = {b->deadline, b->date, b->place, b->how, b->text};
         mm_err_t err = b->offer
-                           ? hub_measures_offer_hearing(api->measures, &op, b->deadline, b->text)
+                           ? hub_measures_offer_hearing(api->measures, &op, &offer)
                            : hub_measures_record_hearing(api->measures, &op, b->outcome, b->text);
         answer(req, HEARING, err, &op);
     }

@@ -86,6 +86,19 @@ static int text(json_t *o, const char *key, char *out, size_t cap, int multiline
     return 0;
 }
 
+/* A short single-line field: absent gives "" unless required. */
+static int line(json_t *o, const char *key, char *out, size_t cap, int required, char *msg,
+                size_t mcap)
+{
+    if (text(o, key, out, cap, 0, msg, mcap) != 0)
+        return -1;
+    if (required && !out[0]) {
+        bad(msg, mcap, "\"%s\" is required", key);
+        return -1;
+    }
+    return 0;
+}
+
 mm_err_t hub_body_decision(const char *body, size_t len, hub_decision_body_t *out, char *msg,
                            size_t cap)
 {
@@ -168,10 +181,56 @@ static int date_ok(const char *s)
     return m >= 1 && m <= 12 && d >= 1 && d <= 31;
 }
 
+/* "YYYY-MM-DD", or that and " HH:MM" (or "THH:MM"). */
+static int date_time_ok(const char *s)
+{
+    char day[11];
+    size_t n = strlen(s);
+    if (n < 10)
+        return 0;
+    snprintf(day, sizeof day, "%.10s", s);
+    if (!date_ok(day))
+        return 0;
+    if (n == 10)
+        return 1;
+    const char *t = s + 10;
+    return n == 16 && (t[0] == ' ' || t[0] == 'T') && t[1] >= '0' && t[1] <= '2' && t[2] >= '0' &&
+           t[2] <= '9' && (t[1] - '0') * 10 + (t[2] - '0') < 24 && t[3] == ':' && t[4] >= '0' &&
+           t[4] <= '5' && t[5] >= '0' && t[5] <= '9';
+}
+
+/* An offer's particulars: the hearing's date, place and how to answer (R-N11.2). A missing one
+ * is MM_EINVAL naming it; a malformed one MM_EPROTO. */
+static mm_err_t hearing_offer(json_t *o, hub_hearing_body_t *out, char *msg, size_t cap)
+{
+    const char *d = json_string_value(json_object_get(o, "deadline"));
+    if (!d || !date_ok(d))
+        return bad(msg, cap, "\"deadline\" must be a date YYYY-MM-DD");
+    if (json_object_get(o, "outcome"))
+        return bad(msg, cap, "an offer has no \"outcome\"");
+    snprintf(out->deadline, sizeof out->deadline, "%s", d);
+    if (line(o, "date", out->date, sizeof out->date, 0, msg, cap) != 0 ||
+        line(o, "place", out->place, sizeof out->place, 0, msg, cap) != 0 ||
+        text(o, "how", out->how, sizeof out->how, 1, msg, cap) != 0)
+        return MM_EPROTO;
+    if (out->date[0] && !date_time_ok(out->date))
+        return bad(msg, cap, "\"date\" must be the hearing's date, YYYY-MM-DD or YYYY-MM-DD HH:MM");
+    if (out->date[0] && out->date[10] == 'T')
+        out->date[10] = ' ';
+    const char *missing = !out->date[0]    ? "date\": when the hearing is held"
+                          : !out->place[0] ? "place\": where it is held"
+                          : !out->how[0]   ? "how\": how the party answers"
+                                           : NULL;
+    if (missing)
+        return mm_errf(MM_EINVAL, msg, cap, "a hearing offer needs \"%s (R-N11.2)", missing);
+    return MM_OK;
+}
+
 mm_err_t hub_body_hearing(const char *body, size_t len, hub_hearing_body_t *out, char *msg,
                           size_t cap)
 {
-    static const char *const keys[] = {"action", "deadline", "outcome", "text", NULL};
+    static const char *const keys[] = {"action", "deadline", "date", "place",
+                                       "how",    "outcome",  "text", NULL};
     memset(out, 0, sizeof *out);
     json_t *o = object(body, len, keys, msg, cap);
     if (!o)
@@ -182,21 +241,16 @@ mm_err_t hub_body_hearing(const char *body, size_t len, hub_hearing_body_t *out,
         bad(msg, cap, "\"action\" must be \"offer\" or \"outcome\"");
     } else if (required_text(o, "text", out->text, sizeof out->text, msg, cap) == 0) {
         out->offer = !strcmp(action, "offer");
-        const char *d = json_string_value(json_object_get(o, "deadline"));
         const char *oc = json_string_value(json_object_get(o, "outcome"));
-        if (out->offer && json_object_get(o, "outcome"))
-            bad(msg, cap, "an offer has no \"outcome\"");
-        else if (!out->offer && json_object_get(o, "deadline"))
-            bad(msg, cap, "an outcome has no \"deadline\"");
-        else if (out->offer && (!d || !date_ok(d)))
-            bad(msg, cap, "\"deadline\" must be a date YYYY-MM-DD");
-        else if (!out->offer && !hub_hearing_outcome_parse(oc, &out->outcome))
+        if (out->offer)
+            err = hearing_offer(o, out, msg, cap);
+        else if (json_object_get(o, "deadline") || json_object_get(o, "date") ||
+                 json_object_get(o, "place") || json_object_get(o, "how"))
+            bad(msg, cap, "an outcome has no \"deadline\", \"date\", \"place\" or \"how\"");
+        else if (!hub_hearing_outcome_parse(oc, &out->outcome))
             bad(msg, cap, "\"outcome\" must be opinion_stated, no_opinion or declined");
-        else {
-            if (out->offer)
-                snprintf(out->deadline, sizeof out->deadline, "%s", d);
+        else
             err = MM_OK;
-        }
     }
     json_decref(o);
     return err;
@@ -220,19 +274,6 @@ mm_err_t hub_body_publication(const char *body, size_t len, hub_publication_body
 {
     memset(out, 0, sizeof *out);
     return text_only(body, len, out->text, sizeof out->text, msg, cap);
-}
-
-/* A short single-line field: absent gives "" unless required. */
-static int line(json_t *o, const char *key, char *out, size_t cap, int required, char *msg,
-                size_t mcap)
-{
-    if (text(o, key, out, cap, 0, msg, mcap) != 0)
-        return -1;
-    if (required && !out[0]) {
-        bad(msg, mcap, "\"%s\" is required", key);
-        return -1;
-    }
-    return 0;
 }
 
 static int deadline_days(json_t *o, int *out, char *msg, size_t cap)

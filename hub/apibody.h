@@ -40,12 +40,21 @@ mm_err_t hub_body_measure(const char *body, size_t len, hub_measure_body_t *out,
                           size_t cap);
 
 /* POST /api/v1/sites/{site}/measures/{id}/hearing
- *   {"action": "offer", "deadline": "YYYY-MM-DD", "text": "the letter"}
+ *   {"action": "offer", "deadline": "YYYY-MM-DD", "date": "YYYY-MM-DD[ HH:MM]", "place": "...",
+ *    "how": "...", "text": "the letter"}
  *   {"action": "outcome", "outcome": "opinion_stated" | "no_opinion" | "declined",
- *    "text": "the record"} */
+ *    "text": "the record"}
+ * An offer's date is the hearing's, in Japan time ("T" may stand for the space, as a browser's
+ * datetime-local gives it; it is stored with a space); place is one line (at most 255 bytes);
+ * how (how the party answers) at most 511 bytes. An offer without its date, place or how is
+ * MM_EINVAL, with msg naming the missing key (the API answers 422: the body is well formed but
+ * the offer is not complete); every other fault is MM_EPROTO. */
 typedef struct {
     int offer; /* 1 offer, 0 outcome */
     char deadline[11];
+    char date[HUB_HEARING_DATE_MAX];
+    char place[HUB_HEARING_PLACE_MAX];
+    char how[HUB_HEARING_HOW_MAX];
     hub_hearing_outcome_t outcome; /* an outcome's */
     char text[MM_LONG_TEXT_MAX];
 } hub_hearing_body_t;

@@ -237,7 +237,7 @@ static int start(app_t *app, const char *config_path)
         hub_registry_open(app->db, &app->registry) != MM_OK ||
         hub_hublog_open(app->db, &app->keys, &app->hublog) != MM_OK ||
         hub_audit_create(app->db, app->hublog, &app->audit) != MM_OK ||
-        hub_measures_open(app->db, app->audit, &app->measures) != MM_OK ||
+        hub_measures_open(app->db, app->audit, app->registry, &app->measures) != MM_OK ||
         hub_requests_create(app->registry, app->audit, &app->requests) != MM_OK ||
         hub_disclosure_open(app->db, &app->cfg, &app->keys, app->registry, app->audit,
                             &app->disclosures) != MM_OK ||

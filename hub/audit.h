@@ -11,21 +11,28 @@
  * has committed (hub_audit_done).
  *
  * action                    appended by   subject              reason           detail
- * filing_accepted           registry.c    the filing's id      the decision's   ""
- * filing_returned           registry.c    the filing's id      the decision's   ""
- * guidance_given            measures.c    "measure/<id>"       the text         {"findings": [ids]}
- * recommendation_given      measures.c    "measure/<id>"       the text         {"findings": [ids]}
- * hearing_offered           measures.c    "measure/<id>"       the letter       {"deadline"}
- * hearing_recorded          measures.c    "measure/<id>"       the record       {"outcome"}
- * recommendation_published  measures.c    "measure/<id>"       the publication  ""
- * complaint_registered      requests.c    "complaint-N"        the complaint    ""
- * complaint_appealed        requests.c    "complaint-N"        the appeal       ""
+ * filing_accepted           registry.c    the filing's id      the decision's   {"notice"}
+ * filing_returned           registry.c    the filing's id      the decision's   {"notice"}
+ * guidance_given            measures.c    "measure/<id>"       the text         {"findings": [ids],
+ *                                                                                "notice"}
+ * recommendation_given      measures.c    "measure/<id>"       the text         {"findings": [ids],
+ *                                                                                "notice"}
+ * hearing_offered           measures.c    "measure/<id>"       the letter       {"deadline",
+ * "date", "place", "how", "notice"} hearing_recorded          measures.c    "measure/<id>" the
+ * record       {"outcome"} recommendation_published  measures.c    "measure/<id>"       the
+ * publication  {"notice"} complaint_registered      requests.c    "complaint-N"        the
+ * complaint    "" complaint_appealed        requests.c    "complaint-N"        the appeal       ""
  * measures_requested        requests.c    "measure-request-N"  the text         ""
  * report_requested          requests.c    "report-N"           the text         ""
  * disclosure_requested      disclosure.c  "disclosure-N"       the reason       see below
  * disclosure_<step>         disclosure.c  "disclosure-N"       the site's text  see below
  * disclosure_received       disclosure.c  "disclosure-N"       ""               {"sha256", "bytes"}
  * disclosure_downloaded     disclosure.c  "disclosure-N"       ""               see below
+ *
+ * "notice" is the id of the notice that tells the site of the action (notices.h), made in the same
+ * transaction; actions logged before notices existed have none (filing decisions and
+ * publications had "" as their detail). A hearing offered before date, place and how were asked
+ * for has {"deadline"} only.
  *
  * The person is the hub person who acted, with hub_role_name() of their role, except for the
  * steps a site logged of a disclosure, which the hub logs again as "disclosure_<step>" (held,

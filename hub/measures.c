@@ -2,10 +2,12 @@
  * measures.c: guidance, recommendations, hearings, publication (see measures.h).
  *
  * Each change is one step run in one write transaction: the step reads the measure, refuses
- * (with why, and nothing written) what the ordinance's order does not allow, writes the measure
- * and then appends the city action that logs it, whose subject is "measure/<id>" — for a new
- * measure, an id that only the transaction knows. A transaction that runs again (the map grew)
- * runs the whole step again, so a step keeps nothing from a run but its result.
+ * (with why, and nothing written) what the ordinance's order does not allow, writes the measure,
+ * adds the notice that tells the site (notices.h; every step but a hearing's outcome, which the
+ * site took part in) and then appends the city action that logs it, whose subject is
+ * "measure/<id>" — for a new measure, an id that only the transaction knows. A transaction that
+ * runs again (the map grew) runs the whole step again, so a step keeps nothing from a run but its
+ * result.
  */
 #include "hub/measures.h"
 
@@ -16,6 +18,7 @@
 
 #include "common/diag.h"
 #include "hub/measures_codec.h"
+#include "hub/notices.h"
 
 MM_ENUM_DEFINE(hub_measure_kind, HUB_MEASURE_KIND, HUB_MEASURE_KIND_MAP, "measure kind")
 MM_ENUM_DEFINE(hub_measure_state, HUB_MEASURE_STATE, HUB_MEASURE_STATE_MAP, "measure state")
@@ -25,15 +28,18 @@ struct hub_measures {
     mm_db_t *db;
     MDB_dbi dbi;
     hub_audit_t *audit;
+    hub_registry_t *registry;
 };
 
-mm_err_t hub_measures_open(mm_db_t *db, hub_audit_t *audit, hub_measures_t **out)
+mm_err_t hub_measures_open(mm_db_t *db, hub_audit_t *audit, hub_registry_t *registry,
+                           hub_measures_t **out)
 {
     hub_measures_t *m = calloc(1, sizeof *m);
     if (!m)
         return MM_ENOMEM;
     m->db = db;
     m->audit = audit;
+    m->registry = registry;
     mm_err_t err = mm_db_dbi(db, "hub.measures", 0, &m->dbi);
     if (err != MM_OK) {
         free(m);
@@ -145,11 +151,38 @@ static mm_err_t load(hub_measures_t *m, MDB_txn *txn, hub_measure_op_t *op)
     return err;
 }
 
+/* Every particular of a hearing's offer is there and fits; else the refusal naming it. */
+static mm_err_t offer_ok(hub_measure_op_t *op, const hub_hearing_offer_t *h)
+{
+    const struct {
+        const char *name, *value, *what;
+        size_t cap;
+    } need[] = {
+        {"deadline", h->deadline, "by when the party may state its opinion", 11},
+        {"date", h->date, "when the hearing is held", HUB_HEARING_DATE_MAX},
+        {"place", h->place, "where it is held", HUB_HEARING_PLACE_MAX},
+        {"how", h->how, "how the party answers", HUB_HEARING_HOW_MAX},
+        {"text", h->text, "the letter", MM_LONG_TEXT_MAX},
+    };
+    for (size_t i = 0; i < sizeof need / sizeof need[0]; i++) {
+        if (!need[i].value || !need[i].value[0])
+            return refuse(op, MM_EINVAL, "a hearing offer needs \"%s\": %s (R-N11.2)", need[i].name,
+                          need[i].what);
+        if (strlen(need[i].value) >= need[i].cap)
+            return refuse(op, MM_EINVAL, "\"%s\" is longer than %zu bytes", need[i].name,
+                          need[i].cap - 1);
+    }
+    return MM_OK;
+}
+
 static mm_err_t offer_in(hub_measures_t *m, MDB_txn *txn, hub_measure_op_t *op,
-                         const char *deadline, const char *text)
+                         const hub_hearing_offer_t *h)
 {
     hub_measure_t *o = &op->result;
-    mm_err_t err = load(m, txn, op);
+    mm_err_t err = offer_ok(op, h);
+    if (err != MM_OK)
+        return err;
+    err = load(m, txn, op);
     if (err != MM_OK)
         return err;
     if (o->kind != HUB_MEASURE_KIND_RECOMMENDATION)
@@ -163,10 +196,14 @@ static mm_err_t offer_in(hub_measures_t *m, MDB_txn *txn, hub_measure_op_t *op,
     if (o->state == HUB_MEASURE_STATE_PUBLISHED)
         return refuse(op, MM_ECONFLICT, "measure %llu is published", (unsigned long long)op->id);
     o->has_hearing = 1;
-    snprintf(o->hearing.deadline, sizeof o->hearing.deadline, "%s", deadline);
-    snprintf(o->hearing.letter, sizeof o->hearing.letter, "%s", text);
-    o->hearing.offered_us = op->now_us;
-    history(o, HUB_MEASURE_STATE_HEARING_OFFERED, op, text);
+    hub_hearing_t *g = &o->hearing;
+    snprintf(g->deadline, sizeof g->deadline, "%s", h->deadline);
+    snprintf(g->date, sizeof g->date, "%s", h->date);
+    snprintf(g->place, sizeof g->place, "%s", h->place);
+    snprintf(g->how, sizeof g->how, "%s", h->how);
+    snprintf(g->letter, sizeof g->letter, "%s", h->text);
+    g->offered_us = op->now_us;
+    history(o, HUB_MEASURE_STATE_HEARING_OFFERED, op, h->text);
     return put(m, txn, o);
 }
 
@@ -234,7 +271,7 @@ typedef struct {
     hub_measure_kind_t kind;
     const uint64_t *findings;
     size_t n_findings;
-    const char *deadline;
+    const hub_hearing_offer_t *offer;
     hub_hearing_outcome_t outcome;
 } step_t;
 
@@ -247,7 +284,7 @@ static mm_err_t change_in(step_t *s, MDB_txn *txn)
     case HUB_ACTION_RECOMMENDATION_GIVEN:
         return create_in(s->m, txn, op, s->kind, s->findings, s->n_findings, s->text);
     case HUB_ACTION_HEARING_OFFERED:
-        return offer_in(s->m, txn, op, s->deadline, s->text);
+        return offer_in(s->m, txn, op, s->offer);
     case HUB_ACTION_HEARING_RECORDED:
         return heard_in(s->m, txn, op, s->outcome, s->text);
     default:
@@ -255,13 +292,51 @@ static mm_err_t change_in(step_t *s, MDB_txn *txn)
     }
 }
 
+/* The notice that tells the site of the step (notices.h), when the step has one: its id into
+ * op->notice. */
+static mm_err_t notify_in(step_t *s, MDB_txn *txn, const char *subject)
+{
+    hub_measure_op_t *op = s->op;
+    mm_request_kind_t kind;
+    if (!hub_measure_notice_kind(s->action, &kind))
+        return MM_OK;
+    json_t *detail = hub_measure_notice_detail(s->action, &op->result);
+    hub_notice_t n = {.kind = kind,
+                      .subject = subject,
+                      .text = s->text,
+                      .detail = detail,
+                      .by = op->who->id,
+                      .time_us = op->now_us};
+    mm_err_t err =
+        detail ? hub_notice_add_in(s->m->registry, txn, op->site, &n, op->notice, sizeof op->notice)
+               : MM_ENOMEM;
+    json_decref(detail);
+    if (err == MM_ERANGE)
+        return refuse(op, MM_EINVAL,
+                      "the notice to site %s would not fit the wire: shorten "
+                      "its texts",
+                      op->site);
+    return err;
+}
+
 static mm_err_t step_txn(MDB_txn *txn, void *arg)
 {
     step_t *s = arg;
-    mm_err_t err = change_in(s, txn);
-    json_t *detail = err == MM_OK ? hub_measure_detail(s->action, &s->op->result) : NULL;
+    s->op->notice[0] = 0;
     char subject[32];
     snprintf(subject, sizeof subject, "measure/%llu", (unsigned long long)s->op->id);
+    mm_err_t err = change_in(s, txn);
+    if (err == MM_OK) /* a new measure's id is known only now */
+        snprintf(subject, sizeof subject, "measure/%llu", (unsigned long long)s->op->id);
+    if (err == MM_OK)
+        err = notify_in(s, txn, subject);
+    json_t *detail = err == MM_OK ? hub_measure_detail(s->action, &s->op->result) : NULL;
+    if (err == MM_OK && s->op->notice[0]) {
+        if (!detail)
+            detail = json_object();
+        if (!detail || json_object_set_new(detail, "notice", json_string(s->op->notice)) != 0)
+            err = MM_ENOMEM;
+    }
     hub_city_action_t a = {.action = s->action,
                            .time_us = s->op->now_us,
                            .site = s->op->site,
@@ -282,8 +357,10 @@ static mm_err_t step(step_t *s)
     memset(&s->op->result, 0, sizeof s->op->result);
     s->op->hub_log_index = 0;
     mm_err_t err = hub_audit_write(s->m->audit, step_txn, s);
-    if (err != MM_OK)
+    if (err != MM_OK) {
         memset(&s->op->result, 0, sizeof s->op->result);
+        s->op->notice[0] = 0;
+    }
     return err;
 }
 
@@ -301,11 +378,14 @@ mm_err_t hub_measures_create(hub_measures_t *m, hub_measure_op_t *op, hub_measur
     return step(&s);
 }
 
-mm_err_t hub_measures_offer_hearing(hub_measures_t *m, hub_measure_op_t *op, const char *deadline,
-                                    const char *text)
+mm_err_t hub_measures_offer_hearing(hub_measures_t *m, hub_measure_op_t *op,
+                                    const hub_hearing_offer_t *offer)
 {
-    step_t s = {
-        .m = m, .op = op, .action = HUB_ACTION_HEARING_OFFERED, .text = text, .deadline = deadline};
+    step_t s = {.m = m,
+                .op = op,
+                .action = HUB_ACTION_HEARING_OFFERED,
+                .text = offer->text,
+                .offer = offer};
     return step(&s);
 }
 

@@ -29,6 +29,7 @@
 #include "common/keys.h"
 #include "hub/audit.h"
 #include "hub/hubconf.h"
+#include "hub/registry.h"
 
 /* What a measure is (its "kind"): guidance, or a recommendation, which alone may be published. */
 #define HUB_MEASURE_KIND_MAP(X, P) X(P, GUIDANCE, "guidance") X(P, RECOMMENDATION, "recommendation")
@@ -56,9 +57,17 @@ typedef struct {
     char text[MM_LONG_TEXT_MAX];
 } hub_measure_step_t;
 
-/* The hearing offered on a recommendation (R-N11.2), and once heard its outcome. */
+#define HUB_HEARING_DATE_MAX 17   /* "YYYY-MM-DD HH:MM", with its NUL */
+#define HUB_HEARING_PLACE_MAX 256 /* one line */
+#define HUB_HEARING_HOW_MAX 512   /* how to answer: a few lines */
+
+/* The hearing offered on a recommendation (R-N11.2), and once heard its outcome. A hearing
+ * offered before the offer named its date, place and how to answer has them empty. */
 typedef struct {
-    char deadline[11]; /* "YYYY-MM-DD" */
+    char deadline[11];               /* "YYYY-MM-DD" */
+    char date[HUB_HEARING_DATE_MAX]; /* "YYYY-MM-DD" or "YYYY-MM-DD HH:MM", Japan time */
+    char place[HUB_HEARING_PLACE_MAX];
+    char how[HUB_HEARING_HOW_MAX];
     char letter[MM_LONG_TEXT_MAX];
     int64_t offered_us;
     int heard;
@@ -89,12 +98,16 @@ typedef struct {
 
 typedef struct hub_measures hub_measures_t;
 
-/* Opens the measures in db; every change is logged through audit (both outlive m). */
-mm_err_t hub_measures_open(mm_db_t *db, hub_audit_t *audit, hub_measures_t **out);
+/* Opens the measures in db; every change is logged through audit, and each step the site is
+ * told of becomes a notice in its record in registry (notices.h); all three outlive m. */
+mm_err_t hub_measures_open(mm_db_t *db, hub_audit_t *audit, hub_registry_t *registry,
+                           hub_measures_t **out);
 void hub_measures_close(hub_measures_t *m);
 
-/* Everything about one change. Each call below runs one write transaction: the change and its
- * city action (audit.h names them) commit together or not at all. */
+/* Everything about one change. Each call below runs one write transaction: the change, its
+ * notice to the site (notices.h: guidance, a recommendation, a hearing offered, a publication)
+ * and its city action (audit.h names them; its detail names the notice) commit together or not
+ * at all. */
 typedef struct {
     const char *site;
     const hub_person_t *who; /* the hub person acting */
@@ -103,16 +116,24 @@ typedef struct {
     uint64_t id;            /* create: the new measure's id; else the measure acted on */
     hub_measure_t result;   /* the measure as it now is, on success */
     uint64_t hub_log_index; /* the city action's index in the hub's log, on success */
+    char notice[MM_ID_MAX]; /* the notice that tells the site, on success ("" for none) */
 } hub_measure_op_t;
+
+/* A hearing offered (R-N11.2): by when the party may state its opinion ("YYYY-MM-DD"), the
+ * hearing's date ("YYYY-MM-DD" or "YYYY-MM-DD HH:MM", Japan time), its place, how to answer, and
+ * the letter. Every one is required. */
+typedef struct {
+    const char *deadline, *date, *place, *how, *text;
+} hub_hearing_offer_t;
 
 /* New guidance or a recommendation tied to findings (ids of that site's findings, checked by
  * the caller); "guidance_given" / "recommendation_given". */
 mm_err_t hub_measures_create(hub_measures_t *m, hub_measure_op_t *op, hub_measure_kind_t kind,
                              const uint64_t *findings, size_t n_findings, const char *text);
-/* A hearing offered, with its deadline ("YYYY-MM-DD") and letter. Recommendations only;
- * "hearing_offered". */
-mm_err_t hub_measures_offer_hearing(hub_measures_t *m, hub_measure_op_t *op, const char *deadline,
-                                    const char *text);
+/* A hearing offered (above). Recommendations only; MM_EINVAL when a particular is missing or
+ * too long (why names it); "hearing_offered". */
+mm_err_t hub_measures_offer_hearing(hub_measures_t *m, hub_measure_op_t *op,
+                                    const hub_hearing_offer_t *offer);
 /* The hearing's outcome and its record; "hearing_recorded". */
 mm_err_t hub_measures_record_hearing(hub_measures_t *m, hub_measure_op_t *op,
                                      hub_hearing_outcome_t outcome, const char *text);

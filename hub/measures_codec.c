@@ -27,6 +27,14 @@ static json_t *hearing_json(const hub_hearing_t *h)
 {
     json_t *o = json_pack("{s:s, s:s, s:I}", "deadline", h->deadline, "letter", h->letter,
                           "offered_us", (json_int_t)h->offered_us);
+    /* An offer made before date, place and how were asked for has none: written as it was. */
+    if (o && h->date[0] &&
+        (json_object_set_new(o, "date", json_string(h->date)) ||
+         json_object_set_new(o, "place", json_string(h->place)) ||
+         json_object_set_new(o, "how", json_string(h->how)))) {
+        json_decref(o);
+        return NULL;
+    }
     if (o && h->heard &&
         (json_object_set_new(o, "outcome", json_string(hub_hearing_outcome_name(h->outcome))) ||
          json_object_set_new(o, "record", json_string(h->record)) ||
@@ -86,6 +94,9 @@ static int hearing_from(const json_t *o, hub_hearing_t *h)
         !hub_hearing_outcome_parse(json_string_value(json_object_get(o, "outcome")), &h->outcome))
         return -1;
     return hub_codec_str(o, "deadline", h->deadline, sizeof h->deadline) ||
+                   hub_codec_str(o, "date", h->date, sizeof h->date) ||
+                   hub_codec_str(o, "place", h->place, sizeof h->place) ||
+                   hub_codec_str(o, "how", h->how, sizeof h->how) ||
                    hub_codec_str(o, "letter", h->letter, sizeof h->letter) ||
                    hub_codec_str(o, "record", h->record, sizeof h->record)
                ? -1
@@ -133,9 +144,52 @@ json_t *hub_measure_detail(hub_action_t action, const hub_measure_t *m)
         return json_pack("{s:o}", "findings", ids);
     }
     case HUB_ACTION_HEARING_OFFERED:
-        return json_pack("{s:s}", "deadline", m->hearing.deadline);
+        return json_pack("{s:s, s:s, s:s, s:s}", "deadline", m->hearing.deadline, "date",
+                         m->hearing.date, "place", m->hearing.place, "how", m->hearing.how);
     case HUB_ACTION_HEARING_RECORDED:
         return json_pack("{s:s}", "outcome", hub_hearing_outcome_name(m->hearing.outcome));
+    default:
+        return NULL;
+    }
+}
+
+int hub_measure_notice_kind(hub_action_t action, mm_request_kind_t *kind)
+{
+    switch (action) {
+    case HUB_ACTION_GUIDANCE_GIVEN:
+        *kind = MM_REQUEST_KIND_GUIDANCE;
+        return 1;
+    case HUB_ACTION_RECOMMENDATION_GIVEN:
+        *kind = MM_REQUEST_KIND_RECOMMENDATION;
+        return 1;
+    case HUB_ACTION_HEARING_OFFERED:
+        *kind = MM_REQUEST_KIND_HEARING_OFFER;
+        return 1;
+    case HUB_ACTION_RECOMMENDATION_PUBLISHED:
+        *kind = MM_REQUEST_KIND_PUBLICATION;
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+json_t *hub_measure_notice_detail(hub_action_t action, const hub_measure_t *m)
+{
+    json_int_t id = (json_int_t)m->id;
+    const hub_hearing_t *h = &m->hearing;
+    switch (action) {
+    case HUB_ACTION_GUIDANCE_GIVEN:
+    case HUB_ACTION_RECOMMENDATION_GIVEN: {
+        json_t *ids = json_array();
+        for (size_t i = 0; ids && i < m->n_findings; i++)
+            json_array_append_new(ids, json_integer((json_int_t)m->findings[i]));
+        return json_pack("{s:I, s:o}", "measure", id, "findings", ids);
+    }
+    case HUB_ACTION_HEARING_OFFERED:
+        return json_pack("{s:I, s:s, s:s, s:s, s:s}", "measure", id, "date", h->date, "place",
+                         h->place, "how", h->how, "deadline", h->deadline);
+    case HUB_ACTION_RECOMMENDATION_PUBLISHED:
+        return json_pack("{s:I, s:I}", "measure", id, "published_us", (json_int_t)m->published_us);
     default:
         return NULL;
     }

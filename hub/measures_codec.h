@@ -4,8 +4,9 @@
  *
  * {"id", "site", "kind", "findings": [ids], "text", "by", "time_us", "history": [{"state",
  * "time_us", "by", "text"}], "state", then once offered "hearing": {"deadline", "letter",
- * "offered_us", and once heard "outcome", "record", "recorded_us"}, and once published
- * "publication": {"text", "published_us"}}.
+ * "offered_us", the hearing's "date", "place" and "how" (when the offer named them: offers made
+ * before they were asked for have none), and once heard "outcome", "record", "recorded_us"}, and
+ * once published "publication": {"text", "published_us"}}.
  */
 #ifndef HUB_MEASURES_CODEC_H
 #define HUB_MEASURES_CODEC_H
@@ -29,9 +30,18 @@ mm_err_t hub_measure_from_json(const json_t *o, hub_measure_t *out);
 /*
  * The particulars of the city action that logs a step of m (the hub log's JSON detail, audit.h),
  * m as the step left it: {"findings": [ids]} when guidance or a recommendation is given,
- * {"deadline"} when a hearing is offered, {"outcome"} when it is recorded; NULL for a step with
- * none (publication). A new reference.
+ * {"deadline", "date", "place", "how"} when a hearing is offered, {"outcome"} when it is
+ * recorded; NULL for a step with none (publication). A new reference. (measures.c adds the
+ * notice's id.)
  */
 json_t *hub_measure_detail(hub_action_t action, const hub_measure_t *m);
+
+/* The kind of notice (notices.h) that tells the site of a step: 1 with *kind, or 0 for a step
+ * the site is not notified of (a hearing's outcome: the site took part in it). */
+int hub_measure_notice_kind(hub_action_t action, mm_request_kind_t *kind);
+
+/* The notice's particulars for a step of m (notices.h lists them); NULL when out of memory or
+ * for a step with no notice. A new reference. */
+json_t *hub_measure_notice_detail(hub_action_t action, const hub_measure_t *m);
 
 #endif

@@ -15,6 +15,7 @@
 
 #include "common/crypto.h"
 #include "common/diag.h"
+#include "hub/notices.h"
 #include "hub/registry_codec.h"
 
 MM_ENUM_DEFINE(hub_filing_kind, HUB_FILING_KIND, HUB_FILING_KIND_MAP, "filing kind")
@@ -150,8 +151,8 @@ mm_err_t hub_registry_read(hub_registry_t *r, const char *site, hub_site_record_
     return MM_OK;
 }
 
-/* The city_action that logs decision d. */
-static hub_city_action_t decision_action(const hub_filing_decision_t *d)
+/* The city_action that logs decision d; its detail names the notice (notices.h). */
+static hub_city_action_t decision_action(const hub_filing_decision_t *d, json_t *detail)
 {
     return (hub_city_action_t){.action = d->state == HUB_FILING_STATE_ACCEPTED
                                              ? HUB_ACTION_FILING_ACCEPTED
@@ -161,7 +162,8 @@ static hub_city_action_t decision_action(const hub_filing_decision_t *d)
                                .subject = d->filing,
                                .person = d->who->id,
                                .role = hub_role_name(d->who->role),
-                               .reason = d->reason};
+                               .reason = d->reason,
+                               .detail = detail};
 }
 
 typedef struct {
@@ -189,6 +191,23 @@ static mm_err_t decide_filing(hub_site_record_t *rec, hub_filing_decision_t *d)
     return MM_OK;
 }
 
+/* The decision's notice to the site (R-N4.2), added to rec: its id into d->notice. */
+static mm_err_t notify(hub_site_record_t *rec, hub_filing_decision_t *d)
+{
+    char subject[MM_ID_MAX];
+    snprintf(subject, sizeof subject, "filing/%s", d->decided.id);
+    json_t *detail = hub_notice_filing_detail(&d->decided, d->state);
+    hub_notice_t n = {.kind = MM_REQUEST_KIND_FILING_DECISION,
+                      .subject = subject,
+                      .text = d->reason,
+                      .detail = detail,
+                      .by = d->who->id,
+                      .time_us = d->now_us};
+    mm_err_t err = detail ? hub_notice_add(rec, &n, d->notice, sizeof d->notice) : MM_ENOMEM;
+    json_decref(detail);
+    return err;
+}
+
 static mm_err_t decide_txn(MDB_txn *txn, void *arg)
 {
     decide_t *c = arg;
@@ -200,10 +219,14 @@ static mm_err_t decide_txn(MDB_txn *txn, void *arg)
     if (err == MM_OK)
         err = decide_filing(rec, d);
     if (err == MM_OK)
-        err = store(c->r, txn, d->site, rec);
-    hub_city_action_t a = decision_action(d);
+        err = notify(rec, d);
     if (err == MM_OK)
-        err = hub_audit_append_in(c->audit, txn, &a, &d->hub_log_index);
+        err = store(c->r, txn, d->site, rec);
+    json_t *detail = err == MM_OK ? json_pack("{s:s}", "notice", d->notice) : NULL;
+    hub_city_action_t a = decision_action(d, detail);
+    if (err == MM_OK)
+        err = detail ? hub_audit_append_in(c->audit, txn, &a, &d->hub_log_index) : MM_ENOMEM;
+    json_decref(detail);
     hub_site_record_deinit(rec);
     free(rec);
     return err;
@@ -213,6 +236,7 @@ mm_err_t hub_registry_decide(hub_registry_t *r, hub_audit_t *audit, hub_filing_d
 {
     memset(&d->decided, 0, sizeof d->decided);
     d->hub_log_index = 0;
+    d->notice[0] = 0;
     if (d->state != HUB_FILING_STATE_ACCEPTED && d->state != HUB_FILING_STATE_RETURNED)
         return MM_EINVAL;
     decide_t c = {r, audit, d};
@@ -260,7 +284,9 @@ static int pending_one(const hub_request_t *q, mm_city_request_t *r)
         take(r->reference, sizeof r->reference, q->reference) ||
         take(r->requester, sizeof r->requester, q->requester) ||
         take(r->recipient, sizeof r->recipient, q->recipient) ||
-        take(r->disclosure, sizeof r->disclosure, q->disclosure))
+        take(r->disclosure, sizeof r->disclosure, q->disclosure) ||
+        take(r->subject, sizeof r->subject, q->subject) ||
+        take(r->detail, sizeof r->detail, q->detail))
         return -1;
     r->time_us = q->time_us;
     r->deadline_us = q->deadline_us;

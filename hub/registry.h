@@ -170,7 +170,7 @@ enum { HUB_REQUEST_APPEAL, HUB_REQUEST_DELIVERED, HUB_REQUEST_STATE, HUB_REQUEST
  * Which members a request has is its kind's: a complaint its camera, contact and via; a measure
  * request its complaint; a report request its range; a disclosure its range, legal basis,
  * reference, requester, recipient, cameras and the hub's signature; a download's notice its
- * disclosure.
+ * disclosure; the city's notices (notices.h) their subject, text and detail.
  */
 typedef struct {
     char id[MM_ID_MAX];
@@ -194,7 +194,9 @@ typedef struct {
     char cameras[MM_REQUEST_CAMERAS_MAX][MM_ID_MAX];
     char signature[96]; /* base64: the hub's Ed25519 signature of the disclosure statement */
     char disclosure[MM_ID_MAX];
-    hub_origin_t delivered; /* HUB_REQUEST_DELIVERED: the site's city_request entry */
+    char subject[MM_ID_MAX];       /* notices: what it is about */
+    char detail[MM_LONG_TEXT_MAX]; /* notices: the particulars, a compact JSON object */
+    hub_origin_t delivered;        /* HUB_REQUEST_DELIVERED: the site's city_request entry */
     mm_request_answered_t answer;
     hub_origin_t answer_at; /* HUB_REQUEST_ANSWER */
     hub_members_t members;
@@ -300,11 +302,14 @@ typedef struct {
     int64_t now_us;
     uint64_t hub_log_index; /* on success: the city action's index in the hub's log */
     hub_filing_t decided;   /* on success: the filing as it now is */
+    char notice[MM_ID_MAX]; /* on success: the id of the notice that tells the site */
 } hub_filing_decision_t;
 
 /*
- * Accepts or returns a filing: its state and history change, and "filing_accepted" or
- * "filing_returned" is appended to the hub's log through audit, in one transaction. MM_ENOTFOUND
+ * Accepts or returns a filing: its state and history change, a notice of the decision joins the
+ * site's requests (notices.h: it goes out with every ack until the site logs it), and
+ * "filing_accepted" or "filing_returned" is appended to the hub's log through audit with the
+ * notice's id as its detail ({"notice"}), in one transaction. MM_ENOTFOUND
  * for an unknown site or filing, MM_ECONFLICT when the filing is not "received" any more,
  * MM_EINVAL for a state that is no decision; nothing is written then. Else storage errors.
  */
@@ -319,9 +324,10 @@ mm_err_t hub_registry_update_in(hub_registry_t *r, MDB_txn *txn, const char *sit
  * The requests in site's record that the site has not logged as received (no delivered_index,
  * not unknown_to_hub), up to cap, as they go out with every ack (link.h): complaints, report
  * requests, measures, and disclosures with their legal basis, reference, requester, recipient,
- * cameras and the hub's signature (base64 in the record), and notices of a download
- * ("disclosure"). A request whose fields do not fit the wire's bounds is left out (and logged):
- * cut short, a disclosure's statement would no longer match its signature. Returns how many.
+ * cameras and the hub's signature (base64 in the record), notices of a download
+ * ("disclosure"), and the city's notices with their subject and detail (notices.h). A request whose
+ * fields do not fit the wire's bounds is left out (and logged): cut short, a disclosure's statement
+ * would no longer match its signature. Returns how many.
  */
 size_t hub_registry_pending(hub_registry_t *r, const char *site, mm_city_request_t *out,
                             size_t cap);

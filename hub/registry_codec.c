@@ -140,7 +140,7 @@ json_t *hub_appeal_json(const hub_appeal_t *a)
 
 /* --- a request's members -------------------------------------------------------------------- */
 
-typedef enum { M_STR, M_I64, M_KIND, M_STATE, M_VIA, M_BASIS, M_CAMERAS, M_TRUE } mtype_t;
+typedef enum { M_STR, M_I64, M_KIND, M_STATE, M_VIA, M_BASIS, M_CAMERAS, M_TRUE, M_JSON } mtype_t;
 
 typedef struct {
     const char *name;
@@ -180,6 +180,8 @@ static const member_t MEMBERS[] = {
     {"cameras", M_CAMERAS, 0, 0},
     STR_(signature),
     STR_(disclosure),
+    STR_(subject),
+    {"detail", M_JSON, offsetof(hub_request_t, detail), sizeof((hub_request_t *)0)->detail},
 };
 #define N_MEMBERS (sizeof MEMBERS / sizeof *MEMBERS)
 
@@ -195,6 +197,8 @@ static const char *const DISCLOSURE[] = {"id",        "kind",        "state",   
                                          "to_us",     "legal_basis", "reference", "requester",
                                          "recipient", "cameras",     "signature", NULL};
 static const char *const NOTICE[] = {"id", "kind", "state", "by", "disclosure", "time_us", NULL};
+static const char *const CITY_NOTICE[] = {"id",      "kind", "state",  "by", "time_us",
+                                          "subject", "text", "detail", NULL};
 static const char *const UNKNOWN[] = {"id", "kind", "unknown_to_hub", NULL};
 
 static const char *const *layout(const hub_request_t *q)
@@ -210,8 +214,10 @@ static const char *const *layout(const hub_request_t *q)
         return REPORT;
     case MM_REQUEST_KIND_DISCLOSURE:
         return DISCLOSURE;
-    default:
+    case MM_REQUEST_KIND_DISCLOSURE_DOWNLOADED:
         return NOTICE;
+    default:
+        return mm_request_kind_is_notice(q->kind) ? CITY_NOTICE : NOTICE;
     }
 }
 
@@ -243,6 +249,10 @@ static json_t *member_json(const member_t *m, const hub_request_t *q)
         return json_string(mm_legal_basis_name(q->legal_basis));
     case M_TRUE:
         return json_true();
+    case M_JSON: { /* an object, or null when there is none (or it is damaged) */
+        json_t *j = *p ? json_loads(p, JSON_REJECT_DUPLICATES, NULL) : NULL;
+        return j ? j : json_null();
+    }
     case M_CAMERAS: {
         json_t *a = json_array();
         for (size_t i = 0; a && i < q->n_cameras; i++)
@@ -503,6 +513,14 @@ static int member_from(const member_t *m, const json_t *v, hub_request_t *q)
     case M_TRUE:
         q->unknown_to_hub = json_is_true(v);
         return 0;
+    case M_JSON: {
+        char *text = json_is_object(v) ? json_dumps(v, JSON_COMPACT) : NULL;
+        int bad = !text || strlen(text) >= m->size;
+        if (!bad)
+            memcpy(p, text, strlen(text) + 1);
+        free(text);
+        return bad ? -1 : 0;
+    }
     case M_CAMERAS: {
         size_t i;
         json_t *c;

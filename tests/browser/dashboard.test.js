@@ -263,8 +263,16 @@ async function main() {
     /* the order the ordinance sets: offer, outcome, then publish */
     await page.click('.measure[data-kind="recommendation"] .act-offer');
     await fill(page, 'text', '意見を述べる機会を設けます');
+    /* R-N11.2: an offer names the hearing's date, place and how to answer; without the place
+     * the hub refuses it as incomplete */
+    await fill(page, 'date', '2027-01-20T14:00');
+    await fill(page, 'how', '書面を防犯課へ郵送、または当日口頭で');
+    const incomplete = await submitDialog(page);
+    assert.ok(incomplete && incomplete.includes('422') && incomplete.includes('"place"'), incomplete);
+    await fill(page, 'place', '市役所本庁舎 3階 会議室');
     assert.strictEqual(await submitDialog(page), null);
     await page.waitForSelector('.measure[data-state="hearing_offered"] .act-outcome');
+    await page.waitForSelector('.measure[data-state="hearing_offered"] .hearing-where >> text=市役所本庁舎 3階 会議室');
     await page.click('.measure[data-kind="recommendation"] .act-outcome');
     await page.selectOption('dialog.dlg[open] [name="outcome"]', 'no_opinion');
     await fill(page, 'text', '期限までに意見の提出なし');
@@ -301,6 +309,20 @@ async function main() {
     await fill(page, 'text', '過去1週間の運用状況');
     assert.strictEqual(await submitDialog(page), null);
     await page.waitForSelector('.request[data-kind="report_request"]');
+    /* R-N10.1: the manager answers; the page shows the question, the answer and the counts */
+    const rid = await page.$eval('.request[data-kind="report_request"]', (r) => r.dataset.id);
+    await page.waitForSelector(`.request[data-id="${rid}"][data-state="delivered"]`, { timeout: 15000 });
+    edge('chuo', 'requests', 'answer', rid, '--text', '適正に運用しています。');
+    await page.waitForSelector(`.request[data-id="${rid}"] .report-answer >> text=適正に運用しています。`, { timeout: 15000 });
+    assert.ok((await page.textContent(`.request[data-id="${rid}"] .report-question`)).includes('過去1週間の運用状況'));
+    await page.waitForSelector(`.request[data-id="${rid}"] .report-counts tr[data-count="viewings"]`);
+    /* R-N4.2: the returned filing reached the site as a notice; acknowledged there by a named
+     * person, the page shows it sent, delivered and acknowledged */
+    const nid = await page.$eval('.request[data-kind="filing_decision"]:has-text("返戻")', (r) => r.dataset.id);
+    await page.waitForSelector(`.request[data-id="${nid}"][data-state="delivered"]`, { timeout: 15000 });
+    edge('chuo', 'notices', 'ack', nid, '--text', '修正して再提出します');
+    await page.waitForSelector(`.request[data-id="${nid}"][data-state="answered"] .notice-moments li[data-moment="acknowledged"][data-done="yes"]`, { timeout: 15000 });
+    assert.ok((await page.textContent(`.request[data-id="${nid}"]`)).includes('修正して再提出します'));
     await page.screenshot({ path: path.join(P.shots, 'site-requests-1366.png'), fullPage: true });
   });
 

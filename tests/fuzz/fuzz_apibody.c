@@ -3,7 +3,8 @@
  * anyone holding a token could send them; every input goes to every parser. Nothing may crash
  * or hang. A body that parses must be one the handler can trust: known enumerations, texts
  * that are NUL-terminated UTF-8 without control characters other than newline and tab,
- * required texts present, finding ids positive and within the limit, dates in form; a
+ * required texts present, finding ids positive and within the limit, dates in form, a hearing
+ * offer's date, place and how to answer (an offer without one refused as incomplete); a
  * disclosure with a legal basis, a reference where its basis needs one, 1..16 distinct camera
  * ids, a range from before to, and a recipient that parses. A body
  * that does not parse must say why. Violations abort().
@@ -60,6 +61,17 @@ static void others(const char *body, size_t size)
         if (h.offer && (strlen(h.deadline) != 10 || h.deadline[4] != '-' || h.deadline[7] != '-'))
             abort();
         if (!h.offer && !hub_hearing_outcome_name(h.outcome))
+            abort();
+        /* An offer names its date ("YYYY-MM-DD[ HH:MM]"), place (one line) and how to answer. */
+        check_text(h.date, sizeof h.date, h.offer);
+        check_text(h.place, sizeof h.place, h.offer);
+        check_text(h.how, sizeof h.how, h.offer);
+        if (h.offer &&
+            ((strlen(h.date) != 10 && strlen(h.date) != 16) || h.date[4] != '-' ||
+             h.date[7] != '-' || (h.date[10] && h.date[10] != ' ') || strchr(h.place, '\n')))
+            abort();
+    } else if (err == MM_EINVAL) { /* an offer without a particular: named */
+        if (!memchr(msg, 0, sizeof msg) || !strstr(msg, "a hearing offer needs"))
             abort();
     } else {
         check_failure(err, msg, sizeof msg);

@@ -5,7 +5,8 @@
  * known action, every string NUL-terminated inside its buffer and free of control characters
  * (line fields) or of all but newline and tab (reason, text), a range that runs forwards,
  * minutes within a grant's limit, only grantable actions, kept regions only on an approval (one
- * to EDGE_KEEP_MAX non-empty line strings), and every field the action needs. A
+ * to EDGE_KEEP_MAX non-empty line strings), "all" only on a list of notices, and every field the
+ * action needs. A
  * request that does not parse must say why: a non-empty, NUL-terminated message. Violations
  * abort().
  */
@@ -72,15 +73,19 @@ static void check_ok(const edge_request_t *r)
                  r->action == EDGE_ACT_OPERATOR_REVOKE || r->action == EDGE_ACT_EMERGENCY_GRANT;
     int grant = r->action == EDGE_ACT_EMERGENCY_GRANT;
     int grant_id = r->action == EDGE_ACT_EMERGENCY_REVOKE || r->action == EDGE_ACT_EMERGENCY_REPORT;
-    int request_id = r->action == EDGE_ACT_REQUEST_ANSWER || prepare || decide;
+    int request_id = r->action == EDGE_ACT_REQUEST_ANSWER || prepare || decide ||
+                     r->action == EDGE_ACT_NOTICE_ACK;
     int text = r->action == EDGE_ACT_EMERGENCY_REPORT || r->action == EDGE_ACT_REQUEST_ANSWER;
+    /* The notices may name one (to show it); an acknowledgement may have words, or none. */
+    int notices = r->action == EDGE_ACT_NOTICES;
+    int ack = r->action == EDGE_ACT_NOTICE_ACK;
     /* A preparation may name a range, either end or none; a search and a playback need one. */
     if (!prepare && (range != (r->from_us > 0) || range != (r->to_us > 0)))
         abort();
     if (range && r->to_us - r->from_us > 31LL * 86400 * 1000000)
         abort();
     if (camera != (r->camera[0] != 0) || person != (r->person[0] != 0) ||
-        grant_id != (r->grant_id[0] != 0) || request_id != (r->request_id[0] != 0))
+        grant_id != (r->grant_id[0] != 0) || (!notices && request_id != (r->request_id[0] != 0)))
         abort();
     if (grant != (r->minutes != 0) || grant != (r->actions != 0))
         abort();
@@ -91,7 +96,9 @@ static void check_ok(const edge_request_t *r)
     if (r->reason[0] && !grant && !decide && !camera && r->action != EDGE_ACT_OPERATOR_DESIGNATE &&
         r->action != EDGE_ACT_OPERATOR_REVOKE && r->action != EDGE_ACT_EMERGENCY_REVOKE)
         abort();
-    if (text ? !r->text[0] : (r->text[0] && !prepare))
+    if (text ? !r->text[0] : (r->text[0] && !prepare && !ack))
+        abort();
+    if (r->all && (!notices || r->all != 1))
         abort();
     if (r->n_keep && r->action != EDGE_ACT_DISCLOSURE_APPROVE)
         abort();

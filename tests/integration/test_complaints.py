@@ -1,8 +1,8 @@
 """What the city asks of a site, end to end on real processes: a complaint goes from intake at
 the hub to the site, the site's manager answers it, another passes its deadline (a finding),
-is appealed and measures are asked for; a report request is answered by the edge with a report
-built from its own records and signed with the site key, which this test checks against the
-site's log as the hub holds it. Rules: R-N10.1, R-N12.
+is appealed and measures are asked for; a report request is answered by the manager, the answer
+carrying a report built from the site's own records and signed with the site key, which this
+test checks against the site's log as the hub holds it. Rules: R-N10.1, R-N12.
 """
 import base64
 import json
@@ -115,6 +115,8 @@ to_us = int(time.time() * 1e6) + 15 * 86400 * 1000000
 st, rr = run.api("/api/v1/sites/site-c/report-requests", method="POST",
                  body={"from_us": 0, "to_us": to_us, "text": "運用状況を報告されたい"})
 T.check(st == 201 and rr["kind"] == "report_request", f"report request: {st} {rr}")
+T.wait_until(lambda: state(rr["id"]) == "delivered", 30, "the report request, at the site")
+cli("requests", "answer", rr["id"], "--text", "苦情2件に対応済み。")
 T.wait_until(lambda: state(rr["id"]) == "answered", 30, "the report")
 ans = requests()[rr["id"]]["answer"]
 T.check(ans["report_signature_valid"] is True, f"the hub could not verify the report: {ans}")

@@ -186,9 +186,15 @@ T.check(st == 409, f"an outcome before an offer: {st} {ans}")
 st, ans = run.api(hearing, method="POST",
                   body={"action": "offer", "deadline": "2026-13-01", "text": "x"})
 T.check(st == 400, f"a bad deadline: {st} {ans}")
-st, ans = run.api(hearing, method="POST", body={"action": "offer", "deadline": "2027-01-15",
-                                               "text": "意見を述べる機会を設けます"})
-T.check(st == 200 and ans["state"] == "hearing_offered", f"{st} {ans}")
+offer = {"action": "offer", "deadline": "2027-01-15", "date": "2027-01-20 14:00",
+         "place": "市役所本庁舎 3階 会議室", "how": "書面または口頭で防犯課へ",
+         "text": "意見を述べる機会を設けます"}
+st, ans = run.api(hearing, method="POST", body={k: v for k, v in offer.items() if k != "place"})
+T.check(st == 422 and ans["error"]["code"] == "hearing_incomplete" and
+        '"place"' in ans["error"]["message"], f"an offer without its place: {st} {ans}")
+st, ans = run.api(hearing, method="POST", body=offer)
+T.check(st == 200 and ans["state"] == "hearing_offered" and
+        ans["hearing"]["place"] == offer["place"], f"{st} {ans}")
 st, ans = run.api(pub, method="POST", body=statement)
 T.check(st == 409 and "outcome" in ans["error"]["message"], f"publication before the outcome: "
                                                              f"{st} {ans}")

@@ -1,8 +1,9 @@
 """What the city asks of a site, end to end (R-N10.1, R-N12): a complaint and a report request
 registered at the hub reach a quiet edge with the hub's acknowledgements; the edge logs each
-once, answers the report request at once with a report signed by the site key (the hub checks
-the signature), and the manager answers the complaint with `mimamori-edge requests answer`.
-Operators see the requests; nobody else does; only the manager answers, and only once.
+once; the manager answers the complaint and the report request with `mimamori-edge requests
+answer`, the report request's answer carrying the question, the manager's words and a report
+signed by the site key (the hub checks the signature). Operators see the requests; nobody else
+does; only the manager answers, and only once.
 
 The edge's only camera is at an address where nothing listens, so after its start-up entries
 the site log stands still: the requests come with the hellos the idle edge sends.
@@ -76,41 +77,50 @@ st, report = run.api("/api/v1/sites/site-q/report-requests", method="POST",
 T.check(st == 201, f"report request: {st} {report}")
 cid, rid = complaint["id"], report["id"]
 
-# Both arrive with a hello; the report is answered at once and its signature holds.
-T.wait_until(lambda: len(run.entries_of("site-q", "request_answered")) == 1, 30,
-             "the edge's report to reach the hub")
+# Both arrive with a hello and are logged once; they wait for the manager.
+T.wait_until(lambda: len(run.entries_of("site-q", "city_request")) == 2, 30,
+             "the requests to reach the site")
 got = {q["id"]: q for q in run.entries_of("site-q", "city_request")}
 T.check(set(got) == {cid, rid}, f"city_request entries {got}")
 T.check(got[cid]["kind"] == "complaint" and got[cid]["camera"] == "cam1" and
         got[cid]["text"] == "カメラが自宅の玄関を映している" and "contact" not in got[cid],
         f"the complaint as logged: {got[cid]}")
+T.wait_until(lambda: hub_requests()[cid].get("state") == "delivered" and
+             hub_requests()[rid].get("state") == "delivered", 20, "both to be delivered")
+# Logged once, though the hub sent them with more than one ack.
+time.sleep(6)
+T.check(len(run.entries_of("site-q", "city_request")) == 2, "a request was logged twice")
+T.check(not run.entries_of("site-q", "request_answered"), "answered before the manager did")
+
+# R-N10.1: the manager answers the report request; the answer carries the signed report.
+cli("daemon", "requests", "answer", rid, "--text", "x", expect=3)
+cli("root", "requests", "answer", rid, "--text", "適正に運用しています。")
+T.wait_until(lambda: len(run.entries_of("site-q", "request_answered")) == 1, 30,
+             "the report to reach the hub")
 ans = run.entries_of("site-q", "request_answered")[0]
-T.check(ans["id"] == rid and ans["kind"] == "report_request" and ans.get("by", "") == "",
-        f"the report's entry {ans}")
+T.check(ans["id"] == rid and ans["kind"] == "report_request" and ans["by"] == "kanri" and
+        ans["text"] == "適正に運用しています。", f"the report's entry {ans}")
 rep = json.loads(ans["report"])
-T.check(list(rep) == ["site", "from_us", "to_us", "generated_us", "policy", "retention_days",
-                      "registered_retention_days", "cameras", "manager", "operators", "counts",
-                      "log_size"], f"report keys {list(rep)}")
-T.check(rep["site"] == "site-q" and rep["manager"] == "kanri" and rep["operators"] == ["sousa"]
-        and rep["cameras"] == [{"id": "cam1", "state": "recording", "location": "中央通り"}]
-        and rep["from_us"] == 0, f"report {rep}")
-# The report was made just after its request's entry, and counts what came before.
+T.check(list(rep) == ["site", "request", "from_us", "to_us", "generated_us", "question", "answer",
+                      "answered_by", "policy", "retention_days", "registered_retention_days",
+                      "cameras", "manager", "operators", "counts", "log_size"],
+        f"report keys {list(rep)}")
+T.check(rep["site"] == "site-q" and rep["request"] == rid and
+        rep["question"] == "運用状況の報告を求める" and rep["answer"] == "適正に運用しています。" and
+        rep["answered_by"] == "kanri" and rep["manager"] == "kanri" and
+        rep["operators"] == ["sousa"] and
+        rep["cameras"] == [{"id": "cam1", "state": "recording", "location": "中央通り"}] and
+        rep["from_us"] == 0, f"report {rep}")
+# The report was made when the manager answered, and counts what came before.
 index = {(e["entry"]["type"], e["entry"].get(e["entry"]["type"], {}).get("id")): e["index"]
          for e in run.entries("site-q")}
-T.check(rep["log_size"] == index[("city_request", rid)] + 1 and
-        index[("request_answered", rid)] == rep["log_size"], f"report log_size {rep['log_size']}")
-T.check(rep["counts"]["complaints_received"] == int(index[("city_request", cid)] <
-                                                     rep["log_size"]) and
-        rep["counts"]["segments_recorded"] == 0, f"report counts {rep['counts']}")
+T.check(index[("request_answered", rid)] == rep["log_size"], f"report log_size {rep['log_size']}")
+T.check(rep["counts"]["complaints_received"] == 1 and rep["counts"]["segments_recorded"] == 0 and
+        rep["counts"]["disclosures"]["requests"] == 0, f"report counts {rep['counts']}")
 T.check(len(base64.b64decode(ans["report_signature"], validate=True)) == 64,
         "the signature is not 64 bytes of base64")
 T.wait_until(lambda: hub_requests()[rid].get("answer", {}).get("report_signature_valid"), 20,
              "the hub to find the report's signature valid")
-T.wait_until(lambda: hub_requests()[cid].get("state") == "delivered", 20,
-             "the complaint to be delivered")
-# Logged once, though the hub sent them with more than one ack.
-time.sleep(6)
-T.check(len(run.entries_of("site-q", "city_request")) == 2, "a request was logged twice")
 
 # --- who sees and who answers -------------------------------------------------------------------
 out, _ = cli("daemon", "requests", "--json")
@@ -135,10 +145,12 @@ T.check(len(answers) == 2 and answers[1]["id"] == cid and answers[1]["by"] == "k
 calls = [(a.get("person", ""), a["action"], bool(a.get("allowed")))
          for a in run.entries_of("site-q", "access")
          if a["action"] in ("requests", "request_answer")]
-T.check(calls == [("sousa", "requests", True), ("kanri", "requests", True),
+T.check(calls == [("sousa", "request_answer", False), ("kanri", "request_answer", True),
+                  ("sousa", "requests", True), ("kanri", "requests", True),
                   ("kumiai", "requests", False), ("sousa", "request_answer", False),
                   ("kanri", "request_answer", False), ("kanri", "request_answer", False),
                   ("kanri", "request_answer", True), ("kanri", "request_answer", False)],
         f"access entries {calls}")
 run.stop("site-q")
-T.say("requests logged once, the report signed and verified, the complaint answered once")
+T.say("requests logged once, the report answered by the manager, signed and verified, "
+      "the complaint answered once")

@@ -887,8 +887,12 @@
       openDialog({
         title: t('meas.offer_title', { id: m.id }),
         fields: [{ name: 'deadline', type: 'date', label: t('meas.deadline'), value: soon, required: true },
+          ...window.mmNotices.hearingFields(),
           { name: 'text', type: 'textarea', label: t('meas.letter'), required: true }],
-        onSubmit: (v) => api(`${base}/measures/${m.id}/hearing`, { method: 'POST', body: { action: 'offer', deadline: v.deadline, text: v.text } }),
+        onSubmit: (v) => api(`${base}/measures/${m.id}/hearing`, {
+          method: 'POST',
+          body: { action: 'offer', deadline: v.deadline, date: v.date, place: v.place, how: v.how, text: v.text },
+        }),
         done: reload,
       });
     }
@@ -938,6 +942,7 @@
           })),
           hg ? h('p', { class: 'small' }, h('strong', {}, t('meas.hearing')), ' ', t('meas.hearing_val', { d: hg.deadline }), ' — ', hg.letter || '',
             hg.outcome ? [' → ', chip(L('outcome', hg.outcome), 'info'), ' ', hg.record || ''] : null) : null,
+          window.mmNotices.hearingLine(hg),
           m.publication ? h('p', { class: 'small' }, h('strong', {}, t('meas.publication')), ' ', fmtTime(m.publication.published_us), ' — ', m.publication.text) : null,
           historyList(m.history, (x) => [chip(t('meas.state.' + x.state), stateClass(x.state)), ' ', fmtTime(x.time_us), ' · ', x.by, x.text ? ' — ' + x.text : '']),
           buttons.length ? h('div', { class: 'actions' }, buttons) : null);
@@ -1016,7 +1021,7 @@
         if (q.kind === 'complaint') buttons.push(h('button', { type: 'button', class: 'small-btn act-measures', onclick: () => askMeasures(q) }, t('req.measures')));
         return h('li', { class: 'request', dataset: { id: q.id, kind: q.kind || '', state: q.state || '' } },
           h('div', { class: 'finding-head' }, h('strong', {}, q.id), ' ', L('req.kind', q.kind), ' ',
-            chip(L('req.state', q.state), stateClass(q.state)),
+            chip(window.mmNotices.stateLabel(q), stateClass(q.state)),
             q.unknown_to_hub ? chip(t('req.unknown_to_hub'), 'bad') : null,
             h('span', { class: 'muted small' }, ' ', fmtTime(q.time_us), q.by ? ' · ' + t('req.by', { by: q.by }) : '',
               q.deadline_us ? ' · ' + t('req.deadline', { d: fmtDate(q.deadline_us) }) : '')),
@@ -1026,7 +1031,8 @@
           q.kind === 'report_request' && q.from_us ? h('p', { class: 'small' }, `${fmtTime(q.from_us)} – ${fmtTime(q.to_us)}`) : null,
           q.contact ? h('p', { class: 'small muted' }, t('req.contact') + ': ' + q.contact + (q.via ? ' · ' + L('via', q.via) : '')) : null,
           q.appeal ? h('p', { class: 'small' }, h('strong', {}, t('req.appealed')), ' ', fmtTime(q.appeal.time_us), ' — ', q.appeal.text) : null,
-          ans ? h('div', { class: 'answer' }, h('strong', {}, t('req.answer')), ' ', fmtTime(ans.time_us), ans.by ? ' · ' + ans.by : '',
+          window.mmNotices.requestParts(q),
+          ans && !window.mmNotices.isNotice(q) ? h('div', { class: 'answer' }, h('strong', {}, t('req.answer')), ' ', fmtTime(ans.time_us), ans.by ? ' · ' + ans.by : '',
             ans.text ? h('p', {}, ans.text) : null,
             ans.report ? h('details', {}, h('summary', {}, chip(t(ans.report_signature_valid ? 'req.signature_ok' : 'req.signature_bad'),
               ans.report_signature_valid ? 'ok' : 'bad')), h('pre', {}, ans.report)) : null) : null,

@@ -1022,6 +1022,32 @@ static void standards_filed_and_city_kinds_round_trip(void **state)
     assert_int_equal(mm_entry_encode(e, &buf, &len), MM_EINVAL);
     free(e);
 
+    /* A notice (R-N4.2): what it is about and its particulars, a JSON object or nothing. Fields
+     * appended to the kind (MM_F_LATE) show in the JSON view only when set, so that the entries
+     * logged before them show as they always have. */
+    e = zeroed(MM_ENTRY_CITY_REQUEST);
+    strcpy(e->u.city_request.id, "notice-4");
+    e->u.city_request.kind = MM_REQUEST_KIND_FILING_DECISION;
+    json_t *j = mm_entry_json(e);
+    assert_null(json_object_get(json_object_get(j, "city_request"), "subject"));
+    assert_null(json_object_get(json_object_get(j, "city_request"), "detail"));
+    assert_non_null(json_object_get(json_object_get(j, "city_request"), "complaint"));
+    json_decref(j);
+    strcpy(e->u.city_request.subject, "filing/12");
+    strcpy(e->u.city_request.detail, "{\"decision\":\"returned\",\"version\":3}");
+    round_trip(e);
+    j = mm_entry_json(e);
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(j, "city_request"), "subject")),
+        "filing/12");
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(j, "city_request"), "detail")),
+        "{\"decision\":\"returned\",\"version\":3}");
+    json_decref(j);
+    strcpy(e->u.city_request.detail, "[3]");
+    assert_int_equal(mm_entry_encode(e, &buf, &len), MM_EINVAL);
+    free(e);
+
     e = zeroed(MM_ENTRY_REQUEST_ANSWERED);
     strcpy(e->u.request_answered.id, "report-2");
     e->u.request_answered.kind = MM_REQUEST_KIND_REPORT_REQUEST;

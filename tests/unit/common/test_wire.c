@@ -516,6 +516,47 @@ static void ack_with_requests_round_trip(void **state)
     assert_int_equal(decode_ack_with(1, "complaint", long_id), MM_EPROTO);
 }
 
+/* R-N4.2, R-N11: the city's notices travel with what they are about and their particulars. */
+static void notices_round_trip(void **state)
+{
+    (void)state;
+    static mm_city_request_t q[2];
+    memset(q, 0, sizeof q);
+    const char *kinds[] = {"filing_decision", "hearing_offer"};
+    for (int i = 0; i < 2; i++) {
+        snprintf(q[i].id, sizeof q[i].id, "notice-%d", i + 1);
+        assert_true(mm_request_kind_parse(kinds[i], &q[i].kind));
+        assert_true(mm_request_kind_is_notice(q[i].kind));
+        q[i].time_us = 1795486400000000 + i;
+    }
+    snprintf(q[0].subject, sizeof q[0].subject, "filing/12");
+    snprintf(q[0].detail, sizeof q[0].detail, "{\"decision\":\"returned\",\"version\":3}");
+    snprintf(q[0].text, sizeof q[0].text, "保存期間の記載が不十分");
+    snprintf(q[1].subject, sizeof q[1].subject, "measure/2");
+    memset(q[1].detail, 'x', sizeof q[1].detail - 1); /* the longest the wire carries */
+    mm_ack_t a = {
+        .status = MM_ACK_OK, .cosignature = "", .reason = "", .n_requests = 2, .requests = q};
+    uint8_t *buf;
+    size_t len;
+    assert_int_equal(mm_msg_encode_ack(3, &a, &buf, &len), MM_OK);
+    mm_msg_t *m;
+    assert_int_equal(mm_msg_decode(buf, len, &m), MM_OK);
+    free(buf);
+    const mm_ack_t *g = mm_msg_ack(m);
+    assert_int_equal(g->n_requests, 2);
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(g->requests[i].kind, q[i].kind);
+        assert_string_equal(g->requests[i].subject, q[i].subject);
+        assert_string_equal(g->requests[i].detail, q[i].detail);
+        assert_string_equal(g->requests[i].text, q[i].text);
+    }
+    mm_msg_free(m);
+    /* The other kinds are no notices. */
+    assert_false(mm_request_kind_is_notice(MM_REQUEST_KIND_COMPLAINT));
+    assert_false(mm_request_kind_is_notice(MM_REQUEST_KIND_DISCLOSURE_DOWNLOADED));
+    assert_false(mm_request_kind_is_notice((mm_request_kind_t)MM_REQUEST_KIND_COUNT));
+}
+
 static mm_city_request_t disclosure_request(void)
 {
     mm_city_request_t q;
@@ -822,6 +863,7 @@ int main(void)
         cmocka_unit_test(decoded_messages_own_their_bytes),
         cmocka_unit_test(oversize_batches_are_not_encoded),
         cmocka_unit_test(ack_with_requests_round_trip),
+        cmocka_unit_test(notices_round_trip),
         cmocka_unit_test(disclosure_requests_round_trip),
         cmocka_unit_test(disclosure_statement_is_exact),
         cmocka_unit_test(export_chunks_round_trip),

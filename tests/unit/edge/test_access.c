@@ -199,8 +199,10 @@ static void R_N6_1_designation_of_operators(void **state)
 static void R_N6_2_roles_decide_what_each_caller_may_do(void **state)
 {
     edge_access_t *a = *state;
-    static const edge_action_t looking[] = {EDGE_ACT_STATUS, EDGE_ACT_SEARCH, EDGE_ACT_PLAYBACK,
-                                            EDGE_ACT_REQUESTS};
+    /* Operators also read and acknowledge the city's notices (R-N4.2, R-N10.2, R-N11). */
+    static const edge_action_t looking[] = {EDGE_ACT_STATUS,   EDGE_ACT_SEARCH,
+                                            EDGE_ACT_PLAYBACK, EDGE_ACT_REQUESTS,
+                                            EDGE_ACT_NOTICES,  EDGE_ACT_NOTICE_ACK};
     static const edge_action_t managing[] = {EDGE_ACT_OPERATOR_DESIGNATE, EDGE_ACT_EMERGENCY_GRANT,
                                              EDGE_ACT_CAMERA_SUSPEND, EDGE_ACT_REQUEST_ANSWER};
 

@@ -176,22 +176,11 @@ static void sign_with(mm_city_request_t *q, const mm_ed25519_t *key)
     q->has_signature = 1;
 }
 
-static const edge_report_camera_t report_cams[] = {{"cam1", "recording", NULL},
-                                                   {"cam2", "recording", NULL}};
-static const edge_report_site_t report_site = {.site = "site-a",
-                                               .policy = "naha",
-                                               .retention_days = 7,
-                                               .registered_retention_days = 7,
-                                               .cameras = report_cams,
-                                               .n_cameras = 2,
-                                               .manager = "kanri"};
-
 /* Logs q as the edge's uplink hook does: its city_request entry, then the disclosure module. */
 static mm_err_t arrive(t_t *t, const mm_city_request_t *q, int64_t now)
 {
     size_t logged = 0;
-    assert_int_equal(
-        edge_requests_receive(t->f->store, q, 1, &report_site, &t->site.sign, now, &logged), MM_OK);
+    assert_int_equal(edge_requests_receive(t->f->store, q, 1, now, &logged), MM_OK);
     mm_city_request_t *got = malloc(sizeof *got);
     assert_non_null(got);
     assert_int_equal(edge_requests_get(t->f->store, q->id, got), MM_OK);
@@ -480,8 +469,7 @@ static void disclosure_receipt_interrupted_is_finished_at_start(void **state)
     t_t *t = *state;
     mm_city_request_t *q = request(t, "disclosure-9", "law", "cam1,cam2");
     sign_with(q, &t->hub);
-    assert_int_equal(
-        edge_requests_receive(t->f->store, q, 1, &report_site, &t->site.sign, NOW, NULL), MM_OK);
+    assert_int_equal(edge_requests_receive(t->f->store, q, 1, NOW, NULL), MM_OK);
     assert_int_equal(edge_vault_hold_place(t->f->v, "dsc.disclosure-9.0", "cam1", FROM, TO,
                                            "disclosure request disclosure-9 (law)", NOW),
                      MM_OK);
@@ -500,8 +488,7 @@ static void disclosure_receipt_interrupted_is_finished_at_start(void **state)
     n.kind = MM_REQUEST_KIND_DISCLOSURE_DOWNLOADED;
     snprintf(n.disclosure, sizeof n.disclosure, "disclosure-9");
     n.time_us = NOW + 2 * S;
-    assert_int_equal(
-        edge_requests_receive(t->f->store, &n, 1, &report_site, &t->site.sign, NOW, NULL), MM_OK);
+    assert_int_equal(edge_requests_receive(t->f->store, &n, 1, NOW, NULL), MM_OK);
     open_disclosure(t, 0);
     assert_int_equal(edge_disclosure_start(t->d, NOW + 3 * S), MM_OK);
     assert_int_equal(steps(t, "disclosure-9", "downloaded", NULL), 1);

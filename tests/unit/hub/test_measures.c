@@ -61,6 +61,15 @@ static json_t *list_of(fx_t *f, const char *site, int published_only)
     return list;
 }
 
+/* A hearing offered by deadline with letter text, on 2026-12-15 10:00 at the city hall, to be
+ * answered in writing. */
+static mm_err_t offer(fx_t *f, hub_measure_op_t *o, const char *deadline, const char *text)
+{
+    hub_hearing_offer_t h = {deadline, "2026-12-15 10:00", "市役所 3階 会議室", "書面で防犯課へ",
+                             text};
+    return hub_measures_offer_hearing(f->m, o, &h);
+}
+
 /* Entry i of the hub's log is the clerk's city action on site-a with these members. */
 static void logged(fx_t *f, size_t i, const char *action, const char *subject, const char *reason,
                    const char *detail, int64_t time_us)
@@ -89,16 +98,18 @@ static void test_recommendation_is_heard_then_published_and_each_step_logged(voi
     assert_int_equal(json_array_size(json_object_get(res, "findings")), 2);
     json_decref(res);
     logged(f, 0, "recommendation_given", "measure/1", "カメラを再設置すること",
-           "{\"findings\":[2,5]}", T0);
+           "{\"findings\":[2,5],\"notice\":\"notice-1\"}", T0);
 
     o = op(f, "site-a", 1, T0 + 1);
-    assert_int_equal(hub_measures_offer_hearing(f->m, &o, "2026-12-20", "意見を述べる機会"), MM_OK);
+    assert_int_equal(offer(f, &o, "2026-12-20", "意見を述べる機会"), MM_OK);
     assert_int_equal(o.hub_log_index, 1);
     res = result_of(&o);
     assert_string_equal(str_at(res, "state"), "hearing_offered");
     json_decref(res);
     logged(f, 1, "hearing_offered", "measure/1", "意見を述べる機会",
-           "{\"deadline\":\"2026-12-20\"}", T0 + 1);
+           "{\"deadline\":\"2026-12-20\",\"date\":\"2026-12-15 10:00\",\"place\":\"市役所 3階 "
+           "会議室\",\"how\":\"書面で防犯課へ\",\"notice\":\"notice-2\"}",
+           T0 + 1);
 
     o = op(f, "site-a", 1, T0 + 2);
     assert_int_equal(
@@ -121,7 +132,8 @@ static void test_recommendation_is_heard_then_published_and_each_step_logged(voi
     for (size_t i = 0; i < 4; i++)
         assert_string_equal(str_at(json_array_get(h, i), "state"), states[i]);
     json_decref(res);
-    logged(f, 3, "recommendation_published", "measure/1", "公表する", "", T0 + 3);
+    logged(f, 3, "recommendation_published", "measure/1", "公表する", "{\"notice\":\"notice-3\"}",
+           T0 + 3);
 
     json_t *pub = list_of(f, NULL, 1);
     assert_int_equal(json_array_size(pub), 1);
@@ -137,7 +149,8 @@ static void test_order_cannot_be_skipped(void **state)
     assert_int_equal(
         hub_measures_create(f->m, &o, HUB_MEASURE_KIND_GUIDANCE, findings, 1, "運用すること"),
         MM_OK);
-    logged(f, 0, "guidance_given", "measure/1", "運用すること", "{\"findings\":[1]}", T0);
+    logged(f, 0, "guidance_given", "measure/1", "運用すること",
+           "{\"findings\":[1],\"notice\":\"notice-1\"}", T0);
     o = op(f, "site-a", 0, T0);
     assert_int_equal(hub_measures_create(f->m, &o, HUB_MEASURE_KIND_RECOMMENDATION, findings, 1,
                                          "再設置すること"),
@@ -147,7 +160,7 @@ static void test_order_cannot_be_skipped(void **state)
 
     /* Guidance has no hearing and is never published. */
     o = op(f, "site-a", 1, T0 + 1);
-    assert_int_equal(hub_measures_offer_hearing(f->m, &o, "2026-12-20", "x"), MM_ECONFLICT);
+    assert_int_equal(offer(f, &o, "2026-12-20", "x"), MM_ECONFLICT);
     assert_non_null(strstr(o.why, "guidance"));
     assert_int_equal(o.result.id, 0); /* nothing left */
     o = op(f, "site-a", 1, T0 + 1);
@@ -164,9 +177,9 @@ static void test_order_cannot_be_skipped(void **state)
     assert_int_equal(hub_measures_publish(f->m, &o, "x"), MM_ECONFLICT);
     assert_non_null(strstr(o.why, "none has been offered"));
     o = op(f, "site-a", 2, T0 + 1);
-    assert_int_equal(hub_measures_offer_hearing(f->m, &o, "2026-12-20", "letter"), MM_OK);
+    assert_int_equal(offer(f, &o, "2026-12-20", "letter"), MM_OK);
     o = op(f, "site-a", 2, T0 + 2);
-    assert_int_equal(hub_measures_offer_hearing(f->m, &o, "2026-12-21", "again"), MM_ECONFLICT);
+    assert_int_equal(offer(f, &o, "2026-12-21", "again"), MM_ECONFLICT);
     assert_non_null(strstr(o.why, "already"));
     o = op(f, "site-a", 2, T0 + 2);
     assert_int_equal(hub_measures_publish(f->m, &o, "x"), MM_ECONFLICT);
@@ -199,7 +212,7 @@ static void test_unknown_measures_are_not_found(void **state)
     assert_int_equal(
         hub_measures_create(f->m, &o, HUB_MEASURE_KIND_RECOMMENDATION, findings, 1, "x"), MM_OK);
     o = op(f, "site-b", 1, T0);
-    assert_int_equal(hub_measures_offer_hearing(f->m, &o, "2026-12-20", "x"), MM_ENOTFOUND);
+    assert_int_equal(offer(f, &o, "2026-12-20", "x"), MM_ENOTFOUND);
     assert_string_equal(o.why, "site site-b has no measure 1");
     o = op(f, "site-a", 7, T0);
     assert_int_equal(hub_measures_publish(f->m, &o, "x"), MM_ENOTFOUND);
@@ -251,11 +264,11 @@ static void test_measures_store_what_the_json_measures_stored(void **state)
     step_is(&g, "recommendation",
             hub_measures_create(f->m, &o, HUB_MEASURE_KIND_RECOMMENDATION, f2, 2, "再設置"), &o);
     o = op(f, "site-a", 1, S0 + 1);
-    step_is(&g, "offer-guidance", hub_measures_offer_hearing(f->m, &o, "2026-12-20", "x"), &o);
+    step_is(&g, "offer-guidance", offer(f, &o, "2026-12-20", "x"), &o);
     o = op(f, "site-a", 2, S0 + 2);
     step_is(&g, "publish-early", hub_measures_publish(f->m, &o, "x"), &o);
     o = op(f, "site-a", 2, S0 + 2);
-    step_is(&g, "offer", hub_measures_offer_hearing(f->m, &o, "2026-12-20", "意見の機会"), &o);
+    step_is(&g, "offer", offer(f, &o, "2026-12-20", "意見の機会"), &o);
     o = op(f, "site-a", 2, S0 + 2);
     step_is(&g, "record",
             hub_measures_record_hearing(f->m, &o, HUB_HEARING_OUTCOME_DECLINED, "辞退"), &o);
@@ -265,7 +278,7 @@ static void test_measures_store_what_the_json_measures_stored(void **state)
     step_is(&g, "other-site",
             hub_measures_create(f->m, &o, HUB_MEASURE_KIND_RECOMMENDATION, f1, 1, "b"), &o);
     o = op(f, "site-b", 3, S0 + 4);
-    step_is(&g, "offer-b", hub_measures_offer_hearing(f->m, &o, "2027-01-01", "letter b"), &o);
+    step_is(&g, "offer-b", offer(f, &o, "2027-01-01", "letter b"), &o);
     assert_int_equal(hub_measures_each(f->m, NULL, 0, listed_is, &g), MM_OK);
     g.label = "published";
     assert_int_equal(hub_measures_each(f->m, "site-a", 1, listed_is, &g), MM_OK);

@@ -617,9 +617,21 @@ static void decide_filing(void **state)
     assert_string_equal(str_at(a, "person"), "city-clerk");
     assert_string_equal(str_at(a, "role"), "oversight");
     assert_string_equal(str_at(a, "reason"), "");
-    assert_string_equal(str_at(a, "detail"), "");
+    assert_string_equal(str_at(a, "detail"), "{\"notice\":\"notice-1\"}");
     assert_int_equal(int_at(json_array_get(log, 0), "time_us"), T0 + DAY_US);
     json_decref(log);
+    /* R-N4.2: the decision goes to the site as a notice, pending until the site logs it. */
+    rec = get(f, "site-a");
+    json_t *n = json_object_get(json_object_get(rec, "requests"), "notice-1");
+    assert_non_null(n);
+    assert_string_equal(str_at(n, "kind"), "filing_decision");
+    assert_string_equal(str_at(n, "state"), "pending");
+    assert_string_equal(str_at(n, "subject"), "filing/4");
+    assert_string_equal(str_at(n, "by"), "city-clerk");
+    assert_int_equal(int_at(n, "time_us"), T0 + DAY_US);
+    assert_string_equal(str_at(json_object_get(n, "detail"), "decision"), "accepted");
+    assert_string_equal(str_at(json_object_get(n, "detail"), "filing"), "4");
+    json_decref(rec);
 
     /* Deciding twice is a conflict, and changes nothing, in the record or the hub's log. */
     assert_int_equal(
