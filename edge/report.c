@@ -168,8 +168,8 @@ static json_t *disclosures_json(const counts_t *c)
         json_decref(state);
         return NULL;
     }
-    return json_pack("{s:I, s:o, s:o}", "requests", (json_int_t)c->n_disclosures, "by_legal_basis",
-                     basis, "by_state", state);
+    return json_pack("{s:I, s:o, s:o}", "requests", (json_int_t)c->n_disclosures,
+                     "by_legal_basis", basis, "by_state", state);
 }
 
 static json_t *counts_json(const counts_t *c)
@@ -225,9 +225,9 @@ static json_t *report_json(const edge_report_site_t *site, const edge_report_ask
     int bad = !r || !cams || !ops || !counts || head_json(r, site, ask, now_us) != 0;
     for (size_t i = 0; !bad && i < n_cameras; i++) {
         const edge_report_camera_t *cam = &site->cameras[i];
-        bad |=
-            json_array_append_new(cams, json_pack("{s:s, s:s, s:s}", "id", cam->id, "state",
-                                                  cam->state, "location", or_empty(cam->location)));
+        bad |= json_array_append_new(cams, json_pack("{s:s, s:s, s:s}", "id", cam->id, "state",
+                                                     cam->state, "location",
+                                                     or_empty(cam->location)));
     }
     for (size_t i = 0; !bad && i < n_operators; i++)
         bad |= json_array_append_new(ops, json_string(site->operators[i]));
@@ -239,8 +239,8 @@ static json_t *report_json(const edge_report_site_t *site, const edge_report_ask
         bad |= json_object_set_new(r, "manager", json_string(or_empty(site->manager)));
         bad |= json_object_set(r, "operators", ops);
         if (n_operators < site->n_operators)
-            bad |= json_object_set_new(r, "operators_omitted",
-                                       json_integer((json_int_t)(site->n_operators - n_operators)));
+            bad |= json_object_set_new(
+                r, "operators_omitted", json_integer((json_int_t)(site->n_operators - n_operators)));
         bad |= json_object_set(r, "counts", counts);
         bad |= json_object_set_new(r, "log_size", json_integer((json_int_t)size));
     }

@@ -50,8 +50,7 @@ static void R_N4_2_notice_is_sent_delivered_and_acknowledged(void **state)
     json_t *d = hub_notice_filing_detail(&std, HUB_FILING_STATE_RETURNED);
     char *text = dumps(d);
     assert_string_equal(
-        text,
-        "{\"decision\":\"returned\",\"filing\":\"12\",\"filing_kind\":\"change\",\"version\":3}");
+        text, "{\"decision\":\"returned\",\"filing\":\"12\",\"filing_kind\":\"change\",\"version\":3}");
     free(text);
     json_t *dc = hub_notice_filing_detail(&cam, HUB_FILING_STATE_ACCEPTED);
     text = dumps(dc);
