@@ -9,7 +9,8 @@
  * raised at the edge (a camera abolished within five years) shows in the feed and the overview;
  * a filing accepted in the page shows in the filings and in the hub's log view, a return without
  * a reason is refused with the hub's message; a recommendation published without a hearing is
- * refused with the hub's reason (409 hearing_required), then offered, heard and published; a
+ * refused with the hub's code (409 hearing_required) and its meaning in Japanese, then offered,
+ * heard and published; a
  * complaint registered, answered at the edge, appealed and followed by measures; a report
  * request; the site log filtered by type; the English switch; both layouts (1366x768 and
  * 390x844, no sideways scrolling on the phone), with screenshots; no script error and no
@@ -182,7 +183,7 @@ async function main() {
     const ms = Date.now() - t0;
     assert.ok(await page.evaluate(() => window.__noReload === true), 'the page was reloaded');
     const item = await page.textContent('.feed-item[data-site="chuo"][data-entry-types~="access"]');
-    assert.ok(item.includes('status') && item.includes('許可'), item);
+    assert.ok(item.includes('状態の確認') && item.includes('許可'), item);
     say(`     feed latency from the command's return: ${ms} ms`);
   });
 
@@ -200,7 +201,7 @@ async function main() {
   });
 
   await step("a site's page: cameras with location, purpose, share, sign, state", async () => {
-    await page.click('#sites-table a.site-link >> text=chuo');
+    await page.click('#sites-table tr[data-site="chuo"] a.site-link');
     await page.waitForSelector('.cams-table tr[data-camera="c1"]');
     const c1 = await page.textContent('.cams-table tr[data-camera="c1"]');
     for (const want of ['中央通り 3 番地 街灯柱', '街頭犯罪の防止', '100%', '防犯カメラ作動中', '録画中']) assert.ok(c1.includes(want), `c1 ${want}: ${c1}`);
@@ -235,7 +236,8 @@ async function main() {
                    .evaluate((r) => r.dataset.filing);
     await page.click(`.filings-table tr[data-filing="${id}"] .act-return`);
     const err = await submitDialog(page);
-    assert.ok(err && err.includes('400') && err.includes('a returned filing needs its "reason"'), err);
+    /* in Japanese: the status, the code, what it means and the field it names */
+    assert.ok(err && err.includes('400') && err.includes('bad_body') && err.includes('項目: 理由'), err);
     await fill(page, 'reason', '理由の記載が不十分');
     assert.strictEqual(await submitDialog(page), null);
     await page.waitForSelector(`.filings-table tr[data-filing="${id}"][data-state="returned"]`);
@@ -256,7 +258,7 @@ async function main() {
     await page.click('.measure[data-kind="recommendation"] .act-publish');
     await fill(page, 'text', '勧告に従わなかったため公表する');
     const err = await submitDialog(page);
-    assert.ok(err && err.includes('409') && err.includes('hearing_required') && err.includes('R-N11.2'), err);
+    assert.ok(err && err.includes('409') && err.includes('hearing_required') && err.includes('聴聞'), err);
     assert.ok(err.includes('ハブが受け付けませんでした'), err);
     await page.screenshot({ path: path.join(P.shots, 'refused-1366.png') });
     await page.click('dialog.dlg[open] button.plain');
@@ -268,7 +270,7 @@ async function main() {
     await fill(page, 'date', '2027-01-20T14:00');
     await fill(page, 'how', '書面を防犯課へ郵送、または当日口頭で');
     const incomplete = await submitDialog(page);
-    assert.ok(incomplete && incomplete.includes('422') && incomplete.includes('"place"'), incomplete);
+    assert.ok(incomplete && incomplete.includes('422') && incomplete.includes('項目: 場所'), incomplete);
     await fill(page, 'place', '市役所本庁舎 3階 会議室');
     assert.strictEqual(await submitDialog(page), null);
     await page.waitForSelector('.measure[data-state="hearing_offered"] .act-outcome');
@@ -334,7 +336,7 @@ async function main() {
       const rows = [...document.querySelectorAll('#log-table tbody tr')];
       return rows.length > 0 && rows.every((r) => r.dataset.type === 'access');
     });
-    assert.ok((await page.textContent('#log-table')).includes('status'));
+    assert.ok((await page.textContent('#log-table')).includes('状態の確認'));
     await page.selectOption('#log-type', 'camera_state');
     await page.waitForSelector('#log-table tr[data-type="camera_state"] >> text=老朽化のため撤去');
     await page.click('#log-table tr[data-type="camera_state"] summary');

@@ -1,7 +1,16 @@
 /*
  * common.js: what the dashboard and the public registry share — building elements node by node
- * (everything the hub sends is shown as text, never parsed as markup), times in Japan
- * time, ages, sizes, hashes, the language switch, and the seven-day recording chart.
+ * (everything the hub sends is shown as text, never parsed as markup), times in a named zone,
+ * ages, sizes, hashes, the language switch, and the seven-day recording chart.
+ *
+ * Times. Every time shown to a person is in the zone of the site it belongs to (the zone the
+ * site reports, GET .../registry "timezone"), and on the pages that are no site's in the hub's
+ * (GET /api/v1/hub "timezone"), never in the browser's own zone: the wall clock is read from
+ * Intl.DateTimeFormat with timeZone, and written in one format, "2026-12-06 14:03:05 JST" (the
+ * zone's short name as Japanese usage writes it: JST, else GMT+1 and the like). A page names its
+ * zone with setZone; fmtTime and the others use it unless given one. A name Intl does not know
+ * falls back to Asia/Tokyo. The seven-day chart counts days in Japan (jstDay), as the hub's
+ * rules do (R-K2.2.6a).
  */
 'use strict';
 (function () {
@@ -48,6 +57,7 @@
   }
 
   const JST_MS = 9 * 3600 * 1000;
+  const DEFAULT_ZONE = 'Asia/Tokyo';
 
   /* "YYYY-MM-DD" of the Japan day an instant (ms) falls on (Japan has no daylight saving). */
   function jstDay(ms) {
@@ -58,22 +68,115 @@
     return String(n).padStart(2, '0');
   }
 
-  /* An instant in microseconds as Japan time "2026/11/29 08:05:03". */
-  function fmtTime(us) {
-    if (us === null || us === undefined || us <= 0) return '—';
-    const d = new Date(Math.floor(us / 1000) + JST_MS);
-    return `${d.getUTCFullYear()}/${pad(d.getUTCMonth() + 1)}/${pad(d.getUTCDate())} ` +
-      `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
+  /* --- times in a named zone ----------------------------------------------------------------- */
+
+  const wallFormats = new Map();
+  const nameFormats = new Map();
+
+  /* Whether Intl knows zone tz. */
+  function zoneKnown(tz) {
+    if (typeof tz !== 'string' || !tz) return false;
+    if (wallFormats.has(tz)) return true;
+    try {
+      wallFormats.set(tz, new Intl.DateTimeFormat('en-US', {
+        timeZone: tz, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit',
+        hour: '2-digit', minute: '2-digit', second: '2-digit',
+      }));
+      return true;
+    } catch (e) {
+      return false;
+    }
   }
 
-  function fmtClock(ms) {
-    const d = new Date(ms + JST_MS);
-    return `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
+  let pageZone = DEFAULT_ZONE;
+
+  /* The zone this page shows times in (tz, or Asia/Tokyo when Intl does not know tz); returns
+   * the zone in use. */
+  function setZone(tz) {
+    pageZone = zoneKnown(tz) ? tz : DEFAULT_ZONE;
+    return pageZone;
   }
 
-  function fmtDate(us) {
+  function zone() {
+    return pageZone;
+  }
+
+  function zoneOf(tz) {
+    return tz && zoneKnown(tz) ? tz : pageZone;
+  }
+
+  /* The wall-clock parts {year, month, day, hour, minute, second} of instant ms in zone tz. */
+  function zoneParts(ms, tz) {
+    const z = zoneOf(tz);
+    zoneKnown(z);
+    const v = {};
+    for (const p of wallFormats.get(z).formatToParts(new Date(ms))) if (p.type !== 'literal') v[p.type] = Number(p.value);
+    if (v.hour === 24) v.hour = 0;
+    return v;
+  }
+
+  /* The zone's short name at instant ms, as Japanese usage writes it ("JST", "GMT+1"). */
+  function zoneName(ms, tz) {
+    const z = zoneOf(tz);
+    let f = nameFormats.get(z);
+    if (!f) {
+      f = new Intl.DateTimeFormat('ja-JP', { timeZone: z, timeZoneName: 'short' });
+      nameFormats.set(z, f);
+    }
+    const p = f.formatToParts(new Date(ms)).find((x) => x.type === 'timeZoneName');
+    return p ? p.value : z;
+  }
+
+  /* How far zone tz's wall clock is ahead of UTC at instant ms (whole seconds). */
+  function zoneOffsetMs(ms, tz) {
+    const s = Math.floor(ms / 1000) * 1000;
+    const v = zoneParts(s, tz);
+    return Date.UTC(v.year, v.month - 1, v.day, v.hour, v.minute, v.second) - s;
+  }
+
+  /* The instant (ms) when zone tz's wall clock shows date "YYYY-MM-DD" and time "HH:MM[:SS]";
+   * null when either is not one. */
+  function zonedToMs(date, time, tz) {
+    const dm = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date || '');
+    const tm = /^(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?$/.exec(time || '');
+    if (!dm || !tm) return null;
+    const y = Number(dm[1]), mo = Number(dm[2]), d = Number(dm[3]);
+    const hh = Number(tm[1]), mi = Number(tm[2]), ss = Number(tm[3] || 0);
+    const wall = Date.UTC(y, mo - 1, d, hh, mi, ss);
+    const back = new Date(wall);
+    if (y < 1000 || back.getUTCFullYear() !== y || back.getUTCMonth() !== mo - 1 ||
+        back.getUTCDate() !== d || hh > 23 || mi > 59 || ss > 59) return null;
+    /* The offset at the wall time read as UTC is right but for the hours next to a change of
+     * offset; the offset at the first answer settles those. */
+    const first = wall - zoneOffsetMs(wall, tz);
+    return wall - zoneOffsetMs(first, tz);
+  }
+
+  /* "YYYY-MM-DD" of the day instant ms falls on in zone tz. */
+  function zoneDay(ms, tz) {
+    const v = zoneParts(ms, tz);
+    return `${v.year}-${pad(v.month)}-${pad(v.day)}`;
+  }
+
+  /* An instant in microseconds as "2026-12-06 14:03:05 JST" in zone tz (the page's by default). */
+  function fmtTime(us, tz) {
+    if (us === null || us === undefined || !isFinite(us) || us <= 0) return '—';
+    const ms = Math.floor(us / 1000);
+    const v = zoneParts(ms, tz);
+    return `${v.year}-${pad(v.month)}-${pad(v.day)} ${pad(v.hour)}:${pad(v.minute)}:${pad(v.second)} ` +
+      zoneName(ms, tz);
+  }
+
+  /* The time of day of instant ms, "14:03:05 JST". */
+  function fmtClock(ms, tz) {
+    const v = zoneParts(ms, tz);
+    return `${pad(v.hour)}:${pad(v.minute)}:${pad(v.second)} ${zoneName(ms, tz)}`;
+  }
+
+  /* The day of an instant in microseconds, "2026-12-06". */
+  function fmtDate(us, tz) {
     if (!us || us <= 0) return '—';
-    return jstDay(Math.floor(us / 1000));
+    return zoneDay(Math.floor(us / 1000), tz);
   }
 
   /* How long ago, in words, from seconds. */
@@ -180,10 +283,10 @@
     });
   }
 
-  /* An RFC 3339 time the hub wrote ("2026-11-29T22:41:53Z") in Japan time. */
-  function fmtIso(iso) {
+  /* An RFC 3339 time the hub wrote ("2026-11-29T22:41:53Z") as fmtTime writes it. */
+  function fmtIso(iso, tz) {
     const ms = Date.parse(iso);
-    return isFinite(ms) ? fmtTime(ms * 1000) : iso || '—';
+    return isFinite(ms) ? fmtTime(ms * 1000, tz) : iso || '—';
   }
 
   /* A definition list's term and value, paired in a div so that a grid lays out pairs. */
@@ -200,5 +303,6 @@
   window.mm = {
     h, s, clear, append, jstDay, fmtTime, fmtIso, fmtClock, fmtDate, fmtAge, fmtBytes, fmtPercent, hashEl, fact,
     uptimeDays, uptimeChart, langButton, paintStatic,
+    setZone, zone, zoneKnown, zoneParts, zoneName, zonedToMs, zoneDay, DEFAULT_ZONE,
   };
 })();

@@ -58,9 +58,16 @@
     return data;
   }
 
+  /* A refusal in words (words.js: in Japanese what its code means, in English the hub's message). */
   function errorText(e) {
-    if (e instanceof ApiError) return `${t('err.refused')}（${e.status} ${e.code}）: ${e.message}`;
+    if (e instanceof ApiError) return window.mmWords.refusal(e);
     return t('err.network');
+  }
+
+  /* The same, with the hub's code beside it in Japanese (the English names it already). */
+  function errorNodes(e) {
+    const code = e instanceof ApiError && I.lang() === 'ja' ? [' ', h('code', { class: 'err-code' }, e.code)] : [];
+    return [errorText(e), ...code];
   }
 
   /* --- the live feed ------------------------------------------------------------------------ */
@@ -220,7 +227,7 @@
       } catch (e) {
         token = '';
         err.textContent = e instanceof ApiError
-          ? `${t(e.status === 403 ? 'login.forbidden' : 'login.bad')}（${e.status}）: ${e.message}`
+          ? `${t(e.status === 403 ? 'login.forbidden' : 'login.bad')}（${e.status}）: ${window.mmWords.refusalWhy(e)}`
           : t('err.network');
         err.hidden = false;
       } finally {
@@ -310,7 +317,7 @@
         toast(idx !== undefined ? t('act.done', { idx }) : t('act.done', { idx: '—' }));
         if (o.done) o.done(answer);
       } catch (e) {
-        err.textContent = errorText(e);
+        clear(err).append(...errorNodes(e));
         err.hidden = false;
       } finally {
         submit.disabled = false;
@@ -352,64 +359,34 @@
     return sec < 300 ? 'ok' : sec < 3600 ? 'warn' : 'bad';
   }
 
-  /* One line about a site-log entry, in the page's language. */
+  /* One line about a site-log entry, in the page's language (words.js). */
   function entrySummary(e) {
-    const type = e && e.type;
-    const b = (e && e[type]) || {};
-    const cam = b.camera ? b.camera + ' ' : '';
-    switch (type) {
-      case 'segment_recorded':
-        return `${cam}${fmtTime(b.start_us)} – ${fmtClock(Math.floor(b.end_us / 1000))}, ${b.frames} f, ` +
-          `${fmtBytes(b.bytes)} ${b.codec || ''}${b.recovered ? ' (' + t('e.recovered') + ')' : ''}`;
-      case 'camera_gap':
-        return `${cam}${fmtTime(b.start_us)} – ${fmtTime(b.end_us)} ${b.reason || ''}`;
-      case 'camera_uptime':
-        return `${cam}${fmtTime(b.hour_start_us)}: ${t('e.minutes', { n: (b.recorded_us / 6e7).toFixed(1) })}` +
-          (b.gaps ? `, gaps ${b.gaps}` : '');
-      case 'segments_erased':
-        return `${cam}${b.count} × ${fmtBytes(b.bytes)} ${b.reason || ''} ${b.hold_id || ''}`;
-      case 'hold_placed':
-        return `${b.hold_id} ${cam}${fmtTime(b.start_us)} – ${fmtTime(b.end_us)} ${b.reason || ''}`;
-      case 'hold_released':
-        return `${b.hold_id} ${b.reason || ''}`;
-      case 'storage_alarm':
-        return `${b.state} ${cam}${b.message || ''}`;
-      case 'camera_coverage':
-        return `${cam}${fmtPercent(b.share_ppm / 1e6)} (${L('policy', b.policy || '')})`;
-      case 'access':
-        return `${b.person || b.account} (${b.role || '—'}) ${b.action}${b.camera ? ' ' + b.camera : ''}: ` +
-          `${t(b.allowed ? 'e.allowed' : 'e.refused')}${b.reason ? ' — ' + b.reason : ''}`;
-      case 'role_changed':
-        return `${b.change} ${b.person || ''} ${b.by ? '← ' + b.by : ''} ${b.reason || ''}`;
-      case 'emergency_report':
-        return `${b.grant_id} ${b.person}: ${b.text}`;
-      case 'viewing':
-        return `${b.state} ${b.person} ${cam}${b.bytes ? fmtBytes(b.bytes) : ''}`;
-      case 'camera_state':
-        return `${cam}${L('state', b.state)} ${b.by ? '(' + b.by + ')' : ''} ${b.reason || ''}`;
-      case 'configuration_changed':
-        return `${t('site.standards_val', { v: b.version })}: ${b.summary || ''}`;
-      case 'site_facts':
-        return `${b.installer_name || ''} / ${b.manager_name || ''} / ${b.purpose || ''}`;
-      case 'camera_facts':
-        return `${cam}${b.location || ''} / ${b.purpose || ''}`;
-      case 'city_action':
-        return `${L('action', b.action)} ${b.subject || ''} — ${b.person} ${b.reason || ''}`;
-      case 'city_request':
-        return `${b.id} ${L('req.kind', b.kind)} ${b.text || ''}`;
-      case 'request_answered':
-        return `${b.id} ${b.by || ''}: ${b.text || ''}`;
-      case 'standards_filed':
-        return `${t('site.standards_val', { v: b.version })} ${b.automatic ? t('fil.auto') : b.by || ''}`;
-      case 'disclosure':
-        return `${b.request} ${L('dstate', b.step)} ${b.by || ''} ${b.text || ''}`;
-      default:
-        return JSON.stringify(b).slice(0, 200);
-    }
+    return window.mmWords.entry(e);
+  }
+
+  /* A site as people know it: its installer's name (once the site's facts are on record), with
+   * its id beside it. */
+  function siteName(site) {
+    const f = records[site] && records[site].facts;
+    return f && f.installer_name
+      ? [f.installer_name, h('span', { class: 'site-id' }, t('site.id_beside', { id: site }))]
+      : [site];
   }
 
   function siteLink(site) {
-    return h('a', { href: '#/site/' + enc(site) + '/cameras' }, site);
+    return h('a', { href: '#/site/' + enc(site) + '/cameras' }, siteName(site));
+  }
+
+  /* The sites' records last read (the overview's and a site page's), for the feed's findings and
+   * the sites' names; the hub's own zone, for the pages that are no site's. */
+  const records = {};
+  let hubZone = null;
+
+  /* The text of key with {zone} as the zone's short name and its IANA name in code. */
+  function zoneLabel(key, zone) {
+    const [before, after] = t(key, { zone: '\u0000' }).split('\u0000');
+    const [open, close] = I.lang() === 'ja' ? ['（', '）'] : [' (', ')'];
+    return [before, window.mm.zoneName(Date.now(), zone), open, h('code', {}, zone), close, after || ''];
   }
 
   /* --- the live feed list ------------------------------------------------------------------- */
@@ -436,7 +413,7 @@
       const f = ev.finding || {};
       head.push(h('span', { class: 'feed-what' }, t('feed.finding', { state: L('fstate', f.state) })));
       body.push(h('div', { class: 'feed-line' }, sevBadge(f.severity), ' ', L('fkind2', f.kind)));
-      body.push(h('div', { class: 'feed-line muted' }, f.message || ''));
+      body.push(h('div', { class: 'feed-line muted' }, window.mmWords.finding(f, { rec: records[f.site] })));
       attrs.dataset.kind = f.kind || '';
     } else if (ev.type === 'filing') {
       const f = ev.filing || {};
@@ -515,12 +492,16 @@
   /* --- overview ------------------------------------------------------------------------------ */
 
   async function loadOverview() {
-    const [s, f] = await Promise.all([api('/api/v1/sites'), api('/api/v1/findings')]);
+    const [s, f, hub] = await Promise.all([api('/api/v1/sites'), api('/api/v1/findings'),
+      api('/api/v1/hub').catch(() => ({}))]);
     const recs = await Promise.all(s.sites.map((x) =>
       api('/api/v1/sites/' + enc(x.id) + '/registry').catch(() => null)));
     const regs = {};
-    s.sites.forEach((x, i) => { regs[x.id] = recs[i]; });
-    return { sites: s.sites, findings: f.findings, regs };
+    s.sites.forEach((x, i) => {
+      regs[x.id] = recs[i];
+      if (recs[i]) records[x.id] = recs[i];
+    });
+    return { sites: s.sites, findings: f.findings, regs, zone: hub.timezone };
   }
 
   function lastStandardsFiling(rec) {
@@ -534,11 +515,13 @@
     const tbody = h('tbody');
     const table = h('table', { class: 'sites-table', id: 'sites-table' },
       h('thead', {}, h('tr', {},
-        ['col.site', 'col.installer', 'col.cameras', 'col.filing', 'col.findings', 'col.uptime', 'col.checkpoint']
+        ['col.site', 'col.cameras', 'col.filing', 'col.findings', 'col.uptime', 'col.checkpoint']
           .map((k) => h('th', { scope: 'col' }, t(k))))),
       tbody);
     const status = h('p', { class: 'muted' }, t('ov.loading'));
-    const sitesCard = h('section', { class: 'card sites' }, h('h1', {}, t('ov.title')), status, h('div', { class: 'table-wrap' }, table));
+    window.mm.setZone(hubZone);
+    const zoneNote = h('p', { class: 'muted small zone-note', id: 'ov-zone' }, ...zoneLabel('ov.zone', hubZone || window.mm.zone()));
+    const sitesCard = h('section', { class: 'card sites' }, h('h1', {}, t('ov.title')), zoneNote, status, h('div', { class: 'table-wrap' }, table));
     const fp = feedPanel();
     const el = h('div', { class: 'overview' }, tiles, h('div', { class: 'overview-grid' }, sitesCard, fp.el));
     let model = null;
@@ -586,9 +569,9 @@
         const waiting = (rec.filings || []).filter((f) => f.state === 'received').length;
         const age = ageOf(site);
         tbody.append(h('tr', { dataset: { site: site.id } },
-          h('td', { 'data-label': t('col.site') }, h('a', { class: 'site-link', href: '#/site/' + enc(site.id) + '/cameras' }, site.id),
+          h('td', { 'data-label': t('col.site') }, h('a', { class: 'site-link', href: '#/site/' + enc(site.id) + '/cameras' }, siteName(site.id)),
+            facts ? null : h('div', { class: 'muted small' }, t('ov.unregistered')),
             h('div', { class: 'muted small' }, t('ov.entries', { n: site.log_size }))),
-          h('td', { 'data-label': t('col.installer') }, facts ? facts.installer_name : h('span', { class: 'muted' }, t('ov.unregistered'))),
           h('td', { 'data-label': t('col.cameras'), class: 'cams' }, h('span', { class: 'cam-count' }, cameras.length), ' ',
             Object.entries(byState).map(([st, n]) => chip(`${L('state', st)} ${n}`, stateClass(st)))),
           h('td', { 'data-label': t('col.filing') },
@@ -616,6 +599,8 @@
     async function refresh() {
       try {
         model = await loadOverview();
+        hubZone = window.mm.setZone(model.zone);
+        clear(zoneNote).append(...zoneLabel('ov.zone', hubZone));
         draw();
       } catch (e) {
         if (token) {
@@ -677,6 +662,7 @@
     const el = h('div', { class: 'site' },
       h('p', { class: 'back' }, h('a', { href: '#/' }, t('site.back'))), header, tabs, panel);
     const d = { rec: null, info: null, findings: [], measures: [], requests: [], disclosures: [] };
+    window.mm.setZone(records[site] && records[site].timezone);
     let tab = TABS.includes(firstTab) ? firstTab : 'cameras';
     let query = firstQuery || {};
     let timer = null;
@@ -690,6 +676,9 @@
         api(base + '/requests'), api('/api/v1/disclosures').catch(() => ({ disclosures: [] })),
       ]);
       d.rec = rec;
+      records[site] = rec;
+      /* The site's times are shown in its own zone (the one it reports; Asia/Tokyo unsaid). */
+      window.mm.setZone(rec.timezone);
       d.info = sites.sites.find((x) => x.id === site) || null;
       d.findings = f.findings.filter((x) => x.site === site);
       d.measures = m.measures;
@@ -706,7 +695,7 @@
       for (const x of open) bySev[x.severity] = (bySev[x.severity] || 0) + 1;
       const row = (k, v) => fact(t(k), v);
       clear(header).append(
-        h('div', { class: 'site-title' }, h('h1', {}, site),
+        h('div', { class: 'site-title' }, h('h1', {}, siteName(site)),
           h('div', { class: 'site-badges' },
             SEVERITIES.filter((s) => bySev[s]).map((s) => sevBadge(s, bySev[s])),
             h('span', { class: 'age ' + ageClass(age), id: 'site-age', dataset: { unix: (d.info && d.info.last_checkpoint_unix) || '' } },
@@ -723,9 +712,10 @@
           row('site.consensus', f.consensus_date),
           row('site.land', f.land_permission_ref ? `${f.land_permission_ref} ${f.land_permission_date || ''}` : null),
           row('site.standards', std ? t('site.standards_val', { v: std.version }) : null),
-          row('site.log', d.info ? t('ov.entries', { n: d.info.log_size }) : null))
+          row('site.log', d.info ? t('ov.entries', { n: d.info.log_size }) : null),
+          fact(t('site.zone'), zoneLabel('site.zone_val', window.mm.zone())))
           : h('p', { class: 'muted' }, t('site.no_facts')));
-      document.title = `${site} — ${t('app.doc_title')}`;
+      document.title = `${(f && f.installer_name) || site}（${site}）— ${t('app.doc_title')}`;
     }
 
     function drawTabs() {
@@ -855,7 +845,7 @@
               f.rule ? h('span', { class: 'muted small' }, ' ' + t('f.rule', { r: f.rule })) : null),
             ev.camera || ev.day ? h('p', { class: 'finding-where' },
               [ev.camera ? t('f.camera', { c: ev.camera }) : null, ev.day ? t('f.day', { d: ev.day }) : null].filter(Boolean).join(' · ')) : null,
-            h('p', { class: 'finding-msg' }, f.message),
+            h('p', { class: 'finding-msg' }, window.mmWords.finding(f, { rec: d.rec, info: d.info })),
             h('p', { class: 'muted small' }, [t('f.first_seen', { t: fmtIso(f.first_seen) }), t('f.last_seen', { t: fmtIso(f.last_seen) }),
               t('f.count', { n: f.count }), f.closed_at ? t('f.closed_at', { t: fmtIso(f.closed_at) }) : null].filter(Boolean).join(' · ')),
             evidenceLinks(ev).length ? h('p', { class: 'evidence' }, t('f.evidence') + ': ', evidenceLinks(ev)) : null,
@@ -872,7 +862,7 @@
           { name: 'kind', type: 'select', label: t('meas.kind'), value: 'guidance',
             options: [['guidance', t('meas.guidance')], ['recommendation', t('meas.recommendation')]] },
           { name: 'findings', type: 'checks', label: t('meas.findings'), empty: t('f.none'),
-            options: open.map((f) => [String(f.id), `#${f.id} ${L('fkind2', f.kind)} — ${f.message}`]) },
+            options: open.map((f) => [String(f.id), `#${f.id} ${L('fkind2', f.kind)} — ${window.mmWords.finding(f, { rec: d.rec, info: d.info })}`]) },
           { name: 'text', type: 'textarea', label: t('meas.text'), required: true },
         ],
         onSubmit: (v) => api(base + '/measures', {
@@ -883,7 +873,8 @@
     }
 
     function offerHearing(m) {
-      const soon = new Date(Date.now() + 14 * 86400000 + 9 * 3600000).toISOString().slice(0, 10);
+      /* The deadline is a day as the ordinance counts days: in Japan. */
+      const soon = window.mm.jstDay(Date.now() + 14 * 86400000);
       openDialog({
         title: t('meas.offer_title', { id: m.id }),
         fields: [{ name: 'deadline', type: 'date', label: t('meas.deadline'), value: soon, required: true },
@@ -970,9 +961,14 @@
     }
 
     function reportRequest() {
-      const today = new Date(Date.now() + 9 * 3600000).toISOString().slice(0, 10);
-      const weekAgo = new Date(Date.now() - 7 * 86400000 + 9 * 3600000).toISOString().slice(0, 10);
-      const us = (day, end) => (Date.parse(day + 'T00:00:00+09:00') + (end ? 86400000 : 0)) * 1000;
+      /* Days at the site: from the start of the first to the end of the last, in its zone. */
+      const today = window.mm.zoneDay(Date.now());
+      const weekAgo = window.mm.zoneDay(Date.now() - 7 * 86400000);
+      const us = (day, end) => {
+        const ms = window.mm.zonedToMs(day, '00:00', window.mm.zone());
+        if (ms === null) return 0;
+        return (end ? window.mm.zonedToMs(window.mm.zoneDay(ms + 36 * 3600000), '00:00', window.mm.zone()) : ms) * 1000;
+      };
       openDialog({
         title: t('req.report_title'),
         fields: [

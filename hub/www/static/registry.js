@@ -2,7 +2,8 @@
  * registry.js: the public registry, for residents, with no login: every registered site with its
  * installer, manager, purpose and contact, its cameras (where, why, since when, how much of the
  * view is public space), how to complain, and what the city has published
- * (GET /api/v1/registry and /api/v1/publications, both public).
+ * (GET /api/v1/registry and /api/v1/publications, both public). Times are in the hub's zone
+ * (the registry's "timezone"), a publication's in its site's.
  */
 'use strict';
 (function () {
@@ -26,6 +27,21 @@
     return parts.length === 2 ? parts[I.lang() === 'ja' ? 0 : 1] : s;
   }
 
+  function siteOf(id) {
+    return ((data && data.registry.sites) || []).find((s) => s.site === id) || null;
+  }
+
+  /* A site by its installer's name, its id beside it. */
+  function siteTitle(id) {
+    const s = siteOf(id);
+    return s && s.installer ? s.installer + t('site.id_beside', { id }) : id;
+  }
+
+  function zoneOf(id) {
+    const s = siteOf(id);
+    return s && s.timezone;
+  }
+
   function stateChip(state) {
     const cls = state === 'recording' ? 'ok' : state === 'suspended' ? 'warn' : 'muted';
     return h('span', { class: 'chip ' + cls }, L('state', state));
@@ -37,7 +53,7 @@
       ? h('a', { href: 'tel:' + s.contact.replace(/[^0-9+]/g, '') }, s.contact)
       : null;
     return h('article', { class: 'card reg-site', dataset: { site: s.site } },
-      h('h2', {}, s.installer || s.site, h('span', { class: 'muted small' }, ' ' + s.site)),
+      h('h2', {}, s.installer || s.site, h('span', { class: 'site-id' }, t('site.id_beside', { id: s.site }))),
       h('dl', { class: 'facts' },
         row('reg.installer', s.installer),
         row('reg.address', s.installer_address),
@@ -74,7 +90,8 @@
       h('h2', {}, t('reg.publications')),
       publications.length
         ? h('ul', {}, publications.map((p) => h('li', {},
-          h('strong', {}, p.site), ' ', p.published_us ? fmtTime(p.published_us) : '', ' — ', p.publication || p.recommendation)))
+          h('strong', {}, siteTitle(p.site)), ' ', p.published_us ? fmtTime(p.published_us, zoneOf(p.site)) : '', ' — ',
+          p.publication || p.recommendation)))
         : h('p', { class: 'muted' }, t('reg.pub_none')));
     clear(app).append(
       h('section', { class: 'reg-intro' }, h('h1', {}, t('reg.title')), h('p', {}, t('reg.lead')),
@@ -90,6 +107,7 @@
     try {
       const [registry, p] = await Promise.all([get('/api/v1/registry'), get('/api/v1/publications')]);
       data = { registry, publications: p.publications || [] };
+      window.mm.setZone(registry.timezone);
     } catch (e) {
       clear(app).append(h('p', { class: 'card error' }, t('err.network')));
       return;

@@ -33,62 +33,19 @@
   const { h, clear, fmtBytes } = window.mm;
   const enc = encodeURIComponent;
 
-  const DEFAULT_TZ = 'Asia/Tokyo';
+  const DEFAULT_TZ = window.mm.DEFAULT_ZONE;
 
-  /* --- times in a named zone ----------------------------------------------------------------- */
+  /* --- times in a named zone (common.js: one format everywhere) ------------------------------ */
+
+  const { zoneParts, zonedToMs } = window.mm;
 
   function pad(n) {
     return String(n).padStart(2, '0');
   }
 
-  const zoneFormats = new Map();
-
-  /* The wall-clock parts of instant ms in zone tz. */
-  function zoneParts(ms, tz) {
-    let f = zoneFormats.get(tz);
-    if (!f) {
-      f = new Intl.DateTimeFormat('en-US', {
-        timeZone: tz, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit',
-        hour: '2-digit', minute: '2-digit', second: '2-digit',
-      });
-      zoneFormats.set(tz, f);
-    }
-    const v = {};
-    for (const p of f.formatToParts(new Date(ms))) if (p.type !== 'literal') v[p.type] = Number(p.value);
-    if (v.hour === 24) v.hour = 0;
-    return v;
-  }
-
-  /* How far zone tz's wall clock is ahead of UTC at instant ms (whole seconds). */
-  function zoneOffsetMs(ms, tz) {
-    const s = Math.floor(ms / 1000) * 1000;
-    const v = zoneParts(s, tz);
-    return Date.UTC(v.year, v.month - 1, v.day, v.hour, v.minute, v.second) - s;
-  }
-
-  /* The instant (ms) when zone tz's wall clock shows date "YYYY-MM-DD" and time "HH:MM[:SS]";
-   * null when either is not one. */
-  function zonedToMs(date, time, tz) {
-    const dm = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date || '');
-    const tm = /^(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?$/.exec(time || '');
-    if (!dm || !tm) return null;
-    const y = Number(dm[1]), mo = Number(dm[2]), d = Number(dm[3]);
-    const hh = Number(tm[1]), mi = Number(tm[2]), ss = Number(tm[3] || 0);
-    const wall = Date.UTC(y, mo - 1, d, hh, mi, ss);
-    const back = new Date(wall);
-    if (y < 1000 || back.getUTCFullYear() !== y || back.getUTCMonth() !== mo - 1 ||
-        back.getUTCDate() !== d || hh > 23 || mi > 59 || ss > 59) return null;
-    /* The offset at the wall time read as UTC is right but for the hours next to a change of
-     * offset; the offset at the first answer settles those. */
-    const first = wall - zoneOffsetMs(wall, tz);
-    return wall - zoneOffsetMs(first, tz);
-  }
-
-  /* An instant in microseconds as "2026/11/29 08:05:03" in zone tz. */
+  /* An instant in microseconds as "2026-11-29 08:05:03 JST" in zone tz. */
   function fmtZoned(us, tz) {
-    if (us === null || us === undefined || us <= 0) return '—';
-    const v = zoneParts(Math.floor(us / 1000), tz);
-    return `${v.year}/${pad(v.month)}/${pad(v.day)} ${pad(v.hour)}:${pad(v.minute)}:${pad(v.second)}`;
+    return window.mm.fmtTime(us, tz);
   }
 
   /* The date and time inputs' values for instant ms in zone tz. */
@@ -488,7 +445,7 @@
     }
 
     function drawPollLine() {
-      const time = state.checked ? fmtZoned(state.checked * 1000, tzOf('')).slice(11) : '—';
+      const time = state.checked ? window.mm.fmtClock(state.checked, tzOf('')) : '—';
       const s = Math.round(state.delay / 1000);
       pollLine.textContent = t(state.failed ? 'rq.poll_failed' : 'rq.poll', { time, s });
       pollLine.classList.toggle('error', state.failed);
