@@ -178,7 +178,7 @@ async function main() {
   await step('the filing is returned with its reason from beside the document', async () => {
     await page.click(`${viewer} .doc-act-return`);
     const err = await submitDialog(page);
-    assert.ok(err && err.includes('400') && err.includes('reason'), 'a return without a reason: ' + err);
+    assert.ok(err && err.includes('400') && err.includes('bad_body') && err.includes('項目: 理由'), 'a return without a reason: ' + err);
     await page.fill('dialog.dlg[open] [name="reason"]', P.reason);
     assert.strictEqual(await submitDialog(page), null);
     await page.waitForSelector(`${row}[data-state="returned"]`);

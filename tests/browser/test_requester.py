@@ -104,7 +104,7 @@ JST = datetime.timezone(datetime.timedelta(hours=9))
 def japan(sec):
     d = datetime.datetime.fromtimestamp(sec, JST)
     return {"date": d.strftime("%Y-%m-%d"), "time": d.strftime("%H:%M:%S"),
-            "shown": d.strftime("%Y/%m/%d %H:%M:%S")}
+            "shown": d.strftime("%Y-%m-%d %H:%M:%S JST")}
 
 
 future_s = int(time.time()) + 3600

@@ -289,6 +289,11 @@
     return isFinite(ms) ? fmtTime(ms * 1000, tz) : iso || '—';
   }
 
+  /* A text whose `backquoted` parts are what a person types or a tool prints: those as <code>. */
+  function codeText(text) {
+    return String(text).split('`').map((part, i) => (i % 2 ? h('code', {}, part) : part)).filter((x) => x !== '');
+  }
+
   /* A definition list's term and value, paired in a div so that a grid lays out pairs. */
   function fact(term, value) {
     if (value === null || value === undefined || value === '') return null;
@@ -301,7 +306,7 @@
   }
 
   window.mm = {
-    h, s, clear, append, jstDay, fmtTime, fmtIso, fmtClock, fmtDate, fmtAge, fmtBytes, fmtPercent, hashEl, fact,
+    h, s, clear, append, codeText, jstDay, fmtTime, fmtIso, fmtClock, fmtDate, fmtAge, fmtBytes, fmtPercent, hashEl, fact,
     uptimeDays, uptimeChart, langButton, paintStatic,
     setZone, zone, zoneKnown, zoneParts, zoneName, zonedToMs, zoneDay, DEFAULT_ZONE,
   };

@@ -423,7 +423,8 @@
     } else if (ev.type === 'city_action') {
       const a = (ev.entry && ev.entry.city_action) || ev.city_action || {};
       head.push(h('span', { class: 'feed-what' }, t('feed.city_action')));
-      body.push(h('div', { class: 'feed-line' }, L('action', a.action), ' ', a.subject || '', ' — ', a.person || ''));
+      body.push(h('div', { class: 'feed-line' }, L('action', a.action), ' ', window.mmWords.subject(a.subject), ' — ',
+        window.mmWords.actor(a.person)));
       if (a.reason) body.push(h('div', { class: 'feed-line muted' }, a.reason));
       attrs.dataset.action = a.action || '';
     } else {
@@ -815,7 +816,7 @@
                 f.automatic ? h('span', { class: 'muted small' }, ' · ' + t('fil.auto')) : f.by ? h('span', { class: 'muted small' }, ' · ' + t('fil.by', { by: f.by })) : null) : null,
               f.document_hash ? h('div', { class: 'small' }, t('fil.document_hash') + ' ', hashEl(f.document_hash)) : null,
               f.config_hash ? h('div', { class: 'small' }, t('fil.config_hash') + ' ', hashEl(f.config_hash)) : null,
-              f.summary ? h('div', { class: 'small muted summary' }, f.summary) : null,
+              f.summary ? h('div', { class: 'small muted summary' }, window.mmWords.summary(f.summary)) : null,
               f.reason ? h('div', { class: 'small' }, f.reason) : null,
               doc ? h('div', {}, doc.button) : null),
             h('td', { 'data-label': t('fil.history') }, historyList(f.history, (x) =>
@@ -1051,7 +1052,8 @@
           fact(t('dis.deadline'), fmtTime(x.deadline_us))),
         x.reason ? h('p', { class: 'small' }, x.reason) : null,
         x.export ? h('p', { class: 'small' }, t('dis.export', { bytes: fmtBytes(x.export.bytes), hash: (x.export.sha256 || '').slice(0, 16) + '…' })) : null,
-        historyList(x.history, (s) => [fmtTime(s.time_us), ' ', chip(L('dstate', s.step), 'info'), s.by ? ' · ' + s.by : '', s.text ? ' — ' + s.text : '',
+        historyList(x.history, (s) => [fmtTime(s.time_us), ' ', chip(L('dstate', s.step), 'info'),
+          s.by ? ' · ' + window.mmWords.actor(s.by) : '', s.text ? ' — ' + window.mmWords.stepText(s.step, s.text, s.by) : '',
           s.index !== undefined ? [' ', h('a', { href: `#/site/${enc(site)}/log?at=${s.index}` }, '#' + s.index)] : null]))))];
     }
 
@@ -1206,9 +1208,13 @@
             h('td', { 'data-label': t('log.index') }, '#' + r.index),
             h('td', { 'data-label': t('log.time') }, fmtTime(r.entry.time_us)),
             h('td', { 'data-label': t('hl.action') }, chip(L('action', a.action), 'info')),
-            h('td', { 'data-label': t('hl.subject') }, a.subject || '—'),
-            h('td', { 'data-label': t('hl.person') }, `${a.person} (${a.role})`),
-            h('td', { 'data-label': t('hl.reason') }, a.reason || '', a.detail ? h('div', { class: 'muted small' }, a.detail) : null));
+            h('td', { 'data-label': t('hl.subject') }, window.mmWords.subject(a.subject) || '—'),
+            h('td', { 'data-label': t('hl.person') }, `${window.mmWords.actor(a.person)}（${window.mmWords.hubRole(a.role)}）`),
+            /* The reason as given (what a site or the hub wrote itself, in words); the
+             * particulars as the signed log holds them. */
+            h('td', { 'data-label': t('hl.reason') },
+              a.action.startsWith('disclosure_') ? window.mmWords.stepText(a.action.slice(11), a.reason, a.person) : a.reason || '',
+              a.detail ? h('div', { class: 'muted small' }, h('code', { class: 'detail' }, a.detail)) : null));
         })))),
       hub.before > 0 ? h('button', { type: 'button', onclick: () => hubLoad(true) }, t('log.older')) : null];
     }

@@ -1,7 +1,8 @@
 /*
  * i18n_requester.js: the words of the requester's page (requester.js), Japanese first and English
  * behind the switch, merged into i18n.js's tables. The two tables have the same keys (the browser
- * test checks).
+ * test checks). What a person types or a tool prints as it is (a command, a file, a key's
+ * start) is between backquotes and shown as code (common.js codeText).
  */
 'use strict';
 window.mmI18n.extend({
@@ -39,7 +40,7 @@ window.mmI18n.extend({
   'rq.reason': '請求の理由',
   'rq.reason_hint': '拠点の管理責任者が判断に使います。事件・事案と必要な理由を具体的に。',
   'rq.recipient': '受取用の公開鍵（age）',
-  'rq.recipient_hint': 'age-keygen が表示する「Public key:」の後ろの age1… を貼り付けます（作り方は下の説明）。',
+  'rq.recipient_hint': '`age-keygen` が表示する「`Public key:`」の後ろの `age1…` を貼り付けます（作り方は下の説明）。',
   'rq.submit': '請求を送る',
   'rq.sending': '送信中…',
   'rq.filed': '請求 {id} を受け付けました（市の記録 #{idx}）',
@@ -51,8 +52,8 @@ window.mmI18n.extend({
   'rq.err.basis': '法的根拠を選んでください',
   'rq.err.reference': 'この法的根拠では文書番号が必要です',
   'rq.err.reason': '請求の理由を書いてください',
-  'rq.err.recipient': 'age の公開鍵（age1 で始まる 62 文字）ではありません',
-  'rq.err.secret': 'これは秘密鍵です。貼り付けるのは公開鍵（age1…）です。秘密鍵は誰にも渡さず、送らないでください。',
+  'rq.err.recipient': 'age の公開鍵（`age1` で始まる 62 文字）ではありません',
+  'rq.err.secret': 'これは秘密鍵です。貼り付けるのは公開鍵（`age1…`）です。秘密鍵は誰にも渡さず、送らないでください。',
   'rq.err.refused': 'ハブが受け付けませんでした（{status} {code}）',
   'rq.err.network': 'ハブに接続できませんでした。もう一度お試しください。',
   'rq.code.bad_body': '入力内容に誤りがあります。',
@@ -80,7 +81,7 @@ window.mmI18n.extend({
   'rq.download': 'ダウンロード',
   'rq.downloading': 'ダウンロード中…',
   'rq.downloaded': '{name} として保存しました（SHA-256 一致）',
-  'rq.downloaded_unchecked': '{name} として保存しました。sha256sum で SHA-256 を確かめてください',
+  'rq.downloaded_unchecked': '{name} として保存しました。`sha256sum` で SHA-256 を確かめてください',
   'rq.hash_mismatch': '受け取ったファイルの SHA-256 が拠点の記録と一致しません。保存しませんでした。もう一度お試しください',
   'rq.downloads': 'ダウンロード {n} 回',
   'rq.next_steps': 'このファイルの復号と検証',
@@ -101,11 +102,11 @@ window.mmI18n.extend({
   'rq.howto_title': '鍵の作り方・復号・検証',
   'rq.howto_lead': '書き出された映像は、あなたが作る age の鍵で暗号化されます。ハブも市も中身を見られません。',
   'rq.howto_key': '1. 鍵を作る（一度だけ）',
-  'rq.howto_key_text': '次のコマンドで秘密鍵のファイル key.txt ができ、公開鍵が「Public key: age1…」と表示されます（key.txt の「# public key:」の行にも書かれています）。その age1… を「受取用の公開鍵」に貼り付けます。key.txt は秘密鍵です。安全な場所に保管し、誰にも渡さないでください。',
+  'rq.howto_key_text': '次のコマンドで秘密鍵のファイル `key.txt` ができ、公開鍵が「`Public key: age1…`」と表示されます（`key.txt` の「`# public key:`」の行にも書かれています）。その `age1…` を「受取用の公開鍵」に貼り付けます。`key.txt` は秘密鍵です。安全な場所に保管し、誰にも渡さないでください。',
   'rq.howto_decrypt': '2. 受け取ったファイルを確かめて復号する',
-  'rq.howto_decrypt_text': 'ダウンロードしたファイルの SHA-256 が請求の欄に表示された値と同じことを確かめ、key.txt で復号して展開します。請求 ID の名前のフォルダができます。',
+  'rq.howto_decrypt_text': 'ダウンロードしたファイルの SHA-256 が請求の欄に表示された値と同じことを確かめ、`key.txt` で復号して展開します。請求 ID の名前のフォルダができます。',
   'rq.howto_verify': '3. 本物であることを検証する',
-  'rq.howto_verify_text': 'mimamori-verify は、拠点の署名、ハブが署名した請求、拠点の記録（チェックポイントとハブの副署名）と映像の各部分のハッシュを確かめ、すべて合えば AUTHENTIC と表示します（終了コード 0）。どれかが合わなければ NOT AUTHENTIC と、合わなかった点を表示します。--hub-key はハブの鍵、--site-key はハブが記録している拠点の鍵です（下のコマンドには、このハブから取得した値が入っています）。',
+  'rq.howto_verify_text': '`mimamori-verify` は、拠点の署名、ハブが署名した請求、拠点の記録（チェックポイントとハブの副署名）と映像の各部分のハッシュを確かめ、すべて合えば `AUTHENTIC` と表示します（終了コード 0）。どれかが合わなければ `NOT AUTHENTIC` と、合わなかった点を表示します。`--hub-key` はハブの鍵、`--site-key` はハブが記録している拠点の鍵です（下のコマンドには、このハブから取得した値が入っています）。',
   'rq.howto_keys_missing': '（鍵を取得できませんでした）',
 }, {
   'rq.brand': 'Disclosure requests',
@@ -142,7 +143,7 @@ window.mmI18n.extend({
   'rq.reason': 'Reason',
   'rq.reason_hint': 'The site\'s manager decides on it: say which case and why the footage is needed.',
   'rq.recipient': 'Your public key (age)',
-  'rq.recipient_hint': 'Paste the age1… that age-keygen prints after "Public key:" (how to make one: below).',
+  'rq.recipient_hint': 'Paste the `age1…` that `age-keygen` prints after `Public key:` (how to make one: below).',
   'rq.submit': 'Send the request',
   'rq.sending': 'Sending…',
   'rq.filed': 'Request {id} filed (city record #{idx})',
@@ -154,8 +155,8 @@ window.mmI18n.extend({
   'rq.err.basis': 'Choose a legal basis',
   'rq.err.reference': 'This legal basis needs a reference',
   'rq.err.reason': 'Say why you ask',
-  'rq.err.recipient': 'Not an age public key (62 characters starting with age1)',
-  'rq.err.secret': 'This is a secret key. Paste the public key (age1…); never give or send the secret key.',
+  'rq.err.recipient': 'Not an age public key (62 characters starting with `age1`)',
+  'rq.err.secret': 'This is a secret key. Paste the public key (`age1…`); never give or send the secret key.',
   'rq.err.refused': 'The hub refused it ({status} {code})',
   'rq.err.network': 'Could not reach the hub. Please try again.',
   'rq.code.bad_body': 'Something in the request is wrong.',
@@ -183,7 +184,7 @@ window.mmI18n.extend({
   'rq.download': 'Download',
   'rq.downloading': 'Downloading…',
   'rq.downloaded': 'Saved as {name} (SHA-256 matches)',
-  'rq.downloaded_unchecked': 'Saved as {name}; check its SHA-256 with sha256sum',
+  'rq.downloaded_unchecked': 'Saved as {name}; check its SHA-256 with `sha256sum`',
   'rq.hash_mismatch': 'The SHA-256 of what arrived is not the one the site logged; nothing was saved. Please try again',
   'rq.downloads': 'downloaded {n} times',
   'rq.next_steps': 'Decrypting and verifying this file',
@@ -204,10 +205,10 @@ window.mmI18n.extend({
   'rq.howto_title': 'Keys, decrypting and verifying',
   'rq.howto_lead': 'The export is encrypted with an age key you make; neither the hub nor the city can read it.',
   'rq.howto_key': '1. Make a key (once)',
-  'rq.howto_key_text': 'This writes your secret key to key.txt and prints the public key as "Public key: age1…" (also on the "# public key:" line of key.txt). Paste that age1… into "Your public key". key.txt is your secret key: keep it safe and never give it to anyone.',
+  'rq.howto_key_text': 'This writes your secret key to `key.txt` and prints the public key as `Public key: age1…` (also on the `# public key:` line of `key.txt`). Paste that `age1…` into "Your public key". `key.txt` is your secret key: keep it safe and never give it to anyone.',
   'rq.howto_decrypt': '2. Check and decrypt what you downloaded',
-  'rq.howto_decrypt_text': 'Check that the file\'s SHA-256 is the one shown with the request, then decrypt it with key.txt and unpack it: a folder named after the request appears.',
+  'rq.howto_decrypt_text': 'Check that the file\'s SHA-256 is the one shown with the request, then decrypt it with `key.txt` and unpack it: a folder named after the request appears.',
   'rq.howto_verify': '3. Verify that it is authentic',
-  'rq.howto_verify_text': 'mimamori-verify checks the site\'s signature, the request the hub signed, the site\'s log (its checkpoint and the hub\'s cosignature) and the hash of every piece of footage, and prints AUTHENTIC when all agree (exit status 0); otherwise NOT AUTHENTIC and what did not. --hub-key is the hub\'s key, --site-key the site\'s key as the hub has it on record (the commands below hold the values this hub serves).',
+  'rq.howto_verify_text': '`mimamori-verify` checks the site\'s signature, the request the hub signed, the site\'s log (its checkpoint and the hub\'s cosignature) and the hash of every piece of footage, and prints `AUTHENTIC` when all agree (exit status 0); otherwise `NOT AUTHENTIC` and what did not. `--hub-key` is the hub\'s key, `--site-key` the site\'s key as the hub has it on record (the commands below hold the values this hub serves).',
   'rq.howto_keys_missing': '(the keys could not be fetched)',
 });

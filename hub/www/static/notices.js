@@ -42,7 +42,7 @@
   function particulars(q) {
     const d = q.detail && typeof q.detail === 'object' ? q.detail : {};
     const rows = Object.keys(d).map((k) => h('div', {}, h('dt', {}, L('ntc.d', k)), h('dd', {}, value(k, d[k]))));
-    if (q.subject) rows.unshift(h('div', {}, h('dt', {}, t('ntc.about')), h('dd', {}, q.subject)));
+    if (q.subject) rows.unshift(h('div', {}, h('dt', {}, t('ntc.about')), h('dd', {}, window.mmWords.subject(q.subject))));
     return h('dl', { class: 'facts notice-detail' }, rows);
   }
 

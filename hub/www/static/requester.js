@@ -99,12 +99,14 @@
     return null;
   }
 
-  /* A refusal in words: what it means (when the code is known), then the hub's own words. */
+  /* A refusal in words: in Japanese what it means (this page's words for the codes it expects,
+   * else words.js's), in English the hub's own words. */
   function refusalText(e, ApiError) {
     if (!(e instanceof ApiError)) return t('rq.err.network');
     const known = L('rq.code', e.code);
-    const head = t('rq.err.refused', { status: e.status, code: e.code });
-    return `${head}: ${known !== e.code ? known + ' ' : ''}${e.message}`;
+    const head = t('rq.err.refused', { status: e.status, code: '`' + e.code + '`' }); /* code: as code */
+    if (I.lang() !== 'ja') return `${head}: ${known !== e.code ? known + ' ' : ''}${e.message}`;
+    return `${head}: ${known !== e.code ? known : window.mmWords.refusalWhy(e)}`;
   }
 
   /* --- the page ------------------------------------------------------------------------------ */
@@ -159,13 +161,13 @@
       const err = h('p', { class: 'field-error error', role: 'alert', hidden: true, dataset: { for: name } });
       f[name + 'Err'] = err;
       return h('div', { class: 'field rq-field', dataset: { field: name } }, label, control,
-        hint ? h('p', { class: 'hint' }, hint) : null, err);
+        hint ? h('p', { class: 'hint' }, window.mm.codeText(hint)) : null, err);
     }
 
     function showFieldError(name, text) {
       const err = f[name + 'Err'];
       if (!err) return false;
-      err.textContent = text;
+      clear(err).append(...window.mm.codeText(text));
       err.hidden = false;
       return true;
     }
@@ -202,9 +204,10 @@
 
     function drawRangeHint() {
       const tz = tzOf(f.site.value);
-      f.rangeHint.textContent = t('rq.range_hint', {
-        tz, zone: L('rq.zone', tz), hours: state.info.disclosure_max_hours,
-      });
+      const zone = L('rq.zone', tz) !== tz ? L('rq.zone', tz) : window.mm.zoneName(Date.now(), tz);
+      clear(f.rangeHint).append(...window.mm.codeText(t('rq.range_hint', {
+        tz: '`' + tz + '`', zone, hours: state.info.disclosure_max_hours,
+      })));
     }
 
     /* The last hour, to the minute, in the site's zone. */
@@ -352,7 +355,7 @@
         const text = refusalText(e, ApiError);
         const field = e instanceof ApiError ? fieldOf(e) : null;
         if (!field || !showFieldError(field, text)) {
-          f.formErr.textContent = text;
+          clear(f.formErr).append(...window.mm.codeText(text));
           f.formErr.hidden = false;
         }
         const shown = el.querySelector('.field-error:not([hidden]), .rq-form-error:not([hidden])');
@@ -408,7 +411,8 @@
         h('summary', {}, t('rq.history')),
         h('ol', { class: 'history' }, (x.history || []).map((st) => h('li', {},
           fmtZoned(st.time_us, tz), ' ', h('span', { class: 'chip ' + stateClass(st.step) }, L('dstate', st.step)),
-          st.by ? ' · ' + st.by : '', st.text ? ' — ' + st.text : '')))));
+          st.by ? ' · ' + window.mmWords.actor(st.by) : '',
+          st.text ? ' — ' + window.mmWords.stepText(st.step, st.text, st.by) : '')))));
       const changed = state.shown.has(x.id) && state.shown.get(x.id) !== x.state;
       state.shown.set(x.id, x.state);
       return h('li', { class: 'rq-item' + (changed ? ' rq-changed' : ''), dataset: { id: x.id, state: x.state } },
@@ -430,7 +434,7 @@
             x.downloads ? ' · ' + t('rq.downloads', { n: x.downloads }) : ''),
           h('p', { class: 'small' }, t('rq.sha256') + ': ', h('code', { class: 'rq-sha256 mono' }, x.export.sha256 || '—')),
           dl ? h('div', { class: 'actions' }, dl) : null,
-          saved ? h('p', { class: 'rq-saved ' + (saved.ok ? 'ok' : 'error'), role: 'status' }, saved.text) : null,
+          saved ? h('p', { class: 'rq-saved ' + (saved.ok ? 'ok' : 'error'), role: 'status' }, window.mm.codeText(saved.text)) : null,
           canDownload ? remembered('n:' + x.id, h('details', { class: 'rq-next' },
             h('summary', {}, t('rq.next_steps')), exportCommands(x))) : null) : null,
         history);
@@ -556,14 +560,14 @@
         h('h2', {}, t('rq.howto_title')),
         h('p', {}, t('rq.howto_lead')),
         h('h3', {}, t('rq.howto_key')),
-        h('p', {}, t('rq.howto_key_text')),
+        h('p', {}, window.mm.codeText(t('rq.howto_key_text'))),
         codeBlock(['age-keygen -o key.txt', '# Public key: age1…']),
         h('h3', {}, t('rq.howto_decrypt')),
-        h('p', {}, t('rq.howto_decrypt_text')),
+        h('p', {}, window.mm.codeText(t('rq.howto_decrypt_text'))),
         codeBlock(['sha256sum disclosure-1.age', 'age -d -i key.txt -o disclosure-1.tar disclosure-1.age',
           'tar -xf disclosure-1.tar']),
         h('h3', {}, t('rq.howto_verify')),
-        h('p', {}, t('rq.howto_verify_text') + missing),
+        h('p', {}, window.mm.codeText(t('rq.howto_verify_text') + missing)),
         codeBlock([`mimamori-verify --hub-key ${hub ? q(hub) : 'HUB-KEY'} \\`,
           `    --site-key ${site ? q(site) : 'SITE-KEY'} disclosure-1`]));
     }

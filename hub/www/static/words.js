@@ -196,12 +196,43 @@
     return b.role ? t('e.by_role', { who: name, role: L('role', b.role) }) : name;
   }
 
-  /* A text the edge wrote itself for a disclosure step (by nobody): what it means. */
-  function disclosureText(b) {
-    if (!b.text || b.by || !ja()) return b.text || '';
-    if (b.step === 'expired') return t('dtext.expired', { text: b.text });
-    if (b.step === 'downloaded') return t('dtext.downloaded', { text: b.text });
+  /* Who took a step: a person's id as it is, the hub or a site by name. */
+  function actor(by) {
+    if (!by) return '';
+    if (by === 'hub') return t('actor.hub');
+    const m = /^site:(.+)$/.exec(by);
+    return m ? t('actor.site', { id: m[1] }) : by;
+  }
+
+  /* A role in the hub's log: the city's people's, or the hub's and a site's own. */
+  function hubRole(role) {
+    return L('hrole', role);
+  }
+
+  /* A disclosure step's text: a person's words as they are; what the edge or the hub wrote
+   * itself (edge/disclosure_*.c), in Japanese. */
+  function stepText(step, text, by) {
+    if (!text || !ja()) return text || '';
+    let m;
+    if ((m = /^(\d+) files, (\d+) bytes before encryption$/.exec(text)))
+      return t('dtext.exported', { files: m[1], bytes: mm.fmtBytes(Number(m[2])), text });
+    if ((m = /^the hub holds the export, (\d+) bytes$/.exec(text)))
+      return t('dtext.delivered', { bytes: mm.fmtBytes(Number(m[1])), text });
+    if (by && by !== 'hub' && !/^site:/.test(by)) return text;
+    if (step === 'expired') return t('dtext.expired', { text });
+    if (step === 'downloaded') return t('dtext.downloaded', { text });
     return t('dtext.by_edge');
+  }
+
+  /* A text the edge wrote itself for a disclosure step (a site-log entry). */
+  function disclosureText(b) {
+    return stepText(b.step, b.text, b.by || 'site:');
+  }
+
+  /* What a notice is about ("filing/16", "measure/2"), in words. */
+  function subject(s) {
+    const m = /^(filing|measure|complaint|request|disclosure)\/(.+)$/.exec(s || '');
+    return m ? t('subject.' + m[1], { id: m[2] }) : s || '';
   }
 
   /* Why a hold was placed or released, as the edge writes it for a disclosure's holds
@@ -265,7 +296,7 @@
       case 'camera_facts':
         return `${cam}${b.location || ''} / ${b.purpose || ''}`;
       case 'city_action':
-        return `${L('action', b.action)} ${b.subject || ''} — ${b.person} ${b.reason || ''}`;
+        return `${L('action', b.action)} ${subject(b.subject)} — ${actor(b.person)} ${b.reason || ''}`;
       case 'city_request':
         return `${b.id} ${L('req.kind', b.kind)} ${b.text || ''}`;
       case 'request_answered':
@@ -279,5 +310,8 @@
     }
   }
 
-  window.mmWords = { finding, refusal, refusalWhy, summary, gap, who, disclosureText, holdReason, entry };
+  window.mmWords = {
+    finding, refusal, refusalWhy, summary, gap, who, actor, hubRole, stepText, disclosureText, subject,
+    holdReason, entry,
+  };
 })();
