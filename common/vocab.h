@@ -88,6 +88,10 @@ MM_ENUM_DECLARE(mm_disclosure_step, MM_DISCLOSURE_STEP, MM_DISCLOSURE_STEP_MAP)
     X(P, RECEIVED, "received") X(P, HANDLED, "handled") X(P, CLOSED, "closed")
 MM_ENUM_DECLARE(mm_complaint_step, MM_COMPLAINT_STEP, MM_COMPLAINT_STEP_MAP)
 
+/* The days a site has to answer a complaint, from when it was received (R-N12): the city's rule,
+ * which the hub enforces and the site shows. */
+#define MM_COMPLAINT_DAYS 14
+
 /* How a complaint reached the site: in person, by phone, letter or email, online, or otherwise
  * (through the city, for one the hub sent). */
 #define MM_COMPLAINT_CHANNEL_MAP(X, P)                                                             \

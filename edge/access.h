@@ -55,7 +55,11 @@
     X(P, DISCLOSURE_PREPARE, "disclosure_prepare") /* narrow cameras and range, add a note */      \
     X(P, DISCLOSURE_APPROVE, "disclosure_approve") /* the manager only */                          \
     X(P, DISCLOSURE_DENY, "disclosure_deny")       /* the manager only */                          \
-    X(P, DISCLOSURE_RELEASE, "disclosure_release") /* end the hold of a delivered request */
+    X(P, DISCLOSURE_RELEASE, "disclosure_release") /* end the hold of a delivered request */       \
+    /* Complaints received at the site (complaints.h; R-N12(1), R-N7.6), the manager's and the     \
+     * operators': */                                                                              \
+    X(P, COMPLAINTS, "complaints") /* list them, with the city's complaints */                     \
+    X(P, COMPLAINT, "complaint")   /* record one, or log its handling or closing */
 MM_ENUM_DECLARE(edge_action, EDGE_ACT, EDGE_ACTION_MAP)
 
 /* The actions an emergency grant may allow: looking, never changing. */

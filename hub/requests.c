@@ -17,7 +17,6 @@
 #include "common/crypto.h"
 
 #define DAY_US (86400LL * 1000000)
-#define COMPLAINT_DAYS 14 /* a site answers a complaint within two weeks (R-N12) */
 
 struct hub_requests {
     hub_registry_t *registry;
@@ -164,7 +163,7 @@ mm_err_t hub_requests_complaint(hub_requests_t *q, const hub_person_t *who,
                 .site = b->site,
                 .action = HUB_ACTION_COMPLAINT_REGISTERED,
                 .kind = MM_REQUEST_KIND_COMPLAINT,
-                .fields = fields(b->text, now_us + COMPLAINT_DAYS * DAY_US),
+                .fields = fields(b->text, now_us + MM_COMPLAINT_DAYS * DAY_US),
                 .who = who,
                 .now_us = now_us,
                 .out = out};
