@@ -19,7 +19,8 @@
  * hearing_recorded          measures.c    "measure/<id>"       the record       {"outcome"}
  * recommendation_published  measures.c    "measure/<id>"       the publication  ""
  * complaint_registered      requests.c    "complaint-N"        the complaint    ""
- * complaint_appealed        requests.c    "complaint-N"        the appeal       ""
+ * complaint_appealed        requests.c    "complaint-N" or     the appeal       ""
+ *                                         "site-complaint-N"
  * measures_requested        requests.c    "measure-request-N"  the text         ""
  * report_requested          requests.c    "report-N"           the text         ""
  * disclosure_requested      disclosure.c  "disclosure-N"       the reason       see below
@@ -27,7 +28,8 @@
  * disclosure_received       disclosure.c  "disclosure-N"       ""               {"sha256", "bytes"}
  * disclosure_downloaded     disclosure.c  "disclosure-N"       ""               see below
  *
- * The person is the hub person who acted, with hub_role_name() of their role, except for the
+ * The person is the hub person who acted, with hub_role_name() of their role, except for a
+ * resident's complaint filed online, whose person and role are "public", and for the
  * steps a site logged of a disclosure, which the hub logs again as "disclosure_<step>" (held,
  * refused, prepared, approved, denied, expired, exported, failed, delivered, downloaded,
  * released) with the site's person and role "site", and for disclosure_received, whose person is
