@@ -183,7 +183,7 @@ mm_err_t hub_requests_complaint(hub_requests_t *q, const hub_person_t *who,
                 .site = b->site,
                 .action = HUB_ACTION_COMPLAINT_REGISTERED,
                 .kind = MM_REQUEST_KIND_COMPLAINT,
-                .fields = fields(b->text, now_us + MM_COMPLAINT_DAYS * DAY_US),
+                .fields = fields(b->text, now_us + HUB_COMPLAINT_DAYS * DAY_US),
                 .who = who,
                 .now_us = now_us,
                 .out = out};
