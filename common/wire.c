@@ -28,6 +28,8 @@ struct mm_msg {
     mm_city_request_t *requests;
     mm_export_chunk_t chunk;
     mm_export_ack_t export_ack;
+    mm_filing_document_t document;
+    mm_document_ack_t document_ack;
 };
 
 /* Copies a decoded string into a fixed buffer; -1 when it does not fit or is invalid. */
@@ -283,6 +285,48 @@ static mm_err_t take_export_ack(mm_msg_t *m, const Mimamori__V1__ExportAck *a)
     return MM_OK;
 }
 
+static mm_err_t take_filing_document(mm_msg_t *m, const Mimamori__V1__FilingDocument *d)
+{
+    if (d->version == 0 || d->markdown.len == 0 || d->markdown.len > MM_DOCUMENT_MAX ||
+        d->html.len > MM_DOCUMENT_MAX)
+        return MM_EPROTO;
+    m->block = malloc(d->markdown.len + d->html.len);
+    if (!m->block)
+        return MM_ENOMEM;
+    bump_t bp = {m->block};
+    mm_filing_document_t *x = &m->document;
+    x->version = d->version;
+    x->markdown = bump(&bp, d->markdown.data, d->markdown.len);
+    x->markdown_len = d->markdown.len;
+    x->html = d->html.len ? bump(&bp, d->html.data, d->html.len) : NULL;
+    x->html_len = d->html.len;
+    m->kind = MM_MSG_FILING_DOCUMENT;
+    return MM_OK;
+}
+
+static mm_err_t take_document_ack(mm_msg_t *m, const Mimamori__V1__DocumentAck *a)
+{
+    mm_document_ack_t *x = &m->document_ack;
+    if (req_str(x->reason, sizeof x->reason, a->reason, 0))
+        return MM_EPROTO;
+    switch (a->status) {
+    case MIMAMORI__V1__DOCUMENT_STATUS__DOCUMENT_STATUS_OK:
+        x->status = MM_DOCUMENT_OK;
+        break;
+    case MIMAMORI__V1__DOCUMENT_STATUS__DOCUMENT_STATUS_NOT_YET:
+        x->status = MM_DOCUMENT_NOT_YET;
+        break;
+    case MIMAMORI__V1__DOCUMENT_STATUS__DOCUMENT_STATUS_REFUSED:
+        x->status = MM_DOCUMENT_REFUSED;
+        break;
+    default:
+        return MM_EPROTO;
+    }
+    x->version = a->version;
+    m->kind = MM_MSG_DOCUMENT_ACK;
+    return MM_OK;
+}
+
 mm_err_t mm_msg_decode(const void *buf, size_t len, mm_msg_t **out)
 {
     if (len > MM_WIRE_MAX)
@@ -309,6 +353,10 @@ mm_err_t mm_msg_decode(const void *buf, size_t len, mm_msg_t **out)
         err = take_export_chunk(m, env->export_chunk);
     else if (env->body_case == MIMAMORI__V1__ENVELOPE__BODY_EXPORT_ACK && env->export_ack)
         err = take_export_ack(m, env->export_ack);
+    else if (env->body_case == MIMAMORI__V1__ENVELOPE__BODY_FILING_DOCUMENT && env->filing_document)
+        err = take_filing_document(m, env->filing_document);
+    else if (env->body_case == MIMAMORI__V1__ENVELOPE__BODY_DOCUMENT_ACK && env->document_ack)
+        err = take_document_ack(m, env->document_ack);
     else
         err = MM_EPROTO;
 out:
@@ -358,6 +406,16 @@ const mm_export_chunk_t *mm_msg_export_chunk(const mm_msg_t *msg)
 const mm_export_ack_t *mm_msg_export_ack(const mm_msg_t *msg)
 {
     return msg->kind == MM_MSG_EXPORT_ACK ? &msg->export_ack : NULL;
+}
+
+const mm_filing_document_t *mm_msg_filing_document(const mm_msg_t *msg)
+{
+    return msg->kind == MM_MSG_FILING_DOCUMENT ? &msg->document : NULL;
+}
+
+const mm_document_ack_t *mm_msg_document_ack(const mm_msg_t *msg)
+{
+    return msg->kind == MM_MSG_DOCUMENT_ACK ? &msg->document_ack : NULL;
 }
 
 static mm_err_t pack(const Mimamori__V1__Envelope *env, uint8_t **out, size_t *len)
@@ -545,5 +603,64 @@ mm_err_t mm_msg_encode_export_ack(uint64_t seq, const mm_export_ack_t *a, uint8_
     env.seq = seq;
     env.body_case = MIMAMORI__V1__ENVELOPE__BODY_EXPORT_ACK;
     env.export_ack = &x;
+    return pack(&env, out, len);
+}
+
+mm_err_t mm_msg_encode_filing_document(uint64_t seq, const mm_filing_document_t *d, uint8_t **out,
+                                       size_t *len)
+{
+    if (d->version == 0 || !d->markdown || d->markdown_len == 0 ||
+        d->markdown_len > MM_DOCUMENT_MAX || d->html_len > MM_DOCUMENT_MAX ||
+        (d->html_len && !d->html))
+        return MM_EINVAL;
+    Mimamori__V1__FilingDocument x = MIMAMORI__V1__FILING_DOCUMENT__INIT;
+    x.version = d->version;
+    x.markdown.data = (uint8_t *)d->markdown;
+    x.markdown.len = d->markdown_len;
+    x.html.data = (uint8_t *)d->html;
+    x.html.len = d->html_len;
+    Mimamori__V1__Envelope env = MIMAMORI__V1__ENVELOPE__INIT;
+    env.version = MM_WIRE_VERSION;
+    env.seq = seq;
+    env.body_case = MIMAMORI__V1__ENVELOPE__BODY_FILING_DOCUMENT;
+    env.filing_document = &x;
+    return pack(&env, out, len);
+}
+
+mm_err_t mm_msg_encode_document_ack(uint64_t seq, const mm_document_ack_t *a, uint8_t **out,
+                                    size_t *len)
+{
+    size_t rl = strnlen(a->reason, sizeof a->reason);
+    if (rl == sizeof a->reason)
+        return MM_EINVAL;
+    /* As an ack's reason: the longest valid UTF-8 prefix of prose that may have been cut. */
+    char reason[sizeof a->reason];
+    size_t keep = 0;
+    uint32_t cp;
+    for (size_t k; (k = mm_utf8_next(a->reason + keep, a->reason + rl, &cp)) != 0 && cp;)
+        keep += k;
+    memcpy(reason, a->reason, keep);
+    reason[keep] = 0;
+    Mimamori__V1__DocumentAck x = MIMAMORI__V1__DOCUMENT_ACK__INIT;
+    switch (a->status) {
+    case MM_DOCUMENT_OK:
+        x.status = MIMAMORI__V1__DOCUMENT_STATUS__DOCUMENT_STATUS_OK;
+        break;
+    case MM_DOCUMENT_NOT_YET:
+        x.status = MIMAMORI__V1__DOCUMENT_STATUS__DOCUMENT_STATUS_NOT_YET;
+        break;
+    case MM_DOCUMENT_REFUSED:
+        x.status = MIMAMORI__V1__DOCUMENT_STATUS__DOCUMENT_STATUS_REFUSED;
+        break;
+    default:
+        return MM_EINVAL;
+    }
+    x.version = a->version;
+    x.reason = reason;
+    Mimamori__V1__Envelope env = MIMAMORI__V1__ENVELOPE__INIT;
+    env.version = MM_WIRE_VERSION;
+    env.seq = seq;
+    env.body_case = MIMAMORI__V1__ENVELOPE__BODY_DOCUMENT_ACK;
+    env.document_ack = &x;
     return pack(&env, out, len);
 }

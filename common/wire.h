@@ -23,7 +23,9 @@ typedef enum {
     MM_MSG_BATCH = 1,
     MM_MSG_ACK = 2,
     MM_MSG_EXPORT_CHUNK = 3,
-    MM_MSG_EXPORT_ACK = 4
+    MM_MSG_EXPORT_ACK = 4,
+    MM_MSG_FILING_DOCUMENT = 5,
+    MM_MSG_DOCUMENT_ACK = 6
 } mm_msg_kind_t;
 
 typedef enum { MM_ACK_OK = 0, MM_ACK_WRONG_SIZE = 1, MM_ACK_REFUSED = 2 } mm_ack_status_t;
@@ -113,6 +115,36 @@ typedef struct {
     char reason[512];
 } mm_export_ack_t;
 
+#define MM_DOCUMENT_MAX (480 * 1024) /* bytes of a FilingDocument's Markdown, and of its HTML */
+
+/*
+ * Edge -> hub: the standards document of one version (FilingDocument): the Markdown whose
+ * SHA-256 the site logged as the version's document_hash, and the printable HTML (len 0: none).
+ * Neither is NUL-terminated; decoding bounds them (version >= 1, Markdown 1..MM_DOCUMENT_MAX
+ * bytes, HTML at most MM_DOCUMENT_MAX) but does not check their UTF-8: the hub does, and says
+ * so in its answer.
+ */
+typedef struct {
+    uint32_t version;
+    const uint8_t *markdown; /* borrowed */
+    size_t markdown_len;
+    const uint8_t *html; /* borrowed; NULL when html_len is 0 */
+    size_t html_len;
+} mm_filing_document_t;
+
+typedef enum {
+    MM_DOCUMENT_OK = 0,
+    MM_DOCUMENT_NOT_YET = 1,
+    MM_DOCUMENT_REFUSED = 2
+} mm_document_status_t;
+
+/* Hub -> edge: the answer to a FilingDocument (DocumentAck). */
+typedef struct {
+    uint32_t version;
+    mm_document_status_t status;
+    char reason[512];
+} mm_document_ack_t;
+
 /* A decoded envelope; owns everything its accessors hand out. */
 typedef struct mm_msg mm_msg_t;
 
@@ -131,6 +163,8 @@ const mm_batch_t *mm_msg_batch(const mm_msg_t *msg);
 const mm_ack_t *mm_msg_ack(const mm_msg_t *msg);
 const mm_export_chunk_t *mm_msg_export_chunk(const mm_msg_t *msg);
 const mm_export_ack_t *mm_msg_export_ack(const mm_msg_t *msg);
+const mm_filing_document_t *mm_msg_filing_document(const mm_msg_t *msg);
+const mm_document_ack_t *mm_msg_document_ack(const mm_msg_t *msg);
 
 /* Encoders return a malloc'd buffer in *out (free with free()). MM_ETOOBIG above MM_WIRE_MAX. */
 mm_err_t mm_msg_encode_batch(uint64_t seq, const mm_batch_t *batch, uint8_t **out, size_t *len);
@@ -140,5 +174,12 @@ mm_err_t mm_msg_encode_export_chunk(uint64_t seq, const mm_export_chunk_t *c, ui
                                     size_t *len);
 mm_err_t mm_msg_encode_export_ack(uint64_t seq, const mm_export_ack_t *a, uint8_t **out,
                                   size_t *len);
+/* MM_EINVAL for version 0, an empty Markdown, or either part over MM_DOCUMENT_MAX. */
+mm_err_t mm_msg_encode_filing_document(uint64_t seq, const mm_filing_document_t *d, uint8_t **out,
+                                       size_t *len);
+/* MM_EINVAL for an unknown status or a reason not NUL-terminated in its buffer; a reason cut
+ * inside a character is sent up to the cut. */
+mm_err_t mm_msg_encode_document_ack(uint64_t seq, const mm_document_ack_t *a, uint8_t **out,
+                                    size_t *len);
 
 #endif

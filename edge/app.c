@@ -13,7 +13,8 @@
  * Disclosure requests (disclosure.h) arrive with the uplink's acknowledgements through ops; their
  * exports go back through the uplink, whose end of a transfer is handed to the disclosure module
  * here. The module catches up once the uplink exists, so that an export interrupted by a stop
- * is sent again.
+ * is sent again. The standards documents ops keeps (documents.h) go the same way, one version at
+ * a time, offered at start and whenever ops has logged something (a version may have been made).
  */
 #include "edge/app.h"
 
@@ -34,6 +35,7 @@
 #include "edge/control.h"
 #include "edge/coverlog.h"
 #include "edge/disclosure.h"
+#include "edge/documents.h"
 #include "edge/ingest.h"
 #include "edge/keyring.h"
 #include "edge/ops.h"
@@ -63,7 +65,9 @@ typedef struct {
     edge_ops_t *ops;
     edge_control_t *control;
     edge_disclosure_t *disclosure;
+    edge_documents_t *documents;
     char *segments_dir;
+    char *documents_dir;
     int stopping;
     int storage_alarm; /* free space is below the minimum */
     int paused_for_space[EDGE_MAX_CAMERAS];
@@ -140,6 +144,14 @@ static void kick_uplink(void *arg)
     app_t *app = arg;
     if (app->uplink)
         edge_uplink_kick(app->uplink);
+}
+
+/* Ops logged something: the uplink wakes, and a standards version it made has a document. */
+static void ops_logged(void *arg)
+{
+    app_t *app = arg;
+    kick_uplink(app);
+    edge_documents_pump(app->documents);
 }
 
 /* Creates the directory that will hold path (one level), readable by all: the control
@@ -399,6 +411,23 @@ static void send_export(void *arg, const char *id, const char *path, uint64_t to
         MM_WARN("export %s cannot be sent now (%s); tried again shortly", id, mm_strerror(err));
 }
 
+/* --- standards documents ---------------------------------------------------------------------*/
+
+static void on_document_sent(void *arg, uint32_t version, int stored, const char *reason)
+{
+    app_t *app = arg;
+    if (app->documents)
+        edge_documents_done(app->documents, version, stored, reason);
+}
+
+static mm_err_t send_document(void *arg, const mm_filing_document_t *d)
+{
+    app_t *app = arg;
+    if (!app->uplink || app->stopping)
+        return MM_ECLOSED;
+    return edge_uplink_send_document(app->uplink, d, on_document_sent, app);
+}
+
 /* --- start and stop --------------------------------------------------------------------------*/
 
 static void on_uplink_closed(void *arg)
@@ -423,6 +452,8 @@ static void shutdown_app(app_t *app)
     /* A running export is asked to stop; the loop ends once it has. */
     edge_disclosure_close(app->disclosure, NULL, NULL);
     app->disclosure = NULL;
+    edge_documents_destroy(app->documents);
+    app->documents = NULL;
     uv_signal_stop(&app->sigint);
     uv_signal_stop(&app->sigterm);
     uv_close((uv_handle_t *)&app->sigint, NULL);
@@ -473,10 +504,11 @@ static int open_state(app_t *app)
     char *db_dir = join(app->cfg.state_dir, "db");
     char *keys_dir = join(app->cfg.state_dir, "keys");
     app->segments_dir = join(app->cfg.state_dir, "segments");
+    app->documents_dir = join(app->cfg.state_dir, "standards");
     int rc = -1;
     mm_err_t e;
-    if (!db_dir || !keys_dir || !app->segments_dir || make_dir(app->cfg.state_dir) != 0 ||
-        make_dir(app->segments_dir) != 0)
+    if (!db_dir || !keys_dir || !app->segments_dir || !app->documents_dir ||
+        make_dir(app->cfg.state_dir) != 0 || make_dir(app->segments_dir) != 0)
         goto out;
     if ((e = edge_store_open(db_dir, &app->store)) != MM_OK) {
         MM_ERROR("cannot open the store in %s: %s", app->cfg.state_dir, mm_strerror(e));
@@ -554,11 +586,12 @@ static int create_ops(app_t *app, const char *config_path)
 {
     edge_ops_conf_t oc = {.loop = &app->loop,
                           .config_path = config_path,
+                          .documents_dir = app->documents_dir,
                           .cfg = &app->cfg,
                           .store = app->store,
                           .vault = app->vault,
                           .site_key = &app->keys.sign,
-                          .logged = kick_uplink,
+                          .logged = ops_logged,
                           .disclosure = app->disclosure,
                           .arg = app};
     mm_err_t e = edge_ops_create(&oc, &app->ops);
@@ -600,6 +633,19 @@ static int create_uplink(app_t *app)
         MM_ERROR("cannot set up the link to the hub: %s", mm_strerror(e));
         return -1;
     }
+    return 0;
+}
+
+/* The standards documents' way to the hub, through the uplink (documents.h). */
+static int create_documents(app_t *app)
+{
+    edge_documents_conf_t dc = {
+        .dir = app->documents_dir, .store = app->store, .send = send_document, .arg = app};
+    if (edge_documents_create(&dc, &app->documents) != MM_OK) {
+        MM_ERROR("cannot set up sending the standards documents: out of memory");
+        return -1;
+    }
+    edge_documents_pump(app->documents);
     return 0;
 }
 
@@ -668,6 +714,8 @@ static int start(app_t *app, const char *config_path)
         return 1;
     if (create_uplink(app) != 0)
         return 1;
+    if (create_documents(app) != 0)
+        return 1;
     /* Receipts, expiries and exports a stop interrupted; failures are retried by its timer. */
     edge_disclosure_start(app->disclosure, mm_now_us());
     if (start_recording(app) != 0)
@@ -707,6 +755,7 @@ int edge_app_run(const char *config_path)
     mm_keys_wipe(&app.keys);
     edge_config_free(&app.cfg);
     free(app.segments_dir);
+    free(app.documents_dir);
     if (rc == 0)
         MM_INFO("stopped");
     return rc;

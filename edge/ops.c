@@ -23,6 +23,7 @@ mm_err_t edge_ops_create(const edge_ops_conf_t *conf, edge_ops_t **out)
         return MM_ENOMEM;
     ops->loop = conf->loop;
     ops->config_path = conf->config_path;
+    ops->documents_dir = conf->documents_dir;
     ops->cfg = conf->cfg;
     ops->store = conf->store;
     ops->vault = conf->vault;

@@ -9,7 +9,8 @@
  * states `camera_state` (a filing, R-N4.2). Whenever the standards document differs from the
  * last version (at start after a configuration change, when the manager changes the operators
  * or a camera's state), a new version is made and logged as `configuration_changed` with the
- * document's hash (R-N4.2). The site's facts for the city's registry (facts.h) are logged at
+ * document's hash (R-N4.2), its Markdown and HTML kept first as they were hashed (documents.h).
+ * The site's facts for the city's registry (facts.h) are logged at
  * start and when the operators change, each only when it differs from the last logged.
  *
  * What the city asks (requests.h) comes with the hub's acknowledgements: each request is logged
@@ -63,7 +64,8 @@ typedef struct edge_ops edge_ops_t;
 /* What ops works with; everything is borrowed and must outlive it. */
 typedef struct {
     uv_loop_t *loop;
-    const char *config_path; /* hashed into configuration_changed entries */
+    const char *config_path;   /* hashed into configuration_changed entries */
+    const char *documents_dir; /* each version's document is kept here (documents.h) */
     const edge_config_t *cfg;
     edge_store_t *store;
     const edge_vault_t *vault;     /* footage for search and playback */

@@ -40,6 +40,7 @@ struct edge_ops {
     /* From edge_ops_conf_t, borrowed. */
     uv_loop_t *loop;
     const char *config_path;
+    const char *documents_dir;
     const edge_config_t *cfg;
     edge_store_t *store;
     const edge_vault_t *vault;

@@ -9,6 +9,12 @@
  * `standards` action serves the same Markdown as was hashed, so its SHA-256 is the
  * document_hash of the last configuration_changed entry. A site that files automatically files
  * what a crash left unfiled at the next start.
+ *
+ * Each version's Markdown and HTML are kept on disk (documents.h) before its entry is logged, so
+ * that what goes to the city is what was hashed, whatever the configuration says later. A
+ * version made before documents were kept gets them at the next start while the document it
+ * says is still the one running (the same content renders to the same bytes); an older one
+ * never does.
  */
 #include <jansson.h>
 #include <stdio.h>
@@ -19,6 +25,7 @@
 #include "common/clock.h"
 #include "common/crypto.h"
 #include "common/diag.h"
+#include "edge/documents.h"
 #include "edge/ops_impl.h"
 #include "edge/standards.h"
 
@@ -67,6 +74,31 @@ static int file_hash(const char *path, uint8_t out[32])
 
 static mm_err_t standards_file(edge_ops_t *ops, const char *by);
 
+/* Keeps version's document (md, already rendered) and its HTML in the documents directory. */
+static mm_err_t keep(const edge_ops_t *ops, uint32_t version, const char *date, const char *md)
+{
+    if (!ops->documents_dir)
+        return MM_OK;
+    char *html = render(ops, version, date, EDGE_DOC_HTML);
+    mm_err_t err = html ? edge_documents_keep(ops->documents_dir, version, md, html) : MM_ENOMEM;
+    free(html);
+    return err;
+}
+
+/* The running version's document kept, if it is not yet (it was made before they were). */
+static mm_err_t keep_running(const edge_ops_t *ops)
+{
+    if (!ops->documents_dir || edge_documents_kept(ops->documents_dir, ops->standards_version))
+        return MM_OK;
+    char *md = render(ops, ops->standards_version, ops->standards_date, EDGE_DOC_MARKDOWN);
+    mm_err_t err = md ? keep(ops, ops->standards_version, ops->standards_date, md) : MM_ENOMEM;
+    free(md);
+    if (err == MM_OK)
+        MM_INFO("standards: the document of version %u is kept from now on",
+                ops->standards_version);
+    return err;
+}
+
 /*
  * Makes a new version of the standards document when what it says (without its version and
  * date) differs from the last version's; logs it (R-N4.2). The `standards` action serves that
@@ -114,6 +146,7 @@ mm_err_t edge_ops_standards_update(edge_ops_t *ops, const char *summary)
     if (version && strcmp(old_hex, hex) == 0) {
         ops->standards_version = version;
         snprintf(ops->standards_date, sizeof ops->standards_date, "%s", date);
+        keep_running(ops); /* said when it fails; the recorder goes on */
         /* A site filing automatically files what a crash left unfiled. */
         return ops->cfg->filing_manual || ops->standards_filed == version ? MM_OK
                                                                           : standards_file(ops, "");
@@ -124,6 +157,13 @@ mm_err_t edge_ops_standards_update(edge_ops_t *ops, const char *summary)
     char *doc = render(ops, version, date, EDGE_DOC_MARKDOWN);
     if (!doc)
         return MM_ENOMEM;
+    /* Kept before it is logged, so that a logged version has its document on disk; a disk
+     * that refuses it is said (documents.h) and does not stop the version, whose document then
+     * never reaches the hub. */
+    if (keep(ops, version, date, doc) != MM_OK)
+        MM_ERROR("standards: the document of version %u is not kept and cannot be sent to the "
+                 "hub",
+                 version);
     mm_entry_t e = {.time_us = mm_now_us(), .kind = MM_ENTRY_CONFIGURATION_CHANGED};
     mm_configuration_changed_t *c = &e.u.configuration_changed;
     c->version = version;

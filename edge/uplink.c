@@ -6,7 +6,8 @@
  * and each export's chunk in flight are answered, timed out and resent each on their own, so a
  * 512 KiB chunk never holds back the batch that carries the entry the hub waits for, and
  * batches never hold back a transfer. A chunk is read from the file when it is sent (pread at
- * the hub's `have`), so nothing but one chunk's buffer is kept in memory.
+ * the hub's `have`), so nothing but one chunk's buffer is kept in memory. A standards document
+ * (at most twice MM_DOCUMENT_MAX) is copied when handed over and kept until the hub answers it.
  */
 #include "edge/uplink.h"
 
@@ -26,6 +27,7 @@
 
 #define TICK_MS 250
 #define UNREACHABLE_WAIT_MS 1000 /* a chunk the socket would not take is tried again after */
+#define DOCUMENT_WAIT_MAX_MS 60000 /* the longest wait after a document's NOT_YET */
 
 /* An export being sent. */
 typedef struct {
@@ -45,6 +47,21 @@ typedef struct {
     edge_uplink_export_done_fn done;
     void *arg;
 } xfer_t;
+
+/* The standards document being sent. */
+typedef struct {
+    int used;
+    mm_filing_document_t d; /* its parts point into buf */
+    uint8_t *buf;
+    uint64_t after;      /* sent once the hub has acknowledged this many entries */
+    int in_flight;       /* sent and unanswered */
+    uint64_t seq;        /* its envelope's seq */
+    uint64_t sent_at;    /* uv_now when it was sent */
+    uint64_t wait_until; /* not before this uv_now (NOT_YET, socket full) */
+    unsigned not_yet;    /* NOT_YET answers in a row */
+    edge_uplink_document_done_fn done;
+    void *arg;
+} doc_t;
 
 struct edge_uplink {
     uv_loop_t *loop;
@@ -72,6 +89,8 @@ struct edge_uplink {
 
     xfer_t xfers[EDGE_UPLINK_EXPORTS];
     uint8_t *chunk; /* MM_EXPORT_CHUNK_MAX bytes, allocated at the first export */
+
+    doc_t doc;
 
     int closing;
     void (*done)(void *);
@@ -456,6 +475,135 @@ mm_err_t edge_uplink_send_export(edge_uplink_t *up, const char *id, const char *
     return MM_OK; /* the first chunk goes at the next tick */
 }
 
+/* --- standards documents ------------------------------------------------------------------*/
+
+static void doc_free(doc_t *x)
+{
+    free(x->buf);
+    memset(x, 0, sizeof *x);
+}
+
+static void doc_finish(edge_uplink_t *up, int stored, const char *reason)
+{
+    doc_t *x = &up->doc;
+    uint32_t version = x->d.version;
+    char why[sizeof((mm_document_ack_t *)0)->reason];
+    snprintf(why, sizeof why, "%s", reason ? reason : "");
+    edge_uplink_document_done_fn done = x->done;
+    void *arg = x->arg;
+    doc_free(x);
+    if (done)
+        done(arg, version, stored, why);
+}
+
+static void send_document(edge_uplink_t *up)
+{
+    doc_t *x = &up->doc;
+    uint64_t now = uv_now(up->loop);
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    uint64_t seq = ++up->next_seq;
+    mm_err_t err = mm_msg_encode_filing_document(seq, &x->d, &buf, &len);
+    if (err == MM_OK) {
+        /* In flight before it goes: a send drains the socket, and the answer may be in it. */
+        x->in_flight = 1;
+        x->seq = seq;
+        x->sent_at = now;
+        const void *parts[1] = {buf};
+        size_t lens[1] = {len};
+        err = mm_zsock_send(up->zs, parts, lens, 1);
+        free(buf);
+        if (err != MM_OK)
+            x->in_flight = 0;
+    }
+    if (err != MM_OK) {
+        if (err != MM_EAGAIN)
+            MM_ERROR("standards document of version %" PRIu32 ": sending failed: %s", x->d.version,
+                     mm_strerror(err));
+        x->wait_until = now + UNREACHABLE_WAIT_MS;
+        return;
+    }
+    MM_DEBUG("standards document of version %" PRIu32 ": sent, seq %" PRIu64, x->d.version, seq);
+}
+
+/* Times out an unanswered document, sends one that may go. */
+static void tick_document(edge_uplink_t *up)
+{
+    doc_t *x = &up->doc;
+    if (!x->used || up->closing)
+        return;
+    uint64_t now = uv_now(up->loop);
+    if (x->in_flight && now - x->sent_at >= up->conf.resend_ms) {
+        MM_DEBUG("standards document of version %" PRIu32 ": no answer; sending it again",
+                 x->d.version);
+        x->in_flight = 0;
+    }
+    if (!x->in_flight && now >= x->wait_until && up->acked >= x->after)
+        send_document(up);
+}
+
+static void on_document_ack(edge_uplink_t *up, const mm_document_ack_t *a, uint64_t seq)
+{
+    doc_t *x = &up->doc;
+    if (!x->used || !x->in_flight || seq != x->seq || a->version != x->d.version) {
+        MM_DEBUG("ignoring a late answer about the standards document of version %" PRIu32,
+                 a->version);
+        return;
+    }
+    x->in_flight = 0;
+    switch (a->status) {
+    case MM_DOCUMENT_OK:
+        doc_finish(up, 1, "");
+        break;
+    case MM_DOCUMENT_REFUSED:
+        doc_finish(up, 0, a->reason[0] ? a->reason : "the hub refused it without a reason");
+        break;
+    case MM_DOCUMENT_NOT_YET: {
+        uint64_t wait = up->conf.export_wait_ms << (x->not_yet < 6 ? x->not_yet : 6);
+        if (wait > DOCUMENT_WAIT_MAX_MS)
+            wait = DOCUMENT_WAIT_MAX_MS;
+        x->not_yet++;
+        MM_DEBUG("standards document of version %" PRIu32 ": not yet (%s); again in %" PRIu64 " ms",
+                 x->d.version, a->reason, wait);
+        x->wait_until = uv_now(up->loop) + wait;
+        try_send(up);
+        break;
+    }
+    }
+}
+
+mm_err_t edge_uplink_send_document(edge_uplink_t *up, const mm_filing_document_t *d,
+                                   edge_uplink_document_done_fn done, void *arg)
+{
+    if (up->doc.used)
+        return MM_EFULL;
+    if (d->version == 0 || !d->markdown || d->markdown_len == 0 ||
+        d->markdown_len > MM_DOCUMENT_MAX || d->html_len > MM_DOCUMENT_MAX ||
+        (d->html_len && !d->html))
+        return MM_EINVAL;
+    uint64_t size;
+    mm_err_t err = edge_store_size(up->store, &size);
+    if (err != MM_OK)
+        return err;
+    doc_t *x = &up->doc;
+    memset(x, 0, sizeof *x);
+    if (!(x->buf = malloc(d->markdown_len + d->html_len)))
+        return MM_ENOMEM;
+    memcpy(x->buf, d->markdown, d->markdown_len);
+    if (d->html_len)
+        memcpy(x->buf + d->markdown_len, d->html, d->html_len);
+    x->d = (mm_filing_document_t){.version = d->version,
+                                  .markdown = x->buf,
+                                  .markdown_len = d->markdown_len,
+                                  .html = d->html_len ? x->buf + d->markdown_len : NULL,
+                                  .html_len = d->html_len};
+    x->after = size;
+    x->done = done;
+    x->arg = arg;
+    x->used = 1;
+    return MM_OK; /* it goes at a tick once the hub has acknowledged `after` entries */
+}
+
 static void on_recv(mm_zsock_t *zs, mm_zmsg_t *msg, void *arg)
 {
     (void)zs;
@@ -477,13 +625,16 @@ static void on_recv(mm_zsock_t *zs, mm_zmsg_t *msg, void *arg)
     if (ack && ack->n_requests && up->conf.requests && !up->closing)
         up->conf.requests(up->conf.arg, ack->requests, ack->n_requests);
     const mm_export_ack_t *xa = mm_msg_export_ack(m);
+    const mm_document_ack_t *da = mm_msg_document_ack(m);
     if (ack)
         on_ack(up, ack, mm_msg_seq(m));
     else if (xa && !up->closing)
         on_export_ack(up, xa, mm_msg_seq(m));
-    else if (!xa)
+    else if (da && !up->closing)
+        on_document_ack(up, da, mm_msg_seq(m));
+    else if (!xa && !da)
         MM_WARN("ignoring a message from the hub that is neither an acknowledgement nor an "
-                "export's answer");
+                "export's or a document's answer");
     mm_msg_free(m);
 }
 
@@ -498,6 +649,7 @@ static void on_tick(uv_timer_t *t)
     }
     try_send(up);
     tick_exports(up);
+    tick_document(up);
 }
 
 mm_err_t edge_uplink_create(uv_loop_t *loop, void *zctx, edge_store_t *store,
@@ -586,6 +738,7 @@ static void on_timer_closed(uv_handle_t *h)
     void *arg = up->done_arg;
     for (int i = 0; i < EDGE_UPLINK_EXPORTS; i++)
         xfer_free(&up->xfers[i]); /* not delivered: sent again after the next start */
+    doc_free(&up->doc);           /* not answered: sent again after the next start */
     free(up->chunk);
     free(up);
     if (done)

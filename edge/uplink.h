@@ -23,6 +23,13 @@
  * COMPLETE end the transfer. No answer within the resend interval sends the chunk at the last
  * known `have` again. Batches and chunks each keep their own slot in flight, so neither waits
  * for the other.
+ *
+ * A standards document (FilingDocument, documents.h) has a slot of its own too, one document at
+ * a time. It goes once the hub has acknowledged the log as it stood when the document was handed
+ * over — which holds the entry with the version's document_hash —, and again after the resend
+ * interval without an answer (a link that broke and came back), and after NOT_YET (the hub's
+ * verified copy does not show the version yet) with a wait that doubles from export_wait_ms up to
+ * a minute. OK and REFUSED end it.
  */
 #ifndef EDGE_UPLINK_H
 #define EDGE_UPLINK_H
@@ -82,6 +89,20 @@ typedef void (*edge_uplink_export_done_fn)(void *arg, const char *id, int delive
 mm_err_t edge_uplink_send_export(edge_uplink_t *up, const char *id, const char *path,
                                  uint64_t total, const uint8_t sha256[32],
                                  edge_uplink_export_done_fn done, void *arg);
+
+/* How sending a standards document ended: the hub stored it (stored 1) or refused it (0, reason
+ * says why). Called on the loop thread, never from within edge_uplink_send_document, and not at
+ * all when the uplink closes first. */
+typedef void (*edge_uplink_document_done_fn)(void *arg, uint32_t version, int stored,
+                                             const char *reason);
+
+/*
+ * Starts sending d (copied) as described above. MM_EFULL when a document is being sent already;
+ * MM_EINVAL for what mm_msg_encode_filing_document refuses; MM_ENOMEM; the errors of
+ * edge_store_size.
+ */
+mm_err_t edge_uplink_send_document(edge_uplink_t *up, const mm_filing_document_t *d,
+                                   edge_uplink_document_done_fn done, void *arg);
 
 /* Stops, closes the socket and frees up once libuv has closed its handles, then calls done. */
 void edge_uplink_close(edge_uplink_t *up, void (*done)(void *arg), void *arg);

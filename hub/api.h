@@ -10,6 +10,8 @@
  *   GET /api/v1/sites/{site}/registry           the city's whole record of a site
  *   GET /api/v1/sites/{site}/filings            the site's filings and their states
  *   POST /api/v1/sites/{site}/filings/{filing}/decision   accept or return a filing (oversight)
+ *   GET /api/v1/sites/{site}/filings/{version}/document       a version's standards document
+ *   GET /api/v1/sites/{site}/filings/{version}/document.html  its HTML, served as untrusted
  *   POST /api/v1/sites/{site}/measures          guidance or a recommendation on findings
  *   POST /api/v1/sites/{site}/measures/{id}/hearing       offer a hearing / record its outcome
  *   POST /api/v1/sites/{site}/measures/{id}/publication   publish (only after a hearing)
@@ -22,6 +24,7 @@
  *   POST /api/v1/sites/{site}/report-requests   request a report on a period
  *   GET /api/v1/hub/checkpoint                  the hub's own log: its signed checkpoint
  *   GET /api/v1/hub/entries?start=&end=         the hub's own log: city actions
+ *   GET /api/v1/requester                       a requester's form: sites, cameras, legal bases
  *   POST /api/v1/public/sites/{site}/complaints a resident's complaint (anyone; rate-limited)
  *
  * The handlers parse and answer; what may be done, and the city action that logs it, is the
@@ -33,6 +36,7 @@
 #include "common/err.h"
 #include "common/keys.h"
 #include "hub/audit.h"
+#include "hub/documents.h"
 #include "hub/feed.h"
 #include "hub/findings.h"
 #include "hub/http.h"
@@ -54,6 +58,7 @@ typedef struct {
     hub_audit_t *audit; /* the city's decisions on filings are logged through it */
     hub_measures_t *measures;
     hub_requests_t *requests;
+    hub_documents_t *documents; /* the standards documents filings carry (NULL: none) */
     hub_feed_t *feed; /* filings are announced here (NULL: not) */
     hub_ratelimit_t *complaint_limit; /* residents' online complaints per client address */
 } hub_api_t;

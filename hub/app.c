@@ -20,6 +20,7 @@
 #include "hub/audit.h"
 #include "hub/disclosure.h"
 #include "hub/disclosureapi.h"
+#include "hub/documents.h"
 #include "hub/feed.h"
 #include "hub/feedapi.h"
 #include "hub/findings.h"
@@ -51,6 +52,7 @@ typedef struct {
     hub_measures_t *measures;
     hub_requests_t *requests;
     hub_disclosure_t *disclosures;
+    hub_documents_t *documents;
     uv_timer_t rules_timer;
     void *zctx;
     hub_zap_t *zap;
@@ -178,6 +180,13 @@ static void on_export_chunk(void *arg, const char *site, const mm_export_chunk_t
     hub_disclosure_chunk(app->disclosures, site, c, mm_now_us(), out);
 }
 
+static void on_filing_document(void *arg, const char *site, const mm_filing_document_t *doc,
+                               mm_document_ack_t *out)
+{
+    app_t *app = arg;
+    hub_documents_receive(app->documents, site, doc, mm_now_us(), out);
+}
+
 static void on_learned(void *arg, const char *site)
 {
     evaluate(arg, site);
@@ -233,6 +242,7 @@ static int start(app_t *app, const char *config_path)
         hub_requests_create(app->registry, app->audit, &app->requests) != MM_OK ||
         hub_disclosure_open(app->db, &app->cfg, &app->keys, app->registry, app->audit,
                             &app->disclosures) != MM_OK ||
+        hub_documents_open(app->db, app->registry, app->findings, &app->documents) != MM_OK ||
         hub_feed_open(app->db, 0, &app->feed) != MM_OK)
         return 1;
     hub_audit_set_feed(app->audit, app->feed);
@@ -253,6 +263,7 @@ static int start(app_t *app, const char *config_path)
         return 1;
     hub_link_set_requests(app->link, pending_requests, app);
     hub_link_set_exports(app->link, on_export_chunk, app);
+    hub_link_set_documents(app->link, on_filing_document, app);
     if (hub_http_create(&app->loop, app->cfg.http_host, app->cfg.http_port, &app->http) != MM_OK ||
         hub_ratelimit_create(HUB_PUBLIC_CLIENTS, HUB_PUBLIC_COMPLAINTS_PER_HOUR, 3600LL * 1000000,
                              &app->complaint_limit) != MM_OK)
@@ -266,6 +277,7 @@ static int start(app_t *app, const char *config_path)
                            .audit = app->audit,
                            .measures = app->measures,
                            .requests = app->requests,
+                           .documents = app->documents,
                            .feed = app->feed,
                            .complaint_limit = app->complaint_limit};
     hub_http_set_people(app->http, &app->cfg);
@@ -322,6 +334,7 @@ int hub_app_run(const char *config_path)
     hub_requests_destroy(app.requests);
     hub_ratelimit_destroy(app.complaint_limit);
     hub_disclosure_close(app.disclosures);
+    hub_documents_close(app.documents);
     hub_audit_destroy(app.audit);
     hub_findings_close(app.findings);
     hub_feed_close(app.feed);

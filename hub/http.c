@@ -93,8 +93,10 @@ static const char *reason(int status)
     }
 }
 
-/* The status and the headers every answer carries; cache is the Cache-Control value. */
-static void start_answer_cached(hub_http_req_t *r, int status, const char *ctype, const char *cache)
+/* The status and the headers every answer carries; cache is the Cache-Control value, csp the
+ * Content-Security-Policy. */
+static void start_answer_csp(hub_http_req_t *r, int status, const char *ctype, const char *cache,
+                             const char *csp)
 {
     h2o_req_t *req = r->req;
     r->answered = 1;
@@ -112,7 +114,12 @@ static void start_answer_cached(hub_http_req_t *r, int status, const char *ctype
     h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("x-frame-options"), 0, NULL,
                           H2O_STRLIT("DENY"));
     h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("content-security-policy"), 0,
-                          NULL, H2O_STRLIT(HUB_HTTP_CSP));
+                          NULL, csp, strlen(csp));
+}
+
+static void start_answer_cached(hub_http_req_t *r, int status, const char *ctype, const char *cache)
+{
+    start_answer_csp(r, status, ctype, cache, HUB_HTTP_CSP);
 }
 
 static void start_answer(hub_http_req_t *r, int status, const char *ctype)
@@ -135,6 +142,12 @@ void hub_http_text(hub_http_req_t *req, int status, const char *content_type, co
                    size_t len)
 {
     send_body(req, status, content_type, data, len);
+}
+
+void hub_http_untrusted_html(hub_http_req_t *r, const char *data, size_t len)
+{
+    start_answer_csp(r, 200, "text/html; charset=utf-8", "no-store", HUB_HTTP_CSP_UNTRUSTED);
+    h2o_send_inline(r->req, data, len);
 }
 
 /* Whether an If-None-Match value (a list of quoted tags, or "*") names etag; weak tags

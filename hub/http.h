@@ -25,6 +25,12 @@
     "default-src 'self'; base-uri 'none'; object-src 'none'; form-action 'self'; "                 \
     "frame-ancestors 'none'"
 
+/* The Content-Security-Policy of an answer that is a page a site wrote (hub_http_untrusted_html):
+ * a sandbox (no scripts, no forms, an origin of its own), nothing fetched, inline styles only. */
+#define HUB_HTTP_CSP_UNTRUSTED                                                                     \
+    "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; "     \
+    "form-action 'none'; frame-ancestors 'none'"
+
 typedef struct hub_http hub_http_t;
 typedef struct hub_http_req hub_http_req_t;
 
@@ -75,6 +81,14 @@ void hub_http_error(hub_http_req_t *req, int status, const char *code, const cha
 /* Answers with data of the given content type (copied). */
 void hub_http_text(hub_http_req_t *req, int status, const char *content_type, const char *data,
                    size_t len);
+
+/*
+ * Answers 200 with an HTML page that came from elsewhere (a site's standards document): data
+ * (copied) as text/html; charset=utf-8, with HUB_HTTP_CSP_UNTRUSTED instead of HUB_HTTP_CSP and
+ * the other headers of every answer (nosniff among them), so that a browser shown the page runs
+ * none of its scripts, loads nothing it names, and keeps it out of the hub's origin.
+ */
+void hub_http_untrusted_html(hub_http_req_t *req, const char *data, size_t len);
 
 /*
  * Answers with static bytes — data must stay valid and unchanged for as long as the server runs

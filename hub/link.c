@@ -24,6 +24,8 @@ struct hub_link {
     void *requests_arg;
     hub_link_export_fn exports;
     void *exports_arg;
+    hub_link_document_fn documents;
+    void *documents_arg;
     mm_city_request_t pending[MM_WIRE_REQUESTS_MAX];
 };
 
@@ -37,6 +39,12 @@ void hub_link_set_exports(hub_link_t *l, hub_link_export_fn fn, void *arg)
 {
     l->exports = fn;
     l->exports_arg = arg;
+}
+
+void hub_link_set_documents(hub_link_t *l, hub_link_document_fn fn, void *arg)
+{
+    l->documents = fn;
+    l->documents_arg = arg;
 }
 
 static void send_parts(hub_link_t *l, zmq_msg_t *routing, const uint8_t *buf, size_t len)
@@ -61,6 +69,26 @@ static void export_chunk(hub_link_t *l, const char *site, zmq_msg_t *routing, co
     size_t len;
     if (mm_msg_encode_export_ack(mm_msg_seq(m), &a, &buf, &len) != MM_OK) {
         MM_ERROR("cannot encode an export acknowledgement");
+        return;
+    }
+    send_parts(l, routing, buf, len);
+    free(buf);
+}
+
+/* A filing's standards document: answered by the documents module (link.h). */
+static void filing_document(hub_link_t *l, const char *site, zmq_msg_t *routing, const mm_msg_t *m)
+{
+    mm_document_ack_t a;
+    const mm_filing_document_t *d = mm_msg_filing_document(m);
+    l->documents(l->documents_arg, site, d, &a);
+    if (a.status == MM_DOCUMENT_REFUSED)
+        MM_WARN("site %s: document of version %" PRIu32 " refused: %s", site, d->version, a.reason);
+    else if (a.status == MM_DOCUMENT_NOT_YET)
+        MM_DEBUG("site %s: document of version %" PRIu32 ": %s", site, d->version, a.reason);
+    uint8_t *buf;
+    size_t len;
+    if (mm_msg_encode_document_ack(mm_msg_seq(m), &a, &buf, &len) != MM_OK) {
+        MM_ERROR("cannot encode a document acknowledgement");
         return;
     }
     send_parts(l, routing, buf, len);
@@ -102,13 +130,19 @@ static void on_message(mm_zsock_t *zs, mm_zmsg_t *msg, void *arg)
         mm_msg_free(m);
         return;
     }
+    if (err == MM_OK && mm_msg_kind(m) == MM_MSG_FILING_DOCUMENT && l->documents) {
+        filing_document(l, site, &msg->parts[0], m);
+        mm_msg_free(m);
+        return;
+    }
     if (err != MM_OK || mm_msg_kind(m) != MM_MSG_BATCH) {
         char what[160];
         if (err != MM_OK)
             snprintf(what, sizeof what, "not a mimamori.v1 envelope: %s", mm_strerror(err));
         else
             snprintf(what, sizeof what,
-                     "a site may send only batches and export chunks (got kind %d)",
+                     "a site may send only batches, export chunks and filing documents "
+                     "(got kind %d)",
                      (int)mm_msg_kind(m));
         hub_mirror_malformed(l->mirror, site, err != MM_OK ? err : MM_EPROTO, what, now, &answer);
         MM_WARN("site %s: message refused: %s", site, answer.reason);

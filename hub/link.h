@@ -32,4 +32,11 @@ typedef void (*hub_link_export_fn)(void *arg, const char *site, const mm_export_
                                    mm_export_ack_t *out);
 void hub_link_set_exports(hub_link_t *l, hub_link_export_fn fn, void *arg);
 
+/* What answers a FilingDocument from site (the site ZAP named): fn fills out, which goes back as
+ * a DocumentAck with the document's seq (documents.h). Until this is set a document is refused
+ * like any message that is not a batch. */
+typedef void (*hub_link_document_fn)(void *arg, const char *site, const mm_filing_document_t *d,
+                                     mm_document_ack_t *out);
+void hub_link_set_documents(hub_link_t *l, hub_link_document_fn fn, void *arg);
+
 #endif

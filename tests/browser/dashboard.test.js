@@ -230,7 +230,9 @@ async function main() {
 
   await step('a return without its reason is refused with the hub\'s message, then returned', async () => {
     await page.click('#tab-filings');
-    const id = await page.$eval('.filings-table tr[data-state="received"]', (r) => r.dataset.filing);
+    /* The site's later filing may still be on its way to the hub (a slow build): wait for it. */
+    const id = await (await page.waitForSelector('.filings-table tr[data-state="received"]'))
+                   .evaluate((r) => r.dataset.filing);
     await page.click(`.filings-table tr[data-filing="${id}"] .act-return`);
     const err = await submitDialog(page);
     assert.ok(err && err.includes('400') && err.includes('a returned filing needs its "reason"'), err);

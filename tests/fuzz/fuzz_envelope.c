@@ -1,7 +1,8 @@
 /*
  * fuzz_envelope.c: the envelope decoder on arbitrary bytes — everything a peer can send over
  * the link — and the entry decoder and JSON view on every entry of a batch that decodes; the
- * disclosure statement of every request that decodes; re-encoding of export chunks and acks.
+ * disclosure statement of every request that decodes; re-encoding of export chunks and acks,
+ * of filings' documents and of their acks.
  */
 #include <jansson.h>
 #include <stdint.h>
@@ -57,6 +58,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         size_t len;
         if (mm_msg_encode_export_ack(mm_msg_seq(m), x, &buf, &len) == MM_OK)
             free(buf);
+    }
+    const mm_filing_document_t *d = mm_msg_filing_document(m);
+    if (d) {
+        uint8_t *buf;
+        size_t len;
+        if (mm_msg_encode_filing_document(mm_msg_seq(m), d, &buf, &len) != MM_OK)
+            __builtin_trap(); /* what decoded must encode */
+        free(buf);
+    }
+    const mm_document_ack_t *da = mm_msg_document_ack(m);
+    if (da) {
+        uint8_t *buf;
+        size_t len;
+        if (mm_msg_encode_document_ack(mm_msg_seq(m), da, &buf, &len) != MM_OK)
+            __builtin_trap(); /* what decoded must encode */
+        free(buf);
     }
     mm_msg_free(m);
     return 0;

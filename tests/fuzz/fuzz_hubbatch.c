@@ -1,10 +1,14 @@
 /*
  * fuzz_hubbatch.c: the hub's verification of batches (hub_mirror_batch) on whatever a site
- * might send, on a real LMDB that starts empty for every input.
+ * might send, on a real LMDB that starts empty for every input (one store for the run, every
+ * database emptied after each input: opening an LMDB environment per input cost most of the time),
+ * and of the standards documents filings carry (hub_documents_receive) against what the verified
+ * batches taught the registry.
  *
  * Input: up to 8 envelopes, each preceded by its length (2 bytes, big-endian; a short last one
- * is taken as it is). Each decoded envelope goes to the mirror as from "site-a": a batch to
- * hub_mirror_batch, anything else to hub_mirror_malformed. site-a's signing key is derived from
+ * is taken as it is). Each decoded envelope goes to the hub as from "site-a": a batch to
+ * hub_mirror_batch (which teaches the registry), a filing's document to hub_documents_receive,
+ * anything else to hub_mirror_malformed. site-a's signing key is derived from
  * a fixed seed (32 bytes of 0x5a), so the corpus carries checkpoints that verify and the fuzzer
  * reaches storing, resends, forks and altered entries.
  *
@@ -15,6 +19,9 @@
  *   - the stored note verifies with site-a's key and the hub's cosignature, names the origin
  *     mimamori/site/site-a and the size held, and its root is the root of the stored entries,
  *     recomputed here from their bytes.
+ * A document leaves the mirror as it was; it is answered OK, NOT_YET or REFUSED; the hub holds a
+ * document of a version only once it answered OK, and then the Markdown it holds is the one sent
+ * and hashes to the document_hash the site's record holds for the version (R-N4.2).
  * Any breach traps. The corpus in corpus/hubbatch/ was written with the common encoders
  * (mm_entry_encode, mm_checkpoint_sign, mm_msg_encode_batch) using the same seeds.
  */
@@ -25,7 +32,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <lmdb.h>
+
+#include "common/crypto.h"
+#include "common/db.h"
 #include "common/diag.h"
+#include "hub/documents.h"
 #include "hub/mirror.h"
 
 #define MAX_MSGS 8
@@ -39,16 +51,45 @@ static struct {
     hub_site_conf_t site;
     mm_keypair_t hub;
     mm_note_verifier_t cosig;
+    mm_db_t *db; /* one store for the run, emptied after each input */
 } G;
 
 static void cleanup(void)
 {
+    if (G.db)
+        mm_db_close(G.db);
     char path[128];
     snprintf(path, sizeof path, "%s/data.mdb", G.dir);
     unlink(path);
     snprintf(path, sizeof path, "%s/lock.mdb", G.dir);
     unlink(path);
     rmdir(G.dir);
+}
+
+/* Empties every named database of the store: the next input starts from an empty hub, as if the
+ * store were new, without the cost of opening an LMDB environment per input. */
+static mm_err_t empty_all(MDB_txn *txn, void *ctx)
+{
+    (void)ctx;
+    MDB_dbi main_dbi;
+    MDB_cursor *cur;
+    if (mdb_dbi_open(txn, NULL, 0, &main_dbi) != 0 || mdb_cursor_open(txn, main_dbi, &cur) != 0)
+        return MM_EIO;
+    MDB_val k, v;
+    int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
+    while (rc == 0) {
+        char name[128];
+        MDB_dbi dbi;
+        if (k.mv_size >= sizeof name)
+            abort();
+        memcpy(name, k.mv_data, k.mv_size);
+        name[k.mv_size] = 0;
+        if (mdb_dbi_open(txn, name, 0, &dbi) != 0 || mdb_drop(txn, dbi, 0) != 0)
+            abort();
+        rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+    }
+    mdb_cursor_close(cur);
+    return rc == MDB_NOTFOUND ? MM_OK : MM_EIO;
 }
 
 static void init(void)
@@ -156,19 +197,75 @@ static void check_cosignature(const mm_batch_t *b, const hub_answer_t *a)
 
 static held_t before, after;
 
+/* Whether the record of site-a logs a document_hash for version that is hash. */
+static int record_vouches(hub_registry_t *reg, uint32_t version, const uint8_t hash[32])
+{
+    hub_site_record_t *rec;
+    CHECK(hub_registry_read(reg, "site-a", &rec) == MM_OK);
+    int ok = 0;
+    for (size_t i = 0; i < rec->n_filings; i++)
+        if (hub_filing_of_standards(&rec->filings[i]) && rec->filings[i].version == version)
+            ok |= !memcmp(rec->filings[i].document_hash, hash, 32);
+    if (hub_members_has(&rec->members, HUB_RECORD_STANDARDS) && rec->standards.version == version)
+        ok |= !memcmp(rec->standards.document_hash, hash, 32);
+    hub_site_record_free(rec);
+    return ok;
+}
+
+/* A document from site-a: judged, and only ever held as the record vouches for it. */
+static void document(hub_documents_t *docs, hub_registry_t *reg, const mm_filing_document_t *d,
+                     int64_t now)
+{
+    hub_document_t was, is;
+    mm_err_t had = hub_documents_get(docs, "site-a", d->version, &was);
+    CHECK(had == MM_OK || had == MM_ENOTFOUND);
+    mm_document_ack_t a;
+    hub_documents_receive(docs, "site-a", d, now, &a);
+    CHECK(a.version == d->version);
+    CHECK(a.status == MM_DOCUMENT_OK || a.status == MM_DOCUMENT_NOT_YET ||
+          a.status == MM_DOCUMENT_REFUSED);
+    CHECK(a.status == MM_DOCUMENT_OK || a.reason[0]);
+    mm_err_t has = hub_documents_get(docs, "site-a", d->version, &is);
+    CHECK(has == MM_OK || has == MM_ENOTFOUND);
+    if (a.status == MM_DOCUMENT_OK) {
+        CHECK(has == MM_OK);
+        CHECK(is.markdown_len == d->markdown_len);
+        CHECK(memcmp(is.markdown, d->markdown, d->markdown_len) == 0);
+    }
+    if (has == MM_OK) {
+        uint8_t h[32];
+        mm_sha256(is.markdown, is.markdown_len, h);
+        CHECK(memcmp(h, is.sha256, 32) == 0);
+        CHECK(record_vouches(reg, d->version, h));
+        /* Written once: what was held stays as it was. */
+        CHECK(had != MM_OK || (was.received_us == is.received_us && was.html_len == is.html_len &&
+                               memcmp(was.html, is.html, is.html_len) == 0));
+    } else {
+        CHECK(had != MM_OK);
+    }
+    if (had == MM_OK)
+        hub_document_deinit(&was);
+    if (has == MM_OK)
+        hub_document_deinit(&is);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (!G.ready)
         init();
-    mm_db_t *db;
     hub_findings_t *findings;
     hub_mirror_t *mirror;
-    cleanup();
-    if (mkdir(G.dir, 0700) != 0 || mm_db_open(G.dir, 64u << 20, 16, &db) != MM_OK)
+    hub_registry_t *registry;
+    hub_documents_t *docs;
+    if (!G.db && mm_db_open(G.dir, 64u << 20, 16, &G.db) != MM_OK)
         abort();
+    mm_db_t *db = G.db;
     if (hub_findings_open(db, &findings) != MM_OK ||
-        hub_mirror_open(db, &G.cfg, &G.hub, findings, &mirror) != MM_OK)
+        hub_mirror_open(db, &G.cfg, &G.hub, findings, &mirror) != MM_OK ||
+        hub_registry_open(db, &registry) != MM_OK ||
+        hub_documents_open(db, registry, findings, &docs) != MM_OK)
         abort();
+    hub_mirror_set_registry(mirror, registry, NULL, NULL);
 
     read_held(mirror, &before);
     size_t off = 0;
@@ -185,6 +282,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         mm_msg_t *m = NULL;
         mm_err_t err = mm_msg_decode(msg, len, &m);
         const mm_batch_t *b = err == MM_OK ? mm_msg_batch(m) : NULL;
+        const mm_filing_document_t *d = err == MM_OK ? mm_msg_filing_document(m) : NULL;
+        if (d) {
+            document(docs, registry, d, now);
+            read_held(mirror, &after);
+            CHECK(after.size == before.size); /* a document changes nothing of the log */
+            free(after.note);
+            after.note = NULL;
+            mm_msg_free(m);
+            continue;
+        }
         if (b)
             hub_mirror_batch(mirror, "site-a", b, now, &a);
         else
@@ -217,8 +324,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     free(before.note);
     before.note = NULL;
 
+    hub_documents_close(docs);
     hub_mirror_close(mirror);
+    hub_registry_close(registry);
     hub_findings_close(findings);
-    mm_db_close(db);
+    if (mm_db_write(db, empty_all, NULL) != MM_OK)
+        abort();
     return 0;
 }

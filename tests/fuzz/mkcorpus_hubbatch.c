@@ -5,12 +5,14 @@
  *
  * Each file is what fuzz_hubbatch reads: envelopes, each preceded by its length (2 bytes,
  * big-endian). site-a signs with the seed 32 × 0x5a as in the fuzz target, so the seeds reach
- * storing, resends, extensions, forks, gaps, altered entries, rollbacks and foreign signatures.
+ * storing, resends, extensions, forks, gaps, altered entries, rollbacks and foreign signatures,
+ * and standards documents judged against the filings the batches logged.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/crypto.h"
 #include "common/entry.h"
 #include "common/merkle.h"
 #include "common/note.h"
@@ -55,6 +57,57 @@ static void add_entry(log_t *log, const char *camera, int salt)
     if (mm_entry_encode(&e, &log->data[log->n], &log->len[log->n]) != MM_OK)
         die("mm_entry_encode");
     log->n++;
+}
+
+static void add_any(log_t *log, const mm_entry_t *e)
+{
+    if (log->n == MAX_ENTRIES)
+        die("too many entries");
+    if (mm_entry_encode(e, &log->data[log->n], &log->len[log->n]) != MM_OK)
+        die("mm_entry_encode");
+    log->n++;
+}
+
+static const char MD1[] = "# 防犯カメラ設置運用基準\n\n第1版\n";
+static const char MD2[] = "# 防犯カメラ設置運用基準\n\n第2版\n";
+
+/* configuration_changed of version whose document is md, and (filed) its standards_filed. */
+static void add_version(log_t *log, uint32_t version, const char *md, int filed)
+{
+    mm_entry_t e = {.time_us = 1795486400000000LL + (int64_t)log->n,
+                    .kind = MM_ENTRY_CONFIGURATION_CHANGED};
+    mm_configuration_changed_t *c = &e.u.configuration_changed;
+    c->version = version;
+    mm_sha256(md, strlen(md), c->document_hash);
+    memset(c->config_hash, 0xc0, 32);
+    c->policy = MM_POLICY_NAHA;
+    c->cameras = 1;
+    snprintf(c->summary, sizeof c->summary, "version %u", version);
+    add_any(log, &e);
+    if (!filed)
+        return;
+    mm_entry_t f = {.time_us = e.time_us + 1, .kind = MM_ENTRY_STANDARDS_FILED};
+    f.u.standards_filed.version = version;
+    mm_sha256(md, strlen(md), f.u.standards_filed.document_hash);
+    f.u.standards_filed.automatic = 1;
+    add_any(log, &f);
+}
+
+static void add_raw(seed_t *s, const void *data, size_t len);
+
+static void add_document(seed_t *s, uint32_t version, const char *md, const char *html)
+{
+    mm_filing_document_t d = {.version = version,
+                              .markdown = (const uint8_t *)md,
+                              .markdown_len = strlen(md),
+                              .html = (const uint8_t *)html,
+                              .html_len = html ? strlen(html) : 0};
+    uint8_t *msg;
+    size_t len;
+    if (mm_msg_encode_filing_document(3, &d, &msg, &len) != MM_OK)
+        die("mm_msg_encode_filing_document");
+    add_raw(s, msg, len);
+    free(msg);
 }
 
 /* Appends the batch of entries [first, first + n) with a checkpoint of size `size`. */
@@ -103,6 +156,8 @@ static void add_batch(seed_t *s, const log_t *log, uint64_t first, size_t n, uin
 
 static void add_raw(seed_t *s, const void *data, size_t len)
 {
+    if (len > 0xffff || s->len + 2 + len > sizeof s->buf)
+        die("seed too long");
     s->buf[s->len++] = (uint8_t)(len >> 8);
     s->buf[s->len++] = (uint8_t)len;
     memcpy(s->buf + s->len, data, len);
@@ -202,6 +257,29 @@ int main(int argc, char **argv)
     add_batch(&s, &log, 1, 1, 2, &site_key);
     save(dir, "not_batches", &s);
 
+    /* Standards documents (R-N4.2): before the hub holds the version, the one logged, a
+     * tampered one, one of a version to come, the same again, another HTML; a version left
+     * unfiled and superseded. */
+    log_t filings = {0};
+    add_version(&filings, 1, MD1, 1);
+    add_document(&s, 1, MD1, "<p>第1版</p>");
+    add_batch(&s, &filings, 0, 2, 2, &site_key);
+    add_document(&s, 1, MD1, "<p>第1版</p>");
+    add_document(&s, 1, "# 防犯カメラ設置運用基準\n\n第1版（改ざん）\n", "<p>第1版</p>");
+    add_document(&s, 2, MD2, NULL);
+    add_document(&s, 1, MD1, "<p>第1版</p>");
+    add_document(&s, 1, MD1, "<p>別の版</p>");
+    save(dir, "documents", &s);
+
+    add_version(&filings, 2, MD2, 0);
+    add_version(&filings, 3, MD1, 1);
+    add_batch(&s, &filings, 0, 5, 5, &site_key);
+    add_document(&s, 2, MD2, NULL);
+    add_document(&s, 3, MD1, "<p>\xff</p>");
+    add_document(&s, 3, MD1, "");
+    save(dir, "documents_superseded", &s);
+
+    free_log(&filings);
     free_log(&log);
     free_log(&fork);
     return 0;

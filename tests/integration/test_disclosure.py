@@ -408,6 +408,9 @@ set_clock(15 * DAY_US)
 T.say("clock moved 15 days ahead")
 T.wait_until(lambda: has_step(ids["C"], "expired"), 60, "C to expire")
 T.wait_until(lambda: record(ids["C"])["state"] == "expired", 30, "the hub to see C expire")
+# The expiry is logged before its hold's release: wait for the release, then check it is the
+# only other one.
+T.wait_until(lambda: len(run.entries_of("site-d", "hold_released")) >= 2, 30, "C's hold released")
 released = {h["hold_id"] for h in run.entries_of("site-d", "hold_released")}
 T.check(len(released) == 2, f"B's and C's holds released, and only those: {released}")
 

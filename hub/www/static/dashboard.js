@@ -11,7 +11,9 @@
  * Every city action is a POST the hub logs in its own signed log; when the hub refuses one, the
  * dialog stays open and shows the hub's own code and message.
  *
- * Routes (the hash): #/ overview, #/site/<id>/<tab>[?at=<index>] a site's page.
+ * Routes (the hash): #/ overview, #/site/<id>/<tab>[?at=<index>] a site's page. A disclosure
+ * requester, whom the city's routes refuse, gets the requester's page (requester.js) instead, and
+ * no feed: the feed is the city's.
  */
 'use strict';
 (function () {
@@ -26,6 +28,7 @@
   const enc = encodeURIComponent;
   const app = document.getElementById('app');
   let token = sessionStorage.getItem('mm.token') || '';
+  let role = sessionStorage.getItem('mm.role') || ''; /* "requester", or the city's "" */
 
   /* --- the API ------------------------------------------------------------------------------ */
 
@@ -161,11 +164,31 @@
 
   function logout(message) {
     token = '';
+    role = '';
     sessionStorage.removeItem('mm.token');
+    sessionStorage.removeItem('mm.role');
     feedStop();
     if (view && view.dispose) view.dispose();
     view = null;
     renderLogin(message);
+  }
+
+  /* Whom the token is: the city's readers see the dashboard (""); a requester, refused the
+   * city's findings but admitted to the requester's route, the requester's page. Any other
+   * refusal is the city's route's, as before. */
+  async function loginRole() {
+    try {
+      await api('/api/v1/findings', { login: true });
+      return '';
+    } catch (e) {
+      if (!(e instanceof ApiError) || e.status !== 403) throw e;
+      try {
+        await api('/api/v1/requester', { login: true });
+      } catch (e2) {
+        throw e2 instanceof ApiError && e2.status === 403 ? e : e2;
+      }
+      return 'requester';
+    }
   }
 
   function renderLogin(message) {
@@ -189,8 +212,9 @@
       button.disabled = true;
       token = tok;
       try {
-        await api('/api/v1/findings', { login: true });
+        role = await loginRole();
         sessionStorage.setItem('mm.token', tok);
+        sessionStorage.setItem('mm.role', role);
         err.hidden = true;
         route();
       } catch (e) {
@@ -214,7 +238,7 @@
   function paintHeader() {
     paintStatic(document.querySelector('header'));
     document.getElementById('logout').hidden = !token;
-    document.getElementById('feed-status').hidden = !token;
+    document.getElementById('feed-status').hidden = !token || role === 'requester';
     feedStatus(feed.status);
   }
 
@@ -775,29 +799,42 @@
     }
 
     function drawFilings() {
-      const list = ((d.rec && d.rec.filings) || []).slice().reverse();
+      const all = (d.rec && d.rec.filings) || [];
+      const list = all.slice().reverse();
       if (!list.length) return h('p', { class: 'muted' }, t('fil.none'));
+      const cols = ['fil.id', 'fil.kind', 'fil.time', 'fil.state', 'fil.docs', 'fil.history', 'fil.actions'];
+      const buttons = (f, cls) => (f.state === 'received' ? [
+        h('button', { type: 'button', class: `primary small-btn ${cls}accept`, onclick: () => decide(f, true) }, t('act.accept')),
+        h('button', { type: 'button', class: `danger small-btn ${cls}return`, onclick: () => decide(f, false) }, t('act.return')),
+      ] : null);
       return h('div', { class: 'table-wrap' }, h('table', { class: 'filings-table' },
-        h('thead', {}, h('tr', {}, ['fil.id', 'fil.kind', 'fil.time', 'fil.state', 'fil.docs', 'fil.history', 'fil.actions']
-          .map((k) => h('th', { scope: 'col' }, t(k))))),
-        h('tbody', {}, list.map((f) => h('tr', { dataset: { filing: f.id, state: f.state } },
-          h('td', { 'data-label': t('fil.id') }, h('a', { href: `#/site/${enc(site)}/log?at=${f.index}` }, '#' + f.id)),
-          h('td', { 'data-label': t('fil.kind') }, L('fkind', f.kind), f.camera ? h('div', { class: 'muted small' }, t('fil.camera', { c: f.camera })) : null),
-          h('td', { 'data-label': t('fil.time') }, fmtTime(f.time_us)),
-          h('td', { 'data-label': t('fil.state') }, chip(L('filing', f.state), stateClass(f.state))),
-          h('td', { 'data-label': t('fil.docs'), class: 'docs' },
-            f.version ? h('div', {}, h('strong', {}, t('fil.version', { v: f.version })),
-              f.automatic ? h('span', { class: 'muted small' }, ' · ' + t('fil.auto')) : f.by ? h('span', { class: 'muted small' }, ' · ' + t('fil.by', { by: f.by })) : null) : null,
-            f.document_hash ? h('div', { class: 'small' }, t('fil.document_hash') + ' ', hashEl(f.document_hash)) : null,
-            f.config_hash ? h('div', { class: 'small' }, t('fil.config_hash') + ' ', hashEl(f.config_hash)) : null,
-            f.summary ? h('div', { class: 'small muted summary' }, f.summary) : null,
-            f.reason ? h('div', { class: 'small' }, f.reason) : null),
-          h('td', { 'data-label': t('fil.history') }, historyList(f.history, (x) =>
-            [chip(L('filing', x.state), stateClass(x.state)), ' ', fmtTime(x.time_us), x.by ? ' · ' + x.by : '', x.reason ? ' — ' + x.reason : ''])),
-          h('td', { 'data-label': t('fil.actions'), class: 'actions' }, f.state === 'received' ? [
-            h('button', { type: 'button', class: 'primary small-btn act-accept', onclick: () => decide(f, true) }, t('act.accept')),
-            h('button', { type: 'button', class: 'danger small-btn act-return', onclick: () => decide(f, false) }, t('act.return')),
-          ] : null))))));
+        h('thead', {}, h('tr', {}, cols.map((k) => h('th', { scope: 'col' }, t(k))))),
+        h('tbody', {}, list.map((f) => {
+          /* A filing of the standards carries its document (documents.js), read beside the
+           * buttons that decide on it. */
+          const doc = f.version && (f.kind === 'initial' || f.kind === 'change') && window.mmDocuments
+            ? window.mmDocuments.forFiling({
+              api, site, filing: f, filings: all, colspan: cols.length, toast,
+              actions: f.state === 'received' ? () => buttons(f, 'doc-act-') : null,
+            }) : null;
+          return [h('tr', { dataset: { filing: f.id, state: f.state } },
+            h('td', { 'data-label': t('fil.id') }, h('a', { href: `#/site/${enc(site)}/log?at=${f.index}` }, '#' + f.id)),
+            h('td', { 'data-label': t('fil.kind') }, L('fkind', f.kind), f.camera ? h('div', { class: 'muted small' }, t('fil.camera', { c: f.camera })) : null),
+            h('td', { 'data-label': t('fil.time') }, fmtTime(f.time_us)),
+            h('td', { 'data-label': t('fil.state') }, chip(L('filing', f.state), stateClass(f.state))),
+            h('td', { 'data-label': t('fil.docs'), class: 'docs' },
+              f.version ? h('div', {}, h('strong', {}, t('fil.version', { v: f.version })),
+                f.automatic ? h('span', { class: 'muted small' }, ' · ' + t('fil.auto')) : f.by ? h('span', { class: 'muted small' }, ' · ' + t('fil.by', { by: f.by })) : null) : null,
+              f.document_hash ? h('div', { class: 'small' }, t('fil.document_hash') + ' ', hashEl(f.document_hash)) : null,
+              f.config_hash ? h('div', { class: 'small' }, t('fil.config_hash') + ' ', hashEl(f.config_hash)) : null,
+              f.summary ? h('div', { class: 'small muted summary' }, f.summary) : null,
+              f.reason ? h('div', { class: 'small' }, f.reason) : null,
+              doc ? h('div', {}, doc.button) : null),
+            h('td', { 'data-label': t('fil.history') }, historyList(f.history, (x) =>
+              [chip(L('filing', x.state), stateClass(x.state)), ' ', fmtTime(x.time_us), x.by ? ' · ' + x.by : '', x.reason ? ' — ' + x.reason : ''])),
+            h('td', { 'data-label': t('fil.actions'), class: 'actions' }, buttons(f, 'act-'))),
+          doc && doc.row];
+        }))));
     }
 
     function evidenceLinks(ev) {
@@ -1301,6 +1338,10 @@
       return;
     }
     paintHeader();
+    if (role === 'requester') {
+      mount(window.mmRequester.view({ api, ApiError, toast, token: () => token }));
+      return;
+    }
     feedStart();
     const { parts, query } = parseHash();
     if (parts[0] === 'site' && parts[1]) {

@@ -23,7 +23,7 @@
     'feed.off': '停止中',
 
     'login.title': '市の監督ダッシュボード',
-    'login.lead': '監督担当（または閲覧専用）のアクセストークンを入力してください。トークンはこのタブを閉じると消えます。',
+    'login.lead': '監督担当・閲覧専用・開示請求者のアクセストークンを入力してください。トークンはこのタブを閉じると消えます。',
     'login.token': 'アクセストークン',
     'login.submit': 'ログイン',
     'login.bad': 'トークンが認められませんでした',
@@ -434,7 +434,7 @@
     'feed.off': 'Off',
 
     'login.title': 'City oversight dashboard',
-    'login.lead': 'Enter your oversight (or read-only) access token. It is kept only until this tab is closed.',
+    'login.lead': 'Enter your oversight, read-only or disclosure requester access token. It is kept only until this tab is closed.',
     'login.token': 'Access token',
     'login.submit': 'Log in',
     'login.bad': 'The token was not accepted',

@@ -686,6 +686,110 @@ static void export_chunks_round_trip(void **state)
     assert_int_equal(mm_msg_encode_export_ack(6, &a, &buf, &len), MM_EINVAL);
 }
 
+/* A filing's document and its answer round-trip; both parts at their cap fit one envelope; a
+ * version 0, an empty Markdown or a part over the cap is not one (R-N4.2). */
+static void filing_documents_round_trip(void **state)
+{
+    (void)state;
+    static uint8_t md[MM_DOCUMENT_MAX + 1], html[MM_DOCUMENT_MAX + 1];
+    memset(md, 'm', sizeof md);
+    memset(html, 'h', sizeof html);
+    mm_filing_document_t d = {.version = 3,
+                              .markdown = md,
+                              .markdown_len = MM_DOCUMENT_MAX,
+                              .html = html,
+                              .html_len = MM_DOCUMENT_MAX};
+    uint8_t *buf;
+    size_t len;
+    assert_int_equal(mm_msg_encode_filing_document(8, &d, &buf, &len), MM_OK);
+    assert_true(len <= MM_WIRE_MAX);
+    mm_msg_t *m;
+    assert_int_equal(mm_msg_decode(buf, len, &m), MM_OK);
+    free(buf);
+    assert_int_equal(mm_msg_kind(m), MM_MSG_FILING_DOCUMENT);
+    assert_int_equal(mm_msg_seq(m), 8);
+    assert_null(mm_msg_batch(m));
+    assert_null(mm_msg_document_ack(m));
+    const mm_filing_document_t *g = mm_msg_filing_document(m);
+    assert_int_equal(g->version, 3);
+    assert_int_equal(g->markdown_len, MM_DOCUMENT_MAX);
+    assert_int_equal(g->html_len, MM_DOCUMENT_MAX);
+    assert_memory_equal(g->markdown, md, MM_DOCUMENT_MAX);
+    assert_memory_equal(g->html, html, MM_DOCUMENT_MAX);
+    mm_msg_free(m);
+
+    /* No HTML is allowed; the view then has none. */
+    d.html = NULL;
+    d.html_len = 0;
+    d.markdown_len = 5;
+    assert_int_equal(mm_msg_encode_filing_document(9, &d, &buf, &len), MM_OK);
+    assert_int_equal(mm_msg_decode(buf, len, &m), MM_OK);
+    free(buf);
+    g = mm_msg_filing_document(m);
+    assert_int_equal(g->html_len, 0);
+    assert_null(g->html);
+    mm_msg_free(m);
+
+    d.version = 0;
+    assert_int_equal(mm_msg_encode_filing_document(9, &d, &buf, &len), MM_EINVAL);
+    d.version = 1;
+    d.markdown_len = 0;
+    assert_int_equal(mm_msg_encode_filing_document(9, &d, &buf, &len), MM_EINVAL);
+    d.markdown_len = MM_DOCUMENT_MAX + 1;
+    assert_int_equal(mm_msg_encode_filing_document(9, &d, &buf, &len), MM_EINVAL);
+    d.markdown_len = 1;
+    d.html = html;
+    d.html_len = MM_DOCUMENT_MAX + 1;
+    assert_int_equal(mm_msg_encode_filing_document(9, &d, &buf, &len), MM_EINVAL);
+
+    /* Hand-made: version 0, no Markdown, or HTML over the cap are refused by the decoder. */
+    for (int k = 0; k < 3; k++) {
+        pb_t x = {0};
+        pb_uint(&x, 1, k == 0 ? 0 : 2);
+        if (k != 1)
+            pb_bytes(&x, 2, "# x\n", 4);
+        pb_bytes(&x, 3, html, k == 2 ? MM_DOCUMENT_MAX + 1 : 4);
+        pb_t e = {0};
+        pb_uint(&e, 1, 1);
+        pb_bytes(&e, 14, x.b, x.n);
+        assert_int_equal(mm_msg_decode(e.b, e.n, &m), MM_EPROTO);
+        free(x.b);
+        free(e.b);
+    }
+
+    mm_document_ack_t a = {.version = 3,
+                           .status = MM_DOCUMENT_REFUSED,
+                           .reason = "the Markdown does not hash to the logged document_hash"};
+    assert_int_equal(mm_msg_encode_document_ack(10, &a, &buf, &len), MM_OK);
+    assert_int_equal(mm_msg_decode(buf, len, &m), MM_OK);
+    free(buf);
+    assert_int_equal(mm_msg_kind(m), MM_MSG_DOCUMENT_ACK);
+    const mm_document_ack_t *ga = mm_msg_document_ack(m);
+    assert_non_null(ga);
+    assert_int_equal(ga->version, 3);
+    assert_int_equal(ga->status, MM_DOCUMENT_REFUSED);
+    assert_string_equal(ga->reason, a.reason);
+    mm_msg_free(m);
+    /* A reason cut inside a character goes up to the cut. */
+    strcpy(a.reason, "\xe6\x9c\xaa\xe5\xb1");
+    assert_int_equal(mm_msg_encode_document_ack(10, &a, &buf, &len), MM_OK);
+    assert_int_equal(mm_msg_decode(buf, len, &m), MM_OK);
+    free(buf);
+    assert_string_equal(mm_msg_document_ack(m)->reason, "\xe6\x9c\xaa");
+    mm_msg_free(m);
+    a.status = (mm_document_status_t)7;
+    assert_int_equal(mm_msg_encode_document_ack(10, &a, &buf, &len), MM_EINVAL);
+    /* Hand-made: an unknown status is refused by the decoder. */
+    pb_t x = {0}, e = {0};
+    pb_uint(&x, 1, 3);
+    pb_uint(&x, 2, 3);
+    pb_uint(&e, 1, 1);
+    pb_bytes(&e, 15, x.b, x.n);
+    assert_int_equal(mm_msg_decode(e.b, e.n, &m), MM_EPROTO);
+    free(x.b);
+    free(e.b);
+}
+
 static void oversize_batches_are_not_encoded(void **state)
 {
     (void)state;
@@ -721,6 +825,7 @@ int main(void)
         cmocka_unit_test(disclosure_requests_round_trip),
         cmocka_unit_test(disclosure_statement_is_exact),
         cmocka_unit_test(export_chunks_round_trip),
+        cmocka_unit_test(filing_documents_round_trip),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -60,8 +60,8 @@ static void what_the_struct_cannot_hold_is_refused(void **state)
         "{\"site\":\"a\",\"filings\":[{\"kind\":\"whim\"}]}",
         "{\"site\":\"a\",\"filings\":[{\"kind\":\"initial\",\"document_hash\":\"AB\"}]}",
         "{\"site\":\"a\",\"requests\":{\"q\":{\"kind\":\"complaint\",\"via\":\"fax\"}}}",
-        "{\"site\":\"a\",\"requests\":{\"q\":{\"kind\":\"complaint\",\"camera\":"
-        "\"0123456789012345678901234567890123456789012345678901234567890123\"}}}",
+        ("{\"site\":\"a\",\"requests\":{\"q\":{\"kind\":\"complaint\",\"camera\":"
+         "\"0123456789012345678901234567890123456789012345678901234567890123\"}}}"),
         "{\"site\":\"a\",\"grants\":[]}",
     };
     hub_site_record_t *r = malloc(sizeof *r);
