@@ -260,6 +260,14 @@ static const char *kind_fault(const mm_entry_t *e)
                    "without them";
         return NULL;
     }
+    case MM_ENTRY_SITE_COMPLAINT: {
+        const mm_site_complaint_t *c = &e->u.site_complaint;
+        if (c->received_us <= 0)
+            return "has no time of receipt (received_us)";
+        if (c->step != MM_COMPLAINT_STEP_RECEIVED && !c->text[0])
+            return "is handled or closed without saying how (text)";
+        return NULL;
+    }
     default:
         return NULL;
     }

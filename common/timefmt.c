@@ -46,6 +46,47 @@ void mm_jst_day(int64_t us, char out[11])
     strftime(out, 11, "%Y-%m-%d", &tm);
 }
 
+void mm_jst_time(int64_t us, char out[MM_RFC3339_MAX])
+{
+    if (us <= 0) {
+        snprintf(out, MM_RFC3339_MAX, "-");
+        return;
+    }
+    struct tm tm;
+    utc(seconds(us) + MM_JST_OFFSET_S, &tm);
+    strftime(out, MM_RFC3339_MAX, "%Y-%m-%d %H:%M:%S", &tm);
+}
+
+int mm_jst_parse(const char *s, int64_t *out)
+{
+    struct tm tm = {0};
+    int n = 0, sec = 0;
+    char sep;
+    if (!s ||
+        sscanf(s, "%4d-%2d-%2d%c%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &sep, &tm.tm_hour,
+               &tm.tm_min, &n) != 6 ||
+        (sep != ' ' && sep != 'T') || n != 16)
+        return -1;
+    if (s[n] == ':') {
+        int m = 0;
+        if (sscanf(s + n, ":%2d%n", &sec, &m) != 1 || m != 3)
+            return -1;
+        n += m;
+    }
+    if (s[n] || tm.tm_year < 1970 || tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 ||
+        tm.tm_mday > 31 || tm.tm_hour > 23 || tm.tm_min > 59 || sec > 59)
+        return -1;
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    tm.tm_sec = sec;
+    int mday = tm.tm_mday;
+    time_t t = timegm(&tm); /* normalises the 31st of a shorter month into the next */
+    if (tm.tm_mday != mday)
+        return -1;
+    *out = ((int64_t)t - MM_JST_OFFSET_S) * 1000000;
+    return 0;
+}
+
 int mm_jst_date_us(const char *ymd, int64_t *out)
 {
     struct tm tm = {0};

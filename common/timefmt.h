@@ -29,6 +29,17 @@ void mm_jst_day(int64_t us, char out[11]);
  */
 int mm_jst_date_us(const char *ymd, int64_t *out);
 
+/* us as Japan time "YYYY-MM-DD HH:MM:SS" (whole seconds, rounded down), for people; "-" for 0 or
+ * less (no time). */
+void mm_jst_time(int64_t us, char out[MM_RFC3339_MAX]);
+
+/*
+ * A Japan time "YYYY-MM-DD HH:MM" or "YYYY-MM-DD HH:MM:SS" ('T' may stand for the space) into *out.
+ * 0 on success, -1 when s is not such a time (a month, day, hour, minute or second out of range, a
+ * day the month does not have, anything after it, a year before 1970).
+ */
+int mm_jst_parse(const char *s, int64_t *out);
+
 /* The instant months calendar months after us, as Japan's calendar counts them (the 31st of a
  * shorter month carries into the next, as timegm does). */
 int64_t mm_jst_add_months(int64_t us, int months);

@@ -58,7 +58,11 @@
     X(P, DISCLOSURE_RELEASE, "disclosure_release") /* end the hold of a delivered request */       \
     /* The city's notices (requests.h; R-N4.2, R-N10.2, R-N11): */                                 \
     X(P, NOTICES, "notices")       /* list them, or show one (the manager and operators) */        \
-    X(P, NOTICE_ACK, "notice_ack") /* acknowledge one (the manager and operators) */
+    X(P, NOTICE_ACK, "notice_ack") /* acknowledge one (the manager and operators) */               \
+    /* Complaints received at the site (complaints.h; R-N12(1), R-N7.6), the manager's and the     \
+     * operators': */                                                                              \
+    X(P, COMPLAINTS, "complaints") /* list them, with the city's complaints */                     \
+    X(P, COMPLAINT, "complaint")   /* record one, or log its handling or closing */
 MM_ENUM_DECLARE(edge_action, EDGE_ACT, EDGE_ACTION_MAP)
 
 /* The actions an emergency grant may allow: looking, never changing. */

@@ -20,25 +20,14 @@
 
 #include "common/clock.h"
 #include "common/diag.h"
+#include "edge/cli_impl.h"
 #include "edge/siteconf.h"
 #include "edge/standards.h"
 
 #define DEFAULT_PLAYER "ffplay -loglevel error -autoexit -"
 #define REPLY_MAX (16 * 1024 * 1024)
 
-typedef struct {
-    const char *socket;
-    int json, all;
-    const char *config;
-    const char *from, *to, *reason, *text, *text_file, *actions, *cameras, *player, *note;
-    int minutes, html;
-    const char *camera[16]; /* --camera, repeated (disclosure prepare) */
-    int n_camera;
-    const char *keep[32]; /* --keep, repeated (disclosure approve) */
-    int n_keep;
-    const char *args[4]; /* positional arguments after the command */
-    int n_args;
-} opts_t;
+typedef edge_cli_opts_t opts_t;
 
 /* --- help ------------------------------------------------------------------------------------*/
 
@@ -114,6 +103,20 @@ static const struct {
      "  releases its footage to retention. An approved one keeps its hold until the manager\n"
      "  releases it, once the export is delivered (or has failed) and the inquiry no longer\n"
      "  needs the footage (R-K2.2.6b); retention then erases what was kept past its time."},
+    {"complaint",
+     "complaint record --channel CHANNEL [--camera CAMERA] [--at TIME] (--text T | --text-file F)\n"
+     "       complaint handle ID (--text TEXT | --text-file FILE)\n"
+     "       complaint close ID (--text TEXT | --text-file FILE)",
+     "Complaints received at the site (R-N12(1), R-N7.6), by the manager or an operator: record\n"
+     "  one when it comes in (CHANNEL: in_person, phone, letter, email, online, other; --at when "
+     "it\n"
+     "  was received, Japan time, default now; prints its id), then what was done about it, then\n"
+     "  how it was closed. Each step is in the site log and reaches the city, which expects the\n"
+     "  complaint closed within 14 days of its receipt. ID may also be a complaint the city sent\n"
+     "  (complaint-N); closing one answers the city, which the manager does."},
+    {"complaints", "complaints [--all] [--json]",
+     "The open complaints (--all: every one): those received at the site and those the city\n"
+     "  sent, each with its state, when it was received and its deadline (Japan time; ! past it)."},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
@@ -1207,6 +1210,12 @@ int edge_cli_main(int argc, char **argv)
             slot = &o.player;
         } else if (!strcmp(a, "--note")) {
             slot = &o.note;
+        } else if (!strcmp(a, "--channel")) {
+            slot = &o.channel;
+        } else if (!strcmp(a, "--at")) {
+            slot = &o.at;
+        } else if (!strcmp(a, "--all")) {
+            o.all = 1;
         } else if (!strcmp(a, "--camera") || !strcmp(a, "--keep")) {
             int cam = !strcmp(a, "--camera");
             int *n = cam ? &o.n_camera : &o.n_keep;
@@ -1276,6 +1285,27 @@ int edge_cli_main(int argc, char **argv)
         return simple(&o, json_pack("{s:s}", "action", "disclosures"), show_disclosures);
     if (!strcmp(cmd, "disclosure"))
         return cmd_disclosure(&o);
+    if (!strcmp(cmd, "complaint"))
+        return edge_cli_complaint(&o);
+    if (!strcmp(cmd, "complaints"))
+        return edge_cli_complaints(&o);
     help_command(stderr, cmd);
     return EDGE_EXIT_USAGE;
+}
+
+/* --- for the commands in files of their own (cli_impl.h) ------------------------------------*/
+
+int edge_cli_simple(const edge_cli_opts_t *o, json_t *req, void (*show)(json_t *))
+{
+    return simple(o, req, show);
+}
+
+int edge_cli_text_option(const edge_cli_opts_t *o, const char *what, char *text, size_t cap)
+{
+    return text_option(o, what, text, cap);
+}
+
+void edge_cli_help(FILE *f, const char *name)
+{
+    help_command(f, name);
 }

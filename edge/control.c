@@ -31,12 +31,17 @@ enum {
     K_HTML = 1 << 10,
     K_REQUEST = 1 << 11,
     K_KEEP = 1 << 12,
-    K_ALL = 1 << 13,
+    K_STEP = 1 << 13,
+    K_COMPLAINT = 1 << 14,
+    K_CHANNEL = 1 << 15,
+    K_RECEIVED = 1 << 16,
+    K_ALL = 1 << 17,
 };
 
-static const char *const key_names[] = {"camera",  "from_us",    "to_us",   "person", "grant_id",
-                                        "minutes", "actions",    "cameras", "reason", "text",
-                                        "html",    "request_id", "keep",    "all"};
+static const char *const key_names[] = {
+    "camera",  "from_us", "to_us",        "person",  "grant_id",    "minutes",
+    "actions", "cameras", "reason",       "text",    "html",        "request_id",
+    "keep",    "step",    "complaint_id", "channel", "received_us", "all"};
 #define N_KEYS (sizeof key_names / sizeof key_names[0])
 
 /* Per action: the keys it requires, and those it may have besides. */
@@ -68,6 +73,9 @@ static const struct {
     [EDGE_ACT_DISCLOSURE_RELEASE] = {K_REQUEST | K_REASON, 0},
     [EDGE_ACT_NOTICES] = {0, K_REQUEST | K_ALL},
     [EDGE_ACT_NOTICE_ACK] = {K_REQUEST, K_TEXT},
+    [EDGE_ACT_COMPLAINTS] = {0, K_ALL},
+    /* which keys go with which step is the handler's to check */
+    [EDGE_ACT_COMPLAINT] = {K_STEP | K_TEXT, K_COMPLAINT | K_CHANNEL | K_RECEIVED | K_CAMERA},
 };
 
 #define MAX_SPAN_US (31LL * 86400 * 1000000) /* a search or playback covers at most 31 days */
@@ -188,6 +196,22 @@ mm_err_t edge_request_parse(const char *line, size_t len, edge_request_t *out, c
                      out->keep[i][0];
             if (ok)
                 out->n_keep = json_array_size(v);
+            break;
+        case K_STEP:
+            ok = json_is_string(v) && mm_complaint_step_parse(json_string_value(v), &out->step);
+            out->has_step = ok;
+            break;
+        case K_COMPLAINT:
+            ok = get_text(v, out->complaint_id, sizeof out->complaint_id, 1) == 0 &&
+                 out->complaint_id[0];
+            break;
+        case K_CHANNEL:
+            ok = json_is_string(v) &&
+                 mm_complaint_channel_parse(json_string_value(v), &out->channel);
+            out->has_channel = ok;
+            break;
+        case K_RECEIVED:
+            ok = json_is_integer(v) && (out->received_us = json_integer_value(v)) > 0;
             break;
         }
         if (!ok) {

@@ -48,9 +48,17 @@ typedef struct {
     char request_id[MM_ID_MAX];    /* request_answer, disclosure_*, notice_ack: the city
                                       request; notices: the one to show ("" all) */
     int html;                      /* standards: HTML instead of Markdown */
-    int all;                       /* notices: the acknowledged ones too */
+    int all;                       /* notices, complaints: the closed ones too */
     size_t n_keep;                 /* disclosure_approve: regions kept clear, as given */
     char keep[EDGE_KEEP_MAX][EDGE_KEEP_LEN]; /* "CAM:x,y,w,h" (checked by disclosure.h) */
+    /* complaint: the step ("received" records a new one, with its channel and when; "handled"
+     * and "closed" name the complaint) and its text */
+    int has_step;
+    mm_complaint_step_t step;
+    char complaint_id[MM_ID_MAX];
+    int has_channel;
+    mm_complaint_channel_t channel;
+    int64_t received_us; /* 0 when not given */
 } edge_request_t;
 
 /*

@@ -145,6 +145,8 @@ static const handler_t handlers[EDGE_ACT_COUNT] = {
     [EDGE_ACT_DISCLOSURE_RELEASE] = edge_ops_do_disclosure_step,
     [EDGE_ACT_NOTICES] = edge_ops_do_notices,
     [EDGE_ACT_NOTICE_ACK] = edge_ops_do_notice_ack,
+    [EDGE_ACT_COMPLAINTS] = edge_ops_do_complaints,
+    [EDGE_ACT_COMPLAINT] = edge_ops_do_complaint,
 };
 
 void edge_ops_request(void *arg, edge_conn_t *conn, uid_t uid, pid_t pid, const edge_request_t *r)

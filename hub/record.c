@@ -1,11 +1,12 @@
 /*
  * record.c: a site's record as a value (registry.h) — its making, finding and adding of cameras,
- * grants, filings and requests, and its freeing.
+ * grants, filings, requests and site complaints, and its freeing.
  *
- * Cameras, grants and requests are looked up by id with a walk: a site has a handful of cameras
- * and grants and at most some hundreds of requests, and the arrays keep the order in which the
- * record first heard of each, which is the order the city sees them in. Arrays grow one element
- * at a time; a pointer into one is good until the next addition to it.
+ * Cameras, grants, requests and site complaints are looked up by id with a walk: a site has a
+ * handful of cameras and grants and at most some hundreds of requests and complaints, and the
+ * arrays keep the order in which the record first heard of each, which is the order the city sees
+ * them in. Arrays grow one element at a time; a pointer into one is good until the next addition to
+ * it.
  */
 #include "hub/registry.h"
 
@@ -37,6 +38,7 @@ void hub_site_record_deinit(hub_site_record_t *r)
     free(r->filings);
     free(r->grants);
     free(r->requests);
+    free(r->site_complaints);
     memset(r, 0, sizeof *r);
 }
 
@@ -116,4 +118,20 @@ hub_request_t *hub_site_record_add_request(hub_site_record_t *r)
     r->n_requests++;
     hub_members_add(&r->members, HUB_RECORD_REQUESTS);
     return q;
+}
+
+hub_site_complaint_t *hub_site_record_site_complaint(hub_site_record_t *r, const char *id, int add)
+{
+    for (size_t i = 0; i < r->n_site_complaints; i++)
+        if (!strcmp(r->site_complaints[i].id, id))
+            return &r->site_complaints[i];
+    if (!add)
+        return NULL;
+    hub_site_complaint_t *c = grow((void **)&r->site_complaints, r->n_site_complaints, sizeof *c);
+    if (!c)
+        return NULL;
+    r->n_site_complaints++;
+    snprintf(c->id, sizeof c->id, "%s", id);
+    hub_members_add(&r->members, HUB_RECORD_SITE_COMPLAINTS);
+    return c;
 }

@@ -9,11 +9,13 @@
  * or change —, camera_state one of suspension, resumption or abolition, R-N4.2), its emergency
  * grants and their reports (role_changed, emergency_report, R-N6.3), and what the city asked of it
  * — complaints, report requests, measures — with their delivery (city_request) and answers
- * (request_answered), R-N10.1, R-N12. A record is therefore never ahead of or behind the verified
- * log, and nothing in it comes from anywhere else: the city does not have to trust the installer.
- * What the city adds is its own doing, never the site's: its decisions on filings
- * (hub_registry_decide) and the requests it sends (requests.h, disclosure.h), each logged as a
- * city action in the hub's log (audit.h) in the transaction that records it.
+ * (request_answered), R-N10.1, R-N12, and the complaints the site received itself, with their
+ * handling and closing (site_complaint, R-N12(1), R-N7.6). A record is therefore never ahead of or
+ * behind the verified log, and nothing in it comes from anywhere else: the city does not have to
+ * trust the installer. What the city adds is its own doing, never the site's: its decisions on
+ * filings (hub_registry_decide), the requests it sends (requests.h, disclosure.h) and the appeals
+ * of complaints, the site's complaints' too (requests.h), each logged as a city action in the hub's
+ * log (audit.h) in the transaction that records it.
  *
  *   hub.registry   site id -> the record as JSON (registry_codec.h; docs/architecture.md,
  *                  "Hub registry")
@@ -202,8 +204,46 @@ typedef struct {
     hub_members_t members;
 } hub_request_t;
 
+/* The days a site has to close a complaint (R-N12): the same for the city's and the site's. */
+#define HUB_COMPLAINT_DAYS MM_COMPLAINT_DAYS
+
+/* A site complaint's optional members, in the order they came (members.h). */
+enum { HUB_SITE_COMPLAINT_HANDLED, HUB_SITE_COMPLAINT_CLOSED, HUB_SITE_COMPLAINT_APPEAL };
+
+/* A step the site logged of one of its complaints: its entry, who took it and what they said. */
+typedef struct {
+    hub_origin_t at;
+    char by[MM_ID_MAX];
+    char text[MM_LONG_TEXT_MAX];
+} hub_complaint_step_t;
+
+/*
+ * A complaint received at the site (site_complaint entries; R-N12(1), R-N7.6). What it is comes
+ * from the first of its entries (every entry repeats it): when and how it was received, what
+ * about, the camera, who recorded it, and the hub's complaint when it came through the city. Its
+ * deadline is the city's (HUB_COMPLAINT_DAYS after receipt). Of its handling the hub keeps the
+ * last step and the count (the site's log has them all); its closing; and the complainant's
+ * appeal to the city, which is the city's own addition (requests.h).
+ */
+typedef struct {
+    char id[MM_ID_MAX];
+    mm_complaint_step_t state; /* the last step: received, handled, closed */
+    hub_origin_t first;        /* the first of its entries */
+    int64_t received_us, deadline_us;
+    mm_complaint_channel_t channel;
+    char about[MM_LONG_TEXT_MAX];
+    char camera[MM_ID_MAX];
+    char by[MM_ID_MAX]; /* who recorded the first step */
+    char hub_complaint[MM_ID_MAX];
+    uint32_t handlings;
+    hub_complaint_step_t handled; /* HUB_SITE_COMPLAINT_HANDLED: the last handling */
+    hub_complaint_step_t closed;  /* HUB_SITE_COMPLAINT_CLOSED */
+    hub_appeal_t appeal;          /* HUB_SITE_COMPLAINT_APPEAL */
+    hub_members_t members;
+} hub_site_complaint_t;
+
 /* A record's optional members, in the order they came (members.h). */
-enum { HUB_RECORD_STANDARDS, HUB_RECORD_REQUESTS };
+enum { HUB_RECORD_STANDARDS, HUB_RECORD_REQUESTS, HUB_RECORD_SITE_COMPLAINTS };
 
 /*
  * The city's record of one site. Cameras, grants and requests are kept in the order they first
@@ -224,6 +264,8 @@ typedef struct {
     hub_origin_t standards_at;
     size_t n_requests; /* HUB_RECORD_REQUESTS */
     hub_request_t *requests;
+    size_t n_site_complaints; /* HUB_RECORD_SITE_COMPLAINTS */
+    hub_site_complaint_t *site_complaints;
     hub_members_t members;
 } hub_site_record_t;
 
@@ -246,6 +288,9 @@ hub_filing_t *hub_site_record_add_filing(hub_site_record_t *r);
 hub_request_t *hub_site_record_request(hub_site_record_t *r, const char *id);
 /* A new request at the end of r (zeroed; r then has requests), NULL when out of memory. */
 hub_request_t *hub_site_record_add_request(hub_site_record_t *r);
+/* The site complaint id of r, or with add a new one at the end (zeroed but its id; r then has
+ * site complaints); NULL when none or out of memory. */
+hub_site_complaint_t *hub_site_record_site_complaint(hub_site_record_t *r, const char *id, int add);
 
 /*
  * Applies entry index of the site's log, e (borrowed), to the site's record r

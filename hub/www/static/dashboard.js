@@ -403,6 +403,8 @@
         return `${t('site.standards_val', { v: b.version })} ${b.automatic ? t('fil.auto') : b.by || ''}`;
       case 'disclosure':
         return `${b.request} ${L('dstate', b.step)} ${b.by || ''} ${b.text || ''}`;
+      case 'site_complaint':
+        return window.mmSiteComplaints.summary(b);
       default:
         return JSON.stringify(b).slice(0, 200);
     }
@@ -667,7 +669,7 @@
   const ENTRY_TYPES = ['segment_recorded', 'camera_gap', 'camera_uptime', 'segments_erased', 'hold_placed',
     'hold_released', 'storage_alarm', 'camera_coverage', 'access', 'role_changed', 'emergency_report', 'viewing',
     'camera_state', 'configuration_changed', 'site_facts', 'camera_facts', 'city_action', 'city_request',
-    'request_answered', 'standards_filed', 'disclosure'];
+    'request_answered', 'standards_filed', 'disclosure', 'site_complaint'];
 
   function siteView(site, firstTab, firstQuery) {
     const base = '/api/v1/sites/' + enc(site);
@@ -1013,7 +1015,8 @@
         h('button', { type: 'button', class: 'primary', id: 'new-complaint', onclick: newComplaint }, t('req.new_complaint')),
         h('button', { type: 'button', id: 'new-report', onclick: reportRequest }, t('req.report')));
       const list = d.requests.slice().sort((a, b) => (b.time_us || 0) - (a.time_us || 0));
-      if (!list.length) return [bar, h('p', { class: 'muted' }, t('req.none'))];
+      const atSite = window.mmSiteComplaints.section(d.rec, appeal);
+      if (!list.length) return [bar, h('p', { class: 'muted' }, t('req.none')), atSite];
       return [bar, h('ul', { class: 'requests' }, list.map((q) => {
         const ans = q.answer;
         const buttons = [];
@@ -1037,7 +1040,7 @@
             ans.report ? h('details', {}, h('summary', {}, chip(t(ans.report_signature_valid ? 'req.signature_ok' : 'req.signature_bad'),
               ans.report_signature_valid ? 'ok' : 'bad')), h('pre', {}, ans.report)) : null) : null,
           buttons.length ? h('div', { class: 'actions' }, buttons) : null);
-      }))];
+      })), atSite];
     }
 
     function drawDisclosures() {
