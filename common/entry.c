@@ -562,10 +562,38 @@ static json_t *field_json(const mm_entry_field_t *f, const char *s)
     return NULL;
 }
 
+/* Whether a field is empty: "" or 0 (a MM_F_LATER field is left out of the view then). */
+static int field_empty(const mm_entry_field_t *f, const char *s)
+{
+    const char *p = s + f->offset;
+    switch (f->type) {
+    case MM_FT_STR:
+        return p[0] == 0;
+    case MM_FT_I64:
+    case MM_FT_U64: {
+        uint64_t v;
+        memcpy(&v, p, sizeof v);
+        return v == 0;
+    }
+    case MM_FT_U32: {
+        uint32_t v;
+        memcpy(&v, p, sizeof v);
+        return v == 0;
+    }
+    case MM_FT_ENUM:
+    case MM_FT_BOOL:
+        return read_int(p) == 0;
+    default:
+        return 0;
+    }
+}
+
 int mm_entry_fields_json(json_t *o, mm_entry_kind_t kind, const void *s)
 {
     const mm_entry_kind_info_t *k = mm_entry_kind_info(kind);
     for (size_t i = 0; k && i < k->n_fields; i++) {
+        if ((k->fields[i].flags & MM_F_LATER) && field_empty(&k->fields[i], s))
+            continue;
         json_t *v = field_json(&k->fields[i], s);
         if (json_object_set_new(o, k->fields[i].name, v ? v : json_null()) != 0)
             return -1;

@@ -22,7 +22,10 @@
  *   HASHES   uint8_t name[arg][32] and size_t n_<name>: a repeated field of at most arg hashes
  * flags: MM_F_REQ (a string or name that may not be empty), MM_F_DATE ("YYYY-MM-DD", or "" when
  * not required), MM_F_JSON_ARRAY / MM_F_JSON_OBJECT ("" or that JSON text), MM_F_PPM (at most
- * 1000000), MM_F_VERSION (at least 1). Rules across fields are the kind's check (entry.c).
+ * 1000000), MM_F_VERSION (at least 1), MM_F_LATER (a field added to a kind after entries of it
+ * were logged: the JSON view leaves it out while it is empty — "" or 0 — so that those entries
+ * show as they always did; empty, it is not on the wire either). Rules across fields are the
+ * kind's check (entry.c).
  */
 #ifndef MM_ENTRY_H
 #define MM_ENTRY_H
@@ -51,6 +54,7 @@ enum {
     MM_F_JSON_OBJECT = 1 << 3,
     MM_F_PPM = 1 << 4,
     MM_F_VERSION = 1 << 5,
+    MM_F_LATER = 1 << 6,
 };
 
 /* --- the kinds ------------------------------------------------------------------------------ */
@@ -120,18 +124,24 @@ enum {
     F(S, ENUM, reason, mm_erase_reason, MM_F_REQ)                                                  \
     F(S, STR, hold_id, MM_ID_MAX, 0)
 
-/* A legal hold placed on a camera's range. */
+/* A legal hold placed on a camera's range (R-K2.2.6b): a disclosure's (by "", expires_us 0),
+ * or a site hold the manager `by` placed before any request, which the edge releases by itself
+ * at expires_us. */
 #define MM_FIELDS_hold_placed(F, S)                                                                \
     F(S, STR, hold_id, MM_ID_MAX, MM_F_REQ)                                                        \
     F(S, STR, camera, MM_ID_MAX, MM_F_REQ)                                                         \
     F(S, I64, start_us, 0, 0)                                                                      \
     F(S, I64, end_us, 0, 0)                                                                        \
     F(S, STR, reason, MM_TEXT_MAX, 0)                                                              \
-    F(S, U32, segments, 0, 0)
+    F(S, U32, segments, 0, 0)                                                                      \
+    F(S, STR, by, MM_ID_MAX, MM_F_LATER)                                                           \
+    F(S, I64, expires_us, 0, MM_F_LATER)
 
+/* A hold released, by the person `by` ("" when the edge itself released it). */
 #define MM_FIELDS_hold_released(F, S)                                                              \
     F(S, STR, hold_id, MM_ID_MAX, MM_F_REQ)                                                        \
-    F(S, STR, reason, MM_TEXT_MAX, 0)
+    F(S, STR, reason, MM_TEXT_MAX, 0)                                                              \
+    F(S, STR, by, MM_ID_MAX, MM_F_LATER)
 
 /* The disk filled, a camera was stopped or resumed for it, or space came back. */
 #define MM_FIELDS_storage_alarm(F, S)                                                              \
