@@ -39,6 +39,13 @@ void mm_time_rfc3339_us(int64_t us, char out[MM_RFC3339_MAX])
     snprintf(out + n, MM_RFC3339_MAX - n, ".%06lldZ", (long long)(us - (int64_t)s * 1000000));
 }
 
+void mm_jst_time(int64_t us, char out[MM_RFC3339_MAX])
+{
+    struct tm tm;
+    utc(seconds(us) + MM_JST_OFFSET_S, &tm);
+    strftime(out, MM_RFC3339_MAX, "%Y-%m-%d %H:%M:%S", &tm);
+}
+
 void mm_jst_day(int64_t us, char out[11])
 {
     struct tm tm;

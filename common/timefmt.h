@@ -20,6 +20,9 @@ void mm_time_rfc3339(int64_t us, char out[MM_RFC3339_MAX]);
 /* us as "YYYY-MM-DDTHH:MM:SS.ffffffZ", to the microsecond. */
 void mm_time_rfc3339_us(int64_t us, char out[MM_RFC3339_MAX]);
 
+/* us as Japan time for people, "YYYY-MM-DD HH:MM:SS" (whole seconds, rounded down). */
+void mm_jst_time(int64_t us, char out[MM_RFC3339_MAX]);
+
 /* The day in Japan that us falls on, as "YYYY-MM-DD". */
 void mm_jst_day(int64_t us, char out[11]);
 

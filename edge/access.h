@@ -55,7 +55,11 @@
     X(P, DISCLOSURE_PREPARE, "disclosure_prepare") /* narrow cameras and range, add a note */      \
     X(P, DISCLOSURE_APPROVE, "disclosure_approve") /* the manager only */                          \
     X(P, DISCLOSURE_DENY, "disclosure_deny")       /* the manager only */                          \
-    X(P, DISCLOSURE_RELEASE, "disclosure_release") /* end the hold of a delivered request */
+    X(P, DISCLOSURE_RELEASE, "disclosure_release") /* end the hold of a delivered request */       \
+    /* Holds the manager places at the site (siteholds.h; R-K2.2.6b): */                           \
+    X(P, HOLD_PLACE, "hold_place")     /* the manager only */                                      \
+    X(P, HOLD_RELEASE, "hold_release") /* the manager only */                                      \
+    X(P, HOLDS, "holds")               /* list every hold (the manager and operators) */
 MM_ENUM_DECLARE(edge_action, EDGE_ACT, EDGE_ACTION_MAP)
 
 /* The actions an emergency grant may allow: looking, never changing. */

@@ -31,11 +31,13 @@ enum {
     K_HTML = 1 << 10,
     K_REQUEST = 1 << 11,
     K_KEEP = 1 << 12,
+    K_HOLD = 1 << 13,
+    K_DAYS = 1 << 14,
 };
 
-static const char *const key_names[] = {"camera",  "from_us",    "to_us",   "person", "grant_id",
-                                        "minutes", "actions",    "cameras", "reason", "text",
-                                        "html",    "request_id", "keep"};
+static const char *const key_names[] = {
+    "camera", "from_us", "to_us", "person",     "grant_id", "minutes", "actions",     "cameras",
+    "reason", "text",    "html",  "request_id", "keep",     "hold_id", "expires_days"};
 #define N_KEYS (sizeof key_names / sizeof key_names[0])
 
 /* Per action: the keys it requires, and those it may have besides. */
@@ -65,6 +67,9 @@ static const struct {
     [EDGE_ACT_DISCLOSURE_APPROVE] = {K_REQUEST | K_REASON, K_KEEP},
     [EDGE_ACT_DISCLOSURE_DENY] = {K_REQUEST | K_REASON, 0},
     [EDGE_ACT_DISCLOSURE_RELEASE] = {K_REQUEST | K_REASON, 0},
+    [EDGE_ACT_HOLD_PLACE] = {K_CAMERAS | K_FROM | K_TO | K_REASON, K_DAYS},
+    [EDGE_ACT_HOLD_RELEASE] = {K_HOLD, K_REASON},
+    [EDGE_ACT_HOLDS] = {0, 0},
 };
 
 #define MAX_SPAN_US (31LL * 86400 * 1000000) /* a search or playback covers at most 31 days */
@@ -181,6 +186,16 @@ mm_err_t edge_request_parse(const char *line, size_t len, edge_request_t *out, c
                      out->keep[i][0];
             if (ok)
                 out->n_keep = json_array_size(v);
+            break;
+        case K_HOLD:
+            ok = get_text(v, out->hold_id, sizeof out->hold_id, 1) == 0 && out->hold_id[0];
+            break;
+        case K_DAYS:
+            /* How many days the policy allows is the hold's check (siteholds.h). */
+            ok = json_is_integer(v) && json_integer_value(v) > 0 &&
+                 json_integer_value(v) <= EDGE_REQUEST_DAYS_MAX;
+            if (ok)
+                out->days = (int)json_integer_value(v);
             break;
         }
         if (!ok) {

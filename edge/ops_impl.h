@@ -16,6 +16,7 @@
  *   ops_grants.c     emergency grants, their revocation and their reports
  *   ops_city.c       what the city asks: requests logged and answered, disclosure requests handed
  *                    on and their steps taken by people
+ *   ops_holds.c      holds the manager places at the site (siteholds.h), and every hold listed
  *
  * One private header rather than one per file: the files share one state (struct edge_ops) and
  * one call being answered (edge_ops_call_t), and each offers the others its handlers and a few
@@ -102,6 +103,10 @@ void edge_ops_do_requests(edge_ops_call_t *c);
 void edge_ops_do_request_answer(edge_ops_call_t *c);
 void edge_ops_do_disclosures(edge_ops_call_t *c);
 void edge_ops_do_disclosure_step(edge_ops_call_t *c);
+/* ops_holds.c: holds the manager places at the site, and every hold listed */
+void edge_ops_do_hold_place(edge_ops_call_t *c);
+void edge_ops_do_hold_release(edge_ops_call_t *c);
+void edge_ops_do_holds(edge_ops_call_t *c);
 
 /* --- answering (ops_dispatch.c) ------------------------------------------------------------- */
 
