@@ -17,10 +17,8 @@
 void edge_ops_do_hold_place(edge_ops_call_t *c)
 {
     edge_ops_t *ops = c->ops;
-    edge_sitehold_req_t q = {.from_us = c->r->from_us,
-                             .to_us = c->r->to_us,
-                             .days = c->r->days,
-                             .reason = c->r->reason};
+    edge_sitehold_req_t q = {
+        .from_us = c->r->from_us, .to_us = c->r->to_us, .days = c->r->days, .reason = c->r->reason};
     char why[MM_TEXT_MAX];
     json_t *placed = NULL;
     mm_err_t err = edge_sitehold_cameras(c->r->cameras, &q, why, sizeof why);

@@ -128,16 +128,15 @@ static int site_camera(const edge_config_t *cfg, const char *id)
     return 0;
 }
 
-mm_err_t edge_sitehold_check(const edge_sitehold_req_t *q, const edge_config_t *cfg,
-                             int64_t now_us, int *days, char *why, size_t cap)
+mm_err_t edge_sitehold_check(const edge_sitehold_req_t *q, const edge_config_t *cfg, int64_t now_us,
+                             int *days, char *why, size_t cap)
 {
     if (q->n_cameras == 0 || q->n_cameras > EDGE_SITEHOLD_CAMERAS_MAX)
         return mm_errf(MM_EINVAL, why, cap, "a hold names 1 to %d cameras, not %zu",
                        EDGE_SITEHOLD_CAMERAS_MAX, q->n_cameras);
     for (size_t i = 0; i < q->n_cameras; i++) {
         if (!site_camera(cfg, q->cameras[i]))
-            return mm_errf(MM_ENOTFOUND, why, cap, "this site has no camera %.63s",
-                           q->cameras[i]);
+            return mm_errf(MM_ENOTFOUND, why, cap, "this site has no camera %.63s", q->cameras[i]);
         for (size_t j = 0; j < i; j++)
             if (strcmp(q->cameras[j], q->cameras[i]) == 0)
                 return mm_errf(MM_EINVAL, why, cap, "camera %s is named twice", q->cameras[i]);
@@ -385,8 +384,7 @@ mm_err_t edge_siteholds_tick(const edge_vault_t *v, int64_t now_us, size_t *rele
             MM_INFO("site hold %s on %s released: %s (%u segments erased)", h->id, h->camera,
                     reason, rep.erased);
         } else {
-            MM_ERROR("site hold %s: cannot release it (%s): %s", h->id, reason,
-                     mm_strerror(err));
+            MM_ERROR("site hold %s: cannot release it (%s): %s", h->id, reason, mm_strerror(err));
             if (first == MM_OK)
                 first = err;
         }

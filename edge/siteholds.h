@@ -65,8 +65,8 @@ mm_err_t edge_sitehold_cameras(const char *list, edge_sitehold_req_t *q, char *w
  * backwards, a range that ends after now_us, no reason or one over MM_TEXT_MAX - 1 bytes, or
  * days outside 1 .. edge_policy_hold_max_days(cfg->policy). why says which (cap bytes).
  */
-mm_err_t edge_sitehold_check(const edge_sitehold_req_t *q, const edge_config_t *cfg,
-                             int64_t now_us, int *days, char *why, size_t cap);
+mm_err_t edge_sitehold_check(const edge_sitehold_req_t *q, const edge_config_t *cfg, int64_t now_us,
+                             int *days, char *why, size_t cap);
 
 /* Whether id is a site hold's ("site-<n>.<i>"), and a site hold group's ("site-<n>"). */
 int edge_sitehold_is_site(const char *id);
