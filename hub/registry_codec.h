@@ -11,11 +11,15 @@
  * "by", "summary", "config_hash", "policy" (these three null unless the version filed was the
  * one running)}], "grants": {id: {"person", "by", "actions",
  * "cameras", "until_us", "granted_index", "granted_us"[, "report_index", "reported_us"]}}, then as
- * they came "standards" (the configuration_changed entry's fields with "index" and "time_us") and
+ * they came "standards" (the configuration_changed entry's fields with "index" and "time_us"),
  * "requests": {id: the request's members in its kind's order (requests.h, disclosure.h), then as
  * they came "appeal": {"text", "time_us", "by"}, "delivered_index" and "delivered_us", and
- * "answer" (the request_answered entry's fields with "index" and "time_us")}}. An entry's fields
- * are written as the entry's JSON view writes them (common/entry.h).
+ * "answer" (the request_answered entry's fields with "index" and "time_us")}, "first_recording":
+ * {"camera", "start_us", "index", "time_us"} and "holds" (site holds): {hold id: the hold_placed
+ * entry's fields with "index" and "time_us", and once released "released": the hold_released
+ * entry's fields with "index" and "time_us"}}. A record without a first recording or site holds
+ * has neither member. An entry's fields are written as the entry's JSON view writes them
+ * (common/entry.h).
  */
 #ifndef HUB_REGISTRY_CODEC_H
 #define HUB_REGISTRY_CODEC_H

@@ -71,7 +71,8 @@ static void a_release_names_the_hold_and_a_list_nothing(void **state)
     assert_string_equal(r.hold_id, "site-3");
     assert_string_equal(r.reason, "");
     assert_int_equal(
-        parse("{\"action\":\"hold_release\",\"hold_id\":\"site-3.1\",\"reason\":\"不要\"}", &r, msg),
+        parse("{\"action\":\"hold_release\",\"hold_id\":\"site-3.1\",\"reason\":\"不要\"}", &r,
+              msg),
         MM_OK);
     assert_string_equal(r.reason, "不要");
     assert_int_equal(parse("{\"action\":\"hold_release\",\"reason\":\"r\"}", &r, msg), MM_EPROTO);

@@ -160,10 +160,9 @@ static void a_hold_is_placed_per_camera_with_its_person_and_expiry(void **state)
     char why[MM_TEXT_MAX];
     json_t *placed = NULL;
     uint64_t before = log_size(f);
-    assert_int_equal(
-        edge_siteholds_place(f->v, cfg_of(MM_POLICY_KAWAGUCHI), &q, "kanri", NOW, &placed, why,
-                             sizeof why),
-        MM_OK);
+    assert_int_equal(edge_siteholds_place(f->v, cfg_of(MM_POLICY_KAWAGUCHI), &q, "kanri", NOW,
+                                          &placed, why, sizeof why),
+                     MM_OK);
     assert_string_equal(json_string_value(json_object_get(placed, "hold")), "site-1");
     json_t *holds = json_object_get(placed, "holds");
     assert_int_equal(json_array_size(holds), 2);
@@ -188,9 +187,9 @@ static void a_hold_is_placed_per_camera_with_its_person_and_expiry(void **state)
     assert_int_equal(h.placed_us, NOW);
     assert_string_equal(h.reason, "転倒事故 11/20");
     /* The next is number 2, even after the first is gone. */
-    assert_int_equal(edge_siteholds_release(f->v, "site-1", NULL, "kanri", NOW, NULL, NULL, why,
-                                            sizeof why),
-                     MM_OK);
+    assert_int_equal(
+        edge_siteholds_release(f->v, "site-1", NULL, "kanri", NOW, NULL, NULL, why, sizeof why),
+        MM_OK);
     q = req("cam1", T0 + 590 * S, T0 + 620 * S, 60, "again");
     assert_int_equal(edge_siteholds_place(f->v, cfg_of(MM_POLICY_KAWAGUCHI), &q, "kanri", NOW,
                                           &placed, why, sizeof why),
@@ -389,8 +388,8 @@ int main(void)
         cmocka_unit_test(ids_tell_site_holds_from_others),
         cmocka_unit_test_setup_teardown(a_hold_is_placed_per_camera_with_its_person_and_expiry,
                                         setup, teardown),
-        cmocka_unit_test_setup_teardown(a_camera_without_footage_in_the_range_places_nothing,
-                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(a_camera_without_footage_in_the_range_places_nothing, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(
             held_footage_outlives_retention_until_the_manager_releases_it, setup, teardown),
         cmocka_unit_test_setup_teardown(a_hold_expires_into_its_own_release, setup, teardown),
