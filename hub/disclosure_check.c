@@ -81,16 +81,16 @@ int hub_disclosure_check_footage(hub_disclosure_t *d, const hub_disclosure_body_
         for (size_t i = 0; i < g.n; i++)
             g.held[i].camera = g.cams[i];
         const mm_site_facts_t *f = &site->facts;
-        int days = (int)(f->registered_retention_days > f->retention_days
-                             ? f->registered_retention_days
-                             : f->retention_days);
-        hub_site_footage_t fo = {
-            .first_us = hub_members_has(&site->members, HUB_RECORD_FIRST_RECORDING)
-                            ? site->first.start_us
-                            : 0,
-            .retention_days = site->has_facts ? days : 0,
-            .held = g.held,
-            .n_held = g.n};
+        int days =
+            (int)(f->registered_retention_days > f->retention_days ? f->registered_retention_days
+                                                                   : f->retention_days);
+        hub_site_footage_t fo = {.first_us =
+                                     hub_members_has(&site->members, HUB_RECORD_FIRST_RECORDING)
+                                         ? site->first.start_us
+                                         : 0,
+                                 .retention_days = site->has_facts ? days : 0,
+                                 .held = g.held,
+                                 .n_held = g.n};
         const char *cams[MM_REQUEST_CAMERAS_MAX];
         for (size_t i = 0; i < b->n_cameras; i++)
             cams[i] = b->cameras[i];

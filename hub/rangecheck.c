@@ -54,8 +54,8 @@ static int unit_of(const char *name, int64_t v, int64_t now_us, hub_range_why_t 
     return refuse(why, s ? "range_in_seconds" : "range_in_milliseconds",
                   "%s %lld looks like %s, not microseconds since the epoch: as %s it is %s, which "
                   "is %lld microseconds",
-                  name, (long long)v, s ? "seconds" : "milliseconds", s ? "seconds" : "milliseconds",
-                  as, (long long)(v * unit));
+                  name, (long long)v, s ? "seconds" : "milliseconds",
+                  s ? "seconds" : "milliseconds", as, (long long)(v * unit));
 }
 
 int hub_range_check_units(int64_t from_us, int64_t to_us, int64_t now_us, hub_range_why_t *why)

@@ -33,8 +33,8 @@ typedef struct {
 
 /* What the hub knows of the footage a site has. */
 typedef struct {
-    int64_t first_us;        /* the start of its first recording; 0: not known */
-    int retention_days;      /* its registered retention; 0: not known */
+    int64_t first_us;   /* the start of its first recording; 0: not known */
+    int retention_days; /* its registered retention; 0: not known */
     const hub_held_range_t *held;
     size_t n_held;
 } hub_site_footage_t;

@@ -636,10 +636,7 @@
 
   /* --- a site's page ------------------------------------------------------------------------- */
 
-  const TABS = [
-      'cameras', 'filings', 'findings', 'measures', 'requests', 'disclosures', 'holds', 'log',
-      'hublog'
-  ];
+  const TABS = ['cameras', 'filings', 'findings', 'measures', 'requests', 'disclosures', 'holds', 'log', 'hublog'];
   const LOG_PAGE = 50;
   const LOG_CHUNK = 1000;
   const LOG_SCAN = 20000; /* entries looked at per search step */
@@ -713,8 +710,7 @@
         let n = null;
         if (k === 'findings') n = d.findings.filter((x) => x.state === 'open').length || null;
         if (k === 'filings') n = ((d.rec && d.rec.filings) || []).filter((x) => x.state === 'received').length || null;
-        if (k === 'holds')
-            n = window.mmHolds.inPlace(d.rec) || null;
+        if (k === 'holds') n = window.mmHolds.inPlace(d.rec) || null;
         tabs.append(h('a', {
           href: `#/site/${enc(site)}/${k}`, role: 'tab', id: 'tab-' + k, 'aria-selected': k === tab ? 'true' : 'false',
           class: 'tab' + (k === tab ? ' active' : ''),
@@ -1181,23 +1177,17 @@
     }
 
     function drawPanel() {
-        const draw = {
-            cameras : drawCameras,
-            filings : drawFilings,
-            findings : drawFindings,
-            measures : drawMeasures,
-            requests : drawRequests,
-            disclosures : drawDisclosures,
-            log : drawLog,
-            hublog : drawHubLog,
-            holds : () => window.mmHolds.panel(d.rec, d.findings),
-        }[tab];
-        panel.setAttribute('aria-labelledby', 'tab-' + tab);
-        panel.dataset.tab = tab;
-        clear(panel).append(h('h2', {class : 'panel-title'}, t('tab.' + tab)));
-        if (!d.rec) {
-            panel.append(h('p', {class : 'muted'}, t('ov.loading')));
-            return;
+      const draw = {
+        cameras: drawCameras, filings: drawFilings, findings: drawFindings, measures: drawMeasures,
+        requests: drawRequests, disclosures: drawDisclosures, log: drawLog, hublog: drawHubLog,
+        holds: () => window.mmHolds.panel(d.rec, d.findings),
+      }[tab];
+      panel.setAttribute('aria-labelledby', 'tab-' + tab);
+      panel.dataset.tab = tab;
+      clear(panel).append(h('h2', { class: 'panel-title' }, t('tab.' + tab)));
+      if (!d.rec) {
+        panel.append(h('p', { class: 'muted' }, t('ov.loading')));
+        return;
       }
       const out = draw();
       panel.append(...(Array.isArray(out) ? out : [out]).filter(Boolean));
