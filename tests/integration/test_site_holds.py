@@ -8,16 +8,15 @@ incident, before any request exists:
   range that runs backwards, one in the future, one without footage, an expiry over the policy's
   60 days) are refused with their reasons, and nothing is held;
 - the manager holds cam1 (times given in Japan time, 10 days), cam2 (default 30 days) and
-  another stretch of cam1. The
-  clock moves eight days: retention (7 days) erases the rest, the held footage is still there, an
-  operator finds it with `search` and plays it back;
+  another stretch of cam1. The clock moves eight days: retention (7 days) erases the rest, the
+  held footage is still there, an operator finds it with `search` and plays it back;
 - the manager releases cam2's hold early: its footage, past retention, is erased at once;
 - a disclosure request for the footage of a third hold (past retention, but held) is filed; the
   request's hold takes over and the edge releases the site hold, naming the request, with nothing
   erased in between;
 - at day 10 cam1's hold expires: the edge releases it itself ("expired", by nobody) and its
   footage is erased;
-- a third hold expires while the edge is stopped: the hub, its clock past the expiry, raises
+- a fourth hold expires while the edge is stopped: the hub, its clock past the expiry, raises
   hold_past_expiry; the edge, started again, releases it and the finding closes.
 
 Every placement and release is a site-log entry the hub mirrors (R-N7.6), and the hub's registry
