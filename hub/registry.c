@@ -157,8 +157,10 @@ static mm_err_t batch_record(hub_registry_batch_t *b)
  */
 static mm_err_t segment(hub_registry_batch_t *b, uint64_t index, const mm_entry_t *e)
 {
-    int found;
-    if (b->first_known || (known_at(b->r, b->site, &found), found))
+    int found = 0;
+    if (!b->first_known)
+        known_at(b->r, b->site, &found);
+    if (b->first_known || found)
         return MM_OK;
     mm_err_t err = batch_record(b);
     if (err != MM_OK)
