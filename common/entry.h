@@ -125,18 +125,24 @@ enum {
     F(S, ENUM, reason, mm_erase_reason, MM_F_REQ)                                                  \
     F(S, STR, hold_id, MM_ID_MAX, 0)
 
-/* A legal hold placed on a camera's range. */
+/* A legal hold placed on a camera's range (R-K2.2.6b): a disclosure's (by "", expires_us 0),
+ * or a site hold the manager `by` placed before any request, which the edge releases by itself
+ * at expires_us. */
 #define MM_FIELDS_hold_placed(F, S)                                                                \
     F(S, STR, hold_id, MM_ID_MAX, MM_F_REQ)                                                        \
     F(S, STR, camera, MM_ID_MAX, MM_F_REQ)                                                         \
     F(S, I64, start_us, 0, 0)                                                                      \
     F(S, I64, end_us, 0, 0)                                                                        \
     F(S, STR, reason, MM_TEXT_MAX, 0)                                                              \
-    F(S, U32, segments, 0, 0)
+    F(S, U32, segments, 0, 0)                                                                      \
+    F(S, STR, by, MM_ID_MAX, MM_F_LATE)                                                            \
+    F(S, I64, expires_us, 0, MM_F_LATE)
 
+/* A hold released, by the person `by` ("" when the edge itself released it). */
 #define MM_FIELDS_hold_released(F, S)                                                              \
     F(S, STR, hold_id, MM_ID_MAX, MM_F_REQ)                                                        \
-    F(S, STR, reason, MM_TEXT_MAX, 0)
+    F(S, STR, reason, MM_TEXT_MAX, 0)                                                              \
+    F(S, STR, by, MM_ID_MAX, MM_F_LATE)
 
 /* The disk filled, a camera was stopped or resumed for it, or space came back. */
 #define MM_FIELDS_storage_alarm(F, S)                                                              \

@@ -62,7 +62,11 @@
     /* Complaints received at the site (complaints.h; R-N12(1), R-N7.6), the manager's and the     \
      * operators': */                                                                              \
     X(P, COMPLAINTS, "complaints") /* list them, with the city's complaints */                     \
-    X(P, COMPLAINT, "complaint")   /* record one, or log its handling or closing */
+    X(P, COMPLAINT, "complaint")   /* record one, or log its handling or closing */                \
+    /* Holds the manager places at the site (siteholds.h; R-K2.2.6b): */                           \
+    X(P, HOLD_PLACE, "hold_place")     /* the manager only */                                      \
+    X(P, HOLD_RELEASE, "hold_release") /* the manager only */                                      \
+    X(P, HOLDS, "holds")               /* list every hold (the manager and operators) */
 MM_ENUM_DECLARE(edge_action, EDGE_ACT, EDGE_ACTION_MAP)
 
 /* The actions an emergency grant may allow: looking, never changing. */

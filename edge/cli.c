@@ -21,6 +21,7 @@
 #include "common/clock.h"
 #include "common/diag.h"
 #include "edge/cli_impl.h"
+#include "common/timefmt.h"
 #include "edge/siteconf.h"
 #include "edge/standards.h"
 
@@ -117,6 +118,18 @@ static const struct {
     {"complaints", "complaints [--all] [--json]",
      "The open complaints (--all: every one): those received at the site and those the city\n"
      "  sent, each with its state, when it was received and its deadline (Japan time; ! past it)."},
+    {"hold",
+     "hold place --camera CAM[,CAM...] --from TIME --to TIME --reason TEXT [--expires DAYS]\n"
+     "       hold release ID [--reason TEXT]",
+     "After an incident, the manager keeps footage past retention before any request exists\n"
+     "  (R-K2.2.6b): one hold per camera, ids site-N.0, site-N.1, ... (site-N names them all).\n"
+     "  Times are Japan time. The range must have ended and hold footage on every camera. A hold\n"
+     "  expires after --expires days (default 30, at most what the site's policy allows), when\n"
+     "  the edge releases it; a disclosure's hold on the same cameras and range supersedes it.\n"
+     "  `hold release` ends it early; what it kept past retention is erased at once."},
+    {"holds", "holds [--json]",
+     "Every hold in force, the manager's site holds and disclosure requests' holds: camera,\n"
+     "  range, reason, who placed it and when it expires (Japan time)."},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
@@ -162,7 +175,20 @@ static void help_all(FILE *f)
 
 /* --- times -----------------------------------------------------------------------------------*/
 
+static int parse_time(const char *s, int64_t now_us, int jst, int64_t *out_us);
+
 int edge_cli_parse_time(const char *s, int64_t now_us, int64_t *out_us)
+{
+    return parse_time(s, now_us, 0, out_us);
+}
+
+int edge_cli_parse_jst_time(const char *s, int64_t now_us, int64_t *out_us)
+{
+    return parse_time(s, now_us, 1, out_us);
+}
+
+/* A date and time without "Z" is local time, or Japan time when jst is set. */
+static int parse_time(const char *s, int64_t now_us, int jst, int64_t *out_us)
 {
     if (!s || !*s)
         return -1;
@@ -219,11 +245,25 @@ int edge_cli_parse_time(const char *s, int64_t now_us, int64_t *out_us)
     tm.tm_min = mi;
     tm.tm_sec = sec;
     tm.tm_isdst = -1;
-    time_t t = utc ? timegm(&tm) : mktime(&tm);
+    time_t t = utc || jst ? timegm(&tm) : mktime(&tm);
     if (t == (time_t)-1)
         return -1;
+    if (jst && !utc)
+        t -= MM_JST_OFFSET_S;
     *out_us = (int64_t)t * 1000000;
     return 0;
+}
+
+/* An instant as Japan time "YYYY-MM-DD HH:MM:SS", "-" for none. */
+static void format_jst(int64_t us, char *buf, size_t cap)
+{
+    char t[MM_RFC3339_MAX];
+    if (us <= 0) {
+        snprintf(buf, cap, "-");
+        return;
+    }
+    mm_jst_time(us, t);
+    snprintf(buf, cap, "%s", t);
 }
 
 static void format_time(int64_t us, char *buf, size_t cap)
@@ -630,6 +670,52 @@ static void show_disclosures(json_t *r)
     printf("%d waiting for the manager\n", (int)num(r, "waiting"));
 }
 
+static void show_hold(json_t *hd)
+{
+    char a[MM_RFC3339_MAX], b[MM_RFC3339_MAX], exp[MM_RFC3339_MAX], placed[MM_RFC3339_MAX];
+    format_jst(num(hd, "from_us"), a, sizeof a);
+    format_jst(num(hd, "to_us"), b, sizeof b);
+    format_jst(num(hd, "placed_us"), placed, sizeof placed);
+    if (num(hd, "expires_us"))
+        format_jst(num(hd, "expires_us"), exp, sizeof exp);
+    else
+        snprintf(exp, sizeof exp, "%s", "no expiry");
+    const char *of = *str(hd, "group") ? str(hd, "group") : str(hd, "request");
+    printf("%-22s %-10s %-12s %s → %s  expires %-19s  %s%s%s\n", str(hd, "id"), str(hd, "kind"),
+           str(hd, "camera"), a, b, exp, *of ? of : "", *of ? ": " : "", str(hd, "reason"));
+    if (*str(hd, "by"))
+        printf("  placed %s by %s\n", placed, str(hd, "by"));
+}
+
+static void show_holds(json_t *r)
+{
+    size_t i;
+    json_t *hd;
+    json_t *list = json_object_get(r, "holds");
+    printf("%-22s %-10s %-12s %s\n", "HOLD", "KIND", "CAMERA",
+           "RANGE (Japan time), EXPIRY, REASON");
+    json_array_foreach(list, i, hd) show_hold(hd);
+    printf("%zu hold(s) in force\n", json_array_size(list));
+}
+
+static void show_placed(json_t *r)
+{
+    size_t i;
+    json_t *hd;
+    char exp[MM_RFC3339_MAX];
+    format_jst(num(r, "expires_us"), exp, sizeof exp);
+    printf("hold %s placed; it expires %s (Japan time)\n", str(r, "hold"), exp);
+    json_array_foreach(json_object_get(r, "holds"), i, hd)
+        printf("  %-22s %-12s %d segment(s)\n", str(hd, "id"), str(hd, "camera"),
+               (int)num(hd, "segments"));
+}
+
+static void show_released(json_t *r)
+{
+    printf("hold %s released: %d camera(s), %d segment(s) past retention erased\n", str(r, "hold"),
+           (int)num(r, "released"), (int)num(r, "erased"));
+}
+
 /* --- commands --------------------------------------------------------------------------------*/
 
 static int simple(const opts_t *o, json_t *req, void (*show)(json_t *))
@@ -1032,6 +1118,74 @@ static int cmd_disclosure(const opts_t *o)
     return EDGE_EXIT_USAGE;
 }
 
+/* The --camera options of hold place, each one camera or a comma-separated list, joined. */
+static int hold_cameras(const opts_t *o, char *list, size_t cap)
+{
+    size_t at = 0;
+    list[0] = 0;
+    for (int i = 0; i < o->n_camera; i++) {
+        int n = snprintf(list + at, cap - at, "%s%s", i ? "," : "", o->camera[i]);
+        if (n < 0 || (size_t)n >= cap - at) {
+            fprintf(stderr, "mimamori-edge: --camera: at most %zu bytes in all\n", cap - 1);
+            return -1;
+        }
+        at += (size_t)n;
+    }
+    if (!at) {
+        fputs("mimamori-edge: hold place needs --camera CAM[,CAM...]\n", stderr);
+        return -1;
+    }
+    return 0;
+}
+
+static int need_jst_time(const char *opt, const char *val, int64_t now, int64_t *out)
+{
+    if (!val) {
+        fprintf(stderr, "mimamori-edge: %s TIME is required\n", opt);
+        return -1;
+    }
+    if (edge_cli_parse_jst_time(val, now, out) != 0) {
+        fprintf(stderr, "mimamori-edge: %s: \"%s\" is not a time (see --help)\n", opt, val);
+        return -1;
+    }
+    return 0;
+}
+
+static int cmd_hold(const opts_t *o)
+{
+    const char *sub = o->n_args ? o->args[0] : "";
+    if (!strcmp(sub, "place") && o->n_args == 1) {
+        char cams[256];
+        int64_t now = mm_now_us(), from, to;
+        if (hold_cameras(o, cams, sizeof cams) != 0 ||
+            need_jst_time("--from", o->from, now, &from) != 0 ||
+            need_jst_time("--to", o->to, now, &to) != 0)
+            return EDGE_EXIT_USAGE;
+        if (!o->reason) {
+            fputs("mimamori-edge: hold place needs --reason TEXT\n", stderr);
+            return EDGE_EXIT_USAGE;
+        }
+        json_t *req =
+            json_pack("{s:s, s:s, s:I, s:I, s:s}", "action", "hold_place", "cameras", cams,
+                      "from_us", (json_int_t)from, "to_us", (json_int_t)to, "reason", o->reason);
+        if (o->expires)
+            json_object_set_new(req, "expires_days", json_integer(o->expires));
+        return simple(o, req, show_placed);
+    }
+    if (!strcmp(sub, "release") && o->n_args == 2) {
+        if (o->n_camera || o->from || o->to || o->expires) {
+            fputs("mimamori-edge: hold release takes the hold's id and --reason\n", stderr);
+            return EDGE_EXIT_USAGE;
+        }
+        json_t *req = json_pack("{s:s, s:s}", "action", "hold_release", "hold_id", o->args[1]);
+        if (o->reason)
+            json_object_set_new(req, "reason", json_string(o->reason));
+        return simple(o, req, show_released);
+    }
+    help_command(stderr, "hold");
+    return EDGE_EXIT_USAGE;
+}
+
 static int cmd_operators(const opts_t *o)
 {
     const char *sub = o->n_args ? o->args[0] : "list";
@@ -1229,6 +1383,14 @@ int edge_cli_main(int argc, char **argv)
                 return EDGE_EXIT_USAGE;
             }
             (cam ? o.camera : o.keep)[(*n)++] = argv[++i];
+        } else if (!strcmp(a, "--expires")) {
+            char *end = NULL;
+            long d = i + 1 < argc ? strtol(argv[++i], &end, 10) : 0;
+            if (!end || *end || d <= 0 || d > 3650) {
+                fprintf(stderr, "mimamori-edge: --expires: a number of days (1 to 3650)\n");
+                return EDGE_EXIT_USAGE;
+            }
+            o.expires = (int)d;
         } else if (!strcmp(a, "--minutes")) {
             if (i + 1 >= argc) {
                 fputs("mimamori-edge: --minutes needs a number\n", stderr);
@@ -1289,6 +1451,10 @@ int edge_cli_main(int argc, char **argv)
         return edge_cli_complaint(&o);
     if (!strcmp(cmd, "complaints"))
         return edge_cli_complaints(&o);
+    if (!strcmp(cmd, "hold"))
+        return cmd_hold(&o);
+    if (!strcmp(cmd, "holds") && !o.n_args)
+        return simple(&o, json_pack("{s:s}", "action", "holds"), show_holds);
     help_command(stderr, cmd);
     return EDGE_EXIT_USAGE;
 }

@@ -1,8 +1,8 @@
 /*
  * cli.h: the operator commands of mimamori-edge (status, cameras, search, playback, standards,
- * operators, emergency, camera, requests, disclosures, disclosure, complaint, complaints), each a
- * client of the running edge's control socket (control.h). The edge decides what the caller may
- * do; the client only asks and shows.
+ * operators, emergency, camera, requests, disclosures, disclosure, complaint, complaints, hold,
+ * holds), each a client of the running edge's control socket (control.h). The edge decides what
+ * the caller may do; the client only asks and shows.
  *
  * Exit status, the same for every command:
  *   0 done; 1 the edge failed or is busy; 2 bad usage or a request the edge found malformed;
@@ -37,5 +37,9 @@ int edge_cli_main(int argc, char **argv);
  * trailing "Z" for UTC). -1 when it is none of those.
  */
 int edge_cli_parse_time(const char *s, int64_t now_us, int64_t *out_us);
+
+/* The same, with a date and time without "Z" taken as Japan time (UTC+9) whatever the local time
+ * zone: for hold place, whose times are shown in Japan time too. */
+int edge_cli_parse_jst_time(const char *s, int64_t now_us, int64_t *out_us);
 
 #endif

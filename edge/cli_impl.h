@@ -26,7 +26,8 @@ typedef struct {
     const char *args[4]; /* positional arguments after the command */
     int n_args;
     const char *channel, *at; /* complaint record */
-    int all;                  /* complaints */
+    int all;                  /* complaints, notices */
+    int expires;              /* --expires DAYS (hold place), 0 when not given */
 } edge_cli_opts_t;
 
 /* Sends req (stolen) to the edge and prints its answer with show (as JSON with --json or when

@@ -36,12 +36,14 @@ enum {
     K_CHANNEL = 1 << 15,
     K_RECEIVED = 1 << 16,
     K_ALL = 1 << 17,
+    K_HOLD = 1 << 18,
+    K_DAYS = 1 << 19,
 };
 
 static const char *const key_names[] = {
-    "camera",  "from_us", "to_us",        "person",  "grant_id",    "minutes",
-    "actions", "cameras", "reason",       "text",    "html",        "request_id",
-    "keep",    "step",    "complaint_id", "channel", "received_us", "all"};
+    "camera",       "from_us", "to_us",       "person", "grant_id",   "minutes",     "actions",
+    "cameras",      "reason",  "text",        "html",   "request_id", "keep",        "step",
+    "complaint_id", "channel", "received_us", "all",    "hold_id",    "expires_days"};
 #define N_KEYS (sizeof key_names / sizeof key_names[0])
 
 /* Per action: the keys it requires, and those it may have besides. */
@@ -76,6 +78,9 @@ static const struct {
     [EDGE_ACT_COMPLAINTS] = {0, K_ALL},
     /* which keys go with which step is the handler's to check */
     [EDGE_ACT_COMPLAINT] = {K_STEP | K_TEXT, K_COMPLAINT | K_CHANNEL | K_RECEIVED | K_CAMERA},
+    [EDGE_ACT_HOLD_PLACE] = {K_CAMERAS | K_FROM | K_TO | K_REASON, K_DAYS},
+    [EDGE_ACT_HOLD_RELEASE] = {K_HOLD, K_REASON},
+    [EDGE_ACT_HOLDS] = {0, 0},
 };
 
 #define MAX_SPAN_US (31LL * 86400 * 1000000) /* a search or playback covers at most 31 days */
@@ -212,6 +217,16 @@ mm_err_t edge_request_parse(const char *line, size_t len, edge_request_t *out, c
             break;
         case K_RECEIVED:
             ok = json_is_integer(v) && (out->received_us = json_integer_value(v)) > 0;
+            break;
+        case K_HOLD:
+            ok = get_text(v, out->hold_id, sizeof out->hold_id, 1) == 0 && out->hold_id[0];
+            break;
+        case K_DAYS:
+            /* How many days the policy allows is the hold's check (siteholds.h). */
+            ok = json_is_integer(v) && json_integer_value(v) > 0 &&
+                 json_integer_value(v) <= EDGE_REQUEST_DAYS_MAX;
+            if (ok)
+                out->days = (int)json_integer_value(v);
             break;
         }
         if (!ok) {

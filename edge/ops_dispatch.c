@@ -147,6 +147,9 @@ static const handler_t handlers[EDGE_ACT_COUNT] = {
     [EDGE_ACT_NOTICE_ACK] = edge_ops_do_notice_ack,
     [EDGE_ACT_COMPLAINTS] = edge_ops_do_complaints,
     [EDGE_ACT_COMPLAINT] = edge_ops_do_complaint,
+    [EDGE_ACT_HOLD_PLACE] = edge_ops_do_hold_place,
+    [EDGE_ACT_HOLD_RELEASE] = edge_ops_do_hold_release,
+    [EDGE_ACT_HOLDS] = edge_ops_do_holds,
 };
 
 void edge_ops_request(void *arg, edge_conn_t *conn, uid_t uid, pid_t pid, const edge_request_t *r)

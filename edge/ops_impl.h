@@ -17,6 +17,7 @@
  *   ops_city.c       what the city asks and tells: requests logged and answered, notices
  *                    acknowledged, disclosure requests handed on and their steps taken by people
  *   ops_complaints.c complaints received at the site, their handling and closing
+ *   ops_holds.c      holds the manager places at the site (siteholds.h), and every hold listed
  *
  * One private header rather than one per file: the files share one state (struct edge_ops) and
  * one call being answered (edge_ops_call_t), and each offers the others its handlers and a few
@@ -109,6 +110,10 @@ void edge_ops_do_disclosure_step(edge_ops_call_t *c);
 /* ops_complaints.c: the list; a complaint recorded, handled or closed */
 void edge_ops_do_complaints(edge_ops_call_t *c);
 void edge_ops_do_complaint(edge_ops_call_t *c);
+/* ops_holds.c: holds the manager places at the site, and every hold listed */
+void edge_ops_do_hold_place(edge_ops_call_t *c);
+void edge_ops_do_hold_release(edge_ops_call_t *c);
+void edge_ops_do_holds(edge_ops_call_t *c);
 
 /* --- answering (ops_dispatch.c) ------------------------------------------------------------- */
 

@@ -264,6 +264,43 @@ static mm_err_t site_complaint(hub_site_record_t *r, hub_origin_t at, const mm_s
     return MM_OK;
 }
 
+/* The site's first recording, once: a record that has one keeps it. */
+static mm_err_t first_recording(hub_site_record_t *r, hub_origin_t at,
+                                const mm_segment_recorded_t *s)
+{
+    if (hub_members_has(&r->members, HUB_RECORD_FIRST_RECORDING))
+        return MM_OK;
+    snprintf(r->first.camera, sizeof r->first.camera, "%s", s->camera);
+    r->first.start_us = s->start_us;
+    r->first.at = at;
+    hub_members_add(&r->members, HUB_RECORD_FIRST_RECORDING);
+    return MM_OK;
+}
+
+/* A hold the manager placed (a person is named): a site hold, in place. A disclosure's hold
+ * (no person) is the disclosure's record's to know of. */
+static mm_err_t hold_placed(hub_site_record_t *r, hub_origin_t at, const mm_hold_placed_t *p)
+{
+    if (!p->by[0])
+        return MM_ENOTFOUND;
+    hub_site_hold_t *h = hub_site_record_hold(r, p->hold_id);
+    if (!h && !(h = hub_site_record_add_hold(r)))
+        return MM_ENOMEM;
+    *h = (hub_site_hold_t){.placed = *p, .placed_at = at};
+    return MM_OK;
+}
+
+static mm_err_t hold_released(hub_site_record_t *r, hub_origin_t at, const mm_hold_released_t *x)
+{
+    hub_site_hold_t *h = hub_site_record_hold(r, x->hold_id);
+    if (!h || h->released)
+        return MM_ENOTFOUND; /* a disclosure's hold */
+    h->released = 1;
+    h->release = *x;
+    h->released_at = at;
+    return MM_OK;
+}
+
 mm_err_t hub_site_record_apply(hub_site_record_t *r, uint64_t index, const mm_entry_t *e)
 {
     hub_origin_t at = {index, e->time_us};
@@ -292,6 +329,12 @@ mm_err_t hub_site_record_apply(hub_site_record_t *r, uint64_t index, const mm_en
         return answered(r, at, &e->u.request_answered);
     case MM_ENTRY_SITE_COMPLAINT:
         return site_complaint(r, at, &e->u.site_complaint);
+    case MM_ENTRY_SEGMENT_RECORDED:
+        return first_recording(r, at, &e->u.segment_recorded);
+    case MM_ENTRY_HOLD_PLACED:
+        return hold_placed(r, at, &e->u.hold_placed);
+    case MM_ENTRY_HOLD_RELEASED:
+        return hold_released(r, at, &e->u.hold_released);
     default:
         return MM_ENOTFOUND; /* a kind the record has no place for */
     }
@@ -312,6 +355,9 @@ int hub_site_record_learns(mm_entry_kind_t kind)
     case MM_ENTRY_CITY_REQUEST:
     case MM_ENTRY_REQUEST_ANSWERED:
     case MM_ENTRY_SITE_COMPLAINT:
+    case MM_ENTRY_SEGMENT_RECORDED: /* only the first: hub_registry_apply */
+    case MM_ENTRY_HOLD_PLACED:
+    case MM_ENTRY_HOLD_RELEASED:
         return 1;
     default:
         return 0;

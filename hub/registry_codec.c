@@ -364,6 +364,36 @@ static json_t *any_site_complaint_json(const void *c)
     return hub_site_complaint_json(c);
 }
 
+static json_t *site_hold_json(const hub_site_hold_t *h)
+{
+    json_t *o = entry_json(MM_ENTRY_HOLD_PLACED, &h->placed, &h->placed_at);
+    int bad = !o;
+    if (h->released)
+        hub_codec_add(o, "released",
+                      entry_json(MM_ENTRY_HOLD_RELEASED, &h->release, &h->released_at), &bad);
+    return hub_codec_built(o, bad);
+}
+
+static json_t *site_holds_json(const hub_site_record_t *r)
+{
+    json_t *o = json_object();
+    for (size_t i = 0; o && i < r->n_holds; i++) {
+        json_t *v = site_hold_json(&r->holds[i]);
+        if (!v || json_object_set_new(o, r->holds[i].placed.hold_id, v) != 0) {
+            json_decref(o);
+            o = NULL;
+        }
+    }
+    return o;
+}
+
+static json_t *first_recording_json(const hub_first_recording_t *f)
+{
+    return json_pack("{s:s, s:I, s:I, s:I}", "camera", f->camera, "start_us",
+                     (json_int_t)f->start_us, "index", (json_int_t)f->at.index, "time_us",
+                     (json_int_t)f->at.time_us);
+}
+
 json_t *hub_site_record_json(const hub_site_record_t *r)
 {
     json_t *o = json_object();
@@ -401,6 +431,10 @@ json_t *hub_site_record_json(const hub_site_record_t *r)
                                     sizeof *r->site_complaints, offsetof(hub_site_complaint_t, id),
                                     any_site_complaint_json),
                           &bad);
+        else if (r->members.tag[i] == HUB_RECORD_FIRST_RECORDING)
+            hub_codec_add(o, "first_recording", first_recording_json(&r->first), &bad);
+        else if (r->members.tag[i] == HUB_RECORD_HOLDS)
+            hub_codec_add(o, "holds", site_holds_json(r), &bad);
     }
     return hub_codec_built(o, bad);
 }
@@ -714,6 +748,31 @@ static int any_site_complaint_from(const char *id, const json_t *v, void *c)
     return site_complaint_from(id, v, c);
 }
 
+static int site_hold_from(const char *id, const json_t *o, void *item)
+{
+    hub_site_hold_t *h = item;
+    if (!json_is_object(o) || hub_codec_fields_from_json(o, MM_ENTRY_HOLD_PLACED, &h->placed) ||
+        strcmp(h->placed.hold_id, id) != 0)
+        return -1;
+    h->placed_at = origin_of(o);
+    const json_t *rel = json_object_get(o, "released");
+    if (!rel)
+        return 0;
+    h->released = 1;
+    h->released_at = origin_of(rel);
+    return json_is_object(rel) &&
+                   !hub_codec_fields_from_json(rel, MM_ENTRY_HOLD_RELEASED, &h->release)
+               ? 0
+               : -1;
+}
+
+static int first_recording_from(const json_t *o, hub_first_recording_t *f)
+{
+    f->start_us = hub_codec_int(o, "start_us");
+    f->at = origin_of(o);
+    return json_is_object(o) && !hub_codec_str(o, "camera", f->camera, sizeof f->camera) ? 0 : -1;
+}
+
 mm_err_t hub_site_record_from_json(const json_t *o, hub_site_record_t *out)
 {
     hub_site_record_init(out, "");
@@ -759,6 +818,14 @@ mm_err_t hub_site_record_from_json(const json_t *o, hub_site_record_t *out)
             hub_members_add(&out->members, HUB_RECORD_SITE_COMPLAINTS);
             err = read_object(v, (void **)&out->site_complaints, &out->n_site_complaints,
                               sizeof *out->site_complaints, any_site_complaint_from);
+        } else if (!strcmp(key, "first_recording")) {
+            hub_members_add(&out->members, HUB_RECORD_FIRST_RECORDING);
+            if (first_recording_from(v, &out->first))
+                err = MM_ECORRUPT;
+        } else if (!strcmp(key, "holds")) {
+            hub_members_add(&out->members, HUB_RECORD_HOLDS);
+            err = read_object(v, (void **)&out->holds, &out->n_holds, sizeof *out->holds,
+                              site_hold_from);
         }
     }
     return err;

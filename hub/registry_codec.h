@@ -14,11 +14,15 @@
  * they came "standards" (the configuration_changed entry's fields with "index" and "time_us"),
  * "requests": {id: the request's members in its kind's order (requests.h, disclosure.h), then as
  * they came "appeal": {"text", "time_us", "by"}, "delivered_index" and "delivered_us", and
- * "answer" (the request_answered entry's fields with "index" and "time_us")}} and
+ * "answer" (the request_answered entry's fields with "index" and "time_us")},
  * "site_complaints": {id: {"id", "state", "received_us", "deadline_us", "channel", "about",
  * "camera", "by", "hub_complaint", "index" and "time_us" (of its first entry), "handlings", then
- * as they came "handled" and "closed" ({"index", "time_us", "by", "text"}) and "appeal"}}. An
- * entry's fields are written as the entry's JSON view writes them (common/entry.h).
+ * as they came "handled" and "closed" ({"index", "time_us", "by", "text"}) and "appeal"}},
+ * "first_recording": {"camera", "start_us", "index", "time_us"} and "holds" (site holds): {hold
+ * id: the hold_placed entry's fields with "index" and "time_us", and once released "released":
+ * the hold_released entry's fields with "index" and "time_us"}}. A record without site
+ * complaints, a first recording or site holds has none of those members. An entry's fields are
+ * written as the entry's JSON view writes them (common/entry.h).
  */
 #ifndef HUB_REGISTRY_CODEC_H
 #define HUB_REGISTRY_CODEC_H

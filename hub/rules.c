@@ -6,8 +6,8 @@
  * day, a grant, a request, a complaint) and its evidence: the indexes of the entries in the site's
  * log the record took the facts from, and what names the thing concerned. The order of the
  * findings is the site's, then each camera's, the grants', the filings', the requests', the
- * site's complaints' and the silence's, so that new findings get their ids in an order that does
- * not change from one run to the next.
+ * site's complaints', the holds' and the silence's, so that new findings get their ids in an
+ * order that does not change from one run to the next.
  */
 #include "hub/rules.h"
 
@@ -335,6 +335,28 @@ static void site_complaint_rules(found_t *fd, const hub_site_record_t *rec,
     }
 }
 
+/* R-K2.2.6b, R-N7.5: a site hold keeps footage past retention only until it expires; the edge
+ * releases it then, and one still in place past its expiry (and a grace for the release to
+ * reach the hub) keeps footage nobody asked for. Closed when its release arrives. */
+static void hold_rules(found_t *fd, const hub_site_record_t *rec, const hub_rules_input_t *in)
+{
+    for (size_t i = 0; i < rec->n_holds; i++) {
+        const hub_site_hold_t *h = &rec->holds[i];
+        const mm_hold_placed_t *p = &h->placed;
+        if (h->released || !p->expires_us || in->now_us <= p->expires_us + HUB_HOLD_EXPIRY_GRACE_US)
+            continue;
+        const int64_t at[1] = {(int64_t)h->placed_at.index};
+        char expired[MM_RFC3339_MAX];
+        mm_time_rfc3339(p->expires_us, expired);
+        hub_evidence_t ev;
+        add(fd, "hold_past_expiry", p->hold_id, "R-K2.2.6b", HUB_SEVERITY_MEDIUM,
+            evidence(&ev, 1, at, "camera", p->camera, "hold", p->hold_id, NULL),
+            "hold %s on camera %s, placed by %s, expired %s and is still in place: footage past "
+            "retention is kept that nobody has asked for",
+            p->hold_id, p->camera, p->by, expired);
+    }
+}
+
 mm_err_t hub_rules_evaluate(const hub_site_record_t *rec, const hub_rules_input_t *in,
                             hub_finding_list_t *out)
 {
@@ -350,6 +372,7 @@ mm_err_t hub_rules_evaluate(const hub_site_record_t *rec, const hub_rules_input_
     filing_rules(&fd, rec, in);
     request_rules(&fd, rec, in);
     site_complaint_rules(&fd, rec, in);
+    hold_rules(&fd, rec, in);
     if (in->last_checkpoint_us && in->silent_after_us > 0 &&
         in->now_us - in->last_checkpoint_us > in->silent_after_us)
         add(&fd, "site_silent", "", "R-K2.2.6a", HUB_SEVERITY_HIGH, NULL,

@@ -662,7 +662,7 @@
 
   /* --- a site's page ------------------------------------------------------------------------- */
 
-  const TABS = ['cameras', 'filings', 'findings', 'measures', 'requests', 'disclosures', 'log', 'hublog'];
+  const TABS = ['cameras', 'filings', 'findings', 'measures', 'requests', 'disclosures', 'holds', 'log', 'hublog'];
   const LOG_PAGE = 50;
   const LOG_CHUNK = 1000;
   const LOG_SCAN = 20000; /* entries looked at per search step */
@@ -736,6 +736,7 @@
         let n = null;
         if (k === 'findings') n = d.findings.filter((x) => x.state === 'open').length || null;
         if (k === 'filings') n = ((d.rec && d.rec.filings) || []).filter((x) => x.state === 'received').length || null;
+        if (k === 'holds') n = window.mmHolds.inPlace(d.rec) || null;
         tabs.append(h('a', {
           href: `#/site/${enc(site)}/${k}`, role: 'tab', id: 'tab-' + k, 'aria-selected': k === tab ? 'true' : 'false',
           class: 'tab' + (k === tab ? ' active' : ''),
@@ -1054,6 +1055,7 @@
           fact(t('dis.reference'), x.reference || '—'),
           fact(t('dis.cameras'), (x.cameras || []).join(', ')),
           fact(t('dis.range'), `${fmtTime(x.from_us)} – ${fmtTime(x.to_us)}`),
+          window.mmHolds.recorded(x, d.rec, Date.now()),
           fact(t('dis.filed'), fmtTime(x.time_us)),
           fact(t('dis.deadline'), fmtTime(x.deadline_us))),
         x.reason ? h('p', { class: 'small' }, x.reason) : null,
@@ -1224,6 +1226,7 @@
       const draw = {
         cameras: drawCameras, filings: drawFilings, findings: drawFindings, measures: drawMeasures,
         requests: drawRequests, disclosures: drawDisclosures, log: drawLog, hublog: drawHubLog,
+        holds: () => window.mmHolds.panel(d.rec, d.findings),
       }[tab];
       panel.setAttribute('aria-labelledby', 'tab-' + tab);
       panel.dataset.tab = tab;

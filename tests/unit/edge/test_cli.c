@@ -44,6 +44,29 @@ static void relative_and_absolute_times(void **state)
     assert_true(t == 1795316645LL * S);
 }
 
+/* Hold times are Japan time whatever the machine's time zone (Japan has no daylight saving). */
+static void hold_times_are_japan_time_in_any_time_zone(void **state)
+{
+    (void)state;
+    int64_t t = 0;
+    setenv("TZ", "UTC0", 1);
+    tzset();
+    assert_int_equal(edge_cli_parse_jst_time("2026-11-22 12:04:05", NOW, &t), 0);
+    assert_true(t == 1795316645LL * S);
+    assert_int_equal(edge_cli_parse_jst_time("2026-11-22T12:04", NOW, &t), 0);
+    assert_true(t == 1795316640LL * S);
+    setenv("TZ", "EST5", 1);
+    tzset();
+    assert_int_equal(edge_cli_parse_jst_time("2026-11-22 12:04:05", NOW, &t), 0);
+    assert_true(t == 1795316645LL * S);
+    /* Z is still UTC; the relative forms are as for every command. */
+    assert_int_equal(edge_cli_parse_jst_time("2026-11-22 03:04:05Z", NOW, &t), 0);
+    assert_true(t == 1795316645LL * S);
+    assert_int_equal(edge_cli_parse_jst_time("-2h", NOW, &t), 0);
+    assert_true(t == NOW - 7200 * S);
+    assert_int_equal(edge_cli_parse_jst_time("2026-11-22", NOW, &t), -1);
+}
+
 static void bad_times_are_refused(void **state)
 {
     (void)state;
@@ -65,6 +88,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(relative_and_absolute_times),
+        cmocka_unit_test(hold_times_are_japan_time_in_any_time_zone),
         cmocka_unit_test(bad_times_are_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -560,6 +560,52 @@ static void r_n6_3_emergency_report_open(void **state)
     json_decref(rec);
 }
 
+/* R-K2.2.6b: a site hold still in place past its expiry and the grace for its release to arrive
+ * is a finding, keyed by the hold; its release closes it; a disclosure's hold (no expiry) never
+ * is one. */
+static void r_k2_2_6b_hold_past_expiry(void **state)
+{
+    (void)state;
+    json_t *rec = sound();
+    json_int_t expires = NOW_US - HUB_HOLD_EXPIRY_GRACE_US;
+    json_t *h = json_pack("{s:s, s:s, s:I, s:I, s:s, s:i, s:s, s:I, s:I, s:I}", "hold_id",
+                          "site-2.0", "camera", "cam1", "start_us", (json_int_t)(NOW_US - DAY_US),
+                          "end_us", (json_int_t)(NOW_US - DAY_US / 2), "reason", "事故", "segments",
+                          10, "by", "tanaka", "expires_us", expires, "index", (json_int_t)30,
+                          "time_us", (json_int_t)(NOW_US - 30 * DAY_US));
+    json_object_set_new(rec, "holds", json_pack("{s:o}", "site-2.0", h));
+    /* At the end of the grace: not yet. */
+    json_t *out = eval(rec, &IN);
+    assert_int_equal(count(out, "hold_past_expiry"), 0);
+    json_decref(out);
+    /* A microsecond past it. */
+    set_int(h, "expires_us", expires - 1);
+    out = eval(rec, &IN);
+    json_t *f = only(out, "hold_past_expiry", "R-K2.2.6b", "site-2.0");
+    entries_are(f, 1, (json_int_t[]){30});
+    json_t *ev = json_object_get(f, "evidence");
+    assert_string_equal(json_string_value(json_object_get(ev, "hold")), "site-2.0");
+    assert_string_equal(json_string_value(json_object_get(ev, "camera")), "cam1");
+    assert_non_null(strstr(json_string_value(json_object_get(f, "message")), "tanaka"));
+    assert_int_equal(json_array_size(out), 1);
+    json_decref(out);
+    /* Released: none. */
+    json_object_set_new(h, "released",
+                        json_pack("{s:s, s:s, s:I, s:I}", "hold_id", "site-2.0", "reason",
+                                  "expired", "index", (json_int_t)40, "time_us",
+                                  (json_int_t)NOW_US));
+    out = eval(rec, &IN);
+    assert_int_equal(json_array_size(out), 0);
+    json_decref(out);
+    /* No expiry (a hold of old, or a disclosure's): none. */
+    json_object_del(h, "released");
+    json_object_del(h, "expires_us");
+    out = eval(rec, &IN);
+    assert_int_equal(json_array_size(out), 0);
+    json_decref(out);
+    json_decref(rec);
+}
+
 static void site_silent(void **state)
 {
     (void)state;
@@ -849,6 +895,7 @@ int main(void)
         cmocka_unit_test(r_k2_1_3b_camera_retired_early),
         cmocka_unit_test(abolished_camera_is_held_to_nothing_else),
         cmocka_unit_test(r_n6_3_emergency_report_open),
+        cmocka_unit_test(r_k2_2_6b_hold_past_expiry),
         cmocka_unit_test(site_silent),
         cmocka_unit_test(r_k2_2_6a_uptime_below_24h),
         cmocka_unit_test(r_n12_site_complaint_closed_by_its_deadline),
