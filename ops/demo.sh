@@ -154,12 +154,18 @@ run() { # shows a command as printed, then its answer
     say "\$ $*"
     "$@" 2>&1 | sed 's/^/demo:     /' || true
 }
+runsh() { # the same for a shell line, shown exactly as it can be pasted
+    say "\$ $1"
+    sh -c "$1" 2>&1 | sed 's/^/demo:     /' || true
+}
 edge_a="$bin/mimamori-edge"
 sock_a="--socket /run/mimamori/site-a.sock"
 walkthrough() {
     say "--- the city returns site-a's filing; the notice reaches the site (R-N4.2, R-N10) ---"
-    filing=$(api GET /api/v1/sites/site-a/registry "$token" \
-        | field '["filings"][-1]["id"]' 2>/dev/null || true)
+    filing=$(api GET /api/v1/sites/site-a/registry "$token" | /usr/bin/python3 -c '
+import json, sys
+print([f["id"] for f in json.load(sys.stdin)["filings"] if f["state"] == "received"][-1])' \
+        2>/dev/null || true)
     if [ -n "$filing" ]; then
         api POST "/api/v1/sites/site-a/filings/$filing/decision" "$token" \
             '{"decision":"returned","reason":"設置場所の記載が不十分です（デモ）"}' >/dev/null
@@ -185,7 +191,11 @@ walkthrough() {
         | field '["id"]' 2>/dev/null || true)
     [ -n "$req" ] || { say "the request was not filed; see $state/logs/hub.log"; return 0; }
     say "filed $req; the site prepares (an operator) and decides (the manager):"
-    sleep 3
+    for _ in $(seq 30); do # until the site has logged it
+        # shellcheck disable=SC2086
+        "$edge_a" disclosures --json $sock_a 2>/dev/null | grep -q "\"$req\"" && break
+        sleep 1
+    done
     # shellcheck disable=SC2086
     run runuser -u nobody -- "$edge_a" disclosure prepare "$req" --note 映像を確認した $sock_a
     # shellcheck disable=SC2086
@@ -198,8 +208,8 @@ walkthrough() {
         sleep 1
     done
     mkdir -p "$state/police" && cd "$state/police"
-    run sh -c "curl -sSo $req.age -H 'Authorization: Bearer $police' http://127.0.0.1:$http_port/api/v1/disclosures/$req/export"
-    run sh -c "age -d -i $state/police.age $req.age | tar -x && $bin/mimamori-verify --hub-key-file $state/hub.verifier $req"
+    runsh "curl -sSo $req.age -H 'Authorization: Bearer $police' http://127.0.0.1:$http_port/api/v1/disclosures/$req/export"
+    runsh "age -d -i $state/police.age $req.age | tar -x && $bin/mimamori-verify --hub-key-file $state/hub.verifier $req"
     say "(those two commands, run in $state/police, are all the police need)"
     cd "$root"
 }
