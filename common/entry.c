@@ -269,6 +269,14 @@ static const char *kind_fault(const mm_entry_t *e)
                    "without them";
         return NULL;
     }
+    case MM_ENTRY_SITE_COMPLAINT: {
+        const mm_site_complaint_t *c = &e->u.site_complaint;
+        if (c->received_us <= 0)
+            return "has no time of receipt (received_us)";
+        if (c->step != MM_COMPLAINT_STEP_RECEIVED && !c->text[0])
+            return "is handled or closed without saying how (text)";
+        return NULL;
+    }
     default:
         return NULL;
     }
@@ -571,15 +579,13 @@ static json_t *field_json(const mm_entry_field_t *f, const char *s)
     return NULL;
 }
 
-/* Whether a field flagged MM_F_LATE is empty (a string) or 0 (a number): left out of the view. */
-static int late_and_unset(const mm_entry_field_t *f, const char *s)
+/* Whether a field is empty: "" or 0 (a MM_F_LATE field is left out of the view then). */
+static int field_empty(const mm_entry_field_t *f, const char *s)
 {
     const char *p = s + f->offset;
-    if (!(f->flags & MM_F_LATE))
-        return 0;
     switch (f->type) {
     case MM_FT_STR:
-        return !*p;
+        return p[0] == 0;
     case MM_FT_I64:
     case MM_FT_U64: {
         uint64_t v;
@@ -591,8 +597,9 @@ static int late_and_unset(const mm_entry_field_t *f, const char *s)
         memcpy(&v, p, sizeof v);
         return v == 0;
     }
+    case MM_FT_ENUM:
     case MM_FT_BOOL:
-        return !read_int(p);
+        return read_int(p) == 0;
     default:
         return 0;
     }
@@ -602,7 +609,7 @@ int mm_entry_fields_json(json_t *o, mm_entry_kind_t kind, const void *s)
 {
     const mm_entry_kind_info_t *k = mm_entry_kind_info(kind);
     for (size_t i = 0; k && i < k->n_fields; i++) {
-        if (late_and_unset(&k->fields[i], s))
+        if ((k->fields[i].flags & MM_F_LATE) && field_empty(&k->fields[i], s))
             continue;
         json_t *v = field_json(&k->fields[i], s);
         if (json_object_set_new(o, k->fields[i].name, v ? v : json_null()) != 0)

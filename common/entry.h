@@ -80,7 +80,8 @@ enum {
     X(27, CITY_REQUEST, city_request, mm_city_request_entry_t)                                     \
     X(28, REQUEST_ANSWERED, request_answered, mm_request_answered_t)                               \
     X(29, STANDARDS_FILED, standards_filed, mm_standards_filed_t)                                  \
-    X(30, DISCLOSURE, disclosure, mm_disclosure_t)
+    X(30, DISCLOSURE, disclosure, mm_disclosure_t)                                                 \
+    X(31, SITE_COMPLAINT, site_complaint, mm_site_complaint_t)
 
 /* --- the fields of each kind ---------------------------------------------------------------- */
 
@@ -124,18 +125,24 @@ enum {
     F(S, ENUM, reason, mm_erase_reason, MM_F_REQ)                                                  \
     F(S, STR, hold_id, MM_ID_MAX, 0)
 
-/* A legal hold placed on a camera's range. */
+/* A legal hold placed on a camera's range (R-K2.2.6b): a disclosure's (by "", expires_us 0),
+ * or a site hold the manager `by` placed before any request, which the edge releases by itself
+ * at expires_us. */
 #define MM_FIELDS_hold_placed(F, S)                                                                \
     F(S, STR, hold_id, MM_ID_MAX, MM_F_REQ)                                                        \
     F(S, STR, camera, MM_ID_MAX, MM_F_REQ)                                                         \
     F(S, I64, start_us, 0, 0)                                                                      \
     F(S, I64, end_us, 0, 0)                                                                        \
     F(S, STR, reason, MM_TEXT_MAX, 0)                                                              \
-    F(S, U32, segments, 0, 0)
+    F(S, U32, segments, 0, 0)                                                                      \
+    F(S, STR, by, MM_ID_MAX, MM_F_LATE)                                                            \
+    F(S, I64, expires_us, 0, MM_F_LATE)
 
+/* A hold released, by the person `by` ("" when the edge itself released it). */
 #define MM_FIELDS_hold_released(F, S)                                                              \
     F(S, STR, hold_id, MM_ID_MAX, MM_F_REQ)                                                        \
-    F(S, STR, reason, MM_TEXT_MAX, 0)
+    F(S, STR, reason, MM_TEXT_MAX, 0)                                                              \
+    F(S, STR, by, MM_ID_MAX, MM_F_LATE)
 
 /* The disk filled, a camera was stopped or resumed for it, or space came back. */
 #define MM_FIELDS_storage_alarm(F, S)                                                              \
@@ -329,6 +336,21 @@ enum {
     F(S, U64, bytes, 0, 0)                                                                         \
     F(S, HASHOPT, manifest_sha256, 0, 0)                                                           \
     F(S, STR, regions, MM_LONG_TEXT_MAX, MM_F_JSON_ARRAY)
+
+/* A step of a complaint received at the site (vocab.h; R-N12(1), R-N7.6): its id at the site,
+ * when and how it was received, what it is about and the camera concerned ("" none), who recorded
+ * the step, its text (the handling or the closing; "" for received) and the hub's complaint id when
+ * it came through the city ("" else). Every step repeats the complaint's description. */
+#define MM_FIELDS_site_complaint(F, S)                                                             \
+    F(S, STR, id, MM_ID_MAX, MM_F_REQ)                                                             \
+    F(S, ENUM, step, mm_complaint_step, MM_F_REQ)                                                  \
+    F(S, I64, received_us, 0, 0)                                                                   \
+    F(S, ENUM, channel, mm_complaint_channel, MM_F_REQ)                                            \
+    F(S, STR, about, MM_LONG_TEXT_MAX, MM_F_REQ)                                                   \
+    F(S, STR, camera, MM_ID_MAX, 0)                                                                \
+    F(S, STR, by, MM_ID_MAX, MM_F_REQ)                                                             \
+    F(S, STR, text, MM_LONG_TEXT_MAX, 0)                                                           \
+    F(S, STR, hub_complaint, MM_ID_MAX, 0)
 
 /* --- what the table makes ------------------------------------------------------------------- */
 

@@ -13,6 +13,9 @@ MM_ENUM_DEFINE(mm_erase_reason, MM_ERASE_REASON, MM_ERASE_REASON_MAP, "erasure r
 MM_ENUM_DEFINE(mm_request_kind, MM_REQUEST_KIND, MM_REQUEST_KIND_MAP, "request kind")
 MM_ENUM_DEFINE(mm_legal_basis, MM_LEGAL_BASIS, MM_LEGAL_BASIS_MAP, "legal basis")
 MM_ENUM_DEFINE(mm_disclosure_step, MM_DISCLOSURE_STEP, MM_DISCLOSURE_STEP_MAP, "disclosure step")
+MM_ENUM_DEFINE(mm_complaint_step, MM_COMPLAINT_STEP, MM_COMPLAINT_STEP_MAP, "complaint step")
+MM_ENUM_DEFINE(mm_complaint_channel, MM_COMPLAINT_CHANNEL, MM_COMPLAINT_CHANNEL_MAP,
+               "complaint channel")
 
 int mm_request_kind_is_notice(mm_request_kind_t kind)
 {

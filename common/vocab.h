@@ -92,4 +92,22 @@ MM_ENUM_DECLARE(mm_legal_basis, MM_LEGAL_BASIS, MM_LEGAL_BASIS_MAP)
                 X(P, RELEASED, "released")
 MM_ENUM_DECLARE(mm_disclosure_step, MM_DISCLOSURE_STEP, MM_DISCLOSURE_STEP_MAP)
 
+/* The steps of a complaint received at the site (R-N12(1), R-N7.6): received, handled (what was
+ * done about it, possibly more than once) and closed (the answer; nothing follows it). */
+#define MM_COMPLAINT_STEP_MAP(X, P)                                                                \
+    X(P, RECEIVED, "received") X(P, HANDLED, "handled") X(P, CLOSED, "closed")
+MM_ENUM_DECLARE(mm_complaint_step, MM_COMPLAINT_STEP, MM_COMPLAINT_STEP_MAP)
+
+/* The days a site has to answer a complaint, from when it was received (R-N12): the city's rule,
+ * which the hub enforces and the site shows. */
+#define MM_COMPLAINT_DAYS 14
+
+/* How a complaint reached the site: in person, by phone, letter or email, online, or otherwise
+ * (through the city, for one the hub sent). */
+#define MM_COMPLAINT_CHANNEL_MAP(X, P)                                                             \
+    X(P, IN_PERSON, "in_person")                                                                   \
+    X(P, PHONE, "phone")                                                                           \
+    X(P, LETTER, "letter") X(P, EMAIL, "email") X(P, ONLINE, "online") X(P, OTHER, "other")
+MM_ENUM_DECLARE(mm_complaint_channel, MM_COMPLAINT_CHANNEL, MM_COMPLAINT_CHANNEL_MAP)
+
 #endif

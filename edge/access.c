@@ -14,14 +14,18 @@
 
 MM_ENUM_DEFINE(edge_action, EDGE_ACT, EDGE_ACTION_MAP, "action")
 
-/* What operators may do: look at the site, its footage and what the city asks (R-N6.1),
- * prepare a disclosure for the manager to decide (DESIGN.md "Disclosure"), and read and
- * acknowledge the city's notices (their acknowledgement says who read them, nothing more). */
+/* What operators may do: look at the site, its footage, its holds and what the city asks
+ * (R-N6.1), prepare a disclosure for the manager to decide (DESIGN.md "Disclosure"), read and
+ * acknowledge the city's notices (their acknowledgement says who read them, nothing more), and
+ * take complaints and their handling (R-N12(1)); closing one the city sent answers the city, which
+ * is the manager's (complaints.h decides that on the complaint). Placing and releasing a hold is
+ * the manager's. */
 #define OPERATOR_ACTIONS                                                                           \
     (EDGE_GRANTABLE | (1u << EDGE_ACT_STANDARDS) | (1u << EDGE_ACT_OPERATORS) |                    \
      (1u << EDGE_ACT_EMERGENCY_LIST) | (1u << EDGE_ACT_REQUESTS) | (1u << EDGE_ACT_DISCLOSURES) |  \
      (1u << EDGE_ACT_DISCLOSURE_PREPARE) | (1u << EDGE_ACT_NOTICES) |                              \
-     (1u << EDGE_ACT_NOTICE_ACK) | (1u << EDGE_ACT_TIMEZONE))
+     (1u << EDGE_ACT_NOTICE_ACK) | (1u << EDGE_ACT_COMPLAINTS) | (1u << EDGE_ACT_COMPLAINT) |      \
+     (1u << EDGE_ACT_HOLDS) | (1u << EDGE_ACT_TIMEZONE))
 
 static const edge_override_t *override_of(const edge_access_t *a, const char *id)
 {

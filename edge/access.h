@@ -59,7 +59,15 @@
     /* The city's notices (requests.h; R-N4.2, R-N10.2, R-N11): */                                 \
     X(P, NOTICES, "notices")       /* list them, or show one (the manager and operators) */        \
     X(P, NOTICE_ACK, "notice_ack") /* acknowledge one (the manager and operators) */               \
-    X(P, TIMEZONE, "timezone")     /* the site's id and zone, for a command to read a typed time */
+    /* Complaints received at the site (complaints.h; R-N12(1), R-N7.6), the manager's and the     \
+     * operators': */                                                                              \
+    X(P, COMPLAINTS, "complaints") /* list them, with the city's complaints */                     \
+    X(P, COMPLAINT, "complaint")   /* record one, or log its handling or closing */                \
+    /* Holds the manager places at the site (siteholds.h; R-K2.2.6b): */                           \
+    X(P, HOLD_PLACE, "hold_place")     /* the manager only */                                      \
+    X(P, HOLD_RELEASE, "hold_release") /* the manager only */                                      \
+    X(P, HOLDS, "holds")               /* list every hold (the manager and operators) */           \
+    X(P, TIMEZONE, "timezone") /* the site's id and zone, for a command to read a typed time */
 MM_ENUM_DECLARE(edge_action, EDGE_ACT, EDGE_ACTION_MAP)
 
 /* The actions an emergency grant may allow: looking, never changing. */

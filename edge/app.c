@@ -4,7 +4,8 @@
  * One libuv loop owns the store, the keyring's advance, the uplink and every ZeroMQ socket. Each
  * camera is read by its own ingest thread (ingest.h), which hands finished segments, gaps and
  * full-disk reports to the loop; the loop records them in the index and the site log, and wakes
- * the uplink. A housekeeping timer summarises uptime, runs retention and watches free space.
+ * the uplink. A housekeeping timer summarises uptime, ends the site holds whose time has come
+ * (siteholds.h), runs retention and watches free space.
  *
  * Start-up order matters: segments a crash left unfinished are recovered and indexed before any
  * camera starts, so that the index and the log are whole again, and each camera's gap since
@@ -42,6 +43,7 @@
 #include "edge/ops.h"
 #include "edge/retention.h"
 #include "edge/siteconf.h"
+#include "edge/siteholds.h"
 #include "edge/storage.h"
 #include "edge/store.h"
 #include "edge/uplink.h"
@@ -298,6 +300,11 @@ static void on_housekeeping(uv_timer_t *t)
         if (n && app->uplink)
             edge_uplink_kick(app->uplink);
     }
+    /* Site holds whose expiry came, or that a disclosure's hold took over, end first. */
+    size_t ended = 0;
+    edge_siteholds_tick(app->vault, now, &ended);
+    if (ended && app->uplink)
+        edge_uplink_kick(app->uplink);
     edge_retention_report_t rep;
     if (edge_retention_run(app->vault, app->cfg.retention_days * DAY_US, now,
                            MM_ERASE_REASON_RETENTION, 24, &rep) == MM_OK &&

@@ -21,25 +21,14 @@
 #include "common/clock.h"
 #include "common/diag.h"
 #include "common/timefmt.h"
+#include "edge/cli_impl.h"
 #include "edge/siteconf.h"
 #include "edge/standards.h"
 
 #define DEFAULT_PLAYER "ffplay -loglevel error -autoexit -"
 #define REPLY_MAX (16 * 1024 * 1024)
 
-typedef struct {
-    const char *socket;
-    int json, all;
-    const char *config;
-    const char *from, *to, *reason, *text, *text_file, *actions, *cameras, *player, *note;
-    int minutes, html;
-    const char *camera[16]; /* --camera, repeated (disclosure prepare) */
-    int n_camera;
-    const char *keep[32]; /* --keep, repeated (disclosure approve) */
-    int n_keep;
-    const char *args[4]; /* positional arguments after the command */
-    int n_args;
-} opts_t;
+typedef edge_cli_opts_t opts_t;
 
 /* --- help ------------------------------------------------------------------------------------*/
 
@@ -115,6 +104,33 @@ static const struct {
      "  releases its footage to retention. An approved one keeps its hold until the manager\n"
      "  releases it, once the export is delivered (or has failed) and the inquiry no longer\n"
      "  needs the footage (R-K2.2.6b); retention then erases what was kept past its time."},
+    {"complaint",
+     "complaint record --channel CHANNEL [--camera CAMERA] [--at TIME] (--text T | --text-file F)\n"
+     "       complaint handle ID (--text TEXT | --text-file FILE)\n"
+     "       complaint close ID (--text TEXT | --text-file FILE)",
+     "Complaints received at the site (R-N12(1), R-N7.6), by the manager or an operator: record\n"
+     "  one when it comes in (CHANNEL: in_person, phone, letter, email, online, other; --at when "
+     "it\n"
+     "  was received, the site's time, default now; prints its id), then what was done about it,\n"
+     "  then how it was closed. Each step is in the site log and reaches the city, which\n"
+     "  expects the complaint closed within 14 days of its receipt. ID may also be a\n"
+     "  complaint the city sent (complaint-N); closing one answers the city, which the manager\n"
+     "  does."},
+    {"complaints", "complaints [--all] [--json]",
+     "The open complaints (--all: every one): those received at the site and those the city\n"
+     "  sent, each with its state, when it was received and its deadline (! past it)."},
+    {"hold",
+     "hold place --camera CAM[,CAM...] --from TIME --to TIME --reason TEXT [--expires DAYS]\n"
+     "       hold release ID [--reason TEXT]",
+     "After an incident, the manager keeps footage past retention before any request exists\n"
+     "  (R-K2.2.6b): one hold per camera, ids site-N.0, site-N.1, ... (site-N names them all).\n"
+     "  Times are the site's. The range must have ended and hold footage on every camera. A hold\n"
+     "  expires after --expires days (default 30, at most what the site's policy allows), when\n"
+     "  the edge releases it; a disclosure's hold on the same cameras and range supersedes it.\n"
+     "  `hold release` ends it early; what it kept past retention is erased at once."},
+    {"holds", "holds [--json]",
+     "Every hold in force, the manager's site holds and disclosure requests' holds: camera,\n"
+     "  range, reason, who placed it and when it expires."},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
@@ -162,6 +178,7 @@ static void help_all(FILE *f)
 
 /* --- times -----------------------------------------------------------------------------------*/
 
+/* A date and time without "Z" is the process's local time: the site's (use_zone below). */
 int edge_cli_parse_time(const char *s, int64_t now_us, int64_t *out_us)
 {
     if (!s || !*s)
@@ -236,6 +253,11 @@ static void format_time(int64_t us, char *buf, size_t cap)
     char t[MM_LOCALTIME_MAX];
     mm_time_local(us, t);
     snprintf(buf, cap, "%s", t);
+}
+
+void edge_cli_format_time(int64_t us, char buf[MM_LOCALTIME_MAX])
+{
+    format_time(us, buf, MM_LOCALTIME_MAX);
 }
 
 /*
@@ -463,14 +485,13 @@ static void show_filing_decision(json_t *d)
     }
     int version = (int)num(d, "version");
     if (strcmp(str(d, "decision"), "returned") != 0)
-        printf("filing      version %d accepted by the city on %s (JST)\n", version,
-               str(d, "date"));
+        printf("filing      version %d accepted by the city on %s\n", version, str(d, "date"));
     else if (json_is_true(json_object_get(d, "superseded")))
-        printf("filing      version %d was returned by the city on %s (JST); a later version is "
+        printf("filing      version %d was returned by the city on %s; a later version is "
                "filed\n",
                version, str(d, "date"));
     else
-        printf("filing      RETURNED: the city returned version %d on %s (JST): %s\n"
+        printf("filing      RETURNED: the city returned version %d on %s: %s\n"
                "            file a corrected version (mimamori-edge notices show %s)\n",
                version, str(d, "date"), str(d, "reason"), str(d, "notice"));
 }
@@ -656,6 +677,51 @@ static void show_disclosures(json_t *r)
     printf("%d waiting for the manager\n", (int)num(r, "waiting"));
 }
 
+static void show_hold(json_t *hd)
+{
+    char a[MM_LOCALTIME_MAX], b[MM_LOCALTIME_MAX], exp[MM_LOCALTIME_MAX], placed[MM_LOCALTIME_MAX];
+    format_time(num(hd, "from_us"), a, sizeof a);
+    format_time(num(hd, "to_us"), b, sizeof b);
+    format_time(num(hd, "placed_us"), placed, sizeof placed);
+    if (num(hd, "expires_us"))
+        format_time(num(hd, "expires_us"), exp, sizeof exp);
+    else
+        snprintf(exp, sizeof exp, "%s", "no expiry");
+    const char *of = *str(hd, "group") ? str(hd, "group") : str(hd, "request");
+    printf("%-22s %-10s %-12s %s → %s  expires %-23s  %s%s%s\n", str(hd, "id"), str(hd, "kind"),
+           str(hd, "camera"), a, b, exp, *of ? of : "", *of ? ": " : "", str(hd, "reason"));
+    if (*str(hd, "by"))
+        printf("  placed %s by %s\n", placed, str(hd, "by"));
+}
+
+static void show_holds(json_t *r)
+{
+    size_t i;
+    json_t *hd;
+    json_t *list = json_object_get(r, "holds");
+    printf("%-22s %-10s %-12s %s\n", "HOLD", "KIND", "CAMERA", "RANGE, EXPIRY, REASON");
+    json_array_foreach(list, i, hd) show_hold(hd);
+    printf("%zu hold(s) in force\n", json_array_size(list));
+}
+
+static void show_placed(json_t *r)
+{
+    size_t i;
+    json_t *hd;
+    char exp[MM_LOCALTIME_MAX];
+    format_time(num(r, "expires_us"), exp, sizeof exp);
+    printf("hold %s placed; it expires %s\n", str(r, "hold"), exp);
+    json_array_foreach(json_object_get(r, "holds"), i, hd)
+        printf("  %-22s %-12s %d segment(s)\n", str(hd, "id"), str(hd, "camera"),
+               (int)num(hd, "segments"));
+}
+
+static void show_released(json_t *r)
+{
+    printf("hold %s released: %d camera(s), %d segment(s) past retention erased\n", str(r, "hold"),
+           (int)num(r, "released"), (int)num(r, "erased"));
+}
+
 /* --- commands --------------------------------------------------------------------------------*/
 
 static int simple(const opts_t *o, json_t *req, void (*show)(json_t *))
@@ -712,6 +778,11 @@ static int need_time(const opts_t *o, const char *opt, const char *val, int64_t 
         return EDGE_EXIT_USAGE;
     }
     return EDGE_EXIT_OK;
+}
+
+int edge_cli_read_time(const opts_t *o, const char *opt, const char *val, int64_t now, int64_t *out)
+{
+    return need_time(o, opt, val, now, out);
 }
 
 /* Copies the stream to out until either side ends. */
@@ -1090,6 +1161,64 @@ static int cmd_disclosure(const opts_t *o)
     return EDGE_EXIT_USAGE;
 }
 
+/* The --camera options of hold place, each one camera or a comma-separated list, joined. */
+static int hold_cameras(const opts_t *o, char *list, size_t cap)
+{
+    size_t at = 0;
+    list[0] = 0;
+    for (int i = 0; i < o->n_camera; i++) {
+        int n = snprintf(list + at, cap - at, "%s%s", i ? "," : "", o->camera[i]);
+        if (n < 0 || (size_t)n >= cap - at) {
+            fprintf(stderr, "mimamori-edge: --camera: at most %zu bytes in all\n", cap - 1);
+            return -1;
+        }
+        at += (size_t)n;
+    }
+    if (!at) {
+        fputs("mimamori-edge: hold place needs --camera CAM[,CAM...]\n", stderr);
+        return -1;
+    }
+    return 0;
+}
+
+static int cmd_hold(const opts_t *o)
+{
+    const char *sub = o->n_args ? o->args[0] : "";
+    if (!strcmp(sub, "place") && o->n_args == 1) {
+        char cams[256];
+        int64_t now = mm_now_us(), from, to;
+        if (hold_cameras(o, cams, sizeof cams) != 0)
+            return EDGE_EXIT_USAGE;
+        int rc = need_time(o, "--from", o->from, now, &from);
+        if (rc == EDGE_EXIT_OK)
+            rc = need_time(o, "--to", o->to, now, &to);
+        if (rc != EDGE_EXIT_OK)
+            return rc;
+        if (!o->reason) {
+            fputs("mimamori-edge: hold place needs --reason TEXT\n", stderr);
+            return EDGE_EXIT_USAGE;
+        }
+        json_t *req =
+            json_pack("{s:s, s:s, s:I, s:I, s:s}", "action", "hold_place", "cameras", cams,
+                      "from_us", (json_int_t)from, "to_us", (json_int_t)to, "reason", o->reason);
+        if (o->expires)
+            json_object_set_new(req, "expires_days", json_integer(o->expires));
+        return simple(o, req, show_placed);
+    }
+    if (!strcmp(sub, "release") && o->n_args == 2) {
+        if (o->n_camera || o->from || o->to || o->expires) {
+            fputs("mimamori-edge: hold release takes the hold's id and --reason\n", stderr);
+            return EDGE_EXIT_USAGE;
+        }
+        json_t *req = json_pack("{s:s, s:s}", "action", "hold_release", "hold_id", o->args[1]);
+        if (o->reason)
+            json_object_set_new(req, "reason", json_string(o->reason));
+        return simple(o, req, show_released);
+    }
+    help_command(stderr, "hold");
+    return EDGE_EXIT_USAGE;
+}
+
 static int cmd_operators(const opts_t *o)
 {
     const char *sub = o->n_args ? o->args[0] : "list";
@@ -1278,6 +1407,12 @@ int edge_cli_main(int argc, char **argv)
             slot = &o.player;
         } else if (!strcmp(a, "--note")) {
             slot = &o.note;
+        } else if (!strcmp(a, "--channel")) {
+            slot = &o.channel;
+        } else if (!strcmp(a, "--at")) {
+            slot = &o.at;
+        } else if (!strcmp(a, "--all")) {
+            o.all = 1;
         } else if (!strcmp(a, "--camera") || !strcmp(a, "--keep")) {
             int cam = !strcmp(a, "--camera");
             int *n = cam ? &o.n_camera : &o.n_keep;
@@ -1291,6 +1426,14 @@ int edge_cli_main(int argc, char **argv)
                 return EDGE_EXIT_USAGE;
             }
             (cam ? o.camera : o.keep)[(*n)++] = argv[++i];
+        } else if (!strcmp(a, "--expires")) {
+            char *end = NULL;
+            long d = i + 1 < argc ? strtol(argv[++i], &end, 10) : 0;
+            if (!end || *end || d <= 0 || d > 3650) {
+                fprintf(stderr, "mimamori-edge: --expires: a number of days (1 to 3650)\n");
+                return EDGE_EXIT_USAGE;
+            }
+            o.expires = (int)d;
         } else if (!strcmp(a, "--minutes")) {
             if (i + 1 >= argc) {
                 fputs("mimamori-edge: --minutes needs a number\n", stderr);
@@ -1347,6 +1490,31 @@ int edge_cli_main(int argc, char **argv)
         return simple(&o, json_pack("{s:s}", "action", "disclosures"), show_disclosures);
     if (!strcmp(cmd, "disclosure"))
         return cmd_disclosure(&o);
+    if (!strcmp(cmd, "complaint"))
+        return edge_cli_complaint(&o);
+    if (!strcmp(cmd, "complaints"))
+        return edge_cli_complaints(&o);
+    if (!strcmp(cmd, "hold"))
+        return cmd_hold(&o);
+    if (!strcmp(cmd, "holds") && !o.n_args)
+        return simple(&o, json_pack("{s:s}", "action", "holds"), show_holds);
     help_command(stderr, cmd);
     return EDGE_EXIT_USAGE;
+}
+
+/* --- for the commands in files of their own (cli_impl.h) ------------------------------------*/
+
+int edge_cli_simple(const edge_cli_opts_t *o, json_t *req, void (*show)(json_t *))
+{
+    return simple(o, req, show);
+}
+
+int edge_cli_text_option(const edge_cli_opts_t *o, const char *what, char *text, size_t cap)
+{
+    return text_option(o, what, text, cap);
+}
+
+void edge_cli_help(FILE *f, const char *name)
+{
+    help_command(f, name);
 }

@@ -1,14 +1,14 @@
 /*
  * cli.h: the operator commands of mimamori-edge (status, cameras, search, playback, standards,
- * operators, emergency, camera, requests, disclosures, disclosure), each a client of the running
- * edge's control socket
- * (control.h). The edge decides what the caller may do; the client only asks and shows.
+ * operators, emergency, camera, requests, disclosures, disclosure, complaint, complaints, hold,
+ * holds), each a client of the running edge's control socket (control.h). The edge decides what
+ * the caller may do; the client only asks and shows.
  *
  * Exit status, the same for every command:
  *   0 done; 1 the edge failed or is busy; 2 bad usage or a request the edge found malformed;
  *   3 refused: the caller may not do this; 4 not found (camera, person, grant, footage, city or
- *   disclosure request); 5 conflict (already in that state: answered, decided, expired; a
- *   disclosure its approver alone prepared); 6 the edge cannot be reached.
+ *   disclosure request, complaint); 5 conflict (already in that state: answered, decided, expired,
+ *   closed; a disclosure its approver alone prepared); 6 the edge cannot be reached.
  */
 #ifndef EDGE_CLI_H
 #define EDGE_CLI_H

@@ -31,12 +31,19 @@ enum {
     K_HTML = 1 << 10,
     K_REQUEST = 1 << 11,
     K_KEEP = 1 << 12,
-    K_ALL = 1 << 13,
+    K_STEP = 1 << 13,
+    K_COMPLAINT = 1 << 14,
+    K_CHANNEL = 1 << 15,
+    K_RECEIVED = 1 << 16,
+    K_ALL = 1 << 17,
+    K_HOLD = 1 << 18,
+    K_DAYS = 1 << 19,
 };
 
-static const char *const key_names[] = {"camera",  "from_us",    "to_us",   "person", "grant_id",
-                                        "minutes", "actions",    "cameras", "reason", "text",
-                                        "html",    "request_id", "keep",    "all"};
+static const char *const key_names[] = {
+    "camera",       "from_us", "to_us",       "person", "grant_id",   "minutes",     "actions",
+    "cameras",      "reason",  "text",        "html",   "request_id", "keep",        "step",
+    "complaint_id", "channel", "received_us", "all",    "hold_id",    "expires_days"};
 #define N_KEYS (sizeof key_names / sizeof key_names[0])
 
 /* Per action: the keys it requires, and those it may have besides. */
@@ -68,6 +75,12 @@ static const struct {
     [EDGE_ACT_DISCLOSURE_RELEASE] = {K_REQUEST | K_REASON, 0},
     [EDGE_ACT_NOTICES] = {0, K_REQUEST | K_ALL},
     [EDGE_ACT_NOTICE_ACK] = {K_REQUEST, K_TEXT},
+    [EDGE_ACT_COMPLAINTS] = {0, K_ALL},
+    /* which keys go with which step is the handler's to check */
+    [EDGE_ACT_COMPLAINT] = {K_STEP | K_TEXT, K_COMPLAINT | K_CHANNEL | K_RECEIVED | K_CAMERA},
+    [EDGE_ACT_HOLD_PLACE] = {K_CAMERAS | K_FROM | K_TO | K_REASON, K_DAYS},
+    [EDGE_ACT_HOLD_RELEASE] = {K_HOLD, K_REASON},
+    [EDGE_ACT_HOLDS] = {0, 0},
     [EDGE_ACT_TIMEZONE] = {0, 0},
 };
 
@@ -90,6 +103,100 @@ static int get_text(json_t *v, char *dst, size_t cap, int line)
             return -1;
     memcpy(dst, s, n + 1);
     return 0;
+}
+
+/* Reads the value v of the key bit (K_*) into out. 1 when it is good, 0 when not, -1 when it is
+ * not and msg already says why. */
+static int parse_value(unsigned bit, json_t *v, edge_request_t *out, char *msg, size_t cap)
+{
+    int ok = 0;
+    switch (bit) {
+    case K_CAMERA:
+        ok = get_text(v, out->camera, sizeof out->camera, 1) == 0 && out->camera[0];
+        break;
+    case K_FROM:
+        ok = json_is_integer(v) && (out->from_us = json_integer_value(v)) > 0;
+        break;
+    case K_TO:
+        ok = json_is_integer(v) && (out->to_us = json_integer_value(v)) > 0;
+        break;
+    case K_PERSON:
+        ok = get_text(v, out->person, sizeof out->person, 1) == 0 && out->person[0];
+        break;
+    case K_GRANT:
+        ok = get_text(v, out->grant_id, sizeof out->grant_id, 1) == 0 && out->grant_id[0];
+        break;
+    case K_MINUTES:
+        ok = json_is_integer(v) && json_integer_value(v) > 0 &&
+             json_integer_value(v) <= EDGE_GRANT_MAX_MINUTES;
+        if (ok)
+            out->minutes = (int)json_integer_value(v);
+        break;
+    case K_ACTIONS: {
+        char list[MM_TEXT_MAX], why[MM_TEXT_MAX];
+        ok = get_text(v, list, sizeof list, 1) == 0;
+        if (ok && edge_actions_parse(list, &out->actions, why, sizeof why) != MM_OK) {
+            bad(msg, cap, "\"actions\": %s", why);
+            return -1;
+        }
+        break;
+    }
+    case K_CAMERAS:
+        ok = get_text(v, out->cameras, sizeof out->cameras, 1) == 0;
+        break;
+    case K_REASON:
+        ok = get_text(v, out->reason, sizeof out->reason, 0) == 0 && out->reason[0];
+        break;
+    case K_TEXT:
+        ok = get_text(v, out->text, sizeof out->text, 0) == 0 && out->text[0];
+        break;
+    case K_HTML:
+        ok = json_is_boolean(v);
+        out->html = json_is_true(v);
+        break;
+    case K_ALL:
+        ok = json_is_boolean(v);
+        out->all = json_is_true(v);
+        break;
+    case K_REQUEST:
+        ok = get_text(v, out->request_id, sizeof out->request_id, 1) == 0 && out->request_id[0];
+        break;
+    case K_KEEP:
+        /* One to EDGE_KEEP_MAX non-empty strings; what they say is checked by the action. */
+        ok = json_is_array(v) && json_array_size(v) >= 1 && json_array_size(v) <= EDGE_KEEP_MAX;
+        for (size_t i = 0; ok && i < json_array_size(v); i++)
+            ok = get_text(json_array_get(v, i), out->keep[i], sizeof out->keep[i], 1) == 0 &&
+                 out->keep[i][0];
+        if (ok)
+            out->n_keep = json_array_size(v);
+        break;
+    case K_STEP:
+        ok = json_is_string(v) && mm_complaint_step_parse(json_string_value(v), &out->step);
+        out->has_step = ok;
+        break;
+    case K_COMPLAINT:
+        ok = get_text(v, out->complaint_id, sizeof out->complaint_id, 1) == 0 &&
+             out->complaint_id[0];
+        break;
+    case K_CHANNEL:
+        ok = json_is_string(v) && mm_complaint_channel_parse(json_string_value(v), &out->channel);
+        out->has_channel = ok;
+        break;
+    case K_RECEIVED:
+        ok = json_is_integer(v) && (out->received_us = json_integer_value(v)) > 0;
+        break;
+    case K_HOLD:
+        ok = get_text(v, out->hold_id, sizeof out->hold_id, 1) == 0 && out->hold_id[0];
+        break;
+    case K_DAYS:
+        /* How many days the policy allows is the hold's check (siteholds.h). */
+        ok = json_is_integer(v) && json_integer_value(v) > 0 &&
+             json_integer_value(v) <= EDGE_REQUEST_DAYS_MAX;
+        if (ok)
+            out->days = (int)json_integer_value(v);
+        break;
+    }
+    return ok;
 }
 
 mm_err_t edge_request_parse(const char *line, size_t len, edge_request_t *out, char *msg,
@@ -129,68 +236,9 @@ mm_err_t edge_request_parse(const char *line, size_t len, edge_request_t *out, c
             goto out;
         }
         have |= 1u << k;
-        int ok = 0;
-        switch (1u << k) {
-        case K_CAMERA:
-            ok = get_text(v, out->camera, sizeof out->camera, 1) == 0 && out->camera[0];
-            break;
-        case K_FROM:
-            ok = json_is_integer(v) && (out->from_us = json_integer_value(v)) > 0;
-            break;
-        case K_TO:
-            ok = json_is_integer(v) && (out->to_us = json_integer_value(v)) > 0;
-            break;
-        case K_PERSON:
-            ok = get_text(v, out->person, sizeof out->person, 1) == 0 && out->person[0];
-            break;
-        case K_GRANT:
-            ok = get_text(v, out->grant_id, sizeof out->grant_id, 1) == 0 && out->grant_id[0];
-            break;
-        case K_MINUTES:
-            ok = json_is_integer(v) && json_integer_value(v) > 0 &&
-                 json_integer_value(v) <= EDGE_GRANT_MAX_MINUTES;
-            if (ok)
-                out->minutes = (int)json_integer_value(v);
-            break;
-        case K_ACTIONS: {
-            char list[MM_TEXT_MAX], why[MM_TEXT_MAX];
-            ok = get_text(v, list, sizeof list, 1) == 0;
-            if (ok && edge_actions_parse(list, &out->actions, why, sizeof why) != MM_OK) {
-                bad(msg, cap, "\"actions\": %s", why);
-                goto out;
-            }
-            break;
-        }
-        case K_CAMERAS:
-            ok = get_text(v, out->cameras, sizeof out->cameras, 1) == 0;
-            break;
-        case K_REASON:
-            ok = get_text(v, out->reason, sizeof out->reason, 0) == 0 && out->reason[0];
-            break;
-        case K_TEXT:
-            ok = get_text(v, out->text, sizeof out->text, 0) == 0 && out->text[0];
-            break;
-        case K_HTML:
-            ok = json_is_boolean(v);
-            out->html = json_is_true(v);
-            break;
-        case K_ALL:
-            ok = json_is_boolean(v);
-            out->all = json_is_true(v);
-            break;
-        case K_REQUEST:
-            ok = get_text(v, out->request_id, sizeof out->request_id, 1) == 0 && out->request_id[0];
-            break;
-        case K_KEEP:
-            /* One to EDGE_KEEP_MAX non-empty strings; what they say is checked by the action. */
-            ok = json_is_array(v) && json_array_size(v) >= 1 && json_array_size(v) <= EDGE_KEEP_MAX;
-            for (size_t i = 0; ok && i < json_array_size(v); i++)
-                ok = get_text(json_array_get(v, i), out->keep[i], sizeof out->keep[i], 1) == 0 &&
-                     out->keep[i][0];
-            if (ok)
-                out->n_keep = json_array_size(v);
-            break;
-        }
+        int ok = parse_value(1u << k, v, out, msg, cap);
+        if (ok < 0)
+            goto out;
         if (!ok) {
             bad(msg, cap, "\"%s\" has a bad value", key);
             goto out;

@@ -28,6 +28,7 @@
 
 #define EDGE_KEEP_MAX 32  /* regions kept clear in one approval (own images, R-N8) */
 #define EDGE_KEEP_LEN 128 /* bytes of one "CAM:x,y,w,h", with its NUL */
+#define EDGE_REQUEST_DAYS_MAX 3650 /* "expires_days" a request may carry at all */
 
 /* One request, checked: every field the action needs is there and within its bounds. */
 typedef struct {
@@ -39,18 +40,29 @@ typedef struct {
     int minutes;                   /* emergency_grant */
     unsigned actions;              /* emergency_grant: bits of edge_action_t */
     char cameras[MM_TEXT_MAX];     /* emergency_grant: comma-separated, "" all;
-                                      disclosure_prepare: the cameras chosen, "" the request's */
+                                      disclosure_prepare: the cameras chosen, "" the request's;
+                                      hold_place: the cameras held */
     char reason[MM_LONG_TEXT_MAX]; /* grants, designations, camera state changes; disclosure
-                                      approve, deny and release */
+                                      approve, deny and release; hold place and release */
     char text[MM_LONG_TEXT_MAX];   /* emergency_report: what was done; request_answer: answer;
                                       disclosure_prepare: the note ("" none); notice_ack: what
                                       the acknowledgement says ("" none) */
     char request_id[MM_ID_MAX];    /* request_answer, disclosure_*, notice_ack: the city
                                       request; notices: the one to show ("" all) */
     int html;                      /* standards: HTML instead of Markdown */
-    int all;                       /* notices: the acknowledged ones too */
+    int all;                       /* notices, complaints: the closed ones too */
     size_t n_keep;                 /* disclosure_approve: regions kept clear, as given */
     char keep[EDGE_KEEP_MAX][EDGE_KEEP_LEN]; /* "CAM:x,y,w,h" (checked by disclosure.h) */
+    /* complaint: the step ("received" records a new one, with its channel and when; "handled"
+     * and "closed" name the complaint) and its text */
+    int has_step;
+    mm_complaint_step_t step;
+    char complaint_id[MM_ID_MAX];
+    int has_channel;
+    mm_complaint_channel_t channel;
+    int64_t received_us; /* 0 when not given */
+    char hold_id[MM_ID_MAX]; /* hold_release: a site hold or its group (siteholds.h) */
+    int days;                /* hold_place "expires_days": 1 to EDGE_REQUEST_DAYS_MAX, 0 none */
 } edge_request_t;
 
 /*

@@ -19,6 +19,25 @@ int edge_policy_floor_days(mm_policy_t p)
     return p == MM_POLICY_KAWAGUCHI ? 7 : 1;
 }
 
+/*
+ * Neither text bounds a hold. Kawaguchi 第2(6)イ keeps images "about 7 days or more" and, "when
+ * an inquiry under a legal procedure is received, for the period it needs" — the period is the
+ * inquiry's, and a site hold is placed before any inquiry exists; Naha 第7条(5) leaves the
+ * retention period to the city's rule (規則) and says nothing of holds. Neither policy has a
+ * maximum retention either (only the floors above; the ceiling is each site's registered
+ * period, which a hold exists to exceed). So the bound is borrowed from the nearest rule of law
+ * for keeping data while an inquiry is prepared: a preservation request under the Code of
+ * Criminal Procedure, Art. 197(3)-(4), lasts 30 days and may be extended to 60 days in all. A
+ * site hold defaults to the first and may not exceed the second under either policy; an inquiry
+ * that comes in time places a disclosure's hold, which lasts as long as it needs (and supersedes
+ * the site hold, siteholds.h).
+ */
+int edge_policy_hold_max_days(mm_policy_t p)
+{
+    (void)p;
+    return 60;
+}
+
 double edge_policy_share_threshold(mm_policy_t p, int exception)
 {
     if (p != MM_POLICY_KAWAGUCHI)

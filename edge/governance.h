@@ -47,6 +47,12 @@
 
 /* The least retention a policy allows, in days. */
 int edge_policy_floor_days(mm_policy_t p);
+
+#define EDGE_HOLD_DEFAULT_DAYS 30 /* a site hold's expiry when the manager names none */
+
+/* The longest a site hold may last under a policy, in days (siteholds.h; governance.c says
+ * where the number comes from). */
+int edge_policy_hold_max_days(mm_policy_t p);
 /* The least public share a camera may have under p: 2/3, or 1/2 with a written exception
  * (kawaguchi); 0 (naha: no threshold). */
 double edge_policy_share_threshold(mm_policy_t p, int exception);

@@ -271,8 +271,12 @@ static int record_session(camera_t *c)
         }
         int64_t now = mm_now_us();
         int key = (pkt->flags & AV_PKT_FLAG_KEY) != 0;
+        /* Cut at a keyframe; after a stall the segment ends at its last frame, not at this one
+         * (a clock stepped forward during the segment would make it span the step). */
         if (w && key && now - seg_start >= (int64_t)c->segment_seconds * 1000000)
-            finish(c, &w, now);
+            finish(c, &w,
+                   c->last_frame_us > 0 && now - c->last_frame_us > EDGE_GAP_US ? c->last_frame_us
+                                                                                : now);
         if (!w && key) {
             mm_err_t err = start_segment(c, codec, par, now, &w);
             if (err != MM_OK) {

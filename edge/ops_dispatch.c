@@ -147,6 +147,11 @@ static const handler_t handlers[EDGE_ACT_COUNT] = {
     [EDGE_ACT_DISCLOSURE_RELEASE] = edge_ops_do_disclosure_step,
     [EDGE_ACT_NOTICES] = edge_ops_do_notices,
     [EDGE_ACT_NOTICE_ACK] = edge_ops_do_notice_ack,
+    [EDGE_ACT_COMPLAINTS] = edge_ops_do_complaints,
+    [EDGE_ACT_COMPLAINT] = edge_ops_do_complaint,
+    [EDGE_ACT_HOLD_PLACE] = edge_ops_do_hold_place,
+    [EDGE_ACT_HOLD_RELEASE] = edge_ops_do_hold_release,
+    [EDGE_ACT_HOLDS] = edge_ops_do_holds,
     [EDGE_ACT_TIMEZONE] = edge_ops_do_timezone,
 };
 

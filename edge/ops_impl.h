@@ -16,6 +16,8 @@
  *   ops_grants.c     emergency grants, their revocation and their reports
  *   ops_city.c       what the city asks and tells: requests logged and answered, notices
  *                    acknowledged, disclosure requests handed on and their steps taken by people
+ *   ops_complaints.c complaints received at the site, their handling and closing
+ *   ops_holds.c      holds the manager places at the site (siteholds.h), and every hold listed
  *
  * One private header rather than one per file: the files share one state (struct edge_ops) and
  * one call being answered (edge_ops_call_t), and each offers the others its handlers and a few
@@ -106,6 +108,13 @@ void edge_ops_do_notices(edge_ops_call_t *c);
 void edge_ops_do_notice_ack(edge_ops_call_t *c);
 void edge_ops_do_disclosures(edge_ops_call_t *c);
 void edge_ops_do_disclosure_step(edge_ops_call_t *c);
+/* ops_complaints.c: the list; a complaint recorded, handled or closed */
+void edge_ops_do_complaints(edge_ops_call_t *c);
+void edge_ops_do_complaint(edge_ops_call_t *c);
+/* ops_holds.c: holds the manager places at the site, and every hold listed */
+void edge_ops_do_hold_place(edge_ops_call_t *c);
+void edge_ops_do_hold_release(edge_ops_call_t *c);
+void edge_ops_do_holds(edge_ops_call_t *c);
 
 /* --- answering (ops_dispatch.c) ------------------------------------------------------------- */
 

@@ -92,8 +92,9 @@ static void count(counts_t *c, const mm_entry_t *e)
     case MM_ENTRY_REQUEST_ANSWERED:
         c->complaints_answered += e->u.request_answered.kind == MM_REQUEST_KIND_COMPLAINT;
         break;
-    /* Complaints recorded at the site itself (R-N12(1)) join here as complaints_at_site, once
-     * the site logs them (their entry kind is not in this log yet). */
+    case MM_ENTRY_SITE_COMPLAINT: /* received at the site itself (R-N12(1)): counted once */
+        c->complaints_at_site += e->u.site_complaint.step == MM_COMPLAINT_STEP_RECEIVED;
+        break;
     case MM_ENTRY_CAMERA_GAP:
         c->camera_gaps++;
         break;

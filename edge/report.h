@@ -22,8 +22,8 @@
  * (the sum of their counts); access entries allowed and refused; viewings started; role_changed
  * entries granting emergency access; emergency_report entries; city_request entries of
  * complaints the city forwarded and request_answered entries answering them; complaints recorded
- * at the site itself ("complaints_at_site": 0 until the site records complaints of its own —
- * report.c count() is where their entry kind joins); camera_gap entries; hold_placed and
+ * at the site itself ("complaints_at_site": site_complaint entries of the step "received");
+ * camera_gap entries; hold_placed and
  * hold_released entries; and the disclosure requests with a disclosure entry in the period, each
  * counted once by its legal basis and once by its state, the last step the period holds of it
  * ("by_state" names only the steps that occur). log_size is the log's size when the report was

@@ -159,12 +159,19 @@ mm_err_t edge_retention_run(const edge_vault_t *v, int64_t keep_us, int64_t now_
 mm_err_t edge_retention_release_hold(const edge_vault_t *v, const char *id, const char *reason,
                                      int64_t now_us, edge_retention_report_t *rep)
 {
+    return edge_retention_release_hold_by(v, id, reason, NULL, now_us, rep);
+}
+
+mm_err_t edge_retention_release_hold_by(const edge_vault_t *v, const char *id, const char *reason,
+                                        const char *by, int64_t now_us,
+                                        edge_retention_report_t *rep)
+{
     edge_retention_report_t local;
     if (!rep)
         rep = &local;
     memset(rep, 0, sizeof *rep);
     edge_hold_row_t h;
-    mm_err_t err = edge_vault_hold_release(v, id, reason, now_us, &h);
+    mm_err_t err = edge_vault_hold_release_by(v, id, reason, by, now_us, &h);
     if (err != MM_OK)
         return err;
     /* What it kept past retention goes now, unless another hold keeps it. */

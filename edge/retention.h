@@ -73,4 +73,9 @@ mm_err_t edge_retention_run(const edge_vault_t *v, int64_t keep_us, int64_t now_
 mm_err_t edge_retention_release_hold(const edge_vault_t *v, const char *id, const char *reason,
                                      int64_t now_us, edge_retention_report_t *rep);
 
+/* The same, released by the person by (the hold_released entry's; "" or NULL: the edge). */
+mm_err_t edge_retention_release_hold_by(const edge_vault_t *v, const char *id, const char *reason,
+                                        const char *by, int64_t now_us,
+                                        edge_retention_report_t *rep);
+
 #endif

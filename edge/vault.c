@@ -26,7 +26,8 @@
 #include "common/diag.h"
 
 #define AAD_MAX (MM_ID_MAX + 9)          /* camera || 0x00 || start_us (BE64) */
-#define HOLD_VAL_MAX (MM_ID_MAX + 17)    /* camera || 0x00 || start_us || end_us */
+/* camera || 0x00 || start_us || end_us [|| expires_us || placed_us || by || 0x00 || reason] */
+#define HOLD_VAL_MAX (MM_ID_MAX + 17 + 16 + MM_ID_MAX + MM_TEXT_MAX)
 #define HOLD_KEY_MAX (2 * MM_ID_MAX + 9) /* hold id || 0x00 || camera || 0x00 || start_us */
 
 struct edge_vault {
@@ -95,6 +96,12 @@ static int id_ok(const char *id)
     return n > 0 && n < MM_ID_MAX;
 }
 
+/* Whether a hold has anything for the row's second part. */
+static int has_particulars(const edge_hold_row_t *h)
+{
+    return h->expires_us || h->placed_us || h->by[0] || h->reason[0];
+}
+
 static size_t hold_value(uint8_t *v, const edge_hold_row_t *h)
 {
     size_t cl = strlen(h->camera);
@@ -102,23 +109,52 @@ static size_t hold_value(uint8_t *v, const edge_hold_row_t *h)
     v[cl] = 0;
     mm_be64_put(v + cl + 1, (uint64_t)h->start_us);
     mm_be64_put(v + cl + 9, (uint64_t)h->end_us);
-    return cl + 17;
+    size_t n = cl + 17;
+    if (!has_particulars(h))
+        return n; /* as rows were before holds had particulars */
+    size_t bl = strlen(h->by), rl = strlen(h->reason);
+    mm_be64_put(v + n, (uint64_t)h->expires_us);
+    mm_be64_put(v + n + 8, (uint64_t)h->placed_us);
+    memcpy(v + n + 16, h->by, bl);
+    v[n + 16 + bl] = 0;
+    memcpy(v + n + 17 + bl, h->reason, rl);
+    return n + 17 + bl + rl;
+}
+
+/* A text of n bytes at p into dst (cap bytes): -1 when it does not fit or holds a NUL. */
+static int text_from(char *dst, size_t cap, const uint8_t *p, size_t n)
+{
+    if (n >= cap || memchr(p, 0, n))
+        return -1;
+    memcpy(dst, p, n);
+    dst[n] = 0;
+    return 0;
 }
 
 static int hold_unpack(const MDB_val *k, const MDB_val *v, edge_hold_row_t *h)
 {
-    if (k->mv_size == 0 || k->mv_size >= MM_ID_MAX || v->mv_size < 18 ||
-        v->mv_size - 17 >= MM_ID_MAX)
-        return -1;
     const uint8_t *p = v->mv_data;
-    size_t cl = v->mv_size - 17;
-    if (p[cl] != 0)
+    const uint8_t *nul = v->mv_size ? memchr(p, 0, v->mv_size) : NULL;
+    if (k->mv_size == 0 || k->mv_size >= MM_ID_MAX || !nul)
+        return -1;
+    size_t cl = (size_t)(nul - p), rest = v->mv_size - cl - 1;
+    if (cl == 0 || cl >= MM_ID_MAX || (rest != 16 && rest < 33))
         return -1;
     memset(h, 0, sizeof *h);
     memcpy(h->id, k->mv_data, k->mv_size);
     memcpy(h->camera, p, cl);
     h->start_us = (int64_t)mm_be64_get(p + cl + 1);
     h->end_us = (int64_t)mm_be64_get(p + cl + 9);
+    if (rest == 16)
+        return 0;
+    const uint8_t *q = p + cl + 17, *end = p + v->mv_size;
+    h->expires_us = (int64_t)mm_be64_get(q);
+    h->placed_us = (int64_t)mm_be64_get(q + 8);
+    q += 16;
+    const uint8_t *sep = memchr(q, 0, (size_t)(end - q));
+    if (!sep || text_from(h->by, sizeof h->by, q, (size_t)(sep - q)) != 0 ||
+        text_from(h->reason, sizeof h->reason, sep + 1, (size_t)(end - sep - 1)) != 0)
+        return -1;
     return 0;
 }
 
@@ -572,11 +608,24 @@ static mm_err_t count_kept(const edge_vault_t *v, const edge_hold_row_t *h, int6
 mm_err_t edge_vault_hold_place(const edge_vault_t *v, const char *id, const char *camera,
                                int64_t start_us, int64_t end_us, const char *reason, int64_t now_us)
 {
-    if (!id_ok(id) || !id_ok(camera) || start_us >= end_us || strlen(reason) >= MM_TEXT_MAX)
+    return edge_vault_hold_place_by(v, id, camera, start_us, end_us, reason, NULL, 0, now_us);
+}
+
+mm_err_t edge_vault_hold_place_by(const edge_vault_t *v, const char *id, const char *camera,
+                                  int64_t start_us, int64_t end_us, const char *reason,
+                                  const char *by, int64_t expires_us, int64_t now_us)
+{
+    if (!by)
+        by = "";
+    if (!id_ok(id) || !id_ok(camera) || start_us >= end_us || strlen(reason) >= MM_TEXT_MAX ||
+        (by[0] && !mm_id_ok(by)) || expires_us < 0)
         return MM_EINVAL;
-    edge_hold_row_t h = {.start_us = start_us, .end_us = end_us};
+    edge_hold_row_t h = {
+        .start_us = start_us, .end_us = end_us, .expires_us = expires_us, .placed_us = now_us};
     snprintf(h.id, sizeof h.id, "%s", id);
     snprintf(h.camera, sizeof h.camera, "%s", camera);
+    snprintf(h.by, sizeof h.by, "%s", by);
+    snprintf(h.reason, sizeof h.reason, "%s", reason);
     edge_hold_row_t old;
     mm_err_t err = edge_vault_hold_get(v, id, &old);
     if (err == MM_OK)
@@ -604,6 +653,8 @@ mm_err_t edge_vault_hold_place(const edge_vault_t *v, const char *id, const char
     hp->end_us = end_us;
     snprintf(hp->reason, sizeof hp->reason, "%s", reason);
     hp->segments = kept;
+    snprintf(hp->by, sizeof hp->by, "%s", by);
+    hp->expires_us = expires_us;
     hold_txn_t c = {.v = v, .h = &h, .e = &e};
     err = mm_db_write(v->db, place_txn, &c);
     if (err == MM_OK)
@@ -614,7 +665,15 @@ mm_err_t edge_vault_hold_place(const edge_vault_t *v, const char *id, const char
 mm_err_t edge_vault_hold_release(const edge_vault_t *v, const char *id, const char *reason,
                                  int64_t now_us, edge_hold_row_t *released)
 {
-    if (strlen(reason) >= MM_TEXT_MAX)
+    return edge_vault_hold_release_by(v, id, reason, NULL, now_us, released);
+}
+
+mm_err_t edge_vault_hold_release_by(const edge_vault_t *v, const char *id, const char *reason,
+                                    const char *by, int64_t now_us, edge_hold_row_t *released)
+{
+    if (!by)
+        by = "";
+    if (strlen(reason) >= MM_TEXT_MAX || (by[0] && !mm_id_ok(by)))
         return MM_EINVAL;
     edge_hold_row_t h;
     mm_err_t err = edge_vault_hold_get(v, id, &h);
@@ -627,6 +686,7 @@ mm_err_t edge_vault_hold_release(const edge_vault_t *v, const char *id, const ch
     mm_entry_t e = {.time_us = now_us, .kind = MM_ENTRY_HOLD_RELEASED};
     snprintf(e.u.hold_released.hold_id, sizeof e.u.hold_released.hold_id, "%s", id);
     snprintf(e.u.hold_released.reason, sizeof e.u.hold_released.reason, "%s", reason);
+    snprintf(e.u.hold_released.by, sizeof e.u.hold_released.by, "%s", by);
     hold_txn_t c = {.v = v, .id = id, .e = &e};
     if ((err = mm_db_write(v->db, release_txn, &c)) != MM_OK)
         return err;

@@ -19,8 +19,12 @@
  * from then on the keys wrapped under it open nothing. Tables, in the store's environment:
  *
  *   hold.list  hold id  ->  camera || 0x00 || start_us (BE64) || end_us (BE64)
+ *                          [ || expires_us (BE64) || placed_us (BE64) || by || 0x00 || reason ]
  *   hold.keys  hold id || 0x00 || camera || 0x00 || start_us (BE64)  ->  wrapped key (60 bytes:
  *              nonce || ciphertext || tag, EDGE_WRAPPED_LEN), its aad camera || 0x00 || start_us
+ *
+ * The bracketed part is written when a hold has any of them (every hold placed since holds
+ * carry them); a row without it, written before, reads with them empty.
  *
  * Transactions. A hold row and its hold_placed entry commit together, as do the removal of a
  * hold with every key wrapped under it and its hold_released entry: the _in functions take the
@@ -51,12 +55,19 @@
 
 typedef struct edge_vault edge_vault_t;
 
-/* A legal hold on one camera's footage in [start_us, end_us). */
+/* A legal hold on one camera's footage in [start_us, end_us): placed at placed_us by the person
+ * by ("" for a disclosure's hold, which the edge places itself) with its reason; expires_us 0
+ * when it does not expire (a disclosure's), else when the edge is to release it (a site hold:
+ * siteholds.h). What the vault keeps of them it only keeps; it decides nothing by expires_us. */
 typedef struct {
     char id[MM_ID_MAX];
     char camera[MM_ID_MAX];
     int64_t start_us;
     int64_t end_us;
+    int64_t expires_us;
+    int64_t placed_us;
+    char by[MM_ID_MAX];
+    char reason[MM_TEXT_MAX];
 } edge_hold_row_t;
 
 /* The holds in force at one moment, copied (edge_vault_holds_load). */
@@ -122,6 +133,15 @@ mm_err_t edge_vault_hold_place(const edge_vault_t *v, const char *id, const char
                                int64_t now_us);
 
 /*
+ * The same, for a hold a person places: by (a person id, "" or NULL for none) and expires_us (0
+ * none) are kept in the hold's row and its hold_placed entry. MM_EINVAL also for a by that is
+ * no id, or an expires_us below 0.
+ */
+mm_err_t edge_vault_hold_place_by(const edge_vault_t *v, const char *id, const char *camera,
+                                  int64_t start_us, int64_t end_us, const char *reason,
+                                  const char *by, int64_t expires_us, int64_t now_us);
+
+/*
  * Releases hold id: destroys its key (after which what was wrapped under it opens nothing), then
  * removes the hold and its wrapped keys and logs hold_released with the reason, in one
  * transaction. *released (may be NULL) is the hold as it was, so that the caller can erase what
@@ -130,6 +150,11 @@ mm_err_t edge_vault_hold_place(const edge_vault_t *v, const char *id, const char
  */
 mm_err_t edge_vault_hold_release(const edge_vault_t *v, const char *id, const char *reason,
                                  int64_t now_us, edge_hold_row_t *released);
+
+/* The same, released by the person by (kept in the hold_released entry; "" or NULL: the edge
+ * itself). MM_EINVAL also for a by that is no id. */
+mm_err_t edge_vault_hold_release_by(const edge_vault_t *v, const char *id, const char *reason,
+                                    const char *by, int64_t now_us, edge_hold_row_t *released);
 
 /* Hold id: MM_OK with *h, MM_ENOTFOUND, MM_EINVAL for a bad id, MM_ECORRUPT. */
 mm_err_t edge_vault_hold_get(const edge_vault_t *v, const char *id, edge_hold_row_t *h);

@@ -91,6 +91,7 @@ mm_err_t hub_api_register(hub_http_t *h, hub_api_t *api)
         hub_api_sites_register,   hub_api_findings_register,  hub_api_registry_register,
         hub_api_filings_register, hub_api_measures_register,  hub_api_requests_register,
         hub_api_hublog_register,  hub_api_requester_register, hub_api_documents_register,
+        hub_api_public_register,
     };
     mm_err_t err = MM_OK;
     for (size_t i = 0; err == MM_OK && i < sizeof resources / sizeof resources[0]; i++)

@@ -25,6 +25,7 @@
  *   GET /api/v1/hub/checkpoint                  the hub's own log: its signed checkpoint
  *   GET /api/v1/hub/entries?start=&end=         the hub's own log: city actions
  *   GET /api/v1/requester                       a requester's form: sites, cameras, legal bases
+ *   POST /api/v1/public/sites/{site}/complaints a resident's complaint (anyone; rate-limited)
  *
  * The handlers parse and answer; what may be done, and the city action that logs it, is the
  * domain modules' (registry.h, measures.h, requests.h). The files are laid out in api_impl.h.
@@ -43,6 +44,7 @@
 #include "hub/hublog.h"
 #include "hub/measures.h"
 #include "hub/mirror.h"
+#include "hub/ratelimit.h"
 #include "hub/registry.h"
 #include "hub/requests.h"
 
@@ -58,7 +60,12 @@ typedef struct {
     hub_requests_t *requests;
     hub_documents_t *documents; /* the standards documents filings carry (NULL: none) */
     hub_feed_t *feed; /* filings are announced here (NULL: not) */
+    hub_ratelimit_t *complaint_limit; /* residents' online complaints per client address */
 } hub_api_t;
+
+/* How many complaints one client address may make online in an hour (api_public.c). */
+#define HUB_PUBLIC_COMPLAINTS_PER_HOUR 5
+#define HUB_PUBLIC_CLIENTS 4096 /* client addresses counted at once */
 
 /* Adds the routes to h; api must outlive h. */
 mm_err_t hub_api_register(hub_http_t *h, hub_api_t *api);

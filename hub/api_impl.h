@@ -6,8 +6,9 @@
  * api_registry.c (the public registry and the city's record of a site), api_filings.c (filings
  * and the city's decisions), api_measures.c (measures, hearings, publications), api_requests.c
  * (complaints, appeals, measure and report requests), api_hublog.c (the hub's own log),
- * api_requester.c (what a disclosure requester's form needs) and api_documents.c (the standards
- * documents filings carry).
+ * api_requester.c (what a disclosure requester's form needs), api_documents.c (the standards
+ * documents filings carry) and api_public.c (what residents may do without an account: complain
+ * online).
  * api.c adds their routes in the order below and holds the helpers they share.
  *
  * One private header rather than one per file: each file offers the rest of the module a single
@@ -51,6 +52,8 @@ mm_err_t hub_api_hublog_register(hub_http_t *h, hub_api_t *api);
 mm_err_t hub_api_requester_register(hub_http_t *h, hub_api_t *api);
 /* api_documents.c: GET /sites/{site}/filings/{version}/document, .../document.html. */
 mm_err_t hub_api_documents_register(hub_http_t *h, hub_api_t *api);
+/* api_public.c: POST /api/v1/public/sites/{site}/complaints (anyone, rate-limited). */
+mm_err_t hub_api_public_register(hub_http_t *h, hub_api_t *api);
 
 /* --- shared helpers (api.c) ------------------------------------------------------------------ */
 

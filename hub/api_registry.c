@@ -3,13 +3,16 @@
  * the city's whole record of one site for those who read what the city reads.
  *
  * The public registry says only what a resident may know of a site: who runs it, its cameras
- * with their purpose and share of public space, the standards it last filed, and whom to ask.
- * No people other than the manager, no grants, no evidence: public_site picks those members and
- * nothing else, so that a member added to the record is never public by accident.
+ * with their purpose and share of public space, the standards it last filed, whom to ask, and
+ * how many complaints it has had and answered (the city's and the site's own, counted once, never
+ * their words); and whom at the city to turn to ("city", from the configuration). No people other
+ * than the manager, no grants, no evidence: public_site picks those members and nothing else, so
+ * that a member added to the record is never public by accident.
  */
 #include "hub/api_impl.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "hub/registry_codec.h"
 
@@ -27,6 +30,31 @@ static json_t *public_camera(const hub_camera_t *c)
                      coverage ? json_real((double)c->coverage.share_ppm / 1e6) : json_null());
 }
 
+/* How many complaints the site has had and how many are answered: the city's (R-N12) and those
+ * the site received itself, a site complaint that handles one of the city's counted once. */
+static json_t *complaint_counts(const hub_site_record_t *rec)
+{
+    json_int_t received = 0, answered = 0;
+    for (size_t i = 0; i < rec->n_requests; i++) {
+        const hub_request_t *q = &rec->requests[i];
+        if (q->kind != MM_REQUEST_KIND_COMPLAINT)
+            continue;
+        received++;
+        answered += hub_members_has(&q->members, HUB_REQUEST_ANSWER);
+    }
+    for (size_t i = 0; i < rec->n_site_complaints; i++) {
+        const hub_site_complaint_t *c = &rec->site_complaints[i];
+        int counted = 0;
+        for (size_t k = 0; c->hub_complaint[0] && k < rec->n_requests; k++)
+            counted |= !strcmp(rec->requests[k].id, c->hub_complaint);
+        if (counted)
+            continue;
+        received++;
+        answered += c->state == MM_COMPLAINT_STEP_CLOSED;
+    }
+    return json_pack("{s:I, s:I}", "received", received, "answered", answered);
+}
+
 /* What a resident may know of a site (which has facts on record). */
 static json_t *public_site(const hub_site_record_t *rec)
 {
@@ -38,13 +66,14 @@ static json_t *public_site(const hub_site_record_t *rec)
     for (size_t i = 0; i < rec->n_filings; i++)
         if (hub_filing_of_standards(&rec->filings[i]))
             last = &rec->filings[i];
-    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o}", "site", rec->site,
-                     "installer", f->installer_name, "installer_address", f->installer_address,
-                     "contact", f->installer_contact, "manager", f->manager_name, "purpose",
-                     f->purpose, "policy", mm_policy_name(f->policy), "timezone",
-                     hub_site_record_timezone(rec), "cameras", cams, "standards_version",
-                     last ? json_integer(last->version) : json_null(), "standards_state",
-                     last ? json_string(hub_filing_state_name(last->state)) : json_null());
+    return json_pack(
+        "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o}", "site", rec->site,
+        "installer", f->installer_name, "installer_address", f->installer_address, "contact",
+        f->installer_contact, "manager", f->manager_name, "purpose", f->purpose, "policy",
+        mm_policy_name(f->policy), "timezone", hub_site_record_timezone(rec), "cameras", cams,
+        "standards_version", last ? json_integer(last->version) : json_null(), "standards_state",
+        last ? json_string(hub_filing_state_name(last->state)) : json_null(), "complaints",
+        complaint_counts(rec));
 }
 
 static void get_registry(hub_http_req_t *req, void *arg)
@@ -65,12 +94,19 @@ static void get_registry(hub_http_req_t *req, void *arg)
         hub_http_error(req, 500, "storage", "cannot read the registry");
         return;
     }
+    const hub_config_t *cfg = api->cfg;
+    json_t *city = cfg->city_name ? json_pack("{s:s, s:s}", "name", cfg->city_name, "contact",
+                                              cfg->city_contact ? cfg->city_contact : "")
+                                  : json_null();
     hub_http_json(req, 200,
-                  json_pack("{s:o, s:s, s:s}", "sites", sites, "timezone", api->cfg->timezone,
+                  json_pack("{s:o, s:s, s:s, s:o}", "sites", sites, "timezone", cfg->timezone,
                             "complaints",
-                            "苦情・問合せは各設置者の連絡先へ。対応に不服があるときは市へ申し出る"
-                            "ことができます。 / Complaints go to the installer's contact; if "
-                            "unhappy with the answer, appeal to the city."));
+                            "苦情・問合せは各設置者の連絡先か、このページの様式から。設置者は期限"
+                            "までに答え、市がそれを見守ります。対応に不服があるときは市へ申し出る"
+                            "ことができます。 / Complain to the installer's contact or with this "
+                            "page's form; the installer must answer by the deadline and the city "
+                            "watches. If unhappy with the answer, appeal to the city.",
+                            "city", city));
 }
 
 /* The record as stored, and the site's zone: at the top, and in its facts when it has facts

@@ -315,6 +315,49 @@ mm_err_t hub_body_complaint(const char *body, size_t len, hub_complaint_body_t *
     return err;
 }
 
+/* The characters (code points) of UTF-8 text s. */
+static size_t chars(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xc0) != 0x80;
+    return n;
+}
+
+mm_err_t hub_body_public_complaint(const char *body, size_t len, hub_public_complaint_body_t *out,
+                                   char *msg, size_t cap)
+{
+    static const char *const keys[] = {"text", "contact", "camera", NULL};
+    memset(out, 0, sizeof *out);
+    if (len > HUB_PUBLIC_BODY_MAX)
+        return mm_errf(MM_ETOOBIG, msg, cap, "the body is longer than %d bytes",
+                       HUB_PUBLIC_BODY_MAX);
+    json_t *o = object(body, len, keys, msg, cap);
+    if (!o)
+        return MM_EPROTO;
+    mm_err_t err = MM_EPROTO;
+    json_t *t = json_object_get(o, "text");
+    if (json_is_string(t) && json_string_length(t) < 4 * HUB_PUBLIC_TEXT_CHARS &&
+        strlen(json_string_value(t)) == json_string_length(t) &&
+        chars(json_string_value(t)) > HUB_PUBLIC_TEXT_CHARS) {
+        bad(msg, cap, "\"text\" is longer than %d characters", HUB_PUBLIC_TEXT_CHARS);
+    } else if (text(o, "text", out->text, sizeof out->text, 1, msg, cap) != 0) {
+        /* msg says which */
+    } else if (!out->text[0]) {
+        bad(msg, cap, "\"text\" is required: say what happened");
+    } else if (strchr(out->text, '\t')) {
+        bad(msg, cap, "\"text\" holds a control character");
+    } else if (line(o, "contact", out->contact, sizeof out->contact, 0, msg, cap) == 0 &&
+               line(o, "camera", out->camera, sizeof out->camera, 0, msg, cap) == 0) {
+        if (out->camera[0] && !mm_keys_name_ok(out->camera))
+            bad(msg, cap, "\"camera\" is no camera id");
+        else
+            err = MM_OK;
+    }
+    json_decref(o);
+    return err;
+}
+
 mm_err_t hub_body_appeal(const char *body, size_t len, hub_request_body_t *out, char *msg,
                          size_t cap)
 {

@@ -81,6 +81,25 @@ typedef struct {
 mm_err_t hub_body_complaint(const char *body, size_t len, hub_complaint_body_t *out, char *msg,
                             size_t cap);
 
+/*
+ * POST /api/v1/public/sites/{site}/complaints (anyone, no login: a resident complains online)
+ *   {"text": "what happened", "contact": "how to reach me", "camera": "cam1"}
+ * The whole body at most HUB_PUBLIC_BODY_MAX bytes: MM_ETOOBIG beyond (the handler answers 413).
+ * text required: 1 to HUB_PUBLIC_TEXT_CHARS characters that fit the site log's text (fewer than
+ * MM_LONG_TEXT_MAX bytes of UTF-8), no control characters but line breaks; contact optional: one
+ * line of at most 255 bytes; camera optional: a camera id (A-Z a-z 0-9 . _ -, at most 63 bytes),
+ * which the caller checks against the site's cameras. Else MM_EPROTO with why in msg.
+ */
+#define HUB_PUBLIC_BODY_MAX 4096
+#define HUB_PUBLIC_TEXT_CHARS 2000
+typedef struct {
+    char text[MM_LONG_TEXT_MAX];
+    char contact[256];
+    char camera[MM_ID_MAX];
+} hub_public_complaint_body_t;
+mm_err_t hub_body_public_complaint(const char *body, size_t len, hub_public_complaint_body_t *out,
+                                   char *msg, size_t cap);
+
 /* POST .../requests/{id}/appeal {"text"}; .../requests/{id}/measures {"text", "deadline_days"};
  * POST /api/v1/sites/{site}/report-requests {"from_us", "to_us", "text", "deadline_days"}
  * (text optional for report requests; deadline_days 1..90, default 14) */

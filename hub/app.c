@@ -59,6 +59,7 @@ typedef struct {
     hub_link_t *link;
     hub_http_t *http;
     hub_api_t api;
+    hub_ratelimit_t *complaint_limit;
     hub_feed_t *feed;
     hub_feedapi_t *feedapi;
     hub_metrics_t metrics;
@@ -263,7 +264,9 @@ static int start(app_t *app, const char *config_path)
     hub_link_set_requests(app->link, pending_requests, app);
     hub_link_set_exports(app->link, on_export_chunk, app);
     hub_link_set_documents(app->link, on_filing_document, app);
-    if (hub_http_create(&app->loop, app->cfg.http_host, app->cfg.http_port, &app->http) != MM_OK)
+    if (hub_http_create(&app->loop, app->cfg.http_host, app->cfg.http_port, &app->http) != MM_OK ||
+        hub_ratelimit_create(HUB_PUBLIC_CLIENTS, HUB_PUBLIC_COMPLAINTS_PER_HOUR, 3600LL * 1000000,
+                             &app->complaint_limit) != MM_OK)
         return 1;
     app->api = (hub_api_t){.cfg = &app->cfg,
                            .keys = &app->keys,
@@ -275,7 +278,8 @@ static int start(app_t *app, const char *config_path)
                            .measures = app->measures,
                            .requests = app->requests,
                            .documents = app->documents,
-                           .feed = app->feed};
+                           .feed = app->feed,
+                           .complaint_limit = app->complaint_limit};
     hub_http_set_people(app->http, &app->cfg);
     if (hub_api_register(app->http, &app->api) != MM_OK ||
         hub_disclosureapi_register(app->http, app->disclosures) != MM_OK ||
@@ -328,6 +332,7 @@ int hub_app_run(const char *config_path)
     hub_hublog_close(app.hublog);
     hub_measures_close(app.measures);
     hub_requests_destroy(app.requests);
+    hub_ratelimit_destroy(app.complaint_limit);
     hub_disclosure_close(app.disclosures);
     hub_documents_close(app.documents);
     hub_audit_destroy(app.audit);

@@ -13,15 +13,18 @@
  * action                    appended by   subject              reason           detail
  * filing_accepted           registry.c    the filing's id      the decision's   {"notice"}
  * filing_returned           registry.c    the filing's id      the decision's   {"notice"}
- * guidance_given            measures.c    "measure/<id>"       the text         {"findings": [ids],
+ * guidance_given            measures.c    "measure/<id>"       the text         {"findings",
  *                                                                                "notice"}
- * recommendation_given      measures.c    "measure/<id>"       the text         {"findings": [ids],
+ * recommendation_given      measures.c    "measure/<id>"       the text         {"findings",
  *                                                                                "notice"}
  * hearing_offered           measures.c    "measure/<id>"       the letter       {"deadline",
- * "date", "place", "how", "notice"} hearing_recorded          measures.c    "measure/<id>" the
- * record       {"outcome"} recommendation_published  measures.c    "measure/<id>"       the
- * publication  {"notice"} complaint_registered      requests.c    "complaint-N"        the
- * complaint    "" complaint_appealed        requests.c    "complaint-N"        the appeal       ""
+ *                                                                                "date", "place",
+ *                                                                                "how", "notice"}
+ * hearing_recorded          measures.c    "measure/<id>"       the record       {"outcome"}
+ * recommendation_published  measures.c    "measure/<id>"       the publication  {"notice"}
+ * complaint_registered      requests.c    "complaint-N"        the complaint    ""
+ * complaint_appealed        requests.c    "complaint-N" or     the appeal       ""
+ *                                         "site-complaint-N"
  * measures_requested        requests.c    "measure-request-N"  the text         ""
  * report_requested          requests.c    "report-N"           the text         ""
  * disclosure_requested      disclosure.c  "disclosure-N"       the reason       see below
@@ -34,7 +37,8 @@
  * publications had "" as their detail). A hearing offered before date, place and how were asked
  * for has {"deadline"} only.
  *
- * The person is the hub person who acted, with hub_role_name() of their role, except for the
+ * The person is the hub person who acted, with hub_role_name() of their role, except for a
+ * resident's complaint filed online, whose person and role are "public", and for the
  * steps a site logged of a disclosure, which the hub logs again as "disclosure_<step>" (held,
  * refused, prepared, approved, denied, expired, exported, failed, delivered, downloaded,
  * released) with the site's person and role "site", and for disclosure_received, whose person is

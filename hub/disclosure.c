@@ -27,6 +27,7 @@
 #include "common/diag.h"
 #include "hub/disclosure_codec.h"
 #include "hub/disclosure_impl.h"
+#include "hub/rangecheck.h"
 
 #define DAY_US (86400LL * 1000000)
 #define HOUR_US (3600LL * 1000000)
@@ -336,6 +337,11 @@ static int check_request(hub_disclosure_t *d, const hub_disclosure_body_t *b, in
         refuse(why, 404, "unknown_site", "no site \"%.64s\" is registered", b->site);
         return -1;
     }
+    hub_range_why_t rw;
+    if (hub_range_check_units(b->from_us, b->to_us, now_us, &rw) != 0) {
+        refuse(why, 422, rw.code, "%s", rw.message);
+        return -1;
+    }
     if (b->to_us > now_us) {
         refuse(why, 422, "range_in_future",
                "\"to_us\" is in the future: only footage already recorded can be requested");
@@ -359,8 +365,10 @@ static int check_request(hub_disclosure_t *d, const hub_disclosure_body_t *b, in
         if (!known)
             refuse(why, 422, "unknown_camera", "site %s has no camera %s", b->site, b->cameras[i]);
     }
+    /* A range the site cannot have footage of goes no further (rangecheck.h). */
+    int rc = known ? hub_disclosure_check_footage(d, b, site, now_us, why) : -1;
     hub_site_record_free(site);
-    return known ? 0 : -1;
+    return rc;
 }
 
 mm_err_t hub_disclosure_file(hub_disclosure_t *d, const hub_person_t *who,

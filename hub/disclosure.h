@@ -164,10 +164,14 @@ typedef struct {
 
 /*
  * Files the request b (parsed by hub_body_disclosure) by the requester who at now_us. Refused
- * (MM_EINVAL, nothing stored, logged or sent): an unknown site (404 "unknown_site"), a camera
- * the site's verified log never named (422 "unknown_camera": "site X has no camera Y"), a
+ * (MM_EINVAL, nothing stored, logged or sent): an unknown site (404 "unknown_site"), a time
+ * that looks like seconds or milliseconds (422 "range_in_seconds", "range_in_milliseconds"), a
  * range that ends after now (422 "range_in_future") or is longer than disclosure_max_hours
- * (422 "range_too_long"), particulars too long for one hub-log entry (422 "too_long"). Else
+ * (422 "range_too_long"), a camera the site's verified log never named (422 "unknown_camera":
+ * "site X has no camera Y"), a range that ends before the site's first recording (422
+ * "before_first_recording") or lies wholly before what the site keeps by its registered
+ * retention with no hold on any of it (422 "outside_retention"; rangecheck.h), particulars too
+ * long for one hub-log entry (422 "too_long"). Else
  * the record, the hub-log entry "disclosure_requested" and the request to the site commit in
  * one transaction, and out (initialised here; the caller deinits it) is the new record. Other
  * errors: storage (why says 500).

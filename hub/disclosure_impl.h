@@ -68,6 +68,18 @@ typedef struct {
 /* mm_db_write's function for a hub_disclosure_change_t (hub_audit_write when a is set). */
 mm_err_t hub_disclosure_change_txn(MDB_txn *txn, void *arg);
 
+/* --- the checks of a request (disclosure_check.c) ------------------------------------------- */
+
+/*
+ * Whether the range of request b can hold footage at the site whose record is site (rangecheck.h:
+ * the first recording, the registered retention, the holds in place — the site's own, and the
+ * disclosures' that still hold): 0, or -1 with why (422 and the range check's code and message,
+ * or 500 "storage").
+ */
+int hub_disclosure_check_footage(hub_disclosure_t *d, const hub_disclosure_body_t *b,
+                                 const hub_site_record_t *site, int64_t now_us,
+                                 hub_disclosure_why_t *why);
+
 /* --- exports on disk (disclosure_export.c) -------------------------------------------------- */
 
 typedef struct {

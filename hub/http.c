@@ -3,6 +3,7 @@
  */
 #include "hub/http.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <h2o.h>
 #include <stdarg.h>
@@ -81,6 +82,8 @@ static const char *reason(int status)
         return "Conflict";
     case 413:
         return "Payload Too Large";
+    case 429:
+        return "Too Many Requests";
     case 500:
         return "Internal Server Error";
     case 503:
@@ -264,6 +267,31 @@ int hub_http_header(const hub_http_req_t *req, const char *name, char *out, size
     memcpy(out, v->base, v->len);
     out[v->len] = 0;
     return 1;
+}
+
+int hub_http_peer(const hub_http_req_t *req, char *out, size_t cap)
+{
+    struct sockaddr_storage ss;
+    h2o_conn_t *conn = req->req->conn;
+    socklen_t len = conn && conn->callbacks->get_peername
+                        ? conn->callbacks->get_peername(conn, (struct sockaddr *)&ss)
+                        : 0;
+    const void *addr = NULL;
+    if (len && ss.ss_family == AF_INET)
+        addr = &((struct sockaddr_in *)&ss)->sin_addr;
+    else if (len && ss.ss_family == AF_INET6)
+        addr = &((struct sockaddr_in6 *)&ss)->sin6_addr;
+    if (!addr || !inet_ntop(ss.ss_family, addr, out, (socklen_t)cap))
+        return -1;
+    return 0;
+}
+
+void hub_http_set_header(hub_http_req_t *req, const char *name, const char *value)
+{
+    h2o_req_t *r = req->req;
+    size_t n = strlen(name), v = strlen(value);
+    h2o_add_header_by_str(&r->pool, &r->res.headers, h2o_strdup(&r->pool, name, n).base, n, 0, NULL,
+                          h2o_strdup(&r->pool, value, v).base, v);
 }
 
 uint64_t hub_http_requests(const hub_http_t *h)

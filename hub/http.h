@@ -58,6 +58,11 @@ const hub_person_t *hub_http_caller(const hub_http_req_t *req);
 const char *hub_http_body(const hub_http_req_t *req, size_t *len);
 /* The value of request header name (lower case) into out: 1 found, 0 absent, -1 too long. */
 int hub_http_header(const hub_http_req_t *req, const char *name, char *out, size_t cap);
+/* The client's address as inet_ntop writes it (the peer of the connection; the hub believes no
+ * header about it) into out (cap bytes, INET6_ADDRSTRLEN suffices): 0, or -1 when unknown. */
+int hub_http_peer(const hub_http_req_t *req, char *out, size_t cap);
+/* Adds header name: value (both copied) to the answer about to be given (Retry-After, ...). */
+void hub_http_set_header(hub_http_req_t *req, const char *name, const char *value);
 
 /* The decoded value of a {name} segment of the matched route, or NULL. */
 const char *hub_http_param(const hub_http_req_t *req, const char *name);

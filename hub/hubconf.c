@@ -131,6 +131,11 @@ static void parse_person(mm_conf_t *conf, json_t *o, const char *path, hub_confi
             mm_conf_problem(conf, mm_conf_key(kp, sizeof kp, path, "id"),
                             "must be 1-63 characters of A-Z a-z 0-9 . _ -, got \"%.80s\"", id);
         ok = 0;
+    } else if (!strcmp(id, "public")) {
+        /* A resident's complaint filed online is by "public" (requests.h): nobody else is. */
+        mm_conf_problem(conf, mm_conf_key(kp, sizeof kp, path, "id"),
+                        "\"public\" stands for residents who complain online; choose another id");
+        ok = 0;
     } else {
         for (size_t i = 0; i < out->n_people; i++)
             if (!strcmp(out->people[i].id, id)) {
@@ -179,6 +184,40 @@ static void parse_person(mm_conf_t *conf, json_t *o, const char *path, hub_confi
         out->people[out->n_people++] = p;
 }
 
+/* A line of text for people to read: 1 to cap - 1 bytes, no control characters. */
+static char *city_text(mm_conf_t *conf, json_t *city, const char *key, size_t cap)
+{
+    const char *v = mm_conf_string(conf, city, "city", key, 1, NULL);
+    if (!v)
+        return NULL;
+    size_t n = strlen(v);
+    int ctl = 0;
+    for (size_t i = 0; i < n; i++)
+        ctl |= (unsigned char)v[i] < 0x20 || v[i] == 0x7f;
+    if (n == 0 || n >= cap || ctl) {
+        char kp[32];
+        mm_conf_problem(conf, mm_conf_key(kp, sizeof kp, "city", key),
+                        "must be one line of 1 to %zu bytes", cap - 1);
+        return NULL;
+    }
+    return strdup(v);
+}
+
+/* "city": {"name": "...", "contact": "..."}: who residents turn to when a site's answer to their
+ * complaint does not satisfy them (R-N12(2)), shown on the public registry. Optional. */
+static void parse_city(mm_conf_t *conf, json_t *root, hub_config_t *out)
+{
+    static const char *const keys[] = {"name", "contact", NULL};
+    if (!json_object_get(root, "city"))
+        return;
+    json_t *city = mm_conf_object(conf, root, "", "city", 1);
+    if (!city)
+        return;
+    mm_conf_check_keys(conf, city, "city", keys);
+    out->city_name = city_text(conf, city, "name", HUB_CITY_TEXT_MAX);
+    out->city_contact = city_text(conf, city, "contact", HUB_CITY_TEXT_MAX);
+}
+
 const hub_person_t *hub_config_person_by_token(const hub_config_t *cfg, const char *token,
                                                size_t len)
 {
@@ -210,6 +249,7 @@ mm_err_t hub_config_parse(mm_conf_t *conf, hub_config_t *out)
                                        "ordinance_effective",
                                        "disclosure_days",
                                        "disclosure_max_hours",
+                                       "city",
                                        "timezone",
                                        NULL};
     static const char *const http_keys[] = {"host", "port", NULL};
@@ -271,6 +311,7 @@ mm_err_t hub_config_parse(mm_conf_t *conf, hub_config_t *out)
     if (ord && mm_jst_date_us(ord, &out->ordinance_us) != 0)
         mm_conf_problem(conf, "ordinance_effective", "must be a date YYYY-MM-DD, got \"%.40s\"",
                         ord);
+    parse_city(conf, root, out);
     json_t *people =
         json_object_get(root, "people") ? mm_conf_array(conf, root, "", "people", 0) : NULL;
     if (people && json_array_size(people) > HUB_MAX_PEOPLE) {
@@ -356,6 +397,8 @@ void hub_config_free(hub_config_t *cfg)
     free(cfg->http_host);
     free(cfg->sites);
     free(cfg->people);
+    free(cfg->city_name);
+    free(cfg->city_contact);
     memset(cfg, 0, sizeof *cfg);
 }
 

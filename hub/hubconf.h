@@ -6,7 +6,12 @@
  *    "http": {"host": "127.0.0.1", "port": 8480},
  *    "timezone": "Asia/Tokyo",   the zone of the hub's own pages (optional; a site's page shows
  *                                times in the zone the site reports)
- *    "sites": [{"id": "site-a", "verifier": "site-a+1a2b3c4d+AQ...", "curve_public": "<Z85>"}]}
+ *    "sites": [{"id": "site-a", "verifier": "site-a+1a2b3c4d+AQ...", "curve_public": "<Z85>"}],
+ *    "city": {"name": "川口市 防犯対策課", "contact": "048-000-0000"}}
+ *
+ * "city" (optional) is whom residents turn to when a site's answer to a complaint does not
+ * satisfy them (R-N12(2)): the public registry shows it. Person id "public" is reserved for
+ * residents who complain online (requests.h).
  *
  * Relative paths resolve against the directory of the file. Every problem is reported at once,
  * each naming the file and the key.
@@ -55,6 +60,7 @@ enum {
 #define HUB_ROLES_ANY                                                                              \
     (HUB_ROLE_OVERSIGHT | HUB_ROLE_REQUESTER | HUB_ROLE_INTAKE | HUB_ROLE_READONLY)
 #define HUB_MAX_PEOPLE 256
+#define HUB_CITY_TEXT_MAX 256 /* bytes of the city's name and contact, with the NUL */
 
 /* A person with a token: only the token's SHA-256 is kept (and configured). */
 typedef struct {
@@ -84,6 +90,8 @@ typedef struct {
     hub_site_conf_t *sites;
     size_t n_people;
     hub_person_t *people;
+    char *city_name;    /* NULL when "city" is not configured */
+    char *city_contact; /* NULL when "city" is not configured */
 } hub_config_t;
 
 /* The person whose token this is (compared by SHA-256, in constant time), or NULL. */

@@ -190,6 +190,31 @@ typedef struct {
     mm_hash_t computed;
 } store_t;
 
+#define EARLIER_SCAN_MAX 100000 /* entries looked at for a site's first recording, once */
+
+/* The first segment_recorded entry below before in the site's log (registry.h
+ * hub_registry_earlier_fn); arg is the store_t. Peeks at each entry, decodes only that one. */
+static mm_err_t earlier_segment(void *arg, MDB_txn *txn, uint64_t before, mm_entry_t *e,
+                                uint64_t *index)
+{
+    store_t *s = arg;
+    for (uint64_t i = 0; i < before && i < EARLIER_SCAN_MAX; i++) {
+        const void *d;
+        size_t len;
+        mm_entry_kind_t kind;
+        mm_err_t err = mm_log_get(s->m->log, txn, s->id, i, &d, &len);
+        if (err != MM_OK)
+            return err;
+        if (mm_entry_peek(d, len, &kind, NULL) != MM_OK || kind != MM_ENTRY_SEGMENT_RECORDED)
+            continue;
+        if (mm_entry_decode(d, len, e) != MM_OK)
+            continue;
+        *index = i;
+        return MM_OK;
+    }
+    return MM_ENOTFOUND;
+}
+
 static mm_err_t store_txn(MDB_txn *txn, void *arg)
 {
     store_t *s = arg;
@@ -232,6 +257,8 @@ static mm_err_t store_txn(MDB_txn *txn, void *arg)
     if (m->registry && held < s->cp->size) {
         hub_registry_batch_t rb;
         hub_registry_batch_begin(&rb, m->registry, txn, s->site);
+        rb.earlier = earlier_segment;
+        rb.earlier_arg = s;
         for (uint64_t i = held; i < s->cp->size && err == MM_OK; i++)
             err = hub_registry_apply(&rb, i, &s->decoded[i - b->first_index]);
         mm_err_t end = hub_registry_batch_end(&rb, err == MM_OK);

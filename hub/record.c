@@ -1,11 +1,12 @@
 /*
  * record.c: a site's record as a value (registry.h) — its making, finding and adding of cameras,
- * grants, filings and requests, and its freeing.
+ * grants, filings, requests, site complaints and site holds, and its freeing.
  *
- * Cameras, grants and requests are looked up by id with a walk: a site has a handful of cameras
- * and grants and at most some hundreds of requests, and the arrays keep the order in which the
- * record first heard of each, which is the order the city sees them in. Arrays grow one element
- * at a time; a pointer into one is good until the next addition to it.
+ * Cameras, grants, requests and site complaints are looked up by id with a walk: a site has a
+ * handful of cameras and grants and at most some hundreds of requests and complaints, and the
+ * arrays keep the order in which the record first heard of each, which is the order the city sees
+ * them in. Arrays grow one element at a time; a pointer into one is good until the next addition to
+ * it.
  */
 #include "hub/registry.h"
 
@@ -35,10 +36,12 @@ void hub_site_record_init(hub_site_record_t *r, const char *site)
 
 void hub_site_record_deinit(hub_site_record_t *r)
 {
+    free(r->holds);
     free(r->cameras);
     free(r->filings);
     free(r->grants);
     free(r->requests);
+    free(r->site_complaints);
     memset(r, 0, sizeof *r);
 }
 
@@ -123,4 +126,49 @@ hub_request_t *hub_site_record_add_request(hub_site_record_t *r)
     r->n_requests++;
     hub_members_add(&r->members, HUB_RECORD_REQUESTS);
     return q;
+}
+
+hub_site_complaint_t *hub_site_record_site_complaint(hub_site_record_t *r, const char *id, int add)
+{
+    for (size_t i = 0; i < r->n_site_complaints; i++)
+        if (!strcmp(r->site_complaints[i].id, id))
+            return &r->site_complaints[i];
+    if (!add)
+        return NULL;
+    hub_site_complaint_t *c = grow((void **)&r->site_complaints, r->n_site_complaints, sizeof *c);
+    if (!c)
+        return NULL;
+    r->n_site_complaints++;
+    snprintf(c->id, sizeof c->id, "%s", id);
+    hub_members_add(&r->members, HUB_RECORD_SITE_COMPLAINTS);
+    return c;
+}
+
+hub_site_hold_t *hub_site_record_hold(hub_site_record_t *r, const char *id)
+{
+    for (size_t i = 0; i < r->n_holds; i++)
+        if (!strcmp(r->holds[i].placed.hold_id, id))
+            return &r->holds[i];
+    return NULL;
+}
+
+hub_site_hold_t *hub_site_record_add_hold(hub_site_record_t *r)
+{
+    if (r->n_holds >= HUB_SITE_HOLDS_MAX) {
+        /* The oldest released goes; holds in place all stay (each ends within the policy's
+         * bound, siteholds.h, so they cannot pile up). */
+        size_t i = 0;
+        while (i < r->n_holds && !r->holds[i].released)
+            i++;
+        if (i < r->n_holds) {
+            memmove(&r->holds[i], &r->holds[i + 1], (r->n_holds - i - 1) * sizeof *r->holds);
+            r->n_holds--;
+        }
+    }
+    hub_site_hold_t *h = grow((void **)&r->holds, r->n_holds, sizeof *h);
+    if (!h)
+        return NULL;
+    r->n_holds++;
+    hub_members_add(&r->members, HUB_RECORD_HOLDS);
+    return h;
 }

@@ -27,6 +27,10 @@ MM_ENUM_DEFINE(hub_complaint_via, HUB_COMPLAINT_VIA, HUB_COMPLAINT_VIA_MAP, "com
 struct hub_registry {
     mm_db_t *db;
     MDB_dbi dbi;
+    /* Sites whose stored record has its first recording, sorted: their segment entries change
+     * nothing, and are not worth reading the record for. */
+    char (*first_known)[MM_KEY_NAME_MAX];
+    size_t n_first_known, cap_first_known;
 };
 
 mm_err_t hub_registry_open(mm_db_t *db, hub_registry_t **out)
@@ -46,7 +50,51 @@ mm_err_t hub_registry_open(mm_db_t *db, hub_registry_t **out)
 
 void hub_registry_close(hub_registry_t *r)
 {
+    if (r)
+        free(r->first_known);
     free(r);
+}
+
+/* Where site is, or would go, in r's sorted list of sites known to have a first recording. */
+static size_t known_at(const hub_registry_t *r, const char *site, int *found)
+{
+    size_t lo = 0, hi = r->n_first_known;
+    *found = 0;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(r->first_known[mid], site);
+        if (c == 0) {
+            *found = 1;
+            return mid;
+        }
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* Remembers that site's stored record has its first recording (out of memory: forgotten, and
+ * the record is read again next time). */
+static void known_add(hub_registry_t *r, const char *site)
+{
+    int found;
+    size_t at = known_at(r, site, &found);
+    if (found || strlen(site) >= MM_KEY_NAME_MAX)
+        return;
+    if (r->n_first_known == r->cap_first_known) {
+        size_t cap = r->cap_first_known ? 2 * r->cap_first_known : 16;
+        void *k = realloc(r->first_known, cap * sizeof *r->first_known);
+        if (!k)
+            return;
+        r->first_known = k;
+        r->cap_first_known = cap;
+    }
+    memmove(&r->first_known[at + 1], &r->first_known[at],
+            (r->n_first_known - at) * sizeof *r->first_known);
+    snprintf(r->first_known[at], MM_KEY_NAME_MAX, "%s", site);
+    r->n_first_known++;
 }
 
 /* The record of site in txn into out (initialised here): an empty one when there is none, or
@@ -87,23 +135,72 @@ void hub_registry_batch_begin(hub_registry_batch_t *b, hub_registry_t *r, MDB_tx
     *b = (hub_registry_batch_t){.r = r, .txn = txn, .site = site};
 }
 
-mm_err_t hub_registry_apply(hub_registry_batch_t *b, uint64_t index, const mm_entry_t *e)
+/* The batch's record, loaded at its first use. */
+static mm_err_t batch_record(hub_registry_batch_t *b)
 {
-    if (!hub_site_record_learns(e->kind))
+    if (b->rec)
         return MM_OK;
-    if (!b->rec) {
-        if (!(b->rec = malloc(sizeof *b->rec)))
-            return MM_ENOMEM;
-        mm_err_t err = load(b->r, b->txn, b->site, b->rec);
-        if (err != MM_OK) {
-            hub_site_record_deinit(b->rec);
-            free(b->rec);
-            b->rec = NULL;
+    if (!(b->rec = malloc(sizeof *b->rec)))
+        return MM_ENOMEM;
+    mm_err_t err = load(b->r, b->txn, b->site, b->rec);
+    if (err != MM_OK) {
+        hub_site_record_deinit(b->rec);
+        free(b->rec);
+        b->rec = NULL;
+    }
+    return err;
+}
+
+/*
+ * A segment: the site's first recording, if the record has none yet. The first one of the log is
+ * looked for below this one (a hub that mirrored the log before records kept it would otherwise
+ * take a later one); without one there, this is it.
+ */
+static mm_err_t segment(hub_registry_batch_t *b, uint64_t index, const mm_entry_t *e)
+{
+    int found = 0;
+    if (!b->first_known)
+        known_at(b->r, b->site, &found);
+    if (b->first_known || found)
+        return MM_OK;
+    mm_err_t err = batch_record(b);
+    if (err != MM_OK)
+        return err;
+    if (hub_members_has(&b->rec->members, HUB_RECORD_FIRST_RECORDING)) {
+        if (!b->first_new)
+            known_add(b->r, b->site); /* as stored: committed already */
+        b->first_known = 1;
+        return MM_OK;
+    }
+    mm_entry_t *first = NULL;
+    uint64_t at = index;
+    if (index > 0 && b->earlier && (first = malloc(sizeof *first))) {
+        err = b->earlier(b->earlier_arg, b->txn, index, first, &at);
+        if (err == MM_ENOTFOUND)
+            at = index;
+        else if (err != MM_OK) {
+            free(first);
             return err;
         }
     }
-    mm_err_t err = hub_site_record_apply(b->rec, index, e);
-    b->dirty = 1;
+    err = hub_site_record_apply(b->rec, at, at == index ? e : first);
+    free(first);
+    b->first_known = b->first_new = b->dirty = 1;
+    return err;
+}
+
+mm_err_t hub_registry_apply(hub_registry_batch_t *b, uint64_t index, const mm_entry_t *e)
+{
+    if (e->kind == MM_ENTRY_SEGMENT_RECORDED)
+        return segment(b, index, e);
+    if (!hub_site_record_learns(e->kind))
+        return MM_OK;
+    mm_err_t err = batch_record(b);
+    if (err != MM_OK)
+        return err;
+    err = hub_site_record_apply(b->rec, index, e);
+    if (err != MM_ENOTFOUND)
+        b->dirty = 1;
     return err == MM_ENOTFOUND ? MM_OK : err;
 }
 

@@ -4,16 +4,20 @@
  * As the mirror stores a batch (mirror.h), in the same LMDB transaction, every new entry of a
  * kind the registry cares about is applied to the site's record: its registered facts
  * (site_facts), each camera's facts, coverage, state and daily recording time (camera_facts,
- * camera_coverage, camera_state, camera_uptime), the standards it runs under
+ * camera_coverage, camera_state, camera_uptime), its first recording (its first
+ * segment_recorded), the holds its manager placed and their release (hold_placed naming a
+ * person, hold_released; R-K2.2.6b), the standards it runs under
  * (configuration_changed), its filings (standards_filed is a filing of the standards — initial
  * or change —, camera_state one of suspension, resumption or abolition, R-N4.2), its emergency
  * grants and their reports (role_changed, emergency_report, R-N6.3), and what the city asked of it
  * — complaints, report requests, measures — with their delivery (city_request) and answers
- * (request_answered), R-N10.1, R-N12. A record is therefore never ahead of or behind the verified
- * log, and nothing in it comes from anywhere else: the city does not have to trust the installer.
- * What the city adds is its own doing, never the site's: its decisions on filings
- * (hub_registry_decide) and the requests it sends (requests.h, disclosure.h), each logged as a
- * city action in the hub's log (audit.h) in the transaction that records it.
+ * (request_answered), R-N10.1, R-N12, and the complaints the site received itself, with their
+ * handling and closing (site_complaint, R-N12(1), R-N7.6). A record is therefore never ahead of or
+ * behind the verified log, and nothing in it comes from anywhere else: the city does not have to
+ * trust the installer. What the city adds is its own doing, never the site's: its decisions on
+ * filings (hub_registry_decide), the requests it sends (requests.h, disclosure.h) and the appeals
+ * of complaints, the site's complaints' too (requests.h), each logged as a city action in the hub's
+ * log (audit.h) in the transaction that records it.
  *
  *   hub.registry   site id -> the record as JSON (registry_codec.h; docs/architecture.md,
  *                  "Hub registry")
@@ -202,8 +206,75 @@ typedef struct {
     hub_members_t members;
 } hub_request_t;
 
+/* The days a site has to close a complaint (R-N12): the same for the city's and the site's. */
+#define HUB_COMPLAINT_DAYS MM_COMPLAINT_DAYS
+
+/* A site complaint's optional members, in the order they came (members.h). */
+enum { HUB_SITE_COMPLAINT_HANDLED, HUB_SITE_COMPLAINT_CLOSED, HUB_SITE_COMPLAINT_APPEAL };
+
+/* A step the site logged of one of its complaints: its entry, who took it and what they said. */
+typedef struct {
+    hub_origin_t at;
+    char by[MM_ID_MAX];
+    char text[MM_LONG_TEXT_MAX];
+} hub_complaint_step_t;
+
+/*
+ * A complaint received at the site (site_complaint entries; R-N12(1), R-N7.6). What it is comes
+ * from the first of its entries (every entry repeats it): when and how it was received, what
+ * about, the camera, who recorded it, and the hub's complaint when it came through the city. Its
+ * deadline is the city's (HUB_COMPLAINT_DAYS after receipt). Of its handling the hub keeps the
+ * last step and the count (the site's log has them all); its closing; and the complainant's
+ * appeal to the city, which is the city's own addition (requests.h).
+ */
+typedef struct {
+    char id[MM_ID_MAX];
+    mm_complaint_step_t state; /* the last step: received, handled, closed */
+    hub_origin_t first;        /* the first of its entries */
+    int64_t received_us, deadline_us;
+    mm_complaint_channel_t channel;
+    char about[MM_LONG_TEXT_MAX];
+    char camera[MM_ID_MAX];
+    char by[MM_ID_MAX]; /* who recorded the first step */
+    char hub_complaint[MM_ID_MAX];
+    uint32_t handlings;
+    hub_complaint_step_t handled; /* HUB_SITE_COMPLAINT_HANDLED: the last handling */
+    hub_complaint_step_t closed;  /* HUB_SITE_COMPLAINT_CLOSED */
+    hub_appeal_t appeal;          /* HUB_SITE_COMPLAINT_APPEAL */
+    hub_members_t members;
+} hub_site_complaint_t;
+
 /* A record's optional members, in the order they came (members.h). */
-enum { HUB_RECORD_STANDARDS, HUB_RECORD_REQUESTS };
+enum {
+    HUB_RECORD_STANDARDS,
+    HUB_RECORD_REQUESTS,
+    HUB_RECORD_SITE_COMPLAINTS,
+    HUB_RECORD_FIRST_RECORDING,
+    HUB_RECORD_HOLDS,
+};
+
+#define HUB_SITE_HOLDS_MAX 64 /* site holds a record keeps: all in place, the newest released */
+
+/*
+ * A hold the site's manager placed (siteholds.h at the edge; R-K2.2.6b): a hold_placed entry that
+ * names a person, and the hold_released entry that ended it. A disclosure's holds are the
+ * disclosure's record's (disclosure.h "holding"), not these.
+ */
+typedef struct {
+    mm_hold_placed_t placed;
+    hub_origin_t placed_at;
+    int released;
+    mm_hold_released_t release;
+    hub_origin_t released_at; /* released: its hold_released entry */
+} hub_site_hold_t;
+
+/* The site's first recording: its first segment_recorded entry (the footage's start and camera),
+ * so that a request for a range before it is refused (disclosure.h). */
+typedef struct {
+    char camera[MM_ID_MAX];
+    int64_t start_us;
+    hub_origin_t at;
+} hub_first_recording_t;
 
 /*
  * The city's record of one site. Cameras, grants and requests are kept in the order they first
@@ -224,6 +295,11 @@ typedef struct {
     hub_origin_t standards_at;
     size_t n_requests; /* HUB_RECORD_REQUESTS */
     hub_request_t *requests;
+    size_t n_site_complaints; /* HUB_RECORD_SITE_COMPLAINTS */
+    hub_site_complaint_t *site_complaints;
+    hub_first_recording_t first; /* HUB_RECORD_FIRST_RECORDING */
+    size_t n_holds;              /* HUB_RECORD_HOLDS: site holds, in the order placed */
+    hub_site_hold_t *holds;
     hub_members_t members;
 } hub_site_record_t;
 
@@ -250,11 +326,22 @@ hub_filing_t *hub_site_record_add_filing(hub_site_record_t *r);
 hub_request_t *hub_site_record_request(hub_site_record_t *r, const char *id);
 /* A new request at the end of r (zeroed; r then has requests), NULL when out of memory. */
 hub_request_t *hub_site_record_add_request(hub_site_record_t *r);
+/* The site complaint id of r, or with add a new one at the end (zeroed but its id; r then has
+ * site complaints); NULL when none or out of memory. */
+hub_site_complaint_t *hub_site_record_site_complaint(hub_site_record_t *r, const char *id, int add);
+/* The site hold id of r, NULL when none. */
+hub_site_hold_t *hub_site_record_hold(hub_site_record_t *r, const char *id);
+/* A new site hold at the end of r (zeroed; r then has holds), NULL when out of memory. When r
+ * keeps HUB_SITE_HOLDS_MAX already, the oldest released one goes first, if there is one. */
+hub_site_hold_t *hub_site_record_add_hold(hub_site_record_t *r);
 
 /*
  * Applies entry index of the site's log, e (borrowed), to the site's record r
- * (registry_apply.c). MM_OK when the record has a place for entries of e's kind (r may have
- * changed), MM_ENOTFOUND when it has none (r is as it was), MM_ENOMEM.
+ * (registry_apply.c). MM_OK when the record has a place for e (r may have changed),
+ * MM_ENOTFOUND when it has none (r is as it was: a kind it does not keep, a disclosure's hold
+ * placed or released), MM_ENOMEM. A segment_recorded is the
+ * site's first recording when r has none yet (the caller hands it the site's first one), and
+ * changes nothing after.
  */
 mm_err_t hub_site_record_apply(hub_site_record_t *r, uint64_t index, const mm_entry_t *e);
 /* Whether a record has a place for entries of kind (most entries, segments, have none). */
@@ -267,6 +354,14 @@ typedef struct hub_registry hub_registry_t;
 mm_err_t hub_registry_open(mm_db_t *db, hub_registry_t **out);
 void hub_registry_close(hub_registry_t *r);
 
+/*
+ * Where the registry finds the first segment_recorded entry of a site's log below index before
+ * (inside txn), for a record that does not know its first recording yet (a hub that mirrored the
+ * log before records kept it): MM_OK with *e and *index, MM_ENOTFOUND when there is none.
+ */
+typedef mm_err_t (*hub_registry_earlier_fn)(void *arg, MDB_txn *txn, uint64_t before, mm_entry_t *e,
+                                            uint64_t *index);
+
 /* Applying one batch's new entries inside the mirror's write transaction. */
 typedef struct {
     hub_registry_t *r;
@@ -274,12 +369,18 @@ typedef struct {
     const char *site;
     hub_site_record_t *rec; /* loaded at the first entry that matters */
     int dirty;
+    hub_registry_earlier_fn earlier; /* NULL: the batch's own first segment is taken */
+    void *earlier_arg;
+    int first_known; /* the record has its first recording: segments change nothing */
+    int first_new;   /* ... because this batch set it */
 } hub_registry_batch_t;
 
 void hub_registry_batch_begin(hub_registry_batch_t *b, hub_registry_t *r, MDB_txn *txn,
                               const char *site);
 /* Applies entry index of the site, as the mirror decoded it (borrowed). Entries of kinds the
- * registry does not use change nothing. */
+ * registry does not use change nothing. A segment_recorded loads the record only while the
+ * registry does not know that the record has its first recording (it remembers, per site, from
+ * the first record it reads that has one): segments are nearly every entry. */
 mm_err_t hub_registry_apply(hub_registry_batch_t *b, uint64_t index, const mm_entry_t *e);
 /* Writes the record if it changed; frees the batch state either way. */
 mm_err_t hub_registry_batch_end(hub_registry_batch_t *b, int commit);

@@ -233,6 +233,74 @@ static mm_err_t answered(hub_site_record_t *r, hub_origin_t at, const mm_request
     return MM_OK;
 }
 
+/* A step of a complaint received at the site (R-N12(1), R-N7.6). The first entry of an id says
+ * what the complaint is; a closed complaint stays closed (the site takes no step after it). */
+static mm_err_t site_complaint(hub_site_record_t *r, hub_origin_t at, const mm_site_complaint_t *s)
+{
+    hub_site_complaint_t *c = hub_site_record_site_complaint(r, s->id, 0);
+    if (!c) {
+        if (!(c = hub_site_record_site_complaint(r, s->id, 1)))
+            return MM_ENOMEM;
+        c->first = at;
+        c->received_us = s->received_us;
+        c->deadline_us = s->received_us + HUB_COMPLAINT_DAYS * 86400LL * 1000000;
+        c->channel = s->channel;
+        snprintf(c->about, sizeof c->about, "%s", s->about);
+        snprintf(c->camera, sizeof c->camera, "%s", s->camera);
+        snprintf(c->by, sizeof c->by, "%s", s->by);
+        snprintf(c->hub_complaint, sizeof c->hub_complaint, "%s", s->hub_complaint);
+        c->state = MM_COMPLAINT_STEP_RECEIVED;
+    }
+    if (s->step == MM_COMPLAINT_STEP_RECEIVED || c->state == MM_COMPLAINT_STEP_CLOSED)
+        return MM_OK;
+    int closed = s->step == MM_COMPLAINT_STEP_CLOSED;
+    hub_complaint_step_t *step = closed ? &c->closed : &c->handled;
+    step->at = at;
+    snprintf(step->by, sizeof step->by, "%s", s->by);
+    snprintf(step->text, sizeof step->text, "%s", s->text);
+    hub_members_add(&c->members, closed ? HUB_SITE_COMPLAINT_CLOSED : HUB_SITE_COMPLAINT_HANDLED);
+    c->handlings += !closed;
+    c->state = s->step;
+    return MM_OK;
+}
+
+/* The site's first recording, once: a record that has one keeps it. */
+static mm_err_t first_recording(hub_site_record_t *r, hub_origin_t at,
+                                const mm_segment_recorded_t *s)
+{
+    if (hub_members_has(&r->members, HUB_RECORD_FIRST_RECORDING))
+        return MM_OK;
+    snprintf(r->first.camera, sizeof r->first.camera, "%s", s->camera);
+    r->first.start_us = s->start_us;
+    r->first.at = at;
+    hub_members_add(&r->members, HUB_RECORD_FIRST_RECORDING);
+    return MM_OK;
+}
+
+/* A hold the manager placed (a person is named): a site hold, in place. A disclosure's hold
+ * (no person) is the disclosure's record's to know of. */
+static mm_err_t hold_placed(hub_site_record_t *r, hub_origin_t at, const mm_hold_placed_t *p)
+{
+    if (!p->by[0])
+        return MM_ENOTFOUND;
+    hub_site_hold_t *h = hub_site_record_hold(r, p->hold_id);
+    if (!h && !(h = hub_site_record_add_hold(r)))
+        return MM_ENOMEM;
+    *h = (hub_site_hold_t){.placed = *p, .placed_at = at};
+    return MM_OK;
+}
+
+static mm_err_t hold_released(hub_site_record_t *r, hub_origin_t at, const mm_hold_released_t *x)
+{
+    hub_site_hold_t *h = hub_site_record_hold(r, x->hold_id);
+    if (!h || h->released)
+        return MM_ENOTFOUND; /* a disclosure's hold */
+    h->released = 1;
+    h->release = *x;
+    h->released_at = at;
+    return MM_OK;
+}
+
 mm_err_t hub_site_record_apply(hub_site_record_t *r, uint64_t index, const mm_entry_t *e)
 {
     hub_origin_t at = {index, e->time_us};
@@ -259,6 +327,14 @@ mm_err_t hub_site_record_apply(hub_site_record_t *r, uint64_t index, const mm_en
         return delivered(r, at, &e->u.city_request);
     case MM_ENTRY_REQUEST_ANSWERED:
         return answered(r, at, &e->u.request_answered);
+    case MM_ENTRY_SITE_COMPLAINT:
+        return site_complaint(r, at, &e->u.site_complaint);
+    case MM_ENTRY_SEGMENT_RECORDED:
+        return first_recording(r, at, &e->u.segment_recorded);
+    case MM_ENTRY_HOLD_PLACED:
+        return hold_placed(r, at, &e->u.hold_placed);
+    case MM_ENTRY_HOLD_RELEASED:
+        return hold_released(r, at, &e->u.hold_released);
     default:
         return MM_ENOTFOUND; /* a kind the record has no place for */
     }
@@ -278,6 +354,10 @@ int hub_site_record_learns(mm_entry_kind_t kind)
     case MM_ENTRY_EMERGENCY_REPORT:
     case MM_ENTRY_CITY_REQUEST:
     case MM_ENTRY_REQUEST_ANSWERED:
+    case MM_ENTRY_SITE_COMPLAINT:
+    case MM_ENTRY_SEGMENT_RECORDED: /* only the first: hub_registry_apply */
+    case MM_ENTRY_HOLD_PLACED:
+    case MM_ENTRY_HOLD_RELEASED:
         return 1;
     default:
         return 0;

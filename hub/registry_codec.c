@@ -291,6 +291,40 @@ json_t *hub_request_json(const hub_request_t *q)
     return hub_codec_built(o, bad);
 }
 
+/* --- a site complaint ---------------------------------------------------------------------- */
+
+static json_t *complaint_step_json(const hub_complaint_step_t *s)
+{
+    return json_pack("{s:I, s:I, s:s, s:s}", "index", (json_int_t)s->at.index, "time_us",
+                     (json_int_t)s->at.time_us, "by", s->by, "text", s->text);
+}
+
+json_t *hub_site_complaint_json(const hub_site_complaint_t *c)
+{
+    json_t *o = json_pack("{s:s, s:s, s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I}", "id",
+                          c->id, "state", mm_complaint_step_name(c->state), "received_us",
+                          (json_int_t)c->received_us, "deadline_us", (json_int_t)c->deadline_us,
+                          "channel", mm_complaint_channel_name(c->channel), "about", c->about,
+                          "camera", c->camera, "by", c->by, "hub_complaint", c->hub_complaint,
+                          "index", (json_int_t)c->first.index, "time_us",
+                          (json_int_t)c->first.time_us, "handlings", (json_int_t)c->handlings);
+    int bad = !o;
+    for (uint8_t i = 0; i < c->members.n; i++) {
+        switch (c->members.tag[i]) {
+        case HUB_SITE_COMPLAINT_HANDLED:
+            hub_codec_add(o, "handled", complaint_step_json(&c->handled), &bad);
+            break;
+        case HUB_SITE_COMPLAINT_CLOSED:
+            hub_codec_add(o, "closed", complaint_step_json(&c->closed), &bad);
+            break;
+        case HUB_SITE_COMPLAINT_APPEAL:
+            hub_codec_add(o, "appeal", hub_appeal_json(&c->appeal), &bad);
+            break;
+        }
+    }
+    return hub_codec_built(o, bad);
+}
+
 /* --- the record ----------------------------------------------------------------------------- */
 
 /* An object of id -> part: items[0 .. n) of size bytes each, whose id is a string at id_off,
@@ -325,6 +359,41 @@ static json_t *any_request_json(const void *q)
     return hub_request_json(q);
 }
 
+static json_t *any_site_complaint_json(const void *c)
+{
+    return hub_site_complaint_json(c);
+}
+
+static json_t *site_hold_json(const hub_site_hold_t *h)
+{
+    json_t *o = entry_json(MM_ENTRY_HOLD_PLACED, &h->placed, &h->placed_at);
+    int bad = !o;
+    if (h->released)
+        hub_codec_add(o, "released",
+                      entry_json(MM_ENTRY_HOLD_RELEASED, &h->release, &h->released_at), &bad);
+    return hub_codec_built(o, bad);
+}
+
+static json_t *site_holds_json(const hub_site_record_t *r)
+{
+    json_t *o = json_object();
+    for (size_t i = 0; o && i < r->n_holds; i++) {
+        json_t *v = site_hold_json(&r->holds[i]);
+        if (!v || json_object_set_new(o, r->holds[i].placed.hold_id, v) != 0) {
+            json_decref(o);
+            o = NULL;
+        }
+    }
+    return o;
+}
+
+static json_t *first_recording_json(const hub_first_recording_t *f)
+{
+    return json_pack("{s:s, s:I, s:I, s:I}", "camera", f->camera, "start_us",
+                     (json_int_t)f->start_us, "index", (json_int_t)f->at.index, "time_us",
+                     (json_int_t)f->at.time_us);
+}
+
 json_t *hub_site_record_json(const hub_site_record_t *r)
 {
     json_t *o = json_object();
@@ -356,6 +425,16 @@ json_t *hub_site_record_json(const hub_site_record_t *r)
                           object_of(r->requests, r->n_requests, sizeof *r->requests,
                                     offsetof(hub_request_t, id), any_request_json),
                           &bad);
+        else if (r->members.tag[i] == HUB_RECORD_SITE_COMPLAINTS)
+            hub_codec_add(o, "site_complaints",
+                          object_of(r->site_complaints, r->n_site_complaints,
+                                    sizeof *r->site_complaints, offsetof(hub_site_complaint_t, id),
+                                    any_site_complaint_json),
+                          &bad);
+        else if (r->members.tag[i] == HUB_RECORD_FIRST_RECORDING)
+            hub_codec_add(o, "first_recording", first_recording_json(&r->first), &bad);
+        else if (r->members.tag[i] == HUB_RECORD_HOLDS)
+            hub_codec_add(o, "holds", site_holds_json(r), &bad);
     }
     return hub_codec_built(o, bad);
 }
@@ -580,6 +659,53 @@ static int request_from(const char *id, const json_t *o, hub_request_t *q)
     return request_tail_from(o, q);
 }
 
+static int complaint_step_from(const json_t *o, hub_complaint_step_t *s)
+{
+    s->at = origin_of(o);
+    return !json_is_object(o) || hub_codec_str(o, "by", s->by, sizeof s->by) ||
+                   hub_codec_str(o, "text", s->text, sizeof s->text)
+               ? -1
+               : 0;
+}
+
+static int site_complaint_from(const char *id, const json_t *o, hub_site_complaint_t *c)
+{
+    if (!json_is_object(o) || strlen(id) >= sizeof c->id ||
+        !mm_complaint_step_parse(json_string_value(json_object_get(o, "state")), &c->state) ||
+        !mm_complaint_channel_parse(json_string_value(json_object_get(o, "channel")),
+                                    &c->channel) ||
+        hub_codec_str(o, "about", c->about, sizeof c->about) ||
+        hub_codec_str(o, "camera", c->camera, sizeof c->camera) ||
+        hub_codec_str(o, "by", c->by, sizeof c->by) ||
+        hub_codec_str(o, "hub_complaint", c->hub_complaint, sizeof c->hub_complaint))
+        return -1;
+    snprintf(c->id, sizeof c->id, "%s", id);
+    c->received_us = hub_codec_int(o, "received_us");
+    c->deadline_us = hub_codec_int(o, "deadline_us");
+    c->first = origin_of(o);
+    c->handlings = (uint32_t)hub_codec_int(o, "handlings");
+    const char *key;
+    json_t *v;
+    int bad = 0;
+    json_object_foreach((json_t *)o, key, v)
+    {
+        if (!strcmp(key, "handled")) {
+            hub_members_add(&c->members, HUB_SITE_COMPLAINT_HANDLED);
+            bad |= complaint_step_from(v, &c->handled);
+        } else if (!strcmp(key, "closed")) {
+            hub_members_add(&c->members, HUB_SITE_COMPLAINT_CLOSED);
+            bad |= complaint_step_from(v, &c->closed);
+        } else if (!strcmp(key, "appeal")) {
+            hub_members_add(&c->members, HUB_SITE_COMPLAINT_APPEAL);
+            c->appeal.time_us = hub_codec_int(v, "time_us");
+            bad |= !json_is_object(v) ||
+                   hub_codec_str(v, "text", c->appeal.text, sizeof c->appeal.text) ||
+                   hub_codec_str(v, "by", c->appeal.by, sizeof c->appeal.by);
+        }
+    }
+    return bad ? -1 : 0;
+}
+
 /* Reads each member (id, value) of the object o with fn into a new element of *arr (of size
  * bytes, zeroed), counted in *n. An absent o is none. */
 static mm_err_t read_object(const json_t *o, void **arr, size_t *n, size_t size,
@@ -615,6 +741,36 @@ static int any_grant_from(const char *id, const json_t *v, void *g)
 static int any_request_from(const char *id, const json_t *v, void *q)
 {
     return request_from(id, v, q);
+}
+
+static int any_site_complaint_from(const char *id, const json_t *v, void *c)
+{
+    return site_complaint_from(id, v, c);
+}
+
+static int site_hold_from(const char *id, const json_t *o, void *item)
+{
+    hub_site_hold_t *h = item;
+    if (!json_is_object(o) || hub_codec_fields_from_json(o, MM_ENTRY_HOLD_PLACED, &h->placed) ||
+        strcmp(h->placed.hold_id, id) != 0)
+        return -1;
+    h->placed_at = origin_of(o);
+    const json_t *rel = json_object_get(o, "released");
+    if (!rel)
+        return 0;
+    h->released = 1;
+    h->released_at = origin_of(rel);
+    return json_is_object(rel) &&
+                   !hub_codec_fields_from_json(rel, MM_ENTRY_HOLD_RELEASED, &h->release)
+               ? 0
+               : -1;
+}
+
+static int first_recording_from(const json_t *o, hub_first_recording_t *f)
+{
+    f->start_us = hub_codec_int(o, "start_us");
+    f->at = origin_of(o);
+    return json_is_object(o) && !hub_codec_str(o, "camera", f->camera, sizeof f->camera) ? 0 : -1;
 }
 
 mm_err_t hub_site_record_from_json(const json_t *o, hub_site_record_t *out)
@@ -658,6 +814,18 @@ mm_err_t hub_site_record_from_json(const json_t *o, hub_site_record_t *out)
             hub_members_add(&out->members, HUB_RECORD_REQUESTS);
             err = read_object(v, (void **)&out->requests, &out->n_requests, sizeof *out->requests,
                               any_request_from);
+        } else if (!strcmp(key, "site_complaints")) {
+            hub_members_add(&out->members, HUB_RECORD_SITE_COMPLAINTS);
+            err = read_object(v, (void **)&out->site_complaints, &out->n_site_complaints,
+                              sizeof *out->site_complaints, any_site_complaint_from);
+        } else if (!strcmp(key, "first_recording")) {
+            hub_members_add(&out->members, HUB_RECORD_FIRST_RECORDING);
+            if (first_recording_from(v, &out->first))
+                err = MM_ECORRUPT;
+        } else if (!strcmp(key, "holds")) {
+            hub_members_add(&out->members, HUB_RECORD_HOLDS);
+            err = read_object(v, (void **)&out->holds, &out->n_holds, sizeof *out->holds,
+                              site_hold_from);
         }
     }
     return err;

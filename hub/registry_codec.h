@@ -11,11 +11,18 @@
  * "by", "summary", "config_hash", "policy" (these three null unless the version filed was the
  * one running)}], "grants": {id: {"person", "by", "actions",
  * "cameras", "until_us", "granted_index", "granted_us"[, "report_index", "reported_us"]}}, then as
- * they came "standards" (the configuration_changed entry's fields with "index" and "time_us") and
+ * they came "standards" (the configuration_changed entry's fields with "index" and "time_us"),
  * "requests": {id: the request's members in its kind's order (requests.h, disclosure.h), then as
  * they came "appeal": {"text", "time_us", "by"}, "delivered_index" and "delivered_us", and
- * "answer" (the request_answered entry's fields with "index" and "time_us")}}. An entry's fields
- * are written as the entry's JSON view writes them (common/entry.h).
+ * "answer" (the request_answered entry's fields with "index" and "time_us")},
+ * "site_complaints": {id: {"id", "state", "received_us", "deadline_us", "channel", "about",
+ * "camera", "by", "hub_complaint", "index" and "time_us" (of its first entry), "handlings", then
+ * as they came "handled" and "closed" ({"index", "time_us", "by", "text"}) and "appeal"}},
+ * "first_recording": {"camera", "start_us", "index", "time_us"} and "holds" (site holds): {hold
+ * id: the hold_placed entry's fields with "index" and "time_us", and once released "released":
+ * the hold_released entry's fields with "index" and "time_us"}}. A record without site
+ * complaints, a first recording or site holds has none of those members. An entry's fields are
+ * written as the entry's JSON view writes them (common/entry.h).
  */
 #ifndef HUB_REGISTRY_CODEC_H
 #define HUB_REGISTRY_CODEC_H
@@ -37,9 +44,10 @@ json_t *hub_site_record_json(const hub_site_record_t *r);
 mm_err_t hub_site_record_from_json(const json_t *o, hub_site_record_t *out);
 
 /* Parts of a record as the record holds them (new references; NULL when out of memory): a
- * filing, a request, a complaint's appeal. */
+ * filing, a request, a complaint's appeal, a complaint received at the site. */
 json_t *hub_filing_json(const hub_filing_t *f);
 json_t *hub_request_json(const hub_request_t *q);
 json_t *hub_appeal_json(const hub_appeal_t *a);
+json_t *hub_site_complaint_json(const hub_site_complaint_t *c);
 
 #endif

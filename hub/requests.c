@@ -17,7 +17,6 @@
 #include "common/crypto.h"
 
 #define DAY_US (86400LL * 1000000)
-#define COMPLAINT_DAYS 14 /* a site answers a complaint within two weeks (R-N12) */
 
 struct hub_requests {
     hub_registry_t *registry;
@@ -67,6 +66,21 @@ static const char *id_prefix(mm_request_kind_t kind)
     }
 }
 
+/* An appeal of the complaint c->target received at the site (R-N12(2)). */
+static mm_err_t add_site_appeal(hub_site_complaint_t *t, make_t *c)
+{
+    if (hub_members_has(&t->members, HUB_SITE_COMPLAINT_APPEAL)) {
+        c->out->why = "the complaint has been appealed already";
+        return MM_ECONFLICT;
+    }
+    t->appeal = c->appeal_of;
+    hub_members_add(&t->members, HUB_SITE_COMPLAINT_APPEAL);
+    snprintf(c->out->id, sizeof c->out->id, "%s", c->target);
+    c->out->request.appeal = t->appeal;
+    c->out->appeal = 1;
+    return MM_OK;
+}
+
 /* An appeal of the complaint c->target. */
 static mm_err_t add_appeal(hub_request_t *t, make_t *c)
 {
@@ -87,6 +101,10 @@ static mm_err_t add_request(hub_site_record_t *rec, void *arg)
     make_t *c = arg;
     if (c->target) {
         hub_request_t *t = hub_site_record_request(rec, c->target);
+        hub_site_complaint_t *sc =
+            c->appeal && !t ? hub_site_record_site_complaint(rec, c->target, 0) : NULL;
+        if (sc)
+            return add_site_appeal(sc, c);
         if (!t || t->kind != MM_REQUEST_KIND_COMPLAINT) {
             c->out->why = "no such complaint";
             return MM_ENOTFOUND;
@@ -116,8 +134,8 @@ static mm_err_t make_txn(MDB_txn *txn, void *arg)
                            .time_us = c->now_us,
                            .site = c->site,
                            .subject = c->out->id,
-                           .person = c->who->id,
-                           .role = hub_role_name(c->who->role),
+                           .person = c->who ? c->who->id : HUB_REQUESTS_PUBLIC,
+                           .role = c->who ? hub_role_name(c->who->role) : HUB_REQUESTS_PUBLIC,
                            .reason = c->appeal ? c->appeal_of.text : c->fields->text};
     if (err == MM_OK)
         err = hub_audit_append_in(c->q->audit, txn, &a, &c->out->hub_log_index);
@@ -132,7 +150,8 @@ static mm_err_t make(make_t *c)
     mm_err_t err = MM_ENOMEM;
     if (c->appeal || c->fields) {
         hub_appeal_t *a = &c->appeal_of;
-        snprintf(c->appeal ? a->by : c->fields->by, sizeof a->by, "%s", c->who->id);
+        snprintf(c->appeal ? a->by : c->fields->by, sizeof a->by, "%s",
+                 c->who ? c->who->id : HUB_REQUESTS_PUBLIC);
         if (c->appeal)
             a->time_us = c->now_us;
         else
@@ -164,7 +183,7 @@ mm_err_t hub_requests_complaint(hub_requests_t *q, const hub_person_t *who,
                 .site = b->site,
                 .action = HUB_ACTION_COMPLAINT_REGISTERED,
                 .kind = MM_REQUEST_KIND_COMPLAINT,
-                .fields = fields(b->text, now_us + COMPLAINT_DAYS * DAY_US),
+                .fields = fields(b->text, now_us + HUB_COMPLAINT_DAYS * DAY_US),
                 .who = who,
                 .now_us = now_us,
                 .out = out};

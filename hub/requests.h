@@ -6,7 +6,9 @@
  * Each request joins the "requests" of the site's record (registry.h), from where it goes out
  * with every ack until the site logs that it has it; an appeal joins the complaint it appeals.
  * The record and the city action that logs the request (audit.h: complaint_registered,
- * complaint_appealed, measures_requested, report_requested) commit in one transaction. Ids are
+ * complaint_appealed, measures_requested, report_requested) commit in one transaction. A
+ * complaint the site received itself (site_complaint, registry.h) may be appealed too; its
+ * appeal joins it in the record. Ids are
  * "complaint-N", "measure-request-N" and "report-N", N counting all of the site's requests.
  *
  * A request is a hub_request_t in the record (registry.h): the fields of its kind, who made it
@@ -47,12 +49,19 @@ typedef struct {
  * complaints, MM_ECONFLICT when the complaint has been appealed already. Else storage errors.
  */
 
-/* A complaint about b->site (which the caller has checked), due in 14 days. The complainant's
- * contact stays at the hub: the site gets the complaint, not the person. */
+/* Who a resident's own complaint, filed online without an account, is by: its "by", and the
+ * person and role of its complaint_registered action. */
+#define HUB_REQUESTS_PUBLIC "public"
+
+/* A complaint about b->site (which the caller has checked), due in HUB_COMPLAINT_DAYS; who NULL:
+ * a resident's, filed online (HUB_REQUESTS_PUBLIC). The complainant's contact stays at the hub:
+ * the site gets the complaint, not the person. */
 mm_err_t hub_requests_complaint(hub_requests_t *q, const hub_person_t *who,
                                 const hub_complaint_body_t *b, int64_t now_us,
                                 hub_request_made_t *out);
-/* An appeal of complaint (R-N12.2): its text, time and who, as the complaint's appeal. */
+/* An appeal of complaint (R-N12.2): its text, time and who, as the complaint's appeal.
+ * complaint is one the city registered (a request) or one the site received (a site complaint,
+ * registry.h), which must exist. */
 mm_err_t hub_requests_appeal(hub_requests_t *q, const hub_person_t *who, const char *site,
                              const char *complaint, const hub_request_body_t *b, int64_t now_us,
                              hub_request_made_t *out);

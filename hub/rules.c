@@ -3,10 +3,11 @@
  *
  * Each rule reads the typed record and, when it does not hold, adds a finding with its
  * requirement ID, its dedupe key (what makes two findings of one kind different: a camera, a
- * day, a grant, a request) and its evidence: the indexes of the entries in the site's log the
- * record took the facts from, and what names the thing concerned. The order of the findings is
- * the site's, then each camera's, the grants', the filings', the requests' and the silence's, so
- * that new findings get their ids in an order that does not change from one run to the next.
+ * day, a grant, a request, a complaint) and its evidence: the indexes of the entries in the site's
+ * log the record took the facts from, and what names the thing concerned. The order of the
+ * findings is the site's, then each camera's, the grants', the filings', the requests', the
+ * site's complaints', the holds' and the silence's, so that new findings get their ids in an
+ * order that does not change from one run to the next.
  */
 #include "hub/rules.h"
 
@@ -302,6 +303,60 @@ static void request_rules(found_t *fd, const hub_site_record_t *rec, const hub_r
     }
 }
 
+/* Whether rec has the request id. */
+static int has_request(const hub_site_record_t *rec, const char *id)
+{
+    for (size_t i = 0; i < rec->n_requests; i++)
+        if (!strcmp(rec->requests[i].id, id))
+            return 1;
+    return 0;
+}
+
+/* R-N12(1), R-N7.6: a complaint received at the site is closed by the city's deadline, as the
+ * city's own complaints are answered by theirs, and is the same finding when it is not. One that
+ * came through the city is held to the city's request (request_rules), not twice. */
+static void site_complaint_rules(found_t *fd, const hub_site_record_t *rec,
+                                 const hub_rules_input_t *in)
+{
+    for (size_t i = 0; i < rec->n_site_complaints; i++) {
+        const hub_site_complaint_t *c = &rec->site_complaints[i];
+        if (c->state == MM_COMPLAINT_STEP_CLOSED || in->now_us <= c->deadline_us ||
+            (c->hub_complaint[0] && has_request(rec, c->hub_complaint)))
+            continue;
+        int handled = hub_members_has(&c->members, HUB_SITE_COMPLAINT_HANDLED);
+        const int64_t at[2] = {(int64_t)c->first.index, (int64_t)c->handled.at.index};
+        char received[MM_RFC3339_MAX];
+        mm_time_rfc3339(c->received_us, received);
+        hub_evidence_t ev;
+        add(fd, "request_overdue", c->id, "R-N12", HUB_SEVERITY_MEDIUM,
+            evidence(&ev, handled ? 2 : 1, at, "complaint", c->id, NULL),
+            "complaint %s, received at the site %s, was not closed by its deadline (%s)", c->id,
+            received, handled ? "handled, not closed" : "not even handled");
+    }
+}
+
+/* R-K2.2.6b, R-N7.5: a site hold keeps footage past retention only until it expires; the edge
+ * releases it then, and one still in place past its expiry (and a grace for the release to
+ * reach the hub) keeps footage nobody asked for. Closed when its release arrives. */
+static void hold_rules(found_t *fd, const hub_site_record_t *rec, const hub_rules_input_t *in)
+{
+    for (size_t i = 0; i < rec->n_holds; i++) {
+        const hub_site_hold_t *h = &rec->holds[i];
+        const mm_hold_placed_t *p = &h->placed;
+        if (h->released || !p->expires_us || in->now_us <= p->expires_us + HUB_HOLD_EXPIRY_GRACE_US)
+            continue;
+        const int64_t at[1] = {(int64_t)h->placed_at.index};
+        char expired[MM_RFC3339_MAX];
+        mm_time_rfc3339(p->expires_us, expired);
+        hub_evidence_t ev;
+        add(fd, "hold_past_expiry", p->hold_id, "R-K2.2.6b", HUB_SEVERITY_MEDIUM,
+            evidence(&ev, 1, at, "camera", p->camera, "hold", p->hold_id, NULL),
+            "hold %s on camera %s, placed by %s, expired %s and is still in place: footage past "
+            "retention is kept that nobody has asked for",
+            p->hold_id, p->camera, p->by, expired);
+    }
+}
+
 mm_err_t hub_rules_evaluate(const hub_site_record_t *rec, const hub_rules_input_t *in,
                             hub_finding_list_t *out)
 {
@@ -316,6 +371,8 @@ mm_err_t hub_rules_evaluate(const hub_site_record_t *rec, const hub_rules_input_
     grant_rules(&fd, rec, in);
     filing_rules(&fd, rec, in);
     request_rules(&fd, rec, in);
+    site_complaint_rules(&fd, rec, in);
+    hold_rules(&fd, rec, in);
     if (in->last_checkpoint_us && in->silent_after_us > 0 &&
         in->now_us - in->last_checkpoint_us > in->silent_after_us)
         add(&fd, "site_silent", "", "R-K2.2.6a", HUB_SEVERITY_HIGH, NULL,

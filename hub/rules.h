@@ -18,6 +18,10 @@
 #include "hub/findings.h"
 #include "hub/registry.h"
 
+/* How long after a site hold's expiry the hub waits for its release before a finding: the edge
+ * releases it on its next loop turn, and the entry comes with the next batch. */
+#define HUB_HOLD_EXPIRY_GRACE_US (10LL * 60 * 1000000)
+
 typedef struct {
     int64_t now_us;
     int64_t last_checkpoint_us; /* the site's last verified checkpoint, 0 when none */

@@ -127,13 +127,6 @@ echo "demo:          http://127.0.0.1:$http_port/api/v1/registry   (public)"
 echo "demo:          curl -H 'Authorization: Bearer $token' http://127.0.0.1:$http_port/api/v1/findings"
 echo "demo:          curl -H 'Authorization: Bearer $token' 'http://127.0.0.1:$http_port/api/v1/sites/site-a/entries?start=0&end=10'"
 echo "demo:          (the oversight token is in $state/oversight.token.json)"
-echo "demo: a disclosure request (as the police desk; the range must be footage already recorded):"
-echo "demo:          now=\$(date +%s%6N); curl -H 'Authorization: Bearer $police' -H 'Content-Type: application/json' \\"
-echo "demo:            -d '{\"site\":\"site-a\",\"cameras\":[\"cam1\"],\"from_us\":'\$((now-60000000))',\"to_us\":'\$((now-20000000))',\"legal_basis\":\"law\",\"reference\":\"捜査関係事項照会 第1号\",\"reason\":\"demo\",\"recipient\":\"$police_age\"}' \\"
-echo "demo:            http://127.0.0.1:$http_port/api/v1/disclosures"
-echo "demo:          $bin/mimamori-edge disclosure approve disclosure-1 --reason 照会に応じる --socket /run/mimamori/site-a.sock"
-echo "demo:          curl -o d1.age -H 'Authorization: Bearer $police' http://127.0.0.1:$http_port/api/v1/disclosures/disclosure-1/export"
-echo "demo:          age -d -i $state/police.age d1.age | tar -x && $bin/mimamori-verify --hub-key \"\$(curl -s http://127.0.0.1:$http_port/api/v1/hub | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)[\"verifier\"])')\" disclosure-1"
 echo "demo: logs in  $state/logs/"
 echo "demo: operator commands (docs/operator-guide.md), as the manager or, via runuser -u nobody, the operator:"
 echo "demo:          $bin/mimamori-edge status --socket /run/mimamori/site-a.sock"
@@ -145,6 +138,81 @@ else
     echo "demo: running until Ctrl-C"
 fi
 
+# What the demo does once footage exists, as the people who use the system would, printing each
+# command with the ids it looked up so that it works as printed.
+api() { # METHOD PATH TOKEN [BODY]
+    if [ -n "${4:-}" ]; then
+        curl -sS -X "$1" -H "Authorization: Bearer $3" -H 'Content-Type: application/json' \
+            -d "$4" "http://127.0.0.1:$http_port$2"
+    else
+        curl -sS -X "$1" -H "Authorization: Bearer $3" "http://127.0.0.1:$http_port$2"
+    fi
+}
+field() { /usr/bin/python3 -c 'import json,sys; print(eval("json.load(sys.stdin)" + sys.argv[1]))' "$1"; }
+say() { echo "demo: $*"; }
+run() { # shows a command as printed, then its answer
+    say "\$ $*"
+    "$@" 2>&1 | sed 's/^/demo:     /' || true
+}
+runsh() { # the same for a shell line, shown exactly as it can be pasted
+    say "\$ $1"
+    sh -c "$1" 2>&1 | sed 's/^/demo:     /' || true
+}
+edge_a="$bin/mimamori-edge"
+sock_a="--socket /run/mimamori/site-a.sock"
+walkthrough() {
+    say "--- the city returns site-a's filing; the notice reaches the site (R-N4.2, R-N10) ---"
+    filing=$(api GET /api/v1/sites/site-a/registry "$token" | /usr/bin/python3 -c '
+import json, sys
+print([f["id"] for f in json.load(sys.stdin)["filings"] if f["state"] == "received"][-1])' \
+        2>/dev/null || true)
+    if [ -n "$filing" ]; then
+        api POST "/api/v1/sites/site-a/filings/$filing/decision" "$token" \
+            '{"decision":"returned","reason":"設置場所の記載が不十分です（デモ）"}' >/dev/null
+        sleep 3
+        # shellcheck disable=SC2086
+        run "$edge_a" notices $sock_a
+        notice=$("$edge_a" notices --json $sock_a 2>/dev/null | field '["notices"][0]["id"]' 2>/dev/null || true)
+        # shellcheck disable=SC2086
+        [ -z "$notice" ] || run "$edge_a" notices ack "$notice" --text 確認しました $sock_a
+    fi
+    say "--- a resident phones the shop; the manager records the complaint (R-N12) ---"
+    # shellcheck disable=SC2086
+    run "$edge_a" complaint record --channel phone --camera cam1 \
+        --text 'カメラが自宅の窓を映していないか心配です' $sock_a
+    say "--- after an incident the manager holds the last half minute of cam1 ---"
+    # shellcheck disable=SC2086
+    run "$edge_a" hold place --camera cam1 --from -40s --to -10s --reason '店舗前での事故の確認のため' $sock_a
+    # shellcheck disable=SC2086
+    run "$edge_a" holds $sock_a
+    say "--- the police ask for footage (in the dashboard as the police desk, or by the API) ---"
+    now=$(date +%s%6N)
+    req=$(api POST /api/v1/disclosures "$police" "{\"site\":\"site-a\",\"cameras\":[\"cam1\"],\"from_us\":$((now - 40000000)),\"to_us\":$((now - 10000000)),\"legal_basis\":\"law\",\"reference\":\"捜査関係事項照会 第1号\",\"reason\":\"事故の確認\",\"recipient\":\"$police_age\"}" \
+        | field '["id"]' 2>/dev/null || true)
+    [ -n "$req" ] || { say "the request was not filed; see $state/logs/hub.log"; return 0; }
+    say "filed $req; the site prepares (an operator) and decides (the manager):"
+    for _ in $(seq 30); do # until the site has logged it
+        # shellcheck disable=SC2086
+        "$edge_a" disclosures --json $sock_a 2>/dev/null | grep -q "\"$req\"" && break
+        sleep 1
+    done
+    # shellcheck disable=SC2086
+    run runuser -u nobody -- "$edge_a" disclosure prepare "$req" --note 映像を確認した $sock_a
+    # shellcheck disable=SC2086
+    run "$edge_a" disclosure approve "$req" --reason 照会に応じる $sock_a
+    say "the site exports it to the hub; the police download, decrypt and verify it:"
+    curl -fsS "http://127.0.0.1:$http_port/api/v1/hub" | field '["verifier"]' >"$state/hub.verifier"
+    for _ in $(seq 60); do
+        st=$(api GET "/api/v1/disclosures/$req" "$police" | field '["state"]' 2>/dev/null || true)
+        case "$st" in delivered | downloaded | released) break ;; esac
+        sleep 1
+    done
+    mkdir -p "$state/police" && cd "$state/police"
+    runsh "curl -sSo $req.age -H 'Authorization: Bearer $police' http://127.0.0.1:$http_port/api/v1/disclosures/$req/export"
+    runsh "age -d -i $state/police.age $req.age | tar -x && $bin/mimamori-verify --hub-key-file $state/hub.verifier $req"
+    say "(those two commands, run in $state/police, are all the police need)"
+    cd "$root"
+}
 elapsed=0
 while [ "$duration" -eq 0 ] || [ "$elapsed" -lt "$duration" ]; do
     sleep 1
@@ -161,6 +229,7 @@ while [ "$duration" -eq 0 ] || [ "$elapsed" -lt "$duration" ]; do
         runuser -u nobody -- "$bin/mimamori-edge" cameras --socket /run/mimamori/site-b.sock 2>&1 \
             | sed 's/^/demo: site-b /' || true
     fi
+    [ "$elapsed" -ne 45 ] || walkthrough
     if [ $((elapsed % 15)) -eq 0 ]; then
         curl -fsS "http://127.0.0.1:$http_port/api/v1/sites" 2>/dev/null | sed 's/^/demo: sites /' || true
         echo

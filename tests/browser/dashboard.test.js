@@ -288,7 +288,7 @@ async function main() {
   });
 
   await step('a complaint registered, answered at the edge, appealed, measures asked; a report requested', async () => {
-    await page.click('#tab-requests');
+    await page.click('#tab-complaints');
     await page.click('#new-complaint');
     await page.selectOption('dialog.dlg[open] [name="camera"]', 'c1');
     await fill(page, 'text', '自宅の窓が映っているのではないか');
@@ -306,7 +306,13 @@ async function main() {
     await page.click(`.request[data-id="${id}"] .act-measures`);
     await fill(page, 'text', '撮影範囲の再確認と報告を求める');
     assert.strictEqual(await submitDialog(page), null);
+    /* the complaints tab shows complaints only; the measures asked for are named there and
+     * listed with the city's other requests */
+    await page.waitForSelector(`.request[data-id="${id}"] .measure-of`);
+    assert.strictEqual(await page.$$eval('#panel ul.requests > .request:not(.site-complaint)', (r) => r.filter((x) => x.dataset.kind !== 'complaint').length), 0);
+    await page.click('#tab-requests');
     await page.waitForSelector('.request[data-kind="complaint_measure"]');
+    assert.strictEqual(await page.$('#panel .request[data-kind="complaint"]'), null);
     await page.click('#new-report');
     await fill(page, 'text', '過去1週間の運用状況');
     assert.strictEqual(await submitDialog(page), null);

@@ -237,6 +237,14 @@ async function main() {
         if (tab === 'log') await page.waitForSelector('#log-table tbody tr');
         if (tab === 'hublog') await page.waitForSelector('#hublog-table tbody tr').catch(() => {});
         if (tab === 'findings') await page.check('#panel .toolbar input[type=checkbox]');
+        if (tab === 'complaints' || tab === 'requests') {
+          /* complaints have a tab of their own; the city's other requests stay in theirs */
+          const kinds = await page.$$eval('#panel ul.requests > .request:not(.site-complaint)', (r) => r.map((x) => x.dataset.kind));
+          if (tab === 'complaints') assert.ok(kinds.every((k) => k === 'complaint'), 'complaints tab: ' + kinds);
+          else assert.ok(!kinds.includes('complaint'), 'requests tab: ' + kinds);
+          if (site === 'chuo') assert.ok(kinds.length > 0, `${site} ${tab}: nothing listed`);
+          if (site === 'chuo' && tab === 'complaints') await page.waitForSelector('#site-complaints li');
+        }
         const text = await pageText(page);
         english.push(...englishIn(text).map((w) => `${tab}: ${w}`));
         times += assertZone(text, names, `${site} ${tab}`);
@@ -276,13 +284,15 @@ async function main() {
     await page.waitForSelector('dialog.dlg[open]');
     assertJapanese(await pageText(page), 'new measure');
     await page.click('dialog.dlg[open] button.plain');
-    await page.goto(`${P.base}/#/site/chuo/requests`);
-    await waitLoaded(page);
-    for (const b of await page.$$eval('#panel .toolbar button', (x) => x.map((y) => y.id).filter(Boolean))) {
-      await page.click('#' + b);
-      await page.waitForSelector('dialog.dlg[open]');
-      assertJapanese(await pageText(page), 'dialog ' + b);
-      await page.click('dialog.dlg[open] button.plain');
+    for (const tab of ['complaints', 'requests']) {
+      await page.goto(`${P.base}/#/site/chuo/${tab}`);
+      await waitLoaded(page);
+      for (const b of await page.$$eval('#panel .toolbar button', (x) => x.map((y) => y.id).filter(Boolean))) {
+        await page.click('#' + b);
+        await page.waitForSelector('dialog.dlg[open]');
+        assertJapanese(await pageText(page), 'dialog ' + b);
+        await page.click('dialog.dlg[open] button.plain');
+      }
     }
     /* a refusal: the hub's code beside its meaning in Japanese */
     await page.click('#new-report');

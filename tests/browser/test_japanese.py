@@ -6,9 +6,11 @@ This driver starts the cameras, the hub and the edges, and makes the site logs a
 records hold a bit of everything the dashboard shows: findings (a camera abolished within five
 years, R-K2.1.3b; days recorded short of 24 hours, R-K2.2.6a; a standards version left unfiled,
 R-N4.2), filings accepted and returned with their notices, a complaint answered at the site,
-appealed and followed by measures (R-N12), guidance and a recommendation through its hearing to
+appealed and followed by measures (R-N12), complaints taken at the site and one a resident sent
+from the registry (R-N12(1), R-N7.6), guidance and a recommendation through its hearing to
 publication (R-N10.2, R-N11), a report request answered (R-N10.1), a disclosure request prepared
-and approved (R-K2.2.5), an emergency grant, a refused command. Site "chuo" runs in Asia/Tokyo
+and approved (R-K2.2.5), a hold the manager placed at the site with times typed in the site's
+zone (R-K2.2.6b), an emergency grant, a refused command. Site "chuo" runs in Asia/Tokyo
 (the default), site "london" in Europe/London with its clock six days behind at first
 (MM_TEST_CLOCK_FILE), so that its hourly summaries cover past days. Then japanese.test.js opens
 every page and tab in Japanese and checks the words and the times (see there).
@@ -16,14 +18,17 @@ every page and tab in Japanese and checks the words and the times (see there).
 Screenshots go to $MM_BUILD/browser-shots/japanese-*. Skips (exit 77) only when node, Chromium or
 playwright-core is not installed: ops/bootstrap.sh installs all three.
 """
+import datetime
 import hashlib
 import json
 import os
 import pwd
+import re
 import shutil
 import subprocess
 import sys
 import time
+import zoneinfo
 
 sys.path.insert(0, os.path.join(os.environ.get("MM_SOURCE", ""), "tests", "integration"))
 import mmtest as T  # noqa: E402
@@ -174,6 +179,33 @@ api(f"/api/v1/sites/chuo/requests/{comp['id']}/appeal", "POST", {"text": "回答
 api(f"/api/v1/sites/chuo/requests/{comp['id']}/measures", "POST",
     {"text": "撮影範囲の再確認と報告を求める", "deadline_days": 14})
 
+# Complaints at the site: one by phone, handled; a resident's from the registry, to the site.
+out = edge("chuo", "complaint", "record", "--channel", "phone", "--camera", "c1", "--text",
+           "夜間の照明がまぶしいとの電話")
+site_complaint = out.strip().splitlines()[-1]
+edge("chuo", "complaint", "handle", site_complaint, "--text", "照明の向きを確認した")
+online = api("/api/v1/public/sites/chuo/complaints", "POST",
+             {"text": "防犯カメラの向きが気になります", "camera": "c1"}, token=None)
+
+# A hold at london, its range typed as the site's wall clock reads (London, not New York): the
+# seconds around its latest recording.
+def recent_segment():
+    segs = [e["entry"]["segment_recorded"] for e in run.segment_entries("london")]
+    fresh = [s for s in segs if s["start_us"] > (time.time() - 120) * 1e6]
+    return fresh[-1] if fresh else None
+
+
+last = T.wait_until(recent_segment, 60, "a recording at london since its clock was put right")
+
+
+def london_wall(us):
+    return datetime.datetime.fromtimestamp(us / 1e6, zoneinfo.ZoneInfo("Europe/London")).strftime(
+        "%Y-%m-%d %H:%M:%S")
+
+
+edge("london", "hold", "place", "--camera", "l1", "--from", london_wall(last["start_us"] - 10**6),
+     "--to", london_wall(last["end_us"]), "--reason", "転倒事故の確認のため")
+
 # Guidance on london's uptime, a recommendation on chuo's camera through to publication.
 up = findings("london", "uptime_below_24h")[0]
 api("/api/v1/sites/london/measures", "POST",
@@ -222,7 +254,7 @@ T.say(f"set up in {time.time() - started:.1f} s")
 def ids():
     """Every id, name and account the pages may show as it is: the words the check leaves be."""
     out = {"chuo", "london", me, operator, outsider, "nobody", "kanri", "sousa", "kumiai",
-           "c1", "c2", "l1", "kawaguchi-police", dis["id"]}
+           "c1", "c2", "l1", "kawaguchi-police", dis["id"], site_complaint, "public"}
     for p in T.HUB_PEOPLE:
         out.add(p["id"])
     for site in ("chuo", "london"):
@@ -230,9 +262,10 @@ def ids():
             out.add(q["id"])
         rec = api(f"/api/v1/sites/{site}/registry")
         out.update((rec.get("grants") or {}).keys())
+        out.update(re.findall(r'"(site-\d+(?:\.\d+)?)"', json.dumps(rec)))  # site holds
         for e in run.entries(site):
             b = e["entry"].get(e["entry"]["type"], {})
-            for k in ("hold_id", "grant_id", "session", "id", "request"):
+            for k in ("hold_id", "grant_id", "session", "id", "request", "hub_complaint"):
                 if isinstance(b.get(k), str):
                     out.add(b[k])
     return sorted(out)

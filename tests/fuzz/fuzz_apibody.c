@@ -6,8 +6,10 @@
  * required texts present, finding ids positive and within the limit, dates in form, a hearing
  * offer's date, place and how to answer (an offer without one refused as incomplete); a
  * disclosure with a legal basis, a reference where its basis needs one, 1..16 distinct camera
- * ids, a range from before to, and a recipient that parses. A body
- * that does not parse must say why. Violations abort().
+ * ids, a range from before to, and a recipient that parses; a resident's complaint (public, no
+ * login) within its size, its text at most 2000 characters without tabs, its contact one line,
+ * its camera an id. A body that does not parse must say why (and one too long for the public
+ * route says so as MM_ETOOBIG, for 413). Violations abort().
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -121,6 +123,34 @@ static void requests(const char *body, size_t size)
     }
 }
 
+/* A resident's complaint, through the public route. */
+static void public_complaint(const char *body, size_t size)
+{
+    static hub_public_complaint_body_t c;
+    char msg[256];
+    memset(&c, 0x5a, sizeof c);
+    memset(msg, 0x5a, sizeof msg);
+    mm_err_t err = hub_body_public_complaint(body, size, &c, msg, sizeof msg);
+    if (size > HUB_PUBLIC_BODY_MAX) {
+        if (err != MM_ETOOBIG || !memchr(msg, 0, sizeof msg) || !msg[0])
+            abort();
+        return;
+    }
+    if (err != MM_OK) {
+        check_failure(err, msg, sizeof msg);
+        return;
+    }
+    check_text(c.text, sizeof c.text, 1);
+    check_text(c.contact, sizeof c.contact, 0);
+    check_text(c.camera, sizeof c.camera, 0);
+    size_t chars = 0;
+    for (const char *p = c.text; *p; p++)
+        chars += ((unsigned char)*p & 0xc0) != 0x80;
+    if (chars > HUB_PUBLIC_TEXT_CHARS || strchr(c.text, '\t') || strchr(c.contact, '\n') ||
+        strchr(c.contact, '\t') || (c.camera[0] && !mm_keys_name_ok(c.camera)))
+        abort();
+}
+
 static void disclosure(const char *body, size_t size)
 {
     static hub_disclosure_body_t b;
@@ -165,6 +195,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     others((const char *)data, size);
     requests((const char *)data, size);
+    public_complaint((const char *)data, size);
     disclosure((const char *)data, size);
     hub_decision_body_t d;
     char msg[256];

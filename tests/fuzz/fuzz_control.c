@@ -5,8 +5,10 @@
  * known action, every string NUL-terminated inside its buffer and free of control characters
  * (line fields) or of all but newline and tab (reason, text), a range that runs forwards,
  * minutes within a grant's limit, only grantable actions, kept regions only on an approval (one
- * to EDGE_KEEP_MAX non-empty line strings), "all" only on a list of notices, and every field the
- * action needs. A
+ * to EDGE_KEEP_MAX non-empty line strings), "all" only on a list of notices or of complaints, a
+ * complaint's step, channel, id and time only on a complaint (a step always, a known one), a
+ * hold's days only on hold_place and within EDGE_REQUEST_DAYS_MAX, and every field the action
+ * needs. A
  * request that does not parse must say why: a non-empty, NUL-terminated message. Violations
  * abort().
  */
@@ -42,6 +44,8 @@ static void check_ok(const edge_request_t *r)
     check_text(r->reason, sizeof r->reason, 1);
     check_text(r->text, sizeof r->text, 1);
     check_text(r->request_id, sizeof r->request_id, 0);
+    check_text(r->complaint_id, sizeof r->complaint_id, 0);
+    check_text(r->hold_id, sizeof r->hold_id, 0);
     if (r->n_keep > EDGE_KEEP_MAX)
         abort();
     for (size_t i = 0; i < r->n_keep; i++) {
@@ -75,34 +79,55 @@ static void check_ok(const edge_request_t *r)
     int grant_id = r->action == EDGE_ACT_EMERGENCY_REVOKE || r->action == EDGE_ACT_EMERGENCY_REPORT;
     int request_id = r->action == EDGE_ACT_REQUEST_ANSWER || prepare || decide ||
                      r->action == EDGE_ACT_NOTICE_ACK;
-    int text = r->action == EDGE_ACT_EMERGENCY_REPORT || r->action == EDGE_ACT_REQUEST_ANSWER;
+    int complaint = r->action == EDGE_ACT_COMPLAINT;
+    int text =
+        r->action == EDGE_ACT_EMERGENCY_REPORT || r->action == EDGE_ACT_REQUEST_ANSWER || complaint;
     /* The notices may name one (to show it); an acknowledgement may have words, or none. */
     int notices = r->action == EDGE_ACT_NOTICES;
     int ack = r->action == EDGE_ACT_NOTICE_ACK;
-    /* A preparation may name a range, either end or none; a search and a playback need one. */
-    if (!prepare && (range != (r->from_us > 0) || range != (r->to_us > 0)))
+    /* A site hold names cameras, a range and a reason, maybe its days; its release the hold. */
+    int hold = r->action == EDGE_ACT_HOLD_PLACE;
+    int hold_id = r->action == EDGE_ACT_HOLD_RELEASE;
+    /* A preparation may name a range, either end or none; a search, a playback and a hold need
+     * one. */
+    if (!prepare && ((range || hold) != (r->from_us > 0) || (range || hold) != (r->to_us > 0)))
+        abort();
+    if (hold_id != (r->hold_id[0] != 0) || (hold && !r->cameras[0]))
+        abort();
+    if (r->days && (!hold || r->days < 1 || r->days > EDGE_REQUEST_DAYS_MAX))
         abort();
     if (range && r->to_us - r->from_us > 31LL * 86400 * 1000000)
         abort();
-    if (camera != (r->camera[0] != 0) || person != (r->person[0] != 0) ||
+    /* A complaint may name its camera, or not. */
+    if ((!complaint && camera != (r->camera[0] != 0)) || person != (r->person[0] != 0) ||
         grant_id != (r->grant_id[0] != 0) || (!notices && request_id != (r->request_id[0] != 0)))
         abort();
     if (grant != (r->minutes != 0) || grant != (r->actions != 0))
         abort();
-    if (!grant && !prepare && r->cameras[0])
+    if (!grant && !prepare && !hold && r->cameras[0])
         abort();
-    if ((grant || decide || (camera && !range)) && !r->reason[0])
+    if ((grant || decide || hold || (camera && !range)) && !r->reason[0])
         abort();
-    if (r->reason[0] && !grant && !decide && !camera && r->action != EDGE_ACT_OPERATOR_DESIGNATE &&
-        r->action != EDGE_ACT_OPERATOR_REVOKE && r->action != EDGE_ACT_EMERGENCY_REVOKE)
+    if (r->reason[0] && !grant && !decide && !camera && !hold && !hold_id &&
+        r->action != EDGE_ACT_OPERATOR_DESIGNATE && r->action != EDGE_ACT_OPERATOR_REVOKE &&
+        r->action != EDGE_ACT_EMERGENCY_REVOKE)
         abort();
     if (text ? !r->text[0] : (r->text[0] && !prepare && !ack))
         abort();
-    if (r->all && (!notices || r->all != 1))
+    if (r->all && ((!notices && r->action != EDGE_ACT_COMPLAINTS) || r->all != 1))
         abort();
     if (r->n_keep && r->action != EDGE_ACT_DISCLOSURE_APPROVE)
         abort();
     if (r->html && r->action != EDGE_ACT_STANDARDS)
+        abort();
+    if (complaint != r->has_step ||
+        (r->has_step && (unsigned)r->step >= (unsigned)MM_COMPLAINT_STEP_COUNT))
+        abort();
+    if ((r->has_channel || r->complaint_id[0] || r->received_us) && !complaint)
+        abort();
+    if (r->has_channel && (unsigned)r->channel >= (unsigned)MM_COMPLAINT_CHANNEL_COUNT)
+        abort();
+    if (r->received_us < 0)
         abort();
 }
 

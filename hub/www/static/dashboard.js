@@ -646,14 +646,14 @@
 
   /* --- a site's page ------------------------------------------------------------------------- */
 
-  const TABS = ['cameras', 'filings', 'findings', 'measures', 'requests', 'disclosures', 'log', 'hublog'];
+  const TABS = ['cameras', 'filings', 'findings', 'measures', 'complaints', 'requests', 'disclosures', 'holds', 'log', 'hublog'];
   const LOG_PAGE = 50;
   const LOG_CHUNK = 1000;
   const LOG_SCAN = 20000; /* entries looked at per search step */
   const ENTRY_TYPES = ['segment_recorded', 'camera_gap', 'camera_uptime', 'segments_erased', 'hold_placed',
     'hold_released', 'storage_alarm', 'camera_coverage', 'access', 'role_changed', 'emergency_report', 'viewing',
     'camera_state', 'configuration_changed', 'site_facts', 'camera_facts', 'city_action', 'city_request',
-    'request_answered', 'standards_filed', 'disclosure'];
+    'request_answered', 'standards_filed', 'disclosure', 'site_complaint'];
 
   function siteView(site, firstTab, firstQuery) {
     const base = '/api/v1/sites/' + enc(site);
@@ -725,6 +725,7 @@
         let n = null;
         if (k === 'findings') n = d.findings.filter((x) => x.state === 'open').length || null;
         if (k === 'filings') n = ((d.rec && d.rec.filings) || []).filter((x) => x.state === 'received').length || null;
+        if (k === 'holds') n = window.mmHolds.inPlace(d.rec) || null;
         tabs.append(h('a', {
           href: `#/site/${enc(site)}/${k}`, role: 'tab', id: 'tab-' + k, 'aria-selected': k === tab ? 'true' : 'false',
           class: 'tab' + (k === tab ? ' active' : ''),
@@ -1005,12 +1006,17 @@
       });
     }
 
-    function drawRequests() {
-      const bar = h('div', { class: 'toolbar' },
-        h('button', { type: 'button', class: 'primary', id: 'new-complaint', onclick: newComplaint }, t('req.new_complaint')),
-        h('button', { type: 'button', id: 'new-report', onclick: reportRequest }, t('req.report')));
-      const list = d.requests.slice().sort((a, b) => (b.time_us || 0) - (a.time_us || 0));
-      if (!list.length) return [bar, h('p', { class: 'muted' }, t('req.none'))];
+    /* The complaints tab (complaints: the city's and the site's, R-N12) or the requests tab
+     * (everything else the city asks or tells the site: reports, measures asked for, notices). */
+    function drawRequests(complaints) {
+      const bar = h('div', { class: 'toolbar' }, complaints
+        ? h('button', { type: 'button', class: 'primary', id: 'new-complaint', onclick: newComplaint }, t('req.new_complaint'))
+        : h('button', { type: 'button', class: 'primary', id: 'new-report', onclick: reportRequest }, t('req.report')));
+      const list = d.requests.filter((q) => (q.kind === 'complaint') === complaints)
+        .sort((a, b) => (b.time_us || 0) - (a.time_us || 0));
+      const atSite = complaints ? window.mmSiteComplaints.section(d.rec, appeal) : null;
+      const measuresOf = (q) => d.requests.filter((m) => m.kind === 'complaint_measure' && m.complaint === q.id);
+      if (!list.length) return [bar, h('p', { class: 'muted' }, t(complaints ? 'req.none_complaints' : 'req.none_requests')), atSite];
       return [bar, h('ul', { class: 'requests' }, list.map((q) => {
         const ans = q.answer;
         const buttons = [];
@@ -1022,7 +1028,9 @@
             q.unknown_to_hub ? chip(t('req.unknown_to_hub'), 'bad') : null,
             h('span', { class: 'muted small' }, ' ', fmtTime(q.time_us), q.by ? ' · ' + t('req.by', { by: q.by }) : '',
               q.deadline_us ? ' · ' + t('req.deadline', { d: fmtDate(q.deadline_us) }) : '')),
-          q.complaint ? h('p', { class: 'small' }, t('req.complaint_of', { id: q.complaint })) : null,
+          q.complaint ? h('p', { class: 'small' }, h('a', { href: `#/site/${enc(site)}/complaints` }, t('req.complaint_of', { id: q.complaint }))) : null,
+          q.kind === 'complaint' ? measuresOf(q).map((m) => h('p', { class: 'small measure-of' }, t('req.measures_asked') + ' ',
+            h('a', { href: `#/site/${enc(site)}/requests` }, m.id), ' ', chip(window.mmNotices.stateLabel(m), stateClass(m.state)))) : null,
           q.camera ? h('p', { class: 'small' }, t('req.camera') + ': ' + q.camera) : null,
           q.text ? h('p', {}, q.text) : null,
           q.kind === 'report_request' && q.from_us ? h('p', { class: 'small' }, `${fmtTime(q.from_us)} – ${fmtTime(q.to_us)}`) : null,
@@ -1034,7 +1042,7 @@
             ans.report ? h('details', {}, h('summary', {}, chip(t(ans.report_signature_valid ? 'req.signature_ok' : 'req.signature_bad'),
               ans.report_signature_valid ? 'ok' : 'bad')), h('pre', {}, ans.report)) : null) : null,
           buttons.length ? h('div', { class: 'actions' }, buttons) : null);
-      }))];
+      })), atSite];
     }
 
     function drawDisclosures() {
@@ -1048,6 +1056,7 @@
           fact(t('dis.reference'), x.reference || '—'),
           fact(t('dis.cameras'), (x.cameras || []).join(', ')),
           fact(t('dis.range'), `${fmtTime(x.from_us)} – ${fmtTime(x.to_us)}`),
+          window.mmHolds.recorded(x, d.rec, Date.now()),
           fact(t('dis.filed'), fmtTime(x.time_us)),
           fact(t('dis.deadline'), fmtTime(x.deadline_us))),
         x.reason ? h('p', { class: 'small' }, x.reason) : null,
@@ -1222,7 +1231,9 @@
     function drawPanel() {
       const draw = {
         cameras: drawCameras, filings: drawFilings, findings: drawFindings, measures: drawMeasures,
-        requests: drawRequests, disclosures: drawDisclosures, log: drawLog, hublog: drawHubLog,
+        complaints: () => drawRequests(true), requests: () => drawRequests(false),
+        disclosures: drawDisclosures, log: drawLog, hublog: drawHubLog,
+        holds: () => window.mmHolds.panel(d.rec, d.findings),
       }[tab];
       panel.setAttribute('aria-labelledby', 'tab-' + tab);
       panel.dataset.tab = tab;

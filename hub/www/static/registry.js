@@ -1,7 +1,8 @@
 /*
  * registry.js: the public registry, for residents, with no login: every registered site with its
  * installer, manager, purpose and contact, its cameras (where, why, since when, how much of the
- * view is public space), how to complain, and what the city has published
+ * view is public space), its complaints counted, a form to complain online (complaint_form.js),
+ * how to complain, whom at the city to turn to, and what the city has published
  * (GET /api/v1/registry and /api/v1/publications, both public). Times are in the hub's zone
  * (the registry's "timezone"), a publication's in its site's.
  */
@@ -62,7 +63,8 @@
         row('reg.purpose', s.purpose),
         row('reg.policy', s.policy ? L('policy', s.policy) : null),
         row('site.standards', s.standards_version
-          ? t('reg.standards', { v: s.standards_version, state: L('pstate', s.standards_state) }) : null)),
+          ? t('reg.standards', { v: s.standards_version, state: L('pstate', s.standards_state) }) : null),
+        row('reg.complaints', s.complaints ? t('reg.complaints_val', s.complaints) : null)),
       h('h3', {}, t('reg.site_cameras'), ' ', h('span', { class: 'muted small' }, t('reg.cameras', { n: s.cameras.length }))),
       h('div', { class: 'table-wrap' }, h('table', { class: 'reg-cams' },
         h('thead', {}, h('tr', {}, ['cam.id', 'cam.location', 'cam.purpose', 'cam.installed', 'cam.share', 'cam.state']
@@ -74,7 +76,8 @@
           h('td', { 'data-label': t('cam.installed') }, c.install_date || t('reg.unknown')),
           h('td', { 'data-label': t('cam.share') }, c.public_share === null || c.public_share === undefined
             ? t('reg.unknown') : fmtPercent(c.public_share)),
-          h('td', { 'data-label': t('cam.state') }, stateChip(c.state))))))));
+          h('td', { 'data-label': t('cam.state') }, stateChip(c.state))))))),
+      window.mmComplaintForm.section(s, data.registry.city || null));
   }
 
   function draw() {
@@ -85,7 +88,8 @@
     const howto = h('section', { class: 'card howto', id: 'howto' },
       h('h2', {}, t('reg.complain_title')),
       h('ol', {}, ['reg.step1', 'reg.step2', 'reg.step3', 'reg.step4'].map((k) => h('li', {}, t(k)))),
-      registry.complaints ? h('p', { class: 'hint' }, hubSentence(registry.complaints)) : null);
+      registry.complaints ? h('p', { class: 'hint' }, hubSentence(registry.complaints)) : null,
+      registry.city ? h('p', { class: 'reg-city' }, t('cf.city', registry.city)) : null);
     const pubs = h('section', { class: 'card pubs' },
       h('h2', {}, t('reg.publications')),
       publications.length

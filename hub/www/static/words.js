@@ -305,6 +305,9 @@
         return `${t('site.standards_val', { v: b.version })} ${b.automatic ? t('fil.auto') : b.by || ''}`;
       case 'disclosure':
         return `${b.request} ${L('dstate', b.step)} ${b.by || ''} ${disclosureText(b)}`;
+      case 'site_complaint':
+        if (window.mmSiteComplaints) return window.mmSiteComplaints.summary(b);
+        return ja() ? t('e.unknown') : JSON.stringify(b).slice(0, 200);
       default:
         return ja() ? t('e.unknown') : JSON.stringify(b).slice(0, 200);
     }

@@ -1127,6 +1127,50 @@ static void disclosure_round_trip(void **state)
     free(e);
 }
 
+/*
+ * site_complaint (R-N12(1), R-N7.6): each step survives the trip with the complaint's
+ * description; a handling or a closing says how; a complaint has a time of receipt, a known
+ * channel and step, a description and who recorded it.
+ */
+static void site_complaint_round_trip(void **state)
+{
+    (void)state;
+    mm_entry_t *e = zeroed(MM_ENTRY_SITE_COMPLAINT);
+    mm_site_complaint_t *c = &e->u.site_complaint;
+    SET(c->id, "site-complaint-1");
+    SETE(c->step, mm_complaint_step, "received");
+    c->received_us = 1795400000000000;
+    SETE(c->channel, mm_complaint_channel, "in_person");
+    SET(c->about, "カメラが自宅の窓を映している");
+    SET(c->camera, "cam1");
+    SET(c->by, "tanaka");
+    round_trip(e);
+    SETE(c->step, mm_complaint_step, "handled");
+    refused(e); /* handled without saying how */
+    SET(c->text, "角度を変えてマスクを追加した");
+    round_trip(e);
+    SETE(c->step, mm_complaint_step, "closed");
+    SET(c->hub_complaint, "complaint-3");
+    SETE(c->channel, mm_complaint_channel, "other");
+    round_trip(e);
+    c->received_us = 0;
+    refused(e);
+    c->received_us = 1795400000000000;
+    SET(c->about, "");
+    refused(e);
+    SET(c->about, "x");
+    SET(c->by, "");
+    refused(e);
+    SET(c->by, "suzuki");
+    SETE(c->channel, mm_complaint_channel, "fax");
+    refused(e);
+    SETE(c->channel, mm_complaint_channel, "letter");
+    round_trip(e);
+    refused_on_decode(e, "letter", "lettre");
+    refused_on_decode(e, "closed", "closex");
+    free(e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1138,6 +1182,7 @@ int main(void)
         cmocka_unit_test(camera_coverage_round_trip),
         cmocka_unit_test(standards_filed_and_city_kinds_round_trip),
         cmocka_unit_test(disclosure_round_trip),
+        cmocka_unit_test(site_complaint_round_trip),
         cmocka_unit_test(access_round_trip),
         cmocka_unit_test(role_changed_round_trip),
         cmocka_unit_test(emergency_report_round_trip),

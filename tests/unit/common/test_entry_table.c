@@ -229,11 +229,14 @@ static mm_entry_t *full_entry(const mm_entry_kind_info_t *k)
         }
         }
     }
-    /* The rules across fields: a gap ends after it starts; an export has its hashes. */
+    /* The rules across fields: a gap ends after it starts; an export has its hashes; a site
+     * complaint was received at some time. */
     if (k->kind == MM_ENTRY_CAMERA_GAP)
         e->u.camera_gap.end_us = -e->u.camera_gap.end_us;
     if (k->kind == MM_ENTRY_DISCLOSURE)
         e->u.disclosure.step = MM_DISCLOSURE_STEP_EXPORTED;
+    if (k->kind == MM_ENTRY_SITE_COMPLAINT)
+        e->u.site_complaint.received_us = -e->u.site_complaint.received_us;
     return e;
 }
 

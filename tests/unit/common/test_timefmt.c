@@ -1,7 +1,7 @@
 /*
  * test_timefmt.c: instants for people in a site's zone — a zone is checked against the system's
  * time zone database before it is used, and once used it decides what times read, whatever TZ
- * the process was started with.
+ * the process was started with; the days the rules count stay Japan's.
  */
 #include <setjmp.h>
 #include <stdarg.h>

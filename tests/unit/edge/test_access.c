@@ -266,6 +266,55 @@ static void anyone_may_ask_the_sites_zone(void **state)
     assert_false(EDGE_GRANTABLE & (1u << EDGE_ACT_TIMEZONE)); /* nothing to grant */
 }
 
+/* R-N12(1): the manager and the operators take complaints at the site and log their handling;
+ * nobody else does, and no emergency grant allows it (it allows looking only). */
+static void R_N12_complaints_are_the_manager_s_and_the_operators(void **state)
+{
+    edge_access_t *a = *state;
+    static const edge_action_t acts[] = {EDGE_ACT_COMPLAINTS, EDGE_ACT_COMPLAINT};
+    for (size_t i = 0; i < sizeof acts / sizeof acts[0]; i++) {
+        edge_decision_t d = decide(a, person(TANAKA), acts[i], NULL, NOW);
+        assert_int_equal(d.role, MM_ROLE_MANAGER);
+        assert_true(d.allowed);
+        d = decide(a, person(SUZUKI), acts[i], NULL, NOW);
+        assert_int_equal(d.role, MM_ROLE_OPERATOR);
+        assert_true(d.allowed);
+        assert_refused(decide(a, person(YAMADA), acts[i], NULL, NOW), "R-N6.2");
+        assert_refused(decide(a, outsider("guest"), acts[i], NULL, NOW), "R-N6.2");
+    }
+    unsigned bits = 0;
+    char msg[256] = "";
+    assert_int_equal(edge_actions_parse("complaint", &bits, msg, sizeof msg), MM_EINVAL);
+    assert_non_null(strstr(msg, "cannot be granted"));
+    grant(a, "yamada", "status", "", 60, NOW);
+    edge_decision_t d = decide(a, person(YAMADA), EDGE_ACT_COMPLAINT, NULL, NOW + 1);
+    assert_int_equal(d.role, MM_ROLE_EMERGENCY);
+    assert_refused(d, "does not allow complaint");
+}
+
+/* R-K2.2.6b: only the manager places or releases a site hold; operators see the holds; nobody
+ * else, and no emergency grant, does either. */
+static void R_K2_2_6b_site_holds_are_the_managers(void **state)
+{
+    edge_access_t *a = *state;
+    static const edge_action_t changing[] = {EDGE_ACT_HOLD_PLACE, EDGE_ACT_HOLD_RELEASE};
+    for (size_t i = 0; i < 2; i++) {
+        edge_decision_t d = decide(a, person(TANAKA), changing[i], NULL, NOW);
+        assert_int_equal(d.role, MM_ROLE_MANAGER);
+        assert_true(d.allowed);
+        d = decide(a, person(SUZUKI), changing[i], NULL, NOW);
+        assert_int_equal(d.role, MM_ROLE_OPERATOR);
+        assert_refused(d, "only the manager may");
+        assert_refused(decide(a, person(YAMADA), changing[i], NULL, NOW), "R-N6.2");
+    }
+    assert_true(decide(a, person(SUZUKI), EDGE_ACT_HOLDS, NULL, NOW).allowed);
+    assert_refused(decide(a, person(YAMADA), EDGE_ACT_HOLDS, NULL, NOW), "R-N6.2");
+    unsigned bits;
+    char msg[256];
+    assert_int_equal(edge_actions_parse("holds", &bits, msg, sizeof msg), MM_EINVAL);
+    assert_int_equal(edge_actions_parse("hold_place", &bits, msg, sizeof msg), MM_EINVAL);
+}
+
 /* --- R-N7.2: revocation ---------------------------------------------------------------------*/
 
 /* R-N7.2: an operator revoked is refused at the very next call. */
@@ -797,7 +846,9 @@ int main(void)
         T(R_N6_1_designation_of_operators),
         T(R_N6_2_roles_decide_what_each_caller_may_do),
         T(anyone_may_ask_the_sites_zone),
+        T(R_K2_2_6b_site_holds_are_the_managers),
         T(R_N7_2_revocation_takes_effect_at_the_next_call),
+        T(R_N12_complaints_are_the_manager_s_and_the_operators),
         T(R_N7_2_designations_survive_a_restart),
         T(R_N6_2_R_N6_3_emergency_grant_scope_time_and_report),
         T(R_N6_2_emergency_grant_to_an_outsider_account),

@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "common/timefmt.h"
 #include "edge/cli.h"
 
 #define S 1000000LL
@@ -44,6 +45,32 @@ static void relative_and_absolute_times(void **state)
     assert_true(t == 1795316645LL * S);
 }
 
+/* A date and time is read in the zone the command makes its own (the site's, timefmt.h
+ * mm_tz_use), whatever TZ the process was started with; Z is still UTC, and the relative forms
+ * need no zone. */
+static void times_are_read_in_the_sites_zone_in_any_time_zone(void **state)
+{
+    (void)state;
+    int64_t t = 0;
+    setenv("TZ", "EST5", 1);
+    tzset();
+    assert_int_equal(mm_tz_use("Asia/Tokyo"), 0);
+    assert_int_equal(edge_cli_parse_time("2026-11-22 12:04:05", NOW, &t), 0);
+    assert_true(t == 1795316645LL * S);
+    assert_int_equal(edge_cli_parse_time("2026-11-22T12:04", NOW, &t), 0);
+    assert_true(t == 1795316640LL * S);
+    assert_int_equal(mm_tz_use("Europe/London"), 0); /* GMT in November */
+    assert_int_equal(edge_cli_parse_time("2026-11-22 03:04:05", NOW, &t), 0);
+    assert_true(t == 1795316645LL * S);
+    assert_int_equal(edge_cli_parse_time("2026-07-01 13:00", NOW, &t), 0); /* BST */
+    assert_true(t == 1782907200LL * S);
+    assert_int_equal(edge_cli_parse_time("2026-11-22 03:04:05Z", NOW, &t), 0);
+    assert_true(t == 1795316645LL * S);
+    assert_int_equal(edge_cli_parse_time("-2h", NOW, &t), 0);
+    assert_true(t == NOW - 7200 * S);
+    assert_int_equal(edge_cli_parse_time("2026-11-22", NOW, &t), -1);
+}
+
 static void bad_times_are_refused(void **state)
 {
     (void)state;
@@ -65,6 +92,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(relative_and_absolute_times),
+        cmocka_unit_test(times_are_read_in_the_sites_zone_in_any_time_zone),
         cmocka_unit_test(bad_times_are_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

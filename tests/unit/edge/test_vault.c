@@ -155,6 +155,62 @@ static mm_err_t in_caller_txn(caller_txn_t *c)
     return mm_db_write(edge_store_db(c->f->store), caller_txn, c);
 }
 
+/* A hold a person places keeps who, when and until when in its row and its entry; a row stored
+ * as rows were before holds had those reads with them empty, and writes back the same. */
+static void a_holds_particulars_are_kept_and_old_rows_read_without_them(void **state)
+{
+    fx_t *f = *state;
+    record(f, "cam1", T0 + 60 * S, 10 * S, NULL);
+    assert_int_equal(edge_vault_hold_place_by(f->v, "site-1.0", "cam1", T0, T0 + H, "incident",
+                                              "kanri", T0 + 30 * DAY, T0 + H),
+                     MM_OK);
+    edge_hold_row_t h;
+    assert_int_equal(edge_vault_hold_get(f->v, "site-1.0", &h), MM_OK);
+    assert_string_equal(h.camera, "cam1");
+    assert_int_equal(h.end_us, T0 + H);
+    assert_string_equal(h.by, "kanri");
+    assert_string_equal(h.reason, "incident");
+    assert_int_equal(h.expires_us, T0 + 30 * DAY);
+    assert_int_equal(h.placed_us, T0 + H);
+    mm_entry_t e;
+    entry_at(f, log_size(f) - 1, &e);
+    assert_string_equal(e.u.hold_placed.by, "kanri");
+    assert_int_equal(e.u.hold_placed.expires_us, T0 + 30 * DAY);
+    assert_int_equal(
+        edge_vault_hold_place_by(f->v, "x", "cam1", T0, T0 + H, "r", "not an id!", 0, T0 + H),
+        MM_EINVAL);
+    assert_int_equal(edge_vault_hold_place_by(f->v, "x", "cam1", T0, T0 + H, "r", "", -1, T0 + H),
+                     MM_EINVAL);
+    /* A disclosure's hold: no person, no expiry; its entry is as such entries always were. */
+    assert_int_equal(edge_vault_hold_place(f->v, "dsc.r.0", "cam1", T0, T0 + H, "", T0 + H), MM_OK);
+    entry_at(f, log_size(f) - 1, &e);
+    json_t *j = mm_entry_json(&e);
+    assert_null(json_object_get(json_object_get(j, "hold_placed"), "by"));
+    assert_null(json_object_get(json_object_get(j, "hold_placed"), "expires_us"));
+    json_decref(j);
+    /* A row without particulars, as stored before: camera || 0 || start || end. */
+    caller_txn_t c = {.f = f, .then = MM_OK};
+    c.h = (edge_hold_row_t){.id = "old", .camera = "cam2", .start_us = T0, .end_us = T0 + H};
+    c.e = (mm_entry_t){.time_us = T0, .kind = MM_ENTRY_HOLD_PLACED};
+    snprintf(c.e.u.hold_placed.hold_id, MM_ID_MAX, "old");
+    snprintf(c.e.u.hold_placed.camera, MM_ID_MAX, "cam2");
+    assert_int_equal(in_caller_txn(&c), MM_OK);
+    assert_int_equal(edge_vault_hold_get(f->v, "old", &h), MM_OK);
+    assert_string_equal(h.camera, "cam2");
+    assert_int_equal(h.start_us, T0);
+    assert_int_equal(h.end_us, T0 + H);
+    assert_string_equal(h.by, "");
+    assert_string_equal(h.reason, "");
+    assert_int_equal(h.expires_us, 0);
+    /* Released by a person: the entry names them. */
+    assert_int_equal(edge_vault_hold_release_by(f->v, "site-1.0", "done", "kanri", T0 + 2 * H, &h),
+                     MM_OK);
+    entry_at(f, log_size(f) - 1, &e);
+    assert_string_equal(e.u.hold_released.by, "kanri");
+    assert_int_equal(edge_vault_hold_release_by(f->v, "old", "done", "bad id!", T0 + 2 * H, &h),
+                     MM_EINVAL);
+}
+
 static void a_hold_added_in_the_callers_transaction_commits_or_aborts_with_it(void **state)
 {
     fx_t *f = *state;
@@ -406,6 +462,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(a_segment_key_comes_from_the_keyring_then_only_from_a_hold,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(placing_a_hold_wraps_what_it_covers_and_logs_hold_placed,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(a_holds_particulars_are_kept_and_old_rows_read_without_them,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(wrapping_a_key_the_ratchet_has_passed_fails_as_erased,
                                         setup, teardown),

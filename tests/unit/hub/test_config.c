@@ -344,6 +344,52 @@ static void timezone_of_the_hubs_pages(void **state)
     hub_config_free(&cfg);
 }
 
+/* R-N12(2): the city's name and contact for the public registry — optional, each one line;
+ * a malformed one is named; "public" is no person's id. */
+static void city_contact(void **state)
+{
+    fx_t *f = *state;
+    const char *head = "{\"name\": \"hub\", \"key_file\": \"hub.key\", \"state_dir\": \"s\","
+                       " \"listen\": \"tcp://127.0.0.1:7400\", \"http\": {\"port\": 0}, "
+                       "\"sites\": []";
+    char text[1024];
+    hub_config_t cfg;
+    snprintf(text, sizeof text, "%s}", head);
+    assert_int_equal(parse(f, text, &cfg, NULL), 0);
+    assert_null(cfg.city_name);
+    assert_null(cfg.city_contact);
+    hub_config_free(&cfg);
+    snprintf(text, sizeof text,
+             "%s, \"city\": {\"name\": \"川口市 防犯対策課\", \"contact\": \"048-000-0000\"}}",
+             head);
+    assert_int_equal(parse(f, text, &cfg, NULL), 0);
+    assert_string_equal(cfg.city_name, "川口市 防犯対策課");
+    assert_string_equal(cfg.city_contact, "048-000-0000");
+    hub_config_free(&cfg);
+    snprintf(text, sizeof text,
+             "%s, \"city\": {\"name\": \"\", \"contact\": \"a\\nb\", \"url\": \"x\"}}", head);
+    const char *const expect[] = {": city.name: must be one line of 1 to 255 bytes",
+                                  ": city.contact: must be one line", ": city.url: unknown key",
+                                  NULL};
+    assert_int_equal(parse(f, text, &cfg, expect), 3);
+    hub_config_free(&cfg);
+    snprintf(text, sizeof text, "%s, \"city\": \"川口市\"}", head);
+    const char *const expect2[] = {".json: city: ", NULL};
+    assert_int_equal(parse(f, text, &cfg, expect2), 1);
+    hub_config_free(&cfg);
+    snprintf(text, sizeof text, "%s, \"city\": {\"name\": \"川口市\"}}", head);
+    const char *const expect3[] = {": city.contact: ", NULL};
+    assert_int_equal(parse(f, text, &cfg, expect3), 1);
+    hub_config_free(&cfg);
+    snprintf(text, sizeof text,
+             "%s, \"people\": [{\"id\": \"public\", \"name\": \"x\", \"role\": \"intake\","
+             " \"token_sha256\": \"%064d\"}]}",
+             head, 0);
+    const char *const expect4[] = {": people[0].id: \"public\" stands for residents", NULL};
+    assert_int_equal(parse(f, text, &cfg, expect4), 1);
+    hub_config_free(&cfg);
+}
+
 static void load(void **state)
 {
     fx_t *f = *state;
@@ -374,6 +420,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(missing_and_malformed, setup, teardown),
         cmocka_unit_test_setup_teardown(disclosure_limits, setup, teardown),
         cmocka_unit_test_setup_teardown(timezone_of_the_hubs_pages, setup, teardown),
+        cmocka_unit_test_setup_teardown(city_contact, setup, teardown),
         cmocka_unit_test_setup_teardown(load, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -172,13 +172,31 @@ typedef struct {
     int commit;       /* batch_end's commit */
     mm_err_t fail;    /* what the transaction returns after batch_end */
     int dirty;
+    const mm_entry_t *earlier; /* the log's first segment before the batch (NULL: none) */
+    uint64_t earlier_index;
+    int earlier_asked;
 } batch_t;
+
+/* The mirror's look below the batch for the first segment (registry.h). */
+static mm_err_t earlier(void *arg, MDB_txn *txn, uint64_t before, mm_entry_t *e, uint64_t *index)
+{
+    batch_t *b = arg;
+    (void)txn;
+    b->earlier_asked++;
+    if (!b->earlier || b->earlier_index >= before)
+        return MM_ENOTFOUND;
+    *e = *b->earlier;
+    *index = b->earlier_index;
+    return MM_OK;
+}
 
 static mm_err_t batch_txn(MDB_txn *txn, void *arg)
 {
     batch_t *b = arg;
     hub_registry_batch_t rb;
     hub_registry_batch_begin(&rb, b->reg, txn, b->site);
+    rb.earlier = earlier;
+    rb.earlier_arg = b;
     mm_entry_t *e = malloc(sizeof *e);
     assert_non_null(e);
     for (size_t i = 0; i < b->n; i++) {
@@ -201,7 +219,7 @@ static mm_err_t batch_txn(MDB_txn *txn, void *arg)
 static mm_err_t apply(fx_t *f, const char *site, uint64_t first, const mm_entry_t *entries,
                       size_t n, int commit, mm_err_t fail, int *dirty)
 {
-    batch_t b = {f->reg, site, first, n, entries, commit, fail, 0};
+    batch_t b = {f->reg, site, first, n, entries, commit, fail, 0, NULL, 0, 0};
     mm_err_t err = mm_db_write(f->db, batch_txn, &b);
     if (dirty)
         *dirty = b.dirty;
@@ -290,6 +308,104 @@ static void first_batch(fx_t *f)
     assert_true(dirty);
 }
 
+/* A hub that mirrored a log before records kept the first recording looks for it below the
+ * batch once, and takes the log's first segment, not the batch's. */
+static void the_first_recording_is_the_logs_not_the_batchs(void **state)
+{
+    fx_t *f = *state;
+    mm_entry_t old = segment(T0 - DAY_US, "cam2");
+    const mm_entry_t entries[] = {segment(T0, "cam1"), segment(T0 + 1, "cam1")};
+    batch_t b = {f->reg, "site-b", 40, 2, entries, 1, MM_OK, 0, &old, 7, 0};
+    assert_int_equal(mm_db_write(f->db, batch_txn, &b), MM_OK);
+    assert_int_equal(b.earlier_asked, 1);
+    json_t *rec = get(f, "site-b");
+    json_t *first = json_object_get(rec, "first_recording");
+    assert_string_equal(str_at(first, "camera"), "cam2");
+    assert_int_equal(json_integer_value(json_object_get(first, "index")), 7);
+    assert_int_equal(json_integer_value(json_object_get(first, "start_us")),
+                     T0 - DAY_US - 10000000);
+    json_decref(rec);
+    /* Known now: later batches neither look below nor read the record. */
+    batch_t again = {f->reg, "site-b", 42, 2, entries, 1, MM_OK, 0, &old, 7, 0};
+    assert_int_equal(mm_db_write(f->db, batch_txn, &again), MM_OK);
+    assert_int_equal(again.earlier_asked, 0);
+    assert_false(again.dirty);
+}
+
+static mm_entry_t hold(int64_t t, const char *id, const char *cam, const char *by, int64_t expires)
+{
+    mm_entry_t e = {.time_us = t, .kind = MM_ENTRY_HOLD_PLACED};
+    mm_hold_placed_t *h = &e.u.hold_placed;
+    strcpy(h->hold_id, id);
+    strcpy(h->camera, cam);
+    h->start_us = T0 - HOUR_US;
+    h->end_us = T0 - HOUR_US / 2;
+    strcpy(h->reason, by[0] ? "転倒事故の映像を保全" : "disclosure request disclosure-1 (law)");
+    h->segments = 180;
+    strcpy(h->by, by);
+    h->expires_us = expires;
+    return e;
+}
+
+static mm_entry_t release(int64_t t, const char *id, const char *by, const char *reason)
+{
+    mm_entry_t e = {.time_us = t, .kind = MM_ENTRY_HOLD_RELEASED};
+    strcpy(e.u.hold_released.hold_id, id);
+    strcpy(e.u.hold_released.by, by);
+    strcpy(e.u.hold_released.reason, reason);
+    return e;
+}
+
+/* R-K2.2.6b: the holds the manager placed are in the record with who, why, when and until when,
+ * and their release; a disclosure's holds are not (the disclosure's record has them). */
+static void site_holds_are_kept_with_their_release(void **state)
+{
+    fx_t *f = *state;
+    const mm_entry_t entries[] = {
+        hold(T0, "site-1.0", "cam1", "tanaka", T0 + 30 * DAY_US),      /* 0 */
+        hold(T0, "site-1.1", "cam2", "tanaka", T0 + 30 * DAY_US),      /* 1 */
+        hold(T0 + 1, "dsc.disclosure-1.0", "cam1", "", 0),             /* 2: a disclosure's */
+        release(T0 + 2, "dsc.disclosure-1.0", "", "denied"),           /* 3 */
+        release(T0 + 3, "site-1.1", "tanaka", "the police need none"), /* 4 */
+    };
+    int dirty = 0;
+    assert_int_equal(apply(f, "site-a", 0, entries, 5, 1, MM_OK, &dirty), MM_OK);
+    json_t *rec = get(f, "site-a");
+    json_t *holds = json_object_get(rec, "holds");
+    assert_int_equal(json_object_size(holds), 2);
+    json_t *h0 = json_object_get(holds, "site-1.0");
+    assert_string_equal(str_at(h0, "camera"), "cam1");
+    assert_string_equal(str_at(h0, "by"), "tanaka");
+    assert_string_equal(str_at(h0, "reason"), "転倒事故の映像を保全");
+    assert_int_equal(int_at(h0, "expires_us"), T0 + 30 * DAY_US);
+    assert_int_equal(int_at(h0, "start_us"), T0 - HOUR_US);
+    assert_int_equal(int_at(h0, "index"), 0);
+    assert_int_equal(int_at(h0, "time_us"), T0);
+    assert_null(json_object_get(h0, "released"));
+    json_t *r1 = json_object_get(json_object_get(holds, "site-1.1"), "released");
+    assert_string_equal(str_at(r1, "by"), "tanaka");
+    assert_string_equal(str_at(r1, "reason"), "the police need none");
+    assert_int_equal(int_at(r1, "index"), 4);
+    json_decref(rec);
+    /* Released at expiry by the edge: no person. */
+    const mm_entry_t later[] = {release(T0 + 30 * DAY_US, "site-1.0", "", "expired")};
+    assert_int_equal(apply(f, "site-a", 5, later, 1, 1, MM_OK, &dirty), MM_OK);
+    rec = get(f, "site-a");
+    json_t *r0 =
+        json_object_get(json_object_get(json_object_get(rec, "holds"), "site-1.0"), "released");
+    assert_string_equal(str_at(r0, "reason"), "expired");
+    assert_null(json_object_get(r0, "by"));
+    json_decref(rec);
+    /* A disclosure's hold alone leaves the record as it was: no "holds" member at all. */
+    const mm_entry_t only[] = {hold(T0, "dsc.disclosure-2.0", "cam1", "", 0)};
+    dirty = 1;
+    assert_int_equal(apply(f, "site-c", 0, only, 1, 1, MM_OK, &dirty), MM_OK);
+    assert_false(dirty);
+    rec = get(f, "site-c");
+    assert_null(json_object_get(rec, "holds"));
+    json_decref(rec);
+}
+
 /* --- the record -----------------------------------------------------------------------------*/
 
 static void empty_record(void **state)
@@ -304,17 +420,33 @@ static void empty_record(void **state)
     json_decref(rec);
 }
 
-static void segments_are_skipped(void **state)
+/* Segments give the record its first recording, once; after that they are skipped. */
+static void segments_give_the_first_recording_only(void **state)
 {
     fx_t *f = *state;
     const mm_entry_t entries[] = {segment(T0, "cam1"), segment(T0 + 1, "cam2")};
-    int dirty = 1;
+    int dirty = 0;
     assert_int_equal(apply(f, "site-a", 0, entries, 2, 1, MM_OK, &dirty), MM_OK);
-    assert_false(dirty);
+    assert_true(dirty);
     json_t *rec = get(f, "site-a");
     assert_true(json_is_null(json_object_get(rec, "facts")));
     assert_int_equal(json_object_size(json_object_get(rec, "cameras")), 0);
+    json_t *first = json_object_get(rec, "first_recording");
+    assert_string_equal(str_at(first, "camera"), "cam1");
+    assert_int_equal(json_integer_value(json_object_get(first, "index")), 0);
+    assert_int_equal(json_integer_value(json_object_get(first, "time_us")), T0);
     json_decref(rec);
+    const mm_entry_t later[] = {segment(T0 + 5, "cam2")};
+    dirty = 1;
+    assert_int_equal(apply(f, "site-a", 2, later, 1, 1, MM_OK, &dirty), MM_OK);
+    assert_false(dirty);
+    dirty = 1;
+    assert_int_equal(apply(f, "site-a", 3, later, 1, 1, MM_OK, &dirty), MM_OK);
+    assert_false(dirty);
+    json_t *again = get(f, "site-a");
+    assert_int_equal(
+        json_integer_value(json_object_get(json_object_get(again, "first_recording"), "index")), 0);
+    json_decref(again);
 
     /* Nor does any other kind the record has no place for (the mirror decodes every entry, and
      * bytes that are no entry never reach the registry: test_mirror's refusals). */
@@ -327,7 +459,7 @@ static void segments_are_skipped(void **state)
     strcpy(other[1].u.hold_released.hold_id, "h1");
     strcpy(other[2].u.camera_gap.camera, "cam9");
     dirty = 1;
-    assert_int_equal(apply(f, "site-a", 2, other, 3, 1, MM_OK, &dirty), MM_OK);
+    assert_int_equal(apply(f, "site-a", 4, other, 3, 1, MM_OK, &dirty), MM_OK);
     assert_false(dirty);
     rec = get(f, "site-a");
     assert_int_equal(json_object_size(json_object_get(rec, "cameras")), 0);
@@ -899,7 +1031,12 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(empty_record, setup, hubfx_teardown),
         cmocka_unit_test_setup_teardown(standards_running_then_filed, setup, hubfx_teardown),
-        cmocka_unit_test_setup_teardown(segments_are_skipped, setup, hubfx_teardown),
+        cmocka_unit_test_setup_teardown(segments_give_the_first_recording_only, setup,
+                                        hubfx_teardown),
+        cmocka_unit_test_setup_teardown(the_first_recording_is_the_logs_not_the_batchs, setup,
+                                        hubfx_teardown),
+        cmocka_unit_test_setup_teardown(site_holds_are_kept_with_their_release, setup,
+                                        hubfx_teardown),
         cmocka_unit_test_setup_teardown(facts_states_filings_grants, setup, hubfx_teardown),
         cmocka_unit_test_setup_teardown(uptime_per_japan_day, setup, hubfx_teardown),
         cmocka_unit_test_setup_teardown(aborted_batch_changes_nothing, setup, hubfx_teardown),

@@ -63,12 +63,67 @@ static void what_the_struct_cannot_hold_is_refused(void **state)
         ("{\"site\":\"a\",\"requests\":{\"q\":{\"kind\":\"complaint\",\"camera\":"
          "\"0123456789012345678901234567890123456789012345678901234567890123\"}}}"),
         "{\"site\":\"a\",\"grants\":[]}",
+        "{\"site\":\"a\",\"first_recording\":{\"camera\":7}}",
+        "{\"site\":\"a\",\"first_recording\":[]}",
+        "{\"site\":\"a\",\"holds\":[]}",
+        "{\"site\":\"a\",\"holds\":{\"h\":{\"hold_id\":\"other\",\"camera\":\"c\"}}}",
+        "{\"site\":\"a\",\"holds\":{\"h\":{\"hold_id\":\"h\",\"camera\":\"c\","
+        "\"released\":7}}}",
     };
     hub_site_record_t *r = malloc(sizeof *r);
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         assert_int_equal(hub_site_record_decode(bad[i], strlen(bad[i]), r), MM_ECORRUPT);
         hub_site_record_deinit(r);
     }
+    free(r);
+}
+
+/* A record with a first recording and site holds, placed and released, writes back byte for
+ * byte, and its members stand in the order they came. */
+static void first_recording_and_site_holds_write_back_byte_for_byte(void **state)
+{
+    (void)state;
+    hub_site_record_t *r = malloc(sizeof *r), *back = malloc(sizeof *back);
+    hub_site_record_init(r, "site-h");
+    mm_entry_t e;
+    memset(&e, 0, sizeof e);
+    e.time_us = T0;
+    e.kind = MM_ENTRY_HOLD_PLACED;
+    strcpy(e.u.hold_placed.hold_id, "site-1.0");
+    strcpy(e.u.hold_placed.camera, "cam1");
+    e.u.hold_placed.start_us = T0 - HOUR_US;
+    e.u.hold_placed.end_us = T0;
+    strcpy(e.u.hold_placed.reason, "事故");
+    strcpy(e.u.hold_placed.by, "tanaka");
+    e.u.hold_placed.expires_us = T0 + 30 * DAY_US;
+    assert_int_equal(hub_site_record_apply(r, 3, &e), MM_OK);
+    memset(&e, 0, sizeof e);
+    e.time_us = T0 + 1;
+    e.kind = MM_ENTRY_SEGMENT_RECORDED;
+    strcpy(e.u.segment_recorded.camera, "cam2");
+    e.u.segment_recorded.start_us = T0 - DAY_US;
+    assert_int_equal(hub_site_record_apply(r, 4, &e), MM_OK);
+    memset(&e, 0, sizeof e);
+    e.time_us = T0 + 2;
+    e.kind = MM_ENTRY_HOLD_RELEASED;
+    strcpy(e.u.hold_released.hold_id, "site-1.0");
+    strcpy(e.u.hold_released.reason, "expired");
+    assert_int_equal(hub_site_record_apply(r, 5, &e), MM_OK);
+    char *text = hub_site_record_encode(r);
+    assert_non_null(text);
+    assert_non_null(strstr(text, "\"holds\":{\"site-1.0\":{\"hold_id\":\"site-1.0\""));
+    assert_true(strstr(text, "\"holds\"") < strstr(text, "\"first_recording\""));
+    assert_int_equal(hub_site_record_decode(text, strlen(text), back), MM_OK);
+    assert_int_equal(back->n_holds, 1);
+    assert_true(back->holds[0].released);
+    assert_int_equal(back->first.start_us, T0 - DAY_US);
+    char *again = hub_site_record_encode(back);
+    assert_string_equal(again, text);
+    free(again);
+    free(text);
+    hub_site_record_deinit(back);
+    hub_site_record_deinit(r);
+    free(back);
     free(r);
 }
 
@@ -386,6 +441,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(stored_records_read_and_write_back_byte_for_byte),
         cmocka_unit_test(what_the_struct_cannot_hold_is_refused),
+        cmocka_unit_test(first_recording_and_site_holds_write_back_byte_for_byte),
         cmocka_unit_test_setup_teardown(scenario_stores_what_the_json_registry_stored, setup,
                                         teardown),
     };

@@ -243,6 +243,91 @@ static void test_list_checks_report_signatures(void **state)
     free(rec);
 }
 
+/* A complaint the site received, learned as the registry learns it from the site's log. */
+static mm_err_t site_complaint_in(hub_site_record_t *rec, void *arg)
+{
+    (void)arg;
+    mm_entry_t *e = calloc(1, sizeof *e);
+    e->kind = MM_ENTRY_SITE_COMPLAINT;
+    e->time_us = T0;
+    mm_site_complaint_t *c = &e->u.site_complaint;
+    strcpy(c->id, "site-complaint-1");
+    c->step = MM_COMPLAINT_STEP_CLOSED;
+    c->received_us = T0 - DAY_US;
+    c->channel = MM_COMPLAINT_CHANNEL_IN_PERSON;
+    strcpy(c->about, "窓が映っている");
+    strcpy(c->by, "tanaka");
+    strcpy(c->text, "マスクを掛けた");
+    mm_err_t err = hub_site_record_apply(rec, 12, e);
+    free(e);
+    return err;
+}
+
+static mm_err_t site_complaint_txn(MDB_txn *txn, void *arg)
+{
+    return hub_registry_update_in(arg, txn, "site-a", site_complaint_in, NULL);
+}
+
+/* R-N12(2): the complainant appeals to the city about a complaint the site received itself; an
+ * appeal names a complaint that exists, once. */
+static void test_appeal_of_a_site_complaint(void **state)
+{
+    fx_t *f = *state;
+    assert_int_equal(mm_db_write(f->db, site_complaint_txn, f->reg), MM_OK);
+    hub_request_body_t b = {0};
+    strcpy(b.text, "店の説明に納得できない");
+    hub_request_made_t made;
+    assert_int_equal(
+        hub_requests_appeal(f->q, &f->intake, "site-a", "site-complaint-9", &b, T0, &made),
+        MM_ENOTFOUND);
+    assert_string_equal(made.why, "no such complaint");
+    assert_int_equal(hubfx_log_size(f), 0);
+    assert_int_equal(
+        hub_requests_appeal(f->q, &f->intake, "site-a", "site-complaint-1", &b, T0 + 1, &made),
+        MM_OK);
+    assert_string_equal(made.id, "site-complaint-1");
+    json_t *o = made_json(&made);
+    assert_string_equal(str_at(o, "text"), "店の説明に納得できない");
+    assert_string_equal(str_at(o, "by"), "intake-1");
+    json_decref(o);
+    logged(f, 0, "complaint_appealed", "site-a", "site-complaint-1", "intake-1", "intake",
+           "店の説明に納得できない");
+    assert_int_equal(
+        hub_requests_appeal(f->q, &f->intake, "site-a", "site-complaint-1", &b, T0 + 2, &made),
+        MM_ECONFLICT);
+    assert_int_equal(hubfx_log_size(f), 1);
+    json_t *rec = record_json(f);
+    json_t *sc = json_object_get(json_object_get(rec, "site_complaints"), "site-complaint-1");
+    assert_string_equal(str_at(json_object_get(sc, "appeal"), "text"), "店の説明に納得できない");
+    assert_string_equal(str_at(sc, "state"), "closed");
+    /* Nothing else is appealed: a measure request needs the city's complaint. */
+    assert_int_equal(
+        hub_requests_measures(f->q, &f->clerk, "site-a", "site-complaint-1", &b, T0, &made),
+        MM_ENOTFOUND);
+    json_decref(rec);
+}
+
+/* R-N12: a resident's complaint online is made as a staff-registered one, by "public". */
+static void test_public_complaint_is_by_the_public(void **state)
+{
+    fx_t *f = *state;
+    hub_complaint_body_t c = {.site = "site-a", .via = HUB_COMPLAINT_VIA_PUBLIC};
+    strcpy(c.text, "夜中にライトが点滅する");
+    hub_request_made_t made;
+    assert_int_equal(hub_requests_complaint(f->q, NULL, &c, T0, &made), MM_OK);
+    assert_string_equal(made.id, "complaint-1");
+    assert_string_equal(made.request.by, "public");
+    assert_int_equal(made.request.via, HUB_COMPLAINT_VIA_PUBLIC);
+    assert_int_equal(made.request.deadline_us, T0 + 14 * DAY_US);
+    logged(f, 0, "complaint_registered", "site-a", "complaint-1", "public", "public",
+           "夜中にライトが点滅する");
+    mm_city_request_t *out = calloc(4, sizeof *out);
+    assert_int_equal(hub_registry_pending(f->reg, "site-a", out, 4), 1);
+    assert_string_equal(out[0].id, "complaint-1");
+    assert_int_equal(out[0].kind, MM_REQUEST_KIND_COMPLAINT);
+    free(out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -250,6 +335,9 @@ int main(void)
                                         hubfx_teardown),
         cmocka_unit_test_setup_teardown(test_refusals_leave_no_trace, setup, hubfx_teardown),
         cmocka_unit_test_setup_teardown(test_list_checks_report_signatures, setup, hubfx_teardown),
+        cmocka_unit_test_setup_teardown(test_appeal_of_a_site_complaint, setup, hubfx_teardown),
+        cmocka_unit_test_setup_teardown(test_public_complaint_is_by_the_public, setup,
+                                        hubfx_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

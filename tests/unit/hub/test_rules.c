@@ -560,6 +560,52 @@ static void r_n6_3_emergency_report_open(void **state)
     json_decref(rec);
 }
 
+/* R-K2.2.6b: a site hold still in place past its expiry and the grace for its release to arrive
+ * is a finding, keyed by the hold; its release closes it; a disclosure's hold (no expiry) never
+ * is one. */
+static void r_k2_2_6b_hold_past_expiry(void **state)
+{
+    (void)state;
+    json_t *rec = sound();
+    json_int_t expires = NOW_US - HUB_HOLD_EXPIRY_GRACE_US;
+    json_t *h = json_pack("{s:s, s:s, s:I, s:I, s:s, s:i, s:s, s:I, s:I, s:I}", "hold_id",
+                          "site-2.0", "camera", "cam1", "start_us", (json_int_t)(NOW_US - DAY_US),
+                          "end_us", (json_int_t)(NOW_US - DAY_US / 2), "reason", "事故", "segments",
+                          10, "by", "tanaka", "expires_us", expires, "index", (json_int_t)30,
+                          "time_us", (json_int_t)(NOW_US - 30 * DAY_US));
+    json_object_set_new(rec, "holds", json_pack("{s:o}", "site-2.0", h));
+    /* At the end of the grace: not yet. */
+    json_t *out = eval(rec, &IN);
+    assert_int_equal(count(out, "hold_past_expiry"), 0);
+    json_decref(out);
+    /* A microsecond past it. */
+    set_int(h, "expires_us", expires - 1);
+    out = eval(rec, &IN);
+    json_t *f = only(out, "hold_past_expiry", "R-K2.2.6b", "site-2.0");
+    entries_are(f, 1, (json_int_t[]){30});
+    json_t *ev = json_object_get(f, "evidence");
+    assert_string_equal(json_string_value(json_object_get(ev, "hold")), "site-2.0");
+    assert_string_equal(json_string_value(json_object_get(ev, "camera")), "cam1");
+    assert_non_null(strstr(json_string_value(json_object_get(f, "message")), "tanaka"));
+    assert_int_equal(json_array_size(out), 1);
+    json_decref(out);
+    /* Released: none. */
+    json_object_set_new(h, "released",
+                        json_pack("{s:s, s:s, s:I, s:I}", "hold_id", "site-2.0", "reason",
+                                  "expired", "index", (json_int_t)40, "time_us",
+                                  (json_int_t)NOW_US));
+    out = eval(rec, &IN);
+    assert_int_equal(json_array_size(out), 0);
+    json_decref(out);
+    /* No expiry (a hold of old, or a disclosure's): none. */
+    json_object_del(h, "released");
+    json_object_del(h, "expires_us");
+    out = eval(rec, &IN);
+    assert_int_equal(json_array_size(out), 0);
+    json_decref(out);
+    json_decref(rec);
+}
+
 static void site_silent(void **state)
 {
     (void)state;
@@ -727,6 +773,109 @@ static void r_n_t_transitional_filing(void **state)
     json_decref(rec);
 }
 
+/* --- complaints received at the site --------------------------------------------------------*/
+
+/* A site_complaint entry of step for complaint id, received at received_us, at log index. */
+static void complain(hub_site_record_t *r, uint64_t index, const char *id, const char *step,
+                     int64_t received_us, const char *hub)
+{
+    mm_entry_t *e = calloc(1, sizeof *e);
+    assert_non_null(e);
+    e->kind = MM_ENTRY_SITE_COMPLAINT;
+    e->time_us = received_us + (int64_t)index;
+    mm_site_complaint_t *c = &e->u.site_complaint;
+    snprintf(c->id, sizeof c->id, "%s", id);
+    assert_true(mm_complaint_step_parse(step, &c->step));
+    c->received_us = received_us;
+    c->channel = MM_COMPLAINT_CHANNEL_PHONE;
+    snprintf(c->about, sizeof c->about, "窓が映っている");
+    snprintf(c->by, sizeof c->by, "suzuki");
+    snprintf(c->text, sizeof c->text, "%s", strcmp(step, "received") ? "対応した" : "");
+    snprintf(c->hub_complaint, sizeof c->hub_complaint, "%s", hub);
+    assert_int_equal(mm_entry_validate(e, NULL, 0), MM_OK);
+    assert_int_equal(hub_site_record_apply(r, index, e), MM_OK);
+    free(e);
+}
+
+/* The record r as stored and read back, checked to write back byte for byte, as JSON. */
+static json_t *stored(const hub_site_record_t *r)
+{
+    char *text = hub_site_record_encode(r);
+    assert_non_null(text);
+    hub_site_record_t *back = malloc(sizeof *back);
+    assert_int_equal(hub_site_record_decode(text, strlen(text), back), MM_OK);
+    char *again = hub_site_record_encode(back);
+    assert_string_equal(again, text);
+    hub_site_record_deinit(back);
+    free(back);
+    free(again);
+    json_t *o = json_loads(text, 0, NULL);
+    free(text);
+    return o;
+}
+
+/* R-N12(1), R-N7.6: a complaint received at the site is closed within the city's deadline, or
+ * it is the same finding as the city's own complaint unanswered; one that came through the city
+ * is held to the city's request, not twice. */
+static void r_n12_site_complaint_closed_by_its_deadline(void **state)
+{
+    (void)state;
+    hub_site_record_t *r = malloc(sizeof *r);
+    hub_site_record_init(r, "site-a");
+    int64_t got = NOW_US - 20 * DAY_US;
+    complain(r, 40, "site-complaint-1", "received", got, "");
+    complain(r, 41, "site-complaint-1", "handled", got, "");
+    complain(r, 42, "site-complaint-2", "received", NOW_US - DAY_US, "");
+    json_t *rec = stored(r);
+    json_t *sc = json_object_get(json_object_get(rec, "site_complaints"), "site-complaint-1");
+    assert_string_equal(json_string_value(json_object_get(sc, "state")), "handled");
+    assert_int_equal(json_integer_value(json_object_get(sc, "deadline_us")), got + 14 * DAY_US);
+    assert_int_equal(json_integer_value(json_object_get(sc, "index")), 40);
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(sc, "handled"), "index")),
+                     41);
+    json_t *out = eval(rec, &IN);
+    json_t *f = only(out, "request_overdue", "R-N12", "site-complaint-1");
+    entries_are(f, 2, (json_int_t[]){40, 41});
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(f, "evidence"), "complaint")),
+        "site-complaint-1");
+    assert_non_null(strstr(json_string_value(json_object_get(f, "message")), "not closed"));
+    json_decref(out);
+    json_decref(rec);
+
+    /* Closed late is closed: the finding goes; a step after the close changes nothing. */
+    complain(r, 43, "site-complaint-1", "closed", got, "");
+    complain(r, 44, "site-complaint-1", "handled", got, "");
+    rec = stored(r);
+    sc = json_object_get(json_object_get(rec, "site_complaints"), "site-complaint-1");
+    assert_string_equal(json_string_value(json_object_get(sc, "state")), "closed");
+    assert_int_equal(json_integer_value(json_object_get(sc, "handlings")), 1);
+    out = eval(rec, &IN);
+    assert_int_equal(count(out, "request_overdue"), 0);
+    json_decref(out);
+    json_decref(rec);
+
+    /* One the city sent, handled at the site: the city's request is what is held to the
+     * deadline; without that request on record, the site complaint is. */
+    complain(r, 45, "site-complaint-3", "handled", got, "complaint-9");
+    rec = stored(r);
+    out = eval(rec, &IN);
+    only(out, "request_overdue", "R-N12", "site-complaint-3");
+    json_decref(out);
+    hub_request_t *q = hub_site_record_add_request(r);
+    snprintf(q->id, sizeof q->id, "complaint-9");
+    q->kind = MM_REQUEST_KIND_COMPLAINT;
+    q->deadline_us = got + 14 * DAY_US;
+    json_decref(rec);
+    rec = stored(r);
+    out = eval(rec, &IN);
+    only(out, "request_overdue", "R-N12", "complaint-9");
+    json_decref(out);
+    json_decref(rec);
+    hub_site_record_deinit(r);
+    free(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -746,8 +895,10 @@ int main(void)
         cmocka_unit_test(r_k2_1_3b_camera_retired_early),
         cmocka_unit_test(abolished_camera_is_held_to_nothing_else),
         cmocka_unit_test(r_n6_3_emergency_report_open),
+        cmocka_unit_test(r_k2_2_6b_hold_past_expiry),
         cmocka_unit_test(site_silent),
         cmocka_unit_test(r_k2_2_6a_uptime_below_24h),
+        cmocka_unit_test(r_n12_site_complaint_closed_by_its_deadline),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,95 @@
+/*
+ * test_control.c: control-socket request lines for the holds the manager places (control.h,
+ * siteholds.h): what hold_place, hold_release and holds carry, and what they may not. The rest of
+ * the parser is fuzzed (tests/fuzz/fuzz_control.c) with its corpus replayed.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "edge/control.h"
+
+static mm_err_t parse(const char *line, edge_request_t *r, char *msg)
+{
+    return edge_request_parse(line, strlen(line), r, msg, MM_TEXT_MAX);
+}
+
+static void a_hold_names_cameras_a_range_a_reason_and_maybe_its_days(void **state)
+{
+    (void)state;
+    edge_request_t r;
+    char msg[MM_TEXT_MAX];
+    assert_int_equal(parse("{\"action\":\"hold_place\",\"cameras\":\"cam1,cam2\",\"from_us\":1,"
+                           "\"to_us\":2,\"reason\":\"事故\",\"expires_days\":60}",
+                           &r, msg),
+                     MM_OK);
+    assert_int_equal(r.action, EDGE_ACT_HOLD_PLACE);
+    assert_string_equal(r.cameras, "cam1,cam2");
+    assert_int_equal(r.from_us, 1);
+    assert_int_equal(r.to_us, 2);
+    assert_string_equal(r.reason, "事故");
+    assert_int_equal(r.days, 60);
+    assert_int_equal(parse("{\"action\":\"hold_place\",\"cameras\":\"cam1\",\"from_us\":1,"
+                           "\"to_us\":2,\"reason\":\"r\"}",
+                           &r, msg),
+                     MM_OK);
+    assert_int_equal(r.days, 0);
+    static const char *const bad[][2] = {
+        {"{\"action\":\"hold_place\",\"from_us\":1,\"to_us\":2,\"reason\":\"r\"}", "cameras"},
+        {"{\"action\":\"hold_place\",\"cameras\":\"c\",\"from_us\":1,\"to_us\":2}", "reason"},
+        {"{\"action\":\"hold_place\",\"cameras\":\"c\",\"to_us\":2,\"reason\":\"r\"}", "from_us"},
+        {"{\"action\":\"hold_place\",\"cameras\":\"c\",\"from_us\":2,\"to_us\":1,\"reason\":\"r\"}",
+         "forwards"},
+        {"{\"action\":\"hold_place\",\"cameras\":\"c\",\"from_us\":1,\"to_us\":2,\"reason\":\"r\","
+         "\"expires_days\":0}",
+         "expires_days"},
+        {"{\"action\":\"hold_place\",\"cameras\":\"c\",\"from_us\":1,\"to_us\":2,\"reason\":\"r\","
+         "\"expires_days\":3651}",
+         "expires_days"},
+        {"{\"action\":\"hold_place\",\"cameras\":\"c\",\"from_us\":1,\"to_us\":2,\"reason\":\"r\","
+         "\"hold_id\":\"site-1\"}",
+         "hold_id"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        if (parse(bad[i][0], &r, msg) != MM_EPROTO)
+            fail_msg("%s parsed", bad[i][0]);
+        if (!strstr(msg, bad[i][1]))
+            fail_msg("%s: \"%s\" does not say %s", bad[i][0], msg, bad[i][1]);
+    }
+}
+
+static void a_release_names_the_hold_and_a_list_nothing(void **state)
+{
+    (void)state;
+    edge_request_t r;
+    char msg[MM_TEXT_MAX];
+    assert_int_equal(parse("{\"action\":\"hold_release\",\"hold_id\":\"site-3\"}", &r, msg), MM_OK);
+    assert_string_equal(r.hold_id, "site-3");
+    assert_string_equal(r.reason, "");
+    assert_int_equal(
+        parse("{\"action\":\"hold_release\",\"hold_id\":\"site-3.1\",\"reason\":\"不要\"}", &r,
+              msg),
+        MM_OK);
+    assert_string_equal(r.reason, "不要");
+    assert_int_equal(parse("{\"action\":\"hold_release\",\"reason\":\"r\"}", &r, msg), MM_EPROTO);
+    assert_int_equal(parse("{\"action\":\"hold_release\",\"hold_id\":\"\"}", &r, msg), MM_EPROTO);
+    assert_int_equal(
+        parse("{\"action\":\"hold_release\",\"hold_id\":\"s\",\"expires_days\":5}", &r, msg),
+        MM_EPROTO);
+    assert_int_equal(parse("{\"action\":\"holds\"}", &r, msg), MM_OK);
+    assert_int_equal(r.action, EDGE_ACT_HOLDS);
+    assert_int_equal(parse("{\"action\":\"holds\",\"camera\":\"cam1\"}", &r, msg), MM_EPROTO);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(a_hold_names_cameras_a_range_a_reason_and_maybe_its_days),
+        cmocka_unit_test(a_release_names_the_hold_and_a_list_nothing),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
