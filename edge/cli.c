@@ -237,7 +237,8 @@ int edge_cli_parse_time(const char *s, int64_t now_us, int64_t *out_us)
     tm.tm_sec = sec;
     tm.tm_isdst = -1;
     time_t t = utc ? timegm(&tm) : mktime(&tm);
-    if (t == (time_t)-1)
+    /* Both normalise: a day the month does not have (02-30) comes back as another day. */
+    if (t == (time_t)-1 || tm.tm_mday != d || tm.tm_mon != mo - 1)
         return -1;
     *out_us = (int64_t)t * 1000000;
     return 0;
