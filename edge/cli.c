@@ -227,7 +227,7 @@ int edge_cli_parse_time(const char *s, int64_t now_us, int64_t *out_us)
         utc = 1;
         rest++;
     }
-    if (*rest || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60 || y < 1970)
+    if (*rest || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 59 || y < 1970)
         return -1;
     tm.tm_year = y - 1900;
     tm.tm_mon = mo - 1;
@@ -237,8 +237,10 @@ int edge_cli_parse_time(const char *s, int64_t now_us, int64_t *out_us)
     tm.tm_sec = sec;
     tm.tm_isdst = -1;
     time_t t = utc ? timegm(&tm) : mktime(&tm);
-    /* Both normalise: a day the month does not have (02-30) comes back as another day. */
-    if (t == (time_t)-1 || tm.tm_mday != d || tm.tm_mon != mo - 1)
+    /* A day the month does not have (normalised into the next), or a time the site's clock never
+     * shows (skipped when summer time begins), is no time. */
+    if (t == (time_t)-1 || tm.tm_year != y - 1900 || tm.tm_mon != mo - 1 || tm.tm_mday != d ||
+        tm.tm_hour != h || tm.tm_min != mi)
         return -1;
     *out_us = (int64_t)t * 1000000;
     return 0;

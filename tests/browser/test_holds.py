@@ -98,7 +98,7 @@ T.wait_until(lambda: [f for f in run.findings() if f["kind"] == "hold_past_expir
 
 
 def jst(us):
-    return datetime.datetime.fromtimestamp(us // 1000000, JST).strftime("%Y-%m-%d %H:%M:%S")
+    return datetime.datetime.fromtimestamp(us // 1000000, JST).strftime("%Y-%m-%d %H:%M:%S JST")
 
 
 params = {"base": f"http://127.0.0.1:{run.hub_http}", "token": T.TOKENS["oversight"],

@@ -111,7 +111,13 @@ def london_text(us):
 
 out = cli("status")
 T.check("time zone   Europe/London" in out, f"status does not name the zone: {out}")
-T.check(json.loads(cli("status", "--json"))["timezone"] == "Europe/London", "status --json")
+st = json.loads(cli("status", "--json"))
+T.check(st["timezone"] == "Europe/London", f"status --json: {st}")
+# The standards document is dated on the site's calendar (its version's day in London).
+cc = [e for e in run.entries("site-l") if e["entry"]["type"] == "configuration_changed"][-1]
+day = datetime.datetime.fromtimestamp(cc["entry"]["time_us"] // 10**6, LONDON).strftime("%Y-%m-%d")
+T.check(st["standards"]["date"] == day, f"the standards are dated {st['standards']['date']}, "
+                                         f"the site's day was {day}")
 
 # Shown: the camera's last recording, in London's time with its abbreviation.
 T.wait_until(lambda: json.loads(cli("cameras", "--json"))["cameras"][0]["last_recorded_us"], 30,

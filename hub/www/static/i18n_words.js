@@ -161,6 +161,8 @@
     'hold.released_for.expired': '開示請求 {id} の期限切れ',
     'hold.released_for.denied': '開示請求 {id} の不承認',
     'hold.released_for.released': '開示請求 {id} の保全解除',
+    'hold.released_for.expiry': '期限切れ',
+    'hold.superseded': '開示請求 {id} の保全に引き継ぎ',
     'codec.h264': 'H.264',
     'codec.hevc': 'H.265',
 
@@ -390,6 +392,8 @@
     'hold.released_for.expired': '{text}',
     'hold.released_for.denied': '{text}',
     'hold.released_for.released': '{text}',
+    'hold.released_for.expiry': '{text}',
+    'hold.superseded': '{text}',
     'codec.h264': 'H.264',
     'codec.hevc': 'H.265',
 

@@ -236,10 +236,13 @@
   }
 
   /* Why a hold was placed or released, as the edge writes it for a disclosure's holds
-   * (edge/disclosure_receipt.c); a person's own words as they are. */
+   * (edge/disclosure_receipt.c) and for the site holds it ends (edge/siteholds.c); a person's own
+   * words as they are. */
   function holdReason(text) {
     if (!text || !ja()) return text || '';
     let m;
+    if (text === 'expired') return t('hold.released_for.expiry', { text });
+    if ((m = /^superseded by disclosure request (\S+)$/.exec(text))) return t('hold.superseded', { id: m[1], text });
     if ((m = /^disclosure request (\S+) \((\w*)(?:: (.*))?\)$/.exec(text)))
       return t('hold.placed_for', { id: m[1], basis: L('basis', m[2]), ref: m[3] || '—', text });
     if ((m = /^disclosure request (\S+) (expired|denied|released)$/.exec(text)))

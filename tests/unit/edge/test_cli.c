@@ -69,15 +69,37 @@ static void times_are_read_in_the_sites_zone_in_any_time_zone(void **state)
     assert_int_equal(edge_cli_parse_time("-2h", NOW, &t), 0);
     assert_true(t == NOW - 7200 * S);
     assert_int_equal(edge_cli_parse_time("2026-11-22", NOW, &t), -1);
+    /* 01:30 on the last Sunday of March never shows on a London clock. */
+    assert_int_equal(edge_cli_parse_time("2026-03-29 01:30", NOW, &t), -1);
+    assert_int_equal(edge_cli_parse_time("2026-03-29 02:30", NOW, &t), 0);
 }
 
 static void bad_times_are_refused(void **state)
 {
     (void)state;
     static const char *const bad[] = {
-        "", "yesterday", "-", "-5", "-5w", "--5m", "@", "@12x", "@-5", "-5m ", "2026-13-01 00:00",
-        "2026-11-32 00:00", "2026-11-22 24:00", "2026-11-22 10:60", "2026-11-22", "1969-12-31 00:00",
-        "2026-11-22T10:00:00+09:00", "2026-11-22 10:00:00ZZ", "-99999999999999999999d",
+        "",
+        "yesterday",
+        "-",
+        "-5",
+        "-5w",
+        "--5m",
+        "@",
+        "@12x",
+        "@-5",
+        "-5m ",
+        "2026-13-01 00:00",
+        "2026-11-32 00:00",
+        "2026-11-22 24:00",
+        "2026-11-22 10:60",
+        "2026-11-22",
+        "1969-12-31 00:00",
+        "2026-02-30 10:00",
+        "2026-04-31 10:00Z",
+        "2026-11-22 10:00:60",
+        "2026-11-22T10:00:00+09:00",
+        "2026-11-22 10:00:00ZZ",
+        "-99999999999999999999d",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         int64_t t = 42;
