@@ -242,6 +242,18 @@ int edge_cli_parse_time(const char *s, int64_t now_us, int64_t *out_us)
     if (t == (time_t)-1 || tm.tm_year != y - 1900 || tm.tm_mon != mo - 1 || tm.tm_mday != d ||
         tm.tm_hour != h || tm.tm_min != mi)
         return -1;
+    if (!utc) {
+        /* The hour that repeats when summer time ends: the first of the two, whichever mktime
+         * chose (the same wall time read with the other offset is the other one). */
+        struct tm other = tm;
+        other.tm_year = y - 1900, other.tm_mon = mo - 1, other.tm_mday = d;
+        other.tm_hour = h, other.tm_min = mi, other.tm_sec = sec;
+        other.tm_isdst = !tm.tm_isdst;
+        time_t t2 = mktime(&other);
+        if (t2 != (time_t)-1 && t2 < t && other.tm_hour == h && other.tm_min == mi &&
+            other.tm_mday == d)
+            t = t2;
+    }
     *out_us = (int64_t)t * 1000000;
     return 0;
 }

@@ -124,6 +124,20 @@ async function main() {
     assert.deepStrictEqual(zone, ['America/New_York', 300]);
   });
 
+  await step("a typed time is read on the site's clock: a skipped hour is none, a repeated one the first", async () => {
+    const got = await page.evaluate(() => {
+      const z = window.mm.zonedToMs;
+      return [z('2026-11-22', '12:04:05', 'Asia/Tokyo'), z('2026-07-01', '13:00', 'Europe/London'),
+        z('2026-03-29', '01:30', 'Europe/London'), z('2026-03-29', '02:30', 'Europe/London'),
+        z('2026-10-25', '00:59', 'Europe/London'), z('2026-10-25', '01:30', 'Europe/London'),
+        z('2026-10-25', '02:00', 'Europe/London'), z('2026-02-30', '10:00', 'Asia/Tokyo')];
+    });
+    assert.deepStrictEqual(got, [Date.UTC(2026, 10, 22, 3, 4, 5), Date.UTC(2026, 6, 1, 12, 0),
+      null, Date.UTC(2026, 2, 29, 1, 30),
+      Date.UTC(2026, 9, 24, 23, 59), Date.UTC(2026, 9, 25, 0, 30),
+      Date.UTC(2026, 9, 25, 2, 0), null]);
+  });
+
   await step("a requester's token lands on the requester's page, with no city feed", async () => {
     await page.waitForSelector('#token');
     assert.ok((await page.textContent('.login')).includes('開示請求者'));

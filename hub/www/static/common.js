@@ -135,7 +135,8 @@
   }
 
   /* The instant (ms) when zone tz's wall clock shows date "YYYY-MM-DD" and time "HH:MM[:SS]";
-   * null when either is not one. */
+   * null when either is not one or the clock never shows it (the hour skipped when summer time
+   * begins). In the hour shown twice when it ends, the first (as mimamori-edge reads it). */
   function zonedToMs(date, time, tz) {
     const dm = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date || '');
     const tm = /^(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?$/.exec(time || '');
@@ -146,10 +147,14 @@
     const back = new Date(wall);
     if (y < 1000 || back.getUTCFullYear() !== y || back.getUTCMonth() !== mo - 1 ||
         back.getUTCDate() !== d || hh > 23 || mi > 59 || ss > 59) return null;
-    /* The offset at the wall time read as UTC is right but for the hours next to a change of
-     * offset; the offset at the first answer settles those. */
-    const first = wall - zoneOffsetMs(wall, tz);
-    return wall - zoneOffsetMs(first, tz);
+    /* The offsets half a day either side hold on each side of any change near the wall time;
+     * each gives the instant if the clock shows the wall time at it. */
+    const ms = [wall - zoneOffsetMs(wall - 43200000, tz), wall - zoneOffsetMs(wall + 43200000, tz)]
+      .filter((x) => {
+        const v = zoneParts(x, tz);
+        return v.year === y && v.month === mo && v.day === d && v.hour === hh && v.minute === mi && v.second === ss;
+      });
+    return ms.length ? Math.min(...ms) : null;
   }
 
   /* "YYYY-MM-DD" of the day instant ms falls on in zone tz. */

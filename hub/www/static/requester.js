@@ -318,7 +318,8 @@
       const tz = tzOf(site);
       const from = zonedToMs(f.fromDate.value, f.fromTime.value, tz);
       const to = zonedToMs(f.toDate.value, f.toTime.value, tz);
-      if (from === null || to === null) bad('range', 'rq.err.when');
+      const typed = f.fromDate.value && f.fromTime.value && f.toDate.value && f.toTime.value;
+      if (from === null || to === null) bad('range', typed ? 'rq.err.no_time' : 'rq.err.when');
       else if (to <= from) bad('range', 'rq.err.order');
       const basis = f.basis.value;
       if (!basis) bad('basis', 'rq.err.basis');

@@ -72,6 +72,13 @@ static void times_are_read_in_the_sites_zone_in_any_time_zone(void **state)
     /* 01:30 on the last Sunday of March never shows on a London clock. */
     assert_int_equal(edge_cli_parse_time("2026-03-29 01:30", NOW, &t), -1);
     assert_int_equal(edge_cli_parse_time("2026-03-29 02:30", NOW, &t), 0);
+    /* 01:30 on the last Sunday of October shows twice: the first (BST, 00:30 UTC) is meant. */
+    assert_int_equal(edge_cli_parse_time("2026-10-25 01:30", NOW, &t), 0);
+    assert_true(t == (int64_t)1792888200 * S);
+    assert_int_equal(edge_cli_parse_time("2026-10-25 00:59", NOW, &t), 0);
+    assert_true(t == (int64_t)(1792888200 - 31 * 60) * S);
+    assert_int_equal(edge_cli_parse_time("2026-10-25 02:00", NOW, &t), 0);
+    assert_true(t == (int64_t)(1792888200 + 5400) * S);
 }
 
 static void bad_times_are_refused(void **state)
