@@ -8,6 +8,7 @@
 #include <inttypes.h>
 #include <jansson.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,19 +33,28 @@ typedef edge_cli_opts_t opts_t;
 
 /* --- help ------------------------------------------------------------------------------------*/
 
+static int cmd_status(const opts_t *o), cmd_cameras(const opts_t *o), cmd_search(const opts_t *o),
+    cmd_playback(const opts_t *o), cmd_standards(const opts_t *o), cmd_check(const opts_t *o),
+    cmd_operators(const opts_t *o), cmd_emergency(const opts_t *o), cmd_camera(const opts_t *o);
+
+/* Each command: its usage and what it does (help), and what runs it (here or in a file of its
+ * own, cli_impl.h). */
 static const struct {
     const char *name, *usage, *what;
+    int (*run)(const opts_t *o);
 } commands[] = {
     {"status", "status [--json]",
-     "The site, its policy, its cameras' states, the log, and your role."},
+     "The site, its policy, its cameras' states, the log, and your role.", cmd_status},
     {"cameras", "cameras [--json]",
-     "Each camera: state, location, purpose, public share of its image, last recording."},
+     "Each camera: state, location, purpose, public share of its image, last recording.",
+     cmd_cameras},
     {"search", "search CAMERA --from TIME --to TIME [--json]",
-     "The segments recorded by CAMERA in the time range (the search is logged)."},
+     "The segments recorded by CAMERA in the time range (the search is logged).", cmd_search},
     {"playback", "playback CAMERA --from TIME [--to TIME] [--player CMD]",
      "Plays footage in a player (default: " DEFAULT_PLAYER "), or into a pipe when standard\n"
      "  output is one. Never into a file (R-N7.3). --to defaults to 10 minutes after --from.\n"
-     "  The start and end of viewing are logged."},
+     "  The start and end of viewing are logged.",
+     cmd_playback},
     {"standards",
      "standards [--html] [--json] [--config FILE]\n"
      "       standards file",
@@ -52,13 +62,16 @@ static const struct {
      "  `standards file` (the manager) files the current version with the city, for a site\n"
      "  whose configuration says \"filing\": \"manual\" (R-N4.2).\n"
      "  With --config, a draft (案) from that file, without asking the edge: for the first\n"
-     "  filing before the site starts."},
+     "  filing before the site starts.",
+     cmd_standards},
     {"check", "check --config FILE [--json]",
      "Checks a site configuration without starting anything: every problem, each naming its\n"
      "  key, and each camera's public share against its threshold. Exit 0 when it is sound,\n"
-     "  2 when it is not."},
+     "  2 when it is not.",
+     cmd_check},
     {"operators", "operators [list|add PERSON|revoke PERSON] [--reason TEXT] [--json]",
-     "Lists the people and their roles; the manager designates or revokes operators."},
+     "Lists the people and their roles; the manager designates or revokes operators.",
+     cmd_operators},
     {"emergency",
      "emergency list [--json]\n"
      "       emergency grant PERSON --minutes N --actions LIST [--cameras LIST] --reason TEXT\n"
@@ -66,10 +79,12 @@ static const struct {
      "       emergency report GRANT (--text TEXT | --text-file FILE)",
      "Emergency access (R-N6.2-3): the manager grants someone else status, cameras, search or\n"
      "  playback for up to 72 hours; the holder reports what they did. PERSON is a person id of\n"
-     "  the site, or the local account name of someone who is not one."},
+     "  the site, or the local account name of someone who is not one.",
+     cmd_emergency},
     {"camera", "camera suspend|resume|abolish CAMERA --reason TEXT",
      "The manager suspends, resumes or abolishes a camera; each is filed in the site log "
-     "(R-N4.2)."},
+     "(R-N4.2).",
+     cmd_camera},
     {"requests",
      "requests [list] [--json]\n"
      "       requests answer ID (--text TEXT | --text-file FILE)",
@@ -77,7 +92,8 @@ static const struct {
      "  asked for, each open or answered, with its deadline. The manager answers each in words;\n"
      "  the answer to a report request also carries the city's question and a report of the\n"
      "  site's records for the period asked (disclosures, holds, complaints, viewings, ...),\n"
-     "  signed with the site's key."},
+     "  signed with the site's key.",
+     edge_cli_requests},
     {"notices",
      "notices [--all] [--json]\n"
      "       notices show ID [--json]\n"
@@ -86,10 +102,12 @@ static const struct {
      "  or returned with the reason), guidance, recommendations, hearings offered (date, place,\n"
      "  how to answer) and publications. The open ones, or --all; `show` prints one in full.\n"
      "  The manager or an operator acknowledges a notice once read (`ack`, with an optional\n"
-     "  text); the city sees who did, and when."},
+     "  text); the city sees who did, and when.",
+     edge_cli_notices},
     {"disclosures", "disclosures [--json]",
      "Disclosure requests from the city (R-K2.2.5, R-N7.4, R-N8): legal basis, requester,\n"
-     "  cameras, range, deadline, what was prepared and decided, and the export's state."},
+     "  cameras, range, deadline, what was prepared and decided, and the export's state.",
+     edge_cli_disclosures},
     {"disclosure",
      "disclosure prepare ID [--camera CAMERA]... [--from TIME] [--to TIME] [--note TEXT]\n"
      "       disclosure approve ID --reason TEXT [--keep CAMERA:x,y,w,h]...\n"
@@ -103,7 +121,8 @@ static const struct {
      "  exported, encrypted to the requester, and sent to the hub; a denied or expired one\n"
      "  releases its footage to retention. An approved one keeps its hold until the manager\n"
      "  releases it, once the export is delivered (or has failed) and the inquiry no longer\n"
-     "  needs the footage (R-K2.2.6b); retention then erases what was kept past its time."},
+     "  needs the footage (R-K2.2.6b); retention then erases what was kept past its time.",
+     edge_cli_disclosure},
     {"complaint",
      "complaint record --channel CHANNEL [--camera CAMERA] [--at TIME] (--text T | --text-file F)\n"
      "       complaint handle ID (--text TEXT | --text-file FILE)\n"
@@ -115,10 +134,12 @@ static const struct {
      "  then how it was closed. Each step is in the site log and reaches the city, which\n"
      "  expects the complaint closed within 14 days of its receipt. ID may also be a\n"
      "  complaint the city sent (complaint-N); closing one answers the city, which the manager\n"
-     "  does."},
+     "  does.",
+     edge_cli_complaint},
     {"complaints", "complaints [--all] [--json]",
      "The open complaints (--all: every one): those received at the site and those the city\n"
-     "  sent, each with its state, when it was received and its deadline (! past it)."},
+     "  sent, each with its state, when it was received and its deadline (! past it).",
+     edge_cli_complaints},
     {"hold",
      "hold place --camera CAM[,CAM...] --from TIME --to TIME --reason TEXT [--expires DAYS]\n"
      "       hold release ID [--reason TEXT]",
@@ -127,10 +148,12 @@ static const struct {
      "  Times are the site's. The range must have ended and hold footage on every camera. A hold\n"
      "  expires after --expires days (default 30, at most what the site's policy allows), when\n"
      "  the edge releases it; a disclosure's hold on the same cameras and range supersedes it.\n"
-     "  `hold release` ends it early; what it kept past retention is erased at once."},
+     "  `hold release` ends it early; what it kept past retention is erased at once.",
+     edge_cli_hold},
     {"holds", "holds [--json]",
      "Every hold in force, the manager's site holds and disclosure requests' holds: camera,\n"
-     "  range, reason, who placed it and when it expires."},
+     "  range, reason, who placed it and when it expires.",
+     edge_cli_holds},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
@@ -174,127 +197,6 @@ static void help_all(FILE *f)
     for (size_t i = 0; i < N_COMMANDS; i++)
         fprintf(f, "  mimamori-edge %s\n", commands[i].usage);
     help_common(f);
-}
-
-/* --- times -----------------------------------------------------------------------------------*/
-
-/* A date and time without "Z" is the process's local time: the site's (use_zone below). */
-int edge_cli_parse_time(const char *s, int64_t now_us, int64_t *out_us)
-{
-    if (!s || !*s)
-        return -1;
-    if (strcmp(s, "now") == 0) {
-        *out_us = now_us;
-        return 0;
-    }
-    char *end;
-    if (s[0] == '-' || s[0] == '@') {
-        errno = 0;
-        long long v = strtoll(s + 1, &end, 10);
-        if (end == s + 1 || errno || v < 0 || v > 100LL * 365 * 86400)
-            return -1;
-        if (s[0] == '@') {
-            if (*end)
-                return -1;
-            *out_us = (int64_t)v * 1000000;
-            return 0;
-        }
-        int64_t unit = !strcmp(end, "s")   ? 1
-                       : !strcmp(end, "m") ? 60
-                       : !strcmp(end, "h") ? 3600
-                       : !strcmp(end, "d") ? 86400
-                                           : 0;
-        if (!unit)
-            return -1;
-        *out_us = now_us - (int64_t)v * unit * 1000000;
-        return 0;
-    }
-    struct tm tm = {0};
-    int y, mo, d, h, mi, sec = 0, n = 0;
-    char sep;
-    if (sscanf(s, "%4d-%2d-%2d%c%2d:%2d%n", &y, &mo, &d, &sep, &h, &mi, &n) != 6 ||
-        (sep != ' ' && sep != 'T'))
-        return -1;
-    const char *rest = s + n;
-    if (*rest == ':') {
-        int m2 = 0;
-        if (sscanf(rest, ":%2d%n", &sec, &m2) != 1)
-            return -1;
-        rest += m2;
-    }
-    int utc = 0;
-    if (*rest == 'Z') {
-        utc = 1;
-        rest++;
-    }
-    if (*rest || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 59 || y < 1970)
-        return -1;
-    tm.tm_year = y - 1900;
-    tm.tm_mon = mo - 1;
-    tm.tm_mday = d;
-    tm.tm_hour = h;
-    tm.tm_min = mi;
-    tm.tm_sec = sec;
-    tm.tm_isdst = -1;
-    time_t t = utc ? timegm(&tm) : mktime(&tm);
-    /* A day the month does not have (normalised into the next), or a time the site's clock never
-     * shows (skipped when summer time begins), is no time. */
-    if (t == (time_t)-1 || tm.tm_year != y - 1900 || tm.tm_mon != mo - 1 || tm.tm_mday != d ||
-        tm.tm_hour != h || tm.tm_min != mi)
-        return -1;
-    if (!utc) {
-        /* The hour that repeats when summer time ends: the first of the two, whichever mktime
-         * chose (the same wall time read with the other offset is the other one). */
-        struct tm other = tm;
-        other.tm_year = y - 1900, other.tm_mon = mo - 1, other.tm_mday = d;
-        other.tm_hour = h, other.tm_min = mi, other.tm_sec = sec;
-        other.tm_isdst = !tm.tm_isdst;
-        time_t t2 = mktime(&other);
-        if (t2 != (time_t)-1 && t2 < t && other.tm_hour == h && other.tm_min == mi &&
-            other.tm_mday == d)
-            t = t2;
-    }
-    *out_us = (int64_t)t * 1000000;
-    return 0;
-}
-
-/* An instant in the site's zone, "YYYY-MM-DD HH:MM:SS JST" ("-" for none). */
-static void format_time(int64_t us, char *buf, size_t cap)
-{
-    if (us <= 0) {
-        snprintf(buf, cap, "-");
-        return;
-    }
-    char t[MM_LOCALTIME_MAX];
-    mm_time_local(us, t);
-    snprintf(buf, cap, "%s", t);
-}
-
-void edge_cli_format_time(int64_t us, char buf[MM_LOCALTIME_MAX])
-{
-    format_time(us, buf, MM_LOCALTIME_MAX);
-}
-
-/*
- * The zone this process shows and reads times in: the site's, as the edge's answers name it, not
- * the machine's or TZ's (timefmt.h). Until the edge has said, Asia/Tokyo; on a machine without the
- * time zone database, Japan's rule itself (UTC+9, no daylight saving), as close as can be.
- */
-static char zone_used[MM_TZ_NAME_MAX];
-static int zone_from_edge;
-
-static void use_zone(const char *name, int from_edge)
-{
-    if (strcmp(zone_used, name) != 0) {
-        if (mm_tz_use(name) != 0) {
-            if (zone_used[0])
-                return;
-            setenv("TZ", "JST-9", 1);
-            tzset();
-        }
-        snprintf(zone_used, sizeof zone_used, "%s", name);
-    }
-    zone_from_edge |= from_edge;
 }
 
 /* --- talking to the edge ---------------------------------------------------------------------*/
@@ -449,7 +351,7 @@ static int call(const opts_t *o, json_t *req, json_t **result, int *fd_out, char
     }
     const char *tz = json_string_value(json_object_get(j, "timezone"));
     if (tz)
-        use_zone(tz, 1);
+        edge_cli_use_zone(tz, 1);
     if (!json_is_true(json_object_get(j, "ok"))) {
         const char *code = json_string_value(json_object_get(j, "code"));
         const char *err = json_string_value(json_object_get(j, "error"));
@@ -548,7 +450,7 @@ static void show_cameras(json_t *r)
     json_array_foreach(json_object_get(r, "cameras"), i, c)
     {
         char t[MM_LOCALTIME_MAX];
-        format_time(num(c, "last_recorded_us"), t, sizeof t);
+        edge_cli_format_time(num(c, "last_recorded_us"), t);
         double need = json_number_value(json_object_get(c, "threshold")) * 100;
         char needed[16];
         if (need > 0)
@@ -570,8 +472,8 @@ static void show_search(json_t *r)
     json_array_foreach(segs, i, s)
     {
         char a[MM_LOCALTIME_MAX], b[MM_LOCALTIME_MAX];
-        format_time(num(s, "start_us"), a, sizeof a);
-        format_time(num(s, "end_us"), b, sizeof b);
+        edge_cli_format_time(num(s, "start_us"), a);
+        edge_cli_format_time(num(s, "end_us"), b);
         printf("%-23s  %-23s %7d %10" JSON_INTEGER_FORMAT "  %.16s…%s\n", a, b,
                (int)num(s, "frames"), num(s, "bytes"), str(s, "content_hash"),
                json_is_true(json_object_get(s, "recovered")) ? " (recovered)" : "");
@@ -592,8 +494,8 @@ static void show_people(json_t *r)
 static void show_grant(json_t *g)
 {
     char a[MM_LOCALTIME_MAX], b[MM_LOCALTIME_MAX];
-    format_time(num(g, "granted_us"), a, sizeof a);
-    format_time(num(g, "until_us"), b, sizeof b);
+    edge_cli_format_time(num(g, "granted_us"), a);
+    edge_cli_format_time(num(g, "until_us"), b);
     printf("%-22s %-12s %-9s %s → %s  report %-12s %s [%s]\n", str(g, "id"), str(g, "person"),
            str(g, "state"), a, b, str(g, "report"), str(g, "actions"),
            *str(g, "cameras") ? str(g, "cameras") : "all cameras");
@@ -605,136 +507,6 @@ static void show_grants(json_t *r)
     json_t *g;
     json_array_foreach(json_object_get(r, "grants"), i, g) show_grant(g);
     printf("%d report(s) not yet filed\n", (int)num(r, "open_reports"));
-}
-
-static void show_requests(json_t *r)
-{
-    size_t i;
-    json_t *q;
-    printf("%-20s %-18s %-9s %-23s  %s\n", "REQUEST", "KIND", "STATE", "DEADLINE", "TEXT");
-    json_array_foreach(json_object_get(r, "requests"), i, q)
-    {
-        char deadline[MM_LOCALTIME_MAX];
-        format_time(num(q, "deadline_us"), deadline, sizeof deadline);
-        /* The first line of the text, at most 60 bytes, cut at a character's start. */
-        const char *text = str(q, "text");
-        size_t n = strcspn(text, "\n");
-        if (n > 60) {
-            n = 60;
-            while (n > 0 && ((unsigned char)text[n] & 0xc0) == 0x80)
-                n--;
-        }
-        const char *state = str(q, "state");
-        int overdue = json_is_true(json_object_get(q, "overdue"));
-        printf("%-20s %-18s %-9s %-23s%s %.*s%s\n", str(q, "id"), str(q, "kind"), state, deadline,
-               overdue ? "!" : " ", (int)n, text, text[n] ? "…" : "");
-    }
-    printf("%d open (! past its deadline)\n", (int)num(r, "open"));
-}
-
-static void show_request(json_t *q)
-{
-    printf("%s (%s): %s by %s\n", str(q, "id"), str(q, "kind"), str(q, "state"), str(q, "by"));
-}
-
-static void format_range(json_t *o, char *buf, size_t cap)
-{
-    char a[MM_LOCALTIME_MAX], b[MM_LOCALTIME_MAX];
-    format_time(num(o, "from_us"), a, sizeof a);
-    format_time(num(o, "to_us"), b, sizeof b);
-    snprintf(buf, cap, "%s → %s", a, b);
-}
-
-static void join_strings(json_t *a, char *buf, size_t cap)
-{
-    size_t i, at = 0;
-    json_t *v;
-    buf[0] = 0;
-    json_array_foreach(a, i, v)
-    {
-        int n = snprintf(buf + at, cap - at, "%s%s", i ? "," : "", json_string_value(v));
-        if (n < 0 || (size_t)n >= cap - at)
-            break;
-        at += (size_t)n;
-    }
-}
-
-static void show_disclosure(json_t *q)
-{
-    char range[2 * MM_LOCALTIME_MAX + 8], cams[256], deadline[MM_LOCALTIME_MAX];
-    json_t *sel = json_object_get(q, "selection");
-    format_range(sel, range, sizeof range);
-    join_strings(json_object_get(sel, "cameras"), cams, sizeof cams);
-    format_time(num(q, "deadline_us"), deadline, sizeof deadline);
-    const char *wait = str(q, "waiting_for");
-    printf("%-20s %-10s %-10s %-12s %s [%s] deadline %s%s%s\n", str(q, "id"), str(q, "state"),
-           str(q, "legal_basis"), str(q, "requester"), range, cams, deadline,
-           *wait ? ", waiting for the " : "", wait);
-    if (*str(q, "refusal"))
-        printf("  refused: %s\n", str(q, "refusal"));
-    if (*str(q, "failure"))
-        printf("  failed: %s\n", str(q, "failure"));
-    json_t *rel = json_object_get(q, "release");
-    if (json_is_object(rel)) {
-        char when[MM_LOCALTIME_MAX];
-        format_time(num(rel, "time_us"), when, sizeof when);
-        printf("  hold released %s by %s: %s\n", when, str(rel, "by"), str(rel, "reason"));
-    }
-}
-
-static void show_disclosures(json_t *r)
-{
-    size_t i;
-    json_t *q;
-    printf("%-20s %-10s %-10s %-12s %s\n", "REQUEST", "STATE", "BASIS", "REQUESTER",
-           "RANGE [CAMERAS], DEADLINE");
-    json_array_foreach(json_object_get(r, "disclosures"), i, q) show_disclosure(q);
-    printf("%d waiting for the manager\n", (int)num(r, "waiting"));
-}
-
-static void show_hold(json_t *hd)
-{
-    char a[MM_LOCALTIME_MAX], b[MM_LOCALTIME_MAX], exp[MM_LOCALTIME_MAX], placed[MM_LOCALTIME_MAX];
-    format_time(num(hd, "from_us"), a, sizeof a);
-    format_time(num(hd, "to_us"), b, sizeof b);
-    format_time(num(hd, "placed_us"), placed, sizeof placed);
-    if (num(hd, "expires_us"))
-        format_time(num(hd, "expires_us"), exp, sizeof exp);
-    else
-        snprintf(exp, sizeof exp, "%s", "no expiry");
-    const char *of = *str(hd, "group") ? str(hd, "group") : str(hd, "request");
-    printf("%-22s %-10s %-12s %s → %s  expires %-23s  %s%s%s\n", str(hd, "id"), str(hd, "kind"),
-           str(hd, "camera"), a, b, exp, *of ? of : "", *of ? ": " : "", str(hd, "reason"));
-    if (*str(hd, "by"))
-        printf("  placed %s by %s\n", placed, str(hd, "by"));
-}
-
-static void show_holds(json_t *r)
-{
-    size_t i;
-    json_t *hd;
-    json_t *list = json_object_get(r, "holds");
-    printf("%-22s %-10s %-12s %s\n", "HOLD", "KIND", "CAMERA", "RANGE, EXPIRY, REASON");
-    json_array_foreach(list, i, hd) show_hold(hd);
-    printf("%zu hold(s) in force\n", json_array_size(list));
-}
-
-static void show_placed(json_t *r)
-{
-    size_t i;
-    json_t *hd;
-    char exp[MM_LOCALTIME_MAX];
-    format_time(num(r, "expires_us"), exp, sizeof exp);
-    printf("hold %s placed; it expires %s\n", str(r, "hold"), exp);
-    json_array_foreach(json_object_get(r, "holds"), i, hd)
-        printf("  %-22s %-12s %d segment(s)\n", str(hd, "id"), str(hd, "camera"),
-               (int)num(hd, "segments"));
-}
-
-static void show_released(json_t *r)
-{
-    printf("hold %s released: %d camera(s), %d segment(s) past retention erased\n", str(r, "hold"),
-           (int)num(r, "released"), (int)num(r, "erased"));
 }
 
 /* --- commands --------------------------------------------------------------------------------*/
@@ -764,12 +536,12 @@ static int wall_time(const char *s)
  * is; access.c lets anyone ask). */
 static int learn_zone(const opts_t *o)
 {
-    if (zone_from_edge)
+    if (edge_cli_zone_from_edge())
         return 0;
     json_t *res;
     int rc = call(o, json_pack("{s:s}", "action", "timezone"), &res, NULL, NULL, NULL, NULL);
     json_decref(res);
-    if (rc == EDGE_EXIT_OK && !zone_from_edge) {
+    if (rc == EDGE_EXIT_OK && !edge_cli_zone_from_edge()) {
         fputs("mimamori-edge: the edge did not name its time zone\n", stderr);
         rc = EDGE_EXIT_FAILED;
     }
@@ -989,251 +761,6 @@ static int text_option(const opts_t *o, const char *what, char *text, size_t cap
     return 0;
 }
 
-static int cmd_requests(const opts_t *o)
-{
-    const char *sub = o->n_args ? o->args[0] : "list";
-    if (!strcmp(sub, "list") && o->n_args <= 1)
-        return simple(o, json_pack("{s:s}", "action", "requests"), show_requests);
-    if (!strcmp(sub, "answer") && o->n_args == 2) {
-        static char text[2048];
-        if (text_option(o, "requests answer", text, sizeof text) != 0)
-            return EDGE_EXIT_USAGE;
-        return simple(o,
-                      json_pack("{s:s, s:s, s:s}", "action", "request_answer", "request_id",
-                                o->args[1], "text", text),
-                      show_request);
-    }
-    help_command(stderr, "requests");
-    return EDGE_EXIT_USAGE;
-}
-
-/* A notice's particulars, one "key: value" a line, in the order the city wrote them. */
-static void show_detail(json_t *d)
-{
-    const char *key;
-    json_t *v;
-    json_object_foreach(d, key, v)
-    {
-        char *text = json_is_string(v) ? NULL : json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
-        printf("  %-12s %s\n", key, text ? text : json_string_value(v));
-        free(text);
-    }
-}
-
-static void show_notice_full(json_t *n)
-{
-    char made[MM_LOCALTIME_MAX], got[MM_LOCALTIME_MAX], acked[MM_LOCALTIME_MAX];
-    format_time(num(n, "time_us"), made, sizeof made);
-    format_time(num(n, "received_us"), got, sizeof got);
-    format_time(num(n, "acknowledged_us"), acked, sizeof acked);
-    printf("%s (%s) about %s\n  made by the city %s, received %s\n", str(n, "id"), str(n, "kind"),
-           str(n, "subject"), made, got);
-    if (*str(n, "text"))
-        printf("  %s\n", str(n, "text"));
-    show_detail(json_object_get(n, "detail"));
-    if (!strcmp(str(n, "state"), "acknowledged"))
-        printf("  acknowledged %s by %s%s%s\n", acked, str(n, "by"), *str(n, "answer") ? ": " : "",
-               str(n, "answer"));
-    else
-        printf("  not yet acknowledged (mimamori-edge notices ack %s)\n", str(n, "id"));
-}
-
-static void show_notice(json_t *r)
-{
-    show_notice_full(json_object_get(r, "notice"));
-}
-
-static void show_notices(json_t *r)
-{
-    size_t i;
-    json_t *n;
-    printf("%-14s %-16s %-12s %-23s %-13s %s\n", "NOTICE", "KIND", "ABOUT", "MADE", "STATE",
-           "TEXT");
-    json_array_foreach(json_object_get(r, "notices"), i, n)
-    {
-        char made[MM_LOCALTIME_MAX];
-        format_time(num(n, "time_us"), made, sizeof made);
-        const char *text = str(n, "text");
-        size_t len = strcspn(text, "\n");
-        if (len > 60) { /* cut at a character's start */
-            len = 60;
-            while (len > 0 && ((unsigned char)text[len] & 0xc0) == 0x80)
-                len--;
-        }
-        printf("%-14s %-16s %-12s %-23s %-13s %.*s%s\n", str(n, "id"), str(n, "kind"),
-               str(n, "subject"), made, str(n, "state"), (int)len, text, text[len] ? "…" : "");
-    }
-    printf("%d not yet acknowledged\n", (int)num(r, "open"));
-}
-
-static int cmd_notices(const opts_t *o)
-{
-    const char *sub = o->n_args ? o->args[0] : "list";
-    if (!strcmp(sub, "list") && o->n_args <= 1 && !o->text) {
-        json_t *req = json_pack("{s:s}", "action", "notices");
-        if (o->all)
-            json_object_set_new(req, "all", json_true());
-        return simple(o, req, show_notices);
-    }
-    if (!strcmp(sub, "show") && o->n_args == 2 && !o->all && !o->text)
-        return simple(o, json_pack("{s:s, s:s}", "action", "notices", "request_id", o->args[1]),
-                      show_notice);
-    if (!strcmp(sub, "ack") && o->n_args == 2 && !o->all) {
-        json_t *req = json_pack("{s:s, s:s}", "action", "notice_ack", "request_id", o->args[1]);
-        json_t *text = o->text ? json_string(o->text) : NULL;
-        if (o->text && (!*o->text || !text)) {
-            json_decref(req);
-            json_decref(text);
-            fprintf(stderr, "mimamori-edge: notices ack: --text %s\n",
-                    !*o->text ? "is empty; leave it out to acknowledge without words"
-                              : "is not UTF-8");
-            return EDGE_EXIT_USAGE;
-        }
-        if (text)
-            json_object_set_new(req, "text", text);
-        return simple(o, req, show_notice_full);
-    }
-    help_command(stderr, "notices");
-    return EDGE_EXIT_USAGE;
-}
-
-static int cmd_disclosure(const opts_t *o)
-{
-    const char *sub = o->n_args ? o->args[0] : "";
-    if (o->n_args != 2) {
-        help_command(stderr, "disclosure");
-        return EDGE_EXIT_USAGE;
-    }
-    const char *id = o->args[1];
-    if (!strcmp(sub, "prepare")) {
-        if (o->reason || o->n_keep) {
-            fputs("mimamori-edge: disclosure prepare takes --camera, --from, --to and --note\n",
-                  stderr);
-            return EDGE_EXIT_USAGE;
-        }
-        json_t *req = json_pack("{s:s, s:s}", "action", "disclosure_prepare", "request_id", id);
-        int64_t now = mm_now_us(), t;
-        if (o->from) {
-            int rc = need_time(o, "--from", o->from, now, &t);
-            if (rc != EDGE_EXIT_OK) {
-                json_decref(req);
-                return rc;
-            }
-            json_object_set_new(req, "from_us", json_integer(t));
-        }
-        if (o->to) {
-            int rc = need_time(o, "--to", o->to, now, &t);
-            if (rc != EDGE_EXIT_OK) {
-                json_decref(req);
-                return rc;
-            }
-            json_object_set_new(req, "to_us", json_integer(t));
-        }
-        if (o->n_camera) {
-            char list[256] = "";
-            size_t at = 0;
-            for (int i = 0; i < o->n_camera; i++) {
-                int n = snprintf(list + at, sizeof list - at, "%s%s", i ? "," : "", o->camera[i]);
-                if (n < 0 || (size_t)n >= sizeof list - at || strchr(o->camera[i], ',')) {
-                    fputs("mimamori-edge: --camera: one camera each, at most 255 bytes in all\n",
-                          stderr);
-                    json_decref(req);
-                    return EDGE_EXIT_USAGE;
-                }
-                at += (size_t)n;
-            }
-            json_object_set_new(req, "cameras", json_string(list));
-        }
-        if (o->note)
-            json_object_set_new(req, "text", json_string(o->note));
-        return simple(o, req, show_disclosure);
-    }
-    if (!strcmp(sub, "approve") || !strcmp(sub, "deny") || !strcmp(sub, "release")) {
-        int approve = !strcmp(sub, "approve");
-        if (!o->reason) {
-            fprintf(stderr, "mimamori-edge: disclosure %s needs --reason TEXT\n", sub);
-            return EDGE_EXIT_USAGE;
-        }
-        if (o->n_camera || o->from || o->to || o->note || (!approve && o->n_keep)) {
-            fprintf(stderr, "mimamori-edge: disclosure %s takes --reason%s\n", sub,
-                    approve ? " and --keep" : "");
-            return EDGE_EXIT_USAGE;
-        }
-        const char *action = approve                ? "disclosure_approve"
-                             : !strcmp(sub, "deny") ? "disclosure_deny"
-                                                    : "disclosure_release";
-        json_t *req =
-            json_pack("{s:s, s:s, s:s}", "action", action, "request_id", id, "reason", o->reason);
-        if (o->n_keep) {
-            json_t *keep = json_array();
-            for (int i = 0; i < o->n_keep; i++)
-                json_array_append_new(keep, json_string(o->keep[i]));
-            json_object_set_new(req, "keep", keep);
-        }
-        return simple(o, req, show_disclosure);
-    }
-    help_command(stderr, "disclosure");
-    return EDGE_EXIT_USAGE;
-}
-
-/* The --camera options of hold place, each one camera or a comma-separated list, joined. */
-static int hold_cameras(const opts_t *o, char *list, size_t cap)
-{
-    size_t at = 0;
-    list[0] = 0;
-    for (int i = 0; i < o->n_camera; i++) {
-        int n = snprintf(list + at, cap - at, "%s%s", i ? "," : "", o->camera[i]);
-        if (n < 0 || (size_t)n >= cap - at) {
-            fprintf(stderr, "mimamori-edge: --camera: at most %zu bytes in all\n", cap - 1);
-            return -1;
-        }
-        at += (size_t)n;
-    }
-    if (!at) {
-        fputs("mimamori-edge: hold place needs --camera CAM[,CAM...]\n", stderr);
-        return -1;
-    }
-    return 0;
-}
-
-static int cmd_hold(const opts_t *o)
-{
-    const char *sub = o->n_args ? o->args[0] : "";
-    if (!strcmp(sub, "place") && o->n_args == 1) {
-        char cams[256];
-        int64_t now = mm_now_us(), from, to;
-        if (hold_cameras(o, cams, sizeof cams) != 0)
-            return EDGE_EXIT_USAGE;
-        int rc = need_time(o, "--from", o->from, now, &from);
-        if (rc == EDGE_EXIT_OK)
-            rc = need_time(o, "--to", o->to, now, &to);
-        if (rc != EDGE_EXIT_OK)
-            return rc;
-        if (!o->reason) {
-            fputs("mimamori-edge: hold place needs --reason TEXT\n", stderr);
-            return EDGE_EXIT_USAGE;
-        }
-        json_t *req =
-            json_pack("{s:s, s:s, s:I, s:I, s:s}", "action", "hold_place", "cameras", cams,
-                      "from_us", (json_int_t)from, "to_us", (json_int_t)to, "reason", o->reason);
-        if (o->expires)
-            json_object_set_new(req, "expires_days", json_integer(o->expires));
-        return simple(o, req, show_placed);
-    }
-    if (!strcmp(sub, "release") && o->n_args == 2) {
-        if (o->n_camera || o->from || o->to || o->expires) {
-            fputs("mimamori-edge: hold release takes the hold's id and --reason\n", stderr);
-            return EDGE_EXIT_USAGE;
-        }
-        json_t *req = json_pack("{s:s, s:s}", "action", "hold_release", "hold_id", o->args[1]);
-        if (o->reason)
-            json_object_set_new(req, "reason", json_string(o->reason));
-        return simple(o, req, show_released);
-    }
-    help_command(stderr, "hold");
-    return EDGE_EXIT_USAGE;
-}
-
 static int cmd_operators(const opts_t *o)
 {
     const char *sub = o->n_args ? o->args[0] : "list";
@@ -1271,6 +798,24 @@ static int cmd_camera(const opts_t *o)
         NULL);
 }
 
+static int cmd_status(const opts_t *o)
+{
+    if (o->n_args) {
+        help_command(stderr, "status");
+        return EDGE_EXIT_USAGE;
+    }
+    return simple(o, json_pack("{s:s}", "action", "status"), show_status);
+}
+
+static int cmd_cameras(const opts_t *o)
+{
+    if (o->n_args) {
+        help_command(stderr, "cameras");
+        return EDGE_EXIT_USAGE;
+    }
+    return simple(o, json_pack("{s:s}", "action", "cameras"), show_cameras);
+}
+
 static int cmd_search(const opts_t *o)
 {
     if (o->n_args != 1) {
@@ -1301,7 +846,7 @@ static int load_config(const opts_t *o, edge_config_t *cfg)
     mm_diag_init("mimamori-edge", MM_DIAG_WARN);
     if (edge_config_load(o->config, cfg) != MM_OK)
         return -1;
-    use_zone(cfg->timezone, 0);
+    edge_cli_use_zone(cfg->timezone, 0);
     return 0;
 }
 
@@ -1379,140 +924,133 @@ static int cmd_standards(const opts_t *o)
     return simple(o, req, show_document);
 }
 
+/* The options that take a text, and the flags, by where they go in opts_t. */
+static const struct {
+    const char *name;
+    size_t at;
+} text_options[] =
+    {
+        {"--socket", offsetof(opts_t, socket)},
+        {"--config", offsetof(opts_t, config)},
+        {"--from", offsetof(opts_t, from)},
+        {"--to", offsetof(opts_t, to)},
+        {"--reason", offsetof(opts_t, reason)},
+        {"--text", offsetof(opts_t, text)},
+        {"--text-file", offsetof(opts_t, text_file)},
+        {"--actions", offsetof(opts_t, actions)},
+        {"--cameras", offsetof(opts_t, cameras)},
+        {"--player", offsetof(opts_t, player)},
+        {"--note", offsetof(opts_t, note)},
+        {"--channel", offsetof(opts_t, channel)},
+        {"--at", offsetof(opts_t, at)},
+},
+  flag_options[] = {
+      {"--json", offsetof(opts_t, json)},
+      {"--html", offsetof(opts_t, html)},
+      {"--all", offsetof(opts_t, all)},
+};
+
+/* A whole number from lo to hi as the value of option opt; -1 once the mistake is said. */
+static long number_option(const char *opt, const char *val, long lo, long hi, const char *what)
+{
+    char *end = NULL;
+    long v = val ? strtol(val, &end, 10) : 0;
+    if (!val || !end || end == val || *end || v < lo || v > hi) {
+        fprintf(stderr, "mimamori-edge: %s: %s (%ld to %ld)%s%s%s\n", opt, what, lo, hi,
+                val ? ", not \"" : "", val ? val : "", val ? "\"" : "");
+        return -1;
+    }
+    return v;
+}
+
+/* One option of the command line at argv[*i] (its value, if any, after it; *i moves past
+ * what is read). 0, or the exit status once a mistake is said. */
+static int read_option(int argc, char **argv, int *i, opts_t *o)
+{
+    const char *a = argv[*i];
+    const char *val = *i + 1 < argc ? argv[*i + 1] : NULL;
+    for (size_t k = 0; k < sizeof flag_options / sizeof flag_options[0]; k++)
+        if (!strcmp(a, flag_options[k].name)) {
+            *(int *)((char *)o + flag_options[k].at) = 1;
+            return EDGE_EXIT_OK;
+        }
+    int text = -1;
+    for (size_t k = 0; k < sizeof text_options / sizeof text_options[0]; k++)
+        if (!strcmp(a, text_options[k].name))
+            text = (int)k;
+    int cam = !strcmp(a, "--camera"), keep = !strcmp(a, "--keep");
+    if (text < 0 && !cam && !keep && strcmp(a, "--expires") && strcmp(a, "--minutes"))
+        return -1; /* not an option */
+    if (!val) {
+        fprintf(stderr, "mimamori-edge: %s needs a value\n", a);
+        return EDGE_EXIT_USAGE;
+    }
+    (*i)++;
+    if (text >= 0) {
+        *(const char **)((char *)o + text_options[text].at) = val;
+    } else if (cam || keep) {
+        int *n = cam ? &o->n_camera : &o->n_keep;
+        int max = cam ? 16 : 32;
+        if (*n == max) {
+            fprintf(stderr, "mimamori-edge: %s at most %d times\n", a, max);
+            return EDGE_EXIT_USAGE;
+        }
+        (cam ? o->camera : o->keep)[(*n)++] = val;
+    } else {
+        int days = !strcmp(a, "--expires");
+        long v = number_option(a, val, 1, days ? 3650 : 72 * 60,
+                               days ? "a number of days" : "a number of minutes");
+        if (v < 0)
+            return EDGE_EXIT_USAGE;
+        *(days ? &o->expires : &o->minutes) = (int)v;
+    }
+    return EDGE_EXIT_OK;
+}
+
+/* Reads the options and arguments after the command into *o: EDGE_EXIT_OK, OPTIONS_HELP once
+ * --help is answered, or the exit status once a mistake is said. */
+#define OPTIONS_HELP (-1)
+static int read_options(const char *cmd, int argc, char **argv, opts_t *o)
+{
+    for (int i = 2; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            help_command(stdout, cmd);
+            return OPTIONS_HELP;
+        }
+        int rc = read_option(argc, argv, &i, o);
+        if (rc >= 0 && rc != EDGE_EXIT_OK)
+            return rc;
+        if (rc == EDGE_EXIT_OK)
+            continue;
+        if (a[0] == '-' && a[1] == '-') {
+            fprintf(stderr, "mimamori-edge %s: unknown option %s (see --help)\n", cmd, a);
+            return EDGE_EXIT_USAGE;
+        }
+        if (o->n_args == 4) {
+            fprintf(stderr, "mimamori-edge %s: too many arguments\n", cmd);
+            return EDGE_EXIT_USAGE;
+        }
+        o->args[o->n_args++] = a;
+    }
+    return EDGE_EXIT_OK;
+}
+
 int edge_cli_main(int argc, char **argv)
 {
     const char *cmd = argv[1];
     opts_t o = {0};
-    use_zone(MM_TZ_DEFAULT, 0);
+    edge_cli_use_zone(MM_TZ_DEFAULT, 0);
     if (!strcmp(cmd, "help")) {
         help_all(stdout);
         return EDGE_EXIT_OK;
     }
-    for (int i = 2; i < argc; i++) {
-        const char *a = argv[i];
-        const char **slot = NULL;
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            help_command(stdout, cmd);
-            return EDGE_EXIT_OK;
-        } else if (!strcmp(a, "--json")) {
-            o.json = 1;
-        } else if (!strcmp(a, "--html")) {
-            o.html = 1;
-        } else if (!strcmp(a, "--all")) {
-            o.all = 1;
-        } else if (!strcmp(a, "--socket")) {
-            slot = &o.socket;
-        } else if (!strcmp(a, "--config")) {
-            slot = &o.config;
-        } else if (!strcmp(a, "--from")) {
-            slot = &o.from;
-        } else if (!strcmp(a, "--to")) {
-            slot = &o.to;
-        } else if (!strcmp(a, "--reason")) {
-            slot = &o.reason;
-        } else if (!strcmp(a, "--text")) {
-            slot = &o.text;
-        } else if (!strcmp(a, "--text-file")) {
-            slot = &o.text_file;
-        } else if (!strcmp(a, "--actions")) {
-            slot = &o.actions;
-        } else if (!strcmp(a, "--cameras")) {
-            slot = &o.cameras;
-        } else if (!strcmp(a, "--player")) {
-            slot = &o.player;
-        } else if (!strcmp(a, "--note")) {
-            slot = &o.note;
-        } else if (!strcmp(a, "--channel")) {
-            slot = &o.channel;
-        } else if (!strcmp(a, "--at")) {
-            slot = &o.at;
-        } else if (!strcmp(a, "--all")) {
-            o.all = 1;
-        } else if (!strcmp(a, "--camera") || !strcmp(a, "--keep")) {
-            int cam = !strcmp(a, "--camera");
-            int *n = cam ? &o.n_camera : &o.n_keep;
-            int max = cam ? 16 : 32;
-            if (i + 1 >= argc) {
-                fprintf(stderr, "mimamori-edge: %s needs a value\n", a);
-                return EDGE_EXIT_USAGE;
-            }
-            if (*n == max) {
-                fprintf(stderr, "mimamori-edge: %s at most %d times\n", a, max);
-                return EDGE_EXIT_USAGE;
-            }
-            (cam ? o.camera : o.keep)[(*n)++] = argv[++i];
-        } else if (!strcmp(a, "--expires")) {
-            char *end = NULL;
-            long d = i + 1 < argc ? strtol(argv[++i], &end, 10) : 0;
-            if (!end || *end || d <= 0 || d > 3650) {
-                fprintf(stderr, "mimamori-edge: --expires: a number of days (1 to 3650)\n");
-                return EDGE_EXIT_USAGE;
-            }
-            o.expires = (int)d;
-        } else if (!strcmp(a, "--minutes")) {
-            if (i + 1 >= argc) {
-                fputs("mimamori-edge: --minutes needs a number\n", stderr);
-                return EDGE_EXIT_USAGE;
-            }
-            char *end;
-            long m = strtol(argv[++i], &end, 10);
-            if (*end || m <= 0 || m > 72 * 60) {
-                fprintf(stderr, "mimamori-edge: --minutes: 1 to %d, not \"%s\"\n", 72 * 60,
-                        argv[i]);
-                return EDGE_EXIT_USAGE;
-            }
-            o.minutes = (int)m;
-        } else if (a[0] == '-' && a[1] == '-') {
-            fprintf(stderr, "mimamori-edge %s: unknown option %s (see --help)\n", cmd, a);
-            return EDGE_EXIT_USAGE;
-        } else if (o.n_args < 4) {
-            o.args[o.n_args++] = a;
-        } else {
-            fprintf(stderr, "mimamori-edge %s: too many arguments\n", cmd);
-            return EDGE_EXIT_USAGE;
-        }
-        if (slot) {
-            if (i + 1 >= argc) {
-                fprintf(stderr, "mimamori-edge: %s needs a value\n", a);
-                return EDGE_EXIT_USAGE;
-            }
-            *slot = argv[++i];
-        }
-    }
-    if (!strcmp(cmd, "status") && !o.n_args)
-        return simple(&o, json_pack("{s:s}", "action", "status"), show_status);
-    if (!strcmp(cmd, "cameras") && !o.n_args)
-        return simple(&o, json_pack("{s:s}", "action", "cameras"), show_cameras);
-    if (!strcmp(cmd, "search"))
-        return cmd_search(&o);
-    if (!strcmp(cmd, "playback"))
-        return cmd_playback(&o);
-    if (!strcmp(cmd, "standards"))
-        return cmd_standards(&o);
-    if (!strcmp(cmd, "check"))
-        return cmd_check(&o);
-    if (!strcmp(cmd, "operators"))
-        return cmd_operators(&o);
-    if (!strcmp(cmd, "emergency"))
-        return cmd_emergency(&o);
-    if (!strcmp(cmd, "camera"))
-        return cmd_camera(&o);
-    if (!strcmp(cmd, "requests"))
-        return cmd_requests(&o);
-    if (!strcmp(cmd, "notices"))
-        return cmd_notices(&o);
-    if (!strcmp(cmd, "disclosures") && !o.n_args)
-        return simple(&o, json_pack("{s:s}", "action", "disclosures"), show_disclosures);
-    if (!strcmp(cmd, "disclosure"))
-        return cmd_disclosure(&o);
-    if (!strcmp(cmd, "complaint"))
-        return edge_cli_complaint(&o);
-    if (!strcmp(cmd, "complaints"))
-        return edge_cli_complaints(&o);
-    if (!strcmp(cmd, "hold"))
-        return cmd_hold(&o);
-    if (!strcmp(cmd, "holds") && !o.n_args)
-        return simple(&o, json_pack("{s:s}", "action", "holds"), show_holds);
+    int rc = read_options(cmd, argc, argv, &o);
+    if (rc != EDGE_EXIT_OK)
+        return rc == OPTIONS_HELP ? EDGE_EXIT_OK : rc;
+    for (size_t i = 0; i < N_COMMANDS; i++)
+        if (!strcmp(cmd, commands[i].name))
+            return commands[i].run(&o);
     help_command(stderr, cmd);
     return EDGE_EXIT_USAGE;
 }
@@ -1532,4 +1070,50 @@ int edge_cli_text_option(const edge_cli_opts_t *o, const char *what, char *text,
 void edge_cli_help(FILE *f, const char *name)
 {
     help_command(f, name);
+}
+
+const char *edge_cli_str(json_t *o, const char *key)
+{
+    return str(o, key);
+}
+
+json_int_t edge_cli_num(json_t *o, const char *key)
+{
+    return num(o, key);
+}
+
+int edge_cli_first_line(const char *text, size_t max, const char **more)
+{
+    size_t n = strcspn(text, "\n");
+    if (n > max) {
+        n = max;
+        while (n > 0 && ((unsigned char)text[n] & 0xc0) == 0x80)
+            n--;
+    }
+    *more = text[n] ? "…" : "";
+    return (int)n;
+}
+
+void edge_cli_format_range(json_t *o, char *buf, size_t cap)
+{
+    char a[MM_LOCALTIME_MAX], b[MM_LOCALTIME_MAX];
+    edge_cli_format_time(num(o, "from_us"), a);
+    edge_cli_format_time(num(o, "to_us"), b);
+    snprintf(buf, cap, "%s → %s", a, b);
+}
+
+int edge_cli_camera_list(const edge_cli_opts_t *o, int one_each, char *list, size_t cap)
+{
+    size_t at = 0;
+    list[0] = 0;
+    for (int i = 0; i < o->n_camera; i++) {
+        int n = snprintf(list + at, cap - at, "%s%s", i ? "," : "", o->camera[i]);
+        if (n < 0 || (size_t)n >= cap - at || (one_each && strchr(o->camera[i], ','))) {
+            fprintf(stderr, "mimamori-edge: --camera: %sat most %zu bytes in all\n",
+                    one_each ? "one camera each, " : "", cap - 1);
+            return -1;
+        }
+        at += (size_t)n;
+    }
+    return 0;
 }

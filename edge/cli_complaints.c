@@ -17,12 +17,6 @@
 #include "edge/cli.h"
 #include "edge/cli_impl.h"
 
-static const char *str(json_t *o, const char *key)
-{
-    const char *s = json_string_value(json_object_get(o, key));
-    return s ? s : "";
-}
-
 /* --at: now, -2h, @UNIX, or "YYYY-MM-DD HH:MM[:SS]" at the site (edge_cli_read_time); not
  * after now. 0, or the exit status once the problem is said. */
 static int received_at(const edge_cli_opts_t *o, int64_t now, int64_t *out)
@@ -44,17 +38,18 @@ static int received_at(const edge_cli_opts_t *o, int64_t now, int64_t *out)
 
 static void show_recorded(json_t *r)
 {
-    puts(str(r, "id"));
+    puts(edge_cli_str(r, "id"));
 }
 
 static void show_step(json_t *r)
 {
     char due[MM_LOCALTIME_MAX];
-    edge_cli_format_time(json_integer_value(json_object_get(r, "deadline_us")), due);
-    printf("%s: %s (deadline %s)\n", str(r, "id"), str(r, "state"), due);
-    if (*str(r, "hub_complaint"))
-        printf("the city's %s: %s\n", str(r, "hub_complaint"),
-               *str(r, "city_answer") ? str(r, "city_answer") : "not answered yet");
+    edge_cli_format_time(edge_cli_num(r, "deadline_us"), due);
+    printf("%s: %s (deadline %s)\n", edge_cli_str(r, "id"), edge_cli_str(r, "state"), due);
+    if (*edge_cli_str(r, "hub_complaint"))
+        printf("the city's %s: %s\n", edge_cli_str(r, "hub_complaint"),
+               *edge_cli_str(r, "city_answer") ? edge_cli_str(r, "city_answer")
+                                               : "not answered yet");
 }
 
 static int record(const edge_cli_opts_t *o)
@@ -114,19 +109,6 @@ int edge_cli_complaint(const edge_cli_opts_t *o)
     return EDGE_EXIT_USAGE;
 }
 
-/* The first line of text, at most 40 bytes, cut at a character's start. */
-static int first_line(const char *text, const char **more)
-{
-    size_t n = strcspn(text, "\n");
-    if (n > 40) {
-        n = 40;
-        while (n > 0 && ((unsigned char)text[n] & 0xc0) == 0x80)
-            n--;
-    }
-    *more = text[n] ? "…" : "";
-    return (int)n;
-}
-
 static void show_list(json_t *r)
 {
     size_t i;
@@ -136,20 +118,20 @@ static void show_list(json_t *r)
     json_array_foreach(json_object_get(r, "complaints"), i, c)
     {
         char got[MM_LOCALTIME_MAX], due[MM_LOCALTIME_MAX];
-        edge_cli_format_time(json_integer_value(json_object_get(c, "received_us")), got);
-        edge_cli_format_time(json_integer_value(json_object_get(c, "deadline_us")), due);
-        const char *more, *about = str(c, "about");
-        int n = first_line(about, &more);
-        const char *link =
-            *str(c, "hub_complaint") ? str(c, "hub_complaint") : str(c, "site_complaint");
-        printf("%-20s %-6s %-9s %-23s  %-23s%s %-9s %-8s %.*s%s%s%s%s\n", str(c, "id"),
-               str(c, "source"), str(c, "state"), got, due,
+        edge_cli_format_time(edge_cli_num(c, "received_us"), got);
+        edge_cli_format_time(edge_cli_num(c, "deadline_us"), due);
+        const char *more, *about = edge_cli_str(c, "about");
+        int n = edge_cli_first_line(about, 40, &more);
+        const char *link = *edge_cli_str(c, "hub_complaint") ? edge_cli_str(c, "hub_complaint")
+                                                             : edge_cli_str(c, "site_complaint");
+        printf("%-20s %-6s %-9s %-23s  %-23s%s %-9s %-8s %.*s%s%s%s%s\n", edge_cli_str(c, "id"),
+               edge_cli_str(c, "source"), edge_cli_str(c, "state"), got, due,
                json_is_true(json_object_get(c, "overdue")) ? "!" : " ",
-               *str(c, "channel") ? str(c, "channel") : "-",
-               *str(c, "camera") ? str(c, "camera") : "-", n, about, more, *link ? " [" : "", link,
-               *link ? "]" : "");
+               *edge_cli_str(c, "channel") ? edge_cli_str(c, "channel") : "-",
+               *edge_cli_str(c, "camera") ? edge_cli_str(c, "camera") : "-", n, about, more,
+               *link ? " [" : "", link, *link ? "]" : "");
     }
-    printf("%d open (! past its deadline)\n", (int)json_integer_value(json_object_get(r, "open")));
+    printf("%d open (! past its deadline)\n", (int)edge_cli_num(r, "open"));
 }
 
 int edge_cli_complaints(const edge_cli_opts_t *o)

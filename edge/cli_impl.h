@@ -1,6 +1,6 @@
 /*
  * cli_impl.h: the inside of the operator commands (cli.h), shared by cli.c and the commands kept
- * in files of their own (cli_complaints.c).
+ * in files of their own (cli_complaints.c, cli_city.c, cli_disclosures.c, cli_holds.c).
  *
  * cli.c reads the command line into edge_cli_opts_t, talks to the edge and prints; a command in a
  * file of its own builds its request and its printing from these and nothing else.
@@ -52,9 +52,33 @@ void edge_cli_help(FILE *f, const char *name);
 int edge_cli_read_time(const edge_cli_opts_t *o, const char *opt, const char *val, int64_t now,
                        int64_t *out);
 void edge_cli_format_time(int64_t us, char buf[MM_LOCALTIME_MAX]);
+/* cli_time.c: makes name the zone times are read and shown in (from_edge: the edge named it; an
+ * unknown name keeps the zone in use, or Japan's rule when none is); whether the edge has named
+ * it yet. */
+void edge_cli_use_zone(const char *name, int from_edge);
+int edge_cli_zone_from_edge(void);
 
-/* cli_complaints.c: `complaint record|handle|close` and `complaints`. */
-int edge_cli_complaint(const edge_cli_opts_t *o);
+/* A string member of o ("" when absent or not a string); an integer member (0 when absent). */
+const char *edge_cli_str(json_t *o, const char *key);
+json_int_t edge_cli_num(json_t *o, const char *key);
+/* How many bytes of text's first line fit in max, cut at a character's start; *more is "…" when
+ * some of the text is left out, else "". */
+int edge_cli_first_line(const char *text, size_t max, const char **more);
+/* o's from_us and to_us as "A → B" in the site's zone. */
+void edge_cli_format_range(json_t *o, char *buf, size_t cap);
+/* The --camera options joined with commas into list (cap bytes); with one_each, each must name
+ * one camera. 0, or -1 once the problem is said on standard error. */
+int edge_cli_camera_list(const edge_cli_opts_t *o, int one_each, char *list, size_t cap);
+
+/* The commands in files of their own: each reads what it needs of o, and returns the exit status
+ * (cli.h). */
+int edge_cli_complaint(const edge_cli_opts_t *o); /* cli_complaints.c */
 int edge_cli_complaints(const edge_cli_opts_t *o);
+int edge_cli_requests(const edge_cli_opts_t *o); /* cli_city.c */
+int edge_cli_notices(const edge_cli_opts_t *o);
+int edge_cli_disclosures(const edge_cli_opts_t *o); /* cli_disclosures.c */
+int edge_cli_disclosure(const edge_cli_opts_t *o);
+int edge_cli_hold(const edge_cli_opts_t *o); /* cli_holds.c */
+int edge_cli_holds(const edge_cli_opts_t *o);
 
 #endif

@@ -18,109 +18,31 @@
  */
 'use strict';
 const assert = require('assert');
-const fs = require('fs');
-const path = require('path');
-const vm = require('vm');
 const { execFileSync } = require('child_process');
-const { chromium } = require('playwright-core');
-
-const P = JSON.parse(process.env.MM_BROWSER || '{}');
-const results = [];
-const problems = [];
-let current = null; /* the page to photograph when a step fails */
-
-function say(msg) {
-  console.log(msg);
-}
-
-async function step(name, fn) {
-  const t0 = Date.now();
-  try {
-    await fn();
-    results.push([name, true]);
-    say(`ok   ${name} (${Date.now() - t0} ms)`);
-  } catch (e) {
-    results.push([name, false]);
-    say(`FAIL ${name}: ${e && e.stack ? e.stack : e}`);
-    if (problems.length) say('     page problems: ' + problems.join('\n     '));
-    if (current) {
-      await current.screenshot({ path: path.join(P.shots, 'failure.png') }).catch(() => {});
-      say(`     the page at the failure: ${path.join(P.shots, 'failure.png')}`);
-    }
-    throw e;
-  }
-}
+const H = require('./harness')('dashboard');
+const { P, step, say, watch, submitDialog } = H;
 
 function edge(site, ...args) {
   return execFileSync(P.edge, [...args, '--socket', P.sockets[site]], { encoding: 'utf8', timeout: 20000 });
 }
 
-function watch(page, what) {
-  page.on('pageerror', (e) => problems.push(`${what}: script error: ${e.message}`));
-  page.on('console', (m) => {
-    const text = m.text();
-    if (m.type() === 'error' && /Content Security Policy|Refused to/.test(text)) problems.push(`${what}: ${text}`);
-    if (m.type() === 'error' && /Uncaught/.test(text)) problems.push(`${what}: ${text}`);
-  });
-}
-
-async function api(p, opts) {
-  const res = await fetch(P.base + p, {
-    method: (opts && opts.method) || 'GET',
-    headers: { Authorization: 'Bearer ' + P.token, 'Content-Type': 'application/json' },
-    body: opts && opts.body ? JSON.stringify(opts.body) : undefined,
-  });
-  return { status: res.status, body: await res.json() };
-}
-
-async function waitFor(fn, ms, what) {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-/* Submits the open dialog and waits until it closes (success) or shows the hub's refusal. */
-async function submitDialog(page) {
-  await page.click('dialog.dlg[open] button[type=submit]');
-  await page.waitForFunction(() => {
-    const d = document.querySelector('dialog.dlg[open]');
-    return !d || !d.querySelector('.dlg-error').hidden;
-  }, null, { timeout: 10000 });
-  const err = await page.$('dialog.dlg[open] .dlg-error');
-  return err ? err.textContent() : null;
-}
-
+/* Types into a field of the open dialog. */
 async function fill(page, name, value) {
   await page.fill(`dialog.dlg[open] [name="${name}"]`, value);
 }
 
 async function main() {
-  const started = Date.now();
-
   await step('the two language tables have the same keys', async () => {
-    const ctx = { window: { localStorage: { getItem: () => null, setItem() {} } }, document: { documentElement: {} } };
-    vm.runInNewContext(fs.readFileSync(path.join(P.source, 'hub/www/static/i18n.js'), 'utf8'), ctx);
-    const { ja, en } = ctx.window.mmI18n.tables;
-    const onlyJa = Object.keys(ja).filter((k) => !(k in en));
-    const onlyEn = Object.keys(en).filter((k) => !(k in ja));
-    assert.deepStrictEqual([onlyJa, onlyEn], [[], []], 'keys in one table only');
+    H.sameKeys(H.wordTables([]));
   });
 
-  const browser = await chromium.launch({
-    executablePath: P.chromium,
-    headless: true,
-    args: process.getuid && process.getuid() === 0 ? ['--no-sandbox'] : [],
-  });
+  const browser = await H.launch();
   const desk = await browser.newContext({
     viewport: { width: 1366, height: 768 }, locale: 'ja-JP', timezoneId: 'Asia/Tokyo',
   });
   const page = await desk.newPage();
   watch(page, 'desktop');
-  current = page;
+  H.show(page);
 
   await step('the public registry needs no login, shows each site and how to complain', async () => {
     const res = await page.goto(P.base + '/registry');
@@ -133,7 +55,7 @@ async function main() {
       assert.ok(text.includes(want), 'registry lacks ' + want);
     }
     assert.strictEqual(await page.getAttribute('html', 'lang'), 'ja');
-    await page.screenshot({ path: path.join(P.shots, 'registry-1366.png') });
+    await H.shot(page, 'dashboard-registry-1366');
     await page.click('#lang');
     await page.waitForSelector('text=Public register of security cameras');
     assert.ok((await page.textContent('#howto')).includes('How to ask or complain'));
@@ -147,7 +69,7 @@ async function main() {
     await page.goto(P.base + '/');
     await page.waitForSelector('#token');
     assert.ok((await page.textContent('.login')).includes('アクセストークン'));
-    await page.screenshot({ path: path.join(P.shots, 'login-1366.png') });
+    await H.shot(page, 'dashboard-login-1366');
     await page.fill('#token', 'not-a-token');
     await page.click('.login button[type=submit]');
     await page.waitForSelector('.login .error:not([hidden])');
@@ -197,7 +119,7 @@ async function main() {
     assert.ok(await page.evaluate(() => window.__noReload === true), 'the page was reloaded');
     say(`     finding on screen ${Date.now() - abolished} ms after the command`);
     await page.waitForSelector('#sites-table tr[data-site="chuo"] >> text=判断待ち');
-    await page.screenshot({ path: path.join(P.shots, 'overview-1366.png') });
+    await H.shot(page, 'dashboard-overview-1366');
   });
 
   await step("a site's page: cameras with location, purpose, share, sign, state", async () => {
@@ -260,7 +182,7 @@ async function main() {
     const err = await submitDialog(page);
     assert.ok(err && err.includes('409') && err.includes('hearing_required') && err.includes('聴聞'), err);
     assert.ok(err.includes('ハブが受け付けませんでした'), err);
-    await page.screenshot({ path: path.join(P.shots, 'refused-1366.png') });
+    await H.shot(page, 'dashboard-refused-1366');
     await page.click('dialog.dlg[open] button.plain');
     /* the order the ordinance sets: offer, outcome, then publish */
     await page.click('.measure[data-kind="recommendation"] .act-offer');
@@ -284,7 +206,7 @@ async function main() {
     await fill(page, 'text', '勧告に従わなかったため公表する');
     assert.strictEqual(await submitDialog(page), null);
     await page.waitForSelector('.measure[data-state="published"]');
-    await page.screenshot({ path: path.join(P.shots, 'site-measures-1366.png'), fullPage: true });
+    await H.shot(page, 'dashboard-site-measures-1366', { fullPage: true });
   });
 
   await step('a complaint registered, answered at the edge, appealed, measures asked; a report requested', async () => {
@@ -331,7 +253,7 @@ async function main() {
     edge('chuo', 'notices', 'ack', nid, '--text', '修正して再提出します');
     await page.waitForSelector(`.request[data-id="${nid}"][data-state="answered"] .notice-moments li[data-moment="acknowledged"][data-done="yes"]`, { timeout: 15000 });
     assert.ok((await page.textContent(`.request[data-id="${nid}"]`)).includes('修正して再提出します'));
-    await page.screenshot({ path: path.join(P.shots, 'site-requests-1366.png'), fullPage: true });
+    await H.shot(page, 'dashboard-site-requests-1366', { fullPage: true });
   });
 
   await step('the site log pages and filters by entry type; evidence links into it', async () => {
@@ -346,16 +268,16 @@ async function main() {
     await page.selectOption('#log-type', 'camera_state');
     await page.waitForSelector('#log-table tr[data-type="camera_state"] >> text=老朽化のため撤去');
     await page.click('#log-table tr[data-type="camera_state"] summary');
-    await page.screenshot({ path: path.join(P.shots, 'site-log-1366.png') });
+    await H.shot(page, 'dashboard-site-log-1366');
     await page.click('#tab-hublog');
     await page.waitForSelector('#hublog-table tr[data-action="recommendation_published"]');
-    await page.screenshot({ path: path.join(P.shots, 'site-hublog-1366.png') });
+    await H.shot(page, 'dashboard-site-hublog-1366');
     await page.click('#tab-findings');
     await page.click('.finding[data-kind="camera_retired_early"] .evidence-link >> nth=0');
     await page.waitForSelector('#log-table tr.hit');
     await page.click('#tab-cameras');
     await page.waitForSelector('.cams-table');
-    await page.screenshot({ path: path.join(P.shots, 'site-1366.png') });
+    await H.shot(page, 'dashboard-site-1366');
   });
 
   await step('a disclosure shows its state, basis, reference and steps, and no footage', async () => {
@@ -374,7 +296,7 @@ async function main() {
     await page.waitForSelector('.finding[data-kind="uptime_below_24h"] .evidence-link');
     const f = await page.textContent('.finding[data-kind="uptime_below_24h"]');
     assert.ok(f.includes('24時間録画されていない日') && f.includes('R-K2.2.6a'), f);
-    await page.screenshot({ path: path.join(P.shots, 'site-findings-1366.png') });
+    await H.shot(page, 'dashboard-site-findings-1366');
   });
 
   await step('the English switch changes every label and is remembered', async () => {
@@ -384,7 +306,7 @@ async function main() {
     assert.ok((await page.textContent('.finding[data-kind="uptime_below_24h"]')).includes('a day with less than 24 h of recording'));
     await page.reload();
     await page.waitForSelector('#tab-findings >> text=Findings');
-    await page.screenshot({ path: path.join(P.shots, 'site-findings-en-1366.png') });
+    await H.shot(page, 'dashboard-site-findings-en-1366');
     await page.click('#lang');
     await page.waitForSelector('#tab-findings >> text=所見');
   });
@@ -396,26 +318,26 @@ async function main() {
     await phone.addInitScript((tok) => sessionStorage.setItem('mm.token', tok), P.token);
     const m = await phone.newPage();
     watch(m, 'phone');
-    current = m;
+    H.show(m);
     await m.goto(P.base + '/');
     await m.waitForSelector('#sites-table tr[data-site="ekimae"] svg.uptime');
     await m.waitForSelector('.feed-status.live');
     const wide = async () => m.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(await wide() <= 390, 'overview scrolls sideways: ' + await wide());
-    await m.screenshot({ path: path.join(P.shots, 'overview-390.png'), fullPage: true });
+    await H.shot(m, 'dashboard-overview-390', { fullPage: true });
     await m.goto(P.base + '/#/site/chuo/filings');
     await m.waitForSelector('.filings-table tr[data-state="accepted"]');
     assert.ok(await wide() <= 390, 'site page scrolls sideways: ' + await wide());
-    await m.screenshot({ path: path.join(P.shots, 'site-390.png'), fullPage: true });
+    await H.shot(m, 'dashboard-site-390', { fullPage: true });
     await m.goto(P.base + '/#/site/chuo/cameras');
     await m.waitForSelector('.cams-table tr[data-camera="c1"]');
     assert.ok(await wide() <= 390, 'cameras scroll sideways: ' + await wide());
-    await m.screenshot({ path: path.join(P.shots, 'site-cameras-390.png'), fullPage: true });
+    await H.shot(m, 'dashboard-site-cameras-390', { fullPage: true });
     await m.goto(P.base + '/registry');
     await m.waitForSelector('.reg-site[data-site="chuo"]');
     assert.ok(await wide() <= 390, 'registry scrolls sideways: ' + await wide());
-    await m.screenshot({ path: path.join(P.shots, 'registry-390.png'), fullPage: true });
-    current = page;
+    await H.shot(m, 'dashboard-registry-390', { fullPage: true });
+    H.show(page);
     await phone.close();
   });
 
@@ -428,17 +350,10 @@ async function main() {
   });
 
   await step('no script error and no Content-Security-Policy violation', async () => {
-    assert.deepStrictEqual(problems, []);
+    H.noProblems();
   });
 
   await browser.close();
-  const passed = results.filter((r) => r[1]).length;
-  say(`browser: ${passed} passed, ${results.length - passed} failed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
-main().catch((e) => {
-  if (!results.length || results[results.length - 1][1]) say('FAIL: ' + (e && e.stack ? e.stack : e));
-  const passed = results.filter((r) => r[1]).length;
-  say(`browser: ${passed} passed, ${results.length - passed} failed`);
-  process.exit(1);
-});
+H.run(main);

@@ -17,71 +17,15 @@ const assert = require('assert');
 const crypto = require('crypto');
 const fs = require('fs');
 const path = require('path');
-const vm = require('vm');
-const { chromium } = require('playwright-core');
-
-const P = JSON.parse(process.env.MM_BROWSER || '{}');
-const results = [];
-const problems = [];
-let current = null;
-
-function say(msg) {
-  console.log(msg);
-}
-
-async function step(name, fn) {
-  const t0 = Date.now();
-  try {
-    await fn();
-    results.push([name, true]);
-    say(`ok   ${name} (${Date.now() - t0} ms)`);
-  } catch (e) {
-    results.push([name, false]);
-    say(`FAIL ${name}: ${e && e.stack ? e.stack : e}`);
-    if (problems.length) say('     page problems: ' + problems.join('\n     '));
-    if (current) {
-      await current.screenshot({ path: path.join(P.shots, 'documents-failure.png') }).catch(() => {});
-      say(`     the page at the failure: ${path.join(P.shots, 'documents-failure.png')}`);
-    }
-    throw e;
-  }
-}
-
-function watch(page, what) {
-  page.on('pageerror', (e) => problems.push(`${what}: script error: ${e.message}`));
-  page.on('console', (m) => {
-    const text = m.text();
-    if (m.type() === 'error' && /Content Security Policy|Refused to/.test(text)) problems.push(`${what}: ${text}`);
-    if (m.type() === 'error' && /Uncaught/.test(text)) problems.push(`${what}: ${text}`);
-  });
-}
-
-async function api(p) {
-  const res = await fetch(P.base + p, { headers: { Authorization: 'Bearer ' + P.token } });
-  return { status: res.status, body: await res.json() };
-}
-
-async function submitDialog(page) {
-  await page.click('dialog.dlg[open] button[type=submit]');
-  await page.waitForFunction(() => {
-    const d = document.querySelector('dialog.dlg[open]');
-    return !d || !d.querySelector('.dlg-error').hidden;
-  }, null, { timeout: 10000 });
-  const err = await page.$('dialog.dlg[open] .dlg-error');
-  return err ? err.textContent() : null;
-}
+const H = require('./harness')('documents');
+const { P, step, watch, api, submitDialog } = H;
 
 async function main() {
-  const started = Date.now();
   const row = `.filings-table tr[data-filing="${P.filing}"]`;
   const viewer = `.filings-table tr.doc-row[data-doc-for="${P.filing}"]`;
 
   await step("the documents' words are in both languages, with the same keys", async () => {
-    const ctx = { window: { localStorage: { getItem: () => null, setItem() {} } }, document: { documentElement: {} } };
-    vm.runInNewContext(fs.readFileSync(path.join(P.source, 'hub/www/static/i18n.js'), 'utf8'), ctx);
-    const { ja, en } = ctx.window.mmI18n.tables;
-    const before = new Set(Object.keys(ja));
-    vm.runInNewContext(fs.readFileSync(path.join(P.source, 'hub/www/static/i18n_documents.js'), 'utf8'), ctx);
+    const { ja, en, before } = H.wordTables(['i18n_documents.js']);
     const mine = Object.keys(ja).filter((k) => !before.has(k));
     assert.ok(mine.length >= 15 && mine.every((k) => k.startsWith('doc.')), 'keys ' + mine);
     assert.deepStrictEqual(mine.filter((k) => !(k in en)), []);
@@ -89,18 +33,14 @@ async function main() {
     for (const k of mine) assert.ok(!/[A-Za-z]/.test(ja[k].replace(/\{[a-z]+\}/g, '')), `ja ${k}: ${ja[k]}`);
   });
 
-  const browser = await chromium.launch({
-    executablePath: P.chromium,
-    headless: true,
-    args: process.getuid && process.getuid() === 0 ? ['--no-sandbox'] : [],
-  });
+  const browser = await H.launch();
   const desk = await browser.newContext({
     viewport: { width: 1366, height: 768 }, locale: 'ja-JP', timezoneId: 'Asia/Tokyo', acceptDownloads: true,
   });
   await desk.addInitScript((tok) => sessionStorage.setItem('mm.token', tok), P.token);
   const page = await desk.newPage();
   watch(page, 'desktop');
-  current = page;
+  H.show(page);
   const doc2 = (await api(`/api/v1/sites/${P.site}/filings/2/document`)).body;
   let shownHash;
 
@@ -126,7 +66,7 @@ async function main() {
     assert.strictEqual(shownHash, crypto.createHash('sha256').update(doc2.markdown, 'utf8').digest('hex'));
     assert.ok(await page.isVisible(`${viewer} .doc-actions .doc-act-return`), 'no return beside the document');
     assert.ok(await page.isVisible(`${viewer} .doc-actions .doc-act-accept`), 'no accept beside the document');
-    await page.screenshot({ path: path.join(P.shots, 'documents-text-1366.png') });
+    await H.shot(page, 'documents-text-1366');
   });
 
   await step('its changes against version 1 are the purpose, removed and added', async () => {
@@ -141,7 +81,7 @@ async function main() {
     assert.strictEqual(dels.length + adds.length, 4, `more changed than the purpose: ${dels} / ${adds}`);
     assert.ok((await page.textContent(`${viewer} .doc-diff-stats`)).includes('追加 2 行・削除 2 行'));
     assert.ok(await page.$(`${viewer} .diff-skip`), 'unchanged lines are not folded');
-    await page.screenshot({ path: path.join(P.shots, 'documents-diff-1366.png') });
+    await H.shot(page, 'documents-diff-1366');
   });
 
   await step('the first filing has no earlier version to compare with', async () => {
@@ -187,7 +127,7 @@ async function main() {
     assert.ok((await page.textContent(row)).includes(P.reason), 'the reason is not shown');
     const f = (await api(`/api/v1/sites/${P.site}/filings`)).body.filings.find((x) => x.id === P.filing);
     assert.strictEqual(f.state, 'returned');
-    await page.screenshot({ path: path.join(P.shots, 'documents-returned-1366.png') });
+    await H.shot(page, 'documents-returned-1366');
   });
 
   await step('English behind the switch', async () => {
@@ -206,7 +146,7 @@ async function main() {
     await phone.addInitScript((tok) => sessionStorage.setItem('mm.token', tok), P.token);
     const m = await phone.newPage();
     watch(m, 'phone');
-    current = m;
+    H.show(m);
     await m.goto(`${P.base}/#/site/${P.site}/filings`);
     await m.click(`${row} .doc-toggle`);
     await m.waitForSelector(`${viewer} .doc-text`);
@@ -214,24 +154,17 @@ async function main() {
     await m.waitForSelector(`${viewer} .doc-diff`);
     const wide = await m.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(wide <= 390, 'the page scrolls sideways: ' + wide);
-    await m.screenshot({ path: path.join(P.shots, 'documents-390.png'), fullPage: true });
-    current = page;
+    await H.shot(m, 'documents-390', { fullPage: true });
+    H.show(page);
     await phone.close();
   });
 
   await step('no script error and no Content-Security-Policy violation', async () => {
-    assert.deepStrictEqual(problems, []);
+    H.noProblems();
   });
 
   fs.writeFileSync(path.join(P.downloads, 'shown.json'), JSON.stringify({ hash: shownHash }));
   await browser.close();
-  const passed = results.filter((r) => r[1]).length;
-  say(`browser: ${passed} passed, ${results.length - passed} failed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
-main().catch((e) => {
-  if (!results.length || results[results.length - 1][1]) say('FAIL: ' + (e && e.stack ? e.stack : e));
-  const passed = results.filter((r) => r[1]).length;
-  say(`browser: ${passed} passed, ${results.length - passed} failed`);
-  process.exit(1);
-});
+H.run(main);

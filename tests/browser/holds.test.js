@@ -11,33 +11,8 @@
  */
 'use strict';
 const assert = require('assert');
-const fs = require('fs');
-const path = require('path');
-const vm = require('vm');
-const { chromium } = require('playwright-core');
-
-const P = JSON.parse(process.env.MM_BROWSER || '{}');
-const problems = [];
-let failed = 0;
-
-async function step(name, fn) {
-  try {
-    await fn();
-    console.log(`ok   ${name}`);
-  } catch (e) {
-    failed++;
-    console.log(`FAIL ${name}: ${e && e.stack ? e.stack : e}`);
-    throw e;
-  }
-}
-
-function watch(page, what) {
-  page.on('pageerror', (e) => problems.push(`${what}: script error: ${e.message}`));
-  page.on('console', (m) => {
-    if (m.type() === 'error' && /Content Security Policy|Refused to|Uncaught/.test(m.text()))
-      problems.push(`${what}: ${m.text()}`);
-  });
-}
+const H = require('./harness')('holds');
+const { P, step, watch } = H;
 
 async function login(page) {
   await page.goto(P.base + '/');
@@ -49,24 +24,16 @@ async function login(page) {
 
 async function main() {
   await step('the holds words have the same keys in Japanese and English', async () => {
-    const ctx = { window: { localStorage: { getItem: () => null, setItem() {} } }, document: { documentElement: {} } };
-    vm.createContext(ctx);
-    for (const f of ['i18n.js', 'i18n_holds.js'])
-      vm.runInContext(fs.readFileSync(path.join(P.source, 'hub/www/static', f), 'utf8'), ctx);
-    const { ja, en } = ctx.window.mmI18n.tables;
-    const onlyJa = Object.keys(ja).filter((k) => !(k in en));
-    const onlyEn = Object.keys(en).filter((k) => !(k in ja));
-    assert.deepStrictEqual([onlyJa, onlyEn], [[], []], 'keys in one table only');
+    const { ja, en } = H.wordTables(['i18n_holds.js']);
+    H.sameKeys({ ja, en });
     assert.ok(ja['tab.holds'] && ja['fkind2.hold_past_expiry']);
   });
 
-  const browser = await chromium.launch({
-    executablePath: P.chromium, headless: true,
-    args: process.getuid && process.getuid() === 0 ? ['--no-sandbox'] : [],
-  });
+  const browser = await H.launch();
   const desk = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'ja-JP', timezoneId: 'Asia/Tokyo' });
   const page = await desk.newPage();
   watch(page, 'desktop');
+  H.show(page);
   await login(page);
 
   await step('the holds tab shows each site hold with its particulars in Japan time', async () => {
@@ -79,7 +46,7 @@ async function main() {
     const b = await page.textContent('.holds-table tr[data-hold="site-2.0"]');
     for (const want of ['c2', '自転車の接触', '解除済み', '照会の予定なし'])
       assert.ok(b.includes(want), `hold site-2.0 lacks "${want}": ${b}`);
-    await page.screenshot({ path: path.join(P.shots, 'holds-1366.png') });
+    await H.shot(page, 'holds-1366');
   });
 
   await step('the finding of a hold past its expiry has its Japanese name', async () => {
@@ -116,17 +83,14 @@ async function main() {
     await m.waitForSelector('.holds-table tr[data-hold="site-1.0"]');
     const wide = await m.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(wide <= 390, 'the holds scroll sideways: ' + wide);
-    await m.screenshot({ path: path.join(P.shots, 'holds-390.png'), fullPage: true });
+    await H.shot(m, 'holds-390', { fullPage: true });
     await phone.close();
   });
 
   await step('no script error and no Content-Security-Policy violation', async () => {
-    assert.deepStrictEqual(problems, []);
+    H.noProblems();
   });
   await browser.close();
 }
 
-main().catch((e) => {
-  if (!failed) console.log('FAIL: ' + (e && e.stack ? e.stack : e));
-  process.exit(1);
-});
+H.run(main);

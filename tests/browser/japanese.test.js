@@ -13,15 +13,8 @@
  */
 'use strict';
 const assert = require('assert');
-const fs = require('fs');
-const path = require('path');
-const vm = require('vm');
-const { chromium } = require('playwright-core');
-
-const P = JSON.parse(process.env.MM_BROWSER || '{}');
-const results = [];
-const problems = [];
-let current = null;
+const H = require('./harness')('japanese');
+const { P, step, say, watch } = H;
 
 /*
  * The words that may stand in Japanese text, each with why; kept short. Anything else in Latin
@@ -39,36 +32,6 @@ const ALLOWED = {
   age: 'the name of the encryption tool an export is made for (the requester\'s page)',
   age1: 'the literal start of an age public key, the key field\'s placeholder',
 };
-
-function say(msg) {
-  console.log(msg);
-}
-
-async function step(name, fn) {
-  const t0 = Date.now();
-  try {
-    await fn();
-    results.push([name, true]);
-    say(`ok   ${name} (${Date.now() - t0} ms)`);
-  } catch (e) {
-    results.push([name, false]);
-    say(`FAIL ${name}: ${e && e.stack ? e.stack : e}`);
-    if (problems.length) say('     page problems: ' + problems.join('\n     '));
-    if (current) {
-      await current.screenshot({ path: path.join(P.shots, 'japanese-failure.png'), fullPage: true }).catch(() => {});
-      say(`     the page at the failure: ${path.join(P.shots, 'japanese-failure.png')}`);
-    }
-    throw e;
-  }
-}
-
-function watch(page, what) {
-  page.on('pageerror', (e) => problems.push(`${what}: script error: ${e.message}`));
-  page.on('console', (m) => {
-    const text = m.text();
-    if (m.type() === 'error' && /Content Security Policy|Refused to|Uncaught/.test(text)) problems.push(`${what}: ${text}`);
-  });
-}
 
 /* An instant as the dashboard must write it in zone tz: "2026-12-06 14:03:05 JST". */
 function expectedTime(us, tz) {
@@ -156,8 +119,6 @@ async function waitLoaded(page) {
 }
 
 async function main() {
-  const started = Date.now();
-
   await step('the check finds English, and leaves ids, hashes, rule IDs and the allowed be', async () => {
     assert.deepStrictEqual(englishIn('カメラ camera c2 was abolished').map((w) => w.split('"')[1]), ['camera', 'was', 'abolished']);
     assert.deepStrictEqual(englishIn('拠点 chuo の c1、2026-12-06 14:03:05 JST、a1b2c3d4e5f6…、規定 R-K2.1.3b、H.264、12 MB'), []);
@@ -166,25 +127,15 @@ async function main() {
   });
 
   await step('both language tables have the same keys, with every extension', async () => {
-    const ctx = { window: { localStorage: { getItem: () => null, setItem() {} } }, document: { documentElement: {} } };
-    const dir = path.join(P.source, 'hub/www/static');
-    vm.runInNewContext(fs.readFileSync(path.join(dir, 'i18n.js'), 'utf8'), ctx);
-    for (const f of fs.readdirSync(dir).filter((n) => /^i18n_.*\.js$/.test(n)).sort())
-      vm.runInNewContext(fs.readFileSync(path.join(dir, f), 'utf8'), ctx);
-    const { ja, en } = ctx.window.mmI18n.tables;
-    const onlyJa = Object.keys(ja).filter((k) => !(k in en));
-    const onlyEn = Object.keys(en).filter((k) => !(k in ja));
-    assert.deepStrictEqual([onlyJa, onlyEn], [[], []], 'keys in one table only');
+    const { ja, en } = H.wordTables('*');
+    H.sameKeys({ ja, en });
     /* Every word the Japanese table gives is Japanese, but for the allowed and the placeholders. */
     const words = (v) => v.replace(/\{\w+\}/g, '').replace(/`[^`]*`/g, ''); /* placeholders, code */
     const english = Object.entries(ja).flatMap(([k, v]) => englishIn(words(v)).map((w) => `${k}: ${w}`));
     assert.deepStrictEqual(english, [], 'English in the Japanese table');
   });
 
-  const browser = await chromium.launch({
-    executablePath: P.chromium, headless: true,
-    args: process.getuid && process.getuid() === 0 ? ['--no-sandbox'] : [],
-  });
+  const browser = await H.launch();
   /* A browser in New York: neither the hub's zone nor either site's. */
   const ctx = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: 'ja-JP', timezoneId: 'America/New_York' });
   await ctx.addInitScript((tok) => {
@@ -192,7 +143,7 @@ async function main() {
   }, P.token);
   const page = await ctx.newPage();
   watch(page, 'dashboard');
-  current = page;
+  H.show(page);
   const tokyo = zoneNames('Asia/Tokyo');
 
   await step('the browser keeps New York time; the overview is in Japanese, times in the hub\'s zone', async () => {
@@ -214,7 +165,7 @@ async function main() {
     const clocks = [...text.matchAll(/\b\d{2}:\d{2}:\d{2} (\S+)/g)].map((m) => m[1]);
     assert.ok(clocks.length && clocks.every((z) => tokyo.has(z)), 'the feed\'s times: ' + clocks.join(' '));
     assert.ok((await page.textContent('#ov-zone')).includes('Asia/Tokyo'));
-    await page.screenshot({ path: path.join(P.shots, 'japanese-overview.png'), fullPage: true });
+    await H.shot(page, 'japanese-overview', { fullPage: true });
   });
 
   for (const site of ['chuo', 'london']) {
@@ -248,7 +199,7 @@ async function main() {
         const text = await pageText(page);
         english.push(...englishIn(text).map((w) => `${tab}: ${w}`));
         times += assertZone(text, names, `${site} ${tab}`);
-        await page.screenshot({ path: path.join(P.shots, `japanese-${site}-${tab}.png`), fullPage: true });
+        await H.shot(page, `japanese-${site}-${tab}`, { fullPage: true });
       }
       assert.deepStrictEqual(english, [], `${site}: English in the Japanese page:\n  ${english.join('\n  ')}`);
       assert.ok(times >= 10, `${site}: only ${times} times were shown`);
@@ -314,7 +265,7 @@ async function main() {
     assertJapanese(text, 'registry');
     assertZone(text, tokyo, 'registry');
     assert.ok((await page.textContent('.reg-site[data-site="london"] h2')).includes('ロンドン日本人会（london）'));
-    await page.screenshot({ path: path.join(P.shots, 'japanese-registry.png'), fullPage: true });
+    await H.shot(page, 'japanese-registry', { fullPage: true });
   });
 
   await step("the requester's page is in Japanese, its times in the site's zone", async () => {
@@ -325,7 +276,7 @@ async function main() {
     }, P.police);
     const r = await rq.newPage();
     watch(r, 'requester');
-    current = r;
+    H.show(r);
     await r.goto(P.base + '/');
     await r.waitForSelector('#rq-form');
     await r.waitForSelector('#rq-list .rq-item');
@@ -333,8 +284,8 @@ async function main() {
     const text = await pageText(r);
     assertJapanese(text, "requester's page");
     assertZone(text, tokyo, "requester's page");
-    await r.screenshot({ path: path.join(P.shots, 'japanese-requester.png'), fullPage: true });
-    current = page;
+    await H.shot(r, 'japanese-requester', { fullPage: true });
+    H.show(page);
     await rq.close();
   });
 
@@ -352,17 +303,10 @@ async function main() {
   });
 
   await step('no script error and no Content-Security-Policy violation', async () => {
-    assert.deepStrictEqual(problems, []);
+    H.noProblems();
   });
 
   await browser.close();
-  const passed = results.filter((r) => r[1]).length;
-  say(`browser: ${passed} passed, ${results.length - passed} failed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
-main().catch((e) => {
-  if (!results.length || results[results.length - 1][1]) say('FAIL: ' + (e && e.stack ? e.stack : e));
-  const passed = results.filter((r) => r[1]).length;
-  say(`browser: ${passed} passed, ${results.length - passed} failed`);
-  process.exit(1);
-});
+H.run(main);

@@ -17,64 +17,24 @@
 'use strict';
 const assert = require('assert');
 const fs = require('fs');
-const path = require('path');
-const vm = require('vm');
-const { chromium } = require('playwright-core');
-
-const P = JSON.parse(process.env.MM_BROWSER || '{}');
-const problems = [];
-let current = null;
-let failed = false;
-
-async function step(name, fn) {
-  const t0 = Date.now();
-  try {
-    await fn();
-    console.log(`ok   ${name} (${Date.now() - t0} ms)`);
-  } catch (e) {
-    failed = true;
-    console.log(`FAIL ${name}: ${e && e.stack ? e.stack : e}`);
-    if (problems.length) console.log('     page problems: ' + problems.join('\n     '));
-    if (current) {
-      const shot = path.join(P.shots, 'public-complaint-failure.png');
-      await current.screenshot({ path: shot }).catch(() => {});
-      console.log(`     the page at the failure: ${shot}`);
-    }
-    throw e;
-  }
-}
-
-function watch(page) {
-  page.on('pageerror', (e) => problems.push(`script error: ${e.message}`));
-  page.on('console', (m) => {
-    if (m.type() === 'error' && /Content Security Policy|Refused to|Uncaught/.test(m.text())) problems.push(m.text());
-  });
-}
+const H = require('./harness')('public-complaint');
+const { P, step, watch } = H;
 
 async function main() {
   await step('the language tables, complaints merged in, have the same keys', async () => {
-    const ctx = { window: { localStorage: { getItem: () => null, setItem() {} } }, document: { documentElement: {} } };
-    for (const f of ['i18n.js', 'i18n_complaints.js'])
-      vm.runInNewContext(fs.readFileSync(path.join(P.source, 'hub/www/static', f), 'utf8'), ctx);
-    const { ja, en } = ctx.window.mmI18n.tables;
-    const onlyJa = Object.keys(ja).filter((k) => !(k in en));
-    const onlyEn = Object.keys(en).filter((k) => !(k in ja));
-    assert.deepStrictEqual([onlyJa, onlyEn], [[], []], 'keys in one table only');
+    const { ja, en } = H.wordTables(['i18n_complaints.js']);
+    H.sameKeys({ ja, en });
     assert.ok(ja['cf.open'] && ja['entry.site_complaint'], 'the complaints words are not merged');
   });
 
-  const browser = await chromium.launch({
-    executablePath: P.chromium,
-    headless: true,
-    args: process.getuid && process.getuid() === 0 ? ['--no-sandbox'] : [],
-  });
+  const browser = await H.launch();
   const phone = await browser.newContext({
     viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true,
     locale: 'ja-JP', timezoneId: 'Asia/Tokyo',
   });
   const page = await phone.newPage();
-  watch(page);
-  current = page;
+  watch(page, 'phone');
+  H.show(page);
   const form = `details.cf[data-site="${P.site}"]`;
   const text = '夜11時ごろ、c2 のカメラのライトが点滅して、向かいの部屋に光が入ります。\n止めてもらえませんか。';
   const contact = '090-1234-5678';
@@ -113,7 +73,7 @@ async function main() {
     await page.fill(`${form} input[name="contact"]`, contact);
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(width <= 390, `the page scrolls sideways: ${width} px`);
-    await page.screenshot({ path: path.join(P.shots, 'public-complaint-form-390.png'), fullPage: true });
+    await H.shot(page, 'public-complaint-form-390', { fullPage: true });
   });
 
   await step('sent: the reference number, the deadline and what happens next', async () => {
@@ -135,7 +95,7 @@ async function main() {
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(width <= 390, `the page scrolls sideways: ${width} px`);
     await page.locator(`${form} .cf-done`).scrollIntoViewIfNeeded();
-    await page.screenshot({ path: path.join(P.shots, 'public-complaint-done-390.png') });
+    await H.shot(page, 'public-complaint-done-390');
   });
 
   await step('the answer stays when the page switches to English', async () => {
@@ -145,14 +105,14 @@ async function main() {
     assert.ok((await page.textContent(`${form} .cf-done`)).includes('What happens next'));
     await page.click('#lang');
     await page.waitForSelector(`${form} .cf-done >> text=受付番号`);
-    assert.deepStrictEqual(problems, [], 'page problems');
+    H.noProblems();
   });
 
   await step("the city's dashboard shows the site's complaint beside the resident's, and appeals it", async () => {
     const desk = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'ja-JP', timezoneId: 'Asia/Tokyo' });
     const dp = await desk.newPage();
-    watch(dp);
-    current = dp;
+    watch(dp, 'desktop');
+    H.show(dp);
     await dp.goto(P.base + '/');
     await dp.fill('#token', P.token);
     await dp.click('.login button[type=submit]');
@@ -170,11 +130,11 @@ async function main() {
     await dp.fill('dialog.dlg[open] [name="text"]', '店の説明に納得できない');
     await dp.click('dialog.dlg[open] button[type=submit]');
     await dp.waitForSelector(`${sc} >> text=店の説明に納得できない`);
-    await dp.screenshot({ path: path.join(P.shots, 'public-complaint-dashboard-1366.png'), fullPage: true });
+    await H.shot(dp, 'public-complaint-dashboard-1366', { fullPage: true });
     await dp.click('#tab-log');
     await dp.selectOption('#log-type', 'site_complaint');
     await dp.waitForSelector('#log-table tr[data-type="site_complaint"] >> text=拠点での苦情対応');
-    assert.deepStrictEqual(problems, [], 'page problems');
+    H.noProblems();
     await desk.close();
   });
 
@@ -182,7 +142,4 @@ async function main() {
   await browser.close();
 }
 
-main().then(() => process.exit(failed ? 1 : 0), (e) => {
-  console.log(`FAIL ${e && e.stack ? e.stack : e}`);
-  process.exit(1);
-});
+H.run(main);

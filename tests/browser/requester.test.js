@@ -26,58 +26,15 @@ const assert = require('assert');
 const crypto = require('crypto');
 const fs = require('fs');
 const path = require('path');
-const vm = require('vm');
 const { execFileSync } = require('child_process');
-const { chromium } = require('playwright-core');
-
-const P = JSON.parse(process.env.MM_BROWSER || '{}');
-const results = [];
-const problems = [];
-let current = null;
-
-function say(msg) {
-  console.log(msg);
-}
-
-async function step(name, fn) {
-  const t0 = Date.now();
-  try {
-    await fn();
-    results.push([name, true]);
-    say(`ok   ${name} (${Date.now() - t0} ms)`);
-  } catch (e) {
-    results.push([name, false]);
-    say(`FAIL ${name}: ${e && e.stack ? e.stack : e}`);
-    if (problems.length) say('     page problems: ' + problems.join('\n     '));
-    if (current) {
-      await current.screenshot({ path: path.join(P.shots, 'requester-failure.png'), fullPage: true }).catch(() => {});
-      say(`     the page at the failure: ${path.join(P.shots, 'requester-failure.png')}`);
-    }
-    throw e;
-  }
-}
+const H = require('./harness')('requester');
+const { P, step, say, watch, api } = H;
 
 /* The site's operator (as P.operator's account) or manager (root) at the edge's command line. */
 function edge(who, ...args) {
   const opts = { encoding: 'utf8', timeout: 60000 };
   if (who === 'operator') Object.assign(opts, P.operator);
   return execFileSync(P.edge, [...args, '--socket', P.socket], opts);
-}
-
-function watch(page, what) {
-  page.on('pageerror', (e) => problems.push(`${what}: script error: ${e.message}`));
-  page.on('console', (m) => {
-    const text = m.text();
-    if (m.type() === 'error' && /Content Security Policy|Refused to/.test(text)) problems.push(`${what}: ${text}`);
-    if (m.type() === 'error' && /Uncaught/.test(text)) problems.push(`${what}: ${text}`);
-  });
-}
-
-async function api(p) {
-  const res = await fetch(P.base + p, { headers: { Authorization: 'Bearer ' + P.token } });
-  const buf = Buffer.from(await res.arrayBuffer());
-  const json = (res.headers.get('content-type') || '').startsWith('application/json');
-  return { status: res.status, body: json ? JSON.parse(buf.toString('utf8')) : buf };
 }
 
 async function fillRange(page, from, to) {
@@ -88,34 +45,23 @@ async function fillRange(page, from, to) {
 }
 
 async function main() {
-  const started = Date.now();
   const out = {};
 
   await step("the page's two word tables have the same keys", async () => {
-    const ctx = { window: { localStorage: { getItem: () => null, setItem() {} } }, document: { documentElement: {} } };
-    vm.runInNewContext(fs.readFileSync(path.join(P.source, 'hub/www/static/i18n.js'), 'utf8'), ctx);
-    const before = new Set(Object.keys(ctx.window.mmI18n.tables.ja));
-    vm.runInNewContext(fs.readFileSync(path.join(P.source, 'hub/www/static/i18n_requester.js'), 'utf8'), ctx);
-    const { ja, en } = ctx.window.mmI18n.tables;
-    const onlyJa = Object.keys(ja).filter((k) => !(k in en));
-    const onlyEn = Object.keys(en).filter((k) => !(k in ja));
-    assert.deepStrictEqual([onlyJa, onlyEn], [[], []], 'keys in one table only');
+    const { ja, en, before } = H.wordTables(['i18n_requester.js']);
+    H.sameKeys({ ja, en });
     const mine = Object.keys(ja).filter((k) => k.startsWith('rq.'));
     assert.ok(mine.length > 50 && mine.every((k) => !before.has(k)), 'i18n_requester.js adds the rq. words');
   });
 
-  const browser = await chromium.launch({
-    executablePath: P.chromium,
-    headless: true,
-    args: process.getuid && process.getuid() === 0 ? ['--no-sandbox'] : [],
-  });
+  const browser = await H.launch();
   const desk = await browser.newContext({
     viewport: { width: 1366, height: 900 }, locale: 'ja-JP', timezoneId: 'America/New_York',
     acceptDownloads: true,
   });
   const page = await desk.newPage();
   watch(page, 'desktop');
-  current = page;
+  H.show(page);
 
   await step("the browser keeps New York time, not Japan's", async () => {
     await page.goto(P.base + '/');
@@ -204,7 +150,7 @@ async function main() {
     const text = await page.textContent(err);
     assert.ok(text.includes('422') && text.includes('range_in_future') && text.includes('未来'), text);
     assert.ok(await page.isHidden('.rq-form-error'), 'the refusal is shown under the form, not at the range');
-    await page.screenshot({ path: path.join(P.shots, 'requester-refused-1366.png'), fullPage: true });
+    await H.shot(page, 'requester-refused-1366', { fullPage: true });
     assert.deepStrictEqual((await api('/api/v1/disclosures')).body.disclosures, [], 'a refused request was filed');
   });
 
@@ -247,7 +193,7 @@ async function main() {
     for (const want of ['受付', '保全', '準備済み', '承認', 'ハブが受領']) {
       assert.ok(history.some((h) => h.includes(want)), `history lacks ${want}: ${history}`);
     }
-    await page.screenshot({ path: path.join(P.shots, 'requester-1366.png'), fullPage: true });
+    await H.shot(page, 'requester-1366', { fullPage: true });
   });
 
   await step("the download saves the hub's export under the hub's name", async () => {
@@ -298,13 +244,13 @@ async function main() {
     }, P.token);
     const m = await phone.newPage();
     watch(m, 'phone');
-    current = m;
+    H.show(m);
     await m.goto(P.base + '/');
     await m.waitForSelector(`.rq-item[data-id="${rec.id}"]`);
     const wide = await m.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(wide <= 390, 'the page scrolls sideways: ' + wide);
-    await m.screenshot({ path: path.join(P.shots, 'requester-390.png'), fullPage: true });
-    current = page;
+    await H.shot(m, 'requester-390', { fullPage: true });
+    H.show(page);
     await phone.close();
   });
 
@@ -322,18 +268,11 @@ async function main() {
   });
 
   await step('no script error and no Content-Security-Policy violation', async () => {
-    assert.deepStrictEqual(problems, []);
+    H.noProblems();
   });
 
   await browser.close();
   fs.writeFileSync(P.result, JSON.stringify(out));
-  const passed = results.filter((r) => r[1]).length;
-  say(`browser: ${passed} passed, ${results.length - passed} failed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
-main().catch((e) => {
-  if (!results.length || results[results.length - 1][1]) say('FAIL: ' + (e && e.stack ? e.stack : e));
-  const passed = results.filter((r) => r[1]).length;
-  say(`browser: ${passed} passed, ${results.length - passed} failed`);
-  process.exit(1);
-});
+H.run(main);

@@ -9,42 +9,25 @@ browser landed in the hub's own log. Site "ekimae" starts with its clock six day
 almost nothing recorded, so the overview's seven-day chart has data and the rules raise
 uptime_below_24h findings (R-K2.2.6a).
 
-Screenshots go to $MM_BUILD/browser-shots/ (overview and a site page, 1366x768 and 390x844).
+Screenshots go to $MM_BUILD/browser-shots/dashboard-* (overview and a site page, 1366x768 and
+390x844).
 Skips (exit 77) only when node, Chromium or playwright-core is not installed: ops/bootstrap.sh
 installs all three.
 """
-import json
 import os
 import pwd
-import shutil
 import subprocess
-import sys
 import time
 
-sys.path.insert(0, os.path.join(os.environ.get("MM_SOURCE", ""), "tests", "integration"))
-import mmtest as T  # noqa: E402
+import browser as B  # tests/browser/browser.py
+from browser import T
 
-HERE = os.path.join(T.SOURCE, "tests", "browser")
-CHROMIUM = os.environ.get("MM_CHROMIUM", "/usr/bin/chromium")
-NODE = shutil.which("node")
-missing = []
-if not NODE:
-    missing.append("node (Debian: nodejs)")
-if not os.access(CHROMIUM, os.X_OK):
-    missing.append(f"{CHROMIUM} (Debian: chromium)")
-if not os.path.exists(os.path.join(HERE, "node_modules", "playwright-core", "package.json")):
-    missing.append("tests/browser/node_modules/playwright-core (npm ci --prefix tests/browser)")
-if missing:
-    print("SKIP: the browser test needs " + ", ".join(missing) + "; ops/bootstrap.sh installs them",
-          flush=True)
-    sys.exit(77)
+B.need_browser()
 
 started = time.time()
 DAY_US = 86400 * 1000000
 run = T.Run("browser")
-shots = os.path.join(T.BUILD, "browser-shots")
-shutil.rmtree(shots, ignore_errors=True)
-os.makedirs(shots)
+shots = B.shots("dashboard")
 
 clock = run.path("clock-ekimae")
 with open(clock, "w") as f:
@@ -125,17 +108,11 @@ params = {
     "base": f"http://127.0.0.1:{run.hub_http}",
     "token": T.TOKENS["oversight"],
     "readonly": T.TOKENS["readonly"],
-    "chromium": CHROMIUM,
-    "shots": shots,
     "edge": EDGE,
     "sockets": {name: c["control_socket"] for name, c in confs.items()},
     "installers": {"chuo": "中央通り商店街振興組合", "ekimae": "駅前商店会"},
-    "source": T.SOURCE,
 }
-t_node = time.time()
-p = subprocess.run([NODE, os.path.join(HERE, "dashboard.test.js")], cwd=HERE,
-                   env=dict(os.environ, MM_BROWSER=json.dumps(params)), timeout=240)
-T.check(p.returncode == 0, f"dashboard.test.js exited {p.returncode}")
+took = B.run_test("dashboard.test.js", params, timeout=240)
 
 # What the browser did is in the hub's own signed log, as the API says.
 st, hl = run.api("/api/v1/hub/entries?start=0&end=100")
@@ -151,8 +128,7 @@ T.check(all(e["entry"]["city_action"]["person"] == "oversight-1" for e in hl["en
         "an action taken in the browser was logged for someone else")
 for name in ("overview-1366", "site-1366", "overview-390", "site-390", "registry-1366",
              "registry-390"):
-    path = os.path.join(shots, name + ".png")
-    T.check(os.path.getsize(path) > 10000, f"screenshot {path} is missing or empty")
-T.say(f"browser part {time.time() - t_node:.1f} s, whole test {time.time() - started:.1f} s; "
+    B.shot_ok("dashboard-" + name)
+T.say(f"browser part {took:.1f} s, whole test {time.time() - started:.1f} s; "
       f"screenshots in {shots}")
 T.say("PASS")

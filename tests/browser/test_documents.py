@@ -15,33 +15,16 @@ Chromium or playwright-core is not installed: ops/bootstrap.sh installs all thre
 import hashlib
 import json
 import os
-import shutil
-import subprocess
-import sys
 import time
 
-sys.path.insert(0, os.path.join(os.environ.get("MM_SOURCE", ""), "tests", "integration"))
-import mmtest as T  # noqa: E402
+import browser as B  # tests/browser/browser.py
+from browser import T
 
-HERE = os.path.join(T.SOURCE, "tests", "browser")
-CHROMIUM = os.environ.get("MM_CHROMIUM", "/usr/bin/chromium")
-NODE = shutil.which("node")
-missing = []
-if not NODE:
-    missing.append("node (Debian: nodejs)")
-if not os.access(CHROMIUM, os.X_OK):
-    missing.append(f"{CHROMIUM} (Debian: chromium)")
-if not os.path.exists(os.path.join(HERE, "node_modules", "playwright-core", "package.json")):
-    missing.append("tests/browser/node_modules/playwright-core (npm ci --prefix tests/browser)")
-if missing:
-    print("SKIP: the browser test needs " + ", ".join(missing) + "; ops/bootstrap.sh installs them",
-          flush=True)
-    sys.exit(77)
+B.need_browser()
 
 started = time.time()
 run = T.Run("browser-documents")
-shots = os.path.join(T.BUILD, "browser-shots")
-os.makedirs(shots, exist_ok=True)
+B.shots("documents")
 downloads = run.path("downloads")
 os.makedirs(downloads)
 
@@ -84,20 +67,14 @@ T.say(f"set up in {time.time() - started:.1f} s: version 2 filed as #{f2['id']}"
 params = {
     "base": f"http://127.0.0.1:{run.hub_http}",
     "token": T.TOKENS["oversight"],
-    "chromium": CHROMIUM,
-    "shots": shots,
     "downloads": downloads,
     "site": "honcho",
     "filing": f2["id"],
-    "source": T.SOURCE,
     "old_purpose": "防犯",
     "new_purpose": "防犯及び児童の見守り",
     "reason": "目的の変更について町会の合意記録を添えて再提出してください",
 }
-t_node = time.time()
-p = subprocess.run([NODE, os.path.join(HERE, "documents.test.js")], cwd=HERE,
-                   env=dict(os.environ, MM_BROWSER=json.dumps(params)), timeout=240)
-T.check(p.returncode == 0, f"documents.test.js exited {p.returncode}")
+took = B.run_test("documents.test.js", params, timeout=240)
 
 # The return landed: the filing's state and reason, and the hub's own log (R-N4.2).
 f2 = next(f for f in filings() if f["id"] == f2["id"])
@@ -121,5 +98,5 @@ with open(os.path.join(downloads, "saved.html"), "rb") as f:
     saved = f.read()
 with open(os.path.join(conf["state_dir"], "standards", "2.html"), "rb") as f:
     T.check(saved == f.read(), "the saved file is not the HTML the edge made")
-T.say(f"browser part {time.time() - t_node:.1f} s, whole test {time.time() - started:.1f} s")
+T.say(f"browser part {took:.1f} s, whole test {time.time() - started:.1f} s")
 T.say("PASS")

@@ -11,33 +11,19 @@ English switch, the phone layout, and that no script error or CSP violation happ
 Skips (exit 77) when node, Chromium or playwright-core is not installed (ops/bootstrap.sh).
 """
 import datetime
-import json
 import os
 import pwd
-import shutil
 import subprocess
-import sys
 
-sys.path.insert(0, os.path.join(os.environ.get("MM_SOURCE", ""), "tests", "integration"))
-import mmtest as T  # noqa: E402
+import browser as B  # tests/browser/browser.py
+from browser import T
 
-HERE = os.path.join(T.SOURCE, "tests", "browser")
-CHROMIUM = os.environ.get("MM_CHROMIUM", "/usr/bin/chromium")
-NODE = shutil.which("node")
-missing = [w for w, ok in (("node (Debian: nodejs)", NODE),
-                           (f"{CHROMIUM} (Debian: chromium)", os.access(CHROMIUM, os.X_OK)),
-                           ("tests/browser/node_modules/playwright-core", os.path.exists(
-                               os.path.join(HERE, "node_modules", "playwright-core",
-                                            "package.json")))) if not ok]
-if missing:
-    print("SKIP: the browser test needs " + ", ".join(missing), flush=True)
-    sys.exit(77)
+B.need_browser()
 
 DAY_US = 86400 * 1000000
 JST = datetime.timezone(datetime.timedelta(hours=9))
 run = T.Run("browser_holds")
-shots = os.path.join(T.BUILD, "browser-shots")
-os.makedirs(shots, exist_ok=True)
+B.shots("holds")
 clock = run.path("clock")
 with open(clock, "w") as f:
     f.write("0\n")
@@ -102,9 +88,7 @@ def jst(us):
 
 
 params = {"base": f"http://127.0.0.1:{run.hub_http}", "token": T.TOKENS["oversight"],
-          "chromium": CHROMIUM, "shots": shots, "source": T.SOURCE, "request": dis["id"],
+          "request": dis["id"],
           "expires": jst(held["expires_us"]), "from": jst(held["start_us"])}
-p = subprocess.run([NODE, os.path.join(HERE, "holds.test.js")], cwd=HERE,
-                   env=dict(os.environ, MM_BROWSER=json.dumps(params)), timeout=180)
-T.check(p.returncode == 0, f"holds.test.js exited {p.returncode}")
+B.run_test("holds.test.js", params, timeout=180)
 T.say("PASS")

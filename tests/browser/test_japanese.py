@@ -24,37 +24,21 @@ import json
 import os
 import pwd
 import re
-import shutil
 import subprocess
-import sys
 import time
 import zoneinfo
 
-sys.path.insert(0, os.path.join(os.environ.get("MM_SOURCE", ""), "tests", "integration"))
-import mmtest as T  # noqa: E402
+import browser as B  # tests/browser/browser.py
+from browser import T
 
-HERE = os.path.join(T.SOURCE, "tests", "browser")
-CHROMIUM = os.environ.get("MM_CHROMIUM", "/usr/bin/chromium")
-NODE = shutil.which("node")
-missing = []
-if not NODE:
-    missing.append("node (Debian: nodejs)")
-if not os.access(CHROMIUM, os.X_OK):
-    missing.append(f"{CHROMIUM} (Debian: chromium)")
-if not os.path.exists(os.path.join(HERE, "node_modules", "playwright-core", "package.json")):
-    missing.append("tests/browser/node_modules/playwright-core (npm ci --prefix tests/browser)")
-if missing:
-    print("SKIP: the browser test needs " + ", ".join(missing) + "; ops/bootstrap.sh installs them",
-          flush=True)
-    sys.exit(77)
+B.need_browser()
 if os.geteuid() != 0:
     T.fail("this test runs the operator commands as two local accounts and needs root")
 
 started = time.time()
 DAY_US = 86400 * 1000000
 run = T.Run("japanese")
-shots = os.path.join(T.BUILD, "browser-shots")
-os.makedirs(shots, exist_ok=True)
+B.shots("japanese")
 
 clock = run.path("clock-london")
 with open(clock, "w") as f:
@@ -275,9 +259,6 @@ params = {
     "base": f"http://127.0.0.1:{run.hub_http}",
     "token": T.TOKENS["oversight"],
     "police": police_token,
-    "chromium": CHROMIUM,
-    "shots": shots,
-    "source": T.SOURCE,
     "ids": ids(),
     "zones": {"chuo": "Asia/Tokyo", "london": "Europe/London"},
     "entries": {site: [{"index": e["index"], "time_us": e["entry"]["time_us"],
@@ -285,9 +266,6 @@ params = {
                        for e in run.entries(site) if e["entry"]["type"] != "segment_recorded"][-40:]
                 for site in ("chuo", "london")},
 }
-t_node = time.time()
-p = subprocess.run([NODE, os.path.join(HERE, "japanese.test.js")], cwd=HERE,
-                   env=dict(os.environ, MM_BROWSER=json.dumps(params)), timeout=400)
-T.check(p.returncode == 0, f"japanese.test.js exited {p.returncode}")
-T.say(f"browser part {time.time() - t_node:.1f} s, whole test {time.time() - started:.1f} s")
+took = B.run_test("japanese.test.js", params, timeout=400)
+T.say(f"browser part {took:.1f} s, whole test {time.time() - started:.1f} s")
 T.say("PASS")

@@ -17,36 +17,17 @@ node, Chromium or playwright-core is not installed: ops/bootstrap.sh installs al
 import json
 import os
 import pwd
-import shutil
 import subprocess
-import sys
 import time
 
-sys.path.insert(0, os.path.join(os.environ.get("MM_SOURCE", ""), "tests", "integration"))
-import mmtest as T  # noqa: E402
+import browser as B  # tests/browser/browser.py
+from browser import T
 
-HERE = os.path.join(T.SOURCE, "tests", "browser")
-CHROMIUM = os.environ.get("MM_CHROMIUM", "/usr/bin/chromium")
-NODE = shutil.which("node")
-missing = []
-if not NODE:
-    missing.append("node (Debian: nodejs)")
-if not os.access(CHROMIUM, os.X_OK):
-    missing.append(f"{CHROMIUM} (Debian: chromium)")
-if not os.path.exists(os.path.join(HERE, "node_modules", "playwright-core", "package.json")):
-    missing.append("tests/browser/node_modules/playwright-core (npm ci --prefix tests/browser)")
-if missing:
-    print("SKIP: the browser test needs " + ", ".join(missing) + "; ops/bootstrap.sh installs them",
-          flush=True)
-    sys.exit(77)
+B.need_browser()
 
 started = time.time()
 run = T.Run("browser-complaint")
-shots = os.path.join(T.BUILD, "browser-shots")
-os.makedirs(shots, exist_ok=True)
-for old in os.listdir(shots):
-    if old.startswith("public-complaint"):
-        os.remove(os.path.join(shots, old))
+B.shots("public-complaint")
 
 CITY = {"name": "川口市 防犯対策課", "contact": "048-258-1110"}
 INSTALLER = "中央通り商店街振興組合"
@@ -82,9 +63,6 @@ T.say(f"set up in {time.time() - started:.1f} s")
 out = run.path("browser-result.json")
 params = {
     "base": f"http://127.0.0.1:{run.hub_http}",
-    "chromium": CHROMIUM,
-    "shots": shots,
-    "source": T.SOURCE,
     "site": "chuo",
     "installer": INSTALLER,
     "city": CITY,
@@ -93,10 +71,7 @@ params = {
     "site_complaint": "site-complaint-1",
     "site_complaint_about": ABOUT,
 }
-t_node = time.time()
-p = subprocess.run([NODE, os.path.join(HERE, "public_complaint.test.js")], cwd=HERE,
-                   env=dict(os.environ, MM_BROWSER=json.dumps(params)), timeout=240)
-T.check(p.returncode == 0, f"public_complaint.test.js exited {p.returncode}")
+took = B.run_test("public_complaint.test.js", params, timeout=240)
 with open(out) as f:
     got = json.load(f)
 
@@ -127,8 +102,7 @@ T.check([(a["action"], a["subject"], a["person"]) for a in acts] ==
          ("complaint_appealed", "site-complaint-1", "oversight-1")], f"the hub's log: {acts}")
 for name in ("public-complaint-form-390", "public-complaint-done-390",
              "public-complaint-dashboard-1366"):
-    shot = os.path.join(shots, name + ".png")
-    T.check(os.path.getsize(shot) > 10000, f"screenshot {shot} is missing or empty")
+    B.shot_ok(name)
 run.stop("chuo")
-T.say(f"browser part {time.time() - t_node:.1f} s, whole test {time.time() - started:.1f} s")
+T.say(f"browser part {took:.1f} s, whole test {time.time() - started:.1f} s")
 T.say("PASS")

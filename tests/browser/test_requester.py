@@ -28,36 +28,17 @@ import os
 import pwd
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 
-sys.path.insert(0, os.path.join(os.environ.get("MM_SOURCE", ""), "tests", "integration"))
-import mmtest as T  # noqa: E402
+import browser as B  # tests/browser/browser.py
+from browser import T
 
-HERE = os.path.join(T.SOURCE, "tests", "browser")
-CHROMIUM = os.environ.get("MM_CHROMIUM", "/usr/bin/chromium")
-NODE = shutil.which("node")
-missing = []
-if not NODE:
-    missing.append("node (Debian: nodejs)")
-if not os.access(CHROMIUM, os.X_OK):
-    missing.append(f"{CHROMIUM} (Debian: chromium)")
-if not os.path.exists(os.path.join(HERE, "node_modules", "playwright-core", "package.json")):
-    missing.append("tests/browser/node_modules/playwright-core (npm ci --prefix tests/browser)")
-if os.geteuid() != 0:
-    missing.append("root (the site's operator commands run as the account daemon)")
-if missing:
-    print("SKIP: the requester's browser test needs " + ", ".join(missing), flush=True)
-    sys.exit(77)
+B.need_browser()
 
 started = time.time()
 run = T.Run("browser_requester")
-shots = os.path.join(T.BUILD, "browser-shots")
-os.makedirs(shots, exist_ok=True)
-for old in os.listdir(shots):
-    if old.startswith("requester-"):
-        os.remove(os.path.join(shots, old))
+B.shots("requester")
 
 hub_keys = run.keys("hub")
 chuo = run.keys("chuo")
@@ -122,8 +103,6 @@ T.say(f"set up in {time.time() - started:.1f} s; range {japan(from_s)['shown']} 
 params = {
     "base": f"http://127.0.0.1:{run.hub_http}",
     "token": T.TOKENS["requester"],
-    "chromium": CHROMIUM,
-    "shots": shots,
     "edge": EDGE,
     "socket": sock,
     "operator": {"uid": daemon.pw_uid, "gid": daemon.pw_gid},
@@ -133,12 +112,8 @@ params = {
     "from_us": from_s * 1000000, "to_us": to_s * 1000000,
     "downloads": downloads,
     "result": result_file,
-    "source": T.SOURCE,
 }
-t_node = time.time()
-p = subprocess.run([NODE, os.path.join(HERE, "requester.test.js")], cwd=HERE,
-                   env=dict(os.environ, MM_BROWSER=json.dumps(params)), timeout=900)
-T.check(p.returncode == 0, f"requester.test.js exited {p.returncode}")
+took = B.run_test("requester.test.js", params, timeout=900)
 with open(result_file) as f:
     result = json.load(f)
 
@@ -170,5 +145,5 @@ p = subprocess.run(["bash", "-c", script], cwd=downloads, env=env, capture_outpu
 T.check(p.returncode == 0 and "AUTHENTIC" in p.stdout and "NOT AUTHENTIC" not in p.stdout,
         f"the page's commands exited {p.returncode}:\n{p.stdout}\n{p.stderr}")
 T.check(rec["export"]["sha256"] in p.stdout, f"sha256sum printed no matching hash: {p.stdout}")
-T.say(f"browser part {time.time() - t_node:.1f} s, whole test {time.time() - started:.1f} s")
+T.say(f"browser part {took:.1f} s, whole test {time.time() - started:.1f} s")
 T.say("PASS")
