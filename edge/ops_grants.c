@@ -104,6 +104,7 @@ void edge_ops_do_grant_revoke(edge_ops_call_t *c)
         return;
     }
     edge_ops_answer(c, res, NULL);
+    edge_ops_playback_recheck(ops); /* its playbacks end now (R-N6.2) */
 }
 
 void edge_ops_do_grant_list(edge_ops_call_t *c)
@@ -148,4 +149,5 @@ void edge_ops_do_grant_report(edge_ops_call_t *c)
         return;
     }
     edge_ops_answer(c, res, NULL);
+    edge_ops_playback_recheck(c->ops); /* the report ends the grant, and its playbacks */
 }
