@@ -173,6 +173,9 @@ void edge_ops_playback_close(edge_ops_t *ops, uv_close_cb closed);
  * revoked, the emergency grant revoked or expired, the camera abolished (ops_playback.c). Called
  * after each such change, and by a timer while playbacks run. */
 void edge_ops_playback_recheck(edge_ops_t *ops);
+/* Ends the playbacks running under emergency grant grant_id, why saying so (ops_playback.c): a
+ * revoked grant looks like one that expired (access.h), so its revocation says it itself. */
+void edge_ops_playback_end_grant(edge_ops_t *ops, const char *grant_id, const char *why);
 
 /* Says what waits for the manager and what notices are not yet acknowledged (ops_city.c). */
 void edge_ops_city_at_start(edge_ops_t *ops);

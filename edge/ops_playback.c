@@ -124,6 +124,17 @@ void edge_ops_playback_recheck(edge_ops_t *ops)
     }
 }
 
+void edge_ops_playback_end_grant(edge_ops_t *ops, const char *grant_id, const char *why)
+{
+    for (int i = 0; i < EDGE_MAX_VIEWERS; i++) {
+        edge_viewer_t *v = ops->viewers[i];
+        if (!v || strcmp(v->grant_id, grant_id) != 0 || edge_viewing_done(v->vw))
+            continue;
+        MM_WARN("playback %s of %s by %s stopped: %s", v->session, v->camera, v->person, why);
+        edge_viewing_stop(v->vw, 1, why);
+    }
+}
+
 static void on_viewer_done(uv_async_t *a)
 {
     reap_viewers(a->data, 0);
