@@ -483,6 +483,50 @@ static void R_N4_2_rendering_twice_gives_identical_bytes(void **state)
     edge_config_free(&b);
 }
 
+/* R-N7.3, R-K2.2.5, R-N7.4: the document says what the device does when footage is viewed — the
+ * pace, the day per call, the players it starts (the configuration's, with their commands), the
+ * end of a viewing whose right ends, and the purposes, with the bases the policy admits for
+ * another purpose: consent at Naha, never at Kawaguchi. */
+static void R_N7_3_the_document_says_how_footage_is_viewed(void **state)
+{
+    (void)state;
+    edge_config_t cfg;
+    load_kawaguchi(&cfg);
+    char *doc = render(&cfg, NULL, EDGE_DOC_MARKDOWN);
+    find(doc, "実時間の1倍、2倍、4倍又は8倍（既定は1倍）に記録装置が制限する");
+    find(doc, "24時間以内");
+    find(doc, "再生ソフト ffplay：起動するコマンド ffplay -loglevel error -autoexit -");
+    find(doc, "その他のプログラムには渡さない");
+    find(doc, "直ちに終了させる");
+    find(doc, "利用目的を記録する");
+    find(doc, "「法令に基づく手続き」、「生命、身体又は財産の保護のための緊急の必要」");
+    find(doc, "（基準 第2の2(5)、第3）");
+    lacks(doc, "「本人の同意」");
+    lacks(doc, "画像を複製し、印刷し");
+    free(doc);
+    edge_config_free(&cfg);
+
+    load(&cfg, "naha",
+         "\"players\":{\"mpv\":\"mpv --really-quiet -\"},"
+         "\"installer\":{\"name\":\"那覇市場通り会\",\"contact\":\"098-000-0000\"}," SITE_GOV,
+         CAM1);
+    doc = render(&cfg, NULL, EDGE_DOC_MARKDOWN);
+    find(doc, "再生ソフト mpv：起動するコマンド mpv --really-quiet -");
+    lacks(doc, "ffplay");
+    find(doc, "「本人の同意」、「法令に基づく手続き」");
+    find(doc, "（第7条第4号、第8条）");
+    free(doc);
+    edge_config_free(&cfg);
+
+    load(&cfg, "naha",
+         "\"players\":{},\"installer\":{\"name\":\"那覇市場通り会\",\"contact\":\"098\"}," SITE_GOV,
+         CAM1);
+    doc = render(&cfg, NULL, EDGE_DOC_MARKDOWN);
+    find(doc, "記録装置が起動する再生ソフトは定めていない");
+    free(doc);
+    edge_config_free(&cfg);
+}
+
 static void bad_arguments_give_null(void **state)
 {
     (void)state;
@@ -506,6 +550,7 @@ int main(void)
         cmocka_unit_test(R_K2_2_7_hostile_text_is_escaped),
         cmocka_unit_test(R_K2_2_7_html_is_a_self_contained_printable_page),
         cmocka_unit_test(R_N4_2_rendering_twice_gives_identical_bytes),
+        cmocka_unit_test(R_N7_3_the_document_says_how_footage_is_viewed),
         cmocka_unit_test(bad_arguments_give_null),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
