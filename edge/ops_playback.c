@@ -7,7 +7,8 @@
  * a player the site's configuration names, which the edge starts itself (players.h, player.h),
  * or, asked for explicitly ("stream": true), to the caller over the socket for the site console;
  * either way paced by the edge at 1, 2, 4 or 8 times real time, at most a day of footage per call
- * (control.h). A call refused for any of these is an access entry with the reason.
+ * (control.h), and one person's playbacks at most 8 times real time together. A call refused for
+ * any of these is an access entry with the reason.
  *
  * Each playback is a `viewing` entry when it starts and another when it ends, with its purpose,
  * basis, player and speed, and when it ended, why, and why it failed if it did. The viewing runs
@@ -289,6 +290,20 @@ static int check_playback(edge_ops_call_t *c, edge_viewing_conf_t *conf, edge_vi
     snprintf(v->purpose, sizeof v->purpose, "%s", pd.purpose);
     v->other_purpose = pd.other;
     v->basis = r->basis;
+    /* Several playbacks at once are no way around the pace: a person's run at most
+     * EDGE_PLAYBACK_SPEED_MAX times real time together. */
+    int speed = 0;
+    for (int i = 0; i < EDGE_MAX_VIEWERS; i++)
+        if (ops->viewers[i] && strcmp(ops->viewers[i]->person, c->person) == 0 &&
+            !edge_viewing_done(ops->viewers[i]->vw))
+            speed += ops->viewers[i]->speed;
+    if (speed + r->speed > EDGE_PLAYBACK_SPEED_MAX) {
+        edge_ops_refuse(c, "busy",
+                        "%s's playbacks run at %dx already; together they run at most %d times "
+                        "real time (R-N7.3): end one, or ask for a lower speed",
+                        c->person, speed, EDGE_PLAYBACK_SPEED_MAX);
+        return -1;
+    }
     return choose_player(c, conf, v);
 }
 

@@ -160,6 +160,16 @@ T.check(took >= footage_s / 8 - 0.25,
 T.check(took <= footage_s / 8 + 5, f"{footage_s:.1f} s at 8x took {took:.2f} s")
 T.say(f"raw client: {got['bytes']} bytes of {footage_s:.1f} s of footage in {took:.2f} s "
       f"({footage_s / took:.1f}x)")
+# Two at once are no way around the pace: one person's playbacks run at 8x together.
+with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s8:
+    s8.connect(sock)
+    s8.sendall(json.dumps(req).encode() + b"\n")
+    T.check(json.loads(s8.makefile("rb").readline())["ok"], "a playback at 8x")
+    got = viewing_client.view(sock, dict(req, speed=1))
+    T.check(got["answer"]["ok"] is False and got["answer"]["code"] == "busy" and
+            "at most 8 times" in got["answer"]["error"] and got["bytes"] == 0,
+            f"a second playback beside one at 8x: {got['answer']}")
+time.sleep(0.5)  # the edge sees the hang-up and ends the first
 # Without a speed, real time.
 req1 = dict(req, to_us=span_from + 3_000_000)
 del req1["speed"]
