@@ -551,6 +551,10 @@ static int fd_write(void *opaque, uint8_t *buf, int len)
                 return AVERROR_EXIT;
             continue;
         }
+        if (w < 0 && m->sink && (errno == EPIPE || errno == ECONNRESET)) {
+            m->sink_err = m->sink_err != MM_OK ? m->sink_err : MM_ECLOSED; /* the viewer left */
+            return AVERROR_EXIT;
+        }
         if (w <= 0)
             return AVERROR(w < 0 ? errno : EIO);
         done += (int)w;

@@ -115,9 +115,10 @@ typedef struct {
  * player shows it at that speed. A gap in the recording (no frame for more than
  * EDGE_FOOTAGE_GAP_US) counts as EDGE_FOOTAGE_GAP_US, in the pacing and in the stream's times:
  * no footage, nothing to pace. sink->wait is asked before each frame and whenever fd is full,
- * and between segments while they are verified. Writing stops at the first failed write (the
- * viewer went away): MM_EMEDIA, or the error sink->wait returned. *written counts the bytes that
- * went out. MM_EINVAL for a bad sink (no wait, speed outside 1..8).
+ * and between segments while they are verified. Writing stops at the first failed write:
+ * MM_ECLOSED when nobody reads any more (the viewer went away), MM_EMEDIA for another failure,
+ * or the error sink->wait returned. *written counts the bytes that went out. MM_EINVAL for a bad
+ * sink (no wait, speed outside 1..8).
  */
 mm_err_t edge_footage_stream(const edge_vault_t *v, const char *camera, int64_t start_us,
                              int64_t end_us, const edge_footage_sink_t *sink, uint64_t *written,

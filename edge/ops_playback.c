@@ -284,7 +284,7 @@ static int check_playback(edge_ops_call_t *c, edge_viewing_conf_t *conf, edge_vi
     edge_purpose_decision_t pd;
     edge_purpose_decide(ops->cfg, r->camera, r->purpose, r->basis, &pd);
     if (!pd.allowed) {
-        edge_ops_refuse(c, r->purpose[0] ? "denied" : "invalid", "%s", pd.reason);
+        edge_ops_refuse(c, pd.other ? "denied" : "invalid", "%s", pd.reason);
         return -1;
     }
     snprintf(v->purpose, sizeof v->purpose, "%s", pd.purpose);
