@@ -99,7 +99,7 @@ void edge_purpose_decide(const edge_config_t *cfg, const char *camera, const cha
     }
     d->other = 1;
     snprintf(d->purpose, sizeof d->purpose, "%.*s", (int)n, p);
-    char list[MM_TEXT_MAX];
+    char list[80]; /* "consent, law, emergency, own_images" */
     admitted_list(cfg->policy, list, sizeof list);
     if (basis == MM_LEGAL_BASIS_NONE || (int)basis < 0 || basis >= MM_LEGAL_BASIS_COUNT)
         snprintf(d->reason, sizeof d->reason,

@@ -251,6 +251,10 @@ static void *viewing_main(void *arg)
             vw->player_gone = vw->player && peer_gone(vw->out_fd);
         }
     }
+    /* Stopped, or nobody watching: the player is ended before its stream is, so that what it
+     * shows ends now, whatever it does at the end of its input. */
+    if (vw->player && (stopped(vw) || vw->client_gone))
+        edge_player_end(vw->player);
     if (vw->out_fd >= 0) {
         close(vw->out_fd); /* the end of the stream, for the player */
         vw->out_fd = -1;

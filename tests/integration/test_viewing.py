@@ -226,10 +226,10 @@ def logged_at(kind, match):
     return T.wait_until(find, 20, f"the {kind} entry")
 
 
-def ended_within(end, changed, began, what):
-    """The viewing ended (at end) within 1 s of the change the edge logged (changed); began:
-    when the command that made the change started, for the record."""
-    T.check(-0.05 < end - changed < 1.0,  # the two clocks are read by two processes
+def ended_within(end, changed, began, what, limit=1.0):
+    """The viewing ended (at end) within limit seconds of the change the edge logged (changed);
+    began: when the command that made the change started, for the record."""
+    T.check(-0.05 < end - changed < limit,  # the two clocks are read by two processes
             f"{what}: the viewing ended {end - changed:.2f} s after the change was logged")
     T.say(f"{what}: ended {end - changed:.2f} s after the change was logged "
           f"({end - began:.2f} s after its command began)")
@@ -254,7 +254,9 @@ ended = [d for pid, d in seen().items() if pid not in before]
 T.check(len(ended) == 1 and ended[0]["ended_by"] == "signal" and ended[0]["bytes"] > 0,
         f"the player of the revoked operator: {ended}")
 ended_within(ended[0]["ended"], changed, began, "revoked operator's player")
-ended_within(done, changed, began, "revoked operator's command")
+# The command's own end comes after the edge has ended the player and told it; the process's exit
+# may take longer in a sanitizer build (LeakSanitizer looks at its memory as it exits).
+ended_within(done, changed, began, "revoked operator's command", limit=3.0)
 cli("root", "operators", "add", "sousa", "--reason", "復職")
 
 
@@ -324,6 +326,14 @@ T.check("status 1" in failures["false"]["failure"] and
         "No such file" in failures["missing"]["failure"], f"failures {failures}")
 T.say(f"ffplay without a display: {failures['ffplay']['failure']}")
 reasons = [v["reason"] for v in ended]
+# The log's own account: the viewing's end within 1 s of the revocation.
+log = [e["entry"] for e in run.entries("site-v")]
+revoked_at = [e["time_us"] for e in log if e["type"] == "role_changed" and
+              e["role_changed"]["change"] == "operator_revoked"][0]
+ended_at = [e["time_us"] for e in log if e["type"] == "viewing" and
+            e["viewing"]["reason"].startswith("the operator role of sousa")][0]
+T.check(0 < ended_at - revoked_at < 1000000,
+        f"the log has the viewing ending {(ended_at - revoked_at) / 1e6:.2f} s after the revocation")
 for why in ("the operator role of sousa was revoked (R-N7.2)",
             f"emergency grant {g['id']} of kinkyu was revoked by kanri (R-N6.2)",
             f"emergency grant {g2['id']} of kinkyu expired (R-N6.2)",
