@@ -924,30 +924,32 @@ static int cmd_standards(const opts_t *o)
     return simple(o, req, show_document);
 }
 
-/* The options that take a text, and the flags, by where they go in opts_t. */
-static const struct {
+/* An option by where its value goes in opts_t. */
+typedef struct {
     const char *name;
     size_t at;
-} text_options[] =
-    {
-        {"--socket", offsetof(opts_t, socket)},
-        {"--config", offsetof(opts_t, config)},
-        {"--from", offsetof(opts_t, from)},
-        {"--to", offsetof(opts_t, to)},
-        {"--reason", offsetof(opts_t, reason)},
-        {"--text", offsetof(opts_t, text)},
-        {"--text-file", offsetof(opts_t, text_file)},
-        {"--actions", offsetof(opts_t, actions)},
-        {"--cameras", offsetof(opts_t, cameras)},
-        {"--player", offsetof(opts_t, player)},
-        {"--note", offsetof(opts_t, note)},
-        {"--channel", offsetof(opts_t, channel)},
-        {"--at", offsetof(opts_t, at)},
-},
-  flag_options[] = {
-      {"--json", offsetof(opts_t, json)},
-      {"--html", offsetof(opts_t, html)},
-      {"--all", offsetof(opts_t, all)},
+} option_t;
+
+/* The options that take a text (a const char * each), and the flags (an int each). */
+static const option_t text_options[] = {
+    {"--socket", offsetof(opts_t, socket)},
+    {"--config", offsetof(opts_t, config)},
+    {"--from", offsetof(opts_t, from)},
+    {"--to", offsetof(opts_t, to)},
+    {"--reason", offsetof(opts_t, reason)},
+    {"--text", offsetof(opts_t, text)},
+    {"--text-file", offsetof(opts_t, text_file)},
+    {"--actions", offsetof(opts_t, actions)},
+    {"--cameras", offsetof(opts_t, cameras)},
+    {"--player", offsetof(opts_t, player)},
+    {"--note", offsetof(opts_t, note)},
+    {"--channel", offsetof(opts_t, channel)},
+    {"--at", offsetof(opts_t, at)},
+};
+static const option_t flag_options[] = {
+    {"--json", offsetof(opts_t, json)},
+    {"--html", offsetof(opts_t, html)},
+    {"--all", offsetof(opts_t, all)},
 };
 
 /* A whole number from lo to hi as the value of option opt; -1 once the mistake is said. */
