@@ -166,7 +166,7 @@ def resolve(ident, rows):
                 if r.startswith(ident) and len(r) > len(ident) and r[len(ident)] in ".abcdefgh"]
     if children:  # an article: R-N5
         return sorted(children, key=natural_key)
-    parent = re.sub(r"(\.\d+|(?<=\d)[a-z])$", "", ident)
+    parent = re.sub(r"\.\d+$", "", ident)
     if parent != ident and parent in rows:  # a paragraph of a row: R-N11.2
         return [parent]
     return []
