@@ -16,7 +16,8 @@ what the tests or the code say.
 
 How a mention is read. IDs are written as REQUIREMENTS.md writes them: "R-K2.2.3-4" and
 "R-N5.1-3" are single IDs, "R-N-T" is one. Around them the code and tests also write:
-  - a paragraph in parentheses, "R-N12(1)": the ID before it (R-N12);
+  - a paragraph in parentheses, "R-N12(1)": the ID before it (R-N12), which must be a row or
+    a paragraph of one ("R-K2(5)" is unknown: write R-K2.2.5);
   - a range the table does not have, "R-N4.1-2", "R-K2.1.3b-c", "R-N10-12": each ID in it;
   - a number inside a table range, "R-N5.2" or "R-K2.2.3": that range (R-N5.1-3, R-K2.2.3-4);
   - an article whose parts are rows, "R-N5": every row under it (shown as "as R-N5");
@@ -140,8 +141,9 @@ def span(lo, hi):
     return None
 
 
-def resolve(ident, rows):
-    """The table IDs a mention (without its parenthesis) refers to, sorted; [] when unknown."""
+def resolve(ident, rows, articles=True):
+    """The table IDs a mention (without its parenthesis) refers to, sorted; [] when unknown.
+    articles=False: an article does not stand for its rows (a mention with a parenthesis)."""
     if ident in rows:
         return [ident]
     for row in rows:  # a member of a table range: R-N5.2 in R-N5.1-3
@@ -164,7 +166,7 @@ def resolve(ident, rows):
         return sorted(found, key=natural_key)
     children = [r for r in rows
                 if r.startswith(ident) and len(r) > len(ident) and r[len(ident)] in ".abcdefgh"]
-    if children:  # an article: R-N5
+    if children and articles:  # an article: R-N5
         return sorted(children, key=natural_key)
     parent = re.sub(r"\.\d+$", "", ident)
     if parent != ident and parent in rows:  # a paragraph of a row: R-N11.2
@@ -189,6 +191,15 @@ def mentions(text):
     return out
 
 
+def resolve_mention(written, cands, rows):
+    """(the form to show, the table IDs) of one mention; a test name is shown as its ID."""
+    for cand in cands:
+        ids = resolve(cand, rows, articles="(" not in written)
+        if ids:
+            return (written if written.startswith("R-") else cand), ids
+    return written, []
+
+
 def source_files(root, dirs):
     """Text source files under dirs, relative to root, sorted."""
     files = []
@@ -208,13 +219,7 @@ def scan(root, dirs, rows):
         with open(os.path.join(root, rel), encoding="utf-8", errors="replace") as f:
             text = f.read()
         for line, written, cands in mentions(text):
-            ids = []
-            for cand in cands:
-                ids = resolve(cand, rows)
-                if ids:
-                    if not written.startswith("R-"):  # a test name: show it as an ID
-                        written = cand
-                    break
+            written, ids = resolve_mention(written, cands, rows)
             if not ids:
                 unknown.append((rel, line, written))
             for ident in ids:

@@ -62,12 +62,7 @@ def resolved(text):
     table = rows()
     out = []
     for _, written, cands in C.mentions(text):
-        ids = []
-        for cand in cands:
-            ids = C.resolve(cand, table)
-            if ids:
-                break
-        out.append((written, ids))
+        out.append(C.resolve_mention(written, cands, table))
     return out
 
 
@@ -104,10 +99,11 @@ class Forms(unittest.TestCase):
         self.one("cmocka_unit_test(R_N12_complaint_logged_once)", [f"{R}N12"])
         self.one("def test_R_K2_2_6b_hold(self):", [f"{R}K2.2.6b"])
         self.one("R_K2_2_3_4_roles", [f"{R}K2.2.3-4"])
+        self.assertEqual(resolved("R_N10_1_report")[0][0], f"{R}N10.1", "shown as its ID")
 
     def test_unknown_ids_resolve_to_nothing(self):
         for text in (f"{R}N99", f"{R}K2.2.6e", f"{R}N4.3", f"{R}N10-13", "R_N13_x", f"{R}N7",
-                     f"{R}N3x"):
+                     f"{R}N3x", f"{R}K2(5)"):
             self.one(text, [])
 
     def test_other_strings_are_not_mentions(self):
