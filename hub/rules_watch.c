@@ -182,8 +182,10 @@ static void suspension_rule(found_t *fd, const hub_watch_policy_t *pol, const hu
     hub_evidence_text(&ev, "camera", cam->id);
     hub_evidence_text(&ev, "since", at);
     hub_evidence_int(&ev, "days", days);
+    hub_evidence_int(&ev, "max_days", cfg->suspension_max_us / DAY_US);
     add(fd, "camera_suspended_long", cam->id, pol->suspension.rule, HUB_SEVERITY_MEDIUM, &ev,
-        "camera %s has been suspended since %s, %lld days, longer than the city's %lld (%s)",
+        "camera %s has been suspended since %s, %lld days, longer than the city's limit of %lld "
+        "days (%s)",
         cam->id, at, days, (long long)(cfg->suspension_max_us / DAY_US), pol->suspension.clause);
 }
 
@@ -204,6 +206,7 @@ static void sign_rule(found_t *fd, const hub_watch_policy_t *pol, const hub_came
     hub_evidence_text(&ev, "camera", cam->id);
     hub_evidence_text(&ev, "checked", f->signage_checked);
     hub_evidence_int(&ev, "days", days);
+    hub_evidence_int(&ev, "max_days", cfg->sign_check_max_us / DAY_US);
     add(fd, "signage_check_old", cam->id, pol->sign.rule, HUB_SEVERITY_MEDIUM, &ev,
         "the sign of camera %s was last checked on %s, %lld days ago; the city asks for a check "
         "at least every %lld days (%s)",

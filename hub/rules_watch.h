@@ -15,10 +15,12 @@
  *                                          footage_min, max_viewings, max_minutes
  *   night_viewing          person/day      entries [first at night], person, day, night,
  *                                          from_hour, to_hour
- *   camera_suspended_long  camera          entries [its camera_state], camera, since, days
+ *   camera_suspended_long  camera          entries [its camera_state], camera, since, days,
+ *                                          max_days
  *   camera_count_unfiled   ""              entries [site_facts, standards_filed], cameras,
  *                                          filed_cameras, version
- *   signage_check_old      camera          entries [its camera_facts], camera, checked, days
+ *   signage_check_old      camera          entries [its camera_facts], camera, checked, days,
+ *                                          max_days
  */
 #ifndef HUB_RULES_WATCH_H
 #define HUB_RULES_WATCH_H

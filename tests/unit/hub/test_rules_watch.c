@@ -318,6 +318,7 @@ static void r_k2_1_3b_camera_suspended_long(void **state)
     json_t *f = only(out, "camera_suspended_long", "R-K2.1.3b", "cam1");
     entries_are(f, 1, (json_int_t[]){77});
     assert_int_equal(json_integer_value(ev(f, "days")), 30);
+    assert_int_equal(json_integer_value(ev(f, "max_days")), 30);
     assert_string_equal(json_string_value(ev(f, "camera")), "cam1");
     assert_true(mentions(f, "Kawaguchi standard 2.1(3): cameras run five years"));
     json_decref(out);
@@ -344,6 +345,7 @@ static void r_k2_2_1_signage_check_old(void **state)
     entries_are(f, 1, (json_int_t[]){4});
     assert_string_equal(json_string_value(ev(f, "checked")), "2026-04-15");
     assert_int_equal(json_integer_value(ev(f, "days")), 366);
+    assert_int_equal(json_integer_value(ev(f, "max_days")), 365);
     json_decref(out);
     json_object_set_new(json_object_get(rec, "facts"), "policy", json_string("kawaguchi"));
     out = eval(rec, NULL, NOW_US + 331 * DAY_US);
