@@ -42,6 +42,30 @@ def viewing(time_us, state, person, start_us, end_us, camera="cam1", session="pb
                                     (5, start_us), (6, end_us)))
 
 
+def camera_facts(time_us, camera, checked="2026-04-01", install_date="2026-04-01"):
+    return _entry(time_us, 25, _msg((1, camera), (2, "中央通り"), (3, "防犯"), (4, install_date),
+                                    (5, "防犯カメラ作動中"), (6, True), (7, checked)))
+
+
+def camera_state(time_us, camera, state, by="kanri", reason=""):
+    return _entry(time_us, 22, _msg((1, camera), (2, state), (3, by), (4, reason)))
+
+
+def configuration_changed(time_us, version, cameras, policy="kawaguchi"):
+    return _entry(time_us, 23, _msg((1, version), (2, digest(f"document {version}")),
+                                    (3, digest(f"config {version}")), (4, policy),
+                                    (5, cameras), (6, f"version {version}")))
+
+
+def standards_filed(time_us, version, by="kanri"):
+    return _entry(time_us, 29, _msg((1, version), (2, digest(f"document {version}")), (3, by)))
+
+
+def segments_erased(time_us, camera, start_us, end_us, reason="retention"):
+    return _entry(time_us, 13, _msg((1, camera), (2, start_us), (3, end_us), (4, 1), (5, 1000),
+                                    (6, digest(f"{camera} {start_us}")), (7, reason)))
+
+
 class Site:
     """One site's log, as far as this test has written it, and its session with the hub."""
 
