@@ -45,6 +45,14 @@ static int64_t absdiff(int64_t a, int64_t b)
     return a > b ? a - b : b - a;
 }
 
+int hub_watch_clock_moved(const hub_watch_skew_t *last, int64_t offset_us,
+                          const hub_watch_conf_t *cfg)
+{
+    int64_t step = cfg->skew_max_us / 2 < HUB_WATCH_SKEW_STEP_US ? cfg->skew_max_us / 2
+                                                                 : HUB_WATCH_SKEW_STEP_US;
+    return !last || absdiff(last->offset_us, offset_us) > step;
+}
+
 /* Measures the site's clock from r (and the newest entry's time when the checkpoint has none);
  * a point when it moved. Returns whether st changed. */
 static int measure(hub_watch_state_t *st, const hub_watch_conf_t *cfg, const hub_watch_receipt_t *r,
@@ -65,10 +73,7 @@ static int measure(hub_watch_state_t *st, const hub_watch_conf_t *cfg, const hub
         m.offset_us = newest - r->received_us;
         m.bound = 1;
     }
-    const hub_watch_skew_t *last = hub_watch_skew_now(st);
-    int64_t step = cfg->skew_max_us / 2 < HUB_WATCH_SKEW_STEP_US ? cfg->skew_max_us / 2
-                                                                 : HUB_WATCH_SKEW_STEP_US;
-    if (last && absdiff(last->offset_us, m.offset_us) <= step)
+    if (!hub_watch_clock_moved(hub_watch_skew_now(st), m.offset_us, cfg))
         return 0;
     if (st->n_skews == HUB_WATCH_SKEWS_MAX) {
         memmove(&st->skews[0], &st->skews[1], (HUB_WATCH_SKEWS_MAX - 1) * sizeof st->skews[0]);

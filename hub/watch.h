@@ -129,6 +129,11 @@ int hub_watch_learn(hub_watch_state_t *st, const hub_watch_conf_t *cfg,
  * last measurement at or before it, else the first); 0 when there is none. */
 int64_t hub_watch_offset_at(const hub_watch_state_t *st, int64_t site_us);
 
+/* Whether the site's clock, read as offset_us from the hub's, has moved from last (NULL: never
+ * measured) by more than the step that makes a new measurement (see above). */
+int hub_watch_clock_moved(const hub_watch_skew_t *last, int64_t offset_us,
+                          const hub_watch_conf_t *cfg);
+
 /* The latest measurement, NULL when none. */
 const hub_watch_skew_t *hub_watch_skew_now(const hub_watch_state_t *st);
 
