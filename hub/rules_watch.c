@@ -128,7 +128,7 @@ static void viewing_rules(found_t *fd, const hub_watch_policy_t *pol, mm_policy_
                           const hub_watch_conf_t *cfg)
 {
     const hub_watch_bounds_t *b = &cfg->viewing[policy];
-    for (size_t i = 0; i < st->n_viewings; i++) {
+    for (size_t i = 0; pol->viewing.rule && i < st->n_viewings; i++) {
         const hub_watch_viewing_t *v = &st->viewings[i];
         char key[96];
         snprintf(key, sizeof key, "%s/%s", v->person, v->day);

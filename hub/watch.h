@@ -6,9 +6,9 @@
  * do, measured against the hub's own clock, for rules the site's word cannot settle:
  *
  * - The site's clock. Each batch's checkpoint carries the time the site signed it
- *   (common/note.h); the hub's clock when the batch arrived minus nothing else is the offset of
- *   the site's clock (transit takes milliseconds; a batch sent after a link outage is signed when
- *   it is sent, so its old entries do not count against the site). A checkpoint without a time
+ *   (common/note.h); that time minus the hub's clock at the batch's arrival is the offset of the
+ *   site's clock (transit takes milliseconds; a batch sent after a link outage is signed when it
+ *   is sent, so its old entries do not count against the site). A checkpoint without a time
  *   (an older edge) gives only a lower bound, when the batch's newest entry is dated after its
  *   arrival. The offsets are kept as a short history of the changes (a new point when it moves
  *   more than HUB_WATCH_SKEW_STEP_US or half the configured bound), so that an instant by the

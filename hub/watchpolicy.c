@@ -48,5 +48,6 @@ static const hub_watch_policy_t policies[MM_POLICY_COUNT] = {
 
 const hub_watch_policy_t *hub_watch_policy(mm_policy_t p)
 {
-    return (int)p >= 0 && p < MM_POLICY_COUNT ? &policies[p] : NULL;
+    /* A policy without its row (every row names the erasure duty) has none. */
+    return (int)p >= 0 && p < MM_POLICY_COUNT && policies[p].erasure.rule ? &policies[p] : NULL;
 }

@@ -32,7 +32,8 @@ typedef struct {
     hub_watch_duty_t uptime;
 } hub_watch_policy_t;
 
-/* The row of policy p; NULL for a value outside the enumeration. */
+/* The row of policy p; NULL for a value outside the enumeration or a policy without its row
+ * (then the hub holds the site to none of these duties: a unit test fails for such a policy). */
 const hub_watch_policy_t *hub_watch_policy(mm_policy_t p);
 
 #endif
