@@ -236,7 +236,8 @@ enum {
  * its registry and checks the rules from these (R-N4.1, R-N5, R-K2.1.3c, R-K2.2.2, R-N6.1).
  * floor_days: the policy's least retention; manager: a person id; operators: the person ids in
  * force, comma-separated; contractors: [{"name": "...", "staff": ["id", ...]}]; timezone: the
- * site's zone, an IANA name ("" from a site that has not said: Asia/Tokyo). */
+ * site's zone, an IANA name ("" from a site that has not said: Asia/Tokyo); no_night_staff: the
+ * site says nobody works there at night (a viewing at night is then a finding at the hub). */
 #define MM_FIELDS_site_facts(F, S)                                                                 \
     F(S, ENUM, policy, mm_policy, MM_F_REQ)                                                        \
     F(S, U32, retention_days, 0, 0)                                                                \
@@ -255,7 +256,8 @@ enum {
     F(S, STR, operators, MM_LONG_TEXT_MAX, 0)                                                      \
     F(S, STR, contractors, MM_LONG_TEXT_MAX, MM_F_JSON_ARRAY)                                      \
     F(S, U32, cameras, 0, 0)                                                                       \
-    F(S, STR, timezone, 64, MM_F_LATE)
+    F(S, STR, timezone, 64, MM_F_LATE)                                                             \
+    F(S, BOOL, no_night_staff, 0, MM_F_LATE)
 
 /* What the configuration says about one camera (R-K2.1.3b, R-K2.2.1, R-N5.1-4), logged at start
  * when it differs from the last logged: signage_text "" when there is no sign, signage_checked

@@ -81,6 +81,7 @@ static mm_err_t site_entry(const edge_config_t *cfg, const int *is_operator, mm_
     f->registered_retention_days = (uint32_t)cfg->registered_retention_days;
     f->floor_days = (uint32_t)edge_policy_floor_days(cfg->policy);
     f->cameras = (uint32_t)cfg->n_cameras;
+    f->no_night_staff = cfg->no_night_staff != 0;
     const edge_person_t *mgr = g->manager >= 0 ? &g->people[g->manager] : NULL;
     f->policy = cfg->policy;
     if (PUT(f->installer_name, g->installer_name) ||

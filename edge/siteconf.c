@@ -153,6 +153,7 @@ mm_err_t edge_config_parse(mm_conf_t *conf, edge_config_t *out)
                                       "control_socket",
                                       "filing",
                                       "timezone",
+                                      "night_staff",
                                       NULL};
     const char *keys[32];
     size_t nk = 0;
@@ -206,6 +207,9 @@ mm_err_t edge_config_parse(mm_conf_t *conf, edge_config_t *out)
         mm_conf_problem(conf, "timezone", "%s", why);
     else if (tz)
         snprintf(out->timezone, sizeof out->timezone, "%s", tz);
+    /* A value that is no boolean is reported naming the key ("night_staff: must be true or
+     * false"), and the default stands. */
+    out->no_night_staff = !mm_conf_bool(conf, root, "", "night_staff", 0, 1);
     out->segment_seconds = (int)mm_conf_int(conf, root, "", "segment_seconds", 0, 10, 1, 600);
     parse_retention(conf, root, out);
     parse_hub(conf, root, out);

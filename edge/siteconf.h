@@ -10,6 +10,7 @@
  *    "control_socket": "/run/mimamori/site-a.sock",
  *    "filing": "automatic",     or "manual": the manager files each version (R-N4.2)
  *    "timezone": "Asia/Tokyo",  the site's zone (default), an IANA name of the system's tzdata
+ *    "night_staff": true,       false: nobody works at the site at night (default true)
  *    "hub": {"endpoint": "tcp://127.0.0.1:7400", "curve_public": "<Z85>",
  *            "verifier": "hub+1a2b3c4d+AQ..."},
  *    "cameras": [{"id": "cam1", "url": "rtsp://127.0.0.1:8554/cam1", "priority": 0, ...}],
@@ -32,6 +33,11 @@
  * dates of the standards document) is in this zone, whatever the machine's zone or TZ says; it is
  * reported to the city in site_facts. A name the system's time zone database does not hold is a
  * configuration error (common/timefmt.h mm_tz_check).
+ *
+ * night_staff: false says that nobody works at the site at night, so that nobody has reason to
+ * look at its footage then; it is reported to the city in site_facts (no_night_staff), and the
+ * hub raises a finding for a viewing in the night hours of the site's zone (hub/watch.h,
+ * R-K2.2.3-4, R-N7.2). The edge itself refuses nothing for it. Must be true or false.
  *
  * min_free_mb: below this much free space in the state directory the edge raises a storage
  * alarm and stops its lowest-priority camera (the lowest "priority", then the last listed);
@@ -66,6 +72,7 @@ typedef struct {
     char *control_socket; /* resolved; default /run/mimamori/<site>.sock (control.h) */
     int filing_manual;    /* "filing": "manual" — the manager files each standards version */
     char timezone[MM_TZ_NAME_MAX]; /* the site's zone, "Asia/Tokyo" unless configured */
+    int no_night_staff;            /* "night_staff": false — nobody works at the site at night */
     int segment_seconds;  /* target segment length */
     mm_policy_t policy;
     int retention_days;

@@ -251,6 +251,7 @@ mm_err_t hub_config_parse(mm_conf_t *conf, hub_config_t *out)
                                        "disclosure_max_hours",
                                        "city",
                                        "timezone",
+                                       "watch",
                                        NULL};
     static const char *const http_keys[] = {"host", "port", NULL};
     memset(out, 0, sizeof *out);
@@ -312,6 +313,7 @@ mm_err_t hub_config_parse(mm_conf_t *conf, hub_config_t *out)
         mm_conf_problem(conf, "ordinance_effective", "must be a date YYYY-MM-DD, got \"%.40s\"",
                         ord);
     parse_city(conf, root, out);
+    hub_watch_conf_parse(conf, root, &out->watch);
     json_t *people =
         json_object_get(root, "people") ? mm_conf_array(conf, root, "", "people", 0) : NULL;
     if (people && json_array_size(people) > HUB_MAX_PEOPLE) {

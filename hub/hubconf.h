@@ -7,7 +7,8 @@
  *    "timezone": "Asia/Tokyo",   the zone of the hub's own pages (optional; a site's page shows
  *                                times in the zone the site reports)
  *    "sites": [{"id": "site-a", "verifier": "site-a+1a2b3c4d+AQ...", "curve_public": "<Z85>"}],
- *    "city": {"name": "川口市 防犯対策課", "contact": "048-000-0000"}}
+ *    "city": {"name": "川口市 防犯対策課", "contact": "048-000-0000"},
+ *    "watch": {...}}             what the hub watches with its own clock (watchconf.h)
  *
  * "city" (optional) is whom residents turn to when a site's answer to a complaint does not
  * satisfy them (R-N12(2)): the public registry shows it. Person id "public" is reserved for
@@ -28,6 +29,7 @@
 #include "common/keys.h"
 #include "common/note.h"
 #include "common/timefmt.h"
+#include "hub/watchconf.h"
 
 #define HUB_MAX_SITES 1024
 
@@ -92,6 +94,7 @@ typedef struct {
     hub_person_t *people;
     char *city_name;    /* NULL when "city" is not configured */
     char *city_contact; /* NULL when "city" is not configured */
+    hub_watch_conf_t watch; /* "watch" (watchconf.h): the defaults unless configured */
 } hub_config_t;
 
 /* The person whose token this is (compared by SHA-256, in constant time), or NULL. */

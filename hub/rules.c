@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "common/timefmt.h"
+#include "hub/watchpolicy.h"
 
 #define DAY_US (86400LL * 1000000)
 #define YEAR5_US (5LL * 365 * DAY_US + 1 * DAY_US) /* five years, one leap day */
@@ -152,7 +153,11 @@ static void site_rules(found_t *fd, const hub_site_record_t *rec)
     }
 }
 
-static void uptime_rules(found_t *fd, const hub_camera_t *cam, const hub_rules_input_t *in)
+/* R-K2.2.6a: a day a camera recorded less than the configured share of. A suspended camera is
+ * here only when its policy holds suspended cameras to the rule (watchpolicy.h): its message then
+ * says so, with the clause (suspended, else NULL). */
+static void uptime_rules(found_t *fd, const hub_camera_t *cam, const hub_rules_input_t *in,
+                         const char *suspended)
 {
     if (cam->n_uptime < 2)
         return;
@@ -173,10 +178,14 @@ static void uptime_rules(found_t *fd, const hub_camera_t *cam, const hub_rules_i
             snprintf(key, sizeof key, "%s/%s", cam->id, d->day);
             const int64_t at[2] = {(int64_t)d->first_index, (int64_t)d->last_index};
             hub_evidence_t ev;
-            add(fd, "uptime_below_24h", key, "R-K2.2.6a", HUB_SEVERITY_MEDIUM,
-                evidence(&ev, 2, at, "camera", cam->id, "day", d->day, NULL),
-                "camera %s recorded %.1f h of %s (%lld gaps): cameras run 24 hours a day", cam->id,
-                share * 24, d->day, (long long)d->gaps);
+            evidence(&ev, 2, at, "camera", cam->id, "day", d->day, NULL);
+            if (suspended)
+                hub_evidence_text(&ev, "state", "suspended");
+            add(fd, "uptime_below_24h", key, "R-K2.2.6a", HUB_SEVERITY_MEDIUM, &ev,
+                "camera %s recorded %.1f h of %s (%lld gaps): cameras run 24 hours a day%s%s%s",
+                cam->id, share * 24, d->day, (long long)d->gaps,
+                suspended ? "; a suspended camera too (" : "", suspended ? suspended : "",
+                suspended ? ")" : "");
         }
     }
 }
@@ -199,8 +208,8 @@ static void abolished_rules(found_t *fd, const hub_camera_t *cam)
     }
 }
 
-static void camera_rules(found_t *fd, int kawaguchi, const hub_camera_t *cam,
-                         const hub_rules_input_t *in)
+static void camera_rules(found_t *fd, int kawaguchi, const hub_watch_policy_t *wp,
+                         const hub_camera_t *cam, const hub_rules_input_t *in)
 {
     hub_evidence_t ev;
     if (cam->state == HUB_CAMERA_STATE_ABOLISHED) {
@@ -234,7 +243,9 @@ static void camera_rules(found_t *fd, int kawaguchi, const hub_camera_t *cam,
             evidence(&ev, 1, at, NULL),
             "camera %s has no sign on record that shows it operates and who installed it", cam->id);
     if (cam->state == HUB_CAMERA_STATE_RECORDING)
-        uptime_rules(fd, cam, in);
+        uptime_rules(fd, cam, in, NULL);
+    else if (cam->state == HUB_CAMERA_STATE_SUSPENDED && wp && wp->uptime_counts_suspended)
+        uptime_rules(fd, cam, in, wp->uptime.clause);
 }
 
 /* R-N6.3: whoever used emergency access reports to the manager without delay. */
@@ -366,8 +377,9 @@ mm_err_t hub_rules_evaluate(const hub_site_record_t *rec, const hub_rules_input_
     if (rec->has_facts)
         site_rules(&fd, rec);
     int kawaguchi = rec->has_facts && rec->facts.policy == MM_POLICY_KAWAGUCHI;
+    const hub_watch_policy_t *wp = rec->has_facts ? hub_watch_policy(rec->facts.policy) : NULL;
     for (size_t i = 0; i < rec->n_cameras; i++)
-        camera_rules(&fd, kawaguchi, &rec->cameras[i], in);
+        camera_rules(&fd, kawaguchi, wp, &rec->cameras[i], in);
     grant_rules(&fd, rec, in);
     filing_rules(&fd, rec, in);
     request_rules(&fd, rec, in);

@@ -154,6 +154,7 @@ static void first_call_logs_site_and_each_camera(void **state)
     assert_string_equal(s->operators, "suzuki,sato"); /* NULL: the configured operators */
     assert_string_equal(s->contractors, "[{\"name\":\"東京警備株式会社\",\"staff\":[\"sato\"]}]");
     assert_int_equal(s->cameras, 2);
+    assert_int_equal(s->no_night_staff, 0); /* "night_staff" unset: staffed */
     check_camera(&es[1], &f->cfg->cameras[0], 1000);
     check_camera(&es[2], &f->cfg->cameras[1], 1000);
     free(es);
@@ -189,6 +190,25 @@ static void changed_camera_logs_that_camera_only(void **state)
     es = appended(f, &n);
     assert_string_equal(es[0].u.camera_facts.camera, "gate-1");
     assert_string_equal(es[0].u.camera_facts.signage_text, "");
+    free(es);
+}
+
+/* "night_staff": false is a change of the site's facts, logged as no_night_staff (the hub
+ * watches for viewings at night then, R-K2.2.3-4 / R-N7.2). */
+static void no_night_staff_is_logged(void **state)
+{
+    fixture_t *f = *state;
+    int logged;
+    assert_int_equal(edge_facts_log(f->st, f->cfg, NULL, 1000, &logged), MM_OK);
+    free(appended(f, &(size_t){0}));
+    f->cfg->no_night_staff = 1;
+    assert_int_equal(edge_facts_log(f->st, f->cfg, NULL, 2000, &logged), MM_OK);
+    assert_int_equal(logged, 1);
+    size_t n;
+    mm_entry_t *es = appended(f, &n);
+    assert_int_equal(n, 1);
+    assert_int_equal(es[0].kind, MM_ENTRY_SITE_FACTS);
+    assert_int_equal(es[0].u.site_facts.no_night_staff, 1);
     free(es);
 }
 
@@ -317,6 +337,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(first_call_logs_site_and_each_camera, setup, teardown),
         cmocka_unit_test_setup_teardown(changed_camera_logs_that_camera_only, setup, teardown),
         cmocka_unit_test_setup_teardown(changed_operators_log_site_only, setup, teardown),
+        cmocka_unit_test_setup_teardown(no_night_staff_is_logged, setup, teardown),
         cmocka_unit_test_setup_teardown(naha_site_without_contractors, setup, teardown),
         cmocka_unit_test_setup_teardown(too_long_is_refused_not_truncated, setup, teardown),
     };

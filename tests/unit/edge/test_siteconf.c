@@ -143,6 +143,39 @@ static void timezone_named_or_refused(void **state)
     }
 }
 
+/* "night_staff": false says nobody works at the site at night (the hub then watches for viewings
+ * at night, R-K2.2.3-4 / R-N7.2); unset is true; anything but a boolean is refused naming the
+ * key. */
+static void night_staff_is_a_boolean(void **state)
+{
+    (void)state;
+    char text[4096];
+    edge_config_t cfg;
+    with_retention(text, sizeof text, "\"policy\":\"naha\",");
+    assert_int_equal(parse(text, &cfg, NULL), 0);
+    assert_int_equal(cfg.no_night_staff, 0);
+    edge_config_free(&cfg);
+    with_retention(text, sizeof text, "\"policy\":\"naha\",\"night_staff\":false,");
+    assert_int_equal(parse(text, &cfg, NULL), 0);
+    assert_int_equal(cfg.no_night_staff, 1);
+    edge_config_free(&cfg);
+    with_retention(text, sizeof text, "\"policy\":\"naha\",\"night_staff\":true,");
+    assert_int_equal(parse(text, &cfg, NULL), 0);
+    assert_int_equal(cfg.no_night_staff, 0);
+    edge_config_free(&cfg);
+    static const char *const bad[] = {"/etc/mimamori/site.json: night_staff: must be true or false",
+                                      NULL};
+    const char *values[] = {"\"no\"", "0", "null", "[]"};
+    for (size_t i = 0; i < sizeof values / sizeof *values; i++) {
+        char member[96];
+        snprintf(member, sizeof member, "\"policy\":\"naha\",\"night_staff\":%s,", values[i]);
+        with_retention(text, sizeof text, member);
+        if (parse(text, &cfg, bad) != 1)
+            fail_msg("night_staff %s was not refused once", values[i]);
+        edge_config_free(&cfg);
+    }
+}
+
 /* R-K2.2.6b: retention can be configured neither below the policy's floor nor above the
  * registered period; the floor is what an unset retention means. */
 static void retention_floor_and_ceiling_cannot_be_configured_away(void **state)
@@ -253,6 +286,7 @@ int main(void)
         cmocka_unit_test(no_cameras_and_no_hub),
         cmocka_unit_test(not_json),
         cmocka_unit_test(timezone_named_or_refused),
+        cmocka_unit_test(night_staff_is_a_boolean),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }

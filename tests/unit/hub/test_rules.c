@@ -698,11 +698,23 @@ static void r_k2_2_6a_uptime_below_24h(void **state)
     assert_int_equal(json_array_size(out), 0);
     json_decref(out);
 
-    /* A suspended camera is not expected to record. */
+    /* A suspended camera is held to the 24 hours under kawaguchi, whose standard knows no
+     * suspension (2.2(6)(a), hub/watchpolicy.c), and says so; under naha, where a suspension is
+     * a filed state of its own (art. 4(2)), it is not expected to record. */
     uptime_is(rec, (double[]){0.3, 0.5, 0.2, 0.5});
     set_str(cam(rec, "cam1"), "state", "suspended");
     out = eval(rec, &IN);
-    assert_int_equal(json_array_size(out), 0);
+    assert_int_equal(count(out, "uptime_below_24h"), 2);
+    assert_int_equal(json_array_size(out), 2);
+    json_t *sf = json_array_get(out, 0);
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(sf, "evidence"), "state")), "suspended");
+    assert_non_null(strstr(json_string_value(json_object_get(sf, "message")),
+                           "a suspended camera too (Kawaguchi standard 2.2(6)(a)"));
+    json_decref(out);
+    set_str(json_object_get(rec, "facts"), "policy", "naha");
+    out = eval(rec, &IN);
+    assert_int_equal(count(out, "uptime_below_24h"), 0);
     json_decref(out);
     json_decref(rec);
 
