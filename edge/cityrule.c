@@ -52,8 +52,7 @@ int edge_city_rule_of(const mm_city_request_t *q, const char *site, const uint8_
     return 0;
 }
 
-/* "7 to 14 days" or "at least 7 days", into out. */
-static void range_text(const edge_city_rule_t *rule, char *out, size_t cap)
+void edge_city_rule_range(const edge_city_rule_t *rule, char *out, size_t cap)
 {
     if (rule->max_days)
         snprintf(out, cap, "%u to %u days", (unsigned)rule->min_days, (unsigned)rule->max_days);
@@ -73,7 +72,7 @@ int edge_city_rule_check(const edge_city_rule_t *rule, int retention_days, int r
             (!rule->max_days || (uint32_t)days[i] <= rule->max_days))
             continue;
         char range[64];
-        range_text(rule, range, sizeof range);
+        edge_city_rule_range(rule, range, sizeof range);
         *key = names[i];
         snprintf(why, cap,
                  "%d days is outside the city's rule for the %s policy: %s (%s) sets %s "

@@ -67,6 +67,9 @@ int edge_city_rule_of(const mm_city_request_t *q, const char *site, const uint8_
 int edge_city_rule_check(const edge_city_rule_t *rule, int retention_days, int registered_days,
                          const char **key, char *why, size_t cap);
 
+/* The days rule allows, "7 to 14 days" or "at least 7 days", into out (cap bytes). */
+void edge_city_rule_range(const edge_city_rule_t *rule, char *out, size_t cap);
+
 /*
  * The least days the site keeps footage under disk pressure (pure): its policy's text's floor
  * (kawaguchi, voluntary: 7), else the city's rule's least when one was received, else

@@ -97,10 +97,10 @@ static void take_city_rule(edge_ops_t *ops, const mm_city_request_t *r, size_t n
     if (!now.has || (ops->city_rule.has && !strcmp(now.id, ops->city_rule.id)))
         return;
     ops->city_rule = now;
-    MM_INFO("the city's rule for the retention period (%s policy): %s, %u to %u days (0: no "
-            "maximum), notice %s",
-            mm_policy_name(now.policy), now.rule, (unsigned)now.min_days, (unsigned)now.max_days,
-            now.id);
+    char range[64];
+    edge_city_rule_range(&now, range, sizeof range);
+    MM_INFO("the city's rule for the retention period (%s policy): %s sets %s (notice %s)",
+            mm_policy_name(now.policy), now.rule, range, now.id);
     const char *key = NULL;
     char why[MM_LONG_TEXT_MAX];
     if (edge_city_rule_check(&now, cfg->retention_days, cfg->registered_retention_days, &key, why,
