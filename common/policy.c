@@ -16,7 +16,7 @@ static const mm_policy_rules_t rows[MM_POLICY_COUNT] = {
     [MM_POLICY_KAWAGUCHI] =
         {
             .policy = MM_POLICY_KAWAGUCHI,
-            .title = "川口市 防犯カメラの設置及び運用に関する基準",
+            .title = MM_TEXT_KAWAGUCHI,
             .text = MM_TEXT_KAWAGUCHI,
             .scope = "第2の1(2)",
             .why = "設置者は、市又は市の補助金の交付を受けて防犯カメラを設置する者であり、基準 "
@@ -49,7 +49,7 @@ static const mm_policy_rules_t rows[MM_POLICY_COUNT] = {
     [MM_POLICY_NAHA] =
         {
             .policy = MM_POLICY_NAHA,
-            .title = "那覇市 防犯カメラの設置及び運用に関する条例",
+            .title = MM_TEXT_NAHA,
             .text = MM_TEXT_NAHA,
             .scope = "第4条第1項",
             .why = "設置者は、条例 第4条第1項各号に掲げるもので、公共の場所に向けて防犯カメラを"
@@ -57,11 +57,11 @@ static const mm_policy_rules_t rows[MM_POLICY_COUNT] = {
             .bases_text = MM_TEXT_NAHA,
             .other_use = "第7条第4号",
             .bases = {{MM_LEGAL_BASIS_CONSENT, "第7条第4号ア",
-                       "画像等から識別される特定の個人（本人）の同意があるとき。"},
-                      {MM_LEGAL_BASIS_LAW, "第7条第4号イ", "法令又は条例に定めがあるとき。"},
+                       "画像等から識別される特定の個人（本人）の同意があるとき"},
+                      {MM_LEGAL_BASIS_LAW, "第7条第4号イ", "法令又は条例に定めがあるとき"},
                       {MM_LEGAL_BASIS_EMERGENCY, "第7条第4号ウ",
                        "市民等の生命、身体又は財産を保護するため、緊急かつやむを得ないと認め"
-                       "られるとき。"},
+                       "られるとき"},
                       {MM_LEGAL_BASIS_OWN_IMAGES, "第8条",
                        "本人から自己の画像等の開示を求められたとき（開示するよう努める）。"}},
             .retention = MM_RETENTION_FROM_CITY_RULE,
@@ -82,7 +82,7 @@ static const mm_policy_rules_t rows[MM_POLICY_COUNT] = {
     [MM_POLICY_CITY] =
         {
             .policy = MM_POLICY_CITY,
-            .title = "市が設置した防犯カメラ（那覇市 条例 第9条）",
+            .title = "市が設置した防犯カメラの取扱い",
             .text = MM_TEXT_NAHA,
             .scope = "第9条",
             .why = "本サイトの防犯カメラは市が設置したものであり、その画像等の取扱いは、条例 第9条"
@@ -92,12 +92,12 @@ static const mm_policy_rules_t rows[MM_POLICY_COUNT] = {
             .other_use = "第69条",
             .bases = {{MM_LEGAL_BASIS_LAW, "第69条第1項", "法令に基づく場合"},
                       {MM_LEGAL_BASIS_CONSENT, "第69条第2項第1号",
-                       "本人の同意があるとき、又は本人に提供するとき。"},
+                       "本人の同意があるとき、又は本人に提供するとき"},
                       {MM_LEGAL_BASIS_EMERGENCY, "第69条第2項第4号",
                        "本人以外の者に提供することが明らかに本人の利益になるとき、その他保有個人"
-                       "情報を提供することについて特別の理由があるとき。"},
+                       "情報を提供することについて特別の理由があるとき"},
                       {MM_LEGAL_BASIS_OWN_IMAGES, "第76条第1項",
-                       "自己を本人とする保有個人情報の開示を請求されたとき。"}},
+                       "自己を本人とする保有個人情報の開示を請求されたとき"}},
             .retention = MM_RETENTION_FROM_CITY_RULE,
             .floor_days = 0,
             .retention_clause = "第9条",
@@ -116,7 +116,7 @@ static const mm_policy_rules_t rows[MM_POLICY_COUNT] = {
     [MM_POLICY_VOLUNTARY] =
         {
             .policy = MM_POLICY_VOLUNTARY,
-            .title = "基準の趣旨にのっとる自主的な設置（川口市 基準 第4）",
+            .title = "基準の趣旨にのっとる自主的な設置",
             .text = MM_TEXT_KAWAGUCHI,
             .scope = "第4",
             .why = "設置者又は設置場所は基準が規定するもの（第2の1(2)）に当たらないが、基準 第4に"

@@ -544,7 +544,10 @@ static void policy_block(ctx_t *c)
     doc_p_begin(&c->d, "note");
     doc_text(&c->d, "適用する規範：");
     doc_text(&c->d, r->title);
-    doc_textf(&c->d, "（%s %s）", r->text, r->scope);
+    if (!strcmp(r->title, r->text))
+        doc_textf(&c->d, "（%s）", r->scope);
+    else
+        doc_textf(&c->d, "（%s %s）", r->text, r->scope);
     doc_p_end(&c->d);
     doc_p_begin(&c->d, "note");
     doc_text(&c->d, "適用の理由：");
@@ -842,6 +845,11 @@ static void bases_item(ctx_t *c, const char *intro)
         doc_sub_end(&c->d);
     }
     doc_item_end(&c->d);
+}
+
+/* What the device does with a basis the policy does not admit (legalbasis.h). */
+static void refused_bases_item(ctx_t *c)
+{
     doc_item(&c->d,
              "記録装置は、開示請求ごとにその根拠を記録し、この規範が認めない根拠による開示請求"
              "を受け付けない。市のハブがこれを受け付けず、記録装置に届いた場合も記録装置が"
@@ -896,22 +904,25 @@ static void retention_bound_item(ctx_t *c)
     const mm_policy_rules_t *r = c->rules;
     const edge_city_rule_t *rule =
         c->rule && c->rule->has && c->rule->policy == cfg->policy ? c->rule : NULL;
+    /* The city's own cameras register their period in the public registry; others file it. */
+    const char *registered = is_city(c) ? "登録簿に登録した保存期間" : "市に届け出た保存期間";
+    const char *rule_name = is_city(c) ? "市の定め" : "市の規則";
     doc_item_begin(&c->d);
     if (r->retention == MM_RETENTION_FROM_TEXT) {
-        doc_textf(&c->d, "保存期間は、%sが定める下限（おおむね7日間以上）である%d日を下回らず",
-                  cfg->policy == MM_POLICY_VOLUNTARY ? "基準の趣旨" : "基準", r->floor_days);
+        doc_textf(&c->d, "保存期間は、基準が定める下限（おおむね7日間以上）である%d日を下回らず",
+                  r->floor_days);
         kcite(c, "第2の2(6)イ");
         doc_textf(&c->d,
-                  "、市に届け出た保存期間である%d日を超えない範囲で定める。記録装置は、この"
-                  "範囲外の設定を受け付けない。",
-                  cfg->registered_retention_days);
+                  "、%sである%d日を超えない範囲で定める。記録装置は、この範囲外の設定を受け"
+                  "付けない。",
+                  registered, cfg->registered_retention_days);
         doc_item_end(&c->d);
         return;
     }
     doc_text(&c->d, is_city(c) ? "保存期間は、市の定めによる（条例 第9条）。"
                                : "保存期間は、規則で定めるところにより定める（条例 第7条第5号）。");
     if (rule) {
-        doc_text(&c->d, "市の規則（");
+        doc_textf(&c->d, "%s（", rule_name);
         doc_text(&c->d, rule->rule);
         if (rule->max_days)
             doc_textf(&c->d, "）が定める保存期間は%u日以上%u日以下である。",
@@ -919,19 +930,17 @@ static void retention_bound_item(ctx_t *c)
         else
             doc_textf(&c->d, "）が定める保存期間は%u日以上である。", (unsigned)rule->min_days);
         doc_textf(&c->d,
-                  "保存期間は、この範囲内で、市に届け出た保存期間である%d日を超えない範囲で"
-                  "定める。記録装置は、市のハブが署名して送ったこの規則を受信して記録し"
-                  "（通知 ",
-                  cfg->registered_retention_days);
+                  "保存期間は、この範囲内で、%sである%d日を超えない範囲で定める。記録装置は、"
+                  "市のハブが署名して送ったこの定めを受信して記録し（通知 ",
+                  registered, cfg->registered_retention_days);
         doc_text(&c->d, rule->id);
         doc_text(&c->d, "）、この範囲外の設定を起動時に受け付けない。");
     } else {
         doc_textf(&c->d,
-                  "市の規則が定める保存期間の範囲は、まだ市のハブから受信していない。受信"
-                  "するまでは、市に届け出た保存期間である%d日を上限とし、記録媒体の空き容量"
-                  "が不足しても保存期間内の画像を消去しない。受信した後は、記録装置はその"
-                  "範囲外の設定を起動時に受け付けない。",
-                  cfg->registered_retention_days);
+                  "%sが定める保存期間の範囲は、まだ市のハブから受信していない。受信するまでは、"
+                  "%sである%d日を上限とし、記録媒体の空き容量が不足しても保存期間内の画像を"
+                  "消去しない。受信した後は、記録装置はその範囲外の設定を起動時に受け付けない。",
+                  rule_name, registered, cfg->registered_retention_days);
     }
     doc_item_end(&c->d);
 }
@@ -1042,6 +1051,7 @@ static void k_handling(ctx_t *c)
              "前項ただし書の提供は、その根拠を記録した開示請求を管理責任者が承認した場合に"
              "限り、承認された暗号化エクスポートによってのみ行う。これ以外に画像を記録装置の外"
              "に持ち出す手段はない。");
+    refused_bases_item(c);
     no_leak_item(c);
     logged_access_item(c);
 }
@@ -1182,6 +1192,7 @@ static void n_handling(ctx_t *c)
         doc_text(&c->d, "）。");
     }
     doc_item_end(&c->d);
+    refused_bases_item(c);
     logged_access_item(c);
 }
 

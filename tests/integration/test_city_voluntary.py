@@ -123,12 +123,12 @@ T.check(by["city-cams"]["policy"] == "city" and by["city-cams"]["filing"] == "no
 
 # --- the standards say which policy applies and why -------------------------------------------
 doc = cli("city-cams", "standards")["document"]
-for want in ("防犯カメラの管理及び運用に関する規程", "適用する規範：市が設置した防犯カメラ",
+for want in ("防犯カメラの管理及び運用に関する規程", "適用する規範：市が設置した防犯カメラの取扱い",
              "第7条及び第8条の規定にかかわらず", "条例 第4条第2項の届出は行わない",
              "（第69条第2項第1号）", "（第76条第1項）"):
     T.check(want in doc, f"the city's standards lack {want}")
 doc = cli("vol", "standards")["document"]
-for want in ("適用する規範：基準の趣旨にのっとる自主的な設置（川口市 基準 第4）",
+for want in ("適用する規範：基準の趣旨にのっとる自主的な設置（川口市防犯カメラの設置及び運用に関する基準 第4）",
              "通知として市に届け出る（基準 第4）", "（第4（第2の2(5)イの趣旨））",
              "画像の保存期間は7日とする"):
     T.check(want in doc, f"vol's standards lack {want}")
