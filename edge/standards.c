@@ -560,7 +560,7 @@ static void policy_block(ctx_t *c)
                  "判断を行わない。");
     else if (r->filing == MM_FILING_NONE)
         doc_para(&c->d, "市への届出：市が設置した防犯カメラであり、条例 第4条第2項の届出は行わない"
-                        "（条例 第4条第1項・第9条）。この規程は公開の登録簿に掲載する。");
+                        "（条例 第4条第1項・第9条）。本サイトは、市の公開の登録簿に掲載される。");
 }
 
 static void header_block(ctx_t *c)
