@@ -47,7 +47,7 @@ int edge_city_rule_of(const mm_city_request_t *q, const char *site, const uint8_
     out->policy = p;
     out->min_days = q->retention_days_min;
     out->max_days = q->retention_days_max;
-    snprintf(out->rule, sizeof out->rule, "%s", q->text);
+    memcpy(out->rule, q->text, strlen(q->text) + 1); /* it fits: checked above */
     out->time_us = q->time_us;
     return 0;
 }
