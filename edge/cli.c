@@ -413,6 +413,23 @@ static void show_filing_decision(json_t *d)
                version, str(d, "date"), str(d, "reason"), str(d, "notice"));
 }
 
+/* The city's rule for the retention period, where the policy leaves the period to it (null
+ * until received; absent under a policy whose text sets it). */
+static void show_city_rule(json_t *r)
+{
+    json_t *cr = json_object_get(r, "city_rule");
+    if (json_is_object(cr) && num(cr, "retention_days_max"))
+        printf("city rule   %s: %d to %d days (notice %s)\n", str(cr, "rule"),
+               (int)num(cr, "retention_days_min"), (int)num(cr, "retention_days_max"),
+               str(cr, "notice"));
+    else if (json_is_object(cr))
+        printf("city rule   %s: at least %d days (notice %s)\n", str(cr, "rule"),
+               (int)num(cr, "retention_days_min"), str(cr, "notice"));
+    else if (json_is_null(cr))
+        printf("city rule   not yet received: footage is kept as configured until the hub sends "
+               "it\n");
+}
+
 static void show_status(json_t *r)
 {
     json_t *you = json_object_get(r, "you"), *cams = json_object_get(r, "cameras"),
@@ -422,13 +439,18 @@ static void show_status(json_t *r)
     printf("policy      %s: footage kept %d days (floor %d, registered %d)\n", str(r, "policy"),
            (int)num(r, "retention_days"), (int)num(r, "floor_days"),
            (int)num(r, "registered_retention_days"));
+    show_city_rule(r);
     printf("cameras     %d recording, %d suspended, %d abolished\n", (int)num(cams, "recording"),
            (int)num(cams, "suspended"), (int)num(cams, "abolished"));
     printf("site log    %" JSON_INTEGER_FORMAT " entries, %" JSON_INTEGER_FORMAT
            " acknowledged by the hub\n",
            num(log, "entries"), num(log, "acknowledged_by_hub"));
-    printf("standards   version %d of %s; version %d filed with the city (%s filing)\n",
-           (int)num(st, "version"), str(st, "date"), (int)num(st, "filed"), str(st, "filing"));
+    if (!strcmp(str(st, "filing"), "none"))
+        printf("standards   version %d of %s; the %s policy files nothing with the city\n",
+               (int)num(st, "version"), str(st, "date"), str(r, "policy"));
+    else
+        printf("standards   version %d of %s; version %d filed with the city (%s filing)\n",
+               (int)num(st, "version"), str(st, "date"), (int)num(st, "filed"), str(st, "filing"));
     printf("emergency   %d report(s) not yet filed\n", (int)num(r, "open_emergency_reports"));
     printf("city        %d request(s) open (mimamori-edge requests)\n",
            (int)num(r, "open_city_requests"));
@@ -456,7 +478,7 @@ static void show_cameras(json_t *r)
         if (need > 0)
             snprintf(needed, sizeof needed, "%6.1f%%", need);
         else
-            snprintf(needed, sizeof needed, "%7s", "-"); /* naha: no threshold */
+            snprintf(needed, sizeof needed, "%7s", "-"); /* no threshold but kawaguchi's */
         printf("%-12s %-10s %6.1f%% %s  %-23s  %s\n", str(c, "id"), str(c, "state"),
                json_number_value(json_object_get(c, "public_share")) * 100, needed, t,
                str(c, "location"));

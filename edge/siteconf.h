@@ -22,12 +22,15 @@
  * Relative paths resolve against the directory of the configuration file. Loading checks every
  * key and reports every problem at once, each naming the file and the key.
  *
- * Retention (R-K2.2.6b, R-N7.5): policy names the rules the site runs under; its floor is the
- * least retention it allows (kawaguchi: 7 days, "about 7 days or more"; naha: 1 day — the
- * ordinance sets no minimum, and a day is what a disclosure request needs to reach footage at
- * all). retention_days defaults to the floor and may not be below it, nor above the period
- * the site registered with the city (registered_retention_days, default retention_days). Neither
- * bound can be configured away: a configuration outside them does not load.
+ * Retention (R-K2.2.6b, R-N7.5): policy names the rules the site runs under ("kawaguchi",
+ * "naha", "city" or "voluntary", common/policy.h). A policy whose text sets the least period
+ * (kawaguchi 第2の2(6)イ "おおむね7日間以上", and voluntary by its spirit) makes it the floor and
+ * the default of retention_days; one whose text leaves the period to the city's rule (naha
+ * 第7条第5号, city 第9条) has no floor here, and retention_days (or registered_retention_days)
+ * must be given: the edge holds it to the city's rule once the hub has sent it (cityrule.h).
+ * retention_days may not be above the period the site registered with the city
+ * (registered_retention_days, default retention_days). None of these bounds can be configured
+ * away: a configuration outside them does not load.
  *
  * timezone: every time the site shows a person or takes from one (mimamori-edge's commands, the
  * dates of the standards document) is in this zone, whatever the machine's zone or TZ says; it is

@@ -18,6 +18,7 @@
 #include "common/timefmt.h"
 #include "hub/api.h"
 #include "hub/audit.h"
+#include "hub/cityrules.h"
 #include "hub/disclosure.h"
 #include "hub/disclosureapi.h"
 #include "hub/documents.h"
@@ -140,12 +141,27 @@ static void evaluate(app_t *app, const char *site)
     hub_site_record_t *rec;
     if (hub_registry_read(app->registry, site, &rec) != MM_OK)
         return;
+    /* The city's rule for the retention period, to a site whose policy leaves the period to it
+     * and that has not been sent the configured one (cityrules.h). */
+    if (hub_city_rule_due(rec, &app->cfg)) {
+        int sent = 0;
+        mm_err_t e = hub_city_rule_send(app->registry, app->audit, &app->cfg, &app->keys, site,
+                                        mm_now_us(), &sent);
+        if (e != MM_OK)
+            MM_ERROR("%s: cannot send the city's rule: %s", site, mm_strerror(e));
+        else if (sent)
+            MM_INFO("%s: the city's rule for the retention period sent", site);
+        hub_site_record_free(rec);
+        if (hub_registry_read(app->registry, site, &rec) != MM_OK)
+            return;
+    }
     hub_rules_input_t in = {.now_us = mm_now_us(),
                             .last_checkpoint_us = st.checkpoint_us,
                             .silent_after_us = (int64_t)app->cfg.silent_after_minutes * 60000000,
                             .uptime_min = 0.99,
                             .filing_grace_us = (int64_t)app->cfg.filing_grace_days * 86400000000LL,
-                            .transitional_us = transitional};
+                            .transitional_us = transitional,
+                            .city_rule = hub_city_rule_of(rec, &app->cfg)};
     hub_watch_state_t *seen;
     if (hub_watchstore_get(app->watch, site, &seen) != MM_OK) {
         hub_site_record_free(rec);

@@ -18,6 +18,9 @@
  *   length and no operating hours asked: a suspended camera is not held to the uptime rule, and
  *   a long suspension is no finding; a sign shows that a camera operates and the installer's name
  *   (5条4号, R-N5.4).
+ * - The city's own cameras (R-N9, Naha 9条) keep the same internal rules and file nothing; a
+ *   voluntary site (R-K4, Kawaguchi 第4) follows the standard's spirit with no duty to the city:
+ *   the hub watches their footage, viewing and signs under those IDs, never their filings.
  */
 #include "hub/watchpolicy.h"
 
@@ -43,6 +46,26 @@ static const hub_watch_policy_t policies[MM_POLICY_COUNT] = {
             .sign = {"R-N5.4", "Naha ordinance art. 5(4)"},
             .uptime_counts_suspended = 0,
             .uptime = {"R-K2.2.6a", "a suspension filed under Naha ordinance art. 4(2)"},
+        },
+    [MM_POLICY_CITY] =
+        {
+            .erasure = {"R-N7.5", "Naha ordinance art. 7(5), by the city's own rule (art. 9)"},
+            .viewing = {"R-N7.2", "Naha ordinance art. 7(2), as art. 9 applies it"},
+            .suspension = {NULL, "the city's own cameras file nothing (art. 9)"},
+            .camera_count = {NULL, "the city's own cameras file nothing (art. 9)"},
+            .sign = {"R-N5.4", "Naha ordinance art. 5(4), as art. 9 applies it"},
+            .uptime_counts_suspended = 0,
+            .uptime = {"R-N9", "the city's own cameras under art. 9"},
+        },
+    [MM_POLICY_VOLUNTARY] =
+        {
+            .erasure = {"R-K4", "Kawaguchi standard 4: the standard's spirit (2.2(6)(b)-(c))"},
+            .viewing = {"R-K4", "Kawaguchi standard 4: the standard's spirit (2.2(3)-(4))"},
+            .suspension = {NULL, "a voluntary site's filing is a notice only"},
+            .camera_count = {NULL, "a voluntary site's filing is a notice only"},
+            .sign = {"R-K4", "Kawaguchi standard 4: the standard's spirit (2.2(1))"},
+            .uptime_counts_suspended = 0,
+            .uptime = {"R-K4", "Kawaguchi standard 4: the standard's spirit (2.2(6)(a))"},
         },
 };
 

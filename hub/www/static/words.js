@@ -141,6 +141,8 @@
         p.camera = ev.camera || '—';
         p.hold = ev.hold || f.dedupe || '—';
         break;
+      case 'retention_outside_city_rule': /* policies.js, where the city's rules are shown */
+        return window.mmPolicies ? window.mmPolicies.findingJa(f, rec) : t('fmsg.unknown');
       default:
         break;
     }
