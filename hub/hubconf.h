@@ -116,7 +116,7 @@ typedef struct {
     hub_person_t *people;
     char *city_name;    /* NULL when "city" is not configured */
     char *city_contact; /* NULL when "city" is not configured */
- *    "watch": {...},             what the hub watches with its own clock (watchconf.h)
+    hub_watch_conf_t watch; /* "watch" (watchconf.h): the defaults unless configured */
     hub_city_rule_conf_t city_rules[MM_POLICY_COUNT]; /* by policy; set 0 when none */
 } hub_config_t;
 

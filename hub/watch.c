@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/policy.h"
 #include "hub/rules.h"
 #include "hub/sitetime.h"
 
@@ -85,13 +86,18 @@ static int measure(hub_watch_state_t *st, const hub_watch_conf_t *cfg, const hub
 
 /* --- footage erased early -------------------------------------------------------------------- */
 
-/* The days e's footage had to be kept: the site's retention, at least its policy's floor; for
- * an erasure to make room, the floor alone. 0 when nothing is known to judge by. */
+/* The days e's footage had to be kept: the site's retention, at least its floor; for an erasure
+ * to make room, the floor alone. The floor is the policy's text's; where the text leaves the
+ * period to the city's rule, the rule's least as the site reports it (the hub checks that against
+ * its own rule: retention_outside_city_rule), and with no rule received the whole retention (such
+ * a site never erases inside it). 0 when nothing is known to judge by. */
 static uint32_t kept_days(const hub_watch_state_t *st, const mm_segments_erased_t *e)
 {
     int floor = st->has_facts ? hub_rules_floor(st->policy) : -1;
     if (floor < 0)
         floor = 0;
+    if (st->has_facts && mm_policy_city_rule(st->policy))
+        floor = st->floor_days ? (int)st->floor_days : (int)st->retention_days;
     if (e->reason == MM_ERASE_REASON_STORAGE_PRESSURE)
         return (uint32_t)floor;
     return st->retention_days > (uint32_t)floor ? st->retention_days : (uint32_t)floor;
@@ -216,10 +222,11 @@ static int learn_facts(hub_watch_state_t *st, const hub_watch_receipt_t *r, uint
 {
     int first = !st->has_facts;
     int changed = first || st->policy != f->policy || st->retention_days != f->retention_days ||
-                  strcmp(st->timezone, f->timezone);
+                  st->floor_days != f->floor_days || strcmp(st->timezone, f->timezone);
     st->has_facts = 1;
     st->policy = f->policy;
     st->retention_days = f->retention_days;
+    st->floor_days = f->floor_days;
     snprintf(st->timezone, sizeof st->timezone, "%s", f->timezone);
     if (first || st->cameras != f->cameras) {
         st->cameras = f->cameras;

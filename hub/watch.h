@@ -89,6 +89,8 @@ typedef struct {
     int has_facts;
     mm_policy_t policy;
     uint32_t retention_days;
+    uint32_t
+        floor_days; /* the least the site enforces (its policy's text's, or the city's rule's) */
     char timezone[MM_TZ_NAME_MAX];
     uint32_t cameras;         /* the number of cameras site_facts gives */
     uint64_t cameras_index;   /* the site_facts entry that first gave that number */

@@ -51,6 +51,7 @@ static const field_t version_fields[] = {FIELD(hub_watch_version_t, F_U32, versi
                                          FIELD(hub_watch_version_t, F_U64, index),
                                          {NULL, 0, 0, 0}};
 static const field_t facts_fields[] = {FIELD(hub_watch_state_t, F_U32, retention_days),
+                                       FIELD(hub_watch_state_t, F_U32, floor_days),
                                        FIELD(hub_watch_state_t, F_STR, timezone),
                                        FIELD(hub_watch_state_t, F_U32, cameras),
                                        FIELD(hub_watch_state_t, F_U64, cameras_index),

@@ -18,7 +18,8 @@
  *   length and no operating hours asked: a suspended camera is not held to the uptime rule, and
  *   a long suspension is no finding; a sign shows that a camera operates and the installer's name
  *   (5条4号, R-N5.4).
- * - The city's own cameras (R-N9, Naha 9条) keep the same internal rules and file nothing; a
+ * - The city's own cameras (R-N9, Naha 9条) handle images under the personal information law
+ *   instead of 7条-8条, still show a sign (5条4号) and file nothing; a
  *   voluntary site (R-K4, Kawaguchi 第4) follows the standard's spirit with no duty to the city:
  *   the hub watches their footage, viewing and signs under those IDs, never their filings.
  */
@@ -49,11 +50,11 @@ static const hub_watch_policy_t policies[MM_POLICY_COUNT] = {
         },
     [MM_POLICY_CITY] =
         {
-            .erasure = {"R-N7.5", "Naha ordinance art. 7(5), by the city's own rule (art. 9)"},
-            .viewing = {"R-N7.2", "Naha ordinance art. 7(2), as art. 9 applies it"},
+            .erasure = {"R-N9", "Naha ordinance art. 9: the personal information law, not art. 7"},
+            .viewing = {"R-N9", "Naha ordinance art. 9: the personal information law, not art. 7"},
             .suspension = {NULL, "the city's own cameras file nothing (art. 9)"},
             .camera_count = {NULL, "the city's own cameras file nothing (art. 9)"},
-            .sign = {"R-N5.4", "Naha ordinance art. 5(4), as art. 9 applies it"},
+            .sign = {"R-N5.4", "Naha ordinance art. 5(4) (art. 9 sets aside arts. 7-8 only)"},
             .uptime_counts_suspended = 0,
             .uptime = {"R-N9", "the city's own cameras under art. 9"},
         },

@@ -199,10 +199,10 @@ static void no_night_staff_is_logged(void **state)
 {
     fixture_t *f = *state;
     int logged;
-    assert_int_equal(edge_facts_log(f->st, f->cfg, NULL, 1000, &logged), MM_OK);
+    assert_int_equal(edge_facts_log(f->st, f->cfg, NULL, NULL, 1000, &logged), MM_OK);
     free(appended(f, &(size_t){0}));
     f->cfg->no_night_staff = 1;
-    assert_int_equal(edge_facts_log(f->st, f->cfg, NULL, 2000, &logged), MM_OK);
+    assert_int_equal(edge_facts_log(f->st, f->cfg, NULL, NULL, 2000, &logged), MM_OK);
     assert_int_equal(logged, 1);
     size_t n;
     mm_entry_t *es = appended(f, &n);

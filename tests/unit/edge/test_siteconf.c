@@ -154,15 +154,17 @@ static void night_staff_is_a_boolean(void **state)
     (void)state;
     char text[4096];
     edge_config_t cfg;
-    with_retention(text, sizeof text, "\"policy\":\"naha\",");
+    with_retention(text, sizeof text, "\"policy\":\"naha\",\"retention_days\":7,");
     assert_int_equal(parse(text, &cfg, NULL), 0);
     assert_int_equal(cfg.no_night_staff, 0);
     edge_config_free(&cfg);
-    with_retention(text, sizeof text, "\"policy\":\"naha\",\"night_staff\":false,");
+    with_retention(text, sizeof text,
+                   "\"policy\":\"naha\",\"retention_days\":7,\"night_staff\":false,");
     assert_int_equal(parse(text, &cfg, NULL), 0);
     assert_int_equal(cfg.no_night_staff, 1);
     edge_config_free(&cfg);
-    with_retention(text, sizeof text, "\"policy\":\"naha\",\"night_staff\":true,");
+    with_retention(text, sizeof text,
+                   "\"policy\":\"naha\",\"retention_days\":7,\"night_staff\":true,");
     assert_int_equal(parse(text, &cfg, NULL), 0);
     assert_int_equal(cfg.no_night_staff, 0);
     edge_config_free(&cfg);
@@ -171,7 +173,8 @@ static void night_staff_is_a_boolean(void **state)
     const char *values[] = {"\"no\"", "0", "null", "[]"};
     for (size_t i = 0; i < sizeof values / sizeof *values; i++) {
         char member[96];
-        snprintf(member, sizeof member, "\"policy\":\"naha\",\"night_staff\":%s,", values[i]);
+        snprintf(member, sizeof member,
+                 "\"policy\":\"naha\",\"retention_days\":7,\"night_staff\":%s,", values[i]);
         with_retention(text, sizeof text, member);
         if (parse(text, &cfg, bad) != 1)
             fail_msg("night_staff %s was not refused once", values[i]);

@@ -236,16 +236,27 @@ static void floor_and_storage_pressure(void **state)
     assert_int_equal(st->n_erasures, 1);
     assert_int_equal(st->erasures[0].retention_days, 7);
 
+    /* Naha leaves the period to the city's rule: its least (here 1 day, as the site reports the
+     * rule it received) is the floor under disk pressure. */
     hub_watch_state_t *naha = fresh();
     mm_entry_t g[3] = {facts("naha", 14, 1, ""),
                        erased("cam1", NOW_US - 2 * DAY_US, MM_ERASE_REASON_STORAGE_PRESSURE),
                        erased("cam2", NOW_US - 12 * HOUR_US, MM_ERASE_REASON_STORAGE_PRESSURE)};
+    g[0].u.site_facts.floor_days = 1;
     hub_watch_learn(naha, &CFG, &r, 0, g, 3);
     assert_int_equal(naha->n_erasures, 1);
     assert_string_equal(naha->erasures[0].camera, "cam2");
     assert_int_equal(naha->erasures[0].retention_days, 1);
+
+    /* With no rule received the site keeps its whole retention even on a full disk. */
+    hub_watch_state_t *norule = fresh();
+    g[0].u.site_facts.floor_days = 0;
+    hub_watch_learn(norule, &CFG, &r, 0, g, 3);
+    assert_int_equal(norule->n_erasures, 2);
+    assert_int_equal(norule->erasures[0].retention_days, 14);
     free(st);
     free(naha);
+    free(norule);
 }
 
 /* --- viewing (R-K2.2.3-4, R-N7.2) ------------------------------------------------------------ */
