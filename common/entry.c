@@ -269,6 +269,18 @@ static const char *kind_fault(const mm_entry_t *e)
                    "without them";
         return NULL;
     }
+    case MM_ENTRY_CITY_REQUEST: {
+        const mm_city_request_entry_t *q = &e->u.city_request;
+        if (q->kind != MM_REQUEST_KIND_CITY_RULE)
+            return q->retention_days_min || q->retention_days_max
+                       ? "carries a retention (retention_days_min, _max) but is no city_rule"
+                       : NULL;
+        if (q->retention_days_min < 1 ||
+            (q->retention_days_max && q->retention_days_max < q->retention_days_min))
+            return "is a city_rule whose retention is not at least 1 day up to a maximum that is 0 "
+                   "(none) or not below its minimum";
+        return NULL;
+    }
     case MM_ENTRY_SITE_COMPLAINT: {
         const mm_site_complaint_t *c = &e->u.site_complaint;
         if (c->received_us <= 0)

@@ -247,9 +247,13 @@ enum {
 /* What the site's configuration says about the site, as the city registers it: logged at start
  * when it differs from the last logged, and when the operators in force change. The hub builds
  * its registry and checks the rules from these (R-N4.1, R-N5, R-K2.1.3c, R-K2.2.2, R-N6.1).
- * floor_days: the policy's least retention; manager: a person id; operators: the person ids in
- * force, comma-separated; contractors: [{"name": "...", "staff": ["id", ...]}]; timezone: the
- * site's zone, an IANA name ("" from a site that has not said: Asia/Tokyo). */
+ * floor_days: the least retention the site enforces (its policy's text's, or the city's rule's;
+ * 0: none); manager: a person id; operators: the person ids in force, comma-separated;
+ * contractors: [{"name": "...", "staff": ["id", ...]}]; timezone: the site's zone, an IANA name
+ * ("" from a site that has not said: Asia/Tokyo); retention_rule: where the retention bounds
+ * come from (the policy's clause, or the city's rule received; "" none), retention_max_days the
+ * city rule's most (0: none), city_rule the id of the notice that carried it (policy.h); no_night_staff:
+ * the site says nobody works there at night (a viewing at night is then a finding at the hub). */
 #define MM_FIELDS_site_facts(F, S)                                                                 \
     F(S, ENUM, policy, mm_policy, MM_F_REQ)                                                        \
     F(S, U32, retention_days, 0, 0)                                                                \
@@ -268,7 +272,11 @@ enum {
     F(S, STR, operators, MM_LONG_TEXT_MAX, 0)                                                      \
     F(S, STR, contractors, MM_LONG_TEXT_MAX, MM_F_JSON_ARRAY)                                      \
     F(S, U32, cameras, 0, 0)                                                                       \
-    F(S, STR, timezone, 64, MM_F_LATE)
+    F(S, STR, timezone, 64, MM_F_LATE)                                                             \
+    F(S, STR, retention_rule, MM_TEXT_MAX, MM_F_LATE)                                              \
+    F(S, U32, retention_max_days, 0, MM_F_LATE)                                                    \
+    F(S, STR, city_rule, MM_ID_MAX, MM_F_LATE)                                                     \
+    F(S, BOOL, no_night_staff, 0, MM_F_LATE)
 
 /* What the configuration says about one camera (R-K2.1.3b, R-K2.2.1, R-N5.1-4), logged at start
  * when it differs from the last logged: signage_text "" when there is no sign, signage_checked
@@ -297,7 +305,9 @@ enum {
 /* The site received something the city asks (wire.h CityRequest), logged once per request id
  * (R-N10.1, R-N12): when the city registered it, its deadline, and for report requests the
  * range, for complaint measures the complaint; for the city's notices (R-N4.2, R-N10.2, R-N11)
- * what the notice is about ("filing/<id>", "measure/<id>") and its particulars (a JSON object). */
+ * what the notice is about ("filing/<id>", "measure/<id>", "policy/<policy>") and its particulars
+ * (a JSON object); for the city's rule (city_rule, R-N7.5) the retention it sets, in days (max 0:
+ * none). */
 #define MM_FIELDS_city_request(F, S)                                                               \
     F(S, STR, id, MM_ID_MAX, MM_F_REQ)                                                             \
     F(S, ENUM, kind, mm_request_kind, MM_F_REQ)                                                    \
@@ -309,7 +319,9 @@ enum {
     F(S, I64, to_us, 0, 0)                                                                         \
     F(S, STR, complaint, MM_ID_MAX, 0)                                                             \
     F(S, STR, subject, MM_ID_MAX, MM_F_LATE)                                                       \
-    F(S, STR, detail, MM_LONG_TEXT_MAX, MM_F_JSON_OBJECT | MM_F_LATE)
+    F(S, STR, detail, MM_LONG_TEXT_MAX, MM_F_JSON_OBJECT | MM_F_LATE)                              \
+    F(S, U32, retention_days_min, 0, MM_F_LATE)                                                    \
+    F(S, U32, retention_days_max, 0, MM_F_LATE)
 
 /* The site answered a city request (R-N10.1, R-N12): by the person who answered ("" for the edge
  * itself: reports); a report request's report, compact JSON, with the base64 Ed25519 signature

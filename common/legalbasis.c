@@ -1,25 +1,17 @@
 /*
- * legalbasis.c: the legal bases each policy admits (see legalbasis.h). One table, a row per
- * policy, so that a policy added to MM_POLICY_MAP without a row here admits nothing rather than
- * everything.
+ * legalbasis.c: the legal bases each policy admits (see legalbasis.h), read from the policy
+ * table (policy.h): a policy without a row there admits nothing.
  */
 #include "common/legalbasis.h"
 
-#define BIT(b) (1u << (b))
+#include <stdio.h>
+#include <string.h>
 
-static const unsigned admitted[MM_POLICY_COUNT] = {
-    [MM_POLICY_KAWAGUCHI] =
-        BIT(MM_LEGAL_BASIS_LAW) | BIT(MM_LEGAL_BASIS_EMERGENCY) | BIT(MM_LEGAL_BASIS_OWN_IMAGES),
-    [MM_POLICY_NAHA] = BIT(MM_LEGAL_BASIS_CONSENT) | BIT(MM_LEGAL_BASIS_LAW) |
-                       BIT(MM_LEGAL_BASIS_EMERGENCY) | BIT(MM_LEGAL_BASIS_OWN_IMAGES),
-};
+#include "common/policy.h"
 
 int mm_legal_basis_admitted(mm_policy_t policy, mm_legal_basis_t basis)
 {
-    if ((int)policy < 0 || policy >= MM_POLICY_COUNT || (int)basis <= MM_LEGAL_BASIS_NONE ||
-        basis >= MM_LEGAL_BASIS_COUNT)
-        return 0;
-    return (admitted[policy] & BIT(basis)) != 0;
+    return mm_policy_basis(policy, basis) != NULL;
 }
 
 int mm_legal_basis_admitted_by_all(mm_legal_basis_t basis)
@@ -28,4 +20,42 @@ int mm_legal_basis_admitted_by_all(mm_legal_basis_t basis)
         if (!mm_legal_basis_admitted((mm_policy_t)p, basis))
             return 0;
     return 1;
+}
+
+const char *mm_legal_basis_citation(mm_policy_t policy, mm_legal_basis_t basis, char *out,
+                                    size_t cap)
+{
+    const mm_basis_clause_t *c = mm_policy_basis(policy, basis);
+    const mm_policy_rules_t *r = mm_policy_rules(policy);
+    if (cap)
+        snprintf(out, cap, "%s%s%s", c ? r->bases_text : "", c ? " " : "", c ? c->clause : "");
+    return out;
+}
+
+const char *mm_legal_basis_refusal(mm_policy_t policy, mm_legal_basis_t basis, char *out,
+                                   size_t cap)
+{
+    if (!cap)
+        return out;
+    out[0] = 0;
+    if (mm_legal_basis_admitted(policy, basis))
+        return out;
+    const mm_policy_rules_t *r = mm_policy_rules(policy);
+    const char *name = mm_legal_basis_name(basis);
+    if (!r) {
+        snprintf(out, cap, "the site's policy is unknown: it admits no legal basis");
+        return out;
+    }
+    size_t at = (size_t)snprintf(
+        out, cap, "the %s policy does not admit the legal basis \"%s\" (%s %s)",
+        mm_policy_name(policy), name && *name ? name : "(none)", r->bases_text, r->other_use);
+    const char *sep = "; it admits ";
+    for (size_t i = 0; i < MM_LEGAL_BASIS_COUNT && r->bases[i].basis != MM_LEGAL_BASIS_NONE; i++) {
+        if (at >= cap)
+            break;
+        at += (size_t)snprintf(out + at, cap - at, "%s%s (%s)", sep,
+                               mm_legal_basis_name(r->bases[i].basis), r->bases[i].clause);
+        sep = ", ";
+    }
+    return out;
 }

@@ -147,10 +147,18 @@ mm_err_t mm_checkpoint_body(const mm_checkpoint_t *cp, char *out, size_t cap, si
     char root[64];
     if (mm_base64_encode(cp->root.b, MM_HASH_LEN, root, sizeof root) < 0)
         return MM_ERANGE;
+    if (cp->time > (uint64_t)INT64_MAX)
+        return MM_EINVAL;
     int n = snprintf(out, cap, "%.*s\n%llu\n%s\n", (int)olen, cp->origin,
                      (unsigned long long)cp->size, root);
     if (n < 0 || (size_t)n >= cap)
         return MM_ERANGE;
+    if (cp->time) {
+        int t = snprintf(out + n, cap - (size_t)n, "time %llu\n", (unsigned long long)cp->time);
+        if (t < 0 || (size_t)t >= cap - (size_t)n)
+            return MM_ERANGE;
+        n += t;
+    }
     *len = (size_t)n;
     return MM_OK;
 }
@@ -162,6 +170,21 @@ static long line_len(const char *p, const char *end)
         return -1;
     const char *nl = memchr(p, '\n', (size_t)(end - p));
     return nl ? (long)(nl - p) : -1;
+}
+
+/* The T of an extension line "time <T>" (n bytes at p) in canonical decimal, at most
+ * 2^63 - 1; 0 when the line is not one. */
+static uint64_t time_line(const char *p, long n)
+{
+    if (n < 6 || n > 5 + 19 || memcmp(p, "time ", 5) != 0 || p[5] == '0')
+        return 0;
+    uint64_t t = 0;
+    for (long i = 5; i < n; i++) {
+        if (p[i] < '0' || p[i] > '9')
+            return 0;
+        t = t * 10 + (uint64_t)(p[i] - '0');
+    }
+    return t <= (uint64_t)INT64_MAX ? t : 0;
 }
 
 mm_err_t mm_checkpoint_parse_body(const char *body, size_t len, mm_checkpoint_t *out)
@@ -208,6 +231,8 @@ mm_err_t mm_checkpoint_parse_body(const char *body, size_t len, mm_checkpoint_t 
         n = line_len(p, end);
         if (n <= 0)
             return MM_EPARSE;
+        if (!cp.time)
+            cp.time = time_line(p, n);
         p += n + 1;
     }
     *out = cp;

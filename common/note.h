@@ -46,10 +46,14 @@ typedef struct {
     uint8_t pub[MM_ED25519_PUB_LEN];
 } mm_note_verifier_t;
 
+/* A checkpoint. time: when its signer signed it, in seconds since the epoch by the signer's
+ * clock, carried as the extension line "time <decimal seconds>" (0: none; a site's edge writes
+ * it, so that the hub can compare the site's clock with its own, hub/watch.h). */
 typedef struct {
     char origin[MM_ORIGIN_MAX + 1];
     uint64_t size;
     mm_hash_t root;
+    uint64_t time;
 } mm_checkpoint_t;
 
 typedef struct {
@@ -76,12 +80,14 @@ mm_err_t mm_note_verifier_parse(const char *text, mm_note_verifier_t *out);
 mm_err_t mm_note_verifier_format(const mm_note_verifier_t *v, char *out, size_t cap);
 
 /*
- * Writes the checkpoint body (three lines, each ending in '\n') and a NUL. MM_EINVAL when the
- * origin is empty, longer than MM_ORIGIN_MAX or holds control characters; MM_ERANGE when cap is
- * short.
+ * Writes the checkpoint body (three lines, then "time <T>" when cp->time is not 0, each ending
+ * in '\n') and a NUL. MM_EINVAL when the origin is empty, longer than MM_ORIGIN_MAX or holds
+ * control characters, or time is over 2^63 - 1; MM_ERANGE when cap is short.
  */
 mm_err_t mm_checkpoint_body(const mm_checkpoint_t *cp, char *out, size_t cap, size_t *len);
-/* Parses a body; extension lines after the root are allowed and ignored. MM_EPARSE if bad. */
+/* Parses a body; extension lines after the root are allowed and ignored, but for the first
+ * "time <T>" line (T canonical decimal, at most 2^63 - 1), which sets out->time (0 without
+ * one; a "time" line in another form is an ordinary extension line). MM_EPARSE if bad. */
 mm_err_t mm_checkpoint_parse_body(const char *body, size_t len, mm_checkpoint_t *out);
 
 /*

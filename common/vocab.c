@@ -25,6 +25,7 @@ int mm_request_kind_is_notice(mm_request_kind_t kind)
     case MM_REQUEST_KIND_RECOMMENDATION:
     case MM_REQUEST_KIND_HEARING_OFFER:
     case MM_REQUEST_KIND_PUBLICATION:
+    case MM_REQUEST_KIND_CITY_RULE:
         return 1;
     default:
         return 0;

@@ -10,8 +10,13 @@
 
 #include "common/enum.h"
 
-/* The rules a site runs under: Kawaguchi's standard or Naha's ordinance. */
-#define MM_POLICY_MAP(X, P) X(P, KAWAGUCHI, "kawaguchi") X(P, NAHA, "naha")
+/* The rules a site runs under: Kawaguchi's standard, Naha's ordinance, the city's own cameras
+ * (R-N9: Naha 第9条, personal-information law) or an installer outside a policy's scope who
+ * follows Kawaguchi's standard by its spirit (R-K4: Kawaguchi 第4). What each says is one table,
+ * common/policy.h. */
+#define MM_POLICY_MAP(X, P)                                                                        \
+    X(P, KAWAGUCHI, "kawaguchi")                                                                   \
+    X(P, NAHA, "naha") X(P, CITY, "city") X(P, VOLUNTARY, "voluntary")
 MM_ENUM_DECLARE(mm_policy, MM_POLICY, MM_POLICY_MAP)
 
 /* A person's role at a site (R-N6): who may view, designate and approve. "none": the account
@@ -52,21 +57,22 @@ MM_ENUM_DECLARE(mm_alarm, MM_ALARM, MM_ALARM_MAP)
     X(P, STORAGE_PRESSURE, "storage_pressure") X(P, HOLD_RELEASED, "hold_released")
 MM_ENUM_DECLARE(mm_erase_reason, MM_ERASE_REASON, MM_ERASE_REASON_MAP)
 
-/* What the city asks of a site (CityRequest, and the city_request entry that logs it). The last
- * five are notices: the city tells the site of its decision on a filing (R-N4.2), of guidance or
- * a recommendation (R-N10.2), of a hearing it offers or of a publication (R-N11); the site
- * acknowledges them. */
+/* What the city asks of a site (CityRequest, and the city_request entry that logs it). From
+ * filing_decision on they are notices: the city tells the site of its decision on a filing
+ * (R-N4.2), of guidance or a recommendation (R-N10.2), of a hearing it offers or of a publication
+ * (R-N11), and of the rule that sets the retention its policy's text leaves to the city
+ * ("city_rule", R-N7.5: signed by the hub, enforced by the site); the site acknowledges them. */
 #define MM_REQUEST_KIND_MAP(X, P)                                                                  \
     X(P, COMPLAINT, "complaint")                                                                   \
     X(P, REPORT_REQUEST, "report_request")                                                         \
-    X(P, COMPLAINT_MEASURE, "complaint_measure") X(P, DISCLOSURE, "disclosure")                    \
-        X(P, DISCLOSURE_DOWNLOADED, "disclosure_downloaded")                                       \
-            X(P, FILING_DECISION, "filing_decision") X(P, GUIDANCE, "guidance")                    \
-                X(P, RECOMMENDATION, "recommendation") X(P, HEARING_OFFER, "hearing_offer")        \
-                    X(P, PUBLICATION, "publication")
+    X(P, COMPLAINT_MEASURE, "complaint_measure")                                                   \
+    X(P, DISCLOSURE, "disclosure") X(P, DISCLOSURE_DOWNLOADED, "disclosure_downloaded")            \
+        X(P, FILING_DECISION, "filing_decision") X(P, GUIDANCE, "guidance")                        \
+            X(P, RECOMMENDATION, "recommendation") X(P, HEARING_OFFER, "hearing_offer")            \
+                X(P, PUBLICATION, "publication") X(P, CITY_RULE, "city_rule")
 MM_ENUM_DECLARE(mm_request_kind, MM_REQUEST_KIND, MM_REQUEST_KIND_MAP)
 
-/* Whether kind is one of the city's notices (filing_decision ... publication): 1 or 0. */
+/* Whether kind is one of the city's notices (filing_decision ... city_rule): 1 or 0. */
 int mm_request_kind_is_notice(mm_request_kind_t kind);
 
 /* The legal basis of a disclosure (R-K2.2.5, R-N7.4, R-N8). NONE ("") only where a step of a

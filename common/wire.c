@@ -16,6 +16,7 @@
 #include "common/entry.h"
 #include "common/note.h"
 #include "common/pbcheck.h"
+#include "common/policy.h"
 #include "common/utf8.h"
 #include "mimamori/v1/mimamori.pb-c.h"
 
@@ -56,6 +57,31 @@ static int req_disclosure_ok(const mm_city_request_t *r)
     for (size_t i = 0; i < r->n_cameras; i++)
         if (!r->cameras[i][0])
             return 0;
+    return 1;
+}
+
+/* The city-rule fields of a request, by its kind: what a city_rule must carry (a known policy,
+ * the rule's words, a retention of 1 to MM_RETENTION_DAYS_MAX days with a maximum that is none or
+ * not below the minimum, the hub's signature). */
+static int req_city_rule_ok(const mm_city_request_t *r)
+{
+    if (r->kind != MM_REQUEST_KIND_CITY_RULE)
+        return 1;
+    mm_policy_t p;
+    return mm_city_rule_policy(r, &p) && r->text[0] && r->has_signature &&
+           r->retention_days_min >= 1 && r->retention_days_min <= MM_RETENTION_DAYS_MAX &&
+           r->retention_days_max <= MM_RETENTION_DAYS_MAX &&
+           (!r->retention_days_max || r->retention_days_max >= r->retention_days_min);
+}
+
+int mm_city_rule_policy(const mm_city_request_t *r, mm_policy_t *out)
+{
+    static const char prefix[] = "policy/";
+    mm_policy_t p;
+    if (strncmp(r->subject, prefix, sizeof prefix - 1) != 0 ||
+        !mm_policy_parse(r->subject + sizeof prefix - 1, &p) || !mm_policy_city_rule(p))
+        return 0;
+    *out = p;
     return 1;
 }
 
@@ -121,6 +147,27 @@ mm_err_t mm_disclosure_statement(const mm_city_request_t *r, const char *site, c
         stmt_line(out, cap, &at, "to_us", num[1]) || stmt_line(out, cap, &at, "time_us", num[2]) ||
         stmt_line(out, cap, &at, "deadline_us", num[3]) ||
         stmt_line(out, cap, &at, "reason", r->text))
+        return MM_ERANGE;
+    *len = at;
+    return MM_OK;
+}
+
+mm_err_t mm_city_rule_statement(const mm_city_request_t *r, const char *site, char *out, size_t cap,
+                                size_t *len)
+{
+    mm_policy_t p;
+    if (cap < 32 || !mm_city_rule_policy(r, &p))
+        return MM_ERANGE;
+    char num[3][24];
+    snprintf(num[0], sizeof num[0], "%u", (unsigned)r->retention_days_min);
+    snprintf(num[1], sizeof num[1], "%u", (unsigned)r->retention_days_max);
+    snprintf(num[2], sizeof num[2], "%lld", (long long)r->time_us);
+    size_t at = (size_t)snprintf(out, cap, "mimamori-city-rule/1\n");
+    if (stmt_line(out, cap, &at, "id", r->id) || stmt_line(out, cap, &at, "site", site) ||
+        stmt_line(out, cap, &at, "policy", mm_policy_name(p)) ||
+        stmt_line(out, cap, &at, "retention_days_min", num[0]) ||
+        stmt_line(out, cap, &at, "retention_days_max", num[1]) ||
+        stmt_line(out, cap, &at, "rule", r->text) || stmt_line(out, cap, &at, "time_us", num[2]))
         return MM_ERANGE;
     *len = at;
     return MM_OK;
@@ -225,7 +272,9 @@ static mm_err_t take_ack(mm_msg_t *m, const Mimamori__V1__Ack *a)
             r->has_signature = q->signature.len == 64;
             if (r->has_signature)
                 memcpy(r->signature, q->signature.data, 64);
-            if (!req_disclosure_ok(r))
+            r->retention_days_min = q->retention_days_min;
+            r->retention_days_max = q->retention_days_max;
+            if (!req_disclosure_ok(r) || !req_city_rule_ok(r))
                 return MM_EPROTO;
             r->time_us = q->time_us;
             r->deadline_us = q->deadline_us;
@@ -516,7 +565,8 @@ mm_err_t mm_msg_encode_ack(uint64_t seq, const mm_ack_t *ack, uint8_t **out, siz
             !mm_utf8_field_ok(q->requester, sizeof q->requester, 0) ||
             !mm_utf8_field_ok(q->recipient, sizeof q->recipient, 0) ||
             !mm_utf8_field_ok(q->subject, sizeof q->subject, 0) ||
-            !mm_utf8_field_ok(q->detail, sizeof q->detail, 0) || !req_disclosure_ok(q))
+            !mm_utf8_field_ok(q->detail, sizeof q->detail, 0) || !req_disclosure_ok(q) ||
+            !req_city_rule_ok(q))
             return MM_EINVAL;
         mimamori__v1__city_request__init(&reqs[i]);
         reqs[i].id = (char *)q->id;
@@ -535,6 +585,8 @@ mm_err_t mm_msg_encode_ack(uint64_t seq, const mm_ack_t *ack, uint8_t **out, siz
         reqs[i].disclosure = (char *)q->disclosure;
         reqs[i].subject = (char *)q->subject;
         reqs[i].detail = (char *)q->detail;
+        reqs[i].retention_days_min = q->retention_days_min;
+        reqs[i].retention_days_max = q->retention_days_max;
         reqs[i].n_cameras = q->n_cameras;
         for (size_t c = 0; c < q->n_cameras; c++)
             cams[i][c] = (char *)q->cameras[c];

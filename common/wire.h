@@ -68,9 +68,31 @@ typedef struct {
     uint8_t signature[64]; /* the hub's, over mm_disclosure_statement */
     char disclosure[64];   /* "disclosure_downloaded": the request concerned */
     /* Notices (vocab.h mm_request_kind_is_notice): */
-    char subject[64];                 /* "filing/<id>", "measure/<id>" */
+    char subject[64];                 /* "filing/<id>", "measure/<id>", "policy/<policy>" */
     char detail[MM_REQUEST_TEXT_MAX]; /* "" or a compact JSON object: the particulars */
+    /* "city_rule" (R-N7.5): the retention the city's rule sets for the policy its subject names,
+     * in days (max 0: none); text is the rule's citation, signature the hub's over
+     * mm_city_rule_statement. */
+    uint32_t retention_days_min, retention_days_max;
 } mm_city_request_t;
+
+#define MM_RETENTION_DAYS_MAX 3650 /* the longest retention anything here names */
+
+/*
+ * The policy a city_rule request is for, from its subject "policy/<name>": 1 and *out when the
+ * subject names a policy whose text leaves the retention period to the city's rule
+ * (policy.h), else 0.
+ */
+int mm_city_rule_policy(const mm_city_request_t *r, mm_policy_t *out);
+
+/*
+ * The statement the hub signs for a city_rule request to site (docs/protocol.md, "City rules"):
+ * "mimamori-city-rule/1" and the lines id, site, policy, retention_days_min, retention_days_max,
+ * rule (the text) and time_us, each "key value", escaped as the disclosure statement's. MM_ERANGE
+ * when it does not fit or the subject names no such policy.
+ */
+mm_err_t mm_city_rule_statement(const mm_city_request_t *r, const char *site, char *out, size_t cap,
+                                size_t *len);
 
 /*
  * The statement the hub signs for a disclosure request to site (docs/protocol.md, "Disclosure

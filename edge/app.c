@@ -33,7 +33,9 @@
 #include "common/crypto.h"
 #include "common/diag.h"
 #include "common/keys.h"
+#include "common/policy.h"
 #include "common/timefmt.h"
+#include "edge/cityrule.h"
 #include "edge/control.h"
 #include "edge/coverlog.h"
 #include "edge/disclosure.h"
@@ -66,6 +68,7 @@ typedef struct {
     edge_uplink_t *uplink;
     edge_ingest_t *ingest;
     edge_ops_t *ops;
+    edge_city_rule_t city_rule; /* the city's rule in force at start (cityrule.h) */
     edge_control_t *control;
     edge_disclosure_t *disclosure;
     edge_documents_t *documents;
@@ -250,7 +253,10 @@ static void storage_check(app_t *app)
                           "free space %" PRIu64 " MB is below the minimum of %" PRId64 " MB",
                           free_b >> 20, app->cfg.min_free_mb);
         }
-        int64_t floor_us = edge_policy_floor_days(app->cfg.policy) * DAY_US;
+        int floor = edge_city_rule_floor(app->cfg.policy,
+                                         app->ops ? edge_ops_city_rule(app->ops) : &app->city_rule,
+                                         app->cfg.retention_days);
+        int64_t floor_us = floor * DAY_US;
         edge_retention_report_t rep;
         if (floor_us < app->cfg.retention_days * DAY_US &&
             edge_retention_run(app->vault, floor_us, mm_now_us(), MM_ERASE_REASON_STORAGE_PRESSURE,
@@ -266,7 +272,7 @@ static void storage_check(app_t *app)
             storage_alarm(app, MM_ALARM_CAMERA_STOPPED, id, free_b, total,
                           "camera %s stopped: disk full, nothing may be erased to make room "
                           "(held or inside the %d-day floor)",
-                          id, edge_policy_floor_days(app->cfg.policy));
+                          id, floor);
         }
     } else if (free_b >= 2 * min) {
         int k = edge_storage_pick_resume(cams, n);
@@ -544,13 +550,47 @@ out:
     return rc;
 }
 
+/*
+ * The city's rule for the retention period, where the policy leaves the period to it
+ * (cityrule.h): the one the site received last is in force, and a configuration outside it does
+ * not start (R-N7.5), as any configuration problem does not.
+ */
+static int check_city_rule(app_t *app, const char *config_path)
+{
+    mm_err_t e = edge_city_rule_load(app->store, app->cfg.site, app->cfg.hub_verifier.pub,
+                                     app->cfg.policy, &app->city_rule);
+    if (e != MM_OK) {
+        MM_ERROR("cannot read the city's rule for the retention period: %s", mm_strerror(e));
+        return 1;
+    }
+    const edge_city_rule_t *r = &app->city_rule;
+    if (!mm_policy_city_rule(app->cfg.policy))
+        return 0;
+    if (!r->has) {
+        MM_WARN("the %s policy leaves the retention period to the city's rule, which this site "
+                "has not received yet: footage is kept %d days as configured until it comes",
+                mm_policy_name(app->cfg.policy), app->cfg.retention_days);
+        return 0;
+    }
+    const char *key = NULL;
+    char why[MM_LONG_TEXT_MAX];
+    if (edge_city_rule_check(r, app->cfg.retention_days, app->cfg.registered_retention_days, &key,
+                             why, sizeof why) != 0) {
+        MM_ERROR("%s: %s: %s", config_path, key, why);
+        return 2;
+    }
+    MM_INFO("the city's rule for the retention period: %s (notice %s)", r->rule, r->id);
+    return 0;
+}
+
 /* The retention in force, and each camera's public share, logged when it differs from the last
  * logged (coverlog.h). */
 static int log_coverage(app_t *app)
 {
     MM_INFO("policy %s: footage kept %d days (floor %d, registered %d)",
             mm_policy_name(app->cfg.policy), app->cfg.retention_days,
-            edge_policy_floor_days(app->cfg.policy), app->cfg.registered_retention_days);
+            edge_city_rule_floor(app->cfg.policy, &app->city_rule, app->cfg.retention_days),
+            app->cfg.registered_retention_days);
     for (size_t i = 0; i < app->cfg.n_cameras; i++) {
         const edge_config_camera_t *c = &app->cfg.cameras[i];
         int logged = 0;
@@ -579,6 +619,7 @@ static int create_disclosure(app_t *app)
                                  .vault = app->vault,
                                  .site_key = &app->keys,
                                  .site = app->cfg.site,
+                                 .policy = app->cfg.policy,
                                  .hub_pub = app->cfg.hub_verifier.pub,
                                  .cameras = cam_ids,
                                  .n_cameras = app->cfg.n_cameras,
@@ -605,6 +646,7 @@ static int create_ops(app_t *app, const char *config_path)
                           .store = app->store,
                           .vault = app->vault,
                           .site_key = &app->keys.sign,
+                          .city_rule = &app->city_rule,
                           .logged = ops_logged,
                           .disclosure = app->disclosure,
                           .arg = app};
@@ -718,6 +760,9 @@ static int start(app_t *app, const char *config_path)
         return 2;
     if (open_state(app) != 0)
         return 1;
+    int rc = check_city_rule(app, config_path);
+    if (rc != 0)
+        return rc;
     if (log_coverage(app) != 0)
         return 1;
     if (create_disclosure(app) != 0)

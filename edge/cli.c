@@ -417,6 +417,23 @@ static void show_filing_decision(json_t *d)
                version, str(d, "date"), str(d, "reason"), str(d, "notice"));
 }
 
+/* The city's rule for the retention period, where the policy leaves the period to it (null
+ * until received; absent under a policy whose text sets it). */
+static void show_city_rule(json_t *r)
+{
+    json_t *cr = json_object_get(r, "city_rule");
+    if (json_is_object(cr) && num(cr, "retention_days_max"))
+        printf("city rule   %s: %d to %d days (notice %s)\n", str(cr, "rule"),
+               (int)num(cr, "retention_days_min"), (int)num(cr, "retention_days_max"),
+               str(cr, "notice"));
+    else if (json_is_object(cr))
+        printf("city rule   %s: at least %d days (notice %s)\n", str(cr, "rule"),
+               (int)num(cr, "retention_days_min"), str(cr, "notice"));
+    else if (json_is_null(cr))
+        printf("city rule   not yet received: footage is kept as configured until the hub sends "
+               "it\n");
+}
+
 static void show_status(json_t *r)
 {
     json_t *you = json_object_get(r, "you"), *cams = json_object_get(r, "cameras"),
@@ -426,13 +443,18 @@ static void show_status(json_t *r)
     printf("policy      %s: footage kept %d days (floor %d, registered %d)\n", str(r, "policy"),
            (int)num(r, "retention_days"), (int)num(r, "floor_days"),
            (int)num(r, "registered_retention_days"));
+    show_city_rule(r);
     printf("cameras     %d recording, %d suspended, %d abolished\n", (int)num(cams, "recording"),
            (int)num(cams, "suspended"), (int)num(cams, "abolished"));
     printf("site log    %" JSON_INTEGER_FORMAT " entries, %" JSON_INTEGER_FORMAT
            " acknowledged by the hub\n",
            num(log, "entries"), num(log, "acknowledged_by_hub"));
-    printf("standards   version %d of %s; version %d filed with the city (%s filing)\n",
-           (int)num(st, "version"), str(st, "date"), (int)num(st, "filed"), str(st, "filing"));
+    if (!strcmp(str(st, "filing"), "none"))
+        printf("standards   version %d of %s; the %s policy files nothing with the city\n",
+               (int)num(st, "version"), str(st, "date"), str(r, "policy"));
+    else
+        printf("standards   version %d of %s; version %d filed with the city (%s filing)\n",
+               (int)num(st, "version"), str(st, "date"), (int)num(st, "filed"), str(st, "filing"));
     printf("emergency   %d report(s) not yet filed\n", (int)num(r, "open_emergency_reports"));
     printf("city        %d request(s) open (mimamori-edge requests)\n",
            (int)num(r, "open_city_requests"));
@@ -460,7 +482,7 @@ static void show_cameras(json_t *r)
         if (need > 0)
             snprintf(needed, sizeof needed, "%6.1f%%", need);
         else
-            snprintf(needed, sizeof needed, "%7s", "-"); /* naha: no threshold */
+            snprintf(needed, sizeof needed, "%7s", "-"); /* no threshold but kawaguchi's */
         printf("%-12s %-10s %6.1f%% %s  %-23s  %s\n", str(c, "id"), str(c, "state"),
                json_number_value(json_object_get(c, "public_share")) * 100, needed, t,
                str(c, "location"));
@@ -929,25 +951,27 @@ static int cmd_standards(const opts_t *o)
     return simple(o, req, show_document);
 }
 
-/* The options that take a text, and the flags, by where they go in opts_t. */
-static const struct {
+/* An option by where its value goes in opts_t. */
+typedef struct {
     const char *name;
     size_t at;
-} text_options[] =
-    {
-        {"--socket", offsetof(opts_t, socket)},       {"--config", offsetof(opts_t, config)},
-        {"--from", offsetof(opts_t, from)},           {"--to", offsetof(opts_t, to)},
-        {"--reason", offsetof(opts_t, reason)},       {"--text", offsetof(opts_t, text)},
-        {"--text-file", offsetof(opts_t, text_file)}, {"--actions", offsetof(opts_t, actions)},
-        {"--cameras", offsetof(opts_t, cameras)},     {"--player", offsetof(opts_t, player)},
-        {"--purpose", offsetof(opts_t, purpose)},     {"--basis", offsetof(opts_t, basis)},
-        {"--speed", offsetof(opts_t, speed)},         {"--note", offsetof(opts_t, note)},
-        {"--channel", offsetof(opts_t, channel)},     {"--at", offsetof(opts_t, at)},
-},
-  flag_options[] = {
-      {"--json", offsetof(opts_t, json)},
-      {"--html", offsetof(opts_t, html)},
-      {"--all", offsetof(opts_t, all)},
+} option_t;
+
+/* The options that take a text (a const char * each), and the flags (an int each). */
+static const option_t text_options[] = {
+    {"--socket", offsetof(opts_t, socket)},       {"--config", offsetof(opts_t, config)},
+    {"--from", offsetof(opts_t, from)},           {"--to", offsetof(opts_t, to)},
+    {"--reason", offsetof(opts_t, reason)},       {"--text", offsetof(opts_t, text)},
+    {"--text-file", offsetof(opts_t, text_file)}, {"--actions", offsetof(opts_t, actions)},
+    {"--cameras", offsetof(opts_t, cameras)},     {"--player", offsetof(opts_t, player)},
+    {"--purpose", offsetof(opts_t, purpose)},     {"--basis", offsetof(opts_t, basis)},
+    {"--speed", offsetof(opts_t, speed)},         {"--note", offsetof(opts_t, note)},
+    {"--channel", offsetof(opts_t, channel)},     {"--at", offsetof(opts_t, at)},
+};
+static const option_t flag_options[] = {
+    {"--json", offsetof(opts_t, json)},
+    {"--html", offsetof(opts_t, html)},
+    {"--all", offsetof(opts_t, all)},
 };
 
 /* A whole number from lo to hi as the value of option opt; -1 once the mistake is said. */

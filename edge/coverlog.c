@@ -1,6 +1,7 @@
 /*
  * coverlog.c: camera_coverage entries, logged when they change (see coverlog.h).
  */
+#include "common/policy.h"
 #include "edge/coverlog.h"
 
 #include <math.h>
@@ -27,7 +28,7 @@ void edge_coverage_entry(const char *camera, mm_policy_t policy, const edge_came
     c->private_ppm = ppm(gov->coverage.private_area);
     c->masked_ppm = ppm(gov->coverage.masked_area);
     c->share_ppm = ppm(gov->coverage.public_share);
-    c->threshold_ppm = ppm(edge_policy_share_threshold(policy, gov->exception != NULL));
+    c->threshold_ppm = ppm(mm_policy_share_threshold(policy, gov->exception != NULL));
     if (gov->exception)
         snprintf(c->exception, sizeof c->exception, "%s", gov->exception);
 }

@@ -21,6 +21,7 @@
 #include "common/age.h"
 #include "common/crypto.h"
 #include "common/diag.h"
+#include "common/legalbasis.h"
 #include "edge/disclosure_impl.h"
 #include "edge/retention.h"
 
@@ -77,6 +78,13 @@ static int check_request(edge_disclosure_t *d, const mm_city_request_t *q, char 
     }
     if (q->legal_basis == MM_LEGAL_BASIS_NONE || !mm_legal_basis_name(q->legal_basis)) {
         snprintf(why, cap, "the legal basis is none of consent, law, emergency, own_images");
+        return -1;
+    }
+    /* The hub refuses such a request before it signs it; one that reaches the site all the same
+     * (a hub that did not check, or a forged one) is refused here, naming the clause (R-K2.2.5,
+     * R-N7.4). */
+    if (!mm_legal_basis_admitted(d->conf.policy, q->legal_basis)) {
+        mm_legal_basis_refusal(d->conf.policy, q->legal_basis, why, cap);
         return -1;
     }
     if (q->n_cameras == 0 || q->n_cameras > CAMS_MAX) {
@@ -151,7 +159,7 @@ static mm_err_t receipt(edge_disclosure_t *d, const mm_city_request_t *q, int64_
     memset(r, 0, sizeof *r);
     r->q = *q;
     r->received_us = now_us;
-    char why[MM_TEXT_MAX];
+    char why[MM_BASIS_REFUSAL_MAX];
     if (check_request(d, q, why, sizeof why) != 0) {
         r->state = MM_DISCLOSURE_STEP_REFUSED;
         edge_disclosure_copy(r->refusal, sizeof r->refusal, why);

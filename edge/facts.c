@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/policy.h"
+
 /* Copies src ("" for NULL) into dst; -1 when it does not fit. */
 static int put(char *dst, size_t cap, const char *src)
 {
@@ -71,7 +73,27 @@ static mm_err_t contractors_text(const edge_governance_t *g, char *out, size_t c
     return err;
 }
 
-static mm_err_t site_entry(const edge_config_t *cfg, const int *is_operator, mm_entry_t *e)
+/* Where the site's retention bounds come from (entry.h site_facts): its policy's clause, or the
+ * city's rule received, and the least and most days they allow (0: none). */
+static int retention_source(const edge_config_t *cfg, const edge_city_rule_t *rule,
+                            mm_site_facts_t *f)
+{
+    const mm_policy_rules_t *r = mm_policy_rules(cfg->policy);
+    if (r && r->retention == MM_RETENTION_FROM_TEXT) {
+        f->floor_days = (uint32_t)r->floor_days;
+        char src[MM_TEXT_MAX];
+        snprintf(src, sizeof src, "%s %s", r->text, r->retention_clause);
+        return PUT(f->retention_rule, src);
+    }
+    if (!rule || !rule->has || rule->policy != cfg->policy)
+        return 0; /* the city's rule, not yet received: none */
+    f->floor_days = rule->min_days;
+    f->retention_max_days = rule->max_days;
+    return PUT(f->retention_rule, rule->rule) || PUT(f->city_rule, rule->id);
+}
+
+static mm_err_t site_entry(const edge_config_t *cfg, const int *is_operator,
+                           const edge_city_rule_t *rule, mm_entry_t *e)
 {
     const edge_governance_t *g = &cfg->gov;
     memset(e, 0, sizeof *e);
@@ -79,8 +101,8 @@ static mm_err_t site_entry(const edge_config_t *cfg, const int *is_operator, mm_
     mm_site_facts_t *f = &e->u.site_facts;
     f->retention_days = (uint32_t)cfg->retention_days;
     f->registered_retention_days = (uint32_t)cfg->registered_retention_days;
-    f->floor_days = (uint32_t)edge_policy_floor_days(cfg->policy);
     f->cameras = (uint32_t)cfg->n_cameras;
+    f->no_night_staff = cfg->no_night_staff != 0;
     const edge_person_t *mgr = g->manager >= 0 ? &g->people[g->manager] : NULL;
     f->policy = cfg->policy;
     if (PUT(f->installer_name, g->installer_name) ||
@@ -91,7 +113,7 @@ static mm_err_t site_entry(const edge_config_t *cfg, const int *is_operator, mm_
         PUT(f->land_permission_ref, g->land_permission_ref) ||
         PUT(f->land_permission_date, g->land_permission_date) ||
         PUT(f->manager, mgr ? mgr->id : NULL) || PUT(f->manager_name, mgr ? mgr->name : NULL) ||
-        PUT(f->timezone, cfg->timezone) ||
+        PUT(f->timezone, cfg->timezone) || retention_source(cfg, rule, f) ||
         operators_text(g, is_operator, f->operators, sizeof f->operators))
         return MM_EINVAL;
     return contractors_text(g, f->contractors, sizeof f->contractors);
@@ -122,13 +144,13 @@ static mm_err_t log_changed(edge_store_t *st, mm_entry_t *e, const char *name, i
 }
 
 mm_err_t edge_facts_log(edge_store_t *st, const edge_config_t *cfg, const int *is_operator,
-                        int64_t now, int *logged)
+                        const edge_city_rule_t *rule, int64_t now, int *logged)
 {
     *logged = 0;
     mm_entry_t *e = malloc(sizeof *e);
     if (!e)
         return MM_ENOMEM;
-    mm_err_t err = site_entry(cfg, is_operator ? is_operator : cfg->gov.is_operator, e);
+    mm_err_t err = site_entry(cfg, is_operator ? is_operator : cfg->gov.is_operator, rule, e);
     if (err == MM_OK)
         err = log_changed(st, e, "facts/site", now, logged);
     for (size_t i = 0; err == MM_OK && i < cfg->n_cameras; i++) {

@@ -14,6 +14,7 @@
 
 #include <stdint.h>
 
+#include "edge/cityrule.h"
 #include "edge/siteconf.h"
 #include "edge/store.h"
 
@@ -27,11 +28,15 @@
  * operator (R-N6.1). Contractors are written as compact JSON, [{"name":..,"staff":[ids]}],
  * "[]" when there are none.
  *
+ * The retention's source (site_facts retention_rule, floor_days, retention_max_days, city_rule):
+ * the policy's clause and floor when its text sets the period; else the city's rule in force,
+ * rule (cityrule.h; NULL or not received: none, floor 0).
+ *
  * *logged counts the entries appended, also when an error stops the rest. MM_EINVAL when a text
  * does not fit its entry field (the operators' ids together, the contractors' JSON) or the entry
  * is refused by mm_entry_encode; nothing is cut short. Store errors as edge_store_append_meta.
  */
 mm_err_t edge_facts_log(edge_store_t *st, const edge_config_t *cfg, const int *is_operator,
-                        int64_t now, int *logged);
+                        const edge_city_rule_t *rule, int64_t now, int *logged);
 
 #endif

@@ -8,41 +8,31 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/policy.h"
+
 const char *const edge_governance_keys[] = {
     "installer", "purpose", "storage_location", "consensus",   "land_owner_permission",
     "people",    "manager", "operators",        "contractors", NULL};
 const char *const edge_camera_gov_keys[] = {"location", "purpose",  "install_date",
                                             "signage",  "coverage", NULL};
 
-int edge_policy_floor_days(mm_policy_t p)
-{
-    return p == MM_POLICY_KAWAGUCHI ? 7 : 1;
-}
-
 /*
  * Neither text bounds a hold. Kawaguchi 第2(6)イ keeps images "about 7 days or more" and, "when
  * an inquiry under a legal procedure is received, for the period it needs" — the period is the
  * inquiry's, and a site hold is placed before any inquiry exists; Naha 第7条(5) leaves the
- * retention period to the city's rule (規則) and says nothing of holds. Neither policy has a
- * maximum retention either (only the floors above; the ceiling is each site's registered
- * period, which a hold exists to exceed). So the bound is borrowed from the nearest rule of law
- * for keeping data while an inquiry is prepared: a preservation request under the Code of
- * Criminal Procedure, Art. 197(3)-(4), lasts 30 days and may be extended to 60 days in all. A
- * site hold defaults to the first and may not exceed the second under either policy; an inquiry
- * that comes in time places a disclosure's hold, which lasts as long as it needs (and supersedes
- * the site hold, siteholds.h).
+ * retention period to the city's rule (規則) and says nothing of holds. Neither text has a
+ * maximum retention either (Kawaguchi's floor only; the ceiling is each site's registered
+ * period, or the city's rule, which a hold exists to exceed). So the bound is borrowed from the
+ * nearest rule of law for keeping data while an inquiry is prepared: a preservation request under
+ * the Code of Criminal Procedure, Art. 197(3)-(4), lasts 30 days and may be extended to 60 days in
+ * all. A site hold defaults to the first and may not exceed the second under either policy; an
+ * inquiry that comes in time places a disclosure's hold, which lasts as long as it needs (and
+ * supersedes the site hold, siteholds.h).
  */
 int edge_policy_hold_max_days(mm_policy_t p)
 {
     (void)p;
     return 60;
-}
-
-double edge_policy_share_threshold(mm_policy_t p, int exception)
-{
-    if (p != MM_POLICY_KAWAGUCHI)
-        return 0;
-    return exception ? 1.0 / 2.0 : 2.0 / 3.0;
 }
 
 /* --- value checks ----------------------------------------------------------------------------*/
@@ -145,7 +135,7 @@ static void parse_installer(mm_conf_t *conf, json_t *root, edge_governance_t *ou
 static void parse_consent(mm_conf_t *conf, json_t *root, mm_policy_t policy, edge_governance_t *out)
 {
     /* R-K2.1.3c: consensus and the land owner's permission come before installation. */
-    int required = policy == MM_POLICY_KAWAGUCHI;
+    int required = mm_policy_consensus_required(policy);
     static const char *const ckeys[] = {"date", "note", NULL};
     json_t *c = mm_conf_object(conf, root, "", "consensus", required);
     if (c) {
@@ -466,7 +456,7 @@ static void parse_coverage(mm_conf_t *conf, json_t *cam, const char *path, mm_po
     if (!usable || edge_coverage_compute(out->areas, out->n_areas, &out->coverage) != MM_OK)
         return;
     /* R-K2.1.3a: at least 2/3 of the image is public space; 1/2 with a written reason. */
-    out->threshold = edge_policy_share_threshold(policy, out->exception != NULL);
+    out->threshold = mm_policy_share_threshold(policy, out->exception != NULL);
     if (out->coverage.public_share + 1e-9 < out->threshold) {
         if (out->exception)
             mm_conf_problem(conf, cp,

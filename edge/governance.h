@@ -25,9 +25,10 @@
  *
  * Dates are YYYY-MM-DD. A person's account is the local OS account the edge recognises them by
  * on its control socket. Consensus and the land owner's permission are required by the
- * kawaguchi policy, optional under naha. The public share of each camera (edge/coverage.h)
- * must be at least 2/3 under kawaguchi, or 1/2 when the coverage names an exception with its
- * reason; under naha it is computed and reported, and no threshold applies.
+ * kawaguchi policy, optional under the others (common/policy.h). The public share of each
+ * camera (edge/coverage.h) must be at least 2/3 under kawaguchi, or 1/2 when the coverage names
+ * an exception with its reason; under the others it is computed and reported, and no threshold
+ * applies.
  */
 #ifndef EDGE_GOVERNANCE_H
 #define EDGE_GOVERNANCE_H
@@ -45,17 +46,11 @@
 #define EDGE_ACCOUNT_MAX 33 /* POSIX login names: at most 32 characters */
 #define EDGE_DATE_LEN 11    /* "YYYY-MM-DD" and its NUL */
 
-/* The least retention a policy allows, in days. */
-int edge_policy_floor_days(mm_policy_t p);
-
 #define EDGE_HOLD_DEFAULT_DAYS 30 /* a site hold's expiry when the manager names none */
 
 /* The longest a site hold may last under a policy, in days (siteholds.h; governance.c says
  * where the number comes from). */
 int edge_policy_hold_max_days(mm_policy_t p);
-/* The least public share a camera may have under p: 2/3, or 1/2 with a written exception
- * (kawaguchi); 0 (naha: no threshold). */
-double edge_policy_share_threshold(mm_policy_t p, int exception);
 
 typedef struct {
     char id[MM_ID_MAX];

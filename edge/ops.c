@@ -12,6 +12,7 @@
 
 #include "common/clock.h"
 #include "common/diag.h"
+#include "common/policy.h"
 #include "edge/facts.h"
 #include "edge/ops_impl.h"
 #include "edge/requests.h"
@@ -31,6 +32,8 @@ mm_err_t edge_ops_create(const edge_ops_conf_t *conf, edge_ops_t **out)
     ops->site_key = conf->site_key;
     ops->logged = conf->logged;
     ops->arg = conf->arg;
+    if (conf->city_rule)
+        ops->city_rule = *conf->city_rule;
     mm_err_t err = edge_ops_access_load(ops);
     if (err == MM_OK)
         err = edge_ops_cameras_load(ops);
@@ -98,7 +101,8 @@ mm_err_t edge_ops_facts_update(edge_ops_t *ops)
     for (size_t i = 0; i < ops->cfg->gov.n_people; i++)
         is_op[i] = edge_access_is_operator(&ops->access, &ops->cfg->gov, (int)i);
     int logged = 0;
-    mm_err_t err = edge_facts_log(ops->store, ops->cfg, is_op, mm_now_us(), &logged);
+    mm_err_t err =
+        edge_facts_log(ops->store, ops->cfg, is_op, &ops->city_rule, mm_now_us(), &logged);
     if (err != MM_OK)
         MM_ERROR("cannot log the site's facts: %s", mm_strerror(err));
     if (logged && ops->logged)
@@ -132,6 +136,15 @@ void edge_ops_do_timezone(edge_ops_call_t *c)
         NULL);
 }
 
+/* How the site files its standards: "automatic", "manual", or "none" when its policy has it file
+ * nothing (the city's own cameras, common/policy.h). */
+static const char *filing_name(const edge_ops_t *ops)
+{
+    if (mm_policy_filing(ops->cfg->policy) == MM_FILING_NONE)
+        return "none";
+    return ops->cfg->filing_manual ? "manual" : "automatic";
+}
+
 void edge_ops_do_status(edge_ops_call_t *c)
 {
     edge_ops_t *ops = c->ops;
@@ -141,19 +154,29 @@ void edge_ops_do_status(edge_ops_call_t *c)
     uint64_t size = 0, acked = 0;
     edge_store_size(ops->store, &size);
     edge_store_acked(ops->store, &acked);
+    const edge_city_rule_t *rule = &ops->city_rule;
     json_t *res = json_pack(
         "{s:s, s:s, s:s, s:i, s:i, s:i, s:{s:s, s:s, s:s}, s:{s:i, s:i, s:i}, s:{s:I, s:I}, "
         "s:i, s:{s:i, s:s, s:i, s:s}, s:I}",
         "site", ops->cfg->site, "installer", ops->cfg->gov.installer_name, "policy",
         mm_policy_name(ops->cfg->policy), "retention_days", ops->cfg->retention_days, "floor_days",
-        edge_policy_floor_days(ops->cfg->policy), "registered_retention_days",
+        edge_city_rule_floor(ops->cfg->policy, rule, 0), "registered_retention_days",
         ops->cfg->registered_retention_days, "you", "person", c->person, "account", c->who.account,
         "role", mm_role_name(c->d.role), "cameras", "recording", counts[0], "suspended", counts[1],
         "abolished", counts[2], "log", "entries", (json_int_t)size, "acknowledged_by_hub",
         (json_int_t)acked, "open_emergency_reports", edge_ops_open_reports(ops), "standards",
         "version", (int)ops->standards_version, "date", ops->standards_date, "filed",
-        (int)ops->standards_filed, "filing", ops->cfg->filing_manual ? "manual" : "automatic",
-        "time_us", (json_int_t)mm_now_us());
+        (int)ops->standards_filed, "filing", filing_name(ops), "time_us", (json_int_t)mm_now_us());
+    /* The city's rule for the retention period, where the policy leaves it to the city: null
+     * while none has been received (cityrule.h). */
+    if (res && mm_policy_city_rule(ops->cfg->policy))
+        json_object_set_new(res, "city_rule",
+                            rule->has
+                                ? json_pack("{s:s, s:s, s:i, s:i, s:I}", "notice", rule->id, "rule",
+                                            rule->rule, "retention_days_min", (int)rule->min_days,
+                                            "retention_days_max", (int)rule->max_days, "time_us",
+                                            (json_int_t)rule->time_us)
+                                : json_null());
     if (res)
         json_object_set_new(res, "timezone", json_string(ops->cfg->timezone));
     /* What the city asked and the site has not answered yet (R-N10.1, R-N12), and what it told

@@ -44,6 +44,7 @@
 
 #include "common/crypto.h"
 #include "common/wire.h"
+#include "edge/cityrule.h"
 #include "edge/control.h"
 #include "edge/disclosure.h"
 #include "edge/ingest.h"
@@ -73,6 +74,7 @@ typedef struct {
     const edge_vault_t *vault;     /* footage for search and playback */
     edge_disclosure_t *disclosure; /* disclosure requests; NULL: none are taken */
     const mm_ed25519_t *site_key;  /* signs reports to the city (requests.h); NULL: no reports */
+    const edge_city_rule_t *city_rule; /* the city's rule in force at start (copied); NULL: none */
     void (*logged)(void *arg);     /* an entry was appended: wake the uplink */
     void *arg;
 } edge_ops_conf_t;
@@ -98,9 +100,17 @@ void edge_ops_malformed(void *arg, uid_t uid, pid_t pid, const char *msg);
 /*
  * The uplink's requests hook (arg is the edge_ops_t): logs the city's requests not seen before,
  * answers report requests at once with a report signed by site_key (requests.h), and hands
- * disclosure requests and download notices, once logged, to the disclosure module.
+ * disclosure requests and download notices, once logged, to the disclosure module. A city's rule
+ * for the retention period (cityrule.h), once logged, becomes the rule in force when it is the
+ * latest for the site's policy that the hub signed: the site's facts and standards take it up,
+ * and a running configuration outside it is named in the diagnostic log (it is refused at the
+ * next start).
  */
 void edge_ops_city_requests(void *arg, const mm_city_request_t *r, size_t n);
+
+/* The city's rule for the retention period in force at the site (cityrule.h): the one loaded at
+ * start, or the latest received since; has 0 while there is none. Valid until ops is closed. */
+const edge_city_rule_t *edge_ops_city_rule(const edge_ops_t *ops);
 
 /* The state of camera i (the configuration's order). */
 edge_cam_state_t edge_ops_camera_state(const edge_ops_t *ops, size_t i);

@@ -69,6 +69,49 @@ static void tell_of_decision(const edge_ops_t *ops, const mm_city_request_t *q)
     json_decref(d);
 }
 
+const edge_city_rule_t *edge_ops_city_rule(const edge_ops_t *ops)
+{
+    return &ops->city_rule;
+}
+
+/* A city's rule that arrived among the requests (now logged): the rule in force read again
+ * (cityrule.h); when it changed, the facts and the standards take it up, and a configuration
+ * outside it is named (R-N7.5). A notice whose signature fails is logged and said here. */
+static void take_city_rule(edge_ops_t *ops, const mm_city_request_t *r, size_t n)
+{
+    const edge_config_t *cfg = ops->cfg;
+    int any = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (r[i].kind != MM_REQUEST_KIND_CITY_RULE)
+            continue;
+        any = 1;
+        edge_city_rule_t one;
+        char why[MM_TEXT_MAX];
+        if (edge_city_rule_of(&r[i], cfg->site, cfg->hub_verifier.pub, &one, why, sizeof why) != 0)
+            MM_ERROR("the city's rule %s is not taken up: %s", r[i].id, why);
+    }
+    edge_city_rule_t now;
+    if (!any || edge_city_rule_load(ops->store, cfg->site, cfg->hub_verifier.pub, cfg->policy,
+                                    &now) != MM_OK)
+        return;
+    if (!now.has || (ops->city_rule.has && !strcmp(now.id, ops->city_rule.id)))
+        return;
+    ops->city_rule = now;
+    char range[64];
+    edge_city_rule_range(&now, range, sizeof range);
+    MM_INFO("the city's rule for the retention period (%s policy): %s sets %s (notice %s)",
+            mm_policy_name(now.policy), now.rule, range, now.id);
+    const char *key = NULL;
+    char why[MM_LONG_TEXT_MAX];
+    if (edge_city_rule_check(&now, cfg->retention_days, cfg->registered_retention_days, &key, why,
+                             sizeof why) != 0)
+        MM_ERROR("%s: %s: %s; this configuration will be refused at the next start: change it to "
+                 "lie within the city's rule",
+                 ops->config_path ? ops->config_path : "the configuration", key, why);
+    edge_ops_facts_update(ops);
+    edge_ops_standards_update(ops, "the city's rule for the retention period received");
+}
+
 void edge_ops_city_requests(void *arg, const mm_city_request_t *r, size_t n)
 {
     edge_ops_t *ops = arg;
@@ -81,6 +124,8 @@ void edge_ops_city_requests(void *arg, const mm_city_request_t *r, size_t n)
     if (logged)
         for (size_t i = 0; i < n; i++)
             tell_of_decision(ops, &r[i]);
+    if (logged)
+        take_city_rule(ops, r, n);
     /* Disclosures go on once their city_request entry is logged, as logged; each is handled
      * once however often it comes, and what fails here is finished by the module's sweep. */
     mm_city_request_t *q = NULL;

@@ -51,6 +51,8 @@ struct edge_ops {
 
     edge_ingest_t *ingest; /* set once recording starts; NULL before */
 
+    edge_city_rule_t city_rule; /* ops_city.c: the city's rule in force (cityrule.h) */
+
     edge_access_t access;                         /* ops_people.c, ops_grants.c */
     edge_cam_state_t cam_state[EDGE_MAX_CAMERAS]; /* ops_cameras.c */
 

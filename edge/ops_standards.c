@@ -25,6 +25,7 @@
 #include "common/clock.h"
 #include "common/crypto.h"
 #include "common/diag.h"
+#include "common/policy.h"
 #include "edge/documents.h"
 #include "edge/ops_impl.h"
 #include "edge/standards.h"
@@ -39,8 +40,11 @@ static char *render(const edge_ops_t *ops, uint32_t version, const char *date,
         is_op[i] = edge_access_is_operator(&ops->access, &ops->cfg->gov, (int)i);
     for (size_t i = 0; i < ops->cfg->n_cameras; i++)
         states[i] = edge_cam_state_name(ops->cam_state[i]);
-    edge_standards_meta_t meta = {
-        .version = version, .effective = date, .is_operator = is_op, .camera_state = states};
+    edge_standards_meta_t meta = {.version = version,
+                                  .effective = date,
+                                  .is_operator = is_op,
+                                  .camera_state = states,
+                                  .city_rule = &ops->city_rule};
     return edge_standards_render(ops->cfg, &meta, fmt);
 }
 
@@ -73,6 +77,13 @@ static int file_hash(const char *path, uint8_t out[32])
 }
 
 static mm_err_t standards_file(edge_ops_t *ops, const char *by);
+
+/* Whether each version is filed as it is made: "filing": "automatic", and a policy that files
+ * (the city's own cameras file nothing, common/policy.h). */
+static int files_automatically(const edge_ops_t *ops)
+{
+    return !ops->cfg->filing_manual && mm_policy_filing(ops->cfg->policy) != MM_FILING_NONE;
+}
 
 /* Keeps version's document (md, already rendered) and its HTML in the documents directory. */
 static mm_err_t keep(const edge_ops_t *ops, uint32_t version, const char *date, const char *md)
@@ -148,8 +159,9 @@ mm_err_t edge_ops_standards_update(edge_ops_t *ops, const char *summary)
         snprintf(ops->standards_date, sizeof ops->standards_date, "%s", date);
         keep_running(ops); /* said when it fails; the recorder goes on */
         /* A site filing automatically files what a crash left unfiled. */
-        return ops->cfg->filing_manual || ops->standards_filed == version ? MM_OK
-                                                                          : standards_file(ops, "");
+        return !files_automatically(ops) || ops->standards_filed == version
+                   ? MM_OK
+                   : standards_file(ops, "");
     }
 
     version++;
@@ -187,7 +199,7 @@ mm_err_t edge_ops_standards_update(edge_ops_t *ops, const char *summary)
     ops->standards_version = version;
     snprintf(ops->standards_date, sizeof ops->standards_date, "%s", date);
     MM_INFO("standards: version %u of %s (%s)", version, date, c->summary);
-    return ops->cfg->filing_manual ? MM_OK : standards_file(ops, "");
+    return files_automatically(ops) ? standards_file(ops, "") : MM_OK;
 }
 
 /*
@@ -242,6 +254,14 @@ void edge_ops_do_standards(edge_ops_call_t *c)
 void edge_ops_do_standards_file(edge_ops_call_t *c)
 {
     edge_ops_t *ops = c->ops;
+    const mm_policy_rules_t *rules = mm_policy_rules(ops->cfg->policy);
+    if (rules && rules->filing == MM_FILING_NONE) {
+        edge_ops_refuse(c, "conflict",
+                        "the %s policy files nothing with the city (%s %s): the standards are the "
+                        "site's own record, logged and sent to the hub as every version is",
+                        mm_policy_name(ops->cfg->policy), rules->text, rules->filing_clause);
+        return;
+    }
     if (ops->standards_filed == ops->standards_version) {
         edge_ops_refuse(c, "conflict", "version %u of the standards is filed already",
                         ops->standards_version);

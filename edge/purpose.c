@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "common/legalbasis.h"
+#include "common/policy.h"
 
 /* The one place this module asks which bases a policy admits (legalbasis.h). */
 int edge_purpose_basis_admitted(mm_policy_t policy, mm_legal_basis_t basis)
@@ -16,14 +17,8 @@ int edge_purpose_basis_admitted(mm_policy_t policy, mm_legal_basis_t basis)
 
 const char *edge_purpose_clause(mm_policy_t policy)
 {
-    switch (policy) {
-    case MM_POLICY_KAWAGUCHI:
-        return "Kawaguchi standard 2(5), R-K2.2.5";
-    case MM_POLICY_NAHA:
-        return "Naha ordinance 7(4), R-N7.4";
-    default:
-        return "";
-    }
+    const mm_policy_rules_t *r = mm_policy_rules(policy);
+    return r ? r->other_use : "";
 }
 
 /* s without the spaces at either end: *n bytes from the returned pointer. */
@@ -55,16 +50,20 @@ static int matches(const char *p, size_t n, const char *word, const char *declar
     return same;
 }
 
-/* The bases policy admits for another purpose, "emergency, law" into buf. */
+/* The bases policy admits for another purpose, in its text's order (policy.h), "emergency, law"
+ * into buf. */
 static void admitted_list(mm_policy_t policy, char *buf, size_t cap)
 {
+    const mm_policy_rules_t *r = mm_policy_rules(policy);
     size_t at = 0;
     buf[0] = 0;
-    for (int b = 0; b < MM_LEGAL_BASIS_COUNT && at < cap; b++) {
-        if (!edge_purpose_basis_admitted(policy, (mm_legal_basis_t)b))
+    for (size_t i = 0;
+         r && i < MM_LEGAL_BASIS_COUNT && r->bases[i].basis != MM_LEGAL_BASIS_NONE && at < cap;
+         i++) {
+        if (!edge_purpose_basis_admitted(policy, r->bases[i].basis))
             continue;
         int w = snprintf(buf + at, cap - at, "%s%s", at ? ", " : "",
-                         mm_legal_basis_name((mm_legal_basis_t)b));
+                         mm_legal_basis_name(r->bases[i].basis));
         if (w < 0)
             break;
         at += (size_t)w;
@@ -82,8 +81,8 @@ void edge_purpose_decide(const edge_config_t *cfg, const char *camera, const cha
     if (n == 0) {
         snprintf(d->reason, sizeof d->reason,
                  "a viewing names its purpose: \"site\" or \"camera\" (the site's or the camera's "
-                 "declared purpose, or its text), or another purpose with a legal basis (%s)",
-                 edge_purpose_clause(cfg->policy));
+                 "declared purpose, or its text), or another purpose with a legal basis (%s %s)",
+                 mm_policy_name(cfg->policy), edge_purpose_clause(cfg->policy));
         return;
     }
     int found = matches(p, n, "site", cfg->gov.purpose, d);
@@ -103,15 +102,15 @@ void edge_purpose_decide(const edge_config_t *cfg, const char *camera, const cha
     admitted_list(cfg->policy, list, sizeof list);
     if (basis == MM_LEGAL_BASIS_NONE || (int)basis < 0 || basis >= MM_LEGAL_BASIS_COUNT)
         snprintf(d->reason, sizeof d->reason,
-                 "the purpose is not one the site declared; use for another purpose needs a legal "
-                 "basis the %s policy admits: %s (%s)",
-                 mm_policy_name(cfg->policy), list, edge_purpose_clause(cfg->policy));
+                 "the purpose is not one the site declared: use for another purpose needs a basis "
+                 "the %s policy admits (%s): %s",
+                 mm_policy_name(cfg->policy), edge_purpose_clause(cfg->policy), list);
     else if (!edge_purpose_basis_admitted(cfg->policy, basis))
         snprintf(d->reason, sizeof d->reason,
-                 "%s is no basis for use for another purpose under the %s policy, which admits "
-                 "%s (%s)",
-                 mm_legal_basis_name(basis), mm_policy_name(cfg->policy), list,
-                 edge_purpose_clause(cfg->policy));
+                 "%s is no basis for use for another purpose under the %s policy (%s), which "
+                 "admits %s",
+                 mm_legal_basis_name(basis), mm_policy_name(cfg->policy),
+                 edge_purpose_clause(cfg->policy), list);
     else
         d->allowed = 1;
 }

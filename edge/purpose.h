@@ -9,23 +9,26 @@
  * standards document states them: for a viewing of one camera, the site's and that camera's.
  * A purpose matches one of them when it is the same text once spaces at either end are dropped;
  * "site" and "camera" stand for the site's and the camera's, so that nobody has to type them
- * out. Any other text is use for another purpose: Kawaguchi's standard 2(5) allows it only in an
- * emergency or under a legal procedure, Naha's ordinance 7(4) with the person's consent, where a
- * law or ordinance provides, or in an emergency — the bases common/legalbasis.h admits for the
- * policy.
+ * out. Any other text is use for another purpose: Kawaguchi's standard 第2の2(5) allows it only in
+ * an emergency or under a legal procedure, Naha's ordinance 第7条第4号 with the person's consent,
+ * where a law or ordinance provides, or in an emergency, the city's own cameras as the
+ * personal-information law does — the bases common/legalbasis.h admits for the policy, cited
+ * with their clauses from its table (common/policy.h).
  */
 #ifndef EDGE_PURPOSE_H
 #define EDGE_PURPOSE_H
 
 #include "common/entry.h"
+#include "common/legalbasis.h"
 #include "common/vocab.h"
 #include "edge/siteconf.h"
 
 typedef struct {
     int allowed;
-    int other;                      /* the purpose is not one the site declared */
-    char purpose[MM_LONG_TEXT_MAX]; /* as recorded: a declared purpose's text, or as given */
-    char reason[MM_TEXT_MAX];       /* why it was refused */
+    int other;                         /* the purpose is not one the site declared */
+    char purpose[MM_LONG_TEXT_MAX];    /* as recorded: a declared purpose's text, or as given */
+    char reason[MM_BASIS_REFUSAL_MAX]; /* why it was refused (what the table cites fits the
+                                          access entry's MM_TEXT_MAX) */
 } edge_purpose_decision_t;
 
 /*
@@ -40,8 +43,8 @@ void edge_purpose_decide(const edge_config_t *cfg, const char *camera, const cha
 /* Whether policy admits basis for use for another purpose: 1 or 0. */
 int edge_purpose_basis_admitted(mm_policy_t policy, mm_legal_basis_t basis);
 
-/* The clause of policy that rules use for another purpose, "Kawaguchi standard 2(5), R-K2.2.5";
- * "" for a policy without one. */
+/* The clause of policy's text that forbids use for another purpose but on its bases, as the
+ * policy table cites it (common/policy.h): "第2の2(5)"; "" for a policy without a row. */
 const char *edge_purpose_clause(mm_policy_t policy);
 
 #endif

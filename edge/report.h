@@ -53,7 +53,7 @@ typedef struct {
 /* What a report says of the site besides its log; everything borrowed. */
 typedef struct {
     const char *site;
-    const char *policy; /* "kawaguchi", "naha" */
+    const char *policy; /* "kawaguchi", "naha", "city", "voluntary" */
     int retention_days;
     int registered_retention_days;
     const edge_report_camera_t *cameras;

@@ -87,6 +87,21 @@ static char *record_dump(const record_t *r)
             j = NULL;
         }
     }
+    /* The city's rule keeps what the site enforces and the hub's signature over it, so that the
+     * rule in force can be read again, and checked again, from the record (cityrule.h). */
+    if (j && q->kind == MM_REQUEST_KIND_CITY_RULE) {
+        char sig[2 * sizeof q->signature + 1] = "";
+        if (q->has_signature)
+            mm_hex_encode(q->signature, sizeof q->signature, sig, sizeof sig);
+        if (json_object_set_new(j, "signature", json_string(sig)) ||
+            json_object_set_new(j, "retention_days_min",
+                                json_integer((json_int_t)q->retention_days_min)) ||
+            json_object_set_new(j, "retention_days_max",
+                                json_integer((json_int_t)q->retention_days_max))) {
+            json_decref(j);
+            j = NULL;
+        }
+    }
     char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
     json_decref(j);
     return s;
@@ -109,19 +124,22 @@ static mm_err_t record_parse(const void *buf, size_t len, record_t *r)
     const char *basis = "", *reference = "", *requester = "", *recipient = "", *sig = "",
                *disclosure = "", *subject = "", *detail = "", *answer = "";
     json_t *cams = NULL;
-    json_int_t t, deadline, from, to, received, answered;
+    json_int_t t, deadline, from, to, received, answered, rmin = 0, rmax = 0;
     mm_city_request_t *q = &r->q;
     int bad = !j ||
-              json_unpack_ex(
-                  j, NULL, JSON_STRICT,
-                  "{s:s, s:s, s:I, s:I, s:s, s:s, s:I, s:I, s:s, s:I, s:s, s:I, s:s, "
-                  "s?s, s?s, s?s, s?s, s?o, s?s, s?s, s?s, s?s, s?s}",
-                  "id", &id, "kind", &kind, "time_us", &t, "deadline_us", &deadline, "camera",
-                  &camera, "text", &text, "from_us", &from, "to_us", &to, "complaint", &complaint,
-                  "received_us", &received, "state", &state, "answered_us", &answered, "by", &by,
-                  "legal_basis", &basis, "reference", &reference, "requester", &requester,
-                  "recipient", &recipient, "cameras", &cams, "signature", &sig, "disclosure",
-                  &disclosure, "subject", &subject, "detail", &detail, "answer", &answer) != 0 ||
+              json_unpack_ex(j, NULL, JSON_STRICT,
+                             "{s:s, s:s, s:I, s:I, s:s, s:s, s:I, s:I, s:s, s:I, s:s, s:I, s:s, "
+                             "s?s, s?s, s?s, s?s, s?o, s?s, s?s, s?s, s?s, s?s, s?I, s?I}",
+                             "id", &id, "kind", &kind, "time_us", &t, "deadline_us", &deadline,
+                             "camera", &camera, "text", &text, "from_us", &from, "to_us", &to,
+                             "complaint", &complaint, "received_us", &received, "state", &state,
+                             "answered_us", &answered, "by", &by, "legal_basis", &basis,
+                             "reference", &reference, "requester", &requester, "recipient",
+                             &recipient, "cameras", &cams, "signature", &sig, "disclosure",
+                             &disclosure, "subject", &subject, "detail", &detail, "answer", &answer,
+                             "retention_days_min", &rmin, "retention_days_max", &rmax) != 0 ||
+              rmin < 0 || rmin > MM_RETENTION_DAYS_MAX || rmax < 0 ||
+              rmax > MM_RETENTION_DAYS_MAX ||
               (cams && (!json_is_array(cams) || json_array_size(cams) > MM_REQUEST_CAMERAS_MAX)) ||
               !mm_legal_basis_parse(basis, &q->legal_basis) ||
               copy_text(q->reference, sizeof q->reference, reference, 0) ||
@@ -151,6 +169,8 @@ static mm_err_t record_parse(const void *buf, size_t len, record_t *r)
         q->deadline_us = deadline;
         q->from_us = from;
         q->to_us = to;
+        q->retention_days_min = (uint32_t)rmin;
+        q->retention_days_max = (uint32_t)rmax;
         r->received_us = received;
         r->answered = strcmp(state, "answered") == 0;
         r->answered_us = answered;
@@ -257,6 +277,10 @@ static mm_err_t log_request(edge_store_t *st, const mm_city_request_t *q, int64_
     snprintf(c->complaint, sizeof c->complaint, "%s", q->complaint);
     snprintf(c->subject, sizeof c->subject, "%s", q->subject);
     snprintf(c->detail, sizeof c->detail, "%s", q->detail);
+    if (q->kind == MM_REQUEST_KIND_CITY_RULE) {
+        c->retention_days_min = q->retention_days_min;
+        c->retention_days_max = q->retention_days_max;
+    }
     memset(r, 0, sizeof *r);
     r->q = *q;
     r->received_us = now_us;
@@ -348,10 +372,11 @@ mm_err_t edge_requests_receive(edge_store_t *st, const mm_city_request_t *r, siz
 
 /* What a walk over the records does with each: list the requests (not disclosures, not notices),
  * or collect the disclosures and their download notices, or collect the city's notices. */
-typedef enum { WALK_LIST, WALK_DISCLOSURES, WALK_NOTICES } walk_mode_t;
+typedef enum { WALK_LIST, WALK_DISCLOSURES, WALK_NOTICES, WALK_KIND } walk_mode_t;
 
 typedef struct {
     walk_mode_t mode;
+    mm_request_kind_t kind; /* WALK_KIND */
     int64_t now_us;
     json_t *list; /* WALK_LIST */
     size_t open;
@@ -393,6 +418,8 @@ static int walk_one(const char *name, size_t name_len, const void *val, size_t l
         stop = is_disclosure(r->q.kind) && collect(w, r);
     } else if (w->mode == WALK_NOTICES) {
         stop = mm_request_kind_is_notice(r->q.kind) && collect(w, r);
+    } else if (w->mode == WALK_KIND) {
+        stop = r->q.kind == w->kind && collect(w, r);
     } else if (!is_disclosure(r->q.kind) && !mm_request_kind_is_notice(r->q.kind)) {
         /* disclosures and notices have commands of their own */
         w->open += !r->answered;
@@ -426,11 +453,10 @@ mm_err_t edge_requests_get(edge_store_t *st, const char *id, mm_city_request_t *
     return err;
 }
 
-mm_err_t edge_requests_each_disclosure(edge_store_t *st,
-                                       mm_err_t (*fn)(void *arg, const mm_city_request_t *q),
-                                       void *arg)
+/* fn over the records a walk of w's mode collects, after the walk. */
+static mm_err_t each(edge_store_t *st, walk_t w,
+                     mm_err_t (*fn)(void *arg, const mm_city_request_t *q), void *arg)
 {
-    walk_t w = {.mode = WALK_DISCLOSURES};
     mm_err_t err = walk(st, &w);
     /* Called after the walk: its read transaction is over, fn may write. */
     mm_err_t first = MM_OK;
@@ -441,6 +467,19 @@ mm_err_t edge_requests_each_disclosure(edge_store_t *st,
     }
     free(w.recs);
     return err != MM_OK ? err : first;
+}
+
+mm_err_t edge_requests_each_disclosure(edge_store_t *st,
+                                       mm_err_t (*fn)(void *arg, const mm_city_request_t *q),
+                                       void *arg)
+{
+    return each(st, (walk_t){.mode = WALK_DISCLOSURES}, fn, arg);
+}
+
+mm_err_t edge_requests_each_of(edge_store_t *st, mm_request_kind_t kind,
+                               mm_err_t (*fn)(void *arg, const mm_city_request_t *q), void *arg)
+{
+    return each(st, (walk_t){.mode = WALK_KIND, .kind = kind}, fn, arg);
 }
 
 mm_err_t edge_requests_list(edge_store_t *st, int64_t now_us, json_t **out)

@@ -22,7 +22,8 @@
  * `by` the manager.
  *
  * The city's notices (vocab.h mm_request_kind_is_notice: its decision on a filing, guidance, a
- * recommendation, a hearing offered, a publication) carry a subject and their particulars
+ * recommendation, a hearing offered, a publication, the city's rule for the retention period,
+ * cityrule.h) carry a subject and their particulars
  * (detail, a JSON object; hub/notices.h lists them). They are listed by edge_requests_notices,
  * not by edge_requests_list, and acknowledged by the manager or an operator
  * (edge_requests_ack): a request_answered entry with `by` the person and their text, if any.
@@ -114,6 +115,13 @@ mm_err_t edge_requests_get(edge_store_t *st, const char *id, mm_city_request_t *
 mm_err_t edge_requests_each_disclosure(edge_store_t *st,
                                        mm_err_t (*fn)(void *arg, const mm_city_request_t *q),
                                        void *arg);
+
+/*
+ * Calls fn for every logged request of kind (every field as received), in id order, outside any
+ * transaction; errors as edge_requests_each_disclosure.
+ */
+mm_err_t edge_requests_each_of(edge_store_t *st, mm_request_kind_t kind,
+                               mm_err_t (*fn)(void *arg, const mm_city_request_t *q), void *arg);
 
 /*
  * Every request received but disclosures and notices, in id order: {"requests": [{"id", "kind",

@@ -1,6 +1,8 @@
 /*
  * segment.h: segment files — one camera's coded frames between two keyframe cuts, encrypted
- * and authenticated chunk by chunk so that a crash loses at most the chunk being filled.
+ * and authenticated chunk by chunk so that a crash loses at most the chunk being filled. The
+ * encryption is what keeps footage safe at rest (R-K2.2.6d, R-N7.7); the authentication makes
+ * any alteration of it detectable (R-N7.3).
  *
  * File layout (all integers big-endian):
  *
@@ -8,7 +10,8 @@
  *           camera (u8 length, bytes)  codec (u8 length, bytes)  start_us (i64)
  *           epoch (i64)  salt (16)
  *           extradata (u32 length, bytes: the codec's parameter sets as the demuxer gave them)
- *   chunk*  tag ("CHNK", or "LAST" for the final one)  length (u32)  ciphertext (length)  gcm tag (16)
+ *   chunk*  tag ("CHNK", or "LAST" for the final one)  length (u32)  ciphertext (length)
+ *           gcm tag (16)
  *
  * Each chunk is AES-256-GCM under the segment's key (keyring.h: derived from the epoch key and
  * the salt), with nonce = 0x00000000 || chunk number (BE64; chunks are numbered from 0) and

@@ -7,20 +7,40 @@
 #include <string.h>
 
 #include "common/diag.h"
+#include "common/policy.h"
+#include "common/wire.h"
 
+/*
+ * policy and retention. A policy whose text sets a least period (kawaguchi, voluntary: 7 days)
+ * makes it the default and the floor; one whose text leaves the period to the city's rule (naha,
+ * city) has no floor here and no default: the site says the period it registered, and the edge
+ * holds it to the city's rule once the hub has sent it (edge/cityrule.h).
+ */
 static void parse_retention(mm_conf_t *conf, json_t *root, edge_config_t *out)
 {
     const char *pol = mm_conf_string(conf, root, "", "policy", 1, NULL);
     int known = pol && mm_policy_parse(pol, &out->policy);
     if (pol && !known)
-        mm_conf_problem(conf, "policy", "must be \"kawaguchi\" or \"naha\", got \"%.40s\"", pol);
-    int floor = known ? edge_policy_floor_days(out->policy) : 1;
-    int64_t days = mm_conf_int(conf, root, "", "retention_days", 0, floor, 1, 3650);
-    int64_t reg = mm_conf_int(conf, root, "", "registered_retention_days", 0, days, 1, 3650);
-    if (known && days < floor)
+        mm_conf_problem(conf, "policy", "must be %s, got \"%.40s\"", mm_policy_names(), pol);
+    const mm_policy_rules_t *rules = known ? mm_policy_rules(out->policy) : NULL;
+    int floor = rules ? mm_policy_floor_days(out->policy) : 0;
+    int64_t reg_given =
+        mm_conf_int(conf, root, "", "registered_retention_days", 0, 0, 1, MM_RETENTION_DAYS_MAX);
+    if (rules && !floor && !json_object_get(root, "retention_days") && !reg_given &&
+        !json_object_get(root, "registered_retention_days"))
         mm_conf_problem(conf, "retention_days",
-                        "the %s policy keeps footage at least %d days; %lld is below that floor",
-                        mm_policy_name(out->policy), floor, (long long)days);
+                        "the %s policy leaves the retention period to the city's rule (%s %s): set "
+                        "retention_days to the period registered with the city",
+                        mm_policy_name(out->policy), rules->text, rules->retention_clause);
+    int64_t def = floor ? floor : reg_given ? reg_given : 1;
+    int64_t days = mm_conf_int(conf, root, "", "retention_days", 0, def, 1, MM_RETENTION_DAYS_MAX);
+    int64_t reg = reg_given ? reg_given : days;
+    if (floor && days < floor)
+        mm_conf_problem(conf, "retention_days",
+                        "the %s policy keeps footage at least %d days (%s %s); %lld is below that "
+                        "floor",
+                        mm_policy_name(out->policy), floor, rules->text, rules->retention_clause,
+                        (long long)days);
     if (days > reg)
         mm_conf_problem(conf, "retention_days",
                         "%lld days is longer than the period registered with the city "
@@ -153,6 +173,7 @@ mm_err_t edge_config_parse(mm_conf_t *conf, edge_config_t *out)
                                       "control_socket",
                                       "filing",
                                       "timezone",
+                                      "night_staff",
                                       "players",
                                       NULL};
     const char *keys[32];
@@ -207,6 +228,9 @@ mm_err_t edge_config_parse(mm_conf_t *conf, edge_config_t *out)
         mm_conf_problem(conf, "timezone", "%s", why);
     else if (tz)
         snprintf(out->timezone, sizeof out->timezone, "%s", tz);
+    /* A value that is no boolean is reported naming the key ("night_staff: must be true or
+     * false"), and the default stands. */
+    out->no_night_staff = !mm_conf_bool(conf, root, "", "night_staff", 0, 1);
     out->segment_seconds = (int)mm_conf_int(conf, root, "", "segment_seconds", 0, 10, 1, 600);
     parse_retention(conf, root, out);
     parse_hub(conf, root, out);

@@ -10,6 +10,7 @@
  *    "control_socket": "/run/mimamori/site-a.sock",
  *    "filing": "automatic",     or "manual": the manager files each version (R-N4.2)
  *    "timezone": "Asia/Tokyo",  the site's zone (default), an IANA name of the system's tzdata
+ *    "night_staff": true,       false: nobody works at the site at night (default true)
  *    "hub": {"endpoint": "tcp://127.0.0.1:7400", "curve_public": "<Z85>",
  *            "verifier": "hub+1a2b3c4d+AQ..."},
  *    "cameras": [{"id": "cam1", "url": "rtsp://127.0.0.1:8554/cam1", "priority": 0, ...}],
@@ -22,17 +23,25 @@
  * Relative paths resolve against the directory of the configuration file. Loading checks every
  * key and reports every problem at once, each naming the file and the key.
  *
- * Retention (R-K2.2.6b, R-N7.5): policy names the rules the site runs under; its floor is the
- * least retention it allows (kawaguchi: 7 days, "about 7 days or more"; naha: 1 day — the
- * ordinance sets no minimum, and a day is what a disclosure request needs to reach footage at
- * all). retention_days defaults to the floor and may not be below it, nor above the period
- * the site registered with the city (registered_retention_days, default retention_days). Neither
- * bound can be configured away: a configuration outside them does not load.
+ * Retention (R-K2.2.6b, R-N7.5): policy names the rules the site runs under ("kawaguchi",
+ * "naha", "city" or "voluntary", common/policy.h). A policy whose text sets the least period
+ * (kawaguchi 第2の2(6)イ "おおむね7日間以上", and voluntary by its spirit) makes it the floor and
+ * the default of retention_days; one whose text leaves the period to the city's rule (naha
+ * 第7条第5号, city 第9条) has no floor here, and retention_days (or registered_retention_days)
+ * must be given: the edge holds it to the city's rule once the hub has sent it (cityrule.h).
+ * retention_days may not be above the period the site registered with the city
+ * (registered_retention_days, default retention_days). None of these bounds can be configured
+ * away: a configuration outside them does not load.
  *
  * timezone: every time the site shows a person or takes from one (mimamori-edge's commands, the
  * dates of the standards document) is in this zone, whatever the machine's zone or TZ says; it is
  * reported to the city in site_facts. A name the system's time zone database does not hold is a
  * configuration error (common/timefmt.h mm_tz_check).
+ *
+ * night_staff: false says that nobody works at the site at night, so that nobody has reason to
+ * look at its footage then; it is reported to the city in site_facts (no_night_staff), and the
+ * hub raises a finding for a viewing in the night hours of the site's zone (hub/watch.h,
+ * R-K2.2.3-4, R-N7.2). The edge itself refuses nothing for it. Must be true or false.
  *
  * min_free_mb: below this much free space in the state directory the edge raises a storage
  * alarm and stops its lowest-priority camera (the lowest "priority", then the last listed);
@@ -68,6 +77,7 @@ typedef struct {
     char *control_socket; /* resolved; default /run/mimamori/<site>.sock (control.h) */
     int filing_manual;    /* "filing": "manual" — the manager files each standards version */
     char timezone[MM_TZ_NAME_MAX]; /* the site's zone, "Asia/Tokyo" unless configured */
+    int no_night_staff;            /* "night_staff": false — nobody works at the site at night */
     int segment_seconds;  /* target segment length */
     mm_policy_t policy;
     int retention_days;

@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/policy.h"
 #include "edge/control.h"
 #include "edge/purpose.h"
 
@@ -284,13 +285,6 @@ static void doc_item(doc_t *d, const char *s)
     doc_item_end(d);
 }
 
-static void doc_sub(doc_t *d, const char *s)
-{
-    doc_sub_begin(d);
-    doc_text(d, s);
-    doc_sub_end(d);
-}
-
 static void doc_table_begin(doc_t *d, const char *caption, const char *const *heads, size_t n)
 {
     doc_list_close(d);
@@ -424,8 +418,10 @@ typedef struct {
     doc_t d;
     const edge_config_t *cfg;
     const edge_standards_meta_t *meta;
-    const int *is_op;    /* the operators in force, indexed like cfg->gov.people */
-    const char *op_term; /* what the policy calls an operator */
+    const mm_policy_rules_t *rules; /* what the site's policy's text says (common/policy.h) */
+    const edge_city_rule_t *rule;   /* the city's rule received (cityrule.h), or NULL */
+    const int *is_op;               /* the operators in force, indexed like cfg->gov.people */
+    const char *op_term;            /* what the policy calls an operator */
 } ctx_t;
 
 static const char *person_name(const ctx_t *c, int i)
@@ -479,9 +475,37 @@ static size_t cameras_in_state(const ctx_t *c, const char *state)
     return n;
 }
 
-static int is_kawaguchi(const ctx_t *c)
+/* The document is a 規程 with Kawaguchi's items ア–キ (kawaguchi, voluntary), not a 設置運用基準
+ * after Naha 第5条–第7条 (naha, city). */
+static int is_rules_form(const ctx_t *c)
 {
-    return c->cfg->policy == MM_POLICY_KAWAGUCHI;
+    return c->rules->doc == MM_DOC_RULES;
+}
+
+/* The city's own cameras (Naha 第9条): the ordinance's 第5条–第8条 do not bind them. */
+static int is_city(const ctx_t *c)
+{
+    return c->cfg->policy == MM_POLICY_CITY;
+}
+
+/* How the document names a text: the one it follows by its short name, the other in full. */
+static const char *short_text(const ctx_t *c, const char *text)
+{
+    if (!strcmp(text, MM_TEXT_KAWAGUCHI) && !strcmp(c->rules->text, text))
+        return "基準";
+    if (!strcmp(text, MM_TEXT_NAHA) && !strcmp(c->rules->text, text))
+        return "条例";
+    return text;
+}
+
+/* "（基準 第2の1(3)）" — or, for an installer who follows the standard by its spirit (第4),
+ * "（基準 第4（第2の1(3)の趣旨））" — written into the document. */
+static void kcite(ctx_t *c, const char *clause)
+{
+    if (c->cfg->policy == MM_POLICY_VOLUNTARY)
+        doc_textf(&c->d, "（基準 第4（%sの趣旨））", clause);
+    else
+        doc_textf(&c->d, "（基準 %s）", clause);
 }
 
 /* A camera's public share as a percentage with one decimal, e.g. "66.7%". */
@@ -515,6 +539,32 @@ static void item_kv(ctx_t *c, const char *label, const char *value)
 
 /* --- the header block ------------------------------------------------------------------------*/
 
+/* Which policy applies and why, and what the site files with the city (common/policy.h). */
+static void policy_block(ctx_t *c)
+{
+    const mm_policy_rules_t *r = c->rules;
+    doc_p_begin(&c->d, "note");
+    doc_text(&c->d, "適用する規範：");
+    doc_text(&c->d, r->title);
+    if (!strcmp(r->title, r->text))
+        doc_textf(&c->d, "（%s）", r->scope);
+    else
+        doc_textf(&c->d, "（%s %s）", r->text, r->scope);
+    doc_p_end(&c->d);
+    doc_p_begin(&c->d, "note");
+    doc_text(&c->d, "適用の理由：");
+    doc_text(&c->d, r->why);
+    doc_p_end(&c->d);
+    if (r->filing == MM_FILING_NOTICE)
+        doc_para(&c->d,
+                 "市への届出：義務はない。この規程及びその変更並びに防犯カメラの休止、再開及び"
+                 "廃止は、通知として市に届け出る（基準 第4）。市はこれを受理し、又は返戻する"
+                 "判断を行わない。");
+    else if (r->filing == MM_FILING_NONE)
+        doc_para(&c->d, "市への届出：市が設置した防犯カメラであり、条例 第4条第2項の届出は行わない"
+                        "（条例 第4条第1項・第9条）。本サイトは、市の公開の登録簿に掲載される。");
+}
+
 static void header_block(ctx_t *c)
 {
     static const char *const heads[] = {"項目", "内容"};
@@ -538,14 +588,16 @@ static void header_block(ctx_t *c)
 
     if (!version)
         doc_para(&c->d, "この文書は案であり、版を定めて施行するまで効力を有しない。");
-    doc_para(&c->d, is_kawaguchi(c)
-                        ? "この規程は、本サイトの記録装置が実際に適用している設定から作成したもの"
-                          "である。記録装置は、この規程に反する設定を受け付けない。設定を変更した"
-                          "ときは、この規程を改め、新たな版とする。"
-                        : "この設置運用基準は、本サイトの記録装置が実際に適用している設定から作成"
-                          "したものである。記録装置は、この基準に反する設定を受け付けない。設定を"
-                          "変更したとき、又は防犯カメラを休止し、再開し、若しくは廃止したときは、"
-                          "新たな版を作成し、市長に届け出る（条例第4条第2項）。");
+    policy_block(c);
+    if (c->cfg->policy == MM_POLICY_NAHA)
+        doc_para(&c->d, "この設置運用基準は、本サイトの記録装置が実際に適用している設定から作成"
+                        "したものである。記録装置は、この基準に反する設定を受け付けない。設定を"
+                        "変更したとき、又は防犯カメラを休止し、再開し、若しくは廃止したときは、"
+                        "新たな版を作成し、市長に届け出る（条例第4条第2項）。");
+    else
+        doc_para(&c->d, "この規程は、本サイトの記録装置が実際に適用している設定から作成したもの"
+                        "である。記録装置は、この規程に反する設定を受け付けない。設定を変更した"
+                        "ときは、この規程を改め、新たな版とする。");
 }
 
 /* --- camera tables (both policies) -----------------------------------------------------------*/
@@ -617,7 +669,7 @@ static void signage_table(ctx_t *c)
 static void coverage_item(ctx_t *c)
 {
     doc_item(&c->d,
-             is_kawaguchi(c)
+             c->rules->share_rule
                  ? "撮影範囲は、各カメラの撮影範囲図（公共の場所、私有地及びマスク領域）で定める。"
                    "画像のうち公共の場所が占める割合は記録装置が撮影範囲図から算出し、3分の2以上"
                    "（周辺の建物の形状等から困難な場合は、理由を記録した上で2分の1以上）に満たない"
@@ -763,54 +815,65 @@ static void emergency_item(ctx_t *c)
 
 static void no_leak_item(ctx_t *c)
 {
-    doc_item(&c->d,
-             is_kawaguchi(c)
-                 ? "設置者、管理責任者及び運用従事者は、画像から知り得た情報をみだりに漏らし、"
-                   "又は不当な目的のために使用しない。その職を離れた後も同様とする（基準 "
-                   "第2の2(3)(4)）。"
-                 : "設置者、管理責任者及び操作担当者は、画像等から知り得た市民等の情報を他に"
-                   "漏らし、又は不当な目的のために使用しない。設置者等でなくなった後も同様と"
-                   "する（第7条第2号）。");
+    doc_item_begin(&c->d);
+    if (is_rules_form(c)) {
+        doc_text(&c->d, "設置者、管理責任者及び運用従事者は、画像から知り得た情報をみだりに漏らし、"
+                        "又は不当な目的のために使用しない。その職を離れた後も同様とする");
+        kcite(c, "第2の2(3)(4)");
+        doc_text(&c->d, "。");
+    } else {
+        doc_text(&c->d, "設置者、管理責任者及び操作担当者は、画像等から知り得た市民等の情報を他に"
+                        "漏らし、又は不当な目的のために使用しない。設置者等でなくなった後も同様と"
+                        "する");
+        doc_text(&c->d, is_city(c) ? "（個人情報の保護に関する法律による）。" : "（第7条第2号）。");
+    }
+    doc_item_end(&c->d);
 }
 
-/* A legal basis for use for another purpose, in the document's words (vocab.h). */
-static const char *basis_ja(mm_legal_basis_t b)
+/* Use for another purpose and provision only on the bases the policy's text admits, each with
+ * its clause (common/policy.h, legalbasis.h); the own-images basis has an item of its own. */
+static void bases_item(ctx_t *c, const char *intro)
 {
-    switch (b) {
-    case MM_LEGAL_BASIS_CONSENT:
-        return "本人の同意";
-    case MM_LEGAL_BASIS_LAW:
-        return "法令に基づく手続き";
-    case MM_LEGAL_BASIS_EMERGENCY:
-        return "生命、身体又は財産の保護のための緊急の必要";
-    case MM_LEGAL_BASIS_OWN_IMAGES:
-        return "本人からの自己の画像の開示の求め";
-    default:
-        return NULL;
+    const mm_policy_rules_t *r = c->rules;
+    doc_item_begin(&c->d);
+    doc_text(&c->d, intro);
+    doc_textf(&c->d, "（%s %s）。", short_text(c, r->bases_text), r->other_use);
+    for (size_t i = 0; i < MM_LEGAL_BASIS_COUNT && r->bases[i].basis != MM_LEGAL_BASIS_NONE; i++) {
+        if (r->bases[i].basis == MM_LEGAL_BASIS_OWN_IMAGES)
+            continue;
+        doc_sub_begin(&c->d);
+        doc_text(&c->d, r->bases[i].words);
+        doc_textf(&c->d, "（%s）", r->bases[i].clause);
+        doc_sub_end(&c->d);
     }
+    doc_item_end(&c->d);
+}
+
+/* What the device does with a basis the policy does not admit (legalbasis.h). */
+static void refused_bases_item(ctx_t *c)
+{
+    doc_item(&c->d,
+             "記録装置は、開示請求ごとにその根拠を記録し、この規範が認めない根拠による開示請求"
+             "を受け付けない。市のハブがこれを受け付けず、記録装置に届いた場合も記録装置が"
+             "拒否し、拒否の理由（根拠とならない条項）をサイトログに記録する。");
 }
 
 /* R-K2.2.5, R-N7.4: each playback records its purpose, and the device refuses another purpose
- * without a basis the policy admits (purpose.h) — the bases listed are the ones it admits. */
+ * without a basis the policy admits (purpose.h), the bases cited from the policy table. */
 static void purpose_item(ctx_t *c)
 {
+    const mm_policy_rules_t *r = c->rules;
     doc_item_begin(&c->d);
     doc_text(&c->d, "記録された画像を再生するときは、その都度、利用目的を記録する。利用目的は、"
-                    "設置目的又は再生するカメラの撮影目的とする。これ以外の目的に利用するのは、");
-    const char *admitted[MM_LEGAL_BASIS_COUNT];
+                    "設置目的又は再生するカメラの撮影目的とし、これ以外の目的に利用するときは、");
     int n = 0;
-    for (int b = 0; b < MM_LEGAL_BASIS_COUNT; b++)
-        if (basis_ja((mm_legal_basis_t)b) &&
-            edge_purpose_basis_admitted(c->cfg->policy, (mm_legal_basis_t)b))
-            admitted[n++] = basis_ja((mm_legal_basis_t)b);
-    for (int i = 0; i < n; i++)
-        doc_textf(&c->d, "%s「%s」", i == 0 ? "" : i == n - 1 ? "又は" : "、", admitted[i]);
-    doc_text(&c->d, n ? "を根拠として記録した場合に限る" : "いかなる場合も認めない");
-    int own = edge_purpose_basis_admitted(c->cfg->policy, MM_LEGAL_BASIS_OWN_IMAGES);
-    doc_text(&c->d, is_kawaguchi(c) ? (own ? "（基準 第2の2(5)、第3）。" : "（基準 第2の2(5)）。")
-                                    : (own ? "（第7条第4号、第8条）。" : "（第7条第4号）。"));
-    doc_text(&c->d, "記録装置は、根拠のない目的外の利用のための再生を拒否し、拒否したことを"
-                    "サイトログに記録する。");
+    for (size_t i = 0; i < MM_LEGAL_BASIS_COUNT && r->bases[i].basis != MM_LEGAL_BASIS_NONE; i++)
+        if (edge_purpose_basis_admitted(c->cfg->policy, r->bases[i].basis))
+            doc_textf(&c->d, "%s%s %s", n++ ? "、" : "その根拠（", short_text(c, r->bases_text),
+                      r->bases[i].clause);
+    doc_text(&c->d, n ? "）を記録する。" : "その利用は認めない。");
+    doc_text(&c->d, "記録装置は、根拠を記録しない目的外の利用のための再生、及びこの規範が認めない"
+                    "根拠による再生を拒否し、拒否したことをサイトログに記録する。");
     doc_item_end(&c->d);
 }
 
@@ -899,20 +962,61 @@ static void encryption_items(ctx_t *c)
 
 /* --- retention (both policies) ---------------------------------------------------------------*/
 
+/* Where the period comes from: a number in the text, or the city's rule (received or not). */
+static void retention_bound_item(ctx_t *c)
+{
+    const edge_config_t *cfg = c->cfg;
+    const mm_policy_rules_t *r = c->rules;
+    const edge_city_rule_t *rule =
+        c->rule && c->rule->has && c->rule->policy == cfg->policy ? c->rule : NULL;
+    /* The city's own cameras register their period in the public registry; others file it. */
+    const char *registered = is_city(c) ? "登録簿に登録した保存期間" : "市に届け出た保存期間";
+    const char *rule_name = is_city(c) ? "市の定め" : "市の規則";
+    doc_item_begin(&c->d);
+    if (r->retention == MM_RETENTION_FROM_TEXT) {
+        doc_textf(&c->d, "保存期間は、基準が定める下限（おおむね7日間以上）である%d日を下回らず",
+                  r->floor_days);
+        kcite(c, "第2の2(6)イ");
+        doc_textf(&c->d,
+                  "、%sである%d日を超えない範囲で定める。記録装置は、この範囲外の設定を受け"
+                  "付けない。",
+                  registered, cfg->registered_retention_days);
+        doc_item_end(&c->d);
+        return;
+    }
+    doc_text(&c->d, is_city(c) ? "保存期間は、市の定めによる（条例 第9条）。"
+                               : "保存期間は、規則で定めるところにより定める（条例 第7条第5号）。");
+    if (rule) {
+        doc_textf(&c->d, "%s（", rule_name);
+        doc_text(&c->d, rule->rule);
+        if (rule->max_days)
+            doc_textf(&c->d, "）が定める保存期間は%u日以上%u日以下である。",
+                      (unsigned)rule->min_days, (unsigned)rule->max_days);
+        else
+            doc_textf(&c->d, "）が定める保存期間は%u日以上である。", (unsigned)rule->min_days);
+        doc_textf(&c->d,
+                  "保存期間は、この範囲内で、%sである%d日を超えない範囲で定める。記録装置は、"
+                  "市のハブが署名して送ったこの定めを受信して記録し（通知 ",
+                  registered, cfg->registered_retention_days);
+        doc_text(&c->d, rule->id);
+        doc_text(&c->d, "）、この範囲外の設定を起動時に受け付けない。");
+    } else {
+        doc_textf(&c->d,
+                  "%sが定める保存期間の範囲は、まだ市のハブから受信していない。受信するまでは、"
+                  "%sである%d日を上限とし、記録媒体の空き容量が不足しても保存期間内の画像を"
+                  "消去しない。受信した後は、記録装置はその範囲外の設定を起動時に受け付けない。",
+                  rule_name, registered, cfg->registered_retention_days);
+    }
+    doc_item_end(&c->d);
+}
+
 static void retention_items(ctx_t *c)
 {
     const edge_config_t *cfg = c->cfg;
     doc_item_begin(&c->d);
     doc_textf(&c->d, "画像の保存期間は%d日とする。", cfg->retention_days);
     doc_item_end(&c->d);
-    doc_item_begin(&c->d);
-    doc_textf(&c->d,
-              "保存期間は、%s%d日を下回らず、市に届け出た保存期間である%d日を超えない範囲で定める。"
-              "記録装置は、この範囲外の設定を受け付けない。",
-              is_kawaguchi(c) ? "基準が定める下限（おおむね7日間以上）である"
-                              : "記録装置の下限である",
-              edge_policy_floor_days(cfg->policy), cfg->registered_retention_days);
-    doc_item_end(&c->d);
+    retention_bound_item(c);
     doc_item(&c->d, "法令に基づく手続きにより照会等を受けた場合は、対象の画像を、必要な期間、保存"
                     "期間を超えて保存する。保存の開始及び終了はサイトログに記録する。");
     doc_item(&c->d,
@@ -1006,18 +1110,13 @@ static void k_people(ctx_t *c)
 static void k_handling(ctx_t *c)
 {
     doc_heading(&c->d, 2, "エ　画像の取扱いの制限");
-    doc_item_begin(&c->d);
-    doc_text(&c->d, "画像は、設置目的以外の目的に利用し、又は第三者に提供しない。ただし、次の場合を"
-                    "除く（基準 第2の2(5)）。");
-    doc_sub(&c->d, "ア　市民等の生命、身体及び財産に対する差し迫った危機があり、又は災害などの被害"
-                   "状況の情報提供などの緊急性がある場合");
-    doc_sub(&c->d, "イ　裁判所が発行する令状又は捜査機関からの照会等、法令に基づく手続きにより照会"
-                   "等を受けた場合");
-    doc_item_end(&c->d);
+    bases_item(c, "画像は、設置目的以外の目的に利用し、又は第三者に提供しない。ただし、次の場合を"
+                  "除く");
     doc_item(&c->d,
              "前項ただし書の提供は、その根拠を記録した開示請求を管理責任者が承認した場合に"
              "限り、承認された暗号化エクスポートによってのみ行う。これ以外に画像を記録装置の外"
              "に持ち出す手段はない。");
+    refused_bases_item(c);
     no_leak_item(c);
     logged_access_item(c);
 }
@@ -1039,14 +1138,20 @@ static void k_other(ctx_t *c)
     doc_heading(&c->d, 2,
                 "キ　その他、防犯カメラの設置及び画像の取扱いを適正に行うために必要な事項");
     hours_item(c);
-    doc_item(&c->d,
-             "防犯カメラは、設置した日から5年間運用する（基準 第2の1(3)）。各カメラの設置日は"
-             "イの表1のとおりとする。");
+    doc_item_begin(&c->d);
+    doc_text(&c->d, "防犯カメラは、設置した日から5年間運用する");
+    kcite(c, "第2の1(3)");
+    doc_text(&c->d, "。各カメラの設置日はイの表1のとおりとする。");
+    doc_item_end(&c->d);
     consent_items(c);
     complaints_item(c, "");
     emergency_item(c);
-    doc_item(&c->d, "画像（個人情報）は、この規程に定めるもののほか、個人情報の保護に関する法律に"
-                    "従って取り扱う（基準 第3）。");
+    doc_item_begin(&c->d);
+    doc_text(&c->d, "画像（個人情報）は、この規程に定めるもののほか、個人情報の保護に関する法律に"
+                    "従って取り扱う");
+    kcite(c, "第3");
+    doc_text(&c->d, "。");
+    doc_item_end(&c->d);
 }
 
 static void kawaguchi_body(ctx_t *c)
@@ -1062,9 +1167,18 @@ static void kawaguchi_body(ctx_t *c)
 
 /* --- Naha: 設置運用基準, following ordinance 第5条–第7条 ---------------------------------------*/
 
+/* A section heading with the ordinance's clause, which binds the installers of 第4条第1項 but
+ * not the city's own cameras (第9条): theirs is the heading alone, or alt when given. */
+static void n_heading(ctx_t *c, const char *title, const char *clause, const char *alt)
+{
+    char h[256];
+    snprintf(h, sizeof h, "%s%s", title, is_city(c) ? (alt ? alt : "") : clause);
+    doc_heading(&c->d, 2, h);
+}
+
 static void n_purpose(ctx_t *c)
 {
-    doc_heading(&c->d, 2, "1　設置目的（第5条第1号）");
+    n_heading(c, "1　設置目的", "（第5条第1号）", NULL);
     item_kv(c, "設置目的", c->cfg->gov.purpose);
     doc_item(&c->d, "画像等は、設置目的以外の目的に利用しない。各カメラの撮影目的は、2の表1のとおり"
                     "とする。");
@@ -1072,7 +1186,7 @@ static void n_purpose(ctx_t *c)
 
 static void n_cameras(ctx_t *c)
 {
-    doc_heading(&c->d, 2, "2　設置台数及び撮影対象区域（第5条第2号・第3号）");
+    n_heading(c, "2　設置台数及び撮影対象区域", "（第5条第2号・第3号）", NULL);
     camera_count_item(c, "、必要最小限の台数とする。設置場所、撮影目的、設置日及び状態は表1の"
                          "とおりとする。");
     location_table(c);
@@ -1082,14 +1196,14 @@ static void n_cameras(ctx_t *c)
 
 static void n_signage(ctx_t *c)
 {
-    doc_heading(&c->d, 2, "3　表示（第5条第4号）");
+    n_heading(c, "3　表示", "（第5条第4号）", NULL);
     signage_item(c);
     signage_table(c);
 }
 
 static void n_manager(ctx_t *c)
 {
-    doc_heading(&c->d, 2, "4　管理責任者（第5条第5号）");
+    n_heading(c, "4　管理責任者", "（第5条第5号）", NULL);
     item_kv(c, "防犯カメラの管理及び運用に関する責任者（管理責任者）",
             person_name(c, c->cfg->gov.manager));
     doc_item(&c->d, "管理責任者は、操作担当者の指定及び解除、画像等の開示の承認並びに緊急時の操作"
@@ -1098,16 +1212,19 @@ static void n_manager(ctx_t *c)
 
 static void n_contractors(ctx_t *c)
 {
-    doc_heading(&c->d, 2, "5　業務の委託（第5条第6号）");
+    n_heading(c, "5　業務の委託", "（第5条第6号）", NULL);
     contractors_item(c);
     if (c->cfg->gov.n_contractors)
-        doc_item(&c->d, "受託者には、那覇市防犯カメラの設置及び運用に関する条例及びこれに基づく規則"
-                        "に規定する事項並びにこの設置運用基準を遵守させる。");
+        doc_item(&c->d, is_city(c)
+                            ? "受託者には、個人情報の保護に関する法律に規定する事項及びこの"
+                              "規程を遵守させる。"
+                            : "受託者には、那覇市防犯カメラの設置及び運用に関する条例及びこれ"
+                              "に基づく規則に規定する事項並びにこの設置運用基準を遵守させる。");
 }
 
 static void n_operators(ctx_t *c)
 {
-    doc_heading(&c->d, 2, "6　操作担当者の指定（第6条）");
+    n_heading(c, "6　操作担当者の指定", "（第6条）", NULL);
     doc_item(&c->d, "管理責任者は、防犯カメラの機器の操作を行う者（操作担当者）を表4のとおり指定"
                     "する。");
     people_table(c, "表4　操作担当者", 0);
@@ -1118,34 +1235,41 @@ static void n_operators(ctx_t *c)
 
 static void n_handling(ctx_t *c)
 {
-    doc_heading(&c->d, 2, "7　画像等の取扱い（第7条第2号から第4号）");
+    n_heading(c, "7　画像等の取扱い", "（第7条第2号から第4号）",
+              "（第9条・個人情報の保護に関する法律）");
     no_leak_item(c);
-    doc_item(&c->d, "画像等の編集、加工、複製又は印刷をしない。ただし、開示等をする場合は、この"
-                    "限りでない（第7条第3号）。");
+    doc_item(&c->d, is_city(c) ? "画像等の編集、加工、複製又は印刷をしない。ただし、開示等をする"
+                                 "場合は、この限りでない。"
+                               : "画像等の編集、加工、複製又は印刷をしない。ただし、開示等をする"
+                                 "場合は、この限りでない（第7条第3号）。");
+    bases_item(c, "画像等を設置目的以外の目的に利用し、又は第三者に提供しない。ただし、次に掲げる"
+                  "場合は、この限りでない");
+    const mm_basis_clause_t *own = mm_policy_basis(c->cfg->policy, MM_LEGAL_BASIS_OWN_IMAGES);
     doc_item_begin(&c->d);
-    doc_text(&c->d, "画像等を設置目的以外の目的に利用し、又は第三者に提供しない。ただし、次に掲げる"
-                    "場合は、この限りでない（第7条第4号）。");
-    doc_sub(&c->d, "ア　画像等から識別される特定の個人（本人）の同意があるとき。");
-    doc_sub(&c->d, "イ　法令又は条例に定めがあるとき。");
-    doc_sub(&c->d, "ウ　市民等の生命、身体又は財産を保護するため、緊急かつやむを得ないと認められる"
-                   "とき。");
+    doc_text(&c->d, "開示等は、その根拠を記録した開示請求を管理責任者が承認した場合に限り、承認"
+                    "された暗号化エクスポートによってのみ行う。");
+    if (own) {
+        doc_text(&c->d, is_city(c) ? "自己を本人とする保有個人情報の開示を請求されたときは、"
+                                     "個人情報の保護に関する法律に従って開示する（"
+                                   : "本人から自己の画像等の開示を求められたときは、開示するよう"
+                                     "努める（");
+        doc_text(&c->d, own->clause);
+        doc_text(&c->d, "）。");
+    }
     doc_item_end(&c->d);
-    doc_item(&c->d,
-             "開示等は、その根拠を記録した開示請求を管理責任者が承認した場合に限り、承認"
-             "された暗号化エクスポートによってのみ行う。本人から自己の画像等の開示を求められた"
-             "ときは、開示するよう努める（第8条）。");
+    refused_bases_item(c);
     logged_access_item(c);
 }
 
 static void n_retention(ctx_t *c)
 {
-    doc_heading(&c->d, 2, "8　保管期間及び消去（第7条第5号）");
+    n_heading(c, "8　保管期間及び消去", "（第7条第5号）", "（第9条）");
     retention_items(c);
 }
 
 static void n_records(ctx_t *c)
 {
-    doc_heading(&c->d, 2, "9　記録の作成及び保存（第7条第6号）");
+    n_heading(c, "9　記録の作成及び保存", "（第7条第6号）", NULL);
     doc_item(&c->d, "開示等、保管期間を経過した画像等の消去及び苦情の対応の状況は、記録装置が署名"
                     "する追記専用のサイトログに記録し、市のハブに送信する。");
     doc_item(&c->d, "サイトログの記録は削除しない。記録の改変は、ハッシュの連鎖と署名により検出"
@@ -1154,7 +1278,7 @@ static void n_records(ctx_t *c)
 
 static void n_safety(ctx_t *c)
 {
-    doc_heading(&c->d, 2, "10　その他の安全管理措置（第7条第7号）");
+    n_heading(c, "10　その他の安全管理措置", "（第7条第7号）", NULL);
     encryption_items(c);
 }
 
@@ -1162,7 +1286,7 @@ static void n_other(ctx_t *c)
 {
     doc_heading(&c->d, 2, "11　その他");
     hours_item(c);
-    complaints_item(c, "（第12条）");
+    complaints_item(c, is_city(c) ? "" : "（第12条）");
     consent_items(c);
 }
 
@@ -1188,21 +1312,20 @@ char *edge_standards_render(const edge_config_t *cfg, const edge_standards_meta_
 {
     if (!cfg || (fmt != EDGE_DOC_MARKDOWN && fmt != EDGE_DOC_HTML))
         return NULL;
-    ctx_t c = {.d = {.fmt = fmt}, .cfg = cfg, .meta = meta};
+    const mm_policy_rules_t *rules = mm_policy_rules(cfg->policy);
+    if (!rules)
+        return NULL;
+    ctx_t c = {.d = {.fmt = fmt},
+               .cfg = cfg,
+               .meta = meta,
+               .rules = rules,
+               .rule = meta ? meta->city_rule : NULL};
     c.is_op = meta && meta->is_operator ? meta->is_operator : cfg->gov.is_operator;
-    int k = cfg->policy == MM_POLICY_KAWAGUCHI;
-    c.op_term = k ? "運用従事者" : "操作担当者";
+    c.op_term = rules->op_term;
 
-    if (k)
-        doc_begin(&c.d, "防犯カメラの管理・運用に関する規程",
-                  "（川口市防犯カメラの設置及び運用に関する基準 第2の2(7)に基づく規程）",
-                  cfg->site);
-    else
-        doc_begin(&c.d, "防犯カメラ設置運用基準",
-                  "（那覇市防犯カメラの設置及び運用に関する条例 第4条に基づく設置運用基準）",
-                  cfg->site);
+    doc_begin(&c.d, rules->doc_title, rules->doc_basis, cfg->site);
     header_block(&c);
-    if (k)
+    if (is_rules_form(&c))
         kawaguchi_body(&c);
     else
         naha_body(&c);

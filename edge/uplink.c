@@ -21,6 +21,7 @@
 #include <unistd.h>
 #include <zmq.h>
 
+#include "common/clock.h"
 #include "common/diag.h"
 #include "common/wire.h"
 #include "common/zloop.h"
@@ -104,10 +105,12 @@ static int setopt_int(void *s, int opt, int v)
     return zmq_setsockopt(s, opt, &v, sizeof v);
 }
 
-/* Signs a checkpoint for the first size entries into up->note. */
+/* Signs a checkpoint for the first size entries into up->note, with the time of signing by the
+ * site's clock (the hub compares it with its own, hub/watch.h). */
 static mm_err_t sign_checkpoint(edge_uplink_t *up, uint64_t size)
 {
-    mm_checkpoint_t cp = {.size = size};
+    int64_t now = mm_now_us();
+    mm_checkpoint_t cp = {.size = size, .time = now > 1000000 ? (uint64_t)(now / 1000000) : 1};
     snprintf(cp.origin, sizeof cp.origin, "%s", up->origin);
     mm_err_t err = edge_store_root(up->store, size, &cp.root);
     if (err != MM_OK)

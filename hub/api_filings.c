@@ -32,6 +32,13 @@ static void answer(hub_http_req_t *req, hub_api_t *api, mm_err_t err,
     if (err == MM_ENOTFOUND) {
         hub_http_error(req, 404, "unknown_filing", "site %s has no filing \"%.64s\"", d->site,
                        d->filing);
+    } else if (err == MM_EDENIED) {
+        hub_http_error(
+            req, 409, "notice_only",
+            "filing %.64s of %s is a notice only: the site's policy files to inform the "
+            "city (川口市防犯カメラの設置及び運用に関する基準 第4), which decides nothing "
+            "on it",
+            d->filing, d->site);
     } else if (err == MM_ECONFLICT) {
         hub_http_error(req, 409, "already_decided", "filing %.64s of %s has been decided already",
                        d->filing, d->site);

@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/policy.h"
+#include "hub/cityrules.h"
 #include "hub/registry_codec.h"
 
 /* A camera as the public registry shows it (location, purpose and date null when no facts are
@@ -55,6 +57,20 @@ static json_t *complaint_counts(const hub_site_record_t *rec)
     return json_pack("{s:I, s:I}", "received", received, "answered", answered);
 }
 
+/* What the site files with the city under its policy (common/policy.h): "duty" (filings the
+ * city decides), "notice" (filings that only inform it) or "none" (the city's own cameras). */
+static const char *filing_name(mm_policy_t p)
+{
+    switch (mm_policy_filing(p)) {
+    case MM_FILING_NOTICE:
+        return "notice";
+    case MM_FILING_NONE:
+        return "none";
+    default:
+        return "duty";
+    }
+}
+
 /* What a resident may know of a site (which has facts on record). */
 static json_t *public_site(const hub_site_record_t *rec)
 {
@@ -66,14 +82,15 @@ static json_t *public_site(const hub_site_record_t *rec)
     for (size_t i = 0; i < rec->n_filings; i++)
         if (hub_filing_of_standards(&rec->filings[i]))
             last = &rec->filings[i];
-    return json_pack(
-        "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o}", "site", rec->site,
-        "installer", f->installer_name, "installer_address", f->installer_address, "contact",
-        f->installer_contact, "manager", f->manager_name, "purpose", f->purpose, "policy",
-        mm_policy_name(f->policy), "timezone", hub_site_record_timezone(rec), "cameras", cams,
-        "standards_version", last ? json_integer(last->version) : json_null(), "standards_state",
-        last ? json_string(hub_filing_state_name(last->state)) : json_null(), "complaints",
-        complaint_counts(rec));
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o}", "site",
+                     rec->site, "installer", f->installer_name, "installer_address",
+                     f->installer_address, "contact", f->installer_contact, "manager",
+                     f->manager_name, "purpose", f->purpose, "policy", mm_policy_name(f->policy),
+                     "filing", filing_name(f->policy), "timezone", hub_site_record_timezone(rec),
+                     "cameras", cams, "standards_version",
+                     last ? json_integer(last->version) : json_null(), "standards_state",
+                     last ? json_string(hub_filing_state_name(last->state)) : json_null(),
+                     "complaints", complaint_counts(rec));
 }
 
 static void get_registry(hub_http_req_t *req, void *arg)
@@ -110,7 +127,8 @@ static void get_registry(hub_http_req_t *req, void *arg)
 }
 
 /* The record as stored, and the site's zone: at the top, and in its facts when it has facts
- * ("Asia/Tokyo" while the site has not named one). */
+ * ("Asia/Tokyo" while the site has not named one); and "retention": where the site's retention
+ * comes from and where it stands with the city's rule (cityrules.h hub_city_rule_status). */
 static void get_site_registry(hub_http_req_t *req, void *arg)
 {
     hub_api_t *api = arg;
@@ -120,9 +138,11 @@ static void get_site_registry(hub_http_req_t *req, void *arg)
     json_t *o = hub_site_record_json(rec);
     const char *tz = hub_site_record_timezone(rec);
     json_t *facts = o ? json_object_get(o, "facts") : NULL;
+    json_t *rule = hub_city_rule_status(rec, api->cfg);
     if (o &&
         (json_object_set_new(o, "timezone", json_string(tz)) != 0 ||
-         (json_is_object(facts) && json_object_set_new(facts, "timezone", json_string(tz)) != 0))) {
+         (json_is_object(facts) && json_object_set_new(facts, "timezone", json_string(tz)) != 0) ||
+         json_object_set_new(o, "retention", rule ? rule : json_null()) != 0)) {
         json_decref(o);
         o = NULL;
     }

@@ -13,7 +13,8 @@
  *   GET /api/v1/requester   requester only:
  *     {"person": {"id", "name"}, "timezone", "disclosure_max_hours", "disclosure_days",
  *      "sites": [{"id", "installer" (null until the site's facts are on record), "policy" (ditto),
- *                 "legal_bases": ["law", ...], "timezone",
+ *                 "legal_bases": ["law", ...], "legal_basis_clauses": {"law": "<text> <clause>",
+ *                 ...} (the clause that admits each; {} while the policy is unknown), "timezone",
  *                 "cameras": [{"id", "location" (null without facts), "state"}]}]}
  */
 #include "hub/api_impl.h"
@@ -35,6 +36,20 @@ static json_t *legal_bases(const hub_site_record_t *rec)
     return list;
 }
 
+/* The clause that admits each of those bases, by basis ({} while the site's policy is unknown):
+ * "川口市防犯カメラの設置及び運用に関する基準 第2の2(5)イ" (common/policy.h). */
+static json_t *basis_clauses(const hub_site_record_t *rec)
+{
+    json_t *o = json_object();
+    for (int b = 1; o && rec->has_facts && b < MM_LEGAL_BASIS_COUNT; b++) {
+        char cite[MM_TEXT_MAX];
+        mm_legal_basis_citation(rec->facts.policy, (mm_legal_basis_t)b, cite, sizeof cite);
+        if (cite[0])
+            json_object_set_new(o, mm_legal_basis_name((mm_legal_basis_t)b), json_string(cite));
+    }
+    return o;
+}
+
 static json_t *camera_json(const hub_camera_t *c)
 {
     int facts = hub_members_has(&c->members, HUB_CAMERA_FACTS);
@@ -48,12 +63,12 @@ static json_t *site_json(const hub_site_record_t *rec)
     json_t *cams = json_array();
     for (size_t i = 0; cams && i < rec->n_cameras; i++)
         json_array_append_new(cams, camera_json(&rec->cameras[i]));
-    return json_pack("{s:s, s:o, s:o, s:o, s:s, s:o}", "id", rec->site, "installer",
+    return json_pack("{s:s, s:o, s:o, s:o, s:o, s:s, s:o}", "id", rec->site, "installer",
                      rec->has_facts ? json_string(rec->facts.installer_name) : json_null(),
                      "policy",
                      rec->has_facts ? json_string(mm_policy_name(rec->facts.policy)) : json_null(),
-                     "legal_bases", legal_bases(rec), "timezone", hub_site_record_timezone(rec),
-                     "cameras", cams);
+                     "legal_bases", legal_bases(rec), "legal_basis_clauses", basis_clauses(rec),
+                     "timezone", hub_site_record_timezone(rec), "cameras", cams);
 }
 
 static void get_requester(hub_http_req_t *req, void *arg)

@@ -26,6 +26,21 @@ static json_t *time_json(int64_t us)
     return json_string(buf);
 }
 
+/* The city's rules for the retention period the configuration sets, by policy (hubconf.h): the
+ * law the sites are held to is public. */
+static json_t *city_rules(const hub_config_t *cfg)
+{
+    json_t *o = json_object();
+    for (int p = 0; o && p < MM_POLICY_COUNT; p++) {
+        const hub_city_rule_conf_t *c = &cfg->city_rules[p];
+        if (c->set)
+            json_object_set_new(o, mm_policy_name((mm_policy_t)p),
+                                json_pack("{s:s, s:i, s:i}", "rule", c->rule, "retention_days_min",
+                                          c->min_days, "retention_days_max", c->max_days));
+    }
+    return o;
+}
+
 static void get_hub(hub_http_req_t *req, void *arg)
 {
     hub_api_t *api = arg;
@@ -35,9 +50,9 @@ static void get_hub(hub_http_req_t *req, void *arg)
         return;
     }
     hub_http_json(req, 200,
-                  json_pack("{s:s, s:s, s:s, s:s}", "name", api->keys->name, "verifier", verifier,
-                            "curve_public", api->keys->curve_public, "timezone",
-                            api->cfg->timezone));
+                  json_pack("{s:s, s:s, s:s, s:s, s:o}", "name", api->keys->name, "verifier",
+                            verifier, "curve_public", api->keys->curve_public, "timezone",
+                            api->cfg->timezone, "city_rules", city_rules(api->cfg)));
 }
 
 static void get_sites(hub_http_req_t *req, void *arg)

@@ -18,6 +18,7 @@
 #include "common/timefmt.h"
 #include "hub/api.h"
 #include "hub/audit.h"
+#include "hub/cityrules.h"
 #include "hub/disclosure.h"
 #include "hub/disclosureapi.h"
 #include "hub/documents.h"
@@ -33,6 +34,8 @@
 #include "hub/registry.h"
 #include "hub/requests.h"
 #include "hub/rules.h"
+#include "hub/rules_watch.h"
+#include "hub/watchstore.h"
 #include "hub/www.h"
 #include "hub/zap.h"
 
@@ -53,6 +56,7 @@ typedef struct {
     hub_requests_t *requests;
     hub_disclosure_t *disclosures;
     hub_documents_t *documents;
+    hub_watchstore_t *watch;
     uv_timer_t rules_timer;
     void *zctx;
     hub_zap_t *zap;
@@ -137,19 +141,64 @@ static void evaluate(app_t *app, const char *site)
     hub_site_record_t *rec;
     if (hub_registry_read(app->registry, site, &rec) != MM_OK)
         return;
+    /* The city's rule for the retention period, to a site whose policy leaves the period to it
+     * and that has not been sent the configured one (cityrules.h). */
+    if (hub_city_rule_due(rec, &app->cfg)) {
+        int sent = 0;
+        mm_err_t e = hub_city_rule_send(app->registry, app->audit, &app->cfg, &app->keys, site,
+                                        mm_now_us(), &sent);
+        if (e != MM_OK)
+            MM_ERROR("%s: cannot send the city's rule: %s", site, mm_strerror(e));
+        else if (sent)
+            MM_INFO("%s: the city's rule for the retention period sent", site);
+        hub_site_record_free(rec);
+        if (hub_registry_read(app->registry, site, &rec) != MM_OK)
+            return;
+    }
     hub_rules_input_t in = {.now_us = mm_now_us(),
                             .last_checkpoint_us = st.checkpoint_us,
                             .silent_after_us = (int64_t)app->cfg.silent_after_minutes * 60000000,
                             .uptime_min = 0.99,
                             .filing_grace_us = (int64_t)app->cfg.filing_grace_days * 86400000000LL,
-                            .transitional_us = transitional};
+                            .transitional_us = transitional,
+                            .city_rule = hub_city_rule_of(rec, &app->cfg)};
+    hub_watch_state_t *seen;
+    if (hub_watchstore_get(app->watch, site, &seen) != MM_OK) {
+        hub_site_record_free(rec);
+        return;
+    }
     hub_finding_list_t current;
     hub_finding_list_init(&current);
-    if (hub_rules_evaluate(rec, &in, &current) == MM_OK)
+    if (hub_rules_evaluate(rec, &in, &current) == MM_OK &&
+        hub_rules_watch_evaluate(rec, seen, &app->cfg.watch, in.now_us, &current) == MM_OK)
         hub_findings_reconcile(app->findings, site, current.items, current.n, in.now_us, NULL,
                                NULL);
     hub_finding_list_deinit(&current);
+    free(seen);
     hub_site_record_free(rec);
+}
+
+/* What the hub sees a site do with its own clock (watchstore.h): every batch it stores, inside
+ * the mirror's transaction, and every batch it already held. */
+static hub_watch_receipt_t receipt(int64_t now_us, const mm_checkpoint_t *cp)
+{
+    return (hub_watch_receipt_t){.received_us = now_us, .signed_s = cp->time, .size = cp->size};
+}
+
+static mm_err_t watch_stored(void *arg, MDB_txn *txn, const char *site, int64_t now_us,
+                             const mm_checkpoint_t *cp, uint64_t first, const mm_entry_t *e,
+                             size_t n)
+{
+    app_t *app = arg;
+    hub_watch_receipt_t r = receipt(now_us, cp);
+    return hub_watchstore_learn_in(app->watch, txn, site, &r, first, e, n);
+}
+
+static void watch_held(void *arg, const char *site, int64_t now_us, const mm_checkpoint_t *cp)
+{
+    app_t *app = arg;
+    hub_watch_receipt_t r = receipt(now_us, cp);
+    hub_watchstore_hello(app->watch, site, &r);
 }
 
 /* The requests of site the site has not logged as received yet (registry.h). */
@@ -243,6 +292,7 @@ static int start(app_t *app, const char *config_path)
         hub_disclosure_open(app->db, &app->cfg, &app->keys, app->registry, app->audit,
                             &app->disclosures) != MM_OK ||
         hub_documents_open(app->db, app->registry, app->findings, &app->documents) != MM_OK ||
+        hub_watchstore_open(app->db, &app->cfg.watch, &app->watch) != MM_OK ||
         hub_feed_open(app->db, 0, &app->feed) != MM_OK)
         return 1;
     hub_audit_set_feed(app->audit, app->feed);
@@ -251,6 +301,9 @@ static int start(app_t *app, const char *config_path)
         app->mirror,
         &(hub_mirror_applier_t){.apply = apply_disclosure, .done = applied_disclosure, .arg = app});
     hub_mirror_set_observer(app->mirror, on_stored, app);
+    hub_mirror_set_watcher(
+        app->mirror,
+        &(hub_mirror_watcher_t){.stored = watch_stored, .held = watch_held, .arg = app});
     hub_findings_set_observer(app->findings, on_finding, app);
     uv_timer_start(&app->rules_timer, on_rules_timer, 1000, RULES_MS);
 
@@ -335,6 +388,7 @@ int hub_app_run(const char *config_path)
     hub_ratelimit_destroy(app.complaint_limit);
     hub_disclosure_close(app.disclosures);
     hub_documents_close(app.documents);
+    hub_watchstore_close(app.watch);
     hub_audit_destroy(app.audit);
     hub_findings_close(app.findings);
     hub_feed_close(app.feed);

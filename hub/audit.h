@@ -31,6 +31,9 @@
  * disclosure_<step>         disclosure.c  "disclosure-N"       the site's text  see below
  * disclosure_received       disclosure.c  "disclosure-N"       ""               {"sha256", "bytes"}
  * disclosure_downloaded     disclosure.c  "disclosure-N"       ""               see below
+ * city_rule_sent            cityrules.c   "policy/<policy>"    the rule         {"notice",
+ *                                                                                "retention_days_min",
+ *                                                                                "retention_days_max"}
  *
  * "notice" is the id of the notice that tells the site of the action (notices.h), made in the same
  * transaction; actions logged before notices existed have none (filing decisions and
@@ -41,8 +44,9 @@
  * resident's complaint filed online, whose person and role are "public", and for the
  * steps a site logged of a disclosure, which the hub logs again as "disclosure_<step>" (held,
  * refused, prepared, approved, denied, expired, exported, failed, delivered, downloaded,
- * released) with the site's person and role "site", and for disclosure_received, whose person is
- * the hub's name and role "hub". Details: disclosure_requested {"legal_basis", "reference",
+ * released) with the site's person and role "site", and for disclosure_received and
+ * city_rule_sent (the rule the hub's configuration sets, sent to a site), whose person is the
+ * hub's name and role "hub". Details: disclosure_requested {"legal_basis", "reference",
  * "cameras": [ids], "from_us", "to_us", "recipient", "organisation"}; disclosure_<step> {"index",
  * "time_us" of the site's entry, what it says of "sha256", "bytes", "manifest_sha256",
  * "legal_basis", "requester", "from_us", "to_us", and, while they fit, "cameras", "reference",
@@ -91,7 +95,8 @@
     X(P, DISCLOSURE_DELIVERED, "disclosure_delivered")                                             \
     X(P, DISCLOSURE_DOWNLOADED, "disclosure_downloaded")                                           \
     X(P, DISCLOSURE_RELEASED, "disclosure_released")                                               \
-    X(P, DISCLOSURE_RECEIVED, "disclosure_received")
+    X(P, DISCLOSURE_RECEIVED, "disclosure_received")                                               \
+    X(P, CITY_RULE_SENT, "city_rule_sent")
 MM_ENUM_DECLARE(hub_action, HUB_ACTION, HUB_ACTION_MAP)
 
 /* The action that logs again a step the site logged of a disclosure ("disclosure_<step>"). */

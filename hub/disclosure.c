@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "common/diag.h"
+#include "common/legalbasis.h"
 #include "hub/disclosure_codec.h"
 #include "hub/disclosure_impl.h"
 #include "hub/rangecheck.h"
@@ -329,6 +330,26 @@ static mm_err_t file_txn(MDB_txn *txn, void *arg)
     return err;
 }
 
+/* Whether the site's policy admits the request's legal basis: 1, or 0 with why (422
+ * "basis_not_admitted", naming the clause). */
+static int basis_admitted(const hub_site_record_t *site, const hub_disclosure_body_t *b,
+                          hub_disclosure_why_t *why)
+{
+    if (site->has_facts ? mm_legal_basis_admitted(site->facts.policy, b->legal_basis)
+                        : mm_legal_basis_admitted_by_all(b->legal_basis))
+        return 1;
+    char msg[MM_BASIS_REFUSAL_MAX];
+    if (site->has_facts)
+        refuse(why, 422, "basis_not_admitted", "site %s: %s", b->site,
+               mm_legal_basis_refusal(site->facts.policy, b->legal_basis, msg, sizeof msg));
+    else
+        refuse(why, 422, "basis_not_admitted",
+               "the policy of site %s is not on record yet: until it is, a request may name only "
+               "a legal basis every policy admits (law, emergency, own_images), not \"%s\"",
+               b->site, mm_legal_basis_name(b->legal_basis));
+    return 0;
+}
+
 /* The checks of a request before anything is written: 0, or -1 with why. */
 static int check_request(hub_disclosure_t *d, const hub_disclosure_body_t *b, int64_t now_us,
                          hub_disclosure_why_t *why)
@@ -357,6 +378,12 @@ static int check_request(hub_disclosure_t *d, const hub_disclosure_body_t *b, in
     hub_site_record_t *site;
     if (hub_registry_read(d->registry, b->site, &site) != MM_OK) {
         refuse(why, 500, "storage", "cannot read the record of site %s", b->site);
+        return -1;
+    }
+    /* R-K2.2.5, R-N7.4: only a basis the site's policy admits; until the hub knows the policy,
+     * only one every policy admits (legalbasis.h). */
+    if (!basis_admitted(site, b, why)) {
+        hub_site_record_free(site);
         return -1;
     }
     int known = 1;

@@ -167,7 +167,10 @@ typedef struct {
  * (MM_EINVAL, nothing stored, logged or sent): an unknown site (404 "unknown_site"), a time
  * that looks like seconds or milliseconds (422 "range_in_seconds", "range_in_milliseconds"), a
  * range that ends after now (422 "range_in_future") or is longer than disclosure_max_hours
- * (422 "range_too_long"), a camera the site's verified log never named (422 "unknown_camera":
+ * (422 "range_too_long"), a legal basis the site's policy does not admit (422
+ * "basis_not_admitted", naming the clause, legalbasis.h; while the hub does not know the policy,
+ * any basis not every policy admits), a camera the site's verified log never named (422
+ * "unknown_camera":
  * "site X has no camera Y"), a range that ends before the site's first recording (422
  * "before_first_recording") or lies wholly before what the site keeps by its registered
  * retention with no hold on any of it (422 "outside_retention"; rangecheck.h), particulars too

@@ -10,7 +10,9 @@
 
 #include "common/crypto.h"
 #include "common/diag.h"
+#include "common/policy.h"
 #include "common/timefmt.h"
+#include "common/wire.h"
 
 /*
  * Every site id and CURVE key seen so far, valid site or not, so that a duplicate is reported
@@ -184,10 +186,11 @@ static void parse_person(mm_conf_t *conf, json_t *o, const char *path, hub_confi
         out->people[out->n_people++] = p;
 }
 
-/* A line of text for people to read: 1 to cap - 1 bytes, no control characters. */
-static char *city_text(mm_conf_t *conf, json_t *city, const char *key, size_t cap)
+/* A line of text for people to read at key of obj (at path): 1 to cap - 1 bytes, no control
+ * characters. */
+static char *line_text(mm_conf_t *conf, json_t *obj, const char *path, const char *key, size_t cap)
 {
-    const char *v = mm_conf_string(conf, city, "city", key, 1, NULL);
+    const char *v = mm_conf_string(conf, obj, path, key, 1, NULL);
     if (!v)
         return NULL;
     size_t n = strlen(v);
@@ -195,8 +198,8 @@ static char *city_text(mm_conf_t *conf, json_t *city, const char *key, size_t ca
     for (size_t i = 0; i < n; i++)
         ctl |= (unsigned char)v[i] < 0x20 || v[i] == 0x7f;
     if (n == 0 || n >= cap || ctl) {
-        char kp[32];
-        mm_conf_problem(conf, mm_conf_key(kp, sizeof kp, "city", key),
+        char kp[96];
+        mm_conf_problem(conf, mm_conf_key(kp, sizeof kp, path, key),
                         "must be one line of 1 to %zu bytes", cap - 1);
         return NULL;
     }
@@ -214,8 +217,63 @@ static void parse_city(mm_conf_t *conf, json_t *root, hub_config_t *out)
     if (!city)
         return;
     mm_conf_check_keys(conf, city, "city", keys);
-    out->city_name = city_text(conf, city, "name", HUB_CITY_TEXT_MAX);
-    out->city_contact = city_text(conf, city, "contact", HUB_CITY_TEXT_MAX);
+    out->city_name = line_text(conf, city, "city", "name", HUB_CITY_TEXT_MAX);
+    out->city_contact = line_text(conf, city, "city", "contact", HUB_CITY_TEXT_MAX);
+}
+
+/* One policy's rule in "city_rules" (hubconf.h): the days and the rule's citation. */
+static void parse_city_rule(mm_conf_t *conf, json_t *o, const char *name, hub_config_t *out)
+{
+    static const char *const keys[] = {"retention_days_min", "retention_days_max", "rule", NULL};
+    char path[96];
+    snprintf(path, sizeof path, "city_rules.%s", name);
+    mm_policy_t p;
+    if (!mm_policy_parse(name, &p)) {
+        mm_conf_problem(conf, path, "no such policy: must be %s", mm_policy_names());
+        return;
+    }
+    const mm_policy_rules_t *r = mm_policy_rules(p);
+    if (!mm_policy_city_rule(p)) {
+        mm_conf_problem(conf, path,
+                        "the %s policy's retention comes from its text (%s %s), not from a city's "
+                        "rule",
+                        name, r ? r->text : "", r ? r->retention_clause : "");
+        return;
+    }
+    if (!json_is_object(o)) {
+        mm_conf_problem(conf, path, "must be an object");
+        return;
+    }
+    mm_conf_check_keys(conf, o, path, keys);
+    hub_city_rule_conf_t *c = &out->city_rules[p];
+    c->min_days =
+        (int)mm_conf_int(conf, o, path, "retention_days_min", 1, 0, 1, MM_RETENTION_DAYS_MAX);
+    c->max_days =
+        (int)mm_conf_int(conf, o, path, "retention_days_max", 0, 0, 1, MM_RETENTION_DAYS_MAX);
+    char *rule = line_text(conf, o, path, "rule", sizeof c->rule);
+    if (c->max_days && c->min_days && c->max_days < c->min_days) {
+        char kp[128];
+        mm_conf_problem(conf, mm_conf_key(kp, sizeof kp, path, "retention_days_max"),
+                        "%d is below retention_days_min (%d)", c->max_days, c->min_days);
+    }
+    if (rule)
+        snprintf(c->rule, sizeof c->rule, "%s", rule);
+    free(rule);
+    c->set = rule && c->min_days > 0;
+}
+
+/* "city_rules": {"<policy>": {...}, ...}, optional: the city's rule for the retention period of
+ * each policy whose text leaves it to the city (R-N7.5). */
+static void parse_city_rules(mm_conf_t *conf, json_t *root, hub_config_t *out)
+{
+    if (!json_object_get(root, "city_rules"))
+        return;
+    json_t *rules = mm_conf_object(conf, root, "", "city_rules", 1);
+    if (!rules)
+        return;
+    const char *name;
+    json_t *o;
+    json_object_foreach(rules, name, o) parse_city_rule(conf, o, name, out);
 }
 
 const hub_person_t *hub_config_person_by_token(const hub_config_t *cfg, const char *token,
@@ -251,6 +309,8 @@ mm_err_t hub_config_parse(mm_conf_t *conf, hub_config_t *out)
                                        "disclosure_max_hours",
                                        "city",
                                        "timezone",
+                                       "watch",
+                                       "city_rules",
                                        NULL};
     static const char *const http_keys[] = {"host", "port", NULL};
     memset(out, 0, sizeof *out);
@@ -312,6 +372,8 @@ mm_err_t hub_config_parse(mm_conf_t *conf, hub_config_t *out)
         mm_conf_problem(conf, "ordinance_effective", "must be a date YYYY-MM-DD, got \"%.40s\"",
                         ord);
     parse_city(conf, root, out);
+    hub_watch_conf_parse(conf, root, &out->watch);
+    parse_city_rules(conf, root, out);
     json_t *people =
         json_object_get(root, "people") ? mm_conf_array(conf, root, "", "people", 0) : NULL;
     if (people && json_array_size(people) > HUB_MAX_PEOPLE) {

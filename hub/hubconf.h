@@ -7,7 +7,10 @@
  *    "timezone": "Asia/Tokyo",   the zone of the hub's own pages (optional; a site's page shows
  *                                times in the zone the site reports)
  *    "sites": [{"id": "site-a", "verifier": "site-a+1a2b3c4d+AQ...", "curve_public": "<Z85>"}],
- *    "city": {"name": "川口市 防犯対策課", "contact": "048-000-0000"}}
+ *    "city": {"name": "川口市 防犯対策課", "contact": "048-000-0000"},
+ *    "watch": {...},             what the hub watches with its own clock (watchconf.h)
+ *    "city_rules": {"naha": {"retention_days_min": 7, "retention_days_max": 31,
+ *                            "rule": "..."}}}     the city's rules for the retention period
  *
  * "city" (optional) is whom residents turn to when a site's answer to a complaint does not
  * satisfy them (R-N12(2)): the public registry shows it. Person id "public" is reserved for
@@ -28,6 +31,8 @@
 #include "common/keys.h"
 #include "common/note.h"
 #include "common/timefmt.h"
+#include "common/vocab.h"
+#include "hub/watchconf.h"
 
 #define HUB_MAX_SITES 1024
 
@@ -62,6 +67,25 @@ enum {
 #define HUB_MAX_PEOPLE 256
 #define HUB_CITY_TEXT_MAX 256 /* bytes of the city's name and contact, with the NUL */
 
+/*
+ * The city's rule for the retention period of one policy whose text leaves the period to the
+ * city (common/policy.h: naha, Naha 第7条第5号; city, Naha 第9条), in "city_rules":
+ *
+ *   "city_rules": {"naha": {"retention_days_min": 7, "retention_days_max": 31,
+ *                           "rule": "那覇市防犯カメラの設置及び運用に関する条例施行規則 第5条"}}
+ *
+ * retention_days_min (required) and retention_days_max (optional; absent: no maximum) are 1 to
+ * 3650 days, the maximum not below the minimum; rule is the rule's citation, one line of 1 to
+ * 255 bytes. A policy whose text sets the period itself (kawaguchi, voluntary) has no rule
+ * here: naming one is a configuration problem. The hub sends each site of the policy the rule,
+ * signed (cityrules.h), and raises a finding for a site whose facts lie outside it (rules.h).
+ */
+typedef struct {
+    int set;                      /* configured */
+    int min_days, max_days;       /* max 0: none */
+    char rule[HUB_CITY_TEXT_MAX]; /* the rule's citation */
+} hub_city_rule_conf_t;
+
 /* A person with a token: only the token's SHA-256 is kept (and configured). */
 typedef struct {
     char id[MM_KEY_NAME_MAX];
@@ -92,6 +116,8 @@ typedef struct {
     hub_person_t *people;
     char *city_name;    /* NULL when "city" is not configured */
     char *city_contact; /* NULL when "city" is not configured */
+    hub_watch_conf_t watch; /* "watch" (watchconf.h): the defaults unless configured */
+    hub_city_rule_conf_t city_rules[MM_POLICY_COUNT]; /* by policy; set 0 when none */
 } hub_config_t;
 
 /* The person whose token this is (compared by SHA-256, in constant time), or NULL. */

@@ -27,6 +27,7 @@ struct hub_mirror {
     hub_mirror_observer observer;
     void *observer_arg;
     hub_mirror_applier_t applier; /* apply NULL: none */
+    hub_mirror_watcher_t watcher;
     uint64_t accepted, refused;   /* batches answered, for the metrics */
 };
 
@@ -47,6 +48,11 @@ void hub_mirror_set_observer(hub_mirror_t *m, hub_mirror_observer fn, void *arg)
 void hub_mirror_set_applier(hub_mirror_t *m, const hub_mirror_applier_t *a)
 {
     m->applier = *a;
+}
+
+void hub_mirror_set_watcher(hub_mirror_t *m, const hub_mirror_watcher_t *w)
+{
+    m->watcher = *w;
 }
 
 void hub_mirror_counts(const hub_mirror_t *m, uint64_t *accepted, uint64_t *refused)
@@ -273,6 +279,12 @@ static mm_err_t store_txn(MDB_txn *txn, void *arg)
         if (err != MM_OK)
             return err;
     }
+    if (m->watcher.stored && held < s->cp->size) {
+        err = m->watcher.stored(m->watcher.arg, txn, s->site, s->now_us, s->cp, held,
+                                &s->decoded[held - b->first_index], (size_t)(s->cp->size - held));
+        if (err != MM_OK)
+            return err;
+    }
 
     uint8_t key[4];
     mm_be32_put(key, s->id);
@@ -416,6 +428,8 @@ static void resend(batch_t *x)
     mm_cosig_sign(x->note.body, x->note.body_len, m->keys->name, &m->keys->sign,
                   (uint64_t)(x->now_us / 1000000), out->cosignature, sizeof out->cosignature);
     answer(out, MM_ACK_OK, x->held, "%s", "");
+    if (m->watcher.held)
+        m->watcher.held(m->watcher.arg, x->site, x->now_us, &x->cp);
 }
 
 /* The batch's new entries were not stored (err): a fork, a root that does not match (each a

@@ -18,6 +18,7 @@
 #include "common/entry.h"
 #include "common/keys.h"
 #include "common/log.h"
+#include "common/note.h"
 #include "common/wire.h"
 #include "hub/findings.h"
 #include "hub/hubconf.h"
@@ -72,6 +73,23 @@ typedef struct {
     void *arg;
 } hub_mirror_applier_t;
 void hub_mirror_set_applier(hub_mirror_t *m, const hub_mirror_applier_t *a);
+
+/*
+ * From now on, the watcher hears of every batch the hub acknowledges, with the hub's clock when
+ * it arrived (now_us) and its checkpoint (whose time, when it has one, is the site's clock):
+ * stored(arg, txn, site, now_us, cp, first, e, n) inside the write transaction that stores a
+ * batch's new entries, after the registry and the applier, with the new entries decoded
+ * (e[0 .. n), the first of them entry first); its error aborts the batch, as the applier's does.
+ * held(arg, site, now_us, cp) for a batch the hub already held (a resend, or a site's hello with
+ * no new entries), after it was answered OK. Either may be NULL.
+ */
+typedef struct {
+    mm_err_t (*stored)(void *arg, MDB_txn *txn, const char *site, int64_t now_us,
+                       const mm_checkpoint_t *cp, uint64_t first, const mm_entry_t *e, size_t n);
+    void (*held)(void *arg, const char *site, int64_t now_us, const mm_checkpoint_t *cp);
+    void *arg;
+} hub_mirror_watcher_t;
+void hub_mirror_set_watcher(hub_mirror_t *m, const hub_mirror_watcher_t *w);
 
 /* How many batches were answered OK (stored, or a harmless resend) and how many were not
  * (refused, not where the hub's copy ends, or not a batch at all), since the mirror opened. */

@@ -275,6 +275,8 @@ static mm_err_t decide_filing(hub_site_record_t *rec, hub_filing_decision_t *d)
     hub_filing_t *f = hub_site_record_filing(rec, d->filing);
     if (!f)
         return MM_ENOTFOUND;
+    if (f->state == HUB_FILING_STATE_NOTED)
+        return MM_EDENIED;
     if (f->state != HUB_FILING_STATE_RECEIVED)
         return MM_ECONFLICT;
     if (f->n_history == HUB_FILING_HISTORY_MAX)
@@ -389,6 +391,11 @@ static int pending_one(const hub_request_t *q, mm_city_request_t *r)
     r->deadline_us = q->deadline_us;
     r->from_us = q->from_us;
     r->to_us = q->to_us;
+    if (q->retention_days_min < 0 || q->retention_days_min > MM_RETENTION_DAYS_MAX ||
+        q->retention_days_max < 0 || q->retention_days_max > MM_RETENTION_DAYS_MAX)
+        return -1;
+    r->retention_days_min = (uint32_t)q->retention_days_min;
+    r->retention_days_max = (uint32_t)q->retention_days_max;
     for (size_t i = 0; i < q->n_cameras; i++)
         if (take(r->cameras[r->n_cameras++], sizeof r->cameras[0], q->cameras[i]))
             return -1;

@@ -53,9 +53,12 @@
 MM_ENUM_DECLARE(hub_filing_kind, HUB_FILING_KIND, HUB_FILING_KIND_MAP)
 
 /* Where a filing stands: "received" as the site logged it, until the city accepts or returns
- * it. Its "state" in the record, and in each item of its "history". */
+ * it; "noted" for a filing that is a notice only (a site whose policy files that way, common/
+ * policy.h: the voluntary policy, Kawaguchi 第4), on which the city decides nothing. Its "state"
+ * in the record, and in each item of its "history". */
 #define HUB_FILING_STATE_MAP(X, P)                                                                 \
-    X(P, RECEIVED, "received") X(P, ACCEPTED, "accepted") X(P, RETURNED, "returned")
+    X(P, RECEIVED, "received")                                                                     \
+    X(P, ACCEPTED, "accepted") X(P, RETURNED, "returned") X(P, NOTED, "noted")
 MM_ENUM_DECLARE(hub_filing_state, HUB_FILING_STATE, HUB_FILING_STATE_MAP)
 
 /* A camera's "state" in the record, as its camera_state entries leave it: recording (before
@@ -174,7 +177,8 @@ enum { HUB_REQUEST_APPEAL, HUB_REQUEST_DELIVERED, HUB_REQUEST_STATE, HUB_REQUEST
  * Which members a request has is its kind's: a complaint its camera, contact and via; a measure
  * request its complaint; a report request its range; a disclosure its range, legal basis,
  * reference, requester, recipient, cameras and the hub's signature; a download's notice its
- * disclosure; the city's notices (notices.h) their subject, text and detail.
+ * disclosure; the city's notices (notices.h) their subject, text and detail, and the city's rule
+ * (cityrules.h) also its retention and the hub's signature.
  */
 typedef struct {
     char id[MM_ID_MAX];
@@ -200,6 +204,8 @@ typedef struct {
     char disclosure[MM_ID_MAX];
     char subject[MM_ID_MAX];       /* notices: what it is about */
     char detail[MM_LONG_TEXT_MAX]; /* notices: the particulars, a compact JSON object */
+    int64_t retention_days_min;    /* city_rule: the retention the city's rule sets (cityrules.h) */
+    int64_t retention_days_max;    /* city_rule: its most, 0 none */
     hub_origin_t delivered;        /* HUB_REQUEST_DELIVERED: the site's city_request entry */
     mm_request_answered_t answer;
     hub_origin_t answer_at; /* HUB_REQUEST_ANSWER */
@@ -411,8 +417,9 @@ typedef struct {
  * site's requests (notices.h: it goes out with every ack until the site logs it), and
  * "filing_accepted" or "filing_returned" is appended to the hub's log through audit with the
  * notice's id as its detail ({"notice"}), in one transaction. MM_ENOTFOUND
- * for an unknown site or filing, MM_ECONFLICT when the filing is not "received" any more,
- * MM_EINVAL for a state that is no decision; nothing is written then. Else storage errors.
+ * for an unknown site or filing, MM_EDENIED for a filing that is a notice only ("noted"),
+ * MM_ECONFLICT when the filing is not "received" any more, MM_EINVAL for a state that is no
+ * decision; nothing is written then. Else storage errors.
  */
 mm_err_t hub_registry_decide(hub_registry_t *r, hub_audit_t *audit, hub_filing_decision_t *d);
 

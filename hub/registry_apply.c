@@ -4,7 +4,9 @@
  *
  * One switch over the entry's kind, one small function per kind. Facts replace facts and keep
  * the entry they came from; a camera appears at its first entry of any kind; every
- * standards_filed and camera_state is a filing, received; a request the site logs that the city
+ * standards_filed and camera_state is a filing, received (noted where the site's policy makes
+ * filings notices only; none where it files nothing, common/policy.h); a request the site logs
+ * that the city
  * never sent is kept, marked, so that the city sees it. Nothing here reads the clock or the
  * store: the record is all there is, and the same entries always make the same record.
  */
@@ -13,6 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/policy.h"
 #include "common/timefmt.h"
 
 static mm_err_t site_facts(hub_site_record_t *r, hub_origin_t at, const mm_site_facts_t *f)
@@ -79,18 +82,39 @@ static mm_err_t uptime(hub_site_record_t *r, hub_origin_t at, const mm_camera_up
     return MM_OK;
 }
 
-/* A new filing of kind, received, from the entry at. */
+/* The policy the site runs under as its record knows it: its facts', else its standards', else
+ * none (-1). */
+static int policy_of(const hub_site_record_t *r)
+{
+    if (r->has_facts)
+        return (int)r->facts.policy;
+    if (hub_members_has(&r->members, HUB_RECORD_STANDARDS))
+        return (int)r->standards.policy;
+    return -1;
+}
+
+/* What the site's filings are (common/policy.h): for the city to decide, notices only, or none
+ * at all; a policy the record does not know yet files for the city to decide. */
+static mm_filing_t filing_of(const hub_site_record_t *r)
+{
+    int p = policy_of(r);
+    return p < 0 ? MM_FILING_DUTY : mm_policy_filing((mm_policy_t)p);
+}
+
+/* A new filing of kind from the entry at: received, or noted when the site's filings are notices
+ * only. NULL when out of memory. */
 static hub_filing_t *add_filing(hub_site_record_t *r, hub_origin_t at, hub_filing_kind_t kind)
 {
+    hub_filing_state_t state =
+        filing_of(r) == MM_FILING_NOTICE ? HUB_FILING_STATE_NOTED : HUB_FILING_STATE_RECEIVED;
     hub_filing_t *f = hub_site_record_add_filing(r);
     if (!f)
         return NULL;
     snprintf(f->id, sizeof f->id, "%llu", (unsigned long long)at.index);
     f->kind = kind;
     f->at = at;
-    f->state = HUB_FILING_STATE_RECEIVED;
-    f->history[f->n_history++] =
-        (hub_filing_step_t){.state = HUB_FILING_STATE_RECEIVED, .time_us = at.time_us};
+    f->state = state;
+    f->history[f->n_history++] = (hub_filing_step_t){.state = state, .time_us = at.time_us};
     return f;
 }
 
@@ -105,6 +129,8 @@ static mm_err_t camera_state(hub_site_record_t *r, hub_origin_t at, const mm_cam
                                                   : HUB_CAMERA_STATE_ABOLISHED;
     c->state_at = at;
     hub_members_add(&c->members, HUB_CAMERA_STATE_AT);
+    if (filing_of(r) == MM_FILING_NONE)
+        return MM_OK; /* the city's own cameras: a state, no filing (R-N9) */
     hub_filing_t *f = add_filing(r, at,
                                  s->state == MM_CAM_STATE_SUSPENDED ? HUB_FILING_KIND_SUSPENSION
                                  : s->state == MM_CAM_STATE_RESUMED ? HUB_FILING_KIND_RESUMPTION
@@ -132,6 +158,8 @@ static mm_err_t standards(hub_site_record_t *r, hub_origin_t at,
 static mm_err_t standards_filed(hub_site_record_t *r, hub_origin_t at,
                                 const mm_standards_filed_t *s)
 {
+    if (filing_of(r) == MM_FILING_NONE)
+        return MM_ENOTFOUND; /* the city's own cameras file nothing (R-N9) */
     int first = 1;
     for (size_t i = 0; i < r->n_filings; i++)
         first &= !hub_filing_of_standards(&r->filings[i]);

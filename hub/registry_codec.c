@@ -182,6 +182,8 @@ static const member_t MEMBERS[] = {
     STR_(disclosure),
     STR_(subject),
     {"detail", M_JSON, offsetof(hub_request_t, detail), sizeof((hub_request_t *)0)->detail},
+    I64_(retention_days_min),
+    I64_(retention_days_max),
 };
 #define N_MEMBERS (sizeof MEMBERS / sizeof *MEMBERS)
 
@@ -199,6 +201,18 @@ static const char *const DISCLOSURE[] = {"id",        "kind",        "state",   
 static const char *const NOTICE[] = {"id", "kind", "state", "by", "disclosure", "time_us", NULL};
 static const char *const CITY_NOTICE[] = {"id",      "kind", "state",  "by", "time_us",
                                           "subject", "text", "detail", NULL};
+static const char *const CITY_RULE[] = {"id",
+                                        "kind",
+                                        "state",
+                                        "by",
+                                        "time_us",
+                                        "subject",
+                                        "text",
+                                        "detail",
+                                        "retention_days_min",
+                                        "retention_days_max",
+                                        "signature",
+                                        NULL};
 static const char *const UNKNOWN[] = {"id", "kind", "unknown_to_hub", NULL};
 
 static const char *const *layout(const hub_request_t *q)
@@ -216,6 +230,8 @@ static const char *const *layout(const hub_request_t *q)
         return DISCLOSURE;
     case MM_REQUEST_KIND_DISCLOSURE_DOWNLOADED:
         return NOTICE;
+    case MM_REQUEST_KIND_CITY_RULE:
+        return CITY_RULE;
     default:
         return mm_request_kind_is_notice(q->kind) ? CITY_NOTICE : NOTICE;
     }

@@ -15,21 +15,17 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/policy.h"
 #include "common/timefmt.h"
+#include "hub/cityrules.h"
+#include "hub/watchpolicy.h"
 
 #define DAY_US (86400LL * 1000000)
 #define YEAR5_US (5LL * 365 * DAY_US + 1 * DAY_US) /* five years, one leap day */
 
 int hub_rules_floor(mm_policy_t policy)
 {
-    switch (policy) {
-    case MM_POLICY_KAWAGUCHI:
-        return 7; /* "about 7 days or more" (R-K2.2.6b) */
-    case MM_POLICY_NAHA:
-        return 1;
-    default:
-        return -1;
-    }
+    return mm_policy_floor_days(policy);
 }
 
 int hub_rules_floor_days(const char *policy)
@@ -116,6 +112,45 @@ static int listed(const char *csv, const char *id)
     return 0;
 }
 
+/* R-N7.5: where the policy's text leaves the period to the city's rule, the site's retention and
+ * its registered period lie within the rule the hub's configuration sets, whether or not the
+ * site has received it yet (cityrules.h). */
+static void city_rule_rules(found_t *fd, const hub_site_record_t *rec, const hub_rules_input_t *in)
+{
+    const hub_city_rule_conf_t *c = in->city_rule;
+    const mm_site_facts_t *f = &rec->facts;
+    if (!c)
+        return;
+    int64_t min = c->min_days, max = c->max_days;
+    int64_t ret = f->retention_days, reg = f->registered_retention_days;
+    int ret_out = ret < min || (max && ret > max),
+        reg_out = reg && (reg < min || (max && reg > max));
+    if (!ret_out && !reg_out)
+        return;
+    const hub_request_t *q = hub_city_rule_latest(rec, f->policy);
+    int received = q && hub_members_has(&q->members, HUB_REQUEST_DELIVERED) &&
+                   q->retention_days_min == min && q->retention_days_max == max &&
+                   !strcmp(q->text, c->rule);
+    const int64_t at[2] = {(int64_t)rec->facts_at.index,
+                           received ? (int64_t)q->delivered.index : 0};
+    char range[64];
+    if (max)
+        snprintf(range, sizeof range, "%lld to %lld days", (long long)min, (long long)max);
+    else
+        snprintf(range, sizeof range, "at least %lld days", (long long)min);
+    const mm_policy_rules_t *r = mm_policy_rules(f->policy);
+    hub_evidence_t ev;
+    evidence(&ev, received ? 2 : 1, at, "rule", c->rule, "notice", q ? q->id : "", NULL);
+    hub_evidence_ints(&ev, "retention_days_min", 1, &min);
+    hub_evidence_ints(&ev, "retention_days_max", 1, &max);
+    add(fd, "retention_outside_city_rule", "", "R-N7.5", HUB_SEVERITY_HIGH, &ev,
+        "footage is kept %lld days (registered %lld); the city's rule for the %s policy (%s, under "
+        "%s %s) sets %s%s",
+        (long long)ret, (long long)reg, mm_policy_name(f->policy), c->rule, r ? r->text : "",
+        r ? r->retention_clause : "", range,
+        received ? "" : "; the site has not yet logged the rule");
+}
+
 static void site_rules(found_t *fd, const hub_site_record_t *rec)
 {
     const mm_site_facts_t *f = &rec->facts;
@@ -137,12 +172,13 @@ static void site_rules(found_t *fd, const hub_site_record_t *rec)
         add(fd, "retention_below_floor", "", "R-K2.2.6b", HUB_SEVERITY_HIGH,
             evidence(&ev, 1, at, NULL), "footage is kept %lld days, below the %s floor of %d",
             (long long)ret, policy, floor);
+    /* floor 0: the text leaves the period to the city's rule (city_rule_rules). */
     if (reg > 0 && ret > reg)
         add(fd, "retention_above_registered", "", "R-K2.2.6b", HUB_SEVERITY_HIGH,
             evidence(&ev, 1, at, NULL),
             "footage is kept %lld days, longer than the registered %lld", (long long)ret,
             (long long)reg);
-    if (f->policy == MM_POLICY_KAWAGUCHI) {
+    if (mm_policy_consensus_required(f->policy)) {
         if (!f->consensus_date[0])
             add(fd, "consensus_missing", "", "R-K2.1.3c", HUB_SEVERITY_MEDIUM,
                 evidence(&ev, 1, at, NULL), "no date of the local consensus is registered");
@@ -152,7 +188,11 @@ static void site_rules(found_t *fd, const hub_site_record_t *rec)
     }
 }
 
-static void uptime_rules(found_t *fd, const hub_camera_t *cam, const hub_rules_input_t *in)
+/* R-K2.2.6a: a day a camera recorded less than the configured share of. A suspended camera is
+ * here only when its policy holds suspended cameras to the rule (watchpolicy.h): its message then
+ * says so, with the clause (suspended, else NULL). */
+static void uptime_rules(found_t *fd, const hub_camera_t *cam, const hub_rules_input_t *in,
+                         const char *suspended)
 {
     if (cam->n_uptime < 2)
         return;
@@ -173,10 +213,14 @@ static void uptime_rules(found_t *fd, const hub_camera_t *cam, const hub_rules_i
             snprintf(key, sizeof key, "%s/%s", cam->id, d->day);
             const int64_t at[2] = {(int64_t)d->first_index, (int64_t)d->last_index};
             hub_evidence_t ev;
-            add(fd, "uptime_below_24h", key, "R-K2.2.6a", HUB_SEVERITY_MEDIUM,
-                evidence(&ev, 2, at, "camera", cam->id, "day", d->day, NULL),
-                "camera %s recorded %.1f h of %s (%lld gaps): cameras run 24 hours a day", cam->id,
-                share * 24, d->day, (long long)d->gaps);
+            evidence(&ev, 2, at, "camera", cam->id, "day", d->day, NULL);
+            if (suspended)
+                hub_evidence_text(&ev, "state", "suspended");
+            add(fd, "uptime_below_24h", key, "R-K2.2.6a", HUB_SEVERITY_MEDIUM, &ev,
+                "camera %s recorded %.1f h of %s (%lld gaps): cameras run 24 hours a day%s%s%s",
+                cam->id, share * 24, d->day, (long long)d->gaps,
+                suspended ? "; a suspended camera too (" : "", suspended ? suspended : "",
+                suspended ? ")" : "");
         }
     }
 }
@@ -199,8 +243,8 @@ static void abolished_rules(found_t *fd, const hub_camera_t *cam)
     }
 }
 
-static void camera_rules(found_t *fd, int kawaguchi, const hub_camera_t *cam,
-                         const hub_rules_input_t *in)
+static void camera_rules(found_t *fd, int kawaguchi, const hub_watch_policy_t *wp,
+                         const hub_camera_t *cam, const hub_rules_input_t *in)
 {
     hub_evidence_t ev;
     if (cam->state == HUB_CAMERA_STATE_ABOLISHED) {
@@ -234,7 +278,9 @@ static void camera_rules(found_t *fd, int kawaguchi, const hub_camera_t *cam,
             evidence(&ev, 1, at, NULL),
             "camera %s has no sign on record that shows it operates and who installed it", cam->id);
     if (cam->state == HUB_CAMERA_STATE_RECORDING)
-        uptime_rules(fd, cam, in);
+        uptime_rules(fd, cam, in, NULL);
+    else if (cam->state == HUB_CAMERA_STATE_SUSPENDED && wp && wp->uptime_counts_suspended)
+        uptime_rules(fd, cam, in, wp->uptime.clause);
 }
 
 /* R-N6.3: whoever used emergency access reports to the manager without delay. */
@@ -259,6 +305,13 @@ static void grant_rules(found_t *fd, const hub_site_record_t *rec, const hub_rul
  * within three months of the ordinance. */
 static void filing_rules(found_t *fd, const hub_site_record_t *rec, const hub_rules_input_t *in)
 {
+    /* A policy whose filings are notices only, or that files nothing, has nothing overdue
+     * (common/policy.h: voluntary, R-K4; city, R-N9). */
+    int policy = rec->has_facts                                         ? (int)rec->facts.policy
+                 : hub_members_has(&rec->members, HUB_RECORD_STANDARDS) ? (int)rec->standards.policy
+                                                                        : -1;
+    if (policy >= 0 && mm_policy_filing((mm_policy_t)policy) != MM_FILING_DUTY)
+        return;
     int64_t filed = 0;
     for (size_t i = 0; i < rec->n_filings; i++)
         if (hub_filing_of_standards(&rec->filings[i]) && rec->filings[i].version > filed)
@@ -365,9 +418,12 @@ mm_err_t hub_rules_evaluate(const hub_site_record_t *rec, const hub_rules_input_
         return MM_OK;
     if (rec->has_facts)
         site_rules(&fd, rec);
-    int kawaguchi = rec->has_facts && rec->facts.policy == MM_POLICY_KAWAGUCHI;
+    if (rec->has_facts)
+        city_rule_rules(&fd, rec, in);
+    int kawaguchi = rec->has_facts && mm_policy_share_threshold(rec->facts.policy, 0) > 0;
+    const hub_watch_policy_t *wp = rec->has_facts ? hub_watch_policy(rec->facts.policy) : NULL;
     for (size_t i = 0; i < rec->n_cameras; i++)
-        camera_rules(&fd, kawaguchi, &rec->cameras[i], in);
+        camera_rules(&fd, kawaguchi, wp, &rec->cameras[i], in);
     grant_rules(&fd, rec, in);
     filing_rules(&fd, rec, in);
     request_rules(&fd, rec, in);

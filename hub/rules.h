@@ -4,7 +4,8 @@
  * entries that are its evidence.
  *
  * The rules read only verified facts and the hub's own clock; the thresholds are the hub's
- * (the policy floors, 2/3 and 1/2), never the ones a site claims. Evaluated after every batch
+ * (the policy floors of common/policy.h, 2/3 and 1/2, the city's rule of its configuration),
+ * never the ones a site claims. Evaluated after every batch
  * that changed a record and on a timer (for what time alone changes: a silent site, a report
  * now overdue, a day now over); a finding whose facts no longer hold closes itself.
  */
@@ -30,6 +31,8 @@ typedef struct {
     int64_t filing_grace_us;    /* how long a new version may go unfiled (R-N4.2) */
     int64_t transitional_us;    /* an existing installer's first filing is due by then
                                    (R-N-T: the ordinance's day + 3 months); 0: not one */
+    const hub_city_rule_conf_t *city_rule; /* the city's rule for the retention period of the
+                                              site's policy (cityrules.h); NULL: none */
 } hub_rules_input_t;
 
 /* The findings that hold for rec now, appended to out: each with its kind, dedupe key, rule,
@@ -38,8 +41,10 @@ typedef struct {
 mm_err_t hub_rules_evaluate(const hub_site_record_t *rec, const hub_rules_input_t *in,
                             hub_finding_list_t *out);
 
-/* The least retention (days) the hub accepts for a policy, -1 for an unknown policy; the same by
- * the policy's name (NULL is none). */
+/* The least retention (days) the hub accepts for a policy by its text (common/policy.h:
+ * kawaguchi and voluntary 7; 0 for a policy that leaves the period to the city's rule, which
+ * the hub holds the site to instead), -1 for an unknown policy; the same by the policy's name
+ * (NULL is none). */
 int hub_rules_floor(mm_policy_t policy);
 int hub_rules_floor_days(const char *policy);
 

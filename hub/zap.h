@@ -2,7 +2,8 @@
  * zap.h: who may talk to the hub. A ZeroMQ ZAP handler (RFC 27) on the hub's loop that lets in
  * a CURVE client only when its public key belongs to a configured site, and names it by that
  * site's id (User-Id), which the hub then reads from every message. Anyone else is refused and
- * recorded as an unknown_peer finding.
+ * recorded as an unknown_peer finding. With CURVE's encryption this is the uplink's part of
+ * R-N7.7: encrypted in transit, between authenticated peers.
  */
 #ifndef HUB_ZAP_H
 #define HUB_ZAP_H

@@ -65,14 +65,18 @@ hub = {"name": "hub", "key_file": "hub.key", "state_dir": "hub",
        "people": [{"id": "bouhan-ka", "name": "防犯対策課", "role": "oversight",
                    "token_sha256": desk["token_sha256"]},
                   {"id": "keisatsu", "name": "那覇警察署 刑事課", "role": "requester",
-                   "token_sha256": police["token_sha256"]}]}
+                   "token_sha256": police["token_sha256"]}],
+       # Naha's ordinance leaves the retention period to the city's rule (第7条第5号); the hub
+       # sends it to the naha sites, signed, and they enforce it.
+       "city_rules": {"naha": {"retention_days_min": 7, "retention_days_max": 31,
+                               "rule": "那覇市防犯カメラの設置及び運用に関する条例施行規則（例）"}}}
 json.dump(hub, open(f"{state}/hub.json", "w"), indent=2)
 cams = {"site-a": ["cam1", "cam2"], "site-b": ["cam3"]}
 policy = {"site-a": "kawaguchi", "site-b": "naha"}
 street = {"site-a": "中央通り商店街振興組合", "site-b": "国際通り商店街振興組合"}
 for s, ids in cams.items():
     edge = {"site": s, "key_file": f"{s}.key", "state_dir": s, "segment_seconds": 10,
-            "policy": policy[s],
+            "policy": policy[s], "retention_days": 14,
             "installer": {"name": street[s], "contact": "000-0000-0000"},
             "purpose": "防犯（街頭犯罪の抑止と事後の捜査協力）",
             "storage_location": "組合事務所の施錠された棚",

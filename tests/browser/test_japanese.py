@@ -82,7 +82,8 @@ sites = {
                                              ("c2", "中央通り 5 番地 アーケード入口")], None, {}),
     "london": (london, "ロンドン日本人会", [("l1", "日本人会館 正面入口")],
                {"MM_TEST_CLOCK_FILE": clock, "TZ": "America/New_York"},
-               {"timezone": "Europe/London", "policy": "naha", "filing": "manual"}),
+               {"timezone": "Europe/London", "policy": "naha", "retention_days": 7,
+                "filing": "manual"}),
 }
 confs = {}
 for name, (keys, installer, cams, env, extra) in sites.items():

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/policy.h"
 #include "common/config.h"
 #include "edge/siteconf.h"
 
@@ -74,9 +75,9 @@ static void check_ok(const edge_config_t *cfg)
         abort();
     if (cfg->segment_seconds < 1 || cfg->segment_seconds > 600)
         abort();
-    if (cfg->policy != MM_POLICY_KAWAGUCHI && cfg->policy != MM_POLICY_NAHA)
+    if (!mm_policy_rules(cfg->policy))
         abort();
-    if (cfg->retention_days < edge_policy_floor_days(cfg->policy) ||
+    if (cfg->retention_days < 1 || cfg->retention_days < mm_policy_floor_days(cfg->policy) ||
         cfg->retention_days > cfg->registered_retention_days ||
         cfg->registered_retention_days > 3650)
         abort();
@@ -122,7 +123,7 @@ static void check_ok(const edge_config_t *cfg)
         const edge_coverage_t *cv = &g->coverage;
         if (!(cv->public_share >= 0 && cv->public_share <= 1))
             abort();
-        if (g->threshold != edge_policy_share_threshold(cfg->policy, g->exception != NULL))
+        if (g->threshold != mm_policy_share_threshold(cfg->policy, g->exception != NULL))
             abort();
         if (cv->public_share + 1e-9 < g->threshold)
             abort();

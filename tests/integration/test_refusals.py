@@ -1,4 +1,5 @@
-"""The hub refuses what it cannot verify, records it as a finding, and stores nothing of it.
+"""The hub refuses what it cannot verify, records it as a finding, and stores nothing of it
+(R-N7.7: authenticated peers; R-N7.6: the site's records cannot be altered unnoticed).
 
 - A peer whose CURVE key the hub does not know gets no session at all (ZAP), and shows under
   findings as an unknown peer.

@@ -17,7 +17,7 @@ kawa, naha, silent = run.keys("kawa"), run.keys("naha"), run.keys("silent")
 rtsp = run.camera(["k1", "k2", "n1"])
 run.hub(hub_keys, [kawa, naha, silent])
 run.edge(kawa, hub_keys, ["k1", "k2"], rtsp, segment_seconds=2)
-run.edge(naha, hub_keys, ["n1"], rtsp, segment_seconds=2, policy="naha",
+run.edge(naha, hub_keys, ["n1"], rtsp, segment_seconds=2, policy="naha", retention_days=7,
          installer={"name": "那覇テスト通り会", "contact": "098-000-0000"})
 
 
@@ -53,7 +53,8 @@ T.check(body["disclosure_max_hours"] == 24 and body["disclosure_days"] >= 1,
 by = {s["id"]: s for s in body["sites"]}
 T.check(list(by) == ["kawa", "naha", "silent"], f"sites in configuration order: {list(by)}")
 for s in body["sites"]:
-    T.check(set(s) == {"id", "installer", "policy", "legal_bases", "timezone", "cameras"},
+    T.check(set(s) == {"id", "installer", "policy", "legal_bases", "legal_basis_clauses",
+                       "timezone", "cameras"},
             f"{s['id']}: members {sorted(s)}: the requester sees no more of the record")
     T.check(s["timezone"] == "Asia/Tokyo", f"{s['id']}: time zone {s['timezone']}")
     for c in s["cameras"]:
@@ -67,6 +68,11 @@ T.check([c["id"] for c in k["cameras"]] == ["k1", "k2"] and
         f"kawa's cameras: {k['cameras']}")
 # R-K2.2.5: consent is not a basis at a kawaguchi site.
 T.check(k["legal_bases"] == ["law", "emergency", "own_images"], f"kawa's bases: {k['legal_bases']}")
+# Each with the clause that admits it, as the standard numbers it.
+T.check(k["legal_basis_clauses"] == {
+    "law": "川口市防犯カメラの設置及び運用に関する基準 第2の2(5)イ",
+    "emergency": "川口市防犯カメラの設置及び運用に関する基準 第2の2(5)ア",
+    "own_images": "川口市防犯カメラの設置及び運用に関する基準 第3"}, f"kawa's clauses: {k}")
 
 n = by["naha"]
 T.check(n["installer"] == "那覇テスト通り会" and n["policy"] == "naha", f"naha: {n}")
@@ -79,6 +85,7 @@ T.check(s["installer"] is None and s["policy"] is None and s["cameras"] == [],
         f"a site never heard from: {s}")
 T.check(s["legal_bases"] == ["law", "emergency", "own_images"],
         f"a site of unknown policy is offered what every policy admits: {s['legal_bases']}")
+T.check(s["legal_basis_clauses"] == {}, f"clauses of a site of unknown policy: {s}")
 
 # The page's other reads stay as they were: a requester lists only their own disclosures and
 # may not read the city's findings or feed.

@@ -192,8 +192,9 @@ T.check(answer["ok"] is True, f"24 hours are allowed: {answer}")
 for purpose, extra, expect, want in (
         ("防犯", [], 0, "for 防犯 (logged)"),
         ("camera", [], 0, "for 防犯 (logged)"),
-        ("近隣トラブルの確認", [], 3, "Kawaguchi standard 2(5)"),
-        ("保険会社への説明", ["--basis", "consent"], 3, "consent is no basis"),
+        ("近隣トラブルの確認", [], 3, "the kawaguchi policy admits (第2の2(5))"),
+        ("保険会社への説明", ["--basis", "consent"], 3,
+         "consent is no basis for use for another purpose"),
         ("行方不明者の捜索", ["--basis", "emergency"], 0, "under emergency"),
         ("", [], 2, "names its purpose")):
     err = cli("daemon", "playback", "cam1", *short, "--purpose", purpose, *extra, "--player",
@@ -293,8 +294,8 @@ began = time.time()
 with open(clock, "w") as f:
     f.write(str(61 * 1000000))  # the grant's minute is up, by the edge's clock
 offset_s = 61.0
-# The edge reads its clock file every 100 ms: the grant expires by then.
-ended_within(raw_end(c), began + 0.1, began, "expired grant")
+# The edge reads its clock file at most 100 ms after it changes: the grant has expired by then.
+ended_within(raw_end(c), began, began, "expired grant", limit=1.1)
 
 # The manager's playback of a camera that is abolished.
 seg2 = segments("cam2")
@@ -333,7 +334,8 @@ revoked_at = [e["time_us"] for e in log if e["type"] == "role_changed" and
 ended_at = [e["time_us"] for e in log if e["type"] == "viewing" and
             e["viewing"]["reason"].startswith("the operator role of sousa")][0]
 T.check(0 < ended_at - revoked_at < 1000000,
-        f"the log has the viewing ending {(ended_at - revoked_at) / 1e6:.2f} s after the revocation")
+        f"the log has the viewing ending {(ended_at - revoked_at) / 1e6:.2f} s after the "
+        "revocation")
 for why in ("the operator role of sousa was revoked (R-N7.2)",
             f"emergency grant {g['id']} of kinkyu was revoked by kanri (R-N6.2)",
             f"emergency grant {g2['id']} of kinkyu expired (R-N6.2)",
@@ -347,7 +349,8 @@ T.check(any(v["purpose"] == "交通事故の状況確認" and v["camera"] == "ca
         "the camera's purpose was not recorded")
 refused = [x for x in run.entries_of("site-v", "access")
            if x["action"] == "playback" and not x["allowed"]]
-T.check(any(x.get("purpose") == "近隣トラブルの確認" and "2(5)" in x["reason"] for x in refused) and
+T.check(any(x.get("purpose") == "近隣トラブルの確認" and "(第2の2(5))" in x["reason"]
+            for x in refused) and
         any(x.get("basis") == "consent" for x in refused) and
         any("cat > f.ts" in x["reason"] for x in refused),
         f"refused playbacks in the log: {refused}")

@@ -709,6 +709,7 @@
           row('site.purpose', f.purpose),
           row('site.policy', L('policy', f.policy)),
           row('site.retention', t('site.retention_val', { days: f.retention_days, reg: f.registered_retention_days || '—' })),
+          row('site.retention_source', window.mmPolicies.retentionText(d.rec)),
           row('site.storage', f.storage_location),
           row('site.consensus', f.consensus_date),
           row('site.land', f.land_permission_ref ? `${f.land_permission_ref} ${f.land_permission_date || ''}` : null),

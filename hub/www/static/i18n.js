@@ -388,8 +388,8 @@
     'f.camera': 'カメラ {c}',
     'f.day': '{d}',
 
-    'policy.kawaguchi': '川口市 防犯カメラ設置運用ガイドライン',
-    'policy.naha': '那覇市 防犯カメラ条例',
+    'policy.kawaguchi': '川口市 防犯カメラの設置及び運用に関する基準',
+    'policy.naha': '那覇市 防犯カメラの設置及び運用に関する条例',
     'yes': 'あり',
     'no': 'なし',
 
@@ -800,7 +800,7 @@
     'f.camera': 'camera {c}',
     'f.day': '{d}',
 
-    'policy.kawaguchi': 'Kawaguchi security camera guideline',
+    'policy.kawaguchi': 'Kawaguchi standard for security cameras',
     'policy.naha': 'Naha security camera ordinance',
     'yes': 'yes',
     'no': 'no',

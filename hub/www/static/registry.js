@@ -62,6 +62,7 @@
         row('reg.manager', s.manager),
         row('reg.purpose', s.purpose),
         row('reg.policy', s.policy ? L('policy', s.policy) : null),
+        row('reg.filing', s.filing ? L('filing', s.filing) : null),
         row('site.standards', s.standards_version
           ? t('reg.standards', { v: s.standards_version, state: L('pstate', s.standards_state) }) : null),
         row('reg.complaints', s.complaints ? t('reg.complaints_val', s.complaints) : null)),

@@ -198,7 +198,10 @@
       const before = f.basis.value;
       clear(f.basis).append(h('option', { value: '' }, t('rq.basis_pick')));
       for (const b of (s ? s.legal_bases : [])) {
-        f.basis.append(h('option', { value: b, selected: b === before }, L('rq.basis', b)));
+        /* The clause of the site's policy that admits the basis (the law's own words). */
+        const clause = s.legal_basis_clauses && s.legal_basis_clauses[b];
+        f.basis.append(h('option', { value: b, selected: b === before },
+          L('rq.basis', b) + (clause ? ` — ${clause}` : '')));
       }
     }
 

@@ -37,14 +37,25 @@
     return q && q.kind ? L('req.kind', q.kind) : t('tab.requests');
   }
 
+  /* Sentences of findings that a feature's own file builds (addFinding below): kind ->
+   * fn(finding, ctx). */
+  const builders = {};
+
+  function addFinding(kind, fn)
+  {
+      builders[kind] = fn;
+  }
+
   /* The Japanese sentence of finding f (ctx: {rec, info}: the site's record and its entry of
    * /api/v1/sites, either may be missing). */
   function findingJa(f, ctx) {
-    const ev = f.evidence || {};
-    const rec = ctx && ctx.rec;
-    const key = 'fmsg.' + f.kind;
-    const p = { message: f.message || '' };
-    switch (f.kind) {
+      if (builders[f.kind])
+          return builders[f.kind](f, ctx);
+      const ev = f.evidence || {};
+      const rec = ctx && ctx.rec;
+      const key = 'fmsg.' + f.kind;
+      const p = {message : f.message || ''};
+      switch (f.kind) {
       case 'unknown_peer':
         p.address = ev.address || '—';
         break;
@@ -130,6 +141,8 @@
         p.camera = ev.camera || '—';
         p.hold = ev.hold || f.dedupe || '—';
         break;
+      case 'retention_outside_city_rule': /* policies.js, where the city's rules are shown */
+        return window.mmPolicies ? window.mmPolicies.findingJa(f, rec) : t('fmsg.unknown');
       default:
         break;
     }
@@ -317,7 +330,19 @@
   }
 
   window.mmWords = {
-    finding, refusal, refusalWhy, summary, gap, who, actor, hubRole, stepText, disclosureText, subject,
-    holdReason, entry,
+      finding,
+      refusal,
+      refusalWhy,
+      summary,
+      gap,
+      who,
+      actor,
+      hubRole,
+      stepText,
+      disclosureText,
+      subject,
+      holdReason,
+      entry,
+      addFinding,
   };
 })();

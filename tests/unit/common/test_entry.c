@@ -812,7 +812,9 @@ static void site_facts_round_trip(void **state)
     assert_non_null(j);
     assert_string_equal(json_string_value(json_object_get(j, "type")), "site_facts");
     json_t *o = json_object_get(j, "site_facts");
-    assert_int_equal(json_object_size(o), 17);
+    assert_int_equal(json_object_size(o), 17); /* the late fields, empty, are left out */
+    assert_null(json_object_get(o, "retention_rule"));
+    assert_null(json_object_get(o, "city_rule"));
     assert_string_equal(json_string_value(json_object_get(o, "operators")), "suzuki,sato");
     assert_int_equal(json_integer_value(json_object_get(o, "floor_days")), 7);
     json_decref(j);
@@ -1046,6 +1048,26 @@ static void standards_filed_and_city_kinds_round_trip(void **state)
     json_decref(j);
     strcpy(e->u.city_request.detail, "[3]");
     assert_int_equal(mm_entry_encode(e, &buf, &len), MM_EINVAL);
+    /* R-N7.5: only the city's rule carries a retention, and it must be one (12, 13, MM_F_LATE). */
+    memset(e->u.city_request.detail, 0, sizeof e->u.city_request.detail);
+    e->u.city_request.retention_days_min = 7;
+    refused(e);
+    e->u.city_request.kind = MM_REQUEST_KIND_CITY_RULE;
+    memset(e->u.city_request.subject, 0, sizeof e->u.city_request.subject);
+    strcpy(e->u.city_request.subject, "policy/naha");
+    e->u.city_request.retention_days_max = 14;
+    round_trip(e);
+    j = mm_entry_json(e);
+    assert_int_equal(json_integer_value(
+                         json_object_get(json_object_get(j, "city_request"), "retention_days_max")),
+                     14);
+    json_decref(j);
+    e->u.city_request.retention_days_max = 6; /* below the minimum */
+    refused(e);
+    e->u.city_request.retention_days_max = 0; /* no maximum */
+    round_trip(e);
+    e->u.city_request.retention_days_min = 0;
+    refused(e);
     free(e);
 
     e = zeroed(MM_ENTRY_REQUEST_ANSWERED);

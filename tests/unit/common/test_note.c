@@ -215,6 +215,44 @@ static void checkpoint_bodies(void **state)
             fail_msg("body %zu accepted: %s", i, bad[i]);
 }
 
+/* A checkpoint carries its signer's time as the extension line "time <T>" (the hub compares a
+ * site's clock with its own by it, R-K2.2.6b / R-N7.5); a body without one, or with a "time" line
+ * in another form, has time 0, and the line is written only when there is a time. */
+static void checkpoint_time_line(void **state)
+{
+    (void)state;
+    const char *root = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+    mm_checkpoint_t cp = {.origin = "o", .size = 2, .time = 1795486421};
+    char b[512], want[512];
+    size_t len;
+    assert_int_equal(mm_checkpoint_body(&cp, b, sizeof b, &len), MM_OK);
+    snprintf(want, sizeof want, "o\n2\n%s\ntime 1795486421\n", root);
+    assert_string_equal(b, want);
+    mm_checkpoint_t back;
+    assert_int_equal(mm_checkpoint_parse_body(b, len, &back), MM_OK);
+    assert_int_equal(back.time, 1795486421);
+    cp.time = 0;
+    assert_int_equal(mm_checkpoint_body(&cp, b, sizeof b, &len), MM_OK);
+    assert_null(strstr(b, "time"));
+    cp.time = (uint64_t)INT64_MAX + 1;
+    assert_int_equal(mm_checkpoint_body(&cp, b, sizeof b, &len), MM_EINVAL);
+
+    const char *other[] = {"time 01",  "time -1", "time",   "time 9223372036854775808",
+                           "time 12x", "times 5", "time  5"};
+    for (size_t i = 0; i < sizeof other / sizeof other[0]; i++) {
+        snprintf(b, sizeof b, "o\n2\n%s\n%s\n", root, other[i]);
+        assert_int_equal(mm_checkpoint_parse_body(b, strlen(b), &back), MM_OK);
+        if (back.time != 0)
+            fail_msg("\"%s\" read as time %llu", other[i], (unsigned long long)back.time);
+    }
+    snprintf(b, sizeof b, "o\n2\n%s\nother\ntime 7\ntime 8\n", root);
+    assert_int_equal(mm_checkpoint_parse_body(b, strlen(b), &back), MM_OK);
+    assert_int_equal(back.time, 7);
+    snprintf(b, sizeof b, "o\n2\n%s\ntime 9223372036854775807\n", root);
+    assert_int_equal(mm_checkpoint_parse_body(b, strlen(b), &back), MM_OK);
+    assert_int_equal(back.time, (uint64_t)INT64_MAX);
+}
+
 static void verifier_keys(void **state)
 {
     (void)state;
@@ -519,9 +557,13 @@ static void signing_refuses_bad_input(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(spec_example),          cmocka_unit_test(checkpoint_round_trip),
-        cmocka_unit_test(cosignature_round_trip), cmocka_unit_test(malformed_notes),
-        cmocka_unit_test(checkpoint_bodies),     cmocka_unit_test(verifier_keys),
+        cmocka_unit_test(spec_example),
+        cmocka_unit_test(checkpoint_round_trip),
+        cmocka_unit_test(cosignature_round_trip),
+        cmocka_unit_test(malformed_notes),
+        cmocka_unit_test(checkpoint_bodies),
+        cmocka_unit_test(verifier_keys),
+        cmocka_unit_test(checkpoint_time_line),
         cmocka_unit_test(real_checkpoint_with_witness_cosignatures),
         cmocka_unit_test(foreign_signature_lines_are_checked_then_skipped),
         cmocka_unit_test(text_must_be_utf8_and_names_without_spaces),

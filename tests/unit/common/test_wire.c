@@ -660,6 +660,105 @@ static void disclosure_statement_is_exact(void **state)
     assert_int_equal(mm_disclosure_statement(&q, "s", out, 100, &len), MM_ERANGE);
 }
 
+static mm_city_request_t city_rule_request(void)
+{
+    mm_city_request_t q;
+    memset(&q, 0, sizeof q);
+    snprintf(q.id, sizeof q.id, "notice-3");
+    q.kind = MM_REQUEST_KIND_CITY_RULE;
+    q.time_us = 1795486400000000;
+    snprintf(q.subject, sizeof q.subject, "policy/naha");
+    snprintf(q.text, sizeof q.text, "那覇市防犯カメラの設置及び運用に関する条例施行規則 第5条");
+    snprintf(q.detail, sizeof q.detail, "{\"policy\":\"naha\"}");
+    q.retention_days_min = 7;
+    q.retention_days_max = 14;
+    q.has_signature = 1;
+    memset(q.signature, 0xcd, 64);
+    return q;
+}
+
+/* R-N7.5: the city's rule travels with its days (fields 19, 20), its policy in the subject and
+ * the hub's signature; one without them, or with days that are no range, is refused both ways. */
+static void city_rules_round_trip(void **state)
+{
+    (void)state;
+    mm_city_request_t q = city_rule_request();
+    mm_ack_t a = {
+        .status = MM_ACK_OK, .cosignature = "", .reason = "", .n_requests = 1, .requests = &q};
+    uint8_t *buf;
+    size_t len;
+    assert_int_equal(mm_msg_encode_ack(4, &a, &buf, &len), MM_OK);
+    mm_msg_t *m;
+    assert_int_equal(mm_msg_decode(buf, len, &m), MM_OK);
+    free(buf);
+    const mm_city_request_t *r = &mm_msg_ack(m)->requests[0];
+    assert_int_equal(r->kind, MM_REQUEST_KIND_CITY_RULE);
+    assert_true(mm_request_kind_is_notice(r->kind));
+    assert_int_equal(r->retention_days_min, 7);
+    assert_int_equal(r->retention_days_max, 14);
+    assert_string_equal(r->text, q.text);
+    assert_memory_equal(r->signature, q.signature, 64);
+    mm_policy_t p;
+    assert_true(mm_city_rule_policy(r, &p));
+    assert_int_equal(p, MM_POLICY_NAHA);
+    mm_msg_free(m);
+
+    static const struct {
+        const char *subject;
+        uint32_t min, max;
+        int signed_;
+        const char *text;
+    } bad[] = {
+        {"policy/kawaguchi", 7, 14, 1, "x"}, /* its text sets the period itself */
+        {"policy/tokyo", 7, 14, 1, "x"},     {"filing/1", 7, 14, 1, "x"},
+        {"policy/naha", 0, 14, 1, "x"},      {"policy/naha", 9, 8, 1, "x"},
+        {"policy/naha", 7, 3651, 1, "x"},    {"policy/naha", 7, 14, 0, "x"},
+        {"policy/naha", 7, 14, 1, ""},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        mm_city_request_t b = city_rule_request();
+        snprintf(b.subject, sizeof b.subject, "%s", bad[i].subject);
+        b.retention_days_min = bad[i].min;
+        b.retention_days_max = bad[i].max;
+        b.has_signature = bad[i].signed_;
+        snprintf(b.text, sizeof b.text, "%s", bad[i].text);
+        a.requests = &b;
+        if (mm_msg_encode_ack(5, &a, &buf, &len) != MM_EINVAL)
+            fail_msg("a city_rule with %s %u..%u signed %d \"%s\" was encoded", bad[i].subject,
+                     bad[i].min, bad[i].max, bad[i].signed_, bad[i].text);
+    }
+    /* A hand-made city_rule without its fields is refused by the decoder too. */
+    assert_int_equal(decode_ack_with(1, "city_rule", "notice-1"), MM_EPROTO);
+    /* A rule without a maximum is one. */
+    q.retention_days_max = 0;
+    a.requests = &q;
+    assert_int_equal(mm_msg_encode_ack(6, &a, &buf, &len), MM_OK);
+    free(buf);
+}
+
+/* The statement the hub signs for a city's rule is one exact byte string. */
+static void city_rule_statement_is_exact(void **state)
+{
+    (void)state;
+    mm_city_request_t q = city_rule_request();
+    char out[MM_STATEMENT_MAX];
+    size_t len = 0;
+    assert_int_equal(mm_city_rule_statement(&q, "naha-1", out, sizeof out, &len), MM_OK);
+    assert_int_equal(len, strlen(out));
+    assert_string_equal(out, "mimamori-city-rule/1\n"
+                             "id notice-3\n"
+                             "site naha-1\n"
+                             "policy naha\n"
+                             "retention_days_min 7\n"
+                             "retention_days_max 14\n"
+                             "rule 那覇市防犯カメラの設置及び運用に関する条例施行規則 第5条\n"
+                             "time_us 1795486400000000\n");
+    snprintf(q.subject, sizeof q.subject, "policy/kawaguchi");
+    assert_int_equal(mm_city_rule_statement(&q, "naha-1", out, sizeof out, &len), MM_ERANGE);
+    q = city_rule_request();
+    assert_int_equal(mm_city_rule_statement(&q, "naha-1", out, 64, &len), MM_ERANGE);
+}
+
 /* Export chunks and their acks round-trip; a chunk past its total or without a 32-byte hash
  * is not one. */
 static void export_chunks_round_trip(void **state)
@@ -866,6 +965,8 @@ int main(void)
         cmocka_unit_test(notices_round_trip),
         cmocka_unit_test(disclosure_requests_round_trip),
         cmocka_unit_test(disclosure_statement_is_exact),
+        cmocka_unit_test(city_rules_round_trip),
+        cmocka_unit_test(city_rule_statement_is_exact),
         cmocka_unit_test(export_chunks_round_trip),
         cmocka_unit_test(filing_documents_round_trip),
     };

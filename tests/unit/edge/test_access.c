@@ -34,6 +34,7 @@ static void make(char *text, size_t cap, const char *verifier)
 {
     snprintf(text, cap,
              "{\"site\":\"s\",\"key_file\":\"k\",\"state_dir\":\"d\",\"policy\":\"naha\","
+             "\"retention_days\":7,"
              "\"installer\":{\"name\":\"中央通り商店街振興組合\",\"contact\":\"048-000-0000\"},"
              "\"purpose\":\"防犯\",\"storage_location\":\"組合事務所\","
              "\"people\":[{\"id\":\"tanaka\",\"name\":\"田中一郎\",\"account\":\"ichiro\"},"

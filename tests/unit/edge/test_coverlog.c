@@ -12,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include "common/policy.h"
 #include "edge/coverlog.h"
 
 static char dir[] = "/tmp/mm-test-coverlog-XXXXXX";
@@ -30,7 +31,7 @@ static void make_gov(edge_camera_gov_t *g, edge_polygon_t areas[3], const char *
     g->n_areas = 3;
     assert_int_equal(edge_coverage_compute(areas, 3, &g->coverage), MM_OK);
     g->exception = (char *)exception;
-    g->threshold = edge_policy_share_threshold(MM_POLICY_KAWAGUCHI, exception != NULL);
+    g->threshold = mm_policy_share_threshold(MM_POLICY_KAWAGUCHI, exception != NULL);
 }
 
 static void logged_once_then_on_change(void **state)

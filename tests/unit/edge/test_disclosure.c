@@ -78,6 +78,9 @@ static void on_send(void *arg, const char *id, const char *path, uint64_t total,
     memcpy(s->sha256, sha256, 32);
 }
 
+/* The site's policy: naha, which admits every basis these tests use, unless a test says. */
+static mm_policy_t site_policy = MM_POLICY_NAHA;
+
 static void open_disclosure(t_t *t, uint64_t sweep_ms)
 {
     edge_disclosure_conf_t c = {.loop = &t->loop,
@@ -85,6 +88,7 @@ static void open_disclosure(t_t *t, uint64_t sweep_ms)
                                 .vault = t->f->v,
                                 .site_key = &t->site,
                                 .site = "site-a",
+                                .policy = site_policy,
                                 .hub_pub = t->hub.pub,
                                 .cameras = site_cameras,
                                 .n_cameras = 2,
@@ -428,6 +432,41 @@ static void disclosure_bad_signature_is_refused_without_a_hold(void **state)
     char msg[256];
     assert_int_equal(approve(t, "disclosure-2", "kanri", NULL, 0, msg), MM_ECONFLICT);
     assert_non_null(strstr(msg, "refused"));
+    free(e);
+}
+
+/* R-K2.2.5, R-N7.4: a request signed by the hub whose legal basis the site's policy does not
+ * admit — one that got past the hub's own check — is refused at the site with the clause, and
+ * holds nothing; the bases the policy admits are held. Kawaguchi admits no consent, Naha does. */
+static void disclosure_basis_the_policy_does_not_admit_is_refused_with_the_clause(void **state)
+{
+    t_t *t = *state;
+    close_disclosure(t);
+    site_policy = MM_POLICY_KAWAGUCHI;
+    open_disclosure(t, 0);
+    site_policy = MM_POLICY_NAHA;
+    mm_entry_t *e = malloc(sizeof *e);
+    mm_city_request_t *q = held(t, "disclosure-40", "consent", "cam1");
+    assert_int_equal(steps(t, "disclosure-40", "refused", e), 1);
+    assert_non_null(strstr(e->u.disclosure.text,
+                           "the kawaguchi policy does not admit the legal basis \"consent\""));
+    assert_non_null(
+        strstr(e->u.disclosure.text, "川口市防犯カメラの設置及び運用に関する基準 第2の2(5)"));
+    assert_non_null(strstr(e->u.disclosure.text, "law (第2の2(5)イ)"));
+    assert_int_equal(e->u.disclosure.legal_basis, MM_LEGAL_BASIS_CONSENT);
+    assert_int_equal(entries_of(t, MM_ENTRY_HOLD_PLACED), 0);
+    assert_string_equal(state_of(t, "disclosure-40"), "refused");
+    free(q);
+    q = held(t, "disclosure-41", "emergency", "cam1");
+    assert_int_equal(steps(t, "disclosure-41", "held", e), 1);
+    free(q);
+
+    close_disclosure(t); /* naha again: consent is held */
+    open_disclosure(t, 0);
+    q = held(t, "disclosure-42", "consent", "cam1");
+    assert_int_equal(steps(t, "disclosure-42", "held", e), 1);
+    assert_int_equal(steps(t, "disclosure-42", "refused", e), 0);
+    free(q);
     free(e);
 }
 
@@ -1371,6 +1410,7 @@ int main(void)
         T(disclosure_valid_request_is_held_and_outlives_retention),
         T(disclosure_bad_signature_is_refused_without_a_hold),
         T(disclosure_unknown_camera_bad_range_or_recipient_is_refused),
+        T(disclosure_basis_the_policy_does_not_admit_is_refused_with_the_clause),
         T(disclosure_receipt_interrupted_is_finished_at_start),
         T(disclosure_prepare_narrows_within_the_request),
         cmocka_unit_test(disclosure_operator_prepares_but_does_not_decide),

@@ -129,7 +129,7 @@ static void first_call_logs_site_and_each_camera(void **state)
 {
     fixture_t *f = *state;
     int logged = -1;
-    assert_int_equal(edge_facts_log(f->st, f->cfg, NULL, 1000, &logged), MM_OK);
+    assert_int_equal(edge_facts_log(f->st, f->cfg, NULL, NULL, 1000, &logged), MM_OK);
     assert_int_equal(logged, 3);
     size_t n;
     mm_entry_t *es = appended(f, &n);
@@ -154,12 +154,13 @@ static void first_call_logs_site_and_each_camera(void **state)
     assert_string_equal(s->operators, "suzuki,sato"); /* NULL: the configured operators */
     assert_string_equal(s->contractors, "[{\"name\":\"東京警備株式会社\",\"staff\":[\"sato\"]}]");
     assert_int_equal(s->cameras, 2);
+    assert_int_equal(s->no_night_staff, 0); /* "night_staff" unset: staffed */
     check_camera(&es[1], &f->cfg->cameras[0], 1000);
     check_camera(&es[2], &f->cfg->cameras[1], 1000);
     free(es);
 
     /* The same facts later: nothing new, whatever the time. */
-    assert_int_equal(edge_facts_log(f->st, f->cfg, NULL, 2000, &logged), MM_OK);
+    assert_int_equal(edge_facts_log(f->st, f->cfg, NULL, NULL, 2000, &logged), MM_OK);
     assert_int_equal(logged, 0);
     es = appended(f, &n);
     assert_int_equal(n, 0);
@@ -171,10 +172,10 @@ static void changed_camera_logs_that_camera_only(void **state)
 {
     fixture_t *f = *state;
     int logged;
-    assert_int_equal(edge_facts_log(f->st, f->cfg, NULL, 1000, &logged), MM_OK);
+    assert_int_equal(edge_facts_log(f->st, f->cfg, NULL, NULL, 1000, &logged), MM_OK);
     free(appended(f, &(size_t){0}));
     f->cfg->cameras[1].gov.location = "中央通り 7 番地 アーケード出口";
-    assert_int_equal(edge_facts_log(f->st, f->cfg, NULL, 2000, &logged), MM_OK);
+    assert_int_equal(edge_facts_log(f->st, f->cfg, NULL, NULL, 2000, &logged), MM_OK);
     assert_int_equal(logged, 1);
     size_t n;
     mm_entry_t *es = appended(f, &n);
@@ -184,11 +185,30 @@ static void changed_camera_logs_that_camera_only(void **state)
     free(es);
     /* A removed sign is a change too (R-K2.2.1). */
     f->cfg->cameras[0].gov.signage_text = NULL;
-    assert_int_equal(edge_facts_log(f->st, f->cfg, NULL, 3000, &logged), MM_OK);
+    assert_int_equal(edge_facts_log(f->st, f->cfg, NULL, NULL, 3000, &logged), MM_OK);
     assert_int_equal(logged, 1);
     es = appended(f, &n);
     assert_string_equal(es[0].u.camera_facts.camera, "gate-1");
     assert_string_equal(es[0].u.camera_facts.signage_text, "");
+    free(es);
+}
+
+/* "night_staff": false is a change of the site's facts, logged as no_night_staff (the hub
+ * watches for viewings at night then, R-K2.2.3-4 / R-N7.2). */
+static void no_night_staff_is_logged(void **state)
+{
+    fixture_t *f = *state;
+    int logged;
+    assert_int_equal(edge_facts_log(f->st, f->cfg, NULL, NULL, 1000, &logged), MM_OK);
+    free(appended(f, &(size_t){0}));
+    f->cfg->no_night_staff = 1;
+    assert_int_equal(edge_facts_log(f->st, f->cfg, NULL, NULL, 2000, &logged), MM_OK);
+    assert_int_equal(logged, 1);
+    size_t n;
+    mm_entry_t *es = appended(f, &n);
+    assert_int_equal(n, 1);
+    assert_int_equal(es[0].kind, MM_ENTRY_SITE_FACTS);
+    assert_int_equal(es[0].u.site_facts.no_night_staff, 1);
     free(es);
 }
 
@@ -201,15 +221,15 @@ static void changed_operators_log_site_only(void **state)
     fixture_t *f = *state;
     int logged;
     int ops[EDGE_MAX_PEOPLE] = {0, 1, 1};
-    assert_int_equal(edge_facts_log(f->st, f->cfg, ops, 1000, &logged), MM_OK);
+    assert_int_equal(edge_facts_log(f->st, f->cfg, ops, NULL, 1000, &logged), MM_OK);
     assert_int_equal(logged, 3);
     free(appended(f, &(size_t){0}));
     /* The configured operators, given explicitly, are the same facts. */
-    assert_int_equal(edge_facts_log(f->st, f->cfg, NULL, 1500, &logged), MM_OK);
+    assert_int_equal(edge_facts_log(f->st, f->cfg, NULL, NULL, 1500, &logged), MM_OK);
     assert_int_equal(logged, 0);
 
     ops[1] = 0; /* suzuki revoked */
-    assert_int_equal(edge_facts_log(f->st, f->cfg, ops, 2000, &logged), MM_OK);
+    assert_int_equal(edge_facts_log(f->st, f->cfg, ops, NULL, 2000, &logged), MM_OK);
     assert_int_equal(logged, 1);
     size_t n;
     mm_entry_t *es = appended(f, &n);
@@ -222,7 +242,7 @@ static void changed_operators_log_site_only(void **state)
 
     ops[0] = 1; /* the manager cannot operate */
     ops[2] = 0; /* nobody operates */
-    assert_int_equal(edge_facts_log(f->st, f->cfg, ops, 3000, &logged), MM_OK);
+    assert_int_equal(edge_facts_log(f->st, f->cfg, ops, NULL, 3000, &logged), MM_OK);
     assert_int_equal(logged, 1);
     es = appended(f, &n);
     assert_int_equal(n, 1);
@@ -230,7 +250,8 @@ static void changed_operators_log_site_only(void **state)
     free(es);
 }
 
-/* A site without contractors says so with an empty JSON array; naha has a one-day floor. */
+/* A site without contractors says so with an empty JSON array. Naha's text sets no floor: until
+ * the city's rule arrives the facts name none (R-N7.5); then they carry it. */
 static void naha_site_without_contractors(void **state)
 {
     fixture_t *f = *state;
@@ -241,18 +262,55 @@ static void naha_site_without_contractors(void **state)
     f->cfg->gov.land_permission_ref = NULL;
     f->cfg->gov.land_permission_date[0] = 0;
     int logged;
-    assert_int_equal(edge_facts_log(f->st, f->cfg, NULL, 1000, &logged), MM_OK);
+    assert_int_equal(edge_facts_log(f->st, f->cfg, NULL, NULL, 1000, &logged), MM_OK);
     assert_int_equal(logged, 3);
     size_t n;
     mm_entry_t *es = appended(f, &n);
     const mm_site_facts_t *s = &es[0].u.site_facts;
     assert_int_equal(s->policy, MM_POLICY_NAHA);
     assert_int_equal(s->retention_days, 1);
-    assert_int_equal(s->floor_days, 1);
+    assert_int_equal(s->floor_days, 0);
+    assert_string_equal(s->retention_rule, "");
+    assert_int_equal(s->retention_max_days, 0);
+    assert_string_equal(s->city_rule, "");
     assert_string_equal(s->contractors, "[]");
     assert_string_equal(s->consensus_date, "");
     assert_string_equal(s->land_permission_ref, "");
     assert_string_equal(s->land_permission_date, "");
+    free(es);
+
+    edge_city_rule_t rule = {.has = 1,
+                             .id = "notice-3",
+                             .policy = MM_POLICY_NAHA,
+                             .min_days = 1,
+                             .max_days = 31,
+                             .rule = "那覇市防犯カメラの設置及び運用に関する条例施行規則 第5条"};
+    assert_int_equal(edge_facts_log(f->st, f->cfg, NULL, &rule, 2000, &logged), MM_OK);
+    assert_int_equal(logged, 1);
+    es = appended(f, &n);
+    s = &es[0].u.site_facts;
+    assert_int_equal(s->floor_days, 1);
+    assert_int_equal(s->retention_max_days, 31);
+    assert_string_equal(s->retention_rule, rule.rule);
+    assert_string_equal(s->city_rule, "notice-3");
+    free(es);
+}
+
+/* A policy whose text sets the period names its clause and floor, whatever rule is given. */
+static void text_policy_names_its_clause(void **state)
+{
+    fixture_t *f = *state;
+    edge_city_rule_t rule = {.has = 1, .id = "notice-1", .policy = MM_POLICY_NAHA, .min_days = 2};
+    int logged;
+    assert_int_equal(edge_facts_log(f->st, f->cfg, NULL, &rule, 1000, &logged), MM_OK);
+    size_t n;
+    mm_entry_t *es = appended(f, &n);
+    const mm_site_facts_t *s = &es[0].u.site_facts;
+    assert_int_equal(s->policy, MM_POLICY_KAWAGUCHI);
+    assert_int_equal(s->floor_days, 7);
+    assert_string_equal(s->retention_rule,
+                        "川口市防犯カメラの設置及び運用に関する基準 第2の2(6)イ");
+    assert_string_equal(s->city_rule, "");
     free(es);
 }
 
@@ -275,7 +333,7 @@ static void too_long_is_refused_not_truncated(void **state)
         ops[g->n_people - 1] = 1;
     }
     int logged = -1;
-    assert_int_equal(edge_facts_log(f->st, f->cfg, ops, 1000, &logged), MM_EINVAL);
+    assert_int_equal(edge_facts_log(f->st, f->cfg, ops, NULL, 1000, &logged), MM_EINVAL);
     assert_int_equal(logged, 0);
     g->n_people -= 40;
 
@@ -286,7 +344,7 @@ static void too_long_is_refused_not_truncated(void **state)
     /* Two names each as long as the configuration allows: together over the field. */
     g->contractors[1].name = g->contractors[0].name = name;
     g->n_contractors = 2;
-    assert_int_equal(edge_facts_log(f->st, f->cfg, NULL, 1000, &logged), MM_EINVAL);
+    assert_int_equal(edge_facts_log(f->st, f->cfg, NULL, NULL, 1000, &logged), MM_EINVAL);
     assert_int_equal(logged, 0);
     g->n_contractors = 1;
     g->contractors[0].name = "東京警備株式会社";
@@ -297,10 +355,10 @@ static void too_long_is_refused_not_truncated(void **state)
     loc[MM_LONG_TEXT_MAX] = 0;
     f->cfg->cameras[1].gov.location = loc;
     /* The site and the first camera are logged; the second camera stops the call. */
-    assert_int_equal(edge_facts_log(f->st, f->cfg, NULL, 1000, &logged), MM_EINVAL);
+    assert_int_equal(edge_facts_log(f->st, f->cfg, NULL, NULL, 1000, &logged), MM_EINVAL);
     assert_int_equal(logged, 2);
     loc[MM_LONG_TEXT_MAX - 1] = 0; /* 2047 bytes: the longest that fits */
-    assert_int_equal(edge_facts_log(f->st, f->cfg, NULL, 2000, &logged), MM_OK);
+    assert_int_equal(edge_facts_log(f->st, f->cfg, NULL, NULL, 2000, &logged), MM_OK);
     assert_int_equal(logged, 1);
     size_t n;
     mm_entry_t *es = appended(f, &n);
@@ -317,7 +375,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(first_call_logs_site_and_each_camera, setup, teardown),
         cmocka_unit_test_setup_teardown(changed_camera_logs_that_camera_only, setup, teardown),
         cmocka_unit_test_setup_teardown(changed_operators_log_site_only, setup, teardown),
+        cmocka_unit_test_setup_teardown(no_night_staff_is_logged, setup, teardown),
         cmocka_unit_test_setup_teardown(naha_site_without_contractors, setup, teardown),
+        cmocka_unit_test_setup_teardown(text_policy_names_its_clause, setup, teardown),
         cmocka_unit_test_setup_teardown(too_long_is_refused_not_truncated, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

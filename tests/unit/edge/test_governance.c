@@ -65,7 +65,8 @@ static void make(char *text, size_t cap, const char *policy, const char *site_me
                  const char *camera_members)
 {
     snprintf(text, cap,
-             "{\"site\":\"s\",\"key_file\":\"k\",\"state_dir\":\"d\",\"policy\":\"%s\",%s"
+             "{\"site\":\"s\",\"key_file\":\"k\",\"state_dir\":\"d\",\"policy\":\"%s\","
+             "\"retention_days\":7,%s"
              "\"hub\":{\"endpoint\":\"tcp://127.0.0.1:7400\",\"curve_public\":\"%s\","
              "\"verifier\":\"%s\"},"
              "\"cameras\":[{\"id\":\"cam1\",\"url\":\"rtsp://127.0.0.1:1/c\",%s}]}",

@@ -2,6 +2,8 @@
  * test_segment.c: segment files — frames read back as written, the content hash is the hash of
  * the NAL units (recomputed here independently), truncated or altered files are detected, and
  * the complete chunks of a segment cut short by a crash are recovered (R-K2.2.6c, R-N7.5).
+ * Footage is encrypted at rest (R-K2.2.6d, R-N7.7) and any alteration of it is detectable
+ * (R-N7.3).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -160,7 +162,7 @@ static void segment_round_trip_reads_every_frame(void **state)
     expected_hash(want);
     assert_memory_equal(info.content_hash, want, 32);
 
-    /* The frames are not in the file in clear. */
+    /* The frames are not in the file in clear (R-K2.2.6d, R-N7.7). */
     static uint8_t file[1 << 20];
     size_t n = slurp(info.path, file, sizeof file);
     uint8_t f[4096];
@@ -209,7 +211,7 @@ static void segment_altered_or_truncated_is_detected(void **state)
     snprintf(bad, sizeof bad, "%s/bad.mmseg", dir);
     edge_segment_info_t v;
 
-    /* Every single-byte change, header included, and every truncation, is caught. */
+    /* Every single-byte change, header included, and every truncation, is caught (R-N7.3). */
     for (size_t pos = 0; pos < n; pos += 7) {
         orig[pos] ^= 0x20;
         spit(bad, orig, n);

@@ -119,14 +119,16 @@ static void timezone_named_or_refused(void **state)
     (void)state;
     char text[4096];
     edge_config_t cfg;
-    with_retention(text, sizeof text, "\"policy\":\"naha\",\"timezone\":\"Europe/London\",");
+    with_retention(text, sizeof text,
+                   "\"policy\":\"naha\",\"retention_days\":7,\"timezone\":\"Europe/London\",");
     assert_int_equal(parse(text, &cfg, NULL), 0);
     assert_string_equal(cfg.timezone, "Europe/London");
     edge_config_free(&cfg);
 
     static const char *const unknown[] = {
         "/etc/mimamori/site.json: timezone: unknown time zone \"Mars/Olympus\"", NULL};
-    with_retention(text, sizeof text, "\"policy\":\"naha\",\"timezone\":\"Mars/Olympus\",");
+    with_retention(text, sizeof text,
+                   "\"policy\":\"naha\",\"retention_days\":7,\"timezone\":\"Mars/Olympus\",");
     assert_int_equal(parse(text, &cfg, unknown), 1);
     edge_config_free(&cfg);
 
@@ -135,10 +137,47 @@ static void timezone_named_or_refused(void **state)
                            "\"right/Asia/Tokyo\"", "9",    "\"Asia/Tokyo \""};
     for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
         char member[96];
-        snprintf(member, sizeof member, "\"policy\":\"naha\",\"timezone\":%s,", names[i]);
+        snprintf(member, sizeof member, "\"policy\":\"naha\",\"retention_days\":7,\"timezone\":%s,",
+                 names[i]);
         with_retention(text, sizeof text, member);
         if (parse(text, &cfg, bad) != 1)
             fail_msg("timezone %s was not refused once", names[i]);
+        edge_config_free(&cfg);
+    }
+}
+
+/* "night_staff": false says nobody works at the site at night (the hub then watches for viewings
+ * at night, R-K2.2.3-4 / R-N7.2); unset is true; anything but a boolean is refused naming the
+ * key. */
+static void night_staff_is_a_boolean(void **state)
+{
+    (void)state;
+    char text[4096];
+    edge_config_t cfg;
+    with_retention(text, sizeof text, "\"policy\":\"naha\",\"retention_days\":7,");
+    assert_int_equal(parse(text, &cfg, NULL), 0);
+    assert_int_equal(cfg.no_night_staff, 0);
+    edge_config_free(&cfg);
+    with_retention(text, sizeof text,
+                   "\"policy\":\"naha\",\"retention_days\":7,\"night_staff\":false,");
+    assert_int_equal(parse(text, &cfg, NULL), 0);
+    assert_int_equal(cfg.no_night_staff, 1);
+    edge_config_free(&cfg);
+    with_retention(text, sizeof text,
+                   "\"policy\":\"naha\",\"retention_days\":7,\"night_staff\":true,");
+    assert_int_equal(parse(text, &cfg, NULL), 0);
+    assert_int_equal(cfg.no_night_staff, 0);
+    edge_config_free(&cfg);
+    static const char *const bad[] = {"/etc/mimamori/site.json: night_staff: must be true or false",
+                                      NULL};
+    const char *values[] = {"\"no\"", "0", "null", "[]"};
+    for (size_t i = 0; i < sizeof values / sizeof *values; i++) {
+        char member[96];
+        snprintf(member, sizeof member,
+                 "\"policy\":\"naha\",\"retention_days\":7,\"night_staff\":%s,", values[i]);
+        with_retention(text, sizeof text, member);
+        if (parse(text, &cfg, bad) != 1)
+            fail_msg("night_staff %s was not refused once", values[i]);
         edge_config_free(&cfg);
     }
 }
@@ -151,7 +190,7 @@ static void R_N7_3_players_are_named_commands_without_a_shell(void **state)
     (void)state;
     char text[4096];
     edge_config_t cfg;
-    with_retention(text, sizeof text, "\"policy\":\"naha\",");
+    with_retention(text, sizeof text, "\"policy\":\"naha\",\"retention_days\":7,");
     assert_int_equal(parse(text, &cfg, NULL), 0);
     assert_int_equal(cfg.players.n, 1);
     assert_string_equal(cfg.players.v[0].name, "ffplay");
@@ -159,7 +198,8 @@ static void R_N7_3_players_are_named_commands_without_a_shell(void **state)
     edge_config_free(&cfg);
 
     with_retention(text, sizeof text,
-                   "\"policy\":\"naha\",\"players\":{\"mpv\":\"/usr/bin/mpv  --really-quiet -\","
+                   "\"policy\":\"naha\",\"retention_days\":7,\"players\":{\"mpv\":\"/usr/bin/mpv  "
+                   "--really-quiet -\","
                    "\"ff\":\"ffplay -\"},");
     assert_int_equal(parse(text, &cfg, NULL), 0);
     assert_int_equal(cfg.players.n, 2);
@@ -178,7 +218,7 @@ static void R_N7_3_players_are_named_commands_without_a_shell(void **state)
     assert_null(argv[3]);
     edge_config_free(&cfg);
 
-    with_retention(text, sizeof text, "\"policy\":\"naha\",\"players\":{},");
+    with_retention(text, sizeof text, "\"policy\":\"naha\",\"retention_days\":7,\"players\":{},");
     assert_int_equal(parse(text, &cfg, NULL), 0);
     assert_int_equal(cfg.players.n, 0);
     edge_players_names(&cfg.players, names, sizeof names);
@@ -188,13 +228,15 @@ static void R_N7_3_players_are_named_commands_without_a_shell(void **state)
     static const char *const shell[] = {
         "players.copy: the command runs without a shell", "players.x y: a player's name",
         "players.empty: ", "players.n: must be the player's command", NULL};
-    with_retention(text, sizeof text,
-                   "\"policy\":\"naha\",\"players\":{\"copy\":\"cat > /tmp/f.ts\","
-                   "\"x y\":\"ffplay -\",\"empty\":\"  \",\"n\":3,\"ok\":\"ffplay -\"},");
+    with_retention(
+        text, sizeof text,
+        "\"policy\":\"naha\",\"retention_days\":7,\"players\":{\"copy\":\"cat > /tmp/f.ts\","
+        "\"x y\":\"ffplay -\",\"empty\":\"  \",\"n\":3,\"ok\":\"ffplay -\"},");
     assert_int_equal(parse(text, &cfg, shell), 4);
     edge_config_free(&cfg);
     static const char *const not_object[] = {"players: must be an object", NULL};
-    with_retention(text, sizeof text, "\"policy\":\"naha\",\"players\":\"ffplay -\",");
+    with_retention(text, sizeof text,
+                   "\"policy\":\"naha\",\"retention_days\":7,\"players\":\"ffplay -\",");
     assert_int_equal(parse(text, &cfg, not_object), 1);
     edge_config_free(&cfg);
     for (const char *c = "|&;<>()$`\\\"'*?{}"; *c; c++) {
@@ -228,7 +270,9 @@ static void retention_floor_and_ceiling_cannot_be_configured_away(void **state)
     edge_config_free(&cfg);
 
     static const char *const below[] = {
-        "retention_days: the kawaguchi policy keeps footage at least 7 days; 3 is below", NULL};
+        "retention_days: the kawaguchi policy keeps footage at least 7 days "
+        "(川口市防犯カメラの設置及び運用に関する基準 第2の2(6)イ); 3 is below",
+        NULL};
     with_retention(text, sizeof text, "\"policy\":\"kawaguchi\",\"retention_days\":3,");
     assert_int_equal(parse(text, &cfg, below), 1);
     edge_config_free(&cfg);
@@ -247,9 +291,60 @@ static void retention_floor_and_ceiling_cannot_be_configured_away(void **state)
     assert_int_equal(parse(text, &cfg, missing), 1);
     edge_config_free(&cfg);
 
-    static const char *const unknown[] = {"policy: must be \"kawaguchi\" or \"naha\"", NULL};
+    static const char *const unknown[] = {
+        "policy: must be \"kawaguchi\", \"naha\", \"city\" or \"voluntary\", got \"tokyo\"", NULL};
     with_retention(text, sizeof text, "\"policy\":\"tokyo\",");
     assert_int_equal(parse(text, &cfg, unknown), 1);
+    edge_config_free(&cfg);
+}
+
+/* R-N7.5: a policy whose text leaves the period to the city's rule (naha 第7条第5号, city 第9条)
+ * has no floor and no default here — the site names the period it registered, and the edge holds
+ * it to the city's rule once received (cityrule.h); the 1-day floor there used to be has no
+ * source. A policy whose text sets a number keeps it as floor and default (voluntary by
+ * Kawaguchi 第4, R-K4). */
+static void retention_from_the_text_or_named_for_the_city_rule(void **state)
+{
+    (void)state;
+    char text[4096];
+    edge_config_t cfg;
+    static const char *const unnamed[] = {
+        "retention_days: the naha policy leaves the retention period to the city's rule "
+        "(那覇市防犯カメラの設置及び運用に関する条例 第7条第5号): set retention_days",
+        NULL};
+    with_retention(text, sizeof text, "\"policy\":\"naha\",");
+    assert_int_equal(parse(text, &cfg, unnamed), 1);
+    edge_config_free(&cfg);
+    static const char *const unnamed_city[] = {
+        "retention_days: the city policy leaves the retention period to the city's rule "
+        "(那覇市防犯カメラの設置及び運用に関する条例 第9条)",
+        NULL};
+    with_retention(text, sizeof text, "\"policy\":\"city\",");
+    assert_int_equal(parse(text, &cfg, unnamed_city), 1);
+    edge_config_free(&cfg);
+
+    with_retention(text, sizeof text, "\"policy\":\"naha\",\"retention_days\":1,");
+    assert_int_equal(parse(text, &cfg, NULL), 0);
+    assert_int_equal(cfg.retention_days, 1);
+    edge_config_free(&cfg);
+    with_retention(text, sizeof text, "\"policy\":\"city\",\"registered_retention_days\":14,");
+    assert_int_equal(parse(text, &cfg, NULL), 0);
+    assert_int_equal(cfg.policy, MM_POLICY_CITY);
+    assert_int_equal(cfg.retention_days, 14);
+    assert_int_equal(cfg.registered_retention_days, 14);
+    edge_config_free(&cfg);
+
+    with_retention(text, sizeof text, "\"policy\":\"voluntary\",");
+    assert_int_equal(parse(text, &cfg, NULL), 0);
+    assert_int_equal(cfg.policy, MM_POLICY_VOLUNTARY);
+    assert_int_equal(cfg.retention_days, 7);
+    edge_config_free(&cfg);
+    static const char *const below[] = {
+        "retention_days: the voluntary policy keeps footage at least 7 days "
+        "(川口市防犯カメラの設置及び運用に関する基準 第4（第2の2(6)イの趣旨）); 5 is below",
+        NULL};
+    with_retention(text, sizeof text, "\"policy\":\"voluntary\",\"retention_days\":5,");
+    assert_int_equal(parse(text, &cfg, below), 1);
     edge_config_free(&cfg);
 }
 
@@ -314,9 +409,11 @@ int main(void)
         cmocka_unit_test(good),
         cmocka_unit_test(every_mistake_at_once),
         cmocka_unit_test(retention_floor_and_ceiling_cannot_be_configured_away),
+        cmocka_unit_test(retention_from_the_text_or_named_for_the_city_rule),
         cmocka_unit_test(no_cameras_and_no_hub),
         cmocka_unit_test(not_json),
         cmocka_unit_test(timezone_named_or_refused),
+        cmocka_unit_test(night_staff_is_a_boolean),
         cmocka_unit_test(R_N7_3_players_are_named_commands_without_a_shell),
     };
     return cmocka_run_group_tests(tests, setup, NULL);

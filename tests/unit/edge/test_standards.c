@@ -185,26 +185,34 @@ static void R_K2_2_7_kawaguchi_rules_have_items_a_to_g_with_the_configured_value
         "カ　画像の保存期間、消去及び破棄の方法及び記録された媒体の保管方法",
         "キ　その他、防犯カメラの設置及び画像の取扱いを適正に行うために必要な事項",
         NULL};
-    static const char *const values[] = {"防犯カメラの管理・運用に関する規程",
-                                         "第2の2(7)",
-                                         "中央通り商店街振興組合",
-                                         "川口市中央通り1-1",
-                                         "048-000-0000",
-                                         "画像の保存期間は10日とする",
-                                         "である7日を下回らず",
-                                         "保存期間である14日を超えない",
-                                         "3分の2以上",
-                                         "2分の1以上",
-                                         "2026-03-01",
-                                         "総会決議",
-                                         "許可 17",
-                                         "2026-03-10",
-                                         "24時間",
-                                         "5年間",
-                                         "管理責任者と運用従事者は別の者とする",
-                                         "裁判所が発行する令状",
-                                         "暗号学的消去",
-                                         NULL};
+    static const char *const values[] = {
+        "防犯カメラの管理・運用に関する規程",
+        "第2の2(7)",
+        "中央通り商店街振興組合",
+        "川口市中央通り1-1",
+        "048-000-0000",
+        "画像の保存期間は10日とする",
+        "である7日を下回らず",
+        "保存期間である14日を超えない",
+        "3分の2以上",
+        "2分の1以上",
+        "2026-03-01",
+        "総会決議",
+        "許可 17",
+        "2026-03-10",
+        "24時間",
+        "5年間",
+        "管理責任者と運用従事者は別の者とする",
+        "裁判所が発行する令状",
+        "暗号学的消去",
+        "適用する規範：川口市防犯カメラの設置及び運用に関する基準（第2の1(2)）",
+        "基準 第2の1(2)の設置者に当たる",
+        "ただし、次の場合を除く（基準 第2の2(5)）。",
+        "照会等を受けた場合（第2の2(5)イ）",
+        "緊急性がある場合（第2の2(5)ア）",
+        "（基準 第2の2(6)イ）",
+        "この規範が認めない根拠による開示請求を受け付けない",
+        NULL};
     edge_config_t cfg;
     load_kawaguchi(&cfg);
     for (edge_doc_format_t fmt = EDGE_DOC_MARKDOWN; fmt <= EDGE_DOC_HTML; fmt++) {
@@ -245,21 +253,29 @@ static void R_N4_1_naha_standards_follow_articles_5_to_7_with_the_configured_val
                                            "10　その他の安全管理措置（第7条第7号）",
                                            "11　その他",
                                            NULL};
-    static const char *const values[] = {"防犯カメラ設置運用基準",
-                                         "第4条",
-                                         "那覇市場通り会",
-                                         "098-000-0000",
-                                         "保存期間である5日を超えない",
-                                         "画像の保存期間は3日とする",
-                                         "定めなし",
-                                         "管理責任者と操作担当者は別の者とする",
-                                         "本人）の同意",
-                                         "法令又は条例に定めがある",
-                                         "生命、身体又は財産を保護するため",
-                                         "遅滞なく報告",
-                                         "苦情の対応の状況",
-                                         "防犯カメラの設置台数は2台",
-                                         NULL};
+    static const char *const values[] = {
+        "防犯カメラ設置運用基準",
+        "第4条",
+        "那覇市場通り会",
+        "098-000-0000",
+        "保存期間である5日を上限とし",
+        "まだ市のハブから受信していない",
+        "規則で定めるところにより定める（条例 第7条第5号）",
+        "適用する規範：那覇市防犯カメラの設置及び運用に関する条例（第4条第1項）",
+        "第4条第1項各号に掲げるもの",
+        "（第7条第4号ア）",
+        "（第7条第4号ウ）",
+        "開示するよう努める（第8条）",
+        "画像の保存期間は3日とする",
+        "定めなし",
+        "管理責任者と操作担当者は別の者とする",
+        "本人）の同意",
+        "法令又は条例に定めがある",
+        "生命、身体又は財産を保護するため",
+        "遅滞なく報告",
+        "苦情の対応の状況",
+        "防犯カメラの設置台数は2台",
+        NULL};
     edge_config_t cfg;
     load_naha(&cfg);
     for (edge_doc_format_t fmt = EDGE_DOC_MARKDOWN; fmt <= EDGE_DOC_HTML; fmt++) {
@@ -483,10 +499,106 @@ static void R_N4_2_rendering_twice_gives_identical_bytes(void **state)
     edge_config_free(&b);
 }
 
+/* R-N7.5: with the city's rule received, the 設置運用基準 states it and its days. */
+static void R_N7_5_the_city_rule_received_is_stated(void **state)
+{
+    (void)state;
+    edge_config_t cfg;
+    load_naha(&cfg);
+    edge_city_rule_t rule = {.has = 1,
+                             .id = "notice-4",
+                             .policy = MM_POLICY_NAHA,
+                             .min_days = 1,
+                             .max_days = 14,
+                             .rule = "那覇市防犯カメラの設置及び運用に関する条例施行規則 第5条"};
+    edge_standards_meta_t meta = {.version = 2, .effective = "2026-05-01", .city_rule = &rule};
+    char *doc = render(&cfg, &meta, EDGE_DOC_MARKDOWN);
+    find(doc, "市の規則（那覇市防犯カメラの設置及び運用に関する条例施行規則 第5条）が定める保存"
+              "期間は1日以上14日以下である。保存期間は、この範囲内で、市に届け出た保存期間である"
+              "5日を超えない範囲で定める。");
+    find(doc, "（通知 notice-4）、この範囲外の設定を起動時に受け付けない");
+    lacks(doc, "まだ市のハブから受信していない");
+    free(doc);
+    edge_config_free(&cfg);
+}
+
+/* R-N9: the city's own cameras — a 規程 in the ordinance's order under the personal-information
+ * law (第9条): no ordinance clause of 第5条–第8条, the APPI's bases, no filing, the city's own
+ * rule for the period. */
+static void R_N9_city_cameras_follow_the_personal_information_law(void **state)
+{
+    (void)state;
+    edge_config_t cfg;
+    load(&cfg, "city",
+         "\"retention_days\":14,\"installer\":{\"name\":\"那覇市 市民生活安全課\","
+         "\"contact\":\"098-000-0001\"}," SITE_GOV,
+         CAM1 "," CAM2);
+    static const char *const sections[] = {"1　設置目的",
+                                           "7　画像等の取扱い（第9条・個人情報の保護に関する法律）",
+                                           "8　保管期間及び消去（第9条）", NULL};
+    static const char *const values[] = {
+        "防犯カメラの管理及び運用に関する規程",
+        "条例 第9条により個人情報の保護に関する法律に従って定める規程",
+        "適用する規範：市が設置した防犯カメラの取扱い（那覇市防犯カメラの設置及び運用に関する条例 "
+        "第9条）",
+        "第7条及び第8条の規定にかかわらず",
+        "市への届出：市が設置した防犯カメラであり、条例 第4条第2項の届出は行わない",
+        "（個人情報の保護に関する法律 第69条）",
+        "法令に基づく場合（第69条第1項）",
+        "本人の同意があるとき、又は本人に提供するとき（第69条第2項第1号）",
+        "登録簿に登録した保存期間である14日を上限とし",
+        "（第69条第2項第4号）",
+        "個人情報の保護に関する法律に従って開示する（第76条第1項）",
+        "保存期間は、市の定めによる（条例 第9条）",
+        NULL};
+    for (edge_doc_format_t fmt = EDGE_DOC_MARKDOWN; fmt <= EDGE_DOC_HTML; fmt++) {
+        char *doc = render(&cfg, NULL, fmt);
+        has_sections_in_order(doc, fmt, sections);
+        has_all(doc, values);
+        has_all(doc, common_values);
+        lacks(doc, "（第5条");
+        lacks(doc, "第7条第4号");
+        lacks(doc, "（第8条）");
+        lacks(doc, "市長に届け出る");
+        free(doc);
+    }
+    edge_config_free(&cfg);
+}
+
+/* R-K4: an installer outside the standard's scope follows it by its spirit (第4): the 規程 with
+ * items ア–キ, each Kawaguchi clause cited through 第4, no 2/3 threshold, filings as notices. */
+static void R_K4_voluntary_rules_follow_the_standard_by_its_spirit(void **state)
+{
+    (void)state;
+    edge_config_t cfg;
+    load(&cfg, "voluntary", INSTALLER SITE_GOV, CAM1 "," CAM2);
+    static const char *const values[] = {"防犯カメラの管理・運用に関する規程",
+                                         "基準 第4により、その趣旨にのっとり定める規程",
+                                         "適用する規範：基準の趣旨にのっとる自主的な設置（川口市防"
+                                         "犯カメラの設置及び運用に関する基準 "
+                                         "第4）",
+                                         "市への届出：義務はない",
+                                         "通知として市に届け出る（基準 第4）",
+                                         "（基準 第4（第2の2(5)の趣旨））",
+                                         "照会等を受けた場合（第4（第2の2(5)イの趣旨））",
+                                         "（基準 第4（第2の2(6)イの趣旨））",
+                                         "画像の保存期間は7日とする",
+                                         "定めなし",
+                                         NULL};
+    for (edge_doc_format_t fmt = EDGE_DOC_MARKDOWN; fmt <= EDGE_DOC_HTML; fmt++) {
+        char *doc = render(&cfg, NULL, fmt);
+        has_all(doc, values);
+        lacks(doc, "3分の2以上");
+        lacks(doc, "同意があるとき");
+        free(doc);
+    }
+    edge_config_free(&cfg);
+}
+
 /* R-N7.3, R-K2.2.5, R-N7.4: the document says what the device does when footage is viewed — the
  * pace, the day per call, the players it starts (the configuration's, with their commands), the
- * end of a viewing whose right ends, and the purposes, with the bases the policy admits for
- * another purpose: consent at Naha, never at Kawaguchi. */
+ * end of a viewing whose right ends, and the purposes, with the clauses of the bases the policy
+ * admits for another purpose: consent at Naha, never at Kawaguchi. */
 static void R_N7_3_the_document_says_how_footage_is_viewed(void **state)
 {
     (void)state;
@@ -499,27 +611,27 @@ static void R_N7_3_the_document_says_how_footage_is_viewed(void **state)
     find(doc, "その他のプログラムには渡さない");
     find(doc, "直ちに終了させる");
     find(doc, "利用目的を記録する");
-    find(doc, "「法令に基づく手続き」、「生命、身体又は財産の保護のための緊急の必要」");
-    find(doc, "（基準 第2の2(5)、第3）");
-    lacks(doc, "「本人の同意」");
+    find(doc, "その根拠（基準 第2の2(5)ア、基準 第2の2(5)イ、基準 第3）を記録する");
+    find(doc, "この規範が認めない根拠による再生を拒否し");
     lacks(doc, "画像を複製し、印刷し");
     free(doc);
     edge_config_free(&cfg);
 
     load(&cfg, "naha",
-         "\"players\":{\"mpv\":\"mpv --really-quiet -\"},"
+         "\"retention_days\":3,\"players\":{\"mpv\":\"mpv --really-quiet -\"},"
          "\"installer\":{\"name\":\"那覇市場通り会\",\"contact\":\"098-000-0000\"}," SITE_GOV,
          CAM1);
     doc = render(&cfg, NULL, EDGE_DOC_MARKDOWN);
     find(doc, "再生ソフト mpv：起動するコマンド mpv --really-quiet -");
     lacks(doc, "ffplay");
-    find(doc, "「本人の同意」、「法令に基づく手続き」");
-    find(doc, "（第7条第4号、第8条）");
+    find(doc, "その根拠（条例 第7条第4号ア、条例 第7条第4号イ、条例 第7条第4号ウ、条例 第8条）を"
+              "記録する");
     free(doc);
     edge_config_free(&cfg);
 
     load(&cfg, "naha",
-         "\"players\":{},\"installer\":{\"name\":\"那覇市場通り会\",\"contact\":\"098\"}," SITE_GOV,
+         "\"retention_days\":3,\"players\":{},"
+         "\"installer\":{\"name\":\"那覇市場通り会\",\"contact\":\"098\"}," SITE_GOV,
          CAM1);
     doc = render(&cfg, NULL, EDGE_DOC_MARKDOWN);
     find(doc, "記録装置が起動する再生ソフトは定めていない");
@@ -550,6 +662,9 @@ int main(void)
         cmocka_unit_test(R_K2_2_7_hostile_text_is_escaped),
         cmocka_unit_test(R_K2_2_7_html_is_a_self_contained_printable_page),
         cmocka_unit_test(R_N4_2_rendering_twice_gives_identical_bytes),
+        cmocka_unit_test(R_N7_5_the_city_rule_received_is_stated),
+        cmocka_unit_test(R_N9_city_cameras_follow_the_personal_information_law),
+        cmocka_unit_test(R_K4_voluntary_rules_follow_the_standard_by_its_spirit),
         cmocka_unit_test(R_N7_3_the_document_says_how_footage_is_viewed),
         cmocka_unit_test(bad_arguments_give_null),
     };

@@ -390,6 +390,61 @@ static void city_contact(void **state)
     hub_config_free(&cfg);
 }
 
+/* R-N7.5: the city's rule for the retention period, per policy whose text leaves it to the city;
+ * one for a policy whose text sets the period, an unknown policy, days that are no range or a
+ * rule that is not one line are named. */
+static void city_rules(void **state)
+{
+    fx_t *f = *state;
+    const char *head = "{\"name\": \"hub\", \"key_file\": \"hub.key\", \"state_dir\": \"s\","
+                       " \"listen\": \"tcp://127.0.0.1:7400\", \"http\": {\"port\": 0}, "
+                       "\"sites\": []";
+    char text[2048];
+    hub_config_t cfg;
+    snprintf(text, sizeof text, "%s}", head);
+    assert_int_equal(parse(f, text, &cfg, NULL), 0);
+    for (int p = 0; p < MM_POLICY_COUNT; p++)
+        assert_false(cfg.city_rules[p].set);
+    hub_config_free(&cfg);
+    snprintf(
+        text, sizeof text,
+        "%s, \"city_rules\": {\"naha\": {\"retention_days_min\": 7, \"retention_days_max\": 31,"
+        " \"rule\": \"那覇市防犯カメラの設置及び運用に関する条例施行規則 第5条\"},"
+        " \"city\": {\"retention_days_min\": 14, \"rule\": \"要綱 第6条\"}}}",
+        head);
+    assert_int_equal(parse(f, text, &cfg, NULL), 0);
+    assert_true(cfg.city_rules[MM_POLICY_NAHA].set);
+    assert_int_equal(cfg.city_rules[MM_POLICY_NAHA].min_days, 7);
+    assert_int_equal(cfg.city_rules[MM_POLICY_NAHA].max_days, 31);
+    assert_string_equal(cfg.city_rules[MM_POLICY_NAHA].rule,
+                        "那覇市防犯カメラの設置及び運用に関する条例施行規則 第5条");
+    assert_true(cfg.city_rules[MM_POLICY_CITY].set);
+    assert_int_equal(cfg.city_rules[MM_POLICY_CITY].max_days, 0); /* no maximum */
+    assert_false(cfg.city_rules[MM_POLICY_KAWAGUCHI].set);
+    hub_config_free(&cfg);
+    snprintf(text, sizeof text,
+             "%s, \"city_rules\": {\"kawaguchi\": {\"retention_days_min\": 7, \"rule\": \"x\"},"
+             " \"tokyo\": {}, \"naha\": {\"retention_days_min\": 9, \"retention_days_max\": 8,"
+             " \"rule\": \"a\\nb\", \"colour\": 1}, \"city\": 7}}",
+             head);
+    const char *const expect[] = {
+        ": city_rules.kawaguchi: the kawaguchi policy's retention comes from its text "
+        "(川口市防犯カメラの設置及び運用に関する基準 第2の2(6)イ), not from a city's rule",
+        ": city_rules.tokyo: no such policy: must be \"kawaguchi\", \"naha\", \"city\" or "
+        "\"voluntary\"",
+        ": city_rules.naha.retention_days_max: 8 is below retention_days_min (9)",
+        ": city_rules.naha.rule: must be one line of 1 to 255 bytes",
+        ": city_rules.naha.colour: unknown key",
+        ": city_rules.city: must be an object",
+        NULL};
+    assert_int_equal(parse(f, text, &cfg, expect), 6);
+    hub_config_free(&cfg);
+    snprintf(text, sizeof text, "%s, \"city_rules\": {\"naha\": {\"rule\": \"x\"}}}", head);
+    const char *const expect2[] = {": city_rules.naha.retention_days_min: ", NULL};
+    assert_int_equal(parse(f, text, &cfg, expect2), 1);
+    hub_config_free(&cfg);
+}
+
 static void load(void **state)
 {
     fx_t *f = *state;
@@ -421,6 +476,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(disclosure_limits, setup, teardown),
         cmocka_unit_test_setup_teardown(timezone_of_the_hubs_pages, setup, teardown),
         cmocka_unit_test_setup_teardown(city_contact, setup, teardown),
+        cmocka_unit_test_setup_teardown(city_rules, setup, teardown),
         cmocka_unit_test_setup_teardown(load, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -718,6 +718,48 @@ static mm_err_t decide(fx_t *f, const char *site, const char *filing, hub_filing
     return err;
 }
 
+/* R-N9, R-K4: what a site files is its policy's to say. The city's own cameras file nothing (a
+ * camera's state changes, no filing is made); a voluntary installer's filings are notices only,
+ * noted, on which the city decides nothing (MM_EDENIED, nothing logged). */
+static void filings_as_the_policy_says(void **state)
+{
+    fx_t *f = *state;
+    mm_entry_t city[] = {site_facts(T0, 14), config_changed(T0 + 1, 1), filed(T0 + 2, 1),
+                         camera_state(T0 + 3, "cam1", "suspended")};
+    city[0].u.site_facts.policy = MM_POLICY_CITY;
+    city[1].u.configuration_changed.policy = MM_POLICY_CITY;
+    assert_int_equal(apply(f, "site-c", 0, city, 4, 1, MM_OK, NULL), MM_OK);
+    json_t *rec = get(f, "site-c");
+    assert_int_equal(json_array_size(json_object_get(rec, "filings")), 0);
+    assert_string_equal(str_at(camera_of(rec, "cam1"), "state"), "suspended");
+    json_decref(rec);
+
+    mm_entry_t vol[] = {site_facts(T0, 7), config_changed(T0 + 1, 1), filed(T0 + 2, 1),
+                        camera_state(T0 + 3, "cam1", "suspended")};
+    vol[0].u.site_facts.policy = MM_POLICY_VOLUNTARY;
+    vol[1].u.configuration_changed.policy = MM_POLICY_VOLUNTARY;
+    assert_int_equal(apply(f, "site-v", 0, vol, 4, 1, MM_OK, NULL), MM_OK);
+    rec = get(f, "site-v");
+    json_t *fl = json_object_get(rec, "filings");
+    assert_int_equal(json_array_size(fl), 2);
+    for (size_t i = 0; i < 2; i++) {
+        json_t *one = json_array_get(fl, i);
+        assert_string_equal(str_at(one, "state"), "noted");
+        assert_string_equal(str_at(json_array_get(json_object_get(one, "history"), 0), "state"),
+                            "noted");
+    }
+    json_decref(rec);
+    uint64_t before = hubfx_log_size(f);
+    assert_int_equal(
+        decide(f, "site-v", "2", HUB_FILING_STATE_ACCEPTED, NULL, "city-clerk", T0 + DAY_US),
+        MM_EDENIED);
+    assert_int_equal(hubfx_log_size(f), before);
+    rec = get(f, "site-v");
+    assert_string_equal(str_at(filing(rec, "2"), "state"), "noted");
+    assert_null(json_object_get(rec, "requests")); /* no notice of a decision */
+    json_decref(rec);
+}
+
 static void decide_filing(void **state)
 {
     fx_t *f = *state;
@@ -1041,6 +1083,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(uptime_per_japan_day, setup, hubfx_teardown),
         cmocka_unit_test_setup_teardown(aborted_batch_changes_nothing, setup, hubfx_teardown),
         cmocka_unit_test_setup_teardown(decide_filing, setup, hubfx_teardown),
+        cmocka_unit_test_setup_teardown(filings_as_the_policy_says, setup, hubfx_teardown),
         cmocka_unit_test_setup_teardown(findings_reconcile, setup, hubfx_teardown),
         cmocka_unit_test_setup_teardown(many_findings_close_together, setup, hubfx_teardown),
     };

@@ -240,7 +240,9 @@ static void r_k2_2_6b_retention_below_floor(void **state)
 {
     (void)state;
     assert_int_equal(hub_rules_floor_days("kawaguchi"), 7);
-    assert_int_equal(hub_rules_floor_days("naha"), 1);
+    assert_int_equal(hub_rules_floor_days("voluntary"), 7);
+    assert_int_equal(hub_rules_floor_days("naha"), 0); /* the city's rule decides (R-N7.5) */
+    assert_int_equal(hub_rules_floor_days("city"), 0);
     assert_int_equal(hub_rules_floor_days("tokyo"), -1);
     assert_int_equal(hub_rules_floor_days(""), -1);
     assert_int_equal(hub_rules_floor_days(NULL), -1);
@@ -255,14 +257,22 @@ static void r_k2_2_6b_retention_below_floor(void **state)
     json_decref(out);
     json_decref(rec);
 
-    /* naha: 1 day is enough, 0 is not (nor does naha need a consensus or a permission). */
+    /* naha: the text sets no floor (the 1 day there used to be had no source); without a city's
+     * rule configured nothing holds it (nor does naha need a consensus or a permission). */
     rec = sound();
     set_str(facts(rec), "policy", "naha");
     set_int(facts(rec), "retention_days", 1);
     out = eval(rec, &IN);
     assert_int_equal(json_array_size(out), 0);
     json_decref(out);
-    set_int(facts(rec), "retention_days", 0);
+    json_decref(rec);
+
+    /* voluntary: Kawaguchi's floor by the standard's spirit (第4), no consensus needed. */
+    rec = sound();
+    set_str(facts(rec), "policy", "voluntary");
+    set_str(facts(rec), "consensus_date", "");
+    set_str(facts(rec), "land_permission_ref", "");
+    set_int(facts(rec), "retention_days", 6);
     out = eval(rec, &IN);
     only(out, "retention_below_floor", "R-K2.2.6b", "");
     assert_int_equal(json_array_size(out), 1);
@@ -698,11 +708,23 @@ static void r_k2_2_6a_uptime_below_24h(void **state)
     assert_int_equal(json_array_size(out), 0);
     json_decref(out);
 
-    /* A suspended camera is not expected to record. */
+    /* A suspended camera is held to the 24 hours under kawaguchi, whose standard knows no
+     * suspension (2.2(6)(a), hub/watchpolicy.c), and says so; under naha, where a suspension is
+     * a filed state of its own (art. 4(2)), it is not expected to record. */
     uptime_is(rec, (double[]){0.3, 0.5, 0.2, 0.5});
     set_str(cam(rec, "cam1"), "state", "suspended");
     out = eval(rec, &IN);
-    assert_int_equal(json_array_size(out), 0);
+    assert_int_equal(count(out, "uptime_below_24h"), 2);
+    assert_int_equal(json_array_size(out), 2);
+    json_t *sf = json_array_get(out, 0);
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(sf, "evidence"), "state")), "suspended");
+    assert_non_null(strstr(json_string_value(json_object_get(sf, "message")),
+                           "a suspended camera too (Kawaguchi standard 2.2(6)(a)"));
+    json_decref(out);
+    set_str(json_object_get(rec, "facts"), "policy", "naha");
+    out = eval(rec, &IN);
+    assert_int_equal(count(out, "uptime_below_24h"), 0);
     json_decref(out);
     json_decref(rec);
 
@@ -749,6 +771,91 @@ static void r_n4_2_unfiled_standards(void **state)
     assert_int_equal(count(out, "filing_overdue"), 0);
     json_decref(out);
     json_decref(rec);
+}
+
+/* R-N7.5: a site whose policy leaves the period to the city's rule keeps footage within the rule
+ * the hub's configuration sets — retention and registered period both — whether or not it has
+ * logged the rule yet; the evidence names the rule, the notice and, once logged, its entry. */
+static void r_n7_5_retention_outside_city_rule(void **state)
+{
+    (void)state;
+    static const hub_city_rule_conf_t rule = {
+        .set = 1,
+        .min_days = 7,
+        .max_days = 14,
+        .rule = "那覇市防犯カメラの設置及び運用に関する条例施行規則 第5条"};
+    hub_rules_input_t in = IN;
+    in.city_rule = &rule;
+    json_t *rec = sound();
+    set_str(facts(rec), "policy", "naha");
+    json_t *out = eval(rec, &in); /* 7 and 14: within */
+    assert_int_equal(json_array_size(out), 0);
+    json_decref(out);
+
+    set_int(facts(rec), "registered_retention_days", 31);
+    out = eval(rec, &in);
+    json_t *f = only(out, "retention_outside_city_rule", "R-N7.5", "");
+    entries_are(f, 1, (json_int_t[]){3});
+    const char *msg = json_string_value(json_object_get(f, "message"));
+    assert_non_null(strstr(msg, "7 to 14 days"));
+    assert_non_null(strstr(msg, "条例施行規則 第5条"));
+    assert_non_null(strstr(msg, "第7条第5号"));
+    assert_non_null(strstr(msg, "has not yet logged the rule"));
+    assert_string_equal(json_string_value(json_object_get(json_object_get(f, "evidence"), "rule")),
+                        rule.rule);
+    json_decref(out);
+
+    /* The rule logged at the site (its city_rule notice delivered): the entry is evidence too. */
+    set_int(facts(rec), "registered_retention_days", 14);
+    set_int(facts(rec), "retention_days", 3);
+    json_t *reqs = json_object();
+    json_object_set_new(
+        reqs, "notice-1",
+        json_pack("{s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:{}, s:i, s:i, s:s, s:i, s:I}", "id",
+                  "notice-1", "kind", "city_rule", "state", "delivered", "by", "hub", "time_us",
+                  (json_int_t)NOW_US, "subject", "policy/naha", "text", rule.rule, "detail",
+                  "retention_days_min", 7, "retention_days_max", 14, "signature", "",
+                  "delivered_index", 21, "delivered_us", (json_int_t)NOW_US));
+    json_object_set_new(rec, "requests", reqs);
+    out = eval(rec, &in);
+    f = only(out, "retention_outside_city_rule", "R-N7.5", "");
+    entries_are(f, 2, (json_int_t[]){3, 21});
+    assert_null(strstr(json_string_value(json_object_get(f, "message")), "not yet logged"));
+    assert_int_equal(json_array_size(out), 1);
+    json_decref(out);
+
+    /* A policy whose text sets the period is not held to a city's rule. */
+    set_str(facts(rec), "policy", "kawaguchi");
+    set_int(facts(rec), "retention_days", 7);
+    out = eval(rec, &IN);
+    assert_int_equal(count(out, "retention_outside_city_rule"), 0);
+    json_decref(out);
+    json_decref(rec);
+}
+
+/* R-N9, R-K4: the city's own cameras file nothing and an installer outside the standard's scope
+ * files notices only: neither has a filing overdue. */
+static void r_n9_r_k4_no_filing_duty(void **state)
+{
+    (void)state;
+    static const char *const policies[] = {"city", "voluntary"};
+    for (size_t i = 0; i < 2; i++) {
+        json_t *rec = sound();
+        set_str(facts(rec), "policy", policies[i]);
+        json_object_set_new(rec, "standards",
+                            json_pack("{s:i, s:I, s:i, s:s}", "version", 2, "time_us",
+                                      (json_int_t)(NOW_US - 3600LL * 1000000), "index", 9,
+                                      "summary", "configuration changed"));
+        hub_rules_input_t in = IN;
+        in.filing_grace_us = 0;
+        in.transitional_us = NOW_US - 1;
+        json_t *out = eval(rec, &in);
+        assert_int_equal(count(out, "filing_overdue"), 0);
+        assert_int_equal(count(out, "initial_filing_overdue"), 0);
+        assert_int_equal(count(out, "consensus_missing"), 0);
+        json_decref(out);
+        json_decref(rec);
+    }
 }
 
 /* R-N-T: an existing installer files within three months of the ordinance. */
@@ -881,6 +988,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(r_n4_2_unfiled_standards),
         cmocka_unit_test(r_n_t_transitional_filing),
+        cmocka_unit_test(r_n7_5_retention_outside_city_rule),
+        cmocka_unit_test(r_n9_r_k4_no_filing_duty),
         cmocka_unit_test(sound_kawaguchi_site_gives_none),
         cmocka_unit_test(empty_record_gives_none),
         cmocka_unit_test(r_k2_2_2_manager_missing),
