@@ -169,7 +169,8 @@ enum {
  * caller is known by the peer credentials of the socket: uid and account ("uid:<n>" when the
  * uid has no name) always, person ("" when nobody the site knows) when the account is one of the
  * site's people. action: "status", "search", "playback", ...; camera "" and the range 0 when the
- * call names none; reason: why it was refused, or a note on what was done. */
+ * call names none; reason: why it was refused, or a note on what was done; a playback's purpose
+ * and legal basis as the caller gave them (R-K2.2.5, R-N7.4), "" for other calls. */
 #define MM_FIELDS_access(F, S)                                                                     \
     F(S, STR, person, MM_ID_MAX, 0)                                                                \
     F(S, STR, account, 40, MM_F_REQ)                                                               \
@@ -180,7 +181,9 @@ enum {
     F(S, I64, start_us, 0, 0)                                                                      \
     F(S, I64, end_us, 0, 0)                                                                        \
     F(S, BOOL, allowed, 0, 0)                                                                      \
-    F(S, STR, reason, MM_TEXT_MAX, 0)
+    F(S, STR, reason, MM_TEXT_MAX, 0)                                                              \
+    F(S, STR, purpose, MM_LONG_TEXT_MAX, MM_F_LATE)                                                \
+    F(S, ENUM, basis, mm_legal_basis, MM_F_LATE)
 
 /* Who may do what changed (R-N6): person's role, changed by the manager `by`. Emergency grants
  * also carry the grant's id, its allowed actions and cameras (comma-separated, cameras "" for
@@ -202,7 +205,11 @@ enum {
     F(S, STR, text, MM_LONG_TEXT_MAX, MM_F_REQ)
 
 /* Someone began or ended watching footage (R-K2.2.3-4); session ties the two together; the
- * range is the footage's; "ended" adds the bytes streamed and why it ended. */
+ * range is the footage's; "ended" adds the bytes streamed and why it ended, and failure: why it
+ * failed ("" when it did not). Both carry the purpose (R-K2.2.5, R-N7.4: a declared one, or
+ * another with other_purpose set and the legal basis admitted for it), the player (a configured
+ * player's name, or "@socket": the stream went to the caller) and the speed (1, 2, 4 or 8; the
+ * edge paces the stream, R-N7.3). */
 #define MM_FIELDS_viewing(F, S)                                                                    \
     F(S, ENUM, state, mm_viewing_state, MM_F_REQ)                                                  \
     F(S, STR, session, MM_ID_MAX, MM_F_REQ)                                                        \
@@ -211,7 +218,13 @@ enum {
     F(S, I64, start_us, 0, 0)                                                                      \
     F(S, I64, end_us, 0, 0)                                                                        \
     F(S, U64, bytes, 0, 0)                                                                         \
-    F(S, STR, reason, MM_TEXT_MAX, 0)
+    F(S, STR, reason, MM_TEXT_MAX, 0)                                                              \
+    F(S, STR, purpose, MM_LONG_TEXT_MAX, MM_F_LATE)                                                \
+    F(S, ENUM, basis, mm_legal_basis, MM_F_LATE)                                                   \
+    F(S, STR, player, MM_ID_MAX, MM_F_LATE)                                                        \
+    F(S, U32, speed, 0, MM_F_LATE)                                                                 \
+    F(S, STR, failure, MM_TEXT_MAX, MM_F_LATE)                                                     \
+    F(S, BOOL, other_purpose, 0, MM_F_LATE)
 
 /* A camera suspended, resumed or abolished by the manager `by`: a filing for the city (R-N4.2). */
 #define MM_FIELDS_camera_state(F, S)                                                               \

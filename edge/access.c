@@ -186,6 +186,34 @@ report:
              name, act == EDGE_ACT_EMERGENCY_LIST ? " (R-N6.2)" : "");
 }
 
+int edge_access_still(const edge_access_t *a, const edge_governance_t *g, const edge_caller_t *who,
+                      mm_role_t role, const char *grant_id, edge_action_t act, const char *camera,
+                      int64_t now, char *reason, size_t cap)
+{
+    edge_decision_t d;
+    edge_access_decide(a, g, who, act, camera, now, &d);
+    if (d.allowed)
+        return 1;
+    /* Why the right it was allowed under ended, rather than why the caller may not start now. */
+    const char *name = caller_name(g, who);
+    const edge_grant_t *gr = NULL;
+    for (size_t i = 0; role == MM_ROLE_EMERGENCY && grant_id && i < a->n_grants; i++)
+        if (strcmp(a->grants[i].id, grant_id) == 0)
+            gr = &a->grants[i];
+    if (role == MM_ROLE_OPERATOR)
+        snprintf(reason, cap, "the operator role of %s was revoked (R-N7.2)", name);
+    else if (gr && gr->revoked)
+        snprintf(reason, cap, "emergency grant %s of %s was revoked (R-N6.2)", gr->id, name);
+    else if (gr && gr->reported_us)
+        snprintf(reason, cap, "emergency grant %s of %s ended with its report (R-N6.3)", gr->id,
+                 name);
+    else if (gr && now >= gr->until_us)
+        snprintf(reason, cap, "emergency grant %s of %s expired (R-N6.2)", gr->id, name);
+    else
+        snprintf(reason, cap, "%s", d.reason);
+    return 0;
+}
+
 static mm_err_t set_override(edge_access_t *a, const char *id, int op, const char *by, int64_t now)
 {
     edge_override_t *o = (edge_override_t *)override_of(a, id);

@@ -10,7 +10,8 @@
  *
  * The configuration names the operators; the manager designates and revokes operators at run
  * time, and those changes take precedence over the file and survive restarts (they are kept in
- * the store, see edge_access_to_json). Revocation takes effect at the next call (R-N7.2).
+ * the store, see edge_access_to_json). Revocation takes effect at the next call (R-N7.2), and
+ * ends what runs on from an earlier one (edge_access_still: a playback).
  *
  * This module decides; it does not talk to sockets or the log. The caller logs every decision.
  */
@@ -123,6 +124,16 @@ int edge_access_is_operator(const edge_access_t *a, const edge_governance_t *g, 
 void edge_access_decide(const edge_access_t *a, const edge_governance_t *g,
                         const edge_caller_t *who, edge_action_t act, const char *camera,
                         int64_t now, edge_decision_t *d);
+
+/*
+ * Whether a caller who was allowed act on camera as role (with the emergency grant grant_id for
+ * MM_ROLE_EMERGENCY) still may at now — for what runs on after the call that started it, such as
+ * a playback: 1, or 0 with why the right ended in reason (cap bytes): the operator role revoked
+ * (R-N7.2), the grant revoked, expired or ended by its report (R-N6.2, R-N6.3).
+ */
+int edge_access_still(const edge_access_t *a, const edge_governance_t *g, const edge_caller_t *who,
+                      mm_role_t role, const char *grant_id, edge_action_t act, const char *camera,
+                      int64_t now, char *reason, size_t cap);
 
 /*
  * Changes. Each returns MM_OK, or an error with why in msg (cap bytes), and changes nothing then:

@@ -7,15 +7,12 @@
 #include <glob.h>
 #include <inttypes.h>
 #include <jansson.h>
-#include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/un.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -26,7 +23,6 @@
 #include "edge/siteconf.h"
 #include "edge/standards.h"
 
-#define DEFAULT_PLAYER "ffplay -loglevel error -autoexit -"
 #define REPLY_MAX (16 * 1024 * 1024)
 
 typedef edge_cli_opts_t opts_t;
@@ -50,10 +46,18 @@ static const struct {
      cmd_cameras},
     {"search", "search CAMERA --from TIME --to TIME [--json]",
      "The segments recorded by CAMERA in the time range (the search is logged).", cmd_search},
-    {"playback", "playback CAMERA --from TIME [--to TIME] [--player CMD]",
-     "Plays footage in a player (default: " DEFAULT_PLAYER "), or into a pipe when standard\n"
-     "  output is one. Never into a file (R-N7.3). --to defaults to 10 minutes after --from.\n"
-     "  The start and end of viewing are logged.",
+    {"playback",
+     "playback CAMERA --from TIME [--to TIME] --purpose TEXT [--basis BASIS] [--player NAME]\n"
+     "       [--speed 1|2|4|8]",
+     "Asks the edge to show footage in a player the site's configuration names (--player NAME;\n"
+     "  default its first, normally ffplay), which the edge starts itself, on the display it has;\n"
+     "  the edge paces it at --speed times real time (1, 2, 4 or 8; default 1). --to defaults to\n"
+     "  10 minutes after --from; one playback covers at most 24 hours. --purpose says why you\n"
+     "  look: `site` or `camera` for the site's or the camera's declared purpose (`cameras` shows\n"
+     "  them), or another purpose in words, which needs --basis: emergency, law, consent or\n"
+     "  own_images, as the site's policy admits (R-K2.2.5, R-N7.4). The command waits until the\n"
+     "  viewing ends and says how; a player that fails makes it fail. The start and end, the\n"
+     "  purpose and the player are logged. Footage never comes to this command (R-N7.3).",
      cmd_playback},
     {"standards",
      "standards [--html] [--json] [--config FILE]\n"
@@ -594,35 +598,57 @@ int edge_cli_read_time(const opts_t *o, const char *opt, const char *val, int64_
     return need_time(o, opt, val, now, out);
 }
 
-/* Copies the stream to out until either side ends. */
-static int pump(int in, int out, const char *first, size_t first_len)
+/* Reads the line that says how a viewing ended: the bytes already read (have, n), then fd. */
+static json_t *read_end(int fd, const char *have, size_t n)
 {
-    if (first_len && write(out, first, first_len) != (ssize_t)first_len)
-        return -1;
     char buf[65536];
+    size_t len = n < sizeof buf ? n : sizeof buf - 1;
+    memcpy(buf, have, len);
     for (;;) {
-        ssize_t r = read(in, buf, sizeof buf);
+        char *nl = memchr(buf, '\n', len);
+        if (nl) {
+            *nl = 0;
+            return json_loads(buf, 0, NULL);
+        }
+        if (len == sizeof buf - 1)
+            return NULL;
+        ssize_t r = read(fd, buf + len, sizeof buf - 1 - len);
         if (r < 0 && errno == EINTR)
             continue;
         if (r <= 0)
-            return r < 0 ? -1 : 0;
-        for (ssize_t done = 0; done < r;) {
-            ssize_t w = write(out, buf + done, (size_t)(r - done));
-            if (w < 0 && errno == EINTR)
-                continue;
-            if (w <= 0)
-                return -1; /* the player went away */
-            done += w;
-        }
+            return NULL;
+        len += (size_t)r;
     }
 }
 
+/* --speed: 1, 2, 4 or 8; 0 when not given, -1 once the mistake is said. */
+static int speed_option(const char *val)
+{
+    if (!val)
+        return 0;
+    char *end = NULL;
+    long v = strtol(val, &end, 10);
+    if (end && end != val && (*end == 0 || (end[0] == 'x' && end[1] == 0)) &&
+        (v == 1 || v == 2 || v == 4 || v == 8))
+        return (int)v;
+    fprintf(stderr, "mimamori-edge: --speed: 1, 2, 4 or 8 times real time, not \"%s\"\n", val);
+    return -1;
+}
+
+/*
+ * The edge starts the player and paces the stream; this command only asks, waits for the
+ * viewing to end and says how. Footage never comes here (R-N7.3): the request names a player of
+ * the site, never the stream.
+ */
 static int cmd_playback(const opts_t *o)
 {
     if (o->n_args != 1) {
         help_command(stderr, "playback");
         return EDGE_EXIT_USAGE;
     }
+    int speed = speed_option(o->speed);
+    if (speed < 0)
+        return EDGE_EXIT_USAGE;
     int64_t now = mm_now_us(), from, to;
     int rc = need_time(o, "--from", o->from, now, &from);
     if (rc != EDGE_EXIT_OK)
@@ -633,18 +659,16 @@ static int cmd_playback(const opts_t *o)
     } else {
         to = from + 600LL * 1000000;
     }
-    /* Footage goes to a player, never into a file (R-N7.3). */
-    struct stat st;
-    int to_stdout = !o->player && !isatty(STDOUT_FILENO);
-    if (to_stdout && fstat(STDOUT_FILENO, &st) == 0 && !S_ISFIFO(st.st_mode) &&
-        !S_ISSOCK(st.st_mode)) {
-        fputs("mimamori-edge: playback goes to a player or a pipe into one, never into a file "
-              "(R-N7.3); footage leaves the site only by a disclosure\n",
-              stderr);
-        return EDGE_EXIT_USAGE;
-    }
     json_t *req = json_pack("{s:s, s:s, s:I, s:I}", "action", "playback", "camera", o->args[0],
                             "from_us", (json_int_t)from, "to_us", (json_int_t)to);
+    if (speed)
+        json_object_set_new(req, "speed", json_integer(speed));
+    if (o->purpose)
+        json_object_set_new(req, "purpose", json_string(o->purpose));
+    if (o->basis)
+        json_object_set_new(req, "basis", json_string(o->basis));
+    if (o->player)
+        json_object_set_new(req, "player", json_string(o->player));
     json_t *head;
     int fd = -1;
     char *line = NULL, *extra = NULL;
@@ -652,47 +676,28 @@ static int cmd_playback(const opts_t *o)
     rc = call(o, req, &head, &fd, &line, &extra, &extra_len);
     if (rc != EDGE_EXIT_OK)
         return rc;
-    fprintf(stderr, "mimamori-edge: playing %s, session %s (logged)\n", o->args[0],
-            str(head, "session"));
+    fprintf(stderr, "mimamori-edge: playing %s in %s at %dx, session %s, for %s%s%s (logged)\n",
+            o->args[0], str(head, "player"), (int)num(head, "speed"), str(head, "session"),
+            str(head, "purpose"),
+            json_is_true(json_object_get(head, "other_purpose")) ? ", under " : "",
+            json_is_true(json_object_get(head, "other_purpose")) ? str(head, "basis") : "");
     json_decref(head);
-    signal(SIGPIPE, SIG_IGN);
-    int out = STDOUT_FILENO;
-    pid_t child = -1;
-    if (!to_stdout) {
-        int p[2];
-        if (pipe(p) != 0) {
-            perror("mimamori-edge: pipe");
-            rc = EDGE_EXIT_FAILED;
-            goto done;
-        }
-        const char *player = o->player ? o->player : DEFAULT_PLAYER;
-        child = fork();
-        if (child == 0) {
-            dup2(p[0], STDIN_FILENO);
-            close(p[0]);
-            close(p[1]);
-            close(fd);
-            execl("/bin/sh", "sh", "-c", player, (char *)NULL);
-            _exit(127);
-        }
-        close(p[0]);
-        out = p[1];
-        if (child < 0) {
-            perror("mimamori-edge: fork");
-            close(p[1]);
-            rc = EDGE_EXIT_FAILED;
-            goto done;
-        }
-    }
-    pump(fd, out, extra, extra_len);
-    if (child > 0) {
-        close(out);
-        int status;
-        waitpid(child, &status, 0);
-    }
-done:
+    json_t *end = read_end(fd, extra, extra_len);
     close(fd);
     free(line);
+    if (!end) {
+        fputs("mimamori-edge: the edge ended the playback without saying how\n", stderr);
+        return EDGE_EXIT_FAILED;
+    }
+    const char *failure = str(end, "failure");
+    if (json_is_true(json_object_get(end, "ok"))) {
+        fprintf(stderr, "mimamori-edge: playback ended: %s\n", str(end, "reason"));
+    } else {
+        fprintf(stderr, "mimamori-edge: playback %s: %s\n", *failure ? "failed" : "ended",
+                *failure ? failure : str(end, "reason"));
+        rc = exit_for(json_string_value(json_object_get(end, "code")));
+    }
+    json_decref(end);
     return rc;
 }
 
@@ -954,19 +959,14 @@ typedef struct {
 
 /* The options that take a text (a const char * each), and the flags (an int each). */
 static const option_t text_options[] = {
-    {"--socket", offsetof(opts_t, socket)},
-    {"--config", offsetof(opts_t, config)},
-    {"--from", offsetof(opts_t, from)},
-    {"--to", offsetof(opts_t, to)},
-    {"--reason", offsetof(opts_t, reason)},
-    {"--text", offsetof(opts_t, text)},
-    {"--text-file", offsetof(opts_t, text_file)},
-    {"--actions", offsetof(opts_t, actions)},
-    {"--cameras", offsetof(opts_t, cameras)},
-    {"--player", offsetof(opts_t, player)},
-    {"--note", offsetof(opts_t, note)},
-    {"--channel", offsetof(opts_t, channel)},
-    {"--at", offsetof(opts_t, at)},
+    {"--socket", offsetof(opts_t, socket)},       {"--config", offsetof(opts_t, config)},
+    {"--from", offsetof(opts_t, from)},           {"--to", offsetof(opts_t, to)},
+    {"--reason", offsetof(opts_t, reason)},       {"--text", offsetof(opts_t, text)},
+    {"--text-file", offsetof(opts_t, text_file)}, {"--actions", offsetof(opts_t, actions)},
+    {"--cameras", offsetof(opts_t, cameras)},     {"--player", offsetof(opts_t, player)},
+    {"--purpose", offsetof(opts_t, purpose)},     {"--basis", offsetof(opts_t, basis)},
+    {"--speed", offsetof(opts_t, speed)},         {"--note", offsetof(opts_t, note)},
+    {"--channel", offsetof(opts_t, channel)},     {"--at", offsetof(opts_t, at)},
 };
 static const option_t flag_options[] = {
     {"--json", offsetof(opts_t, json)},

@@ -29,6 +29,7 @@ typedef struct {
     const char *args[4]; /* positional arguments after the command */
     int n_args;
     const char *channel, *at; /* complaint record */
+    const char *purpose, *basis, *speed; /* playback */
     int all;                  /* complaints, notices */
     int expires;              /* --expires DAYS (hold place), 0 when not given */
 } edge_cli_opts_t;

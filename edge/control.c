@@ -38,12 +38,18 @@ enum {
     K_ALL = 1 << 17,
     K_HOLD = 1 << 18,
     K_DAYS = 1 << 19,
+    K_PLAYER = 1 << 20,
+    K_STREAM = 1 << 21,
+    K_SPEED = 1 << 22,
+    K_PURPOSE = 1 << 23,
+    K_BASIS = 1 << 24,
 };
 
 static const char *const key_names[] = {
-    "camera",       "from_us", "to_us",       "person", "grant_id",   "minutes",     "actions",
-    "cameras",      "reason",  "text",        "html",   "request_id", "keep",        "step",
-    "complaint_id", "channel", "received_us", "all",    "hold_id",    "expires_days"};
+    "camera",       "from_us", "to_us",       "person", "grant_id",   "minutes",      "actions",
+    "cameras",      "reason",  "text",        "html",   "request_id", "keep",         "step",
+    "complaint_id", "channel", "received_us", "all",    "hold_id",    "expires_days", "player",
+    "stream",       "speed",   "purpose",     "basis"};
 #define N_KEYS (sizeof key_names / sizeof key_names[0])
 
 /* Per action: the keys it requires, and those it may have besides. */
@@ -53,7 +59,10 @@ static const struct {
     [EDGE_ACT_STATUS] = {0, 0},
     [EDGE_ACT_CAMERAS] = {0, 0},
     [EDGE_ACT_SEARCH] = {K_CAMERA | K_FROM | K_TO, 0},
-    [EDGE_ACT_PLAYBACK] = {K_CAMERA | K_FROM | K_TO, 0},
+    /* the purpose is the handler's to check (purpose.h), so that a missing one is refused
+     * with the site's purposes named */
+    [EDGE_ACT_PLAYBACK] = {K_CAMERA | K_FROM | K_TO,
+                           K_PLAYER | K_STREAM | K_SPEED | K_PURPOSE | K_BASIS},
     [EDGE_ACT_STANDARDS] = {0, K_HTML},
     [EDGE_ACT_OPERATORS] = {0, 0},
     [EDGE_ACT_OPERATOR_DESIGNATE] = {K_PERSON, K_REASON},
@@ -84,7 +93,7 @@ static const struct {
     [EDGE_ACT_TIMEZONE] = {0, 0},
 };
 
-#define MAX_SPAN_US (31LL * 86400 * 1000000) /* a search or playback covers at most 31 days */
+#define MAX_SPAN_US (31LL * 86400 * 1000000) /* a search covers at most 31 days */
 
 /* Says why in msg, and refuses the body (err.h mm_errf). */
 #define bad(msg, cap, ...) mm_errf(MM_EPROTO, msg, cap, __VA_ARGS__)
@@ -188,6 +197,31 @@ static int parse_value(unsigned bit, json_t *v, edge_request_t *out, char *msg, 
     case K_HOLD:
         ok = get_text(v, out->hold_id, sizeof out->hold_id, 1) == 0 && out->hold_id[0];
         break;
+    case K_PLAYER:
+        ok = get_text(v, out->player, sizeof out->player, 1) == 0 && out->player[0];
+        break;
+    case K_STREAM:
+        ok = json_is_true(v);
+        out->stream = ok;
+        break;
+    case K_SPEED:
+        ok = json_is_integer(v) && edge_playback_speed_ok(json_integer_value(v));
+        if (!ok) {
+            bad(msg, cap,
+                "\"speed\" is 1, 2, 4 or 8 times real time: the edge plays footage at "
+                "most %d times as fast as it was recorded (R-N7.3)",
+                EDGE_PLAYBACK_SPEED_MAX);
+            return -1;
+        }
+        out->speed = (int)json_integer_value(v);
+        break;
+    case K_PURPOSE:
+        ok = get_text(v, out->purpose, sizeof out->purpose, 1) == 0;
+        break;
+    case K_BASIS:
+        ok = json_is_string(v) && mm_legal_basis_parse(json_string_value(v), &out->basis) &&
+             out->basis != MM_LEGAL_BASIS_NONE;
+        break;
     case K_DAYS:
         /* How many days the policy allows is the hold's check (siteholds.h). */
         ok = json_is_integer(v) && json_integer_value(v) > 0 &&
@@ -252,14 +286,28 @@ mm_err_t edge_request_parse(const char *line, size_t len, edge_request_t *out, c
                 goto out;
             }
     }
-    /* What is watched here spans at most 31 days; a disclosure's range is the city's. */
-    int watched = out->action == EDGE_ACT_SEARCH || out->action == EDGE_ACT_PLAYBACK;
+    /* A search spans at most 31 days and a playback 24 hours; a disclosure's range is the
+     * city's. */
+    int64_t span = out->action == EDGE_ACT_SEARCH     ? MAX_SPAN_US
+                   : out->action == EDGE_ACT_PLAYBACK ? EDGE_PLAYBACK_SPAN_MAX_US
+                                                      : 0;
     if ((have & K_FROM) && (have & K_TO) &&
-        (out->to_us <= out->from_us || (watched && out->to_us - out->from_us > MAX_SPAN_US))) {
+        (out->to_us <= out->from_us || (span && out->to_us - out->from_us > span))) {
         bad(msg, cap, "the time range must run forwards%s",
-            watched ? " and cover at most 31 days" : "");
+            !span                 ? ""
+            : span == MAX_SPAN_US ? " and cover at most 31 days"
+                                  : " and cover at most 24 hours: one playback shows at "
+                                    "most a day of footage (R-N7.3)");
         goto out;
     }
+    if (out->player[0] && out->stream) {
+        bad(msg, cap,
+            "a playback goes to a player (\"player\") or to the caller (\"stream\"), "
+            "not both");
+        goto out;
+    }
+    if (out->action == EDGE_ACT_PLAYBACK && !out->speed)
+        out->speed = 1;
     err = MM_OK;
 out:
     json_decref(o);

@@ -8,8 +8,10 @@
  *
  * Protocol (docs/protocol.md, "Control socket"): the client sends one request, a JSON object
  * on one line of at most EDGE_REQUEST_MAX bytes; the edge answers with one JSON object on one
- * line and closes, except for playback, where the answer line is followed by the stream itself
- * until the edge closes. A connection that sends nothing for EDGE_REQUEST_TIMEOUT_MS is closed.
+ * line and closes, except for playback (ops_playback.c): its answer line is followed, when the
+ * edge starts a configured player, by one more line saying how the viewing ended, or, when the
+ * caller asked for the stream itself ("stream": true), by the stream, paced by the edge, until
+ * the edge closes. A connection that sends nothing for EDGE_REQUEST_TIMEOUT_MS is closed.
  */
 #ifndef EDGE_CONTROL_H
 #define EDGE_CONTROL_H
@@ -29,6 +31,17 @@
 #define EDGE_KEEP_MAX 32  /* regions kept clear in one approval (own images, R-N8) */
 #define EDGE_KEEP_LEN 128 /* bytes of one "CAM:x,y,w,h", with its NUL */
 #define EDGE_REQUEST_DAYS_MAX 3650 /* "expires_days" a request may carry at all */
+
+/* Playback (R-N7.3): at most a day of footage per call, at most 8 times real time. */
+#define EDGE_PLAYBACK_SPAN_MAX_US (24LL * 3600 * 1000000)
+#define EDGE_PLAYBACK_SPEED_MAX 8
+#define EDGE_PLAYER_SOCKET "@socket" /* a viewing's player when the stream went to the caller */
+
+/* Whether speed is one playback runs at: 1, 2, 4 or 8. */
+static inline int edge_playback_speed_ok(long long speed)
+{
+    return speed == 1 || speed == 2 || speed == 4 || speed == EDGE_PLAYBACK_SPEED_MAX;
+}
 
 /* One request, checked: every field the action needs is there and within its bounds. */
 typedef struct {
@@ -63,13 +76,22 @@ typedef struct {
     int64_t received_us; /* 0 when not given */
     char hold_id[MM_ID_MAX]; /* hold_release: a site hold or its group (siteholds.h) */
     int days;                /* hold_place "expires_days": 1 to EDGE_REQUEST_DAYS_MAX, 0 none */
+    /* playback: to the configured player named ("" the site's first) or, with stream, to the
+     * caller over this socket; at speed times real time (1 when not given); for purpose ("" when
+     * not given), under basis (MM_LEGAL_BASIS_NONE when not given) */
+    char player[MM_ID_MAX];
+    int stream;
+    int speed;
+    char purpose[MM_LONG_TEXT_MAX];
+    mm_legal_basis_t basis;
 } edge_request_t;
 
 /*
  * Parses one request line (without its newline). MM_EPROTO with a message naming the problem
  * in msg: not JSON, not an object, unknown action, unknown key, a missing or out-of-range
- * field. Times are microseconds since the epoch; a range must have from < to, and a search's or
- * a playback's covers at most 31 days.
+ * field. Times are microseconds since the epoch; a range must have from < to, and a search's
+ * covers at most 31 days, a playback's at most EDGE_PLAYBACK_SPAN_MAX_US; a playback's speed is
+ * 1, 2, 4 or 8, and it names a player or asks for the stream, not both.
  */
 mm_err_t edge_request_parse(const char *line, size_t len, edge_request_t *out, char *msg,
                             size_t cap);

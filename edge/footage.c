@@ -33,6 +33,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/crypto.h"
@@ -268,7 +269,9 @@ typedef struct {
 
 typedef struct {
     int64_t end;
-    meta_t *f; /* frames of the overlapping segments before end, as read */
+    int speed;  /* a stream's: its times are the footage's divided by this (1: an export) */
+    int stream; /* a stream: a gap counts as EDGE_FOOTAGE_GAP_US */
+    meta_t *f;  /* frames of the overlapping segments before end, as read */
     size_t n, cap;
     size_t first;             /* the keyframe the export starts at */
     int64_t *dts, *pts, *dur; /* of f[first..n), indexed from first, on the 1/90000 clock */
@@ -338,8 +341,11 @@ static mm_err_t plan_times(plan_t *p)
     mm_err_t err = MM_ENOMEM;
     if (!pos || !ord || !p->dts || !p->pts || !p->dur)
         goto out;
+    int64_t since = 0; /* footage time since the first frame, gaps shortened in a stream */
     for (size_t k = 0; k < m; k++) {
-        int64_t t = av_rescale(f[k].time_us - f[0].time_us, MP4_HZ, 1000000);
+        int64_t step = k ? f[k].time_us - f[k - 1].time_us : 0;
+        since += p->stream && step > EDGE_FOOTAGE_GAP_US ? EDGE_FOOTAGE_GAP_US : step;
+        int64_t t = av_rescale(since, MP4_HZ, 1000000LL * p->speed);
         p->dts[k] = k > 0 && t <= p->dts[k - 1] ? p->dts[k - 1] + 1 : t;
     }
     /* pos[k]: where frame k is shown within its group, as an index into dts. */
@@ -431,6 +437,9 @@ static mm_err_t errno_fail(const char *what, const char *path)
 
 typedef struct {
     const plan_t *p;
+    const edge_footage_sink_t *sink; /* a stream's; NULL for a file */
+    mm_err_t sink_err;               /* what ended the stream, when sink->wait did */
+    int64_t t0_us;                   /* a stream: when its first frame went out (monotonic) */
     size_t next; /* the plan's next frame to write */
     enum AVCodecID id;
     const char *tmp;    /* where the frames go: a file, or a name for messages */
@@ -511,7 +520,24 @@ static void frame_size(enum AVCodecID id, const uint8_t *extra, size_t extralen,
 
 #define STREAM_BUF (64 * 1024)
 
-/* Writes the muxer's output to the stream's descriptor, whole; an error ends the stream. */
+static int64_t mono_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* Asks the sink to wait (footage.h); an error ends the stream, and is kept to be returned. */
+static mm_err_t sink_wait(mux_t *m, int fd, int64_t until_us)
+{
+    mm_err_t err = m->sink->wait(m->sink->arg, fd, until_us);
+    if (err != MM_OK && m->sink_err == MM_OK)
+        m->sink_err = err;
+    return err;
+}
+
+/* Writes the muxer's output to the stream's descriptor, whole, waiting while it is full; an
+ * error ends the stream. */
 static int fd_write(void *opaque, uint8_t *buf, int len)
 {
     mux_t *m = opaque;
@@ -520,6 +546,15 @@ static int fd_write(void *opaque, uint8_t *buf, int len)
         ssize_t w = write(m->fd, buf + done, (size_t)(len - done));
         if (w < 0 && errno == EINTR)
             continue;
+        if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            if (sink_wait(m, m->fd, 0) != MM_OK)
+                return AVERROR_EXIT;
+            continue;
+        }
+        if (w < 0 && m->sink && (errno == EPIPE || errno == ECONNRESET)) {
+            m->sink_err = m->sink_err != MM_OK ? m->sink_err : MM_ECLOSED; /* the viewer left */
+            return AVERROR_EXIT;
+        }
         if (w <= 0)
             return AVERROR(w < 0 ? errno : EIO);
         done += (int)w;
@@ -607,7 +642,16 @@ static mm_err_t mux_frame(void *arg, size_t seg, uint32_t ord, const edge_frame_
     size_t k = m->next++ - p->first;
     mm_err_t err;
     if (!m->oc && (err = mux_open(m, f)) != MM_OK)
-        return err;
+        return m->sink_err != MM_OK ? m->sink_err : err;
+    if (m->sink) {
+        /* Paced (R-N7.3): frame k goes out no sooner than its time in the stream, which is the
+         * footage's divided by the speed (plan_times). */
+        if (k == 0)
+            m->t0_us = mono_us();
+        int64_t due = m->t0_us + av_rescale(p->dts[k], 1000000, MP4_HZ);
+        if (sink_wait(m, -1, due) != MM_OK)
+            return m->sink_err;
+    }
     av_packet_unref(m->pkt);
     int rc = frame_packet(m->pkt, f->data, f->len);
     if (rc < 0)
@@ -620,8 +664,12 @@ static mm_err_t mux_frame(void *arg, size_t seg, uint32_t ord, const edge_frame_
         m->pkt->flags |= AV_PKT_FLAG_KEY;
     av_packet_rescale_ts(m->pkt, (AVRational){1, MP4_HZ}, m->st->time_base);
     rc = av_write_frame(m->oc, m->pkt);
+    if (rc < 0 && m->sink_err != MM_OK)
+        return m->sink_err;
     if (rc < 0)
         return av_fail(rc, "write a frame to", m->tmp);
+    if (m->sink)
+        avio_flush(m->oc->pb); /* the frame goes out now, as paced */
     edge_segment_hash_frame(m->hash, f->data, f->len);
     if (m->rep->frames == 0)
         m->rep->first_us = f->time_us;
@@ -680,7 +728,7 @@ static mm_err_t mux_range(const edge_vault_t *v, const char *camera, int64_t sta
                           int64_t end_us, mux_t *m, edge_footage_report_t *rep, int *tmp_made)
 {
     rows_t rows;
-    plan_t plan = {.end = end_us};
+    plan_t plan = {.end = end_us, .speed = m->sink ? m->sink->speed : 1, .stream = m->sink != 0};
     m->p = &plan;
     mm_err_t err = rows_in(v, camera, start_us, end_us, &rows);
     if (err != MM_OK)
@@ -696,6 +744,10 @@ static mm_err_t mux_range(const edge_vault_t *v, const char *camera, int64_t sta
         seg_read_t sr;
         rep->segments++;
         err = read_segment(v, &rows.v[i], i, &plan_rd, &sr);
+        if (err == MM_OK && m->sink && sink_wait(m, -1, 0) != MM_OK) {
+            err = m->sink_err; /* stopped while verifying */
+            goto out;
+        }
         if (err != MM_OK) {
             report_failure(rep, err, &rows.v[i], sr.path);
             MM_ERROR("footage: export of %s [%lld, %lld) refused: segment %s %s (%s)", camera,
@@ -758,7 +810,7 @@ static mm_err_t mux_range(const edge_vault_t *v, const char *camera, int64_t sta
     int rc = av_write_trailer(m->oc);
     m->header_done = 0;
     if (rc < 0) {
-        err = av_fail(rc, "finish", m->tmp);
+        err = m->sink_err != MM_OK ? m->sink_err : av_fail(rc, "finish", m->tmp);
         goto out;
     }
     if (m->fd < 0 && (rc = avio_closep(&m->oc->pb)) < 0) {
@@ -829,7 +881,8 @@ mm_err_t edge_footage_mp4(const edge_vault_t *v, const char *camera, int64_t sta
 }
 
 mm_err_t edge_footage_stream(const edge_vault_t *v, const char *camera, int64_t start_us,
-                             int64_t end_us, int fd, uint64_t *written, edge_footage_report_t *rep)
+                             int64_t end_us, const edge_footage_sink_t *sink, uint64_t *written,
+                             edge_footage_report_t *rep)
 {
     edge_footage_report_t local;
     if (!rep)
@@ -837,11 +890,11 @@ mm_err_t edge_footage_stream(const edge_vault_t *v, const char *camera, int64_t 
     report_init(rep);
     if (written)
         *written = 0;
-    if (fd < 0)
+    if (!sink || sink->fd < 0 || !sink->wait || sink->speed < 1 || sink->speed > 8)
         return MM_EINVAL;
     char name[64];
-    snprintf(name, sizeof name, "descriptor %d", fd);
-    mux_t m = {.tmp = name, .format = "mpegts", .fd = fd, .rep = rep};
+    snprintf(name, sizeof name, "descriptor %d", sink->fd);
+    mux_t m = {.tmp = name, .format = "mpegts", .fd = sink->fd, .sink = sink, .rep = rep};
     mm_err_t err = mux_range(v, camera, start_us, end_us, &m, rep, NULL);
     if (written)
         *written = m.written;

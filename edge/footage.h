@@ -90,14 +90,39 @@ mm_err_t edge_footage_verify(const edge_vault_t *v, const char *camera, int64_t 
 mm_err_t edge_footage_mp4(const edge_vault_t *v, const char *camera, int64_t start_us,
                           int64_t end_us, const char *out_path, edge_footage_report_t *rep);
 
+/* A gap in the recording longer than this counts as this long in a stream (see below). */
+#define EDGE_FOOTAGE_GAP_US (5LL * 1000000)
+
+/* Where a stream goes, and how fast. */
+typedef struct {
+    int fd;    /* a socket or a pipe to a player, blocking or not */
+    int speed; /* footage seconds per second of the stream: 1 to 8 */
+    /*
+     * Waits: with fd >= 0, until fd can take more bytes; with fd < 0, until CLOCK_MONOTONIC
+     * reaches until_us (microseconds; a time already past only checks). Returns MM_OK, or an
+     * error that ends the stream at once (the viewing was stopped, the viewer went away), which
+     * edge_footage_stream then returns. Called from the streaming thread.
+     */
+    mm_err_t (*wait)(void *arg, int fd, int64_t until_us);
+    void *arg;
+} edge_footage_sink_t;
+
 /*
  * The same frames as edge_footage_mp4, verified the same way first, written as an MPEG-TS
- * stream to the descriptor fd (a socket or pipe to a player: playback, never a file). Writing
- * stops at the first failed write (the viewer went away): MM_EMEDIA. *written counts the bytes
- * that went out.
+ * stream to sink->fd (a socket or pipe to a player: playback, never a file), paced by the
+ * footage's own times: a frame recorded t after the first goes out no sooner than t / speed
+ * after the first went out, and its timestamps in the stream are divided by speed too, so that a
+ * player shows it at that speed. A gap in the recording (no frame for more than
+ * EDGE_FOOTAGE_GAP_US) counts as EDGE_FOOTAGE_GAP_US, in the pacing and in the stream's times:
+ * no footage, nothing to pace. sink->wait is asked before each frame and whenever fd is full,
+ * and between segments while they are verified. Writing stops at the first failed write:
+ * MM_ECLOSED when nobody reads any more (the viewer went away), MM_EMEDIA for another failure,
+ * or the error sink->wait returned. *written counts the bytes that went out. MM_EINVAL for a bad
+ * sink (no wait, speed outside 1..8).
  */
 mm_err_t edge_footage_stream(const edge_vault_t *v, const char *camera, int64_t start_us,
-                             int64_t end_us, int fd, uint64_t *written, edge_footage_report_t *rep);
+                             int64_t end_us, const edge_footage_sink_t *sink, uint64_t *written,
+                             edge_footage_report_t *rep);
 
 /*
  * How a clip file is written, here and by redact.h: edge_footage_tmp_create makes tmp anew, empty,

@@ -26,8 +26,10 @@
  * "request/<id>" (each city request and its state, requests.h), "disclosure/<id>" (each
  * disclosure request and its steps, disclosure.h).
  *
- * Playback streams from a thread of its own straight into the caller's socket; its end comes
- * back to the loop, which logs it.
+ * Playback (ops_playback.c) runs on a thread of its own (viewing.h), paced by the edge, into a
+ * player the site's configuration names, started by the edge, or, asked for explicitly, into the
+ * caller's socket; its end comes back to the loop, which logs it. A viewer whose right ends is
+ * stopped at once.
  *
  * The module is one file per job (dispatch, cameras, playback, standards, people, grants, the
  * city's requests) around one private state; ops_impl.h says which file does what. Callers use

@@ -163,6 +163,7 @@ void edge_ops_do_camera_state(edge_ops_call_t *c)
             c->r->reason);
     edge_ops_answer(
         c, json_pack("{s:s, s:s}", "camera", c->r->camera, "state", edge_cam_state_name(to)), NULL);
+    edge_ops_playback_recheck(ops); /* an abolished camera's playbacks end now */
     /* The standards list each camera's state: a new version comes with the filing. */
     char summary[MM_TEXT_MAX];
     snprintf(summary, sizeof summary, "camera %s %s by %s", c->r->camera,

@@ -42,6 +42,8 @@ void edge_ops_log_call(edge_ops_call_t *c, int allowed, const char *reason)
     a->end_us = c->r->to_us;
     a->allowed = allowed;
     snprintf(a->reason, sizeof a->reason, "%s", reason ? reason : "");
+    snprintf(a->purpose, sizeof a->purpose, "%s", c->r->purpose); /* a playback's, as given */
+    a->basis = c->r->basis;
     edge_ops_append(c->ops, &e, NULL, NULL, 0);
 }
 

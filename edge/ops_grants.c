@@ -104,6 +104,10 @@ void edge_ops_do_grant_revoke(edge_ops_call_t *c)
         return;
     }
     edge_ops_answer(c, res, NULL);
+    char why[MM_TEXT_MAX];
+    snprintf(why, sizeof why, "emergency grant %s of %s was revoked by %s (R-N6.2)", gr->id,
+             gr->person, c->person);
+    edge_ops_playback_end_grant(ops, gr->id, why); /* its playbacks end now */
 }
 
 void edge_ops_do_grant_list(edge_ops_call_t *c)
@@ -148,4 +152,5 @@ void edge_ops_do_grant_report(edge_ops_call_t *c)
         return;
     }
     edge_ops_answer(c, res, NULL);
+    edge_ops_playback_recheck(c->ops); /* the report ends the grant, and its playbacks */
 }

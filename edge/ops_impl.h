@@ -8,8 +8,8 @@
  *   ops_dispatch.c   a control-socket request: who calls, the access decision, the handler table,
  *                    and answering or refusing, each call one access entry
  *   ops_cameras.c    the cameras as people see them, and their states (suspend, resume, abolish)
- *   ops_playback.c   footage for people: `search`, and playback streams with their viewing
- *                    entries
+ *   ops_playback.c   footage for people: `search`, and playback — its purpose, its player, its
+ *                    viewing entries, and its end when the viewer's right ends
  *   ops_standards.c  the standards document's versions (configuration_changed) and filings
  *                    (standards_filed)
  *   ops_people.c     who may do what: the access state, the people and their operator roles
@@ -22,13 +22,12 @@
  * One private header rather than one per file: the files share one state (struct edge_ops) and
  * one call being answered (edge_ops_call_t), and each offers the others its handlers and a few
  * helpers; a header apiece would hide that they are parts of one module with one public face.
- * Everything runs on the loop thread but a playback stream, which touches only its own viewer
- * and, under lock, its done flag.
+ * Everything runs on the loop thread but a playback stream, which runs on a thread of its own
+ * (viewing.h) and touches nothing of ops.
  */
 #ifndef EDGE_OPS_IMPL_H
 #define EDGE_OPS_IMPL_H
 
-#include <pthread.h>
 #include <uv.h>
 
 #include "edge/access.h"
@@ -64,8 +63,10 @@ struct edge_ops {
     char standards_content[65]; /* hex SHA-256 of the unversioned document */
 
     /* ops_playback.c */
-    uv_async_t viewer_done;
-    pthread_mutex_t lock; /* guards viewers[].done */
+    uv_async_t viewer_done;  /* a viewing's thread finished */
+    uv_timer_t viewer_watch; /* rechecks the viewers' rights while any runs */
+    int playback_handles;    /* of those two, not yet closed */
+    uv_close_cb playback_closed;
     edge_viewer_t *viewers[EDGE_MAX_VIEWERS];
     unsigned next_session;
 };
@@ -165,11 +166,18 @@ int edge_ops_open_reports(const edge_ops_t *ops);
  */
 mm_err_t edge_ops_standards_update(edge_ops_t *ops, const char *summary);
 
-/* Starts the playback module's handle (ops_playback.c). */
+/* Starts the playback module's handles (ops_playback.c). */
 mm_err_t edge_ops_playback_init(edge_ops_t *ops);
-/* Ends every stream, logs their ends, and closes the handle; closed(handle) runs once libuv has
- * (ops_playback.c). */
+/* Ends every stream, logs their ends, and closes the handles; closed(&ops->viewer_done) runs
+ * once libuv has closed them all (ops_playback.c). */
 void edge_ops_playback_close(edge_ops_t *ops, uv_close_cb closed);
+/* Ends, within the second, each playback whose viewer may no longer look: the operator role
+ * revoked, the emergency grant revoked or expired, the camera abolished (ops_playback.c). Called
+ * after each such change, and by a timer while playbacks run. */
+void edge_ops_playback_recheck(edge_ops_t *ops);
+/* Ends the playbacks running under emergency grant grant_id, why saying so (ops_playback.c): a
+ * revoked grant looks like one that expired (access.h), so its revocation says it itself. */
+void edge_ops_playback_end_grant(edge_ops_t *ops, const char *grant_id, const char *why);
 
 /* Says what waits for the manager and what notices are not yet acknowledged (ops_city.c). */
 void edge_ops_city_at_start(edge_ops_t *ops);

@@ -125,6 +125,7 @@ void edge_ops_do_designation(edge_ops_call_t *c)
     edge_ops_answer(
         c, json_pack("{s:s, s:s}", "person", c->r->person, "role", designate ? "operator" : "none"),
         NULL);
+    edge_ops_playback_recheck(ops); /* a revoked operator's playback ends now (R-N7.2) */
     /* The city's registry lists the operators in force. Logged on failure, as below. */
     edge_ops_facts_update(ops);
     /* The operators are part of the standards (R-K2.2.7 ウ): a new version, filed. */

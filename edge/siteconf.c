@@ -174,6 +174,7 @@ mm_err_t edge_config_parse(mm_conf_t *conf, edge_config_t *out)
                                       "filing",
                                       "timezone",
                                       "night_staff",
+                                      "players",
                                       NULL};
     const char *keys[32];
     size_t nk = 0;
@@ -235,6 +236,7 @@ mm_err_t edge_config_parse(mm_conf_t *conf, edge_config_t *out)
     parse_hub(conf, root, out);
     edge_governance_parse(conf, root, out->policy, &out->gov);
     parse_cameras(conf, root, out);
+    edge_players_parse(conf, root, &out->players);
     return mm_conf_failed(conf) ? MM_ECONFIG : MM_OK;
 }
 

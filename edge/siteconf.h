@@ -14,6 +14,7 @@
  *    "hub": {"endpoint": "tcp://127.0.0.1:7400", "curve_public": "<Z85>",
  *            "verifier": "hub+1a2b3c4d+AQ..."},
  *    "cameras": [{"id": "cam1", "url": "rtsp://127.0.0.1:8554/cam1", "priority": 0, ...}],
+ *    "players": {"ffplay": "ffplay -loglevel error -autoexit -"},   see players.h
  *    ...}
  *
  * and the keys of edge/governance.h: installer, purpose, people, manager, operators, and per
@@ -58,6 +59,7 @@
 #include "common/note.h"
 #include "common/timefmt.h"
 #include "edge/governance.h"
+#include "edge/players.h"
 
 #define EDGE_MAX_CAMERAS 64
 
@@ -85,6 +87,7 @@ typedef struct {
     char hub_curve_public[MM_Z85_KEY_LEN + 1];
     mm_note_verifier_t hub_verifier;
     edge_governance_t gov; /* installer, people and roles (governance.h) */
+    edge_players_t players; /* the players the edge may start (players.h) */
     size_t n_cameras;
     edge_config_camera_t cameras[EDGE_MAX_CAMERAS];
 } edge_config_t;

@@ -25,6 +25,8 @@
 #include <string.h>
 
 #include "common/policy.h"
+#include "edge/control.h"
+#include "edge/purpose.h"
 
 #define ABSENT "未記載"
 
@@ -856,10 +858,75 @@ static void refused_bases_item(ctx_t *c)
              "拒否し、拒否の理由（根拠とならない条項）をサイトログに記録する。");
 }
 
+/* R-K2.2.5, R-N7.4: each playback records its purpose, and the device refuses another purpose
+ * without a basis the policy admits (purpose.h), the bases cited from the policy table. */
+static void purpose_item(ctx_t *c)
+{
+    const mm_policy_rules_t *r = c->rules;
+    doc_item_begin(&c->d);
+    doc_text(&c->d, "記録された画像を再生するときは、その都度、利用目的を記録する。利用目的は、"
+                    "設置目的又は再生するカメラの撮影目的とし、これ以外の目的に利用するときは、");
+    int n = 0;
+    for (size_t i = 0; i < MM_LEGAL_BASIS_COUNT && r->bases[i].basis != MM_LEGAL_BASIS_NONE; i++)
+        if (edge_purpose_basis_admitted(c->cfg->policy, r->bases[i].basis))
+            doc_textf(&c->d, "%s%s %s", n++ ? "、" : "その根拠（", short_text(c, r->bases_text),
+                      r->bases[i].clause);
+    doc_text(&c->d, n ? "）を記録する。" : "その利用は認めない。");
+    doc_text(&c->d, "記録装置は、根拠を記録しない目的外の利用のための再生、及びこの規範が認めない"
+                    "根拠による再生を拒否し、拒否したことをサイトログに記録する。");
+    doc_item_end(&c->d);
+}
+
+/* R-N7.3: how the device shows recorded footage — paced, at most a day per call, to the players
+ * the configuration names and to nothing else; ended when the viewer's right ends. */
+static void viewing_items(ctx_t *c)
+{
+    const edge_players_t *pl = &c->cfg->players;
+    doc_item(&c->d, "記録装置は、画像を編集し、加工し、又は印刷する機能を持たず、承認された開示の"
+                    "ための暗号化エクスポートのほかに画像を複製する機能を持たない。");
+    doc_item_begin(&c->d);
+    doc_textf(&c->d,
+              "記録された画像の再生は記録装置が行い、その速さは、記録された時刻に従い、実時間の"
+              "1倍、2倍、4倍又は8倍（既定は1倍）に記録装置が制限する。1回の再生で再生できる範囲は"
+              "%d時間以内とする。",
+              (int)(EDGE_PLAYBACK_SPAN_MAX_US / 3600000000LL));
+    doc_item_end(&c->d);
+    doc_item_begin(&c->d);
+    if (pl->n) {
+        doc_text(&c->d, "再生する映像は、次の再生ソフトのうち操作する者が選んだものを記録装置が"
+                        "自ら起動して渡し、その他のプログラムには渡さない。再生ソフトが異常終了した"
+                        "ときは、その再生は失敗として記録する。");
+        for (size_t i = 0; i < pl->n; i++) {
+            doc_sub_begin(&c->d);
+            doc_text(&c->d, "再生ソフト ");
+            doc_value(&c->d, pl->v[i].name);
+            doc_text(&c->d, "：起動するコマンド ");
+            doc_value(&c->d, pl->v[i].command);
+            doc_sub_end(&c->d);
+        }
+    } else {
+        doc_text(&c->d, "記録装置が起動する再生ソフトは定めていない。");
+    }
+    doc_item_end(&c->d);
+    doc_item(&c->d, "制御ソケットを通じて映像そのものを求める端末（現地の操作端末）にも、映像は"
+                    "同じ速さ及び範囲の制限の下でのみ送る。");
+    doc_item_begin(&c->d);
+    doc_textf(&c->d,
+              "再生中に、再生している者の%sとしての指定が解除され、緊急時の操作の許可が取り消され"
+              "若しくは期限を過ぎ、又はカメラが廃止されたときは、記録装置はその再生を直ちに"
+              "終了させる。廃止されたカメラの画像は、その後再生しない。",
+              c->op_term);
+    doc_item_end(&c->d);
+    doc_item(&c->d, "再生の開始及び終了は、再生した者、カメラ、時間帯、利用目的、再生ソフト及び"
+                    "速さとともにサイトログに記録し、終了の記録には終了の理由（失敗したときはその"
+                    "理由）を含める。再生中の映像を録画し、撮影し、又は保存してはならない。");
+}
+
 static void logged_access_item(ctx_t *c)
 {
     doc_item(&c->d, "画像の閲覧、検索及び再生は、その都度、操作した者、カメラ及び時間帯とともに"
                     "サイトログに記録する。");
+    purpose_item(c);
 }
 
 static void encryption_items(ctx_t *c)
@@ -880,9 +947,7 @@ static void encryption_items(ctx_t *c)
         "アカウントを確認し、管理責任者又は%sとして登録されたアカウント以外の操作を拒否する。",
         c->op_term);
     doc_item_end(&c->d);
-    doc_item(&c->d, "記録装置は、画像を複製し、印刷し、編集し、又は加工する機能を持たない。再生は"
-                    "映像を再生ソフトに送るだけで、ファイルには書き出さない。再生の開始及び終了は"
-                    "サイトログに記録する。再生中の映像を録画し、撮影し、又は保存してはならない。");
+    viewing_items(c);
     doc_item(&c->d, "画像を記録装置の外に持ち出すことができるのは、承認された開示のための暗号化"
                     "エクスポートに限る。");
     doc_item(&c->d, "記録装置と市のハブとの通信は暗号化し（ZeroMQ CURVE）、相互に認証する。");

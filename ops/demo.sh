@@ -189,6 +189,8 @@ print([f["id"] for f in json.load(sys.stdin)["filings"] if f["state"] == "receiv
     run "$edge_a" hold place --camera cam1 --from -40s --to -10s --reason '店舗前での事故の確認のため' $sock_a
     # shellcheck disable=SC2086
     run "$edge_a" holds $sock_a
+    say "--- viewing is looking, not copying (R-N7.3, R-K2.2.5): a player the site does not name is refused ---"
+    runsh "runuser -u nobody -- $edge_a playback cam1 --from -40s --to -30s --purpose site --player 'cat > copy.ts' $sock_a"
     say "--- the police ask for footage (in the dashboard as the police desk, or by the API) ---"
     now=$(date +%s%6N)
     req=$(api POST /api/v1/disclosures "$police" "{\"site\":\"site-a\",\"cameras\":[\"cam1\"],\"from_us\":$((now - 40000000)),\"to_us\":$((now - 10000000)),\"legal_basis\":\"law\",\"reference\":\"捜査関係事項照会 第1号\",\"reason\":\"事故の確認\",\"recipient\":\"$police_age\"}" \

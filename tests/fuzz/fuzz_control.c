@@ -7,8 +7,9 @@
  * minutes within a grant's limit, only grantable actions, kept regions only on an approval (one
  * to EDGE_KEEP_MAX non-empty line strings), "all" only on a list of notices or of complaints, a
  * complaint's step, channel, id and time only on a complaint (a step always, a known one), a
- * hold's days only on hold_place and within EDGE_REQUEST_DAYS_MAX, and every field the action
- * needs. A
+ * hold's days only on hold_place and within EDGE_REQUEST_DAYS_MAX, a playback's player, stream,
+ * speed, purpose and basis only on a playback (at most a day of footage, 1-8x, a player or the
+ * stream), and every field the action needs. A
  * request that does not parse must say why: a non-empty, NUL-terminated message. Violations
  * abort().
  */
@@ -97,6 +98,21 @@ static void check_ok(const edge_request_t *r)
     if (r->days && (!hold || r->days < 1 || r->days > EDGE_REQUEST_DAYS_MAX))
         abort();
     if (range && r->to_us - r->from_us > 31LL * 86400 * 1000000)
+        abort();
+    /* A playback: at most a day, at 1, 2, 4 or 8 times real time (1 when not given), to a player
+     * or to the caller, not both; a purpose and a basis only there (R-N7.3, R-K2.2.5). */
+    int playback = r->action == EDGE_ACT_PLAYBACK;
+    check_text(r->player, sizeof r->player, 0);
+    check_text(r->purpose, sizeof r->purpose, 0);
+    if (playback && (r->to_us - r->from_us > EDGE_PLAYBACK_SPAN_MAX_US ||
+                     !edge_playback_speed_ok(r->speed) || (r->player[0] && r->stream)))
+        abort();
+    if (!playback &&
+        (r->player[0] || r->stream || r->speed || r->purpose[0] || r->basis != MM_LEGAL_BASIS_NONE))
+        abort();
+    if (r->stream != 0 && r->stream != 1)
+        abort();
+    if ((unsigned)r->basis >= (unsigned)MM_LEGAL_BASIS_COUNT)
         abort();
     /* A complaint may name its camera, or not. */
     if ((!complaint && camera != (r->camera[0] != 0)) || person != (r->person[0] != 0) ||

@@ -86,6 +86,17 @@ static void check_ok(const edge_config_t *cfg)
     if (!cfg->hub_endpoint || strlen(cfg->hub_curve_public) != MM_Z85_KEY_LEN)
         abort();
     check_gov(&cfg->gov);
+    /* Every player has a name and a command that splits into words, run without a shell. */
+    if (cfg->players.n > EDGE_MAX_PLAYERS)
+        abort();
+    for (size_t i = 0; i < cfg->players.n; i++) {
+        char buf[EDGE_PLAYER_CMD_MAX], *argv[EDGE_PLAYER_WORDS_MAX];
+        const edge_player_conf_t *p = &cfg->players.v[i];
+        if (!p->name[0] || !memchr(p->name, 0, sizeof p->name) ||
+            edge_player_words(p->command, buf, sizeof buf, argv, EDGE_PLAYER_WORDS_MAX) < 1 ||
+            strpbrk(p->command, "|&;<>$`"))
+            abort();
+    }
     if (cfg->n_cameras == 0 || cfg->n_cameras > EDGE_MAX_CAMERAS)
         abort();
     for (size_t i = 0; i < cfg->n_cameras; i++) {

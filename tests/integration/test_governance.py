@@ -45,8 +45,13 @@ os.chmod(pub, 0o755)
 EDGE = shutil.copy(os.path.join(T.BUILD, "mimamori-edge"), pub)
 os.chmod(EDGE, 0o755)
 sock = os.path.join(pub, "site-g.sock")
+# The site's one player: ffprobe, writing what it found in the stream to a file (a test's
+# player; a site's would be ffplay or the like, R-N7.3).
+probe_out = run.path("probe.json")
+players = {"probe": "ffprobe -v error -count_frames -show_entries "
+                    f"stream=codec_name,nb_read_frames -of json -o {probe_out} -i pipe:0"}
 conf_path, conf = run.edge_conf(site, hub_keys, cams, rtsp, segment_seconds=2,
-                                control_socket=sock, **people)
+                                control_socket=sock, players=players, **people)
 run.start("site-g", [EDGE, "--config", conf_path], env={"MM_TEST_CLOCK_FILE": clock})
 T.wait_until(lambda: os.path.exists(sock), 20, "the control socket")
 
@@ -107,31 +112,31 @@ found = cli_json("daemon", "search", "cam1", "--from", "-5m", "--to", "now",
 T.check(len(found) >= 2 and all(len(s["content_hash"]) == 64 for s in found),
         f"search found {found}")
 cli("bin", "search", "cam1", "--from", "-5m", "--to", "now", expect=3, action="search")
-cli("bin", "playback", "cam1", "--from", "-5m", "--to", "now", expect=3, action="playback")
+cli("bin", "playback", "cam1", "--from", "-5m", "--to", "now", "--purpose", "site", expect=3,
+    action="playback")
 cli("daemon", "search", "cam9", "--from", "-5m", "--to", "now", expect=4, action="search")
 
+# Playback goes to a player the site's configuration names, which the edge starts (here ffprobe,
+# which reads the stream and says what it holds); the command gets none of it (R-N7.3).
 frm, to = found[0]["start_us"], found[-1]["end_us"]
-p = subprocess.run([EDGE, "playback", "cam1", "--from", f"@{frm // 1000000}", "--to",
-                    f"@{to // 1000000 + 1}", "--socket", sock], user="daemon",
-                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
-calls.append(("daemon", "playback", True))
-T.check(p.returncode == 0, f"playback exited {p.returncode}: {p.stderr}")
-ts = p.stdout
-T.check(len(ts) > 10000 and len(ts) % 188 == 0 and ts[0] == 0x47,
-        f"playback gave {len(ts)} bytes, not an MPEG-TS stream")
-probe = subprocess.run(["ffprobe", "-v", "error", "-show_entries", "stream=codec_name",
-                        "-of", "json", "-i", "pipe:0"], input=ts, capture_output=True)
-codecs = [s["codec_name"] for s in json.loads(probe.stdout or b"{}").get("streams", [])]
-T.check(codecs == ["h264"], f"ffprobe on the played stream: {codecs} {probe.stderr[-300:]}")
-# Never into a file (R-N7.3): refused before anything is asked of the edge.
-with open(run.path("copy.ts"), "wb") as f:
-    cli("root", "playback", "cam1", "--from", "-5m", "--to", "now", stdout=f, expect=2)
-T.check(os.path.getsize(run.path("copy.ts")) == 0, "playback wrote footage into a file")
+out, err = cli("daemon", "playback", "cam1", "--from", f"@{frm // 1000000}", "--to",
+               f"@{to // 1000000 + 1}", "--purpose", "site", "--player", "probe", "--speed", "8",
+               action="playback")
+T.check(out == "" and "playback ended: finished" in err, f"playback said {out!r} {err}")
+with open(probe_out) as f:
+    streams = json.load(f).get("streams", [])
+T.check([s["codec_name"] for s in streams] == ["h264"] and int(streams[0]["nb_read_frames"]) > 30,
+        f"ffprobe on the played stream: {streams}")
+# A command of the caller's making is no player (R-N7.3).
+_, err = cli("root", "playback", "cam1", "--from", "-5m", "--to", "now", "--purpose", "site",
+             "--player", "cat > copy.ts", expect=2, action="playback")
+T.check("probe" in err and not os.path.exists("copy.ts"), f"a made-up player: {err}")
 
 # --- revocation takes effect at once (R-N7.2) ---------------------------------------------------
 cli("root", "operators", "revoke", "sousa", "--reason", "退職", action="operator_revoke")
 cli("daemon", "status", expect=3, action="status")
-cli("daemon", "playback", "cam1", "--from", "-5m", "--to", "now", expect=3, action="playback")
+cli("daemon", "playback", "cam1", "--from", "-5m", "--to", "now", "--purpose", "site", expect=3,
+    action="playback")
 cli("root", "operators", "add", "kumiai", "--reason", "後任", action="operator_designate")
 cli_json("bin", "status", action="status")
 
@@ -209,7 +214,8 @@ views = run.entries_of("site-g", "viewing")
 T.check([v["state"] for v in views] == ["started", "ended"] and
         all(v["person"] == "sousa" and v["camera"] == "cam1" for v in views),
         f"viewing entries {views}")
-T.check(views[1]["bytes"] > 10000 and views[1]["reason"] == "finished", f"viewing {views[1]}")
+T.check(views[1]["bytes"] > 10000 and views[1]["reason"] == "finished" and
+        views[1]["player"] == "probe" and views[1]["purpose"] == "防犯", f"viewing {views[1]}")
 roles = [(r["change"], r["person"]) for r in run.entries_of("site-g", "role_changed")]
 T.check(roles == [("operator_revoked", "sousa"), ("operator_designated", "kumiai"),
                   ("emergency_granted", "kinkyu")], f"role changes {roles}")

@@ -646,6 +646,47 @@ static void R_N6_3_grant_revoke_ends_access_but_not_the_report(void **state)
     assert_refused(decide(a, person(YAMADA), EDGE_ACT_EMERGENCY_REPORT, NULL, t + MIN_US), NULL);
 }
 
+/* Why a right a playback runs under ended (R-N7.2, R-N6.2, R-N6.3): a viewer whose right is intact
+ * still may look, whoever else changed. */
+static void R_N7_2_a_running_playback_learns_why_its_right_ended(void **state)
+{
+    edge_access_t *a = *state;
+    char msg[256] = "", why[256] = "";
+    edge_caller_t suzuki = person(SUZUKI), tanaka = person(TANAKA), yamada = person(YAMADA);
+    assert_true(edge_access_still(a, gov, &tanaka, MM_ROLE_MANAGER, "", EDGE_ACT_PLAYBACK, "cam1",
+                                  NOW, why, sizeof why));
+    assert_true(edge_access_still(a, gov, &suzuki, MM_ROLE_OPERATOR, "", EDGE_ACT_PLAYBACK, "cam1",
+                                  NOW, why, sizeof why));
+    assert_int_equal(edge_access_revoke(a, gov, SATO, "tanaka", NOW, msg, sizeof msg), MM_OK);
+    assert_true(edge_access_still(a, gov, &suzuki, MM_ROLE_OPERATOR, "", EDGE_ACT_PLAYBACK, "cam1",
+                                  NOW, why, sizeof why));
+    assert_int_equal(edge_access_revoke(a, gov, SUZUKI, "tanaka", NOW, msg, sizeof msg), MM_OK);
+    assert_false(edge_access_still(a, gov, &suzuki, MM_ROLE_OPERATOR, "", EDGE_ACT_PLAYBACK, "cam1",
+                                   NOW, why, sizeof why));
+    assert_string_equal(why, "the operator role of suzuki was revoked (R-N7.2)");
+
+    char id[MM_ID_MAX];
+    snprintf(id, sizeof id, "%s", grant(a, "yamada", "playback", "cam1", 10, NOW)->id);
+    assert_true(edge_access_still(a, gov, &yamada, MM_ROLE_EMERGENCY, id, EDGE_ACT_PLAYBACK, "cam1",
+                                  NOW + MIN_US, why, sizeof why));
+    assert_false(edge_access_still(a, gov, &yamada, MM_ROLE_EMERGENCY, id, EDGE_ACT_PLAYBACK,
+                                   "cam1", NOW + 10 * MIN_US, why, sizeof why));
+    char want[256];
+    snprintf(want, sizeof want, "emergency grant %s of yamada expired (R-N6.2)", id);
+    assert_string_equal(why, want);
+    edge_caller_t holder = yamada;
+    assert_int_equal(
+        edge_access_report(a, gov, &holder, id, NOW + 2 * MIN_US, NULL, msg, sizeof msg), MM_OK);
+    assert_false(edge_access_still(a, gov, &yamada, MM_ROLE_EMERGENCY, id, EDGE_ACT_PLAYBACK,
+                                   "cam1", NOW + 2 * MIN_US, why, sizeof why));
+    snprintf(want, sizeof want, "emergency grant %s of yamada ended with its report (R-N6.3)", id);
+    assert_string_equal(why, want);
+    /* A grant that no longer exists: the decision's own reason. */
+    assert_false(edge_access_still(a, gov, &yamada, MM_ROLE_EMERGENCY, "em-0", EDGE_ACT_PLAYBACK,
+                                   "cam1", NOW + 2 * MIN_US, why, sizeof why));
+    assert_non_null(strstr(why, "holds no emergency grant (R-N6.2)"));
+}
+
 /* R-N6.2: someone holding two grants may use each for what it names. */
 static void R_N6_2_two_grants_each_count_for_their_cameras(void **state)
 {
@@ -857,6 +898,7 @@ int main(void)
         T(R_N6_2_grant_actions_parse),
         T(R_N6_3_grant_revoke_ends_access_but_not_the_report),
         T(R_N6_2_two_grants_each_count_for_their_cameras),
+        T(R_N7_2_a_running_playback_learns_why_its_right_ended),
         T(persistence_round_trip_keeps_grants_exactly),
         T(persistence_refuses_malformed_state),
     };

@@ -1,6 +1,7 @@
 /*
  * test_control.c: control-socket request lines for the holds the manager places (control.h,
- * siteholds.h): what hold_place, hold_release and holds carry, and what they may not. The rest of
+ * siteholds.h): what hold_place, hold_release and holds carry, and what they may not; and what a
+ * playback may ask for (R-N7.3). The rest of
  * the parser is fuzzed (tests/fuzz/fuzz_control.c) with its corpus replayed.
  */
 #include <setjmp.h>
@@ -85,10 +86,69 @@ static void a_release_names_the_hold_and_a_list_nothing(void **state)
     assert_int_equal(parse("{\"action\":\"holds\",\"camera\":\"cam1\"}", &r, msg), MM_EPROTO);
 }
 
+/* R-N7.3: a playback covers at most a day, at 1, 2, 4 or 8 times real time (1 unless asked),
+ * goes to a player or to the caller, not both; its purpose and basis are read as given. */
+static void R_N7_3_a_playback_is_a_day_at_most_eight_times_real_time(void **state)
+{
+    (void)state;
+    edge_request_t r;
+    char msg[MM_TEXT_MAX];
+    assert_int_equal(parse("{\"action\":\"playback\",\"camera\":\"cam1\",\"from_us\":1,"
+                           "\"to_us\":86400000001,\"purpose\":\"捜索\",\"basis\":\"emergency\","
+                           "\"player\":\"ffplay\"}",
+                           &r, msg),
+                     MM_OK);
+    assert_int_equal(r.speed, 1);
+    assert_string_equal(r.player, "ffplay");
+    assert_false(r.stream);
+    assert_string_equal(r.purpose, "捜索");
+    assert_int_equal(r.basis, MM_LEGAL_BASIS_EMERGENCY);
+    assert_int_equal(parse("{\"action\":\"playback\",\"camera\":\"c\",\"from_us\":1,"
+                           "\"to_us\":2,\"stream\":true,\"speed\":8}",
+                           &r, msg),
+                     MM_OK);
+    assert_true(r.stream);
+    assert_int_equal(r.speed, 8);
+    assert_string_equal(r.purpose, "");
+    assert_int_equal(r.basis, MM_LEGAL_BASIS_NONE);
+    static const char *const bad[][2] = {
+        {"{\"action\":\"playback\",\"camera\":\"c\",\"from_us\":1,\"to_us\":86400000002}",
+         "at most 24 hours"},
+        {"{\"action\":\"playback\",\"camera\":\"c\",\"from_us\":1,\"to_us\":2,\"speed\":16}",
+         "at most 8 times"},
+        {"{\"action\":\"playback\",\"camera\":\"c\",\"from_us\":1,\"to_us\":2,\"speed\":3}",
+         "speed"},
+        {"{\"action\":\"playback\",\"camera\":\"c\",\"from_us\":1,\"to_us\":2,\"speed\":0}",
+         "speed"},
+        {"{\"action\":\"playback\",\"camera\":\"c\",\"from_us\":1,\"to_us\":2,\"stream\":true,"
+         "\"player\":\"ffplay\"}",
+         "not both"},
+        {"{\"action\":\"playback\",\"camera\":\"c\",\"from_us\":1,\"to_us\":2,"
+         "\"stream\":false}",
+         "stream"},
+        {"{\"action\":\"playback\",\"camera\":\"c\",\"from_us\":1,\"to_us\":2,"
+         "\"basis\":\"whim\"}",
+         "basis"},
+        {"{\"action\":\"playback\",\"camera\":\"c\",\"from_us\":1,\"to_us\":2,"
+         "\"player\":\"\"}",
+         "player"},
+        {"{\"action\":\"search\",\"camera\":\"c\",\"from_us\":1,\"to_us\":2,\"speed\":1}", "speed"},
+        {"{\"action\":\"search\",\"camera\":\"c\",\"from_us\":1,\"to_us\":2678400000002}",
+         "31 days"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        if (parse(bad[i][0], &r, msg) != MM_EPROTO)
+            fail_msg("%s parsed", bad[i][0]);
+        if (!strstr(msg, bad[i][1]))
+            fail_msg("%s: \"%s\" does not say %s", bad[i][0], msg, bad[i][1]);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(a_hold_names_cameras_a_range_a_reason_and_maybe_its_days),
+        cmocka_unit_test(R_N7_3_a_playback_is_a_day_at_most_eight_times_real_time),
         cmocka_unit_test(a_release_names_the_hold_and_a_list_nothing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -12,6 +12,9 @@
  * ffmpeg and ffprobe are required (ops/bootstrap.sh installs them): without them every test
  * fails and says so.
  */
+#include <fcntl.h>
+#include <time.h>
+
 #include "footage_fixture.h"
 
 #include "common/age.h"
@@ -477,6 +480,113 @@ static void footage_mp4_without_parameter_sets_in_headers_plays(void **state)
     assert_plays(out, f->media, 120);
 }
 
+/* --- playback streams (R-N7.3) --------------------------------------------------------------*/
+
+typedef struct {
+    int calls, stop_at; /* stop_at: the call that ends the stream, 0 never */
+} pace_t;
+
+static int64_t mono_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* A sink's wait that sleeps until each frame is due, and ends the stream at its stop_at-th call. */
+static mm_err_t pace_wait(void *arg, int fd, int64_t until_us)
+{
+    pace_t *p = arg;
+    if (++p->calls == p->stop_at)
+        return MM_ECLOSED;
+    int64_t left = fd < 0 ? until_us - mono_now() : 0;
+    if (left > 0)
+        nanosleep(&(struct timespec){left / 1000000, (left % 1000000) * 1000}, NULL);
+    return MM_OK;
+}
+
+/* The stream's last packet's time, in seconds (ffprobe), and its packets. */
+static double last_packet_s(const char *path, int *packets)
+{
+    char cmd[600], out[1 << 16];
+    snprintf(cmd, sizeof cmd,
+             "ffprobe -v error -select_streams v:0 -show_entries packet=pts_time -of csv=p=0 '%s'",
+             path);
+    assert_int_equal(run(cmd, out, sizeof out), 0);
+    double last = 0, first = -1;
+    *packets = 0;
+    for (char *save = NULL, *l = strtok_r(out, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+        double t = atof(l);
+        if (first < 0)
+            first = t;
+        last = t > last ? t : last;
+        ++*packets;
+    }
+    return last - first;
+}
+
+/* A frame recorded t after the first goes out no sooner than t / speed after it, and the stream's
+ * own times say the same, so that a player shows it at that speed. */
+static void footage_stream_is_paced_by_the_footage_times(void **state)
+{
+    fx_t *f = *state;
+    char out[256];
+    out_path(f, "paced.ts", out, sizeof out);
+    int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    assert_true(fd >= 0);
+    pace_t p = {0, 0};
+    edge_footage_sink_t sink = {fd, 8, pace_wait, &p};
+    uint64_t written;
+    edge_footage_report_t rep;
+    int64_t t0 = mono_now();
+    assert_int_equal(edge_footage_stream(f->v, "cam1", T0, T0 + 60 * S, &sink, &written, &rep),
+                     MM_OK);
+    double took = (double)(mono_now() - t0) / 1e6;
+    close(fd);
+    double footage = (double)(rep.last_us - rep.first_us) / 1e6; /* 119 frames after the first */
+    assert_int_equal(rep.frames, 120);
+    assert_true(written > 10000);
+    assert_true(p.calls >= 120); /* each frame waited for */
+    if (took < footage / 8 || took > footage / 8 + 1.0)
+        fail_msg("%.2f s of footage at 8x went out in %.2f s", footage, took);
+    int packets;
+    double span = last_packet_s(out, &packets);
+    assert_int_equal(packets, 120);
+    if (span < footage / 8 - 0.01 || span > footage / 8 + 0.01)
+        fail_msg("the stream's times span %.3f s for %.2f s of footage at 8x", span, footage);
+}
+
+/* The sink's wait ends the stream at once, with its error; bad sinks are refused. */
+static void footage_stream_ends_when_its_sink_says(void **state)
+{
+    fx_t *f = *state;
+    char out[256];
+    out_path(f, "stopped.ts", out, sizeof out);
+    int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    assert_true(fd >= 0);
+    pace_t p = {0, 12};
+    edge_footage_sink_t sink = {fd, 1, pace_wait, &p};
+    uint64_t written;
+    int64_t t0 = mono_now();
+    assert_int_equal(edge_footage_stream(f->v, "cam1", T0, T0 + 60 * S, &sink, &written, NULL),
+                     MM_ECLOSED);
+    assert_true(mono_now() - t0 < 2 * S); /* 8 s of footage at 1x, ended early */
+    assert_int_equal(p.calls, 12);
+    p = (pace_t){0, 2}; /* while the segments are verified */
+    assert_int_equal(edge_footage_stream(f->v, "cam1", T0, T0 + 60 * S, &sink, &written, NULL),
+                     MM_ECLOSED);
+    assert_int_equal(written, 0);
+    for (int speed = -1; speed <= 16; speed += 17) {
+        edge_footage_sink_t bad = {fd, speed == -1 ? 0 : speed, pace_wait, &p};
+        assert_int_equal(edge_footage_stream(f->v, "cam1", T0, T0 + S, &bad, &written, NULL),
+                         MM_EINVAL);
+    }
+    edge_footage_sink_t nowait = {fd, 1, NULL, NULL};
+    assert_int_equal(edge_footage_stream(f->v, "cam1", T0, T0 + S, &nowait, &written, NULL),
+                     MM_EINVAL);
+    close(fd);
+}
+
 #define BOTH(fn)                                                                                   \
     cmocka_unit_test_prestate_setup_teardown(fn, setup, teardown, &h264),                          \
         cmocka_unit_test_prestate_setup_teardown(fn, setup, teardown, &h265)
@@ -674,6 +784,10 @@ int main(void)
         BOTH(footage_mp4_of_a_single_keyframe_plays),
         BOTH(footage_mp4_without_parameter_sets_in_headers_plays),
         BOTH(footage_mp4_refuses_what_it_cannot_write),
+        cmocka_unit_test_prestate_setup_teardown(footage_stream_is_paced_by_the_footage_times,
+                                                 setup, teardown, &h264),
+        cmocka_unit_test_prestate_setup_teardown(footage_stream_ends_when_its_sink_says, setup,
+                                                 teardown, &h264),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

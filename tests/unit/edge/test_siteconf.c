@@ -182,6 +182,73 @@ static void night_staff_is_a_boolean(void **state)
     }
 }
 
+/* R-N7.3: the players the edge may start are the configuration's, ffplay when it names none;
+ * each runs without a shell, so a command a shell would read differently is refused with the key
+ * named, as is a name that is not one. */
+static void R_N7_3_players_are_named_commands_without_a_shell(void **state)
+{
+    (void)state;
+    char text[4096];
+    edge_config_t cfg;
+    with_retention(text, sizeof text, "\"policy\":\"naha\",\"retention_days\":7,");
+    assert_int_equal(parse(text, &cfg, NULL), 0);
+    assert_int_equal(cfg.players.n, 1);
+    assert_string_equal(cfg.players.v[0].name, "ffplay");
+    assert_string_equal(cfg.players.v[0].command, "ffplay -loglevel error -autoexit -");
+    edge_config_free(&cfg);
+
+    with_retention(text, sizeof text,
+                   "\"policy\":\"naha\",\"retention_days\":7,\"players\":{\"mpv\":\"/usr/bin/mpv  "
+                   "--really-quiet -\","
+                   "\"ff\":\"ffplay -\"},");
+    assert_int_equal(parse(text, &cfg, NULL), 0);
+    assert_int_equal(cfg.players.n, 2);
+    const edge_player_conf_t *mpv = edge_players_find(&cfg.players, "mpv");
+    assert_non_null(mpv);
+    assert_null(edge_players_find(&cfg.players, "cat > f.ts"));
+    assert_null(edge_players_find(&cfg.players, NULL));
+    char names[64], buf[EDGE_PLAYER_CMD_MAX], *argv[EDGE_PLAYER_WORDS_MAX];
+    edge_players_names(&cfg.players, names, sizeof names);
+    assert_string_equal(names, "mpv, ff");
+    assert_int_equal(edge_player_words(mpv->command, buf, sizeof buf, argv, EDGE_PLAYER_WORDS_MAX),
+                     3);
+    assert_string_equal(argv[0], "/usr/bin/mpv");
+    assert_string_equal(argv[1], "--really-quiet");
+    assert_string_equal(argv[2], "-");
+    assert_null(argv[3]);
+    edge_config_free(&cfg);
+
+    with_retention(text, sizeof text, "\"policy\":\"naha\",\"retention_days\":7,\"players\":{},");
+    assert_int_equal(parse(text, &cfg, NULL), 0);
+    assert_int_equal(cfg.players.n, 0);
+    edge_players_names(&cfg.players, names, sizeof names);
+    assert_string_equal(names, "(none)");
+    edge_config_free(&cfg);
+
+    static const char *const shell[] = {
+        "players.copy: the command runs without a shell", "players.x y: a player's name",
+        "players.empty: ", "players.n: must be the player's command", NULL};
+    with_retention(
+        text, sizeof text,
+        "\"policy\":\"naha\",\"retention_days\":7,\"players\":{\"copy\":\"cat > /tmp/f.ts\","
+        "\"x y\":\"ffplay -\",\"empty\":\"  \",\"n\":3,\"ok\":\"ffplay -\"},");
+    assert_int_equal(parse(text, &cfg, shell), 4);
+    edge_config_free(&cfg);
+    static const char *const not_object[] = {"players: must be an object", NULL};
+    with_retention(text, sizeof text,
+                   "\"policy\":\"naha\",\"retention_days\":7,\"players\":\"ffplay -\",");
+    assert_int_equal(parse(text, &cfg, not_object), 1);
+    edge_config_free(&cfg);
+    for (const char *c = "|&;<>()$`\\\"'*?{}"; *c; c++) {
+        char cmd[16];
+        snprintf(cmd, sizeof cmd, "play %c x", *c);
+        assert_int_equal(edge_player_words(cmd, buf, sizeof buf, argv, EDGE_PLAYER_WORDS_MAX), -1);
+    }
+    assert_int_equal(edge_player_words("", buf, sizeof buf, argv, EDGE_PLAYER_WORDS_MAX), -1);
+    assert_int_equal(edge_player_words("a\tb", buf, sizeof buf, argv, EDGE_PLAYER_WORDS_MAX), -1);
+    assert_int_equal(edge_player_words("a b c", buf, sizeof buf, argv, 3), -1);
+}
+
 /* R-K2.2.6b: retention can be configured neither below the policy's floor nor above the
  * registered period; the floor is what an unset retention means. */
 static void retention_floor_and_ceiling_cannot_be_configured_away(void **state)
@@ -347,6 +414,7 @@ int main(void)
         cmocka_unit_test(not_json),
         cmocka_unit_test(timezone_named_or_refused),
         cmocka_unit_test(night_staff_is_a_boolean),
+        cmocka_unit_test(R_N7_3_players_are_named_commands_without_a_shell),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }

@@ -595,6 +595,50 @@ static void R_K4_voluntary_rules_follow_the_standard_by_its_spirit(void **state)
     edge_config_free(&cfg);
 }
 
+/* R-N7.3, R-K2.2.5, R-N7.4: the document says what the device does when footage is viewed — the
+ * pace, the day per call, the players it starts (the configuration's, with their commands), the
+ * end of a viewing whose right ends, and the purposes, with the clauses of the bases the policy
+ * admits for another purpose: consent at Naha, never at Kawaguchi. */
+static void R_N7_3_the_document_says_how_footage_is_viewed(void **state)
+{
+    (void)state;
+    edge_config_t cfg;
+    load_kawaguchi(&cfg);
+    char *doc = render(&cfg, NULL, EDGE_DOC_MARKDOWN);
+    find(doc, "実時間の1倍、2倍、4倍又は8倍（既定は1倍）に記録装置が制限する");
+    find(doc, "24時間以内");
+    find(doc, "再生ソフト ffplay：起動するコマンド ffplay -loglevel error -autoexit -");
+    find(doc, "その他のプログラムには渡さない");
+    find(doc, "直ちに終了させる");
+    find(doc, "利用目的を記録する");
+    find(doc, "その根拠（基準 第2の2(5)ア、基準 第2の2(5)イ、基準 第3）を記録する");
+    find(doc, "この規範が認めない根拠による再生を拒否し");
+    lacks(doc, "画像を複製し、印刷し");
+    free(doc);
+    edge_config_free(&cfg);
+
+    load(&cfg, "naha",
+         "\"retention_days\":3,\"players\":{\"mpv\":\"mpv --really-quiet -\"},"
+         "\"installer\":{\"name\":\"那覇市場通り会\",\"contact\":\"098-000-0000\"}," SITE_GOV,
+         CAM1);
+    doc = render(&cfg, NULL, EDGE_DOC_MARKDOWN);
+    find(doc, "再生ソフト mpv：起動するコマンド mpv --really-quiet -");
+    lacks(doc, "ffplay");
+    find(doc, "その根拠（条例 第7条第4号ア、条例 第7条第4号イ、条例 第7条第4号ウ、条例 第8条）を"
+              "記録する");
+    free(doc);
+    edge_config_free(&cfg);
+
+    load(&cfg, "naha",
+         "\"retention_days\":3,\"players\":{},"
+         "\"installer\":{\"name\":\"那覇市場通り会\",\"contact\":\"098\"}," SITE_GOV,
+         CAM1);
+    doc = render(&cfg, NULL, EDGE_DOC_MARKDOWN);
+    find(doc, "記録装置が起動する再生ソフトは定めていない");
+    free(doc);
+    edge_config_free(&cfg);
+}
+
 static void bad_arguments_give_null(void **state)
 {
     (void)state;
@@ -621,6 +665,7 @@ int main(void)
         cmocka_unit_test(R_N7_5_the_city_rule_received_is_stated),
         cmocka_unit_test(R_N9_city_cameras_follow_the_personal_information_law),
         cmocka_unit_test(R_K4_voluntary_rules_follow_the_standard_by_its_spirit),
+        cmocka_unit_test(R_N7_3_the_document_says_how_footage_is_viewed),
         cmocka_unit_test(bad_arguments_give_null),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
