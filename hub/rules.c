@@ -34,40 +34,6 @@ int hub_rules_floor_days(const char *policy)
     return mm_policy_parse(policy, &p) ? hub_rules_floor(p) : -1;
 }
 
-/* What the rules add a finding with; ev (may be NULL) is taken over by the finding. */
-typedef struct {
-    hub_finding_list_t *out;
-    mm_err_t err;
-} found_t;
-
-static void add(found_t *fd, const char *kind, const char *dedupe, const char *rule,
-                hub_severity_t severity, hub_evidence_t *ev, const char *fmt, ...)
-    __attribute__((format(printf, 7, 8)));
-
-static void add(found_t *fd, const char *kind, const char *dedupe, const char *rule,
-                hub_severity_t severity, hub_evidence_t *ev, const char *fmt, ...)
-{
-    hub_finding_t *f = fd->err == MM_OK ? hub_finding_list_add(fd->out) : NULL;
-    if (!f) {
-        fd->err = MM_ENOMEM;
-        if (ev)
-            hub_evidence_deinit(ev);
-        return;
-    }
-    snprintf(f->kind, sizeof f->kind, "%s", kind);
-    snprintf(f->dedupe, sizeof f->dedupe, "%s", dedupe);
-    snprintf(f->rule, sizeof f->rule, "%s", rule);
-    f->severity = severity;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(f->message, sizeof f->message, fmt, ap);
-    va_end(ap);
-    if (ev) {
-        f->evidence = *ev; /* the texts go with it */
-        ev->n = 0;
-    }
-}
-
 /* Evidence {"entries": [index...]} of the n entries given, then "camera", "day", "grant" or
  * "request" (NULL: none) as texts; a name of NULL ends them. */
 static hub_evidence_t *evidence(hub_evidence_t *ev, size_t n, const int64_t *entries, ...)
@@ -115,7 +81,8 @@ static int listed(const char *csv, const char *id)
 /* R-N7.5: where the policy's text leaves the period to the city's rule, the site's retention and
  * its registered period lie within the rule the hub's configuration sets, whether or not the
  * site has received it yet (cityrules.h). */
-static void city_rule_rules(found_t *fd, const hub_site_record_t *rec, const hub_rules_input_t *in)
+static void city_rule_rules(hub_rules_found_t *fd, const hub_site_record_t *rec,
+                            const hub_rules_input_t *in)
 {
     const hub_city_rule_conf_t *c = in->city_rule;
     const mm_site_facts_t *f = &rec->facts;
@@ -143,7 +110,8 @@ static void city_rule_rules(found_t *fd, const hub_site_record_t *rec, const hub
     evidence(&ev, received ? 2 : 1, at, "rule", c->rule, "notice", q ? q->id : "", NULL);
     hub_evidence_ints(&ev, "retention_days_min", 1, &min);
     hub_evidence_ints(&ev, "retention_days_max", 1, &max);
-    add(fd, "retention_outside_city_rule", "", "R-N7.5", HUB_SEVERITY_HIGH, &ev,
+    hub_rules_add(
+        fd, "retention_outside_city_rule", "", "R-N7.5", HUB_SEVERITY_HIGH, &ev,
         "footage is kept %lld days (registered %lld); the city's rule for the %s policy (%s, under "
         "%s %s) sets %s%s",
         (long long)ret, (long long)reg, mm_policy_name(f->policy), c->rule, r ? r->text : "",
@@ -151,7 +119,7 @@ static void city_rule_rules(found_t *fd, const hub_site_record_t *rec, const hub
         received ? "" : "; the site has not yet logged the rule");
 }
 
-static void site_rules(found_t *fd, const hub_site_record_t *rec)
+static void site_rules(hub_rules_found_t *fd, const hub_site_record_t *rec)
 {
     const mm_site_facts_t *f = &rec->facts;
     const int64_t at[1] = {(int64_t)rec->facts_at.index};
@@ -160,39 +128,43 @@ static void site_rules(found_t *fd, const hub_site_record_t *rec)
     int64_t ret = f->retention_days, reg = f->registered_retention_days;
     hub_evidence_t ev;
     if (!f->manager[0])
-        add(fd, "manager_missing", "", "R-K2.2.2", HUB_SEVERITY_HIGH, evidence(&ev, 1, at, NULL),
-            "the site names no manager");
+        hub_rules_add(fd, "manager_missing", "", "R-K2.2.2", HUB_SEVERITY_HIGH,
+                      evidence(&ev, 1, at, NULL), "the site names no manager");
     else if (listed(f->operators, f->manager))
-        add(fd, "operator_is_manager", f->manager, "R-N6.1", HUB_SEVERITY_HIGH,
-            evidence(&ev, 1, at, NULL), "the manager %s is also listed as an operator", f->manager);
+        hub_rules_add(fd, "operator_is_manager", f->manager, "R-N6.1", HUB_SEVERITY_HIGH,
+                      evidence(&ev, 1, at, NULL), "the manager %s is also listed as an operator",
+                      f->manager);
     if (floor < 0)
-        add(fd, "policy_unknown", "", "R-N4.1", HUB_SEVERITY_HIGH, evidence(&ev, 1, at, NULL),
-            "the site runs under an unknown policy \"%s\"", policy);
+        hub_rules_add(fd, "policy_unknown", "", "R-N4.1", HUB_SEVERITY_HIGH,
+                      evidence(&ev, 1, at, NULL), "the site runs under an unknown policy \"%s\"",
+                      policy);
     else if (ret < floor)
-        add(fd, "retention_below_floor", "", "R-K2.2.6b", HUB_SEVERITY_HIGH,
-            evidence(&ev, 1, at, NULL), "footage is kept %lld days, below the %s floor of %d",
-            (long long)ret, policy, floor);
+        hub_rules_add(fd, "retention_below_floor", "", "R-K2.2.6b", HUB_SEVERITY_HIGH,
+                      evidence(&ev, 1, at, NULL),
+                      "footage is kept %lld days, below the %s floor of %d", (long long)ret, policy,
+                      floor);
     /* floor 0: the text leaves the period to the city's rule (city_rule_rules). */
     if (reg > 0 && ret > reg)
-        add(fd, "retention_above_registered", "", "R-K2.2.6b", HUB_SEVERITY_HIGH,
-            evidence(&ev, 1, at, NULL),
-            "footage is kept %lld days, longer than the registered %lld", (long long)ret,
-            (long long)reg);
+        hub_rules_add(fd, "retention_above_registered", "", "R-K2.2.6b", HUB_SEVERITY_HIGH,
+                      evidence(&ev, 1, at, NULL),
+                      "footage is kept %lld days, longer than the registered %lld", (long long)ret,
+                      (long long)reg);
     if (mm_policy_consensus_required(f->policy)) {
         if (!f->consensus_date[0])
-            add(fd, "consensus_missing", "", "R-K2.1.3c", HUB_SEVERITY_MEDIUM,
-                evidence(&ev, 1, at, NULL), "no date of the local consensus is registered");
+            hub_rules_add(fd, "consensus_missing", "", "R-K2.1.3c", HUB_SEVERITY_MEDIUM,
+                          evidence(&ev, 1, at, NULL),
+                          "no date of the local consensus is registered");
         if (!f->land_permission_ref[0])
-            add(fd, "land_permission_missing", "", "R-K2.1.3c", HUB_SEVERITY_MEDIUM,
-                evidence(&ev, 1, at, NULL), "no land owner's permission is registered");
+            hub_rules_add(fd, "land_permission_missing", "", "R-K2.1.3c", HUB_SEVERITY_MEDIUM,
+                          evidence(&ev, 1, at, NULL), "no land owner's permission is registered");
     }
 }
 
 /* R-K2.2.6a: a day a camera recorded less than the configured share of. A suspended camera is
  * here only when its policy holds suspended cameras to the rule (watchpolicy.h): its message then
  * says so, with the clause (suspended, else NULL). */
-static void uptime_rules(found_t *fd, const hub_camera_t *cam, const hub_rules_input_t *in,
-                         const char *suspended)
+static void uptime_rules(hub_rules_found_t *fd, const hub_camera_t *cam,
+                         const hub_rules_input_t *in, const char *suspended)
 {
     if (cam->n_uptime < 2)
         return;
@@ -216,7 +188,8 @@ static void uptime_rules(found_t *fd, const hub_camera_t *cam, const hub_rules_i
             evidence(&ev, 2, at, "camera", cam->id, "day", d->day, NULL);
             if (suspended)
                 hub_evidence_text(&ev, "state", "suspended");
-            add(fd, "uptime_below_24h", key, "R-K2.2.6a", HUB_SEVERITY_MEDIUM, &ev,
+            hub_rules_add(
+                fd, "uptime_below_24h", key, "R-K2.2.6a", HUB_SEVERITY_MEDIUM, &ev,
                 "camera %s recorded %.1f h of %s (%lld gaps): cameras run 24 hours a day%s%s%s",
                 cam->id, share * 24, d->day, (long long)d->gaps,
                 suspended ? "; a suspended camera too (" : "", suspended ? suspended : "",
@@ -226,7 +199,7 @@ static void uptime_rules(found_t *fd, const hub_camera_t *cam, const hub_rules_i
 }
 
 /* An abolished camera is held to its five years (R-K2.1.3b) and to nothing else. */
-static void abolished_rules(found_t *fd, const hub_camera_t *cam)
+static void abolished_rules(hub_rules_found_t *fd, const hub_camera_t *cam)
 {
     int has_facts = hub_members_has(&cam->members, HUB_CAMERA_FACTS);
     const char *install = has_facts ? cam->facts.install_date : "";
@@ -236,14 +209,15 @@ static void abolished_rules(found_t *fd, const hub_camera_t *cam)
         const int64_t at[2] = {has_facts ? (int64_t)cam->facts_at.index : 0,
                                (int64_t)cam->state_at.index};
         hub_evidence_t ev;
-        add(fd, "camera_retired_early", cam->id, "R-K2.1.3b", HUB_SEVERITY_MEDIUM,
+        hub_rules_add(
+            fd, "camera_retired_early", cam->id, "R-K2.1.3b", HUB_SEVERITY_MEDIUM,
             evidence(&ev, 2, at, "camera", cam->id, NULL),
             "camera %s, installed %s, was abolished after %.1f years; cameras run 5 years", cam->id,
             install, (double)(gone - installed) / (365.25 * DAY_US));
     }
 }
 
-static void camera_rules(found_t *fd, int kawaguchi, const hub_watch_policy_t *wp,
+static void camera_rules(hub_rules_found_t *fd, int kawaguchi, const hub_watch_policy_t *wp,
                          const hub_camera_t *cam, const hub_rules_input_t *in)
 {
     hub_evidence_t ev;
@@ -253,30 +227,32 @@ static void camera_rules(found_t *fd, int kawaguchi, const hub_watch_policy_t *w
     }
     const mm_camera_coverage_t *cov = &cam->coverage;
     if (!hub_members_has(&cam->members, HUB_CAMERA_COVERAGE)) {
-        add(fd, "coverage_missing", cam->id, "R-N5.3", HUB_SEVERITY_HIGH,
-            named(&ev, "camera", cam->id), "camera %s has no coverage map on record", cam->id);
+        hub_rules_add(fd, "coverage_missing", cam->id, "R-N5.3", HUB_SEVERITY_HIGH,
+                      named(&ev, "camera", cam->id), "camera %s has no coverage map on record",
+                      cam->id);
     } else if (kawaguchi) {
         int exception = cov->exception[0] != 0;
         int64_t need = exception ? 500000 : 666667, share = cov->share_ppm;
         const int64_t at[1] = {(int64_t)cam->coverage_at.index};
         if (share < need)
-            add(fd, "coverage_below_threshold", cam->id, "R-K2.1.3a", HUB_SEVERITY_HIGH,
-                evidence(&ev, 1, at, NULL), "camera %s shows %.1f %% public space; %s", cam->id,
-                share / 1e4,
-                exception ? "at least 1/2 is needed even with an exception"
-                          : "at least 2/3 is needed (1/2 with a written exception)");
+            hub_rules_add(fd, "coverage_below_threshold", cam->id, "R-K2.1.3a", HUB_SEVERITY_HIGH,
+                          evidence(&ev, 1, at, NULL), "camera %s shows %.1f %% public space; %s",
+                          cam->id, share / 1e4,
+                          exception ? "at least 1/2 is needed even with an exception"
+                                    : "at least 2/3 is needed (1/2 with a written exception)");
     }
     const mm_camera_facts_t *facts = &cam->facts;
     const int64_t at[1] = {(int64_t)cam->facts_at.index};
     if (!hub_members_has(&cam->members, HUB_CAMERA_FACTS))
-        add(fd, "camera_unregistered", cam->id, "R-N5.1", HUB_SEVERITY_MEDIUM,
-            named(&ev, "camera", cam->id),
-            "camera %s records but its location and purpose are not on record", cam->id);
+        hub_rules_add(fd, "camera_unregistered", cam->id, "R-N5.1", HUB_SEVERITY_MEDIUM,
+                      named(&ev, "camera", cam->id),
+                      "camera %s records but its location and purpose are not on record", cam->id);
     else if (!facts->signage_text[0] || !facts->signage_installer_shown ||
              !facts->signage_checked[0])
-        add(fd, "signage_missing", cam->id, "R-K2.2.1", HUB_SEVERITY_HIGH,
-            evidence(&ev, 1, at, NULL),
-            "camera %s has no sign on record that shows it operates and who installed it", cam->id);
+        hub_rules_add(fd, "signage_missing", cam->id, "R-K2.2.1", HUB_SEVERITY_HIGH,
+                      evidence(&ev, 1, at, NULL),
+                      "camera %s has no sign on record that shows it operates and who installed it",
+                      cam->id);
     if (cam->state == HUB_CAMERA_STATE_RECORDING)
         uptime_rules(fd, cam, in, NULL);
     else if (cam->state == HUB_CAMERA_STATE_SUSPENDED && wp && wp->uptime_counts_suspended)
@@ -284,7 +260,8 @@ static void camera_rules(found_t *fd, int kawaguchi, const hub_watch_policy_t *w
 }
 
 /* R-N6.3: whoever used emergency access reports to the manager without delay. */
-static void grant_rules(found_t *fd, const hub_site_record_t *rec, const hub_rules_input_t *in)
+static void grant_rules(hub_rules_found_t *fd, const hub_site_record_t *rec,
+                        const hub_rules_input_t *in)
 {
     for (size_t i = 0; i < rec->n_grants; i++) {
         const hub_grant_t *g = &rec->grants[i];
@@ -294,16 +271,17 @@ static void grant_rules(found_t *fd, const hub_site_record_t *rec, const hub_rul
         char ended[MM_RFC3339_MAX];
         mm_time_rfc3339(g->until_us, ended);
         hub_evidence_t ev;
-        add(fd, "emergency_report_open", g->id, "R-N6.3", HUB_SEVERITY_MEDIUM,
-            evidence(&ev, 1, at, "grant", g->id, NULL),
-            "emergency grant %s to %s ended %s; no report of what was done is on record", g->id,
-            g->person, ended);
+        hub_rules_add(fd, "emergency_report_open", g->id, "R-N6.3", HUB_SEVERITY_MEDIUM,
+                      evidence(&ev, 1, at, "grant", g->id, NULL),
+                      "emergency grant %s to %s ended %s; no report of what was done is on record",
+                      g->id, g->person, ended);
     }
 }
 
 /* R-N4.2: the standards the site runs under are filed; R-N-T: an existing installer files
  * within three months of the ordinance. */
-static void filing_rules(found_t *fd, const hub_site_record_t *rec, const hub_rules_input_t *in)
+static void filing_rules(hub_rules_found_t *fd, const hub_site_record_t *rec,
+                         const hub_rules_input_t *in)
 {
     /* A policy whose filings are notices only, or that files nothing, has nothing overdue
      * (common/policy.h: voluntary, R-K4; city, R-N9). */
@@ -321,18 +299,21 @@ static void filing_rules(found_t *fd, const hub_site_record_t *rec, const hub_ru
     if (hub_members_has(&rec->members, HUB_RECORD_STANDARDS) && run->version > filed &&
         in->now_us - rec->standards_at.time_us > in->filing_grace_us) {
         const int64_t at[1] = {(int64_t)rec->standards_at.index};
-        add(fd, "filing_overdue", "", "R-N4.2", HUB_SEVERITY_HIGH, evidence(&ev, 1, at, NULL),
+        hub_rules_add(
+            fd, "filing_overdue", "", "R-N4.2", HUB_SEVERITY_HIGH, evidence(&ev, 1, at, NULL),
             "the site runs under version %lld of its standards (%s) but has filed %s%lld",
             (long long)run->version, run->summary, filed ? "only version " : "", (long long)filed);
     }
     if (in->transitional_us && !filed && in->now_us > in->transitional_us)
-        add(fd, "initial_filing_overdue", "", "R-N-T", HUB_SEVERITY_HIGH, NULL,
+        hub_rules_add(
+            fd, "initial_filing_overdue", "", "R-N-T", HUB_SEVERITY_HIGH, NULL,
             "an installer running cameras when the ordinance took effect files its standards "
             "within three months; nothing has been filed");
 }
 
 /* R-N12, R-N10.1: what the city asked is answered by its deadline. */
-static void request_rules(found_t *fd, const hub_site_record_t *rec, const hub_rules_input_t *in)
+static void request_rules(hub_rules_found_t *fd, const hub_site_record_t *rec,
+                          const hub_rules_input_t *in)
 {
     for (size_t i = 0; i < rec->n_requests; i++) {
         const hub_request_t *q = &rec->requests[i];
@@ -349,10 +330,11 @@ static void request_rules(found_t *fd, const hub_site_record_t *rec, const hub_r
         const int64_t at[1] = {(int64_t)q->delivered.index};
         if (delivered)
             hub_evidence_ints(&ev, "entries", 1, at);
-        add(fd, "request_overdue", q->id,
-            q->kind == MM_REQUEST_KIND_REPORT_REQUEST ? "R-N10.1" : "R-N12", HUB_SEVERITY_MEDIUM,
-            &ev, "%s %s was not answered by its deadline%s", mm_request_kind_name(q->kind), q->id,
-            delivered ? "" : " (the site never received it)");
+        hub_rules_add(fd, "request_overdue", q->id,
+                      q->kind == MM_REQUEST_KIND_REPORT_REQUEST ? "R-N10.1" : "R-N12",
+                      HUB_SEVERITY_MEDIUM, &ev, "%s %s was not answered by its deadline%s",
+                      mm_request_kind_name(q->kind), q->id,
+                      delivered ? "" : " (the site never received it)");
     }
 }
 
@@ -368,7 +350,7 @@ static int has_request(const hub_site_record_t *rec, const char *id)
 /* R-N12(1), R-N7.6: a complaint received at the site is closed by the city's deadline, as the
  * city's own complaints are answered by theirs, and is the same finding when it is not. One that
  * came through the city is held to the city's request (request_rules), not twice. */
-static void site_complaint_rules(found_t *fd, const hub_site_record_t *rec,
+static void site_complaint_rules(hub_rules_found_t *fd, const hub_site_record_t *rec,
                                  const hub_rules_input_t *in)
 {
     for (size_t i = 0; i < rec->n_site_complaints; i++) {
@@ -381,17 +363,18 @@ static void site_complaint_rules(found_t *fd, const hub_site_record_t *rec,
         char received[MM_RFC3339_MAX];
         mm_time_rfc3339(c->received_us, received);
         hub_evidence_t ev;
-        add(fd, "request_overdue", c->id, "R-N12", HUB_SEVERITY_MEDIUM,
-            evidence(&ev, handled ? 2 : 1, at, "complaint", c->id, NULL),
-            "complaint %s, received at the site %s, was not closed by its deadline (%s)", c->id,
-            received, handled ? "handled, not closed" : "not even handled");
+        hub_rules_add(fd, "request_overdue", c->id, "R-N12", HUB_SEVERITY_MEDIUM,
+                      evidence(&ev, handled ? 2 : 1, at, "complaint", c->id, NULL),
+                      "complaint %s, received at the site %s, was not closed by its deadline (%s)",
+                      c->id, received, handled ? "handled, not closed" : "not even handled");
     }
 }
 
 /* R-K2.2.6b, R-N7.5: a site hold keeps footage past retention only until it expires; the edge
  * releases it then, and one still in place past its expiry (and a grace for the release to
  * reach the hub) keeps footage nobody asked for. Closed when its release arrives. */
-static void hold_rules(found_t *fd, const hub_site_record_t *rec, const hub_rules_input_t *in)
+static void hold_rules(hub_rules_found_t *fd, const hub_site_record_t *rec,
+                       const hub_rules_input_t *in)
 {
     for (size_t i = 0; i < rec->n_holds; i++) {
         const hub_site_hold_t *h = &rec->holds[i];
@@ -402,7 +385,8 @@ static void hold_rules(found_t *fd, const hub_site_record_t *rec, const hub_rule
         char expired[MM_RFC3339_MAX];
         mm_time_rfc3339(p->expires_us, expired);
         hub_evidence_t ev;
-        add(fd, "hold_past_expiry", p->hold_id, "R-K2.2.6b", HUB_SEVERITY_MEDIUM,
+        hub_rules_add(
+            fd, "hold_past_expiry", p->hold_id, "R-K2.2.6b", HUB_SEVERITY_MEDIUM,
             evidence(&ev, 1, at, "camera", p->camera, "hold", p->hold_id, NULL),
             "hold %s on camera %s, placed by %s, expired %s and is still in place: footage past "
             "retention is kept that nobody has asked for",
@@ -413,7 +397,7 @@ static void hold_rules(found_t *fd, const hub_site_record_t *rec, const hub_rule
 mm_err_t hub_rules_evaluate(const hub_site_record_t *rec, const hub_rules_input_t *in,
                             hub_finding_list_t *out)
 {
-    found_t fd = {out, MM_OK};
+    hub_rules_found_t fd = {out, MM_OK};
     if (!rec)
         return MM_OK;
     if (rec->has_facts)
@@ -431,8 +415,32 @@ mm_err_t hub_rules_evaluate(const hub_site_record_t *rec, const hub_rules_input_
     hold_rules(&fd, rec, in);
     if (in->last_checkpoint_us && in->silent_after_us > 0 &&
         in->now_us - in->last_checkpoint_us > in->silent_after_us)
-        add(&fd, "site_silent", "", "R-K2.2.6a", HUB_SEVERITY_HIGH, NULL,
-            "no verified checkpoint for %lld minutes",
-            (long long)((in->now_us - in->last_checkpoint_us) / 60000000));
+        hub_rules_add(&fd, "site_silent", "", "R-K2.2.6a", HUB_SEVERITY_HIGH, NULL,
+                      "no verified checkpoint for %lld minutes",
+                      (long long)((in->now_us - in->last_checkpoint_us) / 60000000));
     return fd.err;
+}
+
+void hub_rules_add(hub_rules_found_t *fd, const char *kind, const char *dedupe, const char *rule,
+                   hub_severity_t severity, hub_evidence_t *ev, const char *fmt, ...)
+{
+    hub_finding_t *f = fd->err == MM_OK ? hub_finding_list_add(fd->out) : NULL;
+    if (!f) {
+        fd->err = MM_ENOMEM;
+        if (ev)
+            hub_evidence_deinit(ev);
+        return;
+    }
+    snprintf(f->kind, sizeof f->kind, "%s", kind);
+    snprintf(f->dedupe, sizeof f->dedupe, "%s", dedupe);
+    snprintf(f->rule, sizeof f->rule, "%s", rule);
+    f->severity = severity;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(f->message, sizeof f->message, fmt, ap);
+    va_end(ap);
+    if (ev) {
+        f->evidence = *ev; /* the texts go with it */
+        ev->n = 0;
+    }
 }

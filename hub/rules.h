@@ -48,4 +48,16 @@ mm_err_t hub_rules_evaluate(const hub_site_record_t *rec, const hub_rules_input_
 int hub_rules_floor(mm_policy_t policy);
 int hub_rules_floor_days(const char *policy);
 
+/* What the rules (rules.c, rules_watch.c) add a finding with: the list, and the first error. */
+typedef struct {
+    hub_finding_list_t *out;
+    mm_err_t err;
+} hub_rules_found_t;
+
+/* Adds a finding to fd->out; ev (may be NULL) is taken over by it, or given back when there is no
+ * room (fd->err is then MM_ENOMEM and later adds do nothing). */
+void hub_rules_add(hub_rules_found_t *fd, const char *kind, const char *dedupe, const char *rule,
+                   hub_severity_t severity, hub_evidence_t *ev, const char *fmt, ...)
+    __attribute__((format(printf, 7, 8)));
+
 #endif

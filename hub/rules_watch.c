@@ -15,42 +15,12 @@
 #include <string.h>
 
 #include "common/timefmt.h"
+#include "hub/rules.h"
 #include "hub/watchpolicy.h"
 
 #define MIN_US (60LL * 1000000)
 #define HOUR_US (60 * MIN_US)
 #define DAY_US (24 * HOUR_US)
-
-typedef struct {
-    hub_finding_list_t *out;
-    mm_err_t err;
-} found_t;
-
-static void add(found_t *fd, const char *kind, const char *dedupe, const char *rule,
-                hub_severity_t severity, hub_evidence_t *ev, const char *fmt, ...)
-    __attribute__((format(printf, 7, 8)));
-
-/* A finding; ev is taken over by it (or given back when there is no room). */
-static void add(found_t *fd, const char *kind, const char *dedupe, const char *rule,
-                hub_severity_t severity, hub_evidence_t *ev, const char *fmt, ...)
-{
-    hub_finding_t *f = fd->err == MM_OK ? hub_finding_list_add(fd->out) : NULL;
-    if (!f) {
-        fd->err = MM_ENOMEM;
-        hub_evidence_deinit(ev);
-        return;
-    }
-    snprintf(f->kind, sizeof f->kind, "%s", kind);
-    snprintf(f->dedupe, sizeof f->dedupe, "%s", dedupe);
-    snprintf(f->rule, sizeof f->rule, "%s", rule);
-    f->severity = severity;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(f->message, sizeof f->message, fmt, ap);
-    va_end(ap);
-    f->evidence = *ev; /* the texts go with it */
-    ev->n = 0;
-}
 
 /* Evidence of the entries at[0 .. n) (an index repeated is cited once). */
 static hub_evidence_t *entries(hub_evidence_t *ev, size_t n, const int64_t *at)
@@ -77,8 +47,8 @@ static const char *span(int64_t us, char *buf, size_t cap)
 
 /* --- the site's clock and its erasures ------------------------------------------------------- */
 
-static void clock_rule(found_t *fd, const hub_watch_policy_t *pol, const hub_watch_state_t *st,
-                       const hub_watch_conf_t *cfg)
+static void clock_rule(hub_rules_found_t *fd, const hub_watch_policy_t *pol,
+                       const hub_watch_state_t *st, const hub_watch_conf_t *cfg)
 {
     const hub_watch_skew_t *k = hub_watch_skew_now(st);
     if (!k || (k->offset_us <= cfg->skew_max_us && -k->offset_us <= cfg->skew_max_us))
@@ -90,7 +60,8 @@ static void clock_rule(found_t *fd, const hub_watch_policy_t *pol, const hub_wat
     entries(&ev, 1, idx);
     hub_evidence_int(&ev, "offset_s", k->offset_us / 1000000);
     hub_evidence_text(&ev, "measured", at);
-    add(fd, "clock_skew", "", pol->erasure.rule, HUB_SEVERITY_HIGH, &ev,
+    hub_rules_add(
+        fd, "clock_skew", "", pol->erasure.rule, HUB_SEVERITY_HIGH, &ev,
         "the site's clock was %s%s %s the hub's when its entries up to #%llu arrived (%s); the "
         "site keeps and erases footage by its own clock (%s)",
         k->bound ? "at least " : "", span(k->offset_us, how, sizeof how),
@@ -98,7 +69,8 @@ static void clock_rule(found_t *fd, const hub_watch_policy_t *pol, const hub_wat
         pol->erasure.clause);
 }
 
-static void erasure_rules(found_t *fd, const hub_watch_policy_t *pol, const hub_watch_state_t *st)
+static void erasure_rules(hub_rules_found_t *fd, const hub_watch_policy_t *pol,
+                          const hub_watch_state_t *st)
 {
     for (size_t i = 0; i < st->n_erasures; i++) {
         const hub_watch_erasure_t *g = &st->erasures[i];
@@ -113,7 +85,8 @@ static void erasure_rules(found_t *fd, const hub_watch_policy_t *pol, const hub_
         hub_evidence_int(&ev, "count", g->count);
         hub_evidence_int(&ev, "early_s", g->early_us / 1000000);
         hub_evidence_int(&ev, "retention_days", g->retention_days);
-        add(fd, "erased_early", key, pol->erasure.rule, HUB_SEVERITY_HIGH, &ev,
+        hub_rules_add(
+            fd, "erased_early", key, pol->erasure.rule, HUB_SEVERITY_HIGH, &ev,
             "camera %s: %u erasure(s) that reached the hub on %s went up to %s before the "
             "footage's %u days of retention were over by the hub's clock (%s; due %s)",
             g->camera, g->count, g->day, span(g->early_us, how, sizeof how), g->retention_days,
@@ -123,7 +96,7 @@ static void erasure_rules(found_t *fd, const hub_watch_policy_t *pol, const hub_
 
 /* --- viewing --------------------------------------------------------------------------------- */
 
-static void viewing_rules(found_t *fd, const hub_watch_policy_t *pol, mm_policy_t policy,
+static void viewing_rules(hub_rules_found_t *fd, const hub_watch_policy_t *pol, mm_policy_t policy,
                           int no_night_staff, const hub_watch_state_t *st,
                           const hub_watch_conf_t *cfg)
 {
@@ -142,7 +115,8 @@ static void viewing_rules(found_t *fd, const hub_watch_policy_t *pol, mm_policy_
             hub_evidence_int(&ev, "footage_min", v->footage_us / MIN_US);
             hub_evidence_int(&ev, "max_viewings", b->viewings);
             hub_evidence_int(&ev, "max_minutes", b->footage_us / MIN_US);
-            add(fd, "viewing_volume", key, pol->viewing.rule, HUB_SEVERITY_MEDIUM, &ev,
+            hub_rules_add(
+                fd, "viewing_volume", key, pol->viewing.rule, HUB_SEVERITY_MEDIUM, &ev,
                 "%s viewed footage %u time(s) on %s, %.1f h of it; the city's bound is %lld "
                 "viewings and %.1f h a person a day (%s)",
                 v->person, v->viewings, v->day, (double)v->footage_us / HOUR_US,
@@ -156,7 +130,8 @@ static void viewing_rules(found_t *fd, const hub_watch_policy_t *pol, mm_policy_
             hub_evidence_int(&ev, "night", v->night);
             hub_evidence_int(&ev, "from_hour", cfg->night_from);
             hub_evidence_int(&ev, "to_hour", cfg->night_to);
-            add(fd, "night_viewing", key, pol->viewing.rule, HUB_SEVERITY_MEDIUM, &ev,
+            hub_rules_add(
+                fd, "night_viewing", key, pol->viewing.rule, HUB_SEVERITY_MEDIUM, &ev,
                 "%s started %u viewing(s) at night (%02d:00-%02d:00 in the site's zone) on %s, "
                 "at a site that says nobody works there at night (%s)",
                 v->person, v->night, cfg->night_from, cfg->night_to, v->day, pol->viewing.clause);
@@ -166,8 +141,8 @@ static void viewing_rules(found_t *fd, const hub_watch_policy_t *pol, mm_policy_
 
 /* --- cameras --------------------------------------------------------------------------------- */
 
-static void suspension_rule(found_t *fd, const hub_watch_policy_t *pol, const hub_camera_t *cam,
-                            const hub_watch_conf_t *cfg, int64_t now_us)
+static void suspension_rule(hub_rules_found_t *fd, const hub_watch_policy_t *pol,
+                            const hub_camera_t *cam, const hub_watch_conf_t *cfg, int64_t now_us)
 {
     int64_t since = cam->state_at.time_us;
     if (!pol->suspension.rule || cam->state != HUB_CAMERA_STATE_SUSPENDED ||
@@ -183,13 +158,14 @@ static void suspension_rule(found_t *fd, const hub_watch_policy_t *pol, const hu
     hub_evidence_text(&ev, "since", at);
     hub_evidence_int(&ev, "days", days);
     hub_evidence_int(&ev, "max_days", cfg->suspension_max_us / DAY_US);
-    add(fd, "camera_suspended_long", cam->id, pol->suspension.rule, HUB_SEVERITY_MEDIUM, &ev,
+    hub_rules_add(
+        fd, "camera_suspended_long", cam->id, pol->suspension.rule, HUB_SEVERITY_MEDIUM, &ev,
         "camera %s has been suspended since %s, %lld days, longer than the city's limit of %lld "
         "days (%s)",
         cam->id, at, days, (long long)(cfg->suspension_max_us / DAY_US), pol->suspension.clause);
 }
 
-static void sign_rule(found_t *fd, const hub_watch_policy_t *pol, const hub_camera_t *cam,
+static void sign_rule(hub_rules_found_t *fd, const hub_watch_policy_t *pol, const hub_camera_t *cam,
                       const hub_watch_conf_t *cfg, int64_t now_us)
 {
     const mm_camera_facts_t *f = &cam->facts;
@@ -207,15 +183,16 @@ static void sign_rule(found_t *fd, const hub_watch_policy_t *pol, const hub_came
     hub_evidence_text(&ev, "checked", f->signage_checked);
     hub_evidence_int(&ev, "days", days);
     hub_evidence_int(&ev, "max_days", cfg->sign_check_max_us / DAY_US);
-    add(fd, "signage_check_old", cam->id, pol->sign.rule, HUB_SEVERITY_MEDIUM, &ev,
+    hub_rules_add(
+        fd, "signage_check_old", cam->id, pol->sign.rule, HUB_SEVERITY_MEDIUM, &ev,
         "the sign of camera %s was last checked on %s, %lld days ago; the city asks for a check "
         "at least every %lld days (%s)",
         cam->id, f->signage_checked, days, (long long)(cfg->sign_check_max_us / DAY_US),
         pol->sign.clause);
 }
 
-static void count_rule(found_t *fd, const hub_watch_policy_t *pol, const hub_watch_state_t *st,
-                       const hub_watch_conf_t *cfg, int64_t now_us)
+static void count_rule(hub_rules_found_t *fd, const hub_watch_policy_t *pol,
+                       const hub_watch_state_t *st, const hub_watch_conf_t *cfg, int64_t now_us)
 {
     if (!pol->camera_count.rule || !st->has_facts || !st->has_filed || !st->filed_cameras_known ||
         st->cameras == st->filed_cameras ||
@@ -227,7 +204,8 @@ static void count_rule(found_t *fd, const hub_watch_policy_t *pol, const hub_wat
     hub_evidence_int(&ev, "cameras", st->cameras);
     hub_evidence_int(&ev, "filed_cameras", st->filed_cameras);
     hub_evidence_int(&ev, "version", st->filed_version);
-    add(fd, "camera_count_unfiled", "", pol->camera_count.rule, HUB_SEVERITY_MEDIUM, &ev,
+    hub_rules_add(
+        fd, "camera_count_unfiled", "", pol->camera_count.rule, HUB_SEVERITY_MEDIUM, &ev,
         "the site runs %u camera(s), but the standards it filed last (version %u) name %u, and "
         "nothing it filed since says so (%s)",
         st->cameras, st->filed_version, st->filed_cameras, pol->camera_count.clause);
@@ -237,7 +215,7 @@ mm_err_t hub_rules_watch_evaluate(const hub_site_record_t *rec, const hub_watch_
                                   const hub_watch_conf_t *cfg, int64_t now_us,
                                   hub_finding_list_t *out)
 {
-    found_t fd = {out, MM_OK};
+    hub_rules_found_t fd = {out, MM_OK};
     int has_policy = (rec && rec->has_facts) || (st && st->has_facts);
     mm_policy_t policy = rec && rec->has_facts ? rec->facts.policy : st ? st->policy : 0;
     const hub_watch_policy_t *pol = has_policy ? hub_watch_policy(policy) : NULL;
