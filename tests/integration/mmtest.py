@@ -24,8 +24,12 @@ SOURCE = os.environ.get("MM_SOURCE") or sys.exit("MM_SOURCE is not set (run unde
 sys.path.insert(0, os.path.join(SOURCE, "tests", "integration"))
 
 
+FAILED = []  # set by fail(): Run.finish then shows the tail of each process's log
+
+
 def fail(msg):
     print("FAIL: " + msg, flush=True)
+    FAILED.append(msg)
     sys.exit(1)
 
 
@@ -156,6 +160,8 @@ class Run:
 
     SANITIZER_MARKS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:")
 
+    TAIL_LINES = 25
+
     def finish(self):
         """At exit: kill what runs, then fail the test if any process reported a sanitizer
         error in its log (an ASan build reports and keeps going or exits; either way it is a
@@ -165,6 +171,10 @@ class Run:
         for name in sorted(os.listdir(logs)):
             with open(os.path.join(logs, name), "rb") as f:
                 text = f.read().decode("utf-8", "replace")
+            if FAILED:  # what each process said last, for a failure seen only in CI
+                tail = text.splitlines()[-self.TAIL_LINES:]
+                print(f"--- the last {len(tail)} lines of {name}", flush=True)
+                print("\n".join(tail), flush=True)
             for mark in self.SANITIZER_MARKS:
                 if mark in text:
                     line = next(l for l in text.splitlines() if mark in l)

@@ -120,7 +120,7 @@ T.check(st["standards"]["date"] == day, f"the standards are dated {st['standards
                                          f"the site's day was {day}")
 
 # Shown: the camera's last recording, in London's time with its abbreviation.
-T.wait_until(lambda: json.loads(cli("cameras", "--json"))["cameras"][0]["last_recorded_us"], 30,
+T.wait_until(lambda: json.loads(cli("cameras", "--json"))["cameras"][0]["last_recorded_us"], 60,
              "a first segment")
 cams, out = json.loads(cli("cameras", "--json")), cli("cameras")
 last = cams["cameras"][0]["last_recorded_us"]
