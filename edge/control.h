@@ -21,6 +21,7 @@
 
 #include "common/err.h"
 #include "edge/access.h"
+#include "edge/console_auth.h"
 
 #define EDGE_REQUEST_MAX (64 * 1024)
 #define EDGE_REQUEST_TIMEOUT_MS 10000
@@ -63,6 +64,8 @@ typedef struct {
     int64_t received_us; /* 0 when not given */
     char hold_id[MM_ID_MAX]; /* hold_release: a site hold or its group (siteholds.h) */
     int days;                /* hold_place "expires_days": 1 to EDGE_REQUEST_DAYS_MAX, 0 none */
+    char password[EDGE_PASSWORD_MAX + 1]; /* passwd: the new console password (never logged) */
+    int new_totp;                         /* passwd: make a new TOTP secret */
 } edge_request_t;
 
 /*
