@@ -243,6 +243,7 @@ typedef struct {
     const char *person;
     const char *text;
     const mm_entry_t *e;
+    size_t n;
 } put_ctx_t;
 
 static mm_err_t put_txn(MDB_txn *txn, void *arg)
@@ -250,19 +251,20 @@ static mm_err_t put_txn(MDB_txn *txn, void *arg)
     put_ctx_t *c = arg;
     MDB_val k = {strlen(c->person), (void *)c->person}, v = {strlen(c->text), (void *)c->text};
     mm_err_t err = mm_db_err(mdb_put(txn, c->a->dbi, &k, &v, 0), "put console account");
-    if (err == MM_OK && c->e)
-        err = edge_store_append_in(c->a->store, txn, c->e, NULL);
+    for (size_t i = 0; err == MM_OK && i < c->n; i++)
+        err = edge_store_append_in(c->a->store, txn, &c->e[i], NULL);
     return err;
 }
 
-mm_err_t edge_accounts_put(edge_accounts_t *a, const edge_account_t *acc, const mm_entry_t *e)
+mm_err_t edge_accounts_put(edge_accounts_t *a, const edge_account_t *acc, const mm_entry_t *e,
+                           size_t n)
 {
     json_t *j = account_json(acc);
     char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
     json_decref(j);
     if (!text)
         return MM_ENOMEM;
-    put_ctx_t c = {.a = a, .person = acc->person, .text = text, .e = e};
+    put_ctx_t c = {.a = a, .person = acc->person, .text = text, .e = e, .n = n};
     mm_err_t err = mm_db_write(a->db, put_txn, &c);
     OPENSSL_cleanse(text, strlen(text));
     free(text);

@@ -84,7 +84,9 @@ void edge_accounts_close(edge_accounts_t *a);
 
 /* person's account into out: MM_OK, MM_ENOTFOUND (none yet), MM_ECORRUPT, or the store's. */
 mm_err_t edge_accounts_get(edge_accounts_t *a, const char *person, edge_account_t *out);
-/* Writes acc and appends e (its time set by the caller) to the site log in one transaction. */
-mm_err_t edge_accounts_put(edge_accounts_t *a, const edge_account_t *acc, const mm_entry_t *e);
+/* Writes acc and appends e[0..n) (their times set by the caller) to the site log in one
+ * transaction. */
+mm_err_t edge_accounts_put(edge_accounts_t *a, const edge_account_t *acc, const mm_entry_t *e,
+                           size_t n);
 
 #endif

@@ -55,7 +55,7 @@ static void save_and_answer(edge_ops_call_t *c, edge_account_t *acc, const char 
 {
     mm_entry_t e;
     edge_ops_call_entry(c, 1, note, &e);
-    mm_err_t err = edge_accounts_put(c->ops->accounts, acc, &e);
+    mm_err_t err = edge_accounts_put(c->ops->accounts, acc, &e, 1);
     if (err != MM_OK) {
         json_decref(result);
         edge_ops_refuse(c, "internal", "cannot store the account: %s", mm_strerror(err));
