@@ -68,10 +68,8 @@ static int origin_ok(edge_http_req_t *req)
     int o = edge_http_header(req, "origin", origin, sizeof origin);
     if (o == 0)
         return 1; /* not a browser's cross-site request: the CSRF token decides */
-    if (o < 0 || edge_http_header(req, ":authority", host, sizeof host) != 1) {
-        if (edge_http_header(req, "host", host, sizeof host) != 1)
-            return 0;
-    }
+    if (o < 0 || edge_http_authority(req, host, sizeof host) != 1)
+        return 0;
     snprintf(want, sizeof want, "https://%s", host);
     return strcmp(origin, want) == 0;
 }

@@ -191,6 +191,18 @@ int edge_http_peer(const edge_http_req_t *r, char *out, size_t cap)
     return addr && inet_ntop(ss.ss_family, addr, out, (socklen_t)cap) ? 0 : -1;
 }
 
+int edge_http_authority(const edge_http_req_t *r, char *out, size_t cap)
+{
+    const h2o_iovec_t *a = &r->req->authority;
+    if (!a->base || !a->len)
+        return 0;
+    if (a->len >= cap)
+        return -1;
+    memcpy(out, a->base, a->len);
+    out[a->len] = 0;
+    return 1;
+}
+
 const char *edge_http_method(const edge_http_req_t *r)
 {
     return r->method;

@@ -67,6 +67,9 @@ const char *edge_http_body(const edge_http_req_t *req, size_t *len);
 int edge_http_header(const edge_http_req_t *req, const char *name, char *out, size_t cap);
 /* The client's address (the connection's peer): 0, or -1 when unknown. */
 int edge_http_peer(const edge_http_req_t *req, char *out, size_t cap);
+/* The host the request is for (Host, or h2's :authority), with its port: 1, 0 none, -1 too
+ * long. */
+int edge_http_authority(const edge_http_req_t *req, char *out, size_t cap);
 /* "GET", "POST", ... and the path (without the query), NUL-terminated copies in the request. */
 const char *edge_http_method(const edge_http_req_t *req);
 const char *edge_http_path(const edge_http_req_t *req);
