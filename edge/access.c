@@ -27,6 +27,10 @@ MM_ENUM_DEFINE(edge_action, EDGE_ACT, EDGE_ACTION_MAP, "action")
      (1u << EDGE_ACT_NOTICE_ACK) | (1u << EDGE_ACT_COMPLAINTS) | (1u << EDGE_ACT_COMPLAINT) |      \
      (1u << EDGE_ACT_HOLDS) | (1u << EDGE_ACT_TIMEZONE))
 
+/* Whether mask (bits of edge_action_t) holds act. Masks are 32 bits and the actions are more:
+ * an action past bit 31 is in no mask (none is grantable, none an operator's by mask). */
+#define HAS(mask, act) ((unsigned)(act) < 32 && (((mask) >> (unsigned)(act)) & 1u))
+
 static const edge_override_t *override_of(const edge_access_t *a, const char *id)
 {
     for (size_t i = 0; i < a->n_overrides; i++)
@@ -65,6 +69,19 @@ int edge_grant_has_camera(const edge_grant_t *gr, const char *camera)
         p = comma + 1;
     }
     return 0;
+}
+
+void edge_access_decide_passwd(const edge_access_t *a, const edge_governance_t *g,
+                               const edge_caller_t *who, int target, int unlock, int64_t now,
+                               edge_decision_t *d)
+{
+    edge_action_t act = unlock ? EDGE_ACT_PASSWD_UNLOCK : EDGE_ACT_PASSWD;
+    edge_access_decide(a, g, who, act, NULL, now, d);
+    if (d->allowed || unlock || who->person < 0 || who->person != target)
+        return;
+    /* One's own password, whatever one's role. */
+    d->allowed = 1;
+    d->reason[0] = 0;
 }
 
 /* Whether grant gr belongs to the caller: by person, or by account for an outsider. */
@@ -107,7 +124,7 @@ void edge_access_decide(const edge_access_t *a, const edge_governance_t *g,
         d->role = MM_ROLE_OPERATOR;
         if (act == EDGE_ACT_EMERGENCY_REPORT)
             goto report; /* an operator may also hold an old grant */
-        d->allowed = (OPERATOR_ACTIONS >> act) & 1;
+        d->allowed = HAS(OPERATOR_ACTIONS, act);
         if (!d->allowed)
             snprintf(d->reason, sizeof d->reason, "%s is an operator; only the manager may %s",
                      name, edge_action_name(act));
@@ -128,7 +145,7 @@ void edge_access_decide(const edge_access_t *a, const edge_governance_t *g,
         if (!grant_is_callers(gr, g, who))
             continue;
         if (edge_grant_active(gr, now)) {
-            int fit = ((gr->actions >> act) & 1)
+            int fit = HAS(gr->actions, act)
                           ? 1 + (!camera || !*camera || edge_grant_has_camera(gr, camera))
                           : 0;
             if (fit > held_fit) {
@@ -146,7 +163,7 @@ void edge_access_decide(const edge_access_t *a, const edge_governance_t *g,
         const edge_grant_t *gr = &a->grants[held];
         d->role = MM_ROLE_EMERGENCY;
         d->grant = held;
-        if (!((gr->actions >> act) & 1))
+        if (!HAS(gr->actions, act))
             snprintf(d->reason, sizeof d->reason, "emergency grant %s does not allow %s", gr->id,
                      edge_action_name(act));
         else if (camera && *camera && !edge_grant_has_camera(gr, camera))
@@ -271,7 +288,7 @@ mm_err_t edge_actions_parse(const char *list, unsigned *out, char *msg, size_t c
         memcpy(word, p, len);
         word[len] = 0;
         edge_action_t act;
-        if (!edge_action_parse(word, &act) || !((EDGE_GRANTABLE >> act) & 1))
+        if (!edge_action_parse(word, &act) || !HAS(EDGE_GRANTABLE, act))
             return mm_errf(MM_EINVAL, msg, cap,
                            "\"%s\" cannot be granted: a grant allows status, cameras, search, "
                            "playback",
@@ -291,7 +308,7 @@ void edge_actions_format(unsigned actions, char *buf, size_t cap)
     if (cap)
         buf[0] = 0;
     for (int i = 0; i < EDGE_ACT_COUNT; i++)
-        if ((actions >> i) & 1) {
+        if (HAS(actions, i)) {
             int w = snprintf(buf + n, n < cap ? cap - n : 0, "%s%s", n ? "," : "",
                              edge_action_name((edge_action_t)i));
             if (w < 0 || n + (size_t)w >= cap)

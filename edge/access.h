@@ -68,7 +68,10 @@
     X(P, HOLD_PLACE, "hold_place")     /* the manager only */                                      \
     X(P, HOLD_RELEASE, "hold_release") /* the manager only */                                      \
     X(P, HOLDS, "holds")               /* list every hold (the manager and operators) */           \
-    X(P, TIMEZONE, "timezone") /* the site's id and zone, for a command to read a typed time */
+    X(P, TIMEZONE, "timezone") /* the site's id and zone, for a command to read a typed time */    \
+    /* The site console's passwords and second factors (console_auth.h): */                        \
+    X(P, PASSWD, "passwd")               /* the manager anyone's, a person their own */            \
+    X(P, PASSWD_UNLOCK, "passwd_unlock") /* the manager unlocks a locked account */
 MM_ENUM_DECLARE(edge_action, EDGE_ACT, EDGE_ACTION_MAP)
 
 /* The actions an emergency grant may allow: looking, never changing. */
@@ -103,7 +106,9 @@ typedef struct {
     edge_grant_t grants[EDGE_MAX_GRANTS];
 } edge_access_t;
 
-/* Who is calling, as the control socket learned it. */
+/* Who is calling, as the control socket learned it — or, for a person logged in to the site
+ * console (console.h), as the console vouches: uid 0, account "console" and the person, decided
+ * exactly as that person is wherever they call from. */
 typedef struct {
     uint32_t uid;
     char account[EDGE_ACCOUNT_MAX]; /* "" when the uid has no account */
@@ -134,6 +139,15 @@ void edge_access_decide(const edge_access_t *a, const edge_governance_t *g,
 int edge_access_still(const edge_access_t *a, const edge_governance_t *g, const edge_caller_t *who,
                       mm_role_t role, const char *grant_id, edge_action_t act, const char *camera,
                       int64_t now, char *reason, size_t cap);
+
+/*
+ * Whether who may set the console password of person target (an index into g->people), or, with
+ * unlock, unlock target's account: the manager anyone's; any person their own password (never
+ * their own unlock). d as edge_access_decide's, for EDGE_ACT_PASSWD or EDGE_ACT_PASSWD_UNLOCK.
+ */
+void edge_access_decide_passwd(const edge_access_t *a, const edge_governance_t *g,
+                               const edge_caller_t *who, int target, int unlock, int64_t now,
+                               edge_decision_t *d);
 
 /*
  * Changes. Each returns MM_OK, or an error with why in msg (cap bytes), and changes nothing then:

@@ -36,6 +36,7 @@
 #include "common/policy.h"
 #include "common/timefmt.h"
 #include "edge/cityrule.h"
+#include "edge/console.h"
 #include "edge/control.h"
 #include "edge/coverlog.h"
 #include "edge/disclosure.h"
@@ -70,6 +71,7 @@ typedef struct {
     edge_ops_t *ops;
     edge_city_rule_t city_rule; /* the city's rule in force at start (cityrule.h) */
     edge_control_t *control;
+    edge_console_t *console;
     edge_disclosure_t *disclosure;
     edge_documents_t *documents;
     char *segments_dir;
@@ -461,6 +463,8 @@ static void shutdown_app(app_t *app)
         edge_ingest_stop(app->ingest);
     edge_control_close(app->control);
     app->control = NULL;
+    edge_console_close(app->console);
+    app->console = NULL;
     edge_ops_close(app->ops);
     app->ops = NULL;
     /* A running export is asked to stop; the loop ends once it has. */
@@ -670,6 +674,14 @@ static int open_control(app_t *app)
     return 0;
 }
 
+/* The site console, when the configuration names one (console.h). */
+static int open_console(app_t *app)
+{
+    if (!app->cfg.console.enabled)
+        return 0;
+    return edge_console_create(&app->loop, &app->cfg, app->ops, &app->console) == MM_OK ? 0 : -1;
+}
+
 /* The link to the hub; the city's requests that come with its acknowledgements go to ops. */
 static int create_uplink(app_t *app)
 {
@@ -770,6 +782,8 @@ static int start(app_t *app, const char *config_path)
     if (create_ops(app, config_path) != 0)
         return 1;
     if (open_control(app) != 0)
+        return 1;
+    if (open_console(app) != 0)
         return 1;
     if (create_uplink(app) != 0)
         return 1;

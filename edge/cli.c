@@ -154,6 +154,15 @@ static const struct {
      "  the edge releases it; a disclosure's hold on the same cameras and range supersedes it.\n"
      "  `hold release` ends it early; what it kept past retention is erased at once.",
      edge_cli_hold},
+    {"passwd",
+     "passwd PERSON [--password-stdin] [--new-totp] [--json]\n"
+     "       passwd PERSON --unlock",
+     "The site console's password of PERSON (the manager anyone's, a person their own), asked\n"
+     "  twice on the terminal or read as one line from standard input. A person without one gets\n"
+     "  a TOTP secret too (or anyone with --new-totp): printed once with its otpauth:// URI and\n"
+     "  a QR code, for an authenticator app; the person confirms a code at their first login.\n"
+     "  --unlock (the manager): unlocks an account locked by failed logins.",
+     edge_cli_passwd},
     {"holds", "holds [--json]",
      "Every hold in force, the manager's site holds and disclosure requests' holds: camera,\n"
      "  range, reason, who placed it and when it expires.",
@@ -463,6 +472,10 @@ static void show_status(json_t *r)
     show_filing_decision(json_object_get(r, "filing_decision"));
     printf("disclosure  %d request(s) waiting for the manager (mimamori-edge disclosures)\n",
            (int)num(r, "disclosures_waiting"));
+    json_t *console = json_object_get(r, "console");
+    if (console)
+        printf("console     %s\n            certificate SHA-256 %s\n", str(console, "url"),
+               str(console, "fingerprint"));
     printf("you         %s (%s), role %s\n", str(you, "person"), str(you, "account"),
            str(you, "role"));
 }
@@ -972,6 +985,9 @@ static const option_t flag_options[] = {
     {"--json", offsetof(opts_t, json)},
     {"--html", offsetof(opts_t, html)},
     {"--all", offsetof(opts_t, all)},
+    {"--password-stdin", offsetof(opts_t, password_stdin)},
+    {"--new-totp", offsetof(opts_t, new_totp)},
+    {"--unlock", offsetof(opts_t, unlock)},
 };
 
 /* A whole number from lo to hi as the value of option opt; -1 once the mistake is said. */

@@ -32,6 +32,7 @@ typedef struct {
     const char *purpose, *basis, *speed; /* playback */
     int all;                  /* complaints, notices */
     int expires;              /* --expires DAYS (hold place), 0 when not given */
+    int password_stdin, new_totp, unlock; /* passwd */
 } edge_cli_opts_t;
 
 /* Sends req (stolen) to the edge and prints its answer with show (as JSON with --json or when
@@ -78,6 +79,7 @@ int edge_cli_complaints(const edge_cli_opts_t *o);
 int edge_cli_requests(const edge_cli_opts_t *o); /* cli_city.c */
 int edge_cli_notices(const edge_cli_opts_t *o);
 int edge_cli_disclosures(const edge_cli_opts_t *o); /* cli_disclosures.c */
+int edge_cli_passwd(const edge_cli_opts_t *o);      /* cli_passwd.c */
 int edge_cli_disclosure(const edge_cli_opts_t *o);
 int edge_cli_hold(const edge_cli_opts_t *o); /* cli_holds.c */
 int edge_cli_holds(const edge_cli_opts_t *o);

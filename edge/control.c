@@ -43,13 +43,15 @@ enum {
     K_SPEED = 1 << 22,
     K_PURPOSE = 1 << 23,
     K_BASIS = 1 << 24,
+    K_PASSWORD = 1 << 25,
+    K_NEW_TOTP = 1 << 26,
 };
 
 static const char *const key_names[] = {
-    "camera",       "from_us", "to_us",       "person", "grant_id",   "minutes",      "actions",
-    "cameras",      "reason",  "text",        "html",   "request_id", "keep",         "step",
-    "complaint_id", "channel", "received_us", "all",    "hold_id",    "expires_days", "player",
-    "stream",       "speed",   "purpose",     "basis"};
+    "camera", "from_us", "to_us", "person", "grant_id", "minutes", "actions", "cameras",
+    "reason", "text", "html", "request_id", "keep", "step", "complaint_id", "channel",
+    "received_us", "all", "hold_id", "expires_days", "player", "stream", "speed", "purpose",
+    "basis", "password", "new_totp"};
 #define N_KEYS (sizeof key_names / sizeof key_names[0])
 
 /* Per action: the keys it requires, and those it may have besides. */
@@ -91,6 +93,8 @@ static const struct {
     [EDGE_ACT_HOLD_RELEASE] = {K_HOLD, K_REASON},
     [EDGE_ACT_HOLDS] = {0, 0},
     [EDGE_ACT_TIMEZONE] = {0, 0},
+    [EDGE_ACT_PASSWD] = {K_PERSON | K_PASSWORD, K_NEW_TOTP},
+    [EDGE_ACT_PASSWD_UNLOCK] = {K_PERSON, 0},
 };
 
 #define MAX_SPAN_US (31LL * 86400 * 1000000) /* a search covers at most 31 days */
@@ -221,6 +225,14 @@ static int parse_value(unsigned bit, json_t *v, edge_request_t *out, char *msg, 
     case K_BASIS:
         ok = json_is_string(v) && mm_legal_basis_parse(json_string_value(v), &out->basis) &&
              out->basis != MM_LEGAL_BASIS_NONE;
+        break;
+    case K_PASSWORD:
+        /* What makes a good password is console_auth.h's to say; here only that it fits. */
+        ok = get_text(v, out->password, sizeof out->password, 1) == 0 && out->password[0];
+        break;
+    case K_NEW_TOTP:
+        ok = json_is_boolean(v);
+        out->new_totp = json_is_true(v);
         break;
     case K_DAYS:
         /* How many days the policy allows is the hold's check (siteholds.h). */

@@ -23,6 +23,7 @@
 
 #include "common/err.h"
 #include "edge/access.h"
+#include "edge/console_auth.h"
 
 #define EDGE_REQUEST_MAX (64 * 1024)
 #define EDGE_REQUEST_TIMEOUT_MS 10000
@@ -84,6 +85,8 @@ typedef struct {
     int speed;
     char purpose[MM_LONG_TEXT_MAX];
     mm_legal_basis_t basis;
+    char password[EDGE_PASSWORD_MAX + 1]; /* passwd: the new console password (never logged) */
+    int new_totp;                         /* passwd: make a new TOTP secret */
 } edge_request_t;
 
 /*

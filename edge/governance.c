@@ -108,6 +108,14 @@ static int person_by_id(const edge_governance_t *g, const char *id)
     return -1;
 }
 
+int edge_governance_person(const edge_governance_t *g, const char *id)
+{
+    for (size_t i = 0; id && i < g->n_people; i++)
+        if (strcmp(g->people[i].id, id) == 0)
+            return (int)i;
+    return -1;
+}
+
 int edge_governance_person_by_account(const edge_governance_t *g, const char *account)
 {
     if (!account[0])

@@ -107,6 +107,8 @@ void edge_camera_gov_parse(mm_conf_t *conf, json_t *cam, const char *path, mm_po
 extern const char *const edge_governance_keys[];
 extern const char *const edge_camera_gov_keys[];
 
+/* The person whose id is id, or -1. */
+int edge_governance_person(const edge_governance_t *g, const char *id);
 /* The person whose OS account is account, or -1. */
 int edge_governance_person_by_account(const edge_governance_t *g, const char *account);
 

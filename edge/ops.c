@@ -34,7 +34,9 @@ mm_err_t edge_ops_create(const edge_ops_conf_t *conf, edge_ops_t **out)
     ops->arg = conf->arg;
     if (conf->city_rule)
         ops->city_rule = *conf->city_rule;
-    mm_err_t err = edge_ops_access_load(ops);
+    mm_err_t err = edge_accounts_open(ops->store, &ops->accounts);
+    if (err == MM_OK)
+        err = edge_ops_access_load(ops);
     if (err == MM_OK)
         err = edge_ops_cameras_load(ops);
     if (err == MM_OK)
@@ -44,6 +46,7 @@ mm_err_t edge_ops_create(const edge_ops_conf_t *conf, edge_ops_t **out)
     if (err == MM_OK)
         err = edge_ops_playback_init(ops);
     if (err != MM_OK) {
+        edge_accounts_close(ops->accounts);
         free(ops);
         return err;
     }
@@ -66,7 +69,9 @@ void edge_ops_set_ingest(edge_ops_t *ops, edge_ingest_t *ingest)
 
 static void on_closed(uv_handle_t *h)
 {
-    free(h->data);
+    edge_ops_t *ops = h->data;
+    edge_accounts_close(ops->accounts);
+    free(ops);
 }
 
 void edge_ops_close(edge_ops_t *ops)
@@ -195,5 +200,10 @@ void edge_ops_do_status(edge_ops_call_t *c)
     size_t waiting = 0;
     if (res && ops->disclosure && edge_disclosure_waiting(ops->disclosure, &waiting) == MM_OK)
         json_object_set_new(res, "disclosures_waiting", json_integer((json_int_t)waiting));
+    /* Where the site console is, and its certificate's fingerprint for a manager to check. */
+    if (res && ops->console_url[0])
+        json_object_set_new(res, "console",
+                            json_pack("{s:s, s:s}", "url", ops->console_url, "fingerprint",
+                                      ops->console_fingerprint));
     edge_ops_answer(c, res, NULL);
 }

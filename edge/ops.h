@@ -31,9 +31,13 @@
  * caller's socket; its end comes back to the loop, which logs it. A viewer whose right ends is
  * stopped at once.
  *
+ * The site console (console.h) calls the same operations for a person logged in to it
+ * (edge_ops_call_as); the console's accounts (console_auth.h) are kept here too, in
+ * console.accounts, and `passwd` sets a password and TOTP secret, `passwd_unlock` unlocks.
+ *
  * The module is one file per job (dispatch, cameras, playback, standards, people, grants, the
- * city's requests) around one private state; ops_impl.h says which file does what. Callers use
- * only the functions below.
+ * city's requests, console passwords) around one private state; ops_impl.h says which file does
+ * what. Callers use only the functions below.
  */
 #ifndef EDGE_OPS_H
 #define EDGE_OPS_H
@@ -45,6 +49,7 @@
 #include "common/crypto.h"
 #include "common/wire.h"
 #include "edge/cityrule.h"
+#include "edge/console_auth.h"
 #include "edge/control.h"
 #include "edge/disclosure.h"
 #include "edge/ingest.h"
@@ -111,6 +116,31 @@ void edge_ops_city_requests(void *arg, const mm_city_request_t *r, size_t n);
 /* The city's rule for the retention period in force at the site (cityrule.h): the one loaded at
  * start, or the latest received since; has 0 while there is none. Valid until ops is closed. */
 const edge_city_rule_t *edge_ops_city_rule(const edge_ops_t *ops);
+/*
+ * The site console's way in (console.h): person (an id of the site's people), logged in to the
+ * console, makes request r. It is decided (edge_access_decide, as if person called from their own
+ * account), done and logged exactly as the same call on the control socket — the access entry
+ * says account "console" — and its answer, the JSON object the socket would have sent
+ * ({"ok": true, "timezone", "result"} or {"ok": false, "code", "error"}), goes to reply(arg,
+ * answer) (answer stolen), at once. Playback is not a console call (it streams to a socket) and
+ * is refused as "invalid".
+ */
+typedef void (*edge_ops_reply_fn)(void *arg, json_t *answer);
+void edge_ops_call_as(edge_ops_t *ops, const char *person, const edge_request_t *r,
+                      edge_ops_reply_fn reply, void *arg);
+
+/* The console's accounts (console_auth.h), kept with ops's state in the store. */
+edge_accounts_t *edge_ops_accounts(edge_ops_t *ops);
+/* Tells fn(arg, person) whenever person's console password is set or their account unlocked
+ * (the console ends their sessions). */
+void edge_ops_on_account(edge_ops_t *ops, void (*fn)(void *arg, const char *person), void *arg);
+/* The role person (an index into the people, -1 none) has now. */
+mm_role_t edge_ops_role(const edge_ops_t *ops, int person);
+/* Appends e (an entry the console made: a login, a failure) to the site log and wakes the
+ * uplink. */
+mm_err_t edge_ops_log(edge_ops_t *ops, mm_entry_t *e);
+/* Tells ops where the console is, for `status` ("console": {"url", "fingerprint"}); copied. */
+void edge_ops_set_console(edge_ops_t *ops, const char *url, const char *fingerprint);
 
 /* The state of camera i (the configuration's order). */
 edge_cam_state_t edge_ops_camera_state(const edge_ops_t *ops, size_t i);

@@ -18,15 +18,13 @@
 #include "common/diag.h"
 #include "edge/ops_impl.h"
 
-/* Logs the call as an access entry: once, with how it ended. */
-void edge_ops_log_call(edge_ops_call_t *c, int allowed, const char *reason)
+void edge_ops_call_entry(const edge_ops_call_t *c, int allowed, const char *reason, mm_entry_t *e)
 {
-    if (c->logged)
-        return;
-    c->logged = 1;
     const edge_governance_t *g = &c->ops->cfg->gov;
-    mm_entry_t e = {.time_us = mm_now_us(), .kind = MM_ENTRY_ACCESS};
-    mm_access_t *a = &e.u.access;
+    memset(e, 0, sizeof *e);
+    e->time_us = mm_now_us();
+    e->kind = MM_ENTRY_ACCESS;
+    mm_access_t *a = &e->u.access;
     if (c->who.person >= 0)
         snprintf(a->person, sizeof a->person, "%s", g->people[c->who.person].id);
     if (c->who.account[0])
@@ -44,7 +42,26 @@ void edge_ops_log_call(edge_ops_call_t *c, int allowed, const char *reason)
     snprintf(a->reason, sizeof a->reason, "%s", reason ? reason : "");
     snprintf(a->purpose, sizeof a->purpose, "%s", c->r->purpose); /* a playback's, as given */
     a->basis = c->r->basis;
+}
+
+/* Logs the call as an access entry: once, with how it ended. */
+void edge_ops_log_call(edge_ops_call_t *c, int allowed, const char *reason)
+{
+    if (c->logged)
+        return;
+    c->logged = 1;
+    mm_entry_t e;
+    edge_ops_call_entry(c, allowed, reason, &e);
     edge_ops_append(c->ops, &e, NULL, NULL, 0);
+}
+
+/* Sends the answer where the call came from. */
+static void send_answer(edge_ops_call_t *c, json_t *answer)
+{
+    if (c->reply)
+        c->reply(c->reply_arg, answer);
+    else
+        edge_conn_reply(c->conn, answer);
 }
 
 void edge_ops_refuse(edge_ops_call_t *c, const char *code, const char *fmt, ...)
@@ -57,16 +74,15 @@ void edge_ops_refuse(edge_ops_call_t *c, const char *code, const char *fmt, ...)
     MM_WARN("control: %s (%s) %s%s%s refused: %s", c->person, mm_role_name(c->d.role),
             edge_action_name(c->r->action), c->r->camera[0] ? " " : "", c->r->camera, msg);
     edge_ops_log_call(c, 0, msg);
-    edge_conn_error(c->conn, code, msg);
+    send_answer(c, json_pack("{s:b, s:s, s:s}", "ok", 0, "code", code, "error", msg));
 }
 
 /* Every answer names the site's zone: the command shows the answer's times in it (timefmt.h). */
 void edge_ops_answer(edge_ops_call_t *c, json_t *result, const char *note)
 {
     edge_ops_log_call(c, 1, note);
-    edge_conn_reply(c->conn,
-                    json_pack("{s:b, s:s, s:o}", "ok", 1, "timezone", c->ops->cfg->timezone,
-                              "result", result ? result : json_object()));
+    send_answer(c, json_pack("{s:b, s:s, s:o}", "ok", 1, "timezone", c->ops->cfg->timezone,
+                             "result", result ? result : json_object()));
 }
 
 const char *edge_ops_err_code(mm_err_t err)
@@ -155,7 +171,41 @@ static const handler_t handlers[EDGE_ACT_COUNT] = {
     [EDGE_ACT_HOLD_RELEASE] = edge_ops_do_hold_release,
     [EDGE_ACT_HOLDS] = edge_ops_do_holds,
     [EDGE_ACT_TIMEZONE] = edge_ops_do_timezone,
+    [EDGE_ACT_PASSWD] = edge_ops_do_passwd,
+    [EDGE_ACT_PASSWD_UNLOCK] = edge_ops_do_passwd_unlock,
 };
+
+/* Decides the call identified in c and runs its handler, or refuses it. */
+static void run_call(edge_ops_call_t *c)
+{
+    edge_ops_t *ops = c->ops;
+    const edge_request_t *r = c->r;
+    int cam = r->camera[0] ? edge_ops_camera_index(ops, r->camera) : 0;
+    if (r->action == EDGE_ACT_PASSWD || r->action == EDGE_ACT_PASSWD_UNLOCK) {
+        int target = edge_governance_person(&ops->cfg->gov, r->person);
+        edge_access_decide_passwd(&ops->access, &ops->cfg->gov, &c->who, target,
+                                  r->action == EDGE_ACT_PASSWD_UNLOCK, mm_now_us(), &c->d);
+    } else {
+        edge_access_decide(&ops->access, &ops->cfg->gov, &c->who, r->action, r->camera, mm_now_us(),
+                           &c->d);
+    }
+    if (!c->d.allowed) {
+        edge_ops_refuse(c, "denied", "%s", c->d.reason);
+        return;
+    }
+    if (cam < 0 && r->action != EDGE_ACT_CAMERA_SUSPEND && r->action != EDGE_ACT_CAMERA_RESUME &&
+        r->action != EDGE_ACT_CAMERA_ABOLISH) {
+        edge_ops_refuse(c, "not_found", "the site has no camera %s", r->camera);
+        return;
+    }
+    handler_t h = (unsigned)r->action < EDGE_ACT_COUNT ? handlers[r->action] : NULL;
+    if (!h) {
+        edge_ops_refuse(c, "internal", "this edge has no handler for %s",
+                        edge_action_name(r->action));
+        return;
+    }
+    h(c);
+}
 
 void edge_ops_request(void *arg, edge_conn_t *conn, uid_t uid, pid_t pid, const edge_request_t *r)
 {
@@ -163,24 +213,25 @@ void edge_ops_request(void *arg, edge_conn_t *conn, uid_t uid, pid_t pid, const 
     edge_ops_call_t c = {.ops = ops, .conn = conn, .r = r};
     (void)pid;
     identify(&c, uid);
+    run_call(&c);
+}
 
-    int cam = r->camera[0] ? edge_ops_camera_index(ops, r->camera) : 0;
-    edge_access_decide(&ops->access, &ops->cfg->gov, &c.who, r->action, r->camera, mm_now_us(),
-                       &c.d);
-    if (!c.d.allowed) {
-        edge_ops_refuse(&c, "denied", "%s", c.d.reason);
+void edge_ops_call_as(edge_ops_t *ops, const char *person, const edge_request_t *r,
+                      edge_ops_reply_fn reply, void *arg)
+{
+    edge_ops_call_t c = {.ops = ops, .r = r, .reply = reply, .reply_arg = arg};
+    const edge_governance_t *g = &ops->cfg->gov;
+    /* The console vouches for the person: decided as that person, logged as the console. */
+    c.who.person = edge_governance_person(g, person);
+    snprintf(c.who.account, sizeof c.who.account, "console");
+    snprintf(c.person, sizeof c.person, "%s", c.who.person >= 0 ? person : "@console");
+    if (c.who.person < 0) {
+        edge_ops_refuse(&c, "denied", "%s is not one of the site's people", person);
         return;
     }
-    if (cam < 0 && r->action != EDGE_ACT_CAMERA_SUSPEND && r->action != EDGE_ACT_CAMERA_RESUME &&
-        r->action != EDGE_ACT_CAMERA_ABOLISH) {
-        edge_ops_refuse(&c, "not_found", "the site has no camera %s", r->camera);
+    if (r->action == EDGE_ACT_PLAYBACK) {
+        edge_ops_refuse(&c, "invalid", "playback streams to a socket, not to the console");
         return;
     }
-    handler_t h = (unsigned)r->action < EDGE_ACT_COUNT ? handlers[r->action] : NULL;
-    if (!h) {
-        edge_ops_refuse(&c, "internal", "this edge has no handler for %s",
-                        edge_action_name(r->action));
-        return;
-    }
-    h(&c);
+    run_call(&c);
 }

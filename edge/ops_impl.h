@@ -18,6 +18,7 @@
  *                    acknowledged, disclosure requests handed on and their steps taken by people
  *   ops_complaints.c complaints received at the site, their handling and closing
  *   ops_holds.c      holds the manager places at the site (siteholds.h), and every hold listed
+ *   ops_passwd.c     the site console's passwords and TOTP secrets set, accounts unlocked
  *
  * One private header rather than one per file: the files share one state (struct edge_ops) and
  * one call being answered (edge_ops_call_t), and each offers the others its handlers and a few
@@ -52,6 +53,12 @@ struct edge_ops {
     edge_ingest_t *ingest; /* set once recording starts; NULL before */
 
     edge_city_rule_t city_rule; /* ops_city.c: the city's rule in force (cityrule.h) */
+    /* ops_passwd.c */
+    edge_accounts_t *accounts;
+    void (*account_changed)(void *arg, const char *person);
+    void *account_arg;
+    char console_url[128];
+    char console_fingerprint[96];
 
     edge_access_t access;                         /* ops_people.c, ops_grants.c */
     edge_cam_state_t cam_state[EDGE_MAX_CAMERAS]; /* ops_cameras.c */
@@ -71,10 +78,12 @@ struct edge_ops {
     unsigned next_session;
 };
 
-/* A call on the control socket being answered. */
+/* A call being answered: on the control socket (conn), or from the console (reply). */
 typedef struct {
     edge_ops_t *ops;
     edge_conn_t *conn;
+    edge_ops_reply_fn reply; /* the console's call: its answer goes here */
+    void *reply_arg;
     const edge_request_t *r;
     edge_caller_t who;
     edge_decision_t d;
@@ -119,10 +128,17 @@ void edge_ops_do_hold_place(edge_ops_call_t *c);
 void edge_ops_do_hold_release(edge_ops_call_t *c);
 void edge_ops_do_holds(edge_ops_call_t *c);
 
+/* ops_passwd.c */
+void edge_ops_do_passwd(edge_ops_call_t *c);
+void edge_ops_do_passwd_unlock(edge_ops_call_t *c);
+
 /* --- answering (ops_dispatch.c) ------------------------------------------------------------- */
 
 /* Logs the call as an access entry: once, with how it ended (reason NULL: none). */
 void edge_ops_log_call(edge_ops_call_t *c, int allowed, const char *reason);
+/* Fills e as the call's access entry (for a handler that appends it in a transaction of its
+ * own; it then sets c->logged). */
+void edge_ops_call_entry(const edge_ops_call_t *c, int allowed, const char *reason, mm_entry_t *e);
 /* Refuses the call with an error code ("denied", "not_found", ...) and a message, logged. */
 void edge_ops_refuse(edge_ops_call_t *c, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -3,6 +3,8 @@
  */
 #include "edge/siteconf.h"
 
+#include <arpa/inet.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -158,6 +160,83 @@ static void parse_cameras(mm_conf_t *conf, json_t *root, edge_config_t *out)
         mm_conf_problem(conf, "cameras", "an edge needs at least one camera");
 }
 
+int edge_listen_parse(const char *text, edge_listen_t *out, char *why, size_t cap)
+{
+    memset(out, 0, sizeof *out);
+    const char *colon = strrchr(text, ':'), *host = text;
+    size_t hl = colon ? (size_t)(colon - text) : 0;
+    if (hl >= 2 && text[0] == '[' && text[hl - 1] == ']') {
+        host++;
+        hl -= 2;
+    }
+    char *end = NULL;
+    long port = colon ? strtol(colon + 1, &end, 10) : -1;
+    if (!colon || !colon[1] || *end || port < 0 || port > 65535) {
+        snprintf(why, cap, "must be \"host:port\" (port 0 to 65535), got \"%.80s\"", text);
+        return -1;
+    }
+    unsigned char buf[sizeof(struct in6_addr)];
+    if (hl == 0 || hl >= sizeof out->host) {
+        snprintf(why, cap, "needs an IP address before the port, got \"%.80s\"", text);
+        return -1;
+    }
+    memcpy(out->host, host, hl);
+    out->host[hl] = 0;
+    int v6 = host != text;
+    if (inet_pton(v6 ? AF_INET6 : AF_INET, out->host, buf) != 1) {
+        snprintf(why, cap, "\"%s\" is not an IPv%d address%s", out->host, v6 ? 6 : 4,
+                 v6 ? "" : " (write an IPv6 one as [addr]:port)");
+        return -1;
+    }
+    out->port = (int)port;
+    return 0;
+}
+
+/* One address key of "console" into out; 1 when given and good. */
+static int parse_listen(mm_conf_t *conf, json_t *obj, const char *key, int required,
+                        edge_listen_t *out)
+{
+    char kp[64], why[160];
+    const char *text = mm_conf_string(conf, obj, "console", key, required, NULL);
+    if (!text)
+        return 0;
+    if (edge_listen_parse(text, out, why, sizeof why) != 0) {
+        mm_conf_problem(conf, mm_conf_key(kp, sizeof kp, "console", key), "%s", why);
+        return 0;
+    }
+    return 1;
+}
+
+static void parse_console(mm_conf_t *conf, json_t *root, edge_config_t *out)
+{
+    static const char *const keys[] = {
+        "listen",       "cert",          "key",          "http_redirect",
+        "idle_minutes", "session_hours", "max_failures", NULL};
+    edge_console_conf_t *c = &out->console;
+    json_t *obj = mm_conf_object(conf, root, "", "console", 0);
+    if (!obj)
+        return;
+    mm_conf_check_keys(conf, obj, "console", keys);
+    c->enabled = parse_listen(conf, obj, "listen", 1, &c->listen);
+    c->redirect = parse_listen(conf, obj, "http_redirect", 0, &c->http_redirect);
+    const char *cert = mm_conf_string(conf, obj, "console", "cert", 0, NULL);
+    const char *key = mm_conf_string(conf, obj, "console", "key", 0, NULL);
+    if (!cert != !key)
+        mm_conf_problem(conf, cert ? "console.key" : "console.cert",
+                        "\"cert\" and \"key\" go together: give both PEM files, or neither for "
+                        "a certificate the edge makes itself");
+    else if (cert) {
+        c->cert = mm_conf_resolve(conf, cert);
+        c->key = mm_conf_resolve(conf, key);
+    }
+    c->idle_minutes = (int)mm_conf_int(conf, obj, "console", "idle_minutes", 0, 15, 1, 24 * 60);
+    c->session_hours = (int)mm_conf_int(conf, obj, "console", "session_hours", 0, 12, 1, 7 * 24);
+    c->max_failures = (int)mm_conf_int(conf, obj, "console", "max_failures", 0, 5, 1, 100);
+    if (c->enabled && c->redirect && !strcmp(c->listen.host, c->http_redirect.host) &&
+        c->listen.port && c->listen.port == c->http_redirect.port)
+        mm_conf_problem(conf, "console.http_redirect", "must be another port than \"listen\"");
+}
+
 mm_err_t edge_config_parse(mm_conf_t *conf, edge_config_t *out)
 {
     static const char *const own[] = {"site",
@@ -175,6 +254,7 @@ mm_err_t edge_config_parse(mm_conf_t *conf, edge_config_t *out)
                                       "timezone",
                                       "night_staff",
                                       "players",
+                                      "console",
                                       NULL};
     const char *keys[32];
     size_t nk = 0;
@@ -237,6 +317,7 @@ mm_err_t edge_config_parse(mm_conf_t *conf, edge_config_t *out)
     edge_governance_parse(conf, root, out->policy, &out->gov);
     parse_cameras(conf, root, out);
     edge_players_parse(conf, root, &out->players);
+    parse_console(conf, root, out);
     return mm_conf_failed(conf) ? MM_ECONFIG : MM_OK;
 }
 
@@ -265,6 +346,8 @@ void edge_config_free(edge_config_t *cfg)
     free(cfg->state_dir);
     free(cfg->control_socket);
     free(cfg->hub_endpoint);
+    free(cfg->console.cert);
+    free(cfg->console.key);
     for (size_t i = 0; i < cfg->n_cameras; i++) {
         free(cfg->cameras[i].url);
         edge_camera_gov_free(&cfg->cameras[i].gov);

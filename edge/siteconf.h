@@ -15,6 +15,12 @@
  *            "verifier": "hub+1a2b3c4d+AQ..."},
  *    "cameras": [{"id": "cam1", "url": "rtsp://127.0.0.1:8554/cam1", "priority": 0, ...}],
  *    "players": {"ffplay": "ffplay -loglevel error -autoexit -"},   see players.h
+ *    "console": {"listen": "0.0.0.0:8443",          the site console over HTTPS (console.h)
+ *                "cert": "console.crt", "key": "console.key",   both or neither: PEM files;
+ *                                      neither: the edge makes one (state_dir/console/)
+ *                "http_redirect": "0.0.0.0:8080",   optional: plain HTTP that only redirects
+ *                "idle_minutes": 15, "session_hours": 12,   a session's idle, absolute expiry
+ *                "max_failures": 5},   failed logins in a row that lock an account
  *    ...}
  *
  * and the keys of edge/governance.h: installer, purpose, people, manager, operators, and per
@@ -70,6 +76,26 @@ typedef struct {
     edge_camera_gov_t gov; /* location, purpose, signage, coverage (governance.h) */
 } edge_config_camera_t;
 
+/* An address to listen on: "host:port" (an IPv4 address) or "[v6]:port"; port 0 any free one. */
+#define EDGE_HOST_MAX 48
+typedef struct {
+    char host[EDGE_HOST_MAX];
+    int port;
+} edge_listen_t;
+
+/* The site console (console.h); enabled 0 when the configuration has no "console". */
+typedef struct {
+    int enabled;
+    edge_listen_t listen;
+    int redirect; /* "http_redirect" given */
+    edge_listen_t http_redirect;
+    char *cert, *key; /* resolved, or both NULL: the edge's own certificate */
+    int idle_minutes, session_hours, max_failures;
+} edge_console_conf_t;
+
+/* Parses "host:port" or "[v6]:port" into out: 0, or -1 (why says what is wrong, cap bytes). */
+int edge_listen_parse(const char *text, edge_listen_t *out, char *why, size_t cap);
+
 typedef struct {
     char site[MM_KEY_NAME_MAX];
     char *key_file;       /* resolved */
@@ -90,6 +116,7 @@ typedef struct {
     edge_players_t players; /* the players the edge may start (players.h) */
     size_t n_cameras;
     edge_config_camera_t cameras[EDGE_MAX_CAMERAS];
+    edge_console_conf_t console;
 } edge_config_t;
 
 /*

@@ -14,7 +14,7 @@
 #include "common/crypto.h"
 #include "common/entry.h"
 #include "hub/api_impl.h"
-#include "hub/httpparse.h"
+#include "common/httpparse.h"
 
 const char *hub_api_site(hub_http_req_t *req, hub_api_t *api)
 {
@@ -50,7 +50,7 @@ int hub_api_query_u64(hub_http_req_t *req, const char *name, uint64_t fallback, 
         *out = fallback;
         return 0;
     }
-    if (rc < 0 || hub_http_parse_u64(buf, out) != 0) {
+    if (rc < 0 || mm_http_parse_u64(buf, out) != 0) {
         hub_http_error(req, 400, "bad_query", "%s must be a non-negative integer", name);
         return -1;
     }

@@ -8,7 +8,7 @@
 
 #include "common/crypto.h"
 #include "common/timefmt.h"
-#include "hub/httpparse.h"
+#include "common/httpparse.h"
 
 /* The document named by the path's {site} and {version} into doc: 0, or -1 once answered. */
 static int load(hub_http_req_t *req, hub_api_t *api, hub_document_t *doc)
@@ -18,7 +18,7 @@ static int load(hub_http_req_t *req, hub_api_t *api, hub_document_t *doc)
         return -1;
     const char *v = hub_http_param(req, "version");
     uint64_t version = 0;
-    if (!v || hub_http_parse_u64(v, &version) != 0 || version == 0 || version > UINT32_MAX) {
+    if (!v || mm_http_parse_u64(v, &version) != 0 || version == 0 || version > UINT32_MAX) {
         hub_http_error(req, 400, "bad_version",
                        "a standards version is a whole number from 1, not \"%.32s\"", v ? v : "");
         return -1;

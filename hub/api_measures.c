@@ -14,7 +14,7 @@
 
 #include "common/clock.h"
 #include "hub/apibody.h"
-#include "hub/httpparse.h"
+#include "common/httpparse.h"
 #include "hub/measures_codec.h"
 
 typedef enum { CREATE, HEARING, PUBLISH } step_t;
@@ -49,7 +49,7 @@ static void answer(hub_http_req_t *req, step_t step, mm_err_t err, hub_measure_o
 static int measure_id(hub_http_req_t *req, uint64_t *id)
 {
     const char *s = hub_http_param(req, "id");
-    if (!s || hub_http_parse_u64(s, id) != 0 || *id == 0) {
+    if (!s || mm_http_parse_u64(s, id) != 0 || *id == 0) {
         hub_http_error(req, 404, "unknown_measure", "no measure \"%.32s\"", s ? s : "");
         return -1;
     }

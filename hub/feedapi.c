@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include "common/diag.h"
-#include "hub/httpparse.h"
+#include "common/httpparse.h"
 
 #define KEEPALIVE_MS 15000
 #define PAGE 100                 /* stored events read at once */
@@ -181,7 +181,7 @@ static int resume_point(hub_http_req_t *req, uint64_t last, uint64_t *after)
         *after = last; /* from now on */
         return 0;
     }
-    if (rc < 0 || hub_http_parse_u64(buf, after) != 0) {
+    if (rc < 0 || mm_http_parse_u64(buf, after) != 0) {
         hub_http_error(req, 400, "bad_query", "%s must be an event id (a non-negative integer)",
                        from);
         return -1;

@@ -13,7 +13,8 @@
 #include <unistd.h>
 
 #include "common/diag.h"
-#include "hub/httpparse.h"
+#include "common/www.h"
+#include "common/httpparse.h"
 
 #define MAX_ROUTES 48
 #define BODY_MAX (1024 * 1024)
@@ -49,7 +50,7 @@ struct hub_http_req {
     h2o_req_t *req;
     const char *query; /* without '?', may be NULL */
     size_t query_len;
-    hub_http_params_t params;
+    mm_http_params_t params;
     const hub_person_t *caller;
     int answered;
 };
@@ -59,40 +60,6 @@ typedef struct {
     hub_http_t *http;
 } handler_t;
 
-static const char *reason(int status)
-{
-    switch (status) {
-    case 200:
-        return "OK";
-    case 201:
-        return "Created";
-    case 304:
-        return "Not Modified";
-    case 400:
-        return "Bad Request";
-    case 401:
-        return "Unauthorized";
-    case 403:
-        return "Forbidden";
-    case 404:
-        return "Not Found";
-    case 405:
-        return "Method Not Allowed";
-    case 409:
-        return "Conflict";
-    case 413:
-        return "Payload Too Large";
-    case 429:
-        return "Too Many Requests";
-    case 500:
-        return "Internal Server Error";
-    case 503:
-        return "Service Unavailable";
-    default:
-        return "Status";
-    }
-}
-
 /* The status and the headers every answer carries; cache is the Cache-Control value, csp the
  * Content-Security-Policy. */
 static void start_answer_csp(hub_http_req_t *r, int status, const char *ctype, const char *cache,
@@ -101,20 +68,13 @@ static void start_answer_csp(hub_http_req_t *r, int status, const char *ctype, c
     h2o_req_t *req = r->req;
     r->answered = 1;
     req->res.status = status;
-    req->res.reason = reason(status);
+    req->res.reason = mm_www_reason(status);
     if (ctype)
         h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, ctype,
                        strlen(ctype));
     h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CACHE_CONTROL, NULL, cache,
                    strlen(cache));
-    h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("x-content-type-options"), 0,
-                          NULL, H2O_STRLIT("nosniff"));
-    h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("referrer-policy"), 0, NULL,
-                          H2O_STRLIT("no-referrer"));
-    h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("x-frame-options"), 0, NULL,
-                          H2O_STRLIT("DENY"));
-    h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("content-security-policy"), 0,
-                          NULL, csp, strlen(csp));
+    mm_www_security_headers(req, csp, 0);
 }
 
 static void start_answer_cached(hub_http_req_t *r, int status, const char *ctype, const char *cache)
@@ -237,7 +197,7 @@ int hub_http_query(const hub_http_req_t *req, const char *name, char *out, size_
 {
     if (!req->query)
         return 0;
-    return hub_http_query_get(req->query, req->query_len, name, out, cap);
+    return mm_http_query_get(req->query, req->query_len, name, out, cap);
 }
 
 void hub_http_set_people(hub_http_t *h, const hub_config_t *cfg)
@@ -596,14 +556,14 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
         r.query_len = plen - req->query_at - 1;
         plen = req->query_at;
     }
-    const char *problem = hub_http_path_problem(req->path.base, plen);
+    const char *problem = mm_http_path_problem(req->path.base, plen);
     if (problem) {
         hub_http_error(&r, 400, "bad_path", "%s", problem);
         return 0;
     }
-    if (r.query_len > HUB_HTTP_QUERY_MAX) {
+    if (r.query_len > MM_HTTP_QUERY_MAX) {
         hub_http_error(&r, 400, "bad_query", "the query is longer than %d bytes",
-                       HUB_HTTP_QUERY_MAX);
+                       MM_HTTP_QUERY_MAX);
         return 0;
     }
     if (req->entity.base && req->entity.len > BODY_MAX) {
@@ -613,7 +573,7 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
     char allow[64] = "";
     for (size_t i = 0; i < h->n_routes; i++) {
         route_t *rt = &h->routes[i];
-        if (!hub_http_match(rt->pattern, req->path.base, plen, &r.params))
+        if (!mm_http_match(rt->pattern, req->path.base, plen, &r.params))
             continue;
         if (!h2o_memis(req->method.base, req->method.len, rt->method, strlen(rt->method))) {
             size_t al = strlen(allow);

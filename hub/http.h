@@ -2,10 +2,11 @@
  * http.h: the hub's HTTP server — libh2o on the daemon's libuv loop, a small route table, JSON
  * answers, and JSON errors for anything malformed or hostile.
  *
- * Requests are checked before any route sees them (httpparse.h): a bad path or query gets 400,
- * an unknown path 404, a known path with another method 405 with Allow. Every answer carries
- * X-Content-Type-Options: nosniff, Referrer-Policy: no-referrer, X-Frame-Options: DENY and a
- * Content-Security-Policy that allows only the hub's own files (HUB_HTTP_CSP); every answer but
+ * Requests are checked before any route sees them (common/httpparse.h): a bad path or query gets
+ * 400, an unknown path 404, a known path with another method 405 with Allow. Every answer carries
+ * the security headers of common/www.h (mm_www_security_headers: nosniff, no referrer, never
+ * framed) and a Content-Security-Policy that allows only the hub's own files (HUB_HTTP_CSP);
+ * every answer but
  * a static file's (hub_http_static) carries Cache-Control: no-store.
  */
 #ifndef HUB_HTTP_H
@@ -17,13 +18,12 @@
 #include <uv.h>
 
 #include "common/err.h"
+#include "common/www.h"
 #include "hub/hubconf.h"
 
 /* The Content-Security-Policy of every answer: scripts, styles, images and connections from the
  * hub itself only, no inline script or style, no plugins, never framed. */
-#define HUB_HTTP_CSP                                                                               \
-    "default-src 'self'; base-uri 'none'; object-src 'none'; form-action 'self'; "                 \
-    "frame-ancestors 'none'"
+#define HUB_HTTP_CSP MM_WWW_CSP
 
 /* The Content-Security-Policy of an answer that is a page a site wrote (hub_http_untrusted_html):
  * a sandbox (no scripts, no forms, an origin of its own), nothing fetched, inline styles only. */

@@ -11,16 +11,9 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Pages change with the hub: a browser asks again each time and is answered 304 while its copy
- * is current (the ETag is the file's hash). */
-#define WWW_CACHE "no-cache"
-
 const hub_www_file_t *hub_www_find(const char *name)
 {
-    for (size_t i = 0; i < hub_www_n_files; i++)
-        if (strcmp(hub_www_files[i].name, name) == 0)
-            return &hub_www_files[i];
-    return NULL;
+    return mm_www_find(hub_www_files, hub_www_n_files, name);
 }
 
 static void serve(hub_http_req_t *req, const char *name)
@@ -30,7 +23,7 @@ static void serve(hub_http_req_t *req, const char *name)
         hub_http_error(req, 404, "not_found", "no such resource");
         return;
     }
-    hub_http_static(req, f->content_type, f->data, f->len, f->etag, WWW_CACHE);
+    hub_http_static(req, f->content_type, f->data, f->len, f->etag, MM_WWW_CACHE);
 }
 
 static void get_dashboard(hub_http_req_t *req, void *arg)

@@ -1,6 +1,6 @@
 /*
  * www.h: the city's dashboard — the static files under hub/www, compiled into the hub at build
- * time (hub/www_embed.cmake), and the routes that serve them:
+ * time (common/www_embed.cmake), and the routes that serve them:
  *
  *   GET /                 index.html: the dashboard (it asks for a token when it has none)
  *   GET /registry         registry.html: the public registry, for residents (no login)
@@ -20,20 +20,16 @@
 
 #include "common/err.h"
 #include "hub/http.h"
-#include "hub/httpparse.h"
+#include "common/httpparse.h"
+#include "common/www.h"
 
 /* The longest name looked up: "static/" and a decoded path segment. */
-#define HUB_WWW_NAME_MAX (sizeof "static/" + HUB_HTTP_PARAM_MAX)
+#define HUB_WWW_NAME_MAX (sizeof "static/" + MM_HTTP_PARAM_MAX)
 
-typedef struct {
-    const char *name;         /* relative to hub/www: "index.html", "static/app.js" */
-    const char *content_type; /* from the extension */
-    const unsigned char *data;
-    size_t len;
-    const char *etag; /* quoted: "\"<32 hex digits of the SHA-256>\"" */
-} hub_www_file_t;
+/* A file of hub/www (common/www.h). */
+typedef mm_www_file_t hub_www_file_t;
 
-/* The table the build generates (www_files.c), in name order. */
+/* The table the build generates (www_files.c, common/www_embed.cmake), in name order. */
 extern const hub_www_file_t hub_www_files[];
 extern const size_t hub_www_n_files;
 

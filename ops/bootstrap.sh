@@ -9,6 +9,8 @@ packages=(
   # libraries named by the design
   libzmq3-dev libprotobuf-c-dev protobuf-c-compiler liblmdb-dev lmdb-utils
   libuv1-dev libssl-dev openssl libh2o-dev libjansson-dev libcmocka-dev
+  # the edge's site console: password hashes (Argon2id) and the TOTP enrolment's QR code
+  libargon2-dev libqrencode-dev
   libavformat-dev libavcodec-dev libavutil-dev libavfilter-dev libswscale-dev
   # the time zone database: a site's "timezone" (and the hub's) is checked against it and read
   tzdata

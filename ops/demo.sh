@@ -25,6 +25,7 @@ case "$duration" in ''|*[!0-9]*) echo "demo.sh: --for needs a whole number of se
 rtsp_port=${MM_DEMO_RTSP_PORT:-8554}
 zmq_port=${MM_DEMO_ZMQ_PORT:-7400}
 http_port=${MM_DEMO_HTTP_PORT:-8480}
+console_port=${MM_DEMO_CONSOLE_PORT:-8443}   # site-a's site console; site-b's is the next port
 
 ops/bootstrap.sh
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
@@ -50,9 +51,10 @@ police=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1])
 police_age=$(age-keygen -y "$state/police.age")
 
 # Configs, written from the public halves the key tool prints.
-/usr/bin/python3 - "$bin/mimamori-keys" "$state" "$rtsp_port" "$zmq_port" "$http_port" <<'PY'
+/usr/bin/python3 - "$bin/mimamori-keys" "$state" "$rtsp_port" "$zmq_port" "$http_port" \
+    "$console_port" <<'PY'
 import json, subprocess, sys
-tool, state, rtsp, zmqp, http = sys.argv[1:]
+tool, state, rtsp, zmqp, http, consolep = sys.argv[1:]
 desk = json.load(open(f"{state}/oversight.token.json"))
 police = json.load(open(f"{state}/police.token.json"))
 pub = {w: json.loads(subprocess.check_output([tool, "show", f"{state}/{w}.key"]))
@@ -74,9 +76,11 @@ json.dump(hub, open(f"{state}/hub.json", "w"), indent=2)
 cams = {"site-a": ["cam1", "cam2"], "site-b": ["cam3"]}
 policy = {"site-a": "kawaguchi", "site-b": "naha"}
 street = {"site-a": "中央通り商店街振興組合", "site-b": "国際通り商店街振興組合"}
-for s, ids in cams.items():
+for k, (s, ids) in enumerate(cams.items()):
     edge = {"site": s, "key_file": f"{s}.key", "state_dir": s, "segment_seconds": 10,
             "policy": policy[s], "retention_days": 14,
+            # the site console, on loopback, with a certificate the edge makes itself
+            "console": {"listen": f"127.0.0.1:{int(consolep) + k}"},
             "installer": {"name": street[s], "contact": "000-0000-0000"},
             "purpose": "防犯（街頭犯罪の抑止と事後の捜査協力）",
             "storage_location": "組合事務所の施錠された棚",
@@ -122,6 +126,20 @@ for s in site-a site-b; do
     pids="$pids $!"
 done
 
+# The manager's console password, made once (kept with the state, as the edge keeps the account):
+# the first `passwd` prints the TOTP secret to enrol, kept beside it for the next runs.
+for s in site-a site-b; do
+    for _ in $(seq 50); do [ -S "/run/mimamori/$s.sock" ] && break; sleep 0.2; done
+    if [ ! -f "$state/$s.console.txt" ]; then
+        pw=$(head -c 12 /dev/urandom | base64 | tr -d '/+=')
+        if echo "$pw" | "$bin/mimamori-edge" passwd kanri --password-stdin \
+               --socket "/run/mimamori/$s.sock" >"$state/$s.console.tmp" 2>&1; then
+            { echo "password $pw"; cat "$state/$s.console.tmp"; } >"$state/$s.console.txt"
+        fi
+        rm -f "$state/$s.console.tmp"
+    fi
+done
+
 echo "demo: cameras  rtsp://127.0.0.1:$rtsp_port/cam1 cam2 cam3"
 echo "demo: dashboard http://127.0.0.1:$http_port/   (token: $token)"
 echo "demo:          http://127.0.0.1:$http_port/registry   (the public registry, no login)"
@@ -131,6 +149,17 @@ echo "demo:          http://127.0.0.1:$http_port/api/v1/registry   (public)"
 echo "demo:          curl -H 'Authorization: Bearer $token' http://127.0.0.1:$http_port/api/v1/findings"
 echo "demo:          curl -H 'Authorization: Bearer $token' 'http://127.0.0.1:$http_port/api/v1/sites/site-a/entries?start=0&end=10'"
 echo "demo:          (the oversight token is in $state/oversight.token.json)"
+for k in 0 1; do
+    s=site-a; [ "$k" = 1 ] && s=site-b
+    echo "demo: console  https://127.0.0.1:$((console_port + k))/   ($s; the certificate is the edge's own:"
+    echo "demo:          check its SHA-256 with mimamori-edge status --socket /run/mimamori/$s.sock)"
+    if [ -f "$state/$s.console.txt" ]; then
+        echo "demo:          log in as kanri, $(sed -n 's/^password /password /p' "$state/$s.console.txt");"
+        echo "demo:          at the first login scan the QR code the console shows, or enter this secret"
+        echo "demo:          in an authenticator app: $(sed -n 's/^  secret  //p' "$state/$s.console.txt")"
+        echo "demo:          (also in $state/$s.console.txt)"
+    fi
+done
 echo "demo: logs in  $state/logs/"
 echo "demo: operator commands (docs/operator-guide.md), as the manager or, via runuser -u nobody, the operator:"
 echo "demo:          $bin/mimamori-edge status --socket /run/mimamori/site-a.sock"

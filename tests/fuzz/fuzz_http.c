@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "hub/httpparse.h"
+#include "common/httpparse.h"
 
 static const char *const patterns[] = {
     "/api/v1/sites",
@@ -19,13 +19,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const char *t = (const char *)data;
     const char *q = memchr(t, '?', size);
     size_t plen = q ? (size_t)(q - t) : size;
-    if (hub_http_path_problem(t, plen) == NULL) {
-        hub_http_params_t params;
+    if (mm_http_path_problem(t, plen) == NULL) {
+        mm_http_params_t params;
         for (size_t i = 0; i < sizeof patterns / sizeof patterns[0]; i++)
-            if (hub_http_match(patterns[i], t, plen, &params))
+            if (mm_http_match(patterns[i], t, plen, &params))
                 for (size_t k = 0; k < params.n; k++)
                     if (strlen(params.values[k]) == 0 ||
-                        strlen(params.values[k]) > HUB_HTTP_PARAM_MAX)
+                        strlen(params.values[k]) > MM_HTTP_PARAM_MAX)
                         __builtin_trap();
     }
     if (q) {
@@ -34,12 +34,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         size_t qlen = size - plen - 1;
         static const char *const names[] = {"start", "end", "", "a b"};
         for (size_t i = 0; i < 4; i++)
-            if (hub_http_query_get(query, qlen, names[i], out, sizeof out) == 1) {
+            if (mm_http_query_get(query, qlen, names[i], out, sizeof out) == 1) {
                 uint64_t v;
-                (void)hub_http_parse_u64(out, &v);
+                (void)mm_http_parse_u64(out, &v);
             }
     }
     char dec[256];
-    (void)hub_http_pct_decode(t, size, 1, dec, sizeof dec);
+    (void)mm_http_pct_decode(t, size, 1, dec, sizeof dec);
     return 0;
 }

@@ -403,6 +403,58 @@ static void not_json(void **state)
     edge_config_free(&cfg);
 }
 
+/* A configuration good but for its "console" member (console, a JSON value). */
+static size_t with_console(const char *console, edge_config_t *cfg, const char *const *expect)
+{
+    char text[4096];
+    snprintf(text, sizeof text,
+             "{\"site\":\"s\",\"key_file\":\"k\",\"state_dir\":\"d\",\"policy\":\"naha\"," SITE_GOV
+             "\"hub\":{\"endpoint\":\"tcp://127.0.0.1:7400\",\"curve_public\":\"%s\","
+             "\"verifier\":\"%s\"},"
+             "\"cameras\":[{\"id\":\"c\",\"url\":\"rtsp://127.0.0.1:1/c\"" CAM_GOV "}],"
+             "\"console\":%s}",
+             HUB_CURVE, verifier, console);
+    return parse(text, cfg, expect);
+}
+
+static void console_keys_checked(void **state)
+{
+    (void)state;
+    edge_config_t cfg;
+    assert_int_equal(with_console("{\"listen\":\"0.0.0.0:8443\",\"http_redirect\":\"[::1]:80\","
+                                  "\"cert\":\"c.pem\",\"key\":\"k.pem\",\"idle_minutes\":5}",
+                                  &cfg, NULL),
+                     0);
+    assert_true(cfg.console.enabled);
+    assert_string_equal(cfg.console.listen.host, "0.0.0.0");
+    assert_int_equal(cfg.console.listen.port, 8443);
+    assert_true(cfg.console.redirect);
+    assert_string_equal(cfg.console.http_redirect.host, "::1");
+    assert_int_equal(cfg.console.http_redirect.port, 80);
+    assert_string_equal(cfg.console.cert, "/etc/mimamori/c.pem");
+    assert_int_equal(cfg.console.idle_minutes, 5);
+    assert_int_equal(cfg.console.session_hours, 12); /* defaults */
+    assert_int_equal(cfg.console.max_failures, 5);
+    edge_config_free(&cfg);
+
+    static const char *const expect[] = {
+        "console.listen: \"shop.local\" is not an IPv4 address",
+        "console.http_redirect: must be \"host:port\"",
+        "console.key: \"cert\" and \"key\" go together",
+        "console.idle_minutes",
+        "console.colour: unknown key",
+        NULL,
+    };
+    assert_int_equal(with_console("{\"listen\":\"shop.local:443\",\"http_redirect\":\"1.2.3.4\","
+                                  "\"cert\":\"c.pem\",\"idle_minutes\":0,\"colour\":1}",
+                                  &cfg, expect),
+                     5);
+    edge_config_free(&cfg);
+    static const char *const need[] = {"console.listen: missing", NULL};
+    assert_int_equal(with_console("{}", &cfg, need), 1);
+    edge_config_free(&cfg);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -415,6 +467,7 @@ int main(void)
         cmocka_unit_test(timezone_named_or_refused),
         cmocka_unit_test(night_staff_is_a_boolean),
         cmocka_unit_test(R_N7_3_players_are_named_commands_without_a_shell),
+        cmocka_unit_test(console_keys_checked),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }

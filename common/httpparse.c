@@ -1,7 +1,7 @@
 /*
  * httpparse.c: request path, route and query parsing (see httpparse.h).
  */
-#include "hub/httpparse.h"
+#include "common/httpparse.h"
 
 #include <string.h>
 
@@ -16,7 +16,7 @@ static int hexval(char c)
     return -1;
 }
 
-long hub_http_pct_decode(const char *in, size_t len, int plus_space, char *out, size_t cap)
+long mm_http_pct_decode(const char *in, size_t len, int plus_space, char *out, size_t cap)
 {
     size_t o = 0;
     for (size_t i = 0; i < len; i++) {
@@ -46,11 +46,11 @@ long hub_http_pct_decode(const char *in, size_t len, int plus_space, char *out, 
     return (long)o;
 }
 
-const char *hub_http_path_problem(const char *path, size_t len)
+const char *mm_http_path_problem(const char *path, size_t len)
 {
     if (len == 0 || path[0] != '/')
         return "the path must start with /";
-    if (len > HUB_HTTP_PATH_MAX)
+    if (len > MM_HTTP_PATH_MAX)
         return "the path is longer than 2048 bytes";
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)path[i];
@@ -68,7 +68,7 @@ const char *hub_http_path_problem(const char *path, size_t len)
         while (e < len && path[e] != '/')
             e++;
         char seg[8];
-        if (e - s <= 6 && hub_http_pct_decode(path + s, e - s, 0, seg, sizeof seg) >= 0 &&
+        if (e - s <= 6 && mm_http_pct_decode(path + s, e - s, 0, seg, sizeof seg) >= 0 &&
             (strcmp(seg, ".") == 0 || strcmp(seg, "..") == 0))
             return "the path contains a . or .. segment";
         s = e + 1;
@@ -76,7 +76,7 @@ const char *hub_http_path_problem(const char *path, size_t len)
     return NULL;
 }
 
-int hub_http_match(const char *pattern, const char *path, size_t len, hub_http_params_t *params)
+int mm_http_match(const char *pattern, const char *path, size_t len, mm_http_params_t *params)
 {
     params->n = 0;
     const char *p = pattern;
@@ -95,10 +95,10 @@ int hub_http_match(const char *pattern, const char *path, size_t len, hub_http_p
         while (e < len && path[e] != '/')
             e++;
         if (plen >= 2 && p[0] == '{' && p[plen - 1] == '}') {
-            if (e == i || params->n >= HUB_HTTP_MAX_PARAMS)
+            if (e == i || params->n >= MM_HTTP_MAX_PARAMS)
                 return 0;
             char *v = params->values[params->n];
-            if (hub_http_pct_decode(path + i, e - i, 0, v, HUB_HTTP_PARAM_MAX + 1) <= 0)
+            if (mm_http_pct_decode(path + i, e - i, 0, v, MM_HTTP_PARAM_MAX + 1) <= 0)
                 return 0;
             params->names[params->n] = p + 1;
             params->name_lens[params->n] = plen - 2;
@@ -112,9 +112,9 @@ int hub_http_match(const char *pattern, const char *path, size_t len, hub_http_p
     return i == len;
 }
 
-int hub_http_query_get(const char *query, size_t len, const char *name, char *out, size_t cap)
+int mm_http_query_get(const char *query, size_t len, const char *name, char *out, size_t cap)
 {
-    if (len > HUB_HTTP_QUERY_MAX)
+    if (len > MM_HTTP_QUERY_MAX)
         return -1;
     size_t nlen = strlen(name);
     size_t s = 0;
@@ -125,18 +125,18 @@ int hub_http_query_get(const char *query, size_t len, const char *name, char *ou
         const char *eq = memchr(query + s, '=', e - s);
         size_t klen = eq ? (size_t)(eq - (query + s)) : e - s;
         char key[64];
-        long kd = hub_http_pct_decode(query + s, klen, 1, key, sizeof key);
+        long kd = mm_http_pct_decode(query + s, klen, 1, key, sizeof key);
         if (kd >= 0 && (size_t)kd == nlen && memcmp(key, name, nlen) == 0) {
             const char *v = eq ? eq + 1 : query + e;
             size_t vlen = eq ? (size_t)(query + e - v) : 0;
-            return hub_http_pct_decode(v, vlen, 1, out, cap) < 0 ? -1 : 1;
+            return mm_http_pct_decode(v, vlen, 1, out, cap) < 0 ? -1 : 1;
         }
         s = e + 1;
     }
     return 0;
 }
 
-int hub_http_parse_u64(const char *s, uint64_t *out)
+int mm_http_parse_u64(const char *s, uint64_t *out)
 {
     size_t n = strlen(s);
     if (n == 0 || n > 20 || (n > 1 && s[0] == '0'))

@@ -1,0 +1,477 @@
+/*
+ * console_http.c: the console's web server on libh2o with TLS (see console_http.h).
+ */
+#include "edge/console_http.h"
+
+#include <arpa/inet.h>
+#include <h2o.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/diag.h"
+#include "common/httpparse.h"
+
+#define H2O_ENTITY_MAX (1024 * 1024) /* libh2o itself refuses more; we refuse past BODY_MAX */
+
+typedef struct {
+    char method[8];
+    char *pattern;
+    unsigned need;
+    edge_http_handler fn;
+    void *arg;
+} route_t;
+
+struct edge_http {
+    uv_tcp_t listener;
+    h2o_globalconf_t config;
+    h2o_context_t ctx;
+    h2o_accept_ctx_t accept_ctx;
+    int port;
+    int https;
+    int redirect_port; /* a redirector: the HTTPS port, else 0 */
+    char host[EDGE_HOST_MAX];
+    size_t n_routes;
+    route_t routes[EDGE_HTTP_ROUTES];
+    edge_http_guard guard;
+    void *guard_arg;
+};
+
+struct edge_http_req {
+    edge_http_t *http;
+    h2o_req_t *req;
+    const char *query;
+    size_t query_len;
+    char *method, *path;
+    mm_http_params_t params;
+    void *data;
+    int answered;
+    edge_http_later_t *later;
+};
+
+struct edge_http_later {
+    edge_http_req_t *r; /* NULL once the request is disposed of */
+};
+
+typedef struct {
+    h2o_handler_t super;
+    edge_http_t *http;
+} handler_t;
+
+/* --- answers -------------------------------------------------------------------------------- */
+
+static void start_answer(edge_http_req_t *r, int status, const char *ctype, const char *cache)
+{
+    h2o_req_t *req = r->req;
+    r->answered = 1;
+    req->res.status = status;
+    req->res.reason = mm_www_reason(status);
+    if (ctype)
+        h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, ctype,
+                       strlen(ctype));
+    h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CACHE_CONTROL, NULL, cache,
+                   strlen(cache));
+    mm_www_security_headers(req, MM_WWW_CSP, r->http->https);
+    MM_DEBUG("console: %s %s -> %d", r->method, r->path, status);
+}
+
+void edge_http_text(edge_http_req_t *r, int status, const char *ctype, const char *data, size_t len)
+{
+    start_answer(r, status, ctype, "no-store");
+    h2o_send_inline(r->req, data, len);
+}
+
+void edge_http_json(edge_http_req_t *r, int status, json_t *body)
+{
+    char *text = body ? json_dumps(body, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
+    json_decref(body);
+    if (!text) {
+        static const char oom[] = "{\"error\":{\"status\":500,\"code\":\"internal\","
+                                  "\"message\":\"cannot format the answer\"}}";
+        edge_http_text(r, 500, "application/json", oom, sizeof oom - 1);
+        return;
+    }
+    edge_http_text(r, status, "application/json", text, strlen(text));
+    free(text);
+}
+
+void edge_http_error(edge_http_req_t *r, int status, const char *code, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    edge_http_json(
+        r, status,
+        json_pack("{s:{s:i, s:s, s:s}}", "error", "status", status, "code", code, "message", msg));
+}
+
+void edge_http_static(edge_http_req_t *r, const mm_www_file_t *f)
+{
+    static h2o_generator_t generator = {NULL, NULL}; /* the bytes outlive the request */
+    h2o_req_t *req = r->req;
+    char inm[512];
+    int fresh =
+        edge_http_header(r, "if-none-match", inm, sizeof inm) == 1 && strstr(inm, f->etag) != NULL;
+    start_answer(r, fresh ? 304 : 200, fresh ? NULL : f->content_type, MM_WWW_CACHE);
+    h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_ETAG, NULL, f->etag, strlen(f->etag));
+    if (fresh) {
+        h2o_send_inline(req, "", 0);
+        return;
+    }
+    req->res.content_length = f->len;
+    h2o_iovec_t body = h2o_iovec_init(f->data, f->len);
+    h2o_start_response(req, &generator);
+    h2o_send(req, &body, 1, H2O_SEND_STATE_FINAL);
+}
+
+void edge_http_see_other(edge_http_req_t *r, const char *location)
+{
+    edge_http_set_header(r, "location", location);
+    edge_http_text(r, 303, "text/plain; charset=utf-8", "see other\n", 10);
+}
+
+void edge_http_set_header(edge_http_req_t *r, const char *name, const char *value)
+{
+    h2o_req_t *req = r->req;
+    size_t n = strlen(name), v = strlen(value);
+    h2o_add_header_by_str(&req->pool, &req->res.headers, h2o_strdup(&req->pool, name, n).base, n, 0,
+                          NULL, h2o_strdup(&req->pool, value, v).base, v);
+}
+
+/* --- the request ---------------------------------------------------------------------------- */
+
+const char *edge_http_param(const edge_http_req_t *r, const char *name)
+{
+    size_t n = strlen(name);
+    for (size_t i = 0; i < r->params.n; i++)
+        if (r->params.name_lens[i] == n && memcmp(r->params.names[i], name, n) == 0)
+            return r->params.values[i];
+    return NULL;
+}
+
+int edge_http_query(const edge_http_req_t *r, const char *name, char *out, size_t cap)
+{
+    return r->query ? mm_http_query_get(r->query, r->query_len, name, out, cap) : 0;
+}
+
+const char *edge_http_body(const edge_http_req_t *r, size_t *len)
+{
+    *len = r->req->entity.base ? r->req->entity.len : 0;
+    return *len ? r->req->entity.base : NULL;
+}
+
+int edge_http_header(const edge_http_req_t *r, const char *name, char *out, size_t cap)
+{
+    ssize_t i = h2o_find_header_by_str(&r->req->headers, name, strlen(name), -1);
+    if (i < 0)
+        return 0;
+    const h2o_iovec_t *v = &r->req->headers.entries[i].value;
+    if (v->len >= cap)
+        return -1;
+    memcpy(out, v->base, v->len);
+    out[v->len] = 0;
+    return 1;
+}
+
+int edge_http_peer(const edge_http_req_t *r, char *out, size_t cap)
+{
+    struct sockaddr_storage ss;
+    h2o_conn_t *conn = r->req->conn;
+    socklen_t len = conn && conn->callbacks->get_peername
+                        ? conn->callbacks->get_peername(conn, (struct sockaddr *)&ss)
+                        : 0;
+    const void *addr = NULL;
+    if (len && ss.ss_family == AF_INET)
+        addr = &((struct sockaddr_in *)&ss)->sin_addr;
+    else if (len && ss.ss_family == AF_INET6)
+        addr = &((struct sockaddr_in6 *)&ss)->sin6_addr;
+    return addr && inet_ntop(ss.ss_family, addr, out, (socklen_t)cap) ? 0 : -1;
+}
+
+int edge_http_authority(const edge_http_req_t *r, char *out, size_t cap)
+{
+    const h2o_iovec_t *a = &r->req->authority;
+    if (!a->base || !a->len)
+        return 0;
+    if (a->len >= cap)
+        return -1;
+    memcpy(out, a->base, a->len);
+    out[a->len] = 0;
+    return 1;
+}
+
+const char *edge_http_method(const edge_http_req_t *r)
+{
+    return r->method;
+}
+
+const char *edge_http_path(const edge_http_req_t *r)
+{
+    return r->path;
+}
+
+void edge_http_set_data(edge_http_req_t *r, void *data)
+{
+    r->data = data;
+}
+
+void *edge_http_data(const edge_http_req_t *r)
+{
+    return r->data;
+}
+
+/* The request's pool is cleared: a kept request is gone. */
+static void req_disposed(void *p)
+{
+    edge_http_req_t *r = p;
+    if (r->later)
+        r->later->r = NULL;
+}
+
+edge_http_later_t *edge_http_defer(edge_http_req_t *r)
+{
+    edge_http_later_t *l = calloc(1, sizeof *l);
+    if (!l) {
+        edge_http_error(r, 503, "busy", "the edge is out of memory");
+        return NULL;
+    }
+    l->r = r;
+    r->later = l;
+    r->answered = 1; /* by whoever resumes it */
+    return l;
+}
+
+edge_http_req_t *edge_http_resume(edge_http_later_t *l)
+{
+    edge_http_req_t *r = l ? l->r : NULL;
+    if (r)
+        r->later = NULL;
+    free(l);
+    return r;
+}
+
+/* --- dispatch ------------------------------------------------------------------------------- */
+
+/* The route for r's path and method: answers 404 or 405 and returns NULL when there is none. */
+static route_t *find_route(edge_http_t *h, edge_http_req_t *r, size_t plen)
+{
+    char allow[64] = "";
+    for (size_t i = 0; i < h->n_routes; i++) {
+        route_t *rt = &h->routes[i];
+        if (!mm_http_match(rt->pattern, r->req->path.base, plen, &r->params))
+            continue;
+        if (strcmp(r->method, rt->method) == 0)
+            return rt;
+        size_t al = strlen(allow);
+        snprintf(allow + al, sizeof allow - al, "%s%s", al ? ", " : "", rt->method);
+    }
+    if (allow[0]) {
+        edge_http_set_header(r, "allow", allow);
+        edge_http_error(r, 405, "method_not_allowed", "allowed: %s", allow);
+    } else {
+        edge_http_error(r, 404, "not_found", "no such resource");
+    }
+    return NULL;
+}
+
+/* A plain-HTTP request: 308 to the same path over HTTPS. */
+static void redirect(edge_http_t *h, edge_http_req_t *r)
+{
+    char host[EDGE_HOST_MAX + 2], loc[MM_HTTP_PATH_MAX + 128];
+    size_t n = r->req->authority.len;
+    const char *a = r->req->authority.base;
+    size_t hl = 0;
+    if (n && a[0] == '[') { /* [v6]:port */
+        const char *close = memchr(a, ']', n);
+        hl = close ? (size_t)(close - a) + 1 : 0;
+    } else {
+        while (hl < n && a[hl] != ':')
+            hl++;
+    }
+    int plain = hl > 0 && hl < sizeof host;
+    for (size_t i = 0; plain && i < hl; i++)
+        plain = strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-[]:",
+                       a[i]) != NULL;
+    if (plain)
+        snprintf(host, sizeof host, "%.*s", (int)hl, a);
+    else
+        snprintf(host, sizeof host, strchr(h->host, ':') ? "[%s]" : "%s", h->host);
+    snprintf(loc, sizeof loc, "https://%s:%d%s", host, h->redirect_port, r->path);
+    edge_http_set_header(r, "location", loc);
+    edge_http_text(r, 308, "text/plain; charset=utf-8", "this console is served over HTTPS\n", 34);
+}
+
+static int on_req(h2o_handler_t *self, h2o_req_t *req)
+{
+    edge_http_t *h = ((handler_t *)self)->http;
+    edge_http_req_t *r = h2o_mem_alloc_shared(&req->pool, sizeof *r, req_disposed);
+    memset(r, 0, sizeof *r);
+    r->http = h;
+    r->req = req;
+    size_t plen = req->path.len;
+    if (req->query_at != SIZE_MAX && req->query_at < plen) {
+        r->query = req->path.base + req->query_at + 1;
+        r->query_len = plen - req->query_at - 1;
+        plen = req->query_at;
+    }
+    r->method = h2o_strdup(&req->pool, req->method.base, req->method.len).base;
+    r->path = h2o_strdup(&req->pool, req->path.base, plen).base;
+    const char *problem = mm_http_path_problem(req->path.base, plen);
+    if (problem) {
+        edge_http_error(r, 400, "bad_path", "%s", problem);
+        return 0;
+    }
+    if (h->redirect_port) {
+        redirect(h, r);
+        return 0;
+    }
+    if (r->query_len > MM_HTTP_QUERY_MAX) {
+        edge_http_error(r, 400, "bad_query", "the query is longer than %d bytes",
+                        MM_HTTP_QUERY_MAX);
+        return 0;
+    }
+    if (req->entity.base && req->entity.len > EDGE_HTTP_BODY_MAX) {
+        edge_http_error(r, 413, "too_large", "the request body is larger than %d bytes",
+                        EDGE_HTTP_BODY_MAX);
+        return 0;
+    }
+    route_t *rt = find_route(h, r, plen);
+    if (!rt)
+        return 0;
+    if (rt->need && h->guard && h->guard(h->guard_arg, r, rt->need) != 0)
+        return 0;
+    rt->fn(r, rt->arg);
+    if (!r->answered)
+        edge_http_error(r, 500, "internal", "the handler gave no answer");
+    return 0;
+}
+
+/* --- the server ----------------------------------------------------------------------------- */
+
+static void on_accept(uv_stream_t *listener, int status)
+{
+    edge_http_t *h = listener->data;
+    if (status != 0)
+        return;
+    uv_tcp_t *conn = h2o_mem_alloc(sizeof *conn);
+    uv_tcp_init(listener->loop, conn);
+    if (uv_accept(listener, (uv_stream_t *)conn) != 0) {
+        uv_close((uv_handle_t *)conn, (uv_close_cb)free);
+        return;
+    }
+    h2o_socket_t *sock = h2o_uv_socket_create((uv_stream_t *)conn, (uv_close_cb)free);
+    h2o_accept(&h->accept_ctx, sock);
+}
+
+static mm_err_t listen_on(uv_loop_t *loop, edge_http_t *h, const edge_listen_t *at, char *msg,
+                          size_t cap)
+{
+    struct sockaddr_storage addr;
+    int rc = uv_ip4_addr(at->host, at->port, (struct sockaddr_in *)&addr);
+    if (rc != 0)
+        rc = uv_ip6_addr(at->host, at->port, (struct sockaddr_in6 *)&addr);
+    if (rc != 0)
+        return mm_errf(MM_EINVAL, msg, cap, "\"%s\" is not an IP address", at->host);
+    uv_tcp_init(loop, &h->listener);
+    h->listener.data = h;
+    rc = uv_tcp_bind(&h->listener, (struct sockaddr *)&addr, 0);
+    if (rc == 0)
+        rc = uv_listen((uv_stream_t *)&h->listener, 128, on_accept);
+    if (rc != 0) {
+        uv_close((uv_handle_t *)&h->listener, NULL); /* h is left to process exit */
+        return mm_errf(MM_ENET, msg, cap, "cannot listen on %s:%d: %s", at->host, at->port,
+                       uv_strerror(rc));
+    }
+    struct sockaddr_storage bound;
+    int blen = sizeof bound;
+    uv_tcp_getsockname(&h->listener, (struct sockaddr *)&bound, &blen);
+    h->port = ntohs(bound.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&bound)->sin6_port
+                                                : ((struct sockaddr_in *)&bound)->sin_port);
+    return MM_OK;
+}
+
+static mm_err_t create(uv_loop_t *loop, const edge_listen_t *at, SSL_CTX *ssl, edge_http_t **out,
+                       char *msg, size_t cap)
+{
+    edge_http_t *h = calloc(1, sizeof *h);
+    if (!h)
+        return mm_errf(MM_ENOMEM, msg, cap, "out of memory");
+    snprintf(h->host, sizeof h->host, "%s", at->host);
+    h->https = ssl != NULL;
+    h2o_config_init(&h->config);
+    h->config.max_request_entity_size = H2O_ENTITY_MAX;
+    h2o_hostconf_t *host_conf =
+        h2o_config_register_host(&h->config, h2o_iovec_init(H2O_STRLIT("default")), 65535);
+    h2o_pathconf_t *path_conf = h2o_config_register_path(host_conf, "/", 0);
+    handler_t *handler = (handler_t *)h2o_create_handler(path_conf, sizeof *handler);
+    handler->super.on_req = on_req;
+    handler->http = h;
+    h2o_context_init(&h->ctx, loop, &h->config);
+    h->accept_ctx.ctx = &h->ctx;
+    h->accept_ctx.hosts = h->config.hosts;
+    h->accept_ctx.ssl_ctx = ssl;
+    mm_err_t err = listen_on(loop, h, at, msg, cap);
+    if (err == MM_OK)
+        *out = h;
+    return err;
+}
+
+mm_err_t edge_http_create(uv_loop_t *loop, const edge_listen_t *at, SSL_CTX *ssl, edge_http_t **out,
+                          char *msg, size_t cap)
+{
+    return create(loop, at, ssl, out, msg, cap);
+}
+
+mm_err_t edge_http_redirector(uv_loop_t *loop, const edge_listen_t *at, int https_port,
+                              edge_http_t **out, char *msg, size_t cap)
+{
+    mm_err_t err = create(loop, at, NULL, out, msg, cap);
+    if (err == MM_OK)
+        (*out)->redirect_port = https_port;
+    return err;
+}
+
+int edge_http_port(const edge_http_t *h)
+{
+    return h->port;
+}
+
+void edge_http_set_guard(edge_http_t *h, edge_http_guard guard, void *arg)
+{
+    h->guard = guard;
+    h->guard_arg = arg;
+}
+
+mm_err_t edge_http_route(edge_http_t *h, const char *method, const char *pattern, unsigned need,
+                         edge_http_handler fn, void *arg)
+{
+    if (h->n_routes >= EDGE_HTTP_ROUTES || strlen(method) >= sizeof h->routes[0].method)
+        return MM_EINVAL;
+    route_t *r = &h->routes[h->n_routes];
+    snprintf(r->method, sizeof r->method, "%s", method);
+    if (!(r->pattern = strdup(pattern)))
+        return MM_ENOMEM;
+    r->need = need;
+    r->fn = fn;
+    r->arg = arg;
+    h->n_routes++;
+    return MM_OK;
+}
+
+static void on_listener_closed(uv_handle_t *handle)
+{
+    edge_http_t *h = handle->data;
+    for (size_t i = 0; i < h->n_routes; i++)
+        free(h->routes[i].pattern);
+    /* Connections still open belong to libh2o until the loop ends; the context is left to
+     * process exit rather than disposed under them (as the hub's server does). */
+}
+
+void edge_http_close(edge_http_t *h)
+{
+    if (h)
+        uv_close((uv_handle_t *)&h->listener, on_listener_closed);
+}
