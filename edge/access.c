@@ -19,17 +19,20 @@ MM_ENUM_DEFINE(edge_action, EDGE_ACT, EDGE_ACTION_MAP, "action")
  * acknowledge the city's notices (their acknowledgement says who read them, nothing more), and
  * take complaints and their handling (R-N12(1)); closing one the city sent answers the city, which
  * is the manager's (complaints.h decides that on the complaint). Placing and releasing a hold is
- * the manager's. */
+ * the manager's. In the site console they also see a clip's still frame to mark a disclosure's
+ * regions on, and the site's alerts. */
 #define OPERATOR_ACTIONS                                                                           \
-    (EDGE_GRANTABLE | (1u << EDGE_ACT_STANDARDS) | (1u << EDGE_ACT_OPERATORS) |                    \
-     (1u << EDGE_ACT_EMERGENCY_LIST) | (1u << EDGE_ACT_REQUESTS) | (1u << EDGE_ACT_DISCLOSURES) |  \
-     (1u << EDGE_ACT_DISCLOSURE_PREPARE) | (1u << EDGE_ACT_NOTICES) |                              \
-     (1u << EDGE_ACT_NOTICE_ACK) | (1u << EDGE_ACT_COMPLAINTS) | (1u << EDGE_ACT_COMPLAINT) |      \
-     (1u << EDGE_ACT_HOLDS) | (1u << EDGE_ACT_TIMEZONE))
+    (EDGE_GRANTABLE | EDGE_ACT_BIT(EDGE_ACT_STANDARDS) | EDGE_ACT_BIT(EDGE_ACT_OPERATORS) |        \
+     EDGE_ACT_BIT(EDGE_ACT_EMERGENCY_LIST) | EDGE_ACT_BIT(EDGE_ACT_REQUESTS) |                     \
+     EDGE_ACT_BIT(EDGE_ACT_DISCLOSURES) | EDGE_ACT_BIT(EDGE_ACT_DISCLOSURE_PREPARE) |              \
+     EDGE_ACT_BIT(EDGE_ACT_NOTICES) | EDGE_ACT_BIT(EDGE_ACT_NOTICE_ACK) |                          \
+     EDGE_ACT_BIT(EDGE_ACT_COMPLAINTS) | EDGE_ACT_BIT(EDGE_ACT_COMPLAINT) |                        \
+     EDGE_ACT_BIT(EDGE_ACT_HOLDS) | EDGE_ACT_BIT(EDGE_ACT_TIMEZONE) |                              \
+     EDGE_ACT_BIT(EDGE_ACT_STILL) | EDGE_ACT_BIT(EDGE_ACT_ALERTS))
 
-/* Whether mask (bits of edge_action_t) holds act. Masks are 32 bits and the actions are more:
- * an action past bit 31 is in no mask (none is grantable, none an operator's by mask). */
-#define HAS(mask, act) ((unsigned)(act) < 32 && (((mask) >> (unsigned)(act)) & 1u))
+/* Whether mask (edge_actions_t) holds act. */
+_Static_assert(EDGE_ACT_COUNT <= 64, "edge_actions_t has a bit for each action");
+#define HAS(mask, act) ((unsigned)(act) < 64 && (((mask) >> (unsigned)(act)) & 1u))
 
 static const edge_override_t *override_of(const edge_access_t *a, const char *id)
 {
@@ -275,9 +278,9 @@ mm_err_t edge_access_revoke(edge_access_t *a, const edge_governance_t *g, int pe
     return MM_OK;
 }
 
-mm_err_t edge_actions_parse(const char *list, unsigned *out, char *msg, size_t cap)
+mm_err_t edge_actions_parse(const char *list, edge_actions_t *out, char *msg, size_t cap)
 {
-    unsigned bits = 0;
+    edge_actions_t bits = 0;
     const char *p = list;
     while (p && *p) {
         const char *comma = strchr(p, ',');
@@ -291,9 +294,9 @@ mm_err_t edge_actions_parse(const char *list, unsigned *out, char *msg, size_t c
         if (!edge_action_parse(word, &act) || !HAS(EDGE_GRANTABLE, act))
             return mm_errf(MM_EINVAL, msg, cap,
                            "\"%s\" cannot be granted: a grant allows status, cameras, search, "
-                           "playback",
+                           "playback, live, timeline",
                            word);
-        bits |= 1u << act;
+        bits |= EDGE_ACT_BIT(act);
         p = comma ? comma + 1 : NULL;
     }
     if (!bits)
@@ -302,7 +305,7 @@ mm_err_t edge_actions_parse(const char *list, unsigned *out, char *msg, size_t c
     return MM_OK;
 }
 
-void edge_actions_format(unsigned actions, char *buf, size_t cap)
+void edge_actions_format(edge_actions_t actions, char *buf, size_t cap)
 {
     size_t n = 0;
     if (cap)
@@ -347,7 +350,7 @@ static int make_room(edge_access_t *a, int64_t now)
 }
 
 mm_err_t edge_access_grant(edge_access_t *a, const edge_governance_t *g, const char *grantee,
-                           const char *by, unsigned actions, const char *cameras, int minutes,
+                           const char *by, edge_actions_t actions, const char *cameras, int minutes,
                            const char *reason, int64_t now, const edge_grant_t **out, char *msg,
                            size_t cap)
 {
@@ -365,7 +368,9 @@ mm_err_t edge_access_grant(edge_access_t *a, const edge_governance_t *g, const c
     if (strlen(cameras) >= MM_TEXT_MAX || !cameras_ok(cameras))
         return mm_errf(MM_EINVAL, msg, cap, "bad camera list \"%s\"", cameras);
     if (!actions || (actions & ~EDGE_GRANTABLE))
-        return mm_errf(MM_EINVAL, msg, cap, "a grant allows status, cameras, search, playback");
+        return mm_errf(MM_EINVAL, msg, cap,
+                       "a grant allows status, cameras, search, playback, live, "
+                       "timeline");
     int person = -1;
     for (size_t i = 0; i < g->n_people; i++)
         if (strcmp(g->people[i].id, grantee) == 0)
@@ -533,9 +538,9 @@ mm_err_t edge_access_from_json(json_t *j, edge_access_t *a, char *msg, size_t ca
             copy_field(gr->by, sizeof gr->by, by) ||
             copy_field(gr->cameras, sizeof gr->cameras, cameras) ||
             copy_field(gr->reason, sizeof gr->reason, reason) || actions <= 0 ||
-            ((unsigned)actions & ~EDGE_GRANTABLE) || actions > (json_int_t)EDGE_GRANTABLE)
+            ((edge_actions_t)actions & ~EDGE_GRANTABLE) || actions > (json_int_t)EDGE_GRANTABLE)
             return mm_errf(MM_ECORRUPT, msg, cap, "access state: grant %zu is malformed", i);
-        gr->actions = (unsigned)actions;
+        gr->actions = (edge_actions_t)actions;
         gr->granted_us = granted;
         gr->until_us = until;
         gr->revoked = revoked;

@@ -71,20 +71,31 @@
     X(P, TIMEZONE, "timezone") /* the site's id and zone, for a command to read a typed time */    \
     /* The site console's passwords and second factors (console_auth.h): */                        \
     X(P, PASSWD, "passwd")               /* the manager anyone's, a person their own */            \
-    X(P, PASSWD_UNLOCK, "passwd_unlock") /* the manager unlocks a locked account */
+    X(P, PASSWD_UNLOCK, "passwd_unlock") /* the manager unlocks a locked account */                \
+    /* The site console's views (console.h): */                                                    \
+    X(P, LIVE, "live")         /* watch a camera live (Naha 2(3): displayed images count) */       \
+    X(P, TIMELINE, "timeline") /* a camera's day: recorded, gaps, holds, erasures */               \
+    X(P, STILL, "still")       /* one frame of a clip, to mark a disclosure's regions on */        \
+    X(P, ALERTS, "alerts")     /* what needs the site's attention now */
 MM_ENUM_DECLARE(edge_action, EDGE_ACT, EDGE_ACTION_MAP)
+
+/* A set of actions: bit EDGE_ACT_BIT(act) for each (64 bits; edge_access.c checks there are no
+ * more actions than that). */
+typedef uint64_t edge_actions_t;
+#define EDGE_ACT_BIT(act) (UINT64_C(1) << (unsigned)(act))
 
 /* The actions an emergency grant may allow: looking, never changing. */
 #define EDGE_GRANTABLE                                                                             \
-    ((1u << EDGE_ACT_STATUS) | (1u << EDGE_ACT_CAMERAS) | (1u << EDGE_ACT_SEARCH) |                \
-     (1u << EDGE_ACT_PLAYBACK))
+    (EDGE_ACT_BIT(EDGE_ACT_STATUS) | EDGE_ACT_BIT(EDGE_ACT_CAMERAS) |                              \
+     EDGE_ACT_BIT(EDGE_ACT_SEARCH) | EDGE_ACT_BIT(EDGE_ACT_PLAYBACK) |                             \
+     EDGE_ACT_BIT(EDGE_ACT_LIVE) | EDGE_ACT_BIT(EDGE_ACT_TIMELINE))
 
 typedef struct {
     char id[MM_ID_MAX];
     char person[MM_ID_MAX]; /* a person id, or "@account" for someone not in the people list */
     char account[EDGE_ACCOUNT_MAX];
     char by[MM_ID_MAX];        /* the manager who granted it */
-    unsigned actions;          /* bits (1 << edge_action_t), within EDGE_GRANTABLE */
+    edge_actions_t actions;    /* bits (EDGE_ACT_BIT), within EDGE_GRANTABLE */
     char cameras[MM_TEXT_MAX]; /* comma-separated camera ids, "" for all */
     char reason[MM_LONG_TEXT_MAX];
     int64_t granted_us, until_us;
@@ -161,7 +172,7 @@ mm_err_t edge_access_revoke(edge_access_t *a, const edge_governance_t *g, int pe
                             const char *by, int64_t now, char *msg, size_t cap);
 /* grantee: a person id, or the name of a local account that is no person of the site. */
 mm_err_t edge_access_grant(edge_access_t *a, const edge_governance_t *g, const char *grantee,
-                           const char *by, unsigned actions, const char *cameras, int minutes,
+                           const char *by, edge_actions_t actions, const char *cameras, int minutes,
                            const char *reason, int64_t now, const edge_grant_t **out, char *msg,
                            size_t cap);
 mm_err_t edge_access_grant_revoke(edge_access_t *a, const char *grant_id, int64_t now,
@@ -176,9 +187,9 @@ int edge_grant_active(const edge_grant_t *gr, int64_t now);
 /* Whether camera is one of the grant's cameras (all when it names none). */
 int edge_grant_has_camera(const edge_grant_t *gr, const char *camera);
 /* "status,search" for a bit set; into buf. */
-void edge_actions_format(unsigned actions, char *buf, size_t cap);
+void edge_actions_format(edge_actions_t actions, char *buf, size_t cap);
 /* Parses "status,search,playback"; MM_EINVAL naming the bad word in msg. */
-mm_err_t edge_actions_parse(const char *list, unsigned *out, char *msg, size_t cap);
+mm_err_t edge_actions_parse(const char *list, edge_actions_t *out, char *msg, size_t cap);
 
 /* The state as JSON for the store, and back. from_json: MM_ECORRUPT with msg when malformed. */
 json_t *edge_access_to_json(const edge_access_t *a);

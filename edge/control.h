@@ -52,7 +52,7 @@ typedef struct {
     char person[MM_ID_MAX];        /* operator_designate/revoke, emergency_grant: whom */
     char grant_id[MM_ID_MAX];      /* emergency_revoke, emergency_report */
     int minutes;                   /* emergency_grant */
-    unsigned actions;              /* emergency_grant: bits of edge_action_t */
+    edge_actions_t actions;        /* emergency_grant: bits of edge_action_t */
     char cameras[MM_TEXT_MAX];     /* emergency_grant: comma-separated, "" all;
                                       disclosure_prepare: the cameras chosen, "" the request's;
                                       hold_place: the cameras held */

@@ -135,7 +135,7 @@ static void assert_refused(edge_decision_t d, const char *want)
 static const edge_grant_t *grant(edge_access_t *a, const char *grantee, const char *actions,
                                  const char *cameras, int minutes, int64_t now)
 {
-    unsigned bits = 0;
+    edge_actions_t bits = 0;
     char msg[256] = "";
     assert_int_equal(edge_actions_parse(actions, &bits, msg, sizeof msg), MM_OK);
     const edge_grant_t *gr = NULL;
@@ -264,7 +264,7 @@ static void anyone_may_ask_the_sites_zone(void **state)
             assert_refused(decide(a, callers[i], EDGE_ACT_OPERATOR_DESIGNATE, NULL, NOW), NULL);
     }
     assert_refused(decide(a, person(YAMADA), EDGE_ACT_STATUS, NULL, NOW), NULL);
-    assert_false(EDGE_GRANTABLE & (1u << EDGE_ACT_TIMEZONE)); /* nothing to grant */
+    assert_false(EDGE_GRANTABLE & EDGE_ACT_BIT(EDGE_ACT_TIMEZONE)); /* nothing to grant */
 }
 
 /* R-N12(1): the manager and the operators take complaints at the site and log their handling;
@@ -283,7 +283,7 @@ static void R_N12_complaints_are_the_manager_s_and_the_operators(void **state)
         assert_refused(decide(a, person(YAMADA), acts[i], NULL, NOW), "R-N6.2");
         assert_refused(decide(a, outsider("guest"), acts[i], NULL, NOW), "R-N6.2");
     }
-    unsigned bits = 0;
+    edge_actions_t bits = 0;
     char msg[256] = "";
     assert_int_equal(edge_actions_parse("complaint", &bits, msg, sizeof msg), MM_EINVAL);
     assert_non_null(strstr(msg, "cannot be granted"));
@@ -310,7 +310,7 @@ static void R_K2_2_6b_site_holds_are_the_managers(void **state)
     }
     assert_true(decide(a, person(SUZUKI), EDGE_ACT_HOLDS, NULL, NOW).allowed);
     assert_refused(decide(a, person(YAMADA), EDGE_ACT_HOLDS, NULL, NOW), "R-N6.2");
-    unsigned bits;
+    edge_actions_t bits;
     char msg[256];
     assert_int_equal(edge_actions_parse("holds", &bits, msg, sizeof msg), MM_EINVAL);
     assert_int_equal(edge_actions_parse("hold_place", &bits, msg, sizeof msg), MM_EINVAL);
@@ -407,7 +407,7 @@ static void R_N6_2_R_N6_3_emergency_grant_scope_time_and_report(void **state)
     assert_string_equal(gr->account, "taro");
     assert_string_equal(gr->by, "tanaka");
     assert_string_equal(gr->cameras, "cam1");
-    assert_int_equal(gr->actions, (1u << EDGE_ACT_SEARCH) | (1u << EDGE_ACT_PLAYBACK));
+    assert_int_equal(gr->actions, EDGE_ACT_BIT(EDGE_ACT_SEARCH) | EDGE_ACT_BIT(EDGE_ACT_PLAYBACK));
     assert_int_equal(gr->granted_us, NOW);
     assert_int_equal(gr->until_us, NOW + 30 * MIN_US);
     assert_int_equal(gr->reported_us, 0);
@@ -494,8 +494,8 @@ static void R_N6_2_emergency_grant_to_an_outsider_account(void **state)
 
     /* An account of one of the site's people is named by the person's id instead. */
     msg[0] = 0;
-    assert_int_equal(edge_access_grant(a, gov, "taro", "tanaka", 1u << EDGE_ACT_PLAYBACK, "", 60,
-                                       "理由", NOW, NULL, msg, sizeof msg),
+    assert_int_equal(edge_access_grant(a, gov, "taro", "tanaka", EDGE_ACT_BIT(EDGE_ACT_PLAYBACK),
+                                       "", 60, "理由", NOW, NULL, msg, sizeof msg),
                      MM_EINVAL);
     assert_non_null(strstr(msg, "belongs to one of the site's people"));
     assert_int_equal(a->n_grants, 1);
@@ -514,10 +514,10 @@ static void R_N6_2_emergency_grants_that_are_refused(void **state)
 {
     edge_access_t *a = *state;
     char msg[256];
-    const unsigned play = 1u << EDGE_ACT_PLAYBACK;
+    const edge_actions_t play = EDGE_ACT_BIT(EDGE_ACT_PLAYBACK);
     struct {
         const char *grantee;
-        unsigned actions;
+        edge_actions_t actions;
         const char *cameras;
         int minutes;
         const char *reason;
@@ -533,8 +533,8 @@ static void R_N6_2_emergency_grants_that_are_refused(void **state)
         {"yamada", play, "", 30, NULL, "needs its reason"},
         {"yamada", play, "", 30, "\xff\xfe", "needs its reason"},
         {"yamada", 0, "", 30, "理由", "a grant allows"},
-        {"yamada", play | (1u << EDGE_ACT_CAMERA_SUSPEND), "", 30, "理由", "a grant allows"},
-        {"yamada", 1u << EDGE_ACT_OPERATOR_DESIGNATE, "", 30, "理由", "a grant allows"},
+        {"yamada", play | EDGE_ACT_BIT(EDGE_ACT_CAMERA_SUSPEND), "", 30, "理由", "a grant allows"},
+        {"yamada", EDGE_ACT_BIT(EDGE_ACT_OPERATOR_DESIGNATE), "", 30, "理由", "a grant allows"},
         {"yamada", play, "cam1,,cam2", 30, "理由", "bad camera list"},
         {"yamada", play, ",cam1", 30, "理由", "bad camera list"},
         {"yamada", play, "cam1,", 30, "理由", "bad camera list"},
@@ -573,15 +573,20 @@ static void R_N6_2_grant_actions_parse(void **state)
 {
     (void)state;
     char msg[256] = "";
-    unsigned bits = 0;
+    edge_actions_t bits = 0;
     assert_int_equal(edge_actions_parse("search,playback", &bits, msg, sizeof msg), MM_OK);
-    assert_int_equal(bits, (1u << EDGE_ACT_SEARCH) | (1u << EDGE_ACT_PLAYBACK));
-    assert_int_equal(edge_actions_parse("status,cameras,search,playback", &bits, msg, sizeof msg),
+    assert_int_equal(bits, EDGE_ACT_BIT(EDGE_ACT_SEARCH) | EDGE_ACT_BIT(EDGE_ACT_PLAYBACK));
+    assert_int_equal(edge_actions_parse("status,cameras,search,playback,live,timeline", &bits,
+                                        msg, sizeof msg),
                      MM_OK);
     assert_int_equal(bits, EDGE_GRANTABLE);
     char text[128];
     edge_actions_format(bits, text, sizeof text);
-    assert_string_equal(text, "status,cameras,search,playback");
+    assert_string_equal(text, "status,cameras,search,playback,live,timeline");
+    /* actions past bit 31 are kept whole: live is bit 33 */
+    assert_int_equal(edge_actions_parse("live", &bits, msg, sizeof msg), MM_OK);
+    assert_int_equal(bits, EDGE_ACT_BIT(EDGE_ACT_LIVE));
+    assert_true(EDGE_ACT_LIVE > 31);
 
     static const char *const bad[][2] = {
         {"camera_suspend", "\"camera_suspend\" cannot be granted"},
@@ -589,6 +594,8 @@ static void R_N6_2_grant_actions_parse(void **state)
         {"playback,frobnicate", "\"frobnicate\" cannot be granted"},
         {"operator_designate", "\"operator_designate\" cannot be granted"},
         {"emergency_grant", "\"emergency_grant\" cannot be granted"},
+        {"still", "\"still\" cannot be granted"},
+        {"live,alerts", "\"alerts\" cannot be granted"},
         {"Playback", "\"Playback\" cannot be granted"},
         {"search,,playback", "bad action list"},
         {"", "at least one action"},

@@ -408,7 +408,8 @@ static size_t with_console(const char *console, edge_config_t *cfg, const char *
 {
     char text[4096];
     snprintf(text, sizeof text,
-             "{\"site\":\"s\",\"key_file\":\"k\",\"state_dir\":\"d\",\"policy\":\"naha\"," SITE_GOV
+             "{\"site\":\"s\",\"key_file\":\"k\",\"state_dir\":\"d\",\"policy\":\"naha\","
+             "\"retention_days\":7," SITE_GOV
              "\"hub\":{\"endpoint\":\"tcp://127.0.0.1:7400\",\"curve_public\":\"%s\","
              "\"verifier\":\"%s\"},"
              "\"cameras\":[{\"id\":\"c\",\"url\":\"rtsp://127.0.0.1:1/c\"" CAM_GOV "}],"
