@@ -137,15 +137,20 @@ static mm_err_t encode(const AVFrame *frame, edge_still_t *out, char *msg, size_
     int w = frame->width, h = frame->height;
     enc->width = yuv->width = w;
     enc->height = yuv->height = h;
-    enc->pix_fmt = yuv->format = AV_PIX_FMT_YUVJ420P;
+    /* Full-range 4:2:0, as JPEG is (the deprecated YUVJ formats say the same with a warning). */
+    enc->pix_fmt = yuv->format = AV_PIX_FMT_YUV420P;
+    enc->color_range = yuv->color_range = AVCOL_RANGE_JPEG;
     enc->time_base = (AVRational){1, 25};
     enc->flags |= AV_CODEC_FLAG_QSCALE;
     enc->global_quality = FF_QP2LAMBDA * 3;
     yuv->quality = enc->global_quality;
-    sws = sws_getContext(w, h, frame->format, w, h, AV_PIX_FMT_YUVJ420P, SWS_BICUBIC, NULL, NULL,
+    sws = sws_getContext(w, h, frame->format, w, h, AV_PIX_FMT_YUV420P, SWS_BICUBIC, NULL, NULL,
                          NULL);
     if (!sws || av_frame_get_buffer(yuv, 0) < 0 || avcodec_open2(enc, codec, NULL) < 0)
         goto out;
+    const int *coef = sws_getCoefficients(SWS_CS_DEFAULT);
+    sws_setColorspaceDetails(sws, coef, frame->color_range == AVCOL_RANGE_JPEG, coef, 1, 0, 1 << 16,
+                             1 << 16);
     sws_scale(sws, (const uint8_t *const *)frame->data, frame->linesize, 0, h, yuv->data,
               yuv->linesize);
     if (avcodec_send_frame(enc, yuv) < 0 || avcodec_send_frame(enc, NULL) < 0 ||

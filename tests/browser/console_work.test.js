@@ -146,10 +146,10 @@ async function main()
     await step('the English switch on a work page', async () => {
         await go(page(), 'people', '#people-list');
         await page().click('#lang');
-        await page().waitForFunction(() => document.querySelector('main h1').textContent ===
+        await page().waitForFunction(() => (document.querySelector('main h1') || {}).textContent ===
                                            'The site\'s people and roles');
         await page().click('#lang');
-        await page().waitForFunction(() => document.querySelector('main h1').textContent ===
+        await page().waitForFunction(() => (document.querySelector('main h1') || {}).textContent ===
                                            '拠点の人と役割');
     });
 

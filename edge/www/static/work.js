@@ -89,6 +89,13 @@ function usToLocal(us)
     return d.toISOString().slice(0, 19);
 }
 
+/* The time a field shows (text) as microseconds: exactly us when the field still shows it (a
+ * field holds whole seconds only), else what it says. */
+function exactUs(text, us)
+{
+    return us && text === usToLocal(us) ? Number(us) : localToUs(text);
+}
+
 function when(us)
 {
     return us ? fmtUs(us) : '—';
@@ -247,6 +254,7 @@ window.mmWork = {
     failed,
     when,
     localToUs,
+    exactUs,
     usToLocal,
     isManager,
     message

@@ -23,7 +23,7 @@ function drawer(cameras, atUs)
     const w = W();
     const rects = []; /* {camera, x, y, w, h} in fractions */
     const canvas = h('canvas', {id : 'still-canvas', class : 'still', width : 640, height : 360});
-    const img = new Image();
+    let img = null; /* an ImageBitmap: a blob: URL is not an image source the CSP allows */
     const cam = h('select', {id : 'still-camera'}, cameras.map((c) => h('option', {value : c}, c)));
     const at =
         h('input', {id : 'still-at', type : 'datetime-local', step : 1, value : w.usToLocal(atUs)});
@@ -34,7 +34,7 @@ function drawer(cameras, atUs)
     const paint = () => {
         const g = canvas.getContext('2d');
         g.clearRect(0, 0, canvas.width, canvas.height);
-        if (img.complete && img.naturalWidth)
+        if (img)
             g.drawImage(img, 0, 0, canvas.width, canvas.height);
         g.lineWidth = 3;
         const all = rects.filter((r) => r.camera === cam.value).concat(drag ? [ drag ] : []);
@@ -63,7 +63,7 @@ function drawer(cameras, atUs)
     };
     const keepOf = (r) => `${r.camera}:${frac(r.x)},${frac(r.y)},${frac(r.w)},${frac(r.h)}`;
     const load = async () => {
-        const us = w.localToUs(at.value);
+        const us = w.exactUs(at.value, atUs);
         if (us === null) {
             info.textContent = t('work.need_times');
             return;
@@ -85,11 +85,9 @@ function drawer(cameras, atUs)
         const blob = await res.blob();
         canvas.width = wd || 640;
         canvas.height = ht || 360;
-        img.onload = () => {
-            paint();
-            canvas.dataset.loaded = '1';
-        };
-        img.src = URL.createObjectURL(blob);
+        img = await createImageBitmap(blob);
+        paint();
+        canvas.dataset.loaded = '1';
         info.className = 'muted small';
         info.textContent =
             t('work.still_of',
@@ -188,7 +186,8 @@ function detail(d, again)
                           {name : 'text', label : t('work.note'), type : 'textarea'}
                       ],
                       t('work.prepare_go'), (v) => {
-                          const from = w.localToUs(v.from), to = w.localToUs(v.to);
+                          const from = w.exactUs(v.from, sel.from_us || d.from_us);
+                          const to = w.exactUs(v.to, sel.to_us || d.to_us);
                           if (from === null || to === null)
                               return t('work.need_times');
                           return w.body({
