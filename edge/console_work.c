@@ -42,7 +42,10 @@ static void refuse_malformed(edge_console_t *c, edge_http_req_t *req, const char
     edge_session_t *s = edge_console_session(req);
     char peer[48] = "?", reason[MM_TEXT_MAX];
     edge_http_peer(req, peer, sizeof peer);
-    snprintf(reason, sizeof reason, "from %s: %s", peer, msg);
+    /* JSON's own error names the text near the fault, which may be a password being set: the
+     * log says only that the body was not JSON; the answer, to whoever sent it, says where. */
+    int json = strncmp(msg, "request is not JSON", 19) == 0;
+    snprintf(reason, sizeof reason, "from %s: %s", peer, json ? "the body is not JSON" : msg);
     edge_console_log(c, s ? s->person : "", "malformed", 0, reason);
     edge_http_error(req, 400, "invalid", "%s", msg);
 }

@@ -197,7 +197,8 @@ for path in ["/static/../api/op", "/static/%2e%2e%2fapi%2fop", "/api/op/..%2fsta
 mal = 0
 for raw in ['{"action": "operator_designate", "person": "tanaka"', '[1, 2]',
             '{"action": "operator_designate", "person": "tanaka", "reason": "x", "admin": true}',
-            '{"action": "rm -rf"}', '{"action": "operator_designate", "person": 7, "reason": "x"}']:
+            '{"action": "rm -rf"}', '{"action": "operator_designate", "person": 7, "reason": "x"}',
+            '{"action": "passwd", "person": "sousa", "password": "himitsu-no-kotoba']:
     st, body, _ = op(None, raw=raw)
     T.check(st == 400 and body["error"]["code"] == "invalid", f"malformed {raw!r}: {st} {body}")
     mal += 1
@@ -213,6 +214,8 @@ new = after[before:]
 T.check(len(new) == mal and all(e["action"] == "malformed" and not e.get("allowed")
                                 and e.get("person") == "kanri" for e in new),
         f"a hostile request reached an operation: {new}")
+T.check("himitsu-no-kotoba" not in str(run.entries(site.name)),
+        "a malformed body's password is in the site log")
 st, body, _ = site.request("GET", "/api/op/operators", cookie=sc)
 T.check(st == 401, "the operator's session outlived the idle limit")
 T.say("hostile requests refused; only the malformed bodies' own refusals are logged")
