@@ -144,6 +144,17 @@ last_is("complaint", "kanri")
 st, body, _ = site.request("GET", "/api/op/complaints?all=1", cookie=kc)
 T.check(any("カメラの向き" in c["about"] for c in expect(st, body, 200, "complaints")["result"]["complaints"]),
         f"complaints: {body}")
+# Passwords from the console: the manager sets one (a new TOTP secret comes back once, to enrol);
+# the password is in no entry.
+st, body, _ = op({"action": "passwd", "person": "tanaka", "password": "tanaka-no-aikotoba",
+                  "new_totp": True})
+res = expect(st, body, 200, "passwd")["result"]
+T.check(res["person"] == "tanaka" and len(res.get("totp_secret", "")) == 32, f"passwd: {res}")
+last_is("passwd", "kanri")
+st, body, _ = op({"action": "passwd_unlock", "person": "tanaka"})
+T.check(st in (200, 409), f"unlock: {st} {body}")
+last_is("passwd_unlock", "kanri", allowed=st == 200)
+T.check("tanaka-no-aikotoba" not in str(run.entries(site.name)), "a password is in the site log")
 for lst in ["emergency_list", "disclosures", "notices", "requests", "standards", "status"]:
     st, body, _ = site.request("GET", f"/api/op/{lst}", cookie=kc)
     expect(st, body, 200, f"list {lst}")
