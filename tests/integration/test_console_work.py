@@ -7,7 +7,9 @@ password and TOTP (computed here). Then:
 - the manager, through POST /api/op with a control request as the socket takes it, designates and
   revokes an operator, suspends and resumes a camera, places and releases a hold and records a
   complaint; each is done (the CLI sees it) and logged as the socket would log it: one access
-  entry with the action, the person and account "console", allowed;
+  entry with the action, the person and account "console", allowed; sets a person's password
+  (no password in the log) and unlocks them; grants them emergency access, which they use and
+  report on from the console (R-N6.2, R-N6.3), a change they try refused;
 - the lists are GET /api/op/{action};
 - an operator's management POSTs (a designation, a hold, a camera suspended) are 403 and logged as
   refused, and never done;
@@ -155,6 +157,26 @@ st, body, _ = op({"action": "passwd_unlock", "person": "tanaka"})
 T.check(st in (200, 409), f"unlock: {st} {body}")
 last_is("passwd_unlock", "kanri", allowed=st == 200)
 T.check("tanaka-no-aikotoba" not in str(run.entries(site.name)), "a password is in the site log")
+# An emergency grant from the console, and the holder's report filed there (R-N6.2, R-N6.3).
+st, body, _ = op({"action": "emergency_grant", "person": "tanaka", "minutes": 30,
+                  "actions": "status,cameras", "reason": "夜間の緊急対応"})
+gid = expect(st, body, 200, "emergency_grant")["result"]["id"]
+last_is("emergency_grant", "kanri")
+tc, tcsrf = site.login("tanaka", "tanaka-no-aikotoba", res["totp_secret"])
+st, body, _ = site.request("GET", "/api/op/status", cookie=tc)
+T.check(expect(st, body, 200, "the holder's status")["result"]["you"]["role"] == "emergency",
+        f"the holder's role: {body}")
+st, body, _ = op({"action": "operator_revoke", "person": "sousa", "reason": "x"}, cookie=tc,
+                 csrf=tcsrf)
+T.check(st == 403, f"the holder revoked an operator: {st} {body}")
+last_is("operator_revoke", "tanaka", allowed=False)
+st, body, _ = op({"action": "emergency_report", "grant_id": gid, "text": "カメラの状態を確認した"},
+                 cookie=tc, csrf=tcsrf)
+expect(st, body, 200, "the holder's report")
+last_is("emergency_report", "tanaka")
+st, body, _ = site.request("GET", "/api/op/emergency_list", cookie=kc)
+g = [x for x in expect(st, body, 200, "grants")["result"]["grants"] if x["id"] == gid]
+T.check(g and g[0]["report"] == "filed", f"the grant's report: {g}")
 for lst in ["emergency_list", "disclosures", "notices", "requests", "standards", "status"]:
     st, body, _ = site.request("GET", f"/api/op/{lst}", cookie=kc)
     expect(st, body, 200, f"list {lst}")
