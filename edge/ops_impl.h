@@ -19,6 +19,7 @@
  *   ops_complaints.c complaints received at the site, their handling and closing
  *   ops_holds.c      holds the manager places at the site (siteholds.h), and every hold listed
  *   ops_passwd.c     the site console's passwords and TOTP secrets set, accounts unlocked
+ *   ops_still.c      a still frame of a recording (the console's disclosure drawing)
  *
  * One private header rather than one per file: the files share one state (struct edge_ops) and
  * one call being answered (edge_ops_call_t), and each offers the others its handlers and a few
@@ -131,6 +132,8 @@ void edge_ops_do_holds(edge_ops_call_t *c);
 /* ops_passwd.c */
 void edge_ops_do_passwd(edge_ops_call_t *c);
 void edge_ops_do_passwd_unlock(edge_ops_call_t *c);
+/* ops_still.c: a still frame of a recording */
+void edge_ops_do_still(edge_ops_call_t *c);
 
 /* --- answering (ops_dispatch.c) ------------------------------------------------------------- */
 

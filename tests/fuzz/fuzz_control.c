@@ -9,7 +9,7 @@
  * complaint's step, channel, id and time only on a complaint (a step always, a known one), a
  * hold's days only on hold_place and within EDGE_REQUEST_DAYS_MAX, a playback's player, stream,
  * speed, purpose and basis only on a playback (at most a day of footage, 1-8x, a player or the
- * stream), and every field the action needs. A
+ * stream), a still frame's camera and time (from_us alone), and every field the action needs. A
  * request that does not parse must say why: a non-empty, NUL-terminated message. Violations
  * abort().
  */
@@ -72,10 +72,13 @@ static void check_ok(const edge_request_t *r)
      * gives a reason. */
     int decide = r->action == EDGE_ACT_DISCLOSURE_APPROVE ||
                  r->action == EDGE_ACT_DISCLOSURE_DENY || r->action == EDGE_ACT_DISCLOSURE_RELEASE;
-    int camera = range || r->action == EDGE_ACT_CAMERA_SUSPEND ||
+    /* A still frame (the site console's) names a camera and one time, from_us. */
+    int still = r->action == EDGE_ACT_STILL;
+    int camera = range || still || r->action == EDGE_ACT_CAMERA_SUSPEND ||
                  r->action == EDGE_ACT_CAMERA_RESUME || r->action == EDGE_ACT_CAMERA_ABOLISH;
     int person = r->action == EDGE_ACT_OPERATOR_DESIGNATE ||
-                 r->action == EDGE_ACT_OPERATOR_REVOKE || r->action == EDGE_ACT_EMERGENCY_GRANT;
+                 r->action == EDGE_ACT_OPERATOR_REVOKE || r->action == EDGE_ACT_EMERGENCY_GRANT ||
+                 r->action == EDGE_ACT_PASSWD || r->action == EDGE_ACT_PASSWD_UNLOCK;
     int grant = r->action == EDGE_ACT_EMERGENCY_GRANT;
     int grant_id = r->action == EDGE_ACT_EMERGENCY_REVOKE || r->action == EDGE_ACT_EMERGENCY_REPORT;
     int request_id = r->action == EDGE_ACT_REQUEST_ANSWER || prepare || decide ||
@@ -91,7 +94,8 @@ static void check_ok(const edge_request_t *r)
     int hold_id = r->action == EDGE_ACT_HOLD_RELEASE;
     /* A preparation may name a range, either end or none; a search, a playback and a hold need
      * one. */
-    if (!prepare && ((range || hold) != (r->from_us > 0) || (range || hold) != (r->to_us > 0)))
+    if (!prepare &&
+        ((range || hold || still) != (r->from_us > 0) || (range || hold) != (r->to_us > 0)))
         abort();
     if (hold_id != (r->hold_id[0] != 0) || (hold && !r->cameras[0]))
         abort();
@@ -122,7 +126,7 @@ static void check_ok(const edge_request_t *r)
         abort();
     if (!grant && !prepare && !hold && r->cameras[0])
         abort();
-    if ((grant || decide || hold || (camera && !range)) && !r->reason[0])
+    if ((grant || decide || hold || (camera && !range && !still)) && !r->reason[0])
         abort();
     if (r->reason[0] && !grant && !decide && !camera && !hold && !hold_id &&
         r->action != EDGE_ACT_OPERATOR_DESIGNATE && r->action != EDGE_ACT_OPERATOR_REVOKE &&
