@@ -35,7 +35,7 @@ function words()
         document : {documentElement : {}}
     };
     vm.createContext(ctx);
-    for (const f of [ 'i18n.js', 'i18n_alerts.js' ])
+    for (const f of ['i18n.js', 'i18n_alerts.js'])
         vm.runInContext(fs.readFileSync(path.join(P.source, 'edge/www/static', f), 'utf8'), ctx);
     return ctx.window.mmI18n.tables;
 }
@@ -71,20 +71,19 @@ async function main()
         fs.writeFileSync(P.ready, 'logged in\n');
     });
 
-    await step('the camera killed: the banner shows camera_down at once, without a reload',
-               async () => {
-                   const t0 = Date.now();
-                   await page.waitForSelector('#alerts-banner:not([hidden])', {timeout : 60000});
-                   H.say(`     the banner came ${Date.now() - t0} ms after the login`);
-                   const text = await page.textContent('#alerts-banner');
-                   assert.ok(text.includes('カメラ停止') && text.includes('cam1') &&
-                                 text.includes('1件'),
-                             text);
-                   await page.click('a.view[href="#/home"]');
-                   await page.waitForSelector('#status dl.facts');
-                   assert.ok((await page.textContent('#alerts-banner')).includes('cam1'));
-                   await H.shot(page, 'console-alerts-banner-desktop');
-               });
+    await step(
+        'the camera killed: the banner shows camera_down at once, without a reload', async () => {
+            const t0 = Date.now();
+            await page.waitForSelector('#alerts-banner:not([hidden])', {timeout : 60000});
+            H.say(`     the banner came ${Date.now() - t0} ms after the login`);
+            const text = await page.textContent('#alerts-banner');
+            assert.ok(text.includes('カメラ停止') && text.includes('cam1') && text.includes('1件'),
+                      text);
+            await page.click('a.view[href="#/home"]');
+            await page.waitForSelector('#status dl.facts');
+            assert.ok((await page.textContent('#alerts-banner')).includes('cam1'));
+            await H.shot(page, 'console-alerts-banner-desktop');
+        });
 
     await step('the alerts view lists it, since when in Japan time', async () => {
         await page.click('#alerts-banner a');

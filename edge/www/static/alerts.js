@@ -27,8 +27,13 @@ function banner()
 {
     let b = document.getElementById('alerts-banner');
     if (!b) {
-        b = h('div', {id : 'alerts-banner', class : 'alerts-banner', role : 'status',
-                      'aria-live' : 'polite', hidden : true});
+        b = h('div', {
+            id : 'alerts-banner',
+            class : 'alerts-banner',
+            role : 'status',
+            'aria-live' : 'polite',
+            hidden : true
+        });
         const app = document.getElementById('app');
         app.parentNode.insertBefore(b, app);
     }
@@ -65,10 +70,10 @@ function hook(w)
 {
     if (!w)
         return h('p', {class : 'muted small alerts-hook'}, t('alerts.no_webhook'));
-    return h('p', {class : 'muted small alerts-hook'},
-             t('alerts.webhook', {url : w.url, sent : w.sent, queued : w.queued,
-                                  failures : w.failures}),
-             w.last_error ? ' ' + t('alerts.webhook_error', {e : w.last_error}) : '');
+    return h(
+        'p', {class : 'muted small alerts-hook'},
+        t('alerts.webhook', {url : w.url, sent : w.sent, queued : w.queued, failures : w.failures}),
+        w.last_error ? ' ' + t('alerts.webhook_error', {e : w.last_error}) : '');
 }
 
 /* The alerts view's card, from the last answer. */

@@ -13,7 +13,8 @@ window.mmI18n.extend(
         'alerts.loading' : '読み込み中…',
         'alerts.error' : '注意の一覧を読み込めませんでした（{code}）',
         'alerts.as_of' : '{t} 現在。変化があればすぐに表示されます',
-        'alerts.webhook' : '通知先（Webhook）: {url} — 送信 {sent}件、待ち {queued}件、失敗 {failures}回',
+        'alerts.webhook' :
+            '通知先（Webhook）: {url} — 送信 {sent}件、待ち {queued}件、失敗 {failures}回',
         'alerts.webhook_error' : '最後の失敗: {e}',
         'alerts.no_webhook' : '通知先（Webhook）は設定されていません',
         'alerts.kind.camera_down' : 'カメラ停止',
@@ -39,7 +40,8 @@ window.mmI18n.extend(
         'alerts.loading' : 'Loading…',
         'alerts.error' : 'Could not load the alerts ({code})',
         'alerts.as_of' : 'As of {t}; a change shows at once',
-        'alerts.webhook' : 'Webhook: {url} — {sent} sent, {queued} waiting, {failures} failed tries',
+        'alerts.webhook' :
+            'Webhook: {url} — {sent} sent, {queued} waiting, {failures} failed tries',
         'alerts.webhook_error' : 'last failure: {e}',
         'alerts.no_webhook' : 'No webhook is configured',
         'alerts.kind.camera_down' : 'Camera down',
