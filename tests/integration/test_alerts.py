@@ -16,7 +16,9 @@ after 3 s. Shown here:
 - the hub stopped and the edge's clock moved 11.5 days (MM_TEST_CLOCK_FILE): hub_down after the
   configured 10 minutes, and the complaint's 14-day deadline within the configured 3 days:
   deadline_near; the clock's step raises no camera_down for a camera that is well; the hub back:
-  hub_down cleared.
+  hub_down cleared;
+- the edge restarted with a minimum of free space no disk has: disk_alarm, and no camera_down for
+  the camera the full disk stopped.
 """
 import http.server
 import json
@@ -217,4 +219,21 @@ T.say("hub_down raised after the step and cleared with the hub back; deadline_ne
 T.wait_until(lambda: len(site.access("alerts")) >= 2, 30, "the console's alerts calls in the log")
 T.check(all(e["person"] == "kanri" and e["allowed"] for e in site.access("alerts")),
         f"{site.access('alerts')}")
+
+# --- the disk past its alarm: disk_alarm; the camera it stops is not "down" ----------------------
+# SIGKILL: an edge with its console does not end its loop on SIGTERM yet (libh2o's context keeps
+# a handle open; the hub stops its loop for that reason, the edge does not).
+run.stop(site.name, sig=signal.SIGKILL)
+site.conf["min_free_mb"] = 1 << 20  # a terabyte free: more than the test machine has
+run.write_json(site.name + ".json", site.conf)
+restarted = time.time()
+site.start()
+disk = T.wait_until(lambda: recv.find("disk_alarm", "disk", "raised", restarted), 40, "disk_alarm")
+T.check(str(1 << 20) in disk[0]["body"]["text_en"], f"disk_alarm: {disk[0]['body']}")
+T.wait_until(lambda: "cam1 stopped: disk full" in run.log(site.name), 30, "the camera stopped")
+time.sleep(3 + 2 * 2)
+T.check(not recv.find("camera_down", "cam1", "raised", restarted),
+        "a camera stopped for space was posted as down")
+T.check(standing("disk_alarm", "disk") and not standing("camera_down", "cam1"), f"{alerts()}")
+T.say("disk_alarm raised; the camera stopped for space is not down")
 T.say("PASS")
