@@ -35,6 +35,7 @@
 #include "common/keys.h"
 #include "common/policy.h"
 #include "common/timefmt.h"
+#include "edge/alerts.h"
 #include "edge/cityrule.h"
 #include "edge/console.h"
 #include "edge/control.h"
@@ -78,6 +79,8 @@ typedef struct {
     char *documents_dir;
     int stopping;
     int storage_alarm; /* free space is below the minimum */
+    int64_t storage_alarm_us; /* since when */
+    edge_alerts_t *alerts;
     int paused_for_space[EDGE_MAX_CAMERAS];
 } app_t;
 
@@ -251,6 +254,7 @@ static void storage_check(app_t *app)
     if (free_b < min) {
         if (!app->storage_alarm) {
             app->storage_alarm = 1;
+            app->storage_alarm_us = mm_now_us();
             storage_alarm(app, MM_ALARM_DISK_FULL, NULL, free_b, total,
                           "free space %" PRIu64 " MB is below the minimum of %" PRId64 " MB",
                           free_b >> 20, app->cfg.min_free_mb);
@@ -461,6 +465,8 @@ static void shutdown_app(app_t *app)
      * before it ends, so they are logged and sent by the next start if not now. */
     if (app->ingest)
         edge_ingest_stop(app->ingest);
+    edge_alerts_close(app->alerts); /* before ops, which it reads */
+    app->alerts = NULL;
     edge_control_close(app->control);
     app->control = NULL;
     edge_console_close(app->console);
@@ -765,6 +771,44 @@ out:
     return rc;
 }
 
+/* The edge's state for the alerts (alerts.h): each camera's last frame and whether it should
+ * record (not paused: suspended, abolished, or stopped for space), the disk's alarm, the hub's
+ * last acknowledgement, and ops's open items. */
+static void alerts_snapshot(void *arg, edge_alert_state_t *st)
+{
+    app_t *app = arg;
+    for (size_t i = 0; i < app->cfg.n_cameras && i < EDGE_ALERT_CAMERAS_MAX; i++) {
+        edge_alert_camera_t *c = &st->cameras[st->n_cameras++];
+        const char *id = app->cfg.cameras[i].id;
+        snprintf(c->id, sizeof c->id, "%s", id);
+        c->watched = app->ingest && !edge_ingest_paused(app->ingest, id);
+        c->seen_us = app->ingest ? edge_ingest_last_frame(app->ingest, id) : 0;
+    }
+    st->disk_alarm = app->storage_alarm;
+    st->disk_since_us = app->storage_alarm_us;
+    st->min_free_mb = (uint64_t)app->cfg.min_free_mb;
+    st->hub_seen_us = app->uplink ? edge_uplink_last_contact(app->uplink) : 0;
+    if (app->ops)
+        edge_ops_alert_items(app->ops, st);
+}
+
+/* The alerts, once everything they look at runs (alerts.h). */
+static int start_alerts(app_t *app)
+{
+    edge_alerts_setup_t as = {.loop = &app->loop,
+                              .site = app->cfg.site,
+                              .conf = &app->cfg.alerts,
+                              .snapshot = alerts_snapshot,
+                              .arg = app};
+    if (edge_alerts_create(&as, &app->alerts) != MM_OK) {
+        MM_ERROR("cannot set up the alerts: out of memory");
+        return -1;
+    }
+    edge_ops_set_alerts(app->ops, app->alerts);
+    edge_alerts_start(app->alerts);
+    return 0;
+}
+
 /* Returns the process exit status start-up earned: 0, 2 for the configuration or keys, 1. */
 static int start(app_t *app, const char *config_path)
 {
@@ -792,6 +836,8 @@ static int start(app_t *app, const char *config_path)
     /* Receipts, expiries and exports a stop interrupted; failures are retried by its timer. */
     edge_disclosure_start(app->disclosure, mm_now_us());
     if (start_recording(app) != 0)
+        return 1;
+    if (start_alerts(app) != 0)
         return 1;
     uv_timer_start(&app->housekeeping, on_housekeeping, 0, HOUSEKEEPING_MS);
     MM_INFO("site %s: recording %zu camera(s) into %s", app->cfg.site, app->cfg.n_cameras,

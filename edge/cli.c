@@ -167,6 +167,12 @@ static const struct {
      "Every hold in force, the manager's site holds and disclosure requests' holds: camera,\n"
      "  range, reason, who placed it and when it expires.",
      edge_cli_holds},
+    {"alerts", "alerts [--json]",
+     "What needs the site's attention now: cameras down, the disk's alarm, the hub unreachable,\n"
+     "  the city's requests and notices, disclosures waiting, emergency reports due, a returned\n"
+     "  filing, deadlines near or past; each since when. The same alerts go to the webhook the\n"
+     "  configuration names (\"alerts\").",
+     edge_cli_alerts},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
@@ -472,6 +478,7 @@ static void show_status(json_t *r)
     show_filing_decision(json_object_get(r, "filing_decision"));
     printf("disclosure  %d request(s) waiting for the manager (mimamori-edge disclosures)\n",
            (int)num(r, "disclosures_waiting"));
+    printf("alerts      %d standing (mimamori-edge alerts)\n", (int)num(r, "alerts"));
     json_t *console = json_object_get(r, "console");
     if (console)
         printf("console     %s\n            certificate SHA-256 %s\n", str(console, "url"),

@@ -83,5 +83,6 @@ int edge_cli_passwd(const edge_cli_opts_t *o);      /* cli_passwd.c */
 int edge_cli_disclosure(const edge_cli_opts_t *o);
 int edge_cli_hold(const edge_cli_opts_t *o); /* cli_holds.c */
 int edge_cli_holds(const edge_cli_opts_t *o);
+int edge_cli_alerts(const edge_cli_opts_t *o); /* cli_alerts.c */
 
 #endif

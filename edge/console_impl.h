@@ -8,6 +8,7 @@
  *                    enrolment, logout, the session's description
  *   console_pages.c  the pages and static files, and the site's status
  *   console_qr.c     a QR code as SVG (libqrencode)
+ *   console_alerts.c the site's alerts (alerts.h), answered at once or when they change
  *
  * A file that adds pages (the live view, the timeline, the site's work) registers its routes
  * with edge_console_route and calls operations with edge_console_call.
@@ -33,6 +34,8 @@ enum {
     EDGE_NEED_FULL = 5,  /* logged in */
 };
 
+typedef struct edge_console_alerts edge_console_alerts_t;
+
 #define EDGE_CONSOLE_JOBS 4 /* password checks at once; more are answered 503 */
 
 struct edge_console {
@@ -47,6 +50,7 @@ struct edge_console {
     char fingerprint[EDGE_FINGERPRINT_LEN];
     int jobs;    /* password checks and delayed answers in flight */
     int closing; /* freed when the last job ends */
+    edge_console_alerts_t *alerts; /* console_alerts.c */
 };
 
 /* Adds a route (console_http.h) guarded by need (EDGE_NEED_*). */
@@ -77,6 +81,9 @@ mm_err_t edge_console_login_routes(edge_console_t *c);
 mm_err_t edge_console_page_routes(edge_console_t *c);
 /* console_work.c: the site's work (control operations) and the still frame. */
 mm_err_t edge_console_work_routes(edge_console_t *c);
+/* console_alerts.c: GET /api/alerts, and the end of its waiting requests at close. */
+mm_err_t edge_console_alerts_routes(edge_console_t *c);
+void edge_console_alerts_close(edge_console_t *c);
 /* console_qr.c: text as a QR code in SVG (malloc'd), or NULL. */
 char *edge_console_qr_svg(const char *text);
 

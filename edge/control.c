@@ -96,6 +96,7 @@ static const struct {
     [EDGE_ACT_PASSWD] = {K_PERSON | K_PASSWORD, K_NEW_TOTP},
     [EDGE_ACT_PASSWD_UNLOCK] = {K_PERSON, 0},
     [EDGE_ACT_STILL] = {K_CAMERA | K_FROM, 0}, /* from_us: the time of the frame */
+    [EDGE_ACT_ALERTS] = {0, 0},
 };
 
 #define MAX_SPAN_US (31LL * 86400 * 1000000) /* a search covers at most 31 days */

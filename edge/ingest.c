@@ -45,6 +45,7 @@ typedef struct {
     int64_t last_frame_us;        /* time of the last frame written, 0 before the first */
     int broken;                   /* a break happened since last_frame_us */
     char why[MM_TEXT_MAX];        /* what the break was */
+    _Atomic int64_t seen_us;      /* the last frame written in this run, for alerts (any thread) */
     /* pause, under in->lock */
     int paused;
     char pause_reason[MM_TEXT_MAX];
@@ -315,6 +316,7 @@ static int record_session(camera_t *c)
             }
             got = 1;
             c->last_frame_us = now;
+            atomic_store(&c->seen_us, now);
         }
         av_packet_unref(pkt);
     }
@@ -474,6 +476,12 @@ int edge_ingest_paused(edge_ingest_t *in, const char *camera)
 {
     camera_t *c = find(in, camera);
     return c ? is_paused(c) : 0;
+}
+
+int64_t edge_ingest_last_frame(edge_ingest_t *in, const char *camera)
+{
+    camera_t *c = find(in, camera);
+    return c ? atomic_load(&c->seen_us) : 0;
 }
 
 void edge_ingest_stop(edge_ingest_t *in)

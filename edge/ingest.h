@@ -74,6 +74,10 @@ mm_err_t edge_ingest_resume(edge_ingest_t *in, const char *camera);
 /* Whether the camera is paused. */
 int edge_ingest_paused(edge_ingest_t *in, const char *camera);
 
+/* When (mm_now_us) the camera's last frame was written in this run; 0 before its first, or for
+ * an unknown camera. Any thread (alerts.h reads it on the loop). */
+int64_t edge_ingest_last_frame(edge_ingest_t *in, const char *camera);
+
 /*
  * On the loop thread: stops every thread (they finish their open segments), delivers every
  * event not yet delivered, and closes the loop handle. Call once.

@@ -13,6 +13,7 @@
 #include "common/clock.h"
 #include "common/diag.h"
 #include "common/policy.h"
+#include "edge/alerts.h"
 #include "edge/facts.h"
 #include "edge/ops_impl.h"
 #include "edge/requests.h"
@@ -200,6 +201,10 @@ void edge_ops_do_status(edge_ops_call_t *c)
     size_t waiting = 0;
     if (res && ops->disclosure && edge_disclosure_waiting(ops->disclosure, &waiting) == MM_OK)
         json_object_set_new(res, "disclosures_waiting", json_integer((json_int_t)waiting));
+    /* How many alerts stand now (alerts.h; `alerts` lists them). */
+    if (res && ops->alerts)
+        json_object_set_new(res, "alerts",
+                            json_integer((json_int_t)edge_alerts_count(ops->alerts)));
     /* Where the site console is, and its certificate's fingerprint for a manager to check. */
     if (res && ops->console_url[0])
         json_object_set_new(res, "console",

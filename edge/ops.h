@@ -48,6 +48,7 @@
 
 #include "common/crypto.h"
 #include "common/wire.h"
+#include "edge/alertrules.h"
 #include "edge/cityrule.h"
 #include "edge/console_auth.h"
 #include "edge/control.h"
@@ -141,6 +142,13 @@ mm_role_t edge_ops_role(const edge_ops_t *ops, int person);
 mm_err_t edge_ops_log(edge_ops_t *ops, mm_entry_t *e);
 /* Tells ops where the console is, for `status` ("console": {"url", "fingerprint"}); copied. */
 void edge_ops_set_console(edge_ops_t *ops, const char *url, const char *fingerprint);
+
+/* The site's alerts (alerts.h): the runner `alerts` lists (borrowed; NULL none yet), and what
+ * of ops's state it looks at, added to st's items (ops_alerts.c). */
+typedef struct edge_alerts edge_alerts_t;
+void edge_ops_set_alerts(edge_ops_t *ops, const edge_alerts_t *alerts);
+const edge_alerts_t *edge_ops_alerts(const edge_ops_t *ops);
+void edge_ops_alert_items(edge_ops_t *ops, edge_alert_state_t *st);
 
 /* The state of camera i (the configuration's order). */
 edge_cam_state_t edge_ops_camera_state(const edge_ops_t *ops, size_t i);

@@ -174,6 +174,7 @@ static const handler_t handlers[EDGE_ACT_COUNT] = {
     [EDGE_ACT_PASSWD] = edge_ops_do_passwd,
     [EDGE_ACT_PASSWD_UNLOCK] = edge_ops_do_passwd_unlock,
     [EDGE_ACT_STILL] = edge_ops_do_still,
+    [EDGE_ACT_ALERTS] = edge_ops_do_alerts,
 };
 
 /* Decides the call identified in c and runs its handler, or refuses it. */

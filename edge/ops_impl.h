@@ -20,6 +20,7 @@
  *   ops_holds.c      holds the manager places at the site (siteholds.h), and every hold listed
  *   ops_passwd.c     the site console's passwords and TOTP secrets set, accounts unlocked
  *   ops_still.c      a still frame of a recording (the console's disclosure drawing)
+ *   ops_alerts.c     what the alerts look at (alerts.h), and `alerts`
  *
  * One private header rather than one per file: the files share one state (struct edge_ops) and
  * one call being answered (edge_ops_call_t), and each offers the others its handlers and a few
@@ -60,6 +61,7 @@ struct edge_ops {
     void *account_arg;
     char console_url[128];
     char console_fingerprint[96];
+    const edge_alerts_t *alerts; /* ops_alerts.c; NULL until set */
 
     edge_access_t access;                         /* ops_people.c, ops_grants.c */
     edge_cam_state_t cam_state[EDGE_MAX_CAMERAS]; /* ops_cameras.c */
@@ -134,6 +136,8 @@ void edge_ops_do_passwd(edge_ops_call_t *c);
 void edge_ops_do_passwd_unlock(edge_ops_call_t *c);
 /* ops_still.c: a still frame of a recording */
 void edge_ops_do_still(edge_ops_call_t *c);
+/* ops_alerts.c */
+void edge_ops_do_alerts(edge_ops_call_t *c);
 
 /* --- answering (ops_dispatch.c) ------------------------------------------------------------- */
 

@@ -237,6 +237,31 @@ static void parse_console(mm_conf_t *conf, json_t *root, edge_config_t *out)
         mm_conf_problem(conf, "console.http_redirect", "must be another port than \"listen\"");
 }
 
+/* "alerts" (alerts.h): the webhook and the thresholds, each checked naming its key. */
+static void parse_alerts(mm_conf_t *conf, json_t *root, edge_config_t *out)
+{
+    static const char *const keys[] = {"webhook", "camera_down_seconds", "hub_down_minutes",
+                                       "deadline_days", NULL};
+    edge_alerts_conf_t *a = &out->alerts;
+    json_t *obj = mm_conf_object(conf, root, "", "alerts", 0);
+    a->camera_down_seconds = 60;
+    a->hub_down_minutes = 10;
+    a->deadline_days = 3;
+    if (!obj)
+        return;
+    mm_conf_check_keys(conf, obj, "alerts", keys);
+    const char *url = mm_conf_string(conf, obj, "alerts", "webhook", 0, NULL);
+    char why[200];
+    if (url && edge_webhook_url_parse(url, &a->webhook, why, sizeof why) != 0)
+        mm_conf_problem(conf, "alerts.webhook", "%s", why);
+    else if (url)
+        a->has_webhook = 1;
+    a->camera_down_seconds =
+        (int)mm_conf_int(conf, obj, "alerts", "camera_down_seconds", 0, 60, 1, 86400);
+    a->hub_down_minutes = (int)mm_conf_int(conf, obj, "alerts", "hub_down_minutes", 0, 10, 1, 1440);
+    a->deadline_days = (int)mm_conf_int(conf, obj, "alerts", "deadline_days", 0, 3, 0, 30);
+}
+
 mm_err_t edge_config_parse(mm_conf_t *conf, edge_config_t *out)
 {
     static const char *const own[] = {"site",
@@ -255,6 +280,7 @@ mm_err_t edge_config_parse(mm_conf_t *conf, edge_config_t *out)
                                       "night_staff",
                                       "players",
                                       "console",
+                                      "alerts",
                                       NULL};
     const char *keys[32];
     size_t nk = 0;
@@ -318,6 +344,7 @@ mm_err_t edge_config_parse(mm_conf_t *conf, edge_config_t *out)
     parse_cameras(conf, root, out);
     edge_players_parse(conf, root, &out->players);
     parse_console(conf, root, out);
+    parse_alerts(conf, root, out);
     return mm_conf_failed(conf) ? MM_ECONFIG : MM_OK;
 }
 

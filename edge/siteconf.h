@@ -21,6 +21,10 @@
  *                "http_redirect": "0.0.0.0:8080",   optional: plain HTTP that only redirects
  *                "idle_minutes": 15, "session_hours": 12,   a session's idle, absolute expiry
  *                "max_failures": 5},   failed logins in a row that lock an account
+ *    "alerts": {"webhook": "http://127.0.0.1:9000/hook",   optional: where alerts are posted
+ *               "camera_down_seconds": 60,   a camera silent this long is down (1..86400)
+ *               "hub_down_minutes": 10,      the hub silent this long is down (1..1440)
+ *               "deadline_days": 3},         a deadline this near is an alert (0..30; 0: past)
  *    ...}
  *
  * and the keys of edge/governance.h: installer, purpose, people, manager, operators, and per
@@ -66,6 +70,7 @@
 #include "common/timefmt.h"
 #include "edge/governance.h"
 #include "edge/players.h"
+#include "edge/webhook.h"
 
 #define EDGE_MAX_CAMERAS 64
 
@@ -93,6 +98,14 @@ typedef struct {
     int idle_minutes, session_hours, max_failures;
 } edge_console_conf_t;
 
+/* What alerts.h raises and where it posts them; the defaults when the configuration has no
+ * "alerts". */
+typedef struct {
+    int has_webhook;
+    edge_webhook_url_t webhook;
+    int camera_down_seconds, hub_down_minutes, deadline_days;
+} edge_alerts_conf_t;
+
 /* Parses "host:port" or "[v6]:port" into out: 0, or -1 (why says what is wrong, cap bytes). */
 int edge_listen_parse(const char *text, edge_listen_t *out, char *why, size_t cap);
 
@@ -117,6 +130,7 @@ typedef struct {
     size_t n_cameras;
     edge_config_camera_t cameras[EDGE_MAX_CAMERAS];
     edge_console_conf_t console;
+    edge_alerts_conf_t alerts;
 } edge_config_t;
 
 /*

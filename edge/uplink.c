@@ -76,6 +76,7 @@ struct edge_uplink {
     uint64_t acked; /* size the hub acknowledged */
     uint64_t next_seq;
     uint64_t last_contact; /* uv_now of the last acknowledgement, 0 for never */
+    int64_t last_contact_us; /* its mm_now_us, for alerts.h */
     uint64_t wait_until;   /* no sending before this uv_now (after REFUSED) */
     int unreachable_said;  /* "hub not reachable" logged since the last contact */
 
@@ -251,6 +252,7 @@ static void on_ack(edge_uplink_t *up, const mm_ack_t *ack, uint64_t seq)
     }
     up->in_flight = 0;
     up->last_contact = uv_now(up->loop);
+    up->last_contact_us = mm_now_us();
     if (up->unreachable_said)
         MM_INFO("hub %s reachable again", up->conf.hub_endpoint);
     up->unreachable_said = 0;
@@ -764,4 +766,9 @@ void edge_uplink_close(edge_uplink_t *up, void (*done)(void *arg), void *arg)
     up->done_arg = arg;
     uv_timer_stop(&up->timer);
     mm_zsock_close(up->zs, on_zs_closed, up);
+}
+
+int64_t edge_uplink_last_contact(const edge_uplink_t *up)
+{
+    return up->last_contact_us;
 }

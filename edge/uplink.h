@@ -104,6 +104,9 @@ typedef void (*edge_uplink_document_done_fn)(void *arg, uint32_t version, int st
 mm_err_t edge_uplink_send_document(edge_uplink_t *up, const mm_filing_document_t *d,
                                    edge_uplink_document_done_fn done, void *arg);
 
+/* When (mm_now_us) the hub last acknowledged a batch, 0 when it has not since the start. */
+int64_t edge_uplink_last_contact(const edge_uplink_t *up);
+
 /* Stops, closes the socket and frees up once libuv has closed its handles, then calls done. */
 void edge_uplink_close(edge_uplink_t *up, void (*done)(void *arg), void *arg);
 

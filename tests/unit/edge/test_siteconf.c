@@ -456,6 +456,73 @@ static void console_keys_checked(void **state)
     edge_config_free(&cfg);
 }
 
+/* A configuration good but for its "alerts" member (alerts.h). */
+static size_t with_alerts(const char *alerts, edge_config_t *cfg, const char *const *expect)
+{
+    char text[4096];
+    snprintf(text, sizeof text,
+             "{\"site\":\"s\",\"key_file\":\"k\",\"state_dir\":\"d\",\"policy\":\"naha\","
+             "\"retention_days\":7," SITE_GOV
+             "\"hub\":{\"endpoint\":\"tcp://127.0.0.1:7400\",\"curve_public\":\"%s\","
+             "\"verifier\":\"%s\"},"
+             "\"cameras\":[{\"id\":\"c\",\"url\":\"rtsp://127.0.0.1:1/c\"" CAM_GOV "}],"
+             "\"alerts\":%s}",
+             HUB_CURVE, verifier, alerts);
+    return parse(text, cfg, expect);
+}
+
+static void alerts_keys_checked_with_their_names(void **state)
+{
+    (void)state;
+    edge_config_t cfg;
+    assert_int_equal(with_alerts("{\"webhook\":\"http://127.0.0.1:9000/hook\","
+                                 "\"camera_down_seconds\":3,\"deadline_days\":0}",
+                                 &cfg, NULL),
+                     0);
+    assert_true(cfg.alerts.has_webhook);
+    assert_string_equal(cfg.alerts.webhook.host, "127.0.0.1");
+    assert_int_equal(cfg.alerts.webhook.port, 9000);
+    assert_string_equal(cfg.alerts.webhook.path, "/hook");
+    assert_int_equal(cfg.alerts.camera_down_seconds, 3);
+    assert_int_equal(cfg.alerts.hub_down_minutes, 10); /* the default */
+    assert_int_equal(cfg.alerts.deadline_days, 0);
+    edge_config_free(&cfg);
+    assert_int_equal(with_alerts("{\"webhook\":\"http://[::1]/a?b=c\"}", &cfg, NULL), 0);
+    assert_string_equal(cfg.alerts.webhook.host, "::1");
+    assert_int_equal(cfg.alerts.webhook.port, 80);
+    assert_string_equal(cfg.alerts.webhook.path, "/a?b=c");
+    edge_config_free(&cfg);
+
+    static const char *const expect[] = {
+        "alerts.webhook: only http:// is spoken",
+        "alerts.camera_down_seconds",
+        "alerts.hub_down_minutes",
+        "alerts.deadline_days",
+        "alerts.sms: unknown key",
+        NULL,
+    };
+    assert_int_equal(with_alerts("{\"webhook\":\"https://hooks.example/x\","
+                                 "\"camera_down_seconds\":0,\"hub_down_minutes\":\"ten\","
+                                 "\"deadline_days\":31,\"sms\":1}",
+                                 &cfg, expect),
+                     5);
+    edge_config_free(&cfg);
+    static const char *const bad[][2] = {
+        {"{\"webhook\":\"ftp://x/\"}", "alerts.webhook: must be an http:// URL"},
+        {"{\"webhook\":\"http://user@host/\"}", "alerts.webhook: may hold no space"},
+        {"{\"webhook\":\"http://host:0/\"}", "alerts.webhook: the port must be 1-65535"},
+        {"{\"webhook\":\"http://ho st/\"}", "alerts.webhook: may hold no space"},
+        {"{\"webhook\":\"http://[::1/\"}", "alerts.webhook: an IPv6 address goes between"},
+        {"{\"webhook\":\"http:///hook\"}", "alerts.webhook: needs a host"},
+        {"{\"webhook\":7}", "alerts.webhook"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        const char *const one[] = {bad[i][1], NULL};
+        assert_int_equal(with_alerts(bad[i][0], &cfg, one), 1);
+        edge_config_free(&cfg);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -469,6 +536,7 @@ int main(void)
         cmocka_unit_test(night_staff_is_a_boolean),
         cmocka_unit_test(R_N7_3_players_are_named_commands_without_a_shell),
         cmocka_unit_test(console_keys_checked),
+        cmocka_unit_test(alerts_keys_checked_with_their_names),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }
