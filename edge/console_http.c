@@ -36,7 +36,21 @@ struct edge_http {
     route_t routes[EDGE_HTTP_ROUTES];
     edge_http_guard guard;
     void *guard_arg;
+    int conns;         /* connections open */
+    int closing;       /* edge_http_close was called */
+    int listener_open; /* until its close callback */
+    uv_timer_t linger; /* at close: how long open connections may take to end */
 };
+
+/* A connection's handle, and the server it counts in (libh2o owns the handle's data). */
+typedef struct {
+    uv_tcp_t tcp;
+    edge_http_t *http;
+} conn_t;
+
+#define QUIET_MS 100    /* from the last connection's end to the context's */
+#define LINGER_MS 12000 /* longer than libh2o's idle keep-alive (10 s): then the loop is stopped   \
+                         */
 
 struct edge_http_req {
     edge_http_t *http;
@@ -351,18 +365,31 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
 
 /* --- the server ----------------------------------------------------------------------------- */
 
+static void maybe_dispose(edge_http_t *h);
+
+static void on_conn_closed(uv_handle_t *handle)
+{
+    conn_t *conn = (conn_t *)handle;
+    edge_http_t *h = conn->http;
+    free(conn);
+    h->conns--;
+    maybe_dispose(h);
+}
+
 static void on_accept(uv_stream_t *listener, int status)
 {
     edge_http_t *h = listener->data;
-    if (status != 0)
+    if (status != 0 || h->closing)
         return;
-    uv_tcp_t *conn = h2o_mem_alloc(sizeof *conn);
-    uv_tcp_init(listener->loop, conn);
-    if (uv_accept(listener, (uv_stream_t *)conn) != 0) {
-        uv_close((uv_handle_t *)conn, (uv_close_cb)free);
+    conn_t *conn = h2o_mem_alloc(sizeof *conn);
+    conn->http = h;
+    uv_tcp_init(listener->loop, &conn->tcp);
+    h->conns++;
+    if (uv_accept(listener, (uv_stream_t *)&conn->tcp) != 0) {
+        uv_close((uv_handle_t *)&conn->tcp, on_conn_closed);
         return;
     }
-    h2o_socket_t *sock = h2o_uv_socket_create((uv_stream_t *)conn, (uv_close_cb)free);
+    h2o_socket_t *sock = h2o_uv_socket_create((uv_stream_t *)&conn->tcp, on_conn_closed);
     h2o_accept(&h->accept_ctx, sock);
 }
 
@@ -377,6 +404,7 @@ static mm_err_t listen_on(uv_loop_t *loop, edge_http_t *h, const edge_listen_t *
         return mm_errf(MM_EINVAL, msg, cap, "\"%s\" is not an IP address", at->host);
     uv_tcp_init(loop, &h->listener);
     h->listener.data = h;
+    h->listener_open = 1;
     rc = uv_tcp_bind(&h->listener, (struct sockaddr *)&addr, 0);
     if (rc == 0)
         rc = uv_listen((uv_stream_t *)&h->listener, 128, on_accept);
@@ -461,17 +489,66 @@ mm_err_t edge_http_route(edge_http_t *h, const char *method, const char *pattern
     return MM_OK;
 }
 
-static void on_listener_closed(uv_handle_t *handle)
+/*
+ * Closing: the listener closes, libh2o is asked to end its connections (HTTP/2 at once, an idle
+ * HTTP/1.1 one at its keep-alive timeout), and once none is left the context is disposed of,
+ * which closes libh2o's own handles, so that the edge's loop can end. Connections that outlive
+ * LINGER_MS (a client that keeps a stream open) are left to the process's exit: the loop is
+ * stopped, as the hub's is, with a warning.
+ */
+static void on_freed_timer(uv_handle_t *handle)
 {
     edge_http_t *h = handle->data;
     for (size_t i = 0; i < h->n_routes; i++)
         free(h->routes[i].pattern);
-    /* Connections still open belong to libh2o until the loop ends; the context is left to
-     * process exit rather than disposed under them (as the hub's server does). */
+    h2o_config_dispose(&h->config);
+    free(h);
+}
+
+static void on_quiet(uv_timer_t *t)
+{
+    edge_http_t *h = t->data;
+    /* Asking libh2o 2.2 to shut down arms an HTTP/2 grace timer that outlives the connections;
+     * its context refuses to be disposed of with it armed. */
+    if (h2o_timeout_is_linked(&h->ctx.http2._graceful_shutdown_timeout))
+        h2o_timeout_unlink(&h->ctx.http2._graceful_shutdown_timeout);
+    h2o_context_dispose(&h->ctx);
+    uv_close((uv_handle_t *)&h->linger, on_freed_timer);
+}
+
+/* No connection left: what libh2o still has to do for the last ones (its zero timeouts) runs
+ * first, then the context goes. */
+static void maybe_dispose(edge_http_t *h)
+{
+    if (!h->closing || h->conns > 0 || h->listener_open || uv_is_closing((uv_handle_t *)&h->linger))
+        return;
+    uv_timer_start(&h->linger, on_quiet, QUIET_MS, 0);
+}
+
+static void on_listener_closed(uv_handle_t *handle)
+{
+    edge_http_t *h = handle->data;
+    h->listener_open = 0;
+    maybe_dispose(h);
+}
+
+static void on_linger(uv_timer_t *t)
+{
+    edge_http_t *h = t->data;
+    MM_WARN("console: %d connection(s) still open %d s after closing; stopping the loop", h->conns,
+            LINGER_MS / 1000);
+    uv_stop(t->loop);
 }
 
 void edge_http_close(edge_http_t *h)
 {
-    if (h)
-        uv_close((uv_handle_t *)&h->listener, on_listener_closed);
+    if (!h || h->closing)
+        return;
+    h->closing = 1;
+    uv_timer_init(h->listener.loop, &h->linger);
+    h->linger.data = h;
+    uv_timer_start(&h->linger, on_linger, LINGER_MS, 0);
+    uv_unref((uv_handle_t *)&h->linger);
+    h2o_context_request_shutdown(&h->ctx);
+    uv_close((uv_handle_t *)&h->listener, on_listener_closed);
 }

@@ -19,6 +19,8 @@ pins it by the fingerprint `mimamori-edge status` shows. The manager sets passwo
 """
 import os
 import re
+import signal
+import subprocess
 import time
 
 import mmconsole as C
@@ -203,4 +205,24 @@ for secret in [PW_K, PW_S, secret_k, secret_s]:
     T.check(secret not in log, "a password or secret is in the edge's diagnostic log")
     T.check(secret not in str(run.entries(site.name)), "a password or secret is in the site log")
 T.say("every login, failure, lock and unlock is in the site log; no secret is")
+
+# --- the edge stops on SIGTERM with a browser's connection still open ---------------------------
+# libh2o keeps its own handles and the connections on the edge's loop; closing the console must
+# end them (an idle keep-alive connection at libh2o's 10-second timeout), or a service stop
+# would hang until systemd kills it.
+cookie, _ = site.login("kanri", PW_K, secret_k, at=time.time() + 16 * 60)  # the edge is 16 min on
+idle = site.connect()
+idle.request("GET", "/api/session", headers={"Cookie": f"{C.COOKIE}={cookie}"})
+T.check(idle.getresponse().read(), "the session on the kept-alive connection")
+edge = run.procs[site.name]
+t0 = time.monotonic()
+edge.send_signal(signal.SIGTERM)
+try:
+    edge.wait(30)
+except subprocess.TimeoutExpired:
+    T.fail("the edge did not stop within 30 s of SIGTERM with a console connection open")
+took = time.monotonic() - t0
+T.check(edge.returncode == 0 and "stopped" in run.log(site.name).splitlines()[-1],
+        f"the edge's stop: exit {edge.returncode}, last line {run.log(site.name).splitlines()[-1]}")
+T.say(f"the edge stopped {took:.1f} s after SIGTERM with an idle console connection open")
 print("1 passed, 0 failed")
