@@ -89,6 +89,8 @@ typedef struct {
     edge_decision_t d;
     char person[MM_ID_MAX]; /* the caller's person id, or "@account" */
     int logged;
+    int *stream_fd; /* the console's playback: the socket its stream goes to, set to -1 once
+                       the viewing has taken it (edge_ops_playback_as); NULL otherwise */
 } edge_ops_call_t;
 
 /* --- the handlers, one per action (ops_dispatch.c's table) --------------------------------- */
@@ -131,6 +133,8 @@ void edge_ops_do_holds(edge_ops_call_t *c);
 /* ops_passwd.c */
 void edge_ops_do_passwd(edge_ops_call_t *c);
 void edge_ops_do_passwd_unlock(edge_ops_call_t *c);
+/* ops_timeline.c: a camera's recorded spans, gaps with their causes, holds and erasures */
+void edge_ops_do_timeline(edge_ops_call_t *c);
 
 /* --- answering (ops_dispatch.c) ------------------------------------------------------------- */
 
