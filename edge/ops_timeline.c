@@ -323,9 +323,9 @@ static json_t *holds_of(const edge_ops_t *ops, const char *camera, int64_t from,
         const edge_hold_row_t *h = &hs.h[i];
         if (strcmp(h->camera, camera) != 0 || h->end_us <= from || h->start_us >= to)
             continue;
-        json_array_append_new(list, json_pack("{s:s, s:s, s:I, s:I, s:s, s:s, s:I}", "hold_id",
-                                              h->id, "kind", h->by[0] ? "site" : "disclosure",
-                                              "start_us", (json_int_t)h->start_us, "end_us",
+        json_array_append_new(list, json_pack("{s:s, s:s, s:I, s:I, s:s, s:s, s:I}", "id", h->id,
+                                              "kind", h->by[0] ? "site" : "disclosure", "start_us",
+                                              (json_int_t)h->start_us, "end_us",
                                               (json_int_t)h->end_us, "by", h->by, "reason",
                                               h->reason, "expires_us", (json_int_t)h->expires_us));
     }
