@@ -74,7 +74,8 @@ static int day_bounds(const char *day, char *start, char *next, size_t cap)
     if (t == (time_t)-1 || !gmtime_r(&t, &tm))
         return -1;
     snprintf(start, cap, "%.10s 00:00", day);
-    snprintf(next, cap, "%04d-%02d-%02d 00:00", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+    snprintf(next, cap, "%04d-%02d-%02d 00:00", (tm.tm_year + 1900) % 10000, (tm.tm_mon + 1) % 100,
+             tm.tm_mday % 100);
     return 0;
 }
 
@@ -85,7 +86,7 @@ int edge_cli_timeline(const edge_cli_opts_t *o)
         return EDGE_EXIT_USAGE;
     }
     int64_t now = mm_now_us(), from, to;
-    char a[32], b[32];
+    char a[64], b[64];
     if (o->day && day_bounds(o->day, a, b, sizeof a) != 0) {
         fprintf(stderr, "mimamori-edge: --day: \"%s\" is not a date YYYY-MM-DD\n", o->day);
         return EDGE_EXIT_USAGE;
