@@ -72,7 +72,9 @@ static void start_answer(edge_http_req_t *r, int status, const char *ctype, cons
                        strlen(ctype));
     h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CACHE_CONTROL, NULL, cache,
                    strlen(cache));
-    mm_www_security_headers(req, MM_WWW_CSP, r->http->https);
+    /* The timeline plays footage through Media Source Extensions, whose media is a blob: URL
+     * the page makes (MM_WWW_CSP otherwise). */
+    mm_www_security_headers(req, MM_WWW_CSP "; media-src 'self' blob:", r->http->https);
     MM_DEBUG("console: %s %s -> %d", r->method, r->path, status);
 }
 

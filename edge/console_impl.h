@@ -75,6 +75,8 @@ void edge_console_job_done(edge_console_t *c);
 /* console_login.c, console_pages.c: their routes. */
 mm_err_t edge_console_login_routes(edge_console_t *c);
 mm_err_t edge_console_page_routes(edge_console_t *c);
+/* console_timeline.c: a camera's day and playback into the browser. */
+mm_err_t edge_console_timeline_routes(edge_console_t *c);
 /* console_qr.c: text as a QR code in SVG (malloc'd), or NULL. */
 char *edge_console_qr_svg(const char *text);
 
