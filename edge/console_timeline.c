@@ -2,6 +2,8 @@
  * console_timeline.c: the timeline's routes (console_impl.h) — a camera's day, and playback of its
  * footage into the browser (R-N7.3: viewing is looking, not copying).
  *
+ *   GET /api/timeline
+ *       the `cameras` operation as the logged-in person: the cameras to choose from.
  *   GET /api/timeline/{camera}?day=YYYY-MM-DD   (the site's day) or ?from_us=&to_us= (<= 48 h)
  *       the `timeline` operation (ops_timeline.c) as the logged-in person: recorded spans, gaps
  *       with their causes, holds, erasures.
@@ -301,10 +303,18 @@ static void get_playback(edge_http_req_t *req, void *arg)
     json_decref(rep.answer);
 }
 
+/* The cameras the timeline offers: the `cameras` operation, as the person. */
+static void get_cameras(edge_http_req_t *req, void *arg)
+{
+    edge_request_t r = {.action = EDGE_ACT_CAMERAS};
+    edge_console_call(arg, req, &r);
+}
+
 mm_err_t edge_console_timeline_routes(edge_console_t *c)
 {
-    mm_err_t err =
-        edge_console_route(c, "GET", "/api/timeline/{camera}", EDGE_NEED_FULL, get_timeline);
+    mm_err_t err = edge_console_route(c, "GET", "/api/timeline", EDGE_NEED_FULL, get_cameras);
+    if (err == MM_OK)
+        err = edge_console_route(c, "GET", "/api/timeline/{camera}", EDGE_NEED_FULL, get_timeline);
     if (err == MM_OK)
         err = edge_console_route(c, "GET", "/api/playback/{camera}", EDGE_NEED_FULL, get_playback);
     return err;
