@@ -71,7 +71,9 @@ function drawStrip(strip, day)
 {
     clear(strip);
     for (let us = day.from_us; us < day.to_us; us += 3600 * S) {
-        const tick = place(h('div', {class : 'tl-tick'}), day, us, us + 1);
+        const hour = Number(hhmm(us).slice(0, 2));
+        const tick =
+            place(h('div', {class : 'tl-tick' + (hour % 3 ? ' tl-tick-minor' : '')}), day, us, us + 1);
         tick.appendChild(h('span', {}, hhmm(us).slice(0, 2)));
         strip.appendChild(tick);
     }
@@ -466,6 +468,12 @@ function controls()
     const el = state.el;
     el.play = h('button', {type : 'button', class : 'tl-btn', id : 'tl-play'}, t('tl.pause'));
     el.play.addEventListener('click', () => {
+        if (nowUs() === null) { /* nothing played yet: the day's first recording */
+            const first = allOf('recorded').sort((a, b) => a.start_us - b.start_us)[0];
+            if (first)
+                playAll(first.start_us, state.speed);
+            return;
+        }
         state.held = !state.held;
         for (const p of state.players) {
             p.held = state.held;
@@ -570,7 +578,7 @@ async function render(main)
     if (state)
         for (const p of state.players)
             p.stop();
-    state = {el : {}, players : [], strips : [], days : [], speed : 1, held : false, day : null};
+    state = {el : {}, players : [], strips : [], days : [], speed : 1, held : true, day : null};
     const el = state.el;
     el.root = h('section', {class : 'card tl', id : 'timeline'}, h('h1', {}, t('tl.title')),
                 h('p', {class : 'hint'}, t('tl.lead')));
@@ -606,7 +614,7 @@ async function render(main)
     el.strips = h('div', {class : 'tl-strips', id : 'tl-strips'});
     el.videos = h('div', {class : 'tl-videos', id : 'tl-videos'});
     const legend = h('p', {class : 'tl-legend small'},
-                     ...['rec', 'gap', 'hold', 'erased'].map(
+                     ...['rec', 'gap', 'unknown', 'hold', 'erased'].map(
                          (k) => h('span', {class : 'tl-key tl-key-' + k}, t('tl.legend_' + k))));
     el.root.appendChild(h('div', {class : 'tl-form'},
                           h('label', {class : 'tl-field'}, t('tl.day'), el.day), cams, purposeBox(),
