@@ -169,6 +169,7 @@ async function main()
                                          document.querySelectorAll('.tl-video').length === 2);
         assert.ok(await page.isDisabled('.tl-speed[data-speed="8"]'), '8x offered for two cameras');
         assert.ok(!(await page.isDisabled('.tl-speed[data-speed="4"]')), '4x not offered');
+        assert.ok(await page.$('.tl-speed.current[data-speed="4"]'), 'the speed did not come down to 4x');
         const mid = P.span.start_us + (P.span.end_us - P.span.start_us) * 0.5;
         const at = await clickAt(page, mid);
         await page.waitForFunction(() => [...document.querySelectorAll('.tl-video')].every(

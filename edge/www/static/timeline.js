@@ -391,8 +391,17 @@ function purposeParams()
     return {purpose : state.el.other.value, basis : state.el.basis.value};
 }
 
+/* The speed itself, or the fastest below it that the cameras shown can run at together. */
+function fitting(speed)
+{
+    while (speed > 1 && speed * state.players.length > 8)
+        speed /= 2;
+    return speed;
+}
+
 function playAll(fromUs, speed)
 {
+    speed = fitting(speed);
     state.speed = speed;
     state.held = false;
     for (const p of state.players) {
@@ -553,6 +562,7 @@ async function loadDays()
         el.strips.appendChild(h('div', {class : 'tl-row'}, h('span', {class : 'tl-cam'}, cam), strip));
         state.players.push(new Player(cam, el.videos));
     }
+    state.speed = fitting(state.speed);
     paintControls();
 }
 
