@@ -96,9 +96,9 @@ async function main()
         await page.click('a.view[href="#/timeline"]');
         await page.waitForSelector('.tl-strip .tl-rec');
         assert.strictEqual(await page.inputValue('#tl-day'), P.day);
-        const gaps = await page.$$eval('.tl-strip .tl-gap[data-cause=camera]',
-                                       (els) => els.map((e) => ({left : parseFloat(e.style.left),
-                                                                 title : e.title})));
+        const gaps = await page.$$eval(
+            '.tl-strip .tl-gap[data-cause=camera]',
+            (els) => els.map((e) => ({left : parseFloat(e.style.left), title : e.title})));
         const from = Date.parse(P.day + 'T00:00:00+09:00') * 1000;
         const want = (P.gap.start_us - from) / (86400 * 1e6) * 100;
         const g = gaps.find((x) => Math.abs(x.left - want) < 0.01);
@@ -109,36 +109,46 @@ async function main()
     });
 
     let clicked = 0;
-    await step('clicking a time plays that time: the video advances, the overlay says when', async () => {
-        const mid = P.span.start_us + (P.span.end_us - P.span.start_us) * 0.4;
-        clicked = await clickAt(page, mid);
-        await page.waitForFunction(() => {
-            const v = document.querySelector('.tl-video');
-            return v && v.currentTime > 1.5;
-        }, null, {timeout : 20000});
-        const at = await footage(page);
-        assert.ok(at && Math.abs(at - clicked) < 6e6,
-                  `footage ${at} is not near the time clicked ${clicked}`);
-        const overlay = await page.$eval('.tl-overlay', (o) => {
-            const a = o.getBoundingClientRect(), b = o.parentNode.querySelector('video').getBoundingClientRect();
-            return {inside : a.top >= b.top && a.bottom <= b.bottom + 1 && a.left >= b.left - 1,
-                    text : o.textContent};
+    await step(
+        'clicking a time plays that time: the video advances, the overlay says when', async () => {
+            const mid = P.span.start_us + (P.span.end_us - P.span.start_us) * 0.4;
+            clicked = await clickAt(page, mid);
+            await page.waitForFunction(() => {
+                const v = document.querySelector('.tl-video');
+                return v && v.currentTime > 1.5;
+            }, null, {timeout : 20000});
+            const at = await footage(page);
+            assert.ok(at && Math.abs(at - clicked) < 6e6,
+                      `footage ${at} is not near the time clicked ${clicked}`);
+            const overlay = await page.$eval('.tl-overlay', (o) => {
+                const a = o.getBoundingClientRect(),
+                      b = o.parentNode.querySelector('video').getBoundingClientRect();
+                return {
+                    inside : a.top >= b.top && a.bottom <= b.bottom + 1 && a.left >= b.left - 1,
+                    text : o.textContent
+                };
+            });
+            assert.ok(overlay.inside && overlay.text.includes('閲覧者：管理 太郎'),
+                      JSON.stringify(overlay));
+            const v = await page.$eval(
+                '.tl-video', (e) => ({
+                                 controls : e.controls,
+                                 list : e.getAttribute('controlslist'),
+                                 pip : e.disablePictureInPicture,
+                                 downloads : document.querySelectorAll('a[download]').length
+                             }));
+            assert.deepStrictEqual(v, {
+                controls : false,
+                list : 'nodownload noremoteplayback noplaybackrate',
+                pip : true,
+                downloads : 0
+            });
+            const t1 = await page.$eval('.tl-video', (e) => e.currentTime);
+            await new Promise((ok) => setTimeout(ok, 1500));
+            const t2 = await page.$eval('.tl-video', (e) => e.currentTime);
+            assert.ok(t2 - t1 > 0.8, `the video advanced ${t2 - t1} s in 1.5 s`);
+            await H.shot(page, 'console-timeline-playing-desktop');
         });
-        assert.ok(overlay.inside && overlay.text.includes('閲覧者：管理 太郎'), JSON.stringify(overlay));
-        const v = await page.$eval('.tl-video', (e) => ({
-            controls : e.controls,
-            list : e.getAttribute('controlslist'),
-            pip : e.disablePictureInPicture,
-            downloads : document.querySelectorAll('a[download]').length
-        }));
-        assert.deepStrictEqual(v, {controls : false, list : 'nodownload noremoteplayback noplaybackrate',
-                                   pip : true, downloads : 0});
-        const t1 = await page.$eval('.tl-video', (e) => e.currentTime);
-        await new Promise((ok) => setTimeout(ok, 1500));
-        const t2 = await page.$eval('.tl-video', (e) => e.currentTime);
-        assert.ok(t2 - t1 > 0.8, `the video advanced ${t2 - t1} s in 1.5 s`);
-        await H.shot(page, 'console-timeline-playing-desktop');
-    });
 
     await step('8x advances about 8 times as fast', async () => {
         await page.click('.tl-speed[data-speed="8"]');
@@ -163,23 +173,27 @@ async function main()
         assert.ok(b > a && b - a < 0.5, `a frame step went from ${a} to ${b}`);
     });
 
-    await step('two cameras side by side from one click; their speeds together at most 8x', async () => {
-        await page.check('#tl-cams input[value=cam2]');
-        await page.waitForFunction(() => document.querySelectorAll('.tl-strip').length === 2 &&
-                                         document.querySelectorAll('.tl-video').length === 2);
-        assert.ok(await page.isDisabled('.tl-speed[data-speed="8"]'), '8x offered for two cameras');
-        assert.ok(!(await page.isDisabled('.tl-speed[data-speed="4"]')), '4x not offered');
-        assert.ok(await page.$('.tl-speed.current[data-speed="4"]'), 'the speed did not come down to 4x');
-        const mid = P.span.start_us + (P.span.end_us - P.span.start_us) * 0.5;
-        const at = await clickAt(page, mid);
-        await page.waitForFunction(() => [...document.querySelectorAll('.tl-video')].every(
-                                       (v) => v.currentTime > 1), null, {timeout : 20000});
-        const times = (await page.$$eval('.tl-ftime', (els) => els.map((e) => e.textContent)))
-                          .map(jstUs);
-        assert.ok(times.every((x) => x && Math.abs(x - at) < 6e6),
-                  `the cameras show ${times} for ${at}`);
-        await H.shot(page, 'console-timeline-two-desktop');
-    });
+    await step(
+        'two cameras side by side from one click; their speeds together at most 8x', async () => {
+            await page.check('#tl-cams input[value=cam2]');
+            await page.waitForFunction(() => document.querySelectorAll('.tl-strip').length === 2 &&
+                                             document.querySelectorAll('.tl-video').length === 2);
+            assert.ok(await page.isDisabled('.tl-speed[data-speed="8"]'),
+                      '8x offered for two cameras');
+            assert.ok(!(await page.isDisabled('.tl-speed[data-speed="4"]')), '4x not offered');
+            assert.ok(await page.$('.tl-speed.current[data-speed="4"]'),
+                      'the speed did not come down to 4x');
+            const mid = P.span.start_us + (P.span.end_us - P.span.start_us) * 0.5;
+            const at = await clickAt(page, mid);
+            await page.waitForFunction(
+                () => [...document.querySelectorAll('.tl-video')].every((v) => v.currentTime > 1),
+                null, {timeout : 20000});
+            const times =
+                (await page.$$eval('.tl-ftime', (els) => els.map((e) => e.textContent))).map(jstUs);
+            assert.ok(times.every((x) => x && Math.abs(x - at) < 6e6),
+                      `the cameras show ${times} for ${at}`);
+            await H.shot(page, 'console-timeline-two-desktop');
+        });
 
     await step('the phone layout', async () => {
         const phone = await browser.newContext({

@@ -1,4 +1,4 @@
-/* i18n_timeline.js: the timeline's words (timeline.js), Japanese first, English behind the switch. */
+/* i18n_timeline.js: the timeline's words (timeline.js), Japanese first, English behind. */
 'use strict';
 window.mmI18n.extend(
     {

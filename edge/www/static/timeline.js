@@ -55,9 +55,8 @@ function place(el, day, a, b)
 {
     const span = day.to_us - day.from_us;
     el.style.left = (Math.max(0, a - day.from_us) / span * 100) + '%';
-    el.style.width = (Math.max(0.05, (Math.min(b, day.to_us) - Math.max(a, day.from_us)) / span *
-                                          100)) +
-                     '%';
+    el.style.width =
+        (Math.max(0.05, (Math.min(b, day.to_us) - Math.max(a, day.from_us)) / span * 100)) + '%';
     return el;
 }
 
@@ -72,38 +71,35 @@ function drawStrip(strip, day)
     clear(strip);
     for (let us = day.from_us; us < day.to_us; us += 3600 * S) {
         const hour = Number(hhmm(us).slice(0, 2));
-        const tick =
-            place(h('div', {class : 'tl-tick' + (hour % 3 ? ' tl-tick-minor' : '')}), day, us, us + 1);
+        const tick = place(h('div', {class : 'tl-tick' + (hour % 3 ? ' tl-tick-minor' : '')}), day,
+                           us, us + 1);
         tick.appendChild(h('span', {}, hhmm(us).slice(0, 2)));
         strip.appendChild(tick);
     }
     for (const r of day.recorded)
-        strip.appendChild(place(h('div', {
-                                    class : 'tl-rec',
-                                    title : t('tl.recorded', {a : hms(r.start_us), b : hms(r.end_us)})
-                                }),
-                                day, r.start_us, r.end_us));
+        strip.appendChild(
+            place(h('div', {
+                      class : 'tl-rec',
+                      title : t('tl.recorded', {a : hms(r.start_us), b : hms(r.end_us)})
+                  }),
+                  day, r.start_us, r.end_us));
     for (const g of day.gaps)
-        strip.appendChild(place(h('div', {
-                                    class : 'tl-gap tl-gap-' + g.cause,
-                                    'data-cause' : g.cause,
-                                    title : t('tl.gap', {
-                                        a : hms(g.start_us),
-                                        b : hms(g.end_us),
-                                        cause : causeText(g)
-                                    })
-                                }),
-                                day, g.start_us, g.end_us));
+        strip.appendChild(place(
+            h('div', {
+                class : 'tl-gap tl-gap-' + g.cause,
+                'data-cause' : g.cause,
+                title : t('tl.gap', {a : hms(g.start_us), b : hms(g.end_us), cause : causeText(g)})
+            }),
+            day, g.start_us, g.end_us));
     for (const x of day.erased)
-        strip.appendChild(place(h('div', {
-                                    class : 'tl-erased',
-                                    title : t('tl.erased', {
-                                        a : hms(x.start_us),
-                                        b : hms(x.end_us),
-                                        reason : t('tl.erase.' + x.reason)
-                                    })
-                                }),
-                                day, x.start_us, x.end_us));
+        strip.appendChild(place(
+            h('div', {
+                class : 'tl-erased',
+                title :
+                    t('tl.erased',
+                      {a : hms(x.start_us), b : hms(x.end_us), reason : t('tl.erase.' + x.reason)})
+            }),
+            day, x.start_us, x.end_us));
     for (const x of day.holds)
         strip.appendChild(place(h('div', {
                                     class : 'tl-hold',
@@ -204,13 +200,13 @@ class Player
         this.timeEl = h('span', {class : 'tl-ftime'});
         this.msg = h('p', {class : 'tl-msg muted small'});
         const s = window.mmConsole.session();
-        box.appendChild(h('figure', {class : 'tl-player'}, h('figcaption', {}, camera),
-                          h('div', {class : 'tl-frame'}, this.video,
-                            h('div', {class : 'tl-overlay', 'aria-live' : 'off'},
-                              h('span', {class : 'tl-viewer'},
-                                t('tl.viewer', {name : s.name || s.person})),
-                              this.timeEl)),
-                          this.msg));
+        box.appendChild(
+            h('figure', {class : 'tl-player'}, h('figcaption', {}, camera),
+              h('div', {class : 'tl-frame'}, this.video,
+                h('div', {class : 'tl-overlay', 'aria-live' : 'off'},
+                  h('span', {class : 'tl-viewer'}, t('tl.viewer', {name : s.name || s.person})),
+                  this.timeEl)),
+              this.msg));
         this.anchors = [];
         this.speed = 1;
         this.abort = null;
@@ -449,8 +445,7 @@ function tick()
             hd.hidden = false;
             place(hd, state.day, us, us + 1);
         }
-    state.el.status.textContent =
-        us !== null ? t('tl.at', {t : fmtUs(us)}) : t('tl.idle');
+    state.el.status.textContent = us !== null ? t('tl.at', {t : fmtUs(us)}) : t('tl.idle');
     window.requestAnimationFrame(tick);
 }
 
@@ -468,8 +463,8 @@ function jump(list, what)
 
 function allOf(key)
 {
-    return state.days.flatMap((d) => d[key].filter((x) => key !== 'gaps' ||
-                                                            x.cause !== 'in_progress'));
+    return state.days.flatMap(
+        (d) => d[key].filter((x) => key !== 'gaps' || x.cause !== 'in_progress'));
 }
 
 function controls()
@@ -493,7 +488,7 @@ function controls()
         }
         paintControls();
     });
-    el.speeds = [1, 2, 4, 8].map((v) => {
+    el.speeds = [ 1, 2, 4, 8 ].map((v) => {
         const b = h('button', {type : 'button', class : 'tl-btn tl-speed', 'data-speed' : v},
                     t('tl.speed', {n : v}));
         b.addEventListener('click', () => {
@@ -508,8 +503,10 @@ function controls()
         return b;
     });
     const stepBtn = (dir, key) => {
-        const b = h('button', {type : 'button', class : 'tl-btn', id : 'tl-step-' + (dir > 0 ? 'fwd' : 'back')},
-                    t(key));
+        const b =
+            h('button',
+              {type : 'button', class : 'tl-btn', id : 'tl-step-' + (dir > 0 ? 'fwd' : 'back')},
+              t(key));
         b.addEventListener('click', () => {
             state.held = true;
             for (const p of state.players) {
@@ -521,9 +518,11 @@ function controls()
         });
         return b;
     };
-    const gap = h('button', {type : 'button', class : 'tl-btn', id : 'tl-next-gap'}, t('tl.next_gap'));
+    const gap =
+        h('button', {type : 'button', class : 'tl-btn', id : 'tl-next-gap'}, t('tl.next_gap'));
     gap.addEventListener('click', () => jump(allOf('gaps'), 'gap'));
-    const hold = h('button', {type : 'button', class : 'tl-btn', id : 'tl-next-hold'}, t('tl.next_hold'));
+    const hold =
+        h('button', {type : 'button', class : 'tl-btn', id : 'tl-next-hold'}, t('tl.next_hold'));
     hold.addEventListener('click', () => jump(allOf('holds'), 'hold'));
     el.status = h('span', {class : 'tl-status muted', id : 'tl-status'}, t('tl.idle'));
     return h('div', {class : 'tl-controls'}, el.play, ...el.speeds, stepBtn(-1, 'tl.frame_back'),
@@ -544,12 +543,13 @@ async function loadDays()
     clear(el.videos);
     const chosen = state.cameras.filter((c) => el.boxes[c.id].checked).map((c) => c.id);
     for (const cam of chosen) {
-        const res = await api('GET', `/api/timeline/${encodeURIComponent(cam)}?day=${el.day.value}`);
+        const res =
+            await api('GET', `/api/timeline/${encodeURIComponent(cam)}?day=${el.day.value}`);
         if (window.mmConsole.sessionEnded(res))
             return;
         if (res.status !== 200) {
-            el.strips.appendChild(
-                h('p', {class : 'error'}, cam + ': ' + t('tl.error', {code : window.mm.errorCode(res)})));
+            el.strips.appendChild(h('p', {class : 'error'},
+                                    cam + ': ' + t('tl.error', {code : window.mm.errorCode(res)})));
             continue;
         }
         const day = res.body.result;
@@ -559,7 +559,8 @@ async function loadDays()
         drawStrip(strip, day);
         onStrip(strip);
         state.strips.push(strip);
-        el.strips.appendChild(h('div', {class : 'tl-row'}, h('span', {class : 'tl-cam'}, cam), strip));
+        el.strips.appendChild(
+            h('div', {class : 'tl-row'}, h('span', {class : 'tl-cam'}, cam), strip));
         state.players.push(new Player(cam, el.videos));
     }
     state.speed = fitting(state.speed);
@@ -569,17 +570,22 @@ async function loadDays()
 function purposeBox()
 {
     const el = state.el;
-    el.purpose = h('select', {id : 'tl-purpose'}, h('option', {value : 'site'}, t('tl.purpose_site')),
-                   h('option', {value : 'camera'}, t('tl.purpose_camera')),
-                   h('option', {value : 'other'}, t('tl.purpose_other')));
-    el.other = h('input', {id : 'tl-purpose-text', type : 'text', maxlength : 200, hidden : true,
-                           'aria-label' : t('tl.purpose_text')});
+    el.purpose =
+        h('select', {id : 'tl-purpose'}, h('option', {value : 'site'}, t('tl.purpose_site')),
+          h('option', {value : 'camera'}, t('tl.purpose_camera')),
+          h('option', {value : 'other'}, t('tl.purpose_other')));
+    el.other = h('input', {
+        id : 'tl-purpose-text',
+        type : 'text',
+        maxlength : 200,
+        hidden : true,
+        'aria-label' : t('tl.purpose_text')
+    });
     el.basis = h('select', {id : 'tl-basis', hidden : true, 'aria-label' : t('tl.basis')},
                  ...['emergency', 'law', 'consent', 'own_images'].map(
                      (b) => h('option', {value : b}, t('tl.basis_' + b))));
-    el.purpose.addEventListener('change', () => {
-        el.other.hidden = el.basis.hidden = el.purpose.value !== 'other';
-    });
+    el.purpose.addEventListener(
+        'change', () => { el.other.hidden = el.basis.hidden = el.purpose.value !== 'other'; });
     return h('label', {class : 'tl-field'}, t('tl.purpose'), el.purpose, el.other, el.basis);
 }
 
@@ -597,7 +603,8 @@ async function render(main)
     if (window.mmConsole.sessionEnded(res))
         return;
     if (res.status !== 200) {
-        el.root.appendChild(h('p', {class : 'error'}, t('tl.error', {code : window.mm.errorCode(res)})));
+        el.root.appendChild(
+            h('p', {class : 'error'}, t('tl.error', {code : window.mm.errorCode(res)})));
         return;
     }
     state.cameras = res.body.result.cameras.filter((c) => c.state !== 'abolished');
@@ -607,7 +614,8 @@ async function render(main)
     }
     el.day = h('input', {type : 'date', id : 'tl-day', value : today()});
     el.boxes = {};
-    const cams = h('fieldset', {class : 'tl-cams', id : 'tl-cams'}, h('legend', {}, t('tl.cameras')));
+    const cams =
+        h('fieldset', {class : 'tl-cams', id : 'tl-cams'}, h('legend', {}, t('tl.cameras')));
     state.cameras.forEach((c, i) => {
         el.boxes[c.id] = h('input', {type : 'checkbox', value : c.id, checked : i === 0});
         el.boxes[c.id].addEventListener('change', () => {
@@ -619,7 +627,8 @@ async function render(main)
         cams.appendChild(h('label', {}, el.boxes[c.id], ' ' + c.id));
     });
     el.day.addEventListener('change', loadDays);
-    const refresh = h('button', {type : 'button', class : 'tl-btn', id : 'tl-refresh'}, t('tl.refresh'));
+    const refresh =
+        h('button', {type : 'button', class : 'tl-btn', id : 'tl-refresh'}, t('tl.refresh'));
     refresh.addEventListener('click', loadDays);
     el.strips = h('div', {class : 'tl-strips', id : 'tl-strips'});
     el.videos = h('div', {class : 'tl-videos', id : 'tl-videos'});
@@ -637,9 +646,6 @@ async function render(main)
     window.requestAnimationFrame(tick);
 }
 
-window.mmConsole.view('timeline', {
-    nav : 'nav.timeline',
-    roles : [ 'manager', 'operator', 'emergency' ],
-    render
-});
+window.mmConsole.view(
+    'timeline', {nav : 'nav.timeline', roles : [ 'manager', 'operator', 'emergency' ], render});
 })();
