@@ -19,6 +19,7 @@
  *   ops_complaints.c complaints received at the site, their handling and closing
  *   ops_holds.c      holds the manager places at the site (siteholds.h), and every hold listed
  *   ops_passwd.c     the site console's passwords and TOTP secrets set, accounts unlocked
+ *   ops_timeline.c   a camera's day: recorded spans, gaps with their causes, holds, erasures
  *
  * One private header rather than one per file: the files share one state (struct edge_ops) and
  * one call being answered (edge_ops_call_t), and each offers the others its handlers and a few
