@@ -5,10 +5,12 @@
  * The edge decides, not the client. A playback names its purpose, which is one the site declared
  * or another one under a legal basis the policy admits (purpose.h; R-K2.2.5, R-N7.4); it goes to
  * a player the site's configuration names, which the edge starts itself (players.h, player.h),
- * or, asked for explicitly ("stream": true), to the caller over the socket for the site console;
- * either way paced by the edge at 1, 2, 4 or 8 times real time, at most a day of footage per call
- * (control.h), and one person's playbacks at most 8 times real time together. A call refused for
- * any of these is an access entry with the reason.
+ * or, asked for explicitly ("stream": true), to the caller over the socket (MPEG-TS after a first
+ * line) — the site console's playback (edge_ops_playback_as) is such a stream, fragmented MP4 into
+ * the console's socket pair, answered like any call; either way paced by the edge at 1, 2, 4 or 8
+ * times real time, at most a day of footage per call (control.h), and one person's playbacks at
+ * most 8 times real time together. A call refused for any of these is an access entry with the
+ * reason.
  *
  * Each playback is a `viewing` entry when it starts and another when it ends, with its purpose,
  * basis, player and speed, and when it ended, why, and why it failed if it did. The viewing runs
