@@ -173,6 +173,11 @@ static const struct {
      "  filing, deadlines near or past; each since when. The same alerts go to the webhook the\n"
      "  configuration names (\"alerts\").",
      edge_cli_alerts},
+    {"timeline", "timeline CAMERA (--day YYYY-MM-DD | --from TIME --to TIME) [--json]",
+     "A camera's day (the site's day, or a range of at most 48 hours): what was recorded, the\n"
+     "  gaps with their cause where the edge knows it (the camera broke off, suspended, the disk\n"
+     "  full, erased), the holds covering it and what was erased (the call is logged).",
+     edge_cli_timeline},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
@@ -979,14 +984,23 @@ typedef struct {
 
 /* The options that take a text (a const char * each), and the flags (an int each). */
 static const option_t text_options[] = {
-    {"--socket", offsetof(opts_t, socket)},       {"--config", offsetof(opts_t, config)},
-    {"--from", offsetof(opts_t, from)},           {"--to", offsetof(opts_t, to)},
-    {"--reason", offsetof(opts_t, reason)},       {"--text", offsetof(opts_t, text)},
-    {"--text-file", offsetof(opts_t, text_file)}, {"--actions", offsetof(opts_t, actions)},
-    {"--cameras", offsetof(opts_t, cameras)},     {"--player", offsetof(opts_t, player)},
-    {"--purpose", offsetof(opts_t, purpose)},     {"--basis", offsetof(opts_t, basis)},
-    {"--speed", offsetof(opts_t, speed)},         {"--note", offsetof(opts_t, note)},
-    {"--channel", offsetof(opts_t, channel)},     {"--at", offsetof(opts_t, at)},
+    {"--socket", offsetof(opts_t, socket)},
+    {"--config", offsetof(opts_t, config)},
+    {"--from", offsetof(opts_t, from)},
+    {"--to", offsetof(opts_t, to)},
+    {"--reason", offsetof(opts_t, reason)},
+    {"--text", offsetof(opts_t, text)},
+    {"--text-file", offsetof(opts_t, text_file)},
+    {"--actions", offsetof(opts_t, actions)},
+    {"--cameras", offsetof(opts_t, cameras)},
+    {"--player", offsetof(opts_t, player)},
+    {"--purpose", offsetof(opts_t, purpose)},
+    {"--basis", offsetof(opts_t, basis)},
+    {"--speed", offsetof(opts_t, speed)},
+    {"--note", offsetof(opts_t, note)},
+    {"--channel", offsetof(opts_t, channel)},
+    {"--at", offsetof(opts_t, at)},
+    {"--day", offsetof(opts_t, day)},
 };
 static const option_t flag_options[] = {
     {"--json", offsetof(opts_t, json)},

@@ -33,6 +33,7 @@ typedef struct {
     int all;                  /* complaints, notices */
     int expires;              /* --expires DAYS (hold place), 0 when not given */
     int password_stdin, new_totp, unlock; /* passwd */
+    const char *day;                      /* timeline: YYYY-MM-DD, the site's day */
 } edge_cli_opts_t;
 
 /* Sends req (stolen) to the edge and prints its answer with show (as JSON with --json or when
@@ -84,5 +85,6 @@ int edge_cli_disclosure(const edge_cli_opts_t *o);
 int edge_cli_hold(const edge_cli_opts_t *o); /* cli_holds.c */
 int edge_cli_holds(const edge_cli_opts_t *o);
 int edge_cli_alerts(const edge_cli_opts_t *o); /* cli_alerts.c */
+int edge_cli_timeline(const edge_cli_opts_t *o); /* cli_timeline.c */
 
 #endif

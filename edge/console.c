@@ -254,6 +254,8 @@ mm_err_t edge_console_create(uv_loop_t *loop, const edge_config_t *cfg, edge_ops
         err = edge_console_work_routes(c);
     if (err == MM_OK)
         err = edge_console_alerts_routes(c);
+    if (err == MM_OK)
+        err = edge_console_timeline_routes(c);
     if (err != MM_OK) {
         c->jobs = 0;
         edge_console_close(c);

@@ -84,6 +84,8 @@ mm_err_t edge_console_work_routes(edge_console_t *c);
 /* console_alerts.c: GET /api/alerts, and the end of its waiting requests at close. */
 mm_err_t edge_console_alerts_routes(edge_console_t *c);
 void edge_console_alerts_close(edge_console_t *c);
+/* console_timeline.c: a camera's day and playback into the browser. */
+mm_err_t edge_console_timeline_routes(edge_console_t *c);
 /* console_qr.c: text as a QR code in SVG (malloc'd), or NULL. */
 char *edge_console_qr_svg(const char *text);
 

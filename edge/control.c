@@ -97,6 +97,7 @@ static const struct {
     [EDGE_ACT_PASSWD_UNLOCK] = {K_PERSON, 0},
     [EDGE_ACT_STILL] = {K_CAMERA | K_FROM, 0}, /* from_us: the time of the frame */
     [EDGE_ACT_ALERTS] = {0, 0},
+    [EDGE_ACT_TIMELINE] = {K_CAMERA | K_FROM | K_TO, 0},
 };
 
 #define MAX_SPAN_US (31LL * 86400 * 1000000) /* a search covers at most 31 days */
@@ -304,14 +305,16 @@ mm_err_t edge_request_parse(const char *line, size_t len, edge_request_t *out, c
      * city's. */
     int64_t span = out->action == EDGE_ACT_SEARCH     ? MAX_SPAN_US
                    : out->action == EDGE_ACT_PLAYBACK ? EDGE_PLAYBACK_SPAN_MAX_US
+                   : out->action == EDGE_ACT_TIMELINE ? EDGE_TIMELINE_SPAN_MAX_US
                                                       : 0;
     if ((have & K_FROM) && (have & K_TO) &&
         (out->to_us <= out->from_us || (span && out->to_us - out->from_us > span))) {
         bad(msg, cap, "the time range must run forwards%s",
-            !span                 ? ""
-            : span == MAX_SPAN_US ? " and cover at most 31 days"
-                                  : " and cover at most 24 hours: one playback shows at "
-                                    "most a day of footage (R-N7.3)");
+            !span                               ? ""
+            : span == MAX_SPAN_US               ? " and cover at most 31 days"
+            : span == EDGE_TIMELINE_SPAN_MAX_US ? " and cover at most 48 hours"
+                                                : " and cover at most 24 hours: one playback "
+                                                  "shows at most a day of footage (R-N7.3)");
         goto out;
     }
     if (out->player[0] && out->stream) {

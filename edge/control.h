@@ -36,6 +36,7 @@
 /* Playback (R-N7.3): at most a day of footage per call, at most 8 times real time. */
 #define EDGE_PLAYBACK_SPAN_MAX_US (24LL * 3600 * 1000000)
 #define EDGE_PLAYBACK_SPEED_MAX 8
+#define EDGE_TIMELINE_SPAN_MAX_US (48LL * 3600 * 1000000) /* one timeline call's range */
 #define EDGE_PLAYER_SOCKET "@socket" /* a viewing's player when the stream went to the caller */
 
 /* Whether speed is one playback runs at: 1, 2, 4 or 8. */
@@ -93,8 +94,9 @@ typedef struct {
  * Parses one request line (without its newline). MM_EPROTO with a message naming the problem
  * in msg: not JSON, not an object, unknown action, unknown key, a missing or out-of-range
  * field. Times are microseconds since the epoch; a range must have from < to, and a search's
- * covers at most 31 days, a playback's at most EDGE_PLAYBACK_SPAN_MAX_US; a playback's speed is
- * 1, 2, 4 or 8, and it names a player or asks for the stream, not both.
+ * covers at most 31 days, a playback's at most EDGE_PLAYBACK_SPAN_MAX_US, a timeline's at most
+ * EDGE_TIMELINE_SPAN_MAX_US; a playback's speed is 1, 2, 4 or 8, and it names a player or asks
+ * for the stream, not both.
  */
 mm_err_t edge_request_parse(const char *line, size_t len, edge_request_t *out, char *msg,
                             size_t cap);

@@ -444,8 +444,9 @@ typedef struct {
     enum AVCodecID id;
     const char *tmp;    /* where the frames go: a file, or a name for messages */
     const char *format; /* "mp4" or "mpegts" */
-    int fd;             /* mpegts: the descriptor written, else -1 */
-    uint64_t written;   /* mpegts: bytes written to fd */
+    int fd;             /* a stream: the descriptor written, else -1 */
+    int fmp4;           /* a stream in fragmented MP4 (footage.h) */
+    uint64_t written;   /* a stream: bytes written to fd */
     uint8_t *extra;     /* the parameter sets of the first segment written */
     size_t extralen;
     int have_extra, warned;
@@ -563,9 +564,86 @@ static int fd_write(void *opaque, uint8_t *buf, int len)
     return len;
 }
 
+typedef struct {
+    enum AVCodecID id;
+    uint8_t *out; /* NULL: only count */
+    size_t len;
+} ps_copy_t;
+
+/* A parameter set (H.264 SPS and PPS, HEVC VPS, SPS and PPS) is copied with its start code. */
+static void copy_ps(void *arg, const uint8_t *nal, size_t len)
+{
+    ps_copy_t *c = arg;
+    int t = c->id == AV_CODEC_ID_H264 ? nal[0] & 0x1f : (nal[0] >> 1) & 0x3f;
+    int ps = c->id == AV_CODEC_ID_H264 ? t == 7 || t == 8 : t >= 32 && t <= 34;
+    if (!len || !ps)
+        return;
+    if (c->out) {
+        static const uint8_t sc[4] = {0, 0, 0, 1};
+        memcpy(c->out + c->len, sc, 4);
+        memcpy(c->out + c->len + 4, nal, len);
+    }
+    c->len += 4 + len;
+}
+
+/*
+ * A fragmented MP4 describes its track before any frame (empty_moov), so it needs the parameter
+ * sets then: when the segments recorded none apart, they are taken from the first frame (a
+ * keyframe carries them in-band), in Annex B form, as the muxer takes extradata.
+ */
+static mm_err_t extra_from_frame(mux_t *m, const edge_frame_t *f)
+{
+    if (m->extralen)
+        return MM_OK;
+    ps_copy_t c = {m->id, NULL, 0};
+    edge_segment_each_nal(f->data, f->len, copy_ps, &c);
+    if (!c.len) {
+        MM_ERROR("footage: %s: no parameter sets in the first keyframe", m->tmp);
+        return MM_EMEDIA;
+    }
+    if (!(m->extra = malloc(c.len)))
+        return MM_ENOMEM;
+    c.out = m->extra;
+    c.len = 0;
+    edge_segment_each_nal(f->data, f->len, copy_ps, &c);
+    m->extralen = c.len;
+    return MM_OK;
+}
+
+/* Writes len bytes to the stream's descriptor past the muxer (its buffer flushed first). */
+static mm_err_t stream_raw(mux_t *m, const uint8_t *buf, size_t len)
+{
+    avio_flush(m->oc->pb);
+    if (m->sink_err != MM_OK)
+        return m->sink_err;
+    int rc = fd_write(m, (uint8_t *)buf, (int)len);
+    if (rc < 0 && m->sink_err != MM_OK)
+        return m->sink_err;
+    return rc < 0 ? av_fail(rc, "write to", m->tmp) : MM_OK;
+}
+
+static void put_be64(uint8_t *p, uint64_t v)
+{
+    for (int i = 7; i >= 0; i--, v >>= 8)
+        p[i] = (uint8_t)v;
+}
+
+/* The time box before a fragment (footage.h): the frame's recording time and decode time. */
+static mm_err_t time_box(mux_t *m, int64_t time_us, int64_t dts)
+{
+    uint8_t b[EDGE_FOOTAGE_TIMEBOX] = {0, 0, 0, EDGE_FOOTAGE_TIMEBOX, 'u', 'u', 'i', 'd'};
+    memcpy(b + 8, EDGE_FOOTAGE_UUID, 16);
+    put_be64(b + 24, (uint64_t)time_us);
+    put_be64(b + 32, (uint64_t)dts);
+    return stream_raw(m, b, sizeof b);
+}
+
 /* Opens the muxer at the first frame (which gives the picture size). */
 static mm_err_t mux_open(mux_t *m, const edge_frame_t *f)
 {
+    mm_err_t err;
+    if (m->fmp4 && (err = extra_from_frame(m, f)) != MM_OK)
+        return err;
     int rc = avformat_alloc_output_context2(&m->oc, NULL, m->format, m->tmp);
     if (rc < 0)
         return av_fail(rc, "create a muxer for", m->tmp);
@@ -599,13 +677,17 @@ static mm_err_t mux_open(mux_t *m, const edge_frame_t *f)
         return av_fail(rc, "open", m->tmp);
     }
     AVDictionary *opts = NULL;
-    if (strcmp(m->format, "mp4") == 0)
+    if (m->fmp4)
+        av_dict_set(&opts, "movflags", "+empty_moov+default_base_moof+frag_custom+skip_trailer", 0);
+    else if (strcmp(m->format, "mp4") == 0)
         av_dict_set(&opts, "movflags", "+faststart", 0);
     rc = avformat_write_header(m->oc, &opts);
     av_dict_free(&opts);
     if (rc < 0)
         return av_fail(rc, "write the header of", m->tmp);
     m->header_done = 1;
+    if (m->fmp4)
+        avio_flush(m->oc->pb); /* the init segment goes out at once */
     return MM_OK;
 }
 
@@ -663,7 +745,11 @@ static mm_err_t mux_frame(void *arg, size_t seg, uint32_t ord, const edge_frame_
     if (f->key)
         m->pkt->flags |= AV_PKT_FLAG_KEY;
     av_packet_rescale_ts(m->pkt, (AVRational){1, MP4_HZ}, m->st->time_base);
+    if (m->fmp4 && (err = time_box(m, f->time_us, p->dts[k])) != MM_OK)
+        return err;
     rc = av_write_frame(m->oc, m->pkt);
+    if (rc >= 0 && m->fmp4)
+        rc = av_write_frame(m->oc, NULL); /* the frame is a fragment of its own, cut now */
     if (rc < 0 && m->sink_err != MM_OK)
         return m->sink_err;
     if (rc < 0)
@@ -894,7 +980,12 @@ mm_err_t edge_footage_stream(const edge_vault_t *v, const char *camera, int64_t 
         return MM_EINVAL;
     char name[64];
     snprintf(name, sizeof name, "descriptor %d", sink->fd);
-    mux_t m = {.tmp = name, .format = "mpegts", .fd = sink->fd, .sink = sink, .rep = rep};
+    mux_t m = {.tmp = name,
+               .format = sink->fmp4 ? "mp4" : "mpegts",
+               .fd = sink->fd,
+               .fmp4 = sink->fmp4,
+               .sink = sink,
+               .rep = rep};
     mm_err_t err = mux_range(v, camera, start_us, end_us, &m, rep, NULL);
     if (written)
         *written = m.written;

@@ -105,14 +105,25 @@ typedef struct {
      */
     mm_err_t (*wait)(void *arg, int fd, int64_t until_us);
     void *arg;
+    /* 0: MPEG-TS. 1: fragmented MP4 for a browser's Media Source Extensions — an init segment
+     * (ftyp, moov without samples) and then one fragment (moof, mdat) per frame, flushed as it is
+     * due; before each fragment a box of type "uuid" with the user type EDGE_FOOTAGE_UUID and
+     * two big-endian 64-bit numbers: the frame's recording time (microseconds since the epoch)
+     * and its decode time in the stream (1/90000 s), so that a viewer can tell the footage's time
+     * of any moment of the stream (gaps being shortened) without it being burned in. */
+    int fmp4;
 } edge_footage_sink_t;
+
+/* The user type of a fragmented MP4 stream's time boxes (above): 16 bytes. */
+#define EDGE_FOOTAGE_UUID "mimamori-footage"
+#define EDGE_FOOTAGE_TIMEBOX 40 /* bytes of one such box */
 
 /*
  * The same frames as edge_footage_mp4, verified the same way first, written as an MPEG-TS
- * stream to sink->fd (a socket or pipe to a player: playback, never a file), paced by the
- * footage's own times: a frame recorded t after the first goes out no sooner than t / speed
- * after the first went out, and its timestamps in the stream are divided by speed too, so that a
- * player shows it at that speed. A gap in the recording (no frame for more than
+ * stream (or fragmented MP4, sink->fmp4) to sink->fd (a socket or pipe to a player: playback, never
+ * a file), paced by the footage's own times: a frame recorded t after the first goes out no sooner
+ * than t / speed after the first went out, and its timestamps in the stream are divided by speed
+ * too, so that a player shows it at that speed. A gap in the recording (no frame for more than
  * EDGE_FOOTAGE_GAP_US) counts as EDGE_FOOTAGE_GAP_US, in the pacing and in the stream's times:
  * no footage, nothing to pace. sink->wait is asked before each frame and whenever fd is full,
  * and between segments while they are verified. Writing stops at the first failed write:

@@ -129,6 +129,17 @@ const edge_city_rule_t *edge_ops_city_rule(const edge_ops_t *ops);
 typedef void (*edge_ops_reply_fn)(void *arg, json_t *answer);
 void edge_ops_call_as(edge_ops_t *ops, const char *person, const edge_request_t *r,
                       edge_ops_reply_fn reply, void *arg);
+/*
+ * The console's playback (r->action EDGE_ACT_PLAYBACK, r->stream set): decided, checked and
+ * logged as person's, exactly as on the control socket, but the stream — fragmented MP4
+ * (footage.h), without a first line — goes to *fd, one end of the console's socket pair. Once the
+ * viewing has started it owns that socket (it closes it when it ends) and *fd is set to -1; a
+ * hang-up of the other end ends the viewing. reply(arg, answer) comes at once: {"ok": true,
+ * "result": {session, format, speed, purpose, ...}} when the viewing started, or the refusal
+ * (then *fd is still the caller's to close).
+ */
+void edge_ops_playback_as(edge_ops_t *ops, const char *person, const edge_request_t *r, int *fd,
+                          edge_ops_reply_fn reply, void *arg);
 
 /* The console's accounts (console_auth.h), kept with ops's state in the store. */
 edge_accounts_t *edge_ops_accounts(edge_ops_t *ops);

@@ -175,6 +175,7 @@ static const handler_t handlers[EDGE_ACT_COUNT] = {
     [EDGE_ACT_PASSWD_UNLOCK] = edge_ops_do_passwd_unlock,
     [EDGE_ACT_STILL] = edge_ops_do_still,
     [EDGE_ACT_ALERTS] = edge_ops_do_alerts,
+    [EDGE_ACT_TIMELINE] = edge_ops_do_timeline,
 };
 
 /* Decides the call identified in c and runs its handler, or refuses it. */
@@ -218,10 +219,13 @@ void edge_ops_request(void *arg, edge_conn_t *conn, uid_t uid, pid_t pid, const 
     run_call(&c);
 }
 
-void edge_ops_call_as(edge_ops_t *ops, const char *person, const edge_request_t *r,
-                      edge_ops_reply_fn reply, void *arg)
+/* A call the console makes for person (console.h): decided as that person, logged as the
+ * console. stream_fd: the console's playback (edge_ops_playback_as), else NULL. */
+static void call_as(edge_ops_t *ops, const char *person, const edge_request_t *r, int *stream_fd,
+                    edge_ops_reply_fn reply, void *arg)
 {
-    edge_ops_call_t c = {.ops = ops, .r = r, .reply = reply, .reply_arg = arg};
+    edge_ops_call_t c = {
+        .ops = ops, .r = r, .reply = reply, .reply_arg = arg, .stream_fd = stream_fd};
     const edge_governance_t *g = &ops->cfg->gov;
     /* The console vouches for the person: decided as that person, logged as the console. */
     c.who.person = edge_governance_person(g, person);
@@ -231,9 +235,22 @@ void edge_ops_call_as(edge_ops_t *ops, const char *person, const edge_request_t 
         edge_ops_refuse(&c, "denied", "%s is not one of the site's people", person);
         return;
     }
-    if (r->action == EDGE_ACT_PLAYBACK) {
+    if ((r->action == EDGE_ACT_PLAYBACK) != (stream_fd != NULL) ||
+        (stream_fd && (*stream_fd < 0 || !r->stream))) {
         edge_ops_refuse(&c, "invalid", "playback streams to a socket, not to the console");
         return;
     }
     run_call(&c);
+}
+
+void edge_ops_call_as(edge_ops_t *ops, const char *person, const edge_request_t *r,
+                      edge_ops_reply_fn reply, void *arg)
+{
+    call_as(ops, person, r, NULL, reply, arg);
+}
+
+void edge_ops_playback_as(edge_ops_t *ops, const char *person, const edge_request_t *r, int *fd,
+                          edge_ops_reply_fn reply, void *arg)
+{
+    call_as(ops, person, r, fd, reply, arg);
 }

@@ -21,6 +21,7 @@
  *   ops_passwd.c     the site console's passwords and TOTP secrets set, accounts unlocked
  *   ops_still.c      a still frame of a recording (the console's disclosure drawing)
  *   ops_alerts.c     what the alerts look at (alerts.h), and `alerts`
+ *   ops_timeline.c   a camera's day: recorded spans, gaps with their causes, holds, erasures
  *
  * One private header rather than one per file: the files share one state (struct edge_ops) and
  * one call being answered (edge_ops_call_t), and each offers the others its handlers and a few
@@ -92,6 +93,8 @@ typedef struct {
     edge_decision_t d;
     char person[MM_ID_MAX]; /* the caller's person id, or "@account" */
     int logged;
+    int *stream_fd; /* the console's playback: the socket its stream goes to, set to -1 once
+                       the viewing has taken it (edge_ops_playback_as); NULL otherwise */
 } edge_ops_call_t;
 
 /* --- the handlers, one per action (ops_dispatch.c's table) --------------------------------- */
@@ -138,6 +141,8 @@ void edge_ops_do_passwd_unlock(edge_ops_call_t *c);
 void edge_ops_do_still(edge_ops_call_t *c);
 /* ops_alerts.c */
 void edge_ops_do_alerts(edge_ops_call_t *c);
+/* ops_timeline.c: a camera's recorded spans, gaps with their causes, holds and erasures */
+void edge_ops_do_timeline(edge_ops_call_t *c);
 
 /* --- answering (ops_dispatch.c) ------------------------------------------------------------- */
 

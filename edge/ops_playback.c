@@ -5,10 +5,12 @@
  * The edge decides, not the client. A playback names its purpose, which is one the site declared
  * or another one under a legal basis the policy admits (purpose.h; R-K2.2.5, R-N7.4); it goes to
  * a player the site's configuration names, which the edge starts itself (players.h, player.h),
- * or, asked for explicitly ("stream": true), to the caller over the socket for the site console;
- * either way paced by the edge at 1, 2, 4 or 8 times real time, at most a day of footage per call
- * (control.h), and one person's playbacks at most 8 times real time together. A call refused for
- * any of these is an access entry with the reason.
+ * or, asked for explicitly ("stream": true), to the caller over the socket (MPEG-TS after a first
+ * line) — the site console's playback (edge_ops_playback_as) is such a stream, fragmented MP4 into
+ * the console's socket pair, answered like any call; either way paced by the edge at 1, 2, 4 or 8
+ * times real time, at most a day of footage per call (control.h), and one person's playbacks at
+ * most 8 times real time together. A call refused for any of these is an access entry with the
+ * reason.
  *
  * Each playback is a `viewing` entry when it starts and another when it ends, with its purpose,
  * basis, player and speed, and when it ended, why, and why it failed if it did. The viewing runs
@@ -307,14 +309,22 @@ static int check_playback(edge_ops_call_t *c, edge_viewing_conf_t *conf, edge_vi
     return choose_player(c, conf, v);
 }
 
-/* The first line the caller reads: the viewing accepted, as the edge will run it. */
+/* The viewing accepted, as the edge will run it. */
+static json_t *head_json(const edge_ops_call_t *c, const edge_viewer_t *v)
+{
+    return json_pack("{s:b, s:s, s:s, s:s, s:s, s:i, s:s, s:b, s:s}", "ok", 1, "timezone",
+                     c->ops->cfg->timezone, "session", v->session, "format",
+                     c->stream_fd ? "fmp4" : "mpegts", "player", v->player, "speed", v->speed,
+                     "purpose", v->purpose, "other_purpose", v->other_purpose, "basis",
+                     mm_legal_basis_name(v->basis));
+}
+
+/* The first line the caller reads (none for the console, which is answered instead). */
 static void head_line(const edge_ops_call_t *c, const edge_viewer_t *v, edge_viewing_conf_t *conf)
 {
-    json_t *h =
-        json_pack("{s:b, s:s, s:s, s:s, s:s, s:i, s:s, s:b, s:s}", "ok", 1, "timezone",
-                  c->ops->cfg->timezone, "session", v->session, "format", "mpegts", "player",
-                  v->player, "speed", v->speed, "purpose", v->purpose, "other_purpose",
-                  v->other_purpose, "basis", mm_legal_basis_name(v->basis));
+    if (c->stream_fd)
+        return;
+    json_t *h = head_json(c, v);
     char *s = h ? json_dumps(h, JSON_COMPACT) : NULL;
     json_decref(h);
     snprintf(conf->head, sizeof conf->head, "%s", s ? s : "{\"ok\":true}");
@@ -364,7 +374,11 @@ void edge_ops_do_playback(edge_ops_call_t *c)
     char note[MM_TEXT_MAX];
     snprintf(note, sizeof note, "session %s, player %s, %dx", v->session, v->player, v->speed);
     edge_ops_log_call(c, 1, note);
-    int fd = edge_conn_take(c->conn);
+    /* The console's stream: fragmented MP4 into its socket (ops.h edge_ops_playback_as). */
+    int fd = c->stream_fd ? *c->stream_fd : edge_conn_take(c->conn);
+    if (c->stream_fd)
+        *c->stream_fd = -1;
+    conf->fmp4 = c->stream_fd != NULL;
     if (fd < 0)
         goto out;
     log_viewing(ops, v, MM_VIEWING_STATE_STARTED, NULL);
@@ -373,7 +387,15 @@ void edge_ops_do_playback(edge_ops_call_t *c)
         snprintf(res.reason, sizeof res.reason, "failed");
         snprintf(res.failure, sizeof res.failure, "the edge could not start the viewing");
         log_viewing(ops, v, MM_VIEWING_STATE_ENDED, &res);
+        if (c->stream_fd)
+            edge_ops_refuse(c, "internal", "the edge could not start the viewing");
         goto out;
+    }
+    if (c->stream_fd) {
+        json_t *h = head_json(c, v);
+        json_object_del(h, "ok");
+        json_object_del(h, "timezone");
+        edge_ops_answer(c, h, NULL); /* logged already: this only answers */
     }
     ops->viewers[slot] = v;
     v = NULL;

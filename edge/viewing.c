@@ -232,8 +232,8 @@ static void *viewing_main(void *arg)
 {
     edge_viewing_t *vw = arg;
     char head[sizeof vw->conf.head + 1];
-    int n = snprintf(head, sizeof head, "%s\n", vw->conf.head);
-    if (send(vw->fd, head, (size_t)n, MSG_NOSIGNAL) != n)
+    int n = vw->conf.head[0] ? snprintf(head, sizeof head, "%s\n", vw->conf.head) : 0;
+    if (n && send(vw->fd, head, (size_t)n, MSG_NOSIGNAL) != n)
         vw->client_gone = 1;
     int fl = fcntl(vw->fd, F_GETFL);
     if (fl < 0 || fcntl(vw->fd, F_SETFL, fl | O_NONBLOCK) < 0)
@@ -243,7 +243,8 @@ static void *viewing_main(void *arg)
                           vw->start_failure, sizeof vw->start_failure) != MM_OK)
         vw->player_failed_start = 1;
     if (!vw->client_gone && !vw->player_failed_start) {
-        edge_footage_sink_t sink = {vw->player ? vw->out_fd : vw->fd, vw->conf.speed, wait_for, vw};
+        edge_footage_sink_t sink = {vw->player ? vw->out_fd : vw->fd, vw->conf.speed, wait_for, vw,
+                                    !vw->player && vw->conf.fmp4};
         vw->err = edge_footage_stream(vw->conf.vault, vw->conf.camera, vw->conf.from_us,
                                       vw->conf.to_us, &sink, &vw->res.bytes, NULL);
         if (vw->err != MM_OK && !vw->client_gone && !vw->player_gone) {

@@ -32,8 +32,10 @@ typedef struct {
     int64_t from_us, to_us;
     int speed;                   /* 1, 2, 4 or 8 */
     int has_player;              /* 1: start player; 0: the stream goes to the caller */
+    int fmp4; /* the stream to the caller: fragmented MP4 (footage.h) for the site console */
     edge_player_conf_t player;   /* copied */
-    char head[MM_LONG_TEXT_MAX]; /* the first line to the caller (a JSON object, no newline) */
+    char head[MM_LONG_TEXT_MAX]; /* the first line to the caller (a JSON object, no newline);
+                                    "": none, the stream starts at once (the console's) */
     void (*done)(void *arg);
     void *arg;
 } edge_viewing_conf_t;

@@ -9,7 +9,8 @@
  * complaint's step, channel, id and time only on a complaint (a step always, a known one), a
  * hold's days only on hold_place and within EDGE_REQUEST_DAYS_MAX, a playback's player, stream,
  * speed, purpose and basis only on a playback (at most a day of footage, 1-8x, a player or the
- * stream), a still frame's camera and time (from_us alone), and every field the action needs. A
+ * stream), a still frame's camera and time (from_us alone), a timeline's range at most 48
+ * hours, and every field the action needs. A
  * request that does not parse must say why: a non-empty, NUL-terminated message. Violations
  * abort().
  */
@@ -66,7 +67,8 @@ static void check_ok(const edge_request_t *r)
         abort();
 
     /* What each action needs (control.c, action_keys), and nothing it may not have. */
-    int range = r->action == EDGE_ACT_SEARCH || r->action == EDGE_ACT_PLAYBACK;
+    int range = r->action == EDGE_ACT_SEARCH || r->action == EDGE_ACT_PLAYBACK ||
+                r->action == EDGE_ACT_TIMELINE;
     int prepare = r->action == EDGE_ACT_DISCLOSURE_PREPARE;
     /* The manager's disclosure steps: approve, deny, release the hold. Each names a request and
      * gives a reason. */
@@ -102,6 +104,8 @@ static void check_ok(const edge_request_t *r)
     if (r->days && (!hold || r->days < 1 || r->days > EDGE_REQUEST_DAYS_MAX))
         abort();
     if (range && r->to_us - r->from_us > 31LL * 86400 * 1000000)
+        abort();
+    if (r->action == EDGE_ACT_TIMELINE && r->to_us - r->from_us > EDGE_TIMELINE_SPAN_MAX_US)
         abort();
     /* A playback: at most a day, at 1, 2, 4 or 8 times real time (1 when not given), to a player
      * or to the caller, not both; a purpose and a basis only there (R-N7.3, R-K2.2.5). */

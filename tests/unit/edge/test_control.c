@@ -109,6 +109,15 @@ static void R_N7_3_a_playback_is_a_day_at_most_eight_times_real_time(void **stat
                      MM_OK);
     assert_true(r.stream);
     assert_int_equal(r.speed, 8);
+    assert_int_equal(parse("{\"action\":\"timeline\",\"camera\":\"c\",\"from_us\":1,"
+                           "\"to_us\":172800000001}",
+                           &r, msg),
+                     MM_OK);
+    assert_int_equal(r.action, EDGE_ACT_TIMELINE);
+    assert_int_equal(parse("{\"action\":\"playback\",\"camera\":\"c\",\"from_us\":1,"
+                           "\"to_us\":2,\"stream\":true,\"speed\":8}",
+                           &r, msg),
+                     MM_OK);
     assert_string_equal(r.purpose, "");
     assert_int_equal(r.basis, MM_LEGAL_BASIS_NONE);
     static const char *const bad[][2] = {
@@ -135,6 +144,12 @@ static void R_N7_3_a_playback_is_a_day_at_most_eight_times_real_time(void **stat
         {"{\"action\":\"search\",\"camera\":\"c\",\"from_us\":1,\"to_us\":2,\"speed\":1}", "speed"},
         {"{\"action\":\"search\",\"camera\":\"c\",\"from_us\":1,\"to_us\":2678400000002}",
          "31 days"},
+        /* a timeline covers at most 48 hours, and takes no playback's keys */
+        {"{\"action\":\"timeline\",\"camera\":\"c\",\"from_us\":1,\"to_us\":172800000002}",
+         "48 hours"},
+        {"{\"action\":\"timeline\",\"camera\":\"c\",\"from_us\":1,\"to_us\":2,\"speed\":1}",
+         "speed"},
+        {"{\"action\":\"timeline\",\"from_us\":1,\"to_us\":2}", "camera"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         if (parse(bad[i][0], &r, msg) != MM_EPROTO)

@@ -535,7 +535,7 @@ static void footage_stream_is_paced_by_the_footage_times(void **state)
     int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     assert_true(fd >= 0);
     pace_t p = {0, 0};
-    edge_footage_sink_t sink = {fd, 8, pace_wait, &p};
+    edge_footage_sink_t sink = {fd, 8, pace_wait, &p, 0};
     uint64_t written;
     edge_footage_report_t rep;
     int64_t t0 = mono_now();
@@ -556,6 +556,82 @@ static void footage_stream_is_paced_by_the_footage_times(void **state)
         fail_msg("the stream's times span %.3f s for %.2f s of footage at 8x", span, footage);
 }
 
+static uint64_t be64(const uint8_t *p)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++)
+        v = v << 8 | p[i];
+    return v;
+}
+
+/*
+ * R-N7.3: the site console's stream is fragmented MP4 that a browser's Media Source Extensions
+ * play: ftyp and moov first (with the parameter sets), then for each frame a time box (the
+ * frame's recording time and decode time) and one fragment (moof, mdat) whose tfdt is that decode
+ * time, starting at 0 at the keyframe the stream starts from; ffprobe reads it whole.
+ */
+static void footage_stream_fmp4_is_fragmented_per_frame(void **state)
+{
+    fx_t *f = *state;
+    char out[256];
+    out_path(f, "frag.mp4", out, sizeof out);
+    int fd = open(out, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    assert_true(fd >= 0);
+    pace_t p = {0, 0};
+    edge_footage_sink_t sink = {fd, 8, pace_wait, &p, 1};
+    uint64_t written;
+    edge_footage_report_t rep;
+    assert_int_equal(
+        edge_footage_stream(f->v, "cam1", T0 + 3 * S, T0 + 9 * S, &sink, &written, &rep), MM_OK);
+    static uint8_t buf[1 << 22];
+    ssize_t len = pread(fd, buf, sizeof buf, 0);
+    close(fd);
+    assert_int_equal((uint64_t)len, written);
+    char order[4096] = "";
+    int frags = 0, avcc = 0;
+    int64_t last_time = -1, first_time = -1;
+    uint64_t box_dts = 0;
+    for (ssize_t at = 0; at + 8 <= len;) {
+        uint32_t size =
+            (uint32_t)buf[at] << 24 | buf[at + 1] << 16 | buf[at + 2] << 8 | buf[at + 3];
+        assert_true(size >= 8 && at + size <= len);
+        const uint8_t *b = buf + at;
+        if (!memcmp(b + 4, "uuid", 4)) {
+            assert_int_equal(size, EDGE_FOOTAGE_TIMEBOX);
+            assert_memory_equal(b + 8, EDGE_FOOTAGE_UUID, 16);
+            int64_t t = (int64_t)be64(b + 24);
+            assert_true(t > last_time);
+            if (first_time < 0)
+                first_time = t;
+            last_time = t;
+            box_dts = be64(b + 32);
+            frags++;
+        } else if (!memcmp(b + 4, "moof", 4)) {
+            /* the tfdt is the time box's decode time */
+            for (uint32_t k = 8; k + 20 <= size; k++)
+                if (!memcmp(b + k, "tfdt", 4)) {
+                    uint64_t d = b[k + 4] == 1 ? be64(b + k + 8) : (uint64_t)be64(b + k + 4) >> 32;
+                    assert_true(d == box_dts);
+                    break;
+                }
+        } else if (!memcmp(b + 4, "moov", 4)) {
+            for (uint32_t k = 8; k + 4 <= size; k++)
+                avcc |= !memcmp(b + k, "avcC", 4);
+        }
+        if (strlen(order) < sizeof order - 8)
+            strncat(order, (const char *)b + 4, 4);
+        at += size;
+    }
+    assert_true(!strncmp(order, "ftypmoovuuidmoofmdatuuidmoofmdat", 32));
+    assert_true(avcc);
+    assert_int_equal(frags, (int)rep.frames);
+    assert_true(first_time == rep.first_us && last_time == rep.last_us);
+    assert_true(first_time <= T0 + 3 * S);
+    int packets;
+    last_packet_s(out, &packets);
+    assert_int_equal(packets, (int)rep.frames);
+}
+
 /* The sink's wait ends the stream at once, with its error; bad sinks are refused. */
 static void footage_stream_ends_when_its_sink_says(void **state)
 {
@@ -565,7 +641,7 @@ static void footage_stream_ends_when_its_sink_says(void **state)
     int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     assert_true(fd >= 0);
     pace_t p = {0, 12};
-    edge_footage_sink_t sink = {fd, 1, pace_wait, &p};
+    edge_footage_sink_t sink = {fd, 1, pace_wait, &p, 0};
     uint64_t written;
     int64_t t0 = mono_now();
     assert_int_equal(edge_footage_stream(f->v, "cam1", T0, T0 + 60 * S, &sink, &written, NULL),
@@ -577,11 +653,11 @@ static void footage_stream_ends_when_its_sink_says(void **state)
                      MM_ECLOSED);
     assert_int_equal(written, 0);
     for (int speed = -1; speed <= 16; speed += 17) {
-        edge_footage_sink_t bad = {fd, speed == -1 ? 0 : speed, pace_wait, &p};
+        edge_footage_sink_t bad = {fd, speed == -1 ? 0 : speed, pace_wait, &p, 0};
         assert_int_equal(edge_footage_stream(f->v, "cam1", T0, T0 + S, &bad, &written, NULL),
                          MM_EINVAL);
     }
-    edge_footage_sink_t nowait = {fd, 1, NULL, NULL};
+    edge_footage_sink_t nowait = {fd, 1, NULL, NULL, 0};
     assert_int_equal(edge_footage_stream(f->v, "cam1", T0, T0 + S, &nowait, &written, NULL),
                      MM_EINVAL);
     close(fd);
@@ -787,6 +863,8 @@ int main(void)
         cmocka_unit_test_prestate_setup_teardown(footage_stream_is_paced_by_the_footage_times,
                                                  setup, teardown, &h264),
         cmocka_unit_test_prestate_setup_teardown(footage_stream_ends_when_its_sink_says, setup,
+                                                 teardown, &h264),
+        cmocka_unit_test_prestate_setup_teardown(footage_stream_fmp4_is_fragmented_per_frame, setup,
                                                  teardown, &h264),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
