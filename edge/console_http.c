@@ -475,3 +475,188 @@ void edge_http_close(edge_http_t *h)
     if (h)
         uv_close((uv_handle_t *)&h->listener, on_listener_closed);
 }
+
+/* --- streamed answers ----------------------------------------------------------------------- */
+
+/* Bytes the caller queued wait in pending; the ones handed to libh2o (which keeps the pointer
+ * until it calls proceed) are in flight. libh2o's proceed or stop happening inside h2o_send is
+ * put off to the loop's next turn (later), so the caller's callbacks never run inside its own
+ * write or end. */
+struct edge_http_stream {
+    h2o_generator_t gen; /* first: libh2o hands it back */
+    h2o_req_t *req;      /* NULL once the client has gone */
+    h2o_context_t *ctx;
+    char *pending, *inflight;
+    size_t pending_len, pending_cap, inflight_len, inflight_cap;
+    int sending; /* libh2o holds inflight and has not called proceed yet */
+    int in_send; /* inside h2o_send */
+    int ended, gone, gone_told;
+    h2o_timeout_entry_t later;
+    void (*on_drain)(void *arg);
+    void (*on_gone)(void *arg);
+    void *arg;
+};
+
+static void stream_free(edge_http_stream_t *s)
+{
+    if (h2o_timeout_is_linked(&s->later))
+        h2o_timeout_unlink(&s->later);
+    free(s->pending);
+    free(s->inflight);
+    free(s);
+}
+
+/* Hands what is pending to libh2o, while it is not holding bytes already. */
+static void stream_flush(edge_http_stream_t *s)
+{
+    while (!s->sending && s->pending_len && !s->gone) {
+        char *b = s->inflight;
+        size_t cap = s->inflight_cap;
+        s->inflight = s->pending;
+        s->inflight_cap = s->pending_cap;
+        s->inflight_len = s->pending_len;
+        s->pending = b;
+        s->pending_cap = cap;
+        s->pending_len = 0;
+        h2o_iovec_t iov = h2o_iovec_init(s->inflight, s->inflight_len);
+        s->sending = s->in_send = 1;
+        h2o_send(s->req, &iov, 1, H2O_SEND_STATE_IN_PROGRESS);
+        s->in_send = 0;
+    }
+}
+
+/* The last bytes, copied into the request's pool (libh2o reads them after s is gone). */
+static void stream_finish(edge_http_stream_t *s)
+{
+    h2o_iovec_t iov = h2o_iovec_init(NULL, 0);
+    if (s->pending_len) {
+        iov.base = h2o_mem_alloc_pool(&s->req->pool, s->pending_len);
+        memcpy(iov.base, s->pending, s->pending_len);
+        iov.len = s->pending_len;
+    }
+    h2o_send(s->req, &iov, iov.len ? 1 : 0, H2O_SEND_STATE_FINAL);
+    stream_free(s);
+}
+
+static void stream_tell_gone(edge_http_stream_t *s)
+{
+    if (s->gone_told)
+        return;
+    s->gone_told = 1;
+    if (s->on_gone)
+        s->on_gone(s->arg); /* may end s: nothing after this */
+}
+
+/* libh2o is ready for more (or the loop's turn after it said so inside h2o_send). */
+static void stream_advance(edge_http_stream_t *s)
+{
+    if (s->ended)
+        stream_finish(s);
+    else if (s->pending_len)
+        stream_flush(s);
+    else if (s->on_drain)
+        s->on_drain(s->arg); /* may write or end s: nothing after this */
+}
+
+static void stream_later(h2o_timeout_entry_t *entry)
+{
+    edge_http_stream_t *s = H2O_STRUCT_FROM_MEMBER(edge_http_stream_t, later, entry);
+    if (s->gone)
+        stream_tell_gone(s);
+    else if (!s->sending)
+        stream_advance(s);
+}
+
+static void stream_put_off(edge_http_stream_t *s)
+{
+    if (!h2o_timeout_is_linked(&s->later))
+        h2o_timeout_link(s->ctx->loop, &s->ctx->zero_timeout, &s->later);
+}
+
+static void stream_proceed(h2o_generator_t *gen, h2o_req_t *req)
+{
+    (void)req;
+    edge_http_stream_t *s = (edge_http_stream_t *)gen;
+    s->sending = 0;
+    s->inflight_len = 0;
+    if (s->in_send)
+        stream_put_off(s);
+    else
+        stream_advance(s);
+}
+
+static void stream_stop(h2o_generator_t *gen, h2o_req_t *req)
+{
+    (void)req;
+    edge_http_stream_t *s = (edge_http_stream_t *)gen;
+    s->gone = 1;
+    s->req = NULL;
+    s->sending = 0;
+    if (s->ended)
+        stream_free(s);
+    else if (s->in_send)
+        stream_put_off(s);
+    else
+        stream_tell_gone(s);
+}
+
+edge_http_stream_t *edge_http_stream_start(edge_http_req_t *r, int status, const char *ctype)
+{
+    edge_http_stream_t *s = calloc(1, sizeof *s);
+    if (!s) {
+        edge_http_error(r, 503, "busy", "the edge is out of memory");
+        return NULL;
+    }
+    s->gen.proceed = stream_proceed;
+    s->gen.stop = stream_stop;
+    s->req = r->req;
+    s->ctx = r->req->conn->ctx;
+    s->later.cb = stream_later;
+    start_answer(r, status, ctype, "no-store");
+    h2o_start_response(r->req, &s->gen);
+    return s;
+}
+
+long edge_http_stream_write(edge_http_stream_t *s, const void *buf, size_t len)
+{
+    if (s->gone || s->ended)
+        return -1;
+    if (s->pending_len + len > s->pending_cap) {
+        size_t cap = s->pending_cap ? s->pending_cap : 4096;
+        while (cap < s->pending_len + len)
+            cap *= 2;
+        char *p = realloc(s->pending, cap);
+        if (!p)
+            return -1;
+        s->pending = p;
+        s->pending_cap = cap;
+    }
+    memcpy(s->pending + s->pending_len, buf, len);
+    s->pending_len += len;
+    stream_flush(s);
+    return s->gone ? -1 : (long)(s->pending_len + s->inflight_len);
+}
+
+void edge_http_stream_notify(edge_http_stream_t *s, void (*on_drain)(void *arg),
+                             void (*on_gone)(void *arg), void *arg)
+{
+    s->on_drain = on_drain;
+    s->on_gone = on_gone;
+    s->arg = arg;
+}
+
+void edge_http_stream_end(edge_http_stream_t *s)
+{
+    if (!s)
+        return;
+    if (h2o_timeout_is_linked(&s->later))
+        h2o_timeout_unlink(&s->later);
+    s->ended = 1;
+    s->on_drain = NULL;
+    s->on_gone = NULL;
+    if (s->gone)
+        stream_free(s);
+    else if (!s->sending)
+        stream_finish(s);
+    /* else stream_proceed finishes it */
+}

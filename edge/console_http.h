@@ -11,7 +11,9 @@
  * Cache-Control: no-store, but a static file's (no-cache with its ETag).
  *
  * A handler answers at once, or later: edge_http_defer keeps the request, and edge_http_resume
- * gives it back — or NULL when the client went away meanwhile.
+ * gives it back — or NULL when the client went away meanwhile. Or it answers with a stream
+ * (edge_http_stream_start): a body given piece by piece for as long as the caller wants, with
+ * back-pressure (how much is queued) and word when the client goes away.
  */
 #ifndef EDGE_CONSOLE_HTTP_H
 #define EDGE_CONSOLE_HTTP_H
@@ -99,5 +101,25 @@ edge_http_later_t *edge_http_defer(edge_http_req_t *req);
 /* The request kept, to answer now; NULL when its client has gone (nothing to answer). Either
  * way later is spent. */
 edge_http_req_t *edge_http_resume(edge_http_later_t *later);
+
+/* --- streamed answers ----------------------------------------------------------------------- */
+
+typedef struct edge_http_stream edge_http_stream_t;
+/* Answers req with status and content_type and a body sent piece by piece (chunked in
+ * HTTP/1.1, DATA frames in h2), with the security headers and Cache-Control: no-store. NULL
+ * (the request answered 503) when out of memory. */
+edge_http_stream_t *edge_http_stream_start(edge_http_req_t *req, int status,
+                                           const char *content_type);
+/* Queues len bytes (copied). Returns the bytes queued and not yet sent (the caller stops
+ * feeding past its own limit), or -1 once the client has gone away (or out of memory). */
+long edge_http_stream_write(edge_http_stream_t *s, const void *buf, size_t len);
+/* on_drain(arg) when everything queued has gone out; on_gone(arg) once, when the client goes
+ * away (after it s must not be used, but edge_http_stream_end is still allowed). Neither is
+ * called from within edge_http_stream_write or _end. Either may be NULL. */
+void edge_http_stream_notify(edge_http_stream_t *s, void (*on_drain)(void *arg),
+                             void (*on_gone)(void *arg), void *arg);
+/* Ends the body (what is queued still goes out) and frees s. on_drain and on_gone are not
+ * called after it. */
+void edge_http_stream_end(edge_http_stream_t *s);
 
 #endif
