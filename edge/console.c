@@ -250,6 +250,8 @@ mm_err_t edge_console_create(uv_loop_t *loop, const edge_config_t *cfg, edge_ops
     }
     if ((err = listen_all(c)) == MM_OK && (err = edge_console_login_routes(c)) == MM_OK)
         err = edge_console_page_routes(c);
+    if (err == MM_OK)
+        err = edge_console_live_routes(c);
     if (err != MM_OK) {
         c->jobs = 0;
         edge_console_close(c);
@@ -292,6 +294,7 @@ void edge_console_close(edge_console_t *c)
     if (!c)
         return;
     edge_ops_on_account(c->ops, NULL, NULL);
+    edge_console_live_close(c);
     edge_http_close(c->http);
     edge_http_close(c->redirector);
     c->closing = 1;

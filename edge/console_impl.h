@@ -47,6 +47,7 @@ struct edge_console {
     char fingerprint[EDGE_FINGERPRINT_LEN];
     int jobs;    /* password checks and delayed answers in flight */
     int closing; /* freed when the last job ends */
+    struct edge_console_live *live; /* console_live.c: made at the first watch, else NULL */
 };
 
 /* Adds a route (console_http.h) guarded by need (EDGE_NEED_*). */
@@ -75,6 +76,9 @@ void edge_console_job_done(edge_console_t *c);
 /* console_login.c, console_pages.c: their routes. */
 mm_err_t edge_console_login_routes(edge_console_t *c);
 mm_err_t edge_console_page_routes(edge_console_t *c);
+/* console_live.c: the live view's routes; ending every watch when the console closes. */
+mm_err_t edge_console_live_routes(edge_console_t *c);
+void edge_console_live_close(edge_console_t *c);
 /* console_qr.c: text as a QR code in SVG (malloc'd), or NULL. */
 char *edge_console_qr_svg(const char *text);
 

@@ -95,6 +95,7 @@ static const struct {
     [EDGE_ACT_TIMEZONE] = {0, 0},
     [EDGE_ACT_PASSWD] = {K_PERSON | K_PASSWORD, K_NEW_TOTP},
     [EDGE_ACT_PASSWD_UNLOCK] = {K_PERSON, 0},
+    [EDGE_ACT_LIVE] = {K_CAMERA, K_PURPOSE | K_BASIS},
 };
 
 #define MAX_SPAN_US (31LL * 86400 * 1000000) /* a search covers at most 31 days */

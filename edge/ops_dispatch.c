@@ -173,6 +173,7 @@ static const handler_t handlers[EDGE_ACT_COUNT] = {
     [EDGE_ACT_TIMEZONE] = edge_ops_do_timezone,
     [EDGE_ACT_PASSWD] = edge_ops_do_passwd,
     [EDGE_ACT_PASSWD_UNLOCK] = edge_ops_do_passwd_unlock,
+    [EDGE_ACT_LIVE] = edge_ops_do_live,
 };
 
 /* Decides the call identified in c and runs its handler, or refuses it. */

@@ -131,6 +131,8 @@ void edge_ops_do_holds(edge_ops_call_t *c);
 /* ops_passwd.c */
 void edge_ops_do_passwd(edge_ops_call_t *c);
 void edge_ops_do_passwd_unlock(edge_ops_call_t *c);
+/* ops_live.c: live view is the console's (ops_live.h); the control socket's call is refused */
+void edge_ops_do_live(edge_ops_call_t *c);
 
 /* --- answering (ops_dispatch.c) ------------------------------------------------------------- */
 
