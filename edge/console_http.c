@@ -14,6 +14,8 @@
 #include "common/httpparse.h"
 
 #define H2O_ENTITY_MAX (1024 * 1024) /* libh2o itself refuses more; we refuse past BODY_MAX */
+/* The common policy, and the live view's video from a MediaSource (a blob: URL of this page). */
+#define CONSOLE_CSP MM_WWW_CSP "; media-src 'self' blob:"
 
 typedef struct {
     char method[8];
@@ -72,7 +74,7 @@ static void start_answer(edge_http_req_t *r, int status, const char *ctype, cons
                        strlen(ctype));
     h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CACHE_CONTROL, NULL, cache,
                    strlen(cache));
-    mm_www_security_headers(req, MM_WWW_CSP, r->http->https);
+    mm_www_security_headers(req, CONSOLE_CSP, r->http->https);
     MM_DEBUG("console: %s %s -> %d", r->method, r->path, status);
 }
 
