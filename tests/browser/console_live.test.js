@@ -2,7 +2,7 @@
  * console_live.test.js: the console's live view (edge/www/static/live.js) in headless Chromium,
  * against the edge test_console_live.py started ($MM_BROWSER: base, person, password, secret,
  * name, edge, socket). R-N7.3 (looking, not copying), R-N7.2 (a revoked operator stops seeing
- * within 1 s), R-N2 (Naha 第2条第3号: what is displayed counts — the edge logs each watch).
+ * within 1 s), R-N2.3 (Naha 第2条第3号: what is displayed counts — the edge logs each watch).
  */
 'use strict';
 const assert = require('assert');

@@ -1,4 +1,4 @@
-"""The site console's live view in headless Chromium (issue 18; R-N7.3, R-N7.2, R-N2).
+"""The site console's live view in headless Chromium (issue 18; R-N7.3, R-N7.2, R-N2.3).
 
 The driver starts two test cameras (H.264 test patterns), a hub and an edge with its console,
 sets the operator's password (`mimamori-edge passwd`, TOTP secret printed) and hands

@@ -7,7 +7,7 @@
 - Refused, each with its status: without a session (401), without a purpose (400), for a camera
   the site has not (404), for a person who is no operator and holds no grant (403, R-N6.2); each refusal is an
   access entry of action "live".
-- R-K2.2.3-4, R-K2.2.5, R-N7.4, R-N2 (Naha 第2条第3号: displayed images count): each watch is an
+- R-K2.2.3-4, R-K2.2.5, R-N7.4, R-N2.3 (Naha 第2条第3号: displayed images count): each watch is an
   access entry (allowed, with its purpose) and viewing entries "started" and "ended" with the
   person, camera, purpose, player "@live", its time range and why it ended, frames counted.
 - R-N7.2: a revoked operator's stream ends within 1 s of the revocation (measured and printed).
