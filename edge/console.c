@@ -256,6 +256,8 @@ mm_err_t edge_console_create(uv_loop_t *loop, const edge_config_t *cfg, edge_ops
         err = edge_console_alerts_routes(c);
     if (err == MM_OK)
         err = edge_console_timeline_routes(c);
+    if (err == MM_OK)
+        err = edge_console_live_routes(c);
     if (err != MM_OK) {
         c->jobs = 0;
         edge_console_close(c);
@@ -299,6 +301,7 @@ void edge_console_close(edge_console_t *c)
         return;
     edge_ops_on_account(c->ops, NULL, NULL);
     edge_console_alerts_close(c);
+    edge_console_live_close(c);
     edge_http_close(c->http);
     edge_http_close(c->redirector);
     c->closing = 1;

@@ -7,8 +7,9 @@
  * Requests are checked before any route sees them (common/httpparse.h): a bad path or query is
  * 400, a body over EDGE_HTTP_BODY_MAX 413, an unknown path 404, a known path with another method
  * 405 with Allow. Every answer carries the security headers of common/www.h (nosniff, no
- * referrer, never framed, the Content-Security-Policy MM_WWW_CSP, Strict-Transport-Security) and
- * Cache-Control: no-store, but a static file's (no-cache with its ETag).
+ * referrer, never framed, the Content-Security-Policy MM_WWW_CSP with media-src 'self' blob: for
+ * the live view's MediaSource, Strict-Transport-Security) and Cache-Control: no-store, but a static
+ * file's (no-cache with its ETag).
  *
  * A handler answers at once, or later: edge_http_defer keeps the request, and edge_http_resume
  * gives it back — or NULL when the client went away meanwhile. Or it answers with a stream

@@ -51,6 +51,7 @@ struct edge_console {
     int jobs;    /* password checks and delayed answers in flight */
     int closing; /* freed when the last job ends */
     edge_console_alerts_t *alerts; /* console_alerts.c */
+    struct edge_console_live *live; /* console_live.c: made at the first watch, else NULL */
 };
 
 /* Adds a route (console_http.h) guarded by need (EDGE_NEED_*). */
@@ -86,6 +87,9 @@ mm_err_t edge_console_alerts_routes(edge_console_t *c);
 void edge_console_alerts_close(edge_console_t *c);
 /* console_timeline.c: a camera's day and playback into the browser. */
 mm_err_t edge_console_timeline_routes(edge_console_t *c);
+/* console_live.c: the live view's routes; ending every watch when the console closes. */
+mm_err_t edge_console_live_routes(edge_console_t *c);
+void edge_console_live_close(edge_console_t *c);
 /* console_qr.c: text as a QR code in SVG (malloc'd), or NULL. */
 char *edge_console_qr_svg(const char *text);
 

@@ -98,6 +98,7 @@ static const struct {
     [EDGE_ACT_STILL] = {K_CAMERA | K_FROM, 0}, /* from_us: the time of the frame */
     [EDGE_ACT_ALERTS] = {0, 0},
     [EDGE_ACT_TIMELINE] = {K_CAMERA | K_FROM | K_TO, 0},
+    [EDGE_ACT_LIVE] = {K_CAMERA, K_PURPOSE | K_BASIS},
 };
 
 #define MAX_SPAN_US (31LL * 86400 * 1000000) /* a search covers at most 31 days */

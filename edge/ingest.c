@@ -59,6 +59,9 @@ struct edge_ingest {
     pthread_mutex_t lock;
     pthread_cond_t wake;          /* backoff sleeps and pauses wake on stop and resume */
     event_t *head, *tail;         /* events for the loop, under lock */
+    pthread_mutex_t tap_lock;     /* held while the tap runs */
+    edge_ingest_tap_fn tap;       /* under tap_lock */
+    void *tap_arg;
     size_t n;
     camera_t *cams;
 };
@@ -215,6 +218,38 @@ static void write_failed(camera_t *c, mm_err_t err)
     MM_ERROR("%s: cannot write footage: %s", c->id, mm_strerror(err));
 }
 
+/* Shows the tap a frame read. */
+static void tap_frame(camera_t *c, const char *codec, const AVCodecParameters *par,
+                      const AVPacket *pkt, int64_t now)
+{
+    struct edge_ingest *in = c->in;
+    pthread_mutex_lock(&in->tap_lock);
+    if (in->tap) {
+        edge_tap_frame_t f = {.camera = (size_t)(c - in->cams),
+                              .codec = codec,
+                              .data = pkt->data,
+                              .len = (size_t)pkt->size,
+                              .key = (pkt->flags & AV_PKT_FLAG_KEY) != 0,
+                              .time_us = now,
+                              .pts = pkt->pts,
+                              .extradata = par->extradata,
+                              .extradata_len =
+                                  par->extradata_size > 0 ? (size_t)par->extradata_size : 0,
+                              .width = par->width,
+                              .height = par->height};
+        in->tap(in->tap_arg, &f);
+    }
+    pthread_mutex_unlock(&in->tap_lock);
+}
+
+void edge_ingest_tap(edge_ingest_t *in, edge_ingest_tap_fn fn, void *arg)
+{
+    pthread_mutex_lock(&in->tap_lock);
+    in->tap = fn;
+    in->tap_arg = arg;
+    pthread_mutex_unlock(&in->tap_lock);
+}
+
 /* One connection: returns when the camera fails, is paused, or stop is set. 1 if frames came. */
 static int record_session(camera_t *c)
 {
@@ -272,6 +307,7 @@ static int record_session(camera_t *c)
         }
         int64_t now = mm_now_us();
         int key = (pkt->flags & AV_PKT_FLAG_KEY) != 0;
+        tap_frame(c, codec, par, pkt, now);
         /* Cut at a keyframe; after a stall the segment ends at its last frame, not at this one
          * (a clock stepped forward during the segment would make it span the step). */
         if (w && key && now - seg_start >= (int64_t)c->segment_seconds * 1000000)
@@ -406,6 +442,7 @@ mm_err_t edge_ingest_create(uv_loop_t *loop, const edge_camera_conf_t *cams, siz
     in->n = n;
     atomic_init(&in->stop, 0);
     pthread_mutex_init(&in->lock, NULL);
+    pthread_mutex_init(&in->tap_lock, NULL);
     pthread_cond_init(&in->wake, NULL);
     for (size_t i = 0; i < n; i++) {
         camera_t *c = &in->cams[i];
@@ -516,6 +553,7 @@ void edge_ingest_destroy(edge_ingest_t *in)
     }
     free(in->cams);
     pthread_mutex_destroy(&in->lock);
+    pthread_mutex_destroy(&in->tap_lock);
     pthread_cond_destroy(&in->wake);
     free(in);
 }

@@ -17,6 +17,10 @@
  *
  * Events (finished segments, gaps, a full disk) are handed to the libuv loop thread
  * (uv_async_send), where the hooks run. The key hook runs on the camera's thread.
+ *
+ * A tap (edge_ingest_tap) sees every video frame read, on the camera's thread, as it is read:
+ * the live view (live.h) takes its frames from the same connection as the recording, so that a
+ * camera is read once however many watch it.
  */
 #ifndef EDGE_INGEST_H
 #define EDGE_INGEST_H
@@ -57,6 +61,24 @@ typedef struct {
 
 typedef struct edge_ingest edge_ingest_t;
 
+/* A frame as read, for a tap: valid only during the call. */
+typedef struct {
+    size_t camera;       /* index in the configuration's order */
+    const char *codec;   /* "h264" or "hevc" */
+    const uint8_t *data; /* the frame's NAL units, Annex B as the RTSP reader gives */
+    size_t len;
+    int key;                  /* a keyframe */
+    int64_t time_us;          /* wall clock at receipt: the frame's recording time */
+    int64_t pts;              /* the camera's presentation time, in its time base */
+    const uint8_t *extradata; /* the stream's parameter sets as the reader found them (SPS,
+                                 PPS, VPS; Annex B or avcC/hvcC), may be empty */
+    size_t extradata_len;
+    int width, height;
+} edge_tap_frame_t;
+
+/* Called on the camera's thread for each video frame; must be quick (copy and go). */
+typedef void (*edge_ingest_tap_fn)(void *arg, const edge_tap_frame_t *f);
+
 /* Prepares recording of n cameras (configuration and hooks are copied). Nothing starts yet. */
 mm_err_t edge_ingest_create(uv_loop_t *loop, const edge_camera_conf_t *cams, size_t n,
                             const edge_ingest_hooks_t *hooks, edge_ingest_t **out);
@@ -77,6 +99,9 @@ int edge_ingest_paused(edge_ingest_t *in, const char *camera);
 /* When (mm_now_us) the camera's last frame was written in this run; 0 before its first, or for
  * an unknown camera. Any thread (alerts.h reads it on the loop). */
 int64_t edge_ingest_last_frame(edge_ingest_t *in, const char *camera);
+/* Sets (fn NULL: removes) the tap. Any thread; once it returns, the old tap is not running and
+ * is not called again. */
+void edge_ingest_tap(edge_ingest_t *in, edge_ingest_tap_fn fn, void *arg);
 
 /*
  * On the loop thread: stops every thread (they finish their open segments), delivers every

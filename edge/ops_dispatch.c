@@ -176,6 +176,7 @@ static const handler_t handlers[EDGE_ACT_COUNT] = {
     [EDGE_ACT_STILL] = edge_ops_do_still,
     [EDGE_ACT_ALERTS] = edge_ops_do_alerts,
     [EDGE_ACT_TIMELINE] = edge_ops_do_timeline,
+    [EDGE_ACT_LIVE] = edge_ops_do_live,
 };
 
 /* Decides the call identified in c and runs its handler, or refuses it. */

@@ -143,6 +143,8 @@ void edge_ops_do_still(edge_ops_call_t *c);
 void edge_ops_do_alerts(edge_ops_call_t *c);
 /* ops_timeline.c: a camera's recorded spans, gaps with their causes, holds and erasures */
 void edge_ops_do_timeline(edge_ops_call_t *c);
+/* ops_live.c: live view is the console's (ops_live.h); the control socket's call is refused */
+void edge_ops_do_live(edge_ops_call_t *c);
 
 /* --- answering (ops_dispatch.c) ------------------------------------------------------------- */
 

@@ -36,12 +36,12 @@ class Site:
     """One edge with a console: start() it, set passwords, talk HTTPS to it."""
 
     def __init__(self, run, name="console", env=None, people=None, manager="kanri",
-                 operators=("sousa",), console=None, cameras=("cam1",)):
+                 operators=("sousa",), console=None, cameras=("cam1",), camera_args=()):
         self.run = run
         self.name = name
         self.hub_keys = run.keys("hub")
         self.site_keys = run.keys(name)
-        self.rtsp = run.camera(list(cameras))
+        self.rtsp = run.camera(list(cameras), args=list(camera_args))
         run.hub(self.hub_keys, [self.site_keys], env=env)
         self.port = T.free_port()
         self.redirect_port = T.free_port()

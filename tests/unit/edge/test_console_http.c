@@ -169,30 +169,38 @@ static void too_long(uv_timer_t *t)
     uv_stop(t->loop);
 }
 
+/* The loops and servers stay reachable: the server's memory is left to process exit, as the
+ * console leaves it (console_http.c). */
+static uv_loop_t loops[4];
+static edge_http_t *servers[4];
+static int n_runs;
+
 static void run(fixture_t *f)
 {
-    uv_loop_t loop;
-    uv_loop_init(&loop);
+    uv_loop_t *loop = &loops[n_runs];
+    uv_loop_init(loop);
     edge_listen_t at = {.host = "127.0.0.1", .port = 0};
     edge_http_t *h = NULL;
     char msg[256];
-    assert_int_equal(edge_http_create(&loop, &at, NULL, &h, msg, sizeof msg), MM_OK);
+    assert_int_equal(edge_http_create(loop, &at, NULL, &h, msg, sizeof msg), MM_OK);
+    servers[n_runs++] = h;
     assert_int_equal(edge_http_route(h, "GET", "/s", 0, handler, f), MM_OK);
     f->port = edge_http_port(h);
     pthread_t th;
     pthread_create(&th, NULL, client, f);
     uv_timer_t t;
-    uv_timer_init(&loop, &t);
+    uv_timer_init(loop, &t);
     t.data = f;
     uv_timer_start(&t, watch, 10, 10);
     uv_timer_t limit; /* a test that hangs fails */
-    uv_timer_init(&loop, &limit);
+    uv_timer_init(loop, &limit);
     uv_timer_start(&limit, too_long, 30000, 0);
-    uv_run(&loop, UV_RUN_DEFAULT);
+    uv_run(loop, UV_RUN_DEFAULT);
     pthread_join(th, NULL);
-    uv_timer_stop(&t);
-    uv_timer_stop(&limit);
+    uv_close((uv_handle_t *)&t, NULL);
+    uv_close((uv_handle_t *)&limit, NULL);
     edge_http_close(h);
+    uv_run(loop, UV_RUN_NOWAIT);
 }
 
 static void long_body_arrives_whole_with_back_pressure(void **state)
