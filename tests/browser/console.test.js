@@ -9,38 +9,8 @@
  */
 'use strict';
 const assert = require('assert');
-const crypto = require('crypto');
-const fs = require('fs');
-const path = require('path');
-const vm = require('vm');
 const H = require('./harness')('console');
 const {P, step, watch} = H;
-
-function totp(b32, offset)
-{
-    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-    let bits = '';
-    for (const c of b32)
-        bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
-    const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
-    const counter = Buffer.alloc(8);
-    counter.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 30000) + (offset || 0)));
-    const mac = crypto.createHmac('sha1', key).update(counter).digest();
-    const off = mac[mac.length - 1] & 15;
-    return String((mac.readUInt32BE(off) & 0x7fffffff) % 1000000).padStart(6, '0');
-}
-
-/* The console's word tables as the browser builds them (edge/www/static/i18n.js). */
-function consoleWords()
-{
-    const ctx = {
-        window : {localStorage : {getItem : () => null, setItem() {}}},
-        document : {documentElement : {}}
-    };
-    vm.createContext(ctx);
-    vm.runInContext(fs.readFileSync(path.join(P.source, 'edge/www/static/i18n.js'), 'utf8'), ctx);
-    return ctx.window.mmI18n.tables;
-}
 
 async function passwordStep(page)
 {
@@ -54,7 +24,7 @@ async function passwordStep(page)
 async function main()
 {
     await step('the console words have the same keys in Japanese and English',
-               async () => { H.sameKeys(consoleWords()); });
+               async () => { H.sameKeys(H.wordTables([], 'edge/www/static')); });
     const browser = await H.launch();
     const desk = await browser.newContext({
         viewport : {width : 1366, height : 768},
@@ -81,7 +51,7 @@ async function main()
         assert.strictEqual(await page.textContent('#secret'), P.secret);
         await page.waitForFunction(() => document.getElementById('qr').naturalWidth > 0);
         await H.shot(page, 'console-enrol-desktop');
-        await page.fill('#enrol-code', totp(P.secret));
+        await page.fill('#enrol-code', H.totp(P.secret));
         await page.click('#step-enrol button[type=submit]');
         await page.waitForSelector('#status dl.facts');
     });
@@ -118,7 +88,7 @@ async function main()
         assert.strictEqual(res, 401);
         await passwordStep(page);
         await page.waitForSelector('#step-code:not([hidden])');
-        await page.fill('#code', totp(P.secret, 1)); /* the enrolment used this step's code */
+        await page.fill('#code', H.totp(P.secret, 1)); /* the enrolment used this step's code */
         await page.click('#step-code button[type=submit]');
         await page.waitForSelector('#status dl.facts');
     });

@@ -6,39 +6,8 @@
  */
 'use strict';
 const assert = require('assert');
-const crypto = require('crypto');
-const fs = require('fs');
-const path = require('path');
-const vm = require('vm');
 const H = require('./harness')('console-timeline');
 const {P, step, watch} = H;
-
-function totp(b32, offset)
-{
-    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-    let bits = '';
-    for (const c of b32)
-        bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
-    const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
-    const counter = Buffer.alloc(8);
-    counter.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 30000) + (offset || 0)));
-    const mac = crypto.createHmac('sha1', key).update(counter).digest();
-    const off = mac[mac.length - 1] & 15;
-    return String((mac.readUInt32BE(off) & 0x7fffffff) % 1000000).padStart(6, '0');
-}
-
-/* The console's words with the timeline's (edge/www/static/i18n.js, i18n_timeline.js). */
-function words()
-{
-    const ctx = {
-        window : {localStorage : {getItem : () => null, setItem() {}}},
-        document : {documentElement : {}}
-    };
-    vm.createContext(ctx);
-    for (const f of ['i18n.js', 'i18n_timeline.js'])
-        vm.runInContext(fs.readFileSync(path.join(P.source, 'edge/www/static', f), 'utf8'), ctx);
-    return ctx.window.mmI18n.tables;
-}
 
 /* "YYYY-MM-DD HH:MM:SS JST" (Japan: UTC+9) in text as microseconds. */
 function jstUs(text)
@@ -68,7 +37,7 @@ async function clickAt(page, us)
 async function main()
 {
     await step('the timeline words have the same keys in Japanese and English',
-               async () => H.sameKeys(words()));
+               async () => H.sameKeys(H.wordTables(['i18n_timeline.js'], 'edge/www/static')));
     const browser = await H.launch();
     const desk = await browser.newContext({
         viewport : {width : 1366, height : 768},
@@ -87,7 +56,7 @@ async function main()
         await page.fill('#password', P.password);
         await page.click('#step-password button[type=submit]');
         await page.waitForSelector('#step-enrol:not([hidden])');
-        await page.fill('#enrol-code', totp(P.secret));
+        await page.fill('#enrol-code', H.totp(P.secret));
         await page.click('#step-enrol button[type=submit]');
         await page.waitForSelector('#status dl.facts');
     });

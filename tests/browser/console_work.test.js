@@ -9,39 +9,8 @@
  */
 'use strict';
 const assert = require('assert');
-const crypto = require('crypto');
-const fs = require('fs');
-const path = require('path');
-const vm = require('vm');
 const H = require('./harness')('console_work');
 const {P, step, watch} = H;
-
-function totp(b32)
-{
-    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-    let bits = '';
-    for (const c of b32)
-        bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
-    const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
-    const counter = Buffer.alloc(8);
-    counter.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 30000)));
-    const mac = crypto.createHmac('sha1', key).update(counter).digest();
-    const off = mac[mac.length - 1] & 15;
-    return String((mac.readUInt32BE(off) & 0x7fffffff) % 1000000).padStart(6, '0');
-}
-
-/* The console's word tables with the work pages' words (i18n.js, then i18n_work.js). */
-function words()
-{
-    const ctx = {
-        window : {localStorage : {getItem : () => null, setItem() {}}},
-        document : {documentElement : {}}
-    };
-    vm.createContext(ctx);
-    for (const f of ['i18n.js', 'i18n_work.js'])
-        vm.runInContext(fs.readFileSync(path.join(P.source, 'edge/www/static', f), 'utf8'), ctx);
-    return ctx.window.mmI18n.tables;
-}
 
 /* A new context logged in as person (password, then the TOTP enrolment of a first login). */
 async function login(browser, person, password, secret, viewport)
@@ -58,7 +27,7 @@ async function login(browser, person, password, secret, viewport)
     await page.fill('#password', password);
     await page.click('#step-password button[type=submit]');
     await page.waitForSelector('#step-enrol:not([hidden])');
-    await page.fill('#enrol-code', totp(secret));
+    await page.fill('#enrol-code', H.totp(secret));
     await page.click('#step-enrol button[type=submit]');
     await page.waitForSelector('#status dl.facts');
     return {ctx, page};
@@ -89,7 +58,7 @@ async function roleOf(page, person)
 async function main()
 {
     await step('the work pages\' words have the same keys in Japanese and English',
-               async () => H.sameKeys(words()));
+               async () => H.sameKeys(H.wordTables(['i18n_work.js'], 'edge/www/static')));
     const browser = await H.launch();
     let mgr;
     await step('the manager logs in with password and TOTP and sees every page', async () => {

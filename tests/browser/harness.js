@@ -20,6 +20,7 @@
  */
 'use strict';
 const assert = require('assert');
+const crypto = require('crypto');
 const fs = require('fs');
 const path = require('path');
 const vm = require('vm');
@@ -87,11 +88,12 @@ module.exports = function harness(name) {
 
   /*
    * The dashboard's word tables as the browser builds them: i18n.js, then the files given, or
-   * every i18n_*.js when files is '*'. Returns { ja, en, before } (before: the keys i18n.js
+   * every i18n_*.js when files is '*'; from folder (default the hub's dashboard,
+   * 'edge/www/static' for the site console). Returns { ja, en, before } (before: the keys i18n.js
    * alone has).
    */
-  function wordTables(files) {
-    const dir = path.join(P.source, 'hub/www/static');
+  function wordTables(files, folder) {
+    const dir = path.join(P.source, folder || 'hub/www/static');
     const ctx = { window: { localStorage: { getItem: () => null, setItem() {} } }, document: { documentElement: {} } };
     vm.createContext(ctx);
     vm.runInContext(fs.readFileSync(path.join(dir, 'i18n.js'), 'utf8'), ctx);
@@ -100,6 +102,20 @@ module.exports = function harness(name) {
     for (const f of list) vm.runInContext(fs.readFileSync(path.join(dir, f), 'utf8'), ctx);
     const { ja, en } = ctx.window.mmI18n.tables;
     return { ja, en, before };
+  }
+
+  /* The six-digit TOTP code (RFC 6238, SHA-1, 30 s) of the base32 secret b32 now, or offset
+   * steps away: computed here with node's crypto, not with mimamori's code. */
+  function totp(b32, offset) {
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+    let bits = '';
+    for (const c of b32) bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
+    const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+    const counter = Buffer.alloc(8);
+    counter.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 30000) + (offset || 0)));
+    const mac = crypto.createHmac('sha1', key).update(counter).digest();
+    const off = mac[mac.length - 1] & 15;
+    return String((mac.readUInt32BE(off) & 0x7fffffff) % 1000000).padStart(6, '0');
   }
 
   /* Both tables have the same keys. */
@@ -160,5 +176,5 @@ module.exports = function harness(name) {
     });
   }
 
-  return { P, problems, say, show, step, watch, noProblems, launch, shot, wordTables, sameKeys, api, waitFor, submitDialog, run };
+  return { P, problems, say, show, step, watch, noProblems, launch, shot, wordTables, sameKeys, totp, api, waitFor, submitDialog, run };
 };
