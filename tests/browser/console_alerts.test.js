@@ -15,26 +15,13 @@ async function main()
     await step('the alerts words have the same keys in Japanese and English',
                async () => { H.sameKeys(H.wordTables(['i18n_alerts.js'], 'edge/www/static')); });
     const browser = await H.launch();
-    const desk = await browser.newContext({
-        viewport : {width : 1366, height : 768},
-        locale : 'ja-JP',
-        timezoneId : 'Europe/London',
-        ignoreHTTPSErrors : true
-    });
+    const desk = await H.consoleContext(browser);
     const page = await desk.newPage();
     watch(page, 'desktop');
     H.show(page);
 
     await step('log in with password and TOTP code; nothing needs attention', async () => {
-        await page.goto(P.base + '/');
-        await page.waitForSelector('#step-password:not([hidden])');
-        await page.fill('#person', P.person);
-        await page.fill('#password', P.password);
-        await page.click('#step-password button[type=submit]');
-        await page.waitForSelector('#step-enrol:not([hidden])');
-        await page.fill('#enrol-code', H.totp(P.secret));
-        await page.click('#step-enrol button[type=submit]');
-        await page.waitForSelector('#status dl.facts');
+        await H.consoleFirstLogin(page, P.person, P.password, P.secret);
         await page.click('a.view[href="#/alerts"]');
         await page.waitForSelector('#alerts-view p.none');
         assert.ok(await page.$eval('#alerts-banner', (b) => b.hidden), 'a banner at a quiet start');

@@ -39,26 +39,13 @@ async function main()
     await step('the timeline words have the same keys in Japanese and English',
                async () => H.sameKeys(H.wordTables(['i18n_timeline.js'], 'edge/www/static')));
     const browser = await H.launch();
-    const desk = await browser.newContext({
-        viewport : {width : 1366, height : 768},
-        locale : 'ja-JP',
-        timezoneId : 'Europe/London',
-        ignoreHTTPSErrors : true
-    });
+    const desk = await H.consoleContext(browser);
     const page = await desk.newPage();
     watch(page, 'desktop');
     H.show(page);
 
     await step('log in with password and TOTP', async () => {
-        await page.goto(P.base + '/');
-        await page.waitForSelector('#step-password:not([hidden])');
-        await page.fill('#person', P.person);
-        await page.fill('#password', P.password);
-        await page.click('#step-password button[type=submit]');
-        await page.waitForSelector('#step-enrol:not([hidden])');
-        await page.fill('#enrol-code', H.totp(P.secret));
-        await page.click('#step-enrol button[type=submit]');
-        await page.waitForSelector('#status dl.facts');
+        await H.consoleFirstLogin(page, P.person, P.password, P.secret);
     });
 
     await step('the strip shows the gap where the camera was cut, with its cause', async () => {

@@ -15,21 +15,11 @@ const {P, step, watch} = H;
 /* A new context logged in as person (password, then the TOTP enrolment of a first login). */
 async function login(browser, person, password, secret, viewport)
 {
-    const ctx = await browser.newContext({viewport : viewport || {width : 1366, height : 768},
-                                          locale : 'ja-JP', timezoneId : 'Europe/London',
-                                          ignoreHTTPSErrors : true});
+    const ctx = await H.consoleContext(browser, viewport);
     const page = await ctx.newPage();
     watch(page, person);
     H.show(page);
-    await page.goto(P.base + '/');
-    await page.waitForSelector('#step-password:not([hidden])');
-    await page.fill('#person', person);
-    await page.fill('#password', password);
-    await page.click('#step-password button[type=submit]');
-    await page.waitForSelector('#step-enrol:not([hidden])');
-    await page.fill('#enrol-code', H.totp(secret));
-    await page.click('#step-enrol button[type=submit]');
-    await page.waitForSelector('#status dl.facts');
+    await H.consoleFirstLogin(page, person, password, secret);
     return {ctx, page};
 }
 

@@ -118,6 +118,27 @@ module.exports = function harness(name) {
     return String((mac.readUInt32BE(off) & 0x7fffffff) % 1000000).padStart(6, '0');
   }
 
+  /* A browser context as a person at the site sees the console: in Japanese, in another zone
+   * than the site's (the page must show the site's times), the edge's own certificate accepted. */
+  function consoleContext(browser, viewport) {
+    return browser.newContext({ viewport: viewport || { width: 1366, height: 768 }, locale: 'ja-JP',
+                                timezoneId: 'Europe/London', ignoreHTTPSErrors: true });
+  }
+
+  /* A person's first login to the site console on page: the password, then the TOTP enrolment
+   * with a code computed here; returns once the home page shows. */
+  async function consoleFirstLogin(page, person, password, secret) {
+    await page.goto(P.base + '/');
+    await page.waitForSelector('#step-password:not([hidden])');
+    await page.fill('#person', person);
+    await page.fill('#password', password);
+    await page.click('#step-password button[type=submit]');
+    await page.waitForSelector('#step-enrol:not([hidden])');
+    await page.fill('#enrol-code', totp(secret));
+    await page.click('#step-enrol button[type=submit]');
+    await page.waitForSelector('#status dl.facts');
+  }
+
   /* Both tables have the same keys. */
   function sameKeys(tables) {
     const onlyJa = Object.keys(tables.ja).filter((k) => !(k in tables.en));
@@ -176,5 +197,5 @@ module.exports = function harness(name) {
     });
   }
 
-  return { P, problems, say, show, step, watch, noProblems, launch, shot, wordTables, sameKeys, totp, api, waitFor, submitDialog, run };
+  return { P, problems, say, show, step, watch, noProblems, launch, shot, wordTables, sameKeys, totp, consoleContext, consoleFirstLogin, api, waitFor, submitDialog, run };
 };

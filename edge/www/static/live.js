@@ -145,6 +145,11 @@ class Player
             this.take(r.value);
         }
         if (!this.stopped) {
+            /* The edge ended the stream (the viewer's right ended, the camera stopped): what is
+             * still buffered is not shown either. */
+            this.video.pause();
+            this.video.removeAttribute('src');
+            this.video.load();
             this.video.dataset.ended = '1';
             window.mmLive.ended.push({camera : this.camera, at : Date.now()});
             this.say(t('live.ended'), true);
