@@ -3,6 +3,7 @@
  */
 #include "common/www.h"
 
+#include <arpa/inet.h>
 #include <h2o.h>
 #include <string.h>
 
@@ -81,4 +82,38 @@ const mm_www_file_t *mm_www_find(const mm_www_file_t *files, size_t n, const cha
             hi = mid;
     }
     return NULL;
+}
+
+const char *mm_www_body(h2o_req_t *req, size_t *len)
+{
+    *len = req->entity.base ? req->entity.len : 0;
+    return *len ? req->entity.base : NULL;
+}
+
+int mm_www_header(h2o_req_t *req, const char *name, char *out, size_t cap)
+{
+    ssize_t i = h2o_find_header_by_str(&req->headers, name, strlen(name), -1);
+    if (i < 0)
+        return 0;
+    const h2o_iovec_t *v = &req->headers.entries[i].value;
+    if (v->len >= cap)
+        return -1;
+    memcpy(out, v->base, v->len);
+    out[v->len] = 0;
+    return 1;
+}
+
+int mm_www_peer(h2o_req_t *req, char *out, size_t cap)
+{
+    struct sockaddr_storage ss;
+    h2o_conn_t *conn = req->conn;
+    socklen_t len = conn && conn->callbacks->get_peername
+                        ? conn->callbacks->get_peername(conn, (struct sockaddr *)&ss)
+                        : 0;
+    const void *addr = NULL;
+    if (len && ss.ss_family == AF_INET)
+        addr = &((struct sockaddr_in *)&ss)->sin_addr;
+    else if (len && ss.ss_family == AF_INET6)
+        addr = &((struct sockaddr_in6 *)&ss)->sin6_addr;
+    return addr && inet_ntop(ss.ss_family, addr, out, (socklen_t)cap) ? 0 : -1;
 }

@@ -48,4 +48,13 @@ const char *mm_www_reason(int status);
 struct st_h2o_req_t;
 void mm_www_security_headers(struct st_h2o_req_t *req, const char *csp, int https);
 
+/* What the hub's API and the site console read of a request alike (req an h2o_req_t *): */
+/* its body, NULL with *len 0 when it has none; */
+const char *mm_www_body(struct st_h2o_req_t *req, size_t *len);
+/* header name's first value into out (cap bytes, NUL-terminated): 1, 0 when absent, -1 when it
+ * does not fit; */
+int mm_www_header(struct st_h2o_req_t *req, const char *name, char *out, size_t cap);
+/* the peer's address as text into out: 0, or -1 when it is unknown or does not fit. */
+int mm_www_peer(struct st_h2o_req_t *req, char *out, size_t cap);
+
 #endif

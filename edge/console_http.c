@@ -175,36 +175,17 @@ int edge_http_query(const edge_http_req_t *r, const char *name, char *out, size_
 
 const char *edge_http_body(const edge_http_req_t *r, size_t *len)
 {
-    *len = r->req->entity.base ? r->req->entity.len : 0;
-    return *len ? r->req->entity.base : NULL;
+    return mm_www_body(r->req, len);
 }
 
 int edge_http_header(const edge_http_req_t *r, const char *name, char *out, size_t cap)
 {
-    ssize_t i = h2o_find_header_by_str(&r->req->headers, name, strlen(name), -1);
-    if (i < 0)
-        return 0;
-    const h2o_iovec_t *v = &r->req->headers.entries[i].value;
-    if (v->len >= cap)
-        return -1;
-    memcpy(out, v->base, v->len);
-    out[v->len] = 0;
-    return 1;
+    return mm_www_header(r->req, name, out, cap);
 }
 
 int edge_http_peer(const edge_http_req_t *r, char *out, size_t cap)
 {
-    struct sockaddr_storage ss;
-    h2o_conn_t *conn = r->req->conn;
-    socklen_t len = conn && conn->callbacks->get_peername
-                        ? conn->callbacks->get_peername(conn, (struct sockaddr *)&ss)
-                        : 0;
-    const void *addr = NULL;
-    if (len && ss.ss_family == AF_INET)
-        addr = &((struct sockaddr_in *)&ss)->sin_addr;
-    else if (len && ss.ss_family == AF_INET6)
-        addr = &((struct sockaddr_in6 *)&ss)->sin6_addr;
-    return addr && inet_ntop(ss.ss_family, addr, out, (socklen_t)cap) ? 0 : -1;
+    return mm_www_peer(r->req, out, cap);
 }
 
 int edge_http_authority(const edge_http_req_t *r, char *out, size_t cap)

@@ -212,38 +212,17 @@ const hub_person_t *hub_http_caller(const hub_http_req_t *req)
 
 const char *hub_http_body(const hub_http_req_t *req, size_t *len)
 {
-    *len = req->req->entity.base ? req->req->entity.len : 0;
-    return *len ? req->req->entity.base : NULL;
+    return mm_www_body(req->req, len);
 }
 
 int hub_http_header(const hub_http_req_t *req, const char *name, char *out, size_t cap)
 {
-    ssize_t i = h2o_find_header_by_str(&req->req->headers, name, strlen(name), -1);
-    if (i < 0)
-        return 0;
-    const h2o_iovec_t *v = &req->req->headers.entries[i].value;
-    if (v->len >= cap)
-        return -1;
-    memcpy(out, v->base, v->len);
-    out[v->len] = 0;
-    return 1;
+    return mm_www_header(req->req, name, out, cap);
 }
 
 int hub_http_peer(const hub_http_req_t *req, char *out, size_t cap)
 {
-    struct sockaddr_storage ss;
-    h2o_conn_t *conn = req->req->conn;
-    socklen_t len = conn && conn->callbacks->get_peername
-                        ? conn->callbacks->get_peername(conn, (struct sockaddr *)&ss)
-                        : 0;
-    const void *addr = NULL;
-    if (len && ss.ss_family == AF_INET)
-        addr = &((struct sockaddr_in *)&ss)->sin_addr;
-    else if (len && ss.ss_family == AF_INET6)
-        addr = &((struct sockaddr_in6 *)&ss)->sin6_addr;
-    if (!addr || !inet_ntop(ss.ss_family, addr, out, (socklen_t)cap))
-        return -1;
-    return 0;
+    return mm_www_peer(req->req, out, cap);
 }
 
 void hub_http_set_header(hub_http_req_t *req, const char *name, const char *value)
