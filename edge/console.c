@@ -283,8 +283,9 @@ const char *edge_console_fingerprint(const edge_console_t *c)
 static void console_free(edge_console_t *c)
 {
     edge_sessions_destroy(c->sessions);
-    /* The listeners' memory and the TLS context stay until exit: libh2o's connections may still
-     * use them until the loop ends (console_http.c). */
+    /* The servers free themselves once their connections are gone (console_http.c); a
+     * connection still open holds its own reference to the TLS context, which OpenSSL counts. */
+    SSL_CTX_free(c->ssl);
     free(c);
 }
 
