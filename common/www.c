@@ -5,6 +5,8 @@
 
 #include <arpa/inet.h>
 #include <h2o.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 const char *mm_www_reason(int status)
@@ -116,4 +118,19 @@ int mm_www_peer(h2o_req_t *req, char *out, size_t cap)
     else if (len && ss.ss_family == AF_INET6)
         addr = &((struct sockaddr_in6 *)&ss)->sin6_addr;
     return addr && inet_ntop(ss.ss_family, addr, out, (socklen_t)cap) ? 0 : -1;
+}
+
+char *mm_www_json_text(json_t *body)
+{
+    char *text = body ? json_dumps(body, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
+    json_decref(body);
+    return text;
+}
+
+json_t *mm_www_error_body(int status, const char *code, const char *fmt, va_list ap)
+{
+    char msg[512];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    return json_pack("{s:{s:i, s:s, s:s}}", "error", "status", status, "code", code, "message",
+                     msg);
 }

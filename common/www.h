@@ -10,6 +10,8 @@
 #ifndef MM_WWW_H
 #define MM_WWW_H
 
+#include <jansson.h>
+#include <stdarg.h>
 #include <stddef.h>
 
 typedef struct {
@@ -47,6 +49,14 @@ const char *mm_www_reason(int status);
 
 struct st_h2o_req_t;
 void mm_www_security_headers(struct st_h2o_req_t *req, const char *csp, int https);
+
+/* What the hub's API and the site console answer alike: body (stolen) as compact ASCII JSON
+ * text (malloc'd), or NULL when it cannot be formatted — then MM_WWW_JSON_OOM is the answer, with
+ * status 500; and the refusal {"error": {"status", "code", "message"}} with message from fmt. */
+#define MM_WWW_JSON_OOM                                                                            \
+    "{\"error\":{\"status\":500,\"code\":\"internal\",\"message\":\"cannot format the answer\"}}"
+char *mm_www_json_text(json_t *body);
+json_t *mm_www_error_body(int status, const char *code, const char *fmt, va_list ap);
 
 /* What the hub's API and the site console read of a request alike (req an h2o_req_t *): */
 /* its body, NULL with *len 0 when it has none; */

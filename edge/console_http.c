@@ -100,12 +100,9 @@ void edge_http_text(edge_http_req_t *r, int status, const char *ctype, const cha
 
 void edge_http_json(edge_http_req_t *r, int status, json_t *body)
 {
-    char *text = body ? json_dumps(body, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
-    json_decref(body);
+    char *text = mm_www_json_text(body);
     if (!text) {
-        static const char oom[] = "{\"error\":{\"status\":500,\"code\":\"internal\","
-                                  "\"message\":\"cannot format the answer\"}}";
-        edge_http_text(r, 500, "application/json", oom, sizeof oom - 1);
+        edge_http_text(r, 500, "application/json", MM_WWW_JSON_OOM, sizeof MM_WWW_JSON_OOM - 1);
         return;
     }
     edge_http_text(r, status, "application/json", text, strlen(text));
@@ -114,14 +111,11 @@ void edge_http_json(edge_http_req_t *r, int status, json_t *body)
 
 void edge_http_error(edge_http_req_t *r, int status, const char *code, const char *fmt, ...)
 {
-    char msg[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    json_t *body = mm_www_error_body(status, code, fmt, ap);
     va_end(ap);
-    edge_http_json(
-        r, status,
-        json_pack("{s:{s:i, s:s, s:s}}", "error", "status", status, "code", code, "message", msg));
+    edge_http_json(r, status, body);
 }
 
 void edge_http_static(edge_http_req_t *r, const mm_www_file_t *f)

@@ -160,12 +160,9 @@ void hub_http_static(hub_http_req_t *r, const char *content_type, const void *da
 
 void hub_http_json(hub_http_req_t *req, int status, json_t *body)
 {
-    char *text = body ? json_dumps(body, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
-    json_decref(body);
+    char *text = mm_www_json_text(body);
     if (!text) {
-        static const char oom[] = "{\"error\":{\"status\":500,\"code\":\"internal\","
-                                  "\"message\":\"cannot format the answer\"}}";
-        send_body(req, 500, "application/json", oom, sizeof oom - 1);
+        send_body(req, 500, "application/json", MM_WWW_JSON_OOM, sizeof MM_WWW_JSON_OOM - 1);
         return;
     }
     send_body(req, status, "application/json", text, strlen(text));
@@ -174,14 +171,11 @@ void hub_http_json(hub_http_req_t *req, int status, json_t *body)
 
 void hub_http_error(hub_http_req_t *req, int status, const char *code, const char *fmt, ...)
 {
-    char msg[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    json_t *body = mm_www_error_body(status, code, fmt, ap);
     va_end(ap);
-    json_t *e =
-        json_pack("{s:{s:i, s:s, s:s}}", "error", "status", status, "code", code, "message", msg);
-    hub_http_json(req, status, e);
+    hub_http_json(req, status, body);
 }
 
 const char *hub_http_param(const hub_http_req_t *req, const char *name)
