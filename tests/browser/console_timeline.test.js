@@ -23,12 +23,16 @@ async function footage(page)
     return jstUs(await page.textContent('.tl-player .tl-ftime'));
 }
 
-/* Clicks the strip at time us; returns the time of the point clicked (as the page reads it). */
+/* Clicks the strip at time us (inside the window it shows); returns the time of the point
+ * clicked (as the page reads it). */
 async function clickAt(page, us)
 {
     const strip = await page.$('.tl-strip');
     const box = await strip.boundingBox();
-    const from = Date.parse(P.day + 'T00:00:00+09:00') * 1000, len = 86400 * 1e6;
+    const w =
+        await strip.evaluate((e) => ({from : Number(e.dataset.from), to : Number(e.dataset.to)}));
+    const from = w.from, len = w.to - w.from;
+    assert.ok(us > from && us < w.to, `${us} is not in the strip's window ${JSON.stringify(w)}`);
     const x = Math.round(box.x + box.width * (us - from) / len);
     await page.mouse.click(x, box.y + box.height / 2);
     return from + (x - box.x) / box.width * len;
@@ -63,6 +67,27 @@ async function main()
         assert.ok(/\d\d:\d\d:\d\d ～ \d\d:\d\d:\d\d/.test(g.title), g.title);
         await H.shot(page, 'console-timeline-desktop');
     });
+
+    await step(
+        'zoomed to an hour around the last recording, the gap is wider and ticks every 10 min',
+        async () => {
+            const width = () => page.$eval('.tl-strip .tl-gap[data-cause=camera]',
+                                           (e) => parseFloat(e.style.width));
+            const day = await width();
+            await page.selectOption('#tl-zoom', '2');
+            const w =
+                await page.$eval('.tl-strip', (e) => Number(e.dataset.to) - Number(e.dataset.from));
+            assert.strictEqual(w, 3600e6);
+            const hour = await width();
+            assert.ok(hour > day * 3, `the gap is ${hour}% of an hour, ${day}% of a day`);
+            const labels = await page.$eval(
+                '.tl-strip',
+                (e) => [...e.querySelectorAll('.tl-tick span')].map((x) => x.textContent));
+            assert.ok(labels.length >= 5 && labels.every((x) => /^\d\d:\d0$/.test(x)),
+                      JSON.stringify(labels));
+            await page.click('#tl-pan-back');
+            await page.click('#tl-pan-fwd');
+        });
 
     let clicked = 0;
     await step(

@@ -1,6 +1,7 @@
 /*
  * timeline.js: the console's playback view (#/timeline) — per camera a strip of one day in the
- * site's zone (GET /api/timeline/{camera}?day=: recorded, gaps with their cause, holds, erased),
+ * site's zone, or of a part of it (6 h, 1 h, 10 min around the playhead, moved with the arrows)
+ * (GET /api/timeline/{camera}?day=: recorded, gaps with their cause, holds, erased),
  * and footage played in the browser from a time clicked or dragged to on a strip (GET
  * /api/playback/{camera}: fragmented MP4, paced by the edge, played with Media Source Extensions).
  *
@@ -51,13 +52,50 @@ function hms(us)
 
 /* --- the strip ---------------------------------------------------------------------------- */
 
-function place(el, day, a, b)
+/* The window of the day the strips show (state.view: from_us, to_us): the whole day, or a zoom
+ * of ZOOMS around the playhead. */
+const ZOOMS = [ 24, 6, 1 ].map((hours) => hours * 3600 * S).concat([ 10 * 60 * S ]);
+
+function place(el, view, a, b)
 {
-    const span = day.to_us - day.from_us;
-    el.style.left = (Math.max(0, a - day.from_us) / span * 100) + '%';
+    const span = view.to_us - view.from_us;
+    el.hidden = b < view.from_us || a > view.to_us;
+    el.style.left = (Math.max(0, a - view.from_us) / span * 100) + '%';
     el.style.width =
-        (Math.max(0.05, (Math.min(b, day.to_us) - Math.max(a, day.from_us)) / span * 100)) + '%';
+        (Math.max(0.05, (Math.min(b, view.to_us) - Math.max(a, view.from_us)) / span * 100)) + '%';
     return el;
+}
+
+/* Ticks for a window of span: the step and how often a tick is labelled. */
+function tickStep(span)
+{
+    if (span > 12 * 3600 * S)
+        return {step : 3600 * S, every : 3};
+    if (span > 2 * 3600 * S)
+        return {step : 1800 * S, every : 2};
+    if (span > 30 * 60 * S)
+        return {step : 600 * S, every : 1};
+    return {step : 60 * S, every : 2};
+}
+
+/* Moves the window to span around centre, inside the day. */
+function setView(centre, span)
+{
+    const d = state.day;
+    span = Math.min(span, d.to_us - d.from_us);
+    const from = Math.min(Math.max(d.from_us, centre - span / 2), d.to_us - span);
+    state.view = {from_us : from, to_us : from + span};
+    for (const s of state.strips)
+        drawStrip(s, state.days[state.strips.indexOf(s)]);
+}
+
+/* Where a zoom centres: the playhead, else the day's last recording, else the window's middle. */
+function zoomCentre()
+{
+    if (nowUs() !== null)
+        return nowUs();
+    const last = allOf('recorded').sort((a, b) => b.end_us - a.end_us)[0];
+    return last ? last.end_us : (state.view.from_us + state.view.to_us) / 2;
 }
 
 function causeText(g)
@@ -68,12 +106,17 @@ function causeText(g)
 
 function drawStrip(strip, day)
 {
+    const view = state.view;
     clear(strip);
-    for (let us = day.from_us; us < day.to_us; us += 3600 * S) {
-        const hour = Number(hhmm(us).slice(0, 2));
-        const tick = place(h('div', {class : 'tl-tick' + (hour % 3 ? ' tl-tick-minor' : '')}), day,
-                           us, us + 1);
-        tick.appendChild(h('span', {}, hhmm(us).slice(0, 2)));
+    strip.dataset.from = view.from_us;
+    strip.dataset.to = view.to_us;
+    const {step, every} = tickStep(view.to_us - view.from_us);
+    const first = view.from_us + ((day.from_us - view.from_us) % step + step) % step;
+    for (let us = first; us < view.to_us; us += step) {
+        const n = Math.round((us - day.from_us) / step);
+        const tick = place(h('div', {class : 'tl-tick' + (n % every ? ' tl-tick-minor' : '')}),
+                           view, us, us + 1);
+        tick.appendChild(h('span', {}, step >= 3600 * S ? hhmm(us).slice(0, 2) : hhmm(us)));
         strip.appendChild(tick);
     }
     for (const r of day.recorded)
@@ -82,7 +125,7 @@ function drawStrip(strip, day)
                       class : 'tl-rec',
                       title : t('tl.recorded', {a : hms(r.start_us), b : hms(r.end_us)})
                   }),
-                  day, r.start_us, r.end_us));
+                  view, r.start_us, r.end_us));
     for (const g of day.gaps)
         strip.appendChild(place(
             h('div', {
@@ -90,7 +133,7 @@ function drawStrip(strip, day)
                 'data-cause' : g.cause,
                 title : t('tl.gap', {a : hms(g.start_us), b : hms(g.end_us), cause : causeText(g)})
             }),
-            day, g.start_us, g.end_us));
+            view, g.start_us, g.end_us));
     for (const x of day.erased)
         strip.appendChild(place(
             h('div', {
@@ -99,7 +142,7 @@ function drawStrip(strip, day)
                     t('tl.erased',
                       {a : hms(x.start_us), b : hms(x.end_us), reason : t('tl.erase.' + x.reason)})
             }),
-            day, x.start_us, x.end_us));
+            view, x.start_us, x.end_us));
     for (const x of day.holds)
         strip.appendChild(place(h('div', {
                                     class : 'tl-hold',
@@ -111,7 +154,7 @@ function drawStrip(strip, day)
                                         reason : x.reason
                                     })
                                 }),
-                                day, x.start_us, x.end_us));
+                                view, x.start_us, x.end_us));
     strip.appendChild(h('div', {class : 'tl-head', hidden : true}));
 }
 
@@ -120,7 +163,7 @@ function timeAt(strip, clientX)
 {
     const r = strip.getBoundingClientRect();
     const f = Math.min(1, Math.max(0, (clientX - r.left) / r.width));
-    return Math.round(state.day.from_us + f * (state.day.to_us - state.day.from_us));
+    return Math.round(state.view.from_us + f * (state.view.to_us - state.view.from_us));
 }
 
 function onStrip(strip)
@@ -130,7 +173,7 @@ function onStrip(strip)
         for (const s of state.strips) {
             const hd = s.querySelector('.tl-head');
             hd.hidden = false;
-            place(hd, state.day, us, us + 1);
+            place(hd, state.view, us, us + 1);
         }
         state.dragUs = us;
     };
@@ -439,11 +482,14 @@ function tick()
         p.timeEl.textContent = us ? t('tl.at', {t : fmtUs(us)}) : '';
     }
     const us = nowUs();
+    const v = state.view;
+    if (us !== null && v && state.zoom && !state.held && (us < v.from_us || us > v.to_us))
+        setView(us + (v.to_us - v.from_us) * 0.4, v.to_us - v.from_us); /* the view follows */
     if (us !== null && state.day)
         for (const s of state.strips) {
             const hd = s.querySelector('.tl-head');
             hd.hidden = false;
-            place(hd, state.day, us, us + 1);
+            place(hd, state.view, us, us + 1);
         }
     state.el.status.textContent = us !== null ? t('tl.at', {t : fmtUs(us)}) : t('tl.idle');
     window.requestAnimationFrame(tick);
@@ -555,6 +601,8 @@ async function loadDays()
         const day = res.body.result;
         state.day = day;
         state.days.push(day);
+        if (state.days.length === 1)
+            state.view = {from_us : day.from_us, to_us : day.to_us};
         const strip = h('div', {class : 'tl-strip', 'data-camera' : cam});
         drawStrip(strip, day);
         onStrip(strip);
@@ -563,8 +611,40 @@ async function loadDays()
             h('div', {class : 'tl-row'}, h('span', {class : 'tl-cam'}, cam), strip));
         state.players.push(new Player(cam, el.videos));
     }
+    if (state.zoom && state.day)
+        setView(zoomCentre(), ZOOMS[state.zoom]);
     state.speed = fitting(state.speed);
     paintControls();
+}
+
+/* The zoom and the arrows that move the window by half of it. */
+function zoomBox()
+{
+    const el = state.el;
+    el.zoom = h('select', {id : 'tl-zoom', 'aria-label' : t('tl.zoom')},
+                ...ZOOMS.map((_, i) => h('option', {value : i}, t('tl.zoom_' + i))));
+    el.zoom.addEventListener('change', () => {
+        state.zoom = Number(el.zoom.value);
+        if (!state.day)
+            return;
+        if (state.zoom)
+            setView(zoomCentre(), ZOOMS[state.zoom]);
+        else
+            setView(state.day.from_us, state.day.to_us - state.day.from_us);
+    });
+    const pan = (dir, id, key) => {
+        const b = h('button', {type : 'button', class : 'tl-btn', id, title : t(key)},
+                    dir < 0 ? '◀' : '▶');
+        b.addEventListener('click', () => {
+            const v = state.view;
+            if (v)
+                setView((v.from_us + v.to_us) / 2 + dir * (v.to_us - v.from_us) / 2,
+                        v.to_us - v.from_us);
+        });
+        return b;
+    };
+    return h('div', {class : 'tl-zoom'}, h('label', {class : 'tl-field'}, t('tl.zoom'), el.zoom),
+             pan(-1, 'tl-pan-back', 'tl.pan_back'), pan(1, 'tl-pan-fwd', 'tl.pan_fwd'));
 }
 
 function purposeBox()
@@ -594,7 +674,17 @@ async function render(main)
     if (state)
         for (const p of state.players)
             p.stop();
-    state = {el : {}, players : [], strips : [], days : [], speed : 1, held : true, day : null};
+    state = {
+        el : {},
+        players : [],
+        strips : [],
+        days : [],
+        speed : 1,
+        held : true,
+        day : null,
+        view : null,
+        zoom : 0
+    };
     const el = state.el;
     el.root = h('section', {class : 'card tl', id : 'timeline'}, h('h1', {}, t('tl.title')),
                 h('p', {class : 'hint'}, t('tl.lead')));
@@ -638,7 +728,7 @@ async function render(main)
     el.root.appendChild(h('div', {class : 'tl-form'},
                           h('label', {class : 'tl-field'}, t('tl.day'), el.day), cams, purposeBox(),
                           refresh));
-    el.root.appendChild(legend);
+    el.root.appendChild(h('div', {class : 'tl-bar'}, legend, zoomBox()));
     el.root.appendChild(el.strips);
     el.root.appendChild(controls());
     el.root.appendChild(el.videos);
