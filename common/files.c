@@ -1,5 +1,5 @@
 /*
- * files.c: directory syncs and the private-file check (see files.h).
+ * files.c: directory syncs (see files.h).
  */
 #include "common/files.h"
 
@@ -8,7 +8,6 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 mm_err_t mm_dir_sync(const char *dir)
@@ -35,17 +34,4 @@ mm_err_t mm_dir_sync_of(const char *path)
     memcpy(dir, path, n);
     dir[n] = 0;
     return mm_dir_sync(dir);
-}
-
-mm_err_t mm_file_private_check(const char *path, char *why, size_t cap)
-{
-    struct stat st;
-    if (stat(path, &st) != 0)
-        return mm_errf(MM_EIO, why, cap, "cannot look at %s: %s", path, strerror(errno));
-    if ((st.st_mode & 077) == 0)
-        return MM_OK;
-    return mm_errf(MM_EDENIED, why, cap,
-                   "%s holds a secret key or token but is mode %04o: its group or others may "
-                   "read it; run chmod 600 %s (only its owner may read it)",
-                   path, (unsigned)(st.st_mode & 07777), path);
 }

@@ -1,6 +1,6 @@
 /*
  * test_redact.c: a URL shown anywhere keeps its user and host and hides its password and query
- * (common/redact.h); a key file that others may read is refused, naming the fix (files.h).
+ * (common/redact.h).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -9,12 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <cmocka.h>
 
-#include "common/files.h"
 #include "common/redact.h"
 
 static void expect(const char *in, const char *want)
@@ -58,33 +55,12 @@ static void what_has_no_secret_is_kept(void **state)
     assert_true(strlen(small) < sizeof small);
 }
 
-static void readable_key_files_are_refused(void **state)
-{
-    (void)state;
-    char path[] = "/tmp/mm-test-redact-XXXXXX";
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    close(fd);
-    char why[600];
-    assert_int_equal(chmod(path, 0600), 0);
-    assert_int_equal(mm_file_private_check(path, why, sizeof why), MM_OK);
-    assert_int_equal(chmod(path, 0640), 0);
-    assert_int_equal(mm_file_private_check(path, why, sizeof why), MM_EDENIED);
-    assert_non_null(strstr(why, path));
-    assert_non_null(strstr(why, "chmod 600"));
-    assert_int_equal(chmod(path, 0604), 0);
-    assert_int_equal(mm_file_private_check(path, why, sizeof why), MM_EDENIED);
-    unlink(path);
-    assert_int_equal(mm_file_private_check(path, why, sizeof why), MM_EIO);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(passwords_are_hidden),
         cmocka_unit_test(queries_are_hidden),
         cmocka_unit_test(what_has_no_secret_is_kept),
-        cmocka_unit_test(readable_key_files_are_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
