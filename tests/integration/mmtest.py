@@ -145,8 +145,12 @@ class Run:
         return pub
 
     def write_json(self, name, obj):
+        """Writes a configuration, mode 0600: it may hold a camera's credentials or a person's
+        secrets, and a configuration holding secrets must be its owner's alone."""
         path = self.path(name)
-        with open(path, "w") as f:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "w") as f:
             json.dump(obj, f, indent=2)
         return path
 
