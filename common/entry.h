@@ -170,7 +170,10 @@ enum {
  * uid has no name) always, person ("" when nobody the site knows) when the account is one of the
  * site's people. action: "status", "search", "playback", ...; camera "" and the range 0 when the
  * call names none; reason: why it was refused, or a note on what was done; a playback's purpose
- * and legal basis as the caller gave them (R-K2.2.5, R-N7.4), "" for other calls. */
+ * and legal basis as the caller gave them (R-K2.2.5, R-N7.4), "" for other calls. count: 0 for
+ * one call; else the number of refused calls of an account that is nobody the site knows, counted
+ * in the minute since that account's last logged refusal and logged as one entry with the last
+ * call's action and reason (edge/refusals.h). */
 #define MM_FIELDS_access(F, S)                                                                     \
     F(S, STR, person, MM_ID_MAX, 0)                                                                \
     F(S, STR, account, 40, MM_F_REQ)                                                               \
@@ -183,7 +186,8 @@ enum {
     F(S, BOOL, allowed, 0, 0)                                                                      \
     F(S, STR, reason, MM_TEXT_MAX, 0)                                                              \
     F(S, STR, purpose, MM_LONG_TEXT_MAX, MM_F_LATE)                                                \
-    F(S, ENUM, basis, mm_legal_basis, MM_F_LATE)
+    F(S, ENUM, basis, mm_legal_basis, MM_F_LATE)                                                   \
+    F(S, U32, count, 0, MM_F_LATE)
 
 /* Who may do what changed (R-N6): person's role, changed by the manager `by`. Emergency grants
  * also carry the grant's id, its allowed actions and cameras (comma-separated, cameras "" for

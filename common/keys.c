@@ -129,9 +129,9 @@ mm_err_t mm_keys_load(const char *path, mm_keypair_t *out, char *err, size_t cap
         /* The secrets may already have leaked; refuse rather than quietly carry on. */
         if (err)
             snprintf(err, cap,
-                     "%s: the key file is accessible by group or others (mode %03o); "
-                     "chmod 600 it",
-                     path, (unsigned)(st.st_mode & 0777));
+                     "%s: the key file is accessible by group or others (mode %04o); run "
+                     "chmod 600 %s (only its owner may read it)",
+                     path, (unsigned)(st.st_mode & 07777), path);
         close(fd);
         return MM_ECONFIG;
     }

@@ -15,6 +15,7 @@
 
 #include "common/clock.h"
 #include "common/diag.h"
+#include "common/redact.h"
 #include "edge/webhook.h"
 
 struct edge_alerts {
@@ -49,8 +50,10 @@ mm_err_t edge_alerts_create(const edge_alerts_setup_t *setup, edge_alerts_t **ou
     if (err == MM_OK && c->has_webhook) {
         err = edge_webhook_create(setup->loop, &c->webhook, &al->webhook);
         int v6 = strchr(c->webhook.host, ':') != NULL;
-        snprintf(al->url, sizeof al->url, "http://%s%s%s:%d%s", v6 ? "[" : "", c->webhook.host,
+        char full[sizeof al->url];
+        snprintf(full, sizeof full, "http://%s%s%s:%d%s", v6 ? "[" : "", c->webhook.host,
                  v6 ? "]" : "", c->webhook.port, c->webhook.path);
+        mm_redact(full, al->url, sizeof al->url); /* shown in the status: no query (redact.h) */
     }
     if (err != MM_OK) {
         free(al->prev);

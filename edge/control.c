@@ -346,6 +346,8 @@ struct edge_control {
 
 struct edge_conn {
     edge_control_t *c;
+    uid_t uid;    /* the peer's, learnt when it connected */
+    int have_uid; /* 0: the kernel did not say; counted with no account */
     uv_pipe_t pipe;
     uv_timer_t timer;
     edge_conn_t *next, **prev;
@@ -487,7 +489,8 @@ static void dispatch(edge_conn_t *conn, size_t line_len)
     edge_request_t r;
     char msg[MM_TEXT_MAX];
     if (edge_request_parse(conn->buf, line_len, &r, msg, sizeof msg) != MM_OK) {
-        MM_WARN("control: uid %u: bad request: %s", (unsigned)cred.uid, msg);
+        /* the hook logs it (counted, for an unknown account): said here only when debugging */
+        MM_DEBUG("control: uid %u: bad request: %s", (unsigned)cred.uid, msg);
         if (conn->c->hooks.malformed)
             conn->c->hooks.malformed(conn->c->hooks.arg, cred.uid, cred.pid, msg);
         edge_conn_error(conn, "invalid", msg);
@@ -514,6 +517,29 @@ static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
         conn->answered = 1;
         edge_conn_error(conn, "invalid", "request longer than 65536 bytes, or no newline");
     }
+}
+
+/* Learns the peer's uid from the kernel (SO_PEERCRED). 1 when it did. */
+static int peer_uid(edge_conn_t *conn)
+{
+    struct ucred cred;
+    socklen_t clen = sizeof cred;
+    uv_os_fd_t fd;
+    if (uv_fileno((uv_handle_t *)&conn->pipe, &fd) == 0 &&
+        getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) == 0) {
+        conn->uid = cred.uid;
+        conn->have_uid = 1;
+    }
+    return conn->have_uid;
+}
+
+/* The open connections of uid, this one included. */
+static size_t conns_of(const edge_control_t *c, uid_t uid)
+{
+    size_t n = 0;
+    for (const edge_conn_t *k = c->conns; k; k = k->next)
+        n += k->have_uid && k->uid == uid;
+    return n;
 }
 
 static void on_connection(uv_stream_t *server, int status)
@@ -551,13 +577,49 @@ static void on_connection(uv_stream_t *server, int status)
         conn_close(conn);
         return;
     }
-    if (c->n_conns > EDGE_CONTROL_CONNS) {
+    const char *busy = NULL;
+    if (c->n_conns > EDGE_CONTROL_CONNS)
+        busy = "too many connections at once; try again";
+    else if (peer_uid(conn) && conns_of(c, conn->uid) > EDGE_CONTROL_CONNS_PER_UID)
+        busy = "this account has too many connections open at once; close one and try again";
+    if (busy) {
         conn->answered = 1;
-        edge_conn_error(conn, "busy", "too many connections at once; try again");
+        edge_conn_error(conn, "busy", busy);
         return;
     }
     uv_timer_start(&conn->timer, on_timeout, EDGE_REQUEST_TIMEOUT_MS, 0);
     uv_read_start((uv_stream_t *)&conn->pipe, on_alloc, on_read);
+}
+
+/* Mode 0660 and the group of the directory path lies in (control.h). -1 with errno, said. */
+static int give_dir_group(const char *path)
+{
+    char dir[4096];
+    const char *slash = strrchr(path, '/');
+    size_t n = slash ? (size_t)(slash - path) : 0;
+    if (n >= sizeof dir)
+        n = sizeof dir - 1;
+    memcpy(dir, path, n);
+    snprintf(dir + n, sizeof dir - n, "%s", !slash ? "." : n == 0 ? "/" : "");
+    struct stat ds, ss;
+    if (stat(dir, &ds) != 0 || stat(path, &ss) != 0) {
+        MM_ERROR("control: cannot look at %s: %s", path, strerror(errno));
+        return -1;
+    }
+    if (ss.st_gid != ds.st_gid && chown(path, (uid_t)-1, ds.st_gid) != 0) {
+        int e = errno;
+        MM_ERROR("control: cannot give %s the group (gid %u) of its directory %s: %s; make the "
+                 "edge's account a member of that group, or put the socket in a directory of "
+                 "the edge's group",
+                 path, (unsigned)ds.st_gid, dir, strerror(e));
+        errno = e;
+        return -1;
+    }
+    if (chmod(path, 0660) != 0) {
+        MM_ERROR("control: cannot make %s mode 0660: %s", path, strerror(errno));
+        return -1;
+    }
+    return 0;
 }
 
 mm_err_t edge_control_open(uv_loop_t *loop, const char *path, const edge_control_hooks_t *hooks,
@@ -581,7 +643,7 @@ mm_err_t edge_control_open(uv_loop_t *loop, const char *path, const edge_control
     uv_pipe_init(loop, &c->server, 0);
     c->server.data = c;
     int rc = uv_pipe_bind(&c->server, path);
-    if (rc == 0 && chmod(path, 0666) != 0)
+    if (rc == 0 && give_dir_group(path) != 0)
         rc = uv_translate_sys_error(errno);
     if (rc == 0)
         rc = uv_listen((uv_stream_t *)&c->server, 16, on_connection);

@@ -12,6 +12,12 @@
  * edge starts a configured player, by one more line saying how the viewing ended, or, when the
  * caller asked for the stream itself ("stream": true), by the stream, paced by the edge, until
  * the edge closes. A connection that sends nothing for EDGE_REQUEST_TIMEOUT_MS is closed.
+ *
+ * The socket is the site's, not everyone's: mode 0660, its group the group of the directory it
+ * lies in (with systemd, RuntimeDirectory= makes that the service's group; the site's people are
+ * members). One account (uid) holds at most EDGE_CONTROL_CONNS_PER_UID connections at once and
+ * all together at most EDGE_CONTROL_CONNS: idle connections of one account cannot lock out the
+ * others.
  */
 #ifndef EDGE_CONTROL_H
 #define EDGE_CONTROL_H
@@ -26,8 +32,9 @@
 #include "edge/console_auth.h"
 
 #define EDGE_REQUEST_MAX (64 * 1024)
-#define EDGE_REQUEST_TIMEOUT_MS 10000
-#define EDGE_CONTROL_CONNS 32 /* connections at once; more are answered "busy" and closed */
+#define EDGE_REQUEST_TIMEOUT_MS 3000 /* a connection idle this long is closed */
+#define EDGE_CONTROL_CONNS 64        /* connections at once; more are answered "busy" and closed */
+#define EDGE_CONTROL_CONNS_PER_UID 8 /* connections of one account at once; more are "busy" */
 
 #define EDGE_KEEP_MAX 32  /* regions kept clear in one approval (own images, R-N8) */
 #define EDGE_KEEP_LEN 128 /* bytes of one "CAM:x,y,w,h", with its NUL */
@@ -116,7 +123,9 @@ typedef struct {
 
 /*
  * Listens on path (a stale socket there is replaced; any other file there is an error), with
- * mode 0666: anyone on the machine may connect, and the edge decides what each may do.
+ * mode 0660 and the group of path's directory: the accounts of that group may connect, and the
+ * edge decides what each may do. MM_EIO, said in the diagnostic log, when the socket cannot get
+ * that group (the edge's account is not a member of it) or cannot listen.
  */
 mm_err_t edge_control_open(uv_loop_t *loop, const char *path, const edge_control_hooks_t *hooks,
                            edge_control_t **out);

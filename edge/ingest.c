@@ -17,6 +17,7 @@
 #include "common/clock.h"
 #include "common/crypto.h"
 #include "common/diag.h"
+#include "common/redact.h"
 
 #define READ_DEADLINE_US 10000000   /* a camera silent this long is reconnected */
 #define BACKOFF_MIN_MS 500
@@ -37,6 +38,7 @@ typedef struct event_s {
 typedef struct {
     struct edge_ingest *in;
     char *id, *url, *dir;
+    char *shown; /* url as logs show it: its password and query hidden (redact.h) */
     int segment_seconds;
     pthread_t thread;
     int started;
@@ -267,7 +269,7 @@ static int record_session(camera_t *c)
     char e[128];
     if (rc < 0) {
         av_strerror(rc, e, sizeof e);
-        MM_WARN("%s: cannot open %s: %s", c->id, c->url, e);
+        MM_WARN("%s: cannot open %s: %s", c->id, c->shown, e);
         note_break(c, "camera unreachable", e);
         return 0;
     }
@@ -276,13 +278,13 @@ static int record_session(camera_t *c)
     int vs = rc < 0 ? rc : av_find_best_stream(fmt, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0);
     const char *codec = vs >= 0 ? codec_name(fmt->streams[vs]->codecpar->codec_id) : NULL;
     if (!codec) {
-        MM_WARN("%s: %s has no H.264 or H.265 video stream", c->id, c->url);
+        MM_WARN("%s: %s has no H.264 or H.265 video stream", c->id, c->shown);
         note_break(c, "camera sends no H.264 or H.265 video", NULL);
         avformat_close_input(&fmt);
         return 0;
     }
     AVCodecParameters *par = fmt->streams[vs]->codecpar;
-    MM_INFO("%s: recording %s (%s %dx%d)", c->id, c->url, codec, par->width, par->height);
+    MM_INFO("%s: recording %s (%s %dx%d)", c->id, c->shown, codec, par->width, par->height);
 
     AVPacket *pkt = av_packet_alloc();
     edge_segment_writer_t *w = NULL;
@@ -296,7 +298,7 @@ static int record_session(camera_t *c)
         if (rc < 0) {
             if (!atomic_load(&c->in->stop)) {
                 av_strerror(rc, e, sizeof e);
-                MM_WARN("%s: reading %s failed: %s", c->id, c->url, e);
+                MM_WARN("%s: reading %s failed: %s", c->id, c->shown, e);
                 note_break(c, "connection to the camera lost", e);
             }
             break;
@@ -449,12 +451,14 @@ mm_err_t edge_ingest_create(uv_loop_t *loop, const edge_camera_conf_t *cams, siz
         c->in = in;
         c->id = strdup(cams[i].id);
         c->url = strdup(cams[i].url);
+        char shown[MM_REDACT_MAX];
+        c->shown = strdup(mm_redact(cams[i].url, shown, sizeof shown));
         c->dir = strdup(cams[i].dir);
         c->segment_seconds = cams[i].segment_seconds > 0 ? cams[i].segment_seconds : 10;
         c->last_frame_us = cams[i].last_seen_us;
         if (c->last_frame_us > 0)
             note_break(c, "the edge was not recording (stopped, restarted or crashed)", NULL);
-        if (!c->id || !c->url || !c->dir) {
+        if (!c->id || !c->url || !c->shown || !c->dir) {
             in->n = i + 1;
             edge_ingest_destroy(in);
             return MM_ENOMEM;
@@ -549,6 +553,7 @@ void edge_ingest_destroy(edge_ingest_t *in)
     for (size_t i = 0; i < in->n; i++) {
         free(in->cams[i].id);
         free(in->cams[i].url);
+        free(in->cams[i].shown);
         free(in->cams[i].dir);
     }
     free(in->cams);

@@ -283,8 +283,12 @@ mm_err_t edge_keyring_open(const char *dir, int64_t now_us, edge_keyring_t **out
     }
     struct stat st;
     if (fstat(kr->dirfd, &st) == 0 && (st.st_mode & 077)) {
-        MM_WARN("keyring %s: the directory is open to others (mode %o)", dir,
-                (unsigned)(st.st_mode & 0777));
+        /* the footage keys are the site's alone, as its signing key is (keys.h) */
+        MM_ERROR("keyring %s: the directory of the footage keys is open to group or others "
+                 "(mode %04o); run chmod 700 %s",
+                 dir, (unsigned)(st.st_mode & 07777), dir);
+        err = MM_EDENIED;
+        goto out;
     }
     if (faccessat(kr->dirfd, EPOCH_NAME, F_OK, AT_SYMLINK_NOFOLLOW) != 0) {
         if (errno != ENOENT) {

@@ -3,10 +3,12 @@
  */
 #include <libavutil/log.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "common/diag.h"
+#include "common/redact.h"
 #include "edge/app.h"
 #include "edge/cli.h"
 
@@ -20,6 +22,23 @@ static void usage(FILE *f)
           "SIGTERM. Exit status: 0 clean stop, 1 failure at run time, 2 configuration problem.\n"
           "The environment variable MM_LOG_LEVEL sets the log level too.\n",
           f);
+}
+
+/* libav's warnings and errors, through diag.h with any URL in them redacted: a library's message
+ * may name the camera's URL, password and all (redact.h). */
+static void av_log_redacted(void *avcl, int level, const char *fmt, va_list vl)
+{
+    static int prefix = 1; /* libav's own state for split lines; it calls from one thread at a
+                              time per context, and a torn prefix costs a cosmetic line */
+    char line[MM_REDACT_MAX], shown[MM_REDACT_MAX];
+    if (level > av_log_get_level())
+        return;
+    av_log_format_line2(avcl, level, fmt, vl, line, sizeof line, &prefix);
+    size_t n = strlen(line);
+    while (n > 0 && line[n - 1] == '\n')
+        line[--n] = '\0';
+    if (n > 0)
+        MM_WARN("libav: %s", mm_redact(line, shown, sizeof shown));
 }
 
 int main(int argc, char **argv)
@@ -37,6 +56,7 @@ int main(int argc, char **argv)
      * details) is not for the edge's log; its warnings and errors are. Ours name the camera or
      * the file and go through diag.h. */
     av_log_set_level(AV_LOG_WARNING);
+    av_log_set_callback(av_log_redacted);
     /* A viewer that closes its player ends its stream with an error, not the edge. */
     signal(SIGPIPE, SIG_IGN);
     return edge_app_run(config);

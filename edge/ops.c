@@ -18,6 +18,13 @@
 #include "edge/ops_impl.h"
 #include "edge/requests.h"
 
+#define REFUSALS_CHECK_MS 2000 /* how often the counted refusals are looked at */
+
+static void on_refusals_timer(uv_timer_t *t)
+{
+    edge_ops_log_refusals(t->data, 0);
+}
+
 mm_err_t edge_ops_create(const edge_ops_conf_t *conf, edge_ops_t **out)
 {
     edge_ops_t *ops = calloc(1, sizeof *ops);
@@ -55,6 +62,10 @@ mm_err_t edge_ops_create(const edge_ops_conf_t *conf, edge_ops_t **out)
         if (ops->cam_state[i] != EDGE_CAM_RECORDING)
             MM_INFO("%s: %s; not recording", ops->cfg->cameras[i].id,
                     edge_cam_state_name(ops->cam_state[i]));
+    uv_timer_init(ops->loop, &ops->refusals_timer);
+    ops->refusals_timer.data = ops;
+    uv_timer_start(&ops->refusals_timer, on_refusals_timer, REFUSALS_CHECK_MS, REFUSALS_CHECK_MS);
+    uv_unref((uv_handle_t *)&ops->refusals_timer);
     int open = edge_ops_open_reports(ops);
     if (open)
         MM_WARN("%d emergency report(s) not yet filed (R-N6.3)", open);
@@ -75,11 +86,18 @@ static void on_closed(uv_handle_t *h)
     free(ops);
 }
 
+static void on_refusals_closed(uv_handle_t *h)
+{
+    edge_ops_t *ops = h->data;
+    edge_ops_playback_close(ops, on_closed);
+}
+
 void edge_ops_close(edge_ops_t *ops)
 {
     if (!ops)
         return;
-    edge_ops_playback_close(ops, on_closed);
+    edge_ops_log_refusals(ops, 1); /* what was counted is logged before the edge stops */
+    uv_close((uv_handle_t *)&ops->refusals_timer, on_refusals_closed);
 }
 
 /* --- what the other files share ------------------------------------------------------------*/

@@ -44,15 +44,44 @@ void edge_ops_call_entry(const edge_ops_call_t *c, int allowed, const char *reas
     a->basis = c->r->basis;
 }
 
-/* Logs the call as an access entry: once, with how it ended. */
-void edge_ops_log_call(edge_ops_call_t *c, int allowed, const char *reason)
+/* Logs the call as an access entry: once, with how it ended; a refusal to an unknown account
+ * on the socket (no console reply) may be counted instead (refusals.h). */
+int edge_ops_log_call(edge_ops_call_t *c, int allowed, const char *reason)
 {
     if (c->logged)
-        return;
+        return 0;
     c->logged = 1;
     mm_entry_t e;
     edge_ops_call_entry(c, allowed, reason, &e);
+    if (!allowed && !c->reply && c->who.person < 0 &&
+        !edge_refusals_note(&c->ops->refusals, c->who.uid, e.u.access.account, e.u.access.action,
+                            e.u.access.reason, e.time_us))
+        return 0;
+    if (!allowed && !c->reply && c->who.person < 0)
+        e.u.access.count = 1; /* the first of its minute: the entries of a minute add up */
     edge_ops_append(c->ops, &e, NULL, NULL, 0);
+    return 1;
+}
+
+void edge_ops_log_refusals(edge_ops_t *ops, int all)
+{
+    edge_refusal_t due;
+    while (edge_refusals_due(&ops->refusals, mm_now_us(), all, &due)) {
+        mm_entry_t e;
+        memset(&e, 0, sizeof e);
+        e.time_us = mm_now_us();
+        e.kind = MM_ENTRY_ACCESS;
+        mm_access_t *a = &e.u.access;
+        snprintf(a->account, sizeof a->account, "%s", due.account);
+        a->uid = due.uid;
+        a->role = MM_ROLE_NONE;
+        snprintf(a->action, sizeof a->action, "%s", due.action);
+        snprintf(a->reason, sizeof a->reason, "%s", due.reason);
+        a->count = due.count;
+        MM_WARN("control: %s: %u more call(s) refused since the last logged one (%s)", due.account,
+                (unsigned)due.count, due.reason);
+        edge_ops_append(ops, &e, NULL, NULL, 0);
+    }
 }
 
 /* Sends the answer where the call came from. */
@@ -71,9 +100,9 @@ void edge_ops_refuse(edge_ops_call_t *c, const char *code, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    MM_WARN("control: %s (%s) %s%s%s refused: %s", c->person, mm_role_name(c->d.role),
-            edge_action_name(c->r->action), c->r->camera[0] ? " " : "", c->r->camera, msg);
-    edge_ops_log_call(c, 0, msg);
+    if (edge_ops_log_call(c, 0, msg)) /* a counted refusal is said once a minute */
+        MM_WARN("control: %s (%s) %s%s%s refused: %s", c->person, mm_role_name(c->d.role),
+                edge_action_name(c->r->action), c->r->camera[0] ? " " : "", c->r->camera, msg);
     send_answer(c, json_pack("{s:b, s:s, s:s}", "ok", 0, "code", code, "error", msg));
 }
 

@@ -37,6 +37,7 @@
 #include "edge/access.h"
 #include "edge/control.h"
 #include "edge/ops.h"
+#include "edge/refusals.h"
 
 typedef struct edge_viewer edge_viewer_t;
 
@@ -80,6 +81,11 @@ struct edge_ops {
     uv_close_cb playback_closed;
     edge_viewer_t *viewers[EDGE_MAX_VIEWERS];
     unsigned next_session;
+
+    /* ops_dispatch.c: refusals to unknown accounts, counted (refusals.h); the timer logs each
+     * account's count when its minute is over */
+    edge_refusals_t refusals;
+    uv_timer_t refusals_timer;
 };
 
 /* A call being answered: on the control socket (conn), or from the console (reply). */
@@ -148,8 +154,13 @@ void edge_ops_do_live(edge_ops_call_t *c);
 
 /* --- answering (ops_dispatch.c) ------------------------------------------------------------- */
 
-/* Logs the call as an access entry: once, with how it ended (reason NULL: none). */
-void edge_ops_log_call(edge_ops_call_t *c, int allowed, const char *reason);
+/* Logs the call as an access entry: once, with how it ended (reason NULL: none). A refusal on
+ * the control socket to an account nobody at the site has may be counted instead, for one entry
+ * a minute (refusals.h). 1 when an entry was appended now, 0 when not. */
+int edge_ops_log_call(edge_ops_call_t *c, int allowed, const char *reason);
+/* Logs the counted refusals of every account whose minute is over (all: every account now, as the
+ * edge stops). */
+void edge_ops_log_refusals(edge_ops_t *ops, int all);
 /* Fills e as the call's access entry (for a handler that appends it in a transaction of its
  * own; it then sets c->logged). */
 void edge_ops_call_entry(const edge_ops_call_t *c, int allowed, const char *reason, mm_entry_t *e);

@@ -74,8 +74,8 @@ static void count(counts_t *c, const mm_entry_t *e)
     case MM_ENTRY_ACCESS:
         if (e->u.access.allowed)
             c->access_allowed++;
-        else
-            c->access_refused++;
+        else /* an entry of counted refusals stands for count calls (refusals.h) */
+            c->access_refused += e->u.access.count ? e->u.access.count : 1;
         break;
     case MM_ENTRY_VIEWING:
         c->viewings += e->u.viewing.state == MM_VIEWING_STATE_STARTED;

@@ -10,6 +10,7 @@
 
 #include "common/diag.h"
 #include "common/policy.h"
+#include "common/redact.h"
 #include "common/wire.h"
 
 /*
@@ -139,8 +140,10 @@ static void parse_cameras(mm_conf_t *conf, json_t *root, edge_config_t *out)
             }
         }
         if (url && strncmp(url, "rtsp://", 7) != 0 && strncmp(url, "rtsps://", 8) != 0) {
+            char shown[MM_REDACT_MAX];
             mm_conf_problem(conf, mm_conf_key(kp, sizeof kp, path, "url"),
-                            "must be an rtsp:// or rtsps:// URL, got \"%.80s\"", url);
+                            "must be an rtsp:// or rtsps:// URL, got \"%.80s\"",
+                            mm_redact(url, shown, sizeof shown));
             url = NULL;
         }
         int prio = (int)mm_conf_int(conf, cam, path, "priority", 0, 0, -1000, 1000);

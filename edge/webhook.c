@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "common/diag.h"
+#include "common/redact.h"
 
 #define STATUS_LINE_MAX 512
 
@@ -253,8 +254,10 @@ static void end_attempt(edge_webhook_t *w, const char *why)
     w->ok = why == NULL;
     if (why) {
         snprintf(w->st.last_error, sizeof w->st.last_error, "%s", why);
-        MM_WARN("alerts: the webhook http://%s:%d%s: %s; trying again", w->url.host, w->url.port,
-                w->url.path, why);
+        char url[EDGE_WEBHOOK_HOST_MAX + EDGE_WEBHOOK_PATH_MAX + 16], shown[MM_REDACT_MAX];
+        snprintf(url, sizeof url, "http://%s:%d%s", w->url.host, w->url.port, w->url.path);
+        MM_WARN("alerts: the webhook %s: %s; trying again", mm_redact(url, shown, sizeof shown),
+                why);
     }
     if (!w->closing)
         uv_timer_stop(&w->timer);

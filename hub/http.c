@@ -77,6 +77,13 @@ static void start_answer_csp(hub_http_req_t *r, int status, const char *ctype, c
     mm_www_security_headers(req, csp, 0);
 }
 
+/* How much of a request's path the debug log shows: the query is left out, since it may carry a
+ * token or a person's search (redact.h's rule for URLs). */
+static int logged_path_len(const h2o_req_t *req)
+{
+    return (int)(req->query_at == SIZE_MAX ? req->path.len : req->query_at);
+}
+
 static void start_answer_cached(hub_http_req_t *r, int status, const char *ctype, const char *cache)
 {
     start_answer_csp(r, status, ctype, cache, HUB_HTTP_CSP);
@@ -94,7 +101,7 @@ static void send_body(hub_http_req_t *r, int status, const char *ctype, const ch
     start_answer(r, status, ctype);
     /* h2o_send_inline copies the body into the request's pool. */
     h2o_send_inline(req, data, len);
-    MM_DEBUG("%.*s %.*s -> %d", (int)req->method.len, req->method.base, (int)req->path.len,
+    MM_DEBUG("%.*s %.*s -> %d", (int)req->method.len, req->method.base, logged_path_len(req),
              req->path.base, status);
 }
 
@@ -146,7 +153,7 @@ void hub_http_static(hub_http_req_t *r, const char *content_type, const void *da
     int fresh = hub_http_header(r, "if-none-match", inm, sizeof inm) == 1 && etag_listed(inm, etag);
     start_answer_cached(r, fresh ? 304 : 200, fresh ? NULL : content_type, cache_control);
     h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_ETAG, NULL, etag, strlen(etag));
-    MM_DEBUG("%.*s %.*s -> %d", (int)req->method.len, req->method.base, (int)req->path.len,
+    MM_DEBUG("%.*s %.*s -> %d", (int)req->method.len, req->method.base, logged_path_len(req),
              req->path.base, fresh ? 304 : 200);
     if (fresh) {
         h2o_send_inline(req, "", 0);
@@ -314,7 +321,7 @@ void hub_http_file(hub_http_req_t *r, int fd, uint64_t size, const char *content
                                   0, NULL, h2o_strdup(&req->pool, cd, (size_t)n).base, (size_t)n);
     }
     MM_DEBUG("%.*s %.*s -> 200, a file of %llu bytes", (int)req->method.len, req->method.base,
-             (int)req->path.len, req->path.base, (unsigned long long)size);
+             logged_path_len(req), req->path.base, (unsigned long long)size);
     h2o_start_response(req, &g->gen);
     file_send(g);
 }
@@ -444,7 +451,7 @@ hub_http_stream_t *hub_http_stream_open(hub_http_req_t *req, const char *content
     start_answer(req, 200, content_type);
     h2o_start_response(req->req, &s->gen);
     MM_DEBUG("%.*s %.*s -> 200, streaming", (int)req->req->method.len, req->req->method.base,
-             (int)req->req->path.len, req->req->path.base);
+             logged_path_len(req->req), req->req->path.base);
     return s;
 }
 

@@ -3,6 +3,8 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "common/crypto.h"
 #include "common/diag.h"
@@ -21,9 +23,16 @@ static void usage(FILE *f)
           f);
 }
 
-/* A new token: 32 random bytes in hex, printed once with its SHA-256 for "people". */
+/* A new token: 32 random bytes in hex, printed once with its SHA-256 for "people". Printed into
+ * a file (mimamori-hub token >FILE), the file is made mode 0600 first: a token is a secret. */
 static int make_token(void)
 {
+    struct stat st;
+    if (fstat(STDOUT_FILENO, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 077) &&
+        fchmod(STDOUT_FILENO, 0600) != 0) {
+        perror("mimamori-hub: cannot make the token's file mode 0600");
+        return 1;
+    }
     uint8_t raw[32], h[32];
     char tok[65], hex[65];
     if (mm_random(raw, sizeof raw) != MM_OK) {

@@ -40,14 +40,19 @@ for who in hub site-a site-b; do
 done
 
 # The oversight desk's API token: made once, kept with the state (the hub keeps only its hash).
-[ -f "$state/oversight.token.json" ] || "$bin/mimamori-hub" token >"$state/oversight.token.json"
+# Token files are the desk's secret: written mode 0600 (umask), and made so if an older demo
+# left them readable.
+[ -f "$state/oversight.token.json" ] ||
+    (umask 077 && "$bin/mimamori-hub" token >"$state/oversight.token.json")
 token=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["token"])' \
     "$state/oversight.token.json")
 # A police desk that may file disclosure requests, with its age key (Debian's age-keygen).
-[ -f "$state/police.token.json" ] || "$bin/mimamori-hub" token >"$state/police.token.json"
+[ -f "$state/police.token.json" ] ||
+    (umask 077 && "$bin/mimamori-hub" token >"$state/police.token.json")
 police=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["token"])' \
     "$state/police.token.json")
 [ -f "$state/police.age" ] || age-keygen -o "$state/police.age" 2>/dev/null
+chmod 600 "$state/oversight.token.json" "$state/police.token.json" "$state/police.age"
 police_age=$(age-keygen -y "$state/police.age")
 
 # Configs, written from the public halves the key tool prints.

@@ -48,7 +48,7 @@ hub_keys = run.keys("hub")
 chuo, london = run.keys("chuo"), run.keys("london")
 rtsp = run.camera(["c1", "c2", "l1"])
 # The requester as the police desk would be named: its name and organisation show in the pages.
-police_token = "test-police-token"
+police_token = T.secret("test-police-token")
 run.hub(hub_keys, [chuo, london],
         people=[{"id": "kawaguchi-police", "name": "川口警察署 生活安全課", "role": "requester",
                  "token_sha256": hashlib.sha256(police_token.encode()).hexdigest()}],

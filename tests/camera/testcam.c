@@ -26,17 +26,20 @@ static void usage(FILE *f)
     fputs("usage: mimamori-testcam --port PORT --stream NAME [--stream NAME ...]\n"
           "                        [--fps N] [--keyint FRAMES] [--width W --height H]\n"
           "                        [--bitrate KBPS] [--pattern NAME] [--codec h264|h265]\n"
+          "                        [--auth USER:PASSWORD]\n"
           "Serves each NAME at rtsp://127.0.0.1:PORT/NAME (H.264 or H.265 test pattern with a\n"
           "clock).\n"
           "KBPS is x264enc's target bitrate (default 500); a still pattern stays below it.\n"
           "--pattern sets videotestsrc's pattern for every stream (default: a different one\n"
-          "per stream); \"snow\" changes every pixel of every frame and fills any bitrate.\n",
+          "per stream); \"snow\" changes every pixel of every frame and fills any bitrate.\n"
+          "--auth serves the streams only to a client that gives that user and password (RTSP\n"
+          "basic authentication), as a camera with credentials does.\n",
           f);
 }
 
 int main(int argc, char **argv)
 {
-    const char *port = NULL, *pattern = NULL, *codec = "h264";
+    const char *port = NULL, *pattern = NULL, *codec = "h264", *auth = NULL;
     const char *streams[MAX_STREAMS];
     int n = 0, fps = 15, keyint = 30, width = 640, height = 360, bitrate = 500;
     for (int i = 1; i < argc; i++) {
@@ -63,6 +66,8 @@ int main(int argc, char **argv)
             bitrate = atoi(argv[++i]);
         } else if (strcmp(argv[i], "--pattern") == 0 && i + 1 < argc) {
             pattern = argv[++i];
+        } else if (strcmp(argv[i], "--auth") == 0 && i + 1 < argc && strchr(argv[i + 1], ':')) {
+            auth = argv[++i];
         } else if (strcmp(argv[i], "--codec") == 0 && i + 1 < argc) {
             codec = argv[++i];
         } else {
@@ -84,6 +89,20 @@ int main(int argc, char **argv)
     gst_rtsp_server_set_address(server, "127.0.0.1");
     gst_rtsp_server_set_service(server, port);
     GstRTSPMountPoints *mounts = gst_rtsp_server_get_mount_points(server);
+    if (auth) {
+        char user[128];
+        const char *colon = strchr(auth, ':');
+        snprintf(user, sizeof user, "%.*s", (int)(colon - auth), auth);
+        GstRTSPAuth *a = gst_rtsp_auth_new();
+        GstRTSPToken *token =
+            gst_rtsp_token_new(GST_RTSP_TOKEN_MEDIA_FACTORY_ROLE, G_TYPE_STRING, "user", NULL);
+        gchar *basic = gst_rtsp_auth_make_basic(user, colon + 1);
+        gst_rtsp_auth_add_basic(a, basic, token);
+        g_free(basic);
+        gst_rtsp_token_unref(token);
+        gst_rtsp_server_set_auth(server, a);
+        g_object_unref(a);
+    }
 
     /* A clock and the stream's name on the picture when the pango plugin is there. */
     GstElementFactory *overlay = gst_element_factory_find("clockoverlay");
@@ -117,6 +136,10 @@ int main(int argc, char **argv)
         GstRTSPMediaFactory *factory = gst_rtsp_media_factory_new();
         gst_rtsp_media_factory_set_launch(factory, launch);
         gst_rtsp_media_factory_set_shared(factory, TRUE);
+        if (auth)
+            gst_rtsp_media_factory_add_role(
+                factory, "user", GST_RTSP_PERM_MEDIA_FACTORY_ACCESS, G_TYPE_BOOLEAN, TRUE,
+                GST_RTSP_PERM_MEDIA_FACTORY_CONSTRUCT, G_TYPE_BOOLEAN, TRUE, NULL);
         char path[128];
         snprintf(path, sizeof path, "/%s", streams[i]);
         gst_rtsp_mount_points_add_factory(mounts, path, factory);

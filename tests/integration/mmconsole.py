@@ -72,11 +72,12 @@ class Site:
 
     def passwd(self, person, password, account="root", new_totp=False):
         """Sets person's password (as account); returns the TOTP secret printed, if any."""
+        T.secret(password)
         args = ["passwd", person, "--password-stdin"] + (["--new-totp"] if new_totp else [])
         p = self.cli(*args, account=account, stdin=password + "\n")
         T.check(p.returncode == 0, f"passwd {person}: {p.returncode} {p.stderr}")
         m = re.search(r"secret  ([A-Z2-7]+)", p.stdout)
-        return m.group(1) if m else None
+        return T.secret(m.group(1)) if m else None
 
     # --- HTTPS ---------------------------------------------------------------------------------
 

@@ -98,6 +98,27 @@ HUB_PEOPLE = [{"id": f"{role}-1", "name": f"{role} person", "role": role,
               for role, tok in TOKENS.items()]
 
 
+# Every secret a test makes (a password, a token, a camera's credentials) is noted here, one file
+# per test program: tests/integration/no_secrets_in_logs.py, the suite's last test, fails when
+# one of them appears in any log the suite wrote.
+SECRETS_DIR = os.path.join(BUILD, "test-secrets")
+
+
+def secret(value):
+    """Notes value as a secret of this test (see SECRETS_DIR) and returns it."""
+    if not value:
+        return value
+    os.makedirs(SECRETS_DIR, exist_ok=True)
+    name = os.path.splitext(os.path.basename(sys.argv[0] or "python"))[0]
+    path = os.path.join(SECRETS_DIR, name + ".txt")
+    known = open(path).read().splitlines() if os.path.exists(path) else []
+    if value not in known:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        with os.fdopen(fd, "a") as f:
+            f.write(value + "\n")
+    return value
+
+
 class Run:
     """One test's processes and state directory."""
 
@@ -105,6 +126,8 @@ class Run:
         self.dir = os.path.join(BUILD, "itest", name)
         shutil.rmtree(self.dir, ignore_errors=True)
         os.makedirs(os.path.join(self.dir, "logs"))
+        for tok in TOKENS.values():
+            secret(tok)
         self.procs = {}
         atexit.register(self.finish)
 
@@ -122,8 +145,12 @@ class Run:
         return pub
 
     def write_json(self, name, obj):
+        """Writes a configuration, mode 0600: it may hold a camera's credentials or a person's
+        secrets, and a configuration holding secrets must be its owner's alone."""
         path = self.path(name)
-        with open(path, "w") as f:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "w") as f:
             json.dump(obj, f, indent=2)
         return path
 

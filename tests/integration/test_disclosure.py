@@ -58,7 +58,7 @@ hub_keys = run.keys("hub")
 site = run.keys("site-d")
 cams = ["cam1", "cam2"]
 rtsp = run.camera(cams)
-T.TOKENS["requester2"] = "test-requester2-token"
+T.TOKENS["requester2"] = T.secret("test-requester2-token")
 run.hub(hub_keys, [site], env=env,
         people=[{"id": "requester-2", "name": "another requester", "role": "requester",
                  "token_sha256": hashlib.sha256(b"test-requester2-token").hexdigest()}])

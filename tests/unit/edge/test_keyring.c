@@ -122,6 +122,22 @@ static void epoch_of_floors_negative_and_boundary_times(void **state)
     assert_int_equal(edge_epoch_of(INT64_MAX), INT64_MAX / EDGE_EPOCH_US);
 }
 
+/* A keyring directory its group or others may enter is refused (issue 19: the footage keys
+ * are the site's alone): the edge does not start on it. */
+static void a_directory_open_to_others_is_refused(void **state)
+{
+    char dir[256];
+    kr_dir(state, dir, sizeof dir);
+    assert_int_equal(mkdir(dir, 0700), 0);
+    assert_int_equal(chmod(dir, 0750), 0);
+    edge_keyring_t *kr = NULL;
+    assert_int_equal(edge_keyring_open(dir, T0, &kr), MM_EDENIED);
+    assert_null(kr);
+    assert_int_equal(chmod(dir, 0700), 0);
+    assert_int_equal(edge_keyring_open(dir, T0, &kr), MM_OK);
+    edge_keyring_close(kr);
+}
+
 static void open_creates_private_files_and_reopen_gives_same_segment_key(void **state)
 {
     char dir[256];
@@ -517,6 +533,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(epoch_of_floors_negative_and_boundary_times),
+        cmocka_unit_test_setup_teardown(a_directory_open_to_others_is_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(
             open_creates_private_files_and_reopen_gives_same_segment_key, setup, teardown),
         cmocka_unit_test_setup_teardown(segment_key_follows_the_stated_formula, setup, teardown),
