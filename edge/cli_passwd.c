@@ -53,7 +53,7 @@ static int ask(FILE *tty, const char *prompt, char *buf, size_t cap)
 /* The new password into buf: 0, or the exit status once the problem is said. */
 static int new_password(const edge_cli_opts_t *o, char *buf, size_t cap)
 {
-    char again[EDGE_PASSWORD_MAX + 2];
+    char again[MM_PASSWORD_MAX + 2];
     if (o->password_stdin) {
         if (read_line(stdin, buf, cap) != 0) {
             fputs("mimamori-edge passwd: no password (or a longer one than 256 bytes) on standard "
@@ -77,7 +77,7 @@ static int new_password(const edge_cli_opts_t *o, char *buf, size_t cap)
             return EDGE_EXIT_USAGE;
         }
     }
-    const char *why = edge_password_problem(buf);
+    const char *why = mm_password_problem(buf);
     if (why) {
         fprintf(stderr, "mimamori-edge passwd: %s\n", why);
         return EDGE_EXIT_USAGE;
@@ -133,7 +133,7 @@ int edge_cli_passwd(const edge_cli_opts_t *o)
         return edge_cli_simple(
             o, json_pack("{s:s, s:s}", "action", "passwd_unlock", "person", o->args[0]),
             show_unlock);
-    char pw[EDGE_PASSWORD_MAX + 2];
+    char pw[MM_PASSWORD_MAX + 2];
     int rc = new_password(o, pw, sizeof pw);
     if (rc != EDGE_EXIT_OK)
         return rc;
