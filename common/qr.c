@@ -36,40 +36,32 @@ char *mm_qr_svg(const char *text)
     return out;
 }
 
-/* Whether module (x, y) of qr is dark; outside the code (the quiet zone) it is light. */
-static int dark(const QRcode *qr, int x, int y)
-{
-    return x >= 0 && y >= 0 && x < qr->width && y < qr->width && (qr->data[y * qr->width + x] & 1);
-}
-
 char *mm_qr_text(const char *text)
 {
     QRcode *qr = QRcode_encodeString(text, 0, QR_ECLEVEL_M, QR_MODE_8, 1);
     if (!qr)
         return NULL;
-    /* Light modules are drawn (a full block, U+2588) and dark ones left blank, so that the code
-     * reads on a dark terminal; upper/lower half blocks (U+2580, U+2584) for mixed pairs. */
-    int q = 2, side = qr->width + 2 * q;
-    size_t cap = (size_t)(side + 1) * (size_t)((side + 1) / 2 + 1) * 3 + 1;
-    char *out = malloc(cap), *p = out;
+    int w = qr->width, q = 2;
+    size_t cap = (size_t)((w + 2 * q) / 2 + 2) * (size_t)(2 + 3 * (w + 2 * q) + 1) + 1, n = 0;
+    char *out = malloc(cap);
     if (!out) {
         QRcode_free(qr);
         return NULL;
     }
-    for (int y = -q; y < qr->width + q; y += 2) {
-        for (int x = -q; x < qr->width + q; x++) {
-            int top = !dark(qr, x, y), bottom = !dark(qr, x, y + 1);
-            const char *c = top && bottom ? "\xe2\x96\x88"
-                            : top         ? "\xe2\x96\x80"
-                            : bottom      ? "\xe2\x96\x84"
-                                          : " ";
-            size_t n = strlen(c);
-            memcpy(p, c, n);
-            p += n;
+    for (int y = -q; y < w + q; y += 2) {
+        n += (size_t)snprintf(out + n, cap - n, "  ");
+        for (int x = -q; x < w + q; x++) {
+            int top = y >= 0 && y < w && x >= 0 && x < w && (qr->data[y * w + x] & 1);
+            int bot = y + 1 >= 0 && y + 1 < w && x >= 0 && x < w && (qr->data[(y + 1) * w + x] & 1);
+            /* dark modules print as spaces on a light terminal's inverse: light = block */
+            n += (size_t)snprintf(out + n, cap - n, "%s",
+                                  top && bot ? " "
+                                  : top      ? "\u2584"
+                                  : bot      ? "\u2580"
+                                             : "\u2588");
         }
-        *p++ = '\n';
+        n += (size_t)snprintf(out + n, cap - n, "\n");
     }
-    *p = 0;
     QRcode_free(qr);
     return out;
 }

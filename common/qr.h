@@ -9,8 +9,9 @@
 /* One path of unit squares on a white field with a four-module quiet zone, scaled by the page;
  * malloc'd, or NULL. */
 char *mm_qr_svg(const char *text);
-/* The code as text for a terminal: two rows of modules per line in Unicode half blocks, dark on
- * light, with a quiet zone; malloc'd, or NULL. */
+/* The code as text for a terminal: two rows of modules a line in Unicode half blocks (light
+ * modules drawn, dark ones blank), each line indented two spaces, with a two-module quiet zone;
+ * malloc'd, or NULL. */
 char *mm_qr_text(const char *text);
 
 #endif
