@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "common/clock.h"
+#include "common/crypto.h"
 #include "common/diag.h"
 #include "common/keys.h"
 
@@ -23,6 +24,8 @@ typedef struct {
 
 struct hub_login {
     const hub_config_t *cfg;
+    char decoy[MM_HASH_MAX]; /* checked for a person who has no password, so that the answer
+                                takes as long as for one who has */
     mm_sessions_t *sessions;
     tries_t tries[HUB_MAX_PEOPLE];
 };
@@ -108,13 +111,16 @@ static void set_cookie(hub_http_req_t *req, const char *value, int max_age)
     hub_http_set_header(req, "set-cookie", c);
 }
 
-/* Checks the password and the code of a person who may log in: 1 when both are right. */
+/* Checks the password and the code of a person who may log in (p and t NULL: someone unknown,
+ * checked against the decoy all the same): 1 when both are right. */
 static int proves(hub_login_t *l, const hub_person_t *p, tries_t *t, const hub_login_form_t *f,
                   int64_t now)
 {
-    int pw = p->password[0] && mm_password_verify(p->password, f->password);
+    int pw = mm_password_verify(p && p->password[0] ? p->password : l->decoy, f->password) &&
+             p && p->password[0];
+    if (!p || !t)
+        return 0;
     int64_t step = pw ? mm_totp_check(p->totp, p->totp_len, f->code, now, t->totp_last) : -1;
-    (void)l;
     if (step < 0)
         return 0;
     t->totp_last = step;
@@ -142,7 +148,7 @@ static void post_login(hub_http_req_t *req, void *arg)
                 t->failures);
         hub_http_error(req, 423, "locked",
                        "too many failed logins: this account is locked for a while");
-    } else if (!p || !t || !p->password[0] || !proves(l, p, t, &f, now)) {
+    } else if (!proves(l, p, t, &f, now)) {
         if (t) {
             t->failures++;
             if (t->failures >= l->cfg->sessions.lock_after) {
@@ -254,6 +260,17 @@ mm_err_t hub_login_create(hub_http_t *h, const hub_config_t *cfg, hub_login_t **
     if (!l)
         return MM_ENOMEM;
     l->cfg = cfg;
+    uint8_t r[16];
+    char decoy_pw[33];
+    if (mm_random(r, sizeof r) != MM_OK) {
+        free(l);
+        return MM_ECRYPTO;
+    }
+    mm_hex_encode(r, sizeof r, decoy_pw, sizeof decoy_pw);
+    if (mm_password_hash(decoy_pw, l->decoy) != MM_OK) {
+        free(l);
+        return MM_ECRYPTO;
+    }
     l->sessions = mm_sessions_create((int64_t)cfg->sessions.idle_s * 1000000,
                                      (int64_t)cfg->sessions.absolute_s * 1000000);
     mm_err_t err = l->sessions ? MM_OK : MM_ENOMEM;

@@ -119,11 +119,11 @@ int hub_pidfile_write(const char *state_dir)
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
     int n = snprintf(text, sizeof text, "%ld\n", (long)getpid());
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0 || write(fd, text, (size_t)n) != n || fsync(fd) != 0 || close(fd) != 0 ||
-        rename(tmp, path) != 0) {
+    int ok = fd >= 0 && write(fd, text, (size_t)n) == n && fsync(fd) == 0;
+    if (fd >= 0 && close(fd) != 0)
+        ok = 0;
+    if (!ok || rename(tmp, path) != 0) {
         MM_ERROR("cannot write %s: %s", path, strerror(errno));
-        if (fd >= 0)
-            close(fd);
         unlink(tmp);
         return -1;
     }

@@ -33,9 +33,9 @@
    * with every change; token is then SESSION, never sent. */
   const SESSION = 'session';
   let csrf = '';
-  const authHeaders = (method) =>
-      (token === SESSION ? (method && method !== 'GET' ? {'X-CSRF-Token' : csrf} : {})
-                         : {Authorization : 'Bearer ' + token});
+  const authHeaders = (method) => (token === SESSION
+    ? (method && method !== 'GET' ? { 'X-CSRF-Token': csrf } : {})
+    : { Authorization: 'Bearer ' + token });
 
   /* --- the API ------------------------------------------------------------------------------ */
 
@@ -49,7 +49,7 @@
 
   async function api(path, opts) {
     const o = opts || {};
-    const headers = Object.assign(authHeaders(o.method || 'GET'), {Accept : 'application/json'});
+    const headers = Object.assign(authHeaders(o.method || 'GET'), { Accept: 'application/json' });
     if (o.body !== undefined) headers['Content-Type'] = 'application/json';
     const res = await fetch(path, {
       method: o.method || 'GET', headers, cache: 'no-store',
@@ -127,14 +127,12 @@
       const ctrl = new AbortController();
       feed.ctrl = ctrl;
       try {
-          const headers = Object.assign(authHeaders('GET'), {Accept : 'text/event-stream'});
-          if (feed.lastId !== null)
-              headers['Last-Event-ID'] = String(feed.lastId);
-          const res =
-              await fetch('/api/v1/feed', {headers, signal : ctrl.signal, cache : 'no-store'});
-          if (res.status === 401) {
-              logout(t('login.expired'));
-              return;
+        const headers = Object.assign(authHeaders('GET'), { Accept: 'text/event-stream' });
+        if (feed.lastId !== null) headers['Last-Event-ID'] = String(feed.lastId);
+        const res = await fetch('/api/v1/feed', { headers, signal: ctrl.signal, cache: 'no-store' });
+        if (res.status === 401) {
+          logout(t('login.expired'));
+          return;
         }
         if (!res.ok || !res.body) throw new Error('feed: HTTP ' + res.status);
         feedStatus('live');
@@ -179,18 +177,16 @@
   /* --- session ------------------------------------------------------------------------------ */
 
   function logout(message) {
-      if (token === SESSION && csrf)
-          window.mmLogin.logout(csrf);
-      csrf = '';
-      token = '';
-      role = '';
-      sessionStorage.removeItem('mm.token');
-      sessionStorage.removeItem('mm.role');
-      feedStop();
-      if (view && view.dispose)
-          view.dispose();
-      view = null;
-      renderLogin(message);
+    if (token === SESSION && csrf) window.mmLogin.logout(csrf);
+    csrf = '';
+    token = '';
+    role = '';
+    sessionStorage.removeItem('mm.token');
+    sessionStorage.removeItem('mm.role');
+    feedStop();
+    if (view && view.dispose) view.dispose();
+    view = null;
+    renderLogin(message);
   }
 
   /* Whom the token is: the city's readers see the dashboard (""); a requester, refused the
@@ -247,20 +243,21 @@
         button.disabled = false;
       }
     });
+    /* The password and the code first (people); the token below (machines, and the tests). */
     const withPassword = window.mmLogin.form(async (who) => {
-        token = SESSION;
-        csrf = who.csrf;
-        try {
-            role = await loginRole();
-            route();
-        } catch (e) {
-            logout(errorText(e));
-        }
+      token = SESSION;
+      csrf = who.csrf;
+      try {
+        role = await loginRole();
+        route();
+      } catch (e) {
+        logout(errorText(e));
+      }
     });
-    clear(app).append(
-        h('section', {class : 'card login'}, h('h1', {}, t('login.title')), withPassword,
-          h('p', {}, t('login.lead')), form,
-          h('p', {class : 'login-public'}, h('a', {href : '/registry'}, t('login.public')))));
+    clear(app).append(h('section', { class: 'card password-card' }, h('h1', {}, t('login.title')), withPassword),
+      h('section', { class: 'card login' },
+      h('h2', {}, t('plogin.or_token')), h('p', {}, t('login.lead')), form,
+      h('p', { class: 'login-public' }, h('a', { href: '/registry' }, t('login.public')))));
     input.focus();
   }
 
@@ -1380,8 +1377,8 @@
     }
     paintHeader();
     if (role === 'requester') {
-        mount(window.mmRequester.view({api, ApiError, toast, token : () => token, authHeaders}));
-        return;
+      mount(window.mmRequester.view({ api, ApiError, toast, token: () => token, authHeaders }));
+      return;
     }
     feedStart();
     const { parts, query } = parseHash();
@@ -1413,14 +1410,14 @@
   window.addEventListener('hashchange', route);
   /* A session cookie from before a reload of the page: its CSRF token asked for again. */
   (async () => {
-      if (!token) {
-          const s = await window.mmLogin.session();
-          if (s.who && s.who.csrf) {
-              token = SESSION;
-              csrf = s.who.csrf;
-              role = s.who.role === 'requester' ? 'requester' : '';
-          }
+    if (!token) {
+      const s = await window.mmLogin.session();
+      if (s.who && s.who.csrf) {
+        token = SESSION;
+        csrf = s.who.csrf;
+        role = s.who.role === 'requester' ? 'requester' : '';
       }
-      route();
+    }
+    route();
   })();
 })();

@@ -524,15 +524,13 @@
       button.disabled = true;
       button.textContent = t('rq.downloading');
       try {
-          const res = await fetch(`/api/v1/disclosures/${enc(x.id)}/export`, {
-              headers : ctx.authHeaders ? ctx.authHeaders('GET')
-                                        : {Authorization : 'Bearer ' + ctx.token()},
-              cache : 'no-store',
-          });
-          if (!res.ok) {
-              const ctype = res.headers.get('content-type') || '';
-              const data = ctype.startsWith('application/json') ? await res.json() : null;
-              throw new ApiError(res.status, data && data.error);
+        const res = await fetch(`/api/v1/disclosures/${enc(x.id)}/export`, {
+          headers: ctx.authHeaders ? ctx.authHeaders('GET') : { Authorization: 'Bearer ' + ctx.token() }, cache: 'no-store',
+        });
+        if (!res.ok) {
+          const ctype = res.headers.get('content-type') || '';
+          const data = ctype.startsWith('application/json') ? await res.json() : null;
+          throw new ApiError(res.status, data && data.error);
         }
         const name = fileName(res, x);
         const buf = await res.arrayBuffer();
