@@ -116,8 +116,8 @@ static void set_cookie(hub_http_req_t *req, const char *value, int max_age)
 static int proves(hub_login_t *l, const hub_person_t *p, tries_t *t, const hub_login_form_t *f,
                   int64_t now)
 {
-    int pw = mm_password_verify(p && p->password[0] ? p->password : l->decoy, f->password) &&
-             p && p->password[0];
+    int pw = mm_password_verify(p && p->password[0] ? p->password : l->decoy, f->password) && p &&
+             p->password[0];
     if (!p || !t)
         return 0;
     int64_t step = pw ? mm_totp_check(p->totp, p->totp_len, f->code, now, t->totp_last) : -1;
