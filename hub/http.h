@@ -45,8 +45,9 @@ int hub_http_port(const hub_http_t *h);
 /*
  * Adds a route; pattern segments {name} capture one path segment. At most 64 routes. roles 0:
  * anyone; else the caller must present "Authorization: Bearer <token>" of a person (of cfg,
- * given to hub_http_set_people) whose role is one of roles: 401 without a known token, 403 for
- * another role.
+ * given to hub_http_set_people) whose role is one of roles, or, without that header, the
+ * session cookie of one (hub_http_set_sessions): 401 without a known token or session (or with
+ * an expired one), 403 for another role.
  */
 mm_err_t hub_http_route(hub_http_t *h, const char *method, const char *pattern, unsigned roles,
                         hub_http_handler fn, void *arg);

@@ -1,6 +1,6 @@
 /*
  * hub_login.test.js: the hub dashboard's login with a password and a TOTP code (hub/login.h) in
- * headless Chromium, against the hub test_hub_login.py started ($MM_BROWSER: base, person,
+ * headless Chromium (R-N7.7), against the hub test_hub_login.py started ($MM_BROWSER: base, person,
  * password, secret, idle_seconds).
  *
  * Checks: both language tables have the same keys; the login page is in Japanese first; a wrong

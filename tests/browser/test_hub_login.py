@@ -1,4 +1,5 @@
-"""The hub dashboard's login with a password and a TOTP code, in headless Chromium (issue 19).
+"""The hub dashboard's login with a password and a TOTP code, in headless Chromium (issue 19;
+R-N7.7: people authenticated with two factors, sessions that end, changes bound to the page).
 
 The driver starts a hub (no edges: the login needs none) whose configuration gets two people
 with passwords set by `mimamori-hub person passwd --password-stdin` (the TOTP secrets it prints

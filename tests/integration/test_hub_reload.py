@@ -1,9 +1,12 @@
-"""People and sites added to and removed from a running hub, without a restart (issue 19).
+"""People and sites added to and removed from a running hub, without a restart (issue 19;
+R-N7.2: a removed person's access ends at once; R-N7.7: only configured sites' keys are
+admitted, authenticated peers).
 
 `mimamori-hub person ... / site ... --config FILE` edit the hub's configuration (checked,
 written atomically with mode 0600) and send the running hub SIGHUP (its pid in
 <state_dir>/hub.pid); the hub swaps people, tokens and sites at once. Proves: a person added
-gets a token that works at once; a rotated token replaces the old one; a removed person's token
+gets a token that works at once; a rotated token replaces the old one; a token past its
+token_expires day is refused (token_expired); a removed person's token
 stops working; a site added is admitted (its edge links and its log verifies at the hub, same
 hub process throughout); a site removed is refused and logged in the hub's own log
 (site_added/site_removed city actions); a broken configuration edited by hand and SIGHUP change
@@ -74,6 +77,18 @@ after_reload(n)
 T.check(run.api("/api/v1/session", token=alice)[0] == 401, "the old token still works")
 T.check(run.api("/api/v1/session", token=alice2)[0] == 200, "the new token does not work")
 
+# A token past its last day ("token_expires", in the hub's zone) is refused as expired.
+n = reloads()
+alice3 = token_of(cli("person", "token", "alice", "--expires", "2001-01-01").stdout)
+after_reload(n)
+st, body = run.api("/api/v1/session", token=alice3)
+T.check(st == 401 and body["error"]["code"] == "token_expired", f"an expired token: {st} {body}")
+T.check(run.api("/api/v1/session", token=alice2)[0] == 401, "the rotated token still works")
+n = reloads()
+alice2 = token_of(cli("person", "token", "alice").stdout)
+after_reload(n)
+T.check(run.api("/api/v1/session", token=alice2)[0] == 200, "a token without expiry refused")
+
 # A password with its second factor.
 n = reloads()
 p = cli("person", "passwd", "alice", "--password-stdin", stdin="a long password 1\n")
@@ -116,7 +131,7 @@ T.wait_until(lambda: run.log("hub").count("nothing changed") > before, 10, "the 
 T.check("chmod 600" in run.log("hub"), "the fix is not named")
 os.chmod(conf, 0o600)
 
-# A person removed: their token stops working.
+# A person removed: their token stops working (R-N7.2).
 n = reloads()
 cli("person", "remove", "alice")
 after_reload(n)
