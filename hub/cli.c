@@ -156,7 +156,21 @@ static void reload_hub(const char *state)
             pid = 0;
         fclose(f);
     }
-    if (pid > 1 && kill((pid_t)pid, SIGHUP) == 0)
+    /* A pid file left by a hub that died may name another program now: SIGHUP would end it. */
+    char comm_path[64], comm[64] = "";
+    snprintf(comm_path, sizeof comm_path, "/proc/%ld/comm", pid);
+    FILE *c = pid > 1 ? fopen(comm_path, "r") : NULL;
+    if (c) {
+        if (!fgets(comm, sizeof comm, c))
+            comm[0] = 0;
+        fclose(c);
+        comm[strcspn(comm, "\n")] = 0;
+    }
+    if (pid > 1 && c && strcmp(comm, "mimamori-hub") != 0)
+        printf("%s names pid %ld, which is not a hub (a stale file): the change takes effect "
+               "when the hub starts\n",
+               path, pid);
+    else if (pid > 1 && kill((pid_t)pid, SIGHUP) == 0)
         printf("the running hub (pid %ld) reloads its configuration now; its log says what "
                "changed\n",
                pid);
