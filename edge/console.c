@@ -56,7 +56,7 @@ void edge_console_cookie(edge_console_t *c, edge_http_req_t *req, const char *id
     edge_http_set_header(req, "set-cookie", v);
 }
 
-edge_session_t *edge_console_session(const edge_http_req_t *req)
+mm_session_t *edge_console_session(const edge_http_req_t *req)
 {
     return edge_http_data(req);
 }
@@ -75,31 +75,31 @@ static int origin_ok(edge_http_req_t *req)
 }
 
 /* The session the request's cookie names, or NULL with *why ("none", "expired", "malformed"). */
-static edge_session_t *session_of(edge_console_t *c, edge_http_req_t *req, const char **why)
+static mm_session_t *session_of(edge_console_t *c, edge_http_req_t *req, const char **why)
 {
-    char cookie[4096], id[EDGE_SESSION_HEX + 1];
+    char cookie[4096], id[MM_SESSION_HEX + 1];
     *why = "none";
     int got = edge_http_header(req, "cookie", cookie, sizeof cookie);
     if (got == 0)
         return NULL;
     int found =
-        got == 1 ? edge_cookie_get(cookie, strlen(cookie), EDGE_SESSION_COOKIE, id, sizeof id) : -1;
+        got == 1 ? mm_cookie_get(cookie, strlen(cookie), EDGE_SESSION_COOKIE, id, sizeof id) : -1;
     if (found < 0) {
         *why = "malformed";
         return NULL;
     }
-    return found ? edge_sessions_find(c->sessions, id, mm_now_us(), why) : NULL;
+    return found ? mm_sessions_find(c->sessions, id, mm_now_us(), why) : NULL;
 }
 
-static int stage_fits(unsigned need, const edge_session_t *s)
+static int stage_fits(unsigned need, const mm_session_t *s)
 {
     switch (need) {
     case EDGE_NEED_STEP:
-        return s->stage == EDGE_SESSION_TOTP;
+        return s->stage == MM_SESSION_TOTP;
     case EDGE_NEED_ENROL:
-        return s->stage == EDGE_SESSION_ENROL;
+        return s->stage == MM_SESSION_ENROL;
     case EDGE_NEED_FULL:
-        return s->stage == EDGE_SESSION_FULL;
+        return s->stage == MM_SESSION_FULL;
     default:
         return 1;
     }
@@ -118,7 +118,7 @@ static int guard(void *arg, edge_http_req_t *req, unsigned need)
         return -1;
     }
     const char *why;
-    edge_session_t *s = session_of(c, req, &why);
+    mm_session_t *s = session_of(c, req, &why);
     if (need == EDGE_NEED_NONE && !s)
         return 0;
     if (!s) {
@@ -135,8 +135,8 @@ static int guard(void *arg, edge_http_req_t *req, unsigned need)
         return -1;
     }
     char token[128];
-    if (post && (edge_http_header(req, EDGE_CSRF_HEADER, token, sizeof token) != 1 ||
-                 !edge_session_csrf_ok(s, token))) {
+    if (post && (edge_http_header(req, MM_CSRF_HEADER, token, sizeof token) != 1 ||
+                 !mm_session_csrf_ok(s, token))) {
         MM_WARN("console: %s %s from %s (%s) refused: no or wrong CSRF token",
                 edge_http_method(req), edge_http_path(req), peer, s->person);
         edge_http_error(req, 403, "csrf", "the request lacks this session's X-CSRF-Token");
@@ -186,8 +186,8 @@ static void call_answered(void *arg, json_t *answer)
 
 void edge_console_call(edge_console_t *c, edge_http_req_t *req, const edge_request_t *r)
 {
-    edge_session_t *s = edge_console_session(req);
-    if (!s || s->stage != EDGE_SESSION_FULL) {
+    mm_session_t *s = edge_console_session(req);
+    if (!s || s->stage != MM_SESSION_FULL) {
         edge_http_error(req, 401, "no_session", "log in first");
         return;
     }
@@ -199,7 +199,7 @@ void edge_console_call(edge_console_t *c, edge_http_req_t *req, const edge_reque
 static void account_changed(void *arg, const char *person)
 {
     edge_console_t *c = arg;
-    int n = edge_sessions_end_person(c->sessions, person);
+    int n = mm_sessions_end_person(c->sessions, person);
     if (n)
         MM_INFO("console: %d session(s) of %s ended: the account changed", n, person);
 }
@@ -236,7 +236,7 @@ mm_err_t edge_console_create(uv_loop_t *loop, const edge_config_t *cfg, edge_ops
     c->ops = ops;
     c->accounts = edge_ops_accounts(ops);
     c->sessions =
-        edge_sessions_create(cc->idle_minutes * MINUTE_US, cc->session_hours * 60 * MINUTE_US);
+        mm_sessions_create(cc->idle_minutes * MINUTE_US, cc->session_hours * 60 * MINUTE_US);
     char msg[512];
     mm_err_t err = c->sessions ? MM_OK : MM_ENOMEM;
     if (err == MM_OK)
@@ -244,7 +244,7 @@ mm_err_t edge_console_create(uv_loop_t *loop, const edge_config_t *cfg, edge_ops
                                sizeof msg);
     if (err != MM_OK) {
         MM_ERROR("console: %s", err == MM_ENOMEM ? "out of memory" : msg);
-        edge_sessions_destroy(c->sessions);
+        mm_sessions_destroy(c->sessions);
         free(c);
         return err;
     }
@@ -282,7 +282,7 @@ const char *edge_console_fingerprint(const edge_console_t *c)
 
 static void console_free(edge_console_t *c)
 {
-    edge_sessions_destroy(c->sessions);
+    mm_sessions_destroy(c->sessions);
     /* The servers free themselves once their connections are gone (console_http.c); a
      * connection still open holds its own reference to the TLS context, which OpenSSL counts. */
     SSL_CTX_free(c->ssl);

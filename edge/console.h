@@ -2,7 +2,7 @@
  * console.h: the site console — the edge's own web console, on the site's network, over HTTPS
  * (console_http.h, console_tls.h), on the edge's loop. People of the site log in with their
  * password and TOTP code (console_auth.h; `mimamori-edge passwd` sets them) and get a session
- * (console_session.h); what they do goes through the same control operations as the CLI, as
+ * (common/session.h); what they do goes through the same control operations as the CLI, as
  * themselves (ops.h edge_ops_call_as), decided and logged the same way.
  *
  * Routes (docs/protocol.md "Site console"); a POST needs X-CSRF-Token once a session exists and
@@ -40,6 +40,9 @@
 #include "edge/ops.h"
 #include "edge/siteconf.h"
 
+/* The session cookie (common/session.h): the __Host- prefix, so that no other site on the name
+ * can set it. */
+#define EDGE_SESSION_COOKIE "__Host-mm_console"
 #define EDGE_CONSOLE_DELAY_MS 1000 /* a failed login's answer waits this long */
 
 typedef struct edge_console edge_console_t;

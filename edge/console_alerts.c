@@ -29,7 +29,7 @@
 typedef struct waiter {
     struct waiter *next;
     edge_http_later_t *later;
-    edge_session_t *session; /* the table's slot (console_session.h): checked by id */
+    mm_session_t *session; /* the table's slot (common/session.h): checked by id */
     uint8_t id[32];
     uint64_t version, until_ms;
 } waiter_t;
@@ -58,7 +58,7 @@ static void finish(edge_console_alerts_t *ca, waiter_t *w)
 {
     edge_http_req_t *req = edge_http_resume(w->later);
     if (req) {
-        edge_session_t *s = w->session;
+        mm_session_t *s = w->session;
         if (!s->live || memcmp(s->id, w->id, sizeof w->id) != 0 || ca->c->closing)
             edge_http_error(req, 401, "no_session", "the session has ended: log in again");
         else
@@ -97,7 +97,7 @@ static void get_alerts(edge_http_req_t *req, void *arg)
         edge_http_error(req, 400, "invalid", "wait must be the version of the alerts the page has");
         return;
     }
-    edge_session_t *s = edge_console_session(req);
+    mm_session_t *s = edge_console_session(req);
     if (q == 0 || want != version_now(c) || ca->n >= WAITERS_MAX || !s) {
         answer(c, req);
         return;

@@ -7,7 +7,7 @@
  *   console_login.c  logging in: password (Argon2id on libuv's thread pool), TOTP code,
  *                    enrolment, logout, the session's description
  *   console_pages.c  the pages and static files, and the site's status
- *   console_qr.c     a QR code as SVG (libqrencode)
+ *   common/qr.c     a QR code as SVG (libqrencode)
  *   console_alerts.c the site's alerts (alerts.h), answered at once or when they change
  *
  * A file that adds pages (the live view, the timeline, the site's work) registers its routes
@@ -18,10 +18,10 @@
 
 #include <openssl/ssl.h>
 
+#include "common/session.h"
 #include "edge/console.h"
 #include "edge/console_auth.h"
 #include "edge/console_http.h"
-#include "edge/console_session.h"
 #include "edge/console_tls.h"
 
 /* What a route needs before its handler runs (the guard, console.c). A POST always has its
@@ -43,7 +43,7 @@ struct edge_console {
     const edge_config_t *cfg;
     edge_ops_t *ops;
     edge_accounts_t *accounts;
-    edge_sessions_t *sessions;
+    mm_sessions_t *sessions;
     SSL_CTX *ssl;
     edge_http_t *http, *redirector;
     char url[128];
@@ -58,7 +58,7 @@ struct edge_console {
 mm_err_t edge_console_route(edge_console_t *c, const char *method, const char *pattern,
                             unsigned need, edge_http_handler fn);
 /* The session the guard found for req (NULL on an EDGE_NEED_NONE route without one). */
-edge_session_t *edge_console_session(const edge_http_req_t *req);
+mm_session_t *edge_console_session(const edge_http_req_t *req);
 /*
  * Runs r as the logged-in person of req's session (edge_ops_call_as) and answers req: 200 with
  * the operation's "result" (and "timezone"), or its refusal with the status its code means
@@ -90,7 +90,6 @@ mm_err_t edge_console_timeline_routes(edge_console_t *c);
 /* console_live.c: the live view's routes; ending every watch when the console closes. */
 mm_err_t edge_console_live_routes(edge_console_t *c);
 void edge_console_live_close(edge_console_t *c);
-/* console_qr.c: text as a QR code in SVG (malloc'd), or NULL. */
-char *edge_console_qr_svg(const char *text);
+/* common/qr.c: text as a QR code in SVG (malloc'd), or NULL. */
 
 #endif

@@ -163,7 +163,7 @@ static int status_of(const char *code)
 static void get_live(edge_http_req_t *req, void *arg)
 {
     edge_console_t *c = arg;
-    edge_session_t *s = edge_console_session(req);
+    mm_session_t *s = edge_console_session(req);
     const char *camera = edge_http_param(req, "camera");
     char purpose[MM_LONG_TEXT_MAX] = "", basis_s[32] = "";
     mm_legal_basis_t basis = MM_LEGAL_BASIS_NONE;

@@ -17,6 +17,7 @@
 #include "common/clock.h"
 #include "common/diag.h"
 #include "edge/console_form.h"
+#include "common/qr.h"
 #include "edge/console_impl.h"
 
 typedef struct {
@@ -25,15 +26,15 @@ typedef struct {
     edge_console_t *c;
     edge_http_later_t *later;
     char person[MM_ID_MAX];
-    char password[EDGE_PASSWORD_MAX + 1];
-    char hash[EDGE_HASH_MAX];
+    char password[MM_PASSWORD_MAX + 1];
+    char hash[MM_HASH_MAX];
     char peer[48];
     int known, ok;
     int status; /* the delayed answer */
     char code[32], msg[160];
 } job_t;
 
-static char dummy_hash[EDGE_HASH_MAX]; /* of nothing anybody types: made once */
+static char dummy_hash[MM_HASH_MAX]; /* of nothing anybody types: made once */
 
 /* --- answers -------------------------------------------------------------------------------- */
 
@@ -90,19 +91,19 @@ static job_t *job_new(edge_console_t *c, edge_http_req_t *req)
 }
 
 static void answer_next(edge_console_t *c, edge_http_req_t *req, const char *person,
-                        edge_session_stage_t stage, const char *peer)
+                        mm_session_stage_t stage, const char *peer)
 {
-    char id[EDGE_SESSION_HEX];
-    edge_session_t *s = edge_sessions_new(c->sessions, person, stage, peer, mm_now_us(), id);
+    char id[MM_SESSION_HEX];
+    mm_session_t *s = mm_sessions_new(c->sessions, person, stage, peer, mm_now_us(), id);
     if (!s) {
         edge_http_error(req, 500, "internal", "no random bytes for a session");
         return;
     }
     edge_console_cookie(c, req, id);
     OPENSSL_cleanse(id, sizeof id);
-    const char *next = stage == EDGE_SESSION_FULL    ? "home"
-                       : stage == EDGE_SESSION_ENROL ? "enrol"
-                                                     : "code";
+    const char *next = stage == MM_SESSION_FULL    ? "home"
+                       : stage == MM_SESSION_ENROL ? "enrol"
+                                                   : "code";
     edge_http_json(req, 200, json_pack("{s:s, s:s}", "next", next, "csrf", s->csrf));
 }
 
@@ -131,7 +132,7 @@ static int count_failure(edge_console_t *c, edge_account_t *acc, const char *pee
     if (err != MM_OK)
         MM_ERROR("console: cannot record a failed login of %s: %s", acc->person, mm_strerror(err));
     if (acc->locked)
-        edge_sessions_end_person(c->sessions, acc->person);
+        mm_sessions_end_person(c->sessions, acc->person);
     return acc->locked;
 }
 
@@ -140,7 +141,7 @@ static int count_failure(edge_console_t *c, edge_account_t *acc, const char *pee
 static void check_password(uv_work_t *w)
 {
     job_t *j = w->data;
-    j->ok = edge_password_verify(j->hash, j->password);
+    j->ok = mm_password_verify(j->hash, j->password);
     OPENSSL_cleanse(j->password, sizeof j->password);
 }
 
@@ -172,7 +173,7 @@ static void password_checked(uv_work_t *w, int status)
                    locked ? "the account is locked: ask the manager to unlock it"
                           : "the name or the password is wrong");
     } else {
-        answer_next(c, req, acc.person, acc.totp_confirmed ? EDGE_SESSION_TOTP : EDGE_SESSION_ENROL,
+        answer_next(c, req, acc.person, acc.totp_confirmed ? MM_SESSION_TOTP : MM_SESSION_ENROL,
                     j->peer);
         job_end(j);
     }
@@ -182,7 +183,7 @@ static void password_checked(uv_work_t *w, int status)
 static void post_login(edge_http_req_t *req, void *arg)
 {
     edge_console_t *c = arg;
-    char person[MM_ID_MAX], password[EDGE_PASSWORD_MAX + 1], msg[MM_TEXT_MAX];
+    char person[MM_ID_MAX], password[MM_PASSWORD_MAX + 1], msg[MM_TEXT_MAX];
     edge_form_field_t f[] = {{"person", person, sizeof person, 1, 0},
                              {"password", password, sizeof password, 1, 0}};
     size_t len;
@@ -219,7 +220,7 @@ static void post_login(edge_http_req_t *req, void *arg)
 
 /* Checks the posted code against the session's account: the step it matched (and acc read), or
  * -1 once req is answered (now, or after the delay for a wrong code). */
-static int64_t check_code(edge_console_t *c, edge_http_req_t *req, edge_session_t *s,
+static int64_t check_code(edge_console_t *c, edge_http_req_t *req, mm_session_t *s,
                           edge_account_t *acc)
 {
     char code[16], msg[MM_TEXT_MAX], peer[48] = "?";
@@ -232,13 +233,13 @@ static int64_t check_code(edge_console_t *c, edge_http_req_t *req, edge_session_
     }
     edge_http_peer(req, peer, sizeof peer);
     if (edge_accounts_get(c->accounts, s->person, acc) != MM_OK || acc->locked) {
-        edge_sessions_end(c->sessions, s);
+        mm_sessions_end(c->sessions, s);
         edge_console_cookie(c, req, NULL);
         edge_http_error(req, 423, "locked", "the account is locked: ask the manager to unlock it");
         return -1;
     }
-    int64_t step = edge_totp_check(acc->totp, sizeof acc->totp, code, mm_now_us(),
-                                   acc->totp_confirmed ? acc->totp_last : -1);
+    int64_t step = mm_totp_check(acc->totp, sizeof acc->totp, code, mm_now_us(),
+                                 acc->totp_confirmed ? acc->totp_last : -1);
     if (step >= 0)
         return step;
     job_t *j = job_new(c, req);
@@ -255,8 +256,8 @@ static int64_t check_code(edge_console_t *c, edge_http_req_t *req, edge_session_
 
 /* The code was right: the account is written with its login entry, and the person gets a new
  * session id, logged in. */
-static void logged_in(edge_console_t *c, edge_http_req_t *req, edge_session_t *s,
-                      edge_account_t *acc, int64_t step, const char *how)
+static void logged_in(edge_console_t *c, edge_http_req_t *req, mm_session_t *s, edge_account_t *acc,
+                      int64_t step, const char *how)
 {
     char reason[MM_TEXT_MAX], peer[48] = "?", person[MM_ID_MAX];
     mm_entry_t e;
@@ -273,14 +274,14 @@ static void logged_in(edge_console_t *c, edge_http_req_t *req, edge_session_t *s
     }
     MM_INFO("console: %s logged in from %s", acc->person, peer);
     snprintf(person, sizeof person, "%s", s->person);
-    edge_sessions_end(c->sessions, s);
-    answer_next(c, req, person, EDGE_SESSION_FULL, peer);
+    mm_sessions_end(c->sessions, s);
+    answer_next(c, req, person, MM_SESSION_FULL, peer);
 }
 
 static void post_code(edge_http_req_t *req, void *arg)
 {
     edge_console_t *c = arg;
-    edge_session_t *s = edge_console_session(req);
+    mm_session_t *s = edge_console_session(req);
     edge_account_t acc;
     int64_t step = check_code(c, req, s, &acc);
     if (step >= 0)
@@ -291,7 +292,7 @@ static void post_code(edge_http_req_t *req, void *arg)
 static void post_enrol(edge_http_req_t *req, void *arg)
 {
     edge_console_t *c = arg;
-    edge_session_t *s = edge_console_session(req);
+    mm_session_t *s = edge_console_session(req);
     edge_account_t acc;
     int64_t step = check_code(c, req, s, &acc);
     if (step >= 0)
@@ -303,17 +304,17 @@ static void post_enrol(edge_http_req_t *req, void *arg)
 static void enrol_secret(edge_http_req_t *req, void *arg, int svg)
 {
     edge_console_t *c = arg;
-    edge_session_t *s = edge_console_session(req);
+    mm_session_t *s = edge_console_session(req);
     edge_account_t acc;
-    char b32[EDGE_TOTP_B32_LEN], uri[EDGE_OTPAUTH_MAX];
+    char b32[MM_TOTP_B32_LEN], uri[MM_OTPAUTH_MAX];
     if (edge_accounts_get(c->accounts, s->person, &acc) != MM_OK || acc.totp_confirmed ||
-        edge_base32(acc.totp, sizeof acc.totp, b32, sizeof b32) != 0 ||
-        edge_otpauth_uri(c->cfg->site, acc.person, acc.totp, uri, sizeof uri) != 0) {
+        mm_base32(acc.totp, sizeof acc.totp, b32, sizeof b32) != 0 ||
+        mm_otpauth_uri(c->cfg->site, acc.person, acc.totp, uri, sizeof uri) != 0) {
         edge_http_error(req, 409, "enrolled", "there is no second factor to enrol");
         OPENSSL_cleanse(&acc, sizeof acc);
         return;
     }
-    char *image = svg ? edge_console_qr_svg(uri) : NULL;
+    char *image = svg ? mm_qr_svg(uri) : NULL;
     if (svg && !image)
         edge_http_error(req, 500, "internal", "cannot draw the QR code");
     else if (svg)
@@ -341,13 +342,13 @@ static void get_enrol_qr(edge_http_req_t *req, void *arg)
 static void post_logout(edge_http_req_t *req, void *arg)
 {
     edge_console_t *c = arg;
-    edge_session_t *s = edge_console_session(req);
+    mm_session_t *s = edge_console_session(req);
     char peer[48] = "?", reason[MM_TEXT_MAX], person[MM_ID_MAX];
     edge_http_peer(req, peer, sizeof peer);
     snprintf(person, sizeof person, "%s", s->person);
     snprintf(reason, sizeof reason, "from %s", peer);
-    int full = s->stage == EDGE_SESSION_FULL;
-    edge_sessions_end(c->sessions, s);
+    int full = s->stage == MM_SESSION_FULL;
+    mm_sessions_end(c->sessions, s);
     if (full)
         edge_console_log(c, person, "logout", 1, reason);
     edge_console_cookie(c, req, NULL);
@@ -357,7 +358,7 @@ static void post_logout(edge_http_req_t *req, void *arg)
 static void get_session(edge_http_req_t *req, void *arg)
 {
     edge_console_t *c = arg;
-    edge_session_t *s = edge_console_session(req);
+    mm_session_t *s = edge_console_session(req);
     static const char *const stages[] = {"code", "enrol", "full"};
     int p = edge_governance_person(&c->cfg->gov, s->person);
     json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "person", s->person, "name",
@@ -369,7 +370,7 @@ static void get_session(edge_http_req_t *req, void *arg)
 
 mm_err_t edge_console_login_routes(edge_console_t *c)
 {
-    if (!dummy_hash[0] && edge_password_hash("\x01 nobody types this \x01", dummy_hash) != MM_OK)
+    if (!dummy_hash[0] && mm_password_hash("\x01 nobody types this \x01", dummy_hash) != MM_OK)
         return MM_ECRYPTO;
     static const struct {
         const char *method, *pattern;

@@ -27,8 +27,8 @@ static void serve(edge_http_req_t *req, const char *name)
 static void get_home(edge_http_req_t *req, void *arg)
 {
     (void)arg;
-    edge_session_t *s = edge_console_session(req);
-    if (!s || s->stage != EDGE_SESSION_FULL)
+    mm_session_t *s = edge_console_session(req);
+    if (!s || s->stage != MM_SESSION_FULL)
         edge_http_see_other(req, "/login");
     else
         serve(req, "index.html");

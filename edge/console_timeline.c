@@ -269,7 +269,7 @@ static void pb_start(edge_console_t *c, edge_http_req_t *req, int fd, const char
 static void get_playback(edge_http_req_t *req, void *arg)
 {
     edge_console_t *c = arg;
-    edge_session_t *s = edge_console_session(req);
+    mm_session_t *s = edge_console_session(req);
     edge_request_t r = {.action = EDGE_ACT_PLAYBACK};
     if (!s || camera_of(req, &r) != 0 || playback_request(req, &r) != 0) {
         if (!s)

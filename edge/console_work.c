@@ -39,7 +39,7 @@ static int console_call_ok(edge_http_req_t *req, const edge_request_t *r)
 
 static void refuse_malformed(edge_console_t *c, edge_http_req_t *req, const char *msg)
 {
-    edge_session_t *s = edge_console_session(req);
+    mm_session_t *s = edge_console_session(req);
     char peer[48] = "?", reason[MM_TEXT_MAX];
     edge_http_peer(req, peer, sizeof peer);
     /* JSON's own error names the text near the fault, which may be a password being set: the
@@ -156,7 +156,7 @@ static void still_answered(void *arg, json_t *answer)
 static void get_still(edge_http_req_t *req, void *arg)
 {
     edge_console_t *c = arg;
-    edge_session_t *s = edge_console_session(req);
+    mm_session_t *s = edge_console_session(req);
     const char *camera = edge_http_param(req, "camera");
     char at[32], *end = NULL;
     int q = edge_http_query(req, "at_us", at, sizeof at);

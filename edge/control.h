@@ -93,7 +93,7 @@ typedef struct {
     int speed;
     char purpose[MM_LONG_TEXT_MAX];
     mm_legal_basis_t basis;
-    char password[EDGE_PASSWORD_MAX + 1]; /* passwd: the new console password (never logged) */
+    char password[MM_PASSWORD_MAX + 1];   /* passwd: the new console password (never logged) */
     int new_totp;                         /* passwd: make a new TOTP secret */
 } edge_request_t;
 

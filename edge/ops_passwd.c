@@ -91,13 +91,13 @@ void edge_ops_do_passwd(edge_ops_call_t *c)
     edge_account_t acc;
     if (target_of(c, &acc) < 0)
         return;
-    const char *why = edge_password_problem(c->r->password);
+    const char *why = mm_password_problem(c->r->password);
     if (why) {
         edge_ops_refuse(c, "invalid", "%s", why);
         return;
     }
     int fresh = !acc.hash[0] || c->r->new_totp;
-    if (edge_password_hash(c->r->password, acc.hash) != MM_OK ||
+    if (mm_password_hash(c->r->password, acc.hash) != MM_OK ||
         (fresh && mm_random(acc.totp, sizeof acc.totp) != MM_OK)) {
         edge_ops_refuse(c, "internal", "cannot hash the password or make a secret");
         return;
@@ -110,12 +110,12 @@ void edge_ops_do_passwd(edge_ops_call_t *c)
     acc.locked = 0;
     acc.changed_us = mm_now_us();
     snprintf(acc.by, sizeof acc.by, "%s", c->person);
-    char note[MM_TEXT_MAX], b32[EDGE_TOTP_B32_LEN], uri[EDGE_OTPAUTH_MAX];
+    char note[MM_TEXT_MAX], b32[MM_TOTP_B32_LEN], uri[MM_OTPAUTH_MAX];
     snprintf(note, sizeof note, "console password of %s set%s", acc.person,
              fresh ? ", with a new TOTP secret to enrol" : "");
     json_t *res = json_pack("{s:s, s:b}", "person", acc.person, "totp_new", fresh);
-    if (fresh && res && edge_base32(acc.totp, sizeof acc.totp, b32, sizeof b32) == 0 &&
-        edge_otpauth_uri(c->ops->cfg->site, acc.person, acc.totp, uri, sizeof uri) == 0) {
+    if (fresh && res && mm_base32(acc.totp, sizeof acc.totp, b32, sizeof b32) == 0 &&
+        mm_otpauth_uri(c->ops->cfg->site, acc.person, acc.totp, uri, sizeof uri) == 0) {
         json_object_set_new(res, "totp_secret", json_string(b32));
         json_object_set_new(res, "otpauth_uri", json_string(uri));
     }

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 #include <zmq.h>
 
 #include "common/clock.h"
@@ -29,9 +30,11 @@
 #include "hub/hubconf.h"
 #include "hub/hublog.h"
 #include "hub/link.h"
+#include "hub/login.h"
 #include "hub/metrics.h"
 #include "hub/mirror.h"
 #include "hub/registry.h"
+#include "hub/reload.h"
 #include "hub/requests.h"
 #include "hub/rules.h"
 #include "hub/rules_watch.h"
@@ -43,7 +46,8 @@
 
 typedef struct {
     uv_loop_t loop;
-    uv_signal_t sigint, sigterm;
+    uv_signal_t sigint, sigterm, sighup;
+    const char *config_path;
     hub_config_t cfg;
     mm_keypair_t keys;
     mm_db_t *db;
@@ -62,6 +66,8 @@ typedef struct {
     hub_zap_t *zap;
     hub_link_t *link;
     hub_http_t *http;
+    hub_login_t *login;
+    int relinking; /* the link is being opened again after a reload removed a site */
     hub_api_t api;
     hub_ratelimit_t *complaint_limit;
     hub_feed_t *feed;
@@ -77,8 +83,10 @@ static void shutdown_app(app_t *app)
     app->stopping = 1;
     uv_close((uv_handle_t *)&app->sigint, NULL);
     uv_close((uv_handle_t *)&app->sigterm, NULL);
+    uv_close((uv_handle_t *)&app->sighup, NULL);
     uv_close((uv_handle_t *)&app->rules_timer, NULL);
-    hub_link_close(app->link, NULL, NULL);
+    if (!app->relinking) /* else the link is closing already (on_link_closed) */
+        hub_link_close(app->link, NULL, NULL);
     hub_zap_close(app->zap, NULL, NULL);
     hub_http_close(app->http, NULL, NULL); /* ends the feed's streams */
     hub_feedapi_close(app->feedapi);
@@ -263,6 +271,118 @@ static void on_rules_timer(uv_timer_t *t)
         evaluate(app, app->cfg.sites[i].id);
 }
 
+static mm_err_t link_open(app_t *app)
+{
+    mm_err_t err = hub_link_create(&app->loop, app->zctx, app->cfg.listen, &app->keys, app->mirror,
+                                   &app->link);
+    if (err != MM_OK)
+        return err;
+    hub_link_set_requests(app->link, pending_requests, app);
+    hub_link_set_exports(app->link, on_export_chunk, app);
+    hub_link_set_documents(app->link, on_filing_document, app);
+    return MM_OK;
+}
+
+/* The link closed after a reload removed a site: opened again, so that every edge connects
+ * anew through the ZAP handler, which refuses the removed site's key (a ROUTER socket cannot
+ * drop one peer). The edges reconnect on their own and send on from where the hub is. */
+static void on_link_closed(void *arg)
+{
+    app_t *app = arg;
+    app->relinking = 0;
+    app->link = NULL;
+    if (app->stopping)
+        return;
+    for (int tries = 0; tries < 50; tries++) {
+        if (link_open(app) == MM_OK) {
+            MM_INFO("reload: the edge link reopened on %s", app->cfg.listen);
+            return;
+        }
+        usleep(100000); /* the old socket's port is let go by ZeroMQ's I/O thread */
+    }
+    MM_ERROR("reload: cannot listen on %s again; stopping", app->cfg.listen);
+    shutdown_app(app);
+}
+
+static mm_err_t site_action_txn(MDB_txn *txn, void *arg)
+{
+    void **p = arg;
+    app_t *app = p[0];
+    hub_city_action_t *a = p[1];
+    return hub_audit_append_in(app->audit, txn, a, NULL);
+}
+
+/* A site admitted or no longer admitted, in the hub's log (audit.h). */
+static void log_site_change(app_t *app, const char *site, const hub_config_t *cfg,
+                            hub_action_t action)
+{
+    const hub_site_conf_t *sc = hub_config_site(cfg, site);
+    char subject[MM_KEY_NAME_MAX + 8];
+    snprintf(subject, sizeof subject, "site/%s", site);
+    json_t *detail = json_pack("{s:s}", "curve_public", sc ? sc->curve_public : "");
+    hub_city_action_t a = {.action = action,
+                           .time_us = mm_now_us(),
+                           .site = site,
+                           .subject = subject,
+                           .person = app->cfg.name,
+                           .role = "hub",
+                           .reason = "",
+                           .detail = detail};
+    void *p[2] = {app, &a};
+    mm_err_t err = detail ? hub_audit_write(app->audit, site_action_txn, p) : MM_ENOMEM;
+    if (err != MM_OK)
+        MM_ERROR("reload: cannot log %s of %s: %s", hub_action_name(action), site,
+                 mm_strerror(err));
+    json_decref(detail);
+}
+
+/* SIGHUP: the configuration read again, its people and sites swapped in at once (reload.h). */
+static void reload(app_t *app)
+{
+    hub_config_t next, old;
+    MM_INFO("reload: reading %s", app->config_path);
+    if (hub_config_load(app->config_path, &next) != MM_OK) {
+        MM_ERROR("reload: %s does not load (the problems above); nothing changed",
+                 app->config_path);
+        return;
+    }
+    hub_reload_changes_t ch;
+    if (hub_reload_swap(&app->cfg, &next, &old, &ch) != MM_OK) {
+        MM_ERROR("reload: out of memory; nothing changed");
+        hub_config_free(&next);
+        return;
+    }
+    for (size_t i = 0; i < ch.n_sites_removed; i++) {
+        MM_INFO("reload: site %s removed (its key is refused from now on)", ch.sites_removed[i]);
+        log_site_change(app, ch.sites_removed[i], &old, HUB_ACTION_SITE_REMOVED);
+    }
+    for (size_t i = 0; i < ch.n_sites_added; i++) {
+        MM_INFO("reload: site %s added (its key is admitted)", ch.sites_added[i]);
+        log_site_change(app, ch.sites_added[i], &app->cfg, HUB_ACTION_SITE_ADDED);
+    }
+    if (app->login)
+        hub_login_reloaded(app->login, &old);
+    MM_INFO("reload: done: %zu site(s) (%zu added, %zu removed), %zu people (%zu added, %zu "
+            "removed, %zu changed)",
+            app->cfg.n_sites, ch.n_sites_added, ch.n_sites_removed, app->cfg.n_people,
+            ch.n_people_added, ch.n_people_removed, ch.n_people_changed);
+    if (ch.n_sites_removed && app->link && !app->relinking) {
+        app->relinking = 1;
+        hub_link_close(app->link, on_link_closed, app);
+    }
+    hub_reload_changes_free(&ch);
+    hub_config_free(&old);
+    hub_config_free(&next);
+}
+
+static void on_sighup(uv_signal_t *h, int signum)
+{
+    (void)signum;
+    app_t *app = h->data;
+    if (!app->stopping)
+        reload(app);
+}
+
 static int start(app_t *app, const char *config_path)
 {
     if (hub_config_load(config_path, &app->cfg) != MM_OK)
@@ -311,12 +431,8 @@ static int start(app_t *app, const char *config_path)
     if (!app->zctx)
         return 1;
     if (hub_zap_create(&app->loop, app->zctx, &app->cfg, app->findings, &app->zap) != MM_OK ||
-        hub_link_create(&app->loop, app->zctx, app->cfg.listen, &app->keys, app->mirror,
-                        &app->link) != MM_OK)
+        link_open(app) != MM_OK)
         return 1;
-    hub_link_set_requests(app->link, pending_requests, app);
-    hub_link_set_exports(app->link, on_export_chunk, app);
-    hub_link_set_documents(app->link, on_filing_document, app);
     if (hub_http_create(&app->loop, app->cfg.http_host, app->cfg.http_port, &app->http) != MM_OK ||
         hub_ratelimit_create(HUB_PUBLIC_CLIENTS, HUB_PUBLIC_COMPLAINTS_PER_HOUR, 3600LL * 1000000,
                              &app->complaint_limit) != MM_OK)
@@ -334,6 +450,8 @@ static int start(app_t *app, const char *config_path)
                            .feed = app->feed,
                            .complaint_limit = app->complaint_limit};
     hub_http_set_people(app->http, &app->cfg);
+    if (hub_login_create(app->http, &app->cfg, &app->login) != MM_OK)
+        return 1;
     if (hub_api_register(app->http, &app->api) != MM_OK ||
         hub_disclosureapi_register(app->http, app->disclosures) != MM_OK ||
         hub_www_register(app->http) != MM_OK)
@@ -346,6 +464,10 @@ static int start(app_t *app, const char *config_path)
     if (hub_feedapi_create(&app->loop, app->http, app->feed, &app->feedapi) != MM_OK ||
         hub_metrics_register(app->http, &app->metrics) != MM_OK)
         return 1;
+    if (hub_pidfile_write(app->cfg.state_dir) != 0)
+        return 1;
+    app->config_path = config_path;
+    uv_signal_start(&app->sighup, on_sighup, SIGHUP);
     MM_INFO("hub: api http://%s:%d listening, zmq %s (hub \"%s\", %zu site(s) registered)",
             app->cfg.http_host, hub_http_port(app->http), app->cfg.listen, app->cfg.name,
             app->cfg.n_sites);
@@ -364,8 +486,9 @@ int hub_app_run(const char *config_path)
     signal(SIGPIPE, SIG_IGN);
     uv_signal_init(&app.loop, &app.sigint);
     uv_signal_init(&app.loop, &app.sigterm);
+    uv_signal_init(&app.loop, &app.sighup);
     uv_timer_init(&app.loop, &app.rules_timer);
-    app.sigint.data = app.sigterm.data = app.rules_timer.data = &app;
+    app.sigint.data = app.sigterm.data = app.sighup.data = app.rules_timer.data = &app;
     uv_signal_start(&app.sigint, on_signal, SIGINT);
     uv_signal_start(&app.sigterm, on_signal, SIGTERM);
 
@@ -392,7 +515,10 @@ int hub_app_run(const char *config_path)
     hub_audit_destroy(app.audit);
     hub_findings_close(app.findings);
     hub_feed_close(app.feed);
+    hub_login_destroy(app.login);
     mm_db_close(app.db);
+    if (rc == 0 && app.cfg.state_dir)
+        hub_pidfile_remove(app.cfg.state_dir);
     mm_keys_wipe(&app.keys);
     hub_config_free(&app.cfg);
     if (rc == 0)

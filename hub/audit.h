@@ -34,6 +34,12 @@
  * city_rule_sent            cityrules.c   "policy/<policy>"    the rule         {"notice",
  *                                                                                "retention_days_min",
  *                                                                                "retention_days_max"}
+ * site_added                app.c         "site/<id>"          ""               {"curve_public"}
+ * site_removed              app.c         "site/<id>"          ""               {"curve_public"}
+ *
+ * site_added and site_removed are logged when a reload of the configuration (reload.h) admits a
+ * site's CURVE key or stops admitting it (a changed key: both); person is the hub's name, role
+ * "hub". Changes to the hub's people are in the diagnostic log only (they are no site's).
  *
  * "notice" is the id of the notice that tells the site of the action (notices.h), made in the same
  * transaction; actions logged before notices existed have none (filing decisions and
@@ -96,7 +102,8 @@
     X(P, DISCLOSURE_DOWNLOADED, "disclosure_downloaded")                                           \
     X(P, DISCLOSURE_RELEASED, "disclosure_released")                                               \
     X(P, DISCLOSURE_RECEIVED, "disclosure_received")                                               \
-    X(P, CITY_RULE_SENT, "city_rule_sent")
+    X(P, CITY_RULE_SENT, "city_rule_sent")                                                         \
+    X(P, SITE_ADDED, "site_added") X(P, SITE_REMOVED, "site_removed")
 MM_ENUM_DECLARE(hub_action, HUB_ACTION, HUB_ACTION_MAP)
 
 /* The action that logs again a step the site logged of a disclosure ("disclosure_<step>"). */

@@ -12,11 +12,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "common/diag.h"
 #include "common/www.h"
 #include "common/httpparse.h"
 
-#define MAX_ROUTES 48
+#define MAX_ROUTES 64
 #define BODY_MAX (1024 * 1024)
 #define STREAM_BEHIND_MAX (4 * 1024 * 1024) /* a stream's client further behind is dropped */
 #define FILE_PIECE (256 * 1024)             /* bytes of a file read and sent at a time */
@@ -39,6 +40,8 @@ struct hub_http {
     size_t n_routes;
     route_t routes[MAX_ROUTES];
     const hub_config_t *people;
+    hub_http_session_fn session_fn;
+    void *session_arg;
     void (*done)(void *);
     void *done_arg;
     uint64_t requests;
@@ -204,6 +207,26 @@ int hub_http_query(const hub_http_req_t *req, const char *name, char *out, size_
 void hub_http_set_people(hub_http_t *h, const hub_config_t *cfg)
 {
     h->people = cfg;
+}
+
+void hub_http_set_sessions(hub_http_t *h, hub_http_session_fn fn, void *arg)
+{
+    h->session_fn = fn;
+    h->session_arg = arg;
+}
+
+int hub_http_answered(const hub_http_req_t *req)
+{
+    return req->answered;
+}
+
+int hub_http_method(const hub_http_req_t *req, char *out, size_t cap)
+{
+    if (req->req->method.len >= cap)
+        return -1;
+    memcpy(out, req->req->method.base, req->req->method.len);
+    out[req->req->method.len] = 0;
+    return 0;
 }
 
 const hub_person_t *hub_http_caller(const hub_http_req_t *req)
@@ -508,6 +531,17 @@ static int authorize(hub_http_t *h, hub_http_req_t *r, unsigned roles)
     const hub_person_t *p = NULL;
     if (got == 1 && strncasecmp(auth, "Bearer ", 7) == 0 && h->people)
         p = hub_config_person_by_token(h->people, auth + 7, strlen(auth + 7));
+    if (p && hub_person_token_expired(h->people, p, mm_now_us())) {
+        MM_INFO("http: %s's token refused: it expired after %s", p->id, p->token_expires);
+        hub_http_error(r, 401, "token_expired", "this token expired after %s; ask for a new one",
+                       p->token_expires);
+        return -1;
+    }
+    if (got == 0 && h->session_fn) {
+        p = h->session_fn(r, h->session_arg);
+        if (r->answered)
+            return -1;
+    }
     if (!p) {
         h2o_add_header_by_str(&r->req->pool, &r->req->res.headers, H2O_STRLIT("www-authenticate"),
                               0, NULL, H2O_STRLIT("Bearer realm=\"mimamori\""));

@@ -43,15 +43,28 @@ mm_err_t hub_http_create(uv_loop_t *loop, const char *host, int port, hub_http_t
 int hub_http_port(const hub_http_t *h);
 
 /*
- * Adds a route; pattern segments {name} capture one path segment. At most 48 routes. roles 0:
+ * Adds a route; pattern segments {name} capture one path segment. At most 64 routes. roles 0:
  * anyone; else the caller must present "Authorization: Bearer <token>" of a person (of cfg,
- * given to hub_http_set_people) whose role is one of roles: 401 without a known token, 403 for
- * another role.
+ * given to hub_http_set_people) whose role is one of roles, or, without that header, the
+ * session cookie of one (hub_http_set_sessions): 401 without a known token or session (or with
+ * an expired one), 403 for another role.
  */
 mm_err_t hub_http_route(hub_http_t *h, const char *method, const char *pattern, unsigned roles,
                         hub_http_handler fn, void *arg);
-/* The people whose tokens the routes accept (cfg must outlive h). */
+/* The people whose tokens the routes accept (cfg must outlive h). A token past its
+ * token_expires day is refused (401 token_expired). */
 void hub_http_set_people(hub_http_t *h, const hub_config_t *cfg);
+/*
+ * Who a request without an Authorization header is, by its session cookie (hub/login.h): the
+ * person, or NULL — having answered req itself (401 for a session that expired, 403 for a
+ * change without its CSRF token) or not (the usual 401 follows). Unset: bearer tokens only.
+ */
+typedef const hub_person_t *(*hub_http_session_fn)(hub_http_req_t *req, void *arg);
+void hub_http_set_sessions(hub_http_t *h, hub_http_session_fn fn, void *arg);
+/* Whether req has been answered. */
+int hub_http_answered(const hub_http_req_t *req);
+/* The request's method ("GET", ...) into out: 0, or -1 when it does not fit. */
+int hub_http_method(const hub_http_req_t *req, char *out, size_t cap);
 /* The person who made an authenticated request, NULL on a public route. */
 const hub_person_t *hub_http_caller(const hub_http_req_t *req);
 /* The request body (NULL and 0 when there is none); at most 1 MiB. */

@@ -3,16 +3,20 @@
  */
 #include "hub/hubconf.h"
 
+#include <openssl/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
+#include "common/auth.h"
 #include "common/crypto.h"
 #include "common/diag.h"
 #include "common/policy.h"
 #include "common/timefmt.h"
 #include "common/wire.h"
+#include "hub/sitetime.h"
 
 /*
  * Every site id and CURVE key seen so far, valid site or not, so that a duplicate is reported
@@ -114,10 +118,77 @@ const char *hub_role_name(unsigned role)
     return "none";
 }
 
-/* people[i]: {"id", "name", "role", "token_sha256"} */
+/* The token, its expiry and the dashboard's login of people[i] (at path), into p; 0 when wrong. */
+static int parse_person_secrets(mm_conf_t *conf, json_t *o, const char *path, hub_config_t *out,
+                                hub_person_t *p)
+{
+    char kp[128];
+    int ok = 1;
+    const char *hash = mm_conf_string(conf, o, path, "token_sha256", 0, NULL);
+    if (hash && (strlen(hash) != 64 || mm_hex_decode(hash, 64, p->token_sha256, 32) != 32)) {
+        mm_conf_problem(conf, mm_conf_key(kp, sizeof kp, path, "token_sha256"),
+                        "must be the 64 hex digits of the token's SHA-256 (mimamori-hub token "
+                        "makes both)");
+        ok = 0;
+    } else if (hash) {
+        p->has_token = 1;
+        for (size_t i = 0; i < out->n_people; i++)
+            if (out->people[i].has_token &&
+                !memcmp(out->people[i].token_sha256, p->token_sha256, 32)) {
+                mm_conf_problem(conf, mm_conf_key(kp, sizeof kp, path, "token_sha256"),
+                                "the same token as %s", out->people[i].id);
+                ok = 0;
+            }
+    }
+    const char *exp = mm_conf_string(conf, o, path, "token_expires", 0, NULL);
+    int64_t day;
+    if (exp && (strlen(exp) != 10 || mm_jst_date_us(exp, &day) != 0)) {
+        mm_conf_problem(conf, mm_conf_key(kp, sizeof kp, path, "token_expires"),
+                        "must be a date YYYY-MM-DD (the token's last day), got \"%.40s\"", exp);
+        ok = 0;
+    } else if (exp && !hash) {
+        mm_conf_problem(conf, mm_conf_key(kp, sizeof kp, path, "token_expires"),
+                        "is the expiry of token_sha256, which is not given");
+        ok = 0;
+    } else if (exp) {
+        memcpy(p->token_expires, exp, 11);
+    }
+    const char *pw = mm_conf_string(conf, o, path, "password_argon2id", 0, NULL);
+    if (pw && !mm_password_hash_ok(pw)) {
+        mm_conf_problem(conf, mm_conf_key(kp, sizeof kp, path, "password_argon2id"),
+                        "must be an encoded Argon2id hash (\"$argon2id$v=19$...\"; mimamori-hub "
+                        "person passwd writes it)");
+        ok = 0;
+    } else if (pw) {
+        snprintf(p->password, sizeof p->password, "%s", pw);
+        out->holds_secrets = 1;
+    }
+    const char *totp = mm_conf_string(conf, o, path, "totp_secret", 0, NULL);
+    int n = totp ? mm_base32_decode(totp, p->totp, sizeof p->totp) : 0;
+    if (totp && n < 10) {
+        mm_conf_problem(conf, mm_conf_key(kp, sizeof kp, path, "totp_secret"),
+                        "must be the base32 text of 10 to %d bytes", HUB_TOTP_MAX);
+        ok = 0;
+    } else if (totp) {
+        p->totp_len = (size_t)n;
+        out->holds_secrets = 1;
+    }
+    if (pw && !totp) {
+        mm_conf_problem(conf, mm_conf_key(kp, sizeof kp, path, "totp_secret"),
+                        "a person who logs in with a password needs a TOTP secret too "
+                        "(mimamori-hub person passwd makes one)");
+        ok = 0;
+    }
+    return ok;
+}
+
+/* people[i]: {"id", "name", "role", "token_sha256", "token_expires", "password_argon2id",
+ * "totp_secret"} */
 static void parse_person(mm_conf_t *conf, json_t *o, const char *path, hub_config_t *out)
 {
-    static const char *const keys[] = {"id", "name", "role", "token_sha256", NULL};
+    static const char *const keys[] = {
+        "id",          "name", "role", "token_sha256", "token_expires", "password_argon2id",
+        "totp_secret", NULL};
     if (!json_is_object(o)) {
         mm_conf_problem(conf, path, "must be an object");
         return;
@@ -166,24 +237,30 @@ static void parse_person(mm_conf_t *conf, json_t *o, const char *path, hub_confi
                         "must be oversight, requester, intake or readonly, got \"%.40s\"", role);
     if (!p.role)
         ok = 0;
-    const char *hash = mm_conf_string(conf, o, path, "token_sha256", 1, NULL);
-    if (hash && (strlen(hash) != 64 || mm_hex_decode(hash, 64, p.token_sha256, 32) != 32)) {
-        mm_conf_problem(conf, mm_conf_key(kp, sizeof kp, path, "token_sha256"),
-                        "must be the 64 hex digits of the token's SHA-256 (mimamori-hub token "
-                        "makes both)");
+    if (!parse_person_secrets(conf, o, path, out, &p))
         ok = 0;
-    } else if (!hash) {
-        ok = 0;
-    } else {
-        for (size_t i = 0; i < out->n_people; i++)
-            if (!memcmp(out->people[i].token_sha256, p.token_sha256, 32)) {
-                mm_conf_problem(conf, mm_conf_key(kp, sizeof kp, path, "token_sha256"),
-                                "the same token as %s", out->people[i].id);
-                ok = 0;
-            }
-    }
     if (ok)
         out->people[out->n_people++] = p;
+    OPENSSL_cleanse(&p, sizeof p);
+}
+
+/* "sessions": the dashboard's session lifetimes and lockout (hub/login.h). */
+static void parse_sessions(mm_conf_t *conf, json_t *root, hub_session_conf_t *out)
+{
+    static const char *const keys[] = {"idle_seconds", "absolute_seconds", "lock_after_failures",
+                                       "lock_seconds", NULL};
+    *out = (hub_session_conf_t){
+        .idle_s = 1800, .absolute_s = 12 * 3600, .lock_after = 5, .lock_s = 900};
+    json_t *o =
+        json_object_get(root, "sessions") ? mm_conf_object(conf, root, "", "sessions", 0) : NULL;
+    if (!o)
+        return;
+    mm_conf_check_keys(conf, o, "sessions", keys);
+    out->idle_s = (int)mm_conf_int(conf, o, "sessions", "idle_seconds", 0, 1800, 1, 86400);
+    out->absolute_s =
+        (int)mm_conf_int(conf, o, "sessions", "absolute_seconds", 0, 12 * 3600, 1, 7 * 86400);
+    out->lock_after = (int)mm_conf_int(conf, o, "sessions", "lock_after_failures", 0, 5, 1, 100);
+    out->lock_s = (int)mm_conf_int(conf, o, "sessions", "lock_seconds", 0, 900, 1, 86400);
 }
 
 /* A line of text for people to read at key of obj (at path): 1 to cap - 1 bytes, no control
@@ -287,10 +364,28 @@ const hub_person_t *hub_config_person_by_token(const hub_config_t *cfg, const ch
         uint8_t diff = 0;
         for (size_t k = 0; k < 32; k++)
             diff |= h[k] ^ cfg->people[i].token_sha256[k];
-        if (!diff)
+        if (!diff && cfg->people[i].has_token)
             found = &cfg->people[i];
     }
     return found;
+}
+
+int hub_person_token_expired(const hub_config_t *cfg, const hub_person_t *p, int64_t now_us)
+{
+    if (!p->token_expires[0])
+        return 0;
+    int hour;
+    char today[11];
+    hub_sitetime(cfg->timezone, now_us, &hour, today);
+    return strcmp(today, p->token_expires) > 0;
+}
+
+const hub_person_t *hub_config_person(const hub_config_t *cfg, const char *id)
+{
+    for (size_t i = 0; i < cfg->n_people; i++)
+        if (strcmp(cfg->people[i].id, id) == 0)
+            return &cfg->people[i];
+    return NULL;
 }
 
 mm_err_t hub_config_parse(mm_conf_t *conf, hub_config_t *out)
@@ -311,6 +406,7 @@ mm_err_t hub_config_parse(mm_conf_t *conf, hub_config_t *out)
                                        "timezone",
                                        "watch",
                                        "city_rules",
+                                       "sessions",
                                        NULL};
     static const char *const http_keys[] = {"host", "port", NULL};
     memset(out, 0, sizeof *out);
@@ -374,6 +470,7 @@ mm_err_t hub_config_parse(mm_conf_t *conf, hub_config_t *out)
     parse_city(conf, root, out);
     hub_watch_conf_parse(conf, root, &out->watch);
     parse_city_rules(conf, root, out);
+    parse_sessions(conf, root, &out->sessions);
     json_t *people =
         json_object_get(root, "people") ? mm_conf_array(conf, root, "", "people", 0) : NULL;
     if (people && json_array_size(people) > HUB_MAX_PEOPLE) {
@@ -442,6 +539,15 @@ mm_err_t hub_config_load(const char *path, hub_config_t *out)
         err = hub_config_parse(conf, out);
     else
         memset(out, 0, sizeof *out);
+    struct stat st;
+    if ((err == MM_OK || err == MM_ECONFIG) && out->holds_secrets && stat(path, &st) == 0 &&
+        (st.st_mode & 077)) {
+        mm_conf_problem(conf, "people",
+                        "%s holds password hashes or TOTP secrets but is mode %04o: make it "
+                        "readable by the hub alone (chmod 600 %s)",
+                        path, (unsigned)(st.st_mode & 07777), path);
+        err = MM_ECONFIG;
+    }
     if (err != MM_OK) {
         mm_conf_report(conf);
         MM_ERROR("%zu problem(s) in %s", mm_conf_problem_count(conf), path);
@@ -458,6 +564,8 @@ void hub_config_free(hub_config_t *cfg)
     free(cfg->listen);
     free(cfg->http_host);
     free(cfg->sites);
+    if (cfg->people)
+        OPENSSL_cleanse(cfg->people, cfg->n_people * sizeof *cfg->people);
     free(cfg->people);
     free(cfg->city_name);
     free(cfg->city_contact);

@@ -86,13 +86,39 @@ typedef struct {
     char rule[HUB_CITY_TEXT_MAX]; /* the rule's citation */
 } hub_city_rule_conf_t;
 
-/* A person with a token: only the token's SHA-256 is kept (and configured). */
+/*
+ * A person of the hub (people[i] in the configuration):
+ *
+ *   {"id": "kanri", "name": "...", "role": "oversight",
+ *    "token_sha256": "<64 hex>",       an API token for machines (optional): only its SHA-256
+ *    "token_expires": "2027-03-31",    the last day (in the hub's zone) the token works (optional)
+ *    "password_argon2id": "$argon2id$v=19$...",   the dashboard's login (optional, hub/login.h)
+ *    "totp_secret": "<base32>"}        its second factor (required with a password)
+ *
+ * mimamori-hub person ... writes these (hub/cli.h). A configuration that holds a password hash
+ * or a TOTP secret must be readable by its owner only (mode 0600), else it does not load.
+ */
+#define HUB_TOTP_MAX 64 /* bytes of a TOTP secret */
 typedef struct {
     char id[MM_KEY_NAME_MAX];
     char name[128];
     unsigned role; /* one HUB_ROLE_* bit: HUB_ROLE_BIT of the person's hub_person_role_t */
+    int has_token;
     uint8_t token_sha256[32];
+    char token_expires[11]; /* "YYYY-MM-DD", "" when the token does not expire */
+    char password[160];     /* an encoded Argon2id hash (common/auth.h), "" when none */
+    uint8_t totp[HUB_TOTP_MAX];
+    size_t totp_len; /* 0 when none */
 } hub_person_t;
+
+/* The dashboard's sessions and logins ("sessions", optional; hub/login.h):
+ *   {"idle_seconds": 1800, "absolute_seconds": 43200, "lock_after_failures": 5,
+ *    "lock_seconds": 900} */
+typedef struct {
+    int idle_s, absolute_s; /* a session ends after idle_s without a request or absolute_s */
+    int lock_after;         /* failed logins in a row that lock the person out */
+    int lock_s;             /* for this long */
+} hub_session_conf_t;
 
 /* The name of the role whose bit is role ("oversight", ...), "none" for anything else. */
 const char *hub_role_name(unsigned role);
@@ -118,15 +144,24 @@ typedef struct {
     char *city_contact; /* NULL when "city" is not configured */
     hub_watch_conf_t watch; /* "watch" (watchconf.h): the defaults unless configured */
     hub_city_rule_conf_t city_rules[MM_POLICY_COUNT]; /* by policy; set 0 when none */
+    hub_session_conf_t sessions;                      /* "sessions": the defaults unless set */
+    int holds_secrets; /* a person's password hash or TOTP secret is configured */
 } hub_config_t;
 
-/* The person whose token this is (compared by SHA-256, in constant time), or NULL. */
+/* The person whose token this is (compared by SHA-256, in constant time), or NULL. A token
+ * that has expired is still found: hub_person_token_expired says so. */
 const hub_person_t *hub_config_person_by_token(const hub_config_t *cfg, const char *token,
                                                size_t len);
+/* Whether p's token has expired at now_us: its token_expires day in the hub's zone (cfg's
+ * timezone) is over. */
+int hub_person_token_expired(const hub_config_t *cfg, const hub_person_t *p, int64_t now_us);
+/* The person with id, or NULL. */
+const hub_person_t *hub_config_person(const hub_config_t *cfg, const char *id);
 
 /* Reads the configuration out of conf, recording every problem there. MM_ECONFIG if any. */
 mm_err_t hub_config_parse(mm_conf_t *conf, hub_config_t *out);
-/* Loads and parses path; on MM_ECONFIG every problem has been written to the log. */
+/* Loads and parses path; on MM_ECONFIG every problem has been written to the log. A file that
+ * holds secrets (holds_secrets) must be mode 0600 or stricter: a problem naming the file else. */
 mm_err_t hub_config_load(const char *path, hub_config_t *out);
 void hub_config_free(hub_config_t *cfg);
 

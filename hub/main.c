@@ -9,6 +9,7 @@
 #include "common/crypto.h"
 #include "common/diag.h"
 #include "hub/app.h"
+#include "hub/cli.h"
 
 static void usage(FILE *f)
 {
@@ -50,6 +51,8 @@ int main(int argc, char **argv)
 {
     if (argc == 2 && strcmp(argv[1], "token") == 0)
         return make_token();
+    if (argc >= 2 && (strcmp(argv[1], "person") == 0 || strcmp(argv[1], "site") == 0))
+        return hub_cli_run(argc, argv);
     const char *config;
     int status = mm_diag_daemon_args("hub", argc, argv, 1, usage, &config);
     if (status >= 0)

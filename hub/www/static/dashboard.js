@@ -29,6 +29,13 @@
   const app = document.getElementById('app');
   let token = sessionStorage.getItem('mm.token') || '';
   let role = sessionStorage.getItem('mm.role') || ''; /* "requester", or the city's "" */
+  /* Logged in with a password (login.js): the session cookie goes with every call, and csrf
+   * with every change; token is then SESSION, never sent. */
+  const SESSION = 'session';
+  let csrf = '';
+  const authHeaders = (method) => (token === SESSION
+    ? (method && method !== 'GET' ? { 'X-CSRF-Token': csrf } : {})
+    : { Authorization: 'Bearer ' + token });
 
   /* --- the API ------------------------------------------------------------------------------ */
 
@@ -42,7 +49,7 @@
 
   async function api(path, opts) {
     const o = opts || {};
-    const headers = { Authorization: 'Bearer ' + token, Accept: 'application/json' };
+    const headers = Object.assign(authHeaders(o.method || 'GET'), { Accept: 'application/json' });
     if (o.body !== undefined) headers['Content-Type'] = 'application/json';
     const res = await fetch(path, {
       method: o.method || 'GET', headers, cache: 'no-store',
@@ -120,7 +127,7 @@
       const ctrl = new AbortController();
       feed.ctrl = ctrl;
       try {
-        const headers = { Authorization: 'Bearer ' + token, Accept: 'text/event-stream' };
+        const headers = Object.assign(authHeaders('GET'), { Accept: 'text/event-stream' });
         if (feed.lastId !== null) headers['Last-Event-ID'] = String(feed.lastId);
         const res = await fetch('/api/v1/feed', { headers, signal: ctrl.signal, cache: 'no-store' });
         if (res.status === 401) {
@@ -170,6 +177,8 @@
   /* --- session ------------------------------------------------------------------------------ */
 
   function logout(message) {
+    if (token === SESSION && csrf) window.mmLogin.logout(csrf);
+    csrf = '';
     token = '';
     role = '';
     sessionStorage.removeItem('mm.token');
@@ -234,8 +243,20 @@
         button.disabled = false;
       }
     });
-    clear(app).append(h('section', { class: 'card login' },
-      h('h1', {}, t('login.title')), h('p', {}, t('login.lead')), form,
+    /* The password and the code first (people); the token below (machines, and the tests). */
+    const withPassword = window.mmLogin.form(async (who) => {
+      token = SESSION;
+      csrf = who.csrf;
+      try {
+        role = await loginRole();
+        route();
+      } catch (e) {
+        logout(errorText(e));
+      }
+    });
+    clear(app).append(h('section', { class: 'card password-card' }, h('h1', {}, t('login.title')), withPassword),
+      h('section', { class: 'card login' },
+      h('h2', {}, t('plogin.or_token')), h('p', {}, t('login.lead')), form,
       h('p', { class: 'login-public' }, h('a', { href: '/registry' }, t('login.public')))));
     input.focus();
   }
@@ -1356,7 +1377,7 @@
     }
     paintHeader();
     if (role === 'requester') {
-      mount(window.mmRequester.view({ api, ApiError, toast, token: () => token }));
+      mount(window.mmRequester.view({ api, ApiError, toast, token: () => token, authHeaders }));
       return;
     }
     feedStart();
@@ -1387,5 +1408,16 @@
     route();
   });
   window.addEventListener('hashchange', route);
-  route();
+  /* A session cookie from before a reload of the page: its CSRF token asked for again. */
+  (async () => {
+    if (!token) {
+      const s = await window.mmLogin.session();
+      if (s.who && s.who.csrf) {
+        token = SESSION;
+        csrf = s.who.csrf;
+        role = s.who.role === 'requester' ? 'requester' : '';
+      }
+    }
+    route();
+  })();
 })();

@@ -525,7 +525,7 @@
       button.textContent = t('rq.downloading');
       try {
         const res = await fetch(`/api/v1/disclosures/${enc(x.id)}/export`, {
-          headers: { Authorization: 'Bearer ' + ctx.token() }, cache: 'no-store',
+          headers: ctx.authHeaders ? ctx.authHeaders('GET') : { Authorization: 'Bearer ' + ctx.token() }, cache: 'no-store',
         });
         if (!res.ok) {
           const ctype = res.headers.get('content-type') || '';

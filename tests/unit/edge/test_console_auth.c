@@ -1,6 +1,6 @@
 /*
  * test_console_auth.c: the site console's proofs of who one is (console_auth.h) and its sessions
- * (console_session.h) — TOTP codes against RFC 6238's SHA-1 vectors, the one-step window and no
+ * (common/session.h) — TOTP codes against RFC 6238's SHA-1 vectors, the one-step window and no
  * code twice; base32 (RFC 4648); Argon2id hashes; what makes a password; cookies and tokens read
  * strictly; sessions that end when idle or old; and who may set whose password
  * (edge_access_decide_passwd, R-N6).
@@ -16,7 +16,7 @@
 
 #include "edge/access.h"
 #include "edge/console_auth.h"
-#include "edge/console_session.h"
+#include "common/session.h"
 
 static const uint8_t rfc_key[] = "12345678901234567890";
 
@@ -29,7 +29,7 @@ static void totp_matches_rfc6238(void **state)
     } v[] = {{59, 287082},       {1111111109, 81804},  {1111111111, 50471},
              {1234567890, 5924}, {2000000000, 279037}, {20000000000ULL, 353130}};
     for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
-        assert_int_equal(edge_totp_code(rfc_key, 20, v[i].t / 30), v[i].code);
+        assert_int_equal(mm_totp_code(rfc_key, 20, v[i].t / 30), v[i].code);
 }
 
 static void totp_window_and_replay(void **state)
@@ -37,26 +37,26 @@ static void totp_window_and_replay(void **state)
     (void)state;
     int64_t now = 1111111111LL * 1000000, step = 1111111111 / 30;
     char code[8];
-    snprintf(code, sizeof code, "%06u", edge_totp_code(rfc_key, 20, (uint64_t)step - 1));
-    assert_int_equal(edge_totp_check(rfc_key, 20, code, now, 0), step - 1);  /* one step back */
-    assert_int_equal(edge_totp_check(rfc_key, 20, code, now, step - 1), -1); /* used */
-    snprintf(code, sizeof code, "%06u", edge_totp_code(rfc_key, 20, (uint64_t)step + 2));
-    assert_int_equal(edge_totp_check(rfc_key, 20, code, now, 0), -1); /* too far ahead */
-    assert_int_equal(edge_totp_check(rfc_key, 20, "12345", now, 0), -1);
-    assert_int_equal(edge_totp_check(rfc_key, 20, "1234567", now, 0), -1);
-    assert_int_equal(edge_totp_check(rfc_key, 20, "12a456", now, 0), -1);
+    snprintf(code, sizeof code, "%06u", mm_totp_code(rfc_key, 20, (uint64_t)step - 1));
+    assert_int_equal(mm_totp_check(rfc_key, 20, code, now, 0), step - 1);  /* one step back */
+    assert_int_equal(mm_totp_check(rfc_key, 20, code, now, step - 1), -1); /* used */
+    snprintf(code, sizeof code, "%06u", mm_totp_code(rfc_key, 20, (uint64_t)step + 2));
+    assert_int_equal(mm_totp_check(rfc_key, 20, code, now, 0), -1); /* too far ahead */
+    assert_int_equal(mm_totp_check(rfc_key, 20, "12345", now, 0), -1);
+    assert_int_equal(mm_totp_check(rfc_key, 20, "1234567", now, 0), -1);
+    assert_int_equal(mm_totp_check(rfc_key, 20, "12a456", now, 0), -1);
 }
 
 static void base32_and_uri(void **state)
 {
     (void)state;
-    char out[64], uri[EDGE_OTPAUTH_MAX];
-    assert_int_equal(edge_base32((const uint8_t *)"foobar", 6, out, sizeof out), 0);
+    char out[64], uri[MM_OTPAUTH_MAX];
+    assert_int_equal(mm_base32((const uint8_t *)"foobar", 6, out, sizeof out), 0);
     assert_string_equal(out, "MZXW6YTBOI");
-    assert_int_equal(edge_base32(rfc_key, 20, out, sizeof out), 0);
+    assert_int_equal(mm_base32(rfc_key, 20, out, sizeof out), 0);
     assert_string_equal(out, "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ");
-    assert_int_equal(edge_base32(rfc_key, 20, out, 32), -1); /* no room for the NUL */
-    assert_int_equal(edge_otpauth_uri("chuo", "kanri", rfc_key, uri, sizeof uri), 0);
+    assert_int_equal(mm_base32(rfc_key, 20, out, 32), -1); /* no room for the NUL */
+    assert_int_equal(mm_otpauth_uri("chuo", "kanri", rfc_key, uri, sizeof uri), 0);
     assert_string_equal(uri, "otpauth://totp/mimamori%20chuo:kanri?secret="
                              "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=mimamori%20chuo&"
                              "algorithm=SHA1&digits=6&period=30");
@@ -65,18 +65,18 @@ static void base32_and_uri(void **state)
 static void passwords(void **state)
 {
     (void)state;
-    assert_null(edge_password_problem("kanri-no-himitsu"));
-    assert_null(edge_password_problem("見守りのパスワード十文字")); /* characters, not bytes */
-    assert_non_null(edge_password_problem("short"));
-    assert_non_null(edge_password_problem("ten chars\x01!"));
-    assert_non_null(edge_password_problem("\xff\xfe not utf-8 at all"));
-    char hash[EDGE_HASH_MAX], again[EDGE_HASH_MAX];
-    assert_int_equal(edge_password_hash("kanri-no-himitsu", hash), MM_OK);
+    assert_null(mm_password_problem("kanri-no-himitsu"));
+    assert_null(mm_password_problem("見守りのパスワード十文字")); /* characters, not bytes */
+    assert_non_null(mm_password_problem("short"));
+    assert_non_null(mm_password_problem("ten chars\x01!"));
+    assert_non_null(mm_password_problem("\xff\xfe not utf-8 at all"));
+    char hash[MM_HASH_MAX], again[MM_HASH_MAX];
+    assert_int_equal(mm_password_hash("kanri-no-himitsu", hash), MM_OK);
     assert_int_equal(strncmp(hash, "$argon2id$v=19$m=65536,t=3,p=1$", 31), 0);
-    assert_true(edge_password_verify(hash, "kanri-no-himitsu"));
-    assert_false(edge_password_verify(hash, "kanri-no-himitsv"));
-    assert_false(edge_password_verify("$argon2i$nonsense", "kanri-no-himitsu"));
-    assert_int_equal(edge_password_hash("kanri-no-himitsu", again), MM_OK);
+    assert_true(mm_password_verify(hash, "kanri-no-himitsu"));
+    assert_false(mm_password_verify(hash, "kanri-no-himitsv"));
+    assert_false(mm_password_verify("$argon2i$nonsense", "kanri-no-himitsu"));
+    assert_int_equal(mm_password_hash("kanri-no-himitsu", again), MM_OK);
     assert_string_not_equal(hash, again); /* a salt of its own */
 }
 
@@ -85,53 +85,53 @@ static void cookies_and_tokens(void **state)
     (void)state;
     char v[80];
     const char *h = "a=1; __Host-mm_console=abc ;b=2";
-    assert_int_equal(edge_cookie_get(h, strlen(h), "__Host-mm_console", v, sizeof v), 1);
+    assert_int_equal(mm_cookie_get(h, strlen(h), "__Host-mm_console", v, sizeof v), 1);
     assert_string_equal(v, "abc");
-    assert_int_equal(edge_cookie_get(h, strlen(h), "c", v, sizeof v), 0);
+    assert_int_equal(mm_cookie_get(h, strlen(h), "c", v, sizeof v), 0);
     h = "x=1; x=2";
-    assert_int_equal(edge_cookie_get(h, strlen(h), "x", v, sizeof v), -1);
+    assert_int_equal(mm_cookie_get(h, strlen(h), "x", v, sizeof v), -1);
     h = "x=1; junk";
-    assert_int_equal(edge_cookie_get(h, strlen(h), "x", v, sizeof v), -1);
+    assert_int_equal(mm_cookie_get(h, strlen(h), "x", v, sizeof v), -1);
     h = "x=\x01";
-    assert_int_equal(edge_cookie_get(h, strlen(h), "x", v, sizeof v), -1);
-    assert_int_equal(edge_cookie_get("x=12345", 7, "x", v, 4), -1); /* does not fit */
+    assert_int_equal(mm_cookie_get(h, strlen(h), "x", v, sizeof v), -1);
+    assert_int_equal(mm_cookie_get("x=12345", 7, "x", v, 4), -1); /* does not fit */
     char tok[65];
     memset(tok, 'a', 64);
     tok[64] = 0;
-    assert_true(edge_token_ok(tok, 64));
+    assert_true(mm_token_ok(tok, 64));
     tok[3] = 'A';
-    assert_false(edge_token_ok(tok, 64));
-    assert_false(edge_token_ok(tok, 63));
+    assert_false(mm_token_ok(tok, 64));
+    assert_false(mm_token_ok(tok, 63));
 }
 
 static void sessions_expire(void **state)
 {
     (void)state;
-    edge_sessions_t *s = edge_sessions_create(100, 1000);
-    char id[EDGE_SESSION_HEX], other[EDGE_SESSION_HEX];
+    mm_sessions_t *s = mm_sessions_create(100, 1000);
+    char id[MM_SESSION_HEX], other[MM_SESSION_HEX];
     const char *why;
-    edge_session_t *x = edge_sessions_new(s, "kanri", EDGE_SESSION_FULL, "127.0.0.1", 10, id);
+    mm_session_t *x = mm_sessions_new(s, "kanri", MM_SESSION_FULL, "127.0.0.1", 10, id);
     assert_non_null(x);
-    assert_ptr_equal(edge_sessions_find(s, id, 90, &why), x);
-    assert_ptr_equal(edge_sessions_find(s, id, 180, &why), x); /* used at 90: not idle */
-    assert_true(edge_session_csrf_ok(x, x->csrf));
-    assert_false(edge_session_csrf_ok(x, id));
-    assert_null(edge_sessions_find(s, id, 281, &why)); /* idle 101 */
+    assert_ptr_equal(mm_sessions_find(s, id, 90, &why), x);
+    assert_ptr_equal(mm_sessions_find(s, id, 180, &why), x); /* used at 90: not idle */
+    assert_true(mm_session_csrf_ok(x, x->csrf));
+    assert_false(mm_session_csrf_ok(x, id));
+    assert_null(mm_sessions_find(s, id, 281, &why)); /* idle 101 */
     assert_string_equal(why, "expired");
-    assert_null(edge_sessions_find(s, id, 282, &why)); /* gone */
+    assert_null(mm_sessions_find(s, id, 282, &why)); /* gone */
     assert_string_equal(why, "none");
-    x = edge_sessions_new(s, "kanri", EDGE_SESSION_FULL, "", 0, id);
+    x = mm_sessions_new(s, "kanri", MM_SESSION_FULL, "", 0, id);
     for (int64_t t = 50; t < 1000; t += 50)
-        assert_non_null(edge_sessions_find(s, id, t, &why));
-    assert_null(edge_sessions_find(s, id, 1000, &why)); /* absolute */
-    x = edge_sessions_new(s, "sousa", EDGE_SESSION_TOTP, "", 0, id);
-    assert_non_null(edge_sessions_find(s, id, 50, &why));
-    assert_null(edge_sessions_find(s, id, 100, &why)); /* a half login: idle from its start */
-    edge_sessions_new(s, "sousa", EDGE_SESSION_FULL, "", 0, id);
-    edge_sessions_new(s, "sousa", EDGE_SESSION_FULL, "", 0, other);
-    assert_int_equal(edge_sessions_end_person(s, "sousa"), 2);
-    assert_null(edge_sessions_find(s, other, 1, &why));
-    edge_sessions_destroy(s);
+        assert_non_null(mm_sessions_find(s, id, t, &why));
+    assert_null(mm_sessions_find(s, id, 1000, &why)); /* absolute */
+    x = mm_sessions_new(s, "sousa", MM_SESSION_TOTP, "", 0, id);
+    assert_non_null(mm_sessions_find(s, id, 50, &why));
+    assert_null(mm_sessions_find(s, id, 100, &why)); /* a half login: idle from its start */
+    mm_sessions_new(s, "sousa", MM_SESSION_FULL, "", 0, id);
+    mm_sessions_new(s, "sousa", MM_SESSION_FULL, "", 0, other);
+    assert_int_equal(mm_sessions_end_person(s, "sousa"), 2);
+    assert_null(mm_sessions_find(s, other, 1, &why));
+    mm_sessions_destroy(s);
 }
 
 static void who_sets_whose_password(void **state)
