@@ -62,6 +62,7 @@ mm_err_t hub_manifest_add_file(hub_manifest_t *m, const char *path, uint64_t byt
         return MM_ENOMEM;
     m->files = f;
     f += m->n_files++;
+    memset(f, 0, sizeof *f); /* whole, so that two manifests compare byte for byte */
     snprintf(f->path, sizeof f->path, "%s", path);
     f->bytes = bytes;
     memcpy(f->sha256, sha256, 32);
@@ -80,6 +81,7 @@ mm_err_t hub_manifest_add_log(hub_manifest_t *m, const char *name, uint32_t id, 
         return MM_ENOMEM;
     m->logs = l;
     l += m->n_logs++;
+    memset(l, 0, sizeof *l);
     snprintf(l->name, sizeof l->name, "%s", name);
     l->id = id;
     l->size = size;

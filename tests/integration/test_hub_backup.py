@@ -123,6 +123,12 @@ before = {
 T.check(len(before["hub_log"]) >= 4, f"the hub log holds {len(before['hub_log'])} city actions")
 
 # --- backup while the hub ingests --------------------------------------------------------------
+# A file beside the database, where the hub keeps disclosure exports: the backup takes it too.
+export = os.path.join(run.path("hub-state"), "exports", "site-a")
+os.makedirs(export, mode=0o700)
+EXPORT_BYTES = os.urandom(3000)
+with open(os.path.join(export, "backup-test.age"), "wb") as f:
+    f.write(EXPORT_BYTES)
 backup = run.path("backup-1")
 out = subprocess.run([HUB, "backup", "--config", conf_path, backup], capture_output=True,
                      timeout=120)
@@ -140,6 +146,8 @@ for root, dirs, files in os.walk(backup):
         mode = stat.S_IMODE(os.stat(os.path.join(root, name)).st_mode)
         T.check(mode == 0o600, f"{name} in the backup has mode {oct(mode)}")
 T.check(not os.path.exists(os.path.join(backup, "lock.mdb")), "the backup holds lock.mdb")
+T.check(any(x["path"] == "exports/site-a/backup-test.age" for x in manifest["files"]),
+        f"the export file is not in the manifest: {manifest['files']}")
 err = hub_cli("backup", conf_path, backup, expect=1)
 T.check("exists" in err, f"a backup over an existing folder: {err}")
 
@@ -193,6 +201,9 @@ def wrong_root(d):
 damaged("backup-flipped", flip, ["data.mdb", "SHA-256", "damaged"])
 damaged("backup-no-db", lambda d: os.unlink(os.path.join(d, "data.mdb")),
         ["data.mdb", "missing"])
+damaged("backup-no-export",
+        lambda d: os.unlink(os.path.join(d, "exports", "site-a", "backup-test.age")),
+        ["exports/site-a/backup-test.age", "missing"])
 damaged("backup-no-manifest", lambda d: os.unlink(os.path.join(d, "manifest.json")),
         ["manifest.json"])
 damaged("backup-bad-manifest",
@@ -210,6 +221,8 @@ shutil.rmtree(new_state)
 hub_cli("restore", conf2, backup)
 mode = stat.S_IMODE(os.stat(os.path.join(new_state, "data.mdb")).st_mode)
 T.check(mode == 0o600, f"restored data.mdb has mode {oct(mode)}")
+with open(os.path.join(new_state, "exports", "site-a", "backup-test.age"), "rb") as f:
+    T.check(f.read() == EXPORT_BYTES, "the export file restored differs")
 run.start_hub(conf2)
 sizes = verify_all()
 T.check(sizes["hub"] == len(before["hub_log"]), f"hub log after the restore {sizes}")
