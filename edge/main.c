@@ -9,6 +9,7 @@
 #include "common/diag.h"
 #include "edge/app.h"
 #include "edge/cli.h"
+#include "edge/newlog.h"
 
 static void usage(FILE *f)
 {
@@ -27,6 +28,8 @@ int main(int argc, char **argv)
     int first = 1;
     if (argc > 1 && strcmp(argv[1], "run") == 0)
         first = 2;
+    else if (argc > 1 && strcmp(argv[1], "new-log") == 0)
+        return edge_newlog_main(argc, argv);
     else if (argc > 1 && edge_cli_is_command(argv[1]))
         return edge_cli_main(argc, argv);
     const char *config;
