@@ -158,38 +158,53 @@ static mm_err_t add_log(hub_manifest_t *m, mm_log_t *log, MDB_txn *txn, const ch
     return err == MM_OK ? hub_manifest_add_log(m, name, id, size, root.b) : err;
 }
 
-mm_err_t hub_backup_logs(mm_db_t *db, hub_manifest_t *m)
+/* Each row of dbi (site name -> records of stride bytes, each starting with a BE32 log id) adds
+ * the logs it names. hub.sites holds each site's current log, hub.epochs the logs closed when a
+ * site began its log anew (hub/mirror.c). */
+static mm_err_t add_logs_of(hub_manifest_t *m, mm_log_t *log, MDB_txn *txn, MDB_dbi dbi,
+                            size_t stride)
 {
-    mm_log_t *log;
-    MDB_dbi sites;
-    mm_err_t err = mm_log_open(db, &log);
-    if (err != MM_OK)
-        return err;
-    err = mm_db_dbi(db, "hub.sites", 0, &sites);
-    MDB_txn *txn = NULL;
-    if (err == MM_OK)
-        err = mm_db_read(db, &txn);
-    if (err == MM_OK)
-        err = add_log(m, log, txn, "hub", 0);
     MDB_cursor *cur = NULL;
-    if (err == MM_OK)
-        err = mm_db_err(mdb_cursor_open(txn, sites, &cur), "open hub.sites");
+    mm_err_t err = mm_db_err(mdb_cursor_open(txn, dbi, &cur), "open a cursor on the sites");
     MDB_val k, v;
     int rc = err == MM_OK ? mdb_cursor_get(cur, &k, &v, MDB_FIRST) : MDB_NOTFOUND;
     for (; err == MM_OK && rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
         char name[MM_KEY_NAME_MAX];
-        if (v.mv_size != 4 || k.mv_size == 0 || k.mv_size >= sizeof name) {
+        if (v.mv_size % stride || k.mv_size == 0 || k.mv_size >= sizeof name) {
             err = MM_ECORRUPT;
             break;
         }
         memcpy(name, k.mv_data, k.mv_size);
         name[k.mv_size] = 0;
-        err = add_log(m, log, txn, name, mm_be32_get(v.mv_data));
+        for (size_t at = 0; err == MM_OK && at < v.mv_size; at += stride)
+            err = add_log(m, log, txn, name, mm_be32_get((const uint8_t *)v.mv_data + at));
     }
     if (err == MM_OK && rc != MDB_NOTFOUND)
-        err = mm_db_err(rc, "walk hub.sites");
+        err = mm_db_err(rc, "walk the sites");
     if (cur)
         mdb_cursor_close(cur);
+    return err;
+}
+
+mm_err_t hub_backup_logs(mm_db_t *db, hub_manifest_t *m)
+{
+    mm_log_t *log;
+    MDB_dbi sites, epochs;
+    mm_err_t err = mm_log_open(db, &log);
+    if (err != MM_OK)
+        return err;
+    err = mm_db_dbi(db, "hub.sites", 0, &sites);
+    if (err == MM_OK)
+        err = mm_db_dbi(db, "hub.epochs", 0, &epochs);
+    MDB_txn *txn = NULL;
+    if (err == MM_OK)
+        err = mm_db_read(db, &txn);
+    if (err == MM_OK)
+        err = add_log(m, log, txn, "hub", 0);
+    if (err == MM_OK)
+        err = add_logs_of(m, log, txn, sites, 4);
+    if (err == MM_OK)
+        err = add_logs_of(m, log, txn, epochs, 12);
     if (txn)
         mdb_txn_abort(txn);
     mm_log_close(log);

@@ -37,8 +37,9 @@ mm_err_t hub_backup_run(const hub_config_t *cfg, const char *dir, char *why, siz
  * why saying what is wrong; the state directory is as it was then. */
 mm_err_t hub_restore_run(const hub_config_t *cfg, const char *dir, char *why, size_t cap);
 
-/* The hub's log (id 0, named "hub") and every site's log in db (hub.sites), each with its size
- * and the root recomputed from its entries' bytes, added to m. */
+/* The hub's log (id 0, named "hub"), every site's log in db (hub.sites) and the logs closed when
+ * a site began its log anew (hub.epochs, named by their site), each with its size and the root
+ * recomputed from its entries' bytes, added to m. */
 mm_err_t hub_backup_logs(mm_db_t *db, hub_manifest_t *m);
 
 /* SHA-256 and length of the file at path. MM_OK or MM_EIO (errno kept), MM_ENOMEM. */

@@ -8,8 +8,9 @@
  *
  * "files" are relative to the state directory (data.mdb is the hub's LMDB environment, copied
  * compacted; the rest is what else the state directory held, disclosure exports among it);
- * "logs" are the hub's own log (id 0, named "hub") and each site's log with the size and RFC 6962
- * root of what the copy holds. At restore the manifest is outside bytes: the parser accepts only
+ * "logs" are the hub's own log (id 0, named "hub") and each site's log (and the logs it closed
+ * when the site began its log anew, under the same name) with the size and RFC 6962 root of what
+ * the copy holds. At restore the manifest is outside bytes: the parser accepts only
  * this shape, every path relative and plain (no "..", no empty or hidden part, no backslash), each
  * once, data.mdb among them, each log id once.
  */

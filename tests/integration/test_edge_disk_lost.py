@@ -10,6 +10,7 @@ epoch, the reason and the closed log's size, and acknowledges the new entries, w
 with independent code (leaf hashes, RFC 6962 root, the site's signature, the hub's cosignature).
 """
 import base64
+import json
 import os
 import shutil
 import subprocess
@@ -84,4 +85,13 @@ T.verify_note(note, site["verifier"])
 T.verify_note(note, hub_keys["verifier"], cosig=True)
 T.check("hub holds" in run.log("site-a"), "the edge saw no acknowledgement")
 run.stop("site-a")
+# The closed log stays the hub's: a backup names it, with its size, beside the new one.
+backup = run.path("backup")
+p = subprocess.run([os.path.join(T.BUILD, "mimamori-hub"), "backup", "--config",
+                    run.path("hub.json"), backup], capture_output=True, timeout=60)
+T.check(p.returncode == 0, f"backup: {p.stderr.decode()}")
+with open(os.path.join(backup, "manifest.json")) as fh:
+    logs = [x for x in json.load(fh)["logs"] if x["name"] == "site-a"]
+T.check(old_size in [x["size"] for x in logs] and len(logs) == 2,
+        f"the backup's logs of site-a: {logs}")
 T.say(f"the lost log closed at {old_size} entries; the new log (epoch 1) acknowledged at {size}")
