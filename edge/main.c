@@ -15,6 +15,8 @@ static void usage(FILE *f)
 {
     fputs("usage: mimamori-edge [run] --config FILE [--log-level debug|info|warn|error]\n"
           "       mimamori-edge COMMAND [OPTIONS]   (mimamori-edge help lists the commands)\n"
+          "       mimamori-edge new-log --config FILE --epoch N --reason TEXT [--previous-size N]\n"
+          "                         (after a lost store: the new log's first entry; see new-log)\n"
           "\n"
           "Records every camera of the site configuration FILE into segment files, logs each\n"
           "segment in the signed site log and sends the log to the hub. Runs until SIGINT or\n"

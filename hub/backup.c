@@ -321,6 +321,14 @@ static mm_err_t copy_env(backup_t *b)
     if (mm_db_open(b->state, 0, 64, &db) != MM_OK)
         return fail(b, MM_EDB, "cannot open the hub's database in %s", b->state);
     int rc = mdb_env_copy2(mm_db_env(db), b->tmp, MDB_CP_COMPACT);
+    if (rc == MDB_MAP_RESIZED) {
+        /* The hub grew its map since this process opened it: adopt the size, copy again. */
+        char data2[PATH_MAX];
+        hub_backup_path(data2, b->tmp, HUB_MANIFEST_DB);
+        unlink(data2);
+        mdb_env_set_mapsize(mm_db_env(db), 0);
+        rc = mdb_env_copy2(mm_db_env(db), b->tmp, MDB_CP_COMPACT);
+    }
     mm_db_close(db);
     if (rc != 0)
         return fail(b, MM_EDB, "cannot copy the hub's database to %s: %s", b->tmp,
