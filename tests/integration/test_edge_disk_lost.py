@@ -35,7 +35,9 @@ def new_log(*args, expect=0):
                        timeout=60)
     T.check(p.returncode == expect, f"new-log {args} exited {p.returncode}, not {expect}: "
                                     f"{p.stdout.decode()} {p.stderr.decode()}")
-    return p.stderr.decode()
+    err = p.stderr.decode()
+    T.check(not any(m in err for m in T.Run.SANITIZER_MARKS), f"new-log: {err}")
+    return err
 
 
 # Not on a store that still holds the log.

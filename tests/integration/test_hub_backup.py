@@ -37,7 +37,9 @@ def hub_cli(cmd, conf, d, expect=0):
     p = subprocess.run([HUB, cmd, "--config", conf, d], capture_output=True, timeout=120)
     T.check(p.returncode == expect, f"mimamori-hub {cmd} {d} exited {p.returncode}, not {expect}: "
                                     f"{p.stdout.decode()} {p.stderr.decode()}")
-    return p.stderr.decode()
+    err = p.stderr.decode()
+    T.check(not any(m in err for m in T.Run.SANITIZER_MARKS), f"mimamori-hub {cmd}: {err}")
+    return err
 
 
 def requests(site):
