@@ -81,9 +81,17 @@ enum {
     X(28, REQUEST_ANSWERED, request_answered, mm_request_answered_t)                               \
     X(29, STANDARDS_FILED, standards_filed, mm_standards_filed_t)                                  \
     X(30, DISCLOSURE, disclosure, mm_disclosure_t)                                                 \
-    X(31, SITE_COMPLAINT, site_complaint, mm_site_complaint_t)
+    X(31, SITE_COMPLAINT, site_complaint, mm_site_complaint_t)                                     \
+    X(32, LOG_RESTARTED, log_restarted, mm_log_restarted_t)
 
 /* --- the fields of each kind ---------------------------------------------------------------- */
+
+/* A site's log begun anew after its store was lost (entry 0 of the new log; the proto's
+ * LogRestarted): the epoch (1, 2, ...), why, and the size of the lost log the hub held. */
+#define MM_FIELDS_log_restarted(F, S)                                                              \
+    F(S, U32, epoch, 0, 0)                                                                         \
+    F(S, STR, reason, MM_TEXT_MAX, MM_F_REQ)                                                       \
+    F(S, U64, previous_size, 0, 0)
 
 /* A segment of one camera's footage was written and closed. start_us and end_us are the
  * wall-clock times of the first frame and just past the last; the content hash is over the

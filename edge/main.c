@@ -11,11 +11,14 @@
 #include "common/redact.h"
 #include "edge/app.h"
 #include "edge/cli.h"
+#include "edge/newlog.h"
 
 static void usage(FILE *f)
 {
     fputs("usage: mimamori-edge [run] --config FILE [--log-level debug|info|warn|error]\n"
           "       mimamori-edge COMMAND [OPTIONS]   (mimamori-edge help lists the commands)\n"
+          "       mimamori-edge new-log --config FILE --epoch N --reason TEXT [--previous-size N]\n"
+          "                         (after a lost store: the new log's first entry; see new-log)\n"
           "\n"
           "Records every camera of the site configuration FILE into segment files, logs each\n"
           "segment in the signed site log and sends the log to the hub. Runs until SIGINT or\n"
@@ -46,6 +49,8 @@ int main(int argc, char **argv)
     int first = 1;
     if (argc > 1 && strcmp(argv[1], "run") == 0)
         first = 2;
+    else if (argc > 1 && strcmp(argv[1], "new-log") == 0)
+        return edge_newlog_main(argc, argv);
     else if (argc > 1 && edge_cli_is_command(argv[1]))
         return edge_cli_main(argc, argv);
     const char *config;

@@ -9,12 +9,18 @@
 #include "common/crypto.h"
 #include "common/diag.h"
 #include "hub/app.h"
+#include "hub/backup.h"
 #include "hub/cli.h"
+#include "hub/hubconf.h"
 
 static void usage(FILE *f)
 {
     fputs("usage: mimamori-hub --config FILE [--log-level debug|info|warn|error]\n"
           "       mimamori-hub token   (a new API token and the SHA-256 the configuration keeps)\n"
+          "       mimamori-hub backup --config FILE DIR   (a hot copy of the state, to a new DIR)\n"
+          "       mimamori-hub restore --config FILE DIR  (a new, empty state dir from DIR)\n"
+          "       mimamori-hub person add|remove|passwd|token ...  (people; mimamori-hub person)\n"
+          "       mimamori-hub site add|remove ...        (sites; the running hub reloads)\n"
           "\n"
           "Accepts the registered sites over ZeroMQ (CURVE, keys from FILE), verifies each\n"
           "batch of their signed logs, stores and cosigns what verifies, records what does not\n"
@@ -47,12 +53,40 @@ static int make_token(void)
     return 0;
 }
 
+/* backup|restore --config FILE DIR (backup.h): 0 done, 1 refused or failed (the reason on
+ * stderr), 2 wrong usage or a configuration that does not load. */
+static int backup_or_restore(int argc, char **argv)
+{
+    const char *cmd = argv[1];
+    if (argc != 5 || strcmp(argv[2], "--config") != 0) {
+        fprintf(stderr, "usage: mimamori-hub %s --config FILE DIR\n", cmd);
+        return 2;
+    }
+    hub_config_t cfg;
+    if (hub_config_load(argv[3], &cfg) != MM_OK)
+        return 2;
+    char why[1024] = "";
+    int restore = !strcmp(cmd, "restore");
+    mm_err_t err = restore ? hub_restore_run(&cfg, argv[4], why, sizeof why)
+                           : hub_backup_run(&cfg, argv[4], why, sizeof why);
+    if (err != MM_OK)
+        fprintf(stderr, "mimamori-hub %s: %s\n", cmd, why[0] ? why : mm_strerror(err));
+    else if (restore)
+        printf("restored %s into %s; start the hub\n", argv[4], cfg.state_dir);
+    else
+        printf("backup written to %s\n", argv[4]);
+    hub_config_free(&cfg);
+    return err == MM_OK ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
     if (argc == 2 && strcmp(argv[1], "token") == 0)
         return make_token();
     if (argc >= 2 && (strcmp(argv[1], "person") == 0 || strcmp(argv[1], "site") == 0))
         return hub_cli_run(argc, argv);
+    if (argc >= 2 && (!strcmp(argv[1], "backup") || !strcmp(argv[1], "restore")))
+        return backup_or_restore(argc, argv);
     const char *config;
     int status = mm_diag_daemon_args("hub", argc, argv, 1, usage, &config);
     if (status >= 0)

@@ -18,6 +18,7 @@ struct hub_mirror {
     mm_log_t *log;
     MDB_dbi sites;
     MDB_dbi state;
+    MDB_dbi epochs;
     const hub_config_t *cfg;
     const mm_keypair_t *keys;
     hub_findings_t *findings;
@@ -76,6 +77,8 @@ mm_err_t hub_mirror_open(mm_db_t *db, const hub_config_t *cfg, const mm_keypair_
         err = mm_db_dbi(db, "hub.sites", 0, &m->sites);
     if (err == MM_OK)
         err = mm_db_dbi(db, "hub.state", 0, &m->state);
+    if (err == MM_OK)
+        err = mm_db_dbi(db, "hub.epochs", 0, &m->epochs);
     if (err != MM_OK) {
         hub_mirror_close(m);
         return err;
@@ -112,17 +115,23 @@ typedef struct {
     uint32_t id;
 } assign_t;
 
+#define EPOCH_RECORD 12 /* hub.epochs: per closed log, its id (BE32) and size (BE64) */
+static mm_err_t max_id(MDB_txn *txn, MDB_dbi dbi, size_t stride, uint32_t *max);
+
 static mm_err_t assign_txn(MDB_txn *txn, void *arg)
 {
     assign_t *a = arg;
     if (lookup_id(a->m, txn, a->site, &a->id) == MM_OK)
         return MM_OK;
-    MDB_stat st;
-    int rc = mdb_stat(txn, a->m->sites, &st);
-    if (rc != 0)
-        return mm_db_err(rc, "count sites");
-    /* Log ids start at 1; the hub's own log will be 0. */
-    a->id = (uint32_t)st.ms_entries + 1;
+    /* Log ids start at 1; the hub's own log is 0. The next is one past the highest in use, the
+     * closed logs of sites that began anew included (hub.epochs). */
+    uint32_t max = 0;
+    mm_err_t err = max_id(txn, a->m->sites, 4, &max);
+    if (err == MM_OK)
+        err = max_id(txn, a->m->epochs, EPOCH_RECORD, &max);
+    if (err != MM_OK)
+        return err;
+    a->id = max + 1;
     uint8_t b[4];
     mm_be32_put(b, a->id);
     MDB_val k = {strlen(a->site), (void *)a->site}, v = {4, b};
@@ -181,6 +190,7 @@ void hub_mirror_malformed(hub_mirror_t *m, const char *site, mm_err_t why, const
 typedef struct {
     hub_mirror_t *m;
     uint32_t id;
+    uint32_t orig_id; /* the site's log id when the batch came */
     const mm_batch_t *batch;
     const mm_checkpoint_t *cp;
     const mm_entry_t *decoded; /* the batch's entries, decoded as they were checked */
@@ -190,6 +200,10 @@ typedef struct {
     int64_t now_us;
     const char *site;
     int registry_changed;
+    int restart;          /* entry 0 is a log_restarted the hub's log does not hold */
+    uint32_t closed_id;   /* restart: the site's log the hub closed, */
+    uint64_t closed_size; /* at this size */
+    uint32_t epoch_want;  /* restart refused: the epoch the hub expects */
     /* why the transaction failed */
     int fork;
     uint64_t fork_index;
@@ -221,12 +235,92 @@ static mm_err_t earlier_segment(void *arg, MDB_txn *txn, uint64_t before, mm_ent
     return MM_ENOTFOUND;
 }
 
+/* The highest log id in use in dbi (hub.sites: BE32 values; hub.epochs: 12-byte records whose
+ * first 4 bytes are a log id) into *max. */
+static mm_err_t max_id(MDB_txn *txn, MDB_dbi dbi, size_t stride, uint32_t *max)
+{
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(txn, dbi, &cur);
+    if (rc != 0)
+        return mm_db_err(rc, "open cursor for log ids");
+    MDB_val k, v;
+    for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT))
+        for (size_t at = 0; at + 4 <= v.mv_size; at += stride) {
+            uint32_t id = mm_be32_get((const uint8_t *)v.mv_data + at);
+            if (id > *max)
+                *max = id;
+        }
+    mdb_cursor_close(cur);
+    return rc == MDB_NOTFOUND ? MM_OK : mm_db_err(rc, "walk log ids");
+}
+
+/*
+ * A site's log begun anew (log_restarted as entry 0, of the epoch after the logs closed so far):
+ * the log held is closed at its size (hub.epochs), the site gets a new log id, and s->id is it.
+ * MM_ECONFLICT (s->epoch_want set) for an epoch that is not the next.
+ */
+static mm_err_t restart_in(store_t *s, MDB_txn *txn)
+{
+    hub_mirror_t *m = s->m;
+    MDB_val k = {strlen(s->site), (void *)s->site}, v;
+    size_t closed = 0;
+    uint8_t *rec = NULL;
+    int rc = mdb_get(txn, m->epochs, &k, &v);
+    if (rc == 0)
+        closed = v.mv_size / EPOCH_RECORD;
+    else if (rc != MDB_NOTFOUND)
+        return mm_db_err(rc, "read hub.epochs");
+    s->epoch_want = (uint32_t)closed + 1;
+    if (s->decoded[0].u.log_restarted.epoch != s->epoch_want)
+        return MM_ECONFLICT;
+    uint64_t held;
+    uint32_t max = 0;
+    mm_err_t err = mm_log_size(m->log, txn, s->id, &held);
+    if (err == MM_OK)
+        err = max_id(txn, m->sites, 4, &max);
+    if (err == MM_OK)
+        err = max_id(txn, m->epochs, EPOCH_RECORD, &max);
+    if (err == MM_OK && !(rec = malloc((closed + 1) * EPOCH_RECORD)))
+        err = MM_ENOMEM;
+    if (err != MM_OK)
+        return err;
+    if (closed)
+        memcpy(rec, v.mv_data, closed * EPOCH_RECORD);
+    mm_be32_put(rec + closed * EPOCH_RECORD, s->id);
+    mm_be64_put(rec + closed * EPOCH_RECORD + 4, held);
+    MDB_val ev = {(closed + 1) * EPOCH_RECORD, rec};
+    rc = mdb_put(txn, m->epochs, &k, &ev, 0);
+    free(rec);
+    if (rc != 0)
+        return mm_db_err(rc, "put hub.epochs");
+    uint8_t idb[4];
+    mm_be32_put(idb, max + 1);
+    MDB_val iv = {4, idb};
+    rc = mdb_put(txn, m->sites, &k, &iv, 0);
+    if (rc != 0)
+        return mm_db_err(rc, "put the site's new log id");
+    s->closed_id = s->id;
+    s->closed_size = held;
+    s->id = max + 1;
+    return MM_OK;
+}
+
 static mm_err_t store_txn(MDB_txn *txn, void *arg)
 {
     store_t *s = arg;
     hub_mirror_t *m = s->m;
     const mm_batch_t *b = s->batch;
     uint64_t held;
+    /* From the start each time: a full map runs the transaction again (db.h). */
+    s->id = s->orig_id;
+    s->closed_id = 0;
+    s->closed_size = 0;
+    if (s->restart) {
+        mm_err_t rerr = restart_in(s, txn);
+        if (rerr != MM_OK)
+            return rerr;
+    }
     mm_err_t err = mm_log_size(m->log, txn, s->id, &held);
     if (err != MM_OK)
         return err;
@@ -310,6 +404,7 @@ typedef struct {
     mm_note_t note;
     mm_checkpoint_t cp;
     mm_entry_t *decoded; /* b's entries, decoded once by check (n_entries of them) */
+    int restart;         /* the site's log begun anew (begins_anew) */
     hub_answer_t *out;
 } batch_t;
 
@@ -439,7 +534,17 @@ static void refused(batch_t *x, const store_t *s, mm_err_t err)
     hub_mirror_t *m = x->m;
     const mm_batch_t *b = x->b;
     x->out->cosignature[0] = 0;
-    if (err == MM_EVERIFY && s->fork) {
+    if (err == MM_ECONFLICT && s->restart) {
+        uint32_t got = x->decoded[0].u.log_restarted.epoch;
+        hub_findings_raise(m->findings, x->site, "log_restart_refused", HUB_SEVERITY_HIGH, "", NULL,
+                           x->now_us,
+                           "the site began its log anew as epoch %" PRIu32
+                           ", but the next epoch is %" PRIu32 ": refused",
+                           got, s->epoch_want);
+        answer(x->out, MM_ACK_REFUSED, x->held,
+               "log_restarted epoch %" PRIu32 ": the hub expects epoch %" PRIu32, got,
+               s->epoch_want);
+    } else if (err == MM_EVERIFY && s->fork) {
         hub_evidence_t ev = {0};
         hub_evidence_int(&ev, "index", (int64_t)s->fork_index);
         hub_evidence_text(&ev, "checkpoint", b->checkpoint);
@@ -474,6 +579,47 @@ static void refused(batch_t *x, const store_t *s, mm_err_t err)
     }
 }
 
+/* A site's log begun anew and stored: a finding says what the hub closed and why. */
+static void restarted(batch_t *x, const store_t *s)
+{
+    const mm_log_restarted_t *r = &x->decoded[0].u.log_restarted;
+    hub_evidence_t ev = {0};
+    hub_evidence_int(&ev, "epoch", (int64_t)r->epoch);
+    hub_evidence_int(&ev, "closed_log_size", (int64_t)s->closed_size);
+    hub_evidence_int(&ev, "previous_size_said", (int64_t)r->previous_size);
+    hub_evidence_text(&ev, "reason", r->reason);
+    char dk[32];
+    snprintf(dk, sizeof dk, "epoch %" PRIu32, r->epoch);
+    hub_findings_raise(x->m->findings, x->site, "site_log_restarted", HUB_SEVERITY_HIGH, dk, &ev,
+                       x->now_us,
+                       "the site began its log anew with the same key (epoch %" PRIu32
+                       ", \"%s\"): the hub closed the log it held at %" PRIu64
+                       " entries and keeps it; entries the site had not sent are lost",
+                       r->epoch, r->reason, s->closed_size);
+    hub_evidence_deinit(&ev);
+    MM_WARN("site %s: log begun anew (epoch %" PRIu32
+            ", \"%s\"); the log held is closed at %" PRIu64 " entries (log id %" PRIu32 " kept)",
+            x->site, r->epoch, r->reason, s->closed_size, s->closed_id);
+}
+
+/* Whether the batch begins the site's log anew: from index 0, its first entry a log_restarted
+ * that is not the first entry the hub holds (a resend of a log already begun anew is not). */
+static int begins_anew(batch_t *x)
+{
+    const mm_batch_t *b = x->b;
+    if (b->first_index != 0 || b->n_entries == 0 || x->held == 0 ||
+        x->decoded[0].kind != MM_ENTRY_LOG_RESTARTED)
+        return 0;
+    mm_hash_t ours, theirs;
+    MDB_txn *txn;
+    if (mm_db_read(x->m->db, &txn) != MM_OK)
+        return 0;
+    mm_err_t err = mm_log_leaf(x->m->log, txn, x->id, 0, &ours);
+    mdb_txn_abort(txn);
+    mm_merkle_leaf_hash(b->entries[0].data, b->entries[0].len, &theirs);
+    return err == MM_OK && memcmp(ours.b, theirs.b, MM_HASH_LEN) != 0;
+}
+
 /* 3. New entries: stored if, with what we hold, they hash to the signed root. */
 static void store_new(batch_t *x)
 {
@@ -498,6 +644,8 @@ static void store_new(batch_t *x)
     memcpy(cosigned + b->checkpoint_len, out->cosignature, clen + 1);
     store_t s = {.m = m,
                  .id = x->id,
+                 .orig_id = x->id,
+                 .restart = x->restart,
                  .batch = b,
                  .cp = &x->cp,
                  .decoded = x->decoded,
@@ -513,6 +661,8 @@ static void store_new(batch_t *x)
         refused(x, &s, err);
         return;
     }
+    if (s.restart)
+        restarted(x, &s);
     MM_INFO("site %s: verified entries [%" PRIu64 ", %" PRIu64 ")", x->site, s.held, x->cp.size);
     answer(out, MM_ACK_OK, x->cp.size, "%s", "");
     /* The observer first: what the batch says comes before what the rules make of it. */
@@ -546,7 +696,9 @@ static void batch(hub_mirror_t *m, const char *site, const mm_batch_t *b, int64_
     x.held = st.size;
     if (check(&x) == 0) {
         /* 2. Where it stands against what we hold. */
-        if (b->first_index > x.held)
+        if ((x.restart = begins_anew(&x)))
+            store_new(&x);
+        else if (b->first_index > x.held)
             answer(out, MM_ACK_WRONG_SIZE, x.held, "the hub holds %" PRIu64 " entries", x.held);
         else if (x.cp.size <= x.held)
             resend(&x);

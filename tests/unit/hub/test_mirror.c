@@ -553,6 +553,69 @@ static void observer_hears_each_stored_batch_once(void **state)
     assert_int_equal(refused, 3);
 }
 
+/* A batch of n entries from 0: a log_restarted of epoch (reason why) then views[1, n), with its
+ * own checkpoint; the answer into a. */
+static void send_restart(fx_t *f, uint32_t epoch, const char *why, size_t n, hub_answer_t *a)
+{
+    mm_entry_t e = {.time_us = 5000, .kind = MM_ENTRY_LOG_RESTARTED};
+    e.u.log_restarted.epoch = epoch;
+    e.u.log_restarted.previous_size = 4;
+    snprintf(e.u.log_restarted.reason, sizeof e.u.log_restarted.reason, "%s", why);
+    uint8_t *first;
+    size_t len;
+    assert_int_equal(mm_entry_encode(&e, &first, &len), MM_OK);
+    mm_bytes_t views[N];
+    mm_hash_t leaves[N];
+    views[0] = (mm_bytes_t){.data = first, .len = len};
+    for (size_t i = 1; i < n; i++)
+        views[i] = f->views[i];
+    for (size_t i = 0; i < n; i++)
+        mm_merkle_leaf_hash(views[i].data, views[i].len, &leaves[i]);
+    mm_checkpoint_t cp = {.size = n};
+    snprintf(cp.origin, sizeof cp.origin, "mimamori/site/site-a");
+    assert_int_equal(mm_merkle_root(mm_merkle_leaves_node, leaves, n, &cp.root), MM_OK);
+    char note[MM_NOTE_MAX];
+    size_t nlen;
+    assert_int_equal(mm_checkpoint_sign(&cp, "site-a", &f->site_key, note, MM_NOTE_MAX, &nlen),
+                     MM_OK);
+    mm_batch_t b = {.first_index = 0,
+                    .n_entries = n,
+                    .entries = views,
+                    .checkpoint = note,
+                    .checkpoint_len = nlen};
+    hub_mirror_batch(f->mirror, "site-a", &b, 1795486419000000, a);
+    free(first);
+}
+
+/* A site that lost its store begins its log anew (edge/newlog.h): only with the next epoch; the
+ * log held is closed, the new one takes its place, a resend of it is no second beginning. */
+static void log_begun_anew_only_at_the_next_epoch(void **state)
+{
+    fx_t *f = *state;
+    hub_answer_t a;
+    send(f, 0, 4, f->views, &f->site_key, "mimamori/site/site-a", &a);
+    assert_int_equal(a.ack.status, MM_ACK_OK);
+    send_restart(f, 2, "disk replaced", 3, &a);
+    assert_int_equal(a.ack.status, MM_ACK_REFUSED);
+    assert_non_null(strstr(a.reason, "expects epoch 1"));
+    assert_true(has_finding(f, "log_restart_refused"));
+    assert_int_equal(held(f), 4);
+    send_restart(f, 1, "disk replaced", 3, &a);
+    assert_int_equal(a.ack.status, MM_ACK_OK);
+    assert_int_equal(a.ack.size, 3);
+    assert_int_equal(held(f), 3);
+    assert_true(has_finding(f, "site_log_restarted"));
+    send_restart(f, 1, "disk replaced", 3, &a); /* a resend */
+    assert_int_equal(a.ack.status, MM_ACK_OK);
+    assert_int_equal(held(f), 3);
+    send_restart(f, 1, "another", 2, &a); /* epoch 1 again, other bytes */
+    assert_int_equal(a.ack.status, MM_ACK_REFUSED);
+    assert_non_null(strstr(a.reason, "expects epoch 2"));
+    send_restart(f, 2, "second disk", 2, &a);
+    assert_int_equal(a.ack.status, MM_ACK_OK);
+    assert_int_equal(held(f), 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -565,6 +628,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(persists, setup, teardown),
         cmocka_unit_test_setup_teardown(malformed_batch_and_entry, setup, teardown),
         cmocka_unit_test_setup_teardown(two_sites, setup, teardown),
+        cmocka_unit_test_setup_teardown(log_begun_anew_only_at_the_next_epoch, setup, teardown),
         cmocka_unit_test_setup_teardown(observer_hears_each_stored_batch_once, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
