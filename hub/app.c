@@ -321,6 +321,10 @@ static int start(app_t *app, const char *config_path)
         hub_ratelimit_create(HUB_PUBLIC_CLIENTS, HUB_PUBLIC_COMPLAINTS_PER_HOUR, 3600LL * 1000000,
                              &app->complaint_limit) != MM_OK)
         return 1;
+    if (app->cfg.tls_certificate &&
+        hub_http_use_tls(app->http, app->cfg.tls_certificate, app->cfg.tls_private_key,
+                         app->cfg.hsts_max_age) != MM_OK)
+        return 1;
     app->api = (hub_api_t){.cfg = &app->cfg,
                            .keys = &app->keys,
                            .mirror = app->mirror,
@@ -346,9 +350,9 @@ static int start(app_t *app, const char *config_path)
     if (hub_feedapi_create(&app->loop, app->http, app->feed, &app->feedapi) != MM_OK ||
         hub_metrics_register(app->http, &app->metrics) != MM_OK)
         return 1;
-    MM_INFO("hub: api http://%s:%d listening, zmq %s (hub \"%s\", %zu site(s) registered)",
-            app->cfg.http_host, hub_http_port(app->http), app->cfg.listen, app->cfg.name,
-            app->cfg.n_sites);
+    MM_INFO("hub: api %s://%s:%d listening, zmq %s (hub \"%s\", %zu site(s) registered)",
+            hub_http_tls(app->http) ? "https" : "http", app->cfg.http_host,
+            hub_http_port(app->http), app->cfg.listen, app->cfg.name, app->cfg.n_sites);
     return 0;
 }
 

@@ -8,6 +8,9 @@
  * framed) and a Content-Security-Policy that allows only the hub's own files (HUB_HTTP_CSP);
  * every answer but
  * a static file's (hub_http_static) carries Cache-Control: no-store.
+ *
+ * With TLS (hub_http_use_tls) the server speaks HTTPS only — HTTP/1.1 and h2 by ALPN, TLS 1.2
+ * at least (common/tls.h) — and every answer carries Strict-Transport-Security.
  */
 #ifndef HUB_HTTP_H
 #define HUB_HTTP_H
@@ -41,6 +44,15 @@ typedef void (*hub_http_handler)(hub_http_req_t *req, void *arg);
 mm_err_t hub_http_create(uv_loop_t *loop, const char *host, int port, hub_http_t **out);
 /* The port actually listened on. */
 int hub_http_port(const hub_http_t *h);
+/*
+ * Serves HTTPS only from now on, with the PEM certificate chain cert and private key key (the
+ * configuration's "http.tls"), and Strict-Transport-Security: max-age=hsts_max_age on every
+ * answer. Call before the loop runs. MM_ECONFIG / MM_ECRYPTO when the context cannot be made
+ * (a key readable by group or others among the reasons), said in the log naming the file.
+ */
+mm_err_t hub_http_use_tls(hub_http_t *h, const char *cert, const char *key, int hsts_max_age);
+/* Whether the server speaks HTTPS. */
+int hub_http_tls(const hub_http_t *h);
 
 /*
  * Adds a route; pattern segments {name} capture one path segment. At most 48 routes. roles 0:
