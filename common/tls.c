@@ -175,9 +175,11 @@ mm_err_t mm_tls_cert_make(const char *cert_path, const char *key_path, const cha
     mm_err_t err = san_list(names, n, san, sizeof san, msg, cap);
     if (err != MM_OK)
         return err;
-    if (access(cert_path, F_OK) == 0 || access(key_path, F_OK) == 0)
-        return mm_errf(MM_EEXIST, msg, cap, "%s or %s already exists; neither is ever replaced",
-                       cert_path, key_path);
+    const char *there = access(cert_path, F_OK) == 0  ? cert_path
+                        : access(key_path, F_OK) == 0 ? key_path
+                                                      : NULL;
+    if (there)
+        return mm_errf(MM_EEXIST, msg, cap, "%s already exists; it is never replaced", there);
     EVP_PKEY *key = EVP_EC_gen("P-256");
     X509 *x = key ? self_signed(key, cn, san, days) : NULL;
     if (!x) {
