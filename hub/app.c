@@ -317,14 +317,18 @@ static int start(app_t *app, const char *config_path)
     hub_link_set_requests(app->link, pending_requests, app);
     hub_link_set_exports(app->link, on_export_chunk, app);
     hub_link_set_documents(app->link, on_filing_document, app);
+    SSL_CTX *ssl = NULL; /* made first: a refused key leaves no server behind */
+    if (app->cfg.tls_certificate &&
+        hub_http_tls_context(app->cfg.tls_certificate, app->cfg.tls_private_key, &ssl) != MM_OK)
+        return 1;
     if (hub_http_create(&app->loop, app->cfg.http_host, app->cfg.http_port, &app->http) != MM_OK ||
         hub_ratelimit_create(HUB_PUBLIC_CLIENTS, HUB_PUBLIC_COMPLAINTS_PER_HOUR, 3600LL * 1000000,
-                             &app->complaint_limit) != MM_OK)
+                             &app->complaint_limit) != MM_OK) {
+        SSL_CTX_free(ssl);
         return 1;
-    if (app->cfg.tls_certificate &&
-        hub_http_use_tls(app->http, app->cfg.tls_certificate, app->cfg.tls_private_key,
-                         app->cfg.hsts_max_age) != MM_OK)
-        return 1;
+    }
+    if (ssl)
+        hub_http_use_tls(app->http, ssl, app->cfg.hsts_max_age);
     app->api = (hub_api_t){.cfg = &app->cfg,
                            .keys = &app->keys,
                            .mirror = app->mirror,

@@ -639,18 +639,21 @@ int hub_http_port(const hub_http_t *h)
     return h->port;
 }
 
-mm_err_t hub_http_use_tls(hub_http_t *h, const char *cert, const char *key, int hsts_max_age)
+mm_err_t hub_http_tls_context(const char *cert, const char *key, SSL_CTX **out)
 {
     char msg[600];
     mm_err_t err = mm_tls_server_context(cert, key, "http.tls.certificate", "http.tls.private_key",
-                                         &h->ssl, NULL, msg, sizeof msg);
-    if (err != MM_OK) {
+                                         out, NULL, msg, sizeof msg);
+    if (err != MM_OK)
         MM_ERROR("http: %s", msg);
-        return err;
-    }
-    h->accept_ctx.ssl_ctx = h->ssl;
+    return err;
+}
+
+void hub_http_use_tls(hub_http_t *h, SSL_CTX *ssl, int hsts_max_age)
+{
+    h->ssl = ssl;
+    h->accept_ctx.ssl_ctx = ssl;
     snprintf(h->hsts, sizeof h->hsts, "max-age=%d", hsts_max_age);
-    return MM_OK;
 }
 
 int hub_http_tls(const hub_http_t *h)

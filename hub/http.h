@@ -16,6 +16,7 @@
 #define HUB_HTTP_H
 
 #include <jansson.h>
+#include <openssl/ssl.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <uv.h>
@@ -45,12 +46,15 @@ mm_err_t hub_http_create(uv_loop_t *loop, const char *host, int port, hub_http_t
 /* The port actually listened on. */
 int hub_http_port(const hub_http_t *h);
 /*
- * Serves HTTPS only from now on, with the PEM certificate chain cert and private key key (the
- * configuration's "http.tls"), and Strict-Transport-Security: max-age=hsts_max_age on every
- * answer. Call before the loop runs. MM_ECONFIG / MM_ECRYPTO when the context cannot be made
- * (a key readable by group or others among the reasons), said in the log naming the file.
+ * The TLS context of the configuration's "http.tls" (PEM certificate chain cert, private key
+ * key; common/tls.h) into *out, made before the server so that a start it stops leaves no
+ * server behind. MM_ECONFIG / MM_ECRYPTO when it cannot be made (a key readable by group or
+ * others among the reasons), said in the log naming the key and the file.
  */
-mm_err_t hub_http_use_tls(hub_http_t *h, const char *cert, const char *key, int hsts_max_age);
+mm_err_t hub_http_tls_context(const char *cert, const char *key, SSL_CTX **out);
+/* Serves HTTPS only from now on, with ssl (taken: freed when the server closes), and
+ * Strict-Transport-Security: max-age=hsts_max_age on every answer. Call before the loop runs. */
+void hub_http_use_tls(hub_http_t *h, SSL_CTX *ssl, int hsts_max_age);
 /* Whether the server speaks HTTPS. */
 int hub_http_tls(const hub_http_t *h);
 
