@@ -55,7 +55,7 @@ const char *mm_www_reason(int status)
     }
 }
 
-void mm_www_security_headers(h2o_req_t *req, const char *csp, int https)
+void mm_www_security_headers(h2o_req_t *req, const char *csp, const char *hsts)
 {
     h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("x-content-type-options"), 0,
                           NULL, H2O_STRLIT("nosniff"));
@@ -65,9 +65,9 @@ void mm_www_security_headers(h2o_req_t *req, const char *csp, int https)
                           H2O_STRLIT("DENY"));
     h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("content-security-policy"), 0,
                           NULL, h2o_strdup(&req->pool, csp, SIZE_MAX).base, strlen(csp));
-    if (https)
+    if (hsts)
         h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_STRICT_TRANSPORT_SECURITY, NULL,
-                       H2O_STRLIT(MM_WWW_HSTS));
+                       hsts, strlen(hsts));
 }
 
 const mm_www_file_t *mm_www_find(const mm_www_file_t *files, size_t n, const char *name)

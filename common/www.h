@@ -35,20 +35,22 @@ const mm_www_file_t *mm_www_find(const mm_www_file_t *files, size_t n, const cha
     "default-src 'self'; base-uri 'none'; object-src 'none'; form-action 'self'; "                 \
     "frame-ancestors 'none'"
 
-/* Strict-Transport-Security of an answer over HTTPS: a year, this host only. */
+/* Strict-Transport-Security of an answer over HTTPS unless configured otherwise (the hub's
+ * "http.hsts_max_age"): a year, this host only. */
 #define MM_WWW_HSTS "max-age=31536000"
 
 /*
  * Adds the security headers of every answer to req's response (an h2o_req_t *, libh2o's):
  * X-Content-Type-Options: nosniff, Referrer-Policy: no-referrer, X-Frame-Options: DENY,
- * Content-Security-Policy: csp (MM_WWW_CSP or a stricter one; copied), and over HTTPS (https
- * non-zero) Strict-Transport-Security: MM_WWW_HSTS.
+ * Content-Security-Policy: csp (MM_WWW_CSP or a stricter one; copied), and over HTTPS
+ * Strict-Transport-Security: hsts (MM_WWW_HSTS or the configured "max-age=N"; not copied: it
+ * must outlive the answer), NULL over plain HTTP.
  */
 /* The reason phrase of an HTTP status ("Not Found"; "Status" for one not listed). */
 const char *mm_www_reason(int status);
 
 struct st_h2o_req_t;
-void mm_www_security_headers(struct st_h2o_req_t *req, const char *csp, int https);
+void mm_www_security_headers(struct st_h2o_req_t *req, const char *csp, const char *hsts);
 
 /* What the hub's API and the site console answer alike: body (stolen) as compact ASCII JSON
  * text (malloc'd), or NULL when it cannot be formatted — then MM_WWW_JSON_OOM is the answer, with

@@ -45,6 +45,7 @@
 #include "edge/ingest.h"
 #include "edge/keyring.h"
 #include "edge/ops.h"
+#include "edge/reload.h"
 #include "edge/retention.h"
 #include "edge/siteconf.h"
 #include "edge/siteholds.h"
@@ -82,6 +83,9 @@ typedef struct {
     int64_t storage_alarm_us; /* since when */
     edge_alerts_t *alerts;
     int paused_for_space[EDGE_MAX_CAMERAS];
+    uv_signal_t sighup;      /* reloads the people and roles (reload.h) */
+    const char *config_path; /* the file they are reloaded from */
+    json_t *fixed;           /* what a reload may not change, as the edge started */
 } app_t;
 
 static int make_dir(const char *path)
@@ -482,6 +486,7 @@ static void shutdown_app(app_t *app)
     uv_signal_stop(&app->sigterm);
     uv_close((uv_handle_t *)&app->sigint, NULL);
     uv_close((uv_handle_t *)&app->sigterm, NULL);
+    uv_close((uv_handle_t *)&app->sighup, NULL);
     uv_close((uv_handle_t *)&app->housekeeping, NULL);
     if (app->uplink)
         edge_uplink_close(app->uplink, on_uplink_closed, NULL);
@@ -493,6 +498,32 @@ static void on_signal(uv_signal_t *h, int signum)
     app_t *app = h->data;
     MM_INFO("signal %d", signum);
     shutdown_app(app);
+}
+
+/* SIGHUP: the people and roles again from the configuration, recording going on (reload.h). */
+static void on_reload(uv_signal_t *h, int signum)
+{
+    (void)signum;
+    app_t *app = h->data;
+    if (app->stopping || !app->ops || !app->fixed)
+        return;
+    char why[600];
+    int changed = 0;
+    edge_governance_t old;
+    MM_INFO("reload: reading %s again", app->config_path);
+    if (edge_reload(app->config_path, &app->cfg, app->fixed, &changed, &old, why, sizeof why) !=
+        MM_OK) {
+        MM_ERROR("reload refused, nothing changed: %s", why);
+        return;
+    }
+    if (!changed) {
+        MM_INFO("reload: the people and roles are as they were");
+        return;
+    }
+    edge_ops_reloaded(app->ops, &old);
+    MM_INFO("reload: %zu people (were %zu), manager %s", app->cfg.gov.n_people, old.n_people,
+            app->cfg.gov.manager >= 0 ? app->cfg.gov.people[app->cfg.gov.manager].id : "none");
+    edge_governance_free(&old);
 }
 
 /* --- start: one small step after another ----------------------------------------------------*/
@@ -510,6 +541,8 @@ static int load_config(app_t *app, const char *config_path)
 {
     if (edge_config_load(config_path, &app->cfg) != MM_OK)
         return -1;
+    app->config_path = config_path;
+    app->fixed = edge_reload_fixed(config_path);
     if (mm_tz_use(app->cfg.timezone) != 0) {
         MM_ERROR("%s: timezone: \"%s\" cannot be used", config_path, app->cfg.timezone);
         return -1;
@@ -856,6 +889,9 @@ int edge_app_run(const char *config_path)
     app.sigint.data = app.sigterm.data = app.housekeeping.data = &app;
     uv_signal_start(&app.sigint, on_signal, SIGINT);
     uv_signal_start(&app.sigterm, on_signal, SIGTERM);
+    uv_signal_init(&app.loop, &app.sighup);
+    app.sighup.data = &app;
+    uv_signal_start(&app.sighup, on_reload, SIGHUP);
 
     int rc = start(&app, config_path);
     if (rc != 0)
@@ -873,6 +909,7 @@ int edge_app_run(const char *config_path)
         zmq_ctx_term(app.zctx);
     mm_keys_wipe(&app.keys);
     edge_config_free(&app.cfg);
+    json_decref(app.fixed);
     free(app.segments_dir);
     free(app.documents_dir);
     if (rc == 0)

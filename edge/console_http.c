@@ -88,7 +88,7 @@ static void start_answer(edge_http_req_t *r, int status, const char *ctype, cons
                        strlen(ctype));
     h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CACHE_CONTROL, NULL, cache,
                    strlen(cache));
-    mm_www_security_headers(req, CONSOLE_CSP, r->http->https);
+    mm_www_security_headers(req, CONSOLE_CSP, r->http->https ? MM_WWW_HSTS : NULL);
     MM_DEBUG("console: %s %s -> %d", r->method, r->path, status);
 }
 

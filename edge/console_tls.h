@@ -8,7 +8,8 @@
  * vouches for a certificate the edge made itself: a manager checks its SHA-256 fingerprint,
  * which `mimamori-edge status` shows, against the one the browser shows, once.
  *
- * The context speaks TLS 1.2 and 1.3 only, and offers h2 and http/1.1 by ALPN.
+ * The context is common/tls.h's, as the hub's: TLS 1.2 and 1.3 only, h2 and http/1.1 by ALPN,
+ * a key readable by group or others refused.
  */
 #ifndef EDGE_CONSOLE_TLS_H
 #define EDGE_CONSOLE_TLS_H
@@ -17,10 +18,11 @@
 #include <stddef.h>
 
 #include "common/err.h"
+#include "common/tls.h"
 #include "edge/siteconf.h"
 
 /* "AB:CD:...": 32 bytes as upper-case hex pairs joined by ':', and a NUL. */
-#define EDGE_FINGERPRINT_LEN 96
+#define EDGE_FINGERPRINT_LEN MM_TLS_FINGERPRINT_LEN
 
 /*
  * The console's TLS context into *ctx (the caller frees it with SSL_CTX_free) and its

@@ -143,9 +143,16 @@ void edge_ops_playback_as(edge_ops_t *ops, const char *person, const edge_reques
 
 /* The console's accounts (console_auth.h), kept with ops's state in the store. */
 edge_accounts_t *edge_ops_accounts(edge_ops_t *ops);
-/* Tells fn(arg, person) whenever person's console password is set or their account unlocked
- * (the console ends their sessions). */
+/* Tells fn(arg, person) whenever person's console password is set or their account unlocked,
+ * or a reload removed them from the site's people (the console ends their sessions). */
 void edge_ops_on_account(edge_ops_t *ops, void (*fn)(void *arg, const char *person), void *arg);
+/*
+ * The people and roles in ops's configuration were reloaded (reload.h), old being the ones
+ * before: the console sessions of those no longer among the people end, playbacks whose viewer
+ * may no longer look end (R-N7.2), and the site's facts and standards are brought up to date
+ * and logged where they changed, as at a start.
+ */
+void edge_ops_reloaded(edge_ops_t *ops, const edge_governance_t *old);
 /* The role person (an index into the people, -1 none) has now. */
 mm_role_t edge_ops_role(const edge_ops_t *ops, int person);
 /* Appends e (an entry the console made: a login, a failure) to the site log and wakes the

@@ -134,7 +134,10 @@ int edge_ops_live_still(edge_ops_t *ops, const edge_live_right_t *v, char *why, 
         snprintf(why, cap, "camera %s was %s", v->camera, edge_cam_state_name(st));
         return 0;
     }
-    return edge_access_still(&ops->access, &ops->cfg->gov, &v->who, v->role, v->grant_id,
+    /* By id: a reload may have renumbered the people, or removed this one (reload.h). */
+    edge_caller_t who = v->who;
+    who.person = edge_governance_person(&ops->cfg->gov, v->person);
+    return edge_access_still(&ops->access, &ops->cfg->gov, &who, v->role, v->grant_id,
                              EDGE_ACT_LIVE, v->camera, mm_now_us(), why, cap);
 }
 

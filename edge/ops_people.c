@@ -135,3 +135,17 @@ void edge_ops_do_designation(edge_ops_call_t *c)
     if (edge_ops_standards_update(ops, summary) != MM_OK)
         MM_ERROR("standards: cannot record the new version after %s", summary);
 }
+
+void edge_ops_reloaded(edge_ops_t *ops, const edge_governance_t *old)
+{
+    const edge_governance_t *g = &ops->cfg->gov;
+    for (size_t i = 0; i < old->n_people; i++)
+        if (edge_governance_person(g, old->people[i].id) < 0 && ops->account_changed)
+            ops->account_changed(ops->account_arg, old->people[i].id);
+    edge_ops_playback_recheck(ops);
+    /* The city's registry names the manager and operators; the standards name the people. */
+    edge_ops_facts_update(ops);
+    if (edge_ops_standards_update(ops, "people and roles reloaded from the configuration") !=
+        MM_OK)
+        MM_ERROR("standards: cannot record the new version after the reload");
+}

@@ -116,10 +116,13 @@ void edge_ops_playback_recheck(edge_ops_t *ops)
         if (!v || edge_viewing_done(v->vw))
             continue;
         char why[MM_TEXT_MAX];
+        /* By id: a reload may have renumbered the people, or removed this one (reload.h). */
+        edge_caller_t who = v->who;
+        who.person = edge_governance_person(&ops->cfg->gov, v->person);
         int cam = edge_ops_camera_index(ops, v->camera);
         if (cam >= 0 && ops->cam_state[cam] == EDGE_CAM_ABOLISHED)
             snprintf(why, sizeof why, "camera %s was abolished", v->camera);
-        else if (edge_access_still(&ops->access, &ops->cfg->gov, &v->who, v->role, v->grant_id,
+        else if (edge_access_still(&ops->access, &ops->cfg->gov, &who, v->role, v->grant_id,
                                    EDGE_ACT_PLAYBACK, v->camera, now, why, sizeof why))
             continue;
         MM_WARN("playback %s of %s by %s stopped: %s", v->session, v->camera, v->person, why);

@@ -433,10 +433,18 @@ static int start(app_t *app, const char *config_path)
     if (hub_zap_create(&app->loop, app->zctx, &app->cfg, app->findings, &app->zap) != MM_OK ||
         link_open(app) != MM_OK)
         return 1;
+    SSL_CTX *ssl = NULL; /* made first: a refused key leaves no server behind */
+    if (app->cfg.tls_certificate &&
+        hub_http_tls_context(app->cfg.tls_certificate, app->cfg.tls_private_key, &ssl) != MM_OK)
+        return 1;
     if (hub_http_create(&app->loop, app->cfg.http_host, app->cfg.http_port, &app->http) != MM_OK ||
         hub_ratelimit_create(HUB_PUBLIC_CLIENTS, HUB_PUBLIC_COMPLAINTS_PER_HOUR, 3600LL * 1000000,
-                             &app->complaint_limit) != MM_OK)
+                             &app->complaint_limit) != MM_OK) {
+        SSL_CTX_free(ssl);
         return 1;
+    }
+    if (ssl)
+        hub_http_use_tls(app->http, ssl, app->cfg.hsts_max_age);
     app->api = (hub_api_t){.cfg = &app->cfg,
                            .keys = &app->keys,
                            .mirror = app->mirror,
@@ -468,9 +476,9 @@ static int start(app_t *app, const char *config_path)
         return 1;
     app->config_path = config_path;
     uv_signal_start(&app->sighup, on_sighup, SIGHUP);
-    MM_INFO("hub: api http://%s:%d listening, zmq %s (hub \"%s\", %zu site(s) registered)",
-            app->cfg.http_host, hub_http_port(app->http), app->cfg.listen, app->cfg.name,
-            app->cfg.n_sites);
+    MM_INFO("hub: api %s://%s:%d listening, zmq %s (hub \"%s\", %zu site(s) registered)",
+            hub_http_tls(app->http) ? "https" : "http", app->cfg.http_host,
+            hub_http_port(app->http), app->cfg.listen, app->cfg.name, app->cfg.n_sites);
     return 0;
 }
 

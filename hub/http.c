@@ -14,8 +14,9 @@
 
 #include "common/clock.h"
 #include "common/diag.h"
-#include "common/www.h"
 #include "common/httpparse.h"
+#include "common/tls.h"
+#include "common/www.h"
 
 #define MAX_ROUTES 64
 #define BODY_MAX (1024 * 1024)
@@ -46,6 +47,8 @@ struct hub_http {
     void *done_arg;
     uint64_t requests;
     hub_http_stream_t *streams; /* open streams, so that closing the server ends them */
+    SSL_CTX *ssl;               /* HTTPS only, when set (hub_http_use_tls) */
+    char hsts[32];              /* "max-age=N" over HTTPS, "" over plain HTTP */
 };
 
 struct hub_http_req {
@@ -77,7 +80,7 @@ static void start_answer_csp(hub_http_req_t *r, int status, const char *ctype, c
                        strlen(ctype));
     h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CACHE_CONTROL, NULL, cache,
                    strlen(cache));
-    mm_www_security_headers(req, csp, 0);
+    mm_www_security_headers(req, csp, r->http->hsts[0] ? r->http->hsts : NULL);
 }
 
 /* How much of a request's path the debug log shows: the query is left out, since it may carry a
@@ -677,6 +680,28 @@ int hub_http_port(const hub_http_t *h)
     return h->port;
 }
 
+mm_err_t hub_http_tls_context(const char *cert, const char *key, SSL_CTX **out)
+{
+    char msg[600];
+    mm_err_t err = mm_tls_server_context(cert, key, "http.tls.certificate", "http.tls.private_key",
+                                         out, NULL, msg, sizeof msg);
+    if (err != MM_OK)
+        MM_ERROR("http: %s", msg);
+    return err;
+}
+
+void hub_http_use_tls(hub_http_t *h, SSL_CTX *ssl, int hsts_max_age)
+{
+    h->ssl = ssl;
+    h->accept_ctx.ssl_ctx = ssl;
+    snprintf(h->hsts, sizeof h->hsts, "max-age=%d", hsts_max_age);
+}
+
+int hub_http_tls(const hub_http_t *h)
+{
+    return h->ssl != NULL;
+}
+
 mm_err_t hub_http_route(hub_http_t *h, const char *method, const char *pattern, unsigned roles,
                         hub_http_handler fn, void *arg)
 {
@@ -701,6 +726,9 @@ static void on_listener_closed(uv_handle_t *handle)
     void *arg = h->done_arg;
     for (size_t i = 0; i < h->n_routes; i++)
         free(h->routes[i].pattern);
+    /* A connection still open holds its own reference to the TLS context (OpenSSL counts). */
+    SSL_CTX_free(h->ssl);
+    h->ssl = NULL;
     /* Connections still open belong to libh2o until the loop ends; the context is left to
      * process exit rather than disposed under them. */
     if (done)

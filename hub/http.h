@@ -8,11 +8,15 @@
  * framed) and a Content-Security-Policy that allows only the hub's own files (HUB_HTTP_CSP);
  * every answer but
  * a static file's (hub_http_static) carries Cache-Control: no-store.
+ *
+ * With TLS (hub_http_use_tls) the server speaks HTTPS only — HTTP/1.1 and h2 by ALPN, TLS 1.2
+ * at least (common/tls.h) — and every answer carries Strict-Transport-Security.
  */
 #ifndef HUB_HTTP_H
 #define HUB_HTTP_H
 
 #include <jansson.h>
+#include <openssl/ssl.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <uv.h>
@@ -41,6 +45,18 @@ typedef void (*hub_http_handler)(hub_http_req_t *req, void *arg);
 mm_err_t hub_http_create(uv_loop_t *loop, const char *host, int port, hub_http_t **out);
 /* The port actually listened on. */
 int hub_http_port(const hub_http_t *h);
+/*
+ * The TLS context of the configuration's "http.tls" (PEM certificate chain cert, private key
+ * key; common/tls.h) into *out, made before the server so that a start it stops leaves no
+ * server behind. MM_ECONFIG / MM_ECRYPTO when it cannot be made (a key readable by group or
+ * others among the reasons), said in the log naming the key and the file.
+ */
+mm_err_t hub_http_tls_context(const char *cert, const char *key, SSL_CTX **out);
+/* Serves HTTPS only from now on, with ssl (taken: freed when the server closes), and
+ * Strict-Transport-Security: max-age=hsts_max_age on every answer. Call before the loop runs. */
+void hub_http_use_tls(hub_http_t *h, SSL_CTX *ssl, int hsts_max_age);
+/* Whether the server speaks HTTPS. */
+int hub_http_tls(const hub_http_t *h);
 
 /*
  * Adds a route; pattern segments {name} capture one path segment. At most 64 routes. roles 0:

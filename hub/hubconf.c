@@ -15,6 +15,7 @@
 #include "common/diag.h"
 #include "common/policy.h"
 #include "common/timefmt.h"
+#include "common/tls.h"
 #include "common/wire.h"
 #include "hub/sitetime.h"
 
@@ -353,6 +354,44 @@ static void parse_city_rules(mm_conf_t *conf, json_t *root, hub_config_t *out)
     json_object_foreach(rules, name, o) parse_city_rule(conf, o, name, out);
 }
 
+/* "http": where the API listens, and whether over TLS (hubconf.h). */
+static void parse_http(mm_conf_t *conf, json_t *root, hub_config_t *out)
+{
+    static const char *const keys[] = {"host",          "port",         "tls",
+                                       "insecure_http", "hsts_max_age", NULL};
+    static const char *const tls_keys[] = {"certificate", "private_key", NULL};
+    json_t *http = mm_conf_object(conf, root, "", "http", 1);
+    if (!http)
+        return;
+    mm_conf_check_keys(conf, http, "http", keys);
+    const char *host = mm_conf_string(conf, http, "http", "host", 0, "127.0.0.1");
+    out->http_host = strdup(host ? host : "127.0.0.1");
+    out->http_port = (int)mm_conf_int(conf, http, "http", "port", 1, 0, 0, 65535);
+    out->insecure_http = mm_conf_bool(conf, http, "http", "insecure_http", 0, 0);
+    out->hsts_max_age =
+        (int)mm_conf_int(conf, http, "http", "hsts_max_age", 0, 31536000, 0, 315360000);
+    json_t *tls =
+        json_object_get(http, "tls") ? mm_conf_object(conf, http, "http", "tls", 1) : NULL;
+    if (tls) {
+        mm_conf_check_keys(conf, tls, "http.tls", tls_keys);
+        const char *cert = mm_conf_string(conf, tls, "http.tls", "certificate", 1, NULL);
+        const char *key = mm_conf_string(conf, tls, "http.tls", "private_key", 1, NULL);
+        if (cert && key) {
+            out->tls_certificate = mm_conf_resolve(conf, cert);
+            out->tls_private_key = mm_conf_resolve(conf, key);
+        }
+    } else if (!json_object_get(http, "tls") && host && !mm_tls_host_loopback(host) &&
+               !out->insecure_http) {
+        mm_conf_problem(conf, "http.host",
+                        "\"%.64s\" is not loopback, and without \"tls\" bearer tokens and "
+                        "logins would cross the network in clear: add \"tls\": "
+                        "{\"certificate\": FILE, \"private_key\": FILE} (mimamori-keys tls "
+                        "makes a self-signed pair), or listen on 127.0.0.1 behind a TLS proxy, "
+                        "or set \"insecure_http\": true to accept plain HTTP",
+                        host);
+    }
+}
+
 const hub_person_t *hub_config_person_by_token(const hub_config_t *cfg, const char *token,
                                                size_t len)
 {
@@ -408,7 +447,6 @@ mm_err_t hub_config_parse(mm_conf_t *conf, hub_config_t *out)
                                        "city_rules",
                                        "sessions",
                                        NULL};
-    static const char *const http_keys[] = {"host", "port", NULL};
     memset(out, 0, sizeof *out);
     json_t *root = mm_conf_root(conf);
     if (!root)
@@ -444,13 +482,7 @@ mm_err_t hub_config_parse(mm_conf_t *conf, hub_config_t *out)
     else if (listen)
         out->listen = strdup(listen);
 
-    json_t *http = mm_conf_object(conf, root, "", "http", 1);
-    if (http) {
-        mm_conf_check_keys(conf, http, "http", http_keys);
-        const char *host = mm_conf_string(conf, http, "http", "host", 0, "127.0.0.1");
-        out->http_host = strdup(host);
-        out->http_port = (int)mm_conf_int(conf, http, "http", "port", 1, 0, 0, 65535);
-    }
+    parse_http(conf, root, out);
     out->silent_after_minutes =
         (int)mm_conf_int(conf, root, "", "silent_after_minutes", 0, 60, 1, 7 * 24 * 60);
     out->filing_grace_days = (int)mm_conf_int(conf, root, "", "filing_grace_days", 0, 30, 0, 365);
@@ -563,6 +595,8 @@ void hub_config_free(hub_config_t *cfg)
     free(cfg->state_dir);
     free(cfg->listen);
     free(cfg->http_host);
+    free(cfg->tls_certificate);
+    free(cfg->tls_private_key);
     free(cfg->sites);
     if (cfg->people)
         OPENSSL_cleanse(cfg->people, cfg->n_people * sizeof *cfg->people);

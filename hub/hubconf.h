@@ -3,7 +3,9 @@
  *
  *   {"name": "hub", "key_file": "hub.key", "state_dir": "hub",
  *    "listen": "tcp://127.0.0.1:7400",
- *    "http": {"host": "127.0.0.1", "port": 8480},
+ *    "http": {"host": "127.0.0.1", "port": 8480,
+ *             "tls": {"certificate": "tls/hub.crt", "private_key": "tls/hub.key"},
+ *             "insecure_http": false, "hsts_max_age": 31536000},
  *    "timezone": "Asia/Tokyo",   the zone of the hub's own pages (optional; a site's page shows
  *                                times in the zone the site reports)
  *    "sites": [{"id": "site-a", "verifier": "site-a+1a2b3c4d+AQ...", "curve_public": "<Z85>"}],
@@ -15,6 +17,14 @@
  * "city" (optional) is whom residents turn to when a site's answer to a complaint does not
  * satisfy them (R-N12(2)): the public registry shows it. Person id "public" is reserved for
  * residents who complain online (requests.h).
+ *
+ * "http.tls" (optional) serves the API and the dashboard over HTTPS only (hub/http.h): PEM
+ * files, the certificate's chain and its private key, which group and others may not read
+ * (common/tls.h). Without it the hub speaks plain HTTP, which is a configuration problem on a
+ * host other than loopback (127.0.0.1, ::1, localhost) — bearer tokens and logins would cross
+ * the network in clear — unless "insecure_http" is true (behind a TLS proxy on another
+ * machine, say). hsts_max_age (0 .. 315360000 s, a year unless given) is the
+ * Strict-Transport-Security every HTTPS answer carries.
  *
  * Relative paths resolve against the directory of the file. Every problem is reported at once,
  * each naming the file and the key.
@@ -130,6 +140,10 @@ typedef struct {
     char *listen;
     char *http_host;
     int http_port;
+    char *tls_certificate; /* "http.tls", resolved; both NULL: plain HTTP */
+    char *tls_private_key;
+    int insecure_http;        /* "http.insecure_http": plain HTTP off loopback accepted */
+    int hsts_max_age;         /* seconds, "http.hsts_max_age" */
     int silent_after_minutes; /* a site without a verified checkpoint this long: a finding */
     int filing_grace_days;    /* a new standards version unfiled this long: a finding */
     int64_t ordinance_us;     /* the ordinance's day ("ordinance_effective"), 0 when unset */

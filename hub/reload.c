@@ -31,7 +31,10 @@ static void warn_kept(const hub_config_t *cur, const hub_config_t *next)
         kept[n++] = "state_dir";
     if (!same_str(cur->listen, next->listen))
         kept[n++] = "listen";
-    if (!same_str(cur->http_host, next->http_host) || cur->http_port != next->http_port)
+    if (!same_str(cur->http_host, next->http_host) || cur->http_port != next->http_port ||
+        !same_str(cur->tls_certificate, next->tls_certificate) ||
+        !same_str(cur->tls_private_key, next->tls_private_key) ||
+        cur->insecure_http != next->insecure_http || cur->hsts_max_age != next->hsts_max_age)
         kept[n++] = "http";
     if (strcmp(cur->timezone, next->timezone) != 0)
         kept[n++] = "timezone";

@@ -20,6 +20,7 @@
 
 #include "common/config.h"
 #include "common/policy.h"
+#include "common/tls.h"
 #include "common/wire.h"
 #include "hub/hubconf.h"
 
@@ -44,6 +45,10 @@ static void make_key(void)
 static void check_ok(const hub_config_t *cfg)
 {
     if (!cfg->name[0] || !cfg->key_file || !cfg->state_dir || !cfg->listen || !cfg->http_host)
+        abort();
+    /* Plain HTTP off loopback only when asked for (R-N7.7); "tls" names both files. */
+    if (!cfg->tls_certificate != !cfg->tls_private_key ||
+        (!cfg->tls_certificate && !cfg->insecure_http && !mm_tls_host_loopback(cfg->http_host)))
         abort();
     for (size_t i = 0; i < cfg->n_sites; i++)
         for (size_t j = 0; j < i; j++)

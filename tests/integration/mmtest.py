@@ -12,6 +12,7 @@ import os
 import shutil
 import signal
 import socket
+import ssl
 import struct
 import subprocess
 import sys
@@ -129,6 +130,7 @@ class Run:
         for tok in TOKENS.values():
             secret(tok)
         self.procs = {}
+        self.hub_ca = None  # the hub's certificate when it speaks HTTPS (hub(tls=True))
         atexit.register(self.finish)
 
     def path(self, *parts):
@@ -230,16 +232,38 @@ class Run:
                    "the test camera to listen")
         return port
 
+    def tls_cert(self, name, host="127.0.0.1", days=30):
+        """A self-signed certificate made by `mimamori-keys tls`: (certificate, key) paths."""
+        cert, key = self.path(name + ".crt"), self.path(name + ".key")
+        subprocess.run([os.path.join(BUILD, "mimamori-keys"), "tls", "--host", host, "--cert",
+                        cert, "--key", key, "--days", str(days)], check=True,
+                       stdout=subprocess.DEVNULL)
+        return cert, key
+
+    def hub_url(self, path):
+        """The hub's address for path: https with hub(tls=True), else http, on loopback."""
+        return f"{'https' if self.hub_ca else 'http'}://127.0.0.1:{self.hub_http}{path}"
+
+    def hub_ssl(self):
+        """The TLS context that trusts the hub's certificate only (None over plain HTTP)."""
+        return ssl.create_default_context(cafile=self.hub_ca) if self.hub_ca else None
+
     def hub(self, hub_keys, sites, name="hub", zmq_port=None, http_port=None, env=None,
-            people=None, **extra):
+            people=None, tls=False, **extra):
         """Writes a hub configuration and starts the hub; env for its process (an injected
-        clock), people beyond HUB_PEOPLE, extra configuration keys."""
+        clock), people beyond HUB_PEOPLE, extra configuration keys. tls: HTTPS only, with a
+        certificate made for the test (its file in self.hub_ca, which api() then trusts)."""
         self.hub_zmq = zmq_port or free_port()
         self.hub_http = http_port or free_port()
+        http = {"host": "127.0.0.1", "port": self.hub_http}
+        if tls:
+            cert, key = self.tls_cert(name + "-tls")
+            http["tls"] = {"certificate": cert, "private_key": key}
+            self.hub_ca = cert
         conf = {"name": hub_keys["name"], "key_file": hub_keys["file"],
                 "state_dir": self.path(name + "-state"),
                 "listen": f"tcp://127.0.0.1:{self.hub_zmq}",
-                "http": {"host": "127.0.0.1", "port": self.hub_http},
+                "http": http,
                 "sites": [{"id": s["name"], "verifier": s["verifier"],
                            "curve_public": s["curve_public"]} for s in sites],
                 "people": HUB_PEOPLE + (people or [])}
@@ -287,7 +311,7 @@ class Run:
     def api(self, path, token="oversight", method="GET", body=None):
         """A request to the hub API as the person with that role's token (None: no token):
         (status, parsed JSON or text)."""
-        url = f"http://127.0.0.1:{self.hub_http}{path}"
+        url = self.hub_url(path)
         headers = {"Authorization": f"Bearer {TOKENS.get(token, token)}"} if token else {}
         data = None
         if body is not None:
@@ -295,7 +319,7 @@ class Run:
             headers["Content-Type"] = "application/json"
         req = urllib.request.Request(url, data=data, headers=headers, method=method)
         try:
-            with urllib.request.urlopen(req, timeout=5) as r:
+            with urllib.request.urlopen(req, timeout=5, context=self.hub_ssl()) as r:
                 body = r.read()
                 status = r.status
                 ctype = r.headers.get("Content-Type", "")

@@ -181,7 +181,7 @@ static void every_problem_at_once(void **state)
         ": listen: must start with tcp:// or ipc://",
         ": colour: unknown key",
         ": http.port: must be between 0 and 65535, got 70000",
-        ": http.tls: unknown key",
+        ": http.tls: must be an object",
         ": sites[0].verifier: not an Ed25519 signed-note verifier key",
         ": sites[1].verifier: the key is named \"site-b\" but the site is \"site-x\"",
         ": sites[2].id: duplicate site id \"site-a\" (also sites[0])",
@@ -344,6 +344,60 @@ static void timezone_of_the_hubs_pages(void **state)
     hub_config_free(&cfg);
 }
 
+/* R-N7.7: "http.tls", insecure_http and hsts_max_age; plain HTTP off loopback is a problem
+ * that says how to fix it. */
+static void http_tls(void **state)
+{
+    fx_t *f = *state;
+    char text[1024];
+    hub_config_t cfg;
+    const char *head = "{\"name\": \"hub\", \"key_file\": \"hub.key\", \"state_dir\": \"s\","
+                       " \"listen\": \"tcp://127.0.0.1:7400\", \"sites\": [],";
+    char want[300];
+    snprintf(text, sizeof text,
+             "%s \"http\": {\"host\": \"0.0.0.0\", \"port\": 8443, \"tls\": "
+             "{\"certificate\": \"tls/hub.crt\", \"private_key\": \"/etc/k.pem\"}}}",
+             head);
+    assert_int_equal(parse(f, text, &cfg, NULL), 0);
+    snprintf(want, sizeof want, "%s/tls/hub.crt", f->dir);
+    assert_string_equal(cfg.tls_certificate, want);
+    assert_string_equal(cfg.tls_private_key, "/etc/k.pem");
+    assert_int_equal(cfg.hsts_max_age, 31536000);
+    assert_int_equal(cfg.insecure_http, 0);
+    hub_config_free(&cfg);
+    /* Loopback without TLS, in each spelling; a chosen HSTS age. */
+    const char *loop[] = {"127.0.0.1", "::1", "localhost", "127.0.0.2"};
+    for (size_t i = 0; i < 4; i++) {
+        snprintf(text, sizeof text,
+                 "%s \"http\": {\"host\": \"%s\", \"port\": 0, \"hsts_max_age\": 60}}", head,
+                 loop[i]);
+        assert_int_equal(parse(f, text, &cfg, NULL), 0);
+        assert_null(cfg.tls_certificate);
+        assert_int_equal(cfg.hsts_max_age, 60);
+        hub_config_free(&cfg);
+    }
+    /* Off loopback without TLS: refused, unless insecure_http. */
+    const char *const expect[] = {": http.host: \"0.0.0.0\" is not loopback", "mimamori-keys tls",
+                                  "\"insecure_http\": true", NULL};
+    snprintf(text, sizeof text, "%s \"http\": {\"host\": \"0.0.0.0\", \"port\": 0}}", head);
+    assert_int_equal(parse(f, text, &cfg, expect), 1);
+    hub_config_free(&cfg);
+    snprintf(text, sizeof text,
+             "%s \"http\": {\"host\": \"192.0.2.1\", \"port\": 0, \"insecure_http\": true}}", head);
+    assert_int_equal(parse(f, text, &cfg, NULL), 0);
+    assert_int_equal(cfg.insecure_http, 1);
+    hub_config_free(&cfg);
+    /* A half "tls", unknown keys, an age out of range. */
+    const char *const expect2[] = {": http.tls.private_key: missing",
+                                   ": http.tls.cert: unknown key", ": http.hsts_max_age: ", NULL};
+    snprintf(text, sizeof text,
+             "%s \"http\": {\"port\": 0, \"hsts_max_age\": -1, \"tls\": "
+             "{\"certificate\": \"c\", \"cert\": 1}}}",
+             head);
+    assert_int_equal(parse(f, text, &cfg, expect2), 3);
+    hub_config_free(&cfg);
+}
+
 /* R-N12(2): the city's name and contact for the public registry — optional, each one line;
  * a malformed one is named; "public" is no person's id. */
 static void city_contact(void **state)
@@ -476,6 +530,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(disclosure_limits, setup, teardown),
         cmocka_unit_test_setup_teardown(timezone_of_the_hubs_pages, setup, teardown),
         cmocka_unit_test_setup_teardown(city_contact, setup, teardown),
+        cmocka_unit_test_setup_teardown(http_tls, setup, teardown),
         cmocka_unit_test_setup_teardown(city_rules, setup, teardown),
         cmocka_unit_test_setup_teardown(load, setup, teardown),
     };
