@@ -6,12 +6,16 @@
 
 #include "common/crypto.h"
 #include "common/diag.h"
+#include "common/setup.h"
 #include "hub/app.h"
+#include "hub/setup.h"
 
 static void usage(FILE *f)
 {
     fputs("usage: mimamori-hub --config FILE [--log-level debug|info|warn|error]\n"
           "       mimamori-hub token   (a new API token and the SHA-256 the configuration keeps)\n"
+          "       mimamori-hub setup [OPTIONS]   (a first install's configuration; setup --help)\n"
+          "       mimamori-hub --check-config --config FILE   (loads FILE, says what is wrong)\n"
           "\n"
           "Accepts the registered sites over ZeroMQ (CURVE, keys from FILE), verifies each\n"
           "batch of their signed logs, stores and cosigns what verifies, records what does not\n"
@@ -41,9 +45,14 @@ int main(int argc, char **argv)
 {
     if (argc == 2 && strcmp(argv[1], "token") == 0)
         return make_token();
+    if (argc >= 2 && strcmp(argv[1], "setup") == 0)
+        return hub_setup_main(argc, argv);
+    int check = mm_setup_take_flag(&argc, argv, "--check-config");
     const char *config;
     int status = mm_diag_daemon_args("hub", argc, argv, 1, usage, &config);
     if (status >= 0)
         return status;
+    if (check)
+        return hub_setup_check(config);
     return hub_app_run(config);
 }
