@@ -7,13 +7,17 @@
 #include <string.h>
 
 #include "common/diag.h"
+#include "common/setup.h"
 #include "edge/app.h"
 #include "edge/cli.h"
+#include "edge/setup.h"
 
 static void usage(FILE *f)
 {
     fputs("usage: mimamori-edge [run] --config FILE [--log-level debug|info|warn|error]\n"
           "       mimamori-edge COMMAND [OPTIONS]   (mimamori-edge help lists the commands)\n"
+          "       mimamori-edge setup [OPTIONS]   (a site's first configuration; setup --help)\n"
+          "       mimamori-edge --check-config --config FILE   (loads FILE, says what is wrong)\n"
           "\n"
           "Records every camera of the site configuration FILE into segment files, logs each\n"
           "segment in the signed site log and sends the log to the hub. Runs until SIGINT or\n"
@@ -25,6 +29,9 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
     int first = 1;
+    if (argc > 1 && strcmp(argv[1], "setup") == 0)
+        return edge_setup_main(argc, argv);
+    int check = mm_setup_take_flag(&argc, argv, "--check-config");
     if (argc > 1 && strcmp(argv[1], "run") == 0)
         first = 2;
     else if (argc > 1 && edge_cli_is_command(argv[1]))
@@ -33,6 +40,8 @@ int main(int argc, char **argv)
     int status = mm_diag_daemon_args("edge", argc, argv, first, usage, &config);
     if (status >= 0)
         return status;
+    if (check)
+        return edge_setup_check(config);
     /* libav's own chatter (an encoder's settings line for each redacted export, stream
      * details) is not for the edge's log; its warnings and errors are. Ours name the camera or
      * the file and go through diag.h. */
