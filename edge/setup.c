@@ -28,7 +28,7 @@ static void usage(FILE *f)
           "         [--consensus-date YYYY-MM-DD] [--consensus-note TEXT]\n"
           "         [--land-permission TEXT] [--land-permission-date YYYY-MM-DD]\n"
           "         [--camera ID=rtsp://HOST/PATH]... [--camera-login-ID USER:PASSWORD]\n"
-          "         [--camera-location-ID TEXT]\n"
+          "         [--camera-location-ID TEXT] [--control-socket PATH]\n"
           "\n"
           "Asks what a site's first install needs (what no flag answered; on a terminal, or one\n"
           "answer per line on stdin; --yes takes every default). --hub takes the line\n"
@@ -249,6 +249,9 @@ static json_t *ask_all(mm_setup_t *s, const char *site, const char *creddir, int
     json_t *doc = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "site", site, "key_file",
                             systemd ? "credential:site_curve.key" : kf, "state_dir", state,
                             "policy", pol, "timezone", tz, "hub", hub);
+    const char *sock = mm_setup_opt(s, "control-socket");
+    if (sock)
+        json_object_set_new(doc, "control_socket", json_string(sock));
     if (governance(s, doc, policy) != 0 || mm_setup_mkdirs(creddir, 0700) != 0 ||
         cameras(s, doc, creddir, systemd,
                 json_string_value(json_object_get(json_object_get(doc, "installer"), "name"))) !=
