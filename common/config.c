@@ -285,6 +285,29 @@ void mm_conf_check_keys(mm_conf_t *conf, json_t *obj, const char *objpath,
     }
 }
 
+/*
+ * Outside systemd: "ID_FILE" is where the units' LoadCredential=ID:DIR lines take it from,
+ * <store>/ID/FILE (the hub's, ID "hub") or <store>/edge/ID/FILE (a site's, ID its id); every "_"
+ * is tried as the split, since ids may hold one. malloc'd path or NULL when none is readable.
+ */
+static char *credential_on_disk(const char *name)
+{
+    const char *store = getenv("MM_CREDENTIALS_STORE");
+    store = store && *store ? store : MM_CONF_CREDENTIAL_STORE;
+    for (const char *u = strchr(name, '_'); u && u[1]; u = strchr(u + 1, '_')) {
+        for (int edge = 0; edge < 2; edge++) {
+            char *p = NULL;
+            if (asprintf(&p, "%s%s/%.*s/%s", store, edge ? "/edge" : "", (int)(u - name), name,
+                         u + 1) < 0)
+                return NULL;
+            if (access(p, R_OK) == 0)
+                return p;
+            free(p);
+        }
+    }
+    return NULL;
+}
+
 /* "credential:NAME" (config.h): $CREDENTIALS_DIRECTORY/NAME, checked to be there. */
 static char *resolve_credential(mm_conf_t *conf, const char *path)
 {
@@ -297,11 +320,14 @@ static char *resolve_credential(mm_conf_t *conf, const char *path)
         return strdup(path);
     }
     if (!dir || !*dir) {
+        out = credential_on_disk(name);
+        if (out)
+            return out;
         mm_conf_problem(conf, path,
                         "no credentials: $CREDENTIALS_DIRECTORY is not set (the systemd unit "
-                        "loads them with LoadCredential=; outside systemd set "
-                        "CREDENTIALS_DIRECTORY to a directory holding the file %s)",
-                        name);
+                        "loads them with LoadCredential=) and no readable ID/FILE for %s under "
+                        "%s or %s/edge",
+                        name, MM_CONF_CREDENTIAL_STORE, MM_CONF_CREDENTIAL_STORE);
         return strdup(path);
     }
     if (asprintf(&out, "%s/%s", dir, name) < 0)

@@ -110,8 +110,8 @@ static json_t *hub_section(mm_setup_t *s)
 }
 
 /* One camera "ID=URL" with its questions; NULL (message printed) when wrong. */
-static json_t *camera(mm_setup_t *s, const char *spec, const char *creddir, int systemd,
-                      const char *purpose, const char *installer, const char *today)
+static json_t *camera(mm_setup_t *s, const char *site, const char *spec, const char *creddir,
+                      int systemd, const char *purpose, const char *installer, const char *today)
 {
     const char *eq = strchr(spec, '=');
     if (!eq || eq == spec || eq - spec > 63) {
@@ -119,7 +119,7 @@ static json_t *camera(mm_setup_t *s, const char *spec, const char *creddir, int 
                 spec);
         return NULL;
     }
-    char id[64], q[128], key[128], sign[512];
+    char id[64], q[128], key[128], sign[512], ref[160];
     snprintf(id, sizeof id, "%.*s", (int)(eq - spec), spec);
     snprintf(key, sizeof key, "camera-login-%s", id);
     snprintf(q, sizeof q, "%s: USER:PASSWORD (empty: none)", id);
@@ -136,9 +136,9 @@ static json_t *camera(mm_setup_t *s, const char *spec, const char *creddir, int 
         "signage", "text", sign, "installer_shown", 1, "checked", today, "coverage", "areas",
         "kind", "public", "points", 0, 0, 1, 0, 1, 1, 0, 1);
     if (cam && *login) {
-        char file[4096], ref[128];
+        char file[4096];
         snprintf(file, sizeof file, "%.2000s/camera-%s", creddir, id);
-        snprintf(ref, sizeof ref, "credential:site_camera-%s", id);
+        snprintf(ref, sizeof ref, "credential:%s_camera-%s", site, id);
         if (write_secret(file, login) != 0) {
             json_decref(cam);
             return NULL;
@@ -192,7 +192,7 @@ static int governance(mm_setup_t *s, json_t *doc, mm_policy_t policy)
 }
 
 /* Every camera: the --camera flags, else asked until an empty answer. -1 when none or wrong. */
-static int cameras(mm_setup_t *s, json_t *doc, const char *creddir, int systemd,
+static int cameras(mm_setup_t *s, json_t *doc, const char *site, const char *creddir, int systemd,
                    const char *installer)
 {
     char today[16];
@@ -204,7 +204,7 @@ static int cameras(mm_setup_t *s, json_t *doc, const char *creddir, int systemd,
     json_object_set_new(doc, "cameras", list);
     const char *spec;
     for (size_t i = 0; (spec = mm_setup_opt_nth(s, "camera", i)) != NULL; i++) {
-        json_t *cam = camera(s, spec, creddir, systemd, purpose, installer, today);
+        json_t *cam = camera(s, site, spec, creddir, systemd, purpose, installer, today);
         if (!cam)
             return -1;
         json_array_append_new(list, cam);
@@ -214,7 +214,7 @@ static int cameras(mm_setup_t *s, json_t *doc, const char *creddir, int systemd,
                                      json_array_size(list) ? "" : NULL);
         if (!a || !*a)
             break;
-        json_t *cam = camera(s, a, creddir, systemd, purpose, installer, today);
+        json_t *cam = camera(s, site, a, creddir, systemd, purpose, installer, today);
         if (!cam)
             return -1;
         json_array_append_new(list, cam);
@@ -246,14 +246,16 @@ static json_t *ask_all(mm_setup_t *s, const char *site, const char *creddir, int
     }
     char kf[4096];
     snprintf(kf, sizeof kf, "%.2000s/%s", creddir, systemd ? "curve.key" : "site.key");
-    json_t *doc = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "site", site, "key_file",
-                            systemd ? "credential:site_curve.key" : kf, "state_dir", state,
-                            "policy", pol, "timezone", tz, "hub", hub);
+    char ref[128];
+    snprintf(ref, sizeof ref, "credential:%s_curve.key", site);
+    json_t *doc =
+        json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "site", site, "key_file", systemd ? ref : kf,
+                  "state_dir", state, "policy", pol, "timezone", tz, "hub", hub);
     const char *sock = mm_setup_opt(s, "control-socket");
     if (sock)
         json_object_set_new(doc, "control_socket", json_string(sock));
     if (governance(s, doc, policy) != 0 || mm_setup_mkdirs(creddir, 0700) != 0 ||
-        cameras(s, doc, creddir, systemd,
+        cameras(s, doc, site, creddir, systemd,
                 json_string_value(json_object_get(json_object_get(doc, "installer"), "name"))) !=
             0) {
         json_decref(doc);
@@ -325,7 +327,7 @@ int edge_setup_main(int argc, char **argv)
     char staged[64] = "";
     if (doc) {
         rc = 0;
-        if (systemd && mm_setup_stage_credentials("site", creddir, staged, sizeof staged) != 0)
+        if (systemd && mm_setup_stage_credentials(site, creddir, staged, sizeof staged) != 0)
             rc = 1;
         if (rc == 0 && mm_setup_write_config(doc, config, check) != 0)
             rc = 1;

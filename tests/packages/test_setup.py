@@ -87,8 +87,13 @@ def hub_setup(r):
     cd = stage(r, "hub", creddir)
     p = run([HUB, "--check-config", "--config", conf], env={"CREDENTIALS_DIRECTORY": cd})
     check(p.returncode == 0, f"--check-config refused setup's hub config: {p.stderr}")
+    # ... as a command run by root reads it (where LoadCredential=hub:DIR takes it from) ...
+    p = run([HUB, "--check-config", "--config", conf],
+            env={"MM_CREDENTIALS_STORE": r.path("etc", "credentials")})
+    check(p.returncode == 0, f"the credentials store on disk was not found: {p.stderr}")
     # ... and without the credentials says which one is missing and how it comes.
-    p = run([HUB, "--check-config", "--config", conf])
+    p = run([HUB, "--check-config", "--config", conf],
+            env={"MM_CREDENTIALS_STORE": r.path("nowhere")})
     check(p.returncode == 2 and "credential:hub_curve.key" in p.stderr
           and "LoadCredential" in p.stderr, f"no clear refusal without credentials: {p.stderr}")
     # A second setup does not overwrite the first.
@@ -122,20 +127,26 @@ def edge_setup(r, hub_pub, rtsp_port):
     text = open(conf).read()
     check("s3cret-cam-pass" not in text, "the camera's password is in the configuration")
     doc = json.loads(text)
-    check(doc["cameras"][0]["credentials"] == "credential:site_camera-cam1",
+    check(doc["key_file"] == "credential:shop1_curve.key", f"key_file is {doc['key_file']}")
+    check(doc["cameras"][0]["credentials"] == "credential:shop1_camera-cam1",
           f"camera credentials: {doc['cameras'][0]}")
     login = os.path.join(creddir, "camera-cam1")
     check(open(login).read().strip() == "viewer:s3cret-cam-pass" and mode(login) == 0o600,
           "the camera login file is wrong or not 0600")
-    cd = stage(r, "site", creddir)
+    cd = stage(r, "shop1", creddir)
     p = run([EDGE, "--check-config", "--config", conf], env={"CREDENTIALS_DIRECTORY": cd})
     check(p.returncode == 0, f"--check-config refused setup's edge config: {p.stderr}")
     # The camera's login missing from the credentials: named.
-    os.unlink(os.path.join(cd, "site_camera-cam1"))
+    os.unlink(os.path.join(cd, "shop1_camera-cam1"))
     p = run([EDGE, "--check-config", "--config", conf], env={"CREDENTIALS_DIRECTORY": cd})
-    check(p.returncode == 2 and "site_camera-cam1" in p.stderr,
+    check(p.returncode == 2 and "shop1_camera-cam1" in p.stderr,
           f"a missing camera credential was not named: {p.stderr}")
-    os.symlink(login, os.path.join(cd, "site_camera-cam1"))
+    os.symlink(login, os.path.join(cd, "shop1_camera-cam1"))
+    # Run by root outside systemd (a command, not the service): read where the unit's
+    # LoadCredential=%i:/etc/mimamori/credentials/edge/%i line takes them from.
+    p = run([EDGE, "--check-config", "--config", conf],
+            env={"MM_CREDENTIALS_STORE": r.path("etc", "credentials")})
+    check(p.returncode == 0, f"the credentials store on disk was not found: {p.stderr}")
     # Without a camera, setup refuses (an edge needs one) and writes nothing.
     other = r.path("etc", "edge", "shop2.json")
     p = run([EDGE, "setup", "--yes", "--site", "shop2", "--config", other,

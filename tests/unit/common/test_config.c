@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -74,12 +75,45 @@ static void a_credential_outside_systemd_says_so(void **state)
 {
     (void)state;
     unsetenv("CREDENTIALS_DIRECTORY");
+    setenv("MM_CREDENTIALS_STORE", "/nonexistent", 1);
     mm_conf_t *c = load();
     char *p = mm_conf_resolve(c, "credential:site_curve.key");
     free(p);
     assert_int_equal(mm_conf_problem_count(c), 1);
     assert_non_null(strstr(mm_conf_problem_at(c, 0), "$CREDENTIALS_DIRECTORY is not set"));
     mm_conf_destroy(c);
+    unsetenv("MM_CREDENTIALS_STORE");
+}
+
+/* A command run by root, outside the unit: the file where LoadCredential=ID:DIR takes it from,
+ * a site id with "_" in it included. */
+static void outside_systemd_a_credential_is_read_from_the_store(void **state)
+{
+    (void)state;
+    char store[] = "/tmp/mm-store-XXXXXX";
+    assert_non_null(mkdtemp(store));
+    char d1[128], d2[128], f[160];
+    snprintf(d1, sizeof d1, "%s/edge", store);
+    snprintf(d2, sizeof d2, "%s/edge/shop_1", store);
+    assert_int_equal(mkdir(d1, 0700), 0);
+    assert_int_equal(mkdir(d2, 0700), 0);
+    snprintf(f, sizeof f, "%s/camera-cam_2", d2);
+    FILE *fp = fopen(f, "w");
+    assert_non_null(fp);
+    fclose(fp);
+    unsetenv("CREDENTIALS_DIRECTORY");
+    setenv("MM_CREDENTIALS_STORE", store, 1);
+    mm_conf_t *c = load();
+    char *p = mm_conf_resolve(c, "credential:shop_1_camera-cam_2");
+    assert_string_equal(p, f);
+    free(p);
+    assert_false(mm_conf_failed(c));
+    mm_conf_destroy(c);
+    unsetenv("MM_CREDENTIALS_STORE");
+    unlink(f);
+    rmdir(d2);
+    rmdir(d1);
+    rmdir(store);
 }
 
 static void a_credential_name_is_a_plain_file_name(void **state)
@@ -105,6 +139,7 @@ int main(void)
         cmocka_unit_test(plain_paths_are_relative_to_the_file),
         cmocka_unit_test(a_credential_comes_from_the_credentials_directory),
         cmocka_unit_test(a_credential_outside_systemd_says_so),
+        cmocka_unit_test(outside_systemd_a_credential_is_read_from_the_store),
         cmocka_unit_test(a_credential_name_is_a_plain_file_name),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
