@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/diag.h"
 
@@ -284,8 +285,65 @@ void mm_conf_check_keys(mm_conf_t *conf, json_t *obj, const char *objpath,
     }
 }
 
-char *mm_conf_resolve(const mm_conf_t *conf, const char *path)
+/*
+ * Outside systemd: "ID_FILE" is where the units' LoadCredential=ID:DIR lines take it from,
+ * <store>/ID/FILE (the hub's, ID "hub") or <store>/edge/ID/FILE (a site's, ID its id); every "_"
+ * is tried as the split, since ids may hold one. malloc'd path or NULL when none is readable.
+ */
+static char *credential_on_disk(const char *name)
 {
+    const char *store = getenv("MM_CREDENTIALS_STORE");
+    store = store && *store ? store : MM_CONF_CREDENTIAL_STORE;
+    for (const char *u = strchr(name, '_'); u && u[1]; u = strchr(u + 1, '_')) {
+        for (int edge = 0; edge < 2; edge++) {
+            char *p = NULL;
+            if (asprintf(&p, "%s%s/%.*s/%s", store, edge ? "/edge" : "", (int)(u - name), name,
+                         u + 1) < 0)
+                return NULL;
+            if (access(p, R_OK) == 0)
+                return p;
+            free(p);
+        }
+    }
+    return NULL;
+}
+
+/* "credential:NAME" (config.h): $CREDENTIALS_DIRECTORY/NAME, checked to be there. */
+static char *resolve_credential(mm_conf_t *conf, const char *path)
+{
+    const char *name = path + strlen(MM_CONF_CREDENTIAL);
+    const char *dir = getenv("CREDENTIALS_DIRECTORY");
+    char *out = NULL;
+    if (!*name || strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, "..")) {
+        mm_conf_problem(conf, path, "a credential's name is a plain file name, got \"%.80s\"",
+                        name);
+        return strdup(path);
+    }
+    if (!dir || !*dir) {
+        out = credential_on_disk(name);
+        if (out)
+            return out;
+        mm_conf_problem(conf, path,
+                        "no credentials: $CREDENTIALS_DIRECTORY is not set (the systemd unit "
+                        "loads them with LoadCredential=) and no readable ID/FILE for %s under "
+                        "%s or %s/edge",
+                        name, MM_CONF_CREDENTIAL_STORE, MM_CONF_CREDENTIAL_STORE);
+        return strdup(path);
+    }
+    if (asprintf(&out, "%s/%s", dir, name) < 0)
+        return NULL;
+    if (access(out, R_OK) != 0)
+        mm_conf_problem(conf, path,
+                        "credential \"%s\" cannot be read in %s: %m (is it loaded by a "
+                        "LoadCredential= line of the unit, or missing from its directory?)",
+                        name, dir);
+    return out;
+}
+
+char *mm_conf_resolve(mm_conf_t *conf, const char *path)
+{
+    if (!strncmp(path, MM_CONF_CREDENTIAL, strlen(MM_CONF_CREDENTIAL)))
+        return resolve_credential(conf, path);
     if (path[0] == '/')
         return strdup(path);
     const char *slash = strrchr(conf->path, '/');

@@ -9,9 +9,11 @@
 
 #include "common/diag.h"
 #include "common/redact.h"
+#include "common/setup.h"
 #include "edge/app.h"
 #include "edge/cli.h"
 #include "edge/newlog.h"
+#include "edge/setup.h"
 
 static void usage(FILE *f)
 {
@@ -19,6 +21,8 @@ static void usage(FILE *f)
           "       mimamori-edge COMMAND [OPTIONS]   (mimamori-edge help lists the commands)\n"
           "       mimamori-edge new-log --config FILE --epoch N --reason TEXT [--previous-size N]\n"
           "                         (after a lost store: the new log's first entry; see new-log)\n"
+          "       mimamori-edge setup [OPTIONS]   (a site's first configuration; setup --help)\n"
+          "       mimamori-edge --check-config --config FILE   (loads FILE, says what is wrong)\n"
           "\n"
           "Records every camera of the site configuration FILE into segment files, logs each\n"
           "segment in the signed site log and sends the log to the hub. Runs until SIGINT or\n"
@@ -47,6 +51,9 @@ static void av_log_redacted(void *avcl, int level, const char *fmt, va_list vl)
 int main(int argc, char **argv)
 {
     int first = 1;
+    if (argc > 1 && strcmp(argv[1], "setup") == 0)
+        return edge_setup_main(argc, argv);
+    int check = mm_setup_take_flag(&argc, argv, "--check-config");
     if (argc > 1 && strcmp(argv[1], "run") == 0)
         first = 2;
     else if (argc > 1 && strcmp(argv[1], "new-log") == 0)
@@ -57,6 +64,8 @@ int main(int argc, char **argv)
     int status = mm_diag_daemon_args("edge", argc, argv, first, usage, &config);
     if (status >= 0)
         return status;
+    if (check)
+        return edge_setup_check(config);
     /* libav's own chatter (an encoder's settings line for each redacted export, stream
      * details) is not for the edge's log; its warnings and errors are. Ours name the camera or
      * the file and go through diag.h. */

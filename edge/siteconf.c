@@ -88,9 +88,40 @@ static void parse_hub(mm_conf_t *conf, json_t *root, edge_config_t *out)
         mm_conf_problem(conf, "hub.verifier", "must be an Ed25519 key (algorithm 1)");
 }
 
+/*
+ * A camera's "credentials": a file (a path, or "credential:NAME" that the unit loads with
+ * LoadCredential=) holding "USER:PASSWORD" on one line, put into the URL's authority so that the
+ * configuration itself holds no password. Returns the malloc'd URL, or NULL with a problem.
+ */
+static char *camera_credentials(mm_conf_t *conf, const char *kp, const char *url, const char *cred)
+{
+    const char *rest = strstr(url, "://");
+    if (!rest || strchr(rest + 3, '@')) {
+        mm_conf_problem(conf, kp, "the URL has a user already: give it in one place only");
+        return NULL;
+    }
+    char *file = mm_conf_resolve(conf, cred);
+    FILE *f = file ? fopen(file, "r") : NULL;
+    char line[512] = "";
+    int ok = f && fgets(line, sizeof line, f);
+    if (f)
+        fclose(f);
+    line[strcspn(line, "\r\n")] = 0;
+    char *out = NULL;
+    if (!f)
+        mm_conf_problem(conf, kp, "cannot read %s: %m", file ? file : cred);
+    else if (!ok || !strchr(line, ':') || strpbrk(line, "@/ "))
+        mm_conf_problem(conf, kp, "%s must hold one line USER:PASSWORD (no @, / or space)", file);
+    else if (asprintf(&out, "%.*s%s@%s", (int)(rest + 3 - url), url, line, rest + 3) < 0)
+        out = NULL;
+    explicit_bzero(line, sizeof line);
+    free(file);
+    return out;
+}
+
 static void parse_cameras(mm_conf_t *conf, json_t *root, edge_config_t *out)
 {
-    static const char *const own[] = {"id", "url", "priority", NULL};
+    static const char *const own[] = {"id", "url", "priority", "credentials", NULL};
     const char *keys[16];
     size_t nk = 0;
     for (size_t k = 0; own[k]; k++)
@@ -146,6 +177,11 @@ static void parse_cameras(mm_conf_t *conf, json_t *root, edge_config_t *out)
                             mm_redact(url, shown, sizeof shown));
             url = NULL;
         }
+        char *with_cred = NULL;
+        const char *cred = mm_conf_string(conf, cam, path, "credentials", 0, NULL);
+        if (url && cred)
+            url = with_cred = camera_credentials(
+                conf, mm_conf_key(kp, sizeof kp, path, "credentials"), url, cred);
         int prio = (int)mm_conf_int(conf, cam, path, "priority", 0, 0, -1000, 1000);
         edge_camera_gov_t gov;
         edge_camera_gov_parse(conf, cam, path, out->policy, &gov);
@@ -157,6 +193,10 @@ static void parse_cameras(mm_conf_t *conf, json_t *root, edge_config_t *out)
             out->n_cameras++;
         } else {
             edge_camera_gov_free(&gov);
+        }
+        if (with_cred) {
+            explicit_bzero(with_cred, strlen(with_cred));
+            free(with_cred);
         }
     }
     if (json_array_size(cams) == 0)

@@ -8,10 +8,12 @@
 
 #include "common/crypto.h"
 #include "common/diag.h"
+#include "common/setup.h"
 #include "hub/app.h"
 #include "hub/backup.h"
 #include "hub/cli.h"
 #include "hub/hubconf.h"
+#include "hub/setup.h"
 
 static void usage(FILE *f)
 {
@@ -21,6 +23,8 @@ static void usage(FILE *f)
           "       mimamori-hub restore --config FILE DIR  (a new, empty state dir from DIR)\n"
           "       mimamori-hub person add|remove|passwd|token ...  (people; mimamori-hub person)\n"
           "       mimamori-hub site add|remove ...        (sites; the running hub reloads)\n"
+          "       mimamori-hub setup [OPTIONS]   (a first install's configuration; setup --help)\n"
+          "       mimamori-hub --check-config --config FILE   (loads FILE, says what is wrong)\n"
           "\n"
           "Accepts the registered sites over ZeroMQ (CURVE, keys from FILE), verifies each\n"
           "batch of their signed logs, stores and cosigns what verifies, records what does not\n"
@@ -87,9 +91,14 @@ int main(int argc, char **argv)
         return hub_cli_run(argc, argv);
     if (argc >= 2 && (!strcmp(argv[1], "backup") || !strcmp(argv[1], "restore")))
         return backup_or_restore(argc, argv);
+    if (argc >= 2 && strcmp(argv[1], "setup") == 0)
+        return hub_setup_main(argc, argv);
+    int check = mm_setup_take_flag(&argc, argv, "--check-config");
     const char *config;
     int status = mm_diag_daemon_args("hub", argc, argv, 1, usage, &config);
     if (status >= 0)
         return status;
+    if (check)
+        return hub_setup_check(config);
     return hub_app_run(config);
 }
