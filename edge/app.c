@@ -504,13 +504,9 @@ static void on_signal(uv_signal_t *h, int signum)
     shutdown_app(app);
 }
 
-/* SIGHUP: the people and roles again from the configuration, recording going on (reload.h). */
-static void on_reload(uv_signal_t *h, int signum)
+/* The people and roles again from the configuration, recording going on (reload.h). */
+static void reload_people(app_t *app)
 {
-    (void)signum;
-    app_t *app = h->data;
-    if (app->stopping || !app->ops || !app->fixed)
-        return;
     char why[600];
     int changed = 0;
     edge_governance_t old;
@@ -528,6 +524,18 @@ static void on_reload(uv_signal_t *h, int signum)
     MM_INFO("reload: %zu people (were %zu), manager %s", app->cfg.gov.n_people, old.n_people,
             app->cfg.gov.manager >= 0 ? app->cfg.gov.people[app->cfg.gov.manager].id : "none");
     edge_governance_free(&old);
+}
+
+/* SIGHUP: reload_people, told to systemd (systemctl reload waits for READY=1 again). */
+static void on_reload(uv_signal_t *h, int signum)
+{
+    (void)signum;
+    app_t *app = h->data;
+    if (app->stopping || !app->ops || !app->fixed)
+        return;
+    mm_notify_reloading();
+    reload_people(app);
+    mm_notify_ready();
 }
 
 /* --- start: one small step after another ----------------------------------------------------*/

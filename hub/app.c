@@ -383,8 +383,11 @@ static void on_sighup(uv_signal_t *h, int signum)
 {
     (void)signum;
     app_t *app = h->data;
-    if (!app->stopping)
-        reload(app);
+    if (app->stopping)
+        return;
+    mm_notify_reloading(); /* systemctl reload waits for READY=1 again */
+    reload(app);
+    mm_notify_ready();
 }
 
 static int start(app_t *app, const char *config_path)

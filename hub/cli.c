@@ -112,16 +112,22 @@ static int check(const char *path, const char *text, char **state)
     return err == MM_OK ? 0 : -1;
 }
 
-/* Replaces path with text: a temporary file beside it (0600), fsync, rename, fsync of the
- * directory. 0, or -1 (said). */
+/* Replaces path with text: a temporary file beside it (0600, the owner and group of the file it
+ * replaces — root editing the hub's file leaves it the hub's to read), fsync, rename, fsync of
+ * the directory. 0, or -1 (said). */
 static int write_atomic(const char *path, const char *text)
 {
     char tmp[4200], dir[4096];
     snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
     snprintf(dir, sizeof dir, "%s", path);
+    struct stat was;
+    int had = stat(path, &was) == 0;
     int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     size_t n = strlen(text);
-    int ok = fd >= 0 && fchmod(fd, 0600) == 0 && write(fd, text, n) == (ssize_t)n && fsync(fd) == 0;
+    int ok = fd >= 0 && fchmod(fd, 0600) == 0 &&
+             (!had || (was.st_uid == geteuid() && was.st_gid == getegid()) ||
+              fchown(fd, was.st_uid, was.st_gid) == 0) &&
+             write(fd, text, n) == (ssize_t)n && fsync(fd) == 0;
     int e = errno;
     if (fd >= 0 && close(fd) != 0 && ok) {
         ok = 0;
