@@ -5,7 +5,7 @@
 #   ops/rootfs.sh [--build DIR] [--check]
 #
 # Prints the tarball's path on stdout (progress goes to stderr). The tarball is named after a hash
-# of its inputs (this script, the package list, the suites and the mirror), so a second run with
+# of its inputs (the recipe below, the package list, the suites and the mirror), so a second run with
 # the same inputs reuses it at once and a changed input makes a new one. It is the "minbase"
 # variant with the runtime libraries the daemons link to (never a compiler or a -dev package) and
 # the test camera's GStreamer pieces (Python GObject bindings and GStreamer's RTSP server, H.264 by
@@ -13,7 +13,8 @@
 # the install test (tests/images/).
 #
 # --check     exits 0 when mmdebstrap can run and the archive answers, 77 (with the reason on
-#             stderr) when not; makes nothing.
+#             stderr) when not; makes nothing. Without it, a missing mmdebstrap or archive also
+#             exits 77 (a cached tarball is used without asking the archive).
 # DIR         the build directory (default: build); the tarball goes under DIR/rootfs/.
 # MM_DEBIAN_MIRROR  the archive (default http://deb.debian.org/debian; its -security twin is
 #             derived by appending -security).
@@ -55,19 +56,21 @@ command -v mmdebstrap >/dev/null 2>&1 || skip "mmdebstrap is not installed (apt-
 if [ "$(id -u)" -ne 0 ] && ! command -v newuidmap >/dev/null 2>&1; then
     skip "not root and no newuidmap (uidmap) for mmdebstrap's unshare mode"
 fi
-if ! curl -sSf -m 10 -o /dev/null "$mirror/dists/$suite/InRelease" 2>/dev/null; then
-    skip "the Debian archive $mirror does not answer"
-fi
-[ "$check" = 1 ] && exit 0
-
-hash=$( { cat "$0"; echo "$packages $suite $mirror"; } | sha256sum | cut -c1-16)
+# The recipe: what goes into the root and how. Change "recipe" (or a package, the suite, the
+# mirror) and the next run makes a new tarball; comments do not count.
+recipe="minbase nodoc noapt-lists 1"
+hash=$(echo "$recipe $packages $suite $mirror" | sha256sum | cut -c1-16)
 dir=$build/rootfs
 out=$dir/$suite-$hash.tar
-if [ -s "$out" ]; then
+if [ -s "$out" ] && [ "$check" = 0 ]; then
     echo "rootfs.sh: reusing $out" >&2
     echo "$(cd "$dir" && pwd)/$(basename "$out")"
     exit 0
 fi
+if ! curl -sSf -m 10 -o /dev/null "$mirror/dists/$suite/InRelease" 2>/dev/null; then
+    skip "the Debian archive $mirror does not answer"
+fi
+[ "$check" = 1 ] && exit 0
 mkdir -p "$dir"
 tmp=$out.tmp.$$
 trap 'rm -f "$tmp"' EXIT INT TERM
