@@ -98,14 +98,31 @@ images() {
     cp docker/Dockerfile docker/healthcheck.sh docker/init.sh docker/testcam.py "$ctx/"
     for target in hub edge testcam; do
         say "building localhost/mimamori-$target:$tag"
-        podman build --isolation=chroot --quiet --build-arg "BASE=localhost/mimamori-base:$tag" \
+        podman build --isolation=chroot --format docker --quiet --build-arg "BASE=localhost/mimamori-base:$tag" \
             --target "$target" -t "localhost/mimamori-$target:$tag" -f "$ctx/Dockerfile" "$ctx" \
             >/dev/null
     done
 }
 
+# podman-compose, as Debian 12's 1.0.3 with one fix: it adds the project's default network to a
+# service that has network_mode: host, which podman refuses ("cannot set multiple networks
+# without bridge network mode"; containers/podman-compose#397, fixed upstream after 1.0.3). For
+# 1.0.3 such a service gets no network arguments but its --network host; other versions run as
+# they are.
 compose() {
-    MM_COMPOSE_DIR=$compose_dir podman-compose -p "$project" -f "$root/docker/compose.yaml" "$@"
+    command -v podman-compose >/dev/null 2>&1 ||
+        { say "podman-compose is not installed (apt-get install podman-compose)"; exit 1; }
+    MM_COMPOSE_DIR=$compose_dir /usr/bin/python3 - -p "$project" -f "$root/docker/compose.yaml" \
+        "$@" <<'PY'
+import sys
+import podman_compose as pc
+if pc.__version__ == "1.0.3":
+    net_args, assert_nets = pc.get_net_args, pc.assert_cnt_nets
+    pc.get_net_args = lambda c, cnt: [] if cnt.get("network_mode") else net_args(c, cnt)
+    pc.assert_cnt_nets = lambda c, cnt: None if cnt.get("network_mode") else assert_nets(c, cnt)
+sys.argv[0] = "podman-compose"
+sys.exit(pc.main())
+PY
 }
 
 case "$cmd" in
