@@ -14,7 +14,7 @@
 #   down       `podman-compose down` with the volumes
 #   run ROLE [ARG...]   one container of hub|edge|testcam: podman --runtime runc run --rm
 #              --network=host (ROLE's arguments replace its default command)
-#   clean      down, then remove the TAG images
+#   clean      down, then remove the TAG images and the untagged layers of mimamori builds
 #   env        prints the CONTAINERS_CONF line to use podman by hand the same way
 #
 # DIR is the build directory (default build); TAG defaults to latest. Ports for `up`:
@@ -151,6 +151,8 @@ clean)
     for i in hub edge testcam base; do
         podman rmi -f "localhost/mimamori-$i:$tag" >/dev/null 2>&1 || true
     done
+    # the untagged stages and layers our builds left (they carry the base's label)
+    podman image prune -f --filter label=mimamori.rootfs >/dev/null 2>&1 || true
     ;;
 env) echo "export CONTAINERS_CONF=$conf BUILDAH_ISOLATION=chroot" ;;
 esac

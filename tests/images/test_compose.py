@@ -3,7 +3,7 @@ the base (the mmdebstrap root, podman import) and the hub, edge and test camera 
 build --isolation=chroot, from a context of the three .debs and docker/'s scripts only), makes
 the configs and keys with the hub image's init step, and podman-compose brings up
 docker/compose.yaml: a hub, two edges and a test camera on the host's loopback. The hub's API
-then shows both sites with their logs and recent checkpoints (R-N12: each site's log reaches the
+then shows both sites with recorded segments and recent checkpoints (R-N12: each site's log reaches the
 hub). Also checked: every image runs as a non-root user, has a HEALTHCHECK that passes, keeps
 /var/lib/mimamori in a volume, and holds no .deb. The containers, volumes and images it made
 are removed at the end. Skipped (77) where podman, podman-compose, mmdebstrap, the Debian
@@ -53,8 +53,9 @@ def images_sh(*args, timeout=900):
 
 
 def podman(*args):
+    """podman's answer on stdout; what it says besides (stderr) is kept apart."""
     return subprocess.run(["podman", *args], env=podman_env, stdout=subprocess.PIPE,
-                          stderr=subprocess.STDOUT, text=True)
+                          stderr=subprocess.PIPE, text=True)
 
 
 def cleanup():
@@ -94,12 +95,19 @@ def both_sites():
     now = time.time()
     got = {s["id"]: s for s in body["sites"]
            if s["log_size"] >= 1 and s["last_checkpoint_unix"]
-           and now - s["last_checkpoint_unix"] < 120}
+           and now - s["last_checkpoint_unix"] < 120 and segments(s["id"])}
     return got if {"site-a", "site-b"} <= set(got) else None
 
 
+def segments(site):
+    st, body = imgtest.api(base, f"/api/v1/sites/{site}/entries?start=0&end=1000", token=token,
+                           cafile=cafile)
+    return st == 200 and [e for e in body["entries"] if e["entry"]["type"] == "segment_recorded"]
+
+
 try:
-    sites = wait_until(both_sites, 120, "both sites' logs and recent checkpoints at the hub")
+    sites = wait_until(both_sites, 120,
+                       "both sites' segments and recent checkpoints at the hub", step=1)
 except SystemExit:
     say("containers: " + containers())
     for c in ("hub", "edge-a", "edge-b", "testcam"):
@@ -108,10 +116,6 @@ except SystemExit:
     raise
 say("the hub shows " + ", ".join(f"{k}: log {v['log_size']}, checkpoint {v['last_checkpoint_time']}"
                                   for k, v in sorted(sites.items())))
-st, body = imgtest.api(base, "/api/v1/sites/site-b/entries?start=0&end=1000", token=token,
-                       cafile=cafile)
-check(st == 200 and any(e["entry"]["type"] == "segment_recorded" for e in body["entries"]),
-      f"no segment_recorded entry of site-b at the hub: {st}")
 
 # The images as built: a non-root user, a health check that passes, state in a volume, no .deb.
 for role in ("hub", "edge", "testcam"):
@@ -122,13 +126,13 @@ for role in ("hub", "edge", "testcam"):
     check(hc.get("Test"), f"{role} image has no HEALTHCHECK")
     if role != "testcam":
         check("/var/lib/mimamori" in (cfg.get("Volumes") or {}), f"{role}: no state volume")
-    found = podman("run", "--rm", "--network=host", "--entrypoint", "/usr/bin/find",
+    found = podman("run", "--rm", "--network=host", "--no-healthcheck", "--entrypoint", "/usr/bin/find",
                    f"localhost/mimamori-{role}:{TAG}", "/", "-xdev", "-name", "*.deb")
     check(found.returncode == 0 and not found.stdout.strip(),
-          f"{role} image holds package files: {found.stdout.strip()[:300]}")
+          f"{role} image holds package files: {found.stdout.strip()[:300]} {found.stderr[-300:]}")
 for c in ("hub", "edge-a", "edge-b", "testcam"):
     h = podman("healthcheck", "run", f"{PROJECT}_{c}_1")
-    check(h.returncode == 0, f"{c}'s health check failed: {h.stdout.strip()}")
+    check(h.returncode == 0, f"{c}'s health check failed: {h.stdout.strip()} {h.stderr.strip()}")
     user = podman("exec", f"{PROJECT}_{c}_1", "id", "-un").stdout.strip()
     check(user and user != "root", f"{c} runs as {user!r}")
 say("containers: " + containers().replace("\n", "; "))
