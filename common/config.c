@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/diag.h"
 
@@ -284,8 +285,39 @@ void mm_conf_check_keys(mm_conf_t *conf, json_t *obj, const char *objpath,
     }
 }
 
-char *mm_conf_resolve(const mm_conf_t *conf, const char *path)
+/* "credential:NAME" (config.h): $CREDENTIALS_DIRECTORY/NAME, checked to be there. */
+static char *resolve_credential(mm_conf_t *conf, const char *path)
 {
+    const char *name = path + strlen(MM_CONF_CREDENTIAL);
+    const char *dir = getenv("CREDENTIALS_DIRECTORY");
+    char *out = NULL;
+    if (!*name || strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, "..")) {
+        mm_conf_problem(conf, path, "a credential's name is a plain file name, got \"%.80s\"",
+                        name);
+        return strdup(path);
+    }
+    if (!dir || !*dir) {
+        mm_conf_problem(conf, path,
+                        "no credentials: $CREDENTIALS_DIRECTORY is not set (the systemd unit "
+                        "loads them with LoadCredential=; outside systemd set "
+                        "CREDENTIALS_DIRECTORY to a directory holding the file %s)",
+                        name);
+        return strdup(path);
+    }
+    if (asprintf(&out, "%s/%s", dir, name) < 0)
+        return NULL;
+    if (access(out, R_OK) != 0)
+        mm_conf_problem(conf, path,
+                        "credential \"%s\" cannot be read in %s: %m (is it loaded by a "
+                        "LoadCredential= line of the unit, or missing from its directory?)",
+                        name, dir);
+    return out;
+}
+
+char *mm_conf_resolve(mm_conf_t *conf, const char *path)
+{
+    if (!strncmp(path, MM_CONF_CREDENTIAL, strlen(MM_CONF_CREDENTIAL)))
+        return resolve_credential(conf, path);
     if (path[0] == '/')
         return strdup(path);
     const char *slash = strrchr(conf->path, '/');

@@ -70,8 +70,13 @@ const char *mm_conf_index(char *buf, size_t cap, const char *objpath, size_t i);
 
 /*
  * Resolves a path from the configuration relative to the directory of the configuration file
- * (absolute paths stay as they are). Returns a malloc'd string or NULL when out of memory.
+ * (absolute paths stay as they are). "credential:NAME" is the file NAME in $CREDENTIALS_DIRECTORY,
+ * where systemd puts what the unit's LoadCredential= lines load; when that variable is unset, NAME
+ * is no plain file name or no such file is there, a problem naming the credential is recorded
+ * (the path is returned all the same, so that the caller goes on and only mm_conf_failed tells).
+ * Returns a malloc'd string or NULL when out of memory.
  */
-char *mm_conf_resolve(const mm_conf_t *conf, const char *path);
+#define MM_CONF_CREDENTIAL "credential:"
+char *mm_conf_resolve(mm_conf_t *conf, const char *path);
 
 #endif

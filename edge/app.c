@@ -33,6 +33,7 @@
 #include "common/crypto.h"
 #include "common/diag.h"
 #include "common/keys.h"
+#include "common/notify.h"
 #include "common/policy.h"
 #include "common/timefmt.h"
 #include "edge/alerts.h"
@@ -61,6 +62,7 @@ typedef struct {
     uv_loop_t loop;
     uv_signal_t sigint, sigterm;
     uv_timer_t housekeeping;
+    mm_notify_watchdog_t watchdog; /* systemd's (common/notify.h) */
     edge_config_t cfg;
     mm_keypair_t keys;
     edge_store_t *store;
@@ -460,6 +462,8 @@ static void shutdown_app(app_t *app)
     if (app->stopping)
         return;
     app->stopping = 1;
+    mm_notify_stopping();
+    mm_notify_watchdog_stop(&app->watchdog);
     MM_INFO("stopping: finishing open segments");
     /* Stopping the recorder finishes the open segments; their callbacks run on this loop
      * before it ends, so they are logged and sent by the next start if not now. */
@@ -858,8 +862,14 @@ int edge_app_run(const char *config_path)
     uv_signal_start(&app.sigterm, on_signal, SIGTERM);
 
     int rc = start(&app, config_path);
-    if (rc != 0)
+    if (rc != 0) {
         shutdown_app(&app);
+    } else {
+        /* Recording: systemd may start what waits for the edge, and watch its loop. */
+        mm_notify_watchdog_start(&app.loop, &app.watchdog);
+        mm_notify_status("site %s: recording %zu camera(s)", app.cfg.site, app.cfg.n_cameras);
+        mm_notify_ready();
+    }
     uv_run(&app.loop, UV_RUN_DEFAULT);
 
     /* The loop has ended: every handle is closed, every finished segment logged. */

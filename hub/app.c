@@ -15,6 +15,7 @@
 #include "common/db.h"
 #include "common/diag.h"
 #include "common/keys.h"
+#include "common/notify.h"
 #include "common/timefmt.h"
 #include "hub/api.h"
 #include "hub/audit.h"
@@ -67,6 +68,7 @@ typedef struct {
     hub_feed_t *feed;
     hub_feedapi_t *feedapi;
     hub_metrics_t metrics;
+    mm_notify_watchdog_t watchdog; /* systemd's (common/notify.h) */
     int stopping;
 } app_t;
 
@@ -75,6 +77,8 @@ static void shutdown_app(app_t *app)
     if (app->stopping)
         return;
     app->stopping = 1;
+    mm_notify_stopping();
+    mm_notify_watchdog_stop(&app->watchdog);
     uv_close((uv_handle_t *)&app->sigint, NULL);
     uv_close((uv_handle_t *)&app->sigterm, NULL);
     uv_close((uv_handle_t *)&app->rules_timer, NULL);
@@ -370,8 +374,14 @@ int hub_app_run(const char *config_path)
     uv_signal_start(&app.sigterm, on_signal, SIGTERM);
 
     int rc = start(&app, config_path);
-    if (rc != 0)
+    if (rc != 0) {
         shutdown_app(&app);
+    } else {
+        /* Serving: systemd may start what waits for the hub, and watch its loop. */
+        mm_notify_watchdog_start(&app.loop, &app.watchdog);
+        mm_notify_status("serving %zu site(s)", app.cfg.n_sites);
+        mm_notify_ready();
+    }
     uv_run(&app.loop, UV_RUN_DEFAULT);
     /* HTTP connections still open at shutdown belong to libh2o; close whatever is left. */
     uv_walk(&app.loop, close_any, NULL);

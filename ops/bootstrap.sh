@@ -11,6 +11,10 @@ packages=(
   libuv1-dev libssl-dev openssl libh2o-dev libjansson-dev libcmocka-dev
   # the edge's site console: password hashes (Argon2id) and the TOTP enrolment's QR code
   libargon2-dev libqrencode-dev
+  # systemd: readiness and the watchdog (sd_notify), checking the units (systemd-analyze)
+  libsystemd-dev systemd
+  # the Debian packages (CPack DEB runs dpkg-shlibdeps and dpkg-deb)
+  dpkg-dev fakeroot
   libavformat-dev libavcodec-dev libavutil-dev libavfilter-dev libswscale-dev
   # the time zone database: a site's "timezone" (and the hub's) is checked against it and read
   tzdata
