@@ -1,15 +1,16 @@
 """images.test_install: the built .debs installed into a fresh Debian 12 root (ops/rootfs.sh's
-mmdebstrap tarball, unpacked), then hub and edge run from the INSTALLED files: the programs in
-/usr/bin, configs and keys in /etc/mimamori made with the installed key tool, state in
-/var/lib/mimamori, each daemon as its systemd unit's User= and with its unit's ExecStart= command
-line, in a chroot (its own mount namespace, the host's loopback). A test camera on loopback; the
-edge's recording reaches the hub over ZeroMQ CURVE and the hub's API shows the site's segments
-and checkpoint, over HTTPS with the hub's own certificate when the key tool can make one
-(`mimamori-keys tls`), else plain HTTP on loopback. Issue 19; R-N12 (the log reaches the hub).
-Skipped (77) where mmdebstrap, the Debian archive or root are missing."""
+mmdebstrap tarball, unpacked) with dpkg alone, then hub and edge run from the INSTALLED files as
+their systemd units would run them: each unit's ExecStart= (/usr/bin/..., its config path under
+/etc/mimamori), as its User=, with its StateDirectory=/RuntimeDirectory= made and its
+LoadCredential= folder handed over as $CREDENTIALS_DIRECTORY (keys made by the installed
+mimamori-keys, named "credential:NAME" in the configs), in a chroot (a mount namespace of its own,
+the host's loopback). A test camera on loopback; the edge's recording reaches the hub over
+ZeroMQ CURVE and the hub's API shows the site's segments and checkpoint, over HTTPS checked
+against the hub's own certificate when the key tool can make one (`mimamori-keys tls`), else
+plain HTTP on loopback. Issue 19; R-N12 (the site's log reaches the hub). Skipped (77) where
+mmdebstrap, the Debian archive or root are missing."""
 import json
 import os
-import pwd
 import re
 import shlex
 import subprocess
@@ -63,23 +64,24 @@ for prog in ("mimamori-hub", "mimamori-edge", "mimamori-keys"):
     check(os.access(os.path.join(root, "usr", "bin", prog), os.X_OK), f"/usr/bin/{prog} missing")
 
 
-def unit(name):
-    """User= and ExecStart= of the installed unit (defaults when there is none)."""
+def unit(name, instance=None):
+    """The installed unit's settings: {key: [values]} of its [Service] section, with systemd's
+    %i replaced by the instance name."""
     for d in ("usr/lib/systemd/system", "lib/systemd/system"):
         path = os.path.join(root, d, f"{name}.service")
         if os.path.exists(path):
-            text = open(path).read()
-            user = re.search(r"^User=(\S+)", text, re.M)
-            start = re.search(r"^ExecStart=(.+)$", text, re.M)
-            say(f"unit {name}.service: User={user and user.group(1)} "
-                f"ExecStart={start and start.group(1)}")
-            return (user.group(1) if user else "mimamori"), \
-                (shlex.split(start.group(1).lstrip("@-:+!")) if start else None)
-    fail(f"no {name}.service installed")
+            out = {}
+            for line in open(path):
+                m = re.match(r"^(\w+)=(.*)$", line.strip())
+                if m:
+                    out.setdefault(m.group(1), []).append(m.group(2).replace("%i", instance or ""))
+            say(f"unit {name}.service: User={out.get('User')} ExecStart={out.get('ExecStart')}")
+            return out
+    fail(f"no {name}.service installed in /lib/systemd/system")
 
 
-hub_user, hub_exec = unit("mimamori-hub")
-edge_user, edge_exec = unit("mimamori-edge")
+hub_unit = unit("mimamori-hub")
+edge_unit = unit("mimamori-edge@", "site-a")
 
 
 def account(user):
@@ -90,77 +92,101 @@ def account(user):
     fail(f"the packages made no account {user} in the root's /etc/passwd")
 
 
-# --- configuration, as an installer would write it: keys by the installed key tool -------------
-etc = os.path.join(root, "etc", "mimamori")
-check(os.path.isdir(etc), "/etc/mimamori not made by the packages")
-for who in ("hub", "site-a"):
-    chroot_out(["mimamori-keys", "generate", "--name", who, "--out", f"/etc/mimamori/{who}.key"])
-pub = {w: json.loads(chroot_out(["mimamori-keys", "show", f"/etc/mimamori/{w}.key"]))
-       for w in ("hub", "site-a")}
+def exec_start(u):
+    argv = shlex.split(u["ExecStart"][0].lstrip("@-:+!"))
+    check("--config" in argv, f"ExecStart names no --config: {argv}")
+    return argv, argv[argv.index("--config") + 1]
+
+
+hub_argv, hub_conf = exec_start(hub_unit)
+edge_argv, edge_conf = exec_start(edge_unit)
+hub_user, edge_user = hub_unit["User"][0], edge_unit["User"][0]
+hub_ids, edge_ids = account(hub_user), account(edge_user)
+
+# --- configuration as an installer writes it: keys by the installed key tool, kept in the folder
+# the unit's LoadCredential= names, read by the daemon as "credential:NAME" -----------------------
+check(os.path.isdir(os.path.join(root, "etc", "mimamori")), "/etc/mimamori not made by the packages")
+
+
+def cred_dir(u):
+    """LoadCredential=ID:DIR of the unit: (ID, DIR as the root sees it)."""
+    cid, path = u["LoadCredential"][0].split(":", 1)
+    os.makedirs(root + path, mode=0o700, exist_ok=True)
+    return cid, path
+
+
+hub_cid, hub_creds = cred_dir(hub_unit)
+edge_cid, edge_creds = cred_dir(edge_unit)
+chroot_out(["mimamori-keys", "generate", "--name", "hub", "--out", f"{hub_creds}/key"])
+chroot_out(["mimamori-keys", "generate", "--name", "site-a", "--out", f"{edge_creds}/key"])
+pub = {"hub": json.loads(chroot_out(["mimamori-keys", "show", f"{hub_creds}/key"])),
+       "site-a": json.loads(chroot_out(["mimamori-keys", "show", f"{edge_creds}/key"]))}
 token = json.loads(chroot_out(["mimamori-hub", "token"]))
 tls = subprocess.run(inroot(["mimamori-keys", "tls", "--host", "localhost", "--cert",
-                             "/etc/mimamori/hub.crt", "--key", "/etc/mimamori/hub-tls.key"]),
+                             f"{hub_creds}/tls.crt", "--key", f"{hub_creds}/tls.key"]),
                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 use_tls = tls.returncode == 0
 say("hub TLS: " + ("a certificate from mimamori-keys tls" if use_tls else
                    f"none (mimamori-keys tls: {tls.stdout.strip()[:120]}); plain HTTP on loopback"))
 cam_port = run.camera(["cam1"])
 zmq_port, http_port = mmtest.free_port(), mmtest.free_port()
-hub = {"name": "hub", "key_file": "/etc/mimamori/hub.key", "state_dir": "/var/lib/mimamori/hub",
+hub = {"name": "hub", "key_file": f"credential:{hub_cid}_key",
+       "state_dir": "/var/lib/" + hub_unit["StateDirectory"][0],
        "listen": f"tcp://127.0.0.1:{zmq_port}", "http": {"host": "127.0.0.1", "port": http_port},
        "sites": [{"id": "site-a", "verifier": pub["site-a"]["verifier"],
                   "curve_public": pub["site-a"]["curve_public"]}],
        "people": [{"id": "desk", "name": "desk", "role": "oversight",
                    "token_sha256": token["token_sha256"]}]}
 if use_tls:
-    hub["http"]["tls"] = {"certificate": "/etc/mimamori/hub.crt",
-                          "private_key": "/etc/mimamori/hub-tls.key"}
-edge = {"site": "site-a", "key_file": "/etc/mimamori/site-a.key",
-        "state_dir": "/var/lib/mimamori/edge", "segment_seconds": 5, "policy": "kawaguchi",
-        "control_socket": "/run/mimamori/site-a.sock",
+    hub["http"]["tls"] = {"certificate": f"credential:{hub_cid}_tls.crt",
+                          "private_key": f"credential:{hub_cid}_tls.key"}
+edge = {"site": "site-a", "key_file": f"credential:{edge_cid}_key",
+        "state_dir": "/var/lib/" + edge_unit["StateDirectory"][0], "segment_seconds": 5,
+        "policy": "kawaguchi",
         "hub": {"endpoint": f"tcp://127.0.0.1:{zmq_port}",
                 "curve_public": pub["hub"]["curve_public"], "verifier": pub["hub"]["verifier"]},
         "cameras": [dict(mmtest.CAMERA_GOVERNANCE, id="cam1",
                          url=f"rtsp://127.0.0.1:{cam_port}/cam1")]}
 edge.update(mmtest.SITE_GOVERNANCE)
-for name, conf in (("hub.json", hub), ("edge.json", edge)):
-    with open(os.path.join(etc, name), "w") as f:
+for path, conf, ids in ((hub_conf, hub, hub_ids), (edge_conf, edge, edge_ids)):
+    os.makedirs(os.path.dirname(root + path), exist_ok=True)
+    with open(root + path, "w") as f:
         json.dump(conf, f, indent=2)
-# Owners and modes as an installer leaves them: each daemon's files its own, secrets 0600.
-hub_ids, edge_ids = account(hub_user), account(edge_user)
-for name, ids in (("hub.json", hub_ids), ("hub.key", hub_ids), ("hub.crt", hub_ids),
-                  ("hub-tls.key", hub_ids), ("edge.json", edge_ids), ("site-a.key", edge_ids)):
-    path = os.path.join(etc, name)
-    if os.path.exists(path):
-        os.chown(path, *ids)
-        os.chmod(path, 0o600)
-# What systemd's StateDirectory= and RuntimeDirectory= would make.
-for d, ids in (("var/lib/mimamori", None), ("var/lib/mimamori/hub", hub_ids),
-               ("var/lib/mimamori/edge", edge_ids), ("run/mimamori", edge_ids)):
-    os.makedirs(os.path.join(root, d), exist_ok=True)
-    if ids:
-        os.chown(os.path.join(root, d), *ids)
+    os.chmod(root + path, 0o640)
+    os.chown(root + path, 0, ids[1])  # root:mimamori, as /etc/mimamori itself
 
 
-def command(unit_exec, prog, conf):
-    """The unit's ExecStart= with our config path, else PROG --config CONF."""
-    argv = list(unit_exec) if unit_exec else [f"/usr/bin/{prog}", "--config", conf]
-    if "--config" in argv:
-        argv[argv.index("--config") + 1] = conf
-    else:
-        argv += ["--config", conf]
-    return argv
+def systemd_dirs(u, ids):
+    """What systemd makes before the unit starts: StateDirectory= and RuntimeDirectory= owned by
+    User=, and LoadCredential='s files (ID_FILE) in a credentials directory only User= reads,
+    returned for $CREDENTIALS_DIRECTORY."""
+    for key, base in (("StateDirectory", "var/lib"), ("RuntimeDirectory", "run")):
+        for d in u.get(key, []):
+            p = os.path.join(root, base, d)
+            os.makedirs(p, exist_ok=True)
+            os.chown(p, *ids)
+    cid, src = u["LoadCredential"][0].split(":", 1)
+    creds = f"/run/credentials/{cid}"
+    os.makedirs(root + creds, mode=0o700, exist_ok=True)
+    for f in os.listdir(root + src):
+        dst = f"{root}{creds}/{cid}_{f}"
+        with open(f"{root}{src}/{f}", "rb") as a, open(dst, "wb") as b:
+            b.write(a.read())
+        os.chmod(dst, 0o400)
+        os.chown(dst, *ids)
+    os.chown(root + creds, *ids)
+    return creds
 
 
-run.start("hub", inroot(command(hub_exec, "mimamori-hub", "/etc/mimamori/hub.json"),
-                        user=hub_user))
+hub_env = {"CREDENTIALS_DIRECTORY": systemd_dirs(hub_unit, hub_ids)}
+edge_env = {"CREDENTIALS_DIRECTORY": systemd_dirs(edge_unit, edge_ids)}
+run.start("hub", inroot(hub_argv, user=hub_user), env=hub_env)
 scheme = "https://localhost" if use_tls else "http://127.0.0.1"
 base = f"{scheme}:{http_port}"
-cafile = os.path.join(etc, "hub.crt") if use_tls else None
+cafile = f"{root}{hub_creds}/tls.crt" if use_tls else None
 wait_until(lambda: imgtest.api(base, "/api/v1/hub", cafile=cafile)[0] == 200, 30,
            "the installed hub's API")
-run.start("edge", inroot(command(edge_exec, "mimamori-edge", "/etc/mimamori/edge.json"),
-                         user=edge_user))
+run.start("edge", inroot(edge_argv, user=edge_user), env=edge_env)
 
 # The running programs are the installed files, as the units' users.
 for name, prog, ids in (("hub", "mimamori-hub", hub_ids), ("edge", "mimamori-edge", edge_ids)):
