@@ -67,7 +67,7 @@ if [ -s "$out" ] && [ "$check" = 0 ]; then
     echo "$(cd "$dir" && pwd)/$(basename "$out")"
     exit 0
 fi
-if ! curl -sSf -m 10 -o /dev/null "$mirror/dists/$suite/InRelease" 2>/dev/null; then
+if ! curl -sSf --connect-timeout 3 -m 8 -o /dev/null "$mirror/dists/$suite/InRelease" 2>/dev/null; then
     skip "the Debian archive $mirror does not answer"
 fi
 [ "$check" = 1 ] && exit 0
