@@ -126,7 +126,8 @@ for role in ("hub", "edge", "testcam"):
     check(hc.get("Test"), f"{role} image has no HEALTHCHECK")
     if role != "testcam":
         check("/var/lib/mimamori" in (cfg.get("Volumes") or {}), f"{role}: no state volume")
-    found = podman("run", "--rm", "--network=host", "--no-healthcheck", "--entrypoint", "/usr/bin/find",
+    found = podman("run", "--rm", "--network=host", "--no-healthcheck", "--user", "root",
+                   "--entrypoint", "/usr/bin/find",
                    f"localhost/mimamori-{role}:{TAG}", "/", "-xdev", "-name", "*.deb")
     check(found.returncode == 0 and not found.stdout.strip(),
           f"{role} image holds package files: {found.stdout.strip()[:300]} {found.stderr[-300:]}")
