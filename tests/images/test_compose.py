@@ -80,6 +80,7 @@ port = ports["MM_HTTP_PORT"]
 base = f"https://127.0.0.1:{port}" if tls else f"http://127.0.0.1:{port}"
 cafile = os.path.join(compose_dir, "hub", "tls", "hub.crt") if tls else None
 token = json.load(open(os.path.join(compose_dir, "oversight.token.json")))["token"]
+say(f"hub API over {'HTTPS (its certificate from mimamori-keys tls)' if tls else 'plain HTTP'}")
 
 
 def containers():
