@@ -10,6 +10,7 @@ conf=/etc/mimamori
 case "${1:-}" in
 hub)
     # host, port, scheme and certificate from the config (paths relative to the config's folder)
+    # shellcheck disable=SC2046 # four words, split on purpose
     set -- $(/usr/bin/python3 - "$conf/hub.json" <<'PY'
 import json, os, sys
 path = sys.argv[1]

@@ -76,6 +76,7 @@ tmp=$out.tmp.$$
 trap 'rm -f "$tmp"' EXIT INT TERM
 echo "rootfs.sh: making $out with mmdebstrap (a few minutes)" >&2
 # The apt lists are dropped from the root (they are stale soon and the images do not use apt).
+# shellcheck disable=SC2016 # the hook's "$1" is mmdebstrap's, not this shell's
 mmdebstrap --variant=minbase --format=tar --quiet \
     --include="$packages" \
     --aptopt='APT::Install-Recommends "false"' \
