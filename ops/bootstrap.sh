@@ -25,6 +25,8 @@ packages=(
   ffmpeg python3 python3-cryptography python3-zmq age minisign iproute2 curl procps psmisc wrk
   # browser tests of the dashboard: Debian's Chromium, and a Japanese font for its pages
   chromium fonts-ipafont-gothic
+  # container images and the install test (ops/rootfs.sh, ops/images.sh, tests/images/)
+  mmdebstrap podman podman-compose runc uidmap
 )
 # Node.js runs playwright-core. A machine that has it from elsewhere keeps it (Debian's npm
 # package would conflict with a nodejs that brings its own npm).
