@@ -160,7 +160,7 @@ static json_t *ask_all(mm_setup_t *s, const char *self, const char *confdir, con
         return NULL;
     }
     const char *listen =
-        mm_setup_ask(s, "listen", "Address the edges connect to (ZeroMQ)", "tcp://0.0.0.0:7700");
+        mm_setup_ask(s, "listen", "Address the edges connect to (ZeroMQ)", "tcp://0.0.0.0:7400");
     if (!listen)
         return NULL;
     json_t *http = http_section(s, self, confdir, creddir);
