@@ -33,6 +33,8 @@ typedef struct {
     int n_args;
 } opts_t;
 
+#define HUB_CLI_DEFAULT_CONFIG "/etc/mimamori/hub.json"
+
 static void usage(void)
 {
     fputs("usage: " PROG " person add ID --name NAME --role ROLE [--expires YYYY-MM-DD] "
@@ -44,7 +46,8 @@ static void usage(void)
           "--config FILE\n"
           "       " PROG " site remove ID --config FILE\n"
           "ROLE: oversight, requester, intake or readonly. The file is checked, replaced "
-          "atomically (mode 0600), and the running hub reloads it (SIGHUP).\n",
+          "atomically (mode 0600), and the running hub reloads it (SIGHUP).\n"
+          "Without --config: " HUB_CLI_DEFAULT_CONFIG ", when it exists.\n",
           stderr);
 }
 
@@ -77,8 +80,10 @@ static int parse_opts(int argc, char **argv, opts_t *o)
             o->args[o->n_args++] = a;
         }
     }
+    if (!o->config && access(HUB_CLI_DEFAULT_CONFIG, F_OK) == 0)
+        o->config = HUB_CLI_DEFAULT_CONFIG; /* the packages' (mimamori-hub setup's) */
     if (!o->config) {
-        fputs(PROG ": --config FILE is needed\n", stderr);
+        fputs(PROG ": --config FILE is needed (there is no " HUB_CLI_DEFAULT_CONFIG ")\n", stderr);
         return -1;
     }
     return 0;
