@@ -49,6 +49,9 @@ run.hub(hub_keys, [chuo])
 pub = tempfile.mkdtemp(prefix="mm-requester-")
 atexit.register(shutil.rmtree, pub, True)
 os.chmod(pub, 0o755)
+# The control socket takes its directory's group (mode 0660): the operator's, as the site's
+# people's group under systemd.
+os.chown(pub, 0, pwd.getpwnam("daemon").pw_gid)
 EDGE = shutil.copy(os.path.join(T.BUILD, "mimamori-edge"), pub)
 os.chmod(EDGE, 0o755)
 sock = os.path.join(pub, "chuo.sock")
