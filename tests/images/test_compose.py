@@ -67,10 +67,13 @@ def cleanup():
         os._exit(1)
 
 
-# podman itself must be able to run a container here, else this is a machine without it
+# podman itself must be able to run here, else this is a machine without it; with the
+# containers.conf ops/images.sh writes (`images.sh env` writes it, in a fresh build dir too)
+subprocess.run(script + ["env"], env=env, stdout=subprocess.DEVNULL, check=True)
 probe = podman("info")
 if probe.returncode != 0:
-    imgtest.skip(f"podman cannot run here: {probe.stdout.strip().splitlines()[-1:]}")
+    imgtest.skip("podman cannot run here: " +
+                 " ".join((probe.stderr or probe.stdout).strip().splitlines()[-1:]))
 atexit.register(cleanup)
 images_sh("up")
 
