@@ -34,7 +34,7 @@ def rootfs():
     """The cached root tarball's path; skips when ops/rootfs.sh cannot make it here, or when
     MM_SKIP_IMAGES is set (a CI job that runs them elsewhere)."""
     if os.environ.get("MM_SKIP_IMAGES"):
-        skip("MM_SKIP_IMAGES is set")
+        skip(f"MM_SKIP_IMAGES is set: {os.environ['MM_SKIP_IMAGES']}")
     need_root()
     p = subprocess.run([os.path.join(SOURCE, "ops", "rootfs.sh"), "--build", BUILD],
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
