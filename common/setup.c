@@ -18,6 +18,19 @@
 static char *answers[MAX_ANSWERS];
 static size_t n_answers;
 
+int mm_setup_begin(mm_setup_t *s, int argc, char **argv, const char *prog, void (*usage)(FILE *f))
+{
+    if (argc > 2 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h"))) {
+        usage(stdout);
+        return 0;
+    }
+    if (mm_setup_args(s, argc, argv, 2, prog) != 0) {
+        usage(stderr);
+        return 2;
+    }
+    return -1;
+}
+
 int mm_setup_args(mm_setup_t *s, int argc, char **argv, int first, const char *prog)
 {
     memset(s, 0, sizeof *s);

@@ -9,6 +9,7 @@
 
 #include <jansson.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "common/err.h"
 
@@ -25,6 +26,11 @@ typedef struct {
 
 /* Parses argv[first..]; on a malformed line prints why and returns -1. */
 int mm_setup_args(mm_setup_t *s, int argc, char **argv, int first, const char *prog);
+/*
+ * How `PROG setup` begins: `setup --help` prints usage to stdout (0); a malformed line prints
+ * why and the usage to stderr (2); else -1, and s holds the options (argv[2..]).
+ */
+int mm_setup_begin(mm_setup_t *s, int argc, char **argv, const char *prog, void (*usage)(FILE *f));
 /* The value of --NAME (the first when repeated), or NULL. */
 const char *mm_setup_opt(const mm_setup_t *s, const char *name);
 /* The i-th value of a repeated --NAME, or NULL past the last. */

@@ -281,14 +281,9 @@ static json_t *ask_all(mm_setup_t *s, const char *site, const char *creddir, int
 int edge_setup_main(int argc, char **argv)
 {
     mm_setup_t s;
-    if (argc > 2 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h"))) {
-        usage(stdout);
-        return 0;
-    }
-    if (mm_setup_args(&s, argc, argv, 2, "mimamori-edge") != 0) {
-        usage(stderr);
-        return 2;
-    }
+    int begun = mm_setup_begin(&s, argc, argv, "mimamori-edge", usage);
+    if (begun >= 0)
+        return begun;
     mm_diag_init("edge", MM_DIAG_INFO);
     int rc = 2;
     const char *site = mm_setup_ask(&s, "site", "Site id (A-Z a-z 0-9 . _ -)", NULL);

@@ -203,14 +203,9 @@ static int print_public(const mm_keypair_t *k, const char *listen)
 int hub_setup_main(int argc, char **argv)
 {
     mm_setup_t s;
-    if (argc > 2 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h"))) {
-        usage(stdout);
-        return 0;
-    }
-    if (mm_setup_args(&s, argc, argv, 2, "mimamori-hub") != 0) {
-        usage(stderr);
-        return 2;
-    }
+    int begun = mm_setup_begin(&s, argc, argv, "mimamori-hub", usage);
+    if (begun >= 0)
+        return begun;
     mm_diag_init("hub", MM_DIAG_INFO);
     const char *config = mm_setup_opt(&s, "config");
     config = config ? config : "/etc/mimamori/hub.json";
