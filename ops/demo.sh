@@ -126,6 +126,10 @@ trap stop INT TERM EXIT
 pids="$pids $!"
 "$bin/mimamori-hub" --config "$state/hub.json" >"$state/logs/hub.log" 2>&1 &
 pids="$pids $!"
+# The control sockets are 0660 with their directory's group: the site's people's group. Here the
+# operator is the account "nobody", whose group is "nogroup" (under systemd it is "mimamori").
+install -d -m 0750 -g nogroup /run/mimamori
+chgrp nogroup /run/mimamori
 for s in site-a site-b; do
     "$bin/mimamori-edge" --config "$state/$s.json" >"$state/logs/$s.log" 2>&1 &
     pids="$pids $!"
