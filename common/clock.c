@@ -59,3 +59,35 @@ int64_t mm_now_us(void)
     pthread_mutex_unlock(&lock);
     return now;
 }
+
+int64_t mm_mono_us(void)
+{
+    return clock_us(CLOCK_MONOTONIC);
+}
+
+int mm_wallmap_step(mm_wallmap_t *m, int64_t wall_us, int64_t mono_us, int64_t bound_us,
+                    int64_t *mapped_us, mm_clock_jump_t *jump)
+{
+    if (!m->anchored) {
+        *m = (mm_wallmap_t){wall_us, mono_us, 1, m->jumps};
+        *mapped_us = wall_us;
+        return 0;
+    }
+    int64_t mapped = m->anchor_wall_us + (mono_us - m->anchor_mono_us);
+    int64_t diff = wall_us - mapped;
+    if (diff > bound_us || diff < -bound_us) {
+        *jump = (mm_clock_jump_t){mapped, wall_us, diff};
+        m->anchor_wall_us = wall_us;
+        m->anchor_mono_us = mono_us;
+        m->jumps++;
+        *mapped_us = wall_us;
+        return 1;
+    }
+    if (diff > 0) { /* the wall clock ran a little ahead: follow it */
+        m->anchor_wall_us = wall_us;
+        m->anchor_mono_us = mono_us;
+        mapped = wall_us;
+    }
+    *mapped_us = mapped;
+    return 0;
+}

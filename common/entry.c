@@ -261,6 +261,16 @@ static const char *kind_fault(const mm_entry_t *e)
     switch (e->kind) {
     case MM_ENTRY_CAMERA_GAP:
         return e->u.camera_gap.end_us < e->u.camera_gap.start_us ? "ends before it starts" : NULL;
+    case MM_ENTRY_SEGMENT_RECORDED: /* a negative duration is a clock that lied (clock.h) */
+        return e->u.segment_recorded.end_us < e->u.segment_recorded.start_us
+                   ? "ends before it starts"
+                   : NULL;
+    case MM_ENTRY_CLOCK_JUMPED: {
+        const mm_clock_jumped_t *j = &e->u.clock_jumped;
+        return j->read_us - j->expected_us != j->step_us || !j->step_us
+                   ? "has a step that is not read_us - expected_us, or none"
+                   : NULL;
+    }
     case MM_ENTRY_DISCLOSURE: {
         const mm_disclosure_t *d = &e->u.disclosure;
         int exported = d->step == MM_DISCLOSURE_STEP_EXPORTED;

@@ -82,7 +82,8 @@ enum {
     X(29, STANDARDS_FILED, standards_filed, mm_standards_filed_t)                                  \
     X(30, DISCLOSURE, disclosure, mm_disclosure_t)                                                 \
     X(31, SITE_COMPLAINT, site_complaint, mm_site_complaint_t)                                     \
-    X(32, LOG_RESTARTED, log_restarted, mm_log_restarted_t)
+    X(32, LOG_RESTARTED, log_restarted, mm_log_restarted_t)                                        \
+    X(34, CLOCK_JUMPED, clock_jumped, mm_clock_jumped_t)
 
 /* --- the fields of each kind ---------------------------------------------------------------- */
 
@@ -92,6 +93,14 @@ enum {
     F(S, U32, epoch, 0, 0)                                                                         \
     F(S, STR, reason, MM_TEXT_MAX, MM_F_REQ)                                                       \
     F(S, U64, previous_size, 0, 0)
+
+/* The edge's wall clock was stepped by more than its bound (common/clock.h): the wall time the
+ * monotonic clock expected, the wall time read, and the step (read - expected, negative when the
+ * clock went back). Logged once per jump; the segments in progress were cut at it. */
+#define MM_FIELDS_clock_jumped(F, S)                                                               \
+    F(S, I64, expected_us, 0, 0)                                                                   \
+    F(S, I64, read_us, 0, 0)                                                                       \
+    F(S, I64, step_us, 0, 0)
 
 /* A segment of one camera's footage was written and closed. start_us and end_us are the
  * wall-clock times of the first frame and just past the last; the content hash is over the

@@ -229,10 +229,14 @@ static mm_entry_t *full_entry(const mm_entry_kind_info_t *k)
         }
         }
     }
-    /* The rules across fields: a gap ends after it starts; an export has its hashes; a site
-     * complaint was received at some time. */
+    /* The rules across fields: a gap and a segment end after they start; an export has its
+     * hashes; a site complaint was received at some time; a clock's step is read - expected. */
     if (k->kind == MM_ENTRY_CAMERA_GAP)
         e->u.camera_gap.end_us = -e->u.camera_gap.end_us;
+    if (k->kind == MM_ENTRY_SEGMENT_RECORDED)
+        e->u.segment_recorded.end_us = -e->u.segment_recorded.end_us;
+    if (k->kind == MM_ENTRY_CLOCK_JUMPED)
+        e->u.clock_jumped.step_us = e->u.clock_jumped.read_us - e->u.clock_jumped.expected_us;
     if (k->kind == MM_ENTRY_DISCLOSURE)
         e->u.disclosure.step = MM_DISCLOSURE_STEP_EXPORTED;
     if (k->kind == MM_ENTRY_SITE_COMPLAINT)
@@ -433,6 +437,19 @@ static void test_rules_across_fields_hold_both_ways(void **state)
     mm_entry_t *e = full_entry(mm_entry_kind_info(MM_ENTRY_CAMERA_GAP));
     e->u.camera_gap.end_us = e->u.camera_gap.start_us - 1;
     refused_both_ways(e, NULL, "a gap ending before it starts");
+    free(e);
+    /* A segment of negative duration (a wall clock set back, issue 20). */
+    e = full_entry(mm_entry_kind_info(MM_ENTRY_SEGMENT_RECORDED));
+    e->u.segment_recorded.end_us = e->u.segment_recorded.start_us - 1;
+    refused_both_ways(e, NULL, "a segment ending before it starts");
+    free(e);
+    /* A clock jump whose step is not read - expected, or no step at all. */
+    e = full_entry(mm_entry_kind_info(MM_ENTRY_CLOCK_JUMPED));
+    e->u.clock_jumped.step_us += 1;
+    refused_both_ways(e, NULL, "a clock step that is not read - expected");
+    e->u.clock_jumped.read_us = e->u.clock_jumped.expected_us;
+    e->u.clock_jumped.step_us = 0;
+    refused_both_ways(e, NULL, "a clock jump of no step");
     free(e);
     /* Hashes on a step other than "exported", or "exported" without them. */
     e = full_entry(mm_entry_kind_info(MM_ENTRY_DISCLOSURE));
