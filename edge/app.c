@@ -193,6 +193,14 @@ static void on_gap(void *arg, const mm_camera_gap_t *gap)
     append_entry(arg, &e);
 }
 
+/* The wall clock jumped (ingest.h): one clock_jumped entry, stamped with the new wall time. */
+static void on_clock_jumped(void *arg, const mm_clock_jump_t *j)
+{
+    mm_entry_t e = {.time_us = j->read_us, .kind = MM_ENTRY_CLOCK_JUMPED};
+    e.u.clock_jumped = (mm_clock_jumped_t){j->expected_us, j->read_us, j->step_us};
+    append_entry(arg, &e);
+}
+
 static void storage_check(app_t *app);
 
 static void on_disk_full(void *arg, const char *camera)
@@ -792,6 +800,7 @@ static int start_recording(app_t *app)
     edge_ingest_hooks_t hooks = {.segment = on_segment,
                                  .gap = on_gap,
                                  .disk_full = on_disk_full,
+                                 .clock_jumped = on_clock_jumped,
                                  .key = segment_key,
                                  .arg = app};
     mm_err_t e = edge_ingest_create(&app->loop, cams, app->cfg.n_cameras, &hooks, &app->ingest);

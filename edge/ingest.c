@@ -23,7 +23,7 @@
 #define BACKOFF_MIN_MS 500
 #define BACKOFF_MAX_MS 10000
 
-typedef enum { EV_SEGMENT, EV_GAP, EV_FULL } event_kind_t;
+typedef enum { EV_SEGMENT, EV_GAP, EV_FULL, EV_CLOCK } event_kind_t;
 
 typedef struct event_s {
     struct event_s *next;
@@ -32,6 +32,7 @@ typedef struct event_s {
         edge_segment_info_t segment;
         mm_camera_gap_t gap;
         char camera[MM_ID_MAX];
+        mm_clock_jump_t jump;
     } u;
 } event_t;
 
@@ -45,6 +46,9 @@ typedef struct {
     int64_t deadline_us;          /* monotonic; av_read_frame gives up after it */
     /* gap bookkeeping, camera thread only */
     int64_t last_frame_us;        /* time of the last frame written, 0 before the first */
+    int64_t last_frame_mono;      /* its monotonic time, 0 before the first of this run */
+    uint64_t seg_jumps;           /* the clock's jumps when the open segment started */
+    uint64_t frame_jumps;         /* the clock's jumps at the last frame written */
     int broken;                   /* a break happened since last_frame_us */
     char why[MM_TEXT_MAX];        /* what the break was */
     _Atomic int64_t seen_us;      /* the last frame written in this run, for alerts (any thread) */
@@ -66,6 +70,9 @@ struct edge_ingest {
     void *tap_arg;
     size_t n;
     camera_t *cams;
+    pthread_mutex_t clock_lock; /* the wall time of every camera, one mapping (clock.h) */
+    mm_wallmap_t clock;
+    int64_t jump_us;
 };
 
 static int on_interrupt(void *arg)
@@ -96,6 +103,33 @@ static event_t *event_new(event_kind_t kind)
     return ev;
 }
 
+/* Any camera thread: the wall time of now on the mapping all cameras share (clock.h), its
+ * monotonic time in *mono and the number of jumps so far in *jumps. The thread that sees a jump
+ * first reports it, so that each jump is logged once. */
+static int64_t clock_now(struct edge_ingest *in, int64_t *mono, uint64_t *jumps)
+{
+    mm_clock_jump_t j;
+    int64_t now;
+    pthread_mutex_lock(&in->clock_lock);
+    int64_t wall = mm_now_us();
+    *mono = mm_mono_us();
+    int jumped = mm_wallmap_step(&in->clock, wall, *mono, in->jump_us, &now, &j);
+    *jumps = in->clock.jumps;
+    pthread_mutex_unlock(&in->clock_lock);
+    if (jumped) {
+        MM_WARN("the wall clock jumped by %.1f s (expected %lld, read %lld); segments are cut",
+                (double)j.step_us / 1e6, (long long)j.expected_us, (long long)j.read_us);
+        event_t *ev = event_new(EV_CLOCK);
+        if (ev) {
+            ev->u.jump = j;
+            post(in, ev);
+        } else {
+            MM_ERROR("out of memory; a jump of the wall clock goes unlogged");
+        }
+    }
+    return now;
+}
+
 /* Notes a break in recording; the first reason given since the last frame is kept. */
 static void note_break(camera_t *c, const char *what, const char *detail)
 {
@@ -105,21 +139,35 @@ static void note_break(camera_t *c, const char *what, const char *detail)
     snprintf(c->why, sizeof c->why, "%s%s%s", what, detail ? ": " : "", detail ? detail : "");
 }
 
-/* A frame is about to be written at now: reports the gap that it ends, if any. */
-static void end_gap(camera_t *c, int64_t now)
+/* How long since the last frame written: on the monotonic clock within a run, so that a step of
+ * the wall clock is no gap and shortens none; since a frame of an earlier run, on the wall clock
+ * (never less than 0). */
+static int64_t since_last_frame(const camera_t *c, int64_t now, int64_t mono)
 {
-    if (c->last_frame_us > 0 && (c->broken || now - c->last_frame_us > EDGE_GAP_US)) {
+    int64_t d = c->last_frame_mono > 0 ? mono - c->last_frame_mono : now - c->last_frame_us;
+    return d > 0 ? d : 0;
+}
+
+/* A frame is about to be written at now (monotonic mono, after jumps of the clock): reports the
+ * gap that it ends, if any. It begins at the last frame written, or when the clock jumped since,
+ * as long before now as the monotonic clock measured, so that it is as long as it truly was. */
+static void end_gap(camera_t *c, int64_t now, int64_t mono, uint64_t jumps)
+{
+    int64_t len = since_last_frame(c, now, mono);
+    if (c->last_frame_us > 0 && (c->broken || len > EDGE_GAP_US)) {
         if (!c->broken)
             snprintf(c->why, sizeof c->why, "no frames from the camera for %.1f s",
-                     (double)(now - c->last_frame_us) / 1e6);
+                     (double)len / 1e6);
         event_t *ev = event_new(EV_GAP);
         if (ev) {
             snprintf(ev->u.gap.camera, sizeof ev->u.gap.camera, "%s", c->id);
-            ev->u.gap.start_us = c->last_frame_us;
+            ev->u.gap.start_us =
+                c->last_frame_mono > 0 && jumps != c->frame_jumps ? now - len : c->last_frame_us;
+            if (ev->u.gap.start_us > now)
+                ev->u.gap.start_us = now; /* the wall clock went back while the edge was down */
             ev->u.gap.end_us = now;
             snprintf(ev->u.gap.reason, sizeof ev->u.gap.reason, "%s", c->why);
-            MM_WARN("%s: gap of %.1f s ended: %s", c->id, (double)(now - c->last_frame_us) / 1e6,
-                    c->why);
+            MM_WARN("%s: gap of %.1f s ended: %s", c->id, (double)len / 1e6, c->why);
             post(c->in, ev);
         } else {
             MM_ERROR("%s: out of memory; a gap of the camera goes unlogged", c->id);
@@ -307,15 +355,24 @@ static int record_session(camera_t *c)
             av_packet_unref(pkt);
             continue;
         }
-        int64_t now = mm_now_us();
+        int64_t mono;
+        uint64_t jumps;
+        int64_t now = clock_now(c->in, &mono, &jumps);
         int key = (pkt->flags & AV_PKT_FLAG_KEY) != 0;
         tap_frame(c, codec, par, pkt, now);
-        /* Cut at a keyframe; after a stall the segment ends at its last frame, not at this one
-         * (a clock stepped forward during the segment would make it span the step). */
+        int stalled = c->last_frame_mono > 0 && mono - c->last_frame_mono > EDGE_GAP_US;
+        /* The wall clock jumped: the segment ends at its last frame, before the jump, and the
+         * next starts at a keyframe after it, so that no segment spans a step of the clock. */
+        if (w && jumps != c->seg_jumps) {
+            finish(c, &w, c->last_frame_us);
+            if (!key) {
+                av_packet_unref(pkt);
+                continue;
+            }
+        }
+        /* Cut at a keyframe; after a stall the segment ends at its last frame, not at this one. */
         if (w && key && now - seg_start >= (int64_t)c->segment_seconds * 1000000)
-            finish(c, &w,
-                   c->last_frame_us > 0 && now - c->last_frame_us > EDGE_GAP_US ? c->last_frame_us
-                                                                                : now);
+            finish(c, &w, stalled ? c->last_frame_us : now);
         if (!w && key) {
             mm_err_t err = start_segment(c, codec, par, now, &w);
             if (err != MM_OK) {
@@ -326,12 +383,13 @@ static int record_session(camera_t *c)
                 break;
             }
             seg_start = now;
+            c->seg_jumps = jumps;
         }
         if (w) {
             int64_t prev = c->last_frame_us;
             /* A stall inside one segment ends that segment, so that segments never span a gap
              * and their times stay a true record of what was recorded. */
-            if (prev > 0 && now - prev > EDGE_GAP_US && edge_segment_frames(w) > 0) {
+            if (stalled && edge_segment_frames(w) > 0) {
                 finish(c, &w, prev);
                 if (!key) {
                     av_packet_unref(pkt);
@@ -344,8 +402,9 @@ static int record_session(camera_t *c)
                     break;
                 }
                 seg_start = now;
+                c->seg_jumps = jumps;
             }
-            end_gap(c, now);
+            end_gap(c, now, mono, jumps);
             mm_err_t err = edge_segment_write(w, now, pkt->pts, key, pkt->data, (size_t)pkt->size);
             if (err != MM_OK) {
                 write_failed(c, err);
@@ -354,6 +413,8 @@ static int record_session(camera_t *c)
             }
             got = 1;
             c->last_frame_us = now;
+            c->last_frame_mono = mono;
+            c->frame_jumps = jumps;
             atomic_store(&c->seen_us, now);
         }
         av_packet_unref(pkt);
@@ -415,6 +476,10 @@ static void drain(struct edge_ingest *in)
             if (h->disk_full)
                 h->disk_full(h->arg, ev->u.camera);
             break;
+        case EV_CLOCK:
+            if (h->clock_jumped)
+                h->clock_jumped(h->arg, &ev->u.jump);
+            break;
         }
         free(ev);
         ev = next;
@@ -445,6 +510,8 @@ mm_err_t edge_ingest_create(uv_loop_t *loop, const edge_camera_conf_t *cams, siz
     atomic_init(&in->stop, 0);
     pthread_mutex_init(&in->lock, NULL);
     pthread_mutex_init(&in->tap_lock, NULL);
+    pthread_mutex_init(&in->clock_lock, NULL);
+    in->jump_us = hooks->jump_us > 0 ? hooks->jump_us : MM_CLOCK_JUMP_US;
     pthread_cond_init(&in->wake, NULL);
     for (size_t i = 0; i < n; i++) {
         camera_t *c = &in->cams[i];
@@ -559,6 +626,7 @@ void edge_ingest_destroy(edge_ingest_t *in)
     free(in->cams);
     pthread_mutex_destroy(&in->lock);
     pthread_mutex_destroy(&in->tap_lock);
+    pthread_mutex_destroy(&in->clock_lock);
     pthread_cond_destroy(&in->wake);
     free(in);
 }

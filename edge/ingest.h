@@ -5,12 +5,17 @@
  * deadline and an interrupt callback (so stopping never waits on the network), reconnects with
  * capped exponential backoff (0.5 s doubling to 10 s), and cuts a new segment at the first
  * keyframe after the target length. H.264 and H.265 are recorded; anything else is refused with
- * a message. Frame times are the wall clock at receipt (mm_now_us); the camera's own
- * presentation time is kept beside each frame for reference.
+ * a message. Frame times are the wall clock at receipt as the monotonic clock maps it (one
+ * mm_wallmap_t for all cameras, common/clock.h): within a segment they advance as the monotonic
+ * clock does. A step of the wall clock beyond the bound (jump_us) is reported once (the
+ * clock_jumped hook) and cuts every segment in progress at its last frame before the step; the
+ * next begins at a keyframe after it. The camera's own presentation time is kept beside each
+ * frame for reference.
  *
  * Gaps. Every break in a camera's recording is reported when it ends, with its exact bounds:
  * from the time of the last frame written before it to the first frame written after it. A
- * break is a lost connection, a stall of more than EDGE_GAP_US between frames, a write that
+ * break is a lost connection, a stall of more than EDGE_GAP_US between frames (on the monotonic
+ * clock: a jump of the wall clock is no stall, and a gap is as long as it truly was), a write that
  * failed (disk full), a pause (edge_ingest_pause), or — for the first frame after start — the
  * time since last_seen_us, when the edge itself was not recording. A gap still open when the
  * edge stops is reported at the next start through last_seen_us.
@@ -29,6 +34,7 @@
 #include <stdint.h>
 #include <uv.h>
 
+#include "common/clock.h"
 #include "common/entry.h"
 #include "common/err.h"
 #include "edge/segment.h"
@@ -50,6 +56,8 @@ typedef struct {
     void (*gap)(void *arg, const mm_camera_gap_t *gap);
     /* Loop thread: a write of camera failed for lack of space. */
     void (*disk_full)(void *arg, const char *camera);
+    /* Loop thread: the wall clock jumped (once per jump). */
+    void (*clock_jumped)(void *arg, const mm_clock_jump_t *jump);
     /*
      * Camera thread: a new segment's key. Fills epoch, salt and key for (camera, start_us).
      * An error stops that segment from starting (the camera backs off and retries).
@@ -57,6 +65,7 @@ typedef struct {
     mm_err_t (*key)(void *arg, const char *camera, int64_t start_us, int64_t *epoch,
                     uint8_t salt[EDGE_SEG_SALT_LEN], uint8_t key[EDGE_SEG_KEY_LEN]);
     void *arg;
+    int64_t jump_us; /* the bound of a jump of the wall clock; 0: MM_CLOCK_JUMP_US */
 } edge_ingest_hooks_t;
 
 typedef struct edge_ingest edge_ingest_t;
