@@ -12,7 +12,9 @@
  * grants and their reports (role_changed, emergency_report, R-N6.3), and what the city asked of it
  * — complaints, report requests, measures — with their delivery (city_request) and answers
  * (request_answered), R-N10.1, R-N12, and the complaints the site received itself, with their
- * handling and closing (site_complaint, R-N12(1), R-N7.6). A record is therefore never ahead of or
+ * handling and closing (site_complaint, R-N12(1), R-N7.6), and the jumps of its wall clock
+ * (clock_jumped: the rules raise each, and do not count the time a clock skipped as time a
+ * camera did not record). A record is therefore never ahead of or
  * behind the verified log, and nothing in it comes from anywhere else: the city does not have to
  * trust the installer. What the city adds is its own doing, never the site's: its decisions on
  * filings (hub_registry_decide), the requests it sends (requests.h, disclosure.h) and the appeals
@@ -257,7 +259,16 @@ enum {
     HUB_RECORD_SITE_COMPLAINTS,
     HUB_RECORD_FIRST_RECORDING,
     HUB_RECORD_HOLDS,
+    HUB_RECORD_CLOCK_JUMPS,
 };
+
+#define HUB_CLOCK_JUMPS_MAX 16 /* the newest jumps of a site's clock a record keeps */
+
+/* A jump of the site's wall clock, as its clock_jumped entry logged it. */
+typedef struct {
+    mm_clock_jumped_t jump;
+    hub_origin_t at;
+} hub_clock_jump_t;
 
 #define HUB_SITE_HOLDS_MAX 64 /* site holds a record keeps: all in place, the newest released */
 
@@ -306,6 +317,8 @@ typedef struct {
     hub_first_recording_t first; /* HUB_RECORD_FIRST_RECORDING */
     size_t n_holds;              /* HUB_RECORD_HOLDS: site holds, in the order placed */
     hub_site_hold_t *holds;
+    size_t n_jumps; /* HUB_RECORD_CLOCK_JUMPS: the newest HUB_CLOCK_JUMPS_MAX, oldest first */
+    hub_clock_jump_t jumps[HUB_CLOCK_JUMPS_MAX];
     hub_members_t members;
 } hub_site_record_t;
 

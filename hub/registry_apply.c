@@ -329,6 +329,18 @@ static mm_err_t hold_released(hub_site_record_t *r, hub_origin_t at, const mm_ho
     return MM_OK;
 }
 
+/* A jump of the site's clock; the newest HUB_CLOCK_JUMPS_MAX are kept. */
+static mm_err_t clock_jumped(hub_site_record_t *r, hub_origin_t at, const mm_clock_jumped_t *j)
+{
+    hub_members_add(&r->members, HUB_RECORD_CLOCK_JUMPS);
+    if (r->n_jumps == HUB_CLOCK_JUMPS_MAX) {
+        memmove(&r->jumps[0], &r->jumps[1], (HUB_CLOCK_JUMPS_MAX - 1) * sizeof r->jumps[0]);
+        r->n_jumps--;
+    }
+    r->jumps[r->n_jumps++] = (hub_clock_jump_t){*j, at};
+    return MM_OK;
+}
+
 mm_err_t hub_site_record_apply(hub_site_record_t *r, uint64_t index, const mm_entry_t *e)
 {
     hub_origin_t at = {index, e->time_us};
@@ -363,6 +375,8 @@ mm_err_t hub_site_record_apply(hub_site_record_t *r, uint64_t index, const mm_en
         return hold_placed(r, at, &e->u.hold_placed);
     case MM_ENTRY_HOLD_RELEASED:
         return hold_released(r, at, &e->u.hold_released);
+    case MM_ENTRY_CLOCK_JUMPED:
+        return clock_jumped(r, at, &e->u.clock_jumped);
     default:
         return MM_ENOTFOUND; /* a kind the record has no place for */
     }
@@ -386,6 +400,7 @@ int hub_site_record_learns(mm_entry_kind_t kind)
     case MM_ENTRY_SEGMENT_RECORDED: /* only the first: hub_registry_apply */
     case MM_ENTRY_HOLD_PLACED:
     case MM_ENTRY_HOLD_RELEASED:
+    case MM_ENTRY_CLOCK_JUMPED:
         return 1;
     default:
         return 0;

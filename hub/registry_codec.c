@@ -410,6 +410,15 @@ static json_t *first_recording_json(const hub_first_recording_t *f)
                      (json_int_t)f->at.time_us);
 }
 
+/* [{expected_us, read_us, step_us, index, time_us}...], oldest first. */
+static json_t *clock_jumps_json(const hub_site_record_t *r)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; a && i < r->n_jumps; i++)
+        hub_codec_append(&a, entry_json(MM_ENTRY_CLOCK_JUMPED, &r->jumps[i].jump, &r->jumps[i].at));
+    return a;
+}
+
 json_t *hub_site_record_json(const hub_site_record_t *r)
 {
     json_t *o = json_object();
@@ -451,6 +460,8 @@ json_t *hub_site_record_json(const hub_site_record_t *r)
             hub_codec_add(o, "first_recording", first_recording_json(&r->first), &bad);
         else if (r->members.tag[i] == HUB_RECORD_HOLDS)
             hub_codec_add(o, "holds", site_holds_json(r), &bad);
+        else if (r->members.tag[i] == HUB_RECORD_CLOCK_JUMPS)
+            hub_codec_add(o, "clock_jumps", clock_jumps_json(r), &bad);
     }
     return hub_codec_built(o, bad);
 }
@@ -789,6 +800,20 @@ static int first_recording_from(const json_t *o, hub_first_recording_t *f)
     return json_is_object(o) && !hub_codec_str(o, "camera", f->camera, sizeof f->camera) ? 0 : -1;
 }
 
+static int clock_jumps_from(const json_t *a, hub_site_record_t *r)
+{
+    if (!json_is_array(a) || json_array_size(a) > HUB_CLOCK_JUMPS_MAX)
+        return -1;
+    for (size_t i = 0; i < json_array_size(a); i++) {
+        const json_t *j = json_array_get(a, i);
+        hub_clock_jump_t *c = &r->jumps[r->n_jumps++];
+        c->at = origin_of(j);
+        if (!json_is_object(j) || hub_codec_fields_from_json(j, MM_ENTRY_CLOCK_JUMPED, &c->jump))
+            return -1;
+    }
+    return 0;
+}
+
 mm_err_t hub_site_record_from_json(const json_t *o, hub_site_record_t *out)
 {
     hub_site_record_init(out, "");
@@ -842,6 +867,10 @@ mm_err_t hub_site_record_from_json(const json_t *o, hub_site_record_t *out)
             hub_members_add(&out->members, HUB_RECORD_HOLDS);
             err = read_object(v, (void **)&out->holds, &out->n_holds, sizeof *out->holds,
                               site_hold_from);
+        } else if (!strcmp(key, "clock_jumps")) {
+            hub_members_add(&out->members, HUB_RECORD_CLOCK_JUMPS);
+            if (clock_jumps_from(v, out))
+                err = MM_ECORRUPT;
         }
     }
     return err;

@@ -160,11 +160,29 @@ static void site_rules(hub_rules_found_t *fd, const hub_site_record_t *rec)
     }
 }
 
+/* The time of the day that begins at day_us that the site's clock skipped: the overlap of the
+ * day with its logged forward jumps (from the time expected to the time read). */
+static int64_t skipped_in_day(const hub_site_record_t *rec, int64_t day_us)
+{
+    int64_t skipped = 0;
+    for (size_t i = 0; rec && i < rec->n_jumps; i++) {
+        const mm_clock_jumped_t *j = &rec->jumps[i].jump;
+        int64_t a = j->expected_us > day_us ? j->expected_us : day_us;
+        int64_t b = j->read_us < day_us + DAY_US ? j->read_us : day_us + DAY_US;
+        if (j->step_us > 0 && b > a)
+            skipped += b - a;
+    }
+    return skipped < DAY_US ? skipped : DAY_US;
+}
+
 /* R-K2.2.6a: a day a camera recorded less than the configured share of. A suspended camera is
  * here only when its policy holds suspended cameras to the rule (watchpolicy.h): its message then
- * says so, with the clause (suspended, else NULL). */
-static void uptime_rules(hub_rules_found_t *fd, const hub_camera_t *cam,
-                         const hub_rules_input_t *in, const char *suspended)
+ * says so, with the clause (suspended, else NULL). Time the site's clock skipped forward (a
+ * logged clock_jumped) is no time the camera failed to record: the share is of the rest of the
+ * day, and a day the clock skipped (almost) whole is not judged. */
+static void uptime_rules(hub_rules_found_t *fd, const hub_site_record_t *rec,
+                         const hub_camera_t *cam, const hub_rules_input_t *in,
+                         const char *suspended)
 {
     if (cam->n_uptime < 2)
         return;
@@ -179,7 +197,10 @@ static void uptime_rules(hub_rules_found_t *fd, const hub_camera_t *cam,
         /* The first day is the installation's; today is not over. */
         if (!strcmp(d->day, first) || strcmp(d->day, today) >= 0)
             continue;
-        double share = (double)d->recorded_us / (double)DAY_US;
+        int64_t day_len = DAY_US - skipped_in_day(rec, date_us(d->day));
+        if (day_len < 3600LL * 1000000)
+            continue;
+        double share = (double)d->recorded_us / (double)day_len;
         if (share < in->uptime_min) {
             char key[96];
             snprintf(key, sizeof key, "%s/%s", cam->id, d->day);
@@ -191,7 +212,7 @@ static void uptime_rules(hub_rules_found_t *fd, const hub_camera_t *cam,
             hub_rules_add(
                 fd, "uptime_below_24h", key, "R-K2.2.6a", HUB_SEVERITY_MEDIUM, &ev,
                 "camera %s recorded %.1f h of %s (%lld gaps): cameras run 24 hours a day%s%s%s",
-                cam->id, share * 24, d->day, (long long)d->gaps,
+                cam->id, (double)d->recorded_us / 3.6e9, d->day, (long long)d->gaps,
                 suspended ? "; a suspended camera too (" : "", suspended ? suspended : "",
                 suspended ? ")" : "");
         }
@@ -218,7 +239,8 @@ static void abolished_rules(hub_rules_found_t *fd, const hub_camera_t *cam)
 }
 
 static void camera_rules(hub_rules_found_t *fd, int kawaguchi, const hub_watch_policy_t *wp,
-                         const hub_camera_t *cam, const hub_rules_input_t *in)
+                         const hub_site_record_t *rec, const hub_camera_t *cam,
+                         const hub_rules_input_t *in)
 {
     hub_evidence_t ev;
     if (cam->state == HUB_CAMERA_STATE_ABOLISHED) {
@@ -254,9 +276,9 @@ static void camera_rules(hub_rules_found_t *fd, int kawaguchi, const hub_watch_p
                       "camera %s has no sign on record that shows it operates and who installed it",
                       cam->id);
     if (cam->state == HUB_CAMERA_STATE_RECORDING)
-        uptime_rules(fd, cam, in, NULL);
+        uptime_rules(fd, rec, cam, in, NULL);
     else if (cam->state == HUB_CAMERA_STATE_SUSPENDED && wp && wp->uptime_counts_suspended)
-        uptime_rules(fd, cam, in, wp->uptime.clause);
+        uptime_rules(fd, rec, cam, in, wp->uptime.clause);
 }
 
 /* R-N6.3: whoever used emergency access reports to the manager without delay. */
@@ -394,6 +416,31 @@ static void hold_rules(hub_rules_found_t *fd, const hub_site_record_t *rec,
     }
 }
 
+/* R-K2.2.6a, R-K2.2.6b: each logged jump of the site's wall clock (the newest the record keeps).
+ * The edge cut its segments at the jump and measures durations and gaps on its monotonic clock;
+ * but the times of its footage and of its erasures are wall times, off by the step from then. */
+static void clock_rules(hub_rules_found_t *fd, const hub_site_record_t *rec)
+{
+    for (size_t i = 0; i < rec->n_jumps; i++) {
+        const hub_clock_jump_t *c = &rec->jumps[i];
+        const mm_clock_jumped_t *j = &c->jump;
+        char key[32], from[MM_RFC3339_MAX], to[MM_RFC3339_MAX];
+        snprintf(key, sizeof key, "entry %llu", (unsigned long long)c->at.index);
+        mm_time_rfc3339(j->expected_us, from);
+        mm_time_rfc3339(j->read_us, to);
+        const int64_t at[1] = {(int64_t)c->at.index};
+        hub_evidence_t ev;
+        evidence(&ev, 1, at, "expected", from, "read", to, NULL);
+        hub_evidence_int(&ev, "step_ms", j->step_us / 1000);
+        double s = (double)(j->step_us < 0 ? -j->step_us : j->step_us) / 1e6;
+        hub_rules_add(fd, "clock_jumped", key, "R-K2.2.6b", HUB_SEVERITY_MEDIUM, &ev,
+                      "the site's wall clock jumped %.1f s %s (it read %s where %s was due); "
+                      "footage and entries after it are dated by the new time, and the time "
+                      "skipped is not counted as time without recording",
+                      s, j->step_us < 0 ? "back" : "ahead", to, from);
+    }
+}
+
 mm_err_t hub_rules_evaluate(const hub_site_record_t *rec, const hub_rules_input_t *in,
                             hub_finding_list_t *out)
 {
@@ -407,7 +454,8 @@ mm_err_t hub_rules_evaluate(const hub_site_record_t *rec, const hub_rules_input_
     int kawaguchi = rec->has_facts && mm_policy_share_threshold(rec->facts.policy, 0) > 0;
     const hub_watch_policy_t *wp = rec->has_facts ? hub_watch_policy(rec->facts.policy) : NULL;
     for (size_t i = 0; i < rec->n_cameras; i++)
-        camera_rules(&fd, kawaguchi, wp, &rec->cameras[i], in);
+        camera_rules(&fd, kawaguchi, wp, rec, &rec->cameras[i], in);
+    clock_rules(&fd, rec);
     grant_rules(&fd, rec, in);
     filing_rules(&fd, rec, in);
     request_rules(&fd, rec, in);
