@@ -215,6 +215,12 @@ static mm_err_t segment_key(void *arg, const char *camera, int64_t start_us, int
 {
     app_t *app = arg;
     *epoch = edge_epoch_of(start_us);
+    /* A wall clock set back into an hour whose key the ratchet already destroyed (a new edge's
+     * first hour, or a step back past retention's edge): the segment takes the oldest key that
+     * exists. Its header names the epoch; its key goes when the ratchet passes that epoch. */
+    int64_t h0 = edge_keyring_oldest(app->keyring);
+    if (*epoch < h0)
+        *epoch = h0;
     mm_err_t err = mm_random(salt, EDGE_SEG_SALT_LEN);
     if (err == MM_OK)
         err = edge_keyring_segment_key(app->keyring, *epoch, camera, start_us, salt, key);

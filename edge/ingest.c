@@ -361,13 +361,20 @@ static int record_session(camera_t *c)
         int key = (pkt->flags & AV_PKT_FLAG_KEY) != 0;
         tap_frame(c, codec, par, pkt, now);
         int stalled = c->last_frame_mono > 0 && mono - c->last_frame_mono > EDGE_GAP_US;
-        /* The wall clock jumped: the segment ends at its last frame, before the jump, and the
-         * next starts at a keyframe after it, so that no segment spans a step of the clock. */
+        /* The wall clock jumped during this segment: the segment goes on in its own time (its
+         * last frame's plus the monotonic time since) up to the next keyframe, where it ends and
+         * the next begins in the new time; so no segment spans a step, and no frame is lost. */
         if (w && jumps != c->seg_jumps) {
-            finish(c, &w, c->last_frame_us);
-            if (!key) {
-                av_packet_unref(pkt);
-                continue;
+            int64_t own = c->last_frame_us + (mono - c->last_frame_mono);
+            if (!key && !stalled) {
+                now = own;
+                jumps = c->frame_jumps;
+            } else {
+                finish(c, &w, stalled ? c->last_frame_us : own);
+                if (!key) {
+                    av_packet_unref(pkt);
+                    continue;
+                }
             }
         }
         /* Cut at a keyframe; after a stall the segment ends at its last frame, not at this one. */
