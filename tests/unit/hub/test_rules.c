@@ -669,6 +669,74 @@ static void uptime_is(json_t *rec, const double share[4])
     json_object_set_new(cam(rec, "cam1"), "uptime", days);
 }
 
+/* A jump of the site's clock, as the record stores it. */
+static json_t *jump(json_int_t index, int64_t expected, int64_t read)
+{
+    return json_pack("{s:I, s:I, s:I, s:I, s:I}", "expected_us", (json_int_t)expected, "read_us",
+                     (json_int_t)read, "step_us", (json_int_t)(read - expected), "index", index,
+                     "time_us", (json_int_t)read);
+}
+
+/* R-K2.2.6a, issue 20: time the site's clock skipped forward is no time without recording — a
+ * day it skipped whole is not judged, one it skipped half of is judged on the rest; a step back
+ * excuses nothing. Each jump is a clock_jumped finding citing its entry. */
+static void r_k2_2_6a_a_clock_jump_is_no_downtime(void **state)
+{
+    (void)state;
+    char low[11], full[11];
+    mm_jst_day(NOW_US - 2 * DAY_US, low);
+    mm_jst_day(NOW_US - 1 * DAY_US, full);
+    int64_t low_us, full_us;
+    assert_int_equal(mm_jst_date_us(low, &low_us), 0);
+    assert_int_equal(mm_jst_date_us(full, &full_us), 0);
+    json_t *rec = sound();
+    uptime_is(rec, (double[]){0.3, 0.0, 0.5, 0.5});
+    json_t *out = eval(rec, &IN);
+    assert_int_equal(count(out, "uptime_below_24h"), 2); /* without the jumps: two low days */
+    json_decref(out);
+
+    /* Ahead from an hour before the low day to the middle of the next; then back an hour. */
+    const int64_t H = 3600LL * 1000000;
+    json_object_set_new(rec, "clock_jumps",
+                        json_pack("[o, o]", jump(500, low_us - H, full_us + 12 * H),
+                                  jump(510, full_us + 20 * H, full_us + 19 * H)));
+    out = eval(rec, &IN);
+    assert_int_equal(count(out, "uptime_below_24h"), 0);
+    assert_int_equal(count(out, "clock_jumped"), 2);
+    size_t i;
+    json_t *f;
+    int seen = 0;
+    json_array_foreach(out, i, f)
+    {
+        if (strcmp(json_string_value(json_object_get(f, "kind")), "clock_jumped"))
+            continue;
+        const char *dk = json_string_value(json_object_get(f, "dedupe"));
+        const char *msg = json_string_value(json_object_get(f, "message"));
+        json_t *ev = json_object_get(f, "evidence");
+        if (!strcmp(dk, "entry 500")) {
+            entries_are(f, 1, (json_int_t[]){500});
+            assert_int_equal(json_integer_value(json_object_get(ev, "step_ms")),
+                             (full_us + 12 * H - (low_us - H)) / 1000);
+            assert_non_null(strstr(msg, "ahead"));
+            seen |= 1;
+        } else if (!strcmp(dk, "entry 510")) {
+            entries_are(f, 1, (json_int_t[]){510});
+            assert_int_equal(json_integer_value(json_object_get(ev, "step_ms")), -3600000);
+            assert_non_null(strstr(msg, "back"));
+            seen |= 2;
+        }
+    }
+    assert_int_equal(seen, 3);
+    json_decref(out);
+
+    /* Half of the day skipped and a quarter of it recorded: judged on the rest, a finding. */
+    uptime_is(rec, (double[]){0.3, 0.0, 0.25, 0.5});
+    out = eval(rec, &IN);
+    assert_int_equal(count(out, "uptime_below_24h"), 1);
+    json_decref(out);
+    json_decref(rec);
+}
+
 static void r_k2_2_6a_uptime_below_24h(void **state)
 {
     (void)state;
@@ -1007,6 +1075,7 @@ int main(void)
         cmocka_unit_test(r_k2_2_6b_hold_past_expiry),
         cmocka_unit_test(site_silent),
         cmocka_unit_test(r_k2_2_6a_uptime_below_24h),
+        cmocka_unit_test(r_k2_2_6a_a_clock_jump_is_no_downtime),
         cmocka_unit_test(r_n12_site_complaint_closed_by_its_deadline),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
