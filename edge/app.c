@@ -808,7 +808,8 @@ static int start_recording(app_t *app)
                                  .disk_full = on_disk_full,
                                  .clock_jumped = on_clock_jumped,
                                  .key = segment_key,
-                                 .arg = app};
+                                 .arg = app,
+                                 .jump_us = (int64_t)app->cfg.clock_jump_seconds * 1000000};
     mm_err_t e = edge_ingest_create(&app->loop, cams, app->cfg.n_cameras, &hooks, &app->ingest);
     for (size_t i = 0; e == MM_OK && i < app->cfg.n_cameras; i++)
         if (!edge_ops_may_record(app->ops, i))

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/clock.h"
 #include "common/diag.h"
 #include "common/policy.h"
 #include "common/redact.h"
@@ -280,6 +281,19 @@ static void parse_console(mm_conf_t *conf, json_t *root, edge_config_t *out)
         mm_conf_problem(conf, "console.http_redirect", "must be another port than \"listen\"");
 }
 
+/* "clock": {"jump_seconds": 2} — a step of the wall clock beyond it is a jump (ingest.h). */
+static void parse_clock(mm_conf_t *conf, json_t *root, edge_config_t *out)
+{
+    static const char *const keys[] = {"jump_seconds", NULL};
+    json_t *obj = mm_conf_object(conf, root, "", "clock", 0);
+    out->clock_jump_seconds = MM_CLOCK_JUMP_US / 1000000;
+    if (!obj)
+        return;
+    mm_conf_check_keys(conf, obj, "clock", keys);
+    out->clock_jump_seconds = (int)mm_conf_int(conf, obj, "clock", "jump_seconds", 0,
+                                               MM_CLOCK_JUMP_US / 1000000, 1, 3600);
+}
+
 /* "alerts" (alerts.h): the webhook and the thresholds, each checked naming its key. */
 static void parse_alerts(mm_conf_t *conf, json_t *root, edge_config_t *out)
 {
@@ -324,6 +338,7 @@ mm_err_t edge_config_parse(mm_conf_t *conf, edge_config_t *out)
                                       "players",
                                       "console",
                                       "alerts",
+                                      "clock",
                                       NULL};
     const char *keys[32];
     size_t nk = 0;
@@ -388,6 +403,7 @@ mm_err_t edge_config_parse(mm_conf_t *conf, edge_config_t *out)
     edge_players_parse(conf, root, &out->players);
     parse_console(conf, root, out);
     parse_alerts(conf, root, out);
+    parse_clock(conf, root, out);
     return mm_conf_failed(conf) ? MM_ECONFIG : MM_OK;
 }
 

@@ -53,6 +53,10 @@
  * hub raises a finding for a viewing in the night hours of the site's zone (hub/watch.h,
  * R-K2.2.3-4, R-N7.2). The edge itself refuses nothing for it. Must be true or false.
  *
+ * clock: {"jump_seconds": 2} (1 to 3600): a step of the wall clock further than this from the
+ * monotonic clock is a jump — logged once as clock_jumped, the segments in progress cut at it
+ * (ingest.h, common/clock.h).
+ *
  * min_free_mb: below this much free space in the state directory the edge raises a storage
  * alarm and stops its lowest-priority camera (the lowest "priority", then the last listed);
  * cameras resume once twice as much is free.
@@ -118,6 +122,7 @@ typedef struct {
     char timezone[MM_TZ_NAME_MAX]; /* the site's zone, "Asia/Tokyo" unless configured */
     int no_night_staff;            /* "night_staff": false — nobody works at the site at night */
     int segment_seconds;  /* target segment length */
+    int clock_jump_seconds; /* "clock": {"jump_seconds"}: a step beyond it is a jump (ingest.h) */
     mm_policy_t policy;
     int retention_days;
     int registered_retention_days;

@@ -38,7 +38,7 @@ t0 = int(time.time() * S)
 run.hub(hub_keys, [site], env={"MM_TEST_CLOCK_FILE": hub_clock},
         watch={"clock_skew_max_seconds": 300})
 run.edge(site, hub_keys, ["cam1"], rtsp, segment_seconds=SEG,
-         env={"MM_TEST_CLOCK_FILE": edge_clock})
+         env={"MM_TEST_CLOCK_FILE": edge_clock}, clock={"jump_seconds": 2})
 T.wait_until(lambda: len(run.segment_entries("site-c")) >= 2, 60, "the first segments")
 
 
