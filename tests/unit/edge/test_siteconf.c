@@ -523,6 +523,22 @@ static void alerts_keys_checked_with_their_names(void **state)
     }
 }
 
+/* "clock": {"jump_seconds"} (ingest.h): 2 s unless given, 1-3600, checked naming its key. */
+static void clock_jump_bound_checked(void **state)
+{
+    (void)state;
+    edge_config_t cfg;
+    assert_int_equal(with_alerts("{}", &cfg, NULL), 0);
+    assert_int_equal(cfg.clock_jump_seconds, 2);
+    edge_config_free(&cfg);
+    assert_int_equal(with_alerts("{},\"clock\":{\"jump_seconds\":5}", &cfg, NULL), 0);
+    assert_int_equal(cfg.clock_jump_seconds, 5);
+    edge_config_free(&cfg);
+    static const char *const expect[] = {"clock.jump_seconds", "clock.step: unknown key", NULL};
+    assert_int_equal(with_alerts("{},\"clock\":{\"jump_seconds\":0,\"step\":1}", &cfg, expect), 2);
+    edge_config_free(&cfg);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -537,6 +553,7 @@ int main(void)
         cmocka_unit_test(R_N7_3_players_are_named_commands_without_a_shell),
         cmocka_unit_test(console_keys_checked),
         cmocka_unit_test(alerts_keys_checked_with_their_names),
+        cmocka_unit_test(clock_jump_bound_checked),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }
