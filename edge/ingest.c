@@ -300,6 +300,23 @@ void edge_ingest_tap(edge_ingest_t *in, edge_ingest_tap_fn fn, void *arg)
     pthread_mutex_unlock(&in->tap_lock);
 }
 
+/* The wall clock jumped during the open segment *w: the segment goes on in its own time (its last
+ * frame's plus the monotonic time since: *now and *jumps become those) up to the next keyframe,
+ * where it ends and the next begins in the new time; so no segment spans a step, and no frame is
+ * lost to it. After a stall it ends at its last frame. 0 when the frame waits for a keyframe. */
+static int across_jump(camera_t *c, edge_segment_writer_t **w, int key, int stalled, int64_t mono,
+                       int64_t *now, uint64_t *jumps)
+{
+    int64_t own = c->last_frame_us + (mono - c->last_frame_mono);
+    if (!key && !stalled) {
+        *now = own;
+        *jumps = c->frame_jumps;
+        return 1;
+    }
+    finish(c, w, stalled ? c->last_frame_us : own);
+    return key;
+}
+
 /* One connection: returns when the camera fails, is paused, or stop is set. 1 if frames came. */
 static int record_session(camera_t *c)
 {
@@ -361,21 +378,9 @@ static int record_session(camera_t *c)
         int key = (pkt->flags & AV_PKT_FLAG_KEY) != 0;
         tap_frame(c, codec, par, pkt, now);
         int stalled = c->last_frame_mono > 0 && mono - c->last_frame_mono > EDGE_GAP_US;
-        /* The wall clock jumped during this segment: the segment goes on in its own time (its
-         * last frame's plus the monotonic time since) up to the next keyframe, where it ends and
-         * the next begins in the new time; so no segment spans a step, and no frame is lost. */
-        if (w && jumps != c->seg_jumps) {
-            int64_t own = c->last_frame_us + (mono - c->last_frame_mono);
-            if (!key && !stalled) {
-                now = own;
-                jumps = c->frame_jumps;
-            } else {
-                finish(c, &w, stalled ? c->last_frame_us : own);
-                if (!key) {
-                    av_packet_unref(pkt);
-                    continue;
-                }
-            }
+        if (w && jumps != c->seg_jumps && !across_jump(c, &w, key, stalled, mono, &now, &jumps)) {
+            av_packet_unref(pkt);
+            continue;
         }
         /* Cut at a keyframe; after a stall the segment ends at its last frame, not at this one. */
         if (w && key && now - seg_start >= (int64_t)c->segment_seconds * 1000000)
