@@ -5,8 +5,9 @@ This driver starts the cameras, the hub and the edges (mmtest, as the integratio
 provokes findings at the edge side, then runs dashboard.test.js, which drives the browser and
 the edges' operator commands; afterwards it checks through the API that what was done in the
 browser landed in the hub's own log. Site "ekimae" starts with its clock six days behind
-(MM_TEST_CLOCK_FILE) and then catches up: its hourly uptime entries cover six past days with
-almost nothing recorded, so the overview's seven-day chart has data and the rules raise
+(MM_TEST_CLOCK_FILE) and then, stopped, catches up: it restarts six days later by its clock, so
+that its hourly uptime entries cover six past days with almost nothing recorded (a jump of a
+running edge's clock would be a clock_jumped, not downtime: test_clock_jump), so the overview's seven-day chart has data and the rules raise
 uptime_below_24h findings (R-K2.2.6a).
 
 Screenshots go to $MM_BUILD/browser-shots/dashboard-* (overview and a site page, 1366x768 and
@@ -59,7 +60,7 @@ def site_conf(name, installer, cams):
 
 
 EDGE = os.path.join(T.BUILD, "mimamori-edge")
-confs = {}
+confs, paths = {}, {}
 for name, keys, installer, cams, env in (
         ("chuo", chuo, "中央通り商店街振興組合",
          [("c1", "中央通り 3 番地 街灯柱"), ("c2", "中央通り 5 番地 アーケード入口")], None),
@@ -69,14 +70,18 @@ for name, keys, installer, cams, env in (
     cameras = extra.pop("cameras")
     path, conf = run.edge_conf(keys, hub_keys, cameras, rtsp, segment_seconds=2, **extra)
     confs[name] = conf
+    paths[name] = (path, env)
     run.start(name, [EDGE, "--config", path], env=env)
 
 T.wait_until(lambda: len(run.segment_entries("chuo")) >= 2 and
              len(run.segment_entries("ekimae")) >= 2, 60, "both sites' first segments")
 
-# Six days later, ekimae's clock is right again: the hours between are summarised.
+# Six days later, ekimae's clock is right again: the edge was down in between (stopped, then
+# started at the new time), and the hours between are summarised.
+run.stop("ekimae")
 with open(clock, "w") as f:
     f.write("0")
+run.start("ekimae", [EDGE, "--config", paths["ekimae"][0]], env=paths["ekimae"][1])
 
 
 def uptime_findings():
