@@ -138,20 +138,14 @@ T.say("PASS: nothing inside the floor erased; lowest priority stopped first; res
 
 
 def fill_to_the_last_byte(path):
-    with open(path, "wb") as f:
-        chunk = b"\0" * (1 << 20)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    for size in (1 << 20, 4096, 1):  # then the last pages, then the last bytes
         try:
             while True:
-                f.write(chunk)
-                f.flush()
+                os.write(fd, b"\0" * size)
         except OSError:
             pass
-        try:
-            while True:  # the last pages, a KiB at a time
-                f.write(b"\0" * 1024)
-                f.flush()
-        except OSError:
-            pass
+    os.close(fd)
 
 
 def recovered_segments():
