@@ -232,6 +232,11 @@ int hub_http_method(const hub_http_req_t *req, char *out, size_t cap)
     return 0;
 }
 
+int hub_http_is_head(const hub_http_req_t *req)
+{
+    return h2o_memis(req->req->method.base, req->req->method.len, H2O_STRLIT("HEAD"));
+}
+
 const hub_person_t *hub_http_caller(const hub_http_req_t *req)
 {
     return req->caller;
@@ -519,6 +524,14 @@ size_t hub_http_stream_behind(const hub_http_stream_t *s)
     return s->queued_len + s->sending_len;
 }
 
+void hub_http_stream_abort(hub_http_stream_t *s)
+{
+    s->ended = 1; /* the owner ends it: closed does not run */
+    s->queued_len = 0;
+    s->finish = 1 + H2O_SEND_STATE_ERROR;
+    stream_flush(s);
+}
+
 void hub_http_stream_end(hub_http_stream_t *s)
 {
     s->ended = 1; /* the owner ends it: closed does not run */
@@ -588,11 +601,15 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
         return 0;
     }
     char allow[64] = "";
+    /* HEAD is answered by the GET route, with the same status and headers; libh2o sends no body
+     * for a HEAD request. */
+    int head = h2o_memis(req->method.base, req->method.len, H2O_STRLIT("HEAD"));
     for (size_t i = 0; i < h->n_routes; i++) {
         route_t *rt = &h->routes[i];
         if (!mm_http_match(rt->pattern, req->path.base, plen, &r.params))
             continue;
-        if (!h2o_memis(req->method.base, req->method.len, rt->method, strlen(rt->method))) {
+        if (!h2o_memis(req->method.base, req->method.len, rt->method, strlen(rt->method)) &&
+            !(head && strcmp(rt->method, "GET") == 0)) {
             size_t al = strlen(allow);
             snprintf(allow + al, sizeof allow - al, "%s%s", al ? ", " : "", rt->method);
             continue;
