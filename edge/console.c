@@ -110,7 +110,7 @@ static int guard(void *arg, edge_http_req_t *req, unsigned need)
     edge_console_t *c = arg;
     char peer[64] = "?";
     edge_http_peer(req, peer, sizeof peer);
-    int post = strcmp(edge_http_method(req), "GET") != 0;
+    int post = strcmp(edge_http_method(req), "GET") != 0 && strcmp(edge_http_method(req), "HEAD");
     if (post && !origin_ok(req)) {
         MM_WARN("console: %s %s from %s refused: another site's page", edge_http_method(req),
                 edge_http_path(req), peer);
