@@ -17,8 +17,9 @@ against each route in turn, on 127.0.0.1 only:
 and prints requests/s, latency p50/p99 and the ratio of each route to the baseline. Then it
 opens --idle-feed (200) clients of /api/v1/feed that never read a byte (small receive windows,
 the hub configured to admit them all: "feed": {"max_subscribers": 256, "max_per_person": 256}),
-runs the same routes again while the edge's entries keep feeding them, and prints the ratio of
-each route's requests/s with those clients to without (1.00: they cost nothing). Figures go
+measures each route again while the edge's entries keep feeding them (each route without and
+then with them, back to back), and prints the ratio of requests/s with those clients to without
+(1.00: they cost nothing). Figures go
 into docs/performance.md ("Hub").
 """
 import argparse
@@ -76,20 +77,27 @@ def main():
               ("/api/v1/findings", T.TOKENS["oversight"]), ("/metrics", None)]
     print(f"hub with 1 site, log size {size}; wrk -t{a.threads} -c{a.connections} "
           f"-d{a.seconds}s on 127.0.0.1")
-    without = table(routes, base, a)
-    idle = [never_reading(run, T.TOKENS["oversight"]) for _ in range(a.idle_feed)]
-    time.sleep(2)
-    st, text = run.api("/metrics", token=None)
-    n = re.search(r"^mimamori_hub_feed_subscribers (\d+)$", text, re.M)
-    print(f"\nwith {a.idle_feed} feed clients that never read ({n.group(1) if n else '?'} "
-          f"subscribed), the edge's entries still feeding them:")
-    with_idle = table(routes, base, a)
-    print(f"\n{'route':48} {'ratio with / without':>22}")
-    for path, _ in routes:
-        print(f"{path:48} {with_idle[path] / without[path]:22.2f}")
-    for s in idle:
-        s.close()
+    table(routes, base, a)
+    # Each route with and without the idle clients, back to back, so that the load of whatever
+    # else runs on the machine drifts less between the two.
+    print(f"\n{a.idle_feed} feed clients that never read, the edge's entries feeding them:")
+    print(f"{'route':48} {'without':>10} {'with':>10} {'subscribed':>10} {'ratio':>8}")
+    for path, token in routes:
+        without = wrk(base + path, a.seconds, a.connections, a.threads, token)[0]
+        idle = [never_reading(run, T.TOKENS["oversight"]) for _ in range(a.idle_feed)]
+        time.sleep(1)
+        n = subscribed(run)
+        with_idle = wrk(base + path, a.seconds, a.connections, a.threads, token)[0]
+        for s in idle:
+            s.close()
+        T.wait_until(lambda: subscribed(run) == 0, 20, "the idle clients gone")
+        print(f"{path:48} {without:10.0f} {with_idle:10.0f} {n:10d} {with_idle / without:8.2f}")
     run.stop_all()
+
+
+def subscribed(run):
+    st, text = run.api("/metrics", token=None)
+    return int(re.search(r"^mimamori_hub_feed_subscribers (\d+)$", text, re.M).group(1))
 
 
 def never_reading(run, token):
