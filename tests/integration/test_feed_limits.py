@@ -56,6 +56,15 @@ st, headers, body = request("HEAD", "oversight")
 T.check(st == 200 and headers.get("content-type", "").startswith("text/event-stream") and
         body == b"", f"HEAD /api/v1/feed: {st} {headers} {body!r}")
 T.check(subscribers() == 0, "a HEAD request holds a feed slot")
+raw = socket.create_connection(("127.0.0.1", run.hub_http), timeout=10)
+raw.sendall(f"HEAD /api/v1/feed HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+            f"Authorization: Bearer {T.TOKENS['oversight']}\r\n\r\n".encode())
+got = b""
+while chunk := raw.recv(65536):
+    got += chunk
+raw.close()
+T.check(got.startswith(b"HTTP/1.1 200") and got.endswith(b"\r\n\r\n") and
+        got.count(b"\r\n\r\n") == 1, f"HEAD /api/v1/feed on the wire: {got!r}")
 
 # Three streams for one token; a fourth is 429.
 idle = [never_reading("oversight") for _ in range(3)]
