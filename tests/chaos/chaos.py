@@ -96,8 +96,12 @@ class Cluster:
         self.segment_seconds = segment_seconds
         self.edge_extra = edge_extra or {}
         self.backups = []
+        # Plain HTTP on the bridge, which only this run's namespaces reach.
+        port = T.free_port()
         self.hub_conf = self.run.hub(self.hub_keys, list(self.sites.values()),
-                                     netns=self.ns["hub"])
+                                     netns=self.ns["hub"], http_port=port,
+                                     http={"host": self.ns["hub"][1], "port": port,
+                                           "insecure_http": True})
         for e in self.edges:
             self.cams[e] = [f"cam{k + 1}" for k in range(cams_per_edge)]
             self.clock[e] = self.run.path(f"{e}.clock")
@@ -305,9 +309,26 @@ class Cluster:
                 threads.append(th)
         for th in threads:
             th.join()
+        self.catch_up_s = self.catch_up() if faults else None
         time.sleep(max(0.0, duration - self.now()))
         T.check(not errors, f"faults failed: {errors}")
         self.end = self.now()
+
+
+    def catch_up(self, timeout=90):
+        """Seconds from now until the hub holds every entry each edge has now (None: it did not
+        within timeout)."""
+        import oracle
+        t = time.time()
+        want = {e: len(oracle.edge_log(self.state(e))[0]) for e in self.edges}
+        while time.time() < t + timeout:
+            try:
+                if all((self.run.site_size(f"site-{e}") or 0) >= want[e] for e in self.edges):
+                    return round(time.time() - t, 1)
+            except Exception:  # noqa: BLE001 (a hub restarting refuses connections)
+                pass
+            time.sleep(0.2)
+        return None
 
 
 def random_faults(rng, duration, edges, every=(20, 60), kinds=None):
