@@ -17,6 +17,8 @@
 #                                          times (in the foreground)
 #   ops/cluster.sh heal RUN [NODE]         links up and the nftables rules gone (every node, or one)
 #   ops/cluster.sh down RUN                every namespace of the run removed (its veths go too)
+#   ops/cluster.sh gc                      every run whose owner (the process that ran `up`) is
+#                                          gone taken down: what a killed test left behind
 #
 # Every run has its own names (mm-RUN-*) and its own subnet 10.77.N.0/24 (N from a lock-guarded
 # table in /run/mm-cluster), so two runs coexist. The root namespace's interfaces and routes are
@@ -83,6 +85,7 @@ cmd_up() {
   ip -n "$br" link add br0 type bridge
   ip -n "$br" link set br0 up
   : >"$STATE/$run/nodes"
+  echo "$PPID" >"$STATE/$run/owner"
   for node in "$@"; do
     check_name "$node"
     [ "$node" != br ] || die "a node may not be called br"
@@ -163,7 +166,24 @@ cmd_down() { # RUN: every namespace named mm-RUN-*, whether or not the table kno
   rm -rf "${STATE:?}/$run"
 }
 
-[ $# -ge 2 ] || die "usage: cluster.sh up|list|cut|oneway|partition|flap|heal|down RUN ..."
+cmd_gc() {
+  local d run owner
+  for d in "$STATE"/*/; do
+    [ -d "$d" ] || continue
+    run=$(basename "$d")
+    owner=$(cat "$d/owner" 2>/dev/null || echo 0)
+    if [ "$owner" -eq 0 ] || ! kill -0 "$owner" 2>/dev/null; then
+      echo "cluster.sh: taking down run $run (its owner $owner is gone)" >&2
+      cmd_down "$run"
+    fi
+  done
+}
+
+[ "${1:-}" != gc ] || {
+  cmd_gc
+  exit 0
+}
+[ $# -ge 2 ] || die "usage: cluster.sh up|list|cut|oneway|partition|flap|heal|down RUN ... | gc"
 [ "$(id -u)" -eq 0 ] || die "namespaces need root"
 sub=$1
 shift
