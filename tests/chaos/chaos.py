@@ -67,6 +67,7 @@ class Cluster:
         if not shutil.which("nft") or not shutil.which("ip"):
             skip("nft or ip is missing (ops/bootstrap.sh installs nftables and iproute2)")
         self.name = name
+        self.started = time.time()
         subprocess.run([CLUSTER, "gc"])  # what a killed run (a ctest timeout) left behind
         self.id = f"{name[:12]}{os.getpid() % 100000}"
         probe = subprocess.run(["ip", "netns", "add", f"mm-{self.id}-probe"],

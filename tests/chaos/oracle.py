@@ -193,6 +193,10 @@ def footage(c, e, entries):
     out = []
     site = f"site-{e}"
     segs, gaps, erased = segments_of(entries)
+    # Inflated durations: a segment is cut at the first keyframe after segment_seconds (the
+    # test camera sends one every 2 s); no gap can be longer than the run itself.
+    longest_segment = (2 * c.segment_seconds + 4) * US
+    ran_us = (time.time() - c.started) * US
     keys = set()
     for s in segs:
         k = (s["camera"], s["start_us"])
@@ -202,6 +206,10 @@ def footage(c, e, entries):
         if s["end_us"] < s["start_us"]:
             out.append(f"{site}: segment {k} (entry {s['index']}) has a negative duration "
                        f"{(s['end_us'] - s['start_us']) / US:.1f} s")
+        if s["end_us"] - s["start_us"] > longest_segment:
+            out.append(f"{site}: segment {k} (entry {s['index']}) lasts "
+                       f"{(s['end_us'] - s['start_us']) / US:.1f} s, more than the "
+                       f"{longest_segment / US:.0f} s a {c.segment_seconds} s segment can")
         if any(x["camera"] == s["camera"] and x["start_us"] <= s["start_us"] <= x["end_us"]
                for x in erased):
             continue
@@ -218,6 +226,10 @@ def footage(c, e, entries):
     for g in gaps:
         if g["end_us"] < g["start_us"]:
             out.append(f"{site}: camera_gap of {g['camera']} at entry {g['index']} is negative")
+        elif g["end_us"] - g["start_us"] > ran_us:
+            out.append(f"{site}: camera_gap of {g['camera']} at entry {g['index']} lasts "
+                       f"{(g['end_us'] - g['start_us']) / US:.1f} s, longer than the whole run "
+                       f"({ran_us / US:.0f} s)")
     for cam in c.cams[e]:
         mine = sorted((s for s in segs if s["camera"] == cam), key=lambda s: s["start_us"])
         for a, b in zip(mine, mine[1:]):
