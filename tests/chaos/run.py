@@ -12,8 +12,9 @@ on purpose, or misses what it did.
   edge_kill       R-K2.2.6a: edge e1 SIGKILLed and restarted every 5-8 s, 4 times; the footage
                   lost per kill (recorded before it, in no segment) at most a chunk (1 s)
   full_disk       R-K2.2.6b: e1's disk (a 48 MB tmpfs) filled to 1 MB free for 15 s
-  clock_jump      e1's wall clock moved -1 h, then +2 days: no negative duration, no hole that
-                  no gap entry explains (fails until the clock branch is merged)
+  clock_jump      e1's wall clock moved -1 h, then +2 days: no negative or inflated segment, no
+                  gap longer than the run, no hole that no gap entry explains (fails today with
+                  the -3583 s segment and the false 2-day gap, until the clock branch is merged)
   tamper_entry    R-K2.2.6d: an acknowledged entry's bytes edited in e1's LMDB while it runs: the
                   oracle finds exactly that entry (the edge's own finding: the scrub branch)
   delete_segment  R-K2.2.6d: a segment file inside retention deleted: the oracle finds exactly
