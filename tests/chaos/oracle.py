@@ -13,7 +13,8 @@ For every site:
     twice, is a duplicate;
   - every segment_recorded entry not since erased (segments_erased): its file on the edge opens
     and decrypts (mmseg) to the logged content hash;
-  - durations never negative (segments, gaps), and every hole between a camera's consecutive
+  - durations never negative (segments, gaps) nor inflated (a segment's duration against its
+    frames at the test camera's 15 fps, a gap against the run's length), and every hole between a camera's consecutive
     segments covered by a camera_gap entry or by a fault injected around it;
   - footage lost per edge kill: the kill's time minus the end of the last segment logged before
     it (what the crash took of footage already recorded).
@@ -32,6 +33,8 @@ import mmtest as T
 
 US = 1000000
 HOLE_SLACK_US = 1500000  # a hole up to this is the time between two segments, not a hole
+CAMERA_FPS = 15  # mimamori-testcam's default rate
+FRAMES_SLACK_S = 3  # frames' time (at CAMERA_FPS) and a segment's duration may differ this much
 
 
 def signed(v):
@@ -180,6 +183,7 @@ def segments_of(entries):
         row = {"index": i, "camera": cam, "start_us": start, "end_us": end}
         if kind == 10:
             row["content_hash"] = f.get(6, [b""])[0].hex()
+            row["frames"] = f.get(5, [0])[0]
             segs.append(row)
         elif kind == 11:
             gaps.append(row)
@@ -210,6 +214,10 @@ def footage(c, e, entries):
             out.append(f"{site}: segment {k} (entry {s['index']}) lasts "
                        f"{(s['end_us'] - s['start_us']) / US:.1f} s, more than the "
                        f"{longest_segment / US:.0f} s a {c.segment_seconds} s segment can")
+        frames_s, dur_s = s["frames"] / CAMERA_FPS, (s["end_us"] - s["start_us"]) / US
+        if abs(frames_s - dur_s) > FRAMES_SLACK_S:
+            out.append(f"{site}: segment {k} (entry {s['index']}) holds {s['frames']} frames "
+                       f"({frames_s:.1f} s at {CAMERA_FPS} fps) but lasts {dur_s:.1f} s")
         if any(x["camera"] == s["camera"] and x["start_us"] <= s["start_us"] <= x["end_us"]
                for x in erased):
             continue
