@@ -41,8 +41,8 @@ def partition():
     c = chaos.Cluster("partition")
     seen = []
     c.apply_call = sizes(c, seen)
-    c.schedule(85, [(10, "partition", "e1", {"for": 60}), (14, "call", "", {}),
-                    (68, "call", "", {})])
+    c.schedule(75, [(6, "partition", "e1", {"for": 60}), (9, "call", "", {}),
+                    (64, "call", "", {})])
     during = {e: seen[1][e] - seen[0][e] for e in c.edges}
     T.say(f"entries received during the cut: {during}")
     T.check(during["e1"] == 0, f"the hub received {during['e1']} entries from e1 while cut")
