@@ -179,12 +179,12 @@ cmd_gc() {
   done
 }
 
+[ "$(id -u)" -eq 0 ] || die "namespaces need root"
 [ "${1:-}" != gc ] || {
   cmd_gc
   exit 0
 }
 [ $# -ge 2 ] || die "usage: cluster.sh up|list|cut|oneway|partition|flap|heal|down RUN ... | gc"
-[ "$(id -u)" -eq 0 ] || die "namespaces need root"
 sub=$1
 shift
 case "$sub" in
