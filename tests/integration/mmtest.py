@@ -244,7 +244,8 @@ class Run:
         return cert, key
 
     def hub_url(self, path):
-        """The hub's address for path: https with hub(tls=True), else http, on loopback."""
+        """The hub's address for path: https with hub(tls=True), else http, on loopback (or on
+        the hub's namespace address, hub(netns=...))."""
         host = getattr(self, "hub_host", "127.0.0.1")
         return f"{'https' if self.hub_ca else 'http'}://{host}:{self.hub_http}{path}"
 
