@@ -11,59 +11,41 @@ altered (same size). Then, within one scrub period (plus the pass's own time):
   segment_missing, segment_altered), the index and the file, and a finding at the hub: log_tampered
   (critical), footage_missing and footage_altered (high), each with the entry's index as evidence;
 - `search` marks those two segments "missing" and "altered" (footage "missing_and_altered", the
-  others "ok"), and `playback` of either is refused (footage_missing, footage_altered), never ok;
+  others "ok"), and `playback` of either is refused (footage_missing, footage_altered), never ok,
+  on the command line and on the site console (410 and 409);
 - each fault is logged once: not again in later periods, nor after the edge restarts;
 - recording never stalls while the scrub runs: no camera_gap entry, and segments keep coming.
 """
-import atexit
 import json
 import os
-import shutil
-import subprocess
-import tempfile
 import time
 
 import lmdb
 
+import mmconsole as C
 import mmtest as T
 
 if os.geteuid() != 0:
     T.fail("this test runs the operator commands as another local account and needs root")
 
 PERIOD = 5
+S = 1000000
 run = T.Run("scrub")
-hub_keys = run.keys("hub")
-site = run.keys("site-s")
-rtsp = run.camera(["cam1"])
-run.hub(hub_keys, [site])
-
-pub = tempfile.mkdtemp(prefix="mm-scrub-")
-atexit.register(shutil.rmtree, pub, True)
-os.chmod(pub, 0o755)
-EDGE = shutil.copy(os.path.join(T.BUILD, "mimamori-edge"), pub)
-os.chmod(EDGE, 0o755)
-sock = os.path.join(pub, "site-s.sock")
-people = {"people": [{"id": "kanri", "name": "管理 太郎", "account": "root"},
-                     {"id": "sousa", "name": "操作 花子", "account": "daemon"}],
-          "manager": "kanri", "operators": ["sousa"]}
-conf_path, conf = run.edge_conf(site, hub_keys, ["cam1"], rtsp, segment_seconds=2,
-                                control_socket=sock, scrub={"period_seconds": PERIOD,
-                                                            "bytes_per_second": 64 << 20},
-                                **people)
-state = conf["state_dir"]
-
-
-def start_edge():
-    run.start("site-s", [EDGE, "--config", conf_path])
-    T.wait_until(lambda: os.path.exists(sock), 20, "the control socket")
+site = C.Site(run, name="site-s")
+site.conf["segment_seconds"] = 2
+site.conf["scrub"] = {"period_seconds": PERIOD, "bytes_per_second": 64 << 20}
+run.write_json("site-s.json", site.conf)
+state = site.conf["state_dir"]
+site.start()
+secret = site.passwd("kanri", "kanri-no-himitsu-1")
+cookie, csrf = site.login("kanri", "kanri-no-himitsu-1", secret)
 
 
 def cli(*args, expect=0):
-    p = subprocess.run([EDGE, *args, "--socket", sock], user="daemon", capture_output=True,
-                       timeout=60)
+    p = site.cli(*args, account="daemon")
     T.check(p.returncode == expect, f"mimamori-edge {' '.join(args)} exited {p.returncode}, "
-                                    f"expected {expect}: {p.stderr.decode()}")
-    return p.stdout.decode(), p.stderr.decode()
+                                    f"expected {expect}: {p.stderr}")
+    return p.stdout, p.stderr
 
 
 def segs():
@@ -71,7 +53,6 @@ def segs():
                   ["start_us"])
 
 
-start_edge()
 T.wait_until(lambda: len(segs()) >= 8, 90, "8 segments acknowledged by the hub")
 acked = run.site_size("site-s")
 seg = segs()
@@ -157,6 +138,12 @@ for start, word in ((ms, "missing"), (als, "altered")):
     _, err = cli("playback", "cam1", "--from", f"@{start // 1000000}", "--to",
                  f"@{start // 1000000 + 1}", "--purpose", "site", expect=1)
     T.check(word in err and "R-K2.2.6d" in err, f"playback of {word} footage said: {err}")
+    # The site console's playback (the timeline's) is refused the same way, nothing streamed.
+    st, body, _ = site.request("GET", f"/api/playback/cam1?from_us={start}&to_us={start + S}"
+                                      "&purpose=site", cookie=cookie)
+    code = "footage_" + word
+    T.check(st == (410 if word == "missing" else 409) and body["error"]["code"] == code,
+            f"the console's playback of {word} footage: {st} {body}")
 
 # Once per fault: not again in the next periods, nor after a restart (the quick check included).
 n = len(faults())
@@ -169,7 +156,7 @@ T.check(run.entries_of("site-s", "camera_gap") == [],
         f"camera gaps while scrubbing: {run.entries_of('site-s', 'camera_gap')}")
 T.check(len(segs()) >= grown + 3, f"segments stopped coming while scrubbing: {len(segs())}")
 run.stop("site-s")
-start_edge()
+site.start()
 T.wait_until(lambda: "scrub: full pass done" in run.log("site-s").split("scrub: every")[-1],
              4 * PERIOD + 20, "a full pass after the restart")
 size_now = run.site_size("site-s")
