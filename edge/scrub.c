@@ -180,6 +180,47 @@ static void fault_segment(const edge_scrub_sink_t *sink, mm_integrity_t kind,
     sink->fault(sink->arg, &f);
 }
 
+typedef struct {
+    const edge_segment_row_t *row;
+    mm_entry_t e;
+    int differs;
+} row_cmp_t;
+
+static int compare_row(void *arg, uint64_t index, const void *data, size_t len,
+                       const mm_hash_t *leaf)
+{
+    row_cmp_t *c = arg;
+    mm_hash_t h;
+    (void)index;
+    mm_merkle_leaf_hash(data, len, &h);
+    if (memcmp(h.b, leaf->b, MM_HASH_LEN) != 0 || mm_entry_decode(data, len, &c->e) != MM_OK)
+        return 1; /* the entry itself was altered: the log check's to report */
+    const mm_segment_recorded_t *s = &c->e.u.segment_recorded;
+    const mm_segment_recorded_t *r = &c->row->seg;
+    c->differs = c->e.kind != MM_ENTRY_SEGMENT_RECORDED || strcmp(s->camera, r->camera) != 0 ||
+                 s->start_us != r->start_us || s->bytes != r->bytes || s->frames != r->frames ||
+                 memcmp(s->content_hash, r->content_hash, 32) != 0;
+    return 1;
+}
+
+/* Whether row no longer says what its segment_recorded entry says (the index edited to match an
+ * altered file): 1 with why in d. */
+static int row_differs(const edge_vault_t *v, const edge_segment_row_t *row, char *d, size_t cap)
+{
+    row_cmp_t *c = calloc(1, sizeof *c);
+    if (!c)
+        return 0;
+    c->row = row;
+    edge_store_each_entry(edge_vault_store(v), row->log_index, row->log_index + 1, compare_row, c);
+    int differs = c->differs;
+    free(c);
+    if (differs)
+        snprintf(d, cap,
+                 "the index row of segment file %.160s no longer matches log entry %" PRIu64,
+                 row->file, row->log_index);
+    return differs;
+}
+
 /* One segment: its file there with its size (quick), and read whole against its entry. */
 static void check_row(const edge_vault_t *v, const edge_segment_row_t *row, int quick,
                       const edge_scrub_sink_t *sink, uint64_t *bytes)
@@ -205,6 +246,10 @@ static void check_row(const edge_vault_t *v, const edge_segment_row_t *row, int 
     }
     if (quick)
         return;
+    if (row_differs(v, row, d, sizeof d)) {
+        fault_segment(sink, MM_INTEGRITY_SEGMENT_ALTERED, row, d);
+        return;
+    }
     mm_err_t err = edge_footage_verify_row(v, row, bytes);
     *bytes = row->seg.bytes;
     if (err == MM_OK || err == MM_EERASED)

@@ -2,7 +2,9 @@
  * test_scrub.c: the edge's audit of its log (R-K2.2.6d) — the root of leaves given one by one is
  * RFC 6962's, an intact log is silent, an entry whose bytes were edited after the hub cosigned it
  * is log_entry_altered at its index, and a tree whose stored root no longer is the cosigned one
- * is log_root_mismatch in the quick form.
+ * is log_root_mismatch in the quick form; of real recorded footage (footage_fixture.h), a deleted
+ * segment is segment_missing in the quick form and the full pass, one altered in place (same
+ * size) is segment_altered in the full pass only, and an intact store is silent.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,6 +16,8 @@
 
 #include <cmocka.h>
 #include <lmdb.h>
+
+#include "footage_fixture.h"
 
 #include "common/crypto.h"
 #include "common/note.h"
@@ -163,12 +167,48 @@ static void root_check(void **state)
     edge_store_close(st);
 }
 
+static int count_kind(const got_t *g, mm_integrity_t kind, int64_t start_us)
+{
+    int n = 0;
+    for (int i = 0; i < g->n && i < 8; i++)
+        n += g->f[i].fault == kind && g->f[i].start_us == start_us &&
+             !strcmp(g->f[i].camera, "cam1") && g->f[i].file[0];
+    return n;
+}
+
+static void footage_check(void **state)
+{
+    fx_t *f = *state;
+    got_t g = {0};
+    edge_scrub_sink_t sink = {on_fault, NULL, &g};
+    assert_int_equal(edge_scrub_footage(f->v, 1, &sink), MM_OK);
+    assert_int_equal(edge_scrub_footage(f->v, 0, &sink), MM_OK);
+    assert_int_equal(g.n, 0);
+
+    assert_int_equal(unlink(f->seg[1].path), 0);
+    struct stat sb;
+    assert_int_equal(stat(f->seg[2].path, &sb), 0);
+    flip_byte(f->seg[2].path, sb.st_size / 2);
+
+    assert_int_equal(edge_scrub_footage(f->v, 1, &sink), MM_OK);
+    assert_int_equal(g.n, 1);
+    assert_int_equal(count_kind(&g, MM_INTEGRITY_SEGMENT_MISSING, f->seg[1].start_us), 1);
+
+    g.n = 0;
+    assert_int_equal(edge_scrub_footage(f->v, 0, &sink), MM_OK);
+    assert_int_equal(g.n, 2);
+    assert_int_equal(count_kind(&g, MM_INTEGRITY_SEGMENT_MISSING, f->seg[1].start_us), 1);
+    assert_int_equal(count_kind(&g, MM_INTEGRITY_SEGMENT_ALTERED, f->seg[2].start_us), 1);
+    assert_memory_equal(g.f[1].expected_hash, f->seg[2].content_hash, 32);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(root_is_rfc6962),
         cmocka_unit_test(log_check),
         cmocka_unit_test(root_check),
+        cmocka_unit_test_prestate_setup_teardown(footage_check, setup, teardown, &h264),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
