@@ -159,7 +159,8 @@ static int status_of(const char *code)
     static const struct {
         const char *code;
         int status;
-    } map[] = {{"denied", 403}, {"not_found", 404}, {"invalid", 400}, {"conflict", 409}};
+    } map[] = {{"denied", 403},   {"not_found", 404},       {"invalid", 400},
+               {"conflict", 409}, {"footage_missing", 410}, {"footage_altered", 409}};
     for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
         if (code && !strcmp(code, map[i].code))
             return map[i].status;

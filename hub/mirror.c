@@ -13,6 +13,8 @@
 #include "common/diag.h"
 #include "common/entry.h"
 
+#include "hub/integrity.h"
+
 struct hub_mirror {
     mm_db_t *db;
     mm_log_t *log;
@@ -687,6 +689,9 @@ static void store_new(batch_t *x)
     }
     if (s.restart)
         restarted(x, &s);
+    if (s.held < x->cp.size && s.held >= b->first_index)
+        hub_integrity_findings(m->findings, x->site, s.held, &x->decoded[s.held - b->first_index],
+                               (size_t)(x->cp.size - s.held), x->now_us);
     MM_INFO("site %s: verified entries [%" PRIu64 ", %" PRIu64 ")", x->site, s.held, x->cp.size);
     answer(out, MM_ACK_OK, x->cp.size, "%s", "");
     /* The observer first: what the batch says comes before what the rules make of it. */
