@@ -75,17 +75,37 @@ def clock_jump():
     return c, []
 
 
+SCRUB_PERIOD = 5
+SCRUB = {"scrub": {"period_seconds": SCRUB_PERIOD}}
+
+
+def found_by_edge(c, kind, fault, names):
+    """R-K2.2.6d: the edge's own scrub logged the damage (integrity_fault) and the hub raised
+    the finding, within one scrub period of the damage (the schedule ends 10 s after it)."""
+    def found():
+        fs = [f for f in c.run.findings() if f["kind"] == kind and f["site"] == "site-e1"]
+        return fs or None
+    fs = T.wait_until(found, 2 * SCRUB_PERIOD + 5, f"a {kind} finding at the hub")
+    faults = [e for e in c.run.entries_of("site-e1", "integrity_fault") if e["fault"] == fault]
+    T.check(any(names(e) for e in faults), f"no integrity_fault {fault} naming the damage: {faults}")
+    T.say(f"the edge logged {fault} and the hub raised {kind} ({fs[0]['severity']})")
+
+
 def tamper_entry():
-    c = chaos.Cluster("tamper_entry")
+    c = chaos.Cluster("tamper_entry", edge_extra=SCRUB)
     c.schedule(30, [(20, "tamper", "e1", {})])
     i = c.faults[0]["index"]
+    found_by_edge(c, "log_tampered", "log_entry_altered", lambda e: e.get("index") == i)
     return c, [f"site-e1: entry {i} differs", "site-e1 edge: the root of the first"]
 
 
 def delete_segment():
-    c = chaos.Cluster("delete_segment")
+    c = chaos.Cluster("delete_segment", edge_extra=SCRUB)
     c.schedule(30, [(20, "delete", "e1", {})])
-    return c, [f"{os.path.basename(c.faults[0]['file'])} (entry"]
+    f = os.path.basename(c.faults[0]["file"])
+    found_by_edge(c, "footage_missing", "segment_missing",
+                  lambda e: os.path.basename(e.get("file", "")) == f)
+    return c, [f"{f} (entry"]
 
 
 SCENARIOS = {f.__name__: f for f in (partition, hub_kill, edge_kill, full_disk, clock_jump,
