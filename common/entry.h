@@ -83,6 +83,7 @@ enum {
     X(30, DISCLOSURE, disclosure, mm_disclosure_t)                                                 \
     X(31, SITE_COMPLAINT, site_complaint, mm_site_complaint_t)                                     \
     X(32, LOG_RESTARTED, log_restarted, mm_log_restarted_t)                                        \
+    X(33, INTEGRITY_FAULT, integrity_fault, mm_integrity_fault_t)                                  \
     X(34, CLOCK_JUMPED, clock_jumped, mm_clock_jumped_t)
 
 /* --- the fields of each kind ---------------------------------------------------------------- */
@@ -93,6 +94,20 @@ enum {
     F(S, U32, epoch, 0, 0)                                                                         \
     F(S, STR, reason, MM_TEXT_MAX, MM_F_REQ)                                                       \
     F(S, U64, previous_size, 0, 0)
+
+/* The edge's scrub (edge/scrub.h) found its own records damaged, inside retention
+ * (R-K2.2.6d): what (fault), the camera, segment start and file for footage, the log index (the
+ * altered entry; a segment's segment_recorded entry; the checkpoint's size for a root), the hash
+ * that was expected (logged, or the cosigned root) and the one found, and a sentence. */
+#define MM_FIELDS_integrity_fault(F, S)                                                            \
+    F(S, ENUM, fault, mm_integrity, MM_F_REQ)                                                      \
+    F(S, STR, camera, MM_ID_MAX, 0)                                                                \
+    F(S, I64, start_us, 0, 0)                                                                      \
+    F(S, STR, file, MM_TEXT_MAX, 0)                                                                \
+    F(S, U64, index, 0, 0)                                                                         \
+    F(S, HASHOPT, expected_hash, 0, 0)                                                             \
+    F(S, HASHOPT, found_hash, 0, 0)                                                                \
+    F(S, STR, detail, MM_TEXT_MAX, 0)
 
 /* The edge's wall clock was stepped by more than its bound (common/clock.h): the wall time the
  * monotonic clock expected, the wall time read, and the step (read - expected, negative when the

@@ -16,6 +16,7 @@ MM_ENUM_DEFINE(mm_disclosure_step, MM_DISCLOSURE_STEP, MM_DISCLOSURE_STEP_MAP, "
 MM_ENUM_DEFINE(mm_complaint_step, MM_COMPLAINT_STEP, MM_COMPLAINT_STEP_MAP, "complaint step")
 MM_ENUM_DEFINE(mm_complaint_channel, MM_COMPLAINT_CHANNEL, MM_COMPLAINT_CHANNEL_MAP,
                "complaint channel")
+MM_ENUM_DEFINE(mm_integrity, MM_INTEGRITY, MM_INTEGRITY_MAP, "integrity fault")
 
 int mm_request_kind_is_notice(mm_request_kind_t kind)
 {

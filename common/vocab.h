@@ -116,4 +116,14 @@ MM_ENUM_DECLARE(mm_complaint_step, MM_COMPLAINT_STEP, MM_COMPLAINT_STEP_MAP)
     X(P, LETTER, "letter") X(P, EMAIL, "email") X(P, ONLINE, "online") X(P, OTHER, "other")
 MM_ENUM_DECLARE(mm_complaint_channel, MM_COMPLAINT_CHANNEL, MM_COMPLAINT_CHANNEL_MAP)
 
+/* What the edge's scrub found damaged (integrity_fault): a log entry whose bytes no longer hash
+ * to its stored leaf, a log that no longer hashes to the hub-cosigned root, a segment file gone,
+ * altered (it does not decrypt to its logged content hash, or its size differs) or unreadable. */
+#define MM_INTEGRITY_MAP(X, P)                                                                     \
+    X(P, LOG_ENTRY_ALTERED, "log_entry_altered")                                                   \
+    X(P, LOG_ROOT_MISMATCH, "log_root_mismatch")                                                   \
+    X(P, SEGMENT_MISSING, "segment_missing")                                                       \
+    X(P, SEGMENT_ALTERED, "segment_altered") X(P, SEGMENT_UNREADABLE, "segment_unreadable")
+MM_ENUM_DECLARE(mm_integrity, MM_INTEGRITY, MM_INTEGRITY_MAP)
+
 #endif

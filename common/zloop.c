@@ -18,6 +18,7 @@ struct mm_zsock {
     int closing;
     int draining; /* set while drain() runs, so a send from a callback does not re-enter */
     int open_handles;
+    int deliver_long; /* mm_zsock_deliver_long: long messages are cut short, not dropped */
     void (*done)(void *);
     void *done_arg;
 };
@@ -45,6 +46,10 @@ static int recv_one(mm_zsock_t *zs)
         more = zmq_msg_more(&part);
         if (msg.n < MM_ZMSG_MAX_PARTS && !dropped) {
             msg.parts[msg.n++] = part;
+        } else if (zs->deliver_long) {
+            msg.beyond++;
+            msg.beyond_bytes += zmq_msg_size(&part);
+            zmq_msg_close(&part);
         } else {
             zmq_msg_close(&part);
             if (!dropped)
@@ -165,4 +170,9 @@ void mm_zsock_close(mm_zsock_t *zs, void (*done)(void *arg), void *arg)
     zs->done_arg = arg;
     uv_close((uv_handle_t *)&zs->poll, on_closed);
     uv_close((uv_handle_t *)&zs->check, on_closed);
+}
+
+void mm_zsock_deliver_long(mm_zsock_t *zs)
+{
+    zs->deliver_long = 1;
 }

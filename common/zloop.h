@@ -23,12 +23,14 @@
 typedef struct {
     size_t n;
     zmq_msg_t parts[MM_ZMSG_MAX_PARTS];
+    size_t beyond;       /* parts after the first MM_ZMSG_MAX_PARTS (mm_zsock_deliver_long) */
+    size_t beyond_bytes; /* and their bytes (those parts are closed) */
 } mm_zmsg_t;
 
 typedef struct mm_zsock mm_zsock_t;
 
 /* Called on the loop thread for each message received. Messages with more than
- * MM_ZMSG_MAX_PARTS parts are dropped with a warning. */
+ * MM_ZMSG_MAX_PARTS parts are dropped with a warning (unless mm_zsock_deliver_long). */
 typedef void (*mm_zsock_recv_cb)(mm_zsock_t *zs, mm_zmsg_t *msg, void *arg);
 
 /*
@@ -37,6 +39,11 @@ typedef void (*mm_zsock_recv_cb)(mm_zsock_t *zs, mm_zmsg_t *msg, void *arg);
  */
 mm_err_t mm_zsock_create(uv_loop_t *loop, void *socket, mm_zsock_recv_cb cb, void *arg,
                          mm_zsock_t **out);
+
+/* From now on a message with more than MM_ZMSG_MAX_PARTS parts is delivered with its first
+ * MM_ZMSG_MAX_PARTS parts and msg->beyond counting the others (received and closed), so that the
+ * callback can say who sent it, instead of being dropped with a warning. */
+void mm_zsock_deliver_long(mm_zsock_t *zs);
 
 /*
  * Sends n parts without blocking. Returns MM_OK; MM_EAGAIN when the message cannot be queued now

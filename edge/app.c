@@ -48,6 +48,7 @@
 #include "edge/ops.h"
 #include "edge/reload.h"
 #include "edge/retention.h"
+#include "edge/scrub.h"
 #include "edge/siteconf.h"
 #include "edge/siteholds.h"
 #include "edge/storage.h"
@@ -78,6 +79,7 @@ typedef struct {
     edge_console_t *console;
     edge_disclosure_t *disclosure;
     edge_documents_t *documents;
+    edge_scrub_t *scrub; /* the edge's audit of itself (scrub.h) */
     char *segments_dir;
     char *documents_dir;
     int stopping;
@@ -487,6 +489,8 @@ static void shutdown_app(app_t *app)
      * before it ends, so they are logged and sent by the next start if not now. */
     if (app->ingest)
         edge_ingest_stop(app->ingest);
+    edge_scrub_stop(app->scrub);
+    app->scrub = NULL;
     edge_alerts_close(app->alerts); /* before ops, which it reads */
     app->alerts = NULL;
     edge_control_close(app->control);
@@ -899,6 +903,10 @@ static int start(app_t *app, const char *config_path)
     if (start_recording(app) != 0)
         return 1;
     if (start_alerts(app) != 0)
+        return 1;
+    /* The audit once the recovered segments are indexed: what it finds is logged here. */
+    if (edge_scrub_start(&app->loop, app->vault, &app->cfg.scrub, kick_uplink, app, &app->scrub) !=
+        MM_OK)
         return 1;
     uv_timer_start(&app->housekeeping, on_housekeeping, 0, HOUSEKEEPING_MS);
     MM_INFO("site %s: recording %zu camera(s) into %s", app->cfg.site, app->cfg.n_cameras,

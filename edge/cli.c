@@ -519,18 +519,23 @@ static void show_search(json_t *r)
     size_t i;
     json_t *s;
     json_t *segs = json_object_get(r, "segments");
-    printf("%-23s  %-23s %7s %10s  %s\n", "START", "END", "FRAMES", "BYTES", "CONTENT HASH");
+    printf("%-23s  %-23s %7s %10s  %-8s %s\n", "START", "END", "FRAMES", "BYTES", "FOOTAGE",
+           "CONTENT HASH");
     json_array_foreach(segs, i, s)
     {
         char a[MM_LOCALTIME_MAX], b[MM_LOCALTIME_MAX];
         edge_cli_format_time(num(s, "start_us"), a);
         edge_cli_format_time(num(s, "end_us"), b);
-        printf("%-23s  %-23s %7d %10" JSON_INTEGER_FORMAT "  %.16s…%s\n", a, b,
-               (int)num(s, "frames"), num(s, "bytes"), str(s, "content_hash"),
+        printf("%-23s  %-23s %7d %10" JSON_INTEGER_FORMAT "  %-8s %.16s…%s\n", a, b,
+               (int)num(s, "frames"), num(s, "bytes"), str(s, "footage"), str(s, "content_hash"),
                json_is_true(json_object_get(s, "recovered")) ? " (recovered)" : "");
     }
     printf("%zu segment(s)%s\n", json_array_size(segs),
            json_is_true(json_object_get(r, "truncated")) ? ", list cut short" : "");
+    if (num(r, "missing") || num(r, "altered"))
+        printf("footage %s: %" JSON_INTEGER_FORMAT " segment(s) missing, %" JSON_INTEGER_FORMAT
+               " altered (R-K2.2.6d)\n",
+               str(r, "footage"), num(r, "missing"), num(r, "altered"));
 }
 
 static void show_people(json_t *r)

@@ -110,7 +110,7 @@ static int guard(void *arg, edge_http_req_t *req, unsigned need)
     edge_console_t *c = arg;
     char peer[64] = "?";
     edge_http_peer(req, peer, sizeof peer);
-    int post = strcmp(edge_http_method(req), "GET") != 0;
+    int post = strcmp(edge_http_method(req), "GET") != 0 && strcmp(edge_http_method(req), "HEAD");
     if (post && !origin_ok(req)) {
         MM_WARN("console: %s %s from %s refused: another site's page", edge_http_method(req),
                 edge_http_path(req), peer);
@@ -159,7 +159,8 @@ static int status_of(const char *code)
     static const struct {
         const char *code;
         int status;
-    } map[] = {{"denied", 403}, {"not_found", 404}, {"invalid", 400}, {"conflict", 409}};
+    } map[] = {{"denied", 403},   {"not_found", 404},       {"invalid", 400},
+               {"conflict", 409}, {"footage_missing", 410}, {"footage_altered", 409}};
     for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
         if (code && !strcmp(code, map[i].code))
             return map[i].status;

@@ -92,10 +92,25 @@ static void start_answer(edge_http_req_t *r, int status, const char *ctype, cons
     MM_DEBUG("console: %s %s -> %d", r->method, r->path, status);
 }
 
+/* For a HEAD request, sends the headers of an answer of len bytes without the body (libh2o
+ * 2.2 sends what it is given) and returns 1; 0 for any other request. */
+static int head_only(h2o_req_t *req, size_t len)
+{
+    static h2o_generator_t generator = {NULL, NULL};
+    if (!h2o_memis(req->method.base, req->method.len, H2O_STRLIT("HEAD")))
+        return 0;
+    req->res.content_length = len;
+    h2o_start_response(req, &generator);
+    h2o_send(req, NULL, 0, H2O_SEND_STATE_FINAL);
+    return 1;
+}
+
 void edge_http_text(edge_http_req_t *r, int status, const char *ctype, const char *data, size_t len)
 {
     start_answer(r, status, ctype, "no-store");
-    h2o_send_inline(r->req, data, len);
+    r->req->res.content_length = len; /* GET and HEAD carry the same Content-Length */
+    if (!head_only(r->req, len))
+        h2o_send_inline(r->req, data, len);
 }
 
 void edge_http_json(edge_http_req_t *r, int status, json_t *body)
@@ -131,6 +146,8 @@ void edge_http_static(edge_http_req_t *r, const mm_www_file_t *f)
         h2o_send_inline(req, "", 0);
         return;
     }
+    if (head_only(req, f->len))
+        return;
     req->res.content_length = f->len;
     h2o_iovec_t body = h2o_iovec_init(f->data, f->len);
     h2o_start_response(req, &generator);
@@ -246,15 +263,31 @@ edge_http_req_t *edge_http_resume(edge_http_later_t *l)
 
 /* --- dispatch ------------------------------------------------------------------------------- */
 
-/* The route for r's path and method: answers 404 or 405 and returns NULL when there is none. */
+/* GET routes that show footage or run an operation, logged as an access when they answer: HEAD
+ * is not answered there (405), since it would log a viewing or an operation whose answer nobody
+ * gets. */
+static int head_refused(const char *pattern)
+{
+    static const char *const viewing[] = {"/api/live/{camera}", "/api/playback/{camera}",
+                                          "/api/still/{camera}", "/api/op/{action}", NULL};
+    for (size_t i = 0; viewing[i]; i++)
+        if (strcmp(pattern, viewing[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/* The route for r's path and method: answers 404 or 405 and returns NULL when there is none.
+ * HEAD is answered by a GET route (the same status and headers, no body), but those above. */
 static route_t *find_route(edge_http_t *h, edge_http_req_t *r, size_t plen)
 {
     char allow[64] = "";
+    int head = strcmp(r->method, "HEAD") == 0;
     for (size_t i = 0; i < h->n_routes; i++) {
         route_t *rt = &h->routes[i];
         if (!mm_http_match(rt->pattern, r->req->path.base, plen, &r->params))
             continue;
-        if (strcmp(r->method, rt->method) == 0)
+        if (strcmp(r->method, rt->method) == 0 ||
+            (head && strcmp(rt->method, "GET") == 0 && !head_refused(rt->pattern)))
             return rt;
         size_t al = strlen(allow);
         snprintf(allow + al, sizeof allow - al, "%s%s", al ? ", " : "", rt->method);

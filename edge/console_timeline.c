@@ -193,7 +193,8 @@ static void refuse(edge_http_req_t *req, json_t *answer)
     static const struct {
         const char *code;
         int status;
-    } map[] = {{"denied", 403}, {"not_found", 404}, {"invalid", 400}, {"busy", 429}};
+    } map[] = {{"denied", 403}, {"not_found", 404},       {"invalid", 400},
+               {"busy", 429},   {"footage_missing", 410}, {"footage_altered", 409}};
     int status = 500;
     for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
         if (code && !strcmp(code, map[i].code))

@@ -259,6 +259,16 @@ mm_err_t edge_footage_verify(const edge_vault_t *v, const char *camera, int64_t 
     return rep->failed_err;
 }
 
+mm_err_t edge_footage_verify_row(const edge_vault_t *v, const edge_segment_row_t *row,
+                                 uint64_t *bytes)
+{
+    seg_read_t sr;
+    mm_err_t err = read_segment(v, row, 0, NULL, &sr);
+    if (bytes)
+        *bytes = err == MM_OK ? sr.bytes : 0;
+    return err;
+}
+
 /* --- the export plan: which frames, with which timestamps -------------------------------------*/
 
 typedef struct {

@@ -72,6 +72,15 @@ mm_err_t edge_footage_verify(const edge_vault_t *v, const char *camera, int64_t 
                              int64_t end_us, edge_footage_report_t *rep);
 
 /*
+ * Reads one segment whole (row: an index row, as edge_footage_find gives) and checks it against
+ * the row as edge_footage_verify does, for the scrub (scrub.h). *bytes (may be NULL) gets the
+ * frames' bytes read. MM_OK, MM_ECORRUPT, MM_EERASED, MM_EIO (missing or unreadable), logged with
+ * the path.
+ */
+mm_err_t edge_footage_verify_row(const edge_vault_t *v, const edge_segment_row_t *row,
+                                 uint64_t *bytes);
+
+/*
  * Writes the frames of camera whose time lies in [start_us, end_us) to out_path as one MP4 (the
  * frames' NAL units as recorded, no re-encoding; only the start codes become lengths and trailing
  * zero bytes, which belong to no NAL unit, are dropped), starting at the last keyframe at or before

@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "common/clock.h"
 #include "common/crypto.h"
@@ -34,6 +35,7 @@
 #include "edge/footage.h"
 #include "edge/ops_impl.h"
 #include "edge/purpose.h"
+#include "edge/scrub.h"
 #include "edge/viewing.h"
 
 #define SEARCH_MAX 20000 /* segments listed by one search */
@@ -183,9 +185,32 @@ void edge_ops_playback_close(edge_ops_t *ops, uv_close_cb closed)
     uv_close((uv_handle_t *)&ops->viewer_done, on_playback_closed);
 }
 
+/*
+ * What is known of a segment's footage without reading it (R-K2.2.6d): "missing" when its file
+ * is gone or the scrub (scrub.h) logged it missing, "altered" when the file's size is not its
+ * entry's or the scrub logged it altered or unreadable, else "ok" (a full read may still find it
+ * altered: the scrub's next pass logs it, and the playback's verification refuses it).
+ */
+static const char *footage_state(const edge_vault_t *v, const edge_segment_row_t *row)
+{
+    char path[EDGE_SEG_PATH_MAX];
+    struct stat sb;
+    edge_store_t *st = edge_vault_store(v);
+    if (edge_vault_path(v, row->seg.camera, row->seg.start_us, path, sizeof path) != 0)
+        return "ok"; /* no such path was ever written; the read answers for it */
+    if (stat(path, &sb) != 0 || edge_scrub_known(st, MM_INTEGRITY_SEGMENT_MISSING, row->log_index))
+        return "missing";
+    if ((uint64_t)sb.st_size != row->seg.bytes ||
+        edge_scrub_known(st, MM_INTEGRITY_SEGMENT_ALTERED, row->log_index) ||
+        edge_scrub_known(st, MM_INTEGRITY_SEGMENT_UNREADABLE, row->log_index))
+        return "altered";
+    return "ok";
+}
+
 typedef struct {
+    const edge_vault_t *v;
     json_t *list;
-    size_t n;
+    size_t n, missing, altered;
 } search_t;
 
 static int add_found(const edge_segment_row_t *row, void *arg)
@@ -195,18 +220,23 @@ static int add_found(const edge_segment_row_t *row, void *arg)
         return 1;
     char hex[65];
     mm_hex32(row->seg.content_hash, hex);
-    json_array_append_new(s->list,
-                          json_pack("{s:I, s:I, s:i, s:I, s:s, s:s, s:b}", "start_us",
-                                    (json_int_t)row->seg.start_us, "end_us",
-                                    (json_int_t)row->seg.end_us, "frames", (int)row->seg.frames,
-                                    "bytes", (json_int_t)row->seg.bytes, "codec", row->seg.codec,
-                                    "content_hash", hex, "recovered", row->seg.recovered));
+    const char *state = footage_state(s->v, row);
+    s->missing += !strcmp(state, "missing");
+    s->altered += !strcmp(state, "altered");
+    json_array_append_new(
+        s->list, json_pack("{s:I, s:I, s:i, s:I, s:s, s:s, s:b, s:s}", "start_us",
+                           (json_int_t)row->seg.start_us, "end_us", (json_int_t)row->seg.end_us,
+                           "frames", (int)row->seg.frames, "bytes", (json_int_t)row->seg.bytes,
+                           "codec", row->seg.codec, "content_hash", hex, "recovered",
+                           row->seg.recovered, "footage", state));
     return 0;
 }
 
+/* The search answers every segment with its "footage" (footage_state), and counts the missing
+ * and altered ones: "footage" is "ok" only when none is. */
 void edge_ops_do_search(edge_ops_call_t *c)
 {
-    search_t s = {json_array(), 0};
+    search_t s = {c->ops->vault, json_array(), 0, 0, 0};
     mm_err_t err =
         edge_footage_find(c->ops->vault, c->r->camera, c->r->from_us, c->r->to_us, add_found, &s);
     if (err != MM_OK) {
@@ -215,12 +245,50 @@ void edge_ops_do_search(edge_ops_call_t *c)
                         mm_strerror(err));
         return;
     }
-    char note[64];
-    snprintf(note, sizeof note, "%zu segments", s.n > SEARCH_MAX ? (size_t)SEARCH_MAX : s.n);
+    char note[96];
+    snprintf(note, sizeof note, "%zu segments, %zu missing, %zu altered",
+             s.n > SEARCH_MAX ? (size_t)SEARCH_MAX : s.n, s.missing, s.altered);
+    const char *footage = s.missing && s.altered ? "missing_and_altered"
+                          : s.missing            ? "missing"
+                          : s.altered            ? "altered"
+                                                 : "ok";
     edge_ops_answer(c,
-                    json_pack("{s:s, s:o, s:b}", "camera", c->r->camera, "segments", s.list,
-                              "truncated", s.n > SEARCH_MAX),
+                    json_pack("{s:s, s:o, s:b, s:s, s:I, s:I}", "camera", c->r->camera, "segments",
+                              s.list, "truncated", s.n > SEARCH_MAX, "footage", footage, "missing",
+                              (json_int_t)s.missing, "altered", (json_int_t)s.altered),
                     note);
+}
+
+/*
+ * A playback of footage that is missing or altered is refused naming the first such segment
+ * (code footage_missing or footage_altered): its stream verifies every segment first and would
+ * send nothing. 0, or -1 once refused.
+ */
+static int check_footage(edge_ops_call_t *c)
+{
+    edge_segment_row_t *rows = NULL;
+    size_t n = 0, bad = 0, first = 0;
+    const char *state = "ok";
+    if (edge_footage_rows(c->ops->vault, c->r->camera, c->r->from_us, c->r->to_us, &rows, &n) !=
+        MM_OK)
+        return 0; /* the stream's own verification answers for it */
+    for (size_t i = 0; i < n; i++) {
+        const char *st = footage_state(c->ops->vault, &rows[i]);
+        if (strcmp(st, "ok") != 0 && !bad++) {
+            state = st;
+            first = i;
+        }
+    }
+    if (bad) {
+        char when[MM_RFC3339_MAX];
+        mm_time_rfc3339(rows[first].seg.start_us, when);
+        edge_ops_refuse(c, !strcmp(state, "missing") ? "footage_missing" : "footage_altered",
+                        "camera %s: %zu of %zu segments in that range are missing or altered; "
+                        "the first, from %s (%s, log entry %" PRIu64 "), is %s (R-K2.2.6d)",
+                        c->r->camera, bad, n, when, rows[first].file, rows[first].log_index, state);
+    }
+    free(rows);
+    return bad ? -1 : 0;
 }
 
 static int count_rows(const edge_segment_row_t *row, void *arg)
@@ -280,6 +348,8 @@ static int check_playback(edge_ops_call_t *c, edge_viewing_conf_t *conf, edge_vi
         edge_ops_refuse(c, "not_found", "camera %s has no footage in that time range", r->camera);
         return -1;
     }
+    if (check_footage(c) != 0)
+        return -1;
     int cam = edge_ops_camera_index(ops, r->camera);
     if (cam >= 0 && ops->cam_state[cam] == EDGE_CAM_ABOLISHED) {
         edge_ops_refuse(c, "denied", "camera %s is abolished: its footage is no longer looked at",

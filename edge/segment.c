@@ -175,6 +175,7 @@ struct edge_segment_writer {
     uint32_t chunk_frames;
     int64_t chunk_start;
     uint64_t written;
+    int full; /* a chunk could not be written for a full disk: the file is salvaged at finish */
 };
 
 static int id_ok(const char *s, size_t max)
@@ -299,6 +300,8 @@ static mm_err_t flush_chunk(edge_segment_writer_t *w, const char *tag)
     mm_be32_put(w->buf, w->chunk_frames);
     size_t len = w->len;
     mm_err_t err = put_chunk(w->fd, w->key, w->header_hash, w->info.chunks, tag, w->buf, len);
+    if (err == MM_EFULL)
+        w->full = 1; /* what follows on disk may be a chunk cut short */
     if (err != MM_OK)
         return err;
     w->written += 8 + len + MM_GCM_TAG_LEN;
@@ -362,8 +365,12 @@ static mm_err_t publish(const char *partial, const char *final, int dirfd)
     return MM_OK;
 }
 
+static mm_err_t salvage(edge_segment_writer_t *w, edge_segment_info_t *info);
+
 mm_err_t edge_segment_finish(edge_segment_writer_t *w, int64_t end_us, edge_segment_info_t *info)
 {
+    if (w->full)
+        return salvage(w, info);
     mm_sha256_final(w->hash, w->info.content_hash);
     w->info.end_us = end_us;
     mm_err_t err = reserve(w, LAST_TAIL);
@@ -372,6 +379,8 @@ mm_err_t edge_segment_finish(edge_segment_writer_t *w, int64_t end_us, edge_segm
         w->len += LAST_TAIL;
         err = flush_chunk(w, "LAST");
     }
+    if (err == MM_EFULL)
+        return salvage(w, info); /* a full disk: what is on disk is finished now */
     if (err == MM_OK)
         err = publish(w->partial, w->final, w->dirfd);
     if (err != MM_OK) {
@@ -783,5 +792,35 @@ out:
     if (dirfd >= 0)
         close(dirfd);
     edge_segment_close(r);
+    return err;
+}
+
+/* The key of the segment being salvaged: the writer's own, whatever the header says. */
+static mm_err_t writer_key(void *arg, const edge_segment_info_t *hdr, uint8_t key[EDGE_SEG_KEY_LEN])
+{
+    (void)hdr;
+    memcpy(key, arg, EDGE_SEG_KEY_LEN);
+    return MM_OK;
+}
+
+/*
+ * Finishing failed for a full disk: the writer is freed (its fd closed, the frames of the chunk
+ * it could not write wiped) and the partial file is finished from the complete chunks on disk,
+ * as edge_segment_recover does after a crash — truncating the chunk cut short gives back the
+ * bytes the small LAST chunk needs.
+ */
+static mm_err_t salvage(edge_segment_writer_t *w, edge_segment_info_t *info)
+{
+    char partial[EDGE_SEG_PATH_MAX];
+    uint8_t key[EDGE_SEG_KEY_LEN];
+    snprintf(partial, sizeof partial, "%s", w->partial);
+    memcpy(key, w->key, sizeof key);
+    uint32_t frames = w->info.frames;
+    writer_free(w);
+    MM_WARN("segment %s: the disk is full; finishing it from its complete chunks (%u frames "
+            "were written)",
+            partial, frames);
+    mm_err_t err = edge_segment_recover(partial, writer_key, key, info);
+    mm_wipe(key, sizeof key);
     return err;
 }

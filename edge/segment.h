@@ -106,7 +106,11 @@ uint32_t edge_segment_frames(const edge_segment_writer_t *w);
 
 /*
  * Writes the LAST chunk, fdatasyncs, renames to the final name, fsyncs the directory, and fills
- * info. Frees w whatever happens; on failure the partial file is left for recovery.
+ * info. Frees w whatever happens. When the disk is full (here or in an earlier write), the file is
+ * finished from the complete chunks already on disk as edge_segment_recover does (recovered = 1,
+ * end_us = the last kept frame's time, the frames of the chunk that could not be written lost):
+ * MM_OK with info filled, or edge_segment_recover's error. On any other failure the partial file
+ * is left for recovery at the next start.
  */
 mm_err_t edge_segment_finish(edge_segment_writer_t *w, int64_t end_us, edge_segment_info_t *info);
 

@@ -319,6 +319,23 @@ static void parse_alerts(mm_conf_t *conf, json_t *root, edge_config_t *out)
     a->deadline_days = (int)mm_conf_int(conf, obj, "alerts", "deadline_days", 0, 3, 0, 30);
 }
 
+/* "scrub" (scrub.h): how often the edge audits its log and footage, and how fast it reads. */
+static void parse_scrub(mm_conf_t *conf, json_t *root, edge_config_t *out)
+{
+    static const char *const keys[] = {"period_seconds", "bytes_per_second", NULL};
+    edge_scrub_conf_t *s = &out->scrub;
+    json_t *obj = mm_conf_object(conf, root, "", "scrub", 0);
+    s->period_seconds = EDGE_SCRUB_PERIOD_DEFAULT;
+    s->bytes_per_second = EDGE_SCRUB_BPS_DEFAULT;
+    if (!obj)
+        return;
+    mm_conf_check_keys(conf, obj, "scrub", keys);
+    s->period_seconds = (int)mm_conf_int(conf, obj, "scrub", "period_seconds", 0,
+                                         EDGE_SCRUB_PERIOD_DEFAULT, 1, 7 * 86400);
+    s->bytes_per_second = mm_conf_int(conf, obj, "scrub", "bytes_per_second", 0,
+                                      EDGE_SCRUB_BPS_DEFAULT, 4096, 1LL << 40);
+}
+
 mm_err_t edge_config_parse(mm_conf_t *conf, edge_config_t *out)
 {
     static const char *const own[] = {"site",
@@ -338,6 +355,7 @@ mm_err_t edge_config_parse(mm_conf_t *conf, edge_config_t *out)
                                       "players",
                                       "console",
                                       "alerts",
+                                      "scrub",
                                       "clock",
                                       NULL};
     const char *keys[32];
@@ -403,6 +421,7 @@ mm_err_t edge_config_parse(mm_conf_t *conf, edge_config_t *out)
     edge_players_parse(conf, root, &out->players);
     parse_console(conf, root, out);
     parse_alerts(conf, root, out);
+    parse_scrub(conf, root, out);
     parse_clock(conf, root, out);
     return mm_conf_failed(conf) ? MM_ECONFIG : MM_OK;
 }

@@ -25,6 +25,8 @@
  *               "camera_down_seconds": 60,   a camera silent this long is down (1..86400)
  *               "hub_down_minutes": 10,      the hub silent this long is down (1..1440)
  *               "deadline_days": 3},         a deadline this near is an alert (0..30; 0: past)
+ *    "scrub": {"period_seconds": 3600,       the edge audits itself this often (scrub.h)
+ *              "bytes_per_second": 16777216},  reading at most this fast
  *    ...}
  *
  * and the keys of edge/governance.h: installer, purpose, people, manager, operators, and per
@@ -110,6 +112,16 @@ typedef struct {
     int camera_down_seconds, hub_down_minutes, deadline_days;
 } edge_alerts_conf_t;
 
+/* "scrub" (scrub.h): a full audit of the log and the footage every period_seconds (1 to 7 days,
+ * default 3600), reading at most bytes_per_second (at least 4096, default 16 MiB) so that it never
+ * competes with recording. */
+#define EDGE_SCRUB_PERIOD_DEFAULT 3600
+#define EDGE_SCRUB_BPS_DEFAULT (16LL * 1024 * 1024)
+typedef struct {
+    int period_seconds;
+    int64_t bytes_per_second;
+} edge_scrub_conf_t;
+
 /* Parses "host:port" or "[v6]:port" into out: 0, or -1 (why says what is wrong, cap bytes). */
 int edge_listen_parse(const char *text, edge_listen_t *out, char *why, size_t cap);
 
@@ -136,6 +148,7 @@ typedef struct {
     edge_config_camera_t cameras[EDGE_MAX_CAMERAS];
     edge_console_conf_t console;
     edge_alerts_conf_t alerts;
+    edge_scrub_conf_t scrub;
 } edge_config_t;
 
 /*

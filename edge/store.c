@@ -283,6 +283,33 @@ mm_err_t edge_store_inclusion_proof(edge_store_t *st, uint64_t index, uint64_t s
     return err;
 }
 
+mm_err_t edge_store_each_entry(edge_store_t *st, uint64_t first, uint64_t end,
+                               int (*fn)(void *arg, uint64_t index, const void *data, size_t len,
+                                         const mm_hash_t *leaf),
+                               void *arg)
+{
+    MDB_txn *txn;
+    mm_err_t err = mm_db_read(st->db, &txn);
+    if (err != MM_OK)
+        return err;
+    uint64_t size = 0;
+    err = mm_log_size(st->log, txn, EDGE_SITE_LOG, &size);
+    if (err == MM_OK && end > size)
+        err = MM_ERANGE;
+    for (uint64_t i = first; err == MM_OK && i < end; i++) {
+        const void *d;
+        size_t len;
+        mm_hash_t leaf;
+        err = mm_log_get(st->log, txn, EDGE_SITE_LOG, i, &d, &len);
+        if (err == MM_OK)
+            err = mm_log_leaf(st->log, txn, EDGE_SITE_LOG, i, &leaf);
+        if (err == MM_OK && fn(arg, i, d, len, &leaf))
+            break;
+    }
+    mdb_txn_abort(txn);
+    return err;
+}
+
 mm_err_t edge_store_entries(edge_store_t *st, uint64_t first, size_t n, mm_bytes_t **out)
 {
     MDB_txn *txn;

@@ -76,6 +76,17 @@ mm_err_t edge_store_entries(edge_store_t *st, uint64_t first, size_t n, mm_bytes
 mm_err_t edge_store_inclusion_proof(edge_store_t *st, uint64_t index, uint64_t size,
                                     mm_hash_t *proof, size_t *n);
 
+/*
+ * Calls fn for entries [first, end) of the site log inside one read transaction, with each
+ * entry's bytes and the leaf hash stored for it (data valid only during the call); fn returns
+ * non-zero to stop. For the scrub (scrub.h), which recomputes what is stored. MM_ERANGE when end
+ * is beyond the log.
+ */
+mm_err_t edge_store_each_entry(edge_store_t *st, uint64_t first, uint64_t end,
+                               int (*fn)(void *arg, uint64_t index, const void *data, size_t len,
+                                         const mm_hash_t *leaf),
+                               void *arg);
+
 /* The size the hub has acknowledged (0 at first) and its update. */
 mm_err_t edge_store_acked(edge_store_t *st, uint64_t *size);
 mm_err_t edge_store_set_acked(edge_store_t *st, uint64_t size, const char *cosigned, size_t len);

@@ -185,6 +185,13 @@ static void decide(edge_viewing_t *vw)
         say(res, 0, why, NULL);
     } else if (vw->player_failed_start) {
         say(res, 1, "failed", vw->start_failure);
+    } else if ((vw->err == MM_ECORRUPT || vw->err == MM_EIO) && !gone) {
+        /* Found on reading before the scrub (scrub.h) logged it: said as search would say it. */
+        snprintf(why, sizeof why,
+                 "footage in that range is %s: a segment %s its logged content hash (R-K2.2.6d)",
+                 vw->err == MM_EIO ? "missing or unreadable" : "altered",
+                 vw->err == MM_EIO ? "cannot be read to check" : "does not decrypt to");
+        say(res, 1, "failed", why);
     } else if (vw->err != MM_OK && vw->err != MM_ECLOSED && !gone) {
         snprintf(why, sizeof why, "the footage cannot be played: %s", mm_strerror(vw->err));
         say(res, 1, "failed", why);
@@ -223,8 +230,13 @@ static void send_end(edge_viewing_t *vw)
     int ok = !r->failed && !r->stopped;
     json_t *o = json_pack("{s:b, s:b, s:s, s:s, s:I}", "ended", 1, "ok", ok, "reason", r->reason,
                           "failure", r->failure, "bytes", (json_int_t)r->bytes);
+    const char *code = denied                                ? "denied"
+                       : r->stopped                          ? "failed"
+                       : vw->err == MM_EIO && r->failed      ? "footage_missing"
+                       : vw->err == MM_ECORRUPT && r->failed ? "footage_altered"
+                                                             : "failed";
     if (o && !ok)
-        json_object_set_new(o, "code", json_string(denied ? "denied" : "failed"));
+        json_object_set_new(o, "code", json_string(code));
     send_line(vw, o);
 }
 

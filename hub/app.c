@@ -479,6 +479,9 @@ static int start(app_t *app, const char *config_path)
     if (hub_feedapi_create(&app->loop, app->http, app->feed, &app->feedapi) != MM_OK ||
         hub_metrics_register(app->http, &app->metrics) != MM_OK)
         return 1;
+    hub_feedapi_set_limits(app->feedapi, (size_t)app->cfg.feed_max_subscribers,
+                           (size_t)app->cfg.feed_max_per_person,
+                           (size_t)app->cfg.feed_max_behind_bytes);
     if (hub_pidfile_write(app->cfg.state_dir) != 0)
         return 1;
     app->config_path = config_path;

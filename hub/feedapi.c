@@ -29,12 +29,15 @@ struct hub_feedapi {
     uv_timer_t timer;
     hub_feed_t *feed;
     client_t *clients;
+    size_t n_clients;
+    size_t max_total, max_per_person, max_behind; /* hub_feedapi_set_limits */
 };
 
 struct client {
     hub_feedapi_t *fa;
     hub_http_stream_t *stream;
     hub_feed_sub_t *sub;
+    char person[MM_KEY_NAME_MAX]; /* who reads it ("" when unknown) */
     uint64_t sent; /* id of the last event written (or the one the client resumes after) */
     int catching_up;
     client_t *prev, *next;
@@ -49,6 +52,7 @@ static void forget(client_t *c)
         c->fa->clients = c->next;
     if (c->next)
         c->next->prev = c->prev;
+    c->fa->n_clients--;
     free(c);
 }
 
@@ -66,9 +70,20 @@ static void drop(client_t *c, mm_err_t why)
     forget(c);
 }
 
-/* Writes to c's stream; -1 when c is gone after it (and must not be used). */
+/* Writes to c's stream; -1 when c is gone after it (and must not be used). A client that would
+ * fall more than max_behind bytes behind (it does not read) is dropped: what it has not taken is
+ * never more than that. */
 static int put(client_t *c, const char *data, size_t len)
 {
+    size_t behind = hub_http_stream_behind(c->stream);
+    if (behind + len > c->fa->max_behind) {
+        MM_WARN("feed: dropping %s's client: it has not taken %zu bytes (the most is %zu); it "
+                "may reconnect with Last-Event-ID",
+                c->person[0] ? c->person : "a", behind, c->fa->max_behind);
+        hub_http_stream_abort(c->stream);
+        forget(c);
+        return -1;
+    }
     mm_err_t err = hub_http_stream_write(c->stream, data, len);
     if (err == MM_OK)
         return 0;
@@ -193,11 +208,45 @@ static int resume_point(hub_http_req_t *req, uint64_t last, uint64_t *after)
     return 0;
 }
 
+/* Whether another stream may open for person: answers 429 and returns -1 when not. */
+static int admit(hub_feedapi_t *fa, hub_http_req_t *req, const char *person)
+{
+    size_t mine = 0;
+    for (client_t *c = fa->clients; c; c = c->next)
+        mine += strcmp(c->person, person) == 0;
+    if (fa->n_clients < fa->max_total && mine < fa->max_per_person)
+        return 0;
+    int all = fa->n_clients >= fa->max_total;
+    MM_WARN("feed: %s refused a stream: %zu open (the most is %zu), %zu of them %s's (the most "
+            "is %zu)",
+            person, fa->n_clients, fa->max_total, mine, person, fa->max_per_person);
+    hub_http_set_header(req, "Retry-After", "10");
+    hub_http_error(req, 429, all ? "feed_full" : "feed_too_many",
+                   all ? "the feed has %zu clients already, the most it serves"
+                       : "%zu feed streams are open with this token already, the most one "
+                         "person may have",
+                   all ? fa->max_total : fa->max_per_person);
+    return -1;
+}
+
 static void get_feed(hub_http_req_t *req, void *arg)
 {
     hub_feedapi_t *fa = arg;
     uint64_t after;
     if (resume_point(req, hub_feed_last_id(fa->feed), &after) != 0)
+        return;
+    if (hub_http_is_head(req)) { /* the headers of the stream, and its end */
+        hub_http_stream_t *s =
+            hub_http_stream_open(req, "text/event-stream; charset=utf-8", NULL, NULL);
+        if (s)
+            hub_http_stream_end(s);
+        else
+            hub_http_error(req, 500, "internal", "out of memory");
+        return;
+    }
+    const hub_person_t *who = hub_http_caller(req);
+    const char *person = who ? who->id : "";
+    if (admit(fa, req, person) != 0)
         return;
     client_t *c = calloc(1, sizeof *c);
     if (!c) {
@@ -210,6 +259,8 @@ static void get_feed(hub_http_req_t *req, void *arg)
         return;
     }
     c->fa = fa;
+    fa->n_clients++;
+    snprintf(c->person, sizeof c->person, "%s", person);
     c->sent = after;
     c->catching_up = 1;
     c->next = fa->clients;
@@ -247,6 +298,8 @@ mm_err_t hub_feedapi_create(uv_loop_t *loop, hub_http_t *http, hub_feed_t *feed,
     if (!fa)
         return MM_ENOMEM;
     fa->feed = feed;
+    hub_feedapi_set_limits(fa, HUB_FEED_MAX_SUBSCRIBERS, HUB_FEED_MAX_PER_PERSON,
+                           HUB_FEED_MAX_BEHIND);
     mm_err_t err = hub_http_route(http, "GET", "/api/v1/feed",
                                   HUB_ROLE_OVERSIGHT | HUB_ROLE_READONLY, get_feed, fa);
     if (err != MM_OK) {
@@ -258,6 +311,14 @@ mm_err_t hub_feedapi_create(uv_loop_t *loop, hub_http_t *http, hub_feed_t *feed,
     uv_timer_start(&fa->timer, on_keepalive, KEEPALIVE_MS, KEEPALIVE_MS);
     *out = fa;
     return MM_OK;
+}
+
+void hub_feedapi_set_limits(hub_feedapi_t *fa, size_t max_total, size_t max_per_person,
+                            size_t max_behind)
+{
+    fa->max_total = max_total;
+    fa->max_per_person = max_per_person;
+    fa->max_behind = max_behind;
 }
 
 static void on_timer_closed(uv_handle_t *h)

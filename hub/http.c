@@ -100,13 +100,29 @@ static void start_answer(hub_http_req_t *r, int status, const char *ctype)
     start_answer_cached(r, status, ctype, "no-store");
 }
 
+/* For a HEAD request, sends the headers of an answer of len bytes without the body (libh2o
+ * 2.2 sends what it is given) and returns 1; 0 for any other request. */
+static int head_only(h2o_req_t *req, size_t len)
+{
+    static h2o_generator_t generator = {NULL, NULL};
+    if (!h2o_memis(req->method.base, req->method.len, H2O_STRLIT("HEAD")))
+        return 0;
+    req->res.content_length = len;
+    h2o_start_response(req, &generator);
+    h2o_send(req, NULL, 0, H2O_SEND_STATE_FINAL);
+    return 1;
+}
+
 static void send_body(hub_http_req_t *r, int status, const char *ctype, const char *data,
                       size_t len)
 {
     h2o_req_t *req = r->req;
     start_answer(r, status, ctype);
-    /* h2o_send_inline copies the body into the request's pool. */
-    h2o_send_inline(req, data, len);
+    /* h2o_send_inline copies the body into the request's pool. With its length given, GET and
+     * HEAD carry the same Content-Length. */
+    req->res.content_length = len;
+    if (!head_only(req, len))
+        h2o_send_inline(req, data, len);
     MM_DEBUG("%.*s %.*s -> %d", (int)req->method.len, req->method.base, logged_path_len(req),
              req->path.base, status);
 }
@@ -120,7 +136,9 @@ void hub_http_text(hub_http_req_t *req, int status, const char *content_type, co
 void hub_http_untrusted_html(hub_http_req_t *r, const char *data, size_t len)
 {
     start_answer_csp(r, 200, "text/html; charset=utf-8", "no-store", HUB_HTTP_CSP_UNTRUSTED);
-    h2o_send_inline(r->req, data, len);
+    r->req->res.content_length = len;
+    if (!head_only(r->req, len))
+        h2o_send_inline(r->req, data, len);
 }
 
 /* Whether an If-None-Match value (a list of quoted tags, or "*") names etag; weak tags
@@ -165,6 +183,8 @@ void hub_http_static(hub_http_req_t *r, const char *content_type, const void *da
         h2o_send_inline(req, "", 0);
         return;
     }
+    if (head_only(req, len))
+        return;
     req->res.content_length = len;
     h2o_iovec_t body = h2o_iovec_init(data, len);
     h2o_start_response(req, &generator);
@@ -230,6 +250,11 @@ int hub_http_method(const hub_http_req_t *req, char *out, size_t cap)
     memcpy(out, req->req->method.base, req->req->method.len);
     out[req->req->method.len] = 0;
     return 0;
+}
+
+int hub_http_is_head(const hub_http_req_t *req)
+{
+    return h2o_memis(req->req->method.base, req->req->method.len, H2O_STRLIT("HEAD"));
 }
 
 const hub_person_t *hub_http_caller(const hub_http_req_t *req)
@@ -348,6 +373,8 @@ void hub_http_file(hub_http_req_t *r, int fd, uint64_t size, const char *content
     }
     MM_DEBUG("%.*s %.*s -> 200, a file of %llu bytes", (int)req->method.len, req->method.base,
              logged_path_len(req), req->path.base, (unsigned long long)size);
+    if (head_only(req, (size_t)size))
+        return; /* the file is closed with the request's pool */
     h2o_start_response(req, &g->gen);
     file_send(g);
 }
@@ -519,6 +546,14 @@ size_t hub_http_stream_behind(const hub_http_stream_t *s)
     return s->queued_len + s->sending_len;
 }
 
+void hub_http_stream_abort(hub_http_stream_t *s)
+{
+    s->ended = 1; /* the owner ends it: closed does not run */
+    s->queued_len = 0;
+    s->finish = 1 + H2O_SEND_STATE_ERROR;
+    stream_flush(s);
+}
+
 void hub_http_stream_end(hub_http_stream_t *s)
 {
     s->ended = 1; /* the owner ends it: closed does not run */
@@ -588,11 +623,15 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
         return 0;
     }
     char allow[64] = "";
+    /* HEAD is answered by the GET route, with the same status and headers; libh2o sends no body
+     * for a HEAD request. */
+    int head = h2o_memis(req->method.base, req->method.len, H2O_STRLIT("HEAD"));
     for (size_t i = 0; i < h->n_routes; i++) {
         route_t *rt = &h->routes[i];
         if (!mm_http_match(rt->pattern, req->path.base, plen, &r.params))
             continue;
-        if (!h2o_memis(req->method.base, req->method.len, rt->method, strlen(rt->method))) {
+        if (!h2o_memis(req->method.base, req->method.len, rt->method, strlen(rt->method)) &&
+            !(head && strcmp(rt->method, "GET") == 0)) {
             size_t al = strlen(allow);
             snprintf(allow + al, sizeof allow - al, "%s%s", al ? ", " : "", rt->method);
             continue;

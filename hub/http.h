@@ -3,7 +3,8 @@
  * answers, and JSON errors for anything malformed or hostile.
  *
  * Requests are checked before any route sees them (common/httpparse.h): a bad path or query gets
- * 400, an unknown path 404, a known path with another method 405 with Allow. Every answer carries
+ * 400, an unknown path 404, a known path with another method 405 with Allow. HEAD is answered by
+ * a path's GET route: the same status and headers, no body (hub_http_is_head). Every answer carries
  * the security headers of common/www.h (mm_www_security_headers: nosniff, no referrer, never
  * framed) and a Content-Security-Policy that allows only the hub's own files (HUB_HTTP_CSP);
  * every answer but
@@ -81,6 +82,8 @@ void hub_http_set_sessions(hub_http_t *h, hub_http_session_fn fn, void *arg);
 int hub_http_answered(const hub_http_req_t *req);
 /* The request's method ("GET", ...) into out: 0, or -1 when it does not fit. */
 int hub_http_method(const hub_http_req_t *req, char *out, size_t cap);
+/* Whether req is a HEAD request (answered by a GET route; a route that streams ends at once). */
+int hub_http_is_head(const hub_http_req_t *req);
 /* The person who made an authenticated request, NULL on a public route. */
 const hub_person_t *hub_http_caller(const hub_http_req_t *req);
 /* The request body (NULL and 0 when there is none); at most 1 MiB. */
@@ -162,6 +165,10 @@ void hub_http_stream_set_drained(hub_http_stream_t *s, void (*drained)(void *arg
 mm_err_t hub_http_stream_write(hub_http_stream_t *s, const void *data, size_t len);
 /* Bytes written but not yet taken by the connection. */
 size_t hub_http_stream_behind(const hub_http_stream_t *s);
+/* Ends the answer at once, dropping what is queued and closing the connection once what is in
+ * flight is done with (a client that does not read); closed does not run, and s must not be used
+ * again. */
+void hub_http_stream_abort(hub_http_stream_t *s);
 /* Ends the answer after what is queued; closed does not run, and s must not be used again. */
 void hub_http_stream_end(hub_http_stream_t *s);
 

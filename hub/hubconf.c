@@ -354,6 +354,26 @@ static void parse_city_rules(mm_conf_t *conf, json_t *root, hub_config_t *out)
     json_object_foreach(rules, name, o) parse_city_rule(conf, o, name, out);
 }
 
+/* "feed": the limits of GET /api/v1/feed (hubconf.h), optional. */
+static void parse_feed(mm_conf_t *conf, json_t *root, hub_config_t *out)
+{
+    static const char *const keys[] = {"max_subscribers", "max_per_person", "max_behind_bytes",
+                                       NULL};
+    json_t *feed = json_object_get(root, "feed") ? mm_conf_object(conf, root, "", "feed", 1) : NULL;
+    out->feed_max_subscribers = HUB_FEED_MAX_SUBSCRIBERS;
+    out->feed_max_per_person = HUB_FEED_MAX_PER_PERSON;
+    out->feed_max_behind_bytes = HUB_FEED_MAX_BEHIND;
+    if (!feed)
+        return;
+    mm_conf_check_keys(conf, feed, "feed", keys);
+    out->feed_max_subscribers = (int)mm_conf_int(conf, feed, "feed", "max_subscribers", 0,
+                                                 HUB_FEED_MAX_SUBSCRIBERS, 1, 10000);
+    out->feed_max_per_person = (int)mm_conf_int(conf, feed, "feed", "max_per_person", 0,
+                                                HUB_FEED_MAX_PER_PERSON, 1, 10000);
+    out->feed_max_behind_bytes = (int)mm_conf_int(conf, feed, "feed", "max_behind_bytes", 0,
+                                                  HUB_FEED_MAX_BEHIND, 1 << 20, 4 << 20);
+}
+
 /* "http": where the API listens, and whether over TLS (hubconf.h). */
 static void parse_http(mm_conf_t *conf, json_t *root, hub_config_t *out)
 {
@@ -446,6 +466,7 @@ mm_err_t hub_config_parse(mm_conf_t *conf, hub_config_t *out)
                                        "watch",
                                        "city_rules",
                                        "sessions",
+                                       "feed",
                                        NULL};
     memset(out, 0, sizeof *out);
     json_t *root = mm_conf_root(conf);
@@ -483,6 +504,7 @@ mm_err_t hub_config_parse(mm_conf_t *conf, hub_config_t *out)
         out->listen = strdup(listen);
 
     parse_http(conf, root, out);
+    parse_feed(conf, root, out);
     out->silent_after_minutes =
         (int)mm_conf_int(conf, root, "", "silent_after_minutes", 0, 60, 1, 7 * 24 * 60);
     out->filing_grace_days = (int)mm_conf_int(conf, root, "", "filing_grace_days", 0, 30, 0, 365);

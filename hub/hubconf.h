@@ -12,7 +12,12 @@
  *    "city": {"name": "川口市 防犯対策課", "contact": "048-000-0000"},
  *    "watch": {...},             what the hub watches with its own clock (watchconf.h)
  *    "city_rules": {"naha": {"retention_days_min": 7, "retention_days_max": 31,
- *                            "rule": "..."}}}     the city's rules for the retention period
+ *                            "rule": "..."}},    the city's rules for the retention period
+ *    "feed": {"max_subscribers": 64, "max_per_person": 4, "max_behind_bytes": 1048576}}
+ *                                the feed's limits (optional; feedapi.h): streams open at once
+ *                                in all (1..10000) and per person (1..10000), and how far behind
+ *                                (1048576..4194304 bytes unsent) a client may fall before it is
+ *                                dropped
  *
  * "city" (optional) is whom residents turn to when a site's answer to a complaint does not
  * satisfy them (R-N12(2)): the public registry shows it. Person id "public" is reserved for
@@ -45,6 +50,9 @@
 #include "hub/watchconf.h"
 
 #define HUB_MAX_SITES 1024
+#define HUB_FEED_MAX_SUBSCRIBERS 64   /* "feed.max_subscribers" unless configured */
+#define HUB_FEED_MAX_PER_PERSON 4     /* "feed.max_per_person" unless configured */
+#define HUB_FEED_MAX_BEHIND (1 << 20) /* "feed.max_behind_bytes" unless configured */
 
 typedef struct {
     char id[MM_KEY_NAME_MAX];
@@ -160,6 +168,9 @@ typedef struct {
     hub_city_rule_conf_t city_rules[MM_POLICY_COUNT]; /* by policy; set 0 when none */
     hub_session_conf_t sessions;                      /* "sessions": the defaults unless set */
     int holds_secrets; /* a person's password hash or TOTP secret is configured */
+    int feed_max_subscribers;  /* "feed.max_subscribers" */
+    int feed_max_per_person;   /* "feed.max_per_person" */
+    int feed_max_behind_bytes; /* "feed.max_behind_bytes" */
 } hub_config_t;
 
 /* The person whose token this is (compared by SHA-256, in constant time), or NULL. A token

@@ -107,11 +107,39 @@ static void send_answer(hub_link_t *l, zmq_msg_t *routing, uint64_t seq, const h
     free(buf);
 }
 
+/*
+ * A message that is not one frame of at most MM_WIRE_MAX bytes: refused unread, and a finding
+ * (hub_mirror_bad_frame) that the same site repeating it only counts up. Returns 1 when it was
+ * such a message (answered), 0 otherwise.
+ */
+static int bad_frame(hub_link_t *l, const char *site, mm_zmsg_t *msg, int64_t now)
+{
+    size_t parts = msg->n - 1 + msg->beyond; /* the peer's parts, without the routing id */
+    uint64_t bytes = msg->beyond_bytes, largest = 0;
+    for (size_t i = 1; i < msg->n; i++) {
+        size_t n = zmq_msg_size(&msg->parts[i]);
+        bytes += n;
+        largest = n > largest ? n : largest;
+    }
+    const char *kind;
+    if (parts != 1)
+        kind = HUB_LINK_MULTIPART;
+    else if (largest > MM_WIRE_MAX)
+        kind = HUB_LINK_OVERSIZED;
+    else
+        return 0;
+    hub_answer_t answer;
+    hub_mirror_bad_frame(l->mirror, site, kind, parts, bytes, now, &answer);
+    MM_WARN("site %s: message refused: %s", site, answer.reason);
+    send_answer(l, &msg->parts[0], 0, &answer);
+    return 1;
+}
+
 static void on_message(mm_zsock_t *zs, mm_zmsg_t *msg, void *arg)
 {
     (void)zs;
     hub_link_t *l = arg;
-    if (msg->n != 2) {
+    if (msg->n < 2) {
         MM_WARN("ignoring a %zu-part message", msg->n);
         return;
     }
@@ -123,6 +151,8 @@ static void on_message(mm_zsock_t *zs, mm_zmsg_t *msg, void *arg)
     }
     hub_answer_t answer;
     int64_t now = mm_now_us();
+    if (bad_frame(l, site, msg, now))
+        return;
     mm_msg_t *m = NULL;
     mm_err_t err = mm_msg_decode(zmq_msg_data(&msg->parts[1]), zmq_msg_size(&msg->parts[1]), &m);
     if (err == MM_OK && mm_msg_kind(m) == MM_MSG_EXPORT_CHUNK && l->exports) {
@@ -180,7 +210,7 @@ mm_err_t hub_link_create(uv_loop_t *loop, void *zctx, const char *endpoint,
         return MM_ENET;
     }
     int one = 1, zero = 0, ivl = 2000, tmo = 6000;
-    int64_t maxmsg = MM_WIRE_MAX + 4096;
+    int64_t maxmsg = HUB_LINK_FRAME_CEILING;
     int rc = 0;
     rc |= zmq_setsockopt(s, ZMQ_CURVE_SERVER, &one, sizeof one);
     rc |=
@@ -204,6 +234,7 @@ mm_err_t hub_link_create(uv_loop_t *loop, void *zctx, const char *endpoint,
         free(l);
         return err;
     }
+    mm_zsock_deliver_long(l->zs); /* a site sending too many parts is named in a finding */
     *out = l;
     return MM_OK;
 }

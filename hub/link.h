@@ -14,6 +14,17 @@
 
 typedef struct hub_link hub_link_t;
 
+/*
+ * A site's message is one frame of at most MM_WIRE_MAX bytes. One of more parts is a finding
+ * "multipart_message", one larger than MM_WIRE_MAX a finding "oversized_message" (both medium,
+ * evidence: "parts" and "bytes", counted up when the site repeats it, like "malformed_message"),
+ * and is refused unread. A frame larger than HUB_LINK_FRAME_CEILING is never read: libzmq
+ * (ZMQ_MAXMSGSIZE) drops the connection, before the hub can know who sent it.
+ */
+#define HUB_LINK_MULTIPART "multipart_message"
+#define HUB_LINK_OVERSIZED "oversized_message"
+#define HUB_LINK_FRAME_CEILING (8 * MM_WIRE_MAX)
+
 /* Binds endpoint with the hub's CURVE keys. The ZAP handler must exist already. */
 mm_err_t hub_link_create(uv_loop_t *loop, void *zctx, const char *endpoint,
                          const mm_keypair_t *keys, hub_mirror_t *mirror, hub_link_t **out);

@@ -13,6 +13,8 @@
 #include "common/diag.h"
 #include "common/entry.h"
 
+#include "hub/integrity.h"
+
 struct hub_mirror {
     mm_db_t *db;
     mm_log_t *log;
@@ -181,6 +183,30 @@ void hub_mirror_malformed(hub_mirror_t *m, const char *site, mm_err_t why, const
     hub_findings_raise(m->findings, site, "malformed_message", HUB_SEVERITY_MEDIUM,
                        mm_err_name(why), NULL, now_us, "a message from the site was refused: %s",
                        what);
+    answer(out, MM_ACK_REFUSED, st.size, "%s", what);
+    m->refused++;
+}
+
+void hub_mirror_bad_frame(hub_mirror_t *m, const char *site, const char *kind, size_t parts,
+                          uint64_t bytes, int64_t now_us, hub_answer_t *out)
+{
+    memset(out, 0, sizeof *out);
+    hub_site_state_t st = {0};
+    hub_mirror_state(m, site, &st);
+    hub_evidence_t ev = {0};
+    hub_evidence_int(&ev, "parts", (int64_t)parts);
+    hub_evidence_int(&ev, "bytes", (int64_t)bytes);
+    char what[160];
+    if (parts != 1)
+        snprintf(what, sizeof what,
+                 "a message of %zu parts (%" PRIu64 " bytes); a site sends one frame at a time",
+                 parts, bytes);
+    else
+        snprintf(what, sizeof what, "a message of %" PRIu64 " bytes; the most is %d", bytes,
+                 MM_WIRE_MAX);
+    hub_findings_raise(m->findings, site, kind, HUB_SEVERITY_MEDIUM, "", &ev, now_us,
+                       "a message from the site was refused unread: %s", what);
+    hub_evidence_deinit(&ev);
     answer(out, MM_ACK_REFUSED, st.size, "%s", what);
     m->refused++;
 }
@@ -663,6 +689,9 @@ static void store_new(batch_t *x)
     }
     if (s.restart)
         restarted(x, &s);
+    if (s.held < x->cp.size && s.held >= b->first_index)
+        hub_integrity_findings(m->findings, x->site, s.held, &x->decoded[s.held - b->first_index],
+                               (size_t)(x->cp.size - s.held), x->now_us);
     MM_INFO("site %s: verified entries [%" PRIu64 ", %" PRIu64 ")", x->site, s.held, x->cp.size);
     answer(out, MM_ACK_OK, x->cp.size, "%s", "");
     /* The observer first: what the batch says comes before what the rules make of it. */

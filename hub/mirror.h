@@ -107,6 +107,14 @@ void hub_mirror_batch(hub_mirror_t *m, const char *site, const mm_batch_t *batch
 void hub_mirror_malformed(hub_mirror_t *m, const char *site, mm_err_t why, const char *what,
                           int64_t now_us, hub_answer_t *out);
 
+/*
+ * Records a message from site refused unread for its frames (link.h): a finding of kind
+ * ("multipart_message" or "oversized_message") with evidence "parts" and "bytes", and the answer
+ * to give. The same kind from the same site again counts up the one finding.
+ */
+void hub_mirror_bad_frame(hub_mirror_t *m, const char *site, const char *kind, size_t parts,
+                          uint64_t bytes, int64_t now_us, hub_answer_t *out);
+
 /* State of a configured site (size 0 when it never sent anything). */
 mm_err_t hub_mirror_state(hub_mirror_t *m, const char *site, hub_site_state_t *out);
 

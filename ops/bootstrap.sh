@@ -23,6 +23,8 @@ packages=(
   gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-tools gstreamer1.0-x
   # test tools: ffprobe, independent crypto, age, network namespaces
   ffmpeg python3 python3-cryptography python3-zmq age minisign iproute2 curl procps psmisc wrk
+  # the chaos tests (tests/chaos, ops/cluster.sh): one-way cuts in a namespace, the edge's LMDB
+  nftables python3-lmdb
   # browser tests of the dashboard: Debian's Chromium, and a Japanese font for its pages
   chromium fonts-ipafont-gothic
   # container images and the install test (ops/rootfs.sh, ops/images.sh, tests/images/)

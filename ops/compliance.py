@@ -44,7 +44,7 @@ DEFAULT_NOTES = os.path.join("ops", "compliance-notes.txt")
 DEFAULT_OUT = os.path.join("docs", "compliance.md")
 REGENERATE = "/usr/bin/python3 ops/compliance.py"
 
-TEST_DIRS = ("tests/unit", "tests/integration", "tests/browser", "tests/fuzz")
+TEST_DIRS = ("tests/unit", "tests/integration", "tests/browser", "tests/fuzz", "tests/chaos")
 CODE_DIRS = ("common", "edge", "hub")
 TEXT_EXTS = (".c", ".h", ".py", ".js", ".html", ".sh")
 SKIP_DIRS = ("node_modules", "corpus", "__pycache__")

@@ -14,14 +14,21 @@ against each route in turn, on 127.0.0.1 only:
   /api/v1/findings                 with a token
   /metrics                         the Prometheus text
 
-and prints requests/s, latency p50/p99 and the ratio of each route to the baseline. Figures go
+and prints requests/s, latency p50/p99 and the ratio of each route to the baseline. Then it
+opens --idle-feed (200) clients of /api/v1/feed that never read a byte (small receive windows,
+the hub configured to admit them all: "feed": {"max_subscribers": 256, "max_per_person": 256}),
+measures each route again while the edge's entries keep feeding them (each route without and
+then with them, back to back), and prints the ratio of requests/s with those clients to without
+(1.00: they cost nothing). Figures go
 into docs/performance.md ("Hub").
 """
 import argparse
 import os
 import re
+import socket
 import subprocess
 import sys
+import time
 
 _here = os.path.dirname(os.path.abspath(__file__))
 os.environ.setdefault("MM_BUILD", os.path.abspath(os.path.join(_here, "..", "..", "build")))
@@ -52,16 +59,16 @@ def main():
     ap.add_argument("--connections", type=int, default=32)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--warm", type=int, default=20)
+    ap.add_argument("--idle-feed", type=int, default=200)
     a = ap.parse_args()
 
     run = T.Run("bench-api")
     hub_keys = run.keys("hub")
     site = run.keys("site-b")
     rtsp = run.camera(["cam1", "cam2"])
-    run.hub(hub_keys, [site])
+    run.hub(hub_keys, [site], feed={"max_subscribers": 256, "max_per_person": 256})
     run.edge(site, hub_keys, ["cam1", "cam2"], rtsp, segment_seconds=2)
     T.wait_until(lambda: (run.site_size("site-b") or 0) >= 10, 60, "entries at the hub")
-    import time
     time.sleep(a.warm)
     size = run.site_size("site-b")
     base = f"http://127.0.0.1:{run.hub_http}"
@@ -70,14 +77,50 @@ def main():
               ("/api/v1/findings", T.TOKENS["oversight"]), ("/metrics", None)]
     print(f"hub with 1 site, log size {size}; wrk -t{a.threads} -c{a.connections} "
           f"-d{a.seconds}s on 127.0.0.1")
+    table(routes, base, a)
+    # Each route with and without the idle clients, back to back, so that the load of whatever
+    # else runs on the machine drifts less between the two.
+    print(f"\n{a.idle_feed} feed clients that never read, the edge's entries feeding them:")
+    print(f"{'route':48} {'without':>10} {'with':>10} {'subscribed':>10} {'ratio':>8}")
+    for path, token in routes:
+        without = wrk(base + path, a.seconds, a.connections, a.threads, token)[0]
+        idle = [never_reading(run, T.TOKENS["oversight"]) for _ in range(a.idle_feed)]
+        time.sleep(1)
+        n = subscribed(run)
+        with_idle = wrk(base + path, a.seconds, a.connections, a.threads, token)[0]
+        for s in idle:
+            s.close()
+        T.wait_until(lambda: subscribed(run) == 0, 20, "the idle clients gone")
+        print(f"{path:48} {without:10.0f} {with_idle:10.0f} {n:10d} {with_idle / without:8.2f}")
+    run.stop_all()
+
+
+def subscribed(run):
+    st, text = run.api("/metrics", token=None)
+    return int(re.search(r"^mimamori_hub_feed_subscribers (\d+)$", text, re.M).group(1))
+
+
+def never_reading(run, token):
+    """A client of the feed that never reads (a small receive window)."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    s.connect(("127.0.0.1", run.hub_http))
+    s.sendall(f"GET /api/v1/feed HTTP/1.1\r\nHost: x\r\n"
+              f"Authorization: Bearer {token}\r\n\r\n".encode())
+    return s
+
+
+def table(routes, base, a):
     print(f"{'route':48} {'req/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'vs /hub':>8}")
     baseline = None
+    out = {}
     for path, token in routes:
         rps, p50, p99, bad = wrk(base + path, a.seconds, a.connections, a.threads, token)
         baseline = baseline or rps
+        out[path] = rps
         note = f"  ({bad} non-2xx)" if bad else ""
         print(f"{path:48} {rps:10.0f} {p50:8.2f} {p99:8.2f} {rps / baseline:8.2f}{note}")
-    run.stop_all()
+    return out
 
 
 if __name__ == "__main__":

@@ -66,6 +66,14 @@ def segments_erased(time_us, camera, start_us, end_us, reason="retention"):
                                     (6, digest(f"{camera} {start_us}")), (7, reason)))
 
 
+def integrity_fault(time_us, fault, index, camera="", start_us=0, file="", detail=""):
+    """The edge's scrub found its records damaged (edge/scrub.h): kind 33."""
+    return _entry(time_us, 33, _msg((1, fault), (2, camera), (3, start_us), (4, file), (5, index),
+                                    (6, digest(f"expected {index}")),
+                                    (7, digest(f"found {index}") if not camera else ""),
+                                    (8, detail)))
+
+
 class Site:
     """One site's log, as far as this test has written it, and its session with the hub."""
 

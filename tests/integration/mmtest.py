@@ -156,7 +156,10 @@ class Run:
             json.dump(obj, f, indent=2)
         return path
 
-    def start(self, name, argv, env=None):
+    def start(self, name, argv, env=None, netns=None):
+        """netns: (namespace, address) of ops/cluster.sh, or None for the test's own network."""
+        if netns:
+            argv = ["ip", "netns", "exec", netns[0]] + list(argv)
         log = open(self.path("logs", name + ".log"), "ab")
         e = dict(os.environ)
         e.setdefault("MM_LOG_LEVEL", "debug")
@@ -219,7 +222,7 @@ class Run:
 
     # --- the pieces ------------------------------------------------------------------------
 
-    def camera(self, streams, name="testcam", port=None, args=()):
+    def camera(self, streams, name="testcam", port=None, args=(), netns=None):
         port = port or free_port()
         argv = [os.path.join(BUILD, "mimamori-testcam"), "--port", str(port)] + list(args)
         for s in streams:
@@ -227,7 +230,7 @@ class Run:
         # A restarted camera appends to the same log: count only its own "ready" lines.
         logf = self.path("logs", name + ".log")
         before = self.log(name).count("ready ") if os.path.exists(logf) else 0
-        self.start(name, argv)
+        self.start(name, argv, netns=netns)
         wait_until(lambda: self.log(name).count("ready ") >= before + len(streams), 20,
                    "the test camera to listen")
         return port
@@ -241,39 +244,44 @@ class Run:
         return cert, key
 
     def hub_url(self, path):
-        """The hub's address for path: https with hub(tls=True), else http, on loopback."""
-        return f"{'https' if self.hub_ca else 'http'}://127.0.0.1:{self.hub_http}{path}"
+        """The hub's address for path: https with hub(tls=True), else http, on loopback (or on
+        the hub's namespace address, hub(netns=...))."""
+        host = getattr(self, "hub_host", "127.0.0.1")
+        return f"{'https' if self.hub_ca else 'http'}://{host}:{self.hub_http}{path}"
 
     def hub_ssl(self):
         """The TLS context that trusts the hub's certificate only (None over plain HTTP)."""
         return ssl.create_default_context(cafile=self.hub_ca) if self.hub_ca else None
 
     def hub(self, hub_keys, sites, name="hub", zmq_port=None, http_port=None, env=None,
-            people=None, tls=False, **extra):
+            people=None, tls=False, netns=None, **extra):
         """Writes a hub configuration and starts the hub; env for its process (an injected
         clock), people beyond HUB_PEOPLE, extra configuration keys. tls: HTTPS only, with a
-        certificate made for the test (its file in self.hub_ca, which api() then trusts)."""
+        certificate made for the test (its file in self.hub_ca, which api() then trusts).
+        netns: (namespace, address) to run in (ops/cluster.sh), listening on that address."""
+        self.hub_host = netns[1] if netns else "127.0.0.1"
         self.hub_zmq = zmq_port or free_port()
         self.hub_http = http_port or free_port()
-        http = {"host": "127.0.0.1", "port": self.hub_http}
+        http = {"host": self.hub_host, "port": self.hub_http}
         if tls:
             cert, key = self.tls_cert(name + "-tls")
             http["tls"] = {"certificate": cert, "private_key": key}
             self.hub_ca = cert
         conf = {"name": hub_keys["name"], "key_file": hub_keys["file"],
                 "state_dir": self.path(name + "-state"),
-                "listen": f"tcp://127.0.0.1:{self.hub_zmq}",
+                "listen": f"tcp://{self.hub_host}:{self.hub_zmq}",
                 "http": http,
                 "sites": [{"id": s["name"], "verifier": s["verifier"],
                            "curve_public": s["curve_public"]} for s in sites],
                 "people": HUB_PEOPLE + (people or [])}
         conf.update(extra)
         path = self.write_json(name + ".json", conf)
-        self.start_hub(path, name, env)
+        self.start_hub(path, name, env, netns=netns)
         return path
 
-    def start_hub(self, conf_path, name="hub", env=None):
-        self.start(name, [os.path.join(BUILD, "mimamori-hub"), "--config", conf_path], env=env)
+    def start_hub(self, conf_path, name="hub", env=None, netns=None):
+        self.start(name, [os.path.join(BUILD, "mimamori-hub"), "--config", conf_path], env=env,
+                   netns=netns)
         wait_until(lambda: self.api("/api/v1/sites")[0] == 200, 20, "the hub API")
 
     def edge_conf(self, site_keys, hub_keys, cameras, rtsp_port, segment_seconds=5, name=None,
@@ -292,7 +300,8 @@ class Run:
                 "state_dir": self.path(name + "-state"), "segment_seconds": segment_seconds,
                 "policy": "kawaguchi",
                 "control_socket": self.path(name + ".sock"),
-                "hub": {"endpoint": f"tcp://127.0.0.1:{self.hub_zmq}",
+                "hub": {"endpoint": f"tcp://{getattr(self, 'hub_host', '127.0.0.1')}:"
+                                    f"{self.hub_zmq}",
                         "curve_public": hub_keys["curve_public"],
                         "verifier": hub_keys["verifier"]},
                 "cameras": cams}
@@ -301,11 +310,14 @@ class Run:
         return self.write_json(name + ".json", conf), conf
 
     def edge(self, site_keys, hub_keys, cameras, rtsp_port, segment_seconds=5, name=None,
-             env=None, **extra):
+             env=None, netns=None, **extra):
+        """netns: (namespace, address) to run in (ops/cluster.sh); its cameras are on that
+        namespace's loopback."""
         name = name or site_keys["name"]
         path, _ = self.edge_conf(site_keys, hub_keys, cameras, rtsp_port, segment_seconds, name,
                                  **extra)
-        self.start(name, [os.path.join(BUILD, "mimamori-edge"), "--config", path], env=env)
+        self.start(name, [os.path.join(BUILD, "mimamori-edge"), "--config", path], env=env,
+                   netns=netns)
         return path
 
     def api(self, path, token="oversight", method="GET", body=None):

@@ -212,6 +212,30 @@ T.say("every login, failure, lock and unlock is in the site log; no secret is")
 # end them (an idle keep-alive connection at libh2o's 10-second timeout), or a service stop
 # would hang until systemd kills it.
 cookie, _ = site.login("kanri", PW_K, secret_k, at=time.time() + 16 * 60)  # the edge is 16 min on
+
+# --- HEAD --------------------------------------------------------------------------------------
+# HEAD on the console's GET routes: GET's status and headers, no body; where GET would show
+# footage or run an operation (logged as an access), 405 with Allow: GET and nothing logged.
+def raw_answer(method, path, ck):
+    c = site.connect()
+    c.request(method, path, headers={"Cookie": f"{C.COOKIE}={ck}"} if ck else {})
+    r = c.getresponse()
+    body = r.read()
+    c.close()
+    return r.status, body, {k.lower(): v for k, v in r.getheaders() if k.lower() != "date"}
+
+
+for path, auth in (("/", True), ("/login", False), ("/static/console.css", False),
+                   ("/api/session", True), ("/api/session", False), ("/nothing", False)):
+    ck = cookie if auth else None
+    gs, gb, gh = raw_answer("GET", path, ck)
+    hs_, hb, hh = raw_answer("HEAD", path, ck)
+    T.check(hs_ == gs and hb == b"" and hh == gh, f"HEAD {path}: {hs_} {hh} {hb!r}; GET {gs} {gh}")
+for path in ("/api/live/cam1", "/api/still/cam1", "/api/playback/cam1", "/api/op/status"):
+    st, body, h = raw_answer("HEAD", path, cookie)
+    T.check(st == 405 and h.get("allow") == "GET", f"HEAD {path}: {st} {h}")
+T.say("HEAD answered like GET on the console; refused where GET would view or operate")
+
 idle = site.connect()
 idle.request("GET", "/api/session", headers={"Cookie": f"{C.COOKIE}={cookie}"})
 T.check(idle.getresponse().read(), "the session on the kept-alive connection")

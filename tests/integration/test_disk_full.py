@@ -38,6 +38,14 @@ with open(clock, "w") as f:
 cams = [{"id": "cam1", "url": f"rtsp://127.0.0.1:{rtsp}/cam1", "priority": 10},
         {"id": "cam2", "url": f"rtsp://127.0.0.1:{rtsp}/cam2", "priority": 0}]
 state = os.path.join(small, "state")
+# The store has a disk of its own, so that the last phase can fill the footage's disk to the last
+# byte and still see what the edge logs.
+db_disk = os.path.join(state, "db")
+os.makedirs(db_disk, mode=0o700)
+r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64m,mode=0700", "tmpfs", db_disk],
+                   capture_output=True, text=True)
+T.check(r.returncode == 0, f"cannot mount a tmpfs for the store: {r.stderr.strip()}")
+atexit.register(lambda: subprocess.run(["umount", "-l", db_disk]))
 run.edge(site, hub_keys, cams, rtsp, segment_seconds=3, env={"MM_TEST_CLOCK_FILE": clock},
          retention_days=10, min_free_mb=MIN_FREE_MB, state_dir=state)
 seg_dir = os.path.join(state, "segments")
@@ -121,3 +129,59 @@ all_gaps = [(g["camera"], g["reason"]) for g in run.entries_of("site-a", "camera
 T.check({g["camera"] for g in gaps} == {"cam1", "cam2"},
         f"disk-full gaps {gaps}; every gap logged: {all_gaps}")
 T.say("PASS: nothing inside the floor erased; lowest priority stopped first; resumed")
+
+# The segment being written when the disk fills to the last byte is finished from what is on
+# disk (its complete chunks, recovered = true, its true end and frames) and logged at once,
+# rather than left as a partial file until the next start (R-K2.2.6b: nothing recorded is lost).
+# A camera whose first write after the fill is a new segment's header has nothing to finish, so
+# the fill is repeated (at most 3 times) until some segment was cut by it.
+
+
+def fill_to_the_last_byte(path):
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    for size in (1 << 20, 4096, 1):  # then the last pages, then the last bytes
+        try:
+            while True:
+                os.write(fd, b"\0" * size)
+        except OSError:
+            pass
+    os.close(fd)
+
+
+def recovered_segments():
+    return [s for s in segs() if s.get("recovered")]
+
+
+salvaged = []
+for attempt in range(3):
+    before = {(s["camera"], s["start_us"]) for s in recovered_segments()}
+    n_alarms = len(alarms())
+    fill_to_the_last_byte(os.path.join(small, "ballast"))
+    T.say(f"disk filled to the last byte (attempt {attempt + 1})")
+    T.wait_until(lambda: len(alarms()) > n_alarms, 60, "the alarm of the full disk")
+    deadline = time.time() + 15
+    while time.time() < deadline:
+        salvaged = [s for s in recovered_segments() if (s["camera"], s["start_us"]) not in before]
+        if salvaged:
+            break
+        time.sleep(0.5)
+    partials = glob.glob(os.path.join(seg_dir, "*", "*.partial"))
+    T.check(not partials, f"partial files left while the edge runs: {partials}")
+    os.remove(os.path.join(small, "ballast"))
+    if salvaged:
+        break
+    T.say("no segment was being written when the disk filled; again")
+    since = max(s["end_us"] for s in segs())
+    T.wait_until(lambda: {s["camera"] for s in segs() if s["start_us"] > since} == {"cam1", "cam2"},
+                 60, "both cameras recording again")
+T.check(salvaged, "no segment cut by the full disk was finished and logged")
+for s in salvaged:
+    path = os.path.join(seg_dir, s["camera"], f"{s['start_us']}.mmseg")
+    T.check(os.path.exists(path), f"{path} was logged but is not on disk")
+    got = mmseg.read(path)
+    T.check(got["content_hash"] == s["content_hash"] and got["recovered"],
+            f"{path} does not verify as a recovered segment: {got}")
+    T.check(got["frames"] == s["frames"] > 0, f"{path}: frames {got['frames']} vs {s['frames']}")
+    T.check(s["start_us"] < s["end_us"] <= time.time() * 1e6 + 8 * DAY_US,
+            f"{path}: a false end {s['end_us']} (start {s['start_us']})")
+T.say(f"PASS: {len(salvaged)} segment(s) cut by a full disk finished from what was on disk")

@@ -140,6 +140,31 @@ for target, want, code in (("/static/nope.js", 404, "not_found"),
 status, head, body = answer("/", method="POST", token=None, extra="Content-Length: 0\r\n")
 T.check(status == 405 and "allow: get" in head.lower(), f"POST /: {status} {head}")
 
+# HEAD on every GET route of the API (read from the hub's sources, so that a new route is
+# covered): the same status and headers as GET, no body. The feed's stream is
+# test_feed_limits.py's.
+import glob as _glob  # noqa: E402
+import re as _re  # noqa: E402
+
+routes = set()
+for src in _glob.glob(os.path.join(T.SOURCE, "hub", "*.c")):
+    routes |= set(_re.findall(r'"GET",\s*"([^"]+)"', open(src, encoding="utf-8").read()))
+T.check(len(routes) >= 20, f"only {len(routes)} GET routes found in hub/*.c")
+fill = {"{site}": "site-a", "{id}": "1", "{version}": "1", "{name}": "dashboard.js"}
+for pattern in sorted(routes - {"/api/v1/feed"}):
+    target = pattern
+    for k, v in fill.items():
+        target = target.replace(k, v)
+    for token in (T.TOKENS["oversight"], None):
+        gs, gh, gb = answer(target, token=token)
+        hs_, hh, hb = answer(target, method="HEAD", token=token)
+        g, h = header_map(gh), header_map(hh)
+        g.pop("date", None)
+        h.pop("date", None)
+        T.check(hs_ == gs and hb == b"" and h == g,
+                f"HEAD {target}: {hs_} {h} body {hb[:80]!r}; GET: {gs} {g}")
+T.say(f"HEAD answered like GET, without a body, on {len(routes) - 1} routes")
+
 # Tokens: none, unknown, malformed, or of a role that may not read this.
 for token, want, code in ((None, 401, "unauthorized"), ("no-such-token", 401, "unauthorized"),
                           ("x" * 600, 401, "unauthorized"), (T.TOKENS["intake"], 403, "forbidden"),

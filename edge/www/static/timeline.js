@@ -322,7 +322,10 @@ class Player
         if (res.status !== 200) {
             let m = String(res.status);
             try {
-                m = (await res.json()).error.message;
+                const err = (await res.json()).error;
+                m = err.code === 'footage_missing' || err.code === 'footage_altered'
+                        ? t('scrub.' + err.code)
+                        : err.message;
             } catch (e) {
                 /* the status says it */
             }

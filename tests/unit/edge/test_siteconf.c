@@ -523,6 +523,38 @@ static void alerts_keys_checked_with_their_names(void **state)
     }
 }
 
+/* "scrub" (scrub.h): the defaults without it, its keys checked with their names. */
+static void scrub_keys_checked_with_their_names(void **state)
+{
+    (void)state;
+    edge_config_t cfg;
+    char text[4096];
+    snprintf(text, sizeof text,
+             "{\"site\":\"s\",\"key_file\":\"k\",\"state_dir\":\"d\",\"policy\":\"naha\","
+             "\"retention_days\":7," SITE_GOV
+             "\"hub\":{\"endpoint\":\"tcp://127.0.0.1:7400\",\"curve_public\":\"%s\","
+             "\"verifier\":\"%s\"},"
+             "\"cameras\":[{\"id\":\"c\",\"url\":\"rtsp://127.0.0.1:1/c\"" CAM_GOV "}]}",
+             HUB_CURVE, verifier);
+    assert_int_equal(parse(text, &cfg, NULL), 0);
+    assert_int_equal(cfg.scrub.period_seconds, 3600);
+    assert_int_equal(cfg.scrub.bytes_per_second, 16LL * 1024 * 1024);
+    edge_config_free(&cfg);
+    size_t len = strlen(text);
+    snprintf(text + len - 1, sizeof text - len + 1,
+             ",\"scrub\":{\"period_seconds\":10,\"bytes_per_second\":65536}}");
+    assert_int_equal(parse(text, &cfg, NULL), 0);
+    assert_int_equal(cfg.scrub.period_seconds, 10);
+    assert_int_equal(cfg.scrub.bytes_per_second, 65536);
+    edge_config_free(&cfg);
+    static const char *const expect[] = {"scrub.period_seconds", "scrub.bytes_per_second",
+                                         "scrub.every: unknown key", NULL};
+    snprintf(text + len - 1, sizeof text - len + 1,
+             ",\"scrub\":{\"period_seconds\":0,\"bytes_per_second\":12,\"every\":5}}");
+    assert_int_equal(parse(text, &cfg, expect), 3);
+    edge_config_free(&cfg);
+}
+
 /* "clock": {"jump_seconds"} (ingest.h): 2 s unless given, 1-3600, checked naming its key. */
 static void clock_jump_bound_checked(void **state)
 {
@@ -544,6 +576,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(good),
         cmocka_unit_test(every_mistake_at_once),
+        cmocka_unit_test(scrub_keys_checked_with_their_names),
         cmocka_unit_test(retention_floor_and_ceiling_cannot_be_configured_away),
         cmocka_unit_test(retention_from_the_text_or_named_for_the_city_rule),
         cmocka_unit_test(no_cameras_and_no_hub),

@@ -321,6 +321,46 @@ static void disclosure_limits(void **state)
     hub_config_free(&cfg);
 }
 
+/* "feed": the feed's limits (feedapi.h), the defaults without it, each refused by name out of
+ * range, an unknown key named. */
+static void feed_limits(void **state)
+{
+    fx_t *f = *state;
+    char text[1024];
+    hub_config_t cfg;
+    static const char head[] =
+        "{\"name\": \"hub\", \"key_file\": \"hub.key\", \"state_dir\": \"s\","
+        " \"listen\": \"tcp://127.0.0.1:7400\", \"http\": {\"port\": 0}, \"sites\": []";
+    snprintf(text, sizeof text, "%s}", head);
+    assert_int_equal(parse(f, text, &cfg, NULL), 0);
+    assert_int_equal(cfg.feed_max_subscribers, HUB_FEED_MAX_SUBSCRIBERS);
+    assert_int_equal(cfg.feed_max_per_person, HUB_FEED_MAX_PER_PERSON);
+    assert_int_equal(cfg.feed_max_behind_bytes, HUB_FEED_MAX_BEHIND);
+    hub_config_free(&cfg);
+    snprintf(text, sizeof text,
+             "%s, \"feed\": {\"max_subscribers\": 200, \"max_per_person\": 2,"
+             " \"max_behind_bytes\": 2097152}}",
+             head);
+    assert_int_equal(parse(f, text, &cfg, NULL), 0);
+    assert_int_equal(cfg.feed_max_subscribers, 200);
+    assert_int_equal(cfg.feed_max_per_person, 2);
+    assert_int_equal(cfg.feed_max_behind_bytes, 2097152);
+    hub_config_free(&cfg);
+    snprintf(text, sizeof text,
+             "%s, \"feed\": {\"max_subscribers\": 0, \"max_per_person\": \"4\","
+             " \"max_behind_bytes\": 1000, \"max\": 1}}",
+             head);
+    const char *const expect[] = {
+        ": feed.max_subscribers: must be between 1 and 10000, got 0",
+        ": feed.max_per_person: ", ": feed.max_behind_bytes: ", ": feed.max: unknown key", NULL};
+    assert_int_equal(parse(f, text, &cfg, expect), 4);
+    hub_config_free(&cfg);
+    snprintf(text, sizeof text, "%s, \"feed\": 5}", head);
+    const char *const expect2[] = {": feed: must be an object", NULL};
+    assert_int_equal(parse(f, text, &cfg, expect2), 1);
+    hub_config_free(&cfg);
+}
+
 /* The zone of the hub's own pages: an IANA name of the system's tzdata, or refused by name. */
 static void timezone_of_the_hubs_pages(void **state)
 {
@@ -528,6 +568,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(key_file_problems, setup, teardown),
         cmocka_unit_test_setup_teardown(missing_and_malformed, setup, teardown),
         cmocka_unit_test_setup_teardown(disclosure_limits, setup, teardown),
+        cmocka_unit_test_setup_teardown(feed_limits, setup, teardown),
         cmocka_unit_test_setup_teardown(timezone_of_the_hubs_pages, setup, teardown),
         cmocka_unit_test_setup_teardown(city_contact, setup, teardown),
         cmocka_unit_test_setup_teardown(http_tls, setup, teardown),

@@ -237,6 +237,42 @@ static void malformed(void **state)
     json_decref(list);
 }
 
+/* Multi-part and oversized frames (link.h): refused, one finding per kind that counts up, with
+ * the latest parts and bytes as evidence. */
+static void bad_frames(void **state)
+{
+    fx_t *f = *state;
+    hub_answer_t a;
+    hub_mirror_bad_frame(f->mirror, "site-a", "multipart_message", 3, 120, 1, &a);
+    assert_int_equal(a.ack.status, MM_ACK_REFUSED);
+    assert_non_null(strstr(a.reason, "3 parts"));
+    hub_mirror_bad_frame(f->mirror, "site-a", "multipart_message", 12, 7000, 2, &a);
+    hub_mirror_bad_frame(f->mirror, "site-a", "oversized_message", 1, 2 << 20, 3, &a);
+    assert_non_null(strstr(a.reason, "2097152 bytes"));
+    json_t *list = hubfx_findings(&f->hub);
+    assert_int_equal(json_array_size(list), 2);
+    size_t i;
+    json_t *v;
+    json_array_foreach(list, i, v)
+    {
+        const char *kind = json_string_value(json_object_get(v, "kind"));
+        json_t *ev = json_object_get(v, "evidence");
+        assert_string_equal(json_string_value(json_object_get(v, "severity")), "medium");
+        if (strcmp(kind, "multipart_message") == 0) {
+            assert_int_equal(json_integer_value(json_object_get(v, "count")), 2);
+            assert_int_equal(json_integer_value(json_object_get(ev, "parts")), 12);
+            assert_int_equal(json_integer_value(json_object_get(ev, "bytes")), 7000);
+        } else {
+            assert_string_equal(kind, "oversized_message");
+            assert_int_equal(json_integer_value(json_object_get(ev, "bytes")), 2 << 20);
+        }
+    }
+    json_decref(list);
+    uint64_t accepted, refused;
+    hub_mirror_counts(f->mirror, &accepted, &refused);
+    assert_int_equal(refused, 3);
+}
+
 /* The finding of kind (the last one), or NULL; a new reference. */
 static json_t *finding(fx_t *f, const char *kind)
 {
@@ -623,6 +659,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(refusals, setup, teardown),
         cmocka_unit_test_setup_teardown(fork_at_held_size, setup, teardown),
         cmocka_unit_test_setup_teardown(malformed, setup, teardown),
+        cmocka_unit_test_setup_teardown(bad_frames, setup, teardown),
         cmocka_unit_test_setup_teardown(resend_cosigned_and_hello, setup, teardown),
         cmocka_unit_test_setup_teardown(refused_stores_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(persists, setup, teardown),
