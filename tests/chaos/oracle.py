@@ -45,7 +45,7 @@ def decode(raw):
     """(kind field number, {field: value}, time_us) of a LogEntry's bytes (the subset used)."""
     f = T.pb_fields(raw)
     time_us = signed(f.get(1, [0])[0])
-    for num in (10, 11, 13):
+    for num in (10, 11, 13, 34):
         if num in f:
             return num, T.pb_fields(f[num][0]), time_us
     return None, {}, time_us
@@ -173,10 +173,14 @@ def check(c, catch_up_timeout=90):
 
 
 def segments_of(entries):
-    segs, gaps, erased = [], [], []
+    """The segments, gaps and erasures an edge logged, and its clock's jumps (index, step µs)."""
+    segs, gaps, erased, jumps = [], [], [], []
     for i, raw in enumerate(entries):
         kind, f, _ = decode(raw)
         if kind is None:
+            continue
+        if kind == 34:  # clock_jumped: expected_us 1, read_us 2, step_us 3
+            jumps.append((i, signed(f.get(3, [0])[0])))
             continue
         cam = f.get(1, [b""])[0].decode()
         start, end = signed(f.get(2, [0])[0]), signed(f.get(3, [0])[0])
@@ -189,14 +193,14 @@ def segments_of(entries):
             gaps.append(row)
         else:
             erased.append(row)
-    return segs, gaps, erased
+    return segs, gaps, erased, jumps
 
 
 def footage(c, e, entries):
     """Violations in one edge's footage: files against entries, durations, holes."""
     out = []
     site = f"site-{e}"
-    segs, gaps, erased = segments_of(entries)
+    segs, gaps, erased, jumps = segments_of(entries)
     # Inflated durations: a segment is cut at the first keyframe after segment_seconds (the
     # test camera sends one every 2 s); no gap can be longer than the run itself.
     longest_segment = (2 * c.segment_seconds + 4) * US
@@ -239,9 +243,12 @@ def footage(c, e, entries):
                        f"{(g['end_us'] - g['start_us']) / US:.1f} s, longer than the whole run "
                        f"({ran_us / US:.0f} s)")
     for cam in c.cams[e]:
-        mine = sorted((s for s in segs if s["camera"] == cam), key=lambda s: s["start_us"])
+        # In the log's order: after a logged step of the wall clock, the next segment starts
+        # that step away from where the last one ended, and that is no hole.
+        mine = [s for s in segs if s["camera"] == cam]
         for a, b in zip(mine, mine[1:]):
-            if b["start_us"] - a["end_us"] <= HOLE_SLACK_US:
+            stepped = sum(st for i, st in jumps if a["index"] < i < b["index"])
+            if b["start_us"] - a["end_us"] - stepped <= HOLE_SLACK_US:
                 continue
             if covered(a["end_us"], b["start_us"], [g for g in gaps if g["camera"] == cam]):
                 continue
