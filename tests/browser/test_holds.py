@@ -50,7 +50,7 @@ def segs(cam):
     return [s for s in run.entries_of("chuo", "segment_recorded") if s["camera"] == cam]
 
 
-T.wait_until(lambda: len(segs("c1")) >= 4 and len(segs("c2")) >= 4, 60, "four segments each")
+T.wait_until(lambda: len(segs("c1")) >= 2 and len(segs("c2")) >= 2, 60, "two segments each")
 s1, s2 = segs("c1")[1], segs("c2")[1]
 edge("hold", "place", "--camera", "c1", "--from", f"@{s1['start_us'] // 1000000}", "--to",
      f"@{s1['end_us'] // 1000000}", "--reason", "11月28日 19時の転倒事故", "--expires", "1")
