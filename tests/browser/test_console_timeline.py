@@ -36,7 +36,7 @@ import mmconsole as C  # noqa: E402  (tests/integration, on the path browser.py 
 S = 1000000
 run = T.Run("browser_console_timeline")
 B.shots("console-timeline")
-site = C.Site(run, cameras=("cam1", "cam2")).start()
+site = C.Site(run, cameras=("cam1", "cam2"), segment_seconds=T.EVERY_KEYFRAME).start()
 PW = "kanri-no-himitsu-1"
 secret = site.passwd("kanri", PW)
 

@@ -34,7 +34,7 @@ rtsp = run.camera(["c1", "c2"])
 run.hub(hub_keys, [chuo], env=env)
 me = pwd.getpwuid(os.getuid()).pw_name
 EDGE = os.path.join(T.BUILD, "mimamori-edge")
-path, conf = run.edge_conf(chuo, hub_keys, ["c1", "c2"], rtsp, segment_seconds=2,
+path, conf = run.edge_conf(chuo, hub_keys, ["c1", "c2"], rtsp, segment_seconds=T.EVERY_KEYFRAME,
                            people=[{"id": "kanri", "name": "管理 太郎", "account": me}],
                            manager="kanri", operators=[])
 run.start("chuo", [EDGE, "--config", path], env=env)

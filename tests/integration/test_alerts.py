@@ -88,7 +88,8 @@ def set_clock(us):
 set_clock(0)
 env = {"MM_TEST_CLOCK_FILE": clock}
 recv = Receiver(fail=1)
-site = C.Site(run, env=env)
+# 2 s segments: an entry every 2 s, and the hub's answer to it brings the city's complaint.
+site = C.Site(run, env=env, segment_seconds=T.EVERY_KEYFRAME)
 
 # --- a bad webhook is refused, naming the key ---------------------------------------------------
 for url, words in [("https://127.0.0.1:9/hook", "only http:// is spoken"),

@@ -33,7 +33,7 @@ if os.geteuid() != 0:
 
 S = 1000000
 run = T.Run("console_timeline")
-site = C.Site(run).start()
+site = C.Site(run, segment_seconds=T.EVERY_KEYFRAME).start()
 secret = site.passwd("kanri", "kanri-no-himitsu-1")
 cookie, csrf = site.login("kanri", "kanri-no-himitsu-1", secret)
 

@@ -76,7 +76,7 @@ VERIFY = os.path.join(T.BUILD, "mimamori-verify")
 sock = os.path.join(pub, "site-d.sock")
 # A naha site: request C's basis is consent, which Naha's ordinance admits (第7条第4号ア) and
 # Kawaguchi's standard does not (R-K2.2.5; test_policy_bases).
-conf_path, conf = run.edge_conf(site, hub_keys, cams, rtsp, segment_seconds=2,
+conf_path, conf = run.edge_conf(site, hub_keys, cams, rtsp, segment_seconds=T.EVERY_KEYFRAME,
                                 control_socket=sock, policy="naha", retention_days=7, **people)
 run.start("site-d", [EDGE, "--config", conf_path], env=env)
 

@@ -50,7 +50,7 @@ sock = os.path.join(pub, "site-g.sock")
 probe_out = run.path("probe.json")
 players = {"probe": "ffprobe -v error -count_frames -show_entries "
                     f"stream=codec_name,nb_read_frames -of json -o {probe_out} -i pipe:0"}
-conf_path, conf = run.edge_conf(site, hub_keys, cams, rtsp, segment_seconds=2,
+conf_path, conf = run.edge_conf(site, hub_keys, cams, rtsp, segment_seconds=T.EVERY_KEYFRAME,
                                 control_socket=sock, players=players, **people)
 run.start("site-g", [EDGE, "--config", conf_path], env={"MM_TEST_CLOCK_FILE": clock})
 T.wait_until(lambda: os.path.exists(sock), 20, "the control socket")

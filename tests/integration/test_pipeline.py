@@ -21,7 +21,7 @@ site = run.keys("site-a")
 cams = ["cam1", "cam2"]
 rtsp = run.camera(cams)
 run.hub(hub_keys, [site])
-run.edge(site, hub_keys, cams, rtsp, segment_seconds=2)
+run.edge(site, hub_keys, cams, rtsp, segment_seconds=T.EVERY_KEYFRAME)
 seg_dir = run.path("site-a-state", "segments")
 
 
@@ -39,7 +39,7 @@ T.check(run.alive("site-a"), "the edge died:\n" + run.log("site-a")[-2000:])
 # A clean stop finishes the open segments into the log; the restarted edge sends them. Then every
 # file on disk must be at the hub.
 run.stop("site-a")
-run.edge(site, hub_keys, cams, rtsp, segment_seconds=2)
+run.edge(site, hub_keys, cams, rtsp, segment_seconds=T.EVERY_KEYFRAME)
 
 
 def segment_entries(entries):

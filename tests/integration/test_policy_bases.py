@@ -33,8 +33,9 @@ hub_keys = run.keys("hub")
 kawa, naha = run.keys("kawa"), run.keys("naha")
 rtsp = run.camera(["k1", "n1"])
 hub_conf = run.hub(hub_keys, [kawa, naha])
-run.edge(kawa, hub_keys, ["k1"], rtsp, segment_seconds=2)
-run.edge(naha, hub_keys, ["n1"], rtsp, segment_seconds=2, policy="naha", retention_days=7)
+run.edge(kawa, hub_keys, ["k1"], rtsp, segment_seconds=T.EVERY_KEYFRAME)
+run.edge(naha, hub_keys, ["n1"], rtsp, segment_seconds=T.EVERY_KEYFRAME, policy="naha",
+         retention_days=7)
 
 
 def segs(site):

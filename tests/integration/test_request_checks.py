@@ -47,7 +47,8 @@ EDGE = shutil.copy(os.path.join(T.BUILD, "mimamori-edge"), pub)
 os.chmod(EDGE, 0o755)
 sock = os.path.join(pub, "site-q.sock")
 conf_path, _ = run.edge_conf(
-    site, hub_keys, ["cam1"], rtsp, segment_seconds=2, control_socket=sock, retention_days=7,
+    site, hub_keys, ["cam1"], rtsp, segment_seconds=T.EVERY_KEYFRAME, control_socket=sock,
+    retention_days=7,
     registered_retention_days=14,
     people=[{"id": "kanri", "name": "管理 太郎", "account": "root"},
             {"id": "sousa", "name": "操作 花子", "account": "daemon"}],
