@@ -68,7 +68,8 @@ def two_spans():
     r = timeline(start_us - 60 * S, int(time.time() * S))
     after = [s for s in r["recorded"] if s["start_us"] >= killed_us]
     gaps = [g for g in r["gaps"] if g["start_us"] < back_us and g["end_us"] > killed_us]
-    return r if after and after[0]["end_us"] - after[0]["start_us"] >= 4 * S and gaps else None
+    # 8 s: the playback below asks for [3.3 s, 7.3 s) of it (the 8x one waits for 21 s anyway)
+    return r if after and after[0]["end_us"] - after[0]["start_us"] >= 8 * S and gaps else None
 
 
 r = T.wait_until(two_spans, 60, "a recorded span after the camera came back")
