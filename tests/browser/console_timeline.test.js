@@ -104,9 +104,8 @@ async function main()
         });
 
     let span = null;
-    await step('40 s recorded after the gap (the driver says when)', async () => {
-        span = await spanOf();
-    });
+    await step('40 s recorded after the gap (the driver says when)',
+               async () => { span = await spanOf(); });
 
     let clicked = 0;
     await step(
