@@ -50,8 +50,8 @@ def timeline(from_us, to_us):
 
 start_us = int(time.time() * S)
 T.wait_until(lambda: sum(s["end_us"] - s["start_us"] for s in
-                         timeline(start_us - 60 * S, int(time.time() * S))["recorded"]) >= 12 * S,
-             60, "12 s recorded")
+                         timeline(start_us - 60 * S, int(time.time() * S))["recorded"]) >= 8 * S,
+             60, "8 s recorded")
 
 # --- the camera down for 2 s -------------------------------------------------------------------
 # The edge retries a lost camera 0.5, 1.5, 3.5, 7.5 and 15.5 s after losing it (a backoff doubling
