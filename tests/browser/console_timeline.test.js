@@ -1,11 +1,13 @@
 /*
  * console_timeline.test.js: the console's timeline in headless Chromium, against the edge
  * test_console_timeline.py started and recorded (parameters in $MM_BROWSER: base, person,
- * password, secret, day, gap — the camera's outage as the edge's timeline answers it — and span,
- * the recorded span after it). R-N7.3: playback is looking, not copying.
+ * password, secret, day, gap — the camera's outage as the edge's timeline answers it — and
+ * span_file, where the driver writes the recorded span after the gap once it holds 40 s, while
+ * this test logs in and looks at the gap). R-N7.3: playback is looking, not copying.
  */
 'use strict';
 const assert = require('assert');
+const fs = require('fs');
 const H = require('./harness')('console-timeline');
 const {P, step, watch} = H;
 
@@ -36,6 +38,18 @@ async function clickAt(page, us)
     const x = Math.round(box.x + box.width * (us - from) / len);
     await page.mouse.click(x, box.y + box.height / 2);
     return from + (x - box.x) / box.width * len;
+}
+
+/* The span the driver writes to P.span_file (renamed into place, so read whole). */
+async function spanOf()
+{
+    const until = Date.now() + 200000;
+    for (;;) {
+        if (fs.existsSync(P.span_file))
+            return JSON.parse(fs.readFileSync(P.span_file, 'utf8'));
+        assert.ok(Date.now() < until, `no recorded span in ${P.span_file} after 200 s`);
+        await new Promise((ok) => setTimeout(ok, 250));
+    }
 }
 
 async function main()
@@ -89,10 +103,15 @@ async function main()
             await page.click('#tl-pan-fwd');
         });
 
+    let span = null;
+    await step('40 s recorded after the gap (the driver says when)',
+               async () => { span = await spanOf(); });
+
     let clicked = 0;
     await step(
         'clicking a time plays that time: the video advances, the overlay says when', async () => {
-            const mid = P.span.start_us + (P.span.end_us - P.span.start_us) * 0.4;
+            /* a quarter in: 1x, then 8x (16 s of footage in 2 s) stay inside the span */
+            const mid = span.start_us + (span.end_us - span.start_us) * 0.25;
             clicked = await clickAt(page, mid);
             await page.waitForFunction(() => {
                 const v = document.querySelector('.tl-video');
@@ -164,7 +183,7 @@ async function main()
             assert.ok(!(await page.isDisabled('.tl-speed[data-speed="4"]')), '4x not offered');
             assert.ok(await page.$('.tl-speed.current[data-speed="4"]'),
                       'the speed did not come down to 4x');
-            const mid = P.span.start_us + (P.span.end_us - P.span.start_us) * 0.5;
+            const mid = span.start_us + (span.end_us - span.start_us) * 0.5;
             const at = await clickAt(page, mid);
             await page.waitForFunction(
                 () => [...document.querySelectorAll('.tl-video')].every((v) => v.currentTime > 1),

@@ -36,7 +36,7 @@ B.shots("console_work")
 people = [{"id": "kanri", "name": "管理 太郎", "account": "root"},
           {"id": "sousa", "name": "操作 花子", "account": "daemon"},
           {"id": "tanaka", "name": "田中 一郎", "account": "nobody"}]
-site = C.Site(run, people=people).start()
+site = C.Site(run, people=people, segment_seconds=T.EVERY_KEYFRAME).start()
 PW_K, PW_S = "kanri-no-himitsu-1", "sousa no pasuwado"
 secret_k = site.passwd("kanri", PW_K)
 secret_s = site.passwd("sousa", PW_S)

@@ -36,7 +36,8 @@ class Site:
     """One edge with a console: start() it, set passwords, talk HTTPS to it."""
 
     def __init__(self, run, name="console", env=None, people=None, manager="kanri",
-                 operators=("sousa",), console=None, cameras=("cam1",), camera_args=()):
+                 operators=("sousa",), console=None, cameras=("cam1",), camera_args=(),
+                 segment_seconds=5):
         self.run = run
         self.name = name
         self.hub_keys = run.keys("hub")
@@ -51,7 +52,7 @@ class Site:
         self.people = people or [{"id": "kanri", "name": "管理 太郎", "account": "root"},
                                  {"id": "sousa", "name": "操作 花子", "account": "daemon"}]
         self.path, self.conf = run.edge_conf(
-            self.site_keys, self.hub_keys, list(cameras), self.rtsp, name=name,
+            self.site_keys, self.hub_keys, list(cameras), self.rtsp, segment_seconds, name=name,
             people=self.people, manager=manager, operators=list(operators), console=self.console)
         self.sock = self.conf["control_socket"]
         self.env = env

@@ -120,6 +120,13 @@ def secret(value):
     return value
 
 
+# segment_seconds=EVERY_KEYFRAME cuts a segment at each keyframe of the test camera, which sends
+# one every 2 s (30 frames at 15 fps): segments of 2 s every time. A segment ends at the first
+# keyframe at least segment_seconds after its start, so 2 made segments of 2 or 4 s (a keyframe
+# 1.99 s after the start is passed over), 3 made 4 s and 5 made 6 s.
+EVERY_KEYFRAME = 1
+
+
 class Run:
     """One test's processes and state directory."""
 

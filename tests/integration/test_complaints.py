@@ -37,7 +37,8 @@ T.wait_until(lambda: run.api("/api/v1/sites")[0] == 200, 20, "the hub API")
 people = {"people": [{"id": "kanri", "name": "管理 太郎", "account": "root"},
                      {"id": "sousa", "name": "操作 花子", "account": "daemon"}],
           "manager": "kanri", "operators": ["sousa"]}
-conf_path, conf = run.edge_conf(site, hub_keys, cams, rtsp, segment_seconds=2, **people)
+conf_path, conf = run.edge_conf(site, hub_keys, cams, rtsp, segment_seconds=T.EVERY_KEYFRAME,
+                                **people)
 EDGE = os.path.join(T.BUILD, "mimamori-edge")
 sock = conf["control_socket"]
 run.start("site-c", [EDGE, "--config", conf_path], env=env)

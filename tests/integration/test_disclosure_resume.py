@@ -9,6 +9,7 @@ hub must end with exactly the ciphertext the site logged: same size, same SHA-25
 decrypts and verifies.
 """
 import hashlib
+import json
 import os
 import shutil
 import signal
@@ -50,7 +51,19 @@ run.start("site-r", [os.path.join(T.BUILD, "mimamori-edge"), "--config", conf_pa
 T.wait_until(lambda: len(run.entries_of("site-r", "segment_recorded")) >= 12, 60,
              "the footage's entries at the hub")
 segs = run.entries_of("site-r", "segment_recorded")
-time.sleep(6)  # one more acknowledgement: the cosigned checkpoint covers every segment
+last = max(e["index"] for e in run.entries("site-r") if e["entry"]["type"] == "segment_recorded")
+
+
+def acknowledged():
+    """The size of the log the hub has acknowledged to the edge, as `status` shows it: the edge
+    stores that size with the cosigned checkpoint of it, in one transaction."""
+    p = subprocess.run([os.path.join(T.BUILD, "mimamori-edge"), "status", "--json", "--socket",
+                        sock], capture_output=True, text=True, timeout=30)
+    return json.loads(p.stdout)["log"]["acknowledged_by_hub"] if p.returncode == 0 else 0
+
+
+# The cosigned checkpoint at the edge covers every segment (the export carries it).
+T.wait_until(lambda: acknowledged() > last, 30, "the hub's acknowledgement of every segment")
 
 ident = run.path("requester.age")
 kg = subprocess.run(["age-keygen", "-o", ident], capture_output=True, text=True, check=True)
@@ -62,6 +75,7 @@ st, req = run.api("/api/v1/disclosures", token="requester", method="POST",
                         "reason": "行方不明者の捜索", "recipient": recipient})
 T.check(st == 201, f"filing: {st} {req}")
 rid = req["id"]
+acknowledged()  # a logged call: the hub's answer to its entry carries the request at once
 
 
 def step(name):

@@ -50,7 +50,7 @@ sock = os.path.join(pub, "site-g.sock")
 probe_out = run.path("probe.json")
 players = {"probe": "ffprobe -v error -count_frames -show_entries "
                     f"stream=codec_name,nb_read_frames -of json -o {probe_out} -i pipe:0"}
-conf_path, conf = run.edge_conf(site, hub_keys, cams, rtsp, segment_seconds=2,
+conf_path, conf = run.edge_conf(site, hub_keys, cams, rtsp, segment_seconds=T.EVERY_KEYFRAME,
                                 control_socket=sock, players=players, **people)
 run.start("site-g", [EDGE, "--config", conf_path], env={"MM_TEST_CLOCK_FILE": clock})
 T.wait_until(lambda: os.path.exists(sock), 20, "the control socket")
@@ -180,7 +180,8 @@ T.check(states == {"cam1": "recording", "cam2": "suspended"}, f"camera states {s
 cli("root", "camera", "resume", "cam2", "--reason", "工事終了", action="camera_resume")
 cli("root", "camera", "abolish", "cam2", "--reason", "撤去", action="camera_abolish")
 cli("root", "camera", "resume", "cam2", "--reason", "x", expect=5, action="camera_resume")
-time.sleep(6)  # three segment lengths: an abolished camera must stay off (the disk has room)
+# An abolished camera must stay off (the disk has room): checked below, once cam1 has recorded
+# three segment lengths past the abolition (meanwhile the standards are read).
 
 # --- the standards document (R-K2.2.7) ----------------------------------------------------------
 doc, _ = cli("bin", "standards", action="standards")
@@ -229,9 +230,22 @@ T.check(len(reps) == 1 and reps[0]["grant_id"] == gid and reps[0]["person"] == "
 states = [(c["camera"], c["state"], c["by"]) for c in run.entries_of("site-g", "camera_state")]
 T.check(states == [("cam2", "suspended", "kanri"), ("cam2", "resumed", "kanri"),
                    ("cam2", "abolished", "kanri")], f"camera filings {states}")
-everything = run.entries("site-g")
-abolished = [e["entry"]["time_us"] for e in everything if e["entry"]["type"] == "camera_state"
-             and e["entry"]["camera_state"]["state"] == "abolished"][0]
+
+
+def three_lengths_on():
+    """Every entry at the hub, once it holds a cam1 segment ending three segment lengths (6 s)
+    past cam2's abolition."""
+    ents = run.entries("site-g")
+    ab = [e["entry"]["time_us"] for e in ents if e["entry"]["type"] == "camera_state"
+          and e["entry"]["camera_state"]["state"] == "abolished"][0]
+    return (ents, ab) if any(e["entry"]["type"] == "segment_recorded" and
+                             e["entry"]["segment_recorded"]["camera"] == "cam1" and
+                             e["entry"]["segment_recorded"]["end_us"] >= ab + 6000000
+                             for e in ents) else None
+
+
+everything, abolished = T.wait_until(three_lengths_on, 30,
+                                     "cam1 recording 6 s past the abolition")
 late = [e["entry"]["segment_recorded"] for e in everything
         if e["entry"]["type"] == "segment_recorded"
         and e["entry"]["segment_recorded"]["camera"] == "cam2"

@@ -15,7 +15,9 @@ holds, complaints, viewings), signed with the site key, which this test and the 
 Bad commands: an unknown notice, a second acknowledgement, someone with no role.
 
 The edge's only camera is at an address where nothing listens, so its log holds only what this
-test makes happen. The site files by hand, and the hub allows no grace: an unfiled version is a
+test makes happen. The first notice reaches the idle edge with the hub's answer to its hello (once
+in 5 s); after the later ones the test asks for `status` (a logged call), and the hub's answer to
+that entry carries them at once. The site files by hand, and the hub allows no grace: an unfiled version is a
 finding at once, which the measures are tied to.
 """
 import base64
@@ -118,6 +120,12 @@ def acknowledged(notice, by, text=""):
             f"acknowledgement of {notice}: {ans} / {got}")
 
 
+def nudge():
+    """A logged call: the edge sends its entry at once, and the hub's answer to it carries what
+    the city has just sent (an idle edge says hello once in 5 s)."""
+    cli("root", "status")
+
+
 def jst_day(us):
     return time.strftime("%Y-%m-%d", time.gmtime(us // 1000000 + 9 * 3600))
 
@@ -203,6 +211,7 @@ f2 = run.api("/api/v1/sites/site-n/filings")[1]["filings"][1]
 st, dec = run.api(f"/api/v1/sites/site-n/filings/{f2['id']}/decision", method="POST",
                   body={"decision": "accepted"})
 T.check(st == 200 and dec["notice"], f"accept: {st} {dec}")
+nudge()
 delivered(dec["notice"])
 st, _ = cli("root", "status")
 T.check(st["filing_decision"]["decision"] == "accepted" and
@@ -242,6 +251,7 @@ st, p = run.api(f"{base}/{r['id']}/publication", method="POST",
                 body={"text": "正当な理由なく勧告に従わなかったため公表する"})
 T.check(st == 200 and p["notice"], f"publication {st} {p}")
 measure_notices.append(("publication", p["notice"], "recommendation_published", r["id"]))
+nudge()
 
 for kind, nid, action, mid in measure_notices:
     q, logged = delivered(nid)
@@ -276,6 +286,7 @@ now_us = int(time.time() * 1e6)
 st, rr = run.api("/api/v1/sites/site-n/report-requests", method="POST",
                  body={"from_us": 0, "to_us": now_us + 3600 * 10**6, "text": question})
 T.check(st == 201, f"report request {st} {rr}")
+nudge()
 T.wait_until(lambda: hub_requests()[rr["id"]].get("state") == "delivered", 30,
              "the report request at the site")
 cli("daemon", "requests", "answer", rr["id"], "--text", "x", expect=3)

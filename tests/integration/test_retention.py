@@ -27,8 +27,8 @@ run.hub(hub_keys, [site])
 clock = run.path("clock")
 with open(clock, "w") as f:
     f.write("0\n")
-run.edge(site, hub_keys, ["cam1"], rtsp, segment_seconds=3, env={"MM_TEST_CLOCK_FILE": clock},
-         retention_days=7)
+run.edge(site, hub_keys, ["cam1"], rtsp, segment_seconds=T.EVERY_KEYFRAME,
+         env={"MM_TEST_CLOCK_FILE": clock}, retention_days=7)
 seg_dir = run.path("site-a-state", "segments", "cam1")
 keys_dir = run.path("site-a-state", "keys")
 

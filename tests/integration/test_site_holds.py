@@ -62,7 +62,8 @@ EDGE = shutil.copy(os.path.join(T.BUILD, "mimamori-edge"), pub)
 os.chmod(EDGE, 0o755)
 sock = os.path.join(pub, "site-h.sock")
 conf_path, _ = run.edge_conf(
-    site, hub_keys, cams, rtsp, segment_seconds=3, control_socket=sock, retention_days=7,
+    site, hub_keys, cams, rtsp, segment_seconds=T.EVERY_KEYFRAME, control_socket=sock,
+    retention_days=7,
     people=[{"id": "kanri", "name": "管理 太郎", "account": "root"},
             {"id": "sousa", "name": "操作 花子", "account": "daemon"}],
     manager="kanri", operators=["sousa"])
