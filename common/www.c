@@ -134,3 +134,14 @@ json_t *mm_www_error_body(int status, const char *code, const char *fmt, va_list
     return json_pack("{s:{s:i, s:s, s:s}}", "error", "status", status, "code", code, "message",
                      msg);
 }
+
+int mm_www_head_only(h2o_req_t *req, size_t len)
+{
+    static h2o_generator_t generator = {NULL, NULL};
+    if (!h2o_memis(req->method.base, req->method.len, H2O_STRLIT("HEAD")))
+        return 0;
+    req->res.content_length = len;
+    h2o_start_response(req, &generator);
+    h2o_send(req, NULL, 0, H2O_SEND_STATE_FINAL);
+    return 1;
+}

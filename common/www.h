@@ -69,4 +69,9 @@ int mm_www_header(struct st_h2o_req_t *req, const char *name, char *out, size_t 
 /* the peer's address as text into out: 0, or -1 when it is unknown or does not fit. */
 int mm_www_peer(struct st_h2o_req_t *req, char *out, size_t cap);
 
+/* For a HEAD request, sends the headers of an answer of len bytes without the body (libh2o 2.2
+ * sends whatever it is given, also for HEAD) and returns 1; 0 for any other method. The caller
+ * has set the status and headers GET would have. */
+int mm_www_head_only(struct st_h2o_req_t *req, size_t len);
+
 #endif

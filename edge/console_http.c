@@ -92,24 +92,11 @@ static void start_answer(edge_http_req_t *r, int status, const char *ctype, cons
     MM_DEBUG("console: %s %s -> %d", r->method, r->path, status);
 }
 
-/* For a HEAD request, sends the headers of an answer of len bytes without the body (libh2o
- * 2.2 sends what it is given) and returns 1; 0 for any other request. */
-static int head_only(h2o_req_t *req, size_t len)
-{
-    static h2o_generator_t generator = {NULL, NULL};
-    if (!h2o_memis(req->method.base, req->method.len, H2O_STRLIT("HEAD")))
-        return 0;
-    req->res.content_length = len;
-    h2o_start_response(req, &generator);
-    h2o_send(req, NULL, 0, H2O_SEND_STATE_FINAL);
-    return 1;
-}
-
 void edge_http_text(edge_http_req_t *r, int status, const char *ctype, const char *data, size_t len)
 {
     start_answer(r, status, ctype, "no-store");
     r->req->res.content_length = len; /* GET and HEAD carry the same Content-Length */
-    if (!head_only(r->req, len))
+    if (!mm_www_head_only(r->req, len))
         h2o_send_inline(r->req, data, len);
 }
 
@@ -146,7 +133,7 @@ void edge_http_static(edge_http_req_t *r, const mm_www_file_t *f)
         h2o_send_inline(req, "", 0);
         return;
     }
-    if (head_only(req, f->len))
+    if (mm_www_head_only(req, f->len))
         return;
     req->res.content_length = f->len;
     h2o_iovec_t body = h2o_iovec_init(f->data, f->len);

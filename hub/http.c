@@ -100,19 +100,6 @@ static void start_answer(hub_http_req_t *r, int status, const char *ctype)
     start_answer_cached(r, status, ctype, "no-store");
 }
 
-/* For a HEAD request, sends the headers of an answer of len bytes without the body (libh2o
- * 2.2 sends what it is given) and returns 1; 0 for any other request. */
-static int head_only(h2o_req_t *req, size_t len)
-{
-    static h2o_generator_t generator = {NULL, NULL};
-    if (!h2o_memis(req->method.base, req->method.len, H2O_STRLIT("HEAD")))
-        return 0;
-    req->res.content_length = len;
-    h2o_start_response(req, &generator);
-    h2o_send(req, NULL, 0, H2O_SEND_STATE_FINAL);
-    return 1;
-}
-
 static void send_body(hub_http_req_t *r, int status, const char *ctype, const char *data,
                       size_t len)
 {
@@ -121,7 +108,7 @@ static void send_body(hub_http_req_t *r, int status, const char *ctype, const ch
     /* h2o_send_inline copies the body into the request's pool. With its length given, GET and
      * HEAD carry the same Content-Length. */
     req->res.content_length = len;
-    if (!head_only(req, len))
+    if (!mm_www_head_only(req, len))
         h2o_send_inline(req, data, len);
     MM_DEBUG("%.*s %.*s -> %d", (int)req->method.len, req->method.base, logged_path_len(req),
              req->path.base, status);
@@ -137,7 +124,7 @@ void hub_http_untrusted_html(hub_http_req_t *r, const char *data, size_t len)
 {
     start_answer_csp(r, 200, "text/html; charset=utf-8", "no-store", HUB_HTTP_CSP_UNTRUSTED);
     r->req->res.content_length = len;
-    if (!head_only(r->req, len))
+    if (!mm_www_head_only(r->req, len))
         h2o_send_inline(r->req, data, len);
 }
 
@@ -183,7 +170,7 @@ void hub_http_static(hub_http_req_t *r, const char *content_type, const void *da
         h2o_send_inline(req, "", 0);
         return;
     }
-    if (head_only(req, len))
+    if (mm_www_head_only(req, len))
         return;
     req->res.content_length = len;
     h2o_iovec_t body = h2o_iovec_init(data, len);
@@ -373,7 +360,7 @@ void hub_http_file(hub_http_req_t *r, int fd, uint64_t size, const char *content
     }
     MM_DEBUG("%.*s %.*s -> 200, a file of %llu bytes", (int)req->method.len, req->method.base,
              logged_path_len(req), req->path.base, (unsigned long long)size);
-    if (head_only(req, (size_t)size))
+    if (mm_www_head_only(req, (size_t)size))
         return; /* the file is closed with the request's pool */
     h2o_start_response(req, &g->gen);
     file_send(g);
