@@ -197,5 +197,14 @@ module.exports = function harness(name) {
     });
   }
 
-  return { P, problems, say, show, step, watch, noProblems, launch, shot, wordTables, sameKeys, totp, consoleContext, consoleFirstLogin, api, waitFor, submitDialog, run };
+  /* The open findings a dashboard page lists: [{kind, head, msg}] as shown. */
+  async function openFindings(page) {
+    return page.$$eval('li.finding.open', (els) => els.map((e) => ({
+      kind: e.dataset.kind,
+      head: e.querySelector('.finding-head').textContent,
+      msg: e.querySelector('.finding-msg').textContent,
+    })));
+  }
+
+  return { P, problems, say, show, step, watch, noProblems, launch, shot, wordTables, sameKeys, totp, consoleContext, consoleFirstLogin, api, waitFor, submitDialog, openFindings, run };
 };

@@ -23,16 +23,6 @@ const WANT = {
         [ '映像の改変', [ 'カメラcam1', 'cam1/1780000100000000.mmseg', 'ログ23番', '一致しない' ] ],
 };
 
-async function texts(page)
-{
-    return page.$$eval('li.finding.open',
-                       (els) => els.map((e) => ({
-                                            kind : e.dataset.kind,
-                                            head : e.querySelector('.finding-head').textContent,
-                                            msg : e.querySelector('.finding-msg').textContent,
-                                        })));
-}
-
 async function main()
 {
     await step('the words have the same keys in Japanese and English', async () => {
@@ -57,7 +47,7 @@ async function main()
     await step('each finding has its Japanese name and a sentence from its evidence', async () => {
         await page.goto(P.base + '/#/site/site-c/findings');
         await page.waitForSelector('li.finding.open[data-kind="footage_altered"]');
-        const got = await texts(page);
+        const got = await H.openFindings(page);
         for (const [kind, [ name, says ]] of Object.entries(WANT)) {
             const f = got.find((x) => x.kind === kind);
             assert.ok(f, `no open ${kind} on the page`);
@@ -74,7 +64,7 @@ async function main()
     await step('in English each finding reads as the hub wrote it', async () => {
         await page.click('#lang');
         await page.waitForSelector('li.finding.open >> text=Footage missing');
-        const got = await texts(page);
+        const got = await H.openFindings(page);
         for (const kind of Object.keys(WANT)) {
             const f = got.find((x) => x.kind === kind);
             assert.strictEqual(f.msg.trim(), P.messages[kind].trim(), kind);

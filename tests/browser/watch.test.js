@@ -33,16 +33,6 @@ async function login(page)
     await page.waitForSelector('#sites-table tr[data-site="site-b"]');
 }
 
-async function texts(page)
-{
-    return page.$$eval('li.finding.open',
-                       (els) => els.map((e) => ({
-                                            kind : e.dataset.kind,
-                                            head : e.querySelector('.finding-head').textContent,
-                                            msg : e.querySelector('.finding-msg').textContent,
-                                        })));
-}
-
 async function main()
 {
     await step('the words have the same keys in Japanese and English', async () => {
@@ -63,7 +53,7 @@ async function main()
     await step('each finding has its Japanese name and a sentence from its evidence', async () => {
         await page.goto(P.base + '/#/site/site-b/findings');
         await page.waitForSelector('li.finding.open[data-kind="signage_check_old"]');
-        const got = await texts(page);
+        const got = await H.openFindings(page);
         for (const [kind, [ name, says ]] of Object.entries(WANT)) {
             const f = got.find((x) => x.kind === kind);
             assert.ok(f, `no open ${kind} on the page`);
@@ -81,7 +71,7 @@ async function main()
         await page.click('#lang');
         await page.waitForSelector(
             'li.finding.open >> text=Footage erased before its retention ended');
-        const got = await texts(page);
+        const got = await H.openFindings(page);
         for (const kind of Object.keys(WANT)) {
             const f = got.find((x) => x.kind === kind);
             assert.strictEqual(f.msg.trim(), P.messages[kind].trim(), kind);
