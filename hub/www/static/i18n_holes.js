@@ -7,7 +7,7 @@ window.mmI18n.extend({
   'fkind2.multipart_message': '複数部分のメッセージ',
   'fkind2.oversized_message': '大きすぎるメッセージ',
   'fmsg.multipart_message': '拠点から複数の部分に分かれたメッセージが届き、読まずに拒否しました（拠点は1通を1部分で送ります）。',
-  'fmsg.oversized_message': '拠点から上限（1 MiB）を超える大きさのメッセージが届き、読まずに拒否しました。',
+  'fmsg.oversized_message': '拠点から上限（約 100 万バイト）を超える大きさのメッセージが届き、読まずに拒否しました。',
 }, {
   'fkind2.multipart_message': 'Multi-part message',
   'fkind2.oversized_message': 'Oversized message',
