@@ -243,16 +243,19 @@ def footage(c, e, entries):
                        f"{(g['end_us'] - g['start_us']) / US:.1f} s, longer than the whole run "
                        f"({ran_us / US:.0f} s)")
     for cam in c.cams[e]:
-        # In the log's order: after a logged step of the wall clock, the next segment starts
-        # that step away from where the last one ended, and that is no hole.
+        # In the log's order (the order they were recorded). At a logged step of the wall
+        # clock the segment open then ends in the old time and the next starts in the new, that
+        # step away: no hole. (The step is logged when noticed, the segment when it ends, so
+        # the entry's index says nothing of which pair it falls between; its size does.)
         mine = [s for s in segs if s["camera"] == cam]
         for a, b in zip(mine, mine[1:]):
-            stepped = sum(st for i, st in jumps if a["index"] < i < b["index"])
-            if b["start_us"] - a["end_us"] - stepped <= HOLE_SLACK_US:
+            diff = b["start_us"] - a["end_us"]
+            if diff <= HOLE_SLACK_US or any(abs(diff - st) <= HOLE_SLACK_US for _, st in jumps):
                 continue
             if covered(a["end_us"], b["start_us"], [g for g in gaps if g["camera"] == cam]):
                 continue
-            if any(f["target"] in (e, "hub") and f["start_us"] - 2 * US <= b["start_us"] and
+            if any(f["kind"] != "clock" and f["target"] in (e, "hub") and  # a step: above
+                   f["start_us"] - 2 * US <= b["start_us"] and
                    f["end_us"] + 10 * US >= a["end_us"] for f in c.faults):
                 continue  # a hole while a fault of this edge ran: footage the fault cost
             out.append(f"{site}: {cam} has a hole of {(b['start_us'] - a['end_us']) / US:.1f} s "
