@@ -25,7 +25,6 @@ into docs/performance.md ("Hub").
 import argparse
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -84,7 +83,7 @@ def main():
     print(f"{'route':48} {'without':>10} {'with':>10} {'subscribed':>10} {'ratio':>8}")
     for path, token in routes:
         without = wrk(base + path, a.seconds, a.connections, a.threads, token)[0]
-        idle = [never_reading(run, T.TOKENS["oversight"]) for _ in range(a.idle_feed)]
+        idle = [run.feed_never_reading("oversight") for _ in range(a.idle_feed)]
         time.sleep(1)
         n = subscribed(run)
         with_idle = wrk(base + path, a.seconds, a.connections, a.threads, token)[0]
@@ -98,16 +97,6 @@ def main():
 def subscribed(run):
     st, text = run.api("/metrics", token=None)
     return int(re.search(r"^mimamori_hub_feed_subscribers (\d+)$", text, re.M).group(1))
-
-
-def never_reading(run, token):
-    """A client of the feed that never reads (a small receive window)."""
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-    s.connect(("127.0.0.1", run.hub_http))
-    s.sendall(f"GET /api/v1/feed HTTP/1.1\r\nHost: x\r\n"
-              f"Authorization: Bearer {token}\r\n\r\n".encode())
-    return s
 
 
 def table(routes, base, a):

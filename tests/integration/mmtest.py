@@ -375,6 +375,16 @@ class Run:
         """The bodies of the entries of one kind the hub holds for site."""
         return [e["entry"][kind] for e in self.entries(site) if e["entry"]["type"] == kind]
 
+    def feed_never_reading(self, token="oversight"):
+        """A client of the hub's feed that never reads a byte (a small receive window, so that
+        the kernel does not read for it): the socket, to keep open. token: a name of TOKENS."""
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        s.connect(("127.0.0.1", self.hub_http))
+        s.sendall(f"GET /api/v1/feed HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n"
+                  f"Authorization: Bearer {TOKENS[token]}\r\n\r\n".encode())
+        return s
+
     def findings(self):
         st, body = self.api("/api/v1/findings")
         check(st == 200, f"/api/v1/findings answered {st}")

@@ -31,15 +31,6 @@ def subscribers():
     return int(re.search(r"^mimamori_hub_feed_subscribers (\d+)$", text, re.M).group(1))
 
 
-def never_reading(token):
-    """A client that asks for the feed and never reads a byte (a small receive window, so that
-    the kernel does not read for it)."""
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-    s.connect(("127.0.0.1", run.hub_http))
-    s.sendall(f"GET /api/v1/feed HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n"
-              f"Authorization: Bearer {T.TOKENS[token]}\r\n\r\n".encode())
-    return s
 
 
 def request(method, token, path="/api/v1/feed"):
@@ -67,14 +58,14 @@ T.check(got.startswith(b"HTTP/1.1 200") and got.endswith(b"\r\n\r\n") and
         got.count(b"\r\n\r\n") == 1, f"HEAD /api/v1/feed on the wire: {got!r}")
 
 # Three streams for one token; a fourth is 429.
-idle = [never_reading("oversight") for _ in range(3)]
+idle = [run.feed_never_reading("oversight") for _ in range(3)]
 T.wait_until(lambda: subscribers() == 3, 10, "three streams open")
 st, headers, body = request("GET", "oversight")
 T.check(st == 429 and b'"feed_too_many"' in body and headers.get("retry-after") == "10",
         f"a fourth stream for one token: {st} {headers} {body!r}")
 
 # Two more for another person fill the feed (5); a sixth, for anyone, is 429 too.
-idle += [never_reading("readonly") for _ in range(2)]
+idle += [run.feed_never_reading("readonly") for _ in range(2)]
 T.wait_until(lambda: subscribers() == 5, 10, "five streams open")
 st, headers, body = request("GET", "readonly")
 T.check(st == 429 and b'"feed_full"' in body, f"a sixth stream: {st} {body!r}")
