@@ -16,7 +16,9 @@
 #include "common/vocab.h"
 
 #define MM_WIRE_VERSION 1
-#define MM_WIRE_MAX (1024 * 1024) /* largest envelope accepted; also ZMQ_MAXMSGSIZE */
+/* The largest envelope accepted: the edge's ZMQ_MAXMSGSIZE; the hub reads up to 8 MiB so that it
+ * can name a larger one in a finding (hub/link.h). */
+#define MM_WIRE_MAX (1024 * 1024)
 #define MM_WIRE_BATCH_MAX 512     /* most entries in one batch */
 
 typedef enum {
