@@ -197,6 +197,15 @@ module.exports = function harness(name) {
     });
   }
 
+  /* Logs page in to the dashboard at P.base with P.token; returns once the overview lists site. */
+  async function dashboardLogin(page, site) {
+    await page.goto(P.base + '/');
+    await page.waitForSelector('#token');
+    await page.fill('#token', P.token);
+    await page.click('.login button[type=submit]');
+    await page.waitForSelector(`#sites-table tr[data-site="${site}"]`);
+  }
+
   /* The open findings a dashboard page lists: [{kind, head, msg}] as shown. */
   async function openFindings(page) {
     return page.$$eval('li.finding.open', (els) => els.map((e) => ({
@@ -206,5 +215,5 @@ module.exports = function harness(name) {
     })));
   }
 
-  return { P, problems, say, show, step, watch, noProblems, launch, shot, wordTables, sameKeys, totp, consoleContext, consoleFirstLogin, api, waitFor, submitDialog, openFindings, run };
+  return { P, problems, say, show, step, watch, noProblems, launch, shot, wordTables, sameKeys, totp, consoleContext, consoleFirstLogin, api, waitFor, submitDialog, dashboardLogin, openFindings, run };
 };

@@ -38,11 +38,7 @@ async function main()
     const page = await desk.newPage();
     watch(page, 'desktop');
     H.show(page);
-    await page.goto(P.base + '/');
-    await page.waitForSelector('#token');
-    await page.fill('#token', P.token);
-    await page.click('.login button[type=submit]');
-    await page.waitForSelector('#sites-table tr[data-site="site-c"]');
+    await H.dashboardLogin(page, 'site-c');
 
     await step('each finding has its Japanese name and a sentence from its evidence', async () => {
         await page.goto(P.base + '/#/site/site-c/findings');

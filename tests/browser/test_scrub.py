@@ -43,15 +43,8 @@ b.send(S.integrity_fault(now, "log_entry_altered", 17,
                                 "the content hash of its log entry"))
 kinds = ["log_tampered", "footage_missing", "footage_altered"]
 
-
-def open_kinds():
-    return {f["kind"] for f in run.findings() if f["site"] == "site-c" and f["state"] == "open"}
-
-
-T.wait_until(lambda: set(kinds) <= open_kinds(), 30, f"the findings {kinds}")
+messages = run.open_findings("site-c", kinds)
 b.close()
-messages = {f["kind"]: f["message"] for f in run.findings()
-            if f["site"] == "site-c" and f["kind"] in kinds}
 B.run_test("scrub.test.js", {"base": f"http://127.0.0.1:{run.hub_http}",
                              "token": T.TOKENS["oversight"], "messages": messages}, timeout=180)
 B.shot_ok("scrub-findings-1366")

@@ -59,15 +59,8 @@ b.send(S.viewing(now + 2 * DAY_US, "ended", "sato", now - 60 * MIN_US, now - 30 
 kinds = ["clock_skew", "erased_early", "viewing_volume", "night_viewing", "camera_suspended_long",
          "camera_count_unfiled", "signage_check_old"]
 
-
-def open_kinds():
-    return {f["kind"] for f in run.findings() if f["site"] == "site-b" and f["state"] == "open"}
-
-
-T.wait_until(lambda: set(kinds) <= open_kinds(), 30, f"the findings {kinds}")
+messages = run.open_findings("site-b", kinds)
 b.close()
-messages = {f["kind"]: f["message"] for f in run.findings()
-            if f["site"] == "site-b" and f["kind"] in kinds}
 B.run_test("watch.test.js", {"base": f"http://127.0.0.1:{run.hub_http}",
                              "token": T.TOKENS["oversight"], "messages": messages}, timeout=180)
 B.shot_ok("watch-findings-1366")

@@ -24,15 +24,6 @@ const WANT = {
     signage_check_old : [ '表示の確認が古い', [ 'カメラ cam1', '2024-01-10', '365日' ] ],
 };
 
-async function login(page)
-{
-    await page.goto(P.base + '/');
-    await page.waitForSelector('#token');
-    await page.fill('#token', P.token);
-    await page.click('.login button[type=submit]');
-    await page.waitForSelector('#sites-table tr[data-site="site-b"]');
-}
-
 async function main()
 {
     await step('the words have the same keys in Japanese and English', async () => {
@@ -48,7 +39,7 @@ async function main()
     const page = await desk.newPage();
     watch(page, 'desktop');
     H.show(page);
-    await login(page);
+    await H.dashboardLogin(page, 'site-b');
 
     await step('each finding has its Japanese name and a sentence from its evidence', async () => {
         await page.goto(P.base + '/#/site/site-b/findings');

@@ -375,6 +375,14 @@ class Run:
         """The bodies of the entries of one kind the hub holds for site."""
         return [e["entry"][kind] for e in self.entries(site) if e["entry"]["type"] == kind]
 
+    def open_findings(self, site, kinds, timeout=30):
+        """Waits until every kind of kinds is an open finding of site; their messages by kind."""
+        def opened():
+            return {f["kind"] for f in self.findings() if f["site"] == site and f["state"] == "open"}
+        wait_until(lambda: set(kinds) <= opened(), timeout, f"the findings {kinds}")
+        return {f["kind"]: f["message"] for f in self.findings()
+                if f["site"] == site and f["kind"] in kinds}
+
     def feed_never_reading(self, token="oversight"):
         """A client of the hub's feed that never reads a byte (a small receive window, so that
         the kernel does not read for it): the socket, to keep open. token: a name of TOKENS."""
