@@ -378,7 +378,8 @@ class Run:
     def open_findings(self, site, kinds, timeout=30):
         """Waits until every kind of kinds is an open finding of site; their messages by kind."""
         def opened():
-            return {f["kind"] for f in self.findings() if f["site"] == site and f["state"] == "open"}
+            return {f["kind"] for f in self.findings()
+                    if f["site"] == site and f["state"] == "open"}
         wait_until(lambda: set(kinds) <= opened(), timeout, f"the findings {kinds}")
         return {f["kind"]: f["message"] for f in self.findings()
                 if f["site"] == site and f["kind"] in kinds}
