@@ -18,9 +18,9 @@
  * from the time of the last frame written before it to the first frame written after it. A
  * break is a lost connection, a stall of more than EDGE_GAP_US between frames' times (on the
  * monotonic clock: a jump of the wall clock is no stall, and a gap is as long as it truly was), a
- * write that failed (disk full), a pause (edge_ingest_pause), or — for the first frame after start
- * — the time since last_seen_us, when the edge itself was not recording. A gap still open when the
- * edge stops is reported at the next start through last_seen_us.
+ * write that failed (disk full), a pause (edge_ingest_pause), or, for the first frame after
+ * start, the time since last_seen_us, when the edge itself was not recording. A gap still open
+ * when the edge stops is reported at the next start through last_seen_us.
  *
  * Events (finished segments, gaps, a full disk) are handed to the libuv loop thread
  * (uv_async_send), where the hooks run. The key hook runs on the camera's thread.
