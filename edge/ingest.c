@@ -8,10 +8,12 @@
 
 #include <libavformat/avformat.h>
 #include <libavutil/time.h>
+#include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "common/clock.h"
@@ -239,16 +241,35 @@ static const char *codec_name(enum AVCodecID id)
     }
 }
 
-static mm_err_t start_segment(camera_t *c, const char *codec, const AVCodecParameters *par,
-                              int64_t now, edge_segment_writer_t **w)
+/* After a step of the wall clock back, a segment may start at the very microsecond of one
+ * recorded before the step (frame times follow the camera's exact frame interval), and its file
+ * would replace that one's. The start moves on a microsecond at a time until its name is free. */
+static int64_t free_start(const char *dir, int64_t start)
 {
+    char path[EDGE_SEG_PATH_MAX];
+    struct stat st;
+    for (int i = 0; i < 1000; i++, start++) {
+        snprintf(path, sizeof path, "%s/%lld.mmseg", dir, (long long)start);
+        if (stat(path, &st) != 0 && errno == ENOENT) {
+            snprintf(path, sizeof path, "%s/%lld.mmseg.partial", dir, (long long)start);
+            if (stat(path, &st) != 0 && errno == ENOENT)
+                break;
+        }
+    }
+    return start;
+}
+
+static mm_err_t start_segment(camera_t *c, const char *codec, const AVCodecParameters *par,
+                              int64_t *now, edge_segment_writer_t **w)
+{
+    *now = free_start(c->dir, *now);
     int64_t epoch;
     uint8_t salt[EDGE_SEG_SALT_LEN], key[EDGE_SEG_KEY_LEN];
     const edge_ingest_hooks_t *h = &c->in->hooks;
-    mm_err_t err = h->key(h->arg, c->id, now, &epoch, salt, key);
+    mm_err_t err = h->key(h->arg, c->id, *now, &epoch, salt, key);
     if (err == MM_OK)
         err = edge_segment_create(c->dir, c->id, codec, par->extradata,
-                                  par->extradata_size > 0 ? (size_t)par->extradata_size : 0, now,
+                                  par->extradata_size > 0 ? (size_t)par->extradata_size : 0, *now,
                                   epoch, salt, key, w);
     mm_wipe(key, sizeof key);
     return err;
@@ -409,7 +430,7 @@ static int record_session(camera_t *c)
         if (w && key && now - seg_start >= (int64_t)c->segment_seconds * 1000000)
             finish(c, &w, stalled ? c->last_frame_us : now);
         if (!w && key) {
-            mm_err_t err = start_segment(c, codec, par, now, &w);
+            mm_err_t err = start_segment(c, codec, par, &now, &w);
             if (err != MM_OK) {
                 MM_ERROR("%s: cannot start a segment in %s: %s", c->id, c->dir,
                          mm_strerror(err));
@@ -430,7 +451,7 @@ static int record_session(camera_t *c)
                     av_packet_unref(pkt);
                     continue; /* wait for a keyframe to start the next */
                 }
-                mm_err_t err = start_segment(c, codec, par, now, &w);
+                mm_err_t err = start_segment(c, codec, par, &now, &w);
                 if (err != MM_OK) {
                     write_failed(c, err);
                     av_packet_unref(pkt);
