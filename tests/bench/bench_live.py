@@ -17,7 +17,8 @@ GStreamer server instead, x264 encoding live for every stream (about 3 % of a co
 
 --camera-cpu measures the camera server alone instead: N streams, one client each (the
 tests' own reader, tests/camera/rtspclient.py, all in this process, only reading), the camera
-server's CPU over SECONDS and the bit rate each client received: --replay against gst.
+server's CPU over SECONDS, the bit rate each client received and the longest time a client
+waited for bytes (a stall of the server's pacing): --replay against gst.
 
 For the edge, per N:
 
@@ -42,7 +43,9 @@ For the edge, per N:
              -segment_time 10` (one per stream, as ffmpeg records one input per process), their
              CPU summed over another window of SECONDS: the baseline of the issue's goal,
              "CPU per stream at most half of ffmpeg's on the same input". ffmpeg neither
-             encrypts, hashes, syncs nor keeps a log; the edge does all four.
+             encrypts, hashes, syncs nor keeps a log; the edge does all four. With
+             --ffmpeg-streams K, over the first K streams only (200 ffmpeg processes take
+             about 10 GB).
 
 Then writes the index rows of --index-hours (24) of --index-cameras (16) cameras through the
 edge's store with bench_index (no footage), and reads the index's size with mdb_stat: one live
@@ -216,7 +219,8 @@ def one(n, args):
     gaps = [e["entry"]["camera_gap"] for e in entries if e["entry"]["type"] == "camera_gap"]
     run.stop("bench")
     run.stop("hub")
-    ff_cpu, ff_rss, ff_files = ffmpeg_baseline(run, cams, port, args.seconds)
+    ff_n = min(n, args.ffmpeg_streams) if args.ffmpeg_streams else n
+    ff_cpu, ff_rss, ff_files = ffmpeg_baseline(run, cams[:ff_n], port, args.seconds)
     run.stop_all()
 
     cover_min, fps_min, kbps = 100.0, float("inf"), []
@@ -253,7 +257,7 @@ def one(n, args):
     r["rss_per"] = r["rss_max"] / n
     r["rss_goal"] = 8 + n  # 8 MiB + 1 MiB per camera (the "MB" here are MiB: kB / 1024)
     r["ff_cpu"], r["ff_rss"], r["ff_files"] = ff_cpu, ff_rss / 1024, ff_files
-    r["ff_per_stream"] = ff_cpu / n
+    r["ff_per_stream"] = ff_cpu / ff_n
     r["ratio"] = r["per_stream"] / r["ff_per_stream"] if ff_cpu else float("inf")
     # What else ran meanwhile (other users of the machine), in % of one core.
     r["other"] = max(0.0, r["machine"] * NCPU - r["edge_cpu"] - r["cam_cpu"] - r["hub_cpu"])
@@ -267,7 +271,7 @@ def one(n, args):
           f"fps >= {r['fps']:.2f}; {r['kbps']:.0f} kbit/s received per stream "
           f"({r['kbps_range'][0]:.0f}..{r['kbps_range'][1]:.0f}); "
           f"index {rows} rows in {pages} pages of {psize} B for {cam_min:.1f} camera-min")
-    T.say(f"  N={n}: ffmpeg -c copy -f segment, {n} processes: CPU {ff_cpu:.1f} % of a core "
+    T.say(f"  N={n}: ffmpeg -c copy -f segment, {ff_n} processes: CPU {ff_cpu:.1f} % of a core "
           f"({r['ff_per_stream']:.2f} %/stream), RSS {r['ff_rss']:.1f} MB summed; "
           f"{ff_files} segment files; edge / ffmpeg per stream {r['ratio']:.2f}x")
     return r
@@ -339,6 +343,8 @@ def camera_cpu(n, args):
         sel.register(cl.sock, selectors.EVENT_READ, cl)
         got[cl] = len(cl.buf)
 
+    last, silent = {}, {}
+
     def drain(seconds):
         end = time.time() + seconds
         while time.time() < end:
@@ -348,11 +354,14 @@ def camera_cpu(n, args):
                 except BlockingIOError:
                     continue
                 T.check(d, f"the camera closed {key.data.url}")
+                now = time.time()
                 got[key.data] += len(d)
+                silent[key.data] = max(silent.get(key.data, 0), now - last.get(key.data, now))
+                last[key.data] = now
 
     drain(3)
     for cl in clients:
-        got[cl] = 0
+        got[cl], silent[cl] = 0, 0
     me = resource.getrusage(resource.RUSAGE_SELF)
     t0, c0, m0 = time.time(), cpu_seconds(cam.pid), machine_busy()
     drain(args.seconds)
@@ -360,17 +369,21 @@ def camera_cpu(n, args):
     me1 = resource.getrusage(resource.RUSAGE_SELF)
     for cl in clients:
         cl.close()
+    run.stop("testcam")
     run.stop_all()
+    late = re.findall(r"at most ([0-9.]+) ms late", run.log("testcam"))
     win = t1 - t0
     kbps = [b * 8 / win / 1000 for b in got.values()]
     r = {"n": n, "cam_cpu": (c1 - c0) / win * 100,
          "readers": (me1.ru_utime + me1.ru_stime - me.ru_utime - me.ru_stime) / win * 100,
          "machine": (m1[0] - m0[0]) / (m1[1] - m0[1]) * 100,
-         "kbps_min": min(kbps), "kbps_mean": sum(kbps) / n}
+         "kbps_min": min(kbps), "kbps_mean": sum(kbps) / n, "silent": max(silent.values()),
+         "late": float(late[-1]) if late else None}
     T.say(f"  {args.camera} N={n}: camera CPU {r['cam_cpu']:.1f} % of a core "
           f"({r['cam_cpu'] / n:.3f} %/stream); readers {r['readers']:.0f} %; machine "
           f"{r['machine']:.0f} % busy; received {r['kbps_mean']:.0f} kbit/s per stream "
-          f"(min {r['kbps_min']:.0f})")
+          f"(min {r['kbps_min']:.0f}); longest silence of a stream {r['silent']:.2f} s" +
+          (f"; the server sent at most {r['late']:.0f} ms late" if r["late"] is not None else ""))
     return r
 
 
@@ -381,6 +394,9 @@ def main():
     ap.add_argument("--file", help="the video --replay sends (default: made from the settings)")
     ap.add_argument("--rtsp-client", choices=("own", "libav"),
                     help="every camera's rtsp_client (default: the edge's own default)")
+    ap.add_argument("--ffmpeg-streams", type=int, default=0,
+                    help="the ffmpeg baseline over at most this many of the N streams (its "
+                         "CPU per stream is what is compared; 0: all N)")
     ap.add_argument("--camera-cpu", action="store_true",
                     help="measure the camera server alone, with one reader per stream")
     ap.add_argument("--seconds", type=int, default=60)

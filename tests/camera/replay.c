@@ -71,6 +71,7 @@ typedef struct {
     int ep, lfd, sfd;
     client_t **clients;
     size_t nclients, cap;
+    int64_t late_max_us; /* the longest an access unit waited past its time */
 } server_t;
 
 static int64_t mono_us(void)
@@ -130,8 +131,11 @@ static int backlog(client_t *c, const struct iovec *iov, int cnt, size_t skip)
         if (c->out_off && c->out_off == c->out_len)
             c->out_off = c->out_len = 0;
         if (c->out_len + len > c->out_cap) {
-            if (c->out_len - c->out_off + len > BACKLOG_MAX)
+            if (c->out_len - c->out_off + len > BACKLOG_MAX) {
+                fprintf(stderr, "mimamori-testcam: a client of %s does not read: dropped\n",
+                        c->state == ST_INIT ? "no stream" : "a stream");
                 return -1;
+            }
             memmove(c->out, c->out + c->out_off, c->out_len - c->out_off);
             c->out_len -= c->out_off, c->out_off = 0;
             size_t cap = c->out_cap ? c->out_cap : 65536;
@@ -260,6 +264,8 @@ static int play_due(server_t *s, client_t *c, int64_t now)
         int64_t at = c->origin_us + c->loops * f->dur_us + au->send_us;
         if (at > now)
             break;
+        if (now - at > s->late_max_us)
+            s->late_max_us = now - at;
         if ((s->quirks & Q_TS_JUMP) && !c->jumped && at - c->origin_us >= JUMP_AFTER_US)
             c->jump90 += JUMP_90K, c->jumped = 1;
         uint32_t ts = c->ts_base + (uint32_t)(au->ts + c->loops * f->dur90 + c->jump90);
@@ -661,6 +667,10 @@ int tc_replay_main(int argc, char **argv)
         printf("ready rtsp://127.0.0.1:%s/%s\n", s.port, s.names[i]);
     fflush(stdout);
     rc = run(&s);
+    fprintf(stderr,
+            "mimamori-testcam: stopping; %zu clients connected, an access unit sent "
+            "at most %.1f ms late\n",
+            s.nclients, s.late_max_us / 1e3);
     while (s.nclients)
         close_client(&s, s.clients[0]);
     tc_rtpfile_free(&s.f);
