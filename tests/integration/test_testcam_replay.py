@@ -1,6 +1,6 @@
 """mimamori-testcam --replay: our own camera server sends a file's frames, whole and paced, and
-each of its quirks is really there (issue 21; the quirks are those mimamori's RTSP client must
-meet, R-K2.2.6a for H.265).
+each of its quirks is really there (issue 21: the quirks are those mimamori's own RTSP client
+must meet; no requirement ID names the test camera itself).
 
   * ffmpeg (-rtsp_transport tcp) reads the replayed stream of an H.264 and of an H.265 file:
     as many frames as the file has, decoding to the same pictures (framemd5), and the same NAL
