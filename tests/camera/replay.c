@@ -594,13 +594,15 @@ static int quirk(const char *name)
 /* 0, 1 for --help, or -1 with the reason on stderr. */
 static int parse_args(server_t *s, int argc, char **argv)
 {
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], "--help") == 0) { /* also "--replay --help" */
+            usage(stdout);
+            return 1;
+        }
     s->names = calloc((size_t)argc + 1000, sizeof *s->names);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (strcmp(a, "--help") == 0) {
-            usage(stdout);
-            return 1;
-        } else if (strcmp(a, "--loop") == 0) {
+        if (strcmp(a, "--loop") == 0) {
             s->loop = 1;
         } else if (!v) {
             fprintf(stderr, "mimamori-testcam: unknown or incomplete argument \"%s\"\n", a);
