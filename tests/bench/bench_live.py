@@ -9,8 +9,10 @@ starts mimamori-testcam with N streams, a hub and an edge recording all N with 1
 segments, waits until every camera is writing, then measures for SECONDS. The camera is
 `mimamori-testcam --replay` by default: a file encoded once with x264 at these settings (the
 "snow" pattern, so that every stream really carries BITRATE; made by tests/camera/replayfile.py
-and kept under $MM_BUILD/replay/, or --file), sent to each client from its start and looped,
-at a small fraction of an encoder's CPU, so that N reaches 200 on two cores. --camera gst is the
+and kept under $MM_BUILD/replay/, or --file), looped, each stream on a clock of its own from
+the server's start (staggered: their keyframes do not all fall together, as with real cameras;
+a client joins at the next keyframe), at a small fraction of an encoder's CPU, so that N
+reaches 200 on two cores. --camera gst is the
 GStreamer server instead, x264 encoding live for every stream (about 3 % of a core a stream at
 320x240: it tops out near 64 on this machine). --rtsp-client sets every camera's
 "rtsp_client" (the edge's own RTSP client, or libavformat's); without it the edge's default.
@@ -149,7 +151,7 @@ def start_camera(run, n, args):
     port = T.free_port()
     argv = [os.path.join(T.BUILD, "mimamori-testcam"), "--port", str(port)]
     if args.camera == "replay":
-        argv += ["--replay", args.file, "--loop"]
+        argv += ["--replay", args.file, "--shared-clock"]  # looped, keyframes staggered
     else:
         argv += ["--fps", str(args.fps), "--keyint", str(args.keyint), "--width",
                  str(args.width), "--height", str(args.height), "--bitrate", str(args.bitrate),
