@@ -38,6 +38,7 @@ typedef struct {
     int fd; /* -1 until the first chunk is read */
     uint64_t total;
     uint8_t sha256[32];
+    uint64_t after; /* no chunk until the hub has acknowledged this many entries */
     uint64_t have;                            /* what the hub last said it holds, synced */
     uint64_t next;                            /* where the next chunk starts */
     unsigned in_flight;                       /* chunks sent since the last rewind and unanswered */
@@ -103,6 +104,7 @@ struct edge_uplink {
 };
 
 static void try_send(edge_uplink_t *up);
+static void tick_exports(edge_uplink_t *up);
 
 static int setopt_int(void *s, int opt, int v)
 {
@@ -285,6 +287,7 @@ static void on_ack(edge_uplink_t *up, const mm_ack_t *ack, uint64_t seq)
         return;
     }
     try_send(up);
+    tick_exports(up); /* an export waiting for this acknowledgement goes now */
 }
 
 /* --- exports --------------------------------------------------------------------------------*/
@@ -407,10 +410,11 @@ static int send_chunk(edge_uplink_t *up, xfer_t *x)
 }
 
 /* Sends chunks of x while its window has room: up to EDGE_UPLINK_WINDOW bytes beyond what the
- * hub holds synced, in at most EDGE_UPLINK_WINDOW_CHUNKS chunks. */
+ * hub holds synced, in at most EDGE_UPLINK_WINDOW_CHUNKS chunks; none before the hub has
+ * acknowledged the log that holds the export's "exported" entry (it would answer WAIT). */
 static void fill_window(edge_uplink_t *up, xfer_t *x)
 {
-    while (!x->failed && !up->closing && x->next < x->total &&
+    while (!x->failed && !up->closing && up->acked >= x->after && x->next < x->total &&
            x->next - x->have < EDGE_UPLINK_WINDOW && x->in_flight < EDGE_UPLINK_WINDOW_CHUNKS &&
            uv_now(up->loop) >= x->wait_until && send_chunk(up, x) == 0) {
     }
@@ -530,6 +534,9 @@ mm_err_t edge_uplink_send_export(edge_uplink_t *up, const char *id, const char *
     snprintf(x->id, sizeof x->id, "%s", id);
     x->total = total;
     memcpy(x->sha256, sha256, 32);
+    /* The "exported" entry is in the log by now: the chunks wait for the hub to acknowledge it. */
+    if (edge_store_size(up->store, &x->after) != MM_OK)
+        x->after = 0; /* the hub's WAIT paces it then */
     x->done = done;
     x->arg = arg;
     MM_INFO("export %s: sending %" PRIu64 " bytes to the hub", id, total);
