@@ -683,10 +683,11 @@ static mm_err_t mux_open(mux_t *m, const edge_frame_t *f)
         return av_fail(rc, "open", m->tmp);
     }
     AVDictionary *opts = NULL;
+    /* An export's MP4 keeps its moov after the frames, where the muxer writes it: moving it to
+     * the front (faststart) would read and write the whole file once more, and the requester
+     * plays the file from disk. */
     if (m->fmp4)
         av_dict_set(&opts, "movflags", "+empty_moov+default_base_moof+frag_custom+skip_trailer", 0);
-    else if (strcmp(m->format, "mp4") == 0)
-        av_dict_set(&opts, "movflags", "+faststart", 0);
     rc = avformat_write_header(m->oc, &opts);
     av_dict_free(&opts);
     if (rc < 0)
