@@ -20,6 +20,8 @@
 #include "common/crypto.h"
 #include "common/db.h"
 #include "common/diag.h"
+#include "edge/segment_pool.h"
+#include "edge/segment_sync.h"
 
 #define MAGIC "MMSEG2\n"
 #define MAGIC_LEN 7
@@ -68,10 +70,10 @@ static void chunk_aad(const uint8_t hh[32], uint64_t index, const char *tag, uin
 
 /*
  * Encrypts pt (len bytes) in place as chunk number index with the given tag, writes it, and
- * fdatasyncs. The plaintext is destroyed.
+ * fdatasyncs when sync is set (otherwise the caller has it synced). The plaintext is destroyed.
  */
 static mm_err_t put_chunk(int fd, const uint8_t key[32], const uint8_t hh[32], uint64_t index,
-                          const char *tag, uint8_t *pt, size_t len)
+                          const char *tag, uint8_t *pt, size_t len, int sync)
 {
     uint8_t nonce[MM_GCM_NONCE_LEN], aad[44], gtag[MM_GCM_TAG_LEN], hdr[8];
     chunk_nonce(index, nonce);
@@ -103,7 +105,7 @@ static mm_err_t put_chunk(int fd, const uint8_t key[32], const uint8_t hh[32], u
             done = 0;
         }
     }
-    if (fdatasync(fd) != 0)
+    if (sync && fdatasync(fd) != 0)
         return io_err();
     return MM_OK;
 }
@@ -176,6 +178,8 @@ struct edge_segment_writer {
     int64_t chunk_start;
     uint64_t written;
     int full; /* a chunk could not be written for a full disk: the file is salvaged at finish */
+    edge_segsync_req_t sync; /* the syncer's request for fd (segment_sync.h) */
+    size_t peak;             /* the largest chunk so far, for the camera's next segment */
 };
 
 static int id_ok(const char *s, size_t max)
@@ -184,23 +188,37 @@ static int id_ok(const char *s, size_t max)
     return n > 0 && n < max;
 }
 
+/* Room for more bytes in the chunk buffer: a buffer of the next size class from the pool
+ * (segment_pool.h) when it is full, the old one wiped and given back. */
 static mm_err_t reserve(edge_segment_writer_t *w, size_t more)
 {
     if (w->len + more <= w->cap)
         return MM_OK;
-    size_t cap = w->cap ? w->cap : 256 * 1024;
-    while (cap < w->len + more)
-        cap *= 2;
-    uint8_t *nb = realloc(w->buf, cap);
+    size_t cap;
+    uint8_t *nb = edge_segpool_get(w->len + more, &cap);
     if (!nb)
         return MM_ENOMEM;
+    if (w->buf) {
+        memcpy(nb, w->buf, w->len);
+        mm_wipe(w->buf, w->len);
+        edge_segpool_put(w->buf, w->cap);
+    }
     w->buf = nb;
     w->cap = cap;
     return MM_OK;
 }
 
+/* errno of a failed sync as an error: a full disk or an I/O error. */
+static mm_err_t sync_err(int e)
+{
+    errno = e;
+    return io_err();
+}
+
 static void writer_free(edge_segment_writer_t *w)
 {
+    if (w->fd >= 0)
+        (void)edge_segsync_withdraw(&w->sync); /* the syncer is done with fd */
     if (w->fd >= 0)
         close(w->fd);
     if (w->dirfd >= 0)
@@ -210,7 +228,7 @@ static void writer_free(edge_segment_writer_t *w)
      * being filled are still plaintext. */
     if (w->buf)
         mm_wipe(w->buf, w->len);
-    free(w->buf);
+    edge_segpool_put(w->buf, w->cap);
     mm_wipe(w->key, sizeof w->key);
     free(w);
 }
@@ -267,6 +285,7 @@ mm_err_t edge_segment_create(const char *dir, const char *camera, const char *co
     }
     w->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     w->fd = open(w->partial, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    w->sync.fd = w->fd;
     if (w->fd < 0 || w->dirfd < 0) {
         err = io_err();
         MM_ERROR("cannot create segment %s: %s", w->partial, strerror(errno));
@@ -282,8 +301,8 @@ mm_err_t edge_segment_create(const char *dir, const char *camera, const char *co
     mm_sha256(h, hl, w->header_hash);
     err = write_all(w->fd, h, hl);
     free(h);
-    if (err == MM_OK)
-        err = reserve(w, 4);
+    if (err == MM_OK) /* as large as this camera's last segment needed */
+        err = reserve(w, edge_segpool_hint(camera) > 4 ? edge_segpool_hint(camera) : 4);
     if (err != MM_OK) {
         edge_segment_abort(w);
         return err;
@@ -294,21 +313,35 @@ mm_err_t edge_segment_create(const char *dir, const char *camera, const char *co
     return MM_OK;
 }
 
-/* Writes the chunk being filled (tag "CHNK" or "LAST"); the buffer is ready for the next. */
+/*
+ * Writes the chunk being filled (tag "CHNK" or "LAST"); the buffer is ready for the next. A CHNK
+ * is left to the syncer thread (segment_sync.h): the caller does not wait for the disk, and a
+ * crash of the process cannot lose what is written. The LAST chunk is synced here, after every
+ * sync the syncer was doing of this file, since the file is renamed into place next.
+ */
 static mm_err_t flush_chunk(edge_segment_writer_t *w, const char *tag)
 {
     mm_be32_put(w->buf, w->chunk_frames);
     size_t len = w->len;
-    mm_err_t err = put_chunk(w->fd, w->key, w->header_hash, w->info.chunks, tag, w->buf, len);
+    if (len > w->peak)
+        w->peak = len;
+    int last = strcmp(tag, "LAST") == 0;
+    /* Before the LAST chunk: the syncer's work on this file done, and any failure of it known. */
+    int e = last ? edge_segsync_withdraw(&w->sync) : 0;
+    mm_err_t err =
+        e ? sync_err(e)
+          : put_chunk(w->fd, w->key, w->header_hash, w->info.chunks, tag, w->buf, len, last);
+    if (err == MM_OK) {
+        w->written += 8 + len + MM_GCM_TAG_LEN;
+        w->info.chunks++;
+        w->len = 4;
+        w->chunk_frames = 0;
+        if (!last && (e = edge_segsync_ask(&w->sync)) != 0)
+            err = sync_err(e); /* an earlier chunk's sync failed: this one is written */
+    }
     if (err == MM_EFULL)
         w->full = 1; /* what follows on disk may be a chunk cut short */
-    if (err != MM_OK)
-        return err;
-    w->written += 8 + len + MM_GCM_TAG_LEN;
-    w->info.chunks++;
-    w->len = 4;
-    w->chunk_frames = 0;
-    return MM_OK;
+    return err;
 }
 
 mm_err_t edge_segment_write(edge_segment_writer_t *w, int64_t time_us, int64_t pts, int key,
@@ -392,6 +425,7 @@ mm_err_t edge_segment_finish(edge_segment_writer_t *w, int64_t end_us, edge_segm
     w->info.bytes = w->written;
     snprintf(w->info.path, sizeof w->info.path, "%s", w->final);
     *info = w->info;
+    edge_segpool_learn(w->info.camera, w->peak);
     writer_free(w);
     return MM_OK;
 }
@@ -765,7 +799,7 @@ mm_err_t edge_segment_recover(const char *partial, edge_segment_key_fn key_fn, v
             err = io_err();
             goto out;
         }
-        err = put_chunk(fd, r->key, r->header_hash, r->chunk_index, "LAST", last, sizeof last);
+        err = put_chunk(fd, r->key, r->header_hash, r->chunk_index, "LAST", last, sizeof last, 1);
         if (err != MM_OK)
             goto out;
         r->end_us = r->last_time;
