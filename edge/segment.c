@@ -189,7 +189,7 @@ static int id_ok(const char *s, size_t max)
 }
 
 /* Room for more bytes in the chunk buffer: a buffer of the next size class from the pool
- * (segment_pool.h) when it is full, the old one wiped and given back. */
+ * (segment_pool.h) when it is full, the old one wiped and freed (its camera now needs more). */
 static mm_err_t reserve(edge_segment_writer_t *w, size_t more)
 {
     if (w->len + more <= w->cap)
@@ -201,7 +201,7 @@ static mm_err_t reserve(edge_segment_writer_t *w, size_t more)
     if (w->buf) {
         memcpy(nb, w->buf, w->len);
         mm_wipe(w->buf, w->len);
-        edge_segpool_put(w->buf, w->cap);
+        edge_segpool_drop(w->buf);
     }
     w->buf = nb;
     w->cap = cap;

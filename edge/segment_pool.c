@@ -129,6 +129,16 @@ void edge_segpool_put(uint8_t *buf, size_t cap)
         free(buf);
 }
 
+void edge_segpool_drop(uint8_t *buf)
+{
+    if (!buf)
+        return;
+    pthread_mutex_lock(&lock);
+    in_use--;
+    pthread_mutex_unlock(&lock);
+    free(buf);
+}
+
 size_t edge_segpool_idle(size_t *n)
 {
     pthread_mutex_lock(&lock);

@@ -34,6 +34,10 @@ uint8_t *edge_segpool_get(size_t need, size_t *cap);
  * caller wipes what it must first. */
 void edge_segpool_put(uint8_t *buf, size_t cap);
 
+/* Frees a buffer from edge_segpool_get instead of keeping it idle: one a writer outgrew, whose
+ * class its camera no longer needs (NULL ignored). Wiping is the caller's, as for put. */
+void edge_segpool_drop(uint8_t *buf);
+
 /* Notes the largest chunk a camera's segment held, for the camera's next segment. */
 void edge_segpool_learn(const char *camera, size_t largest);
 
