@@ -1,9 +1,11 @@
 /*
  * segment.c: segment files (see segment.h for the format).
  *
- * The writer fills one chunk's plaintext in memory, then encrypts it in place and writes it with
- * its header and tag in one writev, followed by fdatasync: a chunk is on disk whole, or the
- * reader and the recovery see a short chunk and stop before it. The reader opens a whole chunk
+ * The writer encrypts each frame into the chunk being filled as it comes (AES-GCM in pieces,
+ * crypto.h mm_gcm_seal_*: one pass over data still in the cache, no plaintext copy kept), and when
+ * the chunk is done sets its frame count and tag and writes it with its header in one writev; the
+ * syncer thread fdatasyncs it (segment_sync.h). A chunk is on disk whole, or the reader and the
+ * recovery see a short chunk and stop before it. The reader opens a whole chunk
  * before handing out any of its frames, so altered footage is never played.
  */
 #include "edge/segment.h"
@@ -72,19 +74,31 @@ static void chunk_aad(const uint8_t hh[32], uint64_t index, const char *tag, uin
  * Encrypts pt (len bytes) in place as chunk number index with the given tag, writes it, and
  * fdatasyncs when sync is set (otherwise the caller has it synced). The plaintext is destroyed.
  */
+static mm_err_t write_chunk(int fd, const char *tag, uint8_t *pt, size_t len,
+                            const uint8_t gtag[MM_GCM_TAG_LEN], int sync);
+
 static mm_err_t put_chunk(int fd, const uint8_t key[32], const uint8_t hh[32], uint64_t index,
                           const char *tag, uint8_t *pt, size_t len, int sync)
 {
-    uint8_t nonce[MM_GCM_NONCE_LEN], aad[44], gtag[MM_GCM_TAG_LEN], hdr[8];
+    uint8_t nonce[MM_GCM_NONCE_LEN], aad[44], gtag[MM_GCM_TAG_LEN];
     chunk_nonce(index, nonce);
     chunk_aad(hh, index, tag, aad);
     mm_err_t err = mm_aes256gcm_seal(key, nonce, aad, sizeof aad, pt, len, pt, gtag);
     if (err != MM_OK)
         return err;
+    return write_chunk(fd, tag, pt, len, gtag, sync);
+}
+
+/* Writes a sealed chunk: its header, ciphertext ct and tag; fdatasyncs when sync is set. */
+static mm_err_t write_chunk(int fd, const char *tag, uint8_t *ct, size_t len,
+                            const uint8_t gtag[MM_GCM_TAG_LEN], int sync)
+{
+    mm_err_t err;
+    uint8_t hdr[8];
     memcpy(hdr, tag, 4);
     mm_be32_put(hdr + 4, (uint32_t)len);
-    struct iovec iov[3] = {{hdr, 8}, {pt, len}, {gtag, sizeof gtag}};
-    size_t total = 8 + len + sizeof gtag;
+    struct iovec iov[3] = {{hdr, 8}, {ct, len}, {(void *)gtag, MM_GCM_TAG_LEN}};
+    size_t total = 8 + len + MM_GCM_TAG_LEN;
     ssize_t n;
     do
         n = writev(fd, iov, 3);
@@ -179,6 +193,8 @@ struct edge_segment_writer {
     uint64_t written;
     int full; /* a chunk could not be written for a full disk: the file is salvaged at finish */
     edge_segsync_req_t sync; /* the syncer's request for fd (segment_sync.h) */
+    mm_gcm_seal_t *gcm;      /* the chunk being filled is sealed as it comes */
+    int broken;              /* a chunk could not be written (not for a full disk) */
     size_t peak;             /* the largest chunk so far, for the camera's next segment */
 };
 
@@ -224,8 +240,8 @@ static void writer_free(edge_segment_writer_t *w)
     if (w->dirfd >= 0)
         close(w->dirfd);
     mm_sha256_destroy(w->hash);
-    /* Chunks are encrypted in place when they are written: only the frames of the chunk
-     * being filled are still plaintext. */
+    mm_gcm_seal_destroy(w->gcm);
+    /* The buffer holds ciphertext only; wiped anyway. */
     if (w->buf)
         mm_wipe(w->buf, w->len);
     edge_segpool_put(w->buf, w->cap);
@@ -254,6 +270,26 @@ static size_t header_bytes(uint8_t *h, const edge_segment_info_t *info, const ui
     return (size_t)(p - h);
 }
 
+/* Starts sealing the next chunk: its frame count (4 bytes, set when it ends) first. */
+static mm_err_t chunk_begin(edge_segment_writer_t *w)
+{
+    uint8_t nonce[MM_GCM_NONCE_LEN], aad[44];
+    chunk_nonce(w->info.chunks, nonce);
+    chunk_aad(w->header_hash, w->info.chunks, "CHNK", aad);
+    w->len = 4;
+    w->chunk_frames = 0;
+    return mm_gcm_seal_begin(w->gcm, nonce, aad, sizeof aad, w->buf, 4);
+}
+
+/* Seals len bytes of plaintext onto the chunk; reserve() made room. */
+static mm_err_t chunk_add(edge_segment_writer_t *w, const uint8_t *pt, size_t len)
+{
+    mm_err_t err = mm_gcm_seal_update(w->gcm, pt, len, w->buf + w->len);
+    if (err == MM_OK)
+        w->len += len;
+    return err;
+}
+
 mm_err_t edge_segment_create(const char *dir, const char *camera, const char *codec,
                              const uint8_t *extradata, size_t extralen, int64_t start_us,
                              int64_t epoch, const uint8_t salt[EDGE_SEG_SALT_LEN],
@@ -279,6 +315,8 @@ mm_err_t edge_segment_create(const char *dir, const char *camera, const char *co
     memcpy(w->info.salt, salt, EDGE_SEG_SALT_LEN);
     memcpy(w->key, key, EDGE_SEG_KEY_LEN);
     mm_err_t err = mm_sha256_create(&w->hash);
+    if (err == MM_OK)
+        err = mm_gcm_seal_create(key, &w->gcm);
     if (err != MM_OK) {
         writer_free(w);
         return err;
@@ -303,11 +341,12 @@ mm_err_t edge_segment_create(const char *dir, const char *camera, const char *co
     free(h);
     if (err == MM_OK) /* as large as this camera's last segment needed */
         err = reserve(w, edge_segpool_hint(camera) > 4 ? edge_segpool_hint(camera) : 4);
+    if (err == MM_OK)
+        err = chunk_begin(w);
     if (err != MM_OK) {
         edge_segment_abort(w);
         return err;
     }
-    w->len = 4; /* the frame count goes here */
     w->written = hl;
     *out = w;
     return MM_OK;
@@ -321,26 +360,34 @@ mm_err_t edge_segment_create(const char *dir, const char *camera, const char *co
  */
 static mm_err_t flush_chunk(edge_segment_writer_t *w, const char *tag)
 {
-    mm_be32_put(w->buf, w->chunk_frames);
+    if (w->broken)
+        return MM_EIO;
+    uint8_t count[4], aad[44], gtag[MM_GCM_TAG_LEN];
+    mm_be32_put(count, w->chunk_frames);
     size_t len = w->len;
     if (len > w->peak)
         w->peak = len;
     int last = strcmp(tag, "LAST") == 0;
+    chunk_aad(w->header_hash, w->info.chunks, tag, aad);
+    mm_err_t err = mm_gcm_seal_end(w->gcm, aad, w->buf, count, gtag);
     /* Before the LAST chunk: the syncer's work on this file done, and any failure of it known. */
-    int e = last ? edge_segsync_withdraw(&w->sync) : 0;
-    mm_err_t err =
-        e ? sync_err(e)
-          : put_chunk(w->fd, w->key, w->header_hash, w->info.chunks, tag, w->buf, len, last);
+    int e = last && err == MM_OK ? edge_segsync_withdraw(&w->sync) : 0;
+    if (e)
+        err = sync_err(e);
+    if (err == MM_OK)
+        err = write_chunk(w->fd, tag, w->buf, len, gtag, last);
     if (err == MM_OK) {
         w->written += 8 + len + MM_GCM_TAG_LEN;
         w->info.chunks++;
-        w->len = 4;
-        w->chunk_frames = 0;
-        if (!last && (e = edge_segsync_ask(&w->sync)) != 0)
+        if (!last)
+            err = chunk_begin(w);
+        if (err == MM_OK && !last && (e = edge_segsync_ask(&w->sync)) != 0)
             err = sync_err(e); /* an earlier chunk's sync failed: this one is written */
     }
     if (err == MM_EFULL)
         w->full = 1; /* what follows on disk may be a chunk cut short */
+    else if (err != MM_OK)
+        w->broken = 1; /* the partial file is left for recovery */
     return err;
 }
 
@@ -358,13 +405,15 @@ mm_err_t edge_segment_write(edge_segment_writer_t *w, int64_t time_us, int64_t p
         return err;
     if (w->chunk_frames == 0)
         w->chunk_start = time_us;
-    uint8_t *p = w->buf + w->len;
+    uint8_t rec[FRAME_HDR], *p = rec;
     mm_be64_put(p, (uint64_t)time_us), p += 8;
     mm_be64_put(p, (uint64_t)pts), p += 8;
     *p++ = key ? 1 : 0;
-    mm_be32_put(p, (uint32_t)len), p += 4;
-    memcpy(p, data, len);
-    w->len += FRAME_HDR + len;
+    mm_be32_put(p, (uint32_t)len);
+    if ((err = chunk_add(w, rec, FRAME_HDR)) != MM_OK || (err = chunk_add(w, data, len)) != MM_OK) {
+        w->broken = 1;
+        return err;
+    }
     w->chunk_frames++;
     w->info.frames++;
     edge_segment_hash_frame(w->hash, data, len);
@@ -406,12 +455,14 @@ mm_err_t edge_segment_finish(edge_segment_writer_t *w, int64_t end_us, edge_segm
         return salvage(w, info);
     mm_sha256_final(w->hash, w->info.content_hash);
     w->info.end_us = end_us;
-    mm_err_t err = reserve(w, LAST_TAIL);
+    mm_err_t err = w->broken ? MM_EIO : reserve(w, LAST_TAIL);
     if (err == MM_OK) {
-        put_last_tail(w->buf + w->len, end_us, w->info.frames, w->info.content_hash, 0);
-        w->len += LAST_TAIL;
-        err = flush_chunk(w, "LAST");
+        uint8_t tail[LAST_TAIL];
+        put_last_tail(tail, end_us, w->info.frames, w->info.content_hash, 0);
+        err = chunk_add(w, tail, LAST_TAIL);
     }
+    if (err == MM_OK)
+        err = flush_chunk(w, "LAST");
     if (err == MM_EFULL)
         return salvage(w, info); /* a full disk: what is on disk is finished now */
     if (err == MM_OK)
