@@ -97,7 +97,19 @@ def main():
         done = all(sum(g["camera"] == c for g in mine) >= args.cycles for c in cams)
         return (gaps, mine) if done else None
 
-    gaps, mine = T.wait_until(all_gaps, 60, "the hub to hold the gap of every kill", step=1)
+    # Many cameras on a busy machine take longer to record again; what has not come by the end
+    # of the wait shows as "no gap found" below.
+    deadline = time.time() + max(60, 10 * len(cams))
+    got = all_gaps()
+    while got is None and time.time() < deadline:
+        time.sleep(1)
+        got = all_gaps()
+    if got is None:
+        gaps = [e["entry"]["camera_gap"] for e in run.entries("bench")
+                if e["entry"]["type"] == "camera_gap"]
+        got = gaps, [g for g in gaps if g["reason"].startswith(NOT_RECORDING)]
+        T.say("not every kill's gap reached the hub in time; the missing ones are left out")
+    gaps, mine = got
     run.stop("bench")
     entries = run.entries("bench")
     run.stop_all()

@@ -7,7 +7,8 @@ Makes (once, cached in $MM_BUILD/bench/) an H.264 file with Debian's ffmpeg: tes
 ultrafast, a keyframe every 30 frames. Then, RUNS times in turn, cuts it into 10-second
 segments with
 
-    ours        $MM_BUILD/bench_writer IN OUT 10         (AES-256-GCM chunks, fdatasync each ~1 s)
+    ours        $MM_BUILD/bench_writer IN OUT 10         (AES-256-GCM chunks, fdatasync each ~1 s
+                                                        by the syncer thread)
     ours-nosync the same with LD_PRELOAD=$MM_BUILD/bench_nosync.so (fsync, fdatasync: no-ops)
     ffmpeg-ts   ffmpeg -loglevel error -i IN -c copy -f segment -segment_time 10 OUT/%05d.ts
     ffmpeg-mp4  the same into .mp4
