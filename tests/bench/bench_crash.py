@@ -14,7 +14,8 @@ were on disk) and reports a camera_gap "the edge was not recording" from the las
 survived to the first frame recorded after the restart. For each kill and camera:
 
   lost      kill time − gap start: footage the edge had received before the kill but that is
-            not on disk (goal: at most 1 s);
+            not on disk (goal: at most 1 s); when the gap reaches back past an earlier kill (this
+            kill came before the restarted edge wrote a chunk), from where recording resumed;
   blind     gap end − restart time: how long the restarted edge takes to record again
             (connect, then wait for a keyframe); not footage lost to the crash, but not
             recorded either; shown apart.
@@ -125,11 +126,19 @@ def main():
         kus = int(t_kill * 1e6)
         row = []
         for c in cams:
-            g = [g for g in mine if g["camera"] == c and g["start_us"] <= kus <= g["end_us"]]
-            if len(g) != 1:
+            # The gap this kill's restart logged: the first to end after the kill. A kill that
+            # comes before the restarted edge wrote its first chunk removes that partial file, and
+            # the next restart's gap then reaches back to the footage before the previous kill
+            # (it overlaps the gap logged then): what this kill lost starts where recording
+            # resumed, the end of the latest gap before the kill.
+            g = sorted((g for g in mine if g["camera"] == c and g["start_us"] <= kus <= g["end_us"]),
+                       key=lambda g: g["end_us"])[:1]
+            if not g:
                 row.append("no gap found | -")
                 continue
-            loss = (kus - g[0]["start_us"]) / 1e6
+            resumed = max([x["end_us"] for x in mine if x["camera"] == c and x["end_us"] < kus],
+                          default=0)
+            loss = (kus - max(g[0]["start_us"], resumed)) / 1e6
             b = (g[0]["end_us"] - t_restart * 1e6) / 1e6
             lost[c].append(loss)
             blind[c].append(b)
