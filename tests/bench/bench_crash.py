@@ -3,9 +3,8 @@
     /usr/bin/python3 tests/bench/bench_crash.py [--cycles 10] [--seed S] [--cameras 2]
         [--width 320 --height 240 --fps 15 --bitrate 2000 --keyint 30 --pattern snow]
 
-Starts mimamori-testcam with two streams (--cameras N: N; the chaos soak's kills lost over 1 s
-with 16 cameras on two cores, where the edge's threads wait for the disk and the CPU), a hub and an edge recording both (10-second segments;
-state under $MM_BUILD/itest/bench-crash/). Then CYCLES times: lets the edge record for a random
+Starts mimamori-testcam with two streams (--cameras N: N, to load the machine as the chaos
+soak's 16 cameras did), a hub and an edge recording them all (10-second segments; state under $MM_BUILD/itest/bench-crash/). Then CYCLES times: lets the edge record for a random
 5–15 s, notes the wall-clock time and sends SIGKILL, and starts it again at once. At the end it
 waits until the hub holds the gaps of every kill, and stops the edge cleanly.
 
@@ -131,7 +130,8 @@ def main():
             # the next restart's gap then reaches back to the footage before the previous kill
             # (it overlaps the gap logged then): what this kill lost starts where recording
             # resumed, the end of the latest gap before the kill.
-            g = sorted((g for g in mine if g["camera"] == c and g["start_us"] <= kus <= g["end_us"]),
+            g = sorted((g for g in mine
+                        if g["camera"] == c and g["start_us"] <= kus <= g["end_us"]),
                        key=lambda g: g["end_us"])[:1]
             if not g:
                 row.append("no gap found | -")
