@@ -5,8 +5,9 @@
 
 Starts mimamori-testcam with two streams (--cameras N: N, to load the machine as the chaos
 soak's 16 cameras did), a hub and an edge recording them all (10-second segments; state under
-$MM_BUILD/itest/bench-crash/). Then CYCLES times: lets the edge record for a random 5–15 s, notes the wall-clock time and sends SIGKILL, and starts it again at once. At the end it
-waits until the hub holds the gaps of every kill, and stops the edge cleanly.
+$MM_BUILD/itest/bench-crash/). Then CYCLES times: lets the edge record for a random 5–15 s,
+notes the wall-clock time and sends SIGKILL, and starts it again at once. At the end it waits
+until the hub holds the gaps of every kill, and stops the edge cleanly.
 
 At each restart the edge finishes what the kill left (edge_segment_recover keeps the chunks that
 were on disk) and reports a camera_gap "the edge was not recording" from the last frame that
