@@ -349,6 +349,177 @@ out:
     return err;
 }
 
+/* --- AES-256-GCM in pieces with a late head (see crypto.h) --------------------------------------
+ *
+ * GCM's tag is GHASH_H(A || C || lengths) xor E_K(J0), and GHASH is a sum of each 16-byte block
+ * times a power of H: block i of n is multiplied by H^(n-i+1). Changing one block by d changes the
+ * tag by d * H^(n-i+1), and changing plaintext bytes changes the ciphertext (CTR) by the same
+ * bytes. So the head is sealed as zeros, then its bytes are xored into its ciphertext, and the tag
+ * gets the head's block and the changed aad blocks times their powers of H.
+ */
+struct mm_gcm_seal {
+    EVP_CIPHER_CTX *c;
+    uint64_t h[2];                 /* H = E_K(0^128), big-endian halves */
+    uint8_t aad[MM_GCM_AAD_MAX];   /* the aad as begun */
+    size_t aad_len, head_len, len; /* len: plaintext bytes so far, head included */
+};
+
+static void gf_load(const uint8_t b[16], uint64_t x[2])
+{
+    x[0] = x[1] = 0;
+    for (int i = 0; i < 8; i++) {
+        x[0] = x[0] << 8 | b[i];
+        x[1] = x[1] << 8 | b[8 + i];
+    }
+}
+
+static void gf_store(const uint64_t x[2], uint8_t b[16])
+{
+    for (int i = 0; i < 8; i++) {
+        b[7 - i] = (uint8_t)(x[0] >> (8 * i));
+        b[15 - i] = (uint8_t)(x[1] >> (8 * i));
+    }
+}
+
+/* z = x * y in GCM's field (NIST SP 800-38D, algorithm 1). */
+static void gf_mul(const uint64_t x[2], const uint64_t y[2], uint64_t z[2])
+{
+    uint64_t v0 = y[0], v1 = y[1], z0 = 0, z1 = 0;
+    for (int i = 0; i < 128; i++) {
+        uint64_t bit = (i < 64 ? x[0] >> (63 - i) : x[1] >> (127 - i)) & 1;
+        z0 ^= v0 & (0 - bit);
+        z1 ^= v1 & (0 - bit);
+        uint64_t carry = v1 & 1;
+        v1 = v1 >> 1 | v0 << 63;
+        v0 = v0 >> 1 ^ (0xe100000000000000ULL & (0 - carry));
+    }
+    z[0] = z0;
+    z[1] = z1;
+}
+
+/* z = h^e (e >= 1). */
+static void gf_pow(const uint64_t h[2], uint64_t e, uint64_t z[2])
+{
+    uint64_t r[2] = {0x8000000000000000ULL, 0}, b[2] = {h[0], h[1]}, t[2];
+    while (e) {
+        if (e & 1) {
+            gf_mul(r, b, t);
+            r[0] = t[0], r[1] = t[1];
+        }
+        gf_mul(b, b, t);
+        b[0] = t[0], b[1] = t[1];
+        e >>= 1;
+    }
+    z[0] = r[0], z[1] = r[1];
+}
+
+/* tag ^= d * H^e */
+static void gf_fix(const mm_gcm_seal_t *s, const uint8_t d[16], uint64_t e, uint8_t tag[16])
+{
+    uint64_t x[2], p[2], y[2], t[2];
+    gf_load(d, x);
+    if (!x[0] && !x[1])
+        return;
+    gf_pow(s->h, e, p);
+    gf_mul(x, p, y);
+    gf_load(tag, t);
+    t[0] ^= y[0], t[1] ^= y[1];
+    gf_store(t, tag);
+}
+
+mm_err_t mm_gcm_seal_create(const uint8_t key[MM_AES_KEY_LEN], mm_gcm_seal_t **out)
+{
+    mm_gcm_seal_t *s = calloc(1, sizeof *s);
+    if (s == NULL) {
+        return MM_ENOMEM;
+    }
+    uint8_t zero[16] = {0}, hb[16];
+    int outl = 0;
+    EVP_CIPHER_CTX *ecb = EVP_CIPHER_CTX_new();
+    s->c = EVP_CIPHER_CTX_new();
+    int ok = ecb && s->c && EVP_EncryptInit_ex(ecb, EVP_aes_256_ecb(), NULL, key, NULL) == 1 &&
+             EVP_CIPHER_CTX_set_padding(ecb, 0) == 1 &&
+             EVP_EncryptUpdate(ecb, hb, &outl, zero, 16) == 1 && outl == 16 &&
+             EVP_EncryptInit_ex(s->c, EVP_aes_256_gcm(), NULL, NULL, NULL) == 1 &&
+             EVP_CIPHER_CTX_ctrl(s->c, EVP_CTRL_GCM_SET_IVLEN, MM_GCM_NONCE_LEN, NULL) == 1 &&
+             EVP_EncryptInit_ex(s->c, NULL, NULL, key, NULL) == 1;
+    EVP_CIPHER_CTX_free(ecb);
+    if (!ok) {
+        mm_gcm_seal_destroy(s);
+        return ssl_fail("AES-GCM stream init");
+    }
+    gf_load(hb, s->h);
+    mm_wipe(hb, sizeof hb);
+    *out = s;
+    return MM_OK;
+}
+
+mm_err_t mm_gcm_seal_begin(mm_gcm_seal_t *s, const uint8_t nonce[MM_GCM_NONCE_LEN], const void *aad,
+                           size_t aad_len, void *out, size_t head_len)
+{
+    static const uint8_t zero[16] = {0};
+    if (aad_len > MM_GCM_AAD_MAX || head_len > 16) {
+        return MM_EINVAL;
+    }
+    memcpy(s->aad, aad, aad_len);
+    s->aad_len = aad_len;
+    s->head_len = s->len = head_len;
+    if (EVP_EncryptInit_ex(s->c, NULL, NULL, NULL, nonce) != 1 ||
+        !gcm_update(s->c, 1, NULL, aad, aad_len) || !gcm_update(s->c, 1, out, zero, head_len)) {
+        return ssl_fail("AES-GCM stream begin");
+    }
+    return MM_OK;
+}
+
+mm_err_t mm_gcm_seal_update(mm_gcm_seal_t *s, const void *in, size_t len, void *out)
+{
+    if (!gcm_update(s->c, 1, out, in, len)) {
+        return ssl_fail("AES-GCM stream");
+    }
+    s->len += len;
+    return MM_OK;
+}
+
+mm_err_t mm_gcm_seal_end(mm_gcm_seal_t *s, const void *final_aad, uint8_t *out_head,
+                         const void *head, uint8_t tag[MM_GCM_TAG_LEN])
+{
+    uint8_t rest[16];
+    int outl = 0;
+    if (EVP_EncryptFinal_ex(s->c, rest, &outl) != 1 ||
+        EVP_CIPHER_CTX_ctrl(s->c, EVP_CTRL_GCM_GET_TAG, MM_GCM_TAG_LEN, tag) != 1) {
+        return ssl_fail("AES-GCM stream end");
+    }
+    /* Blocks: a of the aad, c of the ciphertext, one of the lengths; block i has power n-i+1. */
+    uint64_t a = (s->aad_len + 15) / 16, c = (s->len + 15) / 16, n = a + c + 1;
+    const uint8_t *fa = final_aad, *hd = head;
+    for (uint64_t i = 0; i < a; i++) {
+        uint8_t d[16] = {0};
+        for (size_t k = 0; k < 16 && i * 16 + k < s->aad_len; k++) {
+            d[k] = s->aad[i * 16 + k] ^ fa[i * 16 + k];
+        }
+        gf_fix(s, d, n - i, tag);
+    }
+    if (s->head_len) {
+        uint8_t d[16] = {0};
+        memcpy(d, hd, s->head_len);
+        gf_fix(s, d, n - a, tag);
+        for (size_t k = 0; k < s->head_len; k++) {
+            out_head[k] ^= hd[k];
+        }
+    }
+    return MM_OK;
+}
+
+void mm_gcm_seal_destroy(mm_gcm_seal_t *s)
+{
+    if (s == NULL) {
+        return;
+    }
+    EVP_CIPHER_CTX_free(s->c);
+    mm_wipe(s, sizeof *s);
+    free(s);
+}
+
 static const char b64chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 size_t mm_base64_encoded_len(size_t len)

@@ -82,6 +82,31 @@ mm_err_t mm_aes256gcm_open(const uint8_t key[MM_AES_KEY_LEN], const uint8_t nonc
                            const void *aad, size_t aad_len, const void *in, size_t len, void *out,
                            const uint8_t tag[MM_GCM_TAG_LEN]);
 
+/*
+ * AES-256-GCM sealing in pieces, for a message whose first bytes (its head, at most 16) and some
+ * bytes of its aad are known only at its end: the ciphertext is made as the plaintext comes (one
+ * pass over data still in the cache), and at the end the head's ciphertext and the tag are
+ * corrected (GHASH is linear in every block) to exactly what mm_aes256gcm_seal would give for the
+ * whole message under the final aad. One context serves many messages under one key.
+ *
+ * create: MM_OK, MM_ENOMEM or MM_ECRYPTO. begin: a message under nonce with aad (at most
+ * MM_GCM_AAD_MAX bytes, as it is at the start), and head_len (at most 16) bytes of head whose
+ * ciphertext, made for zero bytes, is written to out. update: len bytes of plaintext in to out
+ * (in == out allowed). end: head (head_len bytes) is the head's plaintext, out_head where begin
+ * wrote its ciphertext (corrected in place), final_aad the aad as it is now (same length); the
+ * tag is written. Errors: MM_ECRYPTO (library failure), MM_EINVAL (bad lengths).
+ */
+#define MM_GCM_AAD_MAX 64
+typedef struct mm_gcm_seal mm_gcm_seal_t;
+mm_err_t mm_gcm_seal_create(const uint8_t key[MM_AES_KEY_LEN], mm_gcm_seal_t **out);
+mm_err_t mm_gcm_seal_begin(mm_gcm_seal_t *s, const uint8_t nonce[MM_GCM_NONCE_LEN], const void *aad,
+                           size_t aad_len, void *out, size_t head_len);
+mm_err_t mm_gcm_seal_update(mm_gcm_seal_t *s, const void *in, size_t len, void *out);
+mm_err_t mm_gcm_seal_end(mm_gcm_seal_t *s, const void *final_aad, uint8_t *out_head,
+                         const void *head, uint8_t tag[MM_GCM_TAG_LEN]);
+/* Frees the context (OpenSSL cleanses the key schedule). Accepts NULL. */
+void mm_gcm_seal_destroy(mm_gcm_seal_t *s);
+
 /* Overwrites len bytes at p with zeros in a way the compiler cannot remove. */
 void mm_wipe(void *p, size_t len);
 

@@ -1,9 +1,11 @@
 /*
  * segment.c: segment files (see segment.h for the format).
  *
- * The writer fills one chunk's plaintext in memory, then encrypts it in place and writes it with
- * its header and tag in one writev, followed by fdatasync: a chunk is on disk whole, or the
- * reader and the recovery see a short chunk and stop before it. The reader opens a whole chunk
+ * The writer encrypts each frame into the chunk being filled as it comes (AES-GCM in pieces,
+ * crypto.h mm_gcm_seal_*: one pass over data still in the cache, no plaintext copy kept), and when
+ * the chunk is done sets its frame count and tag and writes it with its header in one writev; the
+ * syncer thread fdatasyncs it (segment_sync.h). A chunk is on disk whole, or the reader and the
+ * recovery see a short chunk and stop before it. The reader opens a whole chunk
  * before handing out any of its frames, so altered footage is never played.
  */
 #include "edge/segment.h"
@@ -20,6 +22,8 @@
 #include "common/crypto.h"
 #include "common/db.h"
 #include "common/diag.h"
+#include "edge/segment_pool.h"
+#include "edge/segment_sync.h"
 
 #define MAGIC "MMSEG2\n"
 #define MAGIC_LEN 7
@@ -68,21 +72,33 @@ static void chunk_aad(const uint8_t hh[32], uint64_t index, const char *tag, uin
 
 /*
  * Encrypts pt (len bytes) in place as chunk number index with the given tag, writes it, and
- * fdatasyncs. The plaintext is destroyed.
+ * fdatasyncs when sync is set (otherwise the caller has it synced). The plaintext is destroyed.
  */
+static mm_err_t write_chunk(int fd, const char *tag, uint8_t *pt, size_t len,
+                            const uint8_t gtag[MM_GCM_TAG_LEN], int sync);
+
 static mm_err_t put_chunk(int fd, const uint8_t key[32], const uint8_t hh[32], uint64_t index,
-                          const char *tag, uint8_t *pt, size_t len)
+                          const char *tag, uint8_t *pt, size_t len, int sync)
 {
-    uint8_t nonce[MM_GCM_NONCE_LEN], aad[44], gtag[MM_GCM_TAG_LEN], hdr[8];
+    uint8_t nonce[MM_GCM_NONCE_LEN], aad[44], gtag[MM_GCM_TAG_LEN];
     chunk_nonce(index, nonce);
     chunk_aad(hh, index, tag, aad);
     mm_err_t err = mm_aes256gcm_seal(key, nonce, aad, sizeof aad, pt, len, pt, gtag);
     if (err != MM_OK)
         return err;
+    return write_chunk(fd, tag, pt, len, gtag, sync);
+}
+
+/* Writes a sealed chunk: its header, ciphertext ct and tag; fdatasyncs when sync is set. */
+static mm_err_t write_chunk(int fd, const char *tag, uint8_t *ct, size_t len,
+                            const uint8_t gtag[MM_GCM_TAG_LEN], int sync)
+{
+    mm_err_t err;
+    uint8_t hdr[8];
     memcpy(hdr, tag, 4);
     mm_be32_put(hdr + 4, (uint32_t)len);
-    struct iovec iov[3] = {{hdr, 8}, {pt, len}, {gtag, sizeof gtag}};
-    size_t total = 8 + len + sizeof gtag;
+    struct iovec iov[3] = {{hdr, 8}, {ct, len}, {(void *)gtag, MM_GCM_TAG_LEN}};
+    size_t total = 8 + len + MM_GCM_TAG_LEN;
     ssize_t n;
     do
         n = writev(fd, iov, 3);
@@ -103,7 +119,7 @@ static mm_err_t put_chunk(int fd, const uint8_t key[32], const uint8_t hh[32], u
             done = 0;
         }
     }
-    if (fdatasync(fd) != 0)
+    if (sync && fdatasync(fd) != 0)
         return io_err();
     return MM_OK;
 }
@@ -176,6 +192,10 @@ struct edge_segment_writer {
     int64_t chunk_start;
     uint64_t written;
     int full; /* a chunk could not be written for a full disk: the file is salvaged at finish */
+    edge_segsync_req_t sync; /* the syncer's request for fd (segment_sync.h) */
+    mm_gcm_seal_t *gcm;      /* the chunk being filled is sealed as it comes */
+    int broken;              /* a chunk could not be written (not for a full disk) */
+    size_t peak;             /* the largest chunk so far, for the camera's next segment */
 };
 
 static int id_ok(const char *s, size_t max)
@@ -184,33 +204,47 @@ static int id_ok(const char *s, size_t max)
     return n > 0 && n < max;
 }
 
+/* Room for more bytes in the chunk buffer: a buffer of the next size class from the pool
+ * (segment_pool.h) when it is full, the old one wiped and freed (its camera now needs more). */
 static mm_err_t reserve(edge_segment_writer_t *w, size_t more)
 {
     if (w->len + more <= w->cap)
         return MM_OK;
-    size_t cap = w->cap ? w->cap : 256 * 1024;
-    while (cap < w->len + more)
-        cap *= 2;
-    uint8_t *nb = realloc(w->buf, cap);
+    size_t cap;
+    uint8_t *nb = edge_segpool_get(w->len + more, &cap);
     if (!nb)
         return MM_ENOMEM;
+    if (w->buf) {
+        memcpy(nb, w->buf, w->len);
+        mm_wipe(w->buf, w->len);
+        edge_segpool_drop(w->buf);
+    }
     w->buf = nb;
     w->cap = cap;
     return MM_OK;
 }
 
+/* errno of a failed sync as an error: a full disk or an I/O error. */
+static mm_err_t sync_err(int e)
+{
+    errno = e;
+    return io_err();
+}
+
 static void writer_free(edge_segment_writer_t *w)
 {
+    if (w->fd >= 0)
+        (void)edge_segsync_withdraw(&w->sync); /* the syncer is done with fd */
     if (w->fd >= 0)
         close(w->fd);
     if (w->dirfd >= 0)
         close(w->dirfd);
     mm_sha256_destroy(w->hash);
-    /* Chunks are encrypted in place when they are written: only the frames of the chunk
-     * being filled are still plaintext. */
+    mm_gcm_seal_destroy(w->gcm);
+    /* The buffer holds ciphertext only; wiped anyway. */
     if (w->buf)
         mm_wipe(w->buf, w->len);
-    free(w->buf);
+    edge_segpool_put(w->buf, w->cap);
     mm_wipe(w->key, sizeof w->key);
     free(w);
 }
@@ -234,6 +268,26 @@ static size_t header_bytes(uint8_t *h, const edge_segment_info_t *info, const ui
     if (extralen)
         memcpy(p, extra, extralen), p += extralen;
     return (size_t)(p - h);
+}
+
+/* Starts sealing the next chunk: its frame count (4 bytes, set when it ends) first. */
+static mm_err_t chunk_begin(edge_segment_writer_t *w)
+{
+    uint8_t nonce[MM_GCM_NONCE_LEN], aad[44];
+    chunk_nonce(w->info.chunks, nonce);
+    chunk_aad(w->header_hash, w->info.chunks, "CHNK", aad);
+    w->len = 4;
+    w->chunk_frames = 0;
+    return mm_gcm_seal_begin(w->gcm, nonce, aad, sizeof aad, w->buf, 4);
+}
+
+/* Seals len bytes of plaintext onto the chunk; reserve() made room. */
+static mm_err_t chunk_add(edge_segment_writer_t *w, const uint8_t *pt, size_t len)
+{
+    mm_err_t err = mm_gcm_seal_update(w->gcm, pt, len, w->buf + w->len);
+    if (err == MM_OK)
+        w->len += len;
+    return err;
 }
 
 mm_err_t edge_segment_create(const char *dir, const char *camera, const char *codec,
@@ -261,12 +315,15 @@ mm_err_t edge_segment_create(const char *dir, const char *camera, const char *co
     memcpy(w->info.salt, salt, EDGE_SEG_SALT_LEN);
     memcpy(w->key, key, EDGE_SEG_KEY_LEN);
     mm_err_t err = mm_sha256_create(&w->hash);
+    if (err == MM_OK)
+        err = mm_gcm_seal_create(key, &w->gcm);
     if (err != MM_OK) {
         writer_free(w);
         return err;
     }
     w->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     w->fd = open(w->partial, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    w->sync.fd = w->fd;
     if (w->fd < 0 || w->dirfd < 0) {
         err = io_err();
         MM_ERROR("cannot create segment %s: %s", w->partial, strerror(errno));
@@ -282,33 +339,56 @@ mm_err_t edge_segment_create(const char *dir, const char *camera, const char *co
     mm_sha256(h, hl, w->header_hash);
     err = write_all(w->fd, h, hl);
     free(h);
+    if (err == MM_OK) /* as large as this camera's last segment needed */
+        err = reserve(w, edge_segpool_hint(camera) > 4 ? edge_segpool_hint(camera) : 4);
     if (err == MM_OK)
-        err = reserve(w, 4);
+        err = chunk_begin(w);
     if (err != MM_OK) {
         edge_segment_abort(w);
         return err;
     }
-    w->len = 4; /* the frame count goes here */
     w->written = hl;
     *out = w;
     return MM_OK;
 }
 
-/* Writes the chunk being filled (tag "CHNK" or "LAST"); the buffer is ready for the next. */
+/*
+ * Writes the chunk being filled (tag "CHNK" or "LAST"); the buffer is ready for the next. A CHNK
+ * is left to the syncer thread (segment_sync.h): the caller does not wait for the disk, and a
+ * crash of the process cannot lose what is written. The LAST chunk is synced here, after every
+ * sync the syncer was doing of this file, since the file is renamed into place next.
+ */
 static mm_err_t flush_chunk(edge_segment_writer_t *w, const char *tag)
 {
-    mm_be32_put(w->buf, w->chunk_frames);
+    if (w->broken)
+        return MM_EIO;
+    uint8_t count[4], aad[44], gtag[MM_GCM_TAG_LEN];
+    mm_be32_put(count, w->chunk_frames);
     size_t len = w->len;
-    mm_err_t err = put_chunk(w->fd, w->key, w->header_hash, w->info.chunks, tag, w->buf, len);
+    if (len > w->peak)
+        w->peak = len;
+    int last = strcmp(tag, "LAST") == 0;
+    chunk_aad(w->header_hash, w->info.chunks, tag, aad);
+    mm_err_t err = mm_gcm_seal_end(w->gcm, aad, w->buf, count, gtag);
+    /* Before the LAST chunk: the syncer's work on this file done, and any failure of it known. */
+    int e = last && err == MM_OK ? edge_segsync_withdraw(&w->sync) : 0;
+    if (e)
+        err = sync_err(e);
+    if (err == MM_OK)
+        err = write_chunk(w->fd, tag, w->buf, len, gtag, last);
+    if (err == MM_OK) {
+        w->written += 8 + len + MM_GCM_TAG_LEN;
+        w->info.chunks++;
+        if (!last)
+            err = chunk_begin(w);
+        if (err == MM_OK && !last && (e = edge_segsync_ask(&w->sync)) != 0)
+            err = sync_err(e); /* an earlier chunk's sync failed: this one is written */
+    }
     if (err == MM_EFULL)
         w->full = 1; /* what follows on disk may be a chunk cut short */
-    if (err != MM_OK)
-        return err;
-    w->written += 8 + len + MM_GCM_TAG_LEN;
-    w->info.chunks++;
-    w->len = 4;
-    w->chunk_frames = 0;
-    return MM_OK;
+    else if (err != MM_OK)
+        w->broken = 1; /* the partial file is left for recovery */
+    return err;
 }
 
 mm_err_t edge_segment_write(edge_segment_writer_t *w, int64_t time_us, int64_t pts, int key,
@@ -325,13 +405,15 @@ mm_err_t edge_segment_write(edge_segment_writer_t *w, int64_t time_us, int64_t p
         return err;
     if (w->chunk_frames == 0)
         w->chunk_start = time_us;
-    uint8_t *p = w->buf + w->len;
+    uint8_t rec[FRAME_HDR], *p = rec;
     mm_be64_put(p, (uint64_t)time_us), p += 8;
     mm_be64_put(p, (uint64_t)pts), p += 8;
     *p++ = key ? 1 : 0;
-    mm_be32_put(p, (uint32_t)len), p += 4;
-    memcpy(p, data, len);
-    w->len += FRAME_HDR + len;
+    mm_be32_put(p, (uint32_t)len);
+    if ((err = chunk_add(w, rec, FRAME_HDR)) != MM_OK || (err = chunk_add(w, data, len)) != MM_OK) {
+        w->broken = 1;
+        return err;
+    }
     w->chunk_frames++;
     w->info.frames++;
     edge_segment_hash_frame(w->hash, data, len);
@@ -373,12 +455,14 @@ mm_err_t edge_segment_finish(edge_segment_writer_t *w, int64_t end_us, edge_segm
         return salvage(w, info);
     mm_sha256_final(w->hash, w->info.content_hash);
     w->info.end_us = end_us;
-    mm_err_t err = reserve(w, LAST_TAIL);
+    mm_err_t err = w->broken ? MM_EIO : reserve(w, LAST_TAIL);
     if (err == MM_OK) {
-        put_last_tail(w->buf + w->len, end_us, w->info.frames, w->info.content_hash, 0);
-        w->len += LAST_TAIL;
-        err = flush_chunk(w, "LAST");
+        uint8_t tail[LAST_TAIL];
+        put_last_tail(tail, end_us, w->info.frames, w->info.content_hash, 0);
+        err = chunk_add(w, tail, LAST_TAIL);
     }
+    if (err == MM_OK)
+        err = flush_chunk(w, "LAST");
     if (err == MM_EFULL)
         return salvage(w, info); /* a full disk: what is on disk is finished now */
     if (err == MM_OK)
@@ -392,6 +476,7 @@ mm_err_t edge_segment_finish(edge_segment_writer_t *w, int64_t end_us, edge_segm
     w->info.bytes = w->written;
     snprintf(w->info.path, sizeof w->info.path, "%s", w->final);
     *info = w->info;
+    edge_segpool_learn(w->info.camera, w->peak);
     writer_free(w);
     return MM_OK;
 }
@@ -765,7 +850,7 @@ mm_err_t edge_segment_recover(const char *partial, edge_segment_key_fn key_fn, v
             err = io_err();
             goto out;
         }
-        err = put_chunk(fd, r->key, r->header_hash, r->chunk_index, "LAST", last, sizeof last);
+        err = put_chunk(fd, r->key, r->header_hash, r->chunk_index, "LAST", last, sizeof last, 1);
         if (err != MM_OK)
             goto out;
         r->end_us = r->last_time;

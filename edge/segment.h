@@ -29,9 +29,13 @@
  * that open and writes the LAST chunk for them. The header is in clear (the camera, the times
  * and the parameter sets are not secret; they are authenticated through every chunk).
  *
- * Chunks hold about one second of frames: a chunk is written (one write and one fdatasync) once
- * its frames span 0.9 s, so a crash or power loss loses less than a second. That is the fsync
- * policy; docs/architecture.md states it with its cost.
+ * Chunks hold about one second of frames: a chunk is written (one writev) once its frames span
+ * 0.8 s, so a crash of the process loses less than a second; the writers' syncer thread
+ * (segment_sync.h) then fdatasyncs it, so a power loss loses that plus the syncer's lag (under a
+ * second while the disk keeps up), and the caller never waits for the disk but at
+ * edge_segment_finish (the LAST chunk is synced before the rename). That is the fsync policy;
+ * docs/architecture.md states it with its cost. The chunk buffer comes from a pool sized per
+ * camera from its last segment (segment_pool.h).
  *
  * Content hash: SHA-256 over, for every frame in order, every NAL unit of the frame written as
  * u32 length || NAL unit bytes. NAL units are taken from the Annex B data (start codes removed,
@@ -96,8 +100,10 @@ mm_err_t edge_segment_create(const char *dir, const char *camera, const char *co
                              int64_t epoch, const uint8_t salt[EDGE_SEG_SALT_LEN],
                              const uint8_t key[EDGE_SEG_KEY_LEN], edge_segment_writer_t **out);
 
-/* Adds one frame (Annex B data); writes a chunk when its frames span EDGE_SEG_CHUNK_US.
- * MM_EFULL when the disk is full. */
+/* Adds one frame (Annex B data), sealed into the chunk being filled; writes the chunk when its
+ * frames span EDGE_SEG_CHUNK_US (without waiting for its sync). MM_EFULL when the disk is full;
+ * MM_EIO when a write or an earlier chunk's sync failed (finish then leaves the partial file
+ * for recovery). */
 mm_err_t edge_segment_write(edge_segment_writer_t *w, int64_t time_us, int64_t pts, int key,
                             const uint8_t *data, size_t len);
 

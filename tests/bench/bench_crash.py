@@ -1,19 +1,21 @@
 """bench_crash: how much footage a kill -9 of the edge loses.
 
-    /usr/bin/python3 tests/bench/bench_crash.py [--cycles 10] [--seed S]
+    /usr/bin/python3 tests/bench/bench_crash.py [--cycles 10] [--seed S] [--cameras 2]
         [--width 320 --height 240 --fps 15 --bitrate 2000 --keyint 30 --pattern snow]
 
-Starts mimamori-testcam with two streams, a hub and an edge recording both (10-second segments;
-state under $MM_BUILD/itest/bench-crash/). Then CYCLES times: lets the edge record for a random
-5–15 s, notes the wall-clock time and sends SIGKILL, and starts it again at once. At the end it
-waits until the hub holds the gaps of every kill, and stops the edge cleanly.
+Starts mimamori-testcam with two streams (--cameras N: N, to load the machine as the chaos
+soak's 16 cameras did), a hub and an edge recording them all (10-second segments; state under
+$MM_BUILD/itest/bench-crash/). Then CYCLES times: lets the edge record for a random 5–15 s,
+notes the wall-clock time and sends SIGKILL, and starts it again at once. At the end it waits
+until the hub holds the gaps of every kill, and stops the edge cleanly.
 
 At each restart the edge finishes what the kill left (edge_segment_recover keeps the chunks that
 were on disk) and reports a camera_gap "the edge was not recording" from the last frame that
 survived to the first frame recorded after the restart. For each kill and camera:
 
   lost      kill time − gap start: footage the edge had received before the kill but that is
-            not on disk (goal: at most 1 s);
+            not on disk (goal: at most 1 s); when the gap reaches back past an earlier kill (this
+            kill came before the restarted edge wrote a chunk), from where recording resumed;
   blind     gap end − restart time: how long the restarted edge takes to record again
             (connect, then wait for a keyframe); not footage lost to the crash, but not
             recorded either; shown apart.
@@ -43,6 +45,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--cycles", type=int, default=10)
     ap.add_argument("--seed", type=int, default=None)
+    ap.add_argument("--cameras", type=int, default=2)
     ap.add_argument("--width", type=int, default=320)
     ap.add_argument("--height", type=int, default=240)
     ap.add_argument("--fps", type=int, default=15)
@@ -54,13 +57,13 @@ def main():
     seed = args.seed if args.seed is not None else int(time.time())
     rng = random.Random(seed)
     print("load average before: " + open("/proc/loadavg").read().strip(), flush=True)
-    T.say(f"{args.cycles} kills, seed {seed}; two streams {args.width}x{args.height} at "
+    T.say(f"{args.cycles} kills, seed {seed}; {args.cameras} streams {args.width}x{args.height} at "
           f"{args.fps} fps, {args.bitrate} kbit/s, keyframe every {args.keyint} frames")
 
     run = T.Run("bench-crash")
     hub_keys = run.keys("hub")
     site = run.keys("bench")
-    cams = ["cam00", "cam01"]
+    cams = [f"cam{i:02d}" for i in range(args.cameras)]
     port = T.free_port()
     argv = [os.path.join(T.BUILD, "mimamori-testcam"), "--port", str(port),
             "--fps", str(args.fps), "--keyint", str(args.keyint), "--width", str(args.width),
@@ -95,7 +98,19 @@ def main():
         done = all(sum(g["camera"] == c for g in mine) >= args.cycles for c in cams)
         return (gaps, mine) if done else None
 
-    gaps, mine = T.wait_until(all_gaps, 60, "the hub to hold the gap of every kill", step=1)
+    # Many cameras on a busy machine take longer to record again; what has not come by the end
+    # of the wait shows as "no gap found" below.
+    deadline = time.time() + max(60, 10 * len(cams))
+    got = all_gaps()
+    while got is None and time.time() < deadline:
+        time.sleep(1)
+        got = all_gaps()
+    if got is None:
+        gaps = [e["entry"]["camera_gap"] for e in run.entries("bench")
+                if e["entry"]["type"] == "camera_gap"]
+        got = gaps, [g for g in gaps if g["reason"].startswith(NOT_RECORDING)]
+        T.say("not every kill's gap reached the hub in time; the missing ones are left out")
+    gaps, mine = got
     run.stop("bench")
     entries = run.entries("bench")
     run.stop_all()
@@ -111,11 +126,20 @@ def main():
         kus = int(t_kill * 1e6)
         row = []
         for c in cams:
-            g = [g for g in mine if g["camera"] == c and g["start_us"] <= kus <= g["end_us"]]
-            if len(g) != 1:
+            # The gap this kill's restart logged: the first to end after the kill. A kill that
+            # comes before the restarted edge wrote its first chunk removes that partial file, and
+            # the next restart's gap then reaches back to the footage before the previous kill
+            # (it overlaps the gap logged then): what this kill lost starts where recording
+            # resumed, the end of the latest gap before the kill.
+            g = sorted((g for g in mine
+                        if g["camera"] == c and g["start_us"] <= kus <= g["end_us"]),
+                       key=lambda g: g["end_us"])[:1]
+            if not g:
                 row.append("no gap found | -")
                 continue
-            loss = (kus - g[0]["start_us"]) / 1e6
+            resumed = max([x["end_us"] for x in mine if x["camera"] == c and x["end_us"] < kus],
+                          default=0)
+            loss = (kus - max(g[0]["start_us"], resumed)) / 1e6
             b = (g[0]["end_us"] - t_restart * 1e6) / 1e6
             lost[c].append(loss)
             blind[c].append(b)

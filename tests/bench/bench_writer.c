@@ -6,11 +6,17 @@
  * segments of SECONDS into OUTDIR with edge_segment_create/write/finish, cutting at the first
  * keyframe after the target length, as edge/ingest.c does. Keys come from an edge keyring in
  * OUTDIR/keys, derived per segment as edge/app.c does. Frame times are the file's timestamps
- * (not the wall clock), so a chunk holds about 0.9 s of footage and is followed by one
- * fdatasync, as in live recording.
+ * (not the wall clock), so a chunk holds about 0.9 s of footage and is then fdatasync'd by the
+ * writers' syncer thread (edge/segment_sync.h), as in live recording; getrusage counts that
+ * thread too.
  *
  * Prints one JSON line: CPU seconds of this process (getrusage, user and system), wall seconds
- * of the loop, bytes of packets read, bytes written, segments and frames. Exits 1 on any error.
+ * of the loop, bytes of packets read, bytes written, segments and frames, and the process's
+ * resident memory before the first segment and at its peak (VmHWM). Exits 1 on any error.
+ *
+ * With --writers N every frame goes to N writers at once (cameras bench000.., each in its own
+ * OUTDIR/wNNN), as N cameras of the same stream: the peak RSS less the base, over N, is the
+ * writer's memory per stream.
  *
  * With --state STATE --camera CAMERA --start-us T it lays the footage out as an edge whose
  * state_dir is STATE would have recorded it from T on (STATE/keys, STATE/db,
@@ -46,7 +52,24 @@ typedef struct {
     uint64_t bytes_out;
     unsigned segments;
     unsigned frames;
+    char name[32];
+    char path[1024];
 } bench_t;
+
+/* A line of /proc/self/status ("VmRSS:", "VmHWM:") in kB, 0 when missing. */
+static long status_kb(const char *field)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    long kb = 0;
+    size_t n = strlen(field);
+    while (f && fgets(line, sizeof line, f))
+        if (!strncmp(line, field, n))
+            kb = strtol(line + n, NULL, 10);
+    if (f)
+        fclose(f);
+    return kb;
+}
 
 static double seconds(struct timeval tv)
 {
@@ -114,12 +137,38 @@ static int start_segment(bench_t *b, const AVCodecParameters *par, int64_t time_
     return 0;
 }
 
+/* One frame for one writer: cuts at the first keyframe after the target length. */
+static int feed(bench_t *b, const AVCodecParameters *par, int seg_seconds, int64_t t, int64_t pts,
+                int key, const uint8_t *data, size_t len)
+{
+    if (b->w && key && t - b->seg_start >= (int64_t)seg_seconds * 1000000) {
+        b->last_time = t;
+        if (finish_segment(b) != 0)
+            return -1;
+    }
+    if (!b->w && key && start_segment(b, par, t) != 0)
+        return -1;
+    if (b->w) {
+        mm_err_t err = edge_segment_write(b->w, t, pts, key, data, len);
+        if (err != MM_OK) {
+            fprintf(stderr, "bench_writer: write: %s\n", mm_strerror(err));
+            return -1;
+        }
+        b->frames++;
+        b->last_time = t;
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     const char *state = NULL, *camera = "bench";
     int64_t base_us = mm_now_us();
+    int nw = 1;
     while (argc > 4 && !strncmp(argv[1], "--", 2)) {
-        if (!strcmp(argv[1], "--state"))
+        if (!strcmp(argv[1], "--writers"))
+            nw = atoi(argv[2]);
+        else if (!strcmp(argv[1], "--state"))
             state = argv[2];
         else if (!strcmp(argv[1], "--camera"))
             camera = argv[2];
@@ -132,7 +181,7 @@ int main(int argc, char **argv)
     }
     if (argc != 4 && !(state && argc == 3)) {
         fprintf(stderr,
-                "usage: bench_writer INPUT OUTDIR SECONDS\n"
+                "usage: bench_writer [--writers N] INPUT OUTDIR SECONDS\n"
                 "       bench_writer --state STATE --camera C --start-us T INPUT SECONDS\n");
         return 2;
     }
@@ -141,6 +190,7 @@ int main(int argc, char **argv)
     int seg_seconds = atoi(argv[argc - 1]);
     char seg_dir[1024], keys_dir[1024], db_dir[1024];
     bench_t b = {.dir = argv[2], .camera = camera};
+    bench_t *bs = NULL;
     AVFormatContext *fmt = NULL;
     AVBSFContext *bsf = NULL;
     AVPacket *pkt = av_packet_alloc();
@@ -163,7 +213,7 @@ int main(int argc, char **argv)
     } else {
         snprintf(keys_dir, sizeof keys_dir, "%s/keys", b.dir);
     }
-    if (!pkt || seg_seconds < 1 || mkdir(b.dir, 0700) != 0) {
+    if (!pkt || seg_seconds < 1 || nw < 1 || (state && nw != 1) || mkdir(b.dir, 0700) != 0) {
         fprintf(stderr, "bench_writer: cannot create %s (it must not exist)\n", b.dir);
         goto out;
     }
@@ -173,6 +223,23 @@ int main(int argc, char **argv)
         fprintf(stderr, "bench_writer: keyring: %s\n", mm_strerror(err));
         goto out;
     }
+    bs = calloc((size_t)nw, sizeof *bs);
+    if (!bs)
+        goto out;
+    for (int i = 0; i < nw; i++) {
+        bs[i] = b;
+        if (nw > 1) {
+            snprintf(bs[i].name, sizeof bs[i].name, "bench%03d", i);
+            snprintf(bs[i].path, sizeof bs[i].path, "%s/w%03d", b.dir, i);
+            bs[i].camera = bs[i].name;
+            bs[i].dir = bs[i].path;
+            if (mkdir(bs[i].dir, 0700) != 0) {
+                fprintf(stderr, "bench_writer: cannot create %s\n", bs[i].dir);
+                goto out;
+            }
+        }
+    }
+    long rss_base = status_kb("VmRSS:");
     double wall0 = mono_now();
     if (avformat_open_input(&fmt, input, NULL, NULL) < 0 ||
         avformat_find_stream_info(fmt, NULL) < 0) {
@@ -222,37 +289,35 @@ int main(int argc, char **argv)
                 first_ts = ts;
             int64_t t = base_us + av_rescale_q(ts - first_ts, st->time_base, AV_TIME_BASE_Q);
             int key = (pkt->flags & AV_PKT_FLAG_KEY) != 0;
-            if (b.w && key && t - b.seg_start >= (int64_t)seg_seconds * 1000000) {
-                b.last_time = t;
-                if (finish_segment(&b) != 0)
+            for (int i = 0; i < nw; i++)
+                if (feed(&bs[i], bsf->par_out, seg_seconds, t, pkt->pts, key, pkt->data,
+                         (size_t)pkt->size) != 0)
                     goto out;
-            }
-            if (!b.w && key && start_segment(&b, bsf->par_out, t) != 0)
-                goto out;
-            if (b.w) {
-                err = edge_segment_write(b.w, t, pkt->pts, key, pkt->data, (size_t)pkt->size);
-                if (err != MM_OK) {
-                    fprintf(stderr, "bench_writer: write: %s\n", mm_strerror(err));
-                    goto out;
-                }
-                b.frames++;
-                b.last_time = t;
-            }
             av_packet_unref(pkt);
         }
     }
-    if (finish_segment(&b) != 0)
-        goto out;
+    uint64_t bytes_out = 0;
+    unsigned segments = 0, frames = 0;
+    for (int i = 0; i < nw; i++) {
+        if (finish_segment(&bs[i]) != 0)
+            goto out;
+        bytes_out += bs[i].bytes_out;
+        segments += bs[i].segments;
+        frames += bs[i].frames;
+    }
     double wall = mono_now() - wall0;
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     printf("{\"user_s\": %.3f, \"sys_s\": %.3f, \"wall_s\": %.3f, \"bytes_in\": %llu, "
-           "\"bytes_out\": %llu, \"segments\": %u, \"frames\": %u}\n",
+           "\"bytes_out\": %llu, \"segments\": %u, \"frames\": %u, \"writers\": %d, "
+           "\"rss_base_kb\": %ld, \"rss_peak_kb\": %ld}\n",
            seconds(ru.ru_utime), seconds(ru.ru_stime), wall, (unsigned long long)bytes_in,
-           (unsigned long long)b.bytes_out, b.segments, b.frames);
+           (unsigned long long)bytes_out, segments, frames, nw, rss_base, status_kb("VmHWM:"));
     rc = 0;
 out:
-    edge_segment_abort(b.w);
+    for (int i = 0; bs && i < nw; i++)
+        edge_segment_abort(bs[i].w);
+    free(bs);
     av_bsf_free(&bsf);
     avformat_close_input(&fmt);
     av_packet_free(&pkt);

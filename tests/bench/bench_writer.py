@@ -1,19 +1,28 @@
 """bench_writer: the edge's segment writer against `ffmpeg -c copy -f segment`, fed from a file.
 
-    /usr/bin/python3 tests/bench/bench_writer.py [--seconds 90] [--runs 3]
+    /usr/bin/python3 tests/bench/bench_writer.py [--seconds 90] [--runs 3] [--idle 2]
 
 Makes (once, cached in $MM_BUILD/bench/) an H.264 file with Debian's ffmpeg: testsrc2 at
 1920x1080, 30 fps, with temporal noise so that it really takes about 40 Mbit/s, libx264
 ultrafast, a keyframe every 30 frames. Then, RUNS times in turn, cuts it into 10-second
 segments with
 
-    ours        $MM_BUILD/bench_writer IN OUT 10         (AES-256-GCM chunks, fdatasync each ~1 s)
+    ours        $MM_BUILD/bench_writer IN OUT 10         (AES-256-GCM chunks, fdatasync each ~1 s
+                                                        by the syncer thread)
     ours-nosync the same with LD_PRELOAD=$MM_BUILD/bench_nosync.so (fsync, fdatasync: no-ops)
     ffmpeg-ts   ffmpeg -loglevel error -i IN -c copy -f segment -segment_time 10 OUT/%05d.ts
     ffmpeg-mp4  the same into .mp4
 
-and measures each process's CPU (user + system, from os.wait4's rusage) and its wall time.
-Prints the median over the runs in CPU seconds per GB of input, and the ratio ours / ffmpeg.
+and measures each process's CPU (user + system, from os.wait4's rusage) and its wall time, and
+the whole machine's CPU from /proc/stat (user, nice, system, irq, softirq and steal of every
+core) over a span that starts before the process and ends after a `sync` that follows it. The
+process's own figure leaves out the pages the kernel writes back later on its own threads (all of
+ffmpeg's, since it never syncs); the whole-machine figure counts them for every writer alike.
+The machine's background (other processes) is sampled for --idle seconds before each run and
+its rate times the span is subtracted ("net"); on a busy machine that is an estimate, and the
+raw figure is printed beside it.
+
+Prints the median over the runs in CPU seconds per GB of input, and the ratios ours / ffmpeg.
 ffmpeg neither encrypts nor syncs, so the CPU ratio includes AES-GCM and SHA-256 (the content
 hash) and the wall times include our fdatasyncs; both are stated, not hidden.
 """
@@ -50,25 +59,60 @@ def make_input(seconds, width=1920, height=1080, rate=30, noise=12, bitrate="40M
     return path
 
 
-def run(argv, out_dir, make_dir, env=None):
-    """Runs argv; returns (user, system and wall seconds, stdout, files and bytes written)."""
+HZ = os.sysconf("SC_CLK_TCK")
+NCPU = os.cpu_count() or 1
+busy_bg = [0.0]  # the background rates seen, for the warning at the end
+
+
+def ratio(a, b):
+    return f"{a / b:.2f}x" if a > 0 and b > 0 else "n/a (the background swamped the run)"
+
+
+def machine_busy():
+    """Busy CPU seconds of the whole machine so far (all cores), from /proc/stat's first line:
+    user, nice, system, irq, softirq and steal (guest time is inside user)."""
+    with open("/proc/stat") as f:
+        v = [int(x) for x in f.readline().split()[1:]]
+    return (v[0] + v[1] + v[2] + v[5] + v[6] + v[7]) / HZ
+
+
+def background_rate(seconds):
+    """The machine's busy CPU per second while this script only sleeps."""
+    if seconds <= 0:
+        return 0.0
+    b0, t0 = machine_busy(), time.monotonic()
+    time.sleep(seconds)
+    rate = (machine_busy() - b0) / (time.monotonic() - t0)
+    busy_bg.append(rate)
+    return rate
+
+
+def run(argv, out_dir, make_dir, env=None, idle=2.0):
+    """Runs argv, then sync; returns (user, system and wall seconds of the process, whole-machine
+    CPU seconds over the run and the sync, its background estimate, stdout, files and bytes
+    written)."""
     shutil.rmtree(out_dir, ignore_errors=True)
     if make_dir:
         os.makedirs(out_dir)
     os.sync()  # the previous run's dirty pages are not this run's to write back
+    bg = background_rate(idle)
+    m0 = machine_busy()
     t0 = time.monotonic()
     env = dict(os.environ, MM_LOG_LEVEL="warn", **(env or {}))
     p = subprocess.Popen(argv, stdout=subprocess.PIPE, env=env)
     out = p.stdout.read()
     _, status, ru = os.wait4(p.pid, 0)
     wall = time.monotonic() - t0
+    os.sync()  # the pages it left dirty are written back inside the measured span
+    span = time.monotonic() - t0
+    machine = machine_busy() - m0
     p.returncode = os.waitstatus_to_exitcode(status)
     if p.returncode != 0:
         sys.exit(f"{argv[0]} failed with status {p.returncode}")
     files = [f for f in os.listdir(out_dir) if f != "keys"]
     written = sum(os.path.getsize(os.path.join(out_dir, f)) for f in files)
     shutil.rmtree(out_dir)
-    return ru.ru_utime, ru.ru_stime, wall, out, len(files), written
+    return ru.ru_utime, ru.ru_stime, wall, machine, bg * span, out, len(files), written
 
 
 def main():
@@ -76,6 +120,8 @@ def main():
     ap.add_argument("--seconds", type=int, default=90,
                     help="length of the input (default 90: about 450 MB)")
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--idle", type=float, default=2.0,
+                    help="seconds to sample the machine's background CPU before each run")
     args = ap.parse_args()
     writer = os.path.join(BUILD, "bench_writer")
     if not os.access(writer, os.X_OK):
@@ -102,46 +148,60 @@ def main():
     sys_ = {k: [] for k in tools}
     cpu = {k: [] for k in tools}
     wall = {k: [] for k in tools}
+    mach = {k: [] for k in tools}
+    net = {k: [] for k in tools}
     print("load average before: " + open("/proc/loadavg").read().strip(), flush=True)
     print(f"input {src}: {size / 1e6:.0f} MB, {args.seconds} s of 1080p30 H.264; "
           f"{args.runs} runs of each, interleaved", flush=True)
     for r in range(args.runs):
         for name, make in tools.items():
             argv, mk, *env = make()
-            u, s, w, stdout, nfiles, written = run(argv, out, mk, *env)
+            u, s, w, m, bg, stdout, nfiles, written = run(argv, out, mk, *env, idle=args.idle)
             c = u + s
             user[name].append(u)
             sys_[name].append(s)
             cpu[name].append(c)
             wall[name].append(w)
+            mach[name].append(m)
+            net[name].append(m - bg)
             extra = ""
             if name.startswith("ours"):
                 j = json.loads(stdout)
                 extra = (f" (self: user {j['user_s']:.2f} s, sys {j['sys_s']:.2f} s, "
                          f"{j['segments']} segments, {j['frames']} frames)")
             print(f"  run {r + 1} {name:11s} CPU {c:5.2f} s (user {u:4.2f}, sys {s:4.2f})  "
-                  f"wall {w:5.2f} s  "
+                  f"wall {w:5.2f} s  machine {m:5.2f} s (net {m - bg:5.2f})  "
                   f"{nfiles} files, {written / 1e6:.0f} MB{extra}", flush=True)
     med_cpu = {k: statistics.median(v) for k, v in cpu.items()}
     med_wall = {k: statistics.median(v) for k, v in wall.items()}
     print()
     med_user = {k: statistics.median(v) for k, v in user.items()}
     med_sys = {k: statistics.median(v) for k, v in sys_.items()}
+    med_mach = {k: statistics.median(v) for k, v in mach.items()}
+    med_net = {k: statistics.median(v) for k, v in net.items()}
     print(f"medians of {args.runs} runs, per GB of input:")
     print(f"{'':12s} {'CPU s/GB':>9s} {'user':>6s} {'sys':>6s} {'wall s/GB':>10s} "
-          f"{'MB/s (wall)':>12s}")
+          f"{'MB/s (wall)':>12s} {'machine s/GB':>13s} {'net':>6s}")
     for k in tools:
         print(f"{k:12s} {med_cpu[k] / gb:9.2f} {med_user[k] / gb:6.2f} {med_sys[k] / gb:6.2f} "
-              f"{med_wall[k] / gb:10.2f} {size / 1e6 / med_wall[k]:12.0f}")
+              f"{med_wall[k] / gb:10.2f} {size / 1e6 / med_wall[k]:12.0f} "
+              f"{med_mach[k] / gb:13.2f} {med_net[k] / gb:6.2f}")
     print()
     for ours in ("ours", "ours-nosync"):
         for base in ("ffmpeg-ts", "ffmpeg-mp4"):
             print(f"{ours} / {base}: CPU {med_cpu[ours] / med_cpu[base]:.2f}x, "
-                  f"wall {med_wall[ours] / med_wall[base]:.2f}x")
+                  f"wall {med_wall[ours] / med_wall[base]:.2f}x, "
+                  f"machine {med_mach[ours] / med_mach[base]:.2f}x "
+                  f"(net {ratio(med_net[ours], med_net[base])}; goal <= 1.3x)")
+    if max(busy_bg) > 0.5 * NCPU:
+        print(f"WARNING: the machine was busy before the runs (up to {max(busy_bg):.2f} of "
+              f"{NCPU} cores): the whole-machine figures include other processes' work and the "
+              "net ones are estimates at best; measure on a quiet machine")
     print("(ours encrypts with AES-256-GCM, hashes with SHA-256 and fdatasyncs every ~0.9 s of "
           "footage; ours-nosync is the same binary with fsync/fdatasync made no-ops by "
           "LD_PRELOAD; ffmpeg neither encrypts, hashes nor syncs: the kernel writes its pages "
-          "back later, on CPU time charged to no process measured here)")
+          "back later, on kernel threads: the process CPU misses that, the machine CPU, which "
+          "ends with a sync, counts it)")
 
 
 if __name__ == "__main__":
