@@ -100,6 +100,24 @@ void hub_mirror_counts(const hub_mirror_t *m, uint64_t *accepted, uint64_t *refu
 void hub_mirror_batch(hub_mirror_t *m, const char *site, const mm_batch_t *batch, int64_t now_us,
                       hub_answer_t *out);
 
+/* One batch of a group: from site, arrived at now_us, answered in *out. */
+typedef struct {
+    const char *site;
+    const mm_batch_t *batch;
+    int64_t now_us;
+    hub_answer_t *out;
+} hub_mirror_item_t;
+
+/*
+ * A group commit: answers items[0 .. n) as hub_mirror_batch would each, in order (several from
+ * one site follow each other), with ONE write transaction and one synced commit for all the
+ * batches that pass their checks. A batch refused (its signature, its form, a fork, a root that
+ * does not match) is refused alone, before it writes anything; an error of storage makes the
+ * group go again one batch at a time. Answers, findings, the observer and learned come only
+ * after the commit; the applier's done runs once per transaction.
+ */
+void hub_mirror_batches(hub_mirror_t *m, const hub_mirror_item_t *items, size_t n);
+
 /*
  * Records a message from site that is not a batch or did not decode (a finding, and the answer
  * to give). why is the error code, what says in words what was wrong.
