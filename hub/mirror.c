@@ -32,6 +32,8 @@ struct hub_mirror {
     hub_mirror_applier_t applier; /* apply NULL: none */
     hub_mirror_watcher_t watcher;
     uint64_t accepted, refused;   /* batches answered, for the metrics */
+    mm_entry_t *scratch;          /* the entries of the batch in the transaction, decoded */
+    size_t scratch_cap;
 };
 
 void hub_mirror_set_registry(hub_mirror_t *m, hub_registry_t *r,
@@ -94,6 +96,7 @@ void hub_mirror_close(hub_mirror_t *m)
     if (!m)
         return;
     mm_log_close(m->log);
+    free(m->scratch);
     free(m);
 }
 
@@ -215,10 +218,12 @@ void hub_mirror_bad_frame(hub_mirror_t *m, const char *site, const char *kind, s
 
 /*
  * Batches are answered in groups (hub_mirror_batches): each is checked alone, with no
- * transaction open (its form, the site's signature, its entries decoded); then all that passed
- * go through ONE write transaction, in order, each deciding there against what the transaction
- * already holds (so two batches of one site in a group follow each other); then one synced
- * commit; and only then is each answered, its findings raised and its observers told. A batch
+ * transaction open (its form, the site's signature); then all that passed go through ONE write
+ * transaction, in order, each decoding its entries there (into one array the mirror keeps, so
+ * that a group never holds more than one batch's decoded entries: an mm_entry_t is large) and
+ * deciding against what the transaction already holds (so two batches of one site in a group
+ * follow each other); then one synced commit; and only then is each answered, its findings
+ * raised and its observers told. A batch
  * refused inside the transaction (a fork, a root that does not match, an epoch not the next) is
  * refused before it writes anything, so the others still commit. An error of storage aborts the
  * whole transaction; the group then goes again one batch at a time, so that it costs only the
@@ -230,7 +235,8 @@ typedef enum {
     OUT_WRONG_SIZE, /* starts beyond what the hub holds */
     OUT_HELD,       /* a resend of what the hub holds, root matching */
     OUT_HELD_FORK,  /* a resend whose root differs from the hub's */
-    OUT_REFUSED     /* refused in the transaction: refusal says why */
+    OUT_REFUSED,    /* refused in the transaction: refusal says why */
+    OUT_MALFORMED   /* entry bad_index is not a log entry (bad_err) */
 } outcome_t;
 
 /* One batch being answered: what every step of it needs. */
@@ -243,7 +249,8 @@ typedef struct {
     hub_answer_t *out;
     mm_note_t note;
     mm_checkpoint_t cp;
-    mm_entry_t *decoded; /* b's entries, decoded once by check (n_entries of them) */
+    mm_entry_t *decoded; /* b's entries decoded, in the transaction only (the mirror's scratch) */
+    mm_log_restarted_t restart_entry; /* entry 0, when it is a log_restarted */
     char *cosigned;      /* note + the hub's cosignature line, made before the transaction */
     size_t cosigned_len;
     int live; /* checked and cosigned: goes into the transaction */
@@ -260,6 +267,8 @@ typedef struct {
     uint64_t fork_index;
     mm_hash_t computed; /* the root the hub computed (a mismatch, or a resend's) */
     int registry_changed;
+    uint64_t bad_index; /* OUT_MALFORMED */
+    mm_err_t bad_err;
 } batch_t;
 
 #define EARLIER_SCAN_MAX 100000 /* entries looked at for a site's first recording, once */
@@ -322,7 +331,7 @@ static mm_err_t restart_epoch(batch_t *s, MDB_txn *txn)
     if (rc != 0 && rc != MDB_NOTFOUND)
         return mm_db_err(rc, "read hub.epochs");
     s->epoch_want = (uint32_t)(rc == 0 ? v.mv_size / EPOCH_RECORD : 0) + 1;
-    return s->decoded[0].u.log_restarted.epoch == s->epoch_want ? MM_OK : MM_ECONFLICT;
+    return s->restart_entry.epoch == s->epoch_want ? MM_OK : MM_ECONFLICT;
 }
 
 /*
@@ -484,6 +493,34 @@ static int begins_anew(batch_t *x, MDB_txn *txn)
     return err == MM_OK && memcmp(ours.b, theirs.b, MM_HASH_LEN) != 0;
 }
 
+/* The batch's entries decoded into the mirror's scratch (x->decoded): OUT_MALFORMED for the
+ * first that is not a log entry. MM_ENOMEM when the scratch cannot grow. */
+static mm_err_t decode_in(batch_t *x)
+{
+    hub_mirror_t *m = x->m;
+    const mm_batch_t *b = x->b;
+    if (b->n_entries > m->scratch_cap) {
+        free(m->scratch);
+        m->scratch_cap = 0;
+        if (!(m->scratch = malloc(b->n_entries * sizeof *m->scratch)))
+            return MM_ENOMEM;
+        m->scratch_cap = b->n_entries;
+    }
+    x->decoded = m->scratch;
+    for (size_t i = 0; i < b->n_entries; i++) {
+        mm_err_t de = mm_entry_decode(b->entries[i].data, b->entries[i].len, &x->decoded[i]);
+        if (de != MM_OK) {
+            x->outcome = OUT_MALFORMED;
+            x->bad_index = b->first_index + i;
+            x->bad_err = de;
+            return MM_OK;
+        }
+    }
+    if (b->n_entries && x->decoded[0].kind == MM_ENTRY_LOG_RESTARTED)
+        x->restart_entry = x->decoded[0].u.log_restarted;
+    return MM_OK;
+}
+
 /* 2. Where a checked batch stands against what the transaction holds, and what it does. */
 static mm_err_t step_in(batch_t *x, MDB_txn *txn)
 {
@@ -501,7 +538,9 @@ static mm_err_t step_in(batch_t *x, MDB_txn *txn)
     }
     if (err == MM_OK)
         err = mm_log_size(x->m->log, txn, x->id, &x->held);
-    if (err != MM_OK)
+    if (err == MM_OK)
+        err = decode_in(x);
+    if (err != MM_OK || x->outcome == OUT_MALFORMED)
         return err;
     const mm_batch_t *b = x->b;
     if ((x->restart = begins_anew(x, txn)))
@@ -589,26 +628,6 @@ static int check(batch_t *x)
                b->n_entries);
         return -1;
     }
-    /* Decoded once, here: the registry and the applier take the decoded entries. */
-    x->decoded = b->n_entries ? malloc(b->n_entries * sizeof *x->decoded) : NULL;
-    if (b->n_entries && !x->decoded) {
-        answer(x->out, MM_ACK_REFUSED, x->held, "hub out of memory");
-        return -1;
-    }
-    for (size_t i = 0; i < b->n_entries; i++) {
-        mm_err_t de = mm_entry_decode(b->entries[i].data, b->entries[i].len, &x->decoded[i]);
-        if (de != MM_OK) {
-            hub_evidence_t ev = {0};
-            hub_evidence_int(&ev, "index", (int64_t)(b->first_index + i));
-            hub_findings_raise(m->findings, site, "malformed_entry", HUB_SEVERITY_HIGH, "", &ev,
-                               x->now_us, "entry %" PRIu64 " is not a log entry: %s",
-                               b->first_index + i, mm_strerror(de));
-            hub_evidence_deinit(&ev);
-            answer(x->out, MM_ACK_REFUSED, x->held, "entry %" PRIu64 ": %s", b->first_index + i,
-                   mm_strerror(de));
-            return -1;
-        }
-    }
     return 0;
 }
 
@@ -652,7 +671,7 @@ static void refused(batch_t *x, mm_err_t err)
     const mm_batch_t *b = x->b;
     x->out->cosignature[0] = 0;
     if (err == MM_ECONFLICT && x->restart) {
-        uint32_t got = x->decoded[0].u.log_restarted.epoch;
+        uint32_t got = x->restart_entry.epoch;
         hub_findings_raise(m->findings, x->site, "log_restart_refused", HUB_SEVERITY_HIGH, "", NULL,
                            x->now_us,
                            "the site began its log anew as epoch %" PRIu32
@@ -699,7 +718,7 @@ static void refused(batch_t *x, mm_err_t err)
 /* A site's log begun anew and stored: a finding says what the hub closed and why. */
 static void restarted(batch_t *x)
 {
-    const mm_log_restarted_t *r = &x->decoded[0].u.log_restarted;
+    const mm_log_restarted_t *r = &x->restart_entry;
     hub_evidence_t ev = {0};
     hub_evidence_int(&ev, "epoch", (int64_t)r->epoch);
     hub_evidence_int(&ev, "closed_log_size", (int64_t)x->closed_size);
@@ -719,6 +738,26 @@ static void restarted(batch_t *x)
             x->site, r->epoch, r->reason, x->closed_size, x->closed_id);
 }
 
+/* The integrity_fault entries among those stored, decoded again one at a time (the decoded
+ * batch is gone with its transaction): their findings. */
+static void integrity(batch_t *x)
+{
+    const mm_batch_t *b = x->b;
+    mm_entry_t *e = NULL;
+    for (uint64_t i = x->held; i < x->cp.size && i >= b->first_index; i++) {
+        const mm_bytes_t *d = &b->entries[i - b->first_index];
+        mm_entry_kind_t kind;
+        if (mm_entry_peek(d->data, d->len, &kind, NULL) != MM_OK ||
+            kind != MM_ENTRY_INTEGRITY_FAULT)
+            continue;
+        if (!e && !(e = malloc(sizeof *e)))
+            break;
+        if (mm_entry_decode(d->data, d->len, e) == MM_OK)
+            hub_integrity_findings(x->m->findings, x->site, i, e, 1, x->now_us);
+    }
+    free(e);
+}
+
 /* New entries stored and committed: findings, the answer, then the observers. */
 static void stored(batch_t *x)
 {
@@ -726,9 +765,7 @@ static void stored(batch_t *x)
     const mm_batch_t *b = x->b;
     if (x->restart)
         restarted(x);
-    if (x->held < x->cp.size && x->held >= b->first_index)
-        hub_integrity_findings(m->findings, x->site, x->held, &x->decoded[x->held - b->first_index],
-                               (size_t)(x->cp.size - x->held), x->now_us);
+    integrity(x);
     MM_INFO("site %s: verified entries [%" PRIu64 ", %" PRIu64 ")", x->site, x->held, x->cp.size);
     answer(x->out, MM_ACK_OK, x->cp.size, "%s", "");
     /* The observer first: what the batch says comes before what the rules make of it. */
@@ -762,6 +799,18 @@ static void finish(batch_t *x, mm_err_t err)
     case OUT_REFUSED:
         refused(x, x->refusal);
         break;
+    case OUT_MALFORMED: {
+        hub_evidence_t ev = {0};
+        hub_evidence_int(&ev, "index", (int64_t)x->bad_index);
+        hub_findings_raise(x->m->findings, x->site, "malformed_entry", HUB_SEVERITY_HIGH, "", &ev,
+                           x->now_us, "entry %" PRIu64 " is not a log entry: %s", x->bad_index,
+                           mm_strerror(x->bad_err));
+        hub_evidence_deinit(&ev);
+        x->out->cosignature[0] = 0;
+        answer(x->out, MM_ACK_REFUSED, x->held, "entry %" PRIu64 ": %s", x->bad_index,
+               mm_strerror(x->bad_err));
+        break;
+    }
     case OUT_NONE:
         refused(x, MM_EDB);
         break;
@@ -863,10 +912,8 @@ void hub_mirror_batches(hub_mirror_t *m, const hub_mirror_item_t *items, size_t 
             m->accepted++;
         else
             m->refused++;
-        if (xs) {
-            free(xs[i].decoded);
+        if (xs)
             free(xs[i].cosigned);
-        }
     }
     free(xs);
 }
