@@ -95,8 +95,10 @@ void hub_mirror_set_watcher(hub_mirror_t *m, const hub_mirror_watcher_t *w);
  * (refused, not where the hub's copy ends, or not a batch at all), since the mirror opened. */
 void hub_mirror_counts(const hub_mirror_t *m, uint64_t *accepted, uint64_t *refused);
 
-/* Verifies and stores (or refuses) a batch from site at wall-clock time now_us. Every entry is
- * decoded once, as it is checked, and the registry and the applier are handed the decoded entry. */
+/* Verifies and stores (or refuses) a batch from site at wall-clock time now_us: a group of one
+ * (hub_mirror_batches). Every entry is decoded once, in the write transaction, and the registry
+ * and the applier are handed the decoded entry (an integrity_fault entry is decoded again for
+ * its finding, after the commit). */
 void hub_mirror_batch(hub_mirror_t *m, const char *site, const mm_batch_t *batch, int64_t now_us,
                       hub_answer_t *out);
 
