@@ -17,6 +17,10 @@ struct mm_db {
     MDB_env *env;
     char *dir;
     size_t map_size;
+    struct {
+        mm_db_ended_fn fn;
+        void *arg;
+    } watchers[MM_DB_WATCHERS];
 };
 
 mm_err_t mm_db_err(int rc, const char *what)
@@ -161,6 +165,31 @@ static mm_err_t grow(mm_db_t *db)
     return MM_OK;
 }
 
+mm_err_t mm_db_watch(mm_db_t *db, mm_db_ended_fn ended, void *arg)
+{
+    for (int i = 0; i < MM_DB_WATCHERS; i++)
+        if (!db->watchers[i].fn) {
+            db->watchers[i].fn = ended;
+            db->watchers[i].arg = arg;
+            return MM_OK;
+        }
+    return MM_EFULL;
+}
+
+void mm_db_unwatch(mm_db_t *db, mm_db_ended_fn ended, void *arg)
+{
+    for (int i = 0; i < MM_DB_WATCHERS; i++)
+        if (db->watchers[i].fn == ended && db->watchers[i].arg == arg)
+            db->watchers[i].fn = NULL;
+}
+
+static void ended(mm_db_t *db, int committed)
+{
+    for (int i = 0; i < MM_DB_WATCHERS; i++)
+        if (db->watchers[i].fn)
+            db->watchers[i].fn(db->watchers[i].arg, committed);
+}
+
 mm_err_t mm_db_write(mm_db_t *db, mm_db_write_fn fn, void *ctx)
 {
     for (int attempt = 0; attempt < 8; attempt++) {
@@ -175,11 +204,13 @@ mm_err_t mm_db_write(mm_db_t *db, mm_db_write_fn fn, void *ctx)
         mm_err_t err = fn(txn, ctx);
         if (err != MM_OK) {
             mdb_txn_abort(txn);
+            ended(db, 0);
             if (err == MM_EFULL && grow(db) == MM_OK)
                 continue;
             return err;
         }
         rc = mdb_txn_commit(txn);
+        ended(db, rc == 0); /* a commit that fails has aborted the transaction */
         if (rc == MDB_MAP_FULL) {
             if (grow(db) == MM_OK)
                 continue;

@@ -50,6 +50,17 @@ typedef mm_err_t (*mm_db_write_fn)(MDB_txn *txn, void *ctx);
 mm_err_t mm_db_write(mm_db_t *db, mm_db_write_fn fn, void *ctx);
 
 /*
+ * From now on ended(arg, committed) runs each time a transaction of mm_db_write ends: committed
+ * 1 when it committed, 0 when it was aborted (each attempt that a full map repeats included).
+ * For caches of what a write transaction wrote (log.h keeps its compact ranges so). At most
+ * MM_DB_WATCHERS at once: MM_EFULL beyond. mm_db_unwatch removes the pair again.
+ */
+#define MM_DB_WATCHERS 8
+typedef void (*mm_db_ended_fn)(void *arg, int committed);
+mm_err_t mm_db_watch(mm_db_t *db, mm_db_ended_fn ended, void *arg);
+void mm_db_unwatch(mm_db_t *db, mm_db_ended_fn ended, void *arg);
+
+/*
  * Calls fn for the rows of dbi in key order, from the first key at or after *from (NULL: from the
  * first row), inside one read transaction: k and v are LMDB's, valid only during the call, and fn
  * must not write. fn returns 0 to go on, 1 to stop, or an error (a negative mm_err_t) to stop with

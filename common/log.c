@@ -3,6 +3,11 @@
  *
  * Keys: entries id(4) || index(8); nodes id(4) || level(1) || index(8); meta id(4). All
  * big-endian, so a cursor walks a log's entries in order.
+ *
+ * Appends go through a compact range per log id, cached here (slots indexed by id). A slot is
+ * "dirty" from the moment a write transaction loads or changes it until that transaction ends:
+ * committed, it is clean (what the store holds); aborted, it is dropped and rebuilt when next
+ * needed. A clean slot is still checked against the stored size before each use.
  */
 #include "common/log.h"
 
@@ -11,12 +16,62 @@
 
 #include "common/diag.h"
 
+#define SLOT_IDS 65536 /* log ids cached; a larger id rebuilds its range at each append */
+
+enum { SLOT_NONE, SLOT_CLEAN, SLOT_DIRTY };
+
+typedef struct {
+    int state;
+    mm_merkle_range_t range;
+} slot_t;
+
 struct mm_log {
     mm_db_t *db;
     MDB_dbi entries;
     MDB_dbi nodes;
     MDB_dbi meta;
+    int watched;    /* mm_db tells us when transactions end; if not, nothing is kept */
+    slot_t **slots; /* by log id, n_slots of them, each NULL until used */
+    size_t n_slots;
 };
+
+static void txn_ended(void *arg, int committed)
+{
+    mm_log_t *log = arg;
+    for (size_t i = 0; i < log->n_slots; i++) {
+        slot_t *s = log->slots[i];
+        if (s && s->state == SLOT_DIRTY)
+            s->state = committed ? SLOT_CLEAN : SLOT_NONE;
+    }
+}
+
+void mm_log_forget(mm_log_t *log)
+{
+    for (size_t i = 0; i < log->n_slots; i++)
+        if (log->slots[i])
+            log->slots[i]->state = SLOT_NONE;
+}
+
+/* The slot of log id, made when missing; NULL when it cannot be kept. */
+static slot_t *slot_of(mm_log_t *log, uint32_t id)
+{
+    if (!log->watched || id >= SLOT_IDS)
+        return NULL;
+    if (id >= log->n_slots) {
+        size_t n = log->n_slots ? log->n_slots : 16;
+        while (n <= id)
+            n *= 2;
+        slot_t **grown = realloc(log->slots, n * sizeof *grown);
+        if (!grown)
+            return NULL;
+        memset(grown + log->n_slots, 0, (n - log->n_slots) * sizeof *grown);
+        log->slots = grown;
+        log->n_slots = n;
+    }
+    if (!log->slots[id])
+        log->slots[id] = calloc(1, sizeof(slot_t));
+    return log->slots[id];
+}
 
 typedef struct {
     mm_log_t *log;
@@ -39,12 +94,20 @@ mm_err_t mm_log_open(mm_db_t *db, mm_log_t **out)
         free(log);
         return err;
     }
+    log->watched = mm_db_watch(db, txn_ended, log) == MM_OK;
     *out = log;
     return MM_OK;
 }
 
 void mm_log_close(mm_log_t *log)
 {
+    if (!log)
+        return;
+    if (log->watched)
+        mm_db_unwatch(log->db, txn_ended, log);
+    for (size_t i = 0; i < log->n_slots; i++)
+        free(log->slots[i]);
+    free(log->slots);
     free(log);
 }
 
@@ -92,49 +155,129 @@ static mm_err_t get_node(void *arg, unsigned level, uint64_t index, mm_hash_t *o
     return MM_OK;
 }
 
-static mm_err_t put_node(void *arg, unsigned level, uint64_t index, const mm_hash_t *h)
+/* The nodes a batch completes, gathered by the range before any is written. */
+typedef struct {
+    unsigned level;
+    uint64_t index;
+    mm_hash_t h;
+} node_t;
+
+typedef struct {
+    node_t *v;
+    size_t n;
+} nodes_t;
+
+static mm_err_t gather(void *arg, unsigned level, uint64_t index, const mm_hash_t *h)
 {
-    node_ctx_t *c = arg;
+    nodes_t *g = arg;
+    g->v[g->n++] = (node_t){level, index, *h};
+    return MM_OK;
+}
+
+/* Puts the entries and their nodes, sequential keys through cursors (which then seldom descend
+ * the tree again), and the new size. */
+static mm_err_t write_batch(mm_log_t *log, MDB_txn *txn, uint32_t id, uint64_t size,
+                            const mm_bytes_t *entries, size_t n, const nodes_t *g)
+{
+    MDB_cursor *ec = NULL, *nc = NULL;
+    int rc = mdb_cursor_open(txn, log->entries, &ec);
+    if (rc == 0)
+        rc = mdb_cursor_open(txn, log->nodes, &nc);
     uint8_t key[13];
-    mm_be32_put(key, c->id);
-    key[4] = (uint8_t)level;
-    mm_be64_put(key + 5, index);
-    MDB_val k = {sizeof key, key}, v = {MM_HASH_LEN, (void *)h->b};
-    return mm_db_err(mdb_put(c->txn, c->log->nodes, &k, &v, MDB_NOOVERWRITE), "put log node");
+    mm_be32_put(key, id);
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        mm_be64_put(key + 4, size + i);
+        MDB_val k = {12, key}, v = {entries[i].len, (void *)entries[i].data};
+        rc = mdb_cursor_put(ec, &k, &v, MDB_NOOVERWRITE);
+    }
+    /* Level by level, so that each level's keys go in ascending order. */
+    for (unsigned level = 0; rc == 0 && level < 64; level++) {
+        int any = 0;
+        for (size_t i = 0; rc == 0 && i < g->n; i++) {
+            if (g->v[i].level != level)
+                continue;
+            any = 1;
+            key[4] = (uint8_t)level;
+            mm_be64_put(key + 5, g->v[i].index);
+            MDB_val k = {13, key}, v = {MM_HASH_LEN, (void *)g->v[i].h.b};
+            rc = mdb_cursor_put(nc, &k, &v, MDB_NOOVERWRITE);
+        }
+        if (!any)
+            break;
+    }
+    if (nc)
+        mdb_cursor_close(nc);
+    if (ec)
+        mdb_cursor_close(ec);
+    if (rc != 0)
+        return mm_db_err(rc, "put log entries and nodes");
+    uint8_t mkey[4], sval[8];
+    mm_be32_put(mkey, id);
+    mm_be64_put(sval, size + n);
+    MDB_val mk = {4, mkey}, mv = {8, sval};
+    return mm_db_err(mdb_put(txn, log->meta, &mk, &mv, 0), "put log size");
+}
+
+mm_err_t mm_log_append_many(mm_log_t *log, MDB_txn *txn, uint32_t id, const mm_bytes_t *entries,
+                            size_t n, const mm_hash_t *want, mm_hash_t *root)
+{
+    for (size_t i = 0; i < n; i++)
+        if (entries[i].len == 0 || entries[i].len > MM_LOG_ENTRY_MAX)
+            return MM_ETOOBIG;
+    uint64_t size;
+    mm_err_t err = mm_log_size(log, txn, id, &size);
+    if (err != MM_OK)
+        return err;
+    slot_t *sl = slot_of(log, id);
+    mm_merkle_range_t next;
+    if (sl && sl->state != SLOT_NONE && sl->range.size == size) {
+        next = sl->range;
+    } else {
+        node_ctx_t c = {log, txn, id};
+        err = mm_merkle_range_load(&next, get_node, &c, size);
+        if (err != MM_OK)
+            return err;
+        if (sl) {
+            sl->range = next;
+            sl->state = SLOT_DIRTY; /* it may hold what this transaction wrote */
+        }
+    }
+
+    /* Every append completes at most one node more than its leaf, plus at most 64 at the end. */
+    nodes_t g = {malloc((2 * n + 64) * sizeof *g.v), 0};
+    if (!g.v)
+        return MM_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        mm_hash_t leaf;
+        mm_merkle_leaf_hash(entries[i].data, entries[i].len, &leaf);
+        mm_merkle_range_append(&next, &leaf, gather, &g);
+    }
+    mm_hash_t got;
+    mm_merkle_range_root(&next, &got);
+    if (root)
+        *root = got;
+    if (want && memcmp(got.b, want->b, MM_HASH_LEN) != 0) {
+        free(g.v);
+        return MM_EVERIFY;
+    }
+    if (sl)
+        sl->state = SLOT_DIRTY;
+    err = write_batch(log, txn, id, size, entries, n, &g);
+    free(g.v);
+    if (err == MM_OK && sl)
+        sl->range = next;
+    return err;
 }
 
 mm_err_t mm_log_append(mm_log_t *log, MDB_txn *txn, uint32_t id, const void *entry, size_t len,
                        uint64_t *index)
 {
-    if (len == 0 || len > MM_LOG_ENTRY_MAX)
-        return MM_ETOOBIG;
     uint64_t size;
     mm_err_t err = mm_log_size(log, txn, id, &size);
     if (err != MM_OK)
         return err;
-
-    uint8_t key[12];
-    mm_be32_put(key, id);
-    mm_be64_put(key + 4, size);
-    MDB_val k = {sizeof key, key}, v = {len, (void *)entry};
-    err = mm_db_err(mdb_put(txn, log->entries, &k, &v, MDB_NOOVERWRITE), "put log entry");
-    if (err != MM_OK)
-        return err;
-
-    node_ctx_t c = {log, txn, id};
-    mm_hash_t leaf;
-    mm_merkle_leaf_hash(entry, len, &leaf);
-    err = put_node(&c, 0, size, &leaf);
-    if (err == MM_OK)
-        err = mm_merkle_complete(get_node, put_node, &c, size);
-    if (err != MM_OK)
-        return err;
-
-    uint8_t mkey[4], sval[8];
-    mm_be32_put(mkey, id);
-    mm_be64_put(sval, size + 1);
-    MDB_val mk = {4, mkey}, mv = {8, sval};
-    err = mm_db_err(mdb_put(txn, log->meta, &mk, &mv, 0), "put log size");
+    mm_bytes_t e = {entry, len};
+    err = mm_log_append_many(log, txn, id, &e, 1, NULL, NULL);
     if (err == MM_OK && index)
         *index = size;
     return err;

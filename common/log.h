@@ -12,6 +12,14 @@
  * Appending stores the leaf and every perfect subtree it completes, so roots and proofs for any
  * size take O(log n) reads. Nothing is ever rewritten or removed: there is no such function.
  *
+ * A writer appends from a compact range of each log it wrote (merkle.h), kept in memory by the
+ * mm_log_t: the nodes it stores are computed there, never read back. A range is checked against
+ * the stored size at each append and rebuilt from the stored nodes (popcount(size) reads) when
+ * it is not there yet (after open), does not match (another writer), or may hold what a
+ * transaction that did not commit wrote: mm_db_write tells the log when its transactions end
+ * (mm_db_watch). A caller that aborts a write transaction of its own in which it appended calls
+ * mm_log_forget.
+ *
  * Every call works inside a transaction the caller owns, so that an append commits together with
  * the records it describes (a segment's index row and its log entry are one commit).
  */
@@ -25,6 +33,7 @@
 #include "common/db.h"
 #include "common/err.h"
 #include "common/merkle.h"
+#include "common/wire.h"
 
 #define MM_LOG_ENTRY_MAX (64 * 1024) /* largest entry accepted */
 
@@ -43,6 +52,19 @@ mm_err_t mm_log_size(mm_log_t *log, MDB_txn *txn, uint32_t id, uint64_t *size);
  */
 mm_err_t mm_log_append(mm_log_t *log, MDB_txn *txn, uint32_t id, const void *entry, size_t len,
                        uint64_t *index);
+
+/*
+ * Appends entries[0 .. n) (each 1..MM_LOG_ENTRY_MAX bytes) to log id in write transaction txn,
+ * after what it holds, and writes the root of the tree they complete to *root (may be NULL).
+ * When want is not NULL and that root is not *want, nothing is written, *root is the root the
+ * entries would have made, and the answer is MM_EVERIFY. One read and one write of the size
+ * for all n. MM_ETOOBIG for an entry of a bad length (nothing written), MM_EFULL as above.
+ */
+mm_err_t mm_log_append_many(mm_log_t *log, MDB_txn *txn, uint32_t id, const mm_bytes_t *entries,
+                            size_t n, const mm_hash_t *want, mm_hash_t *root);
+
+/* Drops the compact ranges kept in memory; they are rebuilt from the store when next needed. */
+void mm_log_forget(mm_log_t *log);
 
 /*
  * Reads entry index of log id. *data points into the map and stays valid until txn ends.

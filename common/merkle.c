@@ -271,3 +271,73 @@ mm_err_t mm_merkle_leaves_node(void *ctx, unsigned level, uint64_t index, mm_has
     mm_merkle_node_hash(&l, &r, out);
     return MM_OK;
 }
+
+/* --- compact ranges --------------------------------------------------------------------------*/
+
+void mm_merkle_range_init(mm_merkle_range_t *r)
+{
+    r->size = 0;
+}
+
+mm_err_t mm_merkle_range_load(mm_merkle_range_t *r, mm_merkle_node_fn fn, void *ctx, uint64_t size)
+{
+    /* The subtrees left to right: the highest set bit covers leaves [0, 2^bit), and so on. */
+    uint64_t start = 0;
+    int n = 0;
+    for (int bit = 63; bit >= 0; bit--) {
+        if (!(size >> bit & 1))
+            continue;
+        mm_err_t err = fn(ctx, (unsigned)bit, start >> bit, &r->h[n++]);
+        if (err != MM_OK)
+            return err;
+        start += (uint64_t)1 << bit;
+    }
+    r->size = size;
+    return MM_OK;
+}
+
+mm_err_t mm_merkle_range_append(mm_merkle_range_t *r, const mm_hash_t *leaf,
+                                mm_merkle_store_fn store, void *ctx)
+{
+    int n = __builtin_popcountll(r->size);
+    uint64_t index = r->size;
+    mm_hash_t h = *leaf;
+    if (store) {
+        mm_err_t err = store(ctx, 0, index, &h);
+        if (err != MM_OK)
+            return err;
+    }
+    /* Each trailing one bit of the size is a subtree of the new leaf's level to its left. */
+    unsigned level = 0;
+    while (r->size >> level & 1) {
+        mm_hash_t parent;
+        mm_merkle_node_hash(&r->h[--n], &h, &parent);
+        h = parent;
+        level++;
+        index >>= 1;
+        if (store) {
+            mm_err_t err = store(ctx, level, index, &h);
+            if (err != MM_OK)
+                return err;
+        }
+    }
+    r->h[n] = h;
+    r->size++;
+    return MM_OK;
+}
+
+void mm_merkle_range_root(const mm_merkle_range_t *r, mm_hash_t *out)
+{
+    int n = __builtin_popcountll(r->size);
+    if (n == 0) {
+        mm_merkle_empty_root(out);
+        return;
+    }
+    mm_hash_t h = r->h[n - 1];
+    for (int i = n - 2; i >= 0; i--) {
+        mm_hash_t t;
+        mm_merkle_node_hash(&r->h[i], &h, &t);
+        h = t;
+    }
+    *out = h;
+}

@@ -82,4 +82,35 @@ typedef mm_err_t (*mm_merkle_store_fn)(void *ctx, unsigned level, uint64_t index
 mm_err_t mm_merkle_complete(mm_merkle_node_fn fn, mm_merkle_store_fn store, void *ctx,
                             uint64_t index);
 
+/*
+ * A compact range: what a log's writer needs to append and to know its root without reading
+ * back a single node. For a tree of size leaves it holds the hashes of the perfect subtrees
+ * that size's set bits name, left to right (highest bit first), so at most 64 of them. A value
+ * type: copy it to try an append and keep the copy only if it is wanted.
+ */
+typedef struct {
+    uint64_t size;
+    mm_hash_t h[64]; /* h[0 .. popcount(size)) */
+} mm_merkle_range_t;
+
+/* The empty range (size 0). */
+void mm_merkle_range_init(mm_merkle_range_t *r);
+
+/*
+ * The range of a tree of size leaves, its perfect subtrees read through fn: popcount(size)
+ * reads. fn's error is returned.
+ */
+mm_err_t mm_merkle_range_load(mm_merkle_range_t *r, mm_merkle_node_fn fn, void *ctx, uint64_t size);
+
+/*
+ * Appends leaf hash leaf as leaf r->size. When store is not NULL it is handed the leaf as node
+ * (0, index) and then every perfect subtree the leaf completes, lowest level first; its error
+ * stops the append, leaving r as it was.
+ */
+mm_err_t mm_merkle_range_append(mm_merkle_range_t *r, const mm_hash_t *leaf,
+                                mm_merkle_store_fn store, void *ctx);
+
+/* The root of the tree the range describes (the empty root for size 0). */
+void mm_merkle_range_root(const mm_merkle_range_t *r, mm_hash_t *out);
+
 #endif

@@ -1,5 +1,12 @@
 /*
  * link.c: the ROUTER socket that edges talk to (see link.h and docs/protocol.md).
+ *
+ * Batches are answered in groups: each batch received is queued (its frames kept, not copied),
+ * and an idle handle, active while the queue holds any, hands everything queued — whatever
+ * arrived from every site since the last turn of the loop, up to HUB_LINK_GROUP_MAX — to
+ * hub_mirror_batches, which verifies and stores them in one transaction with one synced
+ * commit. Only then is each site sent its acknowledgement, so an ack always follows the commit
+ * of what it acknowledges. Everything else a site sends is answered at once, as it comes.
  */
 #include "hub/link.h"
 
@@ -14,8 +21,20 @@
 #include "common/wire.h"
 #include "common/zloop.h"
 
+/* A batch waiting for its group: its two frames (moved here from the socket's message) and
+ * the message decoded from the second. */
+typedef struct {
+    zmq_msg_t routing;
+    zmq_msg_t body;
+    mm_msg_t *m;
+    int64_t now;
+} queued_t;
+
 struct hub_link {
     void *socket;
+    uv_idle_t idle; /* active while queue holds batches */
+    queued_t *queue;
+    size_t n_queued, cap_queued;
     mm_zsock_t *zs;
     hub_mirror_t *mirror;
     void (*done)(void *);
@@ -135,6 +154,92 @@ static int bad_frame(hub_link_t *l, const char *site, mm_zmsg_t *msg, int64_t no
     return 1;
 }
 
+/* Answers one group of queued batches, q[0 .. n), and releases them. */
+static void answer_group(hub_link_t *l, queued_t *q, size_t n)
+{
+    hub_mirror_item_t *items = calloc(n, sizeof *items);
+    hub_answer_t *answers = calloc(n, sizeof *answers);
+    if (!items || !answers) {
+        MM_WARN("%zu batches dropped unanswered: out of memory", n);
+        n = 0; /* the sites send them again */
+    }
+    for (size_t i = 0; i < n; i++)
+        items[i] = (hub_mirror_item_t){zmq_msg_gets(&q[i].body, "User-Id"), mm_msg_batch(q[i].m),
+                                       q[i].now, &answers[i]};
+    hub_mirror_batches(l->mirror, items, n);
+    for (size_t i = 0; i < n; i++) {
+        const char *site = items[i].site;
+        const mm_batch_t *b = items[i].batch;
+        hub_answer_t *a = &answers[i];
+        uint64_t seq = mm_msg_seq(q[i].m);
+        if (l->requests) {
+            a->ack.n_requests =
+                l->requests(l->requests_arg, site, l->pending, MM_WIRE_REQUESTS_MAX);
+            a->ack.requests = l->pending;
+        }
+        if (a->ack.status == MM_ACK_REFUSED)
+            MM_WARN("site %s: batch seq %" PRIu64 " [%" PRIu64 ", +%zu) refused: %s", site, seq,
+                    b->first_index, b->n_entries, a->reason);
+        else if (a->ack.status == MM_ACK_WRONG_SIZE)
+            MM_INFO("site %s: batch seq %" PRIu64 " starts at %" PRIu64 ", the hub holds %" PRIu64,
+                    site, seq, b->first_index, a->ack.size);
+        send_answer(l, &q[i].routing, seq, a);
+    }
+    free(items);
+    free(answers);
+}
+
+static void release(queued_t *q, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        mm_msg_free(q[i].m);
+        zmq_msg_close(&q[i].routing);
+        zmq_msg_close(&q[i].body);
+    }
+}
+
+/* The idle handle: everything queued, HUB_LINK_GROUP_MAX batches a group. Sending the answers
+ * may receive more (zloop.h): those queue anew and wait for the next turn. */
+static void on_idle(uv_idle_t *h)
+{
+    hub_link_t *l = h->data;
+    queued_t *q = l->queue;
+    size_t n = l->n_queued;
+    l->queue = NULL;
+    l->n_queued = l->cap_queued = 0;
+    for (size_t at = 0; at < n; at += HUB_LINK_GROUP_MAX) {
+        size_t k = n - at < HUB_LINK_GROUP_MAX ? n - at : HUB_LINK_GROUP_MAX;
+        answer_group(l, q + at, k);
+        release(q + at, k);
+    }
+    free(q);
+    if (l->n_queued == 0)
+        uv_idle_stop(&l->idle);
+}
+
+/* Queues a batch (m, decoded from msg's second frame) for the next group: takes m, and moves
+ * msg's frames here. */
+static mm_err_t enqueue(hub_link_t *l, mm_zmsg_t *msg, mm_msg_t *m, int64_t now)
+{
+    if (l->n_queued == l->cap_queued) {
+        size_t cap = l->cap_queued ? 2 * l->cap_queued : 64;
+        queued_t *grown = realloc(l->queue, cap * sizeof *grown);
+        if (!grown)
+            return MM_ENOMEM;
+        l->queue = grown;
+        l->cap_queued = cap;
+    }
+    queued_t *q = &l->queue[l->n_queued++];
+    zmq_msg_init(&q->routing);
+    zmq_msg_init(&q->body);
+    zmq_msg_move(&q->routing, &msg->parts[0]);
+    zmq_msg_move(&q->body, &msg->parts[1]);
+    q->m = m;
+    q->now = now;
+    uv_idle_start(&l->idle, on_idle);
+    return MM_OK;
+}
+
 static void on_message(mm_zsock_t *zs, mm_zmsg_t *msg, void *arg)
 {
     (void)zs;
@@ -180,21 +285,11 @@ static void on_message(mm_zsock_t *zs, mm_zmsg_t *msg, void *arg)
         mm_msg_free(m);
         return;
     }
-    const mm_batch_t *b = mm_msg_batch(m);
-    hub_mirror_batch(l->mirror, site, b, now, &answer);
-    if (l->requests) {
-        answer.ack.n_requests =
-            l->requests(l->requests_arg, site, l->pending, MM_WIRE_REQUESTS_MAX);
-        answer.ack.requests = l->pending;
+    if (enqueue(l, msg, m, now) != MM_OK) {
+        MM_WARN("site %s: batch seq %" PRIu64 " dropped unanswered: out of memory", site,
+                mm_msg_seq(m));
+        mm_msg_free(m);
     }
-    if (answer.ack.status == MM_ACK_REFUSED)
-        MM_WARN("site %s: batch seq %" PRIu64 " [%" PRIu64 ", +%zu) refused: %s", site,
-                mm_msg_seq(m), b->first_index, b->n_entries, answer.reason);
-    else if (answer.ack.status == MM_ACK_WRONG_SIZE)
-        MM_INFO("site %s: batch seq %" PRIu64 " starts at %" PRIu64 ", the hub holds %" PRIu64,
-                site, mm_msg_seq(m), b->first_index, answer.ack.size);
-    send_answer(l, &msg->parts[0], mm_msg_seq(m), &answer);
-    mm_msg_free(m);
 }
 
 mm_err_t hub_link_create(uv_loop_t *loop, void *zctx, const char *endpoint,
@@ -234,6 +329,8 @@ mm_err_t hub_link_create(uv_loop_t *loop, void *zctx, const char *endpoint,
         free(l);
         return err;
     }
+    uv_idle_init(loop, &l->idle);
+    l->idle.data = l;
     mm_zsock_deliver_long(l->zs); /* a site sending too many parts is named in a finding */
     *out = l;
     return MM_OK;
@@ -244,10 +341,19 @@ static void on_closed(void *arg)
     hub_link_t *l = arg;
     void (*done)(void *) = l->done;
     void *darg = l->done_arg;
+    /* Batches still queued go unanswered: their sites send them again. */
+    release(l->queue, l->n_queued);
+    free(l->queue);
     zmq_close(l->socket);
     free(l);
     if (done)
         done(darg);
+}
+
+static void on_idle_closed(uv_handle_t *h)
+{
+    hub_link_t *l = h->data;
+    mm_zsock_close(l->zs, on_closed, l);
 }
 
 void hub_link_close(hub_link_t *l, void (*done)(void *arg), void *arg)
@@ -256,5 +362,5 @@ void hub_link_close(hub_link_t *l, void (*done)(void *arg), void *arg)
         return;
     l->done = done;
     l->done_arg = arg;
-    mm_zsock_close(l->zs, on_closed, l);
+    uv_close((uv_handle_t *)&l->idle, on_idle_closed);
 }

@@ -25,6 +25,13 @@ typedef struct hub_link hub_link_t;
 #define HUB_LINK_OVERSIZED "oversized_message"
 #define HUB_LINK_FRAME_CEILING (8 * MM_WIRE_MAX)
 
+/*
+ * Batches that arrive together, from any number of sites, are verified and stored in one
+ * transaction with one synced commit (hub_mirror_batches), at most this many a transaction;
+ * each site's acknowledgement is sent only after that commit.
+ */
+#define HUB_LINK_GROUP_MAX 256
+
 /* Binds endpoint with the hub's CURVE keys. The ZAP handler must exist already. */
 mm_err_t hub_link_create(uv_loop_t *loop, void *zctx, const char *endpoint,
                          const mm_keypair_t *keys, hub_mirror_t *mirror, hub_link_t **out);

@@ -32,6 +32,8 @@ struct hub_mirror {
     hub_mirror_applier_t applier; /* apply NULL: none */
     hub_mirror_watcher_t watcher;
     uint64_t accepted, refused;   /* batches answered, for the metrics */
+    mm_entry_t *scratch;          /* the entries of the batch in the transaction, decoded */
+    size_t scratch_cap;
 };
 
 void hub_mirror_set_registry(hub_mirror_t *m, hub_registry_t *r,
@@ -94,6 +96,7 @@ void hub_mirror_close(hub_mirror_t *m)
     if (!m)
         return;
     mm_log_close(m->log);
+    free(m->scratch);
     free(m);
 }
 
@@ -213,37 +216,69 @@ void hub_mirror_bad_frame(hub_mirror_t *m, const char *site, const char *kind, s
 
 /* --- the batch -------------------------------------------------------------------------------*/
 
+/*
+ * Batches are answered in groups (hub_mirror_batches): each is checked alone, with no
+ * transaction open (its form, the site's signature); then all that passed go through ONE write
+ * transaction, in order, each decoding its entries there (into one array the mirror keeps, so
+ * that a group never holds more than one batch's decoded entries: an mm_entry_t is large) and
+ * deciding against what the transaction already holds (so two batches of one site in a group
+ * follow each other); then one synced commit; and only then is each answered, its findings
+ * raised and its observers told. A batch
+ * refused inside the transaction (a fork, a root that does not match, an epoch not the next) is
+ * refused before it writes anything, so the others still commit. An error of storage aborts the
+ * whole transaction; the group then goes again one batch at a time, so that it costs only the
+ * batch that meets it.
+ */
+typedef enum {
+    OUT_NONE,       /* not in the transaction (answered by check, or storage failed) */
+    OUT_STORED,     /* new entries stored */
+    OUT_WRONG_SIZE, /* starts beyond what the hub holds */
+    OUT_HELD,       /* a resend of what the hub holds, root matching */
+    OUT_HELD_FORK,  /* a resend whose root differs from the hub's */
+    OUT_REFUSED,    /* refused in the transaction: refusal says why */
+    OUT_MALFORMED   /* entry bad_index is not a log entry (bad_err) */
+} outcome_t;
+
+/* One batch being answered: what every step of it needs. */
 typedef struct {
     hub_mirror_t *m;
-    uint32_t id;
-    uint32_t orig_id; /* the site's log id when the batch came */
-    const mm_batch_t *batch;
-    const mm_checkpoint_t *cp;
-    const mm_entry_t *decoded; /* the batch's entries, decoded as they were checked */
-    uint64_t held;             /* H when the transaction started */
-    const char *cosigned; /* note + cosignature line */
-    size_t cosigned_len;
-    int64_t now_us;
     const char *site;
-    int registry_changed;
+    const hub_site_conf_t *sc;
+    const mm_batch_t *b;
+    int64_t now_us;
+    hub_answer_t *out;
+    mm_note_t note;
+    mm_checkpoint_t cp;
+    mm_entry_t *decoded; /* b's entries decoded, in the transaction only (the mirror's scratch) */
+    mm_log_restarted_t restart_entry; /* entry 0, when it is a log_restarted */
+    char *cosigned;      /* note + the hub's cosignature line, made before the transaction */
+    size_t cosigned_len;
+    int live; /* checked and cosigned: goes into the transaction */
+    /* Set in the write transaction, from the start at each attempt. */
+    outcome_t outcome;
+    mm_err_t refusal;
+    uint32_t id;          /* the site's log (a new one when begun anew) */
+    uint64_t held;        /* entries the hub holds of it (before this batch) */
     int restart;          /* entry 0 is a log_restarted the hub's log does not hold */
     uint32_t closed_id;   /* restart: the site's log the hub closed, */
     uint64_t closed_size; /* at this size */
     uint32_t epoch_want;  /* restart refused: the epoch the hub expects */
-    /* why the transaction failed */
-    int fork;
+    int fork;             /* refused: entry fork_index sent again differs */
     uint64_t fork_index;
-    mm_hash_t computed;
-} store_t;
+    mm_hash_t computed; /* the root the hub computed (a mismatch, or a resend's) */
+    int registry_changed;
+    uint64_t bad_index; /* OUT_MALFORMED */
+    mm_err_t bad_err;
+} batch_t;
 
 #define EARLIER_SCAN_MAX 100000 /* entries looked at for a site's first recording, once */
 
 /* The first segment_recorded entry below before in the site's log (registry.h
- * hub_registry_earlier_fn); arg is the store_t. Peeks at each entry, decodes only that one. */
+ * hub_registry_earlier_fn); arg is the batch_t. Peeks at each entry, decodes only that one. */
 static mm_err_t earlier_segment(void *arg, MDB_txn *txn, uint64_t before, mm_entry_t *e,
                                 uint64_t *index)
 {
-    store_t *s = arg;
+    batch_t *s = arg;
     for (uint64_t i = 0; i < before && i < EARLIER_SCAN_MAX; i++) {
         const void *d;
         size_t len;
@@ -286,20 +321,32 @@ static mm_err_t max_id(MDB_txn *txn, MDB_dbi dbi, size_t stride, uint32_t *max)
  * the log held is closed at its size (hub.epochs), the site gets a new log id, and s->id is it.
  * MM_ECONFLICT (s->epoch_want set) for an epoch that is not the next.
  */
-static mm_err_t restart_in(store_t *s, MDB_txn *txn)
+
+/* The epoch a log_restarted in entry 0 must carry: one past the logs of site closed so far.
+ * MM_ECONFLICT (s->epoch_want set) when it does not; reads only. */
+static mm_err_t restart_epoch(batch_t *s, MDB_txn *txn)
+{
+    MDB_val k = {strlen(s->site), (void *)s->site}, v;
+    int rc = mdb_get(txn, s->m->epochs, &k, &v);
+    if (rc != 0 && rc != MDB_NOTFOUND)
+        return mm_db_err(rc, "read hub.epochs");
+    s->epoch_want = (uint32_t)(rc == 0 ? v.mv_size / EPOCH_RECORD : 0) + 1;
+    return s->restart_entry.epoch == s->epoch_want ? MM_OK : MM_ECONFLICT;
+}
+
+/*
+ * A site's log begun anew (its epoch checked by restart_epoch): the log held is closed at its
+ * size (hub.epochs), the site gets a new log id, and s->id is it.
+ */
+static mm_err_t restart_in(batch_t *s, MDB_txn *txn)
 {
     hub_mirror_t *m = s->m;
     MDB_val k = {strlen(s->site), (void *)s->site}, v;
-    size_t closed = 0;
+    size_t closed = s->epoch_want - 1;
     uint8_t *rec = NULL;
-    int rc = mdb_get(txn, m->epochs, &k, &v);
-    if (rc == 0)
-        closed = v.mv_size / EPOCH_RECORD;
-    else if (rc != MDB_NOTFOUND)
+    int rc = closed ? mdb_get(txn, m->epochs, &k, &v) : 0;
+    if (rc != 0)
         return mm_db_err(rc, "read hub.epochs");
-    s->epoch_want = (uint32_t)closed + 1;
-    if (s->decoded[0].u.log_restarted.epoch != s->epoch_want)
-        return MM_ECONFLICT;
     uint64_t held;
     uint32_t max = 0;
     mm_err_t err = mm_log_size(m->log, txn, s->id, &held);
@@ -329,63 +376,31 @@ static mm_err_t restart_in(store_t *s, MDB_txn *txn)
     s->closed_id = s->id;
     s->closed_size = held;
     s->id = max + 1;
+    s->held = 0;
     return MM_OK;
 }
 
-static mm_err_t store_txn(MDB_txn *txn, void *arg)
+/* Refuses s inside the transaction (nothing of it written): MM_OK, so the group goes on. */
+static mm_err_t refuse_in(batch_t *s, mm_err_t why)
 {
-    store_t *s = arg;
+    s->outcome = OUT_REFUSED;
+    s->refusal = why;
+    return MM_OK;
+}
+
+/* The registry, the applier and the watcher learn from the new entries [held, size), then the
+ * site's state: all in txn. */
+static mm_err_t learn_in(batch_t *s, MDB_txn *txn, uint64_t held)
+{
     hub_mirror_t *m = s->m;
-    const mm_batch_t *b = s->batch;
-    uint64_t held;
-    /* From the start each time: a full map runs the transaction again (db.h). */
-    s->id = s->orig_id;
-    s->closed_id = 0;
-    s->closed_size = 0;
-    if (s->restart) {
-        mm_err_t rerr = restart_in(s, txn);
-        if (rerr != MM_OK)
-            return rerr;
-    }
-    mm_err_t err = mm_log_size(m->log, txn, s->id, &held);
-    if (err != MM_OK)
-        return err;
-    s->held = held;
-    s->fork = 0;
-
-    /* The overlap must be what we hold. */
-    for (uint64_t i = b->first_index; i < held; i++) {
-        mm_hash_t ours, theirs;
-        const mm_bytes_t *e = &b->entries[i - b->first_index];
-        err = mm_log_leaf(m->log, txn, s->id, i, &ours);
-        if (err != MM_OK)
-            return err;
-        mm_merkle_leaf_hash(e->data, e->len, &theirs);
-        if (memcmp(ours.b, theirs.b, MM_HASH_LEN) != 0) {
-            s->fork = 1;
-            s->fork_index = i;
-            return MM_EVERIFY;
-        }
-    }
-    for (uint64_t i = held; i < s->cp->size; i++) {
-        const mm_bytes_t *e = &b->entries[i - b->first_index];
-        err = mm_log_append(m->log, txn, s->id, e->data, e->len, NULL);
-        if (err != MM_OK)
-            return err;
-    }
-    err = mm_log_root(m->log, txn, s->id, s->cp->size, &s->computed);
-    if (err != MM_OK)
-        return err;
-    if (memcmp(s->computed.b, s->cp->root.b, MM_HASH_LEN) != 0)
-        return MM_EVERIFY; /* the transaction is aborted: nothing of this batch is kept */
-
-    /* Verified: the registry learns from the new entries in the same transaction. */
-    if (m->registry && held < s->cp->size) {
+    const mm_batch_t *b = s->b;
+    mm_err_t err = MM_OK;
+    if (m->registry && held < s->cp.size) {
         hub_registry_batch_t rb;
         hub_registry_batch_begin(&rb, m->registry, txn, s->site);
         rb.earlier = earlier_segment;
         rb.earlier_arg = s;
-        for (uint64_t i = held; i < s->cp->size && err == MM_OK; i++)
+        for (uint64_t i = held; i < s->cp.size && err == MM_OK; i++)
             err = hub_registry_apply(&rb, i, &s->decoded[i - b->first_index]);
         mm_err_t end = hub_registry_batch_end(&rb, err == MM_OK);
         if (err == MM_OK)
@@ -394,22 +409,20 @@ static mm_err_t store_txn(MDB_txn *txn, void *arg)
             return err;
         s->registry_changed = rb.dirty;
     }
-    for (uint64_t i = held; m->applier.apply && i < s->cp->size; i++) {
+    for (uint64_t i = held; m->applier.apply && i < s->cp.size; i++) {
         err = m->applier.apply(m->applier.arg, txn, s->site, i, &s->decoded[i - b->first_index]);
         if (err != MM_OK)
             return err;
     }
-    if (m->watcher.stored && held < s->cp->size) {
-        err = m->watcher.stored(m->watcher.arg, txn, s->site, s->now_us, s->cp, held,
-                                &s->decoded[held - b->first_index], (size_t)(s->cp->size - held));
+    if (m->watcher.stored && held < s->cp.size) {
+        err = m->watcher.stored(m->watcher.arg, txn, s->site, s->now_us, &s->cp, held,
+                                &s->decoded[held - b->first_index], (size_t)(s->cp.size - held));
         if (err != MM_OK)
             return err;
     }
-
     uint8_t key[4];
     mm_be32_put(key, s->id);
-    size_t vlen = 8 + s->cosigned_len;
-    MDB_val k = {4, key}, v = {vlen, NULL};
+    MDB_val k = {4, key}, v = {8 + s->cosigned_len, NULL};
     int rc = mdb_put(txn, m->state, &k, &v, MDB_RESERVE);
     if (rc != 0)
         return mm_db_err(rc, "put site state");
@@ -418,22 +431,152 @@ static mm_err_t store_txn(MDB_txn *txn, void *arg)
     return MM_OK;
 }
 
-/* One batch being answered: what every step of it needs. */
-typedef struct {
-    hub_mirror_t *m;
-    const char *site;
-    const hub_site_conf_t *sc;
-    const mm_batch_t *b;
-    int64_t now_us;
-    uint32_t id;   /* the site's log */
-    uint64_t held; /* entries the hub holds of it */
-    mm_note_t note;
-    mm_checkpoint_t cp;
-    mm_entry_t *decoded; /* b's entries, decoded once by check (n_entries of them) */
-    int restart;         /* the site's log begun anew (begins_anew) */
-    hub_answer_t *out;
-} batch_t;
+/* 3. New entries, in txn: stored if, with what the hub holds, they hash to the signed root.
+ * Every check comes before the first write. */
+static mm_err_t store_in(batch_t *s, MDB_txn *txn)
+{
+    hub_mirror_t *m = s->m;
+    const mm_batch_t *b = s->b;
+    mm_err_t err;
+    if (s->restart) {
+        if ((err = restart_epoch(s, txn)) != MM_OK)
+            return err == MM_ECONFLICT ? refuse_in(s, err) : err;
+        /* The new log holds nothing: the batch alone must make the signed root. */
+        mm_merkle_range_t r;
+        mm_merkle_range_init(&r);
+        for (size_t i = 0; i < b->n_entries; i++) {
+            mm_hash_t leaf;
+            mm_merkle_leaf_hash(b->entries[i].data, b->entries[i].len, &leaf);
+            mm_merkle_range_append(&r, &leaf, NULL, NULL);
+        }
+        mm_merkle_range_root(&r, &s->computed);
+        if (memcmp(s->computed.b, s->cp.root.b, MM_HASH_LEN) != 0)
+            return refuse_in(s, MM_EVERIFY);
+        if ((err = restart_in(s, txn)) != MM_OK)
+            return err;
+    }
+    uint64_t held = s->held;
+    /* The overlap must be what we hold. */
+    for (uint64_t i = b->first_index; i < held; i++) {
+        mm_hash_t ours, theirs;
+        const mm_bytes_t *e = &b->entries[i - b->first_index];
+        if ((err = mm_log_leaf(m->log, txn, s->id, i, &ours)) != MM_OK)
+            return err;
+        mm_merkle_leaf_hash(e->data, e->len, &theirs);
+        if (memcmp(ours.b, theirs.b, MM_HASH_LEN) != 0) {
+            s->fork = 1;
+            s->fork_index = i;
+            return refuse_in(s, MM_EVERIFY);
+        }
+    }
+    err = mm_log_append_many(m->log, txn, s->id, &b->entries[held - b->first_index],
+                             (size_t)(s->cp.size - held), &s->cp.root, &s->computed);
+    if (err == MM_EVERIFY || err == MM_ETOOBIG)
+        return refuse_in(s, err); /* nothing of this batch was written */
+    if (err != MM_OK)
+        return err;
+    s->outcome = OUT_STORED;
+    return learn_in(s, txn, held);
+}
 
+/* Whether the batch begins the site's log anew: from index 0, its first entry a log_restarted
+ * that is not the first entry the hub holds (a resend of a log already begun anew is not). */
+static int begins_anew(batch_t *x, MDB_txn *txn)
+{
+    const mm_batch_t *b = x->b;
+    if (b->first_index != 0 || b->n_entries == 0 || x->held == 0 ||
+        x->decoded[0].kind != MM_ENTRY_LOG_RESTARTED)
+        return 0;
+    mm_hash_t ours, theirs;
+    mm_err_t err = mm_log_leaf(x->m->log, txn, x->id, 0, &ours);
+    mm_merkle_leaf_hash(b->entries[0].data, b->entries[0].len, &theirs);
+    return err == MM_OK && memcmp(ours.b, theirs.b, MM_HASH_LEN) != 0;
+}
+
+/* The batch's entries decoded into the mirror's scratch (x->decoded): OUT_MALFORMED for the
+ * first that is not a log entry. MM_ENOMEM when the scratch cannot grow. */
+static mm_err_t decode_in(batch_t *x)
+{
+    hub_mirror_t *m = x->m;
+    const mm_batch_t *b = x->b;
+    if (b->n_entries > m->scratch_cap) {
+        free(m->scratch);
+        m->scratch_cap = 0;
+        if (!(m->scratch = malloc(b->n_entries * sizeof *m->scratch)))
+            return MM_ENOMEM;
+        m->scratch_cap = b->n_entries;
+    }
+    x->decoded = m->scratch;
+    for (size_t i = 0; i < b->n_entries; i++) {
+        mm_err_t de = mm_entry_decode(b->entries[i].data, b->entries[i].len, &x->decoded[i]);
+        if (de != MM_OK) {
+            x->outcome = OUT_MALFORMED;
+            x->bad_index = b->first_index + i;
+            x->bad_err = de;
+            return MM_OK;
+        }
+    }
+    if (b->n_entries && x->decoded[0].kind == MM_ENTRY_LOG_RESTARTED)
+        x->restart_entry = x->decoded[0].u.log_restarted;
+    return MM_OK;
+}
+
+/* 2. Where a checked batch stands against what the transaction holds, and what it does. */
+static mm_err_t step_in(batch_t *x, MDB_txn *txn)
+{
+    x->outcome = OUT_NONE;
+    x->restart = 0;
+    x->closed_id = 0;
+    x->closed_size = 0;
+    x->fork = 0;
+    x->registry_changed = 0;
+    mm_err_t err = lookup_id(x->m, txn, x->site, &x->id);
+    if (err == MM_ENOTFOUND) {
+        assign_t a = {x->m, x->site, 0};
+        err = assign_txn(txn, &a);
+        x->id = a.id;
+    }
+    if (err == MM_OK)
+        err = mm_log_size(x->m->log, txn, x->id, &x->held);
+    if (err == MM_OK)
+        err = decode_in(x);
+    if (err != MM_OK || x->outcome == OUT_MALFORMED)
+        return err;
+    const mm_batch_t *b = x->b;
+    if ((x->restart = begins_anew(x, txn)))
+        return store_in(x, txn);
+    if (b->first_index > x->held) {
+        x->outcome = OUT_WRONG_SIZE;
+        return MM_OK;
+    }
+    if (x->cp.size > x->held)
+        return store_in(x, txn);
+    /* A batch that ends within what the hub holds: a resend, or a fork. */
+    if (x->cp.size == 0)
+        mm_merkle_empty_root(&x->computed);
+    else if ((err = mm_log_root(x->m->log, txn, x->id, x->cp.size, &x->computed)) != MM_OK)
+        return err;
+    x->outcome = memcmp(x->computed.b, x->cp.root.b, MM_HASH_LEN) == 0 ? OUT_HELD : OUT_HELD_FORK;
+    return MM_OK;
+}
+
+typedef struct {
+    batch_t *x;
+    size_t n;
+} group_t;
+
+static mm_err_t group_txn(MDB_txn *txn, void *arg)
+{
+    group_t *g = arg;
+    for (size_t i = 0; i < g->n; i++) {
+        if (!g->x[i].live)
+            continue;
+        mm_err_t err = step_in(&g->x[i], txn);
+        if (err != MM_OK)
+            return err;
+    }
+    return MM_OK;
+}
 /* 1. The checkpoint: form, signature, origin, size; and the entries' form. 0, or -1 once the
  * batch is refused (with a finding). */
 static int check(batch_t *x)
@@ -485,50 +628,18 @@ static int check(batch_t *x)
                b->n_entries);
         return -1;
     }
-    /* Decoded once, here: the registry and the applier take the decoded entries. */
-    x->decoded = b->n_entries ? malloc(b->n_entries * sizeof *x->decoded) : NULL;
-    if (b->n_entries && !x->decoded) {
-        answer(x->out, MM_ACK_REFUSED, x->held, "hub out of memory");
-        return -1;
-    }
-    for (size_t i = 0; i < b->n_entries; i++) {
-        mm_err_t de = mm_entry_decode(b->entries[i].data, b->entries[i].len, &x->decoded[i]);
-        if (de != MM_OK) {
-            hub_evidence_t ev = {0};
-            hub_evidence_int(&ev, "index", (int64_t)(b->first_index + i));
-            hub_findings_raise(m->findings, site, "malformed_entry", HUB_SEVERITY_HIGH, "", &ev,
-                               x->now_us, "entry %" PRIu64 " is not a log entry: %s",
-                               b->first_index + i, mm_strerror(de));
-            hub_evidence_deinit(&ev);
-            answer(x->out, MM_ACK_REFUSED, x->held, "entry %" PRIu64 ": %s", b->first_index + i,
-                   mm_strerror(de));
-            return -1;
-        }
-    }
     return 0;
 }
 
-/* 2. A batch that ends within what the hub holds: a resend, acknowledged, or a fork, refused. */
-static void resend(batch_t *x)
+/* A batch that ends within what the hub holds, after the commit: acknowledged, or a fork. */
+static void held_answer(batch_t *x)
 {
     hub_mirror_t *m = x->m;
     hub_answer_t *out = x->out;
-    mm_hash_t ours;
-    MDB_txn *txn;
-    mm_err_t err = mm_db_read(m->db, &txn);
-    if (err == MM_OK) {
-        err = x->cp.size == 0 ? (mm_merkle_empty_root(&ours), MM_OK)
-                              : mm_log_root(m->log, txn, x->id, x->cp.size, &ours);
-        mdb_txn_abort(txn);
-    }
-    if (err != MM_OK) {
-        answer(out, MM_ACK_REFUSED, x->held, "hub storage error: %s", mm_strerror(err));
-        return;
-    }
-    if (memcmp(ours.b, x->cp.root.b, MM_HASH_LEN) != 0) {
+    if (x->outcome == OUT_HELD_FORK) {
         char body_hex[65], ours_hex[65];
         mm_hex32(x->cp.root.b, body_hex);
-        mm_hex32(ours.b, ours_hex);
+        mm_hex32(x->computed.b, ours_hex);
         hub_evidence_t ev = {0};
         hub_evidence_int(&ev, "size", (int64_t)x->cp.size);
         hub_evidence_text(&ev, "signed_root", body_hex);
@@ -541,13 +652,12 @@ static void resend(batch_t *x)
                            " whose root differs from the log the hub holds",
                            x->cp.size);
         hub_evidence_deinit(&ev);
+        out->cosignature[0] = 0;
         answer(out, MM_ACK_REFUSED, x->held, "fork: checkpoint %" PRIu64 " disagrees with the hub",
                x->cp.size);
         return;
     }
-    /* A resend of what we hold: harmless, acknowledge it. */
-    mm_cosig_sign(x->note.body, x->note.body_len, m->keys->name, &m->keys->sign,
-                  (uint64_t)(x->now_us / 1000000), out->cosignature, sizeof out->cosignature);
+    /* A resend of what we hold: harmless, acknowledge it (cosigned before the transaction). */
     answer(out, MM_ACK_OK, x->held, "%s", "");
     if (m->watcher.held)
         m->watcher.held(m->watcher.arg, x->site, x->now_us, &x->cp);
@@ -555,37 +665,37 @@ static void resend(batch_t *x)
 
 /* The batch's new entries were not stored (err): a fork, a root that does not match (each a
  * finding), or storage. */
-static void refused(batch_t *x, const store_t *s, mm_err_t err)
+static void refused(batch_t *x, mm_err_t err)
 {
     hub_mirror_t *m = x->m;
     const mm_batch_t *b = x->b;
     x->out->cosignature[0] = 0;
-    if (err == MM_ECONFLICT && s->restart) {
-        uint32_t got = x->decoded[0].u.log_restarted.epoch;
+    if (err == MM_ECONFLICT && x->restart) {
+        uint32_t got = x->restart_entry.epoch;
         hub_findings_raise(m->findings, x->site, "log_restart_refused", HUB_SEVERITY_HIGH, "", NULL,
                            x->now_us,
                            "the site began its log anew as epoch %" PRIu32
                            ", but the next epoch is %" PRIu32 ": refused",
-                           got, s->epoch_want);
+                           got, x->epoch_want);
         answer(x->out, MM_ACK_REFUSED, x->held,
                "log_restarted epoch %" PRIu32 ": the hub expects epoch %" PRIu32, got,
-               s->epoch_want);
-    } else if (err == MM_EVERIFY && s->fork) {
+               x->epoch_want);
+    } else if (err == MM_EVERIFY && x->fork) {
         hub_evidence_t ev = {0};
-        hub_evidence_int(&ev, "index", (int64_t)s->fork_index);
+        hub_evidence_int(&ev, "index", (int64_t)x->fork_index);
         hub_evidence_text(&ev, "checkpoint", b->checkpoint);
         char dk[32];
-        snprintf(dk, sizeof dk, "entry %" PRIu64, s->fork_index);
+        snprintf(dk, sizeof dk, "entry %" PRIu64, x->fork_index);
         hub_findings_raise(m->findings, x->site, "fork", HUB_SEVERITY_CRITICAL, dk, &ev, x->now_us,
                            "entry %" PRIu64 " sent again differs from the one the hub holds",
-                           s->fork_index);
+                           x->fork_index);
         hub_evidence_deinit(&ev);
-        answer(x->out, MM_ACK_REFUSED, s->held, "fork: entry %" PRIu64 " differs from the hub's",
-               s->fork_index);
+        answer(x->out, MM_ACK_REFUSED, x->held, "fork: entry %" PRIu64 " differs from the hub's",
+               x->fork_index);
     } else if (err == MM_EVERIFY) {
         char body_hex[65], ours_hex[65];
         mm_hex32(x->cp.root.b, body_hex);
-        mm_hex32(s->computed.b, ours_hex);
+        mm_hex32(x->computed.b, ours_hex);
         hub_evidence_t ev = {0};
         hub_evidence_int(&ev, "first_index", (int64_t)b->first_index);
         hub_evidence_int(&ev, "entries", (int64_t)b->n_entries);
@@ -598,7 +708,7 @@ static void refused(batch_t *x, const store_t *s, mm_err_t err)
                            "an entry was altered after signing",
                            b->first_index, x->cp.size);
         hub_evidence_deinit(&ev);
-        answer(x->out, MM_ACK_REFUSED, s->held,
+        answer(x->out, MM_ACK_REFUSED, x->held,
                "entries do not hash to the signed root of size %" PRIu64, x->cp.size);
     } else {
         answer(x->out, MM_ACK_REFUSED, x->held, "hub storage error: %s", mm_strerror(err));
@@ -606,12 +716,12 @@ static void refused(batch_t *x, const store_t *s, mm_err_t err)
 }
 
 /* A site's log begun anew and stored: a finding says what the hub closed and why. */
-static void restarted(batch_t *x, const store_t *s)
+static void restarted(batch_t *x)
 {
-    const mm_log_restarted_t *r = &x->decoded[0].u.log_restarted;
+    const mm_log_restarted_t *r = &x->restart_entry;
     hub_evidence_t ev = {0};
     hub_evidence_int(&ev, "epoch", (int64_t)r->epoch);
-    hub_evidence_int(&ev, "closed_log_size", (int64_t)s->closed_size);
+    hub_evidence_int(&ev, "closed_log_size", (int64_t)x->closed_size);
     hub_evidence_int(&ev, "previous_size_said", (int64_t)r->previous_size);
     hub_evidence_text(&ev, "reason", r->reason);
     char dk[32];
@@ -621,130 +731,198 @@ static void restarted(batch_t *x, const store_t *s)
                        "the site began its log anew with the same key (epoch %" PRIu32
                        ", \"%s\"): the hub closed the log it held at %" PRIu64
                        " entries and keeps it; entries the site had not sent are lost",
-                       r->epoch, r->reason, s->closed_size);
+                       r->epoch, r->reason, x->closed_size);
     hub_evidence_deinit(&ev);
     MM_WARN("site %s: log begun anew (epoch %" PRIu32
             ", \"%s\"); the log held is closed at %" PRIu64 " entries (log id %" PRIu32 " kept)",
-            x->site, r->epoch, r->reason, s->closed_size, s->closed_id);
+            x->site, r->epoch, r->reason, x->closed_size, x->closed_id);
 }
 
-/* Whether the batch begins the site's log anew: from index 0, its first entry a log_restarted
- * that is not the first entry the hub holds (a resend of a log already begun anew is not). */
-static int begins_anew(batch_t *x)
+/* The integrity_fault entries among those stored, decoded again one at a time (the decoded
+ * batch is gone with its transaction): their findings. */
+static void integrity(batch_t *x)
 {
     const mm_batch_t *b = x->b;
-    if (b->first_index != 0 || b->n_entries == 0 || x->held == 0 ||
-        x->decoded[0].kind != MM_ENTRY_LOG_RESTARTED)
-        return 0;
-    mm_hash_t ours, theirs;
-    MDB_txn *txn;
-    if (mm_db_read(x->m->db, &txn) != MM_OK)
-        return 0;
-    mm_err_t err = mm_log_leaf(x->m->log, txn, x->id, 0, &ours);
-    mdb_txn_abort(txn);
-    mm_merkle_leaf_hash(b->entries[0].data, b->entries[0].len, &theirs);
-    return err == MM_OK && memcmp(ours.b, theirs.b, MM_HASH_LEN) != 0;
+    mm_entry_t *e = NULL;
+    for (uint64_t i = x->held; i < x->cp.size && i >= b->first_index; i++) {
+        const mm_bytes_t *d = &b->entries[i - b->first_index];
+        mm_entry_kind_t kind;
+        if (mm_entry_peek(d->data, d->len, &kind, NULL) != MM_OK ||
+            kind != MM_ENTRY_INTEGRITY_FAULT)
+            continue;
+        if (!e && !(e = malloc(sizeof *e)))
+            break;
+        if (mm_entry_decode(d->data, d->len, e) == MM_OK)
+            hub_integrity_findings(x->m->findings, x->site, i, e, 1, x->now_us);
+    }
+    free(e);
 }
 
-/* 3. New entries: stored if, with what we hold, they hash to the signed root. */
-static void store_new(batch_t *x)
+/* New entries stored and committed: findings, the answer, then the observers. */
+static void stored(batch_t *x)
+{
+    hub_mirror_t *m = x->m;
+    const mm_batch_t *b = x->b;
+    if (x->restart)
+        restarted(x);
+    integrity(x);
+    MM_INFO("site %s: verified entries [%" PRIu64 ", %" PRIu64 ")", x->site, x->held, x->cp.size);
+    answer(x->out, MM_ACK_OK, x->cp.size, "%s", "");
+    /* The observer first: what the batch says comes before what the rules make of it. */
+    if (m->observer && x->held < x->cp.size)
+        m->observer(m->observer_arg, x->site, x->held, x->cp.size,
+                    &b->entries[x->held - b->first_index]);
+    if (x->registry_changed && m->learned)
+        m->learned(m->learned_arg, x->site);
+}
+
+/* After the transaction (err: how it ended): each live batch's answer. */
+static void finish(batch_t *x, mm_err_t err)
+{
+    if (err != MM_OK) {
+        x->out->cosignature[0] = 0;
+        answer(x->out, MM_ACK_REFUSED, x->held, "hub storage error: %s", mm_strerror(err));
+        return;
+    }
+    switch (x->outcome) {
+    case OUT_STORED:
+        stored(x);
+        break;
+    case OUT_WRONG_SIZE:
+        x->out->cosignature[0] = 0;
+        answer(x->out, MM_ACK_WRONG_SIZE, x->held, "the hub holds %" PRIu64 " entries", x->held);
+        break;
+    case OUT_HELD:
+    case OUT_HELD_FORK:
+        held_answer(x);
+        break;
+    case OUT_REFUSED:
+        refused(x, x->refusal);
+        break;
+    case OUT_MALFORMED: {
+        hub_evidence_t ev = {0};
+        hub_evidence_int(&ev, "index", (int64_t)x->bad_index);
+        hub_findings_raise(x->m->findings, x->site, "malformed_entry", HUB_SEVERITY_HIGH, "", &ev,
+                           x->now_us, "entry %" PRIu64 " is not a log entry: %s", x->bad_index,
+                           mm_strerror(x->bad_err));
+        hub_evidence_deinit(&ev);
+        x->out->cosignature[0] = 0;
+        answer(x->out, MM_ACK_REFUSED, x->held, "entry %" PRIu64 ": %s", x->bad_index,
+               mm_strerror(x->bad_err));
+        break;
+    }
+    case OUT_NONE:
+        refused(x, MM_EDB);
+        break;
+    }
+}
+
+/* 1. Before any write: the site, what the hub holds of it (read in rtxn), the checks, the
+ * cosignature. Leaves x->live set when the batch goes into the transaction. */
+static void prepare(batch_t *x, MDB_txn *rtxn)
 {
     hub_mirror_t *m = x->m;
     const mm_batch_t *b = x->b;
     hub_answer_t *out = x->out;
-    mm_err_t err =
-        mm_cosig_sign(x->note.body, x->note.body_len, m->keys->name, &m->keys->sign,
-                      (uint64_t)(x->now_us / 1000000), out->cosignature, sizeof out->cosignature);
+    memset(out, 0, sizeof *out);
+    x->sc = hub_config_site(m->cfg, x->site);
+    if (!x->sc) {
+        answer(out, MM_ACK_REFUSED, 0, "unknown site \"%s\"", x->site);
+        return;
+    }
+    uint32_t id;
+    mm_err_t err = lookup_id(m, rtxn, x->site, &id);
+    if (err == MM_OK)
+        err = mm_log_size(m->log, rtxn, id, &x->held);
+    if (err != MM_OK && err != MM_ENOTFOUND) {
+        answer(out, MM_ACK_REFUSED, 0, "hub storage error: %s", mm_strerror(err));
+        return;
+    }
+    if (check(x) != 0)
+        return;
+    err = mm_cosig_sign(x->note.body, x->note.body_len, m->keys->name, &m->keys->sign,
+                        (uint64_t)(x->now_us / 1000000), out->cosignature, sizeof out->cosignature);
     if (err != MM_OK) {
+        out->cosignature[0] = 0;
         answer(out, MM_ACK_REFUSED, x->held, "cannot cosign: %s", mm_strerror(err));
         return;
     }
     size_t clen = strlen(out->cosignature);
-    char *cosigned = malloc(b->checkpoint_len + clen + 1);
-    if (!cosigned) {
+    x->cosigned = malloc(b->checkpoint_len + clen + 1);
+    if (!x->cosigned) {
         out->cosignature[0] = 0;
         answer(out, MM_ACK_REFUSED, x->held, "out of memory");
         return;
     }
-    memcpy(cosigned, b->checkpoint, b->checkpoint_len);
-    memcpy(cosigned + b->checkpoint_len, out->cosignature, clen + 1);
-    store_t s = {.m = m,
-                 .id = x->id,
-                 .orig_id = x->id,
-                 .restart = x->restart,
-                 .batch = b,
-                 .cp = &x->cp,
-                 .decoded = x->decoded,
-                 .cosigned = cosigned,
-                 .cosigned_len = b->checkpoint_len + clen,
-                 .now_us = x->now_us,
-                 .site = x->site};
-    err = mm_db_write(m->db, store_txn, &s);
-    free(cosigned);
-    if (m->applier.done)
-        m->applier.done(m->applier.arg, err == MM_OK);
-    if (err != MM_OK) {
-        refused(x, &s, err);
-        return;
-    }
-    if (s.restart)
-        restarted(x, &s);
-    if (s.held < x->cp.size && s.held >= b->first_index)
-        hub_integrity_findings(m->findings, x->site, s.held, &x->decoded[s.held - b->first_index],
-                               (size_t)(x->cp.size - s.held), x->now_us);
-    MM_INFO("site %s: verified entries [%" PRIu64 ", %" PRIu64 ")", x->site, s.held, x->cp.size);
-    answer(out, MM_ACK_OK, x->cp.size, "%s", "");
-    /* The observer first: what the batch says comes before what the rules make of it. */
-    if (m->observer && s.held < x->cp.size)
-        m->observer(m->observer_arg, x->site, s.held, x->cp.size,
-                    &b->entries[s.held - b->first_index]);
-    if (s.registry_changed && m->learned)
-        m->learned(m->learned_arg, x->site);
+    memcpy(x->cosigned, b->checkpoint, b->checkpoint_len);
+    memcpy(x->cosigned + b->checkpoint_len, out->cosignature, clen + 1);
+    x->cosigned_len = b->checkpoint_len + clen;
+    x->live = 1;
 }
 
-static void batch(hub_mirror_t *m, const char *site, const mm_batch_t *b, int64_t now_us,
-                  hub_answer_t *out)
+/* 2 and 3 for the live batches of xs[0 .. n): one transaction, one commit; on an error of
+ * storage, one batch at a time. */
+static void run(hub_mirror_t *m, batch_t *xs, size_t n)
 {
-    memset(out, 0, sizeof *out);
-    batch_t x = {.m = m, .site = site, .b = b, .now_us = now_us, .out = out};
-    x.sc = hub_config_site(m->cfg, site);
-    if (!x.sc) {
-        answer(out, MM_ACK_REFUSED, 0, "unknown site \"%s\"", site);
+    size_t live = 0;
+    for (size_t i = 0; i < n; i++)
+        live += xs[i].live != 0;
+    if (!live)
+        return;
+    group_t g = {xs, n};
+    mm_err_t err = mm_db_write(m->db, group_txn, &g);
+    if (m->applier.done)
+        m->applier.done(m->applier.arg, err == MM_OK);
+    if (err != MM_OK && live > 1) {
+        MM_WARN("a group of %zu batches failed (%s): each again alone", live, mm_strerror(err));
+        for (size_t i = 0; i < n; i++)
+            if (xs[i].live)
+                run(m, &xs[i], 1);
         return;
     }
-    mm_err_t err = site_log(m, site, 1, &x.id);
-    if (err != MM_OK) {
-        answer(out, MM_ACK_REFUSED, 0, "hub storage error: %s", mm_strerror(err));
-        return;
+    for (size_t i = 0; i < n; i++)
+        if (xs[i].live)
+            finish(&xs[i], err);
+}
+
+void hub_mirror_batches(hub_mirror_t *m, const hub_mirror_item_t *items, size_t n)
+{
+    batch_t *xs = calloc(n ? n : 1, sizeof *xs);
+    MDB_txn *rtxn = NULL;
+    mm_err_t err = xs ? mm_db_read(m->db, &rtxn) : MM_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        if (err != MM_OK) {
+            memset(items[i].out, 0, sizeof *items[i].out);
+            answer(items[i].out, MM_ACK_REFUSED, 0, "hub storage error: %s", mm_strerror(err));
+            continue;
+        }
+        xs[i] = (batch_t){.m = m,
+                          .site = items[i].site,
+                          .b = items[i].batch,
+                          .now_us = items[i].now_us,
+                          .out = items[i].out};
+        prepare(&xs[i], rtxn);
     }
-    hub_site_state_t st;
-    if (hub_mirror_state(m, site, &st) != MM_OK) {
-        answer(out, MM_ACK_REFUSED, 0, "hub storage error");
-        return;
-    }
-    x.held = st.size;
-    if (check(&x) == 0) {
-        /* 2. Where it stands against what we hold. */
-        if ((x.restart = begins_anew(&x)))
-            store_new(&x);
-        else if (b->first_index > x.held)
-            answer(out, MM_ACK_WRONG_SIZE, x.held, "the hub holds %" PRIu64 " entries", x.held);
-        else if (x.cp.size <= x.held)
-            resend(&x);
+    if (rtxn)
+        mdb_txn_abort(rtxn);
+    if (err == MM_OK)
+        run(m, xs, n);
+    for (size_t i = 0; i < n; i++) {
+        if (items[i].out->ack.status == MM_ACK_OK)
+            m->accepted++;
         else
-            store_new(&x);
+            m->refused++;
+        if (xs)
+            free(xs[i].cosigned);
     }
-    free(x.decoded);
+    free(xs);
 }
 
 void hub_mirror_batch(hub_mirror_t *m, const char *site, const mm_batch_t *b, int64_t now_us,
                       hub_answer_t *out)
 {
-    batch(m, site, b, now_us, out);
-    if (out->ack.status == MM_ACK_OK)
-        m->accepted++;
-    else
-        m->refused++;
+    hub_mirror_item_t it = {site, b, now_us, out};
+    hub_mirror_batches(m, &it, 1);
 }
 
 /* --- reading ---------------------------------------------------------------------------------*/

@@ -95,10 +95,30 @@ void hub_mirror_set_watcher(hub_mirror_t *m, const hub_mirror_watcher_t *w);
  * (refused, not where the hub's copy ends, or not a batch at all), since the mirror opened. */
 void hub_mirror_counts(const hub_mirror_t *m, uint64_t *accepted, uint64_t *refused);
 
-/* Verifies and stores (or refuses) a batch from site at wall-clock time now_us. Every entry is
- * decoded once, as it is checked, and the registry and the applier are handed the decoded entry. */
+/* Verifies and stores (or refuses) a batch from site at wall-clock time now_us: a group of one
+ * (hub_mirror_batches). Every entry is decoded once, in the write transaction, and the registry
+ * and the applier are handed the decoded entry (an integrity_fault entry is decoded again for
+ * its finding, after the commit). */
 void hub_mirror_batch(hub_mirror_t *m, const char *site, const mm_batch_t *batch, int64_t now_us,
                       hub_answer_t *out);
+
+/* One batch of a group: from site, arrived at now_us, answered in *out. */
+typedef struct {
+    const char *site;
+    const mm_batch_t *batch;
+    int64_t now_us;
+    hub_answer_t *out;
+} hub_mirror_item_t;
+
+/*
+ * A group commit: answers items[0 .. n) as hub_mirror_batch would each, in order (several from
+ * one site follow each other), with ONE write transaction and one synced commit for all the
+ * batches that pass their checks. A batch refused (its signature, its form, a fork, a root that
+ * does not match) is refused alone, before it writes anything; an error of storage makes the
+ * group go again one batch at a time. Answers, findings, the observer and learned come only
+ * after the commit; the applier's done runs once per transaction.
+ */
+void hub_mirror_batches(hub_mirror_t *m, const hub_mirror_item_t *items, size_t n);
 
 /*
  * Records a message from site that is not a batch or did not decode (a finding, and the answer

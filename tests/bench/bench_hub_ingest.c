@@ -8,20 +8,25 @@
  * root kept incrementally as the edge keeps it (a compact range of perfect subtrees). All of
  * that is built before the clock starts.
  *
- * Timed: the batches, round-robin across the sites, through the hub's own verification,
- * hub_mirror_batch — checkpoint parse, site signature, origin, size, every entry decoded, the
- * extension of what the hub holds, the entries appended to the LMDB Merkle log and hashed to
- * the signed root, the hub's cosignature, the registry (attached, as in the real hub) — each
- * batch one LMDB transaction committed with fsync, as mm_db does (never MDB_NOSYNC).
+ * Timed: the batches, round-robin across the sites, through the hub's own verification as the
+ * hub's link runs it, hub_mirror_batches — checkpoint parse, site signature, origin, size,
+ * every entry decoded, the extension of what the hub holds, the entries appended to the LMDB
+ * Merkle log and hashed to the signed root, the hub's cosignature, the registry (attached, as in
+ * the real hub) — GROUP batches (default: one from every site, as the link drains them when
+ * every site has one in flight) in one LMDB transaction committed with fsync, as mm_db does
+ * (never MDB_NOSYNC). --group 1 is one synced commit per batch, as before group commit.
  *
  * Then, as a baseline measured in the same run, each part alone over the same data:
  *   (a) the site signatures: mm_note_parse + mm_note_verify of every checkpoint;
  *   (b) the leaf hashes: mm_merkle_leaf_hash of every entry;
  *   (c) storage: the same entry bytes put raw into a separate table of the same LMDB
- *       environment (key: log id || index), one synced transaction per batch, no verification.
+ *       environment (key: log id || index), no verification, grouped as the hub's run was:
+ *       GROUP batches a synced transaction;
+ *   (d) the same as (c) with one synced transaction per batch (the old hub's commits).
  * Each is printed as entries/s and as the ratio hub / part. Nothing is asserted.
  *
- *   bench_hub_ingest [--sites N] [--batch N] [--entries-per-site N] [--dir DIR] [--keep]
+ *   bench_hub_ingest [--sites N] [--batch N] [--entries-per-site N] [--group N] [--dir DIR]
+ *                    [--keep]
  *
  * DIR (default $TMPDIR or /tmp) must be on a real disk: on tmpfs fsync costs nothing.
  */
@@ -134,24 +139,64 @@ typedef struct {
     size_t n;
 } raw_t;
 
+typedef struct {
+    raw_t *r;
+    size_t n;
+} raw_group_t;
+
 static mm_err_t raw_txn(MDB_txn *txn, void *arg)
 {
-    raw_t *r = arg;
-    for (size_t i = 0; i < r->n; i++) {
-        uint8_t key[12];
-        mm_be32_put(key, r->id);
-        mm_be64_put(key + 4, r->first + i);
-        MDB_val k = {sizeof key, key}, v = {r->views[i].len, (void *)r->views[i].data};
-        int rc = mdb_put(txn, r->dbi, &k, &v, MDB_NOOVERWRITE);
-        if (rc != 0)
-            return mm_db_err(rc, "raw put");
+    raw_group_t *g = arg;
+    for (size_t j = 0; j < g->n; j++) {
+        raw_t *r = &g->r[j];
+        for (size_t i = 0; i < r->n; i++) {
+            uint8_t key[12];
+            mm_be32_put(key, r->id);
+            mm_be64_put(key + 4, r->first + i);
+            MDB_val k = {sizeof key, key}, v = {r->views[i].len, (void *)r->views[i].data};
+            int rc = mdb_put(txn, r->dbi, &k, &v, MDB_NOOVERWRITE);
+            if (rc != 0)
+                return mm_db_err(rc, "raw put");
+        }
     }
     return MM_OK;
 }
 
+/* The raw puts of every batch into dbi (ids from base up), group batches a synced
+ * transaction; the wall seconds, and the CPU into *cpu, *user, *sys. */
+static double raw_run(mm_db_t *db, MDB_dbi dbi, uint32_t base, site_t *sites, long n_sites,
+                      long n_batches, long batch, long per_site, long group, double *cpu,
+                      double *user, double *sys)
+{
+    raw_t *rs = calloc((size_t)(n_sites * n_batches), sizeof *rs);
+    if (!rs)
+        die("set-up", MM_ENOMEM);
+    size_t n = 0;
+    for (long k = 0; k < n_batches; k++)
+        for (long s = 0; s < n_sites; s++) {
+            uint64_t first = (uint64_t)k * (uint64_t)batch;
+            size_t c = (size_t)(per_site - (long)first < batch ? per_site - (long)first : batch);
+            rs[n++] = (raw_t){dbi, base + (uint32_t)s, first, sites[s].views + first, c};
+        }
+    double u0, s0, u1, s1;
+    double c0 = cpu_s(&u0, &s0), t0 = now_s();
+    for (size_t at = 0; at < n; at += (size_t)group) {
+        raw_group_t g = {rs + at, n - at < (size_t)group ? n - at : (size_t)group};
+        mm_err_t err = mm_db_write(db, raw_txn, &g);
+        if (err != MM_OK)
+            die("raw put", err);
+    }
+    double t = now_s() - t0;
+    *cpu = cpu_s(&u1, &s1) - c0;
+    *user = u1 - u0;
+    *sys = s1 - s0;
+    free(rs);
+    return t;
+}
+
 int main(int argc, char **argv)
 {
-    long n_sites = 50, batch = 256, per_site = 20000;
+    long n_sites = 50, batch = 256, per_site = 20000, group = 0;
     const char *parent = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
     int keep = 0;
     for (int i = 1; i < argc; i++) {
@@ -161,16 +206,20 @@ int main(int argc, char **argv)
             batch = arg_long(argv[i], argv[i + 1], 1, MM_WIRE_BATCH_MAX), i++;
         else if (strcmp(argv[i], "--entries-per-site") == 0)
             per_site = arg_long(argv[i], argv[i + 1], 1, 100000000), i++;
+        else if (strcmp(argv[i], "--group") == 0)
+            group = arg_long(argv[i], argv[i + 1], 1, 100000), i++;
         else if (strcmp(argv[i], "--dir") == 0 && i + 1 < argc)
             parent = argv[++i];
         else if (strcmp(argv[i], "--keep") == 0)
             keep = 1;
         else {
             fprintf(stderr, "usage: bench_hub_ingest [--sites N] [--batch N] "
-                            "[--entries-per-site N] [--dir DIR] [--keep]\n");
+                            "[--entries-per-site N] [--group N] [--dir DIR] [--keep]\n");
             return 2;
         }
     }
+    if (group == 0)
+        group = n_sites;
     mm_diag_init("bench_hub_ingest", MM_DIAG_WARN);
     long n_batches = (per_site + batch - 1) / batch; /* per site; the last may be short */
     long total = n_sites * per_site;
@@ -287,23 +336,46 @@ int main(int argc, char **argv)
 
     /* --- the hub: hub_mirror_batch, round-robin ----------------------------------------------*/
     const int64_t now0 = 1795486419000000LL;
-    double u0, s0, u1, s1;
-    double c0 = cpu_s(&u0, &s0), t0 = now_s();
     long refused = 0;
+    size_t n_all = (size_t)(n_sites * n_batches);
+    mm_batch_t *bs = calloc(n_all, sizeof *bs);
+    hub_mirror_item_t *items = calloc(n_all, sizeof *items);
+    hub_answer_t *answers = calloc((size_t)group, sizeof *answers);
+    if (!bs || !items || !answers)
+        die("set-up", MM_ENOMEM);
+    size_t n_items = 0;
     for (long k = 0; k < n_batches; k++) {
         for (long s = 0; s < n_sites; s++) {
             site_t *st = &sites[s];
             uint64_t first = (uint64_t)k * (uint64_t)batch;
             size_t n = (size_t)(per_site - (long)first < batch ? per_site - (long)first : batch);
-            mm_batch_t b = {.first_index = first, .n_entries = n, .entries = st->views + first,
-                            .checkpoint = st->cps[k].note, .checkpoint_len = st->cps[k].len};
-            hub_answer_t a;
-            hub_mirror_batch(mirror, cfg.sites[s].id, &b, now0 + k * 1000000 + s, &a);
-            if (a.ack.status != MM_ACK_OK || a.ack.size != first + n) {
+            bs[n_items] = (mm_batch_t){.first_index = first,
+                                       .n_entries = n,
+                                       .entries = st->views + first,
+                                       .checkpoint = st->cps[k].note,
+                                       .checkpoint_len = st->cps[k].len};
+            items[n_items] =
+                (hub_mirror_item_t){cfg.sites[s].id, &bs[n_items], now0 + k * 1000000 + s, NULL};
+            n_items++;
+        }
+    }
+    double u0, s0, u1, s1;
+    double c0 = cpu_s(&u0, &s0), t0 = now_s();
+    for (size_t at = 0; at < n_items; at += (size_t)group) {
+        size_t n = n_items - at < (size_t)group ? n_items - at : (size_t)group;
+        for (size_t i = 0; i < n; i++)
+            items[at + i].out = &answers[i];
+        hub_mirror_batches(mirror, items + at, n);
+        for (size_t i = 0; i < n; i++) {
+            const hub_answer_t *a = &answers[i];
+            const mm_batch_t *b = items[at + i].batch;
+            if (a->ack.status != MM_ACK_OK || a->ack.size != b->first_index + b->n_entries) {
                 if (refused++ < 5)
-                    fprintf(stderr, "bench_hub_ingest: %s batch %ld: status %d size %" PRIu64
-                                    ": %s\n",
-                            cfg.sites[s].id, k, (int)a.ack.status, a.ack.size, a.ack.reason);
+                    fprintf(stderr,
+                            "bench_hub_ingest: %s batch at %" PRIu64 ": status %d size %" PRIu64
+                            ": %s\n",
+                            items[at + i].site, b->first_index, (int)a->ack.status, a->ack.size,
+                            a->ack.reason);
             }
         }
     }
@@ -315,7 +387,9 @@ int main(int argc, char **argv)
         return 1;
     }
     double hub_eps = (double)total / wall;
-    printf("\nhub_mirror_batch (verify + store + cosign + registry, synced commit per batch)\n");
+    printf("\nhub_mirror_batches (verify + store + cosign + registry), %ld batches a synced "
+           "commit\n",
+           group);
     printf("  entries %ld  wall %.2f s  entries/s %.0f  batches/s %.1f\n", total, wall, hub_eps,
            (double)(n_sites * n_batches) / wall);
     printf("  CPU %.2f s (user %.2f, sys %.2f) = %.0f %% of one core; %.2f us CPU per entry\n",
@@ -347,37 +421,39 @@ int main(int argc, char **argv)
     }
     double t_leaf = now_s() - t0;
 
-    /* --- (c) raw LMDB puts of the same bytes, one synced transaction per batch ---------------*/
-    double uc0, sc0, uc1, sc1;
-    double cc0 = cpu_s(&uc0, &sc0);
-    t0 = now_s();
-    for (long k = 0; k < n_batches; k++) {
-        for (long s = 0; s < n_sites; s++) {
-            uint64_t first = (uint64_t)k * (uint64_t)batch;
-            size_t n = (size_t)(per_site - (long)first < batch ? per_site - (long)first : batch);
-            raw_t r = {raw_dbi, (uint32_t)s + 1, first, sites[s].views + first, n};
-            if ((err = mm_db_write(db, raw_txn, &r)) != MM_OK)
-                die("raw put", err);
-        }
-    }
-    double t_raw = now_s() - t0;
-    double cpu_raw = cpu_s(&uc1, &sc1) - cc0;
+    /* --- (c) raw LMDB puts of the same bytes, grouped as the hub's were; (d) one per batch ---*/
+    MDB_dbi raw1_dbi;
+    if ((err = mm_db_dbi(db, "bench.raw1", 0, &raw1_dbi)) != MM_OK)
+        die("open the raw table", err);
+    double cpu_raw, uc, sc, cpu_raw1, uc1, sc1;
+    double t_raw = raw_run(db, raw_dbi, 1, sites, n_sites, n_batches, batch, per_site, group,
+                           &cpu_raw, &uc, &sc);
+    double t_raw1 = raw_run(db, raw1_dbi, 1, sites, n_sites, n_batches, batch, per_site, 1,
+                            &cpu_raw1, &uc1, &sc1);
 
     printf("\nbaseline, same data, same run               entries/s    hub / this\n");
     printf("  (a) checkpoint parse + Ed25519 verify  %12.0f    %.3f   (%.2f s, %.1f us/batch)\n",
            (double)total / t_sig, t_sig / wall, t_sig, 1e6 * t_sig / (double)(n_sites * n_batches));
     printf("  (b) leaf hashes (SHA-256)              %12.0f    %.3f   (%.2f s)\n",
            (double)total / t_leaf, t_leaf / wall, t_leaf);
-    printf("  (c) raw mdb_put, synced txn per batch  %12.0f    %.3f   (%.2f s, CPU %.2f s: "
+    printf("  (c) raw mdb_put, %4ld batches a txn    %12.0f    %.3f   (%.2f s, CPU %.2f s: "
            "user %.2f, sys %.2f)\n",
-           (double)total / t_raw, t_raw / wall, t_raw, cpu_raw, uc1 - uc0, sc1 - sc0);
+           group, (double)total / t_raw, t_raw / wall, t_raw, cpu_raw, uc, sc);
+    printf("  (d) raw mdb_put, synced txn per batch  %12.0f    %.3f   (%.2f s, CPU %.2f s: "
+           "user %.2f, sys %.2f)\n",
+           (double)total / t_raw1, t_raw1 / wall, t_raw1, cpu_raw1, uc1, sc1);
     printf("  (a) + (b) + (c)                        %12.0f    %.3f   (%.2f s)\n",
            (double)total / (t_sig + t_leaf + t_raw), (t_sig + t_leaf + t_raw) / wall,
            t_sig + t_leaf + t_raw);
     printf("\n{\"entries\": %ld, \"wall_s\": %.3f, \"entries_per_s\": %.0f, \"cpu_s\": %.3f, "
-           "\"batches_per_s\": %.1f, \"sig_eps\": %.0f, \"leaf_eps\": %.0f, \"raw_eps\": %.0f}\n",
-           total, wall, hub_eps, cpu, (double)(n_sites * n_batches) / wall,
-           (double)total / t_sig, (double)total / t_leaf, (double)total / t_raw);
+           "\"batches_per_s\": %.1f, \"group\": %ld, \"sig_eps\": %.0f, \"leaf_eps\": %.0f, "
+           "\"raw_eps\": %.0f, \"raw_per_batch_eps\": %.0f}\n",
+           total, wall, hub_eps, cpu, (double)(n_sites * n_batches) / wall, group,
+           (double)total / t_sig, (double)total / t_leaf, (double)total / t_raw,
+           (double)total / t_raw1);
+    free(bs);
+    free(items);
+    free(answers);
 
     hub_mirror_close(mirror);
     hub_registry_close(registry);

@@ -652,6 +652,68 @@ static void log_begun_anew_only_at_the_next_epoch(void **state)
     assert_int_equal(held(f), 2);
 }
 
+/*
+ * Group commit: several batches of one site in one group follow each other; a batch in the
+ * middle whose entry was altered is refused alone, with its finding, and writes nothing (the
+ * next batch, from the same index, is stored); one that starts beyond what the group has
+ * stored is told the size; a resend in the same group is acknowledged; the log is the tree of
+ * the true entries.
+ */
+static void a_group_commits_together_and_refuses_alone(void **state)
+{
+    fx_t *f = *state;
+    mm_bytes_t altered[N];
+    memcpy(altered, f->views, sizeof altered);
+    uint8_t bad[256];
+    memcpy(bad, f->views[4].data, f->views[4].len);
+    bad[f->views[4].len - 1] ^= 1;
+    altered[4].data = bad;
+    struct {
+        uint64_t first;
+        size_t n;
+        const mm_bytes_t *views;
+        mm_ack_status_t status;
+        uint64_t size;
+    } want[] = {
+        {0, 2, f->views, MM_ACK_OK, 2},         {2, 2, f->views + 2, MM_ACK_OK, 4},
+        {4, 2, altered + 4, MM_ACK_REFUSED, 4}, {7, 1, f->views + 7, MM_ACK_WRONG_SIZE, 4},
+        {4, 3, f->views + 4, MM_ACK_OK, 7},     {0, 4, f->views, MM_ACK_OK, 7},
+        {7, 1, f->views + 7, MM_ACK_OK, 8},
+    };
+    enum { G = sizeof want / sizeof want[0] };
+    char notes[G][MM_NOTE_MAX];
+    mm_batch_t b[G];
+    hub_answer_t a[G];
+    hub_mirror_item_t items[G];
+    for (size_t i = 0; i < G; i++) {
+        size_t len = signed_note(f, want[i].first + want[i].n, "mimamori/site/site-a", "site-a",
+                                 &f->site_key, notes[i]);
+        b[i] = (mm_batch_t){.first_index = want[i].first,
+                            .n_entries = want[i].n,
+                            .entries = want[i].views,
+                            .checkpoint = notes[i],
+                            .checkpoint_len = len};
+        items[i] = (hub_mirror_item_t){"site-a", &b[i], 1795486419000000, &a[i]};
+    }
+    hub_mirror_batches(f->mirror, items, G);
+    for (size_t i = 0; i < G; i++) {
+        assert_int_equal(a[i].ack.status, want[i].status);
+        assert_int_equal(a[i].ack.size, want[i].size);
+        assert_int_equal(a[i].cosignature[0] != 0, want[i].status == MM_ACK_OK);
+    }
+    assert_true(has_finding(f, "root_mismatch"));
+    assert_int_equal(held(f), 8);
+    /* What is stored is the true log: a resend of all of it is acknowledged. */
+    hub_answer_t r;
+    send(f, 0, N, f->views, &f->site_key, "mimamori/site/site-a", &r);
+    assert_int_equal(r.ack.status, MM_ACK_OK);
+    assert_int_equal(r.ack.size, N);
+    uint64_t accepted, refused;
+    hub_mirror_counts(f->mirror, &accepted, &refused);
+    assert_int_equal(accepted, 6);
+    assert_int_equal(refused, 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -667,6 +729,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(two_sites, setup, teardown),
         cmocka_unit_test_setup_teardown(log_begun_anew_only_at_the_next_epoch, setup, teardown),
         cmocka_unit_test_setup_teardown(observer_hears_each_stored_batch_once, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_group_commits_together_and_refuses_alone, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
