@@ -11,7 +11,11 @@
  * Invariants: au_open says an access unit of timestamp au_ts is being assembled; au_broken that
  * it will be dropped when it ends (its packets are still read past, so that its end is seen);
  * fu_open that the last NAL unit in the buffer is a fragmentation unit still missing its end,
- * starting at fu_off.
+ * starting at fu_off; au_vcl that a unit of a picture (a slice) is in it.
+ *
+ * An access unit that ends without a picture (parameter sets, SEI, a delimiter: cameras that
+ * send their parameter sets with a timestamp of their own, or with the marker bit set) is not a
+ * frame: its units stay in the buffer and begin the next access unit.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +26,8 @@
 /* A packet at most this far behind the expected sequence number is late (dropped); further
  * behind, the sender is taken to have started over. */
 #define LATE_WINDOW 512
-#define PARAM_MAX 4096 /* a longer parameter set is not kept */
+#define PARAM_MAX 4096  /* a longer parameter set is not kept */
+#define CARRY_MAX 65536 /* units without a picture carried into the next access unit */
 #define NTP_UNIX_OFFSET 2208988800LL
 
 enum { PS_VPS, PS_SPS, PS_PPS, PS_KINDS };
@@ -44,7 +49,7 @@ struct edge_rtp {
     uint32_t lost;
 
     buf_t au;
-    int au_open, au_broken, au_key, fu_open;
+    int au_open, au_broken, au_key, au_vcl, fu_open;
     int64_t au_ts;
     size_t fu_off;
 
@@ -160,12 +165,13 @@ static void nal_done(edge_rtp_t *r, size_t off)
     if (len == 0)
         return;
     if (r->codec == EDGE_RTP_H264) {
-        if (edge_h264_nal_type(nal[0]) == EDGE_H264_NAL_IDR)
-            r->au_key = 1;
+        int t = edge_h264_nal_type(nal[0]);
+        r->au_vcl |= t >= 1 && t <= EDGE_H264_NAL_IDR;
+        r->au_key |= t == EDGE_H264_NAL_IDR;
     } else {
         int t = edge_h265_nal_type(nal[0]);
-        if (t >= EDGE_H265_NAL_IRAP_FIRST && t <= EDGE_H265_NAL_IRAP_LAST)
-            r->au_key = 1;
+        r->au_vcl |= t < 32;
+        r->au_key |= t >= EDGE_H265_NAL_IRAP_FIRST && t <= EDGE_H265_NAL_IRAP_LAST;
     }
     param_take(r, nal, len);
 }
@@ -184,12 +190,12 @@ static int au_nal(edge_rtp_t *r, const uint8_t *nal, size_t len)
     return 0;
 }
 
+/* Starts an access unit; the buffer may hold units carried from the last one. */
 static void au_start(edge_rtp_t *r, int64_t ts)
 {
     r->au_open = 1;
     r->au_ts = ts;
-    r->au_broken = r->au_key = r->fu_open = 0;
-    r->au.len = 0;
+    r->au_broken = r->au_key = r->au_vcl = r->fu_open = 0;
 }
 
 /* Ends the access unit being assembled: emits it, or counts it lost when it is broken or ends
@@ -200,8 +206,12 @@ static void au_end(edge_rtp_t *r, edge_rtp_emit_fn emit, void *arg)
         return;
     r->au_open = 0;
     if (r->au_broken || r->fu_open) {
-        r->lost++;
-    } else if (r->au.len > 0) {
+        if (r->lost < UINT32_MAX)
+            r->lost++;
+    } else if (!r->au_vcl) {
+        if (r->au.len <= CARRY_MAX)
+            return; /* carried into the next access unit */
+    } else {
         edge_rtp_frame_t f = {
             .data = r->au.p,
             .len = r->au.len,
@@ -360,7 +370,7 @@ static int track_seq(edge_rtp_t *r, uint16_t seq)
         if (d < 0 && d >= -LATE_WINDOW)
             return -1;
         if (d > 0)
-            r->lost += (uint32_t)d;
+            r->lost = r->lost > UINT32_MAX - (uint32_t)d ? UINT32_MAX : r->lost + (uint32_t)d;
         gap = d != 0;
     }
     r->have_seq = 1;
@@ -384,6 +394,7 @@ mm_err_t edge_rtp_packet(edge_rtp_t *r, const uint8_t *p, size_t n, edge_rtp_emi
     if (r->have_ssrc && h.ssrc != r->ssrc) { /* a new source: its numbers start afresh */
         r->au_broken |= r->au_open;
         au_end(r, emit, arg);
+        r->au.len = 0; /* nothing carried over from the old source */
         r->have_seq = 0;
     }
     r->have_ssrc = 1;

@@ -8,6 +8,8 @@
  * RFC 6184 (single NAL unit, STAP-A, FU-A; packetization-mode 0 and 1) or H.265 per RFC 7798
  * (single NAL unit, AP, FU; no DONL). An access unit ends on the marker bit or, for cameras that
  * do not set it, on the first packet with a new timestamp; it is handed to emit in Annex B form.
+ * An access unit without a picture (only parameter sets, SEI or a delimiter, as cameras that give
+ * their parameter sets a timestamp of their own send) is not emitted: its units begin the next.
  *
  * Loss: a gap in the sequence numbers is counted and reported on the next frame emitted
  * (`lost`). The access unit that was being assembled when packets went missing is dropped whole

@@ -310,6 +310,37 @@ static void test_rtp_h264_lost_fragment_drops_the_frame_whole(void **state)
     edge_rtp_destroy(r);
 }
 
+/* Cameras that send their parameter sets with a timestamp of their own, or with the marker bit:
+ * those units begin the next access unit rather than make a frame without a picture. */
+static void test_rtp_parameter_sets_with_own_timestamp_join_the_next_frame(void **state)
+{
+    (void)state;
+    edge_rtp_t *r = make_reader(EDGE_RTP_H264, NULL, 0);
+    uint8_t idr[64], want[256];
+    size_t n = slice264(idr, 5, 20, 9);
+    send_pkt(r, 1, 1000, 0, sps264, sizeof(sps264), MM_OK);
+    send_pkt(r, 2, 1000, 1, pps264, sizeof(pps264), MM_OK);
+    assert_int_equal(nframes, 0);
+    send_pkt(r, 3, 4000, 1, idr, n, MM_OK);
+    assert_int_equal(nframes, 1);
+    size_t wl = annexb(want, sps264, sizeof(sps264), pps264, sizeof(pps264), idr, n, NULL);
+    assert_int_equal(frames[0].len, wl);
+    assert_memory_equal(frames[0].data, want, wl);
+    assert_int_equal(frames[0].ts, 4000);
+    assert_true(frames[0].key);
+    assert_int_equal(frames[0].lost, 0);
+    /* An SEI alone at its own timestamp, no marker: the same. */
+    uint8_t sei[8] = {0x06, 0x05, 0x01, 0x00, 0x80};
+    send_pkt(r, 4, 6000, 0, sei, 5, MM_OK);
+    uint8_t p[16];
+    size_t np = slice264(p, 1, 4, 0);
+    send_pkt(r, 5, 7000, 1, p, np, MM_OK);
+    assert_int_equal(nframes, 2);
+    assert_int_equal(frames[1].len, 4 + 5 + 4 + np);
+    assert_false(frames[1].key);
+    edge_rtp_destroy(r);
+}
+
 static void test_rtp_sequence_and_timestamp_wrap(void **state)
 {
     (void)state;
@@ -639,6 +670,8 @@ int main(void)
         cmocka_unit_test_setup(test_rtp_h264_stap_a_with_parameter_sets, reset),
         cmocka_unit_test_setup(test_rtp_h264_fu_a_reassembles_the_unit, reset),
         cmocka_unit_test_setup(test_rtp_h264_lost_fragment_drops_the_frame_whole, reset),
+        cmocka_unit_test_setup(test_rtp_parameter_sets_with_own_timestamp_join_the_next_frame,
+                               reset),
         cmocka_unit_test_setup(test_rtp_sequence_and_timestamp_wrap, reset),
         cmocka_unit_test_setup(test_rtp_reordered_and_duplicate_packets_are_dropped_and_counted,
                                reset),
