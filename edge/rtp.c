@@ -77,7 +77,7 @@ static uint32_t be32(const uint8_t *p)
 static int buf_reserve(buf_t *b, size_t more, size_t max)
 {
     if (more > max || b->len > max - more)
-        return -1;
+        return MM_ETOOBIG;
     if (b->len + more <= b->cap)
         return 0;
     size_t cap = b->cap ? b->cap : 4096;
@@ -85,7 +85,7 @@ static int buf_reserve(buf_t *b, size_t more, size_t max)
         cap *= 2;
     uint8_t *p = realloc(b->p, cap);
     if (p == NULL)
-        return -1;
+        return MM_ENOMEM;
     b->p = p;
     b->cap = cap;
     return 0;
@@ -93,8 +93,9 @@ static int buf_reserve(buf_t *b, size_t more, size_t max)
 
 static int buf_put(buf_t *b, const void *p, size_t n, size_t max)
 {
-    if (buf_reserve(b, n, max) != 0)
-        return -1;
+    int rc = buf_reserve(b, n, max);
+    if (rc != 0)
+        return rc;
     if (n > 0)
         memcpy(b->p + b->len, p, n);
     b->len += n;
@@ -176,13 +177,14 @@ static void nal_done(edge_rtp_t *r, size_t off)
     param_take(r, nal, len);
 }
 
-/* Appends a whole NAL unit. -1 when the access unit would grow too large. */
+/* Appends a whole NAL unit. */
 static int au_nal(edge_rtp_t *r, const uint8_t *nal, size_t len)
 {
     if (len == 0)
-        return -1;
-    if (buf_reserve(&r->au, 4 + len, EDGE_RTP_MAX_AU) != 0)
-        return -1;
+        return MM_EPROTO;
+    int rc = buf_reserve(&r->au, 4 + len, EDGE_RTP_MAX_AU);
+    if (rc != 0)
+        return rc;
     buf_put(&r->au, start_code, 4, EDGE_RTP_MAX_AU);
     size_t off = r->au.len;
     buf_put(&r->au, nal, len, EDGE_RTP_MAX_AU);
@@ -234,19 +236,21 @@ static void au_end(edge_rtp_t *r, edge_rtp_emit_fn emit, void *arg)
 
 /* --- depacketising ------------------------------------------------------------------------- */
 
-/* The depacketisers return 0, -1 when the payload is malformed, or 1 when it cannot be used
- * because an earlier packet was lost. */
+/* The depacketisers return 0; MM_EPROTO when the payload is malformed, MM_ETOOBIG when the access
+ * unit would grow past EDGE_RTP_MAX_AU, MM_ENOMEM; or 1 when the payload cannot be used because
+ * an earlier packet was lost. */
 
 /* A fragment of a fragmentation unit: hdr is the rebuilt NAL header (hdr_len bytes), used on the
- * first fragment. -1 for a malformed unit, 1 for a continuation whose start is missing (lost). */
+ * first fragment. */
 static int fu_fragment(edge_rtp_t *r, int start, int end, const uint8_t *hdr, size_t hdr_len,
                        const uint8_t *p, size_t n)
 {
     if (start) {
         if (r->fu_open)
-            return -1; /* the previous unit never ended */
-        if (buf_reserve(&r->au, 4 + hdr_len, EDGE_RTP_MAX_AU) != 0)
-            return -1;
+            return MM_EPROTO; /* the previous unit never ended */
+        int rc = buf_reserve(&r->au, 4 + hdr_len, EDGE_RTP_MAX_AU);
+        if (rc != 0)
+            return rc;
         buf_put(&r->au, start_code, 4, EDGE_RTP_MAX_AU);
         r->fu_off = r->au.len;
         buf_put(&r->au, hdr, hdr_len, EDGE_RTP_MAX_AU);
@@ -254,8 +258,9 @@ static int fu_fragment(edge_rtp_t *r, int start, int end, const uint8_t *hdr, si
     } else if (!r->fu_open) {
         return 1; /* a continuation without its start: the start was lost */
     }
-    if (buf_put(&r->au, p, n, EDGE_RTP_MAX_AU) != 0)
-        return -1;
+    int rc = buf_put(&r->au, p, n, EDGE_RTP_MAX_AU);
+    if (rc != 0)
+        return rc;
     if (end) {
         r->fu_open = 0;
         nal_done(r, r->fu_off);
@@ -267,15 +272,18 @@ static int fu_fragment(edge_rtp_t *r, int start, int end, const uint8_t *hdr, si
 static int aggregate(edge_rtp_t *r, const uint8_t *p, size_t n, size_t hdr_len)
 {
     if (n <= hdr_len)
-        return -1;
+        return MM_EPROTO;
     size_t off = hdr_len;
     while (off < n) {
         if (n - off < 2)
-            return -1;
+            return MM_EPROTO;
         size_t len = be16(p + off);
         off += 2;
-        if (len == 0 || len > n - off || au_nal(r, p + off, len) != 0)
-            return -1;
+        if (len == 0 || len > n - off)
+            return MM_EPROTO;
+        int rc = au_nal(r, p + off, len);
+        if (rc != 0)
+            return rc;
         off += len;
     }
     return 0;
@@ -286,37 +294,37 @@ static int depacketise_h264(edge_rtp_t *r, const uint8_t *p, size_t n)
     int t = edge_h264_nal_type(p[0]);
     if (t == 28) { /* FU-A */
         if (n < 2)
-            return -1;
+            return MM_EPROTO;
         uint8_t hdr = (uint8_t)((p[0] & 0xe0) | (p[1] & 0x1f));
         return fu_fragment(r, p[1] & 0x80, p[1] & 0x40, &hdr, 1, p + 2, n - 2);
     }
     if (r->fu_open)
-        return -1; /* a fragmentation unit cut off by another packet */
+        return MM_EPROTO; /* a fragmentation unit cut off by another packet */
     if (t >= 1 && t <= 23)
         return au_nal(r, p, n);
     if (t == 24) /* STAP-A */
         return aggregate(r, p, n, 1);
-    return -1; /* 0 and 30-31 reserved; STAP-B, MTAP, FU-B need interleaved mode */
+    return MM_EPROTO; /* 0 and 30-31 reserved; STAP-B, MTAP, FU-B need interleaved mode */
 }
 
 static int depacketise_h265(edge_rtp_t *r, const uint8_t *p, size_t n)
 {
     if (n < 2)
-        return -1;
+        return MM_EPROTO;
     int t = edge_h265_nal_type(p[0]);
     if (t == 49) { /* FU */
         if (n < 3)
-            return -1;
+            return MM_EPROTO;
         uint8_t hdr[2] = {(uint8_t)((p[0] & 0x81) | (p[2] & 0x3f) << 1), p[1]};
         return fu_fragment(r, p[2] & 0x80, p[2] & 0x40, hdr, 2, p + 3, n - 3);
     }
     if (r->fu_open)
-        return -1;
+        return MM_EPROTO;
     if (t < 48)
         return au_nal(r, p, n);
     if (t == 48) /* AP */
         return aggregate(r, p, n, 2);
-    return -1; /* PACI and the unspecified types */
+    return MM_EPROTO; /* PACI and the unspecified types */
 }
 
 /* --- packets ------------------------------------------------------------------------------- */
@@ -417,7 +425,7 @@ mm_err_t edge_rtp_packet(edge_rtp_t *r, const uint8_t *p, size_t n, edge_rtp_emi
                                             : depacketise_h265(r, h.payload, h.len);
         if (bad) {
             r->au_broken = 1;
-            rc = bad < 0 ? MM_EPROTO : MM_OK;
+            rc = bad < 0 ? (mm_err_t)bad : MM_OK;
         }
     }
     if (h.marker)

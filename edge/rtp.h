@@ -74,8 +74,9 @@ mm_err_t edge_rtp_create(edge_rtp_codec_t codec, uint8_t payload_type, uint32_t 
  * One RTP packet: calls emit for each access unit it completes (0, 1 or 2 of them). MM_EPROTO
  * for a packet that is not RTP of this stream (too short, not version 2, bad padding or
  * extension length, another payload type) or whose payload is not valid for the codec
- * (reserved or unsupported NAL unit types, an aggregate that runs past its end); the packet is
- * ignored, or the access unit it belonged to dropped, and the stream goes on.
+ * (reserved or unsupported NAL unit types, an aggregate that runs past its end); MM_ETOOBIG when
+ * the access unit grows past EDGE_RTP_MAX_AU; MM_ENOMEM. The packet is ignored, or the access
+ * unit it belonged to dropped (and counted in the next frame's `lost`), and the stream goes on.
  */
 mm_err_t edge_rtp_packet(edge_rtp_t *r, const uint8_t *p, size_t n, edge_rtp_emit_fn emit,
                          void *arg);

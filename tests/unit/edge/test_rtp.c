@@ -464,6 +464,54 @@ static void test_rtp_header_csrc_extension_padding_and_bad_packets(void **state)
     edge_rtp_destroy(NULL);
 }
 
+static void test_rtp_oversized_access_unit_is_dropped(void **state)
+{
+    (void)state;
+    edge_rtp_t *r = make_reader(EDGE_RTP_H264, NULL, 0);
+    static uint8_t fu[1402];
+    memset(fu, 0x11, sizeof(fu));
+    fu[0] = 0x7c;
+    uint16_t seq = 0;
+    size_t total = 0;
+    for (int i = 0; total + sizeof(fu) - 2 < EDGE_RTP_MAX_AU; i++) {
+        fu[1] = (uint8_t)((i == 0 ? 0x80 : 0) | 5);
+        send_pkt(r, seq++, 1000, 0, fu, sizeof(fu), MM_OK);
+        total += sizeof(fu) - 2;
+    }
+    send_pkt(r, seq++, 1000, 0, fu, sizeof(fu), MM_ETOOBIG);
+    fu[1] = 0x40 | 5;
+    send_pkt(r, seq++, 1000, 1, fu, sizeof(fu), MM_OK);
+    assert_int_equal(nframes, 0);
+    uint8_t p[16];
+    size_t np = slice264(p, 1, 4, 0);
+    send_pkt(r, seq++, 4000, 1, p, np, MM_OK);
+    assert_int_equal(nframes, 1);
+    assert_int_equal(frames[0].lost, 1);
+    edge_rtp_destroy(r);
+}
+
+static void test_rtp_new_source_drops_the_unfinished_frame_and_starts_over(void **state)
+{
+    (void)state;
+    edge_rtp_t *r = make_reader(EDGE_RTP_H264, NULL, 0);
+    uint8_t p[16];
+    size_t np = slice264(p, 1, 4, 0);
+    send_pkt(r, 100, 1000, 0, p, np, MM_OK);
+    /* Another SSRC with numbers of its own: not a gap, not late. */
+    size_t n = make(7, 50, 1, p, np);
+    pkt[8] ^= 0xff;
+    assert_int_equal(edge_rtp_packet(r, pkt, n, collect, NULL), MM_OK);
+    assert_int_equal(nframes, 1);
+    assert_int_equal(frames[0].ts, 50);
+    assert_int_equal(frames[0].lost, 1); /* the frame at 1000 */
+    n = make(8, 3050, 1, p, np);
+    pkt[8] ^= 0xff;
+    assert_int_equal(edge_rtp_packet(r, pkt, n, collect, NULL), MM_OK);
+    assert_int_equal(nframes, 2);
+    assert_int_equal(frames[1].lost, 0);
+    edge_rtp_destroy(r);
+}
+
 /* --- H.265 --------------------------------------------------------------------------------- */
 
 /* A slice NAL unit of type t (H.265) with n bytes of body. */
@@ -677,6 +725,9 @@ int main(void)
                                reset),
         cmocka_unit_test_setup(test_rtp_late_in_band_parameter_sets_replace_the_sdp_ones, reset),
         cmocka_unit_test_setup(test_rtp_header_csrc_extension_padding_and_bad_packets, reset),
+        cmocka_unit_test_setup(test_rtp_oversized_access_unit_is_dropped, reset),
+        cmocka_unit_test_setup(test_rtp_new_source_drops_the_unfinished_frame_and_starts_over,
+                               reset),
         cmocka_unit_test_setup(test_rtp_h265_single_ap_and_fu, reset),
         cmocka_unit_test_setup(test_rtp_h265_sprop_without_vps_gives_no_params, reset),
         cmocka_unit_test_setup(test_rtp_replays_gstreamer_h264_and_h265, reset),
