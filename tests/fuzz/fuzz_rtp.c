@@ -5,7 +5,8 @@
  * Nothing may crash, hang or read out of bounds; every frame emitted must be a non-empty Annex B
  * access unit within EDGE_RTP_MAX_AU, its parameter sets Annex B too, its size sane. The first
  * record, when it is not RTP, doubles as the SDP's parameter sets, so that path is fuzzed too.
- * Seeds: tests/fuzz/fuzz_rtp_capture.py records what mimamori-testcam sends.
+ * Seeds: tests/fuzz/fuzz_rtp_capture.py records what mimamori-testcam sends; h264-sprop-first.bin
+ * is the SDP's parameter sets (a record that is not RTP) before the first packets of h264-start.
  */
 #include <stdint.h>
 #include <stdlib.h>
