@@ -221,8 +221,9 @@ static void add_sprop(edge_sdp_t *out, slice_t v)
     }
 }
 
-/* "a=fmtp:<pt> key=value;key=value" of the chosen format. */
-static void read_fmtp(edge_sdp_t *out, const scan_t *sc)
+/* "a=fmtp:<pt> key=value;key=value" of the chosen format. Refuses H.265 with decoding order
+ * numbers (sprop-max-don-diff > 0, RFC 7798 7.1), which the RTP reader does not take. */
+static mm_err_t read_fmtp(edge_sdp_t *out, const scan_t *sc, char *msg, size_t cap)
 {
     slice_t sets[3] = {{NULL, 0}, {NULL, 0}, {NULL, 0}}; /* H.265: VPS, SPS, PPS */
     for (int i = 0; i < sc->nfmtps; i++) {
@@ -243,11 +244,18 @@ static void read_fmtp(edge_sdp_t *out, const scan_t *sc)
                 sets[1] = param;
             else if (slice_is(key, "sprop-pps"))
                 sets[2] = param;
+            else if (out->codec == EDGE_RTP_H265 && slice_is(key, "sprop-max-don-diff") &&
+                     number(param) != 0)
+                return mm_errf(MM_EPARSE, msg, cap,
+                               "H265 with decoding order numbers (sprop-max-don-diff=%.*s) is "
+                               "not supported",
+                               (int)(param.n > 16 ? 16 : param.n), param.p);
         }
     }
     if (out->codec == EDGE_RTP_H265)
         for (int k = 0; k < 3; k++)
             add_sprop(out, sets[k]);
+    return MM_OK;
 }
 
 /* --- the format ---------------------------------------------------------------------------- */
@@ -331,9 +339,10 @@ mm_err_t edge_sdp_parse(const char *body, size_t len, const char *base_url, edge
     mm_err_t rc = scan(body, len, &sc, msg, cap);
     if (rc == MM_OK)
         rc = choose_format(&sc, out, msg, cap);
+    if (rc == MM_OK)
+        rc = read_fmtp(out, &sc, msg, cap);
     if (rc != MM_OK)
         return rc;
-    read_fmtp(out, &sc);
     char base[EDGE_SDP_URL_MAX];
     if (resolve(base_url ? base_url : "", sc.session_control, base, sizeof(base)) != 0 ||
         resolve(base, sc.control, out->control, sizeof(out->control)) != 0)

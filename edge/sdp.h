@@ -41,7 +41,8 @@ typedef struct {
  * Parses body (len bytes, not NUL-terminated; lines end in CRLF or LF) into *out, with base_url
  * (the DESCRIBE answer's Content-Base, else Content-Location, else the request's URL) to resolve
  * the control URL against. MM_EPARSE when the body has no video media, no H264 or H265 format in
- * it, a malformed m= or a=rtpmap line of that format, or a clock rate of 0; MM_ETOOBIG when the
+ * it, a malformed m= or a=rtpmap line of that format, a clock rate of 0, or H.265 with decoding
+ * order numbers (sprop-max-don-diff > 0, which the RTP reader does not take); MM_ETOOBIG when the
  * control URL does not fit. msg (cap bytes) then says which, naming what was found (e.g. "video
  * format 96 is MP4V-ES/90000, not H264 or H265").
  */

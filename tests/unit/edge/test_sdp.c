@@ -151,6 +151,16 @@ static void test_sdp_errors_name_what_is_missing(void **state)
     assert_string_equal(msg, "video format 96 (H264) has no clock rate");
     assert_int_equal(parse("v=0\nm=video 0 RTP/AVP 96\na=rtpmap:96\n", BASE), MM_EPARSE);
     assert_string_equal(msg, "malformed a=rtpmap for video format 96");
+    assert_int_equal(parse("v=0\nm=video 0 RTP/AVP 96\na=rtpmap:96 H265/90000\n"
+                           "a=fmtp:96 sprop-max-don-diff=2\n",
+                           BASE),
+                     MM_EPARSE);
+    assert_string_equal(msg, "H265 with decoding order numbers (sprop-max-don-diff=2) is not "
+                             "supported");
+    assert_int_equal(parse("v=0\nm=video 0 RTP/AVP 96\na=rtpmap:96 H265/90000\n"
+                           "a=fmtp:96 sprop-max-don-diff=0\n",
+                           BASE),
+                     MM_OK);
 }
 
 static void test_sdp_bad_sprop_is_left_out_and_flagged(void **state)
