@@ -456,7 +456,9 @@ mm_err_t edge_rtp_rtcp(edge_rtp_t *r, const uint8_t *p, size_t n)
         const uint8_t *q = p + off;
         if (q[1] == 200 && len >= 28) { /* sender report */
             uint32_t ssrc = be32(q + 4);
-            if (!r->have_ssrc || ssrc == r->ssrc) {
+            /* An NTP time of 0 is a sender whose clock is not set: no wall time in it. */
+            int unset = be32(q + 8) == 0 && be32(q + 12) == 0;
+            if (!unset && (!r->have_ssrc || ssrc == r->ssrc)) {
                 r->have_sr = 1;
                 r->sr_ssrc = ssrc;
                 r->sr_wall_us = ntp_to_unix_us(be32(q + 8), be32(q + 12));

@@ -71,7 +71,8 @@ mm_err_t edge_rtp_create(edge_rtp_codec_t codec, uint8_t payload_type, uint32_t 
                          const uint8_t *sprop, size_t sprop_len, edge_rtp_t **out);
 
 /*
- * One RTP packet: calls emit for each access unit it completes (0, 1 or 2 of them). MM_EPROTO
+ * One RTP packet: calls emit for each access unit it completes (0, 1 or 2 of them); emit must not
+ * call back into r. MM_EPROTO
  * for a packet that is not RTP of this stream (too short, not version 2, bad padding or
  * extension length, another payload type) or whose payload is not valid for the codec
  * (reserved or unsupported NAL unit types, an aggregate that runs past its end); MM_ETOOBIG when
@@ -83,8 +84,8 @@ mm_err_t edge_rtp_packet(edge_rtp_t *r, const uint8_t *p, size_t n, edge_rtp_emi
 
 /*
  * One RTCP compound packet: keeps the newest sender report of the stream's source (any
- * source's before the first RTP packet). MM_EPROTO when the compound packet is malformed; the
- * sender reports before the fault are kept.
+ * source's before the first RTP packet; none whose NTP time is 0, a clock not set). MM_EPROTO when
+ * the compound packet is malformed; the sender reports before the fault are kept.
  */
 mm_err_t edge_rtp_rtcp(edge_rtp_t *r, const uint8_t *p, size_t n);
 

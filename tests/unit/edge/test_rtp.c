@@ -639,6 +639,10 @@ static void test_rtp_sender_report_maps_rtp_time_to_wall_time(void **state)
     assert_int_equal(edge_rtp_wall_us(r, sr_ts), 1796601600500000LL);
     assert_int_equal(edge_rtp_wall_us(r, sr_ts + 90000), 1796601601500000LL);
     assert_int_equal(edge_rtp_wall_us(r, sr_ts - 45), 1796601600499500LL);
+    /* A sender report with NTP time 0 (its clock not set) changes nothing. */
+    uint8_t zero[28];
+    assert_int_equal(edge_rtp_rtcp(r, zero, sender_report(zero, SSRC, 0, 0, 0x9000)), MM_OK);
+    assert_int_equal(edge_rtp_wall_us(r, sr_ts), 1796601600500000LL);
     /* Malformed: a length past the end, a version 1 header, too short. */
     b[3] = 0x20;
     assert_int_equal(edge_rtp_rtcp(r, b, n), MM_EPROTO);
