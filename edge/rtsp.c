@@ -187,6 +187,25 @@ static mm_err_t on_401(edge_rtsp_t *s, const edge_rtsp_msg_t *m, char *why, size
     return send_state(s, s->state);
 }
 
+/* The stream DESCRIBE's SDP names: the depacketiser made, the SETUP URL kept. */
+static mm_err_t use_sdp(edge_rtsp_t *s, const char *body, size_t len, const char *base, char *why,
+                        size_t cap)
+{
+    edge_sdp_t sdp;
+    char w[200];
+    mm_err_t err = edge_sdp_parse(body, len, base, &sdp, w, sizeof w);
+    if (err != MM_OK)
+        return say(MM_EMEDIA, why, cap, "the camera's stream description: %s", w);
+    s->st.codec = sdp.codec == EDGE_RTP_H265 ? "hevc" : "h264";
+    s->st.clock_rate = sdp.clock_rate;
+    s->control = strdup(sdp.control);
+    err = s->control ? edge_rtp_create(sdp.codec, sdp.payload_type, sdp.clock_rate, sdp.sprop,
+                                       sdp.sprop_len, &s->rtp)
+                     : MM_ENOMEM;
+    edge_sdp_free(&sdp);
+    return err == MM_OK ? MM_OK : say(err, why, cap, "cannot read the stream: %s", mm_strerror(err));
+}
+
 static mm_err_t on_describe(edge_rtsp_t *s, const edge_rtsp_msg_t *m, char *why, size_t cap)
 {
     size_t bl = 0;
@@ -198,7 +217,7 @@ static mm_err_t on_describe(edge_rtsp_t *s, const edge_rtsp_msg_t *m, char *why,
         snprintf(b, sizeof b, "%.*s", (int)bl, base);
     else
         snprintf(b, sizeof b, "%s", s->url.request);
-    return edge_rtsp_use_sdp(s, (const char *)m->data, m->len, b, why, cap);
+    return use_sdp(s, (const char *)m->data, m->len, b, why, cap);
 }
 
 /* "id;timeout=60" -> session and timeout. */
