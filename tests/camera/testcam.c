@@ -5,6 +5,9 @@
  * videotestsrc ! x264enc through GStreamer's RTSP server. A stream is shared by all its clients,
  * like a real camera. Prints "ready rtsp://127.0.0.1:PORT/NAME" per stream once listening, and
  * stops cleanly on SIGINT or SIGTERM.
+ *
+ * With --replay FILE it is instead a server of our own that sends a file's packets (replay.h):
+ * no encoding, a fraction of the CPU, for hundreds of streams.
  */
 #include <glib-unix.h>
 #include <gst/gst.h>
@@ -12,6 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "tests/camera/replay.h"
 
 #define MAX_STREAMS 64 /* as many cameras as one edge records (EDGE_MAX_CAMERAS) */
 
@@ -33,7 +38,8 @@ static void usage(FILE *f)
           "--pattern sets videotestsrc's pattern for every stream (default: a different one\n"
           "per stream); \"snow\" changes every pixel of every frame and fills any bitrate.\n"
           "--auth serves the streams only to a client that gives that user and password (RTSP\n"
-          "basic authentication), as a camera with credentials does.\n",
+          "basic authentication), as a camera with credentials does.\n"
+          "mimamori-testcam --replay FILE ... serves a file instead (--replay --help).\n",
           f);
 }
 
@@ -42,6 +48,9 @@ int main(int argc, char **argv)
     const char *port = NULL, *pattern = NULL, *codec = "h264", *auth = NULL;
     const char *streams[MAX_STREAMS];
     int n = 0, fps = 15, keyint = 30, width = 640, height = 360, bitrate = 500;
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], "--replay") == 0)
+            return tc_replay_main(argc, argv);
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0) {
             usage(stdout);
