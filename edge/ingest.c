@@ -18,6 +18,7 @@
 #include "common/crypto.h"
 #include "common/diag.h"
 #include "common/redact.h"
+#include "edge/frametime.h"
 
 #define READ_DEADLINE_US 10000000   /* a camera silent this long is reconnected */
 #define BACKOFF_MIN_MS 500
@@ -49,6 +50,7 @@ typedef struct {
     int64_t last_frame_mono;      /* its monotonic time, 0 before the first of this run */
     uint64_t seg_jumps;           /* the clock's jumps when the open segment started */
     uint64_t frame_jumps;         /* the clock's jumps at the last frame written */
+    edge_frametime_t ft;          /* frame times of the session (frametime.h) */
     int broken;                   /* a break happened since last_frame_us */
     char why[MM_TEXT_MAX];        /* what the break was */
     _Atomic int64_t seen_us;      /* the last frame written in this run, for alerts (any thread) */
@@ -317,6 +319,23 @@ static int across_jump(camera_t *c, edge_segment_writer_t **w, int key, int stal
     return key;
 }
 
+/* The time of the frame in pkt as its stream's timestamps give it (frametime.h): *mono, read
+ * time on entry, becomes the frame's monotonic time and *now its wall time on the same mapping. */
+static void frame_time(camera_t *c, const AVPacket *pkt, AVRational tb, int64_t *now, int64_t *mono)
+{
+    int64_t ts = pkt->pts != AV_NOPTS_VALUE ? pkt->pts : pkt->dts;
+    uint32_t rate = 0;
+    if (ts != AV_NOPTS_VALUE && tb.num == 1 && tb.den > 0) {
+        rate = (uint32_t)tb.den;
+    } else if (ts != AV_NOPTS_VALUE && tb.num > 0 && tb.den > 0) {
+        ts = av_rescale_q(ts, tb, (AVRational){1, 1000000});
+        rate = 1000000;
+    }
+    int64_t at = edge_frametime_at(&c->ft, ts, rate, *mono);
+    *now -= *mono - at;
+    *mono = at;
+}
+
 /* One connection: returns when the camera fails, is paused, or stop is set. 1 if frames came. */
 static int record_session(camera_t *c)
 {
@@ -349,6 +368,8 @@ static int record_session(camera_t *c)
         return 0;
     }
     AVCodecParameters *par = fmt->streams[vs]->codecpar;
+    AVRational tb = fmt->streams[vs]->time_base;
+    edge_frametime_reset(&c->ft);
     MM_INFO("%s: recording %s (%s %dx%d)", c->id, c->shown, codec, par->width, par->height);
 
     AVPacket *pkt = av_packet_alloc();
@@ -377,6 +398,8 @@ static int record_session(camera_t *c)
         int64_t now = clock_now(c->in, &mono, &jumps);
         int key = (pkt->flags & AV_PKT_FLAG_KEY) != 0;
         tap_frame(c, codec, par, pkt, now);
+        /* From here on the frame's time is when it was taken, not when it was read. */
+        frame_time(c, pkt, tb, &now, &mono);
         int stalled = c->last_frame_mono > 0 && mono - c->last_frame_mono > EDGE_GAP_US;
         if (w && jumps != c->seg_jumps && !across_jump(c, &w, key, stalled, mono, &now, &jumps)) {
             av_packet_unref(pkt);

@@ -5,8 +5,10 @@
  * deadline and an interrupt callback (so stopping never waits on the network), reconnects with
  * capped exponential backoff (0.5 s doubling to 10 s), and cuts a new segment at the first
  * keyframe after the target length. H.264 and H.265 are recorded; anything else is refused with
- * a message. Frame times are the wall clock at receipt as the monotonic clock maps it (one
- * mm_wallmap_t for all cameras, common/clock.h): within a segment they advance as the monotonic
+ * a message. A frame's time is when it was taken: its read time on the monotonic clock, corrected
+ * by the camera's own timestamps (frametime.h: frames read late together after the edge stalled
+ * keep their spacing; none is later than its reading), mapped to wall time by one mm_wallmap_t for
+ * all cameras (common/clock.h), so that within a segment frame times advance as the monotonic
  * clock does. A step of the wall clock beyond the bound (jump_us) is reported once (the
  * clock_jumped hook) and cuts every segment in progress at its last frame before the step; the
  * next begins at a keyframe after it. The camera's own presentation time is kept beside each
@@ -14,11 +16,11 @@
  *
  * Gaps. Every break in a camera's recording is reported when it ends, with its exact bounds:
  * from the time of the last frame written before it to the first frame written after it. A
- * break is a lost connection, a stall of more than EDGE_GAP_US between frames (on the monotonic
- * clock: a jump of the wall clock is no stall, and a gap is as long as it truly was), a write that
- * failed (disk full), a pause (edge_ingest_pause), or — for the first frame after start — the
- * time since last_seen_us, when the edge itself was not recording. A gap still open when the
- * edge stops is reported at the next start through last_seen_us.
+ * break is a lost connection, a stall of more than EDGE_GAP_US between frames' times (on the
+ * monotonic clock: a jump of the wall clock is no stall, and a gap is as long as it truly was), a
+ * write that failed (disk full), a pause (edge_ingest_pause), or, for the first frame after
+ * start, the time since last_seen_us, when the edge itself was not recording. A gap still open
+ * when the edge stops is reported at the next start through last_seen_us.
  *
  * Events (finished segments, gaps, a full disk) are handed to the libuv loop thread
  * (uv_async_send), where the hooks run. The key hook runs on the camera's thread.
