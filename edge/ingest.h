@@ -49,6 +49,7 @@ typedef struct {
     const char *dir;        /* where its segment files go (exists) */
     int segment_seconds;    /* target length */
     int64_t last_seen_us;   /* end of its last recorded segment before this start, or 0 */
+    int libav;              /* read by libavformat on a thread of its own, not our client */
 } edge_camera_conf_t;
 
 typedef struct {
