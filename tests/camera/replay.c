@@ -263,14 +263,15 @@ static int play_due(server_t *s, client_t *c, int64_t now)
         if ((s->quirks & Q_TS_JUMP) && !c->jumped && at - c->origin_us >= JUMP_AFTER_US)
             c->jump90 += JUMP_90K, c->jumped = 1;
         uint32_t ts = c->ts_base + (uint32_t)(au->ts + c->loops * f->dur90 + c->jump90);
-        if (au->key && ((s->quirks & Q_LATE_PARAMS) ? c->keys == 1 : 1))
-            for (size_t i = 0; i < f->nparams; i++)
-                if (batch_add(s, c, &b, &f->params[i], ts))
-                    return -1;
+        int params = au->key && ((s->quirks & Q_LATE_PARAMS) ? c->keys == 1 : 1);
         c->keys += au->key;
-        for (uint32_t i = 0; i < au->count; i++)
+        for (uint32_t i = 0; i < au->count; i++) {
+            for (size_t k = 0; params && i == au->lead && k < f->nparams; k++)
+                if (batch_add(s, c, &b, &f->params[k], ts))
+                    return -1; /* after the access unit delimiter, before the rest */
             if (batch_add(s, c, &b, &f->pkts[au->first + i], ts))
                 return -1;
+        }
         if (++c->au == f->naus) {
             c->au = 0, c->loops++;
             if (!s->loop)

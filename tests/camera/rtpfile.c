@@ -108,6 +108,11 @@ static int is_key(int h265, const uint8_t *nal)
     return (nal[0] & 0x1f) == 5;
 }
 
+static int is_aud(int h265, const uint8_t *nal)
+{
+    return h265 ? ((nal[0] >> 1) & 0x3f) == 35 : (nal[0] & 0x1f) == 9;
+}
+
 /* The next NAL unit of Annex B data at *pos, without its start code or trailing zeros. */
 static const uint8_t *next_nal(const uint8_t *d, size_t n, size_t *pos, size_t *len)
 {
@@ -170,6 +175,8 @@ static int add_au(loader_t *l, const uint8_t *d, size_t n, int64_t send_us, int6
             continue;
         if (packetise_nal(l, nal, len, pos == last_pos))
             return -1;
+        if (is_aud(f->h265, nal) && au->lead == f->npkts - 1 - au->first)
+            au->lead++;
         f->file_bytes += len;
     }
     au->count = (uint32_t)(f->npkts - au->first);

@@ -30,6 +30,7 @@ typedef struct {
     int64_t ts;      /* presentation time from the first access unit's decoding time, 90 kHz */
     uint32_t first;  /* index of its first packet in tc_rtpfile_t.pkts */
     uint32_t count;  /* its packets */
+    uint32_t lead;   /* of which the access unit delimiter's, which parameter sets follow */
     int key;         /* IDR (H.264) or IRAP (H.265) */
 } tc_au_t;
 

@@ -229,9 +229,14 @@ class Run:
 
     # --- the pieces ------------------------------------------------------------------------
 
-    def camera(self, streams, name="testcam", port=None, args=(), netns=None):
+    def camera(self, streams, name="testcam", port=None, args=(), netns=None, replay=None):
+        """replay: a video file that mimamori-testcam --replay serves (tests/camera/replayfile.py
+        makes them) instead of GStreamer's encoder and RTSP server; args then takes --loop and
+        --quirk NAME."""
         port = port or free_port()
         argv = [os.path.join(BUILD, "mimamori-testcam"), "--port", str(port)] + list(args)
+        if replay:
+            argv += ["--replay", replay]
         for s in streams:
             argv += ["--stream", s]
         # A restarted camera appends to the same log: count only its own "ready" lines.
