@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "common/crypto.h"
+#include "common/diag.h"
 #include "common/redact.h"
 #include "edge/sdp.h"
 
@@ -191,18 +192,26 @@ static mm_err_t on_401(edge_rtsp_t *s, const edge_rtsp_msg_t *m, char *why, size
 static mm_err_t use_sdp(edge_rtsp_t *s, const char *body, size_t len, const char *base, char *why,
                         size_t cap)
 {
-    edge_sdp_t sdp;
+    edge_sdp_t *sdp = malloc(sizeof *sdp);
+    if (!sdp)
+        return MM_ENOMEM;
     char w[200];
-    mm_err_t err = edge_sdp_parse(body, len, base, &sdp, w, sizeof w);
-    if (err != MM_OK)
+    mm_err_t err = edge_sdp_parse(body, len, base, sdp, w, sizeof w);
+    if (err != MM_OK) {
+        free(sdp);
         return say(MM_EMEDIA, why, cap, "the camera's stream description: %s", w);
-    s->st.codec = sdp.codec == EDGE_RTP_H265 ? "hevc" : "h264";
-    s->st.clock_rate = sdp.clock_rate;
-    s->control = strdup(sdp.control);
-    err = s->control ? edge_rtp_create(sdp.codec, sdp.payload_type, sdp.clock_rate, sdp.sprop,
-                                       sdp.sprop_len, &s->rtp)
+    }
+    if (sdp->sprop_invalid)
+        MM_WARN("%s: the camera's SDP has parameter sets that cannot be read; waiting for them in "
+                "band",
+                s->url.host);
+    s->st.codec = sdp->codec == EDGE_RTP_H265 ? "hevc" : "h264";
+    s->st.clock_rate = sdp->clock_rate;
+    s->control = strdup(sdp->control);
+    err = s->control ? edge_rtp_create(sdp->codec, sdp->payload_type, sdp->clock_rate, sdp->sprop,
+                                       sdp->sprop_len, &s->rtp)
                      : MM_ENOMEM;
-    edge_sdp_free(&sdp);
+    free(sdp);
     return err == MM_OK ? MM_OK : say(err, why, cap, "cannot read the stream: %s", mm_strerror(err));
 }
 

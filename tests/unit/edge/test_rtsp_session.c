@@ -11,6 +11,7 @@
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -91,12 +92,16 @@ static int on_frame(void *arg, const edge_rtsp_stream_t *st, const edge_rtp_fram
     return 0;
 }
 
-/* Lets the client take what the server sent (at most ms), then steps it at now. */
+/* Lets the client take what the server sent (waiting at most ms for the first bytes, then as
+ * long as more come within 100 ms), stepping it at now. */
 static mm_err_t pump(edge_rtsp_t *s, int64_t now, int ms, char *why, size_t cap)
 {
     struct pollfd p = {.fd = edge_rtsp_fd(s), .events = POLLIN};
-    poll(&p, 1, ms);
-    return edge_rtsp_step(s, now, why, cap);
+    int ready = poll(&p, 1, ms);
+    mm_err_t err = edge_rtsp_step(s, now, why, cap);
+    while (err == MM_OK && ready == 1 && (ready = poll(&p, 1, 100)) == 1)
+        err = edge_rtsp_step(s, now, why, cap);
+    return err;
 }
 
 static const char sdp[] = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=cam\r\nt=0 0\r\n"
@@ -126,6 +131,8 @@ static void a_whole_session(void **state)
     assert_int_equal(edge_rtsp_open(url, now, on_frame, &g, &s, why, sizeof why), MM_OK);
     int fd = accept(lfd, NULL, NULL);
     assert_true(fd >= 0);
+    int one = 1; /* each write of the server goes out at once */
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     assert_int_equal(pump(s, now, 50, why, sizeof why), MM_OK); /* connected: OPTIONS sent */
     read_request(fd, req, sizeof req, 1000);
     assert_non_null(strstr(req, "OPTIONS rtsp://127.0.0.1:"));
