@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -570,6 +571,66 @@ static void test_rtp_sender_report_maps_rtp_time_to_wall_time(void **state)
     edge_rtp_destroy(r);
 }
 
+/* --- what the test camera really sends ----------------------------------------------------- */
+
+/* Feeds a capture of tests/fuzz/fuzz_rtp_capture.py (2-byte length, packet; RTCP among them) to
+ * a reader; returns how many packets were RTCP. */
+static int replay(edge_rtp_t *r, const char *name)
+{
+    char path[512];
+    snprintf(path, sizeof(path), "%s/../fuzz/corpus/rtp/%s", MM_TEST_DATA, name);
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    static uint8_t b[1 << 17];
+    size_t n = fread(b, 1, sizeof(b), f);
+    fclose(f);
+    int rtcp = 0;
+    for (size_t off = 0; off + 2 <= n;) {
+        size_t k = (size_t)b[off] << 8 | b[off + 1];
+        off += 2;
+        assert_true(k <= n - off);
+        if (b[off + 1] >= 200 && b[off + 1] <= 204) {
+            assert_int_equal(edge_rtp_rtcp(r, b + off, k), MM_OK);
+            rtcp++;
+        } else {
+            assert_int_equal(edge_rtp_packet(r, b + off, k, collect, NULL), MM_OK);
+        }
+        off += k;
+    }
+    return rtcp;
+}
+
+static void test_rtp_replays_gstreamer_h264_and_h265(void **state)
+{
+    (void)state;
+    for (int c = 0; c < 2; c++) {
+        reset(NULL);
+        edge_rtp_t *r = make_reader(c ? EDGE_RTP_H265 : EDGE_RTP_H264, NULL, 0);
+        assert_int_equal(replay(r, c ? "h265-start.bin" : "h264-start.bin"), 0);
+        /* rtph26[45]pay: parameter sets in band before the keyframe, which is in fragments. */
+        assert_true(nframes >= 3);
+        assert_true(frames[0].key);
+        assert_true(frames[0].params_len > 0);
+        for (int i = 0; i < nframes; i++) {
+            assert_int_equal(frames[i].lost, 0);
+            assert_int_equal(frames[i].width, 640);
+            assert_int_equal(frames[i].height, 360);
+            assert_int_equal(frames[i].ts - frames[0].ts, 6000 * i); /* 15 fps */
+            assert_int_equal(i > 0, !frames[i].key);
+        }
+        edge_rtp_destroy(r);
+        /* The stream's sender report: the camera's wall clock at the capture (after 2026). */
+        reset(NULL);
+        r = make_reader(c ? EDGE_RTP_H265 : EDGE_RTP_H264, NULL, 0);
+        assert_int_equal(replay(r, c ? "h265-rtcp.bin" : "h264-rtcp.bin"), 1);
+        assert_true(nframes >= 2);
+        assert_true(edge_rtp_wall_us(r, frames[0].ts) > 1767225600LL * 1000000);
+        int64_t dt = edge_rtp_wall_us(r, frames[1].ts) - edge_rtp_wall_us(r, frames[0].ts);
+        assert_true(llabs(dt - (frames[1].ts - frames[0].ts) * 1000000 / 90000) <= 1);
+        edge_rtp_destroy(r);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -585,6 +646,7 @@ int main(void)
         cmocka_unit_test_setup(test_rtp_header_csrc_extension_padding_and_bad_packets, reset),
         cmocka_unit_test_setup(test_rtp_h265_single_ap_and_fu, reset),
         cmocka_unit_test_setup(test_rtp_h265_sprop_without_vps_gives_no_params, reset),
+        cmocka_unit_test_setup(test_rtp_replays_gstreamer_h264_and_h265, reset),
         cmocka_unit_test_setup(test_rtp_sender_report_maps_rtp_time_to_wall_time, reset),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
