@@ -1,20 +1,36 @@
 """bench_live: how many live RTSP streams one edge records on this machine, and at what cost.
 
-    /usr/bin/python3 tests/bench/bench_live.py [--counts 8,16,32,48,64] [--seconds 60]
+    /usr/bin/python3 tests/bench/bench_live.py [--counts 8,16,32,64,128,200] [--seconds 60]
+        [--camera replay|gst] [--file VIDEO] [--rtsp-client own|libav] [--camera-cpu]
         [--width 320 --height 240 --fps 15 --bitrate 2000 --keyint 30 --pattern snow]
 
 For each N in turn (a fresh state directory each time, under $MM_BUILD/itest/bench-live-N/):
-starts mimamori-testcam with N streams (x264 at BITRATE kbit/s; the "snow" pattern, so that
-every stream really carries that bitrate; resolution matters to the camera server's CPU, not
-to the edge's, which sees only bytes and packets: at 320x240 x264 still fills 2 Mbit/s with
-snow and costs about 3 % of a core a stream, where 1280x720 costs 16 % and the camera server
-would take this machine's two cores before the edge is tested), a hub and an edge recording all
-N with 10-second segments, waits until every camera is writing, then measures for SECONDS:
+starts mimamori-testcam with N streams, a hub and an edge recording all N with 10-second
+segments, waits until every camera is writing, then measures for SECONDS. The camera is
+`mimamori-testcam --replay` by default: a file encoded once with x264 at these settings (the
+"snow" pattern, so that every stream really carries BITRATE; made by tests/camera/replayfile.py
+and kept under $MM_BUILD/replay/, or --file), looped, each stream on a clock of its own from
+the server's start (staggered: their keyframes do not all fall together, as with real cameras;
+a client joins at the next keyframe), at a small fraction of an encoder's CPU, so that N
+reaches 200 on two cores. --camera gst is the
+GStreamer server instead, x264 encoding live for every stream (about 3 % of a core a stream at
+320x240: it tops out near 64 on this machine). --rtsp-client sets every camera's
+"rtsp_client" (the edge's own RTSP client, or libavformat's); without it the edge's default.
+
+--camera-cpu measures the camera server alone instead: N streams, one client each (the
+tests' own reader, tests/camera/rtspclient.py, all in this process, only reading), the camera
+server's CPU over SECONDS, the bit rate each client received and the longest time a client
+waited for bytes (a stall of the server's pacing): --replay against gst.
+
+For the edge, per N:
 
   edge CPU   utime + stime of the edge process from /proc/<pid>/stat (all its threads), as %
              of one core, in total and per stream; the camera server's CPU is measured the
              same way and shown apart (x264 encoding is not the recorder's cost);
-  edge RSS   VmRSS from /proc/<pid>/status, sampled every second (the largest sample);
+  edge RSS   VmRSS from /proc/<pid>/status, sampled every second (the largest sample), also
+             per stream, against the goal of 8 MiB + 1 MiB per camera;
+  machine    the whole machine's busy share from /proc/stat over the window (both cores: the
+             other processes on it are shown as "others");
   complete   from the hub's copy of the site log: no camera_gap entry, and for every camera
              the segment_recorded entries cover the measured window (coverage %), at the
              frame rate sent (frames / recorded seconds) and the bitrate actually received;
@@ -29,7 +45,9 @@ N with 10-second segments, waits until every camera is writing, then measures fo
              -segment_time 10` (one per stream, as ffmpeg records one input per process), their
              CPU summed over another window of SECONDS: the baseline of the issue's goal,
              "CPU per stream at most half of ffmpeg's on the same input". ffmpeg neither
-             encrypts, hashes, syncs nor keeps a log; the edge does all four.
+             encrypts, hashes, syncs nor keeps a log; the edge does all four. With
+             --ffmpeg-streams K, over the first K streams only (200 ffmpeg processes take
+             about 10 GB).
 
 Then writes the index rows of --index-hours (24) of --index-cameras (16) cameras through the
 edge's store with bench_index (no footage), and reads the index's size with mdb_stat: one live
@@ -42,6 +60,8 @@ Prints a table at the end. Traffic stays on 127.0.0.1.
 import argparse
 import os
 import re
+import resource
+import selectors
 import subprocess
 import sys
 import time
@@ -52,6 +72,10 @@ os.environ.setdefault("MM_BUILD", os.path.join(SOURCE, "build"))
 os.environ["MM_LOG_LEVEL"] = "info"  # debug lines would be part of the edge's CPU
 sys.path.insert(0, os.path.join(os.environ["MM_SOURCE"], "tests", "integration"))
 import mmtest as T  # noqa: E402
+
+sys.path.insert(0, os.path.join(os.environ["MM_SOURCE"], "tests", "camera"))
+from replayfile import replay_file  # noqa: E402
+from rtspclient import Client  # noqa: E402
 
 TICK = os.sysconf("SC_CLK_TCK")
 NCPU = os.cpu_count()
@@ -121,22 +145,35 @@ def covered(intervals, lo, hi):
     return total
 
 
-def one(n, args):
-    run = T.Run(f"bench-live-{n}")
-    hub_keys = run.keys("hub")
-    site = run.keys("bench")
+def start_camera(run, n, args):
+    """mimamori-testcam with n streams cam00, cam01, ...: (process, port, stream names)."""
     cams = [f"cam{i:02d}" for i in range(n)]
     port = T.free_port()
-    argv = [os.path.join(T.BUILD, "mimamori-testcam"), "--port", str(port),
-            "--fps", str(args.fps), "--keyint", str(args.keyint), "--width", str(args.width),
-            "--height", str(args.height), "--bitrate", str(args.bitrate),
-            "--pattern", args.pattern]
+    argv = [os.path.join(T.BUILD, "mimamori-testcam"), "--port", str(port)]
+    if args.camera == "replay":
+        argv += ["--replay", args.file, "--shared-clock"]  # looped, keyframes staggered
+    else:
+        argv += ["--fps", str(args.fps), "--keyint", str(args.keyint), "--width",
+                 str(args.width), "--height", str(args.height), "--bitrate", str(args.bitrate),
+                 "--pattern", args.pattern]
     for c in cams:
         argv += ["--stream", c]
     cam = run.start("testcam", argv)
     T.wait_until(lambda: run.log("testcam").count("ready ") >= n, 30, "the test camera")
+    return cam, port, cams
+
+
+def one(n, args):
+    run = T.Run(f"bench-live-{n}")
+    hub_keys = run.keys("hub")
+    site = run.keys("bench")
+    cam, port, cams = start_camera(run, n, args)
     run.hub(hub_keys, [site])
-    run.edge(site, hub_keys, cams, port, segment_seconds=SEGMENT_SECONDS)
+    cameras = [{"id": c, "url": f"rtsp://127.0.0.1:{port}/{c}"} for c in cams]
+    if args.rtsp_client:
+        for c in cameras:
+            c["rtsp_client"] = args.rtsp_client
+    run.edge(site, hub_keys, cameras, port, segment_seconds=SEGMENT_SECONDS)
     edge = run.procs["bench"]
     seg_dir = run.path("bench-state", "segments")
 
@@ -184,7 +221,8 @@ def one(n, args):
     gaps = [e["entry"]["camera_gap"] for e in entries if e["entry"]["type"] == "camera_gap"]
     run.stop("bench")
     run.stop("hub")
-    ff_cpu, ff_rss, ff_files = ffmpeg_baseline(run, cams, port, args.seconds)
+    ff_n = min(n, args.ffmpeg_streams) if args.ffmpeg_streams else n
+    ff_cpu, ff_rss, ff_files = ffmpeg_baseline(run, cams[:ff_n], port, args.seconds)
     run.stop_all()
 
     cover_min, fps_min, kbps = 100.0, float("inf"), []
@@ -218,21 +256,24 @@ def one(n, args):
         "env_b": env_pages * psize / cam_min if cam_min else 0,
     }
     r["per_stream"] = r["edge_cpu"] / n
+    r["rss_per"] = r["rss_max"] / n
+    r["rss_goal"] = 8 + n  # 8 MiB + 1 MiB per camera (the "MB" here are MiB: kB / 1024)
     r["ff_cpu"], r["ff_rss"], r["ff_files"] = ff_cpu, ff_rss / 1024, ff_files
-    r["ff_per_stream"] = ff_cpu / n
+    r["ff_per_stream"] = ff_cpu / ff_n
     r["ratio"] = r["per_stream"] / r["ff_per_stream"] if ff_cpu else float("inf")
     # What else ran meanwhile (other users of the machine), in % of one core.
     r["other"] = max(0.0, r["machine"] * NCPU - r["edge_cpu"] - r["cam_cpu"] - r["hub_cpu"])
     for g in gaps:
         T.say(f"  gap {g['camera']}: {(g['end_us'] - g['start_us']) / 1e6:.1f} s: {g['reason']}")
     T.say(f"  N={n}: edge CPU {r['edge_cpu']:.1f} % of a core ({r['per_stream']:.2f} %/stream), "
-          f"RSS {r['rss_max']:.1f} MB max; testcam CPU {r['cam_cpu']:.0f} %; machine "
+          f"RSS {r['rss_max']:.1f} MB max ({r['rss_per']:.2f} MB/stream; goal <= "
+          f"{r['rss_goal']:.0f} MB); testcam CPU {r['cam_cpu']:.0f} %; machine "
           f"{r['machine']:.0f} % busy (others {r['other']:.0f} % of a core); gaps {r['gaps']}; "
           f"coverage >= {r['cover']:.2f} %; "
           f"fps >= {r['fps']:.2f}; {r['kbps']:.0f} kbit/s received per stream "
           f"({r['kbps_range'][0]:.0f}..{r['kbps_range'][1]:.0f}); "
           f"index {rows} rows in {pages} pages of {psize} B for {cam_min:.1f} camera-min")
-    T.say(f"  N={n}: ffmpeg -c copy -f segment, {n} processes: CPU {ff_cpu:.1f} % of a core "
+    T.say(f"  N={n}: ffmpeg -c copy -f segment, {ff_n} processes: CPU {ff_cpu:.1f} % of a core "
           f"({r['ff_per_stream']:.2f} %/stream), RSS {r['ff_rss']:.1f} MB summed; "
           f"{ff_files} segment files; edge / ffmpeg per stream {r['ratio']:.2f}x")
     return r
@@ -287,9 +328,79 @@ def index_projection(cameras, hours):
             "log_b": log_pages * psize / cam_min}
 
 
+def camera_cpu(n, args):
+    """The camera server alone with n streams and one reading client each: its CPU (% of one
+    core) over SECONDS, the readers' own, the machine's, and the bit rates received."""
+    run = T.Run(f"bench-live-camera-{args.camera}-{n}")
+    cam, port, cams = start_camera(run, n, args)
+    clients = []
+    for c in cams:
+        cl = Client(port, c, timeout=60)
+        cl.setup_play()
+        clients.append(cl)
+    sel = selectors.DefaultSelector()
+    got = {}
+    for cl in clients:
+        cl.sock.setblocking(False)
+        sel.register(cl.sock, selectors.EVENT_READ, cl)
+        got[cl] = len(cl.buf)
+
+    last, silent = {}, {}
+
+    def drain(seconds):
+        end = time.time() + seconds
+        while time.time() < end:
+            for key, _ in sel.select(0.2):
+                try:
+                    d = key.fileobj.recv(1 << 20)
+                except BlockingIOError:
+                    continue
+                T.check(d, f"the camera closed {key.data.url}")
+                now = time.time()
+                got[key.data] += len(d)
+                silent[key.data] = max(silent.get(key.data, 0), now - last.get(key.data, now))
+                last[key.data] = now
+
+    drain(3)
+    for cl in clients:
+        got[cl], silent[cl] = 0, 0
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    t0, c0, m0 = time.time(), cpu_seconds(cam.pid), machine_busy()
+    drain(args.seconds)
+    t1, c1, m1 = time.time(), cpu_seconds(cam.pid), machine_busy()
+    me1 = resource.getrusage(resource.RUSAGE_SELF)
+    for cl in clients:
+        cl.close()
+    run.stop("testcam")
+    run.stop_all()
+    late = re.findall(r"at most ([0-9.]+) ms late", run.log("testcam"))
+    win = t1 - t0
+    kbps = [b * 8 / win / 1000 for b in got.values()]
+    r = {"n": n, "cam_cpu": (c1 - c0) / win * 100,
+         "readers": (me1.ru_utime + me1.ru_stime - me.ru_utime - me.ru_stime) / win * 100,
+         "machine": (m1[0] - m0[0]) / (m1[1] - m0[1]) * 100,
+         "kbps_min": min(kbps), "kbps_mean": sum(kbps) / n, "silent": max(silent.values()),
+         "late": float(late[-1]) if late else None}
+    T.say(f"  {args.camera} N={n}: camera CPU {r['cam_cpu']:.1f} % of a core "
+          f"({r['cam_cpu'] / n:.3f} %/stream); readers {r['readers']:.0f} %; machine "
+          f"{r['machine']:.0f} % busy; received {r['kbps_mean']:.0f} kbit/s per stream "
+          f"(min {r['kbps_min']:.0f}); longest silence of a stream {r['silent']:.2f} s" +
+          (f"; the server sent at most {r['late']:.0f} ms late" if r["late"] is not None else ""))
+    return r
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--counts", default="8,16,32,48,64")
+    ap.add_argument("--counts", default="8,16,32,64,128,200")
+    ap.add_argument("--camera", choices=("replay", "gst"), default="replay")
+    ap.add_argument("--file", help="the video --replay sends (default: made from the settings)")
+    ap.add_argument("--rtsp-client", choices=("own", "libav"),
+                    help="every camera's rtsp_client (default: the edge's own default)")
+    ap.add_argument("--ffmpeg-streams", type=int, default=0,
+                    help="the ffmpeg baseline over at most this many of the N streams (its "
+                         "CPU per stream is what is compared; 0: all N)")
+    ap.add_argument("--camera-cpu", action="store_true",
+                    help="measure the camera server alone, with one reader per stream")
     ap.add_argument("--seconds", type=int, default=60)
     ap.add_argument("--width", type=int, default=320)
     ap.add_argument("--height", type=int, default=240)
@@ -302,9 +413,19 @@ def main():
     ap.add_argument("--index-hours", type=int, default=24, help="0: no index projection")
     args = ap.parse_args()
     print("load average before: " + open("/proc/loadavg").read().strip(), flush=True)
+    if args.camera == "replay" and not args.file:
+        args.file = replay_file(T.BUILD, "h264", 60, args.width, args.height, args.fps,
+                                args.bitrate, args.keyint, args.pattern)
     T.say(f"{NCPU} CPUs; streams {args.width}x{args.height} {args.pattern} at {args.fps} fps, "
           f"{args.bitrate} kbit/s target, keyframe every {args.keyint} frames; "
-          f"{args.seconds} s measured per step")
+          f"{args.seconds} s measured per step; camera: " +
+          (f"mimamori-testcam --replay {args.file}" if args.camera == "replay" else
+           "mimamori-testcam (GStreamer, x264 live)") +
+          f"; edge RTSP client: {args.rtsp_client or 'its default'}")
+    if args.camera_cpu:
+        for n in [int(x) for x in args.counts.split(",")]:
+            camera_cpu(n, args)
+        return
     results = []
     for n in [int(x) for x in args.counts.split(",")]:
         T.say(f"N={n}: starting")
@@ -326,17 +447,20 @@ def main():
             break
         time.sleep(2)
     print()
-    print("  N | edge CPU % | % per stream | edge RSS MB | testcam CPU % | others % | gaps | "
+    print("  N | edge CPU % | % per stream | edge RSS MB | RSS/stream | machine % | "
+          "testcam CPU % | others % | gaps | "
           "coverage % | fps min | kbit/s | index B/cam-min (pages) | (rows) | "
           "ffmpeg % per stream | ffmpeg RSS MB | edge/ffmpeg")
     for r in results:
         print(f"{r['n']:3d} | {r['edge_cpu']:10.1f} | {r['per_stream']:12.2f} | "
-              f"{r['rss_max']:11.1f} | {r['cam_cpu']:13.0f} | {r['other']:8.0f} | "
+              f"{r['rss_max']:11.1f} | {r['rss_per']:10.2f} | {r['machine']:9.0f} | "
+              f"{r['cam_cpu']:13.0f} | {r['other']:8.0f} | "
               f"{r['gaps']:4d} | {r['cover']:10.2f} | {r['fps']:7.2f} | {r['kbps']:6.0f} | "
               f"{r['index_page_b']:23.0f} | {r['index_row_b']:6.0f} | "
               f"{r['ff_per_stream']:19.2f} | {r['ff_rss']:13.1f} | {r['ratio']:11.2f}")
-    print("(CPU % is of one core over the measured window; others: the machine's busy time "
-          "less edge, testcam and hub, i.e. other users of this machine;")
+    print("(CPU % is of one core over the measured window; machine %: both cores' busy share "
+          "from /proc/stat; others: the machine's busy time less edge, testcam and hub, i.e. "
+          "other users of this machine; RSS in MiB, goal 8 + N;")
     print(" index bytes per camera-minute are "
           "index pages × page size, and rows × (key + value + 10 B), from mdb_stat)")
     if args.index_hours <= 0:

@@ -57,6 +57,7 @@ typedef struct {
     uint32_t ssrc, ts_base, pkt_count, octet_count;
     uint16_t seq;
     int64_t origin_us, loops, jump90, next_sr_us;
+    int64_t play_us; /* when it sent PLAY */
     size_t au, idx;
     int jumped, keys;
 } client_t;
@@ -64,13 +65,15 @@ typedef struct {
 typedef struct {
     const char *port, *file, *auth;
     char **names;
-    int nnames, loop, quirks;
+    int nnames, loop, shared, quirks;
+    int64_t start_us; /* the shared clock's origin (--shared-clock) */
     tc_rtpfile_t f;
     tc_auth_t login;
     char fmtp[4096];
     int ep, lfd, sfd;
     client_t **clients;
     size_t nclients, cap;
+    int64_t late_max_us; /* the longest an access unit waited past its time */
 } server_t;
 
 static int64_t mono_us(void)
@@ -130,8 +133,11 @@ static int backlog(client_t *c, const struct iovec *iov, int cnt, size_t skip)
         if (c->out_off && c->out_off == c->out_len)
             c->out_off = c->out_len = 0;
         if (c->out_len + len > c->out_cap) {
-            if (c->out_len - c->out_off + len > BACKLOG_MAX)
+            if (c->out_len - c->out_off + len > BACKLOG_MAX) {
+                fprintf(stderr, "mimamori-testcam: a client of %s does not read: dropped\n",
+                        c->state == ST_INIT ? "no stream" : "a stream");
                 return -1;
+            }
             memmove(c->out, c->out + c->out_off, c->out_len - c->out_off);
             c->out_len -= c->out_off, c->out_off = 0;
             size_t cap = c->out_cap ? c->out_cap : 65536;
@@ -260,7 +266,9 @@ static int play_due(server_t *s, client_t *c, int64_t now)
         int64_t at = c->origin_us + c->loops * f->dur_us + au->send_us;
         if (at > now)
             break;
-        if ((s->quirks & Q_TS_JUMP) && !c->jumped && at - c->origin_us >= JUMP_AFTER_US)
+        if (now - at > s->late_max_us)
+            s->late_max_us = now - at;
+        if ((s->quirks & Q_TS_JUMP) && !c->jumped && at - c->play_us >= JUMP_AFTER_US)
             c->jump90 += JUMP_90K, c->jumped = 1;
         uint32_t ts = c->ts_base + (uint32_t)(au->ts + c->loops * f->dur90 + c->jump90);
         int params = au->key && ((s->quirks & Q_LATE_PARAMS) ? c->keys == 1 : 1);
@@ -371,6 +379,25 @@ static int setup(server_t *s, client_t *c, const tc_req_t *r, int stream)
     return respond(s, c, r, "200 OK", extra, NULL);
 }
 
+/*
+ * --shared-clock: the stream has played since the server started (stream i ahead by i/N of the
+ * file, so that N streams' keyframes do not all fall together); the client joins at its next
+ * keyframe, as with a real camera.
+ */
+static void join_clock(const server_t *s, client_t *c)
+{
+    const tc_rtpfile_t *f = &s->f;
+    int64_t origin = s->start_us - c->stream * f->dur_us / s->nnames;
+    int64_t pos = c->origin_us - origin;
+    int64_t loops = pos / f->dur_us, in = pos % f->dur_us;
+    size_t k = 0;
+    while (k < f->naus && (f->aus[k].send_us < in || !f->aus[k].key))
+        k++;
+    if (k == f->naus)
+        k = 0, loops++; /* the file starts with a keyframe */
+    c->origin_us = origin, c->loops = loops, c->au = k;
+}
+
 static int play(server_t *s, client_t *c, const tc_req_t *r)
 {
     if (c->state == ST_INIT)
@@ -378,9 +405,11 @@ static int play(server_t *s, client_t *c, const tc_req_t *r)
     if (c->state != ST_PLAYING) {
         c->state = ST_PLAYING;
         c->seq = (uint16_t)rand32(), c->ts_base = rand32();
-        c->origin_us = c->next_sr_us = mono_us();
+        c->origin_us = c->next_sr_us = c->play_us = mono_us();
         c->au = 0, c->loops = 0, c->jump90 = 0, c->jumped = 0, c->keys = 0;
         c->pkt_count = c->octet_count = 0;
+        if (s->shared)
+            join_clock(s, c);
     }
     char extra[1400];
     snprintf(extra, sizeof extra,
@@ -569,10 +598,13 @@ static int run(server_t *s)
 static void usage(FILE *f)
 {
     fputs("usage: mimamori-testcam --replay FILE --port PORT (--streams N | --stream NAME ...)\n"
-          "                        [--loop] [--quirk NAME ...] [--auth USER:PASSWORD]\n"
+          "                        [--loop | --shared-clock] [--quirk NAME ...]\n"
+          "                        [--auth USER:PASSWORD]\n"
           "Serves FILE's H.264 or H.265 video (any container libavformat reads) at\n"
           "rtsp://127.0.0.1:PORT/NAME (--streams N: cam00, cam01, ...) over RTSP/TCP, to each\n"
           "client from the file's start, paced as recorded; --loop plays it again and again.\n"
+          "--shared-clock: each stream plays (looped) from the server's start, staggered, and\n"
+          "a client joins at its next keyframe, as with a real camera.\n"
           "Quirks: no-sprop, late-params, ignore-keepalive, ts-jump, digest (with --auth).\n",
           f);
 }
@@ -588,14 +620,18 @@ static int quirk(const char *name)
 /* 0, 1 for --help, or -1 with the reason on stderr. */
 static int parse_args(server_t *s, int argc, char **argv)
 {
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], "--help") == 0) { /* also "--replay --help" */
+            usage(stdout);
+            return 1;
+        }
     s->names = calloc((size_t)argc + 1000, sizeof *s->names);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (strcmp(a, "--help") == 0) {
-            usage(stdout);
-            return 1;
-        } else if (strcmp(a, "--loop") == 0) {
+        if (strcmp(a, "--loop") == 0) {
             s->loop = 1;
+        } else if (strcmp(a, "--shared-clock") == 0) {
+            s->shared = s->loop = 1;
         } else if (!v) {
             fprintf(stderr, "mimamori-testcam: unknown or incomplete argument \"%s\"\n", a);
             return -1;
@@ -653,6 +689,7 @@ int tc_replay_main(int argc, char **argv)
     tc_auth_init(&s.login, s.auth, s.quirks & Q_DIGEST);
     if (listen_on(&s))
         return 1;
+    s.start_us = mono_us();
     fprintf(stderr,
             "mimamori-testcam: %s: %s, %zu access units, %zu RTP packets, %.1f s, %.0f kbit/s\n",
             s.file, s.f.h265 ? "H.265" : "H.264", s.f.naus, s.f.npkts, s.f.dur_us / 1e6,
@@ -661,6 +698,10 @@ int tc_replay_main(int argc, char **argv)
         printf("ready rtsp://127.0.0.1:%s/%s\n", s.port, s.names[i]);
     fflush(stdout);
     rc = run(&s);
+    fprintf(stderr,
+            "mimamori-testcam: stopping; %zu clients connected, an access unit sent "
+            "at most %.1f ms late\n",
+            s.nclients, s.late_max_us / 1e3);
     while (s.nclients)
         close_client(&s, s.clients[0]);
     tc_rtpfile_free(&s.f);

@@ -6,6 +6,8 @@
  * file's first keyframe at its PLAY, paced by the access units' decoding times, all packets due
  * for a client written with one writev; an RTCP sender report every 5 s; the file looped with
  * --loop (sequence numbers and timestamps keep increasing), else an RTCP BYE at its end.
+ * With --shared-clock (looped) each stream runs from the server's start instead, and a client
+ * joins it at its next keyframe.
  */
 #ifndef TC_REPLAY_H
 #define TC_REPLAY_H

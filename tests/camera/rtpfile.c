@@ -52,7 +52,8 @@ static int64_t add_pkt(loader_t *l, const uint8_t *head, size_t hlen, const uint
     p->off = (uint32_t)f->bytes_len;
     p->len = (uint16_t)(hlen + blen);
     p->marker = (uint8_t)marker;
-    memcpy(f->bytes + f->bytes_len, head, hlen);
+    if (hlen) /* (memcpy from NULL is undefined even for 0 bytes) */
+        memcpy(f->bytes + f->bytes_len, head, hlen);
     memcpy(f->bytes + f->bytes_len + hlen, body, blen);
     f->bytes_len += hlen + blen;
     return (int64_t)f->npkts++;

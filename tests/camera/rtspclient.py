@@ -118,9 +118,16 @@ class Client:
 
     def setup_play(self):
         """DESCRIBE, SETUP and PLAY; returns the SDP."""
-        st, _, sdp = self.request("DESCRIBE", headers={"Accept": "application/sdp"})
+        st, h, sdp = self.request("DESCRIBE", headers={"Accept": "application/sdp"})
         assert st == 200, f"DESCRIBE: {st}"
-        st, h, _ = self.request("SETUP", self.url + "/trackID=0",
+        # The video's a=control (after its m= line), resolved against Content-Base.
+        media = sdp.split("m=video", 1)[1]
+        m = re.search(r"^a=control:(\S+)", media, re.M)
+        ctl = m.group(1) if m else ""
+        if not ctl.startswith("rtsp://"):
+            base = h.get("content-base", self.url)
+            ctl = base + ("" if base.endswith("/") else "/") + ctl
+        st, h, _ = self.request("SETUP", ctl,
                                 {"Transport": "RTP/AVP/TCP;unicast;interleaved=0-1"})
         assert st == 200, f"SETUP: {st}"
         self.session = h["session"].split(";")[0]

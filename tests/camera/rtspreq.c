@@ -16,6 +16,21 @@ static const char *find_end(const char *buf, size_t n)
     return NULL;
 }
 
+/* A header's value as a number (a bounded copy: the buffer has no NUL), or dflt when absent
+   or not a number. */
+static long header_long(const tc_req_t *r, const char *name, long dflt)
+{
+    size_t len;
+    const char *v = tc_req_header(r, name, &len);
+    char num[24], *end;
+    if (!v || len == 0 || len >= sizeof num)
+        return v ? -2 : dflt;
+    memcpy(num, v, len);
+    num[len] = 0;
+    long n = strtol(num, &end, 10);
+    return *end ? -2 : n;
+}
+
 long tc_req_parse(const char *buf, size_t n, tc_req_t *r)
 {
     const char *end = find_end(buf, n < TC_REQ_MAX ? n : TC_REQ_MAX);
@@ -35,11 +50,10 @@ long tc_req_parse(const char *buf, size_t n, tc_req_t *r)
     r->head_len = (size_t)(end + 2 - r->head);
     if (r->head > end)
         r->head_len = 0;
-    size_t len;
-    const char *v = tc_req_header(r, "CSeq", &len);
-    r->cseq = v ? strtol(v, NULL, 10) : -1;
-    v = tc_req_header(r, "Content-Length", &len);
-    long body = v ? strtol(v, NULL, 10) : 0;
+    r->cseq = header_long(r, "CSeq", -1);
+    if (r->cseq < -1)
+        r->cseq = -1;
+    long body = header_long(r, "Content-Length", 0);
     if (body < 0 || body > TC_REQ_MAX)
         return -1;
     size_t total = (size_t)(end + 4 - buf) + (size_t)body;
