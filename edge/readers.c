@@ -27,6 +27,7 @@ typedef struct thread_s thread_t;
 
 typedef struct {
     char *id, *url;
+    char *shown; /* url as logs show it (redact.h) */
     edge_reader_fns_t fns;
     void *arg;
     thread_t *th;
@@ -44,6 +45,7 @@ struct thread_s {
     pthread_t thread;
     int started;
     int ep, wake;
+    int64_t next; /* monotonic: when a camera's timer is next due (reconnect, deadline) */
     size_t n, cap;
     cam_t **cams;
 };
@@ -71,16 +73,24 @@ static void end_session(cam_t *c, mm_err_t err, const char *why, int64_t now)
         edge_rtsp_close(c->rtsp);
         c->rtsp = NULL;
     }
-    if (c->got)
+    int got = c->got;
+    if (got)
         c->backoff = BACKOFF_MIN_US;
     c->got = 0;
     c->fns.ended(c->arg, err, why);
     if (atomic_load(&c->paused) || atomic_load(&c->th->r->stop))
         return;
     char clean[MM_REDACT_MAX];
-    MM_WARN("%s: camera down (%s); reconnecting in %lld ms", c->id,
-            mm_redact(why, clean, sizeof clean), (long long)(c->backoff / 1000));
+    mm_redact(why, clean, sizeof clean);
+    if (got)
+        MM_WARN("%s: camera down (%s); reconnecting in %lld ms", c->id, clean,
+                (long long)(c->backoff / 1000));
+    else
+        MM_WARN("%s: cannot open %s: %s; trying again in %lld ms", c->id, c->shown, clean,
+                (long long)(c->backoff / 1000));
     c->retry_at = now + c->backoff;
+    if (c->retry_at < c->th->next)
+        c->th->next = c->retry_at;
     c->backoff = c->backoff * 2 > BACKOFF_MAX_US ? BACKOFF_MAX_US : c->backoff * 2;
 }
 
@@ -149,19 +159,19 @@ static void *run(void *arg)
 {
     thread_t *t = arg;
     struct epoll_event evs[MAX_EVENTS];
-    int64_t next = 0;
+    t->next = 0;
     while (!atomic_load(&t->r->stop)) {
         int64_t now = mm_mono_us();
-        if (now >= next)
-            next = scan(t, now);
-        int64_t wait_ms = (next - now + 999) / 1000;
+        if (now >= t->next)
+            t->next = scan(t, now);
+        int64_t wait_ms = (t->next - now + 999) / 1000;
         int n = epoll_wait(t->ep, evs, MAX_EVENTS, (int)(wait_ms < 0 ? 0 : wait_ms));
         now = mm_mono_us();
         for (int i = 0; i < n; i++) {
             if (evs[i].data.ptr == t) {
                 uint64_t v;
                 (void)!read(t->wake, &v, sizeof v);
-                next = 0; /* a pause or resume: look at every camera */
+                t->next = 0; /* a pause or resume: look at every camera */
                 continue;
             }
             cam_t *c = evs[i].data.ptr;
@@ -224,19 +234,23 @@ mm_err_t edge_readers_add(edge_readers_t *r, const char *id, const char *url,
     cam_t *c = calloc(1, sizeof *c);
     if (!c)
         return MM_ENOMEM;
+    char shown[MM_REDACT_MAX];
     c->id = strdup(id);
     c->url = strdup(url);
+    c->shown = strdup(mm_redact(url, shown, sizeof shown));
     c->fns = *fns;
     c->arg = arg;
     c->backoff = BACKOFF_MIN_US;
     atomic_init(&c->paused, 0);
     c->th = &r->threads[r->n % r->n_threads];
-    mm_err_t err = c->id && c->url ? push(&c->th->cams, &c->th->n, &c->th->cap, c) : MM_ENOMEM;
+    mm_err_t err =
+        c->id && c->url && c->shown ? push(&c->th->cams, &c->th->n, &c->th->cap, c) : MM_ENOMEM;
     if (err == MM_OK && (err = push(&r->cams, &r->n, &r->cap, c)) != MM_OK)
         c->th->n--;
     if (err != MM_OK) {
         free(c->id);
         free(c->url);
+        free(c->shown);
         free(c);
         return err;
     }
@@ -303,6 +317,7 @@ void edge_readers_destroy(edge_readers_t *r)
     for (size_t i = 0; i < r->n; i++) {
         free(r->cams[i]->id);
         free(r->cams[i]->url);
+        free(r->cams[i]->shown);
         free(r->cams[i]);
     }
     free(r->cams);
