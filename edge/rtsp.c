@@ -212,7 +212,8 @@ static mm_err_t use_sdp(edge_rtsp_t *s, const char *body, size_t len, const char
                                        sdp->sprop_len, &s->rtp)
                      : MM_ENOMEM;
     free(sdp);
-    return err == MM_OK ? MM_OK : say(err, why, cap, "cannot read the stream: %s", mm_strerror(err));
+    return err == MM_OK ? MM_OK
+                        : say(err, why, cap, "cannot read the stream: %s", mm_strerror(err));
 }
 
 static mm_err_t on_describe(edge_rtsp_t *s, const edge_rtsp_msg_t *m, char *why, size_t cap)

@@ -112,9 +112,15 @@ static const char sdp[] = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=cam\r\nt=0 0\r\n
 /* An RTP packet on channel ch: one IDR NAL unit with the marker set. */
 static void send_idr(int fd, uint8_t ch, uint16_t seq, uint32_t ts)
 {
-    uint8_t p[4 + 12 + 8] = {'$', ch, 0, 20, 0x80, 0x80 | 96, (uint8_t)(seq >> 8), (uint8_t)seq,
-                             (uint8_t)(ts >> 24), (uint8_t)(ts >> 16), (uint8_t)(ts >> 8),
-                             (uint8_t)ts, 1, 2, 3, 4, 0x65, 0x88, 0x84, 0x00, 0x33, 0xff, 0, 1};
+    static const uint8_t idr[8] = {0x65, 0x88, 0x84, 0x00, 0x33, 0xff, 0, 1};
+    uint8_t p[4 + 12 + 8] = {'$', ch, 0, 20, 0x80, 0x80 | 96};
+    p[6] = (uint8_t)(seq >> 8);
+    p[7] = (uint8_t)seq;
+    for (int i = 0; i < 4; i++) {
+        p[8 + i] = (uint8_t)(ts >> (24 - 8 * i));
+        p[12 + i] = (uint8_t)(i + 1); /* SSRC 01020304 */
+    }
+    memcpy(p + 16, idr, sizeof idr);
     assert_int_equal(write(fd, p, sizeof p), (ssize_t)sizeof p);
 }
 
