@@ -305,6 +305,7 @@ static mm_err_t take_export_chunk(mm_msg_t *m, const Mimamori__V1__ExportChunk *
     x->offset = c->offset;
     x->total = c->total;
     memcpy(x->sha256, c->sha256.data, 32);
+    x->window = c->window;
     m->kind = MM_MSG_EXPORT_CHUNK;
     return MM_OK;
 }
@@ -331,7 +332,10 @@ static mm_err_t take_export_ack(mm_msg_t *m, const Mimamori__V1__ExportAck *a)
     default:
         return MM_EPROTO;
     }
+    if (a->received && a->received < a->have)
+        return MM_EPROTO; /* what is written holds what is synced */
     x->have = a->have;
+    x->received = a->received;
     m->kind = MM_MSG_EXPORT_ACK;
     return MM_OK;
 }
@@ -621,6 +625,7 @@ mm_err_t mm_msg_encode_export_chunk(uint64_t seq, const mm_export_chunk_t *c, ui
     x.total = c->total;
     x.sha256.data = (uint8_t *)c->sha256;
     x.sha256.len = 32;
+    x.window = c->window;
     Mimamori__V1__Envelope env = MIMAMORI__V1__ENVELOPE__INIT;
     env.version = MM_WIRE_VERSION;
     env.seq = seq;
@@ -634,7 +639,8 @@ mm_err_t mm_msg_encode_export_ack(uint64_t seq, const mm_export_ack_t *a, uint8_
 {
     size_t rl = strnlen(a->reason, sizeof a->reason);
     if (!a->request[0] || strnlen(a->request, sizeof a->request) == sizeof a->request ||
-        rl == sizeof a->reason || !mm_utf8_valid(a->reason, rl))
+        rl == sizeof a->reason || !mm_utf8_valid(a->reason, rl) ||
+        (a->received && a->received < a->have))
         return MM_EINVAL;
     Mimamori__V1__ExportAck x = MIMAMORI__V1__EXPORT_ACK__INIT;
     x.request = (char *)a->request;
@@ -656,6 +662,7 @@ mm_err_t mm_msg_encode_export_ack(uint64_t seq, const mm_export_ack_t *a, uint8_
     }
     x.have = a->have;
     x.reason = (char *)a->reason;
+    x.received = a->received;
     Mimamori__V1__Envelope env = MIMAMORI__V1__ENVELOPE__INIT;
     env.version = MM_WIRE_VERSION;
     env.seq = seq;

@@ -125,6 +125,7 @@ typedef struct {
     size_t len;          /* <= MM_EXPORT_CHUNK_MAX */
     uint64_t total;
     uint8_t sha256[32];
+    uint32_t window; /* bytes the edge may have in flight beyond `have`; 0: one chunk at a time */
 } mm_export_chunk_t;
 
 typedef enum {
@@ -138,8 +139,10 @@ typedef enum {
 typedef struct {
     char request[64];
     mm_export_status_t status;
-    uint64_t have;
+    uint64_t have; /* bytes held, synced */
     char reason[512];
+    uint64_t received; /* bytes written, synced or not: where the next chunk starts; 0 from an
+                          older hub (then have) */
 } mm_export_ack_t;
 
 #define MM_DOCUMENT_MAX (480 * 1024) /* bytes of a FilingDocument's Markdown, and of its HTML */
@@ -199,6 +202,7 @@ mm_err_t mm_msg_encode_ack(uint64_t seq, const mm_ack_t *ack, uint8_t **out, siz
 /* MM_EINVAL for an empty request id, len over MM_EXPORT_CHUNK_MAX or offset + len > total. */
 mm_err_t mm_msg_encode_export_chunk(uint64_t seq, const mm_export_chunk_t *c, uint8_t **out,
                                     size_t *len);
+/* MM_EINVAL for an empty request id, a bad status or reason, or a received (not 0) below have. */
 mm_err_t mm_msg_encode_export_ack(uint64_t seq, const mm_export_ack_t *a, uint8_t **out,
                                   size_t *len);
 /* MM_EINVAL for version 0, an empty Markdown, or either part over MM_DOCUMENT_MAX. */

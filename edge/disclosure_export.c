@@ -4,7 +4,9 @@
  * The export is the one slow step. It runs on a worker thread, one at a time (export.c streams
  * through static buffers, and one export at a time is what a small box can afford), into
  * <exports_dir>/<id>.age.tmp, synced and renamed; its SHA-256 and size are taken in the sink as
- * the bytes go by. The worker only reads: the store through LMDB read transactions of its own
+ * the bytes go by, and the writeback of every FLUSH_STEP written is started then
+ * (sync_file_range), so that the disk writes while the export is built and the final fsync has
+ * little left to do. The worker only reads: the store through LMDB read transactions of its own
  * (the environment is MDB_NOTLS, as for playback threads), the keyring (thread-safe), the segment
  * files (kept by the request's holds, which retention never erases). Its result is logged on the
  * loop thread, the store's only writer. A stop asks the worker to give up at the next bytes it
@@ -27,6 +29,8 @@
 #include "common/files.h"
 #include "edge/disclosure_impl.h"
 
+#define FLUSH_STEP (8u * 1024 * 1024)
+
 static int sink(void *arg, const uint8_t *data, size_t len)
 {
     job_t *j = arg;
@@ -44,6 +48,12 @@ static int sink(void *arg, const uint8_t *data, size_t len)
         }
         data += w;
         len -= (size_t)w;
+    }
+    if (j->bytes - j->flushed >= FLUSH_STEP) {
+        /* Only a head start for the fsync at the end, which is what makes it durable. */
+        (void)sync_file_range(j->fd, (off_t)j->flushed, (off_t)(j->bytes - j->flushed),
+                              SYNC_FILE_RANGE_WRITE);
+        j->flushed = j->bytes;
     }
     return 0;
 }

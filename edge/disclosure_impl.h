@@ -105,6 +105,7 @@ typedef struct {
     int fd;
     mm_sha256_ctx_t *sha;
     uint64_t bytes;
+    uint64_t flushed; /* bytes whose writeback was started (sync_file_range) */
     int sink_errno;
     mm_err_t err;
     char what[MM_TEXT_MAX];

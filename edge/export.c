@@ -107,7 +107,7 @@ static mm_err_t add_file(tar_t *t, const char *prefix, const char *name, const c
     mm_err_t err = size < 0 || lseek(fd, 0, SEEK_SET) != 0 ? MM_EIO : mm_sha256_create(&ctx);
     if (err == MM_OK)
         err = header(t, prefix, name, (uint64_t)size);
-    static uint8_t buf[64 * 1024];
+    static uint8_t buf[1024 * 1024];
     uint64_t done = 0;
     while (err == MM_OK && done < (uint64_t)size) {
         ssize_t n = read(fd, buf, sizeof buf);

@@ -141,7 +141,10 @@ typedef struct {
 /*
  * Reads the segment of row number seg whole and checks it against the row: its header names the
  * same camera, start and codec, and its frames, their count and their content hash are the
- * recorded ones. Logs a failure with the file's path.
+ * recorded ones. The reader itself hashes the frames it hands out and refuses a file whose
+ * frames do not hash to its LAST chunk's content hash (segment.h, edge_segment_next), so the
+ * frames are hashed once: what is compared with the row is that checked trailer. Logs a failure
+ * with the file's path.
  */
 static mm_err_t read_segment(const edge_vault_t *v, const edge_segment_row_t *row, size_t seg,
                              const reading_t *rd, seg_read_t *out)
@@ -153,7 +156,6 @@ static mm_err_t read_segment(const edge_vault_t *v, const edge_segment_row_t *ro
         return MM_EINVAL;
     }
     edge_segment_reader_t *r = NULL;
-    mm_sha256_ctx_t *hash = NULL;
     edge_segment_info_t hdr, trailer;
     const char *why = NULL;
     /* edge_vault_segment_key only reads the vault; its callback type has no const. */
@@ -168,8 +170,6 @@ static mm_err_t read_segment(const edge_vault_t *v, const edge_segment_row_t *ro
         why = "is not the segment its index row names";
         goto out;
     }
-    if ((err = mm_sha256_create(&hash)) != MM_OK)
-        goto out;
     if (rd && rd->on_header) {
         size_t el;
         const uint8_t *extra = edge_segment_extradata(r, &el);
@@ -178,7 +178,6 @@ static mm_err_t read_segment(const edge_vault_t *v, const edge_segment_row_t *ro
     }
     edge_frame_t f;
     while ((err = edge_segment_next(r, &f)) == MM_OK) {
-        edge_segment_hash_frame(hash, f.data, f.len);
         if (rd && rd->on_frame && (err = rd->on_frame(rd->arg, seg, out->frames, &f)) != MM_OK)
             goto out;
         out->frames++;
@@ -188,11 +187,9 @@ static mm_err_t read_segment(const edge_vault_t *v, const edge_segment_row_t *ro
         why = "does not read back";
         goto out;
     }
-    uint8_t h[32];
-    mm_sha256_final(hash, h);
     edge_segment_trailer(r, &trailer);
     if (out->frames != s->frames || trailer.frames != s->frames ||
-        memcmp(h, s->content_hash, 32) != 0 || memcmp(trailer.content_hash, h, 32) != 0) {
+        memcmp(trailer.content_hash, s->content_hash, 32) != 0) {
         err = MM_ECORRUPT;
         why = "does not match the content hash of its log entry";
         goto out;
@@ -202,7 +199,6 @@ out:
     if (why)
         MM_ERROR("footage: %s segment %lld (%s) %s: %s", s->camera, (long long)s->start_us,
                  out->path, why, mm_strerror(err));
-    mm_sha256_destroy(hash);
     edge_segment_close(r);
     return err;
 }
@@ -687,10 +683,11 @@ static mm_err_t mux_open(mux_t *m, const edge_frame_t *f)
         return av_fail(rc, "open", m->tmp);
     }
     AVDictionary *opts = NULL;
+    /* An export's MP4 keeps its moov after the frames, where the muxer writes it: moving it to
+     * the front (faststart) would read and write the whole file once more, and the requester
+     * plays the file from disk. */
     if (m->fmp4)
         av_dict_set(&opts, "movflags", "+empty_moov+default_base_moof+frag_custom+skip_trailer", 0);
-    else if (strcmp(m->format, "mp4") == 0)
-        av_dict_set(&opts, "movflags", "+faststart", 0);
     rc = avformat_write_header(m->oc, &opts);
     av_dict_free(&opts);
     if (rc < 0)
@@ -773,6 +770,13 @@ static mm_err_t mux_frame(void *arg, size_t seg, uint32_t ord, const edge_frame_
     m->rep->frames++;
     m->rep->bytes += f->len;
     return MM_OK;
+}
+
+/* Puts tmp in place as out_path, unsynced: a clear temporary that its caller reads once and
+ * removes (the export's MP4, which nothing needs after a crash). */
+static mm_err_t put_in_place(const char *tmp, const char *out_path)
+{
+    return rename(tmp, out_path) == 0 ? MM_OK : errno_fail("rename to its final name", tmp);
 }
 
 mm_err_t edge_footage_publish(const char *tmp, const char *out_path)
@@ -964,7 +968,7 @@ mm_err_t edge_footage_mp4(const edge_vault_t *v, const char *camera, int64_t sta
     mux_t m = {.tmp = tmp, .format = "mp4", .fd = -1, .rep = rep};
     int tmp_made = 0;
     mm_err_t err = mux_range(v, camera, start_us, end_us, &m, rep, &tmp_made);
-    if (err == MM_OK && (err = edge_footage_publish(tmp, out_path)) == MM_OK)
+    if (err == MM_OK && (err = put_in_place(tmp, out_path)) == MM_OK)
         tmp_made = 0;
     if (tmp_made && unlink(tmp) != 0 && errno != ENOENT)
         MM_ERROR("footage: cannot remove %s: %s", tmp, strerror(errno));

@@ -90,9 +90,10 @@ mm_err_t edge_footage_verify_row(const edge_vault_t *v, const edge_segment_row_t
  * that is exactly one segment it equals that segment's hash in the log.
  *
  * Every overlapping segment is verified first; if any fails, nothing is written and its error
- * is returned (as for verify). The file is written to out_path + ".tmp" (mode 0600), synced and
- * renamed; on any failure the temporary file is removed. MM_ENOTFOUND when the range holds no
- * keyframe-led footage, MM_EMEDIA for footage that cannot go into one MP4 track (codec changes
+ * is returned (as for verify). The file is written to out_path + ".tmp" (mode 0600) and renamed,
+ * not synced (it is a clear temporary that the export reads once and removes; after a crash it
+ * is made again); on any failure the temporary file is removed. MM_ENOTFOUND when the range holds
+ * no keyframe-led footage, MM_EMEDIA for footage that cannot go into one MP4 track (codec changes
  * within the range, parameter sets not in Annex B form) or a muxer failure, MM_EIO or MM_EFULL
  * when the file cannot be written, MM_EINVAL for bad arguments. Fills rep when not NULL.
  */

@@ -8,10 +8,12 @@
  */
 #include "edge/ingest.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "common/clock.h"
 #include "common/crypto.h"
@@ -177,18 +179,37 @@ static void write_failed(camera_t *c, mm_err_t err)
     MM_ERROR("%s: cannot write footage: %s", c->id, mm_strerror(err));
 }
 
-static mm_err_t start_segment(camera_t *c, const ingest_frame_t *f, int64_t now)
+/* After a step of the wall clock back, a segment may start at the very microsecond of one
+ * recorded before the step (frame times follow the camera's exact frame interval), and its file
+ * would replace that one's. The start moves on a microsecond at a time until its name is free. */
+static int64_t free_start(const char *dir, int64_t start)
 {
+    char path[EDGE_SEG_PATH_MAX];
+    struct stat st;
+    for (int i = 0; i < 1000; i++, start++) {
+        snprintf(path, sizeof path, "%s/%lld.mmseg", dir, (long long)start);
+        if (stat(path, &st) != 0 && errno == ENOENT) {
+            snprintf(path, sizeof path, "%s/%lld.mmseg.partial", dir, (long long)start);
+            if (stat(path, &st) != 0 && errno == ENOENT)
+                break;
+        }
+    }
+    return start;
+}
+
+static mm_err_t start_segment(camera_t *c, const ingest_frame_t *f, int64_t *now)
+{
+    *now = free_start(c->dir, *now);
     int64_t epoch;
     uint8_t salt[EDGE_SEG_SALT_LEN], key[EDGE_SEG_KEY_LEN];
     const edge_ingest_hooks_t *h = &c->in->hooks;
-    mm_err_t err = h->key(h->arg, c->id, now, &epoch, salt, key);
+    mm_err_t err = h->key(h->arg, c->id, *now, &epoch, salt, key);
     if (err == MM_OK)
-        err = edge_segment_create(c->dir, c->id, f->codec, f->extradata, f->extradata_len, now,
+        err = edge_segment_create(c->dir, c->id, f->codec, f->extradata, f->extradata_len, *now,
                                   epoch, salt, key, &c->w);
     mm_wipe(key, sizeof key);
     if (err == MM_OK) {
-        c->seg_start = now;
+        c->seg_start = *now;
     } else {
         MM_ERROR("%s: cannot start a segment in %s: %s", c->id, c->dir, mm_strerror(err));
         write_failed(c, err);
@@ -266,7 +287,7 @@ static mm_err_t write_frame(camera_t *c, const ingest_frame_t *f, int64_t now, i
         finish(c, &c->w, prev);
         if (!f->key)
             return MM_OK; /* wait for a keyframe to start the next */
-        mm_err_t err = start_segment(c, f, now);
+        mm_err_t err = start_segment(c, f, &now);
         if (err != MM_OK)
             return err;
         c->seg_jumps = jumps;
@@ -303,7 +324,7 @@ mm_err_t ingest_frame(camera_t *c, const ingest_frame_t *f)
     if (c->w && key && now - c->seg_start >= (int64_t)c->segment_seconds * 1000000)
         finish(c, &c->w, stalled ? c->last_frame_us : now);
     if (!c->w && key) {
-        mm_err_t err = start_segment(c, f, now);
+        mm_err_t err = start_segment(c, f, &now);
         if (err != MM_OK)
             return err;
         c->seg_jumps = jumps;

@@ -38,10 +38,14 @@ typedef struct {
     int fd; /* -1 until the first chunk is read */
     uint64_t total;
     uint8_t sha256[32];
-    uint64_t have;       /* what the hub last said it holds */
-    int in_flight;       /* a chunk from have is unanswered */
-    uint64_t seq;        /* its envelope's seq */
-    uint64_t sent_at;    /* uv_now when it was sent */
+    uint64_t after; /* no chunk until the hub has acknowledged this many entries */
+    uint64_t have;                            /* what the hub last said it holds, synced */
+    uint64_t next;                            /* where the next chunk starts */
+    unsigned in_flight;                       /* chunks sent since the last rewind and unanswered */
+    uint64_t seqs[EDGE_UPLINK_WINDOW_CHUNKS]; /* their envelopes' seqs, oldest first, */
+    uint64_t ends[EDGE_UPLINK_WINDOW_CHUNKS]; /* and where each ends */
+    uint64_t stale;      /* answers to seqs up to this one came before a rewind: ignored */
+    uint64_t heard_at;   /* uv_now of the last chunk sent or answer taken */
     uint64_t wait_until; /* no chunk before this uv_now (WAIT, socket full) */
     int failed;          /* ends at the next tick with why */
     char why[512];
@@ -100,6 +104,7 @@ struct edge_uplink {
 };
 
 static void try_send(edge_uplink_t *up);
+static void tick_exports(edge_uplink_t *up);
 
 static int setopt_int(void *s, int opt, int v)
 {
@@ -282,6 +287,7 @@ static void on_ack(edge_uplink_t *up, const mm_ack_t *ack, uint64_t seq)
         return;
     }
     try_send(up);
+    tick_exports(up); /* an export waiting for this acknowledgement goes now */
 }
 
 /* --- exports --------------------------------------------------------------------------------*/
@@ -323,65 +329,95 @@ static void xfer_fail(xfer_t *x, const char *fmt, ...)
     x->failed = 1;
 }
 
-/* Sends the chunk of x that starts at the hub's `have`. */
-static void send_chunk(edge_uplink_t *up, xfer_t *x)
+/* Sends nothing more of x in flight: what is unanswered is forgotten (its answers ignored), and
+ * the next chunk starts at from. */
+static void xfer_rewind(edge_uplink_t *up, xfer_t *x, uint64_t from)
+{
+    x->stale = up->next_seq;
+    x->in_flight = 0;
+    x->next = from;
+}
+
+/* Sends the chunk of x that starts at x->next: 0 when it went, -1 when it did not (x->wait_until
+ * or x->failed says what next). */
+static int send_chunk(edge_uplink_t *up, xfer_t *x)
 {
     uint64_t now = uv_now(up->loop);
     if (x->fd < 0) {
         x->fd = open(x->path, O_RDONLY | O_CLOEXEC);
         if (x->fd < 0) {
             xfer_fail(x, "cannot read the export file %s: %s", x->path, strerror(errno));
-            return;
+            return -1;
         }
     }
     if (!up->chunk && !(up->chunk = malloc(MM_EXPORT_CHUNK_MAX))) {
         x->wait_until = now + UNREACHABLE_WAIT_MS;
-        return;
+        return -1;
     }
-    size_t len = x->total - x->have < MM_EXPORT_CHUNK_MAX ? (size_t)(x->total - x->have)
+    size_t len = x->total - x->next < MM_EXPORT_CHUNK_MAX ? (size_t)(x->total - x->next)
                                                           : MM_EXPORT_CHUNK_MAX;
     for (size_t got = 0; got < len;) {
-        ssize_t n = pread(x->fd, up->chunk + got, len - got, (off_t)(x->have + got));
+        ssize_t n = pread(x->fd, up->chunk + got, len - got, (off_t)(x->next + got));
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0) {
             xfer_fail(x, "cannot read the export file %s at %" PRIu64 ": %s", x->path,
-                      x->have + got, n < 0 ? strerror(errno) : "it is shorter than logged");
-            return;
+                      x->next + got, n < 0 ? strerror(errno) : "it is shorter than logged");
+            return -1;
         }
         got += (size_t)n;
     }
-    mm_export_chunk_t c = {.offset = x->have, .data = up->chunk, .len = len, .total = x->total};
+    mm_export_chunk_t c = {.offset = x->next,
+                           .data = up->chunk,
+                           .len = len,
+                           .total = x->total,
+                           .window = EDGE_UPLINK_WINDOW};
     snprintf(c.request, sizeof c.request, "%s", x->id);
     memcpy(c.sha256, x->sha256, 32);
     uint8_t *buf = NULL;
     size_t blen = 0;
-    uint64_t seq = ++up->next_seq;
+    uint64_t seq = up->next_seq + 1;
     mm_err_t err = mm_msg_encode_export_chunk(seq, &c, &buf, &blen);
     if (err == MM_OK) {
         /* In flight before it goes: a send drains the socket, and the answer may be in it. */
-        x->in_flight = 1;
-        x->seq = seq;
-        x->sent_at = now;
+        up->next_seq = seq;
+        x->seqs[x->in_flight] = seq;
+        x->ends[x->in_flight++] = x->next + len;
+        x->next += len;
+        x->heard_at = now;
         const void *parts[1] = {buf};
         size_t lens[1] = {blen};
         err = mm_zsock_send(up->zs, parts, lens, 1);
         free(buf);
-        if (err != MM_OK)
-            x->in_flight = 0;
+        if (err != MM_OK) {
+            x->in_flight--;
+            x->next -= len;
+        }
     }
     if (err == MM_EAGAIN) {
         /* The hub is away: the batches say so; try again in a while, not every tick. */
         x->wait_until = now + UNREACHABLE_WAIT_MS;
-        return;
+        return -1;
     }
     if (err != MM_OK) {
         MM_ERROR("export %s: sending a chunk failed: %s", x->id, mm_strerror(err));
         x->wait_until = now + UNREACHABLE_WAIT_MS;
-        return;
+        return -1;
     }
     MM_DEBUG("export %s: sent [%" PRIu64 ", %" PRIu64 ") of %" PRIu64 ", seq %" PRIu64, x->id,
-             x->have, x->have + len, x->total, seq);
+             x->next - len, x->next, x->total, seq);
+    return 0;
+}
+
+/* Sends chunks of x while its window has room: up to EDGE_UPLINK_WINDOW bytes beyond what the
+ * hub holds synced, in at most EDGE_UPLINK_WINDOW_CHUNKS chunks; none before the hub has
+ * acknowledged the log that holds the export's "exported" entry (it would answer WAIT). */
+static void fill_window(edge_uplink_t *up, xfer_t *x)
+{
+    while (!x->failed && !up->closing && up->acked >= x->after && x->next < x->total &&
+           x->next - x->have < EDGE_UPLINK_WINDOW && x->in_flight < EDGE_UPLINK_WINDOW_CHUNKS &&
+           uv_now(up->loop) >= x->wait_until && send_chunk(up, x) == 0) {
+    }
 }
 
 /* Ends what failed, times out what is unanswered, sends what may go. */
@@ -396,14 +432,37 @@ static void tick_exports(edge_uplink_t *up)
             xfer_finish(x, 0, x->why);
             continue;
         }
-        if (x->in_flight && now - x->sent_at >= up->conf.resend_ms) {
-            MM_DEBUG("export %s: no answer for seq %" PRIu64 "; sending from %" PRIu64 " again",
-                     x->id, x->seq, x->have);
-            x->in_flight = 0;
+        /* Unanswered, or all sent and answered but not all held: from what the hub holds. */
+        if ((x->in_flight || x->next >= x->total) && now - x->heard_at >= up->conf.resend_ms) {
+            MM_DEBUG("export %s: no answer since seq %" PRIu64 "; sending from %" PRIu64 " again",
+                     x->id, x->stale, x->have);
+            xfer_rewind(up, x, x->have);
+            x->heard_at = now;
         }
-        if (!x->in_flight && now >= x->wait_until)
-            send_chunk(up, x);
+        fill_window(up, x);
     }
+}
+
+/* The hub stored a chunk of x, or did not: `have` is what it holds synced, received what it has
+ * written (where the next chunk must start). A chunk not stored where it was sent rewinds to
+ * where the hub's copy ends. */
+static void export_continue(edge_uplink_t *up, xfer_t *x, const mm_export_ack_t *a, uint64_t end)
+{
+    uint64_t received = a->received ? a->received : a->have;
+    if (a->have > x->total || received > x->total) {
+        xfer_finish(x, 0, "the hub says it holds more bytes than the export has");
+        return;
+    }
+    if (a->have < x->have)
+        MM_INFO("export %s: the hub holds %" PRIu64 " bytes, sending from there", x->id, a->have);
+    x->have = a->have;
+    if (received != end) {
+        MM_DEBUG("export %s: the hub has written %" PRIu64 " bytes, not %" PRIu64
+                 "; sending from there",
+                 x->id, received, end);
+        xfer_rewind(up, x, received);
+    }
+    fill_window(up, x);
 }
 
 static void on_export_ack(edge_uplink_t *up, const mm_export_ack_t *a, uint64_t seq)
@@ -416,27 +475,28 @@ static void on_export_ack(edge_uplink_t *up, const mm_export_ack_t *a, uint64_t 
         MM_DEBUG("ignoring the hub's answer about export %s: none is being sent", a->request);
         return;
     }
-    if (!x->in_flight || seq != x->seq) {
+    /* Answers come in the order the chunks went; one lost leaves its seq behind. */
+    unsigned k = 0;
+    while (k < x->in_flight && x->seqs[k] < seq)
+        k++;
+    if (seq <= x->stale || k == x->in_flight || x->seqs[k] != seq) {
         MM_DEBUG("export %s: ignoring a late answer (seq %" PRIu64 ")", x->id, seq);
         return;
     }
-    x->in_flight = 0;
+    uint64_t end = x->ends[k];
+    x->in_flight -= k + 1;
+    memmove(x->seqs, x->seqs + k + 1, x->in_flight * sizeof *x->seqs);
+    memmove(x->ends, x->ends + k + 1, x->in_flight * sizeof *x->ends);
+    x->heard_at = uv_now(up->loop);
     switch (a->status) {
     case MM_EXPORT_CONTINUE:
-        if (a->have > x->total) {
-            xfer_finish(x, 0, "the hub says it holds more bytes than the export has");
-            return;
-        }
-        if (a->have < x->have)
-            MM_INFO("export %s: the hub holds %" PRIu64 " bytes, sending from there", x->id,
-                    a->have);
-        x->have = a->have;
-        send_chunk(up, x);
+        export_continue(up, x, a, end);
         break;
     case MM_EXPORT_WAIT:
         /* The hub has not verified the "exported" entry yet: make sure it is on its way. */
         MM_DEBUG("export %s: the hub waits for the log; again in %" PRIu64 " ms", x->id,
                  up->conf.export_wait_ms);
+        xfer_rewind(up, x, x->have);
         x->wait_until = uv_now(up->loop) + up->conf.export_wait_ms;
         try_send(up);
         break;
@@ -474,6 +534,9 @@ mm_err_t edge_uplink_send_export(edge_uplink_t *up, const char *id, const char *
     snprintf(x->id, sizeof x->id, "%s", id);
     x->total = total;
     memcpy(x->sha256, sha256, 32);
+    /* The "exported" entry is in the log by now: the chunks wait for the hub to acknowledge it. */
+    if (edge_store_size(up->store, &x->after) != MM_OK)
+        x->after = 0; /* the hub's WAIT paces it then */
     x->done = done;
     x->arg = arg;
     MM_INFO("export %s: sending %" PRIu64 " bytes to the hub", id, total);

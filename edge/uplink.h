@@ -14,15 +14,19 @@
  * requests hook on the loop thread; the hub sends them again until the site has logged them.
  *
  * Disclosure exports (disclosure.h) go to the hub on the same socket, as ExportChunk messages of
- * at most MM_EXPORT_CHUNK_MAX bytes, read from the ciphertext file. Each export has one chunk in
- * flight; the hub's ExportAck (matched by request id and the chunk's seq) says what to do:
- * CONTINUE sends from the `have` it names — the bytes the hub has on disk, so that the hub's
- * disk paces the transfer and a broken link resumes where the hub's copy ends —; WAIT (the hub's
- * verified copy of the log does not yet show the export's "exported" entry) sends the same chunk
- * again after export_wait_ms, while the batches that carry the entry go on; REFUSED and
- * COMPLETE end the transfer. No answer within the resend interval sends the chunk at the last
- * known `have` again. Batches and chunks each keep their own slot in flight, so neither waits
- * for the other.
+ * at most MM_EXPORT_CHUNK_MAX bytes, read from the ciphertext file, starting once the hub has
+ * acknowledged the log as it stood when the export was handed over (which holds its "exported"
+ * entry, without which the hub answers WAIT). Each export keeps a window in flight: chunks up to
+ * EDGE_UPLINK_WINDOW bytes beyond the `have` the hub last acknowledged — the bytes it holds synced,
+ * so that a broken link or a restart resumes where the hub's durable copy ends —, which the chunks
+ * name so that the hub syncs every few MiB rather than every chunk. The hub's ExportAck (matched by
+ * request id and the chunk's seq) says what to do: CONTINUE moves `have` and, when the hub did not
+ * write the chunk where it was sent (its `received` is not the chunk's end), sends from `received`,
+ * answers to what was in flight before ignored; WAIT (the hub's verified copy of the log does not
+ * yet show the export's "exported" entry) sends again from `have` after export_wait_ms, while the
+ * batches that carry the entry go on; REFUSED and COMPLETE end the transfer. No answer within the
+ * resend interval sends from the last known `have` again. Batches and chunks each keep their own
+ * slot in flight, so neither waits for the other.
  *
  * A standards document (FilingDocument, documents.h) has a slot of its own too, one document at
  * a time. It goes once the hub has acknowledged the log as it stood when the document was handed
@@ -44,6 +48,8 @@
 #include "edge/store.h"
 
 #define EDGE_UPLINK_BATCH 256 /* most entries per batch */
+#define EDGE_UPLINK_WINDOW (16u * 1024 * 1024) /* an export's bytes in flight beyond `have` */
+#define EDGE_UPLINK_WINDOW_CHUNKS (EDGE_UPLINK_WINDOW / MM_EXPORT_CHUNK_MAX)
 
 typedef struct edge_uplink edge_uplink_t;
 

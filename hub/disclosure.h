@@ -229,8 +229,10 @@ void hub_disclosure_applied(hub_disclosure_t *d, int committed);
  * expired or released before the hub held its export, when the site logged an export it never
  * approved, or when the chunk's total and SHA-256 are not the ones of the site's logged
  * "exported" step; WAIT until the verified log shows that step; CONTINUE with what the hub
- * holds (have) when the chunk does not start there, so that a transfer resumes after a broken
- * link or a restart; CONTINUE after storing it (written and fdatasync'd); COMPLETE when the hub
+ * holds (have: synced; received: written) when the chunk does not start where the part ends, so
+ * that a transfer resumes after a broken link or a restart; CONTINUE after storing it (written;
+ * fdatasync'd at once for a chunk without a window, else every few MiB, and have is what is
+ * synced); COMPLETE when the hub
  * holds all of it and its SHA-256 is the logged one (and for any chunk after that). A whole file
  * whose hash differs is emptied and REFUSED "hash mismatch; send again from 0": the hub keeps
  * nothing of it, and a new transfer from 0 is accepted. Storage errors answer WAIT (the edge tries

@@ -1,9 +1,15 @@
 /*
  * disclosure_export.c: the export's ciphertext at the hub (disclosure.h hub_disclosure_chunk).
  *
- * The ciphertext arrives in chunks of at most 512 KiB, each written and fdatasync'd before it
- * is acknowledged. What the hub holds is the length of the ".part" file, so a transfer resumes
- * after a broken link or a restart from what is on disk; the record says which export the part
+ * The ciphertext arrives in chunks of at most 512 KiB. A chunk that names no window (an older
+ * edge, one chunk in flight) is written and fdatasync'd before it is acknowledged; with a window
+ * the part is fdatasync'd once HUB_EXPORT_SYNC bytes (or half the window, if less) are written
+ * unsynced, and at the last byte. An acknowledgement's `have` is only ever what is synced, and
+ * its `received` what is written, where the next chunk must start. What the hub holds is the
+ * length of the ".part" file (synced once when a transfer's hash is made again from it), so a
+ * transfer resumes after a broken link or a restart from what is on disk; a power loss that took
+ * bytes it had written but not synced is caught by the whole file's hash, which must be the
+ * logged one (else the part is emptied and sent again). The record says which export the part
  * is of, because the site may log a new export of the same request. The SHA-256 is computed as
  * the chunks arrive (a few contexts are kept; after a restart the part on disk is hashed once),
  * so that the last chunk does not stall the loop reading hundreds of megabytes back. Only a
@@ -28,6 +34,8 @@
 #include "hub/disclosure_impl.h"
 
 #define PIECE (256 * 1024) /* bytes read at a time when hashing a file */
+#define HUB_EXPORT_SYNC (4u * 1024 * 1024) /* most bytes written unsynced in a windowed transfer   \
+                                            */
 
 /* --- exports on disk -------------------------------------------------------------------------*/
 
@@ -99,8 +107,22 @@ static void part_forget(hub_disclosure_t *d, const char *site, uint64_t n)
     }
 }
 
+/* fdatasyncs the file at path: 0, or -1 with errno. */
+static int sync_file(const char *path)
+{
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    int rc = fdatasync(fd);
+    int saved = errno;
+    close(fd);
+    errno = saved;
+    return rc;
+}
+
 /* The running hash of the first have bytes of the transfer (site, n) for the logged hash sha:
- * the one kept, or one made again from the part on disk. NULL on an error. */
+ * the one kept, or one made again from the part on disk (which is then synced). NULL on an
+ * error. */
 static hub_part_hash_t *part_hash(hub_disclosure_t *d, const char *site, uint64_t n,
                                   const uint8_t sha[32], uint64_t have, const char *path)
 {
@@ -122,18 +144,19 @@ static hub_part_hash_t *part_hash(hub_disclosure_t *d, const char *site, uint64_
         return NULL;
     mm_sha256_reset(slot->ctx);
     slot->site[0] = 0;
-    if (hash_file(path, have, slot->ctx) != MM_OK)
+    if (hash_file(path, have, slot->ctx) != MM_OK || (have > 0 && sync_file(path) != 0))
         return NULL;
     snprintf(slot->site, sizeof slot->site, "%s", site);
     slot->n = n;
     memcpy(slot->sha, sha, 32);
     slot->at = have;
+    slot->synced = have; /* what was written before is synced now */
     slot->used = ++d->tick;
     return slot;
 }
 
-/* Writes len bytes at offset of path (made 0600 when new) and fdatasyncs them. */
-static int append_at(const char *path, uint64_t offset, const uint8_t *data, size_t len)
+/* Writes len bytes at offset of path (made 0600 when new), and fdatasyncs the file if sync. */
+static int append_at(const char *path, uint64_t offset, const uint8_t *data, size_t len, int sync)
 {
     int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
     if (fd < 0)
@@ -147,7 +170,7 @@ static int append_at(const char *path, uint64_t offset, const uint8_t *data, siz
             break;
         done += (size_t)n;
     }
-    int rc = done == len && fdatasync(fd) == 0 ? 0 : -1;
+    int rc = done == len && (!sync || fdatasync(fd) == 0) ? 0 : -1;
     int saved = errno;
     close(fd);
     errno = saved;
@@ -280,35 +303,52 @@ static int part_held(chunk_t *k, uint64_t *have)
     return 0;
 }
 
-/* The chunk appended where the part ends: 0 with *have moved on, or -1 once answered. */
+/* Whether a chunk that brings the part to have bytes, of which ph->synced are synced, is to be
+ * synced before it is answered: every chunk of an edge without a window, else every
+ * HUB_EXPORT_SYNC (or half the window, if less), and the last one. */
+static int sync_now(const chunk_t *k, const hub_part_hash_t *ph, uint64_t have)
+{
+    uint32_t w = k->c->window;
+    uint64_t step = w / 2 < HUB_EXPORT_SYNC ? w / 2 : HUB_EXPORT_SYNC;
+    return w == 0 || have >= k->bytes || have - ph->synced >= step;
+}
+
+/* The chunk appended where the part ends: 0 with *have moved on, or -1 once answered (CONTINUE
+ * with `have` what is synced and `received` what is written). */
 static int append_chunk(chunk_t *k, uint64_t *have)
 {
     const mm_export_chunk_t *c = k->c;
+    hub_part_hash_t *ph = part_hash(k->d, k->site, k->n, k->want, *have, k->p.part);
+    if (!ph) {
+        ack(k->out, MM_EXPORT_WAIT, 0, "hub storage error: cannot read what it holds");
+        return -1;
+    }
     if (c->offset != *have) {
-        ack(k->out, MM_EXPORT_CONTINUE, *have, "the hub holds %" PRIu64 " bytes: send from there",
-            *have);
+        ack(k->out, MM_EXPORT_CONTINUE, ph->synced,
+            "the hub holds %" PRIu64 " bytes: send from there", *have);
+        k->out->received = *have;
         return -1;
     }
     if (c->len == 0) {
-        ack(k->out, MM_EXPORT_CONTINUE, *have, "%s", "");
+        ack(k->out, MM_EXPORT_CONTINUE, ph->synced, "%s", "");
+        k->out->received = *have;
         return -1;
     }
-    hub_part_hash_t *ph = part_hash(k->d, k->site, k->n, k->want, *have, k->p.part);
-    if (!ph) {
-        ack(k->out, MM_EXPORT_WAIT, *have, "hub storage error: cannot read what it holds");
-        return -1;
-    }
-    if (append_at(k->p.part, *have, c->data, c->len) != 0) {
+    int sync = sync_now(k, ph, *have + c->len);
+    if (append_at(k->p.part, *have, c->data, c->len, sync) != 0) {
         MM_ERROR("disclosure: cannot write %s: %s", k->p.part, strerror(errno));
         part_forget(k->d, k->site, k->n);
-        ack(k->out, MM_EXPORT_WAIT, *have, "hub storage error: cannot store the chunk");
+        ack(k->out, MM_EXPORT_WAIT, 0, "hub storage error: cannot store the chunk");
         return -1;
     }
     mm_sha256_update(ph->ctx, c->data, c->len);
     ph->at += c->len;
     *have += c->len;
+    if (sync)
+        ph->synced = *have;
     if (*have < k->bytes) {
-        ack(k->out, MM_EXPORT_CONTINUE, *have, "%s", "");
+        ack(k->out, MM_EXPORT_CONTINUE, ph->synced, "%s", "");
+        k->out->received = *have;
         return -1;
     }
     return 0;
@@ -317,7 +357,7 @@ static int append_chunk(chunk_t *k, uint64_t *have)
 /* All of it is in the part: kept whole if it is what the site logged, else emptied. */
 static void complete(chunk_t *k, uint64_t have)
 {
-    if (k->bytes == 0 && append_at(k->p.part, 0, (const uint8_t *)"", 0) != 0) {
+    if (k->bytes == 0 && append_at(k->p.part, 0, (const uint8_t *)"", 0, 1) != 0) {
         ack(k->out, MM_EXPORT_WAIT, 0, "hub storage error: %s", strerror(errno));
         return;
     }

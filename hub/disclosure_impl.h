@@ -15,12 +15,14 @@
 
 #define HUB_DISCLOSURE_PART_HASHES 4 /* transfers whose running SHA-256 is kept */
 
-/* The running SHA-256 of one transfer: of the first `at` bytes of its part file. */
+/* The running SHA-256 of one transfer: of the first `at` bytes of its part file, of which the
+ * first `synced` are known to be on disk (fdatasync'd). */
 typedef struct {
     char site[MM_ID_MAX]; /* "": free */
     uint64_t n;
     uint8_t sha[32]; /* the logged hash the transfer is for */
     uint64_t at;
+    uint64_t synced;
     uint64_t used; /* for reuse: the least recently used goes */
     mm_sha256_ctx_t *ctx;
 } hub_part_hash_t;

@@ -55,7 +55,7 @@ def baseline(inp, recipient, work):
     return dt, size
 
 
-def ours(inp, seconds, recipient, n):
+def ours(inp, seconds, recipient, n, keep=False):
     run = T.Run(f"bench-export-{n}")
     hub_keys = run.keys("hub")
     site = run.keys("site-x")
@@ -112,7 +112,10 @@ def ours(inp, seconds, recipient, n):
               "transfer_s": round((rec["received_us"] - exported_us) / 1e6, 2)}
     run.stop_all()
     shutil.rmtree(pub, True)
-    shutil.rmtree(run.dir, True)
+    if keep:
+        print(f"kept {run.dir}", flush=True)
+    else:
+        shutil.rmtree(run.dir, True)
     return dt, size, len(segs), phases
 
 
@@ -120,6 +123,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--seconds", type=int, default=3600)
     ap.add_argument("--runs", type=int, default=1)
+    ap.add_argument("--keep", action="store_true", help="keep the run's directory and logs")
     a = ap.parse_args()
     inp = make_input(a.seconds, width=1280, height=720, rate=15, noise=6, bitrate="2M")
     work = tempfile.mkdtemp(prefix="mm-bench-export-")
@@ -129,7 +133,7 @@ def main():
                      if l.startswith("Public key: "))
     for n in range(a.runs):
         bt, bsize = baseline(inp, recipient, work)
-        ot, osize, nseg, phases = ours(inp, a.seconds, recipient, n)
+        ot, osize, nseg, phases = ours(inp, a.seconds, recipient, n, a.keep)
         print(json.dumps({"input_bytes": os.path.getsize(inp), "segments": nseg,
                           "ours_s": round(ot, 2), "ours_bytes": osize,
                           "ours_MBps": round(osize / ot / 1e6, 1), **phases,

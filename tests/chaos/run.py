@@ -12,7 +12,8 @@ on purpose, or misses what it did.
   edge_kill       R-K2.2.6a: edge e1 SIGKILLed and restarted every 5-8 s, 4 times; the footage
                   lost per kill (recorded before it, in no segment) at most a chunk (1 s)
   full_disk       R-K2.2.6b: e1's disk (a 48 MB tmpfs) filled to 1 MB free for 15 s
-  clock_jump      e1's wall clock moved -1 h, then +2 days: one clock_jumped entry and finding
+  clock_jump      e1's wall clock moved -1 h, +2 days, then -8 s into time already recorded:
+                  no segment replaces another's file; one clock_jumped entry and finding
                   each, no negative or inflated segment, no gap longer than the run, no hole
                   that no gap entry or logged step explains
   tamper_entry    R-K2.2.6d: an acknowledged entry's bytes edited in e1's LMDB while it runs: the
@@ -70,16 +71,19 @@ def full_disk():
 
 def clock_jump():
     c = chaos.Cluster("clock_jump")
-    c.schedule(45, [(10, "clock", "e1", {"step": -3600}), (25, "clock", "e1",
-                                                          {"step": 2 * 86400})])
+    # The last step goes back 8 s into time already recorded: segments may then start at the
+    # very microsecond of earlier ones, and none may replace another's file (the soak found it).
+    c.schedule(50, [(10, "clock", "e1", {"step": -3600}), (25, "clock", "e1",
+                                                          {"step": 2 * 86400}),
+                    (38, "clock", "e1", {"step": -8})])
     # Each step is one clock_jumped entry of e1 (none of e2) and a finding at the hub.
     steps = [round(e["step_us"] / 1e6) for e in c.run.entries_of("site-e1", "clock_jumped")]
-    T.check(len(steps) == 2 and abs(steps[0] + 3600) <= 2 and abs(steps[1] - 2 * 86400) <= 2,
-            f"e1's clock_jumped steps: {steps}")
+    T.check(len(steps) == 3 and abs(steps[0] + 3600) <= 2 and abs(steps[1] - 2 * 86400) <= 2
+            and abs(steps[2] + 8) <= 2, f"e1's clock_jumped steps: {steps}")
     T.check(not c.run.entries_of("site-e2", "clock_jumped"), "e2 logged a jump it never had")
     T.wait_until(lambda: len([f for f in c.run.findings() if f["kind"] == "clock_jumped"
-                              and f["site"] == "site-e1"]) == 2 or None, 15,
-                 "two clock_jumped findings at the hub")
+                              and f["site"] == "site-e1"]) == 3 or None, 15,
+                 "three clock_jumped findings at the hub")
     T.say(f"e1 logged the steps {steps} s; the hub raised a clock_jumped finding for each")
     return c, []
 

@@ -784,6 +784,13 @@ static void export_chunks_round_trip(void **state)
     assert_int_equal(g->total, 4 * MM_EXPORT_CHUNK_MAX);
     assert_memory_equal(g->data, data, g->len);
     assert_memory_equal(g->sha256, c.sha256, 32);
+    assert_int_equal(g->window, 0); /* an edge that sends one chunk at a time */
+    mm_msg_free(m);
+    c.window = 16 * 1024 * 1024;
+    assert_int_equal(mm_msg_encode_export_chunk(5, &c, &buf, &len), MM_OK);
+    assert_int_equal(mm_msg_decode(buf, len, &m), MM_OK);
+    free(buf);
+    assert_int_equal(mm_msg_export_chunk(m)->window, 16 * 1024 * 1024);
     mm_msg_free(m);
 
     c.len = MM_EXPORT_CHUNK_MAX + 1;
@@ -820,8 +827,34 @@ static void export_chunks_round_trip(void **state)
     assert_non_null(ga);
     assert_int_equal(ga->status, MM_EXPORT_WAIT);
     assert_int_equal(ga->have, 77);
+    assert_int_equal(ga->received, 0); /* an older hub's answer: received is have */
     assert_string_equal(ga->reason, a.reason);
     mm_msg_free(m);
+    /* A hub that syncs every few MiB: written past what is synced. */
+    a.status = MM_EXPORT_CONTINUE;
+    a.received = 4096;
+    assert_int_equal(mm_msg_encode_export_ack(6, &a, &buf, &len), MM_OK);
+    assert_int_equal(mm_msg_decode(buf, len, &m), MM_OK);
+    free(buf);
+    assert_int_equal(mm_msg_export_ack(m)->have, 77);
+    assert_int_equal(mm_msg_export_ack(m)->received, 4096);
+    mm_msg_free(m);
+    /* Written below synced is not an answer, sent or received. */
+    a.received = 76;
+    assert_int_equal(mm_msg_encode_export_ack(6, &a, &buf, &len), MM_EINVAL);
+    {
+        pb_t x = {0};
+        pb_bytes(&x, 1, "d-1", 3);
+        pb_uint(&x, 3, 77);
+        pb_uint(&x, 5, 76);
+        pb_t e = {0};
+        pb_uint(&e, 1, 1);
+        pb_bytes(&e, 13, x.b, x.n);
+        assert_int_equal(mm_msg_decode(e.b, e.n, &m), MM_EPROTO);
+        free(x.b);
+        free(e.b);
+    }
+    a.received = 0;
     a.status = (mm_export_status_t)9;
     assert_int_equal(mm_msg_encode_export_ack(6, &a, &buf, &len), MM_EINVAL);
 }

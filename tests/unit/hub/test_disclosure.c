@@ -339,10 +339,13 @@ static size_t pending(fx_t *f, const char *site, mm_city_request_t *out)
     return hub_registry_pending(f->hub.reg, site, out, MM_WIRE_REQUESTS_MAX);
 }
 
+static uint32_t chunk_window; /* what the chunks name: 0, one at a time (an older edge) */
+
 static mm_export_ack_t chunk(fx_t *f, const char *site, const char *req, uint64_t offset,
                              const uint8_t *data, size_t len, uint64_t total, const uint8_t *sha)
 {
-    mm_export_chunk_t c = {.offset = offset, .data = data, .len = len, .total = total};
+    mm_export_chunk_t c = {
+        .offset = offset, .data = data, .len = len, .total = total, .window = chunk_window};
     snprintf(c.request, sizeof c.request, "%s", req);
     memcpy(c.sha256, sha, 32);
     mm_export_ack_t a;
@@ -936,6 +939,62 @@ static void test_chunks_wait_refuse_continue_resume_complete(void **state)
     free(data);
 }
 
+/* Chunks that name a window are written and synced every half window: `have` is only ever
+ * what is synced, `received` what is written (where the next chunk starts); after a restart
+ * what is on disk is synced and held; the last chunk completes. A chunk without a window is
+ * synced at once (the test above). */
+static void test_chunks_in_a_window_are_synced_every_half_window(void **state)
+{
+    fx_t *f = *state;
+    cameras(f);
+    char id[64], part[256];
+    file_ok(f, REQUESTER, id);
+    path_of(f, id, ".age.part", part, sizeof part);
+    uint8_t *data = export_bytes();
+    uint8_t sha[32];
+    mm_sha256(data, EXPORT_LEN, sha);
+    mm_entry_t e = step(id, "held", "");
+    site_logs(f, 0, &e);
+    e = step(id, "approved", "kanri");
+    site_logs_and_sends(f, 0, &e);
+    e = exported(id, data, EXPORT_LEN);
+    site_logs_and_sends(f, 0, &e);
+
+    chunk_window = 4 * PIECE; /* synced every 2 pieces */
+    mm_export_ack_t a = chunk(f, "site-a", id, 0, data, PIECE, EXPORT_LEN, sha);
+    assert_int_equal(a.status, MM_EXPORT_CONTINUE);
+    assert_int_equal(a.have, 0); /* written, not synced */
+    assert_int_equal(a.received, PIECE);
+    assert_int_equal(file_size(part), PIECE);
+    /* Out of place: where the part ends, and what is synced. */
+    a = chunk(f, "site-a", id, 0, data, PIECE, EXPORT_LEN, sha);
+    assert_int_equal(a.status, MM_EXPORT_CONTINUE);
+    assert_int_equal(a.have, 0);
+    assert_int_equal(a.received, PIECE);
+    a = chunk(f, "site-a", id, PIECE, data + PIECE, PIECE, EXPORT_LEN, sha);
+    assert_int_equal(a.status, MM_EXPORT_CONTINUE);
+    assert_int_equal(a.have, 2 * PIECE); /* half the window: synced */
+    assert_int_equal(a.received, 2 * PIECE);
+
+    /* The hub restarts: what is on disk is held, synced. */
+    hub_disclosure_close(f->d);
+    assert_int_equal(
+        hub_disclosure_open(f->hub.db, &f->cfg, &f->hub.keys, f->hub.reg, f->hub.audit, &f->d),
+        MM_OK);
+    a = chunk(f, "site-a", id, 0, data, PIECE, EXPORT_LEN, sha);
+    assert_int_equal(a.status, MM_EXPORT_CONTINUE);
+    assert_int_equal(a.have, 2 * PIECE);
+    assert_int_equal(a.received, 2 * PIECE);
+    /* The last chunk: synced, whole, complete. */
+    a = chunk(f, "site-a", id, 2 * PIECE, data + 2 * PIECE, EXPORT_LEN - 2 * PIECE, EXPORT_LEN,
+              sha);
+    assert_int_equal(a.status, MM_EXPORT_COMPLETE);
+    assert_int_equal(a.have, EXPORT_LEN);
+    assert_string_equal(state_of(f, id), "received");
+    chunk_window = 0;
+    free(data);
+}
+
 /* A whole file whose hash is not the logged one is emptied and refused; a new transfer from 0
  * is accepted. */
 static void test_chunks_hash_mismatch_starts_again(void **state)
@@ -1135,6 +1194,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_chunks_wait_refuse_continue_resume_complete, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_chunks_hash_mismatch_starts_again, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_chunks_in_a_window_are_synced_every_half_window, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_chunks_refused_when_denied_or_never_approved, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_download_only_by_its_requester_logged_and_noticed,
