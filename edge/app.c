@@ -805,7 +805,9 @@ static int start_recording(app_t *app)
                                        .url = app->cfg.cameras[i].url,
                                        .dir = dirs[i],
                                        .segment_seconds = app->cfg.segment_seconds,
-                                       .last_seen_us = last_seen};
+                                       .last_seen_us = last_seen,
+                                       .libav = app->cfg.cameras[i].rtsp_client ==
+                                                EDGE_RTSP_CLIENT_LIBAV};
     }
     edge_ingest_hooks_t hooks = {.segment = on_segment,
                                  .gap = on_gap,

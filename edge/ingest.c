@@ -1,34 +1,30 @@
 /*
- * ingest.c: one recording thread per camera (see ingest.h).
+ * ingest.c: the recorder's work on each frame, whatever read it, and its events, pauses and API
+ * (see ingest.h, ingest_impl.h).
  *
- * A thread owns its camera's connection, its open segment and its gap bookkeeping; it shares
- * only the event queue (under the lock) and the stop and pause flags with the loop thread.
+ * A camera's session state, open segment and gap bookkeeping belong to the thread reading it
+ * (its reader thread, or its libav thread); it shares only the event queue (under the lock) and
+ * the stop and pause flags with the loop thread.
  */
 #include "edge/ingest.h"
 
-#include <libavformat/avformat.h>
-#include <libavutil/time.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 
 #include "common/clock.h"
 #include "common/crypto.h"
 #include "common/diag.h"
 #include "common/redact.h"
 #include "edge/frametime.h"
-
-#define READ_DEADLINE_US 10000000   /* a camera silent this long is reconnected */
-#define BACKOFF_MIN_MS 500
-#define BACKOFF_MAX_MS 10000
+#include "edge/ingest_impl.h"
 
 typedef enum { EV_SEGMENT, EV_GAP, EV_FULL, EV_CLOCK } event_kind_t;
 
-typedef struct event_s {
+struct event_s {
     struct event_s *next;
     event_kind_t kind;
     union {
@@ -37,53 +33,7 @@ typedef struct event_s {
         char camera[MM_ID_MAX];
         mm_clock_jump_t jump;
     } u;
-} event_t;
-
-typedef struct {
-    struct edge_ingest *in;
-    char *id, *url, *dir;
-    char *shown; /* url as logs show it: its password and query hidden (redact.h) */
-    int segment_seconds;
-    pthread_t thread;
-    int started;
-    int64_t deadline_us;          /* monotonic; av_read_frame gives up after it */
-    /* gap bookkeeping, camera thread only */
-    int64_t last_frame_us;        /* time of the last frame written, 0 before the first */
-    int64_t last_frame_mono;      /* its monotonic time, 0 before the first of this run */
-    uint64_t seg_jumps;           /* the clock's jumps when the open segment started */
-    uint64_t frame_jumps;         /* the clock's jumps at the last frame written */
-    edge_frametime_t ft;          /* frame times of the session (frametime.h) */
-    int broken;                   /* a break happened since last_frame_us */
-    char why[MM_TEXT_MAX];        /* what the break was */
-    _Atomic int64_t seen_us;      /* the last frame written in this run, for alerts (any thread) */
-    /* pause, under in->lock */
-    int paused;
-    char pause_reason[MM_TEXT_MAX];
-} camera_t;
-
-struct edge_ingest {
-    uv_loop_t *loop;
-    uv_async_t async;
-    edge_ingest_hooks_t hooks;
-    atomic_int stop;
-    pthread_mutex_t lock;
-    pthread_cond_t wake;          /* backoff sleeps and pauses wake on stop and resume */
-    event_t *head, *tail;         /* events for the loop, under lock */
-    pthread_mutex_t tap_lock;     /* held while the tap runs */
-    edge_ingest_tap_fn tap;       /* under tap_lock */
-    void *tap_arg;
-    size_t n;
-    camera_t *cams;
-    pthread_mutex_t clock_lock; /* the wall time of every camera, one mapping (clock.h) */
-    mm_wallmap_t clock;
-    int64_t jump_us;
 };
-
-static int on_interrupt(void *arg)
-{
-    camera_t *c = arg;
-    return atomic_load(&c->in->stop) || av_gettime_relative() > c->deadline_us;
-}
 
 /* Queues an event for the loop thread (takes ownership of ev). */
 static void post(struct edge_ingest *in, event_t *ev)
@@ -135,7 +85,7 @@ static int64_t clock_now(struct edge_ingest *in, int64_t *mono, uint64_t *jumps)
 }
 
 /* Notes a break in recording; the first reason given since the last frame is kept. */
-static void note_break(camera_t *c, const char *what, const char *detail)
+void ingest_note_break(camera_t *c, const char *what, const char *detail)
 {
     if (c->broken)
         return;
@@ -203,42 +153,30 @@ static void finish(camera_t *c, edge_segment_writer_t **w, int64_t end_us)
     *w = NULL;
 }
 
-/* Sleeps ms unless stopping or woken by resume. */
-static void backoff_sleep(struct edge_ingest *in, int ms)
-{
-    struct timespec until;
-    clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_sec += ms / 1000;
-    until.tv_nsec += (long)(ms % 1000) * 1000000;
-    if (until.tv_nsec >= 1000000000) {
-        until.tv_sec++;
-        until.tv_nsec -= 1000000000;
-    }
-    pthread_mutex_lock(&in->lock);
-    while (!atomic_load(&in->stop) &&
-           pthread_cond_timedwait(&in->wake, &in->lock, &until) == 0) {
-    }
-    pthread_mutex_unlock(&in->lock);
-}
-
-static int is_paused(camera_t *c)
+int ingest_paused(camera_t *c, char *reason, size_t cap)
 {
     pthread_mutex_lock(&c->in->lock);
     int p = c->paused;
+    if (p && reason && cap)
+        snprintf(reason, cap, "%s", c->pause_reason);
     pthread_mutex_unlock(&c->in->lock);
     return p;
 }
 
-static const char *codec_name(enum AVCodecID id)
+/* A write failed: full disk is reported to the loop; the session ends. */
+static void write_failed(camera_t *c, mm_err_t err)
 {
-    switch (id) {
-    case AV_CODEC_ID_H264:
-        return "h264";
-    case AV_CODEC_ID_HEVC:
-        return "hevc";
-    default:
-        return NULL;
+    if (err == MM_EFULL) {
+        ingest_note_break(c, "disk full: writing stopped", NULL);
+        event_t *ev = event_new(EV_FULL);
+        if (ev) {
+            snprintf(ev->u.camera, sizeof ev->u.camera, "%s", c->id);
+            post(c->in, ev);
+        }
+    } else {
+        ingest_note_break(c, "cannot write", mm_strerror(err));
     }
+    MM_ERROR("%s: cannot write footage: %s", c->id, mm_strerror(err));
 }
 
 /* After a step of the wall clock back, a segment may start at the very microsecond of one
@@ -259,8 +197,7 @@ static int64_t free_start(const char *dir, int64_t start)
     return start;
 }
 
-static mm_err_t start_segment(camera_t *c, const char *codec, const AVCodecParameters *par,
-                              int64_t *now, edge_segment_writer_t **w)
+static mm_err_t start_segment(camera_t *c, const ingest_frame_t *f, int64_t *now)
 {
     *now = free_start(c->dir, *now);
     int64_t epoch;
@@ -268,48 +205,35 @@ static mm_err_t start_segment(camera_t *c, const char *codec, const AVCodecParam
     const edge_ingest_hooks_t *h = &c->in->hooks;
     mm_err_t err = h->key(h->arg, c->id, *now, &epoch, salt, key);
     if (err == MM_OK)
-        err = edge_segment_create(c->dir, c->id, codec, par->extradata,
-                                  par->extradata_size > 0 ? (size_t)par->extradata_size : 0, *now,
-                                  epoch, salt, key, w);
+        err = edge_segment_create(c->dir, c->id, f->codec, f->extradata, f->extradata_len, *now,
+                                  epoch, salt, key, &c->w);
     mm_wipe(key, sizeof key);
+    if (err == MM_OK) {
+        c->seg_start = *now;
+    } else {
+        MM_ERROR("%s: cannot start a segment in %s: %s", c->id, c->dir, mm_strerror(err));
+        write_failed(c, err);
+    }
     return err;
 }
 
-/* A write failed: full disk is reported to the loop; the session ends. */
-static void write_failed(camera_t *c, mm_err_t err)
-{
-    if (err == MM_EFULL) {
-        note_break(c, "disk full: writing stopped", NULL);
-        event_t *ev = event_new(EV_FULL);
-        if (ev) {
-            snprintf(ev->u.camera, sizeof ev->u.camera, "%s", c->id);
-            post(c->in, ev);
-        }
-    } else {
-        note_break(c, "cannot write", mm_strerror(err));
-    }
-    MM_ERROR("%s: cannot write footage: %s", c->id, mm_strerror(err));
-}
-
 /* Shows the tap a frame read. */
-static void tap_frame(camera_t *c, const char *codec, const AVCodecParameters *par,
-                      const AVPacket *pkt, int64_t now)
+static void tap_frame(camera_t *c, const ingest_frame_t *fr, int64_t now)
 {
     struct edge_ingest *in = c->in;
     pthread_mutex_lock(&in->tap_lock);
     if (in->tap) {
         edge_tap_frame_t f = {.camera = (size_t)(c - in->cams),
-                              .codec = codec,
-                              .data = pkt->data,
-                              .len = (size_t)pkt->size,
-                              .key = (pkt->flags & AV_PKT_FLAG_KEY) != 0,
+                              .codec = fr->codec,
+                              .data = fr->data,
+                              .len = fr->len,
+                              .key = fr->key,
                               .time_us = now,
-                              .pts = pkt->pts,
-                              .extradata = par->extradata,
-                              .extradata_len =
-                                  par->extradata_size > 0 ? (size_t)par->extradata_size : 0,
-                              .width = par->width,
-                              .height = par->height};
+                              .pts = fr->pts,
+                              .extradata = fr->extradata,
+                              .extradata_len = fr->extradata_len,
+                              .width = fr->width,
+                              .height = fr->height};
         in->tap(in->tap_arg, &f);
     }
     pthread_mutex_unlock(&in->tap_lock);
@@ -340,173 +264,72 @@ static int across_jump(camera_t *c, edge_segment_writer_t **w, int key, int stal
     return key;
 }
 
-/* The time of the frame in pkt as its stream's timestamps give it (frametime.h): *mono, read
- * time on entry, becomes the frame's monotonic time and *now its wall time on the same mapping. */
-static void frame_time(camera_t *c, const AVPacket *pkt, AVRational tb, int64_t *now, int64_t *mono)
+void ingest_session_begin(camera_t *c)
 {
-    int64_t ts = pkt->pts != AV_NOPTS_VALUE ? pkt->pts : pkt->dts;
-    uint32_t rate = 0;
-    if (ts != AV_NOPTS_VALUE && tb.num == 1 && tb.den > 0) {
-        rate = (uint32_t)tb.den;
-    } else if (ts != AV_NOPTS_VALUE && tb.num > 0 && tb.den > 0) {
-        ts = av_rescale_q(ts, tb, (AVRational){1, 1000000});
-        rate = 1000000;
-    }
-    int64_t at = edge_frametime_at(&c->ft, ts, rate, *mono);
-    *now -= *mono - at;
-    *mono = at;
-}
-
-/* One connection: returns when the camera fails, is paused, or stop is set. 1 if frames came. */
-static int record_session(camera_t *c)
-{
-    AVFormatContext *fmt = avformat_alloc_context();
-    if (!fmt)
-        return 0;
-    fmt->interrupt_callback.callback = on_interrupt;
-    fmt->interrupt_callback.opaque = c;
-    AVDictionary *opts = NULL;
-    av_dict_set(&opts, "rtsp_transport", "tcp", 0);
-    av_dict_set(&opts, "timeout", "5000000", 0); /* socket I/O timeout, microseconds */
-    c->deadline_us = av_gettime_relative() + READ_DEADLINE_US;
-    int rc = avformat_open_input(&fmt, c->url, NULL, &opts);
-    av_dict_free(&opts);
-    char e[128];
-    if (rc < 0) {
-        av_strerror(rc, e, sizeof e);
-        MM_WARN("%s: cannot open %s: %s", c->id, c->shown, e);
-        note_break(c, "camera unreachable", e);
-        return 0;
-    }
-    c->deadline_us = av_gettime_relative() + READ_DEADLINE_US;
-    rc = avformat_find_stream_info(fmt, NULL);
-    int vs = rc < 0 ? rc : av_find_best_stream(fmt, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0);
-    const char *codec = vs >= 0 ? codec_name(fmt->streams[vs]->codecpar->codec_id) : NULL;
-    if (!codec) {
-        MM_WARN("%s: %s has no H.264 or H.265 video stream", c->id, c->shown);
-        note_break(c, "camera sends no H.264 or H.265 video", NULL);
-        avformat_close_input(&fmt);
-        return 0;
-    }
-    AVCodecParameters *par = fmt->streams[vs]->codecpar;
-    AVRational tb = fmt->streams[vs]->time_base;
     edge_frametime_reset(&c->ft);
-    MM_INFO("%s: recording %s (%s %dx%d)", c->id, c->shown, codec, par->width, par->height);
-
-    AVPacket *pkt = av_packet_alloc();
-    edge_segment_writer_t *w = NULL;
-    int64_t seg_start = 0;
-    int got = 0;
-    while (pkt && !atomic_load(&c->in->stop)) {
-        if (is_paused(c))
-            break;
-        c->deadline_us = av_gettime_relative() + READ_DEADLINE_US;
-        rc = av_read_frame(fmt, pkt);
-        if (rc < 0) {
-            if (!atomic_load(&c->in->stop)) {
-                av_strerror(rc, e, sizeof e);
-                MM_WARN("%s: reading %s failed: %s", c->id, c->shown, e);
-                note_break(c, "connection to the camera lost", e);
-            }
-            break;
-        }
-        if (pkt->stream_index != vs || pkt->size <= 0) {
-            av_packet_unref(pkt);
-            continue;
-        }
-        int64_t mono;
-        uint64_t jumps;
-        int64_t now = clock_now(c->in, &mono, &jumps);
-        int key = (pkt->flags & AV_PKT_FLAG_KEY) != 0;
-        tap_frame(c, codec, par, pkt, now);
-        /* From here on the frame's time is when it was taken, not when it was read. */
-        frame_time(c, pkt, tb, &now, &mono);
-        int stalled = c->last_frame_mono > 0 && mono - c->last_frame_mono > EDGE_GAP_US;
-        if (w && jumps != c->seg_jumps && !across_jump(c, &w, key, stalled, mono, &now, &jumps)) {
-            av_packet_unref(pkt);
-            continue;
-        }
-        /* Cut at a keyframe; after a stall the segment ends at its last frame, not at this one. */
-        if (w && key && now - seg_start >= (int64_t)c->segment_seconds * 1000000)
-            finish(c, &w, stalled ? c->last_frame_us : now);
-        if (!w && key) {
-            mm_err_t err = start_segment(c, codec, par, &now, &w);
-            if (err != MM_OK) {
-                MM_ERROR("%s: cannot start a segment in %s: %s", c->id, c->dir,
-                         mm_strerror(err));
-                write_failed(c, err);
-                av_packet_unref(pkt);
-                break;
-            }
-            seg_start = now;
-            c->seg_jumps = jumps;
-        }
-        if (w) {
-            int64_t prev = c->last_frame_us;
-            /* A stall inside one segment ends that segment, so that segments never span a gap
-             * and their times stay a true record of what was recorded. */
-            if (stalled && edge_segment_frames(w) > 0) {
-                finish(c, &w, prev);
-                if (!key) {
-                    av_packet_unref(pkt);
-                    continue; /* wait for a keyframe to start the next */
-                }
-                mm_err_t err = start_segment(c, codec, par, &now, &w);
-                if (err != MM_OK) {
-                    write_failed(c, err);
-                    av_packet_unref(pkt);
-                    break;
-                }
-                seg_start = now;
-                c->seg_jumps = jumps;
-            }
-            end_gap(c, now, mono, jumps);
-            mm_err_t err = edge_segment_write(w, now, pkt->pts, key, pkt->data, (size_t)pkt->size);
-            if (err != MM_OK) {
-                write_failed(c, err);
-                av_packet_unref(pkt);
-                break;
-            }
-            got = 1;
-            c->last_frame_us = now;
-            c->last_frame_mono = mono;
-            c->frame_jumps = jumps;
-            atomic_store(&c->seen_us, now);
-        }
-        av_packet_unref(pkt);
-    }
-    /* The segment ends at the last frame written (on stop, pause or camera failure). */
-    finish(c, &w, c->last_frame_us ? c->last_frame_us : mm_now_us());
-    av_packet_free(&pkt);
-    avformat_close_input(&fmt);
-    return got;
+    c->wrote = 0;
 }
 
-static void *camera_thread(void *arg)
+void ingest_session_end(camera_t *c)
 {
-    camera_t *c = arg;
-    struct edge_ingest *in = c->in;
-    int backoff = BACKOFF_MIN_MS;
-    while (!atomic_load(&in->stop)) {
-        pthread_mutex_lock(&in->lock);
-        if (c->paused) {
-            note_break(c, c->pause_reason, NULL);
-            while (c->paused && !atomic_load(&in->stop))
-                pthread_cond_wait(&in->wake, &in->lock);
-            backoff = BACKOFF_MIN_MS;
-        }
-        pthread_mutex_unlock(&in->lock);
-        if (atomic_load(&in->stop))
-            break;
-        if (record_session(c))
-            backoff = BACKOFF_MIN_MS;
-        if (atomic_load(&in->stop) || is_paused(c))
-            continue;
-        MM_WARN("%s: camera down; reconnecting in %d ms", c->id, backoff);
-        backoff_sleep(in, backoff);
-        backoff = backoff * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : backoff * 2;
+    finish(c, &c->w, c->last_frame_us ? c->last_frame_us : mm_now_us());
+}
+
+/* Writes f (timed now, mono, jumps) into the open segment, first ending it at a stall and
+ * starting the next at a keyframe. */
+static mm_err_t write_frame(camera_t *c, const ingest_frame_t *f, int64_t now, int64_t mono,
+                            uint64_t jumps, int stalled)
+{
+    int64_t prev = c->last_frame_us;
+    /* A stall inside one segment ends that segment, so that segments never span a gap and
+     * their times stay a true record of what was recorded. */
+    if (stalled && edge_segment_frames(c->w) > 0) {
+        finish(c, &c->w, prev);
+        if (!f->key)
+            return MM_OK; /* wait for a keyframe to start the next */
+        mm_err_t err = start_segment(c, f, &now);
+        if (err != MM_OK)
+            return err;
+        c->seg_jumps = jumps;
     }
-    return NULL;
+    end_gap(c, now, mono, jumps);
+    mm_err_t err = edge_segment_write(c->w, now, f->pts, f->key, f->data, f->len);
+    if (err != MM_OK) {
+        write_failed(c, err);
+        return err;
+    }
+    c->wrote = 1;
+    c->last_frame_us = now;
+    c->last_frame_mono = mono;
+    c->frame_jumps = jumps;
+    atomic_store(&c->seen_us, now);
+    return MM_OK;
+}
+
+mm_err_t ingest_frame(camera_t *c, const ingest_frame_t *f)
+{
+    int64_t mono;
+    uint64_t jumps;
+    int64_t now = clock_now(c->in, &mono, &jumps);
+    tap_frame(c, f, now);
+    /* From here on the frame's time is when it was taken, not when it was read. */
+    int64_t at = edge_frametime_at(&c->ft, f->ts, f->rate, mono);
+    now -= mono - at;
+    mono = at;
+    int key = f->key;
+    int stalled = c->last_frame_mono > 0 && mono - c->last_frame_mono > EDGE_GAP_US;
+    if (c->w && jumps != c->seg_jumps && !across_jump(c, &c->w, key, stalled, mono, &now, &jumps))
+        return MM_OK;
+    /* Cut at a keyframe; after a stall the segment ends at its last frame, not at this one. */
+    if (c->w && key && now - c->seg_start >= (int64_t)c->segment_seconds * 1000000)
+        finish(c, &c->w, stalled ? c->last_frame_us : now);
+    if (!c->w && key) {
+        mm_err_t err = start_segment(c, f, &now);
+        if (err != MM_OK)
+            return err;
+        c->seg_jumps = jumps;
+    }
+    return c->w ? write_frame(c, f, now, mono, jumps, stalled) : MM_OK;
 }
 
 /* On the loop thread: delivers everything queued. */
@@ -578,14 +401,28 @@ mm_err_t edge_ingest_create(uv_loop_t *loop, const edge_camera_conf_t *cams, siz
         c->shown = strdup(mm_redact(cams[i].url, shown, sizeof shown));
         c->dir = strdup(cams[i].dir);
         c->segment_seconds = cams[i].segment_seconds > 0 ? cams[i].segment_seconds : 10;
+        c->libav = cams[i].libav;
         c->last_frame_us = cams[i].last_seen_us;
         if (c->last_frame_us > 0)
-            note_break(c, "the edge was not recording (stopped, restarted or crashed)", NULL);
+            ingest_note_break(c, "the edge was not recording (stopped, restarted or crashed)",
+                              NULL);
         if (!c->id || !c->url || !c->shown || !c->dir) {
             in->n = i + 1;
             edge_ingest_destroy(in);
             return MM_ENOMEM;
         }
+    }
+    mm_err_t err = MM_OK;
+    for (size_t i = 0; err == MM_OK && i < n; i++)
+        if (!in->cams[i].libav) {
+            if (!in->readers)
+                err = edge_readers_create(0, &in->readers);
+            if (err == MM_OK)
+                err = ingest_own_add(in->readers, &in->cams[i]);
+        }
+    if (err != MM_OK) {
+        edge_ingest_destroy(in);
+        return err;
     }
     uv_async_init(loop, &in->async, on_async);
     in->async.data = in;
@@ -595,13 +432,14 @@ mm_err_t edge_ingest_create(uv_loop_t *loop, const edge_camera_conf_t *cams, siz
 
 mm_err_t edge_ingest_start(edge_ingest_t *in)
 {
-    avformat_network_init();
     for (size_t i = 0; i < in->n; i++) {
-        if (pthread_create(&in->cams[i].thread, NULL, camera_thread, &in->cams[i]) != 0)
-            return MM_ENOMEM;
-        in->cams[i].started = 1;
+        if (!in->cams[i].libav)
+            continue;
+        mm_err_t err = ingest_libav_start(&in->cams[i]);
+        if (err != MM_OK)
+            return err;
     }
-    return MM_OK;
+    return in->readers ? edge_readers_start(in->readers) : MM_OK;
 }
 
 static camera_t *find(edge_ingest_t *in, const char *camera)
@@ -621,6 +459,8 @@ mm_err_t edge_ingest_pause(edge_ingest_t *in, const char *camera, const char *re
     c->paused = 1;
     snprintf(c->pause_reason, sizeof c->pause_reason, "%s", reason);
     pthread_mutex_unlock(&in->lock);
+    if (!c->libav)
+        edge_readers_pause(in->readers, c->reader, 1);
     return MM_OK;
 }
 
@@ -633,13 +473,15 @@ mm_err_t edge_ingest_resume(edge_ingest_t *in, const char *camera)
     c->paused = 0;
     pthread_cond_broadcast(&in->wake);
     pthread_mutex_unlock(&in->lock);
+    if (!c->libav)
+        edge_readers_pause(in->readers, c->reader, 0);
     return MM_OK;
 }
 
 int edge_ingest_paused(edge_ingest_t *in, const char *camera)
 {
     camera_t *c = find(in, camera);
-    return c ? is_paused(c) : 0;
+    return c ? ingest_paused(c, NULL, 0) : 0;
 }
 
 int64_t edge_ingest_last_frame(edge_ingest_t *in, const char *camera)
@@ -654,6 +496,8 @@ void edge_ingest_stop(edge_ingest_t *in)
     pthread_mutex_lock(&in->lock);
     pthread_cond_broadcast(&in->wake);
     pthread_mutex_unlock(&in->lock);
+    if (in->readers)
+        edge_readers_stop(in->readers); /* every session ends: its open segment is finished */
     for (size_t i = 0; i < in->n; i++)
         if (in->cams[i].started) {
             pthread_join(in->cams[i].thread, NULL);
@@ -680,6 +524,7 @@ void edge_ingest_destroy(edge_ingest_t *in)
         free(in->cams[i].dir);
     }
     free(in->cams);
+    edge_readers_destroy(in->readers);
     pthread_mutex_destroy(&in->lock);
     pthread_mutex_destroy(&in->tap_lock);
     pthread_mutex_destroy(&in->clock_lock);

@@ -1,9 +1,12 @@
 /*
- * ingest.h: recording cameras — one thread per camera, libavformat in, segment files out.
+ * ingest.h: recording cameras — RTSP in, segment files out.
  *
- * Each thread reads its camera over RTSP/TCP without transcoding, with a socket timeout, a read
- * deadline and an interrupt callback (so stopping never waits on the network), reconnects with
- * capped exponential backoff (0.5 s doubling to 10 s), and cuts a new segment at the first
+ * A camera is read over RTSP/TCP without transcoding by our own client (edge/rtsp.h) on a small
+ * pool of reader threads (edge/readers.h: each an epoll loop over many cameras), or, with
+ * libav set (camera key "rtsp_client": "libav"; always for rtsps://), by libavformat on a thread
+ * of its own, with a socket timeout and an interrupt callback. Either gives up on a camera
+ * silent for 10 s (so stopping never waits on the network), reconnects with capped
+ * exponential backoff (0.5 s doubling to 10 s), and the recorder cuts a new segment at the first
  * keyframe after the target length. H.264 and H.265 are recorded; anything else is refused with
  * a message. A frame's time is when it was taken: its read time on the monotonic clock, corrected
  * by the camera's own timestamps (frametime.h: frames read late together after the edge stalled
@@ -23,7 +26,8 @@
  * when the edge stops is reported at the next start through last_seen_us.
  *
  * Events (finished segments, gaps, a full disk) are handed to the libuv loop thread
- * (uv_async_send), where the hooks run. The key hook runs on the camera's thread.
+ * (uv_async_send), where the hooks run. The key hook runs on the camera's thread (its reader
+ * thread, or its libav thread).
  *
  * A tap (edge_ingest_tap) sees every video frame read, on the camera's thread, as it is read:
  * the live view (live.h) takes its frames from the same connection as the recording, so that a
@@ -49,6 +53,7 @@ typedef struct {
     const char *dir;        /* where its segment files go (exists) */
     int segment_seconds;    /* target length */
     int64_t last_seen_us;   /* end of its last recorded segment before this start, or 0 */
+    int libav;              /* read by libavformat on a thread of its own, not our client */
 } edge_camera_conf_t;
 
 typedef struct {
@@ -94,7 +99,7 @@ typedef void (*edge_ingest_tap_fn)(void *arg, const edge_tap_frame_t *f);
 mm_err_t edge_ingest_create(uv_loop_t *loop, const edge_camera_conf_t *cams, size_t n,
                             const edge_ingest_hooks_t *hooks, edge_ingest_t **out);
 
-/* Starts one thread per camera. */
+/* Starts the reader threads, and a thread per camera read by libav. */
 mm_err_t edge_ingest_start(edge_ingest_t *in);
 
 /*

@@ -120,9 +120,32 @@ static char *camera_credentials(mm_conf_t *conf, const char *kp, const char *url
     return out;
 }
 
+/* The camera's "rtsp_client": "own" (the default for rtsp://) or "libav" (the default, and the
+ * only client, for rtsps://). */
+static edge_rtsp_client_t rtsp_client(mm_conf_t *conf, json_t *cam, const char *path,
+                                      const char *url)
+{
+    int tls = url && strncmp(url, "rtsps://", 8) == 0;
+    const char *v = mm_conf_string(conf, cam, path, "rtsp_client", 0, NULL);
+    char kp[96];
+    if (!v)
+        return tls ? EDGE_RTSP_CLIENT_LIBAV : EDGE_RTSP_CLIENT_OWN;
+    if (strcmp(v, "libav") == 0)
+        return EDGE_RTSP_CLIENT_LIBAV;
+    if (strcmp(v, "own") != 0)
+        mm_conf_problem(conf, mm_conf_key(kp, sizeof kp, path, "rtsp_client"),
+                        "must be \"own\" (our RTSP client) or \"libav\" (libavformat's), got "
+                        "\"%.40s\"",
+                        v);
+    else if (tls)
+        mm_conf_problem(conf, mm_conf_key(kp, sizeof kp, path, "rtsp_client"),
+                        "our RTSP client does not speak rtsps://: leave it out or give \"libav\"");
+    return EDGE_RTSP_CLIENT_OWN;
+}
+
 static void parse_cameras(mm_conf_t *conf, json_t *root, edge_config_t *out)
 {
-    static const char *const own[] = {"id", "url", "priority", "credentials", NULL};
+    static const char *const own[] = {"id", "url", "priority", "credentials", "rtsp_client", NULL};
     const char *keys[16];
     size_t nk = 0;
     for (size_t k = 0; own[k]; k++)
@@ -184,10 +207,12 @@ static void parse_cameras(mm_conf_t *conf, json_t *root, edge_config_t *out)
             url = with_cred = camera_credentials(
                 conf, mm_conf_key(kp, sizeof kp, path, "credentials"), url, cred);
         int prio = (int)mm_conf_int(conf, cam, path, "priority", 0, 0, -1000, 1000);
+        edge_rtsp_client_t client = rtsp_client(conf, cam, path, url);
         edge_camera_gov_t gov;
         edge_camera_gov_parse(conf, cam, path, out->policy, &gov);
         if (id && url) {
             c->priority = prio;
+            c->rtsp_client = client;
             snprintf(c->id, sizeof c->id, "%s", id);
             c->url = strdup(url);
             c->gov = gov;

@@ -78,11 +78,16 @@
 #include "edge/players.h"
 #include "edge/webhook.h"
 
-#define EDGE_MAX_CAMERAS 64
+#define EDGE_MAX_CAMERAS 256
+
+/* Which RTSP client reads a camera: ours (edge/rtsp.h, the default for rtsp:// URLs) or
+ * libavformat (the fallback; the only one for rtsps:// URLs). Key "rtsp_client". */
+typedef enum { EDGE_RTSP_CLIENT_OWN, EDGE_RTSP_CLIENT_LIBAV } edge_rtsp_client_t;
 
 typedef struct {
     char id[MM_ID_MAX];
     char *url;
+    edge_rtsp_client_t rtsp_client;
     int priority;          /* higher keeps recording longer when the disk is full */
     edge_camera_gov_t gov; /* location, purpose, signage, coverage (governance.h) */
 } edge_config_camera_t;

@@ -571,6 +571,44 @@ static void clock_jump_bound_checked(void **state)
     edge_config_free(&cfg);
 }
 
+#define RTSP_CLIENT_FMT                                                                            \
+    "{\"site\":\"s\",\"key_file\":\"k\",\"state_dir\":\"d\",\"policy\":\"naha\",\"retention_"      \
+    "days\":7," SITE_GOV "\"hub\":{\"endpoint\":\"tcp://127.0.0.1:7400\",\"curve_public\":\"%s\"," \
+    "\"verifier\":\"%s\"},\"cameras\":[{\"id\":\"a\",\"url\":\"rtsp://h/a\"" CAM_GOV               \
+    "},{\"id\":\"b\",\"url\":\"rtsps://h/b\"" CAM_GOV "},{\"id\":\"c\","                           \
+    "\"url\":\"rtsp://h/c\",\"rtsp_client\":\"%s\"" CAM_GOV "}]}"
+
+/* A camera's RTSP client: ours by default for rtsp://, libavformat's for rtsps:// and on request;
+ * anything else, or ours for rtsps://, is refused with the key named. */
+static void rtsp_client_chosen_or_refused(void **state)
+{
+    (void)state;
+    char text[4096];
+    edge_config_t cfg;
+    snprintf(text, sizeof text, RTSP_CLIENT_FMT, HUB_CURVE, verifier, "libav");
+    assert_int_equal(parse(text, &cfg, NULL), 0);
+    assert_int_equal(cfg.cameras[0].rtsp_client, EDGE_RTSP_CLIENT_OWN);
+    assert_int_equal(cfg.cameras[1].rtsp_client, EDGE_RTSP_CLIENT_LIBAV);
+    assert_int_equal(cfg.cameras[2].rtsp_client, EDGE_RTSP_CLIENT_LIBAV);
+    edge_config_free(&cfg);
+    snprintf(text, sizeof text, RTSP_CLIENT_FMT, HUB_CURVE, verifier, "own");
+    assert_int_equal(parse(text, &cfg, NULL), 0);
+    assert_int_equal(cfg.cameras[2].rtsp_client, EDGE_RTSP_CLIENT_OWN);
+    edge_config_free(&cfg);
+    static const char *const expect[] = {"cameras[2].rtsp_client: must be \"own\"", NULL};
+    snprintf(text, sizeof text, RTSP_CLIENT_FMT, HUB_CURVE, verifier, "gst");
+    assert_int_equal(parse(text, &cfg, expect), 1);
+    edge_config_free(&cfg);
+    char *b = strstr(text, "rtsps://h/b\"");
+    assert_non_null(b);
+    memmove(b + 12 + 20, b + 12, strlen(b + 12) + 1);
+    memcpy(b + 12, ",\"rtsp_client\":\"own\"", 20);
+    static const char *const expect2[] = {"cameras[1].rtsp_client: our RTSP client does not speak",
+                                          NULL};
+    assert_int_equal(parse(text, &cfg, expect2), 2);
+    edge_config_free(&cfg);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -587,6 +625,7 @@ int main(void)
         cmocka_unit_test(console_keys_checked),
         cmocka_unit_test(alerts_keys_checked_with_their_names),
         cmocka_unit_test(clock_jump_bound_checked),
+        cmocka_unit_test(rtsp_client_chosen_or_refused),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }
