@@ -7,35 +7,14 @@
 #include <string.h>
 #include <strings.h>
 
+#include "common/httpparse.h"
 #include "edge/rtsp.h"
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-/* Percent-decodes [p, e) into out (cap bytes, NUL-terminated); -1 if it does not fit. */
+/* Percent-decodes [p, e) into out (cap bytes, NUL-terminated); -1 for a bad escape, an encoded
+ * NUL, or a result that does not fit. */
 static int pct_decode(const char *p, const char *e, char *out, size_t cap)
 {
-    size_t n = 0;
-    while (p < e) {
-        int c = (uint8_t)*p++;
-        if (c == '%' && e - p >= 2 && hexval(p[0]) >= 0 && hexval(p[1]) >= 0) {
-            c = hexval(p[0]) * 16 + hexval(p[1]);
-            p += 2;
-        }
-        if (n + 1 >= cap || c == 0)
-            return -1;
-        out[n++] = (char)c;
-    }
-    out[n] = 0;
-    return 0;
+    return mm_http_pct_decode(p, (size_t)(e - p), 0, out, cap) < 0 ? -1 : 0;
 }
 
 static mm_err_t bad(char *why, size_t cap, const char *msg)
