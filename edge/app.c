@@ -60,6 +60,9 @@
 #define HOUSEKEEPING_MS 2000
 #define DAY_US (86400LL * 1000000)
 
+/* Every camera a configuration takes has room for its segment index in the store. */
+_Static_assert(EDGE_STORE_CAMERAS_MAX >= EDGE_MAX_CAMERAS, "the store indexes too few cameras");
+
 typedef struct {
     uv_loop_t loop;
     uv_signal_t sigint, sigterm;

@@ -32,8 +32,9 @@
 
 #define EDGE_SITE_LOG 1u
 #define EDGE_PATH_MAX 512
-/* Cameras that can ever have recorded into one store (each has an index database). */
-#define EDGE_STORE_CAMERAS_MAX 128
+/* Cameras that can ever have recorded into one store (each has an index database): twice the
+ * cameras one configuration takes (EDGE_MAX_CAMERAS, 256), for cameras replaced over the years. */
+#define EDGE_STORE_CAMERAS_MAX 512
 
 typedef struct edge_store edge_store_t;
 
