@@ -8,12 +8,10 @@
  */
 #include "edge/ingest.h"
 
-#include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "common/clock.h"
 #include "common/crypto.h"
@@ -184,16 +182,8 @@ static void write_failed(camera_t *c, mm_err_t err)
  * would replace that one's. The start moves on a microsecond at a time until its name is free. */
 static int64_t free_start(const char *dir, int64_t start)
 {
-    char path[EDGE_SEG_PATH_MAX];
-    struct stat st;
-    for (int i = 0; i < 1000; i++, start++) {
-        snprintf(path, sizeof path, "%s/%lld.mmseg", dir, (long long)start);
-        if (stat(path, &st) != 0 && errno == ENOENT) {
-            snprintf(path, sizeof path, "%s/%lld.mmseg.partial", dir, (long long)start);
-            if (stat(path, &st) != 0 && errno == ENOENT)
-                break;
-        }
-    }
+    for (int i = 0; i < 1000 && edge_segment_exists(dir, start); i++)
+        start++;
     return start;
 }
 

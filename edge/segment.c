@@ -290,6 +290,19 @@ static mm_err_t chunk_add(edge_segment_writer_t *w, const uint8_t *pt, size_t le
     return err;
 }
 
+int edge_segment_exists(const char *dir, int64_t start_us)
+{
+    char path[EDGE_SEG_PATH_MAX];
+    struct stat st;
+    for (int partial = 0; partial < 2; partial++) {
+        snprintf(path, sizeof path, "%s/%lld.mmseg%s", dir, (long long)start_us,
+                 partial ? ".partial" : "");
+        if (stat(path, &st) == 0 || errno != ENOENT)
+            return 1;
+    }
+    return 0;
+}
+
 mm_err_t edge_segment_create(const char *dir, const char *camera, const char *codec,
                              const uint8_t *extradata, size_t extralen, int64_t start_us,
                              int64_t epoch, const uint8_t salt[EDGE_SEG_SALT_LEN],

@@ -90,6 +90,10 @@ typedef mm_err_t (*edge_segment_key_fn)(void *arg, const edge_segment_info_t *hd
 
 typedef struct edge_segment_writer edge_segment_writer_t;
 
+/* Whether dir holds a segment file starting at start_us, finished or partial (or its name cannot
+ * be checked): a writer created there would replace it. */
+int edge_segment_exists(const char *dir, int64_t start_us);
+
 /*
  * Creates dir/<start_us>.mmseg.partial and writes the header. key is the segment key derived
  * for (epoch, salt, camera, start_us); it is copied and wiped when the writer ends.
