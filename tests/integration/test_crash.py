@@ -68,9 +68,12 @@ for g in T.wait_until(gaps, 30, "a gap per camera for the time the edge was down
     T.check(g["end_us"] > killed_us, f"{g['camera']}: the gap ends before the kill")
     T.check("not recording" in g["reason"], f"gap reason: {g['reason']}")
 
-# Stop cleanly; every file then has exactly one entry, and every entry its file.
+# Stop cleanly; every file then has exactly one entry, and every entry its file. The edge is
+# started once more with the cameras gone, so that it sends what it logged at the stop and
+# records nothing new that a second stop could leave unsent.
 time.sleep(3)
 run.stop("site-a")
+run.stop("testcam")
 run.edge(site, hub_keys, cams, rtsp, segment_seconds=20)
 files = sorted(glob.glob(os.path.join(seg_dir, "*", "*.mmseg")))
 T.wait_until(lambda: len(run.segment_entries("site-a")) >= len(files), 30, "all segments logged")
