@@ -352,22 +352,6 @@ static void on_housekeeping(uv_timer_t *t)
 
 /* --- recovery at start -----------------------------------------------------------------------*/
 
-/* Parses "<digits>.mmseg" or "<digits>.mmseg.partial"; 1 for final, 2 for partial, 0 else. */
-static int segment_name(const char *name, int64_t *start)
-{
-    char *end;
-    errno = 0;
-    long long v = strtoll(name, &end, 10);
-    if (end == name || errno || v < 0)
-        return 0;
-    *start = v;
-    if (strcmp(end, ".mmseg") == 0)
-        return 1;
-    if (strcmp(end, ".mmseg.partial") == 0)
-        return 2;
-    return 0;
-}
-
 static int cmp_i64(const void *a, const void *b)
 {
     int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
@@ -396,7 +380,7 @@ static int64_t recover_camera(app_t *app, const char *camera, const char *dir)
     struct dirent *de;
     while ((de = readdir(d)) != NULL) {
         int64_t start;
-        int kind = segment_name(de->d_name, &start);
+        int kind = edge_segment_name(de->d_name, &start);
         if (!kind || (kind == 1 && start <= last_start))
             continue;
         if (n == cap) {
@@ -412,15 +396,15 @@ static int64_t recover_camera(app_t *app, const char *camera, const char *dir)
     if (n)
         qsort(todo, n, sizeof *todo, cmp_i64);
     for (size_t i = 0; i < n; i++) {
-        char path[EDGE_SEG_PATH_MAX];
-        snprintf(path, sizeof path, "%s/%lld.mmseg", dir, (long long)todo[i]);
+        char path[EDGE_SEG_PATH_MAX], partial[EDGE_SEG_PATH_MAX];
         edge_segment_info_t info;
         struct stat st;
-        if (stat(path, &st) == 0) {
+        if (edge_segment_path(path, sizeof path, dir, todo[i], 0) != 0 ||
+            edge_segment_path(partial, sizeof partial, dir, todo[i], 1) != 0) {
+            err = MM_EINVAL;
+        } else if (stat(path, &st) == 0) {
             err = edge_segment_verify(path, edge_vault_segment_key, app->vault, &info);
         } else {
-            char partial[EDGE_SEG_PATH_MAX + 8];
-            snprintf(partial, sizeof partial, "%s.partial", path);
             err = edge_segment_recover(partial, edge_vault_segment_key, app->vault, &info);
         }
         if (err == MM_OK && strcmp(info.camera, camera) == 0 && info.start_us == todo[i]) {

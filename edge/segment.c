@@ -290,14 +290,38 @@ static mm_err_t chunk_add(edge_segment_writer_t *w, const uint8_t *pt, size_t le
     return err;
 }
 
+#define SEG_SUFFIX ".mmseg"
+#define SEG_PARTIAL ".partial"
+
+int edge_segment_path(char *out, size_t cap, const char *dir, int64_t start_us, int partial)
+{
+    int n = snprintf(out, cap, "%s%s%lld" SEG_SUFFIX "%s", dir ? dir : "", dir ? "/" : "",
+                     (long long)start_us, partial ? SEG_PARTIAL : "");
+    return n > 0 && (size_t)n < cap ? 0 : -1;
+}
+
+int edge_segment_name(const char *name, int64_t *start_us)
+{
+    if (*name < '0' || *name > '9')
+        return 0;
+    char *end;
+    errno = 0;
+    long long v = strtoll(name, &end, 10);
+    if (errno || v < 0)
+        return 0;
+    *start_us = v;
+    if (strcmp(end, SEG_SUFFIX) == 0)
+        return 1;
+    return strcmp(end, SEG_SUFFIX SEG_PARTIAL) == 0 ? 2 : 0;
+}
+
 int edge_segment_exists(const char *dir, int64_t start_us)
 {
     char path[EDGE_SEG_PATH_MAX];
     struct stat st;
     for (int partial = 0; partial < 2; partial++) {
-        snprintf(path, sizeof path, "%s/%lld.mmseg%s", dir, (long long)start_us,
-                 partial ? ".partial" : "");
-        if (stat(path, &st) == 0 || errno != ENOENT)
+        if (edge_segment_path(path, sizeof path, dir, start_us, partial) != 0 ||
+            stat(path, &st) == 0 || errno != ENOENT)
             return 1;
     }
     return 0;
@@ -315,9 +339,8 @@ mm_err_t edge_segment_create(const char *dir, const char *camera, const char *co
     if (!w)
         return MM_ENOMEM;
     w->fd = w->dirfd = -1;
-    int n1 = snprintf(w->final, sizeof w->final, "%s/%lld.mmseg", dir, (long long)start_us);
-    int n2 = snprintf(w->partial, sizeof w->partial, "%s.partial", w->final);
-    if (n1 < 0 || n2 < 0 || (size_t)n2 >= sizeof w->partial) {
+    if (edge_segment_path(w->final, sizeof w->final, dir, start_us, 0) != 0 ||
+        edge_segment_path(w->partial, sizeof w->partial, dir, start_us, 1) != 0) {
         free(w);
         return MM_EINVAL;
     }
@@ -792,12 +815,12 @@ mm_err_t edge_segment_recover(const char *partial, edge_segment_key_fn key_fn, v
                               edge_segment_info_t *info)
 {
     size_t pl = strlen(partial);
-    static const char suffix[] = ".mmseg.partial";
-    if (pl < sizeof suffix || pl >= EDGE_SEG_PATH_MAX ||
-        strcmp(partial + pl - (sizeof suffix - 1), suffix) != 0)
+    const char *base = strrchr(partial, '/');
+    int64_t start;
+    if (pl >= EDGE_SEG_PATH_MAX || edge_segment_name(base ? base + 1 : partial, &start) != 2)
         return MM_EINVAL;
     char final[EDGE_SEG_PATH_MAX], dir[EDGE_SEG_PATH_MAX];
-    snprintf(final, sizeof final, "%.*s", (int)(pl - strlen(".partial")), partial);
+    snprintf(final, sizeof final, "%.*s", (int)(pl - strlen(SEG_PARTIAL)), partial);
     snprintf(dir, sizeof dir, "%s", partial);
     char *slash = strrchr(dir, '/');
     if (slash)

@@ -90,6 +90,16 @@ typedef mm_err_t (*edge_segment_key_fn)(void *arg, const edge_segment_info_t *hd
 
 typedef struct edge_segment_writer edge_segment_writer_t;
 
+/* A segment file's path, "<dir>/<start_us>.mmseg" (no "<dir>/" when dir is NULL), with
+ * ".partial" while it is being written when partial is set. The one place that spells the
+ * name: the recorder, recovery, the index and the vault all ask here. Returns 0, or -1 when it
+ * does not fit in cap. */
+int edge_segment_path(char *out, size_t cap, const char *dir, int64_t start_us, int partial);
+
+/* Parses a segment file's name (no directory): 1 for "<start_us>.mmseg", 2 for
+ * "<start_us>.mmseg.partial", 0 for any other name. */
+int edge_segment_name(const char *name, int64_t *start_us);
+
 /* Whether dir holds a segment file starting at start_us, finished or partial (or its name cannot
  * be checked): a writer created there would replace it. */
 int edge_segment_exists(const char *dir, int64_t start_us);

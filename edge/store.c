@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "common/diag.h"
+#include "edge/segment.h"
 
 #define ROW_FIXED (8 + 8 + 4 + 32 + 8 + 1)
 #define SEG_PREFIX "seg/"
@@ -159,7 +160,7 @@ static void start_key(uint8_t key[8], int64_t start_us)
 /* The file name the recorder gives a segment, relative to the segments directory. */
 static void default_file(char out[EDGE_PATH_MAX], const char *camera, int64_t start_us)
 {
-    snprintf(out, EDGE_PATH_MAX, "%s/%lld.mmseg", camera, (long long)start_us);
+    edge_segment_path(out, EDGE_PATH_MAX, camera, start_us, 0);
 }
 
 typedef struct {

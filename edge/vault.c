@@ -84,8 +84,9 @@ edge_keyring_t *edge_vault_keyring(const edge_vault_t *v)
 int edge_vault_path(const edge_vault_t *v, const char *camera, int64_t start_us, char *out,
                     size_t cap)
 {
-    int n = snprintf(out, cap, "%s/%s/%lld.mmseg", v->segments_dir, camera, (long long)start_us);
-    return n > 0 && (size_t)n < cap ? 0 : -1;
+    char dir[EDGE_SEG_PATH_MAX];
+    int n = snprintf(dir, sizeof dir, "%s/%s", v->segments_dir, camera);
+    return n > 0 && (size_t)n < sizeof dir ? edge_segment_path(out, cap, dir, start_us, 0) : -1;
 }
 
 /* --- the holds' tables ----------------------------------------------------------------------*/
