@@ -773,6 +773,52 @@ static int create_documents(app_t *app)
     return 0;
 }
 
+/* How far back from the log's end gap_seen looks at most: a camera whose last segment is
+ * further back than this has had no gap logged since that matters. */
+#define GAP_SCAN_MAX 100000
+
+typedef struct {
+    const char *camera;
+    int64_t end_us;
+    mm_entry_t *e;
+} gap_scan_t;
+
+static int later_gap(void *arg, uint64_t index, const void *data, size_t len, const mm_hash_t *leaf)
+{
+    (void)index, (void)leaf;
+    gap_scan_t *g = arg;
+    mm_entry_kind_t kind;
+    if (mm_entry_peek(data, len, &kind, NULL) == MM_OK && kind == MM_ENTRY_CAMERA_GAP &&
+        mm_entry_decode(data, len, g->e) == MM_OK &&
+        strcmp(g->e->u.camera_gap.camera, g->camera) == 0 && g->e->u.camera_gap.end_us > g->end_us)
+        g->end_us = g->e->u.camera_gap.end_us;
+    return 0;
+}
+
+/*
+ * When a camera was last known to be recording or last accounted for: the end of its last
+ * segment (last_end, after recovery), or the end of a gap logged after that segment, whichever
+ * is later. An edge killed after it logged a gap at its start but before the first chunk of
+ * the camera reached the disk left the gap in the log and no segment after it; the next gap
+ * then begins where that one ended instead of covering it twice.
+ */
+static int64_t gap_seen(app_t *app, const char *camera, int64_t last_end)
+{
+    edge_segment_row_t last;
+    uint64_t size;
+    if (last_end <= 0 || edge_store_last_segment(app->store, camera, &last) != MM_OK ||
+        edge_store_size(app->store, &size) != MM_OK)
+        return last_end;
+    uint64_t first = last.log_index + 1;
+    if (size > GAP_SCAN_MAX && first < size - GAP_SCAN_MAX)
+        first = size - GAP_SCAN_MAX;
+    gap_scan_t g = {.camera = camera, .end_us = last_end, .e = malloc(sizeof *g.e)};
+    if (g.e && first < size)
+        edge_store_each_entry(app->store, first, size, later_gap, &g);
+    free(g.e);
+    return g.end_us;
+}
+
 /*
  * Recording: each camera's directory made and recovered first (recover_camera), then the
  * recorder created with every camera, the suspended and abolished ones paused (R-N4.2), and
@@ -787,7 +833,8 @@ static int start_recording(app_t *app)
         dirs[i] = join(app->segments_dir, app->cfg.cameras[i].id);
         if (!dirs[i] || make_dir(dirs[i]) != 0)
             goto out;
-        int64_t last_seen = recover_camera(app, app->cfg.cameras[i].id, dirs[i]);
+        int64_t last_seen = gap_seen(app, app->cfg.cameras[i].id,
+                                     recover_camera(app, app->cfg.cameras[i].id, dirs[i]));
         cams[i] = (edge_camera_conf_t){.id = app->cfg.cameras[i].id,
                                        .url = app->cfg.cameras[i].url,
                                        .dir = dirs[i],
