@@ -35,6 +35,7 @@ typedef struct {
     /* reader thread only */
     edge_rtsp_t *rtsp;
     uint32_t events;  /* as registered with epoll */
+    int fd;           /* the descriptor registered (the session's changes once: rtsp.h) */
     int got;          /* frames came in this session */
     int64_t retry_at; /* monotonic: when to connect (no session open) */
     int64_t backoff;
@@ -94,14 +95,18 @@ static void end_session(cam_t *c, mm_err_t err, const char *why, int64_t now)
     c->backoff = c->backoff * 2 > BACKOFF_MAX_US ? BACKOFF_MAX_US : c->backoff * 2;
 }
 
-static void watch(cam_t *c)
+/* Registers the session's descriptor and events with epoll, or brings them up to date. */
+static int watch(cam_t *c)
 {
     uint32_t ev = edge_rtsp_events(c->rtsp);
-    if (ev == c->events)
-        return;
+    int fd = edge_rtsp_fd(c->rtsp);
+    if (ev == c->events && fd == c->fd)
+        return 0;
     struct epoll_event e = {.events = ev, .data.ptr = c};
-    epoll_ctl(c->th->ep, EPOLL_CTL_MOD, edge_rtsp_fd(c->rtsp), &e);
+    int rc = epoll_ctl(c->th->ep, fd == c->fd ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, fd, &e);
     c->events = ev;
+    c->fd = fd;
+    return rc;
 }
 
 static void open_session(cam_t *c, int64_t now)
@@ -109,9 +114,9 @@ static void open_session(cam_t *c, int64_t now)
     char why[256];
     mm_err_t err = edge_rtsp_open(c->url, now, on_frame, c, &c->rtsp, why, sizeof why);
     if (err == MM_OK) {
-        c->events = edge_rtsp_events(c->rtsp);
-        struct epoll_event e = {.events = c->events, .data.ptr = c};
-        if (epoll_ctl(c->th->ep, EPOLL_CTL_ADD, edge_rtsp_fd(c->rtsp), &e) != 0) {
+        c->events = 0;
+        c->fd = -1;
+        if (watch(c) != 0) {
             err = MM_ENET;
             snprintf(why, sizeof why, "cannot watch the camera's socket");
         }
@@ -126,10 +131,12 @@ static void step(cam_t *c, int64_t now)
 {
     char why[256];
     mm_err_t err = edge_rtsp_step(c->rtsp, now, why, sizeof why);
+    if (err == MM_OK && watch(c) != 0) {
+        err = MM_ENET;
+        snprintf(why, sizeof why, "cannot watch the camera's socket");
+    }
     if (err != MM_OK)
         end_session(c, err, why, now);
-    else
-        watch(c);
 }
 
 /* Timers and pauses of every camera of t; returns the next time anything is due. */

@@ -11,6 +11,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,7 @@
 #include "common/crypto.h"
 #include "common/diag.h"
 #include "common/redact.h"
+#include "edge/resolve.h"
 #include "edge/sdp.h"
 
 #define IN_CAP (72 * 1024) /* a 64 KiB read plus the unfinished message before it */
@@ -30,12 +32,27 @@
 #define READS_PER_STEP 8 /* then the other sessions of the thread get their turn */
 #define OUT_CAP 4096
 #define DEFAULT_TIMEOUT_S 60
+#define ADDRS_MAX                                                                                  \
+    4 /* of a host's addresses, the first tried in turn (an IPv6 one may not answer) */
+#define STALE_MAX 3 /* answers to "stale" nonces in a row before a 401 is taken as a refusal */
 
-typedef enum { ST_CONNECTING, ST_OPTIONS, ST_DESCRIBE, ST_SETUP, ST_PLAY, ST_PLAYING } state_t;
+typedef enum {
+    ST_RESOLVING,
+    ST_CONNECTING,
+    ST_OPTIONS,
+    ST_DESCRIBE,
+    ST_SETUP,
+    ST_PLAY,
+    ST_PLAYING
+} state_t;
 
 struct edge_rtsp {
-    int fd;
+    int fd; /* the socket; while resolving, the resolver's descriptor */
     state_t state;
+    edge_resolve_t *resolve;                 /* while the host name is resolved */
+    struct sockaddr_storage addr[ADDRS_MAX]; /* the host's addresses, tried in turn */
+    socklen_t addr_len[ADDRS_MAX];
+    int n_addr, addr_i; /* addr_i: the next to try */
     edge_rtsp_url_t url;
     char *control; /* the SETUP URL */
     char session[128];
@@ -45,6 +62,7 @@ struct edge_rtsp {
     edge_rtsp_challenge_t ch;
     int auth;      /* ch is to be answered on every request */
     int auth_sent; /* a request with our answer has been sent: a second 401 is a refusal */
+    int stale;     /* 401s with stale=true answered (a new nonce, the password was right) */
     unsigned nc;
     char cnonce[33];
     uint8_t rtp_ch, rtcp_ch;
@@ -163,29 +181,65 @@ static mm_err_t flush(edge_rtsp_t *s, char *why, size_t cap)
     return MM_OK;
 }
 
-/* A 401: answers it once with the best scheme offered. */
+/* A 401: answers it once with the best scheme offered; again only when the camera says the
+ * nonce went stale (the password was right), a few times at most. */
 static mm_err_t on_401(edge_rtsp_t *s, const edge_rtsp_msg_t *m, char *why, size_t cap)
 {
-    if (s->auth_sent || !s->url.user[0])
-        return say(MM_EDENIED, why, cap, "the camera refused the login (%s answered 401%s)",
-                   method_of(s->state), s->url.user[0] ? "" : "; the URL has no user");
     int found = 0;
+    edge_rtsp_challenge_t best;
     for (size_t i = 0; i < m->n_headers; i++) {
         const edge_rtsp_header_t *h = &m->headers[i];
         edge_rtsp_challenge_t c;
         if (h->name_len != 16 || strncasecmp(h->name, "WWW-Authenticate", 16) != 0 ||
             edge_rtsp_challenge_parse(h->value, h->value_len, &c) != MM_OK)
             continue;
-        if (!found || (c.digest && !s->ch.digest))
-            s->ch = c;
+        if (!found || (c.digest && !best.digest))
+            best = c;
         found = 1;
+    }
+    int stale = found && best.digest && best.stale && s->auth_sent && s->stale < STALE_MAX;
+    if ((s->auth_sent && !stale) || !s->url.user[0]) {
+        mm_wipe(&best, sizeof best);
+        return say(MM_EDENIED, why, cap, "the camera refused the login (%s answered 401%s)",
+                   method_of(s->state), s->url.user[0] ? "" : "; the URL has no user");
     }
     if (!found)
         return say(MM_EDENIED, why, cap,
                    "the camera asks for a login in a way we cannot answer (401 without a Basic "
                    "or MD5 Digest challenge)");
+    s->stale = stale ? s->stale + 1 : 0;
+    s->ch = best;
+    s->nc = 0; /* a new nonce counts from 1 */
+    mm_wipe(&best, sizeof best);
     s->auth = 1;
     return send_state(s, s->state);
+}
+
+/* A request from the camera (some send OPTIONS or SET_PARAMETER as keep-alives of their own, and
+ * drop a client that does not answer): answered 200 for OPTIONS, GET_PARAMETER and a
+ * SET_PARAMETER with no parameters, 451 for parameters we do not take, 501 for the rest. */
+static mm_err_t on_request(edge_rtsp_t *s, const edge_rtsp_msg_t *m)
+{
+    static const char *const ok[] = {"OPTIONS", "GET_PARAMETER", "SET_PARAMETER"};
+    int code = 501;
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++)
+        if (m->method_len == strlen(ok[i]) && memcmp(m->method, ok[i], m->method_len) == 0)
+            code = i == 2 && m->len > 0 ? 451 : 200;
+    size_t n;
+    const char *cs = edge_rtsp_header(m, "CSeq", &n);
+    char cseq[32] = "";
+    if (cs && n < 16)
+        snprintf(cseq, sizeof cseq, "CSeq: %.*s\r\n", (int)n, cs);
+    size_t room = OUT_CAP - s->out_len;
+    int w = snprintf(s->out + s->out_len, room, "RTSP/1.0 %d %s\r\n%s%s\r\n", code,
+                     code == 200   ? "OK"
+                     : code == 451 ? "Parameter Not Understood"
+                                   : "Not Implemented",
+                     cseq, code == 200 ? "Public: OPTIONS, GET_PARAMETER, SET_PARAMETER\r\n" : "");
+    if (w < 0 || (size_t)w >= room)
+        return MM_ETOOBIG;
+    s->out_len += (size_t)w;
+    return MM_OK;
 }
 
 /* The stream DESCRIBE's SDP names: the depacketiser made, the SETUP URL kept. */
@@ -334,6 +388,8 @@ static mm_err_t consume(edge_rtsp_t *s, int64_t now, char *why, size_t cap)
         off += (size_t)rc;
         if (m.kind == EDGE_RTSP_RESPONSE)
             err = on_response(s, &m, now, why, cap);
+        else if (m.kind == EDGE_RTSP_REQUEST && on_request(s, &m) != MM_OK)
+            err = say(MM_EPROTO, why, cap, "the camera sent requests faster than we answer");
         else if (m.kind == EDGE_RTSP_FRAME && s->rtp && m.channel == s->rtp_ch)
             edge_rtp_packet(s->rtp, m.data, m.len, on_rtp_frame, s); /* a bad packet is skipped */
         else if (m.kind == EDGE_RTSP_FRAME && s->rtp && m.channel == s->rtcp_ch)
@@ -374,8 +430,91 @@ static mm_err_t read_some(edge_rtsp_t *s, int64_t now, char *why, size_t cap)
     return MM_OK;
 }
 
+/* Begins the non-blocking connect to the next of the host's addresses; last says why the one
+ * before failed. The new socket is made before the old one is closed, so that its number differs
+ * (the reader thread watches the number: rtsp.h). */
+static mm_err_t connect_next(edge_rtsp_t *s, int last, char *why, size_t cap)
+{
+    while (s->addr_i < s->n_addr) {
+        int i = s->addr_i++;
+        int fd = socket(s->addr[i].ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+            return say(MM_ENET, why, cap, "cannot make a socket: %s", strerror(errno));
+        if (s->fd >= 0 && !s->resolve)
+            close(s->fd);
+        s->fd = fd;
+        s->state = ST_CONNECTING;
+        int one = 1;
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        if (connect(fd, (const struct sockaddr *)&s->addr[i], s->addr_len[i]) == 0 ||
+            errno == EINPROGRESS)
+            return MM_OK;
+        last = errno;
+    }
+    return say(MM_ENET, why, cap, "cannot connect to the camera: %s", strerror(last));
+}
+
+/* Keeps the first addresses of res and begins connecting to them. */
+static mm_err_t connect_to(edge_rtsp_t *s, const struct addrinfo *res, char *why, size_t cap)
+{
+    s->n_addr = s->addr_i = 0;
+    for (; res && s->n_addr < ADDRS_MAX; res = res->ai_next) {
+        if (res->ai_addrlen > sizeof s->addr[0])
+            continue;
+        memcpy(&s->addr[s->n_addr], res->ai_addr, res->ai_addrlen);
+        s->addr_len[s->n_addr++] = res->ai_addrlen;
+    }
+    return connect_next(s, EADDRNOTAVAIL, why, cap);
+}
+
+/* An address is connected to at once; a name is resolved off this thread first (resolve.h). */
+static mm_err_t start_connect(edge_rtsp_t *s, char *why, size_t cap)
+{
+    struct addrinfo hints = {.ai_family = AF_UNSPEC,
+                             .ai_socktype = SOCK_STREAM,
+                             .ai_flags = AI_NUMERICHOST | AI_NUMERICSERV},
+                    *res = NULL;
+    char port[8];
+    snprintf(port, sizeof port, "%u", s->url.port);
+    int rc = getaddrinfo(s->url.host, port, &hints, &res);
+    if (rc == 0) {
+        mm_err_t err = connect_to(s, res, why, cap);
+        freeaddrinfo(res);
+        return err;
+    }
+    if (rc != EAI_NONAME)
+        return say(MM_ENET, why, cap, "cannot use the address %s: %s", s->url.host,
+                   gai_strerror(rc));
+    if (edge_resolve_start(s->url.host, s->url.port, &s->resolve) != MM_OK)
+        return say(MM_ENET, why, cap, "cannot start resolving %s", s->url.host);
+    s->state = ST_RESOLVING;
+    s->fd = edge_resolve_fd(s->resolve);
+    return MM_OK;
+}
+
+/* The name is resolved, or not yet: the connect begins, or the session waits. */
+static mm_err_t resolved(edge_rtsp_t *s, char *why, size_t cap)
+{
+    const struct addrinfo *res;
+    int gai;
+    if (!edge_resolve_done(s->resolve, &res, &gai))
+        return MM_OK;
+    mm_err_t err =
+        res ? connect_to(s, res, why, cap)
+            : say(MM_ENET, why, cap, "cannot resolve %s: %s", s->url.host, gai_strerror(gai));
+    if (s->fd == edge_resolve_fd(s->resolve))
+        s->fd = -1; /* the resolver's descriptor goes with it */
+    edge_resolve_free(s->resolve);
+    s->resolve = NULL;
+    return err;
+}
+
+/* The connect's outcome, once the socket says it (a step for a deadline may come before). */
 static mm_err_t connected(edge_rtsp_t *s, char *why, size_t cap)
 {
+    struct pollfd p = {.fd = s->fd, .events = POLLOUT};
+    if (poll(&p, 1, 0) == 0)
+        return MM_OK; /* still connecting */
     int e = 0;
     socklen_t el = sizeof e;
     if (getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &e, &el) != 0)
@@ -383,13 +522,21 @@ static mm_err_t connected(edge_rtsp_t *s, char *why, size_t cap)
     if (e == EINPROGRESS)
         return MM_OK;
     if (e != 0)
-        return say(MM_ENET, why, cap, "cannot connect to the camera: %s", strerror(e));
+        return connect_next(s, e, why, cap);
     return send_state(s, ST_OPTIONS);
 }
 
 mm_err_t edge_rtsp_step(edge_rtsp_t *s, int64_t now, char *why, size_t cap)
 {
     mm_err_t err = MM_OK;
+    if (s->state == ST_RESOLVING) { /* the connect, if begun, completes with the socket's event */
+        err = resolved(s, why, cap);
+        if (err == MM_OK && s->state == ST_RESOLVING &&
+            now - s->last_rx > EDGE_RTSP_READ_DEADLINE_US)
+            err = say(MM_ETIMEDOUT, why, cap, "%s did not resolve in %d s", s->url.host,
+                      EDGE_RTSP_READ_DEADLINE_US / 1000000);
+        return err;
+    }
     if (s->state == ST_CONNECTING)
         err = connected(s, why, cap);
     if (err == MM_OK && s->state != ST_CONNECTING)
@@ -416,6 +563,8 @@ int edge_rtsp_fd(const edge_rtsp_t *s)
 
 uint32_t edge_rtsp_events(const edge_rtsp_t *s)
 {
+    if (s->state == ST_RESOLVING)
+        return EPOLLIN;
     return EPOLLIN | (s->state == ST_CONNECTING || s->out_len > s->out_off ? EPOLLOUT : 0);
 }
 
@@ -430,29 +579,6 @@ int64_t edge_rtsp_deadline(const edge_rtsp_t *s)
 const edge_rtsp_stream_t *edge_rtsp_stream(const edge_rtsp_t *s)
 {
     return s->playing_known ? &s->st : NULL;
-}
-
-static mm_err_t start_connect(edge_rtsp_t *s, char *why, size_t cap)
-{
-    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM}, *res = NULL;
-    char port[8];
-    snprintf(port, sizeof port, "%u", s->url.port);
-    int rc = getaddrinfo(s->url.host, port, &hints, &res);
-    if (rc != 0)
-        return say(MM_ENET, why, cap, "cannot resolve %s: %s", s->url.host, gai_strerror(rc));
-    s->fd = socket(res->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (s->fd < 0) {
-        freeaddrinfo(res);
-        return say(MM_ENET, why, cap, "cannot make a socket: %s", strerror(errno));
-    }
-    int one = 1;
-    setsockopt(s->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    rc = connect(s->fd, res->ai_addr, res->ai_addrlen);
-    int e = errno;
-    freeaddrinfo(res);
-    if (rc != 0 && e != EINPROGRESS)
-        return say(MM_ENET, why, cap, "cannot connect to the camera: %s", strerror(e));
-    return MM_OK;
 }
 
 mm_err_t edge_rtsp_open(const char *url, int64_t now, edge_rtsp_frame_fn fn, void *arg,
@@ -489,7 +615,9 @@ void edge_rtsp_close(edge_rtsp_t *s)
         if (request(s, "TEARDOWN", s->url.request, NULL) == MM_OK)
             (void)!send(s->fd, s->out, s->out_len, MSG_NOSIGNAL | MSG_DONTWAIT);
     }
-    if (s->fd >= 0)
+    if (s->resolve)
+        edge_resolve_free(s->resolve); /* its descriptor is s->fd, closed with it */
+    else if (s->fd >= 0)
         close(s->fd);
     edge_rtp_destroy(s->rtp);
     free(s->control);

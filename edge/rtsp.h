@@ -36,8 +36,8 @@
 
 typedef enum {
     EDGE_RTSP_RESPONSE, /* "RTSP/1.0 200 OK" ... */
-    EDGE_RTSP_REQUEST,  /* a request from the server (e.g. SET_PARAMETER); the client ignores it */
-    EDGE_RTSP_FRAME,    /* '$', channel, 16-bit length, packet */
+    EDGE_RTSP_REQUEST, /* a request from the server (e.g. SET_PARAMETER, a keep-alive of its own) */
+    EDGE_RTSP_FRAME,   /* '$', channel, 16-bit length, packet */
 } edge_rtsp_kind_t;
 
 typedef struct {
@@ -48,6 +48,8 @@ typedef struct {
 typedef struct {
     edge_rtsp_kind_t kind;
     int status;          /* RESPONSE: 100..999 */
+    const char *method;  /* REQUEST: its method (not NUL-terminated), method_len bytes */
+    size_t method_len;
     uint8_t channel;     /* FRAME */
     const uint8_t *data; /* FRAME: the packet; RESPONSE/REQUEST: the body (may be empty) */
     size_t len;
@@ -72,6 +74,7 @@ const char *edge_rtsp_header(const edge_rtsp_msg_t *m, const char *name, size_t 
 typedef struct {
     int digest; /* 0: Basic */
     int qop_auth;
+    int stale; /* Digest: the nonce expired, the password was right (RFC 2617) */
     char realm[256], nonce[256], opaque[256];
 } edge_rtsp_challenge_t;
 
@@ -117,15 +120,17 @@ typedef int (*edge_rtsp_frame_fn)(void *arg, const edge_rtsp_stream_t *st,
                                   const edge_rtp_frame_t *f);
 
 /*
- * Starts a session with url (rtsp://[user[:password]@]host[:port]/path; the name is resolved
- * here, which may block) and begins the non-blocking connect; now is the monotonic time (µs).
- * MM_EINVAL with why for a URL that is not one, MM_ENET for a name that does not resolve or a
- * socket that cannot be made.
+ * Starts a session with url (rtsp://[user[:password]@]host[:port]/path) and begins the
+ * non-blocking connect, never blocking: an address is connected to at once, a host name is
+ * resolved on a thread of its own first (resolve.h), and a name that does not resolve ends the
+ * session at a later step; now is the monotonic time (µs). MM_EINVAL with why for a URL that is
+ * not one, MM_ENET for a socket that cannot be made.
  */
 mm_err_t edge_rtsp_open(const char *url, int64_t now, edge_rtsp_frame_fn fn, void *arg,
                         edge_rtsp_t **out, char *why, size_t cap);
 
-/* The socket, for polling. */
+/* The descriptor to poll: the socket, or while the host name is resolved the resolver's. It
+ * changes once, when the connect begins: poll the new one after each step. */
 int edge_rtsp_fd(const edge_rtsp_t *s);
 
 /* The poll events the session waits for (EPOLLIN, plus EPOLLOUT while it has bytes to send). */

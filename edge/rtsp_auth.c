@@ -61,6 +61,8 @@ static mm_err_t digest_params(const char *p, const char *e, edge_rtsp_challenge_
             snprintf(algorithm, sizeof algorithm, "%s", value);
         else if (strcasecmp(name, "qop") == 0)
             snprintf(qop, sizeof qop, "%s", value);
+        else if (strcasecmp(name, "stale") == 0)
+            c->stale = strcasecmp(value, "true") == 0;
     }
     if (!c->realm[0] || !c->nonce[0])
         return MM_EPROTO;

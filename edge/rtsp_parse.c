@@ -56,6 +56,8 @@ static long first_line(const char *p, const char *e, edge_rtsp_msg_t *m, char *w
     if (q == p || q == e || *q != ' ' || e - p < 11 || memcmp(e - 9, " RTSP/", 6) != 0)
         return fail(MM_EPROTO, why, cap, "neither an RTSP response, request nor `$` frame");
     m->kind = EDGE_RTSP_REQUEST;
+    m->method = p;
+    m->method_len = (size_t)(q - p);
     return 0;
 }
 

@@ -8,6 +8,10 @@
  *   ignore-keepalive  GET_PARAMETER and OPTIONS get no answer once the client plays
  *   ts-jump           the RTP timestamp leaps forward by 10 minutes once, 5 s into playing
  *   digest            --auth asks for Digest (MD5) instead of Basic
+ *   stale-nonce       (with digest) at a client's first PLAY the nonce is renewed and the PLAY
+ *                     answered 401 with stale=TRUE: the client must answer the new nonce
+ *   server-ping       the server sends each playing client an OPTIONS request with every sender
+ *                     report (5 s) and drops a client that has not answered the one before
  * A client whose socket does not take what is due keeps a backlog in memory; over
  * BACKLOG_MAX it is dropped, as a camera drops a viewer that does not read.
  */
@@ -41,9 +45,17 @@
 #define BATCH 512 /* packets per writev: two iovecs each, IOV_MAX is 1024 */
 #define IN_MAX 16384
 
-enum { Q_NO_SPROP = 1, Q_LATE_PARAMS = 2, Q_IGNORE_KEEPALIVE = 4, Q_TS_JUMP = 8, Q_DIGEST = 16 };
+enum {
+    Q_NO_SPROP = 1,
+    Q_LATE_PARAMS = 2,
+    Q_IGNORE_KEEPALIVE = 4,
+    Q_TS_JUMP = 8,
+    Q_DIGEST = 16,
+    Q_STALE_NONCE = 32,
+    Q_SERVER_PING = 64,
+};
 static const char *const quirk_names[] = {"no-sprop", "late-params", "ignore-keepalive", "ts-jump",
-                                          "digest"};
+                                          "digest",   "stale-nonce", "server-ping"};
 
 enum { ST_INIT, ST_READY, ST_PLAYING, ST_DONE };
 
@@ -60,6 +72,9 @@ typedef struct {
     int64_t play_us; /* when it sent PLAY */
     size_t au, idx;
     int jumped, keys;
+    int staled;    /* stale-nonce: its PLAY was answered stale once */
+    int ping_out;  /* server-ping: an OPTIONS of ours is unanswered */
+    long ping_seq; /* server-ping: the CSeq of our last */
 } client_t;
 
 typedef struct {
@@ -255,6 +270,25 @@ static int send_sr(server_t *s, client_t *c, int64_t now, int bye)
     return send_iov(s, c, &iov, 1);
 }
 
+/* server-ping: an OPTIONS request of the server's; -1 (the client dropped) when it has not
+ * answered the one before, as cameras that ping their clients do. */
+static int ping(server_t *s, client_t *c)
+{
+    if (c->ping_out) {
+        fprintf(stderr, "mimamori-testcam: %s: client dropped: no answer to OPTIONS %ld\n",
+                s->names[c->stream], c->ping_seq);
+        return -1;
+    }
+    char req[512];
+    int n = snprintf(req, sizeof req,
+                     "OPTIONS rtsp://127.0.0.1:%s/%s RTSP/1.0\r\nCSeq: %ld\r\n"
+                     "Server: mimamori-testcam\r\n\r\n",
+                     s->port, s->names[c->stream], ++c->ping_seq);
+    struct iovec iov = {req, (size_t)n};
+    c->ping_out = 1;
+    return send_iov(s, c, &iov, 1);
+}
+
 /* Sends every access unit due for c at now. -1 when the client is to be dropped. */
 static int play_due(server_t *s, client_t *c, int64_t now)
 {
@@ -292,6 +326,8 @@ static int play_due(server_t *s, client_t *c, int64_t now)
         return send_sr(s, c, now, 1);
     if (now >= c->next_sr_us) {
         c->next_sr_us = now + SR_EVERY_US;
+        if ((s->quirks & Q_SERVER_PING) && ping(s, c))
+            return -1;
         return send_sr(s, c, now, 0);
     }
     return 0;
@@ -423,6 +459,14 @@ static int play(server_t *s, client_t *c, const tc_req_t *r)
 static int handle(server_t *s, client_t *c, const tc_req_t *r)
 {
     const char *m = r->method;
+    if (strcmp(m, "RTSP/1.0") == 0) { /* an answer to our OPTIONS */
+        if (r->cseq == c->ping_seq && c->ping_out) {
+            c->ping_out = 0;
+            printf("answered %s OPTIONS %ld with %s\n", s->names[c->stream], c->ping_seq, r->uri);
+            fflush(stdout);
+        }
+        return 0;
+    }
     int keepalive = strcmp(m, "GET_PARAMETER") == 0 || strcmp(m, "OPTIONS") == 0;
     if (keepalive && c->state == ST_PLAYING && (s->quirks & Q_IGNORE_KEEPALIVE))
         return 0; /* the quirk: no answer at all */
@@ -433,9 +477,16 @@ static int handle(server_t *s, client_t *c, const tc_req_t *r)
                        NULL);
     size_t len;
     const char *a = tc_req_header(r, "Authorization", &len);
+    int stale = 0;
+    if ((s->quirks & Q_STALE_NONCE) && a && strcmp(m, "PLAY") == 0 && !c->staled) {
+        tc_auth_renew(&s->login); /* the nonce the client answered is now an old one */
+        c->staled = stale = 1;
+        printf("renewed the nonce at %s PLAY\n", s->names[c->stream]);
+        fflush(stdout);
+    }
     if (!tc_auth_ok(&s->login, m, a, len)) {
-        char ch[256];
-        tc_auth_challenge(&s->login, ch, sizeof ch);
+        char ch[320];
+        tc_auth_challenge(&s->login, stale || (a && (s->quirks & Q_STALE_NONCE)), ch, sizeof ch);
         return respond(s, c, r, "401 Unauthorized", ch, NULL);
     }
     const char *sess = tc_req_header(r, "Session", &len);
@@ -605,7 +656,8 @@ static void usage(FILE *f)
           "client from the file's start, paced as recorded; --loop plays it again and again.\n"
           "--shared-clock: each stream plays (looped) from the server's start, staggered, and\n"
           "a client joins at its next keyframe, as with a real camera.\n"
-          "Quirks: no-sprop, late-params, ignore-keepalive, ts-jump, digest (with --auth).\n",
+          "Quirks: no-sprop, late-params, ignore-keepalive, ts-jump, digest (with --auth),\n"
+          "        stale-nonce (with digest), server-ping.\n",
           f);
 }
 
@@ -660,6 +712,8 @@ static int parse_args(server_t *s, int argc, char **argv)
                                    : NULL;
     if (!why && (s->quirks & Q_DIGEST) && !s->auth)
         why = "--auth with --quirk digest";
+    if (!why && (s->quirks & Q_STALE_NONCE) && !(s->quirks & Q_DIGEST))
+        why = "--quirk digest with --quirk stale-nonce";
     if (why) {
         fprintf(stderr, "mimamori-testcam: %s is missing\n", why);
         return -1;

@@ -20,6 +20,11 @@ void tc_auth_init(tc_auth_t *a, const char *spec, int digest)
     snprintf(user, sizeof user, "%.*s", (int)(colon - spec), spec);
     a->user = user;
     a->pass = colon + 1;
+    tc_auth_renew(a);
+}
+
+void tc_auth_renew(tc_auth_t *a)
+{
     unsigned char r[16];
     if (RAND_bytes(r, sizeof r) != 1)
         memset(r, 0x5a, sizeof r);
@@ -107,13 +112,13 @@ int tc_auth_ok(const tc_auth_t *a, const char *method, const char *hdr, size_t l
     return len == 6 + wl && strncasecmp(hdr, "Basic ", 6) == 0 && memcmp(hdr + 6, want, wl) == 0;
 }
 
-void tc_auth_challenge(const tc_auth_t *a, char *out, size_t cap)
+void tc_auth_challenge(const tc_auth_t *a, int stale, char *out, size_t cap)
 {
     if (a->digest)
         snprintf(out, cap,
                  "WWW-Authenticate: Digest realm=\"%s\", nonce=\"%s\", algorithm=MD5, "
-                 "qop=\"auth\"\r\n",
-                 TC_AUTH_REALM, a->nonce);
+                 "qop=\"auth\"%s\r\n",
+                 TC_AUTH_REALM, a->nonce, stale ? ", stale=TRUE" : "");
     else
         snprintf(out, cap, "WWW-Authenticate: Basic realm=\"%s\"\r\n", TC_AUTH_REALM);
 }

@@ -21,7 +21,11 @@ void tc_auth_init(tc_auth_t *a, const char *spec, int digest);
 /* 1 when the request's Authorization value (hdr, len bytes; NULL when absent) lets it in. */
 int tc_auth_ok(const tc_auth_t *a, const char *method, const char *hdr, size_t len);
 
-/* The WWW-Authenticate line of a 401 (with its CRLF) in out (cap bytes). */
-void tc_auth_challenge(const tc_auth_t *a, char *out, size_t cap);
+/* A fresh nonce: answers made with the one before are refused from now on. */
+void tc_auth_renew(tc_auth_t *a);
+
+/* The WWW-Authenticate line of a 401 (with its CRLF) in out (cap bytes); stale (Digest): the
+ * client's answer was right but for a nonce no longer current (RFC 2617 3.2.1). */
+void tc_auth_challenge(const tc_auth_t *a, int stale, char *out, size_t cap);
 
 #endif

@@ -43,8 +43,10 @@ long tc_req_parse(const char *buf, size_t n, tc_req_t *r)
     line[ll] = 0;
     char version[16];
     /* "METHOD URI RTSP/1.0"; the sizes below are those of r->method, r->uri and version. */
+    /* A client's answer to a request of the server's is "RTSP/1.0 CODE REASON": its method is
+     * "RTSP/1.0" and its uri the code. */
     if (sscanf(line, "%31s %1023s %15s", r->method, r->uri, version) != 3 ||
-        strcmp(version, "RTSP/1.0") != 0)
+        (strcmp(version, "RTSP/1.0") != 0 && strcmp(r->method, "RTSP/1.0") != 0))
         return -1;
     r->head = eol + 2 <= end ? eol + 2 : end;
     r->head_len = (size_t)(end + 2 - r->head);

@@ -12,6 +12,12 @@ camera per quirk, all on one edge (the reader pool), for about 45 s.
   * ts-jump (the RTP timestamp leaps by 10 minutes once): no gap, no segment longer than twice
     its length, segment times within the run (frametime.h re-anchors);
   * digest (--auth with --quirk digest): recorded through Digest, the password in no log;
+  * stale (digest, and at PLAY the nonce renewed and a 401 with stale=TRUE): the client answers
+    the new nonce and records, with no reconnect;
+  * ping (the camera sends OPTIONS to its client every 5 s and drops one that does not answer):
+    every request answered, no reconnect;
+  * named (a plain camera whose URL names the host "localhost"): resolved off the reader thread,
+    recorded (and, should the name give ::1 first, the next address tried);
   * rtsp_client "libav" on a plain camera: recorded by libavformat, the fallback, which the edge
     log names.
 Every segment file on disk matches its entry's content hash.
@@ -41,13 +47,13 @@ site = run.keys("site-a")
 cams = {}  # id -> (port, extra camera keys)
 
 
-def camera(cid, path, quirks=(), auth=None, **keys):
+def camera(cid, path, quirks=(), auth=None, host="127.0.0.1", **keys):
     args = ["--loop"] + [a for q in quirks for a in ("--quirk", q)]
     if auth:
         args += ["--auth", auth]
     port = run.camera([cid], name=f"cam-{cid}", args=args, replay=path)
     cred = f"{auth}@" if auth else ""
-    cams[cid] = dict({"id": cid, "url": f"rtsp://{cred}127.0.0.1:{port}/{cid}"}, **keys)
+    cams[cid] = dict({"id": cid, "url": f"rtsp://{cred}{host}:{port}/{cid}"}, **keys)
 
 
 camera("plain", h264)
@@ -57,6 +63,9 @@ camera("late", h264, ["late-params"])
 camera("ignore", h264, ["ignore-keepalive"])
 camera("jump", h264, ["ts-jump"])
 camera("digest", h264, ["digest"], auth=f"camuser:{PASSWORD}")
+camera("stale", h264, ["digest", "stale-nonce"], auth=f"camuser:{PASSWORD}")
+camera("ping", h264, ["server-ping"])
+camera("named", h264, host="localhost")
 camera("libav", h264, rtsp_client="libav")
 run.hub(hub_keys, [site])
 start_us = int(time.time() * 1e6)
@@ -98,6 +107,12 @@ for c in cams:
         T.check(f"{c}: camera down" not in log and f"{c}: cannot open" not in log,
                 f"{c}: the camera was reconnected")
 T.check(PASSWORD not in log, "the camera's password is in the edge's log")
+T.check("renewed the nonce at stale PLAY" in run.log("cam-stale"),
+        "the stale-nonce camera never renewed its nonce")
+pings = run.log("cam-ping")
+T.check(pings.count("answered ping OPTIONS") >= 5 and "client dropped" not in pings,
+        f"the camera's own OPTIONS went unanswered: {pings[-300:]}")
+T.say(f"ping: {pings.count('answered ping OPTIONS')} requests of the camera's answered")
 ignore = by_cam["ignore"]
 T.check(ignore[-1]["end_us"] - ignore[0]["start_us"] > 35 * 1000000,
         "the ignore-keepalive camera was not recorded past its first keep-alive")

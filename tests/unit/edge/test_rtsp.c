@@ -77,6 +77,8 @@ static void parses_frames_between_responses(void **state)
     rc = edge_rtsp_parse(buf + off, n - off, &m, why, sizeof why);
     assert_int_equal(rc, strlen(req));
     assert_int_equal(m.kind, EDGE_RTSP_REQUEST);
+    assert_int_equal(m.method_len, strlen("SET_PARAMETER"));
+    assert_memory_equal(m.method, "SET_PARAMETER", m.method_len);
     assert_memory_equal(m.data, "ok", 2);
     off += (size_t)rc;
     assert_int_equal(edge_rtsp_parse(buf + off, n - off, &m, why, sizeof why), 0);
@@ -189,6 +191,11 @@ static void digest_answers_without_qop(void **state)
     edge_rtsp_challenge_t c;
     assert_int_equal(edge_rtsp_challenge_parse(ch, strlen(ch), &c), MM_OK);
     assert_false(c.qop_auth);
+    assert_false(c.stale);
+    const char *st = "Digest realm=\"cam\", nonce=\"n2\", stale=TRUE";
+    edge_rtsp_challenge_t c2;
+    assert_int_equal(edge_rtsp_challenge_parse(st, strlen(st), &c2), MM_OK);
+    assert_true(c2.stale);
     char out[1024];
     assert_int_equal(edge_rtsp_authorization(&c, "admin", "secret", "DESCRIBE",
                                              "rtsp://127.0.0.1:8554/cam1", "zz", 1, out,
