@@ -73,7 +73,7 @@ for g in T.wait_until(gaps, 30, "a gap per camera for the time the edge was down
 # records nothing new that a second stop could leave unsent.
 time.sleep(3)
 run.stop("site-a")
-run.stop("testcam")
+run.stop("testcam", signal.SIGKILL)  # the camera, not under test here
 run.edge(site, hub_keys, cams, rtsp, segment_seconds=20)
 files = sorted(glob.glob(os.path.join(seg_dir, "*", "*.mmseg")))
 T.wait_until(lambda: len(run.segment_entries("site-a")) >= len(files), 30, "all segments logged")
