@@ -32,8 +32,7 @@
 #define READS_PER_STEP 8 /* then the other sessions of the thread get their turn */
 #define OUT_CAP 4096
 #define DEFAULT_TIMEOUT_S 60
-#define ADDRS_MAX                                                                                  \
-    4 /* of a host's addresses, the first tried in turn (an IPv6 one may not answer) */
+#define ADDRS_MAX 4 /* a host's first addresses, tried in turn (an IPv6 one may not answer) */
 #define STALE_MAX 3 /* answers to "stale" nonces in a row before a 401 is taken as a refusal */
 
 typedef enum {
@@ -181,22 +180,42 @@ static mm_err_t flush(edge_rtsp_t *s, char *why, size_t cap)
     return MM_OK;
 }
 
-/* A 401: answers it once with the best scheme offered; again only when the camera says the
- * nonce went stale (the password was right), a few times at most. */
-static mm_err_t on_401(edge_rtsp_t *s, const edge_rtsp_msg_t *m, char *why, size_t cap)
+/* The best challenge of a 401 in *best (Digest over Basic); 0 when it has none we can answer. */
+static int best_challenge(const edge_rtsp_msg_t *m, edge_rtsp_challenge_t *best)
 {
     int found = 0;
-    edge_rtsp_challenge_t best;
     for (size_t i = 0; i < m->n_headers; i++) {
         const edge_rtsp_header_t *h = &m->headers[i];
         edge_rtsp_challenge_t c;
         if (h->name_len != 16 || strncasecmp(h->name, "WWW-Authenticate", 16) != 0 ||
             edge_rtsp_challenge_parse(h->value, h->value_len, &c) != MM_OK)
             continue;
-        if (!found || (c.digest && !best.digest))
-            best = c;
+        if (!found || (c.digest && !best->digest))
+            *best = c;
         found = 1;
+        mm_wipe(&c, sizeof c);
     }
+    return found;
+}
+
+/* A 401 to a keep-alive while playing: the stream goes on; a new Digest nonce is taken for the
+ * keep-alives that follow. */
+static void keepalive_401(edge_rtsp_t *s, const edge_rtsp_msg_t *m)
+{
+    edge_rtsp_challenge_t best;
+    if (s->auth && best_challenge(m, &best) && best.digest && s->ch.digest) {
+        s->ch = best;
+        s->nc = 0;
+    }
+    mm_wipe(&best, sizeof best);
+}
+
+/* A 401: answers it once with the best scheme offered; again only when the camera says the
+ * nonce went stale (the password was right), a few times at most. */
+static mm_err_t on_401(edge_rtsp_t *s, const edge_rtsp_msg_t *m, char *why, size_t cap)
+{
+    edge_rtsp_challenge_t best;
+    int found = best_challenge(m, &best);
     int stale = found && best.digest && best.stale && s->auth_sent && s->stale < STALE_MAX;
     if ((s->auth_sent && !stale) || !s->url.user[0]) {
         mm_wipe(&best, sizeof best);
@@ -330,6 +349,10 @@ static mm_err_t on_response(edge_rtsp_t *s, const edge_rtsp_msg_t *m, int64_t no
     size_t n;
     const char *cs = edge_rtsp_header(m, "CSeq", &n);
     unsigned cseq = cs ? (unsigned)strtoul(cs, NULL, 10) : s->waiting;
+    if (s->state == ST_PLAYING && m->status == 401)
+        keepalive_401(s, m);
+    if (m->status / 100 == 2)
+        s->stale = 0; /* a login that went through: stale nonces are counted afresh */
     if (s->state == ST_PLAYING || cseq != s->waiting)
         return MM_OK; /* a keep-alive's answer, or an old one */
     if (m->status == 401)
