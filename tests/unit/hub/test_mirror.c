@@ -714,6 +714,84 @@ static void a_group_commits_together_and_refuses_alone(void **state)
     assert_int_equal(refused, 2);
 }
 
+/*
+ * A group whose checkpoints are checked together (on the mirror's helper threads, beside the
+ * caller, when the machine has more than one processor): each refusal is its own, with its
+ * finding, whatever the batches around it; each batch that passes is cosigned exactly as
+ * mm_cosig_sign signs it alone (Ed25519 is deterministic).
+ */
+static void a_group_is_checked_together_each_on_its_own(void **state)
+{
+    fx_t *f = *state;
+    mm_ed25519_t other;
+    assert_int_equal(mm_ed25519_generate(&other), MM_OK);
+    struct {
+        uint64_t first;
+        size_t n;
+        uint64_t signed_size;
+        const char *site;
+        const char *origin;
+        const mm_ed25519_t *key;
+        mm_ack_status_t status;
+        const char *finding;
+    } want[] = {
+        {0, 2, 2, "site-a", "mimamori/site/site-a", &f->site_key, MM_ACK_OK, NULL},
+        {2, 2, 4, "site-a", "mimamori/site/site-a", &other, MM_ACK_REFUSED, "bad_signature"},
+        {2, 2, 4, "site-a", "mimamori/site/site-b", &f->site_key, MM_ACK_REFUSED, "bad_origin"},
+        {2, 2, 5, "site-a", "mimamori/site/site-a", &f->site_key, MM_ACK_REFUSED,
+         "malformed_batch"},
+        {2, 2, 4, "nobody", "mimamori/site/nobody", &f->site_key, MM_ACK_REFUSED, NULL},
+        {2, 0, 0, "site-a", NULL, NULL, MM_ACK_REFUSED, "malformed_checkpoint"},
+        {2, 3, 5, "site-a", "mimamori/site/site-a", &f->site_key, MM_ACK_OK, NULL},
+        {5, 3, 8, "site-a", "mimamori/site/site-a", &f->site_key, MM_ACK_OK, NULL},
+    };
+    enum { G = sizeof want / sizeof want[0] };
+    char notes[G][MM_NOTE_MAX];
+    mm_batch_t b[G];
+    hub_answer_t a[G];
+    hub_mirror_item_t items[G];
+    const int64_t now = 1795486419000000;
+    for (size_t i = 0; i < G; i++) {
+        size_t len;
+        if (want[i].key) {
+            len = signed_note(f, want[i].signed_size, want[i].origin, "site-a", want[i].key,
+                              notes[i]);
+        } else {
+            strcpy(notes[i], "not a note");
+            len = strlen(notes[i]);
+        }
+        b[i] = (mm_batch_t){.first_index = want[i].first,
+                            .n_entries = want[i].n,
+                            .entries = f->views + want[i].first,
+                            .checkpoint = notes[i],
+                            .checkpoint_len = len};
+        items[i] = (hub_mirror_item_t){want[i].site, &b[i], now + (int64_t)i * 1000000, &a[i]};
+    }
+    hub_mirror_batches(f->mirror, items, G);
+    for (size_t i = 0; i < G; i++) {
+        assert_int_equal(a[i].ack.status, want[i].status);
+        if (want[i].finding)
+            assert_true(has_finding(f, want[i].finding));
+        if (want[i].status != MM_ACK_OK) {
+            assert_string_equal(a[i].cosignature, "");
+            continue;
+        }
+        assert_int_equal(a[i].ack.size, want[i].signed_size);
+        mm_note_t note;
+        assert_int_equal(mm_note_parse(notes[i], b[i].checkpoint_len, &note), MM_OK);
+        char line[MM_NOTE_LINE_MAX];
+        assert_int_equal(mm_cosig_sign(note.body, note.body_len, f->hub.keys.name,
+                                       &f->hub.keys.sign, (uint64_t)(items[i].now_us / 1000000),
+                                       line, sizeof line),
+                         MM_OK);
+        assert_string_equal(a[i].cosignature, line);
+    }
+    assert_int_equal(held(f), 8);
+    hub_answer_t r;
+    send(f, 0, N, f->views, &f->site_key, "mimamori/site/site-a", &r);
+    assert_int_equal(r.ack.status, MM_ACK_OK);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -730,6 +808,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(log_begun_anew_only_at_the_next_epoch, setup, teardown),
         cmocka_unit_test_setup_teardown(observer_hears_each_stored_batch_once, setup, teardown),
         cmocka_unit_test_setup_teardown(a_group_commits_together_and_refuses_alone, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(a_group_is_checked_together_each_on_its_own, setup,
                                         teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
