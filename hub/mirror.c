@@ -39,7 +39,9 @@ struct hub_mirror {
     hub_mirror_applier_t applier; /* apply NULL: none */
     hub_mirror_watcher_t watcher;
     uint64_t accepted, refused;   /* batches answered, for the metrics */
-    mm_entry_t *scratch;          /* the entries of the batch in the transaction, decoded */
+    /* The entries of the batch in the transaction, decoded, and of the next one (decoded ahead
+     * by a helper meanwhile): each for scratch_cap entries. */
+    mm_entry_t *scratch[2];
     size_t scratch_cap;
     mm_ed25519_signer_t *signer; /* the hub's key made ready for cosigning; NULL: keys->sign */
     /* Helpers that check signatures and cosign beside the loop thread (see checks()). */
@@ -47,8 +49,9 @@ struct hub_mirror {
     size_t n_helpers;
     pthread_mutex_t lock;
     pthread_cond_t wake, done;
-    struct batch *job; /* the group being checked, n_job of them; next: the first not taken */
+    struct batch *job; /* the batches to work on, n_job of them; next: the first not taken */
     size_t n_job, next, busy;
+    void (*job_fn)(struct batch *x); /* what to do with each */
     unsigned long job_seq; /* counts the groups handed out, so a helper takes each once */
     int stopping;
 };
@@ -122,7 +125,8 @@ void hub_mirror_close(hub_mirror_t *m)
     helpers_stop(m);
     mm_ed25519_signer_free(m->signer);
     mm_log_close(m->log);
-    free(m->scratch);
+    free(m->scratch[0]);
+    free(m->scratch[1]);
     free(m);
 }
 
@@ -276,6 +280,9 @@ typedef struct batch {
     mm_note_t note;
     mm_checkpoint_t cp;
     mm_entry_t *decoded; /* b's entries decoded, in the transaction only (the mirror's scratch) */
+    int ahead;           /* decoded (or being decoded) by a helper: decode_entries */
+    mm_err_t dec_err;    /* what decode_entries found: MM_OK, or the error of entry dec_bad */
+    uint64_t dec_bad;
     mm_log_restarted_t restart_entry; /* entry 0, when it is a log_restarted */
     char *cosigned;      /* note + the hub's cosignature line, made before the transaction */
     size_t cosigned_len;
@@ -534,28 +541,35 @@ static int begins_anew(batch_t *x, MDB_txn *txn)
     return err == MM_OK && memcmp(ours.b, theirs.b, MM_HASH_LEN) != 0;
 }
 
-/* The batch's entries decoded into the mirror's scratch (x->decoded): OUT_MALFORMED for the
- * first that is not a log entry. MM_ENOMEM when the scratch cannot grow. */
-static mm_err_t decode_in(batch_t *x)
+/* Decodes the batch's entries into x->decoded, stopping at the first that is not a log entry
+ * (x->dec_err, x->dec_bad). Touches nothing but x and what x->decoded points to, so that a
+ * helper decodes the next batch while the loop thread stores this one. */
+static void decode_entries(batch_t *x)
 {
-    hub_mirror_t *m = x->m;
     const mm_batch_t *b = x->b;
-    if (b->n_entries > m->scratch_cap) {
-        free(m->scratch);
-        m->scratch_cap = 0;
-        if (!(m->scratch = malloc(b->n_entries * sizeof *m->scratch)))
-            return MM_ENOMEM;
-        m->scratch_cap = b->n_entries;
-    }
-    x->decoded = m->scratch;
+    x->dec_err = MM_OK;
     for (size_t i = 0; i < b->n_entries; i++) {
         mm_err_t de = mm_entry_decode(b->entries[i].data, b->entries[i].len, &x->decoded[i]);
         if (de != MM_OK) {
-            x->outcome = OUT_MALFORMED;
-            x->bad_index = b->first_index + i;
-            x->bad_err = de;
-            return MM_OK;
+            x->dec_err = de;
+            x->dec_bad = b->first_index + i;
+            return;
         }
+    }
+}
+
+/* The batch's entries decoded (x->decoded, set by group_txn; by a helper already when
+ * x->ahead): OUT_MALFORMED for the first that is not a log entry. */
+static mm_err_t decode_in(batch_t *x)
+{
+    const mm_batch_t *b = x->b;
+    if (!x->ahead)
+        decode_entries(x);
+    if (x->dec_err != MM_OK) {
+        x->outcome = OUT_MALFORMED;
+        x->bad_index = x->dec_bad;
+        x->bad_err = x->dec_err;
+        return MM_OK;
     }
     if (b->n_entries && x->decoded[0].kind == MM_ENTRY_LOG_RESTARTED)
         x->restart_entry = x->decoded[0].u.log_restarted;
@@ -606,18 +620,69 @@ typedef struct {
     size_t n;
 } group_t;
 
+static void jobs_post(hub_mirror_t *m, batch_t *xs, size_t n, void (*fn)(batch_t *x));
+static void jobs_finish(hub_mirror_t *m);
+
+/* The next live batch of g from i (g->n when none). */
+static size_t next_live(const group_t *g, size_t i)
+{
+    while (i < g->n && !g->x[i].live)
+        i++;
+    return i;
+}
+
+/* The live batches of g in order, in txn (again from the start when the transaction runs
+ * again). With helpers, each batch's entries are decoded by a helper while the loop thread
+ * stores the batch before it: two scratch arrays, one for the batch being stored, one for the
+ * next; each batch's decoding is waited for before its step. */
 static mm_err_t group_txn(MDB_txn *txn, void *arg)
 {
     group_t *g = arg;
-    for (size_t i = 0; i < g->n; i++) {
-        if (!g->x[i].live)
-            continue;
-        mm_err_t err = step_in(&g->x[i], txn);
-        if (err != MM_OK)
-            return err;
+    size_t i = next_live(g, 0);
+    if (i == g->n)
+        return MM_OK;
+    hub_mirror_t *m = g->x[i].m;
+    size_t most = 0, live = 0;
+    for (size_t k = i; k < g->n; k++)
+        if (g->x[k].live) {
+            live++;
+            g->x[k].ahead = 0;
+            if (g->x[k].b->n_entries > most)
+                most = g->x[k].b->n_entries;
+        }
+    int ahead = m->n_helpers && live > 1;
+    if (most > m->scratch_cap) {
+        for (int k = 0; k < 2; k++) {
+            free(m->scratch[k]);
+            m->scratch[k] = NULL;
+        }
+        m->scratch_cap = 0;
+        if (!(m->scratch[0] = malloc(most * sizeof *m->scratch[0])) ||
+            !(m->scratch[1] = malloc(most * sizeof *m->scratch[1])))
+            return MM_ENOMEM;
+        m->scratch_cap = most;
     }
-    return MM_OK;
+    unsigned buf = 0;
+    mm_err_t err = MM_OK;
+    for (size_t j; i < g->n && err == MM_OK; i = j, buf ^= 1) {
+        batch_t *x = &g->x[i];
+        j = next_live(g, i + 1);
+        if (x->ahead)
+            jobs_finish(m); /* x's decoding, which was the job */
+        else
+            x->decoded = m->scratch[buf];
+        if (ahead && j < g->n) {
+            batch_t *y = &g->x[j];
+            y->decoded = m->scratch[buf ^ 1];
+            y->ahead = 1;
+            jobs_post(m, y, 1, decode_entries);
+        }
+        err = step_in(x, txn);
+    }
+    jobs_finish(m); /* nothing may still write into the scratch arrays */
+    return err;
 }
+
 /* What the checks of a checkpoint found (verify). */
 enum {
     VERDICT_OK,        /* checked and cosigned */
@@ -960,20 +1025,60 @@ static void prepare(batch_t *x, MDB_txn *rtxn)
 
 /* --- the helpers: checkpoints checked beside the loop thread ---------------------------------*/
 
-/* Takes the group's batches to verify one at a time until none is left; called with m->lock
- * held, returns with it held. */
-static void take_checks(hub_mirror_t *m)
+/* Takes the job's batches one at a time until none is left and does the job's work on each;
+ * called with m->lock held, returns with it held. */
+static void take_jobs(hub_mirror_t *m)
 {
     while (m->job && m->next < m->n_job) {
         batch_t *x = &m->job[m->next++];
-        if (!x->to_check)
-            continue;
+        void (*fn)(batch_t * x) = m->job_fn;
         m->busy++;
         pthread_mutex_unlock(&m->lock);
-        verify(x);
+        fn(x);
         pthread_mutex_lock(&m->lock);
         m->busy--;
     }
+}
+
+/* Hands xs[0 .. n) to the helpers, fn for each; the caller goes on, then calls jobs_finish.
+ * Without helpers, only remembers the job (jobs_finish does it). */
+static void jobs_post(hub_mirror_t *m, batch_t *xs, size_t n, void (*fn)(batch_t *x))
+{
+    if (!m->n_helpers) {
+        m->job = xs;
+        m->n_job = n;
+        m->next = 0;
+        m->job_fn = fn;
+        return;
+    }
+    pthread_mutex_lock(&m->lock);
+    m->job = xs;
+    m->n_job = n;
+    m->next = 0;
+    m->job_fn = fn;
+    m->job_seq++;
+    pthread_cond_broadcast(&m->wake);
+    pthread_mutex_unlock(&m->lock);
+}
+
+/* The posted job done: what no helper has taken yet the caller does, then it waits for the
+ * helpers' share. */
+static void jobs_finish(hub_mirror_t *m)
+{
+    if (!m->n_helpers) {
+        while (m->job && m->next < m->n_job)
+            m->job_fn(&m->job[m->next++]);
+        m->job = NULL;
+        m->n_job = 0;
+        return;
+    }
+    pthread_mutex_lock(&m->lock);
+    take_jobs(m);
+    while (m->busy)
+        pthread_cond_wait(&m->done, &m->lock);
+    m->job = NULL;
+    m->n_job = 0;
+    pthread_mutex_unlock(&m->lock);
 }
 
 static void *helper_main(void *arg)
@@ -987,7 +1092,7 @@ static void *helper_main(void *arg)
         if (m->stopping)
             break;
         seen = m->job_seq;
-        take_checks(m);
+        take_jobs(m);
         if (m->busy == 0)
             pthread_cond_signal(&m->done);
     }
@@ -1045,6 +1150,12 @@ static void helpers_stop(hub_mirror_t *m)
     m->n_helpers = 0;
 }
 
+static void verify_if_to_check(batch_t *x)
+{
+    if (x->to_check)
+        verify(x);
+}
+
 /* verify() for every batch of xs[0 .. n) that is to be checked: with the helpers when there
  * are two or more, the loop thread taking its share; then report() for each, in order. */
 static void checks(hub_mirror_t *m, batch_t *xs, size_t n)
@@ -1052,23 +1163,12 @@ static void checks(hub_mirror_t *m, batch_t *xs, size_t n)
     size_t want = 0;
     for (size_t i = 0; i < n; i++)
         want += xs[i].to_check != 0;
-    if (m->n_helpers && want > 1) {
-        pthread_mutex_lock(&m->lock);
-        m->job = xs;
-        m->n_job = n;
-        m->next = 0;
-        m->job_seq++;
-        pthread_cond_broadcast(&m->wake);
-        take_checks(m);
-        while (m->busy)
-            pthread_cond_wait(&m->done, &m->lock);
-        m->job = NULL;
-        m->n_job = 0;
-        pthread_mutex_unlock(&m->lock);
+    if (want > 1) {
+        jobs_post(m, xs, n, verify_if_to_check);
+        jobs_finish(m);
     } else {
         for (size_t i = 0; i < n; i++)
-            if (xs[i].to_check)
-                verify(&xs[i]);
+            verify_if_to_check(&xs[i]);
     }
     for (size_t i = 0; i < n; i++)
         if (xs[i].to_check)
