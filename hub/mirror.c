@@ -631,6 +631,10 @@ static size_t next_live(const group_t *g, size_t i)
     return i;
 }
 
+/* Fewer entries than this are decoded by the loop thread itself: waking a helper costs about
+ * as much as decoding a dozen entries. */
+#define AHEAD_MIN 32
+
 /* The live batches of g in order, in txn (again from the start when the transaction runs
  * again). With helpers, each batch's entries are decoded by a helper while the loop thread
  * stores the batch before it: two scratch arrays, one for the batch being stored, one for the
@@ -671,7 +675,7 @@ static mm_err_t group_txn(MDB_txn *txn, void *arg)
             jobs_finish(m); /* x's decoding, which was the job */
         else
             x->decoded = m->scratch[buf];
-        if (ahead && j < g->n) {
+        if (ahead && j < g->n && g->x[j].b->n_entries >= AHEAD_MIN) {
             batch_t *y = &g->x[j];
             y->decoded = m->scratch[buf ^ 1];
             y->ahead = 1;
