@@ -18,7 +18,7 @@
 
 #include "hub/integrity.h"
 
-#define MIRROR_HELPERS_MAX 3 /* threads beside the loop that check signatures */
+#define MIRROR_HELPERS_MAX 3 /* threads beside the loop thread: checks, leaves, decoding */
 
 struct batch;
 
@@ -44,7 +44,8 @@ struct hub_mirror {
     mm_entry_t *scratch[2];
     size_t scratch_cap;
     mm_ed25519_signer_t *signer; /* the hub's key made ready for cosigning; NULL: keys->sign */
-    /* Helpers that check signatures and cosign beside the loop thread (see checks()). */
+    /* Helpers beside the loop thread (checks(), group_txn()): they check signatures, cosign,
+     * hash leaves and decode entries, touching only the batch they are given, never LMDB. */
     pthread_t helpers[MIRROR_HELPERS_MAX];
     size_t n_helpers;
     pthread_mutex_t lock;
@@ -248,9 +249,11 @@ void hub_mirror_bad_frame(hub_mirror_t *m, const char *site, const char *kind, s
 
 /*
  * Batches are answered in groups (hub_mirror_batches): each is checked alone, with no
- * transaction open (its form, the site's signature); then all that passed go through ONE write
- * transaction, in order, each decoding its entries there (into one array the mirror keeps, so
- * that a group never holds more than one batch's decoded entries: an mm_entry_t is large) and
+ * transaction open (its form, the site's signature; on the helper threads, with the cosignature
+ * and the leaf hashes); then all that passed go through ONE write transaction, in order, each
+ * decoding its entries there (into two arrays the mirror keeps, the batch being stored and the
+ * next, decoded ahead by a helper, so that a group never holds more than two batches' decoded
+ * entries: an mm_entry_t is large) and
  * deciding against what the transaction already holds (so two batches of one site in a group
  * follow each other); then one synced commit; and only then is each answered, its findings
  * raised and its observers told. A batch
