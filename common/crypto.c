@@ -45,10 +45,21 @@ static mm_err_t ssl_fail(const char *what)
  */
 static EVP_MD *sha256_md;
 static pthread_once_t sha256_once = PTHREAD_ONCE_INIT;
+/* Each thread's context for mm_sha256, made at its first digest and freed when it ends:
+ * EVP_Digest makes and frees a context at every call, about a third of the cost of hashing a
+ * Merkle leaf or node. */
+static pthread_key_t sha256_ctx_key;
+static int sha256_ctx_keyed;
+
+static void sha256_ctx_free(void *ctx)
+{
+    EVP_MD_CTX_free(ctx);
+}
 
 static void sha256_fetch(void)
 {
     sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+    sha256_ctx_keyed = pthread_key_create(&sha256_ctx_key, sha256_ctx_free) == 0;
 }
 
 static const EVP_MD *sha256(void)
@@ -57,11 +68,32 @@ static const EVP_MD *sha256(void)
     return sha256_md ? sha256_md : EVP_sha256();
 }
 
+/* This thread's context for mm_sha256; NULL when it cannot have one. */
+static EVP_MD_CTX *sha256_ctx(void)
+{
+    if (!sha256_ctx_keyed) {
+        return NULL;
+    }
+    EVP_MD_CTX *md = pthread_getspecific(sha256_ctx_key);
+    if (md == NULL && (md = EVP_MD_CTX_new()) != NULL &&
+        pthread_setspecific(sha256_ctx_key, md) != 0) {
+        EVP_MD_CTX_free(md);
+        md = NULL;
+    }
+    return md;
+}
+
 void mm_sha256(const void *data, size_t len, uint8_t out[MM_SHA256_LEN])
 {
     unsigned int n = 0;
-    /* EVP_Digest with the built-in SHA-256 cannot fail short of memory corruption. */
-    if (EVP_Digest(data, len, out, &n, sha256(), NULL) != 1) {
+    const EVP_MD *alg = sha256();
+    EVP_MD_CTX *md = sha256_ctx();
+    /* SHA-256 over the built-in provider cannot fail short of memory corruption. */
+    int ok = md != NULL ? EVP_DigestInit_ex(md, alg, NULL) == 1 &&
+                              EVP_DigestUpdate(md, data, len) == 1 &&
+                              EVP_DigestFinal_ex(md, out, &n) == 1
+                        : EVP_Digest(data, len, out, &n, alg, NULL) == 1;
+    if (!ok) {
         ssl_fail("SHA-256");
         abort();
     }
@@ -182,6 +214,59 @@ out:
     EVP_MD_CTX_free(md);
     EVP_PKEY_free(pk);
     return err;
+}
+
+struct mm_ed25519_signer {
+    EVP_PKEY *pk;
+    uint8_t pub[MM_ED25519_PUB_LEN];
+};
+
+mm_err_t mm_ed25519_signer_new(const mm_ed25519_t *key, mm_ed25519_signer_t **out)
+{
+    if (!key->has_secret) {
+        return MM_EINVAL;
+    }
+    mm_ed25519_signer_t *s = calloc(1, sizeof(*s));
+    if (s == NULL) {
+        return MM_ENOMEM;
+    }
+    s->pk = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, key->seed, MM_ED25519_SEED_LEN);
+    size_t publen = MM_ED25519_PUB_LEN;
+    if (s->pk == NULL || EVP_PKEY_get_raw_public_key(s->pk, s->pub, &publen) != 1 ||
+        publen != MM_ED25519_PUB_LEN) {
+        mm_ed25519_signer_free(s);
+        return ssl_fail("Ed25519 private key");
+    }
+    *out = s;
+    return MM_OK;
+}
+
+mm_err_t mm_ed25519_signer_sign(const mm_ed25519_signer_t *s, const void *msg, size_t len,
+                                uint8_t sig[MM_ED25519_SIG_LEN])
+{
+    mm_err_t err = MM_OK;
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    size_t siglen = MM_ED25519_SIG_LEN;
+    if (md == NULL || EVP_DigestSignInit(md, NULL, NULL, NULL, s->pk) != 1 ||
+        EVP_DigestSign(md, sig, &siglen, msg, len) != 1 || siglen != MM_ED25519_SIG_LEN) {
+        err = ssl_fail("Ed25519 sign");
+    }
+    EVP_MD_CTX_free(md);
+    return err;
+}
+
+const uint8_t *mm_ed25519_signer_pub(const mm_ed25519_signer_t *s)
+{
+    return s->pub;
+}
+
+void mm_ed25519_signer_free(mm_ed25519_signer_t *s)
+{
+    if (s == NULL) {
+        return;
+    }
+    EVP_PKEY_free(s->pk);
+    free(s);
 }
 
 mm_err_t mm_ed25519_verify(const uint8_t pub[MM_ED25519_PUB_LEN], const void *msg, size_t len,

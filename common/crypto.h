@@ -53,6 +53,22 @@ mm_err_t mm_ed25519_from_seed(const uint8_t seed[MM_ED25519_SEED_LEN], mm_ed2551
 /* Signs msg. Returns MM_OK, MM_EINVAL when key has no secret, or MM_ECRYPTO. */
 mm_err_t mm_ed25519_sign(const mm_ed25519_t *key, const void *msg, size_t len,
                          uint8_t sig[MM_ED25519_SIG_LEN]);
+/*
+ * A signing key made ready once, for a process that signs often with the same key (the hub's
+ * cosignatures): mm_ed25519_sign derives the public key from the seed again at every call, a
+ * scalar multiplication as costly as the signature. The signer holds the secret in OpenSSL's
+ * object (cleansed when freed); it may sign from several threads at once. MM_EINVAL when key
+ * has no secret.
+ */
+typedef struct mm_ed25519_signer mm_ed25519_signer_t;
+mm_err_t mm_ed25519_signer_new(const mm_ed25519_t *key, mm_ed25519_signer_t **out);
+/* As mm_ed25519_sign, with the signer's key. */
+mm_err_t mm_ed25519_signer_sign(const mm_ed25519_signer_t *s, const void *msg, size_t len,
+                                uint8_t sig[MM_ED25519_SIG_LEN]);
+/* The signer's public key. */
+const uint8_t *mm_ed25519_signer_pub(const mm_ed25519_signer_t *s);
+/* Accepts NULL. */
+void mm_ed25519_signer_free(mm_ed25519_signer_t *s);
 /* Returns MM_OK when sig is a valid signature of msg by pub, MM_EVERIFY when it is not. */
 mm_err_t mm_ed25519_verify(const uint8_t pub[MM_ED25519_PUB_LEN], const void *msg, size_t len,
                            const uint8_t sig[MM_ED25519_SIG_LEN]);

@@ -476,6 +476,7 @@ typedef struct {
     const char *name; /* "segment_recorded" */
     size_t n_fields;
     const mm_entry_field_t *fields; /* in the order of the protobuf message */
+    size_t size;                    /* of the kind's struct (its member of mm_entry_t's u) */
 } mm_entry_kind_info_t;
 
 /* The table's row for kind; NULL when kind is none. */
@@ -506,7 +507,8 @@ mm_err_t mm_entry_encode(const mm_entry_t *e, uint8_t **out, size_t *len);
 /*
  * Decodes an entry. MM_EPROTO when the bytes are not a LogEntry of a known kind, or a field is
  * out of its bounds (string too long, hash not 32 bytes) or breaks a rule that encode enforces,
- * MM_ETOOBIG over MM_LOG_ENTRY_MAX.
+ * MM_ETOOBIG over MM_LOG_ENTRY_MAX. Only out->u's member of the entry's kind is written (zeroed,
+ * then filled): the rest of the union is left as it was.
  */
 mm_err_t mm_entry_decode(const void *buf, size_t len, mm_entry_t *out);
 

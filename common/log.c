@@ -221,6 +221,13 @@ static mm_err_t write_batch(mm_log_t *log, MDB_txn *txn, uint32_t id, uint64_t s
 mm_err_t mm_log_append_many(mm_log_t *log, MDB_txn *txn, uint32_t id, const mm_bytes_t *entries,
                             size_t n, const mm_hash_t *want, mm_hash_t *root)
 {
+    return mm_log_append_hashed(log, txn, id, entries, NULL, n, want, root);
+}
+
+mm_err_t mm_log_append_hashed(mm_log_t *log, MDB_txn *txn, uint32_t id, const mm_bytes_t *entries,
+                              const mm_hash_t *leaves, size_t n, const mm_hash_t *want,
+                              mm_hash_t *root)
+{
     for (size_t i = 0; i < n; i++)
         if (entries[i].len == 0 || entries[i].len > MM_LOG_ENTRY_MAX)
             return MM_ETOOBIG;
@@ -249,7 +256,10 @@ mm_err_t mm_log_append_many(mm_log_t *log, MDB_txn *txn, uint32_t id, const mm_b
         return MM_ENOMEM;
     for (size_t i = 0; i < n; i++) {
         mm_hash_t leaf;
-        mm_merkle_leaf_hash(entries[i].data, entries[i].len, &leaf);
+        if (leaves)
+            leaf = leaves[i];
+        else
+            mm_merkle_leaf_hash(entries[i].data, entries[i].len, &leaf);
         mm_merkle_range_append(&next, &leaf, gather, &g);
     }
     mm_hash_t got;

@@ -63,6 +63,15 @@ mm_err_t mm_log_append(mm_log_t *log, MDB_txn *txn, uint32_t id, const void *ent
 mm_err_t mm_log_append_many(mm_log_t *log, MDB_txn *txn, uint32_t id, const mm_bytes_t *entries,
                             size_t n, const mm_hash_t *want, mm_hash_t *root);
 
+/*
+ * As mm_log_append_many, with the entries' leaf hashes (mm_merkle_leaf_hash of each) already
+ * computed by the caller in leaves[0 .. n) (NULL: computed here). The caller must have hashed
+ * exactly these bytes: the root compared with *want is made from leaves, not from entries.
+ */
+mm_err_t mm_log_append_hashed(mm_log_t *log, MDB_txn *txn, uint32_t id, const mm_bytes_t *entries,
+                              const mm_hash_t *leaves, size_t n, const mm_hash_t *want,
+                              mm_hash_t *root);
+
 /* Drops the compact ranges kept in memory; they are rebuilt from the store when next needed. */
 void mm_log_forget(mm_log_t *log);
 

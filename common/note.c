@@ -375,8 +375,10 @@ static size_t cosig_message(const char *body, size_t len, uint64_t ts, char *buf
     return (size_t)n + len;
 }
 
-mm_err_t mm_cosig_sign(const char *body, size_t len, const char *name, const mm_ed25519_t *key,
-                       uint64_t timestamp, char *line, size_t cap)
+/* The cosignature line of body at timestamp, signed with key or (when key is NULL) signer. */
+static mm_err_t cosig_sign(const char *body, size_t len, const char *name, const mm_ed25519_t *key,
+                           const mm_ed25519_signer_t *signer, uint64_t timestamp, char *line,
+                           size_t cap)
 {
     if (!name_ok(name, strnlen(name, MM_KEY_NAME_MAX)) || !body_ok(body, len) ||
         timestamp > TIMESTAMP_MAX)
@@ -386,13 +388,27 @@ mm_err_t mm_cosig_sign(const char *body, size_t len, const char *name, const mm_
     if (!mlen)
         return MM_EINVAL;
     uint8_t raw[4 + 8 + MM_ED25519_SIG_LEN];
-    key_id(name, MM_NOTE_ALG_COSIG_V1, key->pub, raw);
+    key_id(name, MM_NOTE_ALG_COSIG_V1, key ? key->pub : mm_ed25519_signer_pub(signer), raw);
     for (int i = 0; i < 8; i++)
         raw[4 + i] = (uint8_t)(timestamp >> (56 - 8 * i));
-    mm_err_t err = mm_ed25519_sign(key, msg, mlen, raw + 12);
+    mm_err_t err = key ? mm_ed25519_sign(key, msg, mlen, raw + 12)
+                       : mm_ed25519_signer_sign(signer, msg, mlen, raw + 12);
     if (err != MM_OK)
         return err;
     return format_line(name, raw, sizeof raw, line, cap);
+}
+
+mm_err_t mm_cosig_sign(const char *body, size_t len, const char *name, const mm_ed25519_t *key,
+                       uint64_t timestamp, char *line, size_t cap)
+{
+    return cosig_sign(body, len, name, key, NULL, timestamp, line, cap);
+}
+
+mm_err_t mm_cosig_sign_with(const char *body, size_t len, const char *name,
+                            const mm_ed25519_signer_t *signer, uint64_t timestamp, char *line,
+                            size_t cap)
+{
+    return cosig_sign(body, len, name, NULL, signer, timestamp, line, cap);
 }
 
 /* Checks one signature line already matched to v by name and key id. */

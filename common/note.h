@@ -120,6 +120,11 @@ mm_err_t mm_note_verify(const mm_note_t *note, const mm_note_verifier_t *v, uint
 mm_err_t mm_cosig_sign(const char *body, size_t len, const char *name, const mm_ed25519_t *key,
                        uint64_t timestamp, char *line, size_t cap);
 
+/* As mm_cosig_sign, with a signer made once (crypto.h) instead of the key. */
+mm_err_t mm_cosig_sign_with(const char *body, size_t len, const char *name,
+                            const mm_ed25519_signer_t *signer, uint64_t timestamp, char *line,
+                            size_t cap);
+
 /* Signs cp as a complete note: body, blank line, signature line. */
 mm_err_t mm_checkpoint_sign(const mm_checkpoint_t *cp, const char *name, const mm_ed25519_t *key,
                             char *out, size_t cap, size_t *len);

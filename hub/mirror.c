@@ -4,16 +4,23 @@
 #include "hub/mirror.h"
 
 #include <inttypes.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/crypto.h"
 #include "common/diag.h"
 #include "common/entry.h"
 
 #include "hub/integrity.h"
+
+#define MIRROR_HELPERS_MAX 3 /* threads beside the loop thread: checks, leaves, decoding */
+
+struct batch;
 
 struct hub_mirror {
     mm_db_t *db;
@@ -32,8 +39,22 @@ struct hub_mirror {
     hub_mirror_applier_t applier; /* apply NULL: none */
     hub_mirror_watcher_t watcher;
     uint64_t accepted, refused;   /* batches answered, for the metrics */
-    mm_entry_t *scratch;          /* the entries of the batch in the transaction, decoded */
+    /* The entries of the batch in the transaction, decoded, and of the next one (decoded ahead
+     * by a helper meanwhile): each for scratch_cap entries. */
+    mm_entry_t *scratch[2];
     size_t scratch_cap;
+    mm_ed25519_signer_t *signer; /* the hub's key made ready for cosigning; NULL: keys->sign */
+    /* Helpers beside the loop thread (checks(), group_txn()): they check signatures, cosign,
+     * hash leaves and decode entries, touching only the batch they are given, never LMDB. */
+    pthread_t helpers[MIRROR_HELPERS_MAX];
+    size_t n_helpers;
+    pthread_mutex_t lock;
+    pthread_cond_t wake, done;
+    struct batch *job; /* the batches to work on, n_job of them; next: the first not taken */
+    size_t n_job, next, busy;
+    void (*job_fn)(struct batch *x); /* what to do with each */
+    unsigned long job_seq; /* counts the groups handed out, so a helper takes each once */
+    int stopping;
 };
 
 void hub_mirror_set_registry(hub_mirror_t *m, hub_registry_t *r,
@@ -66,6 +87,9 @@ void hub_mirror_counts(const hub_mirror_t *m, uint64_t *accepted, uint64_t *refu
     *refused = m->refused;
 }
 
+static void helpers_start(hub_mirror_t *m);
+static void helpers_stop(hub_mirror_t *m);
+
 mm_err_t hub_mirror_open(mm_db_t *db, const hub_config_t *cfg, const mm_keypair_t *keys,
                          hub_findings_t *findings, hub_mirror_t **out)
 {
@@ -87,6 +111,10 @@ mm_err_t hub_mirror_open(mm_db_t *db, const hub_config_t *cfg, const mm_keypair_
         hub_mirror_close(m);
         return err;
     }
+    /* Without it each cosignature derives the public key again (mm_cosig_sign still works). */
+    if (keys->sign.has_secret && mm_ed25519_signer_new(&keys->sign, &m->signer) != MM_OK)
+        m->signer = NULL;
+    helpers_start(m);
     *out = m;
     return MM_OK;
 }
@@ -95,8 +123,11 @@ void hub_mirror_close(hub_mirror_t *m)
 {
     if (!m)
         return;
+    helpers_stop(m);
+    mm_ed25519_signer_free(m->signer);
     mm_log_close(m->log);
-    free(m->scratch);
+    free(m->scratch[0]);
+    free(m->scratch[1]);
     free(m);
 }
 
@@ -218,9 +249,11 @@ void hub_mirror_bad_frame(hub_mirror_t *m, const char *site, const char *kind, s
 
 /*
  * Batches are answered in groups (hub_mirror_batches): each is checked alone, with no
- * transaction open (its form, the site's signature); then all that passed go through ONE write
- * transaction, in order, each decoding its entries there (into one array the mirror keeps, so
- * that a group never holds more than one batch's decoded entries: an mm_entry_t is large) and
+ * transaction open (its form, the site's signature; on the helper threads, with the cosignature
+ * and the leaf hashes); then all that passed go through ONE write transaction, in order, each
+ * decoding its entries there (into two arrays the mirror keeps, the batch being stored and the
+ * next, decoded ahead by a helper, so that a group never holds more than two batches' decoded
+ * entries: an mm_entry_t is large) and
  * deciding against what the transaction already holds (so two batches of one site in a group
  * follow each other); then one synced commit; and only then is each answered, its findings
  * raised and its observers told. A batch
@@ -240,7 +273,7 @@ typedef enum {
 } outcome_t;
 
 /* One batch being answered: what every step of it needs. */
-typedef struct {
+typedef struct batch {
     hub_mirror_t *m;
     const char *site;
     const hub_site_conf_t *sc;
@@ -250,10 +283,18 @@ typedef struct {
     mm_note_t note;
     mm_checkpoint_t cp;
     mm_entry_t *decoded; /* b's entries decoded, in the transaction only (the mirror's scratch) */
+    int ahead;           /* decoded (or being decoded) by a helper: decode_entries */
+    mm_err_t dec_err;    /* what decode_entries found: MM_OK, or the error of entry dec_bad */
+    uint64_t dec_bad;
     mm_log_restarted_t restart_entry; /* entry 0, when it is a log_restarted */
     char *cosigned;      /* note + the hub's cosignature line, made before the transaction */
     size_t cosigned_len;
     int live; /* checked and cosigned: goes into the transaction */
+    mm_hash_t *leaves; /* the leaf hash of each of b's entries (verify), or NULL: hashed here */
+    /* What verify() found, before any finding is raised (report() raises them). */
+    int to_check;      /* the site is known: its checkpoint is to be checked */
+    int verdict;       /* VERDICT_* */
+    mm_err_t verr;     /* VERDICT_FORM, VERDICT_SIGNATURE, VERDICT_COSIGN: why */
     /* Set in the write transaction, from the start at each attempt. */
     outcome_t outcome;
     mm_err_t refusal;
@@ -380,6 +421,15 @@ static mm_err_t restart_in(batch_t *s, MDB_txn *txn)
     return MM_OK;
 }
 
+/* The leaf hash of the batch's entry i (from its first), made by verify when it could. */
+static void leaf_of(const batch_t *x, size_t i, mm_hash_t *out)
+{
+    if (x->leaves)
+        *out = x->leaves[i];
+    else
+        mm_merkle_leaf_hash(x->b->entries[i].data, x->b->entries[i].len, out);
+}
+
 /* Refuses s inside the transaction (nothing of it written): MM_OK, so the group goes on. */
 static mm_err_t refuse_in(batch_t *s, mm_err_t why)
 {
@@ -446,7 +496,7 @@ static mm_err_t store_in(batch_t *s, MDB_txn *txn)
         mm_merkle_range_init(&r);
         for (size_t i = 0; i < b->n_entries; i++) {
             mm_hash_t leaf;
-            mm_merkle_leaf_hash(b->entries[i].data, b->entries[i].len, &leaf);
+            leaf_of(s, i, &leaf);
             mm_merkle_range_append(&r, &leaf, NULL, NULL);
         }
         mm_merkle_range_root(&r, &s->computed);
@@ -459,18 +509,19 @@ static mm_err_t store_in(batch_t *s, MDB_txn *txn)
     /* The overlap must be what we hold. */
     for (uint64_t i = b->first_index; i < held; i++) {
         mm_hash_t ours, theirs;
-        const mm_bytes_t *e = &b->entries[i - b->first_index];
         if ((err = mm_log_leaf(m->log, txn, s->id, i, &ours)) != MM_OK)
             return err;
-        mm_merkle_leaf_hash(e->data, e->len, &theirs);
+        leaf_of(s, (size_t)(i - b->first_index), &theirs);
         if (memcmp(ours.b, theirs.b, MM_HASH_LEN) != 0) {
             s->fork = 1;
             s->fork_index = i;
             return refuse_in(s, MM_EVERIFY);
         }
     }
-    err = mm_log_append_many(m->log, txn, s->id, &b->entries[held - b->first_index],
-                             (size_t)(s->cp.size - held), &s->cp.root, &s->computed);
+    size_t from = (size_t)(held - b->first_index);
+    err = mm_log_append_hashed(m->log, txn, s->id, &b->entries[from],
+                               s->leaves ? &s->leaves[from] : NULL, (size_t)(s->cp.size - held),
+                               &s->cp.root, &s->computed);
     if (err == MM_EVERIFY || err == MM_ETOOBIG)
         return refuse_in(s, err); /* nothing of this batch was written */
     if (err != MM_OK)
@@ -489,32 +540,39 @@ static int begins_anew(batch_t *x, MDB_txn *txn)
         return 0;
     mm_hash_t ours, theirs;
     mm_err_t err = mm_log_leaf(x->m->log, txn, x->id, 0, &ours);
-    mm_merkle_leaf_hash(b->entries[0].data, b->entries[0].len, &theirs);
+    leaf_of(x, 0, &theirs);
     return err == MM_OK && memcmp(ours.b, theirs.b, MM_HASH_LEN) != 0;
 }
 
-/* The batch's entries decoded into the mirror's scratch (x->decoded): OUT_MALFORMED for the
- * first that is not a log entry. MM_ENOMEM when the scratch cannot grow. */
-static mm_err_t decode_in(batch_t *x)
+/* Decodes the batch's entries into x->decoded, stopping at the first that is not a log entry
+ * (x->dec_err, x->dec_bad). Touches nothing but x and what x->decoded points to, so that a
+ * helper decodes the next batch while the loop thread stores this one. */
+static void decode_entries(batch_t *x)
 {
-    hub_mirror_t *m = x->m;
     const mm_batch_t *b = x->b;
-    if (b->n_entries > m->scratch_cap) {
-        free(m->scratch);
-        m->scratch_cap = 0;
-        if (!(m->scratch = malloc(b->n_entries * sizeof *m->scratch)))
-            return MM_ENOMEM;
-        m->scratch_cap = b->n_entries;
-    }
-    x->decoded = m->scratch;
+    x->dec_err = MM_OK;
     for (size_t i = 0; i < b->n_entries; i++) {
         mm_err_t de = mm_entry_decode(b->entries[i].data, b->entries[i].len, &x->decoded[i]);
         if (de != MM_OK) {
-            x->outcome = OUT_MALFORMED;
-            x->bad_index = b->first_index + i;
-            x->bad_err = de;
-            return MM_OK;
+            x->dec_err = de;
+            x->dec_bad = b->first_index + i;
+            return;
         }
+    }
+}
+
+/* The batch's entries decoded (x->decoded, set by group_txn; by a helper already when
+ * x->ahead): OUT_MALFORMED for the first that is not a log entry. */
+static mm_err_t decode_in(batch_t *x)
+{
+    const mm_batch_t *b = x->b;
+    if (!x->ahead)
+        decode_entries(x);
+    if (x->dec_err != MM_OK) {
+        x->outcome = OUT_MALFORMED;
+        x->bad_index = x->dec_bad;
+        x->bad_err = x->dec_err;
+        return MM_OK;
     }
     if (b->n_entries && x->decoded[0].kind == MM_ENTRY_LOG_RESTARTED)
         x->restart_entry = x->decoded[0].u.log_restarted;
@@ -565,37 +623,164 @@ typedef struct {
     size_t n;
 } group_t;
 
+static void jobs_post(hub_mirror_t *m, batch_t *xs, size_t n, void (*fn)(batch_t *x));
+static void jobs_finish(hub_mirror_t *m);
+
+/* The next live batch of g from i (g->n when none). */
+static size_t next_live(const group_t *g, size_t i)
+{
+    while (i < g->n && !g->x[i].live)
+        i++;
+    return i;
+}
+
+/* Fewer entries than this are decoded by the loop thread itself: waking a helper costs about
+ * as much as decoding a dozen entries. */
+#define AHEAD_MIN 32
+
+/* The live batches of g in order, in txn (again from the start when the transaction runs
+ * again). With helpers, each batch's entries are decoded by a helper while the loop thread
+ * stores the batch before it: two scratch arrays, one for the batch being stored, one for the
+ * next; each batch's decoding is waited for before its step. */
 static mm_err_t group_txn(MDB_txn *txn, void *arg)
 {
     group_t *g = arg;
-    for (size_t i = 0; i < g->n; i++) {
-        if (!g->x[i].live)
-            continue;
-        mm_err_t err = step_in(&g->x[i], txn);
-        if (err != MM_OK)
-            return err;
+    size_t i = next_live(g, 0);
+    if (i == g->n)
+        return MM_OK;
+    hub_mirror_t *m = g->x[i].m;
+    size_t most = 0, live = 0;
+    for (size_t k = i; k < g->n; k++)
+        if (g->x[k].live) {
+            live++;
+            g->x[k].ahead = 0;
+            if (g->x[k].b->n_entries > most)
+                most = g->x[k].b->n_entries;
+        }
+    int ahead = m->n_helpers && live > 1;
+    if (most > m->scratch_cap) {
+        for (int k = 0; k < 2; k++) {
+            free(m->scratch[k]);
+            m->scratch[k] = NULL;
+        }
+        m->scratch_cap = 0;
+        if (!(m->scratch[0] = malloc(most * sizeof *m->scratch[0])) ||
+            !(m->scratch[1] = malloc(most * sizeof *m->scratch[1])))
+            return MM_ENOMEM;
+        m->scratch_cap = most;
     }
-    return MM_OK;
+    unsigned buf = 0;
+    mm_err_t err = MM_OK;
+    for (size_t j; i < g->n && err == MM_OK; i = j, buf ^= 1) {
+        batch_t *x = &g->x[i];
+        j = next_live(g, i + 1);
+        if (x->ahead)
+            jobs_finish(m); /* x's decoding, which was the job */
+        else
+            x->decoded = m->scratch[buf];
+        if (ahead && j < g->n && g->x[j].b->n_entries >= AHEAD_MIN) {
+            batch_t *y = &g->x[j];
+            y->decoded = m->scratch[buf ^ 1];
+            y->ahead = 1;
+            jobs_post(m, y, 1, decode_entries);
+        }
+        err = step_in(x, txn);
+    }
+    jobs_finish(m); /* nothing may still write into the scratch arrays */
+    return err;
 }
-/* 1. The checkpoint: form, signature, origin, size; and the entries' form. 0, or -1 once the
- * batch is refused (with a finding). */
-static int check(batch_t *x)
+
+/* What the checks of a checkpoint found (verify). */
+enum {
+    VERDICT_OK,        /* checked and cosigned */
+    VERDICT_FORM,      /* the note or its body does not parse (verr) */
+    VERDICT_SIGNATURE, /* not signed by the site's key, or a bad signature (verr) */
+    VERDICT_ORIGIN,    /* names another log */
+    VERDICT_SIZE,      /* its size is not first_index + n_entries */
+    VERDICT_COSIGN,    /* the hub could not cosign it (verr) */
+    VERDICT_MEMORY     /* no memory for the cosigned note */
+};
+
+/* 1. The checkpoint: form, signature, origin, size; then, when all pass, the hub's cosignature
+ * (x->out->cosignature, x->cosigned). Touches nothing but x, so that several batches' checks
+ * run at once on the helpers (they are most of a small batch's cost: an Ed25519 verification
+ * and a signature); every batch's signature is checked, each once. */
+static void verify(batch_t *x)
 {
     hub_mirror_t *m = x->m;
     const mm_batch_t *b = x->b;
-    const char *site = x->site;
     mm_err_t err = mm_note_parse(b->checkpoint, b->checkpoint_len, &x->note);
     if (err == MM_OK)
         err = mm_checkpoint_parse_body(x->note.body, x->note.body_len, &x->cp);
     if (err != MM_OK) {
+        x->verdict = VERDICT_FORM;
+        x->verr = err;
+        return;
+    }
+    err = mm_note_verify(&x->note, &x->sc->verifier, NULL);
+    if (err != MM_OK) {
+        x->verdict = VERDICT_SIGNATURE;
+        x->verr = err;
+        return;
+    }
+    char origin[MM_ORIGIN_MAX + 1];
+    snprintf(origin, sizeof origin, "mimamori/site/%s", x->site);
+    if (strcmp(x->cp.origin, origin) != 0) {
+        x->verdict = VERDICT_ORIGIN;
+        return;
+    }
+    if (b->first_index > UINT64_MAX - b->n_entries || x->cp.size != b->first_index + b->n_entries) {
+        x->verdict = VERDICT_SIZE;
+        return;
+    }
+    hub_answer_t *out = x->out;
+    uint64_t ts = (uint64_t)(x->now_us / 1000000);
+    err = m->signer ? mm_cosig_sign_with(x->note.body, x->note.body_len, m->keys->name, m->signer,
+                                         ts, out->cosignature, sizeof out->cosignature)
+                    : mm_cosig_sign(x->note.body, x->note.body_len, m->keys->name,
+                                    &m->keys->sign, ts, out->cosignature, sizeof out->cosignature);
+    if (err != MM_OK) {
+        out->cosignature[0] = 0;
+        x->verdict = VERDICT_COSIGN;
+        x->verr = err;
+        return;
+    }
+    size_t clen = strlen(out->cosignature);
+    x->cosigned = malloc(b->checkpoint_len + clen + 1);
+    if (!x->cosigned) {
+        out->cosignature[0] = 0;
+        x->verdict = VERDICT_MEMORY;
+        return;
+    }
+    memcpy(x->cosigned, b->checkpoint, b->checkpoint_len);
+    memcpy(x->cosigned + b->checkpoint_len, out->cosignature, clen + 1);
+    x->cosigned_len = b->checkpoint_len + clen;
+    x->verdict = VERDICT_OK;
+    /* The leaves too, here beside the loop thread (left NULL short of memory: hashed later). */
+    if (b->n_entries && (x->leaves = malloc(b->n_entries * sizeof *x->leaves)))
+        for (size_t i = 0; i < b->n_entries; i++)
+            mm_merkle_leaf_hash(b->entries[i].data, b->entries[i].len, &x->leaves[i]);
+}
+
+/* After verify, on the loop thread: a refused checkpoint's finding and answer; x->live when the
+ * batch goes into the transaction. */
+static void report(batch_t *x)
+{
+    hub_mirror_t *m = x->m;
+    const mm_batch_t *b = x->b;
+    const char *site = x->site;
+    mm_err_t err = x->verr;
+    switch (x->verdict) {
+    case VERDICT_OK:
+        x->live = 1;
+        return;
+    case VERDICT_FORM:
         hub_findings_raise(m->findings, site, "malformed_checkpoint", HUB_SEVERITY_HIGH, "", NULL,
                            x->now_us, "a batch carried a checkpoint that does not parse: %s",
                            mm_strerror(err));
         answer(x->out, MM_ACK_REFUSED, x->held, "malformed checkpoint: %s", mm_strerror(err));
-        return -1;
-    }
-    err = mm_note_verify(&x->note, &x->sc->verifier, NULL);
-    if (err != MM_OK) {
+        return;
+    case VERDICT_SIGNATURE: {
         hub_evidence_t ev = {0};
         hub_evidence_text(&ev, "checkpoint", b->checkpoint);
         hub_evidence_int(&ev, "size", (int64_t)x->cp.size);
@@ -606,18 +791,18 @@ static int check(batch_t *x)
                            x->sc->verifier.name);
         hub_evidence_deinit(&ev);
         answer(x->out, MM_ACK_REFUSED, x->held, "checkpoint signature: %s", mm_strerror(err));
-        return -1;
+        return;
     }
-    char origin[MM_ORIGIN_MAX + 1];
-    snprintf(origin, sizeof origin, "mimamori/site/%s", site);
-    if (strcmp(x->cp.origin, origin) != 0) {
+    case VERDICT_ORIGIN: {
+        char origin[MM_ORIGIN_MAX + 1];
+        snprintf(origin, sizeof origin, "mimamori/site/%s", site);
         hub_findings_raise(m->findings, site, "bad_origin", HUB_SEVERITY_HIGH, "", NULL, x->now_us,
                            "a checkpoint names the log \"%s\", not \"%s\"", x->cp.origin, origin);
         answer(x->out, MM_ACK_REFUSED, x->held, "checkpoint origin is \"%s\", want \"%s\"",
                x->cp.origin, origin);
-        return -1;
+        return;
     }
-    if (b->first_index > UINT64_MAX - b->n_entries || x->cp.size != b->first_index + b->n_entries) {
+    case VERDICT_SIZE:
         hub_findings_raise(m->findings, site, "malformed_batch", HUB_SEVERITY_MEDIUM, "", NULL,
                            x->now_us,
                            "a batch from %" PRIu64 " with %zu entries carries a checkpoint "
@@ -626,9 +811,14 @@ static int check(batch_t *x)
         answer(x->out, MM_ACK_REFUSED, x->held,
                "checkpoint size %" PRIu64 " is not %" PRIu64 " + %zu", x->cp.size, b->first_index,
                b->n_entries);
-        return -1;
+        return;
+    case VERDICT_COSIGN:
+        answer(x->out, MM_ACK_REFUSED, x->held, "cannot cosign: %s", mm_strerror(err));
+        return;
+    case VERDICT_MEMORY:
+        answer(x->out, MM_ACK_REFUSED, x->held, "out of memory");
+        return;
     }
-    return 0;
 }
 
 /* A batch that ends within what the hub holds, after the commit: acknowledged, or a fork. */
@@ -817,12 +1007,11 @@ static void finish(batch_t *x, mm_err_t err)
     }
 }
 
-/* 1. Before any write: the site, what the hub holds of it (read in rtxn), the checks, the
- * cosignature. Leaves x->live set when the batch goes into the transaction. */
+/* 1. Before any write: the site and what the hub holds of it (read in rtxn). Leaves
+ * x->to_check set when its checkpoint is to be checked (verify). */
 static void prepare(batch_t *x, MDB_txn *rtxn)
 {
     hub_mirror_t *m = x->m;
-    const mm_batch_t *b = x->b;
     hub_answer_t *out = x->out;
     memset(out, 0, sizeof *out);
     x->sc = hub_config_site(m->cfg, x->site);
@@ -838,26 +1027,159 @@ static void prepare(batch_t *x, MDB_txn *rtxn)
         answer(out, MM_ACK_REFUSED, 0, "hub storage error: %s", mm_strerror(err));
         return;
     }
-    if (check(x) != 0)
-        return;
-    err = mm_cosig_sign(x->note.body, x->note.body_len, m->keys->name, &m->keys->sign,
-                        (uint64_t)(x->now_us / 1000000), out->cosignature, sizeof out->cosignature);
-    if (err != MM_OK) {
-        out->cosignature[0] = 0;
-        answer(out, MM_ACK_REFUSED, x->held, "cannot cosign: %s", mm_strerror(err));
+    x->to_check = 1;
+}
+
+/* --- the helpers: checkpoints checked beside the loop thread ---------------------------------*/
+
+/* Takes the job's batches one at a time until none is left and does the job's work on each;
+ * called with m->lock held, returns with it held. */
+static void take_jobs(hub_mirror_t *m)
+{
+    while (m->job && m->next < m->n_job) {
+        batch_t *x = &m->job[m->next++];
+        void (*fn)(batch_t * x) = m->job_fn;
+        m->busy++;
+        pthread_mutex_unlock(&m->lock);
+        fn(x);
+        pthread_mutex_lock(&m->lock);
+        m->busy--;
+    }
+}
+
+/* Hands xs[0 .. n) to the helpers, fn for each; the caller goes on, then calls jobs_finish.
+ * Without helpers, only remembers the job (jobs_finish does it). */
+static void jobs_post(hub_mirror_t *m, batch_t *xs, size_t n, void (*fn)(batch_t *x))
+{
+    if (!m->n_helpers) {
+        m->job = xs;
+        m->n_job = n;
+        m->next = 0;
+        m->job_fn = fn;
         return;
     }
-    size_t clen = strlen(out->cosignature);
-    x->cosigned = malloc(b->checkpoint_len + clen + 1);
-    if (!x->cosigned) {
-        out->cosignature[0] = 0;
-        answer(out, MM_ACK_REFUSED, x->held, "out of memory");
+    pthread_mutex_lock(&m->lock);
+    m->job = xs;
+    m->n_job = n;
+    m->next = 0;
+    m->job_fn = fn;
+    m->job_seq++;
+    pthread_cond_broadcast(&m->wake);
+    pthread_mutex_unlock(&m->lock);
+}
+
+/* The posted job done: what no helper has taken yet the caller does, then it waits for the
+ * helpers' share. */
+static void jobs_finish(hub_mirror_t *m)
+{
+    if (!m->n_helpers) {
+        while (m->job && m->next < m->n_job)
+            m->job_fn(&m->job[m->next++]);
+        m->job = NULL;
+        m->n_job = 0;
         return;
     }
-    memcpy(x->cosigned, b->checkpoint, b->checkpoint_len);
-    memcpy(x->cosigned + b->checkpoint_len, out->cosignature, clen + 1);
-    x->cosigned_len = b->checkpoint_len + clen;
-    x->live = 1;
+    pthread_mutex_lock(&m->lock);
+    take_jobs(m);
+    while (m->busy)
+        pthread_cond_wait(&m->done, &m->lock);
+    m->job = NULL;
+    m->n_job = 0;
+    pthread_mutex_unlock(&m->lock);
+}
+
+static void *helper_main(void *arg)
+{
+    hub_mirror_t *m = arg;
+    unsigned long seen = 0;
+    pthread_mutex_lock(&m->lock);
+    for (;;) {
+        while (!m->stopping && m->job_seq == seen)
+            pthread_cond_wait(&m->wake, &m->lock);
+        if (m->stopping)
+            break;
+        seen = m->job_seq;
+        take_jobs(m);
+        if (m->busy == 0)
+            pthread_cond_signal(&m->done);
+    }
+    pthread_mutex_unlock(&m->lock);
+    return NULL;
+}
+
+/* Starts the helpers: one fewer than the processors online, at most MIRROR_HELPERS_MAX; none on
+ * one processor (or when a thread cannot start: the loop thread then checks alone). */
+static void helpers_start(hub_mirror_t *m)
+{
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    size_t want = cpus > 1 ? (size_t)(cpus - 1) : 0;
+    if (want > MIRROR_HELPERS_MAX)
+        want = MIRROR_HELPERS_MAX;
+    if (want == 0 || pthread_mutex_init(&m->lock, NULL) != 0)
+        return;
+    if (pthread_cond_init(&m->wake, NULL) != 0) {
+        pthread_mutex_destroy(&m->lock);
+        return;
+    }
+    if (pthread_cond_init(&m->done, NULL) != 0) {
+        pthread_cond_destroy(&m->wake);
+        pthread_mutex_destroy(&m->lock);
+        return;
+    }
+    /* The helpers take no signals: the loop thread handles them. */
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    while (m->n_helpers < want &&
+           pthread_create(&m->helpers[m->n_helpers], NULL, helper_main, m) == 0)
+        m->n_helpers++;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (m->n_helpers == 0) {
+        pthread_cond_destroy(&m->done);
+        pthread_cond_destroy(&m->wake);
+        pthread_mutex_destroy(&m->lock);
+    }
+}
+
+static void helpers_stop(hub_mirror_t *m)
+{
+    if (m->n_helpers == 0)
+        return;
+    pthread_mutex_lock(&m->lock);
+    m->stopping = 1;
+    pthread_cond_broadcast(&m->wake);
+    pthread_mutex_unlock(&m->lock);
+    for (size_t i = 0; i < m->n_helpers; i++)
+        pthread_join(m->helpers[i], NULL);
+    pthread_cond_destroy(&m->done);
+    pthread_cond_destroy(&m->wake);
+    pthread_mutex_destroy(&m->lock);
+    m->n_helpers = 0;
+}
+
+static void verify_if_to_check(batch_t *x)
+{
+    if (x->to_check)
+        verify(x);
+}
+
+/* verify() for every batch of xs[0 .. n) that is to be checked: with the helpers when there
+ * are two or more, the loop thread taking its share; then report() for each, in order. */
+static void checks(hub_mirror_t *m, batch_t *xs, size_t n)
+{
+    size_t want = 0;
+    for (size_t i = 0; i < n; i++)
+        want += xs[i].to_check != 0;
+    if (want > 1) {
+        jobs_post(m, xs, n, verify_if_to_check);
+        jobs_finish(m);
+    } else {
+        for (size_t i = 0; i < n; i++)
+            verify_if_to_check(&xs[i]);
+    }
+    for (size_t i = 0; i < n; i++)
+        if (xs[i].to_check)
+            report(&xs[i]);
 }
 
 /* 2 and 3 for the live batches of xs[0 .. n): one transaction, one commit; on an error of
@@ -905,15 +1227,19 @@ void hub_mirror_batches(hub_mirror_t *m, const hub_mirror_item_t *items, size_t 
     }
     if (rtxn)
         mdb_txn_abort(rtxn);
-    if (err == MM_OK)
+    if (err == MM_OK) {
+        checks(m, xs, n);
         run(m, xs, n);
+    }
     for (size_t i = 0; i < n; i++) {
         if (items[i].out->ack.status == MM_ACK_OK)
             m->accepted++;
         else
             m->refused++;
-        if (xs)
+        if (xs) {
             free(xs[i].cosigned);
+            free(xs[i].leaves);
+        }
     }
     free(xs);
 }

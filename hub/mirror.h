@@ -39,6 +39,9 @@ typedef struct {
     int64_t checkpoint_us; /* 0 when none yet */
 } hub_site_state_t;
 
+/* Opens the mirror and starts its helper threads (one fewer than the processors online, at
+ * most 3: pure computation for hub_mirror_batches, see mirror.c); hub_mirror_close joins them.
+ * The mirror itself is called from one thread, the loop's. */
 mm_err_t hub_mirror_open(mm_db_t *db, const hub_config_t *cfg, const mm_keypair_t *keys,
                          hub_findings_t *findings, hub_mirror_t **out);
 void hub_mirror_close(hub_mirror_t *m);

@@ -22,7 +22,9 @@
  *   (c) storage: the same entry bytes put raw into a separate table of the same LMDB
  *       environment (key: log id || index), no verification, grouped as the hub's run was:
  *       GROUP batches a synced transaction;
- *   (d) the same as (c) with one synced transaction per batch (the old hub's commits).
+ *   (d) the same as (c) with one synced transaction per batch (the old hub's commits);
+ *   (e) the same as (c) with keys that only grow (one sequence for all, put with MDB_APPEND):
+ *       what a layout whose keys only append would cost, pages filled and no search.
  * Each is printed as entries/s and as the ratio hub / part. Nothing is asserted.
  *
  *   bench_hub_ingest [--sites N] [--batch N] [--entries-per-site N] [--group N] [--dir DIR]
@@ -142,6 +144,8 @@ typedef struct {
 typedef struct {
     raw_t *r;
     size_t n;
+    int append; /* keys that only grow (a sequence number), put with MDB_APPEND */
+    uint64_t *seq;
 } raw_group_t;
 
 static mm_err_t raw_txn(MDB_txn *txn, void *arg)
@@ -151,10 +155,15 @@ static mm_err_t raw_txn(MDB_txn *txn, void *arg)
         raw_t *r = &g->r[j];
         for (size_t i = 0; i < r->n; i++) {
             uint8_t key[12];
-            mm_be32_put(key, r->id);
-            mm_be64_put(key + 4, r->first + i);
+            if (g->append) {
+                mm_be32_put(key, 0);
+                mm_be64_put(key + 4, (*g->seq)++);
+            } else {
+                mm_be32_put(key, r->id);
+                mm_be64_put(key + 4, r->first + i);
+            }
             MDB_val k = {sizeof key, key}, v = {r->views[i].len, (void *)r->views[i].data};
-            int rc = mdb_put(txn, r->dbi, &k, &v, MDB_NOOVERWRITE);
+            int rc = mdb_put(txn, r->dbi, &k, &v, g->append ? MDB_APPEND : MDB_NOOVERWRITE);
             if (rc != 0)
                 return mm_db_err(rc, "raw put");
         }
@@ -165,8 +174,8 @@ static mm_err_t raw_txn(MDB_txn *txn, void *arg)
 /* The raw puts of every batch into dbi (ids from base up), group batches a synced
  * transaction; the wall seconds, and the CPU into *cpu, *user, *sys. */
 static double raw_run(mm_db_t *db, MDB_dbi dbi, uint32_t base, site_t *sites, long n_sites,
-                      long n_batches, long batch, long per_site, long group, double *cpu,
-                      double *user, double *sys)
+                      long n_batches, long batch, long per_site, long group, int append,
+                      double *cpu, double *user, double *sys)
 {
     raw_t *rs = calloc((size_t)(n_sites * n_batches), sizeof *rs);
     if (!rs)
@@ -179,9 +188,10 @@ static double raw_run(mm_db_t *db, MDB_dbi dbi, uint32_t base, site_t *sites, lo
             rs[n++] = (raw_t){dbi, base + (uint32_t)s, first, sites[s].views + first, c};
         }
     double u0, s0, u1, s1;
+    uint64_t seq = 0;
     double c0 = cpu_s(&u0, &s0), t0 = now_s();
     for (size_t at = 0; at < n; at += (size_t)group) {
-        raw_group_t g = {rs + at, n - at < (size_t)group ? n - at : (size_t)group};
+        raw_group_t g = {rs + at, n - at < (size_t)group ? n - at : (size_t)group, append, &seq};
         mm_err_t err = mm_db_write(db, raw_txn, &g);
         if (err != MM_OK)
             die("raw put", err);
@@ -426,10 +436,16 @@ int main(int argc, char **argv)
     if ((err = mm_db_dbi(db, "bench.raw1", 0, &raw1_dbi)) != MM_OK)
         die("open the raw table", err);
     double cpu_raw, uc, sc, cpu_raw1, uc1, sc1;
-    double t_raw = raw_run(db, raw_dbi, 1, sites, n_sites, n_batches, batch, per_site, group,
+    double t_raw = raw_run(db, raw_dbi, 1, sites, n_sites, n_batches, batch, per_site, group, 0,
                            &cpu_raw, &uc, &sc);
-    double t_raw1 = raw_run(db, raw1_dbi, 1, sites, n_sites, n_batches, batch, per_site, 1,
+    double t_raw1 = raw_run(db, raw1_dbi, 1, sites, n_sites, n_batches, batch, per_site, 1, 0,
                             &cpu_raw1, &uc1, &sc1);
+    MDB_dbi rawa_dbi;
+    if ((err = mm_db_dbi(db, "bench.rawa", 0, &rawa_dbi)) != MM_OK)
+        die("open the raw table", err);
+    double cpu_rawa, uca, sca;
+    double t_rawa = raw_run(db, rawa_dbi, 1, sites, n_sites, n_batches, batch, per_site, group, 1,
+                            &cpu_rawa, &uca, &sca);
 
     printf("\nbaseline, same data, same run               entries/s    hub / this\n");
     printf("  (a) checkpoint parse + Ed25519 verify  %12.0f    %.3f   (%.2f s, %.1f us/batch)\n",
@@ -442,15 +458,18 @@ int main(int argc, char **argv)
     printf("  (d) raw mdb_put, synced txn per batch  %12.0f    %.3f   (%.2f s, CPU %.2f s: "
            "user %.2f, sys %.2f)\n",
            (double)total / t_raw1, t_raw1 / wall, t_raw1, cpu_raw1, uc1, sc1);
+    printf("  (e) as (c), keys that only grow (APPEND) %10.0f    %.3f   (%.2f s, CPU %.2f s: "
+           "user %.2f, sys %.2f)\n",
+           (double)total / t_rawa, t_rawa / wall, t_rawa, cpu_rawa, uca, sca);
     printf("  (a) + (b) + (c)                        %12.0f    %.3f   (%.2f s)\n",
            (double)total / (t_sig + t_leaf + t_raw), (t_sig + t_leaf + t_raw) / wall,
            t_sig + t_leaf + t_raw);
     printf("\n{\"entries\": %ld, \"wall_s\": %.3f, \"entries_per_s\": %.0f, \"cpu_s\": %.3f, "
            "\"batches_per_s\": %.1f, \"group\": %ld, \"sig_eps\": %.0f, \"leaf_eps\": %.0f, "
-           "\"raw_eps\": %.0f, \"raw_per_batch_eps\": %.0f}\n",
+           "\"raw_eps\": %.0f, \"raw_per_batch_eps\": %.0f, \"raw_append_eps\": %.0f}\n",
            total, wall, hub_eps, cpu, (double)(n_sites * n_batches) / wall, group,
            (double)total / t_sig, (double)total / t_leaf, (double)total / t_raw,
-           (double)total / t_raw1);
+           (double)total / t_raw1, (double)total / t_rawa);
     free(bs);
     free(items);
     free(answers);

@@ -230,6 +230,8 @@ static void round_trip(const mm_entry_t *e)
     mm_entry_t *back = malloc(sizeof *back);
     assert_non_null(back);
     assert_int_equal(mm_entry_encode(e, &buf, &len), MM_OK);
+    /* Decoded over what an earlier entry left: the kind's member is still all written. */
+    memset(back, 0xa5, sizeof *back);
     assert_int_equal(mm_entry_decode(buf, len, back), MM_OK);
     assert_int_equal(back->kind, e->kind);
     assert_int_equal(back->time_us, e->time_us);
@@ -238,8 +240,9 @@ static void round_trip(const mm_entry_t *e)
     assert_string_equal(json_string_value(json_object_get(j, "type")), mm_entry_kind_name(e->kind));
     json_decref(j);
     free(buf);
-    /* Every field compared: the structs were zeroed before filling, and decode zeroes. */
-    assert_memory_equal(&back->u, &e->u, sizeof e->u);
+    /* Every field compared: the structs were zeroed before filling, and decode zeroes the
+     * kind's member (only it: the rest of the union is left as it was). */
+    assert_memory_equal(&back->u, &e->u, mm_entry_kind_info(e->kind)->size);
     free(back);
 }
 

@@ -714,6 +714,195 @@ static void a_group_commits_together_and_refuses_alone(void **state)
     assert_int_equal(refused, 2);
 }
 
+/*
+ * A group whose checkpoints are checked together (on the mirror's helper threads, beside the
+ * caller, when the machine has more than one processor): each refusal is its own, with its
+ * finding, whatever the batches around it; each batch that passes is cosigned exactly as
+ * mm_cosig_sign signs it alone (Ed25519 is deterministic).
+ */
+static void a_group_is_checked_together_each_on_its_own(void **state)
+{
+    fx_t *f = *state;
+    mm_ed25519_t other;
+    assert_int_equal(mm_ed25519_generate(&other), MM_OK);
+    struct {
+        uint64_t first;
+        size_t n;
+        uint64_t signed_size;
+        const char *site;
+        const char *origin;
+        const mm_ed25519_t *key;
+        mm_ack_status_t status;
+        const char *finding;
+    } want[] = {
+        {0, 2, 2, "site-a", "mimamori/site/site-a", &f->site_key, MM_ACK_OK, NULL},
+        {2, 2, 4, "site-a", "mimamori/site/site-a", &other, MM_ACK_REFUSED, "bad_signature"},
+        {2, 2, 4, "site-a", "mimamori/site/site-b", &f->site_key, MM_ACK_REFUSED, "bad_origin"},
+        {2, 2, 5, "site-a", "mimamori/site/site-a", &f->site_key, MM_ACK_REFUSED,
+         "malformed_batch"},
+        {2, 2, 4, "nobody", "mimamori/site/nobody", &f->site_key, MM_ACK_REFUSED, NULL},
+        {2, 0, 0, "site-a", NULL, NULL, MM_ACK_REFUSED, "malformed_checkpoint"},
+        {2, 3, 5, "site-a", "mimamori/site/site-a", &f->site_key, MM_ACK_OK, NULL},
+        {5, 3, 8, "site-a", "mimamori/site/site-a", &f->site_key, MM_ACK_OK, NULL},
+    };
+    enum { G = sizeof want / sizeof want[0] };
+    char notes[G][MM_NOTE_MAX];
+    mm_batch_t b[G];
+    hub_answer_t a[G];
+    hub_mirror_item_t items[G];
+    const int64_t now = 1795486419000000;
+    for (size_t i = 0; i < G; i++) {
+        size_t len;
+        if (want[i].key) {
+            len = signed_note(f, want[i].signed_size, want[i].origin, "site-a", want[i].key,
+                              notes[i]);
+        } else {
+            strcpy(notes[i], "not a note");
+            len = strlen(notes[i]);
+        }
+        b[i] = (mm_batch_t){.first_index = want[i].first,
+                            .n_entries = want[i].n,
+                            .entries = f->views + want[i].first,
+                            .checkpoint = notes[i],
+                            .checkpoint_len = len};
+        items[i] = (hub_mirror_item_t){want[i].site, &b[i], now + (int64_t)i * 1000000, &a[i]};
+    }
+    hub_mirror_batches(f->mirror, items, G);
+    for (size_t i = 0; i < G; i++) {
+        assert_int_equal(a[i].ack.status, want[i].status);
+        if (want[i].finding)
+            assert_true(has_finding(f, want[i].finding));
+        if (want[i].status != MM_ACK_OK) {
+            assert_string_equal(a[i].cosignature, "");
+            continue;
+        }
+        assert_int_equal(a[i].ack.size, want[i].signed_size);
+        mm_note_t note;
+        assert_int_equal(mm_note_parse(notes[i], b[i].checkpoint_len, &note), MM_OK);
+        char line[MM_NOTE_LINE_MAX];
+        assert_int_equal(mm_cosig_sign(note.body, note.body_len, f->hub.keys.name,
+                                       &f->hub.keys.sign, (uint64_t)(items[i].now_us / 1000000),
+                                       line, sizeof line),
+                         MM_OK);
+        assert_string_equal(a[i].cosignature, line);
+    }
+    assert_int_equal(held(f), 8);
+    hub_answer_t r;
+    send(f, 0, N, f->views, &f->site_key, "mimamori/site/site-a", &r);
+    assert_int_equal(r.ack.status, MM_ACK_OK);
+}
+
+/* A watcher that checks the decoded entries it is handed against what was encoded (entry i:
+ * time 1000 + i, start i * 10). */
+typedef struct {
+    uint64_t seen, wrong;
+} decoded_check_t;
+
+static mm_err_t check_decoded(void *arg, MDB_txn *txn, const char *site, int64_t now_us,
+                              const mm_checkpoint_t *cp, uint64_t first, const mm_entry_t *e,
+                              size_t n)
+{
+    (void)txn, (void)site, (void)now_us, (void)cp;
+    decoded_check_t *c = arg;
+    for (size_t k = 0; k < n; k++) {
+        uint64_t i = first + k;
+        c->seen++;
+        if (e[k].kind != MM_ENTRY_SEGMENT_RECORDED || e[k].time_us != (int64_t)(1000 + i) ||
+            e[k].u.segment_recorded.start_us != (int64_t)(i * 10))
+            c->wrong++;
+    }
+    return MM_OK;
+}
+
+/*
+ * Batches large enough that a helper decodes each while the one before is stored: an entry
+ * that is not a log entry, in the middle of a group, refuses its batch alone (malformed_entry)
+ * and the batches after it, decoded in the other scratch array, are stored whole.
+ */
+static void a_group_decoded_ahead_refuses_a_bad_entry_alone(void **state)
+{
+    fx_t *f = *state;
+    enum { M = 120, B = 40 };
+    uint8_t *bytes[M];
+    mm_bytes_t views[M], bad_views[M];
+    mm_hash_t leaves[M], bad_leaves[M];
+    for (int i = 0; i < M; i++) {
+        mm_entry_t e = {.time_us = 1000 + i, .kind = MM_ENTRY_SEGMENT_RECORDED};
+        snprintf(e.u.segment_recorded.camera, MM_ID_MAX, "cam%d", i % 3);
+        e.u.segment_recorded.start_us = i * 10;
+        e.u.segment_recorded.end_us = i * 10 + 10;
+        memset(e.u.segment_recorded.content_hash, i, 32);
+        strcpy(e.u.segment_recorded.codec, "h264");
+        size_t len;
+        assert_int_equal(mm_entry_encode(&e, &bytes[i], &len), MM_OK);
+        views[i] = (mm_bytes_t){bytes[i], len};
+        mm_merkle_leaf_hash(bytes[i], len, &leaves[i]);
+    }
+    static const uint8_t junk[] = {0xff, 0xff, 0xff};
+    memcpy(bad_views, views, sizeof bad_views);
+    memcpy(bad_leaves, leaves, sizeof bad_leaves);
+    bad_views[50] = (mm_bytes_t){junk, sizeof junk};
+    mm_merkle_leaf_hash(junk, sizeof junk, &bad_leaves[50]);
+    struct {
+        uint64_t first;
+        const mm_bytes_t *views;
+        const mm_hash_t *leaves;
+        mm_ack_status_t status;
+        uint64_t size;
+    } want[] = {
+        {0, views, leaves, MM_ACK_OK, 40},
+        {40, bad_views, bad_leaves, MM_ACK_REFUSED, 40},
+        {40, views, leaves, MM_ACK_OK, 80},
+        {80, views, leaves, MM_ACK_OK, 120},
+    };
+    enum { G = sizeof want / sizeof want[0] };
+    char notes[G][MM_NOTE_MAX];
+    mm_batch_t b[G];
+    hub_answer_t a[G];
+    hub_mirror_item_t items[G];
+    for (size_t i = 0; i < G; i++) {
+        mm_checkpoint_t cp = {.size = want[i].first + B};
+        strcpy(cp.origin, "mimamori/site/site-a");
+        assert_int_equal(
+            mm_merkle_root(mm_merkle_leaves_node, (void *)want[i].leaves, cp.size, &cp.root),
+            MM_OK);
+        size_t len;
+        assert_int_equal(
+            mm_checkpoint_sign(&cp, "site-a", &f->site_key, notes[i], MM_NOTE_MAX, &len), MM_OK);
+        b[i] = (mm_batch_t){.first_index = want[i].first,
+                            .n_entries = B,
+                            .entries = want[i].views + want[i].first,
+                            .checkpoint = notes[i],
+                            .checkpoint_len = len};
+        items[i] = (hub_mirror_item_t){"site-a", &b[i], 1795486419000000, &a[i]};
+    }
+    decoded_check_t dc = {0};
+    hub_mirror_set_watcher(f->mirror, &(hub_mirror_watcher_t){.stored = check_decoded, .arg = &dc});
+    hub_mirror_batches(f->mirror, items, G);
+    for (size_t i = 0; i < G; i++) {
+        assert_int_equal(a[i].ack.status, want[i].status);
+        assert_int_equal(a[i].ack.size, want[i].size);
+    }
+    assert_true(has_finding(f, "malformed_entry"));
+    assert_int_equal(dc.seen, M); /* each stored entry handed over once, decoded right */
+    assert_int_equal(dc.wrong, 0);
+    assert_int_equal(held(f), M);
+    /* What is stored is the good log, entry by entry. */
+    mm_log_t *log;
+    assert_int_equal(mm_log_open(f->hub.db, &log), MM_OK);
+    MDB_txn *txn;
+    assert_int_equal(mm_db_read(f->hub.db, &txn), MM_OK);
+    for (int i = 0; i < M; i++) {
+        mm_hash_t leaf;
+        assert_int_equal(mm_log_leaf(log, txn, 1, (uint64_t)i, &leaf), MM_OK);
+        assert_memory_equal(leaf.b, leaves[i].b, MM_HASH_LEN);
+    }
+    mdb_txn_abort(txn);
+    mm_log_close(log);
+    for (int i = 0; i < M; i++)
+        free(bytes[i]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -730,6 +919,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(log_begun_anew_only_at_the_next_epoch, setup, teardown),
         cmocka_unit_test_setup_teardown(observer_hears_each_stored_batch_once, setup, teardown),
         cmocka_unit_test_setup_teardown(a_group_commits_together_and_refuses_alone, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(a_group_is_checked_together_each_on_its_own, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(a_group_decoded_ahead_refuses_a_bad_entry_alone, setup,
                                         teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
