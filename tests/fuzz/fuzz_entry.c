@@ -8,6 +8,7 @@
  * on the kind and the time of every entry that decodes.
  */
 #include <jansson.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,7 +35,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t len = 0;
     if (mm_entry_encode(&a, &buf, &len) != MM_OK)
         __builtin_trap();
-    if (mm_entry_decode(buf, len, &b) != MM_OK || memcmp(&a, &b, sizeof a) != 0)
+    /* Only the kind's member of the union is decoded (entry.h): that part must match. */
+    const mm_entry_kind_info_t *k = mm_entry_kind_info(a.kind);
+    if (!k || mm_entry_decode(buf, len, &b) != MM_OK ||
+        memcmp(&a, &b, offsetof(mm_entry_t, u) + k->size) != 0)
         __builtin_trap();
     free(buf);
     return 0;
