@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,6 +96,76 @@ static mm_err_t add_bytes(tar_t *t, const char *prefix, const char *name, const 
     return err == MM_OK ? pad(t, len) : err;
 }
 
+/*
+ * The SHA-256 of a file put into the archive is taken on a second thread while the same bytes
+ * are encrypted into the archive here (the age writer, and the sink's hash of the ciphertext):
+ * both read the piece, neither changes it, and the next piece is read meanwhile. A box with two
+ * cores thus hashes the clear MP4 at no cost in time; without the thread it is hashed here.
+ */
+typedef struct {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    mm_sha256_ctx_t *ctx;
+    const uint8_t *data; /* the piece to hash, NULL once hashed */
+    size_t len;
+    int quit;
+} hasher_t;
+
+static void *hash_pieces(void *arg)
+{
+    hasher_t *h = arg;
+    pthread_mutex_lock(&h->mu);
+    for (;;) {
+        while (!h->data && !h->quit)
+            pthread_cond_wait(&h->cv, &h->mu);
+        if (!h->data)
+            break;
+        const uint8_t *data = h->data;
+        size_t len = h->len;
+        pthread_mutex_unlock(&h->mu);
+        mm_sha256_update(h->ctx, data, len);
+        pthread_mutex_lock(&h->mu);
+        h->data = NULL;
+        pthread_cond_broadcast(&h->cv);
+    }
+    pthread_mutex_unlock(&h->mu);
+    return NULL;
+}
+
+static void hash_give(hasher_t *h, const uint8_t *data, size_t len)
+{
+    pthread_mutex_lock(&h->mu);
+    h->data = data;
+    h->len = len;
+    pthread_cond_broadcast(&h->cv);
+    pthread_mutex_unlock(&h->mu);
+}
+
+static void hash_wait(hasher_t *h)
+{
+    pthread_mutex_lock(&h->mu);
+    while (h->data)
+        pthread_cond_wait(&h->cv, &h->mu);
+    pthread_mutex_unlock(&h->mu);
+}
+
+static mm_err_t read_piece(int fd, uint8_t *buf, size_t cap, uint64_t left, size_t *got)
+{
+    size_t want = left < cap ? (size_t)left : cap;
+    *got = 0;
+    while (*got < want) {
+        ssize_t n = read(fd, buf + *got, want - *got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return MM_EIO; /* the file shrank, or cannot be read */
+        *got += (size_t)n;
+    }
+    return MM_OK;
+}
+
+#define PIECE (1024 * 1024)
+
 /* A file into the archive, and its SHA-256. */
 static mm_err_t add_file(tar_t *t, const char *prefix, const char *name, const char *path,
                          uint8_t sha[32])
@@ -103,28 +174,47 @@ static mm_err_t add_file(tar_t *t, const char *prefix, const char *name, const c
     if (fd < 0)
         return MM_EIO;
     off_t size = lseek(fd, 0, SEEK_END);
-    mm_sha256_ctx_t *ctx = NULL;
-    mm_err_t err = size < 0 || lseek(fd, 0, SEEK_SET) != 0 ? MM_EIO : mm_sha256_create(&ctx);
+    hasher_t h = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
+    mm_err_t err = size < 0 || lseek(fd, 0, SEEK_SET) != 0 ? MM_EIO : mm_sha256_create(&h.ctx);
     if (err == MM_OK)
         err = header(t, prefix, name, (uint64_t)size);
-    static uint8_t buf[1024 * 1024];
+    pthread_t th;
+    int threaded = err == MM_OK && pthread_create(&th, NULL, hash_pieces, &h) == 0;
+    static uint8_t buf[2][PIECE];
+    int cur = 0;
+    size_t len = 0;
     uint64_t done = 0;
-    while (err == MM_OK && done < (uint64_t)size) {
-        ssize_t n = read(fd, buf, sizeof buf);
-        if (n <= 0) {
-            err = MM_EIO;
-            break;
-        }
-        mm_sha256_update(ctx, buf, (size_t)n);
-        err = put(t, buf, (size_t)n);
-        done += (uint64_t)n;
+    if (err == MM_OK)
+        err = read_piece(fd, buf[cur], PIECE, (uint64_t)size, &len);
+    while (err == MM_OK && len) {
+        if (threaded)
+            hash_give(&h, buf[cur], len);
+        else
+            mm_sha256_update(h.ctx, buf[cur], len);
+        err = put(t, buf[cur], len);
+        done += len;
+        size_t next = 0;
+        if (err == MM_OK)
+            err = read_piece(fd, buf[1 - cur], PIECE, (uint64_t)size - done, &next);
+        if (threaded)
+            hash_wait(&h); /* buf[cur] is read again only once hashed */
+        cur = 1 - cur;
+        len = next;
     }
     close(fd);
+    if (threaded) {
+        hash_wait(&h);
+        pthread_mutex_lock(&h.mu);
+        h.quit = 1;
+        pthread_cond_broadcast(&h.cv);
+        pthread_mutex_unlock(&h.mu);
+        pthread_join(th, NULL);
+    }
     if (err == MM_OK)
         err = pad(t, (uint64_t)size);
-    if (ctx) {
-        mm_sha256_final(ctx, sha);
-        mm_sha256_destroy(ctx);
+    if (h.ctx) {
+        mm_sha256_final(h.ctx, sha);
+        mm_sha256_destroy(h.ctx);
     }
     return err;
 }
