@@ -12,7 +12,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +20,7 @@
 #include "common/clock.h"
 #include "common/crypto.h"
 #include "common/diag.h"
+#include "common/helper.h"
 #include "common/merkle.h"
 #include "common/note.h"
 #include "edge/footage.h"
@@ -103,50 +103,15 @@ static mm_err_t add_bytes(tar_t *t, const char *prefix, const char *name, const 
  * cores thus hashes the clear MP4 at no cost in time; without the thread it is hashed here.
  */
 typedef struct {
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
     mm_sha256_ctx_t *ctx;
-    const uint8_t *data; /* the piece to hash, NULL once hashed */
+    const uint8_t *data;
     size_t len;
-    int quit;
-} hasher_t;
+} piece_t;
 
-static void *hash_pieces(void *arg)
+static void hash_piece(void *arg)
 {
-    hasher_t *h = arg;
-    pthread_mutex_lock(&h->mu);
-    for (;;) {
-        while (!h->data && !h->quit)
-            pthread_cond_wait(&h->cv, &h->mu);
-        if (!h->data)
-            break;
-        const uint8_t *data = h->data;
-        size_t len = h->len;
-        pthread_mutex_unlock(&h->mu);
-        mm_sha256_update(h->ctx, data, len);
-        pthread_mutex_lock(&h->mu);
-        h->data = NULL;
-        pthread_cond_broadcast(&h->cv);
-    }
-    pthread_mutex_unlock(&h->mu);
-    return NULL;
-}
-
-static void hash_give(hasher_t *h, const uint8_t *data, size_t len)
-{
-    pthread_mutex_lock(&h->mu);
-    h->data = data;
-    h->len = len;
-    pthread_cond_broadcast(&h->cv);
-    pthread_mutex_unlock(&h->mu);
-}
-
-static void hash_wait(hasher_t *h)
-{
-    pthread_mutex_lock(&h->mu);
-    while (h->data)
-        pthread_cond_wait(&h->cv, &h->mu);
-    pthread_mutex_unlock(&h->mu);
+    piece_t *p = arg;
+    mm_sha256_update(p->ctx, p->data, p->len);
 }
 
 static mm_err_t read_piece(int fd, uint8_t *buf, size_t cap, uint64_t left, size_t *got)
@@ -174,12 +139,12 @@ static mm_err_t add_file(tar_t *t, const char *prefix, const char *name, const c
     if (fd < 0)
         return MM_EIO;
     off_t size = lseek(fd, 0, SEEK_END);
-    hasher_t h = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
+    piece_t h = {0};
     mm_err_t err = size < 0 || lseek(fd, 0, SEEK_SET) != 0 ? MM_EIO : mm_sha256_create(&h.ctx);
     if (err == MM_OK)
         err = header(t, prefix, name, (uint64_t)size);
-    pthread_t th;
-    int threaded = err == MM_OK && pthread_create(&th, NULL, hash_pieces, &h) == 0;
+    mm_helper_t helper;
+    mm_helper_start(&helper);
     static uint8_t buf[2][PIECE];
     int cur = 0;
     size_t len = 0;
@@ -187,29 +152,20 @@ static mm_err_t add_file(tar_t *t, const char *prefix, const char *name, const c
     if (err == MM_OK)
         err = read_piece(fd, buf[cur], PIECE, (uint64_t)size, &len);
     while (err == MM_OK && len) {
-        if (threaded)
-            hash_give(&h, buf[cur], len);
-        else
-            mm_sha256_update(h.ctx, buf[cur], len);
+        h.data = buf[cur];
+        h.len = len;
+        mm_helper_run(&helper, hash_piece, &h);
         err = put(t, buf[cur], len);
         done += len;
         size_t next = 0;
         if (err == MM_OK)
             err = read_piece(fd, buf[1 - cur], PIECE, (uint64_t)size - done, &next);
-        if (threaded)
-            hash_wait(&h); /* buf[cur] is read again only once hashed */
+        mm_helper_wait(&helper); /* buf[cur] is read into again only once hashed */
         cur = 1 - cur;
         len = next;
     }
     close(fd);
-    if (threaded) {
-        hash_wait(&h);
-        pthread_mutex_lock(&h.mu);
-        h.quit = 1;
-        pthread_cond_broadcast(&h.cv);
-        pthread_mutex_unlock(&h.mu);
-        pthread_join(th, NULL);
-    }
+    mm_helper_stop(&helper);
     if (err == MM_OK)
         err = pad(t, (uint64_t)size);
     if (h.ctx) {

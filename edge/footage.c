@@ -31,7 +31,6 @@
 #include <inttypes.h>
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +40,7 @@
 #include "common/crypto.h"
 #include "common/diag.h"
 #include "common/files.h"
+#include "common/helper.h"
 
 #define LOOKBACK_US EDGE_VAULT_SEGMENT_MAX_US /* no segment is longer than this (vault.h) */
 #define MP4_HZ 90000
@@ -843,88 +843,6 @@ mm_err_t edge_footage_tmp_create(const char *tmp)
  * it from the start. Footage without B-frames needs no delay and never takes the second way.
  */
 
-/* A second thread that hashes a group's frames while the muxer writes them (below); without
- * it they are hashed on the export's thread. */
-typedef struct {
-    pthread_t th;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    int started, busy, quit;
-    mm_sha256_ctx_t *ctx;
-    const struct qframe *f; /* the group to hash */
-    const uint8_t *bytes;
-    size_t n;
-} hasher_t;
-
-static void hash_group(hasher_t *h);
-
-static void *hasher_main(void *arg)
-{
-    hasher_t *h = arg;
-    pthread_mutex_lock(&h->mu);
-    for (;;) {
-        while (!h->busy && !h->quit)
-            pthread_cond_wait(&h->cv, &h->mu);
-        if (!h->busy)
-            break;
-        pthread_mutex_unlock(&h->mu);
-        hash_group(h);
-        pthread_mutex_lock(&h->mu);
-        h->busy = 0;
-        pthread_cond_broadcast(&h->cv);
-    }
-    pthread_mutex_unlock(&h->mu);
-    return NULL;
-}
-
-static void hasher_start(hasher_t *h, mm_sha256_ctx_t *ctx)
-{
-    pthread_mutex_init(&h->mu, NULL);
-    pthread_cond_init(&h->cv, NULL);
-    h->ctx = ctx;
-    h->started = pthread_create(&h->th, NULL, hasher_main, h) == 0;
-}
-
-/* Hashes the n frames f (their bytes in bytes), on the thread if there is one. */
-static void hasher_give(hasher_t *h, const struct qframe *f, const uint8_t *bytes, size_t n)
-{
-    h->f = f;
-    h->bytes = bytes;
-    h->n = n;
-    if (!h->started) {
-        hash_group(h);
-        return;
-    }
-    pthread_mutex_lock(&h->mu);
-    h->busy = 1;
-    pthread_cond_broadcast(&h->cv);
-    pthread_mutex_unlock(&h->mu);
-}
-
-static void hasher_wait(hasher_t *h)
-{
-    if (!h->started)
-        return;
-    pthread_mutex_lock(&h->mu);
-    while (h->busy)
-        pthread_cond_wait(&h->cv, &h->mu);
-    pthread_mutex_unlock(&h->mu);
-}
-
-static void hasher_stop(hasher_t *h)
-{
-    if (h->started) {
-        hasher_wait(h);
-        pthread_mutex_lock(&h->mu);
-        h->quit = 1;
-        pthread_cond_broadcast(&h->cv);
-        pthread_mutex_unlock(&h->mu);
-        pthread_join(h->th, NULL);
-    }
-    pthread_mutex_destroy(&h->mu);
-    pthread_cond_destroy(&h->cv);
-}
-
 typedef struct qframe {
     int64_t time_us, pts, dts; /* dts: set once the frames before it are written (q_dts) */
     size_t off, len;           /* its bytes in the queue's */
@@ -956,13 +874,16 @@ typedef struct {
     uint8_t *extra; /* the parameter sets of the segment being read */
     size_t extralen;
     edge_segment_info_t hdr;
-    hasher_t hasher; /* the content hash of the frames written (m->hash) */
+    mm_helper_t helper; /* hashes the frames written into m->hash (one_group) */
+    size_t hash_n;      /* how many of f the helper hashes */
 } one_t;
 
-static void hash_group(hasher_t *h)
+/* The helper's job: the content hash of the group being written. */
+static void hash_group(void *arg)
 {
-    for (size_t i = 0; i < h->n; i++)
-        edge_segment_hash_frame(h->ctx, h->bytes + h->f[i].off, h->f[i].len);
+    one_t *o = arg;
+    for (size_t i = 0; i < o->hash_n; i++)
+        edge_segment_hash_frame(o->m->hash, o->bytes + o->f[i].off, o->f[i].len);
 }
 
 static mm_err_t one_header(void *arg, size_t seg, const edge_segment_info_t *hdr,
@@ -1090,7 +1011,8 @@ static mm_err_t one_group(one_t *o, size_t b)
         goto out;
     }
     /* The group is hashed while it is written: both only read it. */
-    hasher_give(&o->hasher, o->f, o->bytes, b);
+    o->hash_n = b;
+    mm_helper_run(&o->helper, hash_group, o);
     err = MM_OK;
     for (size_t k = 0; err == MM_OK && k < b; k++) {
         const qframe_t *q = &o->f[k];
@@ -1104,7 +1026,7 @@ static mm_err_t one_group(one_t *o, size_t b)
         o->seg_last = q->seg;
         o->k++;
     }
-    hasher_wait(&o->hasher);
+    mm_helper_wait(&o->helper);
 out:
     free(pos);
     free(ord);
@@ -1165,7 +1087,7 @@ static mm_err_t one_pass(const edge_vault_t *v, const char *camera, int64_t star
     if (err == MM_OK && !(m->pkt = av_packet_alloc()))
         err = av_fail(AVERROR(ENOMEM), "allocate a packet for", m->tmp);
     if (err == MM_OK) {
-        hasher_start(&o.hasher, m->hash);
+        mm_helper_start(&o.helper);
         m->hash_apart = 1;
     }
     reading_t rd = {one_header, one_frame, &o};
@@ -1209,7 +1131,7 @@ static mm_err_t one_pass(const edge_vault_t *v, const char *camera, int64_t star
     if (err == MM_OK)
         err = one_flush(&o, rows, 1);
     if (m->hash_apart)
-        hasher_stop(&o.hasher);
+        mm_helper_stop(&o.helper);
     *redo = o.redo;
     *segs = o.k ? o.seg_last - o.seg0 + 1 : 0;
     free(o.f);
