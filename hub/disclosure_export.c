@@ -171,11 +171,6 @@ static int append_at(const char *path, uint64_t offset, const uint8_t *data, siz
         done += (size_t)n;
     }
     int rc = done == len && (!sync || fdatasync(fd) == 0) ? 0 : -1;
-    /* Unsynced, the disk starts writing it now, so that the fdatasync every few MiB finds
-     * little left to do and the loop is held up less (only a head start: the fdatasync is what
-     * makes it durable, and what `have` waits for). */
-    if (rc == 0 && !sync && len)
-        (void)sync_file_range(fd, (off_t)offset, (off_t)len, SYNC_FILE_RANGE_WRITE);
     int saved = errno;
     close(fd);
     errno = saved;
