@@ -852,7 +852,6 @@ typedef struct qframe {
 
 typedef struct {
     mux_t *m;
-    const rows_t *rows;
     int64_t start, end;
     qframe_t *f; /* frames kept, oldest first; those of the segment being read at the end */
     size_t n, cap;
@@ -870,7 +869,6 @@ typedef struct {
     int64_t delay;
     int have_delay;
     int redo;
-    int annexb_bad;
     uint8_t *extra; /* the parameter sets of the segment being read */
     size_t extralen;
     edge_segment_info_t hdr;
@@ -1078,7 +1076,7 @@ static mm_err_t one_pass(const edge_vault_t *v, const char *camera, int64_t star
                          int64_t end_us, const rows_t *rows, mux_t *m, edge_footage_report_t *rep,
                          int *tmp_made, size_t *segs, int *redo)
 {
-    one_t o = {.m = m, .rows = rows, .start = start_us, .end = end_us};
+    one_t o = {.m = m, .start = start_us, .end = end_us};
     mm_err_t err = (o.extra = malloc(EDGE_SEG_EXTRA_MAX)) ? MM_OK : MM_ENOMEM;
     if (err == MM_OK && (err = edge_footage_tmp_create(m->tmp)) == MM_OK)
         *tmp_made = 1;
