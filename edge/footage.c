@@ -836,12 +836,15 @@ mm_err_t edge_footage_tmp_create(const char *tmp)
  * An export to a file reads each segment once: its frames are kept in memory while it is read,
  * and written only once the segment has verified whole (read_segment), so nothing unverified
  * reaches the MP4. Whole groups of pictures are written as soon as the next keyframe is known,
- * so no more than a segment and a group are held. The times are those of plan_times, with one
+ * so no more than a segment and a group are held (at most ONE_PASS_MAX bytes: more, and the
+ * export is made in two passes, below). The times are those of plan_times, with one
  * difference that only a second attempt can settle: the delay of the presentation times is the
  * whole file's, which is known only at the end. The first group's is used; a later group that
  * needs more ends this pass (one_t.redo), and the export is made again in two passes, which know
  * it from the start. Footage without B-frames needs no delay and never takes the second way.
  */
+
+#define ONE_PASS_MAX (64u * 1024 * 1024) /* most frame bytes one_pass holds in memory */
 
 typedef struct qframe {
     int64_t time_us, pts, dts; /* dts: set once the frames before it are written (q_dts) */
@@ -938,6 +941,14 @@ static mm_err_t one_frame(void *arg, size_t seg, uint32_t ord, const edge_frame_
             goto nomem;
         o->f = nf;
         o->cap = cap;
+    }
+    if (o->used + f->len > ONE_PASS_MAX) {
+        /* A group of pictures longer than memory should hold (a camera with rare keyframes):
+         * two passes hold none of it. */
+        MM_INFO("footage: %s: more than %u MiB between keyframes; made again in two passes",
+                o->m->tmp, ONE_PASS_MAX >> 20);
+        o->redo = 1;
+        return MM_EAGAIN;
     }
     if (o->used + f->len > o->bcap) {
         size_t cap = o->bcap ? o->bcap : 4u * 1024 * 1024;
@@ -1094,6 +1105,8 @@ static mm_err_t one_pass(const edge_vault_t *v, const char *camera, int64_t star
         rep->segments++;
         o.seg_from = o.n;
         err = read_segment(v, &rows->v[i], i, &rd, &sr);
+        if (err != MM_OK && o.redo)
+            break; /* not a failure of the segment: two passes are needed (one_frame) */
         if (err != MM_OK) {
             report_failure(rep, err, &rows->v[i], sr.path);
             MM_ERROR("footage: export of %s [%lld, %lld) refused: segment %s %s (%s)", camera,
