@@ -92,8 +92,9 @@ mm_err_t edge_footage_verify_row(const edge_vault_t *v, const edge_segment_row_t
  *
  * Each segment is read once: it is verified whole before any of its frames is written, and if
  * any fails the export fails with its error (as for verify) and no file is left. Footage whose
- * presentation delay (see footage.c) grows after its first group of pictures is read a second
- * time, as edge_footage_mp4_two_passes does, which gives the same bytes; rep->passes says which.
+ * presentation delay (see footage.c) grows after its first group of pictures, or with more than
+ * 64 MiB between keyframes, is read a second time, as edge_footage_mp4_two_passes does, which
+ * gives the same bytes; rep->passes says which.
  * The file is written to out_path + ".tmp" (mode 0600) and renamed,
  * not synced (it is a clear temporary that the export reads once and removes; after a crash it
  * is made again); on any failure the temporary file is removed. MM_ENOTFOUND when the range holds
