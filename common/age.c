@@ -20,7 +20,8 @@ struct mm_age_writer {
     uint64_t counter;
     size_t fill;
     uint8_t buf[MM_AGE_CHUNK];
-    uint8_t out[MM_AGE_CHUNK + 16];
+    uint8_t out[MM_AGE_SINK_MAX]; /* sealed chunks not yet given to the sink */
+    size_t out_fill;
     int failed;
 };
 
@@ -207,7 +208,9 @@ mm_err_t mm_age_begin(const uint8_t recipient[32], mm_age_sink_fn sink, void *ar
     return MM_OK;
 }
 
-/* Encrypts the buffered chunk (last or not) and sends it. */
+/* Encrypts the buffered chunk (last or not); the sealed chunks go to the sink MM_AGE_SINK_MAX
+ * bytes at a time, and what is left with the last, so that the sink is called once a MiB, not
+ * once a chunk. */
 static mm_err_t flush(mm_age_writer_t *w, int last)
 {
     uint8_t nonce[12] = {0};
@@ -215,10 +218,13 @@ static mm_err_t flush(mm_age_writer_t *w, int last)
     for (int i = 10; i >= 3; i--, c >>= 8)
         nonce[i] = (uint8_t)c;
     nonce[11] = last ? 1 : 0;
-    mm_err_t err = seal(w->key, nonce, w->buf, w->fill, w->out);
-    if (err == MM_OK)
-        err = emit(w, w->out, w->fill + 16);
+    mm_err_t err = seal(w->key, nonce, w->buf, w->fill, w->out + w->out_fill);
+    w->out_fill += w->fill + 16;
     w->fill = 0;
+    if (err == MM_OK && (last || w->out_fill + MM_AGE_CHUNK + 16 > sizeof w->out)) {
+        err = emit(w, w->out, w->out_fill);
+        w->out_fill = 0;
+    }
     return err;
 }
 

@@ -26,6 +26,8 @@
 #include "common/err.h"
 
 #define MM_AGE_CHUNK (64 * 1024)
+/* The most ciphertext given to the sink at once: 16 sealed chunks. */
+#define MM_AGE_SINK_MAX (16 * (MM_AGE_CHUNK + 16))
 
 /* Decodes "age1..." (Bech32, HRP "age", checksum checked) into the 32-byte X25519 public key.
  * MM_EINVAL naming nothing more: a recipient is right or it is not. */
@@ -39,7 +41,8 @@ typedef int (*mm_age_sink_fn)(void *arg, const uint8_t *data, size_t len);
 /* Starts an encryption to recipient: the header goes to sink at once. */
 mm_err_t mm_age_begin(const uint8_t recipient[32], mm_age_sink_fn sink, void *arg,
                       mm_age_writer_t **out);
-/* Encrypts len more bytes of plaintext. */
+/* Encrypts len more bytes of plaintext. The ciphertext goes to the sink up to 1 MiB at a time,
+ * not necessarily before mm_age_write returns: all of it by mm_age_end. */
 mm_err_t mm_age_write(mm_age_writer_t *w, const void *data, size_t len);
 /* Writes the last chunk and frees w (also after an error: then nothing more is written). */
 mm_err_t mm_age_end(mm_age_writer_t *w);

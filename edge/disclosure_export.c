@@ -4,13 +4,14 @@
  * The export is the one slow step. It runs on a worker thread, one at a time (export.c streams
  * through static buffers, and one export at a time is what a small box can afford), into
  * <exports_dir>/<id>.age.tmp, synced and renamed; its SHA-256 and size are taken in the sink as
- * the bytes go by, and the writeback of every FLUSH_STEP written is started then
- * (sync_file_range), so that the disk writes while the export is built and the final fsync has
- * little left to do. The worker only reads: the store through LMDB read transactions of its own
- * (the environment is MDB_NOTLS, as for playback threads), the keyring (thread-safe), the segment
- * files (kept by the request's holds, which retention never erases). Its result is logged on the
- * loop thread, the store's only writer. A stop asks the worker to give up at the next bytes it
- * writes; the request stays approved and is exported again at the next start.
+ * the bytes go by (the hash on a helper thread while the same bytes are written), and the writeback
+ * of every FLUSH_STEP written is started then (sync_file_range), so that the disk writes while the
+ * export is built and the final fsync has little left to do. The worker only reads: the store
+ * through LMDB read transactions of its own (the environment is MDB_NOTLS, as for playback
+ * threads), the keyring (thread-safe), the segment files (kept by the request's holds, which
+ * retention never erases). Its result is logged on the loop thread, the store's only writer. A stop
+ * asks the worker to give up at the next bytes it writes; the request stays approved and is
+ * exported again at the next start.
  */
 #include "edge/disclosure.h"
 
@@ -31,12 +32,23 @@
 
 #define FLUSH_STEP (8u * 1024 * 1024)
 
+/* The helper's job: the SHA-256 of the ciphertext the sink writes meanwhile. */
+static void hash_ciphertext(void *arg)
+{
+    job_t *j = arg;
+    mm_sha256_update(j->sha, j->hash_at, j->hash_len);
+}
+
 static int sink(void *arg, const uint8_t *data, size_t len)
 {
     job_t *j = arg;
     if (atomic_load(&j->d->cancel))
         return -1;
-    mm_sha256_update(j->sha, data, len);
+    /* Hashed on the helper while written here; both only read data, which the age writer
+     * reuses once this returns, so the hash is waited for before. */
+    j->hash_at = data;
+    j->hash_len = len;
+    mm_helper_run(&j->helper, hash_ciphertext, j);
     j->bytes += len;
     while (len) {
         ssize_t w = write(j->fd, data, len);
@@ -44,11 +56,13 @@ static int sink(void *arg, const uint8_t *data, size_t len)
             continue;
         if (w <= 0) {
             j->sink_errno = w < 0 ? errno : EIO;
+            mm_helper_wait(&j->helper);
             return -1;
         }
         data += w;
         len -= (size_t)w;
     }
+    mm_helper_wait(&j->helper);
     if (j->bytes - j->flushed >= FLUSH_STEP) {
         /* Only a head start for the fsync at the end, which is what makes it durable. */
         (void)sync_file_range(j->fd, (off_t)j->flushed, (off_t)(j->bytes - j->flushed),
@@ -93,8 +107,10 @@ static void export_work(uv_work_t *req)
     if (mm_sha256_create(&j->sha) != MM_OK) {
         j->err = MM_ENOMEM;
     } else {
+        mm_helper_start(&j->helper);
         j->err = edge_export_build(d->conf.vault, d->conf.site_key, d->exports_dir, &j->r, sink, j,
                                    &j->rep);
+        mm_helper_stop(&j->helper);
         mm_sha256_final(j->sha, j->digest);
         mm_sha256_destroy(j->sha);
         j->sha = NULL;

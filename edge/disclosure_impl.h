@@ -33,6 +33,7 @@
 
 #include "common/crypto.h"
 #include "common/entry.h"
+#include "common/helper.h"
 #include "common/timefmt.h"
 #include "edge/disclosure.h"
 #include "edge/export.h"
@@ -104,6 +105,9 @@ typedef struct {
     char path[PATH_MAX], tmp[PATH_MAX];
     int fd;
     mm_sha256_ctx_t *sha;
+    mm_helper_t helper;     /* hashes what the sink writes, beside the write (sink) */
+    const uint8_t *hash_at; /* the helper's job: the ciphertext to hash */
+    size_t hash_len;
     uint64_t bytes;
     uint64_t flushed; /* bytes whose writeback was started (sync_file_range) */
     int sink_errno;

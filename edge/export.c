@@ -20,6 +20,7 @@
 #include "common/clock.h"
 #include "common/crypto.h"
 #include "common/diag.h"
+#include "common/helper.h"
 #include "common/merkle.h"
 #include "common/note.h"
 #include "edge/footage.h"
@@ -95,6 +96,41 @@ static mm_err_t add_bytes(tar_t *t, const char *prefix, const char *name, const 
     return err == MM_OK ? pad(t, len) : err;
 }
 
+/*
+ * The SHA-256 of a file put into the archive is taken on a second thread while the same bytes
+ * are encrypted into the archive here (the age writer, and the sink's hash of the ciphertext):
+ * both read the piece, neither changes it, and the next piece is read meanwhile. A box with two
+ * cores thus hashes the clear MP4 at no cost in time; without the thread it is hashed here.
+ */
+typedef struct {
+    mm_sha256_ctx_t *ctx;
+    const uint8_t *data;
+    size_t len;
+} piece_t;
+
+static void hash_piece(void *arg)
+{
+    piece_t *p = arg;
+    mm_sha256_update(p->ctx, p->data, p->len);
+}
+
+static mm_err_t read_piece(int fd, uint8_t *buf, size_t cap, uint64_t left, size_t *got)
+{
+    size_t want = left < cap ? (size_t)left : cap;
+    *got = 0;
+    while (*got < want) {
+        ssize_t n = read(fd, buf + *got, want - *got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return MM_EIO; /* the file shrank, or cannot be read */
+        *got += (size_t)n;
+    }
+    return MM_OK;
+}
+
+#define PIECE (1024 * 1024)
+
 /* A file into the archive, and its SHA-256. */
 static mm_err_t add_file(tar_t *t, const char *prefix, const char *name, const char *path,
                          uint8_t sha[32])
@@ -103,28 +139,38 @@ static mm_err_t add_file(tar_t *t, const char *prefix, const char *name, const c
     if (fd < 0)
         return MM_EIO;
     off_t size = lseek(fd, 0, SEEK_END);
-    mm_sha256_ctx_t *ctx = NULL;
-    mm_err_t err = size < 0 || lseek(fd, 0, SEEK_SET) != 0 ? MM_EIO : mm_sha256_create(&ctx);
+    piece_t h = {0};
+    mm_err_t err = size < 0 || lseek(fd, 0, SEEK_SET) != 0 ? MM_EIO : mm_sha256_create(&h.ctx);
     if (err == MM_OK)
         err = header(t, prefix, name, (uint64_t)size);
-    static uint8_t buf[1024 * 1024];
+    mm_helper_t helper;
+    mm_helper_start(&helper);
+    static uint8_t buf[2][PIECE];
+    int cur = 0;
+    size_t len = 0;
     uint64_t done = 0;
-    while (err == MM_OK && done < (uint64_t)size) {
-        ssize_t n = read(fd, buf, sizeof buf);
-        if (n <= 0) {
-            err = MM_EIO;
-            break;
-        }
-        mm_sha256_update(ctx, buf, (size_t)n);
-        err = put(t, buf, (size_t)n);
-        done += (uint64_t)n;
+    if (err == MM_OK)
+        err = read_piece(fd, buf[cur], PIECE, (uint64_t)size, &len);
+    while (err == MM_OK && len) {
+        h.data = buf[cur];
+        h.len = len;
+        mm_helper_run(&helper, hash_piece, &h);
+        err = put(t, buf[cur], len);
+        done += len;
+        size_t next = 0;
+        if (err == MM_OK)
+            err = read_piece(fd, buf[1 - cur], PIECE, (uint64_t)size - done, &next);
+        mm_helper_wait(&helper); /* buf[cur] is read into again only once hashed */
+        cur = 1 - cur;
+        len = next;
     }
     close(fd);
+    mm_helper_stop(&helper);
     if (err == MM_OK)
         err = pad(t, (uint64_t)size);
-    if (ctx) {
-        mm_sha256_final(ctx, sha);
-        mm_sha256_destroy(ctx);
+    if (h.ctx) {
+        mm_sha256_final(h.ctx, sha);
+        mm_sha256_destroy(h.ctx);
     }
     return err;
 }

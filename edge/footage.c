@@ -2,11 +2,12 @@
  * footage.c: the read path (see footage.h).
  *
  * The index says which segments a range touches and what each must hash to; a file is trusted
- * only once it has been read whole and found equal to its row. An export therefore reads its
- * segments twice: first to verify every one of them and to learn the frames' times and order,
- * then to write the frames. The second reading checks them again as it goes (a file could
- * change in between), and any failure removes the temporary file, so a damaged range never
- * yields a partial export.
+ * only once it has been read whole and found equal to its row. An export to a file reads each
+ * segment once, holding its frames in memory until it has verified whole, and only then writes
+ * them (one_pass); a stream, and an export whose times cannot be known in one pass, reads them
+ * twice: first to verify every one of them and to learn the frames' times and order, then to
+ * write the frames, checking them again as it goes (a file could change in between). Any
+ * failure removes the temporary file, so a damaged range never yields a partial export.
  *
  * Segments hold Annex B; MP4 wants the parameter sets in an avcC/hvcC box and length-prefixed
  * NAL units. libavformat's mov muxer converts both itself when the extradata is in Annex B form,
@@ -39,6 +40,7 @@
 #include "common/crypto.h"
 #include "common/diag.h"
 #include "common/files.h"
+#include "common/helper.h"
 
 #define LOOKBACK_US EDGE_VAULT_SEGMENT_MAX_US /* no segment is longer than this (vault.h) */
 #define MP4_HZ 90000
@@ -461,6 +463,7 @@ typedef struct {
     AVPacket *pkt;
     int header_done;
     mm_sha256_ctx_t *hash;
+    int hash_apart; /* the frames written are hashed by one_pass's helper, not mux_write */
     edge_footage_report_t *rep;
 } mux_t;
 
@@ -722,13 +725,10 @@ static mm_err_t mux_header(void *arg, size_t seg, const edge_segment_info_t *hdr
     return MM_OK;
 }
 
-static mm_err_t mux_frame(void *arg, size_t seg, uint32_t ord, const edge_frame_t *f)
+/* Writes frame f, the k-th of the output, with its times on the 1/90000 clock. */
+static mm_err_t mux_write(mux_t *m, const edge_frame_t *f, size_t k, int64_t dts, int64_t pts,
+                          int64_t dur)
 {
-    mux_t *m = arg;
-    const plan_t *p = m->p;
-    if (m->next >= p->n || p->f[m->next].seg != seg || p->f[m->next].ord != ord)
-        return MM_OK; /* before the first keyframe or after the end */
-    size_t k = m->next++ - p->first;
     mm_err_t err;
     if (!m->oc && (err = mux_open(m, f)) != MM_OK)
         return m->sink_err != MM_OK ? m->sink_err : err;
@@ -737,7 +737,7 @@ static mm_err_t mux_frame(void *arg, size_t seg, uint32_t ord, const edge_frame_
          * footage's divided by the speed (plan_times). */
         if (k == 0)
             m->t0_us = mono_us();
-        int64_t due = m->t0_us + av_rescale(p->dts[k], 1000000, MP4_HZ);
+        int64_t due = m->t0_us + av_rescale(dts, 1000000, MP4_HZ);
         if (sink_wait(m, -1, due) != MM_OK)
             return m->sink_err;
     }
@@ -746,13 +746,13 @@ static mm_err_t mux_frame(void *arg, size_t seg, uint32_t ord, const edge_frame_
     if (rc < 0)
         return av_fail(rc, "make a packet for", m->tmp);
     m->pkt->stream_index = m->st->index;
-    m->pkt->dts = p->dts[k];
-    m->pkt->pts = p->pts[k];
-    m->pkt->duration = p->dur[k];
+    m->pkt->dts = dts;
+    m->pkt->pts = pts;
+    m->pkt->duration = dur;
     if (f->key)
         m->pkt->flags |= AV_PKT_FLAG_KEY;
     av_packet_rescale_ts(m->pkt, (AVRational){1, MP4_HZ}, m->st->time_base);
-    if (m->fmp4 && (err = time_box(m, f->time_us, p->dts[k])) != MM_OK)
+    if (m->fmp4 && (err = time_box(m, f->time_us, dts)) != MM_OK)
         return err;
     rc = av_write_frame(m->oc, m->pkt);
     if (rc >= 0 && m->fmp4)
@@ -763,13 +763,24 @@ static mm_err_t mux_frame(void *arg, size_t seg, uint32_t ord, const edge_frame_
         return av_fail(rc, "write a frame to", m->tmp);
     if (m->sink)
         avio_flush(m->oc->pb); /* the frame goes out now, as paced */
-    edge_segment_hash_frame(m->hash, f->data, f->len);
+    if (!m->hash_apart)
+        edge_segment_hash_frame(m->hash, f->data, f->len);
     if (m->rep->frames == 0)
         m->rep->first_us = f->time_us;
     m->rep->last_us = f->time_us;
     m->rep->frames++;
     m->rep->bytes += f->len;
     return MM_OK;
+}
+
+static mm_err_t mux_frame(void *arg, size_t seg, uint32_t ord, const edge_frame_t *f)
+{
+    mux_t *m = arg;
+    const plan_t *p = m->p;
+    if (m->next >= p->n || p->f[m->next].seg != seg || p->f[m->next].ord != ord)
+        return MM_OK; /* before the first keyframe or after the end */
+    size_t k = m->next++ - p->first;
+    return mux_write(m, f, k, p->dts[k], p->pts[k], p->dur[k]);
 }
 
 /* Puts tmp in place as out_path, unsynced: a clear temporary that its caller reads once and
@@ -819,13 +830,337 @@ mm_err_t edge_footage_tmp_create(const char *tmp)
     return MM_OK;
 }
 
+/* --- one pass: an export to a file -----------------------------------------------------------*/
+
 /*
- * The frames of camera in [start_us, end_us) into m's muxer: every overlapping segment verified
- * first, then written from the last keyframe at or before start_us. For a file (m->fd < 0) the
- * temporary file m->tmp is created once everything verified, and *tmp_made says so.
+ * An export to a file reads each segment once: its frames are kept in memory while it is read,
+ * and written only once the segment has verified whole (read_segment), so nothing unverified
+ * reaches the MP4. Whole groups of pictures are written as soon as the next keyframe is known,
+ * so no more than a segment and a group are held (at most ONE_PASS_MAX bytes: more, and the
+ * export is made in two passes, below). The times are those of plan_times, with one
+ * difference that only a second attempt can settle: the delay of the presentation times is the
+ * whole file's, which is known only at the end. The first group's is used; a later group that
+ * needs more ends this pass (one_t.redo), and the export is made again in two passes, which know
+ * it from the start. Footage without B-frames needs no delay and never takes the second way.
+ */
+
+#define ONE_PASS_MAX (64u * 1024 * 1024) /* most frame bytes one_pass holds in memory */
+
+typedef struct qframe {
+    int64_t time_us, pts, dts; /* dts: set once the frames before it are written (q_dts) */
+    size_t off, len;           /* its bytes in the queue's */
+    uint32_t seg;
+    int key;
+} qframe_t;
+
+typedef struct {
+    mux_t *m;
+    int64_t start, end;
+    qframe_t *f; /* frames kept, oldest first; those of the segment being read at the end */
+    size_t n, cap;
+    uint8_t *bytes;
+    size_t used, bcap;
+    size_t seg_from;   /* f[seg_from..n): the frames of the segment being read, not yet verified */
+    int have_first;    /* f[0] is the frame the export starts at */
+    int chosen;        /* a keyframe after start came: f[0] cannot change any more */
+    size_t seg0;       /* the first frame's segment */
+    int codec_differs; /* a verified segment since seg0 has another codec than seg0 */
+    size_t with_dts;   /* f[0..with_dts) have their dts */
+    uint64_t k;        /* frames written */
+    int64_t t0, last_dts, prev_dts; /* the first frame's time, the last dts made, written */
+    size_t seg_last;                /* the last frame's segment */
+    int64_t delay;
+    int have_delay;
+    int redo;
+    uint8_t *extra; /* the parameter sets of the segment being read */
+    size_t extralen;
+    edge_segment_info_t hdr;
+    mm_helper_t helper; /* hashes the frames written into m->hash (one_group) */
+    size_t hash_n;      /* how many of f the helper hashes */
+} one_t;
+
+/* The helper's job: the content hash of the group being written. */
+static void hash_group(void *arg)
+{
+    one_t *o = arg;
+    for (size_t i = 0; i < o->hash_n; i++)
+        edge_segment_hash_frame(o->m->hash, o->bytes + o->f[i].off, o->f[i].len);
+}
+
+static mm_err_t one_header(void *arg, size_t seg, const edge_segment_info_t *hdr,
+                           const uint8_t *extra, size_t extralen)
+{
+    one_t *o = arg;
+    mm_err_t err = plan_header(NULL, seg, hdr, extra, extralen);
+    if (err != MM_OK)
+        return err;
+    if (extralen > EDGE_SEG_EXTRA_MAX)
+        return MM_EMEDIA;
+    o->hdr = *hdr;
+    o->extralen = extralen;
+    if (extralen)
+        memcpy(o->extra, extra, extralen);
+    return MM_OK;
+}
+
+/* Keeps frame f of segment seg, unless it is not the export's (before its first keyframe, at
+ * or after its end); the choice of the first frame is plan_range's. */
+static mm_err_t one_frame(void *arg, size_t seg, uint32_t ord, const edge_frame_t *f)
+{
+    one_t *o = arg;
+    (void)ord;
+    if (f->time_us >= o->end)
+        return MM_OK;
+    if (!o->chosen) {
+        if (f->key && f->time_us <= o->start) {
+            /* A later keyframe at or before start: the export starts there. Nothing was
+             * written yet (only chosen frames are), so what came before is dropped. */
+            o->n = o->seg_from = o->used = 0;
+            o->have_first = 1;
+            o->seg0 = seg;
+            o->codec_differs = 0;
+            o->m->have_extra = 0;
+            o->m->warned = 0;
+            free(o->m->extra);
+            o->m->extra = NULL;
+            o->m->extralen = 0;
+        } else if (f->key) {
+            o->chosen = 1;
+            if (!o->have_first) {
+                o->have_first = 1;
+                o->seg0 = seg;
+            }
+        } else if (!o->have_first) {
+            return MM_OK;
+        }
+    }
+    if (o->n == o->cap) {
+        size_t cap = o->cap ? o->cap * 2 : 1024;
+        qframe_t *nf = realloc(o->f, cap * sizeof *nf);
+        if (!nf)
+            goto nomem;
+        o->f = nf;
+        o->cap = cap;
+    }
+    if (o->used + f->len > ONE_PASS_MAX) {
+        /* A group of pictures longer than memory should hold (a camera with rare keyframes):
+         * two passes hold none of it. */
+        MM_INFO("footage: %s: more than %u MiB between keyframes; made again in two passes",
+                o->m->tmp, ONE_PASS_MAX >> 20);
+        o->redo = 1;
+        return MM_EAGAIN;
+    }
+    if (o->used + f->len > o->bcap) {
+        size_t cap = o->bcap ? o->bcap : 4u * 1024 * 1024;
+        while (cap < o->used + f->len)
+            cap *= 2;
+        uint8_t *nb = realloc(o->bytes, cap);
+        if (!nb)
+            goto nomem;
+        o->bytes = nb;
+        o->bcap = cap;
+    }
+    memcpy(o->bytes + o->used, f->data, f->len);
+    o->f[o->n++] = (qframe_t){f->time_us, f->pts, 0, o->used, f->len, (uint32_t)seg, f->key};
+    o->used += f->len;
+    return MM_OK;
+nomem:
+    MM_ERROR("footage: out of memory exporting %s", o->m->tmp);
+    return MM_ENOMEM;
+}
+
+/* The decode times of f[with_dts..upto), as plan_times makes them (speed 1, no gap shortened). */
+static void q_dts(one_t *o, size_t upto)
+{
+    for (; o->with_dts < upto; o->with_dts++) {
+        qframe_t *q = &o->f[o->with_dts];
+        int first = o->k == 0 && o->with_dts == 0;
+        if (first)
+            o->t0 = q->time_us;
+        int64_t t = av_rescale(q->time_us - o->t0, MP4_HZ, 1000000LL);
+        q->dts = !first && t <= o->last_dts ? o->last_dts + 1 : t;
+        o->last_dts = q->dts;
+    }
+}
+
+/* Writes the group f[0..b) (a keyframe and the frames up to the next one, or to the end). */
+static mm_err_t one_group(one_t *o, size_t b)
+{
+    mux_t *m = o->m;
+    q_dts(o, b < o->n ? b + 1 : b); /* the next frame's too: it ends the group's last */
+    size_t *pos = malloc(b * sizeof *pos);
+    order_t *ord = malloc(b * sizeof *ord);
+    mm_err_t err = MM_ENOMEM;
+    if (!pos || !ord) {
+        MM_ERROR("footage: out of memory exporting %s", m->tmp);
+        goto out;
+    }
+    int known = 1;
+    for (size_t k = 0; k < b; k++) {
+        ord[k] = (order_t){o->f[k].pts, k};
+        known &= o->f[k].pts != AV_NOPTS_VALUE;
+    }
+    if (known)
+        qsort(ord, b, sizeof *ord, by_pts);
+    for (size_t r = 0; r < b; r++)
+        pos[known ? ord[r].k : r] = r;
+    int64_t delay = 0;
+    for (size_t k = 0; k < b; k++)
+        if (o->f[k].dts - o->f[pos[k]].dts > delay)
+            delay = o->f[k].dts - o->f[pos[k]].dts;
+    if (!o->have_delay) {
+        o->have_delay = 1;
+        o->delay = delay;
+    } else if (delay > o->delay) {
+        MM_INFO("footage: %s: a later group of pictures needs a longer presentation delay; "
+                "made again in two passes",
+                m->tmp);
+        o->redo = 1;
+        err = MM_EAGAIN;
+        goto out;
+    }
+    /* The group is hashed while it is written: both only read it. */
+    o->hash_n = b;
+    mm_helper_run(&o->helper, hash_group, o);
+    err = MM_OK;
+    for (size_t k = 0; err == MM_OK && k < b; k++) {
+        const qframe_t *q = &o->f[k];
+        /* The last frame lasts as long as the one before it (plan_times). */
+        int64_t dur = k + 1 < o->n ? o->f[k + 1].dts - q->dts
+                      : o->k > 0   ? q->dts - o->prev_dts
+                                   : LONE_FRAME_DUR;
+        edge_frame_t f = {q->time_us, q->pts, q->key, o->bytes + q->off, q->len};
+        err = mux_write(m, &f, (size_t)o->k, q->dts, o->f[pos[k]].dts + o->delay, dur);
+        o->prev_dts = q->dts;
+        o->seg_last = q->seg;
+        o->k++;
+    }
+    mm_helper_wait(&o->helper);
+out:
+    free(pos);
+    free(ord);
+    return err;
+}
+
+/* Drops the written f[0..b) from the queue. */
+static void one_drop(one_t *o, size_t b)
+{
+    size_t base = b < o->n ? o->f[b].off : o->used;
+    memmove(o->f, o->f + b, (o->n - b) * sizeof *o->f);
+    o->n -= b;
+    o->with_dts -= b;
+    o->seg_from = o->n;
+    memmove(o->bytes, o->bytes + base, o->used - base);
+    o->used -= base;
+    for (size_t i = 0; i < o->n; i++)
+        o->f[i].off -= base;
+}
+
+/* Writes the whole groups kept, or at the end (all) every frame kept. */
+static mm_err_t one_flush(one_t *o, const rows_t *rows, int all)
+{
+    while (o->n) {
+        size_t b = 1;
+        while (b < o->n && !o->f[b].key)
+            b++;
+        if (b == o->n && !all)
+            return MM_OK; /* the group goes on in the next segment */
+        mux_t *m = o->m;
+        if (!m->oc && (m->id = codec_id(rows->v[o->seg0].seg.codec)) == AV_CODEC_ID_NONE) {
+            MM_ERROR("footage: %s: unknown codec %s", m->tmp, rows->v[o->seg0].seg.codec);
+            return MM_EMEDIA;
+        }
+        mm_err_t err = one_group(o, b);
+        if (err != MM_OK)
+            return err;
+        one_drop(o, b);
+    }
+    return MM_OK;
+}
+
+/*
+ * The frames of [start_us, end_us) from rows into m's file (m->tmp, created here: *tmp_made
+ * says so), one segment at a time. MM_EAGAIN with *redo set: the file must be made again in two
+ * passes (above); *segs is the number of segments the frames came from.
+ */
+static mm_err_t one_pass(const edge_vault_t *v, const char *camera, int64_t start_us,
+                         int64_t end_us, const rows_t *rows, mux_t *m, edge_footage_report_t *rep,
+                         int *tmp_made, size_t *segs, int *redo)
+{
+    one_t o = {.m = m, .start = start_us, .end = end_us};
+    mm_err_t err = (o.extra = malloc(EDGE_SEG_EXTRA_MAX)) ? MM_OK : MM_ENOMEM;
+    if (err == MM_OK && (err = edge_footage_tmp_create(m->tmp)) == MM_OK)
+        *tmp_made = 1;
+    if (err == MM_OK)
+        err = mm_sha256_create(&m->hash);
+    if (err == MM_OK && !(m->pkt = av_packet_alloc()))
+        err = av_fail(AVERROR(ENOMEM), "allocate a packet for", m->tmp);
+    if (err == MM_OK) {
+        mm_helper_start(&o.helper);
+        m->hash_apart = 1;
+    }
+    reading_t rd = {one_header, one_frame, &o};
+    for (size_t i = 0; err == MM_OK && i < rows->n; i++) {
+        seg_read_t sr;
+        rep->segments++;
+        o.seg_from = o.n;
+        err = read_segment(v, &rows->v[i], i, &rd, &sr);
+        if (err != MM_OK && o.redo)
+            break; /* not a failure of the segment: two passes are needed (one_frame) */
+        if (err != MM_OK) {
+            report_failure(rep, err, &rows->v[i], sr.path);
+            MM_ERROR("footage: export of %s [%lld, %lld) refused: segment %s %s (%s)", camera,
+                     (long long)start_us, (long long)end_us, sr.path,
+                     err == MM_EMEDIA || err == MM_ENOMEM ? "cannot be remuxed" : "fails to verify",
+                     mm_strerror(err));
+            break;
+        }
+        /* The segment verified: its frames may be written. */
+        if (o.have_first && i >= o.seg0 &&
+            strcmp(rows->v[i].seg.codec, rows->v[o.seg0].seg.codec) != 0)
+            o.codec_differs = 1;
+        if (o.n > o.seg_from) {
+            if (o.codec_differs) {
+                MM_ERROR("footage: %s [%lld, %lld): the codec changes from %s to %s; one track "
+                         "cannot hold both",
+                         camera, (long long)start_us, (long long)end_us, rows->v[o.seg0].seg.codec,
+                         rows->v[i].seg.codec);
+                err = MM_EMEDIA;
+                break;
+            }
+            err = mux_header(m, i, &o.hdr, o.extra, o.extralen);
+        }
+        o.seg_from = o.n;
+        if (err == MM_OK && o.chosen)
+            err = one_flush(&o, rows, 0);
+    }
+    if (err == MM_OK && !o.have_first) {
+        MM_WARN("footage: %s [%lld, %lld) holds no keyframe: nothing to export", camera,
+                (long long)start_us, (long long)end_us);
+        err = MM_ENOTFOUND;
+    }
+    if (err == MM_OK)
+        err = one_flush(&o, rows, 1);
+    if (m->hash_apart)
+        mm_helper_stop(&o.helper);
+    *redo = o.redo;
+    *segs = o.k ? o.seg_last - o.seg0 + 1 : 0;
+    free(o.f);
+    free(o.bytes);
+    free(o.extra);
+    return err;
+}
+
+/*
+ * The frames of camera in [start_us, end_us) into m's muxer, from the last keyframe at or before
+ * start_us. With redo pointing to 0 (a file), in one pass (one_pass), which may end with MM_EAGAIN
+ * and *redo set; otherwise every overlapping segment is verified first, then read again and
+ * written. For a file (m->fd < 0) *tmp_made says when the temporary file m->tmp was created
+ * (in two passes, once everything verified).
  */
 static mm_err_t mux_range(const edge_vault_t *v, const char *camera, int64_t start_us,
-                          int64_t end_us, mux_t *m, edge_footage_report_t *rep, int *tmp_made)
+                          int64_t end_us, mux_t *m, edge_footage_report_t *rep, int *tmp_made,
+                          int *redo)
 {
     rows_t rows;
     plan_t plan = {.end = end_us, .speed = m->sink ? m->sink->speed : 1, .stream = m->sink != 0};
@@ -836,6 +1171,13 @@ static mm_err_t mux_range(const edge_vault_t *v, const char *camera, int64_t sta
     if (rows.n == 0) {
         err = MM_ENOTFOUND;
         goto out;
+    }
+    size_t n_segs = 0;
+    if (redo && !*redo) {
+        if ((err = one_pass(v, camera, start_us, end_us, &rows, m, rep, tmp_made, &n_segs, redo)) !=
+            MM_OK)
+            goto out;
+        goto finish;
     }
 
     /* Pass 1: every overlapping segment verifies, or nothing is written. */
@@ -907,6 +1249,8 @@ static mm_err_t mux_range(const edge_vault_t *v, const char *camera, int64_t sta
         err = MM_ECORRUPT;
         goto out;
     }
+    n_segs = seg1 - seg0 + 1;
+finish:;
     int rc = av_write_trailer(m->oc);
     m->header_done = 0;
     if (rc < 0) {
@@ -922,7 +1266,7 @@ static mm_err_t mux_range(const edge_vault_t *v, const char *camera, int64_t sta
     mm_sha256_final(m->hash, rep->content_hash);
     MM_INFO("footage: %s [%lld, %lld) %s %s: %" PRIu64 " frames from %u segments", camera,
             (long long)start_us, (long long)end_us, m->fd < 0 ? "exported to" : "streamed to",
-            m->tmp, rep->frames, (unsigned)(seg1 - seg0 + 1));
+            m->tmp, rep->frames, (unsigned)n_segs);
 
 out:
     if (m->oc) {
@@ -953,8 +1297,9 @@ out:
     return err;
 }
 
-mm_err_t edge_footage_mp4(const edge_vault_t *v, const char *camera, int64_t start_us,
-                          int64_t end_us, const char *out_path, edge_footage_report_t *rep)
+static mm_err_t footage_mp4(const edge_vault_t *v, const char *camera, int64_t start_us,
+                            int64_t end_us, const char *out_path, edge_footage_report_t *rep,
+                            int two)
 {
     edge_footage_report_t local;
     if (!rep)
@@ -965,9 +1310,16 @@ mm_err_t edge_footage_mp4(const edge_vault_t *v, const char *camera, int64_t sta
     char tmp[EDGE_PATH_MAX];
     if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp", out_path) >= sizeof tmp)
         return MM_EINVAL;
+    /* In one pass, unless the footage needs two (one_pass). */
+    int tmp_made = 0, redo = two;
     mux_t m = {.tmp = tmp, .format = "mp4", .fd = -1, .rep = rep};
-    int tmp_made = 0;
-    mm_err_t err = mux_range(v, camera, start_us, end_us, &m, rep, &tmp_made);
+    mm_err_t err = mux_range(v, camera, start_us, end_us, &m, rep, &tmp_made, &redo);
+    if (err == MM_EAGAIN && redo) {
+        report_init(rep);
+        m = (mux_t){.tmp = tmp, .format = "mp4", .fd = -1, .rep = rep};
+        err = mux_range(v, camera, start_us, end_us, &m, rep, &tmp_made, &redo);
+    }
+    rep->passes = redo ? 2 : 1;
     if (err == MM_OK && (err = put_in_place(tmp, out_path)) == MM_OK)
         tmp_made = 0;
     if (tmp_made && unlink(tmp) != 0 && errno != ENOENT)
@@ -978,6 +1330,19 @@ mm_err_t edge_footage_mp4(const edge_vault_t *v, const char *camera, int64_t sta
         rep->bytes = 0;
     }
     return err;
+}
+
+mm_err_t edge_footage_mp4(const edge_vault_t *v, const char *camera, int64_t start_us,
+                          int64_t end_us, const char *out_path, edge_footage_report_t *rep)
+{
+    return footage_mp4(v, camera, start_us, end_us, out_path, rep, 0);
+}
+
+mm_err_t edge_footage_mp4_two_passes(const edge_vault_t *v, const char *camera, int64_t start_us,
+                                     int64_t end_us, const char *out_path,
+                                     edge_footage_report_t *rep)
+{
+    return footage_mp4(v, camera, start_us, end_us, out_path, rep, 1);
 }
 
 mm_err_t edge_footage_stream(const edge_vault_t *v, const char *camera, int64_t start_us,
@@ -1000,7 +1365,7 @@ mm_err_t edge_footage_stream(const edge_vault_t *v, const char *camera, int64_t 
                .fmp4 = sink->fmp4,
                .sink = sink,
                .rep = rep};
-    mm_err_t err = mux_range(v, camera, start_us, end_us, &m, rep, NULL);
+    mm_err_t err = mux_range(v, camera, start_us, end_us, &m, rep, NULL, NULL);
     if (written)
         *written = m.written;
     return err;

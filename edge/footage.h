@@ -40,6 +40,7 @@ typedef struct {
     uint64_t frames;           /* verify: frames read; mp4: frames written */
     uint64_t bytes;            /* those frames' Annex B bytes */
     int64_t first_us, last_us; /* mp4: times of the first and last frame written */
+    unsigned passes;           /* mp4: readings of the segments it took, 1 or 2 (below) */
     uint8_t content_hash[32];  /* mp4: content hash (segment.h) of the frames written */
     mm_err_t failed_err;       /* the first failure, MM_OK when none */
     int64_t failed_start_us;   /* start of the segment that failed first */
@@ -89,8 +90,12 @@ mm_err_t edge_footage_verify_row(const edge_vault_t *v, const edge_segment_row_t
  * camera timestamps). rep->content_hash is the content hash of the frames written: for a range
  * that is exactly one segment it equals that segment's hash in the log.
  *
- * Every overlapping segment is verified first; if any fails, nothing is written and its error
- * is returned (as for verify). The file is written to out_path + ".tmp" (mode 0600) and renamed,
+ * Each segment is read once: it is verified whole before any of its frames is written, and if
+ * any fails the export fails with its error (as for verify) and no file is left. Footage whose
+ * presentation delay (see footage.c) grows after its first group of pictures, or with more than
+ * 64 MiB between keyframes, is read a second time, as edge_footage_mp4_two_passes does, which
+ * gives the same bytes; rep->passes says which.
+ * The file is written to out_path + ".tmp" (mode 0600) and renamed,
  * not synced (it is a clear temporary that the export reads once and removes; after a crash it
  * is made again); on any failure the temporary file is removed. MM_ENOTFOUND when the range holds
  * no keyframe-led footage, MM_EMEDIA for footage that cannot go into one MP4 track (codec changes
@@ -99,6 +104,12 @@ mm_err_t edge_footage_verify_row(const edge_vault_t *v, const edge_segment_row_t
  */
 mm_err_t edge_footage_mp4(const edge_vault_t *v, const char *camera, int64_t start_us,
                           int64_t end_us, const char *out_path, edge_footage_report_t *rep);
+
+/* edge_footage_mp4 in two passes: every overlapping segment verified first, then read again and
+ * written. The same file as edge_footage_mp4 makes; for tests that compare the two. */
+mm_err_t edge_footage_mp4_two_passes(const edge_vault_t *v, const char *camera, int64_t start_us,
+                                     int64_t end_us, const char *out_path,
+                                     edge_footage_report_t *rep);
 
 /* A gap in the recording longer than this counts as this long in a stream (see below). */
 #define EDGE_FOOTAGE_GAP_US (5LL * 1000000)

@@ -69,6 +69,9 @@ typedef struct {
     int64_t end[NSEG_MAX];             /* their index rows' ends */
     uint32_t frames;                   /* cam1's frames */
     int stopped; /* record: the last segment ends at its last frame, as when a camera stops */
+    int64_t late_b_after; /* record, when not 0: frames shown before one decoded earlier (B-frames)
+                           * after this time are recorded half a frame late, as a camera's clock
+                           * may jitter; their export needs a longer presentation delay */
 } fx_t;
 
 /* Runs cmd through the shell with stderr folded into out; returns its exit status. */
@@ -150,7 +153,7 @@ FX_UNUSED static int64_t record(fx_t *f, const media_t *media, const char *camer
     AVPacket *pkt = av_packet_alloc();
     assert_non_null(pkt);
     edge_segment_writer_t *w = NULL;
-    int64_t dts0 = AV_NOPTS_VALUE, seg_start = 0, last = t0;
+    int64_t dts0 = AV_NOPTS_VALUE, seg_start = 0, last = t0, top_pts = INT64_MIN;
     while (av_read_frame(ic, pkt) >= 0) {
         if (pkt->stream_index != vs) {
             av_packet_unref(pkt);
@@ -160,6 +163,12 @@ FX_UNUSED static int64_t record(fx_t *f, const media_t *media, const char *camer
             dts0 = pkt->dts;
         int64_t t = t0 + av_rescale_q(pkt->dts - dts0, st->time_base, (AVRational){1, 1000000});
         int key = (pkt->flags & AV_PKT_FLAG_KEY) != 0;
+        if (key)
+            top_pts = INT64_MIN;
+        if (f->late_b_after && t > f->late_b_after && !key && pkt->pts < top_pts)
+            t += FRAME_US / 2;
+        if (pkt->pts > top_pts)
+            top_pts = pkt->pts;
         if (w && key && t - seg_start >= SEG_US) {
             finish_segment(f, w, t, mine);
             w = NULL;
