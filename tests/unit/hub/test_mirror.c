@@ -22,6 +22,22 @@ typedef struct {
     mm_hash_t leaves[N];
 } fx_t;
 
+/* Entry i of a test log: a segment of camera "cam<i % cams>", encoded into *bytes (the caller
+ * frees it), its view and its leaf hash. */
+static void make_entry(int i, int cams, uint8_t **bytes, mm_bytes_t *view, mm_hash_t *leaf)
+{
+    mm_entry_t e = {.time_us = 1000 + i, .kind = MM_ENTRY_SEGMENT_RECORDED};
+    snprintf(e.u.segment_recorded.camera, MM_ID_MAX, "cam%d", i % cams);
+    e.u.segment_recorded.start_us = i * 10;
+    e.u.segment_recorded.end_us = i * 10 + 10;
+    memset(e.u.segment_recorded.content_hash, i, 32);
+    strcpy(e.u.segment_recorded.codec, "h264");
+    size_t len;
+    assert_int_equal(mm_entry_encode(&e, bytes, &len), MM_OK);
+    *view = (mm_bytes_t){*bytes, len};
+    mm_merkle_leaf_hash(*bytes, len, leaf);
+}
+
 static int setup(void **state)
 {
     fx_t *f = calloc(1, sizeof *f);
@@ -36,19 +52,8 @@ static int setup(void **state)
     strcpy(f->cfg.name, "hub");
     assert_int_equal(hub_mirror_open(f->hub.db, &f->cfg, &f->hub.keys, f->hub.findings, &f->mirror),
                      MM_OK);
-    for (int i = 0; i < N; i++) {
-        mm_entry_t e = {.time_us = 1000 + i, .kind = MM_ENTRY_SEGMENT_RECORDED};
-        snprintf(e.u.segment_recorded.camera, MM_ID_MAX, "cam%d", i % 2);
-        e.u.segment_recorded.start_us = i * 10;
-        e.u.segment_recorded.end_us = i * 10 + 10;
-        memset(e.u.segment_recorded.content_hash, i, 32);
-        strcpy(e.u.segment_recorded.codec, "h264");
-        size_t len;
-        assert_int_equal(mm_entry_encode(&e, &f->entries[i], &len), MM_OK);
-        f->views[i].data = f->entries[i];
-        f->views[i].len = len;
-        mm_merkle_leaf_hash(f->entries[i], len, &f->leaves[i]);
-    }
+    for (int i = 0; i < N; i++)
+        make_entry(i, 2, &f->entries[i], &f->views[i], &f->leaves[i]);
     *state = f;
     return 0;
 }
@@ -826,18 +831,8 @@ static void a_group_decoded_ahead_refuses_a_bad_entry_alone(void **state)
     uint8_t *bytes[M];
     mm_bytes_t views[M], bad_views[M];
     mm_hash_t leaves[M], bad_leaves[M];
-    for (int i = 0; i < M; i++) {
-        mm_entry_t e = {.time_us = 1000 + i, .kind = MM_ENTRY_SEGMENT_RECORDED};
-        snprintf(e.u.segment_recorded.camera, MM_ID_MAX, "cam%d", i % 3);
-        e.u.segment_recorded.start_us = i * 10;
-        e.u.segment_recorded.end_us = i * 10 + 10;
-        memset(e.u.segment_recorded.content_hash, i, 32);
-        strcpy(e.u.segment_recorded.codec, "h264");
-        size_t len;
-        assert_int_equal(mm_entry_encode(&e, &bytes[i], &len), MM_OK);
-        views[i] = (mm_bytes_t){bytes[i], len};
-        mm_merkle_leaf_hash(bytes[i], len, &leaves[i]);
-    }
+    for (int i = 0; i < M; i++)
+        make_entry(i, 3, &bytes[i], &views[i], &leaves[i]);
     static const uint8_t junk[] = {0xff, 0xff, 0xff};
     memcpy(bad_views, views, sizeof bad_views);
     memcpy(bad_leaves, leaves, sizeof bad_leaves);
