@@ -131,9 +131,19 @@ mm_err_t mm_log_size(mm_log_t *log, MDB_txn *txn, uint32_t id, uint64_t *size)
     return MM_OK;
 }
 
-static mm_err_t get_node(void *arg, unsigned level, uint64_t index, mm_hash_t *out)
+/* An entry's stored value: VALUE_TAG, its leaf hash, its bytes. A value that does not begin with
+ * the tag is an entry alone, as a store written before kept it, its leaf then in log.nodes at
+ * level 0 (an entry is a protobuf message, whose first byte is never 0). */
+#define VALUE_TAG 0x00
+#define VALUE_HDR (1 + MM_HASH_LEN)
+
+static int tagged(const MDB_val *v)
 {
-    node_ctx_t *c = arg;
+    return v->mv_size > VALUE_HDR && ((const uint8_t *)v->mv_data)[0] == VALUE_TAG;
+}
+
+static mm_err_t stored_node(node_ctx_t *c, unsigned level, uint64_t index, mm_hash_t *out)
+{
     uint8_t key[13];
     mm_be32_put(key, c->id);
     key[4] = (uint8_t)level;
@@ -155,6 +165,65 @@ static mm_err_t get_node(void *arg, unsigned level, uint64_t index, mm_hash_t *o
     return MM_OK;
 }
 
+/* The leaf hash stored with entry index, whose value is v. */
+static mm_err_t value_leaf(node_ctx_t *c, uint64_t index, const MDB_val *v, mm_hash_t *out)
+{
+    if (!tagged(v))
+        return stored_node(c, 0, index, out);
+    memcpy(out->b, (const uint8_t *)v->mv_data + 1, MM_HASH_LEN);
+    return MM_OK;
+}
+
+/* The hash of the perfect subtree (level, index) below MM_LOG_NODE_LEVEL, from the leaf hashes
+ * stored with its entries: at most 2^(MM_LOG_NODE_LEVEL - 1) of them, read through one cursor. */
+static mm_err_t low_node(node_ctx_t *c, unsigned level, uint64_t index, mm_hash_t *out)
+{
+    mm_hash_t stack[MM_LOG_NODE_LEVEL];
+    unsigned height[MM_LOG_NODE_LEVEL];
+    size_t depth = 0;
+    uint64_t first = index << level, n = (uint64_t)1 << level;
+    uint8_t key[12];
+    mm_be32_put(key, c->id);
+    mm_be64_put(key + 4, first);
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(c->txn, c->log->entries, &cur);
+    if (rc != 0)
+        return mm_db_err(rc, "read log entries");
+    MDB_val k = {sizeof key, key}, v;
+    mm_err_t err = MM_OK;
+    for (uint64_t i = 0; i < n && err == MM_OK; i++) {
+        rc = mdb_cursor_get(cur, &k, &v, i == 0 ? MDB_SET_KEY : MDB_NEXT);
+        if (rc == 0 && (k.mv_size != sizeof key || memcmp(k.mv_data, key, 4) != 0 ||
+                        mm_be64_get((const uint8_t *)k.mv_data + 4) != first + i))
+            rc = MDB_NOTFOUND;
+        if (rc == MDB_NOTFOUND) {
+            MM_ERROR("log %u: entry %llu missing", c->id, (unsigned long long)(first + i));
+            err = MM_ECORRUPT;
+        } else if (rc != 0) {
+            err = mm_db_err(rc, "read log entry");
+        } else if ((err = value_leaf(c, first + i, &v, &stack[depth])) == MM_OK) {
+            /* The leaf joins the subtrees before it that are as high as what it completes. */
+            height[depth++] = 0;
+            while (depth >= 2 && height[depth - 2] == height[depth - 1]) {
+                mm_merkle_node_hash(&stack[depth - 2], &stack[depth - 1], &stack[depth - 2]);
+                height[depth - 2]++;
+                depth--;
+            }
+        }
+    }
+    mdb_cursor_close(cur);
+    if (err == MM_OK)
+        *out = stack[0];
+    return err;
+}
+
+static mm_err_t get_node(void *arg, unsigned level, uint64_t index, mm_hash_t *out)
+{
+    node_ctx_t *c = arg;
+    return level < MM_LOG_NODE_LEVEL ? low_node(c, level, index, out)
+                                     : stored_node(c, level, index, out);
+}
+
 /* The nodes a batch completes, gathered by the range before any is written. */
 typedef struct {
     unsigned level;
@@ -170,14 +239,17 @@ typedef struct {
 static mm_err_t gather(void *arg, unsigned level, uint64_t index, const mm_hash_t *h)
 {
     nodes_t *g = arg;
+    if (level < MM_LOG_NODE_LEVEL)
+        return MM_OK; /* made again from the leaves stored with the entries when asked for */
     g->v[g->n++] = (node_t){level, index, *h};
     return MM_OK;
 }
 
-/* Puts the entries and their nodes, sequential keys through cursors (which then seldom descend
- * the tree again), and the new size. */
+/* Puts the entries with their leaves and their nodes, sequential keys through cursors (which
+ * then seldom descend the tree again), and the new size. */
 static mm_err_t write_batch(mm_log_t *log, MDB_txn *txn, uint32_t id, uint64_t size,
-                            const mm_bytes_t *entries, size_t n, const nodes_t *g)
+                            const mm_bytes_t *entries, const mm_hash_t *leaves, size_t n,
+                            const nodes_t *g)
 {
     MDB_cursor *ec = NULL, *nc = NULL;
     int rc = mdb_cursor_open(txn, log->entries, &ec);
@@ -187,11 +259,16 @@ static mm_err_t write_batch(mm_log_t *log, MDB_txn *txn, uint32_t id, uint64_t s
     mm_be32_put(key, id);
     for (size_t i = 0; rc == 0 && i < n; i++) {
         mm_be64_put(key + 4, size + i);
-        MDB_val k = {12, key}, v = {entries[i].len, (void *)entries[i].data};
-        rc = mdb_cursor_put(ec, &k, &v, MDB_NOOVERWRITE);
+        MDB_val k = {12, key}, v = {VALUE_HDR + entries[i].len, NULL};
+        if ((rc = mdb_cursor_put(ec, &k, &v, MDB_NOOVERWRITE | MDB_RESERVE)) == 0) {
+            uint8_t *p = v.mv_data;
+            p[0] = VALUE_TAG;
+            memcpy(p + 1, leaves[i].b, MM_HASH_LEN);
+            memcpy(p + VALUE_HDR, entries[i].data, entries[i].len);
+        }
     }
     /* Level by level, so that each level's keys go in ascending order. */
-    for (unsigned level = 0; rc == 0 && level < 64; level++) {
+    for (unsigned level = MM_LOG_NODE_LEVEL; rc == 0 && level < 64; level++) {
         int any = 0;
         for (size_t i = 0; rc == 0 && i < g->n; i++) {
             if (g->v[i].level != level)
@@ -250,30 +327,36 @@ mm_err_t mm_log_append_hashed(mm_log_t *log, MDB_txn *txn, uint32_t id, const mm
         }
     }
 
-    /* Every append completes at most one node more than its leaf, plus at most 64 at the end. */
+    /* Every append completes at most one node more than its leaf, plus at most 64 at the end;
+     * those below MM_LOG_NODE_LEVEL are not kept. */
     nodes_t g = {malloc((2 * n + 64) * sizeof *g.v), 0};
-    if (!g.v)
+    mm_hash_t *made = leaves ? NULL : malloc((n ? n : 1) * sizeof *made);
+    if (!g.v || (!leaves && !made)) {
+        free(g.v);
+        free(made);
         return MM_ENOMEM;
-    for (size_t i = 0; i < n; i++) {
-        mm_hash_t leaf;
-        if (leaves)
-            leaf = leaves[i];
-        else
-            mm_merkle_leaf_hash(entries[i].data, entries[i].len, &leaf);
-        mm_merkle_range_append(&next, &leaf, gather, &g);
     }
+    if (made) {
+        for (size_t i = 0; i < n; i++)
+            mm_merkle_leaf_hash(entries[i].data, entries[i].len, &made[i]);
+        leaves = made;
+    }
+    for (size_t i = 0; i < n; i++)
+        mm_merkle_range_append(&next, &leaves[i], gather, &g);
     mm_hash_t got;
     mm_merkle_range_root(&next, &got);
     if (root)
         *root = got;
     if (want && memcmp(got.b, want->b, MM_HASH_LEN) != 0) {
         free(g.v);
+        free(made);
         return MM_EVERIFY;
     }
     if (sl)
         sl->state = SLOT_DIRTY;
-    err = write_batch(log, txn, id, size, entries, n, &g);
+    err = write_batch(log, txn, id, size, entries, leaves, n, &g);
     free(g.v);
+    free(made);
     if (err == MM_OK && sl)
         sl->range = next;
     return err;
@@ -303,8 +386,9 @@ mm_err_t mm_log_get(mm_log_t *log, MDB_txn *txn, uint32_t id, uint64_t index, co
     int rc = mdb_get(txn, log->entries, &k, &v);
     if (rc != 0)
         return mm_db_err(rc, "read log entry");
-    *data = v.mv_data;
-    *len = v.mv_size;
+    size_t skip = tagged(&v) ? VALUE_HDR : 0;
+    *data = (const uint8_t *)v.mv_data + skip;
+    *len = v.mv_size - skip;
     return MM_OK;
 }
 

@@ -5,12 +5,25 @@
  * its own log of city actions. All of them live in the same three LMDB databases, told apart by
  * a 32-bit log id that prefixes every key:
  *
- *   log.entries  (id, index)          -> entry bytes, exactly as hashed into the tree
- *   log.nodes    (id, level, index)   -> 32-byte hash of the perfect subtree there
+ *   log.entries  (id, index)          -> 0x00, the entry's leaf hash (32 bytes), the entry's
+ *                                         bytes exactly as hashed into the tree
+ *   log.nodes    (id, level, index)   -> 32-byte hash of the perfect subtree there, for levels
+ *                                         MM_LOG_NODE_LEVEL and up
  *   log.meta     (id)                 -> size (big-endian u64)
  *
- * Appending stores the leaf and every perfect subtree it completes, so roots and proofs for any
- * size take O(log n) reads. Nothing is ever rewritten or removed: there is no such function.
+ * Appending stores the entry with its leaf hash, and every perfect subtree of level
+ * MM_LOG_NODE_LEVEL or more that it completes, so roots and proofs for any size take O(log n)
+ * reads. A subtree below that level is made again, when asked for, from the leaf hashes stored
+ * with its entries (at most 8, read through one cursor). That is one put an entry and one for
+ * every eight on average; a leaf and every node in a table of their own took three.
+ *
+ * A store written before this layout holds values that are the entry's bytes alone (an entry
+ * never begins with 0x00: its first byte is a protobuf tag) and every node from level 0; both
+ * are still read as they are, so an older store opens without being rewritten.
+ *
+ * The leaf stored with an entry is not made again from its bytes on reading: the scrub
+ * (edge/scrub.h) compares the two, and finds an entry altered in place. Nothing is ever
+ * rewritten or removed: there is no such function.
  *
  * A writer appends from a compact range of each log it wrote (merkle.h), kept in memory by the
  * mm_log_t: the nodes it stores are computed there, never read back. A range is checked against
@@ -36,6 +49,7 @@
 #include "common/wire.h"
 
 #define MM_LOG_ENTRY_MAX (64 * 1024) /* largest entry accepted */
+#define MM_LOG_NODE_LEVEL 4          /* the lowest level of the nodes stored */
 
 typedef struct mm_log mm_log_t;
 

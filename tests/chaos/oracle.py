@@ -51,6 +51,13 @@ def decode(raw):
     return None, {}, time_us
 
 
+def stored_entry(v):
+    """An entry's bytes from its value in log.entries: 0x00, its leaf hash (32 bytes), its bytes;
+    or its bytes alone in a store written before (common/log.h)."""
+    v = bytes(v)
+    return v[33:] if len(v) > 33 and v[0] == 0 else v
+
+
 def open_edge_db(state):
     return lmdb.open(os.path.join(state, "db"), readonly=True, max_dbs=256, lock=True,
                      subdir=True)
@@ -66,7 +73,7 @@ def edge_log(state):
             rows = {}
             for k, v in txn.cursor(edb):
                 log_id, index = struct.unpack(">IQ", k)
-                rows.setdefault(log_id, []).append((index, bytes(v)))
+                rows.setdefault(log_id, []).append((index, stored_entry(v)))
             acked = txn.get(b"acked", db=mdb)
             cosigned = txn.get(b"cosigned", db=mdb)
     finally:
@@ -295,7 +302,7 @@ def tamper_entry(c, e):
             T.check(acked >= 2, f"tamper {e}: nothing acknowledged yet")
             for k, v in reversed(list(txn.cursor(edb))):
                 index = struct.unpack(">IQ", k)[1]
-                if index < acked - 1 and decode(bytes(v))[0] == 10:
+                if index < acked - 1 and decode(stored_entry(v))[0] == 10:
                     raw = bytearray(v)
                     raw[-1] ^= 0x01  # the last byte: in the codec name, still a valid entry
                     txn.put(k, bytes(raw), db=edb)

@@ -3,7 +3,8 @@
  * every stored node are what the tree over the entries says, across transactions; a
  * transaction that aborts leaves no trace in the ranges (the next append rebuilds from the
  * store); a batch whose root is not the wanted one writes nothing; another handle's appends
- * are noticed.
+ * are noticed; only nodes from MM_LOG_NODE_LEVEL up are stored, every proof still verifies; a
+ * store of the layout before (entries alone, every node stored) reads and grows.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -81,7 +82,8 @@ static mm_err_t append_txn(MDB_txn *txn, void *arg)
     return a->got != MM_OK ? a->got : a->fail;
 }
 
-/* The stored log id has exactly leaves[0 .. size): its size, root, and every leaf. */
+/* The stored log id has exactly leaves[0 .. size): its size, root, every leaf, and every leaf's
+ * inclusion proof at every tenth size. */
 static void stored_is(fx_t *f, uint32_t id, const mm_hash_t *leaves, uint64_t size)
 {
     MDB_txn *txn;
@@ -97,6 +99,29 @@ static void stored_is(fx_t *f, uint32_t id, const mm_hash_t *leaves, uint64_t si
         assert_int_equal(mm_log_leaf(f->log, txn, id, i, &got), MM_OK);
         assert_memory_equal(got.b, leaves[i].b, 32);
     }
+    for (uint64_t n = size % 10 + 1; n <= size; n += 10) {
+        mm_hash_t root, proof[MM_MERKLE_MAX_PROOF];
+        assert_int_equal(mm_merkle_root(mm_merkle_leaves_node, (void *)leaves, n, &root), MM_OK);
+        for (uint64_t i = 0; i < n; i++) {
+            size_t len;
+            assert_int_equal(mm_log_inclusion_proof(f->log, txn, id, i, n, proof, &len), MM_OK);
+            assert_int_equal(mm_merkle_verify_inclusion(&leaves[i], i, n, proof, len, &root),
+                             MM_OK);
+        }
+    }
+    mdb_txn_abort(txn);
+}
+
+/* Entry index of log id reads back as data (len bytes). */
+static void entry_is(fx_t *f, uint32_t id, uint64_t index, const void *data, size_t len)
+{
+    MDB_txn *txn;
+    assert_int_equal(mm_db_read(f->db, &txn), MM_OK);
+    const void *got;
+    size_t got_len;
+    assert_int_equal(mm_log_get(f->log, txn, id, index, &got, &got_len), MM_OK);
+    assert_int_equal(got_len, len);
+    assert_memory_equal(got, data, len);
     mdb_txn_abort(txn);
 }
 
@@ -174,6 +199,90 @@ static void another_writer_is_noticed(void **state)
     stored_is(f, 5, f->leaves, 9);
 }
 
+/* Only the nodes of level MM_LOG_NODE_LEVEL and up are stored, one for every perfect subtree
+ * of those levels; the roots and proofs of stored_is still come out right. */
+static void nodes_are_stored_from_their_level(void **state)
+{
+    fx_t *f = *state;
+    app_t a = {.f = f, .log = f->log, .id = 7, .first = 0, .n = MAXE};
+    assert_int_equal(mm_db_write(f->db, append_txn, &a), MM_OK);
+    MDB_dbi nodes;
+    assert_int_equal(mm_db_dbi(f->db, "log.nodes", 0, &nodes), MM_OK);
+    MDB_txn *txn;
+    MDB_cursor *cur;
+    assert_int_equal(mm_db_read(f->db, &txn), MM_OK);
+    assert_int_equal(mdb_cursor_open(txn, nodes, &cur), 0);
+    MDB_val k, v;
+    size_t n = 0, want = 0;
+    for (int op = MDB_FIRST; mdb_cursor_get(cur, &k, &v, (MDB_cursor_op)op) == 0; op = MDB_NEXT) {
+        assert_int_equal(k.mv_size, 13);
+        assert_true(((uint8_t *)k.mv_data)[4] >= MM_LOG_NODE_LEVEL);
+        n++;
+    }
+    for (unsigned level = MM_LOG_NODE_LEVEL; level < 64; level++)
+        want += MAXE >> level;
+    assert_int_equal(n, want);
+    mdb_cursor_close(cur);
+    mdb_txn_abort(txn);
+    stored_is(f, 7, f->leaves, MAXE);
+    entry_is(f, 7, 0, f->data[0], 7);
+    entry_is(f, 7, MAXE - 1, f->data[MAXE - 1], 7);
+}
+
+static mm_err_t put_old_node(void *arg, unsigned level, uint64_t index, const mm_hash_t *h)
+{
+    MDB_txn **txn = arg;
+    static MDB_dbi nodes;
+    uint8_t key[13] = {0, 0, 0, 11};
+    key[4] = (uint8_t)level;
+    for (int i = 0; i < 8; i++)
+        key[5 + i] = (uint8_t)(index >> (56 - 8 * i));
+    MDB_val k = {sizeof key, key}, v = {32, (void *)h->b};
+    assert_int_equal(mdb_dbi_open(*txn, "log.nodes", 0, &nodes), 0);
+    assert_int_equal(mdb_put(*txn, nodes, &k, &v, 0), 0);
+    return MM_OK;
+}
+
+/* A store of the layout before: each entry's bytes alone, every node from level 0. It reads as
+ * it was written, and grows in the new layout beside it. */
+static void a_store_of_the_old_layout_reads_and_grows(void **state)
+{
+    fx_t *f = *state;
+    enum { OLD = 37 };
+    MDB_txn *txn;
+    MDB_dbi entries, meta;
+    assert_int_equal(mdb_txn_begin(mm_db_env(f->db), NULL, 0, &txn), 0);
+    assert_int_equal(mdb_dbi_open(txn, "log.entries", 0, &entries), 0);
+    assert_int_equal(mdb_dbi_open(txn, "log.meta", 0, &meta), 0);
+    mm_merkle_range_t r;
+    mm_merkle_range_init(&r);
+    for (uint64_t i = 0; i < OLD; i++) {
+        uint8_t key[12] = {0, 0, 0, 11, 0, 0, 0, 0, 0, 0, 0, (uint8_t)i};
+        MDB_val k = {sizeof key, key}, v = {7, f->data[i]};
+        assert_int_equal(mdb_put(txn, entries, &k, &v, 0), 0);
+        assert_int_equal(mm_merkle_range_append(&r, &f->leaves[i], put_old_node, &txn), MM_OK);
+    }
+    uint8_t mkey[4] = {0, 0, 0, 11}, size[8] = {0, 0, 0, 0, 0, 0, 0, OLD};
+    MDB_val mk = {4, mkey}, mv = {8, size};
+    assert_int_equal(mdb_put(txn, meta, &mk, &mv, 0), 0);
+    assert_int_equal(mdb_txn_commit(txn), 0);
+
+    stored_is(f, 11, f->leaves, OLD);
+    entry_is(f, 11, 5, f->data[5], 7);
+    app_t a = {.f = f, .log = f->log, .id = 11, .first = OLD, .n = 40};
+    assert_int_equal(mm_db_write(f->db, append_txn, &a), MM_OK);
+    stored_is(f, 11, f->leaves, OLD + 40);
+    entry_is(f, 11, OLD - 1, f->data[OLD - 1], 7);
+    entry_is(f, 11, OLD, f->data[OLD], 7);
+    /* And a fresh handle, whose range loads from both layouts, goes on the same. */
+    mm_log_t *other;
+    assert_int_equal(mm_log_open(f->db, &other), MM_OK);
+    app_t b = {.f = f, .log = other, .id = 11, .first = OLD + 40, .n = 50};
+    assert_int_equal(mm_db_write(f->db, append_txn, &b), MM_OK);
+    mm_log_close(other);
+    stored_is(f, 11, f->leaves, OLD + 90);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -181,6 +290,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(aborted_appends_leave_no_trace, setup, teardown),
         cmocka_unit_test_setup_teardown(a_wrong_root_writes_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(another_writer_is_noticed, setup, teardown),
+        cmocka_unit_test_setup_teardown(nodes_are_stored_from_their_level, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_store_of_the_old_layout_reads_and_grows, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
