@@ -29,8 +29,10 @@
  * that open and writes the LAST chunk for them. The header is in clear (the camera, the times
  * and the parameter sets are not secret; they are authenticated through every chunk).
  *
- * Chunks hold about one second of frames: a chunk is written (one writev) once its frames span
- * 0.8 s, so a crash of the process loses less than a second; the writers' syncer thread
+ * Chunks hold about half a second of frames: a chunk is written (one writev) once its frames span
+ * 0.4 s, so a crash of the process loses about half a second, leaving room under the second it
+ * may lose for frames still in the socket or held up behind another camera's write (0.8 s left
+ * too little: a kill lost 1.2 s under load, docs/reliability.md); the writers' syncer thread
  * (segment_sync.h) then fdatasyncs it, so a power loss loses that plus the syncer's lag (under a
  * second while the disk keeps up), and the caller never waits for the disk but at
  * edge_segment_finish (the LAST chunk is synced before the rename). That is the fsync policy;
@@ -62,7 +64,7 @@
 #define EDGE_SEG_EXTRA_MAX (64 * 1024)
 #define EDGE_SEG_SALT_LEN 16
 #define EDGE_SEG_KEY_LEN 32
-#define EDGE_SEG_CHUNK_US 900000 /* a chunk is written once its frames span this long */
+#define EDGE_SEG_CHUNK_US 500000 /* a chunk is written once its frames span this long */
 
 /* What a segment is. */
 typedef struct {

@@ -3,7 +3,7 @@
  * reused across segments.
  *
  * Buffers come in size classes (powers of two from 64 KiB). A writer takes one of the class its
- * camera needed in its last segment (the largest chunk it held: about 0.9 s of the stream at its
+ * camera needed in its last segment (the largest chunk it held: about 0.5 s of the stream at its
  * bit rate, keyframes included), grows to the next class when a chunk does not fit, and gives it
  * back when the segment ends, telling the pool what its largest chunk was. Idle buffers are kept
  * for the next segment up to a bound (EDGE_SEGPOOL_IDLE_MAX bytes), so that memory follows the

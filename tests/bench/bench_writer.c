@@ -6,7 +6,7 @@
  * segments of SECONDS into OUTDIR with edge_segment_create/write/finish, cutting at the first
  * keyframe after the target length, as edge/ingest.c does. Keys come from an edge keyring in
  * OUTDIR/keys, derived per segment as edge/app.c does. Frame times are the file's timestamps
- * (not the wall clock), so a chunk holds about 0.9 s of footage and is then fdatasync'd by the
+ * (not the wall clock), so a chunk holds about 0.5 s of footage and is then fdatasync'd by the
  * writers' syncer thread (edge/segment_sync.h), as in live recording; getrusage counts that
  * thread too.
  *

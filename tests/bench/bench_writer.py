@@ -197,7 +197,7 @@ def main():
         print(f"WARNING: the machine was busy before the runs (up to {max(busy_bg):.2f} of "
               f"{NCPU} cores): the whole-machine figures include other processes' work and the "
               "net ones are estimates at best; measure on a quiet machine")
-    print("(ours encrypts with AES-256-GCM, hashes with SHA-256 and fdatasyncs every ~0.9 s of "
+    print("(ours encrypts with AES-256-GCM, hashes with SHA-256 and fdatasyncs every ~0.5 s of "
           "footage; ours-nosync is the same binary with fsync/fdatasync made no-ops by "
           "LD_PRELOAD; ffmpeg neither encrypts, hashes nor syncs: the kernel writes its pages "
           "back later, on kernel threads: the process CPU misses that, the machine CPU, which "

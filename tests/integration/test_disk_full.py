@@ -166,7 +166,7 @@ for attempt in range(3):
             break
         time.sleep(0.5)
     # A camera whose chunk in memory has not reached the disk yet still has its segment open: it
-    # meets the full disk at its next write (within a chunk, 0.8 s) and is finished then.
+    # meets the full disk at its next write (within a chunk, 0.4 s) and is finished then.
     left_by = time.time() + 5
     while True:
         partials = glob.glob(os.path.join(seg_dir, "*", "*.partial"))

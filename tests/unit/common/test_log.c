@@ -220,7 +220,7 @@ static void nodes_are_stored_from_their_level(void **state)
         n++;
     }
     for (unsigned level = MM_LOG_NODE_LEVEL; level < 64; level++)
-        want += MAXE >> level;
+        want += (size_t)MAXE >> level;
     assert_int_equal(n, want);
     mdb_cursor_close(cur);
     mdb_txn_abort(txn);

@@ -146,8 +146,8 @@ static void segment_round_trip_reads_every_frame(void **state)
     assert_int_equal(info.end_us, T0 + 3000000);
     assert_int_equal(info.epoch, EPOCH);
     assert_int_equal(info.recovered, 0);
-    /* Chunks close once their frames span 0.8 s: 14 frames at 15 per second, then LAST. */
-    assert_int_equal(info.chunks, 4);
+    /* Chunks close once their frames span 0.4 s: 8 frames at 15 per second, then LAST. */
+    assert_int_equal(info.chunks, 6);
     char want_path[256];
     snprintf(want_path, sizeof want_path, "%s/%lld.mmseg", dir, T0);
     assert_string_equal(info.path, want_path);
@@ -240,7 +240,7 @@ static void segment_altered_or_truncated_is_detected(void **state)
     while ((err = edge_segment_next(r, &fr)) == MM_OK)
         got++;
     assert_int_equal(err, MM_ECORRUPT);
-    assert_int_equal(got, 42); /* the three whole chunks before LAST */
+    assert_int_equal(got, 40); /* the five whole chunks before LAST */
     edge_segment_close(r);
 
     /* A wrong key opens nothing; a key that no longer exists is reported as such. */
@@ -278,7 +278,7 @@ static void segment_moved_or_dropped_chunk_is_detected(void **state)
     size_t n = slurp(path, orig, sizeof orig);
     size_t header = 7 + 1 + 1 + 4 + 1 + 4 + 8 + 8 + 16 + 4 + 12;
     size_t off[8];
-    assert_int_equal(chunk_offsets(orig, n, header, off, 8), 4);
+    assert_int_equal(chunk_offsets(orig, n, header, off, 8), 6);
     edge_segment_info_t v;
     /* Chunk 1 dropped. */
     memcpy(out, orig, off[1]);
@@ -318,8 +318,8 @@ static void crash_while_writing(const char *camera, int64_t start, int n)
 static void segment_crash_recovers_complete_chunks(void **state)
 {
     (void)state;
-    /* 40 frames: two chunks of 14 are on disk, the last 12 frames (0.8 s) were in memory. */
-    crash_while_writing("cam3", T0, 40);
+    /* 36 frames: four chunks of 8 are on disk, the last 4 frames (0.2 s) were in memory. */
+    crash_while_writing("cam3", T0, 36);
     char partial[300], final[300];
     snprintf(partial, sizeof partial, "%s/%lld.mmseg.partial", dir, T0);
     snprintf(final, sizeof final, "%s/%lld.mmseg", dir, T0);
@@ -333,17 +333,17 @@ static void segment_crash_recovers_complete_chunks(void **state)
     edge_segment_info_t info;
     assert_int_equal(edge_segment_recover(partial, key_of, NULL, &info), MM_OK);
     assert_int_equal(info.recovered, 1);
-    assert_int_equal(info.frames, 28);
-    assert_int_equal(info.chunks, 3);
-    assert_int_equal(info.end_us, T0 + 27 * 66666); /* the last kept frame */
+    assert_int_equal(info.frames, 32);
+    assert_int_equal(info.chunks, 5);
+    assert_int_equal(info.end_us, T0 + 31 * 66666); /* the last kept frame */
     assert_string_equal(info.path, final);
     assert_int_not_equal(access(partial, F_OK), 0);
     /* Lost: what was in memory, less than a second. */
-    assert_true(T0 + 39 * 66666 - info.end_us < 1000000);
+    assert_true(T0 + 35 * 66666 - info.end_us < 1000000);
 
     edge_segment_info_t v;
     assert_int_equal(edge_segment_verify(final, key_of, NULL, &v), MM_OK);
-    assert_int_equal(v.frames, 28);
+    assert_int_equal(v.frames, 32);
     assert_int_equal(v.recovered, 1);
     assert_memory_equal(v.content_hash, info.content_hash, 32);
     struct stat st;
