@@ -257,10 +257,24 @@ static mm_err_t write_batch(mm_log_t *log, MDB_txn *txn, uint32_t id, uint64_t s
         rc = mdb_cursor_open(txn, log->nodes, &nc);
     uint8_t key[13];
     mm_be32_put(key, id);
+    mm_be64_put(key + 4, size);
+    /* When the batch's keys come after every key of the table (the edge's one log; the hub's
+     * newest site), they are appended: LMDB then fills each page instead of splitting it in
+     * half, and skips the search. */
+    unsigned how = MDB_NOOVERWRITE | MDB_RESERVE;
+    MDB_val lk, lv;
+    if (rc == 0 && n > 0) {
+        int last = mdb_cursor_get(ec, &lk, &lv, MDB_LAST);
+        if (last == MDB_NOTFOUND ||
+            (last == 0 && lk.mv_size == 12 && memcmp(lk.mv_data, key, 12) < 0))
+            how |= MDB_APPEND;
+        else if (last != 0 && last != MDB_NOTFOUND)
+            rc = last;
+    }
     for (size_t i = 0; rc == 0 && i < n; i++) {
         mm_be64_put(key + 4, size + i);
         MDB_val k = {12, key}, v = {VALUE_HDR + entries[i].len, NULL};
-        if ((rc = mdb_cursor_put(ec, &k, &v, MDB_NOOVERWRITE | MDB_RESERVE)) == 0) {
+        if ((rc = mdb_cursor_put(ec, &k, &v, how)) == 0) {
             uint8_t *p = v.mv_data;
             p[0] = VALUE_TAG;
             memcpy(p + 1, leaves[i].b, MM_HASH_LEN);

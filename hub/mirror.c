@@ -44,16 +44,16 @@ struct hub_mirror {
     mm_entry_t *scratch[2];
     size_t scratch_cap;
     mm_ed25519_signer_t *signer; /* the hub's key made ready for cosigning; NULL: keys->sign */
-    /* Helpers beside the loop thread (checks(), group_txn()): they check signatures, cosign,
-     * hash leaves and decode entries, touching only the batch they are given, never LMDB. */
+    /* Helpers beside the loop thread: they check signatures, cosign, hash leaves and decode
+     * entries, touching only the batch a task names, never LMDB. A group's tasks are queued in
+     * tasks[0 .. n_tasks) (of cap), taken in order from first_pending; the loop thread waits for
+     * the one it needs next, doing it itself when nobody has taken it yet (task_wait). */
     pthread_t helpers[MIRROR_HELPERS_MAX];
     size_t n_helpers;
     pthread_mutex_t lock;
     pthread_cond_t wake, done;
-    struct batch *job; /* the batches to work on, n_job of them; next: the first not taken */
-    size_t n_job, next, busy;
-    void (*job_fn)(struct batch *x); /* what to do with each */
-    unsigned long job_seq; /* counts the groups handed out, so a helper takes each once */
+    struct task *tasks;
+    size_t n_tasks, cap_tasks, first_pending;
     int stopping;
 };
 
@@ -128,6 +128,7 @@ void hub_mirror_close(hub_mirror_t *m)
     mm_log_close(m->log);
     free(m->scratch[0]);
     free(m->scratch[1]);
+    free(m->tasks);
     free(m);
 }
 
@@ -248,15 +249,17 @@ void hub_mirror_bad_frame(hub_mirror_t *m, const char *site, const char *kind, s
 /* --- the batch -------------------------------------------------------------------------------*/
 
 /*
- * Batches are answered in groups (hub_mirror_batches): each is checked alone, with no
- * transaction open (its form, the site's signature; on the helper threads, with the cosignature
- * and the leaf hashes); then all that passed go through ONE write transaction, in order, each
- * decoding its entries there (into two arrays the mirror keeps, the batch being stored and the
- * next, decoded ahead by a helper, so that a group never holds more than two batches' decoded
- * entries: an mm_entry_t is large) and
- * deciding against what the transaction already holds (so two batches of one site in a group
- * follow each other); then one synced commit; and only then is each answered, its findings
- * raised and its observers told. A batch
+ * Batches are answered in groups (hub_mirror_batches): each is checked alone (its form, the
+ * site's signature, then the cosignature and the leaf hashes) by a task queued for the helper
+ * threads; meanwhile ONE write transaction takes the batches in order, waiting for each one's
+ * checks in its turn, so the helpers check the batches ahead while the loop thread stores. The
+ * batches that passed go in, each decoding its entries there (into two arrays the mirror keeps,
+ * the batch being stored and the next, decoded ahead by a task, so that a group never holds more
+ * than two batches' decoded entries: an mm_entry_t is large) and deciding against what the
+ * transaction already holds (so two batches of one site in a group follow each other); then one
+ * synced commit; and only then is each answered, its findings raised and its observers told,
+ * and the refused checkpoints' findings raised (report: a finding is a transaction of its own).
+ * A batch
  * refused inside the transaction (a fork, a root that does not match, an epoch not the next) is
  * refused before it writes anything, so the others still commit. An error of storage aborts the
  * whole transaction; the group then goes again one batch at a time, so that it costs only the
@@ -272,6 +275,17 @@ typedef enum {
     OUT_MALFORMED   /* entry bad_index is not a log entry (bad_err) */
 } outcome_t;
 
+/* What the checks of a checkpoint found (verify). */
+enum {
+    VERDICT_OK,        /* checked and cosigned */
+    VERDICT_FORM,      /* the note or its body does not parse (verr) */
+    VERDICT_SIGNATURE, /* not signed by the site's key, or a bad signature (verr) */
+    VERDICT_ORIGIN,    /* names another log */
+    VERDICT_SIZE,      /* its size is not first_index + n_entries */
+    VERDICT_COSIGN,    /* the hub could not cosign it (verr) */
+    VERDICT_MEMORY     /* no memory for the cosigned note */
+};
+
 /* One batch being answered: what every step of it needs. */
 typedef struct batch {
     hub_mirror_t *m;
@@ -283,7 +297,9 @@ typedef struct batch {
     mm_note_t note;
     mm_checkpoint_t cp;
     mm_entry_t *decoded; /* b's entries decoded, in the transaction only (the mirror's scratch) */
-    int ahead;           /* decoded (or being decoded) by a helper: decode_entries */
+    int ahead;           /* decoded (or being decoded) by a task: decode_entries */
+    size_t verify_task;  /* the task of verify() (to_check) */
+    size_t decode_task;  /* the task of decode_entries() (ahead) */
     mm_err_t dec_err;    /* what decode_entries found: MM_OK, or the error of entry dec_bad */
     uint64_t dec_bad;
     mm_log_restarted_t restart_entry; /* entry 0, when it is a log_restarted */
@@ -623,13 +639,14 @@ typedef struct {
     size_t n;
 } group_t;
 
-static void jobs_post(hub_mirror_t *m, batch_t *xs, size_t n, void (*fn)(batch_t *x));
-static void jobs_finish(hub_mirror_t *m);
+static size_t task_post(hub_mirror_t *m, batch_t *x, void (*fn)(batch_t *x));
+static void task_wait(hub_mirror_t *m, size_t t);
+static void report(batch_t *x);
 
-/* The next live batch of g from i (g->n when none). */
-static size_t next_live(const group_t *g, size_t i)
+/* The next batch of g from i whose checkpoint is checked (g->n when none). */
+static size_t next_checked(const group_t *g, size_t i)
 {
-    while (i < g->n && !g->x[i].live)
+    while (i < g->n && !g->x[i].to_check)
         i++;
     return i;
 }
@@ -638,26 +655,29 @@ static size_t next_live(const group_t *g, size_t i)
  * as much as decoding a dozen entries. */
 #define AHEAD_MIN 32
 
-/* The live batches of g in order, in txn (again from the start when the transaction runs
- * again). With helpers, each batch's entries are decoded by a helper while the loop thread
- * stores the batch before it: two scratch arrays, one for the batch being stored, one for the
- * next; each batch's decoding is waited for before its step. */
+/* The batches of g in order, in txn (again from the start when the transaction runs again).
+ * Each batch's checks (verify, queued by hub_mirror_batches before the transaction) are waited
+ * for when its turn comes, so the helpers check the batches after it while the loop thread
+ * stores it; a batch that passed goes in (x->live), one that did not is left for report()
+ * after the transaction (a finding is written in a transaction of its own). With helpers, each
+ * batch's entries are decoded by a task while the loop thread stores the batch before it: two
+ * scratch arrays, one for the batch being stored, one for the next. */
 static mm_err_t group_txn(MDB_txn *txn, void *arg)
 {
     group_t *g = arg;
-    size_t i = next_live(g, 0);
+    size_t i = next_checked(g, 0);
     if (i == g->n)
         return MM_OK;
     hub_mirror_t *m = g->x[i].m;
-    size_t most = 0, live = 0;
+    size_t most = 0, checked = 0;
     for (size_t k = i; k < g->n; k++)
-        if (g->x[k].live) {
-            live++;
+        if (g->x[k].to_check) {
+            checked++;
             g->x[k].ahead = 0;
             if (g->x[k].b->n_entries > most)
                 most = g->x[k].b->n_entries;
         }
-    int ahead = m->n_helpers && live > 1;
+    int ahead = m->n_helpers && checked > 1;
     if (most > m->scratch_cap) {
         for (int k = 0; k < 2; k++) {
             free(m->scratch[k]);
@@ -669,37 +689,39 @@ static mm_err_t group_txn(MDB_txn *txn, void *arg)
             return MM_ENOMEM;
         m->scratch_cap = most;
     }
-    unsigned buf = 0;
     mm_err_t err = MM_OK;
-    for (size_t j; i < g->n && err == MM_OK; i = j, buf ^= 1) {
+    batch_t *pending = NULL; /* a batch being decoded ahead, whose task must end before we do */
+    for (size_t j; i < g->n && err == MM_OK; i = j) {
         batch_t *x = &g->x[i];
-        j = next_live(g, i + 1);
-        if (x->ahead)
-            jobs_finish(m); /* x's decoding, which was the job */
-        else
-            x->decoded = m->scratch[buf];
+        j = next_checked(g, i + 1);
+        task_wait(m, x->verify_task);
+        x->live = x->verdict == VERDICT_OK;
+        if (!x->live) {
+            if (x->ahead) {
+                task_wait(m, x->decode_task); /* its scratch array is free again */
+                pending = NULL;
+            }
+            continue;
+        }
+        if (x->ahead) {
+            task_wait(m, x->decode_task);
+            pending = NULL;
+        } else {
+            x->decoded = m->scratch[0]; /* no decoding is under way */
+        }
         if (ahead && j < g->n && g->x[j].b->n_entries >= AHEAD_MIN) {
             batch_t *y = &g->x[j];
-            y->decoded = m->scratch[buf ^ 1];
+            y->decoded = m->scratch[x->decoded == m->scratch[0]];
             y->ahead = 1;
-            jobs_post(m, y, 1, decode_entries);
+            y->decode_task = task_post(m, y, decode_entries);
+            pending = y;
         }
         err = step_in(x, txn);
     }
-    jobs_finish(m); /* nothing may still write into the scratch arrays */
+    if (pending)
+        task_wait(m, pending->decode_task); /* nothing may still write into the scratch arrays */
     return err;
 }
-
-/* What the checks of a checkpoint found (verify). */
-enum {
-    VERDICT_OK,        /* checked and cosigned */
-    VERDICT_FORM,      /* the note or its body does not parse (verr) */
-    VERDICT_SIGNATURE, /* not signed by the site's key, or a bad signature (verr) */
-    VERDICT_ORIGIN,    /* names another log */
-    VERDICT_SIZE,      /* its size is not first_index + n_entries */
-    VERDICT_COSIGN,    /* the hub could not cosign it (verr) */
-    VERDICT_MEMORY     /* no memory for the cosigned note */
-};
 
 /* 1. The checkpoint: form, signature, origin, size; then, when all pass, the hub's cosignature
  * (x->out->cosignature, x->cosigned). Touches nothing but x, so that several batches' checks
@@ -762,8 +784,8 @@ static void verify(batch_t *x)
             mm_merkle_leaf_hash(b->entries[i].data, b->entries[i].len, &x->leaves[i]);
 }
 
-/* After verify, on the loop thread: a refused checkpoint's finding and answer; x->live when the
- * batch goes into the transaction. */
+/* After verify and the transaction, on the loop thread: a refused checkpoint's finding and
+ * answer (a batch that passed went into the transaction: x->live). */
 static void report(batch_t *x)
 {
     hub_mirror_t *m = x->m;
@@ -1032,76 +1054,110 @@ static void prepare(batch_t *x, MDB_txn *rtxn)
 
 /* --- the helpers: checkpoints checked beside the loop thread ---------------------------------*/
 
-/* Takes the job's batches one at a time until none is left and does the job's work on each;
- * called with m->lock held, returns with it held. */
-static void take_jobs(hub_mirror_t *m)
+/* One task: fn on x; PENDING until taken, then TAKEN, then DONE. */
+enum { TASK_PENDING, TASK_TAKEN, TASK_DONE };
+
+typedef struct task {
+    batch_t *x;
+    void (*fn)(batch_t *x);
+    int state;
+} task_t;
+
+/* Runs task t (taken by the caller, m->lock held), then marks it done; returns with the lock
+ * held. */
+static void task_run(hub_mirror_t *m, size_t t)
 {
-    while (m->job && m->next < m->n_job) {
-        batch_t *x = &m->job[m->next++];
-        void (*fn)(batch_t * x) = m->job_fn;
-        m->busy++;
-        pthread_mutex_unlock(&m->lock);
-        fn(x);
+    task_t *k = &m->tasks[t];
+    k->state = TASK_TAKEN;
+    while (m->first_pending < m->n_tasks && m->tasks[m->first_pending].state != TASK_PENDING)
+        m->first_pending++;
+    pthread_mutex_unlock(&m->lock);
+    k->fn(k->x);
+    pthread_mutex_lock(&m->lock);
+    k->state = TASK_DONE;
+    pthread_cond_broadcast(&m->done);
+}
+
+/* Queues fn on x for the helpers (the queue has room: tasks_begin made it) and returns its
+ * number. Without helpers it only waits to be done by task_wait. */
+static size_t task_post(hub_mirror_t *m, batch_t *x, void (*fn)(batch_t *x))
+{
+    if (m->n_helpers)
         pthread_mutex_lock(&m->lock);
-        m->busy--;
+    size_t t = m->n_tasks++;
+    m->tasks[t] = (task_t){x, fn, TASK_PENDING};
+    if (m->n_helpers) {
+        pthread_cond_signal(&m->wake);
+        pthread_mutex_unlock(&m->lock);
     }
+    return t;
 }
 
-/* Hands xs[0 .. n) to the helpers, fn for each; the caller goes on, then calls jobs_finish.
- * Without helpers, only remembers the job (jobs_finish does it). */
-static void jobs_post(hub_mirror_t *m, batch_t *xs, size_t n, void (*fn)(batch_t *x))
+/* Returns once task t is done: the caller does it when nobody has taken it yet, and while a
+ * helper has it, does the tasks queued after it rather than sleep. */
+static void task_wait(hub_mirror_t *m, size_t t)
 {
     if (!m->n_helpers) {
-        m->job = xs;
-        m->n_job = n;
-        m->next = 0;
-        m->job_fn = fn;
+        if (m->tasks[t].state == TASK_PENDING) {
+            m->tasks[t].state = TASK_DONE;
+            m->tasks[t].fn(m->tasks[t].x);
+        }
         return;
     }
     pthread_mutex_lock(&m->lock);
-    m->job = xs;
-    m->n_job = n;
-    m->next = 0;
-    m->job_fn = fn;
-    m->job_seq++;
-    pthread_cond_broadcast(&m->wake);
+    if (m->tasks[t].state == TASK_PENDING)
+        task_run(m, t);
+    while (m->tasks[t].state != TASK_DONE) {
+        if (m->first_pending < m->n_tasks)
+            task_run(m, m->first_pending);
+        else
+            pthread_cond_wait(&m->done, &m->lock);
+    }
     pthread_mutex_unlock(&m->lock);
 }
 
-/* The posted job done: what no helper has taken yet the caller does, then it waits for the
- * helpers' share. */
-static void jobs_finish(hub_mirror_t *m)
+/* A queue for a group: room for cap tasks. MM_ENOMEM when there is none. */
+static mm_err_t tasks_begin(hub_mirror_t *m, size_t cap)
 {
-    if (!m->n_helpers) {
-        while (m->job && m->next < m->n_job)
-            m->job_fn(&m->job[m->next++]);
-        m->job = NULL;
-        m->n_job = 0;
-        return;
+    if (cap > m->cap_tasks) {
+        task_t *grown = realloc(m->tasks, cap * sizeof *grown);
+        if (!grown)
+            return MM_ENOMEM;
+        m->tasks = grown; /* no helper reads it: the queue is empty */
+        m->cap_tasks = cap;
     }
-    pthread_mutex_lock(&m->lock);
-    take_jobs(m);
-    while (m->busy)
-        pthread_cond_wait(&m->done, &m->lock);
-    m->job = NULL;
-    m->n_job = 0;
-    pthread_mutex_unlock(&m->lock);
+    if (m->n_helpers)
+        pthread_mutex_lock(&m->lock);
+    m->n_tasks = 0;
+    m->first_pending = 0;
+    if (m->n_helpers)
+        pthread_mutex_unlock(&m->lock);
+    return MM_OK;
+}
+
+/* Every task of the group done (the caller's share too): the queue is empty again. */
+static void tasks_end(hub_mirror_t *m)
+{
+    for (size_t t = 0; t < m->n_tasks; t++)
+        task_wait(m, t);
+    if (m->n_helpers)
+        pthread_mutex_lock(&m->lock);
+    m->n_tasks = 0;
+    m->first_pending = 0;
+    if (m->n_helpers)
+        pthread_mutex_unlock(&m->lock);
 }
 
 static void *helper_main(void *arg)
 {
     hub_mirror_t *m = arg;
-    unsigned long seen = 0;
     pthread_mutex_lock(&m->lock);
     for (;;) {
-        while (!m->stopping && m->job_seq == seen)
+        while (!m->stopping && m->first_pending >= m->n_tasks)
             pthread_cond_wait(&m->wake, &m->lock);
         if (m->stopping)
             break;
-        seen = m->job_seq;
-        take_jobs(m);
-        if (m->busy == 0)
-            pthread_cond_signal(&m->done);
+        task_run(m, m->first_pending);
     }
     pthread_mutex_unlock(&m->lock);
     return NULL;
@@ -1157,44 +1213,28 @@ static void helpers_stop(hub_mirror_t *m)
     m->n_helpers = 0;
 }
 
-static void verify_if_to_check(batch_t *x)
-{
-    if (x->to_check)
-        verify(x);
-}
-
-/* verify() for every batch of xs[0 .. n) that is to be checked: with the helpers when there
- * are two or more, the loop thread taking its share; then report() for each, in order. */
-static void checks(hub_mirror_t *m, batch_t *xs, size_t n)
-{
-    size_t want = 0;
-    for (size_t i = 0; i < n; i++)
-        want += xs[i].to_check != 0;
-    if (want > 1) {
-        jobs_post(m, xs, n, verify_if_to_check);
-        jobs_finish(m);
-    } else {
-        for (size_t i = 0; i < n; i++)
-            verify_if_to_check(&xs[i]);
-    }
-    for (size_t i = 0; i < n; i++)
-        if (xs[i].to_check)
-            report(&xs[i]);
-}
-
-/* 2 and 3 for the live batches of xs[0 .. n): one transaction, one commit; on an error of
- * storage, one batch at a time. */
+/* 1 to 3 for the checked batches of xs[0 .. n), whose verify tasks are queued: one
+ * transaction (each batch's checks waited for in it, group_txn), one commit; on an error of
+ * storage, each batch that passed its checks again alone. */
 static void run(hub_mirror_t *m, batch_t *xs, size_t n)
 {
-    size_t live = 0;
+    size_t checked = 0;
     for (size_t i = 0; i < n; i++)
-        live += xs[i].live != 0;
-    if (!live)
+        checked += xs[i].to_check != 0;
+    if (!checked)
         return;
     group_t g = {xs, n};
     mm_err_t err = mm_db_write(m->db, group_txn, &g);
     if (m->applier.done)
         m->applier.done(m->applier.arg, err == MM_OK);
+    /* A transaction that failed part way did not wait for every batch's checks. */
+    size_t live = 0;
+    for (size_t i = 0; i < n; i++)
+        if (xs[i].to_check) {
+            task_wait(m, xs[i].verify_task);
+            xs[i].live = xs[i].verdict == VERDICT_OK;
+            live += xs[i].live != 0;
+        }
     if (err != MM_OK && live > 1) {
         MM_WARN("a group of %zu batches failed (%s): each again alone", live, mm_strerror(err));
         for (size_t i = 0; i < n; i++)
@@ -1227,9 +1267,23 @@ void hub_mirror_batches(hub_mirror_t *m, const hub_mirror_item_t *items, size_t 
     }
     if (rtxn)
         mdb_txn_abort(rtxn);
+    if (err == MM_OK && (err = tasks_begin(m, 2 * n + 1)) != MM_OK)
+        for (size_t i = 0; i < n; i++)
+            if (xs[i].to_check) {
+                xs[i].to_check = 0;
+                answer(xs[i].out, MM_ACK_REFUSED, xs[i].held, "hub: %s", mm_strerror(err));
+            }
     if (err == MM_OK) {
-        checks(m, xs, n);
+        /* Checks queued for the helpers, then the transaction, which waits for each batch's
+         * in its turn; then the findings and answers of the checkpoints refused. */
+        for (size_t i = 0; i < n; i++)
+            if (xs[i].to_check)
+                xs[i].verify_task = task_post(m, &xs[i], verify);
         run(m, xs, n);
+        tasks_end(m);
+        for (size_t i = 0; i < n; i++)
+            if (xs[i].to_check && xs[i].verdict != VERDICT_OK)
+                report(&xs[i]);
     }
     for (size_t i = 0; i < n; i++) {
         if (items[i].out->ack.status == MM_ACK_OK)
