@@ -59,6 +59,24 @@ async function main()
     });
     const page = () => mgr.page;
 
+    await step('a time field at second :00 keeps the exact time it was given', async () => {
+        /* Chromium writes a datetime-local value without seconds when they are :00; the form
+         * must still hand back the request's exact microseconds, not the whole second. */
+        const got = await page().evaluate(() => {
+            const w = window.mmWork;
+            const us = w.localToUs('2026-12-07T23:44:00') + 123456;
+            const el = document.createElement('input');
+            el.type = 'datetime-local';
+            el.step = '1';
+            el.value = w.usToLocal(us);
+            const other = w.localToUs('2026-12-07T23:44:01') + 5;
+            return {shown : el.value, us, back : w.exactUs(el.value, us),
+                    moved : w.exactUs('2026-12-07T23:44:02', other)};
+        });
+        assert.strictEqual(got.back, got.us, JSON.stringify(got));
+        assert.strictEqual(got.moved % 1000000, 0, 'a field moved by hand is read as it says');
+    });
+
     await step('people: designate an operator, then revoke them, with reasons', async () => {
         await go(page(), 'people', '#people-list');
         await page().selectOption('#f-role-person', 'tanaka');

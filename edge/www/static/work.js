@@ -89,11 +89,13 @@ function usToLocal(us)
     return d.toISOString().slice(0, 19);
 }
 
-/* The time a field shows (text) as microseconds: exactly us when the field still shows it (a
- * field holds whole seconds only), else what it says. */
+/* The time a field shows (text) as microseconds: exactly us when the field still shows its
+ * second (a field holds whole seconds only, and writes none at all when they are :00), else
+ * what it says. */
 function exactUs(text, us)
 {
-    return us && text === usToLocal(us) ? Number(us) : localToUs(text);
+    const got = localToUs(text);
+    return us && got !== null && got === localToUs(usToLocal(us)) ? Number(us) : got;
 }
 
 function when(us)
