@@ -1116,6 +1116,17 @@ static void task_wait(hub_mirror_t *m, size_t t)
     pthread_mutex_unlock(&m->lock);
 }
 
+/* The queue emptied (every task in it done, or none posted). */
+static void tasks_clear(hub_mirror_t *m)
+{
+    if (m->n_helpers)
+        pthread_mutex_lock(&m->lock);
+    m->n_tasks = 0;
+    m->first_pending = 0;
+    if (m->n_helpers)
+        pthread_mutex_unlock(&m->lock);
+}
+
 /* A queue for a group: room for cap tasks. MM_ENOMEM when there is none. */
 static mm_err_t tasks_begin(hub_mirror_t *m, size_t cap)
 {
@@ -1126,12 +1137,7 @@ static mm_err_t tasks_begin(hub_mirror_t *m, size_t cap)
         m->tasks = grown; /* no helper reads it: the queue is empty */
         m->cap_tasks = cap;
     }
-    if (m->n_helpers)
-        pthread_mutex_lock(&m->lock);
-    m->n_tasks = 0;
-    m->first_pending = 0;
-    if (m->n_helpers)
-        pthread_mutex_unlock(&m->lock);
+    tasks_clear(m);
     return MM_OK;
 }
 
@@ -1140,12 +1146,7 @@ static void tasks_end(hub_mirror_t *m)
 {
     for (size_t t = 0; t < m->n_tasks; t++)
         task_wait(m, t);
-    if (m->n_helpers)
-        pthread_mutex_lock(&m->lock);
-    m->n_tasks = 0;
-    m->first_pending = 0;
-    if (m->n_helpers)
-        pthread_mutex_unlock(&m->lock);
+    tasks_clear(m);
 }
 
 static void *helper_main(void *arg)

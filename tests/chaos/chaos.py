@@ -204,7 +204,8 @@ class Cluster:
             if proc is not None and proc.poll() is None:
                 os.kill(proc.pid, signal.SIGCONT)  # a stopped process dies as well
             self.run.stop(name, signal.SIGKILL)
-            self.kills.append((target, int(time.time() * US)))
+            # On the edge's own clock, as its frame times are (a clock fault moved it).
+            self.kills.append((target, int(time.time() * US) + self.clock_offset_us(target)))
             time.sleep(p.get("after", 0.2))
             self.restart(target)
             self.note(kind, target, t, self.now())
@@ -255,6 +256,13 @@ class Cluster:
         time.sleep(p["for"])
         os.unlink(ballast)
         self.note("fill", e, t, self.now(), leave_mb=p.get("leave_mb", 1))
+
+    def clock_offset_us(self, e):
+        """How far the clock faults have moved e's wall clock (0 for the hub)."""
+        if e not in self.clock:
+            return 0
+        with open(self.clock[e]) as f:
+            return int(f.read().strip() or 0)
 
     def move_clock(self, e, step_s):
         with open(self.clock[e]) as f:

@@ -16,8 +16,9 @@ For every site:
   - durations never negative (segments, gaps) nor inflated (a segment's duration against its
     frames at the test camera's 15 fps, a gap against the run's length), and every hole between a camera's consecutive
     segments covered by a camera_gap entry or by a fault injected around it;
-  - footage lost per edge kill: the kill's time minus the end of the last segment logged before
-    it (what the crash took of footage already recorded).
+  - footage lost per edge kill: the kill's time, on the edge's own clock (moved by the clock
+    faults, as its frame times are), minus the end of the last segment logged before it (what
+    the crash took of footage already recorded).
 check() returns (result, violations): result is the scenario's row, violations name each breach.
 """
 import base64
