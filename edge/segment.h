@@ -31,10 +31,10 @@
  *
  * Chunks hold about half a second of frames: a chunk is written (one writev) once its frames span
  * 0.4 s, so a crash of the process loses about half a second, leaving room under the second it
- * may lose for frames still in the socket or held up behind another camera's write (0.8 s left
- * too little: a kill lost 1.2 s under load, docs/reliability.md); the writers' syncer thread
- * (segment_sync.h) then fdatasyncs it, so a power loss loses that plus the syncer's lag (under a
- * second while the disk keeps up), and the caller never waits for the disk but at
+ * may lose for frames still in the socket or held up behind another camera's write (at 0.8 s a
+ * kill of an edge with 16 cameras lost up to 0.86 s; docs/performance.md); the writers' syncer
+ * thread (segment_sync.h) then fdatasyncs it, so a power loss loses that plus the syncer's lag
+ * (under a second while the disk keeps up), and the caller never waits for the disk but at
  * edge_segment_finish (the LAST chunk is synced before the rename). That is the fsync policy;
  * docs/architecture.md states it with its cost. The chunk buffer comes from a pool sized per
  * camera from its last segment (segment_pool.h).
