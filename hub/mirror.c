@@ -709,7 +709,9 @@ static mm_err_t group_txn(MDB_txn *txn, void *arg)
         } else {
             x->decoded = m->scratch[0]; /* no decoding is under way */
         }
-        if (ahead && j < g->n && g->x[j].b->n_entries >= AHEAD_MIN) {
+        /* (The queue's room is counted: a transaction run again after the map grew posts
+         * its decoding again.) */
+        if (ahead && j < g->n && g->x[j].b->n_entries >= AHEAD_MIN && m->n_tasks < m->cap_tasks) {
             batch_t *y = &g->x[j];
             y->decoded = m->scratch[x->decoded == m->scratch[0]];
             y->ahead = 1;

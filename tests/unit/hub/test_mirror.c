@@ -4,6 +4,8 @@
  * size; an altered entry, another key, another origin, or a second history is refused whole,
  * leaves the stored log as it was, and becomes a finding.
  */
+#include <unistd.h>
+
 #include "hub_fixture.h"
 #include "common/entry.h"
 #include "hub/findings_codec.h"
@@ -898,6 +900,61 @@ static void a_group_decoded_ahead_refuses_a_bad_entry_alone(void **state)
         free(bytes[i]);
 }
 
+/* A group whose transaction meets a full map is run again after the map grows (mm_db_write):
+ * the batches decoded ahead are decoded again, and the helpers' queue keeps its bounds. Every
+ * batch is stored once. */
+static void a_group_run_again_after_the_map_grew(void **state)
+{
+    fx_t *f = *state;
+    hub_mirror_close(f->mirror);
+    hub_findings_close(f->hub.findings);
+    mm_db_close(f->hub.db);
+    char p[512];
+    snprintf(p, sizeof p, "%s/data.mdb", f->hub.dir);
+    unlink(p);
+    snprintf(p, sizeof p, "%s/lock.mdb", f->hub.dir);
+    unlink(p);
+    assert_int_equal(mm_db_open(f->hub.dir, 128 * 1024, 16, &f->hub.db), MM_OK);
+    assert_int_equal(hub_findings_open(f->hub.db, &f->hub.findings), MM_OK);
+    assert_int_equal(hub_mirror_open(f->hub.db, &f->cfg, &f->hub.keys, f->hub.findings, &f->mirror),
+                     MM_OK);
+    enum { G = 48, B = 40, M = G * B };
+    static uint8_t *bytes[M];
+    static mm_bytes_t views[M];
+    static mm_hash_t leaves[M];
+    for (int i = 0; i < M; i++)
+        make_entry(i, 3, &bytes[i], &views[i], &leaves[i]);
+    static char notes[G][MM_NOTE_MAX];
+    mm_batch_t b[G];
+    hub_answer_t a[G];
+    hub_mirror_item_t items[G];
+    for (size_t i = 0; i < G; i++) {
+        mm_checkpoint_t cp = {.size = (i + 1) * B};
+        strcpy(cp.origin, "mimamori/site/site-a");
+        assert_int_equal(mm_merkle_root(mm_merkle_leaves_node, leaves, cp.size, &cp.root), MM_OK);
+        size_t len;
+        assert_int_equal(
+            mm_checkpoint_sign(&cp, "site-a", &f->site_key, notes[i], MM_NOTE_MAX, &len), MM_OK);
+        b[i] = (mm_batch_t){.first_index = i * B,
+                            .n_entries = B,
+                            .entries = views + i * B,
+                            .checkpoint = notes[i],
+                            .checkpoint_len = len};
+        items[i] = (hub_mirror_item_t){"site-a", &b[i], 1795486419000000, &a[i]};
+    }
+    hub_mirror_batches(f->mirror, items, G);
+    for (size_t i = 0; i < G; i++) {
+        assert_int_equal(a[i].ack.status, MM_ACK_OK);
+        assert_int_equal(a[i].ack.size, (i + 1) * B);
+    }
+    assert_int_equal(held(f), M);
+    MDB_envinfo info;
+    assert_int_equal(mdb_env_info(mm_db_env(f->hub.db), &info), 0);
+    assert_true(info.me_mapsize > 128 * 1024); /* it did grow */
+    for (int i = 0; i < M; i++)
+        free(bytes[i]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -917,6 +974,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(a_group_is_checked_together_each_on_its_own, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(a_group_run_again_after_the_map_grew, setup, teardown),
         cmocka_unit_test_setup_teardown(a_group_decoded_ahead_refuses_a_bad_entry_alone, setup,
                                         teardown),
     };
