@@ -695,20 +695,15 @@ static mm_err_t group_txn(MDB_txn *txn, void *arg)
         batch_t *x = &g->x[i];
         j = next_checked(g, i + 1);
         task_wait(m, x->verify_task);
-        x->live = x->verdict == VERDICT_OK;
-        if (!x->live) {
-            if (x->ahead) {
-                task_wait(m, x->decode_task); /* its scratch array is free again */
-                pending = NULL;
-            }
-            continue;
-        }
         if (x->ahead) {
-            task_wait(m, x->decode_task);
+            task_wait(m, x->decode_task); /* decoded, or its scratch array free again */
             pending = NULL;
-        } else {
-            x->decoded = m->scratch[0]; /* no decoding is under way */
         }
+        x->live = x->verdict == VERDICT_OK;
+        if (!x->live)
+            continue;
+        if (!x->ahead)
+            x->decoded = m->scratch[0]; /* no decoding is under way */
         /* (The queue's room is counted: a transaction run again after the map grew posts
          * its decoding again.) */
         if (ahead && j < g->n && g->x[j].b->n_entries >= AHEAD_MIN && m->n_tasks < m->cap_tasks) {
