@@ -882,7 +882,7 @@ static void alerts_snapshot(void *arg, edge_alert_state_t *st)
         edge_alert_camera_t *c = &st->cameras[st->n_cameras++];
         const char *id = app->cfg.cameras[i].id;
         snprintf(c->id, sizeof c->id, "%s", id);
-        c->watched = app->ingest && !edge_ingest_paused(app->ingest, id);
+        c->watched = app->ingest && !edge_ingest_paused(app->ingest, id, NULL, 0);
         c->seen_us = app->ingest ? edge_ingest_last_frame(app->ingest, id) : 0;
     }
     st->disk_alarm = app->storage_alarm;

@@ -301,6 +301,9 @@ mm_err_t ingest_frame(camera_t *c, const ingest_frame_t *f)
     int64_t mono;
     uint64_t jumps;
     int64_t now = clock_now(c->in, &mono, &jumps);
+    /* Read after a pause: not written (edge_ingest_pause); the session ends on its own thread. */
+    if (ingest_paused(c, NULL, 0))
+        return MM_OK;
     tap_frame(c, f, now);
     /* From here on the frame's time is when it was taken, not when it was read. */
     int64_t at = edge_frametime_at(&c->ft, f->ts, f->rate, mono);
@@ -468,10 +471,10 @@ mm_err_t edge_ingest_resume(edge_ingest_t *in, const char *camera)
     return MM_OK;
 }
 
-int edge_ingest_paused(edge_ingest_t *in, const char *camera)
+int edge_ingest_paused(edge_ingest_t *in, const char *camera, char *reason, size_t cap)
 {
     camera_t *c = find(in, camera);
-    return c ? ingest_paused(c, NULL, 0) : 0;
+    return c ? ingest_paused(c, reason, cap) : 0;
 }
 
 int64_t edge_ingest_last_frame(edge_ingest_t *in, const char *camera)

@@ -105,12 +105,14 @@ mm_err_t edge_ingest_start(edge_ingest_t *in);
 /*
  * Pauses one camera: its thread finishes the open segment and disconnects, and records nothing
  * until resumed; the time in between is a gap with the reason given. Resume reconnects at once.
- * MM_ENOTFOUND for an unknown camera. Any thread.
+ * No frame is written with a time later than the call: one read before it may still be written,
+ * none read after. So an entry timed after the call (a suspension, an abolition) comes after the
+ * camera's last frame. MM_ENOTFOUND for an unknown camera. Any thread.
  */
 mm_err_t edge_ingest_pause(edge_ingest_t *in, const char *camera, const char *reason);
 mm_err_t edge_ingest_resume(edge_ingest_t *in, const char *camera);
-/* Whether the camera is paused. */
-int edge_ingest_paused(edge_ingest_t *in, const char *camera);
+/* Whether the camera is paused, and why (into reason, cap bytes, when reason is not NULL). */
+int edge_ingest_paused(edge_ingest_t *in, const char *camera, char *reason, size_t cap);
 
 /* When (mm_now_us) the camera's last frame was written in this run; 0 before its first, or for
  * an unknown camera. Any thread (alerts.h reads it on the loop). */

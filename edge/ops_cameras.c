@@ -85,7 +85,7 @@ static json_t *camera_json(edge_ops_t *ops, size_t i)
         last_end = last.seg.end_us;
     const char *state = edge_cam_state_name(ops->cam_state[i]);
     if (ops->cam_state[i] == EDGE_CAM_RECORDING && ops->ingest &&
-        edge_ingest_paused(ops->ingest, cam->id))
+        edge_ingest_paused(ops->ingest, cam->id, NULL, 0))
         state = "paused";
     return json_pack("{s:s, s:s, s:s?, s:s?, s:s, s:f, s:f, s:s?, s:I}", "id", cam->id, "state",
                      state, "location", cam->gov.location, "purpose", cam->gov.purpose,
@@ -136,6 +136,15 @@ void edge_ops_do_camera_state(edge_ops_call_t *c)
                         edge_cam_state_name(from));
         return;
     }
+    /* A camera stopping stops before its filing is timed, so that no footage comes after it
+     * (edge_ingest_pause); one starting again starts after. */
+    char was[MM_TEXT_MAX] = "";
+    int was_paused = 0;
+    if (ops->ingest && to != EDGE_CAM_RECORDING) {
+        was_paused = edge_ingest_paused(ops->ingest, c->r->camera, was, sizeof was);
+        edge_ingest_pause(ops->ingest, c->r->camera,
+                          to == EDGE_CAM_SUSPENDED ? "camera suspended" : "camera abolished");
+    }
     mm_entry_t e = {.time_us = mm_now_us(), .kind = MM_ENTRY_CAMERA_STATE};
     mm_camera_state_t *cs = &e.u.camera_state;
     snprintf(cs->camera, sizeof cs->camera, "%s", c->r->camera);
@@ -148,17 +157,18 @@ void edge_ops_do_camera_state(edge_ops_call_t *c)
     camera_state_key(c->r->camera, key, sizeof key);
     const char *val = edge_cam_state_name(to);
     if (edge_ops_append(ops, &e, key, val, strlen(val)) != MM_OK) {
+        if (ops->ingest && to != EDGE_CAM_RECORDING) { /* as it was */
+            if (was_paused)
+                edge_ingest_pause(ops->ingest, c->r->camera, was);
+            else
+                edge_ingest_resume(ops->ingest, c->r->camera);
+        }
         edge_ops_refuse(c, "internal", "the change could not be stored; nothing changed");
         return;
     }
     ops->cam_state[i] = to;
-    if (ops->ingest) {
-        if (to == EDGE_CAM_RECORDING)
-            edge_ingest_resume(ops->ingest, c->r->camera);
-        else
-            edge_ingest_pause(ops->ingest, c->r->camera,
-                              to == EDGE_CAM_SUSPENDED ? "camera suspended" : "camera abolished");
-    }
+    if (ops->ingest && to == EDGE_CAM_RECORDING)
+        edge_ingest_resume(ops->ingest, c->r->camera);
     MM_INFO("%s: camera %s by %s: %s", c->r->camera, mm_cam_state_name(cs->state), c->person,
             c->r->reason);
     edge_ops_answer(
