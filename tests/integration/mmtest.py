@@ -199,7 +199,7 @@ class Run:
 
     SANITIZER_MARKS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:")
 
-    TAIL_LINES = 25
+    TAIL_LINES = 20
 
     def finish(self):
         """At exit: kill what runs, then fail the test if any process reported a sanitizer
@@ -207,12 +207,15 @@ class Run:
         defect even when every check passed)."""
         self.stop_all()
         logs = self.path("logs")
-        for name in sorted(os.listdir(logs)):
+        # The hub's last: CI shows a failure's output cut short, and the sites' and cameras'
+        # logs say more often why a site did not do something.
+        for name in sorted(os.listdir(logs), key=lambda n: (n.startswith("hub"), n)):
             with open(os.path.join(logs, name), "rb") as f:
                 text = f.read().decode("utf-8", "replace")
             if FAILED:  # what each process said last, for a failure seen only in CI
-                tail = text.splitlines()[-self.TAIL_LINES:]
-                print(f"--- the last {len(tail)} lines of {name}", flush=True)
+                said = [l for l in text.splitlines() if " debug " not in l[:40]]
+                tail = said[-self.TAIL_LINES:]
+                print(f"--- the last {len(tail)} lines of {name} (not debug)", flush=True)
                 print("\n".join(tail), flush=True)
             for mark in self.SANITIZER_MARKS:
                 if mark in text:
