@@ -821,6 +821,27 @@ static mm_err_t check_decoded(void *arg, MDB_txn *txn, const char *site, int64_t
     return MM_OK;
 }
 
+/* Item *item of a group: the batch of entries [first, first + n) of views, with site-a's
+ * checkpoint over leaves signed into note. */
+static void group_item(fx_t *f, uint64_t first, size_t n, const mm_bytes_t *views,
+                       const mm_hash_t *leaves, char *note, mm_batch_t *b, hub_answer_t *a,
+                       hub_mirror_item_t *item)
+{
+    mm_checkpoint_t cp = {.size = first + n};
+    strcpy(cp.origin, "mimamori/site/site-a");
+    assert_int_equal(mm_merkle_root(mm_merkle_leaves_node, (void *)leaves, cp.size, &cp.root),
+                     MM_OK);
+    size_t len;
+    assert_int_equal(mm_checkpoint_sign(&cp, "site-a", &f->site_key, note, MM_NOTE_MAX, &len),
+                     MM_OK);
+    *b = (mm_batch_t){.first_index = first,
+                      .n_entries = n,
+                      .entries = views + first,
+                      .checkpoint = note,
+                      .checkpoint_len = len};
+    *item = (hub_mirror_item_t){"site-a", b, 1795486419000000, a};
+}
+
 /*
  * Batches large enough that a helper decodes each while the one before is stored: an entry
  * that is not a log entry, in the middle of a group, refuses its batch alone (malformed_entry)
@@ -857,22 +878,9 @@ static void a_group_decoded_ahead_refuses_a_bad_entry_alone(void **state)
     mm_batch_t b[G];
     hub_answer_t a[G];
     hub_mirror_item_t items[G];
-    for (size_t i = 0; i < G; i++) {
-        mm_checkpoint_t cp = {.size = want[i].first + B};
-        strcpy(cp.origin, "mimamori/site/site-a");
-        assert_int_equal(
-            mm_merkle_root(mm_merkle_leaves_node, (void *)want[i].leaves, cp.size, &cp.root),
-            MM_OK);
-        size_t len;
-        assert_int_equal(
-            mm_checkpoint_sign(&cp, "site-a", &f->site_key, notes[i], MM_NOTE_MAX, &len), MM_OK);
-        b[i] = (mm_batch_t){.first_index = want[i].first,
-                            .n_entries = B,
-                            .entries = want[i].views + want[i].first,
-                            .checkpoint = notes[i],
-                            .checkpoint_len = len};
-        items[i] = (hub_mirror_item_t){"site-a", &b[i], 1795486419000000, &a[i]};
-    }
+    for (size_t i = 0; i < G; i++)
+        group_item(f, want[i].first, B, want[i].views, want[i].leaves, notes[i], &b[i], &a[i],
+                   &items[i]);
     decoded_check_t dc = {0};
     hub_mirror_set_watcher(f->mirror, &(hub_mirror_watcher_t){.stored = check_decoded, .arg = &dc});
     hub_mirror_batches(f->mirror, items, G);
@@ -928,20 +936,8 @@ static void a_group_run_again_after_the_map_grew(void **state)
     mm_batch_t b[G];
     hub_answer_t a[G];
     hub_mirror_item_t items[G];
-    for (size_t i = 0; i < G; i++) {
-        mm_checkpoint_t cp = {.size = (i + 1) * B};
-        strcpy(cp.origin, "mimamori/site/site-a");
-        assert_int_equal(mm_merkle_root(mm_merkle_leaves_node, leaves, cp.size, &cp.root), MM_OK);
-        size_t len;
-        assert_int_equal(
-            mm_checkpoint_sign(&cp, "site-a", &f->site_key, notes[i], MM_NOTE_MAX, &len), MM_OK);
-        b[i] = (mm_batch_t){.first_index = i * B,
-                            .n_entries = B,
-                            .entries = views + i * B,
-                            .checkpoint = notes[i],
-                            .checkpoint_len = len};
-        items[i] = (hub_mirror_item_t){"site-a", &b[i], 1795486419000000, &a[i]};
-    }
+    for (size_t i = 0; i < G; i++)
+        group_item(f, i * B, B, views, leaves, notes[i], &b[i], &a[i], &items[i]);
     hub_mirror_batches(f->mirror, items, G);
     for (size_t i = 0; i < G; i++) {
         assert_int_equal(a[i].ack.status, MM_ACK_OK);
