@@ -244,10 +244,14 @@ class Run:
             argv += ["--stream", s]
         # A restarted camera appends to the same log: count only its own "ready" lines.
         logf = self.path("logs", name + ".log")
-        before = self.log(name).count("ready ") if os.path.exists(logf) else 0
-        self.start(name, argv, netns=netns)
-        wait_until(lambda: self.log(name).count("ready ") >= before + len(streams), 20,
-                   "the test camera to listen")
+
+        def ready():
+            return sum(line.startswith("ready ") for line in self.log(name).splitlines())
+        before = ready() if os.path.exists(logf) else 0
+        # GStreamer's warnings and errors go to the log: a media that cannot be prepared says so.
+        env = None if replay else {"GST_DEBUG": "*:2", "GST_DEBUG_NO_COLOR": "1"}
+        self.start(name, argv, env=env, netns=netns)
+        wait_until(lambda: ready() >= before + len(streams), 20, "the test camera to listen")
         return port
 
     def tls_cert(self, name, host="127.0.0.1", days=30):
