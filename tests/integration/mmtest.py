@@ -207,6 +207,8 @@ class Run:
         defect even when every check passed)."""
         self.stop_all()
         logs = self.path("logs")
+        if not os.path.isdir(logs):  # a benchmark removed its own run's files
+            return
         # The hub's last: CI shows a failure's output cut short, and the sites' and cameras'
         # logs say more often why a site did not do something.
         for name in sorted(os.listdir(logs), key=lambda n: (n.startswith("hub"), n)):
