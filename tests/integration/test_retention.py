@@ -63,7 +63,12 @@ def erased_hashes():
 
 
 # The segment open at the jump ends at the next keyframe (ingest.h), perhaps after a retention
-# run: a later run erases it.
+# run: a later run erases it. It is logged before any segment of the new time, so once one of
+# those is at the hub, every old segment is (before, "all erased" could hold of a list that
+# lacked it: seen under ASan).
+T.wait_until(lambda: [s for s in run.entries_of("site-a", "segment_recorded")
+                      if s["start_us"] > first["start_us"] + 7 * DAY_US], 30,
+             "recording at the new time")
 T.wait_until(lambda: all(s["content_hash"] in erased_hashes() for s in old_segments()), 30,
              "every old segment erased")
 er, old = run.entries_of("site-a", "segments_erased"), old_segments()
