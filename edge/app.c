@@ -679,6 +679,7 @@ static int create_disclosure(app_t *app)
                                  .vault = app->vault,
                                  .site_key = &app->keys,
                                  .site = app->cfg.site,
+                                 .timezone = app->cfg.timezone,
                                  .policy = app->cfg.policy,
                                  .hub_pub = app->cfg.hub_verifier.pub,
                                  .cameras = cam_ids,

@@ -78,6 +78,7 @@ typedef struct {
     const edge_vault_t *vault;    /* read by the export's worker thread too */
     const mm_keypair_t *site_key; /* signs the export's manifest */
     const char *site;             /* this site's id, as the hub's statement names it */
+    const char *timezone;         /* the site's zone (IANA), for the export's manifest, or NULL */
     mm_policy_t policy;           /* the site's policy: the legal bases it admits (legalbasis.h) */
     const uint8_t *hub_pub;       /* the hub's Ed25519 public key (32 bytes) */
     const char *const *cameras;   /* this site's cameras (copied) */

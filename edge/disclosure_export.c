@@ -235,7 +235,8 @@ static mm_err_t export_start(edge_disclosure_t *d, rec_t *r, int64_t now_us)
                                .recipient_text = j->recipient,
                                .reason = j->reason[0] ? j->reason : NULL,
                                .hub_statement = j->statement,
-                               .hub_signature = j->hub_signature};
+                               .hub_signature = j->hub_signature,
+                               .timezone = d->conf.timezone};
     /* The statement the hub signed, rebuilt from the request as received (check_request verified
      * it then): the manifest carries it so that the recipient can check the request against the
      * hub's key (verify.h). */

@@ -464,14 +464,15 @@ mm_err_t edge_export_build(const edge_vault_t *v, const mm_keypair_t *site_key,
     if (err == MM_OK) {
         manifest = json_pack(
             "{s:s, s:s, s:{s:s, s:s, s:s, s:s, s:s, s:s*, s:s*, s:s*}, s:{s:I, s:I}, s:I, s:O, "
-            "s:s?, s:b}",
+            "s:s?, s:b, s:s?}",
             "format", "mimamori-export/1", "site", site_key->name, "request", "id", r->id,
             "legal_basis", r->legal_basis, "reference", r->reference ? r->reference : "",
             "requester", r->requester ? r->requester : "", "reason", r->reason ? r->reason : "",
             "recipient", r->recipient_text, "hub_statement", r->hub_statement, "hub_signature",
             r->hub_signature ? hub_sig : NULL, "range", "from_us", (json_int_t)r->from_us, "to_us",
             (json_int_t)r->to_us, "created_us", (json_int_t)mm_now_us(), "cameras", cams,
-            "checkpoint", cl ? checkpoint : NULL, "redacted", r->redact != 0);
+            "checkpoint", cl ? checkpoint : NULL, "redacted", r->redact != 0, "timezone",
+            r->timezone);
         text = manifest ? json_dumps(manifest, JSON_INDENT(2) | JSON_SORT_KEYS) : NULL;
         err = text ? MM_OK : MM_ENOMEM;
     }

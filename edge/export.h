@@ -18,7 +18,7 @@
  *                                 its times, frame count, content hash and site-log index (and,
  *                                 where the hub's checkpoint covers it, the entry's bytes and
  *                                 its inclusion proof to that checkpoint); the site's latest
- *                                 checkpoint cosigned by the hub
+ *                                 checkpoint cosigned by the hub; the site's time zone
  *   <request>/manifest.json.sig   Ed25519 signature of manifest.json's bytes by the site key
  *   <request>/site-key.pem        the site's public key, so that
  *                                 `openssl pkeyutl -verify -pubin -inkey site-key.pem -rawin
@@ -59,6 +59,9 @@ typedef struct {
     uint8_t recipient[32];      /* the requester's X25519 key (mm_age_recipient_parse) */
     const char *recipient_text; /* the "age1..." it was parsed from, for the manifest, or NULL */
     const char *reason;         /* why the footage is asked for, or NULL */
+    /* The site's time zone (an IANA name), so that the recipient's verifier shows times as the
+     * site reads them; NULL: the manifest names none (the verifier shows UTC). */
+    const char *timezone;
     /* The request as the hub signed it (docs/protocol.md, "Disclosure requests"): the disclosure
      * statement's exact text (mm_disclosure_statement) and the hub's 64-byte Ed25519 signature
      * over it, both or neither. The manifest carries them so that the recipient can check the

@@ -328,6 +328,10 @@ static void check_manifest(ctx_t *c, const char *man, size_t man_len)
     copy(rep->requester, sizeof rep->requester, str_of(req, "requester"));
     copy(rep->reason, sizeof rep->reason, str_of(req, "reason"));
     copy(rep->recipient, sizeof rep->recipient, str_of(req, "recipient"));
+    const char *tz = str_of(m, "timezone");
+    char tz_why[128];
+    if (tz && mm_tz_check(tz, tz_why, sizeof tz_why) == 0)
+        copy(rep->timezone, sizeof rep->timezone, tz);
     json_t *range = json_object_get(m, "range");
     if (int_of(range, "from_us", &rep->from_us) != 0 || int_of(range, "to_us", &rep->to_us) != 0)
         fail(c, "manifest", "\"range\" is missing or not two integers");

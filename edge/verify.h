@@ -46,6 +46,7 @@
 #include "common/entry.h"
 #include "common/err.h"
 #include "common/keys.h"
+#include "common/timefmt.h"
 
 /* One failed check: check is its short machine name (above), message one English sentence. */
 typedef struct {
@@ -91,6 +92,9 @@ typedef struct {
     char hub[MM_KEY_NAME_MAX];
     int request_signed; /* the hub's signature on the request's statement verified */
     int site_key_known; /* a site key on record was given, and site-key.pem is it */
+    /* The site's time zone as the manifest names it, when this machine's zone database knows it
+     * (mm_tz_check); "" otherwise, and for an export that names none. Only for showing times. */
+    char timezone[MM_TZ_NAME_MAX];
 } edge_verify_report_t;
 
 /*

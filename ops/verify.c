@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "common/note.h"
+#include "common/timefmt.h"
 #include "edge/verify.h"
 
 static void usage(FILE *f)
@@ -74,14 +75,20 @@ static int read_key_file(const char *path, char *out, size_t cap)
     return 0;
 }
 
-static const char *when(int64_t us, char out[40])
+static int site_zone; /* times are shown in the site's zone (mm_tz_use), not in UTC */
+
+/* us as a person reads it: in the site's zone when the export names one this machine knows
+ * ("2026-12-08 02:54:51 JST"), else in UTC. */
+static const char *when(int64_t us, char out[MM_LOCALTIME_MAX])
 {
     time_t s = (time_t)(us / 1000000);
     struct tm tm;
-    if (us <= 0 || !gmtime_r(&s, &tm))
-        snprintf(out, 40, "%lld", (long long)us);
+    if (us > 0 && site_zone)
+        mm_time_local(us, out);
+    else if (us <= 0 || !gmtime_r(&s, &tm))
+        snprintf(out, MM_LOCALTIME_MAX, "%lld", (long long)us);
     else
-        strftime(out, 40, "%Y-%m-%d %H:%M:%S UTC", &tm);
+        strftime(out, MM_LOCALTIME_MAX, "%Y-%m-%d %H:%M:%S UTC", &tm);
     return out;
 }
 
@@ -93,7 +100,8 @@ static void print_text(const edge_verify_report_t *r)
             printf("%s: %s\n", r->failures[i].check, r->failures[i].message);
         return;
     }
-    char a[40], b[40];
+    char a[MM_LOCALTIME_MAX], b[MM_LOCALTIME_MAX];
+    site_zone = r->timezone[0] && mm_tz_use(r->timezone) == 0;
     puts("AUTHENTIC");
     printf("site:         %s\n", r->site);
     printf("request:      %s", r->request_id);
@@ -110,6 +118,8 @@ static void print_text(const edge_verify_report_t *r)
     printf("hub:          request signed by the hub %s: %s%s%s\n", r->hub, r->legal_basis,
            r->reference[0] ? ", " : "", r->reference);
     printf("range:        %s to %s (requested)\n", when(r->from_us, a), when(r->to_us, b));
+    if (site_zone)
+        printf("time zone:    %s, the site's\n", r->timezone);
     for (size_t i = 0; i < r->n_cameras; i++) {
         const edge_verify_camera_t *c = &r->cameras[i];
         printf("%s %s: %s, %llu frames in %zu segments, %s to %s\n",
@@ -152,14 +162,15 @@ static int print_json(const edge_verify_report_t *r)
     }
     json_t *o = json_pack(
         "{s:b, s:o, s:o, s:s, s:{s:s, s:s, s:s, s:s, s:s, s:s, s:b}, s:{s:I, s:I}, s:o, s:I, "
-        "s:b, s:{s:I, s:s, s:I}, s:b}",
+        "s:b, s:{s:I, s:s, s:I}, s:b, s:s?}",
         "authentic", r->ok, "failures", fails, "missing", miss, "site", r->site, "request", "id",
         r->request_id, "legal_basis", r->legal_basis, "reference", r->reference, "requester",
         r->requester, "reason", r->reason, "recipient", r->recipient, "signed_by_hub",
         r->request_signed, "range", "from_us", (json_int_t)r->from_us, "to_us",
         (json_int_t)r->to_us, "cameras", cams, "frames", (json_int_t)r->frames, "redacted",
         r->redacted, "checkpoint", "size", (json_int_t)r->checkpoint_size, "hub", r->hub,
-        "cosigned_at", (json_int_t)r->cosigned_at, "site_key_on_record", r->site_key_known);
+        "cosigned_at", (json_int_t)r->cosigned_at, "site_key_on_record", r->site_key_known,
+        "timezone", r->timezone[0] ? r->timezone : NULL);
     char *text = o ? json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
     json_decref(o);
     if (!text) {

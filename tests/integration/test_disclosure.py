@@ -283,7 +283,8 @@ def unpack(blob, name):
 
 def verify(folder):
     p = subprocess.run([VERIFY, "--hub-key", hub_keys["verifier"], folder],
-                       capture_output=True, text=True, timeout=120)
+                       capture_output=True, text=True, timeout=120,
+                       env=dict(os.environ, TZ="America/New_York"))  # the requester's machine
     return p.returncode, p.stdout + p.stderr
 
 
@@ -319,6 +320,9 @@ T.check(p.returncode == 0 and "Signature Verified Successfully" in p.stdout,
 rc, out = verify(a_dir)
 T.check(rc == 0 and "AUTHENTIC" in out and "NOT AUTHENTIC" not in out,
         f"mimamori-verify on A: exit {rc}: {out}")
+# Its times as the site reads them (its zone, Tokyo by default), whatever this machine's TZ says.
+T.check("time zone:    Asia/Tokyo, the site's" in out and " JST (requested)" in out
+        and "UTC" not in out, f"mimamori-verify shows times outside the site's zone: {out}")
 
 
 def tampered(name, edit):

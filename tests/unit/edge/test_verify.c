@@ -34,6 +34,10 @@ typedef struct {
     int unsigned_request;               /* none: the export carries no statement */
     const mm_keypair_t *request_signer; /* another key than hub's */
     int64_t request_margin;             /* the hub's range is this much wider on both sides */
+    /* The site's zone the export names: Europe/London by default (not Japan's, to tell the
+     * manifest's zone from a default), or this one (a name no zone database has), or none. */
+    const char *timezone;
+    int no_timezone;
 } keys_t;
 
 static void make_keys(fx_t *f, keys_t *k, int cosign)
@@ -78,7 +82,10 @@ static void export_opened_with(fx_t *f, const keys_t *k, const char *camera, int
                              .to_us = to,
                              .redact = redact,
                              .regions = regions,
-                             .n_regions = n_regions};
+                             .n_regions = n_regions,
+                             .timezone = k->no_timezone ? NULL
+                                         : k->timezone  ? k->timezone
+                                                        : "Europe/London"};
     assert_int_equal(mm_age_recipient_parse(rec, req.recipient), MM_OK);
     char *stmt = malloc(MM_STATEMENT_MAX);
     uint8_t sig[MM_ED25519_SIG_LEN];
@@ -216,6 +223,7 @@ static void verify_accepts_an_export_as_made(void **state)
     assert_true(rep.request_signed);
     assert_true(strncmp(rep.recipient, "age1", 4) == 0);
     assert_false(rep.site_key_known);
+    assert_string_equal(rep.timezone, "Europe/London");
     edge_verify_report_deinit(&rep);
     edge_verify_report_deinit(&rep); /* twice is harmless */
     wipe_keys(&k);
@@ -853,6 +861,10 @@ static void verify_command_line_exit_status_says_the_verdict(void **state)
     assert_non_null(strstr(
         out, "hub:          request signed by the hub hub: law, 捜査関係事項照会 第123号\n"));
     assert_null(strstr(out, "site key:"));
+    /* Times as the site reads them, in the zone its export names (London: GMT in winter). */
+    assert_non_null(strstr(out, "time zone:    Europe/London, the site's\n"));
+    assert_non_null(strstr(out, " GMT (requested)\n"));
+    assert_null(strstr(out, "UTC"));
 
     /* The site's key on record: the right one says so, another site's is a failure. */
     snprintf(args, sizeof args, "--hub-key '%s' --site-key '%s' '%s'", k.hub_key, k.site_key, dir);
@@ -889,7 +901,31 @@ static void verify_command_line_exit_status_says_the_verdict(void **state)
     assert_int_equal(json_integer_value(json_object_get(j, "frames")), 60);
     assert_true(json_is_true(json_object_get(json_object_get(j, "request"), "signed_by_hub")));
     assert_true(json_is_false(json_object_get(j, "site_key_on_record")));
+    assert_string_equal(json_string_value(json_object_get(j, "timezone")), "Europe/London");
     json_decref(j);
+
+    /* An export that names no zone (made before exports did), or one this machine does not
+     * know: times in UTC, and no zone claimed; still authentic. */
+    for (int i = 0; i < 2; i++) {
+        char other[256], old_key[320];
+        file_path(f->dir, "requester.key", old_key); /* each export makes its requester anew */
+        assert_int_equal(unlink(old_key), 0);
+        k.no_timezone = i == 0;
+        k.timezone = "Mars/Olympus";
+        cam1_export(f, &k, i == 0 ? "no-zone" : "unknown-zone", other);
+        snprintf(args, sizeof args, "--hub-key '%s' '%s'", k.hub_key, other);
+        assert_int_equal(verify_cli(args, out, sizeof out), 0);
+        assert_non_null(strstr(out, " UTC (requested)\n"));
+        assert_null(strstr(out, "time zone:"));
+        snprintf(args, sizeof args, "--json --hub-key '%s' '%s'", k.hub_key, other);
+        assert_int_equal(verify_cli(args, out, sizeof out), 0);
+        j = json_loads(out, 0, NULL);
+        assert_non_null(j);
+        assert_true(json_is_null(json_object_get(j, "timezone")));
+        json_decref(j);
+    }
+    k.no_timezone = 0;
+    k.timezone = NULL;
 
     /* Not authentic: a changed clip. */
     char mp4[320];
