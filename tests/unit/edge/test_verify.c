@@ -843,6 +843,17 @@ static int verify_cli(const char *args, char *out, size_t cap)
     return run(cmd, out, cap);
 }
 
+/* mimamori-verify --json with args: its exit status checked, what it printed parsed. */
+static json_t *verify_cli_json(const char *args, int status)
+{
+    char with[1100], out[1 << 15];
+    snprintf(with, sizeof with, "--json %s", args);
+    assert_int_equal(verify_cli(with, out, sizeof out), status);
+    json_t *j = json_loads(out, 0, NULL);
+    assert_non_null(j);
+    return j;
+}
+
 /* mimamori-verify: 0 authentic, 1 not, 2 wrong usage, 3 a folder it cannot read. */
 static void verify_command_line_exit_status_says_the_verdict(void **state)
 {
@@ -892,10 +903,8 @@ static void verify_command_line_exit_status_says_the_verdict(void **state)
     fprintf(kf, "{\"name\":\"hub\",\"verifier\":\"%s\",\"curve_public\":\"%s\"}\n", k.hub_key,
             k.hub.curve_public);
     fclose(kf);
-    snprintf(args, sizeof args, "--json --hub-key-file '%s' '%s' 2>/dev/null", keyfile, dir);
-    assert_int_equal(verify_cli(args, out, sizeof out), 0);
-    json_t *j = json_loads(out, 0, NULL);
-    assert_non_null(j);
+    snprintf(args, sizeof args, "--hub-key-file '%s' '%s' 2>/dev/null", keyfile, dir);
+    json_t *j = verify_cli_json(args, 0);
     assert_true(json_is_true(json_object_get(j, "authentic")));
     assert_int_equal(json_array_size(json_object_get(j, "failures")), 0);
     assert_int_equal(json_integer_value(json_object_get(j, "frames")), 60);
@@ -917,10 +926,7 @@ static void verify_command_line_exit_status_says_the_verdict(void **state)
         assert_int_equal(verify_cli(args, out, sizeof out), 0);
         assert_non_null(strstr(out, " UTC (requested)\n"));
         assert_null(strstr(out, "time zone:"));
-        snprintf(args, sizeof args, "--json --hub-key '%s' '%s'", k.hub_key, other);
-        assert_int_equal(verify_cli(args, out, sizeof out), 0);
-        j = json_loads(out, 0, NULL);
-        assert_non_null(j);
+        j = verify_cli_json(args, 0); /* args as above */
         assert_true(json_is_null(json_object_get(j, "timezone")));
         json_decref(j);
     }
@@ -937,10 +943,7 @@ static void verify_command_line_exit_status_says_the_verdict(void **state)
     assert_int_equal(verify_cli(args, out, sizeof out), 1);
     assert_true(strncmp(out, "NOT AUTHENTIC\n", 14) == 0);
     assert_non_null(strstr(out, "\nclip: cam1.mp4 SHA-256 is "));
-    snprintf(args, sizeof args, "--json --hub-key '%s' '%s'", k.hub_key, dir);
-    assert_int_equal(verify_cli(args, out, sizeof out), 1);
-    j = json_loads(out, 0, NULL);
-    assert_non_null(j);
+    j = verify_cli_json(args, 1); /* args as above */
     assert_true(json_is_false(json_object_get(j, "authentic")));
     json_t *f0 = json_array_get(json_object_get(j, "failures"), 0);
     assert_string_equal(json_string_value(json_object_get(f0, "check")), "clip");
