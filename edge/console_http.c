@@ -393,23 +393,21 @@ static void on_accept(uv_stream_t *listener, int status)
 static mm_err_t listen_on(uv_loop_t *loop, edge_http_t *h, const edge_listen_t *at, char *msg,
                           size_t cap)
 {
+    uv_tcp_init(loop, &h->listener);
+    h->listener.data = h;
+    h->listener_open = 1;
     struct sockaddr_storage addr;
     int rc = uv_ip4_addr(at->host, at->port, (struct sockaddr_in *)&addr);
     if (rc != 0)
         rc = uv_ip6_addr(at->host, at->port, (struct sockaddr_in6 *)&addr);
     if (rc != 0)
         return mm_errf(MM_EINVAL, msg, cap, "\"%s\" is not an IP address", at->host);
-    uv_tcp_init(loop, &h->listener);
-    h->listener.data = h;
-    h->listener_open = 1;
     rc = uv_tcp_bind(&h->listener, (struct sockaddr *)&addr, 0);
     if (rc == 0)
         rc = uv_listen((uv_stream_t *)&h->listener, 128, on_accept);
-    if (rc != 0) {
-        uv_close((uv_handle_t *)&h->listener, NULL); /* h is left to process exit */
+    if (rc != 0)
         return mm_errf(MM_ENET, msg, cap, "cannot listen on %s:%d: %s", at->host, at->port,
                        uv_strerror(rc));
-    }
     struct sockaddr_storage bound;
     int blen = sizeof bound;
     uv_tcp_getsockname(&h->listener, (struct sockaddr *)&bound, &blen);
@@ -441,6 +439,8 @@ static mm_err_t create(uv_loop_t *loop, const edge_listen_t *at, SSL_CTX *ssl, e
     mm_err_t err = listen_on(loop, h, at, msg, cap);
     if (err == MM_OK)
         *out = h;
+    else /* closed as a running one is: libh2o's context holds handles that keep the loop */
+        edge_http_close(h);
     return err;
 }
 

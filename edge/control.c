@@ -622,6 +622,14 @@ static int give_dir_group(const char *path)
     return 0;
 }
 
+/* A server that could not listen: freed once its handle has closed. */
+static void on_unbound(uv_handle_t *h)
+{
+    edge_control_t *c = h->data;
+    free(c->path);
+    free(c);
+}
+
 mm_err_t edge_control_open(uv_loop_t *loop, const char *path, const edge_control_hooks_t *hooks,
                            edge_control_t **out)
 {
@@ -650,10 +658,8 @@ mm_err_t edge_control_open(uv_loop_t *loop, const char *path, const edge_control
     if (rc != 0) {
         MM_ERROR("control: cannot listen on %s: %s", path, uv_strerror(rc));
         c->closing = 1;
-        uv_close((uv_handle_t *)&c->server, NULL);
         unlink(path);
-        free(c->path);
-        free(c);
+        uv_close((uv_handle_t *)&c->server, on_unbound); /* frees c */
         return MM_EIO;
     }
     *out = c;

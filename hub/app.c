@@ -76,7 +76,21 @@ typedef struct {
     hub_metrics_t metrics;
     mm_notify_watchdog_t watchdog; /* systemd's (common/notify.h) */
     int stopping;
+    int closing; /* modules still closing after shutdown_app; the loop stops at 0 */
 } app_t;
+
+/* One module has closed. When the last has, the loop is stopped: libh2o's context keeps a
+ * handle of its own open (its message queue), and kept-alive HTTP connections would keep the
+ * loop waiting for their idle timeout, so hub_app_run closes whatever is left after. Stopping
+ * only then matters: a module closes its handles in a chain (the link's idle handle, then its
+ * socket's), and a handle closed by that sweep before its module reached it would be closed
+ * twice. */
+static void closed_one(void *arg)
+{
+    app_t *app = arg;
+    if (--app->closing == 0)
+        uv_stop(&app->loop);
+}
 
 static void shutdown_app(app_t *app)
 {
@@ -89,19 +103,27 @@ static void shutdown_app(app_t *app)
     uv_close((uv_handle_t *)&app->sigterm, NULL);
     uv_close((uv_handle_t *)&app->sighup, NULL);
     uv_close((uv_handle_t *)&app->rules_timer, NULL);
-    if (!app->relinking) /* else the link is closing already (on_link_closed) */
-        hub_link_close(app->link, NULL, NULL);
-    hub_zap_close(app->zap, NULL, NULL);
-    hub_http_close(app->http, NULL, NULL); /* ends the feed's streams */
+    app->closing = 1; /* held until every module below has been asked */
+    if (app->relinking) {
+        app->closing++; /* the link is closing already; on_link_closed counts it */
+    } else if (app->link) {
+        app->closing++;
+        hub_link_close(app->link, closed_one, app);
+    }
+    if (app->zap) {
+        app->closing++;
+        hub_zap_close(app->zap, closed_one, app);
+    }
+    if (app->http) {
+        app->closing++;
+        hub_http_close(app->http, closed_one, app); /* ends the feed's streams */
+    }
     hub_feedapi_close(app->feedapi);
     app->feedapi = NULL;
     app->link = NULL;
     app->zap = NULL;
     app->http = NULL;
-    /* libh2o's context keeps a handle of its own open (its message queue), and kept-alive HTTP
-     * connections would keep the loop waiting for their idle timeout: the loop is stopped here,
-     * and hub_app_run closes whatever is left, ours finishing their closing callbacks. */
-    uv_stop(&app->loop);
+    closed_one(app);
 }
 
 static void on_signal(uv_signal_t *h, int signum)
@@ -295,8 +317,10 @@ static void on_link_closed(void *arg)
     app_t *app = arg;
     app->relinking = 0;
     app->link = NULL;
-    if (app->stopping)
+    if (app->stopping) {
+        closed_one(app); /* shutdown_app counted this link */
         return;
+    }
     for (int tries = 0; tries < 50; tries++) {
         if (link_open(app) == MM_OK) {
             MM_INFO("reload: the edge link reopened on %s", app->cfg.listen);

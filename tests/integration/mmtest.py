@@ -6,9 +6,11 @@ of its own (hashlib, python3-cryptography, a small protobuf reader), never with 
 """
 import atexit
 import base64
+import fcntl
 import hashlib
 import json
 import os
+import random
 import shutil
 import signal
 import socket
@@ -16,6 +18,7 @@ import ssl
 import struct
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -43,12 +46,65 @@ def say(msg):
     print(msg, flush=True)
 
 
+PORTS_FILE = os.path.join(tempfile.gettempdir(), "mimamori-test-ports")
+
+
+def ephemeral_range():
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            low, high = (int(x) for x in f.read().split())
+        return low, high
+    except (OSError, ValueError):
+        return 32768, 60999
+
+
 def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
+    """A port that no one listens on, for a server the test starts. It is never one of the
+    kernel's ephemeral ports: a port from bind(0) can be taken by any outgoing connection before
+    the server binds it (CI once saw a hub refuse to start so). The ports handed out are noted,
+    with the pid that took them, in one file shared under a lock, so that tests running beside
+    each other (ctest -j) never get the same one."""
+    low, high = ephemeral_range()
+    choices = [(10000, low - 1), (high + 1, 65535)]
+    choices = [(a, b) for a, b in choices if b - a >= 1000]
+    with open(PORTS_FILE, "a+") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        f.seek(0)
+        taken = {}
+        for word in f.read().split():
+            port, _, pid = word.partition(":")
+            if port.isdigit() and pid.isdigit() and pid_alive(int(pid)):
+                taken[int(port)] = int(pid)
+        for _ in range(2000):
+            a, b = random.choice(choices)
+            port = random.randint(a, b)
+            if port in taken:
+                continue
+            s = socket.socket()
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            finally:
+                s.close()
+            break
+        else:
+            fail("no free port for a test server outside the ephemeral range")
+        taken[port] = os.getpid()
+        f.seek(0)
+        f.truncate()
+        f.write("".join(f"{p}:{pid}\n" for p, pid in taken.items()))
     return port
+
+
+def pid_alive(pid):
+    try:
+        os.kill(pid, 0)
+        return True
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
 
 
 def wait_until(fn, timeout, what, step=0.25):

@@ -20,6 +20,7 @@ pins it by the fingerprint `mimamori-edge status` shows. The manager sets passwo
 import os
 import re
 import signal
+import socket
 import subprocess
 import time
 
@@ -250,4 +251,24 @@ took = time.monotonic() - t0
 T.check(edge.returncode == 0 and "stopped" in run.log(site.name).splitlines()[-1],
         f"the edge's stop: exit {edge.returncode}, last line {run.log(site.name).splitlines()[-1]}")
 T.say(f"the edge stopped {took:.1f} s after SIGTERM with an idle console connection open")
+
+# A console port another process holds: the edge names it and exits (it once waited for ever on
+# the handles its HTTP library had opened), for the HTTPS port and for the redirect's alike.
+holder = socket.socket()
+holder.bind(("127.0.0.1", T.free_port()))
+holder.listen(1)
+taken = holder.getsockname()[1]
+for key in ("listen", "http_redirect"):
+    conf = dict(site.conf, console=dict(site.console, **{key: f"127.0.0.1:{taken}"}))
+    name = f"{site.name}-{key}-taken"
+    run.start(name, [C.EDGE, "--config", run.write_json(name + ".json", conf)])
+    try:
+        rc = run.procs[name].wait(30)
+    except subprocess.TimeoutExpired:
+        T.fail(f"console {key} on a taken port: the edge neither started nor exited in 30 s")
+    log = run.log(name)
+    T.check(rc == 1 and f"cannot listen on 127.0.0.1:{taken}: address already in use" in log,
+            f"console {key} on a taken port: exit {rc}:\n{log[-1500:]}")
+holder.close()
+T.say("a console port already taken: the edge says so and exits 1")
 print("1 passed, 0 failed")
