@@ -46,7 +46,7 @@ def say(msg):
     print(msg, flush=True)
 
 
-PORTS_FILE = os.path.join(tempfile.gettempdir(), "mimamori-test-ports")
+PORTS_FILE = os.path.join(tempfile.gettempdir(), f"mimamori-test-ports-{os.getuid()}")
 
 
 def ephemeral_range():
