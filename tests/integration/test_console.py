@@ -15,7 +15,8 @@ pins it by the fingerprint `mimamori-edge status` shows. The manager sets passwo
   names (plain and encoded), an over-long body, a malformed form;
 - plain HTTP only redirects to HTTPS; every answer carries the security headers;
 - every login, failure, lock and unlock is an access entry in the site log, which the hub
-  mirrors, and no password or code is in the log or the edge's diagnostic log.
+  mirrors, and no password or code is in the log or the edge's diagnostic log;
+- an edge whose console port or redirect port another process holds says so and exits 1.
 """
 import os
 import re

@@ -6,7 +6,8 @@ HTTPS only: curl trusting that certificate (--cacert) gets answers over h2 and o
 each with Strict-Transport-Security; curl that does not trust it is refused, and plain HTTP to
 the port gets no answer. A configuration whose http host is not loopback and has no "tls" does
 not start, with a message that says why and how to fix it (unless "insecure_http": true); nor
-does one whose private key group or others may read. `mimamori-keys tls` writes its key 0600,
+does one whose private key group or others may read, nor one whose HTTP or ZeroMQ port another
+process holds (each exits 1 naming it, never aborts). `mimamori-keys tls` writes its key 0600,
 names the host in the certificate, and never overwrites.
 """
 import json
