@@ -72,8 +72,7 @@ def main():
     for c in cams:
         argv += ["--stream", c]
     run.start("testcam", argv)
-    T.wait_until(lambda: sum(line.startswith("ready ") for line in
-                             run.log("testcam").splitlines()) >= len(cams), 30, "the test camera")
+    T.wait_until(lambda: run.ready_lines("testcam") >= len(cams), 30, "the test camera")
     run.hub(hub_keys, [site])
 
     kills = []  # (kill time, restart time, seconds it ran)

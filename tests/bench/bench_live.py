@@ -159,8 +159,7 @@ def start_camera(run, n, args):
     for c in cams:
         argv += ["--stream", c]
     cam = run.start("testcam", argv)
-    T.wait_until(lambda: sum(line.startswith("ready ") for line in
-                             run.log("testcam").splitlines()) >= n, 30, "the test camera")
+    T.wait_until(lambda: run.ready_lines("testcam") >= n, 30, "the test camera")
     return cam, port, cams
 
 

@@ -97,6 +97,15 @@ def free_port():
     return port
 
 
+def held_port():
+    """A port another process holds, listening: (its socket, to close when done, and the port),
+    for a test of a server that is given it."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", free_port()))
+    s.listen(1)
+    return s, s.getsockname()[1]
+
+
 def pid_alive(pid):
     try:
         os.kill(pid, 0)
@@ -237,6 +246,11 @@ class Run:
         with open(self.path("logs", name + ".log"), "rb") as f:
             return f.read().decode("utf-8", "replace")
 
+    def ready_lines(self, name):
+        """How many "ready ..." lines a test camera's log holds (one per stream it serves, each
+        time it starts; its other lines are GStreamer's warnings)."""
+        return sum(line.startswith("ready ") for line in self.log(name).splitlines())
+
     def stop(self, name, sig=signal.SIGTERM, timeout=20):
         p = self.procs.pop(name, None)
         if p is None or p.poll() is not None:
@@ -302,14 +316,12 @@ class Run:
             argv += ["--stream", s]
         # A restarted camera appends to the same log: count only its own "ready" lines.
         logf = self.path("logs", name + ".log")
-
-        def ready():
-            return sum(line.startswith("ready ") for line in self.log(name).splitlines())
-        before = ready() if os.path.exists(logf) else 0
+        before = self.ready_lines(name) if os.path.exists(logf) else 0
         # GStreamer's warnings and errors go to the log: a media that cannot be prepared says so.
         env = None if replay else {"GST_DEBUG": "*:2", "GST_DEBUG_NO_COLOR": "1"}
         self.start(name, argv, env=env, netns=netns)
-        wait_until(lambda: ready() >= before + len(streams), 20, "the test camera to listen")
+        wait_until(lambda: self.ready_lines(name) >= before + len(streams), 20,
+                   "the test camera to listen")
         return port
 
     def tls_cert(self, name, host="127.0.0.1", days=30):

@@ -21,7 +21,6 @@ pins it by the fingerprint `mimamori-edge status` shows. The manager sets passwo
 import os
 import re
 import signal
-import socket
 import subprocess
 import time
 
@@ -255,10 +254,7 @@ T.say(f"the edge stopped {took:.1f} s after SIGTERM with an idle console connect
 
 # A console port another process holds: the edge names it and exits (it once waited for ever on
 # the handles its HTTP library had opened), for the HTTPS port and for the redirect's alike.
-holder = socket.socket()
-holder.bind(("127.0.0.1", T.free_port()))
-holder.listen(1)
-taken = holder.getsockname()[1]
+holder, taken = T.held_port()
 for key in ("listen", "http_redirect"):
     conf = dict(site.conf, console=dict(site.console, **{key: f"127.0.0.1:{taken}"}))
     name = f"{site.name}-{key}-taken"

@@ -134,10 +134,7 @@ start_fails("public-plain", public,
 
 # A port another process holds: the hub says which and exits, closing what it had opened (a
 # start that failed after the edge link was open once aborted on a handle closed twice).
-holder = socket.socket()
-holder.bind(("127.0.0.1", T.free_port()))
-holder.listen(1)
-taken = holder.getsockname()[1]
+holder, taken = T.held_port()
 start_fails("port-taken", {"host": "127.0.0.1", "port": taken},
             [f"cannot listen on 127.0.0.1:{taken}", "address already in use"])
 start_fails("zmq-port-taken", {"host": "127.0.0.1", "port": T.free_port()},
