@@ -292,9 +292,16 @@ static mm_err_t take_export_chunk(mm_msg_t *m, const Mimamori__V1__ExportChunk *
 {
     mm_export_chunk_t *x = &m->chunk;
     if (req_str(x->request, sizeof x->request, c->request, 1) ||
-        c->data.len > MM_EXPORT_CHUNK_MAX || c->sha256.len != 32 || c->offset > c->total ||
-        c->data.len > c->total - c->offset)
+        c->data.len > MM_EXPORT_CHUNK_MAX || (c->build.len != 0 && c->build.len != 32))
         return MM_EPROTO;
+    if (c->building) {
+        /* Size and hash unknown yet; the offset only bounded so that offset + len cannot wrap. */
+        if (c->build.len != 32 || c->total != 0 || c->sha256.len != 0 ||
+            c->offset > MM_EXPORT_OFFSET_MAX)
+            return MM_EPROTO;
+    } else if (c->sha256.len != 32 || c->offset > c->total || c->data.len > c->total - c->offset) {
+        return MM_EPROTO;
+    }
     m->block = malloc(c->data.len ? c->data.len : 1);
     if (!m->block)
         return MM_ENOMEM;
@@ -304,8 +311,13 @@ static mm_err_t take_export_chunk(mm_msg_t *m, const Mimamori__V1__ExportChunk *
     x->len = c->data.len;
     x->offset = c->offset;
     x->total = c->total;
-    memcpy(x->sha256, c->sha256.data, 32);
+    if (c->sha256.len == 32)
+        memcpy(x->sha256, c->sha256.data, 32);
     x->window = c->window;
+    x->has_build = c->build.len == 32;
+    if (x->has_build)
+        memcpy(x->build, c->build.data, 32);
+    x->building = c->building;
     m->kind = MM_MSG_EXPORT_CHUNK;
     return MM_OK;
 }
@@ -615,7 +627,9 @@ mm_err_t mm_msg_encode_export_chunk(uint64_t seq, const mm_export_chunk_t *c, ui
                                     size_t *len)
 {
     if (!c->request[0] || strnlen(c->request, sizeof c->request) == sizeof c->request ||
-        c->len > MM_EXPORT_CHUNK_MAX || c->offset > c->total || c->len > c->total - c->offset)
+        c->len > MM_EXPORT_CHUNK_MAX ||
+        (c->building ? !c->has_build || c->total != 0 || c->offset > MM_EXPORT_OFFSET_MAX
+                     : c->offset > c->total || c->len > c->total - c->offset))
         return MM_EINVAL;
     Mimamori__V1__ExportChunk x = MIMAMORI__V1__EXPORT_CHUNK__INIT;
     x.request = (char *)c->request;
@@ -623,9 +637,16 @@ mm_err_t mm_msg_encode_export_chunk(uint64_t seq, const mm_export_chunk_t *c, ui
     x.data.data = (uint8_t *)c->data;
     x.data.len = c->len;
     x.total = c->total;
-    x.sha256.data = (uint8_t *)c->sha256;
-    x.sha256.len = 32;
+    if (!c->building) {
+        x.sha256.data = (uint8_t *)c->sha256;
+        x.sha256.len = 32;
+    }
     x.window = c->window;
+    if (c->has_build) {
+        x.build.data = (uint8_t *)c->build;
+        x.build.len = 32;
+    }
+    x.building = c->building;
     Mimamori__V1__Envelope env = MIMAMORI__V1__ENVELOPE__INIT;
     env.version = MM_WIRE_VERSION;
     env.seq = seq;

@@ -116,6 +116,8 @@ typedef struct {
 } mm_ack_t;
 
 #define MM_EXPORT_CHUNK_MAX (512 * 1024) /* bytes of ciphertext in one ExportChunk */
+#define MM_EXPORT_BUILD_PREFIX 128       /* bytes of a ciphertext whose SHA-256 names its build */
+#define MM_EXPORT_OFFSET_MAX (UINT64_C(1) << 48) /* the furthest a chunk being built may start */
 
 /* Edge -> hub: a piece of a disclosure export's ciphertext (ExportChunk). */
 typedef struct {
@@ -126,6 +128,9 @@ typedef struct {
     uint64_t total;
     uint8_t sha256[32];
     uint32_t window; /* bytes the edge may have in flight beyond `have`; 0: one chunk at a time */
+    int has_build;   /* build names the ciphertext (an older edge names none) */
+    uint8_t build[32]; /* the SHA-256 of its first MM_EXPORT_BUILD_PREFIX bytes */
+    int building;      /* still being built: total 0 and no sha256 (sent with a build only) */
 } mm_export_chunk_t;
 
 typedef enum {
@@ -199,7 +204,8 @@ const mm_document_ack_t *mm_msg_document_ack(const mm_msg_t *msg);
 /* Encoders return a malloc'd buffer in *out (free with free()). MM_ETOOBIG above MM_WIRE_MAX. */
 mm_err_t mm_msg_encode_batch(uint64_t seq, const mm_batch_t *batch, uint8_t **out, size_t *len);
 mm_err_t mm_msg_encode_ack(uint64_t seq, const mm_ack_t *ack, uint8_t **out, size_t *len);
-/* MM_EINVAL for an empty request id, len over MM_EXPORT_CHUNK_MAX or offset + len > total. */
+/* MM_EINVAL for an empty request id, len over MM_EXPORT_CHUNK_MAX, offset + len > total, or a chunk
+ * being built without a build or with a total (or past MM_EXPORT_OFFSET_MAX). */
 mm_err_t mm_msg_encode_export_chunk(uint64_t seq, const mm_export_chunk_t *c, uint8_t **out,
                                     size_t *len);
 /* MM_EINVAL for an empty request id, a bad status or reason, or a received (not 0) below have. */

@@ -131,7 +131,9 @@ typedef struct {
     int64_t holds_released_us;      /* HUB_DISCLOSURE_HOLDS_RELEASED */
     uint64_t approved_index;        /* HUB_DISCLOSURE_APPROVED */
     int64_t received_us;            /* HUB_DISCLOSURE_RECEIVED */
-    uint8_t part_sha256[32];        /* HUB_DISCLOSURE_PART: the export the part on disk is of */
+    uint8_t part_sha256[32];        /* HUB_DISCLOSURE_PART: which export the part on disk is of:
+                                     * the build its chunks named, or, from an edge that names
+                                     * none, the logged SHA-256 of the whole */
     int64_t downloaded_us;          /* HUB_DISCLOSURE_DOWNLOADED: the last download */
     hub_members_t members;
 } hub_disclosure_rec_t;

@@ -10,7 +10,11 @@
  * transfer resumes after a broken link or a restart from what is on disk; a power loss that took
  * bytes it had written but not synced is caught by the whole file's hash, which must be the
  * logged one (else the part is emptied and sent again). The record says which export the part
- * is of, because the site may log a new export of the same request. The SHA-256 is computed as
+ * is of (the build the edge named, or the logged hash from an edge that names none), because the
+ * site may log a new export of the same request, or build it again after a restart. Chunks of a
+ * build in progress are taken once the site has logged the request approved, before it logs the
+ * export's length and hash: written where the part ends, never declared received until chunks
+ * naming the logged length and hash complete it. The SHA-256 is computed as
  * the chunks arrive (a few contexts are kept; after a restart the part on disk is hashed once),
  * so that the last chunk does not stall the loop reading hundreds of megabytes back. Only a
  * whole file whose hash is the one the site logged is kept, and recorded as received in the
@@ -120,16 +124,16 @@ static int sync_file(const char *path)
     return rc;
 }
 
-/* The running hash of the first have bytes of the transfer (site, n) for the logged hash sha:
- * the one kept, or one made again from the part on disk (which is then synced). NULL on an
- * error. */
+/* The running hash of the first have bytes of the transfer (site, n) of the export ident (the
+ * part's identity): the one kept, or one made again from the part on disk (which is then
+ * synced). NULL on an error. */
 static hub_part_hash_t *part_hash(hub_disclosure_t *d, const char *site, uint64_t n,
-                                  const uint8_t sha[32], uint64_t have, const char *path)
+                                  const uint8_t ident[32], uint64_t have, const char *path)
 {
     hub_part_hash_t *slot = NULL, *lru = &d->parts[0];
     for (size_t i = 0; i < HUB_DISCLOSURE_PART_HASHES; i++) {
         hub_part_hash_t *p = &d->parts[i];
-        if (p->site[0] && p->n == n && !strcmp(p->site, site) && !memcmp(p->sha, sha, 32))
+        if (p->site[0] && p->n == n && !strcmp(p->site, site) && !memcmp(p->ident, ident, 32))
             slot = p;
         if (p->used < lru->used)
             lru = p;
@@ -148,7 +152,7 @@ static hub_part_hash_t *part_hash(hub_disclosure_t *d, const char *site, uint64_
         return NULL;
     snprintf(slot->site, sizeof slot->site, "%s", site);
     slot->n = n;
-    memcpy(slot->sha, sha, 32);
+    memcpy(slot->ident, ident, 32);
     slot->at = have;
     slot->synced = have; /* what was written before is synced now */
     slot->used = ++d->tick;
@@ -236,9 +240,11 @@ typedef struct {
     uint64_t n;
     const hub_disclosure_rec_t *rec;
     const mm_export_chunk_t *c;
-    uint64_t bytes;   /* the logged export's length, */
+    int known;        /* the site has logged the export this chunk is of: */
+    uint64_t bytes;   /* its length, */
     uint8_t want[32]; /* and its SHA-256 */
     char want_hex[65];
+    const uint8_t *ident; /* the part's identity: the chunk's build, else want */
     int64_t now;
     hub_export_paths_t p;
     mm_export_ack_t *out;
@@ -268,8 +274,8 @@ static int whole_left(chunk_t *k)
     return 0;
 }
 
-/* How much of this export the part on disk holds (a part of another export is emptied), the
- * record saying which export the part is of: 0 with *have, or -1 once answered. */
+/* How much of this export the part on disk holds (a part of another export or build is
+ * emptied), the record saying which export the part is of: 0 with *have, or -1 once answered. */
 static int part_held(chunk_t *k, uint64_t *have)
 {
     struct stat st;
@@ -280,10 +286,11 @@ static int part_held(chunk_t *k, uint64_t *have)
         ack(k->out, MM_EXPORT_WAIT, 0, "hub storage error: %s", strerror(errno));
         return -1;
     }
-    /* The part must be of this export: the site may have logged a new one since. */
+    /* The part must be of this export: the site may have logged a new one since, or begun
+     * building another (a restart builds again, under a new file key). */
     int of_this = hub_members_has(&k->rec->members, HUB_DISCLOSURE_PART) &&
-                  !memcmp(k->rec->part_sha256, k->want, 32);
-    if (*have > k->bytes || (*have > 0 && !of_this)) {
+                  !memcmp(k->rec->part_sha256, k->ident, 32);
+    if ((k->known && *have > k->bytes) || (*have > 0 && !of_this)) {
         MM_INFO("disclosure %s: the part held is not of the export logged; starting again", k->id);
         if (empty_file(k->p.part) != 0) {
             ack(k->out, MM_EXPORT_WAIT, 0, "hub storage error: %s", strerror(errno));
@@ -293,7 +300,7 @@ static int part_held(chunk_t *k, uint64_t *have)
         *have = 0;
     }
     if (*have == 0 && !of_this) {
-        hub_disclosure_change_t ch = {.d = k->d, .n = k->n, .part_sha256 = k->want};
+        hub_disclosure_change_t ch = {.d = k->d, .n = k->n, .part_sha256 = k->ident};
         mm_err_t err = mm_db_write(k->d->db, hub_disclosure_change_txn, &ch);
         if (err != MM_OK) {
             ack(k->out, MM_EXPORT_WAIT, 0, "hub storage error: %s", mm_strerror(err));
@@ -310,15 +317,20 @@ static int sync_now(const chunk_t *k, const hub_part_hash_t *ph, uint64_t have)
 {
     uint32_t w = k->c->window;
     uint64_t step = w / 2 < HUB_EXPORT_SYNC ? w / 2 : HUB_EXPORT_SYNC;
-    return w == 0 || have >= k->bytes || have - ph->synced >= step;
+    return w == 0 || (k->known && have >= k->bytes) || have - ph->synced >= step;
 }
 
-/* The chunk appended where the part ends: 0 with *have moved on, or -1 once answered (CONTINUE
- * with `have` what is synced and `received` what is written). */
+/* The chunk appended where the part ends: 0 with *have moved on to the logged length, or -1 once
+ * answered (CONTINUE with `have` what is synced and `received` what is written). */
 static int append_chunk(chunk_t *k, uint64_t *have)
 {
     const mm_export_chunk_t *c = k->c;
-    hub_part_hash_t *ph = part_hash(k->d, k->site, k->n, k->want, *have, k->p.part);
+    if (k->known && c->offset + c->len > k->bytes) {
+        ack(k->out, MM_EXPORT_REFUSED, 0,
+            "a chunk past the end of the export the site logged (%" PRIu64 " bytes)", k->bytes);
+        return -1;
+    }
+    hub_part_hash_t *ph = part_hash(k->d, k->site, k->n, k->ident, *have, k->p.part);
     if (!ph) {
         ack(k->out, MM_EXPORT_WAIT, 0, "hub storage error: cannot read what it holds");
         return -1;
@@ -346,7 +358,7 @@ static int append_chunk(chunk_t *k, uint64_t *have)
     *have += c->len;
     if (sync)
         ph->synced = *have;
-    if (*have < k->bytes) {
+    if (!k->known || *have < k->bytes) {
         ack(k->out, MM_EXPORT_CONTINUE, ph->synced, "%s", "");
         k->out->received = *have;
         return -1;
@@ -361,7 +373,7 @@ static void complete(chunk_t *k, uint64_t have)
         ack(k->out, MM_EXPORT_WAIT, 0, "hub storage error: %s", strerror(errno));
         return;
     }
-    hub_part_hash_t *ph = part_hash(k->d, k->site, k->n, k->want, have, k->p.part);
+    hub_part_hash_t *ph = part_hash(k->d, k->site, k->n, k->ident, have, k->p.part);
     if (!ph) {
         ack(k->out, MM_EXPORT_WAIT, have, "hub storage error: cannot read what it holds");
         return;
@@ -390,7 +402,8 @@ static void complete(chunk_t *k, uint64_t have)
     finish(k->d, k->site, k->n, k->id, k->want_hex, k->bytes, k->now, k->out);
 }
 
-/* The chunk of an approved, logged export that it matches: stored, or answered. */
+/* The chunk of an approved export, logged and matched or still being built: stored, or
+ * answered. */
 static void receive(chunk_t *k)
 {
     if (hub_disclosure_export_paths(k->d, k->site, k->id, &k->p) != 0 ||
@@ -399,9 +412,9 @@ static void receive(chunk_t *k)
         return;
     }
     uint64_t have;
-    if (whole_left(k) || part_held(k, &have) != 0)
+    if ((k->known && whole_left(k)) || part_held(k, &have) != 0)
         return;
-    if (have < k->bytes && append_chunk(k, &have) != 0)
+    if ((!k->known || have < k->bytes) && append_chunk(k, &have) != 0)
         return;
     complete(k, have);
 }
@@ -414,25 +427,37 @@ static int terminal(hub_disclosure_state_t state)
 }
 
 /* What to answer a chunk of rec's export that the hub has not received whole yet; 1 when the
- * chunk is to be received. */
+ * chunk is to be received (k->known then says whether its length and hash are logged). A chunk
+ * of a build in progress is taken once the site has logged the request approved: when the
+ * request is approved again after a failure, the export logged before is not this one. */
 static int answer(chunk_t *k)
 {
     const hub_disclosure_rec_t *rec = k->rec;
+    const mm_export_chunk_t *c = k->c;
     int logged = hub_members_has(&rec->members, HUB_DISCLOSURE_EXPORT);
-    int same = logged && k->c->total == k->bytes && !memcmp(k->c->sha256, k->want, 32);
+    int same = logged && !c->building && c->total == k->bytes && !memcmp(c->sha256, k->want, 32);
+    k->known = logged && rec->state != HUB_DISCLOSURE_STATE_APPROVED;
+    k->ident = c->has_build ? c->build : k->want;
     if (hub_members_has(&rec->members, HUB_DISCLOSURE_RECEIVED)) {
         if (same)
             ack(k->out, MM_EXPORT_COMPLETE, k->bytes, "%s", "");
+        else if (c->building) /* sent before the build ended: its end's chunks are answered */
+            ack(k->out, MM_EXPORT_WAIT, 0, "the hub holds the export of %s the site logged", k->id);
         else
             ack(k->out, MM_EXPORT_REFUSED, 0,
                 "the hub holds the export of %s the site logged, and this is not it", k->id);
     } else if (terminal(rec->state)) {
         ack(k->out, MM_EXPORT_REFUSED, 0, "disclosure %s was %s: no export of it is accepted",
             k->id, hub_disclosure_state_name(rec->state));
-    } else if (!logged) {
+    } else if (c->building && rec->state == HUB_DISCLOSURE_STATE_APPROVED) {
+        return 1;
+    } else if (c->building && rec->state == HUB_DISCLOSURE_STATE_EXPORTED &&
+               hub_members_has(&rec->members, HUB_DISCLOSURE_APPROVED)) {
+        return 1; /* the last chunks of a build, sent before the site logged it exported */
+    } else if (c->building || !logged || !k->known) {
         ack(k->out, MM_EXPORT_WAIT, 0,
-            "the hub has not yet seen the site's \"exported\" step of %s in its verified log",
-            k->id);
+            "the hub has not yet seen the site's \"%s\" step of %s in its verified log",
+            c->building ? "approved" : "exported", k->id);
     } else if (!hub_members_has(&rec->members, HUB_DISCLOSURE_APPROVED)) {
         ack(k->out, MM_EXPORT_REFUSED, 0,
             "the site logged an export of %s it never logged approved", k->id);

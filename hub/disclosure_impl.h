@@ -20,7 +20,7 @@
 typedef struct {
     char site[MM_ID_MAX]; /* "": free */
     uint64_t n;
-    uint8_t sha[32]; /* the logged hash the transfer is for */
+    uint8_t ident[32]; /* the export the transfer is of (the part's identity, disclosure.h) */
     uint64_t at;
     uint64_t synced;
     uint64_t used; /* for reuse: the least recently used goes */
@@ -63,7 +63,7 @@ typedef struct {
     int64_t now;
     hub_disclosure_state_t step; /* HUB_DISCLOSURE_STATE_RECEIVED or _DOWNLOADED; _FILED: none */
     const char *by;
-    const uint8_t *part_sha256; /* NULL, or the export the part on disk is of (no step) */
+    const uint8_t *part_sha256; /* NULL, or which export the part on disk is of (no step) */
     char download[MM_ID_MAX];   /* "downloaded": the notice's id, made here */
 } hub_disclosure_change_t;
 

@@ -760,7 +760,7 @@ static void city_rule_statement_is_exact(void **state)
 }
 
 /* Export chunks and their acks round-trip; a chunk past its total or without a 32-byte hash
- * is not one. */
+ * is not one, nor a chunk being built that names no build or names a size or hash. */
 static void export_chunks_round_trip(void **state)
 {
     (void)state;
@@ -810,6 +810,66 @@ static void export_chunks_round_trip(void **state)
         pb_bytes(&x, 3, "abcdef", 6);
         pb_uint(&x, 4, 12);
         pb_bytes(&x, 5, data, k ? 32 : 31);
+        pb_t e = {0};
+        pb_uint(&e, 1, 1);
+        pb_bytes(&e, 12, x.b, x.n);
+        assert_int_equal(mm_msg_decode(e.b, e.n, &m), MM_EPROTO);
+        free(x.b);
+        free(e.b);
+    }
+
+    /* A chunk of a build in progress: a build named, no total, no hash; a chunk of a finished
+     * build may name its build too. */
+    mm_export_chunk_t b = {.request = "disclosure-4",
+                           .offset = 3 * MM_EXPORT_CHUNK_MAX,
+                           .data = data,
+                           .len = 100,
+                           .has_build = 1,
+                           .building = 1};
+    memset(b.build, 0x33, 32);
+    assert_int_equal(mm_msg_encode_export_chunk(7, &b, &buf, &len), MM_OK);
+    assert_int_equal(mm_msg_decode(buf, len, &m), MM_OK);
+    free(buf);
+    g = mm_msg_export_chunk(m);
+    assert_true(g->building);
+    assert_true(g->has_build);
+    assert_memory_equal(g->build, b.build, 32);
+    assert_int_equal(g->offset, 3 * MM_EXPORT_CHUNK_MAX);
+    assert_int_equal(g->total, 0);
+    mm_msg_free(m);
+    snprintf(c.request, sizeof c.request, "disclosure-4");
+    c.has_build = 1;
+    memset(c.build, 0x44, 32);
+    assert_int_equal(mm_msg_encode_export_chunk(5, &c, &buf, &len), MM_OK);
+    assert_int_equal(mm_msg_decode(buf, len, &m), MM_OK);
+    free(buf);
+    g = mm_msg_export_chunk(m);
+    assert_false(g->building);
+    assert_true(g->has_build);
+    assert_memory_equal(g->build, c.build, 32);
+    assert_memory_equal(g->sha256, c.sha256, 32);
+    mm_msg_free(m);
+    b.has_build = 0; /* being built, but which build? */
+    assert_int_equal(mm_msg_encode_export_chunk(5, &b, &buf, &len), MM_EINVAL);
+    b.has_build = 1;
+    b.total = 1000; /* being built with a total */
+    assert_int_equal(mm_msg_encode_export_chunk(5, &b, &buf, &len), MM_EINVAL);
+    b.total = 0;
+    b.offset = MM_EXPORT_OFFSET_MAX + 1;
+    assert_int_equal(mm_msg_encode_export_chunk(5, &b, &buf, &len), MM_EINVAL);
+
+    /* Hand-made: being built with a hash, without a build, with a build of 31 bytes, or past the
+     * furthest offset. */
+    for (int k = 0; k < 4; k++) {
+        pb_t x = {0};
+        pb_bytes(&x, 1, "d-1", 3);
+        pb_uint(&x, 2, k == 3 ? MM_EXPORT_OFFSET_MAX + 1 : 0);
+        pb_bytes(&x, 3, "abcdef", 6);
+        if (k == 0)
+            pb_bytes(&x, 5, data, 32);
+        if (k != 1)
+            pb_bytes(&x, 7, data, k == 2 ? 31 : 32);
+        pb_uint(&x, 8, 1);
         pb_t e = {0};
         pb_uint(&e, 1, 1);
         pb_bytes(&e, 12, x.b, x.n);

@@ -1059,6 +1059,132 @@ static void test_chunks_refused_when_denied_or_never_approved(void **state)
     assert_int_equal(file_size(part), -1);
 }
 
+static mm_export_ack_t building(fx_t *f, const char *id, uint8_t build, uint64_t offset,
+                                const uint8_t *data, size_t len)
+{
+    mm_export_chunk_t c = {.offset = offset,
+                           .data = data,
+                           .len = len,
+                           .window = 4 * PIECE,
+                           .has_build = 1,
+                           .building = 1};
+    snprintf(c.request, sizeof c.request, "%s", id);
+    memset(c.build, build, 32);
+    mm_export_ack_t a;
+    hub_disclosure_chunk(f->d, "site-a", &c, T0 + HOUR_US, &a);
+    return a;
+}
+
+/* Chunks of a build in progress (ExportChunk.building): waited for until the site's log shows
+ * the request approved, then written where the part ends with no length known; a chunk of
+ * another build (the edge built again after a restart) empties the part first; the chunks
+ * after the site logged the export, naming its length and hash and the same build, complete it.
+ * A request approved again after a failed export takes a new build's chunks past the length
+ * logged before. */
+static void test_chunks_of_a_build_in_progress(void **state)
+{
+    fx_t *f = *state;
+    cameras(f);
+    char id[64], part[256], whole[256];
+    file_ok(f, REQUESTER, id);
+    path_of(f, id, ".age.part", part, sizeof part);
+    path_of(f, id, ".age", whole, sizeof whole);
+    uint8_t *data = export_bytes();
+    uint8_t sha[32];
+    mm_sha256(data, EXPORT_LEN, sha);
+    mm_entry_t e = step(id, "held", "");
+    site_logs_and_sends(f, 0, &e);
+    mm_export_ack_t a = building(f, id, 0xaa, 0, data, PIECE);
+    assert_int_equal(a.status, MM_EXPORT_WAIT);
+    assert_non_null(strstr(a.reason, "\"approved\""));
+    assert_int_equal(file_size(part), -1);
+
+    e = step(id, "approved", "kanri");
+    site_logs_and_sends(f, 0, &e);
+    a = building(f, id, 0xaa, 0, data, PIECE);
+    assert_int_equal(a.status, MM_EXPORT_CONTINUE);
+    assert_int_equal(a.received, PIECE);
+    assert_int_equal(file_size(part), PIECE);
+    /* Built again: the first build's bytes go, whatever the new build's first chunk holds. */
+    uint8_t *other = malloc(EXPORT_LEN);
+    memset(other, 0x77, EXPORT_LEN);
+    a = building(f, id, 0xbb, 0, other, PIECE / 2);
+    assert_int_equal(a.status, MM_EXPORT_CONTINUE);
+    assert_int_equal(a.received, PIECE / 2);
+    assert_int_equal(file_size(part), PIECE / 2);
+    a = building(f, id, 0xcc, PIECE, data + PIECE, PIECE); /* out of place, of a third build */
+    assert_int_equal(a.status, MM_EXPORT_CONTINUE);
+    assert_int_equal(a.received, 0);
+    assert_int_equal(file_size(part), 0);
+    a = building(f, id, 0xcc, 0, data, PIECE);
+    assert_int_equal(a.received, PIECE);
+    a = building(f, id, 0xcc, PIECE, data + PIECE, PIECE);
+    assert_int_equal(a.status, MM_EXPORT_CONTINUE);
+    assert_int_equal(a.have, 2 * PIECE); /* synced every half window, as any windowed chunk */
+    assert_int_equal(a.received, 2 * PIECE);
+    a = building(f, id, 0xcc, 2 * PIECE, data + 2 * PIECE, EXPORT_LEN - 2 * PIECE);
+    assert_int_equal(a.status, MM_EXPORT_CONTINUE);
+    assert_int_equal(a.received, EXPORT_LEN);
+    assert_int_equal(file_size(part), EXPORT_LEN);
+    assert_string_equal(state_of(f, id), "approved");
+
+    /* The site logs the export: the chunks after it name its length, hash and build; an empty
+     * one where the part ends completes what the build sent whole. */
+    e = exported(id, data, EXPORT_LEN);
+    site_logs_and_sends(f, 0, &e);
+    mm_export_chunk_t c = {
+        .offset = EXPORT_LEN, .total = EXPORT_LEN, .window = 4 * PIECE, .has_build = 1};
+    snprintf(c.request, sizeof c.request, "%s", id);
+    memcpy(c.sha256, sha, 32);
+    memset(c.build, 0xcc, 32);
+    hub_disclosure_chunk(f->d, "site-a", &c, T0 + HOUR_US, &a);
+    assert_int_equal(a.status, MM_EXPORT_COMPLETE);
+    assert_int_equal(a.have, EXPORT_LEN);
+    assert_int_equal(file_size(whole), EXPORT_LEN);
+    assert_string_equal(state_of(f, id), "received");
+    /* A chunk of the build sent before its end, answered after: wait (the chunks after the end
+     * are answered COMPLETE). */
+    a = building(f, id, 0xcc, 0, data, PIECE);
+    assert_int_equal(a.status, MM_EXPORT_WAIT);
+
+    /* Another request: exported, failed, approved again. The new build is longer than the
+     * export logged before, and its chunks are taken past that length. */
+    char id2[64], part2[256];
+    file_ok(f, REQUESTER, id2);
+    path_of(f, id2, ".age.part", part2, sizeof part2);
+    e = step(id2, "approved", "kanri");
+    site_logs(f, 0, &e);
+    e = exported(id2, data, PIECE);
+    site_logs(f, 0, &e);
+    e = step(id2, "failed", "");
+    site_logs_and_sends(f, 0, &e);
+    a = building(f, id2, 0x11, 0, data, PIECE);
+    assert_int_equal(a.status, MM_EXPORT_WAIT); /* failed: not before it is approved again */
+    e = step(id2, "approved", "kanri");
+    site_logs_and_sends(f, 0, &e);
+    a = building(f, id2, 0x11, 0, data, PIECE);
+    assert_int_equal(a.received, PIECE);
+    a = building(f, id2, 0x11, PIECE, data + PIECE, PIECE);
+    assert_int_equal(a.status, MM_EXPORT_CONTINUE);
+    assert_int_equal(a.received, 2 * PIECE);
+    assert_int_equal(file_size(part2), 2 * PIECE);
+    /* Logged, the last chunk of a build may complete it, still named as being built. */
+    e = exported(id2, data, EXPORT_LEN);
+    site_logs_and_sends(f, 0, &e);
+    a = building(f, id2, 0x11, 2 * PIECE, data + 2 * PIECE, EXPORT_LEN - 2 * PIECE);
+    assert_int_equal(a.status, MM_EXPORT_COMPLETE);
+    assert_string_equal(state_of(f, id2), "received");
+    /* Denied meanwhile (a request can end while its export is built): refused. */
+    char id3[64];
+    file_ok(f, REQUESTER, id3);
+    e = step(id3, "denied", "kanri");
+    site_logs_and_sends(f, 0, &e);
+    a = building(f, id3, 0x22, 0, data, PIECE);
+    assert_int_equal(a.status, MM_EXPORT_REFUSED);
+    free(other);
+    free(data);
+}
+
 /* --- downloads -------------------------------------------------------------------------------*/
 
 /* Only the requester who filed it downloads the export; each download is logged first and
@@ -1196,6 +1322,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_chunks_hash_mismatch_starts_again, setup, teardown),
         cmocka_unit_test_setup_teardown(test_chunks_in_a_window_are_synced_every_half_window, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_chunks_of_a_build_in_progress, setup, teardown),
         cmocka_unit_test_setup_teardown(test_chunks_refused_when_denied_or_never_approved, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_download_only_by_its_requester_logged_and_noticed,
