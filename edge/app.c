@@ -440,6 +440,17 @@ static void send_export(void *arg, const char *id, const char *path, uint64_t to
         MM_WARN("export %s cannot be sent now (%s); tried again shortly", id, mm_strerror(err));
 }
 
+static void send_building(void *arg, const char *id, const char *path, uint64_t ready)
+{
+    app_t *app = arg;
+    if (!app->uplink || app->stopping)
+        return;
+    mm_err_t err = edge_uplink_export_building(app->uplink, id, path, ready, on_export_sent, app);
+    if (err != MM_OK)
+        MM_INFO("export %s is not sent while it is built (%s); it goes once logged", id,
+                mm_strerror(err));
+}
+
 /* --- standards documents ---------------------------------------------------------------------*/
 
 static void on_document_sent(void *arg, uint32_t version, int stored, const char *reason)
@@ -687,6 +698,7 @@ static int create_disclosure(app_t *app)
                                  .exports_dir = exports_dir,
                                  .logged = kick_uplink,
                                  .send = send_export,
+                                 .building = send_building,
                                  .arg = app};
     mm_err_t e = exports_dir ? edge_disclosure_create(&dc, &app->disclosure) : MM_ENOMEM;
     free(exports_dir);

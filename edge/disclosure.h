@@ -93,6 +93,12 @@ typedef struct {
      * sending already. NULL: nothing is sent. */
     void (*send)(void *arg, const char *id, const char *path, uint64_t total,
                  const uint8_t sha256[32]);
+    /* An export is being built into path, its first ready bytes written for good: they may go
+     * to the hub before it is logged. Called with ready 0 when the build starts, then as it
+     * grows (from the loop thread, at most every few MiB), and with path NULL when the build
+     * ended without an export; a build that ends with one is handed to send. NULL: nothing is
+     * sent before the export is logged. */
+    void (*building)(void *arg, const char *id, const char *path, uint64_t ready);
     void *arg;
 } edge_disclosure_conf_t;
 

@@ -31,6 +31,7 @@
 #include "edge/disclosure_impl.h"
 
 #define FLUSH_STEP (8u * 1024 * 1024)
+#define WAKE_STEP (2u * 1024 * 1024) /* the loop is told of the bytes written this often */
 
 /* The helper's job: the SHA-256 of the ciphertext the sink writes meanwhile. */
 static void hash_ciphertext(void *arg)
@@ -63,6 +64,11 @@ static int sink(void *arg, const uint8_t *data, size_t len)
         len -= (size_t)w;
     }
     mm_helper_wait(&j->helper);
+    atomic_store(&j->written, j->bytes);
+    if (j->bytes - j->told >= WAKE_STEP || j->told == 0) {
+        j->told = j->bytes;
+        uv_async_send(&j->wake); /* conf.building: the bytes may go to the hub already */
+    }
     if (j->bytes - j->flushed >= FLUSH_STEP) {
         /* Only a head start for the fsync at the end, which is what makes it durable. */
         (void)sync_file_range(j->fd, (off_t)j->flushed, (off_t)(j->bytes - j->flushed),
@@ -144,12 +150,27 @@ static void export_work(uv_work_t *req)
         j->err = MM_EFULL;
 }
 
+/* Loop thread: more of the export is written; the uplink may send it. */
+static void on_written(uv_async_t *h)
+{
+    job_t *j = h->data;
+    edge_disclosure_t *d = j->d;
+    if (d->conf.building && d->job == j && !d->closing)
+        d->conf.building(d->conf.arg, j->id, j->tmp, atomic_load(&j->written));
+}
+
+static void job_free(uv_handle_t *h)
+{
+    free(h->data);
+}
+
 /* Loop thread: the export is built, or failed. */
 static void export_done(uv_work_t *req, int status)
 {
     job_t *j = req->data;
     edge_disclosure_t *d = j->d;
     d->job = NULL;
+    int sent = 0; /* handed to conf.send, which goes on with what was sent while built */
     int64_t now = mm_now_us();
     rec_t *r = calloc(1, sizeof *r);
     mm_err_t err = r ? edge_disclosure_rec_load(d, j->id, r) : MM_ENOMEM;
@@ -176,8 +197,10 @@ static void export_done(uv_work_t *req, int status)
                  j->rep.bytes);
         step_t s = {.sel = &r->approved, .text = text};
         if (edge_disclosure_log_step(d, r, MM_DISCLOSURE_STEP_EXPORTED, &s, now) == MM_OK) {
-            if (d->conf.send && !d->closing)
+            if (d->conf.send && !d->closing) {
                 d->conf.send(d->conf.arg, r->q.id, j->path, r->bytes, r->sha256);
+                sent = 1;
+            }
         } else {
             unlink(j->path); /* built again at the next sweep: the request is still approved */
         }
@@ -189,8 +212,10 @@ static void export_done(uv_work_t *req, int status)
         step_t s = {.sel = &r->approved, .text = text};
         edge_disclosure_log_step(d, r, MM_DISCLOSURE_STEP_FAILED, &s, now);
     }
+    if (!sent && d->conf.building)
+        d->conf.building(d->conf.arg, j->id, NULL, 0); /* what was sent while built is moot */
     free(r);
-    free(j);
+    uv_close((uv_handle_t *)&j->wake, job_free);
     if (d->closing) {
         edge_disclosure_close_end(d);
         return;
@@ -269,14 +294,23 @@ static mm_err_t export_start(edge_disclosure_t *d, rec_t *r, int64_t now_us)
                              now_us);
     }
     j->req.data = j;
-    int rc = uv_queue_work(d->conf.loop, &j->req, export_work, export_done);
+    j->wake.data = j;
+    int rc = uv_async_init(d->conf.loop, &j->wake, on_written);
     if (rc != 0) {
         MM_ERROR("disclosure %s: cannot start the export: %s", j->id, uv_strerror(rc));
         free(j);
         return MM_ENOMEM;
     }
+    rc = uv_queue_work(d->conf.loop, &j->req, export_work, export_done);
+    if (rc != 0) {
+        MM_ERROR("disclosure %s: cannot start the export: %s", j->id, uv_strerror(rc));
+        uv_close((uv_handle_t *)&j->wake, job_free);
+        return MM_ENOMEM;
+    }
     d->job = j;
     MM_INFO("disclosure %s: building the export of %zu camera(s)", j->id, j->sel.n);
+    if (d->conf.building)
+        d->conf.building(d->conf.arg, j->id, j->tmp, 0);
     return MM_OK;
 }
 

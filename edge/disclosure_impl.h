@@ -110,6 +110,9 @@ typedef struct {
     size_t hash_len;
     uint64_t bytes;
     uint64_t flushed; /* bytes whose writeback was started (sync_file_range) */
+    uint64_t told;    /* bytes the loop was woken for last (the worker's) */
+    atomic_uint_least64_t written; /* bytes written to tmp, for the loop (conf.building) */
+    uv_async_t wake;               /* the worker tells the loop that more is written */
     int sink_errno;
     mm_err_t err;
     char what[MM_TEXT_MAX];

@@ -38,6 +38,11 @@ typedef struct {
     int fd; /* -1 until the first chunk is read */
     uint64_t total;
     uint8_t sha256[32];
+    int building;      /* total and sha256 not known yet: */
+    uint64_t ready;    /* the bytes of the file written so far */
+    int has_build;     /* build is known (once the file has MM_EXPORT_BUILD_PREFIX bytes) */
+    uint8_t build[32]; /* what the chunks name: the SHA-256 of the file's first bytes */
+    int end_due;       /* all was sent while built: an empty chunk at the end completes it */
     uint64_t after; /* no chunk until the hub has acknowledged this many entries */
     uint64_t have;                            /* what the hub last said it holds, synced */
     uint64_t next;                            /* where the next chunk starts */
@@ -301,6 +306,29 @@ static void xfer_free(xfer_t *x)
     x->fd = -1;
 }
 
+/* The transfer of export id, or NULL. */
+static xfer_t *find_xfer(edge_uplink_t *up, const char *id)
+{
+    for (int i = 0; i < EDGE_UPLINK_EXPORTS; i++)
+        if (up->xfers[i].used && strcmp(up->xfers[i].id, id) == 0)
+            return &up->xfers[i];
+    return NULL;
+}
+
+/* A free transfer, cleared, or NULL when EDGE_UPLINK_EXPORTS are in use. */
+static xfer_t *free_xfer(edge_uplink_t *up)
+{
+    for (int i = 0; i < EDGE_UPLINK_EXPORTS; i++) {
+        xfer_t *x = &up->xfers[i];
+        if (!x->used) {
+            memset(x, 0, sizeof *x);
+            x->fd = -1;
+            return x;
+        }
+    }
+    return NULL;
+}
+
 /* Ends a transfer and tells its owner. */
 static void xfer_finish(xfer_t *x, int delivered, const char *why)
 {
@@ -338,8 +366,31 @@ static void xfer_rewind(edge_uplink_t *up, xfer_t *x, uint64_t from)
     x->next = from;
 }
 
+/* Where what may be sent of x ends: the bytes written so far while it is built. */
+static uint64_t xfer_end(const xfer_t *x)
+{
+    return x->building ? x->ready : x->total;
+}
+
+/* Reads len bytes of x's file at offset into buf: 0, or -1 with x failed. */
+static int read_at(xfer_t *x, uint8_t *buf, size_t len, uint64_t offset)
+{
+    for (size_t got = 0; got < len;) {
+        ssize_t n = pread(x->fd, buf + got, len - got, (off_t)(offset + got));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            xfer_fail(x, "cannot read the export file %s at %" PRIu64 ": %s", x->path, offset + got,
+                      n < 0 ? strerror(errno) : "it is shorter than logged");
+            return -1;
+        }
+        got += (size_t)n;
+    }
+    return 0;
+}
+
 /* Sends the chunk of x that starts at x->next: 0 when it went, -1 when it did not (x->wait_until
- * or x->failed says what next). */
+ * or x->failed says what next, or the build cannot be named yet). */
 static int send_chunk(edge_uplink_t *up, xfer_t *x)
 {
     uint64_t now = uv_now(up->loop);
@@ -354,26 +405,31 @@ static int send_chunk(edge_uplink_t *up, xfer_t *x)
         x->wait_until = now + UNREACHABLE_WAIT_MS;
         return -1;
     }
-    size_t len = x->total - x->next < MM_EXPORT_CHUNK_MAX ? (size_t)(x->total - x->next)
-                                                          : MM_EXPORT_CHUNK_MAX;
-    for (size_t got = 0; got < len;) {
-        ssize_t n = pread(x->fd, up->chunk + got, len - got, (off_t)(x->next + got));
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            xfer_fail(x, "cannot read the export file %s at %" PRIu64 ": %s", x->path,
-                      x->next + got, n < 0 ? strerror(errno) : "it is shorter than logged");
+    uint64_t end = xfer_end(x);
+    if (!x->has_build && end >= MM_EXPORT_BUILD_PREFIX) {
+        /* The build the chunks name: the file's first bytes hold age's fresh X25519 share. */
+        if (read_at(x, up->chunk, MM_EXPORT_BUILD_PREFIX, 0) != 0)
             return -1;
-        }
-        got += (size_t)n;
+        mm_sha256(up->chunk, MM_EXPORT_BUILD_PREFIX, x->build);
+        x->has_build = 1;
     }
+    if (x->building && !x->has_build)
+        return -1; /* not before the build can be named */
+    size_t len =
+        end - x->next < MM_EXPORT_CHUNK_MAX ? (size_t)(end - x->next) : MM_EXPORT_CHUNK_MAX;
+    if (read_at(x, up->chunk, len, x->next) != 0)
+        return -1;
     mm_export_chunk_t c = {.offset = x->next,
                            .data = up->chunk,
                            .len = len,
-                           .total = x->total,
-                           .window = EDGE_UPLINK_WINDOW};
+                           .total = x->building ? 0 : x->total,
+                           .window = EDGE_UPLINK_WINDOW,
+                           .has_build = x->has_build,
+                           .building = x->building};
     snprintf(c.request, sizeof c.request, "%s", x->id);
-    memcpy(c.sha256, x->sha256, 32);
+    if (!x->building)
+        memcpy(c.sha256, x->sha256, 32);
+    memcpy(c.build, x->build, 32);
     uint8_t *buf = NULL;
     size_t blen = 0;
     uint64_t seq = up->next_seq + 1;
@@ -404,17 +460,22 @@ static int send_chunk(edge_uplink_t *up, xfer_t *x)
         x->wait_until = now + UNREACHABLE_WAIT_MS;
         return -1;
     }
-    MM_DEBUG("export %s: sent [%" PRIu64 ", %" PRIu64 ") of %" PRIu64 ", seq %" PRIu64, x->id,
-             x->next - len, x->next, x->total, seq);
+    MM_DEBUG("export %s: sent [%" PRIu64 ", %" PRIu64 ") of %" PRIu64 "%s, seq %" PRIu64, x->id,
+             x->next - len, x->next, end, x->building ? " written so far" : "", seq);
     return 0;
 }
 
 /* Sends chunks of x while its window has room: up to EDGE_UPLINK_WINDOW bytes beyond what the
  * hub holds synced, in at most EDGE_UPLINK_WINDOW_CHUNKS chunks; none before the hub has
- * acknowledged the log that holds the export's "exported" entry (it would answer WAIT). */
+ * acknowledged the log that holds the export's "exported" entry, or, while it is built, its
+ * "approved" one (it would answer WAIT). When all was sent while built, one empty chunk at the
+ * end names the logged length and hash, and completes it. */
 static void fill_window(edge_uplink_t *up, xfer_t *x)
 {
-    while (!x->failed && !up->closing && up->acked >= x->after && x->next < x->total &&
+    if (x->end_due && x->next == x->total && !x->failed && !up->closing && up->acked >= x->after &&
+        uv_now(up->loop) >= x->wait_until && send_chunk(up, x) == 0)
+        x->end_due = 0;
+    while (!x->failed && !up->closing && up->acked >= x->after && x->next < xfer_end(x) &&
            x->next - x->have < EDGE_UPLINK_WINDOW && x->in_flight < EDGE_UPLINK_WINDOW_CHUNKS &&
            uv_now(up->loop) >= x->wait_until && send_chunk(up, x) == 0) {
     }
@@ -428,12 +489,18 @@ static void tick_exports(edge_uplink_t *up)
         xfer_t *x = &up->xfers[i];
         if (!x->used)
             continue;
+        if (x->failed && x->building) {
+            MM_WARN("export %s: not sent while it is built: %s", x->id, x->why);
+            xfer_free(x); /* sent once logged */
+            continue;
+        }
         if (x->failed) {
             xfer_finish(x, 0, x->why);
             continue;
         }
         /* Unanswered, or all sent and answered but not all held: from what the hub holds. */
-        if ((x->in_flight || x->next >= x->total) && now - x->heard_at >= up->conf.resend_ms) {
+        if ((x->in_flight || (!x->building && x->next >= x->total)) &&
+            now - x->heard_at >= up->conf.resend_ms) {
             MM_DEBUG("export %s: no answer since seq %" PRIu64 "; sending from %" PRIu64 " again",
                      x->id, x->stale, x->have);
             xfer_rewind(up, x, x->have);
@@ -449,7 +516,7 @@ static void tick_exports(edge_uplink_t *up)
 static void export_continue(edge_uplink_t *up, xfer_t *x, const mm_export_ack_t *a, uint64_t end)
 {
     uint64_t received = a->received ? a->received : a->have;
-    if (a->have > x->total || received > x->total) {
+    if (!x->building && (a->have > x->total || received > x->total)) {
         xfer_finish(x, 0, "the hub says it holds more bytes than the export has");
         return;
     }
@@ -467,10 +534,7 @@ static void export_continue(edge_uplink_t *up, xfer_t *x, const mm_export_ack_t 
 
 static void on_export_ack(edge_uplink_t *up, const mm_export_ack_t *a, uint64_t seq)
 {
-    xfer_t *x = NULL;
-    for (int i = 0; i < EDGE_UPLINK_EXPORTS && !x; i++)
-        if (up->xfers[i].used && strcmp(up->xfers[i].id, a->request) == 0)
-            x = &up->xfers[i];
+    xfer_t *x = find_xfer(up, a->request);
     if (!x) {
         MM_DEBUG("ignoring the hub's answer about export %s: none is being sent", a->request);
         return;
@@ -501,6 +565,15 @@ static void on_export_ack(edge_uplink_t *up, const mm_export_ack_t *a, uint64_t 
         try_send(up);
         break;
     case MM_EXPORT_REFUSED:
+        if (x->building) {
+            /* Not before it is logged (an older hub, or a request that ended meanwhile): the
+             * export goes whole once logged, and the hub's answer then is the one that counts. */
+            MM_INFO("export %s: the hub does not take it while it is built (%s); it is sent once "
+                    "logged",
+                    x->id, a->reason);
+            xfer_free(x);
+            break;
+        }
         xfer_finish(x, 0, a->reason[0] ? a->reason : "the hub refused it without a reason");
         break;
     case MM_EXPORT_COMPLETE:
@@ -515,23 +588,31 @@ mm_err_t edge_uplink_send_export(edge_uplink_t *up, const char *id, const char *
 {
     if (!id || !*id || strlen(id) >= sizeof up->xfers[0].id || !path || !*path || !total)
         return MM_EINVAL;
-    xfer_t *free_slot = NULL;
-    for (int i = 0; i < EDGE_UPLINK_EXPORTS; i++) {
-        xfer_t *x = &up->xfers[i];
-        if (x->used && strcmp(x->id, id) == 0)
-            return MM_OK;
-        if (!x->used && !free_slot)
-            free_slot = x;
-    }
-    if (!free_slot)
-        return MM_EFULL;
-    xfer_t *x = free_slot;
-    memset(x, 0, sizeof *x);
-    x->fd = -1;
-    if (!(x->path = strdup(path)))
+    xfer_t *x = find_xfer(up, id);
+    if (x && !x->building)
+        return MM_OK;
+    char *copy = strdup(path);
+    if (!copy)
         return MM_ENOMEM;
-    x->used = 1;
-    snprintf(x->id, sizeof x->id, "%s", id);
+    if (x) {
+        /* Sent while built: the rest goes as this export, from where it is (the file renamed
+         * into place is the one its descriptor reads). */
+        free(x->path);
+        x->path = copy;
+        x->building = 0;
+        x->end_due = x->next == total;
+        MM_INFO("export %s: %" PRIu64 " bytes, %" PRIu64 " sent while it was built", id, total,
+                x->next);
+    } else {
+        if (!(x = free_xfer(up))) {
+            free(copy);
+            return MM_EFULL;
+        }
+        x->path = copy;
+        x->used = 1;
+        snprintf(x->id, sizeof x->id, "%s", id);
+        MM_INFO("export %s: sending %" PRIu64 " bytes to the hub", id, total);
+    }
     x->total = total;
     memcpy(x->sha256, sha256, 32);
     /* The "exported" entry is in the log by now: the chunks wait for the hub to acknowledge it. */
@@ -539,8 +620,43 @@ mm_err_t edge_uplink_send_export(edge_uplink_t *up, const char *id, const char *
         x->after = 0; /* the hub's WAIT paces it then */
     x->done = done;
     x->arg = arg;
-    MM_INFO("export %s: sending %" PRIu64 " bytes to the hub", id, total);
     return MM_OK; /* the first chunk goes at the next tick */
+}
+
+mm_err_t edge_uplink_export_building(edge_uplink_t *up, const char *id, const char *path,
+                                     uint64_t ready, edge_uplink_export_done_fn done, void *arg)
+{
+    if (!id || !*id || strlen(id) >= sizeof up->xfers[0].id || (path && !*path))
+        return MM_EINVAL;
+    xfer_t *x = find_xfer(up, id);
+    if (!path) {
+        if (x && x->building)
+            xfer_free(x);
+        return MM_OK;
+    }
+    if (x) {
+        if (x->building && ready > x->ready) {
+            x->ready = ready;
+            fill_window(up, x);
+        }
+        return MM_OK;
+    }
+    if (ready != 0)
+        return MM_OK; /* not kept (the uplink was full): sent once logged */
+    if (!(x = free_xfer(up)))
+        return MM_EFULL;
+    if (!(x->path = strdup(path)))
+        return MM_ENOMEM;
+    x->used = 1;
+    x->building = 1;
+    snprintf(x->id, sizeof x->id, "%s", id);
+    /* The "approved" entry is in the log: the chunks wait for the hub to acknowledge it. */
+    if (edge_store_size(up->store, &x->after) != MM_OK)
+        x->after = 0;
+    x->done = done;
+    x->arg = arg;
+    MM_INFO("export %s: sending it to the hub while it is built", id);
+    return MM_OK;
 }
 
 /* --- standards documents ------------------------------------------------------------------*/

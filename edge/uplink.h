@@ -28,6 +28,17 @@
  * resend interval sends from the last known `have` again. Batches and chunks each keep their own
  * slot in flight, so neither waits for the other.
  *
+ * An export may be handed over while it is still being built (edge_uplink_export_building): its
+ * bytes go as they are written, as chunks marked `building` with no length or hash, once the
+ * hub has acknowledged the log as it stood then (which holds the request's "approved" entry).
+ * Every chunk names the build: the SHA-256 of the file's first MM_EXPORT_BUILD_PREFIX bytes, so
+ * that the hub keeps one build's bytes, and a resend after a restart (the same file) resumes
+ * where its copy ends while a new build starts again. When the build is logged,
+ * edge_uplink_send_export turns the transfer into an ordinary one: the rest, and an empty chunk
+ * where the file ends if all was sent, name the logged length and hash. While building, the
+ * hub's REFUSED ends the early transfer quietly (an older hub, say); the export is sent whole
+ * once logged.
+ *
  * A standards document (FilingDocument, documents.h) has a slot of its own too, one document at
  * a time. It goes once the hub has acknowledged the log as it stood when the document was handed
  * over — which holds the entry with the version's document_hash —, and again after the resend
@@ -88,13 +99,25 @@ typedef void (*edge_uplink_export_done_fn)(void *arg, const char *id, int delive
 
 /*
  * Starts sending the export of request id: the file at path (copied), total bytes whose SHA-256
- * is sha256, exactly as logged in the "exported" entry. MM_OK also when that id is being sent
- * already (nothing changes then); MM_EINVAL for an empty or over-long id or path, or total 0;
- * MM_EFULL when EDGE_UPLINK_EXPORTS are being sent; MM_ENOMEM.
+ * is sha256, exactly as logged in the "exported" entry. An export being sent while built goes on
+ * as this one, from where it is. MM_OK also when that id is being sent already (nothing changes
+ * then); MM_EINVAL for an empty or over-long id or path, or total 0; MM_EFULL when
+ * EDGE_UPLINK_EXPORTS are being sent; MM_ENOMEM.
  */
 mm_err_t edge_uplink_send_export(edge_uplink_t *up, const char *id, const char *path,
                                  uint64_t total, const uint8_t sha256[32],
                                  edge_uplink_export_done_fn done, void *arg);
+
+/*
+ * The export of request id is being built into the file at path (copied), of which the first
+ * ready bytes are written and will not change: they may go to the hub before the export is
+ * logged. Called first with ready 0, then as the file grows; path NULL ends it (the build ended
+ * without an export: nothing more is sent, and done is not called). The first call starts the
+ * transfer (MM_EFULL, MM_ENOMEM, MM_EINVAL as for edge_uplink_send_export: the export then goes
+ * once logged); later ones only move ready, and MM_OK when no such transfer is kept.
+ */
+mm_err_t edge_uplink_export_building(edge_uplink_t *up, const char *id, const char *path,
+                                     uint64_t ready, edge_uplink_export_done_fn done, void *arg);
 
 /* How sending a standards document ended: the hub stored it (stored 1) or refused it (0, reason
  * says why). Called on the loop thread, never from within edge_uplink_send_document, and not at

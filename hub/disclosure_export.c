@@ -291,7 +291,8 @@ static int part_held(chunk_t *k, uint64_t *have)
     int of_this = hub_members_has(&k->rec->members, HUB_DISCLOSURE_PART) &&
                   !memcmp(k->rec->part_sha256, k->ident, 32);
     if ((k->known && *have > k->bytes) || (*have > 0 && !of_this)) {
-        MM_INFO("disclosure %s: the part held is not of the export logged; starting again", k->id);
+        MM_INFO("disclosure %s: the part held is of another export or build; starting again",
+                k->id);
         if (empty_file(k->p.part) != 0) {
             ack(k->out, MM_EXPORT_WAIT, 0, "hub storage error: %s", strerror(errno));
             return -1;

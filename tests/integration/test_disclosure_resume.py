@@ -1,12 +1,19 @@
-"""A disclosure export resumes after a broken link (issue 6: chunks with flow control, resumed).
+"""A disclosure export resumes after a broken link (issue 6: chunks with flow control, resumed),
+and is built again after the edge dies while building it (issue 21: sent while built).
 
 Two minutes of footage at about 8 Mbit/s (some 120 MB, made here with Debian's ffmpeg and laid
-out by bench_writer as the edge's own recording) are disclosed. While the ciphertext is on its
-way the hub is killed with SIGKILL — its process and every connection gone at once — and
-started again a few seconds later. The edge must go on from what the hub had synced to disk
-(the hub says `have`; nothing before it is sent again, nothing after it is skipped), and the
-hub must end with exactly the ciphertext the site logged: same size, same SHA-256, and it
-decrypts and verifies.
+out by bench_writer as the edge's own recording) are disclosed.
+
+First the edge is killed with SIGKILL while it builds the export, once the hub holds some of it:
+the chunks go while the archive is written (ExportChunk `building`), before the site has logged
+the export. Started again, the edge builds it anew under a new file key, and the hub must drop
+what it held of the first build rather than append the second to it.
+
+Then, while the ciphertext is on its way, the hub is killed with SIGKILL — its process and every
+connection gone at once — and started again a few seconds later. The edge must go on from what
+the hub had synced to disk (the hub says `have`; nothing before it is sent again, nothing after
+it is skipped), and the hub must end with exactly the ciphertext the site logged: same size,
+same SHA-256, and it decrypts and verifies.
 """
 import hashlib
 import json
@@ -47,7 +54,8 @@ conf_path, _ = run.edge_conf(site, hub_keys,
                              people=[{"id": "kanri", "name": "管理 太郎", "account": "root"},
                                      {"id": "sousa", "name": "操作 花子", "account": "daemon"}],
                              manager="kanri", operators=["sousa"])
-run.start("site-r", [os.path.join(T.BUILD, "mimamori-edge"), "--config", conf_path])
+edge_argv = [os.path.join(T.BUILD, "mimamori-edge"), "--config", conf_path]
+run.start("site-r", edge_argv)
 T.wait_until(lambda: len(run.entries_of("site-r", "segment_recorded")) >= 12, 60,
              "the footage's entries at the hub")
 segs = run.entries_of("site-r", "segment_recorded")
@@ -87,30 +95,61 @@ T.wait_until(lambda: step("held"), 30, "the hold")
 subprocess.run([os.path.join(T.BUILD, "mimamori-edge"), "disclosure", "approve", rid,
                 "--reason", "人命の保護", "--socket", sock], check=True, stdout=subprocess.DEVNULL)
 
-# Kill the hub once part of the ciphertext is on its disk. The whole transfer takes about a
-# second here (a window of chunks in flight), shorter than a busy machine may keep this script
-# from looking: so the edge runs in slices of 50 ms (SIGCONT, then SIGSTOP) until the hub's part
-# holds 8 MiB, and is stopped while the hub is killed.
+# The build and the transfer each take about a second here, shorter than a busy machine may keep
+# this script from looking: so the edge runs in slices of 50 ms (SIGCONT, then SIGSTOP) until
+# what is awaited holds, and is left stopped.
 part = run.path("hub-state", "exports", "site-r", f"{rid}.age.part")
 whole = run.path("hub-state", "exports", "site-r", f"{rid}.age")
-edge = run.procs["site-r"]
-deadline = time.time() + 180
-try:
-    while not (os.path.exists(part) and os.path.getsize(part) >= 8 << 20):
-        T.check(not os.path.exists(whole), "the export completed within one slice of 50 ms")
-        T.check(time.time() < deadline, "timed out waiting for the first 8 MiB at the hub")
+edge_tmp = run.path("site-r-state", "exports", f"{rid}.age.tmp")
+edge_whole = run.path("site-r-state", "exports", f"{rid}.age")
+
+
+def part_size():
+    return os.path.getsize(part) if os.path.exists(part) else 0
+
+
+def slices_until(cond, what):
+    edge = run.procs["site-r"]
+    deadline = time.time() + 180
+    try:
+        while not cond():
+            T.check(not os.path.exists(whole), "the export completed within one slice of 50 ms")
+            T.check(time.time() < deadline, f"timed out waiting for {what}")
+            edge.send_signal(signal.SIGSTOP)
+            time.sleep(0.01)
+            edge.send_signal(signal.SIGCONT)
+            time.sleep(0.05)
         edge.send_signal(signal.SIGSTOP)
-        time.sleep(0.01)
+    except BaseException:
         edge.send_signal(signal.SIGCONT)
-        time.sleep(0.05)
-    edge.send_signal(signal.SIGSTOP)
+        raise
+
+
+# The edge dies while it builds, the hub holding 2 MiB of the first build.
+slices_until(lambda: part_size() >= 2 << 20, "2 MiB of the export at the hub while it is built")
+T.check(os.path.exists(edge_tmp) and not os.path.exists(edge_whole),
+        "the edge had finished building before the hub held 2 MiB: nothing went while it built")
+first_build = part_size()
+hub_mark = len(run.log("hub"))
+run.stop("site-r", sig=signal.SIGKILL)
+T.say(f"edge killed while it built the export, the hub holding {first_build} bytes of it")
+run.start("site-r", edge_argv)
+edge_mark = len(run.log("site-r"))
+
+# The edge builds it again: the hub empties what it held of the first build before it takes the
+# second's. Then the hub is killed once 8 MiB of the second are on its disk, the edge stopped.
+slices_until(lambda: "starting again" in run.log("hub")[hub_mark:] and part_size() >= 8 << 20,
+             "8 MiB of the second build at the hub")
+hub_mark = len(run.log("hub"))
+edge = run.procs["site-r"]
+try:
     run.stop("hub", sig=signal.SIGKILL)
 finally:
     edge.send_signal(signal.SIGCONT)
 held = os.path.getsize(part)
 time.sleep(3)
 run.start_hub(hub_conf)
-# The hub took chunks only once its verified copy of the site log held the exported entry.
+# One export logged: the second build's (the first was never finished, so never logged).
 exported = T.wait_until(lambda: step("exported"), 60, "the exported entry", step=0.05)[0]
 T.check(held < exported["bytes"], "the transfer ended before the hub was killed")
 T.say(f"hub killed with {held} of {exported['bytes']} bytes on disk")
@@ -124,11 +163,13 @@ def received():
 rec = T.wait_until(received, 120, "the export to complete after the restart")
 T.check(rec["export"]["sha256"] == exported["sha256"], "the hub's record names another hash")
 T.wait_until(lambda: step("delivered"), 30, "the site to log the delivery")
-# It went on from the hub's synced bytes: the first chunk went once, and the hub kept its part.
-log = run.log("site-r")
+T.check(len(step("exported")) == 1, "the site logged more than one export")
+# It went on from the hub's synced bytes: the second build's first chunk went once, and the hub
+# kept its part.
+log = run.log("site-r")[edge_mark:]
 T.check(log.count(f"export {rid}: sent [0, ") == 1,
         "the edge sent the export's first chunk again: it started over instead of resuming")
-hub_log = run.log("hub")
+hub_log = run.log("hub")[hub_mark:]
 T.check("starting again" not in hub_log and " hash to " not in hub_log,
         "the hub did not keep its part, or what it kept was not the export")
 resent = [l for l in log.splitlines() if f"export {rid}: sent [" in l]
