@@ -11,16 +11,17 @@ and has cosigned the site's log, a requester files a request for the whole range
 when the edge has held it, the manager approves with `mimamori-edge disclosure approve`, and
 the clock runs from that command until the hub's record says `received` (every segment
 verified and remuxed, the manifest with its inclusion proofs, tar, age encryption, chunks over
-ZeroMQ+CURVE, synced to the hub's disk, SHA-256 checked).
+ZeroMQ+CURVE — sent while the archive is written —, synced to the hub's disk, SHA-256 checked).
+Prints the building and the rest of the transfer apart, and how much went while building.
 
 Baseline, measured in the same run on the same input: what a recorder without any of this would
 do to hand over the same hour, `ffmpeg -c copy` into an MP4 and `age -r` on it, one after the
 other. Prints MB/s of ciphertext for both and the ratio.
 """
 import argparse
-import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -105,11 +106,15 @@ def ours(inp, seconds, recipient, n, keep=False):
     rec = T.wait_until(received, 3600, "the export at the hub", step=0.1)
     dt = time.monotonic() - t0
     size = rec["export"]["bytes"]
-    # Where the time went: building (approval to the site's "exported" entry) and the transfer
-    # (that entry to the hub's receipt of the last byte, the hash checked).
+    # Where the time went: building (approval to the site's "exported" entry, the chunks going to
+    # the hub meanwhile) and the rest of the transfer (that entry to the hub's receipt of the last
+    # byte, the hash checked).
     exported_us = rec["export"]["time_us"]
     phases = {"build_s": round((exported_us - approved_us) / 1e6, 2),
               "transfer_s": round((rec["received_us"] - exported_us) / 1e6, 2)}
+    # How much of the ciphertext went to the hub while the export was being built.
+    m = re.search(rf"export {rid}: \d+ bytes, (\d+) sent while it was built", run.log("site-x"))
+    phases["sent_while_built_MB"] = round(int(m.group(1)) / 1e6, 1) if m else 0.0
     run.stop_all()
     shutil.rmtree(pub, True)
     if keep:
