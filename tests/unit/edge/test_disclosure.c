@@ -1180,6 +1180,14 @@ typedef struct {
     int done_calls, delivered;
     char reason[256];
     int closed;
+    /* Sent while built (scripts 2 and 3): */
+    uv_timer_t grow;     /* moves ready on, as the build would */
+    uint64_t ready;      /* bytes of the file handed over so far */
+    int logged;          /* edge_uplink_send_export called */
+    uint8_t build[32];   /* what the chunks must name */
+    int building_chunks; /* chunks marked building */
+    int ended_chunks;    /* chunks after the export was logged */
+    int empty_end;       /* an empty chunk at the end came */
 } xf_t;
 
 static void xf_answer(xf_t *x, zmq_msg_t *rid, uint64_t seq, mm_export_status_t status,
@@ -1207,6 +1215,10 @@ static void xf_stop(xf_t *x)
     uv_timer_stop(&x->guard);
     uv_close((uv_handle_t *)&x->poll, NULL);
     uv_close((uv_handle_t *)&x->guard, NULL);
+    if (x->script >= 2) {
+        uv_timer_stop(&x->grow);
+        uv_close((uv_handle_t *)&x->grow, NULL);
+    }
     edge_uplink_close(x->up, xf_closed, x);
 }
 
@@ -1220,10 +1232,71 @@ static void xf_done(void *arg, const char *id, int delivered, const char *reason
     xf_stop(x);
 }
 
+/* The hub's side of an export sent while built: every chunk names the build; those sent before
+ * the export was logged are marked building, with no length or hash, and hold only bytes handed
+ * over; the ones after name the logged length and hash. Script 3 refuses what is sent while
+ * built (an older hub). */
+static void xf_built_chunk(xf_t *x, zmq_msg_t *rid, uint64_t seq, const mm_export_chunk_t *c)
+{
+    x->chunks++;
+    assert_string_equal(c->request, "disclosure-30");
+    assert_true(c->has_build);
+    assert_memory_equal(c->build, x->build, 32);
+    assert_memory_equal(c->data, x->data + c->offset, c->len);
+    if (c->building) {
+        assert_false(x->logged);
+        assert_int_equal(c->total, 0);
+        assert_true(c->offset + c->len <= x->ready);
+        x->building_chunks++;
+        if (x->script == 3) {
+            xf_answer(x, rid, seq, MM_EXPORT_REFUSED, 0, 0, "not while built");
+            return;
+        }
+    } else {
+        assert_true(x->logged);
+        assert_int_equal(c->total, XFER_TOTAL);
+        assert_memory_equal(c->sha256, x->sha, 32);
+        x->ended_chunks++;
+        x->empty_end += c->len == 0;
+    }
+    if (c->offset == x->written)
+        x->written += c->len;
+    x->synced = x->written;
+    if (!c->building && x->written == XFER_TOTAL)
+        xf_answer(x, rid, seq, MM_EXPORT_COMPLETE, XFER_TOTAL, XFER_TOTAL, "");
+    else
+        xf_answer(x, rid, seq, MM_EXPORT_CONTINUE, x->synced, x->written, "");
+}
+
+/* The build, as the uplink sees it: the file's bytes handed over 300,000 at a time; logged once
+ * the scripted hub holds all of them (script 2: every byte went while built), or, for script 3,
+ * once all are written. */
+static void xf_grow(uv_timer_t *h)
+{
+    xf_t *x = h->data;
+    if (x->ready < XFER_TOTAL) {
+        x->ready = x->ready + 300000 < XFER_TOTAL ? x->ready + 300000 : XFER_TOTAL;
+        assert_int_equal(edge_uplink_export_building(x->up, "disclosure-30", x->path, x->ready,
+                                                     xf_done, x),
+                         MM_OK);
+        return;
+    }
+    if (!x->logged && (x->script == 3 || x->written == XFER_TOTAL)) {
+        x->logged = 1;
+        assert_int_equal(edge_uplink_send_export(x->up, "disclosure-30", x->path, XFER_TOTAL,
+                                                 x->sha, xf_done, x),
+                         MM_OK);
+    }
+}
+
 /* The hub's side, scripted: a hub that holds `written` bytes of which `synced` are synced, and
  * answers as hub/disclosure_export.c does, with the scenario's mishaps on top. */
 static void xf_chunk(xf_t *x, zmq_msg_t *rid, uint64_t seq, const mm_export_chunk_t *c)
 {
+    if (x->script >= 2) {
+        xf_built_chunk(x, rid, seq, c);
+        return;
+    }
     int k = x->chunks++;
     assert_true(k < XF_MAX);
     assert_string_equal(c->request, "disclosure-30");
@@ -1369,14 +1442,24 @@ static void xf_run(int script, xf_t *x)
                              .export_wait_ms = 100,
                              .keepalive_ms = 60000};
     assert_int_equal(edge_uplink_create(&x->loop, x->ctx, x->store, &uc, &x->up), MM_OK);
-    assert_int_equal(
-        edge_uplink_send_export(x->up, "disclosure-30", x->path, XFER_TOTAL, x->sha, xf_done, x),
-        MM_OK);
-    /* The same export again changes nothing; nor does a bad one start. */
-    assert_int_equal(
-        edge_uplink_send_export(x->up, "disclosure-30", x->path, XFER_TOTAL, x->sha, xf_done, x),
-        MM_OK);
-    assert_int_equal(edge_uplink_send_export(x->up, "", x->path, 1, x->sha, xf_done, x), MM_EINVAL);
+    if (script >= 2) {
+        mm_sha256(x->data, MM_EXPORT_BUILD_PREFIX, x->build);
+        assert_int_equal(
+            edge_uplink_export_building(x->up, "disclosure-30", x->path, 0, xf_done, x), MM_OK);
+        uv_timer_init(&x->loop, &x->grow);
+        x->grow.data = x;
+        uv_timer_start(&x->grow, xf_grow, 20, 20);
+    } else {
+        assert_int_equal(edge_uplink_send_export(x->up, "disclosure-30", x->path, XFER_TOTAL,
+                                                 x->sha, xf_done, x),
+                         MM_OK);
+        /* The same export again changes nothing; nor does a bad one start. */
+        assert_int_equal(edge_uplink_send_export(x->up, "disclosure-30", x->path, XFER_TOTAL,
+                                                 x->sha, xf_done, x),
+                         MM_OK);
+        assert_int_equal(edge_uplink_send_export(x->up, "", x->path, 1, x->sha, xf_done, x),
+                         MM_EINVAL);
+    }
     uv_timer_init(&x->loop, &x->poll);
     uv_timer_init(&x->loop, &x->guard);
     x->poll.data = x->guard.data = x;
@@ -1430,6 +1513,37 @@ static void uplink_export_refused_ends_with_the_hubs_reason(void **state)
     free(x);
 }
 
+/* Sent while built: each chunk holds only bytes handed over and names the build (the SHA-256 of
+ * the file's first 128 bytes) with no length or hash; once every byte went, the logged export
+ * needs only one empty chunk at its end, which names its length and hash, to complete. */
+static void uplink_export_goes_while_it_is_built(void **state)
+{
+    (void)state;
+    xf_t *x = calloc(1, sizeof *x);
+    xf_run(2, x);
+    assert_int_equal(x->done_calls, 1);
+    assert_true(x->delivered);
+    assert_true(x->building_chunks >= 3);
+    assert_int_equal(x->ended_chunks, 1);
+    assert_int_equal(x->empty_end, 1);
+    free(x);
+}
+
+/* A hub that refuses chunks while built (an older one): the early sending ends without a word
+ * to the owner, and the logged export goes whole from its start. */
+static void uplink_export_refused_while_built_goes_once_logged(void **state)
+{
+    (void)state;
+    xf_t *x = calloc(1, sizeof *x);
+    xf_run(3, x);
+    assert_int_equal(x->done_calls, 1);
+    assert_true(x->delivered);
+    assert_true(x->building_chunks >= 1);
+    assert_int_equal(x->ended_chunks, 3); /* all of it, after it was logged */
+    assert_int_equal(x->empty_end, 0);
+    free(x);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, t_setup, t_teardown)
 
 int main(void)
@@ -1456,6 +1570,8 @@ int main(void)
         T(disclosure_release_refused_when_closed),
         cmocka_unit_test(uplink_export_chunks_follow_the_hubs_have),
         cmocka_unit_test(uplink_export_refused_ends_with_the_hubs_reason),
+        cmocka_unit_test(uplink_export_goes_while_it_is_built),
+        cmocka_unit_test(uplink_export_refused_while_built_goes_once_logged),
     };
     int rc = cmocka_run_group_tests(tests, group_setup, group_teardown);
     unlink(clock_file);
