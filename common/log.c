@@ -11,6 +11,9 @@
  */
 #include "common/log.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,16 +26,24 @@ enum { SLOT_NONE, SLOT_CLEAN, SLOT_DIRTY };
 typedef struct {
     int state;
     mm_merkle_range_t range;
+    int made; /* the log's own table was made by the write transaction not ended yet */
 } slot_t;
 
 struct mm_log {
     mm_db_t *db;
-    MDB_dbi entries;
+    MDB_dbi entries; /* the shared table */
     MDB_dbi nodes;
     MDB_dbi meta;
+    unsigned flags; /* MM_LOG_OWN_TABLES */
     int watched;    /* mm_db tells us when transactions end; if not, nothing is kept */
     slot_t **slots; /* by log id, n_slots of them, each NULL until used */
     size_t n_slots;
+    /* SLOT_IDS of them, shared by every mm_log_t of the environment (tables_t): each log's own
+     * table of entries (0: none), read by any thread; one made by a write transaction is set at
+     * once (other transactions cannot use it before it commits: entries_of checks), and cleared
+     * if that transaction does not commit. */
+    atomic_uint *own;
+    struct tables *tables;
 };
 
 static void txn_ended(void *arg, int committed)
@@ -42,14 +53,123 @@ static void txn_ended(void *arg, int committed)
         slot_t *s = log->slots[i];
         if (s && s->state == SLOT_DIRTY)
             s->state = committed ? SLOT_CLEAN : SLOT_NONE;
+        /* A table made by a transaction that did not commit is gone: LMDB closed its handle. */
+        if (s && s->made && !committed)
+            atomic_store(&log->own[i], 0);
+        if (s)
+            s->made = 0;
     }
 }
 
 void mm_log_forget(mm_log_t *log)
 {
     for (size_t i = 0; i < log->n_slots; i++)
-        if (log->slots[i])
+        if (log->slots[i]) {
             log->slots[i]->state = SLOT_NONE;
+            if (log->slots[i]->made)
+                atomic_store(&log->own[i], 0);
+            log->slots[i]->made = 0;
+        }
+}
+
+static slot_t *slot_of(mm_log_t *log, uint32_t id);
+
+#define OWN_PREFIX "log.e." /* a log's own table of entries: log.e.<id> in decimal */
+
+/* The logs' own tables of one environment, known to all its mm_log_t handles alike: a table one
+ * handle makes is the one another reads and appends to. */
+typedef struct tables {
+    struct tables *next;
+    MDB_env *env;
+    int refs;
+    atomic_uint own[SLOT_IDS];
+} tables_t;
+
+static pthread_mutex_t tables_lock = PTHREAD_MUTEX_INITIALIZER;
+static tables_t *tables_list;
+
+/* The table that holds the entries of log id in txn: its own, when it has one that txn can see
+ * (made by txn, or committed before txn began), else the shared one. */
+static MDB_dbi entries_of(mm_log_t *log, MDB_txn *txn, uint32_t id)
+{
+    unsigned flags;
+    MDB_dbi d = id < SLOT_IDS ? atomic_load(&log->own[id]) : 0;
+    return d && mdb_dbi_flags(txn, d, &flags) == 0 ? d : log->entries;
+}
+
+/* The table to append the entries of log id to, in write transaction txn, which holds size of
+ * them: a new log gets a table of its own when the log was opened with MM_LOG_OWN_TABLES (its
+ * keys then only grow, and LMDB fills its pages); a log begun in the shared table stays there,
+ * and so does a new one when LMDB has no room for another table. */
+static mm_err_t entries_for_append(mm_log_t *log, MDB_txn *txn, uint32_t id, uint64_t size,
+                                   MDB_dbi *out)
+{
+    *out = entries_of(log, txn, id);
+    if (*out != log->entries || size > 0 || !(log->flags & MM_LOG_OWN_TABLES) || !log->watched)
+        return MM_OK;
+    slot_t *s = slot_of(log, id);
+    if (!s)
+        return MM_OK;
+    char name[sizeof OWN_PREFIX + 10];
+    snprintf(name, sizeof name, OWN_PREFIX "%u", id);
+    MDB_dbi d;
+    int rc = mdb_dbi_open(txn, name, MDB_CREATE, &d);
+    if (rc == MDB_DBS_FULL) {
+        MM_WARN("log %u: no room for a table of its own (LMDB's table limit); it goes into the "
+                "shared one",
+                id);
+        return MM_OK;
+    }
+    if (rc != 0)
+        return mm_db_err(rc, "make a log's table");
+    atomic_store(&log->own[id], d);
+    s->made = 1;
+    *out = d;
+    return MM_OK;
+}
+
+/* Opens the tables of their own that logs have (at open, before other transactions). */
+static mm_err_t open_own_tables(mm_log_t *log)
+{
+    if (log->tables->refs > 1)
+        return MM_OK; /* another handle of the environment opened them, and keeps them */
+    MDB_txn *txn;
+    int rc = mdb_txn_begin(mm_db_env(log->db), NULL, 0, &txn);
+    if (rc != 0)
+        return mm_db_err(rc, "begin transaction to open the logs' tables");
+    MDB_dbi main_dbi;
+    MDB_cursor *cur = NULL;
+    rc = mdb_dbi_open(txn, NULL, 0, &main_dbi);
+    if (rc == 0)
+        rc = mdb_cursor_open(txn, main_dbi, &cur);
+    size_t plen = strlen(OWN_PREFIX);
+    MDB_val k = {plen, (void *)OWN_PREFIX}, v;
+    int at = rc == 0 ? mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE) : rc;
+    for (; at == 0 && k.mv_size > plen && !memcmp(k.mv_data, OWN_PREFIX, plen);
+         at = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        char name[sizeof OWN_PREFIX + 10], *end;
+        if (k.mv_size >= sizeof name)
+            continue;
+        memcpy(name, k.mv_data, k.mv_size);
+        name[k.mv_size] = 0;
+        unsigned long id = strtoul(name + plen, &end, 10);
+        MDB_dbi d;
+        if (*end || id >= SLOT_IDS || name[plen] < '0' || name[plen] > '9' ||
+            (name[plen] == '0' && name[plen + 1]))
+            continue; /* not one of ours (log ids are written without leading zeros) */
+        if ((rc = mdb_dbi_open(txn, name, 0, &d)) != 0)
+            break;
+        atomic_store(&log->own[id], d);
+    }
+    if (cur)
+        mdb_cursor_close(cur);
+    if (rc == 0 && at != 0 && at != MDB_NOTFOUND)
+        rc = at;
+    if (rc != 0) {
+        mdb_txn_abort(txn);
+        return mm_db_err(rc, "open the logs' tables");
+    }
+    return mm_db_err(mdb_txn_commit(txn), "commit the logs' tables");
 }
 
 /* The slot of log id, made when missing; NULL when it cannot be kept. */
@@ -79,18 +199,56 @@ typedef struct {
     uint32_t id;
 } node_ctx_t;
 
+static void tables_release(tables_t *t)
+{
+    if (!t)
+        return;
+    pthread_mutex_lock(&tables_lock);
+    if (--t->refs == 0) {
+        tables_t **p = &tables_list;
+        while (*p != t)
+            p = &(*p)->next;
+        *p = t->next;
+        free(t);
+    }
+    pthread_mutex_unlock(&tables_lock);
+}
+
 mm_err_t mm_log_open(mm_db_t *db, mm_log_t **out)
+{
+    return mm_log_open_with(db, 0, out);
+}
+
+mm_err_t mm_log_open_with(mm_db_t *db, unsigned flags, mm_log_t **out)
 {
     mm_log_t *log = calloc(1, sizeof *log);
     if (!log)
         return MM_ENOMEM;
     log->db = db;
-    mm_err_t err = mm_db_dbi(db, "log.entries", 0, &log->entries);
+    log->flags = flags;
+    pthread_mutex_lock(&tables_lock);
+    tables_t *t = tables_list;
+    while (t && t->env != mm_db_env(db))
+        t = t->next;
+    if (!t && (t = calloc(1, sizeof *t))) {
+        t->env = mm_db_env(db);
+        t->next = tables_list;
+        tables_list = t;
+    }
+    if (t)
+        t->refs++;
+    log->tables = t;
+    log->own = t ? t->own : NULL;
+    mm_err_t err = log->own ? mm_db_dbi(db, "log.entries", 0, &log->entries) : MM_ENOMEM;
     if (err == MM_OK)
         err = mm_db_dbi(db, "log.nodes", 0, &log->nodes);
     if (err == MM_OK)
         err = mm_db_dbi(db, "log.meta", 0, &log->meta);
+    if (err == MM_OK)
+        err = open_own_tables(log);
+    pthread_mutex_unlock(&tables_lock);
     if (err != MM_OK) {
+        tables_release(log->tables);
         free(log);
         return err;
     }
@@ -108,6 +266,7 @@ void mm_log_close(mm_log_t *log)
     for (size_t i = 0; i < log->n_slots; i++)
         free(log->slots[i]);
     free(log->slots);
+    tables_release(log->tables);
     free(log);
 }
 
@@ -186,7 +345,7 @@ static mm_err_t low_node(node_ctx_t *c, unsigned level, uint64_t index, mm_hash_
     mm_be32_put(key, c->id);
     mm_be64_put(key + 4, first);
     MDB_cursor *cur;
-    int rc = mdb_cursor_open(c->txn, c->log->entries, &cur);
+    int rc = mdb_cursor_open(c->txn, entries_of(c->log, c->txn, c->id), &cur);
     if (rc != 0)
         return mm_db_err(rc, "read log entries");
     MDB_val k = {sizeof key, key}, v;
@@ -252,15 +411,19 @@ static mm_err_t write_batch(mm_log_t *log, MDB_txn *txn, uint32_t id, uint64_t s
                             const nodes_t *g)
 {
     MDB_cursor *ec = NULL, *nc = NULL;
-    int rc = mdb_cursor_open(txn, log->entries, &ec);
+    MDB_dbi edbi;
+    mm_err_t err = entries_for_append(log, txn, id, size, &edbi);
+    if (err != MM_OK)
+        return err;
+    int rc = mdb_cursor_open(txn, edbi, &ec);
     if (rc == 0)
         rc = mdb_cursor_open(txn, log->nodes, &nc);
     uint8_t key[13];
     mm_be32_put(key, id);
     mm_be64_put(key + 4, size);
-    /* When the batch's keys come after every key of the table (the edge's one log; the hub's
-     * newest site), they are appended: LMDB then fills each page instead of splitting it in
-     * half, and skips the search. */
+    /* When the batch's keys come after every key of the table (a log's own table; the edge's
+     * one log; the newest log of the shared table), they are appended: LMDB then fills each page
+     * instead of splitting it in half, and skips the search. */
     unsigned how = MDB_NOOVERWRITE | MDB_RESERVE;
     MDB_val lk, lv;
     if (rc == 0 && n > 0) {
@@ -397,7 +560,7 @@ mm_err_t mm_log_get(mm_log_t *log, MDB_txn *txn, uint32_t id, uint64_t index, co
     mm_be32_put(key, id);
     mm_be64_put(key + 4, index);
     MDB_val k = {sizeof key, key}, v;
-    int rc = mdb_get(txn, log->entries, &k, &v);
+    int rc = mdb_get(txn, entries_of(log, txn, id), &k, &v);
     if (rc != 0)
         return mm_db_err(rc, "read log entry");
     size_t skip = tagged(&v) ? VALUE_HDR : 0;

@@ -17,6 +17,14 @@
  * with its entries (at most 8, read through one cursor). That is one put an entry and one for
  * every eight on average; a leaf and every node in a table of their own took three.
  *
+ * A log may instead keep its entries in a table of its own, log.e.<id> (decimal), same keys and
+ * values: the hub gives one to each log it begins (MM_LOG_OWN_TABLES), so that each log's keys
+ * only grow within its table and LMDB fills its pages (appends to the middle of the shared table
+ * split pages in half, and the left half is never filled again). A log begun in the shared table
+ * stays there, and so does a new one when LMDB has no room for another table (maxdbs). Which
+ * table a log uses is found by name at open; a table made by a write transaction is seen by
+ * other transactions once it has committed.
+ *
  * A store written before this layout holds values that are the entry's bytes alone (an entry
  * never begins with 0x00: its first byte is a protobuf tag) and every node from level 0; both
  * are still read as they are, so an older store opens without being rewritten.
@@ -53,8 +61,14 @@
 
 typedef struct mm_log mm_log_t;
 
-/* Opens the log databases in db (at start-up, before other transactions). */
+/* Opens the log databases in db (at start-up, before other transactions), and the tables of
+ * their own that logs have. */
 mm_err_t mm_log_open(mm_db_t *db, mm_log_t **out);
+
+/* A log begun by this mm_log_t gets a table of its own (log.e.<id>) for its entries. */
+#define MM_LOG_OWN_TABLES 1u
+/* As mm_log_open, with flags (0 or MM_LOG_OWN_TABLES). */
+mm_err_t mm_log_open_with(mm_db_t *db, unsigned flags, mm_log_t **out);
 void mm_log_close(mm_log_t *log);
 
 /* Size (number of entries) of log id; 0 for a log never written. */

@@ -432,7 +432,7 @@ static int start(app_t *app, const char *config_path)
         MM_ERROR("cannot create %s: %s", app->cfg.state_dir, strerror(errno));
         return 1;
     }
-    if (mm_db_open(app->cfg.state_dir, 0, 32, &app->db) != MM_OK ||
+    if (mm_db_open(app->cfg.state_dir, 0, HUB_DB_TABLES, &app->db) != MM_OK ||
         hub_findings_open(app->db, &app->findings) != MM_OK ||
         hub_mirror_open(app->db, &app->cfg, &app->keys, app->findings, &app->mirror) != MM_OK ||
         hub_registry_open(app->db, &app->registry) != MM_OK ||

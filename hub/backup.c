@@ -318,7 +318,7 @@ static mm_err_t copy_env(backup_t *b)
     if (stat(data, &st) != 0)
         return fail(b, MM_ENOTFOUND, "%s: no hub database there (%s)", data, strerror(errno));
     mm_db_t *db;
-    if (mm_db_open(b->state, 0, 64, &db) != MM_OK)
+    if (mm_db_open(b->state, 0, HUB_DB_TABLES, &db) != MM_OK)
         return fail(b, MM_EDB, "cannot open the hub's database in %s", b->state);
     int rc = mdb_env_copy2(mm_db_env(db), b->tmp, MDB_CP_COMPACT);
     if (rc == MDB_MAP_RESIZED) {
@@ -344,7 +344,7 @@ static mm_err_t copy_env(backup_t *b)
 static mm_err_t describe_env(backup_t *b)
 {
     mm_db_t *db;
-    if (mm_db_open(b->tmp, 0, 64, &db) != MM_OK)
+    if (mm_db_open(b->tmp, 0, HUB_DB_TABLES, &db) != MM_OK)
         return fail(b, MM_EDB, "cannot open the copy in %s", b->tmp);
     mm_err_t err = hub_backup_logs(db, b->m);
     mm_db_close(db);

@@ -50,6 +50,11 @@
 #include "hub/watchconf.h"
 
 #define HUB_MAX_SITES 1024
+/* Named LMDB tables the hub's database may hold: its own few dozen, and a table for each site's
+ * log and for its own log (log.h MM_LOG_OWN_TABLES). A log begun when no room is left (more than
+ * HUB_MAX_SITES sites over the hub's life) keeps its entries in the shared table. Not more: LMDB
+ * allocates and zeroes room for every table in each read transaction (49 bytes a table). */
+#define HUB_DB_TABLES (64 + HUB_MAX_SITES + 1)
 #define HUB_FEED_MAX_SUBSCRIBERS 64   /* "feed.max_subscribers" unless configured */
 #define HUB_FEED_MAX_PER_PERSON 4     /* "feed.max_per_person" unless configured */
 #define HUB_FEED_MAX_BEHIND (1 << 20) /* "feed.max_behind_bytes" unless configured */

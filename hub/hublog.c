@@ -27,7 +27,7 @@ mm_err_t hub_hublog_open(mm_db_t *db, const mm_keypair_t *keys, hub_hublog_t **o
     h->db = db;
     h->keys = keys;
     snprintf(h->origin, sizeof h->origin, "mimamori/hub/%s", keys->name);
-    mm_err_t err = mm_log_open(db, &h->log);
+    mm_err_t err = mm_log_open_with(db, MM_LOG_OWN_TABLES, &h->log);
     if (err == MM_OK)
         err = mm_db_dbi(db, "hub.hublog", 0, &h->meta);
     if (err != MM_OK) {

@@ -100,7 +100,7 @@ mm_err_t hub_mirror_open(mm_db_t *db, const hub_config_t *cfg, const mm_keypair_
     m->cfg = cfg;
     m->keys = keys;
     m->findings = findings;
-    mm_err_t err = mm_log_open(db, &m->log);
+    mm_err_t err = mm_log_open_with(db, MM_LOG_OWN_TABLES, &m->log);
     if (err == MM_OK)
         err = mm_db_dbi(db, "hub.sites", 0, &m->sites);
     if (err == MM_OK)

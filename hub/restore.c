@@ -159,7 +159,7 @@ static mm_err_t place(restore_t *r, const char *stage)
 static mm_err_t check_logs(restore_t *r, const char *stage)
 {
     mm_db_t *db;
-    if (mm_db_open(stage, 0, 64, &db) != MM_OK)
+    if (mm_db_open(stage, 0, HUB_DB_TABLES, &db) != MM_OK)
         return refuse(r, MM_EDB, "the restored database in %s does not open", stage);
     hub_manifest_t got;
     hub_manifest_init(&got);

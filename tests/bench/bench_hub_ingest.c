@@ -328,7 +328,7 @@ int main(int argc, char **argv)
     hub_findings_t *findings = NULL;
     hub_registry_t *registry = NULL;
     hub_mirror_t *mirror = NULL;
-    if ((err = mm_db_open(dir, 0, 32, &db)) != MM_OK ||
+    if ((err = mm_db_open(dir, 0, HUB_DB_TABLES, &db)) != MM_OK ||
         (err = hub_findings_open(db, &findings)) != MM_OK ||
         (err = hub_registry_open(db, &registry)) != MM_OK ||
         (err = hub_mirror_open(db, &cfg, &hub_keys, findings, &mirror)) != MM_OK)

@@ -4,7 +4,11 @@
  * transaction that aborts leaves no trace in the ranges (the next append rebuilds from the
  * store); a batch whose root is not the wanted one writes nothing; another handle's appends
  * are noticed; only nodes from MM_LOG_NODE_LEVEL up are stored, every proof still verifies; a
- * store of the layout before (entries alone, every node stored) reads and grows.
+ * store of the layout before (entries alone, every node stored) reads and grows. The same tests
+ * run again with a table of its own for each log (MM_LOG_OWN_TABLES), and more on those tables:
+ * their pages fill, a log begun in the shared table stays there, an aborted table leaves
+ * nothing, a reader that began before a table sees an empty log, and with no room for another
+ * table a log goes into the shared one.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -32,13 +36,15 @@ typedef struct {
     mm_hash_t leaves[MAXE];
 } fx_t;
 
-static int setup(void **state)
+#define OWN_DBS 24 /* the tables of the fixture with tables of their own */
+
+static int setup_with(void **state, unsigned flags)
 {
     fx_t *f = calloc(1, sizeof *f);
     strcpy(f->dir, "/tmp/mm-test-log-XXXXXX");
     assert_non_null(mkdtemp(f->dir));
-    assert_int_equal(mm_db_open(f->dir, 0, 8, &f->db), MM_OK);
-    assert_int_equal(mm_log_open(f->db, &f->log), MM_OK);
+    assert_int_equal(mm_db_open(f->dir, 0, flags ? OWN_DBS : 8, &f->db), MM_OK);
+    assert_int_equal(mm_log_open_with(f->db, flags, &f->log), MM_OK);
     for (int i = 0; i < MAXE; i++) {
         snprintf((char *)f->data[i], 8, "e%05d", i);
         f->e[i] = (mm_bytes_t){f->data[i], 7};
@@ -46,6 +52,16 @@ static int setup(void **state)
     }
     *state = f;
     return 0;
+}
+
+static int setup(void **state)
+{
+    return setup_with(state, 0);
+}
+
+static int setup_own(void **state)
+{
+    return setup_with(state, MM_LOG_OWN_TABLES);
 }
 
 static int teardown(void **state)
@@ -283,6 +299,163 @@ static void a_store_of_the_old_layout_reads_and_grows(void **state)
     stored_is(f, 11, f->leaves, OLD + 90);
 }
 
+/* Whether log id has a table of its own, and how many entries and leaf pages it holds. */
+static int own_table(fx_t *f, uint32_t id, size_t *entries, size_t *pages)
+{
+    char name[32];
+    snprintf(name, sizeof name, "log.e.%u", id);
+    MDB_txn *txn;
+    MDB_dbi d;
+    assert_int_equal(mdb_txn_begin(mm_db_env(f->db), NULL, MDB_RDONLY, &txn), 0);
+    int rc = mdb_dbi_open(txn, name, 0, &d);
+    MDB_stat st = {0};
+    if (rc == 0)
+        assert_int_equal(mdb_stat(txn, d, &st), 0);
+    mdb_txn_abort(txn);
+    if (entries)
+        *entries = st.ms_entries;
+    if (pages)
+        *pages = st.ms_leaf_pages;
+    return rc == 0;
+}
+
+static size_t shared_pages(fx_t *f)
+{
+    MDB_txn *txn;
+    MDB_dbi d;
+    MDB_stat st;
+    assert_int_equal(mdb_txn_begin(mm_db_env(f->db), NULL, MDB_RDONLY, &txn), 0);
+    assert_int_equal(mdb_dbi_open(txn, "log.entries", 0, &d), 0);
+    assert_int_equal(mdb_stat(txn, d, &st), 0);
+    mdb_txn_abort(txn);
+    return st.ms_leaf_pages;
+}
+
+/* One round of own_tables_fill: entry e of each log, every log in turn. */
+typedef struct {
+    fx_t *f;
+    mm_log_t *shared;
+    const mm_bytes_t *e;
+} round_t;
+
+#define FILL_LOGS 8 /* logs 30.. in tables of their own, 50.. in the shared one */
+
+static mm_err_t round_txn(MDB_txn *txn, void *arg)
+{
+    round_t *r = arg;
+    for (uint32_t k = 0; k < FILL_LOGS; k++) {
+        assert_int_equal(mm_log_append_many(r->f->log, txn, 30 + k, r->e, 1, NULL, NULL), MM_OK);
+        assert_int_equal(mm_log_append_many(r->shared, txn, 50 + k, r->e, 1, NULL, NULL), MM_OK);
+    }
+    return MM_OK;
+}
+
+/* Each new log gets a table of its own with all its entries. Logs appended in turn, one entry
+ * each at a time (a hub's sites), fill their pages there, while the same in the shared table
+ * leave pages half full: each log's entries go into the middle of the table, and a split page's
+ * left half is never written again. */
+static void own_tables_hold_each_log_and_fill_their_pages(void **state)
+{
+    fx_t *f = *state;
+    enum { N = 300, LEN = 200 };
+    static uint8_t big[N][LEN];
+    mm_bytes_t e[N];
+    mm_hash_t leaves[N];
+    for (int i = 0; i < N; i++) {
+        memset(big[i], 'a' + i % 26, LEN);
+        snprintf((char *)big[i], LEN, "entry %d", i);
+        e[i] = (mm_bytes_t){big[i], LEN};
+        mm_merkle_leaf_hash(big[i], LEN, &leaves[i]);
+    }
+    mm_log_t *shared;
+    assert_int_equal(mm_log_open(f->db, &shared), MM_OK);
+    for (int i = 0; i < N; i++) {
+        round_t r = {f, shared, &e[i]};
+        assert_int_equal(mm_db_write(f->db, round_txn, &r), MM_OK);
+    }
+    mm_log_close(shared);
+    size_t own_pages = 0;
+    for (uint32_t k = 0; k < FILL_LOGS; k++) {
+        size_t n, p;
+        assert_true(own_table(f, 30 + k, &n, &p));
+        assert_false(own_table(f, 50 + k, NULL, NULL));
+        assert_int_equal(n, N);
+        own_pages += p;
+    }
+    size_t sp = shared_pages(f); /* logs 50.. alone */
+    print_message("leaf pages: own tables %zu, shared table %zu, for the same entries\n", own_pages,
+                  sp);
+    assert_true(own_pages * 10 <= sp * 7);
+    stored_is(f, 30, leaves, N);
+    stored_is(f, 50, leaves, N);
+    stored_is(f, 30 + FILL_LOGS - 1, leaves, N);
+    entry_is(f, 31, N - 1, big[N - 1], LEN);
+    /* A fresh handle without MM_LOG_OWN_TABLES reads them. */
+    mm_log_t *mine = f->log;
+    assert_int_equal(mm_log_open(f->db, &f->log), MM_OK);
+    stored_is(f, 32, leaves, N);
+    entry_is(f, 32, 3, big[3], LEN);
+    mm_log_close(f->log);
+    f->log = mine;
+}
+
+/* A log begun in the shared table (a store written before, or another handle) stays there. */
+static void a_log_begun_in_the_shared_table_stays_there(void **state)
+{
+    fx_t *f = *state;
+    mm_log_t *shared;
+    assert_int_equal(mm_log_open(f->db, &shared), MM_OK);
+    app_t a = {.f = f, .log = shared, .id = 11, .first = 0, .n = 10};
+    assert_int_equal(mm_db_write(f->db, append_txn, &a), MM_OK);
+    mm_log_close(shared);
+    app_t b = {.f = f, .log = f->log, .id = 11, .first = 10, .n = 20};
+    assert_int_equal(mm_db_write(f->db, append_txn, &b), MM_OK);
+    assert_false(own_table(f, 11, NULL, NULL));
+    stored_is(f, 11, f->leaves, 30);
+}
+
+/* A table made by a transaction that aborts is gone, and made again by the next; a reader that
+ * began before a table was committed sees its log empty, not an error. */
+static void an_aborted_table_leaves_nothing_and_an_older_reader_sees_none(void **state)
+{
+    fx_t *f = *state;
+    app_t bad = {.f = f, .log = f->log, .id = 13, .first = 0, .n = 4, .fail = MM_EIO};
+    assert_int_equal(mm_db_write(f->db, append_txn, &bad), MM_EIO);
+    assert_false(own_table(f, 13, NULL, NULL));
+    MDB_txn *old;
+    assert_int_equal(mm_db_read(f->db, &old), MM_OK);
+    app_t good = {.f = f, .log = f->log, .id = 13, .first = 0, .n = 4};
+    assert_int_equal(mm_db_write(f->db, append_txn, &good), MM_OK);
+    assert_true(own_table(f, 13, NULL, NULL));
+    uint64_t size = 9;
+    const void *data;
+    size_t len;
+    assert_int_equal(mm_log_size(f->log, old, 13, &size), MM_OK);
+    assert_int_equal(size, 0);
+    assert_int_equal(mm_log_get(f->log, old, 13, 0, &data, &len), MM_ENOTFOUND);
+    mdb_txn_abort(old);
+    stored_is(f, 13, f->leaves, 4);
+}
+
+/* With no room for another table, a new log goes into the shared one, and works. */
+static void with_no_room_for_a_table_a_log_shares(void **state)
+{
+    fx_t *f = *state;
+    uint32_t id = 100;
+    for (; own_table(f, id - 1, NULL, NULL) || id == 100; id++) {
+        app_t a = {.f = f, .log = f->log, .id = id, .first = 0, .n = 3};
+        assert_int_equal(mm_db_write(f->db, append_txn, &a), MM_OK);
+        assert_true(id < 100 + OWN_DBS);
+    }
+    /* id - 1 is the first that got none. */
+    assert_false(own_table(f, id - 1, NULL, NULL));
+    stored_is(f, id - 1, f->leaves, 3);
+    app_t a = {.f = f, .log = f->log, .id = id - 1, .first = 3, .n = 30};
+    assert_int_equal(mm_db_write(f->db, append_txn, &a), MM_OK);
+    stored_is(f, id - 1, f->leaves, 33);
+    stored_is(f, 100, f->leaves, 3);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -292,6 +465,20 @@ int main(void)
         cmocka_unit_test_setup_teardown(another_writer_is_noticed, setup, teardown),
         cmocka_unit_test_setup_teardown(nodes_are_stored_from_their_level, setup, teardown),
         cmocka_unit_test_setup_teardown(a_store_of_the_old_layout_reads_and_grows, setup, teardown),
+        cmocka_unit_test_setup_teardown(appends_across_transactions_make_the_tree, setup_own,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(aborted_appends_leave_no_trace, setup_own, teardown),
+        cmocka_unit_test_setup_teardown(a_wrong_root_writes_nothing, setup_own, teardown),
+        cmocka_unit_test_setup_teardown(another_writer_is_noticed, setup_own, teardown),
+        cmocka_unit_test_setup_teardown(a_store_of_the_old_layout_reads_and_grows, setup_own,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(own_tables_hold_each_log_and_fill_their_pages, setup_own,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(a_log_begun_in_the_shared_table_stays_there, setup_own,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(
+            an_aborted_table_leaves_nothing_and_an_older_reader_sees_none, setup_own, teardown),
+        cmocka_unit_test_setup_teardown(with_no_room_for_a_table_a_log_shares, setup_own, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -71,7 +71,7 @@ FX_UNUSED static void hubfx_open(hubfx_t *h, const char *name, unsigned what)
 {
     snprintf(h->dir, sizeof h->dir, "/tmp/mm-test-%s-XXXXXX", name);
     assert_non_null(mkdtemp(h->dir));
-    assert_int_equal(mm_db_open(h->dir, 0, 32, &h->db), MM_OK);
+    assert_int_equal(mm_db_open(h->dir, 0, HUB_DB_TABLES, &h->db), MM_OK);
     assert_int_equal(mm_keys_generate("hub", &h->keys), MM_OK);
     if (what & HUBFX_HUBLOG)
         assert_int_equal(hub_hublog_open(h->db, &h->keys, &h->hublog), MM_OK);

@@ -420,7 +420,7 @@ static void persists(void **state)
     hub_mirror_close(f->mirror);
     hub_findings_close(f->hub.findings);
     mm_db_close(f->hub.db);
-    assert_int_equal(mm_db_open(f->hub.dir, 0, 16, &f->hub.db), MM_OK);
+    assert_int_equal(mm_db_open(f->hub.dir, 0, HUB_DB_TABLES, &f->hub.db), MM_OK);
     assert_int_equal(hub_findings_open(f->hub.db, &f->hub.findings), MM_OK);
     assert_int_equal(hub_mirror_open(f->hub.db, &f->cfg, &f->hub.keys, f->hub.findings, &f->mirror),
                      MM_OK);
@@ -922,7 +922,7 @@ static void a_group_run_again_after_the_map_grew(void **state)
     unlink(p);
     snprintf(p, sizeof p, "%s/lock.mdb", f->hub.dir);
     unlink(p);
-    assert_int_equal(mm_db_open(f->hub.dir, 128 * 1024, 16, &f->hub.db), MM_OK);
+    assert_int_equal(mm_db_open(f->hub.dir, 128 * 1024, HUB_DB_TABLES, &f->hub.db), MM_OK);
     assert_int_equal(hub_findings_open(f->hub.db, &f->hub.findings), MM_OK);
     assert_int_equal(hub_mirror_open(f->hub.db, &f->cfg, &f->hub.keys, f->hub.findings, &f->mirror),
                      MM_OK);
