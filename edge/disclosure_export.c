@@ -6,9 +6,11 @@
  * <exports_dir>/<id>.age.tmp, synced and renamed; its SHA-256 and size are taken in the sink as
  * the bytes go by (the hash on a helper thread while the same bytes are written), and the writeback
  * of every FLUSH_STEP written is started then (sync_file_range), so that the disk writes while the
- * export is built and the final fsync has little left to do. The worker only reads: the store
- * through LMDB read transactions of its own (the environment is MDB_NOTLS, as for playback
- * threads), the keyring (thread-safe), the segment files (kept by the request's holds, which
+ * export is built and the final fsync has little left to do. Every 2 MiB written the worker wakes
+ * the loop, which hands what is written to the uplink (conf.building): the hub takes the
+ * ciphertext while it is built, and the logged export goes on from there. The worker only reads:
+ * the store through LMDB read transactions of its own (the environment is MDB_NOTLS, as for
+ * playback threads), the keyring (thread-safe), the segment files (kept by the request's holds, which
  * retention never erases). Its result is logged on the loop thread, the store's only writer. A stop
  * asks the worker to give up at the next bytes it writes; the request stays approved and is
  * exported again at the next start.
