@@ -817,6 +817,19 @@ static void path_of(fx_t *f, const char *id, const char *ext, char *out, size_t 
     snprintf(out, cap, "%s/exports/site-a/%s%s", f->hub.dir, id, ext);
 }
 
+/* A request filed by the requester, where the hub keeps its part and its whole export, and the
+ * export's bytes (EXPORT_LEN, to free) with their SHA-256 in sha. */
+static uint8_t *filed_with_export(fx_t *f, char id[64], char part[256], char whole[256],
+                                  uint8_t sha[32])
+{
+    file_ok(f, REQUESTER, id);
+    path_of(f, id, ".age.part", part, 256);
+    path_of(f, id, ".age", whole, 256);
+    uint8_t *data = export_bytes();
+    mm_sha256(data, EXPORT_LEN, sha);
+    return data;
+}
+
 /* Chunks: WAIT until the site's log shows the export, REFUSED for what is not the site's or
  * not the export it logged, CONTINUE from what the hub holds (after a restart too), COMPLETE
  * for the logged hash, and again COMPLETE for any chunk after that. */
@@ -825,12 +838,8 @@ static void test_chunks_wait_refuse_continue_resume_complete(void **state)
     fx_t *f = *state;
     cameras(f);
     char id[64], part[256], whole[256];
-    file_ok(f, REQUESTER, id);
-    path_of(f, id, ".age.part", part, sizeof part);
-    path_of(f, id, ".age", whole, sizeof whole);
-    uint8_t *data = export_bytes();
     uint8_t sha[32];
-    mm_sha256(data, EXPORT_LEN, sha);
+    uint8_t *data = filed_with_export(f, id, part, whole, sha);
 
     /* Unknown, or another site's: refused. Not exported yet: wait. */
     mm_export_ack_t a = chunk(f, "site-a", "disclosure-9", 0, data, PIECE, EXPORT_LEN, sha);
@@ -1002,12 +1011,8 @@ static void test_chunks_hash_mismatch_starts_again(void **state)
     fx_t *f = *state;
     cameras(f);
     char id[64], part[256], whole[256];
-    file_ok(f, REQUESTER, id);
-    path_of(f, id, ".age.part", part, sizeof part);
-    path_of(f, id, ".age", whole, sizeof whole);
-    uint8_t *data = export_bytes();
     uint8_t sha[32];
-    mm_sha256(data, EXPORT_LEN, sha);
+    uint8_t *data = filed_with_export(f, id, part, whole, sha);
     mm_entry_t e = step(id, "approved", "kanri");
     site_logs(f, 0, &e);
     e = exported(id, data, EXPORT_LEN);
@@ -1086,12 +1091,8 @@ static void test_chunks_of_a_build_in_progress(void **state)
     fx_t *f = *state;
     cameras(f);
     char id[64], part[256], whole[256];
-    file_ok(f, REQUESTER, id);
-    path_of(f, id, ".age.part", part, sizeof part);
-    path_of(f, id, ".age", whole, sizeof whole);
-    uint8_t *data = export_bytes();
     uint8_t sha[32];
-    mm_sha256(data, EXPORT_LEN, sha);
+    uint8_t *data = filed_with_export(f, id, part, whole, sha);
     mm_entry_t e = step(id, "held", "");
     site_logs_and_sends(f, 0, &e);
     mm_export_ack_t a = building(f, id, 0xaa, 0, data, PIECE);
