@@ -566,8 +566,8 @@ static void on_export_ack(edge_uplink_t *up, const mm_export_ack_t *a, uint64_t 
         break;
     case MM_EXPORT_REFUSED:
         if (x->building) {
-            /* Not before it is logged (an older hub, or a request that ended meanwhile): the
-             * export goes whole once logged, and the hub's answer then is the one that counts. */
+            /* Not before it is logged (the request ended meanwhile): the export goes whole
+             * once logged, and the hub's answer then is the one that counts. */
             MM_INFO("export %s: the hub does not take it while it is built (%s); it is sent once "
                     "logged",
                     x->id, a->reason);

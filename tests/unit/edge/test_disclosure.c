@@ -1235,7 +1235,7 @@ static void xf_done(void *arg, const char *id, int delivered, const char *reason
 /* The hub's side of an export sent while built: every chunk names the build; those sent before
  * the export was logged are marked building, with no length or hash, and hold only bytes handed
  * over; the ones after name the logged length and hash. Script 3 refuses what is sent while
- * built (an older hub). */
+ * built (as for a request that ended meanwhile). */
 static void xf_built_chunk(xf_t *x, zmq_msg_t *rid, uint64_t seq, const mm_export_chunk_t *c)
 {
     x->chunks++;
@@ -1529,8 +1529,8 @@ static void uplink_export_goes_while_it_is_built(void **state)
     free(x);
 }
 
-/* A hub that refuses chunks while built (an older one): the early sending ends without a word
- * to the owner, and the logged export goes whole from its start. */
+/* A hub that refuses chunks while built: the early sending ends without a word to the owner,
+ * and the logged export goes whole from its start. */
 static void uplink_export_refused_while_built_goes_once_logged(void **state)
 {
     (void)state;
