@@ -582,6 +582,28 @@ static void on_export_ack(edge_uplink_t *up, const mm_export_ack_t *a, uint64_t 
     }
 }
 
+/* x (found, or free) given to export id: the file at path (copied), its owner's done and arg,
+ * and chunks that wait for the hub to acknowledge the log as it stands now, which holds the entry
+ * they follow ("approved" while built, "exported" after). */
+static mm_err_t xfer_take(edge_uplink_t *up, xfer_t *x, const char *id, const char *path,
+                          edge_uplink_export_done_fn done, void *arg)
+{
+    char *copy = strdup(path);
+    if (!copy)
+        return MM_ENOMEM;
+    free(x->path);
+    x->path = copy;
+    if (!x->used) {
+        x->used = 1;
+        snprintf(x->id, sizeof x->id, "%s", id);
+    }
+    if (edge_store_size(up->store, &x->after) != MM_OK)
+        x->after = 0; /* the hub's WAIT paces it then */
+    x->done = done;
+    x->arg = arg;
+    return MM_OK;
+}
+
 mm_err_t edge_uplink_send_export(edge_uplink_t *up, const char *id, const char *path,
                                  uint64_t total, const uint8_t sha256[32],
                                  edge_uplink_export_done_fn done, void *arg)
@@ -591,35 +613,24 @@ mm_err_t edge_uplink_send_export(edge_uplink_t *up, const char *id, const char *
     xfer_t *x = find_xfer(up, id);
     if (x && !x->building)
         return MM_OK;
-    char *copy = strdup(path);
-    if (!copy)
-        return MM_ENOMEM;
-    if (x) {
+    int built = x != NULL;
+    if (!x && !(x = free_xfer(up)))
+        return MM_EFULL;
+    mm_err_t err = xfer_take(up, x, id, path, done, arg);
+    if (err != MM_OK)
+        return err;
+    if (built) {
         /* Sent while built: the rest goes as this export, from where it is (the file renamed
          * into place is the one its descriptor reads). */
-        free(x->path);
-        x->path = copy;
         x->building = 0;
         x->end_due = x->next == total;
         MM_INFO("export %s: %" PRIu64 " bytes, %" PRIu64 " sent while it was built", id, total,
                 x->next);
     } else {
-        if (!(x = free_xfer(up))) {
-            free(copy);
-            return MM_EFULL;
-        }
-        x->path = copy;
-        x->used = 1;
-        snprintf(x->id, sizeof x->id, "%s", id);
         MM_INFO("export %s: sending %" PRIu64 " bytes to the hub", id, total);
     }
     x->total = total;
     memcpy(x->sha256, sha256, 32);
-    /* The "exported" entry is in the log by now: the chunks wait for the hub to acknowledge it. */
-    if (edge_store_size(up->store, &x->after) != MM_OK)
-        x->after = 0; /* the hub's WAIT paces it then */
-    x->done = done;
-    x->arg = arg;
     return MM_OK; /* the first chunk goes at the next tick */
 }
 
@@ -645,16 +656,10 @@ mm_err_t edge_uplink_export_building(edge_uplink_t *up, const char *id, const ch
         return MM_OK; /* not kept (the uplink was full): sent once logged */
     if (!(x = free_xfer(up)))
         return MM_EFULL;
-    if (!(x->path = strdup(path)))
-        return MM_ENOMEM;
-    x->used = 1;
+    mm_err_t err = xfer_take(up, x, id, path, done, arg);
+    if (err != MM_OK)
+        return err;
     x->building = 1;
-    snprintf(x->id, sizeof x->id, "%s", id);
-    /* The "approved" entry is in the log: the chunks wait for the hub to acknowledge it. */
-    if (edge_store_size(up->store, &x->after) != MM_OK)
-        x->after = 0;
-    x->done = done;
-    x->arg = arg;
     MM_INFO("export %s: sending it to the hub while it is built", id);
     return MM_OK;
 }
