@@ -2,8 +2,10 @@
  * mimamori-testcam: simulated IP cameras for tests and the demo.
  *
  * One process serves N RTSP streams at rtsp://127.0.0.1:PORT/NAME, each H.264 from
- * videotestsrc ! x264enc through GStreamer's RTSP server. A stream is shared by all its clients,
- * like a real camera. Prints "ready rtsp://127.0.0.1:PORT/NAME" per stream once listening, and
+ * videotestsrc ! x264enc through GStreamer's RTSP server. Each client gets a pipeline of its own
+ * (the same pattern and clock), not one shared by all: gst-rtsp-server 1.22 aborts the process
+ * when clients start a shared stream together (gst_rtsp_media_get_rates asserts on a stream with
+ * no segment yet; 4 to 5 times in 60 starts with four clients here, none unshared). Prints "ready rtsp://127.0.0.1:PORT/NAME" per stream once listening, and
  * stops cleanly on SIGINT or SIGTERM.
  *
  * With --replay FILE it is instead a server of our own that sends a file's packets (replay.h):
@@ -144,7 +146,7 @@ int main(int argc, char **argv)
                  pattern ? pattern : patterns[i % 5], width, height, fps, text, enc);
         GstRTSPMediaFactory *factory = gst_rtsp_media_factory_new();
         gst_rtsp_media_factory_set_launch(factory, launch);
-        gst_rtsp_media_factory_set_shared(factory, TRUE);
+        gst_rtsp_media_factory_set_shared(factory, FALSE); /* see the top of this file */
         if (auth)
             gst_rtsp_media_factory_add_role(
                 factory, "user", GST_RTSP_PERM_MEDIA_FACTORY_ACCESS, G_TYPE_BOOLEAN, TRUE,
