@@ -239,6 +239,7 @@ static mm_err_t take_ack(mm_msg_t *m, const Mimamori__V1__Ack *a)
         return MM_ENOMEM;
     bump_t bp = {m->block};
     m->ack.size = a->size;
+    m->ack.features = a->features;
     m->ack.cosignature = bump(&bp, cos, clen + 1);
     m->ack.reason = bump(&bp, why, rlen + 1);
     if (a->n_requests > MM_WIRE_REQUESTS_MAX)
@@ -548,6 +549,7 @@ mm_err_t mm_msg_encode_ack(uint64_t seq, const mm_ack_t *ack, uint8_t **out, siz
         return MM_EINVAL;
     }
     a.size = ack->size;
+    a.features = ack->features;
     a.cosignature = (char *)(ack->cosignature ? ack->cosignature : "");
     size_t clen = strnlen(a.cosignature, MM_NOTE_MAX + 1);
     if (clen > MM_NOTE_MAX || !mm_utf8_valid(a.cosignature, clen))

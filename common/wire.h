@@ -113,7 +113,13 @@ typedef struct {
     const char *reason;      /* NUL-terminated, "" when absent */
     size_t n_requests;       /* 0..MM_WIRE_REQUESTS_MAX */
     const mm_city_request_t *requests;
+    uint32_t features; /* what the hub takes (MM_FEATURE_*); 0 from an older hub */
 } mm_ack_t;
+
+/* Bits of mm_ack_t.features (Ack.features, enum Feature): an edge sends a form of a message
+ * only to a hub that names it. Bits this code does not know are kept and ignored. */
+#define MM_FEATURE_EXPORT_BUILDING 1u              /* ExportChunk's build and building */
+#define MM_HUB_FEATURES MM_FEATURE_EXPORT_BUILDING /* what this code's hub takes */
 
 #define MM_EXPORT_CHUNK_MAX (512 * 1024) /* bytes of ciphertext in one ExportChunk */
 #define MM_EXPORT_BUILD_PREFIX 128       /* bytes of a ciphertext whose SHA-256 names its build */

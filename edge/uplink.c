@@ -88,6 +88,8 @@ struct edge_uplink {
     int64_t last_contact_us; /* its mm_now_us, for alerts.h */
     uint64_t wait_until;   /* no sending before this uv_now (after REFUSED) */
     int unreachable_said;  /* "hub not reachable" logged since the last contact */
+    uint32_t hub_features; /* what the hub's last acknowledgement says it takes (MM_FEATURE_*) */
+    int features_heard;    /* an acknowledgement has come since the start */
 
     /* The batch in flight. */
     int in_flight;
@@ -256,6 +258,12 @@ static void on_ok(edge_uplink_t *up, const mm_ack_t *ack, uint64_t own_size)
 
 static void on_ack(edge_uplink_t *up, const mm_ack_t *ack, uint64_t seq)
 {
+    uint32_t building = ack->features & MM_FEATURE_EXPORT_BUILDING;
+    if (!up->features_heard || building != (up->hub_features & MM_FEATURE_EXPORT_BUILDING))
+        MM_INFO("%s", building ? "the hub takes an export while it is built"
+                               : "the hub takes an export only once logged (an older hub)");
+    up->hub_features = ack->features; /* whatever the seq: it says what the hub runs */
+    up->features_heard = 1;
     if (!up->in_flight || seq != up->seq) {
         MM_DEBUG("ignoring an acknowledgement for seq %" PRIu64, seq);
         return;
@@ -472,6 +480,10 @@ static int send_chunk(edge_uplink_t *up, xfer_t *x)
  * end names the logged length and hash, and completes it. */
 static void fill_window(edge_uplink_t *up, xfer_t *x)
 {
+    /* A hub that has not said it takes an export being built (an older one refuses such chunks
+     * as malformed) gets it once logged, whole. */
+    if (x->building && !(up->hub_features & MM_FEATURE_EXPORT_BUILDING))
+        return;
     if (x->end_due && x->next == x->total && !x->failed && !up->closing && up->acked >= x->after &&
         uv_now(up->loop) >= x->wait_until && send_chunk(up, x) == 0)
         x->end_due = 0;

@@ -201,6 +201,7 @@ static void answer(hub_answer_t *out, mm_ack_status_t status, uint64_t size, con
 {
     out->ack.status = status;
     out->ack.size = size;
+    out->ack.features = MM_HUB_FEATURES;
     out->ack.cosignature = out->cosignature;
     out->ack.reason = out->reason;
     va_list ap;

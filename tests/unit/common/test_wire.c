@@ -99,6 +99,15 @@ static void ack_round_trip(void **state)
     assert_int_equal(g->size, 99);
     assert_string_equal(g->reason, "why");
     assert_string_equal(g->cosignature, "");
+    assert_int_equal(g->features, 0); /* none named: an older hub's ack */
+    mm_msg_free(m);
+    free(buf);
+
+    /* What the hub takes goes across, bits this code does not know included. */
+    a.features = MM_FEATURE_EXPORT_BUILDING | 0x80000000u;
+    assert_int_equal(mm_msg_encode_ack(6, &a, &buf, &len), MM_OK);
+    assert_int_equal(mm_msg_decode(buf, len, &m), MM_OK);
+    assert_int_equal(mm_msg_ack(m)->features, MM_FEATURE_EXPORT_BUILDING | 0x80000000u);
     mm_msg_free(m);
     free(buf);
 }

@@ -1180,7 +1180,10 @@ typedef struct {
     int done_calls, delivered;
     char reason[256];
     int closed;
-    /* Sent while built (scripts 2 and 3): */
+    /* Sent while built (scripts 2, 3 and 4): */
+    uint32_t features;   /* what the scripted hub's acknowledgements name (4: none, an older hub) */
+    int acks;            /* hellos acknowledged */
+    uint64_t acked_ms;   /* uv_now of the first */
     uv_timer_t grow;     /* moves ready on, as the build would */
     uint64_t ready;      /* bytes of the file handed over so far */
     int logged;          /* edge_uplink_send_export called */
@@ -1202,6 +1205,24 @@ static void xf_answer(xf_t *x, zmq_msg_t *rid, uint64_t seq, mm_export_status_t 
     assert_true(zmq_send(x->router, zmq_msg_data(rid), zmq_msg_size(rid), ZMQ_SNDMORE) >= 0);
     assert_true(zmq_send(x->router, buf, len, 0) >= 0);
     free(buf);
+}
+
+/* A hello answered as a hub whose log of the site is empty, naming what it takes. */
+static void xf_ack_hello(xf_t *x, zmq_msg_t *rid, uint64_t seq)
+{
+    mm_ack_t a = {.status = MM_ACK_WRONG_SIZE,
+                  .size = 0,
+                  .cosignature = "",
+                  .reason = "",
+                  .features = x->features};
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    assert_int_equal(mm_msg_encode_ack(seq, &a, &buf, &len), MM_OK);
+    assert_true(zmq_send(x->router, zmq_msg_data(rid), zmq_msg_size(rid), ZMQ_SNDMORE) >= 0);
+    assert_true(zmq_send(x->router, buf, len, 0) >= 0);
+    free(buf);
+    if (!x->acks++)
+        x->acked_ms = uv_now(&x->loop);
 }
 
 static void xf_closed(void *arg)
@@ -1270,7 +1291,8 @@ static void xf_built_chunk(xf_t *x, zmq_msg_t *rid, uint64_t seq, const mm_expor
 
 /* The build, as the uplink sees it: the file's bytes handed over 300,000 at a time; logged once
  * the scripted hub holds all of them (script 2: every byte went while built), or, for script 3,
- * once all are written. */
+ * once a chunk being built was refused, or, for script 4, 200 ms after the hub said what it takes.
+ */
 static void xf_grow(uv_timer_t *h)
 {
     xf_t *x = h->data;
@@ -1281,7 +1303,10 @@ static void xf_grow(uv_timer_t *h)
                          MM_OK);
         return;
     }
-    if (!x->logged && (x->script == 3 || x->written == XFER_TOTAL)) {
+    int due = (x->script == 3 && x->building_chunks) ||
+              (x->script == 2 && x->written == XFER_TOTAL) ||
+              (x->script == 4 && x->acks && uv_now(&x->loop) - x->acked_ms >= 200);
+    if (!x->logged && due) {
         x->logged = 1;
         assert_int_equal(edge_uplink_send_export(x->up, "disclosure-30", x->path, XFER_TOTAL,
                                                  x->sha, xf_done, x),
@@ -1381,8 +1406,11 @@ static void xf_poll(uv_timer_t *h)
         mm_msg_t *m = NULL;
         assert_int_equal(mm_msg_decode(zmq_msg_data(&body), zmq_msg_size(&body), &m), MM_OK);
         const mm_export_chunk_t *c = mm_msg_export_chunk(m);
-        if (c) /* batches (hellos) go unanswered: the uplink keeps them to itself */
+        if (c)
             xf_chunk(x, &rid, mm_msg_seq(m), c);
+        else if (mm_msg_batch(m) && x->script >= 2)
+            xf_ack_hello(x, &rid, mm_msg_seq(m));
+        /* else a batch (a hello) goes unanswered: the uplink keeps it to itself */
         mm_msg_free(m);
         zmq_msg_close(&body);
         zmq_msg_close(&rid);
@@ -1401,6 +1429,7 @@ static void xf_run(int script, xf_t *x)
 {
     memset(x, 0, sizeof *x);
     x->script = script;
+    x->features = script == 4 ? 0 : MM_HUB_FEATURES;
     snprintf(x->dir, sizeof x->dir, "/tmp/mm-test-xfer-XXXXXX");
     assert_non_null(mkdtemp(x->dir));
     char db[128], endpoint[160];
@@ -1544,6 +1573,21 @@ static void uplink_export_refused_while_built_goes_once_logged(void **state)
     free(x);
 }
 
+/* A hub that does not say it takes an export while built (an older one, which would refuse such
+ * chunks as malformed): nothing goes while built, and the logged export goes whole. */
+static void uplink_export_waits_for_a_hub_that_takes_it_built(void **state)
+{
+    (void)state;
+    xf_t *x = calloc(1, sizeof *x);
+    xf_run(4, x);
+    assert_int_equal(x->done_calls, 1);
+    assert_true(x->delivered);
+    assert_true(x->acks >= 1);
+    assert_int_equal(x->building_chunks, 0);
+    assert_int_equal(x->ended_chunks, 3);
+    free(x);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, t_setup, t_teardown)
 
 int main(void)
@@ -1572,6 +1616,7 @@ int main(void)
         cmocka_unit_test(uplink_export_refused_ends_with_the_hubs_reason),
         cmocka_unit_test(uplink_export_goes_while_it_is_built),
         cmocka_unit_test(uplink_export_refused_while_built_goes_once_logged),
+        cmocka_unit_test(uplink_export_waits_for_a_hub_that_takes_it_built),
     };
     int rc = cmocka_run_group_tests(tests, group_setup, group_teardown);
     unlink(clock_file);

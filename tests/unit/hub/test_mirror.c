@@ -123,6 +123,8 @@ static void good_resend_and_gap(void **state)
     send(f, 0, 0, f->views, &f->site_key, "mimamori/site/site-a", &a); /* hello */
     assert_int_equal(a.ack.status, MM_ACK_OK);
     assert_int_equal(a.ack.size, 0);
+    /* Every answer names what the hub takes: an export while it is built. */
+    assert_int_equal(a.ack.features, MM_FEATURE_EXPORT_BUILDING);
 
     send(f, 0, 3, f->views, &f->site_key, "mimamori/site/site-a", &a);
     assert_int_equal(a.ack.status, MM_ACK_OK);
