@@ -43,6 +43,8 @@ typedef struct {
     int has_build;     /* build is known (once the file has MM_EXPORT_BUILD_PREFIX bytes) */
     uint8_t build[32]; /* what the chunks name: the SHA-256 of the file's first bytes */
     int end_due;       /* all was sent while built: an empty chunk at the end completes it */
+    uint64_t built_seq; /* the last chunk's seq sent while built: a REFUSED to it or one before
+                           ends only the early sending, even when it comes after the log */
     uint64_t after; /* no chunk until the hub has acknowledged this many entries */
     uint64_t have;                            /* what the hub last said it holds, synced */
     uint64_t next;                            /* where the next chunk starts */
@@ -577,13 +579,21 @@ static void on_export_ack(edge_uplink_t *up, const mm_export_ack_t *a, uint64_t 
         try_send(up);
         break;
     case MM_EXPORT_REFUSED:
-        if (x->building) {
+        if (x->building || seq <= x->built_seq) {
             /* Not before it is logged (the request ended meanwhile): the export goes whole
              * once logged, and the hub's answer then is the one that counts. */
-            MM_INFO("export %s: the hub does not take it while it is built (%s); it is sent once "
-                    "logged",
-                    x->id, a->reason);
-            xfer_free(x);
+            MM_INFO("export %s: the hub does not take it while it is built (%s); it is sent %s",
+                    x->id, a->reason, x->building ? "once logged" : "whole");
+            if (x->building) {
+                xfer_free(x);
+                break;
+            }
+            /* Logged before this answer came: the whole export, from its start. */
+            x->built_seq = 0;
+            x->have = 0;
+            x->end_due = 0;
+            xfer_rewind(up, x, 0);
+            fill_window(up, x);
             break;
         }
         xfer_finish(x, 0, a->reason[0] ? a->reason : "the hub refused it without a reason");
@@ -635,6 +645,7 @@ mm_err_t edge_uplink_send_export(edge_uplink_t *up, const char *id, const char *
         /* Sent while built: the rest goes as this export, from where it is (the file renamed
          * into place is the one its descriptor reads). */
         x->building = 0;
+        x->built_seq = up->next_seq;
         x->end_due = x->next == total;
         MM_INFO("export %s: %" PRIu64 " bytes, %" PRIu64 " sent while it was built", id, total,
                 x->next);

@@ -37,7 +37,7 @@
  * edge_uplink_send_export turns the transfer into an ordinary one: the rest, and an empty chunk
  * where the file ends if all was sent, name the logged length and hash. While building, the
  * hub's REFUSED ends the early transfer quietly (the request ended meanwhile); the export is sent
- * whole once logged. Chunks being built go only to a hub whose last acknowledgement named
+ * whole once logged (from its start, when the refusal of a chunk sent while built comes after). Chunks being built go only to a hub whose last acknowledgement named
  * MM_FEATURE_EXPORT_BUILDING: an older hub cannot decode them, and gets the export once logged.
  *
  * A standards document (FilingDocument, documents.h) has a slot of its own too, one document at

@@ -55,6 +55,7 @@ mm_err_t hub_disclosure_open(mm_db_t *db, const hub_config_t *cfg, const mm_keyp
         free(d);
         return err;
     }
+    hub_disclosure_sweep_parts(d);
     *out = d;
     return MM_OK;
 }
@@ -65,6 +66,7 @@ void hub_disclosure_close(hub_disclosure_t *d)
         return;
     for (size_t i = 0; i < HUB_DISCLOSURE_PART_HASHES; i++)
         mm_sha256_destroy(d->parts[i].ctx);
+    free(d->ended);
     free(d);
 }
 

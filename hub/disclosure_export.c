@@ -22,6 +22,7 @@
  */
 #include "hub/disclosure.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -420,8 +421,7 @@ static void receive(chunk_t *k)
     complete(k, have);
 }
 
-/* States after which no export of the request is taken. */
-static int terminal(hub_disclosure_state_t state)
+int hub_disclosure_ended(hub_disclosure_state_t state)
 {
     return state == HUB_DISCLOSURE_STATE_REFUSED || state == HUB_DISCLOSURE_STATE_DENIED ||
            state == HUB_DISCLOSURE_STATE_EXPIRED || state == HUB_DISCLOSURE_STATE_RELEASED;
@@ -447,7 +447,7 @@ static int answer(chunk_t *k)
         else
             ack(k->out, MM_EXPORT_REFUSED, 0,
                 "the hub holds the export of %s the site logged, and this is not it", k->id);
-    } else if (terminal(rec->state)) {
+    } else if (hub_disclosure_ended(rec->state)) {
         ack(k->out, MM_EXPORT_REFUSED, 0, "disclosure %s was %s: no export of it is accepted",
             k->id, hub_disclosure_state_name(rec->state));
     } else if (c->building && rec->state == HUB_DISCLOSURE_STATE_APPROVED) {
@@ -502,4 +502,71 @@ void hub_disclosure_chunk(hub_disclosure_t *d, const char *site, const mm_export
     if (rec)
         hub_disclosure_rec_deinit(rec);
     free(rec);
+}
+
+/* --- parts of requests that ended ------------------------------------------------------------*/
+
+void hub_disclosure_drop_part(hub_disclosure_t *d, const char *site, const char *id)
+{
+    hub_export_paths_t p;
+    if (hub_disclosure_export_paths(d, site, id, &p) != 0)
+        return;
+    part_forget(d, site, hub_disclosure_number(id));
+    if (unlink(p.part) == 0)
+        MM_INFO("disclosure %s: removed the part of its export that site %s had sent: the "
+                "request ended, and the hub will never take it whole",
+                id, site);
+    else if (errno != ENOENT)
+        MM_WARN("disclosure %s: cannot remove %s: %s", id, p.part, strerror(errno));
+}
+
+/* The part name's request, if name is "<id>.age.part" of a disclosure: its number, else 0. */
+static uint64_t part_of(const char *name, char id[MM_ID_MAX])
+{
+    static const char ext[] = ".age.part";
+    size_t len = strlen(name), e = sizeof ext - 1;
+    if (len <= e || len - e >= MM_ID_MAX || strcmp(name + len - e, ext) != 0)
+        return 0;
+    memcpy(id, name, len - e);
+    id[len - e] = 0;
+    return hub_disclosure_number(id);
+}
+
+/* The parts in one site's folder of exports. */
+static void sweep_site(hub_disclosure_t *d, const char *site, const char *dir)
+{
+    DIR *dp = opendir(dir);
+    if (!dp)
+        return;
+    hub_disclosure_rec_t rec;
+    struct dirent *de;
+    while ((de = readdir(dp))) {
+        char id[MM_ID_MAX];
+        uint64_t n = part_of(de->d_name, id);
+        if (!n || hub_disclosure_load_read(d, n, &rec) != MM_OK)
+            continue; /* not a part, or of no request the hub knows: left alone */
+        if (!strcmp(rec.site, site) && (hub_disclosure_ended(rec.state) ||
+                                        hub_members_has(&rec.members, HUB_DISCLOSURE_RECEIVED)))
+            hub_disclosure_drop_part(d, site, id);
+        hub_disclosure_rec_deinit(&rec);
+    }
+    closedir(dp);
+}
+
+void hub_disclosure_sweep_parts(hub_disclosure_t *d)
+{
+    char exports[PATH_MAX];
+    snprintf(exports, sizeof exports, "%s/exports", d->cfg->state_dir);
+    DIR *dp = opendir(exports);
+    if (!dp)
+        return; /* no export yet */
+    struct dirent *de;
+    while ((de = readdir(dp))) {
+        char dir[PATH_MAX];
+        if (de->d_name[0] == '.' || strlen(de->d_name) >= MM_ID_MAX ||
+            snprintf(dir, sizeof dir, "%s/%s", exports, de->d_name) >= (int)sizeof dir)
+            continue;
+        sweep_site(d, de->d_name, dir); /* a folder is a site's: its records must say so */
+    }
+    closedir(dp);
 }

@@ -27,6 +27,12 @@ typedef struct {
     mm_sha256_ctx_t *ctx;
 } hub_part_hash_t;
 
+/* A request that ended in the mirror's transaction: its part goes once that commits. */
+typedef struct {
+    char site[MM_ID_MAX];
+    char id[MM_ID_MAX];
+} hub_part_end_t;
+
 struct hub_disclosure {
     mm_db_t *db;
     MDB_dbi dbi, meta;
@@ -36,6 +42,8 @@ struct hub_disclosure {
     hub_audit_t *audit;
     hub_part_hash_t parts[HUB_DISCLOSURE_PART_HASHES];
     uint64_t tick;
+    hub_part_end_t *ended; /* requests ended in the transaction under way (disclosure_steps.c) */
+    size_t n_ended, cap_ended;
 };
 
 /* --- records (disclosure.c) ----------------------------------------------------------------- */
@@ -93,5 +101,14 @@ typedef struct {
 /* The paths of export id of site: 0, or -1 when they do not fit. */
 int hub_disclosure_export_paths(hub_disclosure_t *d, const char *site, const char *id,
                                 hub_export_paths_t *p);
+/* Whether a request in state has ended: no export of it is taken any more (refused, denied,
+ * expired, released). */
+int hub_disclosure_ended(hub_disclosure_state_t state);
+/* Removes the part of request id's export from site: ciphertext the hub will never take whole
+ * (the request ended) nor can read. Quiet when there is none. */
+void hub_disclosure_drop_part(hub_disclosure_t *d, const char *site, const char *id);
+/* At open: removes the parts left of requests that ended or whose export the hub holds whole
+ * (a hub stopped before it removed them, or older than this removal). */
+void hub_disclosure_sweep_parts(hub_disclosure_t *d);
 
 #endif

@@ -24,6 +24,26 @@
 void hub_disclosure_applied(hub_disclosure_t *d, int committed)
 {
     hub_audit_done(d->audit, committed);
+    for (size_t i = 0; committed && i < d->n_ended; i++)
+        hub_disclosure_drop_part(d, d->ended[i].site, d->ended[i].id);
+    d->n_ended = 0;
+}
+
+/* rec ended in this transaction: its part goes once the transaction commits (if this cannot
+ * be noted, the sweep at the next start removes it). */
+static void ended(hub_disclosure_t *d, const hub_disclosure_rec_t *rec)
+{
+    if (d->n_ended == d->cap_ended) {
+        size_t cap = d->cap_ended ? 2 * d->cap_ended : 8;
+        hub_part_end_t *p = realloc(d->ended, cap * sizeof *p);
+        if (!p)
+            return;
+        d->ended = p;
+        d->cap_ended = cap;
+    }
+    hub_part_end_t *e = &d->ended[d->n_ended++];
+    snprintf(e->site, sizeof e->site, "%s", rec->site);
+    snprintf(e->id, sizeof e->id, "%s", rec->id);
 }
 
 /* The site logged that it has request r (its city_request entry). */
@@ -156,6 +176,8 @@ static mm_err_t step(hub_disclosure_t *d, MDB_txn *txn, const char *site, uint64
         err = add_step(&rec, s, index, e->time_us, hindex);
     if (err == MM_OK)
         err = hub_disclosure_put(d, txn, n, &rec);
+    if (err == MM_OK && hub_disclosure_ended(rec.state))
+        ended(d, &rec);
     hub_disclosure_rec_deinit(&rec);
     return err;
 }

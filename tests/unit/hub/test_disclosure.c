@@ -1186,6 +1186,57 @@ static void test_chunks_of_a_build_in_progress(void **state)
     free(data);
 }
 
+/* The part of a request that ends while its export is built (expired, denied, released) is
+ * removed once the step that ended it commits: ciphertext the hub would never take whole. The
+ * part of a live request stays. At the next start, the parts left of ended requests go too (a
+ * hub that stopped first, or an older one), and a file that is no request's part stays. */
+static void test_part_of_an_ended_request_is_removed(void **state)
+{
+    fx_t *f = *state;
+    cameras(f);
+    uint8_t *data = export_bytes();
+    char ending[64], live[64], part_ending[256], part_live[256];
+    file_ok(f, REQUESTER, ending);
+    file_ok(f, REQUESTER, live);
+    path_of(f, ending, ".age.part", part_ending, sizeof part_ending);
+    path_of(f, live, ".age.part", part_live, sizeof part_live);
+    mm_entry_t e = step(ending, "approved", "kanri");
+    site_logs(f, 0, &e);
+    e = step(live, "approved", "kanri");
+    site_logs_and_sends(f, 0, &e);
+    assert_int_equal(building(f, ending, 0xaa, 0, data, PIECE).status, MM_EXPORT_CONTINUE);
+    assert_int_equal(building(f, live, 0xbb, 0, data, PIECE).status, MM_EXPORT_CONTINUE);
+    assert_int_equal(file_size(part_ending), PIECE);
+
+    e = step(ending, "expired", "");
+    site_logs_and_sends(f, 0, &e);
+    assert_string_equal(state_of(f, ending), "expired");
+    assert_int_equal(file_size(part_ending), -1);
+    assert_int_equal(file_size(part_live), PIECE);
+    assert_int_equal(building(f, ending, 0xaa, 0, data, PIECE).status, MM_EXPORT_REFUSED);
+    assert_int_equal(file_size(part_ending), -1);
+
+    /* Left behind (as by a hub stopped before it removed it): gone at the next start, the live
+     * one and a stray file kept. */
+    FILE *fp = fopen(part_ending, "wb");
+    assert_non_null(fp);
+    assert_int_equal(fwrite(data, 1, 100, fp), 100);
+    fclose(fp);
+    char stray[300];
+    path_of(f, "notes", ".age.part", stray, sizeof stray);
+    fp = fopen(stray, "wb");
+    assert_non_null(fp);
+    fclose(fp);
+    hub_disclosure_close(f->d);
+    assert_int_equal(
+        hub_disclosure_open(f->hub.db, &f->cfg, &f->hub.keys, f->hub.reg, f->hub.audit, &f->d),
+        MM_OK);
+    assert_int_equal(file_size(part_ending), -1);
+    assert_int_equal(file_size(part_live), PIECE);
+    assert_int_equal(file_size(stray), 0);
+    free(data);
+}
+
 /* --- downloads -------------------------------------------------------------------------------*/
 
 /* Only the requester who filed it downloads the export; each download is logged first and
@@ -1324,6 +1375,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_chunks_in_a_window_are_synced_every_half_window, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_chunks_of_a_build_in_progress, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_part_of_an_ended_request_is_removed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_chunks_refused_when_denied_or_never_approved, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_download_only_by_its_requester_logged_and_noticed,
