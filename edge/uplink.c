@@ -635,6 +635,13 @@ mm_err_t edge_uplink_send_export(edge_uplink_t *up, const char *id, const char *
     xfer_t *x = find_xfer(up, id);
     if (x && !x->building)
         return MM_OK;
+    if (x && x->failed) {
+        /* The early sending failed (say, the file was renamed into place before its first chunk
+         * could open it): that was only the early sending; the export goes whole. */
+        MM_INFO("export %s: not sent while it was built (%s); sending it whole", id, x->why);
+        xfer_free(x);
+        x = NULL;
+    }
     int built = x != NULL;
     if (!x && !(x = free_xfer(up)))
         return MM_EFULL;
