@@ -536,6 +536,8 @@ static void export_continue(edge_uplink_t *up, xfer_t *x, const mm_export_ack_t 
     }
     if (a->have < x->have)
         MM_INFO("export %s: the hub holds %" PRIu64 " bytes, sending from there", x->id, a->have);
+    else if (a->have > x->have) /* every few MiB: the hub syncs its part that often */
+        MM_DEBUG("export %s: the hub holds %" PRIu64 " bytes synced", x->id, a->have);
     x->have = a->have;
     if (received != end) {
         MM_DEBUG("export %s: the hub has written %" PRIu64 " bytes, not %" PRIu64

@@ -18,6 +18,7 @@ same SHA-256, and it decrypts and verifies.
 import hashlib
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -137,9 +138,16 @@ run.start("site-r", edge_argv)
 edge_mark = len(run.log("site-r"))
 
 # The edge builds it again: the hub empties what it held of the first build before it takes the
-# second's. Then the hub is killed once 8 MiB of the second are on its disk, the edge stopped.
-slices_until(lambda: "starting again" in run.log("hub")[hub_mark:] and part_size() >= 8 << 20,
-             "8 MiB of the second build at the hub")
+# second's. Then the hub is killed once 8 MiB of the second are on its disk and the edge has heard
+# that some of it is synced (an edge that never heard the hub may only start from 0: answers in
+# flight die with the hub's connection), the edge stopped.
+def heard_synced():
+    return re.search(rf"export {rid}: the hub holds [1-9][0-9]* bytes synced",
+                     run.log("site-r")[edge_mark:]) is not None
+
+
+slices_until(lambda: "starting again" in run.log("hub")[hub_mark:] and part_size() >= 8 << 20
+             and heard_synced(), "8 MiB of the second build at the hub, some synced as the edge heard")
 hub_mark = len(run.log("hub"))
 edge = run.procs["site-r"]
 try:
