@@ -277,10 +277,13 @@ static void *viewing_main(void *arg)
     decide(vw);
     if (vw->conf.has_player)
         send_end(vw);
-    shutdown(vw->fd, SHUT_RDWR);
+    /* Done before the client sees the end: one who starts another playback at once is not
+     * refused for this one (a person's playbacks run at most 8x together). The loop joins this
+     * thread before it closes fd. */
     pthread_mutex_lock(&vw->lock);
     vw->done = 1;
     pthread_mutex_unlock(&vw->lock);
+    shutdown(vw->fd, SHUT_RDWR);
     vw->conf.done(vw->conf.arg);
     return NULL;
 }

@@ -62,7 +62,8 @@ mm_err_t edge_viewing_start(const edge_viewing_conf_t *conf, int fd, edge_viewin
  */
 void edge_viewing_stop(edge_viewing_t *vw, int denied, const char *reason);
 
-/* Whether its thread has finished: 1 or 0. */
+/* Whether it has ended, its result settled: 1 or 0. Set before the client sees the end of its
+ * stream; the thread finishes right after (edge_viewing_join waits for it). */
 int edge_viewing_done(edge_viewing_t *vw);
 
 /* Waits for its thread and says how it ended. Call once. */
