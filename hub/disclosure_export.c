@@ -39,6 +39,7 @@
 #include "hub/disclosure_impl.h"
 
 #define PIECE (256 * 1024) /* bytes read at a time when hashing a file */
+#define PART_EXT ".age.part"               /* what an export's name ends with while it arrives */
 #define HUB_EXPORT_SYNC (4u * 1024 * 1024) /* most bytes written unsynced in a windowed transfer   \
                                             */
 
@@ -48,7 +49,7 @@ int hub_disclosure_export_paths(hub_disclosure_t *d, const char *site, const cha
                                 hub_export_paths_t *p)
 {
     int a = snprintf(p->dir, sizeof p->dir, "%s/exports/%s", d->cfg->state_dir, site);
-    int b = snprintf(p->part, sizeof p->part, "%s/%s.age.part", p->dir, id);
+    int b = snprintf(p->part, sizeof p->part, "%s/%s" PART_EXT, p->dir, id);
     int c = snprintf(p->whole, sizeof p->whole, "%s/%s.age", p->dir, id);
     return a > 0 && (size_t)a < sizeof p->dir && b > 0 && (size_t)b < sizeof p->part && c > 0 &&
                    (size_t)c < sizeof p->whole
@@ -520,12 +521,11 @@ void hub_disclosure_drop_part(hub_disclosure_t *d, const char *site, const char 
         MM_WARN("disclosure %s: cannot remove %s: %s", id, p.part, strerror(errno));
 }
 
-/* The part name's request, if name is "<id>.age.part" of a disclosure: its number, else 0. */
+/* The part name's request, if name is "<id>" PART_EXT of a disclosure: its number, else 0. */
 static uint64_t part_of(const char *name, char id[MM_ID_MAX])
 {
-    static const char ext[] = ".age.part";
-    size_t len = strlen(name), e = sizeof ext - 1;
-    if (len <= e || len - e >= MM_ID_MAX || strcmp(name + len - e, ext) != 0)
+    size_t len = strlen(name), e = sizeof PART_EXT - 1;
+    if (len <= e || len - e >= MM_ID_MAX || strcmp(name + len - e, PART_EXT) != 0)
         return 0;
     memcpy(id, name, len - e);
     id[len - e] = 0;

@@ -5,8 +5,9 @@
  * videotestsrc ! x264enc through GStreamer's RTSP server. Each client gets a pipeline of its own
  * (the same pattern and clock), not one shared by all: gst-rtsp-server 1.22 aborts the process
  * when clients start a shared stream together (gst_rtsp_media_get_rates asserts on a stream with
- * no segment yet; 4 to 5 times in 60 starts with four clients here, none unshared). Prints "ready rtsp://127.0.0.1:PORT/NAME" per stream once listening, and
- * stops cleanly on SIGINT or SIGTERM.
+ * no segment yet; 4 to 5 times in 60 starts with four clients here, none unshared). Prints
+ * "ready rtsp://127.0.0.1:PORT/NAME" per stream once listening, and stops cleanly on SIGINT or
+ * SIGTERM.
  *
  * With --replay FILE it is instead a server of our own that sends a file's packets (replay.h):
  * no encoding, a fraction of the CPU, for hundreds of streams.
