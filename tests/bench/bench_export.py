@@ -16,13 +16,24 @@ Prints the building and the rest of the transfer apart, and how much went while 
 
 Baseline, measured in the same run on the same input: what a recorder without any of this would
 do to hand over the same hour, `ffmpeg -c copy` into an MP4 and `age -r` on it, one after the
-other. Prints MB/s of ciphertext for both and the ratio.
+other. Prints MB/s of ciphertext for both and the ratio, and the CPU seconds of the edge, the hub
+and the whole machine over the export (and of the baseline).
+
+Then what the machine allows (bench_floor, measured once per invocation): the CPU seconds the
+export's cryptography alone takes (EXPORT_PASSES), spread over every core ("crypto_floor_s"),
+against the time the goals allow in this run ("goal_s": 300 MB/s, or 1.25x the baseline if that
+is less); and the same with the remux added at what the baseline's ffmpeg costs for it.
+
+    --perf FILE   also a `perf record -a -g` of the whole machine over the export
+    --keep        keep the run's directory and logs
 """
 import argparse
 import json
 import os
 import re
+import resource
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -37,26 +48,71 @@ sys.path.insert(0, os.path.join(SOURCE, "tests", "integration"))
 import mmtest as T  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_writer import make_input  # noqa: E402
+from bench_writer import HZ, NCPU, machine_busy, make_input  # noqa: E402
+
+
+def cpu_s(pid):
+    """utime + stime of a process (all its threads) so far, in seconds."""
+    with open(f"/proc/{pid}/stat") as f:
+        v = f.read().rsplit(")", 1)[1].split()
+    return (int(v[11]) + int(v[12])) / HZ
+
+
+def children_cpu_s():
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
 
 
 def baseline(inp, recipient, work):
     """ffmpeg -c copy to MP4, then age -r: seconds and bytes of ciphertext."""
     mp4, enc = os.path.join(work, "base.mp4"), os.path.join(work, "base.age")
-    t0 = time.monotonic()
+    c0, m0, t0 = children_cpu_s(), machine_busy(), time.monotonic()
     subprocess.run(["ffmpeg", "-loglevel", "error", "-y", "-i", inp, "-c", "copy", mp4],
                    check=True)
     subprocess.run(["age", "-r", recipient, "-o", enc, mp4], check=True)
     with open(enc, "rb") as f:
         os.fsync(f.fileno())
     dt = time.monotonic() - t0
+    cpu = {"baseline_cpu_s": round(children_cpu_s() - c0, 2),
+           "baseline_machine_cpu_s": round(machine_busy() - m0, 2)}
     size = os.path.getsize(enc)
     os.unlink(mp4)
     os.unlink(enc)
-    return dt, size
+    return dt, size, cpu
 
 
-def ours(inp, seconds, recipient, n, keep=False):
+# What an export does to each byte with the cryptography the formats ask for (bench_floor):
+# the segments' AES-256-GCM opened; SHA-256 five times (each segment's content hash checked, the
+# clip's content hash, the MP4's SHA-256 in the manifest, the ciphertext's SHA-256 logged by the
+# site, and again at the hub); age; the chunks over ZeroMQ with CURVE to the hub.
+EXPORT_PASSES = {"aes256gcm_s_per_gb": 1, "sha256_s_per_gb": 5, "age_s_per_gb": 1,
+                 "curve_s_per_gb": 1}
+GOAL_MBPS, GOAL_RATIO = 300, 1.25
+
+
+def floor_per_gb():
+    """bench_floor's CPU seconds per GB of each, measured now."""
+    out = subprocess.run([os.path.join(BUILD, "bench_floor"), "--mb", "512"], check=True,
+                         capture_output=True, text=True).stdout
+    return json.loads(out)
+
+
+def against_floor(floor, size, base_s, base_cpu_s):
+    """The least time the export could take on this machine's cores doing nothing but its
+    cryptography, every core busy all the time, against the time the goals allow in this run
+    (300 MB/s and 1.25x the baseline, whichever is less); then with the remux added, at what
+    the baseline's ffmpeg costs for it (the baseline's CPU less its age)."""
+    gb = size / 1e9
+    cpu = gb * sum(floor[k] * n for k, n in EXPORT_PASSES.items())
+    remux = max(0.0, base_cpu_s - gb * floor["age_s_per_gb"])
+    goal = min(size / (GOAL_MBPS * 1e6), GOAL_RATIO * base_s)
+    return {"crypto_cpu_s": round(cpu, 2), "crypto_floor_s": round(cpu / NCPU, 2),
+            "goal_s": round(goal, 2), "floor_of_goal": round(cpu / NCPU / goal, 2),
+            "with_remux_floor_s": round((cpu + remux) / NCPU, 2),
+            "with_remux_of_goal": round((cpu + remux) / NCPU / goal, 2)}
+
+
+def ours(inp, seconds, recipient, n, keep=False, perf_out=None):
     run = T.Run(f"bench-export-{n}")
     hub_keys = run.keys("hub")
     site = run.keys("site-x")
@@ -93,6 +149,13 @@ def ours(inp, seconds, recipient, n, keep=False):
     rid = req["id"]
     T.wait_until(lambda: [d for d in run.entries_of("site-x", "disclosure")
                           if d["request"] == rid and d["step"] == "held"], 60, "the hold")
+    procs = [run.procs["site-x"].pid, run.procs["hub"].pid]
+    c0, m0 = [cpu_s(p) for p in procs], machine_busy()
+    perf = None
+    if perf_out:  # a profile of the whole machine over the export alone
+        perf = subprocess.Popen(["perf", "record", "-a", "-g", "-F", "499", "-o", perf_out],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(1)
     t0 = time.monotonic()
     approved_us = int(time.time() * 1e6)
     subprocess.run([os.path.join(BUILD, "mimamori-edge"), "disclosure", "approve", rid,
@@ -105,6 +168,10 @@ def ours(inp, seconds, recipient, n, keep=False):
 
     rec = T.wait_until(received, 3600, "the export at the hub", step=0.1)
     dt = time.monotonic() - t0
+    c1, m1 = [cpu_s(p) for p in procs], machine_busy()
+    if perf:
+        perf.send_signal(signal.SIGINT)
+        perf.wait()
     size = rec["export"]["bytes"]
     # Where the time went: building (approval to the site's "exported" entry, the chunks going to
     # the hub meanwhile) and the rest of the transfer (that entry to the hub's receipt of the last
@@ -115,6 +182,10 @@ def ours(inp, seconds, recipient, n, keep=False):
     # How much of the ciphertext went to the hub while the export was being built.
     m = re.search(rf"export {rid}: \d+ bytes, (\d+) sent while it was built", run.log("site-x"))
     phases["sent_while_built_MB"] = round(int(m.group(1)) / 1e6, 1) if m else 0.0
+    # CPU over the same span: the edge's and the hub's (all their threads), and the whole
+    # machine's (both, the requester's polling and anything else running).
+    phases.update({"edge_cpu_s": round(c1[0] - c0[0], 2), "hub_cpu_s": round(c1[1] - c0[1], 2),
+                   "machine_cpu_s": round(m1 - m0, 2)})
     run.stop_all()
     shutil.rmtree(pub, True)
     if keep:
@@ -129,6 +200,8 @@ def main():
     ap.add_argument("--seconds", type=int, default=3600)
     ap.add_argument("--runs", type=int, default=1)
     ap.add_argument("--keep", action="store_true", help="keep the run's directory and logs")
+    ap.add_argument("--perf", metavar="FILE",
+                    help="perf record -a -g of the whole machine over the export into FILE")
     a = ap.parse_args()
     inp = make_input(a.seconds, width=1280, height=720, rate=15, noise=6, bitrate="2M")
     work = tempfile.mkdtemp(prefix="mm-bench-export-")
@@ -136,15 +209,17 @@ def main():
     kg = subprocess.run(["age-keygen", "-o", ident], capture_output=True, text=True, check=True)
     recipient = next(l.split(": ", 1)[1] for l in kg.stderr.splitlines()
                      if l.startswith("Public key: "))
+    floor = floor_per_gb()
     for n in range(a.runs):
-        bt, bsize = baseline(inp, recipient, work)
-        ot, osize, nseg, phases = ours(inp, a.seconds, recipient, n, a.keep)
+        bt, bsize, bcpu = baseline(inp, recipient, work)
+        ot, osize, nseg, phases = ours(inp, a.seconds, recipient, n, a.keep, a.perf)
         print(json.dumps({"input_bytes": os.path.getsize(inp), "segments": nseg,
                           "ours_s": round(ot, 2), "ours_bytes": osize,
                           "ours_MBps": round(osize / ot / 1e6, 1), **phases,
                           "baseline_s": round(bt, 2), "baseline_bytes": bsize,
                           "baseline_MBps": round(bsize / bt / 1e6, 1),
-                          "ratio_time": round(ot / bt, 2)}), flush=True)
+                          **bcpu, "ratio_time": round(ot / bt, 2),
+                          **against_floor(floor, osize, bt, bcpu["baseline_cpu_s"])}), flush=True)
     shutil.rmtree(work, True)
 
 

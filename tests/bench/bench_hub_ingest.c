@@ -25,7 +25,8 @@
  *   (d) the same as (c) with one synced transaction per batch (the old hub's commits);
  *   (e) the same as (c) with keys that only grow (one sequence for all, put with MDB_APPEND):
  *       what a layout whose keys only append would cost, pages filled and no search.
- * Each is printed as entries/s and as the ratio hub / part. Nothing is asserted.
+ * Each is printed as entries/s and as the ratio hub / part; then the ceiling the signatures set:
+ * the most the hub could reach against (c) if every core did nothing but (a). Nothing is asserted.
  *
  *   bench_hub_ingest [--sites N] [--batch N] [--entries-per-site N] [--group N] [--dir DIR]
  *                    [--keep]
@@ -38,6 +39,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "common/crypto.h"
 #include "common/diag.h"
@@ -464,12 +466,19 @@ int main(int argc, char **argv)
     printf("  (a) + (b) + (c)                        %12.0f    %.3f   (%.2f s)\n",
            (double)total / (t_sig + t_leaf + t_raw), (t_sig + t_leaf + t_raw) / wall,
            t_sig + t_leaf + t_raw);
+    /* The most the hub could reach against (c) if every core did nothing but check the sites'
+     * signatures, each once (which it must): (c)'s time over (a)'s spread on all cores. */
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    double sig_ceiling = t_raw / (t_sig / (double)(cores > 0 ? cores : 1));
+    printf("  ceiling against (c): (a) alone on all %ld cores allows at most %.3f of (c)%s\n",
+           cores, sig_ceiling, sig_ceiling < 1 ? "" : " (more than (c): not the limit)");
     printf("\n{\"entries\": %ld, \"wall_s\": %.3f, \"entries_per_s\": %.0f, \"cpu_s\": %.3f, "
            "\"batches_per_s\": %.1f, \"group\": %ld, \"sig_eps\": %.0f, \"leaf_eps\": %.0f, "
-           "\"raw_eps\": %.0f, \"raw_per_batch_eps\": %.0f, \"raw_append_eps\": %.0f}\n",
+           "\"raw_eps\": %.0f, \"raw_per_batch_eps\": %.0f, \"raw_append_eps\": %.0f, "
+           "\"cores\": %ld, \"sig_ceiling_of_raw\": %.3f}\n",
            total, wall, hub_eps, cpu, (double)(n_sites * n_batches) / wall, group,
            (double)total / t_sig, (double)total / t_leaf, (double)total / t_raw,
-           (double)total / t_raw1, (double)total / t_rawa);
+           (double)total / t_raw1, (double)total / t_rawa, cores, sig_ceiling);
     free(bs);
     free(items);
     free(answers);
