@@ -9,9 +9,17 @@
 
 #include "common/diag.h"
 
+/* The most messages, and about the most time, one drain spends before the loop goes on (what
+ * is left is drained in the next turn, which the idle handle makes come at once): a flood of
+ * large messages whose handling writes to disk (an export's chunks at the hub) cannot keep the
+ * loop's other sockets (the API's) waiting for more than about this. */
+#define DRAIN_MAX_MSGS 256
+#define DRAIN_MAX_NS (5u * 1000 * 1000)
+
 struct mm_zsock {
     uv_poll_t poll;
     uv_check_t check;
+    uv_idle_t idle; /* running while a drain stopped with messages left */
     void *socket;
     mm_zsock_recv_cb cb;
     void *arg;
@@ -64,23 +72,38 @@ static int recv_one(mm_zsock_t *zs)
     return 1;
 }
 
-/* Reads ZMQ_EVENTS and receives until the socket has nothing more. */
+static void on_idle(uv_idle_t *h);
+
+/* Reads ZMQ_EVENTS and receives until the socket has nothing more, or the budget above is spent. */
 static void drain(mm_zsock_t *zs)
 {
     if (zs->draining)
         return;
     zs->draining = 1;
-    /* Bound the work per wake-up so a flood cannot starve the rest of the loop; the check
-     * handle comes back next turn for whatever is left. */
-    for (int budget = 256; budget > 0 && !zs->closing; budget--) {
+    /* Bound the work per wake-up so a flood cannot starve the rest of the loop. What is left
+     * raises no new edge on ZMQ_FD, so the idle handle keeps the loop turning (its poll does not
+     * block) until a drain finds the socket empty. */
+    uint64_t t0 = uv_hrtime();
+    int left = 0;
+    for (int budget = DRAIN_MAX_MSGS; !zs->closing; budget--) {
         int events = 0;
         size_t len = sizeof events;
         if (zmq_getsockopt(zs->socket, ZMQ_EVENTS, &events, &len) != 0)
             break;
         if (!(events & ZMQ_POLLIN))
             break;
+        if (budget == 0 || uv_hrtime() - t0 > DRAIN_MAX_NS) {
+            left = 1;
+            break;
+        }
         if (recv_one(zs) <= 0)
             break;
+    }
+    if (!zs->closing) {
+        if (left)
+            uv_idle_start(&zs->idle, on_idle);
+        else
+            uv_idle_stop(&zs->idle);
     }
     zs->draining = 0;
 }
@@ -95,6 +118,11 @@ static void on_poll(uv_poll_t *h, int status, int events)
 }
 
 static void on_check(uv_check_t *h)
+{
+    drain(h->data);
+}
+
+static void on_idle(uv_idle_t *h)
 {
     drain(h->data);
 }
@@ -119,7 +147,9 @@ mm_err_t mm_zsock_create(uv_loop_t *loop, void *socket, mm_zsock_recv_cb cb, voi
     zs->poll.data = zs;
     uv_check_init(loop, &zs->check);
     zs->check.data = zs;
-    zs->open_handles = 2;
+    uv_idle_init(loop, &zs->idle);
+    zs->idle.data = zs;
+    zs->open_handles = 3;
     uv_poll_start(&zs->poll, UV_READABLE, on_poll);
     uv_check_start(&zs->check, on_check);
     *out = zs;
@@ -170,6 +200,7 @@ void mm_zsock_close(mm_zsock_t *zs, void (*done)(void *arg), void *arg)
     zs->done_arg = arg;
     uv_close((uv_handle_t *)&zs->poll, on_closed);
     uv_close((uv_handle_t *)&zs->check, on_closed);
+    uv_close((uv_handle_t *)&zs->idle, on_closed);
 }
 
 void mm_zsock_deliver_long(mm_zsock_t *zs)

@@ -4,7 +4,10 @@
  * ZeroMQ exposes readiness through ZMQ_FD, which is edge-triggered and only says "look at
  * ZMQ_EVENTS". So after every wake-up, and after every send (a send can consume the edge), this
  * module reads ZMQ_EVENTS and receives until EAGAIN. A uv_check handle repeats that check after
- * each loop turn, which catches events that arrived while callbacks ran (libzmq #1434).
+ * each loop turn, which catches events that arrived while callbacks ran (libzmq #1434). One
+ * wake-up receives at most 256 messages and stops after about 5 ms of callbacks; a uv_idle handle
+ * then turns the loop again at once for the rest, so the loop's other handles (an HTTP server's
+ * sockets) are served between.
  *
  * The loop thread is the only thread that touches the socket.
  */

@@ -162,8 +162,12 @@ def ours(inp, seconds, recipient, n, keep=False, perf_out=None):
                     "--reason", "bench", "--socket", sock], check=True,
                    stdout=subprocess.DEVNULL)
 
+    waits = []  # how long each of these requests took: the hub's API while the export arrives
+
     def received():
+        a = time.monotonic()
         st, r = run.api(f"/api/v1/disclosures/{rid}")
+        waits.append(time.monotonic() - a)
         return r if st == 200 and r.get("state") in ("received", "downloaded") else None
 
     rec = T.wait_until(received, 3600, "the export at the hub", step=0.1)
@@ -184,6 +188,9 @@ def ours(inp, seconds, recipient, n, keep=False, perf_out=None):
     phases["sent_while_built_MB"] = round(int(m.group(1)) / 1e6, 1) if m else 0.0
     # CPU over the same span: the edge's and the hub's (all their threads), and the whole
     # machine's (both, the requester's polling and anything else running).
+    waits.sort()
+    phases.update({"api_requests": len(waits), "api_median_s": round(waits[len(waits) // 2], 3),
+                   "api_max_s": round(waits[-1], 3)})
     phases.update({"edge_cpu_s": round(c1[0] - c0[0], 2), "hub_cpu_s": round(c1[1] - c0[1], 2),
                    "machine_cpu_s": round(m1 - m0, 2)})
     run.stop_all()
