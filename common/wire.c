@@ -26,6 +26,7 @@ struct mm_msg {
     mm_batch_t batch;
     mm_ack_t ack;
     void *block; /* entries array, entry bytes and strings, in one allocation */
+    Mimamori__V1__Envelope *kept; /* an export chunk's: its data is read where it was unpacked */
     mm_city_request_t *requests;
     mm_export_chunk_t chunk;
     mm_export_ack_t export_ack;
@@ -303,12 +304,9 @@ static mm_err_t take_export_chunk(mm_msg_t *m, const Mimamori__V1__ExportChunk *
     } else if (c->sha256.len != 32 || c->offset > c->total || c->data.len > c->total - c->offset) {
         return MM_EPROTO;
     }
-    m->block = malloc(c->data.len ? c->data.len : 1);
-    if (!m->block)
-        return MM_ENOMEM;
-    if (c->data.len)
-        memcpy(m->block, c->data.data, c->data.len);
-    x->data = m->block;
+    /* Up to 512 KiB: not copied once more; the envelope is kept until the message is freed. */
+    static const uint8_t none[1];
+    x->data = c->data.len ? c->data.data : none;
     x->len = c->data.len;
     x->offset = c->offset;
     x->total = c->total;
@@ -427,8 +425,13 @@ mm_err_t mm_msg_decode(const void *buf, size_t len, mm_msg_t **out)
         err = take_document_ack(m, env->document_ack);
     else
         err = MM_EPROTO;
+    if (err == MM_OK && m->kind == MM_MSG_EXPORT_CHUNK) {
+        m->kept = env; /* the chunk's data points into it */
+        env = NULL;
+    }
 out:
-    mimamori__v1__envelope__free_unpacked(env, NULL);
+    if (env)
+        mimamori__v1__envelope__free_unpacked(env, NULL);
     if (err != MM_OK) {
         mm_msg_free(m);
         return err;
@@ -443,6 +446,8 @@ void mm_msg_free(mm_msg_t *msg)
         return;
     free(msg->block);
     free(msg->requests);
+    if (msg->kept)
+        mimamori__v1__envelope__free_unpacked(msg->kept, NULL);
     free(msg);
 }
 
