@@ -17,7 +17,8 @@ Prints the building and the rest of the transfer apart, and how much went while 
 Baseline, measured in the same run on the same input: what a recorder without any of this would
 do to hand over the same hour, `ffmpeg -c copy` into an MP4 and `age -r` on it, one after the
 other. Prints MB/s of ciphertext for both and the ratio, and the CPU seconds of the edge, the hub
-and the whole machine over the export (and of the baseline).
+and the whole machine over the export (and of the baseline), and how long the hub's API took to
+answer the script's own polls (a new TLS connection every 0.1 s, as a dashboard's) meanwhile.
 
 Then what the machine allows (bench_floor, measured once per invocation): the CPU seconds the
 export's cryptography alone takes (EXPORT_PASSES), spread over every core ("crypto_floor_s"),
@@ -150,12 +151,12 @@ def ours(inp, seconds, recipient, n, keep=False, perf_out=None):
     T.wait_until(lambda: [d for d in run.entries_of("site-x", "disclosure")
                           if d["request"] == rid and d["step"] == "held"], 60, "the hold")
     procs = [run.procs["site-x"].pid, run.procs["hub"].pid]
-    c0, m0 = [cpu_s(p) for p in procs], machine_busy()
     perf = None
     if perf_out:  # a profile of the whole machine over the export alone
         perf = subprocess.Popen(["perf", "record", "-a", "-g", "-F", "499", "-o", perf_out],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(1)
+    c0, m0 = [cpu_s(p) for p in procs], machine_busy()
     t0 = time.monotonic()
     approved_us = int(time.time() * 1e6)
     subprocess.run([os.path.join(BUILD, "mimamori-edge"), "disclosure", "approve", rid,
@@ -186,11 +187,12 @@ def ours(inp, seconds, recipient, n, keep=False, perf_out=None):
     # How much of the ciphertext went to the hub while the export was being built.
     m = re.search(rf"export {rid}: \d+ bytes, (\d+) sent while it was built", run.log("site-x"))
     phases["sent_while_built_MB"] = round(int(m.group(1)) / 1e6, 1) if m else 0.0
-    # CPU over the same span: the edge's and the hub's (all their threads), and the whole
-    # machine's (both, the requester's polling and anything else running).
+    # How long the hub's API took to answer while the export arrived.
     waits.sort()
     phases.update({"api_requests": len(waits), "api_median_s": round(waits[len(waits) // 2], 3),
                    "api_max_s": round(waits[-1], 3)})
+    # CPU over the same span: the edge's and the hub's (all their threads), and the whole
+    # machine's (both, the requester's polling and anything else running).
     phases.update({"edge_cpu_s": round(c1[0] - c0[0], 2), "hub_cpu_s": round(c1[1] - c0[1], 2),
                    "machine_cpu_s": round(m1 - m0, 2)})
     run.stop_all()
