@@ -39,24 +39,12 @@ sys.path.insert(0, os.path.join(os.environ["MM_SOURCE"], "tests", "integration")
 import mmconsole as C  # noqa: E402
 import mmtest as T  # noqa: E402
 
-TICK = os.sysconf("SC_CLK_TCK")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from procstat import cpu_seconds, rss_kb  # noqa: E402
+
 PEOPLE = [f"b{i:02d}" for i in range(1, 17)]
 PASSWORD = "bench-password-1"
 PLAYBACKS_MAX = 8  # EDGE_MAX_VIEWERS (edge/ops.h): more are refused "busy"
-
-
-def cpu_seconds(pid):
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICK
-
-
-def rss_kb(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
 
 
 class Viewer(threading.Thread):

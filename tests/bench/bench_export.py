@@ -49,14 +49,8 @@ sys.path.insert(0, os.path.join(SOURCE, "tests", "integration"))
 import mmtest as T  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_writer import HZ, NCPU, machine_busy, make_input  # noqa: E402
-
-
-def cpu_s(pid):
-    """utime + stime of a process (all its threads) so far, in seconds."""
-    with open(f"/proc/{pid}/stat") as f:
-        v = f.read().rsplit(")", 1)[1].split()
-    return (int(v[11]) + int(v[12])) / HZ
+from bench_writer import NCPU, floor_per_gb, machine_busy, make_input  # noqa: E402
+from procstat import cpu_seconds  # noqa: E402
 
 
 def children_cpu_s():
@@ -89,13 +83,6 @@ def baseline(inp, recipient, work):
 EXPORT_PASSES = {"aes256gcm_s_per_gb": 1, "sha256_s_per_gb": 5, "age_s_per_gb": 1,
                  "curve_s_per_gb": 1}
 GOAL_MBPS, GOAL_RATIO = 300, 1.25
-
-
-def floor_per_gb():
-    """bench_floor's CPU seconds per GB of each, measured now."""
-    out = subprocess.run([os.path.join(BUILD, "bench_floor"), "--mb", "512"], check=True,
-                         capture_output=True, text=True).stdout
-    return json.loads(out)
 
 
 def against_floor(floor, size, base_s, base_cpu_s):
@@ -156,7 +143,7 @@ def ours(inp, seconds, recipient, n, keep=False, perf_out=None):
         perf = subprocess.Popen(["perf", "record", "-a", "-g", "-F", "499", "-o", perf_out],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(1)
-    c0, m0 = [cpu_s(p) for p in procs], machine_busy()
+    c0, m0 = [cpu_seconds(p) for p in procs], machine_busy()
     t0 = time.monotonic()
     approved_us = int(time.time() * 1e6)
     subprocess.run([os.path.join(BUILD, "mimamori-edge"), "disclosure", "approve", rid,
@@ -173,7 +160,7 @@ def ours(inp, seconds, recipient, n, keep=False, perf_out=None):
 
     rec = T.wait_until(received, 3600, "the export at the hub", step=0.1)
     dt = time.monotonic() - t0
-    c1, m1 = [cpu_s(p) for p in procs], machine_busy()
+    c1, m1 = [cpu_seconds(p) for p in procs], machine_busy()
     if perf:
         perf.send_signal(signal.SIGINT)
         perf.wait()

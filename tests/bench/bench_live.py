@@ -77,28 +77,15 @@ sys.path.insert(0, os.path.join(os.environ["MM_SOURCE"], "tests", "camera"))
 from replayfile import replay_file  # noqa: E402
 from rtspclient import Client  # noqa: E402
 
-TICK = os.sysconf("SC_CLK_TCK")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from procstat import cpu_seconds, rss_kb  # noqa: E402
+
 NCPU = os.cpu_count()
 SEGMENT_SECONDS = 10
 # One index row as edge/store.c packs it: key start (BE64); value end, bytes, frames, hash, log index, codec length and "h264" (the file
 # name is the usual one, so it is not stored); LMDB adds an 8-byte node header and a 2-byte
 # slot in the page.
 ROW_BYTES = 8 + (8 + 8 + 4 + 32 + 8 + 1 + 4) + 8 + 2
-
-
-def cpu_seconds(pid):
-    """utime + stime of a process (all threads), in seconds."""
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICK
-
-
-def rss_kb(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
 
 
 def machine_busy():

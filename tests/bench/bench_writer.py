@@ -79,6 +79,14 @@ def machine_busy():
     return (v[0] + v[1] + v[2] + v[5] + v[6] + v[7]) / HZ
 
 
+def floor_per_gb():
+    """$MM_BUILD/bench_floor's CPU seconds per GB of the cryptography the formats ask for,
+    measured now (bench_floor.c)."""
+    out = subprocess.run([os.path.join(BUILD, "bench_floor"), "--mb", "512"], check=True,
+                         capture_output=True, text=True).stdout
+    return json.loads(out)
+
+
 def background_rate(seconds):
     """The machine's busy CPU per second while this script only sleeps."""
     if seconds <= 0:
@@ -199,8 +207,7 @@ def main():
     # The least any writer of these formats could cost: the cryptography on every byte (one
     # SHA-256 pass for the content hash, one AES-256-GCM pass), measured now by bench_floor, and
     # the system time of reading and writing the same bytes, which ffmpeg's own run shows.
-    fl = json.loads(subprocess.run([os.path.join(BUILD, "bench_floor"), "--mb", "512"],
-                                   check=True, capture_output=True, text=True).stdout)
+    fl = floor_per_gb()
     crypto = fl["sha256_s_per_gb"] + fl["aes256gcm_s_per_gb"]
     base = med_mach["ffmpeg-ts"] / gb
     least = crypto + med_sys["ffmpeg-ts"] / gb
